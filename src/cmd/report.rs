@@ -1,0 +1,184 @@
+//! `dun report`: the aging report with key figures (SPEC §4).
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::cli::ReportArgs;
+use crate::context::Context;
+use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
+use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
+use crate::core::money::format_money;
+use crate::io::ledger_dir;
+use crate::render::{Cell, Format, Table, csv_out, text};
+
+pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
+    let report = compute(ctx)?;
+    let out = match ctx.format {
+        Format::Csv => csv_out::render(&rows_table(&report)),
+        Format::Json => serde_json::to_string_pretty(&json_report(&report))? + "\n",
+        Format::Table => table_report(&report, ctx.color),
+    };
+    crate::io::output::emit(ctx.output.as_deref(), &out)
+}
+
+/// Loads the ledger and computes the report for the context's as-of date.
+pub fn compute(ctx: &Context) -> Result<AgingReport> {
+    let policy = ledger_dir::load_policy(&ctx.dir)?;
+    let customers = ledger_dir::load_customers(&ctx.dir, &policy)?;
+    let payments = ledger_dir::load_payments(&ctx.dir)?;
+    let index = CustomerIndex::new(&customers, &policy);
+    let paid = PaymentIndex::new(&payments, ctx.as_of);
+    let as_of = ctx.as_of;
+    let states = ledger_dir::scan_invoices(
+        &ctx.dir,
+        &policy,
+        &index,
+        || (OpenBook::new(as_of), FlowFigures::default()),
+        |(book, flow), record| {
+            book.push(record, &index, &paid);
+            flow.push(record, as_of);
+        },
+    )?;
+    let mut book = OpenBook::new(as_of);
+    let mut flow = FlowFigures::default();
+    for (b, f) in states {
+        book.merge(b);
+        flow.merge(f);
+    }
+    book.apply_credits();
+    let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
+    let input = AgingInput {
+        customers: &customers,
+        bounds: &policy.buckets,
+        company_currency: policy.currency,
+        default_limit: policy.base_rules().credit.default_limit(),
+        flow,
+        journal,
+    };
+    Ok(aging(&book, input, policy.bucket_labels()))
+}
+
+fn row_cells(row: &AgingRow) -> Vec<Cell> {
+    let mut cells = vec![Cell::text(&row.customer), Cell::text(&row.name), Cell::text(row.currency.as_str())];
+    cells.extend(row.buckets.iter().map(|b| Cell::Money(*b)));
+    cells.push(Cell::Money(row.total));
+    cells
+}
+
+/// The rows of SPEC §4's CSV: one per customer and currency, then `TOTAL` per currency.
+pub fn rows_table(report: &AgingReport) -> Table {
+    let mut columns = vec!["customer".to_owned(), "name".to_owned(), "currency".to_owned()];
+    columns.extend(report.labels.iter().cloned());
+    columns.push("total".to_owned());
+    let mut table = Table { columns, rows: Vec::new() };
+    for row in report.rows.iter().chain(&report.totals) {
+        table.push(row_cells(row));
+    }
+    table
+}
+
+fn key_figures_table(report: &AgingReport) -> Table {
+    let mut t = Table::new([
+        "currency",
+        "open",
+        "overdue",
+        "overdue %",
+        "DSO days",
+        "avg days late 12m",
+        "disputed",
+        "credits",
+    ]);
+    for (currency, f) in &report.figures.per_currency {
+        let pct =
+            (!f.open.is_zero()).then(|| (f.overdue * rust_decimal::Decimal::from(100) / f.open).round_dp(1));
+        t.push(vec![
+            Cell::text(currency.as_str()),
+            Cell::Money(f.open),
+            Cell::Money(f.overdue),
+            pct.map_or(Cell::Empty, |p| Cell::text(p.to_string())),
+            f.dso.map_or(Cell::Empty, |d| Cell::text(d.to_string())),
+            f.avg_days_late.map_or(Cell::Empty, |d| Cell::text(d.to_string())),
+            Cell::Money(f.disputed),
+            Cell::Money(f.credit),
+        ]);
+    }
+    t
+}
+
+fn table_report(report: &AgingReport, color: bool) -> String {
+    let mut out = format!("Aging as of {}\n", report.as_of);
+    if report.rows.is_empty() {
+        out.push_str("Nothing is open.\n");
+        return out;
+    }
+    out.push_str(&text::render(&rows_table(report), color));
+    out.push_str("\n\nKey figures\n");
+    out.push_str(&text::render(&key_figures_table(report), color));
+    out.push('\n');
+    let f = &report.figures;
+    let pct = |p: Option<rust_decimal::Decimal>| p.map_or("-".to_owned(), |p| format!("{p} %"));
+    out.push_str(&format!(
+        "Invoices due in the last 12 months: {}; reminded: {}; sent to collection: {} (healthy: about 20 % and 5 %)\n",
+        f.invoices_due_12m,
+        pct(f.reminder_share()),
+        pct(f.collection_share())
+    ));
+    if f.limit_breaches.is_empty() {
+        out.push_str("Credit limits: no customer over the limit\n");
+    } else {
+        out.push_str(&format!("Credit limits exceeded by {} customer(s):\n", f.limit_breaches.len()));
+        for b in &f.limit_breaches {
+            out.push_str(&format!(
+                "  {} {}: {} open, limit {}\n",
+                b.customer,
+                b.name,
+                crate::core::money::format_money_grouped(b.exposure),
+                crate::core::money::format_money_grouped(b.limit)
+            ));
+        }
+    }
+    out
+}
+
+fn json_report(report: &AgingReport) -> serde_json::Value {
+    let f = &report.figures;
+    let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string());
+    let per_currency: serde_json::Map<String, serde_json::Value> = f
+        .per_currency
+        .iter()
+        .map(|(c, cf)| {
+            (
+                c.to_string(),
+                json!({
+                    "open": format_money(cf.open),
+                    "overdue": format_money(cf.overdue),
+                    "invoiced_90d": format_money(cf.invoiced_90d),
+                    "dso_days": opt(cf.dso),
+                    "avg_days_late_12m": opt(cf.avg_days_late),
+                    "disputed": format_money(cf.disputed),
+                    "credits": format_money(cf.credit),
+                }),
+            )
+        })
+        .collect();
+    let table = rows_table(report);
+    let all = table.json_rows();
+    let (rows, totals): (Vec<_>, Vec<_>) =
+        all.as_array().cloned().unwrap_or_default().into_iter().partition(|r| r["customer"] != "TOTAL");
+    json!({
+        "as_of": report.as_of.to_string(),
+        "buckets": report.labels,
+        "rows": rows,
+        "totals": totals,
+        "key_figures": {
+            "per_currency": per_currency,
+            "invoices_due_12m": f.invoices_due_12m,
+            "reminder_share_pct": opt(f.reminder_share()),
+            "collection_share_pct": opt(f.collection_share()),
+            "credit_limit_breaches": f.limit_breaches.iter().map(|b| json!({
+                "customer": b.customer, "name": b.name,
+                "exposure": format_money(b.exposure), "limit": format_money(b.limit),
+            })).collect::<Vec<_>>(),
+        },
+    })
+}

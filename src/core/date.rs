@@ -1,0 +1,144 @@
+//! Dates as Nordic exports write them. US order (MM/DD) is never assumed.
+
+use chrono::{Datelike, NaiveDate};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    Empty,
+    /// The text has a date's shape but names no day of the calendar (`31.02.2026`).
+    NoSuchDay,
+    Malformed,
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DateError::Empty => "is empty, expected a date",
+            DateError::NoSuchDay => "is not a valid date",
+            DateError::Malformed => {
+                "is not a date (expected YYYY-MM-DD, YYYYMMDD, DD.MM.YYYY, DD-MM-YYYY or DD/MM/YYYY)"
+            }
+        })
+    }
+}
+
+/// Parses `YYYY-MM-DD`, `YYYYMMDD`, `DD.MM.YYYY`, `DD-MM-YYYY`, `DD/MM/YYYY`
+/// (day and month may have one digit with `.` as Finnish and Norwegian exports write them).
+/// A trailing midnight time (`2026-01-31 00:00:00`, as spreadsheets export dates) is accepted.
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(DateError::Empty);
+    }
+    let text = strip_midnight(text);
+    let b = text.as_bytes();
+    let (y, m, d) = match b.len() {
+        8 if b.iter().all(u8::is_ascii_digit) => (num(&b[0..4]), num(&b[4..6]), num(&b[6..8])),
+        10 if b[4] == b'-' && b[7] == b'-' => (num(&b[0..4]), num(&b[5..7]), num(&b[8..10])),
+        10 if matches!(b[2], b'.' | b'-' | b'/') && b[5] == b[2] => {
+            (num(&b[6..10]), num(&b[3..5]), num(&b[0..2]))
+        }
+        _ => short_dotted(text).ok_or(DateError::Malformed)?,
+    };
+    let (Some(y), Some(m), Some(d)) = (y, m, d) else {
+        return Err(DateError::Malformed);
+    };
+    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(DateError::NoSuchDay)
+}
+
+fn strip_midnight(text: &str) -> &str {
+    for suffix in [" 00:00:00", "T00:00:00", " 00:00"] {
+        if let Some(rest) = text.strip_suffix(suffix) {
+            return rest;
+        }
+    }
+    text
+}
+
+type Ymd = (Option<u32>, Option<u32>, Option<u32>);
+
+/// `1.2.2026` and `01.2.2026`: only with dots, the way fi/nb spreadsheets write dates.
+fn short_dotted(text: &str) -> Option<Ymd> {
+    let mut parts = text.split('.');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    if y.len() != 4 {
+        return None;
+    }
+    Some((num(y.as_bytes()), num(m.as_bytes()), num(d.as_bytes())))
+}
+
+fn num(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+}
+
+/// Formats a date as ISO 8601, the one format `dun` writes for machines.
+pub fn format_date(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+/// The half-year a date lies in, as `2026H2`.
+pub fn half_year(date: NaiveDate) -> String {
+    format!("{}H{}", date.year(), if date.month() <= 6 { 1 } else { 2 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn reads_every_documented_format() {
+        for text in [
+            "2026-11-24",
+            "20261124",
+            "24.11.2026",
+            "24-11-2026",
+            "24/11/2026",
+            " 24.11.2026 ",
+            "2026-11-24 00:00:00",
+        ] {
+            assert_eq!(parse_date(text), Ok(ymd(2026, 11, 24)), "{text:?}");
+        }
+        assert_eq!(parse_date("1.2.2026"), Ok(ymd(2026, 2, 1)));
+        assert_eq!(parse_date("01.2.2026"), Ok(ymd(2026, 2, 1)));
+    }
+
+    #[test]
+    fn names_impossible_days() {
+        assert_eq!(parse_date("31.02.2026"), Err(DateError::NoSuchDay));
+        assert_eq!(parse_date("2026-02-29"), Err(DateError::NoSuchDay));
+        assert_eq!(parse_date("2028-02-29"), Ok(ymd(2028, 2, 29)));
+        assert_eq!(parse_date("2026-13-01"), Err(DateError::NoSuchDay));
+    }
+
+    #[test]
+    fn rejects_other_shapes() {
+        for text in ["11/24/26", "2026/11/24x", "24.11.26", "abc", "2026-1-24", "24.11-2026", "+2026-11-2"] {
+            assert!(parse_date(text).is_err(), "{text:?}");
+        }
+        assert_eq!(parse_date(""), Err(DateError::Empty));
+    }
+
+    proptest! {
+        #[test]
+        fn iso_round_trips(days in 0i64..200_000) {
+            let date = ymd(1900, 1, 1) + chrono::Days::new(days as u64);
+            prop_assert_eq!(parse_date(&format_date(date)), Ok(date));
+            let nordic = date.format("%d.%m.%Y").to_string();
+            prop_assert_eq!(parse_date(&nordic), Ok(date));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,14}") {
+            let _ = parse_date(&text);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Findings: what is wrong with the input, where, and how bad.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One problem in one place: `invoices.csv:17: column "due": "31.02.2026" is not a valid date`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub file: String,
+    pub line: u64,
+    pub field: String,
+    /// A stable kebab-case name for the kind of finding.
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn error(file: &str, line: u64, field: &str, code: &'static str, message: String) -> Finding {
+        Finding {
+            severity: Severity::Error,
+            file: file.to_owned(),
+            line,
+            field: field.to_owned(),
+            code,
+            message,
+        }
+    }
+
+    pub fn warning(file: &str, line: u64, field: &str, code: &'static str, message: String) -> Finding {
+        Finding { severity: Severity::Warning, ..Finding::error(file, line, field, code, message) }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        if !self.field.is_empty() {
+            write!(f, "column \"{}\": ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// How many errors of one file are printed before the rest are only counted.
+pub const ERROR_CAP: usize = 50;
+
+/// All errors of a file, sorted by line, as one message (capped, with the count of the rest).
+pub fn summarize(findings: &mut [Finding]) -> String {
+    findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    let mut text = String::new();
+    for f in findings.iter().take(ERROR_CAP) {
+        text.push_str(&f.to_string());
+        text.push('\n');
+    }
+    if findings.len() > ERROR_CAP {
+        text.push_str(&format!("... and {} more errors\n", findings.len() - ERROR_CAP));
+    }
+    text.trim_end().to_owned()
+}

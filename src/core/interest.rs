@@ -1,0 +1,572 @@
+//! Late-payment interest: simple interest on the open principal, each
+//! half-year at its own rate (SPEC §7, `shared/nordic-rules.md` §1).
+//!
+//! Conventions (the statutes are silent, see nordic-rules §1.3):
+//!
+//! - Interest runs from the day after the due date up to and including
+//!   `until`: `until − due` interest days. This is what reproduces the
+//!   Kronofogden example (6 780 kr at 8 %, 2021-01-01..2021-04-20 = 110 days
+//!   → 163 kr).
+//! - A part payment on day D still bears interest for day D; the lower
+//!   principal applies from D + 1. This keeps the two ways of describing a
+//!   full payment on D equal: `until = D`, or a change to 0 on D.
+//! - The period is split at every half-year start (1 Jan, 1 Jul) and every
+//!   principal change. The rate of a segment is `rate_on(first day of the
+//!   segment)`: statutory rates are fixed per half-year.
+//! - actual/365: every calendar day counts, 365-day year also in leap years.
+//! - 30/360 (Danish practice): 30E/360 with month ends counted as day 30
+//!   (the 31st and the last day of February), i.e. each date maps to
+//!   `360·year + 30·(month − 1) + min(day, 30)` (month end → 30) and a
+//!   period's days are the difference of the serials of its ends. Every full
+//!   month counts 30 days, and splitting a period never changes the total
+//!   (US 30/360's conditional end-date rule would break that).
+//! - No negative interest: a credit balance or a negative rate counts as 0.
+//! - Exact decimals are summed and the total is rounded once, to the cent,
+//!   midpoint away from zero. Arithmetic saturates instead of panicking on
+//!   absurd inputs.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use super::rules::{self, DayCount, RatePeriod, RulePack};
+
+/// One stretch of days with the same principal and rate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InterestSegment {
+    /// First interest day (inclusive).
+    pub from: NaiveDate,
+    /// Last interest day (inclusive).
+    pub to: NaiveDate,
+    /// Days per the day count (30/360 may give 0 for a lone 31st).
+    pub days: i64,
+    /// Open principal during the segment (as given; a negative one earns 0).
+    pub principal: Decimal,
+    /// Yearly rate in %; 0 when `rate_known` is false.
+    pub rate: Decimal,
+    /// False when no rate was known for the segment: it counted as 0.
+    pub rate_known: bool,
+    /// The segment's interest, not rounded.
+    pub interest: Decimal,
+}
+
+/// The interest on one claim and how it was worked out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct InterestResult {
+    /// Rounded once to the cent, midpoint away from zero.
+    pub amount: Decimal,
+    /// Before rounding.
+    pub unrounded: Decimal,
+    /// Total interest days per the day count.
+    pub days: i64,
+    pub segments: Vec<InterestSegment>,
+    /// Some segment had no known rate and counted as 0: the caller warns.
+    pub missing_rate: bool,
+}
+
+/// A rate function for a rate fixed by the policy (`interest.mode = "fixed"`).
+pub fn fixed_rate(rate: Decimal) -> impl Fn(NaiveDate) -> Option<Decimal> + Copy {
+    move |_| Some(rate)
+}
+
+/// A rate function for the statutory rate of `pack` (reference + margin),
+/// with the policy's reference-rate overrides.
+pub fn statutory_rate_on<'a>(
+    pack: &'a RulePack,
+    consumer: bool,
+    overrides: &'a [RatePeriod],
+) -> impl Fn(NaiveDate) -> Option<Decimal> + 'a {
+    move |date| rules::statutory_rate(pack, date, consumer, overrides)
+}
+
+/// Late-payment interest from the day after `due` up to and including
+/// `until`.
+///
+/// `open_changes`: the open principal from each date on. The first entry is
+/// the principal at (or before) the due date; a later entry `(D, p)` is the
+/// open principal after a part payment on D, and applies from D + 1. The
+/// input need not be sorted; on equal dates the later entry wins. Days before
+/// the first entry use the first entry's principal. No entries: nothing is
+/// open, the interest is 0.
+///
+/// `rate_on` gives the yearly rate in % on a date; `None` marks the segment
+/// as missing (`missing_rate`) and counts it as 0.
+pub fn accrue(
+    open_changes: &[(NaiveDate, Decimal)],
+    due: NaiveDate,
+    until: NaiveDate,
+    rate_on: impl Fn(NaiveDate) -> Option<Decimal>,
+    day_count: DayCount,
+) -> InterestResult {
+    let Some(first_day) = due.succ_opt().filter(|day| *day <= until) else {
+        return InterestResult::default();
+    };
+    let changes = sorted_changes(open_changes);
+    let mut result = InterestResult::default();
+    let mut weighted_total = Decimal::ZERO;
+    for (from, to) in segment_bounds(&changes, first_day, until) {
+        let segment = price_segment(&changes, from, to, &rate_on, day_count);
+        weighted_total = weighted_total.saturating_add(weighted(&segment));
+        result.days = result.days.saturating_add(segment.days);
+        result.missing_rate |= !segment.rate_known;
+        result.segments.push(segment);
+    }
+    // One division for the total keeps it as exact as the type allows.
+    result.unrounded = weighted_total / divisor(day_count);
+    result.amount = round_to_cent(result.unrounded);
+    result
+}
+
+/// The changes sorted by date, stable so that on equal dates the later
+/// entry of the input comes last (and wins).
+fn sorted_changes(open_changes: &[(NaiveDate, Decimal)]) -> Vec<(NaiveDate, Decimal)> {
+    let mut changes = open_changes.to_vec();
+    changes.sort_by_key(|(date, _)| *date);
+    changes
+}
+
+/// Inclusive day ranges from `first_day` to `until`, split at half-year
+/// starts and after each principal change.
+fn segment_bounds(
+    changes: &[(NaiveDate, Decimal)],
+    first_day: NaiveDate,
+    until: NaiveDate,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut bounds = Vec::new();
+    let mut cursor = first_day;
+    loop {
+        let mut end = until.min(rules::half_year_end(cursor));
+        if let Some(change) = next_change_on_or_after(changes, cursor) {
+            end = end.min(change);
+        }
+        bounds.push((cursor, end));
+        match end.succ_opt() {
+            Some(next) if next <= until => cursor = next,
+            _ => return bounds,
+        }
+    }
+}
+
+/// The date of the first change on or after `day`: the principal it sets
+/// applies from the day after, so the current segment ends on that date.
+fn next_change_on_or_after(changes: &[(NaiveDate, Decimal)], day: NaiveDate) -> Option<NaiveDate> {
+    let index = changes.partition_point(|(date, _)| *date < day);
+    changes.get(index).map(|(date, _)| *date)
+}
+
+/// The open principal on `day`: the last change dated before it, else the
+/// first entry's principal, else 0.
+fn principal_on(changes: &[(NaiveDate, Decimal)], day: NaiveDate) -> Decimal {
+    let earlier = changes.partition_point(|(date, _)| *date < day);
+    let entry = match earlier {
+        0 => changes.first(),
+        n => changes.get(n - 1),
+    };
+    entry.map_or(Decimal::ZERO, |(_, principal)| *principal)
+}
+
+fn price_segment(
+    changes: &[(NaiveDate, Decimal)],
+    from: NaiveDate,
+    to: NaiveDate,
+    rate_on: &impl Fn(NaiveDate) -> Option<Decimal>,
+    day_count: DayCount,
+) -> InterestSegment {
+    let rate = rate_on(from);
+    let mut segment = InterestSegment {
+        from,
+        to,
+        days: days_between(day_count, from, to),
+        principal: principal_on(changes, from),
+        rate: rate.unwrap_or(Decimal::ZERO),
+        rate_known: rate.is_some(),
+        interest: Decimal::ZERO,
+    };
+    segment.interest = weighted(&segment) / divisor(day_count);
+    segment
+}
+
+/// principal × rate × days, with negatives counted as 0: the segment's
+/// interest times `divisor`. Exact for any realistic input.
+fn weighted(segment: &InterestSegment) -> Decimal {
+    let principal = segment.principal.max(Decimal::ZERO);
+    let rate = segment.rate.max(Decimal::ZERO);
+    let days = Decimal::from(segment.days.max(0));
+    principal.saturating_mul(rate).saturating_mul(days)
+}
+
+/// 100 (the rate is in %) × the days of a year.
+fn divisor(day_count: DayCount) -> Decimal {
+    let year_days: i64 = match day_count {
+        DayCount::Actual365 => 365,
+        DayCount::Thirty360 => 360,
+    };
+    Decimal::from(100 * year_days)
+}
+
+/// Interest days from `from` to `to`, both inclusive.
+fn days_between(day_count: DayCount, from: NaiveDate, to: NaiveDate) -> i64 {
+    match day_count {
+        DayCount::Actual365 => (to - from).num_days().saturating_add(1),
+        DayCount::Thirty360 => {
+            let before = from.pred_opt().map_or(thirty_360_serial(from) - 1, thirty_360_serial);
+            thirty_360_serial(to) - before
+        }
+    }
+}
+
+/// The 30E/360 day number of a date, month ends counted as day 30.
+fn thirty_360_serial(date: NaiveDate) -> i64 {
+    let is_month_end = date.succ_opt().is_none_or(|next| next.month() != date.month());
+    let day = if is_month_end { 30 } else { date.day().min(30) };
+    360 * i64::from(date.year()) + 30 * i64::from(date.month0()) + i64::from(day)
+}
+
+/// Money rounding: to the cent, midpoint away from zero (never banker's).
+fn round_to_cent(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("test date")
+    }
+
+    fn m(s: &str) -> Decimal {
+        s.parse().expect("test decimal")
+    }
+
+    #[test]
+    fn kronofogden_worked_example() {
+        // 6 780 kr at 8 % from 2021-01-01 to 2021-04-20: 110 days → 163 kr.
+        let result = accrue(
+            &[(d("2020-12-31"), m("6780"))],
+            d("2020-12-31"),
+            d("2021-04-20"),
+            fixed_rate(m("8")),
+            DayCount::Actual365,
+        );
+        assert_eq!(result.days, 110);
+        assert_eq!(result.amount, m("163.46"));
+        assert_eq!(result.amount.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero), m("163"));
+        assert!(!result.missing_rate);
+        assert_eq!(
+            result.segments,
+            vec![InterestSegment {
+                from: d("2021-01-01"),
+                to: d("2021-04-20"),
+                days: 110,
+                principal: m("6780"),
+                rate: m("8"),
+                rate_known: true,
+                interest: result.unrounded,
+            }]
+        );
+    }
+
+    #[test]
+    fn half_year_change_uses_each_half_years_rate() {
+        // SE: 11.00 % in 2025H1, 10.00 % in 2025H2.
+        let pack = rules::rules_for("SE");
+        let result = accrue(
+            &[(d("2025-05-31"), m("10000"))],
+            d("2025-05-31"),
+            d("2025-08-31"),
+            statutory_rate_on(pack, false, &[]),
+            DayCount::Actual365,
+        );
+        let parts: Vec<_> = result.segments.iter().map(|s| (s.from, s.to, s.days, s.rate)).collect();
+        assert_eq!(
+            parts,
+            vec![
+                (d("2025-06-01"), d("2025-06-30"), 30, m("11.00")),
+                (d("2025-07-01"), d("2025-08-31"), 62, m("10.00")),
+            ]
+        );
+        // (10000 × 11 × 30 + 10000 × 10 × 62) / 36500 = 260.2739…
+        assert_eq!(result.amount, m("260.27"));
+    }
+
+    #[test]
+    fn part_payment_lowers_principal_from_the_next_day() {
+        let changes = [
+            (d("2024-01-31"), m("10000")),
+            (d("2024-03-01"), m("6000")), // 4 000 paid on 1 Mar
+        ];
+        let result =
+            accrue(&changes, d("2024-01-31"), d("2024-03-31"), fixed_rate(m("10")), DayCount::Actual365);
+        let parts: Vec<_> = result.segments.iter().map(|s| (s.from, s.to, s.days, s.principal)).collect();
+        assert_eq!(
+            parts,
+            vec![
+                (d("2024-02-01"), d("2024-03-01"), 30, m("10000")),
+                (d("2024-03-02"), d("2024-03-31"), 30, m("6000")),
+            ]
+        );
+        // (10000 × 10 × 30 + 6000 × 10 × 30) / 36500 = 131.5068…
+        assert_eq!(result.amount, m("131.51"));
+    }
+
+    #[test]
+    fn full_payment_equals_stopping_on_the_payment_day() {
+        let paid = accrue(
+            &[(d("2024-01-31"), m("5000")), (d("2024-04-15"), m("0"))],
+            d("2024-01-31"),
+            d("2024-12-31"),
+            fixed_rate(m("12")),
+            DayCount::Actual365,
+        );
+        let stopped = accrue(
+            &[(d("2024-01-31"), m("5000"))],
+            d("2024-01-31"),
+            d("2024-04-15"),
+            fixed_rate(m("12")),
+            DayCount::Actual365,
+        );
+        assert_eq!(paid.amount, stopped.amount);
+        assert_eq!(paid.unrounded, stopped.unrounded);
+    }
+
+    #[test]
+    fn until_on_or_before_due_gives_nothing() {
+        for until in ["2024-01-31", "2024-01-30", "2000-01-01"] {
+            let result = accrue(
+                &[(d("2024-01-31"), m("5000"))],
+                d("2024-01-31"),
+                d(until),
+                fixed_rate(m("12")),
+                DayCount::Actual365,
+            );
+            assert_eq!(result, InterestResult::default(), "{until}");
+        }
+    }
+
+    #[test]
+    fn thirty_360_across_month_ends() {
+        // (due, until, days): every full month is 30 days, Feb included.
+        let cases = [
+            ("2023-01-31", "2023-02-27", 27),
+            ("2023-01-31", "2023-02-28", 30),
+            ("2023-01-31", "2023-03-01", 31),
+            ("2024-01-31", "2024-02-28", 28),
+            ("2024-01-31", "2024-02-29", 30),
+            ("2023-02-28", "2023-03-31", 30),
+            ("2023-01-15", "2023-02-15", 30),
+            ("2023-03-30", "2023-03-31", 0),
+            ("2023-03-31", "2023-04-30", 30),
+            ("2023-01-31", "2024-01-31", 360),
+        ];
+        for (due, until, days) in cases {
+            let result =
+                accrue(&[(d(due), m("1000"))], d(due), d(until), fixed_rate(m("9.90")), DayCount::Thirty360);
+            assert_eq!(result.days, days, "{due}..{until}");
+        }
+        // DK 2023H1: 9.90 %; 1000 × 9.90 × 31 / 36000 = 8.525 → 8.53 (not 8.52)
+        let result = accrue(
+            &[(d("2023-01-31"), m("1000"))],
+            d("2023-01-31"),
+            d("2023-03-01"),
+            statutory_rate_on(rules::rules_for("DK"), true, &[]),
+            DayCount::Thirty360,
+        );
+        assert_eq!(result.unrounded, m("8.525"));
+        assert_eq!(result.amount, m("8.53"));
+    }
+
+    #[test]
+    fn thirty_360_across_half_year_boundary() {
+        // DK: 11.75 % in 2024H1, 11.50 % in 2024H2; due 31 May, until 31 Jul.
+        let result = accrue(
+            &[(d("2024-05-31"), m("36000"))],
+            d("2024-05-31"),
+            d("2024-07-31"),
+            statutory_rate_on(rules::rules_for("DK"), false, &[]),
+            DayCount::Thirty360,
+        );
+        let days: Vec<_> = result.segments.iter().map(|s| (s.days, s.rate)).collect();
+        assert_eq!(days, vec![(30, m("11.75")), (30, m("11.50"))]);
+        // 36000 × (11.75 + 11.50) × 30 / 36000 = 697.50
+        assert_eq!(result.amount, m("697.50"));
+    }
+
+    #[test]
+    fn missing_rate_counts_zero_and_is_flagged() {
+        // SE has no built-in rate before 2023H1.
+        let result = accrue(
+            &[(d("2022-11-30"), m("36500"))],
+            d("2022-11-30"),
+            d("2023-01-10"),
+            statutory_rate_on(rules::rules_for("SE"), false, &[]),
+            DayCount::Actual365,
+        );
+        assert!(result.missing_rate);
+        assert_eq!(result.segments.len(), 2);
+        assert!(!result.segments[0].rate_known);
+        assert_eq!(result.segments[0].interest, Decimal::ZERO);
+        // 36500 × 10.50 × 10 / 36500 = 105
+        assert_eq!(result.amount, m("105.00"));
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic_or_go_negative() {
+        let cases: [&[(NaiveDate, Decimal)]; 4] = [
+            &[],
+            &[(d("2024-03-01"), m("-500"))],
+            // unsorted, with a later date first
+            &[(d("2024-03-01"), m("100")), (d("2024-01-01"), m("1000"))],
+            &[(d("2024-01-01"), Decimal::MAX)],
+        ];
+        for changes in cases {
+            for day_count in [DayCount::Actual365, DayCount::Thirty360] {
+                let result =
+                    accrue(changes, d("2024-01-31"), d("2024-06-30"), fixed_rate(m("10")), day_count);
+                assert!(result.amount >= Decimal::ZERO, "{changes:?}");
+            }
+        }
+        let negative_rate = accrue(
+            &[(d("2024-01-31"), m("1000"))],
+            d("2024-01-31"),
+            d("2024-06-30"),
+            fixed_rate(m("-3")),
+            DayCount::Actual365,
+        );
+        assert_eq!(negative_rate.amount, Decimal::ZERO);
+        // The ends of the calendar: no date arithmetic may overflow.
+        let near_min = NaiveDate::MIN + chrono::Days::new(400);
+        let near_max = NaiveDate::MAX - chrono::Days::new(400);
+        let extremes =
+            [(NaiveDate::MIN, near_min), (near_max, NaiveDate::MAX), (NaiveDate::MAX, NaiveDate::MAX)];
+        for (due, until) in extremes {
+            for day_count in [DayCount::Actual365, DayCount::Thirty360] {
+                let result = accrue(&[(due, Decimal::MAX)], due, until, fixed_rate(Decimal::MAX), day_count);
+                assert!(result.amount >= Decimal::ZERO);
+            }
+        }
+    }
+
+    #[test]
+    fn unsorted_changes_and_same_day_duplicates() {
+        let sorted = accrue(
+            &[(d("2024-01-31"), m("1000")), (d("2024-02-15"), m("400"))],
+            d("2024-01-31"),
+            d("2024-03-31"),
+            fixed_rate(m("10")),
+            DayCount::Actual365,
+        );
+        let unsorted = accrue(
+            &[(d("2024-02-15"), m("999")), (d("2024-01-31"), m("1000")), (d("2024-02-15"), m("400"))],
+            d("2024-01-31"),
+            d("2024-03-31"),
+            fixed_rate(m("10")),
+            DayCount::Actual365,
+        );
+        assert_eq!(sorted.amount, unsorted.amount);
+    }
+
+    // -- properties ---------------------------------------------------------
+
+    fn base() -> NaiveDate {
+        d("2022-06-01")
+    }
+
+    fn day(offset: u16) -> NaiveDate {
+        base() + chrono::Days::new(u64::from(offset))
+    }
+
+    fn cents(max: i64) -> impl Strategy<Value = Decimal> {
+        (-max..=max).prop_map(|c| Decimal::new(c, 2))
+    }
+
+    fn changes() -> impl Strategy<Value = Vec<(NaiveDate, Decimal)>> {
+        prop::collection::vec((0u16..2000, cents(10_000_000)), 0..6)
+            .prop_map(|v| v.into_iter().map(|(o, p)| (day(o), p)).collect())
+    }
+
+    fn day_counts() -> impl Strategy<Value = DayCount> {
+        prop_oneof![Just(DayCount::Actual365), Just(DayCount::Thirty360)]
+    }
+
+    /// A rate that changes every half-year and is unknown before 2023,
+    /// like a statutory one.
+    fn half_yearly(date: NaiveDate) -> Option<Decimal> {
+        rules::statutory_rate(rules::rules_for("FI"), date, true, &[])
+    }
+
+    /// Σ principal × rate × days: the exact, undivided interest.
+    fn exact(result: &InterestResult) -> Decimal {
+        result.segments.iter().map(weighted).sum()
+    }
+
+    proptest! {
+        #[test]
+        fn interest_is_never_negative(
+            changes in changes(),
+            due in 0u16..2000,
+            until in 0u16..2500,
+            rate in cents(5_000),
+            day_count in day_counts(),
+        ) {
+            let result = accrue(&changes, day(due), day(until), fixed_rate(rate), day_count);
+            prop_assert!(result.amount >= Decimal::ZERO);
+            prop_assert!(result.unrounded >= Decimal::ZERO);
+            prop_assert!(result.segments.iter().all(|s| s.interest >= Decimal::ZERO));
+        }
+
+        #[test]
+        fn interest_is_monotone_in_until(
+            changes in changes(),
+            due in 0u16..2000,
+            until in 0u16..2500,
+            extra in 0u16..400,
+            day_count in day_counts(),
+        ) {
+            let shorter = accrue(&changes, day(due), day(until), half_yearly, day_count);
+            let longer = accrue(&changes, day(due), day(until + extra), half_yearly, day_count);
+            prop_assert!(shorter.unrounded <= longer.unrounded);
+            prop_assert!(shorter.amount <= longer.amount);
+        }
+
+        #[test]
+        fn splitting_the_period_changes_nothing(
+            changes in changes(),
+            due in 0u16..1500,
+            first in 0u16..800,
+            second in 0u16..800,
+            day_count in day_counts(),
+        ) {
+            let split = due + first;
+            let until = split + second;
+            let whole = accrue(&changes, day(due), day(until), half_yearly, day_count);
+            let head = accrue(&changes, day(due), day(split), half_yearly, day_count);
+            let tail = accrue(&changes, day(split), day(until), half_yearly, day_count);
+            prop_assert_eq!(exact(&whole), exact(&head) + exact(&tail));
+            prop_assert_eq!(whole.days, head.days + tail.days);
+            let tolerance = Decimal::new(1, 18);
+            prop_assert!((whole.unrounded - head.unrounded - tail.unrounded).abs() <= tolerance);
+            let segment_sum: Decimal = whole.segments.iter().map(|s| s.interest).sum();
+            prop_assert!((whole.unrounded - segment_sum).abs() <= tolerance);
+        }
+
+        #[test]
+        fn actual_days_are_until_minus_due(
+            due in 0u16..2000,
+            until in 0u16..2500,
+        ) {
+            let result = accrue(
+                &[(day(due), Decimal::ONE)],
+                day(due),
+                day(until),
+                fixed_rate(Decimal::ONE),
+                DayCount::Actual365,
+            );
+            let expected = (day(until) - day(due)).num_days().max(0);
+            prop_assert_eq!(result.days, expected);
+            let covered: i64 = result.segments.iter().map(|s| (s.to - s.from).num_days() + 1).sum();
+            prop_assert_eq!(covered, expected);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The journal (SPEC §8): every action taken and every agreement recorded, one event a line.
+//! The dunning core reads the state of each invoice from it; nothing else remembers.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+pub const COLUMNS: [&str; 9] =
+    ["date", "event", "invoice", "customer", "amount", "until", "channel", "ref", "note"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Event {
+    Reminder,
+    Collection,
+    Call,
+    Dispute,
+    Resolve,
+    Promise,
+    Plan,
+    Hold,
+    Release,
+    Note,
+    Payment,
+}
+
+impl Event {
+    pub const ALL: [Event; 11] = [
+        Event::Reminder,
+        Event::Collection,
+        Event::Call,
+        Event::Dispute,
+        Event::Resolve,
+        Event::Promise,
+        Event::Plan,
+        Event::Hold,
+        Event::Release,
+        Event::Note,
+        Event::Payment,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Reminder => "reminder",
+            Event::Collection => "collection",
+            Event::Call => "call",
+            Event::Dispute => "dispute",
+            Event::Resolve => "resolve",
+            Event::Promise => "promise",
+            Event::Plan => "plan",
+            Event::Hold => "hold",
+            Event::Release => "release",
+            Event::Note => "note",
+            Event::Payment => "payment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Event> {
+        Event::ALL.into_iter().find(|e| e.name().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub date: NaiveDate,
+    pub event: Event,
+    pub invoice: Option<String>,
+    pub customer: Option<String>,
+    pub amount: Option<Decimal>,
+    pub until: Option<NaiveDate>,
+    pub channel: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    /// The line in `journal.csv` (0 for entries not yet written).
+    pub line: u64,
+}
+
+impl Entry {
+    pub fn new(date: NaiveDate, event: Event) -> Entry {
+        Entry {
+            date,
+            event,
+            invoice: None,
+            customer: None,
+            amount: None,
+            until: None,
+            channel: None,
+            reference: None,
+            note: None,
+            line: 0,
+        }
+    }
+
+    /// The fields in [`COLUMNS`] order, as written.
+    pub fn fields(&self) -> [String; 9] {
+        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        [
+            self.date.to_string(),
+            self.event.name().to_owned(),
+            s(&self.invoice),
+            s(&self.customer),
+            self.amount.map(crate::core::money::format_money).unwrap_or_default(),
+            self.until.map(|d| d.to_string()).unwrap_or_default(),
+            s(&self.channel),
+            s(&self.reference),
+            s(&self.note),
+        ]
+    }
+}
+
+/// The journal as read, in file order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Journal {
+    pub entries: Vec<Entry>,
+}
+
+impl Journal {
+    /// Entries dated on or before `as_of`: the journal as it stood that day.
+    pub fn up_to(&self, as_of: NaiveDate) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| e.date <= as_of)
+    }
+
+    pub fn for_invoice<'a>(&'a self, invoice: &'a str) -> impl Iterator<Item = &'a Entry> {
+        self.entries.iter().filter(move |e| e.invoice.as_deref() == Some(invoice))
+    }
+
+    /// Invoices under dispute on `as_of`: a `dispute` not followed by a `resolve`.
+    pub fn disputed(&self, as_of: NaiveDate) -> HashSet<String> {
+        let mut open = HashSet::new();
+        for e in self.up_to(as_of) {
+            match (e.event, &e.invoice) {
+                (Event::Dispute, Some(i)) => {
+                    open.insert(i.clone());
+                }
+                (Event::Resolve, Some(i)) => {
+                    open.remove(i);
+                }
+                _ => {}
+            }
+        }
+        open
+    }
+
+    /// Distinct invoices with an `event` dated in the 365 days up to `as_of`.
+    pub fn invoices_with_in_year(&self, event: Event, as_of: NaiveDate) -> u64 {
+        let set: HashSet<&str> = self
+            .up_to(as_of)
+            .filter(|e| e.event == event && (as_of - e.date).num_days() < 365)
+            .filter_map(|e| e.invoice.as_deref())
+            .collect();
+        set.len() as u64
+    }
+}

@@ -1,0 +1,14 @@
+//! The pure core: no files, no clock, no printing. Everything takes data, a policy and the
+//! as-of date, and returns values.
+
+pub mod aging;
+pub mod date;
+pub mod finding;
+pub mod interest;
+pub mod journal;
+pub mod ledger;
+pub mod model;
+pub mod money;
+pub mod policy;
+pub mod reference;
+pub mod rules;

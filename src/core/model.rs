@@ -1,0 +1,207 @@
+//! The records of a ledger, as values: customers, invoices, payments.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// An ISO 4217 code, stored inline so that grouping by currency never allocates.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Accepts three ASCII letters in any case; `kr` and `€` are not codes.
+    pub fn parse(text: &str) -> Option<Currency> {
+        let b = text.trim().as_bytes();
+        if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
+            Some(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
+        } else {
+            None
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CustomerKind {
+    #[default]
+    Business,
+    Consumer,
+}
+
+impl CustomerKind {
+    pub fn parse(text: &str) -> Option<CustomerKind> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "business" | "b2b" | "company" | "företag" | "bedrift" | "virksomhed" | "yritys" => {
+                Some(CustomerKind::Business)
+            }
+            "consumer" | "b2c" | "private" | "privat" | "privatperson" | "konsument" | "forbruker"
+            | "forbruger" | "kuluttaja" => Some(CustomerKind::Consumer),
+            _ => None,
+        }
+    }
+
+    pub fn is_consumer(self) -> bool {
+        self == CustomerKind::Consumer
+    }
+}
+
+/// A language `dun` writes letters in.
+pub const LANGUAGES: [&str; 5] = ["sv", "nb", "da", "fi", "en"];
+
+/// The letter language a country speaks by default.
+pub fn default_language(country: &str) -> &'static str {
+    match country {
+        "SE" => "sv",
+        "NO" => "nb",
+        "DK" => "da",
+        "FI" => "fi",
+        _ => "en",
+    }
+}
+
+/// A line of `customers.csv`, with defaults already applied.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub kind: CustomerKind,
+    pub org_no: Option<String>,
+    pub country: String,
+    pub language: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub contact: Option<String>,
+    pub credit_limit: Option<Decimal>,
+    pub segment: Option<String>,
+    /// The line in `customers.csv`, for findings.
+    #[serde(skip)]
+    pub line: u64,
+}
+
+impl Customer {
+    pub fn has_postal_address(&self) -> bool {
+        self.address.is_some() && self.postcode.is_some() && self.city.is_some()
+    }
+}
+
+/// A line of `invoices.csv` as read, borrowing its text from the reader's buffer.
+/// Credit notes have a negative amount.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvoiceRecord<'a> {
+    pub line: u64,
+    pub number: &'a str,
+    pub customer: &'a str,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub amount: Decimal,
+    pub paid: Decimal,
+    /// Present when the export gave `balance` as well as or instead of `paid`.
+    pub balance: Option<Decimal>,
+    pub currency: Currency,
+    pub reference: Option<&'a str>,
+    pub paid_on: Option<NaiveDate>,
+    pub credits: Option<&'a str>,
+    pub description: Option<&'a str>,
+}
+
+impl InvoiceRecord<'_> {
+    pub fn is_credit_note(&self) -> bool {
+        self.amount.is_sign_negative() && !self.amount.is_zero()
+    }
+
+    pub fn to_owned(&self) -> Invoice {
+        Invoice {
+            line: self.line,
+            number: self.number.to_owned(),
+            customer: self.customer.to_owned(),
+            issued: self.issued,
+            due: self.due,
+            amount: self.amount,
+            paid: self.paid,
+            balance: self.balance,
+            currency: self.currency,
+            reference: self.reference.map(str::to_owned),
+            paid_on: self.paid_on,
+            credits: self.credits.map(str::to_owned),
+            description: self.description.map(str::to_owned),
+        }
+    }
+}
+
+/// An owned invoice, for the commands that keep the whole ledger in memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invoice {
+    pub line: u64,
+    pub number: String,
+    pub customer: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub amount: Decimal,
+    pub paid: Decimal,
+    pub balance: Option<Decimal>,
+    pub currency: Currency,
+    pub reference: Option<String>,
+    pub paid_on: Option<NaiveDate>,
+    pub credits: Option<String>,
+    pub description: Option<String>,
+}
+
+impl Invoice {
+    pub fn record(&self) -> InvoiceRecord<'_> {
+        InvoiceRecord {
+            line: self.line,
+            number: &self.number,
+            customer: &self.customer,
+            issued: self.issued,
+            due: self.due,
+            amount: self.amount,
+            paid: self.paid,
+            balance: self.balance,
+            currency: self.currency,
+            reference: self.reference.as_deref(),
+            paid_on: self.paid_on,
+            credits: self.credits.as_deref(),
+            description: self.description.as_deref(),
+        }
+    }
+
+    pub fn is_credit_note(&self) -> bool {
+        self.record().is_credit_note()
+    }
+}
+
+/// A line of `payments.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Payment {
+    pub line: u64,
+    pub date: NaiveDate,
+    pub invoice: Option<String>,
+    pub amount: Decimal,
+    pub reference: Option<String>,
+}

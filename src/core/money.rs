@@ -1,0 +1,334 @@
+//! Money: parsing the amounts Nordic exports write, and formatting them the one way `dun` writes.
+//!
+//! Amounts are `rust_decimal::Decimal` throughout. Rounding happens in exactly one place
+//! ([`round_money`]), half away from zero, because `Decimal::round_dp` rounds half to even and
+//! `format!("{:.2}")` would silently truncate.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
+
+/// Why an amount could not be read. The caller adds file, line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    Empty,
+    Malformed,
+    /// `1,234` or `1.234`: thousands separator or decimal separator? We never guess.
+    Ambiguous,
+    TooLarge,
+}
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AmountError::Empty => "is empty, expected an amount",
+            AmountError::Malformed => {
+                "is not an amount (expected e.g. 1234.50, 1 234,50, 1.234,50 or 1,234.50)"
+            }
+            AmountError::Ambiguous => {
+                "is ambiguous: the separator could mean thousands or decimals \
+                 (write 1234.00, 1 234,00 or 1,234.00)"
+            }
+            AmountError::TooLarge => "is too large to be an amount",
+        })
+    }
+}
+
+/// Rounds to the cent, half away from zero: the one rounding rule for money in `dun`.
+pub fn round_money(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Formats an amount the way `dun` writes it for machines: `.` decimals, two places, no grouping.
+pub fn format_money(amount: Decimal) -> String {
+    let mut rounded = round_money(amount);
+    rounded.rescale(2);
+    // `-0.00` reads badly in a spreadsheet; a zero is a zero.
+    if rounded.is_zero() {
+        rounded.set_sign_positive(true);
+    }
+    rounded.to_string()
+}
+
+/// Formats an amount for people in a terminal: two decimals, a thin grouping space.
+pub fn format_money_grouped(amount: Decimal) -> String {
+    let plain = format_money(amount);
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3 + 4);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(' ');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+/// Parses an amount as Nordic and international exports write it:
+/// `1234.50`, `1234,50`, `1 234,50` (space, no-break or thin space as thousands separator),
+/// `1.234,50`, `1,234.50`, an optional leading or trailing currency code, `kr` or `€`,
+/// and a leading minus. Ambiguous input (`1,234`) is an error, never a guess.
+pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
+    let body = strip_currency(text.trim());
+    if body.is_empty() {
+        return Err(if text.trim().is_empty() { AmountError::Empty } else { AmountError::Malformed });
+    }
+    let (negative, body) = strip_minus(body);
+    let scan = scan_number(body.trim_start())?;
+    let decimal_sep = scan.decimal_separator()?;
+    let mantissa_scale = scan.build(decimal_sep)?;
+    let mut value = Decimal::try_from_i128_with_scale(mantissa_scale.0, mantissa_scale.1)
+        .map_err(|_| AmountError::TooLarge)?;
+    if negative {
+        value.set_sign_negative(true);
+    }
+    Ok(value)
+}
+
+fn strip_minus(body: &str) -> (bool, &str) {
+    if let Some(rest) = body.strip_prefix('-') {
+        (true, rest)
+    } else if let Some(rest) = body.strip_prefix('\u{2212}') {
+        (true, rest)
+    } else {
+        (false, body)
+    }
+}
+
+/// Removes a leading or trailing currency marker: an ISO code, `kr`, `kr.`, `€`, `EUR`.
+fn strip_currency(text: &str) -> &str {
+    let is_marker = |c: char| c.is_ascii_alphabetic() || c == '€' || c == '$' || c == '£';
+    let mut s = text;
+    let leading: usize = s.char_indices().take_while(|&(_, c)| is_marker(c)).map(|(_, c)| c.len_utf8()).sum();
+    if leading > 0 && leading <= 3 {
+        s = s[leading..].trim_start();
+    }
+    let s = s.strip_suffix("kr.").unwrap_or(s);
+    let trailing: usize = s.chars().rev().take_while(|&c| is_marker(c)).map(char::len_utf8).sum();
+    if trailing > 0 && trailing <= 3 { s[..s.len() - trailing].trim_end() } else { s }
+}
+
+/// The digits of an amount with the positions of every separator seen, gathered in one pass.
+struct NumberScan {
+    digits: [u8; 40],
+    len: usize,
+    /// Separators in order: the kind and how many digits preceded it.
+    seps: [(Sep, u8); 12],
+    nseps: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sep {
+    Dot,
+    Comma,
+    Space,
+}
+
+fn scan_number(body: &str) -> Result<NumberScan, AmountError> {
+    let mut scan = NumberScan { digits: [0; 40], len: 0, seps: [(Sep::Space, 0); 12], nseps: 0 };
+    let mut chars = body.chars().peekable();
+    let mut last_was_sep = true; // no separator may come first
+    while let Some(c) = chars.next() {
+        let sep = match c {
+            '0'..='9' => {
+                if scan.len == scan.digits.len() {
+                    return Err(AmountError::TooLarge);
+                }
+                scan.digits[scan.len] = c as u8 - b'0';
+                scan.len += 1;
+                last_was_sep = false;
+                continue;
+            }
+            '.' => Sep::Dot,
+            ',' => Sep::Comma,
+            ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\'' => Sep::Space,
+            _ => return Err(AmountError::Malformed),
+        };
+        if last_was_sep || scan.nseps == scan.seps.len() || chars.peek().is_none() {
+            return Err(AmountError::Malformed);
+        }
+        scan.seps[scan.nseps] = (sep, scan.len as u8);
+        scan.nseps += 1;
+        last_was_sep = true;
+    }
+    if scan.len == 0 {
+        return Err(AmountError::Malformed);
+    }
+    Ok(scan)
+}
+
+impl NumberScan {
+    fn seps(&self) -> &[(Sep, u8)] {
+        &self.seps[..self.nseps]
+    }
+
+    /// Decides which separator, if any, is the decimal one.
+    fn decimal_separator(&self) -> Result<Option<usize>, AmountError> {
+        let seps = self.seps();
+        let Some(&(last, last_at)) = seps.last() else {
+            return Ok(None);
+        };
+        if last == Sep::Space {
+            return Ok(None);
+        }
+        let same_kind = seps.iter().filter(|(k, _)| *k == last).count();
+        let other_punct = seps.iter().any(|(k, _)| *k != last && *k != Sep::Space);
+        if other_punct {
+            // `1.234,50` or `1,234.50`: the last punctuation mark is the decimal one.
+            return if same_kind == 1 { Ok(Some(seps.len() - 1)) } else { Err(AmountError::Malformed) };
+        }
+        if same_kind > 1 {
+            return Ok(None); // `1.234.567`: only thousands separators
+        }
+        let after = self.len - last_at as usize;
+        let before_group = last_at as usize - seps[..seps.len() - 1].last().map_or(0, |s| s.1 as usize);
+        let spaces_before = seps.len() > 1;
+        let leading_zero = last_at as usize == 1 && self.digits[0] == 0;
+        if after == 3 && !spaces_before && before_group <= 3 && !leading_zero {
+            return Err(AmountError::Ambiguous);
+        }
+        Ok(Some(seps.len() - 1))
+    }
+
+    /// Checks the grouping of thousands separators and returns (mantissa, scale).
+    fn build(&self, decimal: Option<usize>) -> Result<(i128, u32), AmountError> {
+        let seps = self.seps();
+        let int_digits = decimal.map_or(self.len, |i| seps[i].1 as usize);
+        let mut prev = 0usize;
+        for (i, &(_, at)) in seps.iter().enumerate() {
+            if Some(i) == decimal {
+                break;
+            }
+            let group = at as usize - prev;
+            if (i == 0 && group > 3) || (i > 0 && group != 3) {
+                return Err(AmountError::Malformed);
+            }
+            prev = at as usize;
+        }
+        let grouped = decimal.map_or(seps.len(), |d| d);
+        if grouped > 0 && int_digits - prev != 3 {
+            return Err(AmountError::Malformed);
+        }
+        let mut mantissa: i128 = 0;
+        for &d in &self.digits[..self.len] {
+            mantissa = mantissa * 10 + i128::from(d);
+        }
+        let scale = (self.len - int_digits) as u32;
+        if scale > 28 {
+            return Err(AmountError::TooLarge);
+        }
+        Ok((mantissa, scale))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn reads_every_documented_format() {
+        for (text, want) in [
+            ("1234.50", "1234.50"),
+            ("1234,50", "1234.50"),
+            ("1 234,50", "1234.50"),
+            ("1\u{a0}234,50", "1234.50"),
+            ("1\u{2009}234,50", "1234.50"),
+            ("1\u{202f}234,50", "1234.50"),
+            ("1.234,50", "1234.50"),
+            ("1,234.50", "1234.50"),
+            ("12 345 678,9", "12345678.9"),
+            ("1.234.567", "1234567"),
+            ("1,234,567.00", "1234567.00"),
+            ("-1 234,50", "-1234.50"),
+            ("\u{2212}5", "-5"),
+            ("SEK 1 234,50", "1234.50"),
+            ("1 234,50 kr", "1234.50"),
+            ("1 234,50 kr.", "1234.50"),
+            ("1234.50 EUR", "1234.50"),
+            ("€12,5", "12.5"),
+            ("0", "0"),
+            ("0,125", "0.125"),
+            ("1234,567", "1234.567"),
+            ("100", "100"),
+            ("  42,00  ", "42.00"),
+        ] {
+            assert_eq!(parse_amount(text), Ok(d(want)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_to_guess() {
+        for text in ["1,234", "1.234", "12,345", "999.000"] {
+            assert_eq!(parse_amount(text), Err(AmountError::Ambiguous), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for text in [
+            "abc",
+            "1.2.3",
+            "12 34,50",
+            "1,23,45",
+            "1.234,5.6",
+            ",5",
+            "5,",
+            "1..2",
+            "--5",
+            "1 2",
+            "1e5",
+            "12-",
+            "1 234 5",
+            "kr",
+            "0x10",
+            "1,2345.6",
+        ] {
+            assert!(parse_amount(text).is_err(), "{text:?} should fail");
+        }
+        assert_eq!(parse_amount("  "), Err(AmountError::Empty));
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_once() {
+        assert_eq!(format_money(d("2.345")), "2.35");
+        assert_eq!(format_money(d("2.355")), "2.36");
+        assert_eq!(format_money(d("-2.345")), "-2.35");
+        assert_eq!(format_money(d("7")), "7.00");
+        assert_eq!(format_money(d("-0.001")), "0.00");
+        assert_eq!(format_money_grouped(d("-1234567.5")), "-1 234 567.50");
+        assert_eq!(format_money_grouped(d("123")), "123.00");
+    }
+
+    fn nordic(cents: i64) -> String {
+        let plain = format_money_grouped(Decimal::new(cents, 2));
+        plain.replace('.', ",")
+    }
+
+    proptest! {
+        #[test]
+        fn machine_format_round_trips(cents in -10_000_000_000i64..10_000_000_000) {
+            let amount = Decimal::new(cents, 2);
+            prop_assert_eq!(parse_amount(&format_money(amount)), Ok(amount));
+        }
+
+        #[test]
+        fn nordic_format_round_trips(cents in -10_000_000_000i64..10_000_000_000) {
+            let amount = Decimal::new(cents, 2);
+            prop_assert_eq!(parse_amount(&nordic(cents)), Ok(amount));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,24}") {
+            let _ = parse_amount(&text);
+        }
+    }
+}

@@ -1,0 +1,616 @@
+//! The credit policy (`policy.toml`, SPEC §5): its schema, its defaults, and segment overrides.
+//!
+//! Every table is a struct of `Option`s so that a segment can override any key of it; the
+//! defaults live in one accessor per key. `deny_unknown_fields` everywhere: a typo must not
+//! silently disable a rule, and the toml crate names the key, line and column.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::model::{Currency, LANGUAGES};
+use super::money::parse_amount;
+
+/// Declares a policy table whose every key may be overridden by a segment.
+macro_rules! overridable {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name { $($(#[$fmeta])* pub $field: Option<$ty>,)* }
+
+        impl $name {
+            /// This table with every key `over` sets taking precedence.
+            pub fn overlay(&self, over: &Self) -> Self {
+                Self { $($field: over.$field.clone().or_else(|| self.$field.clone()),)* }
+            }
+        }
+    };
+}
+
+/// An amount written in the policy: a string (`"60"`, `"1 234,50"`) or a whole number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Money(pub Decimal);
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match AmountOrWord::deserialize(d)? {
+            AmountOrWord::Int(n) => Ok(Money(Decimal::from(n))),
+            AmountOrWord::Text(t) => {
+                parse_amount(&t).map(Money).map_err(|e| D::Error::custom(format!("\"{t}\" {e}")))
+            }
+            AmountOrWord::Float(f) => Err(D::Error::custom(format!(
+                "write amounts as strings, e.g. \"{f}\": a TOML float is not exact"
+            ))),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AmountOrWord {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// A charge that is either a fixed amount or "whatever the law of the country allows".
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Charge {
+    Amount(Decimal),
+    Statutory,
+}
+
+impl<'de> Deserialize<'de> for Charge {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match AmountOrWord::deserialize(d)? {
+            AmountOrWord::Text(t) if t.trim().eq_ignore_ascii_case("statutory") => Ok(Charge::Statutory),
+            AmountOrWord::Int(n) => Ok(Charge::Amount(Decimal::from(n))),
+            AmountOrWord::Text(t) => parse_amount(&t)
+                .map(Charge::Amount)
+                .map_err(|e| D::Error::custom(format!("\"{t}\" {e}; or write \"statutory\""))),
+            AmountOrWord::Float(f) => Err(D::Error::custom(format!(
+                "write amounts as strings, e.g. \"{f}\": a TOML float is not exact"
+            ))),
+        }
+    }
+}
+
+/// A date written in the policy: a TOML date (`2026-07-01`) or a string.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PolicyDate(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for PolicyDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let text = match toml::Value::deserialize(d)? {
+            toml::Value::Datetime(dt) => dt.to_string(),
+            toml::Value::String(s) => s,
+            other => return Err(D::Error::custom(format!("expected a date, found {other}"))),
+        };
+        crate::core::date::parse_date(&text)
+            .map(PolicyDate)
+            .map_err(|e| D::Error::custom(format!("\"{text}\" {e}")))
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: Option<String>,
+    pub org_no: Option<String>,
+    pub country: Option<String>,
+    pub currency: Option<String>,
+    pub language: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub bankgiro: Option<String>,
+    pub plusgiro: Option<String>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub account: Option<String>,
+}
+
+overridable! {
+    pub struct Terms {
+        payment_days: u32,
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Aging {
+    pub buckets: Option<Vec<u32>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Letter,
+    Sms,
+}
+
+impl Channel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Letter => "letter",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReferenceScheme {
+    Ocr,
+    Kid,
+    Fik,
+    Viite,
+    Rf,
+    None,
+}
+
+overridable! {
+    pub struct Reminder {
+        after_days: u32,
+        pay_within_days: u32,
+        max: u32,
+        interval_days: u32,
+        fee: Charge,
+        fee_agreed: bool,
+        min_amount: Money,
+        channels: Vec<Channel>,
+        reference: ReferenceScheme,
+        payments_max_age_days: u32,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InterestMode {
+    Statutory,
+    Fixed,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum DayCountSetting {
+    #[serde(rename = "actual/365")]
+    Actual365,
+    #[serde(rename = "30/360")]
+    Thirty360,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateFrom {
+    pub from: PolicyDate,
+    pub rate: Money,
+}
+
+overridable! {
+    pub struct Interest {
+        mode: InterestMode,
+        rate: Money,
+        reference_rates: Vec<RateFrom>,
+        day_count: DayCountSetting,
+    }
+}
+
+overridable! {
+    pub struct Collection {
+        after_days: u32,
+        min_amount: Money,
+        agency: String,
+        compensation: Charge,
+    }
+}
+
+overridable! {
+    pub struct Credit {
+        default_limit: Money,
+        new_customer_check_over: Money,
+        watch_late_days_increase: u32,
+    }
+}
+
+/// `[segments.NAME]`: any overridable table, plus `manual` for call-instead-of-letter customers.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    pub manual: Option<bool>,
+    #[serde(default)]
+    pub terms: Terms,
+    #[serde(default)]
+    pub reminder: Reminder,
+    #[serde(default)]
+    pub interest: Interest,
+    #[serde(default)]
+    pub collection: Collection,
+    #[serde(default)]
+    pub credit: Credit,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Templates {
+    pub dir: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CsvImport {
+    pub delimiter: Option<String>,
+    pub decimal: Option<String>,
+    pub date_format: Option<String>,
+    pub date: Option<String>,
+    pub amount: Option<String>,
+    pub reference: Option<String>,
+    pub message: Option<String>,
+    pub payer: Option<String>,
+    pub transaction_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Import {
+    pub csv: Option<CsvImport>,
+}
+
+/// The whole file as written.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    #[serde(default)]
+    pub company: Company,
+    #[serde(default)]
+    pub terms: Terms,
+    #[serde(default)]
+    pub aging: Aging,
+    #[serde(default)]
+    pub reminder: Reminder,
+    #[serde(default)]
+    pub interest: Interest,
+    #[serde(default)]
+    pub collection: Collection,
+    #[serde(default)]
+    pub credit: Credit,
+    #[serde(default)]
+    pub segments: BTreeMap<String, Segment>,
+    #[serde(default)]
+    pub templates: Templates,
+    #[serde(default)]
+    pub import: Import,
+}
+
+/// A policy that has been read and checked: required keys present, values consistent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub file: PolicyFile,
+    pub company_name: String,
+    pub country: String,
+    pub currency: Currency,
+    pub language: String,
+    pub buckets: Vec<u32>,
+}
+
+/// The rules that apply to one customer: the base tables with its segment's overrides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    pub segment: Option<String>,
+    pub manual: bool,
+    pub terms: Terms,
+    pub reminder: Reminder,
+    pub interest: Interest,
+    pub collection: Collection,
+    pub credit: Credit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyError(pub String);
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+pub const DEFAULT_BUCKETS: [u32; 3] = [30, 60, 90];
+
+impl Policy {
+    /// Parses and checks `policy.toml`'s text. Errors name the key and, where the toml crate
+    /// knows it, the line and column.
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let file: PolicyFile =
+            toml::from_str(text).map_err(|e| PolicyError(e.to_string().trim_end().to_owned()))?;
+        Policy::check(file)
+    }
+
+    fn check(file: PolicyFile) -> Result<Policy, PolicyError> {
+        let missing = |key: &str| {
+            PolicyError(format!("[company] is missing the required key `{key}` (see policy.example.toml)"))
+        };
+        let company_name = file.company.name.clone().ok_or_else(|| missing("name"))?;
+        let country_text = file.company.country.clone().ok_or_else(|| missing("country"))?;
+        let currency_text = file.company.currency.clone().ok_or_else(|| missing("currency"))?;
+        let country = check_country(&country_text).ok_or_else(|| {
+            PolicyError(format!(
+                "company.country: \"{country_text}\" is not an ISO 3166 alpha-2 code like SE, NO, DK or FI"
+            ))
+        })?;
+        let currency = Currency::parse(&currency_text).ok_or_else(|| {
+            PolicyError(format!("company.currency: \"{currency_text}\" is not an ISO 4217 code like SEK"))
+        })?;
+        let language = match &file.company.language {
+            Some(lang) => check_language(lang).ok_or_else(|| {
+                PolicyError(format!("company.language: \"{lang}\" is not one of sv, nb, da, fi, en"))
+            })?,
+            None => super::model::default_language(&country).to_owned(),
+        };
+        let buckets = file.aging.buckets.clone().unwrap_or_else(|| DEFAULT_BUCKETS.to_vec());
+        if buckets.is_empty() || buckets[0] == 0 || buckets.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(PolicyError(format!(
+                "aging.buckets: {buckets:?} must be positive day counts in increasing order, e.g. [30, 60, 90]"
+            )));
+        }
+        let policy = Policy { file, company_name, country, currency, language, buckets };
+        for (name, segment) in &policy.file.segments {
+            policy.check_rules(&policy.rules_for_segment(name, segment), Some(name))?;
+        }
+        policy.check_rules(&policy.base_rules(), None)?;
+        Ok(policy)
+    }
+
+    fn check_rules(&self, rules: &Rules, segment: Option<&str>) -> Result<(), PolicyError> {
+        let at = |key: &str| match segment {
+            Some(s) => format!("segments.{s}.{key}"),
+            None => key.to_owned(),
+        };
+        if rules.reminder.max() > 1 && rules.reminder.interval_days() == 0 {
+            return Err(PolicyError(format!(
+                "{}: must be at least 1 when reminder.max is above 1",
+                at("reminder.interval_days")
+            )));
+        }
+        if rules.interest.mode() == InterestMode::Fixed && rules.interest.rate.is_none() {
+            return Err(PolicyError(format!(
+                "{}: interest.mode = \"fixed\" needs a yearly rate, e.g. rate = \"12.0\"",
+                at("interest.rate")
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn base_rules(&self) -> Rules {
+        let f = &self.file;
+        Rules {
+            segment: None,
+            manual: false,
+            terms: f.terms.clone(),
+            reminder: f.reminder.clone(),
+            interest: f.interest.clone(),
+            collection: f.collection.clone(),
+            credit: f.credit.clone(),
+        }
+    }
+
+    fn rules_for_segment(&self, name: &str, s: &Segment) -> Rules {
+        let f = &self.file;
+        Rules {
+            segment: Some(name.to_owned()),
+            manual: s.manual.unwrap_or(false),
+            terms: f.terms.overlay(&s.terms),
+            reminder: f.reminder.overlay(&s.reminder),
+            interest: f.interest.overlay(&s.interest),
+            collection: f.collection.overlay(&s.collection),
+            credit: f.credit.overlay(&s.credit),
+        }
+    }
+
+    /// The rules for a customer in `segment`; an unknown segment name is `None`.
+    pub fn rules(&self, segment: Option<&str>) -> Option<Rules> {
+        match segment {
+            None => Some(self.base_rules()),
+            Some(name) => {
+                let found = self.file.segments.get(name)?;
+                Some(self.rules_for_segment(name, found))
+            }
+        }
+    }
+
+    pub fn has_segment(&self, name: &str) -> bool {
+        self.file.segments.contains_key(name)
+    }
+
+    pub fn bucket_labels(&self) -> Vec<String> {
+        bucket_labels(&self.buckets)
+    }
+}
+
+/// `not_due`, `1-30`, `31-60`, `61-90`, `91+` for bounds `[30, 60, 90]`.
+pub fn bucket_labels(bounds: &[u32]) -> Vec<String> {
+    let mut labels = vec!["not_due".to_owned()];
+    let mut low = 1;
+    for &high in bounds {
+        labels.push(format!("{low}-{high}"));
+        low = high + 1;
+    }
+    labels.push(format!("{low}+"));
+    labels
+}
+
+fn check_country(text: &str) -> Option<String> {
+    let t = text.trim();
+    (t.len() == 2 && t.bytes().all(|b| b.is_ascii_alphabetic())).then(|| t.to_ascii_uppercase())
+}
+
+pub fn check_language(text: &str) -> Option<String> {
+    let t = text.trim().to_ascii_lowercase();
+    let t = if t == "no" || t == "nob" { "nb".to_owned() } else { t };
+    LANGUAGES.contains(&t.as_str()).then_some(t)
+}
+
+impl Terms {
+    pub fn payment_days(&self) -> u32 {
+        self.payment_days.unwrap_or(30)
+    }
+}
+
+impl Reminder {
+    pub fn after_days(&self) -> u32 {
+        self.after_days.unwrap_or(7)
+    }
+    pub fn pay_within_days(&self) -> u32 {
+        self.pay_within_days.unwrap_or(10)
+    }
+    pub fn max(&self) -> u32 {
+        self.max.unwrap_or(1)
+    }
+    pub fn interval_days(&self) -> u32 {
+        self.interval_days.unwrap_or(10)
+    }
+    /// No fee unless the policy names one: a fee needs the customer's prior agreement.
+    pub fn fee(&self) -> Charge {
+        self.fee.unwrap_or(Charge::Amount(Decimal::ZERO))
+    }
+    pub fn fee_agreed(&self) -> bool {
+        self.fee_agreed.unwrap_or(false)
+    }
+    pub fn min_amount(&self) -> Decimal {
+        self.min_amount.map_or(Decimal::from(50), |m| m.0)
+    }
+    pub fn channels(&self) -> Vec<Channel> {
+        self.channels.clone().unwrap_or_else(|| vec![Channel::Email, Channel::Letter])
+    }
+    pub fn reference(&self) -> ReferenceScheme {
+        self.reference.unwrap_or(ReferenceScheme::None)
+    }
+}
+
+impl Interest {
+    pub fn mode(&self) -> InterestMode {
+        self.mode.unwrap_or(InterestMode::Statutory)
+    }
+}
+
+impl Collection {
+    pub fn after_days(&self) -> u32 {
+        self.after_days.unwrap_or(10)
+    }
+    pub fn min_amount(&self) -> Decimal {
+        self.min_amount.map_or(Decimal::from(200), |m| m.0)
+    }
+    pub fn compensation(&self) -> Charge {
+        self.compensation.unwrap_or(Charge::Statutory)
+    }
+}
+
+impl Credit {
+    pub fn default_limit(&self) -> Option<Decimal> {
+        self.default_limit.map(|m| m.0)
+    }
+    pub fn new_customer_check_over(&self) -> Option<Decimal> {
+        self.new_customer_check_over.map(|m| m.0)
+    }
+    pub fn watch_late_days_increase(&self) -> u32 {
+        self.watch_late_days_increase.unwrap_or(10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[company]\nname = \"Test AB\"\ncountry = \"se\"\ncurrency = \"sek\"\n";
+
+    #[test]
+    fn minimal_policy_gets_defaults() {
+        let p = Policy::from_toml(MINIMAL).unwrap();
+        assert_eq!(p.country, "SE");
+        assert_eq!(p.currency.as_str(), "SEK");
+        assert_eq!(p.language, "sv");
+        assert_eq!(p.bucket_labels(), ["not_due", "1-30", "31-60", "61-90", "91+"]);
+        let r = p.base_rules();
+        assert_eq!(r.reminder.after_days(), 7);
+        assert_eq!(r.reminder.max(), 1);
+        assert_eq!(r.reminder.fee(), Charge::Amount(Decimal::ZERO));
+        assert_eq!(r.terms.payment_days(), 30);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = format!("{MINIMAL}[reminder]\naftr_days = 7\n");
+        let err = Policy::from_toml(&text).unwrap_err().to_string();
+        assert!(err.contains("aftr_days"), "{err}");
+        assert!(err.contains("line 6"), "{err}");
+    }
+
+    #[test]
+    fn missing_required_key_is_named() {
+        let err = Policy::from_toml("[company]\nname = \"X\"\ncountry = \"SE\"\n").unwrap_err();
+        assert!(err.to_string().contains("`currency`"), "{err}");
+    }
+
+    #[test]
+    fn segment_overrides_only_what_it_sets() {
+        let text = format!(
+            "{MINIMAL}[reminder]\nafter_days = 5\nfee = \"60\"\n[segments.key.reminder]\nafter_days = 14\n[segments.kommun]\nmanual = true\n"
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        let key = p.rules(Some("key")).unwrap();
+        assert_eq!(key.reminder.after_days(), 14);
+        assert_eq!(key.reminder.fee(), Charge::Amount(Decimal::from(60)));
+        assert!(!key.manual);
+        assert!(p.rules(Some("kommun")).unwrap().manual);
+        assert!(p.rules(Some("nope")).is_none());
+    }
+
+    #[test]
+    fn typo_inside_a_segment_is_caught() {
+        let text = format!("{MINIMAL}[segments.key.reminder]\nafterdays = 14\n");
+        let err = Policy::from_toml(&text).unwrap_err().to_string();
+        assert!(err.contains("afterdays") && err.contains("line 5"), "{err}");
+    }
+
+    #[test]
+    fn money_must_be_exact() {
+        let text = format!("{MINIMAL}[reminder]\nmin_amount = 50.5\n");
+        let err = Policy::from_toml(&text).unwrap_err().to_string();
+        assert!(err.contains("not exact"), "{err}");
+        let text = format!("{MINIMAL}[reminder]\nmin_amount = \"1 234,50\"\nfee = \"statutory\"\n");
+        let p = Policy::from_toml(&text).unwrap();
+        assert_eq!(p.base_rules().reminder.min_amount(), Decimal::new(123450, 2));
+        assert_eq!(p.base_rules().reminder.fee(), Charge::Statutory);
+    }
+
+    #[test]
+    fn reference_rates_take_toml_dates() {
+        let text = format!(
+            "{MINIMAL}[interest]\nreference_rates = [{{ from = 2026-07-01, rate = \"1.75\" }}]\nday_count = \"30/360\"\n"
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        let rates = p.file.interest.reference_rates.unwrap();
+        assert_eq!(rates[0].from.0, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+        assert_eq!(rates[0].rate.0, Decimal::new(175, 2));
+    }
+
+    #[test]
+    fn buckets_must_increase() {
+        let text = format!("{MINIMAL}[aging]\nbuckets = [30, 30]\n");
+        assert!(Policy::from_toml(&text).unwrap_err().to_string().contains("increasing"));
+        let text = format!("{MINIMAL}[aging]\nbuckets = [15, 45]\n");
+        let p = Policy::from_toml(&text).unwrap();
+        assert_eq!(p.bucket_labels(), ["not_due", "1-15", "16-45", "46+"]);
+    }
+}

@@ -1,0 +1,467 @@
+//! The ledger's CSV files, field by field: column aliases, typed fields with errors that name
+//! file, line, column and the offending text, and defaults from the policy.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::source::{CsvSource, Fields, normalize_header};
+use crate::core::date::parse_date;
+use crate::core::finding::{Finding, summarize};
+use crate::core::ledger::CustomerIndex;
+use crate::core::model::{Currency, Customer, CustomerKind, InvoiceRecord, Payment, default_language};
+use crate::core::money::parse_amount;
+use crate::core::policy::{Policy, check_language};
+
+/// A canonical column and the header names that mean it.
+pub struct ColumnSpec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
+    ColumnSpec { name, aliases, required }
+}
+
+const CUSTOMER_ID: &[&str] = &[
+    "kundnummer",
+    "kundnr",
+    "kundenummer",
+    "kundenr",
+    "customer_id",
+    "customer_no",
+    "customer_number",
+    "asiakasnumero",
+    "asiakasnro",
+];
+
+pub const CUSTOMER_COLUMNS: &[ColumnSpec] = &[
+    col("id", CUSTOMER_ID, true),
+    col(
+        "name",
+        &["namn", "navn", "kundnamn", "kundenavn", "nimi", "customer_name", "företag", "firma"],
+        true,
+    ),
+    col("kind", &["type", "typ", "customer_kind", "tyyppi"], false),
+    col(
+        "org_no",
+        &[
+            "orgnr",
+            "org_nr",
+            "organisationsnummer",
+            "organisasjonsnummer",
+            "org_number",
+            "cvr",
+            "cvr_nr",
+            "y_tunnus",
+            "ytunnus",
+            "personnummer",
+            "person_no",
+            "id_number",
+        ],
+        false,
+    ),
+    col("country", &["land", "maa", "country_code", "landskod"], false),
+    col("language", &["språk", "sprog", "kieli", "lang"], false),
+    col("email", &["e_post", "epost", "e_mail", "mail", "sähköposti", "e_postadress"], false),
+    col("phone", &["telefon", "mobil", "tlf", "puhelin", "telefonnummer", "mobile", "tel"], false),
+    col("address", &["adress", "adresse", "osoite", "gatuadress", "street"], false),
+    col("postcode", &["postnummer", "postnr", "postinumero", "zip", "postal_code"], false),
+    col("city", &["ort", "poststed", "by", "postort", "postitoimipaikka", "kaupunki", "town"], false),
+    col("contact", &["kontakt", "kontaktperson", "yhteyshenkilö", "contact_person"], false),
+    col("credit_limit", &["kreditgräns", "kredittgrense", "kreditgrænse", "luottoraja", "limit"], false),
+    col("segment", &["segment", "kundgrupp", "kundegruppe", "asiakasryhmä"], false),
+];
+
+pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
+    col(
+        "number",
+        &["fakturanummer", "fakturanr", "invoice", "invoice_no", "invoice_number", "laskunumero", "laskunro"],
+        true,
+    ),
+    col("customer", CUSTOMER_ID, true),
+    col(
+        "issued",
+        &["fakturadatum", "fakturadato", "invoice_date", "laskun_pvm", "laskupäivä", "issue_date", "date"],
+        true,
+    ),
+    col(
+        "due",
+        &[
+            "förfallodatum",
+            "forfallsdato",
+            "forfaldsdato",
+            "due_date",
+            "eräpäivä",
+            "förfallodag",
+            "forfallsdag",
+            "forfaldsdag",
+        ],
+        false,
+    ),
+    col("amount", &["belopp", "beløp", "beløb", "total", "summa", "totalt", "amount_incl_vat"], true),
+    col("paid", &["betalt", "innbetalt", "maksettu", "paid_amount"], false),
+    col(
+        "balance",
+        &[
+            "saldo",
+            "restbelopp",
+            "restbeløp",
+            "restbeløb",
+            "utestående",
+            "udestående",
+            "avoin",
+            "remaining",
+            "outstanding",
+            "open",
+        ],
+        false,
+    ),
+    col("currency", &["valuta", "valuutta"], false),
+    col(
+        "reference",
+        &["ocr", "kid", "fik", "referens", "viite", "viitenumero", "ocr_nummer", "payment_reference"],
+        false,
+    ),
+    col(
+        "paid_on",
+        &["betaldatum", "betalingsdato", "betalt_dato", "maksupäivä", "settled", "paid_date"],
+        false,
+    ),
+    col("credits", &["krediterar", "krediterer", "krediterer_faktura", "hyvittää", "credit_for"], false),
+    col("description", &["beskrivning", "beskrivelse", "kuvaus", "text", "tekst", "specification"], false),
+];
+
+pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
+    col("date", &["datum", "dato", "päivämäärä", "pvm", "payment_date", "betaldatum", "betalingsdato"], true),
+    col(
+        "invoice",
+        &["faktura", "fakturanr", "fakturanummer", "number", "invoice_no", "lasku", "laskunumero"],
+        false,
+    ),
+    col("amount", &["belopp", "beløp", "beløb", "summa"], true),
+    col("reference", &["referens", "ocr", "kid", "fik", "viite", "viitenumero"], false),
+];
+
+/// Positions of the canonical columns in a file's header, in the order of `specs`.
+pub fn map_columns(specs: &[ColumnSpec], names: &[String]) -> Result<Vec<Option<usize>>, String> {
+    let mut index: Vec<Option<usize>> = vec![None; specs.len()];
+    for (pos, name) in names.iter().enumerate() {
+        let Some(which) = specs
+            .iter()
+            .position(|s| s.name == name || s.aliases.iter().any(|a| normalize_header(a) == *name))
+        else {
+            continue;
+        };
+        if let Some(first) = index[which] {
+            return Err(format!(
+                "columns \"{}\" and \"{}\" both mean \"{}\"; keep one",
+                names[first], names[pos], specs[which].name
+            ));
+        }
+        index[which] = Some(pos);
+    }
+    let missing: Vec<&str> =
+        specs.iter().zip(&index).filter(|(s, i)| s.required && i.is_none()).map(|(s, _)| s.name).collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing required column{} {} (found: {})",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", "),
+            names.join(", ")
+        ));
+    }
+    Ok(index)
+}
+
+/// Collects field errors for one record, naming the file, line and column.
+pub struct RowCheck<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub findings: &'a mut Vec<Finding>,
+}
+
+impl RowCheck<'_> {
+    fn fail(&mut self, column: &str, message: String) {
+        self.findings.push(Finding::error(self.file, self.line, column, "bad-field", message));
+    }
+
+    pub fn text<'f>(&mut self, fields: &Fields<'f>, at: Option<usize>, column: &str) -> Option<&'f str> {
+        let value = fields.get(at);
+        if value.is_empty() {
+            self.fail(column, "is empty".to_owned());
+            return None;
+        }
+        Some(value)
+    }
+
+    pub fn date(&mut self, value: &str, column: &str) -> Option<NaiveDate> {
+        parse_date(value).map_err(|e| self.fail(column, format!("\"{value}\" {e}"))).ok()
+    }
+
+    pub fn amount(&mut self, value: &str, column: &str) -> Option<Decimal> {
+        parse_amount(value).map_err(|e| self.fail(column, format!("\"{value}\" {e}"))).ok()
+    }
+
+    pub fn optional_date(&mut self, value: &str, column: &str) -> Result<Option<NaiveDate>, ()> {
+        if value.is_empty() { Ok(None) } else { self.date(value, column).map(Some).ok_or(()) }
+    }
+
+    pub fn optional_amount(&mut self, value: &str, column: &str) -> Result<Option<Decimal>, ()> {
+        if value.is_empty() { Ok(None) } else { self.amount(value, column).map(Some).ok_or(()) }
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// Reads `customers.csv` whole (customer registers are small). Every error of the file is
+/// reported at once.
+pub fn read_customers(path: &Path, display: &str, policy: &Policy) -> Result<Vec<Customer>> {
+    let source = CsvSource::open(path, display, |names| map_columns(CUSTOMER_COLUMNS, names))?;
+    let cols = source.header.index.clone();
+    let states = source.scan(
+        || (Vec::new(), Vec::new()),
+        |(customers, findings): &mut (Vec<Customer>, Vec<Finding>), fields| {
+            let mut check = RowCheck { file: display, line: fields.line, findings };
+            if let Some(c) = customer_row(fields, &cols, policy, &mut check) {
+                customers.push(c);
+            }
+        },
+    )?;
+    let mut customers = Vec::new();
+    let mut findings = Vec::new();
+    for (c, f) in states {
+        customers.extend(c);
+        findings.extend(f);
+    }
+    customers.sort_by_key(|c| c.line);
+    let mut seen = std::collections::HashMap::new();
+    for c in &customers {
+        if let Some(first) = seen.insert(c.id.as_str(), c.line) {
+            findings.push(Finding::error(
+                display,
+                c.line,
+                "id",
+                "duplicate-customer",
+                format!("customer id \"{}\" appears again (first on line {first}); ids must be unique", c.id),
+            ));
+        }
+    }
+    if !findings.is_empty() {
+        bail!("{}", summarize(&mut findings));
+    }
+    Ok(customers)
+}
+
+fn customer_row(
+    fields: &Fields<'_>,
+    cols: &[Option<usize>],
+    policy: &Policy,
+    check: &mut RowCheck<'_>,
+) -> Option<Customer> {
+    let get = |i: usize| fields.get(cols[i]);
+    let id = check.text(fields, cols[0], "id");
+    let name = check.text(fields, cols[1], "name");
+    let kind = CustomerKind::parse(get(2));
+    if kind.is_none() {
+        check.fail("kind", format!("\"{}\" is not a customer kind (expected business or consumer)", get(2)));
+    }
+    let country = match get(4) {
+        "" => Some(policy.country.clone()),
+        c if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),
+        c => {
+            check.fail("country", format!("\"{c}\" is not an ISO 3166 country code like SE, NO, DK or FI"));
+            None
+        }
+    };
+    let language = match get(5) {
+        "" => country.as_deref().map(|c| default_language(c).to_owned()),
+        l => check_language(l).or_else(|| {
+            check.fail("language", format!("\"{l}\" is not one of sv, nb, da, fi, en"));
+            None
+        }),
+    };
+    let credit_limit = check.optional_amount(get(12), "credit_limit").ok()?;
+    let segment = non_empty(get(13));
+    if let Some(s) = &segment {
+        if !policy.has_segment(s) {
+            check.fail(
+                "segment",
+                format!(
+                    "\"{s}\" is not a segment of policy.toml (add [segments.{s}] or leave the field empty)"
+                ),
+            );
+            return None;
+        }
+    }
+    Some(Customer {
+        id: id?.to_owned(),
+        name: name?.to_owned(),
+        kind: kind?,
+        org_no: non_empty(get(3)),
+        country: country?,
+        language: language?,
+        email: non_empty(get(6)),
+        phone: non_empty(get(7)),
+        address: non_empty(get(8)),
+        postcode: non_empty(get(9)),
+        city: non_empty(get(10)),
+        contact: non_empty(get(11)),
+        credit_limit,
+        segment,
+        line: fields.line,
+    })
+}
+
+/// What an invoice row needs besides its own fields: the customers' payment terms and the
+/// company's currency.
+pub struct InvoiceContext<'a> {
+    pub display: &'a str,
+    pub customers: &'a CustomerIndex,
+    pub currency: Currency,
+}
+
+/// Turns one `invoices.csv` record into a typed record, or collects why it can't.
+pub fn invoice_row<'f>(
+    fields: &Fields<'f>,
+    cols: &[Option<usize>],
+    ctx: &InvoiceContext<'_>,
+    findings: &mut Vec<Finding>,
+) -> Option<InvoiceRecord<'f>> {
+    let mut check = RowCheck { file: ctx.display, line: fields.line, findings };
+    let get = |i: usize| fields.get(cols[i]);
+    let number = check.text(fields, cols[0], "number");
+    let customer = check.text(fields, cols[1], "customer");
+    let issued = check.text(fields, cols[2], "issued").and_then(|t| check.date(t, "issued"));
+    let due = check.optional_date(get(3), "due");
+    let amount = check.text(fields, cols[4], "amount").and_then(|t| check.amount(t, "amount"));
+    let paid = check.optional_amount(get(5), "paid");
+    let balance = check.optional_amount(get(6), "balance");
+    let currency = match get(7) {
+        "" => Some(ctx.currency),
+        text => Currency::parse(text).or_else(|| {
+            check.fail(
+                "currency",
+                format!("\"{text}\" is not an ISO 4217 currency code like SEK, NOK, DKK or EUR"),
+            );
+            None
+        }),
+    };
+    let paid_on = check.optional_date(get(9), "paid_on");
+    let (number, customer, issued, amount) = (number?, customer?, issued?, amount?);
+    let (due, paid, balance, paid_on, currency) =
+        (due.ok()?, paid.ok()?, balance.ok()?, paid_on.ok()?, currency?);
+    let due = due.unwrap_or_else(|| {
+        let days = ctx.customers.payment_days(customer);
+        issued.checked_add_days(Days::new(u64::from(days))).unwrap_or(issued)
+    });
+    let paid = match (paid, balance) {
+        (Some(p), _) => p,
+        (None, Some(b)) => amount - b,
+        (None, None) => Decimal::ZERO,
+    };
+    let optional = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
+    Some(InvoiceRecord {
+        line: fields.line,
+        number,
+        customer,
+        issued,
+        due,
+        amount,
+        paid,
+        balance,
+        currency,
+        reference: optional(8),
+        paid_on,
+        credits: optional(10),
+        description: optional(11),
+    })
+}
+
+/// Reads `payments.csv` whole; a missing file is no payments.
+pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let source = CsvSource::open(path, display, |names| map_columns(PAYMENT_COLUMNS, names))?;
+    let cols = source.header.index.clone();
+    let states = source.scan(
+        || (Vec::new(), Vec::new()),
+        |(payments, findings): &mut (Vec<Payment>, Vec<Finding>), fields| {
+            let mut check = RowCheck { file: display, line: fields.line, findings };
+            let date = check.text(fields, cols[0], "date").and_then(|t| check.date(t, "date"));
+            let amount = check.text(fields, cols[2], "amount").and_then(|t| check.amount(t, "amount"));
+            let invoice = non_empty(fields.get(cols[1]));
+            let reference = non_empty(fields.get(cols[3]));
+            if invoice.is_none() && reference.is_none() {
+                check.fail(
+                    "invoice",
+                    "and \"reference\" are both empty; a payment must name its invoice or its reference"
+                        .to_owned(),
+                );
+                return;
+            }
+            if let (Some(date), Some(amount)) = (date, amount) {
+                payments.push(Payment { line: fields.line, date, invoice, amount, reference });
+            }
+        },
+    )?;
+    let mut payments = Vec::new();
+    let mut findings = Vec::new();
+    for (p, f) in states {
+        payments.extend(p);
+        findings.extend(f);
+    }
+    if !findings.is_empty() {
+        bail!("{}", summarize(&mut findings));
+    }
+    payments.sort_by_key(|p| p.line);
+    Ok(payments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|n| normalize_header(n)).collect()
+    }
+
+    #[test]
+    fn maps_swedish_headers() {
+        let idx = map_columns(
+            INVOICE_COLUMNS,
+            &names(&[
+                "Fakturanr",
+                "Kundnr",
+                "Fakturadatum",
+                "Förfallodatum",
+                "Belopp",
+                "Betalt",
+                "Valuta",
+                "OCR",
+                "Okänd",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            &idx[..9],
+            &[Some(0), Some(1), Some(2), Some(3), Some(4), Some(5), None, Some(6), Some(7)]
+        );
+    }
+
+    #[test]
+    fn names_missing_and_doubled_columns() {
+        let err = map_columns(INVOICE_COLUMNS, &names(&["number", "customer"])).unwrap_err();
+        assert!(err.contains("\"issued\", \"amount\""), "{err}");
+        let err =
+            map_columns(INVOICE_COLUMNS, &names(&["number", "Fakturanr", "customer", "issued", "amount"]))
+                .unwrap_err();
+        assert!(err.contains("both mean \"number\""), "{err}");
+    }
+}

@@ -1,0 +1,7 @@
+//! Bytes in and out: reading the ledger's files, writing what `dun` produces.
+
+pub mod csv_in;
+pub mod journal_file;
+pub mod ledger_dir;
+pub mod output;
+pub mod source;

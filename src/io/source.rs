@@ -1,0 +1,427 @@
+//! Bytes in: reading a CSV file in record-aligned chunks, the BOM, the encoding, the delimiter,
+//! and the header. Everything a dialect needs is decided here once, so the parsers only see
+//! fields.
+//!
+//! Large files are read in blocks and parsed on every core: the reading thread cuts each block
+//! after its last complete record (quote-aware, so a newline inside a quoted field never splits
+//! a record) and hands it to a worker with its first line number.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+
+/// How a file's bytes become text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// What Excel writes in the Nordics. Every byte is a character, so decoding never fails.
+    Windows1252,
+}
+
+const BLOCK: usize = 4 << 20;
+
+/// A header mapped to canonical column names: `index[c]` is the position of column `c`.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub names: Vec<String>,
+    pub index: Vec<Option<usize>>,
+}
+
+/// The text of one record's fields, decoded, without allocating per row.
+pub struct Fields<'a> {
+    record: &'a csv::ByteRecord,
+    decoded: &'a [String],
+    encoding: Encoding,
+    pub line: u64,
+}
+
+impl<'a> Fields<'a> {
+    /// The field at a header position, trimmed; `""` when the column is absent or short.
+    pub fn get(&self, column: Option<usize>) -> &'a str {
+        let Some(i) = column else { return "" };
+        match self.encoding {
+            Encoding::Utf8 => {
+                self.record.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("").trim()
+            }
+            Encoding::Windows1252 => self.decoded.get(i).map_or("", |s| s.trim()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.record.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+    }
+}
+
+/// A CSV file about to be read: its name for messages, its dialect, its mapped header.
+pub struct CsvSource {
+    pub path: PathBuf,
+    pub display: String,
+    pub delimiter: u8,
+    pub encoding: Encoding,
+    pub header: Header,
+    /// A BOM or non-ASCII UTF-8 in the header: the file is UTF-8, and invalid bytes later on
+    /// are an error rather than a reason to switch to Windows-1252.
+    known_utf8: bool,
+    /// Line number of the first data line (1-based; the header is line 1).
+    first_line: u64,
+    rest: Option<File>,
+    pending: Vec<u8>,
+}
+
+/// Why a file's columns could not be mapped.
+#[derive(Debug)]
+pub struct HeaderError(pub String);
+
+impl CsvSource {
+    /// Opens `path`, reads its header and maps it with `map_header`, which turns the
+    /// normalised header names into column positions (or says what is missing).
+    pub fn open(
+        path: &Path,
+        display: &str,
+        map_header: impl FnOnce(&[String]) -> std::result::Result<Vec<Option<usize>>, String>,
+    ) -> Result<CsvSource> {
+        let mut file =
+            File::open(path).with_context(|| format!("{display}: cannot open {}", path.display()))?;
+        let mut head = Vec::with_capacity(BLOCK);
+        (&mut file)
+            .take(BLOCK as u64)
+            .read_to_end(&mut head)
+            .with_context(|| format!("{display}: cannot read"))?;
+        let had_bom = head.starts_with(b"\xEF\xBB\xBF");
+        if had_bom {
+            head.drain(..3);
+        }
+        let header_end = record_end(&head, 0).unwrap_or(head.len());
+        let header_bytes = head[..header_end].to_vec();
+        let encoding = match std::str::from_utf8(&header_bytes) {
+            Ok(_) => Encoding::Utf8,
+            Err(_) => Encoding::Windows1252,
+        };
+        let delimiter = sniff_delimiter(&header_bytes);
+        let names = read_header(&header_bytes, delimiter, encoding);
+        if names.iter().all(|n| n.is_empty()) {
+            anyhow::bail!("{display}:1: the file is empty or has no header line");
+        }
+        let index = map_header(&names).map_err(|e| anyhow::anyhow!("{display}:1: {e}"))?;
+        let newlines_in_header = memchr::memchr_iter(b'\n', &header_bytes).count() as u64;
+        head.drain(..header_end);
+        Ok(CsvSource {
+            path: path.to_owned(),
+            display: display.to_owned(),
+            delimiter,
+            encoding,
+            header: Header { names, index },
+            known_utf8: encoding == Encoding::Utf8 && (had_bom || !header_bytes.is_ascii()),
+            first_line: 1 + newlines_in_header,
+            rest: Some(file),
+            pending: head,
+        })
+    }
+
+    /// Parses every record, in parallel for large files, with one `State` per worker.
+    /// `visit` sees each record's fields; empty lines are skipped. Returns the states in
+    /// file order (the order of the chunks each worker happened to take is not kept, so
+    /// states must be merged order-independently).
+    pub fn scan<State: Send>(
+        mut self,
+        new_state: impl Fn() -> State + Sync,
+        visit: impl Fn(&mut State, &Fields<'_>) + Sync,
+    ) -> Result<Vec<State>> {
+        let mut encoding = self.encoding;
+        let chunks = ChunkReader::new(self.rest.take(), std::mem::take(&mut self.pending), self.first_line);
+        let delimiter = self.delimiter;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
+        let rx = std::sync::Mutex::new(rx);
+        let display = &self.display;
+        std::thread::scope(|scope| -> Result<Vec<State>> {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let rx = &rx;
+                    let new_state = &new_state;
+                    let visit = &visit;
+                    scope.spawn(move || {
+                        let mut state = new_state();
+                        let mut parser = ChunkParser::new(delimiter);
+                        loop {
+                            let next = rx.lock().map(|r| r.recv());
+                            let Ok(Ok(chunk)) = next else { break };
+                            parser.parse(&chunk, &mut state, visit);
+                        }
+                        state
+                    })
+                })
+                .collect();
+            let mut saw_non_ascii_utf8 = self.known_utf8;
+            let mut failure = None;
+            for chunk in chunks {
+                let mut chunk = match chunk {
+                    Ok(c) => c,
+                    Err(e) => {
+                        failure = Some(anyhow::Error::new(e).context(format!("{display}: cannot read")));
+                        break;
+                    }
+                };
+                if encoding == Encoding::Utf8 {
+                    match std::str::from_utf8(&chunk.bytes) {
+                        Ok(text) => saw_non_ascii_utf8 |= !text.is_ascii(),
+                        Err(_) if !saw_non_ascii_utf8 => encoding = Encoding::Windows1252,
+                        Err(e) => {
+                            // Earlier lines were decoded as UTF-8 text that was not ASCII: the
+                            // file mixes encodings, and any choice now would be a guess.
+                            let bad_line = chunk.first_line
+                                + memchr::memchr_iter(b'\n', &chunk.bytes[..e.valid_up_to()]).count() as u64;
+                            failure = Some(anyhow::anyhow!(
+                                "{display}:{bad_line}: invalid UTF-8, although earlier lines are UTF-8 with non-ASCII text; save the file as UTF-8 (or all of it as Windows-1252)"
+                            ));
+                            break;
+                        }
+                    }
+                }
+                chunk.encoding = encoding;
+                if tx.send(chunk).is_err() {
+                    break;
+                }
+            }
+            drop(tx);
+            let states: Vec<State> = handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect();
+            match failure {
+                Some(e) => Err(e),
+                None => Ok(states),
+            }
+        })
+    }
+}
+
+struct Chunk {
+    bytes: Vec<u8>,
+    first_line: u64,
+    encoding: Encoding,
+}
+
+/// Yields record-aligned chunks of a file, each with the line number it starts on.
+struct ChunkReader {
+    file: Option<File>,
+    carry: Vec<u8>,
+    next_line: u64,
+    in_quotes: bool,
+}
+
+impl ChunkReader {
+    fn new(file: Option<File>, carry: Vec<u8>, first_line: u64) -> ChunkReader {
+        ChunkReader { file, carry, next_line: first_line, in_quotes: false }
+    }
+
+    fn fill(&mut self) -> std::io::Result<bool> {
+        let Some(file) = self.file.as_mut() else { return Ok(false) };
+        let start = self.carry.len();
+        self.carry.reserve(BLOCK);
+        let read = file.take(BLOCK as u64).read_to_end(&mut self.carry)?;
+        if read == 0 {
+            self.file = None;
+        }
+        Ok(self.carry.len() > start)
+    }
+}
+
+impl Iterator for ChunkReader {
+    type Item = std::io::Result<Chunk>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.carry.len() >= BLOCK || self.file.is_none() {
+                break;
+            }
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        if self.carry.is_empty() {
+            return None;
+        }
+        let cut = if self.file.is_none() {
+            self.carry.len()
+        } else {
+            match last_record_end(&self.carry, self.in_quotes) {
+                Some(end) => end,
+                // One record longer than a block: read on until it ends.
+                None => match self.fill() {
+                    Ok(_) => return self.next(),
+                    Err(e) => return Some(Err(e)),
+                },
+            }
+        };
+        let rest = self.carry.split_off(cut);
+        let bytes = std::mem::replace(&mut self.carry, rest);
+        let first_line = self.next_line;
+        self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        self.in_quotes = quotes_open_after(&bytes, self.in_quotes);
+        Some(Ok(Chunk { bytes, first_line, encoding: Encoding::Utf8 }))
+    }
+}
+
+/// Whether a quoted field is still open after `bytes` (each `"` toggles; `""` toggles twice).
+fn quotes_open_after(bytes: &[u8], open: bool) -> bool {
+    open ^ (memchr::memchr_iter(b'"', bytes).count() % 2 == 1)
+}
+
+/// The end (one past the `\n`) of the last complete record in `bytes`.
+fn last_record_end(bytes: &[u8], open_at_start: bool) -> Option<usize> {
+    let open_at_end = quotes_open_after(bytes, open_at_start);
+    let mut quotes_after = 0usize;
+    let mut scan_end = bytes.len();
+    for nl in memchr::memrchr_iter(b'\n', bytes) {
+        quotes_after += memchr::memchr_iter(b'"', &bytes[nl + 1..scan_end]).count();
+        scan_end = nl + 1;
+        let open_here = open_at_end ^ (quotes_after % 2 == 1);
+        if !open_here {
+            return Some(nl + 1);
+        }
+    }
+    None
+}
+
+/// The end of the first record starting at `from` (one past its `\n`).
+fn record_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut open = false;
+    for (i, &b) in bytes.iter().enumerate().skip(from) {
+        match b {
+            b'"' => open = !open,
+            b'\n' if !open => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Picks `,` `;` or tab: whichever occurs most often outside quotes in the header line.
+/// Nordic exports use `;` because `,` is their decimal separator, so `;` wins a tie.
+pub fn sniff_delimiter(header: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut open = false;
+    for &b in header {
+        match b {
+            b'"' => open = !open,
+            b';' if !open => counts[0] += 1,
+            b',' if !open => counts[1] += 1,
+            b'\t' if !open => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b';', b',', b'\t'][best]
+}
+
+fn read_header(bytes: &[u8], delimiter: u8, encoding: Encoding) -> Vec<String> {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).unwrap_or(false) {
+        return Vec::new();
+    }
+    record.iter().map(|f| normalize_header(&decode(f, encoding))).collect()
+}
+
+pub fn decode(bytes: &[u8], encoding: Encoding) -> Cow<'_, str> {
+    match encoding {
+        Encoding::Utf8 => String::from_utf8_lossy(bytes),
+        Encoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    }
+}
+
+/// Header names match case-insensitively, ignoring surrounding spaces, with `_`, `-` and
+/// space alike: `Due Date`, `due-date` and `DUE_DATE` are all `due_date`.
+pub fn normalize_header(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Parses the chunks of one worker, reusing its buffers across records and chunks.
+struct ChunkParser {
+    delimiter: u8,
+    record: csv::ByteRecord,
+    decoded: Vec<String>,
+}
+
+impl ChunkParser {
+    fn new(delimiter: u8) -> ChunkParser {
+        ChunkParser { delimiter, record: csv::ByteRecord::new(), decoded: Vec::new() }
+    }
+
+    fn parse<State>(&mut self, chunk: &Chunk, state: &mut State, visit: &impl Fn(&mut State, &Fields<'_>)) {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .from_reader(chunk.bytes.as_slice());
+        loop {
+            match reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                // The csv crate only fails on I/O or UTF-8 for byte records; neither can
+                // happen on a slice, so the end is the only way out.
+                Ok(false) | Err(_) => break,
+            }
+            let line = chunk.first_line + self.record.position().map_or(1, |p| p.line()) - 1;
+            if chunk.encoding == Encoding::Windows1252 {
+                self.decoded.resize_with(self.record.len(), String::new);
+                for (buf, field) in self.decoded.iter_mut().zip(self.record.iter()) {
+                    buf.clear();
+                    buf.push_str(&decode(field, Encoding::Windows1252));
+                }
+            }
+            let fields =
+                Fields { record: &self.record, decoded: &self.decoded, encoding: chunk.encoding, line };
+            if fields.is_empty() {
+                continue;
+            }
+            visit(state, &fields);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_the_delimiter_outside_quotes() {
+        assert_eq!(sniff_delimiter(b"a;b;c\r\n"), b';');
+        assert_eq!(sniff_delimiter(b"a,b,c\n"), b',');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a,b,c\";d;e\n"), b';');
+        assert_eq!(sniff_delimiter(b"one"), b';');
+    }
+
+    #[test]
+    fn cuts_after_the_last_complete_record() {
+        let bytes = b"a,b\n\"x\ny\",z\nq,\"r\n";
+        // The last newline is inside an open quote; the one before it ends a record.
+        assert_eq!(last_record_end(bytes, false), Some(12));
+        assert_eq!(last_record_end(b"no newline", false), None);
+        assert_eq!(record_end(b"\"a\nb\",c\nd", 0), Some(8));
+    }
+
+    #[test]
+    fn normalizes_headers() {
+        assert_eq!(normalize_header(" Due-Date "), "due_date");
+        assert_eq!(normalize_header("FÖRFALLODATUM"), "förfallodatum");
+        assert_eq!(normalize_header("E-post"), "e_post");
+    }
+}

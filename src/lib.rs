@@ -1,0 +1,22 @@
+//! `dun`: receivables under control for Nordic small businesses, over plain files.
+//!
+//! Layout: `core` is pure (parse → model → decide), `io` brings bytes in and out, `render`
+//! turns values into tables, CSV, JSON and letters, `cmd` glues them per subcommand.
+
+pub mod cli;
+pub mod cmd;
+pub mod context;
+pub mod core;
+pub mod io;
+pub mod render;
+
+/// Exit status for bad data, policy or findings (bad usage is clap's 2).
+pub const EXIT_DATA: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+/// Whether an error chain ends in a closed pipe (`dun report | head`), which is not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

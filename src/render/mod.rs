@@ -1,0 +1,92 @@
+//! Values out: one neutral [`Table`] of typed cells, rendered as a terminal table, CSV or JSON.
+
+pub mod csv_out;
+pub mod text;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::core::date::format_date;
+use crate::core::money::format_money;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Money(Decimal),
+    Count(i64),
+    Date(NaiveDate),
+    Empty,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    pub fn opt_money(m: Option<Decimal>) -> Cell {
+        m.map_or(Cell::Empty, Cell::Money)
+    }
+
+    pub fn opt_date(d: Option<NaiveDate>) -> Cell {
+        d.map_or(Cell::Empty, Cell::Date)
+    }
+
+    /// The plain machine form: `.` decimals with two places, ISO dates.
+    pub fn plain(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Money(m) => format_money(*m),
+            Cell::Count(n) => n.to_string(),
+            Cell::Date(d) => format_date(*d),
+            Cell::Empty => String::new(),
+        }
+    }
+
+    /// JSON: money as a string so no reader turns it into a float.
+    pub fn json(&self) -> serde_json::Value {
+        match self {
+            Cell::Count(n) => serde_json::Value::from(*n),
+            Cell::Empty => serde_json::Value::Null,
+            other => serde_json::Value::String(other.plain()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Table {
+        Table { columns: columns.into_iter().map(Into::into).collect(), rows: Vec::new() }
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    /// Rows as JSON objects keyed by column name.
+    pub fn json_rows(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.rows
+                .iter()
+                .map(|row| {
+                    serde_json::Value::Object(
+                        self.columns.iter().cloned().zip(row.iter().map(Cell::json)).collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The output formats every listing command offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
