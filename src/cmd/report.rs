@@ -7,6 +7,7 @@ use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
+use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Table, csv_out, text};
@@ -24,7 +25,12 @@ pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
 /// Loads the ledger and computes the report for the context's as-of date.
 pub fn compute(ctx: &Context) -> Result<AgingReport> {
     let policy = ledger_dir::load_policy(&ctx.dir)?;
-    let customers = ledger_dir::load_customers(&ctx.dir, &policy)?;
+    let customers = crate::io::csv_in::read_customers_as(
+        &ctx.path(ledger_dir::CUSTOMERS),
+        ledger_dir::CUSTOMERS,
+        &policy,
+        |c| CustomerBrief::from(c),
+    )?;
     let payments = ledger_dir::load_payments(&ctx.dir)?;
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, ctx.as_of);

@@ -1,13 +1,14 @@
 //! Aging (SPEC §4): open amounts by customer, currency and days overdue, with key figures.
 //! The buckets of every row sum to its total, and the totals to the open amount of the book.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::ledger::{OpenBook, Owner};
-use super::model::{Currency, Customer, InvoiceRecord};
+use super::model::{Currency, CustomerBrief, InvoiceRecord};
+use rustc_hash::FxHashMap;
 
 /// The bucket for `days_overdue` given bounds like `[30, 60, 90]`: 0 is not due,
 /// 1 is `1-30`, …, the last is `91+`.
@@ -86,8 +87,8 @@ pub struct AgingReport {
 /// Figures gathered while streaming every invoice record, not only the open ones.
 #[derive(Clone, Debug, Default)]
 pub struct FlowFigures {
-    invoiced_90d: HashMap<Currency, Decimal>,
-    late_weighted: HashMap<Currency, (Decimal, Decimal)>,
+    invoiced_90d: SmallMap<Decimal>,
+    late_weighted: SmallMap<(Decimal, Decimal)>,
     pub invoices_due_12m: u64,
 }
 
@@ -98,7 +99,7 @@ impl FlowFigures {
         }
         let age = (as_of - r.issued).num_days();
         if age < 90 {
-            *self.invoiced_90d.entry(r.currency).or_default() += r.amount;
+            *self.invoiced_90d.entry(r.currency) += r.amount;
         }
         let since_due = (as_of - r.due).num_days();
         if (0..365).contains(&since_due) {
@@ -106,7 +107,7 @@ impl FlowFigures {
         }
         if let Some(paid_on) = r.paid_on.filter(|&d| d <= as_of && (as_of - d).num_days() < 365) {
             let late = (paid_on - r.due).num_days().max(0);
-            let acc = self.late_weighted.entry(r.currency).or_default();
+            let acc = self.late_weighted.entry(r.currency);
             acc.0 += r.amount * Decimal::from(late);
             acc.1 += r.amount;
         }
@@ -114,14 +115,50 @@ impl FlowFigures {
 
     pub fn merge(&mut self, other: FlowFigures) {
         for (c, v) in other.invoiced_90d {
-            *self.invoiced_90d.entry(c).or_default() += v;
+            *self.invoiced_90d.entry(c) += v;
         }
         for (c, (a, b)) in other.late_weighted {
-            let acc = self.late_weighted.entry(c).or_default();
+            let acc = self.late_weighted.entry(c);
             acc.0 += a;
             acc.1 += b;
         }
         self.invoices_due_12m += other.invoices_due_12m;
+    }
+}
+
+/// A map keyed by currency for the handful of currencies a ledger has: a linear scan beats
+/// hashing on the per-invoice path.
+#[derive(Clone, Debug)]
+pub struct SmallMap<V>(Vec<(Currency, V)>);
+
+impl<V> Default for SmallMap<V> {
+    fn default() -> Self {
+        SmallMap(Vec::new())
+    }
+}
+
+impl<V: Default> SmallMap<V> {
+    pub fn entry(&mut self, key: Currency) -> &mut V {
+        let i = match self.0.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.0.push((key, V::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    pub fn get(&self, key: &Currency) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<V> IntoIterator for SmallMap<V> {
+    type Item = (Currency, V);
+    type IntoIter = std::vec::IntoIter<(Currency, V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 
@@ -135,7 +172,7 @@ pub struct JournalFacts {
 
 /// What `aging` needs besides the open items.
 pub struct AgingInput<'a> {
-    pub customers: &'a [Customer],
+    pub customers: &'a [CustomerBrief],
     pub bounds: &'a [u32],
     pub company_currency: Currency,
     pub default_limit: Option<Decimal>,
@@ -146,7 +183,7 @@ pub struct AgingInput<'a> {
 /// Builds the report from a book whose credits have been applied.
 pub fn aging(book: &OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> AgingReport {
     let nbuckets = input.bounds.len() + 2;
-    let mut per_owner: HashMap<(Owner, Currency), Vec<Decimal>> = HashMap::new();
+    let mut per_owner: FxHashMap<(Owner, Currency), Vec<Decimal>> = FxHashMap::default();
     let mut figures = KeyFigures {
         invoices_due_12m: input.flow.invoices_due_12m,
         reminded_12m: input.journal.reminded_12m,
@@ -178,7 +215,7 @@ pub fn aging(book: &OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> Agi
             let (customer, name) = match owner {
                 Owner::Known(i) => {
                     let c = &input.customers[i as usize];
-                    (c.id.clone(), c.name.clone())
+                    (c.id.to_string(), c.name.to_string())
                 }
                 Owner::Unknown(_) => (book.customer_id(owner, input.customers).to_owned(), String::new()),
             };
@@ -219,13 +256,12 @@ fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>, rows: &[Agin
         if !cf.invoiced_90d.is_zero() {
             cf.dso = Some((cf.open / cf.invoiced_90d * Decimal::from(90)).round_dp(1));
         }
-        if let Some((weighted, amount)) = input.flow.late_weighted.get(currency) {
-            if !amount.is_zero() {
-                cf.avg_days_late = Some((weighted / amount).round_dp(1));
-            }
+        if let Some((weighted, amount)) = input.flow.late_weighted.get(currency).filter(|(_, a)| !a.is_zero())
+        {
+            cf.avg_days_late = Some((weighted / amount).round_dp(1));
         }
     }
-    let by_id: HashMap<&str, &Customer> = input.customers.iter().map(|c| (c.id.as_str(), c)).collect();
+    let by_id: FxHashMap<&str, &CustomerBrief> = input.customers.iter().map(|c| (&*c.id, c)).collect();
     for row in rows.iter().filter(|r| r.currency == input.company_currency) {
         let Some(customer) = by_id.get(row.customer.as_str()) else { continue };
         let Some(limit) = customer.credit_limit.or(input.default_limit) else { continue };

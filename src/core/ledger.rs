@@ -7,27 +7,35 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::model::{Currency, Customer, InvoiceRecord, Payment};
+use super::model::{Currency, InvoiceRecord, Payment, Registered};
 use super::policy::Policy;
 
 /// Customer id → position in the register, plus each customer's payment terms.
 #[derive(Debug, Default)]
 pub struct CustomerIndex {
-    by_id: HashMap<String, u32>,
+    by_id: FxHashMap<Box<str>, u32>,
     payment_days: Vec<u32>,
     default_days: u32,
 }
 
 impl CustomerIndex {
-    pub fn new(customers: &[Customer], policy: &Policy) -> CustomerIndex {
+    pub fn new<C: Registered>(customers: &[C], policy: &Policy) -> CustomerIndex {
         let default_days = policy.base_rules().terms.payment_days();
-        let by_id = customers.iter().enumerate().map(|(i, c)| (c.id.clone(), i as u32)).collect();
+        let by_id = customers.iter().enumerate().map(|(i, c)| (c.id().into(), i as u32)).collect();
+        let mut segment_days: HashMap<&str, u32> = HashMap::new();
         let payment_days = customers
             .iter()
-            .map(|c| policy.rules(c.segment.as_deref()).map_or(default_days, |r| r.terms.payment_days()))
+            .map(|c| match c.segment() {
+                None => default_days,
+                Some(s) => *segment_days.entry(s).or_insert_with(|| {
+                    policy.rules(Some(s)).map_or(default_days, |r| r.terms.payment_days())
+                }),
+            })
             .collect();
         CustomerIndex { by_id, payment_days, default_days }
     }
@@ -117,7 +125,6 @@ pub enum Owner {
 pub struct OpenItem {
     pub owner: Owner,
     pub currency: Currency,
-    pub issued: NaiveDate,
     pub due: NaiveDate,
     pub open: Decimal,
     /// Where the invoice number sits in the book's arena (numbers are kept without one
@@ -133,7 +140,6 @@ struct PendingCredit {
     target: String,
     owner: Owner,
     currency: Currency,
-    issued: NaiveDate,
     amount: Decimal,
 }
 
@@ -144,7 +150,7 @@ pub struct OpenBook {
     pub items: Vec<OpenItem>,
     numbers: String,
     credits: Vec<PendingCredit>,
-    unknown_index: HashMap<String, u32>,
+    unknown_index: FxHashMap<String, u32>,
     pub unknown_customers: Vec<String>,
 }
 
@@ -155,7 +161,7 @@ impl OpenBook {
             items: Vec::new(),
             numbers: String::new(),
             credits: Vec::new(),
-            unknown_index: HashMap::new(),
+            unknown_index: FxHashMap::default(),
             unknown_customers: Vec::new(),
         }
     }
@@ -188,7 +194,6 @@ impl OpenBook {
                 target: target.to_owned(),
                 owner,
                 currency: record.currency,
-                issued: record.issued,
                 amount: open,
             });
             return;
@@ -198,7 +203,6 @@ impl OpenBook {
         self.items.push(OpenItem {
             owner,
             currency: record.currency,
-            issued: record.issued,
             // A credit (unapplied credit note, overpayment) is never overdue.
             due: if open.is_sign_negative() { self.as_of } else { record.due },
             open,
@@ -249,7 +253,7 @@ impl OpenBook {
         if self.credits.is_empty() {
             return;
         }
-        let mut wanted: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut wanted: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, c) in self.credits.iter().enumerate() {
             wanted.entry(c.target.as_str()).or_default().push(i);
         }
@@ -280,7 +284,6 @@ impl OpenBook {
             self.items.push(OpenItem {
                 owner: credit.owner,
                 currency: credit.currency,
-                issued: credit.issued,
                 // A credit is never overdue.
                 due: self.as_of,
                 open: -rest,
@@ -291,9 +294,9 @@ impl OpenBook {
     }
 
     /// The customer id an owner stands for.
-    pub fn customer_id<'a>(&'a self, owner: Owner, customers: &'a [Customer]) -> &'a str {
+    pub fn customer_id<'a, C: Registered>(&'a self, owner: Owner, customers: &'a [C]) -> &'a str {
         match owner {
-            Owner::Known(i) => &customers[i as usize].id,
+            Owner::Known(i) => customers[i as usize].id(),
             Owner::Unknown(i) => &self.unknown_customers[i as usize],
         }
     }

@@ -110,6 +110,60 @@ impl Customer {
     }
 }
 
+/// What the aging report needs of a customer: a tenth of a [`Customer`]'s memory, which counts
+/// when a register holds a hundred thousand of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerBrief {
+    pub id: Box<str>,
+    pub name: Box<str>,
+    pub credit_limit: Option<Decimal>,
+    pub segment: Option<Box<str>>,
+    pub line: u64,
+}
+
+impl From<&Customer> for CustomerBrief {
+    fn from(c: &Customer) -> CustomerBrief {
+        CustomerBrief {
+            id: c.id.as_str().into(),
+            name: c.name.as_str().into(),
+            credit_limit: c.credit_limit,
+            segment: c.segment.as_deref().map(Into::into),
+            line: c.line,
+        }
+    }
+}
+
+/// A customer as the register's rows are checked: its id and line.
+pub trait Registered {
+    fn id(&self) -> &str;
+    fn line(&self) -> u64;
+    fn segment(&self) -> Option<&str>;
+}
+
+impl Registered for Customer {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn line(&self) -> u64 {
+        self.line
+    }
+    fn segment(&self) -> Option<&str> {
+        self.segment.as_deref()
+    }
+}
+
+impl Registered for CustomerBrief {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn line(&self) -> u64 {
+        self.line
+    }
+    fn segment(&self) -> Option<&str> {
+        self.segment.as_deref()
+    }
+}
+
 /// A line of `invoices.csv` as read, borrowing its text from the reader's buffer.
 /// Credit notes have a negative amount.
 #[derive(Clone, Debug, PartialEq)]

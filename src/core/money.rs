@@ -72,6 +72,9 @@ pub fn format_money_grouped(amount: Decimal) -> String {
 /// `1.234,50`, `1,234.50`, an optional leading or trailing currency code, `kr` or `€`,
 /// and a leading minus. Ambiguous input (`1,234`) is an error, never a guess.
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
+    if let Some(value) = parse_plain(text.as_bytes()) {
+        return Ok(value);
+    }
     let body = strip_currency(text.trim());
     if body.is_empty() {
         return Err(if text.trim().is_empty() { AmountError::Empty } else { AmountError::Malformed });
@@ -86,6 +89,31 @@ pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
         value.set_sign_negative(true);
     }
     Ok(value)
+}
+
+/// The shape machine exports write (`-12345.50`, `12345,5`, `100`), read without the general
+/// scanner: this is the hot path of `dun report`. Anything else, including the ambiguous three
+/// decimals, goes the long way.
+fn parse_plain(b: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut scale = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(c - b'0'),
+            b'.' | b',' if scale.is_none() && i > 0 && matches!(digits.len() - i - 1, 1 | 2) => {
+                scale = Some((digits.len() - i - 1) as u32);
+            }
+            _ => return None,
+        }
+    }
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0)))
 }
 
 fn strip_minus(body: &str) -> (bool, &str) {
@@ -106,7 +134,7 @@ fn strip_currency(text: &str) -> &str {
     if leading > 0 && leading <= 3 {
         s = s[leading..].trim_start();
     }
-    let s = s.strip_suffix("kr.").unwrap_or(s);
+    let s = s.strip_suffix("kr.").map_or(s, str::trim_end);
     let trailing: usize = s.chars().rev().take_while(|&c| is_marker(c)).map(char::len_utf8).sum();
     if trailing > 0 && trailing <= 3 { s[..s.len() - trailing].trim_end() } else { s }
 }

@@ -580,7 +580,7 @@ mod tests {
     fn typo_inside_a_segment_is_caught() {
         let text = format!("{MINIMAL}[segments.key.reminder]\nafterdays = 14\n");
         let err = Policy::from_toml(&text).unwrap_err().to_string();
-        assert!(err.contains("afterdays") && err.contains("line 5"), "{err}");
+        assert!(err.contains("afterdays") && err.contains("line 6"), "{err}");
     }
 
     #[test]
@@ -612,5 +612,17 @@ mod tests {
         let text = format!("{MINIMAL}[aging]\nbuckets = [15, 45]\n");
         let p = Policy::from_toml(&text).unwrap();
         assert_eq!(p.bucket_labels(), ["not_due", "1-15", "16-45", "46+"]);
+    }
+}
+
+#[cfg(test)]
+mod example {
+    /// The documented example must stay a valid policy.
+    #[test]
+    fn policy_example_parses() {
+        let text = include_str!("../../policy.example.toml");
+        let p = super::Policy::from_toml(text).unwrap();
+        assert_eq!(p.rules(Some("key")).unwrap().reminder.after_days(), 14);
+        assert!(p.rules(Some("kommun")).unwrap().manual);
     }
 }

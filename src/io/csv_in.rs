@@ -11,7 +11,9 @@ use super::source::{CsvSource, Fields, normalize_header};
 use crate::core::date::parse_date;
 use crate::core::finding::{Finding, summarize};
 use crate::core::ledger::CustomerIndex;
-use crate::core::model::{Currency, Customer, CustomerKind, InvoiceRecord, Payment, default_language};
+use crate::core::model::{
+    Currency, Customer, CustomerKind, InvoiceRecord, Payment, Registered, default_language,
+};
 use crate::core::money::parse_amount;
 use crate::core::policy::{Policy, check_language};
 
@@ -177,6 +179,10 @@ pub fn map_columns(specs: &[ColumnSpec], names: &[String]) -> Result<Vec<Option<
     Ok(index)
 }
 
+/// A field that failed its check; the finding is already recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Invalid;
+
 /// Collects field errors for one record, naming the file, line and column.
 pub struct RowCheck<'a> {
     pub file: &'a str,
@@ -206,12 +212,12 @@ impl RowCheck<'_> {
         parse_amount(value).map_err(|e| self.fail(column, format!("\"{value}\" {e}"))).ok()
     }
 
-    pub fn optional_date(&mut self, value: &str, column: &str) -> Result<Option<NaiveDate>, ()> {
-        if value.is_empty() { Ok(None) } else { self.date(value, column).map(Some).ok_or(()) }
+    pub fn optional_date(&mut self, value: &str, column: &str) -> Result<Option<NaiveDate>, Invalid> {
+        if value.is_empty() { Ok(None) } else { self.date(value, column).map(Some).ok_or(Invalid) }
     }
 
-    pub fn optional_amount(&mut self, value: &str, column: &str) -> Result<Option<Decimal>, ()> {
-        if value.is_empty() { Ok(None) } else { self.amount(value, column).map(Some).ok_or(()) }
+    pub fn optional_amount(&mut self, value: &str, column: &str) -> Result<Option<Decimal>, Invalid> {
+        if value.is_empty() { Ok(None) } else { self.amount(value, column).map(Some).ok_or(Invalid) }
     }
 }
 
@@ -222,14 +228,25 @@ fn non_empty(s: &str) -> Option<String> {
 /// Reads `customers.csv` whole (customer registers are small). Every error of the file is
 /// reported at once.
 pub fn read_customers(path: &Path, display: &str, policy: &Policy) -> Result<Vec<Customer>> {
+    read_customers_as(path, display, policy, |c| c.clone())
+}
+
+/// Reads `customers.csv` keeping `keep(customer)` of each row: every row is checked the same
+/// way whatever is kept.
+pub fn read_customers_as<T: Registered + Send>(
+    path: &Path,
+    display: &str,
+    policy: &Policy,
+    keep: impl Fn(&Customer) -> T + Sync,
+) -> Result<Vec<T>> {
     let source = CsvSource::open(path, display, |names| map_columns(CUSTOMER_COLUMNS, names))?;
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),
-        |(customers, findings): &mut (Vec<Customer>, Vec<Finding>), fields| {
+        |(customers, findings): &mut (Vec<T>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
             if let Some(c) = customer_row(fields, &cols, policy, &mut check) {
-                customers.push(c);
+                customers.push(keep(&c));
             }
         },
     )?;
@@ -239,16 +256,19 @@ pub fn read_customers(path: &Path, display: &str, policy: &Policy) -> Result<Vec
         customers.extend(c);
         findings.extend(f);
     }
-    customers.sort_by_key(|c| c.line);
-    let mut seen = std::collections::HashMap::new();
+    customers.sort_by_key(|c| c.line());
+    let mut seen = rustc_hash::FxHashMap::default();
     for c in &customers {
-        if let Some(first) = seen.insert(c.id.as_str(), c.line) {
+        if let Some(first) = seen.insert(c.id(), c.line()) {
             findings.push(Finding::error(
                 display,
-                c.line,
+                c.line(),
                 "id",
                 "duplicate-customer",
-                format!("customer id \"{}\" appears again (first on line {first}); ids must be unique", c.id),
+                format!(
+                    "customer id \"{}\" appears again (first on line {first}); ids must be unique",
+                    c.id()
+                ),
             ));
         }
     }
@@ -288,17 +308,6 @@ fn customer_row(
     };
     let credit_limit = check.optional_amount(get(12), "credit_limit").ok()?;
     let segment = non_empty(get(13));
-    if let Some(s) = &segment {
-        if !policy.has_segment(s) {
-            check.fail(
-                "segment",
-                format!(
-                    "\"{s}\" is not a segment of policy.toml (add [segments.{s}] or leave the field empty)"
-                ),
-            );
-            return None;
-        }
-    }
     Some(Customer {
         id: id?.to_owned(),
         name: name?.to_owned(),

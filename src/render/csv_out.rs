@@ -40,6 +40,6 @@ mod tests {
         let mut t = Table::new(["a", "b"]);
         t.push(vec![Cell::text("=HYPERLINK(\"x\")"), Cell::Money(Decimal::new(-1050, 2))]);
         t.push(vec![Cell::text("Berg, Holm & Co"), Cell::Money(Decimal::ZERO)]);
-        assert_eq!(render(&t), "a,b\n'=HYPERLINK(\"\"x\"\"),-10.50\n\"Berg, Holm & Co\",0.00\n");
+        assert_eq!(render(&t), "a,b\n\"'=HYPERLINK(\"\"x\"\")\",-10.50\n\"Berg, Holm & Co\",0.00\n");
     }
 }

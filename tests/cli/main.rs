@@ -1,0 +1,6 @@
+//! Integration tests through the real binary, on real files in a temp dir. One test binary
+//! (each extra one costs a link on two cores).
+
+mod common;
+mod loading;
+mod report;

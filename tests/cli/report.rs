@@ -1,0 +1,232 @@
+use crate::common::*;
+
+const CUSTOMERS: &str = "id,name,country\nA1,Andersson Bygg AB,SE\nA2,Berit Holm,SE\nB1,Fjord & Fisk AS,NO\n";
+
+/// Open amounts below were worked out by hand for as-of 2026-11-30:
+/// 1001: 12 500 due 10-01 → 60 days → 31-60. 1002: 3 000 − 1 000 paid, due 11-14 → 16 days → 1-30.
+/// 1003: 800 due 08-31 → 91 days → 91+. 1004: EUR 4 200 due 12-01 → not due.
+const INVOICES: &str = "number,customer,issued,due,amount,paid,currency\n\
+1001,A1,2026-09-01,2026-10-01,12500.00,0,SEK\n\
+1002,A1,2026-10-15,2026-11-14,3000.00,1000.00,SEK\n\
+1003,A2,2026-08-01,2026-08-31,800.00,0,SEK\n\
+1004,B1,2026-11-01,2026-12-01,4200.00,0,EUR\n";
+
+fn ledger() -> Ledger {
+    let l = Ledger::new();
+    l.write("customers.csv", CUSTOMERS).write("invoices.csv", INVOICES);
+    l
+}
+
+#[test]
+fn csv_matches_the_hand_computed_aging() {
+    let out = ledger().ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]);
+    assert_eq!(
+        out,
+        "customer,name,currency,not_due,1-30,31-60,61-90,91+,total\n\
+A1,Andersson Bygg AB,SEK,0.00,2000.00,12500.00,0.00,0.00,14500.00\n\
+A2,Berit Holm,SEK,0.00,0.00,0.00,0.00,800.00,800.00\n\
+B1,Fjord & Fisk AS,EUR,4200.00,0.00,0.00,0.00,0.00,4200.00\n\
+TOTAL,,EUR,4200.00,0.00,0.00,0.00,0.00,4200.00\n\
+TOTAL,,SEK,0.00,2000.00,12500.00,0.00,800.00,15300.00\n"
+    );
+}
+
+#[test]
+fn global_options_work_after_and_before_the_subcommand() {
+    let l = ledger();
+    let after = l.ok(&["report", "--format", "csv", "--as-of", "30.11.2026"]);
+    let mut cmd = assert_cmd::Command::cargo_bin("dun").unwrap();
+    let before = cmd
+        .args(["--dir", l.path().to_str().unwrap(), "--as-of", "2026-11-30", "--format", "csv", "report"])
+        .output()
+        .unwrap();
+    assert_eq!(after, String::from_utf8(before.stdout).unwrap());
+}
+
+#[test]
+fn dun_dir_comes_from_the_environment() {
+    let l = ledger();
+    let out = assert_cmd::Command::cargo_bin("dun")
+        .unwrap()
+        .args(["report", "--format", "csv", "--as-of", "2026-11-30"])
+        .env("DUN_DIR", l.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("A1,Andersson Bygg AB,SEK"));
+}
+
+#[test]
+fn a_past_as_of_date_shows_what_was_open_that_day() {
+    let l = ledger();
+    // On 2026-10-10 invoice 1002 and 1004 did not exist; 1001 was 9 days overdue, 1003 40 days.
+    let out = l.ok(&["report", "--format", "csv", "--as-of", "2026-10-10"]);
+    assert_eq!(
+        report_rows(&out),
+        vec![
+            vec!["A1", "Andersson Bygg AB", "SEK", "0.00", "12500.00", "0.00", "0.00", "0.00", "12500.00"],
+            vec!["A2", "Berit Holm", "SEK", "0.00", "0.00", "800.00", "0.00", "0.00", "800.00"],
+            vec!["TOTAL", "", "SEK", "0.00", "12500.00", "800.00", "0.00", "0.00", "13300.00"],
+        ]
+    );
+}
+
+#[test]
+fn paid_on_payments_and_credit_notes_count_from_their_dates() {
+    let l = Ledger::new();
+    l.write("customers.csv", "id,name\nA,Alfa AB\n");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,paid,paid_on,credits\n\
+1,A,2026-01-01,2026-01-31,1000,1000,2026-03-15,\n\
+2,A,2026-01-01,2026-01-31,2000,0,,\n\
+CN1,A,2026-02-20,2026-02-20,-500,0,,2\n\
+3,A,2026-01-01,2026-01-31,300,0,,\n",
+    );
+    l.write("payments.csv", "date,invoice,amount\n2026-02-10,3,100\n2026-03-20,3,200\n");
+    // As of 03-01: 1 is open (paid only on 03-15), 2 is 2000 − 500, 3 is 300 − 100; all 29 days late.
+    let march = l.ok(&["report", "--format", "csv", "--as-of", "2026-03-01"]);
+    assert_eq!(
+        report_rows(&march)[0],
+        vec!["A", "Alfa AB", "SEK", "0.00", "2700.00", "0.00", "0.00", "0.00", "2700.00"]
+    );
+    // As of 02-15: the credit note does not exist yet; the first payment does.
+    let feb = l.ok(&["report", "--format", "csv", "--as-of", "2026-02-15"]);
+    assert_eq!(report_rows(&feb)[0][8], "3200.00");
+    // As of 04-01: 1 paid, 3 paid in full, 2 is 1500 and 60 days late (31 Jan + 60 = 1 Apr).
+    let april = l.ok(&["report", "--format", "csv", "--as-of", "2026-04-01"]);
+    assert_eq!(
+        report_rows(&april)[0],
+        vec!["A", "Alfa AB", "SEK", "0.00", "0.00", "1500.00", "0.00", "0.00", "1500.00"]
+    );
+}
+
+#[test]
+fn unapplied_credit_is_not_due_and_reduces_the_total() {
+    let l = Ledger::new();
+    l.write("customers.csv", "id,name\nA,Alfa AB\n");
+    l.write("invoices.csv", "number,customer,issued,due,amount\n1,A,2026-01-01,2026-01-31,1000\nCN,A,2026-01-05,2026-01-05,-250\n");
+    let out = l.ok(&["report", "--format", "csv", "--as-of", "2026-03-01"]);
+    assert_eq!(
+        report_rows(&out)[0],
+        vec!["A", "Alfa AB", "SEK", "-250.00", "1000.00", "0.00", "0.00", "0.00", "750.00"]
+    );
+}
+
+#[test]
+fn buckets_follow_the_policy() {
+    let l = ledger();
+    l.write("policy.toml", &format!("{POLICY_SE}[aging]\nbuckets = [15, 45]\n"));
+    let out = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]);
+    assert!(out.starts_with("customer,name,currency,not_due,1-15,16-45,46+,total\n"), "{out}");
+    assert!(out.contains("A1,Andersson Bygg AB,SEK,0.00,0.00,2000.00,12500.00,14500.00"), "{out}");
+}
+
+#[test]
+fn json_carries_the_same_numbers_as_strings() {
+    let out = ledger().ok(&["report", "--format", "json", "--as-of", "2026-11-30"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["rows"][0]["customer"], "A1");
+    assert_eq!(v["rows"][0]["31-60"], "12500.00");
+    assert_eq!(v["totals"][1]["currency"], "SEK");
+    assert_eq!(v["totals"][1]["total"], "15300.00");
+    assert_eq!(v["key_figures"]["per_currency"]["SEK"]["overdue"], "15300.00");
+}
+
+#[test]
+fn output_file_gets_its_format_from_the_extension() {
+    let l = ledger();
+    let target = l.file("aging.csv");
+    l.ok(&["report", "--as-of", "2026-11-30", "-o", target.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.starts_with("customer,name,currency,"), "{text}");
+}
+
+#[test]
+fn table_shows_totals_and_key_figures() {
+    let out = ledger().ok(&["report", "--as-of", "2026-11-30"]);
+    assert!(out.contains("Aging as of 2026-11-30"), "{out}");
+    assert!(out.contains("15 300.00"), "{out}");
+    assert!(out.contains("Key figures"), "{out}");
+    assert!(!out.contains('\u{1b}'), "NO_COLOR must mean no escape codes");
+}
+
+#[test]
+fn formulas_in_names_are_defused_in_csv() {
+    let l = ledger();
+    l.write("customers.csv", "id,name\nA1,=HYPERLINK(\"http://x\")\nA2,@SUM(1)\nB1,Fisk\n");
+    let out = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]);
+    assert!(out.contains("A1,\"'=HYPERLINK(\"\"http://x\"\")\",SEK"), "{out}");
+    assert!(out.contains("A2,'@SUM(1),SEK"), "{out}");
+}
+
+#[test]
+fn credit_limit_breach_is_a_key_figure() {
+    let l = ledger();
+    l.write("customers.csv", "id,name,credit_limit\nA1,Andersson Bygg AB,10 000\nA2,Berit Holm,\nB1,Fisk,\n");
+    let out = l.ok(&["report", "--format", "json", "--as-of", "2026-11-30"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let breaches = v["key_figures"]["credit_limit_breaches"].as_array().unwrap();
+    assert_eq!(breaches.len(), 1);
+    assert_eq!(breaches[0]["customer"], "A1");
+    assert_eq!(breaches[0]["exposure"], "14500.00");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let l = ledger();
+    l.fails(&["report", "--format", "nonsense"], 2);
+    l.fails(&["report", "--as-of", "31.02.2026"], 2);
+    l.fails(&["nosuchcommand"], 2);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let l = Ledger::new();
+    let mut customers = String::from("id,name\n");
+    let mut invoices = String::from("number,customer,issued,amount\n");
+    for i in 0..5000 {
+        customers.push_str(&format!("C{i},Kund {i}\n"));
+        invoices.push_str(&format!("{i},C{i},2026-01-01,100\n"));
+    }
+    l.write("customers.csv", &customers).write("invoices.csv", &invoices);
+    let dir = l.path().to_str().unwrap().to_owned();
+    let bin = assert_cmd::cargo::cargo_bin("dun");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' report --format csv --dir '{dir}' | head -1 >/dev/null; exit ${{PIPESTATUS:-0}}",
+            bin.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{}' report --format csv --dir '{dir}' | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+            bin.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+}
+
+/// The demo ledger's figures in examples/demo/EXPECTED.md were computed independently of
+/// `dun` (a separate script, cross-checked with DuckDB) for two as-of dates.
+#[test]
+fn demo_ledger_matches_its_independent_figures() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+    let expected = std::fs::read_to_string(demo.join("EXPECTED.md")).unwrap();
+    let blocks: Vec<&str> =
+        expected.split("```csv\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    assert_eq!(blocks.len(), 2);
+    for (as_of, block) in [("2026-11-30", blocks[0]), ("2026-06-30", blocks[1])] {
+        let out = assert_cmd::Command::cargo_bin("dun")
+            .unwrap()
+            .args(["report", "--format", "csv", "--as-of", as_of, "--dir"])
+            .arg(&demo)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), block, "as of {as_of}");
+    }
+}
