@@ -12,8 +12,9 @@ use rustc_hash::FxHashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::model::{Currency, InvoiceRecord, Payment, Registered};
-use super::policy::Policy;
+use super::journal::Journal;
+use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
+use super::policy::{Policy, Rules};
 
 /// Customer id → position in the register, plus each customer's payment terms.
 #[derive(Debug, Default)]
@@ -386,5 +387,110 @@ mod tests {
         let opens: Vec<Decimal> = book.items.iter().map(|i| i.open).collect();
         assert_eq!(opens, vec![Decimal::from(400), Decimal::from(-500)]);
         assert_eq!(book.items[1].due, date("2026-03-01"));
+    }
+}
+
+/// A whole ledger in memory, for the commands that look at single invoices and customers
+/// (`due`, `remind`, `collect`, `check`, `customer`, ...). Ledgers of a small business are a few
+/// thousand invoices; `report` streams instead.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    pub policy: Policy,
+    pub customers: Vec<Customer>,
+    /// In file order; credit notes included.
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
+    pub journal: Journal,
+    customer_at: FxHashMap<String, usize>,
+    invoice_at: FxHashMap<String, usize>,
+}
+
+impl Ledger {
+    pub fn new(
+        policy: Policy,
+        customers: Vec<Customer>,
+        invoices: Vec<Invoice>,
+        payments: Vec<Payment>,
+        journal: Journal,
+    ) -> Ledger {
+        let customer_at = customers.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        let mut invoice_at = FxHashMap::default();
+        for (i, inv) in invoices.iter().enumerate() {
+            // The first line wins; `dun check` reports the duplicates.
+            invoice_at.entry(inv.number.clone()).or_insert(i);
+        }
+        Ledger { policy, customers, invoices, payments, journal, customer_at, invoice_at }
+    }
+
+    pub fn customer(&self, id: &str) -> Option<&Customer> {
+        self.customer_at.get(id).map(|&i| &self.customers[i])
+    }
+
+    pub fn invoice(&self, number: &str) -> Option<&Invoice> {
+        self.invoice_at.get(number).map(|&i| &self.invoices[i])
+    }
+
+    /// The rules for a customer: its segment's, or the base rules.
+    pub fn rules_for(&self, customer: Option<&Customer>) -> Rules {
+        customer
+            .and_then(|c| self.policy.rules(c.segment.as_deref()))
+            .unwrap_or_else(|| self.policy.base_rules())
+    }
+
+    /// The open amount of every invoice with something open on `as_of` (after `paid`,
+    /// payments and credit notes), keyed by invoice number; credits are left out.
+    pub fn open_amounts(&self, as_of: NaiveDate) -> FxHashMap<&str, Decimal> {
+        let index = CustomerIndex::new(&self.customers, &self.policy);
+        let payments = PaymentIndex::new(&self.payments, as_of);
+        let mut book = OpenBook::new(as_of);
+        for inv in &self.invoices {
+            book.push(&inv.record(), &index, &payments);
+        }
+        book.apply_credits();
+        let mut open = FxHashMap::default();
+        for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
+            if let Some(inv) = self.invoice(book.number(item)) {
+                *open.entry(inv.number.as_str()).or_insert(Decimal::ZERO) += item.open;
+            }
+        }
+        open
+    }
+
+    /// The open principal of one invoice from its due date on, as it changed with dated part
+    /// payments and credit notes up to `as_of`: `(date, open from that date)` pairs, sorted.
+    /// `paid` without `paid_on` counts from the invoice date (nothing better is known).
+    pub fn open_timeline(&self, invoice: &Invoice, as_of: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
+        let mut changes: Vec<(NaiveDate, Decimal)> = Vec::new();
+        match invoice.paid_on {
+            Some(d) if d <= as_of => changes.push((d, invoice.paid)),
+            Some(_) => {}
+            None => changes.push((invoice.issued, invoice.paid)),
+        }
+        let reference = invoice.reference.as_deref().map(normalize_reference);
+        for p in self.payments.iter().filter(|p| p.date <= as_of) {
+            let by_number = p.invoice.as_deref() == Some(invoice.number.as_str());
+            let by_reference = p.invoice.is_none()
+                && reference.is_some()
+                && p.reference.as_deref().map(normalize_reference) == reference;
+            if by_number || by_reference {
+                changes.push((p.date, p.amount));
+            }
+        }
+        for cn in self.invoices.iter().filter(|c| c.credits.as_deref() == Some(invoice.number.as_str())) {
+            if cn.issued <= as_of && cn.amount < Decimal::ZERO {
+                changes.push((cn.issued, -cn.amount));
+            }
+        }
+        changes.sort_by_key(|c| c.0);
+        let mut open = invoice.amount;
+        let mut timeline = vec![(invoice.issued.min(invoice.due), open)];
+        for (date, paid) in changes {
+            open = (open - paid).max(Decimal::ZERO);
+            match timeline.last_mut() {
+                Some(last) if last.0 == date => last.1 = open,
+                _ => timeline.push((date, open)),
+            }
+        }
+        timeline
     }
 }

@@ -67,3 +67,17 @@ pub fn scan_invoices<State: Send>(
     }
     Ok(out)
 }
+
+/// Loads the whole ledger directory into memory: policy, customers, invoices, payments and
+/// the journal. Every file's errors are reported together.
+pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
+    let policy = load_policy(dir)?;
+    let customers = load_customers(dir, &policy)?;
+    let payments = load_payments(dir)?;
+    let index = CustomerIndex::new(&customers, &policy);
+    let parts = scan_invoices(dir, &policy, &index, Vec::new, |invoices, record| invoices.push(record.to_owned()))?;
+    let mut invoices: Vec<_> = parts.into_iter().flatten().collect();
+    invoices.sort_by_key(|i| i.line);
+    let journal = super::journal_file::read(dir)?;
+    Ok(crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal))
+}

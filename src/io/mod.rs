@@ -5,3 +5,4 @@ pub mod journal_file;
 pub mod ledger_dir;
 pub mod output;
 pub mod source;
+pub mod lock;

@@ -1,0 +1,1156 @@
+//! Bankgirot BgMax ("Bankgiro Inbetalningar"), layout version 01.
+//!
+//! Positions follow the technical manual (November 2019), as transcribed in
+//! `shared/bank-formats.md` §1. Decisions where the manual leaves room:
+//!
+//! - **Deductions (TK21)** reduce the deposit; they are tied to a payer, not to a
+//!   particular payment, and carry the reference of what is deducted (typically a
+//!   credit note). They are not incoming money, so each goes to `skipped` with
+//!   its amount and references, together with its own TK22/TK23 records.
+//! - **References** follow the reference code at position 56: codes 2 and 4 are
+//!   verified references and go to `references`; codes 3 and 5 (and reserved
+//!   6–9) are what the payer typed and go to `message`, so that `references`
+//!   holds only references Bankgirot checked. TK22/TK23 amounts become
+//!   `reference_amounts` (TK23 negative); an amount of 0 means "not split" and
+//!   becomes `None`.
+//! - **Currency sections** other than SEK (pre-2016 files have EUR) are imported
+//!   with their currency, not skipped: the currency is data for the matcher.
+//! - **Transaction id**: BgMax has no single transaction id. The id is
+//!   `BG<payee bankgiro>-<payment date>-<deposit serial>-<BGC serial>`: the
+//!   deposit serial is unique per bankgiro and year, the BGC serial (unique for
+//!   two years) tells the payments of a deposit apart. A blank or zero BGC serial
+//!   falls back to the payment's position in the section, `p<n>`.
+//! - A **test file** (TK01 test mark `T`) is rejected: its payments are not real.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{
+    BankError, BankFile, BankFormat, BankPayment, Errors, Record, Skipped, date_yyyymmdd,
+    frame_records, join_chunks, line_location,
+};
+
+/// Parses a BgMax file (ISO-8859-1, any or no line terminators).
+pub fn parse_bgmax(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
+    let mut errors = Errors::default();
+    let records = frame_records(bytes, &mut errors);
+    let mut parser = Parser::default();
+    for record in &records {
+        if errors.is_full() {
+            break;
+        }
+        parser.record(record, &mut errors);
+    }
+    parser.finish(records.last(), &mut errors);
+    // Deductions are listed when their section closes; put everything in file order.
+    parser.skipped.sort_by_key(|(line, _)| *line);
+    errors.finish(BankFile {
+        format: BankFormat::BgMax,
+        version: parser.version,
+        created: parser.created,
+        payments: parser.payments,
+        skipped: parser.skipped.into_iter().map(|(_, s)| s).collect(),
+    })
+}
+
+#[derive(Default)]
+struct Parser {
+    started: bool,
+    ended: bool,
+    version: Option<String>,
+    created: Option<NaiveDate>,
+    section: Option<Section>,
+    counts: Counts,
+    payments: Vec<BankPayment>,
+    skipped: Vec<(usize, Skipped)>,
+}
+
+/// Records counted for the TK70 check.
+#[derive(Default)]
+struct Counts {
+    payments: u64,
+    deductions: u64,
+    extra_references: u64,
+    deposits: u64,
+}
+
+/// An "avsnitt": TK05, its payments and deductions, closed by TK15.
+struct Section {
+    line: usize,
+    bankgiro: String,
+    currency: String,
+    items: Vec<Item>,
+}
+
+/// A TK20 payment or TK21 deduction with the records that belong to it.
+struct Item {
+    line: usize,
+    /// `Some(deduction code)` for a TK21.
+    deduction: Option<char>,
+    amount: Decimal,
+    bgc_serial: String,
+    references: Vec<String>,
+    reference_amounts: Vec<Option<Decimal>>,
+    free_text: Vec<String>,
+    info: Vec<String>,
+    payer: Option<String>,
+}
+
+/// What the reference field holds, by reference code (manual table, §1.4).
+enum Reference {
+    Blank,
+    Verified(String),
+    Typed(String),
+}
+
+impl Parser {
+    fn record(&mut self, rec: &Record, errors: &mut Errors) {
+        let code = rec.field(1, 2);
+        if self.ended {
+            errors.push(rec.location(), "record after the TK70 end record");
+            return;
+        }
+        if !self.started && code != b"01" {
+            errors.push(
+                rec.location(),
+                "a BgMax file starts with a TK01 start record",
+            );
+            // Go on as if it had one, to report the rest of the file's errors too.
+            self.started = true;
+        }
+        match code {
+            b"01" => self.start(rec, errors),
+            b"05" => self.open_section(rec, errors),
+            b"20" | b"21" => self.payment(rec, errors),
+            b"22" | b"23" => self.extra_reference(rec, errors),
+            b"25" => {
+                if let Some(item) = self.current_item(rec, errors) {
+                    item.info.push(rec.raw_text(3, 52));
+                }
+            }
+            b"26" => {
+                if let Some(item) = self.current_item(rec, errors) {
+                    let name = [rec.text(3, 37), rec.text(38, 72)]
+                        .into_iter()
+                        .filter(|part| !part.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if item.payer.is_none() && !name.is_empty() {
+                        item.payer = Some(name);
+                    }
+                }
+            }
+            // Address and organisation number: known, belong to the payment, not needed.
+            b"27" | b"28" | b"29" => {
+                let _ = self.current_item(rec, errors);
+            }
+            b"15" => self.deposit(rec, errors),
+            b"70" => self.end(rec, errors),
+            other => self.skipped.push((
+                rec.line,
+                Skipped {
+                    location: rec.location(),
+                    reason: format!(
+                        "record type {:?} is not in BgMax 01; ignored, as the manual requires of readers",
+                        super::latin1(other)
+                    ),
+                },
+            )),
+        }
+    }
+
+    fn start(&mut self, rec: &Record, errors: &mut Errors) {
+        if self.started {
+            errors.push(rec.location(), "second TK01 start record");
+            return;
+        }
+        self.started = true;
+        let layout = rec.text(3, 22);
+        if layout != "BGMAX" {
+            errors.push(
+                rec.location(),
+                format!("layout name is {layout:?}, not \"BGMAX\""),
+            );
+        }
+        let version = rec.text(23, 24);
+        if version != "01" {
+            errors.push(
+                rec.location(),
+                format!("layout version {version:?} is not supported (only 01)"),
+            );
+        }
+        self.version = Some(version);
+        self.created = date_yyyymmdd(&rec.text(25, 32));
+        if self.created.is_none() {
+            errors.push(
+                rec.location(),
+                format!("write timestamp {:?} is not CCYYMMDD…", rec.text(25, 44)),
+            );
+        }
+        match rec.field(45, 45) {
+            b"P" => {}
+            b"T" => errors.push(
+                rec.location(),
+                "this is a test file (TK01 test mark T): its payments are not real",
+            ),
+            other => errors.push(
+                rec.location(),
+                format!("test mark {:?} is neither P nor T", super::latin1(other)),
+            ),
+        }
+    }
+
+    fn open_section(&mut self, rec: &Record, errors: &mut Errors) {
+        if let Some(open) = &self.section {
+            errors.push(
+                rec.location(),
+                format!(
+                    "TK05 opens a section before the one opened at line {} was closed by TK15",
+                    open.line
+                ),
+            );
+        }
+        let bankgiro = rec.text(3, 12);
+        if bankgiro.is_empty() || !bankgiro.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(
+                rec.location(),
+                format!("payee bankgiro {bankgiro:?} is not a number"),
+            );
+        }
+        let currency = rec.text(23, 25);
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            errors.push(
+                rec.location(),
+                format!("currency {currency:?} is not a currency code"),
+            );
+        }
+        self.section = Some(Section {
+            line: rec.line,
+            bankgiro,
+            currency,
+            items: Vec::new(),
+        });
+    }
+
+    fn payment(&mut self, rec: &Record, errors: &mut Errors) {
+        let deduction = rec.field(1, 2) == b"21";
+        if deduction {
+            self.counts.deductions += 1;
+        } else {
+            self.counts.payments += 1;
+        }
+        let Some(section) = self.section.as_mut() else {
+            errors.push(
+                rec.location(),
+                "payment record outside a section (no TK05 before it)",
+            );
+            return;
+        };
+        // An unreadable amount is reported; the item is kept (as 0) so that the
+        // records after it are not reported again as orphans.
+        let amount = amount_field(rec, errors).unwrap_or_default();
+        let mut item = Item {
+            line: rec.line,
+            deduction: deduction.then(|| char::from(rec.field(71, 71)[0])),
+            amount,
+            bgc_serial: rec.text(58, 69),
+            references: Vec::new(),
+            reference_amounts: Vec::new(),
+            free_text: Vec::new(),
+            info: Vec::new(),
+            payer: None,
+        };
+        match reference_field(rec, errors) {
+            Some(Reference::Verified(reference)) => {
+                item.references.push(reference);
+                // The whole payment amount is the file's only amount for it.
+                item.reference_amounts.push(None);
+            }
+            Some(Reference::Typed(text)) => item.free_text.push(text),
+            Some(Reference::Blank) | None => {}
+        }
+        section.items.push(item);
+    }
+
+    fn extra_reference(&mut self, rec: &Record, errors: &mut Errors) {
+        self.counts.extra_references += 1;
+        let negative = rec.field(1, 2) == b"23";
+        let amount = amount_field(rec, errors);
+        let reference = reference_field(rec, errors);
+        let Some(item) = self.current_item(rec, errors) else {
+            return;
+        };
+        // 0 means the payee has no extended form registration: the split is unknown.
+        let amount = amount
+            .filter(|a| !a.is_zero())
+            .map(|a| if negative { -a } else { a });
+        match reference {
+            Some(Reference::Verified(reference)) => {
+                item.references.push(reference);
+                item.reference_amounts.push(amount);
+            }
+            Some(Reference::Typed(text)) => item.free_text.push(text),
+            Some(Reference::Blank) | None => {}
+        }
+    }
+
+    /// The payment or deduction that TK22–29 records belong to.
+    fn current_item(&mut self, rec: &Record, errors: &mut Errors) -> Option<&mut Item> {
+        let item = self.section.as_mut().and_then(|s| s.items.last_mut());
+        if item.is_none() {
+            errors.push(
+                rec.location(),
+                format!(
+                    "TK{} record without a TK20 payment or TK21 deduction before it",
+                    super::latin1(rec.field(1, 2))
+                ),
+            );
+        }
+        item
+    }
+
+    fn deposit(&mut self, rec: &Record, errors: &mut Errors) {
+        self.counts.deposits += 1;
+        let Some(section) = self.section.take() else {
+            errors.push(
+                rec.location(),
+                "TK15 deposit record without a TK05 opening record",
+            );
+            return;
+        };
+        let date = date_yyyymmdd(&rec.text(38, 45));
+        if date.is_none() {
+            errors.push(
+                rec.location(),
+                format!("payment date {:?} is not CCYYMMDD", rec.text(38, 45)),
+            );
+        }
+        let serial = rec.text(46, 50);
+        if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(
+                rec.location(),
+                format!("deposit serial number {serial:?} is not a number"),
+            );
+        }
+        check_deposit(rec, &section, errors);
+        if let Some(date) = date {
+            self.close_section(section, date, &serial);
+        }
+    }
+
+    fn close_section(&mut self, section: Section, date: NaiveDate, deposit_serial: &str) {
+        let mut ordinal = 0usize;
+        for item in section.items {
+            let location = line_location(item.line);
+            let amount_text = format!("{} {}", item.amount, section.currency);
+            if let Some(code) = item.deduction {
+                let reason = deduction_reason(&item, &amount_text, code);
+                self.skipped.push((item.line, Skipped { location, reason }));
+                continue;
+            }
+            ordinal += 1;
+            if item.amount.is_zero() {
+                let reason = "payment of 0.00: nothing to match".to_string();
+                self.skipped.push((item.line, Skipped { location, reason }));
+                continue;
+            }
+            let serial = if item.bgc_serial.bytes().all(|b| b == b'0') {
+                format!("p{ordinal}")
+            } else {
+                item.bgc_serial.clone()
+            };
+            let message = join_message(&item);
+            self.payments.push(BankPayment {
+                txid: format!(
+                    "BG{}-{}-{deposit_serial}-{serial}",
+                    section.bankgiro,
+                    date.format("%Y%m%d")
+                ),
+                date,
+                amount: item.amount,
+                currency: Some(section.currency.clone()),
+                references: item.references,
+                reference_amounts: item.reference_amounts,
+                message,
+                payer: item.payer,
+                location,
+            });
+        }
+    }
+
+    fn end(&mut self, rec: &Record, errors: &mut Errors) {
+        if let Some(open) = self.section.take() {
+            errors.push(
+                rec.location(),
+                format!(
+                    "TK70 end record while the section opened at line {} has no TK15",
+                    open.line
+                ),
+            );
+        }
+        self.ended = true;
+        let checks = [
+            (3, 10, self.counts.payments, "payment records (TK20)"),
+            (11, 18, self.counts.deductions, "deduction records (TK21)"),
+            (
+                19,
+                26,
+                self.counts.extra_references,
+                "extra reference records (TK22/23)",
+            ),
+            (27, 34, self.counts.deposits, "deposit records (TK15)"),
+        ];
+        for (from, to, counted, what) in checks {
+            match rec.number(from, to) {
+                Some(stated) if stated == counted => {}
+                Some(stated) => errors.push(
+                    rec.location(),
+                    format!("TK70 says {stated} {what}, the file has {counted}"),
+                ),
+                None => errors.push(
+                    rec.location(),
+                    format!("TK70 count of {what} (positions {from}–{to}) is not a number"),
+                ),
+            }
+        }
+    }
+
+    fn finish(&mut self, last: Option<&Record>, errors: &mut Errors) {
+        let Some(last) = last else {
+            errors.push("line 1", "empty file: no BgMax records");
+            return;
+        };
+        if errors.is_full() {
+            return;
+        }
+        if let Some(open) = &self.section {
+            errors.push(
+                line_location(open.line),
+                "section has no TK15 deposit record (file truncated?)",
+            );
+        }
+        if !self.ended {
+            errors.push(
+                last.location(),
+                "file ends without the TK70 end record (truncated?)",
+            );
+        }
+    }
+}
+
+/// TK15 must agree with the section: Σ TK20 − Σ TK21, the record count, the currency.
+fn check_deposit(rec: &Record, section: &Section, errors: &mut Errors) {
+    let net = section.items.iter().try_fold(Decimal::ZERO, |sum, item| {
+        if item.deduction.is_some() {
+            sum.checked_sub(item.amount)
+        } else {
+            sum.checked_add(item.amount)
+        }
+    });
+    match (rec.minor_units(51, 68), net) {
+        (Some(stated), Some(net)) if stated == net => {}
+        (Some(stated), Some(net)) => errors.push(
+            rec.location(),
+            format!("deposit amount {stated} is not the payments less deductions, {net}"),
+        ),
+        _ => errors.push(
+            rec.location(),
+            format!("deposit amount {:?} is not 18 digits", rec.text(51, 68)),
+        ),
+    }
+    let records = section.items.len() as u64;
+    match rec.number(72, 79) {
+        Some(stated) if stated == records => {}
+        Some(stated) => errors.push(
+            rec.location(),
+            format!("TK15 says {stated} payment and deduction records, the section has {records}"),
+        ),
+        None => errors.push(
+            rec.location(),
+            format!("record count {:?} is not a number", rec.text(72, 79)),
+        ),
+    }
+    let currency = rec.text(69, 71);
+    if currency != section.currency {
+        errors.push(
+            rec.location(),
+            format!(
+                "deposit currency {currency:?} differs from the section's {:?} (TK05 at line {})",
+                section.currency, section.line
+            ),
+        );
+    }
+}
+
+fn amount_field(rec: &Record, errors: &mut Errors) -> Option<Decimal> {
+    let amount = rec.minor_units(38, 55);
+    if amount.is_none() {
+        errors.push(
+            rec.location(),
+            format!(
+                "amount {:?} (positions 38–55) is not 18 digits",
+                rec.text(38, 55)
+            ),
+        );
+    }
+    amount
+}
+
+fn reference_field(rec: &Record, errors: &mut Errors) -> Option<Reference> {
+    let code = rec.field(56, 56)[0];
+    if !code.is_ascii_digit() {
+        errors.push(
+            rec.location(),
+            format!(
+                "reference code {:?} (position 56) is not a digit",
+                char::from(code)
+            ),
+        );
+        return None;
+    }
+    let text = rec.text(13, 37);
+    Some(if text.is_empty() {
+        Reference::Blank
+    } else if matches!(code, b'2' | b'4') {
+        Reference::Verified(text)
+    } else {
+        // 3: typed by the payer; 5: failed the check; 0/1 should be blank; 6–9 reserved.
+        Reference::Typed(text)
+    })
+}
+
+/// Free-text references first, then the TK25 information lines (50 wide).
+fn join_message(item: &Item) -> Option<String> {
+    let parts: Vec<String> = item
+        .free_text
+        .iter()
+        .cloned()
+        .chain(join_chunks(&item.info, &[50]))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn deduction_reason(item: &Item, amount: &str, code: char) -> String {
+    let mut reason = format!("TK21 deduction of {amount}");
+    if let Some(payer) = &item.payer {
+        reason.push_str(&format!(" from {payer}"));
+    }
+    let mut refs = item.references.clone();
+    refs.extend(item.free_text.iter().cloned());
+    if !refs.is_empty() {
+        reason.push_str(&format!(" (reference {})", refs.join(", ")));
+    }
+    let kind = match code {
+        '0' => "full, no remainder",
+        '1' => "partial, remainder left",
+        '2' => "final partial",
+        _ => "unknown deduction code",
+    };
+    reason.push_str(&format!(
+        ", {kind}: it reduces the deposit and is not an incoming payment"
+    ));
+    reason
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn sample(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../shared/samples/bank/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad date"))
+    }
+
+    fn parse_ok(bytes: &[u8]) -> BankFile {
+        parse_bgmax(bytes).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// (txid, line, amount, references, amounts, message, payer)
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Vec<&'a str>,
+        Vec<Option<&'a str>>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+
+    fn assert_payments(file: &BankFile, currency: &[&str], expected: &[Row<'_>]) {
+        assert_eq!(file.payments.len(), expected.len(), "{:#?}", file.payments);
+        for ((p, want), cur) in file.payments.iter().zip(expected).zip(currency) {
+            let (txid, location, amount, refs, amounts, message, payer) = want;
+            assert_eq!(p.txid, *txid);
+            assert_eq!(p.location, *location, "{txid}");
+            assert_eq!(p.amount, dec(amount), "{txid}");
+            assert_eq!(p.currency.as_deref(), Some(*cur), "{txid}");
+            assert_eq!(p.references, *refs, "{txid}");
+            let amounts: Vec<Option<Decimal>> = amounts.iter().map(|a| a.map(dec)).collect();
+            assert_eq!(p.reference_amounts, amounts, "{txid}");
+            assert_eq!(p.message.as_deref(), *message, "{txid}");
+            assert_eq!(p.payer.as_deref(), *payer, "{txid}");
+        }
+    }
+
+    #[test]
+    fn sample_avtal_om_ocr_kontroll_no_terminators() {
+        let file = parse_ok(&sample("bgmax-bankgirot-avtal-om-ocr-kontroll.txt"));
+        assert_eq!(file.format, BankFormat::BgMax);
+        assert_eq!(file.version.as_deref(), Some("01"));
+        assert_eq!(file.created, Some(day(2004, 5, 25)));
+        assert!(file.skipped.is_empty(), "{:?}", file.skipped);
+        assert!(file.payments.iter().all(|p| p.date == day(2004, 5, 25)));
+        let id = |s: &str| format!("BG0009912346-20040525-00054-{s}");
+        let ids: Vec<String> = [
+            "000000000009",
+            "000000000010",
+            "000000000003",
+            "000000000008",
+        ]
+        .iter()
+        .map(|s| id(s))
+        .collect();
+        assert_payments(
+            &file,
+            &["SEK"; 4],
+            &[
+                (
+                    &ids[0],
+                    "line 3",
+                    "900.00",
+                    vec!["573949"],
+                    vec![None],
+                    None,
+                    None,
+                ),
+                (
+                    &ids[1],
+                    "line 4",
+                    "100.00",
+                    vec![],
+                    vec![],
+                    None,
+                    Some("Kalles Plåt AB"),
+                ),
+                (
+                    &ids[2],
+                    "line 9",
+                    "600.00",
+                    vec!["65896", "65862", "65763"],
+                    vec![None, None, None],
+                    Some("65896,65862,65763"),
+                    Some("Kalles Plåt AB"),
+                ),
+                (
+                    &ids[3],
+                    "line 17",
+                    "500.00",
+                    vec!["65581"],
+                    vec![None],
+                    Some("Faktura65581 Kundnr1233"),
+                    Some("Olles färg AB"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn sample_bgmaxfil4_four_sections_with_eur() {
+        let file = parse_ok(&sample("bgmax-bankgirot-bgmaxfil4.txt"));
+        assert_eq!(file.created, Some(day(2004, 5, 25)));
+        assert!(file.skipped.is_empty(), "{:?}", file.skipped);
+        let id = |serial: &str, bgc: &str| format!("BG0009912346-20040525-{serial}-{bgc}");
+        let ids = [
+            id("00056", "000120000018"),
+            id("00056", "000000000019"),
+            id("00057", "000000000020"),
+            id("00058", "000000000021"),
+            id("00058", "000000000022"),
+            id("00058", "000000000023"),
+            id("00058", "000000000030"),
+            id("00059", "000000000018"),
+            id("00059", "000000000019"),
+        ];
+        assert_payments(
+            &file,
+            &[
+                "SEK", "SEK", "SEK", "SEK", "SEK", "SEK", "SEK", "EUR", "EUR",
+            ],
+            &[
+                (
+                    &ids[0],
+                    "line 3",
+                    "1800.00",
+                    vec!["665760", "665869", "665661", "657775"],
+                    vec![None; 4],
+                    Some("Betalning med extra refnr 665869 657775 665661 665760"),
+                    Some("Kalles Plåt AB"),
+                ),
+                (
+                    &ids[1],
+                    "line 14",
+                    "1900.00",
+                    vec!["524967"],
+                    vec![None],
+                    None,
+                    Some("Olles färg AB"),
+                ),
+                (
+                    &ids[2],
+                    "line 21",
+                    "2000.00",
+                    vec!["573964", "573865"],
+                    vec![Some("1700.00"), Some("300.00")],
+                    None,
+                    Some("Berits Garn"),
+                ),
+                (
+                    &ids[3],
+                    "line 30",
+                    "500.00",
+                    vec!["525865"],
+                    vec![None],
+                    None,
+                    Some("Olles färg AB"),
+                ),
+                (
+                    &ids[4],
+                    "line 35",
+                    "500.00",
+                    vec!["525766"],
+                    vec![None],
+                    None,
+                    Some("Berits Garn"),
+                ),
+                (
+                    &ids[5],
+                    "line 40",
+                    "500.00",
+                    vec!["535765"],
+                    vec![None],
+                    None,
+                    None,
+                ),
+                (
+                    &ids[6],
+                    "line 41",
+                    "1400.00",
+                    vec!["7495575", "695668", "74450"],
+                    vec![Some("1000.00"), Some("500.00"), Some("-500.00")],
+                    Some("8988777"),
+                    Some("Kalles Plåt AB"),
+                ),
+                (
+                    &ids[7],
+                    "line 52",
+                    "3000.00",
+                    vec!["8012577", "8013575", "8014573"],
+                    vec![None; 3],
+                    Some("8012577,8013575 Faktura8014573"),
+                    Some("Olles färg AB"),
+                ),
+                (
+                    &ids[8],
+                    "line 61",
+                    "1000.00",
+                    vec!["525766"],
+                    vec![None],
+                    None,
+                    Some("Berits Garn"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn same_file_twice_gives_the_same_ids() {
+        let bytes = sample("bgmax-bankgirot-bgmaxfil4.txt");
+        let first: Vec<String> = parse_ok(&bytes)
+            .payments
+            .into_iter()
+            .map(|p| p.txid)
+            .collect();
+        let second: Vec<String> = parse_ok(&bytes)
+            .payments
+            .into_iter()
+            .map(|p| p.txid)
+            .collect();
+        assert_eq!(first, second);
+        let unique: std::collections::HashSet<&String> = first.iter().collect();
+        assert_eq!(unique.len(), first.len());
+    }
+
+    #[test]
+    fn fixture_split_deduction_short_records_and_tab() {
+        let file = parse_ok(&fixture("bgmax-split-deduction-short-records.txt"));
+        assert_eq!(file.created, Some(day(2024, 3, 15)));
+        let id = |bgc: &str| format!("BG0005555555-20240315-00012-{bgc}");
+        assert_payments(
+            &file,
+            &["SEK"; 3],
+            &[
+                (
+                    &id("000000000101"),
+                    "line 3",
+                    "2500.00",
+                    vec!["1234567", "2345678", "3456789"],
+                    vec![Some("2000.00"), Some("800.00"), Some("-300.00")],
+                    Some("Avser fakturor 1234567 och 2345678 minus kreditnota 3456789"),
+                    Some("Åsa Öberg Ängsbacken AB"),
+                ),
+                (
+                    &id("000000000102"),
+                    "line 10",
+                    "1000.00",
+                    vec!["4567890"],
+                    vec![None],
+                    None,
+                    Some("Björn Ståhl"),
+                ),
+                (
+                    &id("p3"),
+                    "line 15",
+                    "75.50",
+                    vec![],
+                    vec![],
+                    Some("Hyra mars"),
+                    None,
+                ),
+            ],
+        );
+        assert_eq!(file.skipped.len(), 2, "{:?}", file.skipped);
+        assert_eq!(file.skipped[0].location, "line 12");
+        assert_eq!(
+            file.skipped[0].reason,
+            "TK21 deduction of 200.00 SEK from Björn Ståhl (reference 9876543), \
+             full, no remainder: it reduces the deposit and is not an incoming payment"
+        );
+        assert_eq!(file.skipped[1].location, "line 14");
+        assert!(
+            file.skipped[1].reason.contains("\"99\""),
+            "{}",
+            file.skipped[1].reason
+        );
+    }
+
+    #[test]
+    fn fixture_without_line_terminators() {
+        let bytes = fixture("bgmax-no-terminators.txt");
+        assert!(!bytes.contains(&b'\n') && !bytes.contains(&b'\r'));
+        let file = parse_ok(&bytes);
+        assert_payments(
+            &file,
+            &["SEK"; 2],
+            &[
+                (
+                    "BG0001234566-20240402-00001-000000000777",
+                    "line 3",
+                    "12345.67",
+                    vec!["55512345"],
+                    vec![None],
+                    None,
+                    Some("Fjällräven Ödmjuk Handelsbolag"),
+                ),
+                (
+                    "BG0001234566-20240402-00001-000000000778",
+                    "line 5",
+                    "0.01",
+                    vec!["1000003"],
+                    vec![None],
+                    None,
+                    None,
+                ),
+            ],
+        );
+    }
+
+    // --- building files for the edge cases and the property ------------------
+
+    fn rec(s: &str) -> String {
+        format!("{s:<80}")
+    }
+
+    fn tk01() -> String {
+        rec("01BGMAX               0120240102030405000000P")
+    }
+
+    fn tk05(currency: &str) -> String {
+        rec(&format!("050009912346          {currency}"))
+    }
+
+    fn tk2x(tk: &str, reference: &str, ore: u64, code: char, serial: u64) -> String {
+        rec(&format!(
+            "{tk}0001234567{reference:>25}{ore:018}{code}1{serial:012}0"
+        ))
+    }
+
+    fn tk15(net_ore: u64, count: usize, currency: &str) -> String {
+        rec(&format!(
+            "15{:35}2024010200001{net_ore:018}{currency}{count:08}",
+            ""
+        ))
+    }
+
+    fn tk70(n20: usize, n21: usize, n22: usize, n15: usize) -> String {
+        rec(&format!("70{n20:08}{n21:08}{n22:08}{n15:08}"))
+    }
+
+    fn one_payment_file() -> Vec<String> {
+        vec![
+            tk01(),
+            tk05("SEK"),
+            tk2x("20", "12345", 10000, '2', 1),
+            tk15(10000, 1, "SEK"),
+            tk70(1, 0, 0, 1),
+        ]
+    }
+
+    fn errors_of(lines: &[String]) -> Vec<String> {
+        match parse_bgmax(lines.join("\r\n").as_bytes()) {
+            Ok(file) => panic!("accepted: {file:?}"),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn minimal_built_file_parses() {
+        let file = parse_ok(one_payment_file().join("\n").as_bytes());
+        assert_eq!(file.payments[0].amount, dec("100.00"));
+        assert_eq!(file.payments[0].date, day(2024, 1, 2));
+        assert_eq!(
+            file.payments[0].txid,
+            "BG0009912346-20240102-00001-000000000001"
+        );
+    }
+
+    #[test]
+    fn malformed_amount_is_rejected_with_its_line() {
+        let mut lines = one_payment_file();
+        lines[2] = lines[2].replacen("000000000000010000", "0000000000000100X0", 1);
+        let errors = errors_of(&lines);
+        assert_eq!(
+            errors[0],
+            "line 3: amount \"0000000000000100X0\" (positions 38–55) is not 18 digits"
+        );
+        // The deposit no longer adds up either: both are reported.
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with("line 4: deposit amount")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn deposit_and_end_counts_are_checked() {
+        let mut lines = one_payment_file();
+        lines[3] = tk15(10001, 2, "SEK");
+        lines[4] = tk70(2, 0, 1, 1);
+        let errors = errors_of(&lines);
+        assert_eq!(
+            errors,
+            vec![
+                "line 4: deposit amount 100.01 is not the payments less deductions, 100.00",
+                "line 4: TK15 says 2 payment and deduction records, the section has 1",
+                "line 5: TK70 says 2 payment records (TK20), the file has 1",
+                "line 5: TK70 says 1 extra reference records (TK22/23), the file has 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn structure_errors() {
+        let mut lines = one_payment_file();
+        lines.pop();
+        assert_eq!(
+            errors_of(&lines),
+            vec!["line 4: file ends without the TK70 end record (truncated?)"]
+        );
+
+        let mut lines = one_payment_file();
+        lines.remove(0);
+        let errors = errors_of(&lines);
+        assert_eq!(
+            errors[0],
+            "line 1: a BgMax file starts with a TK01 start record"
+        );
+
+        let mut lines = one_payment_file();
+        lines.remove(3);
+        let errors = errors_of(&lines);
+        assert_eq!(
+            errors[0],
+            "line 4: TK70 end record while the section opened at line 2 has no TK15"
+        );
+
+        let mut lines = one_payment_file();
+        lines.insert(2, rec("25Text before any payment"));
+        let errors = errors_of(&lines);
+        assert_eq!(
+            errors[0],
+            "line 3: TK25 record without a TK20 payment or TK21 deduction before it"
+        );
+
+        let mut lines = one_payment_file();
+        lines.push(tk05("SEK"));
+        assert_eq!(
+            errors_of(&lines),
+            vec!["line 6: record after the TK70 end record"]
+        );
+
+        let mut lines = one_payment_file();
+        lines[0] = lines[0].replacen("P", "T", 1);
+        assert_eq!(
+            errors_of(&lines),
+            vec!["line 1: this is a test file (TK01 test mark T): its payments are not real"]
+        );
+
+        let mut lines = one_payment_file();
+        lines[3] = tk15(10000, 1, "EUR");
+        assert_eq!(
+            errors_of(&lines),
+            vec![
+                "line 4: deposit currency \"EUR\" differs from the section's \"SEK\" (TK05 at line 2)"
+            ]
+        );
+
+        let mut lines = one_payment_file();
+        lines[2] = format!("{}X", lines[2]);
+        let errors = errors_of(&lines);
+        assert!(
+            errors[0].starts_with("line 3: record is 81 characters long"),
+            "{errors:?}"
+        );
+
+        assert_eq!(
+            parse_bgmax(b"").unwrap_err()[0].to_string(),
+            "line 1: empty file: no BgMax records"
+        );
+    }
+
+    #[test]
+    fn error_list_is_capped() {
+        let mut lines = vec![tk01(), tk05("SEK")];
+        for i in 0..200 {
+            lines.push(tk2x("20", "1", i, 'X', 1));
+        }
+        let errors = parse_bgmax(lines.join("\n").as_bytes()).unwrap_err();
+        assert_eq!(errors.len(), super::super::MAX_ERRORS);
+    }
+
+    #[test]
+    fn zero_payment_is_skipped_not_imported() {
+        let lines = [
+            tk01(),
+            tk05("SEK"),
+            tk2x("20", "12345", 0, '2', 1),
+            tk15(0, 1, "SEK"),
+            tk70(1, 0, 0, 1),
+        ];
+        let file = parse_ok(lines.join("\n").as_bytes());
+        assert!(file.payments.is_empty());
+        assert_eq!(file.skipped[0].location, "line 3");
+    }
+
+    /// A generated section: payments as (öre, reference), and deductions in öre.
+    type GenSection = (Vec<(u64, u64)>, Vec<u64>);
+
+    /// Builds a well-formed file from sections of (payment öre, reference) and
+    /// deductions; returns it with the total of the TK20 amounts written.
+    fn build_file(sections: &[GenSection], framing: u8) -> (Vec<u8>, u64) {
+        let mut lines = vec![tk01()];
+        let (mut n20, mut n21, mut n15, mut total) = (0, 0, 0, 0u64);
+        let mut serial = 0u64;
+        for (payments, deductions) in sections {
+            lines.push(tk05("SEK"));
+            let mut net: u64 = 0;
+            for (ore, reference) in payments {
+                serial += 1;
+                lines.push(tk2x("20", &reference.to_string(), *ore, '2', serial));
+                net += ore;
+                total += ore;
+                n20 += 1;
+            }
+            for ore in deductions {
+                serial += 1;
+                lines.push(tk2x("21", "999", *ore, '2', serial));
+                net -= ore;
+                n21 += 1;
+            }
+            lines.push(tk15(net, payments.len() + deductions.len(), "SEK"));
+            n15 += 1;
+        }
+        lines.push(tk70(n20, n21, 0, n15));
+        let bytes = match framing {
+            0 => lines.concat(),
+            1 => lines.join("\n"),
+            _ => lines.join("\r\n") + "\r\n",
+        };
+        (bytes.into_bytes(), total)
+    }
+
+    fn arb_section() -> impl Strategy<Value = GenSection> {
+        prop::collection::vec((1u64..100_000_000_000, 0u64..10_000_000_000), 1..6).prop_flat_map(
+            |payments| {
+                // A section is never negative: deductions stay below the smallest payment.
+                let smallest = payments.iter().map(|p| p.0).min().unwrap_or(1);
+                let deductions = prop::collection::vec(1u64..=smallest, 0..=1);
+                (Just(payments), deductions)
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn parsed_sum_equals_written_sum(
+            sections in prop::collection::vec(arb_section(), 1..4),
+            framing in 0u8..3,
+        ) {
+            let (bytes, total) = build_file(&sections, framing);
+            let file = parse_bgmax(&bytes).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let sum: Decimal = file.payments.iter().map(|p| p.amount).sum();
+            prop_assert_eq!(sum, Decimal::new(i64::try_from(total).unwrap_or(i64::MAX), 2));
+            let count: usize = sections.iter().map(|s| s.0.len()).sum();
+            prop_assert_eq!(file.payments.len(), count);
+            let deductions: usize = sections.iter().map(|s| s.1.len()).sum();
+            prop_assert_eq!(file.skipped.len(), deductions);
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse_bgmax(&bytes);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_samples(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        ) {
+            let mut bytes = sample("bgmax-bankgirot-bgmaxfil4.txt");
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let _ = parse_bgmax(&bytes);
+        }
+    }
+}

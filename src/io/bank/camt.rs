@@ -1,0 +1,1407 @@
+//! ISO 20022 camt.054 (debit/credit notification) and camt.053 (statement),
+//! versions .001.02 to .001.08.
+//!
+//! Elements are matched by local name, whatever the namespace or prefix, and no
+//! XSD is enforced: the payment elements keep their names across versions, and
+//! bank files carry `schemaLocation` typos and the like (bank-formats.md §3).
+//! Where versions differ, both forms are read: `Sts` / `Sts/Cd`, `Dbtr/Nm` /
+//! `Dbtr/Pty/Nm`, `TxDtls/Amt` / `TxDtls/AmtDtls/TxAmt/Amt`.
+//!
+//! Decisions:
+//!
+//! - One payment per `TxDtls`: an entry amount is often a batch total. An entry
+//!   without `TxDtls` is one payment. A `TxDtls` without an amount takes the
+//!   entry amount when it is the entry's only one; in a batch it cannot, and is
+//!   skipped with the reason.
+//! - Imported: credit entries (`CRDT`) with status `BOOK` (or no status).
+//!   Skipped: debits, reversals (`RvslInd` true, e.g. a failed direct debit),
+//!   other statuses (`PDNG`, `INFO`), debit transactions and returns (`RtrInf`)
+//!   inside a credit entry.
+//! - `RmtdAmt` is a reference's amount, `CdtNoteAmt` a negative one (a credit
+//!   note netted in the payment).
+//! - Transaction id: the entry's and the transaction's `AcctSvcrRef` joined by
+//!   `/` (the bank's own references; Nordea DK has some only at transaction
+//!   level). Without them: `NtryRef`, qualified by the statement/notification
+//!   `Id` since it is only unique within it, then `EndToEndId` / `TxId` /
+//!   `InstrId` / `UETR`, then the transaction's position.
+//! - The date is the booking date, else the value date, taken as written
+//!   (`DtTm` is cut to its date; no time-zone conversion).
+
+use chrono::NaiveDate;
+use quick_xml::Reader;
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+use super::{
+    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, date_iso_prefix, error,
+    join_chunks, line_at, strip_utf8_bom,
+};
+
+/// Deeper nesting than this is not a bank file, and would only cost stack.
+const MAX_DEPTH: usize = 64;
+
+/// Parses a camt.054 or camt.053 file.
+pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
+    let text = decode(bytes).map_err(|e| vec![e])?;
+    let root = build_tree(&text).map_err(|e| vec![e])?;
+    let message = locate_message(&root).map_err(|e| vec![e])?;
+    let mut walker = Walker {
+        message_id: message
+            .element
+            .path(&["GrpHdr", "MsgId"])
+            .and_then(Element::value)
+            .unwrap_or("camt")
+            .to_string(),
+        ..Walker::default()
+    };
+    let mut created = message
+        .element
+        .path(&["GrpHdr", "CreDtTm"])
+        .and_then(Element::value)
+        .and_then(date_iso_prefix);
+    let container_name = match message.format {
+        BankFormat::Camt054 => "Ntfctn",
+        _ => "Stmt",
+    };
+    for (i, container) in message.element.children(container_name).enumerate() {
+        let context = Container {
+            path: format!("{}/{container_name}[{}]", message.path, i + 1),
+            id: container.path(&["Id"]).and_then(Element::value),
+            account_currency: container.path(&["Acct", "Ccy"]).and_then(Element::value),
+        };
+        created = created.or_else(|| {
+            container
+                .path(&["CreDtTm"])
+                .and_then(Element::value)
+                .and_then(date_iso_prefix)
+        });
+        for (j, entry) in container.children("Ntry").enumerate() {
+            if walker.errors.is_full() {
+                break;
+            }
+            walker.entry(entry, &context, j + 1);
+        }
+    }
+    walker.errors.finish(BankFile {
+        format: message.format,
+        version: namespace_version(&root),
+        created,
+        payments: walker.payments,
+        skipped: walker.skipped,
+    })
+}
+
+/// Whether the bytes start like an XML document (after a BOM and blanks).
+pub(super) fn looks_like_xml(bytes: &[u8]) -> bool {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes)
+        && encoding != encoding_rs::UTF_8
+    {
+        let head = bytes
+            .get(bom..bytes.len().min(bom + 512))
+            .unwrap_or_default();
+        let (text, _) = encoding.decode_without_bom_handling(head);
+        return text.trim_start().starts_with('<');
+    }
+    strip_utf8_bom(bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<')
+}
+
+/// camt.054 or camt.053 by the message element under `Document`.
+pub(super) fn sniff_kind(bytes: &[u8]) -> Option<BankFormat> {
+    let text = decode(bytes).ok()?;
+    let mut reader = Reader::from_str(&text);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let name = local_name(&e);
+                if name != "Document" {
+                    return message_format(&name);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
+fn message_format(name: &str) -> Option<BankFormat> {
+    match name {
+        "BkToCstmrDbtCdtNtfctn" => Some(BankFormat::Camt054),
+        "BkToCstmrStmt" => Some(BankFormat::Camt053),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Decoding and a small element tree.
+// ---------------------------------------------------------------------------
+
+/// Decodes by BOM, else by the XML declaration's `encoding`, else UTF-8.
+fn decode(bytes: &[u8]) -> Result<String, BankError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return decode_with(encoding, bytes.get(bom..).unwrap_or_default());
+    }
+    let declared = declared_encoding(bytes).and_then(encoding_rs::Encoding::for_label);
+    match declared {
+        // A declaration readable as ASCII means the file is not UTF-16, whatever it says.
+        Some(encoding)
+            if encoding != encoding_rs::UTF_8
+                && encoding != encoding_rs::UTF_16LE
+                && encoding != encoding_rs::UTF_16BE =>
+        {
+            decode_with(encoding, bytes)
+        }
+        _ => match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_string()),
+            Err(e) => Err(error(
+                format!("line {}", line_at(bytes, e.valid_up_to())),
+                "not valid UTF-8 (and no other encoding declared)",
+            )),
+        },
+    }
+}
+
+fn decode_with(
+    encoding: &'static encoding_rs::Encoding,
+    bytes: &[u8],
+) -> Result<String, BankError> {
+    encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|text| text.into_owned())
+        .ok_or_else(|| error("line 1", format!("not valid {}", encoding.name())))
+}
+
+/// The `encoding="…"` of an `<?xml …?>` declaration.
+fn declared_encoding(bytes: &[u8]) -> Option<&[u8]> {
+    let head = bytes.get(..bytes.len().min(200))?;
+    let decl_end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = &head[..decl_end];
+    let at = decl.windows(8).position(|w| w == b"encoding")?;
+    let rest = &decl[at + 8..];
+    let quote_at = rest.iter().position(|&b| b == b'"' || b == b'\'')?;
+    let quote = rest[quote_at];
+    let value = &rest[quote_at + 1..];
+    let end = value.iter().position(|&b| b == quote)?;
+    Some(&value[..end])
+}
+
+#[derive(Debug, Default)]
+struct Element {
+    /// Local name: prefixes and namespaces are ignored.
+    name: String,
+    /// Qualified attribute names (`xmlns:xsi`, `Ccy`) and values.
+    attributes: Vec<(String, String)>,
+    prefix: String,
+    text: String,
+    children: Vec<Element>,
+    line: usize,
+}
+
+impl Element {
+    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn path(&self, names: &[&str]) -> Option<&Element> {
+        names
+            .iter()
+            .try_fold(self, |element, name| element.child(name))
+    }
+
+    /// The trimmed text, if any.
+    fn value(&self) -> Option<&str> {
+        let text = self.text.trim();
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn value_at(&self, names: &[&str]) -> Option<&str> {
+        self.path(names).and_then(Element::value)
+    }
+
+    fn attribute(&self, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(key, _)| key.rsplit(':').next() == Some(local))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+fn local_name(start: &BytesStart<'_>) -> String {
+    start.local_name().as_ref().to_string()
+}
+
+/// Reads the document into an element tree, or fails with the line and the path
+/// of the first XML error.
+fn build_tree(text: &str) -> Result<Element, BankError> {
+    let bytes = text.as_bytes();
+    let mut reader = Reader::from_str(text);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let fail = |stack: &[Element], offset: u64, message: String| {
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        error(
+            format!("line {}, {}", line_at(bytes, offset), open_path(stack)),
+            message,
+        )
+    };
+    loop {
+        let position = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| fail(&stack, reader.error_position(), format!("XML error: {e}")))?;
+        match event {
+            Event::Start(start) => {
+                open(&mut stack, &start, bytes, position).map_err(|m| fail(&stack, position, m))?
+            }
+            Event::Empty(start) => {
+                open(&mut stack, &start, bytes, position).map_err(|m| fail(&stack, position, m))?;
+                close(&mut stack, &mut root).map_err(|m| fail(&stack, position, m))?;
+            }
+            Event::End(_) => close(&mut stack, &mut root).map_err(|m| fail(&stack, position, m))?,
+            Event::Text(t) => {
+                add_text(&mut stack, &t.xml10_content()).map_err(|m| fail(&stack, position, m))?
+            }
+            Event::CData(c) => add_text(&mut stack, &c).map_err(|m| fail(&stack, position, m))?,
+            Event::GeneralRef(r) => {
+                let resolved = resolve_reference(&r).map_err(|m| fail(&stack, position, m))?;
+                add_text(&mut stack, &resolved).map_err(|m| fail(&stack, position, m))?;
+            }
+            Event::Eof => break,
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(fail(
+            &stack,
+            text.len() as u64,
+            "file ends inside an element (truncated?)".into(),
+        ));
+    }
+    root.ok_or_else(|| error("line 1", "no XML element in the file"))
+}
+
+fn open(
+    stack: &mut Vec<Element>,
+    start: &BytesStart<'_>,
+    bytes: &[u8],
+    position: u64,
+) -> Result<(), String> {
+    if stack.len() >= MAX_DEPTH {
+        return Err("elements nested too deeply".into());
+    }
+    let offset = usize::try_from(position).unwrap_or(usize::MAX);
+    stack.push(new_element(start, line_at(bytes, offset))?);
+    Ok(())
+}
+
+fn new_element(start: &BytesStart<'_>, line: usize) -> Result<Element, String> {
+    let mut attributes = Vec::new();
+    for attribute in start.attributes() {
+        let attribute = attribute.map_err(|e| format!("XML error in an attribute: {e}"))?;
+        let key = attribute.key.as_ref().to_string();
+        let value = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| format!("XML error in attribute {key}: {e}"))?
+            .into_owned();
+        attributes.push((key, value));
+    }
+    let prefix = start
+        .name()
+        .prefix()
+        .map(|p| p.as_ref().to_string())
+        .unwrap_or_default();
+    Ok(Element {
+        name: local_name(start),
+        attributes,
+        prefix,
+        text: String::new(),
+        children: Vec::new(),
+        line,
+    })
+}
+
+fn close(stack: &mut Vec<Element>, root: &mut Option<Element>) -> Result<(), String> {
+    let Some(element) = stack.pop() else {
+        return Err("end tag without a start tag".into());
+    };
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(element),
+        None if root.is_none() => *root = Some(element),
+        None => return Err("a second root element".into()),
+    }
+    Ok(())
+}
+
+fn add_text(stack: &mut [Element], text: &str) -> Result<(), String> {
+    match stack.last_mut() {
+        Some(element) => {
+            element.text.push_str(text);
+            Ok(())
+        }
+        None if text.trim().is_empty() => Ok(()),
+        None => Err("text outside the root element".into()),
+    }
+}
+
+fn resolve_reference(reference: &str) -> Result<String, String> {
+    if let Some(number) = reference.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => number.parse::<u32>().ok(),
+        };
+        return code
+            .and_then(char::from_u32)
+            .filter(|&c| c != '\0')
+            .map(String::from)
+            .ok_or_else(|| format!("invalid character reference &{reference};"));
+    }
+    quick_xml::escape::resolve_predefined_entity(reference)
+        .map(str::to_string)
+        .ok_or_else(|| format!("unknown entity &{reference};"))
+}
+
+/// `Document/BkToCstmrStmt/Stmt[1]/Ntry[3]` for the elements still open.
+fn open_path(stack: &[Element]) -> String {
+    let mut parts = Vec::with_capacity(stack.len());
+    for (i, element) in stack.iter().enumerate() {
+        let index = match i.checked_sub(1).and_then(|p| stack.get(p)) {
+            Some(parent) if is_repeating(&element.name) => {
+                Some(parent.children(&element.name).count() + 1)
+            }
+            _ => None,
+        };
+        parts.push(match index {
+            Some(n) => format!("{}[{n}]", element.name),
+            None => element.name.clone(),
+        });
+    }
+    if parts.is_empty() {
+        "document".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn is_repeating(name: &str) -> bool {
+    matches!(
+        name,
+        "Ntfctn" | "Stmt" | "Rpt" | "Ntry" | "TxDtls" | "Strd" | "Ustrd" | "Bal"
+    )
+}
+
+// ---------------------------------------------------------------------------
+// From the tree to payments.
+// ---------------------------------------------------------------------------
+
+struct Message<'a> {
+    element: &'a Element,
+    format: BankFormat,
+    path: String,
+}
+
+fn locate_message(root: &Element) -> Result<Message<'_>, BankError> {
+    let (element, path) = if root.name == "Document" {
+        let Some(first) = root.children.first() else {
+            return Err(error(
+                format!("line {}, Document", root.line),
+                "empty Document",
+            ));
+        };
+        (first, format!("Document/{}", first.name))
+    } else {
+        (root, root.name.clone())
+    };
+    match message_format(&element.name) {
+        Some(format) => Ok(Message {
+            element,
+            format,
+            path,
+        }),
+        None if element.name == "BkToCstmrAcctRpt" => Err(error(
+            format!("line {}, {path}", element.line),
+            "camt.052 account reports are not supported: use camt.053 or camt.054",
+        )),
+        None => Err(error(
+            format!("line {}, {path}", element.line),
+            "not a camt.053 or camt.054 message (BkToCstmrStmt / BkToCstmrDbtCdtNtfctn)",
+        )),
+    }
+}
+
+/// `camt.054.001.02` from the namespace the root element is in.
+fn namespace_version(root: &Element) -> Option<String> {
+    let key = if root.prefix.is_empty() {
+        "xmlns".to_string()
+    } else {
+        format!("xmlns:{}", root.prefix)
+    };
+    let namespace = root
+        .attributes
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.trim())?;
+    let version = namespace.rsplit(':').next()?;
+    version.starts_with("camt.").then(|| version.to_string())
+}
+
+struct Container<'a> {
+    path: String,
+    id: Option<&'a str>,
+    account_currency: Option<&'a str>,
+}
+
+#[derive(Default)]
+struct Walker {
+    message_id: String,
+    errors: Errors,
+    payments: Vec<BankPayment>,
+    skipped: Vec<Skipped>,
+}
+
+/// What a transaction inherits from its entry.
+struct Entry<'a> {
+    element: &'a Element,
+    path: String,
+    amount: Decimal,
+    currency: Option<&'a str>,
+    date: NaiveDate,
+    transactions: usize,
+}
+
+impl Walker {
+    fn skip(&mut self, location: &str, reason: String) {
+        self.skipped.push(Skipped {
+            location: location.to_string(),
+            reason,
+        });
+    }
+
+    fn error_at(&mut self, element: &Element, path: &str, message: impl Into<String>) {
+        self.errors
+            .push(format!("line {}, {path}", element.line), message);
+    }
+
+    fn entry(&mut self, e: &Element, container: &Container<'_>, index: usize) {
+        let path = format!("{}/Ntry[{index}]", container.path);
+        let Some((amount, currency)) = self.amount_of(e, &path, "Amt") else {
+            if e.child("Amt").is_none() {
+                self.error_at(e, &path, "entry without an amount (Amt)");
+            }
+            return;
+        };
+        let currency = currency.or(container.account_currency);
+        let shown = format!("{amount} {}", currency.unwrap_or(""))
+            .trim_end()
+            .to_string();
+        let indicator = e.value_at(&["CdtDbtInd"]).unwrap_or("");
+        if indicator != "CRDT" && indicator != "DBIT" {
+            self.error_at(
+                e,
+                &path,
+                format!("CdtDbtInd {indicator:?} is neither CRDT nor DBIT"),
+            );
+            return;
+        }
+        let reversal = matches!(e.value_at(&["RvslInd"]), Some("true" | "1"));
+        if reversal {
+            let why = return_reason(e)
+                .map(|r| format!(", reason {r}"))
+                .unwrap_or_default();
+            let reason = format!(
+                "reversal (RvslInd true) of a {indicator} entry of {shown}{why}: a returned or failed transaction, not a payment"
+            );
+            self.skip(&path, reason);
+            return;
+        }
+        if indicator == "DBIT" {
+            self.skip(&path, format!("debit entry of {shown}"));
+            return;
+        }
+        if let Some(status) = status(e).filter(|s| *s != "BOOK") {
+            self.skip(
+                &path,
+                format!("credit entry of {shown} with status {status}: not booked"),
+            );
+            return;
+        }
+        let Some(date) = self.entry_date(e, &path) else {
+            return;
+        };
+        let transactions: Vec<(String, &Element)> = transactions(e, &path);
+        let entry = Entry {
+            element: e,
+            path,
+            amount,
+            currency,
+            date,
+            transactions: transactions.len(),
+        };
+        if transactions.is_empty() {
+            let path = entry.path.clone();
+            self.transaction(&entry, container, None, &path, 1);
+        }
+        for (i, (tx_path, tx)) in transactions.iter().enumerate() {
+            self.transaction(&entry, container, Some(tx), tx_path, i + 1);
+        }
+    }
+
+    fn transaction(
+        &mut self,
+        entry: &Entry<'_>,
+        container: &Container<'_>,
+        tx: Option<&Element>,
+        path: &str,
+        index: usize,
+    ) {
+        if let Some(tx) = tx {
+            if tx.value_at(&["CdtDbtInd"]) == Some("DBIT") {
+                self.skip(path, "debit transaction inside a credit entry".into());
+                return;
+            }
+            if tx.child("RtrInf").is_some() {
+                let why = tx
+                    .value_at(&["RtrInf", "Rsn", "Cd"])
+                    .map(|r| format!(", reason {r}"))
+                    .unwrap_or_default();
+                self.skip(
+                    path,
+                    format!("returned transaction (RtrInf{why}): not a new payment"),
+                );
+                return;
+            }
+        }
+        let Some((amount, currency)) = self.transaction_amount(entry, tx, path) else {
+            return;
+        };
+        let currency = currency.or(entry.currency).map(str::to_string);
+        if amount.is_zero() {
+            self.skip(path, "amount of 0: nothing to match".into());
+            return;
+        }
+        let (references, reference_amounts, message) = match tx {
+            Some(tx) => self.remittance(tx, path),
+            None => (Vec::new(), Vec::new(), None),
+        };
+        let txid = self.txid(entry, container, tx, index, path);
+        self.payments.push(BankPayment {
+            txid,
+            date: entry.date,
+            amount,
+            currency,
+            references,
+            reference_amounts,
+            message,
+            payer: tx.and_then(payer),
+            location: path.to_string(),
+        });
+    }
+
+    /// `TxDtls/Amt` (.04+) or `TxDtls/AmtDtls/TxAmt/Amt`; the entry amount for
+    /// the only transaction of an entry. `None` when skipped or in error.
+    fn transaction_amount<'a>(
+        &mut self,
+        entry: &Entry<'a>,
+        tx: Option<&'a Element>,
+        path: &str,
+    ) -> Option<(Decimal, Option<&'a str>)> {
+        let own = match tx {
+            Some(tx) if tx.child("Amt").is_some() => Some(self.amount_of(tx, path, "Amt")?),
+            Some(tx) => match tx.path(&["AmtDtls", "TxAmt"]) {
+                Some(tx_amount) => {
+                    Some(self.amount_of(tx_amount, &format!("{path}/AmtDtls/TxAmt"), "Amt")?)
+                }
+                None => None,
+            },
+            None => None,
+        };
+        match own {
+            Some(found) => Some(found),
+            None if entry.transactions <= 1 => Some((entry.amount, entry.currency)),
+            None => {
+                self.skip(
+                    path,
+                    format!(
+                        "no amount for this transaction, one of {} in the entry: the entry total {} cannot be split",
+                        entry.transactions, entry.amount
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Parses `parent/name` as an amount with its `Ccy`; reports a malformed one.
+    fn amount_of<'a>(
+        &mut self,
+        parent: &'a Element,
+        parent_path: &str,
+        name: &str,
+    ) -> Option<(Decimal, Option<&'a str>)> {
+        let element = parent.child(name)?;
+        let text = element.value().unwrap_or("");
+        match parse_amount(text) {
+            Some(amount) => Some((amount, element.attribute("Ccy"))),
+            None => {
+                self.error_at(
+                    element,
+                    &format!("{parent_path}/{name}"),
+                    format!("amount {text:?} is not a decimal number"),
+                );
+                None
+            }
+        }
+    }
+
+    fn entry_date(&mut self, e: &Element, path: &str) -> Option<NaiveDate> {
+        for name in ["BookgDt", "ValDt"] {
+            let Some(holder) = e.child(name) else {
+                continue;
+            };
+            let Some(text) = holder
+                .value_at(&["Dt"])
+                .or_else(|| holder.value_at(&["DtTm"]))
+            else {
+                continue;
+            };
+            match date_iso_prefix(text) {
+                Some(date) => return Some(date),
+                None => {
+                    self.error_at(
+                        holder,
+                        &format!("{path}/{name}"),
+                        format!("date {text:?} is not YYYY-MM-DD"),
+                    );
+                    return None;
+                }
+            }
+        }
+        self.error_at(
+            e,
+            path,
+            "credit entry without a booking date (BookgDt) or value date (ValDt)",
+        );
+        None
+    }
+
+    /// References with their amounts from every `Strd`, and the `Ustrd` lines.
+    fn remittance(
+        &mut self,
+        tx: &Element,
+        path: &str,
+    ) -> (Vec<String>, Vec<Option<Decimal>>, Option<String>) {
+        let mut references = Vec::new();
+        let mut amounts = Vec::new();
+        let mut lines: Vec<&str> = Vec::new();
+        for info in tx.children("RmtInf") {
+            for (i, structured) in info.children("Strd").enumerate() {
+                let Some(reference) = structured.value_at(&["CdtrRefInf", "Ref"]) else {
+                    continue;
+                };
+                let strd_path = format!("{path}/RmtInf/Strd[{}]/RfrdDocAmt", i + 1);
+                let amount = match structured.child("RfrdDocAmt") {
+                    Some(doc) => {
+                        let remitted = self.amount_of(doc, &strd_path, "RmtdAmt").map(|a| a.0);
+                        let credit_note =
+                            self.amount_of(doc, &strd_path, "CdtNoteAmt").map(|a| a.0);
+                        match (remitted, credit_note) {
+                            (None, None) => None,
+                            (r, c) => r.unwrap_or_default().checked_sub(c.unwrap_or_default()),
+                        }
+                    }
+                    None => None,
+                };
+                references.push(reference.to_string());
+                amounts.push(amount);
+            }
+            lines.extend(info.children("Ustrd").map(|u| u.text.as_str()));
+        }
+        // Max35Text lines (Nordea) and Max140Text are cut at their width.
+        (references, amounts, join_chunks(&lines, &[35, 140]))
+    }
+
+    fn txid(
+        &self,
+        entry: &Entry<'_>,
+        container: &Container<'_>,
+        tx: Option<&Element>,
+        index: usize,
+        path: &str,
+    ) -> String {
+        let entry_ref = entry.element.value_at(&["AcctSvcrRef"]);
+        let tx_ref = tx.and_then(|t| t.value_at(&["Refs", "AcctSvcrRef"]));
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(r) = entry_ref {
+            parts.push(r.to_string());
+        } else if tx_ref.is_none()
+            && let Some(n) = entry.element.value_at(&["NtryRef"])
+        {
+            // NtryRef is often just 1, 2, 3… within the statement.
+            let scope = container.id.unwrap_or(&self.message_id);
+            parts.push(format!("{scope}:{n}"));
+        }
+        let tx_part = match tx_ref {
+            Some(r) if Some(r) != entry_ref => Some(r.to_string()),
+            Some(_) => None,
+            None if entry.transactions > 1 || parts.is_empty() => tx.and_then(|t| {
+                ["EndToEndId", "TxId", "InstrId", "UETR"]
+                    .iter()
+                    .filter_map(|name| t.value_at(&["Refs", name]))
+                    .find(|v| !v.eq_ignore_ascii_case("NOTPROVIDED"))
+                    .map(str::to_string)
+            }),
+            None => None,
+        };
+        match tx_part {
+            Some(part) => parts.push(part),
+            // Several transactions under one entry reference: tell them apart.
+            None if entry.transactions > 1 && !parts.is_empty() => parts.push(format!("tx{index}")),
+            None => {}
+        }
+        if parts.is_empty() {
+            // Nothing from the bank at all: the message id and the position.
+            format!("{}:{path}", self.message_id)
+        } else {
+            parts.join("/")
+        }
+    }
+}
+
+/// All `TxDtls` of an entry with their paths (`NtryDtls` may repeat).
+fn transactions<'a>(e: &'a Element, path: &str) -> Vec<(String, &'a Element)> {
+    let details: Vec<&Element> = e.children("NtryDtls").collect();
+    let mut out = Vec::new();
+    for (i, detail) in details.iter().enumerate() {
+        let detail_path = if details.len() > 1 {
+            format!("{path}/NtryDtls[{}]", i + 1)
+        } else {
+            format!("{path}/NtryDtls")
+        };
+        for (j, tx) in detail.children("TxDtls").enumerate() {
+            out.push((format!("{detail_path}/TxDtls[{}]", j + 1), tx));
+        }
+    }
+    out
+}
+
+/// `Sts` (.02, .04) or `Sts/Cd` (.08).
+fn status(e: &Element) -> Option<&str> {
+    let sts = e.child("Sts")?;
+    sts.value_at(&["Cd"])
+        .or_else(|| sts.value_at(&["Prtry"]))
+        .or_else(|| sts.value())
+}
+
+fn return_reason(e: &Element) -> Option<&str> {
+    transactions(e, "")
+        .into_iter()
+        .find_map(|(_, tx)| tx.value_at(&["RtrInf", "Rsn", "Cd"]))
+}
+
+/// The payer's name. Nordea DK gives only address lines, the first of which is
+/// the name.
+fn payer(tx: &Element) -> Option<String> {
+    let parties = tx.child("RltdPties")?;
+    let names = [
+        &["Dbtr", "Nm"][..],
+        &["Dbtr", "Pty", "Nm"],
+        &["UltmtDbtr", "Nm"],
+        &["UltmtDbtr", "Pty", "Nm"],
+        &["Dbtr", "PstlAdr", "AdrLine"],
+        &["Dbtr", "Pty", "PstlAdr", "AdrLine"],
+    ];
+    names
+        .iter()
+        .find_map(|path| parties.value_at(path))
+        .map(str::to_string)
+}
+
+/// ISO amounts: digits with an optional fraction, no sign, no exponent. (Decimal's
+/// own parser would also accept `_` and signs.)
+fn parse_amount(text: &str) -> Option<Decimal> {
+    let mut parts = text.split('.');
+    let whole = parts.next()?;
+    let fraction = parts.next();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if parts.next().is_some() || !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    Decimal::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read(path: &str) -> Vec<u8> {
+        std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn sample(name: &str) -> Vec<u8> {
+        read(&format!(
+            "{}/../shared/samples/bank/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        read(&format!(
+            "{}/tests/fixtures/bank/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+    }
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad date"))
+    }
+
+    fn parse_ok(bytes: &[u8]) -> BankFile {
+        parse_camt(bytes).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    struct Want<'a> {
+        txid: &'a str,
+        location: &'a str,
+        date: NaiveDate,
+        amount: &'a str,
+        currency: &'a str,
+        references: Vec<&'a str>,
+        amounts: Vec<Option<&'a str>>,
+        message: Option<&'a str>,
+        payer: Option<&'a str>,
+    }
+
+    fn check(p: &BankPayment, w: &Want<'_>) {
+        assert_eq!(p.txid, w.txid);
+        assert_eq!(p.location, w.location, "{}", w.txid);
+        assert_eq!(p.date, w.date, "{}", w.txid);
+        assert_eq!(p.amount, dec(w.amount), "{}", w.txid);
+        assert_eq!(p.currency.as_deref(), Some(w.currency), "{}", w.txid);
+        assert_eq!(p.references, w.references, "{}", w.txid);
+        let amounts: Vec<Option<Decimal>> = w.amounts.iter().map(|a| a.map(dec)).collect();
+        assert_eq!(p.reference_amounts, amounts, "{}", w.txid);
+        assert_eq!(p.message.as_deref(), w.message, "{}", w.txid);
+        assert_eq!(p.payer.as_deref(), w.payer, "{}", w.txid);
+    }
+
+    fn check_all(file: &BankFile, wants: &[Want<'_>]) {
+        assert_eq!(file.payments.len(), wants.len(), "{:#?}", file.payments);
+        for (p, w) in file.payments.iter().zip(wants) {
+            check(p, w);
+        }
+    }
+
+    fn skipped(file: &BankFile) -> Vec<(&str, &str)> {
+        file.skipped
+            .iter()
+            .map(|s| (s.location.as_str(), s.reason.as_str()))
+            .collect()
+    }
+
+    const N054: &str = "Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]";
+    const S053: &str = "Document/BkToCstmrStmt/Stmt[1]";
+
+    #[test]
+    fn sample_fffs_camt054_cr_only_with_comments() {
+        let file = parse_ok(&sample("camt054-fffs-fi-example.xml"));
+        assert_eq!(file.format, BankFormat::Camt054);
+        assert_eq!(file.version.as_deref(), Some("camt.054.001.02"));
+        assert_eq!(file.created, Some(day(2017, 7, 30)));
+        let d = day(2017, 7, 29);
+        let loc = |e: u32, t: u32| format!("{N054}/Ntry[{e}]/NtryDtls/TxDtls[{t}]");
+        let locs = [
+            loc(1, 1),
+            loc(1, 2),
+            loc(2, 1),
+            loc(2, 2),
+            loc(3, 1),
+            loc(3, 2),
+        ];
+        check_all(
+            &file,
+            &[
+                Want {
+                    txid: "091029ACCTSTMTARCH04/D091029N987654321S001",
+                    location: &locs[0],
+                    date: d,
+                    amount: "1900.00",
+                    currency: "EUR",
+                    references: vec!["3900", "12344"],
+                    amounts: vec![Some("2500.00"), Some("-600.00")],
+                    message: None,
+                    payer: Some("PAYERS NAME1"),
+                },
+                Want {
+                    txid: "091029ACCTSTMTARCH04/D091029N987654321S002",
+                    location: &locs[1],
+                    date: d,
+                    amount: "100.00",
+                    currency: "EUR",
+                    references: vec!["43216"],
+                    amounts: vec![Some("100.00")],
+                    message: None,
+                    payer: Some("PAYERS NAME2"),
+                },
+                Want {
+                    txid: "091029ACCTSTMTARCH21/D091029N987654321S211",
+                    location: &locs[2],
+                    date: d,
+                    amount: "400.00",
+                    currency: "EUR",
+                    references: vec!["3900"],
+                    amounts: vec![Some("400.00")],
+                    message: None,
+                    payer: Some("PAYERS NAME1"),
+                },
+                Want {
+                    txid: "091029ACCTSTMTARCH21/D091029N987654321S212",
+                    location: &locs[3],
+                    date: d,
+                    amount: "100.00",
+                    currency: "EUR",
+                    references: vec!["43216"],
+                    amounts: vec![Some("100.00")],
+                    message: None,
+                    payer: Some("PAYERS NAME2"),
+                },
+                Want {
+                    txid: "091029ACCTSTMTARCH05/D091029N123456789S001",
+                    location: &locs[4],
+                    date: d,
+                    amount: "2500.00",
+                    currency: "EUR",
+                    // The trailing blank of "RF7812345 " is trimmed.
+                    references: vec!["RF7812345", "RF0812344"],
+                    amounts: vec![Some("3500.00"), Some("-1000.00")],
+                    message: None,
+                    payer: Some("AT-02 DEBTOR NAME 01"),
+                },
+                Want {
+                    txid: "091029ACCTSTMTARCH05/D091029N123456789S002",
+                    location: &locs[5],
+                    date: d,
+                    amount: "500.00",
+                    currency: "EUR",
+                    references: vec![],
+                    amounts: vec![],
+                    message: Some("RFB/557742358"),
+                    payer: Some("AT-02 DEBTOR NAME 02"),
+                },
+            ],
+        );
+        assert_eq!(
+            skipped(&file),
+            vec![
+                (
+                    format!("{N054}/Ntry[4]").as_str(),
+                    "debit entry of 4230.05 EUR"
+                ),
+                (
+                    format!("{N054}/Ntry[5]").as_str(),
+                    "debit entry of 1000.00 EUR"
+                ),
+                (
+                    format!("{N054}/Ntry[6]").as_str(),
+                    "reversal (RvslInd true) of a CRDT entry of 100.00 EUR, reason AC01: \
+                     a returned or failed transaction, not a payment"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn sample_oca_camt054_v04_proprietary_reference() {
+        let file = parse_ok(&sample("camt054-oca-v04-test.xml"));
+        assert_eq!(file.version.as_deref(), Some("camt.054.001.04"));
+        assert_eq!(file.created, Some(day(2022, 1, 26)));
+        assert!(file.skipped.is_empty());
+        check_all(
+            &file,
+            &[Want {
+                txid: "98888208N8/15180015077602405",
+                location: &format!("{N054}/Ntry[1]/NtryDtls/TxDtls[1]"),
+                date: day(2022, 1, 26),
+                amount: "5.00",
+                currency: "EUR",
+                references: vec!["000000000000000000000000003"],
+                amounts: vec![None],
+                message: None,
+                payer: Some("Test Customer"),
+            }],
+        );
+    }
+
+    #[test]
+    fn sample_nordea_dk_camt053() {
+        let file = parse_ok(&sample("camt053-nordea-dk-example.xml"));
+        assert_eq!(file.format, BankFormat::Camt053);
+        assert_eq!(file.version.as_deref(), Some("camt.053.001.02"));
+        assert_eq!(file.created, Some(day(2020, 9, 25)));
+        let d = day(2020, 9, 24);
+        let loc = |e: u32, t: u32| format!("{S053}/Ntry[{e}]/NtryDtls/TxDtls[{t}]");
+        let locs = [
+            loc(1, 1),
+            loc(2, 1),
+            loc(3, 1),
+            loc(4, 1),
+            loc(4, 2),
+            loc(6, 1),
+        ];
+        let lines: Vec<String> = (1..=10)
+            .map(|i| format!("REMITTANCE INFO LINE {i:02}"))
+            .collect();
+        let ten_lines = lines.join(" ");
+        check_all(
+            &file,
+            &[
+                Want {
+                    txid: "3896981720268/6110273894",
+                    location: &locs[0],
+                    date: d,
+                    amount: "100.00",
+                    currency: "DKK",
+                    references: vec![],
+                    amounts: vec![],
+                    message: Some(&ten_lines),
+                    payer: Some("PAYERS NAME AND ADDRESS 1"),
+                },
+                Want {
+                    txid: "2149202009236109891174",
+                    location: &locs[1],
+                    date: d,
+                    amount: "200.00",
+                    currency: "DKK",
+                    references: vec!["71/000000020211041"],
+                    amounts: vec![Some("200.00")],
+                    message: None,
+                    payer: None,
+                },
+                Want {
+                    txid: "3895197120268/2110197550",
+                    location: &locs[2],
+                    date: d,
+                    amount: "300.00",
+                    currency: "DKK",
+                    references: vec!["RF12510007547061"],
+                    amounts: vec![Some("300.00")],
+                    message: None,
+                    payer: Some("PAYERS NAME AND ADDRESS 1"),
+                },
+                Want {
+                    txid: "K88889999-2309/2149202009244110197552",
+                    location: &locs[3],
+                    date: d,
+                    amount: "150.00",
+                    currency: "DKK",
+                    references: vec!["71/000000003097920"],
+                    amounts: vec![Some("150.00")],
+                    message: None,
+                    payer: None,
+                },
+                Want {
+                    txid: "K88889999-2309/2149202009243110197551",
+                    location: &locs[4],
+                    date: d,
+                    amount: "250.00",
+                    currency: "DKK",
+                    references: vec!["71/123456789012347"],
+                    amounts: vec![Some("250.00")],
+                    message: None,
+                    payer: None,
+                },
+                Want {
+                    txid: "7463038123521/8D39484700000021",
+                    location: &locs[5],
+                    date: d,
+                    amount: "28286.58",
+                    currency: "DKK",
+                    references: vec![],
+                    amounts: vec![],
+                    message: Some(
+                        "0000089207 0051012399 0000089209 0051012400 0000089213 0051012401 0000089214 0051012402",
+                    ),
+                    payer: Some("PAYERS NAME"),
+                },
+            ],
+        );
+        assert_eq!(
+            skipped(&file),
+            vec![(
+                format!("{S053}/Ntry[5]").as_str(),
+                "debit entry of 66962.50 DKK"
+            )]
+        );
+    }
+
+    #[test]
+    fn sample_fffs_camt053_crlf_entries_without_details() {
+        let file = parse_ok(&sample("camt053-fffs-fi-example.xml"));
+        assert_eq!(file.version.as_deref(), Some("camt.053.001.02"));
+        assert_eq!(file.created, Some(day(2017, 7, 30)));
+        let d = day(2017, 7, 29);
+        let loc = |e: u32| format!("{S053}/Ntry[{e}]/NtryDtls/TxDtls[1]");
+        let locs = [loc(4), loc(5), loc(6), loc(7), loc(8), loc(9)];
+        let plain = |txid, location, amount| Want {
+            txid,
+            location,
+            date: d,
+            amount,
+            currency: "CHF",
+            references: vec![],
+            amounts: vec![],
+            message: None,
+            payer: None,
+        };
+        check_all(
+            &file,
+            &[
+                plain("091029ACCTSTMTARCH04", &locs[0], "2000.00"),
+                plain("091029ACCTSTMTARCH21", &locs[1], "500.00"),
+                plain("091029ACCTSTMTARCH05", &locs[2], "3000.00"),
+                Want {
+                    message: Some("INVOICE US20291092"),
+                    payer: Some("DEBTOR NAME"),
+                    ..plain("091029ACCTSTMTARCH06", &locs[3], "2120.00")
+                },
+                Want {
+                    references: vec!["RF98123456789012"],
+                    amounts: vec![Some("5500.00")],
+                    payer: Some("PAYERS NAME2"),
+                    ..plain("091029ACCTSTMTARCH07", &locs[4], "5455.00")
+                },
+                Want {
+                    references: vec!["RF98123456789012"],
+                    amounts: vec![None],
+                    payer: Some("DEBTOR"),
+                    ..plain("091029ACCTSTMTARCH08", &locs[5], "10000.00")
+                },
+            ],
+        );
+        let reasons: Vec<String> = file.skipped.iter().map(|s| s.reason.clone()).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                "debit entry of 1000.12 CHF",
+                "debit entry of 4000.00 CHF",
+                "debit entry of 4230.05 CHF",
+                "debit entry of 200.00 CHF",
+            ]
+        );
+    }
+
+    #[test]
+    fn fixture_camt053_v08_two_credits_and_a_debit() {
+        let file = parse_ok(&fixture("camt053-v08-credits-debit.xml"));
+        assert_eq!(file.format, BankFormat::Camt053);
+        assert_eq!(file.version.as_deref(), Some("camt.053.001.08"));
+        assert_eq!(file.created, Some(day(2024, 5, 3)));
+        let loc = |t: u32| format!("{S053}/Ntry[1]/NtryDtls/TxDtls[{t}]");
+        let (l1, l2) = (loc(1), loc(2));
+        check_all(
+            &file,
+            &[
+                Want {
+                    txid: "SE-NTRY-0001/SE-TX-0001",
+                    location: &l1,
+                    date: day(2024, 5, 2),
+                    amount: "1250.00",
+                    currency: "SEK",
+                    references: vec!["4455667788", "4455667796"],
+                    amounts: vec![Some("1000.00"), Some("250.00")],
+                    message: None,
+                    payer: Some("Åkeriet i Västerås AB"),
+                },
+                Want {
+                    txid: "SE-NTRY-0001/SE-TX-0002",
+                    location: &l2,
+                    date: day(2024, 5, 2),
+                    amount: "199.50",
+                    currency: "SEK",
+                    references: vec![],
+                    amounts: vec![],
+                    message: Some("Faktura 1017 & 1018, tack för senast"),
+                    payer: Some("Märta Öhrn"),
+                },
+            ],
+        );
+        assert_eq!(
+            skipped(&file),
+            vec![
+                (
+                    format!("{S053}/Ntry[2]").as_str(),
+                    "debit entry of 300.00 SEK"
+                ),
+                (
+                    format!("{S053}/Ntry[3]").as_str(),
+                    "credit entry of 75.00 SEK with status PDNG: not booked"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn fixture_malformed_xml_names_line_and_path() {
+        let errors = parse_camt(&fixture("camt054-malformed.xml")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let e = &errors[0];
+        assert_eq!(
+            e.location,
+            "line 18, Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[1]/NtryDtls/TxDtls[1]/AmtDtls/TxAmt/Amt"
+        );
+        assert!(e.message.starts_with("XML error"), "{e}");
+        assert!(e.message.contains("Amt"), "{e}");
+    }
+
+    fn minimal(entry: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\"?>\r<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\">\r\
+             <BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>M1</MsgId><CreDtTm>2024-01-02T10:00:00</CreDtTm></GrpHdr>\r\
+             <Ntfctn><Id>N1</Id>\r{entry}\r</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
+        )
+    }
+
+    #[test]
+    fn semantic_errors_name_line_and_path() {
+        let xml = minimal(
+            "<Ntry><Amt Ccy=\"SEK\">1,5</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry>\r\
+             <Ntry><Amt Ccy=\"SEK\">2.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts></Ntry>\r\
+             <Ntry><Amt Ccy=\"SEK\">2.00</Amt><CdtDbtInd>CREDIT</CdtDbtInd></Ntry>",
+        );
+        let errors: Vec<String> = parse_camt(xml.as_bytes())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            errors,
+            vec![
+                "line 5, Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[1]/Amt: amount \"1,5\" is not a decimal number",
+                "line 6, Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[2]: credit entry without a booking date (BookgDt) or value date (ValDt)",
+                "line 7, Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[3]: CdtDbtInd \"CREDIT\" is neither CRDT nor DBIT",
+            ]
+        );
+    }
+
+    #[test]
+    fn entry_level_payment_and_ids_without_bank_references() {
+        let xml = minimal(
+            "<Ntry><NtryRef>7</NtryRef><Amt Ccy=\"SEK\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>\
+             <BookgDt><DtTm>2024-01-02T23:30:00+01:00</DtTm></BookgDt></Ntry>\
+             <Ntry><Amt Ccy=\"SEK\">30.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><ValDt><Dt>2024-01-03</Dt></ValDt>\
+             <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><Amt Ccy=\"SEK\">10.00</Amt></TxDtls>\
+             <TxDtls><Refs><EndToEndId>E2E-2</EndToEndId></Refs><Amt Ccy=\"SEK\">15.00</Amt>\
+             <RmtInf><Strd><CdtrRefInf><Ref>RF18 5390 0754 7034</Ref></CdtrRefInf></Strd></RmtInf></TxDtls>\
+             <TxDtls><Amt>5.00</Amt><CdtDbtInd>DBIT</CdtDbtInd></TxDtls>\
+             <TxDtls><Refs><EndToEndId>E2E-4</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>",
+        );
+        let file = parse_ok(xml.as_bytes());
+        let ids: Vec<&str> = file.payments.iter().map(|p| p.txid.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "N1:7",
+                "M1:Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[2]/NtryDtls/TxDtls[1]",
+                "E2E-2"
+            ]
+        );
+        assert_eq!(file.payments[0].date, day(2024, 1, 2));
+        assert_eq!(file.payments[0].location, format!("{N054}/Ntry[1]"));
+        assert_eq!(file.payments[1].date, day(2024, 1, 3));
+        assert_eq!(file.payments[2].references, vec!["RF18 5390 0754 7034"]);
+        assert_eq!(file.skipped.len(), 2);
+        assert_eq!(
+            file.skipped[0].reason,
+            "debit transaction inside a credit entry"
+        );
+        assert!(
+            file.skipped[1]
+                .reason
+                .starts_with("no amount for this transaction, one of 4")
+        );
+    }
+
+    #[test]
+    fn other_roots_and_encodings() {
+        let report = "<Document><BkToCstmrAcctRpt/></Document>";
+        let errors = parse_camt(report.as_bytes()).unwrap_err();
+        assert_eq!(errors[0].location, "line 1, Document/BkToCstmrAcctRpt");
+        assert!(errors[0].message.contains("camt.052"));
+
+        let latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><BkToCstmrStmt><Stmt><Ntry>\
+            <Amt Ccy=\"SEK\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-02-01</Dt></BookgDt>\
+            <NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm>G\xf6ran</Nm></Pty></Dbtr></RltdPties></TxDtls></NtryDtls>\
+            </Ntry></Stmt></BkToCstmrStmt>";
+        let file = parse_ok(latin);
+        assert_eq!(file.payments[0].payer.as_deref(), Some("Göran"));
+        assert_eq!(file.version, None);
+        assert_eq!(
+            file.payments[0].location,
+            "BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]"
+        );
+
+        let errors =
+            parse_camt(b"<Document>\n<BkToCstmrStmt>\xff</BkToCstmrStmt></Document>").unwrap_err();
+        assert_eq!(errors[0].location, "line 2");
+
+        let errors =
+            parse_camt(b"<Document><BkToCstmrStmt>&bogus;</BkToCstmrStmt></Document>").unwrap_err();
+        assert_eq!(errors[0].message, "unknown entity &bogus;");
+
+        let errors = parse_camt(b"<Document><BkToCstmrStmt>").unwrap_err();
+        assert!(
+            errors[0]
+                .location
+                .starts_with("line 1, Document/BkToCstmrStmt"),
+            "{:?}",
+            errors
+        );
+
+        let deep = "<a>".repeat(100);
+        assert!(parse_camt(deep.as_bytes()).is_err());
+        assert!(parse_camt(b"").is_err());
+    }
+
+    #[test]
+    fn amounts_are_strict() {
+        assert_eq!(parse_amount("1900.00"), Some(dec("1900.00")));
+        assert_eq!(parse_amount("5"), Some(dec("5")));
+        for bad in [
+            "", "-5.00", "+5", "1_000.00", "1e3", "1.", ".5", "1.2.3", "1,50",
+        ] {
+            assert_eq!(parse_amount(bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse_camt(&bytes);
+        }
+
+        #[test]
+        fn never_panics_on_mutated_samples(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        ) {
+            let mut bytes = sample("camt053-nordea-dk-example.xml");
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let _ = parse_camt(&bytes);
+        }
+    }
+}
