@@ -55,10 +55,30 @@ pub enum ColorChoice {
 pub enum Command {
     /// Aging report: open amounts per customer and currency by days overdue, with key figures
     Report(ReportArgs),
+    /// What is due on the as-of date: reminders, collection, calls (changes nothing)
+    Due(DueArgs),
+    /// Why an invoice gets (or does not get) an action on the as-of date
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Show every open invoice's state, not only the actions
+    #[arg(long)]
+    pub all: bool,
+    /// Forecast day by day up to DATE what falls due if nothing is paid
+    #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The invoice number
+    pub invoice: String,
+}
 
 fn parse_cli_date(text: &str) -> Result<NaiveDate, String> {
     crate::core::date::parse_date(text).map_err(|e| format!("\"{text}\" {e}"))

@@ -2,7 +2,9 @@
 //! as-of date, and returns values.
 
 pub mod aging;
+pub mod charges;
 pub mod date;
+pub mod dunning;
 pub mod finding;
 pub mod interest;
 pub mod journal;

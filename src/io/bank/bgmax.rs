@@ -146,7 +146,7 @@ impl Parser {
             }
             b"15" => self.deposit(rec, errors),
             b"70" => self.end(rec, errors),
-            other => self.skipped.push((
+            other if other.iter().all(u8::is_ascii_digit) => self.skipped.push((
                 rec.line,
                 Skipped {
                     location: rec.location(),
@@ -156,6 +156,14 @@ impl Parser {
                     ),
                 },
             )),
+            // Not a transaction code at all: the file is damaged, not extended.
+            other => errors.push(
+                rec.location(),
+                format!(
+                    "{:?} is not a two-digit transaction code",
+                    super::latin1(other)
+                ),
+            ),
         }
     }
 
@@ -781,6 +789,23 @@ mod tests {
     }
 
     #[test]
+    fn utf8_resaved_and_reframed_copies_parse_the_same() {
+        let original = sample("bgmax-bankgirot-avtal-om-ocr-kontroll.txt");
+        let expected = parse_ok(&original);
+        // An editor that saved the Latin-1 file as UTF-8 (with a BOM).
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend(super::super::latin1(&original).as_bytes());
+        assert_eq!(parse_ok(&utf8), expected);
+        // The same records with LF terminators and trailing blanks stripped.
+        let lines: Vec<String> = original
+            .chunks(80)
+            .map(|r| super::super::latin1(r).trim_end().to_string())
+            .collect();
+        let relined: Vec<u8> = lines.join("\n").chars().map(|c| c as u8).collect();
+        assert_eq!(parse_ok(&relined), expected);
+    }
+
+    #[test]
     fn same_file_twice_gives_the_same_ids() {
         let bytes = sample("bgmax-bankgirot-bgmaxfil4.txt");
         let first: Vec<String> = parse_ok(&bytes)
@@ -1007,6 +1032,13 @@ mod tests {
         assert_eq!(
             errors[0],
             "line 3: TK25 record without a TK20 payment or TK21 deduction before it"
+        );
+
+        let mut lines = one_payment_file();
+        lines.insert(3, rec("Hello, I edited this file"));
+        assert_eq!(
+            errors_of(&lines),
+            vec!["line 4: \"He\" is not a two-digit transaction code"]
         );
 
         let mut lines = one_payment_file();

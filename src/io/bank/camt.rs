@@ -466,6 +466,9 @@ struct Walker {
     skipped: Vec<Skipped>,
 }
 
+/// An error that has been pushed to the list already.
+struct Reported;
+
 /// What a transaction inherits from its entry.
 struct Entry<'a> {
     element: &'a Element,
@@ -491,11 +494,13 @@ impl Walker {
 
     fn entry(&mut self, e: &Element, container: &Container<'_>, index: usize) {
         let path = format!("{}/Ntry[{index}]", container.path);
-        let Some((amount, currency)) = self.amount_of(e, &path, "Amt") else {
-            if e.child("Amt").is_none() {
+        let (amount, currency) = match self.amount_of(e, &path, "Amt") {
+            Ok(Some(found)) => found,
+            Ok(None) => {
                 self.error_at(e, &path, "entry without an amount (Amt)");
+                return;
             }
-            return;
+            Err(Reported) => return,
         };
         let currency = currency.or(container.account_currency);
         let shown = format!("{amount} {}", currency.unwrap_or(""))
@@ -613,16 +618,17 @@ impl Walker {
         path: &str,
     ) -> Option<(Decimal, Option<&'a str>)> {
         let own = match tx {
-            Some(tx) if tx.child("Amt").is_some() => Some(self.amount_of(tx, path, "Amt")?),
+            Some(tx) if tx.child("Amt").is_some() => self.amount_of(tx, path, "Amt"),
             Some(tx) => match tx.path(&["AmtDtls", "TxAmt"]) {
                 Some(tx_amount) => {
-                    Some(self.amount_of(tx_amount, &format!("{path}/AmtDtls/TxAmt"), "Amt")?)
+                    self.amount_of(tx_amount, &format!("{path}/AmtDtls/TxAmt"), "Amt")
                 }
-                None => None,
+                None => Ok(None),
             },
-            None => None,
+            None => Ok(None),
         };
-        match own {
+        // A malformed amount is already reported and rejects the file.
+        match own.ok()? {
             Some(found) => Some(found),
             None if entry.transactions <= 1 => Some((entry.amount, entry.currency)),
             None => {
@@ -638,24 +644,27 @@ impl Walker {
         }
     }
 
-    /// Parses `parent/name` as an amount with its `Ccy`; reports a malformed one.
+    /// Parses `parent/name` as an amount with its `Ccy`: `Ok(None)` when there
+    /// is no such element, `Err(Reported)` when it is malformed (and reported).
     fn amount_of<'a>(
         &mut self,
         parent: &'a Element,
         parent_path: &str,
         name: &str,
-    ) -> Option<(Decimal, Option<&'a str>)> {
-        let element = parent.child(name)?;
+    ) -> Result<Option<(Decimal, Option<&'a str>)>, Reported> {
+        let Some(element) = parent.child(name) else {
+            return Ok(None);
+        };
         let text = element.value().unwrap_or("");
         match parse_amount(text) {
-            Some(amount) => Some((amount, element.attribute("Ccy"))),
+            Some(amount) => Ok(Some((amount, element.attribute("Ccy")))),
             None => {
                 self.error_at(
                     element,
                     &format!("{parent_path}/{name}"),
                     format!("amount {text:?} is not a decimal number"),
                 );
-                None
+                Err(Reported)
             }
         }
     }
@@ -708,9 +717,14 @@ impl Walker {
                 let strd_path = format!("{path}/RmtInf/Strd[{}]/RfrdDocAmt", i + 1);
                 let amount = match structured.child("RfrdDocAmt") {
                     Some(doc) => {
-                        let remitted = self.amount_of(doc, &strd_path, "RmtdAmt").map(|a| a.0);
-                        let credit_note =
-                            self.amount_of(doc, &strd_path, "CdtNoteAmt").map(|a| a.0);
+                        let mut read = |name| {
+                            self.amount_of(doc, &strd_path, name)
+                                .ok()
+                                .flatten()
+                                .map(|a| a.0)
+                        };
+                        let remitted = read("RmtdAmt");
+                        let credit_note = read("CdtNoteAmt");
                         match (remitted, credit_note) {
                             (None, None) => None,
                             (r, c) => r.unwrap_or_default().checked_sub(c.unwrap_or_default()),
@@ -1041,6 +1055,15 @@ mod tests {
                 payer: Some("Test Customer"),
             }],
         );
+    }
+
+    #[test]
+    fn one_line_copy_parses_the_same() {
+        let original = sample("camt054-oca-v04-test.xml");
+        let text = String::from_utf8(original.clone()).unwrap_or_default();
+        let one_line: String = text.lines().map(str::trim).collect();
+        assert!(!one_line.contains('\n'));
+        assert_eq!(parse_ok(one_line.as_bytes()), parse_ok(&original));
     }
 
     #[test]

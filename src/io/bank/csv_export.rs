@@ -111,7 +111,14 @@ pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile
 
 /// Whether the start of a file looks like delimited text (for format detection).
 pub(super) fn looks_delimited(bytes: &[u8]) -> bool {
-    let text = decode(bytes.get(..bytes.len().min(4096)).unwrap_or_default());
+    let mut head = bytes.get(..bytes.len().min(4096)).unwrap_or_default();
+    // Cut at a line end so that no multi-byte character is split, unless UTF-16.
+    if encoding_rs::Encoding::for_bom(head).is_none_or(|(e, _)| e == encoding_rs::UTF_8)
+        && let Some(end) = head.iter().rposition(|&b| b == b'\n')
+    {
+        head = &head[..end];
+    }
+    let text = decode(head);
     if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))

@@ -1,0 +1,115 @@
+//! `dun due`: the plan for the as-of date (changes nothing); `--all` shows every open
+//! invoice's state, `--until DATE` forecasts day by day what falls due if nothing is paid.
+
+use anyhow::{Result, bail};
+
+use crate::cli::DueArgs;
+use crate::context::Context;
+use crate::core::dunning::{Decision, Outcome, State, decide, forecast};
+use crate::core::ledger::Ledger;
+use crate::io::ledger_dir;
+use crate::render::{Cell, Format, Table, csv_out, text};
+
+pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let outcome = decide(&ledger, ctx.as_of);
+    report_problems(ctx, &outcome)?;
+    let mut table = decision_table(&ledger, args.until.is_some());
+    match args.until {
+        Some(until) => {
+            for (day, d) in forecast(&ledger, ctx.as_of, until) {
+                table.push(decision_row(&ledger, &d, Some(day)));
+            }
+        }
+        None => {
+            let mut decisions: Vec<&Decision> =
+                outcome.decisions.iter().filter(|d| args.all || d.state.action().is_some()).collect();
+            decisions.sort_by(|a, b| (&a.customer, &a.invoice).cmp(&(&b.customer, &b.invoice)));
+            for d in decisions {
+                table.push(decision_row(&ledger, d, None));
+            }
+        }
+    }
+    let out = match ctx.format {
+        Format::Csv => csv_out::render(&table),
+        Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
+        Format::Table if table.rows.is_empty() => format!("Nothing is due on {}.\n", ctx.as_of),
+        Format::Table => text::render(&table, ctx.color) + "\n",
+    };
+    crate::io::output::emit(ctx.output.as_deref(), &out)
+}
+
+/// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr.
+pub fn report_problems(ctx: &Context, outcome: &Outcome) -> Result<()> {
+    if !ctx.quiet {
+        for w in &outcome.warnings {
+            eprintln!("dun: warning: {w}");
+        }
+    }
+    if outcome.violations.is_empty() {
+        return Ok(());
+    }
+    let mut lines: Vec<String> = outcome
+        .violations
+        .iter()
+        .map(|(invoice, v)| format!("invoice {invoice}: {v} [{}]", v.rule))
+        .collect();
+    lines.dedup();
+    bail!(
+        "policy.toml asks for more than the law allows; change [reminder] (fee, fee_agreed, after_days, max) and run again:\n{}",
+        lines.join("\n")
+    )
+}
+
+fn decision_table(_ledger: &Ledger, with_date: bool) -> Table {
+    let mut columns = vec![
+        "action",
+        "customer",
+        "invoice",
+        "currency",
+        "open",
+        "days_overdue",
+        "fee",
+        "interest",
+        "compensation",
+        "step",
+        "pay_by",
+        "next_date",
+        "name",
+        "detail",
+    ];
+    if with_date {
+        columns.push("date");
+    }
+    Table::new(columns)
+}
+
+fn decision_row(ledger: &Ledger, d: &Decision, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
+    let name = ledger.customer(&d.customer).map_or("", |c| c.name.as_str());
+    let (next, detail) = match &d.state {
+        State::Waiting(next) => (*next, d.why.last().cloned().unwrap_or_default()),
+        State::Paused(why) => (None, why.clone()),
+        State::InCollection(since) => (None, format!("handed over {since}")),
+        State::Due(_) | State::NotDue => (None, String::new()),
+    };
+    let mut row = vec![
+        Cell::text(d.state.name()),
+        Cell::text(&d.customer),
+        Cell::text(&d.invoice),
+        Cell::text(d.currency.as_str()),
+        Cell::Money(d.open),
+        Cell::Count(d.days_overdue),
+        Cell::Money(d.fee),
+        Cell::Money(d.interest),
+        Cell::Money(d.compensation),
+        Cell::Count(i64::from(d.step)),
+        Cell::opt_date(d.pay_by),
+        Cell::opt_date(next),
+        Cell::text(name),
+        Cell::text(detail),
+    ];
+    if let Some(day) = day {
+        row.push(Cell::Date(day));
+    }
+    row
+}

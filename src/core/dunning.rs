@@ -1,0 +1,616 @@
+//! The decision core (SPEC §6): for a date, what each open invoice needs. A pure function of
+//! the ledger (with its journal), the policy and the as-of date.
+//!
+//! For each open invoice, the first that applies: paused (dispute, promise, plan on time,
+//! customer hold) → in collection → collection due (or a call for a manual segment) →
+//! reminder due → waiting (with the date of the next step) → not due.
+//!
+//! Every state is derived from the journal, so running the same day twice finds the step
+//! already journaled and does nothing; a missed day is caught up by the next run; a backlog
+//! advances one step per run, because each step's clock starts at the step before it.
+//! Pauses stop the clock, not the ladder: when a pause ends, the invoice resumes at the step it
+//! had reached, and a step whose condition already holds is due at once.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::charges::{self, FeeHistory};
+use super::journal::{Entry, Event};
+use super::ledger::Ledger;
+use super::model::{Currency, Customer, Invoice};
+use super::policy::Rules;
+use super::rules::{self, RuleViolation};
+
+/// What `dun remind` / `dun collect` would do for an invoice today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Reminder,
+    Collection,
+    Call,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Reminder => "reminder",
+            Action::Collection => "collection",
+            Action::Call => "call",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    Paused(String),
+    InCollection(NaiveDate),
+    Due(Action),
+    /// Nothing today; the next step on that date, if nothing changes.
+    Waiting(Option<NaiveDate>),
+    NotDue,
+}
+
+impl State {
+    /// The `action` column of `dun due`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Paused(_) => "paused",
+            State::InCollection(_) => "in_collection",
+            State::Due(a) => a.name(),
+            State::Waiting(_) => "waiting",
+            State::NotDue => "not_due",
+        }
+    }
+
+    pub fn action(&self) -> Option<Action> {
+        match self {
+            State::Due(a) => Some(*a),
+            _ => None,
+        }
+    }
+}
+
+/// One reminder already sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentReminder {
+    pub date: NaiveDate,
+    pub pay_by: Option<NaiveDate>,
+    pub fee: Decimal,
+}
+
+/// An agreed payment plan: installments and the open amount when it was made.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub made: NaiveDate,
+    pub installments: Vec<(NaiveDate, Decimal)>,
+}
+
+/// What the journal says about one invoice up to the as-of date.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    pub reminders: Vec<SentReminder>,
+    /// Calls made in place of a reminder or a hand-over (the journal's `ref` says which).
+    pub calls: Vec<(NaiveDate, Action)>,
+    pub collection: Option<NaiveDate>,
+    pub dispute: Option<NaiveDate>,
+    pub promise: Option<(NaiveDate, NaiveDate)>,
+    pub plan: Option<Plan>,
+    /// The latest promise, plan, dispute, resolve, payment or note: what answers a call.
+    pub last_contact: Option<NaiveDate>,
+}
+
+impl History {
+    pub fn from_entries<'a>(entries: impl Iterator<Item = &'a Entry>) -> History {
+        let mut h = History::default();
+        for e in entries {
+            match e.event {
+                Event::Reminder => h.reminders.push(SentReminder {
+                    date: e.date,
+                    pay_by: e.until,
+                    fee: e.amount.unwrap_or_default(),
+                }),
+                Event::Call => {
+                    let stands_for = match e.reference.as_deref() {
+                        Some("collection") => Action::Collection,
+                        _ => Action::Reminder,
+                    };
+                    h.calls.push((e.date, stands_for));
+                }
+                Event::Collection => h.collection = h.collection.or(Some(e.date)),
+                Event::Dispute => h.dispute = Some(e.date),
+                Event::Resolve => h.dispute = None,
+                Event::Promise => h.promise = e.until.map(|u| (e.date, u)),
+                Event::Plan => {
+                    let installment = (e.until.unwrap_or(e.date), e.amount.unwrap_or_default());
+                    match &mut h.plan {
+                        Some(plan) if plan.made == e.date => plan.installments.push(installment),
+                        _ => h.plan = Some(Plan { made: e.date, installments: vec![installment] }),
+                    }
+                }
+                Event::Hold | Event::Release => {}
+                Event::Note | Event::Payment => {}
+            }
+            if matches!(
+                e.event,
+                Event::Promise | Event::Plan | Event::Dispute | Event::Resolve | Event::Payment | Event::Note
+            ) {
+                h.last_contact = Some(e.date);
+            }
+        }
+        h
+    }
+
+    fn fee_history(&self) -> FeeHistory {
+        let with_fee: Vec<&SentReminder> = self.reminders.iter().filter(|r| !r.fee.is_zero()).collect();
+        FeeHistory {
+            fee_reminders: with_fee.len() as u32,
+            last_fee_date: with_fee.last().map(|r| r.date),
+            fees_charged: with_fee.iter().map(|r| r.fee).sum(),
+        }
+    }
+
+    /// Reminder steps taken: reminders, and calls made in their place.
+    pub fn steps(&self) -> usize {
+        self.reminders.len() + self.calls.iter().filter(|c| c.1 == Action::Reminder).count()
+    }
+
+    /// The step a call task stands for, while nothing has been recorded since the call.
+    pub fn open_call(&self) -> Option<(NaiveDate, Action)> {
+        let &(called, action) = self.calls.last()?;
+        self.last_contact.is_none_or(|contact| contact < called).then_some((called, action))
+    }
+}
+
+/// The decision for one open invoice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub invoice: String,
+    pub customer: String,
+    pub currency: Currency,
+    pub open: Decimal,
+    pub due: NaiveDate,
+    pub days_overdue: i64,
+    pub state: State,
+    /// The reminder number this step would be (1 for the first reminder).
+    pub step: u32,
+    pub reminders_sent: u32,
+    pub last_reminder: Option<NaiveDate>,
+    /// For a reminder due: the new deadline it gives.
+    pub pay_by: Option<NaiveDate>,
+    /// The fee this reminder would charge (0 unless a reminder is due).
+    pub fee: Decimal,
+    pub fees_charged: Decimal,
+    pub interest: Decimal,
+    pub compensation: Decimal,
+    /// The next reminder must warn of collection (it is the last, and the law or practice asks).
+    pub collection_warning: bool,
+    /// For a new call task: the step it stands for. `None` for a call already journaled and
+    /// still waiting for an answer, which is listed but not journaled again.
+    pub call_for: Option<Action>,
+    /// Why, in the order the rules were applied: what `dun explain` prints.
+    pub why: Vec<String>,
+}
+
+/// Decisions for every open invoice, and the statutory rules the policy would break.
+pub struct Outcome {
+    pub decisions: Vec<Decision>,
+    pub violations: Vec<(String, RuleViolation)>,
+    pub warnings: Vec<String>,
+}
+
+/// Decides every open invoice on `as_of`.
+pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
+    let open = ledger.open_amounts(as_of);
+    let held = held_customers(ledger, as_of);
+    let mut out = Outcome { decisions: Vec::new(), violations: Vec::new(), warnings: Vec::new() };
+    let mut stale_warned = std::collections::HashSet::new();
+    for invoice in &ledger.invoices {
+        let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
+        if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
+            continue; // a duplicate number: decided once, on its first line
+        }
+        let customer = ledger.customer(&invoice.customer);
+        let rules = ledger.rules_for(customer);
+        let history =
+            History::from_entries(ledger.journal.for_invoice(&invoice.number).filter(|e| e.date <= as_of));
+        let hold = held.iter().find(|(c, _)| *c == invoice.customer).map(|(_, d)| *d);
+        let mut d = decide_invoice(ledger, invoice, customer, &rules, &history, amount, hold, as_of);
+        if let Err(v) = &d.1 {
+            out.violations.push((invoice.number.clone(), v.clone()));
+        }
+        if rules.interest.mode() == super::policy::InterestMode::Statutory {
+            let pack = charges::pack_for(ledger, customer);
+            if let Some(w) = rules::stale_rate_warning(pack, as_of, &charges::rate_overrides(&rules)) {
+                if stale_warned.insert(pack.country) {
+                    out.warnings
+                        .push(format!("{} ({}): {w}", pack.country, pack.interest.reference_rate_name));
+                }
+            }
+        }
+        out.decisions.push(d.0);
+    }
+    charge_once_per_letter(&mut out.decisions);
+    out
+}
+
+/// One letter per customer, step and currency lists all its invoices; its fee is charged once,
+/// on the first invoice of the letter (the journal records it there).
+fn charge_once_per_letter(decisions: &mut [Decision]) {
+    let mut seen: std::collections::HashSet<(String, Currency)> = std::collections::HashSet::new();
+    for d in decisions.iter_mut().filter(|d| d.state == State::Due(Action::Reminder)) {
+        if !seen.insert((d.customer.clone(), d.currency)) && !d.fee.is_zero() {
+            d.why.push(format!("the reminder fee {} is charged once, on the letter's first invoice", d.fee));
+            d.fee = Decimal::ZERO;
+        }
+    }
+}
+
+/// Customers on hold on `as_of`, with the date the hold began.
+fn held_customers(ledger: &Ledger, as_of: NaiveDate) -> Vec<(String, NaiveDate)> {
+    let mut held: Vec<(String, NaiveDate)> = Vec::new();
+    for e in ledger.journal.up_to(as_of).filter(|e| e.invoice.is_none()) {
+        let Some(c) = &e.customer else { continue };
+        match e.event {
+            Event::Hold => {
+                if !held.iter().any(|(h, _)| h == c) {
+                    held.push((c.clone(), e.date));
+                }
+            }
+            Event::Release => held.retain(|(h, _)| h != c),
+            _ => {}
+        }
+    }
+    held
+}
+
+fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
+    date.checked_add_days(Days::new(u64::from(days))).unwrap_or(date)
+}
+
+/// How a payment plan stands: on time, late within the grace, or broken.
+enum PlanStatus {
+    OnTime(Option<NaiveDate>),
+    Late { installment: NaiveDate, days: i64 },
+    Broken { installment: NaiveDate, days: i64 },
+}
+
+fn plan_status(plan: &Plan, open: Decimal, grace_days: u32, as_of: NaiveDate) -> PlanStatus {
+    let planned: Decimal = plan.installments.iter().map(|(_, a)| *a).sum();
+    let paid_since = planned - open;
+    let mut cumulative = Decimal::ZERO;
+    for &(due, amount) in &plan.installments {
+        cumulative += amount;
+        if cumulative > paid_since {
+            let days = (as_of - due).num_days();
+            return if days <= 0 {
+                PlanStatus::OnTime(Some(due))
+            } else if days <= i64::from(grace_days) {
+                PlanStatus::Late { installment: due, days }
+            } else {
+                PlanStatus::Broken { installment: due, days }
+            };
+        }
+    }
+    PlanStatus::OnTime(None)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decide_invoice(
+    ledger: &Ledger,
+    invoice: &Invoice,
+    customer: Option<&Customer>,
+    rules: &Rules,
+    history: &History,
+    open: Decimal,
+    hold: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> (Decision, Result<(), RuleViolation>) {
+    let days_overdue = (as_of - invoice.due).num_days();
+    let fee_history = history.fee_history();
+    let interest = charges::interest(ledger, invoice, customer, rules, as_of).amount;
+    let compensation =
+        charges::compensation(ledger, invoice, customer, rules, fee_history.fees_charged, as_of);
+    let mut d = Decision {
+        invoice: invoice.number.clone(),
+        customer: invoice.customer.clone(),
+        currency: invoice.currency,
+        open,
+        due: invoice.due,
+        days_overdue,
+        state: State::NotDue,
+        step: history.steps() as u32 + 1,
+        reminders_sent: history.reminders.len() as u32,
+        last_reminder: history.reminders.last().map(|r| r.date),
+        pay_by: None,
+        fee: Decimal::ZERO,
+        fees_charged: fee_history.fees_charged,
+        interest,
+        compensation,
+        collection_warning: false,
+        call_for: None,
+        why: vec![format!(
+            "open {} {} of {}, due {} ({} days {})",
+            open,
+            invoice.currency,
+            invoice.amount,
+            invoice.due,
+            days_overdue.abs(),
+            if days_overdue >= 0 { "overdue" } else { "to go" }
+        )],
+    };
+    if let Some(segment) = &rules.segment {
+        d.why.push(format!(
+            "customer segment \"{segment}\"{}",
+            if rules.manual { " (manual: calls instead of letters)" } else { "" }
+        ));
+    }
+    if let Some(state) = pause(&mut d, invoice, rules, history, hold, open, as_of) {
+        d.state = state;
+        return (d, Ok(()));
+    }
+    if let Some(since) = history.collection {
+        d.why.push(format!("handed to collection on {since}; nothing more is sent"));
+        d.state = State::InCollection(since);
+        return (d, Ok(()));
+    }
+    let result = ladder(&mut d, ledger, invoice, customer, rules, history, as_of);
+    if !d.fee.is_zero() {
+        // Where the compensation replaces fees (SE), this reminder's fee counts too.
+        d.compensation =
+            charges::compensation(ledger, invoice, customer, rules, fee_history.fees_charged + d.fee, as_of);
+    }
+    (d, result)
+}
+
+/// The pauses of SPEC §6 step 1, or `None` when the invoice is not paused.
+fn pause(
+    d: &mut Decision,
+    invoice: &Invoice,
+    rules: &Rules,
+    history: &History,
+    hold: Option<NaiveDate>,
+    open: Decimal,
+    as_of: NaiveDate,
+) -> Option<State> {
+    if let Some(since) = history.dispute {
+        d.why.push(format!("disputed since {since}: paused until `dun resolve {}`", invoice.number));
+        return Some(State::Paused(format!("disputed since {since}")));
+    }
+    if let Some(since) = hold {
+        d.why
+            .push(format!("customer on hold since {since}: paused until `dun release {}`", invoice.customer));
+        return Some(State::Paused(format!("customer on hold since {since}")));
+    }
+    if let Some((made, until)) = history.promise {
+        if as_of <= until {
+            d.why.push(format!("promised on {made} to pay by {until}: paused until then"));
+            return Some(State::Paused(format!("promise to pay by {until}")));
+        }
+        d.why.push(format!("the promise to pay by {until} (made {made}) is broken: the ladder resumes"));
+    }
+    if let Some(plan) = &history.plan {
+        let grace = rules.collection.after_days();
+        match plan_status(plan, open, grace, as_of) {
+            PlanStatus::OnTime(next) => {
+                let next = next.map_or(String::new(), |n| format!("; next installment {n}"));
+                d.why.push(format!("on a payment plan made {} that is kept{next}", plan.made));
+                return Some(State::Paused(format!("payment plan kept{next}")));
+            }
+            PlanStatus::Late { installment, days } => {
+                d.why.push(format!(
+                    "the installment due {installment} is {days} days late; the plan breaks after {grace} days (collection.after_days)"
+                ));
+                return Some(State::Paused(format!("plan installment {installment} {days} days late")));
+            }
+            PlanStatus::Broken { installment, days } => {
+                d.why.push(format!(
+                    "the payment plan is broken: the installment due {installment} is {days} days late (more than collection.after_days = {grace})"
+                ));
+                if !history.reminders.is_empty() && history.collection.is_none() {
+                    // SPEC §6: a broken plan after a reminder goes to collection.
+                    d.why.push("a reminder was sent before the plan, so collection is due".to_owned());
+                    d.state = State::Due(Action::Collection);
+                    return Some(manual(d, rules, Action::Collection));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A manual segment turns a letter or a hand-over into a call task.
+fn manual(d: &mut Decision, rules: &Rules, action: Action) -> State {
+    if rules.manual {
+        d.why.push(format!("manual segment: a call instead of the {}", action.name()));
+        d.call_for = Some(action);
+        State::Due(Action::Call)
+    } else {
+        State::Due(action)
+    }
+}
+
+/// Steps 3–5 of SPEC §6: collection due, reminder due, waiting, not due.
+fn ladder(
+    d: &mut Decision,
+    ledger: &Ledger,
+    invoice: &Invoice,
+    customer: Option<&Customer>,
+    rules: &Rules,
+    history: &History,
+    as_of: NaiveDate,
+) -> Result<(), RuleViolation> {
+    let r = &rules.reminder;
+    let c = &rules.collection;
+    let steps = history.steps() as u32;
+    let pack = charges::pack_for(ledger, customer);
+    let consumer = customer.is_some_and(|c| c.kind.is_consumer());
+    // A call stays listed until something is recorded on the invoice after it.
+    if let Some((called, _)) = history.open_call() {
+        d.why.push(format!(
+            "a call was due on {called} and nothing is recorded since (promise, plan, dispute, payment or note)"
+        ));
+        d.state = State::Due(Action::Call);
+        return Ok(());
+    }
+    if let Some(&(called, Action::Collection)) = history.calls.last() {
+        d.why.push(format!(
+            "manual segment: the call in place of collection ({called}) was answered; what follows is decided by hand"
+        ));
+        d.state = State::Waiting(None);
+        return Ok(());
+    }
+    if steps >= r.max() {
+        let last_call = history.calls.iter().rev().find(|c| c.1 == Action::Reminder).map(|c| (c.0, None));
+        let last_reminder = history.reminders.last().map(|s| (s.date, s.pay_by));
+        let last = match (last_reminder, last_call) {
+            (Some(r), Some(c)) => Some(if c.0 > r.0 { c } else { r }),
+            (r, c) => r.or(c),
+        };
+        let deadline = match last {
+            Some((date, pay_by)) => pay_by.unwrap_or_else(|| add_days(date, r.pay_within_days())),
+            None => invoice.due,
+        };
+        let mut ready = add_days(deadline, c.after_days() + 1);
+        if let (Some(min), Some((sent, _))) = (pack.collection.min_days_after_reminder.get(consumer), last) {
+            // Finland: a consumer's collection demand only 14 days after the reminder.
+            ready = ready.max(sent.checked_add_days(Days::new(*min as u64)).unwrap_or(sent));
+        }
+        d.why.push(format!(
+            "{} of {} reminder(s) sent (reminder.max): the ladder is done; collection from {ready} (deadline {deadline} + collection.after_days {})",
+            history.reminders.len(),
+            r.max(),
+            c.after_days()
+        ));
+        if d.open < c.min_amount() {
+            d.why.push(format!(
+                "open {} is below collection.min_amount {}: not handed over",
+                d.open,
+                c.min_amount()
+            ));
+            d.state = State::Waiting(None);
+        } else if as_of >= ready {
+            d.state = manual(d, rules, Action::Collection);
+        } else {
+            d.state = State::Waiting(Some(ready));
+        }
+        return Ok(());
+    }
+    let ready = match history.reminders.last() {
+        None => add_days(invoice.due, r.after_days()),
+        Some(last) => add_days(last.date, r.interval_days()),
+    };
+    let ready = match history.calls.iter().rev().find(|c| c.1 == Action::Reminder) {
+        Some(&(called, _)) => ready.max(add_days(called, r.interval_days())),
+        None => ready,
+    };
+    if d.days_overdue <= 0 {
+        d.why.push(format!(
+            "not due yet; the first reminder would come on {ready} (reminder.after_days {})",
+            r.after_days()
+        ));
+        d.state = State::NotDue;
+        return Ok(());
+    }
+    if d.open < r.min_amount() {
+        d.why.push(format!("open {} is below reminder.min_amount {}: not chased", d.open, r.min_amount()));
+        d.state = State::Waiting(None);
+        return Ok(());
+    }
+    if as_of < ready {
+        d.why.push(format!(
+            "reminder {} on {ready} ({})",
+            steps + 1,
+            if steps == 0 {
+                format!("due date + reminder.after_days {}", r.after_days())
+            } else {
+                format!("previous step + reminder.interval_days {}", r.interval_days())
+            }
+        ));
+        d.state = State::Waiting(Some(ready));
+        return Ok(());
+    }
+    d.state = manual(d, rules, Action::Reminder);
+    let last_step = steps + 1 >= r.max();
+    // The last reminder before collection always says what happens next (NO, DK: required).
+    d.collection_warning = last_step;
+    let mut within = r.pay_within_days();
+    if last_step && pack.collection.warning_required {
+        // Norway and Denmark: the warning of collection must give at least 14 / 10 days.
+        let min = *pack.collection.min_deadline_days.get(consumer) as u32;
+        if within < min {
+            d.why.push(format!(
+                "the deadline is raised from {within} to {min} days: a warning of collection in {} must give at least that ({})",
+                pack.country, pack.collection.deadline_source
+            ));
+            within = min;
+        }
+    }
+    d.pay_by = Some(add_days(as_of, within));
+    d.why.push(format!(
+        "reminder {} is due today ({} days overdue ≥ reminder.after_days {}); pay by {}",
+        steps + 1,
+        d.days_overdue,
+        r.after_days(),
+        d.pay_by.map_or(String::new(), |p| p.to_string())
+    ));
+    if d.state == State::Due(Action::Call) {
+        return Ok(());
+    }
+    let fee = charges::reminder_fee(ledger, invoice, customer, rules, history.fee_history(), as_of)?;
+    d.fee = fee;
+    if !fee.is_zero() {
+        d.why.push(format!("reminder fee {fee} {}", ledger.policy.currency));
+    }
+    Ok(())
+}
+
+/// The journal line that records carrying out a decision's action on `date`.
+pub fn action_entry(
+    d: &Decision,
+    date: NaiveDate,
+    channel: Option<String>,
+    reference: Option<String>,
+) -> Option<Entry> {
+    let action = d.state.action()?;
+    let event = match action {
+        Action::Reminder => Event::Reminder,
+        Action::Collection => Event::Collection,
+        Action::Call => Event::Call,
+    };
+    let mut e = Entry::new(date, event);
+    e.invoice = Some(d.invoice.clone());
+    e.customer = Some(d.customer.clone());
+    e.channel = channel;
+    e.reference = reference;
+    match action {
+        Action::Reminder => {
+            e.amount = Some(d.fee);
+            e.until = d.pay_by;
+        }
+        Action::Collection => e.amount = Some(d.open),
+        Action::Call => {
+            // A call stands for the step the customer would otherwise have got in writing.
+            e.reference = Some(d.call_for?.name().to_owned());
+        }
+    }
+    Some(e)
+}
+
+/// What would fall due each day from `from` to `until` if nothing is paid and every action
+/// is carried out the day it falls due.
+pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision)> {
+    let mut sim = ledger.clone();
+    let mut out = Vec::new();
+    let mut day = from;
+    while day <= until {
+        let outcome = decide(&sim, day);
+        for d in outcome.decisions.into_iter().filter(|d| d.state.action().is_some()) {
+            if let Some(e) = action_entry(&d, day, None, None) {
+                sim.journal.entries.push(e);
+            }
+            out.push((day, d));
+        }
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    out
+}

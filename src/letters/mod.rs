@@ -1,0 +1,1263 @@
+//! Letters, e-mails and SMS texts (SPEC section 9).
+//!
+//! Built-in Handlebars templates for every step ([`Step`]), part and language ([`LANGUAGES`])
+//! are compiled into the binary from `src/letters/templates/{lang}/{step}.{part}.hbs`. A user
+//! can replace any of them by putting a file with the same relative name into the override
+//! directory (the ledger's `templates/` by default): `templates/sv/reminder.letter.html.hbs`
+//! is overridden by `<override_dir>/sv/reminder.letter.html.hbs`. [`export_builtin`] writes
+//! the built-ins in exactly that layout, as a starting point.
+//!
+//! Parts of a step: `letter.html` (printable A4 letter), `email.subject`, `email.txt`,
+//! `email.html` and `sms.txt`. `.html` parts are HTML-escaped, all others are rendered
+//! verbatim. Strict mode is on, so a template that names a variable the data lacks fails
+//! instead of printing an empty string.
+//!
+//! The data is a `serde_json::Value`; [`LetterData`] documents it and is the easy way to
+//! build it. Money is a plain decimal string (`"1234.50"`), dates are `"YYYY-MM-DD"`; the
+//! helpers in [`helpers`] format both for the letter's language.
+
+pub mod eml;
+pub mod helpers;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use handlebars::{Handlebars, RenderError, RenderErrorReason, TemplateError};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The languages with built-in templates. Any other language renders in English.
+pub const LANGUAGES: [&str; 5] = ["sv", "nb", "da", "fi", "en"];
+
+/// Used when a customer's language has no templates.
+const FALLBACK_LANGUAGE: &str = "en";
+
+// ---------------------------------------------------------------------------------------------
+// Steps, channels, parts
+// ---------------------------------------------------------------------------------------------
+
+/// The dunning step a letter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    /// A payment reminder (påminnelse, purring, rykker, maksumuistutus).
+    Reminder,
+    /// The notice that the claim has been handed over to debt collection.
+    Collection,
+    /// The written confirmation of an agreed payment plan.
+    Plan,
+}
+
+impl Step {
+    pub const ALL: [Step; 3] = [Step::Reminder, Step::Collection, Step::Plan];
+
+    /// The name used in template file names and in the template data (`step`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Reminder => "reminder",
+            Step::Collection => "collection",
+            Step::Plan => "plan",
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Step {
+    type Err = LetterError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Step::ALL.into_iter().find(|step| step.name().eq_ignore_ascii_case(text.trim())).ok_or_else(|| {
+            LetterError::UnknownName {
+                kind: "step",
+                value: text.to_string(),
+                expected: "reminder, collection or plan",
+            }
+        })
+    }
+}
+
+/// How a letter is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// A printable A4 HTML letter.
+    Letter,
+    /// An e-mail with subject, plain-text and HTML body.
+    Email,
+    /// A short plain-text SMS.
+    Sms,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Letter, Channel::Email, Channel::Sms];
+
+    /// The name used on the command line, in the policy and in the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Letter => "letter",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    /// The template parts this channel is made of.
+    fn parts(self) -> &'static [Part] {
+        match self {
+            Channel::Letter => &[Part::LetterHtml],
+            Channel::Email => &[Part::EmailSubject, Part::EmailText, Part::EmailHtml],
+            Channel::Sms => &[Part::SmsText],
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Channel {
+    type Err = LetterError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        // "e-mail" and "mail" are what people type.
+        let text = match text.to_ascii_lowercase().as_str() {
+            "e-mail" | "mail" => "email",
+            _ => text,
+        };
+        Channel::ALL.into_iter().find(|channel| channel.name().eq_ignore_ascii_case(text)).ok_or_else(|| {
+            LetterError::UnknownName {
+                kind: "channel",
+                value: text.to_string(),
+                expected: "letter, email or sms",
+            }
+        })
+    }
+}
+
+/// One template file of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    LetterHtml,
+    EmailSubject,
+    EmailText,
+    EmailHtml,
+    SmsText,
+}
+
+impl Part {
+    const ALL: [Part; 5] =
+        [Part::LetterHtml, Part::EmailSubject, Part::EmailText, Part::EmailHtml, Part::SmsText];
+
+    fn name(self) -> &'static str {
+        match self {
+            Part::LetterHtml => "letter.html",
+            Part::EmailSubject => "email.subject",
+            Part::EmailText => "email.txt",
+            Part::EmailHtml => "email.html",
+            Part::SmsText => "sms.txt",
+        }
+    }
+
+    /// HTML parts are escaped; text parts must show `Fisk & Co` as written.
+    fn is_html(self) -> bool {
+        matches!(self, Part::LetterHtml | Part::EmailHtml)
+    }
+}
+
+/// The name of a built-in template, e.g. `templates/sv/reminder.letter.html.hbs`.
+fn template_name(language: &str, step: Step, part: Part) -> String {
+    format!("templates/{language}/{}.{}.hbs", step.name(), part.name())
+}
+
+/// Maps a language tag to one with templates: `sv-SE` → `sv`, `no`/`nn` → `nb`, and anything
+/// unknown → `en`.
+pub fn resolve_language(language: &str) -> &'static str {
+    let primary = language.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    let primary = match primary.as_str() {
+        "no" | "nn" => "nb",
+        other => other,
+    };
+    LANGUAGES.into_iter().find(|known| *known == primary).unwrap_or(FALLBACK_LANGUAGE)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built-in templates
+// ---------------------------------------------------------------------------------------------
+
+macro_rules! builtin {
+    ($lang:literal, $step:literal, $part:literal) => {
+        (
+            concat!("templates/", $lang, "/", $step, ".", $part, ".hbs"),
+            include_str!(concat!("templates/", $lang, "/", $step, ".", $part, ".hbs")),
+        )
+    };
+}
+
+macro_rules! builtins_of_step {
+    ($lang:literal, $step:literal) => {
+        [
+            builtin!($lang, $step, "letter.html"),
+            builtin!($lang, $step, "email.subject"),
+            builtin!($lang, $step, "email.txt"),
+            builtin!($lang, $step, "email.html"),
+            builtin!($lang, $step, "sms.txt"),
+        ]
+    };
+}
+
+macro_rules! builtins_of_language {
+    ($lang:literal) => {
+        [
+            builtins_of_step!($lang, "reminder"),
+            builtins_of_step!($lang, "collection"),
+            builtins_of_step!($lang, "plan"),
+        ]
+    };
+}
+
+/// `(name, source)` of every built-in template, by language, step and part.
+static BUILTINS: [[[(&str, &str); 5]; 3]; 5] = [
+    builtins_of_language!("sv"),
+    builtins_of_language!("nb"),
+    builtins_of_language!("da"),
+    builtins_of_language!("fi"),
+    builtins_of_language!("en"),
+];
+
+fn builtins() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BUILTINS.iter().flatten().flatten().copied()
+}
+
+/// The names of all built-in templates, e.g. `templates/sv/reminder.letter.html.hbs`.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    builtins().map(|(name, _)| name)
+}
+
+/// The source of a built-in template, by its name.
+pub fn builtin_source(name: &str) -> Option<&'static str> {
+    builtins().find(|(known, _)| *known == name).map(|(_, source)| source)
+}
+
+/// Writes every built-in template into `dir` in the override layout (`dir/sv/reminder.
+/// letter.html.hbs`, …), creating directories as needed, and returns the files written.
+///
+/// Refuses to overwrite: if any target file already exists, nothing is written and the error
+/// names the first such file.
+pub fn export_builtin(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let targets: Vec<(PathBuf, &str)> =
+        builtins().map(|(name, source)| (dir.join(relative_name(name)), source)).collect();
+    if let Some((existing, _)) = targets.iter().find(|(path, _)| path.symlink_metadata().is_ok()) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists; not overwriting any template", existing.display()),
+        ));
+    }
+    let mut written = Vec::with_capacity(targets.len());
+    for (path, source) in targets {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        // create_new: a file that appeared since the check above is still not overwritten.
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        io::Write::write_all(&mut file, source.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// `templates/sv/x.hbs` → `sv/x.hbs`: the path below the templates directory.
+fn relative_name(name: &str) -> &str {
+    name.strip_prefix("templates/").unwrap_or(name)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Template data
+// ---------------------------------------------------------------------------------------------
+
+/// The data every template is rendered with. The caller fills it and passes
+/// [`LetterData::to_value`] to [`Letters::render`] (a hand-built `serde_json::Value` with the
+/// same shape works too).
+///
+/// Money serialises as a plain decimal string (`"1234.50"`), dates as `"YYYY-MM-DD"`, and
+/// `Option`s as `null`; every key is always present, so strict mode can tell a typo in a
+/// template from an empty value.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterData {
+    /// `"reminder"`, `"collection"` or `"plan"`.
+    pub step: Step,
+    /// 1 for the first reminder, 2 for the second, …; the number of reminders sent so far for
+    /// a collection notice or plan.
+    pub step_number: u32,
+    /// `sv`, `nb`, `da`, `fi` or `en` (set by [`Letters::render`] to the language it renders).
+    pub language: String,
+    /// ISO 4217 code of all amounts in the letter, e.g. `"SEK"`.
+    pub currency: String,
+    pub company: Company,
+    pub customer: Customer,
+    /// The customer's invoices this letter is about.
+    pub invoices: Vec<InvoiceLine>,
+    /// Reminder fee charged with this letter, if any.
+    pub fee: Option<Decimal>,
+    /// Late-payment interest up to `as_of`, all invoices together, if any.
+    pub interest: Option<Decimal>,
+    /// Fixed B2B compensation for recovery costs (förseningsersättning, standardkompensasjon,
+    /// kompensationsbeløb, vakiokorvaus), if charged.
+    pub compensation: Option<Decimal>,
+    /// What the customer is asked to pay: open amounts + fee + interest + compensation (for a
+    /// plan: the total of the installments).
+    pub total: Decimal,
+    /// The deadline given in the letter.
+    pub pay_by: NaiveDate,
+    /// The date of the letter.
+    pub as_of: NaiveDate,
+    /// Payment reference for paying the whole letter at once; `None` → the customer quotes each
+    /// invoice's own reference or number.
+    pub reference: Option<String>,
+    /// Whether the letter warns that the claim goes to debt collection if unpaid (Norway:
+    /// inkassovarsel per inkassoloven § 9; Denmark: inkassoloven § 10).
+    pub collection_warning: bool,
+    /// Name of the collection agency, if known.
+    pub agency: Option<String>,
+    /// The installments of a payment plan; empty for other steps.
+    pub installments: Vec<Installment>,
+}
+
+impl LetterData {
+    /// The JSON value the templates see.
+    pub fn to_value(&self) -> Value {
+        // Serialising plain strings, numbers, decimals and dates cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The creditor, as shown in the sender block, the payment details and the footer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Company {
+    pub name: String,
+    pub org_no: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub bankgiro: Option<String>,
+    pub plusgiro: Option<String>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    /// A domestic account number (Norwegian kontonummer, Danish reg.nr. + kontonr., …).
+    pub account: Option<String>,
+}
+
+/// The debtor, as shown in the address block.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    /// Contact person, printed as "Att:" / "Attn:" line and used in the greeting.
+    pub contact: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    /// ISO 3166 alpha-2; printed as the last address line when it differs from the company's.
+    pub country: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `"business"` or `"consumer"`.
+    pub kind: String,
+}
+
+/// One invoice in a letter.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceLine {
+    pub number: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    /// Original amount.
+    pub amount: Decimal,
+    /// What is still open after part payments and credit notes.
+    pub open: Decimal,
+    pub days_overdue: i64,
+    /// The invoice's own payment reference (OCR / KID / FIK / viitenumero / RF).
+    pub reference: Option<String>,
+    pub description: Option<String>,
+    /// Late-payment interest on this invoice up to `as_of`.
+    pub interest: Option<Decimal>,
+    /// Reminder fee attributed to this invoice.
+    pub fee: Option<Decimal>,
+}
+
+/// One installment of a payment plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Installment {
+    pub number: u32,
+    pub due: NaiveDate,
+    pub amount: Decimal,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// What can go wrong while loading or rendering templates or building an e-mail.
+#[derive(Debug, thiserror::Error)]
+pub enum LetterError {
+    /// A template failed to parse or render.
+    #[error("{template}{}: {reason}", position(*.line, *.column))]
+    Template {
+        /// The built-in name (`templates/sv/reminder.letter.html.hbs`) or the override file.
+        template: String,
+        line: Option<usize>,
+        column: Option<usize>,
+        reason: String,
+    },
+    /// A file in the override directory does not replace any built-in template.
+    #[error(
+        "{}: not a known template name (expected <language>/<step>.<part>.hbs, e.g. \
+         sv/reminder.letter.html.hbs; languages: sv nb da fi en; steps: reminder collection \
+         plan; parts: letter.html email.subject email.txt email.html sms.txt)",
+        path.display()
+    )]
+    UnknownOverride { path: PathBuf },
+    /// Reading the override directory failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    /// The template data is not usable (e.g. not a JSON object).
+    #[error("template data: {0}")]
+    Data(String),
+    /// A `.eml` could not be built (e.g. an invalid address).
+    #[error("e-mail: {0}")]
+    Email(String),
+    /// A step or channel name that does not exist.
+    #[error("unknown {kind} {value:?} (expected {expected})")]
+    UnknownName { kind: &'static str, value: String, expected: &'static str },
+}
+
+fn position(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(line), Some(column)) => format!(":{line}:{column}"),
+        (Some(line), None) => format!(":{line}"),
+        _ => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------------
+
+/// What one channel produced. Letter → `html`; Email → `subject`, `text` and `html`;
+/// Sms → `text`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+}
+
+/// The loaded templates: built-ins, with the user's overrides applied.
+pub struct Letters {
+    /// Templates whose output is HTML: values are escaped.
+    html: Handlebars<'static>,
+    /// Plain-text templates (subject, text e-mail, SMS): values are written as they are.
+    text: Handlebars<'static>,
+    /// Where each template came from, for error messages: its name, or the override file.
+    origins: HashMap<String, String>,
+}
+
+impl fmt::Debug for Letters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Letters").field("origins", &self.origins).finish_non_exhaustive()
+    }
+}
+
+impl Letters {
+    /// Loads the built-in templates, then every `*.hbs` file under `override_dir` (when the
+    /// directory exists) in place of the built-in with the same relative name.
+    pub fn new(override_dir: Option<&Path>) -> Result<Letters, LetterError> {
+        let mut letters =
+            Letters { html: new_registry(true), text: new_registry(false), origins: HashMap::new() };
+        for (name, source) in builtins() {
+            letters.register(name, source, name.to_string())?;
+        }
+        if let Some(dir) = override_dir {
+            letters.load_overrides(dir)?;
+        }
+        Ok(letters)
+    }
+
+    /// Renders the parts of `channel` for `step` in `language` (unknown → English).
+    ///
+    /// The data's `language` is set to the language actually rendered, so that the helpers
+    /// format money and dates to match the text around them.
+    pub fn render(
+        &self,
+        step: Step,
+        channel: Channel,
+        language: &str,
+        data: &Value,
+    ) -> Result<Rendered, LetterError> {
+        let language = resolve_language(language);
+        let data = with_language(data, language)?;
+        let mut rendered = Rendered::default();
+        for &part in channel.parts() {
+            let output = self.render_part(&template_name(language, step, part), part, &data)?;
+            match part {
+                Part::EmailSubject => rendered.subject = Some(single_line(&output)),
+                Part::EmailText => rendered.text = Some(tidy_text(&output)),
+                Part::SmsText => rendered.text = Some(sms_text(&output)),
+                Part::LetterHtml | Part::EmailHtml => rendered.html = Some(output),
+            }
+        }
+        Ok(rendered)
+    }
+
+    fn registry(&self, part: Part) -> &Handlebars<'static> {
+        if part.is_html() { &self.html } else { &self.text }
+    }
+
+    fn render_part(&self, name: &str, part: Part, data: &Value) -> Result<String, LetterError> {
+        self.registry(part).render(name, data).map_err(|error| self.render_error(name, &error))
+    }
+
+    /// Compiles `source` as template `name` into the registry its part needs.
+    fn register(&mut self, name: &str, source: &str, origin: String) -> Result<(), LetterError> {
+        let part = part_of(name).ok_or_else(|| LetterError::Data(format!("bad name {name}")))?;
+        let registry = if part.is_html() { &mut self.html } else { &mut self.text };
+        registry.register_template_string(name, source).map_err(|error| template_error(&origin, &error))?;
+        self.origins.insert(name.to_string(), origin);
+        Ok(())
+    }
+
+    fn load_overrides(&mut self, dir: &Path) -> Result<(), LetterError> {
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LetterError::Io { path, source }
+        };
+        match fs::metadata(dir) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(error) => return Err(io_error(dir)(error)),
+            Ok(meta) if !meta.is_dir() => {
+                let error = io::Error::new(io::ErrorKind::InvalidInput, "not a directory");
+                return Err(io_error(dir)(error));
+            }
+            Ok(_) => {}
+        }
+        for file in hbs_files(dir)? {
+            let relative = relative_slash_path(dir, &file);
+            let name = format!("templates/{relative}");
+            if builtin_source(&name).is_none() {
+                return Err(LetterError::UnknownOverride { path: file });
+            }
+            let source = fs::read_to_string(&file).map_err(io_error(&file))?;
+            self.register(&name, &source, file.display().to_string())?;
+        }
+        Ok(())
+    }
+
+    fn render_error(&self, name: &str, error: &RenderError) -> LetterError {
+        let template = error.template_name.as_deref().unwrap_or(name);
+        let origin = self.origins.get(template).map_or(template, String::as_str);
+        let reason = match error.reason() {
+            RenderErrorReason::MissingVariable(Some(path)) => {
+                format!("variable `{path}` is missing from the template data")
+            }
+            RenderErrorReason::TemplateError(inner) => return template_error(origin, inner),
+            other => other.to_string(),
+        };
+        LetterError::Template {
+            template: origin.to_string(),
+            line: error.line_no,
+            column: error.column_no,
+            reason,
+        }
+    }
+}
+
+fn new_registry(html: bool) -> Handlebars<'static> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(true);
+    if !html {
+        registry.register_escape_fn(handlebars::no_escape);
+    }
+    helpers::register(&mut registry);
+    registry
+}
+
+fn template_error(origin: &str, error: &TemplateError) -> LetterError {
+    let (line, column) = error.pos().unzip();
+    LetterError::Template { template: origin.to_string(), line, column, reason: error.reason().to_string() }
+}
+
+/// The part a template name ends in, e.g. `….letter.html.hbs` → `LetterHtml`.
+fn part_of(name: &str) -> Option<Part> {
+    let stem = name.strip_suffix(".hbs")?;
+    Part::ALL.into_iter().find(|part| stem.ends_with(&format!(".{}", part.name())))
+}
+
+/// All `*.hbs` files below `dir`, sorted so that errors are reported in a stable order.
+fn hbs_files(dir: &Path) -> Result<Vec<PathBuf>, LetterError> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries =
+            fs::read_dir(&current).map_err(|source| LetterError::Io { path: current.clone(), source })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| LetterError::Io { path: current.clone(), source })?;
+            let path = entry.path();
+            // file_type() does not follow symbolic links, so a link loop cannot trap the walk.
+            let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+            if is_dir {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "hbs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `file` relative to `dir`, with `/` separators on every platform.
+fn relative_slash_path(dir: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(dir).unwrap_or(file);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The data with `language` set to the one being rendered.
+fn with_language<'a>(data: &'a Value, language: &str) -> Result<Cow<'a, Value>, LetterError> {
+    let Value::Object(fields) = data else {
+        return Err(LetterError::Data("must be a JSON object".into()));
+    };
+    if fields.get("language").and_then(Value::as_str) == Some(language) {
+        return Ok(Cow::Borrowed(data));
+    }
+    let mut fields = fields.clone();
+    fields.insert("language".into(), Value::String(language.into()));
+    Ok(Cow::Owned(Value::Object(fields)))
+}
+
+/// A subject is one header line: line breaks in the data must not start a new header.
+/// (ASCII whitespace only: the no-break spaces in `1 234,50 kr` stay.)
+fn single_line(text: &str) -> String {
+    text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An SMS: line ends trimmed and blank lines dropped, since every character counts, but line
+/// breaks a template writes on purpose are kept.
+fn sms_text(text: &str) -> String {
+    text.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+/// Plain-text e-mail: no trailing spaces, at most one blank line in a row, one final newline.
+fn tidy_text(text: &str) -> String {
+    let mut tidy = String::with_capacity(text.len());
+    let mut blank_run = 0;
+    for line in text.trim().lines().map(str::trim_end) {
+        blank_run = if line.is_empty() { blank_run + 1 } else { 0 };
+        if blank_run <= 1 {
+            tidy.push_str(line);
+            tidy.push('\n');
+        }
+    }
+    tidy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn money(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn currency_of(language: &str) -> &'static str {
+        match language {
+            "nb" => "NOK",
+            "da" => "DKK",
+            "fi" => "EUR",
+            _ => "SEK",
+        }
+    }
+
+    fn invoice(number: &str, issued: &str, due: &str, amount: &str, open: &str, days: i64) -> InvoiceLine {
+        InvoiceLine {
+            number: number.into(),
+            issued: day(issued),
+            due: day(due),
+            amount: money(amount),
+            open: money(open),
+            days_overdue: days,
+            reference: None,
+            description: None,
+            interest: Some(money("10.00")),
+            fee: None,
+        }
+    }
+
+    /// A full data set: every company field, three invoices (one part paid), fee, interest,
+    /// compensation, a payment reference and a customer whose name needs HTML escaping.
+    fn sample(language: &str, step: Step) -> LetterData {
+        let mut second = invoice("2026-102", "2026-10-01", "2026-10-31", "2500.00", "1500.00", 24);
+        second.description = Some("Service oktober".into());
+        second.reference = Some("2026102".into());
+        LetterData {
+            step,
+            step_number: 1,
+            language: language.into(),
+            currency: currency_of(language).into(),
+            company: Company {
+                name: "Nordisk Verkstad AB".into(),
+                org_no: Some("556036-0793".into()),
+                address: Some("Industrigatan 4".into()),
+                postcode: Some("123 45".into()),
+                city: Some("Stockholm".into()),
+                country: Some("SE".into()),
+                email: Some("faktura@verkstad.example.se".into()),
+                phone: Some("08-123 456 78".into()),
+                bankgiro: Some("5050-1055".into()),
+                plusgiro: Some("4711-2".into()),
+                iban: Some("SE45 5000 0000 0583 9825 7466".into()),
+                bic: Some("ESSESESS".into()),
+                account: Some("5000-12 345 67".into()),
+            },
+            customer: Customer {
+                id: "C1001".into(),
+                name: "Fisk & <Skaldjur> AB".into(),
+                contact: Some("Åsa Öberg".into()),
+                address: Some("Hamngatan 1".into()),
+                postcode: Some("411 14".into()),
+                city: Some("Göteborg".into()),
+                country: Some("SE".into()),
+                email: Some("asa@fisk.example.se".into()),
+                phone: Some("+46 70 123 45 67".into()),
+                kind: "business".into(),
+            },
+            invoices: vec![
+                invoice("2026-101", "2026-09-24", "2026-10-24", "1234.50", "1234.50", 31),
+                second,
+                invoice("2026-117", "2026-10-11", "2026-11-10", "980", "980", 14),
+            ],
+            fee: Some(money("60")),
+            interest: Some(money("42.17")),
+            compensation: Some(money("450")),
+            total: money("4266.67"),
+            pay_by: day("2026-12-08"),
+            as_of: day("2026-11-24"),
+            reference: Some("1234567897".into()),
+            collection_warning: false,
+            agency: Some("Inkasso Norden AB".into()),
+            installments: if step == Step::Plan {
+                vec![
+                    Installment { number: 1, due: day("2026-12-15"), amount: money("1500.00") },
+                    Installment { number: 2, due: day("2027-01-15"), amount: money("1500.00") },
+                    Installment { number: 3, due: day("2027-02-15"), amount: money("1266.67") },
+                ]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The same letter with as little as the data allows: no optional company fields, one
+    /// invoice, no fee, interest, reference or agency.
+    fn minimal(language: &str, step: Step) -> LetterData {
+        let mut data = sample(language, step);
+        data.company = Company { name: "Solo".into(), ..Company::default() };
+        data.customer =
+            Customer { id: "7".into(), name: "Kim".into(), kind: "consumer".into(), ..Customer::default() };
+        data.invoices.truncate(1);
+        data.invoices[0].interest = None;
+        data.fee = None;
+        data.interest = Some(Decimal::ZERO);
+        data.compensation = None;
+        data.reference = None;
+        data.agency = None;
+        data.installments.truncate(1);
+        data
+    }
+
+    fn letters() -> Letters {
+        Letters::new(None).expect("built-in templates compile")
+    }
+
+    fn render(letters: &Letters, data: &LetterData, channel: Channel) -> Rendered {
+        letters
+            .render(data.step, channel, &data.language, &data.to_value())
+            .unwrap_or_else(|e| panic!("{} {} {}: {e}", data.language, data.step, channel))
+    }
+
+    /// All text of a rendering, for searching.
+    fn all_text(rendered: &Rendered) -> String {
+        [&rendered.subject, &rendered.text, &rendered.html]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    const NBSP: &str = "\u{a0}";
+
+    #[test]
+    fn there_are_75_builtins_with_the_documented_names() {
+        let names: Vec<&str> = builtin_names().collect();
+        assert_eq!(names.len(), 75);
+        assert!(names.contains(&"templates/sv/reminder.letter.html.hbs"));
+        assert!(names.contains(&"templates/en/plan.sms.txt.hbs"));
+        for name in names {
+            assert!(part_of(name).is_some(), "{name}");
+            assert!(!builtin_source(name).unwrap().is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_builtin_renders_in_every_language() {
+        let letters = letters();
+        for language in LANGUAGES {
+            for step in Step::ALL {
+                for warning in [false, true] {
+                    for step_number in [1, 2] {
+                        for mut data in [sample(language, step), minimal(language, step)] {
+                            data.collection_warning = warning;
+                            data.step_number = step_number;
+                            for channel in Channel::ALL {
+                                let rendered = render(&letters, &data, channel);
+                                check_shape(&rendered, channel, &data);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_shape(rendered: &Rendered, channel: Channel, data: &LetterData) {
+        let what = format!("{} {} {}", data.language, data.step, channel);
+        match channel {
+            Channel::Letter => {
+                let html = rendered.html.as_deref().unwrap();
+                assert!(html.starts_with("<!DOCTYPE html>"), "{what}");
+                assert!(html.contains("@page { size: A4;"), "{what}");
+                assert!(rendered.subject.is_none() && rendered.text.is_none(), "{what}");
+            }
+            Channel::Email => {
+                let subject = rendered.subject.as_deref().unwrap();
+                assert!(!subject.is_empty() && !subject.contains('\n'), "{what}");
+                assert!(rendered.text.as_deref().unwrap().ends_with('\n'), "{what}");
+                assert!(rendered.html.as_deref().unwrap().contains("</html>"), "{what}");
+            }
+            Channel::Sms => {
+                assert!(rendered.subject.is_none() && rendered.html.is_none(), "{what}");
+                assert!(!rendered.text.as_deref().unwrap().is_empty(), "{what}");
+            }
+        }
+        let text = all_text(rendered);
+        assert!(!text.contains("{{") && !text.contains("}}"), "{what}: unrendered braces");
+        assert!(!text.contains("[b]"), "{what}: emphasis marker left");
+        // Every invoice is named in every channel.
+        for invoice in &data.invoices {
+            assert!(text.contains(&invoice.number), "{what}: invoice {}", invoice.number);
+        }
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_naming_the_template() {
+        let letters = letters();
+        for channel in Channel::ALL {
+            let mut value = sample("sv", Step::Reminder).to_value();
+            value.as_object_mut().unwrap().remove("total");
+            let error = letters.render(Step::Reminder, channel, "sv", &value).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains("templates/sv/reminder."), "{message}");
+            assert!(message.contains("total"), "{message}");
+        }
+        // A missing optional field is caught too (not silently taken as absent).
+        let mut value = sample("fi", Step::Plan).to_value();
+        value["company"].as_object_mut().unwrap().remove("iban");
+        let message = letters.render(Step::Plan, Channel::Letter, "fi", &value).unwrap_err().to_string();
+        assert!(message.starts_with("templates/fi/plan.letter.html.hbs:"), "{message}");
+        assert!(message.contains("company.iban"), "{message}");
+    }
+
+    #[test]
+    fn a_malformed_amount_is_an_error_with_template_and_line() {
+        let mut value = sample("sv", Step::Reminder).to_value();
+        value["invoices"][1]["open"] = "1 500,00".into();
+        let error = letters().render(Step::Reminder, Channel::Letter, "sv", &value).unwrap_err();
+        let LetterError::Template { template, line, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(template, "templates/sv/reminder.letter.html.hbs");
+        assert!(line.is_some(), "{error}");
+        assert!(error.to_string().contains("1 500,00"), "{error}");
+    }
+
+    #[test]
+    fn swedish_reminder_letter() {
+        let data = sample("sv", Step::Reminder);
+        let html = render(&letters(), &data, Channel::Letter).html.unwrap();
+        assert!(html.contains(&format!("1{NBSP}234,50{NBSP}kr")), "amount");
+        assert!(html.contains(&format!("4{NBSP}266,67{NBSP}kr")), "total");
+        assert!(html.contains(&format!("3{NBSP}714,50{NBSP}kr")), "sum of open amounts");
+        assert!(html.contains("2026-10-24"), "due date in ISO");
+        assert!(html.contains("2026-12-08"), "pay_by");
+        assert!(html.contains("5050-1055"), "bankgiro");
+        assert!(html.contains("12 3456 7897"), "reference, grouped");
+        assert!(html.contains("Påminnelseavgift") && html.contains("Dröjsmålsränta"));
+        assert!(html.contains("Förseningsersättning"));
+        assert!(html.contains("Om ni redan har betalat kan ni bortse från denna påminnelse."));
+        assert!(html.contains("Betalningspåminnelse"));
+        assert!(html.contains("Med vänliga hälsningar"));
+    }
+
+    #[test]
+    fn swedish_mentions_inkasso_only_with_a_collection_warning() {
+        let letters = letters();
+        for channel in Channel::ALL {
+            let mut data = sample("sv", Step::Reminder);
+            let quiet = all_text(&render(&letters, &data, channel)).to_lowercase();
+            assert!(!quiet.contains("inkasso"), "{channel}: {quiet}");
+            data.collection_warning = true;
+            let warned = all_text(&render(&letters, &data, channel)).to_lowercase();
+            assert!(warned.contains("inkasso"), "{channel}");
+            if channel != Channel::Sms {
+                assert!(warned.contains("inkasso norden ab"), "{channel}: names the agency");
+            }
+        }
+    }
+
+    #[test]
+    fn norwegian_inkassovarsel() {
+        let letters = letters();
+        let mut data = sample("nb", Step::Reminder);
+        let quiet = render(&letters, &data, Channel::Letter).html.unwrap();
+        assert!(quiet.contains("Purring") && !quiet.contains("inkassovarsel"));
+        data.collection_warning = true;
+        for channel in [Channel::Letter, Channel::Email] {
+            let text = all_text(&render(&letters, &data, channel));
+            assert!(text.contains("inkassovarsel"), "{channel}");
+            assert!(text.contains("inkassoloven § 9"), "{channel}");
+            assert!(text.contains("14 dager"), "{channel}");
+            assert!(text.contains("08.12.2026"), "{channel}: the deadline");
+        }
+        let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+        assert!(sms.to_lowercase().contains("inkassovarsel"), "{sms}");
+    }
+
+    #[test]
+    fn danish_rykker_and_warning() {
+        let letters = letters();
+        let mut data = sample("da", Step::Reminder);
+        let quiet = render(&letters, &data, Channel::Letter).html.unwrap();
+        assert!(quiet.contains("rykker"));
+        assert!(quiet.contains("Rykkergebyr"));
+        assert!(quiet.contains(&format!("1.234,50{NBSP}kr")));
+        assert!(!quiet.contains("§ 10"));
+        data.collection_warning = true;
+        let warned = render(&letters, &data, Channel::Letter).html.unwrap();
+        assert!(warned.contains("inkassovarsel"));
+        assert!(warned.contains("inkasso hos Inkasso Norden AB"));
+        assert!(warned.contains("inkassolovens § 10"));
+        assert!(warned.contains("yderligere omkostninger"));
+    }
+
+    #[test]
+    fn finnish_maksumuistutus() {
+        let data = sample("fi", Step::Reminder);
+        let text = all_text(&render(&letters(), &data, Channel::Email));
+        assert!(text.contains("maksumuistutus"), "{text}");
+        assert!(text.contains("Maksumuistutus"));
+        assert!(text.contains(&format!("1{NBSP}234,50{NBSP}€")));
+        assert!(text.contains("24.10.2026"));
+        assert!(text.contains("12345 67897"), "viitenumero in groups of 5");
+        assert!(!text.contains("perintään"), "no collection warning asked for");
+    }
+
+    #[test]
+    fn english_reminder() {
+        let mut data = sample("en", Step::Reminder);
+        data.currency = "EUR".into();
+        data.collection_warning = true;
+        let rendered = render(&letters(), &data, Channel::Email);
+        let text = rendered.text.unwrap();
+        assert!(rendered.subject.unwrap().starts_with("Final reminder before debt collection"));
+        assert!(text.contains("€4,266.67"), "{text}");
+        assert!(text.contains("24 Oct 2026"));
+        assert!(text.contains("8 Dec 2026"));
+        assert!(text.contains("debt collection with Inkasso Norden AB"));
+        assert!(text.contains("If you have already paid, please disregard this reminder."));
+    }
+
+    #[test]
+    fn collection_notice_names_the_agency() {
+        let letters = letters();
+        for language in LANGUAGES {
+            let data = sample(language, Step::Collection);
+            for channel in Channel::ALL {
+                let text = all_text(&render(&letters, &data, channel));
+                assert!(text.contains("Inkasso Norden AB"), "{language} {channel}");
+            }
+        }
+    }
+
+    #[test]
+    fn plan_lists_installments_and_lapse() {
+        let letters = letters();
+        let data = sample("sv", Step::Plan);
+        let html = render(&letters, &data, Channel::Letter).html.unwrap();
+        assert!(html.contains("2027-01-15") && html.contains(&format!("1{NBSP}266,67{NBSP}kr")));
+        assert!(html.contains(&format!("4{NBSP}266,67{NBSP}kr")), "sum of installments");
+        assert!(html.contains("upphör planen att gälla"));
+        assert!(html.contains("inkasso hos Inkasso Norden AB"));
+        let text = render(&letters, &sample("en", Step::Plan), Channel::Email).text.unwrap();
+        assert!(text.contains("3. 15 Feb 2027: SEK\u{a0}1,266.67"), "{text}");
+        assert!(text.contains("the plan lapses"));
+    }
+
+    #[test]
+    fn html_parts_escape_and_text_parts_do_not() {
+        let letters = letters();
+        for language in LANGUAGES {
+            for step in Step::ALL {
+                let data = sample(language, step);
+                let letter = render(&letters, &data, Channel::Letter).html.unwrap();
+                let email = render(&letters, &data, Channel::Email);
+                let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+                for html in [&letter, email.html.as_ref().unwrap()] {
+                    assert!(html.contains("Fisk &amp; &lt;Skaldjur&gt; AB"), "{language} {step}");
+                    assert!(!html.contains("<Skaldjur>"), "{language} {step}");
+                }
+                for text in [email.text.as_ref().unwrap(), &sms] {
+                    assert!(text.contains("Fisk & <Skaldjur> AB"), "{language} {step}: {text}");
+                    assert!(!text.contains("&amp;"), "{language} {step}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sms_fit_in_320_characters() {
+        let letters = letters();
+        for language in LANGUAGES {
+            for step in Step::ALL {
+                for warning in [false, true] {
+                    let mut data = sample(language, step);
+                    data.collection_warning = warning;
+                    let text = render(&letters, &data, Channel::Sms).text.unwrap();
+                    let length = text.chars().count();
+                    assert!(length <= 320, "{language} {step} warning={warning}: {length} chars: {text}");
+                    assert!(!text.contains(NBSP), "{language} {step}: no-break space in an SMS");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_language_falls_back_to_english() {
+        let data = sample("de", Step::Reminder);
+        let rendered = render(&letters(), &data, Channel::Email);
+        assert!(rendered.subject.unwrap().starts_with("Payment reminder"));
+        assert!(rendered.text.unwrap().contains("SEK\u{a0}4,266.67"), "English money format");
+        assert_eq!(resolve_language("sv-SE"), "sv");
+        assert_eq!(resolve_language("NO"), "nb");
+        assert_eq!(resolve_language("nn"), "nb");
+        assert_eq!(resolve_language("fi_FI"), "fi");
+        assert_eq!(resolve_language(""), "en");
+        assert_eq!(resolve_language("de"), "en");
+    }
+
+    #[test]
+    fn the_data_language_follows_the_rendered_language() {
+        // Data saying "sv" rendered as Danish: Danish money format, not Swedish.
+        let data = sample("sv", Step::Reminder);
+        let rendered = letters().render(Step::Reminder, Channel::Sms, "da", &data.to_value()).unwrap();
+        assert!(rendered.text.unwrap().contains("4.266,67 SEK"));
+    }
+
+    #[test]
+    fn step_and_channel_names() {
+        for step in Step::ALL {
+            assert_eq!(step.name().parse::<Step>().unwrap(), step);
+        }
+        for channel in Channel::ALL {
+            assert_eq!(channel.name().parse::<Channel>().unwrap(), channel);
+        }
+        assert_eq!("E-mail".parse::<Channel>().unwrap(), Channel::Email);
+        assert_eq!(" SMS ".parse::<Channel>().unwrap(), Channel::Sms);
+        let error = "fax".parse::<Channel>().unwrap_err().to_string();
+        assert_eq!(error, "unknown channel \"fax\" (expected letter, email or sms)");
+        assert!("dunning".parse::<Step>().is_err());
+        assert_eq!(sample("sv", Step::Plan).to_value()["step"], "plan");
+    }
+
+    #[test]
+    fn data_serialises_as_documented() {
+        let value = sample("sv", Step::Reminder).to_value();
+        assert_eq!(value["total"], "4266.67");
+        assert_eq!(value["pay_by"], "2026-12-08");
+        assert_eq!(value["invoices"][2]["amount"], "980");
+        assert_eq!(value["invoices"][0]["days_overdue"], 31);
+        assert!(value["invoices"][0]["reference"].is_null());
+        assert!(value["company"]["iban"].is_string());
+        assert_eq!(value["installments"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn override_replaces_the_builtin() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("sv")).unwrap();
+        fs::write(dir.path().join("sv/reminder.sms.txt.hbs"), "Betala {{money total}}, {{customer.name}}!\n")
+            .unwrap();
+        fs::write(dir.path().join("README.txt"), "not a template").unwrap();
+        let letters = Letters::new(Some(dir.path())).unwrap();
+        let data = sample("sv", Step::Reminder);
+        let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+        assert_eq!(sms, format!("Betala 4{NBSP}266,67{NBSP}kr, Fisk & <Skaldjur> AB!"));
+        // The others are still the built-ins.
+        let letter = render(&letters, &data, Channel::Letter).html.unwrap();
+        assert!(letter.contains("Betalningspåminnelse"));
+    }
+
+    #[test]
+    fn override_html_is_escaped_too() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("en")).unwrap();
+        fs::write(dir.path().join("en/collection.letter.html.hbs"), "<p>{{customer.name}}</p>").unwrap();
+        let letters = Letters::new(Some(dir.path())).unwrap();
+        let html = render(&letters, &sample("en", Step::Collection), Channel::Letter).html.unwrap();
+        assert_eq!(html, "<p>Fisk &amp; &lt;Skaldjur&gt; AB</p>");
+    }
+
+    #[test]
+    fn a_missing_override_directory_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Letters::new(Some(&dir.path().join("templates"))).is_ok());
+    }
+
+    #[test]
+    fn override_with_a_syntax_error_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("nb")).unwrap();
+        let file = dir.path().join("nb/reminder.email.txt.hbs");
+        fs::write(&file, "Hei,\n\nBetal {{money total}\ninnen {{date pay_by}}.\n").unwrap();
+        let error = Letters::new(Some(dir.path())).unwrap_err();
+        let LetterError::Template { template, line, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(template, &file.display().to_string());
+        assert_eq!(*line, Some(3), "{error}");
+        assert!(error.to_string().starts_with(&format!("{}:3:", file.display())), "{error}");
+    }
+
+    #[test]
+    fn override_render_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("da")).unwrap();
+        let file = dir.path().join("da/plan.sms.txt.hbs");
+        fs::write(&file, "Hej\n{{customer.nmae}}\n").unwrap();
+        let letters = Letters::new(Some(dir.path())).unwrap();
+        let error = letters
+            .render(Step::Plan, Channel::Sms, "da", &sample("da", Step::Plan).to_value())
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with(&format!("{}:2:", file.display())), "{error}");
+        assert!(error.contains("customer.nmae"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_override_name_is_an_error() {
+        for name in
+            ["sv/remindr.sms.txt.hbs", "de/reminder.sms.txt.hbs", "reminder.sms.txt.hbs", "sv/reminder.hbs"]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join(name);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(&file, "x").unwrap();
+            let error = Letters::new(Some(dir.path())).unwrap_err();
+            assert!(matches!(&error, LetterError::UnknownOverride { path } if *path == file), "{error:?}");
+            assert!(error.to_string().contains(name), "{error}");
+        }
+    }
+
+    #[test]
+    fn export_writes_all_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = export_builtin(dir.path()).unwrap();
+        assert_eq!(written.len(), 75);
+        let letter = dir.path().join("sv/reminder.letter.html.hbs");
+        assert!(written.contains(&letter));
+        assert_eq!(
+            fs::read_to_string(&letter).unwrap(),
+            builtin_source("templates/sv/reminder.letter.html.hbs").unwrap()
+        );
+
+        // The export is a valid override directory that renders exactly like the built-ins.
+        let data = sample("fi", Step::Reminder);
+        let exported = Letters::new(Some(dir.path())).unwrap();
+        assert_eq!(render(&exported, &data, Channel::Email), render(&letters(), &data, Channel::Email));
+
+        // A second export refuses and writes nothing, not even the files that are missing.
+        fs::write(&letter, "mine").unwrap();
+        let removed = dir.path().join("en/plan.sms.txt.hbs");
+        fs::remove_file(&removed).unwrap();
+        let error = export_builtin(dir.path()).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        assert!(
+            error.to_string().contains("reminder.letter.html.hbs") || error.to_string().contains(".hbs"),
+            "{error}"
+        );
+        assert_eq!(fs::read_to_string(&letter).unwrap(), "mine");
+        assert!(!removed.exists());
+    }
+
+    #[test]
+    fn rendered_email_becomes_an_eml_with_encoded_subject() {
+        let data = sample("sv", Step::Reminder);
+        let rendered = render(&letters(), &data, Channel::Email);
+        let subject = rendered.subject.unwrap();
+        assert!(subject.starts_with("Påminnelse: 3 obetalda fakturor från Nordisk Verkstad AB"), "{subject}");
+        let eml = eml::build_eml(&eml::EmlParts {
+            from_name: &data.company.name,
+            from_addr: "faktura@verkstad.example.se",
+            to_name: &data.customer.name,
+            to_addr: "asa@fisk.example.se",
+            subject: &subject,
+            text: rendered.text.as_deref().unwrap(),
+            html: rendered.html.as_deref().unwrap(),
+            date: data.as_of,
+            message_id: "dun.2026-11-24.C1001.reminder.1@verkstad.example.se",
+        })
+        .unwrap();
+        let eml = String::from_utf8(eml).unwrap();
+        let subject_line = eml.lines().find(|l| l.starts_with("Subject: ")).unwrap();
+        assert!(subject_line.starts_with("Subject: =?utf-8?b?"), "{subject_line}");
+        assert!(eml.contains("Content-Type: multipart/alternative;"));
+        assert!(eml.contains("Content-Type: text/plain; charset=utf-8\r\n"));
+        assert!(eml.contains("Content-Type: text/html; charset=utf-8\r\n"));
+        assert!(!eml.replace("\r\n", "").contains('\n'), "CRLF only");
+    }
+}
