@@ -59,6 +59,79 @@ pub enum Command {
     Due(DueArgs),
     /// Why an invoice gets (or does not get) an action on the as-of date
     Explain(ExplainArgs),
+    /// Write the reminders due today (letter, e-mail, SMS) under out/ and journal them
+    Remind(SendArgs),
+    /// Hand over what is due for collection: the agency batch, debtor notices, journal lines
+    Collect(SendArgs),
+    /// The built-in letter templates
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    #[command(flatten)]
+    Record(RecordCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Show what would be written and journaled; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write (default: DIR/out)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates to DIR (e.g. DIR = templates in the ledger) to edit them
+    Export { dir: PathBuf },
+    /// List the built-in template names
+    List,
+}
+
+/// Agreements and notes, recorded in the journal.
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// The customer disputes an invoice: no reminders until it is resolved
+    Dispute {
+        invoice: String,
+        /// What the dispute is about
+        note: Option<String>,
+    },
+    /// A dispute is settled: the invoice resumes where it was
+    Resolve { invoice: String, note: Option<String> },
+    /// The customer promises to pay by a date: paused until then
+    Promise {
+        invoice: String,
+        /// The promised date
+        #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+        until: NaiveDate,
+        note: Option<String>,
+    },
+    /// Agree a payment plan: splits the open amount into installments and writes a confirmation
+    Plan {
+        invoice: String,
+        /// Number of installments
+        #[arg(long, value_name = "N")]
+        installments: u32,
+        /// Due date of the first installment
+        #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+        first: NaiveDate,
+        /// Days between installments
+        #[arg(long, value_name = "D", default_value_t = 30)]
+        every_days: u32,
+    },
+    /// Put a customer on hold: nothing is sent to them until released
+    Hold { customer: String, note: Option<String> },
+    /// End a customer's hold
+    Release { customer: String, note: Option<String> },
+    /// A note on an invoice or a customer (answers a call task)
+    Note {
+        /// Invoice number or customer id
+        target: String,
+        /// The note
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

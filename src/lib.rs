@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod context;
 pub mod core;
 pub mod io;
+pub mod letters;
 pub mod render;
 
 /// Exit status for bad data, policy or findings (bad usage is clap's 2).

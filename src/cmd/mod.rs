@@ -1,8 +1,13 @@
 //! One module per subcommand: load, compute, render.
 
+pub mod collect;
 pub mod due;
 pub mod explain;
+pub mod letters_out;
+pub mod record;
+pub mod remind;
 pub mod report;
+pub mod templates;
 
 use anyhow::Result;
 
@@ -14,5 +19,9 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Report(args) => report::run(ctx, args),
         Command::Due(args) => due::run(ctx, args),
         Command::Explain(args) => explain::run(ctx, args),
+        Command::Remind(args) => remind::run(ctx, args),
+        Command::Collect(args) => collect::run(ctx, args),
+        Command::Templates(command) => templates::run(ctx, command),
+        Command::Record(command) => record::run(ctx, command),
     }
 }

@@ -213,17 +213,15 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
         let history =
             History::from_entries(ledger.journal.for_invoice(&invoice.number).filter(|e| e.date <= as_of));
         let hold = held.iter().find(|(c, _)| *c == invoice.customer).map(|(_, d)| *d);
-        let mut d = decide_invoice(ledger, invoice, customer, &rules, &history, amount, hold, as_of);
+        let d = decide_invoice(ledger, invoice, customer, &rules, &history, amount, hold, as_of);
         if let Err(v) = &d.1 {
             out.violations.push((invoice.number.clone(), v.clone()));
         }
         if rules.interest.mode() == super::policy::InterestMode::Statutory {
             let pack = charges::pack_for(ledger, customer);
-            if let Some(w) = rules::stale_rate_warning(pack, as_of, &charges::rate_overrides(&rules)) {
-                if stale_warned.insert(pack.country) {
-                    out.warnings
-                        .push(format!("{} ({}): {w}", pack.country, pack.interest.reference_rate_name));
-                }
+            let warning = rules::stale_rate_warning(pack, as_of, &charges::rate_overrides(&rules));
+            if let Some(w) = warning.filter(|_| stale_warned.insert(pack.country)) {
+                out.warnings.push(format!("{} ({}): {w}", pack.country, pack.interest.reference_rate_name));
             }
         }
         out.decisions.push(d.0);
@@ -250,11 +248,7 @@ fn held_customers(ledger: &Ledger, as_of: NaiveDate) -> Vec<(String, NaiveDate)>
     for e in ledger.journal.up_to(as_of).filter(|e| e.invoice.is_none()) {
         let Some(c) = &e.customer else { continue };
         match e.event {
-            Event::Hold => {
-                if !held.iter().any(|(h, _)| h == c) {
-                    held.push((c.clone(), e.date));
-                }
-            }
+            Event::Hold if !held.iter().any(|(h, _)| h == c) => held.push((c.clone(), e.date)),
             Event::Release => held.retain(|(h, _)| h != c),
             _ => {}
         }

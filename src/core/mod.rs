@@ -2,6 +2,7 @@
 //! as-of date, and returns values.
 
 pub mod aging;
+pub mod agreement;
 pub mod charges;
 pub mod date;
 pub mod dunning;

@@ -1,5 +1,6 @@
 //! Bytes in and out: reading the ledger's files, writing what `dun` produces.
 
+pub mod bank;
 pub mod csv_in;
 pub mod journal_file;
 pub mod ledger_dir;

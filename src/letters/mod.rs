@@ -16,6 +16,7 @@
 //! build it. Money is a plain decimal string (`"1234.50"`), dates are `"YYYY-MM-DD"`; the
 //! helpers in [`helpers`] format both for the letter's language.
 
+pub mod compose;
 pub mod eml;
 pub mod helpers;
 

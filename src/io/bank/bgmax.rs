@@ -26,8 +26,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Record, Skipped, date_yyyymmdd,
-    frame_records, join_chunks, line_location,
+    BankError, BankFile, BankFormat, BankPayment, Errors, Record, Skipped, date_yyyymmdd, frame_records,
+    join_chunks, line_location,
 };
 
 /// Parses a BgMax file (ISO-8859-1, any or no line terminators).
@@ -111,10 +111,7 @@ impl Parser {
             return;
         }
         if !self.started && code != b"01" {
-            errors.push(
-                rec.location(),
-                "a BgMax file starts with a TK01 start record",
-            );
+            errors.push(rec.location(), "a BgMax file starts with a TK01 start record");
             // Go on as if it had one, to report the rest of the file's errors too.
             self.started = true;
         }
@@ -159,10 +156,7 @@ impl Parser {
             // Not a transaction code at all: the file is damaged, not extended.
             other => errors.push(
                 rec.location(),
-                format!(
-                    "{:?} is not a two-digit transaction code",
-                    super::latin1(other)
-                ),
+                format!("{:?} is not a two-digit transaction code", super::latin1(other)),
             ),
         }
     }
@@ -175,36 +169,23 @@ impl Parser {
         self.started = true;
         let layout = rec.text(3, 22);
         if layout != "BGMAX" {
-            errors.push(
-                rec.location(),
-                format!("layout name is {layout:?}, not \"BGMAX\""),
-            );
+            errors.push(rec.location(), format!("layout name is {layout:?}, not \"BGMAX\""));
         }
         let version = rec.text(23, 24);
         if version != "01" {
-            errors.push(
-                rec.location(),
-                format!("layout version {version:?} is not supported (only 01)"),
-            );
+            errors.push(rec.location(), format!("layout version {version:?} is not supported (only 01)"));
         }
         self.version = Some(version);
         self.created = date_yyyymmdd(&rec.text(25, 32));
         if self.created.is_none() {
-            errors.push(
-                rec.location(),
-                format!("write timestamp {:?} is not CCYYMMDD…", rec.text(25, 44)),
-            );
+            errors.push(rec.location(), format!("write timestamp {:?} is not CCYYMMDD…", rec.text(25, 44)));
         }
         match rec.field(45, 45) {
             b"P" => {}
-            b"T" => errors.push(
-                rec.location(),
-                "this is a test file (TK01 test mark T): its payments are not real",
-            ),
-            other => errors.push(
-                rec.location(),
-                format!("test mark {:?} is neither P nor T", super::latin1(other)),
-            ),
+            b"T" => errors
+                .push(rec.location(), "this is a test file (TK01 test mark T): its payments are not real"),
+            other => errors
+                .push(rec.location(), format!("test mark {:?} is neither P nor T", super::latin1(other))),
         }
     }
 
@@ -220,24 +201,13 @@ impl Parser {
         }
         let bankgiro = rec.text(3, 12);
         if bankgiro.is_empty() || !bankgiro.bytes().all(|b| b.is_ascii_digit()) {
-            errors.push(
-                rec.location(),
-                format!("payee bankgiro {bankgiro:?} is not a number"),
-            );
+            errors.push(rec.location(), format!("payee bankgiro {bankgiro:?} is not a number"));
         }
         let currency = rec.text(23, 25);
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            errors.push(
-                rec.location(),
-                format!("currency {currency:?} is not a currency code"),
-            );
+            errors.push(rec.location(), format!("currency {currency:?} is not a currency code"));
         }
-        self.section = Some(Section {
-            line: rec.line,
-            bankgiro,
-            currency,
-            items: Vec::new(),
-        });
+        self.section = Some(Section { line: rec.line, bankgiro, currency, items: Vec::new() });
     }
 
     fn payment(&mut self, rec: &Record, errors: &mut Errors) {
@@ -248,10 +218,7 @@ impl Parser {
             self.counts.payments += 1;
         }
         let Some(section) = self.section.as_mut() else {
-            errors.push(
-                rec.location(),
-                "payment record outside a section (no TK05 before it)",
-            );
+            errors.push(rec.location(), "payment record outside a section (no TK05 before it)");
             return;
         };
         // An unreadable amount is reported; the item is kept (as 0) so that the
@@ -289,9 +256,7 @@ impl Parser {
             return;
         };
         // 0 means the payee has no extended form registration: the split is unknown.
-        let amount = amount
-            .filter(|a| !a.is_zero())
-            .map(|a| if negative { -a } else { a });
+        let amount = amount.filter(|a| !a.is_zero()).map(|a| if negative { -a } else { a });
         match reference {
             Some(Reference::Verified(reference)) => {
                 item.references.push(reference);
@@ -320,25 +285,16 @@ impl Parser {
     fn deposit(&mut self, rec: &Record, errors: &mut Errors) {
         self.counts.deposits += 1;
         let Some(section) = self.section.take() else {
-            errors.push(
-                rec.location(),
-                "TK15 deposit record without a TK05 opening record",
-            );
+            errors.push(rec.location(), "TK15 deposit record without a TK05 opening record");
             return;
         };
         let date = date_yyyymmdd(&rec.text(38, 45));
         if date.is_none() {
-            errors.push(
-                rec.location(),
-                format!("payment date {:?} is not CCYYMMDD", rec.text(38, 45)),
-            );
+            errors.push(rec.location(), format!("payment date {:?} is not CCYYMMDD", rec.text(38, 45)));
         }
         let serial = rec.text(46, 50);
         if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_digit()) {
-            errors.push(
-                rec.location(),
-                format!("deposit serial number {serial:?} is not a number"),
-            );
+            errors.push(rec.location(), format!("deposit serial number {serial:?} is not a number"));
         }
         check_deposit(rec, &section, errors);
         if let Some(date) = date {
@@ -369,11 +325,7 @@ impl Parser {
             };
             let message = join_message(&item);
             self.payments.push(BankPayment {
-                txid: format!(
-                    "BG{}-{}-{deposit_serial}-{serial}",
-                    section.bankgiro,
-                    date.format("%Y%m%d")
-                ),
+                txid: format!("BG{}-{}-{deposit_serial}-{serial}", section.bankgiro, date.format("%Y%m%d")),
                 date,
                 amount: item.amount,
                 currency: Some(section.currency.clone()),
@@ -390,31 +342,22 @@ impl Parser {
         if let Some(open) = self.section.take() {
             errors.push(
                 rec.location(),
-                format!(
-                    "TK70 end record while the section opened at line {} has no TK15",
-                    open.line
-                ),
+                format!("TK70 end record while the section opened at line {} has no TK15", open.line),
             );
         }
         self.ended = true;
         let checks = [
             (3, 10, self.counts.payments, "payment records (TK20)"),
             (11, 18, self.counts.deductions, "deduction records (TK21)"),
-            (
-                19,
-                26,
-                self.counts.extra_references,
-                "extra reference records (TK22/23)",
-            ),
+            (19, 26, self.counts.extra_references, "extra reference records (TK22/23)"),
             (27, 34, self.counts.deposits, "deposit records (TK15)"),
         ];
         for (from, to, counted, what) in checks {
             match rec.number(from, to) {
                 Some(stated) if stated == counted => {}
-                Some(stated) => errors.push(
-                    rec.location(),
-                    format!("TK70 says {stated} {what}, the file has {counted}"),
-                ),
+                Some(stated) => {
+                    errors.push(rec.location(), format!("TK70 says {stated} {what}, the file has {counted}"))
+                }
                 None => errors.push(
                     rec.location(),
                     format!("TK70 count of {what} (positions {from}–{to}) is not a number"),
@@ -432,16 +375,10 @@ impl Parser {
             return;
         }
         if let Some(open) = &self.section {
-            errors.push(
-                line_location(open.line),
-                "section has no TK15 deposit record (file truncated?)",
-            );
+            errors.push(line_location(open.line), "section has no TK15 deposit record (file truncated?)");
         }
         if !self.ended {
-            errors.push(
-                last.location(),
-                "file ends without the TK70 end record (truncated?)",
-            );
+            errors.push(last.location(), "file ends without the TK70 end record (truncated?)");
         }
     }
 }
@@ -449,11 +386,7 @@ impl Parser {
 /// TK15 must agree with the section: Σ TK20 − Σ TK21, the record count, the currency.
 fn check_deposit(rec: &Record, section: &Section, errors: &mut Errors) {
     let net = section.items.iter().try_fold(Decimal::ZERO, |sum, item| {
-        if item.deduction.is_some() {
-            sum.checked_sub(item.amount)
-        } else {
-            sum.checked_add(item.amount)
-        }
+        if item.deduction.is_some() { sum.checked_sub(item.amount) } else { sum.checked_add(item.amount) }
     });
     match (rec.minor_units(51, 68), net) {
         (Some(stated), Some(net)) if stated == net => {}
@@ -461,10 +394,7 @@ fn check_deposit(rec: &Record, section: &Section, errors: &mut Errors) {
             rec.location(),
             format!("deposit amount {stated} is not the payments less deductions, {net}"),
         ),
-        _ => errors.push(
-            rec.location(),
-            format!("deposit amount {:?} is not 18 digits", rec.text(51, 68)),
-        ),
+        _ => errors.push(rec.location(), format!("deposit amount {:?} is not 18 digits", rec.text(51, 68))),
     }
     let records = section.items.len() as u64;
     match rec.number(72, 79) {
@@ -473,10 +403,7 @@ fn check_deposit(rec: &Record, section: &Section, errors: &mut Errors) {
             rec.location(),
             format!("TK15 says {stated} payment and deduction records, the section has {records}"),
         ),
-        None => errors.push(
-            rec.location(),
-            format!("record count {:?} is not a number", rec.text(72, 79)),
-        ),
+        None => errors.push(rec.location(), format!("record count {:?} is not a number", rec.text(72, 79))),
     }
     let currency = rec.text(69, 71);
     if currency != section.currency {
@@ -495,10 +422,7 @@ fn amount_field(rec: &Record, errors: &mut Errors) -> Option<Decimal> {
     if amount.is_none() {
         errors.push(
             rec.location(),
-            format!(
-                "amount {:?} (positions 38–55) is not 18 digits",
-                rec.text(38, 55)
-            ),
+            format!("amount {:?} (positions 38–55) is not 18 digits", rec.text(38, 55)),
         );
     }
     amount
@@ -509,10 +433,7 @@ fn reference_field(rec: &Record, errors: &mut Errors) -> Option<Reference> {
     if !code.is_ascii_digit() {
         errors.push(
             rec.location(),
-            format!(
-                "reference code {:?} (position 56) is not a digit",
-                char::from(code)
-            ),
+            format!("reference code {:?} (position 56) is not a digit", char::from(code)),
         );
         return None;
     }
@@ -529,12 +450,7 @@ fn reference_field(rec: &Record, errors: &mut Errors) -> Option<Reference> {
 
 /// Free-text references first, then the TK25 information lines (50 wide).
 fn join_message(item: &Item) -> Option<String> {
-    let parts: Vec<String> = item
-        .free_text
-        .iter()
-        .cloned()
-        .chain(join_chunks(&item.info, &[50]))
-        .collect();
+    let parts: Vec<String> = item.free_text.iter().cloned().chain(join_chunks(&item.info, &[50])).collect();
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
@@ -554,9 +470,7 @@ fn deduction_reason(item: &Item, amount: &str, code: char) -> String {
         '2' => "final partial",
         _ => "unknown deduction code",
     };
-    reason.push_str(&format!(
-        ", {kind}: it reduces the deposit and is not an incoming payment"
-    ));
+    reason.push_str(&format!(", {kind}: it reduces the deposit and is not an incoming payment"));
     reason
 }
 
@@ -567,10 +481,7 @@ mod tests {
     use std::str::FromStr;
 
     fn sample(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../shared/samples/bank/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
@@ -592,15 +503,8 @@ mod tests {
     }
 
     /// (txid, line, amount, references, amounts, message, payer)
-    type Row<'a> = (
-        &'a str,
-        &'a str,
-        &'a str,
-        Vec<&'a str>,
-        Vec<Option<&'a str>>,
-        Option<&'a str>,
-        Option<&'a str>,
-    );
+    type Row<'a> =
+        (&'a str, &'a str, &'a str, Vec<&'a str>, Vec<Option<&'a str>>, Option<&'a str>, Option<&'a str>);
 
     fn assert_payments(file: &BankFile, currency: &[&str], expected: &[Row<'_>]) {
         assert_eq!(file.payments.len(), expected.len(), "{:#?}", file.payments);
@@ -627,37 +531,14 @@ mod tests {
         assert!(file.skipped.is_empty(), "{:?}", file.skipped);
         assert!(file.payments.iter().all(|p| p.date == day(2004, 5, 25)));
         let id = |s: &str| format!("BG0009912346-20040525-00054-{s}");
-        let ids: Vec<String> = [
-            "000000000009",
-            "000000000010",
-            "000000000003",
-            "000000000008",
-        ]
-        .iter()
-        .map(|s| id(s))
-        .collect();
+        let ids: Vec<String> =
+            ["000000000009", "000000000010", "000000000003", "000000000008"].iter().map(|s| id(s)).collect();
         assert_payments(
             &file,
             &["SEK"; 4],
             &[
-                (
-                    &ids[0],
-                    "line 3",
-                    "900.00",
-                    vec!["573949"],
-                    vec![None],
-                    None,
-                    None,
-                ),
-                (
-                    &ids[1],
-                    "line 4",
-                    "100.00",
-                    vec![],
-                    vec![],
-                    None,
-                    Some("Kalles Plåt AB"),
-                ),
+                (&ids[0], "line 3", "900.00", vec!["573949"], vec![None], None, None),
+                (&ids[1], "line 4", "100.00", vec![], vec![], None, Some("Kalles Plåt AB")),
                 (
                     &ids[2],
                     "line 9",
@@ -699,9 +580,7 @@ mod tests {
         ];
         assert_payments(
             &file,
-            &[
-                "SEK", "SEK", "SEK", "SEK", "SEK", "SEK", "SEK", "EUR", "EUR",
-            ],
+            &["SEK", "SEK", "SEK", "SEK", "SEK", "SEK", "SEK", "EUR", "EUR"],
             &[
                 (
                     &ids[0],
@@ -712,15 +591,7 @@ mod tests {
                     Some("Betalning med extra refnr 665869 657775 665661 665760"),
                     Some("Kalles Plåt AB"),
                 ),
-                (
-                    &ids[1],
-                    "line 14",
-                    "1900.00",
-                    vec!["524967"],
-                    vec![None],
-                    None,
-                    Some("Olles färg AB"),
-                ),
+                (&ids[1], "line 14", "1900.00", vec!["524967"], vec![None], None, Some("Olles färg AB")),
                 (
                     &ids[2],
                     "line 21",
@@ -730,33 +601,9 @@ mod tests {
                     None,
                     Some("Berits Garn"),
                 ),
-                (
-                    &ids[3],
-                    "line 30",
-                    "500.00",
-                    vec!["525865"],
-                    vec![None],
-                    None,
-                    Some("Olles färg AB"),
-                ),
-                (
-                    &ids[4],
-                    "line 35",
-                    "500.00",
-                    vec!["525766"],
-                    vec![None],
-                    None,
-                    Some("Berits Garn"),
-                ),
-                (
-                    &ids[5],
-                    "line 40",
-                    "500.00",
-                    vec!["535765"],
-                    vec![None],
-                    None,
-                    None,
-                ),
+                (&ids[3], "line 30", "500.00", vec!["525865"], vec![None], None, Some("Olles färg AB")),
+                (&ids[4], "line 35", "500.00", vec!["525766"], vec![None], None, Some("Berits Garn")),
+                (&ids[5], "line 40", "500.00", vec!["535765"], vec![None], None, None),
                 (
                     &ids[6],
                     "line 41",
@@ -775,15 +622,7 @@ mod tests {
                     Some("8012577,8013575 Faktura8014573"),
                     Some("Olles färg AB"),
                 ),
-                (
-                    &ids[8],
-                    "line 61",
-                    "1000.00",
-                    vec!["525766"],
-                    vec![None],
-                    None,
-                    Some("Berits Garn"),
-                ),
+                (&ids[8], "line 61", "1000.00", vec!["525766"], vec![None], None, Some("Berits Garn")),
             ],
         );
     }
@@ -797,10 +636,8 @@ mod tests {
         utf8.extend(super::super::latin1(&original).as_bytes());
         assert_eq!(parse_ok(&utf8), expected);
         // The same records with LF terminators and trailing blanks stripped.
-        let lines: Vec<String> = original
-            .chunks(80)
-            .map(|r| super::super::latin1(r).trim_end().to_string())
-            .collect();
+        let lines: Vec<String> =
+            original.chunks(80).map(|r| super::super::latin1(r).trim_end().to_string()).collect();
         let relined: Vec<u8> = lines.join("\n").chars().map(|c| c as u8).collect();
         assert_eq!(parse_ok(&relined), expected);
     }
@@ -808,16 +645,8 @@ mod tests {
     #[test]
     fn same_file_twice_gives_the_same_ids() {
         let bytes = sample("bgmax-bankgirot-bgmaxfil4.txt");
-        let first: Vec<String> = parse_ok(&bytes)
-            .payments
-            .into_iter()
-            .map(|p| p.txid)
-            .collect();
-        let second: Vec<String> = parse_ok(&bytes)
-            .payments
-            .into_iter()
-            .map(|p| p.txid)
-            .collect();
+        let first: Vec<String> = parse_ok(&bytes).payments.into_iter().map(|p| p.txid).collect();
+        let second: Vec<String> = parse_ok(&bytes).payments.into_iter().map(|p| p.txid).collect();
         assert_eq!(first, second);
         let unique: std::collections::HashSet<&String> = first.iter().collect();
         assert_eq!(unique.len(), first.len());
@@ -850,15 +679,7 @@ mod tests {
                     None,
                     Some("Björn Ståhl"),
                 ),
-                (
-                    &id("p3"),
-                    "line 15",
-                    "75.50",
-                    vec![],
-                    vec![],
-                    Some("Hyra mars"),
-                    None,
-                ),
+                (&id("p3"), "line 15", "75.50", vec![], vec![], Some("Hyra mars"), None),
             ],
         );
         assert_eq!(file.skipped.len(), 2, "{:?}", file.skipped);
@@ -869,11 +690,7 @@ mod tests {
              full, no remainder: it reduces the deposit and is not an incoming payment"
         );
         assert_eq!(file.skipped[1].location, "line 14");
-        assert!(
-            file.skipped[1].reason.contains("\"99\""),
-            "{}",
-            file.skipped[1].reason
-        );
+        assert!(file.skipped[1].reason.contains("\"99\""), "{}", file.skipped[1].reason);
     }
 
     #[test]
@@ -922,16 +739,11 @@ mod tests {
     }
 
     fn tk2x(tk: &str, reference: &str, ore: u64, code: char, serial: u64) -> String {
-        rec(&format!(
-            "{tk}0001234567{reference:>25}{ore:018}{code}1{serial:012}0"
-        ))
+        rec(&format!("{tk}0001234567{reference:>25}{ore:018}{code}1{serial:012}0"))
     }
 
     fn tk15(net_ore: u64, count: usize, currency: &str) -> String {
-        rec(&format!(
-            "15{:35}2024010200001{net_ore:018}{currency}{count:08}",
-            ""
-        ))
+        rec(&format!("15{:35}2024010200001{net_ore:018}{currency}{count:08}", ""))
     }
 
     fn tk70(n20: usize, n21: usize, n22: usize, n15: usize) -> String {
@@ -939,13 +751,7 @@ mod tests {
     }
 
     fn one_payment_file() -> Vec<String> {
-        vec![
-            tk01(),
-            tk05("SEK"),
-            tk2x("20", "12345", 10000, '2', 1),
-            tk15(10000, 1, "SEK"),
-            tk70(1, 0, 0, 1),
-        ]
+        vec![tk01(), tk05("SEK"), tk2x("20", "12345", 10000, '2', 1), tk15(10000, 1, "SEK"), tk70(1, 0, 0, 1)]
     }
 
     fn errors_of(lines: &[String]) -> Vec<String> {
@@ -960,10 +766,7 @@ mod tests {
         let file = parse_ok(one_payment_file().join("\n").as_bytes());
         assert_eq!(file.payments[0].amount, dec("100.00"));
         assert_eq!(file.payments[0].date, day(2024, 1, 2));
-        assert_eq!(
-            file.payments[0].txid,
-            "BG0009912346-20240102-00001-000000000001"
-        );
+        assert_eq!(file.payments[0].txid, "BG0009912346-20240102-00001-000000000001");
     }
 
     #[test]
@@ -971,17 +774,9 @@ mod tests {
         let mut lines = one_payment_file();
         lines[2] = lines[2].replacen("000000000000010000", "0000000000000100X0", 1);
         let errors = errors_of(&lines);
-        assert_eq!(
-            errors[0],
-            "line 3: amount \"0000000000000100X0\" (positions 38–55) is not 18 digits"
-        );
+        assert_eq!(errors[0], "line 3: amount \"0000000000000100X0\" (positions 38–55) is not 18 digits");
         // The deposit no longer adds up either: both are reported.
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.starts_with("line 4: deposit amount")),
-            "{errors:?}"
-        );
+        assert!(errors.iter().any(|e| e.starts_with("line 4: deposit amount")), "{errors:?}");
     }
 
     #[test]
@@ -1005,48 +800,30 @@ mod tests {
     fn structure_errors() {
         let mut lines = one_payment_file();
         lines.pop();
-        assert_eq!(
-            errors_of(&lines),
-            vec!["line 4: file ends without the TK70 end record (truncated?)"]
-        );
+        assert_eq!(errors_of(&lines), vec!["line 4: file ends without the TK70 end record (truncated?)"]);
 
         let mut lines = one_payment_file();
         lines.remove(0);
         let errors = errors_of(&lines);
-        assert_eq!(
-            errors[0],
-            "line 1: a BgMax file starts with a TK01 start record"
-        );
+        assert_eq!(errors[0], "line 1: a BgMax file starts with a TK01 start record");
 
         let mut lines = one_payment_file();
         lines.remove(3);
         let errors = errors_of(&lines);
-        assert_eq!(
-            errors[0],
-            "line 4: TK70 end record while the section opened at line 2 has no TK15"
-        );
+        assert_eq!(errors[0], "line 4: TK70 end record while the section opened at line 2 has no TK15");
 
         let mut lines = one_payment_file();
         lines.insert(2, rec("25Text before any payment"));
         let errors = errors_of(&lines);
-        assert_eq!(
-            errors[0],
-            "line 3: TK25 record without a TK20 payment or TK21 deduction before it"
-        );
+        assert_eq!(errors[0], "line 3: TK25 record without a TK20 payment or TK21 deduction before it");
 
         let mut lines = one_payment_file();
         lines.insert(3, rec("Hello, I edited this file"));
-        assert_eq!(
-            errors_of(&lines),
-            vec!["line 4: \"He\" is not a two-digit transaction code"]
-        );
+        assert_eq!(errors_of(&lines), vec!["line 4: \"He\" is not a two-digit transaction code"]);
 
         let mut lines = one_payment_file();
         lines.push(tk05("SEK"));
-        assert_eq!(
-            errors_of(&lines),
-            vec!["line 6: record after the TK70 end record"]
-        );
+        assert_eq!(errors_of(&lines), vec!["line 6: record after the TK70 end record"]);
 
         let mut lines = one_payment_file();
         lines[0] = lines[0].replacen("P", "T", 1);
@@ -1059,23 +836,15 @@ mod tests {
         lines[3] = tk15(10000, 1, "EUR");
         assert_eq!(
             errors_of(&lines),
-            vec![
-                "line 4: deposit currency \"EUR\" differs from the section's \"SEK\" (TK05 at line 2)"
-            ]
+            vec!["line 4: deposit currency \"EUR\" differs from the section's \"SEK\" (TK05 at line 2)"]
         );
 
         let mut lines = one_payment_file();
         lines[2] = format!("{}X", lines[2]);
         let errors = errors_of(&lines);
-        assert!(
-            errors[0].starts_with("line 3: record is 81 characters long"),
-            "{errors:?}"
-        );
+        assert!(errors[0].starts_with("line 3: record is 81 characters long"), "{errors:?}");
 
-        assert_eq!(
-            parse_bgmax(b"").unwrap_err()[0].to_string(),
-            "line 1: empty file: no BgMax records"
-        );
+        assert_eq!(parse_bgmax(b"").unwrap_err()[0].to_string(), "line 1: empty file: no BgMax records");
     }
 
     #[test]
@@ -1090,13 +859,8 @@ mod tests {
 
     #[test]
     fn zero_payment_is_skipped_not_imported() {
-        let lines = [
-            tk01(),
-            tk05("SEK"),
-            tk2x("20", "12345", 0, '2', 1),
-            tk15(0, 1, "SEK"),
-            tk70(1, 0, 0, 1),
-        ];
+        let lines =
+            [tk01(), tk05("SEK"), tk2x("20", "12345", 0, '2', 1), tk15(0, 1, "SEK"), tk70(1, 0, 0, 1)];
         let file = parse_ok(lines.join("\n").as_bytes());
         assert!(file.payments.is_empty());
         assert_eq!(file.skipped[0].location, "line 3");
@@ -1140,14 +904,12 @@ mod tests {
     }
 
     fn arb_section() -> impl Strategy<Value = GenSection> {
-        prop::collection::vec((1u64..100_000_000_000, 0u64..10_000_000_000), 1..6).prop_flat_map(
-            |payments| {
-                // A section is never negative: deductions stay below the smallest payment.
-                let smallest = payments.iter().map(|p| p.0).min().unwrap_or(1);
-                let deductions = prop::collection::vec(1u64..=smallest, 0..=1);
-                (Just(payments), deductions)
-            },
-        )
+        prop::collection::vec((1u64..100_000_000_000, 0u64..10_000_000_000), 1..6).prop_flat_map(|payments| {
+            // A section is never negative: deductions stay below the smallest payment.
+            let smallest = payments.iter().map(|p| p.0).min().unwrap_or(1);
+            let deductions = prop::collection::vec(1u64..=smallest, 0..=1);
+            (Just(payments), deductions)
+        })
     }
 
     proptest! {

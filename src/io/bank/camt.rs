@@ -35,8 +35,8 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, date_iso_prefix, error,
-    join_chunks, line_at, strip_utf8_bom,
+    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, date_iso_prefix, error, join_chunks,
+    line_at, strip_utf8_bom,
 };
 
 /// Deeper nesting than this is not a bank file, and would only cost stack.
@@ -56,11 +56,8 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
             .to_string(),
         ..Walker::default()
     };
-    let mut created = message
-        .element
-        .path(&["GrpHdr", "CreDtTm"])
-        .and_then(Element::value)
-        .and_then(date_iso_prefix);
+    let mut created =
+        message.element.path(&["GrpHdr", "CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix);
     let container_name = match message.format {
         BankFormat::Camt054 => "Ntfctn",
         _ => "Stmt",
@@ -71,12 +68,8 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
             id: container.path(&["Id"]).and_then(Element::value),
             account_currency: container.path(&["Acct", "Ccy"]).and_then(Element::value),
         };
-        created = created.or_else(|| {
-            container
-                .path(&["CreDtTm"])
-                .and_then(Element::value)
-                .and_then(date_iso_prefix)
-        });
+        created = created
+            .or_else(|| container.path(&["CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix));
         for (j, entry) in container.children("Ntry").enumerate() {
             if walker.errors.is_full() {
                 break;
@@ -98,16 +91,11 @@ pub(super) fn looks_like_xml(bytes: &[u8]) -> bool {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes)
         && encoding != encoding_rs::UTF_8
     {
-        let head = bytes
-            .get(bom..bytes.len().min(bom + 512))
-            .unwrap_or_default();
+        let head = bytes.get(bom..bytes.len().min(bom + 512)).unwrap_or_default();
         let (text, _) = encoding.decode_without_bom_handling(head);
         return text.trim_start().starts_with('<');
     }
-    strip_utf8_bom(bytes)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'<')
+    strip_utf8_bom(bytes).iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'<')
 }
 
 /// camt.054 or camt.053 by the message element under `Document`.
@@ -165,10 +153,7 @@ fn decode(bytes: &[u8]) -> Result<String, BankError> {
     }
 }
 
-fn decode_with(
-    encoding: &'static encoding_rs::Encoding,
-    bytes: &[u8],
-) -> Result<String, BankError> {
+fn decode_with(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<String, BankError> {
     encoding
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|text| text.into_owned())
@@ -211,9 +196,7 @@ impl Element {
     }
 
     fn path(&self, names: &[&str]) -> Option<&Element> {
-        names
-            .iter()
-            .try_fold(self, |element, name| element.child(name))
+        names.iter().try_fold(self, |element, name| element.child(name))
     }
 
     /// The trimmed text, if any.
@@ -247,10 +230,7 @@ fn build_tree(text: &str) -> Result<Element, BankError> {
     let mut root: Option<Element> = None;
     let fail = |stack: &[Element], offset: u64, message: String| {
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-        error(
-            format!("line {}, {}", line_at(bytes, offset), open_path(stack)),
-            message,
-        )
+        error(format!("line {}, {}", line_at(bytes, offset), open_path(stack)), message)
     };
     loop {
         let position = reader.buffer_position();
@@ -279,21 +259,12 @@ fn build_tree(text: &str) -> Result<Element, BankError> {
         }
     }
     if !stack.is_empty() {
-        return Err(fail(
-            &stack,
-            text.len() as u64,
-            "file ends inside an element (truncated?)".into(),
-        ));
+        return Err(fail(&stack, text.len() as u64, "file ends inside an element (truncated?)".into()));
     }
     root.ok_or_else(|| error("line 1", "no XML element in the file"))
 }
 
-fn open(
-    stack: &mut Vec<Element>,
-    start: &BytesStart<'_>,
-    bytes: &[u8],
-    position: u64,
-) -> Result<(), String> {
+fn open(stack: &mut Vec<Element>, start: &BytesStart<'_>, bytes: &[u8], position: u64) -> Result<(), String> {
     if stack.len() >= MAX_DEPTH {
         return Err("elements nested too deeply".into());
     }
@@ -313,11 +284,7 @@ fn new_element(start: &BytesStart<'_>, line: usize) -> Result<Element, String> {
             .into_owned();
         attributes.push((key, value));
     }
-    let prefix = start
-        .name()
-        .prefix()
-        .map(|p| p.as_ref().to_string())
-        .unwrap_or_default();
+    let prefix = start.name().prefix().map(|p| p.as_ref().to_string()).unwrap_or_default();
     Ok(Element {
         name: local_name(start),
         attributes,
@@ -373,9 +340,7 @@ fn open_path(stack: &[Element]) -> String {
     let mut parts = Vec::with_capacity(stack.len());
     for (i, element) in stack.iter().enumerate() {
         let index = match i.checked_sub(1).and_then(|p| stack.get(p)) {
-            Some(parent) if is_repeating(&element.name) => {
-                Some(parent.children(&element.name).count() + 1)
-            }
+            Some(parent) if is_repeating(&element.name) => Some(parent.children(&element.name).count() + 1),
             _ => None,
         };
         parts.push(match index {
@@ -383,18 +348,11 @@ fn open_path(stack: &[Element]) -> String {
             None => element.name.clone(),
         });
     }
-    if parts.is_empty() {
-        "document".to_string()
-    } else {
-        parts.join("/")
-    }
+    if parts.is_empty() { "document".to_string() } else { parts.join("/") }
 }
 
 fn is_repeating(name: &str) -> bool {
-    matches!(
-        name,
-        "Ntfctn" | "Stmt" | "Rpt" | "Ntry" | "TxDtls" | "Strd" | "Ustrd" | "Bal"
-    )
+    matches!(name, "Ntfctn" | "Stmt" | "Rpt" | "Ntry" | "TxDtls" | "Strd" | "Ustrd" | "Bal")
 }
 
 // ---------------------------------------------------------------------------
@@ -410,21 +368,14 @@ struct Message<'a> {
 fn locate_message(root: &Element) -> Result<Message<'_>, BankError> {
     let (element, path) = if root.name == "Document" {
         let Some(first) = root.children.first() else {
-            return Err(error(
-                format!("line {}, Document", root.line),
-                "empty Document",
-            ));
+            return Err(error(format!("line {}, Document", root.line), "empty Document"));
         };
         (first, format!("Document/{}", first.name))
     } else {
         (root, root.name.clone())
     };
     match message_format(&element.name) {
-        Some(format) => Ok(Message {
-            element,
-            format,
-            path,
-        }),
+        Some(format) => Ok(Message { element, format, path }),
         None if element.name == "BkToCstmrAcctRpt" => Err(error(
             format!("line {}, {path}", element.line),
             "camt.052 account reports are not supported: use camt.053 or camt.054",
@@ -438,16 +389,8 @@ fn locate_message(root: &Element) -> Result<Message<'_>, BankError> {
 
 /// `camt.054.001.02` from the namespace the root element is in.
 fn namespace_version(root: &Element) -> Option<String> {
-    let key = if root.prefix.is_empty() {
-        "xmlns".to_string()
-    } else {
-        format!("xmlns:{}", root.prefix)
-    };
-    let namespace = root
-        .attributes
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.trim())?;
+    let key = if root.prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{}", root.prefix) };
+    let namespace = root.attributes.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim())?;
     let version = namespace.rsplit(':').next()?;
     version.starts_with("camt.").then(|| version.to_string())
 }
@@ -481,15 +424,11 @@ struct Entry<'a> {
 
 impl Walker {
     fn skip(&mut self, location: &str, reason: String) {
-        self.skipped.push(Skipped {
-            location: location.to_string(),
-            reason,
-        });
+        self.skipped.push(Skipped { location: location.to_string(), reason });
     }
 
     fn error_at(&mut self, element: &Element, path: &str, message: impl Into<String>) {
-        self.errors
-            .push(format!("line {}, {path}", element.line), message);
+        self.errors.push(format!("line {}, {path}", element.line), message);
     }
 
     fn entry(&mut self, e: &Element, container: &Container<'_>, index: usize) {
@@ -503,23 +442,15 @@ impl Walker {
             Err(Reported) => return,
         };
         let currency = currency.or(container.account_currency);
-        let shown = format!("{amount} {}", currency.unwrap_or(""))
-            .trim_end()
-            .to_string();
+        let shown = format!("{amount} {}", currency.unwrap_or("")).trim_end().to_string();
         let indicator = e.value_at(&["CdtDbtInd"]).unwrap_or("");
         if indicator != "CRDT" && indicator != "DBIT" {
-            self.error_at(
-                e,
-                &path,
-                format!("CdtDbtInd {indicator:?} is neither CRDT nor DBIT"),
-            );
+            self.error_at(e, &path, format!("CdtDbtInd {indicator:?} is neither CRDT nor DBIT"));
             return;
         }
         let reversal = matches!(e.value_at(&["RvslInd"]), Some("true" | "1"));
         if reversal {
-            let why = return_reason(e)
-                .map(|r| format!(", reason {r}"))
-                .unwrap_or_default();
+            let why = return_reason(e).map(|r| format!(", reason {r}")).unwrap_or_default();
             let reason = format!(
                 "reversal (RvslInd true) of a {indicator} entry of {shown}{why}: a returned or failed transaction, not a payment"
             );
@@ -531,24 +462,14 @@ impl Walker {
             return;
         }
         if let Some(status) = status(e).filter(|s| *s != "BOOK") {
-            self.skip(
-                &path,
-                format!("credit entry of {shown} with status {status}: not booked"),
-            );
+            self.skip(&path, format!("credit entry of {shown} with status {status}: not booked"));
             return;
         }
         let Some(date) = self.entry_date(e, &path) else {
             return;
         };
         let transactions: Vec<(String, &Element)> = transactions(e, &path);
-        let entry = Entry {
-            element: e,
-            path,
-            amount,
-            currency,
-            date,
-            transactions: transactions.len(),
-        };
+        let entry = Entry { element: e, path, amount, currency, date, transactions: transactions.len() };
         if transactions.is_empty() {
             let path = entry.path.clone();
             self.transaction(&entry, container, None, &path, 1);
@@ -576,10 +497,7 @@ impl Walker {
                     .value_at(&["RtrInf", "Rsn", "Cd"])
                     .map(|r| format!(", reason {r}"))
                     .unwrap_or_default();
-                self.skip(
-                    path,
-                    format!("returned transaction (RtrInf{why}): not a new payment"),
-                );
+                self.skip(path, format!("returned transaction (RtrInf{why}): not a new payment"));
                 return;
             }
         }
@@ -620,9 +538,7 @@ impl Walker {
         let own = match tx {
             Some(tx) if tx.child("Amt").is_some() => self.amount_of(tx, path, "Amt"),
             Some(tx) => match tx.path(&["AmtDtls", "TxAmt"]) {
-                Some(tx_amount) => {
-                    self.amount_of(tx_amount, &format!("{path}/AmtDtls/TxAmt"), "Amt")
-                }
+                Some(tx_amount) => self.amount_of(tx_amount, &format!("{path}/AmtDtls/TxAmt"), "Amt"),
                 None => Ok(None),
             },
             None => Ok(None),
@@ -674,10 +590,7 @@ impl Walker {
             let Some(holder) = e.child(name) else {
                 continue;
             };
-            let Some(text) = holder
-                .value_at(&["Dt"])
-                .or_else(|| holder.value_at(&["DtTm"]))
-            else {
+            let Some(text) = holder.value_at(&["Dt"]).or_else(|| holder.value_at(&["DtTm"])) else {
                 continue;
             };
             match date_iso_prefix(text) {
@@ -692,11 +605,7 @@ impl Walker {
                 }
             }
         }
-        self.error_at(
-            e,
-            path,
-            "credit entry without a booking date (BookgDt) or value date (ValDt)",
-        );
+        self.error_at(e, path, "credit entry without a booking date (BookgDt) or value date (ValDt)");
         None
     }
 
@@ -717,12 +626,8 @@ impl Walker {
                 let strd_path = format!("{path}/RmtInf/Strd[{}]/RfrdDocAmt", i + 1);
                 let amount = match structured.child("RfrdDocAmt") {
                     Some(doc) => {
-                        let mut read = |name| {
-                            self.amount_of(doc, &strd_path, name)
-                                .ok()
-                                .flatten()
-                                .map(|a| a.0)
-                        };
+                        let mut read =
+                            |name| self.amount_of(doc, &strd_path, name).ok().flatten().map(|a| a.0);
                         let remitted = read("RmtdAmt");
                         let credit_note = read("CdtNoteAmt");
                         match (remitted, credit_note) {
@@ -808,15 +713,11 @@ fn transactions<'a>(e: &'a Element, path: &str) -> Vec<(String, &'a Element)> {
 /// `Sts` (.02, .04) or `Sts/Cd` (.08).
 fn status(e: &Element) -> Option<&str> {
     let sts = e.child("Sts")?;
-    sts.value_at(&["Cd"])
-        .or_else(|| sts.value_at(&["Prtry"]))
-        .or_else(|| sts.value())
+    sts.value_at(&["Cd"]).or_else(|| sts.value_at(&["Prtry"])).or_else(|| sts.value())
 }
 
 fn return_reason(e: &Element) -> Option<&str> {
-    transactions(e, "")
-        .into_iter()
-        .find_map(|(_, tx)| tx.value_at(&["RtrInf", "Rsn", "Cd"]))
+    transactions(e, "").into_iter().find_map(|(_, tx)| tx.value_at(&["RtrInf", "Rsn", "Cd"]))
 }
 
 /// The payer's name. Nordea DK gives only address lines, the first of which is
@@ -831,10 +732,7 @@ fn payer(tx: &Element) -> Option<String> {
         &["Dbtr", "PstlAdr", "AdrLine"],
         &["Dbtr", "Pty", "PstlAdr", "AdrLine"],
     ];
-    names
-        .iter()
-        .find_map(|path| parties.value_at(path))
-        .map(str::to_string)
+    names.iter().find_map(|path| parties.value_at(path)).map(str::to_string)
 }
 
 /// ISO amounts: digits with an optional fraction, no sign, no exponent. (Decimal's
@@ -860,17 +758,11 @@ mod tests {
     }
 
     fn sample(name: &str) -> Vec<u8> {
-        read(&format!(
-            "{}/../shared/samples/bank/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        read(&format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR")))
     }
 
     fn fixture(name: &str) -> Vec<u8> {
-        read(&format!(
-            "{}/tests/fixtures/bank/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        read(&format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR")))
     }
 
     fn dec(s: &str) -> Decimal {
@@ -918,10 +810,7 @@ mod tests {
     }
 
     fn skipped(file: &BankFile) -> Vec<(&str, &str)> {
-        file.skipped
-            .iter()
-            .map(|s| (s.location.as_str(), s.reason.as_str()))
-            .collect()
+        file.skipped.iter().map(|s| (s.location.as_str(), s.reason.as_str())).collect()
     }
 
     const N054: &str = "Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]";
@@ -935,14 +824,7 @@ mod tests {
         assert_eq!(file.created, Some(day(2017, 7, 30)));
         let d = day(2017, 7, 29);
         let loc = |e: u32, t: u32| format!("{N054}/Ntry[{e}]/NtryDtls/TxDtls[{t}]");
-        let locs = [
-            loc(1, 1),
-            loc(1, 2),
-            loc(2, 1),
-            loc(2, 2),
-            loc(3, 1),
-            loc(3, 2),
-        ];
+        let locs = [loc(1, 1), loc(1, 2), loc(2, 1), loc(2, 2), loc(3, 1), loc(3, 2)];
         check_all(
             &file,
             &[
@@ -1018,14 +900,8 @@ mod tests {
         assert_eq!(
             skipped(&file),
             vec![
-                (
-                    format!("{N054}/Ntry[4]").as_str(),
-                    "debit entry of 4230.05 EUR"
-                ),
-                (
-                    format!("{N054}/Ntry[5]").as_str(),
-                    "debit entry of 1000.00 EUR"
-                ),
+                (format!("{N054}/Ntry[4]").as_str(), "debit entry of 4230.05 EUR"),
+                (format!("{N054}/Ntry[5]").as_str(), "debit entry of 1000.00 EUR"),
                 (
                     format!("{N054}/Ntry[6]").as_str(),
                     "reversal (RvslInd true) of a CRDT entry of 100.00 EUR, reason AC01: \
@@ -1074,17 +950,8 @@ mod tests {
         assert_eq!(file.created, Some(day(2020, 9, 25)));
         let d = day(2020, 9, 24);
         let loc = |e: u32, t: u32| format!("{S053}/Ntry[{e}]/NtryDtls/TxDtls[{t}]");
-        let locs = [
-            loc(1, 1),
-            loc(2, 1),
-            loc(3, 1),
-            loc(4, 1),
-            loc(4, 2),
-            loc(6, 1),
-        ];
-        let lines: Vec<String> = (1..=10)
-            .map(|i| format!("REMITTANCE INFO LINE {i:02}"))
-            .collect();
+        let locs = [loc(1, 1), loc(2, 1), loc(3, 1), loc(4, 1), loc(4, 2), loc(6, 1)];
+        let lines: Vec<String> = (1..=10).map(|i| format!("REMITTANCE INFO LINE {i:02}")).collect();
         let ten_lines = lines.join(" ");
         check_all(
             &file,
@@ -1159,13 +1026,7 @@ mod tests {
                 },
             ],
         );
-        assert_eq!(
-            skipped(&file),
-            vec![(
-                format!("{S053}/Ntry[5]").as_str(),
-                "debit entry of 66962.50 DKK"
-            )]
-        );
+        assert_eq!(skipped(&file), vec![(format!("{S053}/Ntry[5]").as_str(), "debit entry of 66962.50 DKK")]);
     }
 
     #[test]
@@ -1262,10 +1123,7 @@ mod tests {
         assert_eq!(
             skipped(&file),
             vec![
-                (
-                    format!("{S053}/Ntry[2]").as_str(),
-                    "debit entry of 300.00 SEK"
-                ),
+                (format!("{S053}/Ntry[2]").as_str(), "debit entry of 300.00 SEK"),
                 (
                     format!("{S053}/Ntry[3]").as_str(),
                     "credit entry of 75.00 SEK with status PDNG: not booked"
@@ -1302,11 +1160,8 @@ mod tests {
              <Ntry><Amt Ccy=\"SEK\">2.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts></Ntry>\r\
              <Ntry><Amt Ccy=\"SEK\">2.00</Amt><CdtDbtInd>CREDIT</CdtDbtInd></Ntry>",
         );
-        let errors: Vec<String> = parse_camt(xml.as_bytes())
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors: Vec<String> =
+            parse_camt(xml.as_bytes()).unwrap_err().iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
             vec![
@@ -1333,26 +1188,15 @@ mod tests {
         let ids: Vec<&str> = file.payments.iter().map(|p| p.txid.as_str()).collect();
         assert_eq!(
             ids,
-            vec![
-                "N1:7",
-                "M1:Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[2]/NtryDtls/TxDtls[1]",
-                "E2E-2"
-            ]
+            vec!["N1:7", "M1:Document/BkToCstmrDbtCdtNtfctn/Ntfctn[1]/Ntry[2]/NtryDtls/TxDtls[1]", "E2E-2"]
         );
         assert_eq!(file.payments[0].date, day(2024, 1, 2));
         assert_eq!(file.payments[0].location, format!("{N054}/Ntry[1]"));
         assert_eq!(file.payments[1].date, day(2024, 1, 3));
         assert_eq!(file.payments[2].references, vec!["RF18 5390 0754 7034"]);
         assert_eq!(file.skipped.len(), 2);
-        assert_eq!(
-            file.skipped[0].reason,
-            "debit transaction inside a credit entry"
-        );
-        assert!(
-            file.skipped[1]
-                .reason
-                .starts_with("no amount for this transaction, one of 4")
-        );
+        assert_eq!(file.skipped[0].reason, "debit transaction inside a credit entry");
+        assert!(file.skipped[1].reason.starts_with("no amount for this transaction, one of 4"));
     }
 
     #[test]
@@ -1369,27 +1213,16 @@ mod tests {
         let file = parse_ok(latin);
         assert_eq!(file.payments[0].payer.as_deref(), Some("Göran"));
         assert_eq!(file.version, None);
-        assert_eq!(
-            file.payments[0].location,
-            "BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]"
-        );
+        assert_eq!(file.payments[0].location, "BkToCstmrStmt/Stmt[1]/Ntry[1]/NtryDtls/TxDtls[1]");
 
-        let errors =
-            parse_camt(b"<Document>\n<BkToCstmrStmt>\xff</BkToCstmrStmt></Document>").unwrap_err();
+        let errors = parse_camt(b"<Document>\n<BkToCstmrStmt>\xff</BkToCstmrStmt></Document>").unwrap_err();
         assert_eq!(errors[0].location, "line 2");
 
-        let errors =
-            parse_camt(b"<Document><BkToCstmrStmt>&bogus;</BkToCstmrStmt></Document>").unwrap_err();
+        let errors = parse_camt(b"<Document><BkToCstmrStmt>&bogus;</BkToCstmrStmt></Document>").unwrap_err();
         assert_eq!(errors[0].message, "unknown entity &bogus;");
 
         let errors = parse_camt(b"<Document><BkToCstmrStmt>").unwrap_err();
-        assert!(
-            errors[0]
-                .location
-                .starts_with("line 1, Document/BkToCstmrStmt"),
-            "{:?}",
-            errors
-        );
+        assert!(errors[0].location.starts_with("line 1, Document/BkToCstmrStmt"), "{:?}", errors);
 
         let deep = "<a>".repeat(100);
         assert!(parse_camt(deep.as_bytes()).is_err());
@@ -1400,9 +1233,7 @@ mod tests {
     fn amounts_are_strict() {
         assert_eq!(parse_amount("1900.00"), Some(dec("1900.00")));
         assert_eq!(parse_amount("5"), Some(dec("5")));
-        for bad in [
-            "", "-5.00", "+5", "1_000.00", "1e3", "1.", ".5", "1.2.3", "1,50",
-        ] {
+        for bad in ["", "-5.00", "+5", "1_000.00", "1e3", "1.", ".5", "1.2.3", "1,50"] {
             assert_eq!(parse_amount(bad), None, "{bad}");
         }
     }

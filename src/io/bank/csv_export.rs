@@ -28,8 +28,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, error, line_at, line_location,
-    stable_hash,
+    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, error, line_at, line_location, stable_hash,
 };
 
 /// Which columns of a bank's CSV export hold what. Column names are matched
@@ -56,9 +55,8 @@ const DELIMITERS: [u8; 4] = [b';', b'\t', b',', b'|'];
 /// The header must appear within this many rows.
 const HEADER_SEARCH_ROWS: usize = 50;
 
-const DATE_FORMATS: [&str; 7] = [
-    "%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y.%m.%d",
-];
+const DATE_FORMATS: [&str; 7] =
+    ["%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y.%m.%d"];
 
 /// Parses a bank CSV export with the given column configuration.
 pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile, Vec<BankError>> {
@@ -89,12 +87,7 @@ pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile
         if is_blank(fields) {
             continue;
         }
-        let row = Row {
-            line: *line,
-            fields,
-            columns: &columns,
-            config,
-        };
+        let row = Row { line: *line, fields, columns: &columns, config };
         match row.read(&mut errors) {
             Some(Read::Payment(mut payment)) => {
                 if payment.txid.is_empty() {
@@ -119,33 +112,22 @@ pub(super) fn looks_delimited(bytes: &[u8]) -> bool {
         head = &head[..end];
     }
     let text = decode(head);
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
-    {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
         return false;
     }
-    text.lines()
-        .find(|line| !line.trim().is_empty())
-        .is_some_and(|line| line.contains([';', ',', '\t', '|']))
+    text.lines().find(|line| !line.trim().is_empty()).is_some_and(|line| line.contains([';', ',', '\t', '|']))
 }
 
 fn check_config(config: &CsvImportConfig) -> Result<(), BankError> {
     let problem = if config.date.trim().is_empty() || config.amount.trim().is_empty() {
         Some("the date and amount columns must be named".to_string())
     } else if config.decimal.is_some_and(|d| d != ',' && d != '.') {
-        Some(format!(
-            "decimal mark {:?} is neither ',' nor '.'",
-            config.decimal
-        ))
+        Some(format!("decimal mark {:?} is neither ',' nor '.'", config.decimal))
     } else if config
         .delimiter
         .is_some_and(|d| matches!(d, b'"' | b'\r' | b'\n') || Some(char::from(d)) == config.decimal)
     {
-        Some(format!(
-            "delimiter {:?} cannot be used",
-            config.delimiter.map(char::from)
-        ))
+        Some(format!("delimiter {:?} cannot be used", config.delimiter.map(char::from)))
     } else {
         None
     };
@@ -163,10 +145,7 @@ fn decode(bytes: &[u8]) -> String {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
     }
 }
 
@@ -185,10 +164,7 @@ fn read_rows(text: &str, delimiter: u8) -> Rows {
     while let Ok(true) = reader.read_record(&mut record) {
         // The csv crate's own line count lags behind CRLF terminators; its byte
         // offset points at or just before the record, past which terminators are skipped.
-        let mut offset = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0);
+        let mut offset = record.position().and_then(|p| usize::try_from(p.byte()).ok()).unwrap_or(0);
         while matches!(text.as_bytes().get(offset), Some(b'\r' | b'\n')) {
             offset += 1;
         }
@@ -208,10 +184,7 @@ struct Columns {
     transaction_id: Option<usize>,
 }
 
-fn locate_header(
-    text: &str,
-    config: &CsvImportConfig,
-) -> Result<(Rows, usize, Columns), BankError> {
+fn locate_header(text: &str, config: &CsvImportConfig) -> Result<(Rows, usize, Columns), BankError> {
     let delimiters: Vec<u8> = match config.delimiter {
         Some(d) => vec![d],
         None => DELIMITERS.to_vec(),
@@ -227,10 +200,7 @@ fn locate_header(
             return Ok((rows, at, columns));
         }
     }
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default();
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
     let wanted: Vec<&str> = [Some(&config.date), Some(&config.amount)]
         .into_iter()
         .chain([
@@ -274,8 +244,7 @@ fn columns(fields: &[String], config: &CsvImportConfig) -> Option<Columns> {
 }
 
 fn normalize_header(name: &str) -> String {
-    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-        .to_lowercase()
+    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_lowercase()
 }
 
 fn is_blank(fields: &[String]) -> bool {
@@ -296,19 +265,13 @@ enum Read {
 
 impl Row<'_> {
     fn cell(&self, column: Option<usize>) -> Option<&str> {
-        column
-            .and_then(|i| self.fields.get(i))
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
+        column.and_then(|i| self.fields.get(i)).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
     fn required(&self, column: usize, name: &str, errors: &mut Errors) -> Option<&str> {
         let value = self.cell(Some(column));
         if value.is_none() {
-            errors.push(
-                line_location(self.line),
-                format!("no value in column {name:?}"),
-            );
+            errors.push(line_location(self.line), format!("no value in column {name:?}"));
         }
         value
     }
@@ -320,15 +283,8 @@ impl Row<'_> {
         let date = date_text.and_then(|text| {
             let date = parse_date(text, self.config.date_format.as_deref());
             if date.is_none() {
-                let expected = self
-                    .config
-                    .date_format
-                    .as_deref()
-                    .unwrap_or("a known date format");
-                errors.push(
-                    location.clone(),
-                    format!("date {text:?} does not match {expected}"),
-                );
+                let expected = self.config.date_format.as_deref().unwrap_or("a known date format");
+                errors.push(location.clone(), format!("date {text:?} does not match {expected}"));
             }
             date
         });
@@ -355,10 +311,7 @@ impl Row<'_> {
         let reference = self.cell(self.columns.reference).map(str::to_string);
         Some(Read::Payment(BankPayment {
             // Filled in by the caller when empty: derivation needs the whole file.
-            txid: self
-                .cell(self.columns.transaction_id)
-                .unwrap_or_default()
-                .to_string(),
+            txid: self.cell(self.columns.transaction_id).unwrap_or_default().to_string(),
             date,
             amount,
             currency: None,
@@ -385,11 +338,7 @@ fn derived_txid(payment: &BankPayment, occurrences: &mut HashMap<u64, usize>) ->
     let seen = occurrences.entry(hash).or_insert(0);
     *seen += 1;
     let base = format!("csv-{date}-{amount}-{hash:016x}");
-    if *seen > 1 {
-        format!("{base}-{seen}")
-    } else {
-        base
-    }
+    if *seen > 1 { format!("{base}-{seen}") } else { base }
 }
 
 fn parse_date(text: &str, format: Option<&str>) -> Option<NaiveDate> {
@@ -398,33 +347,21 @@ fn parse_date(text: &str, format: Option<&str>) -> Option<NaiveDate> {
     let first_token = text.split([' ', 'T']).next().unwrap_or(text);
     let candidates = [text, first_token];
     match format {
-        Some(format) => candidates
+        Some(format) => candidates.iter().find_map(|c| NaiveDate::parse_from_str(c, format).ok()),
+        None => candidates
             .iter()
-            .find_map(|c| NaiveDate::parse_from_str(c, format).ok()),
-        None => candidates.iter().find_map(|c| {
-            DATE_FORMATS
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(c, f).ok())
-        }),
+            .find_map(|c| DATE_FORMATS.iter().find_map(|f| NaiveDate::parse_from_str(c, f).ok())),
     }
 }
 
 /// A bank amount as people write it: `1 234,50`, `-1.234,50`, `1,234.50`,
 /// `(300.00)`, `250,00 kr`, `−12,00` (Unicode minus).
 fn parse_amount(text: &str, decimal: Option<char>) -> Option<Decimal> {
-    let text = text.trim_matches(|c: char| {
-        c.is_whitespace() || c.is_alphabetic() || matches!(c, '€' | '$' | '£')
-    });
+    let text =
+        text.trim_matches(|c: char| c.is_whitespace() || c.is_alphabetic() || matches!(c, '€' | '$' | '£'));
     let (negative, body) = split_sign(text)?;
-    let body: String = body
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
-        .collect();
-    if body.is_empty()
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    let body: String = body.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return None;
     }
     let decimal = decimal.unwrap_or_else(|| guess_decimal(&body));
@@ -504,14 +441,7 @@ mod tests {
     }
 
     /// (location, date, amount, references, message, payer) of a payment.
-    type Seen<'a> = (
-        &'a str,
-        NaiveDate,
-        Decimal,
-        Vec<&'a str>,
-        Option<&'a str>,
-        Option<&'a str>,
-    );
+    type Seen<'a> = (&'a str, NaiveDate, Decimal, Vec<&'a str>, Option<&'a str>, Option<&'a str>);
 
     fn swedish() -> CsvImportConfig {
         CsvImportConfig {
@@ -527,14 +457,8 @@ mod tests {
     #[test]
     fn fixture_swedish_headers_decimal_comma_windows_1252() {
         let bytes = fixture("bank-export-sv.csv");
-        assert!(
-            std::str::from_utf8(&bytes).is_err(),
-            "the fixture is Windows-1252"
-        );
-        assert_eq!(
-            super::super::detect_format(&bytes, "export.csv"),
-            Some(BankFormat::Csv)
-        );
+        assert!(std::str::from_utf8(&bytes).is_err(), "the fixture is Windows-1252");
+        assert_eq!(super::super::detect_format(&bytes, "export.csv"), Some(BankFormat::Csv));
         for config in [
             swedish(),
             CsvImportConfig {
@@ -578,22 +502,8 @@ mod tests {
                         Some("Faktura 1017; 1018 – tack"),
                         Some("Märta Öhrn")
                     ),
-                    (
-                        "line 6",
-                        day(2024, 5, 3),
-                        dec("50.00"),
-                        vec![],
-                        Some("Swish"),
-                        Some("Björn Ek")
-                    ),
-                    (
-                        "line 7",
-                        day(2024, 5, 3),
-                        dec("50.00"),
-                        vec![],
-                        Some("Swish"),
-                        Some("Björn Ek")
-                    ),
+                    ("line 6", day(2024, 5, 3), dec("50.00"), vec![], Some("Swish"), Some("Björn Ek")),
+                    ("line 7", day(2024, 5, 3), dec("50.00"), vec![], Some("Swish"), Some("Björn Ek")),
                     (
                         "line 8",
                         day(2024, 5, 6),
@@ -606,24 +516,13 @@ mod tests {
             );
             assert_eq!(file.payments[0].reference_amounts, vec![None]);
             // Identical rows get an occurrence counter; ids are unique and repeatable.
-            assert_eq!(
-                file.payments[3].txid,
-                format!("{}-2", file.payments[2].txid)
-            );
+            assert_eq!(file.payments[3].txid, format!("{}-2", file.payments[2].txid));
             assert!(file.payments[2].txid.starts_with("csv-20240503-50-"));
             let again = parse_bank_csv(&bytes, &config).unwrap_or_else(|e| panic!("{e:?}"));
-            let ids = |f: &BankFile| {
-                f.payments
-                    .iter()
-                    .map(|p| p.txid.clone())
-                    .collect::<Vec<_>>()
-            };
+            let ids = |f: &BankFile| f.payments.iter().map(|p| p.txid.clone()).collect::<Vec<_>>();
             assert_eq!(ids(&file), ids(&again));
-            let skipped: Vec<(&str, &str)> = file
-                .skipped
-                .iter()
-                .map(|s| (s.location.as_str(), s.reason.as_str()))
-                .collect();
+            let skipped: Vec<(&str, &str)> =
+                file.skipped.iter().map(|s| (s.location.as_str(), s.reason.as_str())).collect();
             assert_eq!(
                 skipped,
                 vec![
@@ -658,21 +557,13 @@ mod tests {
 
     #[test]
     fn malformed_rows_are_rejected_with_their_line_numbers() {
-        let text =
-            "Datum;Belopp\n2024-01-05;10,00\n2024-13-05;10,00\n2024-01-07;1234.50\n2024-01-08;\n";
+        let text = "Datum;Belopp\n2024-01-05;10,00\n2024-13-05;10,00\n2024-01-07;1234.50\n2024-01-08;\n";
         let config = CsvImportConfig {
             decimal: Some(','),
-            ..CsvImportConfig {
-                date: "Datum".into(),
-                amount: "Belopp".into(),
-                ..CsvImportConfig::default()
-            }
+            ..CsvImportConfig { date: "Datum".into(), amount: "Belopp".into(), ..CsvImportConfig::default() }
         };
-        let errors: Vec<String> = parse_bank_csv(text.as_bytes(), &config)
-            .unwrap_err()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let errors: Vec<String> =
+            parse_bank_csv(text.as_bytes(), &config).unwrap_err().iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
             vec![
@@ -688,18 +579,10 @@ mod tests {
         let config = swedish();
         let errors = parse_bank_csv(b"a;b\n1;2\n", &config).unwrap_err();
         assert_eq!(errors[0].location, "line 1");
-        assert!(
-            errors[0]
-                .message
-                .starts_with("no header row with the columns"),
-            "{errors:?}"
-        );
+        assert!(errors[0].message.starts_with("no header row with the columns"), "{errors:?}");
         let errors = parse_bank_csv(b"", &CsvImportConfig::default()).unwrap_err();
         assert_eq!(errors[0].location, "import configuration");
-        let bad_decimal = CsvImportConfig {
-            decimal: Some(';'),
-            ..swedish()
-        };
+        let bad_decimal = CsvImportConfig { decimal: Some(';'), ..swedish() };
         assert!(parse_bank_csv(b"", &bad_decimal).is_err());
     }
 
@@ -724,19 +607,8 @@ mod tests {
         for (text, decimal, want) in cases {
             assert_eq!(parse_amount(text, decimal), Some(dec(want)), "{text}");
         }
-        for bad in [
-            "",
-            "-",
-            "abc",
-            "1.2.3,4,5",
-            "12,34,5",
-            "1234.50x9",
-            "1..2",
-            "1,",
-            "--5",
-            "1e5",
-            "1_000",
-        ] {
+        for bad in ["", "-", "abc", "1.2.3,4,5", "12,34,5", "1234.50x9", "1..2", "1,", "--5", "1e5", "1_000"]
+        {
             assert_eq!(parse_amount(bad, None), None, "{bad}");
         }
         assert_eq!(parse_amount("1234.50", Some(',')), None);
@@ -756,10 +628,7 @@ mod tests {
         ] {
             assert_eq!(parse_date(text, None), Some(day(2024, 5, 2)), "{text}");
         }
-        assert_eq!(
-            parse_date("05/02/24", Some("%m/%d/%y")),
-            Some(day(2024, 5, 2))
-        );
+        assert_eq!(parse_date("05/02/24", Some("%m/%d/%y")), Some(day(2024, 5, 2)));
         assert_eq!(parse_date("2024-05-02", Some("%d.%m.%Y")), None);
         assert_eq!(parse_date("yesterday", None), None);
     }
@@ -771,10 +640,7 @@ mod tests {
         for unit in text.encode_utf16() {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
-        assert_eq!(
-            super::super::detect_format(&bytes, "export.txt"),
-            Some(BankFormat::Csv)
-        );
+        assert_eq!(super::super::detect_format(&bytes, "export.txt"), Some(BankFormat::Csv));
         let config = CsvImportConfig {
             date: "Datum".into(),
             amount: "Belopp".into(),

@@ -150,10 +150,7 @@ pub fn parse_bank_file(
 const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 
 fn error(location: impl Into<String>, message: impl Into<String>) -> BankError {
-    BankError {
-        location: location.into(),
-        message: message.into(),
-    }
+    BankError { location: location.into(), message: message.into() }
 }
 
 fn line_location(line: usize) -> String {
@@ -241,9 +238,7 @@ fn digits_value(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 19 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    bytes.iter().try_fold(0u64, |acc, &b| {
-        acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-    })
+    bytes.iter().try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')))
 }
 
 /// The manuals specify ISO-8859-1, but a file opened and saved in a modern editor
@@ -256,11 +251,9 @@ fn to_latin1_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
         return Cow::Borrowed(bytes);
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) if text.chars().all(|c| u32::from(c) <= 0xFF) => Cow::Owned(
-            text.chars()
-                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-                .collect(),
-        ),
+        Ok(text) if text.chars().all(|c| u32::from(c) <= 0xFF) => {
+            Cow::Owned(text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect())
+        }
         _ => Cow::Borrowed(bytes),
     }
 }
@@ -276,24 +269,17 @@ fn to_latin1_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
 fn frame_records(bytes: &[u8], errors: &mut Errors) -> Vec<Record> {
     let data = to_latin1_bytes(bytes);
     // Trailing newlines, blanks and a DOS end-of-file mark are not records.
-    let end = data
-        .iter()
-        .rposition(|&b| !matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0x1A))
-        .map_or(0, |i| i + 1);
+    let end =
+        data.iter().rposition(|&b| !matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0x1A)).map_or(0, |i| i + 1);
     let body = &data[..end];
     if body.contains(&b'\n') || body.contains(&b'\r') {
-        split_lines(body)
-            .filter_map(|(line, raw)| record_from_line(line, raw, errors))
-            .collect()
+        split_lines(body).filter_map(|(line, raw)| record_from_line(line, raw, errors)).collect()
     } else {
         body.chunks(RECORD_LEN)
             .enumerate()
             .map(|(i, chunk)| {
                 // No line structure to restore here: a TAB just stands for one blank.
-                let cleaned: Vec<u8> = chunk
-                    .iter()
-                    .map(|&b| if b == b'\t' { b' ' } else { b })
-                    .collect();
+                let cleaned: Vec<u8> = chunk.iter().map(|&b| if b == b'\t' { b' ' } else { b }).collect();
                 padded_record(i + 1, &cleaned)
             })
             .collect()
@@ -312,11 +298,7 @@ fn split_lines(body: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         let cut = rest.iter().position(|&b| b == b'\n' || b == b'\r');
         let (current, next) = match cut {
             Some(i) => {
-                let skip = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
+                let skip = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
                 (&rest[..i], &rest[i + skip..])
             }
             None => (rest, &rest[rest.len()..]),
@@ -337,10 +319,7 @@ fn record_from_line(line: usize, raw: &[u8], errors: &mut Errors) -> Option<Reco
         } else {
             errors.push(
                 line_location(line),
-                format!(
-                    "record is {} characters long; records are {RECORD_LEN}",
-                    expanded.len()
-                ),
+                format!("record is {} characters long; records are {RECORD_LEN}", expanded.len()),
             );
             return None;
         }
@@ -389,8 +368,7 @@ fn join_chunks<S: AsRef<str>>(chunks: &[S], full_widths: &[usize]) -> Option<Str
             out.push(' ');
         }
         out.push_str(text);
-        previous_full =
-            full_widths.contains(&raw.chars().count()) && !raw.ends_with(char::is_whitespace);
+        previous_full = full_widths.contains(&raw.chars().count()) && !raw.ends_with(char::is_whitespace);
     }
     (!out.is_empty()).then_some(out)
 }
@@ -481,26 +459,17 @@ mod tests {
     #[test]
     fn detects_every_sample() {
         let cases = [
-            (
-                "bgmax-bankgirot-avtal-om-ocr-kontroll.txt",
-                BankFormat::BgMax,
-            ),
+            ("bgmax-bankgirot-avtal-om-ocr-kontroll.txt", BankFormat::BgMax),
             ("bgmax-bankgirot-bgmaxfil4.txt", BankFormat::BgMax),
             ("ocr-nets-manual-example-otovo.txt", BankFormat::NetsOcr),
-            (
-                "ocr-nets-systemspesifikasjon-example.txt",
-                BankFormat::NetsOcr,
-            ),
+            ("ocr-nets-systemspesifikasjon-example.txt", BankFormat::NetsOcr),
             ("camt054-fffs-fi-example.xml", BankFormat::Camt054),
             ("camt054-oca-v04-test.xml", BankFormat::Camt054),
             ("camt053-nordea-dk-example.xml", BankFormat::Camt053),
             ("camt053-fffs-fi-example.xml", BankFormat::Camt053),
         ];
         for (name, format) in cases {
-            let path = format!(
-                "{}/../shared/samples/bank/{name}",
-                env!("CARGO_MANIFEST_DIR")
-            );
+            let path = format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR"));
             let bytes = std::fs::read(&path).expect("sample file");
             assert_eq!(detect_format(&bytes, name), Some(format), "{name}");
         }
@@ -508,18 +477,12 @@ mod tests {
 
     #[test]
     fn detects_csv_and_rejects_other_things() {
-        assert_eq!(
-            detect_format(b"Datum;Belopp\n2024-01-02;10,00\n", "x.txt"),
-            Some(BankFormat::Csv)
-        );
+        assert_eq!(detect_format(b"Datum;Belopp\n2024-01-02;10,00\n", "x.txt"), Some(BankFormat::Csv));
         assert_eq!(detect_format(b"", "export.csv"), Some(BankFormat::Csv));
         assert_eq!(detect_format(b"<html><body/></html>", "a.xml"), None);
         assert_eq!(detect_format(b"\x00\x01\x02binary", "a.bin"), None);
         assert_eq!(
-            detect_format(
-                b"<?xml version=\"1.0\"?><Document><BkToCstmrAcctRpt/></Document>",
-                "a.xml"
-            ),
+            detect_format(b"<?xml version=\"1.0\"?><Document><BkToCstmrAcctRpt/></Document>", "a.xml"),
             None
         );
     }
@@ -553,10 +516,7 @@ mod tests {
         let long = format!("{}X\n{}\n", "A".repeat(80), "B".repeat(5));
         let records = frame_records(long.as_bytes(), &mut errors);
         assert_eq!(records.len(), 1);
-        assert_eq!(
-            errors.0[0].to_string(),
-            "line 1: record is 81 characters long; records are 80"
-        );
+        assert_eq!(errors.0[0].to_string(), "line 1: record is 81 characters long; records are 80");
     }
 
     #[test]
@@ -576,14 +536,9 @@ mod tests {
         ];
         assert_eq!(
             join_chunks(&nordea, &[35, 140]).as_deref(),
-            Some(
-                "0000089207 0051012399 0000089209 0051012400 0000089213 0051012401 0000089214 0051012402"
-            )
+            Some("0000089207 0051012399 0000089209 0051012400 0000089213 0051012401 0000089214 0051012402")
         );
-        assert_eq!(
-            join_chunks(&["LINE 01", "LINE 02", "  "], &[35]).as_deref(),
-            Some("LINE 01 LINE 02")
-        );
+        assert_eq!(join_chunks(&["LINE 01", "LINE 02", "  "], &[35]).as_deref(), Some("LINE 01 LINE 02"));
         assert_eq!(join_chunks::<&str>(&[], &[35]), None);
     }
 

@@ -23,8 +23,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Record, Skipped, frame_records,
-    line_location,
+    BankError, BankFile, BankFormat, BankPayment, Errors, Record, Skipped, frame_records, line_location,
 };
 
 /// Parses a Nets OCR giro file (ASCII / ISO-8859-1, any or no line terminators).
@@ -93,25 +92,16 @@ impl Parser {
     fn record(&mut self, rec: &Record, errors: &mut Errors) {
         self.records += 1;
         if self.ended {
-            errors.push(
-                rec.location(),
-                "record after the end-of-transmission record (89)",
-            );
+            errors.push(rec.location(), "record after the end-of-transmission record (89)");
             return;
         }
         if rec.field(1, 2) != b"NY" {
-            errors.push(
-                rec.location(),
-                "record does not start with the format code NY",
-            );
+            errors.push(rec.location(), "record does not start with the format code NY");
             return;
         }
         let record_type = rec.field(7, 8);
         if !self.started && (rec.field(3, 4) != b"00" || record_type != b"10") {
-            errors.push(
-                rec.location(),
-                "a Nets file starts with the start-of-transmission record NY000010",
-            );
+            errors.push(rec.location(), "a Nets file starts with the start-of-transmission record NY000010");
             self.started = true;
         }
         if let Some(assignment) = self.assignment.as_mut() {
@@ -147,10 +137,7 @@ impl Parser {
         if let Some(open) = &self.assignment {
             errors.push(
                 rec.location(),
-                format!(
-                    "assignment starts before the one at line {} has its end record (88)",
-                    open.line
-                ),
+                format!("assignment starts before the one at line {} has its end record (88)", open.line),
             );
         }
         let service = rec.field(3, 4).to_vec();
@@ -180,28 +167,19 @@ impl Parser {
     fn item1(&mut self, rec: &Record, errors: &mut Errors) {
         self.finish_transaction(errors);
         let Some(assignment) = self.assignment.as_mut() else {
-            errors.push(
-                rec.location(),
-                "amount item outside an assignment (no record 20)",
-            );
+            errors.push(rec.location(), "amount item outside an assignment (no record 20)");
             return;
         };
         let kind = match rec.number(5, 6) {
             Some(kind @ 10..=21) => kind,
             _ => {
-                errors.push(
-                    rec.location(),
-                    format!("transaction type {:?} is not 10–21", rec.text(5, 6)),
-                );
+                errors.push(rec.location(), format!("transaction type {:?} is not 10–21", rec.text(5, 6)));
                 0
             }
         };
         let date = super::date_ddmmyy(&rec.text(16, 21));
         if date.is_none() {
-            errors.push(
-                rec.location(),
-                format!("Nets date {:?} is not DDMMYY", rec.text(16, 21)),
-            );
+            errors.push(rec.location(), format!("Nets date {:?} is not DDMMYY", rec.text(16, 21)));
         }
         let negative = match rec.field(32, 32) {
             b"-" => true,
@@ -209,10 +187,7 @@ impl Parser {
             other => {
                 errors.push(
                     rec.location(),
-                    format!(
-                        "sign {:?} (position 32) is neither - nor 0",
-                        super::latin1(other)
-                    ),
+                    format!("sign {:?} (position 32) is neither - nor 0", super::latin1(other)),
                 );
                 false
             }
@@ -220,10 +195,7 @@ impl Parser {
         let amount = rec.minor_units(33, 49).unwrap_or_else(|| {
             errors.push(
                 rec.location(),
-                format!(
-                    "amount {:?} (positions 33–49) is not 17 digits",
-                    rec.text(33, 49)
-                ),
+                format!("amount {:?} (positions 33–49) is not 17 digits", rec.text(33, 49)),
             );
             Decimal::ZERO
         });
@@ -246,10 +218,7 @@ impl Parser {
             return;
         };
         if tx.has_item2 {
-            errors.push(
-                rec.location(),
-                "second amount item 2 (31) for the same transaction",
-            );
+            errors.push(rec.location(), "second amount item 2 (31) for the same transaction");
         }
         tx.has_item2 = true;
     }
@@ -259,27 +228,17 @@ impl Parser {
             return;
         };
         if !tx.has_item2 {
-            errors.push(
-                rec.location(),
-                "amount item 3 (32) before amount item 2 (31)",
-            );
+            errors.push(rec.location(), "amount item 3 (32) before amount item 2 (31)");
         }
         let text = rec.text(16, 55);
         tx.free_text = (!text.is_empty()).then_some(text);
     }
 
     /// The transaction that an item 2 or 3 continues: same number and type.
-    fn linked_transaction(
-        &mut self,
-        rec: &Record,
-        errors: &mut Errors,
-    ) -> Option<&mut Transaction> {
+    fn linked_transaction(&mut self, rec: &Record, errors: &mut Errors) -> Option<&mut Transaction> {
         let tx = self.assignment.as_mut().and_then(|a| a.current.as_mut());
         let Some(tx) = tx else {
-            errors.push(
-                rec.location(),
-                "amount item without an amount item 1 (30) before it",
-            );
+            errors.push(rec.location(), "amount item without an amount item 1 (30) before it");
             return None;
         };
         let number = rec.text(9, 15);
@@ -306,25 +265,17 @@ impl Parser {
             return;
         };
         if !tx.has_item2 {
-            errors.push(
-                line_location(tx.line),
-                format!("transaction {} has no amount item 2 (31)", tx.number),
-            );
+            errors
+                .push(line_location(tx.line), format!("transaction {} has no amount item 2 (31)", tx.number));
         }
         assignment.transactions += 1;
         let signed = if tx.negative { -tx.amount } else { tx.amount };
-        assignment.total = assignment
-            .total
-            .checked_add(signed)
-            .unwrap_or(assignment.total);
+        assignment.total = assignment.total.checked_add(signed).unwrap_or(assignment.total);
         let Some(date) = tx.date else {
             return;
         };
         let shown = format!("{signed} NOK{}", kid_note(&tx.kid));
-        let skip = |reason: String| Skipped {
-            location: line_location(tx.line),
-            reason,
-        };
+        let skip = |reason: String| Skipped { location: line_location(tx.line), reason };
         if matches!(tx.kind, 18 | 20) {
             self.skipped.push(skip(format!(
                 "reversal (transaction type {}) of {shown}: terminal information, not a payment",
@@ -335,10 +286,7 @@ impl Parser {
                 "negative amount {shown} (sign -): deducted from the settlement, not an incoming payment"
             )));
         } else if tx.amount.is_zero() {
-            self.skipped.push(skip(format!(
-                "amount of 0.00{}: nothing to match",
-                kid_note(&tx.kid)
-            )));
+            self.skipped.push(skip(format!("amount of 0.00{}: nothing to match", kid_note(&tx.kid))));
         } else {
             self.payments.push(BankPayment {
                 txid: format!(
@@ -351,16 +299,8 @@ impl Parser {
                 date,
                 amount: tx.amount,
                 currency: Some("NOK".to_string()),
-                references: if tx.kid.is_empty() {
-                    vec![]
-                } else {
-                    vec![tx.kid.clone()]
-                },
-                reference_amounts: if tx.kid.is_empty() {
-                    vec![]
-                } else {
-                    vec![None]
-                },
+                references: if tx.kid.is_empty() { vec![] } else { vec![tx.kid.clone()] },
+                reference_amounts: if tx.kid.is_empty() { vec![] } else { vec![None] },
                 message: tx.free_text,
                 payer: None,
                 location: line_location(tx.line),
@@ -371,10 +311,7 @@ impl Parser {
     fn end_assignment(&mut self, rec: &Record, errors: &mut Errors) {
         self.finish_transaction(errors);
         let Some(assignment) = self.assignment.take() else {
-            errors.push(
-                rec.location(),
-                "end-of-assignment record (88) without a start (20)",
-            );
+            errors.push(rec.location(), "end-of-assignment record (88) without a start (20)");
             return;
         };
         if rec.field(3, 4) != assignment.service.as_slice() {
@@ -391,20 +328,11 @@ impl Parser {
         let stated_transactions = rec.number(9, 16);
         let stated_total = rec.minor_units(25, 41);
         if assignment.ocr {
-            check_count(
-                rec,
-                errors,
-                (9, 16),
-                assignment.transactions,
-                "transactions",
-            );
+            check_count(rec, errors, (9, 16), assignment.transactions, "transactions");
             check_count(rec, errors, (17, 24), assignment.records, "records");
             check_total(rec, errors, assignment.total);
             self.transactions += assignment.transactions;
-            self.total = self
-                .total
-                .checked_add(assignment.total)
-                .unwrap_or(self.total);
+            self.total = self.total.checked_add(assignment.total).unwrap_or(self.total);
         } else {
             // Not read item by item: trust its own totals for record 89.
             check_count(rec, errors, (17, 24), assignment.records, "records");
@@ -416,10 +344,7 @@ impl Parser {
 
     fn end_transmission(&mut self, rec: &Record, errors: &mut Errors) {
         if let Some(open) = self.assignment.take() {
-            errors.push(
-                rec.location(),
-                format!("assignment at line {} has no end record (88)", open.line),
-            );
+            errors.push(rec.location(), format!("assignment at line {} has no end record (88)", open.line));
         }
         self.ended = true;
         check_count(rec, errors, (9, 16), self.transactions, "transactions");
@@ -437,42 +362,27 @@ impl Parser {
             return;
         }
         if let Some(open) = &self.assignment {
-            errors.push(
-                line_location(open.line),
-                "assignment has no end record (88) (file truncated?)",
-            );
+            errors.push(line_location(open.line), "assignment has no end record (88) (file truncated?)");
         }
         if !self.ended {
-            errors.push(
-                last.location(),
-                "file ends without the end-of-transmission record (89) (truncated?)",
-            );
+            errors
+                .push(last.location(), "file ends without the end-of-transmission record (89) (truncated?)");
         }
     }
 }
 
 fn kid_note(kid: &str) -> String {
-    if kid.is_empty() {
-        String::new()
-    } else {
-        format!(", KID {kid}")
-    }
+    if kid.is_empty() { String::new() } else { format!(", KID {kid}") }
 }
 
 fn check_count(rec: &Record, errors: &mut Errors, at: (usize, usize), counted: u64, what: &str) {
     match rec.number(at.0, at.1) {
         Some(stated) if stated == counted => {}
-        Some(stated) => errors.push(
-            rec.location(),
-            format!("end record says {stated} {what}, the file has {counted}"),
-        ),
-        None => errors.push(
-            rec.location(),
-            format!(
-                "number of {what} {:?} is not a number",
-                rec.text(at.0, at.1)
-            ),
-        ),
+        Some(stated) => {
+            errors.push(rec.location(), format!("end record says {stated} {what}, the file has {counted}"))
+        }
+        None => errors
+            .push(rec.location(), format!("number of {what} {:?} is not a number", rec.text(at.0, at.1))),
     }
 }
 
@@ -483,10 +393,7 @@ fn check_total(rec: &Record, errors: &mut Errors, counted: Decimal) {
             rec.location(),
             format!("end record total {stated} is not the net sum of the items, {counted}"),
         ),
-        None => errors.push(
-            rec.location(),
-            format!("total amount {:?} is not 17 digits", rec.text(25, 41)),
-        ),
+        None => errors.push(rec.location(), format!("total amount {:?} is not 17 digits", rec.text(25, 41))),
     }
 }
 
@@ -501,17 +408,11 @@ mod tests {
     }
 
     fn sample(name: &str) -> Vec<u8> {
-        read(&format!(
-            "{}/../shared/samples/bank/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        read(&format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR")))
     }
 
     fn fixture(name: &str) -> Vec<u8> {
-        read(&format!(
-            "{}/tests/fixtures/bank/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
+        read(&format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR")))
     }
 
     fn dec(s: &str) -> Decimal {
@@ -527,18 +428,10 @@ mod tests {
     }
 
     /// Checks (transaction no, amount, KID) for every payment, and the fixed fields.
-    fn assert_payments(
-        file: &BankFile,
-        id_prefix: &str,
-        date: NaiveDate,
-        rows: &[(u32, &str, &str)],
-    ) {
+    fn assert_payments(file: &BankFile, id_prefix: &str, date: NaiveDate, rows: &[(u32, &str, &str)]) {
         assert_eq!(file.payments.len(), rows.len(), "{:#?}", file.payments);
         for (p, (tx, amount, kid)) in file.payments.iter().zip(rows) {
-            assert_eq!(
-                p.txid,
-                format!("{id_prefix}-{}-{tx:07}", date.format("%Y%m%d"))
-            );
+            assert_eq!(p.txid, format!("{id_prefix}-{}-{tx:07}", date.format("%Y%m%d")));
             assert_eq!(p.amount, dec(amount), "tx {tx}");
             assert_eq!(p.references, vec![kid.to_string()], "tx {tx}");
             assert_eq!(p.reference_amounts, vec![None], "tx {tx}");
@@ -612,11 +505,8 @@ mod tests {
             (23, "850.00", "44000001100070"),
         ];
         assert_payments(&file, "NETS-001767676-0000001", day(2004, 3, 24), &rows);
-        let skipped: Vec<(&str, &str)> = file
-            .skipped
-            .iter()
-            .map(|s| (s.location.as_str(), s.reason.as_str()))
-            .collect();
+        let skipped: Vec<(&str, &str)> =
+            file.skipped.iter().map(|s| (s.location.as_str(), s.reason.as_str())).collect();
         let reason = |amount: &str, kid: &str| {
             format!(
                 "negative amount -{amount} NOK, KID {kid} (sign -): deducted from the settlement, not an incoming payment"
@@ -651,24 +541,13 @@ mod tests {
         assert_eq!(p.message.as_deref(), Some("Bløtkake og kaffe, hilsen Åse"));
         assert_eq!(file.skipped.len(), 2);
         assert_eq!(file.skipped[0].location, "line 5");
-        assert!(
-            file.skipped[0]
-                .reason
-                .starts_with("negative amount -250.00 NOK, KID 0023456781")
-        );
+        assert!(file.skipped[0].reason.starts_with("negative amount -250.00 NOK, KID 0023456781"));
         assert_eq!(file.skipped[1].location, "line 10");
-        assert!(
-            file.skipped[1]
-                .reason
-                .starts_with("reversal (transaction type 18) of 100.00 NOK")
-        );
+        assert!(file.skipped[1].reason.starts_with("reversal (transaction type 18) of 100.00 NOK"));
     }
 
     fn sample_lines(name: &str) -> Vec<String> {
-        String::from_utf8_lossy(&sample(name))
-            .lines()
-            .map(str::to_string)
-            .collect()
+        String::from_utf8_lossy(&sample(name)).lines().map(str::to_string).collect()
     }
 
     fn errors_of(lines: &[String]) -> Vec<String> {
@@ -684,25 +563,16 @@ mod tests {
         // Amount of transaction 2 (line 6) gets a letter.
         lines[5].replace_range(40..41, "X");
         let errors = errors_of(&lines);
-        assert_eq!(
-            errors[0],
-            "line 6: amount \"00000000X00102000\" (positions 33–49) is not 17 digits"
-        );
+        assert_eq!(errors[0], "line 6: amount \"00000000X00102000\" (positions 33–49) is not 17 digits");
 
         let mut lines = sample_lines("ocr-nets-manual-example-otovo.txt");
         lines[5].replace_range(31..32, "*");
-        assert_eq!(
-            errors_of(&lines)[0],
-            "line 6: sign \"*\" (position 32) is neither - nor 0"
-        );
+        assert_eq!(errors_of(&lines)[0], "line 6: sign \"*\" (position 32) is neither - nor 0");
 
         let mut lines = sample_lines("ocr-nets-manual-example-otovo.txt");
         lines.remove(6); // item 2 of transaction 2
         let errors = errors_of(&lines);
-        assert_eq!(
-            errors[0],
-            "line 6: transaction 0000002 has no amount item 2 (31)"
-        );
+        assert_eq!(errors[0], "line 6: transaction 0000002 has no amount item 2 (31)");
 
         let mut lines = sample_lines("ocr-nets-manual-example-otovo.txt");
         lines.pop();
@@ -735,22 +605,12 @@ mod tests {
         framed.push(format!("{:0<80}", "NY210020000000001000000799999999999"));
         framed.push(format!("{:0<80}", "NY2102300000001"));
         framed.push(format!("{:0<80}", "NY2102310000001"));
-        framed.push(format!(
-            "{:0<80}",
-            "NY210088000000010000000400000000000001000"
-        ));
-        framed.push(format!(
-            "{:0<80}",
-            "NY000089000000210000004900000000005145900200192"
-        ));
+        framed.push(format!("{:0<80}", "NY210088000000010000000400000000000001000"));
+        framed.push(format!("{:0<80}", "NY000089000000210000004900000000005145900200192"));
         let file = parse_ok(framed.concat().as_bytes());
         assert_eq!(file.payments.len(), 20);
         assert_eq!(file.skipped.len(), 1);
-        assert!(
-            file.skipped[0].reason.contains("\"21\""),
-            "{:?}",
-            file.skipped
-        );
+        assert!(file.skipped[0].reason.contains("\"21\""), "{:?}", file.skipped);
     }
 
     proptest! {

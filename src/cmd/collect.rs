@@ -1,0 +1,155 @@
+//! `dun collect`: the hand-over batch for the collection agency (a CSV with what an agency
+//! needs), a notice to each debtor, and the journal lines; invoices in collection get nothing
+//! more. A debtor missing what an agency needs (organisation or person number, address) is
+//! reported and stays due until the data is fixed.
+
+use anyhow::Result;
+
+use crate::cli::SendArgs;
+use crate::context::Context;
+use crate::core::dunning::{Action, Decision, State, action_entry, decide};
+use crate::core::journal::Event;
+use crate::core::ledger::Ledger;
+use crate::io::ledger_dir;
+use crate::io::lock::LedgerLock;
+use crate::letters::Step;
+use crate::letters::compose::group;
+use crate::render::{Cell, Table, csv_out};
+
+use super::letters_out;
+
+pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
+    let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let outcome = decide(&ledger, ctx.as_of);
+    super::due::report_problems(ctx, &outcome)?;
+    let mut missing = Vec::new();
+    let ready: Vec<&Decision> = outcome
+        .decisions
+        .iter()
+        .filter(|d| d.state == State::Due(Action::Collection))
+        .filter(|d| match agency_gaps(&ledger, d) {
+            gaps if gaps.is_empty() => true,
+            gaps => {
+                missing.push(format!("{} (invoice {}): missing {}", d.customer, d.invoice, gaps.join(", ")));
+                false
+            }
+        })
+        .collect();
+    let plans = group(Step::Collection, ready.iter().copied());
+    let letters = letters_out::letters(ctx, &ledger)?;
+    // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
+    // debtor can be written to.
+    let mut outgoing = letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, |_, _, _| None)?;
+    outgoing.unreachable.clear();
+    if !ready.is_empty() {
+        let batch = batch_table(&ledger, &ready, ctx.as_of);
+        let name = std::path::PathBuf::from(ctx.as_of.to_string()).join("collection-batch.csv");
+        outgoing.files.push((name, csv_out::render(&batch).into_bytes()));
+        for d in &ready {
+            outgoing.entries.extend(action_entry(d, ctx.as_of, Some("agency".to_owned()), None));
+        }
+    }
+    outgoing.unreachable.extend(missing);
+    super::remind::finish(ctx, args, &outgoing, &[], "hand-over")
+}
+
+/// What an agency needs and the ledger lacks for this debtor.
+fn agency_gaps(ledger: &Ledger, d: &Decision) -> Vec<&'static str> {
+    let Some(c) = ledger.customer(&d.customer) else { return vec!["the customer record"] };
+    let mut gaps = Vec::new();
+    if c.org_no.is_none() {
+        gaps.push(if c.kind.is_consumer() {
+            "person number (org_no)"
+        } else {
+            "organisation number (org_no)"
+        });
+    }
+    if !c.has_postal_address() {
+        gaps.push("postal address (address, postcode, city)");
+    }
+    gaps
+}
+
+pub const BATCH_COLUMNS: [&str; 26] = [
+    "debtor_id",
+    "debtor_name",
+    "debtor_kind",
+    "org_no",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "contact",
+    "invoice",
+    "issued",
+    "due",
+    "currency",
+    "amount",
+    "open",
+    "fees",
+    "interest",
+    "compensation",
+    "claim_total",
+    "reminders",
+    "reminder_dates",
+    "last_deadline",
+    "disputes",
+    "reference",
+];
+
+fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
+    let mut t = Table::new(BATCH_COLUMNS);
+    for d in ready {
+        let (Some(c), Some(inv)) = (ledger.customer(&d.customer), ledger.invoice(&d.invoice)) else {
+            continue;
+        };
+        let history: Vec<_> = ledger.journal.for_invoice(&d.invoice).filter(|e| e.date <= as_of).collect();
+        let reminders: Vec<_> = history.iter().filter(|e| e.event == Event::Reminder).collect();
+        let disputes: Vec<String> = history
+            .iter()
+            .filter(|e| matches!(e.event, Event::Dispute | Event::Resolve))
+            .map(|e| {
+                format!(
+                    "{} {}{}",
+                    e.date,
+                    e.event,
+                    e.note.as_deref().map_or(String::new(), |n| format!(": {n}"))
+                )
+            })
+            .collect();
+        let fees = d.fees_charged;
+        let opt = |s: &Option<String>| Cell::text(s.clone().unwrap_or_default());
+        t.push(vec![
+            Cell::text(&c.id),
+            Cell::text(&c.name),
+            Cell::text(if c.kind.is_consumer() { "consumer" } else { "business" }),
+            opt(&c.org_no),
+            opt(&c.address),
+            opt(&c.postcode),
+            opt(&c.city),
+            Cell::text(&c.country),
+            opt(&c.email),
+            opt(&c.phone),
+            opt(&c.contact),
+            Cell::text(&inv.number),
+            Cell::Date(inv.issued),
+            Cell::Date(inv.due),
+            Cell::text(inv.currency.as_str()),
+            Cell::Money(inv.amount),
+            Cell::Money(d.open),
+            Cell::Money(fees),
+            Cell::Money(d.interest),
+            Cell::Money(d.compensation),
+            Cell::Money(d.open + fees + d.interest + d.compensation),
+            Cell::Count(reminders.len() as i64),
+            Cell::text(reminders.iter().map(|e| e.date.to_string()).collect::<Vec<_>>().join(" ")),
+            Cell::opt_date(reminders.last().and_then(|e| e.until)),
+            Cell::text(disputes.join("; ")),
+            opt(&inv.reference),
+        ]);
+    }
+    t
+}

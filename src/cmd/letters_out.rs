@@ -1,0 +1,196 @@
+//! Rendering letters, e-mails and SMS texts and writing them under `out/`: each file to a temp
+//! name and renamed, all of them before the journal is appended (a crash in between makes the
+//! next run write the same files again and journal them, never skip them).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use chrono::NaiveDate;
+
+use crate::context::Context;
+use crate::core::journal::{Entry, Event};
+use crate::core::ledger::Ledger;
+use crate::letters::compose::{self, LetterPlan, sanitize, usable_channels};
+use crate::letters::eml::{EmlParts, build_eml};
+use crate::letters::{Channel, LetterData, Letters, Step};
+
+/// Files to write (relative to the output directory) and the journal lines they stand for.
+#[derive(Default)]
+pub struct Outgoing {
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub entries: Vec<Entry>,
+    /// Customers that could not be written to, and why.
+    pub unreachable: Vec<String>,
+}
+
+/// Loads the built-in templates with the ledger's overrides (`templates.dir`, default
+/// `templates/`).
+pub fn letters(ctx: &Context, ledger: &Ledger) -> Result<Letters> {
+    let dir = ledger.policy.file.templates.dir.clone().unwrap_or_else(|| "templates".to_owned());
+    Letters::new(Some(&ctx.dir.join(dir))).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+pub fn out_dir(ctx: &Context, out: Option<&Path>) -> PathBuf {
+    out.map_or_else(|| ctx.dir.join("out"), Path::to_path_buf)
+}
+
+/// The stem of a letter's files: `2026-11-24/reminder-1_K1_SEK`.
+fn stem(plan: &LetterPlan<'_>, as_of: NaiveDate, currency: &str) -> PathBuf {
+    let name = match plan.step {
+        Step::Plan => format!(
+            "plan_{}_{}",
+            sanitize(plan.customer),
+            sanitize(&plan.decisions.first().map_or(String::new(), |d| d.invoice.clone()))
+        ),
+        step => format!("{}-{}_{}_{}", step.name(), plan.step_number, sanitize(plan.customer), currency),
+    };
+    PathBuf::from(as_of.to_string()).join(name)
+}
+
+/// Renders one letter on every channel the customer can receive it on.
+pub fn render_letter(
+    ledger: &Ledger,
+    letters: &Letters,
+    step: Step,
+    data: &LetterData,
+    channels: &[Channel],
+    stem: &Path,
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let value = data.to_value();
+    let mut files = Vec::new();
+    for &channel in channels {
+        let r = letters.render(step, channel, &data.language, &value).map_err(|e| anyhow::anyhow!("{e}"))?;
+        match channel {
+            Channel::Letter => {
+                files.push((stem.with_extension("letter.html"), r.html.unwrap_or_default().into_bytes()));
+            }
+            Channel::Email => {
+                let from = ledger.policy.file.company.email.as_deref().with_context(
+                    || "policy.toml: [company] email is needed to write e-mails (the From address)",
+                )?;
+                let to = data.customer.email.as_deref().unwrap_or_default();
+                let message_id = format!("{}@dun", stem.display().to_string().replace('/', "."));
+                let eml = build_eml(&EmlParts {
+                    from_name: &data.company.name,
+                    from_addr: from,
+                    to_name: data.customer.contact.as_deref().unwrap_or(&data.customer.name),
+                    to_addr: to,
+                    subject: r.subject.as_deref().unwrap_or_default(),
+                    text: r.text.as_deref().unwrap_or_default(),
+                    html: r.html.as_deref().unwrap_or_default(),
+                    date: data.as_of,
+                    message_id: &message_id,
+                })
+                .map_err(|e| anyhow::anyhow!("customer {}: {e}", data.customer.id))?;
+                files.push((stem.with_extension("eml"), eml));
+            }
+            Channel::Sms => {
+                let phone = data.customer.phone.as_deref().unwrap_or_default();
+                let text = format!("To: {phone}\n\n{}\n", r.text.unwrap_or_default().trim_end());
+                files.push((stem.with_extension("sms.txt"), text.into_bytes()));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Letters for every plan; journal lines via `entry_for` for each decision written.
+pub fn compose_all(
+    ledger: &Ledger,
+    letters: &Letters,
+    plans: &[LetterPlan<'_>],
+    as_of: NaiveDate,
+    entry_for: impl Fn(&crate::core::dunning::Decision, &str, &str) -> Option<Entry>,
+) -> Result<Outgoing> {
+    let mut out = Outgoing::default();
+    for plan in plans {
+        let Some(customer) = ledger.customer(plan.customer) else {
+            out.unreachable.push(format!("{}: not in customers.csv", plan.customer));
+            continue;
+        };
+        let rules = ledger.rules_for(Some(customer));
+        let channels = usable_channels(customer, &rules.reminder.channels());
+        if channels.is_empty() {
+            out.unreachable.push(format!(
+                "{} {}: no usable channel among {} (add an e-mail, a phone or a postal address)",
+                customer.id,
+                customer.name,
+                rules.reminder.channels().iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+            ));
+            continue;
+        }
+        let Some(data) = compose::letter_data(ledger, plan, as_of) else { continue };
+        let stem = stem(plan, as_of, &data.currency);
+        let files = render_letter(ledger, letters, plan.step, &data, &channels, &stem)?;
+        let channel_list = channels.iter().map(|c| c.name()).collect::<Vec<_>>().join("+");
+        let reference = stem.display().to_string();
+        for d in &plan.decisions {
+            out.entries.extend(entry_for(d, &channel_list, &reference));
+        }
+        out.files.extend(files);
+    }
+    Ok(out)
+}
+
+/// Writes every file atomically under `dir`, then appends the journal: the order that makes a
+/// crash safe.
+pub fn commit(ctx: &Context, dir: &Path, outgoing: &Outgoing) -> Result<()> {
+    for (relative, bytes) in &outgoing.files {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        crate::io::output::write_atomically(&path, bytes)?;
+    }
+    crate::io::journal_file::append(&ctx.dir, &outgoing.entries)
+}
+
+/// Fails (after the rest was written) when some customer could not be written to.
+pub fn unreachable_is_error(outgoing: &Outgoing, what: &str) -> Result<()> {
+    if outgoing.unreachable.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{} customer(s) got no {what}; they stay due until fixed:\n{}",
+        outgoing.unreachable.len(),
+        outgoing.unreachable.join("\n")
+    )
+}
+
+/// The written confirmation of a payment plan, on the customer's reminder channels.
+pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> Result<()> {
+    let Some(first) = entries.first() else { return Ok(()) };
+    let invoice = first.invoice.clone().unwrap_or_default();
+    let installments: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event == Event::Plan)
+        .map(|e| (e.until.unwrap_or(e.date), e.amount.unwrap_or_default()))
+        .collect();
+    let Some(data) = compose::plan_data(ledger, &invoice, &installments, ctx.as_of) else { return Ok(()) };
+    let customer = ledger.customer(&data.customer.id);
+    let rules = ledger.rules_for(customer);
+    let channels = customer.map(|c| usable_channels(c, &rules.reminder.channels())).unwrap_or_default();
+    if channels.is_empty() {
+        eprintln!(
+            "dun: warning: customer {} has no usable channel; confirm the plan by hand",
+            data.customer.id
+        );
+        return Ok(());
+    }
+    let letters = letters(ctx, ledger)?;
+    let stem = PathBuf::from(ctx.as_of.to_string()).join(format!(
+        "plan_{}_{}",
+        sanitize(&data.customer.id),
+        sanitize(&invoice)
+    ));
+    let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem)?;
+    let dir = out_dir(ctx, None);
+    let outgoing = Outgoing { files, entries: Vec::new(), unreachable: Vec::new() };
+    commit(ctx, &dir, &outgoing)?;
+    if !ctx.quiet {
+        for (f, _) in &outgoing.files {
+            println!("wrote {}", dir.join(f).display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! `dun dispute | resolve | promise | plan | hold | release | note`: agreements and notes,
+//! validated against the state of what they name and appended to the journal under the lock.
+
+use anyhow::Result;
+
+use crate::cli::RecordCommand;
+use crate::context::Context;
+use crate::core::agreement::{self, PlanRequest};
+use crate::core::journal::Entry;
+use crate::core::money::format_money;
+use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+
+pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
+    let _lock = LedgerLock::acquire(&ctx.dir)?;
+    // Read after the lock: another run may just have appended.
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let as_of = ctx.as_of;
+    let entries = match command {
+        RecordCommand::Dispute { invoice, note } => {
+            agreement::dispute(&ledger, invoice, note.as_deref(), as_of)
+        }
+        RecordCommand::Resolve { invoice, note } => {
+            agreement::resolve(&ledger, invoice, note.as_deref(), as_of)
+        }
+        RecordCommand::Promise { invoice, until, note } => {
+            agreement::promise(&ledger, invoice, *until, note.as_deref(), as_of)
+        }
+        RecordCommand::Plan { invoice, installments, first, every_days } => {
+            let req = PlanRequest { installments: *installments, first: *first, every_days: *every_days };
+            agreement::plan(&ledger, invoice, &req, as_of)
+        }
+        RecordCommand::Hold { customer, note } => agreement::hold(&ledger, customer, note.as_deref(), as_of),
+        RecordCommand::Release { customer, note } => {
+            agreement::release(&ledger, customer, note.as_deref(), as_of)
+        }
+        RecordCommand::Note { target, text } => agreement::note(&ledger, target, &text.join(" "), as_of),
+    }?;
+    if let RecordCommand::Plan { .. } = command {
+        super::letters_out::plan_confirmation(ctx, &ledger, &entries)?;
+    }
+    journal_file::append(&ctx.dir, &entries)?;
+    if !ctx.quiet {
+        for e in &entries {
+            println!("{}", describe(e));
+        }
+    }
+    Ok(())
+}
+
+fn describe(e: &Entry) -> String {
+    let what = e.invoice.as_deref().or(e.customer.as_deref()).unwrap_or("");
+    let mut line = format!("{} {} {what}", e.date, e.event);
+    if let Some(a) = e.amount {
+        line.push_str(&format!(" {}", format_money(a)));
+    }
+    if let Some(u) = e.until {
+        line.push_str(&format!(" until {u}"));
+    }
+    if let Some(n) = &e.note {
+        line.push_str(&format!(": {n}"));
+    }
+    line
+}

@@ -1,0 +1,249 @@
+//! From decisions to letters: which invoices go into one letter, on which channels the customer
+//! can be reached, and the data the templates see. Pure: no files.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Channel, Company, Customer, Installment, InvoiceLine, LetterData, Step};
+use crate::core::dunning::Decision;
+use crate::core::ledger::Ledger;
+use crate::core::model;
+use crate::core::policy::{Channel as PolicyChannel, ReferenceScheme};
+use crate::core::reference::{RefKind, digits_of, generate_reference};
+
+/// One letter to write: a customer, a step, a currency and its invoices.
+#[derive(Clone, Debug)]
+pub struct LetterPlan<'a> {
+    pub step: Step,
+    pub step_number: u32,
+    pub customer: &'a str,
+    pub decisions: Vec<&'a Decision>,
+}
+
+/// Groups decisions for one step into one letter per customer, step number and currency.
+pub fn group<'a>(step: Step, decisions: impl Iterator<Item = &'a Decision>) -> Vec<LetterPlan<'a>> {
+    let mut plans: Vec<LetterPlan<'a>> = Vec::new();
+    for d in decisions {
+        let number = if step == Step::Reminder { d.step } else { d.reminders_sent };
+        match plans.iter_mut().find(|p| {
+            p.customer == d.customer && p.step_number == number && p.decisions[0].currency == d.currency
+        }) {
+            Some(p) => p.decisions.push(d),
+            None => plans.push(LetterPlan {
+                step,
+                step_number: number,
+                customer: &d.customer,
+                decisions: vec![d],
+            }),
+        }
+    }
+    plans.sort_by(|a, b| (a.customer, a.step_number).cmp(&(b.customer, b.step_number)));
+    plans
+}
+
+/// The channels of `wanted` this customer can be reached on.
+pub fn usable_channels(customer: &model::Customer, wanted: &[PolicyChannel]) -> Vec<Channel> {
+    let mut out = Vec::new();
+    for w in wanted {
+        let (ok, channel) = match w {
+            PolicyChannel::Email => (customer.email.is_some(), Channel::Email),
+            PolicyChannel::Letter => (customer.has_postal_address(), Channel::Letter),
+            PolicyChannel::Sms => (customer.phone.is_some(), Channel::Sms),
+        };
+        if ok && !out.contains(&channel) {
+            out.push(channel);
+        }
+    }
+    out
+}
+
+pub fn company(ledger: &Ledger) -> Company {
+    let c = &ledger.policy.file.company;
+    Company {
+        name: ledger.policy.company_name.clone(),
+        org_no: c.org_no.clone(),
+        address: c.address.clone(),
+        postcode: c.postcode.clone(),
+        city: c.city.clone(),
+        country: Some(ledger.policy.country.clone()),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        bankgiro: c.bankgiro.clone(),
+        plusgiro: c.plusgiro.clone(),
+        iban: c.iban.clone(),
+        bic: c.bic.clone(),
+        account: c.account.clone(),
+    }
+}
+
+pub fn customer(c: &model::Customer) -> Customer {
+    Customer {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        contact: c.contact.clone(),
+        address: c.address.clone(),
+        postcode: c.postcode.clone(),
+        city: c.city.clone(),
+        country: Some(c.country.clone()),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        kind: if c.kind.is_consumer() { "consumer" } else { "business" }.to_owned(),
+    }
+}
+
+/// The invoice's own reference, or one generated from its number when the policy asks.
+pub fn payment_reference(reference: Option<&str>, number: &str, scheme: ReferenceScheme) -> Option<String> {
+    if let Some(r) = reference {
+        return Some(r.to_owned());
+    }
+    let kind = match scheme {
+        ReferenceScheme::Ocr => RefKind::Ocr,
+        ReferenceScheme::Kid => RefKind::Kid,
+        ReferenceScheme::Fik => RefKind::Fik,
+        ReferenceScheme::Viite => RefKind::Viite,
+        ReferenceScheme::Rf => RefKind::Rf,
+        ReferenceScheme::None => return None,
+    };
+    let body = if kind == RefKind::Rf {
+        number.chars().filter(char::is_ascii_alphanumeric).collect()
+    } else {
+        digits_of(number)
+    };
+    generate_reference(kind, &body).ok()
+}
+
+fn opt(amount: Decimal) -> Option<Decimal> {
+    (!amount.is_zero()).then_some(amount)
+}
+
+/// The template data of a reminder or collection notice.
+pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> Option<LetterData> {
+    let c = ledger.customer(plan.customer)?;
+    let rules = ledger.rules_for(Some(c));
+    let mut lines = Vec::new();
+    let (mut fee, mut interest, mut compensation, mut open) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for d in &plan.decisions {
+        let inv = ledger.invoice(&d.invoice)?;
+        fee += d.fee;
+        interest += d.interest;
+        compensation += d.compensation;
+        open += d.open;
+        lines.push(InvoiceLine {
+            number: inv.number.clone(),
+            issued: inv.issued,
+            due: inv.due,
+            amount: inv.amount,
+            open: d.open,
+            days_overdue: d.days_overdue,
+            reference: payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference()),
+            description: inv.description.clone(),
+            interest: opt(d.interest),
+            fee: opt(d.fee),
+        });
+    }
+    let first = plan.decisions.first()?;
+    let reference = if lines.len() == 1 { lines[0].reference.clone() } else { None };
+    Some(LetterData {
+        step: plan.step,
+        step_number: plan.step_number,
+        language: c.language.clone(),
+        currency: first.currency.to_string(),
+        company: company(ledger),
+        customer: customer(c),
+        invoices: lines,
+        fee: opt(fee),
+        interest: opt(interest),
+        compensation: opt(compensation),
+        total: open + fee + interest + compensation,
+        pay_by: first.pay_by.unwrap_or(as_of),
+        as_of,
+        reference,
+        collection_warning: plan.decisions.iter().any(|d| d.collection_warning),
+        agency: rules.collection.agency.clone(),
+        installments: Vec::new(),
+    })
+}
+
+/// The template data of a payment plan's written confirmation.
+pub fn plan_data(
+    ledger: &Ledger,
+    invoice_number: &str,
+    installments: &[(NaiveDate, Decimal)],
+    as_of: NaiveDate,
+) -> Option<LetterData> {
+    let inv = ledger.invoice(invoice_number)?;
+    let c = ledger.customer(&inv.customer)?;
+    let rules = ledger.rules_for(Some(c));
+    let total: Decimal = installments.iter().map(|i| i.1).sum();
+    let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
+    Some(LetterData {
+        step: Step::Plan,
+        step_number: 0,
+        language: c.language.clone(),
+        currency: inv.currency.to_string(),
+        company: company(ledger),
+        customer: customer(c),
+        invoices: vec![InvoiceLine {
+            number: inv.number.clone(),
+            issued: inv.issued,
+            due: inv.due,
+            amount: inv.amount,
+            open: total,
+            days_overdue: (as_of - inv.due).num_days(),
+            reference: reference.clone(),
+            description: inv.description.clone(),
+            interest: None,
+            fee: None,
+        }],
+        fee: None,
+        interest: None,
+        compensation: None,
+        total,
+        pay_by: installments.first().map_or(as_of, |i| i.0),
+        as_of,
+        reference,
+        collection_warning: true,
+        agency: rules.collection.agency.clone(),
+        installments: installments
+            .iter()
+            .enumerate()
+            .map(|(i, (due, amount))| Installment { number: i as u32 + 1, due: *due, amount: *amount })
+            .collect(),
+    })
+}
+
+/// A file name part from data: ASCII letters, digits, `-` and `_` only, at most 40 characters,
+/// so that no customer id can climb out of `out/` or confuse a shell.
+pub fn sanitize(part: &str) -> String {
+    let mut s: String = part
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(40)
+        .collect();
+    if s.is_empty() || s.chars().all(|c| c == '_') {
+        s = format!("x{}", s.len());
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_stay_inside_out() {
+        assert_eq!(sanitize("../../etc/passwd"), "______etc_passwd");
+        assert_eq!(sanitize("K-1_ok"), "K-1_ok");
+        assert_eq!(sanitize("Åsa"), "_sa");
+        assert_eq!(sanitize(""), "x0");
+        assert_eq!(sanitize(&"9".repeat(99)).len(), 40);
+    }
+
+    #[test]
+    fn references_are_kept_or_generated() {
+        assert_eq!(payment_reference(Some("12345"), "1", ReferenceScheme::Ocr).as_deref(), Some("12345"));
+        assert_eq!(payment_reference(None, "F-123", ReferenceScheme::Ocr).as_deref(), Some("12351"));
+        assert_eq!(payment_reference(None, "123", ReferenceScheme::None), None);
+    }
+}
