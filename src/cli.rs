@@ -83,7 +83,11 @@ pub struct SendArgs {
 #[derive(Debug, Subcommand)]
 pub enum TemplatesCommand {
     /// Write the built-in templates to DIR (e.g. DIR = templates in the ledger) to edit them
-    Export { dir: PathBuf },
+    Export {
+        /// Where to write them (e.g. templates/ in the ledger directory)
+        #[arg(value_name = "DIR")]
+        target: PathBuf,
+    },
     /// List the built-in template names
     List,
 }

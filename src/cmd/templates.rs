@@ -7,7 +7,7 @@ use crate::context::Context;
 
 pub fn run(ctx: &Context, command: &TemplatesCommand) -> Result<()> {
     match command {
-        TemplatesCommand::Export { dir } => {
+        TemplatesCommand::Export { target: dir } => {
             let written = crate::letters::export_builtin(dir)
                 .with_context(|| format!("cannot export the templates to {}", dir.display()))?;
             if !ctx.quiet {

@@ -6,6 +6,8 @@ pub mod agreement;
 pub mod charges;
 pub mod date;
 pub mod dunning;
+#[cfg(test)]
+mod dunning_tests;
 pub mod finding;
 pub mod interest;
 pub mod journal;
