@@ -7,7 +7,6 @@ use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
-use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Table, csv_out, text};
@@ -15,7 +14,9 @@ use crate::render::{Cell, Format, Table, csv_out, text};
 pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
     let report = compute(ctx)?;
     let out = match ctx.format {
-        Format::Csv => csv_out::render(&rows_table(&report)),
+        Format::Csv => {
+            csv_out::render_rows(&columns(&report), report.rows.iter().chain(&report.totals).map(row_cells))
+        }
         Format::Json => serde_json::to_string_pretty(&json_report(&report))? + "\n",
         Format::Table => table_report(&report, ctx.color),
     };
@@ -29,7 +30,7 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         &ctx.path(ledger_dir::CUSTOMERS),
         ledger_dir::CUSTOMERS,
         &policy,
-        |c| CustomerBrief::from(c),
+        |row| row.to_brief(&policy),
     )?;
     let payments = ledger_dir::load_payments(&ctx.dir)?;
     let index = CustomerIndex::new(&customers, &policy);
@@ -45,12 +46,13 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
             flow.push(record, as_of);
         },
     )?;
-    let mut book = OpenBook::new(as_of);
+    let mut books = Vec::with_capacity(states.len());
     let mut flow = FlowFigures::default();
     for (b, f) in states {
-        book.merge(b);
+        books.push(b);
         flow.merge(f);
     }
+    let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
     let input = AgingInput {
@@ -61,7 +63,7 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         flow,
         journal,
     };
-    Ok(aging(&book, input, policy.bucket_labels()))
+    Ok(aging(&mut book, input, policy.bucket_labels()))
 }
 
 fn row_cells(row: &AgingRow) -> Vec<Cell> {
@@ -71,12 +73,16 @@ fn row_cells(row: &AgingRow) -> Vec<Cell> {
     cells
 }
 
-/// The rows of SPEC §4's CSV: one per customer and currency, then `TOTAL` per currency.
-pub fn rows_table(report: &AgingReport) -> Table {
+fn columns(report: &AgingReport) -> Vec<String> {
     let mut columns = vec!["customer".to_owned(), "name".to_owned(), "currency".to_owned()];
     columns.extend(report.labels.iter().cloned());
     columns.push("total".to_owned());
-    let mut table = Table { columns, rows: Vec::new() };
+    columns
+}
+
+/// The rows of SPEC §4's CSV: one per customer and currency, then `TOTAL` per currency.
+pub fn rows_table(report: &AgingReport) -> Table {
+    let mut table = Table { columns: columns(report), rows: Vec::new() };
     for row in report.rows.iter().chain(&report.totals) {
         table.push(row_cells(row));
     }

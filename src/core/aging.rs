@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::ledger::{OpenBook, Owner};
-use super::model::{Currency, CustomerBrief, InvoiceRecord};
-use rustc_hash::FxHashMap;
+use super::model::{Currency, CustomerBrief, InvoiceRecord, Registered};
+use super::money::MoneySum;
 
 /// The bucket for `days_overdue` given bounds like `[30, 60, 90]`: 0 is not due,
 /// 1 is `1-30`, …, the last is `91+`.
@@ -87,7 +87,7 @@ pub struct AgingReport {
 /// Figures gathered while streaming every invoice record, not only the open ones.
 #[derive(Clone, Debug, Default)]
 pub struct FlowFigures {
-    invoiced_90d: SmallMap<Decimal>,
+    invoiced_90d: SmallMap<MoneySum>,
     late_weighted: SmallMap<(Decimal, Decimal)>,
     pub invoices_due_12m: u64,
 }
@@ -99,7 +99,7 @@ impl FlowFigures {
         }
         let age = (as_of - r.issued).num_days();
         if age < 90 {
-            *self.invoiced_90d.entry(r.currency) += r.amount;
+            self.invoiced_90d.entry(r.currency).add(r.amount);
         }
         let since_due = (as_of - r.due).num_days();
         if (0..365).contains(&since_due) {
@@ -115,7 +115,7 @@ impl FlowFigures {
 
     pub fn merge(&mut self, other: FlowFigures) {
         for (c, v) in other.invoiced_90d {
-            *self.invoiced_90d.entry(c) += v;
+            self.invoiced_90d.entry(c).merge(&v);
         }
         for (c, (a, b)) in other.late_weighted {
             let acc = self.late_weighted.entry(c);
@@ -180,54 +180,116 @@ pub struct AgingInput<'a> {
     pub journal: JournalFacts,
 }
 
-/// Builds the report from a book whose credits have been applied.
-pub fn aging(book: &OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> AgingReport {
+/// Builds the report from a book whose credits have been applied. The book's items are sorted
+/// by customer and currency so that each row is summed in one pass, with no map of rows.
+pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> AgingReport {
     let nbuckets = input.bounds.len() + 2;
-    let mut per_owner: FxHashMap<(Owner, Currency), Vec<Decimal>> = FxHashMap::default();
+    let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
+    let check_disputes = !input.journal.disputed.is_empty();
+    let mut items = std::mem::take(&mut book.items);
+    items.sort_unstable_by_key(|i| (i.owner, i.currency));
     let mut figures = KeyFigures {
         invoices_due_12m: input.flow.invoices_due_12m,
         reminded_12m: input.journal.reminded_12m,
         collected_12m: input.journal.collected_12m,
         ..KeyFigures::default()
     };
-    let check_disputes = !input.journal.disputed.is_empty();
-    for item in &book.items {
+    let mut rows = Vec::new();
+    let mut sums = vec![MoneySum::default(); nbuckets];
+    for (i, item) in items.iter().enumerate() {
         let days = (book.as_of - item.due).num_days();
         let bucket = bucket_index(days, input.bounds);
-        let row =
-            per_owner.entry((item.owner, item.currency)).or_insert_with(|| vec![Decimal::ZERO; nbuckets]);
-        row[bucket] += item.open;
-        let cf = figures.per_currency.entry(item.currency).or_default();
-        cf.open += item.open;
+        sums[bucket].add(item.open);
+        let cf = per_currency.entry(item.currency);
+        // open, overdue, credit, disputed
+        cf[0].add(item.open);
         if bucket > 0 {
-            cf.overdue += item.open;
+            cf[1].add(item.open);
         }
         if item.open.is_sign_negative() {
-            cf.credit += item.open;
+            cf[2].add(item.open);
         }
         if check_disputes && input.journal.disputed.contains(book.number(item)) {
-            cf.disputed += item.open;
+            cf[3].add(item.open);
+        }
+        let row_ends =
+            items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
+        if row_ends {
+            let buckets: Vec<Decimal> = sums.iter().map(MoneySum::total).collect();
+            sums.fill(MoneySum::default());
+            if let Some(row) = finish_row(&mut figures, book, &input, item.owner, item.currency, buckets) {
+                rows.push(row);
+            }
         }
     }
-    let mut rows: Vec<AgingRow> = per_owner
-        .into_iter()
-        .map(|((owner, currency), buckets)| {
-            let (customer, name) = match owner {
-                Owner::Known(i) => {
-                    let c = &input.customers[i as usize];
-                    (c.id.to_string(), c.name.to_string())
-                }
-                Owner::Unknown(_) => (book.customer_id(owner, input.customers).to_owned(), String::new()),
-            };
-            let total = buckets.iter().sum();
-            AgingRow { customer, name, currency, buckets, total }
-        })
-        .filter(|r| !r.total.is_zero() || r.buckets.iter().any(|b| !b.is_zero()))
-        .collect();
-    rows.sort_by(|a, b| (a.customer.as_str(), a.currency).cmp(&(b.customer.as_str(), b.currency)));
+    drop(items);
+    sort_rows(&mut rows, input.customers);
     let totals = currency_totals(&rows, nbuckets);
-    finish_figures(&mut figures, &input, &rows);
+    for (currency, acc) in per_currency {
+        let cf = figures.per_currency.entry(currency).or_default();
+        cf.open = acc[0].total();
+        cf.overdue = acc[1].total();
+        cf.credit = acc[2].total();
+        cf.disputed = acc[3].total();
+    }
+    finish_figures(&mut figures, &input);
     AgingReport { as_of: book.as_of, labels, rows, totals, figures }
+}
+
+fn finish_row(
+    figures: &mut KeyFigures,
+    book: &OpenBook,
+    input: &AgingInput<'_>,
+    owner: Owner,
+    currency: Currency,
+    buckets: Vec<Decimal>,
+) -> Option<AgingRow> {
+    let total: Decimal = buckets.iter().sum();
+    if total.is_zero() && buckets.iter().all(|b| b.is_zero()) {
+        return None;
+    }
+    let (customer, name) = match owner {
+        Owner::Known(c) => {
+            let c = &input.customers[c as usize];
+            check_limit(figures, c, currency, total, input);
+            (c.id().to_owned(), c.name().to_owned())
+        }
+        Owner::Unknown(_) => (book.customer_id(owner, input.customers).to_owned(), String::new()),
+    };
+    Some(AgingRow { customer, name, currency, buckets, total })
+}
+
+/// Orders rows by customer id, then currency. The rows come in register order, and registers
+/// are usually exported in id order: then this finds nothing to move.
+fn sort_rows(rows: &mut [AgingRow], _customers: &[CustomerBrief]) {
+    if rows
+        .windows(2)
+        .all(|w| (w[0].customer.as_str(), w[0].currency) <= (w[1].customer.as_str(), w[1].currency))
+    {
+        return;
+    }
+    rows.sort_by(|a, b| (a.customer.as_str(), a.currency).cmp(&(b.customer.as_str(), b.currency)));
+}
+
+fn check_limit(
+    figures: &mut KeyFigures,
+    c: &CustomerBrief,
+    currency: Currency,
+    total: Decimal,
+    input: &AgingInput<'_>,
+) {
+    if currency != input.company_currency {
+        return;
+    }
+    let Some(limit) = c.credit_limit.or(input.default_limit) else { return };
+    if total > limit {
+        figures.limit_breaches.push(LimitBreach {
+            customer: c.id().to_owned(),
+            name: c.name().to_owned(),
+            exposure: total,
+            limit,
+        });
+    }
 }
 
 fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
@@ -250,28 +312,15 @@ fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
         .collect()
 }
 
-fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>, rows: &[AgingRow]) {
+fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>) {
     for (currency, cf) in figures.per_currency.iter_mut() {
-        cf.invoiced_90d = input.flow.invoiced_90d.get(currency).copied().unwrap_or_default();
+        cf.invoiced_90d = input.flow.invoiced_90d.get(currency).map(MoneySum::total).unwrap_or_default();
         if !cf.invoiced_90d.is_zero() {
             cf.dso = Some((cf.open / cf.invoiced_90d * Decimal::from(90)).round_dp(1));
         }
         if let Some((weighted, amount)) = input.flow.late_weighted.get(currency).filter(|(_, a)| !a.is_zero())
         {
             cf.avg_days_late = Some((weighted / amount).round_dp(1));
-        }
-    }
-    let by_id: FxHashMap<&str, &CustomerBrief> = input.customers.iter().map(|c| (&*c.id, c)).collect();
-    for row in rows.iter().filter(|r| r.currency == input.company_currency) {
-        let Some(customer) = by_id.get(row.customer.as_str()) else { continue };
-        let Some(limit) = customer.credit_limit.or(input.default_limit) else { continue };
-        if row.total > limit {
-            figures.limit_breaches.push(LimitBreach {
-                customer: row.customer.clone(),
-                name: row.name.clone(),
-                exposure: row.total,
-                limit,
-            });
         }
     }
 }
@@ -348,7 +397,7 @@ mod tests {
                 book.push(&record, &customers, &payments);
             }
             book.apply_credits();
-            let report = aging(&book, input(&[30, 60, 90], flow), vec![]);
+            let report = aging(&mut book, input(&[30, 60, 90], flow), vec![]);
             for row in report.rows.iter().chain(&report.totals) {
                 prop_assert_eq!(row.buckets.iter().copied().sum::<Decimal>(), row.total);
             }

@@ -16,28 +16,23 @@ use super::journal::Journal;
 use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
 use super::policy::{Policy, Rules};
 
-/// Customer id → position in the register, plus each customer's payment terms.
+/// Customer id → position in the register (borrowing the ids from it), plus each customer's
+/// payment terms.
 #[derive(Debug, Default)]
-pub struct CustomerIndex {
-    by_id: FxHashMap<Box<str>, u32>,
+pub struct CustomerIndex<'a> {
+    by_id: FxHashMap<&'a str, u32>,
     payment_days: Vec<u32>,
     default_days: u32,
 }
 
-impl CustomerIndex {
-    pub fn new<C: Registered>(customers: &[C], policy: &Policy) -> CustomerIndex {
+impl<'a> CustomerIndex<'a> {
+    pub fn new<C: Registered>(customers: &'a [C], policy: &Policy) -> CustomerIndex<'a> {
         let default_days = policy.base_rules().terms.payment_days();
-        let by_id = customers.iter().enumerate().map(|(i, c)| (c.id().into(), i as u32)).collect();
-        let mut segment_days: HashMap<&str, u32> = HashMap::new();
-        let payment_days = customers
-            .iter()
-            .map(|c| match c.segment() {
-                None => default_days,
-                Some(s) => *segment_days.entry(s).or_insert_with(|| {
-                    policy.rules(Some(s)).map_or(default_days, |r| r.terms.payment_days())
-                }),
-            })
-            .collect();
+        let mut by_id = FxHashMap::with_capacity_and_hasher(customers.len(), Default::default());
+        for (i, c) in customers.iter().enumerate() {
+            by_id.insert(c.id(), i as u32);
+        }
+        let payment_days = customers.iter().map(|c| c.payment_days(policy)).collect();
         CustomerIndex { by_id, payment_days, default_days }
     }
 
@@ -167,7 +162,7 @@ impl OpenBook {
         }
     }
 
-    fn owner(&mut self, customers: &CustomerIndex, id: &str) -> Owner {
+    fn owner(&mut self, customers: &CustomerIndex<'_>, id: &str) -> Owner {
         if let Some(i) = customers.get(id) {
             return Owner::Known(i);
         }
@@ -181,7 +176,12 @@ impl OpenBook {
     }
 
     /// Adds one invoice or credit note as it stood on the as-of date.
-    pub fn push(&mut self, record: &InvoiceRecord<'_>, customers: &CustomerIndex, payments: &PaymentIndex) {
+    pub fn push(
+        &mut self,
+        record: &InvoiceRecord<'_>,
+        customers: &CustomerIndex<'_>,
+        payments: &PaymentIndex,
+    ) {
         let Some(open) = open_before_credits(record, self.as_of, payments) else {
             return;
         };
@@ -213,6 +213,18 @@ impl OpenBook {
 
     pub fn number(&self, item: &OpenItem) -> &str {
         &self.numbers[item.number.0 as usize..item.number.1 as usize]
+    }
+
+    /// Folds books from several threads into one, reusing the largest one's memory.
+    pub fn merge_all(books: Vec<OpenBook>, as_of: NaiveDate) -> OpenBook {
+        let mut books = books;
+        books.sort_by_key(|b| std::cmp::Reverse(b.items.len()));
+        let mut iter = books.into_iter();
+        let mut first = iter.next().unwrap_or_else(|| OpenBook::new(as_of));
+        for other in iter {
+            first.merge(other);
+        }
+        first
     }
 
     /// Folds another book (from another thread) into this one.

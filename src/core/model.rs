@@ -4,6 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt;
 
+use super::policy::Policy;
+
 /// An ISO 4217 code, stored inline so that grouping by currency never allocates.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
@@ -71,6 +73,15 @@ impl CustomerKind {
 /// A language `dun` writes letters in.
 pub const LANGUAGES: [&str; 5] = ["sv", "nb", "da", "fi", "en"];
 
+/// A language code as written (`SV`, `no`, `nob`), as one of [`LANGUAGES`].
+pub fn language_code(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if ["no", "nob", "nn"].iter().any(|a| a.eq_ignore_ascii_case(t)) {
+        return Some("nb");
+    }
+    LANGUAGES.iter().copied().find(|l| l.eq_ignore_ascii_case(t))
+}
+
 /// The letter language a country speaks by default.
 pub fn default_language(country: &str) -> &'static str {
     match country {
@@ -111,33 +122,48 @@ impl Customer {
 }
 
 /// What the aging report needs of a customer: a tenth of a [`Customer`]'s memory, which counts
-/// when a register holds a hundred thousand of them.
+/// when a register holds a hundred thousand of them. Id and name share one allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerBrief {
-    pub id: Box<str>,
-    pub name: Box<str>,
+    text: Box<str>,
+    id_len: u32,
     pub credit_limit: Option<Decimal>,
-    pub segment: Option<Box<str>>,
+    /// The customer's payment terms (from its segment), for invoices without a due date.
+    pub payment_days: u32,
     pub line: u64,
 }
 
-impl From<&Customer> for CustomerBrief {
-    fn from(c: &Customer) -> CustomerBrief {
+impl CustomerBrief {
+    pub fn new(
+        id: &str,
+        name: &str,
+        credit_limit: Option<Decimal>,
+        payment_days: u32,
+        line: u64,
+    ) -> CustomerBrief {
+        let mut text = String::with_capacity(id.len() + name.len());
+        text.push_str(id);
+        text.push_str(name);
         CustomerBrief {
-            id: c.id.as_str().into(),
-            name: c.name.as_str().into(),
-            credit_limit: c.credit_limit,
-            segment: c.segment.as_deref().map(Into::into),
-            line: c.line,
+            text: text.into_boxed_str(),
+            id_len: id.len() as u32,
+            credit_limit,
+            payment_days,
+            line,
         }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.text[self.id_len as usize..]
     }
 }
 
-/// A customer as the register's rows are checked: its id and line.
+/// A customer as the register's rows are checked and indexed: its id, line and terms.
 pub trait Registered {
     fn id(&self) -> &str;
     fn line(&self) -> u64;
-    fn segment(&self) -> Option<&str>;
+    /// Days from invoice to due date where `invoices.csv` gives no due date.
+    fn payment_days(&self, policy: &Policy) -> u32;
 }
 
 impl Registered for Customer {
@@ -147,20 +173,20 @@ impl Registered for Customer {
     fn line(&self) -> u64 {
         self.line
     }
-    fn segment(&self) -> Option<&str> {
-        self.segment.as_deref()
+    fn payment_days(&self, policy: &Policy) -> u32 {
+        policy.rules(self.segment.as_deref()).unwrap_or_else(|| policy.base_rules()).terms.payment_days()
     }
 }
 
 impl Registered for CustomerBrief {
     fn id(&self) -> &str {
-        &self.id
+        &self.text[..self.id_len as usize]
     }
     fn line(&self) -> u64 {
         self.line
     }
-    fn segment(&self) -> Option<&str> {
-        self.segment.as_deref()
+    fn payment_days(&self, _: &Policy) -> u32 {
+        self.payment_days
     }
 }
 

@@ -12,10 +12,11 @@ use crate::core::date::parse_date;
 use crate::core::finding::{Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{
-    Currency, Customer, CustomerKind, InvoiceRecord, Payment, Registered, default_language,
+    Currency, Customer, CustomerBrief, CustomerKind, InvoiceRecord, Payment, Registered, default_language,
+    language_code,
 };
 use crate::core::money::parse_amount;
-use crate::core::policy::{Policy, check_language};
+use crate::core::policy::Policy;
 
 /// A canonical column and the header names that mean it.
 pub struct ColumnSpec {
@@ -228,7 +229,7 @@ fn non_empty(s: &str) -> Option<String> {
 /// Reads `customers.csv` whole (customer registers are small). Every error of the file is
 /// reported at once.
 pub fn read_customers(path: &Path, display: &str, policy: &Policy) -> Result<Vec<Customer>> {
-    read_customers_as(path, display, policy, |c| c.clone())
+    read_customers_as(path, display, policy, |row| row.to_customer())
 }
 
 /// Reads `customers.csv` keeping `keep(customer)` of each row: every row is checked the same
@@ -237,7 +238,7 @@ pub fn read_customers_as<T: Registered + Send>(
     path: &Path,
     display: &str,
     policy: &Policy,
-    keep: impl Fn(&Customer) -> T + Sync,
+    keep: impl Fn(&CustomerRow<'_>) -> T + Sync,
 ) -> Result<Vec<T>> {
     let source = CsvSource::open(path, display, |names| map_columns(CUSTOMER_COLUMNS, names))?;
     let cols = source.header.index.clone();
@@ -250,13 +251,20 @@ pub fn read_customers_as<T: Registered + Send>(
             }
         },
     )?;
-    let mut customers = Vec::new();
     let mut findings = Vec::new();
+    let mut parts = Vec::with_capacity(states.len());
     for (c, f) in states {
-        customers.extend(c);
+        parts.push(c);
         findings.extend(f);
     }
-    customers.sort_by_key(|c| c.line());
+    // Extend the largest part rather than copy all of them into a new vector.
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut parts = parts.into_iter();
+    let mut customers = parts.next().unwrap_or_default();
+    for p in parts {
+        customers.extend(p);
+    }
+    customers.sort_unstable_by_key(|c| c.line());
     let mut seen = rustc_hash::FxHashMap::default();
     for c in &customers {
         if let Some(first) = seen.insert(c.id(), c.line()) {
@@ -278,52 +286,99 @@ pub fn read_customers_as<T: Registered + Send>(
     Ok(customers)
 }
 
-fn customer_row(
-    fields: &Fields<'_>,
+/// A checked line of `customers.csv`, borrowing its text: what every reader of the register
+/// keeps is made from this, so all of them check the same way.
+pub struct CustomerRow<'f> {
+    pub line: u64,
+    fields: [&'f str; 14],
+    pub kind: CustomerKind,
+    pub country: [u8; 2],
+    pub language: &'static str,
+    pub credit_limit: Option<Decimal>,
+}
+
+impl CustomerRow<'_> {
+    pub fn id(&self) -> &str {
+        self.fields[0]
+    }
+    pub fn name(&self) -> &str {
+        self.fields[1]
+    }
+    pub fn segment(&self) -> Option<&str> {
+        Some(self.fields[13]).filter(|s| !s.is_empty())
+    }
+
+    pub fn to_customer(&self) -> Customer {
+        let opt = |i: usize| non_empty(self.fields[i]);
+        Customer {
+            id: self.id().to_owned(),
+            name: self.name().to_owned(),
+            kind: self.kind,
+            org_no: opt(3),
+            country: String::from_utf8_lossy(&self.country).into_owned(),
+            language: self.language.to_owned(),
+            email: opt(6),
+            phone: opt(7),
+            address: opt(8),
+            postcode: opt(9),
+            city: opt(10),
+            contact: opt(11),
+            credit_limit: self.credit_limit,
+            segment: opt(13),
+            line: self.line,
+        }
+    }
+
+    pub fn to_brief(&self, policy: &Policy) -> CustomerBrief {
+        let days = policy.rules(self.segment()).unwrap_or_else(|| policy.base_rules()).terms.payment_days();
+        CustomerBrief::new(self.id(), self.name(), self.credit_limit, days, self.line)
+    }
+}
+
+fn customer_row<'f>(
+    fields: &Fields<'f>,
     cols: &[Option<usize>],
     policy: &Policy,
     check: &mut RowCheck<'_>,
-) -> Option<Customer> {
-    let get = |i: usize| fields.get(cols[i]);
+) -> Option<CustomerRow<'f>> {
+    let texts: [&'f str; 14] = std::array::from_fn(|i| fields.get(cols.get(i).copied().flatten()));
     let id = check.text(fields, cols[0], "id");
     let name = check.text(fields, cols[1], "name");
-    let kind = CustomerKind::parse(get(2));
+    let kind = CustomerKind::parse(texts[2]);
     if kind.is_none() {
-        check.fail("kind", format!("\"{}\" is not a customer kind (expected business or consumer)", get(2)));
+        check
+            .fail("kind", format!("\"{}\" is not a customer kind (expected business or consumer)", texts[2]));
     }
-    let country = match get(4) {
-        "" => Some(policy.country.clone()),
-        c if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => Some(c.to_ascii_uppercase()),
-        c => {
-            check.fail("country", format!("\"{c}\" is not an ISO 3166 country code like SE, NO, DK or FI"));
+    let country = match texts[4].as_bytes() {
+        [] => policy.country.as_bytes().try_into().ok(),
+        &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+            Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
+        }
+        _ => {
+            check.fail(
+                "country",
+                format!("\"{}\" is not an ISO 3166 country code like SE, NO, DK or FI", texts[4]),
+            );
             None
         }
     };
-    let language = match get(5) {
-        "" => country.as_deref().map(|c| default_language(c).to_owned()),
-        l => check_language(l).or_else(|| {
+    let language = match texts[5] {
+        "" => country.map(|c| default_language(std::str::from_utf8(&c).unwrap_or(""))),
+        l => language_code(l).or_else(|| {
             check.fail("language", format!("\"{l}\" is not one of sv, nb, da, fi, en"));
             None
         }),
     };
-    let credit_limit = check.optional_amount(get(12), "credit_limit").ok()?;
-    let segment = non_empty(get(13));
-    Some(Customer {
-        id: id?.to_owned(),
-        name: name?.to_owned(),
+    let credit_limit = check.optional_amount(texts[12], "credit_limit").ok()?;
+    id?;
+    name?;
+    Some(CustomerRow {
+        line: fields.line,
+        fields: texts,
         kind: kind?,
-        org_no: non_empty(get(3)),
         country: country?,
         language: language?,
-        email: non_empty(get(6)),
-        phone: non_empty(get(7)),
-        address: non_empty(get(8)),
-        postcode: non_empty(get(9)),
-        city: non_empty(get(10)),
-        contact: non_empty(get(11)),
         credit_limit,
-        segment,
-        line: fields.line,
     })
 }
 
@@ -331,7 +386,7 @@ fn customer_row(
 /// company's currency.
 pub struct InvoiceContext<'a> {
     pub display: &'a str,
-    pub customers: &'a CustomerIndex,
+    pub customers: &'a CustomerIndex<'a>,
     pub currency: Currency,
 }
 

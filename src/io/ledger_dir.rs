@@ -41,7 +41,7 @@ pub fn load_payments(dir: &Path) -> Result<Vec<Payment>> {
 pub fn scan_invoices<State: Send>(
     dir: &Path,
     policy: &Policy,
-    customers: &CustomerIndex,
+    customers: &CustomerIndex<'_>,
     new_state: impl Fn() -> State + Sync,
     visit: impl Fn(&mut State, &InvoiceRecord<'_>) + Sync,
 ) -> Result<Vec<State>> {

@@ -12,22 +12,50 @@ pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// RFC 4180 CSV with `\n` line ends: a field is quoted only when it holds a comma, a quote or a
+/// line break. Written into one buffer, cell by cell, without a string per cell.
 pub fn render(table: &Table) -> String {
-    let mut writer =
-        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    // Writing to a Vec cannot fail.
-    let _ = writer.write_record(&table.columns);
-    for row in &table.rows {
-        let fields: Vec<String> = row
-            .iter()
-            .map(|cell| match cell {
-                Cell::Text(t) => defuse(t).into_owned(),
-                other => other.plain(),
-            })
-            .collect();
-        let _ = writer.write_record(&fields);
+    render_rows(&table.columns, table.rows.iter().map(|r| r.as_slice()))
+}
+
+/// [`render`] for rows made one at a time, so a large report never exists twice in memory.
+pub fn render_rows<'r, R: AsRef<[Cell]> + 'r>(columns: &[String], rows: impl Iterator<Item = R>) -> String {
+    let mut out = String::new();
+    let mut field = String::new();
+    for (i, name) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_field(&mut out, name);
     }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    out.push('\n');
+    for row in rows {
+        for (i, cell) in row.as_ref().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match cell {
+                Cell::Text(t) => push_field(&mut out, &defuse(t)),
+                other => {
+                    field.clear();
+                    other.write_plain(&mut field);
+                    push_field(&mut out, &field);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn push_field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,6 @@ pub mod text;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::core::date::format_date;
-use crate::core::money::format_money;
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Text(String),
@@ -33,12 +30,24 @@ impl Cell {
 
     /// The plain machine form: `.` decimals with two places, ISO dates.
     pub fn plain(&self) -> String {
+        let mut out = String::new();
+        self.write_plain(&mut out);
+        out
+    }
+
+    /// [`Cell::plain`] into a buffer.
+    pub fn write_plain(&self, out: &mut String) {
+        use std::fmt::Write;
         match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Money(m) => format_money(*m),
-            Cell::Count(n) => n.to_string(),
-            Cell::Date(d) => format_date(*d),
-            Cell::Empty => String::new(),
+            Cell::Text(s) => out.push_str(s),
+            Cell::Money(m) => crate::core::money::write_money(out, *m),
+            Cell::Count(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Cell::Date(d) => {
+                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+            }
+            Cell::Empty => {}
         }
     }
 
