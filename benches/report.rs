@@ -48,8 +48,11 @@ fn synthetic(dir: &Path, invoices: usize) {
         )
         .unwrap();
     }
-    std::fs::write(dir.join("policy.toml"), "[company]\nname = \"Bench AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("policy.toml"),
+        "[company]\nname = \"Bench AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n",
+    )
+    .unwrap();
 }
 
 fn main() {

@@ -59,6 +59,8 @@ pub enum Command {
     Due(DueArgs),
     /// Why an invoice gets (or does not get) an action on the as-of date
     Explain(ExplainArgs),
+    /// Interest earned on invoices settled late in a period, for an interest invoice
+    Interest(InterestArgs),
     /// Write the reminders due today (letter, e-mail, SMS) under out/ and journal them
     Remind(SendArgs),
     /// Hand over what is due for collection: the agency batch, debtor notices, journal lines
@@ -149,6 +151,16 @@ pub struct DueArgs {
     /// Forecast day by day up to DATE what falls due if nothing is paid
     #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
     pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct InterestArgs {
+    /// First settlement date to include (default: the first of the --to month)
+    #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+    pub from: Option<NaiveDate>,
+    /// Last settlement date to include (default: the as-of date)
+    #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+    pub to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 pub mod collect;
 pub mod due;
 pub mod explain;
+pub mod interest;
 pub mod letters_out;
 pub mod record;
 pub mod remind;
@@ -19,6 +20,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Report(args) => report::run(ctx, args),
         Command::Due(args) => due::run(ctx, args),
         Command::Explain(args) => explain::run(ctx, args),
+        Command::Interest(args) => interest::run(ctx, args),
         Command::Remind(args) => remind::run(ctx, args),
         Command::Collect(args) => collect::run(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),

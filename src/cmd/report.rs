@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::money::format_money;
+use crate::core::policy::InterestMode;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Table, csv_out, text};
 
@@ -55,6 +56,26 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
+    let rules = policy.base_rules();
+    let pack = crate::core::rules::rules_for(&policy.country);
+    let overrides = crate::core::charges::rate_overrides(&rules);
+    let day_count = crate::core::charges::day_count(&rules, pack);
+    let rate_on: Box<dyn Fn(chrono::NaiveDate) -> Option<rust_decimal::Decimal>> = match rules.interest.mode()
+    {
+        InterestMode::None => Box::new(|_| None),
+        InterestMode::Fixed => {
+            let rate = rules.interest.rate.map_or(rust_decimal::Decimal::ZERO, |r| r.0);
+            Box::new(move |_| Some(rate))
+        }
+        InterestMode::Statutory => {
+            Box::new(crate::core::interest::statutory_rate_on(pack, false, &overrides))
+        }
+    };
+    let factor = |due: chrono::NaiveDate| {
+        crate::core::interest::accrue(&[(due, rust_decimal::Decimal::ONE)], due, as_of, &rate_on, day_count)
+            .unrounded
+    };
+    let with_interest = rules.interest.mode() != InterestMode::None;
     let input = AgingInput {
         customers: &customers,
         bounds: &policy.buckets,
@@ -62,6 +83,7 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         default_limit: policy.base_rules().credit.default_limit(),
         flow,
         journal,
+        interest_factor: if with_interest { Some(&factor) } else { None },
     };
     Ok(aging(&mut book, input, policy.bucket_labels()))
 }
@@ -99,6 +121,7 @@ fn key_figures_table(report: &AgingReport) -> Table {
         "avg days late 12m",
         "disputed",
         "credits",
+        "interest accrued",
     ]);
     for (currency, f) in &report.figures.per_currency {
         let pct =
@@ -112,6 +135,7 @@ fn key_figures_table(report: &AgingReport) -> Table {
             f.avg_days_late.map_or(Cell::Empty, |d| Cell::text(d.to_string())),
             Cell::Money(f.disputed),
             Cell::Money(f.credit),
+            Cell::Money(f.accrued_interest),
         ]);
     }
     t
@@ -169,6 +193,7 @@ fn json_report(report: &AgingReport) -> serde_json::Value {
                     "avg_days_late_12m": opt(cf.avg_days_late),
                     "disputed": format_money(cf.disputed),
                     "credits": format_money(cf.credit),
+                "accrued_interest": format_money(cf.accrued_interest),
                 }),
             )
         })

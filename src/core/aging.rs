@@ -40,6 +40,10 @@ pub struct CurrencyFigures {
     pub avg_days_late: Option<Decimal>,
     pub disputed: Decimal,
     pub credit: Decimal,
+    /// Late-payment interest accrued on the open invoices up to the as-of date, on their
+    /// current open amount (an estimate where part payments came after the due date; `dun due`
+    /// has each invoice's exact figure).
+    pub accrued_interest: Decimal,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -178,6 +182,8 @@ pub struct AgingInput<'a> {
     pub default_limit: Option<Decimal>,
     pub flow: FlowFigures,
     pub journal: JournalFacts,
+    /// Interest per unit of principal from the day after a due date to the as-of date.
+    pub interest_factor: Option<&'a dyn Fn(NaiveDate) -> Decimal>,
 }
 
 /// Builds the report from a book whose credits have been applied. The book's items are sorted
@@ -185,6 +191,9 @@ pub struct AgingInput<'a> {
 pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> AgingReport {
     let nbuckets = input.bounds.len() + 2;
     let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
+    let mut interest: SmallMap<Decimal> = SmallMap::default();
+    // Invoices share due dates; the interest factor is worked out once per date.
+    let mut factors: rustc_hash::FxHashMap<NaiveDate, Decimal> = rustc_hash::FxHashMap::default();
     let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
     items.sort_unstable_by_key(|i| (i.owner, i.currency));
@@ -212,6 +221,10 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         if check_disputes && input.journal.disputed.contains(book.number(item)) {
             cf[3].add(item.open);
         }
+        if let (Some(factor_of), true) = (input.interest_factor, bucket > 0 && item.open > Decimal::ZERO) {
+            let factor = *factors.entry(item.due).or_insert_with(|| factor_of(item.due));
+            *interest.entry(item.currency) += item.open * factor;
+        }
         let row_ends =
             items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
         if row_ends {
@@ -231,6 +244,8 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         cf.overdue = acc[1].total();
         cf.credit = acc[2].total();
         cf.disputed = acc[3].total();
+        cf.accrued_interest =
+            crate::core::money::round_money(interest.get(&currency).copied().unwrap_or_default());
     }
     finish_figures(&mut figures, &input);
     AgingReport { as_of: book.as_of, labels, rows, totals, figures }
@@ -352,6 +367,7 @@ mod tests {
             default_limit: None,
             flow,
             journal: JournalFacts::default(),
+            interest_factor: None,
         }
     }
 

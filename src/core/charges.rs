@@ -34,7 +34,7 @@ pub fn rate_overrides(rules: &Rules) -> Vec<RatePeriod> {
         .collect()
 }
 
-fn day_count(rules: &Rules, pack: &RulePack) -> DayCount {
+pub fn day_count(rules: &Rules, pack: &RulePack) -> DayCount {
     match rules.interest.day_count {
         Some(DayCountSetting::Actual365) => DayCount::Actual365,
         Some(DayCountSetting::Thirty360) => DayCount::Thirty360,
@@ -152,4 +152,51 @@ pub fn compensation(
         }
         Charge::Statutory => Decimal::ZERO,
     }
+}
+
+/// Interest earned on an invoice that was settled late.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LateInterest {
+    pub invoice: String,
+    pub customer: String,
+    pub currency: super::model::Currency,
+    pub due: NaiveDate,
+    pub settled: NaiveDate,
+    pub amount: Decimal,
+    pub interest: Decimal,
+}
+
+/// The date an invoice's open principal reached zero, by its timeline up to `as_of`.
+pub fn settled_on(timeline: &[(NaiveDate, Decimal)]) -> Option<NaiveDate> {
+    let (date, open) = timeline.last()?;
+    open.is_zero().then_some(*date)
+}
+
+/// Interest on every invoice settled late between `from` and `to` (inclusive): what an
+/// interest invoice can claim, so that interest is not forgotten once the principal is paid.
+pub fn late_payment_interest(ledger: &Ledger, from: NaiveDate, to: NaiveDate) -> Vec<LateInterest> {
+    let mut out = Vec::new();
+    for invoice in ledger.invoices.iter().filter(|i| !i.is_credit_note() && i.issued <= to) {
+        let timeline = ledger.open_timeline(invoice, to);
+        let Some(settled) = settled_on(&timeline) else { continue };
+        if settled < from || settled > to || settled <= invoice.due {
+            continue;
+        }
+        let customer = ledger.customer(&invoice.customer);
+        let rules = ledger.rules_for(customer);
+        let result = interest(ledger, invoice, customer, &rules, settled);
+        if result.amount.is_zero() {
+            continue;
+        }
+        out.push(LateInterest {
+            invoice: invoice.number.clone(),
+            customer: invoice.customer.clone(),
+            currency: invoice.currency,
+            due: invoice.due,
+            settled,
+            amount: invoice.amount,
+            interest: result.amount,
+        });
+    }
+    out
 }

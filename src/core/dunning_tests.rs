@@ -385,3 +385,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_fourth_danish_fee_is_refused() {
+    let mut l = ledger(
+        "[reminder]\nmax = 4\ninterval_days = 10\nfee = \"100\"\nfee_agreed = true\n",
+        vec![customer("K", "DK", CustomerKind::Business)],
+        vec![{
+            let mut i = invoice("1", "K", "2026-01-31", "5000");
+            i.currency = Currency::parse("DKK").unwrap();
+            i
+        }],
+        vec![],
+    );
+    l.policy.country = "DK".into();
+    l.policy.currency = Currency::parse("DKK").unwrap();
+    for day in ["2026-02-07", "2026-02-17", "2026-02-27"] {
+        let outcome = decide(&l, date(day));
+        assert!(outcome.violations.is_empty(), "{day}: {:?}", outcome.violations);
+        assert_eq!(outcome.decisions[0].fee, money("100"));
+        run_day(&mut l, date(day));
+    }
+    let fourth = decide(&l, date("2026-03-09"));
+    assert_eq!(fourth.violations.len(), 1);
+    assert_eq!(fourth.violations[0].1.rule, "fee-count-exceeded");
+    assert!(fourth.violations[0].1.to_string().contains("renteloven"), "{}", fourth.violations[0].1);
+}
+
+#[test]
+fn a_swedish_consumer_fee_above_60_is_refused() {
+    let l = ledger(
+        "[reminder]\nfee = \"100\"\nfee_agreed = true\n",
+        vec![customer("K", "SE", CustomerKind::Consumer)],
+        vec![invoice("1", "K", "2026-01-31", "1000")],
+        vec![],
+    );
+    let v = &decide(&l, date("2026-02-07")).violations[0].1;
+    assert_eq!(v.rule, "fee-above-maximum");
+}

@@ -3,5 +3,6 @@
 
 mod common;
 mod dunning;
+mod interest;
 mod loading;
 mod report;

@@ -1,0 +1,71 @@
+//! `dun interest`: late-payment interest earned on invoices settled late in a period, ready
+//! for an interest invoice.
+
+use anyhow::{Result, bail};
+use chrono::Datelike;
+
+use crate::cli::InterestArgs;
+use crate::context::Context;
+use crate::core::charges::late_payment_interest;
+use crate::core::money::{MoneySum, format_money_grouped};
+use crate::io::ledger_dir;
+use crate::render::{Cell, Format, Table, csv_out, text};
+
+pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let to = args.to.unwrap_or(ctx.as_of);
+    let from = args.from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
+    if from > to {
+        bail!("--from {from} is after --to {to}");
+    }
+    let rows = late_payment_interest(&ledger, from, to);
+    let mut table = Table::new([
+        "customer",
+        "name",
+        "invoice",
+        "currency",
+        "amount",
+        "due",
+        "settled",
+        "days_late",
+        "interest",
+    ]);
+    let mut totals: Vec<(String, MoneySum)> = Vec::new();
+    for r in &rows {
+        let name = ledger.customer(&r.customer).map_or("", |c| c.name.as_str());
+        table.push(vec![
+            Cell::text(&r.customer),
+            Cell::text(name),
+            Cell::text(&r.invoice),
+            Cell::text(r.currency.as_str()),
+            Cell::Money(r.amount),
+            Cell::Date(r.due),
+            Cell::Date(r.settled),
+            Cell::Count((r.settled - r.due).num_days()),
+            Cell::Money(r.interest),
+        ]);
+        match totals.iter_mut().find(|(c, _)| c == r.currency.as_str()) {
+            Some((_, sum)) => sum.add(r.interest),
+            None => {
+                let mut sum = MoneySum::default();
+                sum.add(r.interest);
+                totals.push((r.currency.to_string(), sum));
+            }
+        }
+    }
+    let out = match ctx.format {
+        Format::Csv => csv_out::render(&table),
+        Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
+        Format::Table if rows.is_empty() => format!("No invoice was settled late between {from} and {to}.\n"),
+        Format::Table => {
+            let mut t = format!("Interest on invoices settled late, {from} to {to}\n");
+            t.push_str(&text::render(&table, ctx.color));
+            t.push('\n');
+            for (currency, sum) in &totals {
+                t.push_str(&format!("Total {currency}: {}\n", format_money_grouped(sum.total())));
+            }
+            t
+        }
+    };
+    crate::io::output::emit(ctx.output.as_deref(), &out)
+}
