@@ -13,7 +13,13 @@ use crate::render::{Cell, Format, Table, csv_out, text};
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let outcome = decide(&ledger, ctx.as_of);
-    report_problems(ctx, &outcome)?;
+    // The plan is shown even when the policy asks for something illegal; remind and collect
+    // refuse to act on it.
+    if let Err(e) = report_problems(ctx, &outcome) {
+        if !ctx.quiet {
+            eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
+        }
+    }
     let mut table = decision_table(&ledger, args.until.is_some());
     match args.until {
         Some(until) => {

@@ -103,13 +103,23 @@ pub fn compose_all(
     entry_for: impl Fn(&crate::core::dunning::Decision, &str, &str) -> Option<Entry>,
 ) -> Result<Outgoing> {
     let mut out = Outgoing::default();
+    let company_email = ledger.policy.file.company.email.is_some();
+    let mut warned = false;
     for plan in plans {
         let Some(customer) = ledger.customer(plan.customer) else {
             out.unreachable.push(format!("{}: not in customers.csv", plan.customer));
             continue;
         };
         let rules = ledger.rules_for(Some(customer));
-        let channels = usable_channels(customer, &rules.reminder.channels());
+        let mut channels = usable_channels(customer, &rules.reminder.channels());
+        if !company_email && channels.contains(&Channel::Email) {
+            // An e-mail needs a sender; without one the other channels still go out.
+            channels.retain(|c| *c != Channel::Email);
+            if !warned {
+                eprintln!("dun: warning: policy.toml has no [company] email, so no e-mails are written");
+                warned = true;
+            }
+        }
         if channels.is_empty() {
             out.unreachable.push(format!(
                 "{} {}: no usable channel among {} (add an e-mail, a phone or a postal address)",

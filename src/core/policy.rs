@@ -484,8 +484,10 @@ impl Reminder {
     pub fn fee(&self) -> Charge {
         self.fee.unwrap_or(Charge::Amount(Decimal::ZERO))
     }
+    /// A fee named in the policy is taken to be agreed (SPEC §5: `false` means no fee may be
+    /// charged); where the law needs an agreement, `fee_agreed = false` says there is none.
     pub fn fee_agreed(&self) -> bool {
-        self.fee_agreed.unwrap_or(false)
+        self.fee_agreed.unwrap_or(true)
     }
     pub fn min_amount(&self) -> Decimal {
         self.min_amount.map_or(Decimal::from(50), |m| m.0)
