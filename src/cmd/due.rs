@@ -15,10 +15,8 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let outcome = decide(&ledger, ctx.as_of);
     // The plan is shown even when the policy asks for something illegal; remind and collect
     // refuse to act on it.
-    if let Err(e) = report_problems(ctx, &outcome) {
-        if !ctx.quiet {
-            eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
-        }
+    if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
+        eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
     }
     let mut table = decision_table(&ledger, args.until.is_some());
     match args.until {

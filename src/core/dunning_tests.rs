@@ -258,14 +258,14 @@ fn swedish_fee_rules_are_enforced() {
     let v = &outcome.violations[0].1;
     assert_eq!(v.rule, "fee-above-maximum");
     assert!(v.to_string().contains("60") && v.to_string().contains("1981:739"), "{v}");
-    let not_agreed = one("[reminder]\nfee = \"60\"\n", vec![]);
+    let not_agreed = one("[reminder]\nfee = \"60\"\nfee_agreed = false\n", vec![]);
     assert_eq!(decide(&not_agreed, date("2026-02-07")).violations[0].1.rule, "fee-not-agreed");
     // "statutory" without agreement: no fee, and no violation.
-    let statutory = one("[reminder]\nfee = \"statutory\"\n", vec![]);
+    let statutory = one("[reminder]\nfee = \"statutory\"\nfee_agreed = false\n", vec![]);
     let o = decide(&statutory, date("2026-02-07"));
     assert!(o.violations.is_empty());
     assert_eq!(o.decisions[0].fee, Decimal::ZERO);
-    let agreed = one("[reminder]\nfee = \"statutory\"\nfee_agreed = true\n", vec![]);
+    let agreed = one("[reminder]\nfee = \"statutory\"\n", vec![]);
     assert_eq!(decide(&agreed, date("2026-02-07")).decisions[0].fee, money("60"));
 }
 
