@@ -420,5 +420,50 @@ mod tests {
             let grand: Decimal = report.totals.iter().map(|t| t.total).sum();
             prop_assert_eq!(grand, expected);
         }
+
+        /// As-of monotonicity: with nothing paid, advancing the as-of date never lowers the open
+        /// or the overdue total, and never moves an amount to a younger bucket.
+        #[test]
+        fn later_as_of_dates_never_look_younger(
+            invoices in proptest::collection::vec((0i64..400, 0i64..60, 1i64..500_000), 1..40),
+            d1 in 0i64..500,
+            step in 0i64..200,
+        ) {
+            let base = NaiveDate::from_str("2025-01-01").unwrap();
+            let numbers: Vec<String> = (0..invoices.len()).map(|i| i.to_string()).collect();
+            let report_on = |offset: i64| {
+                let as_of = base + chrono::Days::new(offset as u64);
+                let mut book = OpenBook::new(as_of);
+                for (i, &(issued, terms, cents)) in invoices.iter().enumerate() {
+                    let issued = base + chrono::Days::new(issued as u64);
+                    let record = InvoiceRecord {
+                        line: i as u64 + 2,
+                        number: &numbers[i],
+                        customer: "A",
+                        issued,
+                        due: issued + chrono::Days::new(terms as u64),
+                        amount: Decimal::new(cents, 2),
+                        paid: Decimal::ZERO,
+                        balance: None,
+                        currency: Currency::parse("SEK").unwrap(),
+                        reference: None,
+                        paid_on: None,
+                        credits: None,
+                        description: None,
+                    };
+                    book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
+                }
+                book.apply_credits();
+                aging(&mut book, input(&[30, 60, 90], FlowFigures::default()), vec![])
+            };
+            let early = report_on(d1);
+            let late = report_on(d1 + step);
+            let total = |r: &AgingReport| r.totals.iter().map(|t| t.total).sum::<Decimal>();
+            let older_than = |r: &AgingReport, k: usize| r.totals.iter().map(|t| t.buckets[k..].iter().copied().sum::<Decimal>()).sum::<Decimal>();
+            prop_assert!(total(&early) <= total(&late));
+            for k in 1..5 {
+                prop_assert!(older_than(&early, k) <= older_than(&late, k), "bucket {k} and older");
+            }
+        }
     }
 }

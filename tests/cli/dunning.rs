@@ -301,3 +301,45 @@ fn templates_can_be_exported_and_overridden() {
     let err = l.fails(&["remind", "--as-of", "2026-11-09"], 1);
     assert!(err.contains("reminder.sms.txt.hbs"), "{err}");
 }
+
+/// The SMS reminder in each language, checked by hand against the ledger in
+/// tests/fixtures/letters (amount + 60 kr fee, deadline 10 days after 2026-11-08, the payment
+/// details, the collection warning of a last reminder) and pinned here.
+#[test]
+fn sms_snapshots_in_every_language() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/letters");
+    let read = |name: &str| std::fs::read_to_string(fixtures.join(name)).unwrap();
+    let l = Ledger::new();
+    l.write("policy.toml", &read("ledger-policy.toml"))
+        .write("customers.csv", &read("ledger-customers.csv"))
+        .write("invoices.csv", &read("ledger-invoices.csv"));
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    for (id, lang) in [("A", "sv"), ("N", "nb"), ("D", "da"), ("F", "fi"), ("E", "en")] {
+        let got =
+            std::fs::read_to_string(l.file(&format!("out/2026-11-08/reminder-1_{id}_SEK.sms.txt"))).unwrap();
+        assert_eq!(got, read(&format!("reminder-sms-{lang}.txt")), "{lang}");
+        assert!(got.chars().count() <= 340, "{lang}: {} characters", got.chars().count());
+    }
+}
+
+#[test]
+fn an_unreadable_journal_line_is_an_error_with_its_line() {
+    let l = ledger();
+    l.write("journal.csv", "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-08,reminder,1,A,60.00,2026-11-18,email,,\n2026-11-09,remindr,2,A,,,,,\n");
+    let err = l.fails(&["due", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("journal.csv:3: column \"event\": \"remindr\" is not a journal event"), "{err}");
+    let err = l.fails(&["remind", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("journal.csv:3"), "{err}");
+}
+
+#[test]
+fn collect_dry_run_writes_nothing() {
+    let l = ledger();
+    let _ = l.dun(&["remind", "--as-of", "2026-11-08"]).output().unwrap();
+    let before = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    let out = l.dun(&["collect", "--dry-run", "--as-of", "2026-11-29"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("would write") && stdout.contains("collection-batch.csv"), "{stdout}");
+    assert!(!l.file("out/2026-11-29").exists());
+    assert_eq!(before, std::fs::read_to_string(l.file("journal.csv")).unwrap());
+}
