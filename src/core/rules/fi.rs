@@ -96,15 +96,8 @@ pub static PACK: RulePack = RulePack {
 mod tests {
     use super::super::*;
     use super::PACK;
-    use rust_decimal::Decimal;
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().expect("test date")
-    }
-
-    fn m(s: &str) -> Decimal {
-        s.parse().expect("test decimal")
-    }
+    use super::super::testing::{assert_rates, d, m};
 
     #[test]
     fn reference_and_statutory_rate_per_half_year() {
@@ -125,13 +118,7 @@ mod tests {
             ("2026-01-01", "2.50", "9.50", "10.50"),
             ("2026-06-30", "2.50", "9.50", "10.50"),
         ];
-        for (date, reference, consumer, business) in cases {
-            let (got, from) = reference_rate_on(&PACK, d(date), &[]).expect(date);
-            assert_eq!(got, m(reference), "{date}");
-            assert_eq!(from, half_year_start(d(date)), "{date}");
-            assert_eq!(statutory_rate(&PACK, d(date), true, &[]), Some(m(consumer)));
-            assert_eq!(statutory_rate(&PACK, d(date), false, &[]), Some(m(business)));
-        }
+        assert_rates(&PACK, &cases);
     }
 
     #[test]

@@ -665,17 +665,36 @@ fn show_amount(amount: Decimal) -> String {
     if rounded.fract().is_zero() { rounded.trunc().normalize().to_string() } else { format!("{rounded:.2}") }
 }
 
+/// What the per-country test tables share.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use super::*;
 
-    fn d(s: &str) -> NaiveDate {
+    pub fn d(s: &str) -> NaiveDate {
         s.parse().expect("test date")
     }
 
-    fn m(s: &str) -> Decimal {
+    pub fn m(s: &str) -> Decimal {
         s.parse().expect("test decimal")
     }
+
+    /// Each `(date, reference rate, consumer rate, business rate)` as the pack gives it, and
+    /// the reference rate's period starting on the half-year.
+    pub fn assert_rates(pack: &RulePack, cases: &[(&str, &str, &str, &str)]) {
+        for &(date, reference, consumer, business) in cases {
+            let (got, from) = reference_rate_on(pack, d(date), &[]).expect(date);
+            assert_eq!(got, m(reference), "{date}");
+            assert_eq!(from, half_year_start(d(date)), "{date}");
+            assert_eq!(statutory_rate(pack, d(date), true, &[]), Some(m(consumer)), "{date} consumer");
+            assert_eq!(statutory_rate(pack, d(date), false, &[]), Some(m(business)), "{date} business");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{d, m};
+    use super::*;
 
     #[test]
     fn day_count_parses_and_names() {

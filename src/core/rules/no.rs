@@ -87,15 +87,8 @@ pub static PACK: RulePack = RulePack {
 mod tests {
     use super::super::*;
     use super::PACK;
-    use rust_decimal::Decimal;
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().expect("test date")
-    }
-
-    fn m(s: &str) -> Decimal {
-        s.parse().expect("test decimal")
-    }
+    use super::super::testing::{assert_rates, d, m};
 
     #[test]
     fn reference_and_statutory_rate_per_half_year() {
@@ -115,14 +108,8 @@ mod tests {
             ("2026-01-01", "4.00", "12.00"),
             ("2026-06-30", "4.00", "12.00"),
         ];
-        for (date, reference, statutory) in cases {
-            let (got, from) = reference_rate_on(&PACK, d(date), &[]).expect(date);
-            assert_eq!(got, m(reference), "{date}");
-            assert_eq!(from, half_year_start(d(date)), "{date}");
-            for consumer in [false, true] {
-                assert_eq!(statutory_rate(&PACK, d(date), consumer, &[]), Some(m(statutory)), "{date}");
-            }
-        }
+        let cases: Vec<_> = cases.iter().map(|&(date, r, rate)| (date, r, rate, rate)).collect();
+        assert_rates(&PACK, &cases);
     }
 
     #[test]

@@ -75,15 +75,8 @@ pub static PACK: RulePack = RulePack {
 mod tests {
     use super::super::*;
     use super::PACK;
-    use rust_decimal::Decimal;
 
-    fn d(s: &str) -> NaiveDate {
-        s.parse().expect("test date")
-    }
-
-    fn m(s: &str) -> Decimal {
-        s.parse().expect("test decimal")
-    }
+    use super::super::testing::{assert_rates, d, m};
 
     #[test]
     fn reference_and_statutory_rate_per_half_year() {
