@@ -96,18 +96,13 @@ mod tests {
             ("2026-01-01", "2.00"),
             ("2026-06-30", "2.00"),
         ];
-        for (date, reference) in cases {
-            let (got, from) = reference_rate_on(&PACK, d(date), &[]).expect(date);
-            assert_eq!(got, m(reference), "{date}");
-            assert_eq!(from, half_year_start(d(date)), "{date}");
-            for consumer in [false, true] {
-                assert_eq!(
-                    statutory_rate(&PACK, d(date), consumer, &[]),
-                    Some(m(reference) + m("8")),
-                    "{date} consumer={consumer}"
-                );
-            }
-        }
+        let rates: Vec<String> = cases.iter().map(|(_, r)| (m(r) + m("8")).to_string()).collect();
+        let cases: Vec<_> = cases
+            .iter()
+            .zip(&rates)
+            .map(|(&(date, r), rate)| (date, r, rate.as_str(), rate.as_str()))
+            .collect();
+        assert_rates(&PACK, &cases);
         assert_eq!(statutory_rate(&PACK, d("2025-07-01"), true, &[]), Some(m("10.00")));
     }
 
