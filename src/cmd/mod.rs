@@ -3,6 +3,8 @@
 pub mod collect;
 pub mod due;
 pub mod explain;
+pub mod gate;
+pub mod import;
 pub mod letters_out;
 pub mod record;
 pub mod remind;
@@ -21,6 +23,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Explain(args) => explain::run(ctx, args),
         Command::Remind(args) => remind::run(ctx, args),
         Command::Collect(args) => collect::run(ctx, args),
+        Command::Import(args) => import::run(ctx, args),
+        Command::Assign(args) => import::assign(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),
     }
