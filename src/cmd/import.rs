@@ -612,7 +612,8 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
             date: row.date,
             invoice: a.invoice.clone(),
             amount: a.amount,
-            reference: Some(row.reference.clone()).filter(|r| !r.is_empty()),
+            // Several references in one field would read as one bad reference.
+            reference: Some(row.reference.clone()).filter(|r| !r.is_empty() && !r.contains(' ')),
             transaction_id: row.transaction_id.clone(),
             source: row.source.clone(),
             matched_by: Rule::Manual.name().to_owned(),

@@ -378,15 +378,20 @@ impl<'a> Matcher<'a> {
             text.push(' ');
             text.push_str(r);
         }
-        let found: Vec<usize> = (0..self.invoices.len())
-            .filter(|&i| {
-                let inv = &self.invoices[i];
-                self.open[i] > Decimal::ZERO
-                    && inv.currency == p.currency
-                    && inv.number.chars().count() >= 3
-                    && contains_number(&text, &inv.number)
-            })
-            .collect();
+        let hay = text.to_ascii_lowercase();
+        let found: Vec<usize> = if hay.trim().is_empty() {
+            Vec::new()
+        } else {
+            (0..self.invoices.len())
+                .filter(|&i| {
+                    let inv = &self.invoices[i];
+                    self.open[i] > Decimal::ZERO
+                        && inv.currency == p.currency
+                        && inv.number.chars().count() >= 3
+                        && contains_lowercase_number(&hay, &inv.number.to_ascii_lowercase())
+                })
+                .collect()
+        };
         if !found.is_empty() {
             hints.extend(found.iter().map(|&i| self.invoices[i].customer.clone()));
             let targets: Vec<Target> =
@@ -526,16 +531,20 @@ struct Target {
 /// (ends) with a digit may touch a letter (`Faktura1017`) but not a digit, nor a `-./,:` that
 /// joins it to more digits (a date, an amount, a longer number).
 pub fn contains_number(text: &str, number: &str) -> bool {
-    let hay = text.to_ascii_lowercase();
-    let needle = number.trim().to_ascii_lowercase();
-    if needle.is_empty() {
+    contains_lowercase_number(&text.to_ascii_lowercase(), &number.to_ascii_lowercase())
+}
+
+/// [`contains_number`] on text and number already in ASCII lower case.
+fn contains_lowercase_number(hay: &str, number: &str) -> bool {
+    let needle = number.trim();
+    if needle.is_empty() || !hay.contains(needle) {
         return false;
     }
     let first_digit = needle.starts_with(|c: char| c.is_ascii_digit());
     let last_digit = needle.ends_with(|c: char| c.is_ascii_digit());
     let joins = |c: char| matches!(c, '-' | '.' | ',' | '/' | ':');
     let mut from = 0;
-    while let Some(pos) = hay[from..].find(&needle) {
+    while let Some(pos) = hay[from..].find(needle) {
         let start = from + pos;
         let end = start + needle.len();
         let mut before = hay[..start].chars().rev();

@@ -2,5 +2,6 @@
 //! (each extra one costs a link on two cores).
 
 mod common;
+mod import;
 mod loading;
 mod report;
