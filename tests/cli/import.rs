@@ -757,3 +757,29 @@ fn camt053_v08_fixture_splits_by_amounts_and_invoice_numbers() {
     );
     assert!(!l.file("unmatched.csv").exists());
 }
+
+/// A run that stopped after writing payments.csv but before the journal: the next import
+/// journals what is missing, once.
+#[test]
+fn the_next_import_journals_what_a_stopped_run_did_not() {
+    let l = shop();
+    l.write(
+        "payments.csv",
+        "date,invoice,amount,reference,transaction_id,source,matched_by\n\
+         2026-11-20,3001,1000.00,,TX-9,bg.txt,reference\n\
+         2026-11-21,3002,5.00,,,,\n",
+    );
+    let file = write_bank(
+        &l,
+        "bg.txt",
+        &bgmax("20261123", &[Bg { reference: "", ore: 100, serial: 1, payer: None }]),
+    );
+    l.ok(&["import", &file, "--as-of", "2026-11-24"]);
+    let journal = read(&l, "journal.csv");
+    assert_eq!(
+        journal,
+        "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-20,payment,3001,K1,1000.00,,,TX-9,reference\n"
+    );
+    l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
+    assert_eq!(read(&l, "journal.csv"), journal);
+}
