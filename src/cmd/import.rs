@@ -170,6 +170,8 @@ struct PaymentResult {
     payment: BankPayment,
     currency: Currency,
     file: String,
+    /// Which of the files given.
+    file_index: usize,
     result: Fate,
 }
 
@@ -237,11 +239,11 @@ fn plan(
     seen.extend(unmatched.iter().map(|r| r.transaction_id.clone()));
 
     let mut results = Vec::new();
-    for input in files {
+    for (file_index, input) in files.iter().enumerate() {
         for p in &input.file.payments {
             let currency = p.currency.as_deref().and_then(Currency::parse).unwrap_or(ledger.policy.currency);
             let result = if seen.insert(stored_txid(&p.txid)) { None } else { Some(Fate::Duplicate) };
-            results.push((p.clone(), currency, input.name.clone(), result));
+            results.push((p.clone(), currency, (file_index, input.name.clone()), result));
         }
     }
     let fresh: Vec<usize> = (0..results.len()).filter(|&i| results[i].3.is_none()).collect();
@@ -272,10 +274,11 @@ fn plan(
     }
     let results: Vec<PaymentResult> = results
         .into_iter()
-        .map(|(payment, currency, file, result)| PaymentResult {
+        .map(|(payment, currency, (file_index, file), result)| PaymentResult {
             payment,
             currency,
             file,
+            file_index,
             result: result.unwrap_or(Fate::Duplicate),
         })
         .collect();
@@ -312,8 +315,8 @@ fn plan(
     let mut known_hashes: HashSet<&str> = imports.iter().map(|r| r.hash.as_str()).collect();
     let mut summaries = Vec::new();
     let mut records = Vec::new();
-    for input in files {
-        let mine = || results.iter().filter(|r| r.file == input.name);
+    for (file_index, input) in files.iter().enumerate() {
+        let mine = || results.iter().filter(|r| r.file_index == file_index);
         let imported_before = imports.iter().find(|r| r.hash == input.hash).map(|r| r.imported_on);
         if known_hashes.insert(&input.hash) {
             let count = |f: fn(&Fate) -> bool| mine().filter(|r| f(&r.result)).count() as u64;

@@ -57,8 +57,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [Rule::Reference, Rule::InvoiceNumber, Rule::Amount, Rule::Manual];
-
     pub fn name(self) -> &'static str {
         match self {
             Rule::Reference => "reference",
