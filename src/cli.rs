@@ -65,6 +65,10 @@ pub enum Command {
     Remind(SendArgs),
     /// Hand over what is due for collection: the agency batch, debtor notices, journal lines
     Collect(SendArgs),
+    /// Read incoming payments from bank files (camt.054/053, BgMax, Nets OCR, bank CSV) and match them to invoices
+    Import(ImportArgs),
+    /// Assign an unmatched payment to the invoice(s) it pays
+    Assign(AssignArgs),
     /// The built-in letter templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -80,6 +84,29 @@ pub struct SendArgs {
     /// Where to write (default: DIR/out)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Send although the bank data is stale or payments that may be theirs are unmatched (journaled)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Bank files: camt.054 / camt.053, BgMax, Nets OCR giro, or a CSV export named in [import.csv]
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Show what would be recorded; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The payment's transaction id, as `dun import` and unmatched.csv show it
+    #[arg(value_name = "PAYMENT-ID")]
+    pub payment: String,
+    /// The invoice it pays; with several, each is settled in turn and the last takes the rest
+    #[arg(required = true, value_name = "INVOICE")]
+    pub invoices: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

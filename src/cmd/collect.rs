@@ -36,6 +36,8 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             }
         })
         .collect();
+    let forced =
+        super::gate::check(ctx, &ledger, args, "collect", ready.iter().map(|d| d.customer.as_str()))?;
     let plans = group(Step::Collection, ready.iter().copied());
     let letters = letters_out::letters(ctx, &ledger)?;
     // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
@@ -51,6 +53,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
         }
     }
     outgoing.unreachable.extend(missing);
+    outgoing.entries.extend(forced);
     super::remind::finish(ctx, args, &outgoing, &[], "hand-over")
 }
 

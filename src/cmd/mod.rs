@@ -3,6 +3,8 @@
 pub mod collect;
 pub mod due;
 pub mod explain;
+pub mod gate;
+pub mod import;
 pub mod interest;
 pub mod letters_out;
 pub mod record;
@@ -23,6 +25,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Interest(args) => interest::run(ctx, args),
         Command::Remind(args) => remind::run(ctx, args),
         Command::Collect(args) => collect::run(ctx, args),
+        Command::Import(args) => import::run(ctx, args),
+        Command::Assign(args) => import::assign(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),
     }

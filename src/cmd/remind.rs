@@ -23,11 +23,13 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     super::due::report_problems(ctx, &outcome)?;
     let due: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Reminder)).collect();
     let plans = group(Step::Reminder, due.into_iter());
+    let forced = super::gate::check(ctx, &ledger, args, "remind", plans.iter().map(|p| p.customer))?;
     let letters = letters_out::letters(ctx, &ledger)?;
     let mut outgoing =
         letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, |d, channel, reference| {
             action_entry(d, ctx.as_of, Some(channel.to_owned()), Some(reference.to_owned()))
         })?;
+    outgoing.entries.extend(forced);
     let calls: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Call)).collect();
     for d in &calls {
         outgoing.entries.extend(action_entry(d, ctx.as_of, None, None));

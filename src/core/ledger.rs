@@ -368,6 +368,7 @@ mod tests {
                 invoice: Some("1".into()),
                 amount: Decimal::from(300),
                 reference: None,
+                ..Payment::default()
             },
             Payment {
                 line: 3,
@@ -375,6 +376,7 @@ mod tests {
                 invoice: None,
                 amount: Decimal::from(200),
                 reference: Some("1234 5".into()),
+                ..Payment::default()
             },
         ];
         let mut r = record("1", "A", "2026-01-01", "2026-01-31", 1000, 0);

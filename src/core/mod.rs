@@ -9,9 +9,11 @@ pub mod dunning;
 #[cfg(test)]
 mod dunning_tests;
 pub mod finding;
+pub mod freshness;
 pub mod interest;
 pub mod journal;
 pub mod ledger;
+pub mod matching;
 pub mod model;
 pub mod money;
 pub mod policy;

@@ -277,11 +277,18 @@ impl Invoice {
 }
 
 /// A line of `payments.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Payment {
     pub line: u64,
     pub date: NaiveDate,
     pub invoice: Option<String>,
     pub amount: Decimal,
     pub reference: Option<String>,
+    /// The bank's transaction reference, for lines `dun import` and `dun assign` wrote: what
+    /// makes importing the same payment twice add nothing.
+    pub transaction_id: Option<String>,
+    /// The bank file the payment came from.
+    pub source: Option<String>,
+    /// `reference`, `invoice-number`, `amount` or `manual`.
+    pub matched_by: Option<String>,
 }

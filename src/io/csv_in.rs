@@ -147,6 +147,10 @@ pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
     ),
     col("amount", &["belopp", "beløp", "beløb", "summa"], true),
     col("reference", &["referens", "ocr", "kid", "fik", "viite", "viitenumero"], false),
+    // Written by `dun import` / `dun assign`; optional, after the four columns of SPEC §3.
+    col("transaction_id", &["txid", "transaktions_id", "bank_reference"], false),
+    col("source", &["källa", "kilde", "lähde", "file"], false),
+    col("matched_by", &[], false),
 ];
 
 /// Positions of the canonical columns in a file's header, in the order of `specs`.
@@ -462,6 +466,9 @@ pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
             let amount = check.text(fields, cols[2], "amount").and_then(|t| check.amount(t, "amount"));
             let invoice = non_empty(fields.get(cols[1]));
             let reference = non_empty(fields.get(cols[3]));
+            let transaction_id = non_empty(fields.get(cols[4]));
+            let source = non_empty(fields.get(cols[5]));
+            let matched_by = non_empty(fields.get(cols[6]));
             if invoice.is_none() && reference.is_none() {
                 check.fail(
                     "invoice",
@@ -471,7 +478,16 @@ pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
                 return;
             }
             if let (Some(date), Some(amount)) = (date, amount) {
-                payments.push(Payment { line: fields.line, date, invoice, amount, reference });
+                payments.push(Payment {
+                    line: fields.line,
+                    date,
+                    invoice,
+                    amount,
+                    reference,
+                    transaction_id,
+                    source,
+                    matched_by,
+                });
             }
         },
     )?;

@@ -2,6 +2,7 @@
 
 pub mod bank;
 pub mod csv_in;
+pub mod import_files;
 pub mod journal_file;
 pub mod ledger_dir;
 pub mod lock;

@@ -3,6 +3,7 @@
 
 mod common;
 mod dunning;
+mod import;
 mod interest;
 mod loading;
 mod report;

@@ -1,0 +1,646 @@
+//! `dun import FILE...`: reads incoming payments from bank files, matches them to invoices
+//! (`core::matching`), adds the matched ones to `payments.csv`, keeps the rest in
+//! `unmatched.csv` for a person, records each file in `imports.csv` and journals every payment;
+//! all under the ledger lock. `dun assign PAYMENT-ID INVOICE...` is that person.
+//!
+//! All or nothing: a file that cannot be read whole stops the run before anything is written.
+//! A payment whose transaction id is already in `payments.csv` or `unmatched.csv` (the same
+//! file again, or an overlapping statement) is skipped as a duplicate.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+use crate::cli::{AssignArgs, ImportArgs};
+use crate::context::Context;
+use crate::core::freshness::ImportRecord;
+use crate::core::journal::{Entry, Event};
+use crate::core::ledger::Ledger;
+use crate::core::matching::{self, Allocation, Candidate, Incoming, Matched, Outcome, Rule, Unmatched};
+use crate::core::model::Currency;
+use crate::core::money::format_money;
+use crate::core::policy::Policy;
+use crate::io::bank::{self, BankFile, BankFormat, BankPayment, CsvImportConfig};
+use crate::io::import_files::{self, PaymentLine, UnmatchedRow, stored_txid};
+use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::letters::compose::payment_reference;
+use crate::render::{Cell, Format, Table, csv_out, text};
+
+pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
+    // Read after the lock, so a second import sees what the first recorded. A dry run writes
+    // nothing, not even the lock file.
+    let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let files = read_files(&args.files, &ledger.policy)?;
+    let unmatched = import_files::read_unmatched(&ctx.dir)?;
+    let imports = import_files::read_imports(&ctx.dir)?;
+    let plan = plan(&ledger, ctx.as_of, &files, unmatched, &imports);
+    if !args.dry_run {
+        import_files::append_payments(&ctx.dir, &plan.lines)?;
+        if plan.unmatched_changed {
+            import_files::write_unmatched(&ctx.dir, &plan.unmatched)?;
+        }
+        import_files::append_imports(&ctx.dir, &plan.records)?;
+        journal_file::append(&ctx.dir, &plan.entries)?;
+    }
+    if ctx.quiet && ctx.output.is_none() {
+        return Ok(());
+    }
+    let out = match ctx.format {
+        Format::Csv => csv_out::render(&summary_table(&plan, ledger.policy.currency)),
+        Format::Json => {
+            serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n"
+        }
+        Format::Table => text_output(&plan, ctx, args.dry_run, &ledger.policy),
+    };
+    crate::io::output::emit(ctx.output.as_deref(), &out)
+}
+
+/// A bank file read whole.
+struct BankInput {
+    name: String,
+    hash: String,
+    file: BankFile,
+}
+
+pub fn format_name(format: BankFormat) -> &'static str {
+    match format {
+        BankFormat::BgMax => "bgmax",
+        BankFormat::NetsOcr => "nets-ocr",
+        BankFormat::Camt054 => "camt.054",
+        BankFormat::Camt053 => "camt.053",
+        BankFormat::Csv => "csv",
+    }
+}
+
+/// Reads and parses every file; any error in any file stops the whole import.
+fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
+    let config = csv_config(policy)?;
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    for path in paths {
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                errors.push(format!("{}: cannot read: {e}", path.display()));
+                continue;
+            }
+        };
+        if config.is_none() && bank::detect_format(&bytes, &name) == Some(BankFormat::Csv) {
+            errors.push(format!(
+                "{name}: looks like a bank CSV export; name its columns in policy.toml's [import.csv] (date, amount, reference, ...; see policy.example.toml)"
+            ));
+            continue;
+        }
+        match bank::parse_bank_file(&bytes, &name, config.as_ref()) {
+            Ok(file) => out.push(BankInput { name, hash: import_files::content_hash(&bytes), file }),
+            Err(found) => {
+                for e in &found {
+                    errors.push(if e.location == name {
+                        format!("{name}: {}", e.message)
+                    } else {
+                        format!("{name}: {e}")
+                    });
+                }
+                if found.len() >= bank::MAX_ERRORS {
+                    errors.push(format!("{name}: (only the first {} errors are shown)", bank::MAX_ERRORS));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "nothing was imported: {} could not be read whole; fix or leave out what is named below and run again:\n{}",
+            if paths.len() == 1 { "the file".to_owned() } else { "a file".to_owned() },
+            errors.join("\n")
+        );
+    }
+    Ok(out)
+}
+
+/// `[import.csv]` of the policy, as the CSV parser wants it; `None` when there is none.
+fn csv_config(policy: &Policy) -> Result<Option<CsvImportConfig>> {
+    let Some(c) = &policy.file.import.csv else { return Ok(None) };
+    let (Some(date), Some(amount)) = (&c.date, &c.amount) else {
+        bail!(
+            "policy.toml: [import.csv] needs `date` and `amount`: the names of those columns in the bank's CSV export"
+        );
+    };
+    let delimiter = match c.delimiter.as_deref() {
+        None => None,
+        Some("\t" | "\\t" | "tab" | "TAB") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => {
+            bail!("policy.toml: import.csv.delimiter = {d:?}: write one character, e.g. \";\", or \"tab\"")
+        }
+    };
+    let decimal = match c.decimal.as_deref() {
+        None => None,
+        Some(",") => Some(','),
+        Some(".") => Some('.'),
+        Some(d) => bail!("policy.toml: import.csv.decimal = {d:?}: write \",\" or \".\""),
+    };
+    Ok(Some(CsvImportConfig {
+        delimiter,
+        decimal,
+        date_format: c.date_format.clone(),
+        date: date.clone(),
+        amount: amount.clone(),
+        reference: c.reference.clone(),
+        message: c.message.clone(),
+        payer: c.payer.clone(),
+        transaction_id: c.transaction_id.clone(),
+    }))
+}
+
+/// What became of one payment of a bank file.
+enum Fate {
+    Duplicate,
+    Matched(Matched),
+    Unmatched(Unmatched),
+}
+
+struct PaymentResult {
+    payment: BankPayment,
+    currency: Currency,
+    file: String,
+    /// Which of the files given.
+    file_index: usize,
+    result: Fate,
+}
+
+struct FileSummary {
+    name: String,
+    format: BankFormat,
+    created: Option<NaiveDate>,
+    payments: usize,
+    skipped: usize,
+    /// When a file with the same content was imported before.
+    imported_before: Option<NaiveDate>,
+}
+
+/// Everything an import writes, computed before anything is.
+struct Plan {
+    files: Vec<FileSummary>,
+    results: Vec<PaymentResult>,
+    lines: Vec<PaymentLine>,
+    /// The whole new content of `unmatched.csv`.
+    unmatched: Vec<UnmatchedRow>,
+    unmatched_changed: bool,
+    records: Vec<ImportRecord>,
+    entries: Vec<Entry>,
+}
+
+/// The invoices a payment may be for, with what is open on `on` and the reference each
+/// customer was given.
+pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate> {
+    let open = ledger.open_amounts(on);
+    ledger
+        .invoices
+        .iter()
+        .filter(|inv| !inv.is_credit_note() && inv.issued <= on)
+        .filter(|inv| ledger.invoice(&inv.number).map(|i| i.line) == Some(inv.line))
+        .map(|inv| {
+            let customer = ledger.customer(&inv.customer);
+            let scheme = ledger.rules_for(customer).reminder.reference();
+            Candidate {
+                number: inv.number.clone(),
+                customer: inv.customer.clone(),
+                customer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
+                currency: inv.currency,
+                due: inv.due,
+                open: open.get(inv.number.as_str()).copied().unwrap_or_default(),
+                stored_reference: inv.reference.clone(),
+                reference: payment_reference(inv.reference.as_deref(), &inv.number, scheme),
+            }
+        })
+        .collect()
+}
+
+fn plan(
+    ledger: &Ledger,
+    as_of: NaiveDate,
+    files: &[BankInput],
+    mut unmatched: Vec<UnmatchedRow>,
+    imports: &[ImportRecord],
+) -> Plan {
+    let recorded: HashSet<String> = ledger.payments.iter().filter_map(|p| p.transaction_id.clone()).collect();
+    // A payment assigned by a run that stopped before it rewrote unmatched.csv.
+    let before = unmatched.len();
+    unmatched.retain(|r| !recorded.contains(&r.transaction_id));
+    let mut unmatched_changed = unmatched.len() != before;
+    let mut seen: HashSet<String> = recorded.clone();
+    seen.extend(unmatched.iter().map(|r| r.transaction_id.clone()));
+
+    let mut results = Vec::new();
+    for (file_index, input) in files.iter().enumerate() {
+        for p in &input.file.payments {
+            let currency = p.currency.as_deref().and_then(Currency::parse).unwrap_or(ledger.policy.currency);
+            let result = if seen.insert(stored_txid(&p.txid)) { None } else { Some(Fate::Duplicate) };
+            results.push((p.clone(), currency, (file_index, input.name.clone()), result));
+        }
+    }
+    let fresh: Vec<usize> = (0..results.len()).filter(|&i| results[i].3.is_none()).collect();
+    let horizon = fresh.iter().map(|&i| results[i].0.date).max().map_or(as_of, |d| d.max(as_of));
+    let candidates = candidates(ledger, horizon);
+    let incoming: Vec<Incoming> = fresh
+        .iter()
+        .map(|&i| {
+            let (p, currency, _, _) = &results[i];
+            Incoming {
+                txid: p.txid.clone(),
+                date: p.date,
+                amount: p.amount,
+                currency: *currency,
+                references: p.references.clone(),
+                reference_amounts: p.reference_amounts.clone(),
+                message: p.message.clone(),
+                payer: p.payer.clone(),
+            }
+        })
+        .collect();
+    let outcomes = matching::match_payments(&candidates, &incoming);
+    for (&i, outcome) in fresh.iter().zip(outcomes) {
+        results[i].3 = Some(match outcome {
+            Outcome::Matched(m) => Fate::Matched(m),
+            Outcome::Unmatched(u) => Fate::Unmatched(u),
+        });
+    }
+    let results: Vec<PaymentResult> = results
+        .into_iter()
+        .map(|(payment, currency, (file_index, file), result)| PaymentResult {
+            payment,
+            currency,
+            file,
+            file_index,
+            result: result.unwrap_or(Fate::Duplicate),
+        })
+        .collect();
+
+    let mut lines = Vec::new();
+    let mut entries = repair_journal(ledger);
+    for r in &results {
+        match &r.result {
+            Fate::Matched(m) => {
+                for a in &m.allocations {
+                    lines.push(line(&r.payment, &r.file, a, m.rule));
+                    entries.push(payment_entry(ledger, r.payment.date, &r.payment.txid, a, m.rule));
+                }
+            }
+            Fate::Unmatched(u) => {
+                unmatched_changed = true;
+                unmatched.push(UnmatchedRow {
+                    transaction_id: stored_txid(&r.payment.txid),
+                    date: r.payment.date,
+                    amount: r.payment.amount,
+                    currency: r.currency,
+                    reference: r.payment.references.join(" "),
+                    message: r.payment.message.clone().unwrap_or_default(),
+                    payer: r.payment.payer.clone().unwrap_or_default(),
+                    source: r.file.clone(),
+                    customers: u.customers.clone(),
+                    reason: u.reason.clone(),
+                });
+            }
+            Fate::Duplicate => {}
+        }
+    }
+
+    let mut known_hashes: HashSet<&str> = imports.iter().map(|r| r.hash.as_str()).collect();
+    let mut summaries = Vec::new();
+    let mut records = Vec::new();
+    for (file_index, input) in files.iter().enumerate() {
+        let mine = || results.iter().filter(|r| r.file_index == file_index);
+        let imported_before = imports.iter().find(|r| r.hash == input.hash).map(|r| r.imported_on);
+        if known_hashes.insert(&input.hash) {
+            let count = |f: fn(&Fate) -> bool| mine().filter(|r| f(&r.result)).count() as u64;
+            records.push(ImportRecord {
+                file: input.name.clone(),
+                format: format_name(input.file.format).to_owned(),
+                created: input.file.created,
+                newest_payment: input.file.payments.iter().map(|p| p.date).max(),
+                imported_on: as_of,
+                payments: input.file.payments.len() as u64,
+                applied: count(|r| matches!(r, Fate::Matched(_))),
+                unmatched: count(|r| matches!(r, Fate::Unmatched(_))),
+                duplicates: count(|r| matches!(r, Fate::Duplicate)),
+                hash: input.hash.clone(),
+            });
+        }
+        summaries.push(FileSummary {
+            name: input.name.clone(),
+            format: input.file.format,
+            created: input.file.created,
+            payments: input.file.payments.len(),
+            skipped: input.file.skipped.len(),
+            imported_before,
+        });
+    }
+    Plan { files: summaries, results, lines, unmatched, unmatched_changed, records, entries }
+}
+
+fn line(p: &BankPayment, file: &str, a: &Allocation, rule: Rule) -> PaymentLine {
+    PaymentLine {
+        date: p.date,
+        invoice: a.invoice.clone(),
+        amount: a.amount,
+        reference: a.reference.clone(),
+        transaction_id: p.txid.clone(),
+        source: file.to_owned(),
+        matched_by: rule.name().to_owned(),
+    }
+}
+
+/// The journal's `payment` line for one invoice's share of a payment.
+fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, rule: Rule) -> Entry {
+    let mut e = Entry::new(date, Event::Payment);
+    e.invoice = Some(a.invoice.clone());
+    e.customer = Some(a.customer.clone());
+    e.amount = Some(a.amount);
+    e.reference = Some(txid.to_owned());
+    let mut note = rule.name().to_owned();
+    if a.is_part() {
+        note.push_str(&format!("; part payment, {} still open", format_money(a.open_after())));
+    }
+    if a.excess() > Decimal::ZERO {
+        let name = ledger.customer(&a.customer).map_or(String::new(), |c| format!(" {}", c.name));
+        note.push_str(&format!(
+            "; overpaid by {}: a credit of {}{name}",
+            format_money(a.excess()),
+            a.customer
+        ));
+    }
+    e.note = Some(note);
+    e
+}
+
+/// `payment` lines for what `dun` wrote to `payments.csv` and a run that stopped early did not
+/// journal: the journal catches up with the next import.
+fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
+    let journaled: HashSet<(Option<&str>, Option<&str>)> = ledger
+        .journal
+        .entries
+        .iter()
+        .filter(|e| e.event == Event::Payment)
+        .map(|e| (e.reference.as_deref(), e.invoice.as_deref()))
+        .collect();
+    ledger
+        .payments
+        .iter()
+        .filter(|p| p.matched_by.is_some() && p.transaction_id.is_some())
+        .filter(|p| !journaled.contains(&(p.transaction_id.as_deref(), p.invoice.as_deref())))
+        .map(|p| {
+            let mut e = Entry::new(p.date, Event::Payment);
+            e.invoice = p.invoice.clone();
+            e.customer = p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer.clone());
+            e.amount = Some(p.amount);
+            e.reference = p.transaction_id.clone();
+            e.note = p.matched_by.clone();
+            e
+        })
+        .collect()
+}
+
+/// Summary rows, in this order, per currency.
+const OUTCOMES: [&str; 7] =
+    ["reference", "invoice-number", "amount", "part-payment", "overpayment", "unmatched", "duplicate"];
+
+fn outcomes_of(r: &PaymentResult) -> Vec<&'static str> {
+    match &r.result {
+        Fate::Duplicate => vec!["duplicate"],
+        Fate::Unmatched(_) => vec!["unmatched"],
+        Fate::Matched(m) => {
+            let mut v = vec![m.rule.name()];
+            if m.is_part() {
+                v.push("part-payment");
+            }
+            if m.excess() > Decimal::ZERO {
+                v.push("overpayment");
+            }
+            v
+        }
+    }
+}
+
+/// `outcome,currency,payments,amount`: how many payments each rule matched (a part payment or
+/// overpayment is also counted under its rule), with the total of those payments.
+fn summary_table(plan: &Plan, company: Currency) -> Table {
+    let mut currencies: BTreeSet<Currency> = plan.results.iter().map(|r| r.currency).collect();
+    if currencies.is_empty() {
+        currencies.insert(company);
+    }
+    let mut t = Table::new(["outcome", "currency", "payments", "amount"]);
+    for currency in currencies {
+        for outcome in OUTCOMES {
+            let of: Vec<&PaymentResult> = plan
+                .results
+                .iter()
+                .filter(|r| r.currency == currency && outcomes_of(r).contains(&outcome))
+                .collect();
+            t.push(vec![
+                Cell::text(outcome),
+                Cell::text(currency.as_str()),
+                Cell::Count(of.len() as i64),
+                Cell::Money(of.iter().map(|r| r.payment.amount).sum()),
+            ]);
+        }
+    }
+    t
+}
+
+/// One row per payment that was not a duplicate.
+fn payments_table(plan: &Plan) -> Table {
+    let mut t = Table::new([
+        "transaction_id",
+        "date",
+        "amount",
+        "currency",
+        "file",
+        "matched_by",
+        "invoices",
+        "customers",
+        "still_open",
+        "credit",
+        "note",
+    ]);
+    for r in &plan.results {
+        let (rule, invoices, customers, open, credit, note) = match &r.result {
+            Fate::Duplicate => continue,
+            Fate::Matched(m) => {
+                let mut customers: Vec<&str> = m.allocations.iter().map(|a| a.customer.as_str()).collect();
+                customers.dedup();
+                (
+                    m.rule.name(),
+                    m.allocations.iter().map(|a| a.invoice.as_str()).collect::<Vec<_>>().join(" "),
+                    customers.join(" "),
+                    Cell::Money(m.allocations.iter().map(|a| a.open_after().max(Decimal::ZERO)).sum()),
+                    Cell::Money(m.excess()),
+                    m.notes.join("; "),
+                )
+            }
+            Fate::Unmatched(u) => (
+                "unmatched",
+                String::new(),
+                u.customers.join(" "),
+                Cell::Empty,
+                Cell::Empty,
+                u.reason.clone(),
+            ),
+        };
+        t.push(vec![
+            Cell::text(&r.payment.txid),
+            Cell::Date(r.payment.date),
+            Cell::Money(r.payment.amount),
+            Cell::text(r.currency.as_str()),
+            Cell::text(&r.file),
+            Cell::text(rule),
+            Cell::text(invoices),
+            Cell::text(customers),
+            open,
+            credit,
+            Cell::text(note),
+        ]);
+    }
+    t
+}
+
+fn files_table(plan: &Plan) -> Table {
+    let mut t = Table::new(["file", "format", "created", "payments", "not_payments", "imported_before"]);
+    for f in &plan.files {
+        t.push(vec![
+            Cell::text(&f.name),
+            Cell::text(format_name(f.format)),
+            Cell::opt_date(f.created),
+            Cell::Count(f.payments as i64),
+            Cell::Count(f.skipped as i64),
+            Cell::opt_date(f.imported_before),
+        ]);
+    }
+    t
+}
+
+fn text_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> String {
+    let mut out = String::new();
+    if dry_run {
+        out.push_str("Dry run: nothing was written.\n");
+    }
+    out.push_str(&format!("Bank files imported as of {}\n", ctx.as_of));
+    out.push_str(&text::render(&files_table(plan), ctx.color));
+    out.push_str("\n\nSummary\n");
+    out.push_str(&text::render(&summary_table(plan, policy.currency), ctx.color));
+    out.push('\n');
+    let payments = payments_table(plan);
+    if !payments.rows.is_empty() {
+        out.push_str("\nPayments\n");
+        out.push_str(&text::render(&payments, ctx.color));
+        out.push('\n');
+    }
+    let waiting = plan.results.iter().filter(|r| matches!(r.result, Fate::Unmatched(_))).count();
+    if waiting > 0 {
+        out.push_str(&format!(
+            "\n{waiting} payment(s) could not be matched with certainty and wait in unmatched.csv: \
+             assign each with `dun assign PAYMENT-ID INVOICE`.\n"
+        ));
+    }
+    out
+}
+
+fn json_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> serde_json::Value {
+    json!({
+        "as_of": ctx.as_of.to_string(),
+        "dry_run": dry_run,
+        "files": files_table(plan).json_rows(),
+        "summary": summary_table(plan, policy.currency).json_rows(),
+        "payments": payments_table(plan).json_rows(),
+    })
+}
+
+/// `dun assign PAYMENT-ID INVOICE...`: a person's decision for an unmatched payment.
+pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
+    let _lock = LedgerLock::acquire(&ctx.dir)?;
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let mut unmatched = import_files::read_unmatched(&ctx.dir)?;
+    let key = stored_txid(&args.payment);
+    let Some(at) = unmatched.iter().position(|r| r.transaction_id == key || r.transaction_id == args.payment)
+    else {
+        let recorded: Vec<&str> = ledger
+            .payments
+            .iter()
+            .filter(|p| p.transaction_id.as_deref() == Some(key.as_str()))
+            .filter_map(|p| p.invoice.as_deref())
+            .collect();
+        if !recorded.is_empty() {
+            bail!(
+                "payment {} is already recorded in payments.csv, on invoice {}",
+                args.payment,
+                recorded.join(", ")
+            );
+        }
+        bail!("no payment \"{}\" in unmatched.csv (dun import lists the unmatched ones)", args.payment);
+    };
+    let row = unmatched.remove(at);
+    let on = ctx.as_of.max(row.date);
+    let open = ledger.open_amounts(on);
+    let mut targets = Vec::new();
+    for number in &args.invoices {
+        let Some(inv) = ledger.invoice(number) else { bail!("no invoice \"{number}\" in invoices.csv") };
+        if inv.is_credit_note() {
+            bail!("{number} is a credit note, not an invoice");
+        }
+        if inv.currency != row.currency {
+            bail!("invoice {number} is in {}, the payment in {}", inv.currency, row.currency);
+        }
+        if inv.issued > on {
+            bail!("invoice {number} is dated {}, after the payment and the as-of date", inv.issued);
+        }
+        if targets.iter().any(|(n, _, _)| n == number) {
+            bail!("invoice {number} is named twice");
+        }
+        targets.push((
+            number.clone(),
+            inv.customer.clone(),
+            open.get(number.as_str()).copied().unwrap_or_default(),
+        ));
+    }
+    let allocations = matching::allocate_manual(row.amount, &targets).map_err(|e| anyhow::anyhow!(e))?;
+    let lines: Vec<PaymentLine> = allocations
+        .iter()
+        .map(|a| PaymentLine {
+            date: row.date,
+            invoice: a.invoice.clone(),
+            amount: a.amount,
+            // Several references in one field would read as one bad reference.
+            reference: Some(row.reference.clone()).filter(|r| !r.is_empty() && !r.contains(' ')),
+            transaction_id: row.transaction_id.clone(),
+            source: row.source.clone(),
+            matched_by: Rule::Manual.name().to_owned(),
+        })
+        .collect();
+    let entries: Vec<Entry> = allocations
+        .iter()
+        .map(|a| payment_entry(&ledger, row.date, &row.transaction_id, a, Rule::Manual))
+        .collect();
+    import_files::append_payments(&ctx.dir, &lines)?;
+    import_files::write_unmatched(&ctx.dir, &unmatched)?;
+    journal_file::append(&ctx.dir, &entries)?;
+    if !ctx.quiet {
+        for e in &entries {
+            println!(
+                "{} {} {} {} on invoice {}: {}",
+                row.transaction_id,
+                row.date,
+                format_money(e.amount.unwrap_or_default()),
+                row.currency,
+                e.invoice.as_deref().unwrap_or_default(),
+                e.note.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,456 @@
+//! The files `dun import` and `dun assign` keep in the ledger directory:
+//!
+//! - `payments.csv`: matched payments are added to it. The whole file is rewritten (temp file +
+//!   rename) with the user's lines byte for byte as they were, in the file's own delimiter, line
+//!   ends and encoding, and the optional columns `transaction_id`, `source`, `matched_by` added
+//!   to its header when it lacks them.
+//! - `unmatched.csv`: payments no rule could match with certainty, for a person to assign.
+//!   Owned by `dun`, rewritten whole.
+//! - `imports.csv`: one line per bank file imported, which the freshness gate reads.
+//!
+//! Text from bank files is defused for spreadsheets as the journal is (a leading `=`, `+`, `-`,
+//! `@` gets a `'`); transaction ids are compared in that written form ([`stored_txid`]).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, map_columns};
+use super::ledger_dir::PAYMENTS;
+use super::output::write_atomically;
+use super::source::{CsvSource, Encoding, decode, normalize_header, sniff_delimiter};
+use crate::core::finding::{Finding, summarize};
+use crate::core::freshness::{ImportRecord, Pending};
+use crate::core::model::Currency;
+use crate::core::money::format_money;
+use crate::render::csv_out::defuse;
+
+pub const UNMATCHED: &str = "unmatched.csv";
+pub const IMPORTS: &str = "imports.csv";
+
+/// A transaction id as `dun` writes it to its CSV files.
+pub fn stored_txid(txid: &str) -> String {
+    defuse(txid).into_owned()
+}
+
+/// FNV-1a (64 bit) of a file's bytes, as 16 hex digits: the same file imported twice has the
+/// same hash on every machine and Rust version.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// A line `dun` adds to `payments.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaymentLine {
+    pub date: NaiveDate,
+    pub invoice: String,
+    pub amount: Decimal,
+    pub reference: Option<String>,
+    pub transaction_id: String,
+    pub source: String,
+    pub matched_by: String,
+}
+
+impl PaymentLine {
+    /// The line's fields in `PAYMENT_COLUMNS` order.
+    fn fields(&self) -> [String; 7] {
+        [
+            self.date.to_string(),
+            defuse(&self.invoice).into_owned(),
+            format_money(self.amount),
+            defuse(self.reference.as_deref().unwrap_or_default()).into_owned(),
+            stored_txid(&self.transaction_id),
+            defuse(&self.source).into_owned(),
+            self.matched_by.clone(),
+        ]
+    }
+}
+
+/// Adds `lines` to `DIR/payments.csv` (created with a header when missing), atomically. Call
+/// with the ledger lock held.
+pub fn append_payments(dir: &Path, lines: &[PaymentLine]) -> Result<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join(PAYMENTS);
+    let existing = match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
+    };
+    let bytes = payments_with(existing.as_deref(), lines)?;
+    write_atomically(&path, &bytes)
+}
+
+/// The bytes of `payments.csv` with `lines` added (see the module documentation).
+pub fn payments_with(existing: Option<&[u8]>, lines: &[PaymentLine]) -> Result<Vec<u8>> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let existing = existing.filter(|b| b.iter().any(|c| !c.is_ascii_whitespace() && !BOM.contains(c)));
+    let Some(bytes) = existing else {
+        let mut w = writer(b',', "\n");
+        let _ = w.write_record(PAYMENT_COLUMNS.iter().map(|c| c.name));
+        for line in lines {
+            let _ = w.write_record(line.fields());
+        }
+        return Ok(w.into_inner().unwrap_or_default());
+    };
+    let (bom, body) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (BOM, rest),
+        None => (&b""[..], bytes),
+    };
+    let (header, rest) = match body.iter().position(|&b| b == b'\n') {
+        Some(i) => (&body[..i], &body[i + 1..]),
+        None => (body, &b""[..]),
+    };
+    let terminator = if header.ends_with(b"\r") { "\r\n" } else { "\n" };
+    let header = header.strip_suffix(b"\r").unwrap_or(header);
+    let utf8 = std::str::from_utf8(body).is_ok();
+    let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Windows1252 };
+    let delimiter = sniff_delimiter(header);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(header);
+    let mut record = csv::ByteRecord::new();
+    let _ = reader.read_byte_record(&mut record);
+    let names: Vec<String> = record.iter().map(|f| normalize_header(&decode(f, encoding))).collect();
+    let mut index = map_columns(PAYMENT_COLUMNS, &names).map_err(|e| anyhow::anyhow!("{PAYMENTS}:1: {e}"))?;
+    let mut width = names.len();
+    let mut added = Vec::new();
+    for (spec, at) in PAYMENT_COLUMNS.iter().zip(index.iter_mut()) {
+        if at.is_none() {
+            *at = Some(width);
+            width += 1;
+            added.push(spec.name);
+        }
+    }
+    let mut out = Vec::with_capacity(bytes.len() + lines.len() * 80);
+    out.extend_from_slice(bom);
+    out.extend_from_slice(header);
+    for name in added {
+        out.push(delimiter);
+        out.extend_from_slice(name.as_bytes());
+    }
+    out.extend_from_slice(terminator.as_bytes());
+    out.extend_from_slice(rest);
+    if !rest.is_empty() && !rest.ends_with(b"\n") {
+        out.extend_from_slice(terminator.as_bytes());
+    }
+    let mut w = writer(delimiter, terminator);
+    for line in lines {
+        let mut row = vec![String::new(); width];
+        for (value, at) in line.fields().into_iter().zip(&index) {
+            if let Some(at) = at {
+                row[*at] = value;
+            }
+        }
+        let _ = w.write_record(&row);
+    }
+    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    if utf8 {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        out.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&text).0);
+    }
+    Ok(out)
+}
+
+fn writer(delimiter: u8, terminator: &str) -> csv::Writer<Vec<u8>> {
+    let terminator = if terminator == "\r\n" { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+    csv::WriterBuilder::new().delimiter(delimiter).terminator(terminator).from_writer(Vec::new())
+}
+
+const fn col(name: &'static str, required: bool) -> ColumnSpec {
+    ColumnSpec { name, aliases: &[], required }
+}
+
+const UNMATCHED_COLUMNS: [ColumnSpec; 10] = [
+    col("transaction_id", true),
+    col("date", true),
+    col("amount", true),
+    col("currency", true),
+    col("reference", false),
+    col("message", false),
+    col("payer", false),
+    col("source", false),
+    col("customers", false),
+    col("reason", false),
+];
+
+/// A line of `unmatched.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnmatchedRow {
+    /// As written (see [`stored_txid`]).
+    pub transaction_id: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub currency: Currency,
+    /// The payment's references, separated by spaces.
+    pub reference: String,
+    pub message: String,
+    pub payer: String,
+    pub source: String,
+    /// Customers it may be from, separated by spaces.
+    pub customers: Vec<String>,
+    pub reason: String,
+}
+
+impl UnmatchedRow {
+    pub fn pending(&self) -> Pending {
+        Pending {
+            txid: self.transaction_id.clone(),
+            date: self.date,
+            amount: self.amount,
+            currency: self.currency,
+            customers: self.customers.clone(),
+        }
+    }
+
+    fn fields(&self) -> [String; 10] {
+        let d = |s: &str| defuse(s).into_owned();
+        [
+            self.transaction_id.clone(),
+            self.date.to_string(),
+            format_money(self.amount),
+            self.currency.to_string(),
+            d(&self.reference),
+            d(&self.message),
+            d(&self.payer),
+            d(&self.source),
+            self.customers.iter().map(|c| d(c)).collect::<Vec<_>>().join(" "),
+            d(&self.reason),
+        ]
+    }
+}
+
+/// Reads `DIR/unmatched.csv`; a missing file is none.
+pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
+    let path = dir.join(UNMATCHED);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let source = CsvSource::open(&path, UNMATCHED, |names| map_columns(&UNMATCHED_COLUMNS, names))?;
+    let cols = source.header.index.clone();
+    let states = source.scan(
+        || (Vec::new(), Vec::new()),
+        |(rows, findings): &mut (Vec<(u64, UnmatchedRow)>, Vec<Finding>), fields| {
+            let mut check = RowCheck { file: UNMATCHED, line: fields.line, findings };
+            let txid = check.text(fields, cols[0], "transaction_id");
+            let date = check.text(fields, cols[1], "date").and_then(|t| check.date(t, "date"));
+            let amount = check.text(fields, cols[2], "amount").and_then(|t| check.amount(t, "amount"));
+            let currency_text = fields.get(cols[3]);
+            let currency = Currency::parse(currency_text);
+            if currency.is_none() {
+                check.findings.push(Finding::error(
+                    UNMATCHED,
+                    fields.line,
+                    "currency",
+                    "bad-field",
+                    format!("\"{currency_text}\" is not an ISO 4217 currency code"),
+                ));
+            }
+            let get = |i: usize| fields.get(cols[i]).to_owned();
+            if let (Some(txid), Some(date), Some(amount), Some(currency)) = (txid, date, amount, currency) {
+                let row = UnmatchedRow {
+                    transaction_id: txid.to_owned(),
+                    date,
+                    amount,
+                    currency,
+                    reference: get(4),
+                    message: get(5),
+                    payer: get(6),
+                    source: get(7),
+                    customers: get(8).split_whitespace().map(str::to_owned).collect(),
+                    reason: get(9),
+                };
+                rows.push((fields.line, row));
+            }
+        },
+    )?;
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for (r, f) in states {
+        rows.extend(r);
+        findings.extend(f);
+    }
+    if !findings.is_empty() {
+        bail!("{}", summarize(&mut findings));
+    }
+    rows.sort_by_key(|(line, _)| *line);
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Rewrites `DIR/unmatched.csv` with `rows` (a header only when there are none), atomically.
+pub fn write_unmatched(dir: &Path, rows: &[UnmatchedRow]) -> Result<()> {
+    let mut w = writer(b',', "\n");
+    let _ = w.write_record(UNMATCHED_COLUMNS.iter().map(|c| c.name));
+    for row in rows {
+        let _ = w.write_record(row.fields());
+    }
+    write_atomically(&dir.join(UNMATCHED), &w.into_inner().unwrap_or_default())
+}
+
+const IMPORT_COLUMNS: [ColumnSpec; 10] = [
+    col("file", true),
+    col("format", true),
+    col("created", true),
+    col("newest_payment", true),
+    col("imported_on", true),
+    col("payments", false),
+    col("applied", false),
+    col("unmatched", false),
+    col("duplicates", false),
+    col("hash", true),
+];
+
+/// Reads `DIR/imports.csv`; a missing file is none.
+pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
+    let path = dir.join(IMPORTS);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let source = CsvSource::open(&path, IMPORTS, |names| map_columns(&IMPORT_COLUMNS, names))?;
+    let cols = source.header.index.clone();
+    let states = source.scan(
+        || (Vec::new(), Vec::new()),
+        |(rows, findings): &mut (Vec<(u64, ImportRecord)>, Vec<Finding>), fields| {
+            let mut check = RowCheck { file: IMPORTS, line: fields.line, findings };
+            let created = check.optional_date(fields.get(cols[2]), "created");
+            let newest = check.optional_date(fields.get(cols[3]), "newest_payment");
+            let imported =
+                check.text(fields, cols[4], "imported_on").and_then(|t| check.date(t, "imported_on"));
+            let count = |i: usize| fields.get(cols[i]).parse::<u64>().unwrap_or(0);
+            if let (Ok(created), Ok(newest_payment), Some(imported_on)) = (created, newest, imported) {
+                let record = ImportRecord {
+                    file: fields.get(cols[0]).to_owned(),
+                    format: fields.get(cols[1]).to_owned(),
+                    created,
+                    newest_payment,
+                    imported_on,
+                    payments: count(5),
+                    applied: count(6),
+                    unmatched: count(7),
+                    duplicates: count(8),
+                    hash: fields.get(cols[9]).to_owned(),
+                };
+                rows.push((fields.line, record));
+            }
+        },
+    )?;
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for (r, f) in states {
+        rows.extend(r);
+        findings.extend(f);
+    }
+    if !findings.is_empty() {
+        bail!("{}", summarize(&mut findings));
+    }
+    rows.sort_by_key(|(line, _)| *line);
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Adds `records` to `DIR/imports.csv` (created with a header when missing), atomically.
+pub fn append_imports(dir: &Path, records: &[ImportRecord]) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join(IMPORTS);
+    let mut bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("{IMPORTS}: cannot read {}", path.display())),
+    };
+    let mut w = writer(b',', "\n");
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        bytes.clear();
+        let _ = w.write_record(IMPORT_COLUMNS.iter().map(|c| c.name));
+    } else if !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for r in records {
+        let _ = w.write_record([
+            defuse(&r.file).into_owned(),
+            r.format.clone(),
+            date(r.created),
+            date(r.newest_payment),
+            r.imported_on.to_string(),
+            r.payments.to_string(),
+            r.applied.to_string(),
+            r.unmatched.to_string(),
+            r.duplicates.to_string(),
+            r.hash.clone(),
+        ]);
+    }
+    bytes.extend(w.into_inner().unwrap_or_default());
+    write_atomically(&path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn line(invoice: &str, amount: &str) -> PaymentLine {
+        PaymentLine {
+            date: NaiveDate::from_str("2026-11-20").unwrap(),
+            invoice: invoice.to_owned(),
+            amount: Decimal::from_str(amount).unwrap(),
+            reference: Some("12345674".to_owned()),
+            transaction_id: "TX-1".to_owned(),
+            source: "bgmax.txt".to_owned(),
+            matched_by: "reference".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_new_file_gets_the_full_header() {
+        let bytes = payments_with(None, &[line("1001", "100")]).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "date,invoice,amount,reference,transaction_id,source,matched_by\n2026-11-20,1001,100.00,12345674,TX-1,bgmax.txt,reference\n"
+        );
+    }
+
+    #[test]
+    fn a_users_file_keeps_its_lines_dialect_and_encoding() {
+        let existing =
+            b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n";
+        let bytes = payments_with(Some(existing), &[line("1001", "100")]).unwrap();
+        assert_eq!(
+            bytes,
+            b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning;transaction_id;source;matched_by\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n2026-11-20;1001;100.00;12345674;;TX-1;bgmax.txt;reference\r\n".to_vec()
+        );
+        // A second import finds its columns in place.
+        let again = payments_with(Some(&bytes), &[line("1002", "5")]).unwrap();
+        assert!(again.ends_with(b"reference\r\n2026-11-20;1002;5.00;12345674;;TX-1;bgmax.txt;reference\r\n"));
+        assert_eq!(again.iter().filter(|&&b| b == b'\n').count(), 4);
+    }
+
+    #[test]
+    fn a_missing_last_newline_is_added() {
+        let bytes = payments_with(Some(b"date,invoice,amount\n2026-01-01,1,5"), &[line("2", "1")]).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "date,invoice,amount,reference,transaction_id,source,matched_by\n2026-01-01,1,5\n2026-11-20,2,1.00,12345674,TX-1,bgmax.txt,reference\n"
+        );
+    }
+
+    #[test]
+    fn a_header_that_is_not_payments_is_refused() {
+        let err = payments_with(Some(b"foo,bar\n"), &[line("1", "1")]).unwrap_err().to_string();
+        assert!(err.starts_with("payments.csv:1: missing required columns"), "{err}");
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(content_hash(b""), "cbf29ce484222325");
+        assert_eq!(content_hash(b"a"), "af63dc4c8601ec8c");
+    }
+}
