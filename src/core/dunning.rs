@@ -203,6 +203,8 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
     let held = held_customers(ledger, as_of);
     let mut out = Outcome { decisions: Vec::new(), violations: Vec::new(), warnings: Vec::new() };
     let mut stale_warned = std::collections::HashSet::new();
+    let journal = ledger.journal.by_invoice();
+    let none: Vec<&Entry> = Vec::new();
     for invoice in &ledger.invoices {
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
         if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
@@ -210,8 +212,8 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
         }
         let customer = ledger.customer(&invoice.customer);
         let rules = ledger.rules_for(customer);
-        let history =
-            History::from_entries(ledger.journal.for_invoice(&invoice.number).filter(|e| e.date <= as_of));
+        let entries = journal.get(invoice.number.as_str()).unwrap_or(&none);
+        let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of));
         let hold = held.iter().find(|(c, _)| *c == invoice.customer).map(|(_, d)| *d);
         let d = decide_invoice(ledger, invoice, customer, &rules, &history, amount, hold, as_of);
         if let Err(v) = &d.1 {

@@ -129,6 +129,18 @@ impl Journal {
         self.entries.iter().filter(move |e| e.date <= as_of)
     }
 
+    /// Entries per invoice number, in file order: one pass for commands that look at every
+    /// invoice (scanning the journal per invoice would be quadratic).
+    pub fn by_invoice(&self) -> rustc_hash::FxHashMap<&str, Vec<&Entry>> {
+        let mut map: rustc_hash::FxHashMap<&str, Vec<&Entry>> = rustc_hash::FxHashMap::default();
+        for e in &self.entries {
+            if let Some(i) = &e.invoice {
+                map.entry(i.as_str()).or_default().push(e);
+            }
+        }
+        map
+    }
+
     pub fn for_invoice<'a>(&'a self, invoice: &'a str) -> impl Iterator<Item = &'a Entry> {
         self.entries.iter().filter(move |e| e.invoice.as_deref() == Some(invoice))
     }

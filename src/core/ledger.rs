@@ -417,6 +417,12 @@ pub struct Ledger {
     pub journal: Journal,
     customer_at: FxHashMap<String, usize>,
     invoice_at: FxHashMap<String, usize>,
+    /// Positions in `payments` by invoice number, and by normalised reference for payments
+    /// that name no invoice; positions in `invoices` of the credit notes naming each invoice.
+    /// Built once so that per-invoice questions never scan the whole ledger.
+    payments_by_invoice: FxHashMap<String, Vec<usize>>,
+    payments_by_reference: FxHashMap<String, Vec<usize>>,
+    credit_notes_for: FxHashMap<String, Vec<usize>>,
 }
 
 impl Ledger {
@@ -433,7 +439,33 @@ impl Ledger {
             // The first line wins; `dun check` reports the duplicates.
             invoice_at.entry(inv.number.clone()).or_insert(i);
         }
-        Ledger { policy, customers, invoices, payments, journal, customer_at, invoice_at }
+        let mut payments_by_invoice: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let mut payments_by_reference: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, p) in payments.iter().enumerate() {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => payments_by_invoice.entry(number.clone()).or_default().push(i),
+                (None, Some(r)) => payments_by_reference.entry(normalize_reference(r)).or_default().push(i),
+                (None, None) => {}
+            }
+        }
+        let mut credit_notes_for: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, inv) in invoices.iter().enumerate() {
+            if let Some(target) = &inv.credits {
+                credit_notes_for.entry(target.clone()).or_default().push(i);
+            }
+        }
+        Ledger {
+            policy,
+            customers,
+            invoices,
+            payments,
+            journal,
+            customer_at,
+            invoice_at,
+            payments_by_invoice,
+            payments_by_reference,
+            credit_notes_for,
+        }
     }
 
     pub fn customer(&self, id: &str) -> Option<&Customer> {
@@ -480,17 +512,19 @@ impl Ledger {
             Some(_) => {}
             None => changes.push((invoice.issued, invoice.paid)),
         }
-        let reference = invoice.reference.as_deref().map(normalize_reference);
-        for p in self.payments.iter().filter(|p| p.date <= as_of) {
-            let by_number = p.invoice.as_deref() == Some(invoice.number.as_str());
-            let by_reference = p.invoice.is_none()
-                && reference.is_some()
-                && p.reference.as_deref().map(normalize_reference) == reference;
-            if by_number || by_reference {
+        let by_number = self.payments_by_invoice.get(&invoice.number);
+        let by_reference = invoice
+            .reference
+            .as_deref()
+            .and_then(|r| self.payments_by_reference.get(&normalize_reference(r)));
+        for &i in by_number.into_iter().chain(by_reference).flatten() {
+            let p = &self.payments[i];
+            if p.date <= as_of {
                 changes.push((p.date, p.amount));
             }
         }
-        for cn in self.invoices.iter().filter(|c| c.credits.as_deref() == Some(invoice.number.as_str())) {
+        for &i in self.credit_notes_for.get(&invoice.number).into_iter().flatten() {
+            let cn = &self.invoices[i];
             if cn.issued <= as_of && cn.amount < Decimal::ZERO {
                 changes.push((cn.issued, -cn.amount));
             }
