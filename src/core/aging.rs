@@ -191,9 +191,10 @@ pub struct AgingInput<'a> {
 pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> AgingReport {
     let nbuckets = input.bounds.len() + 2;
     let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
-    let mut interest: SmallMap<Decimal> = SmallMap::default();
-    // Invoices share due dates; the interest factor is worked out once per date.
-    let mut factors: rustc_hash::FxHashMap<NaiveDate, Decimal> = rustc_hash::FxHashMap::default();
+    // Interest is open × a factor of the due date: sum the open amounts per currency and due
+    // date, and multiply once per date at the end.
+    let mut overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate), MoneySum> =
+        rustc_hash::FxHashMap::default();
     let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
     items.sort_unstable_by_key(|i| (i.owner, i.currency));
@@ -221,9 +222,8 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         if check_disputes && input.journal.disputed.contains(book.number(item)) {
             cf[3].add(item.open);
         }
-        if let (Some(factor_of), true) = (input.interest_factor, bucket > 0 && item.open > Decimal::ZERO) {
-            let factor = *factors.entry(item.due).or_insert_with(|| factor_of(item.due));
-            *interest.entry(item.currency) += item.open * factor;
+        if input.interest_factor.is_some() && bucket > 0 && item.open > Decimal::ZERO {
+            overdue_by_due.entry((item.currency, item.due)).or_default().add(item.open);
         }
         let row_ends =
             items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
@@ -238,6 +238,12 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
     drop(items);
     sort_rows(&mut rows, input.customers);
     let totals = currency_totals(&rows, nbuckets);
+    let mut interest: SmallMap<Decimal> = SmallMap::default();
+    if let Some(factor_of) = input.interest_factor {
+        for ((currency, due), open) in overdue_by_due {
+            *interest.entry(currency) += open.total() * factor_of(due);
+        }
+    }
     for (currency, acc) in per_currency {
         let cf = figures.per_currency.entry(currency).or_default();
         cf.open = acc[0].total();
