@@ -55,10 +55,24 @@ pub enum ColorChoice {
 pub enum Command {
     /// Aging report: open amounts per customer and currency by days overdue, with key figures
     Report(ReportArgs),
+    /// Data quality and credit watch: every finding with file, line and a hint; exit 1 on errors
+    Check(CheckArgs),
+    /// One customer on one screen: contact, open invoices, fees and interest, payments, journal
+    Customer(CustomerArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {}
+
+#[derive(Debug, Args)]
+pub struct CustomerArgs {
+    /// The customer id, or a part of the name (case-insensitive)
+    #[arg(value_name = "ID|NAME")]
+    pub query: String,
+}
 
 fn parse_cli_date(text: &str) -> Result<NaiveDate, String> {
     crate::core::date::parse_date(text).map_err(|e| format!("\"{text}\" {e}"))

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::credit::WatchItem;
 use super::ledger::{OpenBook, Owner};
 use super::model::{Currency, CustomerBrief, InvoiceRecord};
 use rustc_hash::FxHashMap;
@@ -42,21 +43,15 @@ pub struct CurrencyFigures {
     pub credit: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct LimitBreach {
-    pub customer: String,
-    pub name: String,
-    pub exposure: Decimal,
-    pub limit: Decimal,
-}
-
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct KeyFigures {
     pub per_currency: BTreeMap<Currency, CurrencyFigures>,
     pub invoices_due_12m: u64,
     pub reminded_12m: u64,
     pub collected_12m: u64,
-    pub limit_breaches: Vec<LimitBreach>,
+    /// Customers over their credit limit, new above the check threshold, or paying later
+    /// (`core::credit`; filled in by the caller, which streams what it needs).
+    pub credit_watch: Vec<WatchItem>,
 }
 
 impl KeyFigures {
@@ -174,8 +169,6 @@ pub struct JournalFacts {
 pub struct AgingInput<'a> {
     pub customers: &'a [CustomerBrief],
     pub bounds: &'a [u32],
-    pub company_currency: Currency,
-    pub default_limit: Option<Decimal>,
     pub flow: FlowFigures,
     pub journal: JournalFacts,
 }
@@ -226,7 +219,7 @@ pub fn aging(book: &OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> Agi
         .collect();
     rows.sort_by(|a, b| (a.customer.as_str(), a.currency).cmp(&(b.customer.as_str(), b.currency)));
     let totals = currency_totals(&rows, nbuckets);
-    finish_figures(&mut figures, &input, &rows);
+    finish_figures(&mut figures, &input);
     AgingReport { as_of: book.as_of, labels, rows, totals, figures }
 }
 
@@ -250,7 +243,7 @@ fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
         .collect()
 }
 
-fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>, rows: &[AgingRow]) {
+fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>) {
     for (currency, cf) in figures.per_currency.iter_mut() {
         cf.invoiced_90d = input.flow.invoiced_90d.get(currency).copied().unwrap_or_default();
         if !cf.invoiced_90d.is_zero() {
@@ -259,19 +252,6 @@ fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>, rows: &[Agin
         if let Some((weighted, amount)) = input.flow.late_weighted.get(currency).filter(|(_, a)| !a.is_zero())
         {
             cf.avg_days_late = Some((weighted / amount).round_dp(1));
-        }
-    }
-    let by_id: FxHashMap<&str, &CustomerBrief> = input.customers.iter().map(|c| (&*c.id, c)).collect();
-    for row in rows.iter().filter(|r| r.currency == input.company_currency) {
-        let Some(customer) = by_id.get(row.customer.as_str()) else { continue };
-        let Some(limit) = customer.credit_limit.or(input.default_limit) else { continue };
-        if row.total > limit {
-            figures.limit_breaches.push(LimitBreach {
-                customer: row.customer.clone(),
-                name: row.name.clone(),
-                exposure: row.total,
-                limit,
-            });
         }
     }
 }
@@ -296,14 +276,7 @@ mod tests {
     }
 
     fn input<'a>(bounds: &'a [u32], flow: FlowFigures) -> AgingInput<'a> {
-        AgingInput {
-            customers: &[],
-            bounds,
-            company_currency: Currency::parse("SEK").unwrap(),
-            default_limit: None,
-            flow,
-            journal: JournalFacts::default(),
-        }
+        AgingInput { customers: &[], bounds, flow, journal: JournalFacts::default() }
     }
 
     proptest! {

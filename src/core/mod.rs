@@ -2,6 +2,9 @@
 //! as-of date, and returns values.
 
 pub mod aging;
+pub mod check;
+pub mod credit;
+pub mod customer;
 pub mod date;
 pub mod finding;
 pub mod interest;
@@ -9,6 +12,7 @@ pub mod journal;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod phone;
 pub mod policy;
 pub mod reference;
 pub mod rules;

@@ -75,7 +75,8 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let customers = load_customers(dir, &policy)?;
     let payments = load_payments(dir)?;
     let index = CustomerIndex::new(&customers, &policy);
-    let parts = scan_invoices(dir, &policy, &index, Vec::new, |invoices, record| invoices.push(record.to_owned()))?;
+    let parts =
+        scan_invoices(dir, &policy, &index, Vec::new, |invoices, record| invoices.push(record.to_owned()))?;
     let mut invoices: Vec<_> = parts.into_iter().flatten().collect();
     invoices.sort_by_key(|i| i.line);
     let journal = super::journal_file::read(dir)?;

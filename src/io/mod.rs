@@ -3,6 +3,6 @@
 pub mod csv_in;
 pub mod journal_file;
 pub mod ledger_dir;
+pub mod lock;
 pub mod output;
 pub mod source;
-pub mod lock;
