@@ -607,12 +607,15 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             );
         }
         if !credit_note && inv.due < inv.issued {
-            out.push(at(
-                true,
-                "due",
-                "due-before-issued",
-                format!("due {} is before the invoice date {}", inv.due, inv.issued),
-            ));
+            out.push(
+                at(
+                    true,
+                    "due",
+                    "due-before-issued",
+                    format!("due {} is before the invoice date {}", inv.due, inv.issued),
+                )
+                .hint("days overdue, reminders and interest count from the due date: correct it"),
+            );
         }
         if let Some(balance) = inv.balance
             && inv.amount - inv.paid != balance
@@ -699,12 +702,15 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if let Some(&u) = usual.get(inv.customer.as_str())
             && u != inv.currency
         {
-            out.push(at(
-                false,
-                "currency",
-                "unusual-currency",
-                format!("currency {} differs from the customer's usual {u}", inv.currency),
-            ));
+            out.push(
+                at(
+                    false,
+                    "currency",
+                    "unusual-currency",
+                    format!("currency {} differs from the customer's usual {u}", inv.currency),
+                )
+                .hint("a reminder asks for the amount in this currency: make sure it is right"),
+            );
         }
         if inv.issued > as_of {
             out.push(at(

@@ -171,6 +171,38 @@ fn credit_limit_breach_is_a_key_figure() {
     assert_eq!(breaches[0]["exposure"], "14500.00");
 }
 
+/// A1 owes 14 500,00 against its limit of 10 000,00. Its first invoice is of 2026-09-01: on
+/// 2026-11-29 (89 days on) it is still a new customer above the check threshold of 1 000,00;
+/// on 2026-11-30 (90 days) no longer. B1 is new too, but invoiced in EUR, and the policy's
+/// threshold is in SEK.
+#[test]
+fn the_credit_watch_is_a_key_figure() {
+    let l = ledger();
+    l.write("customers.csv", "id,name,credit_limit\nA1,Andersson Bygg AB,10 000\nA2,Berit Holm,\nB1,Fisk,\n");
+    l.write("policy.toml", &format!("{POLICY_SE}[credit]\nnew_customer_check_over = \"1000\"\n"));
+    let out = l.ok(&["report", "--format", "json", "--as-of", "2026-11-29"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let watch = &v["key_figures"]["credit_watch"];
+    assert_eq!(watch["count"], 1);
+    assert_eq!(watch["customers"][0]["customer"], "A1");
+    let reasons = watch["customers"][0]["reasons"].as_array().unwrap();
+    let codes: Vec<&str> = reasons.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["over-credit-limit", "new-customer-check"]);
+    assert_eq!((&reasons[0]["exposure"], &reasons[0]["limit"]), (&"14500.00".into(), &"10000.00".into()));
+    assert_eq!(
+        (&reasons[1]["first_invoice"], &reasons[1]["threshold"]),
+        (&"2026-09-01".into(), &"1000.00".into())
+    );
+    let table = l.ok(&["report", "--as-of", "2026-11-30"]);
+    assert!(
+        table.contains(
+            "Credit watch: 1 customer(s)\n  A1 Andersson Bygg AB: exposure 14 500.00 SEK is over the credit limit 10 000.00 SEK\n"
+        ),
+        "{table}"
+    );
+    assert!(!table.contains("new customer"), "{table}");
+}
+
 #[test]
 fn bad_usage_exits_2() {
     let l = ledger();
