@@ -122,18 +122,6 @@ impl Behaviour {
             None => self.invoices.push((currency, n)),
         }
     }
-
-    fn merge(&mut self, other: Behaviour) {
-        self.first_issued = match (self.first_issued, other.first_issued) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        for (currency, n) in other.invoices {
-            self.add_invoices(currency, n);
-        }
-        self.recent.merge(other.recent);
-        self.prior.merge(other.prior);
-    }
 }
 
 /// The payments of `payments.csv` made by the as-of date, with their dates, by invoice number
@@ -195,8 +183,18 @@ struct Pending {
     payments: Vec<(NaiveDate, Decimal)>,
 }
 
+/// What every invoice record updates, kept small: a register of 100 000 customers is looked
+/// up at random a million times, and the report's speed is its cache misses.
+#[derive(Clone, Copy, Debug, Default)]
+struct Facts {
+    first_issued: Option<NaiveDate>,
+    /// Invoice counts of the first two currencies seen; more go to `CreditBook::more`.
+    currencies: [(Option<Currency>, u32); 2],
+}
+
 /// Accumulates payment behaviour per customer from invoice records (one book per worker
-/// thread, merged at the end, like [`OpenBook`]).
+/// thread, merged at the end, like [`OpenBook`]). Everything is kept by the customer's
+/// position in the register.
 #[derive(Clone, Debug)]
 pub struct CreditBook {
     as_of: NaiveDate,
@@ -204,10 +202,21 @@ pub struct CreditBook {
     recent_after: NaiveDate,
     /// Settled after this day (and not recent): the prior window.
     prior_after: NaiveDate,
-    customers: FxHashMap<u32, Behaviour>,
+    facts: Vec<Facts>,
+    /// Invoice counts of a customer's third and further currencies (rare).
+    more: FxHashMap<(u32, Currency), u32>,
+    /// (recent, prior) settled invoices.
+    settled: Vec<(LateSum, LateSum)>,
     pending: Vec<Pending>,
     /// Credit notes by the invoice they credit: (date, amount credited > 0).
     credit_notes: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
+}
+
+fn grown<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if i >= v.len() {
+        v.resize(i + 1, T::default());
+    }
+    &mut v[i]
 }
 
 impl CreditBook {
@@ -219,7 +228,9 @@ impl CreditBook {
             as_of,
             recent_after,
             prior_after,
-            customers: FxHashMap::default(),
+            facts: Vec::new(),
+            more: FxHashMap::default(),
+            settled: Vec::new(),
             pending: Vec::new(),
             credit_notes: FxHashMap::default(),
         }
@@ -241,11 +252,11 @@ impl CreditBook {
             return;
         }
         let Some(owner) = customers.get(record.customer) else { return };
-        let behaviour = self.customers.entry(owner).or_default();
-        behaviour.first_issued = Some(behaviour.first_issued.map_or(record.issued, |d| d.min(record.issued)));
-        behaviour.add_invoices(record.currency, 1);
+        self.count_invoices(owner, record.issued, record.currency, 1);
         match record.paid_on {
-            Some(settled) if settled <= self.as_of => self.count(owner, settled, record.due, record.amount),
+            Some(settled) if settled <= self.as_of => {
+                self.count_settled(owner, settled, record.due, record.amount)
+            }
             Some(_) => {}
             None if payments.is_empty() => {}
             None => {
@@ -265,20 +276,55 @@ impl CreditBook {
         }
     }
 
-    fn count(&mut self, owner: u32, settled: NaiveDate, due: NaiveDate, amount: Decimal) {
+    fn count_invoices(&mut self, owner: u32, issued: NaiveDate, currency: Currency, n: u32) {
+        let facts = grown(&mut self.facts, owner as usize);
+        facts.first_issued = Some(facts.first_issued.map_or(issued, |d| d.min(issued)));
+        for slot in &mut facts.currencies {
+            match slot.0 {
+                Some(c) if c == currency => {
+                    slot.1 += n;
+                    return;
+                }
+                None => {
+                    *slot = (Some(currency), n);
+                    return;
+                }
+                Some(_) => {}
+            }
+        }
+        *self.more.entry((owner, currency)).or_default() += n;
+    }
+
+    /// Counts an invoice settled on `settled` in the window it falls in.
+    fn count_settled(&mut self, owner: u32, settled: NaiveDate, due: NaiveDate, amount: Decimal) {
         let days = (settled - due).num_days();
-        let behaviour = self.customers.entry(owner).or_default();
         if settled > self.recent_after {
-            behaviour.recent.add(amount, days);
+            grown(&mut self.settled, owner as usize).0.add(amount, days);
         } else if settled > self.prior_after {
-            behaviour.prior.add(amount, days);
+            grown(&mut self.settled, owner as usize).1.add(amount, days);
         }
     }
 
     /// Folds another book (from another thread) into this one.
     pub fn merge(&mut self, other: CreditBook) {
-        for (owner, b) in other.customers {
-            self.customers.entry(owner).or_default().merge(b);
+        for (owner, facts) in other.facts.iter().enumerate() {
+            let Some(first) = facts.first_issued else { continue };
+            for (currency, n) in facts.currencies {
+                if let Some(c) = currency {
+                    self.count_invoices(owner as u32, first, c, n);
+                }
+            }
+        }
+        for ((owner, currency), n) in other.more {
+            let first = other.facts[owner as usize].first_issued.unwrap_or(self.as_of);
+            self.count_invoices(owner, first, currency, n);
+        }
+        for (owner, (recent, prior)) in other.settled.into_iter().enumerate() {
+            if recent.count + prior.count > 0 {
+                let mine = grown(&mut self.settled, owner);
+                mine.0.merge(recent);
+                mine.1.merge(prior);
+            }
         }
         self.pending.extend(other.pending);
         for (target, notes) in other.credit_notes {
@@ -286,16 +332,32 @@ impl CreditBook {
         }
     }
 
-    /// Settles the invoices paid through `payments.csv` and returns each customer's behaviour,
-    /// keyed by the customer's position in the register.
-    pub fn finish(mut self) -> FxHashMap<u32, Behaviour> {
+    /// Settles the invoices paid through `payments.csv` and returns each customer's behaviour
+    /// by its position in the register (customers past the end have no invoices).
+    pub fn finish(mut self) -> Vec<Behaviour> {
         for p in std::mem::take(&mut self.pending) {
             let credits = self.credit_notes.get(&p.number).map_or(&[][..], Vec::as_slice);
             if let Some(settled) = settled_by_payment(&p, credits) {
-                self.count(p.owner, settled, p.due, p.amount);
+                self.count_settled(p.owner, settled, p.due, p.amount);
             }
         }
-        self.customers
+        let len = self.facts.len().max(self.settled.len());
+        let mut out: Vec<Behaviour> = (0..len)
+            .map(|i| {
+                let facts = self.facts.get(i).copied().unwrap_or_default();
+                let (recent, prior) = self.settled.get(i).copied().unwrap_or_default();
+                Behaviour {
+                    first_issued: facts.first_issued,
+                    invoices: facts.currencies.iter().filter_map(|&(c, n)| c.map(|c| (c, n))).collect(),
+                    recent,
+                    prior,
+                }
+            })
+            .collect();
+        for ((owner, currency), n) in self.more {
+            out[owner as usize].add_invoices(currency, n);
+        }
+        out
     }
 }
 
@@ -466,7 +528,7 @@ pub fn watch_list<C: CreditCustomer>(
     customers: &[C],
     policy: &Policy,
     exposure: &FxHashMap<(u32, Currency), Decimal>,
-    behaviour: &FxHashMap<u32, Behaviour>,
+    behaviour: &[Behaviour],
     as_of: NaiveDate,
 ) -> Vec<WatchItem> {
     let mut by_segment: HashMap<Option<&str>, CreditRules> = HashMap::new();
@@ -481,7 +543,7 @@ pub fn watch_list<C: CreditCustomer>(
                 watch_late_days_increase: r.credit.watch_late_days_increase(),
             }
         });
-        let b = behaviour.get(&index);
+        let b = behaviour.get(i);
         let currency = b.map_or(policy.currency, |b| b.main_currency(policy.currency));
         let owed = exposure.get(&(index, currency)).copied().unwrap_or_default();
         let reasons = reasons_for(customer.credit_limit(), rules, policy.currency, currency, owed, b, as_of);
@@ -552,7 +614,7 @@ pub fn open_book(ledger: &Ledger, as_of: NaiveDate) -> OpenBook {
 }
 
 /// Every customer's payment behaviour on `as_of`, keyed by its position in `ledger.customers`.
-pub fn behaviour(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<u32, Behaviour> {
+pub fn behaviour(ledger: &Ledger, as_of: NaiveDate) -> Vec<Behaviour> {
     let index = CustomerIndex::new(&ledger.customers, &ledger.policy);
     let payments = PaymentDates::new(&ledger.payments, as_of);
     let mut book = CreditBook::new(as_of);
@@ -655,7 +717,7 @@ mod tests {
             paid(invoice("6", "A", "2025-06-01", "2025-07-01", 9000), "2025-08-30"),
         ];
         let l = ledger(vec![customer("A", 2)], invoices, vec![]);
-        let b = &behaviour(&l, date("2026-11-30"))[&0];
+        let b = &behaviour(&l, date("2026-11-30"))[0];
         // Prior with invoice 3 (1 000 × 30 days): (0 + 6000 + 30000) / 4000 = 9.0
         assert_eq!(b.prior.average(), Some(d(9)));
         assert_eq!(b.prior.count, 3);
@@ -684,7 +746,7 @@ mod tests {
             paid(invoice("4", "A", "2026-09-01", "2026-10-01", 1000), "2026-10-15"), // 14 days
         ];
         let l = ledger(vec![customer("A", 2)], invoices, vec![]);
-        let b = &behaviour(&l, date("2026-11-30"))[&0];
+        let b = &behaviour(&l, date("2026-11-30"))[0];
         assert_eq!(b.change(), Some(d(9)));
         assert!(ledger_watch_list(&l, date("2026-11-30")).is_empty());
     }
@@ -697,7 +759,7 @@ mod tests {
             paid(invoice("3", "A", "2026-07-01", "2026-08-01", 1000), "2026-10-01"), // 61 days
         ];
         let l = ledger(vec![customer("A", 2)], invoices.clone(), vec![]);
-        let b = &behaviour(&l, date("2026-11-30"))[&0];
+        let b = &behaviour(&l, date("2026-11-30"))[0];
         assert_eq!((b.recent.count, b.change()), (1, Some(Decimal::new(610, 1))));
         assert!(ledger_watch_list(&l, date("2026-11-30")).is_empty());
         invoices.push(paid(invoice("4", "A", "2026-09-01", "2026-10-01", 1000), "2026-10-11")); // 10 days
@@ -705,6 +767,46 @@ mod tests {
         let watch = ledger_watch_list(&l, date("2026-11-30"));
         // (61 + 10) / 2 = 35.5 against 0.0
         assert!(watch[0].reasons[0].describe().contains("35.5 days late"), "{watch:?}");
+    }
+
+    /// The report feeds one book per worker thread and merges them: the result must not
+    /// depend on how the records were split.
+    #[test]
+    fn merged_books_equal_one_book() {
+        let currencies = ["SEK", "EUR", "NOK", "DKK"];
+        let mut invoices = Vec::new();
+        for i in 0..40i64 {
+            let mut inv =
+                invoice(&i.to_string(), ["A", "B", "C"][i as usize % 3], "2026-01-01", "2026-01-31", 100 + i);
+            inv.issued = date("2025-06-01") + chrono::Days::new(i as u64 * 11);
+            inv.due = inv.issued + chrono::Days::new(30);
+            inv.currency = Currency::parse(currencies[(i as usize / 3) % 4]).unwrap();
+            inv.paid = inv.amount;
+            inv.paid_on = Some(inv.due + chrono::Days::new(i as u64 % 7));
+            invoices.push(inv);
+        }
+        let policy = Policy::from_toml(POLICY).unwrap();
+        let customers = vec![customer("A", 2), customer("B", 3), customer("C", 4)];
+        let index = CustomerIndex::new(&customers, &policy);
+        let none = PaymentDates::default();
+        let as_of = date("2026-11-30");
+        let mut whole = CreditBook::new(as_of);
+        let mut parts = [CreditBook::new(as_of), CreditBook::new(as_of), CreditBook::new(as_of)];
+        for (i, inv) in invoices.iter().enumerate() {
+            whole.push(&inv.record(), &index, &none);
+            parts[(i * 7) % 3].push(&inv.record(), &index, &none);
+        }
+        let [mut merged, b, c] = parts;
+        merged.merge(b);
+        merged.merge(c);
+        let sorted = |mut v: Vec<Behaviour>| {
+            v.iter_mut().for_each(|b| b.invoices.sort());
+            v
+        };
+        let expected = sorted(whole.finish());
+        assert_eq!(sorted(merged.finish()), expected);
+        assert_eq!(expected[0].invoices.len(), 4, "A has four currencies: {:?}", expected[0]);
+        assert_eq!(expected[0].invoices.iter().map(|(_, n)| n).sum::<u32>(), 14);
     }
 
     #[test]
@@ -782,7 +884,7 @@ mod tests {
             },
         ];
         let l = ledger(vec![customer("A", 2)], vec![partly, by_reference, credited, note], payments);
-        let b = &behaviour(&l, date("2026-11-30"))[&0];
+        let b = &behaviour(&l, date("2026-11-30"))[0];
         // 1: 400 + 300 + 300 covered on 10-21 → 20 days; 2: 10-11 → 10 days.
         // (1000×20 + 500×10) / 1500 = 25000 / 1500 = 16.67 → 16.7
         assert_eq!(b.recent.count, 2);

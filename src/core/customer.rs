@@ -190,7 +190,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
 
     let exposures = credit::exposure(&book);
     let behaviours = credit::behaviour(ledger, as_of);
-    let behaviour = behaviours.get(&index).cloned().unwrap_or_default();
+    let behaviour = behaviours.get(index as usize).cloned().unwrap_or_default();
     let credit_currency = behaviour.main_currency(ledger.policy.currency);
     let default_limit = rules.credit.default_limit().filter(|_| credit_currency == ledger.policy.currency);
     let watch = credit::watch_list(&ledger.customers, &ledger.policy, &exposures, &behaviours, as_of)
