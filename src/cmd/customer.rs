@@ -9,7 +9,7 @@ use crate::core::credit::{MIN_SETTLED, PRIOR_MONTHS, RECENT_MONTHS};
 use crate::core::customer::{CustomerView, Lookup, customer_view, find_customer};
 use crate::core::money::{format_money, format_money_grouped};
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, text};
+use crate::render::{Cell, Format, Table, csv_out, text};
 
 pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
@@ -24,7 +24,9 @@ pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
     let view = customer_view(&ledger, customer, ctx.as_of);
     let out = match ctx.format {
         Format::Json => serde_json::to_string_pretty(&json_view(&view))? + "\n",
-        Format::Table | Format::Csv => text_view(&view, ctx.color),
+        // For spreadsheets: the open invoices.
+        Format::Csv => csv_out::render(&open_table(&view, true)),
+        Format::Table => text_view(&view, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
@@ -33,12 +35,15 @@ fn or_dash(o: Option<&str>) -> &str {
     o.unwrap_or("–")
 }
 
-fn open_table(view: &CustomerView) -> Table {
-    let mut t = Table::new([
+/// The open invoices; for CSV, days overdue is a number (0 when not due) and the customer is
+/// named on every row.
+fn open_table(view: &CustomerView, csv: bool) -> Table {
+    let mut columns = if csv { vec!["customer"] } else { vec![] };
+    columns.extend([
         "invoice",
         "issued",
         "due",
-        "days overdue",
+        if csv { "days_overdue" } else { "days overdue" },
         "currency",
         "amount",
         "open",
@@ -46,12 +51,18 @@ fn open_table(view: &CustomerView) -> Table {
         "interest",
         "note",
     ]);
+    let mut t = Table::new(columns);
     for o in &view.open {
-        t.push(vec![
+        let mut row = if csv { vec![Cell::text(&view.customer.id)] } else { vec![] };
+        row.extend([
             Cell::text(&o.number),
             Cell::Date(o.issued),
             Cell::Date(o.due),
-            if o.days_overdue > 0 { Cell::Count(o.days_overdue) } else { Cell::text("not due") },
+            match (o.days_overdue > 0, csv) {
+                (true, _) => Cell::Count(o.days_overdue),
+                (false, true) => Cell::Count(0),
+                (false, false) => Cell::text("not due"),
+            },
             Cell::text(o.currency.as_str()),
             Cell::Money(o.amount),
             Cell::Money(o.open),
@@ -59,6 +70,7 @@ fn open_table(view: &CustomerView) -> Table {
             Cell::Money(o.interest),
             Cell::text(if o.disputed { "disputed" } else { "" }),
         ]);
+        t.push(row);
     }
     t
 }
@@ -97,7 +109,7 @@ fn text_view(v: &CustomerView, color: bool) -> String {
     if v.open.is_empty() {
         out.push_str("  none\n");
     } else {
-        out.push_str(&text::render(&open_table(v), color));
+        out.push_str(&text::render(&open_table(v, false), color));
         out.push('\n');
     }
     for cr in &v.credits {

@@ -110,6 +110,17 @@ fn json_carries_the_same_figures() {
 }
 
 #[test]
+fn csv_lists_the_open_invoices() {
+    let out = ledger().ok(&["customer", "K1", "--as-of", AS_OF, "--format", "csv"]);
+    assert_eq!(
+        out,
+        "customer,invoice,issued,due,days_overdue,currency,amount,open,fees,interest,note\n\
+K1,1001,2026-10-01,2026-10-31,30,SEK,1000.00,1000.00,60.00,8.01,\n\
+K1,1003,2026-11-20,2026-12-20,0,SEK,2000.00,2000.00,0.00,0.00,\n"
+    );
+}
+
+#[test]
 fn credit_watch_and_data_problems_are_shown() {
     // K3: 500,00 open against a limit of 100,00, no org number for a collection hand-over.
     let out = ledger().ok(&["customer", "K3", "--as-of", AS_OF]);
