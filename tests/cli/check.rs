@@ -521,7 +521,7 @@ fn the_table_lists_hints_and_counts() {
     assert_eq!((quiet.status.code(), quiet.stdout.is_empty()), (Some(1), true));
 }
 
-/// The demo ledger, checked by hand (see the notes in `examples/demo/EXPECTED.md`): 1035 Lars
+/// The demo ledger, checked by hand (see `examples/demo/EXPECTED.md`, `dun check`): 1035 Lars
 /// Öhman has no e-mail, phone or address and four overdue invoices; 1035 and 1039 (1 400,00
 /// overdue since June) have no personnummer for a collection hand-over; 1003 and 1006 pay
 /// later (90.4 days in the last 3 months over 7 invoices against 0.5 over 8; 109.3 over 6
