@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
-use crate::core::credit::{CreditBook, PaymentDates, WatchReason, exposure, watch_list};
+use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, exposure, watch_list};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
@@ -204,7 +204,11 @@ pub fn watch_reason_json(reason: &WatchReason) -> serde_json::Value {
     object.insert("code".into(), reason.code().into());
     object.insert("message".into(), reason.describe().into());
     for (name, value) in reason.figures() {
-        object.insert(name.into(), value.into());
+        let value = match value {
+            Figure::Text(text) => text.into(),
+            Figure::Count(n) => n.into(),
+        };
+        object.insert(name.into(), value);
     }
     serde_json::Value::Object(object)
 }

@@ -468,30 +468,38 @@ impl WatchReason {
     }
 }
 
+/// A figure behind a watch reason: money, a date or days as text (exact, as written), or a count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Figure {
+    Text(String),
+    Count(u32),
+}
+
 impl WatchReason {
     /// The figures behind the reason, named, as machines read them (money with two decimals,
     /// days with one).
-    pub fn figures(&self) -> Vec<(&'static str, String)> {
+    pub fn figures(&self) -> Vec<(&'static str, Figure)> {
         use super::money::format_money;
+        let money = |d: &Decimal| Figure::Text(format_money(*d));
         match self {
             WatchReason::OverLimit { currency, exposure, limit } => vec![
-                ("currency", currency.to_string()),
-                ("exposure", format_money(*exposure)),
-                ("limit", format_money(*limit)),
+                ("currency", Figure::Text(currency.to_string())),
+                ("exposure", money(exposure)),
+                ("limit", money(limit)),
             ],
             WatchReason::NewCustomer { currency, first_invoice, exposure, threshold } => vec![
-                ("currency", currency.to_string()),
-                ("first_invoice", first_invoice.to_string()),
-                ("exposure", format_money(*exposure)),
-                ("threshold", format_money(*threshold)),
+                ("currency", Figure::Text(currency.to_string())),
+                ("first_invoice", Figure::Text(first_invoice.to_string())),
+                ("exposure", money(exposure)),
+                ("threshold", money(threshold)),
             ],
             WatchReason::PayingLater { recent, prior, recent_days, prior_days, threshold } => vec![
-                ("avg_days_late_recent", recent_days.to_string()),
-                ("settled_recent", recent.count.to_string()),
-                ("avg_days_late_prior", prior_days.to_string()),
-                ("settled_prior", prior.count.to_string()),
-                ("increase", (recent_days - prior_days).to_string()),
-                ("threshold", threshold.to_string()),
+                ("avg_days_late_recent", Figure::Text(recent_days.to_string())),
+                ("settled_recent", Figure::Count(recent.count)),
+                ("avg_days_late_prior", Figure::Text(prior_days.to_string())),
+                ("settled_prior", Figure::Count(prior.count)),
+                ("increase", Figure::Text((recent_days - prior_days).to_string())),
+                ("threshold", Figure::Count(*threshold)),
             ],
         }
     }

@@ -203,6 +203,30 @@ fn the_credit_watch_is_a_key_figure() {
     assert!(!table.contains("new customer"), "{table}");
 }
 
+/// Counts are JSON numbers, money and days exact strings.
+#[test]
+fn the_paying_later_figures_are_typed() {
+    let l = Ledger::new();
+    l.write("customers.csv", "id,name\nA,Alfa AB\n");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,paid,paid_on\n\
+1,A,2026-01-01,2026-01-31,1000,1000,2026-01-31\n\
+2,A,2026-03-01,2026-03-31,1000,1000,2026-04-05\n\
+3,A,2026-09-01,2026-09-30,1000,1000,2026-10-20\n\
+4,A,2026-09-15,2026-10-15,1000,1000,2026-11-04\n",
+    );
+    let out = l.ok(&["report", "--format", "json", "--as-of", "2026-11-30"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reason = &v["key_figures"]["credit_watch"]["customers"][0]["reasons"][0];
+    assert_eq!(reason["code"], "late-payment-trend");
+    assert_eq!(
+        (&reason["avg_days_late_recent"], &reason["avg_days_late_prior"]),
+        (&"20.0".into(), &"2.5".into())
+    );
+    assert_eq!((&reason["settled_recent"], &reason["threshold"]), (&2.into(), &10.into()));
+}
+
 #[test]
 fn bad_usage_exits_2() {
     let l = ledger();
