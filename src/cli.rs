@@ -55,6 +55,10 @@ pub enum ColorChoice {
 pub enum Command {
     /// Aging report: open amounts per customer and currency by days overdue, with key figures
     Report(ReportArgs),
+    /// Data quality and credit watch: every finding with file, line and a hint; exit 1 on errors
+    Check(CheckArgs),
+    /// One customer on one screen: contact, open invoices, fees and interest, payments, journal
+    Customer(CustomerArgs),
     /// What is due on the as-of date: reminders, collection, calls (changes nothing)
     Due(DueArgs),
     /// Why an invoice gets (or does not get) an action on the as-of date
@@ -194,6 +198,16 @@ pub struct InterestArgs {
 pub struct ExplainArgs {
     /// The invoice number
     pub invoice: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {}
+
+#[derive(Debug, Args)]
+pub struct CustomerArgs {
+    /// The customer id, or a part of the name (case-insensitive)
+    #[arg(value_name = "ID|NAME")]
+    pub query: String,
 }
 
 fn parse_cli_date(text: &str) -> Result<NaiveDate, String> {

@@ -1,6 +1,8 @@
 //! One module per subcommand: load, compute, render.
 
+pub mod check;
 pub mod collect;
+pub mod customer;
 pub mod due;
 pub mod explain;
 pub mod gate;
@@ -29,5 +31,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Assign(args) => import::assign(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),
+        Command::Check(args) => check::run(ctx, args),
+        Command::Customer(args) => customer::run(ctx, args),
     }
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
+use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, exposure, watch_list};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::money::format_money;
 use crate::core::policy::InterestMode;
@@ -36,22 +37,26 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
     let payments = ledger_dir::load_payments(&ctx.dir)?;
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, ctx.as_of);
+    let paid_when = PaymentDates::new(&payments, ctx.as_of);
     let as_of = ctx.as_of;
     let states = ledger_dir::scan_invoices(
         &ctx.dir,
         &policy,
         &index,
-        || (OpenBook::new(as_of), FlowFigures::default()),
-        |(book, flow), record| {
+        || (OpenBook::new(as_of), FlowFigures::default(), CreditBook::new(as_of)),
+        |(book, flow, credit), record| {
             book.push(record, &index, &paid);
             flow.push(record, as_of);
+            credit.push(record, &index, &paid_when);
         },
     )?;
     let mut books = Vec::with_capacity(states.len());
     let mut flow = FlowFigures::default();
-    for (b, f) in states {
+    let mut credit = CreditBook::new(as_of);
+    for (b, f, c) in states {
         books.push(b);
         flow.merge(f);
+        credit.merge(c);
     }
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
@@ -76,16 +81,17 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
             .unrounded
     };
     let with_interest = rules.interest.mode() != InterestMode::None;
+    let watch = watch_list(&customers, &policy, &exposure(&book), &credit.finish(), as_of);
     let input = AgingInput {
         customers: &customers,
         bounds: &policy.buckets,
-        company_currency: policy.currency,
-        default_limit: policy.base_rules().credit.default_limit(),
         flow,
         journal,
         interest_factor: if with_interest { Some(&factor) } else { None },
     };
-    Ok(aging(&mut book, input, policy.bucket_labels()))
+    let mut report = aging(&mut book, input, policy.bucket_labels());
+    report.figures.credit_watch = watch;
+    Ok(report)
 }
 
 fn row_cells(row: &AgingRow) -> Vec<Cell> {
@@ -159,18 +165,16 @@ fn table_report(report: &AgingReport, color: bool) -> String {
         pct(f.reminder_share()),
         pct(f.collection_share())
     ));
-    if f.limit_breaches.is_empty() {
-        out.push_str("Credit limits: no customer over the limit\n");
+    if f.credit_watch.is_empty() {
+        out.push_str(
+            "Credit watch: no customer over its limit, new above the check threshold, or paying later\n",
+        );
     } else {
-        out.push_str(&format!("Credit limits exceeded by {} customer(s):\n", f.limit_breaches.len()));
-        for b in &f.limit_breaches {
-            out.push_str(&format!(
-                "  {} {}: {} open, limit {}\n",
-                b.customer,
-                b.name,
-                crate::core::money::format_money_grouped(b.exposure),
-                crate::core::money::format_money_grouped(b.limit)
-            ));
+        out.push_str(&format!("Credit watch: {} customer(s)\n", f.credit_watch.len()));
+        for w in &f.credit_watch {
+            for r in &w.reasons {
+                out.push_str(&format!("  {} {}: {}\n", w.customer, w.name, r.describe()));
+            }
         }
     }
     out
@@ -212,10 +216,35 @@ fn json_report(report: &AgingReport) -> serde_json::Value {
             "invoices_due_12m": f.invoices_due_12m,
             "reminder_share_pct": opt(f.reminder_share()),
             "collection_share_pct": opt(f.collection_share()),
-            "credit_limit_breaches": f.limit_breaches.iter().map(|b| json!({
-                "customer": b.customer, "name": b.name,
-                "exposure": format_money(b.exposure), "limit": format_money(b.limit),
+            "credit_limit_breaches": f.credit_watch.iter().flat_map(|w| w.reasons.iter().filter_map(move |r| match r {
+                WatchReason::OverLimit { currency, exposure, limit } => Some(json!({
+                    "customer": w.customer, "name": w.name, "currency": currency,
+                    "exposure": format_money(*exposure), "limit": format_money(*limit),
+                })),
+                _ => None,
             })).collect::<Vec<_>>(),
+            "credit_watch": {
+                "count": f.credit_watch.len(),
+                "customers": f.credit_watch.iter().map(|w| json!({
+                    "customer": w.customer, "name": w.name,
+                    "reasons": w.reasons.iter().map(watch_reason_json).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            },
         },
     })
+}
+
+/// A credit-watch reason for JSON: its code, the message, and its figures by name.
+pub fn watch_reason_json(reason: &WatchReason) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("code".into(), reason.code().into());
+    object.insert("message".into(), reason.describe().into());
+    for (name, value) in reason.figures() {
+        let value = match value {
+            Figure::Text(text) => text.into(),
+            Figure::Count(n) => n.into(),
+        };
+        object.insert(name.into(), value);
+    }
+    serde_json::Value::Object(object)
 }

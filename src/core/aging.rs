@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::credit::WatchItem;
 use super::ledger::{OpenBook, Owner};
 use super::model::{Currency, CustomerBrief, InvoiceRecord, Registered};
 use super::money::MoneySum;
@@ -46,21 +47,15 @@ pub struct CurrencyFigures {
     pub accrued_interest: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct LimitBreach {
-    pub customer: String,
-    pub name: String,
-    pub exposure: Decimal,
-    pub limit: Decimal,
-}
-
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct KeyFigures {
     pub per_currency: BTreeMap<Currency, CurrencyFigures>,
     pub invoices_due_12m: u64,
     pub reminded_12m: u64,
     pub collected_12m: u64,
-    pub limit_breaches: Vec<LimitBreach>,
+    /// Customers over their credit limit, new above the check threshold, or paying later
+    /// (`core::credit`; filled in by the caller, which streams what it needs).
+    pub credit_watch: Vec<WatchItem>,
 }
 
 impl KeyFigures {
@@ -178,8 +173,6 @@ pub struct JournalFacts {
 pub struct AgingInput<'a> {
     pub customers: &'a [CustomerBrief],
     pub bounds: &'a [u32],
-    pub company_currency: Currency,
-    pub default_limit: Option<Decimal>,
     pub flow: FlowFigures,
     pub journal: JournalFacts,
     /// Interest per unit of principal from the day after a due date to the as-of date.
@@ -230,7 +223,7 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         if row_ends {
             let buckets: Vec<Decimal> = sums.iter().map(MoneySum::total).collect();
             sums.fill(MoneySum::default());
-            if let Some(row) = finish_row(&mut figures, book, &input, item.owner, item.currency, buckets) {
+            if let Some(row) = finish_row(book, &input, item.owner, item.currency, buckets) {
                 rows.push(row);
             }
         }
@@ -258,7 +251,6 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
 }
 
 fn finish_row(
-    figures: &mut KeyFigures,
     book: &OpenBook,
     input: &AgingInput<'_>,
     owner: Owner,
@@ -272,7 +264,6 @@ fn finish_row(
     let (customer, name) = match owner {
         Owner::Known(c) => {
             let c = &input.customers[c as usize];
-            check_limit(figures, c, currency, total, input);
             (c.id().to_owned(), c.name().to_owned())
         }
         Owner::Unknown(_) => (book.customer_id(owner, input.customers).to_owned(), String::new()),
@@ -290,27 +281,6 @@ fn sort_rows(rows: &mut [AgingRow], _customers: &[CustomerBrief]) {
         return;
     }
     rows.sort_by(|a, b| (a.customer.as_str(), a.currency).cmp(&(b.customer.as_str(), b.currency)));
-}
-
-fn check_limit(
-    figures: &mut KeyFigures,
-    c: &CustomerBrief,
-    currency: Currency,
-    total: Decimal,
-    input: &AgingInput<'_>,
-) {
-    if currency != input.company_currency {
-        return;
-    }
-    let Some(limit) = c.credit_limit.or(input.default_limit) else { return };
-    if total > limit {
-        figures.limit_breaches.push(LimitBreach {
-            customer: c.id().to_owned(),
-            name: c.name().to_owned(),
-            exposure: total,
-            limit,
-        });
-    }
 }
 
 fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
@@ -366,15 +336,7 @@ mod tests {
     }
 
     fn input<'a>(bounds: &'a [u32], flow: FlowFigures) -> AgingInput<'a> {
-        AgingInput {
-            customers: &[],
-            bounds,
-            company_currency: Currency::parse("SEK").unwrap(),
-            default_limit: None,
-            flow,
-            journal: JournalFacts::default(),
-            interest_factor: None,
-        }
+        AgingInput { customers: &[], bounds, flow, journal: JournalFacts::default(), interest_factor: None }
     }
 
     proptest! {

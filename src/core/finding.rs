@@ -28,6 +28,15 @@ pub struct Finding {
     /// A stable kebab-case name for the kind of finding.
     pub code: &'static str,
     pub message: String,
+    /// The customer the finding concerns, when it concerns one (its id as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The invoice the finding concerns, when it concerns one (its number as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
+    /// How to fix it, when there is more to say than the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl Finding {
@@ -39,11 +48,36 @@ impl Finding {
             field: field.to_owned(),
             code,
             message,
+            customer: None,
+            invoice: None,
+            hint: None,
         }
     }
 
     pub fn warning(file: &str, line: u64, field: &str, code: &'static str, message: String) -> Finding {
         Finding { severity: Severity::Warning, ..Finding::error(file, line, field, code, message) }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The customer this finding concerns.
+    pub fn customer(mut self, id: impl Into<String>) -> Finding {
+        self.customer = Some(id.into());
+        self
+    }
+
+    /// The invoice this finding concerns.
+    pub fn invoice(mut self, number: impl Into<String>) -> Finding {
+        self.invoice = Some(number.into());
+        self
+    }
+
+    /// How to fix it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
     }
 }
 

@@ -4,6 +4,9 @@
 pub mod aging;
 pub mod agreement;
 pub mod charges;
+pub mod check;
+pub mod credit;
+pub mod customer;
 pub mod date;
 pub mod dunning;
 #[cfg(test)]
@@ -16,6 +19,7 @@ pub mod ledger;
 pub mod matching;
 pub mod model;
 pub mod money;
+pub mod phone;
 pub mod policy;
 pub mod reference;
 pub mod rules;

@@ -125,8 +125,10 @@ impl Customer {
 /// when a register holds a hundred thousand of them. Id and name share one allocation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerBrief {
+    /// Id, name and segment, one after the other.
     text: Box<str>,
     id_len: u32,
+    name_len: u32,
     pub credit_limit: Option<Decimal>,
     /// The customer's payment terms (from its segment), for invoices without a due date.
     pub payment_days: u32,
@@ -137,16 +139,20 @@ impl CustomerBrief {
     pub fn new(
         id: &str,
         name: &str,
+        segment: Option<&str>,
         credit_limit: Option<Decimal>,
         payment_days: u32,
         line: u64,
     ) -> CustomerBrief {
-        let mut text = String::with_capacity(id.len() + name.len());
+        let segment = segment.unwrap_or("");
+        let mut text = String::with_capacity(id.len() + name.len() + segment.len());
         text.push_str(id);
         text.push_str(name);
+        text.push_str(segment);
         CustomerBrief {
             text: text.into_boxed_str(),
             id_len: id.len() as u32,
+            name_len: name.len() as u32,
             credit_limit,
             payment_days,
             line,
@@ -154,7 +160,7 @@ impl CustomerBrief {
     }
 
     pub fn name(&self) -> &str {
-        &self.text[self.id_len as usize..]
+        &self.text[self.id_len as usize..(self.id_len + self.name_len) as usize]
     }
 }
 
@@ -162,6 +168,7 @@ impl CustomerBrief {
 pub trait Registered {
     fn id(&self) -> &str;
     fn line(&self) -> u64;
+    fn segment(&self) -> Option<&str>;
     /// Days from invoice to due date where `invoices.csv` gives no due date.
     fn payment_days(&self, policy: &Policy) -> u32;
 }
@@ -172,6 +179,9 @@ impl Registered for Customer {
     }
     fn line(&self) -> u64 {
         self.line
+    }
+    fn segment(&self) -> Option<&str> {
+        self.segment.as_deref()
     }
     fn payment_days(&self, policy: &Policy) -> u32 {
         policy.rules(self.segment.as_deref()).unwrap_or_else(|| policy.base_rules()).terms.payment_days()
@@ -184,6 +194,9 @@ impl Registered for CustomerBrief {
     }
     fn line(&self) -> u64 {
         self.line
+    }
+    fn segment(&self) -> Option<&str> {
+        Some(&self.text[(self.id_len + self.name_len) as usize..]).filter(|s| !s.is_empty())
     }
     fn payment_days(&self, _: &Policy) -> u32 {
         self.payment_days

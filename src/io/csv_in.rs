@@ -335,7 +335,7 @@ impl CustomerRow<'_> {
 
     pub fn to_brief(&self, policy: &Policy) -> CustomerBrief {
         let days = policy.rules(self.segment()).unwrap_or_else(|| policy.base_rules()).terms.payment_days();
-        CustomerBrief::new(self.id(), self.name(), self.credit_limit, days, self.line)
+        CustomerBrief::new(self.id(), self.name(), self.segment(), self.credit_limit, days, self.line)
     }
 }
 

@@ -426,10 +426,20 @@ impl ChunkParser {
             .delimiter(self.delimiter)
             .from_reader(chunk.bytes.as_slice());
         let mut record = std::mem::take(&mut self.record);
+        let bytes = chunk.bytes.as_slice();
+        let (mut line, mut counted_to) = (chunk.first_line, 0usize);
         // The csv crate only fails on I/O or UTF-8 for byte records; neither can happen on a
         // slice, so the end is the only way out.
         while let Ok(true) = reader.read_byte_record(&mut record) {
-            let line = chunk.first_line + record.position().map_or(1, |p| p.line()) - 1;
+            // The line is counted from the record's first byte: the csv crate's own line number
+            // lags by one after a CRLF (it places the next record at the `\n` of the `\r\n`).
+            let mut start =
+                record.position().map_or(counted_to, |p| p.byte() as usize).clamp(counted_to, bytes.len());
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count() as u64;
+            counted_to = start;
             self.bounds.clear();
             self.bounds.extend((0..record.len()).filter_map(|i| record.range(i)).map(|r| (r.start, r.end)));
             let bytes = record.as_slice();
@@ -491,6 +501,22 @@ mod tests {
         assert_eq!(last_record_end(bytes, false), Some(12));
         assert_eq!(last_record_end(b"no newline", false), None);
         assert_eq!(record_end(b"\"a\nb\",c\nd", 0), Some(8));
+    }
+
+    /// Regression: with CRLF line ends and a quote in the chunk, every record after the first
+    /// was reported one line too early (Excel's exports are CRLF, and quote names like
+    /// `"Restaurang ""Gamla Kvarnen"" AB"`).
+    #[test]
+    fn quoted_crlf_records_keep_their_line_numbers() {
+        let bytes = b"a;\"b\"\r\nc;d\r\n\r\n\"e\r\nf\";g\r\nh;i\r\n".to_vec();
+        let chunk = Chunk { bytes, first_line: 2, encoding: Encoding::Utf8 };
+        let mut parser = ChunkParser::new(b';');
+        let mut seen: Vec<(u64, String)> = Vec::new();
+        parser.parse(&chunk, &mut seen, &|seen: &mut Vec<(u64, String)>, f: &Fields<'_>| {
+            seen.push((f.line, f.get(Some(0)).to_owned()))
+        });
+        let lines: Vec<(u64, &str)> = seen.iter().map(|(l, t)| (*l, t.as_str())).collect();
+        assert_eq!(lines, vec![(2, "a"), (3, "c"), (5, "e\r\nf"), (7, "h")]);
     }
 
     #[test]

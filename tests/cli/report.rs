@@ -171,6 +171,62 @@ fn credit_limit_breach_is_a_key_figure() {
     assert_eq!(breaches[0]["exposure"], "14500.00");
 }
 
+/// A1 owes 14 500,00 against its limit of 10 000,00. Its first invoice is of 2026-09-01: on
+/// 2026-11-29 (89 days on) it is still a new customer above the check threshold of 1 000,00;
+/// on 2026-11-30 (90 days) no longer. B1 is new too, but invoiced in EUR, and the policy's
+/// threshold is in SEK.
+#[test]
+fn the_credit_watch_is_a_key_figure() {
+    let l = ledger();
+    l.write("customers.csv", "id,name,credit_limit\nA1,Andersson Bygg AB,10 000\nA2,Berit Holm,\nB1,Fisk,\n");
+    l.write("policy.toml", &format!("{POLICY_SE}[credit]\nnew_customer_check_over = \"1000\"\n"));
+    let out = l.ok(&["report", "--format", "json", "--as-of", "2026-11-29"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let watch = &v["key_figures"]["credit_watch"];
+    assert_eq!(watch["count"], 1);
+    assert_eq!(watch["customers"][0]["customer"], "A1");
+    let reasons = watch["customers"][0]["reasons"].as_array().unwrap();
+    let codes: Vec<&str> = reasons.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["over-credit-limit", "new-customer-check"]);
+    assert_eq!((&reasons[0]["exposure"], &reasons[0]["limit"]), (&"14500.00".into(), &"10000.00".into()));
+    assert_eq!(
+        (&reasons[1]["first_invoice"], &reasons[1]["threshold"]),
+        (&"2026-09-01".into(), &"1000.00".into())
+    );
+    let table = l.ok(&["report", "--as-of", "2026-11-30"]);
+    assert!(
+        table.contains(
+            "Credit watch: 1 customer(s)\n  A1 Andersson Bygg AB: exposure 14 500.00 SEK is over the credit limit 10 000.00 SEK\n"
+        ),
+        "{table}"
+    );
+    assert!(!table.contains("new customer"), "{table}");
+}
+
+/// Counts are JSON numbers, money and days exact strings.
+#[test]
+fn the_paying_later_figures_are_typed() {
+    let l = Ledger::new();
+    l.write("customers.csv", "id,name\nA,Alfa AB\n");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,paid,paid_on\n\
+1,A,2026-01-01,2026-01-31,1000,1000,2026-01-31\n\
+2,A,2026-03-01,2026-03-31,1000,1000,2026-04-05\n\
+3,A,2026-09-01,2026-09-30,1000,1000,2026-10-20\n\
+4,A,2026-09-15,2026-10-15,1000,1000,2026-11-04\n",
+    );
+    let out = l.ok(&["report", "--format", "json", "--as-of", "2026-11-30"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reason = &v["key_figures"]["credit_watch"]["customers"][0]["reasons"][0];
+    assert_eq!(reason["code"], "late-payment-trend");
+    assert_eq!(
+        (&reason["avg_days_late_recent"], &reason["avg_days_late_prior"]),
+        (&"20.0".into(), &"2.5".into())
+    );
+    assert_eq!((&reason["settled_recent"], &reason["threshold"]), (&2.into(), &10.into()));
+}
+
 #[test]
 fn bad_usage_exits_2() {
     let l = ledger();

@@ -1,0 +1,120 @@
+//! `dun check`: data quality and the credit watch (SPEC §10). Exit status 1 when there are
+//! errors, so that a cron job stops before anything is sent.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+use serde_json::json;
+
+use crate::cli::CheckArgs;
+use crate::context::Context;
+use crate::core::check::check_ledger;
+use crate::core::finding::{Finding, Severity};
+use crate::io::ledger_dir;
+use crate::render::{Cell, Format, Table, csv_out};
+
+pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let findings = check_ledger(&ledger, ctx.as_of);
+    if !ctx.quiet || ctx.output.is_some() {
+        let out = match ctx.format {
+            Format::Csv => csv_out::render(&findings_table(&findings)),
+            Format::Json => serde_json::to_string_pretty(&json_report(&findings, ctx))? + "\n",
+            Format::Table => text_report(&findings, ctx),
+        };
+        crate::io::output::emit(ctx.output.as_deref(), &out)?;
+    }
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    if errors > 0 {
+        bail!(
+            "{errors} error{} in the ledger: fix {} before anything is sent",
+            if errors == 1 { "" } else { "s" },
+            if errors == 1 { "it" } else { "them" }
+        );
+    }
+    Ok(())
+}
+
+/// The CSV columns: `severity,file,line,field,code,message`, then what the finding concerns
+/// and the hint.
+pub fn findings_table(findings: &[Finding]) -> Table {
+    let mut t =
+        Table::new(["severity", "file", "line", "field", "code", "message", "customer", "invoice", "hint"]);
+    let opt = |o: &Option<String>| o.as_deref().map_or(Cell::Empty, Cell::text);
+    for f in findings {
+        t.push(vec![
+            Cell::text(f.severity.name()),
+            Cell::text(&f.file),
+            Cell::Count(f.line as i64),
+            Cell::text(&f.field),
+            Cell::text(f.code),
+            Cell::text(&f.message),
+            opt(&f.customer),
+            opt(&f.invoice),
+            opt(&f.hint),
+        ]);
+    }
+    t
+}
+
+fn counts(findings: &[Finding]) -> (usize, usize) {
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    (errors, findings.len() - errors)
+}
+
+fn json_report(findings: &[Finding], ctx: &Context) -> serde_json::Value {
+    let (errors, warnings) = counts(findings);
+    json!({
+        "as_of": ctx.as_of.to_string(),
+        "errors": errors,
+        "warnings": warnings,
+        "findings": findings,
+    })
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// For people: one finding a line, as compilers write them, with its hint below, then the
+/// counts per kind.
+fn text_report(findings: &[Finding], ctx: &Context) -> String {
+    if findings.is_empty() {
+        return "No findings.\n".to_owned();
+    }
+    let paint = |severity: Severity| {
+        let name = severity.name();
+        match (ctx.color, severity) {
+            (false, _) => name.to_owned(),
+            (true, Severity::Error) => format!("\u{1b}[1;31m{name}\u{1b}[0m"),
+            (true, Severity::Warning) => format!("\u{1b}[1;33m{name}\u{1b}[0m"),
+        }
+    };
+    let mut out = String::new();
+    for f in findings {
+        out.push_str(&format!("{}:{}: {}[{}]: ", f.file, f.line, paint(f.severity), f.code));
+        if !f.field.is_empty() {
+            out.push_str(&format!("column \"{}\": ", f.field));
+        }
+        out.push_str(&f.message);
+        out.push('\n');
+        if let Some(hint) = &f.hint {
+            out.push_str(&format!("    hint: {hint}\n"));
+        }
+    }
+    let mut by_code: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+    for f in findings {
+        *by_code.entry((f.severity, f.code)).or_default() += 1;
+    }
+    let (errors, warnings) = counts(findings);
+    out.push_str(&format!(
+        "\n{}, {} as of {}:\n",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        ctx.as_of
+    ));
+    for ((severity, code), n) in by_code {
+        out.push_str(&format!("  {n:>5}  {:<7}  {code}\n", severity.name()));
+    }
+    out
+}

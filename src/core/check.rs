@@ -1,0 +1,886 @@
+//! `dun check` (SPEC §10): what a careful bookkeeper looks for before anything is sent —
+//! customers who cannot be reached, contact data that will bounce, numbers that fail their
+//! check digits, invoices that make the figures wrong, and the credit watch.
+//!
+//! Severity: an **error** makes sending go wrong or the numbers wrong (an invoice of an unknown
+//! customer, a duplicate invoice number, due before issued, paid more than the amount, balance
+//! and paid that disagree, a credit note that credits nothing it can, no usable channel for a
+//! customer with something to chase, a broken payment reference on an open invoice). Everything
+//! else is a **warning**. Every finding names the file, the line and the column to fix, and the
+//! customer and/or invoice it concerns.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::credit::{WatchReason, ledger_watch_list};
+use super::finding::Finding;
+use super::ledger::{Ledger, PaymentIndex, normalize_reference, open_before_credits};
+use super::model::{Currency, Customer, Invoice};
+use super::money::format_money_grouped;
+use super::phone::parse_phone;
+use super::policy::{Channel, ReferenceScheme, Rules};
+use super::reference::{RefKind, validate_org_no, validate_reference};
+
+const CUSTOMERS: &str = "customers.csv";
+const INVOICES: &str = "invoices.csv";
+const PAYMENTS: &str = "payments.csv";
+
+/// Every finding of the ledger on `as_of`, sorted by file and line.
+pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
+    let ctx = Ctx::new(ledger, as_of);
+    let mut findings = Vec::new();
+    for customer in &ledger.customers {
+        check_customer(&ctx, customer, &mut findings);
+    }
+    likely_duplicates(ledger, &mut findings);
+    check_invoices(&ctx, &mut findings);
+    check_payments(&ctx, &mut findings);
+    credit_watch(ledger, as_of, &mut findings);
+    findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    findings
+}
+
+/// Whether any finding is an error.
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(Finding::is_error)
+}
+
+/// The largest overdue open invoice of a customer, which decides the steps it may reach.
+#[derive(Clone, Debug)]
+struct Overdue<'a> {
+    invoice: &'a Invoice,
+    open: Decimal,
+    count: usize,
+}
+
+struct Ctx<'a> {
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    /// Open amount (> 0) of every invoice on the as-of date, credits applied.
+    open: FxHashMap<&'a str, Decimal>,
+    /// Per customer id: its largest overdue open invoice.
+    overdue: FxHashMap<&'a str, Overdue<'a>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(ledger: &'a Ledger, as_of: NaiveDate) -> Ctx<'a> {
+        let open = ledger.open_amounts(as_of);
+        let mut overdue: FxHashMap<&str, Overdue<'_>> = FxHashMap::default();
+        for (&number, &amount) in &open {
+            let Some(invoice) = ledger.invoice(number) else { continue };
+            if invoice.due >= as_of {
+                continue;
+            }
+            let entry = overdue.entry(invoice.customer.as_str()).or_insert(Overdue {
+                invoice,
+                open: amount,
+                count: 0,
+            });
+            entry.count += 1;
+            if amount > entry.open || (amount == entry.open && invoice.line < entry.invoice.line) {
+                entry.invoice = invoice;
+                entry.open = amount;
+            }
+        }
+        Ctx { ledger, as_of, open, overdue }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers
+
+fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>) {
+    let at = |severity_error: bool, field: &str, code: &'static str, message: String| {
+        let f = if severity_error {
+            Finding::error(CUSTOMERS, c.line, field, code, message)
+        } else {
+            Finding::warning(CUSTOMERS, c.line, field, code, message)
+        };
+        f.customer(&c.id)
+    };
+    if let Some(email) = &c.email
+        && let Some(problem) = email_problem(email)
+    {
+        out.push(
+            at(false, "email", "bad-email", format!("\"{email}\" is not an e-mail address: {problem}"))
+                .hint("write one address, like faktura@example.se"),
+        );
+    }
+    if let Some(phone) = &c.phone
+        && let Err(e) = parse_phone(phone, &c.country)
+    {
+        out.push(at(false, "phone", "bad-phone", format!("\"{phone}\" {e}")).hint(format!(
+            "write it as a {} number, or with its country code (+46 70 123 45 67)",
+            c.country
+        )));
+    }
+    if let Some(org_no) = &c.org_no
+        && let Err(e) = validate_org_no(&c.country, c.kind.is_consumer(), org_no)
+    {
+        let hint = if c.country.eq_ignore_ascii_case("SE") && !c.kind.is_consumer() {
+            "a Swedish organisation number has 2 or more as its third digit, a sole trader's personnummer a valid date of birth: check it against the register"
+        } else {
+            "check the number against the register"
+        };
+        out.push(at(false, "org_no", "bad-org-no", e.to_string()).hint(hint));
+    }
+    if let Some(postcode) = &c.postcode
+        && let Some(rule) = postcode_problem(&c.country, postcode)
+    {
+        out.push(
+            at(
+                false,
+                "postcode",
+                "bad-postcode",
+                format!("\"{postcode}\" is not a {} postcode: {rule}", c.country),
+            )
+            .hint("letters with a wrong postcode are returned"),
+        );
+    }
+    let parts = [("address", &c.address), ("postcode", &c.postcode), ("city", &c.city)];
+    let missing: Vec<&str> = parts.iter().filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect();
+    if !missing.is_empty() && missing.len() < parts.len() {
+        out.push(at(
+            false,
+            missing[0],
+            "incomplete-address",
+            format!("the postal address has no {}: letters cannot be sent", missing.join(" or ")),
+        ));
+    }
+
+    let rules = ctx.ledger.rules_for(Some(c));
+    let overdue = ctx.overdue.get(c.id.as_str());
+    if let Some(f) = channel_finding(c, &rules, overdue) {
+        out.push(f);
+    }
+    if let Some(f) = collection_finding(c, &rules, overdue) {
+        out.push(f);
+    }
+}
+
+/// Why a customer cannot be reached on `channel`, or `None` when it can.
+pub fn channel_problem(c: &Customer, channel: Channel) -> Option<String> {
+    match channel {
+        Channel::Email => match &c.email {
+            None => Some("no e-mail".to_owned()),
+            Some(e) if email_problem(e).is_some() => Some(format!("e-mail \"{e}\" is malformed")),
+            Some(_) => None,
+        },
+        Channel::Letter => {
+            if !c.has_postal_address() {
+                Some("no complete postal address".to_owned())
+            } else if c.postcode.as_deref().and_then(|p| postcode_problem(&c.country, p)).is_some() {
+                Some("the postcode is malformed".to_owned())
+            } else {
+                None
+            }
+        }
+        Channel::Sms => match c.phone.as_deref().map(|p| parse_phone(p, &c.country)) {
+            None => Some("no phone".to_owned()),
+            Some(Err(_)) => Some("the phone number cannot be read".to_owned()),
+            Some(Ok(p)) if p.mobile == Some(false) => Some("the phone is not a mobile number".to_owned()),
+            Some(Ok(_)) => None,
+        },
+    }
+}
+
+fn channel_column(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Letter => "address",
+        Channel::Sms => "phone",
+    }
+}
+
+fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
+    // The reminder ladder is the first step a customer reaches; a `manual` segment gets calls.
+    let (problems, field, hint) = if rules.manual {
+        let problem = match c.phone.as_deref().map(|p| parse_phone(p, &c.country)) {
+            None => "no phone".to_owned(),
+            Some(Err(_)) => "the phone number cannot be read".to_owned(),
+            Some(Ok(_)) => return None,
+        };
+        let segment = rules.segment.as_deref().unwrap_or_default();
+        (
+            format!("the \"{segment}\" segment is called rather than written to, and there is {problem}"),
+            "phone",
+            "add a phone number".to_owned(),
+        )
+    } else {
+        let channels = rules.reminder.channels();
+        let mut problems = Vec::new();
+        for &ch in &channels {
+            match channel_problem(c, ch) {
+                None => return None,
+                Some(p) => problems.push(format!("{}: {p}", ch.name())),
+            }
+        }
+        let field = channels.first().map_or("email", |&ch| channel_column(ch));
+        let hint = if channels.contains(&Channel::Sms) {
+            "add an e-mail address, a postal address or a mobile number"
+        } else {
+            "add an e-mail address or a postal address (or add \"sms\" to reminder.channels)"
+        };
+        (format!("no usable channel for reminders ({})", problems.join("; ")), field, hint.to_owned())
+    };
+    // An invoice below reminder.min_amount is never chased, so it makes nothing go wrong.
+    let chased = overdue.filter(|o| rules.manual || o.open >= rules.reminder.min_amount());
+    let finding = match chased {
+        Some(o) => Finding::error(
+            CUSTOMERS,
+            c.line,
+            field,
+            "no-channel",
+            format!(
+                "{problems}, and {} overdue invoice{} {} open (largest {}: {} {})",
+                o.count,
+                if o.count == 1 { "" } else { "s" },
+                if o.count == 1 { "is" } else { "are" },
+                o.invoice.number,
+                format_money_grouped(o.open),
+                o.invoice.currency
+            ),
+        )
+        .invoice(&o.invoice.number),
+        None => Finding::warning(CUSTOMERS, c.line, field, "no-channel", problems),
+    };
+    Some(finding.customer(&c.id).hint(hint))
+}
+
+fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
+    if rules.manual {
+        return None;
+    }
+    let o = overdue.filter(|o| o.open >= rules.collection.min_amount())?;
+    let mut missing = Vec::new();
+    if c.org_no.is_none() {
+        missing.push(if c.kind.is_consumer() {
+            "personal identity number (org_no)"
+        } else {
+            "organisation number"
+        });
+    }
+    if !c.has_postal_address() {
+        missing.push("postal address");
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    let field = if c.org_no.is_none() { "org_no" } else { "address" };
+    Some(
+        Finding::warning(
+            CUSTOMERS,
+            c.line,
+            field,
+            "collection-info-missing",
+            format!(
+                "a collection hand-over needs the {}; invoice {} ({} {} open, overdue) may go to collection",
+                missing.join(" and "),
+                o.invoice.number,
+                format_money_grouped(o.open),
+                o.invoice.currency
+            ),
+        )
+        .customer(&c.id)
+        .invoice(&o.invoice.number)
+        .hint("the agency returns a case it cannot identify the debtor for"),
+    )
+}
+
+/// What is wrong with an e-mail address, or `None`. Deliberately plain: one address, a local
+/// part, `@`, and a domain of at least two labels whose last is letters only.
+pub fn email_problem(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if t.contains([';', ',']) || t.matches('@').count() > 1 && t.split_whitespace().count() > 1 {
+        return Some("one address only (put others in a note)");
+    }
+    if t.chars().any(char::is_whitespace) {
+        return Some("it contains a space");
+    }
+    let Some((local, domain)) = t.split_once('@') else { return Some("it has no @") };
+    if domain.contains('@') {
+        return Some("it has more than one @");
+    }
+    const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~.-";
+    if local.is_empty() || local.len() > 64 {
+        return Some("the part before @ is empty or too long");
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Some("the part before @ has a misplaced dot");
+    }
+    if !local.chars().all(|c| c.is_alphanumeric() || LOCAL_SPECIALS.contains(c)) {
+        return Some("the part before @ has a character e-mail does not allow");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return Some("the domain has no dot");
+    }
+    if labels.iter().any(|l| l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-')) {
+        return Some("the domain has an empty or misplaced part");
+    }
+    if !labels.iter().all(|l| l.chars().all(|c| c.is_alphanumeric() || c == '-')) {
+        return Some("the domain has a character domains do not allow");
+    }
+    let tld = labels[labels.len() - 1];
+    if tld.chars().count() < 2 || !tld.chars().all(char::is_alphabetic) {
+        return Some("the domain does not end in a top-level domain like .se");
+    }
+    None
+}
+
+/// What is wrong with a postcode of `country`, or `None` (also for countries whose format is
+/// not known here). SE: 5 digits, often `NNN NN`; NO and DK: 4 digits; FI: 5 digits. A
+/// country prefix (`SE-`, `S-`, `NO-`, `N-`, `DK-`, `FI-`, `SF-`) is allowed.
+pub fn postcode_problem(country: &str, text: &str) -> Option<&'static str> {
+    let country = country.trim().to_ascii_uppercase();
+    let (prefixes, rule): (&[&str], &'static str) = match country.as_str() {
+        "SE" => (&["SE-", "S-", "SE"], "5 digits, like 431 34 or 43134"),
+        "NO" => (&["NO-", "N-", "NO"], "4 digits, like 0150"),
+        "DK" => (&["DK-", "DK"], "4 digits, like 8000"),
+        "FI" => (&["FI-", "SF-", "FI"], "5 digits, like 00100"),
+        _ => return None,
+    };
+    let t = text.trim();
+    // ASCII upper-casing keeps byte offsets, so the prefix length cuts `t` too.
+    let upper = t.to_ascii_uppercase();
+    let cut = prefixes.iter().find(|p| upper.starts_with(**p)).map_or(0, |p| p.len());
+    let body = t[cut..].trim_start();
+    let ok = match country.as_str() {
+        "SE" => {
+            let b = body.as_bytes();
+            let digits: Vec<u8> = b.iter().copied().filter(|c| *c != b' ').collect();
+            let shape = b.len() == 5 || (b.len() == 6 && b[3] == b' ');
+            shape && digits.len() == 5 && digits.iter().all(u8::is_ascii_digit) && digits[0] != b'0'
+        }
+        "NO" | "DK" => body.len() == 4 && body.bytes().all(|c| c.is_ascii_digit()),
+        _ => body.len() == 5 && body.bytes().all(|c| c.is_ascii_digit()),
+    };
+    (!ok).then_some(rule)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Likely duplicate customers
+
+/// A name without case, punctuation and company form: `Åby Bageri AB` = `ÅBY BAGERI`.
+pub fn normalized_name(name: &str) -> String {
+    name.to_lowercase()
+        .split_whitespace()
+        .filter(|w| !COMPANY_FORMS.contains(w))
+        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Company forms, as words of a name in lower case.
+const COMPANY_FORMS: [&str; 15] =
+    ["ab", "hb", "kb", "as", "asa", "aps", "a/s", "i/s", "oy", "oyj", "ky", "ay", "tmi", "enk", "da"];
+
+/// The company form a name carries (`Kjær ApS` → `aps`), if any.
+fn company_form(name: &str) -> Option<String> {
+    let lower = name.to_lowercase();
+    lower.split_whitespace().find(|w| COMPANY_FORMS.contains(w)).map(str::to_owned)
+}
+
+/// Two names are the same customer's when they are equal once normalised and do not carry
+/// different company forms (`Kjær ApS` and `Kjær I/S` are two legal persons; `Åby Bageri`
+/// and `Åby Bageri AB` may be one).
+fn same_name(a: &str, b: &str) -> bool {
+    let na = normalized_name(a);
+    !na.is_empty()
+        && na == normalized_name(b)
+        && match (company_form(a), company_form(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
+}
+
+fn normalized_org_no(country: &str, org_no: &str) -> String {
+    let digits: String = org_no.chars().filter(char::is_ascii_digit).collect();
+    // A Swedish 12-digit personnummer (century first) is the same person as its 10-digit form.
+    if country.eq_ignore_ascii_case("SE") && digits.len() == 12 { digits[2..].to_owned() } else { digits }
+}
+
+fn likely_duplicates(ledger: &Ledger, out: &mut Vec<Finding>) {
+    let mut by_org: HashMap<String, usize> = HashMap::new();
+    let mut by_email: HashMap<String, usize> = HashMap::new();
+    // (name, postcode) → every customer with them, for the company-form comparison.
+    let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (i, c) in ledger.customers.iter().enumerate() {
+        // Earlier customer → what matched.
+        let mut matches: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut note = |earlier: Option<usize>, why: String| {
+            if let Some(e) = earlier {
+                match matches.iter_mut().find(|(m, _)| *m == e) {
+                    Some((_, whys)) => whys.push(why),
+                    None => matches.push((e, vec![why])),
+                }
+            }
+        };
+        if let Some(org) =
+            c.org_no.as_deref().map(|o| normalized_org_no(&c.country, o)).filter(|o| !o.is_empty())
+        {
+            let first = *by_org.entry(format!("{}:{org}", c.country)).or_insert(i);
+            note(
+                (first != i).then_some(first),
+                format!("the same org number {}", c.org_no.as_deref().unwrap_or("")),
+            );
+        }
+        if let Some(email) = c.email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()) {
+            let first = *by_email.entry(email.clone()).or_insert(i);
+            note((first != i).then_some(first), format!("the same e-mail {email}"));
+        }
+        if let Some(postcode) = c.postcode.as_deref() {
+            let name = normalized_name(&c.name);
+            let code: String = postcode.chars().filter(char::is_ascii_alphanumeric).collect();
+            if !name.is_empty() && !code.is_empty() {
+                let seen = by_name.entry((name, code)).or_default();
+                let first = seen.iter().copied().find(|&e| same_name(&ledger.customers[e].name, &c.name));
+                seen.push(i);
+                note(first, format!("the same name and postcode {postcode}"));
+            }
+        }
+        // A shared org number or e-mail with the same name too is all the more likely one customer.
+        for (earlier, whys) in matches.iter_mut() {
+            let e = &ledger.customers[*earlier];
+            if !whys.iter().any(|w| w.starts_with("the same name")) && same_name(&e.name, &c.name) {
+                whys.push("the same name".to_owned());
+            }
+        }
+        for (earlier, whys) in matches {
+            let e = &ledger.customers[earlier];
+            out.push(
+                Finding::warning(
+                    CUSTOMERS,
+                    c.line,
+                    "id",
+                    "likely-duplicate",
+                    format!(
+                        "customer {} looks like customer {} \"{}\" (line {}): {}",
+                        c.id,
+                        e.id,
+                        e.name,
+                        e.line,
+                        whys.join(", ")
+                    ),
+                )
+                .customer(&c.id)
+                .hint(format!(
+                    "merge them if they are one customer; otherwise letters to one may reach the other (customer {})",
+                    e.id
+                )),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invoices
+
+/// The reference scheme the banks of a country use.
+fn country_ref_kind(country: &str) -> Option<RefKind> {
+    match country.trim().to_ascii_uppercase().as_str() {
+        "SE" => Some(RefKind::Ocr),
+        "NO" => Some(RefKind::Kid),
+        "DK" => Some(RefKind::Fik),
+        "FI" => Some(RefKind::Viite),
+        _ => None,
+    }
+}
+
+fn scheme_kind(scheme: ReferenceScheme) -> Option<RefKind> {
+    match scheme {
+        ReferenceScheme::Ocr => Some(RefKind::Ocr),
+        ReferenceScheme::Kid => Some(RefKind::Kid),
+        ReferenceScheme::Fik => Some(RefKind::Fik),
+        ReferenceScheme::Viite => Some(RefKind::Viite),
+        ReferenceScheme::Rf => Some(RefKind::Rf),
+        ReferenceScheme::None => None,
+    }
+}
+
+/// Checks a payment reference against the schemes it may be of: RF when it starts with `RF`,
+/// else the company's country's, the policy's `reminder.reference` and the customer's
+/// country's (a company may bank in its customers' countries). `Ok` when any accepts it, or
+/// when no scheme is known.
+fn reference_problem(
+    ledger: &Ledger,
+    rules: &Rules,
+    customer_country: Option<&str>,
+    reference: &str,
+) -> Result<(), String> {
+    let compact = normalize_reference(reference);
+    let kinds: Vec<RefKind> = if compact.starts_with("RF") {
+        vec![RefKind::Rf]
+    } else {
+        let mut kinds = Vec::new();
+        for kind in [
+            country_ref_kind(&ledger.policy.country),
+            scheme_kind(rules.reminder.reference()).filter(|k| *k != RefKind::Rf),
+            customer_country.and_then(country_ref_kind),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        kinds
+    };
+    let Some(&first) = kinds.first() else { return Ok(()) };
+    if kinds.iter().any(|&k| validate_reference(k, reference).is_ok()) {
+        return Ok(());
+    }
+    let names: Vec<String> = kinds.iter().map(|k| k.name().to_uppercase()).collect();
+    let why = validate_reference(first, reference).err().map(|e| e.to_string()).unwrap_or_default();
+    Err(format!("\"{reference}\" is not a valid {} reference: {why}", names.join(" or ")))
+}
+
+/// Each customer's usual currency: the currency of a strict majority of its invoices, when
+/// that is at least two.
+fn usual_currencies(invoices: &[Invoice]) -> FxHashMap<&str, Currency> {
+    let mut counts: FxHashMap<&str, Vec<(Currency, u32)>> = FxHashMap::default();
+    for inv in invoices.iter().filter(|i| !i.is_credit_note()) {
+        let list = counts.entry(inv.customer.as_str()).or_default();
+        match list.iter_mut().find(|(c, _)| *c == inv.currency) {
+            Some((_, n)) => *n += 1,
+            None => list.push((inv.currency, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .filter_map(|(customer, list)| {
+            let total: u32 = list.iter().map(|(_, n)| n).sum();
+            let &(currency, n) = list.iter().max_by_key(|(_, n)| *n)?;
+            (n >= 2 && n * 2 > total).then_some((customer, currency))
+        })
+        .collect()
+}
+
+fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let ledger = ctx.ledger;
+    let as_of = ctx.as_of;
+    let payments = PaymentIndex::new(&ledger.payments, as_of);
+    let usual = usual_currencies(&ledger.invoices);
+    let mut first_line: FxHashMap<&str, u64> = FxHashMap::default();
+    let mut rules_by_segment: HashMap<Option<&str>, Rules> = HashMap::new();
+    for inv in &ledger.invoices {
+        let at = |error: bool, field: &str, code: &'static str, message: String| {
+            let f = if error {
+                Finding::error(INVOICES, inv.line, field, code, message)
+            } else {
+                Finding::warning(INVOICES, inv.line, field, code, message)
+            };
+            f.customer(&inv.customer).invoice(&inv.number)
+        };
+        let customer = ledger.customer(&inv.customer);
+        let rules = rules_by_segment
+            .entry(customer.and_then(|c| c.segment.as_deref()))
+            .or_insert_with(|| ledger.rules_for(customer));
+        let credit_note = inv.is_credit_note();
+
+        if let Some(first) = first_line.insert(inv.number.as_str(), inv.line) {
+            first_line.insert(inv.number.as_str(), first);
+            out.push(
+                at(
+                    true,
+                    "number",
+                    "duplicate-invoice",
+                    format!("invoice number {} appears again (first on line {first})", inv.number),
+                )
+                .hint("invoice numbers must be unique; dun reads only the first line"),
+            );
+        }
+        if customer.is_none() {
+            out.push(
+                at(
+                    true,
+                    "customer",
+                    "unknown-customer",
+                    format!("customer \"{}\" is not in customers.csv", inv.customer),
+                )
+                .hint("add the customer, or correct the id: dun cannot send anything for this invoice"),
+            );
+        }
+        if !credit_note && inv.due < inv.issued {
+            out.push(
+                at(
+                    true,
+                    "due",
+                    "due-before-issued",
+                    format!("due {} is before the invoice date {}", inv.due, inv.issued),
+                )
+                .hint("days overdue, reminders and interest count from the due date: correct it"),
+            );
+        }
+        if let Some(balance) = inv.balance
+            && inv.amount - inv.paid != balance
+        {
+            out.push(
+                at(
+                    true,
+                    "balance",
+                    "balance-mismatch",
+                    format!(
+                        "balance {} does not match amount {} − paid {} = {}",
+                        format_money_grouped(balance),
+                        format_money_grouped(inv.amount),
+                        format_money_grouped(inv.paid),
+                        format_money_grouped(inv.amount - inv.paid)
+                    ),
+                )
+                .hint("dun uses paid; correct whichever is wrong"),
+            );
+        }
+        if !credit_note && inv.amount > Decimal::ZERO {
+            let record = inv.record();
+            if let Some(open) = open_before_credits(&record, as_of, &payments)
+                && open < Decimal::ZERO
+            {
+                let from_payments = payments.paid_on(&record);
+                let paid = inv.amount - open - from_payments;
+                out.push(
+                    at(
+                        true,
+                        "paid",
+                        "overpaid",
+                        format!(
+                            "paid {} ({} in invoices.csv + {} in payments.csv) is more than the amount {}",
+                            format_money_grouped(inv.amount - open),
+                            format_money_grouped(paid),
+                            format_money_grouped(from_payments),
+                            format_money_grouped(inv.amount)
+                        ),
+                    )
+                    .hint("a payment counted twice (in paid and payments.csv)? otherwise refund or credit the customer"),
+                );
+            }
+        }
+        if credit_note && let Some(target) = inv.credits.as_deref() {
+            match ledger.invoice(target) {
+                None => out.push(
+                    at(
+                        true,
+                        "credits",
+                        "credit-unknown-invoice",
+                        format!("credit note credits invoice {target}, which is not in invoices.csv"),
+                    )
+                    .hint("correct the invoice number; until then it counts as an unapplied credit"),
+                ),
+                Some(t) if t.customer != inv.customer || t.currency != inv.currency => out.push(
+                    at(
+                        true,
+                        "credits",
+                        "credit-mismatch",
+                        format!(
+                            "credit note ({}, {}) credits invoice {target} of customer {} in {}: it cannot apply",
+                            inv.customer, inv.currency, t.customer, t.currency
+                        ),
+                    )
+                    .hint("a credit note must be for the same customer and currency as its invoice"),
+                ),
+                Some(_) => {}
+            }
+        }
+        if let Some(reference) = inv.reference.as_deref()
+            && let Err(problem) =
+                reference_problem(ledger, rules, customer.map(|c| c.country.as_str()), reference)
+        {
+            let open = ctx.open.get(inv.number.as_str()).copied().unwrap_or_default();
+            let printed = !credit_note && open > Decimal::ZERO;
+            let f = at(printed, "reference", "bad-reference", problem);
+            out.push(if printed {
+                f.hint("the invoice is open: a reminder would print this reference and the bank would reject the payment")
+            } else {
+                f
+            });
+        }
+        if let Some(&u) = usual.get(inv.customer.as_str())
+            && u != inv.currency
+        {
+            out.push(
+                at(
+                    false,
+                    "currency",
+                    "unusual-currency",
+                    format!("currency {} differs from the customer's usual {u}", inv.currency),
+                )
+                .hint("a reminder asks for the amount in this currency: make sure it is right"),
+            );
+        }
+        if inv.issued > as_of {
+            out.push(at(
+                false,
+                "issued",
+                "future-date",
+                format!("invoice date {} is after the as-of date {as_of}", inv.issued),
+            ));
+        }
+        if let Some(paid_on) = inv.paid_on.filter(|d| *d > as_of) {
+            out.push(at(
+                false,
+                "paid_on",
+                "future-date",
+                format!("paid_on {paid_on} is after the as-of date {as_of}"),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payments
+
+fn check_payments(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let ledger = ctx.ledger;
+    let references: FxHashSet<String> =
+        ledger.invoices.iter().filter_map(|i| i.reference.as_deref()).map(normalize_reference).collect();
+    for p in &ledger.payments {
+        let at = |field: &str, code: &'static str, message: String| {
+            let f = Finding::warning(PAYMENTS, p.line, field, code, message);
+            match &p.invoice {
+                Some(n) => f.invoice(n),
+                None => f,
+            }
+        };
+        match (&p.invoice, &p.reference) {
+            (Some(number), _) if ledger.invoice(number).is_none() => out.push(
+                at(
+                    "invoice",
+                    "payment-unmatched",
+                    format!("payment of {} names invoice {number}, which is not in invoices.csv", format_money_grouped(p.amount)),
+                )
+                .hint("correct the invoice number: until then the money is applied to nothing and the invoice it pays stays open"),
+            ),
+            (None, Some(reference)) if !references.contains(&normalize_reference(reference)) => out.push(
+                at(
+                    "reference",
+                    "payment-unmatched",
+                    format!(
+                        "payment of {} has reference {reference}, which no invoice has",
+                        format_money_grouped(p.amount)
+                    ),
+                )
+                .hint("add the invoice number: until then the money is applied to nothing and the invoice it pays stays open"),
+            ),
+            _ => {}
+        }
+        if p.date > ctx.as_of {
+            out.push(at(
+                "date",
+                "future-date",
+                format!("payment date {} is after the as-of date {}", p.date, ctx.as_of),
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credit watch
+
+fn credit_watch(ledger: &Ledger, as_of: NaiveDate, out: &mut Vec<Finding>) {
+    for item in ledger_watch_list(ledger, as_of) {
+        for reason in &item.reasons {
+            let (field, hint) = match reason {
+                WatchReason::OverLimit { .. } => {
+                    ("credit_limit", "hold new orders or raise the limit after a review")
+                }
+                WatchReason::NewCustomer { .. } => {
+                    ("credit_limit", "run a credit check before more is delivered on credit")
+                }
+                WatchReason::PayingLater { .. } => ("", "call the customer before the next delivery"),
+            };
+            out.push(
+                Finding::warning(CUSTOMERS, item.line, field, reason.code(), reason.describe())
+                    .customer(&item.customer)
+                    .hint(hint),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for ok in [
+            "faktura@example.se",
+            "a.b+c@sub.example.co.uk",
+            "styrelsen@brfkvarnfallet.example",
+            "åsa@företag.se",
+        ] {
+            assert_eq!(email_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("faktura.example.se", "it has no @"),
+            ("a@b@c.se", "it has more than one @"),
+            ("a@example", "the domain has no dot"),
+            ("a b@example.se", "it contains a space"),
+            ("a@x.se b@x.se", "one address only (put others in a note)"),
+            ("a@x.se; b@x.se", "one address only (put others in a note)"),
+            ("a@example..se", "the domain has an empty or misplaced part"),
+            (".a@example.se", "the part before @ has a misplaced dot"),
+            ("a@example.s3", "the domain does not end in a top-level domain like .se"),
+            ("a@exa_mple.se", "the domain has a character domains do not allow"),
+            ("@example.se", "the part before @ is empty or too long"),
+        ] {
+            assert_eq!(email_problem(bad), Some(why), "{bad}");
+        }
+    }
+
+    #[test]
+    fn postcodes() {
+        for (country, ok) in [
+            ("SE", "431 34"),
+            ("SE", "43134"),
+            ("SE", "SE-431 34"),
+            ("NO", "0150"),
+            ("DK", "8000"),
+            ("DK", "DK-8000"),
+            ("FI", "00100"),
+            ("FI", "FI-00100"),
+            ("DE", "20095"),
+            ("DE", "whatever"),
+        ] {
+            assert_eq!(postcode_problem(country, ok), None, "{country} {ok}");
+        }
+        for (country, bad) in [
+            ("SE", "4313"),
+            ("SE", "43 134"),
+            ("SE", "031 34"),
+            ("NO", "01500"),
+            ("DK", "800"),
+            ("FI", "0010"),
+            ("FI", "00 100"),
+        ] {
+            assert!(postcode_problem(country, bad).is_some(), "{country} {bad}");
+        }
+    }
+
+    #[test]
+    fn names_compare_without_case_punctuation_and_company_form() {
+        assert_eq!(normalized_name("Åby Bageri AB"), normalized_name("ÅBY BAGERI"));
+        assert_eq!(normalized_name("Berg, Holm & Co HB"), "berg holm co");
+        assert_eq!(normalized_name("Jensen A/S"), "jensen");
+        assert_ne!(normalized_name("Åby Bageri AB"), normalized_name("Åby Konditori AB"));
+    }
+
+    #[test]
+    fn different_company_forms_are_different_names() {
+        assert!(same_name("Åby Bageri AB", "ÅBY BAGERI"));
+        assert!(same_name("Kjær ApS", "kjær aps"));
+        assert!(!same_name("Kjær ApS", "Kjær I/S"));
+        assert!(!same_name("AB", "AB"), "a name of nothing but a company form is no evidence");
+    }
+
+    #[test]
+    fn swedish_personnummer_forms_are_one_number() {
+        assert_eq!(normalized_org_no("SE", "19570819-9327"), normalized_org_no("SE", "570819-9327"));
+        assert_eq!(normalized_org_no("NO", "988 077 917"), "988077917");
+    }
+}

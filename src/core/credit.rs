@@ -1,0 +1,943 @@
+//! Credit watch (SPEC §10): customers over their credit limit, new customers whose exposure
+//! calls for a credit check, and customers whose payments are getting later. Used by
+//! `dun check`, `dun report`'s key figures and `dun customer`.
+//!
+//! Definitions:
+//!
+//! - **Exposure**: what the customer owes on the as-of date, due or not yet due, less its
+//!   unapplied credits (the report's row total), in the customer's **main currency**: the
+//!   currency most of its invoices are in (on a tie the company's, else the first by code).
+//!   Amounts of different currencies are never added. The customer's own `credit_limit` is in
+//!   its main currency; the policy's `credit.default_limit` and `credit.new_customer_check_over`
+//!   are in the company's currency and apply to customers whose main currency it is.
+//! - **New customer**: the first invoice is less than 90 days old.
+//! - **Days late** of an invoice: settlement date − due date, at least 0. The settlement date is
+//!   `paid_on`, or else the date of the payment in `payments.csv` that covered the rest of the
+//!   amount (after `paid` and credit notes). An invoice that was covered by a credit note, or
+//!   whose `paid` covers it without a `paid_on`, has no settlement date and does not count.
+//! - **Trend**: the amount-weighted average days late of the invoices settled in the last 3
+//!   months against those settled in the 12 months before. Weights are invoice amounts as
+//!   written, whatever their currency (a customer pays in one currency nearly always). A
+//!   customer is flagged when the average grew by `credit.watch_late_days_increase` days or
+//!   more and each window holds at least [`MIN_SETTLED`] invoices: one late invoice is an
+//!   incident, not a trend.
+//!
+//! [`CreditBook`] gathers what the trend needs while invoices stream past (as `dun report`
+//! reads millions of them); [`Ledger`]-based helpers wrap it for the commands that hold the
+//! whole ledger.
+
+use std::collections::HashMap;
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use super::ledger::{CustomerIndex, Ledger, OpenBook, Owner, PaymentIndex, normalize_reference};
+use super::model::{Currency, Customer, CustomerBrief, InvoiceRecord, Payment, Registered};
+use super::money::format_money_grouped;
+use super::policy::Policy;
+
+/// A customer whose first invoice is younger than this many days is new.
+pub const NEW_CUSTOMER_DAYS: i64 = 90;
+/// The recent window of the trend, in months back from the as-of date.
+pub const RECENT_MONTHS: u32 = 3;
+/// The earlier window of the trend: this many months before the recent one.
+pub const PRIOR_MONTHS: u32 = 12;
+/// Settled invoices each window needs before a trend is flagged.
+pub const MIN_SETTLED: u32 = 2;
+
+/// Amount-weighted days late of the invoices settled in a window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LateSum {
+    /// Σ amount × days late.
+    pub weighted: Decimal,
+    /// Σ amount.
+    pub amount: Decimal,
+    /// How many invoices.
+    pub count: u32,
+}
+
+impl LateSum {
+    pub fn add(&mut self, amount: Decimal, days_late: i64) {
+        self.weighted += amount * Decimal::from(days_late.max(0));
+        self.amount += amount;
+        self.count += 1;
+    }
+
+    fn merge(&mut self, other: LateSum) {
+        self.weighted += other.weighted;
+        self.amount += other.amount;
+        self.count += other.count;
+    }
+
+    /// The average days late, to one decimal (always written with one: `23.0`); `None` when
+    /// nothing was settled.
+    pub fn average(&self) -> Option<Decimal> {
+        (self.count > 0 && !self.amount.is_zero()).then(|| {
+            let mut avg = (self.weighted / self.amount).round_dp(1);
+            avg.rescale(1);
+            avg
+        })
+    }
+}
+
+/// One customer's payment behaviour.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Behaviour {
+    /// The date of the customer's first invoice (credit notes aside).
+    pub first_issued: Option<NaiveDate>,
+    /// How many invoices (credit notes aside) it has in each currency.
+    pub invoices: Vec<(Currency, u32)>,
+    /// Invoices settled in the last 3 months.
+    pub recent: LateSum,
+    /// Invoices settled in the 12 months before those.
+    pub prior: LateSum,
+}
+
+impl Behaviour {
+    /// Recent − prior average days late, when both windows have settled invoices.
+    pub fn change(&self) -> Option<Decimal> {
+        Some(self.recent.average()? - self.prior.average()?)
+    }
+
+    /// Whether the average days late grew by `increase` days or more, with at least
+    /// [`MIN_SETTLED`] settled invoices in each window.
+    pub fn is_worsening(&self, increase: u32) -> bool {
+        self.recent.count >= MIN_SETTLED
+            && self.prior.count >= MIN_SETTLED
+            && self.change().is_some_and(|c| c >= Decimal::from(increase))
+    }
+
+    /// The currency most of its invoices are in; on a tie `company` if it is among them,
+    /// else the first by code; `company` when there are none.
+    pub fn main_currency(&self, company: Currency) -> Currency {
+        let most = self.invoices.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        let tied = || self.invoices.iter().filter(move |(_, n)| *n == most).map(|(c, _)| *c);
+        if most == 0 || tied().any(|c| c == company) { company } else { tied().min().unwrap_or(company) }
+    }
+
+    fn add_invoices(&mut self, currency: Currency, n: u32) {
+        match self.invoices.iter_mut().find(|(c, _)| *c == currency) {
+            Some((_, m)) => *m += n,
+            None => self.invoices.push((currency, n)),
+        }
+    }
+}
+
+/// The payments of `payments.csv` made by the as-of date, with their dates, by invoice number
+/// and by reference (for payments that name no invoice), matched as [`PaymentIndex`] does.
+#[derive(Clone, Debug, Default)]
+pub struct PaymentDates {
+    by_invoice: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
+    by_reference: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
+}
+
+impl PaymentDates {
+    pub fn new(payments: &[Payment], as_of: NaiveDate) -> PaymentDates {
+        let mut dates = PaymentDates::default();
+        for p in payments.iter().filter(|p| p.date <= as_of) {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => {
+                    dates.by_invoice.entry(number.clone()).or_default().push((p.date, p.amount))
+                }
+                (None, Some(reference)) => dates
+                    .by_reference
+                    .entry(normalize_reference(reference))
+                    .or_default()
+                    .push((p.date, p.amount)),
+                (None, None) => {}
+            }
+        }
+        dates
+    }
+
+    /// The dated payments on one invoice.
+    pub fn on(&self, record: &InvoiceRecord<'_>) -> Vec<(NaiveDate, Decimal)> {
+        let mut found = Vec::new();
+        if let Some(list) = self.by_invoice.get(record.number) {
+            found.extend_from_slice(list);
+        }
+        if let (false, Some(reference)) = (self.by_reference.is_empty(), record.reference)
+            && let Some(list) = self.by_reference.get(&normalize_reference(reference))
+        {
+            found.extend_from_slice(list);
+        }
+        found
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_invoice.is_empty() && self.by_reference.is_empty()
+    }
+}
+
+/// An invoice without `paid_on` that `payments.csv` pays on: its settlement date is known
+/// only once every credit note is read.
+#[derive(Clone, Debug)]
+struct Pending {
+    owner: u32,
+    number: String,
+    issued: NaiveDate,
+    due: NaiveDate,
+    amount: Decimal,
+    paid: Decimal,
+    payments: Vec<(NaiveDate, Decimal)>,
+}
+
+/// What every invoice record updates, kept small: a register of 100 000 customers is looked
+/// up at random a million times, and the report's speed is its cache misses.
+#[derive(Clone, Copy, Debug, Default)]
+struct Facts {
+    first_issued: Option<NaiveDate>,
+    /// Invoice counts of the first two currencies seen; more go to `CreditBook::more`.
+    currencies: [(Option<Currency>, u32); 2],
+}
+
+/// Accumulates payment behaviour per customer from invoice records (one book per worker
+/// thread, merged at the end, like [`OpenBook`]). Everything is kept by the customer's
+/// position in the register.
+#[derive(Clone, Debug)]
+pub struct CreditBook {
+    as_of: NaiveDate,
+    /// Settled after this day: the recent window.
+    recent_after: NaiveDate,
+    /// Settled after this day (and not recent): the prior window.
+    prior_after: NaiveDate,
+    facts: Vec<Facts>,
+    /// Invoice counts of a customer's third and further currencies (rare).
+    more: FxHashMap<(u32, Currency), u32>,
+    /// (recent, prior) settled invoices.
+    settled: Vec<(LateSum, LateSum)>,
+    pending: Vec<Pending>,
+    /// Credit notes by the invoice they credit: (date, amount credited > 0).
+    credit_notes: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
+}
+
+fn grown<T: Default + Clone>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if i >= v.len() {
+        v.resize(i + 1, T::default());
+    }
+    &mut v[i]
+}
+
+impl CreditBook {
+    pub fn new(as_of: NaiveDate) -> CreditBook {
+        let recent_after = as_of.checked_sub_months(Months::new(RECENT_MONTHS)).unwrap_or(NaiveDate::MIN);
+        let prior_after =
+            recent_after.checked_sub_months(Months::new(PRIOR_MONTHS)).unwrap_or(NaiveDate::MIN);
+        CreditBook {
+            as_of,
+            recent_after,
+            prior_after,
+            facts: Vec::new(),
+            more: FxHashMap::default(),
+            settled: Vec::new(),
+            pending: Vec::new(),
+            credit_notes: FxHashMap::default(),
+        }
+    }
+
+    /// Adds one invoice or credit note as it stood on the as-of date. Invoices of customers
+    /// the register lacks are left out.
+    pub fn push(&mut self, record: &InvoiceRecord<'_>, customers: &CustomerIndex, payments: &PaymentDates) {
+        if record.issued > self.as_of {
+            return;
+        }
+        if record.is_credit_note() {
+            if let Some(target) = record.credits {
+                self.credit_notes.entry(target.to_owned()).or_default().push((record.issued, -record.amount));
+            }
+            return;
+        }
+        if record.amount <= Decimal::ZERO {
+            return;
+        }
+        let Some(owner) = customers.get(record.customer) else { return };
+        self.count_invoices(owner, record.issued, record.currency, 1);
+        match record.paid_on {
+            Some(settled) if settled <= self.as_of => {
+                self.count_settled(owner, settled, record.due, record.amount)
+            }
+            Some(_) => {}
+            None if payments.is_empty() => {}
+            None => {
+                let on = payments.on(record);
+                if !on.is_empty() {
+                    self.pending.push(Pending {
+                        owner,
+                        number: record.number.to_owned(),
+                        issued: record.issued,
+                        due: record.due,
+                        amount: record.amount,
+                        paid: record.paid,
+                        payments: on,
+                    });
+                }
+            }
+        }
+    }
+
+    fn count_invoices(&mut self, owner: u32, issued: NaiveDate, currency: Currency, n: u32) {
+        let facts = grown(&mut self.facts, owner as usize);
+        facts.first_issued = Some(facts.first_issued.map_or(issued, |d| d.min(issued)));
+        for slot in &mut facts.currencies {
+            match slot.0 {
+                Some(c) if c == currency => {
+                    slot.1 += n;
+                    return;
+                }
+                None => {
+                    *slot = (Some(currency), n);
+                    return;
+                }
+                Some(_) => {}
+            }
+        }
+        *self.more.entry((owner, currency)).or_default() += n;
+    }
+
+    /// Counts an invoice settled on `settled` in the window it falls in.
+    fn count_settled(&mut self, owner: u32, settled: NaiveDate, due: NaiveDate, amount: Decimal) {
+        let days = (settled - due).num_days();
+        if settled > self.recent_after {
+            grown(&mut self.settled, owner as usize).0.add(amount, days);
+        } else if settled > self.prior_after {
+            grown(&mut self.settled, owner as usize).1.add(amount, days);
+        }
+    }
+
+    /// Folds another book (from another thread) into this one.
+    pub fn merge(&mut self, other: CreditBook) {
+        for (owner, facts) in other.facts.iter().enumerate() {
+            let Some(first) = facts.first_issued else { continue };
+            for (currency, n) in facts.currencies {
+                if let Some(c) = currency {
+                    self.count_invoices(owner as u32, first, c, n);
+                }
+            }
+        }
+        for ((owner, currency), n) in other.more {
+            let first = other.facts[owner as usize].first_issued.unwrap_or(self.as_of);
+            self.count_invoices(owner, first, currency, n);
+        }
+        for (owner, (recent, prior)) in other.settled.into_iter().enumerate() {
+            if recent.count + prior.count > 0 {
+                let mine = grown(&mut self.settled, owner);
+                mine.0.merge(recent);
+                mine.1.merge(prior);
+            }
+        }
+        self.pending.extend(other.pending);
+        for (target, notes) in other.credit_notes {
+            self.credit_notes.entry(target).or_default().extend(notes);
+        }
+    }
+
+    /// Settles the invoices paid through `payments.csv` and returns each customer's behaviour
+    /// by its position in the register (customers past the end have no invoices).
+    pub fn finish(mut self) -> Vec<Behaviour> {
+        for p in std::mem::take(&mut self.pending) {
+            let credits = self.credit_notes.get(&p.number).map_or(&[][..], Vec::as_slice);
+            if let Some(settled) = settled_by_payment(&p, credits) {
+                self.count_settled(p.owner, settled, p.due, p.amount);
+            }
+        }
+        let len = self.facts.len().max(self.settled.len());
+        let mut out: Vec<Behaviour> = (0..len)
+            .map(|i| {
+                let facts = self.facts.get(i).copied().unwrap_or_default();
+                let (recent, prior) = self.settled.get(i).copied().unwrap_or_default();
+                Behaviour {
+                    first_issued: facts.first_issued,
+                    invoices: facts.currencies.iter().filter_map(|&(c, n)| c.map(|c| (c, n))).collect(),
+                    recent,
+                    prior,
+                }
+            })
+            .collect();
+        for ((owner, currency), n) in self.more {
+            out[owner as usize].add_invoices(currency, n);
+        }
+        out
+    }
+}
+
+/// The date of the payment that covered the rest of an invoice, if a payment (not `paid`
+/// or a credit note) did. On one day, credit notes count before payments.
+fn settled_by_payment(p: &Pending, credits: &[(NaiveDate, Decimal)]) -> Option<NaiveDate> {
+    // (date, order on that day, amount, is a payment)
+    let mut events: Vec<(NaiveDate, u8, Decimal, bool)> = Vec::new();
+    if !p.paid.is_zero() {
+        events.push((p.issued, 0, p.paid, false));
+    }
+    events.extend(credits.iter().map(|&(d, a)| (d, 1, a, false)));
+    events.extend(p.payments.iter().map(|&(d, a)| (d, 2, a, true)));
+    events.sort_by_key(|e| (e.0, e.1));
+    let mut covered = Decimal::ZERO;
+    for (date, _, amount, is_payment) in events {
+        covered += amount;
+        if covered >= p.amount {
+            return is_payment.then_some(date);
+        }
+    }
+    None
+}
+
+/// What the credit watch needs of a customer.
+pub trait CreditCustomer: Registered {
+    fn name(&self) -> &str;
+    fn credit_limit(&self) -> Option<Decimal>;
+}
+
+impl CreditCustomer for Customer {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn credit_limit(&self) -> Option<Decimal> {
+        self.credit_limit
+    }
+}
+
+impl CreditCustomer for CustomerBrief {
+    fn name(&self) -> &str {
+        CustomerBrief::name(self)
+    }
+    fn credit_limit(&self) -> Option<Decimal> {
+        self.credit_limit
+    }
+}
+
+/// Each customer's exposure per currency, keyed by its position in the register and the
+/// currency: the sum of its open items (credits included) in a book whose credits have been
+/// applied.
+pub fn exposure(book: &OpenBook) -> FxHashMap<(u32, Currency), Decimal> {
+    let mut out: FxHashMap<(u32, Currency), Decimal> = FxHashMap::default();
+    for item in &book.items {
+        if let Owner::Known(i) = item.owner {
+            *out.entry((i, item.currency)).or_default() += item.open;
+        }
+    }
+    out
+}
+
+/// The finding codes of the credit watch, in the order of [`WatchReason`]'s variants.
+pub const WATCH_CODES: [&str; 3] = ["over-credit-limit", "new-customer-check", "late-payment-trend"];
+
+/// Why a customer is on the watch list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WatchReason {
+    /// Exposure above the customer's credit limit (its own, else `credit.default_limit`).
+    OverLimit { currency: Currency, exposure: Decimal, limit: Decimal },
+    /// A new customer whose exposure exceeds `credit.new_customer_check_over`.
+    NewCustomer { currency: Currency, first_invoice: NaiveDate, exposure: Decimal, threshold: Decimal },
+    /// Average days late grew by `credit.watch_late_days_increase` or more.
+    PayingLater { recent: LateSum, prior: LateSum, recent_days: Decimal, prior_days: Decimal, threshold: u32 },
+}
+
+impl WatchReason {
+    /// A stable kebab-case name, also the `dun check` finding code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WatchReason::OverLimit { .. } => WATCH_CODES[0],
+            WatchReason::NewCustomer { .. } => WATCH_CODES[1],
+            WatchReason::PayingLater { .. } => WATCH_CODES[2],
+        }
+    }
+
+    /// One line for people, with the figures.
+    pub fn describe(&self) -> String {
+        match self {
+            WatchReason::OverLimit { currency, exposure, limit } => format!(
+                "exposure {} {currency} is over the credit limit {} {currency}",
+                format_money_grouped(*exposure),
+                format_money_grouped(*limit)
+            ),
+            WatchReason::NewCustomer { currency, first_invoice, exposure, threshold } => format!(
+                "new customer (first invoice {first_invoice}) with exposure {} {currency}, over {} {currency}: time for a credit check",
+                format_money_grouped(*exposure),
+                format_money_grouped(*threshold)
+            ),
+            WatchReason::PayingLater { recent, prior, recent_days, prior_days, threshold } => format!(
+                "pays later: {recent_days} days late on average in the last {RECENT_MONTHS} months ({} invoice{}) against {prior_days} in the {PRIOR_MONTHS} months before ({} invoice{}), +{} days (watch at +{threshold})",
+                recent.count,
+                plural(recent.count),
+                prior.count,
+                plural(prior.count),
+                recent_days - prior_days,
+            ),
+        }
+    }
+}
+
+/// A figure behind a watch reason: money, a date or days as text (exact, as written), or a count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Figure {
+    Text(String),
+    Count(u32),
+}
+
+impl WatchReason {
+    /// The figures behind the reason, named, as machines read them (money with two decimals,
+    /// days with one).
+    pub fn figures(&self) -> Vec<(&'static str, Figure)> {
+        use super::money::format_money;
+        let money = |d: &Decimal| Figure::Text(format_money(*d));
+        match self {
+            WatchReason::OverLimit { currency, exposure, limit } => vec![
+                ("currency", Figure::Text(currency.to_string())),
+                ("exposure", money(exposure)),
+                ("limit", money(limit)),
+            ],
+            WatchReason::NewCustomer { currency, first_invoice, exposure, threshold } => vec![
+                ("currency", Figure::Text(currency.to_string())),
+                ("first_invoice", Figure::Text(first_invoice.to_string())),
+                ("exposure", money(exposure)),
+                ("threshold", money(threshold)),
+            ],
+            WatchReason::PayingLater { recent, prior, recent_days, prior_days, threshold } => vec![
+                ("avg_days_late_recent", Figure::Text(recent_days.to_string())),
+                ("settled_recent", Figure::Count(recent.count)),
+                ("avg_days_late_prior", Figure::Text(prior_days.to_string())),
+                ("settled_prior", Figure::Count(prior.count)),
+                ("increase", Figure::Text((recent_days - prior_days).to_string())),
+                ("threshold", Figure::Count(*threshold)),
+            ],
+        }
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A customer on the watch list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchItem {
+    pub customer: String,
+    pub name: String,
+    /// The customer's line in `customers.csv`.
+    pub line: u64,
+    /// Its position in the register.
+    pub index: u32,
+    pub reasons: Vec<WatchReason>,
+}
+
+/// The credit settings of one segment, looked up once.
+#[derive(Clone, Copy)]
+struct CreditRules {
+    default_limit: Option<Decimal>,
+    new_customer_check_over: Option<Decimal>,
+    watch_late_days_increase: u32,
+}
+
+/// The watch list: every customer over its limit, new and above the check threshold, or
+/// paying later, in register order. `exposure` and `behaviour` are keyed by register position
+/// (see [`exposure`] and [`CreditBook::finish`]).
+pub fn watch_list<C: CreditCustomer>(
+    customers: &[C],
+    policy: &Policy,
+    exposure: &FxHashMap<(u32, Currency), Decimal>,
+    behaviour: &[Behaviour],
+    as_of: NaiveDate,
+) -> Vec<WatchItem> {
+    let mut by_segment: HashMap<Option<&str>, CreditRules> = HashMap::new();
+    let mut list = Vec::new();
+    for (i, customer) in customers.iter().enumerate() {
+        let index = i as u32;
+        let rules = *by_segment.entry(customer.segment()).or_insert_with(|| {
+            let r = policy.rules(customer.segment()).unwrap_or_else(|| policy.base_rules());
+            CreditRules {
+                default_limit: r.credit.default_limit(),
+                new_customer_check_over: r.credit.new_customer_check_over(),
+                watch_late_days_increase: r.credit.watch_late_days_increase(),
+            }
+        });
+        let b = behaviour.get(i);
+        let currency = b.map_or(policy.currency, |b| b.main_currency(policy.currency));
+        let owed = exposure.get(&(index, currency)).copied().unwrap_or_default();
+        let reasons = reasons_for(customer.credit_limit(), rules, policy.currency, currency, owed, b, as_of);
+        if !reasons.is_empty() {
+            list.push(WatchItem {
+                customer: customer.id().to_owned(),
+                name: customer.name().to_owned(),
+                line: customer.line(),
+                index,
+                reasons,
+            });
+        }
+    }
+    list
+}
+
+fn reasons_for(
+    own_limit: Option<Decimal>,
+    rules: CreditRules,
+    company: Currency,
+    currency: Currency,
+    exposure: Decimal,
+    behaviour: Option<&Behaviour>,
+    as_of: NaiveDate,
+) -> Vec<WatchReason> {
+    let mut reasons = Vec::new();
+    // The policy's amounts are in the company's currency.
+    let in_company = |amount: Option<Decimal>| amount.filter(|_| currency == company);
+    if let Some(limit) = own_limit.or(in_company(rules.default_limit))
+        && exposure > limit
+    {
+        reasons.push(WatchReason::OverLimit { currency, exposure, limit });
+    }
+    let Some(b) = behaviour else { return reasons };
+    if let (Some(first), Some(threshold)) = (b.first_issued, in_company(rules.new_customer_check_over))
+        && (as_of - first).num_days() < NEW_CUSTOMER_DAYS
+        && exposure > threshold
+    {
+        reasons.push(WatchReason::NewCustomer { currency, first_invoice: first, exposure, threshold });
+    }
+    if let (Some(recent_days), Some(prior_days)) = (b.recent.average(), b.prior.average())
+        && b.is_worsening(rules.watch_late_days_increase)
+    {
+        reasons.push(WatchReason::PayingLater {
+            recent: b.recent,
+            prior: b.prior,
+            recent_days,
+            prior_days,
+            threshold: rules.watch_late_days_increase,
+        });
+    }
+    reasons
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same over a whole ledger in memory
+
+/// The ledger's open items on `as_of`, credits applied.
+pub fn open_book(ledger: &Ledger, as_of: NaiveDate) -> OpenBook {
+    let index = CustomerIndex::new(&ledger.customers, &ledger.policy);
+    let payments = PaymentIndex::new(&ledger.payments, as_of);
+    let mut book = OpenBook::new(as_of);
+    for inv in &ledger.invoices {
+        book.push(&inv.record(), &index, &payments);
+    }
+    book.apply_credits();
+    book
+}
+
+/// Every customer's payment behaviour on `as_of`, keyed by its position in `ledger.customers`.
+pub fn behaviour(ledger: &Ledger, as_of: NaiveDate) -> Vec<Behaviour> {
+    let index = CustomerIndex::new(&ledger.customers, &ledger.policy);
+    let payments = PaymentDates::new(&ledger.payments, as_of);
+    let mut book = CreditBook::new(as_of);
+    for inv in &ledger.invoices {
+        book.push(&inv.record(), &index, &payments);
+    }
+    book.finish()
+}
+
+/// The ledger's watch list on `as_of`.
+pub fn ledger_watch_list(ledger: &Ledger, as_of: NaiveDate) -> Vec<WatchItem> {
+    let exposure = exposure(&open_book(ledger, as_of));
+    watch_list(&ledger.customers, &ledger.policy, &exposure, &behaviour(ledger, as_of), as_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::journal::Journal;
+    use crate::core::model::Invoice;
+    use std::str::FromStr;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::from_str(s).unwrap()
+    }
+
+    fn d(n: i64) -> Decimal {
+        Decimal::from(n)
+    }
+
+    const POLICY: &str = "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+        [credit]\ndefault_limit = \"50000\"\nnew_customer_check_over = \"20000\"\nwatch_late_days_increase = 10\n";
+
+    fn customer(id: &str, line: u64) -> Customer {
+        Customer {
+            id: id.into(),
+            name: format!("Kund {id}"),
+            country: "SE".into(),
+            language: "sv".into(),
+            line,
+            ..Customer::default()
+        }
+    }
+
+    fn invoice(number: &str, customer: &str, issued: &str, due: &str, amount: i64) -> Invoice {
+        Invoice {
+            line: 2,
+            number: number.into(),
+            customer: customer.into(),
+            issued: date(issued),
+            due: date(due),
+            amount: d(amount),
+            paid: Decimal::ZERO,
+            balance: None,
+            currency: Currency::parse("SEK").unwrap(),
+            reference: None,
+            paid_on: None,
+            credits: None,
+            description: None,
+        }
+    }
+
+    fn paid(mut inv: Invoice, on: &str) -> Invoice {
+        inv.paid = inv.amount;
+        inv.paid_on = Some(date(on));
+        inv
+    }
+
+    fn ledger(customers: Vec<Customer>, invoices: Vec<Invoice>, payments: Vec<Payment>) -> Ledger {
+        let policy = Policy::from_toml(POLICY).unwrap();
+        Ledger::new(policy, customers, invoices, payments, Journal::default())
+    }
+
+    #[test]
+    fn amount_weighted_average_by_hand() {
+        let mut s = LateSum::default();
+        s.add(d(1000), 10);
+        s.add(d(3000), 2);
+        s.add(d(1000), -5); // paid early: 0 days late
+        // (1000×10 + 3000×2 + 1000×0) / 5000 = 16000 / 5000 = 3.2
+        assert_eq!(s.average(), Some(Decimal::new(32, 1)));
+        assert_eq!(s.count, 3);
+        assert_eq!(LateSum::default().average(), None);
+    }
+
+    /// As of 2026-11-30 the recent window is 2026-08-31..=2026-11-30 (settled after 08-30) and
+    /// the prior one 2025-08-31..=2026-08-30.
+    #[test]
+    fn the_trend_compares_the_last_3_months_with_the_12_before() {
+        let invoices = vec![
+            // Prior: 2 000 × 0 days (paid 2 days early) and 1 000 × 6 days → 6000 / 3000 = 2.0
+            paid(invoice("1", "A", "2026-01-01", "2026-01-31", 2000), "2026-01-29"),
+            paid(invoice("2", "A", "2026-05-01", "2026-05-31", 1000), "2026-06-06"),
+            // On the window's edge: settled 2026-08-30 is prior, 2026-08-31 recent.
+            paid(invoice("3", "A", "2026-07-01", "2026-07-31", 1000), "2026-08-30"),
+            // Recent: 1 000 × 31 days and 1 000 × 15 days → 46000 / 2000 = 23.0
+            paid(invoice("4", "A", "2026-07-01", "2026-07-31", 1000), "2026-08-31"),
+            paid(invoice("5", "A", "2026-10-01", "2026-10-31", 1000), "2026-11-15"),
+            // Settled too long ago to count (before 2025-08-31).
+            paid(invoice("6", "A", "2025-06-01", "2025-07-01", 9000), "2025-08-30"),
+        ];
+        let l = ledger(vec![customer("A", 2)], invoices, vec![]);
+        let b = &behaviour(&l, date("2026-11-30"))[0];
+        // Prior with invoice 3 (1 000 × 30 days): (0 + 6000 + 30000) / 4000 = 9.0
+        assert_eq!(b.prior.average(), Some(d(9)));
+        assert_eq!(b.prior.count, 3);
+        assert_eq!(b.recent.average(), Some(d(23)));
+        assert_eq!(b.recent.count, 2);
+        assert_eq!(b.change(), Some(d(14)));
+        assert_eq!(b.first_issued, Some(date("2025-06-01")));
+        let watch = ledger_watch_list(&l, date("2026-11-30"));
+        assert_eq!(watch.len(), 1);
+        assert!(matches!(watch[0].reasons[..], [WatchReason::PayingLater { .. }]));
+        assert!(
+            watch[0].reasons[0]
+                .describe()
+                .contains("23.0 days late on average in the last 3 months (2 invoices) against 9.0"),
+            "{}",
+            watch[0].reasons[0].describe()
+        );
+    }
+
+    #[test]
+    fn a_smaller_increase_is_not_flagged() {
+        let invoices = vec![
+            paid(invoice("1", "A", "2026-01-01", "2026-01-31", 1000), "2026-02-05"), // 5 days
+            paid(invoice("2", "A", "2026-02-01", "2026-02-28", 1000), "2026-03-05"), // 5 days
+            paid(invoice("3", "A", "2026-09-01", "2026-10-01", 1000), "2026-10-15"), // 14 days
+            paid(invoice("4", "A", "2026-09-01", "2026-10-01", 1000), "2026-10-15"), // 14 days
+        ];
+        let l = ledger(vec![customer("A", 2)], invoices, vec![]);
+        let b = &behaviour(&l, date("2026-11-30"))[0];
+        assert_eq!(b.change(), Some(d(9)));
+        assert!(ledger_watch_list(&l, date("2026-11-30")).is_empty());
+    }
+
+    #[test]
+    fn one_late_invoice_is_an_incident_not_a_trend() {
+        let mut invoices = vec![
+            paid(invoice("1", "A", "2026-01-01", "2026-01-31", 1000), "2026-01-31"),
+            paid(invoice("2", "A", "2026-02-01", "2026-02-28", 1000), "2026-02-28"),
+            paid(invoice("3", "A", "2026-07-01", "2026-08-01", 1000), "2026-10-01"), // 61 days
+        ];
+        let l = ledger(vec![customer("A", 2)], invoices.clone(), vec![]);
+        let b = &behaviour(&l, date("2026-11-30"))[0];
+        assert_eq!((b.recent.count, b.change()), (1, Some(Decimal::new(610, 1))));
+        assert!(ledger_watch_list(&l, date("2026-11-30")).is_empty());
+        invoices.push(paid(invoice("4", "A", "2026-09-01", "2026-10-01", 1000), "2026-10-11")); // 10 days
+        let l = ledger(vec![customer("A", 2)], invoices, vec![]);
+        let watch = ledger_watch_list(&l, date("2026-11-30"));
+        // (61 + 10) / 2 = 35.5 against 0.0
+        assert!(watch[0].reasons[0].describe().contains("35.5 days late"), "{watch:?}");
+    }
+
+    /// The report feeds one book per worker thread and merges them: the result must not
+    /// depend on how the records were split.
+    #[test]
+    fn merged_books_equal_one_book() {
+        let currencies = ["SEK", "EUR", "NOK", "DKK"];
+        let mut invoices = Vec::new();
+        for i in 0..40i64 {
+            let mut inv =
+                invoice(&i.to_string(), ["A", "B", "C"][i as usize % 3], "2026-01-01", "2026-01-31", 100 + i);
+            inv.issued = date("2025-06-01") + chrono::Days::new(i as u64 * 11);
+            inv.due = inv.issued + chrono::Days::new(30);
+            inv.currency = Currency::parse(currencies[(i as usize / 3) % 4]).unwrap();
+            inv.paid = inv.amount;
+            inv.paid_on = Some(inv.due + chrono::Days::new(i as u64 % 7));
+            invoices.push(inv);
+        }
+        let policy = Policy::from_toml(POLICY).unwrap();
+        let customers = vec![customer("A", 2), customer("B", 3), customer("C", 4)];
+        let index = CustomerIndex::new(&customers, &policy);
+        let none = PaymentDates::default();
+        let as_of = date("2026-11-30");
+        let mut whole = CreditBook::new(as_of);
+        let mut parts = [CreditBook::new(as_of), CreditBook::new(as_of), CreditBook::new(as_of)];
+        for (i, inv) in invoices.iter().enumerate() {
+            whole.push(&inv.record(), &index, &none);
+            parts[(i * 7) % 3].push(&inv.record(), &index, &none);
+        }
+        let [mut merged, b, c] = parts;
+        merged.merge(b);
+        merged.merge(c);
+        let sorted = |mut v: Vec<Behaviour>| {
+            v.iter_mut().for_each(|b| b.invoices.sort());
+            v
+        };
+        let expected = sorted(whole.finish());
+        assert_eq!(sorted(merged.finish()), expected);
+        assert_eq!(expected[0].invoices.len(), 4, "A has four currencies: {:?}", expected[0]);
+        assert_eq!(expected[0].invoices.iter().map(|(_, n)| n).sum::<u32>(), 14);
+    }
+
+    #[test]
+    fn a_limit_is_in_the_customers_main_currency() {
+        let eur = |mut inv: Invoice| {
+            inv.currency = Currency::parse("EUR").unwrap();
+            inv
+        };
+        let mut own = customer("A", 2);
+        own.credit_limit = Some(d(1_000));
+        let invoices = vec![
+            eur(invoice("1", "A", "2025-01-01", "2025-01-31", 1_500)),
+            eur(invoice("2", "A", "2025-02-01", "2025-02-28", 100)),
+            // A SEK invoice does not make A's main currency SEK, and is not added to the EUR.
+            invoice("3", "A", "2025-03-01", "2025-03-31", 90_000),
+            // B: only EUR, no own limit; the SEK default limit of 50 000 does not apply.
+            eur(invoice("4", "B", "2025-01-01", "2025-01-31", 60_000)),
+        ];
+        let l = ledger(vec![own, customer("B", 3)], invoices, vec![]);
+        let watch = ledger_watch_list(&l, date("2026-11-30"));
+        let euro = Currency::parse("EUR").unwrap();
+        assert_eq!(watch.len(), 1, "{watch:?}");
+        assert_eq!(
+            watch[0].reasons,
+            vec![WatchReason::OverLimit { currency: euro, exposure: d(1_600), limit: d(1_000) }]
+        );
+    }
+
+    #[test]
+    fn settlement_through_payments_csv_counts_from_the_covering_payment() {
+        let mut partly = invoice("1", "A", "2026-09-01", "2026-10-01", 1000);
+        partly.paid = d(400); // counts from the invoice date, no paid_on
+        let mut by_reference = invoice("2", "A", "2026-09-01", "2026-10-01", 500);
+        by_reference.reference = Some("1234 5".into());
+        let credited = invoice("3", "A", "2026-09-01", "2026-10-01", 800);
+        let mut note = invoice("CN", "A", "2026-10-20", "2026-10-20", -300);
+        note.credits = Some("3".into());
+        let payments = vec![
+            Payment {
+                line: 2,
+                date: date("2026-10-05"),
+                invoice: Some("1".into()),
+                amount: d(300),
+                reference: None,
+                ..Payment::default()
+            },
+            Payment {
+                line: 3,
+                date: date("2026-10-21"),
+                invoice: Some("1".into()),
+                amount: d(300),
+                reference: None,
+                ..Payment::default()
+            },
+            Payment {
+                line: 4,
+                date: date("2026-10-11"),
+                invoice: None,
+                amount: d(500),
+                reference: Some("12345".into()),
+                ..Payment::default()
+            },
+            // Invoice 3: 500 paid, then the credit note covers the rest: not settled by payment.
+            Payment {
+                line: 5,
+                date: date("2026-10-10"),
+                invoice: Some("3".into()),
+                amount: d(500),
+                reference: None,
+                ..Payment::default()
+            },
+            // Paid after the as-of date: does not count.
+            Payment {
+                line: 6,
+                date: date("2026-12-05"),
+                invoice: Some("9".into()),
+                amount: d(1),
+                reference: None,
+                ..Payment::default()
+            },
+        ];
+        let l = ledger(vec![customer("A", 2)], vec![partly, by_reference, credited, note], payments);
+        let b = &behaviour(&l, date("2026-11-30"))[0];
+        // 1: 400 + 300 + 300 covered on 10-21 → 20 days; 2: 10-11 → 10 days.
+        // (1000×20 + 500×10) / 1500 = 25000 / 1500 = 16.67 → 16.7
+        assert_eq!(b.recent.count, 2);
+        assert_eq!(b.recent.average(), Some(Decimal::new(167, 1)));
+    }
+
+    #[test]
+    fn over_limit_and_new_customer_use_the_company_currency_exposure() {
+        let mut limited = customer("A", 2);
+        limited.credit_limit = Some(d(10_000));
+        let mut eur = invoice("3", "B", "2026-11-01", "2026-12-01", 99_000);
+        eur.currency = Currency::parse("EUR").unwrap();
+        let invoices = vec![
+            invoice("1", "A", "2025-01-01", "2025-01-31", 12_000),
+            invoice("2", "B", "2026-10-01", "2026-10-31", 25_000),
+            eur,
+            // C: new, but only 15 000 is owed (under the 20 000 threshold).
+            invoice("4", "C", "2026-11-01", "2026-12-01", 15_000),
+        ];
+        let l = ledger(vec![limited, customer("B", 3), customer("C", 4)], invoices, vec![]);
+        let watch = ledger_watch_list(&l, date("2026-11-30"));
+        let sek = Currency::parse("SEK").unwrap();
+        assert_eq!(watch.len(), 2);
+        assert_eq!(
+            watch[0].reasons,
+            vec![WatchReason::OverLimit { currency: sek, exposure: d(12_000), limit: d(10_000) }]
+        );
+        assert_eq!(
+            watch[1].reasons,
+            vec![WatchReason::NewCustomer {
+                currency: sek,
+                first_invoice: date("2026-10-01"),
+                exposure: d(25_000),
+                threshold: d(20_000)
+            }]
+        );
+        // 90 days after the first invoice B is no longer new (2026-10-01 + 90 = 2026-12-30).
+        let later = ledger_watch_list(&l, date("2026-12-30"));
+        assert!(later.iter().all(|w| w.customer != "B"), "{later:?}");
+        let day_before = ledger_watch_list(&l, date("2026-12-29"));
+        assert!(day_before.iter().any(|w| w.customer == "B"));
+    }
+}

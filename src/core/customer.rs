@@ -1,0 +1,563 @@
+//! `dun customer` (SPEC §10): everything the person who picks up the phone needs about one
+//! customer, as a value — contact details, open invoices with days overdue, fees and interest so
+//! far, payment behaviour, credit standing, the journal, and the customer's data problems.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::check::check_ledger;
+use super::credit::{self, Behaviour, WATCH_CODES, WatchReason};
+use super::finding::Finding;
+use super::interest::{InterestResult, accrue, fixed_rate, statutory_rate_on};
+use super::journal::{Entry, Event};
+use super::ledger::{Ledger, Owner, normalize_reference};
+use super::model::{Currency, Customer, Invoice};
+use super::phone::parse_phone;
+use super::policy::{DayCountSetting, InterestMode, Rules};
+use super::rules::{self, DayCount, RatePeriod, RulePack};
+
+/// The result of looking a customer up by id or by name.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    One(&'a Customer),
+    NotFound,
+    /// Several names contain the search text: the caller asks for the id.
+    Several(Vec<&'a Customer>),
+}
+
+/// Finds a customer by its exact id, else by a case-insensitive part of its name.
+pub fn find_customer<'a>(ledger: &'a Ledger, query: &str) -> Lookup<'a> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Lookup::NotFound;
+    }
+    if let Some(c) = ledger.customer(query) {
+        return Lookup::One(c);
+    }
+    let needle = query.to_lowercase();
+    let mut found: Vec<&Customer> =
+        ledger.customers.iter().filter(|c| c.name.to_lowercase().contains(&needle)).collect();
+    match found.len() {
+        0 => Lookup::NotFound,
+        1 => Lookup::One(found.remove(0)),
+        _ => Lookup::Several(found),
+    }
+}
+
+/// One open invoice as the caller needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenLine {
+    pub number: String,
+    pub issued: NaiveDate,
+    pub due: NaiveDate,
+    pub currency: Currency,
+    pub amount: Decimal,
+    pub open: Decimal,
+    /// As-of − due; 0 or less when not yet due.
+    pub days_overdue: i64,
+    /// Reminder fees journaled on the invoice so far.
+    pub fees: Decimal,
+    /// Late-payment interest from the day after the due date up to the as-of date.
+    pub interest: Decimal,
+    pub disputed: bool,
+    pub reference: Option<String>,
+    pub description: Option<String>,
+}
+
+/// An unapplied credit (credit note or overpayment) of the customer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreditLine {
+    pub number: String,
+    pub currency: Currency,
+    /// Negative.
+    pub amount: Decimal,
+}
+
+/// The sums of one currency.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CurrencyTotal {
+    pub currency: Option<Currency>,
+    /// Open invoices less credits.
+    pub open: Decimal,
+    pub overdue: Decimal,
+    pub fees: Decimal,
+    pub interest: Decimal,
+}
+
+/// The customer's most recent payment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LastPayment {
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub invoice: String,
+    /// Where it was read: `payments.csv:LINE` or `invoices.csv:LINE` (its `paid_on`).
+    pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerView {
+    pub as_of: NaiveDate,
+    pub customer: Customer,
+    /// The phone in E.164, when it can be read.
+    pub phone_e164: Option<String>,
+    /// Sorted by due date.
+    pub open: Vec<OpenLine>,
+    pub credits: Vec<CreditLine>,
+    /// Per currency.
+    pub totals: Vec<CurrencyTotal>,
+    pub behaviour: Behaviour,
+    /// `credit.watch_late_days_increase` for this customer.
+    pub watch_increase: u32,
+    pub last_payment: Option<LastPayment>,
+    /// The customer's main currency (see `core::credit`), which its limit and exposure are in.
+    pub credit_currency: Currency,
+    /// The customer's own limit, else the policy's default (when the main currency is the
+    /// company's).
+    pub credit_limit: Option<Decimal>,
+    /// What is owed in the main currency, due or not (credits deducted).
+    pub exposure: Decimal,
+    pub watch: Vec<WatchReason>,
+    /// Every journal event on the customer or its invoices up to the as-of date, in date order.
+    pub journal: Vec<Entry>,
+    /// The next step the dunning core would take (see [`next_step_line`]).
+    pub next_step: Option<String>,
+    /// `dun check`'s findings about this customer and its invoices (the credit watch aside:
+    /// that is `watch`).
+    pub findings: Vec<Finding>,
+    /// Caveats about the figures, e.g. a reference rate not yet known.
+    pub notes: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// >>> NEXT STEP — to be filled in by the dunning core (`core::dunning`) <<<
+//
+// The one line `dun customer` shows under "Next step": what `dun due` would do for this customer
+// on the as-of date (e.g. "reminder due for 2024124, 2024261 (fee 60.00 SEK)" or "waiting:
+// collection due on 2026-12-14"). `None` prints nothing. Keep it pure: ledger + as-of in,
+// one line out.
+// ---------------------------------------------------------------------------------------------
+
+/// The next step the dunning core would take for `customer` on `as_of`, as one line for people.
+/// Not wired yet: always `None` until the dunning core provides it.
+pub fn next_step_line(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Option<String> {
+    let _ = (ledger, customer, as_of);
+    None
+}
+
+/// Builds the view of `customer` (which must be one of `ledger.customers`) on `as_of`.
+pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> CustomerView {
+    let index = ledger.customers.iter().position(|c| c.id == customer.id).unwrap_or_default() as u32;
+    let rules = ledger.rules_for(Some(customer));
+    let book = credit::open_book(ledger, as_of);
+    let disputed = ledger.journal.disputed(as_of);
+    let mut open = Vec::new();
+    let mut credits = Vec::new();
+    for item in book.items.iter().filter(|i| i.owner == Owner::Known(index)) {
+        let number = book.number(item);
+        if item.open < Decimal::ZERO {
+            credits.push(CreditLine {
+                number: number.to_owned(),
+                currency: item.currency,
+                amount: item.open,
+            });
+            continue;
+        }
+        let Some(invoice) = ledger.invoice(number) else { continue };
+        let days_overdue = (as_of - invoice.due).num_days();
+        let interest = if days_overdue > 0 {
+            interest_on(ledger, invoice, customer, &rules, as_of).amount
+        } else {
+            Decimal::ZERO
+        };
+        open.push(OpenLine {
+            number: number.to_owned(),
+            issued: invoice.issued,
+            due: invoice.due,
+            currency: item.currency,
+            amount: invoice.amount,
+            open: item.open,
+            days_overdue,
+            fees: fees_on(ledger, number, as_of),
+            interest,
+            disputed: disputed.contains(number),
+            reference: invoice.reference.clone(),
+            description: invoice.description.clone(),
+        });
+    }
+    open.sort_by(|a, b| (a.due, &a.number).cmp(&(b.due, &b.number)));
+
+    let exposures = credit::exposure(&book);
+    let behaviours = credit::behaviour(ledger, as_of);
+    let behaviour = behaviours.get(index as usize).cloned().unwrap_or_default();
+    let credit_currency = behaviour.main_currency(ledger.policy.currency);
+    let default_limit = rules.credit.default_limit().filter(|_| credit_currency == ledger.policy.currency);
+    let watch = credit::watch_list(&ledger.customers, &ledger.policy, &exposures, &behaviours, as_of)
+        .into_iter()
+        .find(|w| w.index == index)
+        .map(|w| w.reasons)
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    if rules.interest.mode() == InterestMode::Statutory
+        && open.iter().any(|o| o.days_overdue > 0)
+        && let Some(w) = rules::stale_rate_warning(pack_for(ledger, customer), as_of, &rate_overrides(&rules))
+    {
+        notes.push(format!("interest: {w}"));
+    }
+    CustomerView {
+        as_of,
+        customer: customer.clone(),
+        phone_e164: customer
+            .phone
+            .as_deref()
+            .and_then(|p| parse_phone(p, &customer.country).ok())
+            .map(|p| p.e164),
+        totals: totals(&open, &credits),
+        open,
+        credits,
+        behaviour,
+        watch_increase: rules.credit.watch_late_days_increase(),
+        last_payment: last_payment(ledger, customer, as_of),
+        credit_currency,
+        credit_limit: customer.credit_limit.or(default_limit),
+        exposure: exposures.get(&(index, credit_currency)).copied().unwrap_or_default(),
+        watch,
+        journal: journal_of(ledger, customer, as_of),
+        next_step: next_step_line(ledger, customer, as_of),
+        findings: check_ledger(ledger, as_of)
+            .into_iter()
+            .filter(|f| f.customer.as_deref() == Some(customer.id.as_str()))
+            // The credit watch is shown as such, not as a data problem.
+            .filter(|f| !WATCH_CODES.contains(&f.code))
+            .collect(),
+        notes,
+    }
+}
+
+fn totals(open: &[OpenLine], credits: &[CreditLine]) -> Vec<CurrencyTotal> {
+    let mut by: BTreeMap<Currency, CurrencyTotal> = BTreeMap::new();
+    for o in open {
+        let t = by.entry(o.currency).or_default();
+        t.open += o.open;
+        if o.days_overdue > 0 {
+            t.overdue += o.open;
+        }
+        t.fees += o.fees;
+        t.interest += o.interest;
+    }
+    for c in credits {
+        by.entry(c.currency).or_default().open += c.amount;
+    }
+    by.into_iter().map(|(currency, t)| CurrencyTotal { currency: Some(currency), ..t }).collect()
+}
+
+/// The reminder fees journaled on an invoice up to `as_of` (`reminder` lines carry the fee in
+/// `amount`).
+pub fn fees_on(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Decimal {
+    ledger
+        .journal
+        .for_invoice(number)
+        .filter(|e| e.event == Event::Reminder && e.date <= as_of)
+        .filter_map(|e| e.amount)
+        .sum()
+}
+
+/// The rule pack whose law governs a customer's claims: a consumer is protected by the law of
+/// the country they live in; between businesses the creditor's country applies.
+fn pack_for(ledger: &Ledger, customer: &Customer) -> &'static RulePack {
+    if customer.kind.is_consumer() {
+        rules::rules_for(&customer.country)
+    } else {
+        rules::rules_for(&ledger.policy.country)
+    }
+}
+
+fn rate_overrides(rules: &Rules) -> Vec<RatePeriod> {
+    rules
+        .interest
+        .reference_rates
+        .iter()
+        .flatten()
+        .map(|r| RatePeriod { from: r.from.0, reference_rate: r.rate.0 })
+        .collect()
+}
+
+/// Interest on one invoice up to `as_of`, on its open timeline, per the policy's
+/// `interest.mode` (statutory: the rule pack's reference rate + margin, with the policy's
+/// overrides) and day count.
+fn interest_on(
+    ledger: &Ledger,
+    invoice: &Invoice,
+    customer: &Customer,
+    rules: &Rules,
+    as_of: NaiveDate,
+) -> InterestResult {
+    let pack = pack_for(ledger, customer);
+    let day_count = match rules.interest.day_count {
+        Some(DayCountSetting::Actual365) => DayCount::Actual365,
+        Some(DayCountSetting::Thirty360) => DayCount::Thirty360,
+        None => pack.interest.day_count,
+    };
+    let timeline = ledger.open_timeline(invoice, as_of);
+    match rules.interest.mode() {
+        InterestMode::None => InterestResult::default(),
+        InterestMode::Fixed => {
+            let rate = rules.interest.rate.map_or(Decimal::ZERO, |r| r.0);
+            accrue(&timeline, invoice.due, as_of, fixed_rate(rate), day_count)
+        }
+        InterestMode::Statutory => {
+            let overrides = rate_overrides(rules);
+            let rate = statutory_rate_on(pack, customer.kind.is_consumer(), &overrides);
+            accrue(&timeline, invoice.due, as_of, rate, day_count)
+        }
+    }
+}
+
+/// The latest payment on any of the customer's invoices by `as_of`: a line of `payments.csv`,
+/// or an invoice's `paid_on`.
+fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Option<LastPayment> {
+    let invoices: Vec<&Invoice> =
+        ledger.invoices.iter().filter(|i| i.customer == customer.id && !i.is_credit_note()).collect();
+    let mut best: Option<LastPayment> = None;
+    let mut consider = |candidate: LastPayment| {
+        if best.as_ref().is_none_or(|b| candidate.date >= b.date) {
+            best = Some(candidate);
+        }
+    };
+    for inv in &invoices {
+        if let Some(date) = inv.paid_on.filter(|d| *d <= as_of && !inv.paid.is_zero()) {
+            consider(LastPayment {
+                date,
+                amount: inv.paid,
+                invoice: inv.number.clone(),
+                source: format!("invoices.csv:{}", inv.line),
+            });
+        }
+    }
+    for p in ledger.payments.iter().filter(|p| p.date <= as_of) {
+        let invoice = match (&p.invoice, &p.reference) {
+            (Some(number), _) => invoices.iter().find(|i| &i.number == number),
+            (None, Some(reference)) => {
+                let wanted = normalize_reference(reference);
+                invoices
+                    .iter()
+                    .find(|i| i.reference.as_deref().map(normalize_reference) == Some(wanted.clone()))
+            }
+            (None, None) => None,
+        };
+        if let Some(inv) = invoice {
+            consider(LastPayment {
+                date: p.date,
+                amount: p.amount,
+                invoice: inv.number.clone(),
+                source: format!("payments.csv:{}", p.line),
+            });
+        }
+    }
+    best
+}
+
+/// The journal lines about the customer or any of its invoices up to `as_of`, by date.
+fn journal_of(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Vec<Entry> {
+    let numbers: std::collections::HashSet<&str> =
+        ledger.invoices.iter().filter(|i| i.customer == customer.id).map(|i| i.number.as_str()).collect();
+    let mut entries: Vec<Entry> = ledger
+        .journal
+        .up_to(as_of)
+        .filter(|e| {
+            e.customer.as_deref() == Some(customer.id.as_str())
+                || e.invoice.as_deref().is_some_and(|n| numbers.contains(n))
+        })
+        .cloned()
+        .collect();
+    entries.sort_by_key(|e| (e.date, e.line));
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::journal::Journal;
+    use crate::core::model::Payment;
+    use crate::core::policy::Policy;
+    use std::str::FromStr;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::from_str(s).unwrap()
+    }
+
+    fn d(n: i64) -> Decimal {
+        Decimal::from(n)
+    }
+
+    fn customer(id: &str, name: &str, line: u64) -> Customer {
+        Customer {
+            id: id.into(),
+            name: name.into(),
+            country: "SE".into(),
+            language: "sv".into(),
+            line,
+            ..Customer::default()
+        }
+    }
+
+    fn invoice(number: &str, customer: &str, issued: &str, due: &str, amount: i64) -> Invoice {
+        Invoice {
+            line: 2,
+            number: number.into(),
+            customer: customer.into(),
+            issued: date(issued),
+            due: date(due),
+            amount: d(amount),
+            paid: Decimal::ZERO,
+            balance: None,
+            currency: Currency::parse("SEK").unwrap(),
+            reference: None,
+            paid_on: None,
+            credits: None,
+            description: None,
+        }
+    }
+
+    fn ledger(
+        policy: &str,
+        customers: Vec<Customer>,
+        invoices: Vec<Invoice>,
+        payments: Vec<Payment>,
+        journal: Journal,
+    ) -> Ledger {
+        Ledger::new(Policy::from_toml(policy).unwrap(), customers, invoices, payments, journal)
+    }
+
+    const FIXED_8: &str = "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+        [interest]\nmode = \"fixed\"\nrate = \"8\"\n";
+
+    #[test]
+    fn lookup_by_id_then_by_part_of_the_name() {
+        let l = ledger(
+            FIXED_8,
+            vec![
+                customer("K1", "Åkesson Bygg AB", 2),
+                customer("K2", "Berg & Åkesson HB", 3),
+                customer("K3", "Holm", 4),
+            ],
+            vec![],
+            vec![],
+            Journal::default(),
+        );
+        assert!(matches!(find_customer(&l, "K3"), Lookup::One(c) if c.id == "K3"));
+        assert!(matches!(find_customer(&l, "holm"), Lookup::One(c) if c.id == "K3"));
+        assert!(matches!(find_customer(&l, "ÅKESSON"), Lookup::Several(v) if v.len() == 2));
+        assert!(matches!(find_customer(&l, "nobody"), Lookup::NotFound));
+        assert!(matches!(find_customer(&l, "  "), Lookup::NotFound));
+    }
+
+    /// Interest at a fixed 8 % on 6 780 kr due 2021-01-01, as of 2021-04-20: 109 interest days
+    /// (01-02..=04-20), 6780 × 0.08 × 109 / 365 = 161.977… → 161.98.
+    #[test]
+    fn open_invoices_with_days_fees_and_interest() {
+        let mut journal = Journal::default();
+        let mut reminder = Entry::new(date("2021-01-20"), Event::Reminder);
+        reminder.invoice = Some("1".into());
+        reminder.customer = Some("K1".into());
+        reminder.amount = Some(d(60));
+        reminder.line = 2;
+        let mut dispute = Entry::new(date("2021-02-01"), Event::Dispute);
+        dispute.invoice = Some("2".into());
+        dispute.line = 3;
+        let mut later = Entry::new(date("2021-05-01"), Event::Note);
+        later.customer = Some("K1".into());
+        later.line = 4;
+        let mut other = Entry::new(date("2021-01-10"), Event::Note);
+        other.customer = Some("K2".into());
+        other.line = 5;
+        journal.entries = vec![reminder, dispute, later, other];
+        let mut note = invoice("CN", "K1", "2021-03-01", "2021-03-01", -500);
+        note.line = 4;
+        let l = ledger(
+            FIXED_8,
+            vec![customer("K1", "Alfa AB", 2), customer("K2", "Beta AB", 3)],
+            vec![
+                invoice("1", "K1", "2020-12-02", "2021-01-01", 6780),
+                invoice("2", "K1", "2021-04-01", "2021-05-01", 1000),
+                invoice("3", "K2", "2020-12-02", "2021-01-01", 999),
+                note,
+            ],
+            vec![],
+            journal,
+        );
+        let v = customer_view(&l, &l.customers[0], date("2021-04-20"));
+        assert_eq!(v.open.len(), 2);
+        let first = &v.open[0];
+        assert_eq!((first.number.as_str(), first.days_overdue), ("1", 109));
+        // 2021-01-01 → 2021-04-20 is 109 interest days: 6780 × 0.08 × 109 / 365 = 161.98
+        assert_eq!(first.interest, Decimal::new(16198, 2));
+        assert_eq!(first.fees, d(60));
+        assert!(!first.disputed);
+        let second = &v.open[1];
+        assert_eq!((second.days_overdue, second.interest, second.disputed), (-11, Decimal::ZERO, true));
+        assert_eq!(
+            v.credits,
+            vec![CreditLine {
+                number: "CN".into(),
+                currency: Currency::parse("SEK").unwrap(),
+                amount: d(-500)
+            }]
+        );
+        assert_eq!(v.totals.len(), 1);
+        assert_eq!(v.totals[0].open, d(6780 + 1000 - 500));
+        assert_eq!(v.totals[0].overdue, d(6780));
+        assert_eq!(v.exposure, d(7280));
+        // The journal: K1's own lines and its invoices', up to the as-of date, by date.
+        let events: Vec<(Event, u64)> = v.journal.iter().map(|e| (e.event, e.line)).collect();
+        assert_eq!(events, vec![(Event::Reminder, 2), (Event::Dispute, 3)]);
+        assert_eq!(v.next_step, None);
+    }
+
+    #[test]
+    fn last_payment_comes_from_paid_on_or_payments_csv() {
+        let mut paid = invoice("1", "K1", "2026-01-01", "2026-01-31", 1000);
+        paid.paid = d(1000);
+        paid.paid_on = Some(date("2026-02-10"));
+        let mut by_ref = invoice("2", "K1", "2026-02-01", "2026-03-03", 500);
+        by_ref.reference = Some("4455".into());
+        let payments = vec![
+            Payment {
+                line: 2,
+                date: date("2026-03-01"),
+                invoice: None,
+                amount: d(200),
+                reference: Some("44 55".into()),
+                ..Payment::default()
+            },
+            Payment {
+                line: 3,
+                date: date("2026-03-05"),
+                invoice: Some("9".into()),
+                amount: d(1),
+                reference: None,
+                ..Payment::default()
+            },
+        ];
+        let l = ledger(
+            FIXED_8,
+            vec![customer("K1", "Alfa AB", 2)],
+            vec![paid, by_ref],
+            payments,
+            Journal::default(),
+        );
+        let v = customer_view(&l, &l.customers[0], date("2026-03-31"));
+        assert_eq!(
+            v.last_payment,
+            Some(LastPayment {
+                date: date("2026-03-01"),
+                amount: d(200),
+                invoice: "2".into(),
+                source: "payments.csv:2".into()
+            })
+        );
+        let before = customer_view(&l, &l.customers[0], date("2026-02-28"));
+        assert_eq!(before.last_payment.map(|p| p.source), Some("invoices.csv:2".to_owned()));
+    }
+}
