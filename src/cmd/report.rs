@@ -6,12 +6,14 @@ use serde_json::json;
 use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
-use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, exposure, watch_list};
+use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
+use crate::core::model::Currency;
 use crate::core::money::format_money;
 use crate::core::policy::InterestMode;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Table, csv_out, text};
+use rust_decimal::Decimal;
 
 pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
     let report = compute(ctx)?;
@@ -45,19 +47,21 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         &index,
         || (OpenBook::new(as_of), FlowFigures::default(), CreditBook::new(as_of)),
         |(book, flow, credit), record| {
-            book.push(record, &index, &paid);
+            let owner = index.get(record.customer);
+            book.push_for(record, || owner, &paid);
             flow.push(record, as_of);
-            credit.push(record, &index, &paid_when);
+            credit.push_for(record, owner, &paid_when);
         },
     )?;
     let mut books = Vec::with_capacity(states.len());
     let mut flow = FlowFigures::default();
-    let mut credit = CreditBook::new(as_of);
+    let mut credits = Vec::with_capacity(states.len());
     for (b, f, c) in states {
         books.push(b);
         flow.merge(f);
-        credit.merge(c);
+        credits.push(c);
     }
+    let credit = CreditBook::merge_all(credits, as_of);
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
@@ -81,7 +85,7 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
             .unrounded
     };
     let with_interest = rules.interest.mode() != InterestMode::None;
-    let watch = watch_list(&customers, &policy, &exposure(&book), &credit.finish(), as_of);
+
     let input = AgingInput {
         customers: &customers,
         bounds: &policy.buckets,
@@ -90,7 +94,16 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         interest_factor: if with_interest { Some(&factor) } else { None },
     };
     let mut report = aging(&mut book, input, policy.bucket_labels());
-    report.figures.credit_watch = watch;
+    drop(book);
+    // Exposure per customer and currency is what the aging rows total.
+    let mut exposure: Vec<(u32, Currency, Decimal)> =
+        report.rows.iter().filter_map(|r| index.get(&r.customer).map(|i| (i, r.currency, r.total))).collect();
+    exposure.sort_unstable_by_key(|e| (e.0, e.1));
+    let owed = |i: u32, c: Currency| {
+        exposure.binary_search_by_key(&(i, c), |e| (e.0, e.1)).map_or(Decimal::ZERO, |at| exposure[at].2)
+    };
+    let settled = credit.settle();
+    report.figures.credit_watch = watch_list_by(&customers, &policy, owed, |i| settled.behaviour(i), as_of);
     Ok(report)
 }
 

@@ -46,35 +46,49 @@ pub const PRIOR_MONTHS: u32 = 12;
 /// Settled invoices each window needs before a trend is flagged.
 pub const MIN_SETTLED: u32 = 2;
 
-/// Amount-weighted days late of the invoices settled in a window.
+/// Amount-weighted days late of the invoices settled in a window. Amounts are weighed in
+/// whole cents (an average of days needs no finer amounts), so adding is integer arithmetic on
+/// the report's per-invoice path.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LateSum {
-    /// Σ amount × days late.
-    pub weighted: Decimal,
-    /// Σ amount.
-    pub amount: Decimal,
+    /// Σ amount in cents × days late (saturating: no customer reaches 9·10¹⁸).
+    weighted: i64,
+    /// Σ amount in cents.
+    cents: i64,
     /// How many invoices.
     pub count: u32,
 }
 
+/// An amount in whole cents, rounded half away from zero where it has finer digits.
+fn cents(amount: Decimal) -> i64 {
+    let c = match amount.scale() {
+        0 => amount.mantissa() * 100,
+        1 => amount.mantissa() * 10,
+        2 => amount.mantissa(),
+        _ => crate::core::money::round_money(amount).mantissa(),
+    };
+    i64::try_from(c).unwrap_or(if c < 0 { i64::MIN } else { i64::MAX })
+}
+
 impl LateSum {
     pub fn add(&mut self, amount: Decimal, days_late: i64) {
-        self.weighted += amount * Decimal::from(days_late.max(0));
-        self.amount += amount;
+        let c = cents(amount);
+        self.weighted = self.weighted.saturating_add(c.saturating_mul(days_late.max(0)));
+        self.cents = self.cents.saturating_add(c);
         self.count += 1;
     }
 
     fn merge(&mut self, other: LateSum) {
-        self.weighted += other.weighted;
-        self.amount += other.amount;
+        self.weighted = self.weighted.saturating_add(other.weighted);
+        self.cents = self.cents.saturating_add(other.cents);
         self.count += other.count;
     }
 
     /// The average days late, to one decimal (always written with one: `23.0`); `None` when
     /// nothing was settled.
     pub fn average(&self) -> Option<Decimal> {
-        (self.count > 0 && !self.amount.is_zero()).then(|| {
-            let mut avg = (self.weighted / self.amount).round_dp(1);
+        (self.count > 0 && self.cents != 0).then(|| {
+            let mut avg = (Decimal::from(self.weighted) / Decimal::from(self.cents)).round_dp(1);
             avg.rescale(1);
             avg
         })
@@ -239,6 +253,12 @@ impl CreditBook {
     /// Adds one invoice or credit note as it stood on the as-of date. Invoices of customers
     /// the register lacks are left out.
     pub fn push(&mut self, record: &InvoiceRecord<'_>, customers: &CustomerIndex, payments: &PaymentDates) {
+        self.push_for(record, customers.get(record.customer), payments);
+    }
+
+    /// [`CreditBook::push`] for a record whose customer was already looked up (`None`: not in
+    /// the register), so the report looks each customer up once per invoice.
+    pub fn push_for(&mut self, record: &InvoiceRecord<'_>, owner: Option<u32>, payments: &PaymentDates) {
         if record.issued > self.as_of {
             return;
         }
@@ -251,7 +271,7 @@ impl CreditBook {
         if record.amount <= Decimal::ZERO {
             return;
         }
-        let Some(owner) = customers.get(record.customer) else { return };
+        let Some(owner) = owner else { return };
         self.count_invoices(owner, record.issued, record.currency, 1);
         match record.paid_on {
             Some(settled) if settled <= self.as_of => {
@@ -305,6 +325,18 @@ impl CreditBook {
         }
     }
 
+    /// Folds books from several threads into one, reusing the largest one's memory.
+    pub fn merge_all(books: Vec<CreditBook>, as_of: NaiveDate) -> CreditBook {
+        let mut books = books;
+        books.sort_by_key(|b| std::cmp::Reverse(b.facts.len() + b.settled.len()));
+        let mut iter = books.into_iter();
+        let mut first = iter.next().unwrap_or_else(|| CreditBook::new(as_of));
+        for other in iter {
+            first.merge(other);
+        }
+        first
+    }
+
     /// Folds another book (from another thread) into this one.
     pub fn merge(&mut self, other: CreditBook) {
         for (owner, facts) in other.facts.iter().enumerate() {
@@ -334,30 +366,61 @@ impl CreditBook {
 
     /// Settles the invoices paid through `payments.csv` and returns each customer's behaviour
     /// by its position in the register (customers past the end have no invoices).
-    pub fn finish(mut self) -> Vec<Behaviour> {
+    pub fn finish(self) -> Vec<Behaviour> {
+        let settled = self.settle();
+        (0..settled.len()).map(|i| settled.behaviour(i).unwrap_or_default()).collect()
+    }
+
+    /// [`CreditBook::finish`] without building every customer's [`Behaviour`] at once: each is
+    /// made when asked for, which keeps a large register's report small.
+    pub fn settle(mut self) -> SettledBook {
         for p in std::mem::take(&mut self.pending) {
             let credits = self.credit_notes.get(&p.number).map_or(&[][..], Vec::as_slice);
             if let Some(settled) = settled_by_payment(&p, credits) {
                 self.count_settled(p.owner, settled, p.due, p.amount);
             }
         }
-        let len = self.facts.len().max(self.settled.len());
-        let mut out: Vec<Behaviour> = (0..len)
-            .map(|i| {
-                let facts = self.facts.get(i).copied().unwrap_or_default();
-                let (recent, prior) = self.settled.get(i).copied().unwrap_or_default();
-                Behaviour {
-                    first_issued: facts.first_issued,
-                    invoices: facts.currencies.iter().filter_map(|&(c, n)| c.map(|c| (c, n))).collect(),
-                    recent,
-                    prior,
-                }
-            })
-            .collect();
-        for ((owner, currency), n) in self.more {
-            out[owner as usize].add_invoices(currency, n);
+        SettledBook { facts: self.facts, settled: self.settled, more: self.more }
+    }
+}
+
+/// A credit book whose payments are settled: customers' behaviour by register position.
+pub struct SettledBook {
+    facts: Vec<Facts>,
+    settled: Vec<(LateSum, LateSum)>,
+    more: FxHashMap<(u32, Currency), u32>,
+}
+
+impl SettledBook {
+    pub fn len(&self) -> usize {
+        self.facts.len().max(self.settled.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The behaviour of the customer at register position `i`; `None` without invoices.
+    pub fn behaviour(&self, i: usize) -> Option<Behaviour> {
+        if i >= self.len() {
+            return None;
         }
-        out
+        let facts = self.facts.get(i).copied().unwrap_or_default();
+        let (recent, prior) = self.settled.get(i).copied().unwrap_or_default();
+        let mut b = Behaviour {
+            first_issued: facts.first_issued,
+            invoices: facts.currencies.iter().filter_map(|&(c, n)| c.map(|c| (c, n))).collect(),
+            recent,
+            prior,
+        };
+        if !self.more.is_empty() {
+            for (&(owner, currency), &n) in &self.more {
+                if owner as usize == i {
+                    b.add_invoices(currency, n);
+                }
+            }
+        }
+        Some(b)
     }
 }
 
@@ -539,6 +602,24 @@ pub fn watch_list<C: CreditCustomer>(
     behaviour: &[Behaviour],
     as_of: NaiveDate,
 ) -> Vec<WatchItem> {
+    watch_list_by(
+        customers,
+        policy,
+        |i, c| exposure.get(&(i, c)).copied().unwrap_or_default(),
+        |i| behaviour.get(i).cloned(),
+        as_of,
+    )
+}
+
+/// [`watch_list`] with exposure and behaviour looked up by register position through
+/// functions, so a caller can keep them in whatever shape is cheapest.
+pub fn watch_list_by<C: CreditCustomer>(
+    customers: &[C],
+    policy: &Policy,
+    exposure: impl Fn(u32, Currency) -> Decimal,
+    behaviour: impl Fn(usize) -> Option<Behaviour>,
+    as_of: NaiveDate,
+) -> Vec<WatchItem> {
     let mut by_segment: HashMap<Option<&str>, CreditRules> = HashMap::new();
     let mut list = Vec::new();
     for (i, customer) in customers.iter().enumerate() {
@@ -551,10 +632,11 @@ pub fn watch_list<C: CreditCustomer>(
                 watch_late_days_increase: r.credit.watch_late_days_increase(),
             }
         });
-        let b = behaviour.get(i);
-        let currency = b.map_or(policy.currency, |b| b.main_currency(policy.currency));
-        let owed = exposure.get(&(index, currency)).copied().unwrap_or_default();
-        let reasons = reasons_for(customer.credit_limit(), rules, policy.currency, currency, owed, b, as_of);
+        let b = behaviour(i);
+        let currency = b.as_ref().map_or(policy.currency, |b| b.main_currency(policy.currency));
+        let owed = exposure(index, currency);
+        let reasons =
+            reasons_for(customer.credit_limit(), rules, policy.currency, currency, owed, b.as_ref(), as_of);
         if !reasons.is_empty() {
             list.push(WatchItem {
                 customer: customer.id().to_owned(),

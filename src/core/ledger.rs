@@ -16,28 +16,61 @@ use super::journal::Journal;
 use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
 use super::policy::{Policy, Rules};
 
-/// Customer id → position in the register (borrowing the ids from it), plus each customer's
-/// payment terms.
-#[derive(Debug, Default)]
+/// A short customer id held inline, so looking one up never follows a pointer into the
+/// register: with a hundred thousand customers looked up a million times, each pointer is a
+/// cache miss. Ids longer than [`IdKey::MAX`] bytes go to a second map.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct IdKey([u8; 24]);
+
+impl IdKey {
+    const MAX: usize = 23;
+
+    fn new(id: &str) -> Option<IdKey> {
+        let b = id.as_bytes();
+        (b.len() <= Self::MAX).then(|| {
+            let mut key = [0u8; 24];
+            key[..b.len()].copy_from_slice(b);
+            key[23] = b.len() as u8;
+            IdKey(key)
+        })
+    }
+}
+
+/// Customer id → position in the register, plus each customer's payment terms.
+#[derive(Default)]
 pub struct CustomerIndex<'a> {
-    by_id: FxHashMap<&'a str, u32>,
+    short: FxHashMap<IdKey, u32>,
+    long: FxHashMap<&'a str, u32>,
     payment_days: Vec<u32>,
     default_days: u32,
+}
+
+impl std::fmt::Debug for CustomerIndex<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerIndex").field("customers", &self.payment_days.len()).finish()
+    }
 }
 
 impl<'a> CustomerIndex<'a> {
     pub fn new<C: Registered>(customers: &'a [C], policy: &Policy) -> CustomerIndex<'a> {
         let default_days = policy.base_rules().terms.payment_days();
-        let mut by_id = FxHashMap::with_capacity_and_hasher(customers.len(), Default::default());
+        let mut short = FxHashMap::with_capacity_and_hasher(customers.len(), Default::default());
+        let mut long = FxHashMap::default();
         for (i, c) in customers.iter().enumerate() {
-            by_id.insert(c.id(), i as u32);
+            match IdKey::new(c.id()) {
+                Some(key) => short.insert(key, i as u32),
+                None => long.insert(c.id(), i as u32),
+            };
         }
         let payment_days = customers.iter().map(|c| c.payment_days(policy)).collect();
-        CustomerIndex { by_id, payment_days, default_days }
+        CustomerIndex { short, long, payment_days, default_days }
     }
 
     pub fn get(&self, id: &str) -> Option<u32> {
-        self.by_id.get(id).copied()
+        match IdKey::new(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -162,8 +195,8 @@ impl OpenBook {
         }
     }
 
-    fn owner(&mut self, customers: &CustomerIndex<'_>, id: &str) -> Owner {
-        if let Some(i) = customers.get(id) {
+    fn owner(&mut self, known: Option<u32>, id: &str) -> Owner {
+        if let Some(i) = known {
             return Owner::Known(i);
         }
         if let Some(&i) = self.unknown_index.get(id) {
@@ -182,13 +215,24 @@ impl OpenBook {
         customers: &CustomerIndex<'_>,
         payments: &PaymentIndex,
     ) {
+        self.push_for(record, || customers.get(record.customer), payments);
+    }
+
+    /// [`OpenBook::push`] with the customer's register position from `known` (asked only for
+    /// records with something open), so callers that already looked it up don't again.
+    pub fn push_for(
+        &mut self,
+        record: &InvoiceRecord<'_>,
+        known: impl FnOnce() -> Option<u32>,
+        payments: &PaymentIndex,
+    ) {
         let Some(open) = open_before_credits(record, self.as_of, payments) else {
             return;
         };
         if open.is_zero() {
             return;
         }
-        let owner = self.owner(customers, record.customer);
+        let owner = self.owner(known(), record.customer);
         if let (Some(target), true) = (record.credits, open.is_sign_negative()) {
             self.credits.push(PendingCredit {
                 number: record.number.to_owned(),
@@ -540,5 +584,30 @@ impl Ledger {
             }
         }
         timeline
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::core::model::CustomerBrief;
+
+    #[test]
+    fn short_and_long_ids_are_found() {
+        let long = "K".repeat(40);
+        let customers = vec![
+            CustomerBrief::new("C1", "Alfa", None, None, 30, 2),
+            CustomerBrief::new(&long, "Beta", None, None, 30, 3),
+            CustomerBrief::new(&"x".repeat(23), "Gamma", None, None, 30, 4),
+        ];
+        let policy =
+            Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let index = CustomerIndex::new(&customers, &policy);
+        assert_eq!(index.get("C1"), Some(0));
+        assert_eq!(index.get(&long), Some(1));
+        assert_eq!(index.get(&"x".repeat(23)), Some(2));
+        assert_eq!(index.get("C2"), None);
+        assert_eq!(index.get(&"K".repeat(39)), None);
+        assert_eq!(index.get(""), None);
     }
 }
