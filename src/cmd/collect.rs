@@ -36,8 +36,16 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             }
         })
         .collect();
-    let forced =
+    let mut forced =
         super::gate::check(ctx, &ledger, args, "collect", ready.iter().map(|d| d.customer.as_str()))?;
+    forced.extend(super::gate::data_errors(
+        ctx,
+        &ledger,
+        args,
+        "collect",
+        ready.iter().map(|d| d.customer.as_str()),
+        ready.iter().map(|d| d.invoice.as_str()),
+    )?);
     let plans = group(Step::Collection, ready.iter().copied());
     let letters = letters_out::letters(ctx, &ledger)?;
     // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the

@@ -90,11 +90,12 @@ fn decision_table(_ledger: &Ledger, with_date: bool) -> Table {
 
 fn decision_row(ledger: &Ledger, d: &Decision, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
     let name = ledger.customer(&d.customer).map_or("", |c| c.name.as_str());
-    let (next, detail) = match &d.state {
-        State::Waiting(next) => (*next, d.why.last().cloned().unwrap_or_default()),
-        State::Paused(why) => (None, why.clone()),
-        State::InCollection(since) => (None, format!("handed over {since}")),
-        State::Due(_) | State::NotDue => (None, String::new()),
+    let next = d.next_date;
+    let detail = match &d.state {
+        State::Waiting(_) => d.why.last().cloned().unwrap_or_default(),
+        State::Paused(why) => why.clone(),
+        State::InCollection(since) => format!("handed over {since}"),
+        State::Due(_) | State::NotDue => String::new(),
     };
     let mut row = vec![
         Cell::text(d.state.name()),

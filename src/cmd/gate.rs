@@ -61,3 +61,54 @@ pub fn check<'a>(
         })
         .collect())
 }
+
+/// The data gate: `dun check`'s errors about the customers and invoices a run would write to
+/// (a duplicate invoice number, a payment reference that fails its check digit, an amount paid
+/// twice, ...) stop the run, so that no letter goes out with a wrong figure. `--force` lets it
+/// go and journals what was overridden. A customer with no channel gets no letter at all; that
+/// is reported by the run itself, not here.
+pub fn data_errors<'a>(
+    ctx: &Context,
+    ledger: &Ledger,
+    args: &SendArgs,
+    command: &str,
+    customers: impl IntoIterator<Item = &'a str>,
+    invoices: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<Entry>> {
+    let customers: BTreeSet<&str> = customers.into_iter().collect();
+    let invoices: BTreeSet<&str> = invoices.into_iter().collect();
+    if customers.is_empty() && invoices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut errors: Vec<_> = crate::core::check::check_ledger(ledger, ctx.as_of)
+        .into_iter()
+        .filter(|f| f.severity == crate::core::finding::Severity::Error && f.code != "no-channel")
+        .filter(|f| {
+            f.customer.as_deref().is_some_and(|c| customers.contains(c))
+                || f.invoice.as_deref().is_some_and(|i| invoices.contains(i))
+        })
+        .collect();
+    if errors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let listed = crate::core::finding::summarize(&mut errors);
+    if !args.force {
+        bail!(
+            "{command} refused: dun check finds errors in what it would send:\n{listed}\n\
+             Fix them (dun check lists all), or run again with --force (journaled)."
+        );
+    }
+    if !ctx.quiet {
+        eprintln!("dun: warning: --force: {command} goes ahead although:\n{listed}");
+    }
+    Ok(errors
+        .iter()
+        .map(|f| {
+            let mut e = Entry::new(ctx.as_of, Event::Note);
+            e.customer = f.customer.clone();
+            e.invoice = f.invoice.clone();
+            e.note = Some(format!("data check overridden with --force ({command}): {f}"));
+            e
+        })
+        .collect())
+}

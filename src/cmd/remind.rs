@@ -23,7 +23,15 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     super::due::report_problems(ctx, &outcome)?;
     let due: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Reminder)).collect();
     let plans = group(Step::Reminder, due.into_iter());
-    let forced = super::gate::check(ctx, &ledger, args, "remind", plans.iter().map(|p| p.customer))?;
+    let mut forced = super::gate::check(ctx, &ledger, args, "remind", plans.iter().map(|p| p.customer))?;
+    forced.extend(super::gate::data_errors(
+        ctx,
+        &ledger,
+        args,
+        "remind",
+        plans.iter().map(|p| p.customer),
+        plans.iter().flat_map(|p| p.decisions.iter().map(|d| d.invoice.as_str())),
+    )?);
     let letters = letters_out::letters(ctx, &ledger)?;
     let mut outgoing =
         letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, |d, channel, reference| {

@@ -7,16 +7,15 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::charges;
 use super::check::check_ledger;
 use super::credit::{self, Behaviour, WATCH_CODES, WatchReason};
 use super::finding::Finding;
-use super::interest::{InterestResult, accrue, fixed_rate, statutory_rate_on};
 use super::journal::{Entry, Event};
 use super::ledger::{Ledger, Owner, normalize_reference};
 use super::model::{Currency, Customer, Invoice};
 use super::phone::parse_phone;
-use super::policy::{DayCountSetting, InterestMode, Rules};
-use super::rules::{self, DayCount, RatePeriod, RulePack};
+use super::rules;
 
 /// The result of looking a customer up by id or by name.
 #[derive(Debug)]
@@ -139,11 +138,28 @@ pub struct CustomerView {
 // one line out.
 // ---------------------------------------------------------------------------------------------
 
-/// The next step the dunning core would take for `customer` on `as_of`, as one line for people.
-/// Not wired yet: always `None` until the dunning core provides it.
+/// The next step the dunning core would take for `customer` on `as_of`, as one line for people:
+/// what is due today, else the earliest next step, else why nothing is scheduled.
 pub fn next_step_line(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Option<String> {
-    let _ = (ledger, customer, as_of);
-    None
+    let outcome = super::dunning::decide(ledger, as_of);
+    let mine: Vec<_> = outcome.decisions.iter().filter(|d| d.customer == customer.id).collect();
+    if mine.is_empty() {
+        return None;
+    }
+    let due: Vec<String> = mine
+        .iter()
+        .filter_map(|d| d.state.action().map(|a| format!("{} for invoice {}", a.name(), d.invoice)))
+        .collect();
+    if !due.is_empty() {
+        return Some(format!("due today: {}", due.join(", ")));
+    }
+    let next = mine.iter().filter_map(|d| d.next_date.map(|date| (date, &d.invoice))).min();
+    if let Some((date, invoice)) = next {
+        return Some(format!("next step on {date} (invoice {invoice}); `dun explain {invoice}` says why"));
+    }
+    let states: Vec<String> =
+        mine.iter().map(|d| format!("invoice {}: {}", d.invoice, d.state.name())).collect();
+    Some(format!("nothing scheduled ({})", states.join(", ")))
 }
 
 /// Builds the view of `customer` (which must be one of `ledger.customers`) on `as_of`.
@@ -167,7 +183,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         let Some(invoice) = ledger.invoice(number) else { continue };
         let days_overdue = (as_of - invoice.due).num_days();
         let interest = if days_overdue > 0 {
-            interest_on(ledger, invoice, customer, &rules, as_of).amount
+            charges::interest(ledger, invoice, Some(customer), &rules, as_of).amount
         } else {
             Decimal::ZERO
         };
@@ -199,9 +215,13 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         .map(|w| w.reasons)
         .unwrap_or_default();
     let mut notes = Vec::new();
-    if rules.interest.mode() == InterestMode::Statutory
+    if rules.interest.mode() == crate::core::policy::InterestMode::Statutory
         && open.iter().any(|o| o.days_overdue > 0)
-        && let Some(w) = rules::stale_rate_warning(pack_for(ledger, customer), as_of, &rate_overrides(&rules))
+        && let Some(w) = rules::stale_rate_warning(
+            charges::pack_for(ledger, Some(customer)),
+            as_of,
+            &charges::rate_overrides(&rules),
+        )
     {
         notes.push(format!("interest: {w}"));
     }
@@ -261,57 +281,6 @@ pub fn fees_on(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Decimal {
         .filter(|e| e.event == Event::Reminder && e.date <= as_of)
         .filter_map(|e| e.amount)
         .sum()
-}
-
-/// The rule pack whose law governs a customer's claims: a consumer is protected by the law of
-/// the country they live in; between businesses the creditor's country applies.
-fn pack_for(ledger: &Ledger, customer: &Customer) -> &'static RulePack {
-    if customer.kind.is_consumer() {
-        rules::rules_for(&customer.country)
-    } else {
-        rules::rules_for(&ledger.policy.country)
-    }
-}
-
-fn rate_overrides(rules: &Rules) -> Vec<RatePeriod> {
-    rules
-        .interest
-        .reference_rates
-        .iter()
-        .flatten()
-        .map(|r| RatePeriod { from: r.from.0, reference_rate: r.rate.0 })
-        .collect()
-}
-
-/// Interest on one invoice up to `as_of`, on its open timeline, per the policy's
-/// `interest.mode` (statutory: the rule pack's reference rate + margin, with the policy's
-/// overrides) and day count.
-fn interest_on(
-    ledger: &Ledger,
-    invoice: &Invoice,
-    customer: &Customer,
-    rules: &Rules,
-    as_of: NaiveDate,
-) -> InterestResult {
-    let pack = pack_for(ledger, customer);
-    let day_count = match rules.interest.day_count {
-        Some(DayCountSetting::Actual365) => DayCount::Actual365,
-        Some(DayCountSetting::Thirty360) => DayCount::Thirty360,
-        None => pack.interest.day_count,
-    };
-    let timeline = ledger.open_timeline(invoice, as_of);
-    match rules.interest.mode() {
-        InterestMode::None => InterestResult::default(),
-        InterestMode::Fixed => {
-            let rate = rules.interest.rate.map_or(Decimal::ZERO, |r| r.0);
-            accrue(&timeline, invoice.due, as_of, fixed_rate(rate), day_count)
-        }
-        InterestMode::Statutory => {
-            let overrides = rate_overrides(rules);
-            let rate = statutory_rate_on(pack, customer.kind.is_consumer(), &overrides);
-            accrue(&timeline, invoice.due, as_of, rate, day_count)
-        }
-    }
 }
 
 /// The latest payment on any of the customer's invoices by `as_of`: a line of `payments.csv`,
@@ -512,7 +481,9 @@ mod tests {
         // The journal: K1's own lines and its invoices', up to the as-of date, by date.
         let events: Vec<(Event, u64)> = v.journal.iter().map(|e| (e.event, e.line)).collect();
         assert_eq!(events, vec![(Event::Reminder, 2), (Event::Dispute, 3)]);
-        assert_eq!(v.next_step, None);
+        // One reminder on 01-20 (deadline 01-30 + collection.after_days 10): collection is due;
+        // invoice 2 is disputed.
+        assert_eq!(v.next_step.as_deref(), Some("due today: collection for invoice 1"));
     }
 
     #[test]

@@ -176,6 +176,9 @@ pub struct Decision {
     pub last_reminder: Option<NaiveDate>,
     /// For a reminder due: the new deadline it gives.
     pub pay_by: Option<NaiveDate>,
+    /// When nothing is due today: the day the next step comes if nothing changes (waiting,
+    /// not yet due, or the day after a promise), where one is scheduled.
+    pub next_date: Option<NaiveDate>,
     /// The fee this reminder would charge (0 unless a reminder is due).
     pub fee: Decimal,
     pub fees_charged: Decimal,
@@ -317,6 +320,7 @@ fn decide_invoice(
         reminders_sent: history.reminders.len() as u32,
         last_reminder: history.reminders.last().map(|r| r.date),
         pay_by: None,
+        next_date: None,
         fee: Decimal::ZERO,
         fees_charged: fee_history.fees_charged,
         interest,
@@ -378,6 +382,7 @@ fn pause(
     }
     if let Some((made, until)) = history.promise {
         if as_of <= until {
+            d.next_date = until.succ_opt();
             d.why.push(format!("promised on {made} to pay by {until}: paused until then"));
             return Some(State::Paused(format!("promise to pay by {until}")));
         }
@@ -486,6 +491,7 @@ fn ladder(
         } else if as_of >= ready {
             d.state = manual(d, rules, Action::Collection);
         } else {
+            d.next_date = Some(ready);
             d.state = State::Waiting(Some(ready));
         }
         return Ok(());
@@ -503,6 +509,7 @@ fn ladder(
             "not due yet; the first reminder would come on {ready} (reminder.after_days {})",
             r.after_days()
         ));
+        d.next_date = Some(ready);
         d.state = State::NotDue;
         return Ok(());
     }
@@ -521,6 +528,7 @@ fn ladder(
                 format!("previous step + reminder.interval_days {}", r.interval_days())
             }
         ));
+        d.next_date = Some(ready);
         d.state = State::Waiting(Some(ready));
         return Ok(());
     }

@@ -69,10 +69,12 @@ fn the_table_has_everything_for_the_call() {
         "Limit 5 000.00 SEK; exposure 3 000.00 SEK",
         "Customer since the first invoice on 2026-01-01\n",
         "Journal\n  2026-11-10  reminder   1001  60.00  via email+letter\n  2026-11-20  note        \"Ringde, lovar betala fredag\"\n  2026-11-25  promise    1001  until 2026-12-04\n",
+        // 1001 is promised until 12-04; 1003 gets its first reminder on 12-27.
+        "Next step: next step on 2026-12-05 (invoice 1001); `dun explain 1001` says why\n",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }
-    for absent in ["2003", "after the as-of date", "Watch:", "Next step", "Data problems", "Note:"] {
+    for absent in ["2003", "after the as-of date", "Watch:", "Data problems", "Note:"] {
         assert!(!out.contains(absent), "unexpected {absent:?} in\n{out}");
     }
 }
@@ -105,7 +107,7 @@ fn json_carries_the_same_figures() {
         v["journal"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["reminder", "note", "promise"]);
     assert_eq!(v["journal"][1]["note"], "Ringde, lovar betala fredag");
-    assert_eq!(v["next_step"], Value::Null);
+    assert_eq!(v["next_step"], "next step on 2026-12-05 (invoice 1001); `dun explain 1001` says why");
     assert_eq!(v["findings"], Value::Array(vec![]));
 }
 

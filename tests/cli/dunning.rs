@@ -343,3 +343,20 @@ fn collect_dry_run_writes_nothing() {
     assert!(!l.file("out/2026-11-29").exists());
     assert_eq!(before, std::fs::read_to_string(l.file("journal.csv")).unwrap());
 }
+
+#[test]
+fn remind_refuses_on_check_errors_in_what_it_would_send() {
+    let l = ledger();
+    // Invoice 3 twice: B's letter would show a wrong amount. A's letter is not affected, but the
+    // run as a whole stops until the data is fixed or --force is given.
+    l.write("invoices.csv", &format!("{INVOICES}3,B,2026-10-02,2026-11-01,800.00,SEK,\n"));
+    let err = l.fails(&["remind", "--as-of", "2026-11-08"], 1);
+    assert!(err.contains("remind refused: dun check finds errors in what it would send"), "{err}");
+    assert!(err.contains("invoices.csv:11: column \"number\": invoice number 3 appears again"), "{err}");
+    assert!(!l.file("journal.csv").exists());
+    let out = l.dun(&["remind", "--force", "--as-of", "2026-11-08"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force: remind goes ahead"));
+    let notes: Vec<Vec<String>> = journal(&l).into_iter().filter(|f| f[1] == "note").collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0][8].contains("data check overridden with --force (remind)"), "{notes:?}");
+}
