@@ -32,7 +32,7 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::ledger::{CustomerIndex, Ledger, OpenBook, Owner, PaymentIndex, normalize_reference};
+use super::ledger::{CustomerIndex, Ledger, OpenBook, Owner, normalize_reference};
 use super::model::{Currency, Customer, CustomerBrief, InvoiceRecord, Payment, Registered};
 use super::money::format_money_grouped;
 use super::policy::Policy;
@@ -693,14 +693,7 @@ fn reasons_for(
 
 /// The ledger's open items on `as_of`, credits applied.
 pub fn open_book(ledger: &Ledger, as_of: NaiveDate) -> OpenBook {
-    let index = CustomerIndex::new(&ledger.customers, &ledger.policy);
-    let payments = PaymentIndex::new(&ledger.payments, as_of);
-    let mut book = OpenBook::new(as_of);
-    for inv in &ledger.invoices {
-        book.push(&inv.record(), &index, &payments);
-    }
-    book.apply_credits();
-    book
+    ledger.open_book(as_of)
 }
 
 /// Every customer's payment behaviour on `as_of`, keyed by its position in `ledger.customers`.

@@ -527,9 +527,9 @@ impl Ledger {
             .unwrap_or_else(|| self.policy.base_rules())
     }
 
-    /// The open amount of every invoice with something open on `as_of` (after `paid`,
-    /// payments and credit notes), keyed by invoice number; credits are left out.
-    pub fn open_amounts(&self, as_of: NaiveDate) -> FxHashMap<&str, Decimal> {
+    /// The ledger's open items on `as_of`, credits applied: the same book `dun report`
+    /// streams, so every command agrees on what is open.
+    pub fn open_book(&self, as_of: NaiveDate) -> OpenBook {
         let index = CustomerIndex::new(&self.customers, &self.policy);
         let payments = PaymentIndex::new(&self.payments, as_of);
         let mut book = OpenBook::new(as_of);
@@ -537,6 +537,13 @@ impl Ledger {
             book.push(&inv.record(), &index, &payments);
         }
         book.apply_credits();
+        book
+    }
+
+    /// The open amount of every invoice with something open on `as_of` (after `paid`,
+    /// payments and credit notes), keyed by invoice number; credits are left out.
+    pub fn open_amounts(&self, as_of: NaiveDate) -> FxHashMap<&str, Decimal> {
+        let book = self.open_book(as_of);
         let mut open = FxHashMap::default();
         for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
             if let Some(inv) = self.invoice(book.number(item)) {
