@@ -204,6 +204,10 @@ struct Facts {
     first_issued: Option<NaiveDate>,
     /// Invoice counts of the first two currencies seen; more go to `CreditBook::more`.
     currencies: [(Option<Currency>, u32); 2],
+    /// Invoices settled in the recent and the prior window: beside the counts, so that an
+    /// invoice record touches one place in memory, not two.
+    recent: LateSum,
+    prior: LateSum,
 }
 
 /// Accumulates payment behaviour per customer from invoice records (one book per worker
@@ -219,8 +223,6 @@ pub struct CreditBook {
     facts: Vec<Facts>,
     /// Invoice counts of a customer's third and further currencies (rare).
     more: FxHashMap<(u32, Currency), u32>,
-    /// (recent, prior) settled invoices.
-    settled: Vec<(LateSum, LateSum)>,
     pending: Vec<Pending>,
     /// Credit notes by the invoice they credit: (date, amount credited > 0).
     credit_notes: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
@@ -244,7 +246,6 @@ impl CreditBook {
             prior_after,
             facts: Vec::new(),
             more: FxHashMap::default(),
-            settled: Vec::new(),
             pending: Vec::new(),
             credit_notes: FxHashMap::default(),
         }
@@ -319,16 +320,16 @@ impl CreditBook {
     fn count_settled(&mut self, owner: u32, settled: NaiveDate, due: NaiveDate, amount: Decimal) {
         let days = (settled - due).num_days();
         if settled > self.recent_after {
-            grown(&mut self.settled, owner as usize).0.add(amount, days);
+            grown(&mut self.facts, owner as usize).recent.add(amount, days);
         } else if settled > self.prior_after {
-            grown(&mut self.settled, owner as usize).1.add(amount, days);
+            grown(&mut self.facts, owner as usize).prior.add(amount, days);
         }
     }
 
     /// Folds books from several threads into one, reusing the largest one's memory.
     pub fn merge_all(books: Vec<CreditBook>, as_of: NaiveDate) -> CreditBook {
         let mut books = books;
-        books.sort_by_key(|b| std::cmp::Reverse(b.facts.len() + b.settled.len()));
+        books.sort_by_key(|b| std::cmp::Reverse(b.facts.len()));
         let mut iter = books.into_iter();
         let mut first = iter.next().unwrap_or_else(|| CreditBook::new(as_of));
         for other in iter {
@@ -340,6 +341,11 @@ impl CreditBook {
     /// Folds another book (from another thread) into this one.
     pub fn merge(&mut self, other: CreditBook) {
         for (owner, facts) in other.facts.iter().enumerate() {
+            if facts.recent.count + facts.prior.count > 0 {
+                let mine = grown(&mut self.facts, owner);
+                mine.recent.merge(facts.recent);
+                mine.prior.merge(facts.prior);
+            }
             let Some(first) = facts.first_issued else { continue };
             for (currency, n) in facts.currencies {
                 if let Some(c) = currency {
@@ -350,13 +356,6 @@ impl CreditBook {
         for ((owner, currency), n) in other.more {
             let first = other.facts[owner as usize].first_issued.unwrap_or(self.as_of);
             self.count_invoices(owner, first, currency, n);
-        }
-        for (owner, (recent, prior)) in other.settled.into_iter().enumerate() {
-            if recent.count + prior.count > 0 {
-                let mine = grown(&mut self.settled, owner);
-                mine.0.merge(recent);
-                mine.1.merge(prior);
-            }
         }
         self.pending.extend(other.pending);
         for (target, notes) in other.credit_notes {
@@ -380,20 +379,19 @@ impl CreditBook {
                 self.count_settled(p.owner, settled, p.due, p.amount);
             }
         }
-        SettledBook { facts: self.facts, settled: self.settled, more: self.more }
+        SettledBook { facts: self.facts, more: self.more }
     }
 }
 
 /// A credit book whose payments are settled: customers' behaviour by register position.
 pub struct SettledBook {
     facts: Vec<Facts>,
-    settled: Vec<(LateSum, LateSum)>,
     more: FxHashMap<(u32, Currency), u32>,
 }
 
 impl SettledBook {
     pub fn len(&self) -> usize {
-        self.facts.len().max(self.settled.len())
+        self.facts.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -406,12 +404,11 @@ impl SettledBook {
             return None;
         }
         let facts = self.facts.get(i).copied().unwrap_or_default();
-        let (recent, prior) = self.settled.get(i).copied().unwrap_or_default();
         let mut b = Behaviour {
             first_issued: facts.first_issued,
             invoices: facts.currencies.iter().filter_map(|&(c, n)| c.map(|c| (c, n))).collect(),
-            recent,
-            prior,
+            recent: facts.recent,
+            prior: facts.prior,
         };
         if !self.more.is_empty() {
             for (&(owner, currency), &n) in &self.more {
