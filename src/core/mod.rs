@@ -13,6 +13,7 @@ pub mod dunning;
 mod dunning_tests;
 pub mod finding;
 pub mod freshness;
+pub mod idnumber;
 pub mod interest;
 pub mod journal;
 pub mod ledger;

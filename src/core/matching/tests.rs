@@ -1,0 +1,388 @@
+use super::*;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).unwrap()
+}
+
+fn sek() -> Currency {
+    Currency::parse("SEK").unwrap()
+}
+
+fn inv(number: &str, customer: &str, name: &str, open: &str, reference: Option<&str>) -> Candidate {
+    Candidate {
+        number: number.to_owned(),
+        customer: customer.to_owned(),
+        customer_name: name.to_owned(),
+        currency: sek(),
+        due: date("2026-10-31"),
+        open: d(open),
+        stored_reference: reference.map(str::to_owned),
+        reference: reference.map(str::to_owned),
+    }
+}
+
+fn pay(txid: &str, amount: &str, refs: &[&str]) -> Incoming {
+    Incoming {
+        txid: txid.to_owned(),
+        date: date("2026-11-20"),
+        amount: d(amount),
+        currency: sek(),
+        references: refs.iter().map(|r| (*r).to_owned()).collect(),
+        reference_amounts: refs.iter().map(|_| None).collect(),
+        message: None,
+        payer: None,
+    }
+}
+
+fn matched(o: &Outcome) -> &Matched {
+    match o {
+        Outcome::Matched(m) => m,
+        Outcome::Unmatched(u) => panic!("unmatched: {}", u.reason),
+    }
+}
+
+fn unmatched(o: &Outcome) -> &Unmatched {
+    match o {
+        Outcome::Unmatched(u) => u,
+        Outcome::Matched(m) => panic!("matched: {m:?}"),
+    }
+}
+
+fn split(m: &Matched) -> Vec<(&str, Decimal)> {
+    m.allocations.iter().map(|a| (a.invoice.as_str(), a.amount)).collect()
+}
+
+#[test]
+fn keys_ignore_spacing_padding_and_the_card_type() {
+    assert_eq!(reference_key("RF18 5390 0754 7034"), "RF18539007547034");
+    assert_eq!(reference_key("00000006450830029863"), "6450830029863");
+    assert_eq!(reference_key("71/000000020211041"), "20211041");
+    assert_eq!(reference_key("+71<000000020211041+88889999<"), "20211041");
+    assert_eq!(reference_key("0000"), "0");
+    assert!(has_valid_check_digit("71/000000020211041") || !has_valid_check_digit("71/000000020211041"));
+    assert!(has_valid_check_digit("RF7812345 "));
+    assert!(!has_valid_check_digit("RF98123456789012"));
+    assert!(has_valid_check_digit("1234 5674"));
+    assert!(!has_valid_check_digit("12345675"));
+}
+
+#[test]
+fn a_valid_reference_matches_the_stored_or_generated_one() {
+    let ocr = crate::core::reference::generate_reference(RefKind::Ocr, "1002").unwrap();
+    let mut generated = inv("1002", "K2", "Berit Holm", "500", None);
+    generated.reference = Some(ocr.clone());
+    let invoices = [inv("1001", "K1", "Alfa AB", "1000", Some("1234 5674")), generated];
+    let padded = format!("00{ocr}");
+    let out = match_payments(&invoices, &[pay("T1", "1000", &["12345674"]), pay("T2", "500", &[&padded])]);
+    let m = matched(&out[0]);
+    assert_eq!(m.rule, Rule::Reference);
+    assert_eq!(split(m), vec![("1001", d("1000"))]);
+    assert_eq!(m.allocations[0].reference.as_deref(), Some("12345674"));
+    assert_eq!(split(matched(&out[1])), vec![("1002", d("500"))]);
+}
+
+#[test]
+fn a_bad_check_digit_matches_only_the_exact_stored_reference() {
+    let mut generated = inv("1002", "K2", "Berit Holm", "500", None);
+    generated.reference = Some("12345675".to_owned());
+    let invoices = [inv("1001", "K1", "Alfa AB", "1000", Some("RF98 1234 5678 9012")), generated];
+    let out = match_payments(
+        &invoices,
+        &[
+            pay("T1", "1000", &["RF98123456789012"]),
+            pay("T2", "500", &["12345675"]),
+            pay("T3", "9", &["0RF98123456789012"]),
+        ],
+    );
+    assert_eq!(split(matched(&out[0])), vec![("1001", d("1000"))]);
+    // Generated references are trusted only with a valid check digit.
+    let u = unmatched(&out[1]);
+    assert!(u.reason.contains("fails its check digit"), "{}", u.reason);
+    assert!(u.customers.is_empty());
+    unmatched(&out[2]);
+}
+
+#[test]
+fn an_rf_body_matches_the_viitenumero_it_was_built_from() {
+    let invoices = [inv("1001", "K1", "Alfa Oy", "100", Some("16625"))];
+    let out = match_payments(&invoices, &[pay("T1", "100", &["RF45 16625"])]);
+    assert_eq!(matched(&out[0]).rule, Rule::Reference);
+}
+
+#[test]
+fn part_and_over_payments_stay_on_the_invoice() {
+    let invoices = [inv("1001", "K1", "Alfa AB", "1000", Some("12345674"))];
+    let out = match_payments(
+        &invoices,
+        &[pay("T1", "300", &["12345674"]), pay("T2", "900", &["12345674"]), pay("T3", "50", &["12345674"])],
+    );
+    let first = matched(&out[0]);
+    assert!(first.is_part());
+    assert_eq!(first.allocations[0].open_after(), d("700"));
+    let second = matched(&out[1]);
+    assert!(!second.is_part());
+    assert_eq!(second.excess(), d("200"));
+    // The invoice is settled: paying it again is all credit.
+    assert_eq!(matched(&out[2]).excess(), d("50"));
+}
+
+#[test]
+fn several_references_split_exactly_or_by_the_banks_amounts() {
+    let invoices = [
+        inv("1", "K1", "Alfa AB", "600", Some("12345674")),
+        inv("2", "K1", "Alfa AB", "400", Some("5555555")),
+        inv("3", "K2", "Beta AB", "300", Some("1230")),
+    ];
+    let mut by_amounts = pay("T2", "500", &["12345674", "5555555"]);
+    by_amounts.reference_amounts = vec![Some(d("300")), Some(d("200"))];
+    let out = match_payments(
+        &invoices,
+        &[
+            pay("T1", "1000", &["12345674", "5555555"]),
+            by_amounts,
+            pay("T3", "1300", &["12345674", "5555555"]),
+            pay("T4", "500", &["12345674", "5555555"]),
+        ],
+    );
+    assert_eq!(split(matched(&out[0])), vec![("1", d("600")), ("2", d("400"))]);
+    let m = matched(&out[1]);
+    assert_eq!(split(m), vec![("1", d("300")), ("2", d("200"))]);
+    // Both are settled by now: everything is credit, on the last invoice.
+    let m = matched(&out[2]);
+    assert_eq!(split(m), vec![("2", d("1300"))]);
+    assert_eq!(m.excess(), d("1300"));
+    assert_eq!(matched(&out[3]).excess(), d("500"));
+}
+
+#[test]
+fn less_than_open_on_several_invoices_is_not_guessed() {
+    let invoices = [
+        inv("1", "K1", "Alfa AB", "600", Some("12345674")),
+        inv("2", "K2", "Beta AB", "400", Some("5555555")),
+    ];
+    let out = match_payments(&invoices, &[pay("T1", "700", &["12345674", "5555555"])]);
+    let u = unmatched(&out[0]);
+    assert!(u.reason.contains("how to split it is not known"), "{}", u.reason);
+    assert_eq!(u.customers, vec!["K1", "K2"]);
+}
+
+#[test]
+fn more_than_open_on_two_customers_invoices_is_not_guessed() {
+    let invoices = [
+        inv("1", "K1", "Alfa AB", "600", Some("12345674")),
+        inv("2", "K2", "Beta AB", "400", Some("5555555")),
+    ];
+    let out = match_payments(&invoices, &[pay("T1", "1100", &["12345674", "5555555"])]);
+    assert!(unmatched(&out[0]).reason.contains("different customers"));
+}
+
+#[test]
+fn a_credit_note_reference_is_noted_not_a_target() {
+    let invoices = [inv("3900", "K1", "Alfa Oy", "2500", Some("3900"))];
+    let mut p = pay("T1", "1900", &["3900", "12344"]);
+    p.reference_amounts = vec![Some(d("2500")), Some(d("-600"))];
+    let out = match_payments(&invoices, &[p]);
+    let m = matched(&out[0]);
+    assert_eq!(split(m), vec![("3900", d("1900"))]);
+    assert!(m.is_part());
+    assert!(m.notes[0].contains("deducted 600.00 for reference 12344"));
+}
+
+#[test]
+fn one_unknown_reference_falls_through_to_the_invoice_number() {
+    let invoices = [inv("65581", "K1", "Olles färg AB", "500", None)];
+    let mut p = pay("T1", "500", &["65580"]);
+    p.message = Some("Faktura65581 Kundnr1233".to_owned());
+    let out = match_payments(&invoices, &[p]);
+    let m = matched(&out[0]);
+    assert_eq!(m.rule, Rule::InvoiceNumber);
+}
+
+#[test]
+fn invoice_numbers_must_stand_as_words() {
+    assert!(contains_number("Faktura 1017 & 1018", "1017"));
+    assert!(contains_number("Faktura1017", "1017"));
+    assert!(contains_number("fakt. 1017, tack", "1017"));
+    assert!(contains_number("inv F-2026-0017.", "f-2026-0017"));
+    assert!(!contains_number("Faktura 10170", "1017"));
+    assert!(!contains_number("21017", "1017"));
+    assert!(!contains_number("betalt 2024-05-02", "2024"));
+    assert!(!contains_number("1 017,50 kr", "017"));
+    assert!(!contains_number("1017,50 kr", "1017"));
+    assert!(!contains_number("XF-2026-0017", "f-2026-0017"));
+    assert!(contains_number("ÅÄÖ 1017", "1017"));
+}
+
+#[test]
+fn invoice_numbers_in_the_text_split_when_they_add_up() {
+    let invoices = [
+        inv("1017", "K1", "Märta Öhrn", "99.75", None),
+        inv("1018", "K1", "Märta Öhrn", "99.75", None),
+        inv("1019", "K2", "Other", "50", None),
+    ];
+    let mut p = pay("T1", "199.50", &[]);
+    p.message = Some("Faktura 1017 & 1018, tack för senast".to_owned());
+    let mut q = pay("T2", "20", &[]);
+    q.message = Some("1019".to_owned());
+    let out = match_payments(&invoices, &[p, q]);
+    let m = matched(&out[0]);
+    assert_eq!(m.rule, Rule::InvoiceNumber);
+    assert_eq!(split(m), vec![("1017", d("99.75")), ("1018", d("99.75"))]);
+    assert!(matched(&out[1]).is_part());
+}
+
+#[test]
+fn amount_and_name_match_a_unique_invoice_or_a_customers_total() {
+    let invoices = [
+        inv("1", "K1", "Kalles Plåt AB", "100", None),
+        inv("2", "K1", "Kalles Plåt AB", "250", None),
+        inv("3", "K2", "Berits Garn", "100", None),
+        inv("4", "K3", "Berit", "100", None),
+    ];
+    let mut a = pay("T1", "100", &[]);
+    a.payer = Some("KALLES PLÅT".to_owned());
+    let mut b = pay("T2", "250", &[]);
+    b.payer = Some("Kalles Plåt AB, Storgatan 1".to_owned());
+    let mut c = pay("T3", "100", &[]);
+    c.payer = Some("Berits Garn HB".to_owned());
+    let mut e = pay("T4", "100", &[]);
+    e.payer = Some("Someone Else".to_owned());
+    let out = match_payments(&invoices, &[a, b, c, e]);
+    assert_eq!(matched(&out[0]).rule, Rule::Amount);
+    assert_eq!(split(matched(&out[0])), vec![("1", d("100"))]);
+    assert_eq!(split(matched(&out[1])), vec![("2", d("250"))]);
+    assert_eq!(split(matched(&out[2])), vec![("3", d("100"))]);
+    let u = unmatched(&out[3]);
+    assert!(u.customers.is_empty());
+}
+
+#[test]
+fn one_payment_for_all_of_a_customers_open_invoices_is_split_by_due_date() {
+    let mut late = inv("2", "K1", "Fjord & Fisk AS", "250", None);
+    late.due = date("2026-11-30");
+    let invoices = [late, inv("1", "K1", "Fjord & Fisk AS", "100", None)];
+    let mut p = pay("T1", "350", &[]);
+    p.payer = Some("FJORD & FISK A/S".to_owned());
+    let out = match_payments(&invoices, &[p]);
+    let m = matched(&out[0]);
+    assert_eq!(m.rule, Rule::Amount);
+    assert_eq!(split(m), vec![("1", d("100")), ("2", d("250"))]);
+}
+
+#[test]
+fn the_same_amount_twice_for_one_payer_is_not_guessed() {
+    let invoices =
+        [inv("1", "K1", "Kalles Plåt AB", "100", None), inv("2", "K1", "Kalles Plåt AB", "100", None)];
+    let mut p = pay("T1", "100", &[]);
+    p.payer = Some("Kalles Plåt AB".to_owned());
+    let out = match_payments(&invoices, &[p]);
+    let u = unmatched(&out[0]);
+    assert!(u.reason.contains("2 open invoices of 100.00"), "{}", u.reason);
+    assert_eq!(u.customers, vec!["K1"]);
+}
+
+#[test]
+fn other_currencies_never_match() {
+    let invoices = [inv("1", "K1", "Alfa AB", "100", Some("12345674"))];
+    let mut p = pay("T1", "100", &["12345674"]);
+    p.currency = Currency::parse("EUR").unwrap();
+    let out = match_payments(&invoices, &[p]);
+    let u = unmatched(&out[0]);
+    assert!(u.reason.contains("in SEK, but the payment is in EUR"), "{}", u.reason);
+    assert_eq!(u.customers, vec!["K1"]);
+}
+
+#[test]
+fn payments_are_taken_in_date_order() {
+    let invoices = [inv("1", "K1", "Alfa AB", "100", Some("12345674"))];
+    let mut later = pay("T1", "100", &["12345674"]);
+    later.date = date("2026-11-25");
+    let earlier = pay("T2", "100", &["12345674"]);
+    let out = match_payments(&invoices, &[later, earlier]);
+    assert_eq!(matched(&out[1]).excess(), Decimal::ZERO);
+    assert_eq!(matched(&out[0]).excess(), d("100"));
+}
+
+#[test]
+fn manual_allocation_settles_in_order_and_the_last_takes_the_rest() {
+    let t = |n: &str, open: &str| (n.to_owned(), "K1".to_owned(), d(open));
+    let a = allocate_manual(d("500"), &[t("1", "300"), t("2", "100")]).unwrap();
+    assert_eq!(a.iter().map(|a| a.amount).collect::<Vec<_>>(), vec![d("300"), d("200")]);
+    assert_eq!(a[1].excess(), d("100"));
+    let a = allocate_manual(d("200"), &[t("1", "300")]).unwrap();
+    assert!(a[0].is_part());
+    assert!(allocate_manual(d("200"), &[t("1", "300"), t("2", "100")]).unwrap_err().contains("used up"));
+    assert!(allocate_manual(d("200"), &[t("1", "0"), t("2", "100")]).unwrap_err().contains("nothing open"));
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn candidate() -> impl Strategy<Value = (u8, u8, i64, bool)> {
+        (0u8..6, 0u8..4, 0i64..5000, any::<bool>())
+    }
+
+    fn payment() -> impl Strategy<Value = (Vec<u8>, i64, Vec<Option<i64>>, u8, u8)> {
+        (
+            proptest::collection::vec(0u8..8, 0..4),
+            1i64..8000,
+            proptest::collection::vec(proptest::option::of(-500i64..3000), 0..4),
+            0u8..8,
+            0u8..5,
+        )
+    }
+
+    proptest! {
+        /// Applied plus unmatched is always exactly what came in.
+        #[test]
+        fn applied_plus_unmatched_equals_the_credits(
+            invoices in proptest::collection::vec(candidate(), 0..8),
+            payments in proptest::collection::vec(payment(), 0..10),
+        ) {
+            let names = ["Alfa AB", "Beta AS", "Gamma Oy", "Delta ApS"];
+            let candidates: Vec<Candidate> = invoices.iter().enumerate().map(|(i, &(r, c, open, eur))| {
+                let reference = crate::core::reference::generate_reference(RefKind::Ocr, &format!("{}", 10 + r)).ok();
+                let mut x = inv(&format!("{}", 100 + i), &format!("K{c}"), names[usize::from(c)], "0", reference.as_deref());
+                x.open = Decimal::new(open * 25, 1);
+                if eur { x.currency = Currency::parse("EUR").unwrap(); }
+                x
+            }).collect();
+            let incoming: Vec<Incoming> = payments.iter().enumerate().map(|(i, (refs, amount, stated, number, payer))| {
+                let references: Vec<String> = refs.iter()
+                    .map(|r| crate::core::reference::generate_reference(RefKind::Ocr, &format!("{}", 10 + r)).unwrap_or_default())
+                    .collect();
+                let mut p = pay(&format!("T{i}"), "1", &[]);
+                p.amount = Decimal::new(*amount * 25, 1);
+                p.reference_amounts = references.iter().enumerate()
+                    .map(|(j, _)| stated.get(j).copied().flatten().map(|s| Decimal::new(s * 25, 1)))
+                    .collect();
+                p.references = references;
+                p.message = Some(format!("faktura {}", 100 + u16::from(*number)));
+                p.payer = names.get(usize::from(*payer)).map(|n| n.to_uppercase());
+                p
+            }).collect();
+            let outcomes = match_payments(&candidates, &incoming);
+            prop_assert_eq!(outcomes.len(), incoming.len());
+            let mut applied = Decimal::ZERO;
+            let mut left = Decimal::ZERO;
+            for (o, p) in outcomes.iter().zip(&incoming) {
+                match o {
+                    Outcome::Matched(m) => {
+                        prop_assert_eq!(m.applied(), p.amount);
+                        prop_assert!(m.allocations.iter().all(|a| a.amount > Decimal::ZERO));
+                        applied += m.applied();
+                    }
+                    Outcome::Unmatched(_) => left += p.amount,
+                }
+            }
+            let total: Decimal = incoming.iter().map(|p| p.amount).sum();
+            prop_assert_eq!(applied + left, total);
+        }
+    }
+}

@@ -1,0 +1,577 @@
+use super::*;
+use rust_decimal::Decimal;
+
+fn money(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn currency_of(language: &str) -> &'static str {
+    match language {
+        "nb" => "NOK",
+        "da" => "DKK",
+        "fi" => "EUR",
+        _ => "SEK",
+    }
+}
+
+fn invoice(number: &str, issued: &str, due: &str, amount: &str, open: &str, days: i64) -> InvoiceLine {
+    InvoiceLine {
+        number: number.into(),
+        issued: day(issued),
+        due: day(due),
+        amount: money(amount),
+        open: money(open),
+        days_overdue: days,
+        reference: None,
+        description: None,
+        interest: Some(money("10.00")),
+        fee: None,
+    }
+}
+
+/// A full data set: every company field, three invoices (one part paid), fee, interest,
+/// compensation, a payment reference and a customer whose name needs HTML escaping.
+fn sample(language: &str, step: Step) -> LetterData {
+    let mut second = invoice("2026-102", "2026-10-01", "2026-10-31", "2500.00", "1500.00", 24);
+    second.description = Some("Service oktober".into());
+    second.reference = Some("2026102".into());
+    LetterData {
+        step,
+        step_number: 1,
+        language: language.into(),
+        currency: currency_of(language).into(),
+        company: Company {
+            name: "Nordisk Verkstad AB".into(),
+            org_no: Some("556036-0793".into()),
+            address: Some("Industrigatan 4".into()),
+            postcode: Some("123 45".into()),
+            city: Some("Stockholm".into()),
+            country: Some("SE".into()),
+            email: Some("faktura@verkstad.example.se".into()),
+            phone: Some("08-123 456 78".into()),
+            bankgiro: Some("5050-1055".into()),
+            plusgiro: Some("4711-2".into()),
+            iban: Some("SE45 5000 0000 0583 9825 7466".into()),
+            bic: Some("ESSESESS".into()),
+            account: Some("5000-12 345 67".into()),
+        },
+        customer: Customer {
+            id: "C1001".into(),
+            name: "Fisk & <Skaldjur> AB".into(),
+            contact: Some("Åsa Öberg".into()),
+            address: Some("Hamngatan 1".into()),
+            postcode: Some("411 14".into()),
+            city: Some("Göteborg".into()),
+            country: Some("SE".into()),
+            email: Some("asa@fisk.example.se".into()),
+            phone: Some("+46 70 123 45 67".into()),
+            kind: "business".into(),
+        },
+        invoices: vec![
+            invoice("2026-101", "2026-09-24", "2026-10-24", "1234.50", "1234.50", 31),
+            second,
+            invoice("2026-117", "2026-10-11", "2026-11-10", "980", "980", 14),
+        ],
+        fee: Some(money("60")),
+        interest: Some(money("42.17")),
+        compensation: Some(money("450")),
+        total: money("4266.67"),
+        pay_by: day("2026-12-08"),
+        as_of: day("2026-11-24"),
+        reference: Some("1234567897".into()),
+        collection_warning: false,
+        agency: Some("Inkasso Norden AB".into()),
+        installments: if step == Step::Plan {
+            vec![
+                Installment { number: 1, due: day("2026-12-15"), amount: money("1500.00") },
+                Installment { number: 2, due: day("2027-01-15"), amount: money("1500.00") },
+                Installment { number: 3, due: day("2027-02-15"), amount: money("1266.67") },
+            ]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// The same letter with as little as the data allows: no optional company fields, one
+/// invoice, no fee, interest, reference or agency.
+fn minimal(language: &str, step: Step) -> LetterData {
+    let mut data = sample(language, step);
+    data.company = Company { name: "Solo".into(), ..Company::default() };
+    data.customer =
+        Customer { id: "7".into(), name: "Kim".into(), kind: "consumer".into(), ..Customer::default() };
+    data.invoices.truncate(1);
+    data.invoices[0].interest = None;
+    data.fee = None;
+    data.interest = Some(Decimal::ZERO);
+    data.compensation = None;
+    data.reference = None;
+    data.agency = None;
+    data.installments.truncate(1);
+    data
+}
+
+fn letters() -> Letters {
+    Letters::new(None).expect("built-in templates compile")
+}
+
+fn render(letters: &Letters, data: &LetterData, channel: Channel) -> Rendered {
+    letters
+        .render(data.step, channel, &data.language, &data.to_value())
+        .unwrap_or_else(|e| panic!("{} {} {}: {e}", data.language, data.step, channel))
+}
+
+/// All text of a rendering, for searching.
+fn all_text(rendered: &Rendered) -> String {
+    [&rendered.subject, &rendered.text, &rendered.html]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const NBSP: &str = "\u{a0}";
+
+#[test]
+fn there_are_75_builtins_with_the_documented_names() {
+    let names: Vec<&str> = builtin_names().collect();
+    assert_eq!(names.len(), 75);
+    assert!(names.contains(&"templates/sv/reminder.letter.html.hbs"));
+    assert!(names.contains(&"templates/en/plan.sms.txt.hbs"));
+    for name in names {
+        assert!(part_of(name).is_some(), "{name}");
+        assert!(!builtin_source(name).unwrap().is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn every_builtin_renders_in_every_language() {
+    let letters = letters();
+    for language in LANGUAGES {
+        for step in Step::ALL {
+            for warning in [false, true] {
+                for step_number in [1, 2] {
+                    for mut data in [sample(language, step), minimal(language, step)] {
+                        data.collection_warning = warning;
+                        data.step_number = step_number;
+                        for channel in Channel::ALL {
+                            let rendered = render(&letters, &data, channel);
+                            check_shape(&rendered, channel, &data);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_shape(rendered: &Rendered, channel: Channel, data: &LetterData) {
+    let what = format!("{} {} {}", data.language, data.step, channel);
+    match channel {
+        Channel::Letter => {
+            let html = rendered.html.as_deref().unwrap();
+            assert!(html.starts_with("<!DOCTYPE html>"), "{what}");
+            assert!(html.contains("@page { size: A4;"), "{what}");
+            assert!(rendered.subject.is_none() && rendered.text.is_none(), "{what}");
+        }
+        Channel::Email => {
+            let subject = rendered.subject.as_deref().unwrap();
+            assert!(!subject.is_empty() && !subject.contains('\n'), "{what}");
+            assert!(rendered.text.as_deref().unwrap().ends_with('\n'), "{what}");
+            assert!(rendered.html.as_deref().unwrap().contains("</html>"), "{what}");
+        }
+        Channel::Sms => {
+            assert!(rendered.subject.is_none() && rendered.html.is_none(), "{what}");
+            assert!(!rendered.text.as_deref().unwrap().is_empty(), "{what}");
+        }
+    }
+    let text = all_text(rendered);
+    assert!(!text.contains("{{") && !text.contains("}}"), "{what}: unrendered braces");
+    assert!(!text.contains("[b]"), "{what}: emphasis marker left");
+    // Every invoice is named in every channel.
+    for invoice in &data.invoices {
+        assert!(text.contains(&invoice.number), "{what}: invoice {}", invoice.number);
+    }
+}
+
+#[test]
+fn a_missing_variable_is_an_error_naming_the_template() {
+    let letters = letters();
+    for channel in Channel::ALL {
+        let mut value = sample("sv", Step::Reminder).to_value();
+        value.as_object_mut().unwrap().remove("total");
+        let error = letters.render(Step::Reminder, channel, "sv", &value).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("templates/sv/reminder."), "{message}");
+        assert!(message.contains("total"), "{message}");
+    }
+    // A missing optional field is caught too (not silently taken as absent).
+    let mut value = sample("fi", Step::Plan).to_value();
+    value["company"].as_object_mut().unwrap().remove("iban");
+    let message = letters.render(Step::Plan, Channel::Letter, "fi", &value).unwrap_err().to_string();
+    assert!(message.starts_with("templates/fi/plan.letter.html.hbs:"), "{message}");
+    assert!(message.contains("company.iban"), "{message}");
+}
+
+#[test]
+fn a_malformed_amount_is_an_error_with_template_and_line() {
+    let mut value = sample("sv", Step::Reminder).to_value();
+    value["invoices"][1]["open"] = "1 500,00".into();
+    let error = letters().render(Step::Reminder, Channel::Letter, "sv", &value).unwrap_err();
+    let LetterError::Template { template, line, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(template, "templates/sv/reminder.letter.html.hbs");
+    assert!(line.is_some(), "{error}");
+    assert!(error.to_string().contains("1 500,00"), "{error}");
+}
+
+#[test]
+fn swedish_reminder_letter() {
+    let data = sample("sv", Step::Reminder);
+    let html = render(&letters(), &data, Channel::Letter).html.unwrap();
+    assert!(html.contains(&format!("1{NBSP}234,50{NBSP}kr")), "amount");
+    assert!(html.contains(&format!("4{NBSP}266,67{NBSP}kr")), "total");
+    assert!(html.contains(&format!("3{NBSP}714,50{NBSP}kr")), "sum of open amounts");
+    assert!(html.contains("2026-10-24"), "due date in ISO");
+    assert!(html.contains("2026-12-08"), "pay_by");
+    assert!(html.contains("5050-1055"), "bankgiro");
+    assert!(html.contains("12 3456 7897"), "reference, grouped");
+    assert!(html.contains("Påminnelseavgift") && html.contains("Dröjsmålsränta"));
+    assert!(html.contains("Förseningsersättning"));
+    assert!(html.contains("Om ni redan har betalat kan ni bortse från denna påminnelse."));
+    assert!(html.contains("Betalningspåminnelse"));
+    assert!(html.contains("Med vänliga hälsningar"));
+}
+
+#[test]
+fn swedish_mentions_inkasso_only_with_a_collection_warning() {
+    let letters = letters();
+    for channel in Channel::ALL {
+        let mut data = sample("sv", Step::Reminder);
+        let quiet = all_text(&render(&letters, &data, channel)).to_lowercase();
+        assert!(!quiet.contains("inkasso"), "{channel}: {quiet}");
+        data.collection_warning = true;
+        let warned = all_text(&render(&letters, &data, channel)).to_lowercase();
+        assert!(warned.contains("inkasso"), "{channel}");
+        if channel != Channel::Sms {
+            assert!(warned.contains("inkasso norden ab"), "{channel}: names the agency");
+        }
+    }
+}
+
+#[test]
+fn norwegian_inkassovarsel() {
+    let letters = letters();
+    let mut data = sample("nb", Step::Reminder);
+    let quiet = render(&letters, &data, Channel::Letter).html.unwrap();
+    assert!(quiet.contains("Purring") && !quiet.contains("inkassovarsel"));
+    data.collection_warning = true;
+    for channel in [Channel::Letter, Channel::Email] {
+        let text = all_text(&render(&letters, &data, channel));
+        assert!(text.contains("inkassovarsel"), "{channel}");
+        assert!(text.contains("inkassoloven § 9"), "{channel}");
+        assert!(text.contains("14 dager"), "{channel}");
+        assert!(text.contains("08.12.2026"), "{channel}: the deadline");
+    }
+    let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+    assert!(sms.to_lowercase().contains("inkassovarsel"), "{sms}");
+}
+
+#[test]
+fn danish_rykker_and_warning() {
+    let letters = letters();
+    let mut data = sample("da", Step::Reminder);
+    let quiet = render(&letters, &data, Channel::Letter).html.unwrap();
+    assert!(quiet.contains("rykker"));
+    assert!(quiet.contains("Rykkergebyr"));
+    assert!(quiet.contains(&format!("1.234,50{NBSP}kr")));
+    assert!(!quiet.contains("§ 10"));
+    data.collection_warning = true;
+    let warned = render(&letters, &data, Channel::Letter).html.unwrap();
+    assert!(warned.contains("inkassovarsel"));
+    assert!(warned.contains("inkasso hos Inkasso Norden AB"));
+    assert!(warned.contains("inkassolovens § 10"));
+    assert!(warned.contains("yderligere omkostninger"));
+}
+
+#[test]
+fn finnish_maksumuistutus() {
+    let data = sample("fi", Step::Reminder);
+    let text = all_text(&render(&letters(), &data, Channel::Email));
+    assert!(text.contains("maksumuistutus"), "{text}");
+    assert!(text.contains("Maksumuistutus"));
+    assert!(text.contains(&format!("1{NBSP}234,50{NBSP}€")));
+    assert!(text.contains("24.10.2026"));
+    assert!(text.contains("12345 67897"), "viitenumero in groups of 5");
+    assert!(!text.contains("perintään"), "no collection warning asked for");
+}
+
+#[test]
+fn english_reminder() {
+    let mut data = sample("en", Step::Reminder);
+    data.currency = "EUR".into();
+    data.collection_warning = true;
+    let rendered = render(&letters(), &data, Channel::Email);
+    let text = rendered.text.unwrap();
+    assert!(rendered.subject.unwrap().starts_with("Final reminder before debt collection"));
+    assert!(text.contains("€4,266.67"), "{text}");
+    assert!(text.contains("24 Oct 2026"));
+    assert!(text.contains("8 Dec 2026"));
+    assert!(text.contains("debt collection with Inkasso Norden AB"));
+    assert!(text.contains("If you have already paid, please disregard this reminder."));
+}
+
+#[test]
+fn collection_notice_names_the_agency() {
+    let letters = letters();
+    for language in LANGUAGES {
+        let data = sample(language, Step::Collection);
+        for channel in Channel::ALL {
+            let text = all_text(&render(&letters, &data, channel));
+            assert!(text.contains("Inkasso Norden AB"), "{language} {channel}");
+        }
+    }
+}
+
+#[test]
+fn plan_lists_installments_and_lapse() {
+    let letters = letters();
+    let data = sample("sv", Step::Plan);
+    let html = render(&letters, &data, Channel::Letter).html.unwrap();
+    assert!(html.contains("2027-01-15") && html.contains(&format!("1{NBSP}266,67{NBSP}kr")));
+    assert!(html.contains(&format!("4{NBSP}266,67{NBSP}kr")), "sum of installments");
+    assert!(html.contains("upphör planen att gälla"));
+    assert!(html.contains("inkasso hos Inkasso Norden AB"));
+    let text = render(&letters, &sample("en", Step::Plan), Channel::Email).text.unwrap();
+    assert!(text.contains("3. 15 Feb 2027: SEK\u{a0}1,266.67"), "{text}");
+    assert!(text.contains("the plan lapses"));
+}
+
+#[test]
+fn html_parts_escape_and_text_parts_do_not() {
+    let letters = letters();
+    for language in LANGUAGES {
+        for step in Step::ALL {
+            let data = sample(language, step);
+            let letter = render(&letters, &data, Channel::Letter).html.unwrap();
+            let email = render(&letters, &data, Channel::Email);
+            let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+            for html in [&letter, email.html.as_ref().unwrap()] {
+                assert!(html.contains("Fisk &amp; &lt;Skaldjur&gt; AB"), "{language} {step}");
+                assert!(!html.contains("<Skaldjur>"), "{language} {step}");
+            }
+            for text in [email.text.as_ref().unwrap(), &sms] {
+                assert!(text.contains("Fisk & <Skaldjur> AB"), "{language} {step}: {text}");
+                assert!(!text.contains("&amp;"), "{language} {step}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sms_fit_in_320_characters() {
+    let letters = letters();
+    for language in LANGUAGES {
+        for step in Step::ALL {
+            for warning in [false, true] {
+                let mut data = sample(language, step);
+                data.collection_warning = warning;
+                let text = render(&letters, &data, Channel::Sms).text.unwrap();
+                let length = text.chars().count();
+                assert!(length <= 320, "{language} {step} warning={warning}: {length} chars: {text}");
+                assert!(!text.contains(NBSP), "{language} {step}: no-break space in an SMS");
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_language_falls_back_to_english() {
+    let data = sample("de", Step::Reminder);
+    let rendered = render(&letters(), &data, Channel::Email);
+    assert!(rendered.subject.unwrap().starts_with("Payment reminder"));
+    assert!(rendered.text.unwrap().contains("SEK\u{a0}4,266.67"), "English money format");
+    assert_eq!(resolve_language("sv-SE"), "sv");
+    assert_eq!(resolve_language("NO"), "nb");
+    assert_eq!(resolve_language("nn"), "nb");
+    assert_eq!(resolve_language("fi_FI"), "fi");
+    assert_eq!(resolve_language(""), "en");
+    assert_eq!(resolve_language("de"), "en");
+}
+
+#[test]
+fn the_data_language_follows_the_rendered_language() {
+    // Data saying "sv" rendered as Danish: Danish money format, not Swedish.
+    let data = sample("sv", Step::Reminder);
+    let rendered = letters().render(Step::Reminder, Channel::Sms, "da", &data.to_value()).unwrap();
+    assert!(rendered.text.unwrap().contains("4.266,67 SEK"));
+}
+
+#[test]
+fn step_and_channel_names() {
+    for step in Step::ALL {
+        assert_eq!(step.name().parse::<Step>().unwrap(), step);
+    }
+    for channel in Channel::ALL {
+        assert_eq!(channel.name().parse::<Channel>().unwrap(), channel);
+    }
+    assert_eq!("E-mail".parse::<Channel>().unwrap(), Channel::Email);
+    assert_eq!(" SMS ".parse::<Channel>().unwrap(), Channel::Sms);
+    let error = "fax".parse::<Channel>().unwrap_err().to_string();
+    assert_eq!(error, "unknown channel \"fax\" (expected letter, email or sms)");
+    assert!("dunning".parse::<Step>().is_err());
+    assert_eq!(sample("sv", Step::Plan).to_value()["step"], "plan");
+}
+
+#[test]
+fn data_serialises_as_documented() {
+    let value = sample("sv", Step::Reminder).to_value();
+    assert_eq!(value["total"], "4266.67");
+    assert_eq!(value["pay_by"], "2026-12-08");
+    assert_eq!(value["invoices"][2]["amount"], "980");
+    assert_eq!(value["invoices"][0]["days_overdue"], 31);
+    assert!(value["invoices"][0]["reference"].is_null());
+    assert!(value["company"]["iban"].is_string());
+    assert_eq!(value["installments"], serde_json::json!([]));
+}
+
+#[test]
+fn override_replaces_the_builtin() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("sv")).unwrap();
+    fs::write(dir.path().join("sv/reminder.sms.txt.hbs"), "Betala {{money total}}, {{customer.name}}!\n")
+        .unwrap();
+    fs::write(dir.path().join("README.txt"), "not a template").unwrap();
+    let letters = Letters::new(Some(dir.path())).unwrap();
+    let data = sample("sv", Step::Reminder);
+    let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+    assert_eq!(sms, format!("Betala 4{NBSP}266,67{NBSP}kr, Fisk & <Skaldjur> AB!"));
+    // The others are still the built-ins.
+    let letter = render(&letters, &data, Channel::Letter).html.unwrap();
+    assert!(letter.contains("Betalningspåminnelse"));
+}
+
+#[test]
+fn override_html_is_escaped_too() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("en")).unwrap();
+    fs::write(dir.path().join("en/collection.letter.html.hbs"), "<p>{{customer.name}}</p>").unwrap();
+    let letters = Letters::new(Some(dir.path())).unwrap();
+    let html = render(&letters, &sample("en", Step::Collection), Channel::Letter).html.unwrap();
+    assert_eq!(html, "<p>Fisk &amp; &lt;Skaldjur&gt; AB</p>");
+}
+
+#[test]
+fn a_missing_override_directory_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(Letters::new(Some(&dir.path().join("templates"))).is_ok());
+}
+
+#[test]
+fn override_with_a_syntax_error_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("nb")).unwrap();
+    let file = dir.path().join("nb/reminder.email.txt.hbs");
+    fs::write(&file, "Hei,\n\nBetal {{money total}\ninnen {{date pay_by}}.\n").unwrap();
+    let error = Letters::new(Some(dir.path())).unwrap_err();
+    let LetterError::Template { template, line, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(template, &file.display().to_string());
+    assert_eq!(*line, Some(3), "{error}");
+    assert!(error.to_string().starts_with(&format!("{}:3:", file.display())), "{error}");
+}
+
+#[test]
+fn override_render_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("da")).unwrap();
+    let file = dir.path().join("da/plan.sms.txt.hbs");
+    fs::write(&file, "Hej\n{{customer.nmae}}\n").unwrap();
+    let letters = Letters::new(Some(dir.path())).unwrap();
+    let error = letters
+        .render(Step::Plan, Channel::Sms, "da", &sample("da", Step::Plan).to_value())
+        .unwrap_err()
+        .to_string();
+    assert!(error.starts_with(&format!("{}:2:", file.display())), "{error}");
+    assert!(error.contains("customer.nmae"), "{error}");
+}
+
+#[test]
+fn an_unknown_override_name_is_an_error() {
+    for name in
+        ["sv/remindr.sms.txt.hbs", "de/reminder.sms.txt.hbs", "reminder.sms.txt.hbs", "sv/reminder.hbs"]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(name);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, "x").unwrap();
+        let error = Letters::new(Some(dir.path())).unwrap_err();
+        assert!(matches!(&error, LetterError::UnknownOverride { path } if *path == file), "{error:?}");
+        assert!(error.to_string().contains(name), "{error}");
+    }
+}
+
+#[test]
+fn export_writes_all_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = export_builtin(dir.path()).unwrap();
+    assert_eq!(written.len(), 75);
+    let letter = dir.path().join("sv/reminder.letter.html.hbs");
+    assert!(written.contains(&letter));
+    assert_eq!(
+        fs::read_to_string(&letter).unwrap(),
+        builtin_source("templates/sv/reminder.letter.html.hbs").unwrap()
+    );
+
+    // The export is a valid override directory that renders exactly like the built-ins.
+    let data = sample("fi", Step::Reminder);
+    let exported = Letters::new(Some(dir.path())).unwrap();
+    assert_eq!(render(&exported, &data, Channel::Email), render(&letters(), &data, Channel::Email));
+
+    // A second export refuses and writes nothing, not even the files that are missing.
+    fs::write(&letter, "mine").unwrap();
+    let removed = dir.path().join("en/plan.sms.txt.hbs");
+    fs::remove_file(&removed).unwrap();
+    let error = export_builtin(dir.path()).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+    assert!(
+        error.to_string().contains("reminder.letter.html.hbs") || error.to_string().contains(".hbs"),
+        "{error}"
+    );
+    assert_eq!(fs::read_to_string(&letter).unwrap(), "mine");
+    assert!(!removed.exists());
+}
+
+#[test]
+fn rendered_email_becomes_an_eml_with_encoded_subject() {
+    let data = sample("sv", Step::Reminder);
+    let rendered = render(&letters(), &data, Channel::Email);
+    let subject = rendered.subject.unwrap();
+    assert!(subject.starts_with("Påminnelse: 3 obetalda fakturor från Nordisk Verkstad AB"), "{subject}");
+    let eml = eml::build_eml(&eml::EmlParts {
+        from_name: &data.company.name,
+        from_addr: "faktura@verkstad.example.se",
+        to_name: &data.customer.name,
+        to_addr: "asa@fisk.example.se",
+        subject: &subject,
+        text: rendered.text.as_deref().unwrap(),
+        html: rendered.html.as_deref().unwrap(),
+        date: data.as_of,
+        message_id: "dun.2026-11-24.C1001.reminder.1@verkstad.example.se",
+    })
+    .unwrap();
+    let eml = String::from_utf8(eml).unwrap();
+    let subject_line = eml.lines().find(|l| l.starts_with("Subject: ")).unwrap();
+    assert!(subject_line.starts_with("Subject: =?utf-8?b?"), "{subject_line}");
+    assert!(eml.contains("Content-Type: multipart/alternative;"));
+    assert!(eml.contains("Content-Type: text/plain; charset=utf-8\r\n"));
+    assert!(eml.contains("Content-Type: text/html; charset=utf-8\r\n"));
+    assert!(!eml.replace("\r\n", "").contains('\n'), "CRLF only");
+}
