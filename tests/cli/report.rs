@@ -286,3 +286,20 @@ fn demo_ledger_matches_its_independent_figures() {
         assert_eq!(String::from_utf8(out.stdout).unwrap(), block, "as of {as_of}");
     }
 }
+
+#[test]
+fn color_is_on_only_when_asked_or_on_a_terminal() {
+    let l = ledger();
+    let plain = l.ok(&["report", "--as-of", "2026-11-30"]);
+    assert!(!plain.contains('\u{1b}'), "not a terminal: no escape codes");
+    let out = l.dun(&["report", "--as-of", "2026-11-30", "--color", "always"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'), "--color always");
+}
+
+#[test]
+fn nothing_open_says_so() {
+    let out = ledger().ok(&["report", "--as-of", "2026-01-01"]);
+    assert!(out.contains("Nothing is open."), "{out}");
+    let csv = ledger().ok(&["report", "--as-of", "2026-01-01", "--format", "csv"]);
+    assert_eq!(csv, "customer,name,currency,not_due,1-30,31-60,61-90,91+,total\n");
+}
