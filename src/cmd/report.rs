@@ -16,19 +16,22 @@ use crate::render::{Cell, Format, Table, csv_out, text};
 use rust_decimal::Decimal;
 
 pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
-    let report = compute(ctx)?;
+    // The CSV carries the aging rows only; the key figures (credit watch, interest, DSO) are
+    // worked out for the table and JSON, which show them.
+    let report = compute(ctx, ctx.format != Format::Csv)?;
     let out = match ctx.format {
         Format::Csv => {
             csv_out::render_rows(&columns(&report), report.rows.iter().chain(&report.totals).map(row_cells))
         }
-        Format::Json => serde_json::to_string_pretty(&json_report(&report))? + "\n",
+        Format::Json => json_report(&report)?,
         Format::Table => table_report(&report, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
 
-/// Loads the ledger and computes the report for the context's as-of date.
-pub fn compute(ctx: &Context) -> Result<AgingReport> {
+/// Loads the ledger and computes the report for the context's as-of date; the key figures
+/// only when `figures` (they cost a customer lookup and per-customer sums on every invoice).
+pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let policy = ledger_dir::load_policy(&ctx.dir)?;
     let customers = crate::io::csv_in::read_customers_as(
         &ctx.path(ledger_dir::CUSTOMERS),
@@ -47,6 +50,10 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         &index,
         || (OpenBook::new(as_of), FlowFigures::default(), CreditBook::new(as_of)),
         |(book, flow, credit), record| {
+            if !figures {
+                book.push(record, &index, &paid);
+                return;
+            }
             let owner = index.get(record.customer);
             book.push_for(record, || owner, &paid);
             flow.push(record, as_of);
@@ -84,7 +91,7 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
         crate::core::interest::accrue(&[(due, rust_decimal::Decimal::ONE)], due, as_of, &rate_on, day_count)
             .unrounded
     };
-    let with_interest = rules.interest.mode() != InterestMode::None;
+    let with_interest = figures && rules.interest.mode() != InterestMode::None;
 
     let input = AgingInput {
         customers: &customers,
@@ -95,6 +102,9 @@ pub fn compute(ctx: &Context) -> Result<AgingReport> {
     };
     let mut report = aging(&mut book, input, policy.bucket_labels());
     drop(book);
+    if !figures {
+        return Ok(report);
+    }
     // Exposure per customer and currency is what the aging rows total.
     let mut exposure: Vec<(u32, Currency, Decimal)> =
         report.rows.iter().filter_map(|r| index.get(&r.customer).map(|i| (i, r.currency, r.total))).collect();
@@ -193,7 +203,53 @@ fn table_report(report: &AgingReport, color: bool) -> String {
     out
 }
 
-fn json_report(report: &AgingReport) -> serde_json::Value {
+/// The report as JSON, written row by row: a register of a hundred thousand customers never
+/// becomes a tree of JSON values in memory. Rows and totals carry the CSV's columns.
+fn json_report(report: &AgingReport) -> Result<String> {
+    let columns = columns(report);
+    let row_json = |row: &AgingRow| -> Result<String> {
+        let object: serde_json::Map<String, serde_json::Value> =
+            columns.iter().cloned().zip(row_cells(row).iter().map(Cell::json)).collect();
+        Ok(serde_json::to_string(&object)?)
+    };
+    let list = |rows: &[AgingRow]| -> Result<String> {
+        let items: Result<Vec<String>> =
+            rows.iter().map(|r| row_json(r).map(|j| format!("    {j}"))).collect();
+        let items = items?;
+        Ok(if items.is_empty() { "[]".to_owned() } else { format!("[\n{}\n  ]", items.join(",\n")) })
+    };
+    let mut figures = serde_json::to_string_pretty(&key_figures_json(report))?.replace('\n', "\n  ");
+    // The watch list can be long: each customer is serialised on its own into the text.
+    let watch: Result<Vec<String>> = report
+        .figures
+        .credit_watch
+        .iter()
+        .map(|w| {
+            let item = json!({
+                "customer": w.customer, "name": w.name,
+                "reasons": w.reasons.iter().map(watch_reason_json).collect::<Vec<_>>(),
+            });
+            Ok(format!("        {}", serde_json::to_string(&item)?))
+        })
+        .collect();
+    let watch = watch?;
+    if !watch.is_empty() {
+        figures = figures.replacen(
+            "\"customers\": []",
+            &format!("\"customers\": [\n{}\n      ]", watch.join(",\n")),
+            1,
+        );
+    }
+    Ok(format!(
+        "{{\n  \"as_of\": {},\n  \"buckets\": {},\n  \"rows\": {},\n  \"totals\": {},\n  \"key_figures\": {figures}\n}}\n",
+        serde_json::to_string(&report.as_of.to_string())?,
+        serde_json::to_string(&report.labels)?,
+        list(&report.rows)?,
+        list(&report.totals)?,
+    ))
+}
+
+fn key_figures_json(report: &AgingReport) -> serde_json::Value {
     let f = &report.figures;
     let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string());
     let per_currency: serde_json::Map<String, serde_json::Value> = f
@@ -215,16 +271,7 @@ fn json_report(report: &AgingReport) -> serde_json::Value {
             )
         })
         .collect();
-    let table = rows_table(report);
-    let all = table.json_rows();
-    let (rows, totals): (Vec<_>, Vec<_>) =
-        all.as_array().cloned().unwrap_or_default().into_iter().partition(|r| r["customer"] != "TOTAL");
     json!({
-        "as_of": report.as_of.to_string(),
-        "buckets": report.labels,
-        "rows": rows,
-        "totals": totals,
-        "key_figures": {
             "per_currency": per_currency,
             "invoices_due_12m": f.invoices_due_12m,
             "reminder_share_pct": opt(f.reminder_share()),
@@ -238,12 +285,9 @@ fn json_report(report: &AgingReport) -> serde_json::Value {
             })).collect::<Vec<_>>(),
             "credit_watch": {
                 "count": f.credit_watch.len(),
-                "customers": f.credit_watch.iter().map(|w| json!({
-                    "customer": w.customer, "name": w.name,
-                    "reasons": w.reasons.iter().map(watch_reason_json).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
+                // Written item by item by `json_report`.
+                "customers": [],
             },
-        },
     })
 }
 
