@@ -69,6 +69,11 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         credits.push(c);
     }
     let credit = CreditBook::merge_all(credits, as_of);
+    std::thread::scope(|scope| {
+        for book in &mut books {
+            scope.spawn(|| book.sort_items());
+        }
+    });
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;

@@ -190,7 +190,9 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         rustc_hash::FxHashMap::default();
     let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
-    items.sort_unstable_by_key(|i| (i.owner, i.currency));
+    // Stable sort: it finds runs already in order (books sorted per thread, see
+    // `OpenBook::sort_items`) and merges them in linear time.
+    items.sort_by_key(|i| (i.owner, i.currency));
     let mut figures = KeyFigures {
         invoices_due_12m: input.flow.invoices_due_12m,
         reminded_12m: input.journal.reminded_12m,
