@@ -180,14 +180,23 @@ impl CsvSource {
                     }
                 };
                 if encoding == Encoding::Utf8 {
-                    match std::str::from_utf8(&chunk.bytes) {
-                        Ok(text) => saw_non_ascii_utf8 |= !text.is_ascii(),
-                        Err(_) if !saw_non_ascii_utf8 => encoding = Encoding::Windows1252,
+                    // Validated once, here, and handed on as text: the workers slice it as is.
+                    match String::from_utf8(std::mem::take(&mut chunk.bytes)) {
+                        Ok(text) => {
+                            saw_non_ascii_utf8 |= !text.is_ascii();
+                            chunk.text = text;
+                        }
+                        Err(e) if !saw_non_ascii_utf8 => {
+                            chunk.bytes = e.into_bytes();
+                            encoding = Encoding::Windows1252;
+                        }
                         Err(e) => {
                             // Earlier lines were decoded as UTF-8 text that was not ASCII: the
                             // file mixes encodings, and any choice now would be a guess.
-                            let bad_line = chunk.first_line
-                                + memchr::memchr_iter(b'\n', &chunk.bytes[..e.valid_up_to()]).count() as u64;
+                            let valid = e.utf8_error().valid_up_to();
+                            let bytes = e.into_bytes();
+                            let bad_line =
+                                chunk.first_line + memchr::memchr_iter(b'\n', &bytes[..valid]).count() as u64;
                             failure = Some(anyhow::anyhow!(
                                 "{display}:{bad_line}: invalid UTF-8, although earlier lines are UTF-8 with non-ASCII text; save the file as UTF-8 (or all of it as Windows-1252)"
                             ));
@@ -214,9 +223,17 @@ impl CsvSource {
 }
 
 struct Chunk {
+    /// The chunk's bytes, unless they were valid UTF-8 and moved to `text`.
     bytes: Vec<u8>,
+    text: String,
     first_line: u64,
     encoding: Encoding,
+}
+
+impl Chunk {
+    fn bytes(&self) -> &[u8] {
+        if self.bytes.is_empty() { self.text.as_bytes() } else { &self.bytes }
+    }
 }
 
 /// Yields record-aligned chunks of a file, each with the line number it starts on.
@@ -278,7 +295,7 @@ impl Iterator for ChunkReader {
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
         self.in_quotes = quotes_open_after(&bytes, self.in_quotes);
-        Some(Ok(Chunk { bytes, first_line, encoding: Encoding::Utf8 }))
+        Some(Ok(Chunk { bytes, text: String::new(), first_line, encoding: Encoding::Utf8 }))
     }
 }
 
@@ -381,8 +398,8 @@ impl ChunkParser {
     /// such lines); a record with quotes (a delimiter, quote or line break inside a field) is
     /// unquoted by RFC 4180 into a scratch buffer.
     fn parse<State>(&mut self, chunk: &Chunk, state: &mut State, visit: &impl Fn(&mut State, &Fields<'_>)) {
-        let bytes = chunk.bytes.as_slice();
-        let text = text_of(bytes, chunk.encoding);
+        let bytes = chunk.bytes();
+        let text = chunk.text.as_str();
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut start = 0;
         let mut line = chunk.first_line;
@@ -596,7 +613,12 @@ mod tests {
     #[test]
     fn quoted_crlf_records_keep_their_line_numbers() {
         let bytes = b"a;\"b\"\r\nc;d\r\n\r\n\"e\r\nf\";g\r\nh;i\r\n".to_vec();
-        let chunk = Chunk { bytes, first_line: 2, encoding: Encoding::Utf8 };
+        let chunk = Chunk {
+            bytes: Vec::new(),
+            text: String::from_utf8(bytes).unwrap(),
+            first_line: 2,
+            encoding: Encoding::Utf8,
+        };
         let mut parser = ChunkParser::new(b';');
         let mut seen: Vec<(u64, String)> = Vec::new();
         parser.parse(&chunk, &mut seen, &|seen: &mut Vec<(u64, String)>, f: &Fields<'_>| {
