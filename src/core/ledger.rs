@@ -132,7 +132,7 @@ impl std::fmt::Debug for CustomerIndex<'_> {
 
 impl<'a> CustomerIndex<'a> {
     pub fn new<C: Registered>(customers: &'a [C], policy: &Policy) -> CustomerIndex<'a> {
-        let default_days = policy.base_rules().terms.payment_days();
+        let default_days = policy.payment_days(None);
         let payment_days = customers.iter().map(|c| c.payment_days(policy)).collect();
         let numbered = NumberedIds::build(customers);
         let mut short = FxHashMap::default();

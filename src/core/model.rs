@@ -184,7 +184,7 @@ impl Registered for Customer {
         self.segment.as_deref()
     }
     fn payment_days(&self, policy: &Policy) -> u32 {
-        policy.rules(self.segment.as_deref()).unwrap_or_else(|| policy.base_rules()).terms.payment_days()
+        policy.payment_days(self.segment.as_deref())
     }
 }
 

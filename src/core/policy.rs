@@ -429,6 +429,15 @@ impl Policy {
         }
     }
 
+    /// The payment terms for a customer in `segment` (base terms for none or an unknown one),
+    /// without building the whole [`Rules`]: asked once per customer of the register.
+    pub fn payment_days(&self, segment: Option<&str>) -> u32 {
+        match segment.and_then(|name| self.file.segments.get(name)) {
+            Some(s) => self.file.terms.overlay(&s.terms).payment_days(),
+            None => self.file.terms.payment_days(),
+        }
+    }
+
     pub fn has_segment(&self, name: &str) -> bool {
         self.file.segments.contains_key(name)
     }

@@ -334,7 +334,7 @@ impl CustomerRow<'_> {
     }
 
     pub fn to_brief(&self, policy: &Policy) -> CustomerBrief {
-        let days = policy.rules(self.segment()).unwrap_or_else(|| policy.base_rules()).terms.payment_days();
+        let days = policy.payment_days(self.segment());
         CustomerBrief::new(self.id(), self.name(), self.segment(), self.credit_limit, days, self.line)
     }
 }
