@@ -108,7 +108,7 @@ impl CsvSource {
         if had_bom {
             head.drain(..3);
         }
-        let header_end = record_end(&head, 0).unwrap_or(head.len());
+        let header_end = record_end(&head).unwrap_or(head.len());
         let header_bytes = head[..header_end].to_vec();
         let encoding = match std::str::from_utf8(&header_bytes) {
             Ok(_) => Encoding::Utf8,
@@ -145,7 +145,12 @@ impl CsvSource {
         visit: impl Fn(&mut State, &Fields<'_>) + Sync,
     ) -> Result<Vec<State>> {
         let mut encoding = self.encoding;
-        let chunks = ChunkReader::new(self.rest.take(), std::mem::take(&mut self.pending), self.first_line);
+        let chunks = ChunkReader::new(
+            self.rest.take(),
+            std::mem::take(&mut self.pending),
+            self.first_line,
+            self.delimiter,
+        );
         let delimiter = self.delimiter;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
@@ -241,12 +246,12 @@ struct ChunkReader {
     file: Option<File>,
     carry: Vec<u8>,
     next_line: u64,
-    in_quotes: bool,
+    delimiter: u8,
 }
 
 impl ChunkReader {
-    fn new(file: Option<File>, carry: Vec<u8>, first_line: u64) -> ChunkReader {
-        ChunkReader { file, carry, next_line: first_line, in_quotes: false }
+    fn new(file: Option<File>, carry: Vec<u8>, first_line: u64, delimiter: u8) -> ChunkReader {
+        ChunkReader { file, carry, next_line: first_line, delimiter }
     }
 
     fn fill(&mut self) -> std::io::Result<bool> {
@@ -281,7 +286,7 @@ impl Iterator for ChunkReader {
         let cut = if self.file.is_none() {
             self.carry.len()
         } else {
-            match last_record_end(&self.carry, self.in_quotes) {
+            match last_record_end(&self.carry, self.delimiter) {
                 Some(end) => end,
                 // One record longer than a block: read on until it ends.
                 None => match self.fill() {
@@ -294,43 +299,52 @@ impl Iterator for ChunkReader {
         let bytes = std::mem::replace(&mut self.carry, rest);
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        self.in_quotes = quotes_open_after(&bytes, self.in_quotes);
         Some(Ok(Chunk { bytes, text: String::new(), first_line, encoding: Encoding::Utf8 }))
     }
 }
 
-/// Whether a quoted field is still open after `bytes` (each `"` toggles; `""` toggles twice).
-fn quotes_open_after(bytes: &[u8], open: bool) -> bool {
-    open ^ (memchr::memchr_iter(b'"', bytes).count() % 2 == 1)
-}
-
-/// The end (one past the `\n`) of the last complete record in `bytes`.
-fn last_record_end(bytes: &[u8], open_at_start: bool) -> Option<usize> {
-    let open_at_end = quotes_open_after(bytes, open_at_start);
-    let mut quotes_after = 0usize;
-    let mut scan_end = bytes.len();
-    for nl in memchr::memrchr_iter(b'\n', bytes) {
-        quotes_after += memchr::memchr_iter(b'"', &bytes[nl + 1..scan_end]).count();
-        scan_end = nl + 1;
-        let open_here = open_at_end ^ (quotes_after % 2 == 1);
-        if !open_here {
-            return Some(nl + 1);
+/// Where the record starting at `start` ends (the position of its `\n`, `None` when the bytes
+/// end first) and how many line breaks lie inside its quoted fields. RFC 4180 as the csv crate
+/// reads it: a quote opens a quoted field only at the start of a field (so `24" screen` is
+/// text), `""` inside quotes is a quote, and a line break inside quotes belongs to the field.
+/// `delimiter` `None` takes any of `,` `;` tab (for the header, before it is sniffed).
+fn next_record_end(bytes: &[u8], start: usize, delimiter: Option<u8>) -> (Option<usize>, u64) {
+    let field_start = |p: usize| {
+        p == start
+            || bytes[p - 1] == b'\n'
+            || delimiter.map_or(matches!(bytes[p - 1], b',' | b';' | b'\t'), |d| bytes[p - 1] == d)
+    };
+    let (mut inside, mut newlines, mut i) = (false, 0u64, start);
+    while let Some(off) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
+        let p = i + off;
+        i = p + 1;
+        match (bytes[p], inside) {
+            (b'\n', false) => return (Some(p), newlines),
+            (b'\n', true) => newlines += 1,
+            (_, true) if bytes.get(p + 1) == Some(&b'"') => i = p + 2,
+            (_, true) => inside = false,
+            (_, false) => inside = field_start(p),
         }
     }
-    None
+    (None, newlines)
 }
 
-/// The end of the first record starting at `from` (one past its `\n`).
-fn record_end(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut open = false;
-    for (i, &b) in bytes.iter().enumerate().skip(from) {
-        match b {
-            b'"' => open = !open,
-            b'\n' if !open => return Some(i + 1),
-            _ => {}
-        }
+/// The end (one past the `\n`) of the last complete record in `bytes`, which start a record.
+fn last_record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    if memchr::memchr(b'"', bytes).is_none() {
+        return memchr::memrchr(b'\n', bytes).map(|nl| nl + 1);
     }
-    None
+    let (mut last, mut pos) = (None, 0);
+    while let (Some(nl), _) = next_record_end(bytes, pos, Some(delimiter)) {
+        last = Some(nl + 1);
+        pos = nl + 1;
+    }
+    last
+}
+
+/// The end of the first record (one past its `\n`).
+fn record_end(bytes: &[u8]) -> Option<usize> {
+    next_record_end(bytes, 0, None).0.map(|nl| nl + 1)
 }
 
 /// Picks `,` `;` or tab: whichever occurs most often outside quotes in the header line.
@@ -412,7 +426,8 @@ impl ChunkParser {
                 start = end + 1;
                 continue;
             }
-            let (end, newlines) = quoted_record_end(bytes, start);
+            let (end, newlines) = next_record_end(bytes, start, Some(self.delimiter));
+            let end = end.unwrap_or(bytes.len());
             unquote(
                 &bytes[start..trim_cr(bytes, start, end)],
                 self.delimiter,
@@ -466,26 +481,6 @@ fn split_plain(bytes: &[u8], start: usize, stop: usize, delimiter: u8, bounds: &
         field_start = start + i + 1;
     }
     bounds.push((field_start, stop));
-}
-
-/// Where the record starting at `start` ends (its `\n`, or the end of the bytes) and how many
-/// line breaks lie inside its quoted fields.
-fn quoted_record_end(bytes: &[u8], start: usize) -> (usize, u64) {
-    let mut in_quotes = false;
-    let mut newlines = 0;
-    let mut i = start;
-    while let Some(at) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
-        let at = i + at;
-        if bytes[at] == b'"' {
-            in_quotes = !in_quotes;
-        } else if in_quotes {
-            newlines += 1;
-        } else {
-            return (at, newlines);
-        }
-        i = at + 1;
-    }
-    (bytes.len(), newlines)
 }
 
 /// RFC 4180 fields of one record, unquoted into `out` (`""` inside quotes is one quote; a
@@ -602,9 +597,13 @@ mod tests {
     fn cuts_after_the_last_complete_record() {
         let bytes = b"a,b\n\"x\ny\",z\nq,\"r\n";
         // The last newline is inside an open quote; the one before it ends a record.
-        assert_eq!(last_record_end(bytes, false), Some(12));
-        assert_eq!(last_record_end(b"no newline", false), None);
-        assert_eq!(record_end(b"\"a\nb\",c\nd", 0), Some(8));
+        assert_eq!(last_record_end(bytes, b','), Some(12));
+        assert_eq!(last_record_end(b"no newline", b','), None);
+        assert_eq!(record_end(b"\"a\nb\",c\nd"), Some(8));
+        // A quote inside a field is text: it opens nothing, and the line ends the record.
+        assert_eq!(last_record_end(b"1,24\" screen,x\n2,y\n3,\"z", b','), Some(19));
+        assert_eq!(next_record_end(b"1,24\" screen\n2", 0, Some(b',')), (Some(12), 0));
+        assert_eq!(next_record_end(b"\"a\"\"\nb\",c\nd", 0, Some(b',')), (Some(9), 1));
     }
 
     /// Regression: with CRLF line ends and a quote in the chunk, every record after the first

@@ -191,3 +191,32 @@ fn invalid_bytes_in_a_utf8_file_are_refused_with_the_line() {
     let err = l.fails(&["report"], 1);
     assert!(err.contains("invoices.csv:3: invalid UTF-8"), "{err}");
 }
+
+/// Quotes inside a field are text (`24" skärm`), quoted fields may span lines, and neither may
+/// confuse where a 1 MiB block is cut: 40 000 invoices of 1.00 with both, spread over several
+/// blocks, must all be read, on their own lines.
+#[test]
+fn quotes_inside_fields_and_across_blocks() {
+    let l = Ledger::new();
+    l.write("customers.csv", "id,name\nA,Alfa\n");
+    let mut invoices = String::from("number,customer,issued,due,amount,description\n");
+    for i in 0..40_000 {
+        let description = match i % 7 {
+            0 => "Skärm 24\" monterad".to_owned(),
+            3 => "\"Fönsterputs\nandra raden, med komma\"".to_owned(),
+            5 => "\"citat \"\"Kvarnen\"\"\"".to_owned(),
+            _ => format!("rad {i}"),
+        };
+        invoices.push_str(&format!("{i},A,2026-01-01,2026-01-31,1.00,{description}\n"));
+    }
+    assert!(invoices.len() > 1 << 20, "the file must span more than one block");
+    l.write("invoices.csv", &invoices);
+    let out = l.ok(&["report", "--format", "csv", "--as-of", "2026-03-01"]);
+    assert!(out.contains("\nA,Alfa,SEK,0.00,40000.00,0.00,0.00,0.00,40000.00\n"), "{out}");
+    // A bad date after the quotes is reported on its own line number.
+    invoices.push_str("40000,A,31.02.2026,2026-01-31,1.00,x\n");
+    l.write("invoices.csv", &invoices);
+    let lines = invoices.lines().count();
+    let err = l.fails(&["report"], 1);
+    assert!(err.contains(&format!("invoices.csv:{lines}: column \"issued\"")), "{err}");
+}
