@@ -48,7 +48,13 @@ pub fn render_rows<'r, R: AsRef<[Cell]> + 'r>(columns: &[String], rows: impl Ite
     out
 }
 
-fn push_field(out: &mut String, text: &str) {
+/// Text for a CSV field: defused against formulas, quoted when it must be.
+pub fn push_text(out: &mut String, text: &str) {
+    push_field(out, &defuse(text));
+}
+
+/// A field as RFC 4180 writes it.
+pub fn push_field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&text.replace('"', "\"\""));
