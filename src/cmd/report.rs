@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::cli::ReportArgs;
 use crate::context::Context;
-use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, aging};
+use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, Who, aging};
 use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::model::Currency;
@@ -67,11 +67,6 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         credits.push(c);
     }
     let credit = CreditBook::merge_all(credits, as_of);
-    std::thread::scope(|scope| {
-        for book in &mut books {
-            scope.spawn(|| book.sort_items());
-        }
-    });
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
@@ -97,7 +92,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let with_interest = figures && rules.interest.mode() != InterestMode::None;
 
     let input = AgingInput {
-        customers: &customers,
+        customers,
         bounds: &policy.buckets,
         flow,
         journal,
@@ -109,14 +104,21 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         return Ok(report);
     }
     // Exposure per customer and currency is what the aging rows total.
-    let mut exposure: Vec<(u32, Currency, Decimal)> =
-        report.rows.iter().filter_map(|r| index.get(&r.customer).map(|i| (i, r.currency, r.total))).collect();
+    let mut exposure: Vec<(u32, Currency, Decimal)> = report
+        .rows
+        .iter()
+        .filter_map(|r| match r.who {
+            Who::Customer(i) => Some((i, r.currency, r.total)),
+            _ => None,
+        })
+        .collect();
     exposure.sort_unstable_by_key(|e| (e.0, e.1));
     let owed = |i: u32, c: Currency| {
         exposure.binary_search_by_key(&(i, c), |e| (e.0, e.1)).map_or(Decimal::ZERO, |at| exposure[at].2)
     };
     let settled = credit.settle();
-    report.figures.credit_watch = watch_list_by(&customers, &policy, owed, |i| settled.behaviour(i), as_of);
+    let watch = watch_list_by(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
+    report.figures.credit_watch = watch;
     Ok(report)
 }
 
@@ -132,9 +134,9 @@ fn csv_report(report: &AgingReport) -> String {
     }
     out.push('\n');
     for row in report.rows.iter().chain(&report.totals) {
-        csv_out::push_text(&mut out, &row.customer);
+        csv_out::push_text(&mut out, report.id(row));
         out.push(',');
-        csv_out::push_text(&mut out, &row.name);
+        csv_out::push_text(&mut out, report.name(row));
         out.push(',');
         out.push_str(row.currency.as_str());
         for amount in row.buckets.iter().chain(std::iter::once(&row.total)) {
@@ -146,8 +148,9 @@ fn csv_report(report: &AgingReport) -> String {
     out
 }
 
-fn row_cells(row: &AgingRow) -> Vec<Cell> {
-    let mut cells = vec![Cell::text(&row.customer), Cell::text(&row.name), Cell::text(row.currency.as_str())];
+fn row_cells(report: &AgingReport, row: &AgingRow) -> Vec<Cell> {
+    let mut cells =
+        vec![Cell::text(report.id(row)), Cell::text(report.name(row)), Cell::text(row.currency.as_str())];
     cells.extend(row.buckets.iter().map(|b| Cell::Money(*b)));
     cells.push(Cell::Money(row.total));
     cells
@@ -164,7 +167,7 @@ fn columns(report: &AgingReport) -> Vec<String> {
 pub fn rows_table(report: &AgingReport) -> Table {
     let mut table = Table { columns: columns(report), rows: Vec::new() };
     for row in report.rows.iter().chain(&report.totals) {
-        table.push(row_cells(row));
+        table.push(row_cells(report, row));
     }
     table
 }
@@ -238,7 +241,7 @@ fn json_report(report: &AgingReport) -> Result<String> {
     let columns = columns(report);
     let row_json = |row: &AgingRow| -> Result<String> {
         let object: serde_json::Map<String, serde_json::Value> =
-            columns.iter().cloned().zip(row_cells(row).iter().map(Cell::json)).collect();
+            columns.iter().cloned().zip(row_cells(report, row).iter().map(Cell::json)).collect();
         Ok(serde_json::to_string(&object)?)
     };
     let list = |rows: &[AgingRow]| -> Result<String> {

@@ -20,10 +20,19 @@ pub fn bucket_index(days_overdue: i64, bounds: &[u32]) -> usize {
     1 + bounds.iter().take_while(|&&b| days_overdue > i64::from(b)).count()
 }
 
+/// Whose a row is. A register customer is named by its position, not by copies of its id and
+/// name: a hundred thousand rows of copies were the report's largest moment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Who {
+    Customer(u32),
+    /// An id that `invoices.csv` uses and the register lacks.
+    Unknown(Box<str>),
+    Total,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgingRow {
-    pub customer: String,
-    pub name: String,
+    pub who: Who,
     pub currency: Currency,
     pub buckets: Vec<Decimal>,
     pub total: Decimal,
@@ -81,6 +90,27 @@ pub struct AgingReport {
     /// One row per currency, `customer` = `TOTAL`.
     pub totals: Vec<AgingRow>,
     pub figures: KeyFigures,
+    /// The register the rows name.
+    pub customers: Vec<CustomerBrief>,
+}
+
+impl AgingReport {
+    /// The `customer` column of a row: the customer id, or `TOTAL`.
+    pub fn id<'a>(&'a self, row: &'a AgingRow) -> &'a str {
+        match &row.who {
+            Who::Customer(i) => self.customers[*i as usize].id(),
+            Who::Unknown(id) => id,
+            Who::Total => "TOTAL",
+        }
+    }
+
+    /// The `name` column of a row.
+    pub fn name<'a>(&'a self, row: &'a AgingRow) -> &'a str {
+        match &row.who {
+            Who::Customer(i) => self.customers[*i as usize].name(),
+            Who::Unknown(_) | Who::Total => "",
+        }
+    }
 }
 
 /// Figures gathered while streaming every invoice record, not only the open ones.
@@ -171,7 +201,8 @@ pub struct JournalFacts {
 
 /// What `aging` needs besides the open items.
 pub struct AgingInput<'a> {
-    pub customers: &'a [CustomerBrief],
+    /// The register; the report keeps it, to name its rows.
+    pub customers: Vec<CustomerBrief>,
     pub bounds: &'a [u32],
     pub flow: FlowFigures,
     pub journal: JournalFacts,
@@ -190,9 +221,9 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         rustc_hash::FxHashMap::default();
     let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
-    // Stable sort: it finds runs already in order (books sorted per thread, see
-    // `OpenBook::sort_items`) and merges them in linear time.
-    items.sort_by_key(|i| (i.owner, i.currency));
+    // In place: a stable sort would need half the items again as a buffer, and this is the
+    // report's largest moment.
+    items.sort_unstable_by_key(|i| (i.owner, i.currency));
     let mut figures = KeyFigures {
         invoices_due_12m: input.flow.invoices_due_12m,
         reminded_12m: input.journal.reminded_12m,
@@ -231,7 +262,7 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         }
     }
     drop(items);
-    sort_rows(&mut rows, input.customers);
+    sort_rows(&mut rows, &input.customers);
     let totals = currency_totals(&rows, nbuckets);
     let mut interest: SmallMap<Decimal> = SmallMap::default();
     if let Some(factor_of) = input.interest_factor {
@@ -249,7 +280,7 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
             crate::core::money::round_money(interest.get(&currency).copied().unwrap_or_default());
     }
     finish_figures(&mut figures, &input);
-    AgingReport { as_of: book.as_of, labels, rows, totals, figures }
+    AgingReport { as_of: book.as_of, labels, rows, totals, figures, customers: input.customers }
 }
 
 fn finish_row(
@@ -263,26 +294,35 @@ fn finish_row(
     if total.is_zero() && buckets.iter().all(|b| b.is_zero()) {
         return None;
     }
-    let (customer, name) = match owner {
-        Owner::Known(c) => {
-            let c = &input.customers[c as usize];
-            (c.id().to_owned(), c.name().to_owned())
-        }
-        Owner::Unknown(_) => (book.customer_id(owner, input.customers).to_owned(), String::new()),
+    let who = match owner {
+        Owner::Known(c) => Who::Customer(c),
+        Owner::Unknown(_) => Who::Unknown(book.customer_id(owner, &input.customers).into()),
     };
-    Some(AgingRow { customer, name, currency, buckets, total })
+    Some(AgingRow { who, currency, buckets, total })
 }
 
 /// Orders rows by customer id, then currency. The rows come in register order, and registers
 /// are usually exported in id order: then this finds nothing to move.
-fn sort_rows(rows: &mut [AgingRow], _customers: &[CustomerBrief]) {
+fn sort_rows(rows: &mut [AgingRow], customers: &[CustomerBrief]) {
+    let id = |row: &AgingRow| match &row.who {
+        Who::Customer(i) => customers[*i as usize].id().to_owned(),
+        Who::Unknown(id) => id.to_string(),
+        Who::Total => "TOTAL".to_owned(),
+    };
+    fn key<'a>(row: &'a AgingRow, customers: &'a [CustomerBrief]) -> &'a str {
+        match &row.who {
+            Who::Customer(i) => customers[*i as usize].id(),
+            Who::Unknown(id) => id,
+            Who::Total => "TOTAL",
+        }
+    }
     if rows
         .windows(2)
-        .all(|w| (w[0].customer.as_str(), w[0].currency) <= (w[1].customer.as_str(), w[1].currency))
+        .all(|w| (key(&w[0], customers), w[0].currency) <= (key(&w[1], customers), w[1].currency))
     {
         return;
     }
-    rows.sort_by(|a, b| (a.customer.as_str(), a.currency).cmp(&(b.customer.as_str(), b.currency)));
+    rows.sort_by_cached_key(|r| (id(r), r.currency));
 }
 
 fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
@@ -296,8 +336,7 @@ fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
     totals
         .into_iter()
         .map(|(currency, buckets)| AgingRow {
-            customer: "TOTAL".to_owned(),
-            name: String::new(),
+            who: Who::Total,
             currency,
             total: buckets.iter().sum(),
             buckets,
@@ -338,7 +377,13 @@ mod tests {
     }
 
     fn input<'a>(bounds: &'a [u32], flow: FlowFigures) -> AgingInput<'a> {
-        AgingInput { customers: &[], bounds, flow, journal: JournalFacts::default(), interest_factor: None }
+        AgingInput {
+            customers: Vec::new(),
+            bounds,
+            flow,
+            journal: JournalFacts::default(),
+            interest_factor: None,
+        }
     }
 
     proptest! {

@@ -345,12 +345,6 @@ impl OpenBook {
         &self.numbers[item.number.0 as usize..item.number.1 as usize]
     }
 
-    /// Orders the items by customer and currency, the order aging sums them in; done per
-    /// thread's book before merging, so the merged book is a few sorted runs.
-    pub fn sort_items(&mut self) {
-        self.items.sort_unstable_by_key(|i| (i.owner, i.currency));
-    }
-
     /// Folds books from several threads into one, reusing the largest one's memory.
     pub fn merge_all(books: Vec<OpenBook>, as_of: NaiveDate) -> OpenBook {
         let mut books = books;
