@@ -269,7 +269,7 @@ pub fn read_customers_as<T: Registered + Send>(
         customers.extend(p);
     }
     customers.sort_unstable_by_key(|c| c.line());
-    let mut seen = rustc_hash::FxHashMap::default();
+    let mut seen = rustc_hash::FxHashMap::with_capacity_and_hasher(customers.len(), Default::default());
     for c in &customers {
         if let Some(first) = seen.insert(c.id(), c.line()) {
             findings.push(Finding::error(
