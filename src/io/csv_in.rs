@@ -230,6 +230,25 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
+/// What each worker of a whole-file scan collects: rows with their line, and the findings.
+pub type Rows<T> = (Vec<(u64, T)>, Vec<Finding>);
+
+/// The rows of a whole-file scan in file order, or every finding of the file as one error
+/// (nothing is returned half).
+pub fn gather<T>(states: Vec<Rows<T>>) -> Result<Vec<T>> {
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for (r, f) in states {
+        rows.extend(r);
+        findings.extend(f);
+    }
+    if !findings.is_empty() {
+        bail!("{}", summarize(&mut findings));
+    }
+    rows.sort_by_key(|(line, _)| *line);
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
 /// Reads `customers.csv` whole (customer registers are small). Every error of the file is
 /// reported at once.
 pub fn read_customers(path: &Path, display: &str, policy: &Policy) -> Result<Vec<Customer>> {
@@ -460,7 +479,7 @@ pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),
-        |(payments, findings): &mut (Vec<Payment>, Vec<Finding>), fields| {
+        |(payments, findings): &mut Rows<Payment>, fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
             let date = check.text(fields, cols[0], "date").and_then(|t| check.date(t, "date"));
             let amount = check.text(fields, cols[2], "amount").and_then(|t| check.amount(t, "amount"));
@@ -478,30 +497,23 @@ pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
                 return;
             }
             if let (Some(date), Some(amount)) = (date, amount) {
-                payments.push(Payment {
-                    line: fields.line,
-                    date,
-                    invoice,
-                    amount,
-                    reference,
-                    transaction_id,
-                    source,
-                    matched_by,
-                });
+                payments.push((
+                    fields.line,
+                    Payment {
+                        line: fields.line,
+                        date,
+                        invoice,
+                        amount,
+                        reference,
+                        transaction_id,
+                        source,
+                        matched_by,
+                    },
+                ));
             }
         },
     )?;
-    let mut payments = Vec::new();
-    let mut findings = Vec::new();
-    for (p, f) in states {
-        payments.extend(p);
-        findings.extend(f);
-    }
-    if !findings.is_empty() {
-        bail!("{}", summarize(&mut findings));
-    }
-    payments.sort_by_key(|p| p.line);
-    Ok(payments)
+    gather(states)
 }
 
 #[cfg(test)]

@@ -13,15 +13,15 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, map_columns};
+use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, gather, map_columns};
 use super::ledger_dir::PAYMENTS;
 use super::output::write_atomically;
 use super::source::{CsvSource, Encoding, decode, normalize_header, sniff_delimiter};
-use crate::core::finding::{Finding, summarize};
+use crate::core::finding::Finding;
 use crate::core::freshness::{ImportRecord, Pending};
 use crate::core::model::Currency;
 use crate::core::money::format_money;
@@ -272,17 +272,7 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
             }
         },
     )?;
-    let mut rows = Vec::new();
-    let mut findings = Vec::new();
-    for (r, f) in states {
-        rows.extend(r);
-        findings.extend(f);
-    }
-    if !findings.is_empty() {
-        bail!("{}", summarize(&mut findings));
-    }
-    rows.sort_by_key(|(line, _)| *line);
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
+    gather(states)
 }
 
 /// Rewrites `DIR/unmatched.csv` with `rows` (a header only when there are none), atomically.
@@ -342,17 +332,7 @@ pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
             }
         },
     )?;
-    let mut rows = Vec::new();
-    let mut findings = Vec::new();
-    for (r, f) in states {
-        rows.extend(r);
-        findings.extend(f);
-    }
-    if !findings.is_empty() {
-        bail!("{}", summarize(&mut findings));
-    }
-    rows.sort_by_key(|(line, _)| *line);
-    Ok(rows.into_iter().map(|(_, r)| r).collect())
+    gather(states)
 }
 
 /// Adds `records` to `DIR/imports.csv` (created with a header when missing), atomically.

@@ -4,13 +4,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use super::csv_in::{ColumnSpec, RowCheck, map_columns};
+use super::csv_in::{ColumnSpec, RowCheck, Rows, gather, map_columns};
 use super::ledger_dir::JOURNAL;
 use super::source::CsvSource;
 use crate::core::aging::JournalFacts;
-use crate::core::finding::{Finding, summarize};
+use crate::core::finding::Finding;
 use crate::core::journal::{COLUMNS, Entry, Event, Journal};
 
 const SPECS: [ColumnSpec; 9] = {
@@ -40,7 +40,7 @@ pub fn read(dir: &Path) -> Result<Journal> {
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),
-        |(entries, findings): &mut (Vec<Entry>, Vec<Finding>), fields| {
+        |(entries, findings): &mut Rows<Entry>, fields| {
             let mut check = RowCheck { file: JOURNAL, line: fields.line, findings };
             let date = check.text(fields, cols[0], "date").and_then(|t| check.date(t, "date"));
             let event_text = fields.get(cols[1]);
@@ -61,32 +61,25 @@ pub fn read(dir: &Path) -> Result<Journal> {
             let until = check.optional_date(fields.get(cols[5]), "until");
             let opt = |i: usize| Some(fields.get(cols[i]).to_owned()).filter(|s| !s.is_empty());
             if let (Some(date), Some(event), Ok(amount), Ok(until)) = (date, event, amount, until) {
-                entries.push(Entry {
-                    date,
-                    event,
-                    invoice: opt(2),
-                    customer: opt(3),
-                    amount,
-                    until,
-                    channel: opt(6),
-                    reference: opt(7),
-                    note: opt(8),
-                    line: fields.line,
-                });
+                entries.push((
+                    fields.line,
+                    Entry {
+                        date,
+                        event,
+                        invoice: opt(2),
+                        customer: opt(3),
+                        amount,
+                        until,
+                        channel: opt(6),
+                        reference: opt(7),
+                        note: opt(8),
+                        line: fields.line,
+                    },
+                ));
             }
         },
     )?;
-    let mut entries = Vec::new();
-    let mut findings = Vec::new();
-    for (e, f) in states {
-        entries.extend(e);
-        findings.extend(f);
-    }
-    if !findings.is_empty() {
-        bail!("{}", summarize(&mut findings));
-    }
-    entries.sort_by_key(|e| e.line);
-    Ok(Journal { entries })
+    Ok(Journal { entries: gather(states)? })
 }
 
 /// What the report's key figures need from the journal.
