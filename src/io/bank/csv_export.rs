@@ -425,20 +425,8 @@ fn ungroup(whole: &str, thousands: char) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::bank::testing::{day, dec, fixture};
     use proptest::prelude::*;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        let path = format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    fn dec(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad date"))
-    }
 
     /// (location, date, amount, references, message, payer) of a payment.
     type Seen<'a> = (&'a str, NaiveDate, Decimal, Vec<&'a str>, Option<&'a str>, Option<&'a str>);

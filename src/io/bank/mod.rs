@@ -17,6 +17,36 @@ mod camt;
 mod csv_export;
 mod nets_ocr;
 
+/// What the parsers' tests share: the sample and fixture files, and short literals.
+#[cfg(test)]
+mod testing {
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn read(path: &str) -> Vec<u8> {
+        std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// A file of `shared/samples/bank`.
+    pub fn sample(name: &str) -> Vec<u8> {
+        read(&format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR")))
+    }
+
+    /// A file of `tests/fixtures/bank`.
+    pub fn fixture(name: &str) -> Vec<u8> {
+        read(&format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR")))
+    }
+
+    pub fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad date"))
+    }
+}
+
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 

@@ -1,25 +1,6 @@
 use super::*;
+use crate::io::bank::testing::{day, dec, fixture, sample};
 use proptest::prelude::*;
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn sample(name: &str) -> Vec<u8> {
-    read(&format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR")))
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    read(&format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR")))
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("bad date"))
-}
 
 fn parse_ok(bytes: &[u8]) -> BankFile {
     parse_camt(bytes).unwrap_or_else(|e| panic!("{e:?}"))
