@@ -4,7 +4,7 @@
 //! cargo run --release --example gen -- --invoices N --out DIR [--nordic] [--seed S] [--as-of YYYY-MM-DD]
 //! ```
 //!
-//! A std-only port of `shared/bench/gen.py`: the same columns in the same order, the same data
+//! A std-only port of `scripts/gen.py` (the shared bench generator): the same columns in the same order, the same data
 //! contract and the same distributions, not the same bytes (it has its own PRNG, SplitMix64).
 //! The same arguments always give byte-identical files.
 //!

@@ -5,7 +5,7 @@
 #
 # Generates the ledger with `cargo run --release --example gen`, builds dun in release, runs
 #   dun report --dir DIR --as-of 2026-11-30 --format csv -o OUT1
-#   python3 ../shared/bench/aging_duckdb.py --dir DIR --as-of 2026-11-30 --by-currency --out OUT2
+#   python3 scripts/aging_duckdb.py --dir DIR --as-of 2026-11-30 --by-currency --out OUT2
 # RUNS times each (default 5) under /usr/bin/time, prints the median wall time and peak RSS of
 # both, then checks that the two CSVs hold the same numbers (rows sorted, header and names aside).
 # Exit status 1 when they differ.
@@ -17,7 +17,7 @@ set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd -- "$HERE/.." && pwd)
-DUCK="$ROOT/../shared/bench/aging_duckdb.py"
+DUCK="$HERE/aging_duckdb.py"
 N=${1:-1000000}
 RUNS=${RUNS:-5}
 AS_OF=2026-11-30

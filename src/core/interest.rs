@@ -1,5 +1,5 @@
 //! Late-payment interest: simple interest on the open principal, each
-//! half-year at its own rate (SPEC §7, `shared/nordic-rules.md` §1).
+//! half-year at its own rate (SPEC §7, `docs/reference/nordic-rules.md` §1).
 //!
 //! Conventions (the statutes are silent, see nordic-rules §1.3):
 //!

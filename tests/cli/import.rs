@@ -1,5 +1,5 @@
 //! `dun import`, `dun assign` and the freshness gate of `dun remind` / `dun collect`, on the
-//! real bank samples in ../shared/samples/bank and on files built here.
+//! real bank samples in tests/fixtures/samples/bank and on files built here.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use dun::core::reference::{RefKind, generate_reference};
 use crate::common::*;
 
 fn sample(name: &str) -> String {
-    format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/fixtures/samples/bank/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn fixture(name: &str) -> String {

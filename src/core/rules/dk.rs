@@ -1,4 +1,4 @@
-//! Denmark. Figures and marks from `shared/nordic-rules.md` §§ 1–4.
+//! Denmark. Figures and marks from `docs/reference/nordic-rules.md` §§ 1–4.
 
 use super::{
     CollectionRules, CompensationInteraction, CompensationRule, DayCount, FeeRule, InterestRules, PerDebtor,

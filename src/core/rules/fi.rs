@@ -1,4 +1,4 @@
-//! Finland. Figures and marks from `shared/nordic-rules.md` §§ 1–4.
+//! Finland. Figures and marks from `docs/reference/nordic-rules.md` §§ 1–4.
 //! Consumer and business debtors differ in margin, fee and collection rules.
 
 use super::{

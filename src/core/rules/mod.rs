@@ -3,7 +3,7 @@
 //!
 //! Every figure is dated data in one module per country (`se`, `no`, `dk`,
 //! `fi`) plus `eu`, the default for any other country. Each figure carries the
-//! confidence mark of `shared/nordic-rules.md` in a comment (✅ statute or
+//! confidence mark of `docs/reference/nordic-rules.md` in a comment (✅ statute or
 //! official body, ◐ secondary source, ⚠ derived or unconfirmed) and each rule
 //! names its source so an error message can cite it.
 //!

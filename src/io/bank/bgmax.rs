@@ -1,7 +1,7 @@
 //! Bankgirot BgMax ("Bankgiro Inbetalningar"), layout version 01.
 //!
 //! Positions follow the technical manual (November 2019), as transcribed in
-//! `shared/bank-formats.md` §1. Decisions where the manual leaves room:
+//! `docs/reference/bank-formats.md` §1. Decisions where the manual leaves room:
 //!
 //! - **Deductions (TK21)** reduce the deposit; they are tied to a payer, not to a
 //!   particular payment, and carry the reference of what is deducted (typically a

@@ -10,7 +10,7 @@
 //! deductions, negative Nets items, unknown record types, CSV preamble lines) is
 //! listed in [`BankFile::skipped`], so nothing disappears without a trace.
 //!
-//! Format facts and their sources are in `shared/bank-formats.md`.
+//! Format facts and their sources are in `docs/reference/bank-formats.md`.
 
 mod bgmax;
 mod camt;
@@ -28,9 +28,9 @@ mod testing {
         std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
-    /// A file of `shared/samples/bank`.
+    /// A real bank file of `tests/fixtures/samples/bank`.
     pub fn sample(name: &str) -> Vec<u8> {
-        read(&format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR")))
+        read(&format!("{}/tests/fixtures/samples/bank/{name}", env!("CARGO_MANIFEST_DIR")))
     }
 
     /// A file of `tests/fixtures/bank`.
@@ -499,7 +499,7 @@ mod tests {
             ("camt053-fffs-fi-example.xml", BankFormat::Camt053),
         ];
         for (name, format) in cases {
-            let path = format!("{}/../shared/samples/bank/{name}", env!("CARGO_MANIFEST_DIR"));
+            let path = format!("{}/tests/fixtures/samples/bank/{name}", env!("CARGO_MANIFEST_DIR"));
             let bytes = std::fs::read(&path).expect("sample file");
             assert_eq!(detect_format(&bytes, name), Some(format), "{name}");
         }

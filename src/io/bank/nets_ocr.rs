@@ -1,7 +1,7 @@
 //! Nets OCR giro ("OCR-konteringsdata", service code 09), Norway.
 //!
 //! Positions follow Nets' *System specification OCR giro*, as transcribed in
-//! `shared/bank-formats.md` §2. Decisions where the manual leaves room:
+//! `docs/reference/bank-formats.md` §2. Decisions where the manual leaves room:
 //!
 //! - **Sign**: position 32 is `-` for a negative item (a credit note the
 //!   agreement allows), otherwise `0`. The assignment and transmission totals
