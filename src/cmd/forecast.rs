@@ -44,9 +44,17 @@ fn weeks_table(f: &Forecast) -> Table {
 }
 
 fn outlook_table(f: &Forecast) -> Table {
-    let mut t = Table::new(["currency", "open", "in these weeks", "later", "not expected", "invoices (own / ledger / none)"]);
+    let mut t = Table::new([
+        "currency",
+        "open",
+        "in these weeks",
+        "later",
+        "not expected",
+        "invoices (own / ledger / none)",
+    ]);
     for (c, o) in &f.outlook {
-        let within: rust_decimal::Decimal = f.weeks.iter().filter(|w| w.currency == *c).map(|w| w.expected).sum();
+        let within: rust_decimal::Decimal =
+            f.weeks.iter().filter(|w| w.currency == *c).map(|w| w.expected).sum();
         t.push(vec![
             Cell::text(c.as_str()),
             Cell::Money(o.open),

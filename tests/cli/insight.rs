@@ -64,7 +64,10 @@ fn stats_json_has_each_steps_hand_computed_figures() {
     assert_eq!(r1["conclusive"], false);
     let c = &steps[1];
     assert_eq!(c["step"], "collection");
-    assert_eq!((&c["invoices"], &c["paid_within_14"], &c["median_days_to_pay"]), (&1.into(), &1.into(), &12.into()));
+    assert_eq!(
+        (&c["invoices"], &c["paid_within_14"], &c["median_days_to_pay"]),
+        (&1.into(), &1.into(), &12.into())
+    );
     assert_eq!(c["without_step"]["median_days_to_pay"], 12.5);
     assert_eq!(v["shares"]["invoices_due_12m"], 9);
     assert_eq!(v["shares"]["reminder_share_pct"], "55.6");
@@ -75,14 +78,21 @@ fn stats_json_has_each_steps_hand_computed_figures() {
 fn stats_says_when_samples_are_too_small_and_agrees_with_the_report() {
     let l = stats_ledger();
     let table = l.ok(&["stats", "--as-of", "2026-06-30"]);
-    assert!(table.contains("reminder-1: too few invoices to conclude (4 after the step, 2 without; 20 each needed)"), "{table}");
+    assert!(
+        table.contains(
+            "reminder-1: too few invoices to conclude (4 after the step, 2 without; 20 each needed)"
+        ),
+        "{table}"
+    );
     assert!(table.contains("reminded: 5 (55.6 %)"), "{table}");
     let report = l.ok(&["report", "--format", "json", "--as-of", "2026-06-30"]);
     let r: serde_json::Value = serde_json::from_str(&report).unwrap();
     assert_eq!(r["key_figures"]["reminder_share_pct"], "55.6");
     assert_eq!(r["key_figures"]["collection_share_pct"], "11.1");
     let csv = l.ok(&["stats", "--format", "csv", "--as-of", "2026-06-30"]);
-    assert!(csv.starts_with("step,group,currency,invoices,open_at_step,paid_within_7,paid_within_14,paid_within_30\n"));
+    assert!(csv.starts_with(
+        "step,group,currency,invoices,open_at_step,paid_within_7,paid_within_14,paid_within_30\n"
+    ));
     assert!(csv.contains("reminder-1,after_step,SEK,4,4200.00,1000.00,1500.00,3000.00\n"), "{csv}");
 }
 
@@ -115,14 +125,19 @@ OC1,C,2026-06-10,2026-07-10,50,EUR\n",
 
 #[test]
 fn forecast_json_has_the_hand_computed_weeks_and_backtest() {
-    let out = forecast_ledger().ok(&["forecast", "--weeks", "2", "--format", "json", "--as-of", "2026-06-30"]);
+    let out =
+        forecast_ledger().ok(&["forecast", "--weeks", "2", "--format", "json", "--as-of", "2026-06-30"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let weeks: Vec<(String, String, String)> = v["weeks"]
         .as_array()
         .unwrap()
         .iter()
         .map(|w| {
-            (w["week_start"].as_str().unwrap().into(), w["currency"].as_str().unwrap().into(), w["expected"].as_str().unwrap().into())
+            (
+                w["week_start"].as_str().unwrap().into(),
+                w["currency"].as_str().unwrap().into(),
+                w["expected"].as_str().unwrap().into(),
+            )
         })
         .collect();
     let w = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());

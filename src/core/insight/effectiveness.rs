@@ -187,7 +187,13 @@ fn open_on(timeline: &[(NaiveDate, Decimal)], date: NaiveDate) -> Decimal {
 }
 
 /// Observes one invoice from `date` on; `None` for a comparison invoice no longer open then.
-fn observe(ledger: &Ledger, invoice: &Invoice, date: NaiveDate, as_of: NaiveDate, treated: bool) -> Option<Observation> {
+fn observe(
+    ledger: &Ledger,
+    invoice: &Invoice,
+    date: NaiveDate,
+    as_of: NaiveDate,
+    treated: bool,
+) -> Option<Observation> {
     let timeline = ledger.open_timeline(invoice, as_of);
     let open = open_on(&timeline, date - Days::new(1));
     if !treated && open <= Decimal::ZERO {
