@@ -7,6 +7,7 @@ mod customer;
 mod dunning;
 mod exports;
 mod import;
+mod insight;
 mod interest;
 mod loading;
 mod report;
