@@ -267,6 +267,10 @@ fn given_on_command_line(matches: &ArgMatches, id: &str) -> bool {
 pub enum Command {
     /// Aging report: open amounts per customer and currency by days overdue, with key figures
     Report(ReportArgs),
+    /// Does the dunning work: each step's invoices paid within 7/14/30 days against those without it
+    Stats(StatsArgs),
+    /// Expected payments per week and currency, from each customer's behaviour, with a backtest
+    Forecast(ForecastArgs),
     /// Data quality and credit watch: every finding with file, line and a hint; exit 1 on errors
     Check(CheckArgs),
     /// One customer on one screen: contact, open invoices, fees and interest, payments, journal
@@ -473,6 +477,16 @@ pub struct ExplainArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Weeks to look ahead (and back, for the backtest)
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub weeks: u32,
 }
 
 #[derive(Debug, Args)]
