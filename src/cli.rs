@@ -302,6 +302,8 @@ impl Command {
     pub fn needs(&self) -> Needs {
         match self {
             Command::Report(_)
+            | Command::Stats(_)
+            | Command::Forecast(_)
             | Command::Check(_)
             | Command::Customer(_)
             | Command::Due(_)
@@ -321,6 +323,8 @@ impl Command {
     pub fn output(&mut self) -> OutputSlot<'_> {
         match self {
             Command::Report(ReportArgs { out })
+            | Command::Stats(StatsArgs { out })
+            | Command::Forecast(ForecastArgs { out, .. })
             | Command::Check(CheckArgs { out })
             | Command::Customer(CustomerArgs { out, .. })
             | Command::Due(DueArgs { out, .. })
@@ -480,13 +484,18 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct StatsArgs {}
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     /// Weeks to look ahead (and back, for the backtest)
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub weeks: u32,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
