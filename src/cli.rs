@@ -302,6 +302,8 @@ impl Command {
     pub fn needs(&self) -> Needs {
         match self {
             Command::Report(_)
+            | Command::Stats(_)
+            | Command::Forecast(_)
             | Command::Check(_)
             | Command::Customer(_)
             | Command::Due(_)
@@ -323,6 +325,8 @@ impl Command {
     pub fn output(&mut self) -> OutputSlot<'_> {
         match self {
             Command::Report(ReportArgs { out })
+            | Command::Stats(StatsArgs { out })
+            | Command::Forecast(ForecastArgs { out, .. })
             | Command::Check(CheckArgs { out })
             | Command::Customer(CustomerArgs { out, .. })
             | Command::Due(DueArgs { out, .. })
