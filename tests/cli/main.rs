@@ -7,5 +7,6 @@ mod customer;
 mod dunning;
 mod import;
 mod interest;
+mod letters;
 mod loading;
 mod report;
