@@ -12,4 +12,5 @@ mod interest;
 mod letters;
 mod loading;
 mod report;
+mod systems;
 mod usage;
