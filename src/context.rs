@@ -50,6 +50,7 @@ fn format_from_extension(output: Option<&Path>) -> Format {
     match output.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
         Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+        Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => Format::Html,
         _ => Format::Table,
     }
 }

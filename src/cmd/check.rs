@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
         let out = match ctx.format {
             Format::Csv => csv_out::render(&findings_table(&findings)),
             Format::Json => serde_json::to_string_pretty(&json_report(&findings, ctx))? + "\n",
-            Format::Table => text_report(&findings, ctx),
+            Format::Table | Format::Html => text_report(&findings, ctx),
         };
         crate::io::output::emit(ctx.output.as_deref(), &out)?;
     }

@@ -1,6 +1,7 @@
 //! Values out: one neutral [`Table`] of typed cells, rendered as a terminal table, CSV or JSON.
 
 pub mod csv_out;
+pub mod html;
 pub mod text;
 
 use chrono::NaiveDate;
@@ -98,4 +99,6 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// One self-contained page with pictures: `dun report` only.
+    Html,
 }

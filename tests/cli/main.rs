@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod customer;
 mod dunning;
+mod html;
 mod import;
 mod insight;
 mod interest;
