@@ -11,3 +11,4 @@ mod insight;
 mod interest;
 mod loading;
 mod report;
+mod usage;
