@@ -229,7 +229,7 @@ fn currency_section(out: &mut String, p: &Picture<'_>, c: Currency) {
     let cf = p.now.figures.per_currency.get(&c).cloned().unwrap_or_default();
     // Tiles: the key figures of `dun report`.
     let pct = overdue_pct(&cf);
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<div class=\"tiles block\">\
 <div class=\"tile\"><div class=\"label\">Open</div><div class=\"value\">{}</div><div class=\"note\">{cur}</div></div>\
@@ -237,7 +237,7 @@ fn currency_section(out: &mut String, p: &Picture<'_>, c: Currency) {
 <div class=\"tile\"><div class=\"label\">DSO</div><div class=\"value\">{}</div><div class=\"note\">days</div></div>\
 <div class=\"tile\"><div class=\"label\">Avg days late</div><div class=\"value\">{}</div><div class=\"note\">paid in 12 months</div></div>\
 <div class=\"tile\"><div class=\"label\">Interest accrued</div><div class=\"value\">{}</div><div class=\"note\">disputed {}</div></div>\
-</div>\n",
+</div>",
         money(&format!("{cur}.open"), cf.open),
         money(&format!("{cur}.overdue"), cf.overdue),
         number(&format!("{cur}.overdue_pct"), pct, " %"),
@@ -299,9 +299,9 @@ fn aging_now(out: &mut String, p: &Picture<'_>, c: Currency) {
     for (i, b) in total.buckets.iter().enumerate() {
         let _ = write!(out, "<td class=\"r\">{}</td>", money(&format!("{cur}.bucket.{}", labels[i]), *b));
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<td class=\"r\"><b>{}</b></td></tr></table></div>\n",
+        "<td class=\"r\"><b>{}</b></td></tr></table></div>",
         money(&format!("{cur}.total"), total.total)
     );
 }
@@ -532,9 +532,9 @@ fn largest_debtors(out: &mut String, p: &Picture<'_>, c: Currency) {
             }
         }
         bar.push_str("</div>");
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td style=\"width:32%\">{bar}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td style=\"width:32%\">{bar}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
             escape(id),
             escape(p.now.name(r)),
             money(&format!("{cur}.debtor.{id}.overdue"), overdue),
