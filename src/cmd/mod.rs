@@ -5,6 +5,7 @@ pub mod collect;
 pub mod customer;
 pub mod due;
 pub mod explain;
+pub mod forecast;
 pub mod gate;
 pub mod import;
 pub mod interest;
@@ -12,6 +13,7 @@ pub mod letters_out;
 pub mod record;
 pub mod remind;
 pub mod report;
+pub mod stats;
 pub mod templates;
 
 use anyhow::Result;
@@ -31,6 +33,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Assign(args) => import::assign(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),
+        Command::Stats(args) => stats::run(ctx, args),
+        Command::Forecast(args) => forecast::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
         Command::Customer(args) => customer::run(ctx, args),
     }

@@ -80,7 +80,8 @@ impl KeyFigures {
     }
 }
 
-fn share(part: u64, whole: u64) -> Option<Decimal> {
+/// `part` as a percentage of `whole`, to one decimal; `None` of nothing.
+pub fn share(part: u64, whole: u64) -> Option<Decimal> {
     (whole > 0).then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(1))
 }
 

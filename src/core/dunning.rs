@@ -674,12 +674,18 @@ pub fn action_entry(
 pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision)> {
     let mut sim = ledger.clone();
     let mut out = Vec::new();
+    // A call task stands until something is recorded, which never happens in a forecast: it is
+    // listed on its first day only, not once a day to the end.
+    let mut calls_listed: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
     let mut day = from;
     while day <= until {
         let outcome = decide(&sim, day);
         for d in outcome.decisions.into_iter().filter(|d| d.state.action().is_some()) {
             if let Some(e) = action_entry(&d, day, None, None) {
                 sim.journal.entries.push(e);
+            }
+            if d.state == State::Due(Action::Call) && !calls_listed.insert(d.invoice.clone()) {
+                continue;
             }
             out.push((day, d));
         }

@@ -639,6 +639,30 @@ impl Ledger {
         open
     }
 
+    /// The dated payments on one invoice up to `as_of`, by date: `paid` (dated `paid_on`, else
+    /// the invoice date, as the open amount counts it) and the lines of `payments.csv`. Credit
+    /// notes are not payments and are left out.
+    pub fn dated_payments(&self, invoice: &Invoice, as_of: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
+        let mut paid = Vec::new();
+        let paid_date = invoice.paid_on.unwrap_or(invoice.issued);
+        if !invoice.paid.is_zero() && paid_date <= as_of {
+            paid.push((paid_date, invoice.paid));
+        }
+        let by_number = self.payments_by_invoice.get(&invoice.number);
+        let by_reference = invoice
+            .reference
+            .as_deref()
+            .and_then(|r| self.payments_by_reference.get(&normalize_reference(r)));
+        for &i in by_number.into_iter().chain(by_reference).flatten() {
+            let p = &self.payments[i];
+            if p.date <= as_of {
+                paid.push((p.date, p.amount));
+            }
+        }
+        paid.sort_by_key(|p| p.0);
+        paid
+    }
+
     /// The open principal of one invoice from its due date on, as it changed with dated part
     /// payments and credit notes up to `as_of`: `(date, open from that date)` pairs, sorted.
     /// `paid` without `paid_on` counts from the invoice date (nothing better is known).

@@ -15,6 +15,7 @@ mod dunning_tests;
 pub mod finding;
 pub mod freshness;
 pub mod idnumber;
+pub mod insight;
 pub mod interest;
 pub mod journal;
 pub mod ledger;

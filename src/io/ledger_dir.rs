@@ -1,7 +1,7 @@
 //! Loading a ledger directory: the policy, the customers, the payments and a scan of the
 //! invoices, with every error of a file reported together.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
@@ -20,11 +20,42 @@ pub const INVOICES: &str = "invoices.csv";
 pub const PAYMENTS: &str = "payments.csv";
 pub const JOURNAL: &str = "journal.csv";
 
+/// The ledger directory: the one named by `--dir` or `DUN_DIR` (`given`, with which of them
+/// named it), which must exist and hold a `policy.toml`; else the nearest of `cwd` and its
+/// parents that holds one (`.` when it is `cwd` itself, so that messages stay short).
+pub fn locate(given: Option<(&Path, &str)>, cwd: &Path) -> Result<PathBuf> {
+    let usage = |message: String| anyhow::Error::new(crate::UsageError(message));
+    if let Some((dir, named_by)) = given {
+        let shown = dir.display();
+        let named =
+            if named_by == "DUN_DIR" { format!("DUN_DIR={shown}") } else { format!("{named_by} {shown}") };
+        return match std::fs::metadata(dir) {
+            Err(_) => Err(usage(format!("{named}: no such directory"))),
+            Ok(meta) if !meta.is_dir() => Err(usage(format!("{named}: not a directory"))),
+            Ok(_) if !dir.join(POLICY).is_file() => Err(usage(format!(
+                "{shown} is not a ledger directory: it has no {POLICY}. Make one there with \
+                 `dun init {shown}`, or name another with --dir DIR or DUN_DIR"
+            ))),
+            Ok(_) => Ok(dir.to_path_buf()),
+        };
+    }
+    if cwd.join(POLICY).is_file() {
+        return Ok(PathBuf::from("."));
+    }
+    match cwd.ancestors().skip(1).find(|d| d.join(POLICY).is_file()) {
+        Some(found) => Ok(found.to_path_buf()),
+        None => Err(usage(format!(
+            "{} is not a ledger directory: no {POLICY} in it or in any directory above it. Make one \
+             with `dun init` (here) or `dun init DIR`, or name one with --dir DIR or DUN_DIR",
+            cwd.display()
+        ))),
+    }
+}
+
 pub fn load_policy(dir: &Path) -> Result<Policy> {
     let path = dir.join(POLICY);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!("{POLICY}: cannot read {} (start from policy.example.toml)", path.display())
-    })?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{POLICY}: cannot read {} (`dun init` makes one)", path.display()))?;
     Policy::from_toml(&text).map_err(|e| anyhow::anyhow!("{POLICY}: {e}"))
 }
 

@@ -6,6 +6,8 @@ mod common;
 mod customer;
 mod dunning;
 mod import;
+mod insight;
 mod interest;
 mod loading;
 mod report;
+mod usage;
