@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod charges;
 pub mod check;
 pub mod claim;
+pub mod country;
 pub mod credit;
 pub mod customer;
 pub mod date;

@@ -48,7 +48,7 @@ pub fn usable_channels(customer: &model::Customer, wanted: &[PolicyChannel]) -> 
         let (ok, channel) = match w {
             PolicyChannel::Email => (customer.email.is_some(), Channel::Email),
             PolicyChannel::Letter => (customer.has_postal_address(), Channel::Letter),
-            PolicyChannel::Sms => (customer.phone.is_some(), Channel::Sms),
+            PolicyChannel::Sms => (customer.sms_phone().is_some(), Channel::Sms),
         };
         if ok && !out.contains(&channel) {
             out.push(channel);
@@ -86,7 +86,8 @@ pub fn customer(c: &model::Customer) -> Customer {
         city: c.city.clone(),
         country: Some(c.country.clone()),
         email: c.email.clone(),
-        phone: c.phone.clone(),
+        // What SMS texts are sent to: the mobile of two numbers.
+        phone: c.sms_phone().map(str::to_owned),
         kind: if c.kind.is_consumer() { "consumer" } else { "business" }.to_owned(),
     }
 }

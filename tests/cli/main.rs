@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod customer;
 mod dunning;
+mod exports;
 mod import;
 mod insight;
 mod interest;
