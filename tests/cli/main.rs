@@ -9,6 +9,7 @@ mod exports;
 mod import;
 mod insight;
 mod interest;
+mod letters;
 mod loading;
 mod report;
 mod usage;
