@@ -6,6 +6,7 @@ mod common;
 mod customer;
 mod dunning;
 mod import;
+mod init;
 mod insight;
 mod interest;
 mod loading;
