@@ -23,6 +23,10 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
+    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_));
+    if reads_ledger {
+        announce(ctx);
+    }
     match &cli.command {
         Command::Init(args) => init::run(ctx, args),
         Command::Report(args) => report::run(ctx, args),
@@ -39,5 +43,33 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Forecast(args) => forecast::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
         Command::Customer(args) => customer::run(ctx, args),
+    }
+}
+
+/// Says on stderr how each ledger file is read when a preset or the policy's mapping decided
+/// it, and what in a header looks needed but is not read (the header's errors even with
+/// `-q`: a number may be wrong). `dun check` lists the same in its report.
+fn announce(ctx: &Context) {
+    for (reading, notes) in crate::io::ledger_dir::survey(&ctx.dir) {
+        if let Some(r) = reading.filter(|_| !ctx.quiet) {
+            eprintln!("dun: {r}");
+        }
+        for f in notes.iter().filter(|f| f.code != "due-from-terms") {
+            if f.is_error() || !ctx.quiet {
+                let field =
+                    if f.field.is_empty() { String::new() } else { format!("column \"{}\": ", f.field) };
+                eprintln!(
+                    "dun: {}:{}: {}[{}]: {field}{}",
+                    f.file,
+                    f.line,
+                    f.severity.name(),
+                    f.code,
+                    f.message
+                );
+                if let Some(hint) = f.hint.as_deref().filter(|_| !ctx.quiet) {
+                    eprintln!("    hint: {hint}");
+                }
+            }
+        }
     }
 }

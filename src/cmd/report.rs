@@ -37,7 +37,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         &policy,
         |row| row.to_brief(&policy),
     )?;
-    let payments = ledger_dir::load_payments(&ctx.dir)?;
+    let payments = ledger_dir::load_payments(&ctx.dir, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, ctx.as_of);
     let paid_when = PaymentDates::new(&payments, ctx.as_of);

@@ -39,6 +39,7 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     check_invoices(&ctx, &mut findings);
     check_payments(&ctx, &mut findings);
     credit_watch(ledger, as_of, &mut findings);
+    findings.extend(ledger.notes.iter().cloned());
     findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     findings
 }
@@ -109,13 +110,15 @@ fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>) {
                 .hint("write one address, like faktura@example.se"),
         );
     }
-    if let Some(phone) = &c.phone
-        && let Err(e) = parse_phone(phone, &c.country)
-    {
-        out.push(at(false, "phone", "bad-phone", format!("\"{phone}\" {e}")).hint(format!(
-            "write it as a {} number, or with its country code (+46 70 123 45 67)",
-            c.country
-        )));
+    for (field, number) in [("phone", &c.phone), ("mobile", &c.mobile)] {
+        if let Some(phone) = number
+            && let Err(e) = parse_phone(phone, &c.country)
+        {
+            out.push(at(false, field, "bad-phone", format!("\"{phone}\" {e}")).hint(format!(
+                "write it as a {} number, or with its country code (+46 70 123 45 67)",
+                c.country
+            )));
+        }
     }
     if let Some(org_no) = &c.org_no
         && let Err(e) = validate_org_no(&c.country, c.kind.is_consumer(), org_no)
@@ -178,7 +181,7 @@ pub fn channel_problem(c: &Customer, channel: Channel) -> Option<String> {
                 None
             }
         }
-        Channel::Sms => match c.phone.as_deref().map(|p| parse_phone(p, &c.country)) {
+        Channel::Sms => match c.sms_phone().map(|p| parse_phone(p, &c.country)) {
             None => Some("no phone".to_owned()),
             Some(Err(_)) => Some("the phone number cannot be read".to_owned()),
             Some(Ok(p)) if p.mobile == Some(false) => Some("the phone is not a mobile number".to_owned()),
@@ -198,7 +201,7 @@ fn channel_column(channel: Channel) -> &'static str {
 fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
     // The reminder ladder is the first step a customer reaches; a `manual` segment gets calls.
     let (problems, field, hint) = if rules.manual {
-        let problem = match c.phone.as_deref().map(|p| parse_phone(p, &c.country)) {
+        let problem = match c.call_phone().map(|p| parse_phone(p, &c.country)) {
             None => "no phone".to_owned(),
             Some(Err(_)) => "the phone number cannot be read".to_owned(),
             Some(Ok(_)) => return None,
@@ -634,6 +637,24 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     ),
                 )
                 .hint("dun uses paid; correct whichever is wrong"),
+            );
+        }
+        if let Some(balance) = inv.balance
+            && balance.abs() > inv.amount.abs()
+            && (balance.is_sign_negative() == inv.amount.is_sign_negative() || inv.amount.is_zero())
+        {
+            out.push(
+                at(
+                    true,
+                    "balance",
+                    "balance-over-amount",
+                    format!(
+                        "balance {} is more than the amount {}",
+                        format_money_grouped(balance),
+                        format_money_grouped(inv.amount)
+                    ),
+                )
+                .hint("an export whose balance includes fees or interest: dun would chase them and add its own on top; map the fees to `fees` ([columns.invoices] fees = \"...\") or correct the balance"),
             );
         }
         if !credit_note && inv.amount > Decimal::ZERO {

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::finding::{FileReading, Finding};
 use super::journal::Journal;
 use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
 use super::policy::{Policy, Rules};
@@ -545,6 +546,12 @@ pub struct Ledger {
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
     pub journal: Journal,
+    /// What reading the files found that is not an error in a field: header columns that look
+    /// needed but are not read, void invoices with something open, countries not known, ...
+    /// `dun check` reports them with its own findings.
+    pub notes: Vec<Finding>,
+    /// How each file was read, where a preset or the policy's mapping decided it.
+    pub readings: Vec<FileReading>,
     customer_at: FxHashMap<String, usize>,
     invoice_at: FxHashMap<String, usize>,
     /// Positions in `payments` by invoice number, and by normalised reference for payments
@@ -590,6 +597,8 @@ impl Ledger {
             invoices,
             payments,
             journal,
+            notes: Vec::new(),
+            readings: Vec::new(),
             customer_at,
             invoice_at,
             payments_by_invoice,

@@ -60,7 +60,9 @@ impl CustomerKind {
                 Some(CustomerKind::Business)
             }
             "consumer" | "b2c" | "private" | "privat" | "privatperson" | "konsument" | "forbruker"
-            | "forbruger" | "kuluttaja" => Some(CustomerKind::Consumer),
+            | "forbruger" | "kuluttaja" | "person" | "individual" | "privatkunde" | "yksityinen" => {
+                Some(CustomerKind::Consumer)
+            }
             _ => None,
         }
     }
@@ -104,6 +106,9 @@ pub struct Customer {
     pub language: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// A second number (`Mobil` beside `Telefon`, `Phone2`): SMS goes to whichever of the two
+    /// is a mobile number, a call to either.
+    pub mobile: Option<String>,
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub city: Option<String>,
@@ -118,6 +123,21 @@ pub struct Customer {
 impl Customer {
     pub fn has_postal_address(&self) -> bool {
         self.address.is_some() && self.postcode.is_some() && self.city.is_some()
+    }
+
+    /// The number an SMS goes to: `mobile`, else `phone`, whichever the numbering plan does not
+    /// call a landline (`mobile` first when neither can be told).
+    pub fn sms_phone(&self) -> Option<&str> {
+        let landline = |p: &&str| {
+            super::phone::parse_phone(p, &self.country).is_ok_and(|parsed| parsed.mobile == Some(false))
+        };
+        let numbers = [self.mobile.as_deref(), self.phone.as_deref()];
+        numbers.into_iter().flatten().find(|p| !landline(p)).or_else(|| numbers.into_iter().flatten().next())
+    }
+
+    /// The number to call: `phone`, else `mobile`.
+    pub fn call_phone(&self) -> Option<&str> {
+        self.phone.as_deref().or(self.mobile.as_deref())
     }
 }
 

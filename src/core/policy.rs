@@ -246,24 +246,133 @@ pub struct Templates {
     pub dir: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct CsvImport {
-    pub delimiter: Option<String>,
-    pub decimal: Option<String>,
+/// How one CSV file is read, beside its columns: `[import.csv]` for a bank's export, and
+/// `[columns.customers]`, `[columns.invoices]`, `[columns.payments]` for the ledger's files.
+/// One shape for all of them: the options below, and any other key is one of `dun`'s columns
+/// set to the file's header for it (`amount = "Belopp inkl. moms"`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColumnTable {
+    /// `;`, `,`, `|` or `tab`; else sniffed from the header line.
+    pub delimiter: Option<u8>,
+    /// `,` or `.`; else decided per value.
+    pub decimal: Option<char>,
+    /// A chrono format such as `%d.%m.%Y`; else the usual Nordic formats.
     pub date_format: Option<String>,
-    pub date: Option<String>,
-    pub amount: Option<String>,
-    pub reference: Option<String>,
-    pub message: Option<String>,
-    pub payer: Option<String>,
-    pub transaction_id: Option<String>,
+    /// Amounts are whole öre / øre / cents (`187550` is 1 875,50).
+    pub minor_units: Option<bool>,
+    /// Forces the text encoding; else UTF-8 when the bytes are, Windows-1252 otherwise.
+    pub encoding: Option<TextEncoding>,
+    /// Headers of the file that `dun` must not read and need not warn about.
+    pub ignore: Vec<String>,
+    /// A preset by name, or `"none"` to read the file by its headers alone.
+    pub preset: Option<String>,
+    /// Bank CSV: a row whose value in this column is empty is pending, not booked.
+    pub pending_if_empty: Option<String>,
+    /// Our column → the file's header.
+    pub columns: Vec<(String, String)>,
+}
+
+/// An encoding a CSV file may be forced to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    /// Windows-1252, which covers ISO-8859-1 and -15 for the Nordic letters.
+    Windows1252,
+}
+
+impl ColumnTable {
+    /// The file's header for one of our columns, if the table names it.
+    pub fn header_for(&self, column: &str) -> Option<&str> {
+        self.columns.iter().find(|(ours, _)| ours == column).map(|(_, theirs)| theirs.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = toml::Table::deserialize(d)?;
+        let mut table = ColumnTable::default();
+        let text = |key: &str, value: &toml::Value| -> Result<String, D::Error> {
+            value.as_str().map(str::to_owned).ok_or_else(|| {
+                D::Error::custom(format!("`{key}`: expected a string (the file's header), found {value}"))
+            })
+        };
+        for (key, value) in &raw {
+            match key.as_str() {
+                "delimiter" => {
+                    let d = text(key, value)?;
+                    table.delimiter = Some(match d.as_str() {
+                        "\t" | "\\t" | "tab" | "TAB" => b'\t',
+                        one if one.len() == 1 && one.is_ascii() && !matches!(one, "\"" | "\r" | "\n") => {
+                            one.as_bytes()[0]
+                        }
+                        _ => {
+                            return Err(D::Error::custom(format!(
+                                "delimiter = {d:?}: write one character, e.g. \";\", or \"tab\""
+                            )));
+                        }
+                    });
+                }
+                "decimal" => {
+                    let d = text(key, value)?;
+                    table.decimal = Some(match d.as_str() {
+                        "," => ',',
+                        "." => '.',
+                        _ => return Err(D::Error::custom(format!("decimal = {d:?}: write \",\" or \".\""))),
+                    });
+                }
+                "date_format" => table.date_format = Some(text(key, value)?),
+                "minor_units" => {
+                    table.minor_units = Some(value.as_bool().ok_or_else(|| {
+                        D::Error::custom(format!("minor_units = {value}: write true or false"))
+                    })?);
+                }
+                "encoding" => {
+                    let e = text(key, value)?;
+                    let folded = e.to_ascii_lowercase().replace(['-', '_', ' '], "");
+                    table.encoding = Some(match folded.as_str() {
+                        "utf8" => TextEncoding::Utf8,
+                        "windows1252" | "cp1252" | "iso88591" | "latin1" | "iso885915" | "latin9" => {
+                            TextEncoding::Windows1252
+                        }
+                        _ => {
+                            return Err(D::Error::custom(format!(
+                                "encoding = {e:?}: write \"utf-8\" or \"windows-1252\" (also for ISO-8859-1 and -15)"
+                            )));
+                        }
+                    });
+                }
+                "ignore" => {
+                    let list = value.as_array().ok_or_else(|| {
+                        D::Error::custom("ignore: expected a list of headers, e.g. [\"Moms\", \"Netto\"]")
+                    })?;
+                    for item in list {
+                        table.ignore.push(text(key, item)?);
+                    }
+                }
+                "preset" => table.preset = Some(text(key, value)?),
+                "pending_if_empty" => table.pending_if_empty = Some(text(key, value)?),
+                _ => table.columns.push((key.clone(), text(key, value)?)),
+            }
+        }
+        Ok(table)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Import {
-    pub csv: Option<CsvImport>,
+    pub csv: Option<ColumnTable>,
+}
+
+/// `[columns.*]`: how the ledger's own files are read when their headers are not ones `dun`
+/// knows (see [`ColumnTable`]).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    pub customers: Option<ColumnTable>,
+    pub invoices: Option<ColumnTable>,
+    pub payments: Option<ColumnTable>,
 }
 
 /// The whole file as written.
@@ -290,6 +399,8 @@ pub struct PolicyFile {
     pub templates: Templates,
     #[serde(default)]
     pub import: Import,
+    #[serde(default)]
+    pub columns: Columns,
 }
 
 /// A policy that has been read and checked: required keys present, values consistent.
