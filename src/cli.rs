@@ -315,8 +315,6 @@ impl Command {
             | Command::Collect(_)
             | Command::Import(_)
             | Command::Assign(_)
-            | Command::Stats(_)
-            | Command::Forecast(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
             Command::Templates(TemplatesCommand::List { .. }) | Command::Init(_) => Needs::NOTHING,
@@ -333,9 +331,7 @@ impl Command {
             | Command::Customer(CustomerArgs { out, .. })
             | Command::Due(DueArgs { out, .. })
             | Command::Interest(InterestArgs { out, .. })
-            | Command::Import(ImportArgs { out, .. })
-            | Command::Stats(StatsArgs { out })
-            | Command::Forecast(ForecastArgs { out, .. }) => OutputSlot::Table(out),
+            | Command::Import(ImportArgs { out, .. }) => OutputSlot::Table(out),
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Remind(_)
             | Command::Collect(_)
