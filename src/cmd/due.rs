@@ -43,12 +43,12 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
 
-/// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr.
+/// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr, even
+/// with -q: a letter would state interest at a rate carried forward.
 pub fn report_problems(ctx: &Context, outcome: &Outcome) -> Result<()> {
-    if !ctx.quiet {
-        for w in &outcome.warnings {
-            eprintln!("dun: warning: {w}");
-        }
+    let _ = ctx;
+    for w in &outcome.warnings {
+        eprintln!("dun: warning: {w}");
     }
     if outcome.violations.is_empty() {
         return Ok(());
