@@ -50,18 +50,19 @@ struct Defaults {
     fee_needs_agreement: bool,
 }
 
-fn defaults(pack: &RulePack) -> Defaults {
+fn defaults(pack: &RulePack, today: NaiveDate) -> Defaults {
     let (_, currency, country_name) =
         COUNTRIES.iter().copied().find(|(c, _, _)| *c == pack.country).unwrap_or(("", "EUR", "the EU"));
-    let fee = &pack.reminder_fee;
+    let fee = |consumer| &rules::fee_rule_on(pack, consumer, today, &rules::LawDates::default()).value;
+    let (business, consumer) = (fee(false), fee(true));
     let deadline = &pack.collection.min_deadline_days;
     Defaults {
         currency,
         country_name,
         language: super::model::default_language(pack.country),
-        after_days: 7.max(fee.business.min_days_after_due).max(fee.consumer.min_days_after_due),
+        after_days: 7.max(business.min_days_after_due).max(consumer.min_days_after_due),
         pay_within_days: 10.max(deadline.business).max(deadline.consumer),
-        fee_needs_agreement: fee.business.needs_agreement || fee.consumer.needs_agreement,
+        fee_needs_agreement: business.needs_agreement || consumer.needs_agreement,
     }
 }
 
@@ -72,7 +73,7 @@ fn toml_string(text: &str) -> String {
 
 /// "60 SEK", or "5 EUR for consumers, 12 EUR for businesses" where they differ.
 fn fee_caps(pack: &RulePack, currency: &str, today: NaiveDate) -> String {
-    let cap = |consumer| rules::max_reminder_fee(pack, consumer, today);
+    let cap = |consumer| rules::max_reminder_fee(pack, consumer, today, &rules::LawDates::default());
     let show = |amount: Option<Decimal>| {
         amount.map_or("none".to_owned(), |a| format!("{} {currency}", a.normalize()))
     };
@@ -129,7 +130,7 @@ fn reference_hint(country: &str) -> &'static str {
 /// The whole `policy.toml`.
 pub fn policy_toml(starter: &Starter<'_>) -> String {
     let pack = rules::rules_for(starter.country);
-    let d = defaults(pack);
+    let d = defaults(pack, starter.today);
     let name = toml_string(starter.company.unwrap_or(PLACEHOLDER_NAME));
     let currency = d.currency;
     let today = starter.today;
@@ -143,11 +144,13 @@ pub fn policy_toml(starter: &Starter<'_>) -> String {
         "# fee_agreed = true                  # this country's fee needs no prior agreement\n".to_owned()
     };
     let day_count = pack.interest.day_count.name();
-    let other_day_count = match pack.interest.day_count {
-        rules::DayCount::Actual365 => rules::DayCount::Thirty360,
-        rules::DayCount::Thirty360 => rules::DayCount::Actual365,
-    }
-    .name();
+    let other_day_count =
+        [rules::DayCount::Actual365, rules::DayCount::ActualActual, rules::DayCount::Thirty360]
+            .into_iter()
+            .filter(|d| *d != pack.interest.day_count)
+            .map(|d| format!("\"{}\"", d.name()))
+            .collect::<Vec<_>>()
+            .join(" or ");
     let min_deadline =
         pack.collection.min_deadline_days.get(true).max(pack.collection.min_deadline_days.get(false));
     let country = pack.country;
@@ -201,7 +204,7 @@ fee = "statutory"                     # the legal maximum, today {fees}; an amou
 mode = "statutory"                    # the reference rate + the legal margin; or "fixed" or "none"
 # rate = "12.0"                       # yearly %, when mode = "fixed"
 # reference_rates = [{{ from = 2026-07-01, rate = "1.75" }}]   # overrides the built-in table
-# day_count = "{day_count}"               # the country's practice; or "{other_day_count}"
+# day_count = "{day_count}"               # the country's practice; or {other_day_count}
 
 [collection]
 # after_days = 10                     # days after the last reminder's deadline
