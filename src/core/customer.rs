@@ -386,6 +386,7 @@ mod tests {
             paid_on: None,
             credits: None,
             description: None,
+            discount: None,
         }
     }
 
