@@ -37,8 +37,10 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let out = match ctx.format {
         Format::Csv => csv_out::render(&table),
         Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table if table.rows.is_empty() => format!("Nothing is due on {}.\n", ctx.as_of),
-        Format::Table => text::render(&table, ctx.color) + "\n",
+        Format::Table | Format::Html if table.rows.is_empty() => {
+            format!("Nothing is due on {}.\n", ctx.as_of)
+        }
+        Format::Table | Format::Html => text::render(&table, ctx.color) + "\n",
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }

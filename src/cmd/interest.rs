@@ -67,8 +67,10 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
     let out = match ctx.format {
         Format::Csv => csv_out::render(&table),
         Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table if rows.is_empty() => format!("No invoice was settled late between {from} and {to}.\n"),
-        Format::Table => {
+        Format::Table | Format::Html if rows.is_empty() => {
+            format!("No invoice was settled late between {from} and {to}.\n")
+        }
+        Format::Table | Format::Html => {
             let mut t = format!("Interest on invoices settled late, {from} to {to}\n");
             t.push_str(&text::render(&table, ctx.color));
             t.push('\n');

@@ -8,16 +8,22 @@ use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, Who, aging};
 use crate::core::charges::{Law, interest_on};
 use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
+use crate::core::insight::effectiveness::effectiveness;
+use crate::core::insight::forecast::{backtest, forecast};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::model::Currency;
 use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
 use crate::core::policy::InterestMode;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Format, Table, csv_out, html, text};
+use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 
 pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
+    if ctx.format == Format::Html {
+        return html_report(ctx);
+    }
     // The CSV carries the aging rows only; the key figures (credit watch, interest, DSO) are
     // worked out for the table and JSON, which show them.
     let report = compute(ctx, ctx.format != Format::Csv)?;
@@ -30,9 +36,54 @@ pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
     let out = match ctx.format {
         Format::Csv => csv_report(&report),
         Format::Json => json_report(&report)?,
-        Format::Table => table_report(&report, ctx.color),
+        Format::Table | Format::Html => table_report(&report, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
+}
+
+/// Month-ends shown in the picture, besides the as-of date.
+pub const PICTURE_MONTHS: u32 = 12;
+/// Weeks of cash forecast in the picture.
+pub const PICTURE_WEEKS: u32 = 8;
+/// Largest debtors listed per currency.
+pub const PICTURE_TOP: usize = 10;
+
+/// The last `n` month-ends before the as-of date's month, oldest first.
+pub fn month_ends(as_of: NaiveDate, n: u32) -> Vec<NaiveDate> {
+    let first = as_of.with_day(1).unwrap_or(as_of);
+    let mut ends: Vec<NaiveDate> = (1..=n)
+        .filter_map(|k| first.checked_sub_months(Months::new(k - 1)).and_then(|d| d.pred_opt()))
+        .collect();
+    ends.reverse();
+    ends
+}
+
+/// `dun report --format html`: the monthly picture. Each month-end is the report as of that day
+/// (the same computation as `dun report --as-of`), so the page agrees with every other output.
+fn html_report(ctx: &Context) -> Result<()> {
+    let now = compute(ctx, true)?;
+    let mut months = Vec::with_capacity(PICTURE_MONTHS as usize);
+    for end in month_ends(ctx.as_of, PICTURE_MONTHS) {
+        let then = Context { as_of: end, ..ctx.clone() };
+        let mut report = compute(&then, true)?;
+        // Only the totals and key figures are drawn for past months.
+        report.rows = Vec::new();
+        months.push(report);
+    }
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let stats = effectiveness(&ledger, ctx.as_of);
+    let cash = forecast(&ledger, ctx.as_of, PICTURE_WEEKS);
+    let test = backtest(&ledger, ctx.as_of, PICTURE_WEEKS);
+    let page = html::render(&html::Picture {
+        company: &ledger.policy.company_name,
+        now: &now,
+        months: &months,
+        stats: &stats,
+        forecast: &cash,
+        backtest: &test,
+        top: PICTURE_TOP,
+    });
+    crate::io::output::emit(ctx.output.as_deref(), &page)
 }
 
 /// Loads the ledger and computes the report for the context's as-of date; the key figures
