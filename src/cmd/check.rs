@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
             Format::Json => {
                 serde_json::to_string_pretty(&json_report(&findings, &ledger.readings, ctx))? + "\n"
             }
-            Format::Table => readings_text(&ledger.readings) + &text_report(&findings, ctx),
+            Format::Table | Format::Html => readings_text(&ledger.readings) + &text_report(&findings, ctx),
         };
         crate::io::output::emit(ctx.output.as_deref(), &out)?;
     }

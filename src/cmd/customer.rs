@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
         Format::Json => serde_json::to_string_pretty(&json_view(&view))? + "\n",
         // For spreadsheets: the open invoices.
         Format::Csv => csv_out::render(&open_table(&view, true)),
-        Format::Table => text_view(&view, ctx.color),
+        Format::Table | Format::Html => text_view(&view, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }

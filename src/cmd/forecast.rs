@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use crate::cli::ForecastArgs;
 use crate::context::Context;
-use crate::core::insight::forecast::{Backtest, Forecast, HISTORY_DAYS, OWN_HISTORY_MIN, backtest, forecast};
+use crate::core::insight::forecast::{
+    Backtest, Forecast, HISTORY_DAYS, MODEL, OWN_HISTORY_MIN, backtest, forecast,
+};
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Table, csv_out, text};
@@ -24,16 +26,10 @@ pub fn run(ctx: &Context, args: &ForecastArgs) -> Result<()> {
     let out = match ctx.format {
         Format::Json => serde_json::to_string_pretty(&json_forecast(&f, &b))? + "\n",
         Format::Csv => csv_out::render(&weeks_table(&f)),
-        Format::Table => table_forecast(&f, &b, ctx.color),
+        Format::Table | Format::Html => table_forecast(&f, &b, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
-
-/// The model in one paragraph, printed with every forecast.
-pub const MODEL: &str = "Model: each open invoice is paid on its due date plus one of the delays \
-(settlement − due) of its customer's invoices settled in the last 365 days (the whole ledger's \
-when the customer has fewer than 3), each of those longer than it has already waited equally \
-likely. Invoices older than any delay ever seen are not expected; new invoices are not forecast.";
 
 fn weeks_table(f: &Forecast) -> Table {
     let mut t = Table::new(["week_start", "currency", "expected"]);

@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
         Format::Json => {
             serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n"
         }
-        Format::Table => text_output(&plan, ctx, args.dry_run, &ledger.policy),
+        Format::Table | Format::Html => text_output(&plan, ctx, args.dry_run, &ledger.policy),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }

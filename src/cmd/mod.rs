@@ -22,6 +22,9 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
+    if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
+        anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
+    }
     let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_));
     if reads_ledger {
         announce(ctx);

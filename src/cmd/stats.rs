@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, _args: &StatsArgs) -> Result<()> {
     let out = match ctx.format {
         Format::Json => serde_json::to_string_pretty(&json_stats(&stats))? + "\n",
         Format::Csv => csv_out::render(&amounts_table(&stats)),
-        Format::Table => table_stats(&stats, ctx.color),
+        Format::Table | Format::Html => table_stats(&stats, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
@@ -99,28 +99,6 @@ fn amounts_table(stats: &Effectiveness) -> Table {
     t
 }
 
-/// What a step's figures allow one to say, in a sentence.
-pub fn verdict(s: &StepStats) -> String {
-    let (w, wo) = (&s.with_step, &s.without_step);
-    if !s.conclusive() {
-        return format!(
-            "{}: too few invoices to conclude ({} after the step, {} without; {MIN_SAMPLE} each needed)",
-            s.step.name(),
-            w.invoices,
-            wo.invoices
-        );
-    }
-    let p = |g: &Group| g.paid_share(1).map_or("-".to_owned(), |p| format!("{p} %"));
-    format!(
-        "{}: {} paid within 14 days after the step, {} of comparable invoices without it ({} and {} invoices)",
-        s.step.name(),
-        p(w),
-        p(wo),
-        w.invoices,
-        wo.invoices
-    )
-}
-
 /// The shares against the rule of thumb, in a sentence.
 pub fn shares_line(stats: &Effectiveness) -> String {
     let pct = |p: Option<rust_decimal::Decimal>| p.map_or("-".to_owned(), |p| format!("{p} %"));
@@ -149,7 +127,7 @@ fn table_stats(stats: &Effectiveness, color: bool) -> String {
     }
     out.push('\n');
     for s in &stats.steps {
-        out.push_str(&verdict(s));
+        out.push_str(&s.verdict());
         out.push('\n');
         if s.too_recent > 0 {
             out.push_str(&format!(
@@ -204,7 +182,7 @@ pub fn json_stats(stats: &Effectiveness) -> Value {
             o.insert("too_recent".into(), s.too_recent.into());
             o.insert("without_step".into(), Value::Object(group_json(&s.without_step)));
             o.insert("conclusive".into(), s.conclusive().into());
-            o.insert("verdict".into(), verdict(s).into());
+            o.insert("verdict".into(), s.verdict().into());
             Value::Object(o)
         })
         .collect();

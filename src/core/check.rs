@@ -39,9 +39,61 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     check_invoices(&ctx, &mut findings);
     check_payments(&ctx, &mut findings);
     credit_watch(ledger, as_of, &mut findings);
+    reference_rates(&ctx, &mut findings);
     findings.extend(ledger.notes.iter().cloned());
     findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     findings
+}
+
+/// A half-year in use with no reference rate known (built-in or in the policy): interest for
+/// it would be charged at a rate carried forward. An error, so that `dun check -q && dun
+/// remind` stops on it (issue #11); `remind` itself only warns.
+fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+    use super::charges::Law;
+    use super::policy::InterestMode;
+    let ledger = ctx.ledger;
+    let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    for &number in ctx.open.keys() {
+        let Some(invoice) = ledger.invoice(number) else { continue };
+        let customer = ledger.customer(&invoice.customer);
+        let rules = ledger.rules_for(customer);
+        let law = Law::of(&ledger.policy, customer, &rules);
+        if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
+            continue;
+        }
+        let (legal_due, _) = law.legal_due(invoice.due);
+        let Some(first) = legal_due.succ_opt().filter(|f| *f <= ctx.as_of) else { continue };
+        for half in super::rules::missing_half_years(law.pack, first, ctx.as_of, &law.rate_overrides()) {
+            *seen.entry((law.pack.country, half)).or_default() += 1;
+        }
+    }
+    for ((country, half), count) in seen {
+        let pack = super::rules::rules_for(country);
+        let mut f = Finding::error(
+            "policy.toml",
+            0,
+            "interest.reference_rates",
+            "reference-rate-missing",
+            format!(
+                "no {} ({}) known for {half}, in use by {count} open invoice(s): interest would be charged at the last known rate",
+                pack.interest.reference_rate_name, pack.country
+            ),
+        );
+        f.hint = Some(format!(
+            "add the published rate: [interest] reference_rates = [{{ from = {}, rate = \"…\" }}] (a consumer's country's rate in a segment applies to that segment only)",
+            half_start(&half)
+        ));
+        findings.push(f);
+    }
+}
+
+/// "2026H2" → "2026-07-01".
+fn half_start(label: &str) -> String {
+    match label.split_once('H') {
+        Some((year, "2")) => format!("{year}-07-01"),
+        Some((year, _)) => format!("{year}-01-01"),
+        None => label.to_owned(),
+    }
 }
 
 /// Whether any finding is an error.

@@ -354,10 +354,11 @@ fn one_fee_per_letter() {
 
 #[test]
 fn statutory_interest_on_the_open_principal() {
-    // SE 2026H1: reference 2.00 + 8 = 10 %; 1000 kr for 28 days (02-01..02-28) = 7.67.
+    // SE 2026H1: reference 2.00 + 8 = 10 %. Due Saturday 01-31: skuldebrevslagen 5 § moves it
+    // to Monday 02-02, so 1000 kr for 26 days (02-03..02-28) = 7.12 (not 28 days = 7.67).
     let l = one("[interest]\nmode = \"statutory\"\n", vec![]);
     let d = decide(&l, date("2026-02-28")).decisions.remove(0);
-    assert_eq!(d.interest, money("7.67"));
+    assert_eq!(d.interest, money("7.12"));
 }
 
 proptest! {

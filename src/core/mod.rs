@@ -5,6 +5,7 @@ pub mod aging;
 pub mod agreement;
 pub mod charges;
 pub mod check;
+pub mod claim;
 pub mod country;
 pub mod credit;
 pub mod customer;

@@ -152,6 +152,9 @@ pub struct CustomerBrief {
     /// The customer's payment terms (from its segment), for invoices without a due date.
     pub payment_days: u32,
     pub line: u64,
+    /// Whose law governs the interest: 0 for a business (the company's country), else a
+    /// consumer's country (see [`CustomerBrief::law_class`]).
+    law_class: u16,
 }
 
 impl CustomerBrief {
@@ -175,7 +178,31 @@ impl CustomerBrief {
             credit_limit,
             payment_days,
             line,
+            law_class: 0,
         }
+    }
+
+    /// The brief of a customer of `kind` in `country` (ISO 3166 alpha-2, upper case).
+    pub fn with_debtor(mut self, country: [u8; 2], kind: CustomerKind) -> CustomerBrief {
+        self.law_class = match (kind, country) {
+            (CustomerKind::Consumer, [a, b]) if a.is_ascii_uppercase() && b.is_ascii_uppercase() => {
+                1 + u16::from(a - b'A') * 26 + u16::from(b - b'A')
+            }
+            _ => 0,
+        };
+        self
+    }
+
+    /// 0: a business (the company's law); else 1 + a consumer's country as a number.
+    pub fn law_class(&self) -> u16 {
+        self.law_class
+    }
+
+    /// The consumer's country of a [`CustomerBrief::law_class`], `None` for a business.
+    pub fn consumer_country(class: u16) -> Option<String> {
+        let n = class.checked_sub(1)?;
+        let (a, b) = ((n / 26) as u8 + b'A', (n % 26) as u8 + b'A');
+        Some(String::from_utf8_lossy(&[a, b]).into_owned())
     }
 
     pub fn name(&self) -> &str {

@@ -12,6 +12,7 @@ use std::fmt;
 
 use super::model::{Currency, LANGUAGES};
 use super::money::parse_amount;
+use super::rules::DayCount;
 
 /// Declares a policy table whose every key may be overridden by a segment.
 macro_rules! overridable {
@@ -182,14 +183,6 @@ pub enum InterestMode {
     None,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum DayCountSetting {
-    #[serde(rename = "actual/365")]
-    Actual365,
-    #[serde(rename = "30/360")]
-    Thirty360,
-}
-
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateFrom {
@@ -202,7 +195,7 @@ overridable! {
         mode: InterestMode,
         rate: Money,
         reference_rates: Vec<RateFrom>,
-        day_count: DayCountSetting,
+        day_count: DayCount,
     }
 }
 
@@ -375,6 +368,27 @@ pub struct Columns {
     pub payments: Option<ColumnTable>,
 }
 
+/// A dated exchange rate: 1 `from` = `rate` `to` on `date` (`law.exchange_rates`), used to
+/// check a statutory cap in another currency than the invoice's.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRate {
+    pub date: PolicyDate,
+    pub from: String,
+    pub to: String,
+    pub rate: Money,
+}
+
+/// `[law]`: what the law needs from the user: exchange rates for caps in another currency,
+/// and the in-force dates of acts adopted but not yet dated.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LawSettings {
+    pub exchange_rates: Option<Vec<ExchangeRate>>,
+    /// Norway's new inkassolov (LOV-2026-05-22-19); default: 2027-01-01, as signalled.
+    pub no_inkassolov_in_force: Option<PolicyDate>,
+}
+
 /// The whole file as written.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -393,6 +407,8 @@ pub struct PolicyFile {
     pub collection: Collection,
     #[serde(default)]
     pub credit: Credit,
+    #[serde(default)]
+    pub law: LawSettings,
     #[serde(default)]
     pub segments: BTreeMap<String, Segment>,
     #[serde(default)]
@@ -475,6 +491,15 @@ impl Policy {
                 "aging.buckets: {buckets:?} must be positive day counts in increasing order, e.g. [30, 60, 90]"
             )));
         }
+        for (i, x) in file.law.exchange_rates.iter().flatten().enumerate() {
+            let codes = [&x.from, &x.to].map(|c| Currency::parse(c));
+            if codes.iter().any(Option::is_none) || codes[0] == codes[1] || x.rate.0 <= Decimal::ZERO {
+                return Err(PolicyError(format!(
+                    "law.exchange_rates[{i}]: {{ from = \"{}\", to = \"{}\", rate = \"{}\" }} needs two different ISO 4217 codes and a positive rate, e.g. {{ date = 2026-11-02, from = \"EUR\", to = \"SEK\", rate = \"11.05\" }}",
+                    x.from, x.to, x.rate.0
+                )));
+            }
+        }
         let policy = Policy { file, company_name, country, currency, language, buckets };
         for (name, segment) in &policy.file.segments {
             policy.check_rules(&policy.rules_for_segment(name, segment), Some(name))?;
@@ -547,6 +572,28 @@ impl Policy {
             Some(s) => self.file.terms.overlay(&s.terms).payment_days(),
             None => self.file.terms.payment_days(),
         }
+    }
+
+    /// Units of `to` one unit of `from` is worth on `on`, by the newest rate in
+    /// `law.exchange_rates` dated on or before it (written either way round), with its date.
+    pub fn exchange_rate(&self, from: &str, to: &str, on: NaiveDate) -> Option<(Decimal, NaiveDate)> {
+        let mut best: Option<(Decimal, NaiveDate)> = None;
+        for x in self.file.law.exchange_rates.iter().flatten().filter(|x| x.date.0 <= on) {
+            let rate = if x.from.eq_ignore_ascii_case(from) && x.to.eq_ignore_ascii_case(to) {
+                x.rate.0
+            } else if x.from.eq_ignore_ascii_case(to) && x.to.eq_ignore_ascii_case(from) {
+                match Decimal::ONE.checked_div(x.rate.0) {
+                    Some(inverse) => inverse,
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(_, date)| x.date.0 >= date) {
+                best = Some((rate, x.date.0));
+            }
+        }
+        best
     }
 
     pub fn has_segment(&self, name: &str) -> bool {
@@ -725,6 +772,31 @@ mod tests {
         let rates = p.file.interest.reference_rates.unwrap();
         assert_eq!(rates[0].from.0, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
         assert_eq!(rates[0].rate.0, Decimal::new(175, 2));
+    }
+
+    #[test]
+    fn exchange_rates_are_read_either_way_round_newest_first() {
+        let text = format!(
+            "{MINIMAL}[law]\nexchange_rates = [{{ date = 2026-10-01, from = \"EUR\", to = \"SEK\", rate = \"11.00\" }}, {{ date = 2026-11-02, from = \"SEK\", to = \"EUR\", rate = \"0.08\" }}]\nno_inkassolov_in_force = 2027-07-01\n"
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        let on = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(p.exchange_rate("EUR", "SEK", on("2026-09-30")), None);
+        assert_eq!(
+            p.exchange_rate("EUR", "SEK", on("2026-10-15")),
+            Some((Decimal::new(1100, 2), on("2026-10-01")))
+        );
+        assert_eq!(
+            p.exchange_rate("EUR", "SEK", on("2026-11-30")),
+            Some((Decimal::new(125, 1), on("2026-11-02")))
+        );
+        assert_eq!(p.exchange_rate("EUR", "NOK", on("2026-11-30")), None);
+        assert_eq!(p.file.law.no_inkassolov_in_force.map(|d| d.0), Some(on("2027-07-01")));
+        let bad = format!(
+            "{MINIMAL}[law]\nexchange_rates = [{{ date = 2026-10-01, from = \"EUR\", to = \"kr\", rate = \"11\" }}]\n"
+        );
+        let err = Policy::from_toml(&bad).unwrap_err().to_string();
+        assert!(err.contains("law.exchange_rates[0]") && err.contains("\"kr\""), "{err}");
     }
 
     #[test]

@@ -673,6 +673,7 @@ impl CustomerRow<'_> {
     pub fn to_brief(&self, policy: &Policy) -> CustomerBrief {
         let days = policy.payment_days(self.segment());
         CustomerBrief::new(self.id(), self.name(), self.segment(), self.credit_limit, days, self.line)
+            .with_debtor(self.country, self.kind)
     }
 }
 

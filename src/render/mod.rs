@@ -1,6 +1,7 @@
 //! Values out: one neutral [`Table`] of typed cells, rendered as a terminal table, CSV or JSON.
 
 pub mod csv_out;
+pub mod html;
 pub mod text;
 
 use chrono::NaiveDate;
@@ -100,11 +101,13 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// One self-contained page with pictures: `dun report` only.
+    Html,
 }
 
 impl Format {
     /// The file extensions `-o` recognises, for messages.
-    pub const EXTENSIONS: &[&str] = &["txt", "csv", "json"];
+    pub const EXTENSIONS: &[&str] = &["txt", "csv", "json", "html"];
 
     /// The format a lower-case file extension names.
     pub fn from_extension(extension: &str) -> Option<Format> {
@@ -112,6 +115,7 @@ impl Format {
             "txt" => Some(Format::Table),
             "csv" => Some(Format::Csv),
             "json" => Some(Format::Json),
+            "html" | "htm" => Some(Format::Html),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ mod common;
 mod customer;
 mod dunning;
 mod exports;
+mod html;
 mod import;
 mod insight;
 mod interest;

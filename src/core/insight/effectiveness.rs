@@ -151,6 +151,29 @@ pub struct StepStats {
 }
 
 impl StepStats {
+    /// What a step's figures allow one to say, in a sentence.
+    pub fn verdict(&self) -> String {
+        let s = self;
+        let (w, wo) = (&s.with_step, &s.without_step);
+        if !s.conclusive() {
+            return format!(
+                "{}: too few invoices to conclude ({} after the step, {} without; {MIN_SAMPLE} each needed)",
+                s.step.name(),
+                w.invoices,
+                wo.invoices
+            );
+        }
+        let p = |g: &Group| g.paid_share(1).map_or("-".to_owned(), |p| format!("{p} %"));
+        format!(
+            "{}: {} paid within 14 days after the step, {} of comparable invoices without it ({} and {} invoices)",
+            s.step.name(),
+            p(w),
+            p(wo),
+            w.invoices,
+            wo.invoices
+        )
+    }
+
     /// Both sides hold at least [`MIN_SAMPLE`] invoices.
     pub fn conclusive(&self) -> bool {
         self.with_step.invoices >= MIN_SAMPLE && self.without_step.invoices >= MIN_SAMPLE

@@ -37,6 +37,12 @@ pub const OWN_HISTORY_MIN: usize = 3;
 /// How far back the history reaches, in days.
 pub const HISTORY_DAYS: i64 = 365;
 
+/// The model in one paragraph, printed with every forecast.
+pub const MODEL: &str = "Model: each open invoice is paid on its due date plus one of the delays \
+(settlement − due) of its customer's invoices settled in the last 365 days (the whole ledger's \
+when the customer has fewer than 3), each of those longer than it has already waited equally \
+likely. Invoices older than any delay ever seen are not expected; new invoices are not forecast.";
+
 /// Expected payments in one week and currency.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Week {
