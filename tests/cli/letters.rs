@@ -79,7 +79,10 @@ fn addresses_abroad_are_in_the_destination_countrys_order() {
 #[test]
 fn sms_only_to_a_mobile_of_the_customers_country_and_check_and_remind_agree() {
     let l = Ledger::new();
-    l.write("policy.toml", &POLICY.replace("channels = [\"email\", \"letter\"]", "channels = [\"email\", \"sms\"]"));
+    l.write(
+        "policy.toml",
+        &POLICY.replace("channels = [\"email\", \"letter\"]", "channels = [\"email\", \"sms\"]"),
+    );
     l.write(
         "customers.csv",
         "id,name,country,email,phone\n\
@@ -124,7 +127,10 @@ fn sms_only_to_a_mobile_of_the_customers_country_and_check_and_remind_agree() {
     let sms = read(&l, "reminder-1_M_SEK.sms.txt");
     assert!(sms.starts_with("To: +46701234567\n\n"), "E.164: {sms}");
     let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
-    let reminded: Vec<&str> =
-        journal.lines().filter(|line| line.contains(",reminder,")).map(|line| line.split(',').nth(2).unwrap()).collect();
+    let reminded: Vec<&str> = journal
+        .lines()
+        .filter(|line| line.contains(",reminder,"))
+        .map(|line| line.split(',').nth(2).unwrap())
+        .collect();
     assert_eq!(reminded, ["5"], "{journal}");
 }
