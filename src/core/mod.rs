@@ -27,3 +27,4 @@ pub mod phone;
 pub mod policy;
 pub mod reference;
 pub mod rules;
+pub mod starter;

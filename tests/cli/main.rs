@@ -8,6 +8,7 @@ mod dunning;
 mod exports;
 mod html;
 mod import;
+mod init;
 mod insight;
 mod interest;
 mod letters;
