@@ -14,4 +14,5 @@ mod interest;
 mod letters;
 mod loading;
 mod report;
+mod systems;
 mod usage;
