@@ -265,6 +265,8 @@ fn given_on_command_line(matches: &ArgMatches, id: &str) -> bool {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a new ledger: policy.toml with the country's lawful defaults, empty customers.csv and invoices.csv
+    Init(InitArgs),
     /// Aging report: open amounts per customer and currency by days overdue, with key figures
     Report(ReportArgs),
     /// Does the dunning work: each step's invoices paid within 7/14/30 days against those without it
@@ -315,7 +317,7 @@ impl Command {
             | Command::Assign(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
-            Command::Templates(TemplatesCommand::List { .. }) => Needs::NOTHING,
+            Command::Templates(TemplatesCommand::List { .. }) | Command::Init(_) => Needs::NOTHING,
         }
     }
 
@@ -335,7 +337,47 @@ impl Command {
             | Command::Collect(_)
             | Command::Assign(_)
             | Command::Templates(_)
+            | Command::Init(_)
             | Command::Record(_) => OutputSlot::None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make it (made if missing); default: the current directory
+    #[arg(value_name = "DIR")]
+    pub target: Option<PathBuf>,
+    /// The country whose law the defaults follow
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Country::Se)]
+    pub country: Country,
+    /// The company's name, as letters show it
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    #[command(flatten)]
+    pub unused: NoLedger,
+}
+
+/// The countries `dun init` has defaults for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Country {
+    #[value(name = "SE")]
+    Se,
+    #[value(name = "NO")]
+    No,
+    #[value(name = "DK")]
+    Dk,
+    #[value(name = "FI")]
+    Fi,
+}
+
+impl Country {
+    pub fn code(self) -> &'static str {
+        match self {
+            Country::Se => "SE",
+            Country::No => "NO",
+            Country::Dk => "DK",
+            Country::Fi => "FI",
         }
     }
 }

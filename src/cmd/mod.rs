@@ -8,6 +8,7 @@ pub mod explain;
 pub mod forecast;
 pub mod gate;
 pub mod import;
+pub mod init;
 pub mod interest;
 pub mod letters_out;
 pub mod record;
@@ -30,6 +31,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         announce(ctx);
     }
     match &cli.command {
+        Command::Init(args) => init::run(ctx, args),
         Command::Report(args) => report::run(ctx, args),
         Command::Due(args) => due::run(ctx, args),
         Command::Explain(args) => explain::run(ctx, args),

@@ -19,6 +19,8 @@ pub mod idnumber;
 pub mod insight;
 pub mod interest;
 pub mod journal;
+#[cfg(test)]
+mod law_tests;
 pub mod ledger;
 pub mod matching;
 pub mod model;
@@ -27,3 +29,4 @@ pub mod phone;
 pub mod policy;
 pub mod reference;
 pub mod rules;
+pub mod starter;
