@@ -125,14 +125,13 @@ impl Customer {
         self.address.is_some() && self.postcode.is_some() && self.city.is_some()
     }
 
-    /// The number an SMS goes to: `mobile`, else `phone`, whichever the numbering plan does not
-    /// call a landline (`mobile` first when neither can be told).
+    /// The number an SMS goes to: `mobile`, else `phone`, the first that can take one
+    /// ([`super::phone::sms_number`]); when neither can, `mobile` else `phone`, so that the
+    /// problem can be named.
     pub fn sms_phone(&self) -> Option<&str> {
-        let landline = |p: &&str| {
-            super::phone::parse_phone(p, &self.country).is_ok_and(|parsed| parsed.mobile == Some(false))
-        };
         let numbers = [self.mobile.as_deref(), self.phone.as_deref()];
-        numbers.into_iter().flatten().find(|p| !landline(p)).or_else(|| numbers.into_iter().flatten().next())
+        let usable = |p: &&str| super::phone::sms_number(p, &self.country).is_ok();
+        numbers.into_iter().flatten().find(usable).or_else(|| numbers.into_iter().flatten().next())
     }
 
     /// The number to call: `phone`, else `mobile`.
@@ -250,6 +249,13 @@ impl Registered for CustomerBrief {
     }
 }
 
+/// An early-payment discount: paying `amount` less by `until` settles the invoice in full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Discount {
+    pub until: NaiveDate,
+    pub amount: Decimal,
+}
+
 /// A line of `invoices.csv` as read, borrowing its text from the reader's buffer.
 /// Credit notes have a negative amount.
 #[derive(Clone, Debug, PartialEq)]
@@ -268,6 +274,8 @@ pub struct InvoiceRecord<'a> {
     pub paid_on: Option<NaiveDate>,
     pub credits: Option<&'a str>,
     pub description: Option<&'a str>,
+    /// From the `discount_*` columns or the customer's `terms.discount_*`.
+    pub discount: Option<Discount>,
 }
 
 impl InvoiceRecord<'_> {
@@ -290,6 +298,7 @@ impl InvoiceRecord<'_> {
             paid_on: self.paid_on,
             credits: self.credits.map(str::to_owned),
             description: self.description.map(str::to_owned),
+            discount: self.discount,
         }
     }
 }
@@ -310,6 +319,7 @@ pub struct Invoice {
     pub paid_on: Option<NaiveDate>,
     pub credits: Option<String>,
     pub description: Option<String>,
+    pub discount: Option<Discount>,
 }
 
 impl Invoice {
@@ -328,6 +338,7 @@ impl Invoice {
             paid_on: self.paid_on,
             credits: self.credits.as_deref(),
             description: self.description.as_deref(),
+            discount: self.discount,
         }
     }
 
