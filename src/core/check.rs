@@ -20,7 +20,7 @@ use super::finding::Finding;
 use super::ledger::{Ledger, PaymentIndex, normalize_reference, open_before_credits};
 use super::model::{Currency, Customer, Invoice};
 use super::money::format_money_grouped;
-use super::phone::parse_phone;
+use super::phone::{SmsProblem, parse_phone, sms_number};
 use super::policy::{Channel, ReferenceScheme, Rules};
 use super::reference::{RefKind, validate_org_no, validate_reference};
 
@@ -233,10 +233,11 @@ pub fn channel_problem(c: &Customer, channel: Channel) -> Option<String> {
                 None
             }
         }
-        Channel::Sms => match c.sms_phone().map(|p| parse_phone(p, &c.country)) {
+        Channel::Sms => match c.sms_phone().map(|p| sms_number(p, &c.country)) {
             None => Some("no phone".to_owned()),
-            Some(Err(_)) => Some("the phone number cannot be read".to_owned()),
-            Some(Ok(p)) if p.mobile == Some(false) => Some("the phone is not a mobile number".to_owned()),
+            Some(Err(SmsProblem::Unreadable(_))) => Some("the phone number cannot be read".to_owned()),
+            Some(Err(SmsProblem::NotMobile)) => Some("the phone is not a mobile number".to_owned()),
+            Some(Err(problem)) => Some(format!("the phone {problem}")),
             Some(Ok(_)) => None,
         },
     }

@@ -125,14 +125,13 @@ impl Customer {
         self.address.is_some() && self.postcode.is_some() && self.city.is_some()
     }
 
-    /// The number an SMS goes to: `mobile`, else `phone`, whichever the numbering plan does not
-    /// call a landline (`mobile` first when neither can be told).
+    /// The number an SMS goes to: `mobile`, else `phone`, the first that can take one
+    /// ([`super::phone::sms_number`]); when neither can, `mobile` else `phone`, so that the
+    /// problem can be named.
     pub fn sms_phone(&self) -> Option<&str> {
-        let landline = |p: &&str| {
-            super::phone::parse_phone(p, &self.country).is_ok_and(|parsed| parsed.mobile == Some(false))
-        };
         let numbers = [self.mobile.as_deref(), self.phone.as_deref()];
-        numbers.into_iter().flatten().find(|p| !landline(p)).or_else(|| numbers.into_iter().flatten().next())
+        let usable = |p: &&str| super::phone::sms_number(p, &self.country).is_ok();
+        numbers.into_iter().flatten().find(usable).or_else(|| numbers.into_iter().flatten().next())
     }
 
     /// The number to call: `phone`, else `mobile`.

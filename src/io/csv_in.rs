@@ -821,19 +821,25 @@ pub fn invoice_row<'f>(
         }
     }
     if void {
-        let open = balance.or_else(|| paid.map(|p| amount - p)).filter(|o| !o.is_zero());
-        if let Some(open) = open {
+        // Cancelled untouched (balance = amount, as Fortnox leaves it) or settled to nothing is
+        // plain: the invoice is no claim. Part paid and then cancelled leaves money and an
+        // open rest that need a person.
+        let part_paid = paid.or_else(|| balance.map(|b| amount - b)).filter(|p| {
+            !p.is_zero() && !(amount - *p).is_zero() && p.is_sign_negative() == amount.is_sign_negative()
+        });
+        if let Some(p) = part_paid {
             notes.push(at(Finding::error(
                 ctx.display,
                 fields.line,
                 "void",
                 "void-open",
                 format!(
-                    "the invoice is void (cancelled) but the file still shows {} open; dun does not count or chase it",
-                    format_money_grouped(open)
+                    "the invoice is void (cancelled) but part paid: {} paid, {} still open on it; dun does not count or chase it",
+                    format_money_grouped(p),
+                    format_money_grouped(amount - p)
                 ),
             )
-            .hint("credit it or correct the export: a void invoice with money owed or paid on it needs a person to look")));
+            .hint("credit or refund what was paid, or correct the export: a cancelled invoice with money on it needs a person")));
         }
         return None;
     }

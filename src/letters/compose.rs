@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::layout::{country_scheme, greeting_name, org_scheme, postal_lines, reference_scheme};
 use super::{Channel, Company, Customer, Installment, InvoiceLine, LetterData, Payment, PaymentDetail, Step};
+use crate::core::check::channel_problem;
 use crate::core::dunning::Decision;
 use crate::core::ledger::Ledger;
 use crate::core::model;
@@ -42,20 +43,26 @@ pub fn group<'a>(step: Step, decisions: impl Iterator<Item = &'a Decision>) -> V
     plans
 }
 
-/// The channels of `wanted` this customer can be reached on.
-pub fn usable_channels(customer: &model::Customer, wanted: &[PolicyChannel]) -> Vec<Channel> {
-    let mut out = Vec::new();
-    for w in wanted {
-        let (ok, channel) = match w {
-            PolicyChannel::Email => (customer.email.is_some(), Channel::Email),
-            PolicyChannel::Letter => (customer.has_postal_address(), Channel::Letter),
-            PolicyChannel::Sms => (customer.sms_phone().is_some(), Channel::Sms),
+/// The channels of `wanted` this customer can be reached on, by the rules `dun check` applies
+/// ([`crate::core::check::channel_problem`]: a well-formed e-mail, a complete postal address
+/// with a valid postcode, a mobile number of the customer's country), and for each channel
+/// that cannot be used, why (`sms: the phone is not a mobile number`).
+pub fn usable_channels(customer: &model::Customer, wanted: &[PolicyChannel]) -> (Vec<Channel>, Vec<String>) {
+    let mut usable = Vec::new();
+    let mut problems = Vec::new();
+    for &w in wanted {
+        let channel = match w {
+            PolicyChannel::Email => Channel::Email,
+            PolicyChannel::Letter => Channel::Letter,
+            PolicyChannel::Sms => Channel::Sms,
         };
-        if ok && !out.contains(&channel) {
-            out.push(channel);
+        match channel_problem(customer, w) {
+            None if !usable.contains(&channel) => usable.push(channel),
+            None => {}
+            Some(problem) => problems.push(format!("{}: {problem}", w.name())),
         }
     }
-    out
+    (usable, problems)
 }
 
 pub fn company(ledger: &Ledger) -> Company {

@@ -71,3 +71,66 @@ fn addresses_abroad_are_in_the_destination_countrys_order() {
     let se = address_block(&read(&l, "reminder-1_B_SEK.letter.html"));
     assert_eq!(se, ["Berit Holm", "Ekgatan 5", "90330 Umeå"], "no country line at home");
 }
+
+/// Finding 1: `check` said `no-channel (sms: the phone is not a mobile number)` for landlines,
+/// yet `remind` texted them (and a Swedish mobile for a Norwegian customer), with `To:` not in
+/// E.164. A customer whose only channels are invalid is reported and not written to, by the
+/// same rules in both commands.
+#[test]
+fn sms_only_to_a_mobile_of_the_customers_country_and_check_and_remind_agree() {
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        &POLICY.replace("channels = [\"email\", \"letter\"]", "channels = [\"email\", \"sms\"]"),
+    );
+    l.write(
+        "customers.csv",
+        "id,name,country,email,phone\n\
+         L,Landline AB,SE,,031-390 06 15\n\
+         N,Fastlinje AS,NO,,+47 22 12 34 56\n\
+         X,Svensk Mobil AS,NO,,+46 70 123 45 67\n\
+         Q,Fel Epost AB,SE,anna@gmailcom,\n\
+         M,Mobil AB,SE,,070-123 45 67\n",
+    );
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount\n1,L,2026-10-02,2026-11-01,500\n2,N,2026-10-02,2026-11-01,500\n\
+         3,X,2026-10-02,2026-11-01,500\n4,Q,2026-10-02,2026-11-01,500\n5,M,2026-10-02,2026-11-01,500\n",
+    );
+    let check = l.dun(&["check", "--as-of", "2026-11-08", "--format", "json"]).output().unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let mut unreachable: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "no-channel")
+        .map(|f| f["customer"].as_str().unwrap())
+        .collect();
+    unreachable.sort();
+    assert_eq!(unreachable, ["L", "N", "Q", "X"], "{findings:#}");
+
+    let remind = l.dun(&["remind", "--as-of", "2026-11-08", "--force"]).output().unwrap();
+    let err = String::from_utf8_lossy(&remind.stderr);
+    for (id, why) in [
+        ("L", "sms: the phone is not a mobile number"),
+        ("N", "sms: the phone is not a mobile number"),
+        ("X", "sms: the phone is a SE number, not one of the customer's country NO"),
+        ("Q", "email: e-mail \"anna@gmailcom\" is malformed"),
+    ] {
+        assert!(err.contains(&format!("{id} ")) && err.contains(why), "{id}: {err}");
+    }
+    let written: Vec<String> = std::fs::read_dir(l.file("out/2026-11-08"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["reminder-1_M_SEK.sms.txt"], "only M is written to");
+    let sms = read(&l, "reminder-1_M_SEK.sms.txt");
+    assert!(sms.starts_with("To: +46701234567\n\n"), "E.164: {sms}");
+    let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    let reminded: Vec<&str> = journal
+        .lines()
+        .filter(|line| line.contains(",reminder,"))
+        .map(|line| line.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(reminded, ["5"], "{journal}");
+}

@@ -15,4 +15,5 @@ mod interest;
 mod letters;
 mod loading;
 mod report;
+mod systems;
 mod usage;
