@@ -15,5 +15,6 @@ mod interest;
 mod letters;
 mod loading;
 mod report;
+mod rules;
 mod systems;
 mod usage;
