@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod completions;
 mod customer;
+mod discount;
 mod dunning;
 mod exports;
 mod html;
