@@ -399,6 +399,7 @@ mod tests {
             paid_on: None,
             credits: None,
             description: None,
+            discount: None,
         }
     }
 

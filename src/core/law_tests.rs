@@ -57,6 +57,7 @@ fn invoice(number: &str, customer: &str, due: &str, amount: &str, currency: &str
         paid_on: None,
         credits: None,
         description: None,
+        discount: None,
     }
 }
 

@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod customer;
+mod discount;
 mod dunning;
 mod exports;
 mod html;
