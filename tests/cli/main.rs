@@ -13,6 +13,7 @@ mod import;
 mod init;
 mod insight;
 mod interest;
+mod law;
 mod letters;
 mod loading;
 mod report;
