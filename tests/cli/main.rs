@@ -4,6 +4,7 @@
 mod banks;
 mod check;
 mod common;
+mod completions;
 mod customer;
 mod discount;
 mod dunning;
@@ -13,6 +14,7 @@ mod import;
 mod init;
 mod insight;
 mod interest;
+mod law;
 mod letters;
 mod loading;
 mod report;
