@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod completions;
 mod customer;
 mod discount;
 mod dunning;
