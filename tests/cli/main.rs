@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod customer;
+mod discount;
 mod dunning;
 mod exports;
 mod html;
@@ -14,5 +15,6 @@ mod interest;
 mod letters;
 mod loading;
 mod report;
+mod rules;
 mod systems;
 mod usage;
