@@ -168,6 +168,8 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
     let rules = ledger.rules_for(Some(customer));
     let book = credit::open_book(ledger, as_of);
     let disputed = ledger.journal.disputed(as_of);
+    // One pass over the journal for all the customer's invoices, not one per invoice.
+    let journal = ledger.journal.by_invoice();
     let mut open = Vec::new();
     let mut credits = Vec::new();
     for item in book.items.iter().filter(|i| i.owner == Owner::Known(index)) {
@@ -195,7 +197,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
             amount: invoice.amount,
             open: item.open,
             days_overdue,
-            fees: fees_on(ledger, number, as_of),
+            fees: fees_in(journal.get(number).into_iter().flatten().copied(), as_of),
             interest,
             disputed: disputed.contains(number),
             reference: invoice.reference.clone(),
@@ -273,14 +275,9 @@ fn totals(open: &[OpenLine], credits: &[CreditLine]) -> Vec<CurrencyTotal> {
 }
 
 /// The reminder fees journaled on an invoice up to `as_of` (`reminder` lines carry the fee in
-/// `amount`).
-pub fn fees_on(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Decimal {
-    ledger
-        .journal
-        .for_invoice(number)
-        .filter(|e| e.event == Event::Reminder && e.date <= as_of)
-        .filter_map(|e| e.amount)
-        .sum()
+/// `amount`), from the invoice's journal entries.
+pub fn fees_in<'a>(entries: impl Iterator<Item = &'a Entry>, as_of: NaiveDate) -> Decimal {
+    entries.filter(|e| e.event == Event::Reminder && e.date <= as_of).filter_map(|e| e.amount).sum()
 }
 
 /// The latest payment on any of the customer's invoices by `as_of`: a line of `payments.csv`,
