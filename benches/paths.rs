@@ -134,7 +134,7 @@ fn decisions(n: usize) -> Vec<Decision> {
             invoice: format!("{}", 100_001 + i),
             customer: format!("C{:06}", (i * 7) % customers),
             currency: sek(),
-            open: Decimal::new(100_00, 2),
+            open: Decimal::new(10_000, 2),
             due: day("2026-10-31"),
             days_overdue: 30,
             state: State::NotDue,

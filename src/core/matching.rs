@@ -659,7 +659,11 @@ fn name_tokens(name: &str, strip_forms: bool) -> Vec<String> {
 /// payer's, in order and next to each other ([`Matcher::named_in`]), and a name of one short
 /// word (under 4 letters) is too common to go by.
 fn can_appear(customer: &[String]) -> bool {
-    !customer.is_empty() && !(customer.len() == 1 && customer[0].chars().count() < 4)
+    match customer {
+        [] => false,
+        [one] => one.chars().count() >= 4,
+        _ => true,
+    }
 }
 
 #[cfg(test)]
