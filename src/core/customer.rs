@@ -184,10 +184,23 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         }
         let Some(invoice) = ledger.invoice(number) else { continue };
         let days_overdue = (as_of - invoice.due).num_days();
-        let interest = if days_overdue > 0 {
-            charges::interest(ledger, invoice, Some(customer), &rules, as_of).amount
-        } else {
-            Decimal::ZERO
+        // The claim's figures (core::claim), as `dun due` and the letters show them.
+        let entries = journal.get(number).map_or(&[][..], Vec::as_slice);
+        let history =
+            crate::core::dunning::History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of));
+        let claim = crate::core::claim::claim(
+            ledger,
+            invoice,
+            Some(customer),
+            &rules,
+            &history.fees(),
+            Decimal::ZERO,
+            item.open,
+            as_of,
+        );
+        let (fees, interest) = match &claim {
+            Ok(claim) => (claim.fees_total(), claim.interest.amount),
+            Err(_) => (fees_in(entries.iter().copied(), as_of), Decimal::ZERO),
         };
         open.push(OpenLine {
             number: number.to_owned(),
@@ -197,7 +210,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
             amount: invoice.amount,
             open: item.open,
             days_overdue,
-            fees: fees_in(journal.get(number).into_iter().flatten().copied(), as_of),
+            fees,
             interest,
             disputed: disputed.contains(number),
             reference: invoice.reference.clone(),
@@ -383,6 +396,7 @@ mod tests {
             paid_on: None,
             credits: None,
             description: None,
+            discount: None,
         }
     }
 
@@ -419,8 +433,7 @@ mod tests {
         assert!(matches!(find_customer(&l, "  "), Lookup::NotFound));
     }
 
-    /// Interest at a fixed 8 % on 6 780 kr due 2021-01-01, as of 2021-04-20: 109 interest days
-    /// (01-02..=04-20), 6780 × 0.08 × 109 / 365 = 161.977… → 161.98.
+    /// Interest at a fixed 8 % on 6 780 kr due 2021-01-01 (a holiday), as of 2021-04-20.
     #[test]
     fn open_invoices_with_days_fees_and_interest() {
         let mut journal = Journal::default();
@@ -457,8 +470,9 @@ mod tests {
         assert_eq!(v.open.len(), 2);
         let first = &v.open[0];
         assert_eq!((first.number.as_str(), first.days_overdue), ("1", 109));
-        // 2021-01-01 → 2021-04-20 is 109 interest days: 6780 × 0.08 × 109 / 365 = 161.98
-        assert_eq!(first.interest, Decimal::new(16198, 2));
+        // Due 2021-01-01, nyårsdagen: skuldebrevslagen 5 § moves it to Monday 2021-01-04, so
+        // 2021-01-05 → 2021-04-20 is 106 interest days: 6780 × 0.08 × 106 / 365 = 157.52.
+        assert_eq!(first.interest, Decimal::new(15752, 2));
         assert_eq!(first.fees, d(60));
         assert!(!first.disputed);
         let second = &v.open[1];

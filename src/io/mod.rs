@@ -1,10 +1,12 @@
 //! Bytes in and out: reading the ledger's files, writing what `dun` produces.
 
 pub mod bank;
+pub mod columns;
 pub mod csv_in;
 pub mod import_files;
 pub mod journal_file;
 pub mod ledger_dir;
 pub mod lock;
 pub mod output;
+pub mod presets;
 pub mod source;

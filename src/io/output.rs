@@ -33,3 +33,22 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
         }
     }
 }
+
+/// [`write_atomically`], but never over an existing file: for what `dun init` makes, which
+/// must not replace a ledger that is already there.
+pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dun-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.as_file().sync_all().with_context(|| format!("cannot sync {}", path.display()))?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("{} already exists: dun init never replaces a file", path.display()))?;
+    Ok(())
+}

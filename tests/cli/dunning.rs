@@ -190,7 +190,10 @@ fn letters_come_in_the_customers_language() {
     let _ = l.dun(&["remind", "--as-of", "2026-11-08"]).output().unwrap();
     let read = |name: &str| std::fs::read_to_string(l.file(&format!("out/2026-11-08/{name}"))).unwrap();
     let nb = read("reminder-1_N_SEK.letter.html");
-    assert!(nb.contains("lang=\"nb\"") && nb.contains("inkassovarsel") && nb.contains("14 dager"), "{nb}");
+    assert!(nb.contains("lang=\"nb\"") && nb.contains("inkassovarsel"), "{nb}");
+    // A Swedish company's Norwegian business: Swedish law governs, no § 9 warning is claimed
+    // (issue #11, finding 14).
+    assert!(!nb.contains("minst 14 dager") && !nb.contains("inkassoloven § 9"), "{nb}");
     assert!(nb.contains("01.11.2026"), "Norwegian dates: {nb}");
     let da = read("reminder-1_D_SEK.letter.html");
     assert!(da.contains("lang=\"da\"") && da.to_lowercase().contains("rykker"), "{da}");
@@ -359,4 +362,20 @@ fn remind_refuses_on_check_errors_in_what_it_would_send() {
     let notes: Vec<Vec<String>> = journal(&l).into_iter().filter(|f| f[1] == "note").collect();
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0][8].contains("data check overridden with --force (remind)"), "{notes:?}");
+}
+
+#[test]
+fn due_until_lists_a_standing_call_once() {
+    let l = Ledger::new();
+    l.write("policy.toml", &format!("{POLICY}[segments.kommun]\nmanual = true\n"))
+        .write(
+            "customers.csv",
+            "id,name,kind,country,language,email,segment\nK,Kvarnby kommun,business,SE,sv,k@kvarnby.example,kommun\n",
+        )
+        .write("invoices.csv", "number,customer,issued,due,amount,currency\n1,K,2026-10-02,2026-11-01,5000.00,SEK\n");
+    let csv = l.ok(&["due", "--format", "csv", "--as-of", "2026-11-01", "--until", "2026-12-31"]);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    // The call replaces the first reminder on 11-08 and stands, unanswered, to the end.
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(rows[0].starts_with("call,K,1,SEK,5000.00,7,") && rows[0].ends_with(",2026-11-08"), "{csv}");
 }

@@ -3,9 +3,20 @@
 
 mod check;
 mod common;
+mod completions;
 mod customer;
+mod discount;
 mod dunning;
+mod exports;
+mod html;
 mod import;
+mod init;
+mod insight;
 mod interest;
+mod law;
+mod letters;
 mod loading;
 mod report;
+mod rules;
+mod systems;
+mod usage;
