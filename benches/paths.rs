@@ -106,6 +106,7 @@ fn matching_input(n: usize) -> (Vec<Candidate>, Vec<Incoming>) {
             open: Decimal::new(10_000 + (i as i64 * 7919) % 1_000_000, 2),
             stored_reference: None,
             reference: None,
+            discount: None,
         })
         .collect();
     let payments = (0..n / 2)
@@ -150,6 +151,7 @@ fn decisions(n: usize) -> Vec<Decision> {
             collection_warning: false,
             call_for: None,
             why: Vec::new(),
+            claim: Default::default(),
         })
         .collect()
 }

@@ -374,6 +374,7 @@ mod tests {
             collection_warning: false,
             call_for: None,
             why: Vec::new(),
+            claim: Default::default(),
         }
     }
 
