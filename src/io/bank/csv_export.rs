@@ -39,7 +39,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, error, line_at, line_location, stable_hash,
+    BankError, BankFile, BankFormat, BankPayment, Errors, LineCounter, Skipped, error, line_location,
+    stable_hash,
 };
 use crate::core::policy::{ColumnTable, TextEncoding};
 use crate::core::reference::{RefKind, detect_reference, validate_reference};
@@ -262,6 +263,7 @@ fn read_rows(text: &str, delimiter: u8) -> Rows {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     // Input is a &str, so the reader cannot fail on encoding; a read error can
     // only end the input.
     while let Ok(true) = reader.read_record(&mut record) {
@@ -271,7 +273,7 @@ fn read_rows(text: &str, delimiter: u8) -> Rows {
         while matches!(text.as_bytes().get(offset), Some(b'\r' | b'\n')) {
             offset += 1;
         }
-        let line = line_at(text.as_bytes(), offset);
+        let line = lines.line_at(offset);
         rows.push((line, record.iter().map(str::to_string).collect()));
     }
     rows
