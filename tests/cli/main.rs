@@ -14,6 +14,7 @@ mod insight;
 mod interest;
 mod letters;
 mod loading;
+mod privacy;
 mod report;
 mod rules;
 mod systems;
