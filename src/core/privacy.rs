@@ -161,7 +161,7 @@ pub fn may_forget(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Res
 
 /// The register's customers with some activity whose data bookkeeping law no longer requires,
 /// with their last activity, for `dun check`.
-pub fn past_retention<'a>(ledger: &'a Ledger, as_of: NaiveDate) -> Vec<(&'a Customer, NaiveDate)> {
+pub fn past_retention(ledger: &Ledger, as_of: NaiveDate) -> Vec<(&Customer, NaiveDate)> {
     let facts = Facts::new(ledger, as_of);
     ledger
         .customers

@@ -85,7 +85,10 @@ pub fn rewrite_records(
         let start = reader.position().byte() as usize;
         match reader.read_record(&mut record) {
             Ok(true) => {
-                starts.push(start);
+                // The reader may place a record's start inside the previous line end (after
+                // its `\r`): a record starts at its first byte that is not a line end.
+                let skip = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+                starts.push(start + skip);
                 records.push(record.iter().map(str::to_owned).collect());
             }
             Ok(false) => break,
