@@ -88,25 +88,11 @@ pub fn company(ledger: &Ledger) -> Company {
     }
 }
 
-/// Every payment detail the company gives, in the order a payer looks for them: Swedish giro
-/// numbers, the domestic account (named by the company's country), IBAN and BIC.
-pub fn payment(company: &Company) -> Payment {
-    let country = company.country.as_deref().unwrap_or_default();
-    let account_kind = format!("account_{}", org_scheme(country));
-    let details = [
-        ("bankgiro", &company.bankgiro),
-        ("plusgiro", &company.plusgiro),
-        (account_kind.as_str(), &company.account),
-        ("iban", &company.iban),
-        ("bic", &company.bic),
-    ]
-    .into_iter()
-    .filter_map(|(kind, value)| {
-        let value = value.as_deref()?.trim();
-        (!value.is_empty()).then(|| PaymentDetail { kind: kind.to_owned(), value: value.to_owned() })
-    })
-    .collect();
-    Payment { details }
+/// What a debtor in `country` paying in `currency` is told to pay to ([`crate::core::account::pay_to`]):
+/// the domestic details at home, IBAN and BIC abroad or in another currency.
+pub fn payment(ledger: &Ledger, currency: &str, country: &str) -> Payment {
+    let pay = crate::core::account::pay_to(&ledger.policy, currency, country);
+    Payment { details: pay.details.into_iter().map(|(kind, value)| PaymentDetail { kind, value }).collect() }
 }
 
 /// The schemes a reference of this company is most likely in: the policy's, then its
@@ -217,7 +203,7 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         step_number: plan.step_number,
         language: c.language.clone(),
         currency: first.currency.to_string(),
-        payment: payment(&company),
+        payment: payment(ledger, &first.currency.to_string(), &c.country),
         company,
         customer: customer(c, ledger),
         invoices: lines,
@@ -292,7 +278,7 @@ pub fn plan_data(
         step_number: 0,
         language: c.language.clone(),
         currency: inv.currency.to_string(),
-        payment: payment(&company),
+        payment: payment(ledger, &inv.currency.to_string(), &c.country),
         company,
         customer: customer(c, ledger),
         invoices: vec![InvoiceLine {
