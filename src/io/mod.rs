@@ -10,4 +10,5 @@ pub mod lock;
 pub mod output;
 pub mod presets;
 pub mod rewrite;
+pub mod sie;
 pub mod source;
