@@ -117,6 +117,15 @@ fn payment_lines(country: &str) -> &'static str {
     }
 }
 
+/// Payment details for a further currency, commented out (`core::account`).
+const ACCOUNT_LINES: &str = "# One set of details per further currency: a letter in that currency prints them (a\n\
+# debtor at home the domestic ones, a debtor abroad IBAN and BIC).\n\
+# [[company.accounts]]\n\
+# currency = \"EUR\"\n\
+# iban = \"\"\n\
+# bic = \"\"\n\
+# account = \"\"\n";
+
 /// The reference scheme this country's banks read, for the comment on `reminder.reference`.
 fn reference_hint(country: &str) -> &'static str {
     match country {
@@ -160,6 +169,7 @@ pub fn policy_toml(starter: &Starter<'_>) -> String {
     let pay_within = d.pay_within_days;
     let fees = fee_caps(pack, currency, today);
     let payments = payment_lines(country);
+    let accounts = ACCOUNT_LINES;
     let reference = reference_hint(country);
     let text = format!(
         r#"# policy.toml: the credit policy of one business, made by `dun init` with the defaults of
@@ -180,7 +190,7 @@ language = "{language}"                       # letters: sv, nb, da, fi or en
 # city = ""
 # email = ""                          # the sender of reminder e-mails, and where replies go
 # phone = ""
-{payments}
+{payments}{accounts}
 [terms]
 # payment_days = 30                   # due date = invoice date + this, where invoices.csv has none
 
@@ -228,17 +238,25 @@ compensation = "statutory"            # fixed compensation from business debtors
 [templates]
 # dir = "templates"                   # your edits of the letters (dun templates export)
 
-# A bank's CSV export for `dun import`: the column names of each field.
+# A bank's CSV export for `dun import`. Exports of Nordea, SEB, Swedbank, SpareBank 1, DNB,
+# Danske Bank and OP are recognised from their header, and common column names from any bank
+# are found; name here only what is not: our column = their header, with the options of the
+# ledger's files' tables below.
 # [import.csv]
-# delimiter = ";"
-# decimal = ","
-# date_format = "%Y-%m-%d"
 # date = "Bokföringsdag"
-# amount = "Belopp"
+# amount = "Belopp"                   # or a credit / debit pair:
+# credit = "Inn"
+# debit = "Ut"
 # reference = "Referens"
 # message = "Meddelande"
 # payer = "Avsändare"
 # transaction_id = "Transaktions-id"
+# status = "Status"                   # booked rows say so (Utført, Bokförd, ...); others are pending
+# pending_if_empty = "Rentedato"      # a row with this column empty is pending
+# delimiter = ";"
+# decimal = ","
+# date_format = "%Y-%m-%d"
+# preset = "none"                     # or a bank's preset, e.g. "dnb"
 
 # The ledger's own files when their headers are not ones dun knows (exports of Fortnox, Visma,
 # Tripletex, Fiken, e-conomic and Billy are recognised without this): our column = their
