@@ -8,7 +8,8 @@ use crate::context::Context;
 use crate::core::agreement::{self, PlanRequest};
 use crate::core::journal::Entry;
 use crate::core::money::format_money;
-use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::io::commit::Transaction;
+use crate::io::{ledger_dir, lock::LedgerLock};
 
 pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
     let _lock = LedgerLock::acquire(&ctx.dir)?;
@@ -35,11 +36,19 @@ pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
         }
         RecordCommand::Note { target, text } => agreement::note(&ledger, target, &text.join(" "), as_of),
     }?;
-    if let RecordCommand::Plan { .. } = command {
-        super::letters_out::plan_confirmation(ctx, &ledger, &entries)?;
-    }
-    journal_file::append(&ctx.dir, &entries)?;
+    let confirmation = match command {
+        RecordCommand::Plan { .. } => super::letters_out::plan_confirmation(ctx, &ledger, &entries)?,
+        _ => Vec::new(),
+    };
+    let out = super::letters_out::out_dir(ctx, None);
+    let mut tx = Transaction::new(&ctx.dir);
+    super::letters_out::stage(&mut tx, &out, &confirmation)?;
+    tx.journal(&entries);
+    tx.commit()?;
     if !ctx.quiet {
+        for (f, _) in &confirmation {
+            println!("wrote {}", out.join(f).display());
+        }
         for e in &entries {
             println!("{}", describe(e));
         }

@@ -17,9 +17,9 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::commit::Transaction;
 use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, gather, map_columns};
 use super::ledger_dir::PAYMENTS;
-use super::output::write_atomically;
 use super::source::{CsvSource, Encoding, decode, normalize_header, sniff_delimiter};
 use crate::core::finding::Finding;
 use crate::core::freshness::{ImportRecord, Pending};
@@ -73,9 +73,9 @@ impl PaymentLine {
     }
 }
 
-/// Adds `lines` to `DIR/payments.csv` (created with a header when missing), atomically. Call
-/// with the ledger lock held.
-pub fn append_payments(dir: &Path, lines: &[PaymentLine]) -> Result<()> {
+/// Stages `lines` added to `DIR/payments.csv` (created with a header when missing) in `tx`.
+/// Call with the ledger lock held.
+pub fn append_payments(tx: &mut Transaction, dir: &Path, lines: &[PaymentLine]) -> Result<()> {
     if lines.is_empty() {
         return Ok(());
     }
@@ -86,7 +86,7 @@ pub fn append_payments(dir: &Path, lines: &[PaymentLine]) -> Result<()> {
         Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
     };
     let bytes = payments_with(existing.as_deref(), lines)?;
-    write_atomically(&path, &bytes)
+    tx.stage(&path, &bytes)
 }
 
 /// The bytes of `payments.csv` with `lines` added (see the module documentation).
@@ -276,13 +276,13 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
 }
 
 /// Rewrites `DIR/unmatched.csv` with `rows` (a header only when there are none), atomically.
-pub fn write_unmatched(dir: &Path, rows: &[UnmatchedRow]) -> Result<()> {
+pub fn write_unmatched(tx: &mut Transaction, dir: &Path, rows: &[UnmatchedRow]) -> Result<()> {
     let mut w = writer(b',', "\n");
     let _ = w.write_record(UNMATCHED_COLUMNS.iter().map(|c| c.name));
     for row in rows {
         let _ = w.write_record(row.fields());
     }
-    write_atomically(&dir.join(UNMATCHED), &w.into_inner().unwrap_or_default())
+    tx.stage(&dir.join(UNMATCHED), &w.into_inner().unwrap_or_default())
 }
 
 const IMPORT_COLUMNS: [ColumnSpec; 10] = [
@@ -336,7 +336,7 @@ pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
 }
 
 /// Adds `records` to `DIR/imports.csv` (created with a header when missing), atomically.
-pub fn append_imports(dir: &Path, records: &[ImportRecord]) -> Result<()> {
+pub fn append_imports(tx: &mut Transaction, dir: &Path, records: &[ImportRecord]) -> Result<()> {
     if records.is_empty() {
         return Ok(());
     }
@@ -369,7 +369,7 @@ pub fn append_imports(dir: &Path, records: &[ImportRecord]) -> Result<()> {
         ]);
     }
     bytes.extend(w.into_inner().unwrap_or_default());
-    write_atomically(&path, &bytes)
+    tx.stage(&path, &bytes)
 }
 
 #[cfg(test)]

@@ -20,8 +20,19 @@ pub const INVOICES: &str = "invoices.csv";
 pub const PAYMENTS: &str = "payments.csv";
 pub const JOURNAL: &str = "journal.csv";
 
+/// Every file a writing run may read must be a regular file (or missing): checked before the
+/// ledger lock is taken (see `io::lock`).
+pub fn ensure_inputs_regular(dir: &Path) -> Result<()> {
+    let owned = [super::import_files::UNMATCHED, super::import_files::IMPORTS];
+    for name in [POLICY, CUSTOMERS, INVOICES, PAYMENTS, JOURNAL].into_iter().chain(owned) {
+        super::source::ensure_regular(&dir.join(name), name)?;
+    }
+    Ok(())
+}
+
 pub fn load_policy(dir: &Path) -> Result<Policy> {
     let path = dir.join(POLICY);
+    super::source::ensure_regular(&path, POLICY)?;
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!("{POLICY}: cannot read {} (start from policy.example.toml)", path.display())
     })?;

@@ -1,6 +1,7 @@
 //! Bytes in and out: reading the ledger's files, writing what `dun` produces.
 
 pub mod bank;
+pub mod commit;
 pub mod csv_in;
 pub mod import_files;
 pub mod journal_file;

@@ -9,3 +9,4 @@ mod import;
 mod interest;
 mod loading;
 mod report;
+mod safety;
