@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use dun::cli::GlobalArgs;
 use dun::context::Context;
-use dun::render::Format;
 
 fn synthetic(dir: &Path, invoices: usize) {
     let customers = invoices / 10;
@@ -65,19 +63,23 @@ fn main() {
             tmp.path().to_owned()
         }
     };
-    let args = GlobalArgs {
-        dir: dir.clone(),
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 30),
-        format: Some(Format::Csv),
-        output: Some(std::env::temp_dir().join("dun-bench-report.csv")),
-        color: dun::cli::ColorChoice::Never,
-        quiet: true,
-    };
-    let ctx = Context::new(&args, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    let cli = dun::cli::Cli::try_parse_checked_from([
+        "dun".as_ref(),
+        "report".as_ref(),
+        "--dir".as_ref(),
+        dir.as_os_str(),
+        "--as-of".as_ref(),
+        "2026-11-30".as_ref(),
+        "-q".as_ref(),
+        "-o".as_ref(),
+        std::env::temp_dir().join("dun-bench-report.csv").as_os_str(),
+    ] as [&std::ffi::OsStr; 9])
+    .unwrap();
+    let ctx = Context::new(&cli, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()).unwrap();
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..7 {
         let start = Instant::now();
-        dun::cmd::report::run(&ctx, &dun::cli::ReportArgs {}).unwrap();
+        dun::cmd::report::run(&ctx, &dun::cli::ReportArgs::default()).unwrap();
         times.push(start.elapsed());
     }
     times.sort();

@@ -1,10 +1,15 @@
-//! The command line, as clap derive types only. Global options work before or after the
-//! subcommand (`dun --dir X report` and `dun report --dir X`).
+//! The command line, as clap derive types, and the checks clap cannot express.
+//!
+//! Options every command honours (`--dir`, `--as-of`, `-q`) are global: they work before or
+//! after the subcommand. Output options (`--format`, `-o`, `--color`) are offered only by the
+//! commands that write a table, through [`OutputArgs`], which a new command flattens. The few
+//! commands that need no ledger or date refuse `--dir`/`--as-of` given on the command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::render::Format;
 
@@ -13,48 +18,261 @@ use crate::render::Format;
     name = "dun",
     version,
     about = "Receivables under control for Nordic small businesses: aging, reminders, collection, over plain files",
-    after_help = "Exit status: 0 ok, 1 bad data, policy or findings, 2 bad usage.\nFiles: customers.csv, invoices.csv, payments.csv, policy.toml, journal.csv in --dir."
+    after_help = "Exit status: 0 ok, 1 bad data, policy or findings, 2 bad usage or no ledger directory.\n\
+        The ledger directory (customers.csv, invoices.csv, policy.toml, ...) is --dir, else DUN_DIR, \
+        else the nearest directory upwards holding policy.toml; `dun init` makes one."
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Output options written before the command name, as earlier versions documented: merged
+    /// into the command's own, refused for a command that writes no table.
+    #[command(flatten)]
+    pub early: EarlyOutputArgs,
     #[command(subcommand)]
     pub command: Command,
+    /// The command's output settings, resolved by [`Cli::parse_checked`].
+    #[arg(skip)]
+    pub output: OutputSettings,
+    /// Whether `global.dir` came from `--dir` or `DUN_DIR`, for messages about it.
+    #[arg(skip)]
+    pub dir_named_by: &'static str,
 }
 
-#[derive(Debug, Args, Clone)]
+/// Where and how a command writes its output, from its [`OutputArgs`] (or [`FileArgs`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutputSettings {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
-    /// The ledger directory (customers.csv, invoices.csv, policy.toml, ...)
-    #[arg(long, global = true, env = "DUN_DIR", default_value = ".", value_name = "DIR")]
-    pub dir: PathBuf,
+    /// The ledger directory; default: DUN_DIR, else the nearest directory upwards with a policy.toml
+    #[arg(long, global = true, env = "DUN_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
     /// The day every decision is made for (YYYY-MM-DD, DD.MM.YYYY, ...); default: today
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_cli_date)]
     pub as_of: Option<NaiveDate>,
-    /// Output format; default: from -o's extension, else table
-    #[arg(long, global = true, value_enum)]
-    pub format: Option<Format>,
-    /// Write the output to FILE (atomically) instead of standard output
-    #[arg(short = 'o', long, global = true, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Colour in tables (NO_COLOR in the environment means never)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
     /// Print nothing but errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// Where a command's table goes and in which form. Every command that writes a table flattens
+/// this (`#[command(flatten)] pub out: OutputArgs`) and names it in [`Command::output`].
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format; default: from -o's extension (.csv, .json, .txt), else table
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the output to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour in tables [default: auto; NO_COLOR in the environment means never]
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+}
+
+/// [`OutputArgs`] before the command name (`dun --format csv report`): hidden, since the
+/// command's own are the ones to document.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EarlyOutputArgs {
+    #[arg(long, value_enum, hide = true)]
+    pub format: Option<Format>,
+    #[arg(short = 'o', long, value_name = "FILE", hide = true)]
+    pub output: Option<PathBuf>,
+    #[arg(long, value_enum, hide = true)]
+    pub color: Option<ColorChoice>,
+}
+
+impl EarlyOutputArgs {
+    fn given(&self) -> Option<&'static str> {
+        if self.format.is_some() {
+            Some("--format")
+        } else if self.output.is_some() {
+            Some("--output")
+        } else if self.color.is_some() {
+            Some("--color")
+        } else {
+            None
+        }
+    }
+}
+
+/// For `explain`, whose output is text only: a file to write it to.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FileArgs {
+    /// Write the output to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// In a command that reads no ledger, these take the place of the global `--dir` and
+/// `--as-of` (clap does not copy a global option into a command that has one of the same id):
+/// its help does not offer them, and [`Cli::parse_checked`] refuses them when given.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NoLedger {
+    #[arg(long, hide = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    no_date: NoDate,
+}
+
+/// [`NoLedger`] for `--as-of` alone, in a command that reads a ledger but no date.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NoDate {
+    #[arg(long, hide = true, value_name = "DATE", value_parser = parse_cli_date)]
+    as_of: Option<NaiveDate>,
+}
+
+/// Which output options a command offers.
+#[derive(Debug)]
+pub enum OutputSlot<'a> {
+    /// `--format`, `-o`, `--color`
+    Table(&'a mut OutputArgs),
+    /// `-o` only: the output is text
+    File(&'a mut FileArgs),
+    /// None: the command writes files of its own or a line or two of status
+    None,
+}
+
+/// What a command reads besides its own arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs {
+    /// A ledger directory (`--dir`)
+    pub ledger: bool,
+    /// An as-of date (`--as-of`)
+    pub as_of: bool,
+}
+
+impl Needs {
+    const LEDGER_AND_DATE: Needs = Needs { ledger: true, as_of: true };
+    const LEDGER: Needs = Needs { ledger: true, as_of: false };
+    const NOTHING: Needs = Needs { ledger: false, as_of: false };
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,
 }
 
+impl Cli {
+    /// Parses the command line and applies the checks clap cannot express; a usage error exits
+    /// with status 2, as clap's own do.
+    pub fn parse_checked() -> Cli {
+        Cli::try_parse_checked_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// [`Cli::parse_checked`] from given arguments.
+    pub fn try_parse_checked_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.settle(&matches)
+            .map_err(|message| Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))?;
+        Ok(cli)
+    }
+
+    /// Merges the early output options into the command's, checks `-o`'s extension, and
+    /// refuses options the command would ignore.
+    fn settle(&mut self, matches: &ArgMatches) -> Result<(), String> {
+        let name = command_path(matches);
+        self.dir_named_by = if given_on_command_line(matches, "dir") { "--dir" } else { "DUN_DIR" };
+        let needs = self.command.needs();
+        for (id, flag, used) in [("dir", "--dir", needs.ledger), ("as_of", "--as-of", needs.as_of)] {
+            if !used && given_on_command_line(matches, id) {
+                return Err(format!("{flag} has no effect on `{name}`; leave it out"));
+            }
+        }
+        let early = std::mem::take(&mut self.early);
+        match self.command.output() {
+            OutputSlot::Table(out) => {
+                out.format = out.format.or(early.format);
+                out.output = out.output.take().or(early.output);
+                out.color = out.color.or(early.color);
+                let format = match out.format {
+                    Some(format) => format,
+                    None => format_from_extension(out.output.as_deref())?,
+                };
+                self.output =
+                    OutputSettings { format, file: out.output.clone(), color: out.color.unwrap_or_default() };
+            }
+            OutputSlot::File(out) => {
+                out.output = out.output.take().or(early.output.clone());
+                self.output = OutputSettings { file: out.output.clone(), ..OutputSettings::default() };
+                if let Some(flag) = (EarlyOutputArgs { output: None, ..early }).given() {
+                    return Err(format!("`{name}` writes text only and does not take {flag}"));
+                }
+            }
+            OutputSlot::None => {
+                if let Some(flag) = early.given() {
+                    return Err(format!("`{name}` writes no table and does not take {flag}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The format `-o FILE`'s extension names: `.csv`, `.json`, `.txt` (a table) or none (a
+/// table); any other is a mistake worth stopping for, not a text table in a file named `.xls`.
+pub fn format_from_extension(output: Option<&Path>) -> Result<Format, String> {
+    let Some(path) = output else { return Ok(Format::Table) };
+    let Some(extension) = path.extension() else { return Ok(Format::Table) };
+    let extension = extension.to_string_lossy().to_ascii_lowercase();
+    Format::from_extension(&extension).ok_or_else(|| {
+        format!(
+            "-o {}: cannot tell the format from \".{extension}\"; name the file {}, or give --format",
+            path.display(),
+            Format::EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+/// `dun report`, `dun templates export`: the command as the user typed it.
+fn command_path(matches: &ArgMatches) -> String {
+    let mut name = "dun".to_owned();
+    let mut at = matches;
+    while let Some((sub, next)) = at.subcommand() {
+        name.push(' ');
+        name.push_str(sub);
+        at = next;
+    }
+    name
+}
+
+/// Whether a global option was written on the command line (not taken from the environment),
+/// before or after the command name.
+fn given_on_command_line(matches: &ArgMatches, id: &str) -> bool {
+    let mut at = Some(matches);
+    while let Some(m) = at {
+        if matches!(m.try_get_raw(id), Ok(Some(_))) && m.value_source(id) == Some(ValueSource::CommandLine) {
+            return true;
+        }
+        at = m.subcommand().map(|(_, next)| next);
+    }
+    false
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Make a new ledger: policy.toml with the country's lawful defaults, empty customers.csv and invoices.csv
+    Init(InitArgs),
     /// Aging report: open amounts per customer and currency by days overdue, with key figures
     Report(ReportArgs),
+    /// Does the dunning work: each step's invoices paid within 7/14/30 days against those without it
+    Stats(StatsArgs),
+    /// Expected payments per week and currency, from each customer's behaviour, with a backtest
+    Forecast(ForecastArgs),
     /// Data quality and credit watch: every finding with file, line and a hint; exit 1 on errors
     Check(CheckArgs),
     /// One customer on one screen: contact, open invoices, fees and interest, payments, journal
@@ -80,6 +298,90 @@ pub enum Command {
     Record(RecordCommand),
 }
 
+impl Command {
+    /// What the command reads: a ledger, a date. No catch-all arm, so that a new command
+    /// decides.
+    pub fn needs(&self) -> Needs {
+        match self {
+            Command::Report(_)
+            | Command::Stats(_)
+            | Command::Forecast(_)
+            | Command::Check(_)
+            | Command::Customer(_)
+            | Command::Due(_)
+            | Command::Explain(_)
+            | Command::Interest(_)
+            | Command::Remind(_)
+            | Command::Collect(_)
+            | Command::Import(_)
+            | Command::Assign(_)
+            | Command::Record(_) => Needs::LEDGER_AND_DATE,
+            Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
+            Command::Templates(TemplatesCommand::List { .. }) | Command::Init(_) => Needs::NOTHING,
+        }
+    }
+
+    /// The output options the command offers. No catch-all arm, so that a new command decides.
+    pub fn output(&mut self) -> OutputSlot<'_> {
+        match self {
+            Command::Report(ReportArgs { out })
+            | Command::Stats(StatsArgs { out })
+            | Command::Forecast(ForecastArgs { out, .. })
+            | Command::Check(CheckArgs { out })
+            | Command::Customer(CustomerArgs { out, .. })
+            | Command::Due(DueArgs { out, .. })
+            | Command::Interest(InterestArgs { out, .. })
+            | Command::Import(ImportArgs { out, .. }) => OutputSlot::Table(out),
+            Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
+            Command::Remind(_)
+            | Command::Collect(_)
+            | Command::Assign(_)
+            | Command::Templates(_)
+            | Command::Init(_)
+            | Command::Record(_) => OutputSlot::None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make it (made if missing); default: the current directory
+    #[arg(value_name = "DIR")]
+    pub target: Option<PathBuf>,
+    /// The country whose law the defaults follow
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Country::Se)]
+    pub country: Country,
+    /// The company's name, as letters show it
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    #[command(flatten)]
+    pub unused: NoLedger,
+}
+
+/// The countries `dun init` has defaults for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Country {
+    #[value(name = "SE")]
+    Se,
+    #[value(name = "NO")]
+    No,
+    #[value(name = "DK")]
+    Dk,
+    #[value(name = "FI")]
+    Fi,
+}
+
+impl Country {
+    pub fn code(self) -> &'static str {
+        match self {
+            Country::Se => "SE",
+            Country::No => "NO",
+            Country::Dk => "DK",
+            Country::Fi => "FI",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// Show what would be written and journaled; write nothing
@@ -101,6 +403,8 @@ pub struct ImportArgs {
     /// Show what would be recorded; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -115,14 +419,20 @@ pub struct AssignArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplatesCommand {
-    /// Write the built-in templates to DIR (e.g. DIR = templates in the ledger) to edit them
+    /// Write the built-in templates into the ledger to edit them (where the letters read them)
     Export {
-        /// Where to write them (e.g. templates/ in the ledger directory)
+        /// Where to write them, relative to the ledger directory; default: the policy's
+        /// templates.dir, else templates
         #[arg(value_name = "DIR")]
-        target: PathBuf,
+        target: Option<PathBuf>,
+        #[command(flatten)]
+        unused: NoDate,
     },
     /// List the built-in template names
-    List,
+    List {
+        #[command(flatten)]
+        unused: NoLedger,
+    },
 }
 
 /// Agreements and notes, recorded in the journal.
@@ -171,8 +481,11 @@ pub enum RecordCommand {
     },
 }
 
-#[derive(Debug, Args)]
-pub struct ReportArgs {}
+#[derive(Debug, Args, Default)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
 
 #[derive(Debug, Args)]
 pub struct DueArgs {
@@ -182,6 +495,8 @@ pub struct DueArgs {
     /// Forecast day by day up to DATE what falls due if nothing is paid
     #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
     pub until: Option<NaiveDate>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -192,22 +507,46 @@ pub struct InterestArgs {
     /// Last settlement date to include (default: the as-of date)
     #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
     pub to: Option<NaiveDate>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The invoice number
     pub invoice: String,
+    #[command(flatten)]
+    pub out: FileArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {}
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Weeks to look ahead (and back, for the backtest)
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub weeks: u32,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
 
 #[derive(Debug, Args)]
 pub struct CustomerArgs {
     /// The customer id, or a part of the name (case-insensitive)
     #[arg(value_name = "ID|NAME")]
     pub query: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 fn parse_cli_date(text: &str) -> Result<NaiveDate, String> {

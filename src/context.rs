@@ -2,11 +2,12 @@
 //! the as-of date, the output format and destination.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use anyhow::Result;
 use chrono::NaiveDate;
 
-use crate::cli::{ColorChoice, GlobalArgs};
+use crate::cli::{Cli, ColorChoice};
 use crate::render::Format;
 
 #[derive(Clone, Debug)]
@@ -20,36 +21,39 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(args: &GlobalArgs, today: NaiveDate) -> Context {
-        let format = args.format.unwrap_or_else(|| format_from_extension(args.output.as_deref()));
-        let color = match args.color {
+    /// The settings for `cli`'s command: the ledger is located (a [`crate::UsageError`] when
+    /// there is none) only for a command that reads one.
+    pub fn new(cli: &Cli, today: NaiveDate) -> Result<Context> {
+        let dir = match (cli.command.needs().ledger, &cli.global.dir) {
+            (true, given) => {
+                let cwd = std::env::current_dir()?;
+                let given = given.as_deref().map(|d| (d, cli.dir_named_by));
+                crate::io::ledger_dir::locate(given, &cwd)?
+            }
+            (false, Some(given)) => given.clone(),
+            (false, None) => PathBuf::from("."),
+        };
+        let output = &cli.output;
+        let color = match output.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && args.output.is_none()
+                    && output.file.is_none()
                     && std::io::stdout().is_terminal()
             }
         };
-        Context {
-            dir: args.dir.clone(),
-            as_of: args.as_of.unwrap_or(today),
-            format,
-            output: args.output.clone(),
+        Ok(Context {
+            dir,
+            as_of: cli.global.as_of.unwrap_or(today),
+            format: output.format,
+            output: output.file.clone(),
             color,
-            quiet: args.quiet,
-        }
+            quiet: cli.global.quiet,
+        })
     }
 
     pub fn path(&self, file: &str) -> PathBuf {
         self.dir.join(file)
-    }
-}
-
-fn format_from_extension(output: Option<&Path>) -> Format {
-    match output.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
-        Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
-        _ => Format::Table,
     }
 }

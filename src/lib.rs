@@ -15,6 +15,17 @@ pub mod render;
 pub const EXIT_DATA: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
+/// A mistake in how dun was called that clap cannot see (no ledger directory where one is
+/// needed): exit status [`EXIT_USAGE`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The exit status for an error: [`EXIT_USAGE`] for a [`UsageError`], else [`EXIT_DATA`].
+pub fn exit_status(err: &anyhow::Error) -> i32 {
+    if err.chain().any(|e| e.downcast_ref::<UsageError>().is_some()) { EXIT_USAGE } else { EXIT_DATA }
+}
+
 /// Whether an error chain ends in a closed pipe (`dun report | head`), which is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {

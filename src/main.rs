@@ -1,17 +1,15 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = dun::cli::Cli::parse();
+    let cli = dun::cli::Cli::parse_checked();
     let today = chrono::Local::now().date_naive();
-    let ctx = dun::context::Context::new(&cli.global, today);
-    match dun::cmd::run(&cli, &ctx) {
+    let result = dun::context::Context::new(&cli, today).and_then(|ctx| dun::cmd::run(&cli, &ctx));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if dun::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dun: error: {e:#}");
-            ExitCode::from(dun::EXIT_DATA as u8)
+            ExitCode::from(dun::exit_status(&e) as u8)
         }
     }
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::cli::CheckArgs;
 use crate::context::Context;
 use crate::core::check::check_ledger;
-use crate::core::finding::{Finding, Severity};
+use crate::core::finding::{FileReading, Finding, Severity};
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Table, csv_out};
 
@@ -19,8 +19,10 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
     if !ctx.quiet || ctx.output.is_some() {
         let out = match ctx.format {
             Format::Csv => csv_out::render(&findings_table(&findings)),
-            Format::Json => serde_json::to_string_pretty(&json_report(&findings, ctx))? + "\n",
-            Format::Table => text_report(&findings, ctx),
+            Format::Json => {
+                serde_json::to_string_pretty(&json_report(&findings, &ledger.readings, ctx))? + "\n"
+            }
+            Format::Table | Format::Html => readings_text(&ledger.readings) + &text_report(&findings, ctx),
         };
         crate::io::output::emit(ctx.output.as_deref(), &out)?;
     }
@@ -62,14 +64,27 @@ fn counts(findings: &[Finding]) -> (usize, usize) {
     (errors, findings.len() - errors)
 }
 
-fn json_report(findings: &[Finding], ctx: &Context) -> serde_json::Value {
+fn json_report(findings: &[Finding], readings: &[FileReading], ctx: &Context) -> serde_json::Value {
     let (errors, warnings) = counts(findings);
     json!({
         "as_of": ctx.as_of.to_string(),
         "errors": errors,
         "warnings": warnings,
         "findings": findings,
+        "files": readings,
     })
+}
+
+/// How each file was read, where a preset or the policy's mapping decided it.
+fn readings_text(readings: &[FileReading]) -> String {
+    let mut out = String::new();
+    for r in readings {
+        out.push_str(&format!("{r}\n"));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -150,7 +150,7 @@ fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -
             opt(&c.city),
             Cell::text(&c.country),
             opt(&c.email),
-            opt(&c.phone),
+            opt(&c.call_phone().map(str::to_owned)),
             opt(&c.contact),
             Cell::text(&inv.number),
             Cell::Date(inv.issued),

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
         Format::Json => serde_json::to_string_pretty(&json_view(&view))? + "\n",
         // For spreadsheets: the open invoices.
         Format::Csv => csv_out::render(&open_table(&view, true)),
-        Format::Table => text_view(&view, ctx.color),
+        Format::Table | Format::Html => text_view(&view, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
@@ -85,11 +85,14 @@ fn text_view(v: &CustomerView, color: bool) -> String {
         c.language,
         or_dash(c.segment.as_deref())
     ));
-    let phone = match (&c.phone, &v.phone_e164) {
+    let mut phone = match (&c.phone, &v.phone_e164) {
         (Some(p), Some(e)) if p != e => format!("{p}  ({e})"),
         (Some(p), _) => p.clone(),
         (None, _) => "–".to_owned(),
     };
+    if let Some(mobile) = &c.mobile {
+        phone.push_str(&format!(" · mobile {mobile}"));
+    }
     let address = [c.address.as_deref(), c.postcode.as_deref(), c.city.as_deref()]
         .into_iter()
         .flatten()
@@ -239,7 +242,7 @@ fn json_view(v: &CustomerView) -> serde_json::Value {
         "as_of": v.as_of.to_string(),
         "customer": {
             "id": c.id, "name": c.name, "kind": c.kind, "org_no": c.org_no, "country": c.country,
-            "language": c.language, "email": c.email, "phone": c.phone, "phone_e164": v.phone_e164,
+            "language": c.language, "email": c.email, "phone": c.phone, "mobile": c.mobile, "phone_e164": v.phone_e164,
             "address": c.address, "postcode": c.postcode, "city": c.city, "contact": c.contact,
             "segment": c.segment,
         },

@@ -37,18 +37,20 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let out = match ctx.format {
         Format::Csv => csv_out::render(&table),
         Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table if table.rows.is_empty() => format!("Nothing is due on {}.\n", ctx.as_of),
-        Format::Table => text::render(&table, ctx.color) + "\n",
+        Format::Table | Format::Html if table.rows.is_empty() => {
+            format!("Nothing is due on {}.\n", ctx.as_of)
+        }
+        Format::Table | Format::Html => text::render(&table, ctx.color) + "\n",
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
 
-/// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr.
+/// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr, even
+/// with -q: a letter would state interest at a rate carried forward.
 pub fn report_problems(ctx: &Context, outcome: &Outcome) -> Result<()> {
-    if !ctx.quiet {
-        for w in &outcome.warnings {
-            eprintln!("dun: warning: {w}");
-        }
+    let _ = ctx;
+    for w in &outcome.warnings {
+        eprintln!("dun: warning: {w}");
     }
     if outcome.violations.is_empty() {
         return Ok(());

@@ -86,6 +86,9 @@ pub fn data_errors<'a>(
         .filter(|f| {
             f.customer.as_deref().is_some_and(|c| customers.contains(c))
                 || f.invoice.as_deref().is_some_and(|i| invoices.contains(i))
+                // An error about a whole file (a column that looks needed but is not read)
+                // may make any figure wrong.
+                || (f.customer.is_none() && f.invoice.is_none())
         })
         .collect();
     if errors.is_empty() {

@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
         Format::Json => {
             serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n"
         }
-        Format::Table => text_output(&plan, ctx, args.dry_run, &ledger.policy),
+        Format::Table | Format::Html => text_output(&plan, ctx, args.dry_run, &ledger.policy),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
 }
@@ -131,35 +131,26 @@ fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
 /// `[import.csv]` of the policy, as the CSV parser wants it; `None` when there is none.
 fn csv_config(policy: &Policy) -> Result<Option<CsvImportConfig>> {
     let Some(c) = &policy.file.import.csv else { return Ok(None) };
-    let (Some(date), Some(amount)) = (&c.date, &c.amount) else {
+    const KNOWN: [&str; 6] = ["date", "amount", "reference", "message", "payer", "transaction_id"];
+    if let Some((unknown, _)) = c.columns.iter().find(|(ours, _)| !KNOWN.contains(&ours.as_str())) {
+        bail!("policy.toml: [import.csv] has no column `{unknown}`; its columns are {}", KNOWN.join(", "));
+    }
+    let (Some(date), Some(amount)) = (c.header_for("date"), c.header_for("amount")) else {
         bail!(
             "policy.toml: [import.csv] needs `date` and `amount`: the names of those columns in the bank's CSV export"
         );
     };
-    let delimiter = match c.delimiter.as_deref() {
-        None => None,
-        Some("\t" | "\\t" | "tab" | "TAB") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => {
-            bail!("policy.toml: import.csv.delimiter = {d:?}: write one character, e.g. \";\", or \"tab\"")
-        }
-    };
-    let decimal = match c.decimal.as_deref() {
-        None => None,
-        Some(",") => Some(','),
-        Some(".") => Some('.'),
-        Some(d) => bail!("policy.toml: import.csv.decimal = {d:?}: write \",\" or \".\""),
-    };
+    let named = |column: &str| c.header_for(column).map(str::to_owned);
     Ok(Some(CsvImportConfig {
-        delimiter,
-        decimal,
+        delimiter: c.delimiter,
+        decimal: c.decimal,
         date_format: c.date_format.clone(),
-        date: date.clone(),
-        amount: amount.clone(),
-        reference: c.reference.clone(),
-        message: c.message.clone(),
-        payer: c.payer.clone(),
-        transaction_id: c.transaction_id.clone(),
+        date: date.to_owned(),
+        amount: amount.to_owned(),
+        reference: named("reference"),
+        message: named("message"),
+        payer: named("payer"),
+        transaction_id: named("transaction_id"),
     }))
 }
 

@@ -53,16 +53,32 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
             }
         }
     }
+    let carried: Vec<&str> = rows.iter().filter(|r| r.carried_rate).map(|r| r.invoice.as_str()).collect();
+    let note = (!carried.is_empty()).then(|| {
+        format!(
+            "no reference rate known for part of the period of invoice(s) {}: the last known rate is carried forward; set interest.reference_rates in policy.toml",
+            carried.join(", ")
+        )
+    });
+    if let (Some(note), false) = (&note, ctx.format == Format::Table) {
+        // Said even with -q: an interest invoice must not rest on a guessed rate unknowingly.
+        eprintln!("dun: warning: {note}");
+    }
     let out = match ctx.format {
         Format::Csv => csv_out::render(&table),
         Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table if rows.is_empty() => format!("No invoice was settled late between {from} and {to}.\n"),
-        Format::Table => {
+        Format::Table | Format::Html if rows.is_empty() => {
+            format!("No invoice was settled late between {from} and {to}.\n")
+        }
+        Format::Table | Format::Html => {
             let mut t = format!("Interest on invoices settled late, {from} to {to}\n");
             t.push_str(&text::render(&table, ctx.color));
             t.push('\n');
             for (currency, sum) in &totals {
                 t.push_str(&format!("Total {currency}: {}\n", format_money_grouped(sum.total())));
+            }
+            if let Some(note) = &note {
+                t.push_str(&format!("Note: {note}\n"));
             }
             t
         }

@@ -112,13 +112,21 @@ pub fn render_letter(
                 files.push((stem.with_extension("eml"), eml));
             }
             Channel::Sms => {
-                let phone = data.customer.phone.as_deref().unwrap_or_default();
+                // The gateway takes E.164; `usable_channels` has checked that there is one.
+                let phone = sms_to(ledger, &data.customer.id)
+                    .with_context(|| format!("customer {}: no mobile number for an SMS", data.customer.id))?;
                 let text = format!("To: {phone}\n\n{}\n", r.text.unwrap_or_default().trim_end());
                 files.push((stem.with_extension("sms.txt"), text.into_bytes()));
             }
         }
     }
     Ok(files)
+}
+
+/// The E.164 number an SMS to this customer goes to, by the rule `dun check` applies.
+fn sms_to(ledger: &Ledger, customer: &str) -> Option<String> {
+    let c = ledger.customer(customer)?;
+    crate::core::phone::sms_number(c.sms_phone()?, &c.country).ok()
 }
 
 /// Letters for every plan; journal lines via `entry_for` for each decision written.
@@ -139,10 +147,11 @@ pub fn compose_all(
             continue;
         };
         let rules = ledger.rules_for(Some(customer));
-        let mut channels = usable_channels(customer, &rules.reminder.channels());
+        let (mut channels, mut problems) = usable_channels(customer, &rules.reminder.channels());
         if !company_email && channels.contains(&Channel::Email) {
             // An e-mail needs a sender; without one the other channels still go out.
             channels.retain(|c| *c != Channel::Email);
+            problems.push("email: policy.toml has no [company] email to send from".to_owned());
             if !warned {
                 eprintln!("dun: warning: policy.toml has no [company] email, so no e-mails are written");
                 warned = true;
@@ -150,10 +159,11 @@ pub fn compose_all(
         }
         if channels.is_empty() {
             out.unreachable.push(format!(
-                "{} {}: no usable channel among {} (add an e-mail, a phone or a postal address)",
+                "{} {}: no usable channel among {} ({}; `dun check` says the same)",
                 customer.id,
                 customer.name,
-                rules.reminder.channels().iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                rules.reminder.channels().iter().map(|c| c.name()).collect::<Vec<_>>().join(", "),
+                problems.join("; ")
             ));
             continue;
         }
@@ -223,7 +233,7 @@ pub fn plan_confirmation(
     };
     let customer = ledger.customer(&data.customer.id);
     let rules = ledger.rules_for(customer);
-    let channels = customer.map(|c| usable_channels(c, &rules.reminder.channels())).unwrap_or_default();
+    let channels = customer.map(|c| usable_channels(c, &rules.reminder.channels()).0).unwrap_or_default();
     if channels.is_empty() {
         eprintln!(
             "dun: warning: customer {} has no usable channel; confirm the plan by hand",

@@ -5,13 +5,16 @@ pub mod collect;
 pub mod customer;
 pub mod due;
 pub mod explain;
+pub mod forecast;
 pub mod gate;
 pub mod import;
+pub mod init;
 pub mod interest;
 pub mod letters_out;
 pub mod record;
 pub mod remind;
 pub mod report;
+pub mod stats;
 pub mod templates;
 
 use anyhow::Result;
@@ -20,7 +23,15 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
+    if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
+        anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
+    }
+    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_));
+    if reads_ledger {
+        announce(ctx);
+    }
     match &cli.command {
+        Command::Init(args) => init::run(ctx, args),
         Command::Report(args) => report::run(ctx, args),
         Command::Due(args) => due::run(ctx, args),
         Command::Explain(args) => explain::run(ctx, args),
@@ -31,7 +42,37 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Assign(args) => import::assign(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),
+        Command::Stats(args) => stats::run(ctx, args),
+        Command::Forecast(args) => forecast::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
         Command::Customer(args) => customer::run(ctx, args),
+    }
+}
+
+/// Says on stderr how each ledger file is read when a preset or the policy's mapping decided
+/// it, and what in a header looks needed but is not read (the header's errors even with
+/// `-q`: a number may be wrong). `dun check` lists the same in its report.
+fn announce(ctx: &Context) {
+    for (reading, notes) in crate::io::ledger_dir::survey(&ctx.dir) {
+        if let Some(r) = reading.filter(|_| !ctx.quiet) {
+            eprintln!("dun: {r}");
+        }
+        for f in notes.iter().filter(|f| f.code != "due-from-terms") {
+            if f.is_error() || !ctx.quiet {
+                let field =
+                    if f.field.is_empty() { String::new() } else { format!("column \"{}\": ", f.field) };
+                eprintln!(
+                    "dun: {}:{}: {}[{}]: {field}{}",
+                    f.file,
+                    f.line,
+                    f.severity.name(),
+                    f.code,
+                    f.message
+                );
+                if let Some(hint) = f.hint.as_deref().filter(|_| !ctx.quiet) {
+                    eprintln!("    hint: {hint}");
+                }
+            }
+        }
     }
 }

@@ -6,25 +6,84 @@ use serde_json::json;
 use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, Who, aging};
+use crate::core::charges::{Law, interest_on};
 use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
+use crate::core::insight::effectiveness::effectiveness;
+use crate::core::insight::forecast::{backtest, forecast};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::model::Currency;
+use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
 use crate::core::policy::InterestMode;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Format, Table, csv_out, html, text};
+use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 
 pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
+    if ctx.format == Format::Html {
+        return html_report(ctx);
+    }
     // The CSV carries the aging rows only; the key figures (credit watch, interest, DSO) are
     // worked out for the table and JSON, which show them.
     let report = compute(ctx, ctx.format != Format::Csv)?;
+    if ctx.format == Format::Csv {
+        // The CSV has the rows only: a carried rate is said on stderr, even with -q.
+        for note in &report.figures.notes {
+            eprintln!("dun: warning: {note}");
+        }
+    }
     let out = match ctx.format {
         Format::Csv => csv_report(&report),
         Format::Json => json_report(&report)?,
-        Format::Table => table_report(&report, ctx.color),
+        Format::Table | Format::Html => table_report(&report, ctx.color),
     };
     crate::io::output::emit(ctx.output.as_deref(), &out)
+}
+
+/// Month-ends shown in the picture, besides the as-of date.
+pub const PICTURE_MONTHS: u32 = 12;
+/// Weeks of cash forecast in the picture.
+pub const PICTURE_WEEKS: u32 = 8;
+/// Largest debtors listed per currency.
+pub const PICTURE_TOP: usize = 10;
+
+/// The last `n` month-ends before the as-of date's month, oldest first.
+pub fn month_ends(as_of: NaiveDate, n: u32) -> Vec<NaiveDate> {
+    let first = as_of.with_day(1).unwrap_or(as_of);
+    let mut ends: Vec<NaiveDate> = (1..=n)
+        .filter_map(|k| first.checked_sub_months(Months::new(k - 1)).and_then(|d| d.pred_opt()))
+        .collect();
+    ends.reverse();
+    ends
+}
+
+/// `dun report --format html`: the monthly picture. Each month-end is the report as of that day
+/// (the same computation as `dun report --as-of`), so the page agrees with every other output.
+fn html_report(ctx: &Context) -> Result<()> {
+    let now = compute(ctx, true)?;
+    let mut months = Vec::with_capacity(PICTURE_MONTHS as usize);
+    for end in month_ends(ctx.as_of, PICTURE_MONTHS) {
+        let then = Context { as_of: end, ..ctx.clone() };
+        let mut report = compute(&then, true)?;
+        // Only the totals and key figures are drawn for past months.
+        report.rows = Vec::new();
+        months.push(report);
+    }
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let stats = effectiveness(&ledger, ctx.as_of);
+    let cash = forecast(&ledger, ctx.as_of, PICTURE_WEEKS);
+    let test = backtest(&ledger, ctx.as_of, PICTURE_WEEKS);
+    let page = html::render(&html::Picture {
+        company: &ledger.policy.company_name,
+        now: &now,
+        months: &months,
+        stats: &stats,
+        forecast: &cash,
+        backtest: &test,
+        top: PICTURE_TOP,
+    });
+    crate::io::output::emit(ctx.output.as_deref(), &page)
 }
 
 /// Loads the ledger and computes the report for the context's as-of date; the key figures
@@ -37,7 +96,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         &policy,
         |row| row.to_brief(&policy),
     )?;
-    let payments = ledger_dir::load_payments(&ctx.dir)?;
+    let payments = ledger_dir::load_payments(&ctx.dir, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, ctx.as_of);
     let paid_when = PaymentDates::new(&payments, ctx.as_of);
@@ -71,23 +130,26 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
     let rules = policy.base_rules();
-    let pack = crate::core::rules::rules_for(&policy.country);
-    let overrides = crate::core::charges::rate_overrides(&rules);
-    let day_count = crate::core::charges::day_count(&rules, pack);
-    let rate_on: Box<dyn Fn(chrono::NaiveDate) -> Option<rust_decimal::Decimal>> = match rules.interest.mode()
-    {
-        InterestMode::None => Box::new(|_| None),
-        InterestMode::Fixed => {
-            let rate = rules.interest.rate.map_or(rust_decimal::Decimal::ZERO, |r| r.0);
-            Box::new(move |_| Some(rate))
+    // Each debtor's own law: a consumer's country, else the company's (nordic-rules § 8.6).
+    let carried: std::cell::RefCell<std::collections::BTreeSet<String>> = Default::default();
+    let factor = |due: chrono::NaiveDate, class: u16| {
+        let country = CustomerBrief::consumer_country(class);
+        let law = match &country {
+            Some(c) => Law::of_kind(&policy, c, true, &rules),
+            None => Law::of_kind(&policy, &policy.country, false, &rules),
+        };
+        let result = interest_on(&law, &[(due, Decimal::ONE)], due, as_of);
+        if rules.interest.mode() == InterestMode::Statutory && law.has_statutory_rate() {
+            let (legal_due, _) = law.legal_due(due);
+            if let Some(first) = legal_due.succ_opt().filter(|f| *f <= as_of) {
+                for half in
+                    crate::core::rules::missing_half_years(law.pack, first, as_of, &law.rate_overrides())
+                {
+                    carried.borrow_mut().insert(format!("{} {half}", law.pack.country));
+                }
+            }
         }
-        InterestMode::Statutory => {
-            Box::new(crate::core::interest::statutory_rate_on(pack, false, &overrides))
-        }
-    };
-    let factor = |due: chrono::NaiveDate| {
-        crate::core::interest::accrue(&[(due, rust_decimal::Decimal::ONE)], due, as_of, &rate_on, day_count)
-            .unrounded
+        result.unrounded
     };
     let with_interest = figures && rules.interest.mode() != InterestMode::None;
 
@@ -100,6 +162,13 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     };
     let mut report = aging(&mut book, input, policy.bucket_labels());
     drop(book);
+    let carried = carried.into_inner();
+    if !carried.is_empty() {
+        report.figures.notes.push(format!(
+            "accrued interest: no reference rate known for {}; the last known rate is carried forward; set interest.reference_rates in policy.toml",
+            carried.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
     if !figures {
         return Ok(report);
     }
@@ -220,6 +289,9 @@ fn table_report(report: &AgingReport, color: bool) -> String {
         pct(f.reminder_share()),
         pct(f.collection_share())
     ));
+    for note in &f.notes {
+        out.push_str(&format!("Note: {note}\n"));
+    }
     if f.credit_watch.is_empty() {
         out.push_str(
             "Credit watch: no customer over its limit, new above the check threshold, or paying later\n",
@@ -305,6 +377,7 @@ fn key_figures_json(report: &AgingReport) -> serde_json::Value {
         .collect();
     json!({
             "per_currency": per_currency,
+            "notes": f.notes,
             "invoices_due_12m": f.invoices_due_12m,
             "reminder_share_pct": opt(f.reminder_share()),
             "collection_share_pct": opt(f.collection_share()),

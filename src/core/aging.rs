@@ -58,6 +58,8 @@ pub struct CurrencyFigures {
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct KeyFigures {
+    /// What the figures rest on that a reader should know (a reference rate carried forward).
+    pub notes: Vec<String>,
     pub per_currency: BTreeMap<Currency, CurrencyFigures>,
     pub invoices_due_12m: u64,
     pub reminded_12m: u64,
@@ -78,7 +80,8 @@ impl KeyFigures {
     }
 }
 
-fn share(part: u64, whole: u64) -> Option<Decimal> {
+/// `part` as a percentage of `whole`, to one decimal; `None` of nothing.
+pub fn share(part: u64, whole: u64) -> Option<Decimal> {
     (whole > 0).then(|| (Decimal::from(part) * Decimal::from(100) / Decimal::from(whole)).round_dp(1))
 }
 
@@ -206,8 +209,9 @@ pub struct AgingInput<'a> {
     pub bounds: &'a [u32],
     pub flow: FlowFigures,
     pub journal: JournalFacts,
-    /// Interest per unit of principal from the day after a due date to the as-of date.
-    pub interest_factor: Option<&'a dyn Fn(NaiveDate) -> Decimal>,
+    /// Interest per unit of principal from the day after a due date to the as-of date, for a
+    /// debtor of a [`CustomerBrief::law_class`].
+    pub interest_factor: Option<&'a dyn Fn(NaiveDate, u16) -> Decimal>,
 }
 
 /// Builds the report from a book whose credits have been applied. The book's items are sorted
@@ -217,7 +221,7 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
     let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
     // Interest is open × a factor of the due date: sum the open amounts per currency and due
     // date, and multiply once per date at the end.
-    let mut overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate), MoneySum> =
+    let mut overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate, u16), MoneySum> =
         rustc_hash::FxHashMap::default();
     let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
@@ -249,7 +253,11 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
             cf[3].add(item.open);
         }
         if input.interest_factor.is_some() && bucket > 0 && item.open > Decimal::ZERO {
-            overdue_by_due.entry((item.currency, item.due)).or_default().add(item.open);
+            let class = match item.owner {
+                Owner::Known(i) => input.customers.get(i as usize).map_or(0, CustomerBrief::law_class),
+                Owner::Unknown(_) => 0,
+            };
+            overdue_by_due.entry((item.currency, item.due, class)).or_default().add(item.open);
         }
         let row_ends =
             items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
@@ -266,8 +274,8 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
     let totals = currency_totals(&rows, nbuckets);
     let mut interest: SmallMap<Decimal> = SmallMap::default();
     if let Some(factor_of) = input.interest_factor {
-        for ((currency, due), open) in overdue_by_due {
-            *interest.entry(currency) += open.total() * factor_of(due);
+        for ((currency, due, class), open) in overdue_by_due {
+            *interest.entry(currency) += open.total() * factor_of(due, class);
         }
     }
     for (currency, acc) in per_currency {

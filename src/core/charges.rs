@@ -1,26 +1,151 @@
 //! What a late invoice costs the debtor on a date: interest, the reminder fee and the fixed
-//! B2B compensation, exactly as the policy asks and never more than the law of the country
-//! allows (SPEC §7, `core::rules`).
+//! B2B compensation, exactly as the policy asks and never more than the law allows (SPEC §7,
+//! `core::rules`, `docs/reference/nordic-rules.md` § 8).
 //!
-//! Whose law: a consumer is protected by the law of the country they live in; between
-//! businesses the creditor's country applies (the usual choice of law in Nordic terms).
+//! Whose law ([`Law`]): a consumer is protected by the law of the country they live in; between
+//! businesses the creditor's country applies (the usual choice of law in Nordic terms) —
+//! whatever the invoice's currency. A cap in another currency is converted at the dated rate
+//! the policy gives (`law.exchange_rates`), rounded down to the cent; without one the fee or
+//! compensation is refused, naming why. The check is never skipped.
+//!
+//! Where the law moves a due date on a weekend or holiday (Sweden, Finland), interest, fees and
+//! the compensation all count from the moved date.
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use chrono::{Days, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::interest::{InterestResult, accrue, fixed_rate, statutory_rate_on};
+use super::interest::{InterestResult, accrue};
 use super::ledger::Ledger;
 use super::model::{Customer, Invoice};
-use super::money::round_money;
-use super::policy::{Charge, DayCountSetting, InterestMode, Rules};
-use super::rules::{self, DayCount, RatePeriod, RulePack, RuleViolation};
+use super::policy::{Charge, InterestMode, Policy, Rules};
+use super::rules::calendar::{MovedDue, moved_due};
+use super::rules::{self, DayCount, FeeCurrency, FeeRequest, LawDates, RatePeriod, RulePack, RuleViolation};
+
+/// The law that governs one customer's claims, with the policy settings that feed it.
+#[derive(Clone, Copy, Debug)]
+pub struct Law<'a> {
+    pub pack: &'static RulePack,
+    pub consumer: bool,
+    pub policy: &'a Policy,
+    pub rules: &'a Rules,
+}
+
+impl<'a> Law<'a> {
+    /// The consumer's country for consumers, the company's for businesses (and for invoices
+    /// of unknown customers).
+    pub fn of(policy: &'a Policy, customer: Option<&Customer>, rules: &'a Rules) -> Law<'a> {
+        let consumer = customer.is_some_and(|c| c.kind.is_consumer());
+        let pack = match customer {
+            Some(c) if consumer => rules::rules_for(&c.country),
+            _ => rules::rules_for(&policy.country),
+        };
+        Law { pack, consumer, policy, rules }
+    }
+
+    /// The law of a debtor given by country and kind (the report's compact register).
+    pub fn of_kind(policy: &'a Policy, country: &str, consumer: bool, rules: &'a Rules) -> Law<'a> {
+        let pack = if consumer { rules::rules_for(country) } else { rules::rules_for(&policy.country) };
+        Law { pack, consumer, policy, rules }
+    }
+
+    pub fn dates(&self) -> LawDates {
+        LawDates { no_inkassolov: self.policy.file.law.no_inkassolov_in_force.map(|d| d.0) }
+    }
+
+    /// The policy's reference-rate overrides, in the rule packs' terms.
+    pub fn rate_overrides(&self) -> Vec<RatePeriod> {
+        rate_overrides(self.rules)
+    }
+
+    pub fn day_count(&self) -> DayCount {
+        day_count(self.rules, self.pack)
+    }
+
+    /// The due date the law counts from: the next business day where the law moves it.
+    pub fn legal_due(&self, due: NaiveDate) -> (NaiveDate, Option<MovedDue>) {
+        match moved_due(self.pack.country, due) {
+            Some(moved) => (moved.to, Some(moved)),
+            None => (due, None),
+        }
+    }
+
+    /// Units of `currency` one unit of the pack's currency is worth on `on`, by the newest
+    /// rate the policy gives dated on or before it; `(1, on)` in the pack's own currency.
+    pub fn conversion(&self, currency: &str, on: NaiveDate) -> Option<(Decimal, NaiveDate)> {
+        if currency.eq_ignore_ascii_case(self.pack.currency) {
+            return Some((Decimal::ONE, on));
+        }
+        self.policy.exchange_rate(self.pack.currency, currency, on)
+    }
+
+    /// A statutory amount of the pack converted into `currency` on `on`, rounded down to the
+    /// cent (never above the law's figure); `None` without a rate.
+    pub fn convert_down(&self, amount: Decimal, currency: &str, on: NaiveDate) -> Option<Decimal> {
+        let (rate, _) = self.conversion(currency, on)?;
+        Some(amount.checked_mul(rate)?.round_dp_with_strategy(2, RoundingStrategy::ToZero))
+    }
+
+    /// Whether statutory interest applies to this kind of debtor at all (not to consumers
+    /// under the EU default, nordic-rules § 8.6).
+    pub fn has_statutory_rate(&self) -> bool {
+        self.pack.interest.margin.get(self.consumer).is_some()
+    }
+
+    /// The yearly rate on `date` as the policy asks, never above the statutory rate where
+    /// the law caps an agreed rate for consumers (Norway § 4 c); `None`: no rate known.
+    pub fn rate_on(&self, date: NaiveDate, overrides: &[RatePeriod]) -> Option<Decimal> {
+        match self.rules.interest.mode() {
+            InterestMode::None => Some(Decimal::ZERO),
+            InterestMode::Statutory => rules::statutory_rate(self.pack, date, self.consumer, overrides),
+            InterestMode::Fixed => {
+                let fixed = self.rules.interest.rate.map_or(Decimal::ZERO, |r| r.0);
+                match self.consumer_cap(date, overrides) {
+                    Some(cap) => Some(fixed.min(cap)),
+                    None => Some(fixed),
+                }
+            }
+        }
+    }
+
+    /// The statutory rate that caps an agreed rate for this consumer, where the law has one.
+    fn consumer_cap(&self, date: NaiveDate, overrides: &[RatePeriod]) -> Option<Decimal> {
+        if !self.consumer || self.pack.interest.consumer_rate_cap.is_none() {
+            return None;
+        }
+        rules::statutory_rate(self.pack, date, true, overrides)
+    }
+
+    /// A fixed rate in the policy above what the law allows this consumer on `on`.
+    pub fn check_fixed_rate(&self, on: NaiveDate) -> Result<(), RuleViolation> {
+        if self.rules.interest.mode() != InterestMode::Fixed {
+            return Ok(());
+        }
+        let fixed = self.rules.interest.rate.map_or(Decimal::ZERO, |r| r.0);
+        let (Some(cap), Some(cite)) =
+            (self.consumer_cap(on, &self.rate_overrides()), self.pack.interest.consumer_rate_cap)
+        else {
+            return Ok(());
+        };
+        if fixed <= cap {
+            return Ok(());
+        }
+        Err(RuleViolation {
+            rule: "rate-above-maximum",
+            message: format!(
+                "interest rate {} % exceeds the statutory rate of {} % that an agreed rate may not exceed for {} after default",
+                fixed.normalize(),
+                cap.normalize(),
+                self.pack.debtors.get(true)
+            ),
+            source: cite.source,
+        })
+    }
+}
 
 /// The rule pack that governs a customer's claims.
 pub fn pack_for(ledger: &Ledger, customer: Option<&Customer>) -> &'static RulePack {
-    match customer {
-        Some(c) if c.kind.is_consumer() => rules::rules_for(&c.country),
-        _ => rules::rules_for(&ledger.policy.country),
-    }
+    let rules = ledger.policy.base_rules();
+    Law::of(&ledger.policy, customer, &rules).pack
 }
 
 /// The policy's reference-rate overrides, in the rule packs' terms.
@@ -35,37 +160,38 @@ pub fn rate_overrides(rules: &Rules) -> Vec<RatePeriod> {
 }
 
 pub fn day_count(rules: &Rules, pack: &RulePack) -> DayCount {
-    match rules.interest.day_count {
-        Some(DayCountSetting::Actual365) => DayCount::Actual365,
-        Some(DayCountSetting::Thirty360) => DayCount::Thirty360,
-        None => pack.interest.day_count,
-    }
+    rules.interest.day_count.unwrap_or(pack.interest.day_count)
 }
 
-/// Interest on one invoice from the day after its due date up to and including `as_of`,
+/// Interest on principal that changes as `timeline` says, from the day after the legal due
+/// date up to and including `until`.
+pub fn interest_on(
+    law: &Law<'_>,
+    timeline: &[(NaiveDate, Decimal)],
+    due: NaiveDate,
+    until: NaiveDate,
+) -> InterestResult {
+    let mode = law.rules.interest.mode();
+    if mode == InterestMode::None || (mode == InterestMode::Statutory && !law.has_statutory_rate()) {
+        return InterestResult::default();
+    }
+    let (legal_due, _) = law.legal_due(due);
+    let overrides = law.rate_overrides();
+    accrue(timeline, legal_due, until, |date| law.rate_on(date, &overrides), law.day_count())
+}
+
+/// Interest on one invoice from the day after its legal due date up to and including `until`,
 /// on the open principal as it changed with dated part payments.
 pub fn interest(
     ledger: &Ledger,
     invoice: &Invoice,
     customer: Option<&Customer>,
     rules: &Rules,
-    as_of: NaiveDate,
+    until: NaiveDate,
 ) -> InterestResult {
-    let pack = pack_for(ledger, customer);
-    let timeline = ledger.open_timeline(invoice, as_of);
-    let count = day_count(rules, pack);
-    match rules.interest.mode() {
-        InterestMode::None => InterestResult::default(),
-        InterestMode::Fixed => {
-            let rate = rules.interest.rate.map_or(Decimal::ZERO, |r| r.0);
-            accrue(&timeline, invoice.due, as_of, fixed_rate(rate), count)
-        }
-        InterestMode::Statutory => {
-            let overrides = rate_overrides(rules);
-            let consumer = customer.is_some_and(|c| c.kind.is_consumer());
-            accrue(&timeline, invoice.due, as_of, statutory_rate_on(pack, consumer, &overrides), count)
-        }
-    }
+    let law = Law::of(&ledger.policy, customer, rules);
+    let timeline = ledger.open_timeline(invoice, until);
+    interest_on(&law, &timeline, invoice.due, until)
 }
 
 /// What earlier reminders on an invoice charged, for the fee rules that count them.
@@ -73,13 +199,26 @@ pub fn interest(
 pub struct FeeHistory {
     pub fee_reminders: u32,
     pub last_fee_date: Option<NaiveDate>,
+    /// The deadline the last fee-bearing reminder gave, where the journal has it.
+    pub last_fee_pay_by: Option<NaiveDate>,
     pub fees_charged: Decimal,
+    /// The last reminder of any kind.
+    pub last_reminder: Option<NaiveDate>,
 }
 
-/// The reminder fee for one invoice's reminder sent on `on`: the policy's fee if the law allows
-/// it (else a violation naming the rule), or with `fee = "statutory"` whatever the law allows
-/// that day (possibly nothing yet, as in Norway before day 14). Fees are in the company's
-/// currency; an invoice in another currency is charged none.
+/// The fee of one reminder: what may be charged, and why it is less than asked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FeeDecision {
+    pub fee: Decimal,
+    /// Why no (or a lower) fee is charged where the policy said "statutory".
+    pub withheld: Option<RuleViolation>,
+}
+
+/// The reminder fee for one invoice's reminder sent on `on`, in the invoice's currency: the
+/// policy's fee if the law allows it (else a violation naming the rule), or with
+/// `fee = "statutory"` whatever the law allows that day (possibly nothing yet, as in Norway
+/// before day 14). A fixed fee is in the company's currency: an invoice in another currency is
+/// charged none.
 pub fn reminder_fee(
     ledger: &Ledger,
     invoice: &Invoice,
@@ -87,51 +226,62 @@ pub fn reminder_fee(
     rules: &Rules,
     history: FeeHistory,
     on: NaiveDate,
-) -> Result<Decimal, RuleViolation> {
-    let pack = pack_for(ledger, customer);
-    let consumer = customer.is_some_and(|c| c.kind.is_consumer());
-    let days_after_due = (on - invoice.due).num_days();
-    let since_last = history.last_fee_date.map(|d| (on - d).num_days());
-    let agreed = rules.reminder.fee_agreed();
+) -> Result<FeeDecision, RuleViolation> {
+    let law = Law::of(&ledger.policy, customer, rules);
+    let (legal_due, _) = law.legal_due(invoice.due);
+    let request = FeeRequest {
+        pack: law.pack,
+        consumer: law.consumer,
+        fee: Decimal::ZERO,
+        currency: FeeCurrency {
+            code: invoice.currency.as_str(),
+            per_pack_unit: law.conversion(invoice.currency.as_str(), on),
+        },
+        fee_agreed: rules.reminder.fee_agreed(),
+        on,
+        days_after_due: (on - legal_due).num_days(),
+        fee_reminders_already: history.fee_reminders,
+        days_since_last_fee: history.last_fee_date.map(|d| (on - d).num_days()),
+        last_fee_deadline: history
+            .last_fee_date
+            .zip(history.last_fee_pay_by)
+            .map(|(sent, pay_by)| ((pay_by - sent).num_days(), pay_by < on)),
+        days_since_last_reminder: history.last_reminder.map(|d| (on - d).num_days()),
+        dates: law.dates(),
+    };
     match rules.reminder.fee() {
-        Charge::Amount(fee) if fee.is_zero() => Ok(Decimal::ZERO),
-        _ if invoice.currency != ledger.policy.currency => Ok(Decimal::ZERO),
+        Charge::Amount(fee) if fee.is_zero() => Ok(FeeDecision::default()),
+        Charge::Amount(_) if invoice.currency != ledger.policy.currency => Ok(FeeDecision::default()),
         Charge::Amount(fee) => {
-            if pack.currency == ledger.policy.currency.as_str() {
-                rules::check_fee(
-                    pack,
-                    consumer,
-                    fee,
-                    agreed,
-                    days_after_due,
-                    history.fee_reminders,
-                    since_last,
-                    on,
-                )?;
-            }
-            Ok(fee)
+            FeeRequest { fee, ..request }.check()?;
+            Ok(FeeDecision { fee, withheld: None })
         }
         Charge::Statutory => {
-            if pack.currency != ledger.policy.currency.as_str() {
-                return Ok(Decimal::ZERO);
-            }
-            let max = rules::max_reminder_fee(pack, consumer, on).unwrap_or_default();
-            Ok(rules::allowed_fee(
-                pack,
-                consumer,
-                max,
-                agreed,
-                days_after_due,
-                history.fee_reminders,
-                since_last,
-                on,
-            ))
+            let (fee, withheld) = request.statutory();
+            Ok(FeeDecision { fee, withheld })
         }
     }
 }
 
+/// The fixed compensation of one claim, before and after the fees it offsets.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Compensation {
+    /// What the law (or the policy's fixed amount) gives, in the invoice's currency.
+    pub gross: Decimal,
+    /// Fees of the claim it is reduced by (SE, NO: the debtor owes the larger).
+    pub offset: Decimal,
+    /// What is charged: gross − offset, never below 0.
+    pub amount: Decimal,
+    /// The day its amount is fixed: the day after the legal due date, when the claim for it
+    /// arises (nordic-rules § 8.2); it does not drift with the as-of date.
+    pub fixed_on: Option<NaiveDate>,
+    /// Why none is charged where the policy said "statutory" and the law gives one.
+    pub withheld: Option<String>,
+}
+
 /// The fixed compensation for recovery costs a business debtor owes on a late invoice
-/// (nothing for consumers), after the fees already charged where the law offsets them.
+/// (nothing for consumers) on `as_of`, after the fees charged on the claim where the law
+/// offsets them. A fixed amount in the policy above the law's is a violation.
 pub fn compensation(
     ledger: &Ledger,
     invoice: &Invoice,
@@ -139,19 +289,90 @@ pub fn compensation(
     rules: &Rules,
     fees_charged: Decimal,
     as_of: NaiveDate,
-) -> Decimal {
-    if customer.is_none_or(|c| c.kind.is_consumer()) || as_of <= invoice.due {
-        return Decimal::ZERO;
+) -> Result<Compensation, RuleViolation> {
+    let law = Law::of(&ledger.policy, customer, rules);
+    let (legal_due, _) = law.legal_due(invoice.due);
+    if customer.is_none_or(|c| c.kind.is_consumer()) || as_of <= legal_due {
+        return Ok(Compensation::default());
     }
-    let pack = pack_for(ledger, customer);
-    match rules.collection.compensation() {
-        Charge::Amount(a) if invoice.currency == ledger.policy.currency => a,
-        Charge::Amount(_) => Decimal::ZERO,
-        Charge::Statutory if invoice.currency.as_str() == pack.currency => {
-            rules::compensation_after_fees(pack, as_of, fees_charged).map_or(Decimal::ZERO, round_money)
+    let fixed_on = legal_due.checked_add_days(Days::new(1)).unwrap_or(legal_due);
+    let currency = invoice.currency.as_str();
+    let statutory = rules::compensation(law.pack, fixed_on);
+    let converted = statutory.and_then(|amount| law.convert_down(amount, currency, fixed_on));
+    let gross = match rules.collection.compensation() {
+        Charge::Amount(a) if a.is_zero() => return Ok(Compensation::default()),
+        Charge::Amount(_) if invoice.currency != ledger.policy.currency => return Ok(Compensation::default()),
+        Charge::Amount(a) => {
+            check_fixed_compensation(&law, a, currency, statutory, converted, fixed_on)?;
+            a
         }
-        Charge::Statutory => Decimal::ZERO,
+        Charge::Statutory => match (statutory, converted) {
+            (Some(_), Some(amount)) => amount,
+            (Some(amount), None) => {
+                return Ok(Compensation {
+                    fixed_on: Some(fixed_on),
+                    withheld: Some(format!(
+                        "no compensation: the law's {} {} cannot be converted to {currency} (no rate dated on or before {fixed_on} in law.exchange_rates)",
+                        rules::show_amount(amount),
+                        law.pack.currency
+                    )),
+                    ..Compensation::default()
+                });
+            }
+            (None, _) => return Ok(Compensation::default()),
+        },
+    };
+    let amount = rules::compensation_after_fees(law.pack.compensation.interaction, gross, fees_charged);
+    Ok(Compensation { gross, offset: gross - amount, amount, fixed_on: Some(fixed_on), withheld: None })
+}
+
+fn check_fixed_compensation(
+    law: &Law<'_>,
+    fixed: Decimal,
+    currency: &str,
+    statutory: Option<Decimal>,
+    converted: Option<Decimal>,
+    on: NaiveDate,
+) -> Result<(), RuleViolation> {
+    let source = law.pack.compensation.source.source;
+    let Some(statutory) = statutory else {
+        return Err(RuleViolation {
+            rule: "compensation-unknown",
+            message: format!(
+                "compensation {} {currency}: no statutory compensation is known for {} on {on}",
+                rules::show_amount(fixed),
+                law.pack.debtors.business
+            ),
+            source,
+        });
+    };
+    let Some(cap) = converted else {
+        return Err(RuleViolation {
+            rule: "compensation-cap-not-convertible",
+            message: format!(
+                "the statutory compensation for {} is {} {}, and no exchange rate {currency}/{} dated on or before {on} is given in law.exchange_rates, so a compensation in {currency} cannot be checked",
+                law.pack.debtors.business,
+                rules::show_amount(statutory),
+                law.pack.currency,
+                law.pack.currency
+            ),
+            source,
+        });
+    };
+    if fixed <= cap {
+        return Ok(());
     }
+    Err(RuleViolation {
+        rule: "compensation-above-maximum",
+        message: format!(
+            "compensation {} {currency} exceeds the statutory {} {} for {}",
+            rules::show_amount(fixed),
+            rules::show_amount(statutory),
+            law.pack.currency,
+            law.pack.debtors.business
+        ),
+        source,
+    })
 }
 
 /// Interest earned on an invoice that was settled late.
@@ -164,6 +385,8 @@ pub struct LateInterest {
     pub settled: NaiveDate,
     pub amount: Decimal,
     pub interest: Decimal,
+    /// Some half-year had no known rate and the last one was carried forward (or none).
+    pub carried_rate: bool,
 }
 
 /// The date an invoice's open principal reached zero, by its timeline up to `as_of`.
@@ -184,10 +407,13 @@ pub fn late_payment_interest(ledger: &Ledger, from: NaiveDate, to: NaiveDate) ->
         }
         let customer = ledger.customer(&invoice.customer);
         let rules = ledger.rules_for(customer);
-        let result = interest(ledger, invoice, customer, &rules, settled);
+        let law = Law::of(&ledger.policy, customer, &rules);
+        let result = interest_on(&law, &timeline, invoice.due, settled);
         if result.amount.is_zero() {
             continue;
         }
+        let carried = rules.interest.mode() == InterestMode::Statutory
+            && (result.missing_rate || rules::rate_is_stale(law.pack, settled, &law.rate_overrides()));
         out.push(LateInterest {
             invoice: invoice.number.clone(),
             customer: invoice.customer.clone(),
@@ -196,6 +422,7 @@ pub fn late_payment_interest(ledger: &Ledger, from: NaiveDate, to: NaiveDate) ->
             settled,
             amount: invoice.amount,
             interest: result.amount,
+            carried_rate: carried,
         });
     }
     out

@@ -20,7 +20,7 @@ use super::finding::Finding;
 use super::ledger::{Ledger, PaymentIndex, normalize_reference, open_before_credits};
 use super::model::{Currency, Customer, Invoice};
 use super::money::format_money_grouped;
-use super::phone::parse_phone;
+use super::phone::{SmsProblem, parse_phone, sms_number};
 use super::policy::{Channel, ReferenceScheme, Rules};
 use super::reference::{RefKind, validate_org_no, validate_reference};
 
@@ -39,8 +39,61 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     check_invoices(&ctx, &mut findings);
     check_payments(&ctx, &mut findings);
     credit_watch(ledger, as_of, &mut findings);
+    reference_rates(&ctx, &mut findings);
+    findings.extend(ledger.notes.iter().cloned());
     findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     findings
+}
+
+/// A half-year in use with no reference rate known (built-in or in the policy): interest for
+/// it would be charged at a rate carried forward. An error, so that `dun check -q && dun
+/// remind` stops on it (issue #11); `remind` itself only warns.
+fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+    use super::charges::Law;
+    use super::policy::InterestMode;
+    let ledger = ctx.ledger;
+    let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    for &number in ctx.open.keys() {
+        let Some(invoice) = ledger.invoice(number) else { continue };
+        let customer = ledger.customer(&invoice.customer);
+        let rules = ledger.rules_for(customer);
+        let law = Law::of(&ledger.policy, customer, &rules);
+        if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
+            continue;
+        }
+        let (legal_due, _) = law.legal_due(invoice.due);
+        let Some(first) = legal_due.succ_opt().filter(|f| *f <= ctx.as_of) else { continue };
+        for half in super::rules::missing_half_years(law.pack, first, ctx.as_of, &law.rate_overrides()) {
+            *seen.entry((law.pack.country, half)).or_default() += 1;
+        }
+    }
+    for ((country, half), count) in seen {
+        let pack = super::rules::rules_for(country);
+        let mut f = Finding::error(
+            "policy.toml",
+            0,
+            "interest.reference_rates",
+            "reference-rate-missing",
+            format!(
+                "no {} ({}) known for {half}, in use by {count} open invoice(s): interest would be charged at the last known rate",
+                pack.interest.reference_rate_name, pack.country
+            ),
+        );
+        f.hint = Some(format!(
+            "add the published rate: [interest] reference_rates = [{{ from = {}, rate = \"…\" }}] (a consumer's country's rate in a segment applies to that segment only)",
+            half_start(&half)
+        ));
+        findings.push(f);
+    }
+}
+
+/// "2026H2" → "2026-07-01".
+fn half_start(label: &str) -> String {
+    match label.split_once('H') {
+        Some((year, "2")) => format!("{year}-07-01"),
+        Some((year, _)) => format!("{year}-01-01"),
+        None => label.to_owned(),
+    }
 }
 
 /// Whether any finding is an error.
@@ -109,13 +162,15 @@ fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>) {
                 .hint("write one address, like faktura@example.se"),
         );
     }
-    if let Some(phone) = &c.phone
-        && let Err(e) = parse_phone(phone, &c.country)
-    {
-        out.push(at(false, "phone", "bad-phone", format!("\"{phone}\" {e}")).hint(format!(
-            "write it as a {} number, or with its country code (+46 70 123 45 67)",
-            c.country
-        )));
+    for (field, number) in [("phone", &c.phone), ("mobile", &c.mobile)] {
+        if let Some(phone) = number
+            && let Err(e) = parse_phone(phone, &c.country)
+        {
+            out.push(at(false, field, "bad-phone", format!("\"{phone}\" {e}")).hint(format!(
+                "write it as a {} number, or with its country code (+46 70 123 45 67)",
+                c.country
+            )));
+        }
     }
     if let Some(org_no) = &c.org_no
         && let Err(e) = validate_org_no(&c.country, c.kind.is_consumer(), org_no)
@@ -178,10 +233,11 @@ pub fn channel_problem(c: &Customer, channel: Channel) -> Option<String> {
                 None
             }
         }
-        Channel::Sms => match c.phone.as_deref().map(|p| parse_phone(p, &c.country)) {
+        Channel::Sms => match c.sms_phone().map(|p| sms_number(p, &c.country)) {
             None => Some("no phone".to_owned()),
-            Some(Err(_)) => Some("the phone number cannot be read".to_owned()),
-            Some(Ok(p)) if p.mobile == Some(false) => Some("the phone is not a mobile number".to_owned()),
+            Some(Err(SmsProblem::Unreadable(_))) => Some("the phone number cannot be read".to_owned()),
+            Some(Err(SmsProblem::NotMobile)) => Some("the phone is not a mobile number".to_owned()),
+            Some(Err(problem)) => Some(format!("the phone {problem}")),
             Some(Ok(_)) => None,
         },
     }
@@ -198,7 +254,7 @@ fn channel_column(channel: Channel) -> &'static str {
 fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
     // The reminder ladder is the first step a customer reaches; a `manual` segment gets calls.
     let (problems, field, hint) = if rules.manual {
-        let problem = match c.phone.as_deref().map(|p| parse_phone(p, &c.country)) {
+        let problem = match c.call_phone().map(|p| parse_phone(p, &c.country)) {
             None => "no phone".to_owned(),
             Some(Err(_)) => "the phone number cannot be read".to_owned(),
             Some(Ok(_)) => return None,
@@ -634,6 +690,24 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     ),
                 )
                 .hint("dun uses paid; correct whichever is wrong"),
+            );
+        }
+        if let Some(balance) = inv.balance
+            && balance.abs() > inv.amount.abs()
+            && (balance.is_sign_negative() == inv.amount.is_sign_negative() || inv.amount.is_zero())
+        {
+            out.push(
+                at(
+                    true,
+                    "balance",
+                    "balance-over-amount",
+                    format!(
+                        "balance {} is more than the amount {}",
+                        format_money_grouped(balance),
+                        format_money_grouped(inv.amount)
+                    ),
+                )
+                .hint("an export whose balance includes fees or interest: dun would chase them and add its own on top; map the fees to `fees` ([columns.invoices] fees = \"...\") or correct the balance"),
             );
         }
         if !credit_note && inv.amount > Decimal::ZERO {

@@ -422,8 +422,7 @@ mod tests {
         assert!(matches!(find_customer(&l, "  "), Lookup::NotFound));
     }
 
-    /// Interest at a fixed 8 % on 6 780 kr due 2021-01-01, as of 2021-04-20: 109 interest days
-    /// (01-02..=04-20), 6780 × 0.08 × 109 / 365 = 161.977… → 161.98.
+    /// Interest at a fixed 8 % on 6 780 kr due 2021-01-01 (a holiday), as of 2021-04-20.
     #[test]
     fn open_invoices_with_days_fees_and_interest() {
         let mut journal = Journal::default();
@@ -460,8 +459,9 @@ mod tests {
         assert_eq!(v.open.len(), 2);
         let first = &v.open[0];
         assert_eq!((first.number.as_str(), first.days_overdue), ("1", 109));
-        // 2021-01-01 → 2021-04-20 is 109 interest days: 6780 × 0.08 × 109 / 365 = 161.98
-        assert_eq!(first.interest, Decimal::new(16198, 2));
+        // Due 2021-01-01, nyårsdagen: skuldebrevslagen 5 § moves it to Monday 2021-01-04, so
+        // 2021-01-05 → 2021-04-20 is 106 interest days: 6780 × 0.08 × 106 / 365 = 157.52.
+        assert_eq!(first.interest, Decimal::new(15752, 2));
         assert_eq!(first.fees, d(60));
         assert!(!first.disputed);
         let second = &v.open[1];

@@ -14,7 +14,8 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::charges::{self, FeeHistory};
+use super::charges::{self, FeeHistory, Law};
+use super::claim::{self, Claim};
 use super::journal::{Entry, Event};
 use super::ledger::Ledger;
 use super::model::{Currency, Customer, Invoice};
@@ -144,8 +145,15 @@ impl History {
         FeeHistory {
             fee_reminders: with_fee.len() as u32,
             last_fee_date: with_fee.last().map(|r| r.date),
+            last_fee_pay_by: with_fee.last().and_then(|r| r.pay_by),
             fees_charged: with_fee.iter().map(|r| r.fee).sum(),
+            last_reminder: self.reminders.last().map(|r| r.date),
         }
+    }
+
+    /// The fees journaled on the invoice: (reminder date, fee).
+    pub fn fees(&self) -> Vec<(NaiveDate, Decimal)> {
+        self.reminders.iter().filter(|r| !r.fee.is_zero()).map(|r| (r.date, r.fee)).collect()
     }
 
     /// Reminder steps taken: reminders, and calls made in their place.
@@ -179,11 +187,14 @@ pub struct Decision {
     /// When nothing is due today: the day the next step comes if nothing changes (waiting,
     /// not yet due, or the day after a promise), where one is scheduled.
     pub next_date: Option<NaiveDate>,
-    /// The fee this reminder would charge (0 unless a reminder is due).
+    /// The fee this reminder would charge (0 unless a reminder is due). This and the three
+    /// below are the claim's figures, copied from [`Decision::claim`] for tables.
     pub fee: Decimal,
     pub fees_charged: Decimal,
     pub interest: Decimal,
     pub compensation: Decimal,
+    /// What the debtor owes on the invoice today, line by line: what every output shows.
+    pub claim: Claim,
     /// The next reminder must warn of collection (it is the last, and the law or practice asks).
     pub collection_warning: bool,
     /// For a new call task: the step it stands for. `None` for a call already journaled and
@@ -205,9 +216,10 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
     let open = ledger.open_amounts(as_of);
     let held = held_customers(ledger, as_of);
     let mut out = Outcome { decisions: Vec::new(), violations: Vec::new(), warnings: Vec::new() };
-    let mut stale_warned = std::collections::HashSet::new();
     let journal = ledger.journal.by_invoice();
     let none: Vec<&Entry> = Vec::new();
+    // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
+    let mut pending: Vec<(&Invoice, Option<&Customer>, Rules, History)> = Vec::new();
     for invoice in &ledger.invoices {
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
         if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
@@ -222,17 +234,71 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
         if let Err(v) = &d.1 {
             out.violations.push((invoice.number.clone(), v.clone()));
         }
-        if rules.interest.mode() == super::policy::InterestMode::Statutory {
-            let pack = charges::pack_for(ledger, customer);
-            let warning = rules::stale_rate_warning(pack, as_of, &charges::rate_overrides(&rules));
-            if let Some(w) = warning.filter(|_| stale_warned.insert(pack.country)) {
-                out.warnings.push(format!("{} ({}): {w}", pack.country, pack.interest.reference_rate_name));
-            }
-        }
         out.decisions.push(d.0);
+        pending.push((invoice, customer, rules, history));
     }
     charge_once_per_letter(&mut out.decisions);
+    let mut stale_warned = std::collections::HashSet::new();
+    for (d, (invoice, customer, rules, history)) in out.decisions.iter_mut().zip(&pending) {
+        let law = Law::of(&ledger.policy, *customer, rules);
+        if d.claim.legal_due() < as_of
+            && let Err(v) = law.check_fixed_rate(as_of)
+        {
+            out.violations.push((invoice.number.clone(), v));
+        }
+        match claim::claim(ledger, invoice, *customer, rules, &history.fees(), d.fee, d.open, as_of) {
+            Ok(claim) => d.attach(claim),
+            Err(v) => {
+                d.why.push(format!("refused: {v}"));
+                out.violations.push((invoice.number.clone(), v));
+            }
+        }
+        if let Some(w) = stale_rate_warning(&law, d, as_of).filter(|_| stale_warned.insert(law.pack.country))
+        {
+            out.warnings.push(w);
+        }
+    }
     out
+}
+
+/// The warning that a claim's interest rests on a reference rate carried forward (or
+/// unknown), once per country: letters would otherwise state it silently.
+fn stale_rate_warning(law: &Law<'_>, d: &Decision, as_of: NaiveDate) -> Option<String> {
+    if law.rules.interest.mode() != super::policy::InterestMode::Statutory || !law.has_statutory_rate() {
+        return None;
+    }
+    let first = d.claim.legal_due().succ_opt()?;
+    if first > as_of {
+        return None;
+    }
+    let missing = rules::missing_half_years(law.pack, first, as_of, &law.rate_overrides());
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} ({}): no reference rate known for {}; {}; set interest.reference_rates in policy.toml",
+            law.pack.country,
+            law.pack.interest.reference_rate_name,
+            missing.join(", "),
+            if rules::reference_rate_on(law.pack, first, &law.rate_overrides()).is_some() {
+                format!(
+                    "the rate of {} is carried forward",
+                    rules::half_year_label(rules::last_known_period(law.pack, &law.rate_overrides()))
+                )
+            } else {
+                "counted as 0".to_owned()
+            }
+        )
+    })
+}
+
+impl Decision {
+    /// Takes the claim's figures: the one place the decision's amounts come from.
+    fn attach(&mut self, claim: Claim) {
+        self.fee = claim.new_fee();
+        self.fees_charged = claim.earlier_fees();
+        self.interest = claim.interest.amount;
+        self.compensation = claim.compensation.amount;
+        self.claim = claim;
+    }
 }
 
 /// One letter per customer, step and currency lists all its invoices; its fee is charged once,
@@ -304,10 +370,6 @@ fn decide_invoice(
     as_of: NaiveDate,
 ) -> (Decision, Result<(), RuleViolation>) {
     let days_overdue = (as_of - invoice.due).num_days();
-    let fee_history = history.fee_history();
-    let interest = charges::interest(ledger, invoice, customer, rules, as_of).amount;
-    let compensation =
-        charges::compensation(ledger, invoice, customer, rules, fee_history.fees_charged, as_of);
     let mut d = Decision {
         invoice: invoice.number.clone(),
         customer: invoice.customer.clone(),
@@ -322,9 +384,10 @@ fn decide_invoice(
         pay_by: None,
         next_date: None,
         fee: Decimal::ZERO,
-        fees_charged: fee_history.fees_charged,
-        interest,
-        compensation,
+        fees_charged: Decimal::ZERO,
+        interest: Decimal::ZERO,
+        compensation: Decimal::ZERO,
+        claim: Claim::default(),
         collection_warning: false,
         call_for: None,
         why: vec![format!(
@@ -353,11 +416,6 @@ fn decide_invoice(
         return (d, Ok(()));
     }
     let result = ladder(&mut d, ledger, invoice, customer, rules, history, as_of);
-    if !d.fee.is_zero() {
-        // Where the compensation replaces fees (SE), this reminder's fee counts too.
-        d.compensation =
-            charges::compensation(ledger, invoice, customer, rules, fee_history.fees_charged + d.fee, as_of);
-    }
     (d, result)
 }
 
@@ -442,8 +500,16 @@ fn ladder(
     let r = &rules.reminder;
     let c = &rules.collection;
     let steps = history.steps() as u32;
-    let pack = charges::pack_for(ledger, customer);
-    let consumer = customer.is_some_and(|c| c.kind.is_consumer());
+    let law = Law::of(&ledger.policy, customer, rules);
+    let pack = law.pack;
+    let consumer = law.consumer;
+    let (legal_due, moved) = law.legal_due(invoice.due);
+    if let Some(m) = moved {
+        d.why.push(format!(
+            "the due date {} is a non-business day ({}): the law moves it to {} ({})",
+            m.from, m.because, m.to, m.source
+        ));
+    }
     // A call stays listed until something is recorded on the invoice after it.
     if let Some((called, _)) = history.open_call() {
         d.why.push(format!(
@@ -468,7 +534,7 @@ fn ladder(
         };
         let deadline = match last {
             Some((date, pay_by)) => pay_by.unwrap_or_else(|| add_days(date, r.pay_within_days())),
-            None => invoice.due,
+            None => legal_due,
         };
         let mut ready = add_days(deadline, c.after_days() + 1);
         if let (Some(min), Some((sent, _))) = (pack.collection.min_days_after_reminder.get(consumer), last) {
@@ -496,15 +562,16 @@ fn ladder(
         }
         return Ok(());
     }
+    // The schedule counts from the invoice's due date; nothing is overdue before the legal one.
     let ready = match history.reminders.last() {
-        None => add_days(invoice.due, r.after_days()),
+        None => add_days(invoice.due, r.after_days()).max(add_days(legal_due, 1)),
         Some(last) => add_days(last.date, r.interval_days()),
     };
     let ready = match history.calls.iter().rev().find(|c| c.1 == Action::Reminder) {
         Some(&(called, _)) => ready.max(add_days(called, r.interval_days())),
         None => ready,
     };
-    if d.days_overdue <= 0 {
+    if as_of <= legal_due {
         d.why.push(format!(
             "not due yet; the first reminder would come on {ready} (reminder.after_days {})",
             r.after_days()
@@ -537,13 +604,13 @@ fn ladder(
     // The last reminder before collection always says what happens next (NO, DK: required).
     d.collection_warning = last_step;
     let mut within = r.pay_within_days();
-    if last_step && pack.collection.warning_required {
+    if last_step && rules::creditor_warning_required(pack, as_of, &law.dates()) {
         // Norway and Denmark: the warning of collection must give at least 14 / 10 days.
         let min = *pack.collection.min_deadline_days.get(consumer) as u32;
         if within < min {
             d.why.push(format!(
                 "the deadline is raised from {within} to {min} days: a warning of collection in {} must give at least that ({})",
-                pack.country, pack.collection.deadline_source
+                pack.country, pack.collection.deadline_source.source
             ));
             within = min;
         }
@@ -560,9 +627,12 @@ fn ladder(
         return Ok(());
     }
     let fee = charges::reminder_fee(ledger, invoice, customer, rules, history.fee_history(), as_of)?;
-    d.fee = fee;
-    if !fee.is_zero() {
-        d.why.push(format!("reminder fee {fee} {}", ledger.policy.currency));
+    d.fee = fee.fee;
+    if !fee.fee.is_zero() {
+        d.why.push(format!("reminder fee {} {}", fee.fee, invoice.currency));
+    }
+    if let Some(why) = fee.withheld {
+        d.why.push(format!("no statutory reminder fee on this reminder: {why}"));
     }
     Ok(())
 }
@@ -604,12 +674,18 @@ pub fn action_entry(
 pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision)> {
     let mut sim = ledger.clone();
     let mut out = Vec::new();
+    // A call task stands until something is recorded, which never happens in a forecast: it is
+    // listed on its first day only, not once a day to the end.
+    let mut calls_listed: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
     let mut day = from;
     while day <= until {
         let outcome = decide(&sim, day);
         for d in outcome.decisions.into_iter().filter(|d| d.state.action().is_some()) {
             if let Some(e) = action_entry(&d, day, None, None) {
                 sim.journal.entries.push(e);
+            }
+            if d.state == State::Due(Action::Call) && !calls_listed.insert(d.invoice.clone()) {
+                continue;
             }
             out.push((day, d));
         }

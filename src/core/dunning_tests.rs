@@ -251,6 +251,35 @@ fn manual_segments_get_a_call_that_stays_until_answered() {
 }
 
 #[test]
+fn a_forecast_lists_a_standing_call_once() {
+    let mut c = customer("K", "SE", CustomerKind::Business);
+    c.segment = Some("kommun".into());
+    let mut l = ledger(
+        "[segments.kommun]\nmanual = true\n",
+        vec![c],
+        vec![invoice("1", "K", "2026-01-31", "1000"), invoice("2", "K", "2026-02-20", "500")],
+        vec![],
+    );
+    let listed = |l: &Ledger, from: &str| -> Vec<(NaiveDate, String)> {
+        super::dunning::forecast(l, date(from), date("2026-03-31"))
+            .into_iter()
+            .map(|(day, d)| (day, d.invoice))
+            .collect()
+    };
+    // Nobody answers in a forecast, so each call stands from its day to the end: listed once.
+    assert_eq!(
+        listed(&l, "2026-02-01"),
+        vec![(date("2026-02-07"), "1".to_owned()), (date("2026-02-27"), "2".to_owned())]
+    );
+    // A call journaled before the forecast starts is listed once too, on its first day.
+    assert_eq!(run_day(&mut l, date("2026-02-07")), vec![("1".to_owned(), Action::Call)]);
+    assert_eq!(
+        listed(&l, "2026-02-10"),
+        vec![(date("2026-02-10"), "1".to_owned()), (date("2026-02-27"), "2".to_owned())]
+    );
+}
+
+#[test]
 fn swedish_fee_rules_are_enforced() {
     let too_high = one("[reminder]\nfee = \"100\"\nfee_agreed = true\n", vec![]);
     let outcome = decide(&too_high, date("2026-02-07"));
@@ -325,10 +354,11 @@ fn one_fee_per_letter() {
 
 #[test]
 fn statutory_interest_on_the_open_principal() {
-    // SE 2026H1: reference 2.00 + 8 = 10 %; 1000 kr for 28 days (02-01..02-28) = 7.67.
+    // SE 2026H1: reference 2.00 + 8 = 10 %. Due Saturday 01-31: skuldebrevslagen 5 § moves it
+    // to Monday 02-02, so 1000 kr for 26 days (02-03..02-28) = 7.12 (not 28 days = 7.67).
     let l = one("[interest]\nmode = \"statutory\"\n", vec![]);
     let d = decide(&l, date("2026-02-28")).decisions.remove(0);
-    assert_eq!(d.interest, money("7.67"));
+    assert_eq!(d.interest, money("7.12"));
 }
 
 proptest! {

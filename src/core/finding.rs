@@ -107,3 +107,22 @@ pub fn summarize(findings: &mut [Finding]) -> String {
     }
     text.trim_end().to_owned()
 }
+
+/// How one input file was read, when not by `dun`'s own column names alone: the preset
+/// recognised from its header, or the policy's column mapping. `dun check` lists these and
+/// every command says them on stderr.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FileReading {
+    pub file: String,
+    /// The preset's name (`fortnox-invoices`), if one was recognised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// For people: `read as Fortnox invoices (preset fortnox-invoices): ...`.
+    pub how: String,
+}
+
+impl fmt::Display for FileReading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.how)
+    }
+}

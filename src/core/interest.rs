@@ -14,12 +14,15 @@
 //!   principal change. The rate of a segment is `rate_on(first day of the
 //!   segment)`: statutory rates are fixed per half-year.
 //! - actual/365: every calendar day counts, 365-day year also in leap years.
-//! - 30/360 (Danish practice): 30E/360 with month ends counted as day 30
-//!   (the 31st and the last day of February), i.e. each date maps to
-//!   `360·year + 30·(month − 1) + min(day, 30)` (month end → 30) and a
-//!   period's days are the difference of the serials of its ends. Every full
-//!   month counts 30 days, and splitting a period never changes the total
-//!   (US 30/360's conditional end-date rule would break that).
+//! - actual/actual (Norway: "årlig rente" is the calendar year, Lovavdelingen
+//!   2006): every calendar day counts, over 366 in a leap year and 365
+//!   otherwise. Segments never span two calendar years (they split at 1 Jan).
+//! - 30/360 (Danish practice): 30E/360, each date maps to
+//!   `360·year + 30·(month − 1) + min(day, 30)` and a period's days are the
+//!   difference of the serials of its ends. A 31st counts as the 30th; the end
+//!   of February is its own day, so a real one-day delay from 27 to 28
+//!   February is one day, not three (nordic-rules § 8.5). Splitting a period
+//!   never changes the total (US 30/360's conditional rules would break that).
 //! - No negative interest: a credit balance or a negative rate counts as 0.
 //! - Exact decimals are summed and the total is rounded once, to the cent,
 //!   midpoint away from zero. Arithmetic saturates instead of panicking on
@@ -103,16 +106,24 @@ pub fn accrue(
     };
     let changes = sorted_changes(open_changes);
     let mut result = InterestResult::default();
-    let mut weighted_total = Decimal::ZERO;
+    // Σ principal × rate × days per year length: one division per year length keeps the total
+    // as exact as the type allows (actual/actual has two, the others one).
+    let mut weighted_by_year: [(i64, Decimal); 2] = [(0, Decimal::ZERO); 2];
     for (from, to) in segment_bounds(&changes, first_day, until) {
         let segment = price_segment(&changes, from, to, &rate_on, day_count);
-        weighted_total = weighted_total.saturating_add(weighted(&segment));
+        let year_days = year_days(day_count, from);
+        let slot = usize::from(year_days == 366);
+        weighted_by_year[slot].0 = year_days;
+        weighted_by_year[slot].1 = weighted_by_year[slot].1.saturating_add(weighted(&segment));
         result.days = result.days.saturating_add(segment.days);
         result.missing_rate |= !segment.rate_known;
         result.segments.push(segment);
     }
-    // One division for the total keeps it as exact as the type allows.
-    result.unrounded = weighted_total / divisor(day_count);
+    result.unrounded = weighted_by_year
+        .iter()
+        .filter(|(days, _)| *days > 0)
+        .map(|(days, weighted)| *weighted / Decimal::from(100 * days))
+        .fold(Decimal::ZERO, Decimal::saturating_add);
     result.amount = round_to_cent(result.unrounded);
     result
 }
@@ -182,7 +193,7 @@ fn price_segment(
         rate_known: rate.is_some(),
         interest: Decimal::ZERO,
     };
-    segment.interest = weighted(&segment) / divisor(day_count);
+    segment.interest = weighted(&segment) / Decimal::from(100 * year_days(day_count, from));
     segment
 }
 
@@ -195,19 +206,20 @@ fn weighted(segment: &InterestSegment) -> Decimal {
     principal.saturating_mul(rate).saturating_mul(days)
 }
 
-/// 100 (the rate is in %) × the days of a year.
-fn divisor(day_count: DayCount) -> Decimal {
-    let year_days: i64 = match day_count {
+/// The days of the year a segment starting on `from` is divided by.
+pub fn year_days(day_count: DayCount, from: NaiveDate) -> i64 {
+    match day_count {
         DayCount::Actual365 => 365,
+        DayCount::ActualActual if from.leap_year() => 366,
+        DayCount::ActualActual => 365,
         DayCount::Thirty360 => 360,
-    };
-    Decimal::from(100 * year_days)
+    }
 }
 
 /// Interest days from `from` to `to`, both inclusive.
 fn days_between(day_count: DayCount, from: NaiveDate, to: NaiveDate) -> i64 {
     match day_count {
-        DayCount::Actual365 => (to - from).num_days().saturating_add(1),
+        DayCount::Actual365 | DayCount::ActualActual => (to - from).num_days().saturating_add(1),
         DayCount::Thirty360 => {
             let before = from.pred_opt().map_or(thirty_360_serial(from) - 1, thirty_360_serial);
             thirty_360_serial(to) - before
@@ -215,11 +227,9 @@ fn days_between(day_count: DayCount, from: NaiveDate, to: NaiveDate) -> i64 {
     }
 }
 
-/// The 30E/360 day number of a date, month ends counted as day 30.
+/// The 30E/360 day number of a date: a 31st counts as the 30th.
 fn thirty_360_serial(date: NaiveDate) -> i64 {
-    let is_month_end = date.succ_opt().is_none_or(|next| next.month() != date.month());
-    let day = if is_month_end { 30 } else { date.day().min(30) };
-    360 * i64::from(date.year()) + 30 * i64::from(date.month0()) + i64::from(day)
+    360 * i64::from(date.year()) + 30 * i64::from(date.month0()) + i64::from(date.day().min(30))
 }
 
 /// Money rounding: to the cent, midpoint away from zero (never banker's).
@@ -347,18 +357,22 @@ mod tests {
 
     #[test]
     fn thirty_360_across_month_ends() {
-        // (due, until, days): every full month is 30 days, Feb included.
+        // (due, until, days) by 30E/360: a 31st is the 30th, February's end is its own day.
         let cases = [
             ("2023-01-31", "2023-02-27", 27),
-            ("2023-01-31", "2023-02-28", 30),
+            ("2023-01-31", "2023-02-28", 28),
             ("2023-01-31", "2023-03-01", 31),
             ("2024-01-31", "2024-02-28", 28),
-            ("2024-01-31", "2024-02-29", 30),
-            ("2023-02-28", "2023-03-31", 30),
+            ("2024-01-31", "2024-02-29", 29),
+            ("2023-02-28", "2023-03-31", 32),
             ("2023-01-15", "2023-02-15", 30),
             ("2023-03-30", "2023-03-31", 0),
             ("2023-03-31", "2023-04-30", 30),
             ("2023-01-31", "2024-01-31", 360),
+            // nordic-rules § 8.5 (issue #11, finding 8): a real one-day delay from 27 to 28
+            // February is one day, not three; in a leap year too.
+            ("2023-02-27", "2023-02-28", 1),
+            ("2024-02-28", "2024-02-29", 1),
         ];
         for (due, until, days) in cases {
             let result =
@@ -394,6 +408,46 @@ mod tests {
     }
 
     #[test]
+    fn actual_actual_divides_by_the_calendar_years_days() {
+        // Norway (Lovavdelingen 2006, nordic-rules § 8.2; issue #11, finding 7): 2024 is a leap
+        // year, so 10 000 at 12.50 % for 31 days in January 2024 is 10000 × 12.5 × 31 / 36600
+        // = 105.874… → 105.87 (actual/365 would say 106.16).
+        let jan = |count| {
+            accrue(
+                &[(d("2023-12-31"), m("10000"))],
+                d("2023-12-31"),
+                d("2024-01-31"),
+                fixed_rate(m("12.5")),
+                count,
+            )
+        };
+        assert_eq!(jan(DayCount::ActualActual).amount, m("105.87"));
+        assert_eq!(jan(DayCount::Actual365).amount, m("106.16"));
+        // Across New Year: 2023 days over 365, 2024 days over 366.
+        // 10000 × 12 × (10/36500 + 10/36600) = 32.876… + 32.786… = 65.66
+        let across = accrue(
+            &[(d("2023-12-21"), m("10000"))],
+            d("2023-12-21"),
+            d("2024-01-10"),
+            fixed_rate(m("12")),
+            DayCount::ActualActual,
+        );
+        assert_eq!(across.days, 20);
+        assert_eq!(across.amount, m("65.66"));
+        // A year that is not a leap year: the same as actual/365.
+        let plain = |count| {
+            accrue(
+                &[(d("2025-01-31"), m("7777"))],
+                d("2025-01-31"),
+                d("2025-11-30"),
+                fixed_rate(m("12.25")),
+                count,
+            )
+        };
+        assert_eq!(plain(DayCount::ActualActual), plain(DayCount::Actual365));
+    }
+
+    #[test]
     fn missing_rate_counts_zero_and_is_flagged() {
         // SE has no built-in rate before 2023H1.
         let result = accrue(
@@ -421,7 +475,7 @@ mod tests {
             &[(d("2024-01-01"), Decimal::MAX)],
         ];
         for changes in cases {
-            for day_count in [DayCount::Actual365, DayCount::Thirty360] {
+            for day_count in [DayCount::Actual365, DayCount::ActualActual, DayCount::Thirty360] {
                 let result =
                     accrue(changes, d("2024-01-31"), d("2024-06-30"), fixed_rate(m("10")), day_count);
                 assert!(result.amount >= Decimal::ZERO, "{changes:?}");
@@ -441,7 +495,7 @@ mod tests {
         let extremes =
             [(NaiveDate::MIN, near_min), (near_max, NaiveDate::MAX), (NaiveDate::MAX, NaiveDate::MAX)];
         for (due, until) in extremes {
-            for day_count in [DayCount::Actual365, DayCount::Thirty360] {
+            for day_count in [DayCount::Actual365, DayCount::ActualActual, DayCount::Thirty360] {
                 let result = accrue(&[(due, Decimal::MAX)], due, until, fixed_rate(Decimal::MAX), day_count);
                 assert!(result.amount >= Decimal::ZERO);
             }
@@ -487,7 +541,7 @@ mod tests {
     }
 
     fn day_counts() -> impl Strategy<Value = DayCount> {
-        prop_oneof![Just(DayCount::Actual365), Just(DayCount::Thirty360)]
+        prop_oneof![Just(DayCount::Actual365), Just(DayCount::ActualActual), Just(DayCount::Thirty360)]
     }
 
     /// A rate that changes every half-year and is unknown before 2023,

@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::finding::{FileReading, Finding};
 use super::journal::Journal;
 use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
 use super::policy::{Policy, Rules};
@@ -545,6 +546,12 @@ pub struct Ledger {
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
     pub journal: Journal,
+    /// What reading the files found that is not an error in a field: header columns that look
+    /// needed but are not read, void invoices with something open, countries not known, ...
+    /// `dun check` reports them with its own findings.
+    pub notes: Vec<Finding>,
+    /// How each file was read, where a preset or the policy's mapping decided it.
+    pub readings: Vec<FileReading>,
     customer_at: FxHashMap<String, usize>,
     invoice_at: FxHashMap<String, usize>,
     /// Positions in `payments` by invoice number, and by normalised reference for payments
@@ -590,6 +597,8 @@ impl Ledger {
             invoices,
             payments,
             journal,
+            notes: Vec::new(),
+            readings: Vec::new(),
             customer_at,
             invoice_at,
             payments_by_invoice,
@@ -637,6 +646,30 @@ impl Ledger {
             }
         }
         open
+    }
+
+    /// The dated payments on one invoice up to `as_of`, by date: `paid` (dated `paid_on`, else
+    /// the invoice date, as the open amount counts it) and the lines of `payments.csv`. Credit
+    /// notes are not payments and are left out.
+    pub fn dated_payments(&self, invoice: &Invoice, as_of: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
+        let mut paid = Vec::new();
+        let paid_date = invoice.paid_on.unwrap_or(invoice.issued);
+        if !invoice.paid.is_zero() && paid_date <= as_of {
+            paid.push((paid_date, invoice.paid));
+        }
+        let by_number = self.payments_by_invoice.get(&invoice.number);
+        let by_reference = invoice
+            .reference
+            .as_deref()
+            .and_then(|r| self.payments_by_reference.get(&normalize_reference(r)));
+        for &i in by_number.into_iter().chain(by_reference).flatten() {
+            let p = &self.payments[i];
+            if p.date <= as_of {
+                paid.push((p.date, p.amount));
+            }
+        }
+        paid.sort_by_key(|p| p.0);
+        paid
     }
 
     /// The open principal of one invoice from its due date on, as it changed with dated part

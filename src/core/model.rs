@@ -60,7 +60,9 @@ impl CustomerKind {
                 Some(CustomerKind::Business)
             }
             "consumer" | "b2c" | "private" | "privat" | "privatperson" | "konsument" | "forbruker"
-            | "forbruger" | "kuluttaja" => Some(CustomerKind::Consumer),
+            | "forbruger" | "kuluttaja" | "person" | "individual" | "privatkunde" | "yksityinen" => {
+                Some(CustomerKind::Consumer)
+            }
             _ => None,
         }
     }
@@ -104,6 +106,9 @@ pub struct Customer {
     pub language: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// A second number (`Mobil` beside `Telefon`, `Phone2`): SMS goes to whichever of the two
+    /// is a mobile number, a call to either.
+    pub mobile: Option<String>,
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub city: Option<String>,
@@ -119,6 +124,20 @@ impl Customer {
     pub fn has_postal_address(&self) -> bool {
         self.address.is_some() && self.postcode.is_some() && self.city.is_some()
     }
+
+    /// The number an SMS goes to: `mobile`, else `phone`, the first that can take one
+    /// ([`super::phone::sms_number`]); when neither can, `mobile` else `phone`, so that the
+    /// problem can be named.
+    pub fn sms_phone(&self) -> Option<&str> {
+        let numbers = [self.mobile.as_deref(), self.phone.as_deref()];
+        let usable = |p: &&str| super::phone::sms_number(p, &self.country).is_ok();
+        numbers.into_iter().flatten().find(usable).or_else(|| numbers.into_iter().flatten().next())
+    }
+
+    /// The number to call: `phone`, else `mobile`.
+    pub fn call_phone(&self) -> Option<&str> {
+        self.phone.as_deref().or(self.mobile.as_deref())
+    }
 }
 
 /// What the aging report needs of a customer: a tenth of a [`Customer`]'s memory, which counts
@@ -133,6 +152,9 @@ pub struct CustomerBrief {
     /// The customer's payment terms (from its segment), for invoices without a due date.
     pub payment_days: u32,
     pub line: u64,
+    /// Whose law governs the interest: 0 for a business (the company's country), else a
+    /// consumer's country (see [`CustomerBrief::law_class`]).
+    law_class: u16,
 }
 
 impl CustomerBrief {
@@ -156,7 +178,31 @@ impl CustomerBrief {
             credit_limit,
             payment_days,
             line,
+            law_class: 0,
         }
+    }
+
+    /// The brief of a customer of `kind` in `country` (ISO 3166 alpha-2, upper case).
+    pub fn with_debtor(mut self, country: [u8; 2], kind: CustomerKind) -> CustomerBrief {
+        self.law_class = match (kind, country) {
+            (CustomerKind::Consumer, [a, b]) if a.is_ascii_uppercase() && b.is_ascii_uppercase() => {
+                1 + u16::from(a - b'A') * 26 + u16::from(b - b'A')
+            }
+            _ => 0,
+        };
+        self
+    }
+
+    /// 0: a business (the company's law); else 1 + a consumer's country as a number.
+    pub fn law_class(&self) -> u16 {
+        self.law_class
+    }
+
+    /// The consumer's country of a [`CustomerBrief::law_class`], `None` for a business.
+    pub fn consumer_country(class: u16) -> Option<String> {
+        let n = class.checked_sub(1)?;
+        let (a, b) = ((n / 26) as u8 + b'A', (n % 26) as u8 + b'A');
+        Some(String::from_utf8_lossy(&[a, b]).into_owned())
     }
 
     pub fn name(&self) -> &str {

@@ -315,6 +315,63 @@ impl NumberScan {
     }
 }
 
+/// Parses an amount whose decimal mark is known (`decimal = ","` in the policy, or a preset's):
+/// the other mark, spaces and `'` group thousands, and any number of decimals is fine (SEB
+/// writes three). A currency marker and a leading minus are allowed as in [`parse_amount`].
+pub fn parse_amount_with_decimal(text: &str, decimal: char) -> Result<Decimal, AmountError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let (negative, body) = strip_minus(strip_currency(trimmed));
+    let body = body.strip_prefix('+').unwrap_or(body).trim_start();
+    let thousands = if decimal == ',' { '.' } else { ',' };
+    let mut plain = String::with_capacity(body.len());
+    let mut seen_decimal = false;
+    for c in body.chars() {
+        match c {
+            '0'..='9' => plain.push(c),
+            c if c == decimal && !seen_decimal => {
+                seen_decimal = true;
+                plain.push('.');
+            }
+            c if !seen_decimal
+                && (c == thousands || matches!(c, ' ' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\'')) => {}
+            _ => return Err(AmountError::Malformed),
+        }
+    }
+    if plain.is_empty() || plain.starts_with('.') || plain.ends_with('.') {
+        return Err(AmountError::Malformed);
+    }
+    let mut value: Decimal = plain.parse().map_err(|_| AmountError::TooLarge)?;
+    if negative {
+        value.set_sign_negative(true);
+    }
+    Ok(value)
+}
+
+/// Parses an amount written in whole minor units (öre, øre, cents: Fiken's `187550` is
+/// 1 875,50), with an optional leading minus.
+pub fn parse_minor_units(text: &str) -> Result<Decimal, AmountError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    let (negative, digits) = strip_minus(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AmountError::Malformed);
+    }
+    if digits.len() > 26 {
+        return Err(AmountError::TooLarge);
+    }
+    let minor: i128 = digits.parse().map_err(|_| AmountError::TooLarge)?;
+    let mut value = Decimal::try_from_i128_with_scale(minor, 2).map_err(|_| AmountError::TooLarge)?;
+    if negative {
+        value.set_sign_negative(true);
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +461,21 @@ mod tests {
         plain.replace('.', ",")
     }
 
+    #[test]
+    fn amounts_with_a_known_decimal_mark() {
+        assert_eq!(parse_amount_with_decimal("1.250", ','), Ok(d("1250")));
+        assert_eq!(parse_amount_with_decimal("1250.000", '.'), Ok(d("1250.000")));
+        assert_eq!(parse_amount_with_decimal("-34 500,00 kr", ','), Ok(d("-34500.00")));
+        assert_eq!(parse_amount_with_decimal("+25,00", ','), Ok(d("25.00")));
+        assert_eq!(parse_amount_with_decimal("1,234.5", '.'), Ok(d("1234.5")));
+        assert_eq!(parse_amount_with_decimal("1,2,3", ','), Err(AmountError::Malformed));
+        assert_eq!(parse_amount_with_decimal("12,", ','), Err(AmountError::Malformed));
+        assert_eq!(parse_amount_with_decimal("", ','), Err(AmountError::Empty));
+        assert_eq!(parse_minor_units("187550"), Ok(d("1875.50")));
+        assert_eq!(parse_minor_units("-5"), Ok(d("-0.05")));
+        assert_eq!(parse_minor_units("18.50"), Err(AmountError::Malformed));
+    }
+
     proptest! {
         #[test]
         fn money_sum_is_exact(amounts in proptest::collection::vec((-10_000_000_000i64..10_000_000_000, 0u32..5), 0..50)) {
@@ -432,6 +504,15 @@ mod tests {
         #[test]
         fn never_panics(text in "\\PC{0,24}") {
             let _ = parse_amount(&text);
+            let _ = parse_amount_with_decimal(&text, ',');
+            let _ = parse_minor_units(&text);
+        }
+
+        #[test]
+        fn nordic_format_round_trips_with_a_known_decimal(cents in -10_000_000_000i64..10_000_000_000) {
+            let amount = Decimal::new(cents, 2);
+            prop_assert_eq!(parse_amount_with_decimal(&nordic(cents), ','), Ok(amount));
+            prop_assert_eq!(parse_amount_with_decimal(&format_money(amount), '.'), Ok(amount));
         }
     }
 }

@@ -86,6 +86,51 @@ pub struct Phone {
     /// Whether it can receive SMS: `Some(false)` for a known landline range, `None` when the
     /// numbering plan does not tell (Denmark, other countries).
     pub mobile: Option<bool>,
+    /// The country whose numbering plan it belongs to, when it is one of the plans known here
+    /// (SE, NO, DK, FI); `None` for other countries' numbers.
+    pub country: Option<&'static str>,
+}
+
+/// Why a customer's number cannot take an SMS reminder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsProblem {
+    /// It cannot be read as a phone number at all.
+    Unreadable(PhoneError),
+    /// A landline range of its country's numbering plan.
+    NotMobile,
+    /// A number of another country than the customer's (a Swedish mobile for a Norwegian
+    /// customer is someone else's phone, or a register mistake).
+    OtherCountry { number: &'static str, customer: String },
+}
+
+impl fmt::Display for SmsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SmsProblem::Unreadable(e) => write!(f, "cannot be read: it {e}"),
+            SmsProblem::NotMobile => f.write_str("is not a mobile number"),
+            SmsProblem::OtherCountry { number, customer } => {
+                write!(f, "is a {number} number, not one of the customer's country {customer}")
+            }
+        }
+    }
+}
+
+/// The E.164 number (`+46701740621`) an SMS reminder to a customer of `country` goes to, or
+/// why there is none: the number must be readable, be of the customer's country when that is
+/// one of the plans known here, and not be in a landline range. `dun check` and `dun remind`
+/// both ask this, so that they agree.
+pub fn sms_number(text: &str, country: &str) -> Result<String, SmsProblem> {
+    let phone = parse_phone(text, country).map_err(SmsProblem::Unreadable)?;
+    let customer_plan = plan_for_country(country).map(|plan| plan.country);
+    if let (Some(customer), Some(number)) = (customer_plan, phone.country)
+        && customer != number
+    {
+        return Err(SmsProblem::OtherCountry { number, customer: customer.to_owned() });
+    }
+    if phone.mobile == Some(false) {
+        return Err(SmsProblem::NotMobile);
+    }
+    Ok(phone.e164)
 }
 
 struct Plan {
@@ -161,7 +206,7 @@ fn parse_international(number: &str) -> Result<Phone, PhoneError> {
     if !(8..=15).contains(&number.len()) {
         return Err(PhoneError::InternationalLength { found: number.len() });
     }
-    Ok(Phone { e164: format!("+{number}"), mobile: None })
+    Ok(Phone { e164: format!("+{number}"), mobile: None, country: None })
 }
 
 fn significant_number(plan: &Plan, significant: &str) -> Result<Phone, PhoneError> {
@@ -179,7 +224,7 @@ fn significant_number(plan: &Plan, significant: &str) -> Result<Phone, PhoneErro
         "FI" => Some(first == b'4' || significant.starts_with("50")),
         _ => None,
     };
-    Ok(Phone { e164: format!("+{}{significant}", plan.code), mobile })
+    Ok(Phone { e164: format!("+{}{significant}", plan.code), mobile, country: Some(plan.country) })
 }
 
 #[cfg(test)]
@@ -245,6 +290,32 @@ mod tests {
         );
         let message = to_e164("4123", "NO").unwrap_err().to_string();
         assert_eq!(message, "has 4 digits; a NO number has 8");
+    }
+
+    /// Issue 13, finding 1: `remind` texted landlines `check` called unusable, and a Swedish
+    /// mobile for a Norwegian customer.
+    #[test]
+    fn sms_goes_only_to_a_mobile_of_the_customers_country_in_e164() {
+        assert_eq!(sms_number("031-390 06 15", "SE"), Err(SmsProblem::NotMobile));
+        assert_eq!(sms_number("+47 22 12 34 56", "NO"), Err(SmsProblem::NotMobile));
+        assert_eq!(
+            sms_number("+46 70 123 45 67", "NO"),
+            Err(SmsProblem::OtherCountry { number: "SE", customer: "NO".to_owned() })
+        );
+        assert!(matches!(sms_number("ring Eva", "SE"), Err(SmsProblem::Unreadable(_))));
+        assert_eq!(sms_number("070-123 45 67", "SE").unwrap(), "+46701234567");
+        assert_eq!(sms_number("0046 70 123 45 67", "SE").unwrap(), "+46701234567");
+        assert_eq!(sms_number("412 34 567", "NO").unwrap(), "+4741234567");
+        assert_eq!(sms_number("050 123 4567", "FI").unwrap(), "+358501234567");
+        // Danish mobiles and landlines share ranges; other countries' plans are not known.
+        assert_eq!(sms_number("20 12 34 56", "DK").unwrap(), "+4520123456");
+        assert_eq!(sms_number("+49 151 2345 6789", "DE").unwrap(), "+4915123456789");
+        assert_eq!(
+            sms_number("+46 70 123 45 67", "DE").unwrap(),
+            "+46701234567",
+            "a customer abroad may well have a Nordic mobile"
+        );
+        assert_eq!(SmsProblem::NotMobile.to_string(), "is not a mobile number");
     }
 
     #[test]

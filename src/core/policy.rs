@@ -12,6 +12,7 @@ use std::fmt;
 
 use super::model::{Currency, LANGUAGES};
 use super::money::parse_amount;
+use super::rules::DayCount;
 
 /// Declares a policy table whose every key may be overridden by a segment.
 macro_rules! overridable {
@@ -182,14 +183,6 @@ pub enum InterestMode {
     None,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-pub enum DayCountSetting {
-    #[serde(rename = "actual/365")]
-    Actual365,
-    #[serde(rename = "30/360")]
-    Thirty360,
-}
-
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateFrom {
@@ -202,7 +195,7 @@ overridable! {
         mode: InterestMode,
         rate: Money,
         reference_rates: Vec<RateFrom>,
-        day_count: DayCountSetting,
+        day_count: DayCount,
     }
 }
 
@@ -246,24 +239,154 @@ pub struct Templates {
     pub dir: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct CsvImport {
-    pub delimiter: Option<String>,
-    pub decimal: Option<String>,
+/// How one CSV file is read, beside its columns: `[import.csv]` for a bank's export, and
+/// `[columns.customers]`, `[columns.invoices]`, `[columns.payments]` for the ledger's files.
+/// One shape for all of them: the options below, and any other key is one of `dun`'s columns
+/// set to the file's header for it (`amount = "Belopp inkl. moms"`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ColumnTable {
+    /// `;`, `,`, `|` or `tab`; else sniffed from the header line.
+    pub delimiter: Option<u8>,
+    /// `,` or `.`; else decided per value.
+    pub decimal: Option<char>,
+    /// A chrono format such as `%d.%m.%Y`; else the usual Nordic formats.
     pub date_format: Option<String>,
-    pub date: Option<String>,
-    pub amount: Option<String>,
-    pub reference: Option<String>,
-    pub message: Option<String>,
-    pub payer: Option<String>,
-    pub transaction_id: Option<String>,
+    /// Amounts are whole öre / øre / cents (`187550` is 1 875,50).
+    pub minor_units: Option<bool>,
+    /// Forces the text encoding; else UTF-8 when the bytes are, Windows-1252 otherwise.
+    pub encoding: Option<TextEncoding>,
+    /// Headers of the file that `dun` must not read and need not warn about.
+    pub ignore: Vec<String>,
+    /// A preset by name, or `"none"` to read the file by its headers alone.
+    pub preset: Option<String>,
+    /// Bank CSV: a row whose value in this column is empty is pending, not booked.
+    pub pending_if_empty: Option<String>,
+    /// Our column → the file's header.
+    pub columns: Vec<(String, String)>,
+}
+
+/// An encoding a CSV file may be forced to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    /// Windows-1252, which covers ISO-8859-1 and -15 for the Nordic letters.
+    Windows1252,
+}
+
+impl ColumnTable {
+    /// The file's header for one of our columns, if the table names it.
+    pub fn header_for(&self, column: &str) -> Option<&str> {
+        self.columns.iter().find(|(ours, _)| ours == column).map(|(_, theirs)| theirs.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = toml::Table::deserialize(d)?;
+        let mut table = ColumnTable::default();
+        let text = |key: &str, value: &toml::Value| -> Result<String, D::Error> {
+            value.as_str().map(str::to_owned).ok_or_else(|| {
+                D::Error::custom(format!("`{key}`: expected a string (the file's header), found {value}"))
+            })
+        };
+        for (key, value) in &raw {
+            match key.as_str() {
+                "delimiter" => {
+                    let d = text(key, value)?;
+                    table.delimiter = Some(match d.as_str() {
+                        "\t" | "\\t" | "tab" | "TAB" => b'\t',
+                        one if one.len() == 1 && one.is_ascii() && !matches!(one, "\"" | "\r" | "\n") => {
+                            one.as_bytes()[0]
+                        }
+                        _ => {
+                            return Err(D::Error::custom(format!(
+                                "delimiter = {d:?}: write one character, e.g. \";\", or \"tab\""
+                            )));
+                        }
+                    });
+                }
+                "decimal" => {
+                    let d = text(key, value)?;
+                    table.decimal = Some(match d.as_str() {
+                        "," => ',',
+                        "." => '.',
+                        _ => return Err(D::Error::custom(format!("decimal = {d:?}: write \",\" or \".\""))),
+                    });
+                }
+                "date_format" => table.date_format = Some(text(key, value)?),
+                "minor_units" => {
+                    table.minor_units = Some(value.as_bool().ok_or_else(|| {
+                        D::Error::custom(format!("minor_units = {value}: write true or false"))
+                    })?);
+                }
+                "encoding" => {
+                    let e = text(key, value)?;
+                    let folded = e.to_ascii_lowercase().replace(['-', '_', ' '], "");
+                    table.encoding = Some(match folded.as_str() {
+                        "utf8" => TextEncoding::Utf8,
+                        "windows1252" | "cp1252" | "iso88591" | "latin1" | "iso885915" | "latin9" => {
+                            TextEncoding::Windows1252
+                        }
+                        _ => {
+                            return Err(D::Error::custom(format!(
+                                "encoding = {e:?}: write \"utf-8\" or \"windows-1252\" (also for ISO-8859-1 and -15)"
+                            )));
+                        }
+                    });
+                }
+                "ignore" => {
+                    let list = value.as_array().ok_or_else(|| {
+                        D::Error::custom("ignore: expected a list of headers, e.g. [\"Moms\", \"Netto\"]")
+                    })?;
+                    for item in list {
+                        table.ignore.push(text(key, item)?);
+                    }
+                }
+                "preset" => table.preset = Some(text(key, value)?),
+                "pending_if_empty" => table.pending_if_empty = Some(text(key, value)?),
+                _ => table.columns.push((key.clone(), text(key, value)?)),
+            }
+        }
+        Ok(table)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Import {
-    pub csv: Option<CsvImport>,
+    pub csv: Option<ColumnTable>,
+}
+
+/// `[columns.*]`: how the ledger's own files are read when their headers are not ones `dun`
+/// knows (see [`ColumnTable`]).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    pub customers: Option<ColumnTable>,
+    pub invoices: Option<ColumnTable>,
+    pub payments: Option<ColumnTable>,
+}
+
+/// A dated exchange rate: 1 `from` = `rate` `to` on `date` (`law.exchange_rates`), used to
+/// check a statutory cap in another currency than the invoice's.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRate {
+    pub date: PolicyDate,
+    pub from: String,
+    pub to: String,
+    pub rate: Money,
+}
+
+/// `[law]`: what the law needs from the user: exchange rates for caps in another currency,
+/// and the in-force dates of acts adopted but not yet dated.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LawSettings {
+    pub exchange_rates: Option<Vec<ExchangeRate>>,
+    /// Norway's new inkassolov (LOV-2026-05-22-19); default: 2027-01-01, as signalled.
+    pub no_inkassolov_in_force: Option<PolicyDate>,
 }
 
 /// The whole file as written.
@@ -285,11 +408,15 @@ pub struct PolicyFile {
     #[serde(default)]
     pub credit: Credit,
     #[serde(default)]
+    pub law: LawSettings,
+    #[serde(default)]
     pub segments: BTreeMap<String, Segment>,
     #[serde(default)]
     pub templates: Templates,
     #[serde(default)]
     pub import: Import,
+    #[serde(default)]
+    pub columns: Columns,
 }
 
 /// A policy that has been read and checked: required keys present, values consistent.
@@ -364,6 +491,15 @@ impl Policy {
                 "aging.buckets: {buckets:?} must be positive day counts in increasing order, e.g. [30, 60, 90]"
             )));
         }
+        for (i, x) in file.law.exchange_rates.iter().flatten().enumerate() {
+            let codes = [&x.from, &x.to].map(|c| Currency::parse(c));
+            if codes.iter().any(Option::is_none) || codes[0] == codes[1] || x.rate.0 <= Decimal::ZERO {
+                return Err(PolicyError(format!(
+                    "law.exchange_rates[{i}]: {{ from = \"{}\", to = \"{}\", rate = \"{}\" }} needs two different ISO 4217 codes and a positive rate, e.g. {{ date = 2026-11-02, from = \"EUR\", to = \"SEK\", rate = \"11.05\" }}",
+                    x.from, x.to, x.rate.0
+                )));
+            }
+        }
         let policy = Policy { file, company_name, country, currency, language, buckets };
         for (name, segment) in &policy.file.segments {
             policy.check_rules(&policy.rules_for_segment(name, segment), Some(name))?;
@@ -436,6 +572,28 @@ impl Policy {
             Some(s) => self.file.terms.overlay(&s.terms).payment_days(),
             None => self.file.terms.payment_days(),
         }
+    }
+
+    /// Units of `to` one unit of `from` is worth on `on`, by the newest rate in
+    /// `law.exchange_rates` dated on or before it (written either way round), with its date.
+    pub fn exchange_rate(&self, from: &str, to: &str, on: NaiveDate) -> Option<(Decimal, NaiveDate)> {
+        let mut best: Option<(Decimal, NaiveDate)> = None;
+        for x in self.file.law.exchange_rates.iter().flatten().filter(|x| x.date.0 <= on) {
+            let rate = if x.from.eq_ignore_ascii_case(from) && x.to.eq_ignore_ascii_case(to) {
+                x.rate.0
+            } else if x.from.eq_ignore_ascii_case(to) && x.to.eq_ignore_ascii_case(from) {
+                match Decimal::ONE.checked_div(x.rate.0) {
+                    Some(inverse) => inverse,
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(_, date)| x.date.0 >= date) {
+                best = Some((rate, x.date.0));
+            }
+        }
+        best
     }
 
     pub fn has_segment(&self, name: &str) -> bool {
@@ -614,6 +772,31 @@ mod tests {
         let rates = p.file.interest.reference_rates.unwrap();
         assert_eq!(rates[0].from.0, NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
         assert_eq!(rates[0].rate.0, Decimal::new(175, 2));
+    }
+
+    #[test]
+    fn exchange_rates_are_read_either_way_round_newest_first() {
+        let text = format!(
+            "{MINIMAL}[law]\nexchange_rates = [{{ date = 2026-10-01, from = \"EUR\", to = \"SEK\", rate = \"11.00\" }}, {{ date = 2026-11-02, from = \"SEK\", to = \"EUR\", rate = \"0.08\" }}]\nno_inkassolov_in_force = 2027-07-01\n"
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        let on = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(p.exchange_rate("EUR", "SEK", on("2026-09-30")), None);
+        assert_eq!(
+            p.exchange_rate("EUR", "SEK", on("2026-10-15")),
+            Some((Decimal::new(1100, 2), on("2026-10-01")))
+        );
+        assert_eq!(
+            p.exchange_rate("EUR", "SEK", on("2026-11-30")),
+            Some((Decimal::new(125, 1), on("2026-11-02")))
+        );
+        assert_eq!(p.exchange_rate("EUR", "NOK", on("2026-11-30")), None);
+        assert_eq!(p.file.law.no_inkassolov_in_force.map(|d| d.0), Some(on("2027-07-01")));
+        let bad = format!(
+            "{MINIMAL}[law]\nexchange_rates = [{{ date = 2026-10-01, from = \"EUR\", to = \"kr\", rate = \"11\" }}]\n"
+        );
+        let err = Policy::from_toml(&bad).unwrap_err().to_string();
+        assert!(err.contains("law.exchange_rates[0]") && err.contains("\"kr\""), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The ledger's CSV files, field by field: column aliases, typed fields with errors that name
-//! file, line, column and the offending text, and defaults from the policy.
+//! SPEC §3: the ledger's CSV files, field by field: column aliases, typed fields with errors
+//! that name file, line, column and the offending text, and defaults from the policy. Which
+//! header is which column is decided in `columns` (aliases, presets, the policy's mapping).
 
 use std::path::Path;
 
@@ -7,18 +8,24 @@ use anyhow::{Result, bail};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::source::{CsvSource, Fields, normalize_header};
+use super::columns::{FileKind, Reading, ValueFormat, header_key, read_header};
+use super::source::{CsvSource, Dialect, Encoding, Fields};
+use crate::core::country::country_code;
 use crate::core::date::parse_date;
-use crate::core::finding::{Finding, summarize};
+use crate::core::finding::{FileReading, Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{
     Currency, Customer, CustomerBrief, CustomerKind, InvoiceRecord, Payment, Registered, default_language,
     language_code,
 };
-use crate::core::money::parse_amount;
-use crate::core::policy::Policy;
+use crate::core::money::{
+    AmountError, format_money_grouped, parse_amount, parse_amount_with_decimal, parse_minor_units,
+};
+use crate::core::policy::{ColumnTable, Policy, TextEncoding};
 
-/// A canonical column and the header names that mean it.
+/// A canonical column and the header names that mean it. Names are matched by their
+/// [`header_key`], so `invoice_date` here also reads `InvoiceDate`, `Invoice date` and
+/// `INVOICE-DATE`.
 pub struct ColumnSpec {
     pub name: &'static str,
     pub aliases: &'static [&'static str],
@@ -39,53 +46,135 @@ const CUSTOMER_ID: &[&str] = &[
     "customer_number",
     "asiakasnumero",
     "asiakasnro",
+    "debitornummer",
+    "debitor_nr",
 ];
 
+/// The columns of `customers.csv`, in the order [`CustomerRow`] keeps them.
 pub const CUSTOMER_COLUMNS: &[ColumnSpec] = &[
     col("id", CUSTOMER_ID, true),
     col(
         "name",
-        &["namn", "navn", "kundnamn", "kundenavn", "nimi", "customer_name", "företag", "firma"],
+        &[
+            "namn",
+            "navn",
+            "kundnamn",
+            "kundenavn",
+            "nimi",
+            "customer_name",
+            "företag",
+            "firma",
+            "company_name",
+        ],
         true,
     ),
-    col("kind", &["type", "typ", "customer_kind", "tyyppi"], false),
+    col("kind", &["type", "typ", "customer_kind", "tyyppi", "customer_type", "kundtyp"], false),
     col(
         "org_no",
         &[
             "orgnr",
-            "org_nr",
             "organisationsnummer",
             "organisasjonsnummer",
+            "organisation_number",
+            "organization_number",
             "org_number",
+            "corporate_identity_number",
+            "corporate_identification_number",
             "cvr",
             "cvr_nr",
+            "cvr_nummer",
             "y_tunnus",
-            "ytunnus",
             "personnummer",
             "person_no",
             "id_number",
+            "registration_no",
         ],
         false,
     ),
-    col("country", &["land", "maa", "country_code", "landskod"], false),
+    col("country", &["land", "maa", "country_code", "landskod", "landkode", "country_id", "maakoodi"], false),
     col("language", &["språk", "sprog", "kieli", "lang"], false),
-    col("email", &["e_post", "epost", "e_mail", "mail", "sähköposti", "e_postadress"], false),
-    col("phone", &["telefon", "mobil", "tlf", "puhelin", "telefonnummer", "mobile", "tel"], false),
-    col("address", &["adress", "adresse", "osoite", "gatuadress", "street"], false),
-    col("postcode", &["postnummer", "postnr", "postinumero", "zip", "postal_code"], false),
+    col("email", &["e_post", "e_mail", "mail", "sähköposti", "e_postadress", "email_address"], false),
+    col(
+        "phone",
+        &[
+            "telefon",
+            "tlf",
+            "puhelin",
+            "telefonnummer",
+            "tel",
+            "phone1",
+            "telephone",
+            "phone_number",
+            "telefonnr",
+        ],
+        false,
+    ),
+    col(
+        "address",
+        &[
+            "adress",
+            "adresse",
+            "osoite",
+            "gatuadress",
+            "street",
+            "address1",
+            "street_address",
+            "katuosoite",
+            "gateadresse",
+        ],
+        false,
+    ),
+    col(
+        "postcode",
+        &["postnummer", "postnr", "postinumero", "zip", "zip_code", "postal_code", "post_code"],
+        false,
+    ),
     col("city", &["ort", "poststed", "by", "postort", "postitoimipaikka", "kaupunki", "town"], false),
     col("contact", &["kontakt", "kontaktperson", "yhteyshenkilö", "contact_person"], false),
     col("credit_limit", &["kreditgräns", "kredittgrense", "kreditgrænse", "luottoraja", "limit"], false),
-    col("segment", &["segment", "kundgrupp", "kundegruppe", "asiakasryhmä"], false),
+    col("segment", &["kundgrupp", "kundegruppe", "asiakasryhmä"], false),
+    col(
+        "mobile",
+        &["mobil", "mobiltelefon", "mobilnummer", "mobilnr", "mobile_phone", "phone2", "matkapuhelin", "gsm"],
+        false,
+    ),
 ];
 
+/// The columns of `invoices.csv`, in the order [`invoice_row`] reads them.
 pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
     col(
         "number",
-        &["fakturanummer", "fakturanr", "invoice", "invoice_no", "invoice_number", "laskunumero", "laskunro"],
+        &[
+            "fakturanummer",
+            "fakturanr",
+            "invoice",
+            "invoice_no",
+            "invoice_number",
+            "laskunumero",
+            "laskunro",
+            "document_number",
+            "booked_invoice_number",
+        ],
         true,
     ),
-    col("customer", CUSTOMER_ID, true),
+    col(
+        "customer",
+        &[
+            "kundnummer",
+            "kundnr",
+            "kundenummer",
+            "kundenr",
+            "customer_id",
+            "customer_no",
+            "customer_number",
+            "asiakasnumero",
+            "asiakasnro",
+            "debitornummer",
+            "debitor_nr",
+            "customer.customerNumber",
+        ],
+        true,
+    ),
     col(
         "issued",
         &["fakturadatum", "fakturadato", "invoice_date", "laskun_pvm", "laskupäivä", "issue_date", "date"],
@@ -102,11 +191,31 @@ pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
             "förfallodag",
             "forfallsdag",
             "forfaldsdag",
+            "invoice_due_date",
         ],
         false,
     ),
-    col("amount", &["belopp", "beløp", "beløb", "total", "summa", "totalt", "amount_incl_vat"], true),
-    col("paid", &["betalt", "innbetalt", "maksettu", "paid_amount"], false),
+    col(
+        "amount",
+        &[
+            "belopp",
+            "beløp",
+            "beløb",
+            "total",
+            "summa",
+            "totalt",
+            "amount_incl_vat",
+            "total_amount",
+            "gross_amount",
+            "gross",
+        ],
+        true,
+    ),
+    col(
+        "paid",
+        &["betalt", "innbetalt", "inbetalt", "indbetalt", "maksettu", "paid_amount", "amount_paid"],
+        false,
+    ),
     col(
         "balance",
         &[
@@ -120,29 +229,71 @@ pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
             "remaining",
             "outstanding",
             "open",
+            "remaining_amount",
+            "amount_outstanding",
+            "remainder",
+            "open_amount",
         ],
         false,
     ),
-    col("currency", &["valuta", "valuutta"], false),
+    col("currency", &["valuta", "valuutta", "currency_code", "currency_id"], false),
     col(
         "reference",
-        &["ocr", "kid", "fik", "referens", "viite", "viitenumero", "ocr_nummer", "payment_reference"],
+        &[
+            "ocr",
+            "kid",
+            "fik",
+            "referens",
+            "viite",
+            "viitenumero",
+            "ocr_nummer",
+            "payment_reference",
+            "payment_reference_number",
+            "kid_nummer",
+        ],
         false,
     ),
-    col(
-        "paid_on",
-        &["betaldatum", "betalingsdato", "betalt_dato", "maksupäivä", "settled", "paid_date"],
-        false,
-    ),
+    col("paid_on", &["betaldatum", "betalingsdato", "betalt_dato", "maksupäivä", "paid_date"], false),
     col("credits", &["krediterar", "krediterer", "krediterer_faktura", "hyvittää", "credit_for"], false),
     col("description", &["beskrivning", "beskrivelse", "kuvaus", "text", "tekst", "specification"], false),
+    // Flags and fees some systems export; see `invoice_row`.
+    col(
+        "void",
+        &[
+            "cancelled",
+            "canceled",
+            "voided",
+            "makulerad",
+            "makulert",
+            "annulleret",
+            "annullert",
+            "is_cancelled",
+        ],
+        false,
+    ),
+    col("settled", &["is_paid", "fully_paid", "slutbetald"], false),
+    col(
+        "credit_note",
+        &["is_credit_invoice", "is_credit_note", "kreditnota", "kreditfaktura", "hyvityslasku"],
+        false,
+    ),
+    col("fees", &["late_fees"], false),
 ];
 
 pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
     col("date", &["datum", "dato", "päivämäärä", "pvm", "payment_date", "betaldatum", "betalingsdato"], true),
     col(
         "invoice",
-        &["faktura", "fakturanr", "fakturanummer", "number", "invoice_no", "lasku", "laskunumero"],
+        &[
+            "faktura",
+            "fakturanr",
+            "fakturanummer",
+            "number",
+            "invoice_no",
+            "invoice_number",
+            "lasku",
+            "laskunumero",
+        ],
         false,
     ),
     col("amount", &["belopp", "beløp", "beløb", "summa"], true),
@@ -153,13 +304,15 @@ pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
     col("matched_by", &[], false),
 ];
 
-/// Positions of the canonical columns in a file's header, in the order of `specs`.
+/// Positions of the canonical columns in a file's header, in the order of `specs` (for the
+/// files `dun` owns: a missing required column or two meaning one are errors).
 pub fn map_columns(specs: &[ColumnSpec], names: &[String]) -> Result<Vec<Option<usize>>, String> {
     let mut index: Vec<Option<usize>> = vec![None; specs.len()];
     for (pos, name) in names.iter().enumerate() {
+        let key = header_key(name);
         let Some(which) = specs
             .iter()
-            .position(|s| s.name == name || s.aliases.iter().any(|a| normalize_header(a) == *name))
+            .position(|s| header_key(s.name) == key || s.aliases.iter().any(|a| header_key(a) == key))
         else {
             continue;
         };
@@ -182,6 +335,65 @@ pub fn map_columns(specs: &[ColumnSpec], names: &[String]) -> Result<Vec<Option<
         ));
     }
     Ok(index)
+}
+
+/// The policy's `[columns.<file>]` for a ledger file.
+pub fn policy_table(policy: &Policy, kind: FileKind) -> Option<&ColumnTable> {
+    let c = &policy.file.columns;
+    match kind {
+        FileKind::Customers => c.customers.as_ref(),
+        FileKind::Invoices => c.invoices.as_ref(),
+        FileKind::Payments => c.payments.as_ref(),
+    }
+}
+
+/// The columns of a ledger file.
+pub fn specs_of(kind: FileKind) -> &'static [ColumnSpec] {
+    match kind {
+        FileKind::Customers => CUSTOMER_COLUMNS,
+        FileKind::Invoices => INVOICE_COLUMNS,
+        FileKind::Payments => PAYMENT_COLUMNS,
+    }
+}
+
+/// The dialect a policy table fixes.
+pub fn dialect_of(table: Option<&ColumnTable>) -> Dialect {
+    Dialect {
+        delimiter: table.and_then(|t| t.delimiter),
+        encoding: table.and_then(|t| t.encoding).map(|e| match e {
+            TextEncoding::Utf8 => Encoding::Utf8,
+            TextEncoding::Windows1252 => Encoding::Windows1252,
+        }),
+    }
+}
+
+/// Opens a ledger file and reads its header by the policy's `[columns.<file>]`, a preset, or
+/// the aliases ([`read_header`]).
+pub fn open_ledger_file(
+    path: &Path,
+    display: &str,
+    kind: FileKind,
+    policy: &Policy,
+) -> Result<(CsvSource, Reading)> {
+    let table = policy_table(policy, kind);
+    let mut reading = None;
+    let source = CsvSource::open_with(path, display, dialect_of(table), |raw| {
+        let r = read_header(kind, display, specs_of(kind), raw, table)?;
+        let index = r.index.clone();
+        reading = Some(r);
+        Ok(index)
+    })?;
+    let reading = reading.ok_or_else(|| anyhow::anyhow!("{display}:1: the header could not be read"))?;
+    Ok((source, reading))
+}
+
+/// How a file was read, for `dun check` and the line every command prints.
+pub fn file_reading(display: &str, reading: &Reading) -> Option<FileReading> {
+    reading.describe().map(|how| FileReading {
+        file: display.to_owned(),
+        preset: reading.preset.map(|p| p.id.to_owned()),
+        how,
+    })
 }
 
 /// A field that failed its check; the finding is already recorded.
@@ -224,6 +436,86 @@ impl RowCheck<'_> {
     pub fn optional_amount(&mut self, value: &str, column: &str) -> Result<Option<Decimal>, Invalid> {
         if value.is_empty() { Ok(None) } else { self.amount(value, column).map(Some).ok_or(Invalid) }
     }
+
+    /// A date written as the file's [`ValueFormat`] says.
+    pub fn date_in(&mut self, value: &str, column: &str, format: &ValueFormat) -> Option<NaiveDate> {
+        let Some(pattern) = format.date_format.as_deref() else { return self.date(value, column) };
+        let first = value.split(['T', ' ']).next().unwrap_or(value);
+        NaiveDate::parse_from_str(value, pattern)
+            .or_else(|_| NaiveDate::parse_from_str(first, pattern))
+            .map_err(|_| self.fail(column, format!("\"{value}\" does not match the date format {pattern}")))
+            .ok()
+    }
+
+    /// An amount written as the file's [`ValueFormat`] says.
+    pub fn amount_in(&mut self, value: &str, column: &str, format: &ValueFormat) -> Option<Decimal> {
+        parse_amount_as(value, format)
+            .map_err(|e| {
+                let unit =
+                    if format.minor_units { " (amounts in this file are whole öre/øre/cents)" } else { "" };
+                self.fail(column, format!("\"{value}\" {e}{unit}"))
+            })
+            .ok()
+    }
+
+    pub fn optional_date_in(
+        &mut self,
+        value: &str,
+        column: &str,
+        format: &ValueFormat,
+    ) -> Result<Option<NaiveDate>, Invalid> {
+        if value.is_empty() { Ok(None) } else { self.date_in(value, column, format).map(Some).ok_or(Invalid) }
+    }
+
+    pub fn optional_amount_in(
+        &mut self,
+        value: &str,
+        column: &str,
+        format: &ValueFormat,
+    ) -> Result<Option<Decimal>, Invalid> {
+        if value.is_empty() {
+            Ok(None)
+        } else {
+            self.amount_in(value, column, format).map(Some).ok_or(Invalid)
+        }
+    }
+
+    /// A yes/no flag (`void`, `settled`, `credit_note`): empty is no.
+    pub fn flag(&mut self, value: &str, column: &str) -> Result<bool, Invalid> {
+        parse_flag(value).ok_or_else(|| {
+            self.fail(
+                column,
+                format!("\"{value}\" is not a yes/no value (expected true/false, yes/no, 1/0, ja/nej, kyllä/ei; for void also voided, cancelled, draft)"),
+            );
+            Invalid
+        })
+    }
+}
+
+/// An amount in the file's format: whole minor units, a known decimal mark, or either mark.
+pub fn parse_amount_as(value: &str, format: &ValueFormat) -> Result<Decimal, AmountError> {
+    if format.minor_units {
+        parse_minor_units(value)
+    } else if let Some(decimal) = format.decimal {
+        parse_amount_with_decimal(value, decimal)
+    } else {
+        parse_amount(value)
+    }
+}
+
+/// Yes and no as exports write them, and the states that mean an invoice is not a claim
+/// (Billy's `voided` and `draft`) or is one (`approved`, `sent`, ...).
+fn parse_flag(value: &str) -> Option<bool> {
+    let v = value.trim().to_lowercase();
+    match v.as_str() {
+        "" | "false" | "no" | "n" | "0" | "nej" | "nei" | "ei" | "f" | "approved" | "sent" | "open"
+        | "booked" | "paid" | "unpaid" | "overdue" | "active" | "godkänd" | "bokförd" | "skickad"
+        | "sendt" | "bokført" => Some(false),
+        "true" | "yes" | "y" | "1" | "ja" | "kyllä" | "x" | "t" | "void" | "voided" | "cancelled"
+        | "canceled" | "makulerad" | "makulert" | "annulleret" | "annullert" | "mitätöity" | "draft"
+        | "utkast" | "kladde" | "luonnos" => Some(true),
+        _ => None,
+    }
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -263,22 +555,36 @@ pub fn read_customers_as<T: Registered + Send>(
     policy: &Policy,
     keep: impl Fn(&CustomerRow<'_>) -> T + Sync,
 ) -> Result<Vec<T>> {
-    let source = CsvSource::open(path, display, |names| map_columns(CUSTOMER_COLUMNS, names))?;
-    let cols = source.header.index.clone();
+    read_customers_noted(path, display, policy, keep).map(|(customers, _)| customers)
+}
+
+/// [`read_customers_as`], with what reading found that is not an error in a field (the
+/// header's notes, countries not known) and how the file was read.
+pub fn read_customers_noted<T: Registered + Send>(
+    path: &Path,
+    display: &str,
+    policy: &Policy,
+    keep: impl Fn(&CustomerRow<'_>) -> T + Sync,
+) -> Result<(Vec<T>, Noted)> {
+    let (source, reading) = open_ledger_file(path, display, FileKind::Customers, policy)?;
+    let cols = reading.index.clone();
+    let format = &reading.format;
     let states = source.scan(
-        || (Vec::new(), Vec::new()),
-        |(customers, findings): &mut (Vec<T>, Vec<Finding>), fields| {
+        || (Vec::new(), Vec::new(), Vec::new()),
+        |(customers, findings, notes): &mut (Vec<T>, Vec<Finding>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
-            if let Some(c) = customer_row(fields, &cols, policy, &mut check) {
+            if let Some(c) = customer_row(fields, &cols, policy, format, &mut check, notes) {
                 customers.push(keep(&c));
             }
         },
     )?;
     let mut findings = Vec::new();
+    let mut noted = Noted { notes: reading.notes.clone(), reading: file_reading(display, &reading) };
     let mut parts = Vec::with_capacity(states.len());
-    for (c, f) in states {
+    for (c, f, n) in states {
         parts.push(c);
         findings.extend(f);
+        noted.notes.extend(n);
     }
     // Extend the largest part rather than copy all of them into a new vector.
     parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
@@ -306,14 +612,25 @@ pub fn read_customers_as<T: Registered + Send>(
     if !findings.is_empty() {
         bail!("{}", summarize(&mut findings));
     }
-    Ok(customers)
+    Ok((customers, noted))
 }
+
+/// What reading a file found besides its rows: findings that are not errors in a field, and
+/// how the file was read (when a preset or the policy decided it).
+#[derive(Clone, Debug, Default)]
+pub struct Noted {
+    pub notes: Vec<Finding>,
+    pub reading: Option<FileReading>,
+}
+
+/// How many text columns a customer row keeps: one per [`CUSTOMER_COLUMNS`].
+const CUSTOMER_FIELDS: usize = 15;
 
 /// A checked line of `customers.csv`, borrowing its text: what every reader of the register
 /// keeps is made from this, so all of them check the same way.
 pub struct CustomerRow<'f> {
     pub line: u64,
-    fields: [&'f str; 14],
+    fields: [&'f str; CUSTOMER_FIELDS],
     pub kind: CustomerKind,
     pub country: [u8; 2],
     pub language: &'static str,
@@ -342,6 +659,7 @@ impl CustomerRow<'_> {
             language: self.language.to_owned(),
             email: opt(6),
             phone: opt(7),
+            mobile: opt(14),
             address: opt(8),
             postcode: opt(9),
             city: opt(10),
@@ -355,6 +673,7 @@ impl CustomerRow<'_> {
     pub fn to_brief(&self, policy: &Policy) -> CustomerBrief {
         let days = policy.payment_days(self.segment());
         CustomerBrief::new(self.id(), self.name(), self.segment(), self.credit_limit, days, self.line)
+            .with_debtor(self.country, self.kind)
     }
 }
 
@@ -362,9 +681,12 @@ fn customer_row<'f>(
     fields: &Fields<'f>,
     cols: &[Option<usize>],
     policy: &Policy,
+    format: &ValueFormat,
     check: &mut RowCheck<'_>,
+    notes: &mut Vec<Finding>,
 ) -> Option<CustomerRow<'f>> {
-    let texts: [&'f str; 14] = std::array::from_fn(|i| fields.get(cols.get(i).copied().flatten()));
+    let texts: [&'f str; CUSTOMER_FIELDS] =
+        std::array::from_fn(|i| fields.get(cols.get(i).copied().flatten()));
     let id = check.text(fields, cols[0], "id");
     let name = check.text(fields, cols[1], "name");
     let kind = CustomerKind::parse(texts[2]);
@@ -372,18 +694,28 @@ fn customer_row<'f>(
         check
             .fail("kind", format!("\"{}\" is not a customer kind (expected business or consumer)", texts[2]));
     }
-    let country = match texts[4].as_bytes() {
-        [] => policy.country.as_bytes().try_into().ok(),
-        &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-            Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
-        }
-        _ => {
-            check.fail(
-                "country",
-                format!("\"{}\" is not an ISO 3166 country code like SE, NO, DK or FI", texts[4]),
+    let company_country = || policy.country.as_bytes().try_into().ok();
+    let country = match texts[4] {
+        "" => company_country(),
+        written => country_code(written).or_else(|| {
+            // A country not known is the customer's finding, not a refused ledger: the
+            // customer is taken to be in the company's country until it is corrected.
+            notes.push(
+                Finding::error(
+                    check.file,
+                    check.line,
+                    "country",
+                    "unknown-country",
+                    format!(
+                        "\"{written}\" is not a country dun knows; the customer is taken to be in {} (the company's country), whose law and language then apply",
+                        policy.country
+                    ),
+                )
+                .customer(texts[0])
+                .hint("write an ISO 3166 code (SE, NO, DK, FI, DE, ...) or the country's name in a Nordic language or English"),
             );
-            None
-        }
+            company_country()
+        }),
     };
     let language = match texts[5] {
         "" => country.map(|c| default_language(std::str::from_utf8(&c).unwrap_or(""))),
@@ -392,7 +724,7 @@ fn customer_row<'f>(
             None
         }),
     };
-    let credit_limit = check.optional_amount(texts[12], "credit_limit").ok()?;
+    let credit_limit = check.optional_amount_in(texts[12], "credit_limit", format).ok()?;
     id?;
     name?;
     Some(CustomerRow {
@@ -405,30 +737,46 @@ fn customer_row<'f>(
     })
 }
 
-/// What an invoice row needs besides its own fields: the customers' payment terms and the
-/// company's currency.
+/// What an invoice row needs besides its own fields: the customers' payment terms, the
+/// company's currency, and how the file writes its values.
 pub struct InvoiceContext<'a> {
     pub display: &'a str,
     pub customers: &'a CustomerIndex<'a>,
     pub currency: Currency,
 }
 
-/// Turns one `invoices.csv` record into a typed record, or collects why it can't.
+/// Where an invoice row's findings go: `errors` make the file unreadable, `notes` are for
+/// `dun check` (a void invoice with something open, fees inside the balance).
+pub struct RowOut<'a> {
+    pub errors: &'a mut Vec<Finding>,
+    pub notes: &'a mut Vec<Finding>,
+}
+
+/// Turns one `invoices.csv` record into a typed record, or collects why it can't. A void
+/// invoice (cancelled, voided, a draft) is no claim and gives no record.
+///
+/// The flag and fee columns some systems export are read here: `credit_note` = yes makes the
+/// amounts negative where the file writes them positive (Visma's `IsCreditInvoice`); `settled`
+/// = yes means paid in full where no `paid` or `balance` says otherwise (Fiken); `fees` are
+/// fees the invoicing system charged that its `balance` includes (Billy's `lateFees`), taken
+/// out so that what is owed is the invoice's own.
 pub fn invoice_row<'f>(
     fields: &Fields<'f>,
     cols: &[Option<usize>],
     ctx: &InvoiceContext<'_>,
-    findings: &mut Vec<Finding>,
+    format: &ValueFormat,
+    out: RowOut<'_>,
 ) -> Option<InvoiceRecord<'f>> {
-    let mut check = RowCheck { file: ctx.display, line: fields.line, findings };
-    let get = |i: usize| fields.get(cols[i]);
+    let RowOut { errors, notes } = out;
+    let mut check = RowCheck { file: ctx.display, line: fields.line, findings: errors };
+    let get = |i: usize| fields.get(cols.get(i).copied().flatten());
     let number = check.text(fields, cols[0], "number");
     let customer = check.text(fields, cols[1], "customer");
-    let issued = check.text(fields, cols[2], "issued").and_then(|t| check.date(t, "issued"));
-    let due = check.optional_date(get(3), "due");
-    let amount = check.text(fields, cols[4], "amount").and_then(|t| check.amount(t, "amount"));
-    let paid = check.optional_amount(get(5), "paid");
-    let balance = check.optional_amount(get(6), "balance");
+    let issued = check.text(fields, cols[2], "issued").and_then(|t| check.date_in(t, "issued", format));
+    let due = check.optional_date_in(get(3), "due", format);
+    let amount = check.text(fields, cols[4], "amount").and_then(|t| check.amount_in(t, "amount", format));
+    let paid = check.optional_amount_in(get(5), "paid", format);
+    let balance = check.optional_amount_in(get(6), "balance", format);
     let currency = match get(7) {
         "" => Some(ctx.currency),
         text => Currency::parse(text).or_else(|| {
@@ -439,10 +787,62 @@ pub fn invoice_row<'f>(
             None
         }),
     };
-    let paid_on = check.optional_date(get(9), "paid_on");
-    let (number, customer, issued, amount) = (number?, customer?, issued?, amount?);
-    let (due, paid, balance, paid_on, currency) =
+    let paid_on = check.optional_date_in(get(9), "paid_on", format);
+    let void = check.flag(get(12), "void");
+    let settled = check.flag(get(13), "settled");
+    let credit_note = check.flag(get(14), "credit_note");
+    let fees = check.optional_amount_in(get(15), "fees", format);
+    let (number, customer, issued, mut amount) = (number?, customer?, issued?, amount?);
+    let (due, mut paid, mut balance, paid_on, currency) =
         (due.ok()?, paid.ok()?, balance.ok()?, paid_on.ok()?, currency?);
+    let (void, settled, credit_note, fees) = (void.ok()?, settled.ok()?, credit_note.ok()?, fees.ok()?);
+    if credit_note && amount > Decimal::ZERO {
+        amount = -amount;
+        paid = paid.map(|p| -p.abs());
+        balance = balance.map(|b| -b.abs());
+    }
+    let at = |f: Finding| f.customer(customer).invoice(number);
+    if let (Some(fees), Some(b)) = (fees.filter(|f| !f.is_zero()), balance) {
+        balance = Some(b - fees);
+        if b > Decimal::ZERO {
+            notes.push(at(Finding::warning(
+                ctx.display,
+                fields.line,
+                "fees",
+                "fees-in-balance",
+                format!(
+                    "the balance {} includes {} of fees the invoicing system charged; dun reads {} as owed, and its own reminder fee, interest and compensation would come on top",
+                    format_money_grouped(b),
+                    format_money_grouped(fees),
+                    format_money_grouped(b - fees)
+                ),
+            )
+            .hint("charge fees in one place: reminder.fee = \"0\" and collection.compensation = \"0\" in policy.toml if the invoicing system charges them")));
+        }
+    }
+    if void {
+        // Cancelled untouched (balance = amount, as Fortnox leaves it) or settled to nothing is
+        // plain: the invoice is no claim. Part paid and then cancelled leaves money and an
+        // open rest that need a person.
+        let part_paid = paid.or_else(|| balance.map(|b| amount - b)).filter(|p| {
+            !p.is_zero() && !(amount - *p).is_zero() && p.is_sign_negative() == amount.is_sign_negative()
+        });
+        if let Some(p) = part_paid {
+            notes.push(at(Finding::error(
+                ctx.display,
+                fields.line,
+                "void",
+                "void-open",
+                format!(
+                    "the invoice is void (cancelled) but part paid: {} paid, {} still open on it; dun does not count or chase it",
+                    format_money_grouped(p),
+                    format_money_grouped(amount - p)
+                ),
+            )
+            .hint("credit or refund what was paid, or correct the export: a cancelled invoice with money on it needs a person")));
+        }
+        return None;
+    }
     let due = due.unwrap_or_else(|| {
         let days = ctx.customers.payment_days(customer);
         issued.checked_add_days(Days::new(u64::from(days))).unwrap_or(issued)
@@ -450,6 +850,7 @@ pub fn invoice_row<'f>(
     let paid = match (paid, balance) {
         (Some(p), _) => p,
         (None, Some(b)) => amount - b,
+        (None, None) if settled => amount,
         (None, None) => Decimal::ZERO,
     };
     let optional = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
@@ -471,18 +872,25 @@ pub fn invoice_row<'f>(
 }
 
 /// Reads `payments.csv` whole; a missing file is no payments.
-pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
+pub fn read_payments(path: &Path, display: &str, policy: &Policy) -> Result<Vec<Payment>> {
+    read_payments_noted(path, display, policy).map(|(payments, _)| payments)
+}
+
+/// [`read_payments`] with the header's notes and how the file was read.
+pub fn read_payments_noted(path: &Path, display: &str, policy: &Policy) -> Result<(Vec<Payment>, Noted)> {
     if !path.exists() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Noted::default()));
     }
-    let source = CsvSource::open(path, display, |names| map_columns(PAYMENT_COLUMNS, names))?;
-    let cols = source.header.index.clone();
+    let (source, reading) = open_ledger_file(path, display, FileKind::Payments, policy)?;
+    let cols = reading.index.clone();
+    let format = &reading.format;
     let states = source.scan(
         || (Vec::new(), Vec::new()),
         |(payments, findings): &mut Rows<Payment>, fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
-            let date = check.text(fields, cols[0], "date").and_then(|t| check.date(t, "date"));
-            let amount = check.text(fields, cols[2], "amount").and_then(|t| check.amount(t, "amount"));
+            let date = check.text(fields, cols[0], "date").and_then(|t| check.date_in(t, "date", format));
+            let amount =
+                check.text(fields, cols[2], "amount").and_then(|t| check.amount_in(t, "amount", format));
             let invoice = non_empty(fields.get(cols[1]));
             let reference = non_empty(fields.get(cols[3]));
             let transaction_id = non_empty(fields.get(cols[4]));
@@ -513,7 +921,8 @@ pub fn read_payments(path: &Path, display: &str) -> Result<Vec<Payment>> {
             }
         },
     )?;
-    gather(states)
+    let noted = Noted { notes: reading.notes.clone(), reading: file_reading(display, &reading) };
+    Ok((gather(states)?, noted))
 }
 
 #[cfg(test)]
@@ -521,7 +930,33 @@ mod tests {
     use super::*;
 
     fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|n| normalize_header(n)).collect()
+        list.iter().map(|n| crate::io::source::normalize_header(n)).collect()
+    }
+
+    /// No header may mean two columns of one file: the first would always win in silence.
+    #[test]
+    fn no_alias_means_two_columns() {
+        for specs in [CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS] {
+            let mut seen = std::collections::HashMap::new();
+            for s in specs {
+                for a in std::iter::once(s.name).chain(s.aliases.iter().copied()) {
+                    if let Some(other) = seen.insert(header_key(a), s.name) {
+                        assert_eq!(other, s.name, "{a}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flags_as_exports_write_them() {
+        for yes in ["true", "TRUE", "ja", "Kyllä", "1", "voided", "Cancelled", "draft"] {
+            assert_eq!(parse_flag(yes), Some(true), "{yes}");
+        }
+        for no in ["", "false", "nej", "0", "approved", "ei"] {
+            assert_eq!(parse_flag(no), Some(false), "{no}");
+        }
+        assert_eq!(parse_flag("maybe"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use super::csv_in::{ColumnSpec, RowCheck, Rows, gather, map_columns};
 use super::ledger_dir::JOURNAL;
-use super::source::CsvSource;
+use super::source::{CsvSource, Dialect, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
 use crate::core::journal::{COLUMNS, Entry, Event, Journal};
@@ -53,8 +53,10 @@ pub fn read(dir: &Path) -> Result<Journal> {
         Box::new(std::io::empty())
     };
     let reader = committed.chain(std::io::Cursor::new(view.pending));
-    let source =
-        CsvSource::from_reader(Box::new(reader), &path, JOURNAL, |names| map_columns(&SPECS, names))?;
+    let source = CsvSource::from_reader(Box::new(reader), &path, JOURNAL, Dialect::default(), |raw| {
+        let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+        map_columns(&SPECS, &names)
+    })?;
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),

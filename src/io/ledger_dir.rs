@@ -1,15 +1,16 @@
 //! Loading a ledger directory: the policy, the customers, the payments and a scan of the
 //! invoices, with every error of a file reported together.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
+use super::columns::{FileKind, check_table};
 use super::csv_in::{
-    INVOICE_COLUMNS, InvoiceContext, invoice_row, map_columns, read_customers, read_payments,
+    InvoiceContext, Noted, RowOut, file_reading, invoice_row, open_ledger_file, policy_table,
+    read_customers_noted, read_payments, read_payments_noted, specs_of,
 };
-use super::source::CsvSource;
-use crate::core::finding::{Finding, summarize};
+use crate::core::finding::{FileReading, Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{Customer, InvoiceRecord, Payment};
 use crate::core::policy::Policy;
@@ -30,21 +31,71 @@ pub fn ensure_inputs_regular(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The ledger directory: the one named by `--dir` or `DUN_DIR` (`given`, with which of them
+/// named it), which must exist and hold a `policy.toml`; else the nearest of `cwd` and its
+/// parents that holds one (`.` when it is `cwd` itself, so that messages stay short).
+pub fn locate(given: Option<(&Path, &str)>, cwd: &Path) -> Result<PathBuf> {
+    let usage = |message: String| anyhow::Error::new(crate::UsageError(message));
+    if let Some((dir, named_by)) = given {
+        let shown = dir.display();
+        let named =
+            if named_by == "DUN_DIR" { format!("DUN_DIR={shown}") } else { format!("{named_by} {shown}") };
+        return match std::fs::metadata(dir) {
+            Err(_) => Err(usage(format!("{named}: no such directory"))),
+            Ok(meta) if !meta.is_dir() => Err(usage(format!("{named}: not a directory"))),
+            Ok(_) if !dir.join(POLICY).is_file() => Err(usage(format!(
+                "{shown} is not a ledger directory: it has no {POLICY}. Make one there with \
+                 `dun init {shown}`, or name another with --dir DIR or DUN_DIR"
+            ))),
+            Ok(_) => Ok(dir.to_path_buf()),
+        };
+    }
+    if cwd.join(POLICY).is_file() {
+        return Ok(PathBuf::from("."));
+    }
+    match cwd.ancestors().skip(1).find(|d| d.join(POLICY).is_file()) {
+        Some(found) => Ok(found.to_path_buf()),
+        None => Err(usage(format!(
+            "{} is not a ledger directory: no {POLICY} in it or in any directory above it. Make one \
+             with `dun init` (here) or `dun init DIR`, or name one with --dir DIR or DUN_DIR",
+            cwd.display()
+        ))),
+    }
+}
+
 pub fn load_policy(dir: &Path) -> Result<Policy> {
     let path = dir.join(POLICY);
     super::source::ensure_regular(&path, POLICY)?;
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!("{POLICY}: cannot read {} (start from policy.example.toml)", path.display())
-    })?;
-    Policy::from_toml(&text).map_err(|e| anyhow::anyhow!("{POLICY}: {e}"))
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{POLICY}: cannot read {} (`dun init` makes one)", path.display()))?;
+    let policy = Policy::from_toml(&text).map_err(|e| anyhow::anyhow!("{POLICY}: {e}"))?;
+    for kind in [FileKind::Customers, FileKind::Invoices, FileKind::Payments] {
+        if let Some(table) = policy_table(&policy, kind) {
+            let at = format!("[columns.{}]", kind.table());
+            check_table(table, specs_of(kind), &at).map_err(|e| {
+                let line = table_line(&text, &at).map_or(String::new(), |l| format!(" (line {l})"));
+                anyhow::anyhow!("{POLICY}{line}: {e}")
+            })?;
+        }
+    }
+    Ok(policy)
+}
+
+/// The line of a table's header in the policy's text, for messages.
+fn table_line(text: &str, header: &str) -> Option<usize> {
+    text.lines().position(|l| l.trim().replace(' ', "") == header.replace(' ', "")).map(|i| i + 1)
 }
 
 pub fn load_customers(dir: &Path, policy: &Policy) -> Result<Vec<Customer>> {
-    read_customers(&dir.join(CUSTOMERS), CUSTOMERS, policy)
+    load_customers_noted(dir, policy).map(|(c, _)| c)
 }
 
-pub fn load_payments(dir: &Path) -> Result<Vec<Payment>> {
-    read_payments(&dir.join(PAYMENTS), PAYMENTS)
+pub fn load_customers_noted(dir: &Path, policy: &Policy) -> Result<(Vec<Customer>, Noted)> {
+    read_customers_noted(&dir.join(CUSTOMERS), CUSTOMERS, policy, |row| row.to_customer())
+}
+
+pub fn load_payments(dir: &Path, policy: &Policy) -> Result<Vec<Payment>> {
+    read_payments(&dir.join(PAYMENTS), PAYMENTS, policy)
 }
 
 /// Streams every record of `invoices.csv` through `visit`, one `State` per worker thread.
@@ -56,40 +107,81 @@ pub fn scan_invoices<State: Send>(
     new_state: impl Fn() -> State + Sync,
     visit: impl Fn(&mut State, &InvoiceRecord<'_>) + Sync,
 ) -> Result<Vec<State>> {
-    let source = CsvSource::open(&dir.join(INVOICES), INVOICES, |names| map_columns(INVOICE_COLUMNS, names))?;
-    let cols = source.header.index.clone();
+    scan_invoices_noted(dir, policy, customers, new_state, visit).map(|(states, _)| states)
+}
+
+/// [`scan_invoices`], with what reading found that is not an error in a field (see
+/// [`Noted`]).
+pub fn scan_invoices_noted<State: Send>(
+    dir: &Path,
+    policy: &Policy,
+    customers: &CustomerIndex<'_>,
+    new_state: impl Fn() -> State + Sync,
+    visit: impl Fn(&mut State, &InvoiceRecord<'_>) + Sync,
+) -> Result<(Vec<State>, Noted)> {
+    let (source, reading) = open_ledger_file(&dir.join(INVOICES), INVOICES, FileKind::Invoices, policy)?;
+    let cols = reading.index.clone();
+    let format = &reading.format;
     let ctx = InvoiceContext { display: INVOICES, customers, currency: policy.currency };
     let states = source.scan(
-        || (new_state(), Vec::<Finding>::new()),
-        |(state, findings), fields| {
-            if let Some(record) = invoice_row(fields, &cols, &ctx, findings) {
+        || (new_state(), Vec::<Finding>::new(), Vec::<Finding>::new()),
+        |(state, errors, notes), fields| {
+            if let Some(record) = invoice_row(fields, &cols, &ctx, format, RowOut { errors, notes }) {
                 visit(state, &record);
             }
         },
     )?;
     let mut findings: Vec<Finding> = Vec::new();
+    let mut noted = Noted { notes: reading.notes.clone(), reading: file_reading(INVOICES, &reading) };
     let mut out = Vec::with_capacity(states.len());
-    for (state, f) in states {
+    for (state, f, n) in states {
         findings.extend(f);
+        noted.notes.extend(n);
         out.push(state);
     }
     if !findings.is_empty() {
         bail!("{}", summarize(&mut findings));
     }
-    Ok(out)
+    Ok((out, noted))
+}
+
+/// How each ledger file is read, from its header alone (the policy's mapping, a preset),
+/// with the header's notes: what every command says on stderr before it starts. Files that
+/// are missing or cannot be read are left to the command, which says why.
+pub fn survey(dir: &Path) -> Vec<(Option<FileReading>, Vec<Finding>)> {
+    let Ok(policy) = load_policy(dir) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (kind, name) in
+        [(FileKind::Customers, CUSTOMERS), (FileKind::Invoices, INVOICES), (FileKind::Payments, PAYMENTS)]
+    {
+        let path = dir.join(name);
+        if !path.exists() {
+            continue;
+        }
+        if let Ok((_, reading)) = open_ledger_file(&path, name, kind, &policy) {
+            out.push((file_reading(name, &reading), reading.notes));
+        }
+    }
+    out
 }
 
 /// Loads the whole ledger directory into memory: policy, customers, invoices, payments and
 /// the journal. Every file's errors are reported together.
 pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let policy = load_policy(dir)?;
-    let customers = load_customers(dir, &policy)?;
-    let payments = load_payments(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
-    let parts =
-        scan_invoices(dir, &policy, &index, Vec::new, |invoices, record| invoices.push(record.to_owned()))?;
+    let (parts, invoices_noted) = scan_invoices_noted(dir, &policy, &index, Vec::new, |invoices, record| {
+        invoices.push(record.to_owned())
+    })?;
     let mut invoices: Vec<_> = parts.into_iter().flatten().collect();
     invoices.sort_by_key(|i| i.line);
     let journal = super::journal_file::read(dir)?;
-    Ok(crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal))
+    let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
+    for noted in [customers_noted, invoices_noted, payments_noted] {
+        ledger.notes.extend(noted.notes);
+        ledger.readings.extend(noted.reading);
+    }
+    Ok(ledger)
 }

@@ -1,6 +1,7 @@
 //! Bytes in and out: reading the ledger's files, writing what `dun` produces.
 
 pub mod bank;
+pub mod columns;
 pub mod commit;
 pub mod csv_in;
 pub mod import_files;
@@ -8,4 +9,5 @@ pub mod journal_file;
 pub mod ledger_dir;
 pub mod lock;
 pub mod output;
+pub mod presets;
 pub mod source;

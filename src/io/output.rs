@@ -122,6 +122,24 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
     }
 }
 
+/// [`write_atomically`], but never over an existing file: for what `dun init` makes, which
+/// must not replace a ledger that is already there.
+pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = write_temp(path, bytes)?;
+    // A hard link fails if the target exists: the no-clobber rename. A file system without
+    // hard links gets a plain rename after a check.
+    let placed = match std::fs::hard_link(&temp, path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
+            std::fs::rename(&temp, path)
+        }
+        other => other,
+    };
+    let _ = std::fs::remove_file(&temp);
+    placed.with_context(|| format!("{} already exists: dun init never replaces a file", path.display()))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

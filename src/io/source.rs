@@ -27,8 +27,18 @@ const BLOCK: usize = 1 << 20;
 /// A header mapped to canonical column names: `index[c]` is the position of column `c`.
 #[derive(Clone, Debug)]
 pub struct Header {
+    /// The names normalised ([`normalize_header`]).
     pub names: Vec<String>,
+    /// The names as written (decoded and trimmed), for messages and header keys.
+    pub raw: Vec<String>,
     pub index: Vec<Option<usize>>,
+}
+
+/// What the policy fixes about a file's dialect; the rest is sniffed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Dialect {
+    pub delimiter: Option<u8>,
+    pub encoding: Option<Encoding>,
 }
 
 /// The text of one record's fields, decoded, without allocating per row.
@@ -117,16 +127,31 @@ impl CsvSource {
         display: &str,
         map_header: impl FnOnce(&[String]) -> std::result::Result<Vec<Option<usize>>, String>,
     ) -> Result<CsvSource> {
-        let file = open_regular(path, display)?;
-        CsvSource::from_reader(Box::new(file), path, display, map_header)
+        CsvSource::open_with(path, display, Dialect::default(), |raw| {
+            let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+            map_header(&names)
+        })
     }
 
-    /// [`CsvSource::open`] for bytes that come from somewhere else than one whole file (the
-    /// journal as committed: see `io::commit`).
+    /// [`CsvSource::open`] with the delimiter or encoding the policy fixes, and `map_header`
+    /// given the header names as written.
+    pub fn open_with(
+        path: &Path,
+        display: &str,
+        dialect: Dialect,
+        map_header: impl FnOnce(&[String]) -> std::result::Result<Vec<Option<usize>>, String>,
+    ) -> Result<CsvSource> {
+        let file = open_regular(path, display)?;
+        CsvSource::from_reader(Box::new(file), path, display, dialect, map_header)
+    }
+
+    /// [`CsvSource::open_with`] for bytes that come from somewhere else than one whole file
+    /// (the journal as committed: see `io::commit`).
     pub fn from_reader(
         mut file: Box<dyn Read + Send>,
         path: &Path,
         display: &str,
+        dialect: Dialect,
         map_header: impl FnOnce(&[String]) -> std::result::Result<Vec<Option<usize>>, String>,
     ) -> Result<CsvSource> {
         let mut head = Vec::with_capacity(BLOCK);
@@ -140,16 +165,21 @@ impl CsvSource {
         }
         let header_end = record_end(&head).unwrap_or(head.len());
         let header_bytes = head[..header_end].to_vec();
-        let encoding = match std::str::from_utf8(&header_bytes) {
-            Ok(_) => Encoding::Utf8,
-            Err(_) => Encoding::Windows1252,
+        let encoding = match (dialect.encoding, std::str::from_utf8(&header_bytes)) {
+            (Some(forced), _) => forced,
+            (None, Ok(_)) => Encoding::Utf8,
+            (None, Err(_)) => Encoding::Windows1252,
         };
-        let delimiter = sniff_delimiter(&header_bytes);
-        let names = read_header(&header_bytes, delimiter, encoding);
-        if names.iter().all(|n| n.is_empty()) {
+        if dialect.encoding == Some(Encoding::Utf8) && std::str::from_utf8(&header_bytes).is_err() {
+            anyhow::bail!("{display}:1: invalid UTF-8, and policy.toml says the file is UTF-8");
+        }
+        let delimiter = dialect.delimiter.unwrap_or_else(|| sniff_delimiter(&header_bytes));
+        let raw = read_header(&header_bytes, delimiter, encoding);
+        if raw.iter().all(|n| n.is_empty()) {
             anyhow::bail!("{display}:1: the file is empty or has no header line");
         }
-        let index = map_header(&names).map_err(|e| anyhow::anyhow!("{display}:1: {e}"))?;
+        let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+        let index = map_header(&raw).map_err(|e| anyhow::anyhow!("{display}:1: {e}"))?;
         let newlines_in_header = memchr::memchr_iter(b'\n', &header_bytes).count() as u64;
         head.drain(..header_end);
         Ok(CsvSource {
@@ -157,8 +187,11 @@ impl CsvSource {
             display: display.to_owned(),
             delimiter,
             encoding,
-            header: Header { names, index },
-            known_utf8: encoding == Encoding::Utf8 && (had_bom || !header_bytes.is_ascii()),
+            header: Header { names, raw, index },
+            // A forced encoding is never switched: UTF-8 stays UTF-8 (invalid bytes are an
+            // error), Windows-1252 never becomes UTF-8.
+            known_utf8: encoding == Encoding::Utf8
+                && (had_bom || !header_bytes.is_ascii() || dialect.encoding.is_some()),
             first_line: 1 + newlines_in_header,
             rest: Some(file),
             pending: head,
@@ -407,7 +440,10 @@ fn read_header(bytes: &[u8], delimiter: u8, encoding: Encoding) -> Vec<String> {
     if !reader.read_byte_record(&mut record).unwrap_or(false) {
         return Vec::new();
     }
-    record.iter().map(|f| normalize_header(&decode(f, encoding))).collect()
+    record
+        .iter()
+        .map(|f| decode(f, encoding).trim().trim_start_matches('\u{feff}').trim().to_owned())
+        .collect()
 }
 
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Cow<'_, str> {

@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::{Channel, Company, Customer, Installment, InvoiceLine, LetterData, Step};
+use super::layout::{country_scheme, greeting_name, org_scheme, postal_lines, reference_scheme};
+use super::{Channel, Company, Customer, Installment, InvoiceLine, LetterData, Payment, PaymentDetail, Step};
+use crate::core::check::channel_problem;
 use crate::core::dunning::Decision;
 use crate::core::ledger::Ledger;
 use crate::core::model;
@@ -41,20 +43,26 @@ pub fn group<'a>(step: Step, decisions: impl Iterator<Item = &'a Decision>) -> V
     plans
 }
 
-/// The channels of `wanted` this customer can be reached on.
-pub fn usable_channels(customer: &model::Customer, wanted: &[PolicyChannel]) -> Vec<Channel> {
-    let mut out = Vec::new();
-    for w in wanted {
-        let (ok, channel) = match w {
-            PolicyChannel::Email => (customer.email.is_some(), Channel::Email),
-            PolicyChannel::Letter => (customer.has_postal_address(), Channel::Letter),
-            PolicyChannel::Sms => (customer.phone.is_some(), Channel::Sms),
+/// The channels of `wanted` this customer can be reached on, by the rules `dun check` applies
+/// ([`crate::core::check::channel_problem`]: a well-formed e-mail, a complete postal address
+/// with a valid postcode, a mobile number of the customer's country), and for each channel
+/// that cannot be used, why (`sms: the phone is not a mobile number`).
+pub fn usable_channels(customer: &model::Customer, wanted: &[PolicyChannel]) -> (Vec<Channel>, Vec<String>) {
+    let mut usable = Vec::new();
+    let mut problems = Vec::new();
+    for &w in wanted {
+        let channel = match w {
+            PolicyChannel::Email => Channel::Email,
+            PolicyChannel::Letter => Channel::Letter,
+            PolicyChannel::Sms => Channel::Sms,
         };
-        if ok && !out.contains(&channel) {
-            out.push(channel);
+        match channel_problem(customer, w) {
+            None if !usable.contains(&channel) => usable.push(channel),
+            None => {}
+            Some(problem) => problems.push(format!("{}: {problem}", w.name())),
         }
     }
-    out
+    (usable, problems)
 }
 
 pub fn company(ledger: &Ledger) -> Company {
@@ -73,10 +81,50 @@ pub fn company(ledger: &Ledger) -> Company {
         iban: c.iban.clone(),
         bic: c.bic.clone(),
         account: c.account.clone(),
+        org_scheme: org_scheme(&ledger.policy.country).to_owned(),
     }
 }
 
-pub fn customer(c: &model::Customer) -> Customer {
+/// Every payment detail the company gives, in the order a payer looks for them: Swedish giro
+/// numbers, the domestic account (named by the company's country), IBAN and BIC.
+pub fn payment(company: &Company) -> Payment {
+    let country = company.country.as_deref().unwrap_or_default();
+    let account_kind = format!("account_{}", org_scheme(country));
+    let details = [
+        ("bankgiro", &company.bankgiro),
+        ("plusgiro", &company.plusgiro),
+        (account_kind.as_str(), &company.account),
+        ("iban", &company.iban),
+        ("bic", &company.bic),
+    ]
+    .into_iter()
+    .filter_map(|(kind, value)| {
+        let value = value.as_deref()?.trim();
+        (!value.is_empty()).then(|| PaymentDetail { kind: kind.to_owned(), value: value.to_owned() })
+    })
+    .collect();
+    Payment { details }
+}
+
+/// The schemes a reference of this company is most likely in: the policy's, then its
+/// country's.
+fn preferred_schemes(ledger: &Ledger, scheme: ReferenceScheme) -> Vec<RefKind> {
+    let policy = match scheme {
+        ReferenceScheme::Ocr => Some(RefKind::Ocr),
+        ReferenceScheme::Kid => Some(RefKind::Kid),
+        ReferenceScheme::Fik => Some(RefKind::Fik),
+        ReferenceScheme::Viite => Some(RefKind::Viite),
+        ReferenceScheme::Rf => Some(RefKind::Rf),
+        ReferenceScheme::None => None,
+    };
+    policy.into_iter().chain(country_scheme(&ledger.policy.country)).collect()
+}
+
+fn scheme_of(reference: Option<&str>, preferred: &[RefKind]) -> String {
+    reference.map_or("none", |r| reference_scheme(r, preferred)).to_owned()
+}
+
+pub fn customer(c: &model::Customer, ledger: &Ledger) -> Customer {
     Customer {
         id: c.id.clone(),
         name: c.name.clone(),
@@ -86,8 +134,17 @@ pub fn customer(c: &model::Customer) -> Customer {
         city: c.city.clone(),
         country: Some(c.country.clone()),
         email: c.email.clone(),
-        phone: c.phone.clone(),
+        // What SMS texts are sent to: the mobile of two numbers.
+        phone: c.sms_phone().map(str::to_owned),
         kind: if c.kind.is_consumer() { "consumer" } else { "business" }.to_owned(),
+        greeting_name: greeting_name(c.kind.is_consumer(), &c.name, c.contact.as_deref()),
+        address_lines: postal_lines(
+            c.address.as_deref(),
+            c.postcode.as_deref(),
+            c.city.as_deref(),
+            &c.country,
+            &ledger.policy.country,
+        ),
     }
 }
 
@@ -120,6 +177,7 @@ fn opt(amount: Decimal) -> Option<Decimal> {
 pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> Option<LetterData> {
     let c = ledger.customer(plan.customer)?;
     let rules = ledger.rules_for(Some(c));
+    let preferred = preferred_schemes(ledger, rules.reminder.reference());
     let mut lines = Vec::new();
     let (mut fee, mut interest, mut compensation, mut open) =
         (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
@@ -129,6 +187,7 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         interest += d.interest;
         compensation += d.compensation;
         open += d.open;
+        let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
         lines.push(InvoiceLine {
             number: inv.number.clone(),
             issued: inv.issued,
@@ -136,7 +195,8 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
             amount: inv.amount,
             open: d.open,
             days_overdue: d.days_overdue,
-            reference: payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference()),
+            reference_scheme: scheme_of(reference.as_deref(), &preferred),
+            reference,
             description: inv.description.clone(),
             interest: opt(d.interest),
             fee: opt(d.fee),
@@ -144,13 +204,15 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
     }
     let first = plan.decisions.first()?;
     let reference = if lines.len() == 1 { lines[0].reference.clone() } else { None };
+    let company = company(ledger);
     Some(LetterData {
         step: plan.step,
         step_number: plan.step_number,
         language: c.language.clone(),
         currency: first.currency.to_string(),
-        company: company(ledger),
-        customer: customer(c),
+        payment: payment(&company),
+        company,
+        customer: customer(c, ledger),
         invoices: lines,
         fee: opt(fee),
         interest: opt(interest),
@@ -158,6 +220,7 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         total: open + fee + interest + compensation,
         pay_by: first.pay_by.unwrap_or(as_of),
         as_of,
+        reference_scheme: scheme_of(reference.as_deref(), &preferred),
         reference,
         collection_warning: plan.decisions.iter().any(|d| d.collection_warning),
         agency: rules.collection.agency.clone(),
@@ -177,13 +240,17 @@ pub fn plan_data(
     let rules = ledger.rules_for(Some(c));
     let total: Decimal = installments.iter().map(|i| i.1).sum();
     let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
+    let reference_scheme =
+        scheme_of(reference.as_deref(), &preferred_schemes(ledger, rules.reminder.reference()));
+    let company = company(ledger);
     Some(LetterData {
         step: Step::Plan,
         step_number: 0,
         language: c.language.clone(),
         currency: inv.currency.to_string(),
-        company: company(ledger),
-        customer: customer(c),
+        payment: payment(&company),
+        company,
+        customer: customer(c, ledger),
         invoices: vec![InvoiceLine {
             number: inv.number.clone(),
             issued: inv.issued,
@@ -192,6 +259,7 @@ pub fn plan_data(
             open: total,
             days_overdue: (as_of - inv.due).num_days(),
             reference: reference.clone(),
+            reference_scheme: reference_scheme.clone(),
             description: inv.description.clone(),
             interest: None,
             fee: None,
@@ -203,6 +271,7 @@ pub fn plan_data(
         pay_by: installments.first().map_or(as_of, |i| i.0),
         as_of,
         reference,
+        reference_scheme,
         collection_warning: true,
         agency: rules.collection.agency.clone(),
         installments: installments

@@ -14,6 +14,7 @@
 //! | `nonzero` | `{{#if (nonzero fee)}}` | true when a money value is present and not 0 |
 //! | `sum` | `{{money (sum invoices "open")}}` | the sum of one money field of a list |
 //! | `country` | `{{country customer.country}}` | `NORGE` for `NO` |
+//! | `fill` | `{{fill words.interest_until date=(date as_of)}}` | `{date}` in the text replaced |
 //!
 //! The comparison helpers built into Handlebars (`eq`, `ne`, `gt`, `lt`, `and`, `or`, `not`,
 //! `len`) are available as well.
@@ -40,6 +41,7 @@ pub fn register(registry: &mut Handlebars<'static>) {
     registry.register_helper("nonzero", Box::new(NonzeroHelper));
     registry.register_helper("sum", Box::new(SumHelper));
     registry.register_helper("country", Box::new(CountryHelper));
+    registry.register_helper("fill", Box::new(FillHelper));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,10 +452,69 @@ impl HelperDef for CountryHelper {
     }
 }
 
+/// `{{fill words.days_late n=days_overdue}}`: the text with every `{key}` replaced by the
+/// hash value of that name, so that a word can put a date or number where its language wants
+/// it (`Dröjsmålsränta t.o.m. {date}`, `Viivästyskorko {date} asti`). A `{key}` the call does
+/// not give is an error, so a misspelt placeholder never reaches a letter.
+struct FillHelper;
+
+impl HelperDef for FillHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let text = text_value(first_param(h, "fill")?, "fill")?;
+        let mut values = Vec::with_capacity(h.hash().len());
+        for (key, value) in h.hash() {
+            if value.is_value_missing() {
+                let path = value.relative_path().map_or("?", String::as_str);
+                return Err(helper_error("fill", format!("variable `{path}` is missing")));
+            }
+            values.push((*key, text_value(value, "fill")?));
+        }
+        derived(fill(&text, &values).map_err(|e| helper_error("fill", e))?)
+    }
+}
+
+/// `text` with each `{key}` replaced by its value; an unknown or unclosed `{` is an error.
+pub fn fill(text: &str, values: &[(&str, String)]) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after.find('}').ok_or_else(|| format!("unclosed `{{` in {text:?}"))?;
+        let key = &after[..end];
+        let value = values
+            .iter()
+            .find(|(name, _)| *name == key)
+            .ok_or_else(|| format!("{text:?} has `{{{key}}}` but the call gives no {key}=..."))?;
+        out.push_str(&value.1);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn fill_puts_values_where_the_word_wants_them() {
+        let date = [("date", "24.11.2026".to_string())];
+        assert_eq!(fill("Viivästyskorko {date} asti", &date).unwrap(), "Viivästyskorko 24.11.2026 asti");
+        assert_eq!(fill("no placeholders", &date).unwrap(), "no placeholders");
+        assert!(fill("{dtae}", &date).unwrap_err().contains("dtae"));
+        assert!(fill("open {date", &date).is_err());
+        let data = json!({"language": "sv", "w": "{n} dagar sen", "d": 3});
+        assert_eq!(render("{{fill w n=d}}", &data).unwrap(), "3 dagar sen");
+        assert!(render("{{fill w n=missing}}", &data).is_err());
+    }
 
     fn money(amount: &str, language: &str, currency: &str) -> String {
         format_money(amount, language, currency, false).unwrap()

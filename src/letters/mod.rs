@@ -1,11 +1,18 @@
 //! Letters, e-mails and SMS texts (SPEC section 9).
 //!
 //! Built-in Handlebars templates for every step ([`Step`]), part and language ([`LANGUAGES`])
-//! are compiled into the binary from `src/letters/templates/{lang}/{step}.{part}.hbs`. A user
-//! can replace any of them by putting a file with the same relative name into the override
-//! directory (the ledger's `templates/` by default): `templates/sv/reminder.letter.html.hbs`
-//! is overridden by `<override_dir>/sv/reminder.letter.html.hbs`. [`export_builtin`] writes
-//! the built-ins in exactly that layout, as a starting point.
+//! are compiled into the binary from `src/letters/templates/{lang}/{step}.{part}.hbs`. They
+//! hold a letter's sentences only: the layout every language shares (the A4 page, the
+//! address block, the invoice table, the payment box, the totals, the e-mail frame) is in
+//! `templates/partials/*.hbs`, and the labels that layout prints are the language's words,
+//! `templates/{lang}/words.toml`, which the templates see as `words`.
+//!
+//! A user can replace any of these files by putting one with the same relative name into the
+//! override directory (the ledger's `templates/` by default): `templates/sv/reminder.letter.
+//! html.hbs` is overridden by `<override_dir>/sv/reminder.letter.html.hbs`, the payment box
+//! of every letter by `<override_dir>/partials/letter_payment.hbs`, and single words by the
+//! keys of `<override_dir>/sv/words.toml`. [`export_builtin`] writes the built-ins in exactly
+//! that layout, as a starting point.
 //!
 //! Parts of a step: `letter.html` (printable A4 letter), `email.subject`, `email.txt`,
 //! `email.html` and `sms.txt`. `.html` parts are HTML-escaped, all others are rendered
@@ -19,6 +26,7 @@
 pub mod compose;
 pub mod eml;
 pub mod helpers;
+pub mod layout;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -239,11 +247,55 @@ static BUILTINS: [[[(&str, &str); 5]; 3]; 5] = [
     builtins_of_language!("en"),
 ];
 
-fn builtins() -> impl Iterator<Item = (&'static str, &'static str)> {
-    BUILTINS.iter().flatten().flatten().copied()
+macro_rules! partial {
+    ($name:literal) => {
+        (
+            concat!("templates/partials/", $name, ".hbs"),
+            include_str!(concat!("templates/partials/", $name, ".hbs")),
+        )
+    };
 }
 
-/// The names of all built-in templates, e.g. `templates/sv/reminder.letter.html.hbs`.
+/// The layout every language shares, as Handlebars partials (`{{> letter_payment}}`).
+static PARTIALS: [(&str, &str); 17] = [
+    partial!("letter_page"),
+    partial!("letter_address"),
+    partial!("letter_invoices"),
+    partial!("letter_payment"),
+    partial!("letter_totals"),
+    partial!("letter_installments"),
+    partial!("letter_closing"),
+    partial!("email_page"),
+    partial!("email_invoices"),
+    partial!("email_payment"),
+    partial!("email_totals"),
+    partial!("email_installments"),
+    partial!("text_invoices"),
+    partial!("text_payment"),
+    partial!("text_totals"),
+    partial!("text_installments"),
+    partial!("text_closing"),
+];
+
+macro_rules! words {
+    ($lang:literal) => {
+        (
+            concat!("templates/", $lang, "/words.toml"),
+            include_str!(concat!("templates/", $lang, "/words.toml")),
+        )
+    };
+}
+
+/// The labels the shared layout prints, per language.
+static WORDS: [(&str, &str); 5] = [words!("sv"), words!("nb"), words!("da"), words!("fi"), words!("en")];
+
+fn builtins() -> impl Iterator<Item = (&'static str, &'static str)> {
+    BUILTINS.iter().flatten().flatten().copied().chain(PARTIALS.iter().copied()).chain(WORDS.iter().copied())
+}
+
+/// The names of all built-in templates, partials and word lists, e.g.
+/// `templates/sv/reminder.letter.html.hbs`, `templates/partials/letter_page.hbs`,
+/// `templates/sv/words.toml`.
 pub fn builtin_names() -> impl Iterator<Item = &'static str> {
     builtins().map(|(name, _)| name)
 }
@@ -332,6 +384,11 @@ pub struct LetterData {
     /// Payment reference for paying the whole letter at once; `None` → the customer quotes each
     /// invoice's own reference or number.
     pub reference: Option<String>,
+    /// The scheme `reference` is valid under, naming it in every language: `ocr`, `kid`, `fik`,
+    /// `viite`, `rf`, or `none` (a key of `words.reference`).
+    pub reference_scheme: String,
+    /// Where this debtor can pay.
+    pub payment: Payment,
     /// Whether the letter warns that the claim goes to debt collection if unpaid (Norway:
     /// inkassovarsel per inkassoloven § 9; Denmark: inkassoloven § 10).
     pub collection_warning: bool,
@@ -367,6 +424,25 @@ pub struct Company {
     pub bic: Option<String>,
     /// A domestic account number (Norwegian kontonummer, Danish reg.nr. + kontonr., …).
     pub account: Option<String>,
+    /// Which register's number `org_no` is, by the company's country: `SE`, `NO`, `DK`, `FI`
+    /// or `other` (a key of `words.org_no`).
+    pub org_scheme: String,
+}
+
+/// The payment details a letter prints.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Payment {
+    /// In the order printed.
+    pub details: Vec<PaymentDetail>,
+}
+
+/// One account or payment detail, e.g. `{kind: "bankgiro", value: "5050-1055"}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentDetail {
+    /// A key of `words.account`: `bankgiro`, `plusgiro`, `account_SE` (`_NO`, `_DK`, `_FI`,
+    /// `_other`: a domestic account, named by its bank's country), `iban`, `bic`.
+    pub kind: String,
+    pub value: String,
 }
 
 /// The debtor, as shown in the address block.
@@ -385,6 +461,12 @@ pub struct Customer {
     pub phone: Option<String>,
     /// `"business"` or `"consumer"`.
     pub kind: String,
+    /// Whom the letter greets: the contact person, or a consumer's own name; `None` → the
+    /// template's neutral greeting.
+    pub greeting_name: Option<String>,
+    /// The address below name and contact, in the order of the customer's country, with the
+    /// country's name when it is abroad ([`layout::postal_lines`]).
+    pub address_lines: Vec<String>,
 }
 
 /// One invoice in a letter.
@@ -400,6 +482,8 @@ pub struct InvoiceLine {
     pub days_overdue: i64,
     /// The invoice's own payment reference (OCR / KID / FIK / viitenumero / RF).
     pub reference: Option<String>,
+    /// The scheme of `reference` (a key of `words.reference`), as for the letter's reference.
+    pub reference_scheme: String,
     pub description: Option<String>,
     /// Late-payment interest on this invoice up to `as_of`.
     pub interest: Option<Decimal>,
@@ -435,7 +519,8 @@ pub enum LetterError {
     #[error(
         "{}: not a known template name (expected <language>/<step>.<part>.hbs, e.g. \
          sv/reminder.letter.html.hbs; languages: sv nb da fi en; steps: reminder collection \
-         plan; parts: letter.html email.subject email.txt email.html sms.txt)",
+         plan; parts: letter.html email.subject email.txt email.html sms.txt; or \
+         <language>/words.toml, or partials/<name>.hbs as `dun templates list` shows)",
         path.display()
     )]
     UnknownOverride { path: PathBuf },
@@ -480,6 +565,8 @@ pub struct Letters {
     html: Handlebars<'static>,
     /// Plain-text templates (subject, text e-mail, SMS): values are written as they are.
     text: Handlebars<'static>,
+    /// Every language's words (`words.toml`), the user's keys over the built-in ones.
+    words: HashMap<&'static str, Value>,
     /// Where each template came from, for error messages: its name, or the override file.
     origins: HashMap<String, String>,
 }
@@ -490,12 +577,37 @@ impl fmt::Debug for Letters {
     }
 }
 
+/// What a built-in file is, by its name.
+enum FileKind<'a> {
+    /// A step's part in one language, e.g. `templates/sv/reminder.letter.html.hbs`.
+    Step(Part),
+    /// A shared layout piece, e.g. `templates/partials/letter_page.hbs` → `letter_page`.
+    Partial(&'a str),
+    /// A language's words, e.g. `templates/sv/words.toml` → `sv`.
+    Words(&'static str),
+}
+
+fn file_kind(name: &str) -> Option<FileKind<'_>> {
+    if let Some(partial) = name.strip_prefix("templates/partials/").and_then(|n| n.strip_suffix(".hbs")) {
+        return Some(FileKind::Partial(partial));
+    }
+    if let Some(language) = name.strip_prefix("templates/").and_then(|n| n.strip_suffix("/words.toml")) {
+        return LANGUAGES.into_iter().find(|known| *known == language).map(FileKind::Words);
+    }
+    part_of(name).map(FileKind::Step)
+}
+
 impl Letters {
-    /// Loads the built-in templates, then every `*.hbs` file under `override_dir` (when the
-    /// directory exists) in place of the built-in with the same relative name.
+    /// Loads the built-in templates, then every `*.hbs` and `words.toml` file under
+    /// `override_dir` (when the directory exists) in place of the built-in with the same
+    /// relative name.
     pub fn new(override_dir: Option<&Path>) -> Result<Letters, LetterError> {
-        let mut letters =
-            Letters { html: new_registry(true), text: new_registry(false), origins: HashMap::new() };
+        let mut letters = Letters {
+            html: new_registry(true),
+            text: new_registry(false),
+            words: HashMap::new(),
+            origins: HashMap::new(),
+        };
         for (name, source) in builtins() {
             letters.register(name, source, name.to_string())?;
         }
@@ -508,7 +620,7 @@ impl Letters {
     /// Renders the parts of `channel` for `step` in `language` (unknown → English).
     ///
     /// The data's `language` is set to the language actually rendered, so that the helpers
-    /// format money and dates to match the text around them.
+    /// format money and dates to match the text around them, and `words` to its words.
     pub fn render(
         &self,
         step: Step,
@@ -517,7 +629,7 @@ impl Letters {
         data: &Value,
     ) -> Result<Rendered, LetterError> {
         let language = resolve_language(language);
-        let data = with_language(data, language)?;
+        let data = with_language(data, language, self.words.get(language))?;
         let mut rendered = Rendered::default();
         for &part in channel.parts() {
             let output = self.render_part(&template_name(language, step, part), part, &data)?;
@@ -525,7 +637,8 @@ impl Letters {
                 Part::EmailSubject => rendered.subject = Some(single_line(&output)),
                 Part::EmailText => rendered.text = Some(tidy_text(&output)),
                 Part::SmsText => rendered.text = Some(sms_text(&output)),
-                Part::LetterHtml | Part::EmailHtml => rendered.html = Some(output),
+                // The comments and inline-partial definitions before the page leave blank lines.
+                Part::LetterHtml | Part::EmailHtml => rendered.html = Some(output.trim_start().to_string()),
             }
         }
         Ok(rendered)
@@ -539,12 +652,35 @@ impl Letters {
         self.registry(part).render(name, data).map_err(|error| self.render_error(name, &error))
     }
 
-    /// Compiles `source` as template `name` into the registry its part needs.
+    /// Compiles `source` as template `name` into the registry its part needs, a partial into
+    /// both, and merges a words file into its language's words.
     fn register(&mut self, name: &str, source: &str, origin: String) -> Result<(), LetterError> {
-        let part = part_of(name).ok_or_else(|| LetterError::Data(format!("bad name {name}")))?;
-        let registry = if part.is_html() { &mut self.html } else { &mut self.text };
-        registry.register_template_string(name, source).map_err(|error| template_error(&origin, &error))?;
-        self.origins.insert(name.to_string(), origin);
+        match file_kind(name).ok_or_else(|| LetterError::Data(format!("bad name {name}")))? {
+            FileKind::Step(part) => {
+                let registry = if part.is_html() { &mut self.html } else { &mut self.text };
+                registry
+                    .register_template_string(name, source)
+                    .map_err(|error| template_error(&origin, &error))?;
+                self.origins.insert(name.to_string(), origin);
+            }
+            FileKind::Partial(partial) => {
+                for registry in [&mut self.html, &mut self.text] {
+                    registry
+                        .register_partial(partial, source)
+                        .map_err(|error| template_error(&origin, &error))?;
+                }
+                self.origins.insert(partial.to_string(), origin);
+            }
+            FileKind::Words(language) => {
+                let words = parse_words(source, &origin)?;
+                match self.words.get_mut(language) {
+                    None => {
+                        self.words.insert(language, words);
+                    }
+                    Some(known) => merge_words(known, words, &origin, "")?,
+                }
+            }
+        }
         Ok(())
     }
 
@@ -562,7 +698,7 @@ impl Letters {
             }
             Ok(_) => {}
         }
-        for file in hbs_files(dir)? {
+        for file in template_files(dir)? {
             let relative = relative_slash_path(dir, &file);
             let name = format!("templates/{relative}");
             if builtin_source(&name).is_none() {
@@ -577,13 +713,18 @@ impl Letters {
     fn render_error(&self, name: &str, error: &RenderError) -> LetterError {
         let template = error.template_name.as_deref().unwrap_or(name);
         let origin = self.origins.get(template).map_or(template, String::as_str);
-        let reason = match error.reason() {
+        let mut reason = match error.reason() {
             RenderErrorReason::MissingVariable(Some(path)) => {
                 format!("variable `{path}` is missing from the template data")
             }
             RenderErrorReason::TemplateError(inner) => return template_error(origin, inner),
             other => other.to_string(),
         };
+        if template != name {
+            // The error is in a shared partial: say which letter was being rendered too.
+            let letter = self.origins.get(name).map_or(name, String::as_str);
+            reason.push_str(&format!(" (rendering {letter})"));
+        }
         LetterError::Template {
             template: origin.to_string(),
             line: error.line_no,
@@ -591,6 +732,73 @@ impl Letters {
             reason,
         }
     }
+}
+
+/// A `words.toml` as a JSON object of strings (and tables of strings).
+fn parse_words(source: &str, origin: &str) -> Result<Value, LetterError> {
+    let table: toml::Table = source.parse().map_err(|error: toml::de::Error| {
+        let (line, column) = error.span().map(|span| line_column(source, span.start)).unzip();
+        LetterError::Template {
+            template: origin.to_string(),
+            line,
+            column,
+            reason: error.message().to_string(),
+        }
+    })?;
+    let value = serde_json::to_value(table).map_err(|e| LetterError::Data(format!("{origin}: {e}")))?;
+    check_words(&value, origin, "")?;
+    Ok(value)
+}
+
+/// Words are text: a number or a list where a label belongs is a mistake.
+fn check_words(value: &Value, origin: &str, prefix: &str) -> Result<(), LetterError> {
+    let Value::Object(fields) = value else { return Ok(()) };
+    for (key, word) in fields {
+        match word {
+            Value::String(_) => {}
+            Value::Object(_) => check_words(word, origin, &format!("{prefix}{key}."))?,
+            other => return Err(words_error(origin, format!("`{prefix}{key}` must be text, not {other}"))),
+        }
+    }
+    Ok(())
+}
+
+/// The user's words over the built-in ones, key by key; a key the built-ins do not have is a
+/// typo (`pay_bu`) and an error, since the layout would never print it.
+fn merge_words(known: &mut Value, user: Value, origin: &str, prefix: &str) -> Result<(), LetterError> {
+    let (Value::Object(known), Value::Object(user)) = (known, user) else { return Ok(()) };
+    for (key, word) in user {
+        let path = format!("{prefix}{key}");
+        let Some(slot) = known.get_mut(&key) else {
+            let mut names: Vec<&String> = known.keys().collect();
+            names.sort();
+            let names = names.iter().map(|n| format!("{prefix}{n}")).collect::<Vec<_>>().join(", ");
+            return Err(words_error(origin, format!("unknown word `{path}` (known: {names})")));
+        };
+        match (slot.is_object(), word.is_object()) {
+            (true, true) => merge_words(slot, word, origin, &format!("{path}."))?,
+            (false, false) => *slot = word,
+            _ => {
+                return Err(words_error(
+                    origin,
+                    format!("`{path}` must be a {}", if slot.is_object() { "table" } else { "text" }),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn words_error(origin: &str, reason: String) -> LetterError {
+    LetterError::Template { template: origin.to_string(), line: None, column: None, reason }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = &source[..offset.min(source.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |rest| rest.chars().count()) + 1;
+    (line, column)
 }
 
 fn new_registry(html: bool) -> Handlebars<'static> {
@@ -614,8 +822,9 @@ fn part_of(name: &str) -> Option<Part> {
     Part::ALL.into_iter().find(|part| stem.ends_with(&format!(".{}", part.name())))
 }
 
-/// All `*.hbs` files below `dir`, sorted so that errors are reported in a stable order.
-fn hbs_files(dir: &Path) -> Result<Vec<PathBuf>, LetterError> {
+/// All `*.hbs` and `*.toml` files below `dir`, sorted so that errors are reported in a stable
+/// order.
+fn template_files(dir: &Path) -> Result<Vec<PathBuf>, LetterError> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
@@ -628,7 +837,7 @@ fn hbs_files(dir: &Path) -> Result<Vec<PathBuf>, LetterError> {
             let is_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
             if is_dir {
                 pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "hbs") {
+            } else if path.extension().is_some_and(|ext| ext == "hbs" || ext == "toml") {
                 files.push(path);
             }
         }
@@ -643,16 +852,18 @@ fn relative_slash_path(dir: &Path, file: &Path) -> String {
     relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
-/// The data with `language` set to the one being rendered.
-fn with_language<'a>(data: &'a Value, language: &str) -> Result<Cow<'a, Value>, LetterError> {
+/// The data with `language` set to the one being rendered and `words` to its words.
+fn with_language<'a>(
+    data: &'a Value,
+    language: &str,
+    words: Option<&Value>,
+) -> Result<Cow<'a, Value>, LetterError> {
     let Value::Object(fields) = data else {
         return Err(LetterError::Data("must be a JSON object".into()));
     };
-    if fields.get("language").and_then(Value::as_str) == Some(language) {
-        return Ok(Cow::Borrowed(data));
-    }
     let mut fields = fields.clone();
     fields.insert("language".into(), Value::String(language.into()));
+    fields.insert("words".into(), words.cloned().unwrap_or(Value::Null));
     Ok(Cow::Owned(Value::Object(fields)))
 }
 

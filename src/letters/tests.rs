@@ -27,6 +27,7 @@ fn invoice(number: &str, issued: &str, due: &str, amount: &str, open: &str, days
         open: money(open),
         days_overdue: days,
         reference: None,
+        reference_scheme: "none".into(),
         description: None,
         interest: Some(money("10.00")),
         fee: None,
@@ -39,26 +40,30 @@ fn sample(language: &str, step: Step) -> LetterData {
     let mut second = invoice("2026-102", "2026-10-01", "2026-10-31", "2500.00", "1500.00", 24);
     second.description = Some("Service oktober".into());
     second.reference = Some("2026102".into());
+    second.reference_scheme = "none".into();
+    let company = Company {
+        name: "Nordisk Verkstad AB".into(),
+        org_no: Some("556036-0793".into()),
+        address: Some("Industrigatan 4".into()),
+        postcode: Some("123 45".into()),
+        city: Some("Stockholm".into()),
+        country: Some("SE".into()),
+        email: Some("faktura@verkstad.example.se".into()),
+        phone: Some("08-123 456 78".into()),
+        bankgiro: Some("5050-1055".into()),
+        plusgiro: Some("4711-2".into()),
+        iban: Some("SE45 5000 0000 0583 9825 7466".into()),
+        bic: Some("ESSESESS".into()),
+        account: Some("5000-12 345 67".into()),
+        org_scheme: "SE".into(),
+    };
     LetterData {
         step,
         step_number: 1,
         language: language.into(),
         currency: currency_of(language).into(),
-        company: Company {
-            name: "Nordisk Verkstad AB".into(),
-            org_no: Some("556036-0793".into()),
-            address: Some("Industrigatan 4".into()),
-            postcode: Some("123 45".into()),
-            city: Some("Stockholm".into()),
-            country: Some("SE".into()),
-            email: Some("faktura@verkstad.example.se".into()),
-            phone: Some("08-123 456 78".into()),
-            bankgiro: Some("5050-1055".into()),
-            plusgiro: Some("4711-2".into()),
-            iban: Some("SE45 5000 0000 0583 9825 7466".into()),
-            bic: Some("ESSESESS".into()),
-            account: Some("5000-12 345 67".into()),
-        },
+        payment: compose::payment(&company),
+        company,
         customer: Customer {
             id: "C1001".into(),
             name: "Fisk & <Skaldjur> AB".into(),
@@ -70,6 +75,8 @@ fn sample(language: &str, step: Step) -> LetterData {
             email: Some("asa@fisk.example.se".into()),
             phone: Some("+46 70 123 45 67".into()),
             kind: "business".into(),
+            greeting_name: Some("Åsa Öberg".into()),
+            address_lines: vec!["Hamngatan 1".into(), "411 14 Göteborg".into()],
         },
         invoices: vec![
             invoice("2026-101", "2026-09-24", "2026-10-24", "1234.50", "1234.50", 31),
@@ -83,6 +90,7 @@ fn sample(language: &str, step: Step) -> LetterData {
         pay_by: day("2026-12-08"),
         as_of: day("2026-11-24"),
         reference: Some("1234567897".into()),
+        reference_scheme: "ocr".into(),
         collection_warning: false,
         agency: Some("Inkasso Norden AB".into()),
         installments: if step == Step::Plan {
@@ -101,15 +109,22 @@ fn sample(language: &str, step: Step) -> LetterData {
 /// invoice, no fee, interest, reference or agency.
 fn minimal(language: &str, step: Step) -> LetterData {
     let mut data = sample(language, step);
-    data.company = Company { name: "Solo".into(), ..Company::default() };
-    data.customer =
-        Customer { id: "7".into(), name: "Kim".into(), kind: "consumer".into(), ..Customer::default() };
+    data.company = Company { name: "Solo".into(), org_scheme: "SE".into(), ..Company::default() };
+    data.payment = Payment::default();
+    data.customer = Customer {
+        id: "7".into(),
+        name: "Kim".into(),
+        kind: "consumer".into(),
+        greeting_name: layout::greeting_name(true, "Kim", None),
+        ..Customer::default()
+    };
     data.invoices.truncate(1);
     data.invoices[0].interest = None;
     data.fee = None;
     data.interest = Some(Decimal::ZERO);
     data.compensation = None;
     data.reference = None;
+    data.reference_scheme = "none".into();
     data.agency = None;
     data.installments.truncate(1);
     data
@@ -137,15 +152,60 @@ fn all_text(rendered: &Rendered) -> String {
 
 const NBSP: &str = "\u{a0}";
 
+/// 75 step templates (5 languages x 3 steps x 5 parts), 17 shared partials, 5 word lists.
+const BUILTIN_COUNT: usize = 75 + 17 + 5;
+
 #[test]
-fn there_are_75_builtins_with_the_documented_names() {
+fn builtins_are_steps_partials_and_words_with_the_documented_names() {
     let names: Vec<&str> = builtin_names().collect();
-    assert_eq!(names.len(), 75);
+    assert_eq!(names.len(), BUILTIN_COUNT);
     assert!(names.contains(&"templates/sv/reminder.letter.html.hbs"));
     assert!(names.contains(&"templates/en/plan.sms.txt.hbs"));
+    assert!(names.contains(&"templates/partials/letter_payment.hbs"));
+    assert!(names.contains(&"templates/fi/words.toml"));
+    assert_eq!(names.iter().filter(|name| part_of(name).is_some()).count(), 75);
     for name in names {
-        assert!(part_of(name).is_some(), "{name}");
+        assert!(file_kind(name).is_some(), "{name}");
         assert!(!builtin_source(name).unwrap().is_empty(), "{name}");
+    }
+}
+
+/// The layout is shared: no step template of any language carries a <style>, a table of
+/// its own or the page frame, so a layout change is one edit (STYLE.md "One layout, five
+/// languages").
+#[test]
+fn step_templates_hold_words_not_layout() {
+    for name in builtin_names().filter(|name| part_of(name).is_some()) {
+        let source = builtin_source(name).unwrap();
+        for layout in ["<style", "<table", "<!DOCTYPE", "@page", "<address"] {
+            assert!(!source.contains(layout), "{name} has its own {layout}");
+        }
+    }
+}
+
+/// Every language's words have the same keys, so a partial never misses a word in one of
+/// them.
+#[test]
+fn every_language_has_every_word() {
+    let letters = letters();
+    let keys = |value: &Value| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![(String::new(), value)];
+        while let Some((prefix, value)) = stack.pop() {
+            for (key, inner) in value.as_object().unwrap() {
+                match inner {
+                    Value::Object(_) => stack.push((format!("{prefix}{key}."), inner)),
+                    _ => out.push(format!("{prefix}{key}")),
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let swedish = keys(&letters.words["sv"]);
+    assert!(swedish.len() > 40, "{swedish:?}");
+    for language in LANGUAGES {
+        assert_eq!(keys(&letters.words[language]), swedish, "{language}");
     }
 }
 
@@ -212,10 +272,10 @@ fn a_missing_variable_is_an_error_naming_the_template() {
     }
     // A missing optional field is caught too (not silently taken as absent).
     let mut value = sample("fi", Step::Plan).to_value();
-    value["company"].as_object_mut().unwrap().remove("iban");
+    value["company"].as_object_mut().unwrap().remove("phone");
     let message = letters.render(Step::Plan, Channel::Letter, "fi", &value).unwrap_err().to_string();
-    assert!(message.starts_with("templates/fi/plan.letter.html.hbs:"), "{message}");
-    assert!(message.contains("company.iban"), "{message}");
+    assert!(message.contains("templates/fi/plan.letter.html.hbs"), "{message}");
+    assert!(message.contains("company.phone"), "{message}");
 }
 
 #[test]
@@ -226,9 +286,11 @@ fn a_malformed_amount_is_an_error_with_template_and_line() {
     let LetterError::Template { template, line, .. } = &error else {
         panic!("{error:?}");
     };
-    assert_eq!(template, "templates/sv/reminder.letter.html.hbs");
+    // The amount is printed by the shared invoice table; the error names it and the letter.
+    assert_eq!(template, "templates/partials/letter_invoices.hbs");
     assert!(line.is_some(), "{error}");
     assert!(error.to_string().contains("1 500,00"), "{error}");
+    assert!(error.to_string().contains("(rendering templates/sv/reminder.letter.html.hbs)"), "{error}");
 }
 
 #[test]
@@ -522,7 +584,7 @@ fn an_unknown_override_name_is_an_error() {
 fn export_writes_all_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let written = export_builtin(dir.path()).unwrap();
-    assert_eq!(written.len(), 75);
+    assert_eq!(written.len(), BUILTIN_COUNT);
     let letter = dir.path().join("sv/reminder.letter.html.hbs");
     assert!(written.contains(&letter));
     assert_eq!(
@@ -574,4 +636,137 @@ fn rendered_email_becomes_an_eml_with_encoded_subject() {
     assert!(eml.contains("Content-Type: text/plain; charset=utf-8\r\n"));
     assert!(eml.contains("Content-Type: text/html; charset=utf-8\r\n"));
     assert!(!eml.replace("\r\n", "").contains('\n'), "CRLF only");
+}
+
+#[test]
+fn consumers_are_greeted_by_name_in_every_language() {
+    let letters = letters();
+    for (language, greeting) in [
+        ("sv", "Hej Kim!"),
+        ("nb", "Hei Kim,"),
+        ("da", "Kære Kim,"),
+        ("fi", "Hyvä Kim,"),
+        ("en", "Dear Kim,"),
+    ] {
+        for step in Step::ALL {
+            let data = minimal(language, step);
+            for channel in [Channel::Letter, Channel::Email] {
+                let text = all_text(&render(&letters, &data, channel));
+                assert!(text.contains(greeting), "{language} {step} {channel}: {text}");
+            }
+        }
+    }
+}
+
+/// The address block sits where a window envelope shows it, whatever the header above holds:
+/// 46 mm from the top (page margin + offset in the head) and 20 mm from the left edge, at
+/// most 85 x 22 mm, which lies inside the window of a C5 (44-79 mm from the top, from 15 mm
+/// left, 105 mm wide) and of an E65 envelope (40-70 mm, from 15 mm, 95 mm wide).
+#[test]
+fn the_address_block_has_a_fixed_place_for_window_envelopes() {
+    let page = builtin_source("templates/partials/letter_page.hbs").unwrap();
+    let millimetres = |rule: &str, property: &str| -> f64 {
+        let start = page.find(rule).unwrap_or_else(|| panic!("no {rule}"));
+        let block = &page[start..start + page[start..].find('}').unwrap()];
+        let value =
+            block.split(&format!("{property}:")).nth(1).unwrap_or_else(|| panic!("{rule} {property}"));
+        value.trim_start().split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap().parse().unwrap()
+    };
+    let margin = page.split("@page { size: A4; margin: ").nth(1).unwrap();
+    let margins: Vec<f64> = margin
+        .split(';')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|m| m.trim_end_matches("mm").parse().unwrap())
+        .collect();
+    let (top_margin, left_margin) = (margins[0], margins[3]);
+    let top = top_margin + millimetres(".recipient {", "top");
+    let left = left_margin + millimetres(".recipient {", "left");
+    let (width, height) = (millimetres(".recipient {", "width"), millimetres(".recipient {", "height"));
+    assert_eq!((top, left), (46.0, 20.0));
+    for (window_top, window_bottom, window_right) in [(44.0, 79.0, 15.0 + 105.0), (40.0, 70.0, 15.0 + 95.0)] {
+        assert!(top >= window_top && top + height <= window_bottom, "{top}+{height}");
+        assert!(left >= 15.0 && left + width <= window_right, "{left}+{width}");
+    }
+    assert!(page.contains(".recipient { position: absolute;"), "not in the normal flow");
+    // On screen the page has the same padding as the print margins, so the block is at the
+    // same place.
+    assert!(page.contains(&format!("padding: {}mm 18mm 18mm {}mm", top_margin, left_margin)));
+}
+
+#[test]
+fn words_can_be_overridden_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("sv")).unwrap();
+    fs::write(
+        dir.path().join("sv/words.toml"),
+        "pay_by = \"Sista betalningsdag\"\n[account]\nbankgiro = \"BG\"\n",
+    )
+    .unwrap();
+    let letters = Letters::new(Some(dir.path())).unwrap();
+    let data = sample("sv", Step::Reminder);
+    let html = render(&letters, &data, Channel::Letter).html.unwrap();
+    assert!(html.contains("<th>Sista betalningsdag</th>") && html.contains("<th>BG</th>"), "{html}");
+    assert!(html.contains("<th>Plusgiro</th>"), "the other words stay");
+    // Other languages are untouched.
+    let nb = render(&letters, &sample("nb", Step::Reminder), Channel::Letter).html.unwrap();
+    assert!(nb.contains("Betalingsfrist"));
+}
+
+#[test]
+fn a_misspelt_word_is_an_error_naming_file_and_word() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("da")).unwrap();
+    let file = dir.path().join("da/words.toml");
+    fs::write(&file, "pay_bu = \"Betal senest\"\n").unwrap();
+    let error = Letters::new(Some(dir.path())).unwrap_err().to_string();
+    assert!(error.starts_with(&file.display().to_string()), "{error}");
+    assert!(error.contains("unknown word `pay_bu`") && error.contains("pay_by"), "{error}");
+    fs::write(&file, "[account]\niban = 7\n").unwrap();
+    let error = Letters::new(Some(dir.path())).unwrap_err().to_string();
+    assert!(error.contains("`account.iban` must be text"), "{error}");
+    fs::write(&file, "date = \"Dato\"\ndate = \"x\"\n").unwrap();
+    let error = Letters::new(Some(dir.path())).unwrap_err().to_string();
+    assert!(error.starts_with(&format!("{}:2:", file.display())), "{error}");
+}
+
+#[test]
+fn a_partial_override_changes_every_language() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("partials")).unwrap();
+    fs::write(
+        dir.path().join("partials/letter_payment.hbs"),
+        "<div class=\"payment\">PAY {{date pay_by}}</div>",
+    )
+    .unwrap();
+    let letters = Letters::new(Some(dir.path())).unwrap();
+    for language in LANGUAGES {
+        let html = render(&letters, &sample(language, Step::Reminder), Channel::Letter).html.unwrap();
+        assert!(html.contains("<div class=\"payment\">PAY "), "{language}");
+    }
+}
+
+/// A reference and the company's number are named by what they are: a Swedish OCR number in a
+/// Finnish letter is no viitenumero, a Swedish org number no Y-tunnus.
+#[test]
+fn labels_follow_the_scheme_not_the_language() {
+    let letters = letters();
+    for (language, ocr, org) in [
+        ("fi", "OCR-viite (Ruotsi)", "Ruotsalainen yritystunnus (org.nr)"),
+        ("nb", "OCR-referanse (Sverige)", "Org.nr. (Sverige)"),
+        ("da", "OCR-reference (Sverige)", "Org.nr. (Sverige)"),
+        ("en", "OCR reference (Sweden)", "Swedish org. no."),
+        ("sv", "OCR-nummer", "Org.nr"),
+    ] {
+        let data = sample(language, Step::Reminder);
+        for channel in [Channel::Letter, Channel::Email] {
+            let text = all_text(&render(&letters, &data, channel));
+            assert!(text.contains(&format!("{ocr}</")), "{language} {channel}: {text}");
+            assert!(text.contains(&format!("{org} 556036-0793")), "{language} {channel}");
+            for wrong in ["Viitenumero</", ">KID<", "CVR-nr. 556036", "Y-tunnus 556036"] {
+                assert!(!text.contains(wrong), "{language} {channel}: {wrong}");
+            }
+        }
+    }
 }

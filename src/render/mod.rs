@@ -2,6 +2,7 @@
 
 pub mod csv_out;
 pub mod escape;
+pub mod html;
 pub mod text;
 
 use chrono::NaiveDate;
@@ -93,10 +94,30 @@ impl Table {
     }
 }
 
-/// The output formats every listing command offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats every listing command offers. A new format is a variant here, its
+/// extension in [`Format::from_extension`], and a renderer module beside `text` and `csv_out`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[default]
     Table,
     Csv,
     Json,
+    /// One self-contained page with pictures: `dun report` only.
+    Html,
+}
+
+impl Format {
+    /// The file extensions `-o` recognises, for messages.
+    pub const EXTENSIONS: &[&str] = &["txt", "csv", "json", "html"];
+
+    /// The format a lower-case file extension names.
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        match extension {
+            "txt" => Some(Format::Table),
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "html" | "htm" => Some(Format::Html),
+            _ => None,
+        }
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! K1: 1001 (1 000,00, due 10-31) is 30 days overdue with a 60,00 reminder fee journaled, and
 //! statutory interest at 1,75 (the policy's reference rate from 2026-07-01) + 8 = 9,75 %:
-//! 1000 × 0.0975 × 30 / 365 = 8.0137 → 8,01. 1003 (2 000,00) is not due. 2001 was paid
+//! due Saturday 2026-10-31 (alla helgons dag) moves to Monday 11-02 (skuldebrevslagen 5 §), so
+//! 28 days: 1000 × 0.0975 × 28 / 365 = 7.4795 → 7,48. 1003 (2 000,00) is not due. 2001 was paid
 //! 10 days late (2026-02-10, in the 12 months before the last 3), 2002 15 days late by the
 //! payment of 2026-10-15 in payments.csv (in the last 3 months): one invoice each, too few for
 //! a trend. Exposure 3 000,00 against the limit 5 000,00.
@@ -60,9 +61,9 @@ fn the_table_has_everything_for_the_call() {
         "E-mail         faktura@alfa.se\n",
         "Phone          070-174 06 21  (+46701740621)\n",
         "Address        Storgatan 1, 431 34, Mölndal\n",
-        "│ 1001    ┆ 2026-10-01 ┆ 2026-10-31 ┆           30 ┆ SEK      ┆ 1 000.00 ┆ 1 000.00 ┆ 60.00 ┆     8.01 ┆      │",
+        "│ 1001    ┆ 2026-10-01 ┆ 2026-10-31 ┆           30 ┆ SEK      ┆ 1 000.00 ┆ 1 000.00 ┆ 60.00 ┆     7.48 ┆      │",
         "│ 1003    ┆ 2026-11-20 ┆ 2026-12-20 ┆ not due      ┆ SEK      ┆ 2 000.00 ┆ 2 000.00 ┆  0.00 ┆     0.00 ┆      │",
-        "Total SEK: open 3 000.00, overdue 1 000.00, fees 60.00, interest so far 8.01\n",
+        "Total SEK: open 3 000.00, overdue 1 000.00, fees 60.00, interest so far 7.48\n",
         "last 3 months 15.0 days (1 invoice); the 12 months before 10.0 days (1 invoice)\n",
         "Trend: too few settled invoices to tell (needs 2 in each period)\n",
         "Last payment: 2026-10-15, 1 000.00 on invoice 2002 (payments.csv:2)\n",
@@ -88,7 +89,7 @@ fn json_carries_the_same_figures() {
     assert_eq!(open.len(), 2);
     assert_eq!(
         (&open[0]["invoice"], &open[0]["days_overdue"], &open[0]["fees"], &open[0]["interest"]),
-        (&Value::from("1001"), &Value::from(30), &Value::from("60.00"), &Value::from("8.01"))
+        (&Value::from("1001"), &Value::from(30), &Value::from("60.00"), &Value::from("7.48"))
     );
     assert_eq!(open[1]["days_overdue"], 0);
     assert_eq!(v["totals"][0]["open"], "3000.00");
@@ -117,7 +118,7 @@ fn csv_lists_the_open_invoices() {
     assert_eq!(
         out,
         "customer,invoice,issued,due,days_overdue,currency,amount,open,fees,interest,note\n\
-K1,1001,2026-10-01,2026-10-31,30,SEK,1000.00,1000.00,60.00,8.01,\n\
+K1,1001,2026-10-01,2026-10-31,30,SEK,1000.00,1000.00,60.00,7.48,\n\
 K1,1003,2026-11-20,2026-12-20,0,SEK,2000.00,2000.00,0.00,0.00,\n"
     );
 }

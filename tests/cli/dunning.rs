@@ -360,3 +360,19 @@ fn remind_refuses_on_check_errors_in_what_it_would_send() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0][8].contains("data check overridden with --force (remind)"), "{notes:?}");
 }
+
+#[test]
+fn due_until_lists_a_standing_call_once() {
+    let l = Ledger::new();
+    l.write("policy.toml", &format!("{POLICY}[segments.kommun]\nmanual = true\n"))
+        .write(
+            "customers.csv",
+            "id,name,kind,country,language,email,segment\nK,Kvarnby kommun,business,SE,sv,k@kvarnby.example,kommun\n",
+        )
+        .write("invoices.csv", "number,customer,issued,due,amount,currency\n1,K,2026-10-02,2026-11-01,5000.00,SEK\n");
+    let csv = l.ok(&["due", "--format", "csv", "--as-of", "2026-11-01", "--until", "2026-12-31"]);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    // The call replaces the first reminder on 11-08 and stands, unanswered, to the end.
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(rows[0].starts_with("call,K,1,SEK,5000.00,7,") && rows[0].ends_with(",2026-11-08"), "{csv}");
+}

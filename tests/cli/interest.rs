@@ -22,15 +22,17 @@ fn ledger() -> Ledger {
 
 #[test]
 fn interest_on_invoices_settled_late() {
-    // 1: 30 days (1 Feb – 2 Mar) on 10 000 = 82.19.
-    // 3: 10 days on 5 000 (21–30 Jun) + 10 days on 3 000 (1–10 Jul, the last known rate carried
-    //    forward) = 13.70 + 8.22 = 21.92. 2 was paid before its due date.
+    // Issue #11, finding 6: skuldebrevslagen 5 § moves a due date on a weekend or holiday.
+    // 1: due Saturday 31 Jan → Monday 2 Feb; 28 days (3 Feb – 2 Mar) on 10 000 = 76.71.
+    // 3: due Saturday 20 Jun (midsommardagen) → Monday 22 Jun; 8 days on 5 000 (23–30 Jun)
+    //    + 10 days on 3 000 (1–10 Jul, 2026H2 = 10 %) = 10.96 + 8.22 = 19.18. 2 was paid
+    //    before its due date.
     let csv = ledger().ok(&["interest", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "csv"]);
     assert_eq!(
         csv,
         "customer,name,invoice,currency,amount,due,settled,days_late,interest\n\
-         A,Alfa AB,1,SEK,10000.00,2026-01-31,2026-03-02,30,82.19\n\
-         A,Alfa AB,3,SEK,5000.00,2026-06-20,2026-07-10,20,21.92\n"
+         A,Alfa AB,1,SEK,10000.00,2026-01-31,2026-03-02,30,76.71\n\
+         A,Alfa AB,3,SEK,5000.00,2026-06-20,2026-07-10,20,19.18\n"
     );
     let march = ledger().ok(&["interest", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv"]);
     assert_eq!(march.lines().count(), 2, "{march}");
@@ -38,15 +40,16 @@ fn interest_on_invoices_settled_late() {
 
 #[test]
 fn report_shows_interest_accrued_on_open_invoices() {
-    // 4: 1 000 open, 30 days late on 30 Nov = 8.22.
+    // 4: 1 000 open, due Saturday 31 Oct (alla helgons dag) → Monday 2 Nov: 28 days late on
+    //    30 Nov at 10 % = 7.67 (the report's figure follows the same law).
     let json = ledger().ok(&["report", "--format", "json", "--as-of", "2026-11-30"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["key_figures"]["per_currency"]["SEK"]["accrued_interest"], "8.22");
+    assert_eq!(v["key_figures"]["per_currency"]["SEK"]["accrued_interest"], "7.67");
 }
 
 #[test]
 fn due_shows_each_invoices_interest() {
     let csv = ledger().ok(&["due", "--all", "--format", "csv", "--as-of", "2026-11-30"]);
     let row = csv.lines().find(|l| l.contains(",A,4,")).unwrap();
-    assert!(row.contains(",1000.00,30,0.00,8.22,450.00,"), "{row}");
+    assert!(row.contains(",1000.00,30,0.00,7.67,450.00,"), "{row}");
 }

@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+pub mod calendar;
 pub mod dk;
 pub mod eu;
 pub mod fi;
@@ -33,6 +34,9 @@ pub mod se;
 pub enum DayCount {
     /// Actual days, 365-day year (also in leap years).
     Actual365,
+    /// Actual days over the days of their calendar year: 366 in a leap year (Norway:
+    /// "årlig rente" is the calendar year, Lovavdelingen 2006).
+    ActualActual,
     /// 30-day months, 360-day year (Danish practice); see `core::interest`.
     Thirty360,
 }
@@ -42,6 +46,7 @@ impl DayCount {
     pub fn name(self) -> &'static str {
         match self {
             DayCount::Actual365 => "actual/365",
+            DayCount::ActualActual => "actual/actual",
             DayCount::Thirty360 => "30/360",
         }
     }
@@ -59,7 +64,11 @@ pub struct UnknownDayCount(pub String);
 
 impl fmt::Display for UnknownDayCount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown day count \"{}\": expected \"actual/365\" or \"30/360\"", self.0)
+        write!(
+            f,
+            "unknown day count \"{}\": expected \"actual/365\", \"actual/actual\" or \"30/360\"",
+            self.0
+        )
     }
 }
 
@@ -72,6 +81,7 @@ impl FromStr for DayCount {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "actual/365" | "act/365" => Ok(DayCount::Actual365),
+            "actual/actual" | "act/act" => Ok(DayCount::ActualActual),
             "30/360" | "30e/360" => Ok(DayCount::Thirty360),
             _ => Err(UnknownDayCount(s.to_string())),
         }
@@ -90,9 +100,8 @@ impl From<DayCount> for &'static str {
         day_count.name()
     }
 }
-
 /// The reference rate (% p.a.) that applies from `from` on (until the next
-/// period starts). Built-in periods start on 1 Jan or 1 Jul.
+/// period starts): the policy's `interest.reference_rates`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RatePeriod {
     pub from: NaiveDate,
@@ -101,11 +110,104 @@ pub struct RatePeriod {
     pub reference_rate: Decimal,
 }
 
-/// An amount that applies from `from` on (until the next entry starts).
+/// How sure a figure or rule is: the marks of `docs/reference/nordic-rules.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Confidence {
+    /// ✅ read in the statute or from an official body.
+    Statute,
+    /// ◐ a secondary source citing it.
+    Secondary,
+    /// ⚠ derived or unconfirmed: a placeholder.
+    Derived,
+}
+
+impl Confidence {
+    pub fn mark(self) -> &'static str {
+        match self {
+            Confidence::Statute => "✅",
+            Confidence::Secondary => "◐",
+            Confidence::Derived => "⚠",
+        }
+    }
+
+    /// The word `dun rules` writes in CSV and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Statute => "statute",
+            Confidence::Secondary => "secondary",
+            Confidence::Derived => "derived",
+        }
+    }
+}
+
+/// Where a rule comes from, and how sure it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cite {
+    pub source: &'static str,
+    pub confidence: Confidence,
+}
+
+const fn statute(source: &'static str) -> Cite {
+    Cite { source, confidence: Confidence::Statute }
+}
+
+const fn secondary(source: &'static str) -> Cite {
+    Cite { source, confidence: Confidence::Secondary }
+}
+
+const fn derived(source: &'static str) -> Cite {
+    Cite { source, confidence: Confidence::Derived }
+}
+
+/// An act adopted but not yet in force on a known day: its day is the policy's
+/// (`[law]`), else the day signalled.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PendingAct {
+    /// The `[law]` key that sets its in-force date.
+    pub key: &'static str,
+    pub name: &'static str,
+    pub signalled: NaiveDate,
+    pub cite: Cite,
+}
+
+/// In-force dates the policy sets for [`PendingAct`]s (`[law]` in `policy.toml`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LawDates {
+    /// `law.no_inkassolov_in_force`: Norway's new inkassolov (LOV-2026-05-22-19).
+    pub no_inkassolov: Option<NaiveDate>,
+}
+
+impl LawDates {
+    /// The day `act` comes into force.
+    pub fn in_force(&self, act: &PendingAct) -> NaiveDate {
+        match act.key {
+            "no_inkassolov_in_force" => self.no_inkassolov.unwrap_or(act.signalled),
+            _ => act.signalled,
+        }
+    }
+}
+
+/// A figure or rule and the day it came into force. `by`: it comes with an act
+/// whose in-force date is not settled yet; then `from` is that act's day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DatedAmount {
+pub struct Dated<T: 'static> {
     pub from: NaiveDate,
-    pub amount: Decimal,
+    pub value: T,
+    pub confidence: Confidence,
+    pub by: Option<&'static PendingAct>,
+}
+
+impl<T> Dated<T> {
+    /// The day it is in force from, with the policy's dates for pending acts.
+    pub fn in_force(&self, dates: &LawDates) -> NaiveDate {
+        self.by.map_or(self.from, |act| dates.in_force(act))
+    }
+}
+
+/// The entry of a dated table in force on `on`: the one with the latest
+/// in-force day on or before it (a table is sorted by its `from`).
+fn dated_on<'a, T>(table: &'a [Dated<T>], on: NaiveDate, dates: &LawDates) -> Option<&'a Dated<T>> {
+    table.iter().filter(|entry| entry.in_force(dates) <= on).max_by_key(|entry| entry.in_force(dates))
 }
 
 /// One value for business debtors and one for consumers.
@@ -132,38 +234,50 @@ impl<T: Copy> PerDebtor<T> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct InterestRules {
     /// Built-in reference rates, sorted by `from`, one per half-year.
-    pub reference_rates: &'static [RatePeriod],
+    pub reference_rates: &'static [Dated<Decimal>],
     /// What the reference rate is called, e.g. "Riksbank referensränta".
     pub reference_rate_name: &'static str,
-    pub reference_rate_source: &'static str,
-    /// Percentage points added to the reference rate.
-    pub margin: PerDebtor<Decimal>,
-    pub margin_source: PerDebtor<&'static str>,
+    pub reference_rate_source: Cite,
+    /// Percentage points added to the reference rate; `None`: no statutory
+    /// rate for that kind of debtor (the EU default's consumers).
+    pub margin: PerDebtor<Option<Decimal>>,
+    pub margin_source: PerDebtor<Cite>,
     /// Default day count; the policy may override it.
     pub day_count: DayCount,
-    pub day_count_source: &'static str,
+    pub day_count_source: Cite,
+    /// A consumer may not be charged an agreed rate above the statutory one after
+    /// default (Norway, forsinkelsesrenteloven § 4 c); `None`: no such cap known.
+    pub consumer_rate_cap: Option<Cite>,
 }
 
-/// Conditions on the reminder fee for one kind of debtor.
+/// Conditions on the reminder fee for one kind of debtor, as in force from a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeeRule {
-    /// Statutory maximum per reminder, dated. Empty: no statutory fee, only
-    /// what was agreed may be charged.
-    pub max: &'static [DatedAmount],
-    pub max_source: &'static str,
+    /// Statutory maximum per reminder; `None`: no statutory fee, only what was
+    /// agreed may be charged (no cap is known).
+    pub max: Option<Decimal>,
+    pub max_source: Cite,
     /// The fee may only be charged if it was agreed in advance.
     pub needs_agreement: bool,
-    pub agreement_source: &'static str,
+    pub agreement_source: Cite,
     /// A fee may be charged on a reminder sent at least this many days after
     /// the due date (1 = any day after the due date).
     pub min_days_after_due: i64,
-    pub timing_source: &'static str,
+    pub timing_source: Cite,
     /// At most this many fee-bearing reminders per claim.
     pub max_fee_reminders: Option<u32>,
-    pub count_source: &'static str,
+    pub count_source: Cite,
     /// Fee-bearing reminders at least this many days apart.
-    pub min_days_between: Option<i64>,
-    pub spacing_source: &'static str,
+    pub min_days_between_fees: Option<i64>,
+    pub spacing_source: Cite,
+    /// A fee only on a reminder at least this many days after the previous
+    /// reminder (with or without a fee) on the claim.
+    pub min_days_after_previous_reminder: Option<i64>,
+    pub previous_source: Cite,
+    /// A further fee only if the last fee-bearing reminder gave a deadline of
+    /// at least this many days and it passed unpaid (Norway § 1-3).
+    pub next_fee_needs_deadline_days: Option<i64>,
+    pub deadline_source: Cite,
 }
 
 /// How the fixed B2B compensation relates to reminder fees.
@@ -171,8 +285,8 @@ pub struct FeeRule {
 pub enum CompensationInteraction {
     /// Charged on top of reminder fees.
     InAddition,
-    /// Replaces reminder fees up to its amount: compensation = amount − fees
-    /// already charged (never below zero).
+    /// The debtor owes the larger of the two, not their sum: the compensation
+    /// is reduced by the fees charged on the claim (SE reduction, NO offset).
     OffsetsFees,
 }
 
@@ -180,25 +294,31 @@ pub enum CompensationInteraction {
 /// from a business (or public-body) debtor.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CompensationRule {
-    /// Dated amounts in the pack's currency; none known before the first.
-    pub amounts: &'static [DatedAmount],
+    /// Dated amounts in the pack's currency; none known before the first. The
+    /// amount of a claim is the one in force on the day after its (legal) due
+    /// date, when the claim for it arises, and stays that.
+    pub amounts: &'static [Dated<Decimal>],
+    pub source: Cite,
     pub interaction: CompensationInteraction,
-    pub source: &'static str,
+    pub interaction_source: Cite,
 }
 
 /// What the creditor must do before handing a claim to collection.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CollectionRules {
-    /// Minimum deadline (days from sending) a collection notice must give;
+    /// Minimum deadline (days from sending) a warning of collection must give;
     /// 0 = no statutory minimum.
     pub min_deadline_days: PerDebtor<i64>,
-    pub deadline_source: &'static str,
+    pub deadline_source: Cite,
     /// The last reminder must warn that the claim goes to collection.
     pub warning_required: bool,
-    pub warning_source: &'static str,
+    pub warning_source: Cite,
+    /// From this act on, the creditor's own warning is no longer the statutory
+    /// one (only agencies send it) and the creditor's own notices carry no fee.
+    pub creditor_warning_ends: Option<&'static PendingAct>,
     /// Minimum days between a reminder and the collection demand.
     pub min_days_after_reminder: PerDebtor<Option<i64>>,
-    pub min_days_after_reminder_source: &'static str,
+    pub min_days_after_reminder_source: Cite,
 }
 
 /// The statutory rules of one country (or the EU default).
@@ -211,7 +331,8 @@ pub struct RulePack {
     /// How messages name the debtors, e.g. "Swedish debtors".
     pub debtors: PerDebtor<&'static str>,
     pub interest: InterestRules,
-    pub reminder_fee: PerDebtor<FeeRule>,
+    /// Dated regimes, sorted by `from`.
+    pub reminder_fee: PerDebtor<&'static [Dated<FeeRule>]>,
     pub compensation: CompensationRule,
     pub collection: CollectionRules,
 }
@@ -262,13 +383,21 @@ const fn whole(units: u32) -> Decimal {
     Decimal::from_parts(units, 0, 0, false, 0)
 }
 
-const fn rate(from: NaiveDate, hundredths: u32) -> RatePeriod {
-    RatePeriod { from, reference_rate: pct(hundredths) }
+/// A reference rate in hundredths of a percent from a half-year.
+const fn rate(from: NaiveDate, hundredths: u32, confidence: Confidence) -> Dated<Decimal> {
+    Dated { from, value: pct(hundredths), confidence, by: None }
 }
 
-const fn dated(from: NaiveDate, units: u32) -> DatedAmount {
-    DatedAmount { from, amount: whole(units) }
+/// A whole amount from a date.
+const fn dated(from: NaiveDate, units: u32, confidence: Confidence) -> Dated<Decimal> {
+    Dated { from, value: whole(units), confidence, by: None }
 }
+
+const fn since<T: Copy>(from: NaiveDate, value: T, confidence: Confidence) -> Dated<T> {
+    Dated { from, value, confidence, by: None }
+}
+
+use Confidence::{Derived as DERIVED, Secondary as SECONDARY, Statute as STATUTE};
 
 // ---------------------------------------------------------------------------
 // Lookup
@@ -315,13 +444,15 @@ pub fn half_year_label(date: NaiveDate) -> String {
 /// The latest period in `periods` that started on or before `date`; on equal
 /// `from` dates the later entry wins (a policy listing a date twice means its
 /// last line).
-fn latest_period_on(periods: &[RatePeriod], date: NaiveDate) -> Option<RatePeriod> {
-    periods.iter().filter(|period| period.from <= date).fold(None, |best: Option<RatePeriod>, period| {
-        match best {
-            Some(best) if best.from > period.from => Some(best),
-            _ => Some(*period),
-        }
+fn latest_period_on(periods: impl Iterator<Item = RatePeriod>, date: NaiveDate) -> Option<RatePeriod> {
+    periods.filter(|period| period.from <= date).fold(None, |best: Option<RatePeriod>, period| match best {
+        Some(best) if best.from > period.from => Some(best),
+        _ => Some(period),
     })
+}
+
+fn built_in_periods(pack: &RulePack) -> impl Iterator<Item = RatePeriod> + '_ {
+    pack.interest.reference_rates.iter().map(|r| RatePeriod { from: r.from, reference_rate: r.value })
 }
 
 /// The reference rate in force on `date` and the start of its period.
@@ -335,8 +466,8 @@ pub fn reference_rate_on(
     date: NaiveDate,
     overrides: &[RatePeriod],
 ) -> Option<(Decimal, NaiveDate)> {
-    let built_in = latest_period_on(pack.interest.reference_rates, date);
-    let overridden = latest_period_on(overrides, date);
+    let built_in = latest_period_on(built_in_periods(pack), date);
+    let overridden = latest_period_on(overrides.iter().copied(), date);
     let chosen = match (built_in, overridden) {
         (Some(b), Some(o)) if b.from > o.from => b,
         (_, Some(o)) => o,
@@ -347,22 +478,23 @@ pub fn reference_rate_on(
 }
 
 /// The statutory late-payment rate (% p.a.) on `date`: reference + margin.
+/// `None` before the first known period, or where the kind of debtor has no
+/// statutory rate.
 pub fn statutory_rate(
     pack: &RulePack,
     date: NaiveDate,
     consumer: bool,
     overrides: &[RatePeriod],
 ) -> Option<Decimal> {
+    let margin = (*pack.interest.margin.get(consumer))?;
     let (reference, _) = reference_rate_on(pack, date, overrides)?;
-    reference.checked_add(*pack.interest.margin.get(consumer))
+    reference.checked_add(margin)
 }
 
 /// Start of the newest reference-rate period known (built-in or override).
 pub fn last_known_period(pack: &RulePack, overrides: &[RatePeriod]) -> NaiveDate {
-    pack.interest
-        .reference_rates
-        .iter()
-        .chain(overrides)
+    built_in_periods(pack)
+        .chain(overrides.iter().copied())
         .map(|period| period.from)
         .max()
         // Unreachable for the built-in packs (their tables are never empty).
@@ -373,9 +505,8 @@ pub fn last_known_period(pack: &RulePack, overrides: &[RatePeriod]) -> NaiveDate
 /// known period, i.e. the reference rate for `date` has not been published
 /// (or entered) yet and the last known one is used instead.
 ///
-/// For half-year aligned periods this is "on or after last `from` + 6
-/// months". Comparing half-years rather than adding 6 months also handles an
-/// override dated mid-half-year: the rate resets on the next 1 Jan / 1 Jul.
+/// Comparing half-years rather than adding 6 months also handles an override
+/// dated mid-half-year: the rate resets on the next 1 Jan / 1 Jul.
 pub fn rate_is_stale(pack: &RulePack, date: NaiveDate, overrides: &[RatePeriod]) -> bool {
     half_year_start(date) > half_year_start(last_known_period(pack, overrides))
 }
@@ -384,75 +515,153 @@ pub fn rate_is_stale(pack: &RulePack, date: NaiveDate, overrides: &[RatePeriod])
 pub fn stale_rate_warning(pack: &RulePack, date: NaiveDate, overrides: &[RatePeriod]) -> Option<String> {
     rate_is_stale(pack, date, overrides).then(|| {
         format!(
-            "no reference rate known for {}; set interest.reference_rates in policy.toml",
-            half_year_label(date)
+            "no reference rate known for {}; the rate of {} is carried forward; set interest.reference_rates in policy.toml",
+            half_year_label(date),
+            half_year_label(last_known_period(pack, overrides))
         )
     })
+}
+
+/// The half-years from `from` to `until` (inclusive) for which no reference
+/// rate is known (built-in or override): "2026H2".
+pub fn missing_half_years(
+    pack: &RulePack,
+    from: NaiveDate,
+    until: NaiveDate,
+    overrides: &[RatePeriod],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = half_year_start(from);
+    while cursor <= until {
+        let known =
+            reference_rate_on(pack, cursor, overrides).is_some() && !rate_is_stale(pack, cursor, overrides);
+        if !known {
+            out.push(half_year_label(cursor));
+        }
+        match half_year_end(cursor).succ_opt() {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------
 // Dated amounts
 // ---------------------------------------------------------------------------
 
-/// The entry in force on `on`; `None` before the first entry.
-fn amount_on(table: &[DatedAmount], on: NaiveDate) -> Option<Decimal> {
-    table.iter().filter(|entry| entry.from <= on).max_by_key(|entry| entry.from).map(|entry| entry.amount)
+/// The fee regime in force on `on`; before the first entry, the first one:
+/// older caps were never higher in the tables we ship, so this errs on the
+/// debtor's side instead of lifting the limit.
+pub fn fee_rule_on<'a>(
+    pack: &'a RulePack,
+    consumer: bool,
+    on: NaiveDate,
+    dates: &LawDates,
+) -> &'a Dated<FeeRule> {
+    let table = *pack.reminder_fee.get(consumer);
+    dated_on(table, on, dates).unwrap_or(&table[0])
 }
 
 /// The statutory maximum reminder fee on `on`, in the pack's currency.
-///
-/// `None` means there is no statutory fee: only what was agreed may be
-/// charged. Before the first dated cap the earliest known cap applies: older
-/// caps were never higher in the tables we ship, so this errs on the
-/// debtor's side instead of lifting the limit.
-pub fn max_reminder_fee(pack: &RulePack, consumer: bool, on: NaiveDate) -> Option<Decimal> {
-    let caps = pack.reminder_fee.get(consumer).max;
-    amount_on(caps, on).or_else(|| caps.first().map(|cap| cap.amount))
+/// `None` means there is no statutory fee: only what was agreed may be charged.
+pub fn max_reminder_fee(pack: &RulePack, consumer: bool, on: NaiveDate, dates: &LawDates) -> Option<Decimal> {
+    fee_rule_on(pack, consumer, on, dates).value.max
 }
 
-/// The fixed B2B compensation on `on` in the pack's currency; `None` when no
-/// amount is known for that date.
+/// The fixed B2B compensation in force on `on` in the pack's currency; `None`
+/// when no amount is known for that date.
 pub fn compensation(pack: &RulePack, on: NaiveDate) -> Option<Decimal> {
-    amount_on(pack.compensation.amounts, on)
+    dated_on(pack.compensation.amounts, on, &LawDates::default()).map(|entry| entry.value)
 }
 
-/// The compensation still claimable after `fees_already_charged` reminder
-/// fees (in the pack's currency): where it offsets fees (SE) it is reduced
-/// by them, never below zero.
+/// The compensation still claimable after `fees_charged` reminder fees on the
+/// same claim (all in one currency): where it offsets fees (SE, NO) the
+/// debtor owes the larger of the two, so it is reduced by them, never below 0.
 pub fn compensation_after_fees(
-    pack: &RulePack,
-    on: NaiveDate,
-    fees_already_charged: Decimal,
-) -> Option<Decimal> {
-    let amount = compensation(pack, on)?;
-    Some(match pack.compensation.interaction {
+    interaction: CompensationInteraction,
+    amount: Decimal,
+    fees_charged: Decimal,
+) -> Decimal {
+    match interaction {
         CompensationInteraction::InAddition => amount,
-        CompensationInteraction::OffsetsFees => amount
-            .checked_sub(fees_already_charged.max(Decimal::ZERO))
-            .unwrap_or(Decimal::ZERO)
-            .max(Decimal::ZERO),
-    })
+        CompensationInteraction::OffsetsFees => {
+            amount.checked_sub(fees_charged.max(Decimal::ZERO)).unwrap_or(Decimal::ZERO).max(Decimal::ZERO)
+        }
+    }
+}
+
+/// Whether the creditor's own last reminder must warn of collection on `on`
+/// (and give the statutory deadline); false once only agencies send it.
+pub fn creditor_warning_required(pack: &RulePack, on: NaiveDate, dates: &LawDates) -> bool {
+    pack.collection.warning_required
+        && pack.collection.creditor_warning_ends.is_none_or(|act| on < dates.in_force(act))
 }
 
 // ---------------------------------------------------------------------------
 // Reminder fees
 // ---------------------------------------------------------------------------
 
-/// Everything about one fee-bearing reminder that the rules look at.
-struct FeeRequest<'a> {
-    pack: &'a RulePack,
-    consumer: bool,
-    fee: Decimal,
-    fee_agreed: bool,
-    days_after_due: i64,
-    fee_reminders_already: u32,
-    days_since_last_fee: Option<i64>,
-    on: NaiveDate,
+/// What the fee is asked in, when that is not the pack's currency: the
+/// conversion the policy gives (`law.exchange_rates`), if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeCurrency<'a> {
+    pub code: &'a str,
+    /// Units of `code` one unit of the pack's currency is worth, and the rate's
+    /// date; `None` when no rate is known.
+    pub per_pack_unit: Option<(Decimal, NaiveDate)>,
 }
 
-impl FeeRequest<'_> {
-    fn rule(&self) -> &FeeRule {
-        self.pack.reminder_fee.get(self.consumer)
+/// Everything about one fee-bearing reminder that the rules look at.
+#[derive(Clone, Copy, Debug)]
+pub struct FeeRequest<'a> {
+    pub pack: &'a RulePack,
+    pub consumer: bool,
+    /// In `currency`.
+    pub fee: Decimal,
+    pub currency: FeeCurrency<'a>,
+    pub fee_agreed: bool,
+    /// The reminder's date (decides which dated rules apply).
+    pub on: NaiveDate,
+    /// The reminder's date minus the (legal) due date.
+    pub days_after_due: i64,
+    /// Earlier reminders on this claim that carried a fee.
+    pub fee_reminders_already: u32,
+    /// Days since the last of those (`None`: there was none).
+    pub days_since_last_fee: Option<i64>,
+    /// The deadline (days from sending) the last fee-bearing reminder gave, and
+    /// whether it has passed; `None`: not known or no such reminder.
+    pub last_fee_deadline: Option<(i64, bool)>,
+    /// Days since the previous reminder of any kind (`None`: there was none).
+    pub days_since_last_reminder: Option<i64>,
+    pub dates: LawDates,
+}
+
+impl<'a> FeeRequest<'a> {
+    /// A first reminder in the pack's own currency, `days_after_due` after the due date.
+    pub fn new(pack: &'a RulePack, consumer: bool, fee: Decimal, on: NaiveDate, days_after_due: i64) -> Self {
+        FeeRequest {
+            pack,
+            consumer,
+            fee,
+            currency: FeeCurrency { code: pack.currency, per_pack_unit: None },
+            fee_agreed: true,
+            on,
+            days_after_due,
+            fee_reminders_already: 0,
+            days_since_last_fee: None,
+            last_fee_deadline: None,
+            days_since_last_reminder: None,
+            dates: LawDates::default(),
+        }
+    }
+
+    fn dated_rule(&self) -> &'a Dated<FeeRule> {
+        fee_rule_on(self.pack, self.consumer, self.on, &self.dates)
+    }
+
+    fn rule(&self) -> &'a FeeRule {
+        &self.dated_rule().value
     }
 
     fn debtors(&self) -> &'static str {
@@ -460,7 +669,42 @@ impl FeeRequest<'_> {
     }
 
     fn money(&self, amount: Decimal) -> String {
-        format!("{} {}", show_amount(amount), self.pack.currency)
+        format!("{} {}", show_amount(amount), self.currency.code)
+    }
+
+    fn foreign(&self) -> bool {
+        !self.currency.code.eq_ignore_ascii_case(self.pack.currency)
+    }
+
+    /// The statutory cap in the fee's currency: `Ok(None)` when there is no cap,
+    /// `Err` when there is one but no rate to convert it. A converted cap is
+    /// rounded down to the cent: never above the law's figure.
+    pub fn cap(&self) -> Result<Option<Decimal>, RuleViolation> {
+        let Some(max) = self.rule().max else { return Ok(None) };
+        if !self.foreign() {
+            return Ok(Some(max));
+        }
+        match self.currency.per_pack_unit {
+            Some((rate, _)) if rate > Decimal::ZERO => Ok(Some(
+                max.checked_mul(rate)
+                    .unwrap_or(Decimal::MAX)
+                    .round_dp_with_strategy(2, RoundingStrategy::ToZero),
+            )),
+            _ => Err(RuleViolation {
+                rule: "fee-cap-not-convertible",
+                message: format!(
+                    "the statutory maximum reminder fee for {} is {} {}, and no exchange rate {}/{} dated on or before {} is given in law.exchange_rates, so a fee in {} cannot be checked",
+                    self.debtors(),
+                    show_amount(max),
+                    self.pack.currency,
+                    self.currency.code,
+                    self.pack.currency,
+                    self.on,
+                    self.currency.code
+                ),
+                source: self.rule().max_source.source,
+            }),
+        }
     }
 
     /// Every condition except the maximum amount: these decide whether any
@@ -469,7 +713,9 @@ impl FeeRequest<'_> {
         self.check_agreement()?;
         self.check_timing()?;
         self.check_count()?;
-        self.check_spacing()
+        self.check_spacing()?;
+        self.check_previous()?;
+        self.check_deadline()
     }
 
     fn check_agreement(&self) -> Result<(), RuleViolation> {
@@ -484,7 +730,7 @@ impl FeeRequest<'_> {
                 self.money(self.fee),
                 self.debtors()
             ),
-            source: rule.agreement_source,
+            source: rule.agreement_source.source,
         })
     }
 
@@ -507,7 +753,7 @@ impl FeeRequest<'_> {
                 self.days_after_due
             )
         };
-        Err(RuleViolation { rule: "fee-too-early", message, source: rule.timing_source })
+        Err(RuleViolation { rule: "fee-too-early", message, source: rule.timing_source.source })
     }
 
     fn check_count(&self) -> Result<(), RuleViolation> {
@@ -521,16 +767,15 @@ impl FeeRequest<'_> {
                     self.debtors(),
                     self.fee_reminders_already
                 ),
-                source: rule.count_source,
+                source: rule.count_source.source,
             }),
             _ => Ok(()),
         }
     }
 
-    /// `days_since_last_fee` = `None` means no earlier fee-bearing reminder.
     fn check_spacing(&self) -> Result<(), RuleViolation> {
         let rule = self.rule();
-        match (rule.min_days_between, self.days_since_last_fee) {
+        match (rule.min_days_between_fees, self.days_since_last_fee) {
             (Some(min), Some(since)) if since < min => Err(RuleViolation {
                 rule: "fee-too-soon",
                 message: format!(
@@ -539,26 +784,87 @@ impl FeeRequest<'_> {
                     min,
                     since
                 ),
-                source: rule.spacing_source,
+                source: rule.spacing_source.source,
             }),
             _ => Ok(()),
         }
     }
 
-    fn check_maximum(&self) -> Result<(), RuleViolation> {
-        match max_reminder_fee(self.pack, self.consumer, self.on) {
-            Some(max) if self.fee > max => Err(RuleViolation {
-                rule: "fee-above-maximum",
+    fn check_previous(&self) -> Result<(), RuleViolation> {
+        let rule = self.rule();
+        match (rule.min_days_after_previous_reminder, self.days_since_last_reminder) {
+            (Some(min), Some(since)) if since < min => Err(RuleViolation {
+                rule: "fee-too-soon-after-reminder",
                 message: format!(
-                    "reminder fee {} exceeds the statutory maximum of {} for {}",
-                    self.money(self.fee),
-                    self.money(max),
-                    self.debtors()
+                    "a reminder fee may only be charged to {} on a reminder at least {} days after the previous one; the previous reminder was {} days ago",
+                    self.debtors(),
+                    min,
+                    since
                 ),
-                source: self.rule().max_source,
+                source: rule.previous_source.source,
             }),
             _ => Ok(()),
         }
+    }
+
+    fn check_deadline(&self) -> Result<(), RuleViolation> {
+        let rule = self.rule();
+        let Some(min) = rule.next_fee_needs_deadline_days else { return Ok(()) };
+        if self.fee_reminders_already == 0 {
+            return Ok(());
+        }
+        let message = match self.last_fee_deadline {
+            Some((days, true)) if days >= min => return Ok(()),
+            Some((days, true)) => format!(
+                "a further reminder fee may only be charged to {} if the previous fee-bearing reminder gave at least {} days to pay; it gave {}",
+                self.debtors(),
+                min,
+                days
+            ),
+            Some((_, false)) => format!(
+                "a further reminder fee may only be charged to {} once the deadline of the previous fee-bearing reminder has passed",
+                self.debtors()
+            ),
+            None => format!(
+                "a further reminder fee may only be charged to {} if the previous fee-bearing reminder gave at least {} days to pay, and its deadline is not known",
+                self.debtors(),
+                min
+            ),
+        };
+        Err(RuleViolation { rule: "fee-deadline-too-short", message, source: rule.deadline_source.source })
+    }
+
+    fn check_maximum(&self) -> Result<(), RuleViolation> {
+        let Some(cap) = self.cap()? else { return Ok(()) };
+        if self.fee <= cap {
+            return Ok(());
+        }
+        let max = self.rule().max.unwrap_or_default();
+        let shown = if self.foreign() {
+            let (rate, date) = self.currency.per_pack_unit.unwrap_or_default();
+            format!(
+                "{} {} ({} at {} {}/{} of {})",
+                show_amount(max),
+                self.pack.currency,
+                self.money(cap),
+                rate.normalize(),
+                self.currency.code,
+                self.pack.currency,
+                date
+            )
+        } else {
+            self.money(max)
+        };
+        Err(RuleViolation {
+            rule: "fee-above-maximum",
+            message: format!(
+                "reminder fee {} exceeds the statutory maximum of {} for {}",
+                self.money(self.fee),
+                shown,
+                self.debtors()
+            ),
+            source: self.rule().max_source.source,
+        })
     }
 
     fn check_sign(&self) -> Result<(), RuleViolation> {
@@ -572,7 +878,10 @@ impl FeeRequest<'_> {
         })
     }
 
-    fn check(&self) -> Result<(), RuleViolation> {
+    /// The first rule the fee breaks, in this order: negative fee, agreement,
+    /// maximum, timing, count, spacing, the previous reminder, its deadline. A
+    /// zero fee always passes.
+    pub fn check(&self) -> Result<(), RuleViolation> {
         self.check_sign()?;
         if self.fee.is_zero() {
             // No fee, nothing the fee rules could forbid.
@@ -580,87 +889,43 @@ impl FeeRequest<'_> {
         }
         self.check_agreement()?;
         self.check_maximum()?;
-        self.check_timing()?;
-        self.check_count()?;
-        self.check_spacing()
+        self.check_conditions()
     }
 
-    fn allowed(&self) -> Decimal {
-        if self.fee <= Decimal::ZERO || self.check_conditions().is_err() {
-            return Decimal::ZERO;
+    /// The fee that may actually be charged: the one asked, capped at the
+    /// statutory maximum, or 0 when a condition is not met (no agreement where
+    /// one is needed, too early, too many, too soon) or the cap cannot be
+    /// converted, with the reason.
+    pub fn allowed(&self) -> (Decimal, Option<RuleViolation>) {
+        if self.fee <= Decimal::ZERO {
+            return (Decimal::ZERO, None);
         }
-        match max_reminder_fee(self.pack, self.consumer, self.on) {
-            Some(max) => self.fee.min(max),
-            None => self.fee,
+        if let Err(why) = self.check_conditions() {
+            return (Decimal::ZERO, Some(why));
+        }
+        match self.cap() {
+            Ok(Some(cap)) => (self.fee.min(cap), None),
+            Ok(None) => (self.fee, None),
+            Err(why) => (Decimal::ZERO, Some(why)),
         }
     }
-}
 
-/// Checks a reminder fee against the statutory rules of `pack`.
-///
-/// `days_after_due`: the reminder's date minus the due date.
-/// `fee_reminders_already`: earlier reminders on this claim that carried a fee.
-/// `days_since_last_fee`: days since the last of those (`None`: there was none).
-/// `on`: the reminder's date (decides which dated cap applies).
-///
-/// Reports the first rule broken, in this order: negative fee, agreement,
-/// maximum, timing, count, spacing. A zero fee always passes.
-#[allow(clippy::too_many_arguments)] // mirrors the reminder's facts one by one; see FeeRequest
-pub fn check_fee(
-    pack: &RulePack,
-    consumer: bool,
-    fee: Decimal,
-    fee_agreed: bool,
-    days_after_due: i64,
-    fee_reminders_already: u32,
-    days_since_last_fee: Option<i64>,
-    on: NaiveDate,
-) -> Result<(), RuleViolation> {
-    FeeRequest {
-        pack,
-        consumer,
-        fee,
-        fee_agreed,
-        days_after_due,
-        fee_reminders_already,
-        days_since_last_fee,
-        on,
+    /// For `fee = "statutory"`: the law's maximum in the fee's currency (0 where
+    /// there is no statutory fee or it cannot be converted).
+    pub fn statutory(mut self) -> (Decimal, Option<RuleViolation>) {
+        match self.cap() {
+            Ok(Some(cap)) => {
+                self.fee = cap;
+                self.allowed()
+            }
+            Ok(None) => (Decimal::ZERO, None),
+            Err(why) => (Decimal::ZERO, Some(why)),
+        }
     }
-    .check()
-}
-
-/// The fee that may actually be charged on this reminder: `requested`
-/// capped at the statutory maximum, or 0 when a condition is not met (no
-/// agreement where one is needed, too early, too many, too soon).
-///
-/// For `fee = "statutory"` pass `max_reminder_fee(..).unwrap_or_default()`
-/// as `requested` (where there is no statutory fee that is 0).
-#[allow(clippy::too_many_arguments)] // same facts as check_fee
-pub fn allowed_fee(
-    pack: &RulePack,
-    consumer: bool,
-    requested: Decimal,
-    fee_agreed: bool,
-    days_after_due: i64,
-    fee_reminders_already: u32,
-    days_since_last_fee: Option<i64>,
-    on: NaiveDate,
-) -> Decimal {
-    FeeRequest {
-        pack,
-        consumer,
-        fee: requested,
-        fee_agreed,
-        days_after_due,
-        fee_reminders_already,
-        days_since_last_fee,
-        on,
-    }
-    .allowed()
 }
 
 /// An amount for a message: "60", "60.50".
-fn show_amount(amount: Decimal) -> String {
+pub fn show_amount(amount: Decimal) -> String {
     let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     if rounded.fract().is_zero() { rounded.trunc().normalize().to_string() } else { format!("{rounded:.2}") }
 }
@@ -685,9 +950,24 @@ pub(crate) mod testing {
             let (got, from) = reference_rate_on(pack, d(date), &[]).expect(date);
             assert_eq!(got, m(reference), "{date}");
             assert_eq!(from, half_year_start(d(date)), "{date}");
-            assert_eq!(statutory_rate(pack, d(date), true, &[]), Some(m(consumer)), "{date} consumer");
+            let consumer = (!consumer.is_empty()).then(|| m(consumer));
+            assert_eq!(statutory_rate(pack, d(date), true, &[]), consumer, "{date} consumer");
             assert_eq!(statutory_rate(pack, d(date), false, &[]), Some(m(business)), "{date} business");
         }
+    }
+
+    /// The first rule `fee` breaks on a reminder `days` after the due date.
+    pub fn broken(
+        pack: &RulePack,
+        consumer: bool,
+        fee: &str,
+        agreed: bool,
+        days: i64,
+        on: &str,
+    ) -> Option<&'static str> {
+        let mut request = FeeRequest::new(pack, consumer, m(fee), d(on), days);
+        request.fee_agreed = agreed;
+        request.check().err().map(|v| v.rule)
     }
 }
 
@@ -702,6 +982,8 @@ mod tests {
             ("actual/365", Some(DayCount::Actual365)),
             ("Actual/365", Some(DayCount::Actual365)),
             (" act/365 ", Some(DayCount::Actual365)),
+            ("actual/actual", Some(DayCount::ActualActual)),
+            ("ACT/ACT", Some(DayCount::ActualActual)),
             ("30/360", Some(DayCount::Thirty360)),
             ("30E/360", Some(DayCount::Thirty360)),
             ("actual/360", None),
@@ -710,12 +992,12 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(text.parse::<DayCount>().ok(), expected, "{text:?}");
         }
-        for day_count in [DayCount::Actual365, DayCount::Thirty360] {
+        for day_count in [DayCount::Actual365, DayCount::ActualActual, DayCount::Thirty360] {
             assert_eq!(day_count.name().parse::<DayCount>(), Ok(day_count));
             assert_eq!(day_count.to_string(), day_count.name());
         }
         let err = "act/360".parse::<DayCount>().unwrap_err().to_string();
-        assert!(err.contains("\"act/360\"") && err.contains("30/360"), "{err}");
+        assert!(err.contains("\"act/360\"") && err.contains("actual/actual"), "{err}");
     }
 
     #[test]
@@ -737,23 +1019,38 @@ mod tests {
     }
 
     #[test]
-    fn built_in_tables_are_sorted_half_years_from_2023h1_to_2026h1() {
+    fn built_in_tables_are_sorted_and_start_in_2023h1() {
         for pack in all_packs() {
             let rates = pack.interest.reference_rates;
-            assert_eq!(rates.len(), 7, "{}", pack.country);
             assert_eq!(rates[0].from, d("2023-01-01"), "{}", pack.country);
-            assert_eq!(last_known_period(pack, &[]), d("2026-01-01"));
             for pair in rates.windows(2) {
                 assert!(pair[0].from < pair[1].from, "{}", pack.country);
             }
             for period in rates {
                 assert_eq!(half_year_start(period.from), period.from);
             }
-            for table in [pack.compensation.amounts, pack.reminder_fee.business.max] {
+            let fees = [*pack.reminder_fee.get(true), *pack.reminder_fee.get(false)];
+            for pair in pack.compensation.amounts.windows(2) {
+                assert!(pair[0].from < pair[1].from, "{}", pack.country);
+            }
+            for table in fees {
                 for pair in table.windows(2) {
                     assert!(pair[0].from < pair[1].from, "{}", pack.country);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_2026h2_figures_of_section_8_1_are_in_force() {
+        // nordic-rules § 8.1 (issue #11, finding 11): Sweden 2.00 → 10.00 %, Norway 12.25 %.
+        // Denmark, Finland and the ECB were not found: their last rate is carried forward and
+        // flagged as stale.
+        let h2 = d("2026-07-01");
+        assert_eq!(statutory_rate(rules_for("SE"), h2, true, &[]), Some(m("10.00")));
+        assert_eq!(statutory_rate(rules_for("NO"), h2, true, &[]), Some(m("12.25")));
+        for (country, stale) in [("SE", false), ("NO", false), ("DK", true), ("FI", true), ("DE", true)] {
+            assert_eq!(rate_is_stale(rules_for(country), h2, &[]), stale, "{country}");
         }
     }
 
@@ -784,7 +1081,7 @@ mod tests {
     fn overrides_win_and_merge_by_date() {
         let pack = rules_for("SE");
         let overrides = [
-            RatePeriod { from: d("2026-07-01"), reference_rate: m("1.75") },
+            RatePeriod { from: d("2027-01-01"), reference_rate: m("1.75") },
             // Same day as a built-in period: the override wins.
             RatePeriod { from: d("2025-01-01"), reference_rate: m("2.75") },
         ];
@@ -796,15 +1093,15 @@ mod tests {
             ("2025-06-30", "2.75", "2025-01-01"),
             // the next built-in period takes over again
             ("2025-07-01", "2.00", "2025-07-01"),
-            ("2026-06-30", "2.00", "2026-01-01"),
+            ("2026-12-31", "2.00", "2026-07-01"),
             // a new half-year only the policy knows
-            ("2026-07-01", "1.75", "2026-07-01"),
-            ("2027-03-01", "1.75", "2026-07-01"),
+            ("2027-01-01", "1.75", "2027-01-01"),
+            ("2027-03-01", "1.75", "2027-01-01"),
         ];
         for (date, reference, from) in cases {
             assert_eq!(reference_rate_on(pack, d(date), &overrides), Some((m(reference), d(from))), "{date}");
         }
-        assert_eq!(statutory_rate(pack, d("2026-08-01"), true, &overrides), Some(m("9.75")));
+        assert_eq!(statutory_rate(pack, d("2027-02-01"), true, &overrides), Some(m("9.75")));
         // An override before the built-in table extends it backwards.
         let early = [RatePeriod { from: d("2022-07-01"), reference_rate: m("0.50") }];
         assert_eq!(reference_rate_on(pack, d("2022-12-31"), &early), Some((m("0.50"), d("2022-07-01"))));
@@ -814,10 +1111,10 @@ mod tests {
     fn duplicate_overrides_last_one_wins() {
         let pack = rules_for("NO");
         let overrides = [
-            RatePeriod { from: d("2026-07-01"), reference_rate: m("3.75") },
-            RatePeriod { from: d("2026-07-01"), reference_rate: m("3.50") },
+            RatePeriod { from: d("2027-01-01"), reference_rate: m("3.75") },
+            RatePeriod { from: d("2027-01-01"), reference_rate: m("3.50") },
         ];
-        assert_eq!(reference_rate_on(pack, d("2026-09-01"), &overrides), Some((m("3.50"), d("2026-07-01"))));
+        assert_eq!(reference_rate_on(pack, d("2027-03-01"), &overrides), Some((m("3.50"), d("2027-01-01"))));
     }
 
     #[test]
@@ -830,7 +1127,10 @@ mod tests {
         }
         assert_eq!(
             stale_rate_warning(pack, d("2026-07-01"), &[]).as_deref(),
-            Some("no reference rate known for 2026H2; set interest.reference_rates in policy.toml")
+            Some(
+                "no reference rate known for 2026H2; the rate of 2026H1 is carried forward; \
+                 set interest.reference_rates in policy.toml"
+            )
         );
         assert_eq!(stale_rate_warning(pack, d("2026-06-30"), &[]), None);
 
@@ -846,75 +1146,102 @@ mod tests {
     }
 
     #[test]
-    fn max_fee_falls_back_to_earliest_cap_and_none_means_agreed_only() {
-        assert_eq!(max_reminder_fee(rules_for("NO"), true, d("2019-01-01")), Some(m("35")));
-        assert_eq!(max_reminder_fee(rules_for("DE"), false, d("2026-01-01")), None);
-        assert_eq!(max_reminder_fee(rules_for("DE"), true, d("2026-01-01")), None);
-    }
-
-    #[test]
-    fn violation_display_names_figure_and_source() {
-        let err =
-            check_fee(rules_for("SE"), false, m("100"), true, 10, 0, None, d("2026-03-01")).unwrap_err();
-        assert_eq!(err.rule, "fee-above-maximum");
+    fn missing_half_years_lists_unknown_and_carried_rates() {
+        let pack = rules_for("DK");
+        assert_eq!(missing_half_years(pack, d("2022-11-01"), d("2023-02-01"), &[]), ["2022H2"]);
+        assert_eq!(missing_half_years(pack, d("2026-05-01"), d("2027-02-01"), &[]), ["2026H2", "2027H1"]);
+        let overrides = [RatePeriod { from: d("2026-07-01"), reference_rate: m("1.60") }];
         assert_eq!(
-            err.to_string(),
-            "reminder fee 100 SEK exceeds the statutory maximum of 60 SEK for Swedish debtors \
-             (lag (1981:739) om ersättning för inkassokostnader 4 §)"
+            missing_half_years(pack, d("2026-05-01"), d("2026-12-31"), &overrides),
+            Vec::<String>::new()
         );
-    }
-
-    #[test]
-    fn zero_and_negative_fees() {
-        for pack in all_packs() {
-            // A zero fee is always fine, even unagreed and on day 0.
-            assert_eq!(check_fee(pack, true, Decimal::ZERO, false, 0, 9, Some(0), d("2026-01-01")), Ok(()));
-            let err = check_fee(pack, true, m("-5"), true, 30, 0, None, d("2026-01-01")).unwrap_err();
-            assert_eq!(err.rule, "fee-negative");
-            assert!(!err.to_string().contains('('), "{err}");
-            assert_eq!(allowed_fee(pack, true, m("-5"), true, 30, 0, None, d("2026-01-01")), Decimal::ZERO);
-        }
     }
 
     #[test]
     fn eu_fee_needs_agreement_and_has_no_cap() {
         let pack = rules_for("DE");
         let on = d("2026-01-01");
-        let err = check_fee(pack, false, m("15"), false, 20, 0, None, on).unwrap_err();
-        assert_eq!(err.rule, "fee-not-agreed");
-        assert_eq!(check_fee(pack, false, m("15"), true, 20, 0, None, on), Ok(()));
-        assert_eq!(allowed_fee(pack, false, m("15"), true, 20, 0, None, on), m("15"));
-        assert_eq!(allowed_fee(pack, false, m("15"), false, 20, 0, None, on), m("0"));
+        let mut request = FeeRequest::new(pack, false, m("15"), on, 20);
+        request.fee_agreed = false;
+        assert_eq!(request.check().unwrap_err().rule, "fee-not-agreed");
+        assert_eq!(request.allowed().0, m("0"));
+        request.fee_agreed = true;
+        assert_eq!(request.check(), Ok(()));
+        assert_eq!(request.allowed().0, m("15"));
+        assert_eq!(max_reminder_fee(pack, true, on, &LawDates::default()), None);
+    }
+
+    #[test]
+    fn zero_and_negative_fees() {
+        for pack in all_packs() {
+            // A zero fee is always fine, even unagreed and on day 0.
+            let mut zero = FeeRequest::new(pack, true, Decimal::ZERO, d("2026-01-01"), 0);
+            zero.fee_agreed = false;
+            zero.fee_reminders_already = 9;
+            zero.days_since_last_fee = Some(0);
+            assert_eq!(zero.check(), Ok(()));
+            let negative = FeeRequest::new(pack, true, m("-5"), d("2026-01-01"), 30);
+            let err = negative.check().unwrap_err();
+            assert_eq!(err.rule, "fee-negative");
+            assert!(!err.to_string().contains('('), "{err}");
+            assert_eq!(negative.allowed().0, Decimal::ZERO);
+        }
     }
 
     #[test]
     fn fee_on_or_before_due_date_is_refused_everywhere() {
         for pack in all_packs() {
-            let err = check_fee(pack, false, m("1"), true, 0, 0, None, d("2026-01-01")).unwrap_err();
+            let err = FeeRequest::new(pack, false, m("1"), d("2026-01-01"), 0).check().unwrap_err();
             assert_eq!(err.rule, "fee-too-early", "{}", pack.country);
         }
     }
 
     #[test]
-    fn compensation_after_fees_offsets_only_in_sweden() {
-        let on = d("2026-02-01");
+    fn a_cap_in_another_currency_is_converted_or_the_fee_refused() {
+        // Issue #11, finding 1: a Swedish company's Finnish consumer invoiced in SEK is
+        // protected by Finland's 5 € cap (nordic-rules § 8.6); never skip the check.
+        let fi = rules_for("FI");
+        let on = d("2026-11-20");
+        let mut request = FeeRequest::new(fi, true, m("60"), on, 20);
+        request.currency = FeeCurrency { code: "SEK", per_pack_unit: None };
+        let err = request.check().unwrap_err();
+        assert_eq!(err.rule, "fee-cap-not-convertible");
+        assert!(err.to_string().contains("5 EUR") && err.to_string().contains("SEK/EUR"), "{err}");
+        assert_eq!(request.allowed(), (m("0"), Some(err)));
+        // With 1 EUR = 11.0789 SEK dated 2026-11-01: the cap is 55.39 SEK (rounded down).
+        request.currency.per_pack_unit = Some((m("11.0789"), d("2026-11-01")));
+        assert_eq!(request.cap(), Ok(Some(m("55.39"))));
+        let err = request.check().unwrap_err();
+        assert_eq!(err.rule, "fee-above-maximum");
+        assert_eq!(
+            err.message,
+            "reminder fee 60 SEK exceeds the statutory maximum of 5 EUR (55.39 SEK at 11.0789 SEK/EUR of \
+             2026-11-01) for Finnish consumers"
+        );
+        assert_eq!(request.allowed().0, m("55.39"));
+        assert_eq!(request.statutory().0, m("55.39"));
+        // Timing is checked whatever the currency: day 3 is too early in Finland.
+        request.days_after_due = 3;
+        request.fee = m("50");
+        assert_eq!(request.check().unwrap_err().rule, "fee-too-early");
+        assert_eq!(request.statutory().0, m("0"));
+    }
+
+    #[test]
+    fn compensation_offsets_or_adds() {
         let cases = [
-            ("SE", "60", Some("390")),
-            ("SE", "500", Some("0")),
-            ("SE", "-10", Some("450")),
-            ("DK", "300", Some("310")),
-            ("NO", "35", Some("460")),
-            ("FI", "12", Some("40")),
-            ("DE", "12", Some("40")),
+            (CompensationInteraction::OffsetsFees, "450", "60", "390"),
+            (CompensationInteraction::OffsetsFees, "450", "500", "0"),
+            (CompensationInteraction::OffsetsFees, "450", "-10", "450"),
+            (CompensationInteraction::InAddition, "310", "300", "310"),
         ];
-        for (country, fees, expected) in cases {
+        for (interaction, amount, fees, expected) in cases {
             assert_eq!(
-                compensation_after_fees(rules_for(country), on, m(fees)),
-                expected.map(m),
-                "{country} {fees}"
+                compensation_after_fees(interaction, m(amount), m(fees)),
+                m(expected),
+                "{amount} {fees}"
             );
         }
-        assert_eq!(compensation_after_fees(rules_for("NO"), d("2022-12-31"), m("0")), None);
     }
 
     #[test]
@@ -940,10 +1267,10 @@ mod tests {
         use proptest::prelude::*;
 
         proptest! {
-            /// Whatever is asked, the fee `allowed_fee` grants passes
-            /// `check_fee`, is never negative and never more than asked.
+            /// Whatever is asked, the fee `allowed` grants passes `check`, is never
+            /// negative and never more than asked.
             #[test]
-            fn allowed_fee_always_passes_check_fee(
+            fn allowed_fee_always_passes_check(
                 pack in 0usize..5,
                 consumer: bool,
                 cents in -100_000i64..100_000,
@@ -951,22 +1278,29 @@ mod tests {
                 days_after_due in -30i64..60,
                 already in 0u32..6,
                 since in proptest::option::of(0i64..40),
+                previous in proptest::option::of(0i64..40),
+                deadline in proptest::option::of((0i64..30, any::<bool>())),
                 offset in 0u64..2000,
+                foreign in proptest::option::of(proptest::option::of(1i64..2000)),
             ) {
                 let pack = all_packs()[pack];
                 let on = d("2022-01-01") + chrono::Days::new(offset);
-                let requested = Decimal::new(cents, 2);
-                let allowed = allowed_fee(
-                    pack, consumer, requested, fee_agreed, days_after_due, already, since, on,
-                );
+                let mut request = FeeRequest::new(pack, consumer, Decimal::new(cents, 2), on, days_after_due);
+                request.fee_agreed = fee_agreed;
+                request.fee_reminders_already = already;
+                request.days_since_last_fee = since;
+                request.days_since_last_reminder = previous;
+                request.last_fee_deadline = deadline;
+                if let Some(rate) = foreign {
+                    request.currency = FeeCurrency { code: "XXX", per_pack_unit: rate.map(|r| (Decimal::new(r, 2), on)) };
+                }
+                let (allowed, _) = request.allowed();
                 prop_assert!(allowed >= Decimal::ZERO);
-                prop_assert!(allowed <= requested.max(Decimal::ZERO));
-                prop_assert_eq!(
-                    check_fee(pack, consumer, allowed, fee_agreed, days_after_due, already, since, on),
-                    Ok(())
-                );
-                if check_fee(pack, consumer, requested, fee_agreed, days_after_due, already, since, on).is_ok() {
-                    prop_assert_eq!(allowed, requested);
+                prop_assert!(allowed <= request.fee.max(Decimal::ZERO));
+                let granted = FeeRequest { fee: allowed, ..request };
+                prop_assert_eq!(granted.check(), Ok(()));
+                if request.check().is_ok() {
+                    prop_assert_eq!(allowed, request.fee);
                 }
             }
         }

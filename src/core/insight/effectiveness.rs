@@ -1,0 +1,356 @@
+//! Does the dunning ladder work? (SPEC §8's journal, §4's 20 %/5 % rule of thumb.)
+//!
+//! For each step of the ladder (`reminder-1`, `reminder-2`, …, `collection`), the invoices that
+//! got it and what happened after: how many were settled within 7, 14 and 30 days, how much
+//! money came in within those days, and the median days from the step to settlement. Beside
+//! them, the **comparable invoices without the step**, where the history has them: invoices at
+//! the same point of the ladder, still open on the day the step would have been due, that never
+//! got it (from before the ladder was used, below `min_amount`, a manual segment, ...). Only the
+//! journal, the invoices' dates and the payments are read.
+//!
+//! Definitions (README "dun stats" says the same for users):
+//! - an invoice is **settled** on the first day its open amount (after payments and credit
+//!   notes) reaches zero; days to pay = that day − the step's day, at least 0 (a payment that
+//!   crossed the letter counts as 0);
+//! - **money paid within N days**: payments dated from the step's day to N days after it;
+//! - a step is **observed** once [`OBSERVE_DAYS`] have passed since it: more recent steps are
+//!   only counted as `too_recent`, so every observed invoice had the whole 30 days to pay;
+//! - the **median** counts invoices not settled by the as-of date as later than any settled one;
+//!   it is unknown when half or more are unsettled;
+//! - the comparison day without the step: for `reminder-1` the due date +
+//!   `reminder.after_days`; for `reminder-k` the previous reminder + `reminder.interval_days`;
+//!   for `collection` the last reminder's deadline + `collection.after_days` + 1 (the day
+//!   `dun collect` would hand it over). Invoices with a dispute, promise or plan are left out of
+//!   the comparison: they were paused, not skipped;
+//! - fewer than [`MIN_SAMPLE`] invoices on either side is too few to conclude.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use crate::core::aging::{FlowFigures, share};
+use crate::core::journal::{Entry, Event};
+use crate::core::ledger::Ledger;
+use crate::core::model::{Currency, Invoice};
+use crate::core::policy::Rules;
+
+/// The windows after a step, in days.
+pub const WINDOWS: [i64; 3] = [7, 14, 30];
+/// Days that must have passed since a step before it is counted.
+pub const OBSERVE_DAYS: i64 = 30;
+/// Invoices each side needs before a comparison is worth a conclusion.
+pub const MIN_SAMPLE: u32 = 20;
+/// The rule of thumb for a healthy business: shares of invoices reminded / sent to collection.
+pub const RULE_OF_THUMB_REMINDED_PCT: u32 = 20;
+pub const RULE_OF_THUMB_COLLECTED_PCT: u32 = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    Reminder(u32),
+    Collection,
+}
+
+impl Step {
+    pub fn name(&self) -> String {
+        match self {
+            Step::Reminder(k) => format!("reminder-{k}"),
+            Step::Collection => "collection".to_owned(),
+        }
+    }
+}
+
+/// One invoice at one step, or on the day the step would have been taken.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    pub currency: Currency,
+    pub date: NaiveDate,
+    /// Open at the end of the day before.
+    pub open: Decimal,
+    /// Days from the step to settlement; `None` when not settled by the as-of date.
+    pub days_to_pay: Option<i64>,
+    /// Money paid within each of [`WINDOWS`].
+    pub paid_within: [Decimal; 3],
+}
+
+/// Money of one currency in a group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Amounts {
+    pub invoices: u32,
+    pub open_at_step: Decimal,
+    pub paid_within: [Decimal; 3],
+}
+
+/// What happened to a group of observed invoices.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Group {
+    pub invoices: u32,
+    /// Invoices settled within each of [`WINDOWS`].
+    pub paid_within: [u32; 3],
+    /// Not settled by the as-of date.
+    pub unpaid: u32,
+    pub median_days_to_pay: Option<Decimal>,
+    pub amounts: BTreeMap<Currency, Amounts>,
+}
+
+impl Group {
+    pub fn of(observations: &[Observation]) -> Group {
+        let mut g = Group { invoices: observations.len() as u32, ..Group::default() };
+        let mut days: Vec<i64> = Vec::with_capacity(observations.len());
+        for o in observations {
+            match o.days_to_pay {
+                Some(d) => {
+                    for (count, window) in g.paid_within.iter_mut().zip(WINDOWS) {
+                        *count += u32::from(d <= window);
+                    }
+                    days.push(d);
+                }
+                None => g.unpaid += 1,
+            }
+            let a = g.amounts.entry(o.currency).or_default();
+            a.invoices += 1;
+            a.open_at_step += o.open;
+            for (sum, paid) in a.paid_within.iter_mut().zip(o.paid_within) {
+                *sum += paid;
+            }
+        }
+        days.sort_unstable();
+        g.median_days_to_pay = censored_median(&days, g.unpaid as usize);
+        g
+    }
+
+    /// Share (in %) of the group settled within window `i`.
+    pub fn paid_share(&self, i: usize) -> Option<Decimal> {
+        share(u64::from(self.paid_within[i]), u64::from(self.invoices))
+    }
+}
+
+/// The median of `settled` (sorted) and `unsettled` values later than all of them; `None` when
+/// the middle falls on an unsettled one, or there is nothing.
+pub fn censored_median(settled: &[i64], unsettled: usize) -> Option<Decimal> {
+    let n = settled.len() + unsettled;
+    if n == 0 {
+        return None;
+    }
+    let at = |i: usize| settled.get(i).copied();
+    if n % 2 == 1 {
+        at(n / 2).map(Decimal::from)
+    } else {
+        Some((Decimal::from(at(n / 2 - 1)?) + Decimal::from(at(n / 2)?)) / Decimal::TWO)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepStats {
+    pub step: Step,
+    pub with_step: Group,
+    pub without_step: Group,
+    /// Steps taken in the last [`OBSERVE_DAYS`] days, not yet counted.
+    pub too_recent: u32,
+}
+
+impl StepStats {
+    /// What a step's figures allow one to say, in a sentence.
+    pub fn verdict(&self) -> String {
+        let s = self;
+        let (w, wo) = (&s.with_step, &s.without_step);
+        if !s.conclusive() {
+            return format!(
+                "{}: too few invoices to conclude ({} after the step, {} without; {MIN_SAMPLE} each needed)",
+                s.step.name(),
+                w.invoices,
+                wo.invoices
+            );
+        }
+        let p = |g: &Group| g.paid_share(1).map_or("-".to_owned(), |p| format!("{p} %"));
+        format!(
+            "{}: {} paid within 14 days after the step, {} of comparable invoices without it ({} and {} invoices)",
+            s.step.name(),
+            p(w),
+            p(wo),
+            w.invoices,
+            wo.invoices
+        )
+    }
+
+    /// Both sides hold at least [`MIN_SAMPLE`] invoices.
+    pub fn conclusive(&self) -> bool {
+        self.with_step.invoices >= MIN_SAMPLE && self.without_step.invoices >= MIN_SAMPLE
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Effectiveness {
+    pub as_of: NaiveDate,
+    pub steps: Vec<StepStats>,
+    /// The report's key figures, computed the same way (`dun report` shows the same).
+    pub invoices_due_12m: u64,
+    pub reminded_12m: u64,
+    pub collected_12m: u64,
+}
+
+impl Effectiveness {
+    pub fn reminder_share(&self) -> Option<Decimal> {
+        share(self.reminded_12m, self.invoices_due_12m)
+    }
+
+    pub fn collection_share(&self) -> Option<Decimal> {
+        share(self.collected_12m, self.invoices_due_12m)
+    }
+}
+
+/// The open amount on day `date` (after that day's events) from an `open_timeline`.
+fn open_on(timeline: &[(NaiveDate, Decimal)], date: NaiveDate) -> Decimal {
+    let at = timeline.partition_point(|(d, _)| *d <= date);
+    match at {
+        0 => timeline.first().map_or(Decimal::ZERO, |t| t.1),
+        i => timeline[i - 1].1,
+    }
+}
+
+/// Observes one invoice from `date` on; `None` for a comparison invoice no longer open then.
+fn observe(
+    ledger: &Ledger,
+    invoice: &Invoice,
+    date: NaiveDate,
+    as_of: NaiveDate,
+    treated: bool,
+) -> Option<Observation> {
+    let timeline = ledger.open_timeline(invoice, as_of);
+    let open = open_on(&timeline, date - Days::new(1));
+    if !treated && open <= Decimal::ZERO {
+        return None;
+    }
+    let settled = timeline.iter().find(|(_, o)| o.is_zero()).map(|(d, _)| *d);
+    let days_to_pay = settled.map(|s| (s - date).num_days().max(0));
+    let mut paid_within = [Decimal::ZERO; 3];
+    for (on, amount) in ledger.dated_payments(invoice, as_of) {
+        let after = (on - date).num_days();
+        for (sum, window) in paid_within.iter_mut().zip(WINDOWS) {
+            if (0..=window).contains(&after) {
+                *sum += amount;
+            }
+        }
+    }
+    Some(Observation { currency: invoice.currency, date, open, days_to_pay, paid_within })
+}
+
+/// The ladder's steps as one invoice's journal records them, up to the as-of date.
+struct Ladder<'a> {
+    reminders: Vec<&'a Entry>,
+    collection: Option<NaiveDate>,
+    paused: bool,
+}
+
+fn ladder<'a>(entries: &[&'a Entry], as_of: NaiveDate) -> Ladder<'a> {
+    let mut l = Ladder { reminders: Vec::new(), collection: None, paused: false };
+    let mut dated: Vec<&Entry> = entries.iter().copied().filter(|e| e.date <= as_of).collect();
+    dated.sort_by_key(|e| e.date);
+    for e in dated {
+        match e.event {
+            Event::Reminder => l.reminders.push(e),
+            Event::Collection => l.collection = l.collection.or(Some(e.date)),
+            Event::Dispute | Event::Promise | Event::Plan => l.paused = true,
+            _ => {}
+        }
+    }
+    l
+}
+
+/// The day each step would have been taken for an invoice that did not get it.
+fn comparison_day(l: &Ladder<'_>, invoice: &Invoice, rules: &Rules) -> Option<(Step, NaiveDate)> {
+    let after = |date: NaiveDate, days: u32| date.checked_add_days(Days::new(u64::from(days)));
+    if l.paused || l.collection.is_some() {
+        return None;
+    }
+    match l.reminders.last() {
+        None => Some((Step::Reminder(1), after(invoice.due, rules.reminder.after_days())?)),
+        Some(last) => {
+            let k = l.reminders.len() as u32;
+            if k < rules.reminder.max() {
+                Some((Step::Reminder(k + 1), after(last.date, rules.reminder.interval_days())?))
+            } else {
+                let deadline = match last.until {
+                    Some(u) => u,
+                    None => after(last.date, rules.reminder.pay_within_days())?,
+                };
+                Some((Step::Collection, after(deadline, rules.collection.after_days() + 1)?))
+            }
+        }
+    }
+}
+
+/// The ladder's effectiveness on `as_of` from the ledger's journal and payments.
+pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
+    let journal = ledger.journal.by_invoice();
+    let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
+    let mut treated: BTreeMap<Step, Vec<Observation>> = BTreeMap::new();
+    let mut control: BTreeMap<Step, Vec<Observation>> = BTreeMap::new();
+    let mut too_recent: FxHashMap<Step, u32> = FxHashMap::default();
+    let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
+    let mut flow = FlowFigures::default();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for invoice in &ledger.invoices {
+        flow.push(&invoice.record(), as_of);
+        // The first line of a number is the invoice (`dun check` reports duplicates).
+        if invoice.is_credit_note() || invoice.issued > as_of || !seen.insert(invoice.number.as_str()) {
+            continue;
+        }
+        let entries = journal.get(invoice.number.as_str()).map_or(&[][..], Vec::as_slice);
+        let l = ladder(entries, as_of);
+        let steps = l
+            .reminders
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (Step::Reminder(k as u32 + 1), e.date))
+            .chain(l.collection.map(|d| (Step::Collection, d)));
+        for (step, date) in steps {
+            if date > observed_until {
+                *too_recent.entry(step).or_default() += 1;
+            } else if let Some(o) = observe(ledger, invoice, date, as_of, true) {
+                treated.entry(step).or_default().push(o);
+            }
+        }
+        let customer = ledger.customer(&invoice.customer);
+        let segment = customer.and_then(|c| c.segment.as_deref());
+        let rules = rules_by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
+        if let Some((step, date)) = comparison_day(&l, invoice, rules)
+            && date <= observed_until
+            && let Some(o) = observe(ledger, invoice, date, as_of, false)
+        {
+            control.entry(step).or_default().push(o);
+        }
+    }
+    let base_max = ledger.policy.base_rules().reminder.max();
+    let highest = treated
+        .keys()
+        .chain(too_recent.keys())
+        .filter_map(|s| match s {
+            Step::Reminder(k) => Some(*k),
+            Step::Collection => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(base_max)
+        .max(1);
+    let ladder_steps = (1..=highest).map(Step::Reminder).chain([Step::Collection]);
+    let steps = ladder_steps
+        .map(|step| StepStats {
+            step,
+            with_step: Group::of(treated.get(&step).map_or(&[][..], Vec::as_slice)),
+            without_step: Group::of(control.get(&step).map_or(&[][..], Vec::as_slice)),
+            too_recent: too_recent.get(&step).copied().unwrap_or(0),
+        })
+        .collect();
+    Effectiveness {
+        as_of,
+        steps,
+        invoices_due_12m: flow.invoices_due_12m,
+        reminded_12m: ledger.journal.invoices_with_in_year(Event::Reminder, as_of),
+        collected_12m: ledger.journal.invoices_with_in_year(Event::Collection, as_of),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,171 @@
+use std::str::FromStr;
+
+use super::*;
+use crate::core::journal::Journal;
+use crate::core::model::{Customer, Payment};
+use crate::core::policy::Policy;
+
+pub(crate) fn d(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).unwrap()
+}
+
+fn m(n: i64) -> Decimal {
+    Decimal::from(n)
+}
+
+pub(crate) fn invoice(number: &str, due: &str, amount: i64) -> Invoice {
+    let due = d(due);
+    Invoice {
+        line: 2,
+        number: number.into(),
+        customer: "C1".into(),
+        issued: due - Days::new(30),
+        due,
+        amount: m(amount),
+        paid: Decimal::ZERO,
+        balance: None,
+        currency: Currency::parse("SEK").unwrap(),
+        reference: None,
+        paid_on: None,
+        credits: None,
+        description: None,
+    }
+}
+
+pub(crate) fn payment(invoice: &str, date: &str, amount: i64) -> Payment {
+    Payment { date: d(date), invoice: Some(invoice.into()), amount: m(amount), ..Payment::default() }
+}
+
+fn entry(date: &str, event: Event, invoice: &str, until: Option<&str>) -> Entry {
+    let mut e = Entry::new(d(date), event);
+    e.invoice = Some(invoice.into());
+    e.customer = Some("C1".into());
+    e.until = until.map(d);
+    e
+}
+
+pub(crate) fn policy() -> Policy {
+    Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap()
+}
+
+pub(crate) fn customer() -> Customer {
+    Customer { id: "C1".into(), name: "Alfa AB".into(), country: "SE".into(), ..Customer::default() }
+}
+
+/// A history whose figures are worked out by hand below (defaults: reminder 7 days after due,
+/// pay within 10, one reminder, collection 10 days after its deadline).
+fn history() -> Ledger {
+    let invoices = vec![
+        invoice("I1", "2026-03-01", 1000), // reminded 03-08, paid 03-12: 4 days
+        invoice("I2", "2026-03-01", 2000), // reminded 03-08, 500 on 03-20, 1500 on 04-01: 24 days
+        invoice("I3", "2026-03-01", 500),  // reminded 03-08, collection 03-29, paid 04-10
+        invoice("I4", "2026-06-03", 300),  // reminded 06-10: too recent on 06-30
+        invoice("I5", "2026-02-01", 800),  // no reminder; paid 02-15, 7 days after 02-08
+        invoice("I6", "2026-02-01", 400),  // no reminder, never paid
+        invoice("I7", "2026-02-01", 600),  // paid before due: not open on 02-08
+        invoice("I8", "2026-02-01", 900),  // disputed: paused, not comparable
+        invoice("I9", "2026-01-01", 700),  // reminded 01-08 (until 01-18), no collection; paid 02-20
+    ];
+    let payments = vec![
+        payment("I1", "2026-03-12", 1000),
+        payment("I2", "2026-03-20", 500),
+        payment("I2", "2026-04-01", 1500),
+        payment("I3", "2026-04-10", 500),
+        payment("I5", "2026-02-15", 800),
+        payment("I7", "2026-01-30", 600),
+        payment("I9", "2026-02-20", 700),
+    ];
+    let journal = Journal {
+        entries: vec![
+            entry("2026-01-08", Event::Reminder, "I9", Some("2026-01-18")),
+            entry("2026-02-03", Event::Dispute, "I8", None),
+            entry("2026-03-08", Event::Reminder, "I1", Some("2026-03-18")),
+            entry("2026-03-08", Event::Reminder, "I2", Some("2026-03-18")),
+            entry("2026-03-08", Event::Reminder, "I3", Some("2026-03-18")),
+            entry("2026-03-29", Event::Collection, "I3", None),
+            entry("2026-06-10", Event::Reminder, "I4", Some("2026-06-20")),
+        ],
+    };
+    Ledger::new(policy(), vec![customer()], invoices, payments, journal)
+}
+
+fn sek() -> Currency {
+    Currency::parse("SEK").unwrap()
+}
+
+#[test]
+fn each_step_against_the_invoices_that_did_not_get_it() {
+    let e = effectiveness(&history(), d("2026-06-30"));
+    let names: Vec<String> = e.steps.iter().map(|s| s.step.name()).collect();
+    assert_eq!(names, ["reminder-1", "collection"]);
+
+    let r1 = &e.steps[0];
+    // I1 4 days, I2 24, I3 33 (paid 04-10 after the reminder of 03-08), I9 43 (01-08 to 02-20).
+    assert_eq!(r1.with_step.invoices, 4);
+    assert_eq!(r1.with_step.paid_within, [1, 1, 2]);
+    assert_eq!(r1.with_step.unpaid, 0);
+    assert_eq!(r1.with_step.median_days_to_pay, Some(Decimal::from_str("28.5").unwrap()));
+    let money = &r1.with_step.amounts[&sek()];
+    assert_eq!(money.open_at_step, m(4200));
+    // 7 days: I1's 1000; 14: + I2's 500 of 03-20; 30: + I2's 1500 of 04-01 (I3's 04-10 is day 33).
+    assert_eq!(money.paid_within, [m(1000), m(1500), m(3000)]);
+    assert_eq!(r1.too_recent, 1);
+    // Without: I5 (7 days after 02-08) and I6 (never); I7 was paid, I8 disputed.
+    assert_eq!(r1.without_step.invoices, 2);
+    assert_eq!(r1.without_step.paid_within, [1, 1, 1]);
+    assert_eq!(r1.without_step.unpaid, 1);
+    assert_eq!(r1.without_step.median_days_to_pay, None, "half never paid: no median");
+    assert_eq!(r1.without_step.amounts[&sek()].open_at_step, m(1200));
+    assert_eq!(r1.without_step.amounts[&sek()].paid_within, [m(800), m(800), m(800)]);
+    assert!(!r1.conclusive());
+
+    let c = &e.steps[1];
+    // I3 handed over 03-29, paid 04-10: 12 days.
+    assert_eq!(c.with_step.invoices, 1);
+    assert_eq!(c.with_step.paid_within, [0, 1, 1]);
+    assert_eq!(c.with_step.median_days_to_pay, Some(m(12)));
+    assert_eq!(c.with_step.amounts[&sek()].paid_within, [m(0), m(500), m(500)]);
+    // Without: I9 (due for collection 01-29, paid 02-20: 22 days) and I2 (due 03-29, still 1500
+    // open, paid 04-01: 3 days). I1 was settled before its day.
+    assert_eq!(c.without_step.invoices, 2);
+    assert_eq!(c.without_step.paid_within, [1, 1, 2]);
+    assert_eq!(c.without_step.median_days_to_pay, Some(Decimal::from_str("12.5").unwrap()));
+    assert_eq!(c.without_step.amounts[&sek()].open_at_step, m(2200));
+    assert_eq!(c.without_step.amounts[&sek()].paid_within, [m(1500), m(1500), m(2200)]);
+
+    // All nine fell due in the 12 months; I1, I2, I3, I4, I9 were reminded, I3 collected.
+    assert_eq!((e.invoices_due_12m, e.reminded_12m, e.collected_12m), (9, 5, 1));
+    assert_eq!(e.reminder_share(), Some(Decimal::from_str("55.6").unwrap()));
+    assert_eq!(e.collection_share(), Some(Decimal::from_str("11.1").unwrap()));
+}
+
+#[test]
+fn later_reminders_are_steps_of_their_own() {
+    let mut ledger = history();
+    let text = "[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n[reminder]\nmax = 2\n";
+    ledger.policy = Policy::from_toml(text).unwrap();
+    ledger.journal.entries.push(entry("2026-03-18", Event::Reminder, "I2", Some("2026-03-28")));
+    let e = effectiveness(&ledger, d("2026-06-30"));
+    let names: Vec<String> = e.steps.iter().map(|s| s.step.name()).collect();
+    assert_eq!(names, ["reminder-1", "reminder-2", "collection"]);
+    let r2 = &e.steps[1];
+    // I2's second reminder 03-18; settled 04-01: 14 days, 500 paid on day 2.
+    assert_eq!(r2.with_step.invoices, 1);
+    assert_eq!(r2.with_step.paid_within, [0, 1, 1]);
+    assert_eq!(r2.with_step.amounts[&sek()].open_at_step, m(2000));
+    assert_eq!(r2.with_step.amounts[&sek()].paid_within, [m(500), m(2000), m(2000)]);
+    // Without: I9 (its day 01-18, paid 02-20: 33 days). Not I1 (settled 03-12, before its day
+    // 03-18), I3 (it went to collection instead) or I4 (its day is too recent).
+    assert_eq!(r2.without_step.invoices, 1);
+    assert_eq!(r2.without_step.paid_within, [0, 0, 0]);
+    assert_eq!(r2.without_step.median_days_to_pay, Some(m(33)));
+}
+
+#[test]
+fn the_median_counts_the_unpaid_as_latest() {
+    assert_eq!(censored_median(&[1, 5, 9], 0), Some(m(5)));
+    assert_eq!(censored_median(&[1, 5], 1), Some(m(5)));
+    assert_eq!(censored_median(&[1, 5], 2), None);
+    assert_eq!(censored_median(&[2, 3], 0), Some(Decimal::from_str("2.5").unwrap()));
+    assert_eq!(censored_median(&[], 0), None);
+}

@@ -1,0 +1,289 @@
+//! What cash to expect in the coming weeks, per currency, from the open invoices and how each
+//! customer has paid (SPEC §4's days late), with a backtest of the same model on a past date.
+//!
+//! The model, kept simple enough to check by hand:
+//! 1. **History**: every invoice settled by a payment in the 365 days up to the as-of date, with
+//!    its delay = settlement day − due date in days (negative when paid early). The settlement
+//!    day is the day its open amount reached zero, with a payment on that day (an invoice
+//!    settled by a credit note, or by `paid` without `paid_on`, tells nothing about paying).
+//! 2. A customer with at least [`OWN_HISTORY_MIN`] such invoices is expected to pay as it did;
+//!    any other customer as the whole ledger did.
+//! 3. An open invoice `o` days past due on the as-of date (negative: not yet due) has not been
+//!    paid so far, so only the delays longer than `o` can still happen: each of them is equally
+//!    likely, and the open amount is spread over their days (due + delay) in equal parts. When
+//!    the customer's own history has no delay that long, the ledger's is used; when neither has,
+//!    the invoice is **not expected** (it is older than anything ever paid).
+//! 4. Days are summed into weeks of seven days from the day after the as-of date; what falls
+//!    after the last week is **later**. Credits are not cash in and are left out; invoices not
+//!    yet written are not forecast.
+//!
+//! **Backtest**: the same model as of `as_of − 7 × weeks`, seeing only what was known then,
+//! against the payments actually received in each of those weeks on the invoices then open.
+//! The error is the WAPE, Σ|forecast − actual| ÷ Σ actual over the weeks, per currency, and the
+//! bias (Σ forecast − Σ actual) ÷ Σ actual.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use crate::core::ledger::Ledger;
+use crate::core::model::{Currency, Invoice};
+use crate::core::money::round_money;
+
+/// Settled invoices a customer needs before its own behaviour is used.
+pub const OWN_HISTORY_MIN: usize = 3;
+/// How far back the history reaches, in days.
+pub const HISTORY_DAYS: i64 = 365;
+
+/// The model in one paragraph, printed with every forecast.
+pub const MODEL: &str = "Model: each open invoice is paid on its due date plus one of the delays \
+(settlement − due) of its customer's invoices settled in the last 365 days (the whole ledger's \
+when the customer has fewer than 3), each of those longer than it has already waited equally \
+likely. Invoices older than any delay ever seen are not expected; new invoices are not forecast.";
+
+/// Expected payments in one week and currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Week {
+    pub start: NaiveDate,
+    pub currency: Currency,
+    pub expected: Decimal,
+}
+
+/// Per currency: what the model does with the open amount.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CurrencyOutlook {
+    /// Open on the as-of date (invoices only, credits left out).
+    pub open: Decimal,
+    /// Expected after the last week.
+    pub later: Decimal,
+    /// Open on invoices older than any delay in the history.
+    pub not_expected: Decimal,
+    /// Open invoices forecast from their customer's own history, from the ledger's, or neither.
+    pub own_history: u32,
+    pub ledger_history: u32,
+    pub no_history: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    pub as_of: NaiveDate,
+    pub weeks: Vec<Week>,
+    pub outlook: BTreeMap<Currency, CurrencyOutlook>,
+    /// Settled invoices the history holds.
+    pub history_invoices: usize,
+}
+
+impl Forecast {
+    pub fn week_starts(&self) -> Vec<NaiveDate> {
+        let mut starts: Vec<NaiveDate> = self.weeks.iter().map(|w| w.start).collect();
+        starts.dedup();
+        starts
+    }
+}
+
+/// One week of the backtest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BacktestWeek {
+    pub start: NaiveDate,
+    pub currency: Currency,
+    pub forecast: Decimal,
+    pub actual: Decimal,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BacktestError {
+    pub forecast: Decimal,
+    pub actual: Decimal,
+    pub absolute_error: Decimal,
+    /// Σ|forecast − actual| ÷ Σ actual, in %, one decimal; none when nothing was paid.
+    pub wape_pct: Option<Decimal>,
+    /// (Σ forecast − Σ actual) ÷ Σ actual, in %, one decimal.
+    pub bias_pct: Option<Decimal>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backtest {
+    pub as_of: NaiveDate,
+    pub weeks: Vec<BacktestWeek>,
+    pub error: BTreeMap<Currency, BacktestError>,
+}
+
+/// The day an invoice was settled by a payment, as seen on `as_of`.
+fn settled_by_payment(ledger: &Ledger, invoice: &Invoice, as_of: NaiveDate) -> Option<NaiveDate> {
+    let timeline = ledger.open_timeline(invoice, as_of);
+    let (day, _) = *timeline.iter().find(|(_, open)| open.is_zero())?;
+    let payments = ledger.dated_payments(invoice, as_of);
+    let undated_paid = invoice.paid_on.is_none() && !invoice.paid.is_zero();
+    let paid_that_day = payments.iter().any(|(d, _)| *d == day) && !(undated_paid && day == invoice.issued);
+    paid_that_day.then_some(day)
+}
+
+/// Delays in days (settlement − due), sorted: per customer and for the whole ledger.
+struct History<'a> {
+    by_customer: FxHashMap<&'a str, Vec<i64>>,
+    all: Vec<i64>,
+}
+
+impl<'a> History<'a> {
+    fn new(ledger: &'a Ledger, invoices: &[&'a Invoice], as_of: NaiveDate) -> History<'a> {
+        let mut h = History { by_customer: FxHashMap::default(), all: Vec::new() };
+        for invoice in invoices {
+            let Some(day) = settled_by_payment(ledger, invoice, as_of) else { continue };
+            if (as_of - day).num_days() >= HISTORY_DAYS {
+                continue;
+            }
+            let delay = (day - invoice.due).num_days();
+            h.by_customer.entry(invoice.customer.as_str()).or_default().push(delay);
+            h.all.push(delay);
+        }
+        for list in h.by_customer.values_mut() {
+            list.sort_unstable();
+        }
+        h.all.sort_unstable();
+        h
+    }
+
+    /// The delays that can still happen to an invoice `overdue` days past due: the customer's
+    /// own when it has enough history and one that long, else the ledger's.
+    fn candidates(&self, customer: &str, overdue: i64) -> (Basis, &[i64]) {
+        fn longer(list: &[i64], overdue: i64) -> &[i64] {
+            &list[list.partition_point(|&d| d <= overdue)..]
+        }
+        if let Some(own) = self.by_customer.get(customer).filter(|l| l.len() >= OWN_HISTORY_MIN) {
+            let c = longer(own, overdue);
+            if !c.is_empty() {
+                return (Basis::Own, c);
+            }
+        }
+        let c = longer(&self.all, overdue);
+        (if c.is_empty() { Basis::None } else { Basis::Ledger }, c)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Basis {
+    Own,
+    Ledger,
+    None,
+}
+
+/// The invoices of the ledger as they stood on `as_of`: first line per number, no credit notes.
+fn invoices_on(ledger: &Ledger, as_of: NaiveDate) -> Vec<&Invoice> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    ledger
+        .invoices
+        .iter()
+        .filter(|i| !i.is_credit_note() && i.issued <= as_of && seen.insert(i.number.as_str()))
+        .collect()
+}
+
+/// The forecast for `weeks` weeks after `as_of` (see the module documentation).
+pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Forecast {
+    let invoices = invoices_on(ledger, as_of);
+    let history = History::new(ledger, &invoices, as_of);
+    let open = ledger.open_amounts(as_of);
+    let mut per_week: BTreeMap<(u32, Currency), Decimal> = BTreeMap::new();
+    let mut outlook: BTreeMap<Currency, CurrencyOutlook> = BTreeMap::new();
+    let horizon = i64::from(weeks) * 7;
+    for invoice in &invoices {
+        let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
+        let o = outlook.entry(invoice.currency).or_default();
+        o.open += amount;
+        let overdue = (as_of - invoice.due).num_days();
+        let (basis, delays) = history.candidates(&invoice.customer, overdue);
+        match basis {
+            Basis::Own => o.own_history += 1,
+            Basis::Ledger => o.ledger_history += 1,
+            Basis::None => {
+                o.no_history += 1;
+                o.not_expected += amount;
+                continue;
+            }
+        }
+        let part = amount / Decimal::from(delays.len() as u64);
+        // Days after as-of: delay − overdue (≥ 1). Week k holds days 7k+1 ..= 7k+7.
+        let mut later = 0u64;
+        for &delay in delays {
+            let day = delay - overdue;
+            if day > horizon {
+                later += 1;
+            } else {
+                *per_week.entry((((day - 1) / 7) as u32, invoice.currency)).or_default() += part;
+            }
+        }
+        o.later += part * Decimal::from(later);
+    }
+    let start = |k: u32| as_of + Days::new(1 + 7 * u64::from(k));
+    let currencies: Vec<Currency> = outlook.keys().copied().collect();
+    let weeks = (0..weeks)
+        .flat_map(|k| {
+            let per_week = &per_week;
+            currencies.iter().map(move |&c| Week {
+                start: start(k),
+                currency: c,
+                expected: round_money(per_week.get(&(k, c)).copied().unwrap_or_default()),
+            })
+        })
+        .collect();
+    for o in outlook.values_mut() {
+        o.later = round_money(o.later);
+    }
+    Forecast { as_of, weeks, outlook, history_invoices: history.all.len() }
+}
+
+/// The forecast made `weeks` weeks before `as_of`, against what was paid in those weeks on the
+/// invoices open then.
+pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Backtest {
+    let from = as_of - Days::new(7 * u64::from(weeks));
+    let past = forecast(ledger, from, weeks);
+    let open_then = ledger.open_amounts(from);
+    let mut actual: BTreeMap<(NaiveDate, Currency), Decimal> = BTreeMap::new();
+    for invoice in invoices_on(ledger, from) {
+        let Some(&open) = open_then.get(invoice.number.as_str()) else { continue };
+        // Payments after `from`, up to what was open then (an overpayment is not income
+        // the forecast could have known of).
+        let mut left = open;
+        for (day, amount) in ledger.dated_payments(invoice, as_of) {
+            if day <= from || left <= Decimal::ZERO {
+                continue;
+            }
+            let k = ((day - from).num_days() - 1) / 7;
+            let paid = amount.min(left);
+            left -= paid;
+            *actual.entry((from + Days::new(1 + 7 * k as u64), invoice.currency)).or_default() += paid;
+        }
+    }
+    let mut error: BTreeMap<Currency, BacktestError> = BTreeMap::new();
+    let weeks: Vec<BacktestWeek> = past
+        .weeks
+        .iter()
+        .map(|w| {
+            let actual = actual.get(&(w.start, w.currency)).copied().unwrap_or_default();
+            let e = error.entry(w.currency).or_default();
+            e.forecast += w.expected;
+            e.actual += actual;
+            e.absolute_error += (w.expected - actual).abs();
+            BacktestWeek { start: w.start, currency: w.currency, forecast: w.expected, actual }
+        })
+        .collect();
+    for e in error.values_mut() {
+        e.wape_pct = percent(e.absolute_error, e.actual);
+        e.bias_pct = percent(e.forecast - e.actual, e.actual);
+    }
+    Backtest { as_of: from, weeks, error }
+}
+
+/// `part ÷ whole` in %, one decimal; none of nothing.
+fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    (!whole.is_zero()).then(|| {
+        let mut pct = (part * Decimal::ONE_HUNDRED / whole)
+            .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        pct.rescale(1);
+        pct
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+use std::str::FromStr;
+
+use super::*;
+use crate::core::insight::effectiveness::tests::{customer, d, invoice, payment, policy};
+use crate::core::journal::Journal;
+use crate::core::model::Customer;
+
+fn m(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn of(number: &str, customer: &str, due: &str, amount: i64) -> Invoice {
+    let mut i = invoice(number, due, amount);
+    i.customer = customer.into();
+    i
+}
+
+/// Worked out by hand in the tests below. Customer A pays 2, 3, 5 and 12 days late (four
+/// invoices: its own history); B has one invoice, 20 days late (too few: the ledger's history,
+/// 2, 3, 5, 12, 20); C none.
+fn ledger() -> Ledger {
+    let mut oc1 = of("OC1", "C", "2026-07-10", 50);
+    oc1.currency = Currency::parse("EUR").unwrap();
+    let invoices = vec![
+        of("HA1", "A", "2026-05-01", 100),
+        of("HA2", "A", "2026-05-10", 100),
+        of("HA3", "A", "2026-06-01", 100),
+        of("HB1", "B", "2026-04-01", 100),
+        of("OA1", "A", "2026-06-30", 600),
+        of("OA2", "A", "2026-06-25", 500),
+        of("OA3", "A", "2026-06-10", 1000),
+        of("OA4", "A", "2026-06-15", 250),
+        of("OB1", "B", "2026-06-28", 900),
+        oc1,
+    ];
+    let payments = vec![
+        payment("HA1", "2026-05-03", 100),
+        payment("HA2", "2026-05-15", 100),
+        payment("HA3", "2026-06-13", 100),
+        payment("HB1", "2026-04-21", 100),
+        payment("OA4", "2026-06-18", 250),
+        payment("OA2", "2026-06-26", 200),
+    ];
+    let customers: Vec<Customer> =
+        ["A", "B", "C"].iter().map(|id| Customer { id: (*id).into(), ..customer() }).collect();
+    Ledger::new(policy(), customers, invoices, payments, Journal::default())
+}
+
+fn week(f: &Forecast, start: &str, currency: &str) -> Decimal {
+    let c = Currency::parse(currency).unwrap();
+    f.weeks.iter().find(|w| w.start == d(start) && w.currency == c).unwrap().expected
+}
+
+#[test]
+fn open_invoices_are_spread_over_the_delays_still_possible() {
+    let f = forecast(&ledger(), d("2026-06-30"), 2);
+    assert_eq!(f.week_starts(), [d("2026-07-01"), d("2026-07-08")]);
+    // OA1 (due today, 600): A's 2, 3, 5, 12 → days 2, 3, 5 in week 1, day 12 in week 2.
+    // OA2 (5 days late, 300 open): only A's 12 is longer → day 7, week 1.
+    // OA3 (20 days late): nothing in A's or the ledger's history is longer → not expected.
+    // OB1 (2 days late, 900, B's history too short): the ledger's 3, 5, 12, 20 → days 1, 3,
+    //     10, 18: 450 in week 1, 225 in week 2, 225 later.
+    // OC1 (EUR 50, due in 10 days): the ledger's 2, 3, 5, 12, 20 → days 12, 13, 15, 22, 30.
+    assert_eq!(week(&f, "2026-07-01", "SEK"), m("1200"));
+    assert_eq!(week(&f, "2026-07-08", "SEK"), m("375"));
+    assert_eq!(week(&f, "2026-07-01", "EUR"), m("0"));
+    assert_eq!(week(&f, "2026-07-08", "EUR"), m("20"));
+    let sek = &f.outlook[&Currency::parse("SEK").unwrap()];
+    assert_eq!((sek.open, sek.later, sek.not_expected), (m("2800"), m("225"), m("1000")));
+    assert_eq!((sek.own_history, sek.ledger_history, sek.no_history), (2, 1, 1));
+    let eur = &f.outlook[&Currency::parse("EUR").unwrap()];
+    assert_eq!((eur.open, eur.later, eur.not_expected, eur.ledger_history), (m("50"), m("30"), m("0"), 1));
+    assert_eq!(f.history_invoices, 5);
+}
+
+#[test]
+fn the_backtest_forecasts_from_what_was_known_then() {
+    let b = backtest(&ledger(), d("2026-06-30"), 2);
+    assert_eq!(b.as_of, d("2026-06-16"));
+    // On 06-16 A's history is 2, 5, 12 (OA4 not yet paid), the ledger's 2, 5, 12, 20.
+    // OA3 (6 days late): 12 → day 6: 1000 in week 1. OA4 (1 day late, 250): days 1, 4, 11:
+    // 166.67 in week 1, 83.33 in week 2. OA2 (500, due in 9 days): days 11, 14, 21: 333.33 in
+    // week 2. OB1 (ledger): days 14, 17, 24, 32: 225 in week 2. OA1 and OC1: later.
+    let sek = Currency::parse("SEK").unwrap();
+    let rows: Vec<(NaiveDate, Decimal, Decimal)> =
+        b.weeks.iter().filter(|w| w.currency == sek).map(|w| (w.start, w.forecast, w.actual)).collect();
+    // Paid: OA4's 250 on 06-18 (week 1), OA2's 200 on 06-26 (week 2).
+    assert_eq!(rows, [(d("2026-06-17"), m("1166.67"), m("250")), (d("2026-06-24"), m("641.67"), m("200"))]);
+    let e = &b.error[&sek];
+    // |1166.67 − 250| + |641.67 − 200| = 1358.34; ÷ 450 = 301.85… %.
+    assert_eq!(e.absolute_error, m("1358.34"));
+    assert_eq!(e.wape_pct, Some(m("301.9")));
+    assert_eq!(e.bias_pct, Some(m("301.9")));
+    assert_eq!(b.error[&Currency::parse("EUR").unwrap()].wape_pct, None);
+}

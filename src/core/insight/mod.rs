@@ -1,0 +1,4 @@
+//! What the history says: whether the dunning ladder works, and what cash to expect.
+
+pub mod effectiveness;
+pub mod forecast;

@@ -1,0 +1,136 @@
+//! What a debtor receives (issue 13): letters a business can send as they are.
+
+use crate::common::*;
+
+const POLICY: &str = "[company]\nname = \"Fönster AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+org_no = \"556036-0793\"\nemail = \"faktura@fonster.example\"\nbankgiro = \"5050-1055\"\n\
+[reminder]\nafter_days = 7\npay_within_days = 10\nfee = \"0\"\nmin_amount = \"100\"\n\
+channels = [\"email\", \"letter\"]\n[interest]\nmode = \"none\"\n[collection]\ncompensation = \"0\"\n";
+
+const CUSTOMERS: &str = "id,name,kind,org_no,country,language,email,phone,address,postcode,city,contact\n\
+B,Berit Holm,consumer,,SE,sv,,,Ekgatan 5,90330,Umeå,\n\
+F,Kala Oy,business,2077474-0,FI,fi,kala@kala.example,,Satama 1,00100,Helsinki,\n\
+E,English Ltd,business,,GB,en,ap@english.example,,1 High St,SW1A 1AA,London,Jane Doe\n";
+
+/// Every invoice falls due 2026-11-01; reminders are due from 11-08. Invoice 2's reference is
+/// a Swedish OCR number (Luhn), the company's scheme.
+const INVOICES: &str = "number,customer,issued,due,amount,currency,reference\n\
+1,B,2026-10-02,2026-11-01,800.00,SEK,\n\
+2,F,2026-10-02,2026-11-01,990.00,SEK,1234567897\n\
+3,E,2026-10-02,2026-11-01,1000.00,SEK,\n";
+
+fn ledger() -> Ledger {
+    let l = Ledger::new();
+    l.write("policy.toml", POLICY).write("customers.csv", CUSTOMERS).write("invoices.csv", INVOICES);
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    l
+}
+
+fn read(l: &Ledger, name: &str) -> String {
+    std::fs::read_to_string(l.file(&format!("out/2026-11-08/{name}"))).unwrap()
+}
+
+/// The recipient block's lines, as the envelope window shows them.
+fn address_block(letter: &str) -> Vec<String> {
+    let start = letter.find("<address class=\"recipient\">").unwrap();
+    let end = start + letter[start..].find("</address>").unwrap();
+    letter[start..end]
+        .split("<div>")
+        .skip(1)
+        .map(|part| part.split("</div>").next().unwrap().replace("&amp;", "&"))
+        .collect()
+}
+
+/// Finding 2: a Swedish company's OCR number was relabelled `Viitenumero` and its org number
+/// `Y-tunnus` in a Finnish letter.
+#[test]
+fn a_finnish_letter_names_a_swedish_ocr_and_org_number_for_what_they_are() {
+    let l = ledger();
+    let letter = read(&l, "reminder-1_F_SEK.letter.html");
+    assert!(letter.contains("OCR-viite (Ruotsi)"), "{letter}");
+    assert!(!letter.contains("Viitenumero"), "{letter}");
+    assert!(letter.contains("Ruotsalainen yritystunnus (org.nr) 556036-0793"), "{letter}");
+    assert!(!letter.contains("Y-tunnus 556036-0793"), "{letter}");
+}
+
+/// Finding 6: consumers were greeted `Hej!`.
+#[test]
+fn a_consumer_is_greeted_by_name() {
+    let l = ledger();
+    assert!(read(&l, "reminder-1_B_SEK.letter.html").contains("<p>Hej Berit Holm!</p>"));
+}
+
+/// Finding 6: UK addresses came in Nordic order (`SW1A 1AA London`).
+#[test]
+fn addresses_abroad_are_in_the_destination_countrys_order() {
+    let l = ledger();
+    let uk = address_block(&read(&l, "reminder-1_E_SEK.letter.html"));
+    assert_eq!(uk, ["English Ltd", "Attn: Jane Doe", "1 High St", "LONDON", "SW1A 1AA", "UNITED KINGDOM"]);
+    let fi = address_block(&read(&l, "reminder-1_F_SEK.letter.html"));
+    assert_eq!(fi, ["Kala Oy", "Satama 1", "00100 Helsinki", "FINLAND"]);
+    let se = address_block(&read(&l, "reminder-1_B_SEK.letter.html"));
+    assert_eq!(se, ["Berit Holm", "Ekgatan 5", "90330 Umeå"], "no country line at home");
+}
+
+/// Finding 1: `check` said `no-channel (sms: the phone is not a mobile number)` for landlines,
+/// yet `remind` texted them (and a Swedish mobile for a Norwegian customer), with `To:` not in
+/// E.164. A customer whose only channels are invalid is reported and not written to, by the
+/// same rules in both commands.
+#[test]
+fn sms_only_to_a_mobile_of_the_customers_country_and_check_and_remind_agree() {
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        &POLICY.replace("channels = [\"email\", \"letter\"]", "channels = [\"email\", \"sms\"]"),
+    );
+    l.write(
+        "customers.csv",
+        "id,name,country,email,phone\n\
+         L,Landline AB,SE,,031-390 06 15\n\
+         N,Fastlinje AS,NO,,+47 22 12 34 56\n\
+         X,Svensk Mobil AS,NO,,+46 70 123 45 67\n\
+         Q,Fel Epost AB,SE,anna@gmailcom,\n\
+         M,Mobil AB,SE,,070-123 45 67\n",
+    );
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount\n1,L,2026-10-02,2026-11-01,500\n2,N,2026-10-02,2026-11-01,500\n\
+         3,X,2026-10-02,2026-11-01,500\n4,Q,2026-10-02,2026-11-01,500\n5,M,2026-10-02,2026-11-01,500\n",
+    );
+    let check = l.dun(&["check", "--as-of", "2026-11-08", "--format", "json"]).output().unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let mut unreachable: Vec<&str> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "no-channel")
+        .map(|f| f["customer"].as_str().unwrap())
+        .collect();
+    unreachable.sort();
+    assert_eq!(unreachable, ["L", "N", "Q", "X"], "{findings:#}");
+
+    let remind = l.dun(&["remind", "--as-of", "2026-11-08", "--force"]).output().unwrap();
+    let err = String::from_utf8_lossy(&remind.stderr);
+    for (id, why) in [
+        ("L", "sms: the phone is not a mobile number"),
+        ("N", "sms: the phone is not a mobile number"),
+        ("X", "sms: the phone is a SE number, not one of the customer's country NO"),
+        ("Q", "email: e-mail \"anna@gmailcom\" is malformed"),
+    ] {
+        assert!(err.contains(&format!("{id} ")) && err.contains(why), "{id}: {err}");
+    }
+    let written: Vec<String> = std::fs::read_dir(l.file("out/2026-11-08"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["reminder-1_M_SEK.sms.txt"], "only M is written to");
+    let sms = read(&l, "reminder-1_M_SEK.sms.txt");
+    assert!(sms.starts_with("To: +46701234567\n\n"), "E.164: {sms}");
+    let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    let reminded: Vec<&str> = journal
+        .lines()
+        .filter(|line| line.contains(",reminder,"))
+        .map(|line| line.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(reminded, ["5"], "{journal}");
+}
