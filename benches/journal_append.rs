@@ -27,7 +27,7 @@ const ROUNDS: usize = 7;
 
 fn entry(i: usize) -> Entry {
     let day = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap() + chrono::Days::new((i * 365 / LINES) as u64);
-    let mut e = Entry::new(day, if i % 5 == 0 { Event::Reminder } else { Event::Payment });
+    let mut e = Entry::new(day, if i.is_multiple_of(5) { Event::Reminder } else { Event::Payment });
     e.invoice = Some(format!("{:08}", 10_000_000 + i));
     e.customer = Some(format!("C{:07}", i % 100_000));
     e.amount = Some(rust_decimal::Decimal::new((i as i64 % 2_000_000) + 10_000, 2));

@@ -189,15 +189,15 @@ fn append_journal(dir: &Path, intent: &Intent) -> Result<()> {
 /// `write_all`, with the test faults `journal:N` (killed after N bytes) and `journal-full:N`
 /// (the disk full after N bytes).
 fn write_faulty(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some((kind, n)) = fault_spec().filter(|(k, _)| k == "journal" || k == "journal-full") {
-        if n < bytes.len() {
-            file.write_all(&bytes[..n])?;
-            file.sync_all()?;
-            if kind == "journal" {
-                std::process::abort();
-            }
-            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+    if let Some((kind, n)) =
+        fault_spec().filter(|(k, n)| (k == "journal" || k == "journal-full") && *n < bytes.len())
+    {
+        file.write_all(&bytes[..n])?;
+        file.sync_all()?;
+        if kind == "journal" {
+            std::process::abort();
         }
+        return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
     }
     file.write_all(bytes)
 }

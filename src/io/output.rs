@@ -82,10 +82,11 @@ pub fn sweep(dir: &Path) -> usize {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if is_stale_temp(name) && entry.file_type().is_ok_and(|t| t.is_file()) {
-            if std::fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
+        if is_stale_temp(name)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
         }
     }
     removed
