@@ -152,6 +152,7 @@ impl Needs {
     const LEDGER_AND_DATE: Needs = Needs { ledger: true, as_of: true };
     const LEDGER: Needs = Needs { ledger: true, as_of: false };
     const NOTHING: Needs = Needs { ledger: false, as_of: false };
+    const DATE: Needs = Needs { ledger: false, as_of: true };
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -292,6 +293,8 @@ pub enum Command {
     /// Assign an unmatched payment to the invoice(s) it pays
     Assign(AssignArgs),
     /// The built-in letter templates
+    /// Every statutory figure and rule in force on the as-of date, per country, with its source
+    Rules(RulesArgs),
     #[command(subcommand)]
     Templates(TemplatesCommand),
     #[command(flatten)]
@@ -316,6 +319,7 @@ impl Command {
             | Command::Import(_)
             | Command::Assign(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
+            Command::Rules(_) => Needs::DATE,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
             Command::Templates(TemplatesCommand::List { .. }) | Command::Init(_) => Needs::NOTHING,
         }
@@ -331,7 +335,8 @@ impl Command {
             | Command::Customer(CustomerArgs { out, .. })
             | Command::Due(DueArgs { out, .. })
             | Command::Interest(InterestArgs { out, .. })
-            | Command::Import(ImportArgs { out, .. }) => OutputSlot::Table(out),
+            | Command::Import(ImportArgs { out, .. })
+            | Command::Rules(RulesArgs { out, .. }) => OutputSlot::Table(out),
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Remind(_)
             | Command::Collect(_)
@@ -521,6 +526,15 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Only this country (ISO 3166 alpha-2; any other than SE, NO, DK, FI shows the EU default)
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
 }

@@ -138,7 +138,9 @@ fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -
                 )
             })
             .collect();
-        let fees = d.fees_charged;
+        // The claim's figures, as the debtor's notice shows them.
+        let claim = &d.claim;
+        let fees = claim.fees_total();
         let opt = |s: &Option<String>| Cell::text(s.clone().unwrap_or_default());
         t.push(vec![
             Cell::text(&c.id),
@@ -159,9 +161,9 @@ fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -
             Cell::Money(inv.amount),
             Cell::Money(d.open),
             Cell::Money(fees),
-            Cell::Money(d.interest),
-            Cell::Money(d.compensation),
-            Cell::Money(d.open + fees + d.interest + d.compensation),
+            Cell::Money(claim.interest.amount),
+            Cell::Money(claim.compensation.amount),
+            Cell::Money(claim.total()),
             Cell::Count(reminders.len() as i64),
             Cell::text(reminders.iter().map(|e| e.date.to_string()).collect::<Vec<_>>().join(" ")),
             Cell::opt_date(reminders.last().and_then(|e| e.until)),

@@ -52,6 +52,10 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
                 d.currency,
                 format_money(d.fees_charged)
             ));
+            out.push_str(&format!("Claim ({} law):\n", d.claim.law));
+            for line in d.claim.describe() {
+                out.push_str(&format!("  {line}\n"));
+            }
             for (inv, v) in outcome.violations.iter().filter(|(i, _)| *i == invoice.number) {
                 out.push_str(&format!("Refused for {inv}: {v}\n"));
             }

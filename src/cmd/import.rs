@@ -213,6 +213,7 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate> {
                 open: open.get(inv.number.as_str()).copied().unwrap_or_default(),
                 stored_reference: inv.reference.clone(),
                 reference: payment_reference(inv.reference.as_deref(), &inv.number, scheme),
+                discount: inv.discount.map(|d| (d.until, d.amount)),
             }
         })
         .collect()
@@ -360,6 +361,9 @@ fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, r
     e.amount = Some(a.amount);
     e.reference = Some(txid.to_owned());
     let mut note = rule.name().to_owned();
+    if a.discount > Decimal::ZERO {
+        note.push_str(&format!("; early-payment discount of {} taken", format_money(a.discount)));
+    }
     if a.is_part() {
         note.push_str(&format!("; part payment, {} still open", format_money(a.open_after())));
     }

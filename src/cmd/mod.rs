@@ -14,6 +14,7 @@ pub mod letters_out;
 pub mod record;
 pub mod remind;
 pub mod report;
+pub mod rules;
 pub mod stats;
 pub mod templates;
 
@@ -26,7 +27,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
     if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
         anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
     }
-    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_));
+    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
     if reads_ledger {
         announce(ctx);
     }
@@ -43,6 +44,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),
         Command::Stats(args) => stats::run(ctx, args),
+        Command::Rules(args) => rules::run(ctx, args),
         Command::Forecast(args) => forecast::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
         Command::Customer(args) => customer::run(ctx, args),

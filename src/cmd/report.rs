@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, Who, aging};
 use crate::core::charges::{Law, interest_on};
 use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
+use crate::core::insight::discount::DiscountBook;
 use crate::core::insight::effectiveness::effectiveness;
 use crate::core::insight::forecast::{backtest, forecast};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
@@ -105,8 +106,8 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         &ctx.dir,
         &policy,
         &index,
-        || (OpenBook::new(as_of), FlowFigures::default(), CreditBook::new(as_of)),
-        |(book, flow, credit), record| {
+        || (OpenBook::new(as_of), FlowFigures::default(), CreditBook::new(as_of), DiscountBook::default()),
+        |(book, flow, credit, discounts), record| {
             if !figures {
                 book.push(record, &index, &paid);
                 return;
@@ -115,15 +116,20 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
             book.push_for(record, || owner, &paid);
             flow.push(record, as_of);
             credit.push_for(record, owner, &paid_when);
+            if record.discount.is_some() {
+                discounts.push(record, as_of, &paid);
+            }
         },
     )?;
     let mut books = Vec::with_capacity(states.len());
     let mut flow = FlowFigures::default();
     let mut credits = Vec::with_capacity(states.len());
-    for (b, f, c) in states {
+    let mut discounts = DiscountBook::default();
+    for (b, f, c, d) in states {
         books.push(b);
         flow.merge(f);
         credits.push(c);
+        discounts.merge(d);
     }
     let credit = CreditBook::merge_all(credits, as_of);
     let mut book = OpenBook::merge_all(books, as_of);
@@ -188,6 +194,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let settled = credit.settle();
     let watch = watch_list_by(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
     report.figures.credit_watch = watch;
+    report.figures.discounts = discounts.per_currency;
     Ok(report)
 }
 
@@ -289,6 +296,16 @@ fn table_report(report: &AgingReport, color: bool) -> String {
         pct(f.reminder_share()),
         pct(f.collection_share())
     ));
+    for (currency, d) in &f.discounts {
+        out.push_str(&format!(
+            "Early-payment discounts taken in 12 months ({currency}): {} invoice(s), {} off {} invoiced ({}), a yearly rate of {}\n",
+            d.taken,
+            crate::core::money::format_money_grouped(d.cost),
+            crate::core::money::format_money_grouped(d.invoiced),
+            pct(d.cost_pct()),
+            pct(d.annual_rate_pct()),
+        ));
+    }
     for note in &f.notes {
         out.push_str(&format!("Note: {note}\n"));
     }
@@ -360,9 +377,15 @@ fn key_figures_json(report: &AgingReport) -> serde_json::Value {
         .per_currency
         .iter()
         .map(|(c, cf)| {
+            let d = f.discounts.get(c).cloned().unwrap_or_default();
             (
                 c.to_string(),
                 json!({
+                    "discounts_taken_12m": d.taken,
+                    "discounts_cost_12m": format_money(d.cost),
+                    "discounted_invoiced_12m": format_money(d.invoiced),
+                    "discount_cost_pct": opt(d.cost_pct()),
+                    "discount_annual_rate_pct": opt(d.annual_rate_pct()),
                     "open": format_money(cf.open),
                     "overdue": format_money(cf.overdue),
                     "invoiced_90d": format_money(cf.invoiced_90d),

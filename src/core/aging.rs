@@ -67,6 +67,8 @@ pub struct KeyFigures {
     /// Customers over their credit limit, new above the check threshold, or paying later
     /// (`core::credit`; filled in by the caller, which streams what it needs).
     pub credit_watch: Vec<WatchItem>,
+    /// Early-payment discounts taken in the last 12 months (filled in by the caller).
+    pub discounts: BTreeMap<Currency, crate::core::insight::discount::DiscountFigures>,
 }
 
 impl KeyFigures {
@@ -430,6 +432,7 @@ mod tests {
                     paid_on: None,
                     credits: if amount < Decimal::ZERO { target.as_deref() } else { None },
                     description: None,
+                    discount: None,
                 };
                 if issued <= as_of { expected += amount - paid; }
                 flow.push(&record, as_of);
@@ -473,6 +476,7 @@ mod tests {
                         paid_on: None,
                         credits: None,
                         description: None,
+                        discount: None,
                     };
                     book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
                 }

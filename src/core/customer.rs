@@ -182,10 +182,23 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         }
         let Some(invoice) = ledger.invoice(number) else { continue };
         let days_overdue = (as_of - invoice.due).num_days();
-        let interest = if days_overdue > 0 {
-            charges::interest(ledger, invoice, Some(customer), &rules, as_of).amount
-        } else {
-            Decimal::ZERO
+        // The claim's figures (core::claim), as `dun due` and the letters show them.
+        let history = crate::core::dunning::History::from_entries(
+            ledger.journal.for_invoice(number).filter(|e| e.date <= as_of),
+        );
+        let claim = crate::core::claim::claim(
+            ledger,
+            invoice,
+            Some(customer),
+            &rules,
+            &history.fees(),
+            Decimal::ZERO,
+            item.open,
+            as_of,
+        );
+        let (fees, interest) = match &claim {
+            Ok(claim) => (claim.fees_total(), claim.interest.amount),
+            Err(_) => (fees_on(ledger, number, as_of), Decimal::ZERO),
         };
         open.push(OpenLine {
             number: number.to_owned(),
@@ -195,7 +208,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
             amount: invoice.amount,
             open: item.open,
             days_overdue,
-            fees: fees_on(ledger, number, as_of),
+            fees,
             interest,
             disputed: disputed.contains(number),
             reference: invoice.reference.clone(),
@@ -386,6 +399,7 @@ mod tests {
             paid_on: None,
             credits: None,
             description: None,
+            discount: None,
         }
     }
 

@@ -56,6 +56,7 @@ fn invoice(number: &str, customer: &str, due: &str, amount: &str) -> Invoice {
         paid_on: None,
         credits: None,
         description: None,
+        discount: None,
     }
 }
 

@@ -123,6 +123,10 @@ pub struct CustomerIndex<'a> {
     long: FxHashMap<&'a str, u32>,
     payment_days: Vec<u32>,
     default_days: u32,
+    /// Early-payment discount terms per customer, from its segment (empty when no segment has
+    /// any: then `default_discount` is every customer's).
+    discounts: Vec<Option<(u32, Decimal)>>,
+    default_discount: Option<(u32, Decimal)>,
 }
 
 impl std::fmt::Debug for CustomerIndex<'_> {
@@ -135,6 +139,17 @@ impl<'a> CustomerIndex<'a> {
     pub fn new<C: Registered>(customers: &'a [C], policy: &Policy) -> CustomerIndex<'a> {
         let default_days = policy.payment_days(None);
         let payment_days = customers.iter().map(|c| c.payment_days(policy)).collect();
+        let default_discount = policy.discount_terms(None);
+        let any_segment_discount = policy
+            .file
+            .segments
+            .values()
+            .any(|s| s.terms.discount_days.is_some() || s.terms.discount_percent.is_some());
+        let discounts = if any_segment_discount {
+            customers.iter().map(|c| policy.discount_terms(c.segment())).collect()
+        } else {
+            Vec::new()
+        };
         let numbered = NumberedIds::build(customers);
         let mut short = FxHashMap::default();
         let mut long = FxHashMap::default();
@@ -147,7 +162,7 @@ impl<'a> CustomerIndex<'a> {
                 };
             }
         }
-        CustomerIndex { numbered, short, long, payment_days, default_days }
+        CustomerIndex { numbered, short, long, payment_days, default_days, discounts, default_discount }
     }
 
     pub fn get(&self, id: &str) -> Option<u32> {
@@ -168,6 +183,14 @@ impl<'a> CustomerIndex<'a> {
         self.payment_days.is_empty()
     }
 
+    /// The customer's early-payment discount terms (days from the invoice date, %).
+    pub fn discount_terms(&self, id: &str) -> Option<(u32, Decimal)> {
+        if self.discounts.is_empty() {
+            return self.default_discount;
+        }
+        self.get(id).map_or(self.default_discount, |i| self.discounts[i as usize])
+    }
+
     pub fn payment_days(&self, id: &str) -> u32 {
         self.get(id).map_or(self.default_days, |i| self.payment_days[i as usize])
     }
@@ -178,6 +201,10 @@ impl<'a> CustomerIndex<'a> {
 pub struct PaymentIndex {
     by_invoice: HashMap<String, Decimal>,
     by_reference: HashMap<String, Decimal>,
+    /// The same payments with their dates, for the early-payment discount (what was paid by
+    /// its last day).
+    dated_by_invoice: HashMap<String, Vec<(NaiveDate, Decimal)>>,
+    dated_by_reference: HashMap<String, Vec<(NaiveDate, Decimal)>>,
 }
 
 impl PaymentIndex {
@@ -185,9 +212,14 @@ impl PaymentIndex {
         let mut index = PaymentIndex::default();
         for p in payments.iter().filter(|p| p.date <= as_of) {
             match (&p.invoice, &p.reference) {
-                (Some(number), _) => *index.by_invoice.entry(number.clone()).or_default() += p.amount,
+                (Some(number), _) => {
+                    *index.by_invoice.entry(number.clone()).or_default() += p.amount;
+                    index.dated_by_invoice.entry(number.clone()).or_default().push((p.date, p.amount));
+                }
                 (None, Some(reference)) => {
-                    *index.by_reference.entry(normalize_reference(reference)).or_default() += p.amount
+                    let key = normalize_reference(reference);
+                    index.dated_by_reference.entry(key.clone()).or_default().push((p.date, p.amount));
+                    *index.by_reference.entry(key).or_default() += p.amount
                 }
                 (None, None) => {}
             }
@@ -208,6 +240,39 @@ impl PaymentIndex {
     }
 }
 
+impl PaymentIndex {
+    /// What `payments.csv` paid on this invoice up to and including `day`.
+    pub fn paid_by(&self, record: &InvoiceRecord<'_>, day: NaiveDate) -> Decimal {
+        let sum = |list: Option<&Vec<(NaiveDate, Decimal)>>| -> Decimal {
+            list.into_iter().flatten().filter(|(d, _)| *d <= day).map(|(_, a)| *a).sum()
+        };
+        let mut total = sum(self.dated_by_invoice.get(record.number));
+        if let (false, Some(reference)) = (self.dated_by_reference.is_empty(), record.reference) {
+            total += sum(self.dated_by_reference.get(&normalize_reference(reference)));
+        }
+        total
+    }
+}
+
+/// Whether the invoice's early-payment discount was taken by `as_of`: what was paid by its
+/// last day (`paid` counts when `paid_on` is that day or before) reaches the amount less the
+/// discount, and is less than the amount (who paid in full did not take it). Then the discount
+/// settles the rest.
+pub fn discount_taken(
+    record: &InvoiceRecord<'_>,
+    as_of: NaiveDate,
+    payments: &PaymentIndex,
+) -> Option<Decimal> {
+    let discount = record.discount?;
+    let last = discount.until.min(as_of);
+    let paid = match record.paid_on {
+        Some(d) if d <= last => record.paid,
+        _ => Decimal::ZERO,
+    };
+    let by_then = paid + payments.paid_by(record, last);
+    (by_then >= record.amount - discount.amount && by_then < record.amount).then_some(discount.amount)
+}
+
 /// References are compared without spaces and case: `RF18 5390 0754 7034` = `rf18539007547034`.
 pub fn normalize_reference(text: &str) -> String {
     text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
@@ -225,7 +290,8 @@ pub fn open_before_credits(
     }
     let paid_counts = record.paid_on.is_none_or(|d| d <= as_of);
     let paid = if paid_counts { record.paid } else { Decimal::ZERO };
-    Some(record.amount - paid - payments.paid_on(record))
+    let discount = if record.discount.is_some() { discount_taken(record, as_of, payments) } else { None };
+    Some(record.amount - paid - payments.paid_on(record) - discount.unwrap_or_default())
 }
 
 /// Who an open item belongs to: a customer of the register, or an id the register lacks.
@@ -477,6 +543,7 @@ mod tests {
             paid_on: None,
             credits: None,
             description: None,
+            discount: None,
         }
     }
 
@@ -700,6 +767,20 @@ impl Ledger {
             }
         }
         changes.sort_by_key(|c| c.0);
+        if let Some(d) = invoice.discount {
+            // The discount settles the rest on the day the discounted amount was reached.
+            let by_until: Decimal = changes.iter().filter(|c| c.0 <= d.until).map(|c| c.1).sum();
+            let mut paid = Decimal::ZERO;
+            let reached = changes.iter().find_map(|(date, amount)| {
+                paid += amount;
+                (paid >= invoice.amount - d.amount).then_some(*date)
+            });
+            let taken = by_until >= invoice.amount - d.amount && by_until < invoice.amount;
+            if let (Some(day), true) = (reached, taken) {
+                let at = changes.partition_point(|c| c.0 <= day);
+                changes.insert(at, (day, d.amount));
+            }
+        }
         let mut open = invoice.amount;
         let mut timeline = vec![(invoice.issued.min(invoice.due), open)];
         for (date, paid) in changes {

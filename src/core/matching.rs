@@ -83,6 +83,19 @@ pub struct Candidate {
     /// The reference the customer was given: the stored one, else the one the policy generates
     /// (`letters::compose::payment_reference`).
     pub reference: Option<String>,
+    /// An early-payment discount: (last day, amount). A payment by that day of at least the
+    /// open amount less the discount, and less than the open amount, settles the invoice.
+    pub discount: Option<(NaiveDate, Decimal)>,
+}
+
+impl Candidate {
+    /// The discount a payment of `amount` on `date` takes, if any.
+    pub fn discount_for(&self, amount: Decimal, date: NaiveDate, open: Decimal) -> Decimal {
+        match self.discount {
+            Some((until, off)) if date <= until && amount < open && amount >= open - off => off,
+            _ => Decimal::ZERO,
+        }
+    }
 }
 
 /// One incoming payment, as the bank file gives it.
@@ -110,17 +123,19 @@ pub struct Allocation {
     pub open_before: Decimal,
     /// The payment reference that named the invoice, if one did.
     pub reference: Option<String>,
+    /// The early-payment discount the payment took (zero when none): it settles the rest.
+    pub discount: Decimal,
 }
 
 impl Allocation {
     /// Still open on the invoice afterwards (negative: a credit of the customer).
     pub fn open_after(&self) -> Decimal {
-        self.open_before - self.amount
+        self.open_before - self.amount - self.discount
     }
 
     /// Paid beyond what was open: a credit of the customer.
     pub fn excess(&self) -> Decimal {
-        (self.amount - self.open_before.max(Decimal::ZERO)).max(Decimal::ZERO)
+        (self.amount + self.discount - self.open_before.max(Decimal::ZERO)).max(Decimal::ZERO)
     }
 
     /// Less than what was open: the invoice stays partly open.
@@ -209,6 +224,7 @@ pub fn allocate_manual(
             amount: take,
             open_before: *open,
             reference: None,
+            discount: Decimal::ZERO,
         });
     }
     Ok(out)
@@ -412,7 +428,17 @@ impl<'a> Matcher<'a> {
                 })
                 .collect();
             hints.extend(named.iter().map(|&i| self.invoices[i].customer.clone()));
-            let exact: Vec<usize> = named.iter().copied().filter(|&i| self.open[i] == p.amount).collect();
+            let exact: Vec<usize> = named
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let open = self.open[i];
+                    open == p.amount
+                        || self.invoices[i]
+                            .discount
+                            .is_some_and(|(until, off)| p.date <= until && open - off == p.amount)
+                })
+                .collect();
             match exact.as_slice() {
                 [one] => {
                     let target = [Target { at: *one, stated: None, reference: None }];
@@ -506,14 +532,20 @@ impl<'a> Matcher<'a> {
                 continue;
             }
             let inv = &self.invoices[t.at];
+            let discount = if targets.len() == 1 {
+                inv.discount_for(amount, p.date, self.open[t.at])
+            } else {
+                Decimal::ZERO
+            };
             allocations.push(Allocation {
                 invoice: inv.number.clone(),
                 customer: inv.customer.clone(),
                 amount,
                 open_before: self.open[t.at],
                 reference: t.reference.clone(),
+                discount,
             });
-            self.open[t.at] -= amount;
+            self.open[t.at] -= amount + discount;
         }
         Ok(Matched { rule, allocations, notes })
     }

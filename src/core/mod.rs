@@ -19,6 +19,8 @@ pub mod idnumber;
 pub mod insight;
 pub mod interest;
 pub mod journal;
+#[cfg(test)]
+mod law_tests;
 pub mod ledger;
 pub mod matching;
 pub mod model;

@@ -249,6 +249,13 @@ impl Registered for CustomerBrief {
     }
 }
 
+/// An early-payment discount: paying `amount` less by `until` settles the invoice in full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Discount {
+    pub until: NaiveDate,
+    pub amount: Decimal,
+}
+
 /// A line of `invoices.csv` as read, borrowing its text from the reader's buffer.
 /// Credit notes have a negative amount.
 #[derive(Clone, Debug, PartialEq)]
@@ -267,6 +274,8 @@ pub struct InvoiceRecord<'a> {
     pub paid_on: Option<NaiveDate>,
     pub credits: Option<&'a str>,
     pub description: Option<&'a str>,
+    /// From the `discount_*` columns or the customer's `terms.discount_*`.
+    pub discount: Option<Discount>,
 }
 
 impl InvoiceRecord<'_> {
@@ -289,6 +298,7 @@ impl InvoiceRecord<'_> {
             paid_on: self.paid_on,
             credits: self.credits.map(str::to_owned),
             description: self.description.map(str::to_owned),
+            discount: self.discount,
         }
     }
 }
@@ -309,6 +319,7 @@ pub struct Invoice {
     pub paid_on: Option<NaiveDate>,
     pub credits: Option<String>,
     pub description: Option<String>,
+    pub discount: Option<Discount>,
 }
 
 impl Invoice {
@@ -327,6 +338,7 @@ impl Invoice {
             paid_on: self.paid_on,
             credits: self.credits.as_deref(),
             description: self.description.as_deref(),
+            discount: self.discount,
         }
     }
 

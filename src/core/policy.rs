@@ -122,6 +122,10 @@ pub struct Company {
 overridable! {
     pub struct Terms {
         payment_days: u32,
+        /// Early-payment discount: paying `discount_percent` % less within this many days of
+        /// the invoice date settles it in full (for invoices without their own `discount_*`).
+        discount_days: u32,
+        discount_percent: Money,
     }
 }
 
@@ -513,6 +517,15 @@ impl Policy {
             Some(s) => format!("segments.{s}.{key}"),
             None => key.to_owned(),
         };
+        let pct = rules.terms.discount_percent.map(|m| m.0);
+        if pct.is_some_and(|p| p <= Decimal::ZERO || p >= Decimal::ONE_HUNDRED)
+            || pct.is_some() != rules.terms.discount_days.is_some()
+        {
+            return Err(PolicyError(format!(
+                "{}: an early-payment discount needs both discount_days (e.g. 10) and discount_percent between 0 and 100 (e.g. \"2\")",
+                at("terms.discount_percent")
+            )));
+        }
         if rules.reminder.max() > 1 && rules.reminder.interval_days() == 0 {
             return Err(PolicyError(format!(
                 "{}: must be at least 1 when reminder.max is above 1",
@@ -567,6 +580,15 @@ impl Policy {
 
     /// The payment terms for a customer in `segment` (base terms for none or an unknown one),
     /// without building the whole [`Rules`]: asked once per customer of the register.
+    /// The early-payment discount of a segment's terms: (days from the invoice date, %).
+    pub fn discount_terms(&self, segment: Option<&str>) -> Option<(u32, Decimal)> {
+        let terms = match segment.and_then(|name| self.file.segments.get(name)) {
+            Some(s) => self.file.terms.overlay(&s.terms),
+            None => self.file.terms.clone(),
+        };
+        terms.discount()
+    }
+
     pub fn payment_days(&self, segment: Option<&str>) -> u32 {
         match segment.and_then(|name| self.file.segments.get(name)) {
             Some(s) => self.file.terms.overlay(&s.terms).payment_days(),
@@ -631,6 +653,11 @@ pub fn check_language(text: &str) -> Option<String> {
 impl Terms {
     pub fn payment_days(&self) -> u32 {
         self.payment_days.unwrap_or(30)
+    }
+
+    /// (days, %) when both are set.
+    pub fn discount(&self) -> Option<(u32, Decimal)> {
+        Some((self.discount_days?, self.discount_percent?.0))
     }
 }
 

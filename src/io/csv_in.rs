@@ -15,8 +15,8 @@ use crate::core::date::parse_date;
 use crate::core::finding::{FileReading, Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{
-    Currency, Customer, CustomerBrief, CustomerKind, InvoiceRecord, Payment, Registered, default_language,
-    language_code,
+    Currency, Customer, CustomerBrief, CustomerKind, Discount, InvoiceRecord, Payment, Registered,
+    default_language, language_code,
 };
 use crate::core::money::{
     AmountError, format_money_grouped, parse_amount, parse_amount_with_decimal, parse_minor_units,
@@ -278,6 +278,10 @@ pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
         false,
     ),
     col("fees", &["late_fees"], false),
+    // An early-payment discount of the invoice's own (else the customer's `terms.discount_*`).
+    col("discount_until", &["discount_date", "kassarabatt_till", "rabatt_till", "skonto_until"], false),
+    col("discount_amount", &["discount", "kassarabatt", "kontantrabatt", "skonto"], false),
+    col("discount_percent", &["discount_pct", "kassarabatt_procent", "skonto_percent"], false),
 ];
 
 pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
@@ -792,10 +796,15 @@ pub fn invoice_row<'f>(
     let settled = check.flag(get(13), "settled");
     let credit_note = check.flag(get(14), "credit_note");
     let fees = check.optional_amount_in(get(15), "fees", format);
+    let discount_until = check.optional_date_in(get(16), "discount_until", format);
+    let discount_amount = check.optional_amount_in(get(17), "discount_amount", format);
+    let discount_percent = check.optional_amount_in(get(18), "discount_percent", format);
     let (number, customer, issued, mut amount) = (number?, customer?, issued?, amount?);
     let (due, mut paid, mut balance, paid_on, currency) =
         (due.ok()?, paid.ok()?, balance.ok()?, paid_on.ok()?, currency?);
     let (void, settled, credit_note, fees) = (void.ok()?, settled.ok()?, credit_note.ok()?, fees.ok()?);
+    let (discount_until, discount_amount, discount_percent) =
+        (discount_until.ok()?, discount_amount.ok()?, discount_percent.ok()?);
     if credit_note && amount > Decimal::ZERO {
         amount = -amount;
         paid = paid.map(|p| -p.abs());
@@ -853,6 +862,52 @@ pub fn invoice_row<'f>(
         (None, None) if settled => amount,
         (None, None) => Decimal::ZERO,
     };
+    let discount = match (discount_until, discount_amount, discount_percent) {
+        _ if amount <= Decimal::ZERO => None,
+        (None, None, None) => ctx.customers.discount_terms(customer).and_then(|(days, pct)| {
+            let until = issued.checked_add_days(Days::new(u64::from(days)))?;
+            Some(Discount {
+                until,
+                amount: crate::core::money::round_money(amount * pct / Decimal::ONE_HUNDRED),
+            })
+        }),
+        (Some(until), Some(off), None) if off > Decimal::ZERO && off < amount => {
+            Some(Discount { until, amount: off })
+        }
+        (Some(until), None, Some(pct)) if pct > Decimal::ZERO && pct < Decimal::ONE_HUNDRED => {
+            Some(Discount {
+                until,
+                amount: crate::core::money::round_money(amount * pct / Decimal::ONE_HUNDRED),
+            })
+        }
+        (until, off, pct) => {
+            let (field, what) = match (until, off, pct) {
+                (None, _, _) => {
+                    ("discount_until", "the last day the discount may be taken (it is empty)".to_owned())
+                }
+                (_, Some(_), Some(_)) => {
+                    ("discount_percent", "empty when discount_amount is given (one or the other)".to_owned())
+                }
+                (_, None, None) => (
+                    "discount_amount",
+                    "the discount as an amount, or a discount_percent (both are empty)".to_owned(),
+                ),
+                (_, Some(off), None) => (
+                    "discount_amount",
+                    format!(
+                        "more than 0 and less than the amount {}, not {}",
+                        format_money_grouped(amount),
+                        format_money_grouped(off)
+                    ),
+                ),
+                (_, None, Some(pct)) => {
+                    ("discount_percent", format!("a percentage between 0 and 100, not {pct}"))
+                }
+            };
+            check.fail(field, format!("expected {what}"));
+            return None;
+        }
+    };
     let optional = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
     Some(InvoiceRecord {
         line: fields.line,
@@ -868,6 +923,7 @@ pub fn invoice_row<'f>(
         paid_on,
         credits: optional(10),
         description: optional(11),
+        discount,
     })
 }
 

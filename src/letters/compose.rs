@@ -5,7 +5,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::layout::{country_scheme, greeting_name, org_scheme, postal_lines, reference_scheme};
-use super::{Channel, Company, Customer, Installment, InvoiceLine, LetterData, Payment, PaymentDetail, Step};
+use super::{
+    Channel, CollectionNotice, Company, Customer, Installment, InvoiceLine, Legal, LetterData, MovedDue,
+    Payment, PaymentDetail, Step,
+};
 use crate::core::check::channel_problem;
 use crate::core::dunning::Decision;
 use crate::core::ledger::Ledger;
@@ -179,14 +182,18 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
     let rules = ledger.rules_for(Some(c));
     let preferred = preferred_schemes(ledger, rules.reminder.reference());
     let mut lines = Vec::new();
-    let (mut fee, mut interest, mut compensation, mut open) =
-        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    // Every figure is the claim's (core::claim): the letter, the notice, the agency batch and
+    // `dun due` show the same ones.
+    let (mut fee, mut new_fee, mut interest, mut compensation, mut total) =
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for d in &plan.decisions {
         let inv = ledger.invoice(&d.invoice)?;
-        fee += d.fee;
-        interest += d.interest;
-        compensation += d.compensation;
-        open += d.open;
+        let claim = &d.claim;
+        fee += claim.fees_total();
+        new_fee += claim.new_fee();
+        interest += claim.interest.amount;
+        compensation += claim.compensation.amount;
+        total += claim.total();
         let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
         lines.push(InvoiceLine {
             number: inv.number.clone(),
@@ -198,8 +205,8 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
             reference_scheme: scheme_of(reference.as_deref(), &preferred),
             reference,
             description: inv.description.clone(),
-            interest: opt(d.interest),
-            fee: opt(d.fee),
+            interest: opt(claim.interest.amount),
+            fee: opt(claim.fees_total()),
         });
     }
     let first = plan.decisions.first()?;
@@ -217,7 +224,8 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         fee: opt(fee),
         interest: opt(interest),
         compensation: opt(compensation),
-        total: open + fee + interest + compensation,
+        total,
+        legal: legal(ledger, c, &rules, plan, new_fee, first.pay_by.unwrap_or(as_of), as_of),
         pay_by: first.pay_by.unwrap_or(as_of),
         as_of,
         reference_scheme: scheme_of(reference.as_deref(), &preferred),
@@ -226,6 +234,42 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         agency: rules.collection.agency.clone(),
         installments: Vec::new(),
     })
+}
+
+/// The legal facts a letter may state, derived from the law that governs the claims and the
+/// letter's own figures: a statement is only true when its fact is there.
+fn legal(
+    ledger: &Ledger,
+    c: &model::Customer,
+    rules: &crate::core::policy::Rules,
+    plan: &LetterPlan<'_>,
+    new_fee: Decimal,
+    pay_by: NaiveDate,
+    as_of: NaiveDate,
+) -> Legal {
+    let law = crate::core::charges::Law::of(&ledger.policy, Some(c), rules);
+    let deadline_days = (pay_by - as_of).num_days();
+    let warns = plan.decisions.iter().any(|d| d.collection_warning);
+    let min_days = *law.pack.collection.min_deadline_days.get(law.consumer);
+    let collection_notice = (warns
+        && crate::core::rules::creditor_warning_required(law.pack, as_of, &law.dates())
+        && deadline_days >= min_days)
+        .then(|| CollectionNotice {
+            statute: law.pack.collection.warning_source.source.to_owned(),
+            min_days,
+        });
+    Legal {
+        country: law.pack.country.to_owned(),
+        deadline_days,
+        collection_notice,
+        new_fee: opt(new_fee),
+        moved_due: plan
+            .decisions
+            .iter()
+            .filter_map(|d| d.claim.moved)
+            .map(|m| MovedDue { invoice_due: m.from, legal_due: m.to, statute: m.source.to_owned() })
+            .collect(),
+    }
 }
 
 /// The template data of a payment plan's written confirmation.
@@ -267,6 +311,7 @@ pub fn plan_data(
         fee: None,
         interest: None,
         compensation: None,
+        legal: Legal::default(),
         total,
         pay_by: installments.first().map_or(as_of, |i| i.0),
         as_of,

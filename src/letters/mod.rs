@@ -367,7 +367,8 @@ pub struct LetterData {
     pub customer: Customer,
     /// The customer's invoices this letter is about.
     pub invoices: Vec<InvoiceLine>,
-    /// Reminder fee charged with this letter, if any.
+    /// Reminder fees on the letter's claims (earlier reminders' and this letter's), if any;
+    /// `legal.new_fee` is this letter's.
     pub fee: Option<Decimal>,
     /// Late-payment interest up to `as_of`, all invoices together, if any.
     pub interest: Option<Decimal>,
@@ -377,6 +378,8 @@ pub struct LetterData {
     /// What the customer is asked to pay: open amounts + fee + interest + compensation (for a
     /// plan: the total of the installments).
     pub total: Decimal,
+    /// The legal facts the letter may state (see [`Legal`]).
+    pub legal: Legal,
     /// The deadline given in the letter.
     pub pay_by: NaiveDate,
     /// The date of the letter.
@@ -489,6 +492,41 @@ pub struct InvoiceLine {
     pub interest: Option<Decimal>,
     /// Reminder fee attributed to this invoice.
     pub fee: Option<Decimal>,
+}
+
+/// What the law that governs the letter's claims says, as facts a template states only where
+/// they hold (a "14 days" sentence only when the deadline really is 14 days away).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Legal {
+    /// The country whose law governs the claims (`SE`, `NO`, `DK`, `FI`, or `EU`).
+    pub country: String,
+    /// Days from the letter's date to its deadline.
+    pub deadline_days: i64,
+    /// Set when the letter is the statutory warning of collection the governing law asks the
+    /// creditor for (Norway inkassoloven § 9 until the new inkassolov, Denmark § 10) and its
+    /// deadline meets the law's minimum.
+    pub collection_notice: Option<CollectionNotice>,
+    /// The fee this letter charges, if any (`fee` includes earlier reminders' fees).
+    pub new_fee: Option<Decimal>,
+    /// Due dates the law moved from a weekend or holiday.
+    pub moved_due: Vec<MovedDue>,
+}
+
+/// A statutory warning of collection.
+#[derive(Debug, Clone, Serialize)]
+pub struct CollectionNotice {
+    /// E.g. `inkassoloven § 9`.
+    pub statute: String,
+    /// The least deadline it must give, in days; the letter's is at least this.
+    pub min_days: i64,
+}
+
+/// A due date the law moved to the next business day.
+#[derive(Debug, Clone, Serialize)]
+pub struct MovedDue {
+    pub invoice_due: NaiveDate,
+    pub legal_due: NaiveDate,
+    pub statute: String,
 }
 
 /// One installment of a payment plan.

@@ -87,6 +87,7 @@ fn sample(language: &str, step: Step) -> LetterData {
         interest: Some(money("42.17")),
         compensation: Some(money("450")),
         total: money("4266.67"),
+        legal: super::Legal { country: "SE".into(), deadline_days: 14, ..super::Legal::default() },
         pay_by: day("2026-12-08"),
         as_of: day("2026-11-24"),
         reference: Some("1234567897".into()),

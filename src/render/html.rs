@@ -247,6 +247,16 @@ fn currency_section(out: &mut String, p: &Picture<'_>, c: Currency) {
         money(&format!("{cur}.disputed"), cf.disputed),
         warn = if pct.is_some_and(|p| p >= Decimal::from(30)) { " warn" } else { "" },
     );
+    if let Some(d) = p.now.figures.discounts.get(&c).filter(|d| d.taken > 0) {
+        let _ = writeln!(
+            out,
+            "<p class=\"verdict\">Early-payment discounts taken in 12 months: {} invoice(s), costing {} ({} of what they came to) — a yearly rate of {} for being paid early.</p>",
+            count(&format!("{cur}.discounts_taken_12m"), d.taken),
+            money(&format!("{cur}.discounts_cost_12m"), d.cost),
+            number(&format!("{cur}.discount_cost_pct"), d.cost_pct(), " %"),
+            number(&format!("{cur}.discount_annual_rate_pct"), d.annual_rate_pct(), " %"),
+        );
+    }
     aging_now(out, p, c);
     aging_history(out, p, c);
     trend_charts(out, p, c);

@@ -4,6 +4,7 @@
 mod check;
 mod common;
 mod customer;
+mod discount;
 mod dunning;
 mod exports;
 mod html;
@@ -14,6 +15,7 @@ mod interest;
 mod letters;
 mod loading;
 mod report;
+mod rules;
 mod safety;
 mod systems;
 mod usage;

@@ -40,6 +40,7 @@ fn invoice(number: &str, customer: &str, issued: &str, due: &str, amount: i64) -
         paid_on: None,
         credits: None,
         description: None,
+        discount: None,
     }
 }
 

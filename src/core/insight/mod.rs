@@ -1,4 +1,5 @@
 //! What the history says: whether the dunning ladder works, and what cash to expect.
 
+pub mod discount;
 pub mod effectiveness;
 pub mod forecast;

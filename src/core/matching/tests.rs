@@ -23,6 +23,7 @@ fn inv(number: &str, customer: &str, name: &str, open: &str, reference: Option<&
         open: d(open),
         stored_reference: reference.map(str::to_owned),
         reference: reference.map(str::to_owned),
+        discount: None,
     }
 }
 
@@ -385,4 +386,29 @@ mod property {
             prop_assert_eq!(applied + left, total);
         }
     }
+}
+
+#[test]
+fn the_discounted_amount_within_the_period_settles_the_invoice() {
+    let mut one = inv("1017", "C1", "Alfa AB", "1000", Some("1017"));
+    one.discount = Some((date("2026-11-10"), d("20")));
+    let mut early = pay("T1", "980", &["1017"]);
+    early.date = date("2026-11-10");
+    let mut late = pay("T2", "980", &["1017"]);
+    late.date = date("2026-11-11");
+    let outcomes = match_payments(&[one.clone()], &[early]);
+    let Outcome::Matched(m) = &outcomes[0] else { panic!("{outcomes:?}") };
+    let a = &m.allocations[0];
+    assert_eq!((a.amount, a.discount, a.open_after(), a.is_part()), (d("980"), d("20"), d("0"), false));
+    // A day late the discount is gone: a part payment with 20 still open.
+    let outcomes = match_payments(&[one.clone()], &[late]);
+    let Outcome::Matched(m) = &outcomes[0] else { panic!("{outcomes:?}") };
+    assert_eq!((m.allocations[0].discount, m.allocations[0].open_after()), (d("0"), d("20")));
+    // By amount and name: the discounted amount is the invoice's amount in the period.
+    let mut by_name = pay("T3", "980", &[]);
+    by_name.date = date("2026-11-05");
+    by_name.payer = Some("ALFA AB".into());
+    let outcomes = match_payments(&[one], &[by_name]);
+    let Outcome::Matched(m) = &outcomes[0] else { panic!("{outcomes:?}") };
+    assert_eq!((m.rule, m.allocations[0].open_after()), (Rule::Amount, d("0")));
 }

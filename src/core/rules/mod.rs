@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod dk;
 pub mod eu;
 pub mod fi;
+pub mod listing;
 pub mod no;
 pub mod se;
 

@@ -29,6 +29,7 @@ pub(crate) fn invoice(number: &str, due: &str, amount: i64) -> Invoice {
         paid_on: None,
         credits: None,
         description: None,
+        discount: None,
     }
 }
 

@@ -1,0 +1,332 @@
+//! Issue #11: each finding of the second review of the country rules, reproduced through
+//! `decide` and the claim every output shows. Figures worked out by hand from
+//! `docs/reference/nordic-rules.md` § 8 (cited per test).
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::dunning::{Action, Decision, State, action_entry, decide};
+use super::journal::{Entry, Journal};
+use super::ledger::Ledger;
+use super::model::{Currency, Customer, CustomerKind, Invoice};
+use super::policy::Policy;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::from_str(s).unwrap()
+}
+
+fn money(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn company(country: &str, currency: &str) -> String {
+    format!("[company]\nname = \"Firma\"\ncountry = \"{country}\"\ncurrency = \"{currency}\"\n")
+}
+
+fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
+    Customer {
+        id: id.to_owned(),
+        name: format!("Kund {id}"),
+        kind,
+        country: country.to_owned(),
+        language: "en".to_owned(),
+        email: Some(format!("{id}@kund.example")),
+        address: Some("Gatan 1".into()),
+        postcode: Some("11122".into()),
+        city: Some("Stad".into()),
+        org_no: Some("556036-0793".into()),
+        ..Customer::default()
+    }
+}
+
+fn invoice(number: &str, customer: &str, due: &str, amount: &str, currency: &str) -> Invoice {
+    let due = date(due);
+    Invoice {
+        line: 2,
+        number: number.to_owned(),
+        customer: customer.to_owned(),
+        issued: due - chrono::Days::new(30),
+        due,
+        amount: money(amount),
+        paid: Decimal::ZERO,
+        balance: None,
+        currency: Currency::parse(currency).unwrap(),
+        reference: None,
+        paid_on: None,
+        credits: None,
+        description: None,
+        discount: None,
+    }
+}
+
+fn ledger(policy: &str, customers: Vec<Customer>, invoices: Vec<Invoice>) -> Ledger {
+    let policy = Policy::from_toml(policy).unwrap();
+    Ledger::new(policy, customers, invoices, Vec::new(), Journal::default())
+}
+
+fn decision(l: &Ledger, invoice: &str, on: &str) -> Decision {
+    decide(l, date(on)).decisions.into_iter().find(|d| d.invoice == invoice).unwrap()
+}
+
+fn rules_broken(l: &Ledger, on: &str) -> Vec<&'static str> {
+    decide(l, date(on)).violations.iter().map(|(_, v)| v.rule).collect()
+}
+
+/// Carries out what is due on `on` and journals it, as remind and collect would.
+fn run_day(l: &mut Ledger, on: &str) {
+    for d in decide(l, date(on)).decisions {
+        let entries: Vec<Entry> =
+            action_entry(&d, date(on), Some("email".into()), None).into_iter().collect();
+        l.journal.entries.extend(entries);
+    }
+}
+
+#[test]
+fn finding_1_cross_border_consumers_get_their_own_countrys_fee_check() {
+    // § 8.6: a Swedish company's Finnish consumer invoiced in SEK still gets Finland's 5 € cap
+    // from day 14. Before: a fixed 60 SEK on day 3.
+    let policy = format!(
+        "{}[reminder]\nafter_days = 3\nfee = \"60\"\n[interest]\nmode = \"none\"\n",
+        company("SE", "SEK")
+    );
+    let l = ledger(
+        &policy,
+        vec![customer("F", "FI", CustomerKind::Consumer)],
+        vec![invoice("1", "F", "2026-11-02", "1000", "SEK")],
+    );
+    assert_eq!(decision(&l, "1", "2026-11-05").state, State::Due(Action::Reminder));
+    assert_eq!(decision(&l, "1", "2026-11-05").fee, Decimal::ZERO);
+    // Without an exchange rate the 5 € cap cannot be checked: refused, naming why.
+    assert_eq!(rules_broken(&l, "2026-11-05"), ["fee-cap-not-convertible"]);
+    // With one, day 3 is too early and 60 SEK is above 5 € (= 55.25 SEK at 11.05).
+    let with_rate = format!(
+        "{policy}[law]\nexchange_rates = [{{ date = 2026-11-01, from = \"EUR\", to = \"SEK\", rate = \"11.05\" }}]\n"
+    );
+    let l = ledger(&with_rate, l.customers.clone(), l.invoices.clone());
+    assert_eq!(rules_broken(&l, "2026-11-05"), ["fee-above-maximum"]);
+    // "statutory": 55.25 SEK, and only from day 14.
+    let statutory = with_rate.replace("fee = \"60\"", "fee = \"statutory\"");
+    let l = ledger(&statutory, l.customers.clone(), l.invoices.clone());
+    assert_eq!(decision(&l, "1", "2026-11-05").fee, Decimal::ZERO);
+    assert_eq!(decision(&l, "1", "2026-11-16").fee, money("55.25"));
+    // The Norwegian consumer: 38 NOK from day 14; without a NOK rate none.
+    let l = ledger(
+        &statutory,
+        vec![customer("N", "NO", CustomerKind::Consumer)],
+        vec![invoice("1", "N", "2026-11-02", "1000", "SEK")],
+    );
+    let d = decision(&l, "1", "2026-11-16");
+    assert_eq!(d.fee, Decimal::ZERO);
+    assert!(d.why.iter().any(|w| w.contains("NOK")), "{:?}", d.why);
+    // A Finnish company's Swedish consumer: a 12 € fee needs a prior agreement in Sweden.
+    let fi = format!(
+        "{}[reminder]\nfee = \"5\"\nfee_agreed = false\n[interest]\nmode = \"none\"\n",
+        company("FI", "EUR")
+    );
+    let l = ledger(
+        &fi,
+        vec![customer("S", "SE", CustomerKind::Consumer)],
+        vec![invoice("1", "S", "2026-11-02", "100", "EUR")],
+    );
+    assert_eq!(rules_broken(&l, "2026-11-20"), ["fee-not-agreed"]);
+}
+
+fn norway_b2b(extra: &str) -> Ledger {
+    let policy = format!(
+        "{}[reminder]\nafter_days = 14\nfee = \"statutory\"\n[interest]\nmode = \"none\"\n[collection]\ncompensation = \"statutory\"\n{extra}",
+        company("NO", "NOK")
+    );
+    ledger(
+        &policy,
+        vec![customer("B", "NO", CustomerKind::Business)],
+        vec![invoice("1", "B", "2026-09-01", "10000", "NOK")],
+    )
+}
+
+#[test]
+fn finding_2_norway_offsets_the_fee_against_the_compensation() {
+    // § 8.2 (inkassoforskriften §§ 1-5, 2-6): the debtor owes the larger, not the sum.
+    // 2026H2 compensation 430, fee 38 on day 14 → compensation 392, claim 10 000 + 38 + 392.
+    let d = decision(&norway_b2b(""), "1", "2026-09-15");
+    assert_eq!((d.fee, d.compensation), (money("38"), money("392")));
+    assert_eq!(d.claim.total(), money("10430"));
+}
+
+#[test]
+fn finding_3_norway_compensation_by_half_year_fixed_at_the_claims_date() {
+    // § 8.2: 460 in 2025H2 (not 470); the amount is the one in force the day after the due
+    // date, and does not drift to 2026H1's or 2026H2's figure later.
+    let policy = format!(
+        "{}[interest]\nmode = \"none\"\n[collection]\ncompensation = \"statutory\"\n",
+        company("NO", "NOK")
+    );
+    let l = ledger(
+        &policy,
+        vec![customer("B", "NO", CustomerKind::Business)],
+        vec![invoice("1", "B", "2025-12-30", "1000", "NOK")],
+    );
+    for on in ["2025-12-31", "2026-03-01", "2026-08-01"] {
+        let d = decision(&l, "1", on);
+        assert_eq!(d.compensation, money("460"), "{on}");
+        assert_eq!(d.claim.compensation.fixed_on, Some(date("2025-12-31")));
+    }
+    let l = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-06-30", "1000", "NOK")]);
+    assert_eq!(decision(&l, "1", "2026-08-01").compensation, money("430"));
+}
+
+#[test]
+fn finding_4_norway_second_fee_needs_a_missed_14_day_deadline() {
+    // inkassoforskriften § 1-3 (✅): the first reminder gave only 10 days.
+    let policy = format!(
+        "{}[reminder]\nafter_days = 14\nmax = 2\ninterval_days = 14\npay_within_days = 10\nfee = \"statutory\"\n[interest]\nmode = \"none\"\n[collection]\ncompensation = \"0\"\n",
+        company("NO", "NOK")
+    );
+    let mut l = ledger(
+        &policy,
+        vec![customer("B", "NO", CustomerKind::Consumer)],
+        vec![invoice("1", "B", "2026-09-01", "10000", "NOK")],
+    );
+    run_day(&mut l, "2026-09-15");
+    let second = decision(&l, "1", "2026-09-29");
+    assert_eq!(second.state, State::Due(Action::Reminder));
+    assert_eq!(second.fee, Decimal::ZERO, "{:?}", second.why);
+    assert!(second.why.iter().any(|w| w.contains("at least 14 days to pay")), "{:?}", second.why);
+    // With 14 days to pay the second fee is due once that deadline has passed.
+    let fourteen = policy.replace("pay_within_days = 10", "pay_within_days = 14");
+    let mut l = ledger(&fourteen, l.customers.clone(), l.invoices.clone());
+    run_day(&mut l, "2026-09-15");
+    assert_eq!(decision(&l, "1", "2026-09-29").fee, Decimal::ZERO, "deadline 09-29 not passed");
+    assert_eq!(decision(&l, "1", "2026-09-30").fee, money("38"));
+}
+
+#[test]
+fn finding_5_finland_spaces_fee_bearing_reminders() {
+    // § 8.3: a business reminder fee only 10 days after the previous reminder; 7 days is refused.
+    let policy = format!(
+        "{}[reminder]\nafter_days = 7\nmax = 2\ninterval_days = 7\nfee = \"12\"\n[interest]\nmode = \"none\"\n[collection]\ncompensation = \"0\"\n",
+        company("FI", "EUR")
+    );
+    let mut l = ledger(
+        &policy,
+        vec![customer("B", "FI", CustomerKind::Business)],
+        vec![invoice("1", "B", "2026-09-01", "1000", "EUR")],
+    );
+    assert!(rules_broken(&l, "2026-09-08").is_empty());
+    run_day(&mut l, "2026-09-08");
+    assert_eq!(rules_broken(&l, "2026-09-15"), ["fee-too-soon-after-reminder"]);
+}
+
+#[test]
+fn finding_6_a_weekend_due_date_costs_nothing() {
+    // skuldebrevslagen 5 § (✅): due Saturday 2026-10-31 (alla helgons dag), paid Monday 11-02.
+    // Before: 54.79 kr interest (100 000 × 10 % × 2 / 365) and 450 kr compensation on Sunday.
+    let policy = format!(
+        "{}[interest]\nmode = \"statutory\"\n[collection]\ncompensation = \"statutory\"\n",
+        company("SE", "SEK")
+    );
+    let mut paid = invoice("1", "B", "2026-10-31", "100000", "SEK");
+    paid.paid = money("100000");
+    paid.paid_on = Some(date("2026-11-02"));
+    let l = ledger(&policy, vec![customer("B", "SE", CustomerKind::Business)], vec![paid]);
+    assert!(super::charges::late_payment_interest(&l, date("2026-11-01"), date("2026-11-30")).is_empty());
+    let open = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-10-31", "100000", "SEK")]);
+    let sunday = decision(&open, "1", "2026-11-01");
+    assert_eq!(
+        (sunday.interest, sunday.compensation, sunday.state.clone()),
+        (Decimal::ZERO, Decimal::ZERO, State::NotDue)
+    );
+    let tuesday = decision(&open, "1", "2026-11-03");
+    // One day: 100 000 × 10 % / 365 = 27.40; and the 450.
+    assert_eq!((tuesday.interest, tuesday.compensation), (money("27.40"), money("450")));
+    assert!(
+        tuesday.claim.describe().iter().any(|l| l.contains("alla helgons dag") && l.contains("2026-11-02"))
+    );
+}
+
+#[test]
+fn finding_9_fixed_compensation_and_consumer_rate_are_checked() {
+    // § 8.6: a Swedish compensation = "1000" exceeds 450.
+    let policy = format!(
+        "{}[interest]\nmode = \"none\"\n[collection]\ncompensation = \"1000\"\n",
+        company("SE", "SEK")
+    );
+    let l = ledger(
+        &policy,
+        vec![customer("B", "SE", CustomerKind::Business)],
+        vec![invoice("1", "B", "2026-09-01", "1000", "SEK")],
+    );
+    assert_eq!(rules_broken(&l, "2026-09-20"), ["compensation-above-maximum"]);
+    // A 25 % agreed rate on a Norwegian consumer exceeds § 4 c: refused, and never charged
+    // above the statutory 12.25 %: 10 000 × 12.25 % × 30 / 365 = 100.68.
+    let policy = format!("{}[interest]\nmode = \"fixed\"\nrate = \"25\"\n", company("NO", "NOK"));
+    let l = ledger(
+        &policy,
+        vec![customer("C", "NO", CustomerKind::Consumer)],
+        vec![invoice("1", "C", "2026-09-01", "10000", "NOK")],
+    );
+    assert_eq!(rules_broken(&l, "2026-10-01"), ["rate-above-maximum"]);
+    assert_eq!(decision(&l, "1", "2026-10-01").interest, money("100.68"));
+}
+
+#[test]
+fn finding_10_no_b2b_rate_for_consumers_outside_the_nordics() {
+    // § 8.6: the EU default must not charge ECB + 8 to a German consumer.
+    let policy = format!("{}[interest]\nmode = \"statutory\"\n", company("SE", "SEK"));
+    let l = ledger(
+        &policy,
+        vec![customer("D", "DE", CustomerKind::Consumer)],
+        vec![invoice("1", "D", "2026-03-02", "1000", "EUR")],
+    );
+    let d = decision(&l, "1", "2026-04-01");
+    assert_eq!(d.interest, Decimal::ZERO);
+    assert!(d.claim.notes.iter().any(|n| n.contains("no statutory interest")), "{:?}", d.claim.notes);
+    assert!(decide(&l, date("2026-04-01")).warnings.is_empty());
+}
+
+#[test]
+fn finding_11_a_carried_rate_is_warned_once_per_country() {
+    // § 8.1: Denmark's 2026H2 rate was not found.
+    let policy = format!("{}[interest]\nmode = \"statutory\"\n", company("DK", "DKK"));
+    let l = ledger(
+        &policy,
+        vec![customer("B", "DK", CustomerKind::Business)],
+        vec![invoice("1", "B", "2026-06-01", "1000", "DKK"), invoice("2", "B", "2026-06-02", "1000", "DKK")],
+    );
+    let warnings = decide(&l, date("2026-08-01")).warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("2026H2") && warnings[0].contains("carried forward"), "{}", warnings[0]);
+    assert!(decide(&l, date("2026-06-30")).warnings.is_empty());
+    let findings = super::check::check_ledger(&l, date("2026-08-01"));
+    let missing: Vec<_> = findings.iter().filter(|f| f.code == "reference-rate-missing").collect();
+    assert_eq!(missing.len(), 1);
+    assert!(missing[0].is_error() && missing[0].message.contains("2026H2"), "{}", missing[0].message);
+}
+
+#[test]
+fn finding_13_one_claim_the_same_figures_in_every_document() {
+    // Two invoices, one letter: the fee once (on the first), the 450 reduced by it on that
+    // claim only: 390 + 450 = 840, not 2 × 390 = 780; the batch and the notice later agree.
+    let policy = format!(
+        "{}[reminder]\nfee = \"60\"\n[interest]\nmode = \"none\"\n[collection]\ncompensation = \"statutory\"\n",
+        company("SE", "SEK")
+    );
+    let mut l = ledger(
+        &policy,
+        vec![customer("B", "SE", CustomerKind::Business)],
+        vec![invoice("1", "B", "2026-09-01", "10000", "SEK"), invoice("2", "B", "2026-09-02", "5000", "SEK")],
+    );
+    let on = "2026-09-09";
+    let outcome = decide(&l, date(on));
+    let comps: Vec<Decimal> = outcome.decisions.iter().map(|d| d.compensation).collect();
+    assert_eq!(comps, [money("390"), money("450")]);
+    let reminder_total: Decimal = outcome.decisions.iter().map(|d| d.claim.total()).sum();
+    assert_eq!(reminder_total, money("15900"));
+    run_day(&mut l, on);
+    // Collection later: the journaled fee stays in the claim, the compensation stays 390.
+    let later = decide(&l, date("2026-10-10"));
+    let due: Vec<(Decimal, Decimal, Decimal)> =
+        later.decisions.iter().map(|d| (d.claim.fees_total(), d.compensation, d.claim.total())).collect();
+    assert_eq!(due, [(money("60"), money("390"), money("10450")), (money("0"), money("450"), money("5450"))]);
+}
