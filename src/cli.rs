@@ -239,6 +239,42 @@ pub fn format_from_extension(output: Option<&Path>) -> Result<Format, String> {
     })
 }
 
+/// The command line as documentation sees it (completion scripts, manual pages): each command
+/// with exactly the options it offers. clap's generators list hidden arguments too, so the
+/// parser's own definition would offer `dun --format` and `dun init --dir`; this copies the
+/// built definition, where the global options are already in the commands that take them,
+/// without the hidden ones.
+pub fn documented_command() -> clap::Command {
+    let mut built = Cli::command();
+    built.build();
+    visible_copy(&built)
+}
+
+fn visible_copy(built: &clap::Command) -> clap::Command {
+    let mut copy = clap::Command::new(built.get_name().to_owned())
+        .subcommand_required(built.is_subcommand_required_set());
+    if let Some(text) = built.get_about() {
+        copy = copy.about(text.clone());
+    }
+    if let Some(text) = built.get_long_about() {
+        copy = copy.long_about(text.clone());
+    }
+    if let Some(text) = built.get_after_help() {
+        copy = copy.after_help(text.clone());
+    }
+    if let Some(text) = built.get_after_long_help() {
+        copy = copy.after_long_help(text.clone());
+    }
+    if let Some(version) = built.get_version() {
+        copy = copy.version(version.to_owned());
+    }
+    let own = |a: &&clap::Arg| !a.is_hide_set() && !matches!(a.get_id().as_str(), "help" | "version");
+    // Copied as they are in this command, not global: clap would copy them again, into the
+    // commands that hide them.
+    copy = copy.args(built.get_arguments().filter(own).map(|a| a.clone().global(false)));
+    copy.subcommands(built.get_subcommands().filter(|s| s.get_name() != "help").map(visible_copy))
+}
+
 /// `dun report`, `dun templates export`: the command as the user typed it.
 fn command_path(matches: &ArgMatches) -> String {
     let mut name = "dun".to_owned();
@@ -297,6 +333,10 @@ pub enum Command {
     Rules(RulesArgs),
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Print the shell completion script for SHELL (see README: Shell completion)
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of dun or of one command, or write them all to a directory
+    Man(ManArgs),
     #[command(flatten)]
     Record(RecordCommand),
 }
@@ -321,7 +361,10 @@ impl Command {
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
             Command::Rules(_) => Needs::DATE,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
-            Command::Templates(TemplatesCommand::List { .. }) | Command::Init(_) => Needs::NOTHING,
+            Command::Templates(TemplatesCommand::List { .. })
+            | Command::Init(_)
+            | Command::Completions(_)
+            | Command::Man(_) => Needs::NOTHING,
         }
     }
 
@@ -343,6 +386,8 @@ impl Command {
             | Command::Assign(_)
             | Command::Templates(_)
             | Command::Init(_)
+            | Command::Completions(_)
+            | Command::Man(_)
             | Command::Record(_) => OutputSlot::None,
         }
     }
@@ -359,6 +404,27 @@ pub struct InitArgs {
     /// The company's name, as letters show it
     #[arg(long, value_name = "NAME")]
     pub company: Option<String>,
+    #[command(flatten)]
+    pub unused: NoLedger,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    #[command(flatten)]
+    pub unused: NoLedger,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`dun man report`, `dun man templates export`); default: dun's own
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Write every page (dun.1, dun-report.1, ...) into DIR instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
     #[command(flatten)]
     pub unused: NoLedger,
 }

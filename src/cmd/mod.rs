@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod collect;
+pub mod completions;
 pub mod customer;
 pub mod due;
 pub mod explain;
@@ -11,6 +12,7 @@ pub mod import;
 pub mod init;
 pub mod interest;
 pub mod letters_out;
+pub mod man;
 pub mod record;
 pub mod remind;
 pub mod report;
@@ -33,6 +35,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
     }
     match &cli.command {
         Command::Init(args) => init::run(ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(ctx, args),
         Command::Report(args) => report::run(ctx, args),
         Command::Due(args) => due::run(ctx, args),
         Command::Explain(args) => explain::run(ctx, args),

@@ -335,6 +335,8 @@ fn norwegian_inkassovarsel() {
     let quiet = render(&letters, &data, Channel::Letter).html.unwrap();
     assert!(quiet.contains("Purring") && !quiet.contains("inkassovarsel"));
     data.collection_warning = true;
+    data.legal.collection_notice =
+        Some(super::CollectionNotice { statute: "inkassoloven § 9".into(), min_days: 14 });
     for channel in [Channel::Letter, Channel::Email] {
         let text = all_text(&render(&letters, &data, channel));
         assert!(text.contains("inkassovarsel"), "{channel}");
@@ -356,11 +358,50 @@ fn danish_rykker_and_warning() {
     assert!(quiet.contains(&format!("1.234,50{NBSP}kr")));
     assert!(!quiet.contains("§ 10"));
     data.collection_warning = true;
+    data.legal.collection_notice =
+        Some(super::CollectionNotice { statute: "inkassoloven § 10".into(), min_days: 10 });
     let warned = render(&letters, &data, Channel::Letter).html.unwrap();
     assert!(warned.contains("inkassovarsel"));
     assert!(warned.contains("inkasso hos Inkasso Norden AB"));
-    assert!(warned.contains("inkassolovens § 10"));
+    assert!(warned.contains("jf. inkassoloven § 10") && warned.contains("mindst 10 dage"));
     assert!(warned.contains("yderligere omkostninger"));
+}
+
+/// Issue #11, finding 14: the Norwegian letter to a business, dated 30.11.2026 under Swedish
+/// law, said its deadline 10.12.2026 "er minst 14 dager etter at varselet ble sendt". A legal
+/// statement stands only where the governing law asks for it and the deadline meets it, in
+/// every language.
+#[test]
+fn no_statutory_statement_the_claims_law_does_not_make_true() {
+    let letters = letters();
+    for language in ["sv", "nb", "da", "fi", "en"] {
+        let mut data = sample(language, Step::Reminder);
+        data.as_of = day("2026-11-30");
+        data.pay_by = day("2026-12-10");
+        data.collection_warning = true;
+        data.legal.deadline_days = 10;
+        data.legal.collection_notice = None;
+        for channel in [Channel::Letter, Channel::Email] {
+            let text = all_text(&render(&letters, &data, channel));
+            for false_claim in [
+                "minst 14 dager",
+                "inkassoloven §",
+                "mindst 10 dage",
+                "minst 14 dagar",
+                "at least 14 days",
+                "vähintään 14",
+            ] {
+                assert!(!text.contains(false_claim), "{language} {channel}: {false_claim:?} in\n{text}");
+            }
+        }
+        // Where Norwegian law governs and the deadline is 14 days, the statement is made.
+        data.pay_by = day("2026-12-14");
+        data.legal.deadline_days = 14;
+        data.legal.collection_notice =
+            Some(super::CollectionNotice { statute: "inkassoloven § 9".into(), min_days: 14 });
+        let text = all_text(&render(&letters, &data, Channel::Letter));
+        assert!(text.contains("inkassoloven § 9"), "{language}: {text}");
+    }
 }
 
 #[test]

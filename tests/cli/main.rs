@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod completions;
 mod customer;
 mod discount;
 mod dunning;
@@ -12,6 +13,7 @@ mod import;
 mod init;
 mod insight;
 mod interest;
+mod law;
 mod letters;
 mod loading;
 mod report;
