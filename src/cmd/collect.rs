@@ -118,7 +118,7 @@ pub const BATCH_COLUMNS: [&str; 26] = [
     "reference",
 ];
 
-fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
+pub(crate) fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
     let mut t = Table::new(BATCH_COLUMNS);
     for d in ready {
         let (Some(c), Some(inv)) = (ledger.customer(&d.customer), ledger.invoice(&d.invoice)) else {

@@ -1,5 +1,7 @@
 //! One module per subcommand: load, compute, render.
 
+#[cfg(test)]
+mod agree_tests;
 pub mod check;
 pub mod collect;
 pub mod completions;
