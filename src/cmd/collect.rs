@@ -51,7 +51,8 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
     // debtor can be written to.
     // One batch file per run: a second run the same day writes into its own folder.
-    let batch = (!ready.is_empty()).then(|| csv_out::render(&batch_table(&ledger, &ready, ctx.as_of)));
+    let batch =
+        (!ready.is_empty()).then(|| csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of)));
     let out_dir = letters_out::out_dir(ctx, args.out.as_deref());
     let mut outgoing = letters_out::compose_run(&out_dir, ctx.as_of, |folder| {
         let mut outgoing =

@@ -112,13 +112,16 @@ pub fn render_letter(
                     date: data.as_of,
                     message_id: &message_id,
                 })
-                .map_err(|e| anyhow::anyhow!("customer {}: {e}", data.customer.id))?;
+                .map_err(|e| {
+                    anyhow::Error::new(PerCustomer(format!("the e-mail to {to:?} cannot be written: {e}")))
+                })?;
                 files.push((stem.with_extension("eml"), eml));
             }
             Channel::Sms => {
                 // The gateway takes E.164; `usable_channels` has checked that there is one.
-                let phone = sms_to(ledger, &data.customer.id)
-                    .with_context(|| format!("customer {}: no mobile number for an SMS", data.customer.id))?;
+                let phone = sms_to(ledger, &data.customer.id).ok_or_else(|| {
+                    anyhow::Error::new(PerCustomer("no mobile number for an SMS".to_owned()))
+                })?;
                 let text = format!("To: {phone}\n\n{}\n", r.text.unwrap_or_default().trim_end());
                 files.push((stem.with_extension("sms.txt"), text.into_bytes()));
             }
@@ -173,7 +176,15 @@ pub fn compose_all(
         }
         let Some(data) = compose::letter_data(ledger, plan, as_of) else { continue };
         let stem = stem(plan, folder, &data.currency);
-        let files = render_letter(ledger, letters, plan.step, &data, &channels, &stem)?;
+        let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem) {
+            Ok(files) => files,
+            // One customer's bad data stops that customer's letter, not everyone's.
+            Err(e) if e.downcast_ref::<PerCustomer>().is_some() => {
+                out.unreachable.push(format!("{} {}: {e}", customer.id, customer.name));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let channel_list = channels.iter().map(|c| c.name()).collect::<Vec<_>>().join("+");
         let reference = stem.display().to_string();
         for d in &plan.decisions {
@@ -205,16 +216,22 @@ pub fn stage(tx: &mut Transaction, dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> 
     Ok(())
 }
 
-/// Fails (after the rest was written) when some customer could not be written to.
+/// What stops one customer's letter and no one else's (a malformed address, no mobile).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct PerCustomer(String);
+
+/// After the rest was written: [`crate::NeedsPerson`] (exit status 3) when some customer
+/// could not be written to.
 pub fn unreachable_is_error(outgoing: &Outgoing, what: &str) -> Result<()> {
     if outgoing.unreachable.is_empty() {
         return Ok(());
     }
-    bail!(
+    Err(anyhow::Error::new(crate::NeedsPerson(format!(
         "{} customer(s) got no {what}; they stay due until fixed:\n{}",
         outgoing.unreachable.len(),
         outgoing.unreachable.join("\n")
-    )
+    ))))
 }
 
 /// The written confirmation of a payment plan, on the customer's reminder channels: files

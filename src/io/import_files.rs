@@ -8,8 +8,9 @@
 //!   Owned by `dun`, rewritten whole.
 //! - `imports.csv`: one line per bank file imported, which the freshness gate reads.
 //!
-//! Text from bank files is defused for spreadsheets as the journal is (a leading `=`, `+`, `-`,
-//! `@` gets a `'`); transaction ids are compared in that written form ([`stored_txid`]).
+//! Values are written verbatim (these are the ledger's own files, read back by `dun`: a
+//! spreadsheet's formula-defusing would change the keys), with control characters escaped
+//! ([`stored_txid`]); the `'` that earlier versions put before `= + - @` is read as absent.
 
 use std::path::Path;
 
@@ -25,14 +26,20 @@ use crate::core::finding::Finding;
 use crate::core::freshness::{ImportRecord, Pending};
 use crate::core::model::Currency;
 use crate::core::money::format_money;
-use crate::render::csv_out::defuse;
+use crate::render::escape::printable;
 
 pub const UNMATCHED: &str = "unmatched.csv";
 pub const IMPORTS: &str = "imports.csv";
 
-/// A transaction id as `dun` writes it to its CSV files.
+/// A transaction id as `dun` writes it to its CSV files: verbatim, control characters escaped.
 pub fn stored_txid(txid: &str) -> String {
-    defuse(txid).into_owned()
+    printable(txid).into_owned()
+}
+
+/// Text for the ledger's own files: verbatim, control characters (a NUL, an ESC, a line
+/// break from a bank file) escaped.
+fn text(s: &str) -> String {
+    printable(s).into_owned()
 }
 
 /// FNV-1a (64 bit) of a file's bytes, as 16 hex digits: the same file imported twice has the
@@ -63,11 +70,11 @@ impl PaymentLine {
     fn fields(&self) -> [String; 7] {
         [
             self.date.to_string(),
-            defuse(&self.invoice).into_owned(),
+            text(&self.invoice),
             format_money(self.amount),
-            defuse(self.reference.as_deref().unwrap_or_default()).into_owned(),
+            text(self.reference.as_deref().unwrap_or_default()),
             stored_txid(&self.transaction_id),
-            defuse(&self.source).into_owned(),
+            text(&self.source),
             self.matched_by.clone(),
         ]
     }
@@ -212,9 +219,9 @@ impl UnmatchedRow {
     }
 
     fn fields(&self) -> [String; 10] {
-        let d = |s: &str| defuse(s).into_owned();
+        let d = text;
         [
-            self.transaction_id.clone(),
+            stored_txid(&self.transaction_id),
             self.date.to_string(),
             format_money(self.amount),
             self.currency.to_string(),
@@ -257,7 +264,7 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
             let get = |i: usize| fields.get(cols[i]).to_owned();
             if let (Some(txid), Some(date), Some(amount), Some(currency)) = (txid, date, amount, currency) {
                 let row = UnmatchedRow {
-                    transaction_id: txid.to_owned(),
+                    transaction_id: crate::render::escape::undefuse(txid).to_owned(),
                     date,
                     amount,
                     currency,
@@ -356,7 +363,7 @@ pub fn append_imports(tx: &mut Transaction, dir: &Path, records: &[ImportRecord]
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for r in records {
         let _ = w.write_record([
-            defuse(&r.file).into_owned(),
+            text(&r.file),
             r.format.clone(),
             date(r.created),
             date(r.newest_payment),

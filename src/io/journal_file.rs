@@ -13,6 +13,7 @@ use super::source::{CsvSource, Dialect, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
 use crate::core::journal::{COLUMNS, Entry, Event, Journal};
+use crate::render::escape::{printable, undefuse};
 
 const SPECS: [ColumnSpec; 9] = {
     const fn c(name: &'static str, required: bool) -> ColumnSpec {
@@ -79,7 +80,7 @@ pub fn read(dir: &Path) -> Result<Journal> {
             }
             let amount = check.optional_amount(fields.get(cols[4]), "amount");
             let until = check.optional_date(fields.get(cols[5]), "until");
-            let opt = |i: usize| Some(fields.get(cols[i]).to_owned()).filter(|s| !s.is_empty());
+            let opt = |i: usize| Some(undefuse(fields.get(cols[i])).to_owned()).filter(|s| !s.is_empty());
             if let (Some(date), Some(event), Ok(amount), Ok(until)) = (date, event, amount, until) {
                 entries.push((
                     fields.line,
@@ -119,7 +120,10 @@ pub fn render_lines(entries: &[Entry], with_header: bool) -> Vec<u8> {
         let _ = w.write_record(COLUMNS);
     }
     for e in entries {
-        let _ = w.write_record(e.fields().iter().map(|f| crate::render::csv_out::defuse(f).into_owned()));
+        // Verbatim, so that a key written is the key read back (an invoice `-100` stays
+        // `-100`); only control characters are escaped: one event a line, nothing for a
+        // terminal to run.
+        let _ = w.write_record(e.fields().iter().map(|f| printable(f).into_owned()));
     }
     w.into_inner().unwrap_or_default()
 }

@@ -284,3 +284,114 @@ fn file_modes_follow_the_umask_and_are_kept() {
     assert_eq!(mode(&l.file("unmatched.csv")), 0o604);
     assert_eq!(mode(&l.file("imports.csv")), umask_mode);
 }
+
+/// Defect 5: keys that begin with `= + - @` are written to the journal and read back as
+/// they are (a rerun sends nothing twice); the agency batch keeps a phone's `+`.
+#[test]
+fn keys_beginning_like_formulas_stay_verbatim_in_the_ledgers_files() {
+    let l = ledger();
+    l.write(
+        "customers.csv",
+        &format!("{CUSTOMERS}=K,Formel AB,business,556036-0793,SE,sv,f@f.example,+46 70 174 06 21,Gatan 3,11122,Stockholm\n"),
+    );
+    l.write("invoices.csv", &format!("{INVOICES}-100,=K,2026-10-02,2026-11-01,700.00,SEK,\n"));
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert!(journal(&l).contains("\n2026-11-08,reminder,-100,=K,60.00,2026-11-18,"), "{}", journal(&l));
+    let before = journal(&l);
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert_eq!(journal(&l), before, "the same reminder went out twice");
+    l.ok(&["collect", "--as-of", "2026-11-29", "-q"]);
+    let batch = std::fs::read_to_string(l.file("out/2026-11-29/collection-batch.csv")).unwrap();
+    assert!(batch.contains("\n=K,Formel AB,") && batch.contains(",+46 70 174 06 21,"), "{batch}");
+    assert!(!batch.contains('\''), "{batch}");
+    assert!(journal(&l).contains("\n2026-11-29,collection,-100,=K,700.00,"), "{}", journal(&l));
+    // A spreadsheet output still defuses.
+    let csv = l.ok(&["report", "--as-of", "2026-11-29", "--format", "csv"]);
+    assert!(csv.contains("'=K"), "{csv}");
+}
+
+/// A journal written by an earlier version, with `'` before such keys, is read as meant.
+#[test]
+fn keys_defused_by_earlier_versions_are_read_as_meant() {
+    let l = ledger();
+    l.write("invoices.csv", &format!("{INVOICES}-100,A,2026-10-02,2026-11-01,700.00,SEK,\n"));
+    l.write(
+        "journal.csv",
+        "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-05,dispute,'-100,A,,,,,wrong\n",
+    );
+    let due = l.ok(&["due", "--as-of", "2026-11-08", "--format", "csv"]);
+    assert!(!due.contains(",-100,"), "a disputed invoice is not chased: {due}");
+}
+
+/// Defect 6: one customer who cannot be reached does not stop the others, and the exit
+/// status says "done, but some customers need a person" (3), not "failed" (1).
+#[test]
+fn customers_that_cannot_be_reached_leave_the_rest_done_with_exit_3() {
+    let l = ledger();
+    l.write("customers.csv", &format!("{CUSTOMERS}C,Utan Kanal AB,business,556036-0793,SE,sv,,,,,\n"));
+    l.write("invoices.csv", &format!("{INVOICES}7,C,2026-10-02,2026-11-01,700.00,SEK,\n"));
+    let out = l.dun(&["remind", "--as-of", "2026-11-08", "-q"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("C Utan Kanal AB: no usable channel"), "{err}");
+    assert!(l.file("out/2026-11-08/reminder-1_A_SEK.eml").exists());
+    assert!(journal(&l).contains("2026-11-08,reminder,1,A,"));
+    assert!(!journal(&l).contains(",7,C,"));
+    // The README's cron routine goes on to collect after a 3.
+    let script = format!(
+        "{dun} remind -q --dir {dir} --as-of 2026-11-08; [ $? -ne 1 ] && {dun} collect -q --dir {dir} --as-of 2026-11-29; echo $?",
+        dun = assert_cmd::cargo::cargo_bin("dun").display(),
+        dir = l.path().display()
+    );
+    let out = std::process::Command::new("sh").arg("-c").arg(script).output().unwrap();
+    assert!(journal(&l).contains("2026-11-29,collection,1,A,"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Defect 8: an ESC sequence in a name reaches the terminal as text, not as a command.
+#[test]
+fn control_characters_in_names_never_reach_the_terminal() {
+    let l = ledger();
+    l.write("customers.csv", &CUSTOMERS.replace("Alfa Bygg AB", "Alfa\u{1b}]0;pwned\u{7}\u{1b}[2J Bygg"));
+    let out = l.ok(&["report", "--as-of", "2026-11-08"]);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("\\u{1b}"), "{out}");
+}
+
+/// Defect 7: amounts past the bound are errors naming file, line and column; never a panic
+/// or a wrapped value.
+#[test]
+fn amounts_too_large_are_errors_with_file_line_and_column() {
+    for amount in ["1000000000000000000000000000", "340282366920938463463374607431768211556"] {
+        let l = ledger();
+        l.write("invoices.csv", &format!("{INVOICES}6,A,2026-10-02,2026-11-01,{amount},SEK,\n"));
+        for command in ["report", "check", "remind"] {
+            let err = l.fails(&[command, "--as-of", "2026-11-08"], 1);
+            assert!(
+                err.contains("invoices.csv:7") && err.contains("amount") && err.contains("too large"),
+                "{command}: {err}"
+            );
+        }
+        assert!(!l.file("journal.csv").exists());
+    }
+}
+
+/// Defect 13: an agreement run again with the same arguments is a no-op that says so.
+#[test]
+fn an_agreement_run_twice_is_recorded_once() {
+    let l = ledger();
+    let plan = ["plan", "1", "--installments", "3", "--first", "2026-11-20", "--as-of", "2026-11-05"];
+    l.ok(&plan);
+    let out = l.ok(&plan);
+    assert!(out.contains("already recorded"), "{out}");
+    assert_eq!(journal(&l).matches(",plan,1,").count(), 3, "{}", journal(&l));
+    let dispute = ["dispute", "3", "wrong amount", "--as-of", "2026-11-05"];
+    l.ok(&dispute);
+    assert!(l.ok(&dispute).contains("already recorded"));
+    assert_eq!(journal(&l).matches(",dispute,3,").count(), 1);
+    l.ok(&["promise", "2", "--until", "2026-11-30", "--as-of", "2026-11-05"]);
+    l.ok(&["promise", "2", "--until", "2026-11-30", "--as-of", "2026-11-05"]);
+    assert_eq!(journal(&l).matches(",promise,2,").count(), 1);
+    // A different promise is a new agreement.
+    l.ok(&["promise", "2", "--until", "2026-12-05", "--as-of", "2026-11-05"]);
+    assert_eq!(journal(&l).matches(",promise,2,").count(), 2);
+}
