@@ -127,3 +127,11 @@ pub fn render_lines(entries: &[Entry], with_header: bool) -> Vec<u8> {
     }
     w.into_inner().unwrap_or_default()
 }
+
+/// Appends `entries` as one run of their own (`io::commit`): all or none. Call with the
+/// ledger lock held; a run that also writes files commits them together instead.
+pub fn append(dir: &Path, entries: &[Entry]) -> Result<()> {
+    let mut tx = super::commit::Transaction::new(dir);
+    tx.journal(entries);
+    tx.commit()
+}
