@@ -21,8 +21,24 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The personal values `--redact` masks in every export, and their masks; set once per run.
+static REDACTIONS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// Masks, from here on, the register's personal data in everything [`emit`] writes.
+pub fn redact_exports(pairs: Vec<(String, String)>) {
+    let _ = REDACTIONS.set(pairs);
+}
+
 /// Sends a command's output to `-o FILE` (atomically) or standard output.
 pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
+    if let Some(pairs) = REDACTIONS.get() {
+        let masked = crate::core::privacy::redact(text, pairs);
+        return emit_plain(output, &masked);
+    }
+    emit_plain(output, text)
+}
+
+fn emit_plain(output: Option<&Path>, text: &str) -> Result<()> {
     match output {
         Some(path) => write_atomically(path, text.as_bytes()),
         None => {
