@@ -1,6 +1,7 @@
 //! Values out: one neutral [`Table`] of typed cells, rendered as a terminal table, CSV or JSON.
 
 pub mod csv_out;
+pub mod escape;
 pub mod html;
 pub mod text;
 

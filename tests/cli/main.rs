@@ -20,5 +20,6 @@ mod loading;
 mod privacy;
 mod report;
 mod rules;
+mod safety;
 mod systems;
 mod usage;
