@@ -29,7 +29,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
     if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
         anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
     }
-    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
+    let reads_ledger = cli.command.needs().ledger
+        && !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
     if reads_ledger {
         announce(ctx);
     }

@@ -23,11 +23,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Sends a command's output to `-o FILE` (atomically) or standard output.
 pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
+    emit_bytes(output, text.as_bytes())
+}
+
+/// [`emit`] for any bytes (a workbook).
+pub fn emit_bytes(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
-        Some(path) => write_atomically(path, text.as_bytes()),
+        Some(path) => write_atomically(path, bytes),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(bytes)?;
             out.flush()?;
             Ok(())
         }

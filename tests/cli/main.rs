@@ -18,5 +18,6 @@ mod letters;
 mod loading;
 mod report;
 mod rules;
+mod spreadsheets;
 mod systems;
 mod usage;
