@@ -61,6 +61,10 @@ pub struct GlobalArgs {
     /// Print nothing but errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Mask names, e-mail addresses, phone and personal/organisation numbers in what is printed
+    /// or written with -o, to share a report (letters and the ledger's files are not touched)
+    #[arg(long, global = true)]
+    pub redact: bool,
 }
 
 /// Where a command's table goes and in which form. Every command that writes a table flattens
@@ -332,6 +336,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Expected payments per week and currency, from each customer's behaviour, with a backtest
     Forecast(ForecastArgs),
+    /// Pseudonymise a customer's personal data once bookkeeping law no longer requires it
+    Forget(ForgetArgs),
     /// Data quality and credit watch: every finding with file, line and a hint; exit 1 on errors
     Check(CheckArgs),
     /// One customer on one screen: contact, open invoices, fees and interest, payments, journal
@@ -371,6 +377,7 @@ impl Command {
             Command::Report(_)
             | Command::Stats(_)
             | Command::Forecast(_)
+            | Command::Forget(_)
             | Command::Check(_)
             | Command::Customer(_)
             | Command::Due(_)
@@ -404,6 +411,7 @@ impl Command {
             | Command::Rules(RulesArgs { out, .. }) => OutputSlot::Table(out),
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Remind(_)
+            | Command::Forget(_)
             | Command::Collect(_)
             | Command::Assign(_)
             | Command::Templates(_)
@@ -625,6 +633,12 @@ pub struct RulesArgs {
     pub country: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The customer's id (exactly)
+    pub customer: String,
 }
 
 #[derive(Debug, Args)]

@@ -70,14 +70,23 @@ impl Context {
 
     /// How a view is rendered here.
     pub fn render_settings(&self, policy: Option<&Policy>) -> crate::render::RenderSettings {
-        crate::render::RenderSettings { color: self.color, csv: self.csv_dialect(policy), as_of: self.as_of }
+        crate::render::RenderSettings {
+            color: self.color,
+            csv: self.csv_dialect(policy),
+            as_of: self.as_of,
+            redact: crate::io::output::redactions(),
+        }
     }
 
     /// Renders `view` in the format asked for and writes it to `-o FILE` (atomically) or
     /// standard output. `policy` supplies the default CSV dialect, where a ledger was read.
     pub fn emit(&self, view: crate::render::View<'_>, policy: Option<&Policy>) -> Result<()> {
         let bytes = view.render(self.format, &self.render_settings(policy))?;
-        crate::io::output::emit_bytes(self.output.as_deref(), &bytes)
+        match self.format {
+            // Masked cell by cell as it was made.
+            Format::Xlsx => crate::io::output::emit_bytes(self.output.as_deref(), &bytes),
+            _ => crate::io::output::emit(self.output.as_deref(), &String::from_utf8(bytes)?),
+        }
     }
 
     pub fn path(&self, file: &str) -> PathBuf {

@@ -111,13 +111,16 @@ pub const BATCH_COLUMNS: [&str; 26] = [
     "reference",
 ];
 
-fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
+pub(crate) fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
     let mut t = Table::new(BATCH_COLUMNS);
+    // One pass over the journal for the whole batch, not one per invoice.
+    let journal = ledger.journal.by_invoice();
     for d in ready {
         let (Some(c), Some(inv)) = (ledger.customer(&d.customer), ledger.invoice(&d.invoice)) else {
             continue;
         };
-        let history: Vec<_> = ledger.journal.for_invoice(&d.invoice).filter(|e| e.date <= as_of).collect();
+        let history: Vec<_> =
+            journal.get(d.invoice.as_str()).into_iter().flatten().filter(|e| e.date <= as_of).collect();
         let reminders: Vec<_> = history.iter().filter(|e| e.event == Event::Reminder).collect();
         let disputes: Vec<String> = history
             .iter()

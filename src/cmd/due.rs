@@ -96,7 +96,7 @@ fn decision_table(_ledger: &Ledger, with_date: bool) -> Table {
     Table::new(columns)
 }
 
-fn decision_row(ledger: &Ledger, d: &Decision, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
+pub(crate) fn decision_row(ledger: &Ledger, d: &Decision, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
     let name = ledger.customer(&d.customer).map_or("", |c| c.name.as_str());
     let next = d.next_date;
     let detail = match &d.state {

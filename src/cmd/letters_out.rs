@@ -68,6 +68,10 @@ pub fn render_letter(
                 let from = ledger.policy.file.company.email.as_deref().with_context(
                     || "policy.toml: [company] email is needed to write e-mails (the From address)",
                 )?;
+                // The sender's address is the company's, never the customer's fault.
+                if let Some(problem) = crate::core::check::email_problem(from) {
+                    bail!("policy.toml: [company] email \"{from}\" is not an e-mail address: {problem}");
+                }
                 let to = data.customer.email.as_deref().unwrap_or_default();
                 let message_id = format!("{}@dun", stem.display().to_string().replace('/', "."));
                 let eml = build_eml(&EmlParts {

@@ -1,5 +1,7 @@
 //! One module per subcommand: load, compute, render.
 
+#[cfg(test)]
+mod agree_tests;
 pub mod check;
 pub mod collect;
 pub mod completions;
@@ -7,6 +9,7 @@ pub mod customer;
 pub mod due;
 pub mod explain;
 pub mod forecast;
+pub mod forget;
 pub mod gate;
 pub mod import;
 pub mod init;
@@ -28,6 +31,11 @@ use crate::context::Context;
 pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
     if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
         anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
+    }
+    if cli.global.redact && cli.command.needs().ledger && !matches!(cli.command, Command::Init(_)) {
+        let policy = crate::io::ledger_dir::load_policy(&ctx.dir)?;
+        let customers = crate::io::ledger_dir::load_customers(&ctx.dir, &policy)?;
+        crate::io::output::redact_exports(crate::core::privacy::redactions(&customers));
     }
     let reads_ledger = cli.command.needs().ledger
         && !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
@@ -51,6 +59,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Stats(args) => stats::run(ctx, args),
         Command::Rules(args) => rules::run(ctx, args),
         Command::Forecast(args) => forecast::run(ctx, args),
+        Command::Forget(args) => forget::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
         Command::Customer(args) => customer::run(ctx, args),
     }

@@ -40,9 +40,34 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     check_payments(&ctx, &mut findings);
     credit_watch(ledger, as_of, &mut findings);
     reference_rates(&ctx, &mut findings);
+    past_retention(ledger, as_of, &mut findings);
+    company_details(&ctx, &mut findings);
     findings.extend(ledger.notes.iter().cloned());
     findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     findings
+}
+
+/// Customers whose personal data bookkeeping law no longer requires (nothing open, the
+/// retention period over): the GDPR says not to keep it.
+fn past_retention(ledger: &Ledger, as_of: NaiveDate, findings: &mut Vec<Finding>) {
+    let r = super::privacy::retention(&ledger.policy.country);
+    for (c, last) in super::privacy::past_retention(ledger, as_of) {
+        let since = format!("last activity {last}");
+        findings.push(
+            Finding::warning(
+                CUSTOMERS,
+                c.line,
+                "id",
+                "past-retention",
+                format!(
+                    "nothing is open and bookkeeping law no longer requires this customer's personal data ({since}; {} keeps {} years: {})",
+                    ledger.policy.country, r.years, r.law
+                ),
+            )
+            .customer(&c.id)
+            .hint(format!("dun forget {} pseudonymises it in the ledger's files, keeping the numbers", c.id)),
+        );
+    }
 }
 
 /// A half-year in use with no reference rate known (built-in or in the policy): interest for
@@ -84,6 +109,76 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
             half_start(&half)
         ));
         findings.push(f);
+    }
+}
+
+/// The company's own details, printed on every letter: bank details failing their check
+/// digits or format, and a sender e-mail that is no address, are errors of `policy.toml`
+/// (never blamed on a customer); a customer with open invoices whom the configured details
+/// cannot reach (a payer abroad given only a bankgiro, a currency no account takes) is a
+/// warning on that customer.
+fn company_details(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+    let policy = &ctx.ledger.policy;
+    for (key, message) in super::account::detail_problems(policy) {
+        findings.push(
+            Finding::error("policy.toml", 0, &key, "bad-payment-detail", message)
+                .hint("every letter prints it: copy it from the bank's agreement or statement"),
+        );
+    }
+    if let Some(email) = &policy.file.company.email
+        && let Some(problem) = email_problem(email)
+    {
+        findings.push(
+            Finding::error(
+                "policy.toml",
+                0,
+                "company.email",
+                "bad-company-email",
+                format!("\"{email}\" is not an e-mail address: {problem}"),
+            )
+            .hint("the sender of every e-mail: write one address, like faktura@example.se"),
+        );
+    }
+    if super::account::accounts(policy).is_empty() {
+        if ctx.open.is_empty() {
+            return; // nothing to ask anyone for yet (a new ledger)
+        }
+        // Said once, not on every customer.
+        findings.push(
+            Finding::warning(
+                "policy.toml",
+                0,
+                "company.bankgiro",
+                "no-payment-details",
+                "the policy gives no payment details: letters say what to pay but not where".to_owned(),
+            )
+            .hint("[company] bankgiro, plusgiro, account, iban and bic, and [[company.accounts]] per further currency"),
+        );
+        return;
+    }
+    let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
+    let mut open: Vec<&Invoice> = ctx.open.keys().filter_map(|number| ctx.ledger.invoice(number)).collect();
+    open.sort_by_key(|invoice| invoice.line);
+    for invoice in open {
+        if !seen.insert((invoice.customer.as_str(), invoice.currency)) {
+            continue;
+        }
+        let Some(customer) = ctx.ledger.customer(&invoice.customer) else { continue };
+        let pay = super::account::pay_to(policy, &invoice.currency.to_string(), &customer.country);
+        if let Some(problem) = pay.problem {
+            findings.push(
+                Finding::warning(
+                    CUSTOMERS,
+                    customer.line,
+                    "country",
+                    "payment-details-unreachable",
+                    format!("{} ({}) owes {}: {problem}", customer.name, customer.country, invoice.currency),
+                )
+                .customer(&customer.id)
+                .invoice(&invoice.number)
+                .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
+            );
+        }
     }
 }
 

@@ -168,6 +168,8 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
     let rules = ledger.rules_for(Some(customer));
     let book = credit::open_book(ledger, as_of);
     let disputed = ledger.journal.disputed(as_of);
+    // One pass over the journal for all the customer's invoices, not one per invoice.
+    let journal = ledger.journal.by_invoice();
     let mut open = Vec::new();
     let mut credits = Vec::new();
     for item in book.items.iter().filter(|i| i.owner == Owner::Known(index)) {
@@ -183,9 +185,9 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         let Some(invoice) = ledger.invoice(number) else { continue };
         let days_overdue = (as_of - invoice.due).num_days();
         // The claim's figures (core::claim), as `dun due` and the letters show them.
-        let history = crate::core::dunning::History::from_entries(
-            ledger.journal.for_invoice(number).filter(|e| e.date <= as_of),
-        );
+        let entries = journal.get(number).map_or(&[][..], Vec::as_slice);
+        let history =
+            crate::core::dunning::History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of));
         let claim = crate::core::claim::claim(
             ledger,
             invoice,
@@ -198,7 +200,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         );
         let (fees, interest) = match &claim {
             Ok(claim) => (claim.fees_total(), claim.interest.amount),
-            Err(_) => (fees_on(ledger, number, as_of), Decimal::ZERO),
+            Err(_) => (fees_in(entries.iter().copied(), as_of), Decimal::ZERO),
         };
         open.push(OpenLine {
             number: number.to_owned(),
@@ -286,14 +288,9 @@ fn totals(open: &[OpenLine], credits: &[CreditLine]) -> Vec<CurrencyTotal> {
 }
 
 /// The reminder fees journaled on an invoice up to `as_of` (`reminder` lines carry the fee in
-/// `amount`).
-pub fn fees_on(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Decimal {
-    ledger
-        .journal
-        .for_invoice(number)
-        .filter(|e| e.event == Event::Reminder && e.date <= as_of)
-        .filter_map(|e| e.amount)
-        .sum()
+/// `amount`), from the invoice's journal entries.
+pub fn fees_in<'a>(entries: impl Iterator<Item = &'a Entry>, as_of: NaiveDate) -> Decimal {
+    entries.filter(|e| e.event == Event::Reminder && e.date <= as_of).filter_map(|e| e.amount).sum()
 }
 
 /// The latest payment on any of the customer's invoices by `as_of`: a line of `payments.csv`,

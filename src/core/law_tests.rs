@@ -330,3 +330,181 @@ fn finding_13_one_claim_the_same_figures_in_every_document() {
         later.decisions.iter().map(|d| (d.claim.fees_total(), d.compensation, d.claim.total())).collect();
     assert_eq!(due, [(money("60"), money("390"), money("10450")), (money("0"), money("450"), money("5450"))]);
 }
+
+mod sweep {
+    //! The "done when": for every country and debtor kind, invoices in any currency and
+    //! dates 2023–2027, `dun` never charges more than the statute allows. The caps here are
+    //! typed again from nordic-rules.md §§ 2, 3 and 8, independently of the rule packs.
+    use super::*;
+    use chrono::{Datelike, Weekday};
+    use proptest::prelude::*;
+
+    const COUNTRIES: [&str; 5] = ["SE", "NO", "DK", "FI", "DE"];
+    const CURRENCIES: [&str; 4] = ["SEK", "NOK", "DKK", "EUR"];
+
+    fn home_currency(country: &str) -> &'static str {
+        match country {
+            "SE" => "SEK",
+            "NO" => "NOK",
+            "DK" => "DKK",
+            _ => "EUR",
+        }
+    }
+
+    /// The fee cap in the law's currency; `None`: no statutory fee (only an agreed one).
+    fn fee_cap(law: &str, consumer: bool, on: NaiveDate) -> Option<Decimal> {
+        let cap = match law {
+            "SE" => 60,
+            "NO" if on >= date("2027-01-01") => 0,
+            "NO" if on >= date("2026-01-01") => 38,
+            "NO" => 35,
+            "DK" => 100,
+            "FI" if consumer => 5,
+            "FI" => 12,
+            _ => return None,
+        };
+        Some(Decimal::from(cap))
+    }
+
+    fn fee_min_days(law: &str, consumer: bool) -> i64 {
+        match law {
+            "NO" => 14,
+            "FI" if consumer => 14,
+            _ => 1,
+        }
+    }
+
+    fn compensation_cap(law: &str, claim_day: NaiveDate) -> Decimal {
+        let amount = match law {
+            "SE" => 450,
+            "DK" => 310,
+            "NO" => {
+                let half = (claim_day.year(), claim_day.month() > 6);
+                match half {
+                    (2023, false) => 410,
+                    (2023, true) | (2024, true) | (2025, true) | (2026, false) => 460,
+                    (2024, false) | (2025, false) => 470,
+                    _ => 430,
+                }
+            }
+            _ => 40,
+        };
+        Decimal::from(amount)
+    }
+
+    /// 1 EUR = 11 SEK = 11.5 NOK = 7.46 DKK, dated 2022-12-01.
+    fn units_per_eur(currency: &str) -> Decimal {
+        match currency {
+            "SEK" => money("11"),
+            "NOK" => money("11.5"),
+            "DKK" => money("7.46"),
+            _ => Decimal::ONE,
+        }
+    }
+
+    /// A cap in `law_currency` converted into `currency` at the policy's rates, or `None` when
+    /// there is no rate.
+    fn converted(cap: Decimal, law_currency: &str, currency: &str, rates: bool) -> Option<Decimal> {
+        if law_currency == currency {
+            return Some(cap);
+        }
+        rates.then(|| cap * units_per_eur(currency) / units_per_eur(law_currency))
+    }
+
+    fn weekend(d: NaiveDate) -> bool {
+        matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    prop_compose! {
+        fn case()(
+            company in 0usize..4,
+            country in 0usize..5,
+            consumer: bool,
+            currency in 0usize..4,
+            due_offset in 0u64..1800,
+            fee in prop_oneof![Just("statutory".to_owned()), (0u32..45).prop_map(|n| n.to_string())],
+            compensation in prop_oneof![Just("statutory".to_owned()), Just("0".to_owned()), (1u32..600).prop_map(|n| n.to_string())],
+            interest in prop_oneof![Just("statutory".to_owned()), Just("none".to_owned()), (1u32..30).prop_map(|n| format!("fixed\"\nrate = \"{n}"))],
+            rates: bool,
+            after in 1u32..20,
+            within in 5u32..20,
+            max in 1u32..4,
+            interval in 5u32..20,
+        ) -> (String, Customer, Invoice) {
+            let company = COUNTRIES[company];
+            let mut policy = format!(
+                "{}[reminder]\nafter_days = {after}\npay_within_days = {within}\nmax = {max}\ninterval_days = {interval}\nfee = \"{fee}\"\n[interest]\nmode = \"{interest}\"\n[collection]\ncompensation = \"{compensation}\"\n",
+                company_of(company)
+            );
+            if rates {
+                policy.push_str("[law]\nexchange_rates = [{ date = 2022-12-01, from = \"EUR\", to = \"SEK\", rate = \"11\" }, { date = 2022-12-01, from = \"EUR\", to = \"NOK\", rate = \"11.5\" }, { date = 2022-12-01, from = \"EUR\", to = \"DKK\", rate = \"7.46\" }]\n");
+            }
+            let kind = if consumer { CustomerKind::Consumer } else { CustomerKind::Business };
+            let due = (date("2023-01-02") + chrono::Days::new(due_offset)).to_string();
+            (policy, customer("C", COUNTRIES[country], kind), invoice("1", "C", &due, "10000", CURRENCIES[currency]))
+        }
+    }
+
+    fn company_of(country: &str) -> String {
+        company(country, home_currency(country))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn never_more_than_the_law_allows((policy, customer, invoice) in case()) {
+            let l = ledger(&policy, vec![customer.clone()], vec![invoice.clone()]);
+            let consumer = customer.kind.is_consumer();
+            let law = if consumer { customer.country.as_str() } else { l.policy.country.as_str() };
+            let law_currency = home_currency(law);
+            let currency = invoice.currency.as_str();
+            let rates = policy.contains("exchange_rates");
+            let due = invoice.due;
+            let until = due + chrono::Days::new(120);
+            let mut fees_so_far = Decimal::ZERO;
+            for (day, d) in super::super::dunning::forecast(&l, due, until) {
+                let c = &d.claim;
+                // Fees: within the cap (converted), on time.
+                if !d.fee.is_zero() {
+                    let cap = fee_cap(law, consumer, day);
+                    if let Some(cap) = cap {
+                        let cap = converted(cap, law_currency, currency, rates);
+                        prop_assert!(cap.is_some_and(|cap| d.fee <= cap), "{law} {day}: fee {} {currency} > cap {cap:?}", d.fee);
+                    }
+                    prop_assert!((day - due).num_days() >= fee_min_days(law, consumer), "{law} {day}: fee too early");
+                    fees_so_far += d.fee;
+                }
+                // Compensation: businesses only, within the law's, reduced by fees in SE and NO.
+                if !c.compensation.amount.is_zero() {
+                    prop_assert!(!consumer, "compensation charged to a consumer");
+                    let cap = converted(compensation_cap(law, due + chrono::Days::new(1)), law_currency, currency, rates);
+                    let cap = cap.unwrap_or(Decimal::MAX).max(compensation_cap(law, c.legal_due() + chrono::Days::new(1)));
+                    prop_assert!(c.compensation.amount <= cap + money("0.01"), "{law}: compensation {} > {cap}", c.compensation.amount);
+                    if matches!(law, "SE" | "NO") {
+                        prop_assert!(c.compensation.amount + c.fees_total() <= cap.max(c.fees_total()) + money("0.01"));
+                    }
+                }
+                // A weekend due date in Sweden or Finland costs nothing until the Monday.
+                if matches!(law, "SE" | "FI") && weekend(due) && (day - due).num_days() <= 2 && day.weekday() != Weekday::Tue {
+                    prop_assert!(c.interest.amount.is_zero() && c.compensation.amount.is_zero(), "{day}: {c:?}");
+                }
+                // Interest: never a rate above the statutory one for Norwegian consumers, none
+                // statutory for consumers outside the Nordics.
+                for s in &c.interest.segments {
+                    if law == "NO" && consumer {
+                        let cap = crate::core::rules::statutory_rate(crate::core::rules::rules_for("NO"), s.from, true, &[]);
+                        prop_assert!(cap.is_none_or(|cap| s.rate <= cap), "{} > {cap:?}", s.rate);
+                    }
+                    if law == "DE" && consumer && policy.contains("mode = \"statutory\"") {
+                        prop_assert!(s.rate.is_zero());
+                    }
+                }
+                if law == "DE" && consumer && policy.contains("mode = \"statutory\"") {
+                    prop_assert!(c.interest.amount.is_zero());
+                }
+            }
+            let _ = fees_so_far;
+        }
+    }
+}

@@ -42,6 +42,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::model::Currency;
 use super::money::format_money;
@@ -289,15 +290,26 @@ struct Matcher<'a> {
     open: Vec<Decimal>,
     by_key: HashMap<String, Vec<usize>>,
     by_stored: HashMap<String, Vec<usize>>,
-    /// Name tokens of each customer id, legal form removed.
-    names: HashMap<&'a str, Vec<String>>,
+    /// Invoices by number (ASCII lower case, trimmed) for rule 2, numbers of 3 characters or
+    /// more only; with the byte lengths those numbers have, so a remittance text is looked up
+    /// substring by substring instead of every invoice being searched for in it.
+    by_number: FxHashMap<String, Vec<usize>>,
+    number_lengths: Vec<usize>,
+    /// For rule 3: customers by the words of their name (legal form removed; only names
+    /// [`can_appear`] lets through), with the word counts those names have, and each
+    /// customer's invoices in candidate order.
+    by_name: FxHashMap<Vec<String>, Vec<&'a str>>,
+    name_lengths: Vec<usize>,
+    invoices_of: FxHashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Matcher<'a> {
     fn new(invoices: &'a [Candidate]) -> Matcher<'a> {
         let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_stored: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut names = HashMap::new();
+        let mut by_number: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        let mut invoices_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        let mut by_name: FxHashMap<Vec<String>, Vec<&str>> = FxHashMap::default();
         for (i, inv) in invoices.iter().enumerate() {
             if let Some(r) = inv.reference.as_deref().map(reference_key).filter(|k| !k.is_empty()) {
                 by_key.entry(r).or_default().push(i);
@@ -307,9 +319,81 @@ impl<'a> Matcher<'a> {
             {
                 by_stored.entry(r).or_default().push(i);
             }
-            names.entry(inv.customer.as_str()).or_insert_with(|| name_tokens(&inv.customer_name, true));
+            let number = inv.number.to_ascii_lowercase();
+            if inv.number.chars().count() >= 3 && !number.trim().is_empty() {
+                by_number.entry(number.trim().to_owned()).or_default().push(i);
+            }
+            // A customer's name is the one on its first invoice.
+            let mine = invoices_of.entry(inv.customer.as_str()).or_default();
+            if mine.is_empty() {
+                let tokens = name_tokens(&inv.customer_name, true);
+                if can_appear(&tokens) {
+                    by_name.entry(tokens).or_default().push(inv.customer.as_str());
+                }
+            }
+            mine.push(i);
         }
-        Matcher { invoices, open: invoices.iter().map(|i| i.open).collect(), by_key, by_stored, names }
+        let mut number_lengths: Vec<usize> = by_number.keys().map(String::len).collect();
+        number_lengths.sort_unstable();
+        number_lengths.dedup();
+        let mut name_lengths: Vec<usize> = by_name.keys().map(Vec::len).collect();
+        name_lengths.sort_unstable();
+        name_lengths.dedup();
+        Matcher {
+            invoices,
+            open: invoices.iter().map(|i| i.open).collect(),
+            by_key,
+            by_stored,
+            by_number,
+            number_lengths,
+            by_name,
+            name_lengths,
+            invoices_of,
+        }
+    }
+
+    /// Rule 2's invoices: open, in the payment's currency, whose number stands in `hay` (lower
+    /// case) as a word of its own; in candidate order.
+    fn numbers_in(&self, hay: &str, currency: Currency) -> Vec<usize> {
+        let mut found = Vec::new();
+        for start in (0..hay.len()).filter(|&s| hay.is_char_boundary(s)) {
+            for &len in &self.number_lengths {
+                let Some(word) = hay.get(start..start + len) else { break };
+                let Some(ats) = self.by_number.get(word) else { continue };
+                if !contains_lowercase_number(hay, word) {
+                    continue;
+                }
+                found.extend(
+                    ats.iter()
+                        .copied()
+                        .filter(|&i| self.open[i] > Decimal::ZERO && self.invoices[i].currency == currency),
+                );
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// Rule 3's invoices: open, in the payment's currency, of a customer whose name stands in
+    /// the payer's words; in candidate order.
+    fn named_in(&self, payer: &[String], currency: Currency) -> Vec<usize> {
+        let mut named = Vec::new();
+        for start in 0..payer.len() {
+            for &len in &self.name_lengths {
+                let Some(words) = payer.get(start..start + len) else { break };
+                for customer in self.by_name.get(words).into_iter().flatten() {
+                    named.extend(
+                        self.invoices_of[customer].iter().copied().filter(|&i| {
+                            self.open[i] > Decimal::ZERO && self.invoices[i].currency == currency
+                        }),
+                    );
+                }
+            }
+        }
+        named.sort_unstable();
+        named.dedup();
+        named
     }
 
     fn resolve(&self, reference: &str) -> Resolution {
@@ -393,19 +477,8 @@ impl<'a> Matcher<'a> {
             text.push_str(r);
         }
         let hay = text.to_ascii_lowercase();
-        let found: Vec<usize> = if hay.trim().is_empty() {
-            Vec::new()
-        } else {
-            (0..self.invoices.len())
-                .filter(|&i| {
-                    let inv = &self.invoices[i];
-                    self.open[i] > Decimal::ZERO
-                        && inv.currency == p.currency
-                        && inv.number.chars().count() >= 3
-                        && contains_lowercase_number(&hay, &inv.number.to_ascii_lowercase())
-                })
-                .collect()
-        };
+        let found: Vec<usize> =
+            if hay.trim().is_empty() { Vec::new() } else { self.numbers_in(&hay, p.currency) };
         if !found.is_empty() {
             hints.extend(found.iter().map(|&i| self.invoices[i].customer.clone()));
             let targets: Vec<Target> =
@@ -419,14 +492,7 @@ impl<'a> Matcher<'a> {
         // 3. Amount and the payer's name.
         if let Some(payer) = p.payer.as_deref() {
             let payer_tokens = name_tokens(payer, false);
-            let named: Vec<usize> = (0..self.invoices.len())
-                .filter(|&i| {
-                    let inv = &self.invoices[i];
-                    self.open[i] > Decimal::ZERO
-                        && inv.currency == p.currency
-                        && self.names.get(inv.customer.as_str()).is_some_and(|n| appears_in(n, &payer_tokens))
-                })
-                .collect();
+            let named = self.named_in(&payer_tokens, p.currency);
             hints.extend(named.iter().map(|&i| self.invoices[i].customer.clone()));
             let exact: Vec<usize> = named
                 .iter()
@@ -621,13 +687,15 @@ fn name_tokens(name: &str, strip_forms: bool) -> Vec<String> {
     tokens
 }
 
-/// Whether the customer's words appear in the payer's, in order and next to each other. A name
-/// of one short word (under 4 letters) is too common to go by.
-fn appears_in(customer: &[String], payer: &[String]) -> bool {
-    if customer.is_empty() || (customer.len() == 1 && customer[0].chars().count() < 4) {
-        return false;
+/// Whether a customer's name is one rule 3 goes by: the customer's words must appear in the
+/// payer's, in order and next to each other ([`Matcher::named_in`]), and a name of one short
+/// word (under 4 letters) is too common to go by.
+fn can_appear(customer: &[String]) -> bool {
+    match customer {
+        [] => false,
+        [one] => one.chars().count() >= 4,
+        _ => true,
     }
-    payer.windows(customer.len()).any(|w| w == customer)
 }
 
 #[cfg(test)]

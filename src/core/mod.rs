@@ -1,6 +1,7 @@
 //! The pure core: no files, no clock, no printing. Everything takes data, a policy and the
 //! as-of date, and returns values.
 
+pub mod account;
 pub mod aging;
 pub mod agreement;
 pub mod charges;
@@ -27,6 +28,7 @@ pub mod model;
 pub mod money;
 pub mod phone;
 pub mod policy;
+pub mod privacy;
 pub mod reference;
 pub mod rules;
 pub mod starter;

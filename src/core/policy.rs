@@ -117,6 +117,21 @@ pub struct Company {
     pub iban: Option<String>,
     pub bic: Option<String>,
     pub account: Option<String>,
+    /// Further payment details, one set per currency (`[[company.accounts]]`): what a letter in
+    /// that currency prints (see `core::account`).
+    pub accounts: Option<Vec<CompanyAccount>>,
+}
+
+/// One `[[company.accounts]]`: the details that take payments in `currency`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyAccount {
+    pub currency: String,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub bankgiro: Option<String>,
+    pub plusgiro: Option<String>,
+    pub account: Option<String>,
 }
 
 overridable! {

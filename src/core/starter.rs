@@ -117,6 +117,15 @@ fn payment_lines(country: &str) -> &'static str {
     }
 }
 
+/// Payment details for a further currency, commented out (`core::account`).
+const ACCOUNT_LINES: &str = "# One set of details per further currency: a letter in that currency prints them (a\n\
+# debtor at home the domestic ones, a debtor abroad IBAN and BIC).\n\
+# [[company.accounts]]\n\
+# currency = \"EUR\"\n\
+# iban = \"\"\n\
+# bic = \"\"\n\
+# account = \"\"\n";
+
 /// The reference scheme this country's banks read, for the comment on `reminder.reference`.
 fn reference_hint(country: &str) -> &'static str {
     match country {
@@ -160,6 +169,7 @@ pub fn policy_toml(starter: &Starter<'_>) -> String {
     let pay_within = d.pay_within_days;
     let fees = fee_caps(pack, currency, today);
     let payments = payment_lines(country);
+    let accounts = ACCOUNT_LINES;
     let reference = reference_hint(country);
     let text = format!(
         r#"# policy.toml: the credit policy of one business, made by `dun init` with the defaults of
@@ -180,7 +190,7 @@ language = "{language}"                       # letters: sv, nb, da, fi or en
 # city = ""
 # email = ""                          # the sender of reminder e-mails, and where replies go
 # phone = ""
-{payments}
+{payments}{accounts}
 [terms]
 # payment_days = 30                   # due date = invoice date + this, where invoices.csv has none
 

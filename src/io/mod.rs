@@ -9,4 +9,5 @@ pub mod ledger_dir;
 pub mod lock;
 pub mod output;
 pub mod presets;
+pub mod rewrite;
 pub mod source;

@@ -21,12 +21,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The personal values `--redact` masks in every export, and their masks; set once per run.
+static REDACTIONS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// Masks, from here on, the register's personal data in everything [`emit`] writes.
+pub fn redact_exports(pairs: Vec<(String, String)>) {
+    let _ = REDACTIONS.set(pairs);
+}
+
 /// Sends a command's output to `-o FILE` (atomically) or standard output.
 pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
+    if let Some(pairs) = REDACTIONS.get() {
+        let masked = crate::core::privacy::redact(text, pairs);
+        return emit_bytes(output, masked.as_bytes());
+    }
     emit_bytes(output, text.as_bytes())
 }
 
-/// [`emit`] for any bytes (a workbook).
+/// The masks `--redact` set, for outputs that are not text (a workbook masks its cells).
+pub fn redactions() -> Option<&'static [(String, String)]> {
+    REDACTIONS.get().map(Vec::as_slice)
+}
+
+/// [`emit`] for bytes as they are (a workbook, already masked).
 pub fn emit_bytes(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
         Some(path) => write_atomically(path, bytes),

@@ -1,8 +1,11 @@
 //! From decisions to letters: which invoices go into one letter, on which channels the customer
 //! can be reached, and the data the templates see. Pure: no files.
 
+use std::collections::hash_map::Entry;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::layout::{country_scheme, greeting_name, org_scheme, postal_lines, reference_scheme};
 use super::{
@@ -12,7 +15,7 @@ use super::{
 use crate::core::check::channel_problem;
 use crate::core::dunning::Decision;
 use crate::core::ledger::Ledger;
-use crate::core::model;
+use crate::core::model::{self, Currency};
 use crate::core::policy::{Channel as PolicyChannel, ReferenceScheme};
 use crate::core::reference::{RefKind, digits_of, generate_reference};
 
@@ -26,20 +29,24 @@ pub struct LetterPlan<'a> {
 }
 
 /// Groups decisions for one step into one letter per customer, step number and currency.
+/// Plans are found by a hash map of their key, not by comparing with every plan so far:
+/// a morning with a hundred thousand letters would otherwise compare billions of ids.
 pub fn group<'a>(step: Step, decisions: impl Iterator<Item = &'a Decision>) -> Vec<LetterPlan<'a>> {
     let mut plans: Vec<LetterPlan<'a>> = Vec::new();
+    let mut plan_of: FxHashMap<(&'a str, u32, Currency), usize> = FxHashMap::default();
     for d in decisions {
         let number = if step == Step::Reminder { d.step } else { d.reminders_sent };
-        match plans.iter_mut().find(|p| {
-            p.customer == d.customer && p.step_number == number && p.decisions[0].currency == d.currency
-        }) {
-            Some(p) => p.decisions.push(d),
-            None => plans.push(LetterPlan {
-                step,
-                step_number: number,
-                customer: &d.customer,
-                decisions: vec![d],
-            }),
+        match plan_of.entry((d.customer.as_str(), number, d.currency)) {
+            Entry::Occupied(at) => plans[*at.get()].decisions.push(d),
+            Entry::Vacant(slot) => {
+                slot.insert(plans.len());
+                plans.push(LetterPlan {
+                    step,
+                    step_number: number,
+                    customer: &d.customer,
+                    decisions: vec![d],
+                });
+            }
         }
     }
     plans.sort_by(|a, b| (a.customer, a.step_number).cmp(&(b.customer, b.step_number)));
@@ -88,25 +95,11 @@ pub fn company(ledger: &Ledger) -> Company {
     }
 }
 
-/// Every payment detail the company gives, in the order a payer looks for them: Swedish giro
-/// numbers, the domestic account (named by the company's country), IBAN and BIC.
-pub fn payment(company: &Company) -> Payment {
-    let country = company.country.as_deref().unwrap_or_default();
-    let account_kind = format!("account_{}", org_scheme(country));
-    let details = [
-        ("bankgiro", &company.bankgiro),
-        ("plusgiro", &company.plusgiro),
-        (account_kind.as_str(), &company.account),
-        ("iban", &company.iban),
-        ("bic", &company.bic),
-    ]
-    .into_iter()
-    .filter_map(|(kind, value)| {
-        let value = value.as_deref()?.trim();
-        (!value.is_empty()).then(|| PaymentDetail { kind: kind.to_owned(), value: value.to_owned() })
-    })
-    .collect();
-    Payment { details }
+/// What a debtor in `country` paying in `currency` is told to pay to ([`crate::core::account::pay_to`]):
+/// the domestic details at home, IBAN and BIC abroad or in another currency.
+pub fn payment(ledger: &Ledger, currency: &str, country: &str) -> Payment {
+    let pay = crate::core::account::pay_to(&ledger.policy, currency, country);
+    Payment { details: pay.details.into_iter().map(|(kind, value)| PaymentDetail { kind, value }).collect() }
 }
 
 /// The schemes a reference of this company is most likely in: the policy's, then its
@@ -217,7 +210,7 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         step_number: plan.step_number,
         language: c.language.clone(),
         currency: first.currency.to_string(),
-        payment: payment(&company),
+        payment: payment(ledger, &first.currency.to_string(), &c.country),
         company,
         customer: customer(c, ledger),
         invoices: lines,
@@ -292,7 +285,7 @@ pub fn plan_data(
         step_number: 0,
         language: c.language.clone(),
         currency: inv.currency.to_string(),
-        payment: payment(&company),
+        payment: payment(ledger, &inv.currency.to_string(), &c.country),
         company,
         customer: customer(c, ledger),
         invoices: vec![InvoiceLine {
@@ -344,6 +337,64 @@ pub fn sanitize(part: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decision(customer: &str, step: u32, sent: u32, currency: &str) -> Decision {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        Decision {
+            invoice: format!("{customer}-{step}-{sent}-{currency}"),
+            customer: customer.to_owned(),
+            currency: Currency::parse(currency).expect("a currency code"),
+            open: Decimal::ONE,
+            due: date,
+            days_overdue: 1,
+            state: crate::core::dunning::State::NotDue,
+            step,
+            reminders_sent: sent,
+            last_reminder: None,
+            pay_by: None,
+            next_date: None,
+            fee: Decimal::ZERO,
+            fees_charged: Decimal::ZERO,
+            interest: Decimal::ZERO,
+            compensation: Decimal::ZERO,
+            collection_warning: false,
+            call_for: None,
+            why: Vec::new(),
+            claim: Default::default(),
+        }
+    }
+
+    proptest::proptest! {
+        /// One letter per customer, step number and currency, its invoices in decision order,
+        /// the letters sorted by customer and step number with ties in first-seen order: what
+        /// comparing each decision with every letter so far gave.
+        #[test]
+        fn grouping_is_one_letter_per_customer_step_and_currency(
+            raw in proptest::collection::vec((0u8..4, 1u32..3, 0u32..3, proptest::bool::ANY), 0..20),
+            collection in proptest::bool::ANY,
+        ) {
+            let decisions: Vec<Decision> = raw
+                .iter()
+                .map(|&(c, step, sent, eur)| decision(&format!("K{c}"), step, sent, if eur { "EUR" } else { "SEK" }))
+                .collect();
+            let step = if collection { Step::Collection } else { Step::Reminder };
+            let got: Vec<(String, u32, Vec<String>)> = group(step, decisions.iter())
+                .into_iter()
+                .map(|p| (p.customer.to_owned(), p.step_number, p.decisions.iter().map(|d| d.invoice.clone()).collect()))
+                .collect();
+            let mut want: Vec<(String, u32, Currency, Vec<String>)> = Vec::new();
+            for d in &decisions {
+                let number = if collection { d.reminders_sent } else { d.step };
+                match want.iter_mut().find(|w| w.0 == d.customer && w.1 == number && w.2 == d.currency) {
+                    Some(w) => w.3.push(d.invoice.clone()),
+                    None => want.push((d.customer.clone(), number, d.currency, vec![d.invoice.clone()])),
+                }
+            }
+            want.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+            let want: Vec<(String, u32, Vec<String>)> = want.into_iter().map(|w| (w.0, w.1, w.3)).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn file_names_stay_inside_out() {

@@ -62,7 +62,18 @@ fn sample(language: &str, step: Step) -> LetterData {
         step_number: 1,
         language: language.into(),
         currency: currency_of(language).into(),
-        payment: compose::payment(&company),
+        payment: Payment {
+            details: [
+                ("bankgiro", "5050-1055"),
+                ("plusgiro", "4711-2"),
+                ("account_SE", "5000-12 345 67"),
+                ("iban", "SE45 5000 0000 0583 9825 7466"),
+                ("bic", "ESSESESS"),
+            ]
+            .into_iter()
+            .map(|(kind, value)| PaymentDetail { kind: kind.into(), value: value.into() })
+            .collect(),
+        },
         company,
         customer: Customer {
             id: "C1001".into(),

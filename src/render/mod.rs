@@ -157,6 +157,9 @@ pub struct RenderSettings {
     pub csv: csv_out::CsvDialect,
     /// The as-of date: a workbook's creation date, so that its bytes repeat.
     pub as_of: NaiveDate,
+    /// `--redact`'s masks (value, mask): text outputs are masked whole as they are written,
+    /// a workbook's text cells here.
+    pub redact: Option<&'static [(String, String)]>,
 }
 
 type Make<'a, T> = Box<dyn FnOnce() -> T + 'a>;
@@ -223,7 +226,13 @@ impl<'a> View<'a> {
                 Some(make) => make()?,
                 None => anyhow::bail!("--format html is not offered here; use table, csv, json or xlsx"),
             },
-            Format::Xlsx => return xlsx::workbook(&(self.sheets)(), &self.title, settings.as_of),
+            Format::Xlsx => {
+                let mut sheets = (self.sheets)();
+                if let Some(pairs) = settings.redact {
+                    redact_cells(&mut sheets, pairs);
+                }
+                return xlsx::workbook(&sheets, &self.title, settings.as_of);
+            }
         };
         Ok(text.into_bytes())
     }
@@ -252,4 +261,36 @@ fn default_json(sheets: Vec<Sheet<'_>>) -> anyhow::Result<String> {
         ),
     };
     Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+/// Masks personal values in the text cells of `sheets` (`--redact`). The cells are masked in
+/// one pass over all their text, joined by a separator no cell holds, as the text formats are
+/// masked whole: a pass per cell would cost the whole register for every cell.
+fn redact_cells(sheets: &mut [Sheet<'_>], pairs: &[(String, String)]) {
+    const UNIT: char = '\u{1f}';
+    let mut joined = String::new();
+    let mut count = 0usize;
+    for sheet in sheets.iter() {
+        for cell in sheet.table.rows.iter().flatten() {
+            if let Cell::Text(text) = cell {
+                joined.push_str(text);
+                joined.push(UNIT);
+                count += 1;
+            }
+        }
+    }
+    let per_cell = joined.matches(UNIT).count() != count;
+    let masked = crate::core::privacy::redact(&joined, pairs);
+    let mut parts = masked.split(UNIT);
+    for sheet in sheets {
+        for cell in sheet.table.to_mut().rows.iter_mut().flatten() {
+            if let Cell::Text(text) = cell {
+                *text = match (per_cell, parts.next()) {
+                    (false, Some(part)) => part.to_owned(),
+                    // A cell held the separator itself: mask it alone.
+                    _ => crate::core::privacy::redact(text, pairs),
+                };
+            }
+        }
+    }
 }

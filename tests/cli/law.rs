@@ -95,3 +95,71 @@ fn the_reminder_due_and_the_batch_show_one_claims_figures() {
     let notice = read(&l.file("out/2026-09-30/collection-1_B_SEK.letter.html"));
     assert!(notice.contains("15 900,00"), "{notice}");
 }
+
+/// Finding 12: `dun report`'s accrued interest used the company's pack and the business
+/// margin for everyone. A Swedish company's Finnish consumer: viitekorko 2.50 + 7 = 9.50 %,
+/// 10 000 € from 5 May to 30 Jun 2026 (57 days): 10000 × 9.5 × 57 / 36500 = 148.36 (the
+/// Swedish 10 % would give 156.16); the same as `dun due` shows.
+#[test]
+fn the_reports_accrued_interest_follows_each_debtors_law() {
+    let l = Ledger::new();
+    l.write("policy.toml", &format!("{POLICY_SE}[interest]\nmode = \"statutory\"\n"));
+    l.write("customers.csv", "id,name,kind,country\nF,Matti Virtanen,consumer,FI\n");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,currency\n1,F,2026-04-04,2026-05-04,10000,EUR\n",
+    );
+    let json = l.ok(&["report", "--format", "json", "--as-of", "2026-06-30"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["key_figures"]["per_currency"]["EUR"]["accrued_interest"], "148.36", "{json}");
+    let due = l.ok(&["due", "--all", "--format", "csv", "--as-of", "2026-06-30"]);
+    assert!(due.contains(",10000.00,57,0.00,148.36,"), "{due}");
+}
+
+/// Finding 11: a reference rate carried forward is said where it matters: `dun check` reports
+/// it as an error (so `dun check -q && dun remind` stops), `dun due -q` still warns, and
+/// `dun report` notes it. Denmark's 2026H2 rate was not found.
+#[test]
+fn a_carried_rate_is_a_finding_and_a_warning_even_with_q() {
+    let l = Ledger::new();
+    l.write("policy.toml", "[company]\nname = \"Firma ApS\"\ncountry = \"DK\"\ncurrency = \"DKK\"\n[interest]\nmode = \"statutory\"\n");
+    l.write(
+        "customers.csv",
+        "id,name,org_no,email,address,postcode,city\nB,Byg ApS,13585628,b@byg.example,Gade 1,2100,København\n",
+    );
+    l.write("invoices.csv", "number,customer,issued,due,amount\n1,B,2026-05-01,2026-06-01,1000\n");
+    let err = l.fails(&["check", "-q", "--as-of", "2026-08-01"], 1);
+    assert!(err.contains("1 error"), "{err}");
+    let out = l.dun(&["check", "--format", "csv", "--as-of", "2026-08-01"]).output().unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout).replace("\"", "");
+    assert!(csv.contains("error,policy.toml,0,interest.reference_rates,reference-rate-missing,"), "{csv}");
+    assert!(csv.contains("2026H2"), "{csv}");
+    let out = l.dun(&["due", "-q", "--as-of", "2026-08-01"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2026H2") && stderr.contains("carried forward"), "{stderr}");
+    let table = l.ok(&["report", "--as-of", "2026-08-01"]);
+    assert!(table.contains("Note: accrued interest: no reference rate known for DK 2026H2"), "{table}");
+    // With the rate in the policy, nothing to say.
+    l.write(
+        "policy.toml",
+        "[company]\nname = \"Firma ApS\"\ncountry = \"DK\"\ncurrency = \"DKK\"\n[interest]\nmode = \"statutory\"\nreference_rates = [{ from = 2026-07-01, rate = \"1.60\" }]\n",
+    );
+    l.ok(&["check", "-q", "--as-of", "2026-08-01"]);
+}
+
+/// Finding 6 in `dun explain`: the moved due date and its statute are shown.
+#[test]
+fn explain_shows_the_moved_due_date_and_the_claim() {
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        &format!("{POLICY_SE}[interest]\nmode = \"statutory\"\n[collection]\ncompensation = \"statutory\"\n"),
+    );
+    l.write("customers.csv", "id,name\nB,Bygg AB\n");
+    l.write("invoices.csv", "number,customer,issued,due,amount\n1,B,2026-10-01,2026-10-31,100000\n");
+    let out = l.ok(&["explain", "1", "--as-of", "2026-11-03"]);
+    assert!(out.contains("alla helgons dag") && out.contains("2026-11-02"), "{out}");
+    assert!(out.contains("skuldebrevslagen (1974:759) 5 § 2 st."), "{out}");
+    // One day of interest: 100 000 × 10 % / 365 = 27.40; the 450 kr compensation.
+    assert!(out.contains("interest 27.40") && out.contains("compensation 450.00"), "{out}");
+}

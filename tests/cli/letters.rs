@@ -134,3 +134,98 @@ fn sms_only_to_a_mobile_of_the_customers_country_and_check_and_remind_agree() {
         .collect();
     assert_eq!(reminded, ["5"], "{journal}");
 }
+
+/// Finding 2: letters to Finnish, Norwegian, Danish and UK customers carried only `Bankgiro
+/// 5050-1055`, which no bank outside Sweden can pay to.
+#[test]
+fn debtors_abroad_get_iban_and_bic_and_each_currency_its_account() {
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        &POLICY.replace(
+            "bankgiro = \"5050-1055\"\n",
+            "bankgiro = \"5050-1055\"\niban = \"SE45 5000 0000 0583 9825 7466\"\nbic = \"ESSESESS\"\n\
+             [[company.accounts]]\ncurrency = \"EUR\"\niban = \"FI21 1234 5600 0007 85\"\nbic = \"NDEAFIHH\"\n",
+        ),
+    );
+    l.write("customers.csv", CUSTOMERS);
+    l.write("invoices.csv", &format!("{INVOICES}4,F,2026-10-02,2026-11-01,120.00,EUR,\n"));
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    let payment_box = |name: &str| -> String {
+        let letter = read(&l, name);
+        let start = letter.find("<div class=\"payment\">").unwrap();
+        letter[start..start + letter[start..].find("</div>").unwrap()].to_owned()
+    };
+    let home = payment_box("reminder-1_B_SEK.letter.html");
+    assert!(home.contains("5050-1055") && !home.contains("IBAN"), "{home}");
+    let finnish = payment_box("reminder-1_F_SEK.letter.html");
+    assert!(finnish.contains("SE45 5000 0000 0583 9825 7466") && finnish.contains("ESSESESS"), "{finnish}");
+    assert!(!finnish.contains("5050-1055"), "a Finnish bank cannot pay to a bankgiro: {finnish}");
+    let uk = payment_box("reminder-1_E_SEK.letter.html");
+    assert!(uk.contains("<th>IBAN</th><td>SE45 5000 0000 0583 9825 7466</td>"), "{uk}");
+    let euro = payment_box("reminder-1_F_EUR.letter.html");
+    assert!(euro.contains("FI21 1234 5600 0007 85") && euro.contains("NDEAFIHH"), "{euro}");
+    assert!(!euro.contains("SE45"), "{euro}");
+}
+
+/// Findings 2 and 3: the company's own details were never checked, and nothing said which
+/// customers they cannot reach; a bad `company.email` was blamed on a customer.
+#[test]
+fn check_validates_the_companys_details_and_who_they_reach() {
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        &POLICY
+            .replace(
+                "bankgiro = \"5050-1055\"",
+                "bankgiro = \"5050-1056\"\niban = \"SE45 5000 0000 0583 9825 7467\"",
+            )
+            .replace("email = \"faktura@fonster.example\"", "email = \"faktura@fonster\"")
+            .replace(
+                "[reminder]",
+                "[[company.accounts]]\ncurrency = \"NOK\"\naccount = \"8601.11.17948\"\n[reminder]",
+            ),
+    );
+    l.write("customers.csv", CUSTOMERS);
+    l.write("invoices.csv", &format!("{INVOICES}4,F,2026-10-02,2026-11-01,120.00,EUR,\n"));
+    let out = l.dun(&["check", "--as-of", "2026-11-08", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "policy.toml" || f["code"] == "payment-details-unreachable")
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap_or_default().to_owned();
+            (text("severity"), text("field"), text("code"), text("customer"))
+        })
+        .collect();
+    let expected = [
+        ("error", "company.bankgiro", "bad-payment-detail", ""),
+        ("error", "company.iban", "bad-payment-detail", ""),
+        ("error", "company.accounts[0].account", "bad-payment-detail", ""),
+        ("error", "company.email", "bad-company-email", ""),
+        ("warning", "country", "payment-details-unreachable", "F"),
+        ("warning", "country", "payment-details-unreachable", "E"),
+        ("warning", "country", "payment-details-unreachable", "F"),
+    ]
+    .map(|(a, b, c, d)| (a.to_owned(), b.to_owned(), c.to_owned(), d.to_owned()));
+    let mut found_sorted = found.clone();
+    found_sorted.sort();
+    let mut expected_sorted = expected.to_vec();
+    expected_sorted.sort();
+    assert_eq!(found_sorted, expected_sorted, "{v:#}");
+    let text = serde_json::to_string(&v).unwrap();
+    assert!(text.contains("no account takes EUR"), "{text}");
+    assert!(text.contains("MOD 11") && text.contains("MOD 97-10") && text.contains("Luhn"), "{text}");
+    // remind refuses on errors in what every letter would print, naming policy.toml.
+    let err = l.fails(&["remind", "--as-of", "2026-11-08"], 1);
+    assert!(err.contains("policy.toml") && err.contains("company.bankgiro"), "{err}");
+    let forced = l.fails(&["remind", "--as-of", "2026-11-08", "--force"], 1);
+    assert!(
+        forced.contains("policy.toml: [company] email \"faktura@fonster\" is not an e-mail address"),
+        "{forced}"
+    );
+    assert!(!forced.contains("customer F"), "{forced}");
+}

@@ -16,6 +16,7 @@ mod interest;
 mod law;
 mod letters;
 mod loading;
+mod privacy;
 mod report;
 mod rules;
 mod spreadsheets;

@@ -231,3 +231,19 @@ TOTAL;;SEK;0,00;2000,00;12500,00;0,00;800,00;15300,00\r\n"
     let err = l.fails(&["report", "--format", "csv"], 1);
     assert!(err.contains("csv_dialect") && err.contains("semicolon"), "{err}");
 }
+
+#[test]
+fn redact_masks_the_workbooks_cells_too() {
+    let l = ledger();
+    let file = l.file("aging.xlsx");
+    let csv = l.ok(&["report", "--as-of", AS_OF, "--redact", "--format", "csv"]);
+    l.ok(&["report", "--as-of", AS_OF, "--redact", "-o", file.to_str().unwrap()]);
+    let mut book = workbook(&file);
+    let aging = book.worksheet_range("Aging").unwrap();
+    let names: Vec<String> = aging.rows().skip(1).map(|r| r[1].to_string()).collect();
+    assert!(!names.iter().any(|n| n.contains("Andersson")), "{names:?}");
+    // The same masks as the CSV's.
+    let csv_names: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(names[0], csv_names[0]);
+    assert_eq!(names[2], csv_names[2]);
+}

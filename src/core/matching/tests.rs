@@ -325,6 +325,71 @@ mod property {
     use super::*;
     use proptest::prelude::*;
 
+    /// Rule 2 as a scan of every invoice: what the index must find.
+    fn numbers_by_scan(m: &Matcher<'_>, hay: &str, currency: Currency) -> Vec<usize> {
+        (0..m.invoices.len())
+            .filter(|&i| {
+                let inv = &m.invoices[i];
+                m.open[i] > Decimal::ZERO
+                    && inv.currency == currency
+                    && inv.number.chars().count() >= 3
+                    && contains_lowercase_number(hay, &inv.number.to_ascii_lowercase())
+            })
+            .collect()
+    }
+
+    /// Rule 3 as a scan of every invoice, each customer known by its first invoice's name.
+    fn named_by_scan(m: &Matcher<'_>, payer: &[String], currency: Currency) -> Vec<usize> {
+        let mut names: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        for inv in m.invoices {
+            names.entry(inv.customer.as_str()).or_insert_with(|| name_tokens(&inv.customer_name, true));
+        }
+        let appears = |customer: &[String]| {
+            can_appear(customer) && payer.windows(customer.len()).any(|w| w == customer)
+        };
+        (0..m.invoices.len())
+            .filter(|&i| {
+                let inv = &m.invoices[i];
+                m.open[i] > Decimal::ZERO
+                    && inv.currency == currency
+                    && appears(&names[inv.customer.as_str()])
+            })
+            .collect()
+    }
+
+    fn number() -> impl Strategy<Value = String> {
+        // A small alphabet, so that numbers often stand inside one another ("121" in "1212").
+        "[Ff -]{0,2}[12]{0,4}[Aa]?"
+    }
+
+    proptest! {
+        /// The number and name indexes find exactly the invoices a scan of all of them finds.
+        #[test]
+        fn indexes_find_what_a_scan_finds(
+            invoices in proptest::collection::vec((number(), 0u8..5, 0u8..6, 0i64..3, any::<bool>()), 0..12),
+            numbers in proptest::collection::vec(number(), 0..4),
+            filler in "[a12 ,.-]{0,3}",
+            payer in proptest::collection::vec(0usize..8, 0..5),
+            eur in any::<bool>(),
+        ) {
+            let names = ["Alfa AB", "Beta Bygg AS", "Oy Gamma", "Ek", "AB", "Delta / Co ApS"];
+            let words = ["alfa", "beta", "bygg", "gamma", "ek", "ab", "delta", "co"];
+            let candidates: Vec<Candidate> = invoices.iter().map(|(n, c, name, open, in_eur)| {
+                let mut x = inv(n, &format!("K{c}"), names[usize::from(*name)], "0", None);
+                x.open = Decimal::from(*open - 1);
+                if *in_eur { x.currency = Currency::parse("EUR").unwrap(); }
+                x
+            }).collect();
+            let matcher = Matcher::new(&candidates);
+            let currency = if eur { Currency::parse("EUR").unwrap() } else { sek() };
+            let hay = format!("{} {filler}", numbers.join(&filler)).to_ascii_lowercase();
+            prop_assert_eq!(matcher.numbers_in(&hay, currency), numbers_by_scan(&matcher, &hay, currency));
+            let payer_name: Vec<&str> = payer.iter().map(|&w| words[w]).collect();
+            let tokens = name_tokens(&payer_name.join(" "), false);
+            prop_assert_eq!(matcher.named_in(&tokens, currency), named_by_scan(&matcher, &tokens, currency));
+        }
+    }
+
     fn candidate() -> impl Strategy<Value = (u8, u8, i64, bool)> {
         (0u8..6, 0u8..4, 0i64..5000, any::<bool>())
     }

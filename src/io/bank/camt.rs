@@ -35,8 +35,8 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, date_iso_prefix, error, join_chunks,
-    line_at, strip_utf8_bom,
+    BankError, BankFile, BankFormat, BankPayment, Errors, LineCounter, Skipped, date_iso_prefix, error,
+    join_chunks, line_at, strip_utf8_bom,
 };
 
 /// Deeper nesting than this is not a bank file, and would only cost stack.
@@ -228,6 +228,7 @@ fn build_tree(text: &str) -> Result<Element, BankError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut lines = LineCounter::new(bytes);
     let fail = |stack: &[Element], offset: u64, message: String| {
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         error(format!("line {}, {}", line_at(bytes, offset), open_path(stack)), message)
@@ -239,10 +240,10 @@ fn build_tree(text: &str) -> Result<Element, BankError> {
             .map_err(|e| fail(&stack, reader.error_position(), format!("XML error: {e}")))?;
         match event {
             Event::Start(start) => {
-                open(&mut stack, &start, bytes, position).map_err(|m| fail(&stack, position, m))?
+                open(&mut stack, &start, &mut lines, position).map_err(|m| fail(&stack, position, m))?
             }
             Event::Empty(start) => {
-                open(&mut stack, &start, bytes, position).map_err(|m| fail(&stack, position, m))?;
+                open(&mut stack, &start, &mut lines, position).map_err(|m| fail(&stack, position, m))?;
                 close(&mut stack, &mut root).map_err(|m| fail(&stack, position, m))?;
             }
             Event::End(_) => close(&mut stack, &mut root).map_err(|m| fail(&stack, position, m))?,
@@ -264,12 +265,17 @@ fn build_tree(text: &str) -> Result<Element, BankError> {
     root.ok_or_else(|| error("line 1", "no XML element in the file"))
 }
 
-fn open(stack: &mut Vec<Element>, start: &BytesStart<'_>, bytes: &[u8], position: u64) -> Result<(), String> {
+fn open(
+    stack: &mut Vec<Element>,
+    start: &BytesStart<'_>,
+    lines: &mut LineCounter<'_>,
+    position: u64,
+) -> Result<(), String> {
     if stack.len() >= MAX_DEPTH {
         return Err("elements nested too deeply".into());
     }
     let offset = usize::try_from(position).unwrap_or(usize::MAX);
-    stack.push(new_element(start, line_at(bytes, offset))?);
+    stack.push(new_element(start, lines.line_at(offset))?);
     Ok(())
 }
 

@@ -28,7 +28,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{
-    BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, error, line_at, line_location, stable_hash,
+    BankError, BankFile, BankFormat, BankPayment, Errors, LineCounter, Skipped, error, line_location,
+    stable_hash,
 };
 
 /// Which columns of a bank's CSV export hold what. Column names are matched
@@ -159,6 +160,7 @@ fn read_rows(text: &str, delimiter: u8) -> Rows {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     // Input is a &str, so the reader cannot fail on encoding; a read error can
     // only end the input.
     while let Ok(true) = reader.read_record(&mut record) {
@@ -168,7 +170,7 @@ fn read_rows(text: &str, delimiter: u8) -> Rows {
         while matches!(text.as_bytes().get(offset), Some(b'\r' | b'\n')) {
             offset += 1;
         }
-        let line = line_at(text.as_bytes(), offset);
+        let line = lines.line_at(offset);
         rows.push((line, record.iter().map(str::to_string).collect()));
     }
     rows

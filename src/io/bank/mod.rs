@@ -441,6 +441,9 @@ fn stable_hash(parts: &[&str]) -> u64 {
 }
 
 /// 1-based line of a byte offset; CRLF, LF and a lone CR each end a line.
+///
+/// Counts from byte 0, so it is for a single error message; a parser that needs the line of
+/// every record or element asks a [`LineCounter`], which counts each byte once.
 fn line_at(bytes: &[u8], offset: usize) -> usize {
     let head = bytes.get(..offset.min(bytes.len())).unwrap_or_default();
     let mut line = 1;
@@ -450,6 +453,43 @@ fn line_at(bytes: &[u8], offset: usize) -> usize {
         }
     }
     line
+}
+
+/// [`line_at`] for offsets asked in increasing order, counting only the bytes since the last
+/// question: asking once per record or XML element is then linear in the file's size, not
+/// quadratic. An offset before the last one is counted from the start again (error paths).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// Bytes before `pos` are counted.
+    pos: usize,
+    /// Line breaks before `pos`, a CR counted unless the byte after it (in the whole file) is LF.
+    breaks: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> LineCounter<'a> {
+        LineCounter { bytes, pos: 0, breaks: 0 }
+    }
+
+    /// The same as `line_at(bytes, offset)`.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.bytes.len());
+        if offset < self.pos {
+            *self = LineCounter::new(self.bytes);
+        }
+        let bytes = self.bytes;
+        for at in memchr::memchr2_iter(b'\n', b'\r', &bytes[self.pos..offset]) {
+            let at = self.pos + at;
+            if bytes[at] == b'\n' || bytes.get(at + 1) != Some(&b'\n') {
+                self.breaks += 1;
+            }
+        }
+        self.pos = offset;
+        // `line_at` sees only the bytes before `offset`: a CR just before it ends a line even
+        // when the LF that completes the pair comes at `offset`.
+        let split_crlf = offset > 0 && bytes[offset - 1] == b'\r' && bytes.get(offset) == Some(&b'\n');
+        1 + self.breaks + usize::from(split_crlf)
+    }
 }
 
 fn date_yyyymmdd(s: &str) -> Option<NaiveDate> {
@@ -485,6 +525,35 @@ fn date_iso_prefix(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The counter gives `line_at`'s answer for offsets in any order, CRLF split or not.
+        #[test]
+        fn line_counter_agrees_with_line_at(
+            text in "[a\r\n]{0,40}",
+            offsets in proptest::collection::vec(0usize..45, 1..12),
+            sorted in proptest::bool::ANY,
+        ) {
+            let bytes = text.as_bytes();
+            let mut offsets = offsets;
+            if sorted {
+                offsets.sort_unstable();
+            }
+            let mut counter = LineCounter::new(bytes);
+            for offset in offsets {
+                proptest::prop_assert_eq!(counter.line_at(offset), line_at(bytes, offset), "offset {}", offset);
+            }
+        }
+    }
+
+    #[test]
+    fn line_counter_counts_crlf_lf_and_lone_cr() {
+        let bytes = b"a\r\nb\nc\rd\r\n";
+        let mut counter = LineCounter::new(bytes);
+        let lines: Vec<usize> = (0..=bytes.len()).map(|o| counter.line_at(o)).collect();
+        // The CR of a CRLF ends the line as seen from the LF's offset, as `line_at` counts.
+        assert_eq!(lines, vec![1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 5]);
+    }
 
     #[test]
     fn detects_every_sample() {

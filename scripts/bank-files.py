@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Bank files of incoming payments for a generated ledger, to time `dun import` with.
+
+    python3 scripts/bank-files.py --dir DIR --payments N [--format bgmax|camt054|csv] [--out FILE]
+
+DIR holds the customers.csv and invoices.csv of `cargo run --release --example gen` (plain
+format). The payments pay the ledger's open invoices (amount - paid > 0), taken evenly through
+the file (again from the start when N is larger than the open invoices), in turns:
+
+  1. by the invoice's payment reference (BgMax reference code 2, camt `Strd/CdtrRefInf/Ref`,
+     the CSV's reference column);
+  2. by the invoice number in the remittance text ("Faktura 123456"; BgMax TK25);
+  3. by the payer's name (the customer's) and the open amount, nothing else;
+  4. every tenth payment pays nothing known: an amount and a name no customer has.
+
+A BgMax file reports SEK only, so it pays the SEK invoices; camt.054 and CSV pay all. Payment
+dates are the 7 days up to --as-of (default 2026-11-30), one BgMax section (TK05 … TK15) or
+camt entry date per day. The CSV is `;`-separated UTF-8 with a decimal comma and the columns
+Bokföringsdag;Belopp;Referens;Meddelande;Avsändare;Transaktions-id (name them in policy.toml's
+[import.csv]). The same arguments always give the same bytes.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import os
+import sys
+from decimal import Decimal
+
+
+def open_invoices(directory, currency):
+    names = {}
+    with open(os.path.join(directory, "customers.csv"), encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            names[r["id"]] = r["name"]
+    out = []
+    with open(os.path.join(directory, "invoices.csv"), encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if currency and r["currency"] != currency:
+                continue
+            left = Decimal(r["amount"]) - Decimal(r["paid"])
+            if left > 0:
+                out.append((r["number"], r["reference"], left, r["currency"], names.get(r["customer"], "")))
+    return out
+
+
+def payments(directory, n, currency, as_of):
+    invoices = open_invoices(directory, currency)
+    if not invoices:
+        sys.exit("bank-files: the ledger has no open invoices to pay")
+    step = max(1, len(invoices) // max(1, n))
+    for i in range(n):
+        number, reference, left, cur, name = invoices[(i * step) % len(invoices)]
+        day = as_of - dt.timedelta(days=6 - (i * 7 // n))
+        kind = 3 if i % 10 == 9 else i % 3
+        if kind == 3:
+            yield day, Decimal(1000 + i % 997) + Decimal("0.37"), cur, None, None, f"Okänd Betalare {i}"
+        elif kind == 0 and reference:
+            yield day, left, cur, reference, None, None
+        elif kind == 1 or not reference:
+            yield day, left, cur, None, f"Faktura {number}", None
+        else:
+            yield day, left, cur, None, None, name
+
+
+def latin1(text, width):
+    b = text.encode("latin-1", "replace")[:width]
+    return b + b" " * (width - len(b))
+
+
+def bgmax(rows, as_of):
+    out = []
+    rec = lambda *parts: out.append(b"".join(parts).ljust(80, b" ")[:80] + b"\r\n")
+    rec(b"01", latin1("BGMAX", 20), b"01", as_of.strftime("%Y%m%d").encode() + b"063000000000", b"P")
+    by_day = {}
+    for row in rows:
+        by_day.setdefault(row[0], []).append(row)
+    counts = [0, 0, 0, 0]
+    serial = 0
+    for section, (day, items) in enumerate(sorted(by_day.items())):
+        rec(b"05", b"0009912346", b" " * 10, b"SEK")
+        total = 0
+        for _, amount, _, reference, message, payer in items:
+            serial += 1
+            ore = int(amount * 100)
+            total += ore
+            ref = reference.rjust(25).encode() if reference else b" " * 25
+            code = b"2" if reference else b"0"
+            rec(b"20", b"0000000000", ref, b"%018d" % ore, code, b"1", b"%012d" % serial, b"0")
+            counts[0] += 1
+            if message:
+                rec(b"25", latin1(message, 50))
+            if payer:
+                rec(b"26", latin1(payer, 35))
+        rec(
+            b"15",
+            latin1("00000000000000000000123456789012", 35),
+            day.strftime("%Y%m%d").encode(),
+            b"%05d" % (section + 1),
+            b"%018d" % total,
+            b"SEK",
+            b"%08d" % len(items),
+            b" ",
+        )
+        counts[3] += 1
+    rec(b"70", b"%08d" % counts[0], b"%08d" % counts[1], b"%08d" % counts[2], b"%08d" % counts[3])
+    return b"".join(out)
+
+
+def xml(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def camt054(rows, as_of):
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">\n'
+        "  <BkToCstmrDbtCdtNtfctn>\n"
+        f"    <GrpHdr>\n      <MsgId>BENCH{as_of:%Y%m%d}</MsgId>\n"
+        f"      <CreDtTm>{as_of}T06:30:00</CreDtTm>\n    </GrpHdr>\n"
+        "    <Ntfctn>\n      <Id>N1</Id>\n"
+        "      <Acct>\n        <Id>\n          <IBAN>SE4550000000058398257466</IBAN>\n        </Id>\n"
+        "      </Acct>\n"
+    ]
+    for i, (day, amount, cur, reference, message, payer) in enumerate(rows):
+        rmt = ""
+        if reference:
+            rmt = (
+                "            <RmtInf>\n              <Strd>\n                <CdtrRefInf>\n"
+                f"                  <Ref>{xml(reference)}</Ref>\n"
+                "                </CdtrRefInf>\n              </Strd>\n            </RmtInf>\n"
+            )
+        elif message:
+            rmt = f"            <RmtInf>\n              <Ustrd>{xml(message)}</Ustrd>\n            </RmtInf>\n"
+        party = ""
+        if payer:
+            party = (
+                "            <RltdPties>\n              <Dbtr>\n"
+                f"                <Nm>{xml(payer)}</Nm>\n"
+                "              </Dbtr>\n            </RltdPties>\n"
+            )
+        out.append(
+            "      <Ntry>\n"
+            f'        <Amt Ccy="{cur}">{amount:.2f}</Amt>\n'
+            "        <CdtDbtInd>CRDT</CdtDbtInd>\n        <Sts>BOOK</Sts>\n"
+            f"        <BookgDt>\n          <Dt>{day}</Dt>\n        </BookgDt>\n"
+            "        <NtryDtls>\n          <TxDtls>\n"
+            f"            <Refs>\n              <AcctSvcrRef>BENCH{i:09d}</AcctSvcrRef>\n            </Refs>\n"
+            f'            <AmtDtls>\n              <TxAmt>\n                <Amt Ccy="{cur}">{amount:.2f}</Amt>\n'
+            "              </TxAmt>\n            </AmtDtls>\n"
+            f"{party}{rmt}"
+            "          </TxDtls>\n        </NtryDtls>\n      </Ntry>\n"
+        )
+    out.append("    </Ntfctn>\n  </BkToCstmrDbtCdtNtfctn>\n</Document>\n")
+    return "".join(out).encode("utf-8")
+
+
+def bank_csv(rows):
+    out = ["Bokföringsdag;Belopp;Referens;Meddelande;Avsändare;Transaktions-id\r\n"]
+    for i, (day, amount, _, reference, message, payer) in enumerate(rows):
+        fields = [str(day), f"{amount:.2f}".replace(".", ","), reference or "", message or "", payer or "", f"B{i:09d}"]
+        out.append(";".join('"' + f.replace('"', '""') + '"' if ";" in f or '"' in f else f for f in fields) + "\r\n")
+    return "".join(out).encode("utf-8")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--payments", type=int, required=True)
+    p.add_argument("--format", choices=["bgmax", "camt054", "csv"], default="bgmax")
+    p.add_argument("--as-of", default="2026-11-30")
+    p.add_argument("--out", help="default: DIR/../FORMAT-N.(txt|xml|csv)")
+    a = p.parse_args()
+    as_of = dt.date.fromisoformat(a.as_of)
+    rows = list(payments(a.dir, a.payments, "SEK" if a.format == "bgmax" else None, as_of))
+    data = {"bgmax": lambda: bgmax(rows, as_of), "camt054": lambda: camt054(rows, as_of), "csv": lambda: bank_csv(rows)}[
+        a.format
+    ]()
+    ext = {"bgmax": "txt", "camt054": "xml", "csv": "csv"}[a.format]
+    out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.dir)), f"{a.format}-{a.payments}.{ext}")
+    with open(out, "wb") as f:
+        f.write(data)
+    print(f"bank-files: {len(rows)} payments -> {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
