@@ -98,12 +98,6 @@ fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
                 continue;
             }
         };
-        if config.is_none() && bank::detect_format(&bytes, &name) == Some(BankFormat::Csv) {
-            errors.push(format!(
-                "{name}: looks like a bank CSV export; name its columns in policy.toml's [import.csv] (date, amount, reference, ...; see policy.example.toml)"
-            ));
-            continue;
-        }
         match bank::parse_bank_file(&bytes, &name, config.as_ref()) {
             Ok(file) => out.push(BankInput { name, hash: import_files::content_hash(&bytes), file }),
             Err(found) => {
@@ -132,28 +126,7 @@ fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
 
 /// `[import.csv]` of the policy, as the CSV parser wants it; `None` when there is none.
 fn csv_config(policy: &Policy) -> Result<Option<CsvImportConfig>> {
-    let Some(c) = &policy.file.import.csv else { return Ok(None) };
-    const KNOWN: [&str; 6] = ["date", "amount", "reference", "message", "payer", "transaction_id"];
-    if let Some((unknown, _)) = c.columns.iter().find(|(ours, _)| !KNOWN.contains(&ours.as_str())) {
-        bail!("policy.toml: [import.csv] has no column `{unknown}`; its columns are {}", KNOWN.join(", "));
-    }
-    let (Some(date), Some(amount)) = (c.header_for("date"), c.header_for("amount")) else {
-        bail!(
-            "policy.toml: [import.csv] needs `date` and `amount`: the names of those columns in the bank's CSV export"
-        );
-    };
-    let named = |column: &str| c.header_for(column).map(str::to_owned);
-    Ok(Some(CsvImportConfig {
-        delimiter: c.delimiter,
-        decimal: c.decimal,
-        date_format: c.date_format.clone(),
-        date: date.to_owned(),
-        amount: amount.to_owned(),
-        reference: named("reference"),
-        message: named("message"),
-        payer: named("payer"),
-        transaction_id: named("transaction_id"),
-    }))
+    Ok(policy.file.import.csv.clone())
 }
 
 /// What became of one payment of a bank file.
@@ -175,9 +148,13 @@ struct PaymentResult {
 struct FileSummary {
     name: String,
     format: BankFormat,
+    /// A CSV export's bank layout, when a preset recognised it.
+    layout: Option<String>,
     created: Option<NaiveDate>,
     payments: usize,
     skipped: usize,
+    /// Of `skipped`, the entries not booked yet.
+    pending: usize,
     /// When a file with the same content was imported before.
     imported_before: Option<NaiveDate>,
 }
@@ -334,9 +311,11 @@ fn plan(
         summaries.push(FileSummary {
             name: input.name.clone(),
             format: input.file.format,
+            layout: (input.file.format == BankFormat::Csv).then(|| input.file.version.clone()).flatten(),
             created: input.file.created,
             payments: input.file.payments.len(),
             skipped: input.file.skipped.len(),
+            pending: input.file.skipped.iter().filter(|s| s.is_pending()).count(),
             imported_before,
         });
     }
@@ -512,14 +491,25 @@ fn payments_table(plan: &Plan) -> Table {
 }
 
 fn files_table(plan: &Plan) -> Table {
-    let mut t = Table::new(["file", "format", "created", "payments", "not_payments", "imported_before"]);
+    let mut t = Table::new([
+        "file",
+        "format",
+        "layout",
+        "created",
+        "payments",
+        "not_payments",
+        "pending",
+        "imported_before",
+    ]);
     for f in &plan.files {
         t.push(vec![
             Cell::text(&f.name),
             Cell::text(format_name(f.format)),
+            f.layout.as_deref().map_or(Cell::Empty, Cell::text),
             Cell::opt_date(f.created),
             Cell::Count(f.payments as i64),
             Cell::Count(f.skipped as i64),
+            Cell::Count(f.pending as i64),
             Cell::opt_date(f.imported_before),
         ]);
     }

@@ -1,6 +1,7 @@
 //! Integration tests through the real binary, on real files in a temp dir. One test binary
 //! (each extra one costs a link on two cores).
 
+mod banks;
 mod check;
 mod common;
 mod completions;
