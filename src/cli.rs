@@ -19,7 +19,7 @@ use crate::render::Format;
     name = "dun",
     version,
     about = "Receivables under control for Nordic small businesses: aging, reminders, collection, over plain files",
-    after_help = "Exit status: 0 ok, 1 bad data, policy or findings, 2 bad usage or no ledger directory.\n\
+    after_help = "Exit status: 0 ok, 1 bad data, policy or findings, 2 bad usage or no ledger directory, 3 done but some customers need a person.\n\
         The ledger directory (customers.csv, invoices.csv, policy.toml, ...) is --dir, else DUN_DIR, \
         else the nearest directory upwards holding policy.toml; `dun init` makes one."
 )]

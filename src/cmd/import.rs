@@ -25,8 +25,9 @@ use crate::core::model::Currency;
 use crate::core::money::format_money;
 use crate::core::policy::Policy;
 use crate::io::bank::{self, BankFile, BankFormat, BankPayment, CsvImportConfig};
+use crate::io::commit::Transaction;
 use crate::io::import_files::{self, PaymentLine, UnmatchedRow, stored_txid};
-use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::io::{ledger_dir, lock::LedgerLock};
 use crate::letters::compose::payment_reference;
 use crate::render::{Cell, Sheet, Table, View, text};
 
@@ -40,12 +41,15 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let imports = import_files::read_imports(&ctx.dir)?;
     let plan = plan(&ledger, ctx.as_of, &files, unmatched, &imports);
     if !args.dry_run {
-        import_files::append_payments(&ctx.dir, &plan.lines)?;
+        // One run: payments, unmatched, imports and journal land together or not at all.
+        let mut tx = Transaction::new(&ctx.dir);
+        import_files::append_payments(&mut tx, &ctx.dir, &plan.lines)?;
         if plan.unmatched_changed {
-            import_files::write_unmatched(&ctx.dir, &plan.unmatched)?;
+            import_files::write_unmatched(&mut tx, &ctx.dir, &plan.unmatched)?;
         }
-        import_files::append_imports(&ctx.dir, &plan.records)?;
-        journal_file::append(&ctx.dir, &plan.entries)?;
+        import_files::append_imports(&mut tx, &ctx.dir, &plan.records)?;
+        tx.journal(&plan.entries);
+        tx.commit()?;
     }
     if ctx.quiet && ctx.output.is_none() {
         return Ok(());
@@ -617,9 +621,11 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         .iter()
         .map(|a| payment_entry(&ledger, row.date, &row.transaction_id, a, Rule::Manual))
         .collect();
-    import_files::append_payments(&ctx.dir, &lines)?;
-    import_files::write_unmatched(&ctx.dir, &unmatched)?;
-    journal_file::append(&ctx.dir, &entries)?;
+    let mut tx = Transaction::new(&ctx.dir);
+    import_files::append_payments(&mut tx, &ctx.dir, &lines)?;
+    import_files::write_unmatched(&mut tx, &ctx.dir, &unmatched)?;
+    tx.journal(&entries);
+    tx.commit()?;
     if !ctx.quiet {
         for e in &entries {
             println!(

@@ -253,8 +253,10 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
                 out.violations.push((invoice.number.clone(), v));
             }
         }
-        if let Some(w) = stale_rate_warning(&law, d, as_of).filter(|_| stale_warned.insert(law.pack.country))
+        if !stale_warned.contains(law.pack.country)
+            && let Some(w) = stale_rate_warning(&law, d, as_of)
         {
+            stale_warned.insert(law.pack.country);
             out.warnings.push(w);
         }
     }

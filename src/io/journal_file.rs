@@ -1,17 +1,19 @@
-//! `journal.csv`: reading it (a line that cannot be read is an error with its line number)
-//! and appending to it (under the ledger lock, synced, only after the outputs are in place).
+//! `journal.csv` (SPEC §8): reading it (a line that cannot be read is an error with its line
+//! number) as committed, and the bytes of new lines. Appending is `io::commit`'s: a run's
+//! lines land all or none.
 
-use std::io::Write;
+use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::csv_in::{ColumnSpec, RowCheck, Rows, gather, map_columns};
 use super::ledger_dir::JOURNAL;
-use super::source::CsvSource;
+use super::source::{CsvSource, Dialect, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
 use crate::core::journal::{COLUMNS, Entry, Event, Journal};
+use crate::render::escape::{printable, undefuse};
 
 const SPECS: [ColumnSpec; 9] = {
     const fn c(name: &'static str, required: bool) -> ColumnSpec {
@@ -30,13 +32,32 @@ const SPECS: [ColumnSpec; 9] = {
     ]
 };
 
-/// Reads the journal; a missing file is an empty journal.
+/// Reads the journal as committed (see `io::commit::committed_view`); a missing or empty file
+/// is an empty journal, and a last line that no run completed is left out (and said so).
 pub fn read(dir: &Path) -> Result<Journal> {
     let path = dir.join(JOURNAL);
-    if !path.exists() {
+    super::source::ensure_regular(&path, JOURNAL)?;
+    let view = super::commit::committed_view(dir)?;
+    if let Some(line) = &view.torn {
+        eprintln!(
+            "dun: warning: {JOURNAL}: the last line was cut short by a run that was stopped and is \
+             left out (the next writing run sets it aside): {}",
+            crate::render::escape::printable(line)
+        );
+    }
+    if view.len == 0 && view.pending.is_empty() {
         return Ok(Journal::default());
     }
-    let source = CsvSource::open(&path, JOURNAL, |names| map_columns(&SPECS, names))?;
+    let committed: Box<dyn Read + Send> = if view.len > 0 {
+        Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len))
+    } else {
+        Box::new(std::io::empty())
+    };
+    let reader = committed.chain(std::io::Cursor::new(view.pending));
+    let source = CsvSource::from_reader(Box::new(reader), &path, JOURNAL, Dialect::default(), |raw| {
+        let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+        map_columns(&SPECS, &names)
+    })?;
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),
@@ -59,7 +80,7 @@ pub fn read(dir: &Path) -> Result<Journal> {
             }
             let amount = check.optional_amount(fields.get(cols[4]), "amount");
             let until = check.optional_date(fields.get(cols[5]), "until");
-            let opt = |i: usize| Some(fields.get(cols[i]).to_owned()).filter(|s| !s.is_empty());
+            let opt = |i: usize| Some(undefuse(fields.get(cols[i])).to_owned()).filter(|s| !s.is_empty());
             if let (Some(date), Some(event), Ok(amount), Ok(until)) = (date, event, amount, until) {
                 entries.push((
                     fields.line,
@@ -99,39 +120,18 @@ pub fn render_lines(entries: &[Entry], with_header: bool) -> Vec<u8> {
         let _ = w.write_record(COLUMNS);
     }
     for e in entries {
-        let _ = w.write_record(e.fields().iter().map(|f| crate::render::csv_out::defuse(f).into_owned()));
+        // Verbatim, so that a key written is the key read back (an invoice `-100` stays
+        // `-100`); only control characters are escaped: one event a line, nothing for a
+        // terminal to run.
+        let _ = w.write_record(e.fields().iter().map(|f| printable(f).into_owned()));
     }
     w.into_inner().unwrap_or_default()
 }
 
-/// Appends entries and syncs the file. Call with the ledger lock held, after every output the
-/// entries describe is in place: a crash before this line leaves the journal as it was, and
-/// the next run does the work again rather than never.
+/// Appends `entries` as one run of their own (`io::commit`): all or none. Call with the
+/// ledger lock held; a run that also writes files commits them together instead.
 pub fn append(dir: &Path, entries: &[Entry]) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let path = dir.join(JOURNAL);
-    let is_new = !path.exists() || std::fs::metadata(&path).map(|m| m.len() == 0).unwrap_or(true);
-    if !is_new {
-        ensure_trailing_newline(&path)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("{JOURNAL}: cannot open {} for appending", path.display()))?;
-    file.write_all(&render_lines(entries, is_new)).with_context(|| format!("{JOURNAL}: cannot append"))?;
-    file.sync_all().with_context(|| format!("{JOURNAL}: cannot sync"))?;
-    Ok(())
-}
-
-/// A journal edited by hand may lack its last newline; appending must not glue two lines.
-fn ensure_trailing_newline(path: &Path) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("{JOURNAL}: cannot read"))?;
-    if bytes.last().is_some_and(|&b| b != b'\n') {
-        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
-        f.write_all(b"\n")?;
-    }
-    Ok(())
+    let mut tx = super::commit::Transaction::new(dir);
+    tx.journal(entries);
+    tx.commit()
 }

@@ -2,6 +2,7 @@
 
 pub mod bank;
 pub mod columns;
+pub mod commit;
 pub mod csv_in;
 pub mod import_files;
 pub mod journal_file;

@@ -171,6 +171,30 @@ pub fn push_text(out: &mut String, text: &str) {
     push_field(out, &defuse(text));
 }
 
+/// [`render`] for a data interchange file another program reads by machine (the agency
+/// batch): values verbatim, not defused (a phone `+46 70 ...` stays a phone), control
+/// characters escaped.
+pub fn render_verbatim(table: &Table) -> String {
+    let mut out = String::new();
+    let mut field = String::new();
+    let rows = std::iter::once(table.columns.iter().map(|c| Cell::Text(c.clone())).collect::<Vec<_>>());
+    for row in rows.chain(table.rows.iter().cloned()) {
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field.clear();
+            match cell {
+                Cell::Text(t) => field.push_str(&super::escape::printable(t)),
+                other => other.write_plain(&mut field),
+            }
+            push_field(&mut out, &field);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A field as RFC 4180 writes it.
 pub fn push_field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {

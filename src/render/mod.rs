@@ -3,6 +3,7 @@
 //! is made is decided here, in [`View::render`], and only that form is made.
 
 pub mod csv_out;
+pub mod escape;
 pub mod html;
 pub mod text;
 pub mod xlsx;

@@ -33,7 +33,7 @@ pub fn render(table: &Table, color: bool) -> String {
             let (text, right) = match cell {
                 Cell::Money(m) => (format_money_grouped(*m), true),
                 Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
-                other => (other.plain(), false),
+                other => (super::escape::printable(&other.plain()).into_owned(), false),
             };
             let c = comfy_table::Cell::new(text);
             if right { c.set_alignment(CellAlignment::Right) } else { c }
@@ -46,7 +46,8 @@ fn display(cell: &Cell) -> (String, bool) {
     match cell {
         Cell::Money(m) => (format_money_grouped(*m), true),
         Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
-        other => (other.plain(), false),
+        // Names and ids from data: an ESC sequence is shown, never run by the terminal.
+        other => (super::escape::printable(&other.plain()).into_owned(), false),
     }
 }
 

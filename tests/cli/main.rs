@@ -20,6 +20,7 @@ mod loading;
 mod privacy;
 mod report;
 mod rules;
+mod safety;
 mod spreadsheets;
 mod systems;
 mod usage;
