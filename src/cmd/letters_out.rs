@@ -100,7 +100,7 @@ pub fn render_letter(
                     bail!("policy.toml: [company] email \"{from}\" is not an e-mail address: {problem}");
                 }
                 let to = data.customer.email.as_deref().unwrap_or_default();
-                let message_id = format!("{}@dun", stem.display().to_string().replace('/', "."));
+                let message_id = message_id(from, stem, data);
                 let eml = build_eml(&EmlParts {
                     from_name: &data.company.name,
                     from_addr: from,
@@ -109,8 +109,10 @@ pub fn render_letter(
                     subject: r.subject.as_deref().unwrap_or_default(),
                     text: r.text.as_deref().unwrap_or_default(),
                     html: r.html.as_deref().unwrap_or_default(),
-                    date: data.as_of,
+                    date: written_at(data.as_of),
                     message_id: &message_id,
+                    reply_to: Some(from),
+                    attachments: &[],
                 })
                 .map_err(|e| {
                     anyhow::Error::new(PerCustomer(format!("the e-mail to {to:?} cannot be written: {e}")))
@@ -128,6 +130,38 @@ pub fn render_letter(
         }
     }
     Ok(files)
+}
+
+/// The `Message-ID` of a letter's e-mail: `dun.<the letter's name>.<content hash>@<the
+/// company's domain>`. The same letter composed again has the same id (a mail server or the
+/// reader's program sees a resend as the same message), another company's or another
+/// letter's never does.
+pub fn message_id(company_email: &str, stem: &Path, data: &LetterData) -> String {
+    let domain =
+        company_email.rsplit_once('@').map_or("localhost", |(_, domain)| domain).trim().to_ascii_lowercase();
+    let name: String = stem
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' })
+        .collect();
+    let mut content = format!("{}|{}|{}|{}", data.customer.id, data.currency, data.total, data.pay_by);
+    for invoice in &data.invoices {
+        content.push('|');
+        content.push_str(&invoice.number);
+    }
+    format!("dun.{name}.{:08x}@{domain}", crate::letters::eml::fnv1a(&[&content]) as u32)
+}
+
+/// When a message is written: now, on a run for today; a run for another day (`--as-of`) is
+/// dated at noon UTC on that day, not at the moment of a back-dated rerun.
+fn written_at(as_of: NaiveDate) -> std::time::SystemTime {
+    let now = std::time::SystemTime::now();
+    if as_of == chrono::Local::now().date_naive() {
+        return now;
+    }
+    let noon = as_of.and_hms_opt(12, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or_default();
+    u64::try_from(noon)
+        .map_or(now, |seconds| std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(seconds))
 }
 
 /// The E.164 number an SMS to this customer goes to, by the rule `dun check` applies.
