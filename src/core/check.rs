@@ -78,11 +78,14 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     use super::policy::InterestMode;
     let ledger = ctx.ledger;
     let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    // The rules depend on the segment only: built once per segment, not per invoice.
+    let mut by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
     for &number in ctx.open.keys() {
         let Some(invoice) = ledger.invoice(number) else { continue };
         let customer = ledger.customer(&invoice.customer);
-        let rules = ledger.rules_for(customer);
-        let law = Law::of(&ledger.policy, customer, &rules);
+        let segment = customer.and_then(|c| c.segment.as_deref());
+        let rules = by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
+        let law = Law::of(&ledger.policy, customer, rules);
         if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
             continue;
         }

@@ -53,8 +53,16 @@ pub fn read(dir: &Path) -> Result<Journal> {
     } else {
         Box::new(std::io::empty())
     };
-    let reader = committed.chain(std::io::Cursor::new(view.pending));
-    let source = CsvSource::from_reader(Box::new(reader), &path, JOURNAL, Dialect::default(), |raw| {
+    parse_at(Box::new(committed.chain(std::io::Cursor::new(view.pending))), &path)
+}
+
+/// The journal's records from `bytes` (the fuzz target and the tests read it this way).
+pub fn parse(bytes: Box<dyn Read + Send>) -> Result<Journal> {
+    parse_at(bytes, Path::new(JOURNAL))
+}
+
+fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
+    let source = CsvSource::from_reader(reader, path, JOURNAL, Dialect::default(), |raw| {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
         map_columns(&SPECS, &names)
     })?;

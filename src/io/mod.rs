@@ -8,6 +8,8 @@ pub mod import_files;
 pub mod journal_file;
 pub mod ledger_dir;
 pub mod lock;
+#[cfg(test)]
+mod never_panics;
 pub mod output;
 pub mod presets;
 pub mod rewrite;
