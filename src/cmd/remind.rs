@@ -85,7 +85,7 @@ pub fn finish(
         }
     }
     if !ctx.quiet || ctx.output.is_some() {
-        let summary = summary(ctx, args, outgoing, tasks, what);
+        let summary = summary(ctx, args, outgoing, tasks, what)?;
         crate::io::output::emit(ctx.output.as_deref(), &summary)?;
     }
     letters_out::unreachable_is_error(outgoing, what)
@@ -94,12 +94,19 @@ pub fn finish(
 /// What a run did, for the person or the script reading it: how many letters on each channel
 /// (per customer with `--verbose`), who could not be reached, the calls to make. JSON carries
 /// every customer; CSV is one row per letter.
-fn summary(ctx: &Context, args: &SendArgs, outgoing: &Outgoing, tasks: &[String], what: &str) -> String {
+fn summary(
+    ctx: &Context,
+    args: &SendArgs,
+    outgoing: &Outgoing,
+    tasks: &[String],
+    what: &str,
+) -> Result<String> {
     let count = |channel: Channel| outgoing.letters.iter().filter(|l| l.channels.contains(&channel)).count();
     let channels = Channel::ALL.map(|c| (c.name(), count(c)));
     let verb = if args.dry_run { "would write" } else { "wrote" };
     let handed_over = outgoing.entries.iter().filter(|e| e.event == Event::Collection).count();
-    match ctx.format {
+    Ok(match ctx.format {
+        Format::Xlsx => anyhow::bail!("the summary is offered as table, csv or json, not xlsx"),
         Format::Json => {
             let letters: Vec<serde_json::Value> = outgoing
                 .letters
@@ -175,5 +182,5 @@ fn summary(ctx: &Context, args: &SendArgs, outgoing: &Outgoing, tasks: &[String]
             }
             text
         }
-    }
+    })
 }
