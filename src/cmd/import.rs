@@ -29,7 +29,7 @@ use crate::io::commit::Transaction;
 use crate::io::import_files::{self, PaymentLine, UnmatchedRow, stored_txid};
 use crate::io::{ledger_dir, lock::LedgerLock};
 use crate::letters::compose::payment_reference;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     // Read after the lock, so a second import sees what the first recorded. A dry run writes
@@ -56,14 +56,20 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     if ctx.quiet && ctx.output.is_none() {
         return Ok(());
     }
-    let out = match ctx.format {
-        Format::Csv => csv_out::render(&summary_table(&plan, ledger.policy.currency)),
-        Format::Json => {
-            serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n"
-        }
-        Format::Table | Format::Html => text_output(&plan, ctx, args.dry_run, &ledger.policy),
+    // CSV carries the summary; a workbook also the payments and the files.
+    let sheets = || {
+        vec![
+            Sheet::new("Summary", summary_table(&plan, ledger.policy.currency)),
+            Sheet::new("Payments", payments_table(&plan)),
+            Sheet::new("Files", files_table(&plan)),
+        ]
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let view = View::new(format!("Bank files imported as of {}", ctx.as_of), sheets)
+        .text(|_| text_output(&plan, ctx, args.dry_run, &ledger.policy))
+        .json(|| {
+            Ok(serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n")
+        });
+    ctx.emit(view, Some(&ledger.policy))
 }
 
 /// A bank file read whole.

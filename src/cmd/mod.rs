@@ -37,7 +37,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         let customers = crate::io::ledger_dir::load_customers(&ctx.dir, &policy)?;
         crate::io::output::redact_exports(crate::core::privacy::redactions(&customers));
     }
-    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
+    let reads_ledger = cli.command.needs().ledger
+        && !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
     if reads_ledger {
         announce(ctx);
     }

@@ -21,5 +21,6 @@ mod privacy;
 mod report;
 mod rules;
 mod safety;
+mod spreadsheets;
 mod systems;
 mod usage;
