@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::core::policy::CsvDialect;
 use crate::render::Format;
 
 #[derive(Debug, Parser)]
@@ -45,6 +46,8 @@ pub struct OutputSettings {
     pub format: Format,
     pub file: Option<PathBuf>,
     pub color: ColorChoice,
+    /// `--csv-dialect`; `None`: the policy's, else standard.
+    pub csv_dialect: Option<CsvDialect>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -69,7 +72,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Output format; default: from -o's extension (.csv, .json, .txt), else table
+    /// Output format; default: from -o's extension (.csv, .json, .xlsx, .txt), else table
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the output to FILE (atomically) instead of standard output
@@ -78,6 +81,16 @@ pub struct OutputArgs {
     /// Colour in tables [default: auto; NO_COLOR in the environment means never]
     #[arg(long, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
+    /// CSV for scripts (standard: `,` and `.`) or for Excel in the Nordics (nordic: `;`, decimal
+    /// comma, BOM, CRLF) [default: the policy's output.csv_dialect, else standard]
+    #[arg(long, value_name = "DIALECT", value_parser = csv_dialect_parser())]
+    pub csv_dialect: Option<CsvDialect>,
+}
+
+fn csv_dialect_parser() -> impl clap::builder::TypedValueParser<Value = CsvDialect> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(CsvDialect::NAMES)
+        .map(|name| CsvDialect::from_name(&name).unwrap_or_default())
 }
 
 /// [`OutputArgs`] before the command name (`dun --format csv report`): hidden, since the
@@ -206,10 +219,18 @@ impl Cli {
                 out.color = out.color.or(early.color);
                 let format = match out.format {
                     Some(format) => format,
-                    None => format_from_extension(out.output.as_deref())?,
+                    None => match format_from_extension(out.output.as_deref())? {
+                        // `--csv-dialect nordic` alone asks for CSV.
+                        Format::Table if out.csv_dialect.is_some() => Format::Csv,
+                        format => format,
+                    },
                 };
-                self.output =
-                    OutputSettings { format, file: out.output.clone(), color: out.color.unwrap_or_default() };
+                self.output = OutputSettings {
+                    format,
+                    file: out.output.clone(),
+                    color: out.color.unwrap_or_default(),
+                    csv_dialect: out.csv_dialect,
+                };
             }
             OutputSlot::File(out) => {
                 out.output = out.output.take().or(early.output.clone());
@@ -228,8 +249,9 @@ impl Cli {
     }
 }
 
-/// The format `-o FILE`'s extension names: `.csv`, `.json`, `.txt` (a table) or none (a
-/// table); any other is a mistake worth stopping for, not a text table in a file named `.xls`.
+/// The format `-o FILE`'s extension names ([`Format::from_extension`]: `.csv`, `.json`,
+/// `.xlsx`, `.html`, `.txt` for a table) or none (a table); any other is a mistake worth
+/// stopping for, not a text table in a file named `.xls`.
 pub fn format_from_extension(output: Option<&Path>) -> Result<Format, String> {
     let Some(path) = output else { return Ok(Format::Table) };
     let Some(extension) = path.extension() else { return Ok(Format::Table) };
@@ -391,10 +413,11 @@ impl Command {
             | Command::Import(ImportArgs { out, .. })
             | Command::ImportLedger(ImportLedgerArgs { out, .. })
             | Command::Rules(RulesArgs { out, .. }) => OutputSlot::Table(out),
+            Command::Remind(SendArgs { report, .. }) | Command::Collect(SendArgs { report, .. }) => {
+                OutputSlot::Table(report)
+            }
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
-            Command::Remind(_)
-            | Command::Forget(_)
-            | Command::Collect(_)
+            Command::Forget(_)
             | Command::Assign(_)
             | Command::Templates(_)
             | Command::Init(_)
@@ -470,6 +493,12 @@ pub struct SendArgs {
     /// Show what would be written and journaled; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// List every customer written to, with the channels, in the summary
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// The summary of what was done: counts per channel (table), or JSON / CSV
+    #[command(flatten)]
+    pub report: OutputArgs,
     /// Where to write (default: DIR/out)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

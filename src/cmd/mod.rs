@@ -41,7 +41,11 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
     let reads_ledger = cli.command.needs().ledger
         && !matches!(
             cli.command,
-            Command::Templates(_) | Command::Check(_) | Command::Init(_) | Command::ImportLedger(_)
+            Command::Templates(_)
+                | Command::Check(_)
+                | Command::Init(_)
+                | Command::ImportLedger(_)
+                | Command::Rules(_)
         );
     if reads_ledger {
         announce(ctx);

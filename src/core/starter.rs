@@ -235,6 +235,10 @@ compensation = "statutory"            # fixed compensation from business debtors
 # [segments.kommun]
 # manual = true
 
+[output]
+# csv_dialect = "standard"            # CSV output: "standard" (`,` and `.`, for scripts) or
+#                                     # "nordic" (`;`, decimal comma: Excel in sv/nb/da/fi)
+
 [templates]
 # dir = "templates"                   # your edits of the letters (dun templates export)
 

@@ -122,17 +122,23 @@ pub fn redact_exports(pairs: Vec<(String, String)>) {
 pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
     if let Some(pairs) = REDACTIONS.get() {
         let masked = crate::core::privacy::redact(text, pairs);
-        return emit_plain(output, &masked);
+        return emit_bytes(output, masked.as_bytes());
     }
-    emit_plain(output, text)
+    emit_bytes(output, text.as_bytes())
 }
 
-fn emit_plain(output: Option<&Path>, text: &str) -> Result<()> {
+/// The masks `--redact` set, for outputs that are not text (a workbook masks its cells).
+pub fn redactions() -> Option<&'static [(String, String)]> {
+    REDACTIONS.get().map(Vec::as_slice)
+}
+
+/// [`emit`] for bytes as they are (a workbook, already masked).
+pub fn emit_bytes(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
-        Some(path) => write_atomically(path, text.as_bytes()),
+        Some(path) => write_atomically(path, bytes),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(bytes)?;
             out.flush()?;
             Ok(())
         }

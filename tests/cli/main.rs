@@ -22,5 +22,6 @@ mod report;
 mod rules;
 mod safety;
 mod sie;
+mod spreadsheets;
 mod systems;
 mod usage;
