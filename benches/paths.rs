@@ -78,16 +78,18 @@ fn bank_csv(n: usize) -> (Vec<u8>, CsvImportConfig) {
             i % 1000
         ));
     }
+    let named = |ours: &str, theirs: &str| (ours.to_owned(), theirs.to_owned());
     let config = CsvImportConfig {
         delimiter: Some(b';'),
         decimal: Some(','),
-        date_format: None,
-        date: "Bokföringsdag".into(),
-        amount: "Belopp".into(),
-        reference: Some("Referens".into()),
-        message: Some("Meddelande".into()),
-        payer: Some("Avsändare".into()),
-        transaction_id: None,
+        columns: vec![
+            named("date", "Bokföringsdag"),
+            named("amount", "Belopp"),
+            named("reference", "Referens"),
+            named("message", "Meddelande"),
+            named("payer", "Avsändare"),
+        ],
+        ..CsvImportConfig::default()
     };
     (x.into_bytes(), config)
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::core::policy::CsvDialect;
 use crate::render::Format;
 
 #[derive(Debug, Parser)]
@@ -18,7 +19,7 @@ use crate::render::Format;
     name = "dun",
     version,
     about = "Receivables under control for Nordic small businesses: aging, reminders, collection, over plain files",
-    after_help = "Exit status: 0 ok, 1 bad data, policy or findings, 2 bad usage or no ledger directory.\n\
+    after_help = "Exit status: 0 ok, 1 bad data, policy or findings, 2 bad usage or no ledger directory, 3 done but some customers need a person.\n\
         The ledger directory (customers.csv, invoices.csv, policy.toml, ...) is --dir, else DUN_DIR, \
         else the nearest directory upwards holding policy.toml; `dun init` makes one."
 )]
@@ -45,6 +46,8 @@ pub struct OutputSettings {
     pub format: Format,
     pub file: Option<PathBuf>,
     pub color: ColorChoice,
+    /// `--csv-dialect`; `None`: the policy's, else standard.
+    pub csv_dialect: Option<CsvDialect>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -58,6 +61,10 @@ pub struct GlobalArgs {
     /// Print nothing but errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Mask names, e-mail addresses, phone and personal/organisation numbers in what is printed
+    /// or written with -o, to share a report (letters and the ledger's files are not touched)
+    #[arg(long, global = true)]
+    pub redact: bool,
 }
 
 /// Where a command's table goes and in which form. Every command that writes a table flattens
@@ -65,7 +72,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Output format; default: from -o's extension (.csv, .json, .txt), else table
+    /// Output format; default: from -o's extension (.csv, .json, .xlsx, .txt), else table
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Write the output to FILE (atomically) instead of standard output
@@ -74,6 +81,16 @@ pub struct OutputArgs {
     /// Colour in tables [default: auto; NO_COLOR in the environment means never]
     #[arg(long, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
+    /// CSV for scripts (standard: `,` and `.`) or for Excel in the Nordics (nordic: `;`, decimal
+    /// comma, BOM, CRLF) [default: the policy's output.csv_dialect, else standard]
+    #[arg(long, value_name = "DIALECT", value_parser = csv_dialect_parser())]
+    pub csv_dialect: Option<CsvDialect>,
+}
+
+fn csv_dialect_parser() -> impl clap::builder::TypedValueParser<Value = CsvDialect> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(CsvDialect::NAMES)
+        .map(|name| CsvDialect::from_name(&name).unwrap_or_default())
 }
 
 /// [`OutputArgs`] before the command name (`dun --format csv report`): hidden, since the
@@ -202,10 +219,18 @@ impl Cli {
                 out.color = out.color.or(early.color);
                 let format = match out.format {
                     Some(format) => format,
-                    None => format_from_extension(out.output.as_deref())?,
+                    None => match format_from_extension(out.output.as_deref())? {
+                        // `--csv-dialect nordic` alone asks for CSV.
+                        Format::Table if out.csv_dialect.is_some() => Format::Csv,
+                        format => format,
+                    },
                 };
-                self.output =
-                    OutputSettings { format, file: out.output.clone(), color: out.color.unwrap_or_default() };
+                self.output = OutputSettings {
+                    format,
+                    file: out.output.clone(),
+                    color: out.color.unwrap_or_default(),
+                    csv_dialect: out.csv_dialect,
+                };
             }
             OutputSlot::File(out) => {
                 out.output = out.output.take().or(early.output.clone());
@@ -224,8 +249,9 @@ impl Cli {
     }
 }
 
-/// The format `-o FILE`'s extension names: `.csv`, `.json`, `.txt` (a table) or none (a
-/// table); any other is a mistake worth stopping for, not a text table in a file named `.xls`.
+/// The format `-o FILE`'s extension names ([`Format::from_extension`]: `.csv`, `.json`,
+/// `.xlsx`, `.html`, `.txt` for a table) or none (a table); any other is a mistake worth
+/// stopping for, not a text table in a file named `.xls`.
 pub fn format_from_extension(output: Option<&Path>) -> Result<Format, String> {
     let Some(path) = output else { return Ok(Format::Table) };
     let Some(extension) = path.extension() else { return Ok(Format::Table) };
@@ -310,6 +336,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Expected payments per week and currency, from each customer's behaviour, with a backtest
     Forecast(ForecastArgs),
+    /// Pseudonymise a customer's personal data once bookkeeping law no longer requires it
+    Forget(ForgetArgs),
     /// Data quality and credit watch: every finding with file, line and a hint; exit 1 on errors
     Check(CheckArgs),
     /// One customer on one screen: contact, open invoices, fees and interest, payments, journal
@@ -349,6 +377,7 @@ impl Command {
             Command::Report(_)
             | Command::Stats(_)
             | Command::Forecast(_)
+            | Command::Forget(_)
             | Command::Check(_)
             | Command::Customer(_)
             | Command::Due(_)
@@ -382,6 +411,7 @@ impl Command {
             | Command::Rules(RulesArgs { out, .. }) => OutputSlot::Table(out),
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Remind(_)
+            | Command::Forget(_)
             | Command::Collect(_)
             | Command::Assign(_)
             | Command::Templates(_)
@@ -603,6 +633,12 @@ pub struct RulesArgs {
     pub country: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The customer's id (exactly)
+    pub customer: String,
 }
 
 #[derive(Debug, Args)]

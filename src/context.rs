@@ -8,6 +8,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 
 use crate::cli::{Cli, ColorChoice};
+use crate::core::policy::{CsvDialect, Policy};
 use crate::render::Format;
 
 #[derive(Clone, Debug)]
@@ -18,6 +19,8 @@ pub struct Context {
     pub output: Option<PathBuf>,
     pub color: bool,
     pub quiet: bool,
+    /// `--csv-dialect`; `None`: the policy's, else standard ([`Context::csv_dialect`]).
+    pub csv_dialect: Option<CsvDialect>,
 }
 
 impl Context {
@@ -34,6 +37,12 @@ impl Context {
             (false, None) => PathBuf::from("."),
         };
         let output = &cli.output;
+        if output.format == Format::Xlsx && output.file.is_none() && std::io::stdout().is_terminal() {
+            return Err(crate::UsageError(
+                "a workbook is not for a terminal: write it to a file with -o NAME.xlsx".to_owned(),
+            )
+            .into());
+        }
         let color = match output.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -50,7 +59,34 @@ impl Context {
             output: output.file.clone(),
             color,
             quiet: cli.global.quiet,
+            csv_dialect: output.csv_dialect,
         })
+    }
+
+    /// The CSV dialect: the command line's, else the policy's (`[output] csv_dialect`).
+    pub fn csv_dialect(&self, policy: Option<&Policy>) -> CsvDialect {
+        self.csv_dialect.or_else(|| policy.and_then(|p| p.file.output.csv_dialect)).unwrap_or_default()
+    }
+
+    /// How a view is rendered here.
+    pub fn render_settings(&self, policy: Option<&Policy>) -> crate::render::RenderSettings {
+        crate::render::RenderSettings {
+            color: self.color,
+            csv: self.csv_dialect(policy),
+            as_of: self.as_of,
+            redact: crate::io::output::redactions(),
+        }
+    }
+
+    /// Renders `view` in the format asked for and writes it to `-o FILE` (atomically) or
+    /// standard output. `policy` supplies the default CSV dialect, where a ledger was read.
+    pub fn emit(&self, view: crate::render::View<'_>, policy: Option<&Policy>) -> Result<()> {
+        let bytes = view.render(self.format, &self.render_settings(policy))?;
+        match self.format {
+            // Masked cell by cell as it was made.
+            Format::Xlsx => crate::io::output::emit_bytes(self.output.as_deref(), &bytes),
+            _ => crate::io::output::emit(self.output.as_deref(), &String::from_utf8(bytes)?),
+        }
     }
 
     pub fn path(&self, file: &str) -> PathBuf {

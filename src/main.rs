@@ -8,7 +8,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if dun::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("dun: error: {e:#}");
+            // Messages quote data (names, ids): nothing in them may drive the terminal.
+            eprintln!("dun: error: {}", dun::render::escape::printable_lines(&format!("{e:#}")));
             ExitCode::from(dun::exit_status(&e) as u8)
         }
     }

@@ -11,20 +11,21 @@ use crate::context::Context;
 use crate::core::check::check_ledger;
 use crate::core::finding::{FileReading, Finding, Severity};
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out};
+use crate::render::{Cell, Sheet, Table, View};
 
 pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let findings = check_ledger(&ledger, ctx.as_of);
     if !ctx.quiet || ctx.output.is_some() {
-        let out = match ctx.format {
-            Format::Csv => csv_out::render(&findings_table(&findings)),
-            Format::Json => {
-                serde_json::to_string_pretty(&json_report(&findings, &ledger.readings, ctx))? + "\n"
-            }
-            Format::Table | Format::Html => readings_text(&ledger.readings) + &text_report(&findings, ctx),
-        };
-        crate::io::output::emit(ctx.output.as_deref(), &out)?;
+        let view = View::new(format!("Findings as of {}", ctx.as_of), || {
+            vec![
+                Sheet::new("Findings", findings_table(&findings)),
+                Sheet::new("Counts", counts_table(&findings)),
+            ]
+        })
+        .text(|_| readings_text(&ledger.readings) + &text_report(&findings, ctx))
+        .json(|| Ok(serde_json::to_string_pretty(&json_report(&findings, &ledger.readings, ctx))? + "\n"));
+        ctx.emit(view, Some(&ledger.policy))?;
     }
     let errors = findings.iter().filter(|f| f.is_error()).count();
     if errors > 0 {
@@ -55,6 +56,19 @@ pub fn findings_table(findings: &[Finding]) -> Table {
             opt(&f.invoice),
             opt(&f.hint),
         ]);
+    }
+    t
+}
+
+/// How many findings of each kind: the key figures of a check.
+fn counts_table(findings: &[Finding]) -> Table {
+    let mut by_code: BTreeMap<(Severity, &str), i64> = BTreeMap::new();
+    for f in findings {
+        *by_code.entry((f.severity, f.code)).or_default() += 1;
+    }
+    let mut t = Table::new(["severity", "code", "findings"]);
+    for ((severity, code), n) in by_code {
+        t.push(vec![Cell::text(severity.name()), Cell::text(code), Cell::Count(n)]);
     }
     t
 }

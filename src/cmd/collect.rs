@@ -50,16 +50,24 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let letters = letters_out::letters(ctx, &ledger)?;
     // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
     // debtor can be written to.
-    let mut outgoing = letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, |_, _, _| None)?;
-    outgoing.unreachable.clear();
-    if !ready.is_empty() {
-        let batch = batch_table(&ledger, &ready, ctx.as_of);
-        let name = std::path::PathBuf::from(ctx.as_of.to_string()).join("collection-batch.csv");
-        outgoing.files.push((name, csv_out::render(&batch).into_bytes()));
-        for d in &ready {
-            outgoing.entries.extend(action_entry(d, ctx.as_of, Some("agency".to_owned()), None));
+    // One batch file per run: a second run the same day writes into its own folder.
+    let batch =
+        (!ready.is_empty()).then(|| csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of)));
+    let out_dir = letters_out::out_dir(ctx, args.out.as_deref());
+    let mut outgoing = letters_out::compose_run(&out_dir, ctx.as_of, |folder| {
+        let mut outgoing =
+            letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, |_, _, _| None)?;
+        outgoing.unreachable.clear();
+        if let Some(batch) = &batch {
+            let name = folder.join("collection-batch.csv");
+            for d in &ready {
+                let reference = Some(name.display().to_string());
+                outgoing.entries.extend(action_entry(d, ctx.as_of, Some("agency".to_owned()), reference));
+            }
+            outgoing.files.push((name, batch.clone().into_bytes()));
         }
-    }
+        Ok(outgoing)
+    })?;
     outgoing.unreachable.extend(missing);
     outgoing.entries.extend(forced);
     super::remind::finish(ctx, args, &outgoing, &[], "hand-over")

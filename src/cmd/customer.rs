@@ -9,7 +9,7 @@ use crate::core::credit::{MIN_SETTLED, PRIOR_MONTHS, RECENT_MONTHS};
 use crate::core::customer::{CustomerView, Lookup, customer_view, find_customer};
 use crate::core::money::{format_money, format_money_grouped};
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
@@ -22,13 +22,54 @@ pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
         }
     };
     let view = customer_view(&ledger, customer, ctx.as_of);
-    let out = match ctx.format {
-        Format::Json => serde_json::to_string_pretty(&json_view(&view))? + "\n",
-        // For spreadsheets: the open invoices.
-        Format::Csv => csv_out::render(&open_table(&view, true)),
-        Format::Table | Format::Html => text_view(&view, ctx.color),
+    let title = format!("{} {} as of {}", view.customer.id, view.customer.name, ctx.as_of);
+    // For spreadsheets: the open invoices first (CSV has them only), then the totals and the
+    // history.
+    let sheets = || {
+        vec![
+            Sheet::new("Open invoices", open_table(&view, true)),
+            Sheet::new("Totals", totals_table(&view)),
+            Sheet::new("Journal", journal_table(&view)),
+        ]
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let out = View::new(title, sheets)
+        .text(|color| text_view(&view, color))
+        .json(|| Ok(serde_json::to_string_pretty(&json_view(&view))? + "\n"));
+    ctx.emit(out, Some(&ledger.policy))
+}
+
+/// What the customer owes per currency.
+fn totals_table(view: &CustomerView) -> Table {
+    let mut t = Table::new(["customer", "currency", "open", "overdue", "fees", "interest"]);
+    for total in &view.totals {
+        t.push(vec![
+            Cell::text(&view.customer.id),
+            total.currency.map_or(Cell::Empty, |c| Cell::text(c.as_str())),
+            Cell::Money(total.open),
+            Cell::Money(total.overdue),
+            Cell::Money(total.fees),
+            Cell::Money(total.interest),
+        ]);
+    }
+    t
+}
+
+/// Every journal event on the customer or its invoices, in date order.
+fn journal_table(view: &CustomerView) -> Table {
+    let mut t = Table::new(["date", "event", "invoice", "amount", "until", "channel", "note"]);
+    let text = |o: &Option<String>| o.as_deref().map_or(Cell::Empty, Cell::text);
+    for e in &view.journal {
+        t.push(vec![
+            Cell::Date(e.date),
+            Cell::text(e.event.to_string()),
+            text(&e.invoice),
+            Cell::opt_money(e.amount),
+            Cell::opt_date(e.until),
+            text(&e.channel),
+            text(&e.note),
+        ]);
+    }
+    t
 }
 
 fn or_dash(o: Option<&str>) -> &str {

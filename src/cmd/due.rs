@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::core::dunning::{Decision, Outcome, State, decide, forecast};
 use crate::core::ledger::Ledger;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
@@ -18,31 +18,37 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
         eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
     }
-    let mut table = decision_table(&ledger, args.until.is_some());
-    match args.until {
-        Some(until) => {
-            for (day, d) in forecast(&ledger, ctx.as_of, until) {
-                table.push(decision_row(&ledger, &d, Some(day)));
-            }
-        }
+    // One list of (forecast day, decision), made into whichever form is asked for.
+    let decisions: Vec<(Option<chrono::NaiveDate>, std::borrow::Cow<'_, Decision>)> = match args.until {
+        Some(until) => forecast(&ledger, ctx.as_of, until)
+            .into_iter()
+            .map(|(day, d)| (Some(day), std::borrow::Cow::Owned(d)))
+            .collect(),
         None => {
-            let mut decisions: Vec<&Decision> =
+            let mut listed: Vec<&Decision> =
                 outcome.decisions.iter().filter(|d| args.all || d.state.action().is_some()).collect();
-            decisions.sort_by(|a, b| (&a.customer, &a.invoice).cmp(&(&b.customer, &b.invoice)));
-            for d in decisions {
-                table.push(decision_row(&ledger, d, None));
-            }
+            listed.sort_by(|a, b| (&a.customer, &a.invoice).cmp(&(&b.customer, &b.invoice)));
+            listed.into_iter().map(|d| (None, std::borrow::Cow::Borrowed(d))).collect()
         }
-    }
-    let out = match ctx.format {
-        Format::Csv => csv_out::render(&table),
-        Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table | Format::Html if table.rows.is_empty() => {
-            format!("Nothing is due on {}.\n", ctx.as_of)
-        }
-        Format::Table | Format::Html => text::render(&table, ctx.color) + "\n",
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let table = || {
+        let mut table = decision_table(&ledger, args.until.is_some());
+        for (day, d) in &decisions {
+            table.push(decision_row(&ledger, d, *day));
+        }
+        table
+    };
+    let title = match args.until {
+        Some(until) => format!("Due from {} to {until}", ctx.as_of),
+        None => format!("Due on {}", ctx.as_of),
+    };
+    let view = View::new(title, || vec![Sheet::new("Due", table())])
+        .text(|color| match decisions.is_empty() {
+            true => format!("Nothing is due on {}.\n", ctx.as_of),
+            false => text::render(&table(), color) + "\n",
+        })
+        .json(|| Ok(serde_json::to_string_pretty(&table().json_rows())? + "\n"));
+    ctx.emit(view, Some(&ledger.policy))
 }
 
 /// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr, even

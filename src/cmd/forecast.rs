@@ -11,7 +11,7 @@ use crate::core::insight::forecast::{
 };
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 /// The most weeks a forecast looks ahead.
 pub const MAX_WEEKS: u32 = 52;
@@ -23,12 +23,17 @@ pub fn run(ctx: &Context, args: &ForecastArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let f = forecast(&ledger, ctx.as_of, args.weeks);
     let b = backtest(&ledger, ctx.as_of, args.weeks);
-    let out = match ctx.format {
-        Format::Json => serde_json::to_string_pretty(&json_forecast(&f, &b))? + "\n",
-        Format::Csv => csv_out::render(&weeks_table(&f)),
-        Format::Table | Format::Html => table_forecast(&f, &b, ctx.color),
+    let sheets = || {
+        vec![
+            Sheet::new("Weeks", weeks_table(&f)),
+            Sheet::new("Outlook", outlook_table(&f)),
+            Sheet::new("Backtest", backtest_table(&b)),
+        ]
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let view = View::new(format!("Expected payments from {}", ctx.as_of), sheets)
+        .text(|color| table_forecast(&f, &b, color))
+        .json(|| Ok(serde_json::to_string_pretty(&json_forecast(&f, &b))? + "\n"));
+    ctx.emit(view, Some(&ledger.policy))
 }
 
 fn weeks_table(f: &Forecast) -> Table {

@@ -25,10 +25,11 @@ use crate::core::model::Currency;
 use crate::core::money::format_money;
 use crate::core::policy::Policy;
 use crate::io::bank::{self, BankFile, BankFormat, BankPayment, CsvImportConfig};
+use crate::io::commit::Transaction;
 use crate::io::import_files::{self, PaymentLine, UnmatchedRow, stored_txid};
-use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::io::{ledger_dir, lock::LedgerLock};
 use crate::letters::compose::payment_reference;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     // Read after the lock, so a second import sees what the first recorded. A dry run writes
@@ -40,24 +41,33 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let imports = import_files::read_imports(&ctx.dir)?;
     let plan = plan(&ledger, ctx.as_of, &files, unmatched, &imports);
     if !args.dry_run {
-        import_files::append_payments(&ctx.dir, &plan.lines)?;
+        // One run: payments, unmatched, imports and journal land together or not at all.
+        let mut tx = Transaction::new(&ctx.dir);
+        import_files::append_payments(&mut tx, &ctx.dir, &plan.lines)?;
         if plan.unmatched_changed {
-            import_files::write_unmatched(&ctx.dir, &plan.unmatched)?;
+            import_files::write_unmatched(&mut tx, &ctx.dir, &plan.unmatched)?;
         }
-        import_files::append_imports(&ctx.dir, &plan.records)?;
-        journal_file::append(&ctx.dir, &plan.entries)?;
+        import_files::append_imports(&mut tx, &ctx.dir, &plan.records)?;
+        tx.journal(&plan.entries);
+        tx.commit()?;
     }
     if ctx.quiet && ctx.output.is_none() {
         return Ok(());
     }
-    let out = match ctx.format {
-        Format::Csv => csv_out::render(&summary_table(&plan, ledger.policy.currency)),
-        Format::Json => {
-            serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n"
-        }
-        Format::Table | Format::Html => text_output(&plan, ctx, args.dry_run, &ledger.policy),
+    // CSV carries the summary; a workbook also the payments and the files.
+    let sheets = || {
+        vec![
+            Sheet::new("Summary", summary_table(&plan, ledger.policy.currency)),
+            Sheet::new("Payments", payments_table(&plan)),
+            Sheet::new("Files", files_table(&plan)),
+        ]
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let view = View::new(format!("Bank files imported as of {}", ctx.as_of), sheets)
+        .text(|_| text_output(&plan, ctx, args.dry_run, &ledger.policy))
+        .json(|| {
+            Ok(serde_json::to_string_pretty(&json_output(&plan, ctx, args.dry_run, &ledger.policy))? + "\n")
+        });
+    ctx.emit(view, Some(&ledger.policy))
 }
 
 /// A bank file read whole.
@@ -92,12 +102,6 @@ fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
                 continue;
             }
         };
-        if config.is_none() && bank::detect_format(&bytes, &name) == Some(BankFormat::Csv) {
-            errors.push(format!(
-                "{name}: looks like a bank CSV export; name its columns in policy.toml's [import.csv] (date, amount, reference, ...; see policy.example.toml)"
-            ));
-            continue;
-        }
         match bank::parse_bank_file(&bytes, &name, config.as_ref()) {
             Ok(file) => out.push(BankInput { name, hash: import_files::content_hash(&bytes), file }),
             Err(found) => {
@@ -126,28 +130,7 @@ fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
 
 /// `[import.csv]` of the policy, as the CSV parser wants it; `None` when there is none.
 fn csv_config(policy: &Policy) -> Result<Option<CsvImportConfig>> {
-    let Some(c) = &policy.file.import.csv else { return Ok(None) };
-    const KNOWN: [&str; 6] = ["date", "amount", "reference", "message", "payer", "transaction_id"];
-    if let Some((unknown, _)) = c.columns.iter().find(|(ours, _)| !KNOWN.contains(&ours.as_str())) {
-        bail!("policy.toml: [import.csv] has no column `{unknown}`; its columns are {}", KNOWN.join(", "));
-    }
-    let (Some(date), Some(amount)) = (c.header_for("date"), c.header_for("amount")) else {
-        bail!(
-            "policy.toml: [import.csv] needs `date` and `amount`: the names of those columns in the bank's CSV export"
-        );
-    };
-    let named = |column: &str| c.header_for(column).map(str::to_owned);
-    Ok(Some(CsvImportConfig {
-        delimiter: c.delimiter,
-        decimal: c.decimal,
-        date_format: c.date_format.clone(),
-        date: date.to_owned(),
-        amount: amount.to_owned(),
-        reference: named("reference"),
-        message: named("message"),
-        payer: named("payer"),
-        transaction_id: named("transaction_id"),
-    }))
+    Ok(policy.file.import.csv.clone())
 }
 
 /// What became of one payment of a bank file.
@@ -169,9 +152,13 @@ struct PaymentResult {
 struct FileSummary {
     name: String,
     format: BankFormat,
+    /// A CSV export's bank layout, when a preset recognised it.
+    layout: Option<String>,
     created: Option<NaiveDate>,
     payments: usize,
     skipped: usize,
+    /// Of `skipped`, the entries not booked yet.
+    pending: usize,
     /// When a file with the same content was imported before.
     imported_before: Option<NaiveDate>,
 }
@@ -328,9 +315,11 @@ fn plan(
         summaries.push(FileSummary {
             name: input.name.clone(),
             format: input.file.format,
+            layout: (input.file.format == BankFormat::Csv).then(|| input.file.version.clone()).flatten(),
             created: input.file.created,
             payments: input.file.payments.len(),
             skipped: input.file.skipped.len(),
+            pending: input.file.skipped.iter().filter(|s| s.is_pending()).count(),
             imported_before,
         });
     }
@@ -506,14 +495,25 @@ fn payments_table(plan: &Plan) -> Table {
 }
 
 fn files_table(plan: &Plan) -> Table {
-    let mut t = Table::new(["file", "format", "created", "payments", "not_payments", "imported_before"]);
+    let mut t = Table::new([
+        "file",
+        "format",
+        "layout",
+        "created",
+        "payments",
+        "not_payments",
+        "pending",
+        "imported_before",
+    ]);
     for f in &plan.files {
         t.push(vec![
             Cell::text(&f.name),
             Cell::text(format_name(f.format)),
+            f.layout.as_deref().map_or(Cell::Empty, Cell::text),
             Cell::opt_date(f.created),
             Cell::Count(f.payments as i64),
             Cell::Count(f.skipped as i64),
+            Cell::Count(f.pending as i64),
             Cell::opt_date(f.imported_before),
         ]);
     }
@@ -621,9 +621,11 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         .iter()
         .map(|a| payment_entry(&ledger, row.date, &row.transaction_id, a, Rule::Manual))
         .collect();
-    import_files::append_payments(&ctx.dir, &lines)?;
-    import_files::write_unmatched(&ctx.dir, &unmatched)?;
-    journal_file::append(&ctx.dir, &entries)?;
+    let mut tx = Transaction::new(&ctx.dir);
+    import_files::append_payments(&mut tx, &ctx.dir, &lines)?;
+    import_files::write_unmatched(&mut tx, &ctx.dir, &unmatched)?;
+    tx.journal(&entries);
+    tx.commit()?;
     if !ctx.quiet {
         for e in &entries {
             println!(

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::core::charges::late_payment_interest;
 use crate::core::money::{MoneySum, format_money_grouped};
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Format, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
@@ -64,24 +64,29 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
         // Said even with -q: an interest invoice must not rest on a guessed rate unknowingly.
         eprintln!("dun: warning: {note}");
     }
-    let out = match ctx.format {
-        Format::Csv => csv_out::render(&table),
-        Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table | Format::Html if rows.is_empty() => {
-            format!("No invoice was settled late between {from} and {to}.\n")
+    let mut totals_table = Table::new(["currency", "interest"]);
+    for (currency, sum) in &totals {
+        totals_table.push(vec![Cell::text(currency), Cell::Money(sum.total())]);
+    }
+    let title = format!("Interest on invoices settled late, {from} to {to}");
+    let text = |color| {
+        if rows.is_empty() {
+            return format!("No invoice was settled late between {from} and {to}.\n");
         }
-        Format::Table | Format::Html => {
-            let mut t = format!("Interest on invoices settled late, {from} to {to}\n");
-            t.push_str(&text::render(&table, ctx.color));
-            t.push('\n');
-            for (currency, sum) in &totals {
-                t.push_str(&format!("Total {currency}: {}\n", format_money_grouped(sum.total())));
-            }
-            if let Some(note) = &note {
-                t.push_str(&format!("Note: {note}\n"));
-            }
-            t
+        let mut t = format!("{title}\n");
+        t.push_str(&text::render(&table, color));
+        t.push('\n');
+        for (currency, sum) in &totals {
+            t.push_str(&format!("Total {currency}: {}\n", format_money_grouped(sum.total())));
         }
+        if let Some(note) = &note {
+            t.push_str(&format!("Note: {note}\n"));
+        }
+        t
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let view =
+        View::new(title.clone(), || vec![Sheet::of("Interest", &table), Sheet::of("Totals", &totals_table)])
+            .text(text)
+            .json(|| Ok(serde_json::to_string_pretty(&table.json_rows())? + "\n"));
+    ctx.emit(view, Some(&ledger.policy))
 }

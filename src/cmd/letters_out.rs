@@ -1,6 +1,7 @@
-//! Rendering letters, e-mails and SMS texts and writing them under `out/`: each file to a temp
-//! name and renamed, all of them before the journal is appended (a crash in between makes the
-//! next run write the same files again and journal them, never skip them).
+//! Rendering letters, e-mails and SMS texts and writing them under `out/`, committed together
+//! with their journal lines (`io::commit`): a run lands whole or not at all. Each run writes
+//! into one folder, `out/DATE/`, or `out/DATE-runN/` when a name it needs is taken there by
+//! an earlier run: nothing the journal points at is ever overwritten.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 use crate::context::Context;
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
+use crate::io::commit::Transaction;
 use crate::letters::compose::{self, LetterPlan, sanitize, usable_channels};
 use crate::letters::eml::{EmlParts, build_eml};
 use crate::letters::{Channel, LetterData, Letters, Step};
@@ -34,8 +36,33 @@ pub fn out_dir(ctx: &Context, out: Option<&Path>) -> PathBuf {
     out.map_or_else(|| ctx.dir.join("out"), Path::to_path_buf)
 }
 
+/// The folder (under the output directory) of the `n`th run of a day: `2026-11-24`,
+/// `2026-11-24-run2`, ...
+pub fn run_folder(as_of: NaiveDate, n: u32) -> PathBuf {
+    if n <= 1 { PathBuf::from(as_of.to_string()) } else { PathBuf::from(format!("{as_of}-run{n}")) }
+}
+
+/// Composes a run with `compose(folder)` in the first folder of the day where none of its files
+/// exists yet.
+pub fn compose_run(
+    out_dir: &Path,
+    as_of: NaiveDate,
+    mut compose: impl FnMut(&Path) -> Result<Outgoing>,
+) -> Result<Outgoing> {
+    let mut n = 1;
+    loop {
+        let outgoing = compose(&run_folder(as_of, n))?;
+        if n >= 1000
+            || outgoing.files.iter().all(|(f, _)| std::fs::symlink_metadata(out_dir.join(f)).is_err())
+        {
+            return Ok(outgoing);
+        }
+        n += 1;
+    }
+}
+
 /// The stem of a letter's files: `2026-11-24/reminder-1_K1_SEK`.
-fn stem(plan: &LetterPlan<'_>, as_of: NaiveDate, currency: &str) -> PathBuf {
+fn stem(plan: &LetterPlan<'_>, folder: &Path, currency: &str) -> PathBuf {
     let name = match plan.step {
         Step::Plan => format!(
             "plan_{}_{}",
@@ -44,7 +71,7 @@ fn stem(plan: &LetterPlan<'_>, as_of: NaiveDate, currency: &str) -> PathBuf {
         ),
         step => format!("{}-{}_{}_{}", step.name(), plan.step_number, sanitize(plan.customer), currency),
     };
-    PathBuf::from(as_of.to_string()).join(name)
+    folder.join(name)
 }
 
 /// Renders one letter on every channel the customer can receive it on.
@@ -73,7 +100,7 @@ pub fn render_letter(
                     bail!("policy.toml: [company] email \"{from}\" is not an e-mail address: {problem}");
                 }
                 let to = data.customer.email.as_deref().unwrap_or_default();
-                let message_id = format!("{}@dun", stem.display().to_string().replace('/', "."));
+                let message_id = message_id(from, stem, data);
                 let eml = build_eml(&EmlParts {
                     from_name: &data.company.name,
                     from_addr: from,
@@ -82,22 +109,59 @@ pub fn render_letter(
                     subject: r.subject.as_deref().unwrap_or_default(),
                     text: r.text.as_deref().unwrap_or_default(),
                     html: r.html.as_deref().unwrap_or_default(),
-                    date: data.as_of,
+                    date: written_at(data.as_of),
                     message_id: &message_id,
+                    reply_to: Some(from),
+                    attachments: &[],
                 })
-                .map_err(|e| anyhow::anyhow!("customer {}: {e}", data.customer.id))?;
+                .map_err(|e| {
+                    anyhow::Error::new(PerCustomer(format!("the e-mail to {to:?} cannot be written: {e}")))
+                })?;
                 files.push((stem.with_extension("eml"), eml));
             }
             Channel::Sms => {
                 // The gateway takes E.164; `usable_channels` has checked that there is one.
-                let phone = sms_to(ledger, &data.customer.id)
-                    .with_context(|| format!("customer {}: no mobile number for an SMS", data.customer.id))?;
+                let phone = sms_to(ledger, &data.customer.id).ok_or_else(|| {
+                    anyhow::Error::new(PerCustomer("no mobile number for an SMS".to_owned()))
+                })?;
                 let text = format!("To: {phone}\n\n{}\n", r.text.unwrap_or_default().trim_end());
                 files.push((stem.with_extension("sms.txt"), text.into_bytes()));
             }
         }
     }
     Ok(files)
+}
+
+/// The `Message-ID` of a letter's e-mail: `dun.<the letter's name>.<content hash>@<the
+/// company's domain>`. The same letter composed again has the same id (a mail server or the
+/// reader's program sees a resend as the same message), another company's or another
+/// letter's never does.
+pub fn message_id(company_email: &str, stem: &Path, data: &LetterData) -> String {
+    let domain =
+        company_email.rsplit_once('@').map_or("localhost", |(_, domain)| domain).trim().to_ascii_lowercase();
+    let name: String = stem
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '.' })
+        .collect();
+    let mut content = format!("{}|{}|{}|{}", data.customer.id, data.currency, data.total, data.pay_by);
+    for invoice in &data.invoices {
+        content.push('|');
+        content.push_str(&invoice.number);
+    }
+    format!("dun.{name}.{:08x}@{domain}", crate::letters::eml::fnv1a(&[&content]) as u32)
+}
+
+/// When a message is written: now, on a run for today; a run for another day (`--as-of`) is
+/// dated at noon UTC on that day, not at the moment of a back-dated rerun.
+fn written_at(as_of: NaiveDate) -> std::time::SystemTime {
+    let now = std::time::SystemTime::now();
+    if as_of == chrono::Local::now().date_naive() {
+        return now;
+    }
+    let noon = as_of.and_hms_opt(12, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or_default();
+    u64::try_from(noon)
+        .map_or(now, |seconds| std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(seconds))
 }
 
 /// The E.164 number an SMS to this customer goes to, by the rule `dun check` applies.
@@ -112,6 +176,7 @@ pub fn compose_all(
     letters: &Letters,
     plans: &[LetterPlan<'_>],
     as_of: NaiveDate,
+    folder: &Path,
     entry_for: impl Fn(&crate::core::dunning::Decision, &str, &str) -> Option<Entry>,
 ) -> Result<Outgoing> {
     let mut out = Outgoing::default();
@@ -144,8 +209,16 @@ pub fn compose_all(
             continue;
         }
         let Some(data) = compose::letter_data(ledger, plan, as_of) else { continue };
-        let stem = stem(plan, as_of, &data.currency);
-        let files = render_letter(ledger, letters, plan.step, &data, &channels, &stem)?;
+        let stem = stem(plan, folder, &data.currency);
+        let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem) {
+            Ok(files) => files,
+            // One customer's bad data stops that customer's letter, not everyone's.
+            Err(e) if e.downcast_ref::<PerCustomer>().is_some() => {
+                out.unreachable.push(format!("{} {}: {e}", customer.id, customer.name));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let channel_list = channels.iter().map(|c| c.name()).collect::<Vec<_>>().join("+");
         let reference = stem.display().to_string();
         for d in &plan.decisions {
@@ -156,41 +229,63 @@ pub fn compose_all(
     Ok(out)
 }
 
-/// Writes every file atomically under `dir`, then appends the journal: the order that makes a
-/// crash safe.
+/// Writes every file under `dir` and the journal lines as one run (`io::commit`).
 pub fn commit(ctx: &Context, dir: &Path, outgoing: &Outgoing) -> Result<()> {
-    for (relative, bytes) in &outgoing.files {
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        crate::io::output::write_atomically(&path, bytes)?;
-    }
-    crate::io::journal_file::append(&ctx.dir, &outgoing.entries)
+    let mut tx = Transaction::new(&ctx.dir);
+    stage(&mut tx, dir, &outgoing.files)?;
+    tx.journal(&outgoing.entries);
+    tx.commit()
 }
 
-/// Fails (after the rest was written) when some customer could not be written to.
+/// Stages `files` (relative to `dir`), after clearing what a killed run left beside them.
+pub fn stage(tx: &mut Transaction, dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    let mut swept = std::collections::BTreeSet::new();
+    for (relative, bytes) in files {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent().filter(|p| swept.insert(p.to_path_buf())) {
+            crate::io::output::sweep(parent);
+        }
+        tx.stage(&path, bytes)?;
+    }
+    Ok(())
+}
+
+/// What stops one customer's letter and no one else's (a malformed address, no mobile).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct PerCustomer(String);
+
+/// After the rest was written: [`crate::NeedsPerson`] (exit status 3) when some customer
+/// could not be written to.
 pub fn unreachable_is_error(outgoing: &Outgoing, what: &str) -> Result<()> {
     if outgoing.unreachable.is_empty() {
         return Ok(());
     }
-    bail!(
+    Err(anyhow::Error::new(crate::NeedsPerson(format!(
         "{} customer(s) got no {what}; they stay due until fixed:\n{}",
         outgoing.unreachable.len(),
         outgoing.unreachable.join("\n")
-    )
+    ))))
 }
 
-/// The written confirmation of a payment plan, on the customer's reminder channels.
-pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> Result<()> {
-    let Some(first) = entries.first() else { return Ok(()) };
+/// The written confirmation of a payment plan, on the customer's reminder channels: files
+/// relative to the output directory (`out_dir(ctx, None)`), for the caller to commit with the
+/// plan's lines.
+pub fn plan_confirmation(
+    ctx: &Context,
+    ledger: &Ledger,
+    entries: &[Entry],
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let Some(first) = entries.first() else { return Ok(Vec::new()) };
     let invoice = first.invoice.clone().unwrap_or_default();
     let installments: Vec<_> = entries
         .iter()
         .filter(|e| e.event == Event::Plan)
         .map(|e| (e.until.unwrap_or(e.date), e.amount.unwrap_or_default()))
         .collect();
-    let Some(data) = compose::plan_data(ledger, &invoice, &installments, ctx.as_of) else { return Ok(()) };
+    let Some(data) = compose::plan_data(ledger, &invoice, &installments, ctx.as_of) else {
+        return Ok(Vec::new());
+    };
     let customer = ledger.customer(&data.customer.id);
     let rules = ledger.rules_for(customer);
     let channels = customer.map(|c| usable_channels(c, &rules.reminder.channels()).0).unwrap_or_default();
@@ -199,22 +294,13 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
             "dun: warning: customer {} has no usable channel; confirm the plan by hand",
             data.customer.id
         );
-        return Ok(());
+        return Ok(Vec::new());
     }
     let letters = letters(ctx, ledger)?;
-    let stem = PathBuf::from(ctx.as_of.to_string()).join(format!(
-        "plan_{}_{}",
-        sanitize(&data.customer.id),
-        sanitize(&invoice)
-    ));
-    let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem)?;
-    let dir = out_dir(ctx, None);
-    let outgoing = Outgoing { files, entries: Vec::new(), unreachable: Vec::new() };
-    commit(ctx, &dir, &outgoing)?;
-    if !ctx.quiet {
-        for (f, _) in &outgoing.files {
-            println!("wrote {}", dir.join(f).display());
-        }
-    }
-    Ok(())
+    let name = format!("plan_{}_{}", sanitize(&data.customer.id), sanitize(&invoice));
+    let outgoing = compose_run(&out_dir(ctx, None), ctx.as_of, |folder| {
+        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &folder.join(&name))?;
+        Ok(Outgoing { files, entries: Vec::new(), unreachable: Vec::new() })
+    })?;
+    Ok(outgoing.files)
 }

@@ -9,6 +9,7 @@ pub mod customer;
 pub mod due;
 pub mod explain;
 pub mod forecast;
+pub mod forget;
 pub mod gate;
 pub mod import;
 pub mod init;
@@ -31,7 +32,13 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
     if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
         anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
     }
-    let reads_ledger = !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
+    if cli.global.redact && cli.command.needs().ledger && !matches!(cli.command, Command::Init(_)) {
+        let policy = crate::io::ledger_dir::load_policy(&ctx.dir)?;
+        let customers = crate::io::ledger_dir::load_customers(&ctx.dir, &policy)?;
+        crate::io::output::redact_exports(crate::core::privacy::redactions(&customers));
+    }
+    let reads_ledger = cli.command.needs().ledger
+        && !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
     if reads_ledger {
         announce(ctx);
     }
@@ -52,6 +59,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Stats(args) => stats::run(ctx, args),
         Command::Rules(args) => rules::run(ctx, args),
         Command::Forecast(args) => forecast::run(ctx, args),
+        Command::Forget(args) => forget::run(ctx, args),
         Command::Check(args) => check::run(ctx, args),
         Command::Customer(args) => customer::run(ctx, args),
     }

@@ -7,44 +7,91 @@ use crate::cli::RecordCommand;
 use crate::context::Context;
 use crate::core::agreement::{self, PlanRequest};
 use crate::core::journal::Entry;
+use crate::core::ledger::Ledger;
 use crate::core::money::format_money;
-use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::io::commit::Transaction;
+use crate::io::{ledger_dir, lock::LedgerLock};
+use chrono::NaiveDate;
 
 pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
     let _lock = LedgerLock::acquire(&ctx.dir)?;
     // Read after the lock: another run may just have appended.
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let as_of = ctx.as_of;
-    let entries = match command {
+    let compute = |ledger: &crate::core::ledger::Ledger| match command {
         RecordCommand::Dispute { invoice, note } => {
-            agreement::dispute(&ledger, invoice, note.as_deref(), as_of)
+            agreement::dispute(ledger, invoice, note.as_deref(), as_of)
         }
         RecordCommand::Resolve { invoice, note } => {
-            agreement::resolve(&ledger, invoice, note.as_deref(), as_of)
+            agreement::resolve(ledger, invoice, note.as_deref(), as_of)
         }
         RecordCommand::Promise { invoice, until, note } => {
-            agreement::promise(&ledger, invoice, *until, note.as_deref(), as_of)
+            agreement::promise(ledger, invoice, *until, note.as_deref(), as_of)
         }
         RecordCommand::Plan { invoice, installments, first, every_days } => {
             let req = PlanRequest { installments: *installments, first: *first, every_days: *every_days };
-            agreement::plan(&ledger, invoice, &req, as_of)
+            agreement::plan(ledger, invoice, &req, as_of)
         }
-        RecordCommand::Hold { customer, note } => agreement::hold(&ledger, customer, note.as_deref(), as_of),
+        RecordCommand::Hold { customer, note } => agreement::hold(ledger, customer, note.as_deref(), as_of),
         RecordCommand::Release { customer, note } => {
-            agreement::release(&ledger, customer, note.as_deref(), as_of)
+            agreement::release(ledger, customer, note.as_deref(), as_of)
         }
-        RecordCommand::Note { target, text } => agreement::note(&ledger, target, &text.join(" "), as_of),
-    }?;
-    if let RecordCommand::Plan { .. } = command {
-        super::letters_out::plan_confirmation(ctx, &ledger, &entries)?;
+        RecordCommand::Note { target, text } => agreement::note(ledger, target, &text.join(" "), as_of),
+    };
+    if let Some(recorded) = already_recorded(&ledger, as_of, compute) {
+        if !ctx.quiet {
+            println!("already recorded, nothing written:");
+            for e in &recorded {
+                println!("{}", describe(e));
+            }
+        }
+        return Ok(());
     }
-    journal_file::append(&ctx.dir, &entries)?;
+    let entries = compute(&ledger)?;
+    let confirmation = match command {
+        RecordCommand::Plan { .. } => super::letters_out::plan_confirmation(ctx, &ledger, &entries)?,
+        _ => Vec::new(),
+    };
+    let out = super::letters_out::out_dir(ctx, None);
+    let mut tx = Transaction::new(&ctx.dir);
+    super::letters_out::stage(&mut tx, &out, &confirmation)?;
+    tx.journal(&entries);
+    tx.commit()?;
     if !ctx.quiet {
+        for (f, _) in &confirmation {
+            println!("wrote {}", out.join(f).display());
+        }
         for e in &entries {
             println!("{}", describe(e));
         }
     }
     Ok(())
+}
+
+/// The same command with the same arguments run again the same day (an operator who does not
+/// know whether a run before a crash took): its lines are in the journal already. Returns
+/// them, or `None` when this run is new. A command refused now (a second `dispute`) is judged
+/// against the journal without that day's lines.
+fn already_recorded(
+    ledger: &Ledger,
+    as_of: NaiveDate,
+    compute: impl Fn(&Ledger) -> Result<Vec<Entry>, agreement::Refused>,
+) -> Option<Vec<Entry>> {
+    let same = |a: &Entry, b: &Entry| Entry { line: 0, ..a.clone() } == Entry { line: 0, ..b.clone() };
+    let journaled = |entries: &[Entry]| {
+        !entries.is_empty()
+            && entries.iter().all(|e| ledger.journal.entries.iter().any(|j| j.date == as_of && same(j, e)))
+    };
+    match compute(ledger) {
+        Ok(entries) => journaled(&entries).then_some(entries),
+        Err(_) => {
+            let mut before = ledger.clone();
+            let today_on = |e: &Entry| e.date == as_of;
+            before.journal.entries.retain(|e| !today_on(e));
+            let entries = compute(&before).ok()?;
+            journaled(&entries).then_some(entries)
+        }
+    }
 }
 
 fn describe(e: &Entry) -> String {

@@ -33,10 +33,12 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
         plans.iter().flat_map(|p| p.decisions.iter().map(|d| d.invoice.as_str())),
     )?);
     let letters = letters_out::letters(ctx, &ledger)?;
-    let mut outgoing =
-        letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, |d, channel, reference| {
+    let out_dir = letters_out::out_dir(ctx, args.out.as_deref());
+    let mut outgoing = letters_out::compose_run(&out_dir, ctx.as_of, |folder| {
+        letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, |d, channel, reference| {
             action_entry(d, ctx.as_of, Some(channel.to_owned()), Some(reference.to_owned()))
-        })?;
+        })
+    })?;
     outgoing.entries.extend(forced);
     let calls: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Call)).collect();
     for d in &calls {

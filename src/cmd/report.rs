@@ -17,7 +17,8 @@ use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
 use crate::core::policy::InterestMode;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, html, text};
+use crate::render::csv_out::{CsvDialect, CsvWriter};
+use crate::render::{Cell, Format, Sheet, Table, View, html, text};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -34,12 +35,21 @@ pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
             eprintln!("dun: warning: {note}");
         }
     }
-    let out = match ctx.format {
-        Format::Csv => csv_report(&report),
-        Format::Json => json_report(&report)?,
-        Format::Table | Format::Html => table_report(&report, ctx.color),
+    // Read again for its [output] settings: small, and compute keeps its own.
+    let policy = ledger_dir::load_policy(&ctx.dir)?;
+    let sheets = || {
+        vec![
+            Sheet::new("Aging", rows_table(&report)),
+            Sheet::new("Key figures", key_figures_table(&report)),
+            Sheet::new("Shares", shares_table(&report)),
+            Sheet::new("Credit watch", credit_watch_table(&report)),
+        ]
     };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let view = View::new(format!("Aging as of {}", report.as_of), sheets)
+        .text(|color| table_report(&report, color))
+        .json(|| json_report(&report))
+        .csv(|dialect| csv_report(&report, dialect));
+    ctx.emit(view, Some(&policy))
 }
 
 /// Month-ends shown in the picture, besides the as-of date.
@@ -200,28 +210,19 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
 
 /// SPEC §4's CSV, written straight from the report's rows: this is what accountants' scripts
 /// read for many clients, and a register of a hundred thousand customers makes it big.
-fn csv_report(report: &AgingReport) -> String {
-    let mut out = String::with_capacity(80 * (report.rows.len() + report.totals.len() + 1));
-    for (i, name) in columns(report).iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        csv_out::push_field(&mut out, name);
-    }
-    out.push('\n');
+fn csv_report(report: &AgingReport, dialect: CsvDialect) -> String {
+    let mut csv = CsvWriter::new(dialect, 80 * (report.rows.len() + report.totals.len() + 1));
+    csv.header(&columns(report));
     for row in report.rows.iter().chain(&report.totals) {
-        csv_out::push_text(&mut out, report.id(row));
-        out.push(',');
-        csv_out::push_text(&mut out, report.name(row));
-        out.push(',');
-        out.push_str(row.currency.as_str());
+        csv.text(report.id(row));
+        csv.text(report.name(row));
+        csv.field(row.currency.as_str());
         for amount in row.buckets.iter().chain(std::iter::once(&row.total)) {
-            out.push(',');
-            crate::core::money::write_money(&mut out, *amount);
+            csv.money(*amount);
         }
-        out.push('\n');
+        csv.end_row();
     }
-    out
+    csv.finish()
 }
 
 fn row_cells(report: &AgingReport, row: &AgingRow) -> Vec<Cell> {
@@ -267,13 +268,39 @@ fn key_figures_table(report: &AgingReport) -> Table {
             Cell::text(currency.as_str()),
             Cell::Money(f.open),
             Cell::Money(f.overdue),
-            pct.map_or(Cell::Empty, |p| Cell::text(p.to_string())),
-            f.dso.map_or(Cell::Empty, |d| Cell::text(d.to_string())),
-            f.avg_days_late.map_or(Cell::Empty, |d| Cell::text(d.to_string())),
+            pct.map_or(Cell::Empty, Cell::Number),
+            f.dso.map_or(Cell::Empty, Cell::Number),
+            f.avg_days_late.map_or(Cell::Empty, Cell::Number),
             Cell::Money(f.disputed),
             Cell::Money(f.credit),
             Cell::Money(f.accrued_interest),
         ]);
+    }
+    t
+}
+
+/// The ladder's shares over the last 12 months, for a workbook.
+fn shares_table(report: &AgingReport) -> Table {
+    let f = &report.figures;
+    let mut t = Table::new(["figure", "value"]);
+    t.push(vec![Cell::text("invoices due in the last 12 months"), Cell::Count(f.invoices_due_12m as i64)]);
+    t.push(vec![Cell::text("reminded %"), f.reminder_share().map_or(Cell::Empty, Cell::Number)]);
+    t.push(vec![Cell::text("sent to collection %"), f.collection_share().map_or(Cell::Empty, Cell::Number)]);
+    t
+}
+
+/// One row per reason a customer is on the credit watch.
+fn credit_watch_table(report: &AgingReport) -> Table {
+    let mut t = Table::new(["customer", "name", "code", "reason"]);
+    for w in &report.figures.credit_watch {
+        for r in &w.reasons {
+            t.push(vec![
+                Cell::text(&w.customer),
+                Cell::text(&w.name),
+                Cell::text(r.code()),
+                Cell::text(r.describe()),
+            ]);
+        }
     }
     t
 }

@@ -8,7 +8,7 @@ use crate::cli::RulesArgs;
 use crate::context::Context;
 use crate::core::rules::LawDates;
 use crate::core::rules::listing::{packs, rules_in_force};
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &RulesArgs) -> Result<()> {
     let mut table =
@@ -27,14 +27,14 @@ pub fn run(ctx: &Context, args: &RulesArgs) -> Result<()> {
             ]);
         }
     }
-    let out = match ctx.format {
-        Format::Csv => csv_out::render(&table),
-        Format::Json => serde_json::to_string_pretty(&table.json_rows())? + "\n",
-        Format::Table | Format::Html => format!(
-            "Statutory rules in force on {} (✅ statute or official body, ◐ secondary source, ⚠ derived or unconfirmed)\n{}\n",
-            ctx.as_of,
-            text::render(&table, ctx.color)
-        ),
-    };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let title = format!("Statutory rules in force on {}", ctx.as_of);
+    let view = View::new(title.clone(), || vec![Sheet::of("Rules", &table)])
+        .text(|color| {
+            format!(
+                "{title} (✅ statute or official body, ◐ secondary source, ⚠ derived or unconfirmed)\n{}\n",
+                text::render(&table, color)
+            )
+        })
+        .json(|| Ok(serde_json::to_string_pretty(&table.json_rows())? + "\n"));
+    ctx.emit(view, None)
 }

@@ -12,17 +12,17 @@ use crate::core::insight::effectiveness::{
 };
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Format, Table, csv_out, text};
+use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, _args: &StatsArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let stats = effectiveness(&ledger, ctx.as_of);
-    let out = match ctx.format {
-        Format::Json => serde_json::to_string_pretty(&json_stats(&stats))? + "\n",
-        Format::Csv => csv_out::render(&amounts_table(&stats)),
-        Format::Table | Format::Html => table_stats(&stats, ctx.color),
-    };
-    crate::io::output::emit(ctx.output.as_deref(), &out)
+    let sheets =
+        || vec![Sheet::new("Amounts", amounts_table(&stats)), Sheet::new("Counts", counts_table(&stats))];
+    let view = View::new(format!("Does the ladder work? As of {}", ctx.as_of), sheets)
+        .text(|color| table_stats(&stats, color))
+        .json(|| Ok(serde_json::to_string_pretty(&json_stats(&stats))? + "\n"));
+    ctx.emit(view, Some(&ledger.policy))
 }
 
 const GROUPS: [&str; 2] = ["after step", "without step"];

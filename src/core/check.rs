@@ -40,10 +40,34 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     check_payments(&ctx, &mut findings);
     credit_watch(ledger, as_of, &mut findings);
     reference_rates(&ctx, &mut findings);
+    past_retention(ledger, as_of, &mut findings);
     company_details(&ctx, &mut findings);
     findings.extend(ledger.notes.iter().cloned());
     findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     findings
+}
+
+/// Customers whose personal data bookkeeping law no longer requires (nothing open, the
+/// retention period over): the GDPR says not to keep it.
+fn past_retention(ledger: &Ledger, as_of: NaiveDate, findings: &mut Vec<Finding>) {
+    let r = super::privacy::retention(&ledger.policy.country);
+    for (c, last) in super::privacy::past_retention(ledger, as_of) {
+        let since = format!("last activity {last}");
+        findings.push(
+            Finding::warning(
+                CUSTOMERS,
+                c.line,
+                "id",
+                "past-retention",
+                format!(
+                    "nothing is open and bookkeeping law no longer requires this customer's personal data ({since}; {} keeps {} years: {})",
+                    ledger.policy.country, r.years, r.law
+                ),
+            )
+            .customer(&c.id)
+            .hint(format!("dun forget {} pseudonymises it in the ledger's files, keeping the numbers", c.id)),
+        );
+    }
 }
 
 /// A half-year in use with no reference rate known (built-in or in the policy): interest for
@@ -54,11 +78,14 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     use super::policy::InterestMode;
     let ledger = ctx.ledger;
     let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    // The rules depend on the segment only: built once per segment, not per invoice.
+    let mut by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
     for &number in ctx.open.keys() {
         let Some(invoice) = ledger.invoice(number) else { continue };
         let customer = ledger.customer(&invoice.customer);
-        let rules = ledger.rules_for(customer);
-        let law = Law::of(&ledger.policy, customer, &rules);
+        let segment = customer.and_then(|c| c.segment.as_deref());
+        let rules = by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
+        let law = Law::of(&ledger.policy, customer, rules);
         if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
             continue;
         }

@@ -215,11 +215,13 @@ pub struct Outcome {
 pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
     let open = ledger.open_amounts(as_of);
     let held = held_customers(ledger, as_of);
-    let mut out = Outcome { decisions: Vec::new(), violations: Vec::new(), warnings: Vec::new() };
+    // Sized once: a decision carries its claim, and regrowing would copy every one of them.
+    let mut out =
+        Outcome { decisions: Vec::with_capacity(open.len()), violations: Vec::new(), warnings: Vec::new() };
     let journal = ledger.journal.by_invoice();
     let none: Vec<&Entry> = Vec::new();
     // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
-    let mut pending: Vec<(&Invoice, Option<&Customer>, Rules, History)> = Vec::new();
+    let mut pending: Vec<(&Invoice, Option<&Customer>, Rules, History)> = Vec::with_capacity(open.len());
     for invoice in &ledger.invoices {
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
         if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
@@ -253,8 +255,10 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
                 out.violations.push((invoice.number.clone(), v));
             }
         }
-        if let Some(w) = stale_rate_warning(&law, d, as_of).filter(|_| stale_warned.insert(law.pack.country))
+        if !stale_warned.contains(law.pack.country)
+            && let Some(w) = stale_rate_warning(&law, d, as_of)
         {
+            stale_warned.insert(law.pack.country);
             out.warnings.push(w);
         }
     }

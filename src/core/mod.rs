@@ -28,6 +28,7 @@ pub mod model;
 pub mod money;
 pub mod phone;
 pub mod policy;
+pub mod privacy;
 pub mod reference;
 pub mod rules;
 pub mod starter;

@@ -28,7 +28,7 @@ impl fmt::Display for AmountError {
                 "is ambiguous: the separator could mean thousands or decimals \
                  (write 1234.00, 1 234,00 or 1,234.00)"
             }
-            AmountError::TooLarge => "is too large to be an amount",
+            AmountError::TooLarge => "is too large to be an amount (at most 999 999 999 999 999.99)",
         })
     }
 }
@@ -134,7 +134,20 @@ pub fn format_money_grouped(amount: Decimal) -> String {
 /// `1234.50`, `1234,50`, `1 234,50` (space, no-break or thin space as thousands separator),
 /// `1.234,50`, `1,234.50`, an optional leading or trailing currency code, `kr` or `€`,
 /// and a leading minus. Ambiguous input (`1,234`) is an error, never a guess.
+/// Every amount read is below this in absolute value (a quadrillion: no invoice comes near).
+/// The bound is what makes money arithmetic safe everywhere: `Decimal` holds up to 7.9e28, so
+/// sums of billions of such amounts, fees, interest over a century, never overflow or wrap.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+fn bounded(value: Decimal) -> Result<Decimal, AmountError> {
+    if value.abs() >= MAX_AMOUNT { Err(AmountError::TooLarge) } else { Ok(value) }
+}
+
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
+    parse_amount_unbounded(text).and_then(bounded)
+}
+
+fn parse_amount_unbounded(text: &str) -> Result<Decimal, AmountError> {
     if let Some(value) = parse_plain(text.as_bytes()) {
         return Ok(value);
     }
@@ -303,6 +316,10 @@ impl NumberScan {
         if grouped > 0 && int_digits - prev != 3 {
             return Err(AmountError::Malformed);
         }
+        // 30 digits are past any bound; more would overflow the i128 below.
+        if self.len > 30 {
+            return Err(AmountError::TooLarge);
+        }
         let mut mantissa: i128 = 0;
         for &d in &self.digits[..self.len] {
             mantissa = mantissa * 10 + i128::from(d);
@@ -319,6 +336,10 @@ impl NumberScan {
 /// the other mark, spaces and `'` group thousands, and any number of decimals is fine (SEB
 /// writes three). A currency marker and a leading minus are allowed as in [`parse_amount`].
 pub fn parse_amount_with_decimal(text: &str, decimal: char) -> Result<Decimal, AmountError> {
+    parse_with_decimal_unbounded(text, decimal).and_then(bounded)
+}
+
+fn parse_with_decimal_unbounded(text: &str, decimal: char) -> Result<Decimal, AmountError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(AmountError::Empty);
@@ -369,7 +390,45 @@ pub fn parse_minor_units(text: &str) -> Result<Decimal, AmountError> {
     if negative {
         value.set_sign_negative(true);
     }
-    Ok(value)
+    bounded(value)
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    /// Issue 10, defect 7: a 28-digit amount aborted the run; a 39-digit one wrapped in the
+    /// i128 mantissa and read as 100.00.
+    #[test]
+    fn amounts_past_the_bound_are_errors_never_wraps() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000i64));
+        for text in [
+            "1000000000000000000000000000",
+            "340282366920938463463374607431768211556",
+            "99999999999999999999999999999999999999999999",
+            "1 000 000 000 000 000,00",
+            "1000000000000000",
+            "-1000000000000000",
+        ] {
+            assert_eq!(parse_amount(text), Err(AmountError::TooLarge), "{text}");
+        }
+        assert_eq!(parse_amount("999999999999999.99"), Ok(Decimal::new(99_999_999_999_999_999, 2)));
+        assert_eq!(parse_amount_with_decimal("1.000.000.000.000.000,00", ','), Err(AmountError::TooLarge));
+        assert_eq!(parse_minor_units("100000000000000000"), Err(AmountError::TooLarge));
+    }
+
+    proptest::proptest! {
+        /// Arbitrary text never panics any amount parser, and what they accept is bounded.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,60}", digits in "[0-9., -]{0,60}") {
+            for t in [&text, &digits] {
+                let results = [parse_amount(t), parse_amount_with_decimal(t, ','), parse_amount_with_decimal(t, '.'), parse_minor_units(t)];
+                for v in results.into_iter().flatten() {
+                    proptest::prop_assert!(v.abs() < MAX_AMOUNT);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -436,6 +436,39 @@ pub struct PolicyFile {
     pub import: Import,
     #[serde(default)]
     pub columns: Columns,
+    #[serde(default)]
+    pub output: OutputSettings,
+}
+
+/// `[output]`: how the command outputs meant for spreadsheets are written by default.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSettings {
+    /// The CSV dialect when the command line names none.
+    pub csv_dialect: Option<CsvDialect>,
+}
+
+/// How CSV output is written. `standard`: `,`, `.` decimals, LF, no byte-order mark (RFC 4180,
+/// for scripts). `nordic`: what Excel in Swedish, Norwegian, Danish and Finnish opens as
+/// columns of numbers: `;`, decimal comma, CRLF, a UTF-8 byte-order mark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CsvDialect {
+    #[default]
+    Standard,
+    Nordic,
+}
+
+impl CsvDialect {
+    pub const NAMES: [&str; 2] = ["standard", "nordic"];
+
+    pub fn from_name(name: &str) -> Option<CsvDialect> {
+        match name {
+            "standard" => Some(CsvDialect::Standard),
+            "nordic" => Some(CsvDialect::Nordic),
+            _ => None,
+        }
+    }
 }
 
 /// A policy that has been read and checked: required keys present, values consistent.

@@ -235,20 +235,32 @@ compensation = "statutory"            # fixed compensation from business debtors
 # [segments.kommun]
 # manual = true
 
+[output]
+# csv_dialect = "standard"            # CSV output: "standard" (`,` and `.`, for scripts) or
+#                                     # "nordic" (`;`, decimal comma: Excel in sv/nb/da/fi)
+
 [templates]
 # dir = "templates"                   # your edits of the letters (dun templates export)
 
-# A bank's CSV export for `dun import`: the column names of each field.
+# A bank's CSV export for `dun import`. Exports of Nordea, SEB, Swedbank, SpareBank 1, DNB,
+# Danske Bank and OP are recognised from their header, and common column names from any bank
+# are found; name here only what is not: our column = their header, with the options of the
+# ledger's files' tables below.
 # [import.csv]
-# delimiter = ";"
-# decimal = ","
-# date_format = "%Y-%m-%d"
 # date = "Bokföringsdag"
-# amount = "Belopp"
+# amount = "Belopp"                   # or a credit / debit pair:
+# credit = "Inn"
+# debit = "Ut"
 # reference = "Referens"
 # message = "Meddelande"
 # payer = "Avsändare"
 # transaction_id = "Transaktions-id"
+# status = "Status"                   # booked rows say so (Utført, Bokförd, ...); others are pending
+# pending_if_empty = "Rentedato"      # a row with this column empty is pending
+# delimiter = ";"
+# decimal = ","
+# date_format = "%Y-%m-%d"
+# preset = "none"                     # or a bank's preset, e.g. "dnb"
 
 # The ledger's own files when their headers are not ones dun knows (exports of Fortnox, Visma,
 # Tripletex, Fiken, e-conomic and Billy are recognised without this): our column = their

@@ -947,11 +947,14 @@ pub fn read_payments_noted(path: &Path, display: &str, policy: &Policy) -> Resul
             let date = check.text(fields, cols[0], "date").and_then(|t| check.date_in(t, "date", format));
             let amount =
                 check.text(fields, cols[2], "amount").and_then(|t| check.amount_in(t, "amount", format));
-            let invoice = non_empty(fields.get(cols[1]));
-            let reference = non_empty(fields.get(cols[3]));
-            let transaction_id = non_empty(fields.get(cols[4]));
-            let source = non_empty(fields.get(cols[5]));
             let matched_by = non_empty(fields.get(cols[6]));
+            // Lines earlier versions of dun wrote carry a spreadsheet's `'` before `= + - @`.
+            let ours = matched_by.is_some();
+            let read = |s: &str| non_empty(if ours { crate::render::escape::undefuse(s) } else { s });
+            let invoice = read(fields.get(cols[1]));
+            let reference = read(fields.get(cols[3]));
+            let transaction_id = read(fields.get(cols[4]));
+            let source = non_empty(fields.get(cols[5]));
             if invoice.is_none() && reference.is_none() {
                 check.fail(
                     "invoice",

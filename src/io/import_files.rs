@@ -8,8 +8,9 @@
 //!   Owned by `dun`, rewritten whole.
 //! - `imports.csv`: one line per bank file imported, which the freshness gate reads.
 //!
-//! Text from bank files is defused for spreadsheets as the journal is (a leading `=`, `+`, `-`,
-//! `@` gets a `'`); transaction ids are compared in that written form ([`stored_txid`]).
+//! Values are written verbatim (these are the ledger's own files, read back by `dun`: a
+//! spreadsheet's formula-defusing would change the keys), with control characters escaped
+//! ([`stored_txid`]); the `'` that earlier versions put before `= + - @` is read as absent.
 
 use std::path::Path;
 
@@ -17,22 +18,28 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::commit::Transaction;
 use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, gather, map_columns};
 use super::ledger_dir::PAYMENTS;
-use super::output::write_atomically;
 use super::source::{CsvSource, Encoding, decode, normalize_header, sniff_delimiter};
 use crate::core::finding::Finding;
 use crate::core::freshness::{ImportRecord, Pending};
 use crate::core::model::Currency;
 use crate::core::money::format_money;
-use crate::render::csv_out::defuse;
+use crate::render::escape::printable;
 
 pub const UNMATCHED: &str = "unmatched.csv";
 pub const IMPORTS: &str = "imports.csv";
 
-/// A transaction id as `dun` writes it to its CSV files.
+/// A transaction id as `dun` writes it to its CSV files: verbatim, control characters escaped.
 pub fn stored_txid(txid: &str) -> String {
-    defuse(txid).into_owned()
+    printable(txid).into_owned()
+}
+
+/// Text for the ledger's own files: verbatim, control characters (a NUL, an ESC, a line
+/// break from a bank file) escaped.
+fn text(s: &str) -> String {
+    printable(s).into_owned()
 }
 
 /// FNV-1a (64 bit) of a file's bytes, as 16 hex digits: the same file imported twice has the
@@ -63,19 +70,19 @@ impl PaymentLine {
     fn fields(&self) -> [String; 7] {
         [
             self.date.to_string(),
-            defuse(&self.invoice).into_owned(),
+            text(&self.invoice),
             format_money(self.amount),
-            defuse(self.reference.as_deref().unwrap_or_default()).into_owned(),
+            text(self.reference.as_deref().unwrap_or_default()),
             stored_txid(&self.transaction_id),
-            defuse(&self.source).into_owned(),
+            text(&self.source),
             self.matched_by.clone(),
         ]
     }
 }
 
-/// Adds `lines` to `DIR/payments.csv` (created with a header when missing), atomically. Call
-/// with the ledger lock held.
-pub fn append_payments(dir: &Path, lines: &[PaymentLine]) -> Result<()> {
+/// Stages `lines` added to `DIR/payments.csv` (created with a header when missing) in `tx`.
+/// Call with the ledger lock held.
+pub fn append_payments(tx: &mut Transaction, dir: &Path, lines: &[PaymentLine]) -> Result<()> {
     if lines.is_empty() {
         return Ok(());
     }
@@ -86,7 +93,7 @@ pub fn append_payments(dir: &Path, lines: &[PaymentLine]) -> Result<()> {
         Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
     };
     let bytes = payments_with(existing.as_deref(), lines)?;
-    write_atomically(&path, &bytes)
+    tx.stage(&path, &bytes)
 }
 
 /// The bytes of `payments.csv` with `lines` added (see the module documentation).
@@ -212,9 +219,9 @@ impl UnmatchedRow {
     }
 
     fn fields(&self) -> [String; 10] {
-        let d = |s: &str| defuse(s).into_owned();
+        let d = text;
         [
-            self.transaction_id.clone(),
+            stored_txid(&self.transaction_id),
             self.date.to_string(),
             format_money(self.amount),
             self.currency.to_string(),
@@ -257,7 +264,7 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
             let get = |i: usize| fields.get(cols[i]).to_owned();
             if let (Some(txid), Some(date), Some(amount), Some(currency)) = (txid, date, amount, currency) {
                 let row = UnmatchedRow {
-                    transaction_id: txid.to_owned(),
+                    transaction_id: crate::render::escape::undefuse(txid).to_owned(),
                     date,
                     amount,
                     currency,
@@ -276,13 +283,13 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
 }
 
 /// Rewrites `DIR/unmatched.csv` with `rows` (a header only when there are none), atomically.
-pub fn write_unmatched(dir: &Path, rows: &[UnmatchedRow]) -> Result<()> {
+pub fn write_unmatched(tx: &mut Transaction, dir: &Path, rows: &[UnmatchedRow]) -> Result<()> {
     let mut w = writer(b',', "\n");
     let _ = w.write_record(UNMATCHED_COLUMNS.iter().map(|c| c.name));
     for row in rows {
         let _ = w.write_record(row.fields());
     }
-    write_atomically(&dir.join(UNMATCHED), &w.into_inner().unwrap_or_default())
+    tx.stage(&dir.join(UNMATCHED), &w.into_inner().unwrap_or_default())
 }
 
 const IMPORT_COLUMNS: [ColumnSpec; 10] = [
@@ -336,7 +343,7 @@ pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
 }
 
 /// Adds `records` to `DIR/imports.csv` (created with a header when missing), atomically.
-pub fn append_imports(dir: &Path, records: &[ImportRecord]) -> Result<()> {
+pub fn append_imports(tx: &mut Transaction, dir: &Path, records: &[ImportRecord]) -> Result<()> {
     if records.is_empty() {
         return Ok(());
     }
@@ -356,7 +363,7 @@ pub fn append_imports(dir: &Path, records: &[ImportRecord]) -> Result<()> {
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for r in records {
         let _ = w.write_record([
-            defuse(&r.file).into_owned(),
+            text(&r.file),
             r.format.clone(),
             date(r.created),
             date(r.newest_payment),
@@ -369,7 +376,7 @@ pub fn append_imports(dir: &Path, records: &[ImportRecord]) -> Result<()> {
         ]);
     }
     bytes.extend(w.into_inner().unwrap_or_default());
-    write_atomically(&path, &bytes)
+    tx.stage(&path, &bytes)
 }
 
 #[cfg(test)]

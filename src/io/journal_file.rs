@@ -1,19 +1,21 @@
-//! `journal.csv`: reading it (a line that cannot be read is an error with its line number)
-//! and appending to it (under the ledger lock, synced, only after the outputs are in place).
+//! `journal.csv` (SPEC §8): reading it (a line that cannot be read is an error with its line
+//! number) as committed, and the bytes of new lines. Appending is `io::commit`'s: a run's
+//! lines land all or none.
 
-use std::io::Write;
+use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::csv_in::{ColumnSpec, RowCheck, Rows, gather, map_columns};
 use super::ledger_dir::JOURNAL;
-use super::source::{CsvSource, Fields};
+use super::source::{CsvSource, Dialect, Fields, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
 use crate::core::journal::{COLUMNS, Entry, Event, Journal};
+use crate::render::escape::{printable, undefuse};
 
 const SPECS: [ColumnSpec; 9] = {
     const fn c(name: &'static str, required: bool) -> ColumnSpec {
@@ -31,6 +33,51 @@ const SPECS: [ColumnSpec; 9] = {
         c("note", false),
     ]
 };
+
+/// Reads the journal as committed (see `io::commit::committed_view`); a missing or empty file
+/// is an empty journal, and a last line that no run completed is left out (and said so).
+pub fn read(dir: &Path) -> Result<Journal> {
+    let path = dir.join(JOURNAL);
+    match committed(dir)? {
+        Some(reader) => parse_at(reader, &path),
+        None => Ok(Journal::default()),
+    }
+}
+
+/// The journal's committed bytes, `None` when there are none.
+fn committed(dir: &Path) -> Result<Option<Box<dyn Read + Send>>> {
+    let path = dir.join(JOURNAL);
+    super::source::ensure_regular(&path, JOURNAL)?;
+    let view = super::commit::committed_view(dir)?;
+    if let Some(line) = &view.torn {
+        eprintln!(
+            "dun: warning: {JOURNAL}: the last line was cut short by a run that was stopped and is \
+             left out (the next writing run sets it aside): {}",
+            crate::render::escape::printable(line)
+        );
+    }
+    if view.len == 0 && view.pending.is_empty() {
+        return Ok(None);
+    }
+    let committed: Box<dyn Read + Send> = if view.len > 0 {
+        Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len))
+    } else {
+        Box::new(std::io::empty())
+    };
+    Ok(Some(Box::new(committed.chain(std::io::Cursor::new(view.pending)))))
+}
+
+/// The journal's records from `bytes` (the fuzz target and the tests read it this way).
+pub fn parse(bytes: Box<dyn Read + Send>) -> Result<Journal> {
+    parse_at(bytes, Path::new(JOURNAL))
+}
+
+fn source_of(reader: Box<dyn Read + Send>, path: &Path) -> Result<CsvSource> {
+    CsvSource::from_reader(reader, path, JOURNAL, Dialect::default(), |raw| {
+        let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+        map_columns(&SPECS, &names)
+    })
+}
 
 /// The fields of a journal line that are not text, checked; `None` (with findings) when the
 /// line cannot be read. Every reader of the journal checks a line the same way.
@@ -63,18 +110,13 @@ fn check_line(
     }
 }
 
-/// Reads the journal; a missing file is an empty journal.
-pub fn read(dir: &Path) -> Result<Journal> {
-    let path = dir.join(JOURNAL);
-    if !path.exists() {
-        return Ok(Journal::default());
-    }
-    let source = CsvSource::open(&path, JOURNAL, |names| map_columns(&SPECS, names))?;
+fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
+    let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),
         |(entries, findings): &mut Rows<Entry>, fields| {
-            let opt = |i: usize| Some(fields.get(cols[i]).to_owned()).filter(|s| !s.is_empty());
+            let opt = |i: usize| Some(undefuse(fields.get(cols[i])).to_owned()).filter(|s| !s.is_empty());
             if let Some((date, event, amount, until)) = check_line(fields, &cols, findings) {
                 entries.push((
                     fields.line,
@@ -141,20 +183,19 @@ fn distinct(mut keys: Vec<InvoiceKey>) -> u64 {
 /// the same figures as [`Journal::invoices_with_in_year`] and [`Journal::disputed`] give on
 /// the whole journal, and the same errors for a line that cannot be read.
 pub fn load_facts(dir: &Path, as_of: NaiveDate) -> Result<JournalFacts> {
-    let path = dir.join(JOURNAL);
-    if !path.exists() {
+    let Some(reader) = committed(dir)? else {
         let journal = Journal::default();
         return Ok(JournalFacts {
             reminded_12m: journal.invoices_with_in_year(Event::Reminder, as_of),
             collected_12m: journal.invoices_with_in_year(Event::Collection, as_of),
             disputed: journal.disputed(as_of),
         });
-    }
-    let source = CsvSource::open(&path, JOURNAL, |names| map_columns(&SPECS, names))?;
+    };
+    let source = source_of(reader, &dir.join(JOURNAL))?;
     let cols = source.header.index.clone();
     let parts = source.scan(FactsPart::default, |part, fields| {
         let Some((date, event, _, _)) = check_line(fields, &cols, &mut part.findings) else { return };
-        let invoice = fields.get(cols[2]);
+        let invoice = undefuse(fields.get(cols[2]));
         if date > as_of || invoice.is_empty() {
             return;
         }
@@ -198,41 +239,20 @@ pub fn render_lines(entries: &[Entry], with_header: bool) -> Vec<u8> {
         let _ = w.write_record(COLUMNS);
     }
     for e in entries {
-        let _ = w.write_record(e.fields().iter().map(|f| crate::render::csv_out::defuse(f).into_owned()));
+        // Verbatim, so that a key written is the key read back (an invoice `-100` stays
+        // `-100`); only control characters are escaped: one event a line, nothing for a
+        // terminal to run.
+        let _ = w.write_record(e.fields().iter().map(|f| printable(f).into_owned()));
     }
     w.into_inner().unwrap_or_default()
 }
 
-/// Appends entries and syncs the file. Call with the ledger lock held, after every output the
-/// entries describe is in place: a crash before this line leaves the journal as it was, and
-/// the next run does the work again rather than never.
+/// Appends `entries` as one run of their own (`io::commit`): all or none. Call with the
+/// ledger lock held; a run that also writes files commits them together instead.
 pub fn append(dir: &Path, entries: &[Entry]) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let path = dir.join(JOURNAL);
-    let is_new = !path.exists() || std::fs::metadata(&path).map(|m| m.len() == 0).unwrap_or(true);
-    if !is_new {
-        ensure_trailing_newline(&path)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .with_context(|| format!("{JOURNAL}: cannot open {} for appending", path.display()))?;
-    file.write_all(&render_lines(entries, is_new)).with_context(|| format!("{JOURNAL}: cannot append"))?;
-    file.sync_all().with_context(|| format!("{JOURNAL}: cannot sync"))?;
-    Ok(())
-}
-
-/// A journal edited by hand may lack its last newline; appending must not glue two lines.
-fn ensure_trailing_newline(path: &Path) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("{JOURNAL}: cannot read"))?;
-    if bytes.last().is_some_and(|&b| b != b'\n') {
-        let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
-        f.write_all(b"\n")?;
-    }
-    Ok(())
+    let mut tx = super::commit::Transaction::new(dir);
+    tx.journal(entries);
+    tx.commit()
 }
 
 #[cfg(test)]

@@ -21,6 +21,16 @@ pub const INVOICES: &str = "invoices.csv";
 pub const PAYMENTS: &str = "payments.csv";
 pub const JOURNAL: &str = "journal.csv";
 
+/// Every file a writing run may read must be a regular file (or missing): checked before the
+/// ledger lock is taken (see `io::lock`).
+pub fn ensure_inputs_regular(dir: &Path) -> Result<()> {
+    let owned = [super::import_files::UNMATCHED, super::import_files::IMPORTS];
+    for name in [POLICY, CUSTOMERS, INVOICES, PAYMENTS, JOURNAL].into_iter().chain(owned) {
+        super::source::ensure_regular(&dir.join(name), name)?;
+    }
+    Ok(())
+}
+
 /// The ledger directory: the one named by `--dir` or `DUN_DIR` (`given`, with which of them
 /// named it), which must exist and hold a `policy.toml`; else the nearest of `cwd` and its
 /// parents that holds one (`.` when it is `cwd` itself, so that messages stay short).
@@ -55,6 +65,7 @@ pub fn locate(given: Option<(&Path, &str)>, cwd: &Path) -> Result<PathBuf> {
 
 pub fn load_policy(dir: &Path) -> Result<Policy> {
     let path = dir.join(POLICY);
+    super::source::ensure_regular(&path, POLICY)?;
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("{POLICY}: cannot read {} (`dun init` makes one)", path.display()))?;
     let policy = Policy::from_toml(&text).map_err(|e| anyhow::anyhow!("{POLICY}: {e}"))?;

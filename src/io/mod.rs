@@ -2,11 +2,15 @@
 
 pub mod bank;
 pub mod columns;
+pub mod commit;
 pub mod csv_in;
 pub mod import_files;
 pub mod journal_file;
 pub mod ledger_dir;
 pub mod lock;
+#[cfg(test)]
+mod never_panics;
 pub mod output;
 pub mod presets;
+pub mod rewrite;
 pub mod source;

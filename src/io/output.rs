@@ -1,33 +1,144 @@
 //! Writing files so that a reader never sees half of one: a temp file beside the target,
-//! flushed and synced, then renamed over it.
+//! flushed and synced, then renamed over it (SPEC §8). A new file gets the mode the umask
+//! gives (0666 less the umask, as `cp` or an editor would); a file rewritten keeps its mode and,
+//! where the process may set it, its owner, so the accountant's other account and the print
+//! job keep their access.
+//!
+//! Temporary names are `.NAME.dun-tmp-PID`: hidden, next to their target (a rename never
+//! crosses a file system), and recognisable, so that the next run under the ledger lock can
+//! remove what a killed run left ([`sweep`]).
 
+use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".dun-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.as_file().sync_all().with_context(|| format!("cannot sync {}", path.display()))?;
-    tmp.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
+const TEMP_MARK: &str = ".dun-tmp-";
+
+/// The temporary name `target` is written under before it is renamed into place.
+pub fn temp_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    target.with_file_name(format!(".{name}{TEMP_MARK}{}", std::process::id()))
+}
+
+/// Writes `bytes` to a fresh temporary file for `target`, synced, with the mode (and owner)
+/// `target` has if it exists. Returns the temporary path; on error nothing is left behind.
+pub fn write_temp(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let temp = temp_path(target);
+    let _ = std::fs::remove_file(&temp);
+    let result = (|| -> std::io::Result<()> {
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        file.write_all(bytes)?;
+        keep_mode_and_owner(target, &file)?;
+        file.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot write {}", target.display()));
+    }
+    Ok(temp)
+}
+
+/// A rewritten file keeps its permissions, and its owner and group where allowed.
+fn keep_mode_and_owner(target: &Path, file: &std::fs::File) -> std::io::Result<()> {
+    let Ok(old) = std::fs::metadata(target) else { return Ok(()) };
+    file.set_permissions(old.permissions())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let new = file.metadata()?;
+        if new.uid() != old.uid() || new.gid() != old.gid() {
+            // Only root may give a file away; anyone else keeps what they may.
+            let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+        }
+    }
     Ok(())
+}
+
+/// Makes a rename or a new file in `dir` durable.
+pub fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) {
+        let _ = d.sync_all();
+    }
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = write_temp(path, bytes)?;
+    if let Err(e) = std::fs::rename(&temp, path) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("cannot replace {}", path.display()));
+    }
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
+/// Removes the temporary files a killed run left in `dir` (not those of a live process), and
+/// the `.dun-XXXXXX` files older versions left. Call under the ledger lock. Returns how many.
+pub fn sweep(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if is_stale_temp(name)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn is_stale_temp(name: &str) -> bool {
+    if let Some(at) = name.rfind(TEMP_MARK) {
+        let pid = &name[at + TEMP_MARK.len()..];
+        return name.starts_with('.')
+            && !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && pid != std::process::id().to_string()
+            && !process_alive(pid);
+    }
+    // tempfile's names, as earlier versions of dun wrote them.
+    name.len() == 11 && name.starts_with(".dun-") && name[5..].bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn process_alive(pid: &str) -> bool {
+    let proc = Path::new("/proc");
+    proc.is_dir() && proc.join(pid).exists()
+}
+
+/// The personal values `--redact` masks in every export, and their masks; set once per run.
+static REDACTIONS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// Masks, from here on, the register's personal data in everything [`emit`] writes.
+pub fn redact_exports(pairs: Vec<(String, String)>) {
+    let _ = REDACTIONS.set(pairs);
 }
 
 /// Sends a command's output to `-o FILE` (atomically) or standard output.
 pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
+    if let Some(pairs) = REDACTIONS.get() {
+        let masked = crate::core::privacy::redact(text, pairs);
+        return emit_bytes(output, masked.as_bytes());
+    }
+    emit_bytes(output, text.as_bytes())
+}
+
+/// The masks `--redact` set, for outputs that are not text (a workbook masks its cells).
+pub fn redactions() -> Option<&'static [(String, String)]> {
+    REDACTIONS.get().map(Vec::as_slice)
+}
+
+/// [`emit`] for bytes as they are (a workbook, already masked).
+pub fn emit_bytes(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
-        Some(path) => write_atomically(path, text.as_bytes()),
+        Some(path) => write_atomically(path, bytes),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
+            out.write_all(bytes)?;
             out.flush()?;
             Ok(())
         }
@@ -37,18 +148,47 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
 /// [`write_atomically`], but never over an existing file: for what `dun init` makes, which
 /// must not replace a ledger that is already there.
 pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let temp = write_temp(path, bytes)?;
+    // A hard link fails if the target exists: the no-clobber rename. A file system without
+    // hard links gets a plain rename after a check.
+    let placed = match std::fs::hard_link(&temp, path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
+            std::fs::rename(&temp, path)
+        }
+        other => other,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".dun-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.as_file().sync_all().with_context(|| format!("cannot sync {}", path.display()))?;
-    tmp.persist_noclobber(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{} already exists: dun init never replaces a file", path.display()))?;
+    let _ = std::fs::remove_file(&temp);
+    placed.with_context(|| format!("{} already exists: dun init never replaces a file", path.display()))?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_temps_are_recognised_and_live_ones_kept() {
+        assert!(is_stale_temp(".reminder-1_A_SEK.eml.dun-tmp-999999999"));
+        assert!(is_stale_temp(".dun-a1B2c3"));
+        assert!(!is_stale_temp(&format!(".x.csv.dun-tmp-{}", std::process::id())));
+        assert!(!is_stale_temp("reminder-1_A_SEK.eml"));
+        assert!(!is_stale_temp(".dun.lock"));
+        assert!(!is_stale_temp(".dun-commit.json"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewritten_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("payments.csv");
+        std::fs::write(&path, "a\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, b"b\n").unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(std::fs::read(&path).unwrap(), b"b\n");
+        assert_eq!(sweep(dir.path()), 0);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -327,6 +327,180 @@ pub static PRESETS: &[Preset] = &[
     },
 ];
 
+/// One bank's layout of its CSV account export (`dun import`), recognised from the header
+/// row. Layouts and their sources: `docs/reference/export-formats.md`, section 2.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BankPreset {
+    pub id: &'static str,
+    pub bank: &'static str,
+    /// Headers that must all be in the header row.
+    pub signature: &'static [&'static str],
+    /// Our bank column → the layout's header (absent headers are skipped).
+    pub columns: &'static [(&'static str, &'static str)],
+    pub ignore: &'static [&'static str],
+    pub decimal: Option<char>,
+    pub date_format: Option<&'static str>,
+    /// A row whose value in this column is empty is not booked yet (DNB's `Rentedato`).
+    pub pending_if_empty: Option<&'static str>,
+    /// The currency when the file has no currency column but names it (OP's `Määrä EUROA`).
+    pub currency: Option<&'static str>,
+    /// Texts of rows that sum up payments another file lists one by one (Nordea SE's
+    /// `BG INBETALNINGAR`, the day's bankgiro receipts: import the BgMax file for those).
+    pub lump_sums: &'static [&'static str],
+}
+
+const fn bank(id: &'static str, name: &'static str) -> BankPreset {
+    BankPreset {
+        id,
+        bank: name,
+        signature: &[],
+        columns: &[],
+        ignore: &[],
+        decimal: None,
+        date_format: None,
+        pending_if_empty: None,
+        currency: None,
+        lump_sums: &[],
+    }
+}
+
+pub static BANK_PRESETS: &[BankPreset] = &[
+    BankPreset {
+        signature: &["Bokföringsdag", "Belopp", "Avsändare", "Mottagare", "Namn", "Meddelande"],
+        columns: &[
+            ("date", "Bokföringsdag"),
+            ("amount", "Belopp"),
+            ("payer", "Namn"),
+            ("message", "Meddelande"),
+            ("details", "Rubrik"),
+            ("details", "Ytterligare detaljer"),
+            ("currency", "Valuta"),
+        ],
+        ignore: &["Avsändare", "Mottagare", "Egna anteckningar", "Saldo"],
+        lump_sums: &["BG INBETALNINGAR", "BANKGIRO INBETALNINGAR"],
+        ..bank("nordea-se", "Nordea (SE)")
+    },
+    BankPreset {
+        signature: &["Bokföringsdatum", "Valutadatum", "Verifikationsnummer", "Belopp", "Saldo"],
+        columns: &[
+            ("date", "Bokföringsdatum"),
+            ("amount", "Belopp"),
+            ("message", "Text"),
+            ("message", "Text/mottagare"),
+        ],
+        ignore: &["Valutadatum", "Verifikationsnummer", "Saldo"],
+        decimal: Some('.'),
+        ..bank("seb", "SEB")
+    },
+    BankPreset {
+        signature: &["Radnummer", "Clearingnummer", "Kontonummer", "Bokföringsdag", "Beskrivning", "Belopp"],
+        columns: &[
+            ("date", "Bokföringsdag"),
+            ("amount", "Belopp"),
+            ("reference", "Referens"),
+            ("message", "Beskrivning"),
+            ("currency", "Valuta"),
+        ],
+        ignore: &[
+            "Radnummer",
+            "Clearingnummer",
+            "Kontonummer",
+            "Produkt",
+            "Transaktionsdag",
+            "Valutadag",
+            "Bokfört saldo",
+        ],
+        decimal: Some('.'),
+        ..bank("swedbank", "Swedbank")
+    },
+    BankPreset {
+        signature: &["Dato", "Beskrivelse", "Rentedato", "Inn", "Ut", "Til konto", "Fra konto"],
+        columns: &[("date", "Dato"), ("message", "Beskrivelse"), ("credit", "Inn"), ("debit", "Ut")],
+        ignore: &["Rentedato", "Til konto", "Fra konto"],
+        date_format: Some("%d.%m.%Y"),
+        ..bank("sparebank1", "SpareBank 1")
+    },
+    BankPreset {
+        signature: &["Dato", "Forklaring", "Rentedato", "Ut fra konto", "Inn på konto"],
+        columns: &[
+            ("date", "Dato"),
+            ("message", "Forklaring"),
+            ("credit", "Inn på konto"),
+            ("debit", "Ut fra konto"),
+        ],
+        ignore: &["Rentedato"],
+        decimal: Some('.'),
+        date_format: Some("%d.%m.%Y"),
+        pending_if_empty: Some("Rentedato"),
+        ..bank("dnb", "DNB")
+    },
+    BankPreset {
+        signature: &["Dato", "Tekst", "Beløp", "Saldo", "Status", "Avstemt"],
+        columns: &[("date", "Dato"), ("message", "Tekst"), ("amount", "Beløp"), ("status", "Status")],
+        ignore: &["Saldo", "Avstemt", "Kategori", "Underkategori"],
+        decimal: Some(','),
+        date_format: Some("%d.%m.%Y"),
+        ..bank("danske-no", "Danske Bank (NO)")
+    },
+    BankPreset {
+        signature: &["Date", "Text", "Amount", "Balance", "Status", "Reconciled"],
+        columns: &[("date", "Date"), ("message", "Text"), ("amount", "Amount"), ("status", "Status")],
+        ignore: &["Balance", "Reconciled", "Category", "Subcategory"],
+        decimal: Some(','),
+        date_format: Some("%d.%m.%Y"),
+        ..bank("danske-no-en", "Danske Bank (NO, English)")
+    },
+    BankPreset {
+        signature: &[
+            "Kirjauspäivä",
+            "Arvopäivä",
+            "Määrä EUROA",
+            "Saaja/Maksaja",
+            "Viite",
+            "Arkistointitunnus",
+        ],
+        columns: &[
+            ("date", "Kirjauspäivä"),
+            ("amount", "Määrä EUROA"),
+            ("payer", "Saaja/Maksaja"),
+            ("reference", "Viite"),
+            ("message", "Viesti"),
+            ("details", "Selitys"),
+            ("transaction_id", "Arkistointitunnus"),
+        ],
+        ignore: &["Arvopäivä", "Laji", "Saajan tilinumero ja pankin BIC"],
+        decimal: Some(','),
+        currency: Some("EUR"),
+        ..bank("op", "OP (FI)")
+    },
+    BankPreset {
+        signature: &["Kirjauspäivä", "Määrä", "Maksaja", "Maksunsaaja", "Nimi", "Otsikko", "Viitenumero"],
+        columns: &[
+            ("date", "Kirjauspäivä"),
+            ("amount", "Määrä"),
+            ("payer", "Nimi"),
+            ("reference", "Viitenumero"),
+            ("message", "Otsikko"),
+            ("currency", "Valuutta"),
+        ],
+        ignore: &["Maksaja", "Maksunsaaja", "Saldo"],
+        ..bank("nordea-fi", "Nordea (FI)")
+    },
+    BankPreset {
+        signature: &["Kirjauspäivä", "Arvopäivä", "Maksupäivä", "Määrä", "Saaja/Maksaja"],
+        columns: &[
+            ("date", "Kirjauspäivä"),
+            ("amount", "Määrä"),
+            ("payer", "Saaja/Maksaja"),
+            ("reference", "Viite"),
+            ("message", "Viesti"),
+            ("transaction_id", "Arkistointitunnus"),
+        ],
+        ignore: &["Arvopäivä", "Maksupäivä"],
+        ..bank("nordea-fi-old", "Nordea (FI, older tab-separated)")
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +525,23 @@ mod tests {
                 assert!(known, "{}: signature {s} is neither read nor ignored", p.id);
             }
             assert!(PRESETS.iter().filter(|q| q.id == p.id).count() == 1, "{}", p.id);
+        }
+    }
+
+    #[test]
+    fn bank_presets_are_consistent() {
+        use crate::io::bank::BANK_COLUMNS;
+        for p in BANK_PRESETS {
+            for (ours, theirs) in p.columns {
+                assert!(BANK_COLUMNS.iter().any(|s| s.name == *ours), "{}: {ours}", p.id);
+                assert!(!p.ignore.iter().any(|i| header_key(i) == header_key(theirs)), "{}: {theirs}", p.id);
+            }
+            for s in p.signature {
+                let known = p.columns.iter().any(|(_, t)| header_key(t) == header_key(s))
+                    || p.ignore.iter().any(|i| header_key(i) == header_key(s));
+                assert!(known, "{}: signature {s} is neither read nor ignored", p.id);
+            }
+            assert!(BANK_PRESETS.iter().filter(|q| q.id == p.id).count() == 1, "{}", p.id);
         }
     }
 }

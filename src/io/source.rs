@@ -91,8 +91,28 @@ pub struct CsvSource {
     known_utf8: bool,
     /// Line number of the first data line (1-based; the header is line 1).
     first_line: u64,
-    rest: Option<File>,
+    rest: Option<Box<dyn Read + Send>>,
     pending: Vec<u8>,
+}
+
+/// Opens a file to read, refusing what is not a regular file: a FIFO or a device would block
+/// or never end (and, read under the ledger lock, stop every later run), a directory is a
+/// mistake.
+pub fn open_regular(path: &Path, display: &str) -> Result<File> {
+    ensure_regular(path, display)?;
+    File::open(path).with_context(|| format!("{display}: cannot open {}", path.display()))
+}
+
+/// An error unless `path` is missing or a regular file (a symlink to one is fine).
+pub fn ensure_regular(path: &Path, display: &str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            let what =
+                if m.is_dir() { "a directory" } else { "not a regular file (a pipe, socket or device)" };
+            anyhow::bail!("{display}: {} is {what}; dun reads only regular files", path.display())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Why a file's columns could not be mapped.
@@ -121,8 +141,19 @@ impl CsvSource {
         dialect: Dialect,
         map_header: impl FnOnce(&[String]) -> std::result::Result<Vec<Option<usize>>, String>,
     ) -> Result<CsvSource> {
-        let mut file =
-            File::open(path).with_context(|| format!("{display}: cannot open {}", path.display()))?;
+        let file = open_regular(path, display)?;
+        CsvSource::from_reader(Box::new(file), path, display, dialect, map_header)
+    }
+
+    /// [`CsvSource::open_with`] for bytes that come from somewhere else than one whole file
+    /// (the journal as committed: see `io::commit`).
+    pub fn from_reader(
+        mut file: Box<dyn Read + Send>,
+        path: &Path,
+        display: &str,
+        dialect: Dialect,
+        map_header: impl FnOnce(&[String]) -> std::result::Result<Vec<Option<usize>>, String>,
+    ) -> Result<CsvSource> {
         let mut head = Vec::with_capacity(BLOCK);
         (&mut file)
             .take(BLOCK as u64)
@@ -275,14 +306,19 @@ impl Chunk {
 
 /// Yields record-aligned chunks of a file, each with the line number it starts on.
 struct ChunkReader {
-    file: Option<File>,
+    file: Option<Box<dyn Read + Send>>,
     carry: Vec<u8>,
     next_line: u64,
     delimiter: u8,
 }
 
 impl ChunkReader {
-    fn new(file: Option<File>, carry: Vec<u8>, first_line: u64, delimiter: u8) -> ChunkReader {
+    fn new(
+        file: Option<Box<dyn Read + Send>>,
+        carry: Vec<u8>,
+        first_line: u64,
+        delimiter: u8,
+    ) -> ChunkReader {
         ChunkReader { file, carry, next_line: first_line, delimiter }
     }
 

@@ -331,7 +331,24 @@ pub fn sanitize(part: &str) -> String {
     if s.is_empty() || s.chars().all(|c| c == '_') {
         s = format!("x{}", s.len());
     }
+    if s != part {
+        // Two ids that sanitise alike (`K.1`, `K_1`; two long ids with one beginning) must not
+        // share a file: a short stable hash of the id itself tells them apart. `~` never comes
+        // out of the mapping above, so such a name cannot equal an id kept as it was.
+        s.push('~');
+        s.push_str(&short_hash(part));
+    }
     s
+}
+
+/// FNV-1a (32 bit) of `text`, as 8 hex digits: the same on every machine and Rust version.
+fn short_hash(text: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for &b in text.as_bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{hash:08x}")
 }
 
 #[cfg(test)]
@@ -398,11 +415,21 @@ mod tests {
 
     #[test]
     fn file_names_stay_inside_out() {
-        assert_eq!(sanitize("../../etc/passwd"), "______etc_passwd");
+        assert!(sanitize("../../etc/passwd").starts_with("______etc_passwd~"));
         assert_eq!(sanitize("K-1_ok"), "K-1_ok");
-        assert_eq!(sanitize("Åsa"), "_sa");
-        assert_eq!(sanitize(""), "x0");
-        assert_eq!(sanitize(&"9".repeat(99)).len(), 40);
+        assert!(sanitize("Åsa").starts_with("_sa~"));
+        assert!(sanitize("").starts_with("x0~"));
+        assert_eq!(sanitize(&"9".repeat(99)).len(), 40 + 9);
+        assert!(!sanitize("a/b").contains(['/', '.']));
+    }
+
+    /// Defect 4 of issue 10: ids that sanitised alike shared one file.
+    #[test]
+    fn ids_that_sanitise_alike_get_different_names() {
+        let ids = ["K.1", "K_1", "K/1", "...", "///", &"A".repeat(41), &"A".repeat(42), "K 1"];
+        let names: std::collections::HashSet<String> = ids.iter().map(|i| sanitize(i)).collect();
+        assert_eq!(names.len(), ids.len(), "{names:?}");
+        assert_eq!(sanitize("K.1"), sanitize("K.1"), "stable");
     }
 
     #[test]

@@ -1,18 +1,22 @@
 //! `.eml` files (RFC 5322 messages) for the e-mail channel.
 //!
-//! The message is `multipart/alternative` with a UTF-8 `text/plain` and `text/html` part.
+//! The message is `multipart/alternative` with a UTF-8 `text/plain` and `text/html` part,
+//! inside a `multipart/mixed` with the attachments (the letter as PDF) when there are any.
 //! lettre's message builder does the encoding: RFC 2047 encoded words for non-ASCII
 //! subjects and display names, quoted-printable or base64 bodies, CRLF line endings.
 //!
-//! Output is reproducible: the same parts give the same bytes. The `Date` header is the
-//! letter's date at 08:00 +0000, and the MIME boundary is derived from the content instead
-//! of being random, so that re-running `dun remind` for a day rewrites identical files.
+//! Headers a mail server and the reader's program rely on: a `Message-ID` in the company's
+//! domain, stable for the same message (so that a resend is recognised as the same mail), the
+//! real `Date` it was written, `Reply-To` the company's address, and `Auto-Submitted:
+//! auto-generated` (RFC 3834), so that vacation responders do not answer a cron job.
+//!
+//! Output is reproducible for the same parts: the MIME boundaries are derived from the content
+//! instead of being random.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use chrono::NaiveDate;
-use lettre::message::header::{ContentType, MessageId};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue, MessageId};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 
 use super::LetterError;
@@ -31,10 +35,43 @@ pub struct EmlParts<'a> {
     pub text: &'a str,
     /// The HTML body.
     pub html: &'a str,
-    /// The letter's date; the `Date` header says 08:00 UTC on it.
-    pub date: NaiveDate,
+    /// When the message was written: the `Date` header.
+    pub date: SystemTime,
     /// `<unique@domain>`; the angle brackets are added when missing.
     pub message_id: &'a str,
+    /// Where replies go (the company's address), when it is not the sender's.
+    pub reply_to: Option<&'a str>,
+    /// Files attached after the text and HTML parts.
+    pub attachments: &'a [EmlAttachment<'a>],
+}
+
+/// A file attached to a message, e.g. the letter as PDF.
+#[derive(Debug, Clone, Copy)]
+pub struct EmlAttachment<'a> {
+    /// The name the reader sees, e.g. `paminnelse-2026-11-30.pdf`.
+    pub filename: &'a str,
+    /// e.g. `application/pdf`.
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): the message was sent by a program, so
+/// auto-responders must not answer it.
+#[derive(Clone, Debug)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
 }
 
 /// Builds the RFC 5322 message for `parts`.
@@ -42,18 +79,37 @@ pub fn build_eml(parts: &EmlParts<'_>) -> Result<Vec<u8>, LetterError> {
     let from = mailbox(parts.from_name, parts.from_addr, "sender")?;
     let to = mailbox(parts.to_name, parts.to_addr, "recipient")?;
     let message_id = message_id(parts.message_id)?;
-    let body = MultiPart::alternative()
-        .boundary(boundary(parts))
+    let seed = fnv1a(&[parts.message_id, parts.subject, parts.text, parts.html]);
+    let alternative = MultiPart::alternative()
+        .boundary(boundary(seed, parts))
         .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(parts.text.to_string()))
         .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(parts.html.to_string()));
-    let message = Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(one_line(parts.subject))
-        .date(send_time(parts.date)?)
+        .date(parts.date)
         .header(MessageId::from(message_id))
-        .multipart(body)
-        .map_err(|e| LetterError::Email(e.to_string()))?;
+        .header(AutoSubmitted);
+    if let Some(reply_to) = parts.reply_to {
+        builder = builder.reply_to(mailbox(parts.from_name, reply_to, "reply-to")?);
+    }
+    let message = if parts.attachments.is_empty() {
+        builder.multipart(alternative)
+    } else {
+        let mut mixed =
+            MultiPart::mixed().boundary(boundary(seed.wrapping_add(1), parts)).multipart(alternative);
+        for attachment in parts.attachments {
+            let content_type = ContentType::parse(attachment.content_type).map_err(|e| {
+                LetterError::Email(format!("content type {:?}: {e}", attachment.content_type))
+            })?;
+            mixed = mixed.singlepart(
+                Attachment::new(one_line(attachment.filename)).body(attachment.bytes.to_vec(), content_type),
+            );
+        }
+        builder.multipart(mixed)
+    }
+    .map_err(|e| LetterError::Email(e.to_string()))?;
     Ok(message.formatted())
 }
 
@@ -86,16 +142,6 @@ fn message_id(id: &str) -> Result<String, LetterError> {
     Ok(format!("<{inner}>"))
 }
 
-/// 08:00 UTC on `date`, as the `Date` header wants it.
-fn send_time(date: NaiveDate) -> Result<SystemTime, LetterError> {
-    let seconds = date
-        .and_hms_opt(8, 0, 0)
-        .map(|time| time.and_utc().timestamp())
-        .and_then(|seconds| u64::try_from(seconds).ok())
-        .ok_or_else(|| LetterError::Email(format!("cannot date a message {date}")))?;
-    Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(seconds))
-}
-
 /// Header values are one line: a line break from the data must not start a new header.
 fn one_line(text: &str) -> String {
     text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
@@ -103,9 +149,8 @@ fn one_line(text: &str) -> String {
 
 /// A MIME boundary derived from the content, so that the output is reproducible, and
 /// checked not to occur in either body. `=_` cannot occur in quoted-printable or base64
-/// text, which is how lettre encodes non-ASCII bodies.
-fn boundary(parts: &EmlParts<'_>) -> String {
-    let mut seed = fnv1a(&[parts.message_id, parts.subject, parts.text, parts.html]);
+/// text, which is how lettre encodes non-ASCII bodies and attachments.
+fn boundary(mut seed: u64, parts: &EmlParts<'_>) -> String {
     loop {
         let candidate = format!("=_dun_{seed:016x}");
         if !parts.text.contains(&candidate) && !parts.html.contains(&candidate) {
@@ -116,7 +161,7 @@ fn boundary(parts: &EmlParts<'_>) -> String {
 }
 
 /// 64-bit FNV-1a: small, stable across Rust versions (unlike `DefaultHasher`).
-fn fnv1a(pieces: &[&str]) -> u64 {
+pub fn fnv1a(pieces: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for piece in pieces {
         for byte in piece.bytes().chain([0xff]) {
@@ -140,8 +185,10 @@ mod tests {
             subject: "Påminnelse: obetald faktura 2026-101 från Nordisk Verkstad AB",
             text: "Hej Åsa!\n\nAtt betala: 1\u{a0}234,50\u{a0}kr\nEn lång rad som är längre än sjuttiosex tecken för att se att den bryts mjukt utan problem.\n",
             html: "<!DOCTYPE html>\n<html><body><p>Hej Åsa!</p><p>Att betala: 1&nbsp;234,50 kr</p></body></html>\n",
-            date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+            date: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_512_615),
             message_id: "<dun-2026-11-24-c1001@verkstad.example.se>",
+            reply_to: None,
+            attachments: &[],
         }
     }
 
@@ -252,7 +299,8 @@ mod tests {
         let eml = build(&parts());
         let (headers, body) = split(&eml);
         assert_eq!(header(&headers, "mime-version"), "1.0");
-        assert_eq!(header(&headers, "date"), "Tue, 24 Nov 2026 08:00:00 +0000");
+        assert_eq!(header(&headers, "date"), "Tue, 24 Nov 2026 09:30:15 +0000");
+        assert_eq!(header(&headers, "auto-submitted"), "auto-generated");
         assert_eq!(header(&headers, "message-id"), "<dun-2026-11-24-c1001@verkstad.example.se>");
         let content_type = header(&headers, "content-type");
         assert!(content_type.starts_with("multipart/alternative;"), "{content_type}");
@@ -324,6 +372,41 @@ mod tests {
         let mut other = parts();
         other.text = "something else\n";
         assert_ne!(build_eml(&parts()).unwrap(), build_eml(&other).unwrap());
+    }
+
+    #[test]
+    fn reply_to_and_an_attachment() {
+        let pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
+        let attachments =
+            [EmlAttachment { filename: "påminnelse.pdf", content_type: "application/pdf", bytes: pdf }];
+        let mut with = parts();
+        with.reply_to = Some("ekonomi@verkstad.example.se");
+        with.attachments = &attachments;
+        let eml = build(&with);
+        let (headers, body) = split(&eml);
+        assert_eq!(header(&headers, "reply-to"), "\"Nordisk Verkstad AB\" <ekonomi@verkstad.example.se>");
+        assert!(header(&headers, "content-type").starts_with("multipart/mixed;"));
+        assert!(body.contains("Content-Type: multipart/alternative;"), "{body}");
+        assert!(body.contains("Content-Type: application/pdf"), "{body}");
+        assert!(body.contains("Content-Disposition: attachment;"), "{body}");
+        assert!(body.contains("Content-Transfer-Encoding: base64"), "{body}");
+        assert!(body.contains(&base64_encode(pdf)), "{body}");
+        assert_eq!(build_eml(&with).unwrap(), build_eml(&with).unwrap(), "reproducible");
+    }
+
+    fn base64_encode(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        while !out.len().is_multiple_of(4) {
+            out.push('=');
+        }
+        out
     }
 
     #[test]

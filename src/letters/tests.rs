@@ -678,8 +678,10 @@ fn rendered_email_becomes_an_eml_with_encoded_subject() {
         subject: &subject,
         text: rendered.text.as_deref().unwrap(),
         html: rendered.html.as_deref().unwrap(),
-        date: data.as_of,
+        date: std::time::SystemTime::UNIX_EPOCH,
         message_id: "dun.2026-11-24.C1001.reminder.1@verkstad.example.se",
+        reply_to: None,
+        attachments: &[],
     })
     .unwrap();
     let eml = String::from_utf8(eml).unwrap();

@@ -1,7 +1,10 @@
 //! CSV for spreadsheets and scripts: RFC 4180 quoting, and no cell that a spreadsheet would
 //! run as a formula.
 
+use rust_decimal::Decimal;
+
 use super::{Cell, Table};
+pub use crate::core::policy::CsvDialect;
 
 /// Prefixes text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR)
 /// with `'`, as OWASP advises. Amounts are not text and keep their minus sign.
@@ -16,6 +19,121 @@ pub fn defuse(text: &str) -> std::borrow::Cow<'_, str> {
 /// line break. Written into one buffer, cell by cell, without a string per cell.
 pub fn render(table: &Table) -> String {
     render_rows(&table.columns, table.rows.iter().map(|r| r.as_slice()))
+}
+
+/// [`render`] in a dialect.
+pub fn render_in(table: &Table, dialect: CsvDialect) -> String {
+    let mut csv = CsvWriter::new(dialect, 64 * (table.rows.len() + 1));
+    csv.header(&table.columns);
+    for row in &table.rows {
+        for cell in row {
+            csv.cell(cell);
+        }
+        csv.end_row();
+    }
+    csv.finish()
+}
+
+/// CSV written field by field into one buffer in a [`CsvDialect`]: the delimiter, the decimal
+/// mark of amounts, the line end and the byte-order mark are its; quoting (RFC 4180, only where
+/// needed) and formula defusing are the same in both.
+pub struct CsvWriter {
+    out: String,
+    dialect: CsvDialect,
+    delimiter: char,
+    /// No field written yet on this line.
+    at_line_start: bool,
+}
+
+impl CsvWriter {
+    pub fn new(dialect: CsvDialect, capacity: usize) -> CsvWriter {
+        let mut out = String::with_capacity(capacity);
+        if dialect == CsvDialect::Nordic {
+            // Excel reads a file without one as the ANSI code page: "Ã¶" for "ö".
+            out.push('\u{feff}');
+        }
+        let delimiter = match dialect {
+            CsvDialect::Standard => ',',
+            CsvDialect::Nordic => ';',
+        };
+        CsvWriter { out, dialect, delimiter, at_line_start: true }
+    }
+
+    pub fn header<S: AsRef<str>>(&mut self, names: &[S]) {
+        for name in names {
+            self.field(name.as_ref());
+        }
+        self.end_row();
+    }
+
+    fn separate(&mut self) {
+        if !self.at_line_start {
+            self.out.push(self.delimiter);
+        }
+        self.at_line_start = false;
+    }
+
+    /// A field as it is, quoted where it must be.
+    pub fn field(&mut self, text: &str) {
+        self.separate();
+        if text.contains([self.delimiter, '"', '\n', '\r']) {
+            self.out.push('"');
+            self.out.push_str(&text.replace('"', "\"\""));
+            self.out.push('"');
+        } else {
+            self.out.push_str(text);
+        }
+    }
+
+    /// Text from the data: defused against formulas.
+    pub fn text(&mut self, text: &str) {
+        self.field(&defuse(text));
+    }
+
+    /// An amount with two decimals, no grouping, the dialect's decimal mark.
+    pub fn money(&mut self, amount: Decimal) {
+        self.separate();
+        let start = self.out.len();
+        crate::core::money::write_money(&mut self.out, amount);
+        self.nordic_decimal_mark(start);
+    }
+
+    fn nordic_decimal_mark(&mut self, start: usize) {
+        if self.dialect == CsvDialect::Nordic
+            && let Some(at) = self.out[start..].find('.')
+        {
+            self.out.replace_range(start + at..start + at + 1, ",");
+        }
+    }
+
+    pub fn cell(&mut self, cell: &Cell) {
+        match cell {
+            Cell::Text(t) => self.text(t),
+            Cell::Money(m) => self.money(*m),
+            Cell::Number(_) => {
+                self.separate();
+                let start = self.out.len();
+                cell.write_plain(&mut self.out);
+                self.nordic_decimal_mark(start);
+            }
+            Cell::Count(_) | Cell::Date(_) | Cell::Empty => {
+                self.separate();
+                cell.write_plain(&mut self.out);
+            }
+        }
+    }
+
+    pub fn end_row(&mut self) {
+        self.out.push_str(match self.dialect {
+            CsvDialect::Standard => "\n",
+            CsvDialect::Nordic => "\r\n",
+        });
+        self.at_line_start = true;
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
 }
 
 /// [`render`] for rows made one at a time, so a large report never exists twice in memory.
@@ -53,6 +171,30 @@ pub fn push_text(out: &mut String, text: &str) {
     push_field(out, &defuse(text));
 }
 
+/// [`render`] for a data interchange file another program reads by machine (the agency
+/// batch): values verbatim, not defused (a phone `+46 70 ...` stays a phone), control
+/// characters escaped.
+pub fn render_verbatim(table: &Table) -> String {
+    let mut out = String::new();
+    let mut field = String::new();
+    let rows = std::iter::once(table.columns.iter().map(|c| Cell::Text(c.clone())).collect::<Vec<_>>());
+    for row in rows.chain(table.rows.iter().cloned()) {
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field.clear();
+            match cell {
+                Cell::Text(t) => field.push_str(&super::escape::printable(t)),
+                other => other.write_plain(&mut field),
+            }
+            push_field(&mut out, &field);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A field as RFC 4180 writes it.
 pub fn push_field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
@@ -67,7 +209,6 @@ pub fn push_field(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::Decimal;
 
     #[test]
     fn formulas_are_defused_but_amounts_are_not() {
@@ -75,5 +216,31 @@ mod tests {
         t.push(vec![Cell::text("=HYPERLINK(\"x\")"), Cell::Money(Decimal::new(-1050, 2))]);
         t.push(vec![Cell::text("Berg, Holm & Co"), Cell::Money(Decimal::ZERO)]);
         assert_eq!(render(&t), "a,b\n\"'=HYPERLINK(\"\"x\"\")\",-10.50\n\"Berg, Holm & Co\",0.00\n");
+        assert_eq!(render_in(&t, CsvDialect::Standard), render(&t));
+    }
+
+    #[test]
+    fn the_nordic_dialect_is_what_nordic_excel_opens_as_columns_of_numbers() {
+        let mut t = Table::new(["kund", "belopp", "dagar", "förfallo", "andel"]);
+        t.push(vec![
+            Cell::text("Berg; Holm & Co, Umeå"),
+            Cell::Money(Decimal::new(-123456, 2)),
+            Cell::Count(12),
+            Cell::Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
+            Cell::Number(Decimal::new(125, 1)),
+        ]);
+        t.push(vec![
+            Cell::text("@SUM(A1)"),
+            Cell::Money(Decimal::ZERO),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+        assert_eq!(
+            render_in(&t, CsvDialect::Nordic),
+            "\u{feff}kund;belopp;dagar;förfallo;andel\r\n\
+             \"Berg; Holm & Co, Umeå\";-1234,56;12;2026-11-30;12,5\r\n\
+             '@SUM(A1);0,00;;;\r\n"
+        );
     }
 }

@@ -472,9 +472,11 @@ fn line_chart(
                 if *is_now { "#1d2733" } else { "#2f5d8a" }
             );
             if *is_now || k == 0 {
+                // The first label starts at its point, clear of the axis labels.
+                let anchor = if k == 0 { "start" } else { "middle" };
                 let _ = write!(
                     out,
-                    "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"value\">{v}{suffix}</text>",
+                    "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" class=\"value\">{v}{suffix}</text>",
                     y - 6.0
                 );
             }

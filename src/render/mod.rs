@@ -1,8 +1,12 @@
-//! Values out: one neutral [`Table`] of typed cells, rendered as a terminal table, CSV or JSON.
+//! Values out: one neutral [`Table`] of typed cells, rendered as a terminal table, CSV, JSON,
+//! an Excel workbook or HTML. A command describes what it shows once, as a [`View`]; which form
+//! is made is decided here, in [`View::render`], and only that form is made.
 
 pub mod csv_out;
+pub mod escape;
 pub mod html;
 pub mod text;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -11,6 +15,8 @@ use rust_decimal::Decimal;
 pub enum Cell {
     Text(String),
     Money(Decimal),
+    /// A figure that is not money: a share in per cent, days on average.
+    Number(Decimal),
     Count(i64),
     Date(NaiveDate),
     Empty,
@@ -42,6 +48,9 @@ impl Cell {
         match self {
             Cell::Text(s) => out.push_str(s),
             Cell::Money(m) => crate::core::money::write_money(out, *m),
+            Cell::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
             Cell::Count(n) => {
                 let _ = write!(out, "{n}");
             }
@@ -103,11 +112,13 @@ pub enum Format {
     Json,
     /// One self-contained page with pictures: `dun report` only.
     Html,
+    /// An Excel workbook: typed cells, one sheet per table.
+    Xlsx,
 }
 
 impl Format {
     /// The file extensions `-o` recognises, for messages.
-    pub const EXTENSIONS: &[&str] = &["txt", "csv", "json", "html"];
+    pub const EXTENSIONS: &[&str] = &["txt", "csv", "json", "html", "xlsx"];
 
     /// The format a lower-case file extension names.
     pub fn from_extension(extension: &str) -> Option<Format> {
@@ -116,7 +127,171 @@ impl Format {
             "csv" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "html" | "htm" => Some(Format::Html),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
+        }
+    }
+}
+
+/// A table with a name: a sheet of a workbook, a section of a page. It borrows the table
+/// where the command keeps it for other forms too.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet<'a> {
+    pub name: String,
+    pub table: std::borrow::Cow<'a, Table>,
+}
+
+impl<'a> Sheet<'a> {
+    pub fn new(name: impl Into<String>, table: Table) -> Sheet<'a> {
+        Sheet { name: name.into(), table: std::borrow::Cow::Owned(table) }
+    }
+
+    pub fn of(name: impl Into<String>, table: &'a Table) -> Sheet<'a> {
+        Sheet { name: name.into(), table: std::borrow::Cow::Borrowed(table) }
+    }
+}
+
+/// How a view is rendered, besides its format.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderSettings {
+    pub color: bool,
+    pub csv: csv_out::CsvDialect,
+    /// The as-of date: a workbook's creation date, so that its bytes repeat.
+    pub as_of: NaiveDate,
+    /// `--redact`'s masks (value, mask): text outputs are masked whole as they are written,
+    /// a workbook's text cells here.
+    pub redact: Option<&'static [(String, String)]>,
+}
+
+type Make<'a, T> = Box<dyn FnOnce() -> T + 'a>;
+
+/// What a command shows, in every form it offers. The tables ([`View::new`]) are the source of
+/// the spreadsheet forms: CSV carries the first, a workbook all of them. Text and JSON default
+/// to the tables too; a command with a richer form of either gives its own.
+pub struct View<'a> {
+    title: String,
+    sheets: Make<'a, Vec<Sheet<'a>>>,
+    text: Option<Box<dyn FnOnce(bool) -> String + 'a>>,
+    json: Option<Make<'a, anyhow::Result<String>>>,
+    csv: Option<Box<dyn FnOnce(csv_out::CsvDialect) -> String + 'a>>,
+    html: Option<Make<'a, anyhow::Result<String>>>,
+}
+
+impl<'a> View<'a> {
+    /// `title` names the whole (a workbook's title); `sheets` makes its tables, main one first.
+    pub fn new(title: impl Into<String>, sheets: impl FnOnce() -> Vec<Sheet<'a>> + 'a) -> View<'a> {
+        View { title: title.into(), sheets: Box::new(sheets), text: None, json: None, csv: None, html: None }
+    }
+
+    /// The form for people in a terminal (given whether to colour it).
+    pub fn text(mut self, make: impl FnOnce(bool) -> String + 'a) -> View<'a> {
+        self.text = Some(Box::new(make));
+        self
+    }
+
+    pub fn json(mut self, make: impl FnOnce() -> anyhow::Result<String> + 'a) -> View<'a> {
+        self.json = Some(Box::new(make));
+        self
+    }
+
+    /// CSV written without the tables, for outputs too large to hold twice.
+    pub fn csv(mut self, make: impl FnOnce(csv_out::CsvDialect) -> String + 'a) -> View<'a> {
+        self.csv = Some(Box::new(make));
+        self
+    }
+
+    pub fn html(mut self, make: impl FnOnce() -> anyhow::Result<String> + 'a) -> View<'a> {
+        self.html = Some(Box::new(make));
+        self
+    }
+
+    /// The bytes of the view in `format`; only that form is made.
+    pub fn render(self, format: Format, settings: &RenderSettings) -> anyhow::Result<Vec<u8>> {
+        let text = match format {
+            Format::Table => match self.text {
+                Some(make) => make(settings.color),
+                None => default_text(&self.title, (self.sheets)(), settings.color),
+            },
+            Format::Csv => match self.csv {
+                Some(make) => make(settings.csv),
+                None => {
+                    let sheets = (self.sheets)();
+                    sheets.first().map_or_else(String::new, |s| csv_out::render_in(&s.table, settings.csv))
+                }
+            },
+            Format::Json => match self.json {
+                Some(make) => make()?,
+                None => default_json((self.sheets)())?,
+            },
+            Format::Html => match self.html {
+                Some(make) => make()?,
+                None => anyhow::bail!("--format html is not offered here; use table, csv, json or xlsx"),
+            },
+            Format::Xlsx => {
+                let mut sheets = (self.sheets)();
+                if let Some(pairs) = settings.redact {
+                    redact_cells(&mut sheets, pairs);
+                }
+                return xlsx::workbook(&sheets, &self.title, settings.as_of);
+            }
+        };
+        Ok(text.into_bytes())
+    }
+}
+
+/// Each table under its name.
+fn default_text(title: &str, sheets: Vec<Sheet<'_>>, color: bool) -> String {
+    let mut out = format!("{title}\n");
+    for sheet in sheets {
+        if sheet.table.rows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{}\n", sheet.name));
+        out.push_str(&text::render(&sheet.table, color));
+        out.push('\n');
+    }
+    out
+}
+
+/// One table: its rows; several: an object of them by name.
+fn default_json(sheets: Vec<Sheet<'_>>) -> anyhow::Result<String> {
+    let value = match sheets.as_slice() {
+        [one] => one.table.json_rows(),
+        many => serde_json::Value::Object(
+            many.iter().map(|s| (s.name.to_lowercase().replace(' ', "_"), s.table.json_rows())).collect(),
+        ),
+    };
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+/// Masks personal values in the text cells of `sheets` (`--redact`). The cells are masked in
+/// one pass over all their text, joined by a separator no cell holds, as the text formats are
+/// masked whole: a pass per cell would cost the whole register for every cell.
+fn redact_cells(sheets: &mut [Sheet<'_>], pairs: &[(String, String)]) {
+    const UNIT: char = '\u{1f}';
+    let mut joined = String::new();
+    let mut count = 0usize;
+    for sheet in sheets.iter() {
+        for cell in sheet.table.rows.iter().flatten() {
+            if let Cell::Text(text) = cell {
+                joined.push_str(text);
+                joined.push(UNIT);
+                count += 1;
+            }
+        }
+    }
+    let per_cell = joined.matches(UNIT).count() != count;
+    let masked = crate::core::privacy::redact(&joined, pairs);
+    let mut parts = masked.split(UNIT);
+    for sheet in sheets {
+        for cell in sheet.table.to_mut().rows.iter_mut().flatten() {
+            if let Cell::Text(text) = cell {
+                *text = match (per_cell, parts.next()) {
+                    (false, Some(part)) => part.to_owned(),
+                    // A cell held the separator itself: mask it alone.
+                    _ => crate::core::privacy::redact(text, pairs),
+                };
+            }
         }
     }
 }

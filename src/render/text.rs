@@ -32,8 +32,8 @@ pub fn render(table: &Table, color: bool) -> String {
         out.add_row(row.iter().map(|cell| {
             let (text, right) = match cell {
                 Cell::Money(m) => (format_money_grouped(*m), true),
-                Cell::Count(_) => (cell.plain(), true),
-                other => (other.plain(), false),
+                Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
+                other => (super::escape::printable(&other.plain()).into_owned(), false),
             };
             let c = comfy_table::Cell::new(text);
             if right { c.set_alignment(CellAlignment::Right) } else { c }
@@ -45,8 +45,9 @@ pub fn render(table: &Table, color: bool) -> String {
 fn display(cell: &Cell) -> (String, bool) {
     match cell {
         Cell::Money(m) => (format_money_grouped(*m), true),
-        Cell::Count(_) => (cell.plain(), true),
-        other => (other.plain(), false),
+        Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
+        // Names and ids from data: an ESC sequence is shown, never run by the terminal.
+        other => (super::escape::printable(&other.plain()).into_owned(), false),
     }
 }
 

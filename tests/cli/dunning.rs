@@ -154,7 +154,7 @@ fn a_month_of_daily_cron_runs() {
 fn remind_writes_each_channel_and_reports_customers_it_cannot_reach() {
     let l = ledger();
     let out = l.dun(&["remind", "--as-of", "2026-11-08"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("C Cecilia Utan Kanal: no usable channel"), "{err}");
     let dir = l.file("out/2026-11-08");

@@ -229,3 +229,40 @@ fn check_validates_the_companys_details_and_who_they_reach() {
     );
     assert!(!forced.contains("customer F"), "{forced}");
 }
+
+fn header(eml: &str, name: &str) -> String {
+    let head = eml.split("\r\n\r\n").next().unwrap();
+    head.split("\r\n")
+        .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+        .unwrap_or_else(|| panic!("no {name}: {head}"))
+        .to_owned()
+}
+
+/// Finding 7: `Message-ID: <2026-11-30.reminder-1_1029_EUR@dun>` (no domain, the same in every
+/// company), `Date` always 08:00 UTC, no `Auto-Submitted`, no `Reply-To`.
+#[test]
+fn an_eml_has_a_message_id_in_the_companys_domain_a_real_date_and_auto_submitted() {
+    let l = ledger();
+    let eml = read(&l, "reminder-1_F_SEK.eml");
+    let id = header(&eml, "Message-ID");
+    assert!(id.starts_with("<dun.") && id.ends_with("@fonster.example>"), "{id}");
+    assert!(!id.contains("@dun>"), "{id}");
+    assert_eq!(header(&eml, "Auto-Submitted"), "auto-generated");
+    assert!(header(&eml, "Reply-To").ends_with(" <faktura@fonster.example>"));
+    // A back-dated run is dated on its day (noon UTC), not at a fixed 08:00.
+    assert_eq!(header(&eml, "Date"), "Sun, 08 Nov 2026 12:00:00 +0000");
+
+    // The same letter composed again: the same id. Another company: another id.
+    let again = Ledger::new();
+    again.write("policy.toml", POLICY).write("customers.csv", CUSTOMERS).write("invoices.csv", INVOICES);
+    again.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert_eq!(header(&read(&again, "reminder-1_F_SEK.eml"), "Message-ID"), id);
+    let other = Ledger::new();
+    other
+        .write("policy.toml", &POLICY.replace("faktura@fonster.example", "ekonomi@annat.example"))
+        .write("customers.csv", CUSTOMERS)
+        .write("invoices.csv", INVOICES);
+    other.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    let other_id = header(&read(&other, "reminder-1_F_SEK.eml"), "Message-ID");
+    assert!(other_id.ends_with("@annat.example>") && other_id != id, "{other_id}");
+}

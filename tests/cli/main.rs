@@ -1,6 +1,7 @@
 //! Integration tests through the real binary, on real files in a temp dir. One test binary
 //! (each extra one costs a link on two cores).
 
+mod banks;
 mod check;
 mod common;
 mod completions;
@@ -16,7 +17,10 @@ mod interest;
 mod law;
 mod letters;
 mod loading;
+mod privacy;
 mod report;
 mod rules;
+mod safety;
+mod spreadsheets;
 mod systems;
 mod usage;

@@ -533,6 +533,11 @@ pub fn missing_half_years(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let mut cursor = half_year_start(from);
+    // The tables have no holes: only a start before the first rate or an end past the last
+    // can miss one. Most claims have neither, and this is asked once per claim.
+    if reference_rate_on(pack, cursor, overrides).is_some() && !rate_is_stale(pack, until, overrides) {
+        return out;
+    }
     while cursor <= until {
         let known =
             reference_rate_on(pack, cursor, overrides).is_some() && !rate_is_stale(pack, cursor, overrides);

@@ -1,25 +1,36 @@
 //! Bank CSV exports ("kontoutdrag" / "transaktioner" downloads from the online
-//! bank). Every bank has its own columns, so the user's configuration names them.
+//! bank). Every bank has its own columns: a bank's layout is recognised from the header
+//! ([`BANK_PRESETS`]), and the policy's `[import.csv]` (the same kind of table as the ledger's
+//! `[columns.*]`: our column = their header, plus options) names what no preset or alias knows.
 //!
 //! Decisions:
 //!
-//! - Encoding: a BOM decides (UTF-8, UTF-16); otherwise UTF-8 if the bytes are
-//!   valid UTF-8, else Windows-1252, which Nordic Excel still writes.
-//! - Delimiter: as configured, else the first of `;` tab `,` `|` that yields a
-//!   row holding every configured column name. Rows before that header row are
-//!   the banks' preambles ("Kontoutdrag 2024-05…") and are listed in `skipped`.
-//! - Amounts: negative rows are outgoing payments and are skipped. Without a
-//!   configured decimal mark, the last of `.` / `,` is the decimal mark when both
-//!   occur, and a single one is; a repeated one groups thousands. Thousands groups
-//!   must have three digits, so `1234.50` read with decimal `,` is an error, not
-//!   123450.
+//! - Encoding: a BOM decides (UTF-8, UTF-16); else the policy's `encoding`; else UTF-8 if the
+//!   bytes are valid UTF-8, else Windows-1252, which Nordic Excel still writes.
+//! - Header: the first of the first 50 rows (with the configured delimiter, else each of `;`
+//!   tab `,` `|`) in which a date and an amount (or a credit column) are found, by the
+//!   policy's names, a bank preset or the aliases. Rows before it are the banks' preambles
+//!   ("* Transaktioner Period …") and are listed in `skipped`. A trailing delimiter (Nordea,
+//!   SpareBank 1) is an empty column and harmless.
+//! - Amounts: one signed `amount` column, or a `credit` / `debit` pair (SpareBank 1's `Inn` and
+//!   `Ut`, DNB's `Inn på konto` and `Ut fra konto`). Negative amounts and debits are outgoing
+//!   and skipped. Without a decimal mark, the last of `.` / `,` is the decimal mark when both
+//!   occur, and a single one is; a repeated one groups thousands. Thousands groups must have
+//!   three digits, so `1234.50` read with decimal `,` is an error, not 123450.
+//! - Pending rows are not payments and are skipped and counted: a marker in the date column
+//!   (`Reserverat`, `Reservert`, `Reserveret`, `Varaus`, `Pending`), a `status` column that
+//!   does not say booked (Danske Bank's `Venter`), or an empty `pending_if_empty` column (DNB's
+//!   `Rentedato`).
+//! - References: the `reference` column; else a check-digit-valid OCR, KID, FIK, viitenumero or
+//!   RF standing as a word of its own in the free text (SEB's `Text`, DNB's `Forklaring`,
+//!   Danske Bank's `Tekst`).
 //! - Dates: the configured chrono format, else ISO `2024-05-02`, `20240502`,
 //!   `02.05.2024`, `02/05/2024` (day first, as in the Nordics), `2024/05/02`,
 //!   `02-05-2024`; a trailing time is ignored.
-//! - Transaction id: the configured column when it has a value, else derived from
-//!   the row's content: date, amount and a hash of date, amount, reference,
-//!   message and payer, plus `-2`, `-3`… for identical rows. It does not depend on
-//!   the row's position, so it stays the same when the next export overlaps.
+//! - Transaction id: the `transaction_id` column when it has a value, else derived from the
+//!   row's content: date, amount and a hash of date, amount, reference, message and payer,
+//!   plus `-2`, `-3`… for identical rows. It does not depend on the row's position, so it
+//!   stays the same when the next export overlaps.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -31,24 +42,74 @@ use super::{
     BankError, BankFile, BankFormat, BankPayment, Errors, LineCounter, Skipped, error, line_location,
     stable_hash,
 };
+use crate::core::policy::{ColumnTable, TextEncoding};
+use crate::core::reference::{RefKind, detect_reference, validate_reference};
+use crate::io::columns::header_key;
+use crate::io::csv_in::ColumnSpec;
+use crate::io::presets::{BANK_PRESETS, BankPreset};
 
-/// Which columns of a bank's CSV export hold what. Column names are matched
-/// case-insensitively, ignoring surrounding blanks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CsvImportConfig {
-    /// Field delimiter; sniffed when `None`.
-    pub delimiter: Option<u8>,
-    /// Decimal mark, `,` or `.`; guessed per value when `None`.
-    pub decimal: Option<char>,
-    /// A chrono format such as `%d.%m.%Y`; common formats are tried when `None`.
-    pub date_format: Option<String>,
-    pub date: String,
-    pub amount: String,
-    pub reference: Option<String>,
-    pub message: Option<String>,
-    pub payer: Option<String>,
-    pub transaction_id: Option<String>,
+/// How a bank's CSV export is read: the policy's `[import.csv]`, with every key optional (a
+/// preset or the aliases find what it does not name).
+pub type CsvImportConfig = ColumnTable;
+
+const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
+    ColumnSpec { name, aliases, required }
 }
+
+/// The columns of a bank export, in the order [`Columns`] keeps them.
+pub const BANK_COLUMNS: &[ColumnSpec] = &[
+    col(
+        "date",
+        &[
+            "bokföringsdag",
+            "bokföringsdatum",
+            "bokført",
+            "bogført",
+            "bogføringsdato",
+            "kirjauspäivä",
+            "booking_date",
+            "entry_date",
+            "datum",
+            "dato",
+            "transaktionsdatum",
+        ],
+        true,
+    ),
+    col("amount", &["belopp", "beløp", "beløb", "määrä", "summa", "amount", "määrä_euroa"], false),
+    col("credit", &["inn", "inn_på_konto", "insättning", "indbetaling", "credit", "pano", "innskudd"], false),
+    col("debit", &["ut", "ut_fra_konto", "uttag", "udbetaling", "debit", "otto"], false),
+    col(
+        "reference",
+        &["referens", "ocr", "kid", "fik", "viite", "viitenumero", "reference", "ocr_nummer"],
+        false,
+    ),
+    col(
+        "message",
+        &[
+            "meddelande",
+            "meddelelse",
+            "melding",
+            "viesti",
+            "text",
+            "tekst",
+            "beskrivning",
+            "beskrivelse",
+            "forklaring",
+            "description",
+            "text_mottagare",
+        ],
+        false,
+    ),
+    col("details", &["rubrik", "ytterligare_detaljer", "selitys", "otsikko"], false),
+    col(
+        "payer",
+        &["avsändare", "betaler", "maksaja", "payer", "saaja_maksaja", "namn", "navn", "nimi"],
+        false,
+    ),
+    col("transaction_id", &["transaktions_id", "arkistointitunnus", "transaction_id", "archive_id"], false),
+    col("status", &["tila", "state"], false),
+    col("currency", &["valuta", "valuutta"], false),
+];
 
 /// Delimiters tried in order when none is configured.
 const DELIMITERS: [u8; 4] = [b';', b'\t', b',', b'|'];
@@ -59,15 +120,45 @@ const HEADER_SEARCH_ROWS: usize = 50;
 const DATE_FORMATS: [&str; 7] =
     ["%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y.%m.%d"];
 
-/// Parses a bank CSV export with the given column configuration.
+/// What a date column holds instead of a date on a row the bank has not booked yet.
+const PENDING_MARKERS: [&str; 9] = [
+    "reserverat",
+    "reservert",
+    "reserveret",
+    "varaus",
+    "pending",
+    "väntande",
+    "venter",
+    "ventende",
+    "kommande",
+];
+
+/// `status` values that mean booked; anything else is pending.
+const BOOKED: [&str; 13] = [
+    "utført",
+    "utfort",
+    "bokført",
+    "bokfort",
+    "booked",
+    "executed",
+    "completed",
+    "genomförd",
+    "bokförd",
+    "gennemført",
+    "bogført",
+    "suoritettu",
+    "kirjattu",
+];
+
+/// Parses a bank CSV export; `config` is the policy's `[import.csv]` (default: none).
 pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile, Vec<BankError>> {
     check_config(config).map_err(|e| vec![e])?;
-    let text = decode(bytes);
+    let text = decode(bytes, config.encoding);
     let (rows, header_at, columns) = locate_header(&text, config).map_err(|e| vec![e])?;
     let mut errors = Errors::default();
     let mut file = BankFile {
         format: BankFormat::Csv,
-        version: None,
+        version: columns.preset.map(|p| p.id.to_owned()),
         created: None,
         payments: Vec::new(),
         skipped: Vec::new(),
@@ -112,7 +203,7 @@ pub(super) fn looks_delimited(bytes: &[u8]) -> bool {
     {
         head = &head[..end];
     }
-    let text = decode(head);
+    let text = decode(head, None);
     if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')) {
         return false;
     }
@@ -120,8 +211,11 @@ pub(super) fn looks_delimited(bytes: &[u8]) -> bool {
 }
 
 fn check_config(config: &CsvImportConfig) -> Result<(), BankError> {
-    let problem = if config.date.trim().is_empty() || config.amount.trim().is_empty() {
-        Some("the date and amount columns must be named".to_string())
+    let problem = if let Some((ours, _)) =
+        config.columns.iter().find(|(ours, _)| !BANK_COLUMNS.iter().any(|c| c.name == ours))
+    {
+        let names: Vec<&str> = BANK_COLUMNS.iter().map(|c| c.name).collect();
+        Some(format!("[import.csv] has no column `{ours}`; its columns are {}", names.join(", ")))
     } else if config.decimal.is_some_and(|d| d != ',' && d != '.') {
         Some(format!("decimal mark {:?} is neither ',' nor '.'", config.decimal))
     } else if config
@@ -129,6 +223,11 @@ fn check_config(config: &CsvImportConfig) -> Result<(), BankError> {
         .is_some_and(|d| matches!(d, b'"' | b'\r' | b'\n') || Some(char::from(d)) == config.decimal)
     {
         Some(format!("delimiter {:?} cannot be used", config.delimiter.map(char::from)))
+    } else if let Some(id) =
+        config.preset.as_deref().filter(|id| *id != "none" && !BANK_PRESETS.iter().any(|p| p.id == *id))
+    {
+        let ids: Vec<&str> = BANK_PRESETS.iter().map(|p| p.id).collect();
+        Some(format!("[import.csv] preset = \"{id}\" is not one of \"none\", {}", ids.join(", ")))
     } else {
         None
     };
@@ -138,15 +237,19 @@ fn check_config(config: &CsvImportConfig) -> Result<(), BankError> {
     }
 }
 
-/// UTF-8 / UTF-16 by BOM, else UTF-8 when valid, else Windows-1252.
-fn decode(bytes: &[u8]) -> String {
+/// UTF-8 / UTF-16 by BOM, else the encoding the policy names, else UTF-8 when valid, else
+/// Windows-1252.
+fn decode(bytes: &[u8], forced: Option<TextEncoding>) -> String {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let body = bytes.get(bom..).unwrap_or_default();
         return encoding.decode_without_bom_handling(body).0.into_owned();
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+    match (forced, std::str::from_utf8(bytes)) {
+        (Some(TextEncoding::Windows1252), _) | (None, Err(_)) => {
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+        }
+        (_, Ok(text)) => text.to_string(),
+        (Some(TextEncoding::Utf8), Err(_)) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -176,14 +279,20 @@ fn read_rows(text: &str, delimiter: u8) -> Rows {
     rows
 }
 
-/// Column positions of the configured names.
+/// The positions of the bank columns in the header row, one per [`BANK_COLUMNS`], and the
+/// preset that found them.
 struct Columns {
-    date: usize,
-    amount: usize,
-    reference: Option<usize>,
-    message: Option<usize>,
-    payer: Option<usize>,
-    transaction_id: Option<usize>,
+    at: Vec<Option<usize>>,
+    /// The header row as written.
+    header: Vec<String>,
+    preset: Option<&'static BankPreset>,
+    pending_if_empty: Option<usize>,
+}
+
+impl Columns {
+    fn of(&self, name: &str) -> Option<usize> {
+        BANK_COLUMNS.iter().position(|c| c.name == name).and_then(|i| self.at[i])
+    }
 }
 
 fn locate_header(text: &str, config: &CsvImportConfig) -> Result<(Rows, usize, Columns), BankError> {
@@ -191,62 +300,122 @@ fn locate_header(text: &str, config: &CsvImportConfig) -> Result<(Rows, usize, C
         Some(d) => vec![d],
         None => DELIMITERS.to_vec(),
     };
+    let mut ambiguous = None;
     for delimiter in delimiters {
         let rows = read_rows(text, delimiter);
-        let found = rows
-            .iter()
-            .take(HEADER_SEARCH_ROWS)
-            .enumerate()
-            .find_map(|(i, (_, fields))| columns(fields, config).map(|c| (i, c)));
-        if let Some((at, columns)) = found {
-            return Ok((rows, at, columns));
+        for (i, (line, fields)) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+            match columns(fields, config) {
+                Ok(Some(columns)) => return Ok((rows, i, columns)),
+                Ok(None) => {}
+                Err(message) => {
+                    ambiguous.get_or_insert((*line, message));
+                }
+            }
         }
     }
+    if let Some((line, message)) = ambiguous {
+        return Err(error(line_location(line), message));
+    }
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
-    let wanted: Vec<&str> = [Some(&config.date), Some(&config.amount)]
-        .into_iter()
-        .chain([
-            config.reference.as_ref(),
-            config.message.as_ref(),
-            config.payer.as_ref(),
-            config.transaction_id.as_ref(),
-        ])
-        .flatten()
-        .map(String::as_str)
-        .collect();
+    let named: Vec<String> =
+        config.columns.iter().map(|(ours, theirs)| format!("{ours} = {theirs:?}")).collect();
+    let wanted = if named.is_empty() {
+        "no bank layout dun knows and no columns named in policy.toml's [import.csv]".to_owned()
+    } else {
+        format!("[import.csv] names {}", named.join(", "))
+    };
     Err(error(
         "line 1",
         format!(
-            "no header row with the columns {wanted:?} in the first {HEADER_SEARCH_ROWS} lines; the first line is {:?}",
+            "no header row with a date and an amount in the first {HEADER_SEARCH_ROWS} lines ({wanted}); the first line is {:?}. Name the columns in policy.toml, e.g. [import.csv] date = \"Bokföringsdag\", amount = \"Belopp\"",
             first.chars().take(200).collect::<String>()
         ),
     ))
 }
 
-/// The configured columns in this row, if it holds all of them.
-fn columns(fields: &[String], config: &CsvImportConfig) -> Option<Columns> {
+/// The columns of this row if it is the header: every column the policy names is in it, and
+/// a date and an amount (or a credit column) are found. `Err` when two headers of the row mean
+/// one column.
+fn columns(fields: &[String], config: &CsvImportConfig) -> Result<Option<Columns>, String> {
+    let keys: Vec<String> = fields.iter().map(|f| header_key(f)).collect();
     let find = |name: &str| {
-        let wanted = normalize_header(name);
-        fields.iter().position(|f| normalize_header(f) == wanted)
+        let key = header_key(name);
+        keys.iter().position(|k| *k == key && !k.is_empty())
     };
-    let optional = |name: &Option<String>| -> Option<Option<usize>> {
-        match name {
-            Some(name) => find(name).map(Some),
-            None => Some(None),
+    let spec = |name: &str| BANK_COLUMNS.iter().position(|c| c.name == name);
+    let mut at: Vec<Option<usize>> = vec![None; BANK_COLUMNS.len()];
+    let mut claimed = vec![false; fields.len()];
+    for (ours, theirs) in &config.columns {
+        let (Some(which), Some(pos)) = (spec(ours), find(theirs)) else { return Ok(None) };
+        at[which] = Some(pos);
+        claimed[pos] = true;
+    }
+    let preset = match config.preset.as_deref() {
+        Some("none") => None,
+        Some(id) => BANK_PRESETS.iter().find(|p| p.id == id),
+        None => BANK_PRESETS
+            .iter()
+            .filter(|p| p.signature.iter().all(|s| find(s).is_some()))
+            .max_by_key(|p| p.signature.len()),
+    };
+    if let Some(p) = preset {
+        for (ours, theirs) in p.columns {
+            let (Some(which), Some(pos)) = (spec(ours), find(theirs)) else { continue };
+            if at[which].is_none() && !claimed[pos] {
+                at[which] = Some(pos);
+                claimed[pos] = true;
+            }
         }
+        for theirs in p.ignore {
+            if let Some(pos) = find(theirs) {
+                claimed[pos] = true;
+            }
+        }
+    }
+    for theirs in &config.ignore {
+        if let Some(pos) = find(theirs) {
+            claimed[pos] = true;
+        }
+    }
+    let mut by_alias: Vec<Option<usize>> = vec![None; BANK_COLUMNS.len()];
+    for (pos, key) in keys.iter().enumerate() {
+        if claimed[pos] || key.is_empty() {
+            continue;
+        }
+        let Some(which) = BANK_COLUMNS
+            .iter()
+            .position(|c| header_key(c.name) == *key || c.aliases.iter().any(|a| header_key(a) == *key))
+        else {
+            continue;
+        };
+        if at[which].is_some() {
+            continue;
+        }
+        if let Some(first) = by_alias[which] {
+            return Err(format!(
+                "columns {:?} and {:?} both mean `{}`; say which in policy.toml: [import.csv] {} = {:?}",
+                fields[first], fields[pos], BANK_COLUMNS[which].name, BANK_COLUMNS[which].name, fields[first]
+            ));
+        }
+        by_alias[which] = Some(pos);
+    }
+    for (slot, alias) in at.iter_mut().zip(by_alias) {
+        if slot.is_none() {
+            *slot = alias;
+        }
+    }
+    let columns = Columns {
+        pending_if_empty: config
+            .pending_if_empty
+            .as_deref()
+            .or(preset.and_then(|p| p.pending_if_empty))
+            .and_then(find),
+        at,
+        header: fields.to_vec(),
+        preset,
     };
-    Some(Columns {
-        date: find(&config.date)?,
-        amount: find(&config.amount)?,
-        reference: optional(&config.reference)?,
-        message: optional(&config.message)?,
-        payer: optional(&config.payer)?,
-        transaction_id: optional(&config.transaction_id)?,
-    })
-}
-
-fn normalize_header(name: &str) -> String {
-    name.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_lowercase()
+    let has_amount = columns.of("amount").is_some() || columns.of("credit").is_some();
+    Ok((columns.of("date").is_some() && has_amount).then_some(columns))
 }
 
 fn is_blank(fields: &[String]) -> bool {
@@ -270,60 +439,197 @@ impl Row<'_> {
         column.and_then(|i| self.fields.get(i)).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 
-    fn required(&self, column: usize, name: &str, errors: &mut Errors) -> Option<&str> {
-        let value = self.cell(Some(column));
-        if value.is_none() {
-            errors.push(line_location(self.line), format!("no value in column {name:?}"));
+    fn named(&self, name: &str) -> Option<&str> {
+        self.cell(self.columns.of(name))
+    }
+
+    /// The file's header for one of our columns, for messages.
+    fn header_name(&self, name: &str) -> String {
+        self.columns
+            .of(name)
+            .and_then(|i| self.columns.header.get(i))
+            .map_or_else(|| name.to_owned(), |h| h.trim().to_owned())
+    }
+
+    fn decimal(&self) -> Option<char> {
+        self.config.decimal.or(self.columns.preset.and_then(|p| p.decimal))
+    }
+
+    fn date_format(&self) -> Option<&str> {
+        self.config.date_format.as_deref().or(self.columns.preset.and_then(|p| p.date_format))
+    }
+
+    fn skip(&self, reason: String) -> Option<Read> {
+        Some(Read::Skipped(Skipped { location: line_location(self.line), reason }))
+    }
+
+    /// Why the row is not booked yet, if it is not.
+    fn pending(&self) -> Option<String> {
+        if let Some(date) = self.named("date") {
+            let lower = date.to_lowercase();
+            if PENDING_MARKERS.iter().any(|m| lower.starts_with(m)) {
+                return Some(format!("pending (not yet booked): \"{date}\" in the date column"));
+            }
         }
-        value
+        if let Some(status) = self.named("status") {
+            let lower = status.to_lowercase();
+            if !BOOKED.contains(&lower.as_str()) {
+                return Some(format!("pending (not yet booked): status \"{status}\""));
+            }
+        }
+        if let Some(at) = self.columns.pending_if_empty
+            && self.cell(Some(at)).is_none()
+        {
+            let header = self.columns.header.get(at).map_or("", |h| h.trim());
+            return Some(format!("pending (not yet booked): no {header}"));
+        }
+        None
+    }
+
+    fn amount(&self, text: &str, column: &str, errors: &mut Errors) -> Option<Decimal> {
+        let amount = if self.config.minor_units == Some(true) {
+            crate::core::money::parse_minor_units(text).ok()
+        } else {
+            parse_amount(text, self.decimal())
+        };
+        if amount.is_none() {
+            errors.push(
+                line_location(self.line),
+                format!("amount {text:?} in column {column:?} is not a number"),
+            );
+        }
+        amount
+    }
+
+    /// The signed amount: the `amount` column, or credit minus debit.
+    fn signed_amount(&self, errors: &mut Errors) -> Option<Decimal> {
+        if self.columns.of("amount").is_some() {
+            let Some(text) = self.named("amount") else {
+                errors.push(
+                    line_location(self.line),
+                    format!("no value in column {:?}", self.header_name("amount")),
+                );
+                return None;
+            };
+            return self.amount(text, &self.header_name("amount"), errors);
+        }
+        let credit = self.named("credit");
+        let debit = self.named("debit");
+        match (credit, debit) {
+            (Some(c), None) => self.amount(c, &self.header_name("credit"), errors).map(|a| a.abs()),
+            (None, Some(d)) => self.amount(d, &self.header_name("debit"), errors).map(|a| -a.abs()),
+            (None, None) => {
+                errors.push(
+                    line_location(self.line),
+                    format!(
+                        "no value in {:?} or {:?}",
+                        self.header_name("credit"),
+                        self.header_name("debit")
+                    ),
+                );
+                None
+            }
+            (Some(c), Some(d)) => {
+                let (c, d) = (
+                    self.amount(c, &self.header_name("credit"), errors)?,
+                    self.amount(d, &self.header_name("debit"), errors)?,
+                );
+                Some(c.abs() - d.abs())
+            }
+        }
     }
 
     fn read(&self, errors: &mut Errors) -> Option<Read> {
         let location = line_location(self.line);
-        let date_text = self.required(self.columns.date, &self.config.date, errors);
-        let amount_text = self.required(self.columns.amount, &self.config.amount, errors);
+        if let Some(reason) = self.pending() {
+            return self.skip(reason);
+        }
+        let date_text = self.named("date");
+        if date_text.is_none() {
+            errors.push(location.clone(), format!("no value in column {:?}", self.header_name("date")));
+        }
         let date = date_text.and_then(|text| {
-            let date = parse_date(text, self.config.date_format.as_deref());
+            let date = parse_date(text, self.date_format());
             if date.is_none() {
-                let expected = self.config.date_format.as_deref().unwrap_or("a known date format");
+                let expected = self.date_format().unwrap_or("a known date format");
                 errors.push(location.clone(), format!("date {text:?} does not match {expected}"));
             }
             date
         });
-        let amount = amount_text.and_then(|text| {
-            let amount = parse_amount(text, self.config.decimal);
-            if amount.is_none() {
-                errors.push(location.clone(), format!("amount {text:?} is not a number"));
-            }
-            amount
-        });
+        let amount = self.signed_amount(errors);
         let (date, amount) = (date?, amount?);
         if amount.is_sign_negative() && !amount.is_zero() {
-            return Some(Read::Skipped(Skipped {
-                location,
-                reason: format!("outgoing payment (negative amount {amount})"),
-            }));
+            return self.skip(format!("outgoing payment (negative amount {amount})"));
         }
         if amount.is_zero() {
-            return Some(Read::Skipped(Skipped {
-                location,
-                reason: "amount of 0: nothing to match".to_string(),
-            }));
+            return self.skip("amount of 0: nothing to match".to_string());
         }
-        let reference = self.cell(self.columns.reference).map(str::to_string);
+        let message = match (self.named("message"), self.named("details")) {
+            (Some(m), Some(d)) if m != d => Some(format!("{d} {m}")),
+            (Some(m), _) => Some(m.to_owned()),
+            (None, d) => d.map(str::to_owned),
+        };
+        if let Some(p) = self.columns.preset {
+            let texts = [message.as_deref(), self.named("payer")];
+            if let Some(lump) = p
+                .lump_sums
+                .iter()
+                .find(|l| texts.iter().flatten().any(|t| t.to_uppercase().contains(&l.to_uppercase())))
+            {
+                return self.skip(format!(
+                    "a lump sum of {amount} ({lump}): its payments are in the bank's own file (BgMax), import that"
+                ));
+            }
+        }
+        let mut references: Vec<String> = self.named("reference").map(str::to_string).into_iter().collect();
+        if references.is_empty() {
+            references = message.as_deref().map(references_in_text).unwrap_or_default();
+        }
+        let currency = self
+            .named("currency")
+            .map(str::to_owned)
+            .or_else(|| self.columns.preset.and_then(|p| p.currency).map(str::to_owned));
         Some(Read::Payment(BankPayment {
             // Filled in by the caller when empty: derivation needs the whole file.
-            txid: self.cell(self.columns.transaction_id).unwrap_or_default().to_string(),
+            txid: self.named("transaction_id").unwrap_or_default().to_string(),
             date,
             amount,
-            currency: None,
-            reference_amounts: reference.iter().map(|_| None).collect(),
-            references: reference.into_iter().collect(),
-            message: self.cell(self.columns.message).map(str::to_string),
-            payer: self.cell(self.columns.payer).map(str::to_string),
+            currency,
+            reference_amounts: references.iter().map(|_| None).collect(),
+            references,
+            message,
+            payer: self.named("payer").map(str::to_string),
             location,
         }))
     }
+}
+
+/// Payment references standing as words of their own in free text: a check-digit-valid OCR,
+/// KID, FIK or viitenumero of 5 to 25 digits that is not a date, or an RF reference. Banks
+/// put the payer's reference into the text (SEB's `Text`, DNB's `Forklaring`).
+pub fn references_in_text(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let upper = word.to_ascii_uppercase();
+        let rf = upper.starts_with("RF")
+            && (6..=25).contains(&upper.len())
+            && validate_reference(RefKind::Rf, &upper).is_ok();
+        let digits = (5..=25).contains(&word.len())
+            && word.bytes().all(|b| b.is_ascii_digit())
+            && !looks_like_a_date(word)
+            && !detect_reference(word).is_empty();
+        if (rf || digits) && !found.contains(&upper) {
+            found.push(upper);
+        }
+    }
+    found
+}
+
+/// `20261123`: eight digits that are a date of this century are a date, not a reference.
+fn looks_like_a_date(word: &str) -> bool {
+    word.len() == 8
+        && NaiveDate::parse_from_str(word, "%Y%m%d")
+            .is_ok_and(|d| (1990..=2099).contains(&chrono::Datelike::year(&d)))
 }
 
 /// `csv-<date>-<amount>-<hash>`, with `-2`, `-3`… for identical rows.
@@ -433,15 +739,22 @@ mod tests {
     /// (location, date, amount, references, message, payer) of a payment.
     type Seen<'a> = (&'a str, NaiveDate, Decimal, Vec<&'a str>, Option<&'a str>, Option<&'a str>);
 
-    fn swedish() -> CsvImportConfig {
+    /// `[import.csv]` naming these columns.
+    fn named(pairs: &[(&str, &str)]) -> CsvImportConfig {
         CsvImportConfig {
-            date: "Bokföringsdag".into(),
-            amount: "Belopp".into(),
-            reference: Some("Referens".into()),
-            message: Some("Meddelande".into()),
-            payer: Some("Avsändare".into()),
+            columns: pairs.iter().map(|(o, t)| ((*o).to_owned(), (*t).to_owned())).collect(),
             ..CsvImportConfig::default()
         }
+    }
+
+    fn swedish() -> CsvImportConfig {
+        named(&[
+            ("date", "Bokföringsdag"),
+            ("amount", "Belopp"),
+            ("reference", "Referens"),
+            ("message", "Meddelande"),
+            ("payer", "Avsändare"),
+        ])
     }
 
     #[test]
@@ -527,13 +840,8 @@ mod tests {
     fn utf8_bom_crlf_comma_delimited_with_transaction_ids() {
         let text = "\u{feff}Date,Amount,Id,Ref\r\n2024-01-05,\"1,234.50\",TX-1,RF18539007547034\r\n\
                     05.01.2024,200.00,,\r\n2024-01-06 13:45,-5.00,TX-3,\r\n";
-        let config = CsvImportConfig {
-            date: "date".into(),
-            amount: "AMOUNT".into(),
-            transaction_id: Some("Id".into()),
-            reference: Some("Ref".into()),
-            ..CsvImportConfig::default()
-        };
+        let config =
+            named(&[("date", "date"), ("amount", "AMOUNT"), ("transaction_id", "Id"), ("reference", "Ref")]);
         let file = parse_bank_csv(text.as_bytes(), &config).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(file.payments.len(), 2);
         assert_eq!(file.payments[0].txid, "TX-1");
@@ -548,17 +856,15 @@ mod tests {
     #[test]
     fn malformed_rows_are_rejected_with_their_line_numbers() {
         let text = "Datum;Belopp\n2024-01-05;10,00\n2024-13-05;10,00\n2024-01-07;1234.50\n2024-01-08;\n";
-        let config = CsvImportConfig {
-            decimal: Some(','),
-            ..CsvImportConfig { date: "Datum".into(), amount: "Belopp".into(), ..CsvImportConfig::default() }
-        };
+        let config =
+            CsvImportConfig { decimal: Some(','), ..named(&[("date", "Datum"), ("amount", "Belopp")]) };
         let errors: Vec<String> =
             parse_bank_csv(text.as_bytes(), &config).unwrap_err().iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,
             vec![
                 "line 3: date \"2024-13-05\" does not match a known date format",
-                "line 4: amount \"1234.50\" is not a number",
+                "line 4: amount \"1234.50\" in column \"Belopp\" is not a number",
                 "line 5: no value in column \"Belopp\"",
             ]
         );
@@ -569,11 +875,99 @@ mod tests {
         let config = swedish();
         let errors = parse_bank_csv(b"a;b\n1;2\n", &config).unwrap_err();
         assert_eq!(errors[0].location, "line 1");
-        assert!(errors[0].message.starts_with("no header row with the columns"), "{errors:?}");
-        let errors = parse_bank_csv(b"", &CsvImportConfig::default()).unwrap_err();
+        assert!(errors[0].message.starts_with("no header row with a date and an amount"), "{errors:?}");
+        assert!(errors[0].message.contains("date = \"Bokföringsdag\""), "{errors:?}");
+        let errors = parse_bank_csv(b"", &named(&[("datum", "Dag")])).unwrap_err();
         assert_eq!(errors[0].location, "import configuration");
+        assert!(errors[0].message.contains("no column `datum`"), "{errors:?}");
         let bad_decimal = CsvImportConfig { decimal: Some(';'), ..swedish() };
         assert!(parse_bank_csv(b"", &bad_decimal).is_err());
+    }
+
+    fn seen(file: &BankFile) -> Vec<(String, String)> {
+        file.payments.iter().map(|p| (p.date.to_string(), p.amount.to_string())).collect()
+    }
+
+    fn reasons(file: &BankFile) -> Vec<&str> {
+        file.skipped.iter().map(|s| s.reason.as_str()).collect()
+    }
+
+    #[test]
+    fn pending_rows_by_date_marker_status_and_empty_value_date() {
+        let nordea = "Bokföringsdag;Belopp;Avsändare;Mottagare;Namn;Ytterligare detaljer;Meddelande;Egna anteckningar;Saldo;Valuta;\n\
+                      Reserverat;500,00;;;Kund AB;;Faktura 7;;;SEK;\n2025/12/29;250,00;;;Kund AB;;Faktura 8;;;SEK;\n";
+        let file = parse_bank_csv(nordea.as_bytes(), &CsvImportConfig::default()).unwrap();
+        assert_eq!(seen(&file), vec![("2025-12-29".into(), "250.00".into())]);
+        assert_eq!(reasons(&file), vec!["pending (not yet booked): \"Reserverat\" in the date column"]);
+        assert_eq!(file.version.as_deref(), Some("nordea-se"));
+        let danske = "\"Dato\";\"Tekst\";\"Beløp\";\"Saldo\";\"Status\";\"Avstemt\"\n\
+                      \"01.12.2026\";\"Giro\";\"15.625,00\";\"0\";\"Venter\";\"Nei\"\n\
+                      \"02.12.2026\";\"Giro\";\"1.000,00\";\"0\";\"Utført\";\"Nei\"\n";
+        let file = parse_bank_csv(danske.as_bytes(), &CsvImportConfig::default()).unwrap();
+        assert_eq!(seen(&file), vec![("2026-12-02".into(), "1000.00".into())]);
+        assert_eq!(reasons(&file), vec!["pending (not yet booked): status \"Venter\""]);
+        let dnb = "\"Dato\";\"Forklaring\";\"Rentedato\";\"Ut fra konto\";\"Inn på konto\"\n\
+                   \"03.12.2026\";\"Giro 1234567890128\";\"\";\"\";\"249.5\"\n\
+                   \"02.12.2026\";\"Giro 1234567890128\";\"02.12.2026\";\"\";\"249.5\"\n\
+                   \"02.12.2026\";\"Husleie\";\"02.12.2026\";\"1000.00\";\"\"\n";
+        let file = parse_bank_csv(dnb.as_bytes(), &CsvImportConfig::default()).unwrap();
+        assert_eq!(seen(&file), vec![("2026-12-02".into(), "249.5".into())]);
+        assert_eq!(
+            reasons(&file),
+            vec!["pending (not yet booked): no Rentedato", "outgoing payment (negative amount -1000.00)"]
+        );
+        // The KID in the free text is the payment's reference.
+        assert_eq!(file.payments[0].references, vec!["1234567890128"]);
+    }
+
+    #[test]
+    fn credit_and_debit_columns_with_a_trailing_delimiter() {
+        let sb1 = "\"Dato\";\"Beskrivelse\";\"Rentedato\";\"Inn\";\"Ut\";\"Til konto\";\"Fra konto\";\n\
+                   \"01.12.2026\";\"Kunde\";\"01.12.2026\";\"1500,00\";\"\";\"\";\"\";\n\
+                   \"02.12.2026\";\"Strøm\";\"02.12.2026\";\"\";\"-499,00\";\"\";\"\";\n";
+        let file = parse_bank_csv(sb1.as_bytes(), &CsvImportConfig::default()).unwrap();
+        assert_eq!(seen(&file), vec![("2026-12-01".into(), "1500.00".into())]);
+        assert_eq!(reasons(&file), vec!["outgoing payment (negative amount -499.00)"]);
+        assert_eq!(file.version.as_deref(), Some("sparebank1"));
+    }
+
+    #[test]
+    fn a_preamble_line_and_a_lump_sum() {
+        let swedbank = "* Transaktioner Period 2026-05-01 – 2026-06-30 Skapad 2026-07-01 08:00\n\
+            Radnummer,Clearingnummer,Kontonummer,Produkt,Valuta,Bokföringsdag,Transaktionsdag,Valutadag,Referens,Beskrivning,Belopp,Bokfört saldo\n\
+            1,8327-9,1234567,Företagskonto,SEK,2026-06-02,2026-06-02,2026-06-02,4455667788,Inbetalning,1250.00,5000.00\n\
+            2,8327-9,1234567,Företagskonto,SEK,2026-06-03,2026-06-03,2026-06-03,,Kortköp,-39.00,4961.00\n";
+        let file = parse_bank_csv(swedbank.as_bytes(), &CsvImportConfig::default()).unwrap();
+        assert_eq!(seen(&file), vec![("2026-06-02".into(), "1250.00".into())]);
+        assert_eq!(file.payments[0].references, vec!["4455667788"]);
+        assert_eq!(file.payments[0].currency.as_deref(), Some("SEK"));
+        assert_eq!(
+            reasons(&file),
+            vec!["before the header row", "outgoing payment (negative amount -39.00)"]
+        );
+        let nordea = "Bokföringsdag;Belopp;Avsändare;Mottagare;Namn;Rubrik;Meddelande;Egna anteckningar;Saldo;Valuta\n\
+                      2026-06-02;47333,00;;;;BG INBETALNINGAR;;;;SEK\n";
+        let file = parse_bank_csv(nordea.as_bytes(), &CsvImportConfig::default()).unwrap();
+        assert!(file.payments.is_empty());
+        assert!(
+            reasons(&file)[0].starts_with("a lump sum of 47333.00 (BG INBETALNINGAR)"),
+            "{:?}",
+            reasons(&file)
+        );
+    }
+
+    #[test]
+    fn references_standing_in_free_text() {
+        // 4455667784 is Luhn-valid (OCR, KID); RF18539007547034 a valid RF; 20261123 a date;
+        // 1017 too short; 1234567890123 and 4455667788 fail every check digit.
+        assert_eq!(
+            references_in_text(
+                "Faktura 1017 OCR 4455667784, ref RF18539007547034 betalt 20261123 1234567890123 4455667788"
+            ),
+            vec!["4455667784", "RF18539007547034"]
+        );
+        assert_eq!(references_in_text("4455667784X"), Vec::<String>::new());
+        assert_eq!(references_in_text(""), Vec::<String>::new());
     }
 
     #[test]
@@ -631,12 +1025,7 @@ mod tests {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
         assert_eq!(super::super::detect_format(&bytes, "export.txt"), Some(BankFormat::Csv));
-        let config = CsvImportConfig {
-            date: "Datum".into(),
-            amount: "Belopp".into(),
-            payer: Some("Avsändare".into()),
-            ..CsvImportConfig::default()
-        };
+        let config = named(&[("date", "Datum"), ("amount", "Belopp"), ("payer", "Avsändare")]);
         let file = parse_bank_csv(&bytes, &config).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(file.payments[0].payer.as_deref(), Some("Örjan"));
         assert_eq!(file.payments[0].amount, dec("10.00"));

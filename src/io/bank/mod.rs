@@ -55,7 +55,7 @@ use rust_decimal::Decimal;
 
 pub use bgmax::parse_bgmax;
 pub use camt::parse_camt;
-pub use csv_export::{CsvImportConfig, parse_bank_csv};
+pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text};
 pub use nets_ocr::parse_nets_ocr;
 
 /// At most this many errors are reported for one file; past that the rest is noise.
@@ -93,8 +93,8 @@ pub enum BankFormat {
     NetsOcr,
     Camt054,
     Camt053,
-    /// Not a known bank format, but delimited text: parse it with a
-    /// [`CsvImportConfig`] that names the columns.
+    /// Not a known bank format, but delimited text: a bank's CSV export, read by its
+    /// headers ([`parse_bank_csv`]).
     Csv,
 }
 
@@ -105,11 +105,19 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// Whether the entry is one the bank has not booked yet (a CSV row marked pending, a camt
+    /// entry whose status is not `BOOK`): it may come back as a payment in a later file.
+    pub fn is_pending(&self) -> bool {
+        self.reason.starts_with("pending") || self.reason.ends_with("not booked")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankFile {
     pub format: BankFormat,
-    /// Layout version: BgMax `01`, camt `camt.054.001.02`; `None` where the file
-    /// has none (Nets, CSV).
+    /// Layout version: BgMax `01`, camt `camt.054.001.02`, a CSV export's bank preset
+    /// (`nordea-se`); `None` where the file has none (Nets, a CSV read by its headers).
     pub version: Option<String>,
     /// Creation date written in the file (BgMax TK01, Nets record 89, camt
     /// `GrpHdr/CreDtTm`); `None` for CSV, which has none.
@@ -127,8 +135,7 @@ pub struct BankError {
 
 /// Recognises a bank file by its content; the file name only decides for CSV.
 ///
-/// `Csv` means "delimited text of unknown layout": it still needs a
-/// [`CsvImportConfig`] naming the columns.
+/// `Csv` means "delimited text": a bank's CSV export, whose layout is found from its header.
 pub fn detect_format(bytes: &[u8], file_name: &str) -> Option<BankFormat> {
     let body = strip_utf8_bom(bytes);
     if body.starts_with(b"01BGMAX") {
@@ -148,8 +155,8 @@ pub fn detect_format(bytes: &[u8], file_name: &str) -> Option<BankFormat> {
     None
 }
 
-/// Detects the format and parses. CSV needs `csv_config`; without one a CSV
-/// file is rejected with an error saying so.
+/// Detects the format and parses. A CSV export is read by the policy's `csv_config`
+/// (`[import.csv]`), a bank preset recognised from its header, or the column aliases.
 pub fn parse_bank_file(
     bytes: &[u8],
     file_name: &str,
@@ -159,13 +166,7 @@ pub fn parse_bank_file(
         Some(BankFormat::BgMax) => parse_bgmax(bytes),
         Some(BankFormat::NetsOcr) => parse_nets_ocr(bytes),
         Some(BankFormat::Camt054 | BankFormat::Camt053) => parse_camt(bytes),
-        Some(BankFormat::Csv) => match csv_config {
-            Some(config) => parse_bank_csv(bytes, config),
-            None => Err(vec![error(
-                file_name,
-                "looks like a CSV export: it needs an import configuration naming the date and amount columns",
-            )]),
-        },
+        Some(BankFormat::Csv) => parse_bank_csv(bytes, csv_config.unwrap_or(&CsvImportConfig::default())),
         None => Err(vec![error(
             file_name,
             "not a recognised bank file (BgMax, Nets OCR giro, camt.053/054 or CSV)",
@@ -587,9 +588,11 @@ mod tests {
     }
 
     #[test]
-    fn parse_bank_file_dispatches_and_asks_for_a_csv_config() {
-        let errors = parse_bank_file(b"Datum;Belopp\n", "x.csv", None).unwrap_err();
-        assert!(errors[0].message.contains("import configuration"));
+    fn parse_bank_file_dispatches_and_reads_csv_by_its_headers() {
+        let file = parse_bank_file(b"Datum;Belopp\n2024-01-02;10,00\n", "x.csv", None).unwrap();
+        assert_eq!(file.payments.len(), 1);
+        let errors = parse_bank_file(b"Dag;Summa kronor\n2024-01-02;10,00\n", "x.csv", None).unwrap_err();
+        assert!(errors[0].message.contains("no header row with a date and an amount"), "{errors:?}");
         let errors = parse_bank_file(b"\x00\x01", "x.bin", None).unwrap_err();
         assert_eq!(errors[0].location, "x.bin");
     }

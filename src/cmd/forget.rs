@@ -1,0 +1,176 @@
+//! `dun forget CUSTOMER`: pseudonymise a customer's personal data in the ledger's own files
+//! once bookkeeping law no longer requires it (the GDPR's erasure, within its Art. 17(3)(b)
+//! exception for legal obligations). The numbers stay: ids, invoices, amounts, dates.
+
+use anyhow::{Result, bail};
+
+use crate::cli::ForgetArgs;
+use crate::context::Context;
+use crate::core::journal::{Entry, Event};
+use crate::core::policy::Policy;
+use crate::core::privacy::{FORGOTTEN, last_activity, may_forget, retention};
+use crate::io::columns::FileKind;
+use crate::io::csv_in::{open_ledger_file, specs_of};
+use crate::io::rewrite::{column, rewrite_records};
+use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+
+/// The register's columns that hold personal data, emptied (the name is replaced).
+const PERSONAL: [&str; 7] = ["org_no", "email", "phone", "address", "postcode", "city", "contact"];
+
+/// Where the named columns of a ledger file stand in its header, read the way every command
+/// reads it (aliases, presets, the policy's `[columns.*]`).
+fn positions(
+    ctx: &Context,
+    file: &str,
+    kind: FileKind,
+    policy: &Policy,
+    names: &[&str],
+) -> Result<Vec<Option<usize>>> {
+    let path = ctx.path(file);
+    if !path.exists() {
+        return Ok(vec![None; names.len()]);
+    }
+    let (_, reading) = open_ledger_file(&path, file, kind, policy)?;
+    let specs = specs_of(kind);
+    Ok(names
+        .iter()
+        .map(|n| {
+            specs.iter().position(|s| s.name == *n).and_then(|at| reading.index.get(at).copied().flatten())
+        })
+        .collect())
+}
+
+pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
+    let _lock = LedgerLock::acquire(&ctx.dir)?;
+    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let Some(customer) = ledger.customer(&args.customer) else {
+        bail!(
+            "no customer has the id \"{}\" (give the exact id; `dun customer` finds it by name)",
+            args.customer
+        );
+    };
+    if let Err(keep) = may_forget(&ledger, customer, ctx.as_of) {
+        bail!("{} is not forgotten: {}", customer.id, keep.describe(&ledger.policy.country));
+    }
+    let unmatched = std::fs::read_to_string(ctx.path("unmatched.csv")).unwrap_or_default();
+    if unmatched.lines().skip(1).any(|l| l.split([',', ';']).any(|f| f.trim_matches('"') == customer.id)) {
+        bail!("{} is not forgotten: a payment in unmatched.csv may be theirs; assign it first", customer.id);
+    }
+    let id = customer.id.clone();
+    let numbers: std::collections::HashSet<String> =
+        ledger.invoices.iter().filter(|i| i.customer == id).map(|i| i.number.clone()).collect();
+    let mut done: Vec<String> = Vec::new();
+
+    // The register: the name replaced, every other personal field emptied, on its own line.
+    let mut names = vec!["id", "name"];
+    names.extend(PERSONAL);
+    let at = positions(ctx, ledger_dir::CUSTOMERS, FileKind::Customers, &ledger.policy, &names)?;
+    let n = rewrite_records(&ctx.path(ledger_dir::CUSTOMERS), ledger_dir::CUSTOMERS, |_, fields| {
+        if at[0].and_then(|i| fields.get(i)).map(|s| s.trim()) != Some(id.as_str()) {
+            return false;
+        }
+        for (k, pos) in at.iter().enumerate().skip(1) {
+            if let Some(field) = pos.and_then(|i| fields.get_mut(i)) {
+                *field = if k == 1 { FORGOTTEN.to_owned() } else { String::new() };
+            }
+        }
+        true
+    })?;
+    done.push(format!("{}: {n} line", ledger_dir::CUSTOMERS));
+
+    // Invoice descriptions may name people or places; the amounts and dates stay.
+    let at =
+        positions(ctx, ledger_dir::INVOICES, FileKind::Invoices, &ledger.policy, &["number", "description"])?;
+    let n = rewrite_records(&ctx.path(ledger_dir::INVOICES), ledger_dir::INVOICES, |_, fields| {
+        let (Some(number), Some(desc)) = (at[0], at[1]) else {
+            return false;
+        };
+        if !fields.get(number).is_some_and(|n| numbers.contains(n.trim()))
+            || fields.get(desc).is_none_or(|d| d.is_empty())
+        {
+            return false;
+        }
+        fields[desc].clear();
+        true
+    })?;
+    done.push(format!("{}: {n} description(s)", ledger_dir::INVOICES));
+
+    // Journal notes on the customer or its invoices (what was said on a call, a dispute).
+    let n = rewrite_records(&ctx.path(ledger_dir::JOURNAL), ledger_dir::JOURNAL, |header, fields| {
+        let (Some(inv), Some(cust), Some(note)) =
+            (column(header, &["invoice"]), column(header, &["customer"]), column(header, &["note"]))
+        else {
+            return false;
+        };
+        let mine = fields.get(cust).is_some_and(|c| c == &id)
+            || fields.get(inv).is_some_and(|n| numbers.contains(n));
+        if !mine || fields.get(note).is_none_or(|n| n.is_empty() || n == FORGOTTEN) {
+            return false;
+        }
+        fields[note] = FORGOTTEN.to_owned();
+        true
+    })?;
+    done.push(format!("{}: {n} note(s)", ledger_dir::JOURNAL));
+
+    // What dun wrote under out/: the customer's letters go, its rows of agency batches are
+    // emptied of personal data.
+    let (removed, batch_rows) = forget_outputs(&ctx.dir.join("out"), &id)?;
+    done.push(format!("out/: {removed} letter file(s) removed, {batch_rows} collection batch row(s)"));
+
+    let r = retention(&ledger.policy.country);
+    let last = last_activity(&ledger, &id, ctx.as_of).map_or("none".to_owned(), |d| d.to_string());
+    let mut note = Entry::new(ctx.as_of, Event::Note);
+    note.customer = Some(id.clone());
+    note.note = Some(format!(
+        "personal data forgotten (last activity {last}; {} keeps {} years: {})",
+        ledger.policy.country, r.years, r.law
+    ));
+    journal_file::append(&ctx.dir, &[note])?;
+    if !ctx.quiet {
+        println!("{id}: personal data forgotten; {}", done.join("; "));
+    }
+    Ok(())
+}
+
+/// Removes the customer's letters under `out/DATE/` and empties its rows of the agency batches.
+fn forget_outputs(out: &std::path::Path, id: &str) -> Result<(usize, usize)> {
+    let Ok(days) = std::fs::read_dir(out) else { return Ok((0, 0)) };
+    let part = format!("_{}_", crate::letters::compose::sanitize(id));
+    let (mut removed, mut rows) = (0, 0);
+    for day in days.flatten().filter(|d| d.path().is_dir()) {
+        for file in std::fs::read_dir(day.path())?.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            if name.contains(&part) {
+                std::fs::remove_file(file.path())?;
+                removed += 1;
+            } else if name == "collection-batch.csv" {
+                rows += rewrite_records(&file.path(), "collection-batch.csv", |header, fields| {
+                    if column(header, &["debtor_id"]).and_then(|at| fields.get(at)).map(String::as_str)
+                        != Some(id)
+                    {
+                        return false;
+                    }
+                    for (at, h) in header.iter().enumerate() {
+                        if [
+                            "debtor_name",
+                            "org_no",
+                            "address",
+                            "postcode",
+                            "city",
+                            "email",
+                            "phone",
+                            "contact",
+                        ]
+                        .contains(&h.as_str())
+                        {
+                            fields[at] =
+                                if h == "debtor_name" { FORGOTTEN.to_owned() } else { String::new() };
+                        }
+                    }
+                    true
+                })?;
+            }
+        }
+    }
+    Ok((removed, rows))
+}

@@ -1,0 +1,341 @@
+//! Personal data (SPEC §10's data quality, the GDPR): how long bookkeeping law keeps a
+//! customer's data, when it may be forgotten, and masks for sharing a report.
+//!
+//! **Retention.** The bookkeeping law of the company's country decides, counted from the end of
+//! the calendar year of the customer's last activity (an invoice, a payment, a journal event):
+//! the fiscal year is taken to be the calendar year. See [`retention`] for the periods and their
+//! sources. A customer may be forgotten once that period has ended and nothing is open.
+
+use chrono::{Datelike, NaiveDate};
+
+use rustc_hash::FxHashMap;
+
+use super::ledger::Ledger;
+use super::model::Customer;
+
+/// The name a forgotten customer keeps in the register.
+pub const FORGOTTEN: &str = "(forgotten)";
+
+/// How long a country's bookkeeping law keeps the records, with its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    pub years: i32,
+    pub law: &'static str,
+}
+
+/// The retention period of the company's country. FI keeps vouchers 6 years but the books 10;
+/// customer names stand in the books (the sales ledger), so 10 applies. Other countries get the
+/// longest Nordic period, 10 years, until someone states theirs.
+pub fn retention(country: &str) -> Retention {
+    match country {
+        "SE" => Retention { years: 7, law: "bokföringslagen (1999:1078) 7 kap. 2 §" },
+        "NO" => Retention { years: 5, law: "bokføringsloven (LOV-2004-11-19-73) § 13" },
+        "DK" => Retention { years: 5, law: "bogføringsloven (lov nr. 700 af 24. maj 2022) § 12" },
+        "FI" => Retention {
+            years: 10,
+            law: "kirjanpitolaki (1336/1997) 2 luku 10 § (books 10 years, vouchers 6)",
+        },
+        _ => Retention { years: 10, law: "no period known for this country: the longest Nordic one" },
+    }
+}
+
+/// The last day bookkeeping law keeps what a customer's last activity on `last` produced.
+pub fn kept_until(last: NaiveDate, r: Retention) -> NaiveDate {
+    NaiveDate::from_ymd_opt(last.year() + r.years, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Each customer's last invoice, credit note, payment, settlement or journal event up to
+/// `as_of`, in one pass over the ledger.
+pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<&str, NaiveDate> {
+    fn see<'a>(ledger: &'a Ledger, last: &mut FxHashMap<&'a str, NaiveDate>, id: &str, d: NaiveDate) {
+        if let Some(c) = ledger.customer(id) {
+            let e = last.entry(c.id.as_str()).or_insert(d);
+            *e = (*e).max(d);
+        }
+    }
+    let mut last: FxHashMap<&str, NaiveDate> = FxHashMap::default();
+    for inv in ledger.invoices.iter().filter(|i| i.issued <= as_of) {
+        see(ledger, &mut last, &inv.customer, inv.issued);
+        if let Some(d) = inv.paid_on.filter(|d| *d <= as_of) {
+            see(ledger, &mut last, &inv.customer, d);
+        }
+        if let Some((d, _)) = ledger.dated_payments(inv, as_of).last() {
+            see(ledger, &mut last, &inv.customer, *d);
+        }
+    }
+    for e in ledger.journal.entries.iter().filter(|e| e.date <= as_of) {
+        let owner = e
+            .customer
+            .as_deref()
+            .or_else(|| e.invoice.as_deref().and_then(|n| ledger.invoice(n)).map(|i| i.customer.as_str()));
+        if let Some(id) = owner {
+            see(ledger, &mut last, id, e.date);
+        }
+    }
+    last
+}
+
+/// One customer's last activity (see [`last_activities`]).
+pub fn last_activity(ledger: &Ledger, id: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+    last_activities(ledger, as_of).get(id).copied()
+}
+
+/// Why a customer may not be forgotten yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Something is open on the as-of date (an invoice, or a credit).
+    Open(Vec<String>),
+    /// Bookkeeping law still keeps it.
+    Retained {
+        last: NaiveDate,
+        until: NaiveDate,
+        retention: Retention,
+    },
+    AlreadyForgotten,
+}
+
+impl Keep {
+    pub fn describe(&self, country: &str) -> String {
+        match self {
+            Keep::Open(items) => format!("it still has something open ({})", items.join(", ")),
+            Keep::Retained { last, until, retention } => format!(
+                "its last activity was on {last}, and bookkeeping law ({country}: {} years, {}) keeps it until {until}",
+                retention.years, retention.law
+            ),
+            Keep::AlreadyForgotten => "it was already forgotten".to_owned(),
+        }
+    }
+}
+
+/// What deciding who may be forgotten needs, gathered once for the whole ledger.
+pub struct Facts<'a> {
+    open: FxHashMap<&'a str, Vec<String>>,
+    last: FxHashMap<&'a str, NaiveDate>,
+    retention: Retention,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(ledger: &'a Ledger, as_of: NaiveDate) -> Facts<'a> {
+        let book = ledger.open_book(as_of);
+        let mut open: FxHashMap<&'a str, Vec<String>> = FxHashMap::default();
+        for item in book.items.iter().filter(|i| !i.open.is_zero()) {
+            if let super::ledger::Owner::Known(i) = item.owner {
+                let id = ledger.customers[i as usize].id.as_str();
+                open.entry(id).or_default().push(format!(
+                    "{} {} {}",
+                    book.number(item),
+                    crate::core::money::format_money(item.open),
+                    item.currency
+                ));
+            }
+        }
+        Facts { open, last: last_activities(ledger, as_of), retention: retention(&ledger.policy.country) }
+    }
+
+    pub fn last(&self, id: &str) -> Option<NaiveDate> {
+        self.last.get(id).copied()
+    }
+
+    /// Whether the customer may be forgotten on `as_of`.
+    pub fn may_forget(&self, customer: &Customer, as_of: NaiveDate) -> Result<(), Keep> {
+        if customer.name == FORGOTTEN {
+            return Err(Keep::AlreadyForgotten);
+        }
+        if let Some(items) = self.open.get(customer.id.as_str()) {
+            return Err(Keep::Open(items.clone()));
+        }
+        if let Some(last) = self.last(&customer.id) {
+            let until = kept_until(last, self.retention);
+            if as_of <= until {
+                return Err(Keep::Retained { last, until, retention: self.retention });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether the customer may be forgotten on `as_of`.
+pub fn may_forget(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Result<(), Keep> {
+    Facts::new(ledger, as_of).may_forget(customer, as_of)
+}
+
+/// The register's customers with some activity whose data bookkeeping law no longer requires,
+/// with their last activity, for `dun check`.
+pub fn past_retention(ledger: &Ledger, as_of: NaiveDate) -> Vec<(&Customer, NaiveDate)> {
+    let facts = Facts::new(ledger, as_of);
+    ledger
+        .customers
+        .iter()
+        .filter(|c| facts.may_forget(c, as_of).is_ok())
+        .filter_map(|c| Some((c, facts.last(&c.id)?)))
+        .collect()
+}
+
+/// A name as `A*** B*** AB`: the first letter of each word, legal forms kept; no punctuation,
+/// so a mask never needs escaping.
+pub fn mask_name(name: &str) -> String {
+    const FORMS: [&str; 14] =
+        ["AB", "HB", "KB", "AS", "ASA", "A/S", "ApS", "I/S", "Oy", "Oyj", "Ab", "Ky", "Tmi", "GmbH"];
+    name.split_whitespace()
+        .filter_map(|w| {
+            if FORMS.contains(&w) {
+                Some(w.to_owned())
+            } else {
+                w.chars().find(|c| c.is_alphanumeric()).map(|first| format!("{first}***"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An e-mail address as `e***@***`.
+pub fn mask_email(email: &str) -> String {
+    let first: String = email.chars().filter(|c| c.is_alphanumeric()).take(1).collect();
+    format!("{first}***@***")
+}
+
+/// A phone number as `***67`: its last two digits.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+    format!("***{tail}")
+}
+
+/// What `--redact` replaces in an export: each personal value of the register and its mask.
+/// Values shorter than 3 characters are left (they would mask parts of other words).
+pub fn redactions(customers: &[Customer]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut add = |value: Option<&str>, mask: &dyn Fn(&str) -> String| {
+        if let Some(v) = value.map(str::trim).filter(|v| v.chars().count() >= 3 && *v != FORGOTTEN) {
+            out.push((v.to_owned(), mask(v)));
+        }
+    };
+    for c in customers {
+        add(Some(&c.name), &mask_name);
+        add(c.contact.as_deref(), &mask_name);
+        add(c.email.as_deref(), &mask_email);
+        add(c.phone.as_deref(), &mask_phone);
+        add(c.org_no.as_deref(), &|_| "******-****".to_owned());
+        add(c.address.as_deref(), &mask_name);
+    }
+    out
+}
+
+/// Replaces every personal value of `pairs` that stands in `text` as a whole (not inside a
+/// longer word), also as HTML, JSON or CSV escape it, longest first.
+pub fn redact(text: &str, pairs: &[(String, String)]) -> String {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut masks: Vec<String> = Vec::new();
+    for (value, mask) in pairs {
+        let html = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+        };
+        let forms = [
+            (value.clone(), mask.clone()),
+            (html(value), html(mask)),
+            (value.replace('"', "\\\""), mask.clone()),
+            (value.replace('"', "\"\""), mask.clone()),
+        ];
+        for (p, m) in forms {
+            if !patterns.contains(&p) {
+                patterns.push(p);
+                masks.push(m);
+            }
+        }
+    }
+    if patterns.is_empty() {
+        return text.to_owned();
+    }
+    let Ok(ac) = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&patterns)
+    else {
+        return text.to_owned();
+    };
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for m in ac.find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        let starts_word = text[m.start()..].chars().next().is_some_and(char::is_alphanumeric);
+        let ends_word = text[..m.end()].chars().next_back().is_some_and(char::is_alphanumeric);
+        if (starts_word && word(before)) || (ends_word && word(after)) {
+            continue;
+        }
+        out.push_str(&text[at..m.start()]);
+        out.push_str(&masks[m.pattern().as_usize()]);
+        at = m.end();
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// What forgetting does to one register row: the personal fields emptied, the name replaced.
+/// Amounts, ids, kind, country, language, credit limit and segment stay.
+pub fn forgotten(customer: &Customer) -> Customer {
+    Customer {
+        name: FORGOTTEN.to_owned(),
+        org_no: None,
+        email: None,
+        phone: None,
+        address: None,
+        postcode: None,
+        city: None,
+        contact: None,
+        ..customer.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn retention_counts_from_the_end_of_the_year_of_the_last_activity() {
+        // SE: through the seventh year after the year's end.
+        assert_eq!(kept_until(d("2018-03-01"), retention("SE")), d("2025-12-31"));
+        assert_eq!(kept_until(d("2018-03-01"), retention("NO")), d("2023-12-31"));
+        assert_eq!(kept_until(d("2018-12-31"), retention("DK")), d("2023-12-31"));
+        assert_eq!(kept_until(d("2018-03-01"), retention("FI")), d("2028-12-31"));
+        assert_eq!(retention("DE").years, 10);
+    }
+
+    #[test]
+    fn masks_keep_the_shape_not_the_person() {
+        assert_eq!(mask_name("Andersson Bygg AB"), "A*** B*** AB");
+        assert_eq!(mask_name("Märta Öhrn"), "M*** Ö***");
+        assert_eq!(mask_email("berit.holm@example.se"), "b***@***");
+        assert_eq!(mask_phone("+46 70-123 45 67"), "***67");
+    }
+
+    #[test]
+    fn redaction_replaces_whole_values_in_any_escaping() {
+        let c = Customer {
+            id: "1".into(),
+            name: "Berg & Söner \"Kvarnen\" AB".into(),
+            email: Some("info@berg.se".into()),
+            phone: Some("070-123 45 67".into()),
+            org_no: Some("19800101-1234".into()),
+            ..Customer::default()
+        };
+        let pairs = redactions(&[c, Customer { id: "2".into(), name: "Ek".into(), ..Customer::default() }]);
+        let text = "Berg & Söner \"Kvarnen\" AB; Berg &amp; Söner &quot;Kvarnen&quot; AB; \"Berg & Söner \"\"Kvarnen\"\" AB\"; \
+                    info@berg.se, 070-123 45 67, 19800101-1234; Ek and Eken stay";
+        assert_eq!(
+            redact(text, &pairs),
+            "B*** S*** K*** AB; B*** S*** K*** AB; \"B*** S*** K*** AB\"; i***@***, ***67, ******-****; Ek and Eken stay"
+        );
+        // Not inside a longer word.
+        let pairs = vec![("Holm".to_owned(), "H***".to_owned())];
+        assert_eq!(redact("Holm, Holmberg, Stockholm", &pairs), "H***, Holmberg, Stockholm");
+    }
+}

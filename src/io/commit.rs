@@ -1,0 +1,447 @@
+//! SPEC §8: a writing run lands whole or not at all, whatever byte a kill or a full disk stops
+//! it at. Every file a run writes (letters, batches, `payments.csv`, ...) is first written
+//! to a temporary name beside its target ([`Transaction::stage`]); then one small file,
+//! `.dun-commit.json`, is written and renamed into place: it names the staged files and holds
+//! the journal lines, byte for byte, and the journal's length before them. That rename is
+//! the commit point. The journal is then appended, the staged files renamed, and the commit
+//! file removed.
+//!
+//! - Stopped before the commit point: nothing the journal or anyone else reads has changed;
+//!   the next run under the lock removes the temporary files ([`super::output::sweep`]).
+//! - Stopped after it: the next run under the lock finishes the run ([`recover`]): a journal
+//!   tail that is a prefix of the committed lines is completed, the remaining files renamed.
+//!   Readers without the lock read the journal as committed ([`committed_view`]).
+//! - A full disk while appending: the journal is cut back to its old length and the staged
+//!   files removed; the run fails having changed nothing.
+//!
+//! Measured against rewriting the whole journal (copy + rename) on a year's journal of a
+//! 100k-customer ledger: see `benches/journal_append.rs` and the README.
+
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::ledger_dir::JOURNAL;
+use super::output::{sync_dir, write_atomically, write_temp};
+use crate::core::journal::Entry;
+
+/// The commit file in the ledger directory.
+pub const COMMIT: &str = ".dun-commit.json";
+/// Where a journal line that no run completed (left by a version without commits) is kept.
+pub const TORN: &str = "journal.csv.torn";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Intent {
+    version: u32,
+    /// The journal's length before this run's lines.
+    journal_len: u64,
+    /// Exactly the bytes appended (a newline first when the journal lacked its last one, the
+    /// header when the journal was new).
+    journal: String,
+    files: Vec<Staged>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Staged {
+    temp: PathBuf,
+    target: PathBuf,
+}
+
+/// What one run writes: staged files and journal lines, committed together.
+pub struct Transaction {
+    dir: PathBuf,
+    staged: Vec<Staged>,
+    entries: Vec<Entry>,
+    committed: bool,
+}
+
+impl Transaction {
+    /// A run on the ledger in `dir`; call with the ledger lock held.
+    pub fn new(dir: &Path) -> Transaction {
+        Transaction { dir: dir.to_owned(), staged: Vec::new(), entries: Vec::new(), committed: false }
+    }
+
+    /// Writes `bytes` for `target` under a temporary name; `target` appears at commit.
+    pub fn stage(&mut self, target: &Path, bytes: &[u8]) -> Result<()> {
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fault("stage", self.staged.len());
+        let temp = write_temp(target, bytes)?;
+        self.staged.push(Staged { temp, target: target.to_owned() });
+        Ok(())
+    }
+
+    pub fn journal(&mut self, entries: &[Entry]) {
+        self.entries.extend_from_slice(entries);
+    }
+
+    /// Commits and applies the run. On an error before the commit point, or while appending
+    /// the journal, nothing has changed.
+    pub fn commit(mut self) -> Result<()> {
+        if self.staged.is_empty() && self.entries.is_empty() {
+            self.committed = true;
+            return Ok(());
+        }
+        let (journal_len, ends_in_newline) = journal_state(&self.dir)?;
+        let mut lines = Vec::new();
+        if journal_len > 0 && !ends_in_newline {
+            // A journal edited by hand may lack its last newline; two lines must not glue.
+            lines.push(b'\n');
+        }
+        lines.extend(super::journal_file::render_lines(&self.entries, journal_len == 0));
+        let intent = Intent {
+            version: 1,
+            journal_len,
+            journal: String::from_utf8(lines).context("journal lines are not UTF-8")?,
+            files: self.staged.clone(),
+        };
+        let text = serde_json::to_vec(&intent)?;
+        fault("commit", 0);
+        write_atomically(&self.dir.join(COMMIT), &text)
+            .context("cannot commit the run; nothing was written")?;
+        self.committed = true;
+        fault("committed", 0);
+        if let Err(e) = append_journal(&self.dir, &intent) {
+            return match roll_back(&self.dir, &intent) {
+                Ok(()) => Err(e.context("nothing was written; the journal is as it was")),
+                Err(_) => Err(e.context("the run is committed; the next dun run under the lock finishes it")),
+            };
+        }
+        rename_staged(&intent)?;
+        finish(&self.dir)
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        if !self.committed {
+            for s in &self.staged {
+                let _ = std::fs::remove_file(&s.temp);
+            }
+        }
+    }
+}
+
+/// The journal's length and whether it ends in a newline (a missing journal is empty).
+fn journal_state(dir: &Path) -> Result<(u64, bool)> {
+    let path = dir.join(JOURNAL);
+    let mut file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, true)),
+        Err(e) => return Err(e).with_context(|| format!("{JOURNAL}: cannot open {}", path.display())),
+    };
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok((0, true));
+    }
+    let mut last = [0u8];
+    file.seek(SeekFrom::End(-1))?;
+    file.read_exact(&mut last)?;
+    Ok((len, last[0] == b'\n'))
+}
+
+/// Brings the journal to `journal_len` + the committed lines: appends what is missing of
+/// them, or finds them all there already.
+fn append_journal(dir: &Path, intent: &Intent) -> Result<()> {
+    let path = dir.join(JOURNAL);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("{JOURNAL}: cannot open {} for appending", path.display()))?;
+    let len = file.metadata()?.len();
+    let want = intent.journal.as_bytes();
+    if len < intent.journal_len {
+        bail!(
+            "{JOURNAL} is shorter ({len} bytes) than when a run committed ({} bytes): it was changed \
+             by hand. Check it, then delete {COMMIT} to go on",
+            intent.journal_len
+        );
+    }
+    let there = len - intent.journal_len;
+    if there > want.len() as u64 {
+        bail!("{JOURNAL} has lines after those of a run that did not finish; check it, then delete {COMMIT}");
+    }
+    let mut tail = vec![0; there as usize];
+    file.seek(SeekFrom::Start(intent.journal_len))?;
+    file.read_exact(&mut tail)?;
+    if !want.starts_with(&tail) {
+        bail!(
+            "{JOURNAL}'s last line is not what a run that did not finish committed; check it, then \
+             delete {COMMIT}"
+        );
+    }
+    file.seek(SeekFrom::End(0))?;
+    write_faulty(&mut file, &want[tail.len()..]).with_context(|| format!("{JOURNAL}: cannot append"))?;
+    file.sync_all().with_context(|| format!("{JOURNAL}: cannot sync"))?;
+    if intent.journal_len == 0 {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// `write_all`, with the test faults `journal:N` (killed after N bytes) and `journal-full:N`
+/// (the disk full after N bytes).
+fn write_faulty(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some((kind, n)) =
+        fault_spec().filter(|(k, n)| (k == "journal" || k == "journal-full") && *n < bytes.len())
+    {
+        file.write_all(&bytes[..n])?;
+        file.sync_all()?;
+        if kind == "journal" {
+            std::process::abort();
+        }
+        return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+    }
+    file.write_all(bytes)
+}
+
+/// A run whose journal lines could not be appended: cut the journal back, drop its files.
+fn roll_back(dir: &Path, intent: &Intent) -> Result<()> {
+    let path = dir.join(JOURNAL);
+    if let Ok(file) = OpenOptions::new().write(true).open(&path) {
+        file.set_len(intent.journal_len)?;
+        file.sync_all()?;
+    }
+    for s in &intent.files {
+        let _ = std::fs::remove_file(&s.temp);
+    }
+    std::fs::remove_file(dir.join(COMMIT))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+fn rename_staged(intent: &Intent) -> Result<()> {
+    for (i, s) in intent.files.iter().enumerate() {
+        fault("rename", i);
+        match std::fs::rename(&s.temp, &s.target) {
+            Ok(()) => {}
+            // Renamed before a stop; recovery comes here again.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && s.target.exists() => {}
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot rename {} to {}", s.temp.display(), s.target.display())
+                });
+            }
+        }
+    }
+    let mut dirs: Vec<&Path> = intent.files.iter().filter_map(|s| s.target.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs {
+        sync_dir(d);
+    }
+    Ok(())
+}
+
+fn finish(dir: &Path) -> Result<()> {
+    std::fs::remove_file(dir.join(COMMIT)).with_context(|| format!("cannot remove {COMMIT}"))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+fn read_intent(dir: &Path) -> Result<Option<Intent>> {
+    match std::fs::read(dir.join(COMMIT)) {
+        Ok(bytes) => Ok(Some(
+            serde_json::from_slice(&bytes)
+                .with_context(|| format!("{COMMIT}: cannot read the record of a run that did not finish"))?,
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {COMMIT}")),
+    }
+}
+
+/// What a reader without the lock takes as the journal: how many bytes of `journal.csv`, and
+/// the committed lines of a run still being applied (or stopped) that follow them.
+pub struct CommittedView {
+    pub len: u64,
+    pub pending: Vec<u8>,
+    /// Set when a last line no run completed is left out.
+    pub torn: Option<String>,
+}
+
+pub fn committed_view(dir: &Path) -> Result<CommittedView> {
+    if let Some(intent) = read_intent(dir)? {
+        return Ok(CommittedView {
+            len: intent.journal_len,
+            pending: intent.journal.into_bytes(),
+            torn: None,
+        });
+    }
+    let (len, torn) = torn_tail(dir)?;
+    Ok(CommittedView { len, pending: Vec::new(), torn })
+}
+
+/// A journal whose last line has no newline and fewer fields than the header was cut short
+/// by a run of a version without commits: the line is not a record. Returns the length of
+/// the journal without it, and the line.
+fn torn_tail(dir: &Path) -> Result<(u64, Option<String>)> {
+    let path = dir.join(JOURNAL);
+    let (len, ends_in_newline) = journal_state(dir)?;
+    if len == 0 || ends_in_newline {
+        return Ok((len, None));
+    }
+    let mut file = std::fs::File::open(&path)?;
+    let from = len.saturating_sub(64 * 1024);
+    file.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    let Some(nl) = memchr::memrchr(b'\n', &tail) else { return Ok((len, None)) };
+    let line = &tail[nl + 1..];
+    let fields = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line)
+        .byte_records()
+        .next()
+        .and_then(|r| r.ok())
+        .map_or(0, |r| r.len());
+    if fields >= crate::core::journal::COLUMNS.len() {
+        return Ok((len, None));
+    }
+    Ok((from + nl as u64 + 1, Some(String::from_utf8_lossy(line).into_owned())))
+}
+
+/// Under the ledger lock, before the run reads anything: finishes a committed run that was
+/// stopped, sets aside a torn last journal line, removes temporary files of killed runs in
+/// the ledger directory and `out/`. Returns what it did, for the user to read.
+pub fn recover(dir: &Path) -> Result<Vec<String>> {
+    let mut said = Vec::new();
+    if let Some(intent) = read_intent(dir)? {
+        append_journal(dir, &intent)?;
+        rename_staged(&intent)?;
+        finish(dir)?;
+        said.push(format!(
+            "finished a run that was stopped after it committed: {} journal line(s), {} file(s)",
+            intent.journal.lines().filter(|l| !l.is_empty()).count(),
+            intent.files.len()
+        ));
+    }
+    if let (keep, Some(line)) = torn_tail(dir)? {
+        let mut torn = OpenOptions::new().create(true).append(true).open(dir.join(TORN))?;
+        torn.write_all(line.as_bytes())?;
+        torn.write_all(b"\n")?;
+        torn.sync_all()?;
+        let journal = OpenOptions::new().write(true).open(dir.join(JOURNAL))?;
+        journal.set_len(keep)?;
+        journal.sync_all()?;
+        said.push(format!(
+            "{JOURNAL}: dropped a last line that no run completed (kept in {TORN}): {}",
+            crate::render::escape::printable(&line)
+        ));
+    }
+    let mut removed = super::output::sweep(dir);
+    let out = dir.join("out");
+    removed += super::output::sweep(&out);
+    if let Ok(days) = std::fs::read_dir(&out) {
+        for day in days.flatten().filter(|d| d.file_type().is_ok_and(|t| t.is_dir())) {
+            removed += super::output::sweep(&day.path());
+        }
+    }
+    if removed > 0 {
+        said.push(format!("removed {removed} temporary file(s) left by a run that was stopped"));
+    }
+    Ok(said)
+}
+
+/// Test faults, for the crash harness (`scripts/crash-harness.sh`) and the tests:
+/// `DUN_FAULT=POINT:N` aborts the process at the Nth pass of POINT (`stage`, `commit`,
+/// `committed`, `rename`), or makes the journal append stop after N bytes (`journal`: killed,
+/// `journal-full`: the disk is full).
+fn fault_spec() -> Option<(String, usize)> {
+    let spec = std::env::var("DUN_FAULT").ok()?;
+    let (kind, n) = spec.split_once(':').unwrap_or((spec.as_str(), "0"));
+    Some((kind.to_owned(), n.parse().ok()?))
+}
+
+fn fault(point: &str, pass: usize) {
+    if fault_spec().is_some_and(|(k, n)| k == point && n == pass) {
+        std::process::abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::journal::Event;
+
+    fn entry(invoice: &str) -> Entry {
+        let mut e = Entry::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), Event::Promise);
+        e.invoice = Some(invoice.to_owned());
+        e.until = chrono::NaiveDate::from_ymd_opt(2026, 12, 24);
+        e.note = Some("said so, on the phone".to_owned());
+        e
+    }
+
+    /// Every byte a stop can leave the journal at after the commit point: recovery makes it
+    /// whole, and the letter is in place.
+    #[test]
+    fn a_run_stopped_at_any_byte_of_its_append_is_finished_by_the_next() {
+        let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(JOURNAL), base).unwrap();
+        let mut tx = Transaction::new(dir.path());
+        tx.stage(&dir.path().join("out/a.txt"), b"letter").unwrap();
+        tx.journal(&[entry("2024197"), entry("2")]);
+        tx.commit().unwrap();
+        let whole = std::fs::read(dir.path().join(JOURNAL)).unwrap();
+        let lines = &whole[base.len()..];
+        for cut in 0..=lines.len() {
+            let d = tempfile::tempdir().unwrap();
+            std::fs::write(d.path().join(JOURNAL), &whole[..base.len() + cut]).unwrap();
+            std::fs::create_dir(d.path().join("out")).unwrap();
+            let temp = crate::io::output::temp_path(&d.path().join("out/a.txt"));
+            std::fs::write(&temp, b"letter").unwrap();
+            let intent = Intent {
+                version: 1,
+                journal_len: base.len() as u64,
+                journal: String::from_utf8(lines.to_vec()).unwrap(),
+                files: vec![Staged { temp, target: d.path().join("out/a.txt") }],
+            };
+            std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
+            let view = committed_view(d.path()).unwrap();
+            assert_eq!(view.len, base.len() as u64);
+            let said = recover(d.path()).unwrap();
+            assert_eq!(said.len(), 1, "cut {cut}: {said:?}");
+            assert_eq!(std::fs::read(d.path().join(JOURNAL)).unwrap(), whole, "cut at {cut}");
+            assert_eq!(std::fs::read(d.path().join("out/a.txt")).unwrap(), b"letter");
+            assert!(!d.path().join(COMMIT).exists());
+            assert!(recover(d.path()).unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_torn_line_without_a_commit_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
+        std::fs::write(dir.path().join(JOURNAL), format!("{base}2026-11-30,promise,2")).unwrap();
+        let view = committed_view(dir.path()).unwrap();
+        assert_eq!(view.len, base.len() as u64);
+        assert_eq!(view.torn.as_deref(), Some("2026-11-30,promise,2"));
+        let said = recover(dir.path()).unwrap();
+        assert!(said[0].contains("2026-11-30,promise,2"), "{said:?}");
+        assert_eq!(std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap(), base);
+        assert_eq!(std::fs::read_to_string(dir.path().join(TORN)).unwrap(), "2026-11-30,promise,2\n");
+        // A whole line that only lacks its newline is a record, not a tear.
+        let whole = format!("{base}2026-11-30,promise,2,K,,2026-12-24,,,");
+        std::fs::write(dir.path().join(JOURNAL), &whole).unwrap();
+        assert!(committed_view(dir.path()).unwrap().torn.is_none());
+    }
+
+    #[test]
+    fn an_uncommitted_run_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tx = Transaction::new(dir.path());
+        tx.stage(&dir.path().join("out/d/a.txt"), b"x").unwrap();
+        tx.journal(&[entry("1")]);
+        drop(tx);
+        assert_eq!(std::fs::read_dir(dir.path().join("out/d")).unwrap().count(), 0);
+        assert!(!dir.path().join(JOURNAL).exists());
+    }
+}

@@ -1,0 +1,165 @@
+//! Changing chosen records of a CSV file the user owns, and nothing else: every other byte
+//! (delimiter, quoting, line ends, encoding, the other rows) stays as it was. Used by
+//! `dun forget`, which must change a customer's personal fields and only those.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+/// A file's text as read, with how to write it back.
+struct Decoded {
+    text: String,
+    bom: bool,
+    windows_1252: bool,
+}
+
+fn decode(bytes: &[u8]) -> Decoded {
+    let (bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (true, rest),
+        None => (false, bytes),
+    };
+    match std::str::from_utf8(body) {
+        Ok(text) => Decoded { text: text.to_owned(), bom, windows_1252: false },
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(body);
+            Decoded { text: text.into_owned(), bom: false, windows_1252: true }
+        }
+    }
+}
+
+fn encode(d: &Decoded, text: &str, display: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() + 3);
+    if d.bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    if d.windows_1252 {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+        if unmappable {
+            bail!("{display}: the new text cannot be written in the file's Windows-1252 encoding");
+        }
+        out.extend_from_slice(&bytes);
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+    Ok(out)
+}
+
+/// One record as a CSV line in the file's own delimiter, quoting only where needed.
+fn write_record(fields: &[String], delimiter: u8) -> Result<String> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    w.write_record(fields)?;
+    let mut line = String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    line.pop();
+    Ok(line)
+}
+
+/// Calls `edit(header, fields)` for every record after the header; where it returns true, the
+/// record is replaced by the edited fields. Returns how many records changed; the file is
+/// written (atomically) only when one did. A missing file changes nothing.
+pub fn rewrite_records(
+    path: &Path,
+    display: &str,
+    mut edit: impl FnMut(&[String], &mut Vec<String>) -> bool,
+) -> Result<usize> {
+    if !path.exists() {
+        return Ok(0);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read {}", path.display()))?;
+    let decoded = decode(&bytes);
+    let text = decoded.text.as_str();
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = super::source::sniff_delimiter(first_line.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut starts: Vec<usize> = Vec::new();
+    let mut records: Vec<Vec<String>> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_record(&mut record) {
+            Ok(true) => {
+                // The reader may place a record's start inside the previous line end (after
+                // its `\r`): a record starts at its first byte that is not a line end.
+                let skip = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+                starts.push(start + skip);
+                records.push(record.iter().map(str::to_owned).collect());
+            }
+            Ok(false) => break,
+            Err(e) => bail!("{display}: {e}"),
+        }
+    }
+    let Some((header, rows)) = records.split_first() else { return Ok(0) };
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut changed = 0;
+    for (i, row) in rows.iter().enumerate() {
+        let mut fields = row.clone();
+        if !edit(header, &mut fields) || fields == *row {
+            continue;
+        }
+        let start = starts[i + 1];
+        let end = starts.get(i + 2).copied().unwrap_or(text.len());
+        let old = &text[start..end];
+        let ending = if old.ends_with("\r\n") {
+            "\r\n"
+        } else if old.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        out.push_str(&text[copied..start]);
+        out.push_str(&write_record(&fields, delimiter)?);
+        out.push_str(ending);
+        copied = end;
+        changed += 1;
+    }
+    if changed == 0 {
+        return Ok(0);
+    }
+    out.push_str(&text[copied..]);
+    super::output::write_atomically(path, &encode(&decoded, &out, display)?)?;
+    Ok(changed)
+}
+
+/// The position of the column whose header, compared as `dun` compares headers, is one of
+/// `names`.
+pub fn column(header: &[String], names: &[&str]) -> Option<usize> {
+    let keys: Vec<String> = names.iter().map(|n| super::columns::header_key(n)).collect();
+    header.iter().position(|h| keys.contains(&super::columns::header_key(h)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_edited_record_changes_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        let original = b"id;namn;e-post\r\n1;\"Berg; S\xF6ner\";a@b.se\r\n2;Ek AB;x@y.se\r\n3;\"Holm\";\r\n";
+        std::fs::write(&path, original).unwrap();
+        let n = rewrite_records(&path, "c.csv", |header, fields| {
+            let email = column(header, &["email", "e-post"]).unwrap();
+            if fields[0] != "2" {
+                return false;
+            }
+            fields[1] = "(forgotten)".into();
+            fields[email] = String::new();
+            true
+        })
+        .unwrap();
+        assert_eq!(n, 1);
+        let after = std::fs::read(&path).unwrap();
+        assert_eq!(
+            after,
+            b"id;namn;e-post\r\n1;\"Berg; S\xF6ner\";a@b.se\r\n2;(forgotten);\r\n3;\"Holm\";\r\n"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Issue #12: each bank's CSV export, as the bank writes it, imported with no configuration.
+//! The fixtures are in `tests/fixtures/bank-csv/` (see its SOURCES.md); each holds, in its
+//! bank's layout, the same booked rows:
+//!
+//! - 1 875,50 whose reference (a column, or a word in the text) names invoice x001 → `reference`;
+//! - 2 000,00 whose text names invoice x002 → `invoice-number`, settles it;
+//! - 300,00 whose text names invoice x003 (500,00) → `invoice-number`, a part payment, 200 open;
+//! - an outgoing 450,00 → not a payment;
+//!
+//! plus the layout's own: a pending row, a lump sum, a preamble line. After the import, as of
+//! 2026-12-05, only x003 is open: 200,00, due 12-03, 2 days late (1-30).
+
+use crate::common::*;
+
+const AS_OF: &str = "2026-12-05";
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/bank-csv/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A ledger of the country with invoices x001 (reference), x002 and x003 for two customers.
+fn ledger(country: &str) -> (Ledger, &'static str) {
+    let l = Ledger::new();
+    let (policy, customers, invoices, currency) = match country {
+        "SE" => (
+            "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n",
+            "id,name\nK1,Alfa Bygg AB\nK2,Beta Städ AB\n",
+            "number,customer,issued,due,amount,reference\n\
+             1001,K1,2026-11-01,2026-12-01,1875.50,10010445\n\
+             1002,K2,2026-11-02,2026-12-02,2000.00,10020444\n\
+             1003,K2,2026-11-03,2026-12-03,500.00,\n",
+            "SEK",
+        ),
+        "NO" => (
+            "[company]\nname = \"Fjordrens AS\"\ncountry = \"NO\"\ncurrency = \"NOK\"\n",
+            "id,name\nN1,Fjellheim Rør AS\nN2,Åsen Bakeri AS\n",
+            "number,customer,issued,due,amount,reference\n\
+             2001,N1,2026-11-01,2026-12-01,1875.50,20010054\n\
+             2002,N2,2026-11-02,2026-12-02,2000.00,20020053\n\
+             2003,N2,2026-11-03,2026-12-03,500.00,\n",
+            "NOK",
+        ),
+        _ => (
+            "[company]\nname = \"Puhdas Oy\"\ncountry = \"FI\"\ncurrency = \"EUR\"\n",
+            "id,name\nF1,Kahvila Aalto Oy\nF2,Rakennus Virta Oy\n",
+            "number,customer,issued,due,amount,reference\n\
+             3001,F1,2026-11-01,2026-12-01,1875.50,30012\n\
+             3002,F2,2026-11-02,2026-12-02,2000.00,30025\n\
+             3003,F2,2026-11-03,2026-12-03,500.00,\n",
+            "EUR",
+        ),
+    };
+    l.write("policy.toml", policy).write("customers.csv", customers).write("invoices.csv", invoices);
+    (l, currency)
+}
+
+/// Imports one fixture into a fresh ledger of `country`, checks the summary and the report,
+/// and returns the JSON `files` entry's `(layout, not_payments, pending)`.
+fn imports(file: &str, country: &str) -> (String, i64, i64) {
+    let (l, cur) = ledger(country);
+    let summary = l.ok(&["import", &fixture(file), "--as-of", AS_OF, "--format", "csv"]);
+    assert_eq!(
+        summary,
+        format!(
+            "outcome,currency,payments,amount\n\
+             reference,{cur},1,1875.50\n\
+             invoice-number,{cur},2,2300.00\n\
+             amount,{cur},0,0.00\n\
+             part-payment,{cur},1,300.00\n\
+             overpayment,{cur},0,0.00\n\
+             unmatched,{cur},0,0.00\n\
+             duplicate,{cur},0,0.00\n"
+        ),
+        "{file}"
+    );
+    let report = report_rows(&l.ok(&["report", "--format", "csv", "--as-of", AS_OF]));
+    let last = report.last().unwrap();
+    assert_eq!(
+        last,
+        &["TOTAL", "", cur, "0.00", "200.00", "0.00", "0.00", "0.00", "200.00"].map(str::to_owned).to_vec(),
+        "{file}: {report:?}"
+    );
+    // The same file again adds nothing: the derived transaction ids are stable.
+    let again = l.ok(&["import", &fixture(file), "--as-of", AS_OF, "--format", "json", "--dry-run"]);
+    let json: serde_json::Value = serde_json::from_str(&again).unwrap();
+    let dup =
+        json["summary"].as_array().unwrap().iter().find(|r| r["outcome"] == "duplicate").unwrap().clone();
+    assert_eq!(dup["payments"], 3, "{file}: {again}");
+    let f = &json["files"][0];
+    (
+        f["layout"].as_str().unwrap_or_default().to_owned(),
+        f["not_payments"].as_i64().unwrap(),
+        f["pending"].as_i64().unwrap(),
+    )
+}
+
+#[test]
+fn nordea_se_older_with_a_bankgiro_lump_sum() {
+    // Not payments: the outgoing 450 and the BG INBETALNINGAR lump sum.
+    assert_eq!(imports("nordea-se-older.csv", "SE"), ("nordea-se".into(), 2, 0));
+}
+
+#[test]
+fn nordea_se_current_with_a_reserved_row() {
+    // Not payments: the outgoing 450 and the Reserverat row (pending).
+    assert_eq!(imports("nordea-se.csv", "SE"), ("nordea-se".into(), 2, 1));
+}
+
+#[test]
+fn seb_with_three_decimals_and_the_ocr_in_the_text() {
+    assert_eq!(imports("seb.csv", "SE"), ("seb".into(), 1, 0));
+}
+
+#[test]
+fn swedbank_with_its_preamble_line() {
+    // Not payments: the preamble line and the outgoing 450.
+    assert_eq!(imports("swedbank.csv", "SE"), ("swedbank".into(), 2, 0));
+}
+
+#[test]
+fn sparebank1_with_in_and_out_columns() {
+    assert_eq!(imports("sparebank1.csv", "NO"), ("sparebank1".into(), 1, 0));
+}
+
+#[test]
+fn dnb_with_a_row_without_value_date() {
+    assert_eq!(imports("dnb.csv", "NO"), ("dnb".into(), 2, 1));
+}
+
+#[test]
+fn danske_bank_with_a_waiting_row() {
+    assert_eq!(imports("danske-no.csv", "NO"), ("danske-no".into(), 2, 1));
+}
+
+#[test]
+fn op_with_a_padded_viite() {
+    assert_eq!(imports("op.csv", "FI"), ("op".into(), 1, 0));
+}
+
+#[test]
+fn nordea_fi_with_a_reserved_row() {
+    assert_eq!(imports("nordea-fi.csv", "FI"), ("nordea-fi".into(), 2, 1));
+}
+
+/// Before issue #12 a `Venter` row was booked as a part payment: the Danske file's pending
+/// 999,00 names a reference of no invoice, and must not appear anywhere.
+#[test]
+fn a_pending_row_is_not_recorded() {
+    let (l, _) = ledger("NO");
+    l.ok(&["import", &fixture("danske-no.csv"), "--as-of", AS_OF]);
+    let payments = std::fs::read_to_string(l.file("payments.csv")).unwrap();
+    let unmatched = std::fs::read_to_string(l.file("unmatched.csv")).unwrap_or_default();
+    assert!(!payments.contains("999") && !unmatched.contains("999"), "{payments}\n{unmatched}");
+}
+
+/// The Swedish export of `tests/fixtures/bank/` (a preamble, Windows-1252, `;`, decimal commas)
+/// is read by its headers alone, with the outcome `[import.csv]` naming every column gives
+/// (see import.rs: `bank_csv_export_with_latin1_names`).
+#[test]
+fn a_csv_export_read_by_its_headers_alone() {
+    let l = Ledger::new();
+    l.write(
+        "customers.csv",
+        "id,name\nC1,Åkeriet i Västerås AB\nC2,Märta Öhrn\nC3,Björn Ek\nC4,Ödegårds Bygg AB\n",
+    );
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,reference\n\
+         1016,C1,2024-04-01,2024-04-30,1250.00,4455667788\n\
+         1017,C2,2024-04-01,2024-04-30,99.75,\n\
+         1018,C2,2024-04-01,2024-04-30,99.75,\n\
+         1019,C3,2024-04-01,2024-04-30,50.00,\n\
+         1020,C4,2024-04-01,2024-04-30,12345.67,\n",
+    );
+    let file = format!("{}/tests/fixtures/bank/bank-export-sv.csv", env!("CARGO_MANIFEST_DIR"));
+    let out = l.ok(&["import", &file, "--as-of", "2024-05-07", "--format", "csv"]);
+    assert_eq!(
+        out,
+        "outcome,currency,payments,amount\n\
+         reference,SEK,1,1250.00\n\
+         invoice-number,SEK,1,199.50\n\
+         amount,SEK,2,12395.67\n\
+         part-payment,SEK,0,0.00\n\
+         overpayment,SEK,0,0.00\n\
+         unmatched,SEK,1,50.00\n\
+         duplicate,SEK,0,0.00\n"
+    );
+}
+
+/// `[import.csv]` in the shape of `[columns.*]`: any bank, its columns named, with the options
+/// (minor units, a pending marker column, headers to ignore). 187 550 öre = 1 875,50 for invoice
+/// 1001's reference; the row without `Bokfört` is pending.
+#[test]
+fn import_csv_names_columns_with_the_options_of_the_ledger_files() {
+    let (l, _) = ledger("SE");
+    l.write(
+        "policy.toml",
+        "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+         [import.csv]\ndate = \"Dag\"\ncredit = \"In (öre)\"\ndebit = \"Ut (öre)\"\nreference = \"Ref\"\n\
+         minor_units = true\npending_if_empty = \"Bokfört\"\nignore = [\"Saldo\"]\n",
+    );
+    let file = l.file("export.csv");
+    std::fs::write(
+        &file,
+        "Dag;In (öre);Ut (öre);Ref;Bokfört;Saldo\n\
+         2026-12-01;187550;;10010445;ja;0\n\
+         2026-12-02;50000;;;;0\n\
+         2026-12-03;;45000;;ja;0\n",
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&l.ok(&[
+        "import",
+        file.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let reference =
+        json["summary"].as_array().unwrap().iter().find(|r| r["outcome"] == "reference").unwrap().clone();
+    assert_eq!((reference["payments"].clone(), reference["amount"].clone()), (1.into(), "1875.50".into()));
+    assert_eq!(
+        (json["files"][0]["not_payments"].clone(), json["files"][0]["pending"].clone()),
+        (2.into(), 1.into())
+    );
+}

@@ -1,0 +1,132 @@
+//! GDPR: `dun forget` pseudonymises a customer past bookkeeping retention and leaves every
+//! number as it was; `--redact` masks personal data in exports; `check` lists who is past
+//! retention.
+
+use crate::common::*;
+
+const CUSTOMERS: &str = "id,name,kind,org_no,email,phone,address,postcode,city,contact\n\
+OLD,Olle Gammalsson,consumer,19500101-1234,olle.gammal@example.se,070-111 22 33,Storgatan 17,411 01,Göteborg,Olles dotter Lisa\n\
+NEW,Nya Bygg AB,business,556677-8899,info@nyabygg.example,031-123 45 67,Hamngatan 2,411 02,Göteborg,\n";
+
+fn ledger() -> Ledger {
+    let l = Ledger::new();
+    l.write("customers.csv", CUSTOMERS);
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,paid,paid_on,description\n\
+1001,OLD,2018-05-01,2018-05-31,1500.00,1500.00,2018-06-20,Fönsterputs Storgatan 17\n\
+2001,NEW,2026-10-01,2026-10-31,2500.00,0,,Fönsterputs kontor\n",
+    );
+    l.write(
+        "journal.csv",
+        "date,event,invoice,customer,amount,until,channel,ref,note\n\
+2018-06-08,reminder,1001,OLD,0,2018-06-18,letter,reminder-1_OLD_SEK,\n\
+2018-06-10,note,1001,OLD,,,,,called Olle Gammalsson: pays on Friday\n",
+    );
+    std::fs::create_dir_all(l.file("out/2018-06-08")).unwrap();
+    l.write("out/2018-06-08/reminder-1_OLD_SEK.letter.html", "<p>Olle Gammalsson, Storgatan 17</p>");
+    l
+}
+
+/// Every file under the ledger, as text.
+fn everything(l: &Ledger) -> String {
+    fn walk(dir: &std::path::Path, out: &mut String) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().is_dir() {
+                walk(&e.path(), out);
+            } else {
+                out.push_str(&String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(l.path(), &mut out);
+    out
+}
+
+#[test]
+fn forget_refuses_while_open_or_within_retention() {
+    let l = ledger();
+    let err = l.fails(&["forget", "NEW", "--as-of", "2026-11-30"], 1);
+    assert!(err.contains("NEW is not forgotten: it still has something open (2001 2500.00 SEK)"), "{err}");
+    // SE keeps the records through the seventh year after 2018: until 2025-12-31.
+    let err = l.fails(&["forget", "OLD", "--as-of", "2025-12-31"], 1);
+    assert!(err.contains("last activity was on 2018-06-20"), "{err}");
+    assert!(
+        err.contains("SE: 7 years, bokföringslagen (1999:1078) 7 kap. 2 §) keeps it until 2025-12-31"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(l.file("customers.csv")).unwrap(), CUSTOMERS);
+    let err = l.fails(&["forget", "NOBODY"], 1);
+    assert!(err.contains("no customer has the id \"NOBODY\""), "{err}");
+}
+
+#[test]
+fn forget_leaves_the_numbers_and_no_personal_data() {
+    let l = ledger();
+    let numbers = |l: &Ledger| {
+        [
+            l.ok(&["report", "--format", "json", "--as-of", "2026-11-30"]).replace("Nya Bygg AB", ""),
+            l.ok(&["stats", "--format", "json", "--as-of", "2026-11-30"]),
+            l.ok(&["forecast", "--format", "json", "--as-of", "2026-11-30"]),
+            l.ok(&["interest", "--format", "csv", "--as-of", "2026-11-30", "--from", "2018-01-01"]),
+        ]
+    };
+    let check = l.ok(&["check", "--format", "csv", "--as-of", "2026-11-30"]);
+    assert!(check.contains("past-retention") && check.contains("OLD"), "{check}");
+    let before = numbers(&l);
+    let invoices_before = std::fs::read_to_string(l.file("invoices.csv")).unwrap();
+    let out = l.ok(&["forget", "OLD", "--as-of", "2026-11-30"]);
+    assert!(out.contains("OLD: personal data forgotten"), "{out}");
+    assert_eq!(numbers(&l), before);
+    let all = everything(&l);
+    for personal in [
+        "Olle",
+        "Gammalsson",
+        "19500101-1234",
+        "olle.gammal@example.se",
+        "070-111 22 33",
+        "Storgatan 17",
+        "Lisa",
+        "pays on Friday",
+    ] {
+        assert!(!all.contains(personal), "{personal} is still in the ledger");
+    }
+    // The other customer, the ids and every amount and date are as they were.
+    let customers = std::fs::read_to_string(l.file("customers.csv")).unwrap();
+    assert_eq!(
+        customers,
+        "id,name,kind,org_no,email,phone,address,postcode,city,contact\n\
+OLD,(forgotten),consumer,,,,,,,\n\
+NEW,Nya Bygg AB,business,556677-8899,info@nyabygg.example,031-123 45 67,Hamngatan 2,411 02,Göteborg,\n"
+    );
+    let invoices = std::fs::read_to_string(l.file("invoices.csv")).unwrap();
+    assert_eq!(invoices, invoices_before.replace("Fönsterputs Storgatan 17", ""));
+    let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    assert!(journal.contains("2018-06-10,note,1001,OLD,,,,,(forgotten)\n"), "{journal}");
+    assert!(
+        journal.contains("note,,OLD,,,,,personal data forgotten (last activity 2018-06-20; SE keeps 7 years"),
+        "{journal}"
+    );
+    assert!(!l.file("out/2018-06-08/reminder-1_OLD_SEK.letter.html").exists());
+    let check = l.ok(&["check", "--format", "csv", "--as-of", "2026-11-30"]);
+    assert!(!check.contains("past-retention"), "{check}");
+    let err = l.fails(&["forget", "OLD", "--as-of", "2026-11-30"], 1);
+    assert!(err.contains("it was already forgotten"), "{err}");
+}
+
+#[test]
+fn redact_masks_names_contacts_and_numbers_in_every_export() {
+    let l = ledger();
+    let csv = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30", "--redact"]);
+    assert!(csv.contains("NEW,N*** B*** AB,SEK"), "{csv}");
+    let json = l.ok(&["customer", "NEW", "--format", "json", "--as-of", "2026-11-30", "--redact"]);
+    for personal in ["Nya Bygg", "info@nyabygg.example", "031-123 45 67", "556677-8899", "Hamngatan 2"] {
+        assert!(!json.contains(personal), "{personal} in {json}");
+    }
+    assert!(json.contains("i***@***") && json.contains("***67"), "{json}");
+    let html = l.ok(&["report", "--format", "html", "--as-of", "2026-11-30", "--redact"]);
+    assert!(!html.contains("Nya Bygg") && html.contains("N*** B*** AB"), "redacted page");
+    // Without --redact, nothing is masked.
+    assert!(l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]).contains("Nya Bygg AB"));
+}
