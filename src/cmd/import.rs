@@ -34,6 +34,8 @@ use crate::render::{Cell, Sheet, Table, View, text};
 pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     // Read after the lock, so a second import sees what the first recorded. A dry run writes
     // nothing, not even the lock file.
+    // A pipe, a device or an endless file would be read under the lock: refused before it.
+    check_bank_paths(&args.files)?;
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let files = read_files(&args.files, &ledger.policy)?;
@@ -85,6 +87,34 @@ pub fn format_name(format: BankFormat) -> &'static str {
         BankFormat::Camt053 => "camt.053",
         BankFormat::Csv => "csv",
     }
+}
+
+/// The largest bank file `dun import` reads, in MiB, unless `DUN_BANK_MAX_MB` says otherwise:
+/// a year of a large company's camt.054 is far below it, a wrong file (a disk image) far above.
+pub const BANK_MAX_MB: u64 = 256;
+
+/// Every bank file must be a regular file no larger than the limit.
+fn check_bank_paths(paths: &[PathBuf]) -> Result<()> {
+    let max_mb = match std::env::var("DUN_BANK_MAX_MB") {
+        Ok(v) => v.trim().parse::<u64>().map_err(|_| {
+            anyhow::anyhow!("DUN_BANK_MAX_MB={v:?}: write the largest bank file to read, in MiB, e.g. 512")
+        })?,
+        Err(_) => BANK_MAX_MB,
+    };
+    for path in paths {
+        let shown = path.display().to_string();
+        crate::io::source::ensure_regular(path, &shown)?;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.len() > max_mb * 1024 * 1024
+        {
+            bail!(
+                "{shown}: {} MiB is larger than the {max_mb} MiB a bank file may be; nothing was \
+                 imported (split the file, or set DUN_BANK_MAX_MB)",
+                meta.len() / (1024 * 1024)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses every file; any error in any file stops the whole import.

@@ -235,8 +235,26 @@ fn a_fifo_in_place_of_customers_csv_is_an_error_not_a_hang() {
     let err = l.fails(&["report", "--as-of", "2026-11-08"], 1);
     assert!(err.contains("not a regular file"), "{err}");
     assert!(started.elapsed().as_secs() < 20);
+}
+
+/// Defect 9: a device as a bank file is refused before the lock; a bank file over the size
+/// limit is refused with the limit named.
+#[cfg(unix)]
+#[test]
+fn bank_files_must_be_regular_and_within_the_limit() {
+    let l = ledger();
     let err = l.fails(&["import", "/dev/zero", "--as-of", "2026-11-08"], 1);
-    assert!(err.contains("not a regular file"), "{err}");
+    assert!(err.contains("/dev/zero") && err.contains("not a regular file"), "{err}");
+    l.write_bytes("big.csv", &vec![b'x'; 2 * 1024 * 1024]);
+    let out = l
+        .dun(&["import", &l.file("big.csv").display().to_string(), "--as-of", "2026-11-08"])
+        .env("DUN_BANK_MAX_MB", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 MiB is larger than the 1 MiB"), "{err}");
+    assert!(!l.file("journal.csv").exists() && !l.file("imports.csv").exists());
 }
 
 /// Defect 9: a lock held too long is given up on, naming who holds it.
