@@ -409,10 +409,11 @@ impl Command {
             | Command::Interest(InterestArgs { out, .. })
             | Command::Import(ImportArgs { out, .. })
             | Command::Rules(RulesArgs { out, .. }) => OutputSlot::Table(out),
+            Command::Remind(SendArgs { report, .. }) | Command::Collect(SendArgs { report, .. }) => {
+                OutputSlot::Table(report)
+            }
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
-            Command::Remind(_)
-            | Command::Forget(_)
-            | Command::Collect(_)
+            Command::Forget(_)
             | Command::Assign(_)
             | Command::Templates(_)
             | Command::Init(_)
@@ -488,6 +489,12 @@ pub struct SendArgs {
     /// Show what would be written and journaled; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// List every customer written to, with the channels, in the summary
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// The summary of what was done: counts per channel (table), or JSON / CSV
+    #[command(flatten)]
+    pub report: OutputArgs,
     /// Where to write (default: DIR/out)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

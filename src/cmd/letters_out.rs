@@ -23,6 +23,16 @@ pub struct Outgoing {
     pub entries: Vec<Entry>,
     /// Customers that could not be written to, and why.
     pub unreachable: Vec<String>,
+    /// The letters composed, for the summary.
+    pub letters: Vec<Composed>,
+}
+
+/// One letter composed: to whom, on which channels, about how many invoices.
+pub struct Composed {
+    pub customer: String,
+    pub name: String,
+    pub channels: Vec<Channel>,
+    pub invoices: usize,
 }
 
 /// Loads the built-in templates with the ledger's overrides (`templates.dir`, default
@@ -224,6 +234,12 @@ pub fn compose_all(
         for d in &plan.decisions {
             out.entries.extend(entry_for(d, &channel_list, &reference));
         }
+        out.letters.push(Composed {
+            customer: customer.id.clone(),
+            name: customer.name.clone(),
+            channels: channels.clone(),
+            invoices: plan.decisions.len(),
+        });
         out.files.extend(files);
     }
     Ok(out)
@@ -300,7 +316,7 @@ pub fn plan_confirmation(
     let name = format!("plan_{}_{}", sanitize(&data.customer.id), sanitize(&invoice));
     let outgoing = compose_run(&out_dir(ctx, None), ctx.as_of, |folder| {
         let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &folder.join(&name))?;
-        Ok(Outgoing { files, entries: Vec::new(), unreachable: Vec::new() })
+        Ok(Outgoing { files, entries: Vec::new(), unreachable: Vec::new(), letters: Vec::new() })
     })?;
     Ok(outgoing.files)
 }

@@ -7,10 +7,12 @@ use anyhow::Result;
 use crate::cli::SendArgs;
 use crate::context::Context;
 use crate::core::dunning::{Action, State, action_entry, decide};
+use crate::core::journal::Event;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
-use crate::letters::Step;
 use crate::letters::compose::group;
+use crate::letters::{Channel, Step};
+use crate::render::{Cell, Format, Table, csv_out};
 
 use super::letters_out::{self, Outgoing};
 
@@ -82,5 +84,103 @@ pub fn finish(
             println!("{task}");
         }
     }
+    if !ctx.quiet || ctx.output.is_some() {
+        let summary = summary(ctx, args, outgoing, tasks, what)?;
+        crate::io::output::emit(ctx.output.as_deref(), &summary)?;
+    }
     letters_out::unreachable_is_error(outgoing, what)
+}
+
+/// What a run did, for the person or the script reading it: how many letters on each channel
+/// (per customer with `--verbose`), who could not be reached, the calls to make. JSON carries
+/// every customer; CSV is one row per letter.
+fn summary(
+    ctx: &Context,
+    args: &SendArgs,
+    outgoing: &Outgoing,
+    tasks: &[String],
+    what: &str,
+) -> Result<String> {
+    let count = |channel: Channel| outgoing.letters.iter().filter(|l| l.channels.contains(&channel)).count();
+    let channels = Channel::ALL.map(|c| (c.name(), count(c)));
+    let verb = if args.dry_run { "would write" } else { "wrote" };
+    let handed_over = outgoing.entries.iter().filter(|e| e.event == Event::Collection).count();
+    Ok(match ctx.format {
+        Format::Xlsx => anyhow::bail!("the summary is offered as table, csv or json, not xlsx"),
+        Format::Json => {
+            let letters: Vec<serde_json::Value> = outgoing
+                .letters
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "customer": l.customer,
+                        "name": l.name,
+                        "channels": l.channels.iter().map(|c| c.name()).collect::<Vec<_>>(),
+                        "invoices": l.invoices,
+                    })
+                })
+                .collect();
+            let value = serde_json::json!({
+                "step": what,
+                "as_of": ctx.as_of.to_string(),
+                "dry_run": args.dry_run,
+                "letters": outgoing.letters.len(),
+                "handed_over": handed_over,
+                "channels": channels.iter().map(|(name, n)| ((*name).to_owned(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+                "customers": letters,
+                "unreachable": outgoing.unreachable,
+                "tasks": tasks,
+            });
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+        Format::Csv => {
+            let mut table = Table::new(["customer", "name", "channels", "invoices"]);
+            for l in &outgoing.letters {
+                let channels = l.channels.iter().map(|c| c.name()).collect::<Vec<_>>().join("+");
+                table.push(vec![
+                    Cell::text(&l.customer),
+                    Cell::text(&l.name),
+                    Cell::text(channels),
+                    Cell::Count(l.invoices as i64),
+                ]);
+            }
+            csv_out::render(&table)
+        }
+        Format::Table | Format::Html => {
+            let mut text = if outgoing.letters.is_empty() && handed_over == 0 {
+                format!("{what}: nothing due on {}\n", ctx.as_of)
+            } else {
+                let per_channel = channels
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(name, n)| format!("{name} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "{what}: {verb} {} letter(s) on {} ({per_channel})\n",
+                    outgoing.letters.len(),
+                    ctx.as_of
+                )
+            };
+            if handed_over > 0 {
+                text.push_str(&format!("  {handed_over} invoice(s) handed over to the agency\n"));
+            }
+            if args.verbose {
+                for l in &outgoing.letters {
+                    let channels = l.channels.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
+                    text.push_str(&format!(
+                        "  {} {}: {channels} ({} invoice(s))\n",
+                        l.customer, l.name, l.invoices
+                    ));
+                }
+            }
+            if !outgoing.unreachable.is_empty() {
+                text.push_str(&format!(
+                    "  {} customer(s) not reached (listed on stderr)\n",
+                    outgoing.unreachable.len()
+                ));
+            }
+            text
+        }
+    })
 }

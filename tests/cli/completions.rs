@@ -46,8 +46,12 @@ fn completions_offer_each_command_its_own_options() {
         assert!(report.contains(&flag), "report lacks --{flag}: {report:?}");
     }
     let remind = options("remind");
-    assert!(remind.contains(&"dry-run") && remind.contains(&"dir"), "{remind:?}");
-    assert!(!remind.contains(&"format") && !remind.contains(&"output"), "{remind:?}");
+    assert!(
+        remind.contains(&"dry-run") && remind.contains(&"dir") && remind.contains(&"verbose"),
+        "{remind:?}"
+    );
+    let hold = options("hold");
+    assert!(hold.contains(&"dir") && !hold.contains(&"format") && !hold.contains(&"output"), "{hold:?}");
     let init = options("init");
     assert!(init.contains(&"country") && !init.contains(&"dir") && !init.contains(&"as-of"), "{init:?}");
     // Nothing hidden leaks out: no output options before the command name.
@@ -63,8 +67,8 @@ fn man_prints_roff_for_dun_and_for_each_command() {
     let report = stdout(&["man", "report"]);
     assert!(report.contains(".TH dun-report 1"), "{report}");
     assert!(report.contains("\\fB\\-\\-format\\fR"), "{report}");
-    let remind = stdout(&["man", "remind"]);
-    assert!(!remind.contains("\\-\\-format"), "{remind}");
+    let hold = stdout(&["man", "hold"]);
+    assert!(!hold.contains("\\-\\-format"), "{hold}");
     let export = stdout(&["man", "templates", "export"]);
     assert!(export.contains(".TH dun-templates-export 1"), "{export}");
     let out = dun_plain(&["man", "nope"]);

@@ -410,7 +410,7 @@ fn overlapping_statements_add_only_what_is_new() {
     );
     // Nothing is left to chase, and the data is fresh.
     let out = l.ok(&["remind", "--as-of", "2026-11-24"]);
-    assert_eq!(out, "");
+    assert_eq!(out, "reminder: nothing due on 2026-11-24\n");
     assert!(out_files(&l).is_empty());
 }
 

@@ -266,3 +266,27 @@ fn an_eml_has_a_message_id_in_the_companys_domain_a_real_date_and_auto_submitted
     let other_id = header(&read(&other, "reminder-1_F_SEK.eml"), "Message-ID");
     assert!(other_id.ends_with("@annat.example>") && other_id != id, "{other_id}");
 }
+
+/// Finding 8: `remind` and `collect` printed nothing about what they wrote; `collect` with
+/// nothing due was silent.
+#[test]
+fn remind_and_collect_say_what_they_did() {
+    let l = Ledger::new();
+    l.write("policy.toml", POLICY).write("customers.csv", CUSTOMERS).write("invoices.csv", INVOICES);
+    let dry = l.ok(&["remind", "--as-of", "2026-11-08", "--dry-run"]);
+    assert!(dry.contains("reminder: would write 3 letter(s) on 2026-11-08 (letter 3, email 2)"), "{dry}");
+    let json = l.ok(&["remind", "--as-of", "2026-11-08", "--dry-run", "--format", "json"]);
+    let start = json.find("{\n").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json[start..]).unwrap();
+    assert_eq!(v["letters"], 3);
+    assert_eq!(v["channels"]["email"], 2);
+    assert_eq!(v["channels"]["letter"], 3);
+    assert_eq!(v["customers"][1]["customer"], "E");
+    assert_eq!(v["customers"][1]["channels"], serde_json::json!(["email", "letter"]));
+    let verbose = l.ok(&["remind", "--as-of", "2026-11-08", "--verbose"]);
+    assert!(verbose.contains("reminder: wrote 3 letter(s) on 2026-11-08 (letter 3, email 2)"), "{verbose}");
+    assert!(verbose.contains("  B Berit Holm: letter (1 invoice(s))"), "{verbose}");
+    assert!(verbose.contains("  E English Ltd: email, letter (1 invoice(s))"), "{verbose}");
+    assert_eq!(l.ok(&["remind", "--as-of", "2026-11-09", "-q"]), "", "-q is silent");
+    assert_eq!(l.ok(&["collect", "--as-of", "2026-11-09"]), "hand-over: nothing due on 2026-11-09\n");
+}

@@ -31,23 +31,24 @@ fn run(mut cmd: Command) -> (Option<i32>, String, String) {
 #[test]
 fn output_options_are_offered_only_where_honoured() {
     let l = ledger();
-    // `remind` writes letters, not a table: --format and -o are not its options.
-    let err = l.fails(&["remind", "--format", "json", "--as-of", "2026-11-30"], 2);
+    // `hold` writes a journal line, not a table: --format and -o are not its options.
+    let err = l.fails(&["hold", "A", "--format", "json", "--as-of", "2026-11-30"], 2);
     assert!(err.contains("unexpected argument '--format'"), "{err}");
-    let err = l.fails(&["collect", "-o", "x.csv", "--as-of", "2026-11-30"], 2);
+    let err = l.fails(&["dispute", "1", "-o", "x.csv", "--as-of", "2026-11-30"], 2);
     assert!(err.contains("unexpected argument '-o'"), "{err}");
     // Nor before the command name, where every command used to take them.
-    let err = l.fails(&["--format", "json", "remind", "--as-of", "2026-11-30"], 2);
-    assert!(err.contains("`dun remind` writes no table and does not take --format"), "{err}");
+    let err = l.fails(&["--format", "json", "hold", "A", "--as-of", "2026-11-30"], 2);
+    assert!(err.contains("`dun hold` writes no table and does not take --format"), "{err}");
     let err = l.fails(&["--color", "always", "dispute", "1"], 2);
     assert!(err.contains("does not take --color"), "{err}");
+    // `remind` and `collect` summarise what they did, in JSON when asked (issue 13).
+    assert!(l.ok(&["remind", "--help"]).contains("--format"));
     // `explain` writes text: -o yes, --format no.
     let err = l.fails(&["explain", "1", "--format", "json"], 2);
     assert!(err.contains("unexpected argument '--format'"), "{err}");
     let out = l.file("why.txt");
     l.ok(&["explain", "1", "--as-of", "2026-11-30", "-o", out.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("Invoice 1 to A (Alfa AB)"));
-    assert!(!l.ok(&["remind", "--help"]).contains("--format"));
     let help = l.ok(&["templates", "list", "--help"]);
     assert!(!help.contains("--as-of") && !help.contains("--dir"), "{help}");
     let help = l.ok(&["templates", "export", "--help"]);
