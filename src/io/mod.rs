@@ -12,5 +12,6 @@ pub mod lock;
 mod never_panics;
 pub mod output;
 pub mod presets;
+pub mod progress;
 pub mod rewrite;
 pub mod source;

@@ -23,4 +23,5 @@ mod rules;
 mod safety;
 mod spreadsheets;
 mod systems;
+mod terminal;
 mod usage;
