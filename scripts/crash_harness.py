@@ -19,7 +19,7 @@ again (as an operator would) and the sequence finished. Checked after every iter
 - no payment (transaction id, invoice) twice in payments.csv;
 - every file byte-identical to an uninterrupted run.
 
-A full-disk sweep then runs each step on a small tmpfs (`mount -t tmpfs -o size=...`, root
+A full-disk sweep then runs each step on a small tmpfs (`mount -t tmpfs -o size=4m`, root
 needed) filled to leave 0..N bytes free: the step either lands whole or fails leaving every
 file as it was; after space is freed the rerun must give the uninterrupted result.
 
@@ -255,7 +255,7 @@ class Harness:
     def disk_sweep(self, sizes):
         mnt = os.path.join(self.root, "tmpfs")
         os.makedirs(mnt, exist_ok=True)
-        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt], capture_output=True).returncode:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt], capture_output=True).returncode:
             print("full-disk sweep skipped: cannot mount a tmpfs here (needs root)", file=sys.stderr)
             return False
         try:

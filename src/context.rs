@@ -43,6 +43,12 @@ impl Context {
             )
             .into());
         }
+        crate::render::text::fit_to(table_width(output.file.is_none()));
+        crate::io::progress::enable(
+            cli.global.quiet,
+            std::io::stdout().is_terminal(),
+            std::io::stderr().is_terminal(),
+        );
         let color = match output.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -82,6 +88,7 @@ impl Context {
     /// standard output. `policy` supplies the default CSV dialect, where a ledger was read.
     pub fn emit(&self, view: crate::render::View<'_>, policy: Option<&Policy>) -> Result<()> {
         let bytes = view.render(self.format, &self.render_settings(policy))?;
+        crate::io::progress::clear();
         match self.format {
             // Masked cell by cell as it was made.
             Format::Xlsx => crate::io::output::emit_bytes(self.output.as_deref(), &bytes),
@@ -92,4 +99,17 @@ impl Context {
     pub fn path(&self, file: &str) -> PathBuf {
         self.dir.join(file)
     }
+}
+
+/// The width tables are fitted to: `DUN_COLUMNS` when set (anywhere: tests, a file meant for
+/// a given width), else the terminal's when the output goes to one; else none, full width
+/// for pipes, files and cron.
+fn table_width(to_stdout: bool) -> Option<usize> {
+    if let Some(columns) = std::env::var("DUN_COLUMNS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+        return (columns > 0).then_some(columns);
+    }
+    if !to_stdout || !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(width, _)| usize::from(width.0))
 }

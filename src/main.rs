@@ -4,6 +4,8 @@ fn main() -> ExitCode {
     let cli = dun::cli::Cli::parse_checked();
     let today = chrono::Local::now().date_naive();
     let result = dun::context::Context::new(&cli, today).and_then(|ctx| dun::cmd::run(&cli, &ctx));
+    // A spinner still turning (a command that wrote no table) leaves the terminal first.
+    dun::io::progress::clear();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if dun::is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -92,7 +92,7 @@ fn open_table(view: &CustomerView, csv: bool) -> Table {
         "interest",
         "note",
     ]);
-    let mut t = Table::new(columns);
+    let mut t = Table::new(columns).droppable(["note", "issued", "fees", "amount"]);
     for o in &view.open {
         let mut row = if csv { vec![Cell::text(&view.customer.id)] } else { vec![] };
         row.extend([

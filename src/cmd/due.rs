@@ -93,7 +93,17 @@ fn decision_table(_ledger: &Ledger, with_date: bool) -> Table {
     if with_date {
         columns.push("date");
     }
-    Table::new(columns)
+    // A narrow terminal keeps what, whom, which invoice and how much.
+    Table::new(columns).droppable([
+        "detail",
+        "next_date",
+        "compensation",
+        "step",
+        "interest",
+        "fee",
+        "pay_by",
+        "days_overdue",
+    ])
 }
 
 pub(crate) fn decision_row(ledger: &Ledger, d: &Decision, day: Option<chrono::NaiveDate>) -> Vec<Cell> {

@@ -52,7 +52,8 @@ fn outlook_table(f: &Forecast) -> Table {
         "later",
         "not expected",
         "invoices (own / ledger / none)",
-    ]);
+    ])
+    .droppable(["invoices (own / ledger / none)", "later"]);
     for (c, o) in &f.outlook {
         let within: rust_decimal::Decimal =
             f.weeks.iter().filter(|w| w.currency == *c).map(|w| w.expected).sum();

@@ -482,7 +482,8 @@ fn payments_table(plan: &Plan) -> Table {
         "still_open",
         "credit",
         "note",
-    ]);
+    ])
+    .droppable(["note", "credit", "still_open", "file", "customers", "matched_by"]);
     for r in &plan.results {
         let (rule, invoices, customers, open, credit, note) = match &r.result {
             Fate::Duplicate => continue,
@@ -534,7 +535,8 @@ fn files_table(plan: &Plan) -> Table {
         "not_payments",
         "pending",
         "imported_before",
-    ]);
+    ])
+    .droppable(["imported_before", "layout", "created", "pending"]);
     for f in &plan.files {
         t.push(vec![
             Cell::text(&f.name),

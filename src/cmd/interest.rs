@@ -29,7 +29,8 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
         "settled",
         "days_late",
         "interest",
-    ]);
+    ])
+    .droppable(["settled", "due", "amount"]);
     let mut totals: Vec<(String, MoneySum)> = Vec::new();
     for r in &rows {
         let name = ledger.customer(&r.customer).map_or("", |c| c.name.as_str());

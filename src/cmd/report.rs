@@ -242,7 +242,7 @@ fn columns(report: &AgingReport) -> Vec<String> {
 
 /// The rows of SPEC §4's CSV: one per customer and currency, then `TOTAL` per currency.
 pub fn rows_table(report: &AgingReport) -> Table {
-    let mut table = Table { columns: columns(report), rows: Vec::new() };
+    let mut table = Table::new(columns(report));
     for row in report.rows.iter().chain(&report.totals) {
         table.push(row_cells(report, row));
     }
@@ -260,7 +260,8 @@ fn key_figures_table(report: &AgingReport) -> Table {
         "disputed",
         "credits",
         "interest accrued",
-    ]);
+    ])
+    .droppable(["credits", "disputed", "interest accrued", "avg days late 12m", "DSO days"]);
     for (currency, f) in &report.figures.per_currency {
         let pct =
             (!f.open.is_zero()).then(|| (f.overdue * rust_decimal::Decimal::from(100) / f.open).round_dp(1));

@@ -12,6 +12,7 @@ pub mod lock;
 mod never_panics;
 pub mod output;
 pub mod presets;
+pub mod progress;
 pub mod rewrite;
 pub mod sie;
 pub mod source;

@@ -219,6 +219,8 @@ impl CsvSource {
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
         let display = &self.display;
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        let progress = super::progress::reading(display, size);
         std::thread::scope(|scope| -> Result<Vec<State>> {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
@@ -273,6 +275,7 @@ impl CsvSource {
                     }
                 }
                 chunk.encoding = encoding;
+                progress.advance(chunk.bytes().len() as u64);
                 if tx.send(chunk).is_err() {
                     break;
                 }

@@ -75,11 +75,25 @@ impl Cell {
 pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Columns a narrow terminal may leave out, the first named first ([`text`] says when);
+    /// the others are only ever cut. Set with [`Table::droppable`].
+    pub droppable: Vec<String>,
 }
 
 impl Table {
     pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Table {
-        Table { columns: columns.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Table {
+            columns: columns.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+            droppable: Vec::new(),
+        }
+    }
+
+    /// Names the columns a narrow terminal may leave out, the least needed first.
+    pub fn droppable<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Table {
+        self.droppable = columns.into_iter().map(Into::into).collect();
+        debug_assert!(self.droppable.iter().all(|d| self.columns.contains(d)), "{:?}", self.droppable);
+        self
     }
 
     pub fn push(&mut self, row: Vec<Cell>) {
@@ -208,10 +222,16 @@ impl<'a> View<'a> {
     /// The bytes of the view in `format`; only that form is made.
     pub fn render(self, format: Format, settings: &RenderSettings) -> anyhow::Result<Vec<u8>> {
         let text = match format {
-            Format::Table => match self.text {
-                Some(make) => make(settings.color),
-                None => default_text(&self.title, (self.sheets)(), settings.color),
-            },
+            Format::Table => {
+                let text = match self.text {
+                    Some(make) => make(settings.color),
+                    None => default_text(&self.title, (self.sheets)(), settings.color),
+                };
+                match text::target_width() {
+                    Some(width) => text::wrap_lines(&text, width),
+                    None => text,
+                }
+            }
             Format::Csv => match self.csv {
                 Some(make) => make(settings.csv),
                 None => {

@@ -1,19 +1,103 @@
 //! Tables for people in a terminal.
+//!
+//! On a terminal a table is fitted to its width (`DUN_COLUMNS` forces a width anywhere, for
+//! tests and for files meant to be read at a given width); piped or written with `-o` it is
+//! shown whole. A table that does not fit is made narrower in this order, stopping as soon as
+//! it fits:
+//!
+//! 1. the box is left off: columns two spaces apart, the header underlined;
+//! 2. long headers are abbreviated ([`SHORT_HEADERS`]: `currency` → `cur`, `days_overdue` →
+//!    `days`, ...) where the column's values are narrower;
+//! 3. long text (names, notes) is cut with `…` to no less than 12 characters, widest first;
+//! 4. amounts are shown without the space between thousands;
+//! 5. the table's droppable columns are left out, in the order the command names them, and
+//!    a line under the table says which (`--format csv` shows them);
+//! 6. amounts are rounded to whole units, and a line under the table says so;
+//! 7. text is cut further, to 6 characters.
+//!
+//! Room a step frees beyond what is needed goes back to the text it cut. Whatever is left over
+//! wraps, as the terminal wraps it.
+
+use std::sync::OnceLock;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 
 use super::{Cell, Table};
-use crate::core::money::format_money_grouped;
+use crate::core::money::{format_money, format_money_grouped};
 
 /// Above this many rows a table is written as plain aligned columns: comfy-table keeps every
 /// cell of every row as its own strings, which for a register of a hundred thousand customers
 /// costs hundreds of megabytes that nobody reads on a screen anyway.
 pub const BOXED_ROWS_MAX: usize = 5_000;
 
+/// Text is cut to this many characters before any column is left out (step 2)...
+const TEXT_MIN: usize = 12;
+/// ...and to this many after (step 5).
+const TEXT_MIN_HARD: usize = 6;
+/// Between two columns of the plain layout.
+const GAP: usize = 2;
+
+/// Step 2's abbreviations of headers, for every command's tables.
+pub const SHORT_HEADERS: &[(&str, &str)] = &[
+    ("customer", "cust"),
+    ("currency", "cur"),
+    ("invoice", "inv"),
+    ("days_overdue", "days"),
+    ("days overdue", "days"),
+    ("days_late", "late"),
+    ("compensation", "comp"),
+    ("interest", "int"),
+    ("interest accrued", "int"),
+    ("next_date", "next"),
+    ("avg days late 12m", "late 12m"),
+    ("DSO days", "DSO"),
+    ("overdue %", "od %"),
+    ("transaction_id", "txid"),
+    ("matched_by", "rule"),
+    ("still_open", "open"),
+    ("not_payments", "other"),
+    ("imported_before", "before"),
+    ("open_at_step", "open"),
+    ("paid_within_7", "7 d"),
+    ("paid_within_14", "14 d"),
+    ("paid_within_30", "30 d"),
+    ("invoices", "inv"),
+];
+
+static WIDTH: OnceLock<Option<usize>> = OnceLock::new();
+
+/// Sets the width every table of this run is fitted to (`None`: full width). Once per run.
+pub fn fit_to(width: Option<usize>) {
+    let _ = WIDTH.set(width);
+}
+
+pub(crate) fn target_width() -> Option<usize> {
+    WIDTH.get().copied().flatten()
+}
+
+/// The table for a terminal, fitted to the run's width ([`fit_to`]).
 pub fn render(table: &Table, color: bool) -> String {
-    if table.rows.len() > BOXED_ROWS_MAX {
-        return render_plain(table);
+    render_width(table, color, target_width())
+}
+
+/// The table fitted to `width` columns (`None`: as wide as it is).
+pub fn render_width(table: &Table, color: bool, width: Option<usize>) -> String {
+    let cells = || table.rows.iter().map(|row| row.iter().map(|c| display(c, Amounts::Grouped)));
+    let natural = widths(table, cells());
+    let boxed_width = natural.iter().sum::<usize>() + 3 * natural.len() + 1;
+    let large = table.rows.len() > BOXED_ROWS_MAX;
+    match width {
+        _ if table.columns.is_empty() => String::new(),
+        Some(w) if boxed_width > w || large => {
+            let plan = fit(table, &natural, w);
+            render_plain(table, &plan, color)
+        }
+        None if large => render_plain(table, &Plan::whole(table, &natural), color),
+        _ => render_boxed(table, color),
     }
+}
+
+fn render_boxed(table: &Table, color: bool) -> String {
     let mut out = Comfy::new();
     out.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     if color {
@@ -30,11 +114,7 @@ pub fn render(table: &Table, color: bool) -> String {
     }
     for row in &table.rows {
         out.add_row(row.iter().map(|cell| {
-            let (text, right) = match cell {
-                Cell::Money(m) => (format_money_grouped(*m), true),
-                Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
-                other => (super::escape::printable(&other.plain()).into_owned(), false),
-            };
+            let (text, right) = display(cell, Amounts::Grouped);
             let c = comfy_table::Cell::new(text);
             if right { c.set_alignment(CellAlignment::Right) } else { c }
         }));
@@ -42,33 +122,210 @@ pub fn render(table: &Table, color: bool) -> String {
     out.to_string()
 }
 
-fn display(cell: &Cell) -> (String, bool) {
+/// How amounts are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Amounts {
+    /// `12 500.00`
+    Grouped,
+    /// `12500.00`
+    Plain,
+    /// `12500`
+    Whole,
+}
+
+/// A cell as shown, and whether it is a number (right-aligned).
+fn display(cell: &Cell, amounts: Amounts) -> (String, bool) {
     match cell {
-        Cell::Money(m) => (format_money_grouped(*m), true),
+        Cell::Money(m) => match amounts {
+            Amounts::Grouped => (format_money_grouped(*m), true),
+            Amounts::Plain => (format_money(*m), true),
+            Amounts::Whole => (
+                m.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero).to_string(),
+                true,
+            ),
+        },
         Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
         // Names and ids from data: an ESC sequence is shown, never run by the terminal.
         other => (super::escape::printable(&other.plain()).into_owned(), false),
     }
 }
 
-/// Aligned columns separated by two spaces, numbers right-aligned; two passes over the rows
-/// (widths, then text) and one string per cell at a time.
-fn render_plain(table: &Table) -> String {
+/// The widest cell of each column, header included, in characters.
+fn widths<R, C>(table: &Table, rows: R) -> Vec<usize>
+where
+    R: Iterator<Item = C>,
+    C: Iterator<Item = (String, bool)>,
+{
     let mut widths: Vec<usize> = table.columns.iter().map(|c| c.chars().count()).collect();
-    for row in &table.rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(display(cell).0.chars().count());
+    for row in rows {
+        for (w, (text, _)) in widths.iter_mut().zip(row) {
+            *w = (*w).max(text.chars().count());
         }
     }
+    widths
+}
+
+/// Which columns are shown, how wide at most, and how.
+#[derive(Debug, PartialEq)]
+struct Plan {
+    /// Indexes of the columns shown, in order.
+    shown: Vec<usize>,
+    /// The most characters of each column (by index into the table's columns).
+    caps: Vec<usize>,
+    amounts: Amounts,
+    /// The header shown for each column (by index).
+    headers: Vec<String>,
+    /// Columns left out, in the order they were.
+    dropped: Vec<String>,
+    width: Option<usize>,
+}
+
+impl Plan {
+    fn whole(table: &Table, natural: &[usize]) -> Plan {
+        Plan {
+            shown: (0..natural.len()).collect(),
+            caps: natural.to_vec(),
+            amounts: Amounts::Grouped,
+            headers: table.columns.clone(),
+            dropped: Vec::new(),
+            width: None,
+        }
+    }
+
+    fn total(&self) -> usize {
+        self.shown.iter().map(|&i| self.caps[i]).sum::<usize>() + GAP * self.shown.len().saturating_sub(1)
+    }
+}
+
+/// The first cell of a column that is not empty: what the column holds.
+fn first_value(table: &Table, column: usize) -> Option<&Cell> {
+    table.rows.iter().map(|row| &row[column]).find(|c| !matches!(c, Cell::Empty))
+}
+
+/// Whether a column holds text, which may be cut (dates and numbers never are).
+fn is_text(table: &Table, column: usize) -> bool {
+    first_value(table, column).is_none_or(|c| matches!(c, Cell::Text(_)))
+}
+
+/// Whether a column holds numbers, shown on the right (its header too).
+fn is_number(table: &Table, column: usize) -> bool {
+    first_value(table, column).is_some_and(|c| display(c, Amounts::Grouped).1)
+}
+
+/// The widest value of each column (header left out) with amounts shown as `amounts`.
+fn value_widths(table: &Table, amounts: Amounts) -> Vec<usize> {
+    let mut widths = vec![0; table.columns.len()];
+    for row in &table.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(display(cell, amounts).0.chars().count());
+        }
+    }
+    widths
+}
+
+/// Steps 2 to 7 of the module's order, stopping as soon as the table fits `width`.
+fn fit(table: &Table, natural: &[usize], width: usize) -> Plan {
+    let mut plan = Plan { width: Some(width), ..Plan::whole(table, natural) };
+    let text: Vec<bool> = (0..table.columns.len()).map(|i| is_text(table, i)).collect();
+    // What each column needs at least besides its header, under each way of showing amounts.
+    let mut values = value_widths(table, Amounts::Grouped);
+    let mut full = natural.to_vec();
+    let shrink = |plan: &mut Plan, min: usize| {
+        while plan.total() > width {
+            // The widest text column still above `min`, cut by one character at a time.
+            let widest = plan
+                .shown
+                .iter()
+                .copied()
+                .filter(|&i| text[i] && plan.caps[i] > min)
+                .max_by_key(|&i| plan.caps[i]);
+            match widest {
+                Some(i) => plan.caps[i] -= 1,
+                None => break,
+            }
+        }
+    };
+    // 2: headers wider than their values, abbreviated.
+    for i in 0..table.columns.len() {
+        let header = &table.columns[i];
+        if let Some((_, short)) = SHORT_HEADERS.iter().find(|(long, _)| long == header)
+            && values[i] < header.chars().count()
+        {
+            plan.headers[i] = (*short).to_owned();
+            full[i] = values[i].max(short.chars().count());
+            plan.caps[i] = full[i];
+        }
+    }
+    // 3
+    shrink(&mut plan, TEXT_MIN);
+    // 4 and 6: amounts shown shorter; a column only as wide as its header and values need.
+    let mut narrower = |plan: &mut Plan, amounts: Amounts, full: &mut Vec<usize>| {
+        if plan.total() <= width {
+            return;
+        }
+        plan.amounts = amounts;
+        values = value_widths(table, amounts);
+        for i in 0..table.columns.len() {
+            if !text[i] {
+                full[i] = values[i].max(plan.headers[i].chars().count());
+                plan.caps[i] = full[i];
+            }
+        }
+    };
+    narrower(&mut plan, Amounts::Plain, &mut full);
+    // 5
+    for name in &table.droppable {
+        if plan.total() <= width {
+            break;
+        }
+        if let Some(i) = table.columns.iter().position(|c| c == name) {
+            plan.shown.retain(|&s| s != i);
+            plan.dropped.push(name.clone());
+        }
+    }
+    narrower(&mut plan, Amounts::Whole, &mut full);
+    // 7
+    shrink(&mut plan, TEXT_MIN_HARD);
+    // Room a step freed goes back to the text cut before it, narrowest first.
+    while plan.total() < width {
+        let narrowest = plan
+            .shown
+            .iter()
+            .copied()
+            .filter(|&i| text[i] && plan.caps[i] < full[i])
+            .min_by_key(|&i| plan.caps[i]);
+        match narrowest {
+            Some(i) => plan.caps[i] += 1,
+            None => break,
+        }
+    }
+    plan
+}
+
+/// `text` in at most `cap` characters: cut with `…` when longer.
+fn cut(text: &str, cap: usize) -> std::borrow::Cow<'_, str> {
+    if text.chars().count() <= cap {
+        return text.into();
+    }
+    let mut out: String = text.chars().take(cap.saturating_sub(1)).collect();
+    out.push('…');
+    out.into()
+}
+
+/// Aligned columns separated by two spaces, numbers right-aligned; one pass over the rows
+/// (the widths are known) and one string per cell at a time.
+fn render_plain(table: &Table, plan: &Plan, color: bool) -> String {
     let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = (String, bool)>| {
+    let right: Vec<bool> = (0..table.columns.len()).map(|i| is_number(table, i)).collect();
+    let mut line = |cells: &mut dyn Iterator<Item = (usize, String)>, bold: bool| {
         let mut text = String::new();
-        for (i, ((value, right), width)) in cells.zip(&widths).enumerate() {
-            if i > 0 {
+        for (n, (i, value)) in cells.enumerate() {
+            if n > 0 {
                 text.push_str("  ");
             }
-            let pad = width.saturating_sub(value.chars().count());
-            if right {
+            let value = cut(&value, plan.caps[i]);
+            let pad = plan.caps[i].saturating_sub(value.chars().count());
+            if right[i] {
                 text.extend(std::iter::repeat_n(' ', pad));
                 text.push_str(&value);
             } else {
@@ -76,23 +333,82 @@ fn render_plain(table: &Table) -> String {
                 text.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        out.push_str(text.trim_end());
+        let text = text.trim_end();
+        if bold && color {
+            out.push_str(&format!("\u{1b}[1m{text}\u{1b}[0m"));
+        } else {
+            out.push_str(text);
+        }
         out.push('\n');
     };
-    // Headers of number columns sit over the numbers, on the right.
-    let right: Vec<bool> =
-        table.rows.first().map_or_else(Vec::new, |r| r.iter().map(|c| display(c).1).collect());
-    line(
-        &mut table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), right.get(i).copied().unwrap_or(false))),
-    );
-    line(&mut widths.clone().iter().map(|w| ("-".repeat(*w), false)));
+    line(&mut plan.shown.iter().map(|&i| (i, plan.headers[i].clone())), true);
+    line(&mut plan.shown.iter().map(|&i| (i, "-".repeat(plan.caps[i]))), false);
     for row in &table.rows {
-        line(&mut row.iter().map(display));
+        line(&mut plan.shown.iter().map(|&i| (i, display(&row[i], plan.amounts).0)), false);
     }
+    let width = plan.width.unwrap_or(usize::MAX);
+    if plan.amounts == Amounts::Whole {
+        out.push_str(&wrap("(amounts rounded to whole units to fit; --format csv has them exact)", width));
+    }
+    if !plan.dropped.is_empty() {
+        let note = format!("(left out to fit: {}; --format csv has every column)", plan.dropped.join(", "));
+        out.push_str(&wrap(&note, width));
+    }
+    out
+}
+
+/// Every line of `text` longer than `width` broken between words, the rest of it indented two
+/// spaces more than its start: prose under a fitted table fits too.
+pub fn wrap_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        if body.chars().count() <= width {
+            out.push_str(line);
+            continue;
+        }
+        let indent = body.len() - body.trim_start().len();
+        let rest = " ".repeat(indent + 2);
+        let mut current = body[..indent].to_owned();
+        let mut fresh = true;
+        for word in body[indent..].split(' ') {
+            if !fresh && current.chars().count() + 1 + word.chars().count() > width {
+                out.push_str(&current);
+                out.push('\n');
+                current = rest.clone();
+                fresh = true;
+            }
+            if !fresh {
+                current.push(' ');
+            }
+            current.push_str(word);
+            fresh = false;
+        }
+        out.push_str(&current);
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A note in lines of at most `width` characters, broken between words.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
     out
 }
 
@@ -107,11 +423,98 @@ mod tests {
         for i in 0..=BOXED_ROWS_MAX {
             t.push(vec![Cell::text(format!("K{i}")), Cell::Money(Decimal::new(123456, 2))]);
         }
-        let out = render(&t, false);
+        let out = render_width(&t, false, None);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], "customer     total");
         assert_eq!(lines[1], "--------  --------");
         assert_eq!(lines[2], "K0        1 234.56");
         assert_eq!(lines.len(), BOXED_ROWS_MAX + 3);
+    }
+
+    fn wide() -> Table {
+        let mut t = Table::new(["customer", "name", "currency", "open", "fee", "detail"])
+            .droppable(["detail", "fee"]);
+        t.push(vec![
+            Cell::text("K1"),
+            Cell::text("Fastighetsaktiebolaget Kvarnbyn i Mölndal"),
+            Cell::text("SEK"),
+            Cell::Money(Decimal::new(123456789, 2)),
+            Cell::Money(Decimal::new(6000, 2)),
+            Cell::text("waiting for the first reminder's deadline"),
+        ]);
+        t.push(vec![
+            Cell::text("K2"),
+            Cell::text("Berg AB"),
+            Cell::text("EUR"),
+            Cell::Money(Decimal::new(-500, 2)),
+            Cell::Money(Decimal::ZERO),
+            Cell::text(""),
+        ]);
+        t
+    }
+
+    #[test]
+    fn long_prose_lines_are_wrapped_between_words() {
+        let text = "Credit watch: 1 customer(s)\n  1003 Fastighets AB: pays later: 90.4 days late on average\nshort\n";
+        assert_eq!(
+            wrap_lines(text, 30),
+            "Credit watch: 1 customer(s)\n  1003 Fastighets AB: pays\n    later: 90.4 days late on\n    average\nshort\n"
+        );
+    }
+
+    #[test]
+    fn a_table_that_fits_keeps_its_box() {
+        let boxed = render_width(&wide(), false, Some(200));
+        assert_eq!(boxed, render_width(&wide(), false, None));
+        assert!(boxed.starts_with('┌'), "{boxed}");
+    }
+
+    #[test]
+    fn narrower_headers_are_abbreviated_then_text_is_cut() {
+        // Natural widths 8, 41, 8, 12, 5, 41. Step 2: `customer` and `currency` hold 2 and 3
+        // characters, so `cust` (4) and `cur` (3): 116 with the gaps. To 80, the two long texts
+        // lose 36 characters in turn: 23 each.
+        let out = render_width(&wide(), false, Some(80));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "cust  name                     cur          open    fee  detail");
+        assert_eq!(
+            lines[2],
+            "K1    Fastighetsaktiebolaget…  SEK  1 234 567.89  60.00  waiting for the first …"
+        );
+        assert_eq!(lines[3], "K2    Berg AB                  EUR         -5.00   0.00");
+        assert_eq!(lines[2].chars().count(), 80);
+        assert_eq!(lines.len(), 4, "nothing left out: {out}");
+    }
+
+    #[test]
+    fn then_amounts_lose_their_grouping_columns_go_in_the_stated_order_and_units_are_whole() {
+        // To 56: texts at 12 give 58; amounts without grouping, 56.
+        let out = render_width(&wide(), false, Some(56));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "cust  name          cur        open    fee  detail");
+        assert_eq!(lines[2], "K1    Fastighetsa…  SEK  1234567.89  60.00  waiting for…");
+        assert_eq!(lines.len(), 4, "{out}");
+        // To 50: detail goes (42), and the 8 columns it freed go back to the name (20).
+        let out = render_width(&wide(), false, Some(50));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "cust  name                  cur        open    fee");
+        assert_eq!(lines[2], "K1    Fastighetsaktiebola…  SEK  1234567.89  60.00");
+        assert_eq!(lines[4..], ["(left out to fit: detail; --format csv has every", "column)"]);
+        // To 30: fee goes too (35), amounts are rounded (32), the name is cut to 10.
+        let out = render_width(&wide(), false, Some(30));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "cust  name        cur     open");
+        assert_eq!(lines[2], "K1    Fastighet…  SEK  1234568");
+        assert_eq!(lines[3], "K2    Berg AB     EUR       -5");
+        assert_eq!(
+            lines[4..],
+            [
+                "(amounts rounded to whole",
+                "units to fit; --format csv has",
+                "them exact)",
+                "(left out to fit: detail, fee;",
+                "--format csv has every column)"
+            ]
+        );
     }
 }

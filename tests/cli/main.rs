@@ -24,4 +24,5 @@ mod safety;
 mod sie;
 mod spreadsheets;
 mod systems;
+mod terminal;
 mod usage;
