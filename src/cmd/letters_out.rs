@@ -254,9 +254,8 @@ pub fn compose_all(
 /// The file each channel's message is delivered from: the `.eml`, the `.sms.txt`, the
 /// letter's PDF where one was composed, else its HTML.
 fn delivery_files(channels: &[Channel], files: &[(PathBuf, Vec<u8>)]) -> Vec<(Channel, PathBuf)> {
-    let ending = |suffix: &str| {
-        files.iter().map(|(p, _)| p).find(|p| p.to_string_lossy().ends_with(suffix)).cloned()
-    };
+    let ending =
+        |suffix: &str| files.iter().map(|(p, _)| p).find(|p| p.to_string_lossy().ends_with(suffix)).cloned();
     channels
         .iter()
         .filter_map(|&channel| {

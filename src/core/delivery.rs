@@ -138,15 +138,21 @@ impl Delivery {
         }
         if let Some(sms) = &self.sms {
             if !(sms.url.starts_with("https://") || sms.url.starts_with("http://")) {
-                return Err(format!("delivery.sms.url: \"{}\" is not an http:// or https:// address", sms.url));
+                return Err(format!(
+                    "delivery.sms.url: \"{}\" is not an http:// or https:// address",
+                    sms.url
+                ));
             }
             if (sms.username.is_some() || sms.auth_header.is_some()) && sms.password_env.is_none() {
-                return Err("delivery.sms: username or auth_header needs password_env (the secret's variable)"
-                    .to_owned());
+                return Err(
+                    "delivery.sms: username or auth_header needs password_env (the secret's variable)"
+                        .to_owned(),
+                );
             }
             if sms.username.is_some() && sms.auth_header.is_some() {
-                return Err("delivery.sms: give username (basic authentication) or auth_header, not both"
-                    .to_owned());
+                return Err(
+                    "delivery.sms: give username (basic authentication) or auth_header, not both".to_owned()
+                );
             }
             if let Some(header) = &sms.auth_header {
                 if !header.split_once(':').is_some_and(|(name, _)| is_header_name(name.trim())) {
@@ -265,7 +271,7 @@ pub enum Status {
     Deferred(String),
     /// A run is (or was, if it stopped) between `sending` and the answer.
     Sending,
-    /// Perhaps delivered (why): `dun sent` confirms, `dun send --retry` sends again.
+    /// Perhaps delivered (why): `dun sent` confirms, `dun send --retry-doubtful` sends again.
     Doubt(String),
     Sent,
     /// Refused for good (the reason).
@@ -411,11 +417,14 @@ fn pending_reason(m: &Message, status: &Status) -> String {
     match status {
         Status::Deferred(why) => format!("{channel}: deferred ({why}); the next `dun send` tries again"),
         Status::Sending | Status::Doubt(_) => format!(
-            "{channel}: in doubt (a run stopped while sending it); `dun sent {}` if it arrived, `dun send --retry {}` if not",
+            "{channel}: in doubt (a run stopped while sending it); `dun sent {}` if it arrived, `dun send --retry-doubtful {}` if not",
             m.reference, m.reference
         ),
         _ if m.channel == Channel::Letter => {
-            format!("letter: not posted yet (`dun send` copies it to the print folder, or `dun sent {}` once posted)", m.reference)
+            format!(
+                "letter: not posted yet (`dun send` copies it to the print folder, or `dun sent {}` once posted)",
+                m.reference
+            )
         }
         _ => format!("{channel}: not sent yet (`dun send`)"),
     }
@@ -471,8 +480,12 @@ mod tests {
             line(8, Event::Failed, "email", Some("550 no such user")),
         ];
         let d = Deliveries::from_journal(journal.iter());
-        assert_eq!(d.letter(REF, Some("email"), day(8)), Delivered::Never("email: 550 no such user".to_owned()));
-        let stopped = [line(8, Event::Queued, "email", Some("x.eml")), line(8, Event::Sending, "email", None)];
+        assert_eq!(
+            d.letter(REF, Some("email"), day(8)),
+            Delivered::Never("email: 550 no such user".to_owned())
+        );
+        let stopped =
+            [line(8, Event::Queued, "email", Some("x.eml")), line(8, Event::Sending, "email", None)];
         let d = Deliveries::from_journal(stopped.iter());
         assert_eq!(d.get(REF.unwrap(), Channel::Email).unwrap().status, Status::Sending);
         match d.letter(REF, Some("email"), day(8)) {
@@ -486,7 +499,11 @@ mod tests {
         let server = |s: &str| smtp_server(&EmailDelivery { server: s.to_owned(), ..Default::default() });
         assert_eq!(
             server("smtp://mail.example.se").unwrap(),
-            SmtpServer { host: "mail.example.se".into(), port: 587, security: Security::StartTls(StartTls::Offered) }
+            SmtpServer {
+                host: "mail.example.se".into(),
+                port: 587,
+                security: Security::StartTls(StartTls::Offered)
+            }
         );
         assert_eq!(server("smtps://mail.example.se:2465").unwrap().port, 2465);
         assert_eq!(server("smtps://mail.example.se").unwrap().security, Security::Tls);

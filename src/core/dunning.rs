@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 use super::charges::{self, FeeHistory, Law};
 use super::claim::{self, Claim};
-use super::delivery::{Deliveries, Delivered};
+use super::delivery::{Delivered, Deliveries};
 use super::journal::{Entry, Event};
 use super::ledger::Ledger;
 use super::model::{Currency, Customer, Invoice};
@@ -123,7 +123,11 @@ impl History {
         for e in entries {
             match e.event {
                 Event::Reminder => {
-                    let delivered = match deliveries.letter(e.reference.as_deref(), e.channel.as_deref(), e.date) {
+                    let delivered = match deliveries.letter(
+                        e.reference.as_deref(),
+                        e.channel.as_deref(),
+                        e.date,
+                    ) {
                         Delivered::On(day) => Ok(day),
                         Delivered::Pending(why) => Err(why),
                         Delivered::Never(why) => {

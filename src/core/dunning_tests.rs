@@ -499,7 +499,11 @@ fn a_queued_reminder_not_yet_delivered_holds_the_ladder() {
     // Without delivery collection would be due on 02-28; nobody posted the letter.
     assert_eq!(state(&l, "2026-02-28"), State::Waiting(None));
     let d = decide(&l, date("2026-02-28")).decisions.remove(0);
-    assert!(d.why.iter().any(|w| w.contains("not delivered yet") && w.contains("not posted yet")), "{:?}", d.why);
+    assert!(
+        d.why.iter().any(|w| w.contains("not delivered yet") && w.contains("not posted yet")),
+        "{:?}",
+        d.why
+    );
     assert!(remind_queued(&mut l, date("2026-03-30")).is_empty(), "nothing follows an undelivered reminder");
 }
 
@@ -508,12 +512,20 @@ fn a_late_delivery_moves_the_deadline_and_collection() {
     let mut l = one(LETTERS_DELIVERED, vec![]);
     remind_queued(&mut l, date("2026-02-07"));
     // Posted three days after it was composed: deadline 02-17 + 3 = 02-20, collection 03-03.
-    l.journal.entries.push(delivery_line(Event::Sent, date("2026-02-10"), &reminder_ref(date("2026-02-07"), "1")));
+    l.journal.entries.push(delivery_line(
+        Event::Sent,
+        date("2026-02-10"),
+        &reminder_ref(date("2026-02-07"), "1"),
+    ));
     assert_eq!(state(&l, "2026-02-28"), State::Waiting(Some(date("2026-03-03"))));
     assert_eq!(state(&l, "2026-03-02"), State::Waiting(Some(date("2026-03-03"))));
     assert_eq!(state(&l, "2026-03-03"), State::Due(Action::Collection));
     let d = decide(&l, date("2026-03-01")).decisions.remove(0);
-    assert!(d.why.iter().any(|w| w.contains("delivered on 2026-02-10") && w.contains("2026-02-20")), "{:?}", d.why);
+    assert!(
+        d.why.iter().any(|w| w.contains("delivered on 2026-02-10") && w.contains("2026-02-20")),
+        "{:?}",
+        d.why
+    );
 }
 
 #[test]
@@ -539,7 +551,12 @@ fn a_channel_without_delivery_counts_when_composed() {
     assert_eq!(state(&l, "2026-02-28"), State::Due(Action::Collection));
     // An e-mail+letter reminder counts from its e-mail even while the letter waits.
     let mut l = one("[delivery.letter]\n", vec![]);
-    let e = action_entry(&outcome.decisions[0], date("2026-02-07"), Some("email+letter".into()), Some("x/r".into()));
+    let e = action_entry(
+        &outcome.decisions[0],
+        date("2026-02-07"),
+        Some("email+letter".into()),
+        Some("x/r".into()),
+    );
     l.journal.entries.push(e.unwrap());
     l.journal.entries.push(delivery_line(Event::Queued, date("2026-02-07"), "x/r"));
     assert_eq!(state(&l, "2026-02-28"), State::Due(Action::Collection));

@@ -11,8 +11,10 @@ use super::Attempt;
 pub fn target_name(reference: &str, file: &Path) -> String {
     let run = reference.split(['/', '\\']).rev().nth(1).unwrap_or_default();
     let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let name: String =
-        name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let name: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
     if run.is_empty() { name } else { format!("{run}_{name}") }
 }
 
@@ -51,7 +53,10 @@ mod tests {
     #[test]
     fn names_are_unique_per_run_and_safe() {
         assert_eq!(
-            target_name("2026-11-24/reminder-1_K1_SEK", Path::new("out/2026-11-24/reminder-1_K1_SEK.letter.html")),
+            target_name(
+                "2026-11-24/reminder-1_K1_SEK",
+                Path::new("out/2026-11-24/reminder-1_K1_SEK.letter.html")
+            ),
             "2026-11-24_reminder-1_K1_SEK.letter.html"
         );
         assert_eq!(target_name("x", Path::new("a b.pdf")), "a_b.pdf");

@@ -97,8 +97,14 @@ To: \"Doe, Jane\"\r\n <ap@english.example>\r\nSubject: x\r\n\r\nTo: someone@else
         let envelope = eml_envelope(eml).unwrap();
         assert_eq!(envelope.from, "faktura@fonster.example");
         assert_eq!(envelope.to, ["ap@english.example"]);
-        assert_eq!(eml_envelope(b"To: a@b.example\r\n\r\nFrom: x@y.example").unwrap_err(), "it has no From address");
-        assert_eq!(eml_envelope(b"From: a@b.example\r\nTo: c@d.example, e@f.example\r\n\r\n").unwrap().to.len(), 2);
+        assert_eq!(
+            eml_envelope(b"To: a@b.example\r\n\r\nFrom: x@y.example").unwrap_err(),
+            "it has no From address"
+        );
+        assert_eq!(
+            eml_envelope(b"From: a@b.example\r\nTo: c@d.example, e@f.example\r\n\r\n").unwrap().to.len(),
+            2
+        );
     }
 
     #[test]
