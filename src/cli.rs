@@ -354,6 +354,8 @@ pub enum Command {
     Collect(SendArgs),
     /// Read incoming payments from bank files (camt.054/053, BgMax, Nets OCR, bank CSV) and match them to invoices
     Import(ImportArgs),
+    /// Build customers.csv and invoices.csv from the receivables of a SIE 4 file (dimensions 8 and 10)
+    ImportLedger(ImportLedgerArgs),
     /// Assign an unmatched payment to the invoice(s) it pays
     Assign(AssignArgs),
     /// Every statutory figure and rule in force on the as-of date, per country, with its source
@@ -388,6 +390,7 @@ impl Command {
             | Command::Import(_)
             | Command::Assign(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
+            Command::ImportLedger(_) => Needs::LEDGER,
             Command::Rules(_) => Needs::DATE,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
             Command::Templates(TemplatesCommand::List { .. })
@@ -408,6 +411,7 @@ impl Command {
             | Command::Due(DueArgs { out, .. })
             | Command::Interest(InterestArgs { out, .. })
             | Command::Import(ImportArgs { out, .. })
+            | Command::ImportLedger(ImportLedgerArgs { out, .. })
             | Command::Rules(RulesArgs { out, .. }) => OutputSlot::Table(out),
             Command::Remind(SendArgs { report, .. }) | Command::Collect(SendArgs { report, .. }) => {
                 OutputSlot::Table(report)
@@ -509,6 +513,21 @@ pub struct ImportArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Show what would be recorded; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportLedgerArgs {
+    /// The SIE 4 file (.se, .si) exported from the accounting program
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Overwrite customers.csv and invoices.csv when they exist (each new SIE export replaces them)
+    #[arg(long)]
+    pub replace: bool,
+    /// Show what would be written; write nothing
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]

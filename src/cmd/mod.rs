@@ -12,6 +12,7 @@ pub mod forecast;
 pub mod forget;
 pub mod gate;
 pub mod import;
+pub mod import_ledger;
 pub mod init;
 pub mod interest;
 pub mod letters_out;
@@ -38,7 +39,14 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         crate::io::output::redact_exports(crate::core::privacy::redactions(&customers));
     }
     let reads_ledger = cli.command.needs().ledger
-        && !matches!(cli.command, Command::Templates(_) | Command::Check(_) | Command::Rules(_));
+        && !matches!(
+            cli.command,
+            Command::Templates(_)
+                | Command::Check(_)
+                | Command::Init(_)
+                | Command::ImportLedger(_)
+                | Command::Rules(_)
+        );
     if reads_ledger {
         announce(ctx);
     }
@@ -53,6 +61,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Remind(args) => remind::run(ctx, args),
         Command::Collect(args) => collect::run(ctx, args),
         Command::Import(args) => import::run(ctx, args),
+        Command::ImportLedger(args) => import_ledger::run(ctx, args),
         Command::Assign(args) => import::assign(ctx, args),
         Command::Templates(command) => templates::run(ctx, command),
         Command::Record(command) => record::run(ctx, command),

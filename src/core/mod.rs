@@ -31,4 +31,5 @@ pub mod policy;
 pub mod privacy;
 pub mod reference;
 pub mod rules;
+pub mod sie;
 pub mod starter;

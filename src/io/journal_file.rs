@@ -6,10 +6,12 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Result;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use super::csv_in::{ColumnSpec, RowCheck, Rows, gather, map_columns};
 use super::ledger_dir::JOURNAL;
-use super::source::{CsvSource, Dialect, normalize_header};
+use super::source::{CsvSource, Dialect, Fields, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
 use crate::core::journal::{COLUMNS, Entry, Event, Journal};
@@ -36,6 +38,15 @@ const SPECS: [ColumnSpec; 9] = {
 /// is an empty journal, and a last line that no run completed is left out (and said so).
 pub fn read(dir: &Path) -> Result<Journal> {
     let path = dir.join(JOURNAL);
+    match committed(dir)? {
+        Some(reader) => parse_at(reader, &path),
+        None => Ok(Journal::default()),
+    }
+}
+
+/// The journal's committed bytes, `None` when there are none.
+fn committed(dir: &Path) -> Result<Option<Box<dyn Read + Send>>> {
+    let path = dir.join(JOURNAL);
     super::source::ensure_regular(&path, JOURNAL)?;
     let view = super::commit::committed_view(dir)?;
     if let Some(line) = &view.torn {
@@ -46,14 +57,14 @@ pub fn read(dir: &Path) -> Result<Journal> {
         );
     }
     if view.len == 0 && view.pending.is_empty() {
-        return Ok(Journal::default());
+        return Ok(None);
     }
     let committed: Box<dyn Read + Send> = if view.len > 0 {
         Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len))
     } else {
         Box::new(std::io::empty())
     };
-    parse_at(Box::new(committed.chain(std::io::Cursor::new(view.pending))), &path)
+    Ok(Some(Box::new(committed.chain(std::io::Cursor::new(view.pending)))))
 }
 
 /// The journal's records from `bytes` (the fuzz target and the tests read it this way).
@@ -61,35 +72,52 @@ pub fn parse(bytes: Box<dyn Read + Send>) -> Result<Journal> {
     parse_at(bytes, Path::new(JOURNAL))
 }
 
-fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
-    let source = CsvSource::from_reader(reader, path, JOURNAL, Dialect::default(), |raw| {
+fn source_of(reader: Box<dyn Read + Send>, path: &Path) -> Result<CsvSource> {
+    CsvSource::from_reader(reader, path, JOURNAL, Dialect::default(), |raw| {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
         map_columns(&SPECS, &names)
-    })?;
+    })
+}
+
+/// The fields of a journal line that are not text, checked; `None` (with findings) when the
+/// line cannot be read. Every reader of the journal checks a line the same way.
+fn check_line(
+    fields: &Fields<'_>,
+    cols: &[Option<usize>],
+    findings: &mut Vec<Finding>,
+) -> Option<(NaiveDate, Event, Option<Decimal>, Option<NaiveDate>)> {
+    let mut check = RowCheck { file: JOURNAL, line: fields.line, findings };
+    let date = check.text(fields, cols[0], "date").and_then(|t| check.date(t, "date"));
+    let event_text = fields.get(cols[1]);
+    let event = Event::parse(event_text);
+    if event.is_none() {
+        check.findings.push(Finding::error(
+            JOURNAL,
+            fields.line,
+            "event",
+            "bad-field",
+            format!(
+                "\"{event_text}\" is not a journal event (expected one of {})",
+                Event::ALL.map(|e| e.name()).join(", ")
+            ),
+        ));
+    }
+    let amount = check.optional_amount(fields.get(cols[4]), "amount");
+    let until = check.optional_date(fields.get(cols[5]), "until");
+    match (date, event, amount, until) {
+        (Some(date), Some(event), Ok(amount), Ok(until)) => Some((date, event, amount, until)),
+        _ => None,
+    }
+}
+
+fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
+    let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
     let states = source.scan(
         || (Vec::new(), Vec::new()),
         |(entries, findings): &mut Rows<Entry>, fields| {
-            let mut check = RowCheck { file: JOURNAL, line: fields.line, findings };
-            let date = check.text(fields, cols[0], "date").and_then(|t| check.date(t, "date"));
-            let event_text = fields.get(cols[1]);
-            let event = Event::parse(event_text);
-            if event.is_none() {
-                check.findings.push(Finding::error(
-                    JOURNAL,
-                    fields.line,
-                    "event",
-                    "bad-field",
-                    format!(
-                        "\"{event_text}\" is not a journal event (expected one of {})",
-                        Event::ALL.map(|e| e.name()).join(", ")
-                    ),
-                ));
-            }
-            let amount = check.optional_amount(fields.get(cols[4]), "amount");
-            let until = check.optional_date(fields.get(cols[5]), "until");
             let opt = |i: usize| Some(undefuse(fields.get(cols[i])).to_owned()).filter(|s| !s.is_empty());
-            if let (Some(date), Some(event), Ok(amount), Ok(until)) = (date, event, amount, until) {
+            if let Some((date, event, amount, until)) = check_line(fields, &cols, findings) {
                 entries.push((
                     fields.line,
                     Entry {
@@ -111,14 +139,97 @@ fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
     Ok(Journal { entries: gather(states)? })
 }
 
-/// What the report's key figures need from the journal.
-pub fn load_facts(dir: &Path, as_of: chrono::NaiveDate) -> Result<JournalFacts> {
-    let journal = read(dir)?;
-    Ok(JournalFacts {
-        reminded_12m: journal.invoices_with_in_year(Event::Reminder, as_of),
-        collected_12m: journal.invoices_with_in_year(Event::Collection, as_of),
-        disputed: journal.disputed(as_of),
-    })
+/// What one worker of [`load_facts`] collects from its part of the journal.
+#[derive(Default)]
+struct FactsPart {
+    /// Invoices with a reminder (collection) in the year up to the as-of date; a number may
+    /// come more than once.
+    reminded: Vec<InvoiceKey>,
+    collected: Vec<InvoiceKey>,
+    /// Disputes (`true`) and resolves by line, to replay in file order.
+    disputes: Vec<(u64, bool, String)>,
+    findings: Vec<Finding>,
+}
+
+/// An invoice number as a key without an allocation of its own where it is short (nearly
+/// always): counting a year of reminders distinct must not cost a string per line.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum InvoiceKey {
+    Short([u8; 24]),
+    Long(Box<str>),
+}
+
+impl InvoiceKey {
+    fn new(number: &str) -> InvoiceKey {
+        let b = number.as_bytes();
+        if b.len() < 24 {
+            let mut key = [0u8; 24];
+            key[..b.len()].copy_from_slice(b);
+            key[23] = b.len() as u8;
+            InvoiceKey::Short(key)
+        } else {
+            InvoiceKey::Long(number.into())
+        }
+    }
+}
+
+fn distinct(mut keys: Vec<InvoiceKey>) -> u64 {
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len() as u64
+}
+
+/// What the report's key figures need from the journal, read without keeping its lines:
+/// the same figures as [`Journal::invoices_with_in_year`] and [`Journal::disputed`] give on
+/// the whole journal, and the same errors for a line that cannot be read.
+pub fn load_facts(dir: &Path, as_of: NaiveDate) -> Result<JournalFacts> {
+    let Some(reader) = committed(dir)? else {
+        let journal = Journal::default();
+        return Ok(JournalFacts {
+            reminded_12m: journal.invoices_with_in_year(Event::Reminder, as_of),
+            collected_12m: journal.invoices_with_in_year(Event::Collection, as_of),
+            disputed: journal.disputed(as_of),
+        });
+    };
+    let source = source_of(reader, &dir.join(JOURNAL))?;
+    let cols = source.header.index.clone();
+    let parts = source.scan(FactsPart::default, |part, fields| {
+        let Some((date, event, _, _)) = check_line(fields, &cols, &mut part.findings) else { return };
+        let invoice = undefuse(fields.get(cols[2]));
+        if date > as_of || invoice.is_empty() {
+            return;
+        }
+        let in_year = (as_of - date).num_days() < 365;
+        match event {
+            Event::Reminder if in_year => part.reminded.push(InvoiceKey::new(invoice)),
+            Event::Collection if in_year => part.collected.push(InvoiceKey::new(invoice)),
+            Event::Dispute | Event::Resolve => {
+                part.disputes.push((fields.line, event == Event::Dispute, invoice.to_owned()))
+            }
+            _ => {}
+        }
+    })?;
+    let mut findings = Vec::new();
+    let (mut reminded, mut collected, mut disputes) = (Vec::new(), Vec::new(), Vec::new());
+    for part in parts {
+        findings.extend(part.findings);
+        reminded.extend(part.reminded);
+        collected.extend(part.collected);
+        disputes.extend(part.disputes);
+    }
+    if !findings.is_empty() {
+        anyhow::bail!("{}", crate::core::finding::summarize(&mut findings));
+    }
+    disputes.sort_unstable_by_key(|d| d.0);
+    let mut disputed = std::collections::HashSet::new();
+    for (_, dispute, invoice) in disputes {
+        if dispute {
+            disputed.insert(invoice);
+        } else {
+            disputed.remove(&invoice);
+        }
+    }
+    Ok(JournalFacts { reminded_12m: distinct(reminded), collected_12m: distinct(collected), disputed })
 }
 
 /// The journal's lines for `entries`, with the header when the file is new.
@@ -142,4 +253,70 @@ pub fn append(dir: &Path, entries: &[Entry]) -> Result<()> {
     let mut tx = super::commit::Transaction::new(dir);
     tx.journal(entries);
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// The streamed figures are the whole journal's: distinct invoices in the year before the
+    /// as-of date (not after it, not a year and a day back), disputes replayed in file order.
+    #[test]
+    fn facts_are_what_the_whole_journal_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("date,event,invoice,customer,amount,until,channel,ref,note\n");
+        for (date, event, invoice) in [
+            ("2025-11-30", "reminder", "1"),
+            ("2025-12-01", "reminder", "2"),
+            ("2026-03-01", "reminder", "2"),
+            ("2026-03-01", "reminder", "3"),
+            ("2026-12-01", "reminder", "4"),
+            ("2026-04-01", "collection", "3"),
+            ("2026-04-01", "reminder", ""),
+            ("2026-05-01", "dispute", "5"),
+            ("2026-05-02", "dispute", "6"),
+            ("2026-06-01", "resolve", "5"),
+            ("2026-06-02", "dispute", "5"),
+            ("2026-06-03", "resolve", "6"),
+            ("2026-06-04", "dispute", "6"),
+            ("2026-12-01", "resolve", "6"),
+            ("2026-06-05", "dispute", "7"),
+            ("2026-06-06", "resolve", "7"),
+        ] {
+            text.push_str(&format!("{date},{event},{invoice},K1,,,,,\n"));
+        }
+        // Long invoice numbers count by their whole text.
+        let long = "F-2026-".repeat(5);
+        text.push_str(&format!("2026-07-01,reminder,{long}1,K1,,,,,\n2026-07-01,reminder,{long}2,K1,,,,,\n"));
+        std::fs::write(dir.path().join(JOURNAL), &text).unwrap();
+        let as_of = day("2026-11-30");
+        let facts = load_facts(dir.path(), as_of).unwrap();
+        let journal = read(dir.path()).unwrap();
+        assert_eq!(facts.reminded_12m, journal.invoices_with_in_year(Event::Reminder, as_of));
+        assert_eq!(facts.collected_12m, journal.invoices_with_in_year(Event::Collection, as_of));
+        assert_eq!(facts.disputed, journal.disputed(as_of));
+        // Checked by hand: reminders 2, 3 and the two long numbers; 1 is 365 days back, 4 later.
+        assert_eq!((facts.reminded_12m, facts.collected_12m), (4, 1));
+        let mut disputed: Vec<&str> = facts.disputed.iter().map(String::as_str).collect();
+        disputed.sort_unstable();
+        assert_eq!(disputed, vec!["5", "6"]);
+    }
+
+    #[test]
+    fn facts_report_a_bad_line_as_reading_does() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(JOURNAL),
+            "date,event,invoice,customer,amount,until,channel,ref,note\n2026-01-01,remind,1,K1,,,,,\n",
+        )
+        .unwrap();
+        let streamed = load_facts(dir.path(), day("2026-11-30")).err().unwrap().to_string();
+        let whole = read(dir.path()).err().unwrap().to_string();
+        assert_eq!(streamed, whole);
+        assert!(streamed.contains("\"remind\" is not a journal event"), "{streamed}");
+    }
 }

@@ -14,4 +14,5 @@ pub mod output;
 pub mod presets;
 pub mod progress;
 pub mod rewrite;
+pub mod sie;
 pub mod source;

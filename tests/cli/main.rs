@@ -21,6 +21,7 @@ mod privacy;
 mod report;
 mod rules;
 mod safety;
+mod sie;
 mod spreadsheets;
 mod systems;
 mod terminal;
