@@ -362,9 +362,9 @@ pub enum Command {
     ImportLedger(ImportLedgerArgs),
     /// Assign an unmatched payment to the invoice(s) it pays
     Assign(AssignArgs),
-    /// The built-in letter templates
     /// Every statutory figure and rule in force on the as-of date, per country, with its source
     Rules(RulesArgs),
+    /// The built-in letter templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
     /// Print the shell completion script for SHELL (see README: Shell completion)

@@ -85,6 +85,7 @@ pub fn format_name(format: BankFormat) -> &'static str {
         BankFormat::NetsOcr => "nets-ocr",
         BankFormat::Camt054 => "camt.054",
         BankFormat::Camt053 => "camt.053",
+        BankFormat::Ktl => "ktl",
         BankFormat::Csv => "csv",
     }
 }

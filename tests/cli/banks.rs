@@ -225,3 +225,45 @@ fn import_csv_names_columns_with_the_options_of_the_ledger_files() {
         (2.into(), 1.into())
     );
 }
+
+/// A Finnish KTL reference-payment file, `tests/fixtures/bank/ktl-reference-payments.ktl`, built
+/// to the layout of docs/reference/export-formats.md §3 (90-character records; the positions
+/// cross-checked in `src/io/bank/ktl.rs` against an independent example): 1 875,50 for viite
+/// 30012 (invoice 3001), 2 000,00 for 30025 (3002) and a correction reversing it, 300,00 for
+/// 30038 (3003, 500,00: a part payment), and a direct debit returned with code 4. As of
+/// 2026-12-05: 3001 paid; 3002 open 2 000,00 (3 days late) and 3003 200,00 (2 days late).
+#[test]
+fn ktl_reference_payments_with_a_correction_and_a_returned_debit() {
+    let (l, _) = ledger("FI");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,reference\n\
+         3001,F1,2026-11-01,2026-12-01,1875.50,30012\n\
+         3002,F2,2026-11-02,2026-12-02,2000.00,30025\n\
+         3003,F2,2026-11-03,2026-12-03,500.00,30038\n",
+    );
+    let file = format!("{}/tests/fixtures/bank/ktl-reference-payments.ktl", env!("CARGO_MANIFEST_DIR"));
+    let out = l.ok(&["import", &file, "--as-of", AS_OF, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = &json["files"][0];
+    assert_eq!((f["format"].as_str(), f["created"].as_str()), (Some("ktl"), Some("2026-12-03")), "{out}");
+    // Not payments: the reversed 2 000,00, its correction, the returned debit.
+    assert_eq!((f["payments"].as_i64(), f["not_payments"].as_i64()), (Some(2), Some(3)), "{out}");
+    let row = |outcome: &str| {
+        let r = json["summary"].as_array().unwrap().iter().find(|r| r["outcome"] == outcome).unwrap();
+        (r["payments"].as_i64().unwrap(), r["amount"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(row("reference"), (2, "2175.50".to_owned()), "{out}");
+    assert_eq!(row("part-payment"), (1, "300.00".to_owned()), "{out}");
+    assert_eq!(row("unmatched"), (0, "0.00".to_owned()), "{out}");
+    let payments = std::fs::read_to_string(l.file("payments.csv")).unwrap();
+    assert!(payments.contains("KTL3-261202593497GC01") && !payments.contains("GC02"), "{payments}");
+    let report = report_rows(&l.ok(&["report", "--format", "csv", "--as-of", AS_OF]));
+    assert_eq!(
+        report.last().unwrap(),
+        &["TOTAL", "", "EUR", "0.00", "2200.00", "0.00", "0.00", "0.00", "2200.00"]
+            .map(str::to_owned)
+            .to_vec(),
+        "{report:?}"
+    );
+}
