@@ -163,13 +163,16 @@ pub struct Needs {
     pub ledger: bool,
     /// An as-of date (`--as-of`)
     pub as_of: bool,
+    /// The ledger directory if there is one (`--dir`, `DUN_DIR` or upwards), else none
+    pub ledger_if_any: bool,
 }
 
 impl Needs {
-    const LEDGER_AND_DATE: Needs = Needs { ledger: true, as_of: true };
-    const LEDGER: Needs = Needs { ledger: true, as_of: false };
-    const NOTHING: Needs = Needs { ledger: false, as_of: false };
-    const DATE: Needs = Needs { ledger: false, as_of: true };
+    const LEDGER_AND_DATE: Needs = Needs { ledger: true, as_of: true, ledger_if_any: false };
+    const LEDGER: Needs = Needs { ledger: true, as_of: false, ledger_if_any: false };
+    const NOTHING: Needs = Needs { ledger: false, as_of: false, ledger_if_any: false };
+    /// A date, and the ledger's policy where there is one (`dun rules`).
+    const DATE_AND_ANY_LEDGER: Needs = Needs { ledger: false, as_of: true, ledger_if_any: true };
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -206,7 +209,8 @@ impl Cli {
         let name = command_path(matches);
         self.dir_named_by = if given_on_command_line(matches, "dir") { "--dir" } else { "DUN_DIR" };
         let needs = self.command.needs();
-        for (id, flag, used) in [("dir", "--dir", needs.ledger), ("as_of", "--as-of", needs.as_of)] {
+        let dir_used = needs.ledger || needs.ledger_if_any;
+        for (id, flag, used) in [("dir", "--dir", dir_used), ("as_of", "--as-of", needs.as_of)] {
             if !used && given_on_command_line(matches, id) {
                 return Err(format!("{flag} has no effect on `{name}`; leave it out"));
             }
@@ -391,7 +395,7 @@ impl Command {
             | Command::Assign(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
             Command::ImportLedger(_) => Needs::LEDGER,
-            Command::Rules(_) => Needs::DATE,
+            Command::Rules(_) => Needs::DATE_AND_ANY_LEDGER,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
             Command::Templates(TemplatesCommand::List { .. })
             | Command::Init(_)
