@@ -356,6 +356,10 @@ pub enum Command {
     Remind(SendArgs),
     /// Hand over what is due for collection: the agency batch, debtor notices, journal lines
     Collect(SendArgs),
+    /// Deliver what remind, collect and plan composed: e-mail over SMTP, SMS over HTTP, letters to a print folder ([delivery])
+    Send(DeliverArgs),
+    /// Record that composed messages were delivered by hand (letters posted) or that a message in doubt arrived
+    Sent(SentArgs),
     /// Read incoming payments from bank files (camt.054/053, BgMax, Nets OCR, bank CSV) and match them to invoices
     Import(ImportArgs),
     /// Build customers.csv and invoices.csv from the receivables of a SIE 4 file (dimensions 8 and 10)
@@ -391,6 +395,8 @@ impl Command {
             | Command::Interest(_)
             | Command::Remind(_)
             | Command::Collect(_)
+            | Command::Send(_)
+            | Command::Sent(_)
             | Command::Import(_)
             | Command::Assign(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
@@ -422,6 +428,8 @@ impl Command {
             }
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Forget(_)
+            | Command::Send(_)
+            | Command::Sent(_)
             | Command::Assign(_)
             | Command::Templates(_)
             | Command::Init(_)
@@ -509,6 +517,56 @@ pub struct SendArgs {
     /// Send although the bank data is stale or payments that may be theirs are unmatched (journaled)
     #[arg(long)]
     pub force: bool,
+}
+
+/// A channel delivery knows (`--channel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeliveryChannel {
+    Email,
+    Letter,
+    Sms,
+}
+
+impl DeliveryChannel {
+    pub fn channel(self) -> crate::core::policy::Channel {
+        match self {
+            DeliveryChannel::Email => crate::core::policy::Channel::Email,
+            DeliveryChannel::Letter => crate::core::policy::Channel::Letter,
+            DeliveryChannel::Sms => crate::core::policy::Channel::Sms,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// Only these messages (their reference, as the journal's ref column and `dun send --dry-run` show it)
+    #[arg(value_name = "REF")]
+    pub refs: Vec<String>,
+    /// Only this channel
+    #[arg(long, value_enum, value_name = "CHANNEL")]
+    pub channel: Option<DeliveryChannel>,
+    /// Send again the messages in doubt (a run stopped after they went out; they may have arrived)
+    #[arg(long)]
+    pub retry_doubtful: bool,
+    /// List what would be delivered; send and journal nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SentArgs {
+    /// The messages delivered (their reference, as the journal's ref column and `dun send --dry-run` show it)
+    #[arg(value_name = "REF", required_unless_present = "all", conflicts_with = "all")]
+    pub refs: Vec<String>,
+    /// Every message waiting for delivery (with --channel: on that channel)
+    #[arg(long)]
+    pub all: bool,
+    /// Only this channel
+    #[arg(long, value_enum, value_name = "CHANNEL")]
+    pub channel: Option<DeliveryChannel>,
+    /// The day they were delivered (posted); default: the as-of date
+    #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+    pub on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]
