@@ -18,7 +18,7 @@ use crate::core::delivery::{Deliveries, Message, Status};
 use crate::core::journal::{Entry, Event};
 use crate::core::policy::{Channel, Policy};
 use crate::io::commit::Transaction;
-use crate::io::deliver::{Attempt, eml_envelope, folder, smtp};
+use crate::io::deliver::{Attempt, eml_envelope, folder, sms, sms_message, smtp};
 use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
 
 /// A delivery line about message `m`.
@@ -96,16 +96,7 @@ pub fn run(ctx: &Context, args: &DeliverArgs) -> Result<()> {
         match channel {
             Channel::Letter => send_letters(ctx, &policy, &batch, &mut tally)?,
             Channel::Email => send_emails(ctx, &policy, &batch, &mut tally)?,
-            Channel::Sms => {
-                for m in &batch {
-                    tally.waiting.push(format!(
-                        "{} {}: this version cannot deliver {} yet",
-                        m.channel.name(),
-                        m.reference,
-                        m.channel.name()
-                    ));
-                }
-            }
+            Channel::Sms => send_texts(ctx, &policy, &batch, &mut tally)?,
         }
     }
     report(ctx, args, &tally)
@@ -322,6 +313,68 @@ fn send_emails(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut T
     }
     if let Some(open) = session {
         open.close();
+    }
+    Ok(())
+}
+
+fn sms_settings(policy: &Policy) -> Result<Option<sms::Settings>, String> {
+    let Some(config) = &policy.file.delivery.sms else { return Ok(None) };
+    let password = secret("delivery.sms", config.password_env.as_ref())?;
+    if password.is_some() && !crate::core::delivery::secret_may_go_to(&config.url) {
+        return Err(format!(
+            "delivery.sms.url: \"{}\": credentials go only over https://, or over http:// to this machine",
+            config.url
+        ));
+    }
+    Ok(Some(sms::Settings { sms: config.clone(), password }))
+}
+
+/// Each `.sms.txt` as composed (its `To:` number and text), one request per message. A
+/// message in doubt stops the batch for this run.
+fn send_texts(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut Tally) -> Result<()> {
+    let settings = match sms_settings(policy) {
+        Ok(Some(settings)) => settings,
+        Ok(None) => {
+            all_wait(batch, "policy.toml has no [delivery.sms]", tally);
+            return Ok(());
+        }
+        Err(why) => {
+            all_wait(batch, &why, tally);
+            return Ok(());
+        }
+    };
+    for (i, m) in batch.iter().enumerate() {
+        let file = message_file(ctx, m);
+        let read = std::fs::read(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))
+            .and_then(|bytes| sms_message(&bytes))
+            .map_err(|why| format!("{}: {why}", m.file));
+        let (to, text) = match read {
+            Ok(read) => read,
+            Err(why) => {
+                record(ctx, m, Attempt::Failed(why), tally)?;
+                continue;
+            }
+        };
+        let request = match sms::request(&settings, &m.reference, &to, &text) {
+            Ok(request) => request,
+            Err(why) => {
+                all_wait(&batch[i..], &format!("delivery.sms: {why}"), tally);
+                return Ok(());
+            }
+        };
+        let attempt = sms::send(&settings, &request, || {
+            journal_now(ctx, &[delivery_line(m, Event::Sending, ctx.as_of, "")]).map_err(|e| format!("{e:#}"))
+        });
+        let doubt = matches!(attempt, Attempt::Doubt(_));
+        if !record(ctx, m, attempt, tally)? {
+            all_wait(&batch[i + 1..], "the run stopped SMS", tally);
+            break;
+        }
+        if doubt {
+            all_wait(&batch[i + 1..], "the provider's answer was unclear; the next run tries", tally);
+            return Ok(());
+        }
     }
     Ok(())
 }

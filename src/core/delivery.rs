@@ -217,6 +217,21 @@ pub fn smtp_server(email: &EmailDelivery) -> Result<SmtpServer, String> {
     Ok(SmtpServer { host: host.to_owned(), port, security })
 }
 
+/// Whether a secret may go to `url`: over https://, or over http:// only to this machine.
+pub fn secret_may_go_to(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    is_loopback(host)
+}
+
 /// `localhost`, `127.0.0.1`, `::1`: this machine.
 pub fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
@@ -533,6 +548,18 @@ mod tests {
         for bad in ["mail.example.se", "http://x", "smtp://u@x", "smtp://x:port", "smtp://"] {
             assert!(server(bad).unwrap_err().contains("delivery.email.server"), "{bad}");
         }
+    }
+
+    #[test]
+    fn secrets_go_over_tls_or_to_this_machine() {
+        assert!(secret_may_go_to("https://api.example/sms"));
+        assert!(secret_may_go_to("http://127.0.0.1:8080/sms"));
+        assert!(secret_may_go_to("http://[::1]:8080/sms"));
+        assert!(secret_may_go_to("http://localhost/sms"));
+        assert!(!secret_may_go_to("http://api.example/sms"));
+        assert!(!secret_may_go_to("http://127.0.0.1.example/sms"));
+        assert!(!secret_may_go_to("http://localhost@api.example/sms"));
+        assert!(!secret_may_go_to("ftp://localhost/sms"));
     }
 
     #[test]

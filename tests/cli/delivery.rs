@@ -414,3 +414,191 @@ fn starttls_required_refuses_a_server_without_it() {
     assert!(err.contains("does not offer STARTTLS"), "{err}");
     assert!(server.bodies().is_empty() && event_refs(&l).is_empty());
 }
+
+// SMS over a provider's HTTP API, against a small HTTP server run by the test on 127.0.0.1.
+
+/// A provider answering the n-th request with `script[n]` (200 after its end); `requests`
+/// holds each request's line, headers and body as received.
+struct SmsProvider {
+    port: u16,
+    requests: Arc<Mutex<Vec<Received>>>,
+}
+
+/// A request as the provider read it: its first line, its headers, its body.
+type Received = (String, Vec<String>, String);
+
+impl SmsProvider {
+    fn start(script: &[u16]) -> SmsProvider {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (seen, script) = (requests.clone(), script.to_vec());
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(stream) = stream else { return };
+                let mut out = stream.try_clone().unwrap();
+                let mut input = BufReader::new(stream);
+                let mut request_line = String::new();
+                input.read_line(&mut request_line).unwrap();
+                let mut headers = Vec::new();
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    input.read_line(&mut line).unwrap();
+                    if line == "\r\n" || line.is_empty() {
+                        break;
+                    }
+                    let header = line.trim().to_owned();
+                    if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    headers.push(header);
+                }
+                let mut body = vec![0; length];
+                std::io::Read::read_exact(&mut input, &mut body).unwrap();
+                seen.lock().unwrap().push((
+                    request_line.trim().to_owned(),
+                    headers,
+                    String::from_utf8(body).unwrap(),
+                ));
+                let status = script.get(n).copied().unwrap_or(200);
+                let text = if status == 200 { "{\"id\": \"m1\"}" } else { "{\"error\": \"nope\"}" };
+                let _ = write!(
+                    out,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        });
+        SmsProvider { port, requests }
+    }
+
+    fn count(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+}
+
+const CUSTOMERS_SMS: &str = "id,name,kind,org_no,country,language,email,phone,address,postcode,city\n\
+A,Alfa Bygg AB,business,556036-0793,SE,sv,,070-123 45 67,Storgatan 1,41101,Göteborg\n\
+B,Berit Holm,consumer,,SE,sv,,+46 73 987 65 43,Ekgatan 5,90330,Umeå\n";
+
+fn texting(provider: &SmsProvider) -> Ledger {
+    let l = Ledger::new();
+    let policy = POLICY.replace("channels = [\"letter\"]", "channels = [\"sms\"]");
+    l.write(
+        "policy.toml",
+        &format!(
+            "{policy}[delivery.sms]\nurl = \"http://127.0.0.1:{}/v1/sms\"\nusername = \"u1\"\n\
+             password_env = \"DUN_TEST_SMS_PASSWORD\"\nsender = \"Fonster\"\n",
+            provider.port
+        ),
+    )
+    .write("customers.csv", CUSTOMERS_SMS)
+    .write("invoices.csv", INVOICES);
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert_eq!(lines(&l, "queued").len(), 2);
+    l
+}
+
+fn send_sms(l: &Ledger, on: &str) -> std::process::Output {
+    l.dun(&["send", "--as-of", on]).env("DUN_TEST_SMS_PASSWORD", "s3cret").output().unwrap()
+}
+
+#[test]
+fn each_sms_reaches_the_provider_once() {
+    let provider = SmsProvider::start(&[]);
+    let l = texting(&provider);
+    let out = send_sms(&l, "2026-11-09");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("send: 2 delivered (email 0, sms 2, letter 0)"));
+    let requests = provider.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2);
+    let (line, headers, body) = &requests[0];
+    assert_eq!(line, "POST /v1/sms HTTP/1.1");
+    // Basic u1:s3cret
+    assert!(
+        headers
+            .iter()
+            .any(|h| h == "authorization: Basic dTE6czNjcmV0" || h == "Authorization: Basic dTE6czNjcmV0"),
+        "{headers:?}"
+    );
+    let sms = std::fs::read_to_string(l.file("out/2026-11-08/reminder-1_A_SEK.sms.txt")).unwrap();
+    let text = sms.split_once("\n\n").unwrap().1.trim_end();
+    let form: Vec<(String, String)> = body
+        .split('&')
+        .map(|kv| kv.split_once('=').unwrap())
+        .map(|(k, v)| (k.to_owned(), decode(v)))
+        .collect();
+    assert_eq!(
+        form,
+        [
+            ("from".to_owned(), "Fonster".to_owned()),
+            ("message".to_owned(), text.to_owned()),
+            ("to".to_owned(), "+46701234567".to_owned())
+        ]
+    );
+    assert_eq!(event_refs(&l), [pair("sending", A), pair("sent", A), pair("sending", B), pair("sent", B)]);
+    assert!(send_sms(&l, "2026-11-10").status.success());
+    assert_eq!(provider.count(), 2, "a second run sends nothing");
+}
+
+/// `application/x-www-form-urlencoded` decoding, for the test's own check.
+fn decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn the_providers_answer_decides_failed_deferred_or_doubt() {
+    let provider = SmsProvider::start(&[400, 503]);
+    let l = texting(&provider);
+    let out = send_sms(&l, "2026-11-09");
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("sms {A}: refused (HTTP 400")), "{err}");
+    assert!(err.contains(&format!("sms {B}: deferred (HTTP 503")), "{err}");
+    assert_eq!(
+        event_refs(&l),
+        [pair("sending", A), pair("failed", A), pair("sending", B), pair("deferred", B)]
+    );
+    // The next run tries B again, not A.
+    assert!(send_sms(&l, "2026-11-10").status.success());
+    assert_eq!(provider.count(), 3);
+    assert_eq!(event_refs(&l)[4..], [pair("sending", B), pair("sent", B)]);
+
+    let provider = SmsProvider::start(&[500]);
+    let l = texting(&provider);
+    let out = send_sms(&l, "2026-11-09");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("sms {A}: in doubt")), "{out:?}");
+    assert!(send_sms(&l, "2026-11-10").status.success());
+    assert_eq!(provider.count(), 2, "the message in doubt is not sent again by itself");
+}
+
+#[test]
+fn an_sms_password_goes_in_plain_http_only_to_this_machine() {
+    let provider = SmsProvider::start(&[]);
+    let l = texting(&provider);
+    let policy = std::fs::read_to_string(l.file("policy.toml")).unwrap();
+    l.write(
+        "policy.toml",
+        &policy.replace(&format!("http://127.0.0.1:{}/v1/sms", provider.port), "http://sms.example/v1/sms"),
+    );
+    let out = send_sms(&l, "2026-11-09");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only over https://"), "{out:?}");
+    assert!(event_refs(&l).is_empty());
+}
