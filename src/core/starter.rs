@@ -242,6 +242,34 @@ compensation = "statutory"            # fixed compensation from business debtors
 [templates]
 # dir = "templates"                   # your edits of the letters (dun templates export)
 
+# Delivery (`dun send`, `dun sent`): the channels whose messages wait until they reached the
+# customer; the ladder counts a reminder from then. A channel without a table here counts as
+# sent when written (you post the files in out/ yourself). Passwords never go in this file:
+# password_env names the environment variable that holds one.
+# [delivery.email]
+# server = "smtps://smtp.example.se:465"  # or smtp://host:587 with STARTTLS
+# username = "faktura@example.se"
+# password_env = "DUN_SMTP_PASSWORD"
+# starttls = "required"               # smtp:// only; "offered" also sends in plain text
+# hello = "example.se"                # the EHLO name; default: company.email's domain
+# timeout_seconds = 60
+# ca_file = "certs/relay-ca.pem"      # a further certificate authority (an in-house relay)
+# [delivery.sms]
+# url = "https://api.46elks.com/a1/sms"
+# username = "u1234"                  # HTTP basic authentication (or auth_header instead)
+# password_env = "DUN_SMS_PASSWORD"
+# sender = "Example"                  # the sender id the customer sees
+# method = "POST"                     # or "GET"
+# encoding = "form"                   # or "json"
+# timeout_seconds = 30
+# The request's fields, over {{to}} (+46701234567), {{to_digits}}, {{text}}, {{sender}}, {{id}}:
+# [delivery.sms.fields]
+# from = "{{sender}}"
+# to = "{{to}}"
+# message = "{{text}}"
+# [delivery.letter]
+# folder = "/srv/print/inbox"         # copied here for a print service; without: `dun sent`
+
 # A bank's CSV export for `dun import`. Exports of Nordea, SEB, Swedbank, SpareBank 1, DNB,
 # Danske Bank and OP are recognised from their header, and common column names from any bank
 # are found; name here only what is not: our column = their header, with the options of the
@@ -450,6 +478,7 @@ mod tests {
         assert!(f.reminder.max.is_some() && f.reminder.channels.is_some() && f.reminder.reference.is_some());
         assert!(f.interest.rate.is_some() && f.interest.day_count.is_some());
         assert!(f.collection.agency.is_some() && f.credit.default_limit.is_some());
+        assert!(f.delivery.email.is_some() && f.delivery.sms.is_some() && f.delivery.letter.is_some());
         assert!(
             f.templates.dir.is_some()
                 && f.import.csv.as_ref().is_some_and(|c| c.header_for("transaction_id").is_some())
