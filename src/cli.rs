@@ -163,13 +163,16 @@ pub struct Needs {
     pub ledger: bool,
     /// An as-of date (`--as-of`)
     pub as_of: bool,
+    /// The ledger directory if there is one (`--dir`, `DUN_DIR` or upwards), else none
+    pub ledger_if_any: bool,
 }
 
 impl Needs {
-    const LEDGER_AND_DATE: Needs = Needs { ledger: true, as_of: true };
-    const LEDGER: Needs = Needs { ledger: true, as_of: false };
-    const NOTHING: Needs = Needs { ledger: false, as_of: false };
-    const DATE: Needs = Needs { ledger: false, as_of: true };
+    const LEDGER_AND_DATE: Needs = Needs { ledger: true, as_of: true, ledger_if_any: false };
+    const LEDGER: Needs = Needs { ledger: true, as_of: false, ledger_if_any: false };
+    const NOTHING: Needs = Needs { ledger: false, as_of: false, ledger_if_any: false };
+    /// A date, and the ledger's policy where there is one (`dun rules`).
+    const DATE_AND_ANY_LEDGER: Needs = Needs { ledger: false, as_of: true, ledger_if_any: true };
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -206,7 +209,8 @@ impl Cli {
         let name = command_path(matches);
         self.dir_named_by = if given_on_command_line(matches, "dir") { "--dir" } else { "DUN_DIR" };
         let needs = self.command.needs();
-        for (id, flag, used) in [("dir", "--dir", needs.ledger), ("as_of", "--as-of", needs.as_of)] {
+        let dir_used = needs.ledger || needs.ledger_if_any;
+        for (id, flag, used) in [("dir", "--dir", dir_used), ("as_of", "--as-of", needs.as_of)] {
             if !used && given_on_command_line(matches, id) {
                 return Err(format!("{flag} has no effect on `{name}`; leave it out"));
             }
@@ -352,15 +356,19 @@ pub enum Command {
     Remind(SendArgs),
     /// Hand over what is due for collection: the agency batch, debtor notices, journal lines
     Collect(SendArgs),
+    /// Deliver what remind, collect and plan composed: e-mail over SMTP, SMS over HTTP, letters to a print folder ([delivery])
+    Send(DeliverArgs),
+    /// Record that composed messages were delivered by hand (letters posted) or that a message in doubt arrived
+    Sent(SentArgs),
     /// Read incoming payments from bank files (camt.054/053, BgMax, Nets OCR, bank CSV) and match them to invoices
     Import(ImportArgs),
     /// Build customers.csv and invoices.csv from the receivables of a SIE 4 file (dimensions 8 and 10)
     ImportLedger(ImportLedgerArgs),
     /// Assign an unmatched payment to the invoice(s) it pays
     Assign(AssignArgs),
-    /// The built-in letter templates
     /// Every statutory figure and rule in force on the as-of date, per country, with its source
     Rules(RulesArgs),
+    /// The built-in letter templates
     #[command(subcommand)]
     Templates(TemplatesCommand),
     /// Print the shell completion script for SHELL (see README: Shell completion)
@@ -387,11 +395,13 @@ impl Command {
             | Command::Interest(_)
             | Command::Remind(_)
             | Command::Collect(_)
+            | Command::Send(_)
+            | Command::Sent(_)
             | Command::Import(_)
             | Command::Assign(_)
             | Command::Record(_) => Needs::LEDGER_AND_DATE,
             Command::ImportLedger(_) => Needs::LEDGER,
-            Command::Rules(_) => Needs::DATE,
+            Command::Rules(_) => Needs::DATE_AND_ANY_LEDGER,
             Command::Templates(TemplatesCommand::Export { .. }) => Needs::LEDGER,
             Command::Templates(TemplatesCommand::List { .. })
             | Command::Init(_)
@@ -418,6 +428,8 @@ impl Command {
             }
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Forget(_)
+            | Command::Send(_)
+            | Command::Sent(_)
             | Command::Assign(_)
             | Command::Templates(_)
             | Command::Init(_)
@@ -505,6 +517,56 @@ pub struct SendArgs {
     /// Send although the bank data is stale or payments that may be theirs are unmatched (journaled)
     #[arg(long)]
     pub force: bool,
+}
+
+/// A channel delivery knows (`--channel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeliveryChannel {
+    Email,
+    Letter,
+    Sms,
+}
+
+impl DeliveryChannel {
+    pub fn channel(self) -> crate::core::policy::Channel {
+        match self {
+            DeliveryChannel::Email => crate::core::policy::Channel::Email,
+            DeliveryChannel::Letter => crate::core::policy::Channel::Letter,
+            DeliveryChannel::Sms => crate::core::policy::Channel::Sms,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    /// Only these messages (their reference, as the journal's ref column and `dun send --dry-run` show it)
+    #[arg(value_name = "REF")]
+    pub refs: Vec<String>,
+    /// Only this channel
+    #[arg(long, value_enum, value_name = "CHANNEL")]
+    pub channel: Option<DeliveryChannel>,
+    /// Send again the messages in doubt (a run stopped after they went out; they may have arrived)
+    #[arg(long)]
+    pub retry_doubtful: bool,
+    /// List what would be delivered; send and journal nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SentArgs {
+    /// The messages delivered (their reference, as the journal's ref column and `dun send --dry-run` show it)
+    #[arg(value_name = "REF", required_unless_present = "all", conflicts_with = "all")]
+    pub refs: Vec<String>,
+    /// Every message waiting for delivery (with --channel: on that channel)
+    #[arg(long)]
+    pub all: bool,
+    /// Only this channel
+    #[arg(long, value_enum, value_name = "CHANNEL")]
+    pub channel: Option<DeliveryChannel>,
+    /// The day they were delivered (posted); default: the as-of date
+    #[arg(long, value_name = "DATE", value_parser = parse_cli_date)]
+    pub on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -27,11 +27,21 @@ impl Context {
     /// The settings for `cli`'s command: the ledger is located (a [`crate::UsageError`] when
     /// there is none) only for a command that reads one.
     pub fn new(cli: &Cli, today: NaiveDate) -> Result<Context> {
-        let dir = match (cli.command.needs().ledger, &cli.global.dir) {
+        let needs = cli.command.needs();
+        let dir = match (needs.ledger, &cli.global.dir) {
             (true, given) => {
                 let cwd = std::env::current_dir()?;
                 let given = given.as_deref().map(|d| (d, cli.dir_named_by));
                 crate::io::ledger_dir::locate(given, &cwd)?
+            }
+            // A directory named must be a ledger; else the nearest one, if any (`dun rules`
+            // shows the built-in rules where there is none: "." without a policy.toml).
+            (false, Some(given)) if needs.ledger_if_any => {
+                crate::io::ledger_dir::locate(Some((given, cli.dir_named_by)), &std::env::current_dir()?)?
+            }
+            (false, None) if needs.ledger_if_any => {
+                crate::io::ledger_dir::locate(None, &std::env::current_dir()?)
+                    .unwrap_or_else(|_| PathBuf::from("."))
             }
             (false, Some(given)) => given.clone(),
             (false, None) => PathBuf::from("."),

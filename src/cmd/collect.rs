@@ -68,6 +68,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
         }
         Ok(outgoing)
     })?;
+    letters_out::queue(ctx, &ledger, &out_dir, &mut outgoing);
     outgoing.unreachable.extend(missing);
     outgoing.entries.extend(forced);
     super::remind::finish(ctx, args, &outgoing, &[], "hand-over")

@@ -17,7 +17,8 @@ use serde_json::json;
 
 use crate::cli::{AssignArgs, ImportArgs};
 use crate::context::Context;
-use crate::core::freshness::ImportRecord;
+use crate::core::account::is_company_account;
+use crate::core::freshness::{ImportRecord, days_older};
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
 use crate::core::matching::{self, Allocation, Candidate, Incoming, Matched, Outcome, Rule, Unmatched};
@@ -42,6 +43,11 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let unmatched = import_files::read_unmatched(&ctx.dir)?;
     let imports = import_files::read_imports(&ctx.dir)?;
     let plan = plan(&ledger, ctx.as_of, &files, unmatched, &imports);
+    // Said whatever the format and even with -q: a file of another company or of last year is
+    // imported all the same, and a person should look.
+    for w in &plan.warnings {
+        eprintln!("dun: warning: {w}");
+    }
     if !args.dry_run {
         // One run: payments, unmatched, imports and journal land together or not at all.
         let mut tx = Transaction::new(&ctx.dir);
@@ -85,6 +91,7 @@ pub fn format_name(format: BankFormat) -> &'static str {
         BankFormat::NetsOcr => "nets-ocr",
         BankFormat::Camt054 => "camt.054",
         BankFormat::Camt053 => "camt.053",
+        BankFormat::Ktl => "ktl",
         BankFormat::Csv => "csv",
     }
 }
@@ -203,6 +210,8 @@ struct Plan {
     unmatched_changed: bool,
     records: Vec<ImportRecord>,
     entries: Vec<Entry>,
+    /// About files that may not be the company's or this period's (see [`file_warnings`]).
+    warnings: Vec<String>,
 }
 
 /// The invoices a payment may be for, with what is open on `on` and the reference each
@@ -353,7 +362,46 @@ fn plan(
             imported_before,
         });
     }
-    Plan { files: summaries, results, lines, unmatched, unmatched_changed, records, entries }
+    let warnings = file_warnings(ledger, files);
+    Plan { files: summaries, results, lines, unmatched, unmatched_changed, records, entries, warnings }
+}
+
+/// Warnings, not errors, per file: it names a receiving account that is none of the company's
+/// (`[company]` bankgiro, plusgiro, account, iban, `[[company.accounts]]`); its newest payment
+/// is more than [`crate::core::freshness::OLD_FILE_DAYS`] days older than the newest in `payments.csv`. A file that
+/// names no account, or a policy that gives no details, says nothing about the account.
+fn file_warnings(ledger: &Ledger, files: &[BankInput]) -> Vec<String> {
+    let ledger_newest = ledger.payments.iter().map(|p| p.date).max();
+    let mut warnings = Vec::new();
+    for input in files {
+        let foreign: Vec<&str> = input
+            .file
+            .accounts
+            .iter()
+            .filter(|a| is_company_account(&ledger.policy, a) == Some(false))
+            .map(String::as_str)
+            .collect();
+        if !foreign.is_empty() {
+            warnings.push(format!(
+                "{}: paid into {}, which is none of the company's accounts in policy.toml \
+                 ([company] bankgiro, plusgiro, account, iban, [[company.accounts]]): is it \
+                 another company's file?",
+                input.name,
+                foreign.join(", ")
+            ));
+        }
+        let file_newest = input.file.payments.iter().map(|p| p.date).max();
+        if let (Some(days), Some(newest), Some(recorded)) =
+            (days_older(file_newest, ledger_newest), file_newest, ledger_newest)
+        {
+            warnings.push(format!(
+                "{}: its newest payment is of {newest}, {days} days before the newest in \
+                 payments.csv ({recorded}): is it an old file?",
+                input.name
+            ));
+        }
+    }
+    warnings
 }
 
 fn line(p: &BankPayment, file: &str, a: &Allocation, rule: Rule) -> PaymentLine {
@@ -585,6 +633,7 @@ fn json_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> se
         "files": files_table(plan).json_rows(),
         "summary": summary_table(plan, policy.currency).json_rows(),
         "payments": payments_table(plan).json_rows(),
+        "warnings": plan.warnings,
     })
 }
 

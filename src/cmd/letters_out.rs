@@ -33,6 +33,10 @@ pub struct Composed {
     pub name: String,
     pub channels: Vec<Channel>,
     pub invoices: usize,
+    /// Its reference (the journal's `ref`, `2026-11-24/reminder-1_K1_SEK`) and the file each
+    /// channel delivers, relative to the output directory.
+    pub reference: String,
+    pub files: Vec<(Channel, PathBuf)>,
 }
 
 /// Loads the built-in templates with the ledger's overrides (`templates.dir`, default
@@ -239,10 +243,58 @@ pub fn compose_all(
             name: customer.name.clone(),
             channels: channels.clone(),
             invoices: plan.decisions.len(),
+            files: delivery_files(&channels, &files),
+            reference,
         });
         out.files.extend(files);
     }
     Ok(out)
+}
+
+/// The file each channel's message is delivered from: the `.eml`, the `.sms.txt`, the
+/// letter's PDF where one was composed, else its HTML.
+fn delivery_files(channels: &[Channel], files: &[(PathBuf, Vec<u8>)]) -> Vec<(Channel, PathBuf)> {
+    let ending =
+        |suffix: &str| files.iter().map(|(p, _)| p).find(|p| p.to_string_lossy().ends_with(suffix)).cloned();
+    channels
+        .iter()
+        .filter_map(|&channel| {
+            let file = match channel {
+                Channel::Email => ending(".eml"),
+                Channel::Sms => ending(".sms.txt"),
+                Channel::Letter => ending(".pdf").or_else(|| ending(".letter.html")),
+            };
+            file.map(|f| (channel, f))
+        })
+        .collect()
+}
+
+/// Adds a `queued` journal line for each composed message on a channel whose delivery the
+/// policy configures (`[delivery]`): what `dun send` and `dun sent` deliver, found from the
+/// journal (`ref` = the letter, `note` = the file, relative to the ledger directory when
+/// under it). A channel without delivery counts as delivered when composed.
+pub fn queue(ctx: &Context, ledger: &Ledger, out_dir: &Path, outgoing: &mut Outgoing) {
+    let delivery = &ledger.policy.file.delivery;
+    let base = match out_dir.strip_prefix(&ctx.dir) {
+        Ok(inside) => inside.to_path_buf(),
+        Err(_) => std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf()),
+    };
+    let mut lines = Vec::new();
+    for letter in &outgoing.letters {
+        for (channel, file) in &letter.files {
+            let Some(channel) = crate::core::delivery::channel_named(channel.name()) else { continue };
+            if !delivery.queues(channel) {
+                continue;
+            }
+            let mut e = Entry::new(ctx.as_of, Event::Queued);
+            e.customer = Some(letter.customer.clone());
+            e.channel = Some(channel.name().to_owned());
+            e.reference = Some(letter.reference.clone());
+            e.note = Some(base.join(file).to_string_lossy().into_owned());
+            lines.push(e);
+        }
+    }
+    outgoing.entries.extend(lines);
 }
 
 /// Writes every file under `dir` and the journal lines as one run (`io::commit`).
@@ -285,14 +337,10 @@ pub fn unreachable_is_error(outgoing: &Outgoing, what: &str) -> Result<()> {
 }
 
 /// The written confirmation of a payment plan, on the customer's reminder channels: files
-/// relative to the output directory (`out_dir(ctx, None)`), for the caller to commit with the
-/// plan's lines.
-pub fn plan_confirmation(
-    ctx: &Context,
-    ledger: &Ledger,
-    entries: &[Entry],
-) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let Some(first) = entries.first() else { return Ok(Vec::new()) };
+/// relative to the output directory (`out_dir(ctx, None)`) and their `queued` lines, for the
+/// caller to commit with the plan's lines.
+pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> Result<Outgoing> {
+    let Some(first) = entries.first() else { return Ok(Outgoing::default()) };
     let invoice = first.invoice.clone().unwrap_or_default();
     let installments: Vec<_> = entries
         .iter()
@@ -300,7 +348,7 @@ pub fn plan_confirmation(
         .map(|e| (e.until.unwrap_or(e.date), e.amount.unwrap_or_default()))
         .collect();
     let Some(data) = compose::plan_data(ledger, &invoice, &installments, ctx.as_of) else {
-        return Ok(Vec::new());
+        return Ok(Outgoing::default());
     };
     let customer = ledger.customer(&data.customer.id);
     let rules = ledger.rules_for(customer);
@@ -310,13 +358,24 @@ pub fn plan_confirmation(
             "dun: warning: customer {} has no usable channel; confirm the plan by hand",
             data.customer.id
         );
-        return Ok(Vec::new());
+        return Ok(Outgoing::default());
     }
     let letters = letters(ctx, ledger)?;
     let name = format!("plan_{}_{}", sanitize(&data.customer.id), sanitize(&invoice));
-    let outgoing = compose_run(&out_dir(ctx, None), ctx.as_of, |folder| {
-        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &folder.join(&name))?;
-        Ok(Outgoing { files, entries: Vec::new(), unreachable: Vec::new(), letters: Vec::new() })
+    let out = out_dir(ctx, None);
+    let mut outgoing = compose_run(&out, ctx.as_of, |folder| {
+        let stem = folder.join(&name);
+        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem)?;
+        let letter = Composed {
+            customer: data.customer.id.clone(),
+            name: data.customer.name.clone(),
+            channels: channels.clone(),
+            invoices: 1,
+            reference: stem.display().to_string(),
+            files: delivery_files(&channels, &files),
+        };
+        Ok(Outgoing { files, entries: Vec::new(), unreachable: Vec::new(), letters: vec![letter] })
     })?;
-    Ok(outgoing.files)
+    queue(ctx, ledger, &out, &mut outgoing);
+    Ok(outgoing)
 }

@@ -21,6 +21,8 @@ pub mod record;
 pub mod remind;
 pub mod report;
 pub mod rules;
+pub mod send;
+pub mod sent;
 pub mod stats;
 pub mod templates;
 
@@ -60,6 +62,8 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
         Command::Interest(args) => interest::run(ctx, args),
         Command::Remind(args) => remind::run(ctx, args),
         Command::Collect(args) => collect::run(ctx, args),
+        Command::Send(args) => send::run(ctx, args),
+        Command::Sent(args) => sent::run(ctx, args),
         Command::Import(args) => import::run(ctx, args),
         Command::ImportLedger(args) => import_ledger::run(ctx, args),
         Command::Assign(args) => import::assign(ctx, args),

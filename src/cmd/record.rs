@@ -50,15 +50,16 @@ pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
     let entries = compute(&ledger)?;
     let confirmation = match command {
         RecordCommand::Plan { .. } => super::letters_out::plan_confirmation(ctx, &ledger, &entries)?,
-        _ => Vec::new(),
+        _ => super::letters_out::Outgoing::default(),
     };
     let out = super::letters_out::out_dir(ctx, None);
     let mut tx = Transaction::new(&ctx.dir);
-    super::letters_out::stage(&mut tx, &out, &confirmation)?;
+    super::letters_out::stage(&mut tx, &out, &confirmation.files)?;
     tx.journal(&entries);
+    tx.journal(&confirmation.entries);
     tx.commit()?;
     if !ctx.quiet {
-        for (f, _) in &confirmation {
+        for (f, _) in &confirmation.files {
             println!("wrote {}", out.join(f).display());
         }
         for e in &entries {

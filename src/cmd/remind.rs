@@ -41,6 +41,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             action_entry(d, ctx.as_of, Some(channel.to_owned()), Some(reference.to_owned()))
         })
     })?;
+    letters_out::queue(ctx, &ledger, &out_dir, &mut outgoing);
     outgoing.entries.extend(forced);
     let calls: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Call)).collect();
     for d in &calls {

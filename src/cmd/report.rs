@@ -5,17 +5,14 @@ use serde_json::json;
 
 use crate::cli::ReportArgs;
 use crate::context::Context;
-use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, Who, aging};
-use crate::core::charges::{Law, interest_on};
+use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, InterestBasis, Who, aging};
 use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
 use crate::core::insight::discount::DiscountBook;
 use crate::core::insight::effectiveness::effectiveness;
 use crate::core::insight::forecast::{backtest, forecast};
 use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::model::Currency;
-use crate::core::model::CustomerBrief;
 use crate::core::money::format_money;
-use crate::core::policy::InterestMode;
 use crate::io::ledger_dir;
 use crate::render::csv_out::{CsvDialect, CsvWriter};
 use crate::render::{Cell, Format, Sheet, Table, View, html, text};
@@ -145,45 +142,13 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
     let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
-    let rules = policy.base_rules();
-    // Each debtor's own law: a consumer's country, else the company's (nordic-rules § 8.6).
-    let carried: std::cell::RefCell<std::collections::BTreeSet<String>> = Default::default();
-    let factor = |due: chrono::NaiveDate, class: u16| {
-        let country = CustomerBrief::consumer_country(class);
-        let law = match &country {
-            Some(c) => Law::of_kind(&policy, c, true, &rules),
-            None => Law::of_kind(&policy, &policy.country, false, &rules),
-        };
-        let result = interest_on(&law, &[(due, Decimal::ONE)], due, as_of);
-        if rules.interest.mode() == InterestMode::Statutory && law.has_statutory_rate() {
-            let (legal_due, _) = law.legal_due(due);
-            if let Some(first) = legal_due.succ_opt().filter(|f| *f <= as_of) {
-                for half in
-                    crate::core::rules::missing_half_years(law.pack, first, as_of, &law.rate_overrides())
-                {
-                    carried.borrow_mut().insert(format!("{} {half}", law.pack.country));
-                }
-            }
-        }
-        result.unrounded
-    };
-    let with_interest = figures && rules.interest.mode() != InterestMode::None;
-
-    let input = AgingInput {
-        customers,
-        bounds: &policy.buckets,
-        flow,
-        journal,
-        interest_factor: if with_interest { Some(&factor) } else { None },
-    };
+    // Each debtor's own law and its segment's interest settings, as `dun due` computes them.
+    let basis = if figures { InterestBasis::new(&policy, &customers, as_of) } else { None };
+    let input = AgingInput { customers, bounds: &policy.buckets, flow, journal, interest: basis.as_ref() };
     let mut report = aging(&mut book, input, policy.bucket_labels());
     drop(book);
-    let carried = carried.into_inner();
-    if !carried.is_empty() {
-        report.figures.notes.push(format!(
-            "accrued interest: no reference rate known for {}; the last known rate is carried forward; set interest.reference_rates in policy.toml",
-            carried.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+    if let Some(note) = basis.as_ref().and_then(InterestBasis::carried_note) {
+        report.figures.notes.push(note);
     }
     if !figures {
         return Ok(report);

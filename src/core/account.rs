@@ -4,10 +4,15 @@
 //! 9362's shape, a Norwegian account by its MOD 11 digit, Danish and Finnish domestic accounts
 //! by their format (and Finland's Luhn digit).
 //!
+//! A bank file names the account it was paid into; [`is_company_account`] tells whether that is
+//! one of these (`dun import` warns when it is not).
+//!
 //! Two kinds of details: domestic ones (bankgiro, plusgiro, a domestic account number), which
 //! only a payer in the account's country paying in its currency can use, and IBAN with BIC,
 //! which any bank can pay to. The company's main details (`company.bankgiro`, ...) are in the
 //! company's currency and country; `[[company.accounts]]` adds one set per further currency.
+
+use std::collections::HashSet;
 
 use super::policy::{Company, Policy};
 use super::reference::{validate_bankgiro, validate_plusgiro};
@@ -380,6 +385,67 @@ fn luhn(digits: &[u32]) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The forms one account number can be compared in: upper-case letters and digits only, leading
+/// zeros dropped (BgMax pads a bankgiro to 10 digits); an IBAN also as its domestic part (a
+/// Finnish IBAN holds the 14-digit machine form KTL names, a Norwegian one the 11 digits Nets
+/// names, a Danish one reg.nr. and the 10-digit account); a Finnish short form `123456-785` also
+/// as its machine form, a Danish `1234-1234567` also with the account padded to 10 digits.
+fn comparable_forms(text: &str) -> Vec<String> {
+    let compact: String =
+        text.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase();
+    let unpadded = |s: &str| s.trim_start_matches('0').to_owned();
+    let mut forms = Vec::new();
+    if iban_country(&compact).is_some() && compact.len() > 4 {
+        forms.push(unpadded(&compact[4..]));
+        forms.push(compact);
+    } else {
+        forms.push(unpadded(&compact));
+    }
+    let parts: Vec<&str> = text.trim().split(['-', ' ']).filter(|p| !p.is_empty()).collect();
+    if let [head, tail] = parts.as_slice()
+        && head.chars().chain(tail.chars()).all(|c| c.is_ascii_digit())
+    {
+        if head.len() == 6 && (2..=8).contains(&tail.len()) {
+            forms.push(unpadded(&finnish_machine_form(head, tail)));
+        }
+        if head.len() == 4 && tail.len() < 10 {
+            forms.push(unpadded(&format!("{head}{tail:0>10}")));
+        }
+    }
+    forms.retain(|f| !f.is_empty());
+    forms
+}
+
+/// A Finnish account's 14-digit machine form: savings and co-operative banks (group 4 and 5)
+/// keep the first digit after the hyphen before the zeros, all others put the zeros right
+/// after the six-digit bank part.
+fn finnish_machine_form(head: &str, tail: &str) -> String {
+    let (bank, rest) = if head.starts_with(['4', '5']) {
+        (format!("{head}{}", &tail[..1]), &tail[1..])
+    } else {
+        (head.to_owned(), tail)
+    };
+    format!("{bank}{rest:0>width$}", width = 14 - bank.len())
+}
+
+/// Whether an account a bank file names (BgMax's payee bankgiro, Nets' assignment account,
+/// camt's `Acct/Id`, KTL's account) is one of the company's: its bankgiro, plusgiro, account or
+/// IBAN, main or in `[[company.accounts]]`, compared in every form of [`comparable_forms`].
+/// `None` when the policy gives no details to compare with, or `named` is blank.
+pub fn is_company_account(policy: &Policy, named: &str) -> Option<bool> {
+    let theirs = comparable_forms(named);
+    let ours: HashSet<String> = accounts(policy)
+        .iter()
+        .flat_map(|a| [a.bankgiro, a.plusgiro, a.account, a.iban])
+        .flatten()
+        .flat_map(comparable_forms)
+        .collect();
+    if ours.is_empty() || theirs.is_empty() {
+        return None;
+    }
+    Some(theirs.iter().any(|f| ours.contains(f)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,5 +546,34 @@ mod tests {
         let usd = pay_to(&p, "USD", "US");
         assert!(usd.problem.unwrap().contains("no account takes USD"));
         assert!(pay_to(&policy(""), "SEK", "SE").problem.unwrap().contains("no payment details"));
+    }
+
+    /// The forms bank files write the receiving account in, against the policy's forms.
+    #[test]
+    fn a_bank_files_account_is_the_companys_in_any_of_its_forms() {
+        let se = policy("bankgiro = \"991-2346\"\nplusgiro = \"90 20 03-3\"\n");
+        assert_eq!(is_company_account(&se, "0009912346"), Some(true));
+        assert_eq!(is_company_account(&se, "0000902003 3"), Some(true));
+        assert_eq!(is_company_account(&se, "0050501055"), Some(false));
+        let no = policy("[[company.accounts]]\ncurrency = \"NOK\"\naccount = \"8601.11.17947\"\n");
+        assert_eq!(is_company_account(&no, "86011117947"), Some(true));
+        assert_eq!(is_company_account(&no, "NO9386011117947"), Some(true));
+        assert_eq!(is_company_account(&no, "99991111111"), Some(false));
+        let no_iban = policy("[[company.accounts]]\ncurrency = \"NOK\"\niban = \"NO93 8601 1117 947\"\n");
+        assert_eq!(is_company_account(&no_iban, "86011117947"), Some(true));
+        // KTL names the 14-digit machine form; a Finnish IBAN holds it, the short form expands
+        // to it (zeros after the sixth digit, or after the seventh for groups 4 and 5).
+        let fi_iban = policy("iban = \"FI21 1234 5600 0007 85\"\n");
+        assert_eq!(is_company_account(&fi_iban, "12345600000785"), Some(true));
+        assert_eq!(is_company_account(&fi_iban, "FI2112345600000785"), Some(true));
+        assert_eq!(is_company_account(&fi_iban, "29501800000014"), Some(false));
+        assert_eq!(is_company_account(&policy("account = \"123456-785\"\n"), "12345600000785"), Some(true));
+        assert_eq!(is_company_account(&policy("account = \"423456-785\"\n"), "42345670000085"), Some(true));
+        assert_eq!(is_company_account(&policy("account = \"423456-785\"\n"), "42345600000785"), Some(false));
+        let dk = policy("account = \"0040 440116243\"\n");
+        assert_eq!(is_company_account(&dk, "DK5000400440116243"), Some(true));
+        // Nothing to compare with: no answer, and no warning.
+        assert_eq!(is_company_account(&policy(""), "0009912346"), None);
+        assert_eq!(is_company_account(&se, " "), None);
     }
 }

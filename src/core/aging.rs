@@ -1,15 +1,18 @@
 //! Aging (SPEC §4): open amounts by customer, currency and days overdue, with key figures.
 //! The buckets of every row sum to its total, and the totals to the open amount of the book.
 
-use std::collections::{BTreeMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::charges::{Law, interest_on};
 use super::credit::WatchItem;
 use super::ledger::{OpenBook, Owner};
 use super::model::{Currency, CustomerBrief, InvoiceRecord, Registered};
 use super::money::MoneySum;
+use super::policy::{InterestMode, Policy, Rules};
 
 /// The bucket for `days_overdue` given bounds like `[30, 60, 90]`: 0 is not due,
 /// 1 is `1-30`, …, the last is `91+`.
@@ -211,9 +214,99 @@ pub struct AgingInput<'a> {
     pub bounds: &'a [u32],
     pub flow: FlowFigures,
     pub journal: JournalFacts,
-    /// Interest per unit of principal from the day after a due date to the as-of date, for a
-    /// debtor of a [`CustomerBrief::law_class`].
-    pub interest_factor: Option<&'a dyn Fn(NaiveDate, u16) -> Decimal>,
+    /// How the accrued interest is worked out; `None`: not at all.
+    pub interest: Option<&'a InterestBasis<'a>>,
+}
+
+/// The report's accrued interest, the figure `dun due` and `explain` compute for each invoice
+/// ([`interest_on`] with the debtor's law and its segment's interest settings) without asking
+/// it per invoice: interest is the open amount times a factor of the due date, so the open
+/// amounts are summed per currency, due date and *class* — whose law governs the debtor
+/// ([`CustomerBrief::law_class`]) and which interest settings apply (the base tables', or a
+/// segment's that sets its own) — and each sum is multiplied once.
+pub struct InterestBasis<'a> {
+    policy: &'a Policy,
+    as_of: NaiveDate,
+    /// The rules of each interest setting: 0 the base tables, 1 + i the i-th segment's.
+    scopes: Vec<Rules>,
+    /// Each register customer's class, by position; an unknown customer's is 0 (the
+    /// company's law for a business, the base tables), as `dun due` treats it.
+    class_of: Vec<u32>,
+    /// Half-years whose reference rate was carried forward, per country ("DK 2026H2").
+    carried: RefCell<BTreeSet<String>>,
+}
+
+impl<'a> InterestBasis<'a> {
+    /// `None` when neither the base tables nor any segment charge interest.
+    pub fn new(
+        policy: &'a Policy,
+        customers: &[CustomerBrief],
+        as_of: NaiveDate,
+    ) -> Option<InterestBasis<'a>> {
+        let segments: Vec<(&str, bool)> = policy
+            .file
+            .segments
+            .iter()
+            .map(|(name, s)| (name.as_str(), s.interest != Default::default()))
+            .collect();
+        let scopes: Vec<Rules> = std::iter::once(policy.base_rules())
+            .chain(segments.iter().filter_map(|(name, _)| policy.rules(Some(name))))
+            .collect();
+        if scopes.iter().all(|r| r.interest.mode() == InterestMode::None) {
+            return None;
+        }
+        // A segment that leaves interest alone shares the base tables' class, and so its groups.
+        let scope_of = |segment: Option<&str>| match segment {
+            Some(name) => segments.iter().position(|&(s, own)| own && s == name).map_or(0, |i| i as u32 + 1),
+            None => 0,
+        };
+        let class_of =
+            customers.iter().map(|c| (scope_of(c.segment()) << 16) | u32::from(c.law_class())).collect();
+        Some(InterestBasis { policy, as_of, scopes, class_of, carried: RefCell::default() })
+    }
+
+    fn class(&self, owner: Owner) -> u32 {
+        match owner {
+            Owner::Known(i) => self.class_of.get(i as usize).copied().unwrap_or(0),
+            Owner::Unknown(_) => 0,
+        }
+    }
+
+    /// Interest per unit of principal open from `due` to the as-of date for a debtor of `class`.
+    pub fn factor(&self, due: NaiveDate, class: u32) -> Decimal {
+        let rules = &self.scopes[(class >> 16) as usize];
+        let law = match CustomerBrief::consumer_country(class as u16) {
+            Some(country) => Law::of_kind(self.policy, &country, true, rules),
+            None => Law::of_kind(self.policy, &self.policy.country, false, rules),
+        };
+        let result = interest_on(&law, &[(due, Decimal::ONE)], due, self.as_of);
+        if rules.interest.mode() == InterestMode::Statutory && law.has_statutory_rate() {
+            let (legal_due, _) = law.legal_due(due);
+            if let Some(first) = legal_due.succ_opt().filter(|f| *f <= self.as_of) {
+                let missing = crate::core::rules::missing_half_years(
+                    law.pack,
+                    first,
+                    self.as_of,
+                    &law.rate_overrides(),
+                );
+                for half in missing {
+                    self.carried.borrow_mut().insert(format!("{} {half}", law.pack.country));
+                }
+            }
+        }
+        result.unrounded
+    }
+
+    /// The report's note when some factor carried a reference rate forward.
+    pub fn carried_note(&self) -> Option<String> {
+        let carried = self.carried.borrow();
+        (!carried.is_empty()).then(|| {
+            format!(
+                "accrued interest: no reference rate known for {}; the last known rate is carried forward; set interest.reference_rates in policy.toml",
+                carried.iter().cloned().collect::<Vec<_>>().join(", ")
+            )
+        })
+    }
 }
 
 /// Builds the report from a book whose credits have been applied. The book's items are sorted
@@ -223,7 +316,7 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
     let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
     // Interest is open × a factor of the due date: sum the open amounts per currency and due
     // date, and multiply once per date at the end.
-    let mut overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate, u16), MoneySum> =
+    let mut overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate, u32), MoneySum> =
         rustc_hash::FxHashMap::default();
     let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
@@ -254,12 +347,11 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         if check_disputes && input.journal.disputed.contains(book.number(item)) {
             cf[3].add(item.open);
         }
-        if input.interest_factor.is_some() && bucket > 0 && item.open > Decimal::ZERO {
-            let class = match item.owner {
-                Owner::Known(i) => input.customers.get(i as usize).map_or(0, CustomerBrief::law_class),
-                Owner::Unknown(_) => 0,
-            };
-            overdue_by_due.entry((item.currency, item.due, class)).or_default().add(item.open);
+        if let Some(basis) = input.interest.filter(|_| bucket > 0 && item.open > Decimal::ZERO) {
+            overdue_by_due
+                .entry((item.currency, item.due, basis.class(item.owner)))
+                .or_default()
+                .add(item.open);
         }
         let row_ends =
             items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
@@ -275,9 +367,9 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
     sort_rows(&mut rows, &input.customers);
     let totals = currency_totals(&rows, nbuckets);
     let mut interest: SmallMap<Decimal> = SmallMap::default();
-    if let Some(factor_of) = input.interest_factor {
+    if let Some(basis) = input.interest {
         for ((currency, due, class), open) in overdue_by_due {
-            *interest.entry(currency) += open.total() * factor_of(due, class);
+            *interest.entry(currency) += open.total() * basis.factor(due, class);
         }
     }
     for (currency, acc) in per_currency {
@@ -387,13 +479,7 @@ mod tests {
     }
 
     fn input<'a>(bounds: &'a [u32], flow: FlowFigures) -> AgingInput<'a> {
-        AgingInput {
-            customers: Vec::new(),
-            bounds,
-            flow,
-            journal: JournalFacts::default(),
-            interest_factor: None,
-        }
+        AgingInput { customers: Vec::new(), bounds, flow, journal: JournalFacts::default(), interest: None }
     }
 
     proptest! {
@@ -490,6 +576,138 @@ mod tests {
             prop_assert!(total(&early) <= total(&late));
             for k in 1..5 {
                 prop_assert!(older_than(&early, k) <= older_than(&late, k), "bucket {k} and older");
+            }
+        }
+    }
+
+    mod accrued_interest {
+        //! The report's accrued interest is the sum of what `dun due` computes for each open
+        //! invoice (`charges::interest`, the debtor's law and its segment's interest settings),
+        //! before rounding.
+        use super::*;
+        use crate::core::journal::Journal;
+        use crate::core::ledger::Ledger;
+        use crate::core::model::{Customer, CustomerKind, Invoice};
+
+        const POLICY: &str = "[company]\nname = \"Firma AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+            [segments.fixed.interest]\nmode = \"fixed\"\nrate = \"24\"\n\
+            [segments.none.interest]\nmode = \"none\"\n\
+            [segments.days.interest]\nday_count = \"30/360\"\nreference_rates = [{ from = 2026-01-01, rate = \"4\" }]\n\
+            [segments.terms.terms]\npayment_days = 20\n";
+        const SEGMENTS: [Option<&str>; 6] =
+            [None, Some("fixed"), Some("none"), Some("days"), Some("terms"), Some("unknown")];
+        const COUNTRIES: [&str; 5] = ["SE", "NO", "DK", "FI", "DE"];
+
+        fn report_and_due(
+            customers: &[(usize, usize, bool)],
+            invoices: &[(usize, u64, i64, bool)],
+            as_of: NaiveDate,
+        ) -> (BTreeMap<Currency, Decimal>, BTreeMap<Currency, Decimal>) {
+            let policy = Policy::from_toml(POLICY).unwrap();
+            let register: Vec<Customer> = customers
+                .iter()
+                .enumerate()
+                .map(|(i, &(segment, country, consumer))| Customer {
+                    id: format!("C{i}"),
+                    name: format!("Kund {i}"),
+                    kind: if consumer { CustomerKind::Consumer } else { CustomerKind::Business },
+                    country: COUNTRIES[country].to_owned(),
+                    segment: SEGMENTS[segment].map(str::to_owned),
+                    line: i as u64 + 2,
+                    ..Customer::default()
+                })
+                .collect();
+            let base = NaiveDate::from_str("2025-10-01").unwrap();
+            let bills: Vec<Invoice> = invoices
+                .iter()
+                .enumerate()
+                .map(|(i, &(customer, due, cents, eur))| Invoice {
+                    line: i as u64 + 2,
+                    number: i.to_string(),
+                    customer: if customer < register.len() { format!("C{customer}") } else { "X".to_owned() },
+                    issued: base,
+                    due: base + chrono::Days::new(due),
+                    amount: Decimal::new(cents, 2),
+                    paid: Decimal::ZERO,
+                    balance: None,
+                    currency: Currency::parse(if eur { "EUR" } else { "SEK" }).unwrap(),
+                    reference: None,
+                    paid_on: None,
+                    credits: None,
+                    description: None,
+                    discount: None,
+                })
+                .collect();
+            let ledger = Ledger::new(policy, register, bills, Vec::new(), Journal::default());
+            let mut due: BTreeMap<Currency, Decimal> = BTreeMap::new();
+            for invoice in ledger.invoices.iter().filter(|i| i.due < as_of) {
+                let customer = ledger.customer(&invoice.customer);
+                let rules = ledger.rules_for(customer);
+                let result = crate::core::charges::interest(&ledger, invoice, customer, &rules, as_of);
+                *due.entry(invoice.currency).or_default() += result.unrounded;
+            }
+            let briefs: Vec<CustomerBrief> = ledger
+                .customers
+                .iter()
+                .map(|c| {
+                    let country = c.country.as_bytes().try_into().unwrap();
+                    CustomerBrief::new(&c.id, &c.name, c.segment.as_deref(), None, 30, c.line)
+                        .with_debtor(country, c.kind)
+                })
+                .collect();
+            let basis = InterestBasis::new(&ledger.policy, &briefs, as_of).unwrap();
+            let mut book = ledger.open_book(as_of);
+            let input = AgingInput {
+                customers: briefs,
+                bounds: &[30, 60, 90],
+                flow: FlowFigures::default(),
+                journal: JournalFacts::default(),
+                interest: Some(&basis),
+            };
+            let report = aging(&mut book, input, vec![]);
+            let accrued = report.figures.per_currency.iter().map(|(c, f)| (*c, f.accrued_interest)).collect();
+            (accrued, due)
+        }
+
+        #[test]
+        fn a_segments_interest_settings_count() {
+            // 10 000 kr from 2026-05-05 to 2026-06-30, 57 days, for a Swedish business:
+            // base 2.00 + 8 = 10 % → 156.16; segment `fixed` 24 % → 374.79; `none` → 0;
+            // `days`: 4 + 8 = 12 % over 30E/360's 56 days → 186.67.
+            let as_of = NaiveDate::from_str("2026-06-30").unwrap();
+            let due_day = (NaiveDate::from_str("2026-05-04").unwrap()
+                - NaiveDate::from_str("2025-10-01").unwrap())
+            .num_days() as u64;
+            for (segment, expected) in
+                [(0, "156.16"), (1, "374.79"), (2, "0.00"), (3, "186.67"), (4, "156.16"), (5, "156.16")]
+            {
+                let (report, due) =
+                    report_and_due(&[(segment, 0, false)], &[(0, due_day, 1_000_000, false)], as_of);
+                let sek = Currency::parse("SEK").unwrap();
+                let expected = Decimal::from_str(expected).unwrap();
+                assert_eq!(report.get(&sek).copied().unwrap_or_default(), expected, "segment {segment}");
+                assert_eq!(
+                    crate::core::money::round_money(due.get(&sek).copied().unwrap_or_default()),
+                    expected
+                );
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+            #[test]
+            fn the_report_sums_what_due_computes(
+                customers in proptest::collection::vec((0usize..6, 0usize..5, any::<bool>()), 1..8),
+                invoices in proptest::collection::vec((0usize..9, 0u64..400, 1i64..5_000_000, any::<bool>()), 1..25),
+                as_of in 0u64..500,
+            ) {
+                let as_of = NaiveDate::from_str("2025-10-01").unwrap() + chrono::Days::new(as_of);
+                let (report, due) = report_and_due(&customers, &invoices, as_of);
+                for (currency, expected) in &due {
+                    let got = report.get(currency).copied().unwrap_or_default();
+                    prop_assert!((got - expected).abs() <= Decimal::new(51, 4), "{currency}: report {got}, due {expected}");
+                }
             }
         }
     }

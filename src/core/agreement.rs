@@ -25,7 +25,8 @@ fn refused<T>(message: String) -> Result<T, Refused> {
 }
 
 fn history(ledger: &Ledger, invoice: &str, as_of: NaiveDate) -> History {
-    History::from_entries(ledger.journal.for_invoice(invoice).filter(|e| e.date <= as_of))
+    let deliveries = super::delivery::Deliveries::from_journal(ledger.journal.up_to(as_of));
+    History::from_entries(ledger.journal.for_invoice(invoice).filter(|e| e.date <= as_of), &deliveries)
 }
 
 /// The open amount of an invoice that exists and is open on `as_of`, or why not.

@@ -170,6 +170,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
     let disputed = ledger.journal.disputed(as_of);
     // One pass over the journal for all the customer's invoices, not one per invoice.
     let journal = ledger.journal.by_invoice();
+    let deliveries = crate::core::delivery::Deliveries::from_journal(ledger.journal.up_to(as_of));
     let mut open = Vec::new();
     let mut credits = Vec::new();
     for item in book.items.iter().filter(|i| i.owner == Owner::Known(index)) {
@@ -186,8 +187,10 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         let days_overdue = (as_of - invoice.due).num_days();
         // The claim's figures (core::claim), as `dun due` and the letters show them.
         let entries = journal.get(number).map_or(&[][..], Vec::as_slice);
-        let history =
-            crate::core::dunning::History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of));
+        let history = crate::core::dunning::History::from_entries(
+            entries.iter().copied().filter(|e| e.date <= as_of),
+            &deliveries,
+        );
         let claim = crate::core::claim::claim(
             ledger,
             invoice,

@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 
 use super::charges::{self, FeeHistory, Law};
 use super::claim::{self, Claim};
+use super::delivery::{Delivered, Deliveries};
 use super::journal::{Entry, Event};
 use super::ledger::Ledger;
 use super::model::{Currency, Customer, Invoice};
@@ -76,6 +77,18 @@ pub struct SentReminder {
     pub date: NaiveDate,
     pub pay_by: Option<NaiveDate>,
     pub fee: Decimal,
+    /// The day it reached the customer (`core::delivery`), or why it has not yet.
+    pub delivered: Result<NaiveDate, String>,
+}
+
+impl SentReminder {
+    /// The day the ladder's clocks count from, and the deadline as the customer had it: a
+    /// reminder delivered later than composed gives its days from delivery.
+    fn counted(&self) -> (NaiveDate, Option<NaiveDate>) {
+        let delivered = self.delivered.clone().unwrap_or(self.date).max(self.date);
+        let late = Days::new((delivered - self.date).num_days().unsigned_abs());
+        (delivered, self.pay_by.map(|p| p.checked_add_days(late).unwrap_or(p)))
+    }
 }
 
 /// An agreed payment plan: installments and the open amount when it was made.
@@ -97,18 +110,41 @@ pub struct History {
     pub plan: Option<Plan>,
     /// The latest promise, plan, dispute, resolve, payment or note: what answers a call.
     pub last_contact: Option<NaiveDate>,
+    /// Reminders that reached the customer on no channel and never will (refused by the
+    /// server): not counted, said why.
+    pub undelivered: Vec<String>,
 }
 
 impl History {
-    pub fn from_entries<'a>(entries: impl Iterator<Item = &'a Entry>) -> History {
+    /// The history of one invoice from its journal lines; `deliveries` (of the whole journal)
+    /// says which of its reminders reached the customer.
+    pub fn from_entries<'a>(entries: impl Iterator<Item = &'a Entry>, deliveries: &Deliveries) -> History {
         let mut h = History::default();
         for e in entries {
             match e.event {
-                Event::Reminder => h.reminders.push(SentReminder {
-                    date: e.date,
-                    pay_by: e.until,
-                    fee: e.amount.unwrap_or_default(),
-                }),
+                Event::Reminder => {
+                    let delivered = match deliveries.letter(
+                        e.reference.as_deref(),
+                        e.channel.as_deref(),
+                        e.date,
+                    ) {
+                        Delivered::On(day) => Ok(day),
+                        Delivered::Pending(why) => Err(why),
+                        Delivered::Never(why) => {
+                            h.undelivered.push(format!(
+                                "the reminder of {} reached the customer on no channel ({why}): it does not count",
+                                e.date
+                            ));
+                            continue;
+                        }
+                    };
+                    h.reminders.push(SentReminder {
+                        date: e.date,
+                        pay_by: e.until,
+                        fee: e.amount.unwrap_or_default(),
+                        delivered,
+                    });
+                }
                 Event::Call => {
                     let stands_for = match e.reference.as_deref() {
                         Some("collection") => Action::Collection,
@@ -129,6 +165,12 @@ impl History {
                 }
                 Event::Hold | Event::Release => {}
                 Event::Note | Event::Payment => {}
+                Event::Queued
+                | Event::Sending
+                | Event::Sent
+                | Event::Failed
+                | Event::Deferred
+                | Event::Doubt => {}
             }
             if matches!(
                 e.event,
@@ -219,6 +261,7 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
     let mut out =
         Outcome { decisions: Vec::with_capacity(open.len()), violations: Vec::new(), warnings: Vec::new() };
     let journal = ledger.journal.by_invoice();
+    let deliveries = Deliveries::from_journal(ledger.journal.up_to(as_of));
     let none: Vec<&Entry> = Vec::new();
     // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
     let mut pending: Vec<(&Invoice, Option<&Customer>, Rules, History)> = Vec::with_capacity(open.len());
@@ -230,7 +273,7 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
         let customer = ledger.customer(&invoice.customer);
         let rules = ledger.rules_for(customer);
         let entries = journal.get(invoice.number.as_str()).unwrap_or(&none);
-        let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of));
+        let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &deliveries);
         let hold = held.iter().find(|(c, _)| *c == invoice.customer).map(|(_, d)| *d);
         let d = decide_invoice(ledger, invoice, customer, &rules, &history, amount, hold, as_of);
         if let Err(v) = &d.1 {
@@ -404,6 +447,7 @@ fn decide_invoice(
             if days_overdue >= 0 { "overdue" } else { "to go" }
         )],
     };
+    d.why.extend(history.undelivered.iter().cloned());
     if let Some(segment) = &rules.segment {
         d.why.push(format!(
             "customer segment \"{segment}\"{}",
@@ -468,7 +512,7 @@ fn pause(
                 d.why.push(format!(
                     "the payment plan is broken: the installment due {installment} is {days} days late (more than collection.after_days = {grace})"
                 ));
-                if !history.reminders.is_empty() && history.collection.is_none() {
+                if history.reminders.iter().any(|r| r.delivered.is_ok()) && history.collection.is_none() {
                     // SPEC §6: a broken plan after a reminder goes to collection.
                     d.why.push("a reminder was sent before the plan, so collection is due".to_owned());
                     d.state = State::Due(Action::Collection);
@@ -529,9 +573,31 @@ fn ladder(
         d.state = State::Waiting(None);
         return Ok(());
     }
+    // Nothing follows a reminder the customer has not got: not the next one, not collection.
+    if let Some(last) = history.reminders.last()
+        && let Err(why) = &last.delivered
+    {
+        d.why.push(format!(
+            "reminder {} of {} is not delivered yet ({why}): the next step waits for it",
+            history.reminders.len(),
+            last.date
+        ));
+        d.state = State::Waiting(None);
+        return Ok(());
+    }
+    if let Some(last) = history.reminders.last()
+        && let (delivered, Some(pay_by)) = last.counted()
+        && delivered > last.date
+    {
+        d.why.push(format!(
+            "reminder {} of {} was delivered on {delivered}: its deadline counts from then ({pay_by})",
+            history.reminders.len(),
+            last.date
+        ));
+    }
     if steps >= r.max() {
         let last_call = history.calls.iter().rev().find(|c| c.1 == Action::Reminder).map(|c| (c.0, None));
-        let last_reminder = history.reminders.last().map(|s| (s.date, s.pay_by));
+        let last_reminder = history.reminders.last().map(SentReminder::counted);
         let last = match (last_reminder, last_call) {
             (Some(r), Some(c)) => Some(if c.0 > r.0 { c } else { r }),
             (r, c) => r.or(c),
@@ -569,7 +635,7 @@ fn ladder(
     // The schedule counts from the invoice's due date; nothing is overdue before the legal one.
     let ready = match history.reminders.last() {
         None => add_days(invoice.due, r.after_days()).max(add_days(legal_due, 1)),
-        Some(last) => add_days(last.date, r.interval_days()),
+        Some(last) => add_days(last.counted().0, r.interval_days()),
     };
     let ready = match history.calls.iter().rev().find(|c| c.1 == Action::Reminder) {
         Some(&(called, _)) => ready.max(add_days(called, r.interval_days())),

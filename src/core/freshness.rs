@@ -41,6 +41,19 @@ pub fn newest_bank_data(imports: &[ImportRecord], as_of: NaiveDate) -> Option<Na
     imports.iter().filter(|r| r.imported_on <= as_of).filter_map(ImportRecord::data_date).max()
 }
 
+/// How many days older than the newest payment in `payments.csv` a bank file's newest payment
+/// may be before `dun import` warns that it may be an old file (last year's, a mix-up in the
+/// downloads folder): two months, more than a monthly statement's period plus a bank's delay,
+/// so that a late statement does not warn, a file of a past quarter or year does.
+pub const OLD_FILE_DAYS: i64 = 60;
+
+/// How many days a bank file's newest payment is older than the ledger's newest, when that is
+/// more than [`OLD_FILE_DAYS`]; `None` when either has no payment.
+pub fn days_older(file_newest: Option<NaiveDate>, ledger_newest: Option<NaiveDate>) -> Option<i64> {
+    let days = (ledger_newest? - file_newest?).num_days();
+    (days > OLD_FILE_DAYS).then_some(days)
+}
+
 /// A payment waiting in `unmatched.csv`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
@@ -224,5 +237,16 @@ mod tests {
             problems[0].to_string(),
             "customer K1 may have paid: 1 payment is unmatched (T1 of 500.00 SEK on 2026-11-20)"
         );
+    }
+
+    #[test]
+    fn an_old_file_is_more_than_sixty_days_behind_the_ledger() {
+        let ledger = Some(date("2026-11-30"));
+        assert_eq!(days_older(Some(date("2026-10-01")), ledger), None);
+        assert_eq!(days_older(Some(date("2026-09-30")), ledger), Some(61));
+        assert_eq!(days_older(Some(date("2004-05-25")), ledger), Some(8224));
+        assert_eq!(days_older(Some(date("2026-12-02")), ledger), None);
+        assert_eq!(days_older(None, ledger), None);
+        assert_eq!(days_older(Some(date("2004-05-25")), None), None);
     }
 }

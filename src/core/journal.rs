@@ -24,10 +24,23 @@ pub enum Event {
     Release,
     Note,
     Payment,
+    /// Delivery (`core::delivery`): a composed message waits for `dun send` or `dun sent`.
+    Queued,
+    /// Written (synced) right before a message's irrevocable part goes to the server.
+    Sending,
+    /// Delivered: accepted by the server, copied to the print folder, or posted by hand.
+    Sent,
+    /// Refused for good (an SMTP 5xx, an HTTP 4xx): the message was not delivered.
+    Failed,
+    /// Refused for now (an SMTP 4xx, a busy gateway): the next `dun send` tries again.
+    Deferred,
+    /// A run stopped between `sending` and the server's answer: perhaps delivered, never
+    /// sent again by itself.
+    Doubt,
 }
 
 impl Event {
-    pub const ALL: [Event; 11] = [
+    pub const ALL: [Event; 17] = [
         Event::Reminder,
         Event::Collection,
         Event::Call,
@@ -39,6 +52,12 @@ impl Event {
         Event::Release,
         Event::Note,
         Event::Payment,
+        Event::Queued,
+        Event::Sending,
+        Event::Sent,
+        Event::Failed,
+        Event::Deferred,
+        Event::Doubt,
     ];
 
     pub fn name(self) -> &'static str {
@@ -54,6 +73,12 @@ impl Event {
             Event::Release => "release",
             Event::Note => "note",
             Event::Payment => "payment",
+            Event::Queued => "queued",
+            Event::Sending => "sending",
+            Event::Sent => "sent",
+            Event::Failed => "failed",
+            Event::Deferred => "deferred",
+            Event::Doubt => "doubt",
         }
     }
 

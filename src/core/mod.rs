@@ -11,6 +11,7 @@ pub mod country;
 pub mod credit;
 pub mod customer;
 pub mod date;
+pub mod delivery;
 pub mod dunning;
 #[cfg(test)]
 mod dunning_tests;

@@ -150,7 +150,7 @@ pub struct Aging {
     pub buckets: Option<Vec<u32>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     Email,
@@ -438,6 +438,9 @@ pub struct PolicyFile {
     pub columns: Columns,
     #[serde(default)]
     pub output: OutputSettings,
+    /// `[delivery]`: how `dun send` delivers what was composed (`core::delivery`).
+    #[serde(default)]
+    pub delivery: super::delivery::Delivery,
 }
 
 /// `[output]`: how the command outputs meant for spreadsheets are written by default.
@@ -552,6 +555,7 @@ impl Policy {
                 )));
             }
         }
+        file.delivery.check().map_err(PolicyError)?;
         let policy = Policy { file, company_name, country, currency, language, buckets };
         for (name, segment) in &policy.file.segments {
             policy.check_rules(&policy.rules_for_segment(name, segment), Some(name))?;

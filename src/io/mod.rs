@@ -4,6 +4,7 @@ pub mod bank;
 pub mod columns;
 pub mod commit;
 pub mod csv_in;
+pub mod deliver;
 pub mod import_files;
 pub mod journal_file;
 pub mod ledger_dir;

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::bank::{CsvImportConfig, parse_bank_csv, parse_bgmax, parse_camt, parse_nets_ocr};
+use super::bank::{CsvImportConfig, parse_bank_csv, parse_bgmax, parse_camt, parse_ktl, parse_nets_ocr};
 use super::csv_in::{INVOICE_COLUMNS, map_columns};
 use super::source::{CsvSource, Dialect, normalize_header};
 
@@ -22,7 +22,7 @@ fn inputs() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..400),
         "[a-z0-9,;\"\\r\\n.\\- ]{0,300}".prop_map(String::into_bytes),
-        "(date,amount,reference\\n|01BGMAX {10}|<Document>)[0-9A-Z, .\"<>/\\n-]{0,200}"
+        "(date,amount,reference\\n|01BGMAX {10}|0[0-9]{22}\\n3[0-9]{20}|<Document>)[0-9A-Z, .\"<>/\\n-]{0,200}"
             .prop_map(String::into_bytes),
     ]
 }
@@ -34,6 +34,8 @@ proptest! {
     fn bank_parsers_never_panic(bytes in inputs()) {
         let _ = parse_bgmax(&bytes);
         let _ = parse_nets_ocr(&bytes);
+        let _ = parse_ktl(&bytes);
+        let _ = super::bank::detect_format(&bytes, "x.txt");
         let _ = parse_camt(&bytes);
         let _ = parse_bank_csv(&bytes, &bank_config());
     }

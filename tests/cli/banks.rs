@@ -225,3 +225,139 @@ fn import_csv_names_columns_with_the_options_of_the_ledger_files() {
         (2.into(), 1.into())
     );
 }
+
+/// A Finnish KTL reference-payment file, `tests/fixtures/bank/ktl-reference-payments.ktl`, built
+/// to the layout of docs/reference/export-formats.md §3 (90-character records; the positions
+/// cross-checked in `src/io/bank/ktl.rs` against an independent example): 1 875,50 for viite
+/// 30012 (invoice 3001), 2 000,00 for 30025 (3002) and a correction reversing it, 300,00 for
+/// 30038 (3003, 500,00: a part payment), and a direct debit returned with code 4. As of
+/// 2026-12-05: 3001 paid; 3002 open 2 000,00 (3 days late) and 3003 200,00 (2 days late).
+#[test]
+fn ktl_reference_payments_with_a_correction_and_a_returned_debit() {
+    let (l, _) = ledger("FI");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,reference\n\
+         3001,F1,2026-11-01,2026-12-01,1875.50,30012\n\
+         3002,F2,2026-11-02,2026-12-02,2000.00,30025\n\
+         3003,F2,2026-11-03,2026-12-03,500.00,30038\n",
+    );
+    let file = format!("{}/tests/fixtures/bank/ktl-reference-payments.ktl", env!("CARGO_MANIFEST_DIR"));
+    let out = l.ok(&["import", &file, "--as-of", AS_OF, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = &json["files"][0];
+    assert_eq!((f["format"].as_str(), f["created"].as_str()), (Some("ktl"), Some("2026-12-03")), "{out}");
+    // Not payments: the reversed 2 000,00, its correction, the returned debit.
+    assert_eq!((f["payments"].as_i64(), f["not_payments"].as_i64()), (Some(2), Some(3)), "{out}");
+    let row = |outcome: &str| {
+        let r = json["summary"].as_array().unwrap().iter().find(|r| r["outcome"] == outcome).unwrap();
+        (r["payments"].as_i64().unwrap(), r["amount"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(row("reference"), (2, "2175.50".to_owned()), "{out}");
+    assert_eq!(row("part-payment"), (1, "300.00".to_owned()), "{out}");
+    assert_eq!(row("unmatched"), (0, "0.00".to_owned()), "{out}");
+    let payments = std::fs::read_to_string(l.file("payments.csv")).unwrap();
+    assert!(payments.contains("KTL3-261202593497GC01") && !payments.contains("GC02"), "{payments}");
+    let report = report_rows(&l.ok(&["report", "--format", "csv", "--as-of", AS_OF]));
+    assert_eq!(
+        report.last().unwrap(),
+        &["TOTAL", "", "EUR", "0.00", "2200.00", "0.00", "0.00", "0.00", "2200.00"]
+            .map(str::to_owned)
+            .to_vec(),
+        "{report:?}"
+    );
+}
+
+/// Runs `dun ARGS` in `l`, expecting success; returns (stdout, stderr).
+fn run(l: &Ledger, args: &[&str]) -> (String, String) {
+    let out = l.dun(args).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "dun {args:?}: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+/// The issue's case: Bankgirot's example file, for bankgiro 991-2346 and dated 2004-05-25,
+/// imported into a ledger whose bankgiro is 5050-1055 and whose newest payment is of
+/// 2026-11-20 (8 214 days later). Both are warnings: the import goes ahead (exit 0), the
+/// four payments (2 100,00) wait in unmatched.csv as before.
+#[test]
+fn a_file_of_another_bankgiro_and_of_2004_is_imported_with_two_warnings() {
+    let l = Ledger::new();
+    l.write("customers.csv", "id,name\nK1,Alfa Bygg AB\n")
+        .write("invoices.csv", "number,customer,issued,due,amount\n1001,K1,2026-10-01,2026-10-31,500.00\n")
+        .write("payments.csv", "date,invoice,amount\n2026-11-20,1001,500.00\n");
+    let file = format!(
+        "{}/tests/fixtures/samples/bank/bgmax-bankgirot-avtal-om-ocr-kontroll.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (out, stderr) = run(&l, &["import", &file, "--as-of", "2026-12-01", "--format", "json"]);
+    let name = "bgmax-bankgirot-avtal-om-ocr-kontroll.txt";
+    let account = format!(
+        "{name}: paid into 0009912346, which is none of the company's accounts in policy.toml \
+         ([company] bankgiro, plusgiro, account, iban, [[company.accounts]]): is it another company's file?"
+    );
+    let old = format!(
+        "{name}: its newest payment is of 2004-05-25, 8214 days before the newest in payments.csv \
+         (2026-11-20): is it an old file?"
+    );
+    assert_eq!(stderr, format!("dun: warning: {account}\ndun: warning: {old}\n"));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["warnings"], serde_json::json!([account, old]), "{out}");
+    let unmatched = std::fs::read_to_string(l.file("unmatched.csv")).unwrap();
+    assert_eq!(unmatched.lines().filter(|l| l.contains(",2004-05-25,")).count(), 4, "{unmatched}");
+    // Said even with -q, which silences the summary.
+    let (out, stderr) = run(&l, &["import", &file, "--as-of", "2026-12-01", "-q", "--dry-run"]);
+    assert_eq!((out.as_str(), stderr.lines().count()), ("", 2), "{stderr}");
+}
+
+/// The company's own bankgiro, in another spelling than the file's, and no payment recorded
+/// yet: nothing to warn of.
+#[test]
+fn the_companys_own_file_gives_no_warning() {
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"991-2346\"\n",
+    )
+    .write("customers.csv", "id,name\nK1,Alfa Bygg AB\n")
+    .write("invoices.csv", "number,customer,issued,due,amount\n1001,K1,2004-05-01,2004-05-31,500.00\n");
+    let file = format!(
+        "{}/tests/fixtures/samples/bank/bgmax-bankgirot-avtal-om-ocr-kontroll.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (out, stderr) = run(&l, &["import", &file, "--as-of", "2004-06-01", "--format", "json"]);
+    assert_eq!(stderr, "");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["warnings"], serde_json::json!([]), "{out}");
+}
+
+/// KTL names the account in its 14-digit machine form: the company's IBAN holds it, its short
+/// form expands to it; another IBAN is another company's. A CSV export names no account, and
+/// a policy without details has nothing to compare with: no warning from either.
+#[test]
+fn the_receiving_account_of_a_ktl_file_against_the_policy() {
+    let ktl = format!("{}/tests/fixtures/bank/ktl-reference-payments.ktl", env!("CARGO_MANIFEST_DIR"));
+    let company = "[company]\nname = \"Puhdas Oy\"\ncountry = \"FI\"\ncurrency = \"EUR\"\n";
+    for (details, warns) in [
+        ("iban = \"FI21 1234 5600 0007 85\"\n", false),
+        ("account = \"123456-785\"\n", false),
+        ("", false),
+        ("iban = \"FI79 2950 1800 0000 14\"\n", true),
+    ] {
+        let (l, _) = ledger("FI");
+        l.write("policy.toml", &format!("{company}{details}"));
+        let (_, stderr) = run(&l, &["import", &ktl, "--as-of", AS_OF, "--dry-run"]);
+        let expected = if warns {
+            "dun: warning: ktl-reference-payments.ktl: paid into 12345600000785, which is none of the \
+             company's accounts in policy.toml ([company] bankgiro, plusgiro, account, iban, \
+             [[company.accounts]]): is it another company's file?\n"
+        } else {
+            ""
+        };
+        assert_eq!(stderr, expected, "{details}");
+    }
+    let (l, _) = ledger("FI");
+    l.write("policy.toml", &format!("{company}iban = \"FI79 2950 1800 0000 14\"\n"));
+    let (_, stderr) = run(&l, &["import", &fixture("op.csv"), "--as-of", AS_OF, "--dry-run"]);
+    assert_eq!(stderr, "");
+}

@@ -116,6 +116,37 @@ fn the_reports_accrued_interest_follows_each_debtors_law() {
     assert!(due.contains(",10000.00,57,0.00,148.36,"), "{due}");
 }
 
+/// Issue #11 follow-up: the report's accrued interest applies each segment's interest settings,
+/// as `dun due` does. 10 000 kr each, due Monday 2026-05-04, to 2026-06-30 (57 days), Swedish
+/// businesses: no segment 10 % (2.00 + 8) → 10000 × 10 × 57 / 36500 = 156.1644; segment
+/// `bygg` a fixed 24 % → 374.7945; segment `fri` no interest → 0. The report sums before
+/// rounding: 530.9589 → 530.96 (the base rules for all three gave 468.49).
+#[test]
+fn the_reports_accrued_interest_applies_each_segments_interest_settings() {
+    let l = Ledger::new();
+    let segments = "[segments.bygg.interest]\nmode = \"fixed\"\nrate = \"24\"\n[segments.fri.interest]\nmode = \"none\"\n";
+    l.write("policy.toml", &format!("{POLICY_SE}[interest]\nmode = \"statutory\"\n{segments}"));
+    l.write("customers.csv", "id,name,kind,country,segment\nA,Alfa AB,business,SE,\nB,Bygg AB,business,SE,bygg\nC,Fri AB,business,SE,fri\n");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,currency\n1,A,2026-04-04,2026-05-04,10000,SEK\n\
+         2,B,2026-04-04,2026-05-04,10000,SEK\n3,C,2026-04-04,2026-05-04,10000,SEK\n",
+    );
+    let accrued = |l: &Ledger| {
+        let json = l.ok(&["report", "--format", "json", "--as-of", "2026-06-30"]);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        v["key_figures"]["per_currency"]["SEK"]["accrued_interest"].clone()
+    };
+    assert_eq!(accrued(&l), "530.96");
+    let due = l.ok(&["due", "--all", "--format", "csv", "--as-of", "2026-06-30"]);
+    for interest in [",10000.00,57,0.00,156.16,", ",10000.00,57,0.00,374.79,", ",10000.00,57,0.00,0.00,"] {
+        assert!(due.contains(interest), "{interest} in {due}");
+    }
+    // No interest in the base tables: only the segment that sets its own charges any.
+    l.write("policy.toml", &format!("{POLICY_SE}[interest]\nmode = \"none\"\n{segments}"));
+    assert_eq!(accrued(&l), "374.79");
+}
+
 /// Finding 11: a reference rate carried forward is said where it matters: `dun check` reports
 /// it as an error (so `dun check -q && dun remind` stops), `dun due -q` still warns, and
 /// `dun report` notes it. Denmark's 2026H2 rate was not found.

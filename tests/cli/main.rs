@@ -6,6 +6,7 @@ mod check;
 mod common;
 mod completions;
 mod customer;
+mod delivery;
 mod discount;
 mod dunning;
 mod exports;

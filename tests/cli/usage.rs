@@ -189,3 +189,32 @@ fn templates_are_exported_into_the_ledger() {
     assert_eq!(code, Some(0), "{err}");
     assert!(l.file("letters/sv").is_dir());
 }
+
+#[test]
+fn every_command_says_what_it_does() {
+    let l = ledger();
+    let help = l.ok(&["--help"]);
+    let listed: Vec<&str> = help
+        .lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .collect();
+    assert!(listed.len() > 20, "{help}");
+    for line in listed {
+        let mut words = line.split_whitespace();
+        let command = words.next().unwrap();
+        assert!(words.next().is_some(), "`dun {command}` has no description:\n{help}");
+    }
+    // Each description belongs to its command (the doc comments once slipped by one).
+    let described = |command: &str| {
+        help.lines()
+            .find_map(|line| line.trim_start().strip_prefix(command).filter(|rest| rest.starts_with(' ')))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(described("rules").starts_with("Every statutory figure"), "{help}");
+    assert!(described("templates").starts_with("The built-in letter templates"), "{help}");
+}

@@ -24,6 +24,9 @@ pub struct RuleRow {
     pub in_force: Option<NaiveDate>,
     pub source: &'static str,
     pub confidence: Confidence,
+    /// What a ledger's policy makes `dun` apply instead of the figure or within it
+    /// ([`super::applied`]); `None`: the figure as listed (and always outside a ledger).
+    pub policy: Option<String>,
 }
 
 /// The packs to list: the one of `country` (the EU default for any other), or all.
@@ -47,6 +50,7 @@ pub fn rules_in_force(pack: &'static RulePack, on: NaiveDate, dates: &LawDates) 
                 in_force,
                 source: cite.source,
                 confidence: cite.confidence,
+                policy: None,
             })
         };
     let i = &pack.interest;

@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+pub mod applied;
 pub mod calendar;
 pub mod dk;
 pub mod eu;

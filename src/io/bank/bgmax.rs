@@ -50,6 +50,7 @@ pub fn parse_bgmax(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
         created: parser.created,
         payments: parser.payments,
         skipped: parser.skipped.into_iter().map(|(_, s)| s).collect(),
+        accounts: parser.accounts,
     })
 }
 
@@ -63,6 +64,8 @@ struct Parser {
     counts: Counts,
     payments: Vec<BankPayment>,
     skipped: Vec<(usize, Skipped)>,
+    /// The payee bankgiros of the TK05 records.
+    accounts: Vec<String>,
 }
 
 /// Records counted for the TK70 check.
@@ -206,6 +209,9 @@ impl Parser {
         let currency = rec.text(23, 25);
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
             errors.push(rec.location(), format!("currency {currency:?} is not a currency code"));
+        }
+        if !self.accounts.contains(&bankgiro) {
+            self.accounts.push(bankgiro.clone());
         }
         self.section = Some(Section { line: rec.line, bankgiro, currency, items: Vec::new() });
     }

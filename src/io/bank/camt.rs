@@ -59,6 +59,7 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     };
     let mut created =
         message.element.path(&["GrpHdr", "CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix);
+    let mut accounts: Vec<String> = Vec::new();
     let container_name = match message.format {
         BankFormat::Camt054 => "Ntfctn",
         _ => "Stmt",
@@ -71,6 +72,13 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
         };
         created = created
             .or_else(|| container.path(&["CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix));
+        let account = container
+            .path(&["Acct", "Id", "IBAN"])
+            .or_else(|| container.path(&["Acct", "Id", "Othr", "Id"]))
+            .and_then(Element::value);
+        if let Some(a) = account.filter(|a| !accounts.iter().any(|k: &String| k == a)) {
+            accounts.push(a.to_string());
+        }
         for (j, entry) in container.children("Ntry").enumerate() {
             if walker.errors.is_full() {
                 break;
@@ -84,6 +92,7 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
         created,
         payments: walker.payments,
         skipped: walker.skipped,
+        accounts,
     })
 }
 

@@ -162,6 +162,7 @@ pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile
         created: None,
         payments: Vec::new(),
         skipped: Vec::new(),
+        accounts: Vec::new(),
     };
     for (line, fields) in &rows[..header_at] {
         if !is_blank(fields) {

@@ -1,5 +1,5 @@
-//! Incoming-payment bank files: Bankgirot BgMax (SE), Nets OCR giro (NO),
-//! ISO 20022 camt.054 / camt.053, and plain bank CSV exports.
+//! Incoming-payment bank files: Bankgirot BgMax (SE), Nets OCR giro (NO), KTL
+//! reference payments (FI), ISO 20022 camt.054 / camt.053, and plain bank CSV exports.
 //!
 //! Every parser is a pure function over the file's bytes. A file either parses
 //! whole into a [`BankFile`] or is rejected with every error found (at most
@@ -7,7 +7,7 @@
 //! would mark some invoices paid and silently leave others open.
 //!
 //! What is read but not imported as a payment (debits, reversals, BgMax
-//! deductions, negative Nets items, unknown record types, CSV preamble lines) is
+//! deductions, negative Nets items, KTL corrections, unknown record types, CSV preamble lines) is
 //! listed in [`BankFile::skipped`], so nothing disappears without a trace.
 //!
 //! Format facts and their sources are in `docs/reference/bank-formats.md`.
@@ -15,6 +15,7 @@
 mod bgmax;
 mod camt;
 mod csv_export;
+mod ktl;
 mod nets_ocr;
 
 /// What the parsers' tests share: the sample and fixture files, and short literals.
@@ -56,6 +57,7 @@ use rust_decimal::Decimal;
 pub use bgmax::parse_bgmax;
 pub use camt::parse_camt;
 pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text};
+pub use ktl::parse_ktl;
 pub use nets_ocr::parse_nets_ocr;
 
 /// At most this many errors are reported for one file; past that the rest is noise.
@@ -93,6 +95,8 @@ pub enum BankFormat {
     NetsOcr,
     Camt054,
     Camt053,
+    /// Finnish reference payments (KTL, "saapuvat viitesiirrot").
+    Ktl,
     /// Not a known bank format, but delimited text: a bank's CSV export, read by its
     /// headers ([`parse_bank_csv`]).
     Csv,
@@ -124,6 +128,9 @@ pub struct BankFile {
     pub created: Option<NaiveDate>,
     pub payments: Vec<BankPayment>,
     pub skipped: Vec<Skipped>,
+    /// The receiving accounts the file names (BgMax payee bankgiro, Nets assignment account,
+    /// camt `Acct/Id`, KTL account), as written; empty where the format names none (CSV).
+    pub accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,6 +150,9 @@ pub fn detect_format(bytes: &[u8], file_name: &str) -> Option<BankFormat> {
     }
     if body.starts_with(b"NY000010") {
         return Some(BankFormat::NetsOcr);
+    }
+    if ktl::looks_like_ktl(body) {
+        return Some(BankFormat::Ktl);
     }
     if camt::looks_like_xml(bytes) {
         // An XML file that is not camt.053/054 is nothing we can read as CSV either.
@@ -165,11 +175,12 @@ pub fn parse_bank_file(
     match detect_format(bytes, file_name) {
         Some(BankFormat::BgMax) => parse_bgmax(bytes),
         Some(BankFormat::NetsOcr) => parse_nets_ocr(bytes),
+        Some(BankFormat::Ktl) => parse_ktl(bytes),
         Some(BankFormat::Camt054 | BankFormat::Camt053) => parse_camt(bytes),
         Some(BankFormat::Csv) => parse_bank_csv(bytes, csv_config.unwrap_or(&CsvImportConfig::default())),
         None => Err(vec![error(
             file_name,
-            "not a recognised bank file (BgMax, Nets OCR giro, camt.053/054 or CSV)",
+            "not a recognised bank file (BgMax, Nets OCR giro, KTL, camt.053/054 or CSV)",
         )]),
     }
 }
@@ -669,5 +680,28 @@ mod tests {
         assert_eq!(stable_hash(&[]), 0xcbf2_9ce4_8422_2325);
         assert_eq!(stable_hash(&["a"]), stable_hash(&["a"]));
         assert_ne!(stable_hash(&["ab", "c"]), stable_hash(&["a", "bc"]));
+    }
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+    use crate::io::bank::testing::sample;
+
+    /// Every sample names the account it was paid into (what `dun import` compares with the
+    /// company's).
+    #[test]
+    fn the_receiving_account_of_each_sample() {
+        let cases = [
+            ("bgmax-bankgirot-avtal-om-ocr-kontroll.txt", "0009912346"),
+            ("ocr-nets-systemspesifikasjon-example.txt", "99991111111"),
+            ("camt054-fffs-fi-example.xml", "FI7433010001222090"),
+            ("camt053-nordea-dk-example.xml", "DK0320009876543210"),
+        ];
+        for (name, account) in cases {
+            let bytes = sample(name);
+            let file = parse_bank_file(&bytes, name, None).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(file.accounts, vec![account], "{name}");
+        }
     }
 }

@@ -44,6 +44,7 @@ pub fn parse_nets_ocr(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
         created: parser.created,
         payments: parser.payments,
         skipped: parser.skipped,
+        accounts: parser.accounts,
     })
 }
 
@@ -59,6 +60,8 @@ struct Parser {
     created: Option<NaiveDate>,
     payments: Vec<BankPayment>,
     skipped: Vec<Skipped>,
+    /// The assignment accounts of the OCR giro assignments (record 20).
+    accounts: Vec<String>,
 }
 
 struct Assignment {
@@ -150,6 +153,10 @@ impl Parser {
                     super::latin1(&service)
                 ),
             });
+        }
+        let account = rec.text(25, 35);
+        if ocr && !account.is_empty() && !self.accounts.contains(&account) {
+            self.accounts.push(account);
         }
         self.assignment = Some(Assignment {
             line: rec.line,

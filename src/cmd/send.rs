@@ -1,0 +1,225 @@
+//! `dun send` (SPEC §8–9, issue 13): delivers what `remind`, `collect` and `plan` composed on
+//! the channels `[delivery]` configures, each message at most once across crashes and
+//! reruns. The whole run holds the ledger lock. Per message: `sending` is journaled (and
+//! synced) right before the part that cannot be taken back, then `sent`, `failed` or
+//! `deferred` with the server's answer. A `sending` found with no answer (a run that was
+//! stopped) becomes `doubt` and is never sent again by itself: the user says `dun sent REF`
+//! if it arrived, or `dun send --retry-doubtful` if not. Letters are copied to a print
+//! service's folder, or wait for `dun sent`.
+
+use std::path::Path;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use crate::cli::DeliverArgs;
+use crate::context::Context;
+use crate::core::delivery::{Deliveries, Message, Status};
+use crate::core::journal::{Entry, Event};
+use crate::core::policy::{Channel, Policy};
+use crate::io::commit::Transaction;
+use crate::io::deliver::{Attempt, folder};
+use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+
+/// A delivery line about message `m`.
+pub fn delivery_line(m: &Message, event: Event, on: NaiveDate, note: &str) -> Entry {
+    let mut e = Entry::new(on, event);
+    e.customer = m.customer.clone();
+    e.channel = Some(m.channel.name().to_owned());
+    e.reference = Some(m.reference.clone());
+    // A server's answer may span lines; the journal keeps one line per event.
+    let note: String = note.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    e.note = (!note.trim().is_empty()).then(|| note.trim().to_owned());
+    e
+}
+
+/// Journals `lines` now, as one committed run (synced before it returns).
+fn journal_now(ctx: &Context, lines: &[Entry]) -> Result<()> {
+    let mut tx = Transaction::new(&ctx.dir);
+    tx.journal(lines);
+    tx.commit()
+}
+
+/// What became of the run's messages, per channel.
+#[derive(Default)]
+struct Tally {
+    sent: Vec<(Channel, String)>,
+    failed: Vec<String>,
+    deferred: Vec<String>,
+    doubt: Vec<String>,
+    waiting: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: &DeliverArgs) -> Result<()> {
+    let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
+    let policy = ledger_dir::load_policy(&ctx.dir)?;
+    let journal = journal_file::read(&ctx.dir)?;
+    let deliveries = Deliveries::from_journal(journal.entries.iter());
+    let mut tally = Tally::default();
+    // Runs that stopped between `sending` and the answer: perhaps delivered.
+    let stopped: Vec<Entry> = deliveries
+        .messages
+        .iter()
+        .filter(|m| m.status == Status::Sending)
+        .map(|m| {
+            tally.doubt.push(in_doubt(m));
+            delivery_line(
+                m,
+                Event::Doubt,
+                ctx.as_of,
+                "a run stopped after sending began; it may have arrived",
+            )
+        })
+        .collect();
+    if !args.dry_run {
+        journal_now(ctx, &stopped)?;
+    }
+    for r in &args.refs {
+        if !deliveries.messages.iter().any(|m| m.reference == *r) {
+            anyhow::bail!(
+                "no message composed for delivery is called \"{r}\"; `dun send --dry-run` lists those waiting"
+            );
+        }
+    }
+    let chosen: Vec<&Message> = deliveries.messages.iter().filter(|m| wanted(args, ctx.as_of, m)).collect();
+    for channel in [Channel::Letter, Channel::Email, Channel::Sms] {
+        let batch: Vec<&Message> = chosen.iter().copied().filter(|m| m.channel == channel).collect();
+        if batch.is_empty() {
+            continue;
+        }
+        if args.dry_run {
+            for m in &batch {
+                println!("would send {} {} ({})", channel.name(), m.reference, m.file);
+            }
+            continue;
+        }
+        match channel {
+            Channel::Letter => send_letters(ctx, &policy, &batch, &mut tally)?,
+            Channel::Email | Channel::Sms => {
+                for m in &batch {
+                    tally.waiting.push(format!(
+                        "{} {}: this version cannot deliver {} yet",
+                        m.channel.name(),
+                        m.reference,
+                        m.channel.name()
+                    ));
+                }
+            }
+        }
+    }
+    report(ctx, args, &tally)
+}
+
+/// Whether this run tries `m`: waiting or deferred (in doubt only with --retry-doubtful),
+/// composed by the as-of date, on the channel and among the references asked for.
+fn wanted(args: &DeliverArgs, as_of: NaiveDate, m: &Message) -> bool {
+    let status = m.status.is_pending()
+        || (args.retry_doubtful && matches!(m.status, Status::Doubt(_) | Status::Sending));
+    status
+        && m.queued <= as_of
+        && args.channel.is_none_or(|c| c.channel() == m.channel)
+        && (args.refs.is_empty() || args.refs.contains(&m.reference))
+}
+
+fn in_doubt(m: &Message) -> String {
+    format!(
+        "{} {}: in doubt (a run stopped while sending it); `dun sent {}` if it arrived, `dun send --retry-doubtful {}` if not",
+        m.channel.name(),
+        m.reference,
+        m.reference,
+        m.reference
+    )
+}
+
+/// Journals what became of `m`; false when the channel should stop for this run.
+fn record(ctx: &Context, m: &Message, attempt: Attempt, tally: &mut Tally) -> Result<bool> {
+    let what = format!("{} {}", m.channel.name(), m.reference);
+    let (event, note) = match &attempt {
+        Attempt::Sent(note) => (Event::Sent, note),
+        Attempt::Failed(note) => (Event::Failed, note),
+        Attempt::Deferred(note) => (Event::Deferred, note),
+        Attempt::Doubt(note) => (Event::Doubt, note),
+        Attempt::Stop(why) => {
+            tally.waiting.push(format!("{what}: not sent ({why}); the next `dun send` tries again"));
+            return Ok(false);
+        }
+    };
+    journal_now(ctx, &[delivery_line(m, event, ctx.as_of, note)])?;
+    match attempt {
+        Attempt::Sent(note) => {
+            if !ctx.quiet {
+                println!("sent {what}: {note}");
+            }
+            tally.sent.push((m.channel, m.reference.clone()));
+        }
+        Attempt::Failed(note) => {
+            tally.failed.push(format!("{what}: refused ({note}); it will not be sent again"))
+        }
+        Attempt::Deferred(note) => {
+            tally.deferred.push(format!("{what}: deferred ({note}); the next `dun send` tries again"));
+        }
+        Attempt::Doubt(note) => tally.doubt.push(format!("{}: {note}", in_doubt(m))),
+        Attempt::Stop(_) => {}
+    }
+    Ok(true)
+}
+
+/// The file a message delivers, as the journal names it (relative to the ledger directory).
+fn message_file(ctx: &Context, m: &Message) -> std::path::PathBuf {
+    ctx.dir.join(Path::new(&m.file))
+}
+
+fn send_letters(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut Tally) -> Result<()> {
+    let print_folder = policy.file.delivery.letter.as_ref().and_then(|l| l.folder.as_deref());
+    let Some(print_folder) = print_folder else {
+        for m in batch {
+            tally.waiting.push(format!(
+                "letter {}: to be posted ({}); `dun sent {}` once it is",
+                m.reference, m.file, m.reference
+            ));
+        }
+        return Ok(());
+    };
+    let print_folder = ctx.dir.join(print_folder);
+    for m in batch {
+        let file = message_file(ctx, m);
+        let attempt = folder::deliver(&print_folder, &folder::target_name(&m.reference, &file), &file);
+        if !record(ctx, m, attempt, tally)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Says what happened; exit status 3 when a message needs a person (refused, in doubt).
+fn report(ctx: &Context, args: &DeliverArgs, tally: &Tally) -> Result<()> {
+    if args.dry_run {
+        return Ok(());
+    }
+    if !ctx.quiet {
+        for line in tally.deferred.iter().chain(&tally.waiting) {
+            eprintln!("dun: {line}");
+        }
+        let per = |c: Channel| tally.sent.iter().filter(|(ch, _)| *ch == c).count();
+        println!(
+            "send: {} delivered (email {}, sms {}, letter {}), {} deferred, {} waiting, {} refused, {} in doubt",
+            tally.sent.len(),
+            per(Channel::Email),
+            per(Channel::Sms),
+            per(Channel::Letter),
+            tally.deferred.len(),
+            tally.waiting.len(),
+            tally.failed.len(),
+            tally.doubt.len()
+        );
+    }
+    let person: Vec<&String> = tally.failed.iter().chain(&tally.doubt).collect();
+    if person.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow::Error::new(crate::NeedsPerson(format!(
+        "{} message(s) need a person:\n  {}",
+        person.len(),
+        person.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+    ))))
+}
