@@ -13,6 +13,7 @@
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::charges::{self, FeeHistory, Law};
 use super::claim::{self, Claim};
@@ -256,7 +257,8 @@ pub struct Outcome {
 /// Decides every open invoice on `as_of`.
 pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
     let open = ledger.open_amounts(as_of);
-    let held = held_customers(ledger, as_of);
+    let held_list = held_customers(ledger, as_of);
+    let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
     // Sized once: a decision carries its claim, and regrowing would copy every one of them.
     let mut out =
         Outcome { decisions: Vec::with_capacity(open.len()), violations: Vec::new(), warnings: Vec::new() };
@@ -264,27 +266,35 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
     let deliveries = Deliveries::from_journal(ledger.journal.up_to(as_of));
     let none: Vec<&Entry> = Vec::new();
     // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
-    let mut pending: Vec<(&Invoice, Option<&Customer>, Rules, History)> = Vec::with_capacity(open.len());
+    // A customer's rules are its segment's: built once per segment, not once per invoice.
+    let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
+    let mut segment_rules: Vec<Rules> = Vec::new();
+    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, History)> = Vec::with_capacity(open.len());
     for invoice in &ledger.invoices {
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
         if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
             continue; // a duplicate number: decided once, on its first line
         }
         let customer = ledger.customer(&invoice.customer);
-        let rules = ledger.rules_for(customer);
+        let at = *rules_of_segment.entry(customer.and_then(|c| c.segment.as_deref())).or_insert_with(|| {
+            segment_rules.push(ledger.rules_for(customer));
+            segment_rules.len() - 1
+        });
+        let rules = &segment_rules[at];
         let entries = journal.get(invoice.number.as_str()).unwrap_or(&none);
         let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &deliveries);
-        let hold = held.iter().find(|(c, _)| *c == invoice.customer).map(|(_, d)| *d);
-        let d = decide_invoice(ledger, invoice, customer, &rules, &history, amount, hold, as_of);
+        let hold = held.get(invoice.customer.as_str()).copied();
+        let d = decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of);
         if let Err(v) = &d.1 {
             out.violations.push((invoice.number.clone(), v.clone()));
         }
         out.decisions.push(d.0);
-        pending.push((invoice, customer, rules, history));
+        pending.push((invoice, customer, at, history));
     }
     charge_once_per_letter(&mut out.decisions);
     let mut stale_warned = std::collections::HashSet::new();
-    for (d, (invoice, customer, rules, history)) in out.decisions.iter_mut().zip(&pending) {
+    for (d, (invoice, customer, at, history)) in out.decisions.iter_mut().zip(&pending) {
+        let rules = &segment_rules[*at];
         let law = Law::of(&ledger.policy, *customer, rules);
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)

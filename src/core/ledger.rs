@@ -602,6 +602,53 @@ mod tests {
     }
 }
 
+/// Positions in a list by a text of each item (an invoice's number, a customer's id), holding
+/// positions only: the texts are compared where they live. A map keyed by a copy of each
+/// number costs a million strings on a million invoices, and as long to free them.
+#[derive(Clone, Default)]
+struct PositionIndex {
+    table: hashbrown::HashTable<u32>,
+}
+
+impl std::fmt::Debug for PositionIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PositionIndex").field("len", &self.table.len()).finish()
+    }
+}
+
+impl PositionIndex {
+    fn hash(key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+
+    /// Each key's first position (`last`: its last); `key_of(i)` is the key of item `i`.
+    fn build<'a>(len: usize, last: bool, key_of: impl Fn(usize) -> &'a str) -> PositionIndex {
+        use hashbrown::hash_table::Entry;
+        let mut table = hashbrown::HashTable::with_capacity(len);
+        for i in 0..len {
+            let key = key_of(i);
+            let hash = Self::hash(key);
+            match table.entry(
+                hash,
+                |&at: &u32| key_of(at as usize) == key,
+                |&at| Self::hash(key_of(at as usize)),
+            ) {
+                Entry::Vacant(slot) => {
+                    slot.insert(i as u32);
+                }
+                Entry::Occupied(mut slot) if last => *slot.get_mut() = i as u32,
+                Entry::Occupied(_) => {}
+            }
+        }
+        PositionIndex { table }
+    }
+
+    fn get<'a>(&self, key: &str, key_of: impl Fn(usize) -> &'a str) -> Option<usize> {
+        self.table.find(Self::hash(key), |&at| key_of(at as usize) == key).map(|&at| at as usize)
+    }
+}
+
 /// A whole ledger in memory, for the commands that look at single invoices and customers
 /// (`due`, `remind`, `collect`, `check`, `customer`, ...). Ledgers of a small business are a few
 /// thousand invoices; `report` streams instead.
@@ -619,8 +666,8 @@ pub struct Ledger {
     pub notes: Vec<Finding>,
     /// How each file was read, where a preset or the policy's mapping decided it.
     pub readings: Vec<FileReading>,
-    customer_at: FxHashMap<String, usize>,
-    invoice_at: FxHashMap<String, usize>,
+    customer_at: PositionIndex,
+    invoice_at: PositionIndex,
     /// Positions in `payments` by invoice number, and by normalised reference for payments
     /// that name no invoice; positions in `invoices` of the credit notes naming each invoice.
     /// Built once so that per-invoice questions never scan the whole ledger.
@@ -637,12 +684,10 @@ impl Ledger {
         payments: Vec<Payment>,
         journal: Journal,
     ) -> Ledger {
-        let customer_at = customers.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
-        let mut invoice_at = FxHashMap::default();
-        for (i, inv) in invoices.iter().enumerate() {
-            // The first line wins; `dun check` reports the duplicates.
-            invoice_at.entry(inv.number.clone()).or_insert(i);
-        }
+        // A customer id given twice is its last line, an invoice number its first; `dun
+        // check` reports the duplicates.
+        let customer_at = PositionIndex::build(customers.len(), true, |i| customers[i].id.as_str());
+        let invoice_at = PositionIndex::build(invoices.len(), false, |i| invoices[i].number.as_str());
         let mut payments_by_invoice: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut payments_by_reference: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, p) in payments.iter().enumerate() {
@@ -675,11 +720,11 @@ impl Ledger {
     }
 
     pub fn customer(&self, id: &str) -> Option<&Customer> {
-        self.customer_at.get(id).map(|&i| &self.customers[i])
+        self.customer_at.get(id, |i| self.customers[i].id.as_str()).map(|i| &self.customers[i])
     }
 
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
-        self.invoice_at.get(number).map(|&i| &self.invoices[i])
+        self.invoice_at.get(number, |i| self.invoices[i].number.as_str()).map(|i| &self.invoices[i])
     }
 
     /// The rules for a customer: its segment's, or the base rules.
@@ -840,6 +885,34 @@ mod index_tests {
         let big = index_of(&["1002", "1001"]);
         assert_eq!((big[0], big[1]), (Some(1), Some(0)));
         assert_eq!(index_of(&["K-7", "K-12"])[6], None);
+    }
+
+    /// An invoice number given twice is found on its first line, a customer id on its last
+    /// (as the maps keyed by copies of them did).
+    #[test]
+    fn a_number_is_its_first_line_and_an_id_its_last() {
+        let policy =
+            Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let customer =
+            |id: &str, name: &str| Customer { id: id.into(), name: name.into(), ..Customer::default() };
+        let invoice = |number: &str, line: u64| {
+            let mut r = super::tests::record(number, "K1", "2026-01-01", "2026-01-31", 100, 0);
+            r.line = line;
+            r.to_owned()
+        };
+        let ledger = Ledger::new(
+            policy,
+            vec![customer("K1", "First"), customer("K2", "Other"), customer("K1", "Second")],
+            vec![invoice("10", 2), invoice("11", 3), invoice("10", 4)],
+            Vec::new(),
+            Journal::default(),
+        );
+        assert_eq!(ledger.invoice("10").map(|i| i.line), Some(2));
+        assert_eq!(ledger.invoice("11").map(|i| i.line), Some(3));
+        assert_eq!(ledger.invoice("1"), None);
+        assert_eq!(ledger.customer("K1").map(|c| c.name.as_str()), Some("Second"));
+        assert_eq!(ledger.customer("K2").map(|c| c.name.as_str()), Some("Other"));
+        assert_eq!(ledger.customer("K3"), None);
     }
 
     #[test]
