@@ -950,9 +950,13 @@ pub fn read_payments_noted(path: &Path, display: &str, policy: &Policy) -> Resul
     }
     let (mut source, reading) = open_ledger_file(path, display, FileKind::Payments, policy)?;
     let cols = reading.index.clone();
-    // Lines written before `dun import` added its columns to the header lack them.
-    let added: Vec<usize> = cols[4..PAYMENT_COLUMNS_WRITTEN].iter().flatten().copied().collect();
-    source.allow_missing_at_end(&added);
+    // A header that ends in `matched_by` was widened by `dun import` (it adds the columns it
+    // writes that the header lacks, `matched_by` last): the lines written before lack them.
+    let last_named = source.header.raw.iter().rposition(|n| !n.is_empty());
+    if last_named.is_some() && cols[6] == last_named {
+        let added: Vec<usize> = cols[..PAYMENT_COLUMNS_WRITTEN].iter().flatten().copied().collect();
+        source.allow_missing_at_end(&added);
+    }
     let format = &reading.format;
     let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
