@@ -456,6 +456,44 @@ mod tests {
         e
     }
 
+    /// A run that replaces the journal: committed, readers see the new journal (its lines
+    /// included) before and after the rename, and recovery renames it.
+    #[test]
+    fn a_replaced_journal_is_read_as_committed_and_finished_by_the_next_run() {
+        let old =
+            "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,secret\n";
+        let new = old.replace("secret", "(forgotten)");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(JOURNAL), old).unwrap();
+        let mut tx = Transaction::new(dir.path());
+        tx.replace_journal(new.clone().into_bytes());
+        tx.journal(&[entry("2")]);
+        tx.commit().unwrap();
+        let whole = std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap();
+        assert!(whole.starts_with(&new) && whole.lines().count() == 3, "{whole}");
+        assert!(!dir.path().join(COMMIT).exists());
+
+        // Stopped after the commit point, before the rename.
+        std::fs::write(dir.path().join(JOURNAL), old).unwrap();
+        let temp = crate::io::output::temp_path(&dir.path().join(JOURNAL));
+        std::fs::write(&temp, &whole).unwrap();
+        let intent = Intent {
+            version: 1,
+            journal_len: whole.len() as u64,
+            journal: String::new(),
+            files: vec![Staged { temp, target: dir.path().join(JOURNAL) }],
+            replaces_journal: true,
+        };
+        std::fs::write(dir.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
+        let mut seen = String::new();
+        let view = committed_view(dir.path()).unwrap();
+        view.file.unwrap().read_to_string(&mut seen).unwrap();
+        assert_eq!((view.len, seen.as_str()), (whole.len() as u64, whole.as_str()));
+        assert_eq!(recover(dir.path()).unwrap().len(), 1);
+        assert_eq!(std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap(), whole);
+        assert!(!dir.path().join(COMMIT).exists());
+    }
+
     /// Every byte a stop can leave the journal at after the commit point: recovery makes it
     /// whole, and the letter is in place.
     #[test]
@@ -480,6 +518,7 @@ mod tests {
                 journal_len: base.len() as u64,
                 journal: String::from_utf8(lines.to_vec()).unwrap(),
                 files: vec![Staged { temp, target: d.path().join("out/a.txt") }],
+                replaces_journal: false,
             };
             std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
             let view = committed_view(d.path()).unwrap();
