@@ -60,7 +60,10 @@ fn committed(dir: &Path) -> Result<Option<Box<dyn Read + Send>>> {
         return Ok(None);
     }
     let committed: Box<dyn Read + Send> = if view.len > 0 {
-        Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len))
+        match view.file {
+            Some(replaced) => Box::new(replaced.take(view.len)),
+            None => Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len)),
+        }
     } else {
         Box::new(std::io::empty())
     };
@@ -75,6 +78,15 @@ pub fn parse(bytes: Box<dyn Read + Send>) -> Result<Journal> {
 fn source_of(reader: Box<dyn Read + Send>, path: &Path) -> Result<CsvSource> {
     CsvSource::from_reader(reader, path, JOURNAL, Dialect::default(), |raw| {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+        // dun writes every line with the journal's columns: a column it does not know is
+        // damage (an edit, two files joined), and its lines would not fit the header.
+        if let Some(unknown) = names.iter().position(|n| !SPECS.iter().any(|s| s.name == n)) {
+            return Err(format!(
+                "column \"{}\" is not a journal column (expected {})",
+                raw[unknown],
+                SPECS.map(|s| s.name).join(",")
+            ));
+        }
         map_columns(&SPECS, &names)
     })
 }
@@ -113,7 +125,7 @@ fn check_line(
 fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
     let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(entries, findings): &mut Rows<Entry>, fields| {
             let opt = |i: usize| Some(undefuse(fields.get(cols[i])).to_owned()).filter(|s| !s.is_empty());
