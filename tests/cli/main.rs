@@ -26,4 +26,5 @@ mod sie;
 mod spreadsheets;
 mod systems;
 mod terminal;
+mod total;
 mod usage;

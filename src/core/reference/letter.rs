@@ -69,7 +69,10 @@ pub struct TakenReferences {
 impl TakenReferences {
     /// `invoice_references`: every invoice's reference (stored, or the one the policy
     /// generates); the journal gives every earlier letter's total reference.
-    pub fn new<'a>(invoice_references: impl IntoIterator<Item = &'a str>, journal: &Journal) -> TakenReferences {
+    pub fn new<'a>(
+        invoice_references: impl IntoIterator<Item = &'a str>,
+        journal: &Journal,
+    ) -> TakenReferences {
         let mut taken = TakenReferences::default();
         for r in invoice_references {
             taken.insert(r);
@@ -169,7 +172,8 @@ pub fn letter_totals(journal: &Journal) -> Vec<LetterTotal> {
         if !matches!(e.event, Event::Reminder | Event::Collection) {
             continue;
         }
-        let (Some(reference), Some(invoice)) = (e.note.as_deref().and_then(total_in_note), e.invoice.as_deref())
+        let (Some(reference), Some(invoice)) =
+            (e.note.as_deref().and_then(total_in_note), e.invoice.as_deref())
         else {
             continue;
         };
@@ -226,7 +230,8 @@ mod tests {
 
     #[test]
     fn the_same_letter_gets_the_same_reference_and_another_letter_another() {
-        let compose = |customer, currency| TakenReferences::default().compose(RefKind::Ocr, &id(customer, currency));
+        let compose =
+            |customer, currency| TakenReferences::default().compose(RefKind::Ocr, &id(customer, currency));
         assert_eq!(compose("K1", "SEK"), compose("K1", "SEK"));
         assert_ne!(compose("K1", "SEK"), compose("K1", "EUR"));
         assert_ne!(compose("K1", "SEK"), compose("K2", "SEK"));
