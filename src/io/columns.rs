@@ -425,11 +425,15 @@ fn suspicion(kind: FileKind, specs: &[ColumnSpec], key: &str) -> Option<usize> {
         4..=7 => 1,
         _ => 2,
     };
+    let key_len = key.chars().count();
     for (i, spec) in specs.iter().enumerate() {
         let near = std::iter::once(spec.name).chain(spec.aliases.iter().copied()).any(|a| {
             let a = header_key(a);
-            let allowed = tolerance(a.chars().count().min(key.chars().count()));
-            allowed > 0 && edit_distance(&a, key) <= allowed
+            let a_len = a.chars().count();
+            let allowed = tolerance(a_len.min(key_len));
+            // Lengths further apart than the tolerance are never near (and a header name of
+            // a megabyte must not cost a megabyte-wide distance per alias).
+            allowed > 0 && a_len.abs_diff(key_len) <= allowed && edit_distance(&a, key) <= allowed
         });
         if near {
             return Some(i);

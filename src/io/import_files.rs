@@ -21,7 +21,9 @@ use rust_decimal::Decimal;
 
 use super::columns::{FileKind, ValueFormat, read_header};
 use super::commit::Transaction;
-use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, dialect_of, gather, map_columns};
+use super::csv_in::{
+    ColumnSpec, PAYMENT_COLUMNS, PAYMENT_COLUMNS_WRITTEN, RowCheck, dialect_of, gather, map_columns,
+};
 use super::ledger_dir::PAYMENTS;
 use super::source::{CsvSource, Encoding, decode, sniff_delimiter};
 use crate::core::finding::Finding;
@@ -70,7 +72,7 @@ pub struct PaymentLine {
 
 impl PaymentLine {
     /// The line's fields in `PAYMENT_COLUMNS` order.
-    fn fields(&self) -> [String; 7] {
+    fn fields(&self) -> [String; PAYMENT_COLUMNS_WRITTEN] {
         [
             self.date.to_string(),
             text(&self.invoice),
@@ -117,7 +119,7 @@ pub fn payments_with(
     let existing = existing.filter(|b| b.iter().any(|c| !c.is_ascii_whitespace() && !BOM.contains(c)));
     let Some(bytes) = existing else {
         let mut w = writer(b',', "\n");
-        let _ = w.write_record(PAYMENT_COLUMNS.iter().map(|c| c.name));
+        let _ = w.write_record(PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().map(|c| c.name));
         for line in lines {
             let _ = w.write_record(line.fields());
         }
@@ -155,7 +157,7 @@ pub fn payments_with(
     };
     let mut width = names.len();
     let mut added = Vec::new();
-    for (spec, at) in PAYMENT_COLUMNS.iter().zip(index.iter_mut()) {
+    for (spec, at) in PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().zip(index.iter_mut()) {
         if at.is_none() {
             *at = Some(width);
             width += 1;
@@ -315,7 +317,7 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
     }
     let source = CsvSource::open(&path, UNMATCHED, |names| map_columns(&UNMATCHED_COLUMNS, names))?;
     let cols = source.header.index.clone();
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(rows, findings): &mut (Vec<(u64, UnmatchedRow)>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: UNMATCHED, line: fields.line, findings };
@@ -385,7 +387,7 @@ pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
     }
     let source = CsvSource::open(&path, IMPORTS, |names| map_columns(&IMPORT_COLUMNS, names))?;
     let cols = source.header.index.clone();
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(rows, findings): &mut (Vec<(u64, ImportRecord)>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: IMPORTS, line: fields.line, findings };
