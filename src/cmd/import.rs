@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     if !args.dry_run {
         // One run: payments, unmatched, imports and journal land together or not at all.
         let mut tx = Transaction::new(&ctx.dir);
-        import_files::append_payments(&mut tx, &ctx.dir, &plan.lines)?;
+        import_files::append_payments(&mut tx, &ctx.dir, &plan.lines, payments_table_of(&ledger.policy))?;
         if plan.unmatched_changed {
             import_files::write_unmatched(&mut tx, &ctx.dir, &plan.unmatched)?;
         }
@@ -163,6 +163,11 @@ fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
         );
     }
     Ok(out)
+}
+
+/// The policy's `[columns.payments]`: how the lines added to `payments.csv` are written.
+fn payments_table_of(policy: &Policy) -> Option<&crate::core::policy::ColumnTable> {
+    crate::io::csv_in::policy_table(policy, crate::io::columns::FileKind::Payments)
 }
 
 /// `[import.csv]` of the policy, as the CSV parser wants it; `None` when there is none.
@@ -703,7 +708,7 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         .map(|a| payment_entry(&ledger, row.date, &row.transaction_id, a, Rule::Manual))
         .collect();
     let mut tx = Transaction::new(&ctx.dir);
-    import_files::append_payments(&mut tx, &ctx.dir, &lines)?;
+    import_files::append_payments(&mut tx, &ctx.dir, &lines, payments_table_of(&ledger.policy))?;
     import_files::write_unmatched(&mut tx, &ctx.dir, &unmatched)?;
     tx.journal(&entries);
     tx.commit()?;

@@ -18,7 +18,7 @@ use crate::core::delivery::{Deliveries, Message, Status};
 use crate::core::journal::{Entry, Event};
 use crate::core::policy::{Channel, Policy};
 use crate::io::commit::Transaction;
-use crate::io::deliver::{Attempt, folder};
+use crate::io::deliver::{Attempt, eml_envelope, folder, smtp};
 use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
 
 /// A delivery line about message `m`.
@@ -95,7 +95,8 @@ pub fn run(ctx: &Context, args: &DeliverArgs) -> Result<()> {
         }
         match channel {
             Channel::Letter => send_letters(ctx, &policy, &batch, &mut tally)?,
-            Channel::Email | Channel::Sms => {
+            Channel::Email => send_emails(ctx, &policy, &batch, &mut tally)?,
+            Channel::Sms => {
                 for m in &batch {
                     tally.waiting.push(format!(
                         "{} {}: this version cannot deliver {} yet",
@@ -222,4 +223,105 @@ fn report(ctx: &Context, args: &DeliverArgs, tally: &Tally) -> Result<()> {
         person.len(),
         person.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
     ))))
+}
+
+/// Everything waits for the next run, for `why`.
+fn all_wait(batch: &[&Message], why: &str, tally: &mut Tally) {
+    for m in batch {
+        tally.waiting.push(format!("{} {}: not sent ({why})", m.channel.name(), m.reference));
+    }
+}
+
+/// The secret in the environment variable `password_env` names (never in policy.toml).
+fn secret(what: &str, variable: Option<&String>) -> Result<Option<String>, String> {
+    let Some(variable) = variable else { return Ok(None) };
+    match std::env::var(variable) {
+        Ok(value) if !value.is_empty() => Ok(Some(value)),
+        _ => Err(format!("{what}.password_env names {variable}, which is not set in the environment")),
+    }
+}
+
+fn smtp_settings(ctx: &Context, policy: &Policy) -> Result<Option<smtp::Settings>, String> {
+    let Some(email) = &policy.file.delivery.email else { return Ok(None) };
+    let server = crate::core::delivery::smtp_server(email)?;
+    let password = secret("delivery.email", email.password_env.as_ref())?;
+    let domain = policy.file.company.email.as_deref().and_then(|a| a.rsplit_once('@')).map(|(_, d)| d.trim());
+    let hello =
+        email.hello.clone().or_else(|| domain.map(str::to_owned)).unwrap_or_else(|| "localhost".to_owned());
+    let ca = match &email.ca_file {
+        Some(file) => Some(
+            std::fs::read(ctx.dir.join(file))
+                .map_err(|e| format!("delivery.email.ca_file: cannot read {file}: {e}"))?,
+        ),
+        None => None,
+    };
+    Ok(Some(smtp::Settings {
+        server,
+        hello,
+        username: email.username.clone(),
+        password,
+        timeout: std::time::Duration::from_secs(u64::from(email.timeout_seconds.unwrap_or(60))),
+        ca,
+    }))
+}
+
+/// Each `.eml` as it was composed, to the addresses its header names, one SMTP session for
+/// the batch. A message in doubt stops the batch: the server broke off after a message went,
+/// and the next one would find it no better.
+fn send_emails(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut Tally) -> Result<()> {
+    let settings = match smtp_settings(ctx, policy) {
+        Ok(Some(settings)) => settings,
+        Ok(None) => {
+            all_wait(batch, "policy.toml has no [delivery.email]", tally);
+            return Ok(());
+        }
+        Err(why) => {
+            all_wait(batch, &why, tally);
+            return Ok(());
+        }
+    };
+    let mut session: Option<smtp::Session> = None;
+    for (i, m) in batch.iter().enumerate() {
+        let file = message_file(ctx, m);
+        let read = std::fs::read(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))
+            .and_then(|bytes| eml_envelope(&bytes).map(|envelope| (bytes, envelope)))
+            .map_err(|why| format!("{}: {why}", m.file));
+        let (bytes, envelope) = match read {
+            Ok(read) => read,
+            Err(why) => {
+                record(ctx, m, Attempt::Failed(why), tally)?;
+                continue;
+            }
+        };
+        if session.is_none() {
+            match smtp::Session::open(&settings) {
+                Ok(opened) => session = Some(opened),
+                Err(why) => {
+                    all_wait(&batch[i..], &why, tally);
+                    return Ok(());
+                }
+            }
+        }
+        let Some(open) = session.as_mut() else { break };
+        let attempt = open.send(&envelope, &bytes, || {
+            journal_now(ctx, &[delivery_line(m, Event::Sending, ctx.as_of, "")]).map_err(|e| format!("{e:#}"))
+        });
+        let doubt = matches!(attempt, Attempt::Doubt(_));
+        if !record(ctx, m, attempt, tally)? {
+            all_wait(&batch[i + 1..], "the run stopped e-mail", tally);
+            break;
+        }
+        if doubt {
+            all_wait(&batch[i + 1..], "the server broke off after a message went; the next run tries", tally);
+            return Ok(());
+        }
+        if !open.usable() {
+            session = None;
+        }
+    }
+    if let Some(open) = session {
+        open.close();
+    }
+    Ok(())
 }

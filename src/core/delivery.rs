@@ -28,8 +28,8 @@ pub struct Delivery {
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct EmailDelivery {
-    /// `smtp://host:port` (STARTTLS when offered, or always with `starttls = "required"`) or
-    /// `smtps://host:port` (TLS from the first byte).
+    /// `smtp://host:port` (STARTTLS required, unless the host is this machine or
+    /// `starttls = "offered"`) or `smtps://host:port` (TLS from the first byte).
     pub server: String,
     pub starttls: Option<StartTls>,
     pub username: Option<String>,
@@ -45,9 +45,10 @@ pub struct EmailDelivery {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StartTls {
-    /// Upgrade when the server offers it (credentials only ever go over TLS or to loopback).
+    /// Upgrade when the server offers it (credentials only ever go over TLS or to loopback);
+    /// the default for a server on this machine.
     Offered,
-    /// Refuse a server that does not offer it.
+    /// Refuse a server that does not offer it: the default for any other server.
     Required,
 }
 
@@ -187,7 +188,7 @@ pub fn smtp_server(email: &EmailDelivery) -> Result<SmtpServer, String> {
     };
     let (scheme, rest) = email.server.split_once("://").ok_or_else(|| bad("has no scheme"))?;
     let (security, default_port) = match scheme.to_ascii_lowercase().as_str() {
-        "smtp" => (Security::StartTls(email.starttls.unwrap_or(StartTls::Offered)), 587),
+        "smtp" => (Security::StartTls(email.starttls.unwrap_or(StartTls::Required)), 587),
         "smtps" => (Security::Tls, 465),
         _ => return Err(bad("is neither smtp:// nor smtps://")),
     };
@@ -205,7 +206,21 @@ pub fn smtp_server(email: &EmailDelivery) -> Result<SmtpServer, String> {
     if host.is_empty() {
         return Err(bad("names no host"));
     }
+    // A relay on this machine is reached without TLS unless asked; any other must offer it,
+    // or a man in the middle could strip the offer and read the letters.
+    let security = match security {
+        Security::StartTls(_) if email.starttls.is_none() && is_loopback(host) => {
+            Security::StartTls(StartTls::Offered)
+        }
+        other => other,
+    };
     Ok(SmtpServer { host: host.to_owned(), port, security })
+}
+
+/// `localhost`, `127.0.0.1`, `::1`: this machine.
+pub fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The SMS request's fields, the provider's or the default.
@@ -502,9 +517,16 @@ mod tests {
             SmtpServer {
                 host: "mail.example.se".into(),
                 port: 587,
-                security: Security::StartTls(StartTls::Offered)
+                security: Security::StartTls(StartTls::Required)
             }
         );
+        assert_eq!(server("smtp://127.0.0.1:2525").unwrap().security, Security::StartTls(StartTls::Offered));
+        let offered = EmailDelivery {
+            server: "smtp://mail.example.se".into(),
+            starttls: Some(StartTls::Offered),
+            ..Default::default()
+        };
+        assert_eq!(smtp_server(&offered).unwrap().security, Security::StartTls(StartTls::Offered));
         assert_eq!(server("smtps://mail.example.se:2465").unwrap().port, 2465);
         assert_eq!(server("smtps://mail.example.se").unwrap().security, Security::Tls);
         assert_eq!(server("smtp://[::1]:25").unwrap().host, "::1");

@@ -331,6 +331,34 @@ fn finding_13_one_claim_the_same_figures_in_every_document() {
     assert_eq!(due, [(money("60"), money("390"), money("10450")), (money("0"), money("450"), money("5450"))]);
 }
 
+/// nordic-rules § 8.2 reports (◐) that Norwegian fees "may restart 6 months after the last
+/// one"; the wording of inkassoforskriften § 1-3 behind it is not in the sources, nor what
+/// restarts or from which day. Until it is, the debtor-safe reading: the limit of two
+/// fee-bearing notices per claim never restarts, however long ago the last fee was. A guard,
+/// not a finding: this was already so; it fails if the restart is modelled without a source.
+#[test]
+fn norway_fees_do_not_restart_after_six_months_until_confirmed() {
+    let policy = format!(
+        "{}[reminder]\nafter_days = 14\nmax = 3\ninterval_days = 200\npay_within_days = 14\nfee = \"statutory\"\n[interest]\nmode = \"none\"\n[collection]\ncompensation = \"0\"\n",
+        company("NO", "NOK")
+    );
+    let mut l = ledger(
+        &policy,
+        vec![customer("C", "NO", CustomerKind::Consumer)],
+        vec![invoice("1", "C", "2025-01-01", "10000", "NOK")],
+    );
+    // 2025-01-15: 35 NOK; 2025-08-03: 35 NOK (the first's 14 days passed unpaid).
+    run_day(&mut l, "2025-01-15");
+    run_day(&mut l, "2025-08-03");
+    let fees: Vec<Decimal> = decision(&l, "1", "2025-08-04").claim.fees.iter().map(|f| f.amount).collect();
+    assert_eq!(fees, [money("35"), money("35")]);
+    // 2026-02-19, more than six months after the last fee: the third reminder carries none.
+    let third = decision(&l, "1", "2026-02-19");
+    assert_eq!(third.state, State::Due(Action::Reminder));
+    assert_eq!(third.fee, Decimal::ZERO, "{:?}", third.why);
+    assert!(third.why.iter().any(|w| w.contains("at most 2 fee-bearing reminders")), "{:?}", third.why);
+}
+
 mod sweep {
     //! The issue's "done when": for every country and debtor kind, invoices in any currency and
     //! dates 2023–2027, `dun` never charges more than the statute allows. The caps here are

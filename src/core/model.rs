@@ -10,15 +10,34 @@ use super::policy::Policy;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency([u8; 3]);
 
+/// The ISO 4217 currency codes in use (list of 2025, with funds and precious metals; without
+/// `XTS`, for testing, and `XXX`, no currency). Sorted, for a binary search.
+const ISO_4217: [&[u8; 3]; 180] = [
+    b"AED", b"AFN", b"ALL", b"AMD", b"ANG", b"AOA", b"ARS", b"AUD", b"AWG", b"AZN", b"BAM", b"BBD", b"BDT",
+    b"BGN", b"BHD", b"BIF", b"BMD", b"BND", b"BOB", b"BOV", b"BRL", b"BSD", b"BTN", b"BWP", b"BYN", b"BZD",
+    b"CAD", b"CDF", b"CHE", b"CHF", b"CHW", b"CLF", b"CLP", b"CNY", b"COP", b"COU", b"CRC", b"CUC", b"CUP",
+    b"CVE", b"CZK", b"DJF", b"DKK", b"DOP", b"DZD", b"EGP", b"ERN", b"ETB", b"EUR", b"FJD", b"FKP", b"GBP",
+    b"GEL", b"GHS", b"GIP", b"GMD", b"GNF", b"GTQ", b"GYD", b"HKD", b"HNL", b"HTG", b"HUF", b"IDR", b"ILS",
+    b"INR", b"IQD", b"IRR", b"ISK", b"JMD", b"JOD", b"JPY", b"KES", b"KGS", b"KHR", b"KMF", b"KPW", b"KRW",
+    b"KWD", b"KYD", b"KZT", b"LAK", b"LBP", b"LKR", b"LRD", b"LSL", b"LYD", b"MAD", b"MDL", b"MGA", b"MKD",
+    b"MMK", b"MNT", b"MOP", b"MRU", b"MUR", b"MVR", b"MWK", b"MXN", b"MXV", b"MYR", b"MZN", b"NAD", b"NGN",
+    b"NIO", b"NOK", b"NPR", b"NZD", b"OMR", b"PAB", b"PEN", b"PGK", b"PHP", b"PKR", b"PLN", b"PYG", b"QAR",
+    b"RON", b"RSD", b"RUB", b"RWF", b"SAR", b"SBD", b"SCR", b"SDG", b"SEK", b"SGD", b"SHP", b"SLE", b"SLL",
+    b"SOS", b"SRD", b"SSP", b"STN", b"SVC", b"SYP", b"SZL", b"THB", b"TJS", b"TMT", b"TND", b"TOP", b"TRY",
+    b"TTD", b"TWD", b"TZS", b"UAH", b"UGX", b"USD", b"USN", b"UYI", b"UYU", b"UYW", b"UZS", b"VED", b"VES",
+    b"VND", b"VUV", b"WST", b"XAF", b"XAG", b"XAU", b"XBA", b"XBB", b"XBC", b"XBD", b"XCD", b"XCG", b"XDR",
+    b"XOF", b"XPD", b"XPF", b"XPT", b"XSU", b"XUA", b"YER", b"ZAR", b"ZMW", b"ZWG", b"ZWL",
+];
+
 impl Currency {
-    /// Accepts three ASCII letters in any case; `kr` and `€` are not codes.
+    /// Accepts an ISO 4217 code in any case; `kr`, `€` and `XYZ` are not codes.
     pub fn parse(text: &str) -> Option<Currency> {
         let b = text.trim().as_bytes();
-        if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
-            Some(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
-        } else {
-            None
+        if b.len() != 3 {
+            return None;
         }
+        let code = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()];
+        ISO_4217.binary_search(&&code).is_ok().then_some(Currency(code))
     }
 
     pub fn as_str(&self) -> &str {
@@ -362,4 +381,21 @@ pub struct Payment {
     pub source: Option<String>,
     /// `reference`, `invoice-number`, `amount` or `manual`.
     pub matched_by: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn currencies_are_iso_4217_codes() {
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert_eq!(Currency::parse(" sek ").map(|c| c.to_string()), Some("SEK".to_owned()));
+        for code in ["EUR", "NOK", "DKK", "ISK", "USD", "CHF", "JPY"] {
+            assert!(Currency::parse(code).is_some(), "{code}");
+        }
+        for text in ["XYZ", "XXX", "XTS", "kr", "€", "SEKK", ""] {
+            assert!(Currency::parse(text).is_none(), "{text}");
+        }
+    }
 }

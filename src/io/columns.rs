@@ -425,11 +425,15 @@ fn suspicion(kind: FileKind, specs: &[ColumnSpec], key: &str) -> Option<usize> {
         4..=7 => 1,
         _ => 2,
     };
+    let key_len = key.chars().count();
     for (i, spec) in specs.iter().enumerate() {
         let near = std::iter::once(spec.name).chain(spec.aliases.iter().copied()).any(|a| {
             let a = header_key(a);
-            let allowed = tolerance(a.chars().count().min(key.chars().count()));
-            allowed > 0 && edit_distance(&a, key) <= allowed
+            let a_len = a.chars().count();
+            let allowed = tolerance(a_len.min(key_len));
+            // Lengths further apart than the tolerance are never near (and a header name of
+            // a megabyte must not cost a megabyte-wide distance per alias).
+            allowed > 0 && a_len.abs_diff(key_len) <= allowed && edit_distance(&a, key) <= allowed
         });
         if near {
             return Some(i);
@@ -468,7 +472,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::csv_in::{CUSTOMER_COLUMNS, INVOICE_COLUMNS};
+    use crate::io::csv_in::{CUSTOMER_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS};
     use proptest::prelude::*;
 
     fn names(list: &[&str]) -> Vec<String> {
@@ -648,6 +652,40 @@ mod tests {
                 header.push(spelled.clone());
                 let r = read_header(FileKind::Invoices, "invoices.csv", INVOICE_COLUMNS, &header, None).unwrap();
                 prop_assert_eq!(r.index[which], Some(4));
+            }
+        }
+    }
+
+    proptest! {
+        /// The same for the customers' and payments' columns: every name and alias, respelled
+        /// in any case with any separators, is still that column, in a whole header too.
+        #[test]
+        fn customer_and_payment_matching_is_stable_under_case_and_separators(
+            payments in any::<bool>(),
+            pick in 0usize..1000,
+            upper in proptest::collection::vec(any::<bool>(), 1..8),
+            separators in proptest::collection::vec(0usize..6, 1..8),
+        ) {
+            let (kind, specs, base): (FileKind, &[ColumnSpec], &[&str]) = if payments {
+                (FileKind::Payments, PAYMENT_COLUMNS, &["date", "invoice", "amount"])
+            } else {
+                (FileKind::Customers, CUSTOMER_COLUMNS, &["id", "name"])
+            };
+            let all: Vec<(usize, &str)> = specs
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| std::iter::once(s.name).chain(s.aliases.iter().copied()).map(move |a| (i, a)))
+                .collect();
+            let (which, alias) = all[pick % all.len()];
+            let words: Vec<String> = alias.split(['_', ' ', '.', '-']).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            let spelled = respelled(&words, &upper, &separators);
+            prop_assert_eq!(header_key(&spelled), header_key(alias));
+            prop_assert!(spec_matches(&specs[which], &header_key(&spelled)));
+            if !base.contains(&specs[which].name) {
+                let mut header = names(base);
+                header.push(spelled.clone());
+                let r = read_header(kind, "x.csv", specs, &header, None).unwrap();
+                prop_assert_eq!(r.index[which], Some(base.len()));
             }
         }
     }

@@ -306,7 +306,18 @@ pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
     col("transaction_id", &["txid", "transaktions_id", "bank_reference"], false),
     col("source", &["källa", "kilde", "lähde", "file"], false),
     col("matched_by", &[], false),
+    // A negative amount is refused unless this says yes: a payment returned or reversed,
+    // which opens again what it paid.
+    col(
+        "reversal",
+        &["reversed", "återföring", "återförd", "tilbakeføring", "tilbageførsel", "palautus", "peruutus"],
+        false,
+    ),
 ];
+
+/// How many of [`PAYMENT_COLUMNS`] `dun import` writes (and adds to a header lacking them);
+/// `reversal` is the user's.
+pub const PAYMENT_COLUMNS_WRITTEN: usize = 7;
 
 /// Positions of the canonical columns in a file's header, in the order of `specs` (for the
 /// files `dun` owns: a missing required column or two meaning one are errors).
@@ -529,11 +540,11 @@ fn non_empty(s: &str) -> Option<String> {
 /// What each worker of a whole-file scan collects: rows with their line, and the findings.
 pub type Rows<T> = (Vec<(u64, T)>, Vec<Finding>);
 
-/// The rows of a whole-file scan in file order, or every finding of the file as one error
-/// (nothing is returned half).
-pub fn gather<T>(states: Vec<Rows<T>>) -> Result<Vec<T>> {
+/// The rows of a whole-file scan ([`CsvSource::scan_damaged`]) in file order, or every
+/// finding of the file, damaged records among them, as one error (nothing is returned half).
+pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<T>> {
     let mut rows = Vec::new();
-    let mut findings = Vec::new();
+    let mut findings = damaged;
     for (r, f) in states {
         rows.extend(r);
         findings.extend(f);
@@ -573,7 +584,7 @@ pub fn read_customers_noted<T: Registered + Send>(
     let (source, reading) = open_ledger_file(path, display, FileKind::Customers, policy)?;
     let cols = reading.index.clone();
     let format = &reading.format;
-    let states = source.scan(
+    let (states, damaged) = source.scan_damaged(
         || (Vec::new(), Vec::new(), Vec::new()),
         |(customers, findings, notes): &mut (Vec<T>, Vec<Finding>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
@@ -582,7 +593,7 @@ pub fn read_customers_noted<T: Registered + Send>(
             }
         },
     )?;
-    let mut findings = Vec::new();
+    let mut findings = damaged;
     let mut noted = Noted { notes: reading.notes.clone(), reading: file_reading(display, &reading) };
     let mut parts = Vec::with_capacity(states.len());
     for (c, f, n) in states {
@@ -937,10 +948,17 @@ pub fn read_payments_noted(path: &Path, display: &str, policy: &Policy) -> Resul
     if !path.exists() {
         return Ok((Vec::new(), Noted::default()));
     }
-    let (source, reading) = open_ledger_file(path, display, FileKind::Payments, policy)?;
+    let (mut source, reading) = open_ledger_file(path, display, FileKind::Payments, policy)?;
     let cols = reading.index.clone();
+    // A header that ends in `matched_by` was widened by `dun import` (it adds the columns it
+    // writes that the header lacks, `matched_by` last): the lines written before lack them.
+    let last_named = source.header.raw.iter().rposition(|n| !n.is_empty());
+    if last_named.is_some() && cols[6] == last_named {
+        let added: Vec<usize> = cols[..PAYMENT_COLUMNS_WRITTEN].iter().flatten().copied().collect();
+        source.allow_missing_at_end(&added);
+    }
     let format = &reading.format;
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(payments, findings): &mut Rows<Payment>, fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
@@ -955,6 +973,19 @@ pub fn read_payments_noted(path: &Path, display: &str, policy: &Policy) -> Resul
             let reference = read(fields.get(cols[3]));
             let transaction_id = read(fields.get(cols[4]));
             let source = non_empty(fields.get(cols[5]));
+            let reversal = check.flag(fields.get(cols[7]), "reversal");
+            if let (Some(a), Ok(false)) = (amount, reversal)
+                && a.is_sign_negative()
+                && !a.is_zero()
+            {
+                check.fail(
+                    "amount",
+                    format!(
+                        "{a} is negative: a negative payment opens again what was paid; if it is a payment returned or reversed, say so with yes in a \"reversal\" column, else correct the sign"
+                    ),
+                );
+                return;
+            }
             if invoice.is_none() && reference.is_none() {
                 check.fail(
                     "invoice",

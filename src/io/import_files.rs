@@ -2,7 +2,7 @@
 //!
 //! - `payments.csv`: matched payments are added to it. The whole file is rewritten (temp file +
 //!   rename) with the user's lines byte for byte as they were, in the file's own delimiter, line
-//!   ends and encoding, and the optional columns `transaction_id`, `source`, `matched_by` added
+//!   ends, encoding and decimal mark, and the optional columns `transaction_id`, `source`, `matched_by` added
 //!   to its header when it lacks them.
 //! - `unmatched.csv`: payments no rule could match with certainty, for a person to assign.
 //!   Owned by `dun`, rewritten whole.
@@ -12,20 +12,25 @@
 //! spreadsheet's formula-defusing would change the keys), with control characters escaped
 //! ([`stored_txid`]); the `'` that earlier versions put before `= + - @` is read as absent.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::columns::{FileKind, ValueFormat, read_header};
 use super::commit::Transaction;
-use super::csv_in::{ColumnSpec, PAYMENT_COLUMNS, RowCheck, gather, map_columns};
+use super::csv_in::{
+    ColumnSpec, PAYMENT_COLUMNS, PAYMENT_COLUMNS_WRITTEN, RowCheck, dialect_of, gather, map_columns,
+};
 use super::ledger_dir::PAYMENTS;
-use super::source::{CsvSource, Encoding, decode, normalize_header, sniff_delimiter};
+use super::source::{CsvSource, Encoding, decode, sniff_delimiter};
 use crate::core::finding::Finding;
 use crate::core::freshness::{ImportRecord, Pending};
 use crate::core::model::Currency;
 use crate::core::money::format_money;
+use crate::core::policy::ColumnTable;
 use crate::render::escape::printable;
 
 pub const UNMATCHED: &str = "unmatched.csv";
@@ -67,7 +72,7 @@ pub struct PaymentLine {
 
 impl PaymentLine {
     /// The line's fields in `PAYMENT_COLUMNS` order.
-    fn fields(&self) -> [String; 7] {
+    fn fields(&self) -> [String; PAYMENT_COLUMNS_WRITTEN] {
         [
             self.date.to_string(),
             text(&self.invoice),
@@ -82,7 +87,12 @@ impl PaymentLine {
 
 /// Stages `lines` added to `DIR/payments.csv` (created with a header when missing) in `tx`.
 /// Call with the ledger lock held.
-pub fn append_payments(tx: &mut Transaction, dir: &Path, lines: &[PaymentLine]) -> Result<()> {
+pub fn append_payments(
+    tx: &mut Transaction,
+    dir: &Path,
+    lines: &[PaymentLine],
+    table: Option<&ColumnTable>,
+) -> Result<()> {
     if lines.is_empty() {
         return Ok(());
     }
@@ -92,17 +102,24 @@ pub fn append_payments(tx: &mut Transaction, dir: &Path, lines: &[PaymentLine]) 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
     };
-    let bytes = payments_with(existing.as_deref(), lines)?;
+    let bytes = payments_with(existing.as_deref(), lines, table)?;
     tx.stage(&path, &bytes)
 }
 
-/// The bytes of `payments.csv` with `lines` added (see the module documentation).
-pub fn payments_with(existing: Option<&[u8]>, lines: &[PaymentLine]) -> Result<Vec<u8>> {
+/// The bytes of `payments.csv` with `lines` added (see the module documentation). `table` is the
+/// policy's `[columns.payments]`: the headers it names, and its delimiter, encoding, decimal
+/// mark, date format and minor units, are the file's, so the lines added are read back as
+/// the user's are.
+pub fn payments_with(
+    existing: Option<&[u8]>,
+    lines: &[PaymentLine],
+    table: Option<&ColumnTable>,
+) -> Result<Vec<u8>> {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let existing = existing.filter(|b| b.iter().any(|c| !c.is_ascii_whitespace() && !BOM.contains(c)));
     let Some(bytes) = existing else {
         let mut w = writer(b',', "\n");
-        let _ = w.write_record(PAYMENT_COLUMNS.iter().map(|c| c.name));
+        let _ = w.write_record(PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().map(|c| c.name));
         for line in lines {
             let _ = w.write_record(line.fields());
         }
@@ -118,18 +135,29 @@ pub fn payments_with(existing: Option<&[u8]>, lines: &[PaymentLine]) -> Result<V
     };
     let terminator = if header.ends_with(b"\r") { "\r\n" } else { "\n" };
     let header = header.strip_suffix(b"\r").unwrap_or(header);
-    let utf8 = std::str::from_utf8(body).is_ok();
-    let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Windows1252 };
-    let delimiter = sniff_delimiter(header);
+    let dialect = dialect_of(table);
+    let sniffed = if std::str::from_utf8(body).is_ok() { Encoding::Utf8 } else { Encoding::Windows1252 };
+    let encoding = dialect.encoding.unwrap_or(sniffed);
+    let utf8 = encoding == Encoding::Utf8;
+    let delimiter = dialect.delimiter.unwrap_or_else(|| sniff_delimiter(header));
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(header);
     let mut record = csv::ByteRecord::new();
     let _ = reader.read_byte_record(&mut record);
-    let names: Vec<String> = record.iter().map(|f| normalize_header(&decode(f, encoding))).collect();
-    let mut index = map_columns(PAYMENT_COLUMNS, &names).map_err(|e| anyhow::anyhow!("{PAYMENTS}:1: {e}"))?;
+    let names: Vec<String> = record.iter().map(|f| decode(f, encoding).into_owned()).collect();
+    let reading = read_header(FileKind::Payments, PAYMENTS, PAYMENT_COLUMNS, &names, table)
+        .map_err(|e| anyhow::anyhow!("{PAYMENTS}:1: {e}"))?;
+    let mut index = reading.index;
+    let amount_at = PAYMENT_COLUMNS.iter().position(|c| c.name == "amount").and_then(|i| index[i]);
+    let date_at = PAYMENT_COLUMNS.iter().position(|c| c.name == "date").and_then(|i| index[i]);
+    let format = reading.format;
+    let comma = match format.decimal {
+        Some(mark) => mark == ',',
+        None => amount_at.is_some_and(|at| decimal_comma(rest, delimiter, encoding, at)),
+    };
     let mut width = names.len();
     let mut added = Vec::new();
-    for (spec, at) in PAYMENT_COLUMNS.iter().zip(index.iter_mut()) {
+    for (spec, at) in PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().zip(index.iter_mut()) {
         if at.is_none() {
             *at = Some(width);
             width += 1;
@@ -156,6 +184,16 @@ pub fn payments_with(existing: Option<&[u8]>, lines: &[PaymentLine]) -> Result<V
                 row[*at] = value;
             }
         }
+        if let Some(at) = amount_at {
+            row[at] = amount_as_written(line.amount, &format, comma);
+        }
+        if let (Some(at), Some(pattern)) = (date_at, format.date_format.as_deref()) {
+            let mut date = String::new();
+            // A pattern chrono cannot write keeps the ISO date, which every reader takes.
+            if write!(date, "{}", line.date.format(pattern)).is_ok() {
+                row[at] = date;
+            }
+        }
         let _ = w.write_record(&row);
     }
     let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
@@ -165,6 +203,42 @@ pub fn payments_with(existing: Option<&[u8]>, lines: &[PaymentLine]) -> Result<V
         out.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&text).0);
     }
     Ok(out)
+}
+
+/// An amount as the file writes it: whole minor units (`487500`), or two decimals with the
+/// file's decimal mark (`4875,00`, `4875.00`).
+fn amount_as_written(amount: Decimal, format: &ValueFormat, comma: bool) -> String {
+    if format.minor_units {
+        return (amount * Decimal::ONE_HUNDRED).round().normalize().to_string();
+    }
+    let text = format_money(amount);
+    if comma { text.replace('.', ",") } else { text }
+}
+
+/// Whether the amounts of the user's lines (`rows`, after the header) are written with a
+/// decimal comma (`34 500,00`, `-12,5`), so that the lines added match them. Each amount whose
+/// last `,` or `.` has one or two digits after it votes for that mark; the comma needs more
+/// votes than the point, else (also with no amount to tell by) a point, as `dun` writes.
+fn decimal_comma(rows: &[u8], delimiter: u8, encoding: Encoding, at: usize) -> bool {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(rows);
+    let mut record = csv::ByteRecord::new();
+    let (mut commas, mut points) = (0usize, 0usize);
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        let Some(field) = record.get(at) else { continue };
+        let value = decode(field, encoding);
+        let value = value.trim();
+        let Some(mark) = value.rfind([',', '.']) else { continue };
+        let decimals = &value[mark + 1..];
+        if (1..=2).contains(&decimals.len()) && decimals.bytes().all(|b| b.is_ascii_digit()) {
+            if value[mark..].starts_with(',') {
+                commas += 1;
+            } else {
+                points += 1;
+            }
+        }
+    }
+    commas > points
 }
 
 fn writer(delimiter: u8, terminator: &str) -> csv::Writer<Vec<u8>> {
@@ -243,7 +317,7 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
     }
     let source = CsvSource::open(&path, UNMATCHED, |names| map_columns(&UNMATCHED_COLUMNS, names))?;
     let cols = source.header.index.clone();
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(rows, findings): &mut (Vec<(u64, UnmatchedRow)>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: UNMATCHED, line: fields.line, findings };
@@ -313,7 +387,7 @@ pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
     }
     let source = CsvSource::open(&path, IMPORTS, |names| map_columns(&IMPORT_COLUMNS, names))?;
     let cols = source.header.index.clone();
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(rows, findings): &mut (Vec<(u64, ImportRecord)>, Vec<Finding>), fields| {
             let mut check = RowCheck { file: IMPORTS, line: fields.line, findings };
@@ -398,7 +472,7 @@ mod tests {
 
     #[test]
     fn a_new_file_gets_the_full_header() {
-        let bytes = payments_with(None, &[line("1001", "100")]).unwrap();
+        let bytes = payments_with(None, &[line("1001", "100")], None).unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             "date,invoice,amount,reference,transaction_id,source,matched_by\n2026-11-20,1001,100.00,12345674,TX-1,bgmax.txt,reference\n"
@@ -409,20 +483,91 @@ mod tests {
     fn a_users_file_keeps_its_lines_dialect_and_encoding() {
         let existing =
             b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n";
-        let bytes = payments_with(Some(existing), &[line("1001", "100")]).unwrap();
+        let bytes = payments_with(Some(existing), &[line("1001", "100")], None).unwrap();
         assert_eq!(
             bytes,
-            b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning;transaction_id;source;matched_by\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n2026-11-20;1001;100.00;12345674;;TX-1;bgmax.txt;reference\r\n".to_vec()
+            b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning;transaction_id;source;matched_by\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n2026-11-20;1001;100,00;12345674;;TX-1;bgmax.txt;reference\r\n".to_vec()
         );
         // A second import finds its columns in place.
-        let again = payments_with(Some(&bytes), &[line("1002", "5")]).unwrap();
-        assert!(again.ends_with(b"reference\r\n2026-11-20;1002;5.00;12345674;;TX-1;bgmax.txt;reference\r\n"));
+        let again = payments_with(Some(&bytes), &[line("1002", "5")], None).unwrap();
+        assert!(again.ends_with(b"reference\r\n2026-11-20;1002;5,00;12345674;;TX-1;bgmax.txt;reference\r\n"));
         assert_eq!(again.iter().filter(|&&b| b == b'\n').count(), 4);
+    }
+
+    /// The issue's case: `34 500,00` in the file, so `4875,00` is added, not `4875.00`; with `,`
+    /// as the delimiter too, quoted as the user's own line is. A file in decimal points, or
+    /// with no amount to tell by, gets points.
+    #[test]
+    fn amounts_are_added_with_the_files_decimal_mark() {
+        let bytes = payments_with(
+            Some(b"date,invoice,amount\n2026-09-01,7,\"34 500,00\"\n"),
+            &[line("8", "4875")],
+            None,
+        )
+        .unwrap();
+        assert!(
+            bytes.ends_with(b"\n2026-11-20,8,\"4875,00\",12345674,TX-1,bgmax.txt,reference\n"),
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
+        let bytes = payments_with(
+            Some(b"date\tinvoice\tamount\n2026-09-01\t7\t-12,5\n2026-09-02\t8\t1.437,50\n"),
+            &[line("8", "4875.5")],
+            None,
+        )
+        .unwrap();
+        assert!(bytes.ends_with(b"\n2026-11-20\t8\t4875,50\t12345674\tTX-1\tbgmax.txt\treference\n"));
+        let bytes =
+            payments_with(Some(b"date;invoice;amount\n2026-09-01;7;1,437.50\n"), &[line("8", "4875")], None)
+                .unwrap();
+        assert!(bytes.ends_with(b"\n2026-11-20;8;4875.00;12345674;TX-1;bgmax.txt;reference\n"));
+        let bytes =
+            payments_with(Some(b"date;invoice;amount\n2026-09-01;7;500\n"), &[line("8", "4875")], None)
+                .unwrap();
+        assert!(bytes.ends_with(b"\n2026-11-20;8;4875.00;12345674;TX-1;bgmax.txt;reference\n"));
+    }
+
+    /// A file read through `[columns.payments]`: its headers, and the lines added in its
+    /// decimal mark, date format and minor units. Before, `dun import` refused such a file
+    /// ("missing required columns"), although every other command read it.
+    #[test]
+    fn a_mapped_file_gets_lines_in_its_own_format() {
+        let policy = crate::core::policy::Policy::from_toml(
+            "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+             [columns.payments]\ndate = \"Dag\"\ninvoice = \"Fakt\"\namount = \"Inbetalt\"\n\
+             date_format = \"%d.%m.%Y\"\ndecimal = \",\"\n",
+        )
+        .unwrap();
+        let table = policy.file.columns.payments.as_ref();
+        let bytes =
+            payments_with(Some(b"Dag;Fakt;Inbetalt\r\n01.09.2026;7;500\r\n"), &[line("8", "4875")], table)
+                .unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "Dag;Fakt;Inbetalt;reference;transaction_id;source;matched_by\r\n01.09.2026;7;500\r\n\
+             20.11.2026;8;4875,00;12345674;TX-1;bgmax.txt;reference\r\n"
+        );
+        let mut minor = table.cloned().unwrap();
+        minor.minor_units = Some(true);
+        minor.date_format = Some("%Q".to_owned());
+        let bytes = payments_with(
+            Some(b"Dag;Fakt;Inbetalt\n2026-09-01;7;50000\n"),
+            &[line("8", "4875.5")],
+            Some(&minor),
+        )
+        .unwrap();
+        // A pattern chrono cannot write keeps the ISO date.
+        assert!(
+            bytes.ends_with(b"\n2026-11-20;8;487550;12345674;TX-1;bgmax.txt;reference\n"),
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
     }
 
     #[test]
     fn a_missing_last_newline_is_added() {
-        let bytes = payments_with(Some(b"date,invoice,amount\n2026-01-01,1,5"), &[line("2", "1")]).unwrap();
+        let bytes =
+            payments_with(Some(b"date,invoice,amount\n2026-01-01,1,5"), &[line("2", "1")], None).unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             "date,invoice,amount,reference,transaction_id,source,matched_by\n2026-01-01,1,5\n2026-11-20,2,1.00,12345674,TX-1,bgmax.txt,reference\n"
@@ -431,7 +576,7 @@ mod tests {
 
     #[test]
     fn a_header_that_is_not_payments_is_refused() {
-        let err = payments_with(Some(b"foo,bar\n"), &[line("1", "1")]).unwrap_err().to_string();
+        let err = payments_with(Some(b"foo,bar\n"), &[line("1", "1")], None).unwrap_err().to_string();
         assert!(err.starts_with("payments.csv:1: missing required columns"), "{err}");
     }
 

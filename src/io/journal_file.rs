@@ -75,6 +75,15 @@ pub fn parse(bytes: Box<dyn Read + Send>) -> Result<Journal> {
 fn source_of(reader: Box<dyn Read + Send>, path: &Path) -> Result<CsvSource> {
     CsvSource::from_reader(reader, path, JOURNAL, Dialect::default(), |raw| {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
+        // dun writes every line with the journal's columns: a column it does not know is
+        // damage (an edit, two files joined), and its lines would not fit the header.
+        if let Some(unknown) = names.iter().position(|n| !SPECS.iter().any(|s| s.name == n)) {
+            return Err(format!(
+                "column \"{}\" is not a journal column (expected {})",
+                raw[unknown],
+                SPECS.map(|s| s.name).join(",")
+            ));
+        }
         map_columns(&SPECS, &names)
     })
 }
@@ -113,7 +122,7 @@ fn check_line(
 fn parse_at(reader: Box<dyn Read + Send>, path: &Path) -> Result<Journal> {
     let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
-    let states = source.scan(
+    let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
         |(entries, findings): &mut Rows<Entry>, fields| {
             let opt = |i: usize| Some(undefuse(fields.get(cols[i])).to_owned()).filter(|s| !s.is_empty());

@@ -123,7 +123,7 @@ pub fn scan_invoices_noted<State: Send>(
     let cols = reading.index.clone();
     let format = &reading.format;
     let ctx = InvoiceContext { display: INVOICES, customers, currency: policy.currency };
-    let states = source.scan(
+    let (states, damaged) = source.scan_damaged(
         || (new_state(), Vec::<Finding>::new(), Vec::<Finding>::new()),
         |(state, errors, notes), fields| {
             if let Some(record) = invoice_row(fields, &cols, &ctx, format, RowOut { errors, notes }) {
@@ -131,7 +131,7 @@ pub fn scan_invoices_noted<State: Send>(
             }
         },
     )?;
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings: Vec<Finding> = damaged;
     let mut noted = Noted { notes: reading.notes.clone(), reading: file_reading(INVOICES, &reading) };
     let mut out = Vec::with_capacity(states.len());
     for (state, f, n) in states {

@@ -5,6 +5,12 @@
 //! Large files are read in blocks and parsed on every core: the reading thread cuts each block
 //! after its last complete record (quote-aware, so a newline inside a quoted field never splits
 //! a record) and hands it to a worker with its first line number.
+//!
+//! A record that is not a record of the file is damage, reported at its line and never
+//! visited: more or fewer fields than the header has columns (trailing empty fields and
+//! empty-named trailing columns aside), a quote never closed (at the line it opened), a byte
+//! order mark starting a line. CR-only line ends are read as line ends; a header line is read
+//! whole however long.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -13,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
+
+use crate::core::finding::{Finding, summarize};
 
 /// How a file's bytes become text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +99,9 @@ pub struct CsvSource {
     known_utf8: bool,
     /// Line number of the first data line (1-based; the header is line 1).
     first_line: u64,
+    /// The fewest fields a record may have: the header's columns up to its last named one,
+    /// less the columns that may be missing at the end ([`CsvSource::allow_missing_at_end`]).
+    min_fields: usize,
     rest: Option<Box<dyn Read + Send>>,
     pending: Vec<u8>,
 }
@@ -159,11 +170,31 @@ impl CsvSource {
             .take(BLOCK as u64)
             .read_to_end(&mut head)
             .with_context(|| format!("{display}: cannot read"))?;
+        if memchr::memchr(b'\n', &head).is_none() && memchr::memchr(b'\r', &head).is_some() {
+            // Old Mac line ends (CR only, as Excel for Mac's "CSV (Macintosh)" writes): read
+            // as line ends. A CR-only file has no LF, so turning every CR into one is exact.
+            cr_to_lf(&mut head);
+            file = Box::new(CrAsLf(file));
+        }
         let had_bom = head.starts_with(b"\xEF\xBB\xBF");
         if had_bom {
             head.drain(..3);
         }
-        let header_end = record_end(&head).unwrap_or(head.len());
+        // A header longer than a block is read on until it ends, never split into a header
+        // and a first record. Each read doubles what is held, so scanning stays linear.
+        let header_end = loop {
+            if let Some(end) = record_end(&head) {
+                break end;
+            }
+            let more = head.len().max(BLOCK) as u64;
+            let read = (&mut file)
+                .take(more)
+                .read_to_end(&mut head)
+                .with_context(|| format!("{display}: cannot read"))?;
+            if read == 0 {
+                break head.len();
+            }
+        };
         let header_bytes = head[..header_end].to_vec();
         let encoding = match (dialect.encoding, std::str::from_utf8(&header_bytes)) {
             (Some(forced), _) => forced,
@@ -181,6 +212,7 @@ impl CsvSource {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
         let index = map_header(&raw).map_err(|e| anyhow::anyhow!("{display}:1: {e}"))?;
         let newlines_in_header = memchr::memchr_iter(b'\n', &header_bytes).count() as u64;
+        let min_fields = raw.iter().rposition(|n| !n.is_empty()).map_or(0, |last| last + 1);
         head.drain(..header_end);
         Ok(CsvSource {
             path: path.to_owned(),
@@ -193,20 +225,51 @@ impl CsvSource {
             known_utf8: encoding == Encoding::Utf8
                 && (had_bom || !header_bytes.is_ascii() || dialect.encoding.is_some()),
             first_line: 1 + newlines_in_header,
+            min_fields,
             rest: Some(file),
             pending: head,
         })
     }
 
+    /// Lets records stop before the header's columns at `positions` when these are the last
+    /// ones (with empty-named columns among them): the columns `dun import` adds to a
+    /// payments.csv header, which the lines written before them lack.
+    pub fn allow_missing_at_end(&mut self, positions: &[usize]) {
+        let raw = &self.header.raw;
+        while self.min_fields > 0 && {
+            let at = self.min_fields - 1;
+            positions.contains(&at) || raw.get(at).is_none_or(String::is_empty)
+        } {
+            self.min_fields -= 1;
+        }
+    }
+
     /// Parses every record, in parallel for large files, with one `State` per worker.
     /// `visit` sees each record's fields; empty lines are skipped. Returns the states in
     /// file order (the order of the chunks each worker happened to take is not kept, so
-    /// states must be merged order-independently).
+    /// states must be merged order-independently). A damaged record (see
+    /// [`CsvSource::scan_damaged`]) makes the file an error.
     pub fn scan<State: Send>(
-        mut self,
+        self,
         new_state: impl Fn() -> State + Sync,
         visit: impl Fn(&mut State, &Fields<'_>) + Sync,
     ) -> Result<Vec<State>> {
+        let (states, mut damaged) = self.scan_damaged(new_state, visit)?;
+        if !damaged.is_empty() {
+            anyhow::bail!("{}", summarize(&mut damaged));
+        }
+        Ok(states)
+    }
+
+    /// [`CsvSource::scan`], returning the damaged records beside the states, for readers that
+    /// report them with the errors they find in fields: records that are not records of the
+    /// file (more or fewer fields than the header has columns, a quote never closed, a byte
+    /// order mark in the middle). Their fields are not visited.
+    pub fn scan_damaged<State: Send>(
+        mut self,
+        new_state: impl Fn() -> State + Sync,
+        visit: impl Fn(&mut State, &Fields<'_>) + Sync,
+    ) -> Result<(Vec<State>, Vec<Finding>)> {
         let mut encoding = self.encoding;
         let chunks = ChunkReader::new(
             self.rest.take(),
@@ -215,13 +278,15 @@ impl CsvSource {
             self.delimiter,
         );
         let delimiter = self.delimiter;
+        let shape = Shape { file: &self.display, names: &self.header.raw, min_fields: self.min_fields };
+        let shape = &shape;
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
         let display = &self.display;
         let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
         let progress = super::progress::reading(display, size);
-        std::thread::scope(|scope| -> Result<Vec<State>> {
+        std::thread::scope(|scope| -> Result<(Vec<State>, Vec<Finding>)> {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     let rx = &rx;
@@ -229,13 +294,13 @@ impl CsvSource {
                     let visit = &visit;
                     scope.spawn(move || {
                         let mut state = new_state();
-                        let mut parser = ChunkParser::new(delimiter);
+                        let mut parser = ChunkParser::new(delimiter, shape);
                         loop {
                             let next = rx.lock().map(|r| r.recv());
                             let Ok(Ok(chunk)) = next else { break };
                             parser.parse(&chunk, &mut state, visit);
                         }
-                        state
+                        (state, parser.damaged)
                     })
                 })
                 .collect();
@@ -281,13 +346,18 @@ impl CsvSource {
                 }
             }
             drop(tx);
+            let mut damaged = Vec::new();
             let states: Vec<State> = handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .map(|h| {
+                    let (state, d) = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    damaged.extend(d);
+                    state
+                })
                 .collect();
             match failure {
                 Some(e) => Err(e),
-                None => Ok(states),
+                None => Ok((states, damaged)),
             }
         })
     }
@@ -400,6 +470,45 @@ fn next_record_end(bytes: &[u8], start: usize, delimiter: Option<u8>) -> (Option
     (None, newlines)
 }
 
+/// Where the quote opened that is still open when `bytes` end, reading the record that
+/// starts at `start` as [`next_record_end`] does; `None` when no quote is open at the end.
+fn open_quote(bytes: &[u8], start: usize, delimiter: u8) -> Option<usize> {
+    let field_start = |p: usize| p == start || bytes[p - 1] == b'\n' || bytes[p - 1] == delimiter;
+    let (mut opened, mut i) = (None, start);
+    while let Some(off) = memchr::memchr(b'"', &bytes[i..]) {
+        let p = i + off;
+        i = p + 1;
+        match opened {
+            Some(_) if bytes.get(p + 1) == Some(&b'"') => i = p + 2,
+            Some(_) => opened = None,
+            None if field_start(p) => opened = Some(p),
+            None => {}
+        }
+    }
+    opened
+}
+
+/// A byte order mark (UTF-8).
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Every CR of a CR-only file as a LF.
+fn cr_to_lf(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+}
+
+/// Reads a CR-only file as if its line ends were LF.
+struct CrAsLf(Box<dyn Read + Send>);
+
+impl Read for CrAsLf {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        cr_to_lf(&mut buf[..n]);
+        Ok(n)
+    }
+}
+
 /// The end (one past the `\n`) of the last complete record in `bytes`, which start a record.
 fn last_record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
     if memchr::memchr(b'"', bytes).is_none() {
@@ -467,18 +576,72 @@ pub fn normalize_header(name: &str) -> String {
         .to_lowercase()
 }
 
+/// What every record of a file must look like: as many fields as the header has columns.
+struct Shape<'a> {
+    file: &'a str,
+    /// The header's names as written.
+    names: &'a [String],
+    /// See [`CsvSource::min_fields`].
+    min_fields: usize,
+}
+
+impl Shape<'_> {
+    /// Why a record of `count` fields (`empty_past(n)`: whether every field from `n` on is
+    /// empty) does not fit the header, `None` when it does. More fields than columns are
+    /// fine when the extra ones are empty (a trailing delimiter on every line), fewer when
+    /// the missing columns may be missing (see [`CsvSource::min_fields`]).
+    fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
+        let width = self.names.len();
+        let columns = format!("the header has {width} column{}", if width == 1 { "" } else { "s" });
+        if count < self.min_fields {
+            let missing: Vec<&str> = self.names[count..self.min_fields]
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !n.is_empty())
+                .collect();
+            let shown = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
+            let more = if missing.len() > 6 { ", ..." } else { "" };
+            return Some(format!(
+                "{count} field{} where {columns}; missing: {shown}{more} (write every column, empty where there is no value)",
+                if count == 1 { "" } else { "s" }
+            ));
+        }
+        if count > width && !empty_past(width) {
+            return Some(format!(
+                "{count} fields where {columns}: a value past the last column (a delimiter inside a value that is not quoted?)"
+            ));
+        }
+        None
+    }
+}
+
 /// Parses the chunks of one worker, reusing its buffers across records and chunks.
-struct ChunkParser {
+struct ChunkParser<'a> {
     delimiter: u8,
+    shape: &'a Shape<'a>,
     bounds: Vec<(usize, usize)>,
     decoded: Vec<String>,
     /// The unquoted text of the current quoted record.
     scratch: Vec<u8>,
+    /// Records that are not records of the file: wrong number of fields, an open quote, a
+    /// byte order mark in the middle. Their fields are not visited.
+    damaged: Vec<Finding>,
 }
 
-impl ChunkParser {
-    fn new(delimiter: u8) -> ChunkParser {
-        ChunkParser { delimiter, bounds: Vec::new(), decoded: Vec::new(), scratch: Vec::new() }
+impl<'a> ChunkParser<'a> {
+    fn new(delimiter: u8, shape: &'a Shape<'a>) -> ChunkParser<'a> {
+        ChunkParser {
+            delimiter,
+            shape,
+            bounds: Vec::new(),
+            decoded: Vec::new(),
+            scratch: Vec::new(),
+            damaged: Vec::new(),
+        }
+    }
+
+    fn damage(&mut self, line: u64, message: String) {
+        self.damaged.push(Finding::error(self.shape.file, line, "", "damaged-record", message));
     }
 
     /// Splits a chunk into records and fields. A line without a quote is a record whose fields
@@ -492,15 +655,36 @@ impl ChunkParser {
         let mut start = 0;
         let mut line = chunk.first_line;
         while start < bytes.len() {
+            if bytes[start..].starts_with(BOM) {
+                self.damage(
+                    line,
+                    "starts with a byte order mark (U+FEFF, the bytes EF BB BF), which belongs only at the start of a file: were two files joined? Delete it (some editors show it as ï»¿)".to_owned(),
+                );
+                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                line += 1;
+                start = end + 1;
+                continue;
+            }
             let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
             if memchr::memchr(b'"', &bytes[start..end]).is_none() {
                 split_plain(bytes, start, trim_cr(bytes, start, end), self.delimiter, &mut self.bounds);
-                self.emit(bytes, text, line, chunk.encoding, state, visit);
+                self.emit(bytes, text, line, chunk.encoding, state, visit, 0);
                 line += 1;
                 start = end + 1;
                 continue;
             }
             let (end, newlines) = next_record_end(bytes, start, Some(self.delimiter));
+            if end.is_none()
+                && let Some(open) = open_quote(bytes, start, self.delimiter)
+            {
+                let opened_on = line + memchr::memchr_iter(b'\n', &bytes[start..open]).count() as u64;
+                self.damage(
+                    opened_on,
+                    "a quote opens a value here and is never closed (the file ends inside it); close the quote or delete it"
+                        .to_owned(),
+                );
+                break;
+            }
             let end = end.unwrap_or(bytes.len());
             unquote(
                 &bytes[start..trim_cr(bytes, start, end)],
@@ -510,7 +694,7 @@ impl ChunkParser {
             );
             // Unquoting removes only ASCII quotes from valid UTF-8, so this cannot fail.
             let record_text = text_of(&scratch, chunk.encoding);
-            self.emit(&scratch, record_text, line, chunk.encoding, state, visit);
+            self.emit(&scratch, record_text, line, chunk.encoding, state, visit, newlines);
             line += newlines + 1;
             start = end + 1;
         }
@@ -526,6 +710,7 @@ impl ChunkParser {
         encoding: Encoding,
         state: &mut State,
         visit: &impl Fn(&mut State, &Fields<'_>),
+        newlines: u64,
     ) {
         if encoding == Encoding::Windows1252 {
             self.decoded.resize_with(self.bounds.len(), String::new);
@@ -535,8 +720,23 @@ impl ChunkParser {
             }
         }
         let fields = Fields { text, bounds: &self.bounds, decoded: &self.decoded, encoding, line };
-        if !fields.is_empty() {
-            visit(state, &fields);
+        if fields.is_empty() {
+            return;
+        }
+        let empty_past = |n: usize| (n..fields.len()).all(|i| fields.get(Some(i)).is_empty());
+        match self.shape.misfit(fields.len(), empty_past) {
+            None => visit(state, &fields),
+            Some(why) => {
+                let spans = if newlines > 0 {
+                    format!(
+                        " (a quoted value runs from here on to line {}: is a quote missing or one too many?)",
+                        line + newlines
+                    )
+                } else {
+                    String::new()
+                };
+                self.damage(line, format!("{why}{spans}"));
+            }
         }
     }
 }
@@ -692,13 +892,41 @@ mod tests {
             first_line: 2,
             encoding: Encoding::Utf8,
         };
-        let mut parser = ChunkParser::new(b';');
+        let names = ["x".to_owned(), "y".to_owned()];
+        let shape = Shape { file: "t.csv", names: &names, min_fields: 2 };
+        let mut parser = ChunkParser::new(b';', &shape);
         let mut seen: Vec<(u64, String)> = Vec::new();
         parser.parse(&chunk, &mut seen, &|seen: &mut Vec<(u64, String)>, f: &Fields<'_>| {
             seen.push((f.line, f.get(Some(0)).to_owned()))
         });
         let lines: Vec<(u64, &str)> = seen.iter().map(|(l, t)| (*l, t.as_str())).collect();
         assert_eq!(lines, vec![(2, "a"), (3, "c"), (5, "e\r\nf"), (7, "h")]);
+    }
+
+    #[test]
+    fn a_record_fits_the_header_or_says_why() {
+        let names: Vec<String> = ["id", "name", "email", ""].map(str::to_owned).to_vec();
+        let shape = Shape { file: "c.csv", names: &names, min_fields: 3 };
+        // Every column, or all but the empty-named last one.
+        assert_eq!(shape.misfit(4, |_| true), None);
+        assert_eq!(shape.misfit(3, |_| true), None);
+        // Extra fields are fine only when empty (a trailing delimiter).
+        assert_eq!(shape.misfit(5, |_| true), None);
+        assert!(shape.misfit(5, |_| false).unwrap().starts_with("5 fields where the header has 4 columns"));
+        let short = shape.misfit(1, |_| true).unwrap();
+        assert!(
+            short.starts_with("1 field where the header has 4 columns; missing: name, email ("),
+            "{short}"
+        );
+    }
+
+    #[test]
+    fn finds_the_quote_left_open() {
+        assert_eq!(open_quote(b"a,\"b\nc,d", 0, b','), Some(2));
+        assert_eq!(open_quote(b"a,\"b\"\"c\",d", 0, b','), None);
+        // A quote inside a field is text and opens nothing.
+        assert_eq!(open_quote(b"a,24\" screen", 0, b','), None);
+        assert_eq!(open_quote(b"a,\"x\",\"y", 0, b','), Some(6));
     }
 
     #[test]

@@ -127,3 +127,290 @@ fn without_delivery_composing_counts_as_sending() {
     let out = l.ok(&["send", "--as-of", "2026-11-09"]);
     assert!(out.contains("send: 0 delivered"), "{out}");
 }
+
+// E-mail over SMTP, against a small SMTP server run by the test (plain SMTP on 127.0.0.1).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+/// What the server does with the n-th message it is offered (by MAIL FROM).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Answer {
+    Accept,
+    /// 451 to MAIL FROM: try later.
+    Defer,
+    /// 550 to RCPT TO: no such user.
+    Reject,
+    /// Reads the whole message, then closes the connection without answering.
+    DropAfterData,
+}
+
+/// A server on 127.0.0.1 answering per `script` (Accept after its end); `bodies` holds every
+/// message body it read in full (also one it then dropped).
+struct SmtpServer {
+    port: u16,
+    bodies: Arc<Mutex<Vec<String>>>,
+    envelopes: Arc<Mutex<Vec<String>>>,
+}
+
+impl SmtpServer {
+    fn start(script: &[Answer]) -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let envelopes = Arc::new(Mutex::new(Vec::new()));
+        let (b, e, script) = (bodies.clone(), envelopes.clone(), script.to_vec());
+        std::thread::spawn(move || {
+            let mut offered = 0usize;
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let mut out = stream.try_clone().unwrap();
+                let mut lines = BufReader::new(stream);
+                let _ = out.write_all(b"220 test.example ESMTP\r\n");
+                let mut answer = Answer::Accept;
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-test.example\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n",
+                        "AUTH" => {
+                            e.lock().unwrap().push(line.trim().to_owned());
+                            b"235 2.7.0 accepted\r\n"
+                        }
+                        "MAIL" => {
+                            answer = script.get(offered).copied().unwrap_or(Answer::Accept);
+                            offered += 1;
+                            e.lock().unwrap().push(line.trim().to_owned());
+                            if answer == Answer::Defer {
+                                b"451 4.3.0 try again later\r\n"
+                            } else {
+                                b"250 OK\r\n"
+                            }
+                        }
+                        "RCPT" => {
+                            e.lock().unwrap().push(line.trim().to_owned());
+                            if answer == Answer::Reject {
+                                b"550 5.1.1 no such user\r\n"
+                            } else {
+                                b"250 OK\r\n"
+                            }
+                        }
+                        "DATA" => {
+                            let _ = out.write_all(b"354 go ahead\r\n");
+                            let mut body = String::new();
+                            loop {
+                                line.clear();
+                                if lines.read_line(&mut line).unwrap_or(0) == 0 || line == ".\r\n" {
+                                    break;
+                                }
+                                body.push_str(&line);
+                            }
+                            b.lock().unwrap().push(body);
+                            if answer == Answer::DropAfterData {
+                                break;
+                            }
+                            b"250 2.0.0 queued as 1\r\n"
+                        }
+                        "RSET" | "NOOP" => b"250 OK\r\n",
+                        "QUIT" => {
+                            let _ = out.write_all(b"221 bye\r\n");
+                            break;
+                        }
+                        _ => b"502 not here\r\n",
+                    };
+                    let _ = out.write_all(reply);
+                }
+            }
+        });
+        SmtpServer { port, bodies, envelopes }
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+const CUSTOMERS_EMAIL: &str = "id,name,kind,org_no,country,language,email,phone,address,postcode,city\n\
+A,Alfa Bygg AB,business,556036-0793,SE,sv,ekonomi@alfa.example,,Storgatan 1,41101,Göteborg\n\
+B,Berit Holm,consumer,,SE,sv,berit@holm.example,,Ekgatan 5,90330,Umeå\n";
+
+/// A ledger e-mailing its reminders through `server`, with the reminders of 11-08 composed.
+fn emailing(server: &SmtpServer) -> Ledger {
+    let l = Ledger::new();
+    let policy = POLICY.replace("channels = [\"letter\"]", "channels = [\"email\"]");
+    l.write(
+        "policy.toml",
+        &format!("{policy}[delivery.email]\nserver = \"smtp://127.0.0.1:{}\"\n", server.port),
+    )
+    .write("customers.csv", CUSTOMERS_EMAIL)
+    .write("invoices.csv", INVOICES);
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert_eq!(lines(&l, "queued").len(), 2);
+    l
+}
+
+const A: &str = "2026-11-08/reminder-1_A_SEK";
+const B: &str = "2026-11-08/reminder-1_B_SEK";
+
+/// (event, ref, note) of the delivery lines after the `queued` ones.
+fn delivery(l: &Ledger) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| line.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|f| ["sending", "sent", "failed", "deferred", "doubt"].contains(&f[1].as_str()))
+        .map(|f| (f[1].clone(), f[7].clone(), f[8..].join(",")))
+        .collect()
+}
+
+fn event_refs(l: &Ledger) -> Vec<(String, String)> {
+    delivery(l).into_iter().map(|(e, r, _)| (e, r)).collect()
+}
+
+fn pair(event: &str, reference: &str) -> (String, String) {
+    (event.to_owned(), reference.to_owned())
+}
+
+#[test]
+fn each_email_reaches_the_server_once() {
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    let out = l.ok(&["send", "--as-of", "2026-11-09"]);
+    assert!(out.contains("send: 2 delivered (email 2, sms 0, letter 0)"), "{out}");
+    let bodies = server.bodies();
+    assert_eq!(bodies.len(), 2);
+    let eml = std::fs::read_to_string(l.file("out/2026-11-08/reminder-1_A_SEK.eml")).unwrap();
+    assert_eq!(bodies[0], eml, "the .eml goes out byte for byte as composed");
+    let envelopes = server.envelopes.lock().unwrap().clone();
+    assert_eq!(envelopes[0], "MAIL FROM:<faktura@fonster.example>");
+    assert_eq!(envelopes[1], "RCPT TO:<ekonomi@alfa.example>");
+    assert_eq!(event_refs(&l), [pair("sending", A), pair("sent", A), pair("sending", B), pair("sent", B)]);
+    assert!(delivery(&l)[1].2.starts_with("250"), "{:?}", delivery(&l));
+    // A second run sends nothing.
+    let again = l.ok(&["send", "--as-of", "2026-11-10"]);
+    assert!(again.contains("send: 0 delivered"), "{again}");
+    assert_eq!(server.bodies().len(), 2);
+    assert_eq!(delivery(&l).len(), 4);
+}
+
+#[test]
+fn a_permanent_refusal_is_failed_and_the_reminder_does_not_count() {
+    let server = SmtpServer::start(&[Answer::Reject]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "a refused message needs a person");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("email {A}: refused (550 5.1.1 no such user)")), "{err}");
+    // Refused at RCPT: no `sending`, nothing went.
+    assert_eq!(event_refs(&l), [pair("failed", A), pair("sending", B), pair("sent", B)]);
+    assert_eq!(server.bodies().len(), 1);
+    // Never tried again; A's reminder counts for nothing, so it is due again.
+    l.ok(&["send", "--as-of", "2026-11-10", "-q"]);
+    assert_eq!(server.bodies().len(), 1);
+    assert_eq!(actions(&l, "2026-11-10"), vec!["reminder,A,1".to_owned()]);
+}
+
+#[test]
+fn a_temporary_refusal_is_tried_again_by_the_next_run() {
+    let server = SmtpServer::start(&[Answer::Defer]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "a deferred message needs no person yet");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deferred (451 4.3.0 try again later)"), "{out:?}");
+    assert_eq!(event_refs(&l), [pair("deferred", A), pair("sending", B), pair("sent", B)]);
+    // B went a day late (deadline 11-19): its collection moves from 11-29 to 11-30.
+    assert_eq!(actions(&l, "2026-11-29"), Vec::<String>::new());
+    l.ok(&["send", "--as-of", "2026-11-10", "-q"]);
+    assert_eq!(event_refs(&l)[3..], [pair("sending", A), pair("sent", A)]);
+    assert_eq!(server.bodies().len(), 2);
+    // A went two days late: its collection moves from 11-29 to 12-01.
+    assert_eq!(actions(&l, "2026-11-30"), vec!["collection,B,2".to_owned()]);
+    assert_eq!(actions(&l, "2026-12-01"), vec!["collection,A,1".to_owned(), "collection,B,2".to_owned()]);
+}
+
+#[test]
+fn no_answer_after_the_message_is_doubt_and_never_sent_again_by_itself() {
+    let server = SmtpServer::start(&[Answer::DropAfterData]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("email {A}: in doubt")) && err.contains(&format!("dun sent {A}")), "{err}");
+    // B waits: the server broke off.
+    assert_eq!(event_refs(&l), [pair("sending", A), pair("doubt", A)]);
+    assert_eq!(server.bodies().len(), 1);
+    let out = l.dun(&["send", "--as-of", "2026-11-10"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(server.bodies().len(), 2, "B went, A was not sent again");
+    assert_eq!(event_refs(&l)[2..], [pair("sending", B), pair("sent", B)]);
+    // The user says it did not arrive: --retry-doubtful sends it once more.
+    l.ok(&["send", "--retry-doubtful", "--as-of", "2026-11-11", "-q"]);
+    assert_eq!(server.bodies().len(), 3);
+    assert_eq!(event_refs(&l)[4..], [pair("sending", A), pair("sent", A)]);
+}
+
+#[test]
+fn a_run_stopped_while_sending_leaves_doubt_not_a_second_message() {
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    // What a run killed between `sending` and the server's answer leaves behind.
+    let mut journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    journal.push_str(&format!("2026-11-09,sending,,A,,,email,{A},\n"));
+    l.write("journal.csv", &journal);
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(event_refs(&l), [pair("sending", A), pair("doubt", A), pair("sending", B), pair("sent", B)]);
+    assert_eq!(server.bodies().len(), 1, "only B went");
+    // It did arrive, the customer says: recorded by hand, and the ladder counts it.
+    l.ok(&["sent", A, "--as-of", "2026-11-10", "-q"]);
+    assert_eq!(event_refs(&l)[4], pair("sent", A));
+    assert_eq!(actions(&l, "2026-11-30"), vec!["collection,B,2".to_owned()]);
+    assert_eq!(actions(&l, "2026-12-01"), vec!["collection,A,1".to_owned(), "collection,B,2".to_owned()]);
+}
+
+#[test]
+fn the_password_comes_from_the_environment() {
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    let policy = std::fs::read_to_string(l.file("policy.toml")).unwrap();
+    let login = policy.replace(
+        &format!("server = \"smtp://127.0.0.1:{}\"", server.port),
+        &format!(
+            "server = \"smtp://127.0.0.1:{}\"\nusername = \"dun\"\npassword_env = \"DUN_TEST_SMTP_PASSWORD\"",
+            server.port
+        ),
+    );
+    l.write("policy.toml", &login);
+    let out =
+        l.dun(&["send", "--as-of", "2026-11-09"]).env_remove("DUN_TEST_SMTP_PASSWORD").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("password_env names DUN_TEST_SMTP_PASSWORD, which is not set"), "{err}");
+    assert!(event_refs(&l).is_empty(), "nothing journaled while nothing was sent");
+    assert!(server.bodies().is_empty());
+    // Set: it logs in (plain SMTP is allowed to this machine only) and sends.
+    let out =
+        l.dun(&["send", "--as-of", "2026-11-09"]).env("DUN_TEST_SMTP_PASSWORD", "hemligt").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let envelopes = server.envelopes.lock().unwrap().clone();
+    // AUTH PLAIN of "\0dun\0hemligt".
+    assert_eq!(envelopes[0], "AUTH PLAIN AGR1bgBoZW1saWd0");
+    assert_eq!(server.bodies().len(), 2);
+}
+
+#[test]
+fn starttls_required_refuses_a_server_without_it() {
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    let policy = std::fs::read_to_string(l.file("policy.toml")).unwrap();
+    l.write("policy.toml", &format!("{policy}starttls = \"required\"\n"));
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not offer STARTTLS"), "{err}");
+    assert!(server.bodies().is_empty() && event_refs(&l).is_empty());
+}

@@ -491,11 +491,75 @@ fn a_users_payments_csv_keeps_its_lines_and_dialect() {
     let mut expected = cp1252("datum;faktura;belopp;referens;Kommentar;transaction_id;source;matched_by\r\n");
     expected.extend_from_slice(&original[original.iter().position(|&b| b == b'\n').unwrap() + 1..]);
     expected.extend_from_slice(
-        format!("2026-11-23;3003;400.00;{};;{};bg.txt;reference\r\n", ocr("3003"), txid("20261123", 3))
+        format!("2026-11-23;3003;400,00;{};;{};bg.txt;reference\r\n", ocr("3003"), txid("20261123", 3))
             .as_bytes(),
     );
     assert_eq!(std::fs::read(l.file("payments.csv")).unwrap(), expected);
     // 100 by hand + 400 from the bank settle invoice 3003.
+    let report = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-24"]);
+    assert!(!report.contains("K3,"), "{report}");
+}
+
+/// Issue #12: a `,`-separated file whose amounts have a decimal comma (quoted, with a space
+/// between thousands) gets its new line as `"500,00"`, not `500.00`; its own lines stay byte for
+/// byte, and 1 500 by hand + 500 from the bank settle invoice 3002.
+#[test]
+fn a_payments_csv_in_decimal_commas_gets_decimal_commas() {
+    let l = shop();
+    let original = "date,invoice,amount,reference,transaction_id,source,matched_by\n\
+                    2026-11-01,3002,\"1 500,00\",,,,\n";
+    l.write("payments.csv", original);
+    let file = write_bank(
+        &l,
+        "bg.txt",
+        &bgmax("20261123", &[Bg { reference: &ocr("3002"), ore: 50_000, serial: 7, payer: None }]),
+    );
+    l.ok(&["import", &file, "--as-of", "2026-11-24"]);
+    let expected = format!(
+        "{original}2026-11-23,3002,\"500,00\",{},{},bg.txt,reference\n",
+        ocr("3002"),
+        txid("20261123", 7)
+    );
+    assert_eq!(std::fs::read_to_string(l.file("payments.csv")).unwrap(), expected);
+    let report = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-24"]);
+    assert!(!report.contains("K2,"), "{report}");
+}
+
+/// A `payments.csv` read through `[columns.payments]` (its own headers, `dd.mm.yyyy`, decimal
+/// comma): `dun import` refused it before ("missing required columns") although `dun report`
+/// read it; now its line is added in the file's own format, and read back: 100 by hand + 400
+/// from the bank settle invoice 3003.
+#[test]
+fn a_mapped_payments_csv_gets_lines_in_its_own_format() {
+    let l = shop();
+    l.write(
+        "policy.toml",
+        &format!(
+            "{POLICY_GATE}[columns.payments]\ndate = \"Dag\"\ninvoice = \"Fakt\"\namount = \"Inbetalt\"\n\
+             date_format = \"%d.%m.%Y\"\n"
+        ),
+    );
+    l.write_bytes(
+        "payments.csv",
+        &cp1252("Dag;Fakt;Inbetalt;Anteckning\r\n01.11.2026;3003;100,00;Växjö\r\n"),
+    );
+    let file = write_bank(
+        &l,
+        "bg.txt",
+        &bgmax("20261123", &[Bg { reference: &ocr("3003"), ore: 40_000, serial: 3, payer: None }]),
+    );
+    l.ok(&["import", &file, "--as-of", "2026-11-24"]);
+    let expected = cp1252(&format!(
+        "Dag;Fakt;Inbetalt;Anteckning;reference;transaction_id;source;matched_by\r\n\
+         01.11.2026;3003;100,00;Växjö\r\n\
+         23.11.2026;3003;400,00;;{};{};bg.txt;reference\r\n",
+        ocr("3003"),
+        txid("20261123", 3)
+    ));
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(l.file("payments.csv")).unwrap()),
+        String::from_utf8_lossy(&expected)
+    );
     let report = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-24"]);
     assert!(!report.contains("K3,"), "{report}");
 }

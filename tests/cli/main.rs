@@ -24,6 +24,7 @@ mod rules;
 mod safety;
 mod sie;
 mod spreadsheets;
+mod strict;
 mod systems;
 mod terminal;
 mod usage;

@@ -60,6 +60,22 @@ fn json_and_table_carry_the_same_rows() {
     assert!(table.contains("moves to the next business day") && table.contains("✅"), "{table}");
 }
 
+/// Issue #11 follow-up: nordic-rules § 8.2 reports (◐) that Norwegian fees may restart 6 months
+/// after the last one, without its wording; `dun` does not restart them, and says so.
+#[test]
+fn norways_unconfirmed_fee_restart_is_listed_with_what_dun_does() {
+    let csv = ok(&["--country", "NO", "--as-of", "2026-12-01", "--format", "csv"]);
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("NO,all,reminder_fee.count_restarts,"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(line.contains("never: at most 2 fee-bearing notices per claim"), "{line}");
+    assert!(
+        line.contains("fees may restart 6 months after the last one") && line.ends_with(",derived,⚠"),
+        "{line}"
+    );
+}
+
 /// A Swedish company's ledger: a fixed 50 kr fee, statutory compensation, a SEK/EUR rate, its
 /// own Danish 2026H2 reference rate, Norway's new inkassolov from 2027-07-01, and a segment of
 /// businesses charged a fixed 12 %.

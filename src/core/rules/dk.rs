@@ -78,6 +78,7 @@ pub static PACK: RulePack = RulePack {
         min_days_after_reminder: PerDebtor::both(None),
         min_days_after_reminder_source: secondary("inkassoloven § 10"),
     },
+    unconfirmed: &[],
 };
 
 #[cfg(test)]

@@ -75,6 +75,7 @@ pub static PACK: RulePack = RulePack {
         min_days_after_reminder: PerDebtor::both(None),
         min_days_after_reminder_source: derived("not harmonised in the EU"),
     },
+    unconfirmed: &[],
 };
 
 #[cfg(test)]

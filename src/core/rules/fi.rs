@@ -97,6 +97,7 @@ pub static PACK: RulePack = RulePack {
         min_days_after_reminder: PerDebtor { business: None, consumer: Some(14) },
         min_days_after_reminder_source: statute("laki saatavien perinnästä (513/1999) 5 § (299/2022)"),
     },
+    unconfirmed: &[],
 };
 
 #[cfg(test)]

@@ -152,6 +152,9 @@ pub fn rules_in_force(pack: &'static RulePack, on: NaiveDate, dates: &LawDates) 
             f.deadline_source,
         );
     }
+    for u in pack.unconfirmed {
+        push(u.debtor, u.rule, u.reading.into(), None, u.cite);
+    }
     let c = &pack.compensation;
     let entry = c.amounts.iter().filter(|a| a.from <= on).max_by_key(|a| a.from);
     let amount = compensation(pack, on)
@@ -226,6 +229,24 @@ mod tests {
         assert_eq!(value(&later, "business", "reminder_fee.max"), "0 NOK");
         assert_eq!(value(&later, "all", "collection.creditor_warning_required"), "no");
         let _ = m("0");
+    }
+
+    #[test]
+    fn what_the_sources_do_not_confirm_is_listed_with_the_debtor_safe_reading_and_marked() {
+        // nordic-rules § 8.2 (◐, wording not found): Norwegian fees may restart 6 months after
+        // the last one; `dun` never restarts the count of two fee-bearing notices.
+        let rows = rules_in_force(super::super::rules_for("NO"), d("2026-12-01"), &LawDates::default());
+        let restart = rows.iter().find(|r| r.rule == "reminder_fee.count_restarts").unwrap();
+        assert_eq!(restart.debtor, "all");
+        assert!(restart.value.starts_with("never:") && restart.value.contains("debtor-safe"), "{restart:?}");
+        assert!(restart.source.contains("6 months") && restart.source.contains("not confirmed"));
+        assert_eq!(restart.confidence.mark(), "⚠");
+        // No other pack claims such a rule.
+        for country in ["SE", "DK", "FI", "DE"] {
+            let rows =
+                rules_in_force(super::super::rules_for(country), d("2026-12-01"), &LawDates::default());
+            assert!(!rows.iter().any(|r| r.rule == "reminder_fee.count_restarts"), "{country}");
+        }
     }
 
     #[test]

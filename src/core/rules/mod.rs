@@ -337,6 +337,21 @@ pub struct RulePack {
     pub reminder_fee: PerDebtor<&'static [Dated<FeeRule>]>,
     pub compensation: CompensationRule,
     pub collection: CollectionRules,
+    /// Rules the sources report but do not confirm well enough to charge a debtor by.
+    pub unconfirmed: &'static [Unconfirmed],
+}
+
+/// A rule the sources report but do not confirm (its wording, or what it means, is not in
+/// them): `dun` applies the debtor-safe reading, and `dun rules` lists it marked ⚠.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unconfirmed {
+    /// `all`, `business` or `consumer`.
+    pub debtor: &'static str,
+    /// A stable dotted name, as in `dun rules`.
+    pub rule: &'static str,
+    /// What `dun` does meanwhile.
+    pub reading: &'static str,
+    pub cite: Cite,
 }
 
 /// A statutory rule that an action would break.

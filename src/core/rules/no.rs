@@ -2,8 +2,8 @@
 
 use super::{
     CollectionRules, CompensationInteraction, CompensationRule, DERIVED, Dated, DayCount, FeeRule,
-    InterestRules, PendingAct, PerDebtor, RulePack, SECONDARY, STATUTE, dated, pct, rate, secondary, since,
-    statute, ymd,
+    InterestRules, PendingAct, PerDebtor, RulePack, SECONDARY, STATUTE, Unconfirmed, dated, derived, pct,
+    rate, secondary, since, statute, ymd,
 };
 
 /// The new inkassolov (LOV-2026-05-22-19), adopted, in force when the King decides; 1 January
@@ -119,6 +119,14 @@ pub static PACK: RulePack = RulePack {
         min_days_after_reminder: PerDebtor::both(None),
         min_days_after_reminder_source: statute("inkassoloven § 9"),
     },
+    unconfirmed: &[Unconfirmed {
+        debtor: "all",
+        rule: "reminder_fee.count_restarts",
+        reading: "never: at most 2 fee-bearing notices per claim, however long ago the last fee (the debtor-safe reading)",
+        cite: derived(
+            "inkassoforskriften § 1-3 as a secondary source reports it: fees may restart 6 months after the last one; its wording is not confirmed",
+        ),
+    }],
 };
 
 #[cfg(test)]

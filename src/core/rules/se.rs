@@ -78,6 +78,7 @@ pub static PACK: RulePack = RulePack {
         min_days_after_reminder: PerDebtor::both(None),
         min_days_after_reminder_source: secondary("inkassolagen (1974:182)"),
     },
+    unconfirmed: &[],
 };
 
 #[cfg(test)]

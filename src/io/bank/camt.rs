@@ -47,6 +47,7 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     let text = decode(bytes).map_err(|e| vec![e])?;
     let root = build_tree(&text).map_err(|e| vec![e])?;
     let message = locate_message(&root).map_err(|e| vec![e])?;
+    check_namespace(&root, &message).map_err(|e| vec![e])?;
     let mut walker = Walker {
         message_id: message
             .element
@@ -109,7 +110,9 @@ pub(super) fn looks_like_xml(bytes: &[u8]) -> bool {
 
 /// camt.054 or camt.053 by the message element under `Document`.
 pub(super) fn sniff_kind(bytes: &[u8]) -> Option<BankFormat> {
-    let text = decode(bytes).ok()?;
+    // A file that does not decode is still recognised by its element names (ASCII), so that
+    // parsing it names the bad byte rather than calling it no bank file.
+    let text = decode(bytes).unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned());
     let mut reader = Reader::from_str(&text);
     loop {
         match reader.read_event() {
@@ -138,6 +141,10 @@ fn message_format(name: &str) -> Option<BankFormat> {
 // ---------------------------------------------------------------------------
 
 /// Decodes by BOM, else by the XML declaration's `encoding`, else UTF-8.
+fn not_a_currency(code: &str) -> String {
+    format!("currency {code:?} is not an ISO 4217 code (SEK, NOK, DKK, EUR, ...)")
+}
+
 fn decode(bytes: &[u8]) -> Result<String, BankError> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         return decode_with(encoding, bytes.get(bom..).unwrap_or_default());
@@ -156,7 +163,11 @@ fn decode(bytes: &[u8]) -> Result<String, BankError> {
             Ok(text) => Ok(text.to_string()),
             Err(e) => Err(error(
                 format!("line {}", line_at(bytes, e.valid_up_to())),
-                "not valid UTF-8 (and no other encoding declared)",
+                format!(
+                    "byte {} (0x{:02X}) is not valid UTF-8, and no other encoding is declared: the file was changed or saved in another encoding",
+                    e.valid_up_to(),
+                    bytes[e.valid_up_to()]
+                ),
             )),
         },
     }
@@ -402,10 +413,42 @@ fn locate_message(root: &Element) -> Result<Message<'_>, BankError> {
     }
 }
 
+/// The namespace the root element is in, if it declares one.
+fn root_namespace(root: &Element) -> Option<&str> {
+    let key = if root.prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{}", root.prefix) };
+    root.attributes.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim())
+}
+
+/// A declared namespace must be ISO 20022's for the message found: another one is another
+/// message that happens to share element names (a bank's own format, a camt.052 report),
+/// whose amounts would be read as payments. Files without a namespace are read by their
+/// element names (bank-formats.md: some banks' files carry none).
+fn check_namespace(root: &Element, message: &Message<'_>) -> Result<(), BankError> {
+    let Some(namespace) = root_namespace(root) else { return Ok(()) };
+    let expected = match message.format {
+        BankFormat::Camt054 => "camt.054",
+        _ => "camt.053",
+    };
+    let version =
+        namespace.strip_prefix("urn:iso:std:iso:20022:tech:xsd:").and_then(|v| v.strip_prefix(expected));
+    let known = version
+        .and_then(|v| v.strip_prefix(".001."))
+        .is_some_and(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_digit()));
+    if known {
+        return Ok(());
+    }
+    Err(error(
+        format!("line {}, {}", root.line, root.name),
+        format!(
+            "namespace {namespace:?} is not ISO 20022 {expected} (expected urn:iso:std:iso:20022:tech:xsd:{expected}.001.NN, as the {} message is)",
+            message.element.name
+        ),
+    ))
+}
+
 /// `camt.054.001.02` from the namespace the root element is in.
 fn namespace_version(root: &Element) -> Option<String> {
-    let key = if root.prefix.is_empty() { "xmlns".to_string() } else { format!("xmlns:{}", root.prefix) };
-    let namespace = root.attributes.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim())?;
+    let namespace = root_namespace(root)?;
     let version = namespace.rsplit(':').next()?;
     version.starts_with("camt.").then(|| version.to_string())
 }
@@ -457,6 +500,10 @@ impl Walker {
             Err(Reported) => return,
         };
         let currency = currency.or(container.account_currency);
+        if let Some(code) = currency.filter(|c| crate::core::model::Currency::parse(c).is_none()) {
+            self.error_at(e, &path, not_a_currency(code));
+            return;
+        }
         let shown = format!("{amount} {}", currency.unwrap_or("")).trim_end().to_string();
         let indicator = e.value_at(&["CdtDbtInd"]).unwrap_or("");
         if indicator != "CRDT" && indicator != "DBIT" {
@@ -587,8 +634,13 @@ impl Walker {
             return Ok(None);
         };
         let text = element.value().unwrap_or("");
+        let currency = element.attribute("Ccy");
+        if let Some(code) = currency.filter(|c| crate::core::model::Currency::parse(c).is_none()) {
+            self.error_at(element, &format!("{parent_path}/{name}"), not_a_currency(code));
+            return Err(Reported);
+        }
         match parse_amount(text) {
-            Some(amount) => Ok(Some((amount, element.attribute("Ccy")))),
+            Some(amount) => Ok(Some((amount, currency))),
             None => {
                 self.error_at(
                     element,

@@ -4,6 +4,7 @@
 //! after the message went): the journal records which (`core::delivery`).
 
 pub mod folder;
+pub mod smtp;
 
 /// What became of one message.
 #[derive(Clone, Debug, PartialEq, Eq)]
