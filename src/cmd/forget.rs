@@ -10,9 +10,10 @@ use crate::core::journal::{Entry, Event};
 use crate::core::policy::Policy;
 use crate::core::privacy::{FORGOTTEN, last_activity, may_forget, retention};
 use crate::io::columns::FileKind;
+use crate::io::commit::Transaction;
 use crate::io::csv_in::{open_ledger_file, specs_of};
-use crate::io::rewrite::{column, rewrite_records};
-use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::io::rewrite::{column, rewrite_records, rewritten};
+use crate::io::{ledger_dir, lock::LedgerLock};
 
 /// The register's columns that hold personal data, emptied (the name is replaced).
 const PERSONAL: [&str; 7] = ["org_no", "email", "phone", "address", "postcode", "city", "contact"];
@@ -60,12 +61,16 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
     let numbers: std::collections::HashSet<String> =
         ledger.invoices.iter().filter(|i| i.customer == id).map(|i| i.number.clone()).collect();
     let mut done: Vec<String> = Vec::new();
+    // The register, the invoices and the journal change in one transaction with the note that
+    // records it (`io::commit`): a stop anywhere leaves all of it done or none.
+    let mut tx = Transaction::new(&ctx.dir);
 
     // The register: the name replaced, every other personal field emptied, on its own line.
     let mut names = vec!["id", "name"];
     names.extend(PERSONAL);
     let at = positions(ctx, ledger_dir::CUSTOMERS, FileKind::Customers, &ledger.policy, &names)?;
-    let n = rewrite_records(&ctx.path(ledger_dir::CUSTOMERS), ledger_dir::CUSTOMERS, |_, fields| {
+    let customers = ctx.path(ledger_dir::CUSTOMERS);
+    let changed = rewritten(&customers, ledger_dir::CUSTOMERS, |_, fields| {
         if at[0].and_then(|i| fields.get(i)).map(|s| s.trim()) != Some(id.as_str()) {
             return false;
         }
@@ -76,12 +81,14 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
         }
         true
     })?;
+    let n = stage(&mut tx, &customers, changed)?;
     done.push(format!("{}: {n} line", ledger_dir::CUSTOMERS));
 
     // Invoice descriptions may name people or places; the amounts and dates stay.
     let at =
         positions(ctx, ledger_dir::INVOICES, FileKind::Invoices, &ledger.policy, &["number", "description"])?;
-    let n = rewrite_records(&ctx.path(ledger_dir::INVOICES), ledger_dir::INVOICES, |_, fields| {
+    let invoices = ctx.path(ledger_dir::INVOICES);
+    let changed = rewritten(&invoices, ledger_dir::INVOICES, |_, fields| {
         let (Some(number), Some(desc)) = (at[0], at[1]) else {
             return false;
         };
@@ -93,10 +100,11 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
         fields[desc].clear();
         true
     })?;
+    let n = stage(&mut tx, &invoices, changed)?;
     done.push(format!("{}: {n} description(s)", ledger_dir::INVOICES));
 
     // Journal notes on the customer or its invoices (what was said on a call, a dispute).
-    let n = rewrite_records(&ctx.path(ledger_dir::JOURNAL), ledger_dir::JOURNAL, |header, fields| {
+    let changed = rewritten(&ctx.path(ledger_dir::JOURNAL), ledger_dir::JOURNAL, |header, fields| {
         let (Some(inv), Some(cust), Some(note)) =
             (column(header, &["invoice"]), column(header, &["customer"]), column(header, &["note"]))
         else {
@@ -110,6 +118,10 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
         fields[note] = FORGOTTEN.to_owned();
         true
     })?;
+    let n = changed.map_or(0, |(bytes, n)| {
+        tx.replace_journal(bytes);
+        n
+    });
     done.push(format!("{}: {n} note(s)", ledger_dir::JOURNAL));
 
     // What dun wrote under out/: the customer's letters go, its rows of agency batches are
@@ -125,11 +137,19 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
         "personal data forgotten (last activity {last}; {} keeps {} years: {})",
         ledger.policy.country, r.years, r.law
     ));
-    journal_file::append(&ctx.dir, &[note])?;
+    tx.journal(&[note]);
+    tx.commit()?;
     if !ctx.quiet {
         println!("{id}: personal data forgotten; {}", done.join("; "));
     }
     Ok(())
+}
+
+/// Stages a rewritten file; how many of its records changed.
+fn stage(tx: &mut Transaction, path: &std::path::Path, changed: Option<(Vec<u8>, usize)>) -> Result<usize> {
+    let Some((bytes, n)) = changed else { return Ok(0) };
+    tx.stage(path, &bytes)?;
+    Ok(n)
 }
 
 /// Removes the customer's letters under `out/DATE/` and empties its rows of the agency batches.

@@ -13,6 +13,9 @@
 //!   Readers without the lock read the journal as committed ([`committed_view`]).
 //! - A full disk while appending: the journal is cut back to its old length and the staged
 //!   files removed; the run fails having changed nothing.
+//! - A run that changes journal lines (`dun forget`'s notes) stages the whole new journal, its
+//!   own lines included, like any other file ([`Transaction::replace_journal`]); readers take
+//!   the staged journal once committed, recovery renames it.
 //!
 //! Measured against rewriting the whole journal (copy + rename) on a year's journal of a
 //! 100k-customer ledger: see `benches/journal_append.rs` and the README.
@@ -42,6 +45,10 @@ struct Intent {
     /// header when the journal was new).
     journal: String,
     files: Vec<Staged>,
+    /// The run replaces the journal whole: `files` holds the new journal (this run's lines
+    /// included), `journal` is empty and `journal_len` is the new journal's length.
+    #[serde(default)]
+    replaces_journal: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -55,13 +62,21 @@ pub struct Transaction {
     dir: PathBuf,
     staged: Vec<Staged>,
     entries: Vec<Entry>,
+    /// The journal as it is to be, before this run's lines ([`Transaction::replace_journal`]).
+    journal_replacement: Option<Vec<u8>>,
     committed: bool,
 }
 
 impl Transaction {
     /// A run on the ledger in `dir`; call with the ledger lock held.
     pub fn new(dir: &Path) -> Transaction {
-        Transaction { dir: dir.to_owned(), staged: Vec::new(), entries: Vec::new(), committed: false }
+        Transaction {
+            dir: dir.to_owned(),
+            staged: Vec::new(),
+            entries: Vec::new(),
+            journal_replacement: None,
+            committed: false,
+        }
     }
 
     /// Writes `bytes` for `target` under a temporary name; `target` appears at commit.
@@ -79,9 +94,19 @@ impl Transaction {
         self.entries.extend_from_slice(entries);
     }
 
+    /// Replaces the journal, in this run's commit, by `bytes` (the journal as read under the
+    /// lock, with lines changed) followed by this run's lines: the change and the lines that
+    /// record it land together or not at all.
+    pub fn replace_journal(&mut self, bytes: Vec<u8>) {
+        self.journal_replacement = Some(bytes);
+    }
+
     /// Commits and applies the run. On an error before the commit point, or while appending
     /// the journal, nothing has changed.
     pub fn commit(mut self) -> Result<()> {
+        if let Some(journal) = self.journal_replacement.take() {
+            return self.commit_replacing(journal);
+        }
         if self.staged.is_empty() && self.entries.is_empty() {
             self.committed = true;
             return Ok(());
@@ -98,6 +123,7 @@ impl Transaction {
             journal_len,
             journal: String::from_utf8(lines).context("journal lines are not UTF-8")?,
             files: self.staged.clone(),
+            replaces_journal: false,
         };
         let text = serde_json::to_vec(&intent)?;
         fault("commit", 0);
@@ -111,6 +137,34 @@ impl Transaction {
                 Err(_) => Err(e.context("the run is committed; the next dun run under the lock finishes it")),
             };
         }
+        rename_staged(&intent)?;
+        finish(&self.dir)
+    }
+}
+
+impl Transaction {
+    /// [`Transaction::commit`] of a run that replaces the journal: the new journal is staged
+    /// with the other files, and the commit renames it into place with them.
+    fn commit_replacing(mut self, mut journal: Vec<u8>) -> Result<()> {
+        if !journal.is_empty() && !journal.ends_with(b"\n") {
+            journal.push(b'\n');
+        }
+        journal.extend(super::journal_file::render_lines(&self.entries, journal.is_empty()));
+        let target = self.dir.join(JOURNAL);
+        self.stage(&target, &journal)?;
+        let intent = Intent {
+            version: 1,
+            journal_len: journal.len() as u64,
+            journal: String::new(),
+            files: self.staged.clone(),
+            replaces_journal: true,
+        };
+        let text = serde_json::to_vec(&intent)?;
+        fault("commit", 0);
+        write_atomically(&self.dir.join(COMMIT), &text)
+            .context("cannot commit the run; nothing was written")?;
+        self.committed = true;
+        fault("committed", 0);
         rename_staged(&intent)?;
         finish(&self.dir)
     }
@@ -262,20 +316,41 @@ fn read_intent(dir: &Path) -> Result<Option<Intent>> {
 pub struct CommittedView {
     pub len: u64,
     pub pending: Vec<u8>,
+    /// The journal to read instead of `journal.csv` (its first `len` bytes): the staged new
+    /// journal of a committed run that replaces it, or the journal it was renamed to.
+    pub file: Option<std::fs::File>,
     /// Set when a last line no run completed is left out.
     pub torn: Option<String>,
 }
 
 pub fn committed_view(dir: &Path) -> Result<CommittedView> {
     if let Some(intent) = read_intent(dir)? {
+        if intent.replaces_journal {
+            return Ok(replaced_view(dir, &intent));
+        }
         return Ok(CommittedView {
             len: intent.journal_len,
             pending: intent.journal.into_bytes(),
+            file: None,
             torn: None,
         });
     }
     let (len, torn) = torn_tail(dir)?;
-    Ok(CommittedView { len, pending: Vec::new(), torn })
+    Ok(CommittedView { len, pending: Vec::new(), file: None, torn })
+}
+
+/// The journal of a committed run that replaces it: the staged file while it is there, else
+/// the journal it has been renamed to (opened once, so a rename in between cannot mix them).
+fn replaced_view(dir: &Path, intent: &Intent) -> CommittedView {
+    let staged = intent
+        .files
+        .iter()
+        .find(|s| s.target.file_name() == Some(JOURNAL.as_ref()))
+        .and_then(|s| s.temp.file_name())
+        .and_then(|name| std::fs::File::open(dir.join(name)).ok());
+    let file = staged.or_else(|| std::fs::File::open(dir.join(JOURNAL)).ok());
+    let len = file.as_ref().and_then(|f| f.metadata().ok()).map_or(0, |m| m.len());
+    CommittedView { len, pending: Vec::new(), file, torn: None }
 }
 
 /// A journal whose last line has no newline and fewer fields than the header was cut short
@@ -314,7 +389,9 @@ fn torn_tail(dir: &Path) -> Result<(u64, Option<String>)> {
 pub fn recover(dir: &Path) -> Result<Vec<String>> {
     let mut said = Vec::new();
     if let Some(intent) = read_intent(dir)? {
-        append_journal(dir, &intent)?;
+        if !intent.replaces_journal {
+            append_journal(dir, &intent)?;
+        }
         rename_staged(&intent)?;
         finish(dir)?;
         said.push(format!(
@@ -379,6 +456,44 @@ mod tests {
         e
     }
 
+    /// A run that replaces the journal: committed, readers see the new journal (its lines
+    /// included) before and after the rename, and recovery renames it.
+    #[test]
+    fn a_replaced_journal_is_read_as_committed_and_finished_by_the_next_run() {
+        let old =
+            "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,secret\n";
+        let new = old.replace("secret", "(forgotten)");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(JOURNAL), old).unwrap();
+        let mut tx = Transaction::new(dir.path());
+        tx.replace_journal(new.clone().into_bytes());
+        tx.journal(&[entry("2")]);
+        tx.commit().unwrap();
+        let whole = std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap();
+        assert!(whole.starts_with(&new) && whole.lines().count() == 3, "{whole}");
+        assert!(!dir.path().join(COMMIT).exists());
+
+        // Stopped after the commit point, before the rename.
+        std::fs::write(dir.path().join(JOURNAL), old).unwrap();
+        let temp = crate::io::output::temp_path(&dir.path().join(JOURNAL));
+        std::fs::write(&temp, &whole).unwrap();
+        let intent = Intent {
+            version: 1,
+            journal_len: whole.len() as u64,
+            journal: String::new(),
+            files: vec![Staged { temp, target: dir.path().join(JOURNAL) }],
+            replaces_journal: true,
+        };
+        std::fs::write(dir.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
+        let mut seen = String::new();
+        let view = committed_view(dir.path()).unwrap();
+        view.file.unwrap().read_to_string(&mut seen).unwrap();
+        assert_eq!((view.len, seen.as_str()), (whole.len() as u64, whole.as_str()));
+        assert_eq!(recover(dir.path()).unwrap().len(), 1);
+        assert_eq!(std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap(), whole);
+        assert!(!dir.path().join(COMMIT).exists());
+    }
+
     /// Every byte a stop can leave the journal at after the commit point: recovery makes it
     /// whole, and the letter is in place.
     #[test]
@@ -403,6 +518,7 @@ mod tests {
                 journal_len: base.len() as u64,
                 journal: String::from_utf8(lines.to_vec()).unwrap(),
                 files: vec![Staged { temp, target: d.path().join("out/a.txt") }],
+                replaces_journal: false,
             };
             std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
             let view = committed_view(d.path()).unwrap();

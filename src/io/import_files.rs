@@ -2,7 +2,7 @@
 //!
 //! - `payments.csv`: matched payments are added to it. The whole file is rewritten (temp file +
 //!   rename) with the user's lines byte for byte as they were, in the file's own delimiter, line
-//!   ends, encoding and decimal mark, and the optional columns `transaction_id`, `source`, `matched_by` added
+//!   ends, encoding, decimal mark and date shape, and the optional columns `transaction_id`, `source`, `matched_by` added
 //!   to its header when it lacks them.
 //! - `unmatched.csv`: payments no rule could match with certainty, for a person to assign.
 //!   Owned by `dun`, rewritten whole.
@@ -151,10 +151,9 @@ pub fn payments_with(
     let amount_at = PAYMENT_COLUMNS.iter().position(|c| c.name == "amount").and_then(|i| index[i]);
     let date_at = PAYMENT_COLUMNS.iter().position(|c| c.name == "date").and_then(|i| index[i]);
     let format = reading.format;
-    let comma = match format.decimal {
-        Some(mark) => mark == ',',
-        None => amount_at.is_some_and(|at| decimal_comma(rest, delimiter, encoding, at)),
-    };
+    let seen = written(rest, delimiter, encoding, amount_at, date_at);
+    let comma = format.decimal.map_or(seen.comma, |mark| mark == ',');
+    let date_pattern = format.date_format.as_deref().or(seen.date_pattern);
     let mut width = names.len();
     let mut added = Vec::new();
     for (spec, at) in PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().zip(index.iter_mut()) {
@@ -187,7 +186,7 @@ pub fn payments_with(
         if let Some(at) = amount_at {
             row[at] = amount_as_written(line.amount, &format, comma);
         }
-        if let (Some(at), Some(pattern)) = (date_at, format.date_format.as_deref()) {
+        if let (Some(at), Some(pattern)) = (date_at, date_pattern) {
             let mut date = String::new();
             // A pattern chrono cannot write keeps the ISO date, which every reader takes.
             if write!(date, "{}", line.date.format(pattern)).is_ok() {
@@ -215,17 +214,67 @@ fn amount_as_written(amount: Decimal, format: &ValueFormat, comma: bool) -> Stri
     if comma { text.replace('.', ",") } else { text }
 }
 
-/// Whether the amounts of the user's lines (`rows`, after the header) are written with a
-/// decimal comma (`34 500,00`, `-12,5`), so that the lines added match them. Each amount whose
-/// last `,` or `.` has one or two digits after it votes for that mark; the comma needs more
-/// votes than the point, else (also with no amount to tell by) a point, as `dun` writes.
-fn decimal_comma(rows: &[u8], delimiter: u8, encoding: Encoding, at: usize) -> bool {
+/// How the user's lines (`rows`, after the header; the first [`SNIFF_LINES`]) write amounts and
+/// dates, so that the lines added match them.
+struct Written {
+    /// Amounts with a decimal comma (`34 500,00`, `-12,5`): each amount whose last `,` or `.`
+    /// has one or two digits after it votes for that mark; the comma needs more votes than the
+    /// point, else (also with no amount to tell by) a point, as `dun` writes.
+    comma: bool,
+    /// The date pattern most of the dates have (`01.11.2026` is `%d.%m.%Y`); `None` for ISO,
+    /// which wins a tie and stands when no date tells.
+    date_pattern: Option<&'static str>,
+}
+
+/// Date shapes a user's `payments.csv` may have, told apart by where the separators are: those
+/// `dun` reads without a `date_format` (`core::date::parse_date`), so a line added is always read
+/// back. The first is ISO.
+const DATE_SHAPES: [&str; 5] = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y%m%d"];
+
+/// Which of [`DATE_SHAPES`] a date is written in, by its shape alone (no parsing, no
+/// allocation: this runs once per line of the file).
+fn date_shape(value: &str) -> Option<usize> {
+    let b = value.as_bytes();
+    let digits_except =
+        |seps: &[usize]| b.iter().enumerate().all(|(i, c)| seps.contains(&i) || c.is_ascii_digit());
+    match b.len() {
+        8 if digits_except(&[]) => Some(4),
+        10 if b[4] == b'-' && b[7] == b'-' && digits_except(&[4, 7]) => Some(0),
+        10 if b[2] == b[5] && digits_except(&[2, 5]) => match b[2] {
+            b'.' => Some(1),
+            b'/' => Some(2),
+            b'-' => Some(3),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// How many of the user's lines [`written`] looks at.
+const SNIFF_LINES: usize = 1000;
+
+fn written(
+    rows: &[u8],
+    delimiter: u8,
+    encoding: Encoding,
+    amount_at: Option<usize>,
+    date_at: Option<usize>,
+) -> Written {
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(rows);
     let mut record = csv::ByteRecord::new();
     let (mut commas, mut points) = (0usize, 0usize);
-    while let Ok(true) = reader.read_byte_record(&mut record) {
-        let Some(field) = record.get(at) else { continue };
+    let mut shapes = [0usize; DATE_SHAPES.len()];
+    // The first lines tell: a file's dialect is one, and a large file is not read twice whole.
+    let mut lines = 0;
+    while lines < SNIFF_LINES && matches!(reader.read_byte_record(&mut record), Ok(true)) {
+        lines += 1;
+        if let Some(field) = date_at.and_then(|at| record.get(at))
+            && let Some(shape) = date_shape(decode(field, encoding).trim())
+        {
+            shapes[shape] += 1;
+        }
+        let Some(field) = amount_at.and_then(|at| record.get(at)) else { continue };
         let value = decode(field, encoding);
         let value = value.trim();
         let Some(mark) = value.rfind([',', '.']) else { continue };
@@ -238,7 +287,9 @@ fn decimal_comma(rows: &[u8], delimiter: u8, encoding: Encoding, at: usize) -> b
             }
         }
     }
-    commas > points
+    // The most used shape; ISO (the first) on a tie.
+    let best = (0..shapes.len()).fold(0, |best, i| if shapes[i] > shapes[best] { i } else { best });
+    Written { comma: commas > points, date_pattern: (best > 0).then(|| DATE_SHAPES[best]) }
 }
 
 fn writer(delimiter: u8, terminator: &str) -> csv::Writer<Vec<u8>> {
@@ -525,6 +576,26 @@ mod tests {
             payments_with(Some(b"date;invoice;amount\n2026-09-01;7;500\n"), &[line("8", "4875")], None)
                 .unwrap();
         assert!(bytes.ends_with(b"\n2026-11-20;8;4875.00;12345674;TX-1;bgmax.txt;reference\n"));
+    }
+
+    /// Dates as the file writes most of them: `01.09.2026` gets `20.11.2026`; a tie, or no
+    /// date that tells, keeps ISO.
+    #[test]
+    fn dates_are_added_in_the_files_shape() {
+        let added = |existing: &[u8]| {
+            let bytes = payments_with(Some(existing), &[line("8", "4875")], None).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            text.lines().last().unwrap().split([';', ',']).next().unwrap().to_owned()
+        };
+        assert_eq!(added(b"datum;faktura;belopp\n01.09.2026;7;500,00\n"), "20.11.2026");
+        // Not a shape dun reads without a date_format: ISO, which it does.
+        assert_eq!(added(b"datum;faktura;belopp\n2026/09/01;7;500\n"), "2026-11-20");
+        assert_eq!(added(b"datum;faktura;belopp\n20260901;7;500\n"), "20261120");
+        assert_eq!(added(b"datum;faktura;belopp\n01-09-2026;7;500\n"), "20-11-2026");
+        assert_eq!(added(b"datum;faktura;belopp\n01/09/2026;7;500\n"), "20/11/2026");
+        assert_eq!(added(b"datum;faktura;belopp\n01.09.2026;7;5\n2026-09-02;7;5\n"), "2026-11-20");
+        assert_eq!(added(b"datum;faktura;belopp\n1.9.2026;7;5\n"), "2026-11-20");
+        assert_eq!(added(b"date,invoice,amount\n"), "2026-11-20");
     }
 
     /// A file read through `[columns.payments]`: its headers, and the lines added in its

@@ -60,7 +60,10 @@ fn committed(dir: &Path) -> Result<Option<Box<dyn Read + Send>>> {
         return Ok(None);
     }
     let committed: Box<dyn Read + Send> = if view.len > 0 {
-        Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len))
+        match view.file {
+            Some(replaced) => Box::new(replaced.take(view.len)),
+            None => Box::new(super::source::open_regular(&path, JOURNAL)?.take(view.len)),
+        }
     } else {
         Box::new(std::io::empty())
     };

@@ -63,10 +63,27 @@ fn write_record(fields: &[String], delimiter: u8) -> Result<String> {
 pub fn rewrite_records(
     path: &Path,
     display: &str,
-    mut edit: impl FnMut(&[String], &mut Vec<String>) -> bool,
+    edit: impl FnMut(&[String], &mut Vec<String>) -> bool,
 ) -> Result<usize> {
+    match rewritten(path, display, edit)? {
+        Some((bytes, changed)) => {
+            super::output::write_atomically(path, &bytes)?;
+            Ok(changed)
+        }
+        None => Ok(0),
+    }
+}
+
+/// [`rewrite_records`] without the writing: the file's new bytes and how many records
+/// changed, `None` when none did (or the file is missing). For a run that writes them in its
+/// transaction (`io::commit`).
+pub fn rewritten(
+    path: &Path,
+    display: &str,
+    mut edit: impl FnMut(&[String], &mut Vec<String>) -> bool,
+) -> Result<Option<(Vec<u8>, usize)>> {
     if !path.exists() {
-        return Ok(0);
+        return Ok(None);
     }
     let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read {}", path.display()))?;
     let decoded = decode(&bytes);
@@ -95,7 +112,7 @@ pub fn rewrite_records(
             Err(e) => bail!("{display}: {e}"),
         }
     }
-    let Some((header, rows)) = records.split_first() else { return Ok(0) };
+    let Some((header, rows)) = records.split_first() else { return Ok(None) };
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut changed = 0;
@@ -121,11 +138,10 @@ pub fn rewrite_records(
         changed += 1;
     }
     if changed == 0 {
-        return Ok(0);
+        return Ok(None);
     }
     out.push_str(&text[copied..]);
-    super::output::write_atomically(path, &encode(&decoded, &out, display)?)?;
-    Ok(changed)
+    Ok(Some((encode(&decoded, &out, display)?, changed)))
 }
 
 /// The position of the column whose header, compared as `dun` compares headers, is one of

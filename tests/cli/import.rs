@@ -525,6 +525,30 @@ fn a_payments_csv_in_decimal_commas_gets_decimal_commas() {
     assert!(!report.contains("K2,"), "{report}");
 }
 
+/// A `payments.csv` with Nordic dates (`01.11.2026`) and decimal commas, no mapping: the line
+/// added is `23.11.2026;3001;1000,00;…`, read back by `report` (invoice 3001 settled, K1 gone).
+#[test]
+fn a_payments_csv_in_nordic_dates_gets_nordic_dates() {
+    let l = shop();
+    let original = "datum;faktura;belopp\n01.11.2026;3003;100,00\n";
+    l.write("payments.csv", original);
+    let file = write_bank(
+        &l,
+        "bg.txt",
+        &bgmax("20261123", &[Bg { reference: &ocr("3001"), ore: 100_000, serial: 4, payer: None }]),
+    );
+    l.ok(&["import", &file, "--as-of", "2026-11-24"]);
+    let expected = format!(
+        "datum;faktura;belopp;reference;transaction_id;source;matched_by\n01.11.2026;3003;100,00\n\
+         23.11.2026;3001;1000,00;{};{};bg.txt;reference\n",
+        ocr("3001"),
+        txid("20261123", 4)
+    );
+    assert_eq!(std::fs::read_to_string(l.file("payments.csv")).unwrap(), expected);
+    let report = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-24"]);
+    assert!(!report.contains("K1,") && report.contains("K3,"), "{report}");
+}
+
 /// A `payments.csv` read through `[columns.payments]` (its own headers, `dd.mm.yyyy`, decimal
 /// comma): `dun import` refused it before ("missing required columns") although `dun report`
 /// read it; now its line is added in the file's own format, and read back: 100 by hand + 400

@@ -130,3 +130,43 @@ fn redact_masks_names_contacts_and_numbers_in_every_export() {
     // Without --redact, nothing is masked.
     assert!(l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]).contains("Nya Bygg AB"));
 }
+
+/// Issue 10: `dun forget` stopped at any point of its run (`DUN_FAULT`, see `io::commit`) is
+/// all done or all undone: the register, the invoices, the journal's notes and the note that
+/// records it land together, and the run again (or the next run's recovery) completes it.
+#[test]
+fn forget_stopped_anywhere_lands_whole_or_not_at_all() {
+    let faults = ["commit:0", "stage:0", "stage:1", "stage:2", "committed:0", "rename:0", "rename:2"];
+    for fault in faults {
+        let l = ledger();
+        let out =
+            l.dun(&["forget", "OLD", "--as-of", "2026-11-30"]).env("DUN_FAULT", fault).output().unwrap();
+        assert!(!out.status.success(), "{fault}: the fault did not stop the run");
+        // A reader without the lock sees either everything or nothing of it.
+        let journal_seen = l.ok(&["customer", "OLD", "--format", "json", "--as-of", "2026-11-30"]);
+        let forgotten_seen = journal_seen.contains("personal data forgotten");
+        assert_eq!(
+            forgotten_seen,
+            !journal_seen.contains("pays on Friday"),
+            "{fault}: the journal is half forgotten: {journal_seen}"
+        );
+        // Running it again finishes it, or says it is done.
+        let again = l.dun(&["forget", "OLD", "--as-of", "2026-11-30"]).output().unwrap();
+        let said = String::from_utf8_lossy(&again.stderr).into_owned();
+        assert!(again.status.success() || said.contains("it was already forgotten"), "{fault}: {said}");
+        let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+        assert_eq!(journal.matches("personal data forgotten").count(), 1, "{fault}: {journal}");
+        assert!(journal.contains("2018-06-10,note,1001,OLD,,,,,(forgotten)\n"), "{fault}: {journal}");
+        let customers = std::fs::read_to_string(l.file("customers.csv")).unwrap();
+        assert!(customers.contains("OLD,(forgotten),consumer,,,,,,,\n"), "{fault}: {customers}");
+        let all = everything(&l);
+        assert!(!all.contains("Gammalsson") && !all.contains("pays on Friday"), "{fault}");
+        let names: Vec<String> = std::fs::read_dir(l.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("dun-tmp") || n.contains("dun-commit"))
+            .collect();
+        assert!(names.is_empty(), "{fault}: left behind {names:?}");
+    }
+}
