@@ -396,10 +396,15 @@ impl ChunkReader {
     }
 
     fn fill(&mut self) -> std::io::Result<bool> {
+        self.fill_by(BLOCK)
+    }
+
+    /// Reads up to `amount` more bytes; whether any came.
+    fn fill_by(&mut self, amount: usize) -> std::io::Result<bool> {
         let Some(file) = self.file.as_mut() else { return Ok(false) };
         let start = self.carry.len();
-        self.carry.reserve(BLOCK);
-        let read = file.take(BLOCK as u64).read_to_end(&mut self.carry)?;
+        self.carry.reserve(amount);
+        let read = file.take(amount as u64).read_to_end(&mut self.carry)?;
         if read == 0 {
             self.file = None;
         }
@@ -429,8 +434,9 @@ impl Iterator for ChunkReader {
         } else {
             match last_record_end(&self.carry, self.delimiter) {
                 Some(end) => end,
-                // One record longer than a block: read on until it ends.
-                None => match self.fill() {
+                // One record longer than a block (or a quote never closed): read on until it
+                // ends, doubling what is held so that rescanning it stays linear in all.
+                None => match self.fill_by(self.carry.len().max(BLOCK)) {
                     Ok(_) => return self.next(),
                     Err(e) => return Some(Err(e)),
                 },

@@ -274,3 +274,20 @@ fn negative_payments_are_errors_unless_marked_as_reversals() {
     );
     assert_eq!(totals(&l), pairs(&[("C1", "100.00"), ("C3", "300.00"), ("C5", "500.00")]));
 }
+
+/// Defect 11: a bank CSV row in a currency that is not an ISO 4217 code is an error naming its
+/// line, not a payment in the company's currency.
+#[test]
+fn bank_csv_currencies_are_checked() {
+    let l = ledger();
+    let path = l.file("export.csv");
+    let export = "Bokföringsdag;Belopp;Avsändare;Mottagare;Namn;Rubrik;Meddelande;Egna anteckningar;Saldo;Valuta\n\
+2026-11-03;300,00;;5050-1055;Cirkel AB;Insättning;Faktura 2;;12 795,00;SEK\n\
+2026-11-04;100,00;;5050-1055;Alfa AB;Insättning;Faktura 1;;12 895,00;XYZ\n";
+    std::fs::write(&path, export).unwrap();
+    let err = l.fails(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("\"XYZ\"") && err.contains("ISO 4217") && err.contains("line 3"), "{err}");
+    assert!(!l.file("payments.csv").exists());
+    std::fs::write(&path, export.replace("XYZ", "SEK")).unwrap();
+    l.ok(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"]);
+}

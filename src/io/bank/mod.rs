@@ -172,7 +172,7 @@ pub fn parse_bank_file(
     file_name: &str,
     csv_config: Option<&CsvImportConfig>,
 ) -> Result<BankFile, Vec<BankError>> {
-    match detect_format(bytes, file_name) {
+    let file = match detect_format(bytes, file_name) {
         Some(BankFormat::BgMax) => parse_bgmax(bytes),
         Some(BankFormat::NetsOcr) => parse_nets_ocr(bytes),
         Some(BankFormat::Ktl) => parse_ktl(bytes),
@@ -182,7 +182,28 @@ pub fn parse_bank_file(
             file_name,
             "not a recognised bank file (BgMax, Nets OCR giro, KTL, camt.053/054 or CSV)",
         )]),
-    }
+    }?;
+    check_currencies(file)
+}
+
+/// A payment in a currency that is not an ISO 4217 code is damage (a column shifted, a typo),
+/// not a payment in the company's currency: an error naming where, for every format.
+fn check_currencies(file: BankFile) -> Result<BankFile, Vec<BankError>> {
+    let errors: Vec<BankError> = file
+        .payments
+        .iter()
+        .filter_map(|p| {
+            let code = p.currency.as_deref()?;
+            crate::core::model::Currency::parse(code).is_none().then(|| {
+                error(
+                    &p.location,
+                    format!("currency {code:?} is not an ISO 4217 code (SEK, NOK, DKK, EUR, ...)"),
+                )
+            })
+        })
+        .take(MAX_ERRORS)
+        .collect();
+    if errors.is_empty() { Ok(file) } else { Err(errors) }
 }
 
 // ---------------------------------------------------------------------------
