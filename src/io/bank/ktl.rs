@@ -14,6 +14,9 @@
 //! - `9` totals: number of payments 2–7, their amount 8–18, number of corrections 19–24, their
 //!   amount 25–35 (cents).
 //!
+//! A file may hold several batches (`0` … `9`), one per account or delivery; each batch's
+//! totals are checked against its own records.
+//!
 //! Decisions: the booking date is the payment's date; the archive id its transaction id; a
 //! correction that reverses a payment of the same reference and amount in the same file takes
 //! both out (each listed in `skipped`), one that reverses a payment of an earlier file is listed
@@ -26,6 +29,9 @@ use rust_decimal::Decimal;
 use super::{BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, line_location};
 
 const RECORD_LEN: usize = 90;
+
+/// A `9` record: its line, the number and amount of payments, of corrections.
+type Totals = (usize, u64, Decimal, u64, Decimal);
 
 /// Whether the bytes look like a KTL file: a `0` batch record (its date and time digits, no
 /// CSV delimiter in its fields, at most 90 characters) followed by a `3`, `5` or `9` record
@@ -138,7 +144,9 @@ pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     let mut accounts: Vec<String> = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     let mut skipped: Vec<Skipped> = Vec::new();
-    let mut totals: Option<(usize, u64, Decimal, u64, Decimal)> = None;
+    // Where in `items` the current batch begins: a file may hold several batches (`0` … `9`),
+    // each with its own totals.
+    let mut batch_start = 0;
     for (line, raw) in frame(bytes) {
         if errors.is_full() {
             break;
@@ -155,8 +163,10 @@ pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
         let r = Record { line, data };
         match r.data[0] {
             b'0' => {
-                created = r.date(2);
-                if created.is_none() {
+                let date = r.date(2);
+                // Several batches: the newest creation date is the file's.
+                created = created.max(date);
+                if date.is_none() {
                     errors.push(
                         line_location(line),
                         "batch record: creation date (positions 2–7) is not YYMMDD",
@@ -173,7 +183,10 @@ pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
                 }
             }
             b'9' => match (r.digits(2, 7), r.cents(8, 18), r.digits(19, 24), r.cents(25, 35)) {
-                (Some(n), Some(sum), Some(cn), Some(csum)) => totals = Some((line, n, sum, cn, csum)),
+                (Some(n), Some(sum), Some(cn), Some(csum)) => {
+                    check_totals(&items[batch_start..], (line, n, sum, cn, csum), &mut errors);
+                    batch_start = items.len();
+                }
                 _ => errors.push(
                     line_location(line),
                     "totals record: counts and amounts (positions 2–35) are not digits",
@@ -185,39 +198,39 @@ pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
             }),
         }
     }
-    if let Some((line, n, sum, cn, csum)) = totals {
-        let payments: Vec<&Item> = items.iter().filter(|i| !i.correction).collect();
-        let corrections: Vec<&Item> = items.iter().filter(|i| i.correction).collect();
-        let references: Vec<&&Item> =
-            payments.iter().filter(|i| i.payment.txid.starts_with("KTL3")).collect();
-        let paid: Decimal = payments.iter().map(|i| i.payment.amount).sum();
-        let paid_by_reference: Decimal = references.iter().map(|i| i.payment.amount).sum();
-        let corrected: Decimal = corrections.iter().map(|i| i.payment.amount).sum();
-        let count_ok = (n as usize == payments.len() && sum == paid)
-            || (n as usize == references.len() && sum == paid_by_reference);
-        if !count_ok {
-            errors.push(
-                line_location(line),
-                format!(
-                    "totals record says {n} payments of {sum}, the file has {} of {paid}",
-                    payments.len()
-                ),
-            );
-        }
-        if cn as usize != corrections.len() || csum != corrected {
-            errors.push(
-                line_location(line),
-                format!(
-                    "totals record says {cn} corrections of {csum}, the file has {} of {corrected}",
-                    corrections.len()
-                ),
-            );
-        }
-    } else if !items.is_empty() {
-        errors.push("end of file", "no totals record (9): the file may be cut short");
+    if items.len() > batch_start {
+        errors.push("end of file", "no totals record (9) after the last payments: the file may be cut short");
     }
     let payments = settle_corrections(items, &mut skipped);
     errors.finish(BankFile { format: BankFormat::Ktl, version: None, created, payments, skipped, accounts })
+}
+
+/// Checks a batch's `9` totals record (on `line`: `n` payments of `sum`, `cn` corrections of
+/// `csum`) against the batch's items. A returned direct debit is in neither count.
+fn check_totals(items: &[Item], (line, n, sum, cn, csum): Totals, errors: &mut Errors) {
+    let payments: Vec<&Item> = items.iter().filter(|i| !i.correction).collect();
+    let corrections: Vec<&Item> = items.iter().filter(|i| i.correction).collect();
+    let references: Vec<&&Item> = payments.iter().filter(|i| i.payment.txid.starts_with("KTL3")).collect();
+    let paid: Decimal = payments.iter().map(|i| i.payment.amount).sum();
+    let paid_by_reference: Decimal = references.iter().map(|i| i.payment.amount).sum();
+    let corrected: Decimal = corrections.iter().map(|i| i.payment.amount).sum();
+    let count_ok = (n as usize == payments.len() && sum == paid)
+        || (n as usize == references.len() && sum == paid_by_reference);
+    if !count_ok {
+        errors.push(
+            line_location(line),
+            format!("totals record says {n} payments of {sum}, the batch has {} of {paid}", payments.len()),
+        );
+    }
+    if cn as usize != corrections.len() || csum != corrected {
+        errors.push(
+            line_location(line),
+            format!(
+                "totals record says {cn} corrections of {csum}, the batch has {} of {corrected}",
+                corrections.len()
+            ),
+        );
+    }
 }
 
 /// Reads a `3` or `5` record; a failed direct debit goes to `skipped`.
@@ -413,7 +426,28 @@ mod tests {
         let errors = parse_ktl(&bytes).unwrap_err();
         assert_eq!(
             errors[0].to_string(),
-            "line 3: totals record says 1 payments of 1875.00, the file has 1 of 1875.50"
+            "line 3: totals record says 1 payments of 1875.00, the batch has 1 of 1875.50"
+        );
+    }
+
+    /// Two batches in one file (two accounts), each with its own totals; a batch cut short
+    /// before its totals refuses the file.
+    #[test]
+    fn several_batches_each_with_its_totals() {
+        let first = file(&[payment("30012", 187550, "A1", '0')], 1, 187550, 0, 0);
+        let mut second_payment = payment("30038", 30000, "B1", '0');
+        second_payment.replace_range(1..15, "12345600000785");
+        let second = file(&[second_payment.clone()], 1, 30000, 0, 0);
+        let both = [first.clone(), second].concat();
+        let f = parse_ktl(&both).unwrap_or_else(|e| panic!("{e:?}"));
+        let amounts: Vec<Decimal> = f.payments.iter().map(|p| p.amount).collect();
+        assert_eq!(amounts, vec![dec("1875.50"), dec("300.00")]);
+        assert_eq!(f.accounts, vec!["29501800000014", "12345600000785"]);
+        let cut = [first, format!("{}\r\n", second_payment).into_bytes()].concat();
+        let errors = parse_ktl(&cut).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "no totals record (9) after the last payments: the file may be cut short"
         );
     }
 
