@@ -288,7 +288,9 @@ fn plan(
             }
         })
         .collect();
-    let outcomes = matching::match_payments(&candidates, &incoming);
+    // A letter's one reference for its total is split over that letter's invoices.
+    let letters = crate::core::reference::letter::letter_totals(&ledger.journal);
+    let outcomes = matching::match_payments_with_letters(&candidates, &letters, &incoming);
     for (&i, outcome) in fresh.iter().zip(outcomes) {
         results[i].3 = Some(match outcome {
             Outcome::Matched(m) => Fate::Matched(m),

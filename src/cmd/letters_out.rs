@@ -196,6 +196,9 @@ pub fn compose_all(
     let mut out = Outgoing::default();
     let company_email = ledger.policy.file.company.email.is_some();
     let mut warned = false;
+    // References in use, so that each letter's total reference is new (and a dry run and the
+    // real run compose the same ones).
+    let mut taken = compose::taken_references(ledger);
     for plan in plans {
         let Some(customer) = ledger.customer(plan.customer) else {
             out.unreachable.push(format!("{}: not in customers.csv", plan.customer));
@@ -222,7 +225,7 @@ pub fn compose_all(
             ));
             continue;
         }
-        let Some(data) = compose::letter_data(ledger, plan, as_of) else { continue };
+        let Some(data) = compose::letter_data_with(ledger, plan, as_of, &mut taken) else { continue };
         let stem = stem(plan, folder, &data.currency);
         let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem) {
             Ok(files) => files,
@@ -236,7 +239,7 @@ pub fn compose_all(
         let channel_list = channels.iter().map(|c| c.name()).collect::<Vec<_>>().join("+");
         let reference = stem.display().to_string();
         for d in &plan.decisions {
-            out.entries.extend(entry_for(d, &channel_list, &reference));
+            out.entries.extend(entry_for(d, &channel_list, &reference).map(|e| with_total(e, &data)));
         }
         out.letters.push(Composed {
             customer: customer.id.clone(),
@@ -249,6 +252,17 @@ pub fn compose_all(
         out.files.extend(files);
     }
     Ok(out)
+}
+
+/// A letter's journal line with the letter's total reference in its note, when it has one
+/// (`core::reference::letter`): what `dun import` splits a payment of the total by.
+fn with_total(mut e: Entry, data: &LetterData) -> Entry {
+    if data.invoices.len() > 1
+        && let Some(total) = data.reference.as_deref()
+    {
+        e.note = Some(crate::core::reference::letter::note_with_total(total, e.note.as_deref()));
+    }
+    e
 }
 
 /// The file each channel's message is delivered from: the `.eml`, the `.sms.txt`, the

@@ -19,6 +19,12 @@
 //!    that fails every check digit is matched only when it is *exactly* (spaces, hyphens and case
 //!    aside) an invoice's stored reference: a typo that happens to fit another invoice must not.
 //!    References the bank marks negative (credit notes the payer deducted) are not targets.
+//!    A payment whose reference is a letter's total reference (`core::reference::letter`,
+//!    recorded in the journal) is for exactly that letter's invoices: it is split over those
+//!    still open, oldest due first; a short payment pays the oldest first and leaves the rest
+//!    open, an excess stays on the last as a credit of the customer (all settled already: the
+//!    whole payment is a credit on the newest). A reference that is both a letter's and an
+//!    invoice's is not certain and goes unmatched.
 //! 2. `invoice-number`: the number of an open invoice (3 characters or more) stands in the
 //!    remittance text or in a reference that named nothing, as a word of its own (`Faktura
 //!    1017`, `Faktura1017`, `1017, 1018`), not inside a longer number, date or amount.
@@ -46,6 +52,7 @@ use rustc_hash::FxHashMap;
 
 use super::model::Currency;
 use super::money::format_money;
+pub use super::reference::letter::LetterTotal;
 use super::reference::{RefKind, detect_reference, normalize_reference, validate_reference};
 
 /// How a payment was matched; written to `payments.csv`'s `matched_by` and the journal.
@@ -184,7 +191,17 @@ pub enum Outcome {
 
 /// Matches every payment; the outcomes are in the order of `payments`.
 pub fn match_payments(invoices: &[Candidate], payments: &[Incoming]) -> Vec<Outcome> {
+    match_payments_with_letters(invoices, &[], payments)
+}
+
+/// [`match_payments`], knowing the letters' total references (from the journal).
+pub fn match_payments_with_letters(
+    invoices: &[Candidate],
+    letters: &[LetterTotal],
+    payments: &[Incoming],
+) -> Vec<Outcome> {
     let mut matcher = Matcher::new(invoices);
+    matcher.add_letters(letters);
     let mut order: Vec<usize> = (0..payments.len()).collect();
     order.sort_by_key(|&i| payments[i].date);
     let mut outcomes: Vec<Option<Outcome>> = vec![None; payments.len()];
@@ -301,6 +318,9 @@ struct Matcher<'a> {
     by_name: FxHashMap<Vec<String>, Vec<&'a str>>,
     name_lengths: Vec<usize>,
     invoices_of: FxHashMap<&'a str, Vec<usize>>,
+    /// Letters' total references (by [`reference_key`]) and their invoices, in candidate
+    /// positions.
+    by_letter: FxHashMap<String, Vec<usize>>,
 }
 
 impl<'a> Matcher<'a> {
@@ -349,7 +369,35 @@ impl<'a> Matcher<'a> {
             by_name,
             name_lengths,
             invoices_of,
+            by_letter: FxHashMap::default(),
         }
+    }
+
+    fn add_letters(&mut self, letters: &[LetterTotal]) {
+        if letters.is_empty() {
+            return;
+        }
+        let mut at_number: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, inv) in self.invoices.iter().enumerate() {
+            at_number.entry(inv.number.as_str()).or_insert(i);
+        }
+        for letter in letters {
+            let ats: Vec<usize> =
+                letter.invoices.iter().filter_map(|n| at_number.get(n.as_str()).copied()).collect();
+            let key = reference_key(&letter.reference);
+            if !ats.is_empty() && !key.is_empty() {
+                self.by_letter.insert(key, ats);
+            }
+        }
+    }
+
+    /// The invoices of the letter whose total reference `reference` is, if it is one (with a
+    /// valid check digit: a typo that fits another letter must not).
+    fn letter_invoices(&self, reference: &str) -> Option<Vec<usize>> {
+        if self.by_letter.is_empty() || !has_valid_check_digit(reference) {
+            return None;
+        }
+        self.by_letter.get(&reference_key(reference)).cloned()
     }
 
     /// Rule 2's invoices: open, in the payment's currency, whose number stands in `hay` (lower
@@ -421,6 +469,7 @@ impl<'a> Matcher<'a> {
         // 1. References.
         let mut targets: Vec<Target> = Vec::new();
         let mut all_resolved = true;
+        let mut letters: Vec<(&str, Vec<usize>)> = Vec::new();
         for (i, r) in p.references.iter().enumerate() {
             let stated = p.reference_amounts.get(i).copied().flatten();
             if stated.is_some_and(|a| a < Decimal::ZERO) {
@@ -428,6 +477,17 @@ impl<'a> Matcher<'a> {
                     "the payer deducted {} for reference {r} (a credit note)",
                     format_money(-stated.unwrap_or_default())
                 ));
+                continue;
+            }
+            if let Some(ats) = self.letter_invoices(r) {
+                hints.extend(ats.iter().map(|&a| self.invoices[a].customer.clone()));
+                if let Resolution::Unknown { .. } = self.resolve(r) {
+                    letters.push((r.as_str(), ats));
+                } else {
+                    all_resolved = false;
+                    reasons
+                        .push(format!("reference {r} is both a letter's total reference and an invoice's"));
+                }
                 continue;
             }
             match self.resolve(r) {
@@ -460,6 +520,22 @@ impl<'a> Matcher<'a> {
                     } else {
                         format!("reference {r} fails its check digit and is no invoice's stored reference")
                     });
+                }
+            }
+        }
+        if all_resolved && targets.is_empty() && letters.len() == 1 {
+            let (r, ats) = &letters[0];
+            match self.allocate_letter(p, r, ats, notes.clone()) {
+                Ok(m) => return Outcome::Matched(m),
+                Err(why) => reasons.push(why),
+            }
+        } else if all_resolved {
+            // With other references: the letters' open invoices are among the targets.
+            for (r, ats) in &letters {
+                for at in self.by_age(ats, p.currency) {
+                    if self.open[at] > Decimal::ZERO && !targets.iter().any(|t| t.at == at) {
+                        targets.push(Target { at, stated: None, reference: Some((*r).to_owned()) });
+                    }
                 }
             }
         }
@@ -549,6 +625,65 @@ impl<'a> Matcher<'a> {
             );
         }
         Outcome::Unmatched(Unmatched { reason: reasons.join("; "), customers: hints.into_iter().collect() })
+    }
+
+    /// `ats` in the payment's currency, oldest due first (invoice number on the same day).
+    fn by_age(&self, ats: &[usize], currency: Currency) -> Vec<usize> {
+        let mut sorted: Vec<usize> =
+            ats.iter().copied().filter(|&i| self.invoices[i].currency == currency).collect();
+        sorted.sort_by(|&a, &b| {
+            (self.invoices[a].due, &self.invoices[a].number)
+                .cmp(&(self.invoices[b].due, &self.invoices[b].number))
+        });
+        sorted
+    }
+
+    /// A payment of a letter's total reference over the letter's invoices still open, oldest
+    /// due first: a short payment pays the oldest first, an excess stays on the last as a
+    /// credit; when every one is settled, the payment is a credit on the newest.
+    fn allocate_letter(
+        &mut self,
+        p: &Incoming,
+        reference: &str,
+        ats: &[usize],
+        mut notes: Vec<String>,
+    ) -> Result<Matched, String> {
+        let numbers = || ats.iter().map(|&a| self.invoices[a].number.as_str()).collect::<Vec<_>>().join(", ");
+        let by_age = self.by_age(ats, p.currency);
+        let Some(&newest) = by_age.last() else {
+            return Err(format!(
+                "reference {reference} is the total of a letter on invoices {}, which are in {}, but the payment is in {}",
+                numbers(),
+                self.invoices[ats[0]].currency,
+                p.currency
+            ));
+        };
+        notes.push(format!("reference {reference} is the total of a letter on invoices {}", numbers()));
+        let mut targets: Vec<usize> =
+            by_age.iter().copied().filter(|&i| self.open[i] > Decimal::ZERO).collect();
+        if targets.is_empty() {
+            targets.push(newest);
+        }
+        let mut left = p.amount;
+        let mut allocations = Vec::new();
+        for (n, &at) in targets.iter().enumerate() {
+            let take = if n + 1 == targets.len() { left } else { left.min(self.open[at]) };
+            if take <= Decimal::ZERO {
+                break;
+            }
+            let inv = &self.invoices[at];
+            allocations.push(Allocation {
+                invoice: inv.number.clone(),
+                customer: inv.customer.clone(),
+                amount: take,
+                open_before: self.open[at],
+                reference: Some(reference.to_owned()),
+                discount: Decimal::ZERO,
+            });
+            self.open[at] -= take;
+            left -= take;
+        }
+        Ok(Matched { rule: Rule::Reference, allocations, notes })
     }
 
     /// Splits a payment over its targets (see the module documentation), or says why not.

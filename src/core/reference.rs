@@ -4,6 +4,8 @@
 //! The algorithms and test vectors come from `nordic-rules.md`, sections 5 and 6. Everything
 //! here is pure and total: no function panics, whatever string it is given.
 
+pub mod letter;
+
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::str::FromStr;

@@ -17,6 +17,7 @@ use crate::core::dunning::Decision;
 use crate::core::ledger::Ledger;
 use crate::core::model::{self, Currency};
 use crate::core::policy::{Channel as PolicyChannel, ReferenceScheme};
+use crate::core::reference::letter::{LetterIdentity, TakenReferences, total_scheme};
 use crate::core::reference::{RefKind, digits_of, generate_reference};
 
 /// One letter to write: a customer, a step, a currency and its invoices.
@@ -105,15 +106,7 @@ pub fn payment(ledger: &Ledger, currency: &str, country: &str) -> Payment {
 /// The schemes a reference of this company is most likely in: the policy's, then its
 /// country's.
 fn preferred_schemes(ledger: &Ledger, scheme: ReferenceScheme) -> Vec<RefKind> {
-    let policy = match scheme {
-        ReferenceScheme::Ocr => Some(RefKind::Ocr),
-        ReferenceScheme::Kid => Some(RefKind::Kid),
-        ReferenceScheme::Fik => Some(RefKind::Fik),
-        ReferenceScheme::Viite => Some(RefKind::Viite),
-        ReferenceScheme::Rf => Some(RefKind::Rf),
-        ReferenceScheme::None => None,
-    };
-    policy.into_iter().chain(country_scheme(&ledger.policy.country)).collect()
+    policy_kind(scheme).into_iter().chain(country_scheme(&ledger.policy.country)).collect()
 }
 
 fn scheme_of(reference: Option<&str>, preferred: &[RefKind]) -> String {
@@ -169,8 +162,74 @@ fn opt(amount: Decimal) -> Option<Decimal> {
     (!amount.is_zero()).then_some(amount)
 }
 
+/// Every reference in use in the ledger: each invoice's (stored, or the one the policy
+/// generates, as `dun import` matches them) and each earlier letter's total reference.
+pub fn taken_references(ledger: &Ledger) -> TakenReferences {
+    let invoice_references: Vec<String> = ledger
+        .invoices
+        .iter()
+        .filter_map(|inv| {
+            let scheme = ledger.rules_for(ledger.customer(&inv.customer)).reminder.reference();
+            payment_reference(inv.reference.as_deref(), &inv.number, scheme)
+        })
+        .collect();
+    TakenReferences::new(invoice_references.iter().map(String::as_str), &ledger.journal)
+}
+
 /// The template data of a reminder or collection notice.
 pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> Option<LetterData> {
+    letter_data_with(ledger, plan, as_of, &mut taken_references(ledger))
+}
+
+/// The scheme name (`ocr`, …, `none`) as a kind.
+fn kind_named(name: &str) -> Option<RefKind> {
+    name.parse().ok()
+}
+
+fn policy_kind(scheme: ReferenceScheme) -> Option<RefKind> {
+    match scheme {
+        ReferenceScheme::Ocr => Some(RefKind::Ocr),
+        ReferenceScheme::Kid => Some(RefKind::Kid),
+        ReferenceScheme::Fik => Some(RefKind::Fik),
+        ReferenceScheme::Viite => Some(RefKind::Viite),
+        ReferenceScheme::Rf => Some(RefKind::Rf),
+        ReferenceScheme::None => None,
+    }
+}
+
+/// A reminder about several invoices: one reference for paying them all
+/// (`core::reference::letter`), in the scheme of the invoices' own references, RF for a debtor
+/// abroad or in another currency; now taken in `taken`.
+fn total_reference(
+    ledger: &Ledger,
+    c: &model::Customer,
+    plan: &LetterPlan<'_>,
+    lines: &[InvoiceLine],
+    currency: Currency,
+    as_of: NaiveDate,
+    taken: &mut TakenReferences,
+) -> Option<String> {
+    if plan.step != Step::Reminder || lines.len() < 2 {
+        return None;
+    }
+    let kinds: Vec<Option<RefKind>> = lines.iter().map(|l| kind_named(&l.reference_scheme)).collect();
+    let policy = policy_kind(ledger.rules_for(Some(c)).reminder.reference());
+    let abroad = !c.country.trim().eq_ignore_ascii_case(ledger.policy.country.trim())
+        || currency != ledger.policy.currency;
+    let kind = total_scheme(&kinds, policy, country_scheme(&ledger.policy.country), abroad)?;
+    let currency = currency.to_string();
+    let id =
+        LetterIdentity { date: as_of, step: plan.step_number, customer: plan.customer, currency: &currency };
+    taken.compose(kind, &id)
+}
+
+/// [`letter_data`], the letter's total reference (if it gets one) stepped past `taken`.
+pub fn letter_data_with(
+    ledger: &Ledger,
+    plan: &LetterPlan<'_>,
+    as_of: NaiveDate,
+    taken: &mut TakenReferences,
+) -> Option<LetterData> {
     let c = ledger.customer(plan.customer)?;
     let rules = ledger.rules_for(Some(c));
     let preferred = preferred_schemes(ledger, rules.reminder.reference());
@@ -203,7 +262,11 @@ pub fn letter_data(ledger: &Ledger, plan: &LetterPlan<'_>, as_of: NaiveDate) -> 
         });
     }
     let first = plan.decisions.first()?;
-    let reference = if lines.len() == 1 { lines[0].reference.clone() } else { None };
+    let reference = if lines.len() == 1 {
+        lines[0].reference.clone()
+    } else {
+        total_reference(ledger, c, plan, &lines, first.currency, as_of, taken)
+    };
     let company = company(ledger);
     Some(LetterData {
         step: plan.step,

@@ -814,7 +814,9 @@ fn labels_follow_the_scheme_not_the_language() {
         ("en", "OCR reference (Sweden)", "Swedish org. no."),
         ("sv", "OCR-nummer", "Org.nr"),
     ] {
-        let data = sample(language, Step::Reminder);
+        // One invoice: the letter's reference is that invoice's, labelled by its scheme alone.
+        let mut data = sample(language, Step::Reminder);
+        data.invoices.truncate(1);
         for channel in [Channel::Letter, Channel::Email] {
             let text = all_text(&render(&letters, &data, channel));
             assert!(text.contains(&format!("{ocr}</")), "{language} {channel}: {text}");
@@ -823,5 +825,36 @@ fn labels_follow_the_scheme_not_the_language() {
                 assert!(!text.contains(wrong), "{language} {channel}: {wrong}");
             }
         }
+    }
+}
+
+/// Issue #13, finding 4: a letter about several invoices asked for the invoice numbers. Its
+/// one reference for the total is labelled as such by its scheme in every language and on
+/// every channel, each invoice still shows its own; a one-invoice letter is as before.
+#[test]
+fn a_letter_of_several_invoices_names_its_reference_for_the_total() {
+    let letters = letters();
+    let for_total = [
+        ("sv", "OCR-nummer för hela beloppet"),
+        ("nb", "for hele beløpet"),
+        ("da", "for hele beløbet"),
+        ("fi", "koko summalle"),
+        ("en", "for the total"),
+    ];
+    for (language, label) in for_total {
+        let mut data = sample(language, Step::Reminder);
+        data.invoices[0].reference = Some("20261013".into());
+        data.invoices[0].reference_scheme = "ocr".into();
+        for channel in [Channel::Letter, Channel::Email] {
+            let text = all_text(&render(&letters, &data, channel));
+            assert!(text.contains(label), "{language} {channel}: {label:?} in\n{text}");
+            // Each invoice's own reference, grouped as the language prints it.
+            assert!(text.contains("1013<"), "{language} {channel}: {text}");
+        }
+        let sms = render(&letters, &data, Channel::Sms).text.unwrap();
+        assert!(sms.contains("1234567897"), "{language}: {sms}");
+        data.invoices.truncate(1);
+        let one = all_text(&render(&letters, &data, Channel::Letter));
+        assert!(!one.contains(label), "{language}: one invoice, one reference of its own:\n{one}");
     }
 }

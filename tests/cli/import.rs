@@ -15,7 +15,7 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/bank/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn ocr(body: &str) -> String {
+pub(crate) fn ocr(body: &str) -> String {
     generate_reference(RefKind::Ocr, body).unwrap()
 }
 
@@ -47,15 +47,15 @@ fn record(fields: &[(usize, &str)]) -> String {
     r.into_iter().collect()
 }
 
-struct Bg<'a> {
-    reference: &'a str,
-    ore: u64,
-    serial: u64,
-    payer: Option<&'a str>,
+pub(crate) struct Bg<'a> {
+    pub reference: &'a str,
+    pub ore: u64,
+    pub serial: u64,
+    pub payer: Option<&'a str>,
 }
 
 /// A BgMax file (ISO-8859-1, CRLF) with one section of payments dated `date` (YYYYMMDD).
-fn bgmax(date: &str, payments: &[Bg<'_>]) -> Vec<u8> {
+pub(crate) fn bgmax(date: &str, payments: &[Bg<'_>]) -> Vec<u8> {
     let mut records = vec![
         record(&[(1, "01BGMAX"), (23, "01"), (25, &format!("{date}060000000000")), (45, "P")]),
         record(&[(1, "05"), (3, "0009912346"), (23, "SEK")]),
@@ -97,7 +97,7 @@ fn bgmax(date: &str, payments: &[Bg<'_>]) -> Vec<u8> {
     text.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect()
 }
 
-fn txid(date: &str, serial: u64) -> String {
+pub(crate) fn txid(date: &str, serial: u64) -> String {
     format!("BG0009912346-{date}-00001-{serial:012}")
 }
 

@@ -27,4 +27,5 @@ mod spreadsheets;
 mod strict;
 mod systems;
 mod terminal;
+mod total;
 mod usage;

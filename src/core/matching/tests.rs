@@ -477,3 +477,85 @@ fn the_discounted_amount_within_the_period_settles_the_invoice() {
     let Outcome::Matched(m) = &outcomes[0] else { panic!("{outcomes:?}") };
     assert_eq!((m.rule, m.allocations[0].open_after()), (Rule::Amount, d("0")));
 }
+
+// --- A letter's total reference (issue #13) ---
+
+/// Three invoices of one customer, due on different days, and the letter that reminded of
+/// them all with one reference for the total.
+fn letter_ledger() -> (Vec<Candidate>, Vec<LetterTotal>, String) {
+    let total = crate::core::reference::generate_reference(RefKind::Ocr, "2611241123456").unwrap();
+    let mut a = inv("A1", "K1", "Alfa AB", "300", Some("1234 5674"));
+    a.due = date("2026-10-15");
+    let mut b = inv("A2", "K1", "Alfa AB", "200", None);
+    b.due = date("2026-10-01");
+    let mut c = inv("A3", "K1", "Alfa AB", "500", None);
+    c.due = date("2026-10-20");
+    let other = inv("B1", "K2", "Beta AS", "1000", None);
+    let letters =
+        vec![LetterTotal { reference: total.clone(), invoices: vec!["A1".into(), "A2".into(), "A3".into()] }];
+    (vec![a, b, c, other], letters, total)
+}
+
+#[test]
+fn a_letters_total_reference_settles_exactly_its_invoices() {
+    let (invoices, letters, total) = letter_ledger();
+    let out = match_payments_with_letters(&invoices, &letters, &[pay("T1", "1000", &[&total])]);
+    let m = matched(&out[0]);
+    assert_eq!(m.rule, Rule::Reference);
+    // Oldest due first: A2 (1 Oct), A1 (15 Oct), A3 (20 Oct).
+    assert_eq!(split(m), vec![("A2", d("200")), ("A1", d("300")), ("A3", d("500"))]);
+    assert!(m.allocations.iter().all(|a| a.reference.as_deref() == Some(total.as_str())));
+    assert_eq!(m.excess(), Decimal::ZERO);
+    assert!(!m.is_part());
+    // Without the letters the reference names nothing.
+    let out = match_payments(&invoices, &[pay("T1", "1000", &[&total])]);
+    assert!(unmatched(&out[0]).reason.contains("no invoice's reference"));
+}
+
+#[test]
+fn a_short_payment_of_a_total_pays_the_oldest_first() {
+    let (invoices, letters, total) = letter_ledger();
+    let out = match_payments_with_letters(&invoices, &letters, &[pay("T1", "350", &[&total])]);
+    let m = matched(&out[0]);
+    assert_eq!(split(m), vec![("A2", d("200")), ("A1", d("150"))]);
+    assert!(m.is_part());
+}
+
+#[test]
+fn an_excess_over_a_total_stays_on_the_last_as_a_credit() {
+    let (invoices, letters, total) = letter_ledger();
+    let out = match_payments_with_letters(&invoices, &letters, &[pay("T1", "1100", &[&total])]);
+    let m = matched(&out[0]);
+    assert_eq!(split(m), vec![("A2", d("200")), ("A1", d("300")), ("A3", d("600"))]);
+    assert_eq!(m.excess(), d("100"));
+}
+
+#[test]
+fn a_total_reference_skips_what_is_settled_and_is_a_credit_when_all_is() {
+    let (mut invoices, letters, total) = letter_ledger();
+    invoices[1].open = Decimal::ZERO; // A2 paid on its own meanwhile
+    let first = pay("T1", "800", &[&total]);
+    let mut second = pay("T2", "800", &[&total]);
+    second.date = date("2026-11-21");
+    let out = match_payments_with_letters(&invoices, &letters, &[first, second]);
+    assert_eq!(split(matched(&out[0])), vec![("A1", d("300")), ("A3", d("500"))]);
+    // Paid twice: the second is a credit on the newest of the letter.
+    let again = matched(&out[1]);
+    assert_eq!(split(again), vec![("A3", d("800"))]);
+    assert_eq!(again.excess(), d("800"));
+}
+
+#[test]
+fn a_total_reference_in_another_currency_or_also_an_invoices_is_not_certain() {
+    let (invoices, letters, total) = letter_ledger();
+    let mut eur = pay("T1", "1000", &[&total]);
+    eur.currency = Currency::parse("EUR").unwrap();
+    let out = match_payments_with_letters(&invoices, &letters, &[eur]);
+    assert!(unmatched(&out[0]).reason.contains("the payment is in EUR"), "{:?}", out[0]);
+    let mut clash = invoices.clone();
+    clash[3].reference = Some(total.clone());
+    let out = match_payments_with_letters(&clash, &letters, &[pay("T1", "1000", &[&total])]);
+    let u = unmatched(&out[0]);
+    assert!(u.reason.contains("both a letter's total reference and an invoice's"), "{}", u.reason);
+    assert_eq!(u.customers, vec!["K1".to_owned()]);
+}
