@@ -481,10 +481,17 @@ impl<'a> Matcher<'a> {
             }
             if let Some(ats) = self.letter_invoices(r) {
                 hints.extend(ats.iter().map(|&a| self.invoices[a].customer.clone()));
-                if let Resolution::Unknown { .. } = self.resolve(r) {
+                let also = match self.resolve(r) {
+                    Resolution::Unknown { .. } => Vec::new(),
+                    Resolution::Found(at) => vec![at],
+                    Resolution::Several(ats) => ats,
+                };
+                if also.is_empty() {
                     letters.push((r.as_str(), ats));
                 } else {
+                    // Either may have been paid: every customer concerned is held back.
                     all_resolved = false;
+                    hints.extend(also.iter().map(|&a| self.invoices[a].customer.clone()));
                     reasons
                         .push(format!("reference {r} is both a letter's total reference and an invoice's"));
                 }
