@@ -4,7 +4,7 @@ use anyhow::{Result, bail};
 
 use crate::cli::ExplainArgs;
 use crate::context::Context;
-use crate::core::dunning::{State, decide};
+use crate::core::dunning::{State, decide_customer};
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 
@@ -13,7 +13,8 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
     let Some(invoice) = ledger.invoice(&args.invoice) else {
         bail!("no invoice \"{}\" in invoices.csv", args.invoice);
     };
-    let outcome = decide(&ledger, ctx.as_of);
+    // The invoice's decision depends on its customer's invoices only.
+    let outcome = decide_customer(&ledger, ctx.as_of, &invoice.customer);
     let mut out = format!("Invoice {} to {}", invoice.number, invoice.customer);
     if let Some(c) = ledger.customer(&invoice.customer) {
         out.push_str(&format!(" ({})", c.name));

@@ -141,7 +141,7 @@ pub struct CustomerView {
 /// The next step the dunning core would take for `customer` on `as_of`, as one line for people:
 /// what is due today, else the earliest next step, else why nothing is scheduled.
 pub fn next_step_line(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Option<String> {
-    let outcome = super::dunning::decide(ledger, as_of);
+    let outcome = super::dunning::decide_customer(ledger, as_of, &customer.id);
     let mine: Vec<_> = outcome.decisions.iter().filter(|d| d.customer == customer.id).collect();
     if mine.is_empty() {
         return None;

@@ -256,21 +256,40 @@ pub struct Outcome {
 
 /// Decides every open invoice on `as_of`.
 pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
+    decide_where(ledger, as_of, None)
+}
+
+/// Decides the open invoices of one customer on `as_of`: the decisions `decide` makes for
+/// them, in the same order. A decision depends on nothing outside its customer's invoices
+/// (the fee is charged once per letter, and a letter is one customer's), so `dun explain` and
+/// `dun customer` need not decide the whole ledger for one invoice or customer.
+pub fn decide_customer(ledger: &Ledger, as_of: NaiveDate, customer: &str) -> Outcome {
+    decide_where(ledger, as_of, Some(customer))
+}
+
+fn decide_where(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>) -> Outcome {
     let open = ledger.open_amounts(as_of);
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
     // Sized once: a decision carries its claim, and regrowing would copy every one of them.
+    let capacity = if only.is_some() { 0 } else { open.len() };
     let mut out =
-        Outcome { decisions: Vec::with_capacity(open.len()), violations: Vec::new(), warnings: Vec::new() };
-    let journal = ledger.journal.by_invoice();
+        Outcome { decisions: Vec::with_capacity(capacity), violations: Vec::new(), warnings: Vec::new() };
+    // The journal of the invoices decided: for one customer, the lines on its numbers only.
+    let numbers: Option<rustc_hash::FxHashSet<&str>> =
+        only.map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
+    let journal = ledger.journal.by_invoice_where(|n| numbers.as_ref().is_none_or(|set| set.contains(n)));
     let deliveries = Deliveries::from_journal(ledger.journal.up_to(as_of));
     let none: Vec<&Entry> = Vec::new();
     // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
     let mut segment_rules: Vec<Rules> = Vec::new();
-    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, History)> = Vec::with_capacity(open.len());
+    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, History)> = Vec::with_capacity(capacity);
     for invoice in &ledger.invoices {
+        if only.is_some_and(|c| invoice.customer != c) {
+            continue;
+        }
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
         if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
             continue; // a duplicate number: decided once, on its first line

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use super::dunning::{Action, State, action_entry, decide};
+use super::dunning::{Action, State, action_entry, decide, decide_customer};
 use super::journal::{Entry, Event, Journal};
 use super::ledger::Ledger;
 use super::model::{Currency, Customer, CustomerKind, Invoice};
@@ -613,6 +613,62 @@ proptest! {
                     Action::Call => {}
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    /// One customer's decisions, decided alone, are the ones deciding the whole ledger gives
+    /// that customer (`dun explain` and `dun customer` decide one customer only): fees once per
+    /// letter, holds, disputes and duplicate numbers included.
+    #[test]
+    fn one_customer_decided_alone_as_in_the_whole_ledger(
+        invoices in proptest::collection::vec((0usize..3, 0u64..60, 1i64..300_000, 0u8..4), 1..12),
+        held in proptest::option::of(0usize..3),
+        disputed in proptest::option::of(0usize..12),
+        on in 0u64..90,
+    ) {
+        let ids = ["K1", "K2", "K3"];
+        let invoices: Vec<Invoice> = invoices
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, due, cents, dup))| {
+                // Now and then a number given twice, to another customer.
+                let number = if dup == 0 && i > 0 { (i - 1).to_string() } else { i.to_string() };
+                let due = (date("2026-01-01") + chrono::Days::new(due)).to_string();
+                let mut inv = invoice(&number, ids[c], &due, &Decimal::new(cents, 2).to_string());
+                inv.line = i as u64 + 2;
+                inv
+            })
+            .collect();
+        let mut journal = Vec::new();
+        if let Some(c) = held {
+            let mut e = Entry::new(date("2026-01-15"), Event::Hold);
+            e.customer = Some(ids[c].into());
+            journal.push(e);
+        }
+        if let Some(i) = disputed.filter(|&i| i < invoices.len()) {
+            let mut e = record(Event::Dispute, "2026-01-20");
+            e.invoice = Some(invoices[i].number.clone());
+            e.customer = Some(invoices[i].customer.clone());
+            journal.push(e);
+        }
+        let l = ledger(
+            "[reminder]\nfee = \"60\"\nfee_agreed = true\n",
+            ids.iter().map(|id| customer(id, "SE", CustomerKind::Business)).collect(),
+            invoices,
+            journal,
+        );
+        let as_of = date("2026-01-20") + chrono::Days::new(on);
+        let all = decide(&l, as_of);
+        for id in ids {
+            let alone = decide_customer(&l, as_of, id);
+            let expected: Vec<_> = all.decisions.iter().filter(|d| d.customer == id).cloned().collect();
+            prop_assert_eq!(&alone.decisions, &expected);
+            let numbers: Vec<&str> = expected.iter().map(|d| d.invoice.as_str()).collect();
+            let violations: Vec<_> =
+                all.violations.iter().filter(|(n, _)| numbers.contains(&n.as_str())).cloned().collect();
+            prop_assert_eq!(alone.violations, violations);
         }
     }
 }

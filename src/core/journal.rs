@@ -157,10 +157,15 @@ impl Journal {
     /// Entries per invoice number, in file order: one pass for commands that look at every
     /// invoice (scanning the journal per invoice would be quadratic).
     pub fn by_invoice(&self) -> rustc_hash::FxHashMap<&str, Vec<&Entry>> {
+        self.by_invoice_where(|_| true)
+    }
+
+    /// [`Journal::by_invoice`] for the invoices whose number `keep` accepts only.
+    pub fn by_invoice_where(&self, keep: impl Fn(&str) -> bool) -> rustc_hash::FxHashMap<&str, Vec<&Entry>> {
         let mut map: rustc_hash::FxHashMap<&str, Vec<&Entry>> = rustc_hash::FxHashMap::default();
         for e in &self.entries {
-            if let Some(i) = &e.invoice {
-                map.entry(i.as_str()).or_default().push(e);
+            if let Some(i) = e.invoice.as_deref().filter(|i| keep(i)) {
+                map.entry(i).or_default().push(e);
             }
         }
         map

@@ -41,6 +41,7 @@ impl IdKey {
 /// decimal number (`1001`, `K-0042`, `C003199`), dense enough to index an array by. Then a
 /// lookup is parsing digits and one array read instead of hashing and a table probe: on the
 /// report's per-invoice path that is the difference between a cache hit and two misses.
+#[derive(Clone)]
 struct NumberedIds {
     prefix: String,
     /// Every id has this many bytes (zero-padded numbers); `None`: no id has a leading zero.
@@ -61,16 +62,25 @@ impl NumberedIds {
     }
 
     fn build<C: Registered>(customers: &[C]) -> Option<NumberedIds> {
-        let first = Self::split(customers.first()?.id())?;
+        Self::build_by(customers.len(), |i| customers[i].id())
+    }
+
+    /// The same over any list, `key_of(i)` being the id (or invoice number) of item `i`.
+    fn build_by<'a>(len: usize, key_of: impl Fn(usize) -> &'a str) -> Option<NumberedIds> {
+        if len == 0 || len > u32::MAX as usize - 1 {
+            return None;
+        }
+        let first = Self::split(key_of(0))?;
         let prefix = first.0.to_owned();
-        let width = customers[0].id().len();
+        let width = key_of(0).len();
         let (mut fixed, mut canonical, mut max, mut min) = (true, true, 0u32, u32::MAX);
-        for c in customers {
-            let (p, digits) = Self::split(c.id())?;
+        for i in 0..len {
+            let id = key_of(i);
+            let (p, digits) = Self::split(id)?;
             if p != prefix {
                 return None;
             }
-            fixed &= c.id().len() == width;
+            fixed &= id.len() == width;
             canonical &= !(digits.len() > 1 && digits.starts_with('0'));
             let n: u32 = digits.parse().ok()?;
             max = max.max(n);
@@ -78,13 +88,13 @@ impl NumberedIds {
         }
         // Dense enough: at most four slots per customer (plus a little for small registers).
         let span = (max - min) as usize;
-        if span > customers.len() * 4 + 1024 || !(fixed || canonical) {
+        if span > len * 4 + 1024 || !(fixed || canonical) {
             return None;
         }
         let base = min as usize;
         let mut slots = vec![0u32; span + 1];
-        for (i, c) in customers.iter().enumerate() {
-            let n: usize = Self::split(c.id())?.1.parse().ok()?;
+        for i in 0..len {
+            let n: usize = Self::split(key_of(i))?.1.parse().ok()?;
             if slots[n - base] != 0 {
                 return None; // the same number twice (`dun check` reports duplicate ids)
             }
@@ -605,14 +615,22 @@ mod tests {
 /// Positions in a list by a text of each item (an invoice's number, a customer's id), holding
 /// positions only: the texts are compared where they live. A map keyed by a copy of each
 /// number costs a million strings on a million invoices, and as long to free them.
+///
+/// Numbered keys (`C000123`, `100001`) are found by their number in an array instead
+/// ([`NumberedIds`]): no hashing, and no reading of the item's text, which on a large ledger is
+/// a cache miss per lookup.
 #[derive(Clone, Default)]
 struct PositionIndex {
+    numbered: Option<NumberedIds>,
     table: hashbrown::HashTable<u32>,
 }
 
 impl std::fmt::Debug for PositionIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PositionIndex").field("len", &self.table.len()).finish()
+        f.debug_struct("PositionIndex")
+            .field("numbered", &self.numbered.is_some())
+            .field("hashed", &self.table.len())
+            .finish()
     }
 }
 
@@ -625,6 +643,10 @@ impl PositionIndex {
     /// Each key's first position (`last`: its last); `key_of(i)` is the key of item `i`.
     fn build<'a>(len: usize, last: bool, key_of: impl Fn(usize) -> &'a str) -> PositionIndex {
         use hashbrown::hash_table::Entry;
+        // Numbered keys are unique (a number given twice gives no array): first and last agree.
+        if let Some(numbered) = NumberedIds::build_by(len, &key_of) {
+            return PositionIndex { numbered: Some(numbered), table: hashbrown::HashTable::new() };
+        }
         let mut table = hashbrown::HashTable::with_capacity(len);
         for i in 0..len {
             let key = key_of(i);
@@ -641,10 +663,13 @@ impl PositionIndex {
                 Entry::Occupied(_) => {}
             }
         }
-        PositionIndex { table }
+        PositionIndex { numbered: None, table }
     }
 
     fn get<'a>(&self, key: &str, key_of: impl Fn(usize) -> &'a str) -> Option<usize> {
+        if let Some(numbered) = &self.numbered {
+            return numbered.get(key).map(|at| at as usize);
+        }
         self.table.find(Self::hash(key), |&at| key_of(at as usize) == key).map(|&at| at as usize)
     }
 }
@@ -720,7 +745,13 @@ impl Ledger {
     }
 
     pub fn customer(&self, id: &str) -> Option<&Customer> {
-        self.customer_at.get(id, |i| self.customers[i].id.as_str()).map(|i| &self.customers[i])
+        self.customer_position(id).map(|i| &self.customers[i])
+    }
+
+    /// The position in `customers` of the customer with this id (its last line, when given
+    /// twice): for per-invoice tallies kept in an array rather than a map keyed by id.
+    pub fn customer_position(&self, id: &str) -> Option<usize> {
+        self.customer_at.get(id, |i| self.customers[i].id.as_str())
     }
 
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
@@ -769,19 +800,34 @@ impl Ledger {
         if !invoice.paid.is_zero() && paid_date <= as_of {
             paid.push((paid_date, invoice.paid));
         }
-        let by_number = self.payments_by_invoice.get(&invoice.number);
-        let by_reference = invoice
-            .reference
-            .as_deref()
-            .and_then(|r| self.payments_by_reference.get(&normalize_reference(r)));
-        for &i in by_number.into_iter().chain(by_reference).flatten() {
-            let p = &self.payments[i];
-            if p.date <= as_of {
-                paid.push((p.date, p.amount));
-            }
+        for p in self.payments_on(invoice).filter(|p| p.date <= as_of) {
+            paid.push((p.date, p.amount));
         }
         paid.sort_by_key(|p| p.0);
         paid
+    }
+
+    /// The date of the latest payment on one invoice up to `as_of`: the last of
+    /// [`Ledger::dated_payments`], without collecting them.
+    pub fn last_payment_date(&self, invoice: &Invoice, as_of: NaiveDate) -> Option<NaiveDate> {
+        let paid_date = invoice.paid_on.unwrap_or(invoice.issued);
+        let paid = (!invoice.paid.is_zero() && paid_date <= as_of).then_some(paid_date);
+        self.payments_on(invoice).map(|p| p.date).filter(|d| *d <= as_of).chain(paid).max()
+    }
+
+    /// The lines of `payments.csv` on one invoice: by its number, then by its reference. The
+    /// reference is normalised only when some payment names no invoice (most ledgers' none),
+    /// not once per invoice for nothing.
+    fn payments_on<'a>(&'a self, invoice: &'a Invoice) -> impl Iterator<Item = &'a Payment> + 'a {
+        let by_number = self.payments_by_invoice.get(&invoice.number);
+        let by_reference = match self.payments_by_reference.is_empty() {
+            true => None,
+            false => invoice
+                .reference
+                .as_deref()
+                .and_then(|r| self.payments_by_reference.get(&normalize_reference(r))),
+        };
+        by_number.into_iter().chain(by_reference).flatten().map(|&i| &self.payments[i])
     }
 
     /// The open principal of one invoice from its due date on, as it changed with dated part
@@ -794,16 +840,8 @@ impl Ledger {
             Some(_) => {}
             None => changes.push((invoice.issued, invoice.paid)),
         }
-        let by_number = self.payments_by_invoice.get(&invoice.number);
-        let by_reference = invoice
-            .reference
-            .as_deref()
-            .and_then(|r| self.payments_by_reference.get(&normalize_reference(r)));
-        for &i in by_number.into_iter().chain(by_reference).flatten() {
-            let p = &self.payments[i];
-            if p.date <= as_of {
-                changes.push((p.date, p.amount));
-            }
+        for p in self.payments_on(invoice).filter(|p| p.date <= as_of) {
+            changes.push((p.date, p.amount));
         }
         for &i in self.credit_notes_for.get(&invoice.number).into_iter().flatten() {
             let cn = &self.invoices[i];
@@ -913,6 +951,80 @@ mod index_tests {
         assert_eq!(ledger.customer("K1").map(|c| c.name.as_str()), Some("Second"));
         assert_eq!(ledger.customer("K2").map(|c| c.name.as_str()), Some("Other"));
         assert_eq!(ledger.customer("K3"), None);
+    }
+
+    /// Numbered ids and invoice numbers are looked up by their number: the exact text finds
+    /// its line, and nothing else that parses to the same number does.
+    #[test]
+    fn numbered_keys_are_found_by_their_exact_text() {
+        let policy =
+            Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let customer = |id: &str| Customer { id: id.into(), name: format!("N{id}"), ..Customer::default() };
+        let invoice = |number: &str, line: u64| {
+            let mut r = super::tests::record(number, "C007", "2026-01-01", "2026-01-31", 100, 0);
+            r.line = line;
+            r.to_owned()
+        };
+        let ledger = Ledger::new(
+            policy,
+            vec![customer("C007"), customer("C010"), customer("C008")],
+            vec![invoice("1001", 2), invoice("1003", 3), invoice("999", 4)],
+            Vec::new(),
+            Journal::default(),
+        );
+        assert!(format!("{ledger:?}").contains("numbered: true"), "both indexes should be numbered");
+        assert_eq!(ledger.customer("C010").map(|c| c.name.as_str()), Some("NC010"));
+        assert_eq!(ledger.customer_position("C008"), Some(2));
+        for missing in ["C7", "C0007", "C009", "C011", "c007", "C007 ", "007", ""] {
+            assert_eq!(ledger.customer(missing), None, "{missing:?}");
+        }
+        assert_eq!(ledger.invoice("1003").map(|i| i.line), Some(3));
+        assert_eq!(ledger.invoice("999").map(|i| i.line), Some(4));
+        for missing in ["01001", "1002", "0999", "1001.0", "+1001", "1004"] {
+            assert_eq!(ledger.invoice(missing), None, "{missing:?}");
+        }
+    }
+
+    /// The latest payment date is the last of the dated payments, by number or reference.
+    #[test]
+    fn the_last_payment_date_is_the_last_dated_payment() {
+        let policy =
+            Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let payment = |line: u64, on: &str, invoice: Option<&str>, reference: Option<&str>| Payment {
+            line,
+            date: day(on),
+            invoice: invoice.map(Into::into),
+            amount: Decimal::from(10),
+            reference: reference.map(Into::into),
+            transaction_id: None,
+            source: None,
+            matched_by: None,
+        };
+        let mut by_ref = super::tests::record("2", "K1", "2026-01-01", "2026-01-31", 100, 30).to_owned();
+        by_ref.reference = Some("12 34-5".into());
+        by_ref.paid_on = Some(day("2026-01-20"));
+        let plain = super::tests::record("1", "K1", "2026-01-01", "2026-01-31", 100, 0).to_owned();
+        let ledger = Ledger::new(
+            policy,
+            vec![Customer { id: "K1".into(), ..Customer::default() }],
+            vec![plain.clone(), by_ref.clone()],
+            vec![
+                payment(2, "2026-02-10", Some("1"), None),
+                payment(3, "2026-02-20", Some("1"), None),
+                payment(4, "2026-02-15", None, Some("12345")),
+            ],
+            Journal::default(),
+        );
+        for on in ["2026-01-10", "2026-01-25", "2026-02-12", "2026-02-16", "2026-03-01"] {
+            for inv in [&plain, &by_ref] {
+                let expected = ledger.dated_payments(inv, day(on)).last().map(|p| p.0);
+                assert_eq!(ledger.last_payment_date(inv, day(on)), expected, "{} on {on}", inv.number);
+            }
+        }
+        assert_eq!(ledger.last_payment_date(&plain, day("2026-03-01")), Some(day("2026-02-20")));
+        assert_eq!(ledger.last_payment_date(&by_ref, day("2026-03-01")), Some(day("2026-02-15")));
+        assert_eq!(ledger.last_payment_date(&plain, day("2026-01-10")), None);
     }
 
     #[test]

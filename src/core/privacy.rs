@@ -47,20 +47,22 @@ pub fn kept_until(last: NaiveDate, r: Retention) -> NaiveDate {
 /// Each customer's last invoice, credit note, payment, settlement or journal event up to
 /// `as_of`, in one pass over the ledger.
 pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<&str, NaiveDate> {
-    fn see<'a>(ledger: &'a Ledger, last: &mut FxHashMap<&'a str, NaiveDate>, id: &str, d: NaiveDate) {
-        if let Some(c) = ledger.customer(id) {
-            let e = last.entry(c.id.as_str()).or_insert(d);
-            *e = (*e).max(d);
+    // The latest date per register position: one id lookup per invoice or journal line, and
+    // no map keyed by id until the end.
+    let mut latest: Vec<Option<NaiveDate>> = vec![None; ledger.customers.len()];
+    let mut see = |at: Option<usize>, d: NaiveDate| {
+        if let Some(at) = at {
+            latest[at] = Some(latest[at].map_or(d, |l| l.max(d)));
         }
-    }
-    let mut last: FxHashMap<&str, NaiveDate> = FxHashMap::default();
+    };
     for inv in ledger.invoices.iter().filter(|i| i.issued <= as_of) {
-        see(ledger, &mut last, &inv.customer, inv.issued);
+        let at = ledger.customer_position(&inv.customer);
+        see(at, inv.issued);
         if let Some(d) = inv.paid_on.filter(|d| *d <= as_of) {
-            see(ledger, &mut last, &inv.customer, d);
+            see(at, d);
         }
-        if let Some((d, _)) = ledger.dated_payments(inv, as_of).last() {
-            see(ledger, &mut last, &inv.customer, *d);
+        if let Some(d) = ledger.last_payment_date(inv, as_of) {
+            see(at, d);
         }
     }
     for e in ledger.journal.entries.iter().filter(|e| e.date <= as_of) {
@@ -69,7 +71,13 @@ pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<&str, Nai
             .as_deref()
             .or_else(|| e.invoice.as_deref().and_then(|n| ledger.invoice(n)).map(|i| i.customer.as_str()));
         if let Some(id) = owner {
-            see(ledger, &mut last, id, e.date);
+            see(ledger.customer_position(id), e.date);
+        }
+    }
+    let mut last: FxHashMap<&str, NaiveDate> = FxHashMap::default();
+    for (c, d) in ledger.customers.iter().zip(&latest) {
+        if let Some(d) = d {
+            last.insert(c.id.as_str(), *d);
         }
     }
     last
