@@ -720,8 +720,7 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let as_of = ctx.as_of;
     let payments = PaymentIndex::new(&ledger.payments, as_of);
     let usual = usual_currencies(&ledger.invoices);
-    let mut first_line: FxHashMap<&str, u64> = FxHashMap::default();
-    let mut rules_by_segment: HashMap<Option<&str>, Rules> = HashMap::new();
+    let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
     for inv in &ledger.invoices {
         let at = |error: bool, field: &str, code: &'static str, message: String| {
             let f = if error {
@@ -737,8 +736,10 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             .or_insert_with(|| ledger.rules_for(customer));
         let credit_note = inv.is_credit_note();
 
-        if let Some(first) = first_line.insert(inv.number.as_str(), inv.line) {
-            first_line.insert(inv.number.as_str(), first);
+        // The ledger's index holds each number's first line: any other line is a duplicate.
+        if let Some(first) =
+            ledger.invoice(&inv.number).filter(|first| !std::ptr::eq(*first, inv)).map(|f| f.line)
+        {
             out.push(
                 at(
                     true,
@@ -908,8 +909,15 @@ fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 fn check_payments(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let ledger = ctx.ledger;
-    let references: FxHashSet<String> =
-        ledger.invoices.iter().filter_map(|i| i.reference.as_deref()).map(normalize_reference).collect();
+    // Every invoice's reference, normalised: a String per invoice, so made only when some
+    // payment goes by reference alone (most ledgers have none, or no payments.csv at all).
+    let by_reference_only = ledger.payments.iter().any(|p| p.invoice.is_none() && p.reference.is_some());
+    let references: FxHashSet<String> = match by_reference_only {
+        true => {
+            ledger.invoices.iter().filter_map(|i| i.reference.as_deref()).map(normalize_reference).collect()
+        }
+        false => FxHashSet::default(),
+    };
     for p in &ledger.payments {
         let at = |field: &str, code: &'static str, message: String| {
             let f = Finding::warning(PAYMENTS, p.line, field, code, message);

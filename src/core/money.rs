@@ -202,17 +202,24 @@ fn strip_minus(body: &str) -> (bool, &str) {
     }
 }
 
-/// Removes a leading or trailing currency marker: an ISO code, `kr`, `kr.`, `€`, `EUR`.
+/// Removes a leading or trailing currency marker: an ISO 4217 code, `kr`, `kr.`, `€`, `$`,
+/// `£`. Other letters stay, and make the amount malformed: `3OO` (letter O) or `x300` are
+/// damage, not 3 and 300.
 fn strip_currency(text: &str) -> &str {
     let is_marker = |c: char| c.is_ascii_alphabetic() || c == '€' || c == '$' || c == '£';
+    let known = |m: &str| {
+        matches!(m, "€" | "$" | "£")
+            || m.eq_ignore_ascii_case("kr")
+            || super::model::Currency::parse(m).is_some()
+    };
     let mut s = text;
     let leading: usize = s.char_indices().take_while(|&(_, c)| is_marker(c)).map(|(_, c)| c.len_utf8()).sum();
-    if leading > 0 && leading <= 3 {
+    if leading > 0 && known(&s[..leading]) {
         s = s[leading..].trim_start();
     }
     let s = s.strip_suffix("kr.").map_or(s, str::trim_end);
     let trailing: usize = s.chars().rev().take_while(|&c| is_marker(c)).map(char::len_utf8).sum();
-    if trailing > 0 && trailing <= 3 { s[..s.len() - trailing].trim_end() } else { s }
+    if trailing > 0 && known(&s[s.len() - trailing..]) { s[..s.len() - trailing].trim_end() } else { s }
 }
 
 /// The digits of an amount with the positions of every separator seen, gathered in one pass.
@@ -498,6 +505,12 @@ mod tests {
             "kr",
             "0x10",
             "1,2345.6",
+            // Letters that are no currency marker are damage, not a marker to strip.
+            "3OO",
+            "x300",
+            "300 XYZ",
+            "ab 5",
+            "5 k",
         ] {
             assert!(parse_amount(text).is_err(), "{text:?} should fail");
         }

@@ -291,3 +291,16 @@ fn bank_csv_currencies_are_checked() {
     std::fs::write(&path, export.replace("XYZ", "SEK")).unwrap();
     l.ok(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"]);
 }
+
+/// Defect 11: letters around an amount that are no currency marker (`3OO` with the letter O,
+/// `x300`) make it an error, not 3.00 and 300.00.
+#[test]
+fn amounts_with_letters_that_are_no_currency_are_errors() {
+    let l = ledger();
+    for bad in ["3OO", "x300"] {
+        l.write("invoices.csv", &INVOICES.replace("300.00", bad));
+        refused(&l, &["invoices.csv:3:", "column \"amount\"", bad]);
+    }
+    l.write("invoices.csv", &INVOICES.replace("300.00", "300.00 kr").replace("500.00", "SEK 500"));
+    assert_eq!(totals(&l), pairs(&[("C1", "100.00"), ("C3", "300.00"), ("C5", "500.00")]));
+}
