@@ -345,7 +345,9 @@ pub struct Message {
 #[derive(Clone, Debug, Default)]
 pub struct Deliveries {
     pub messages: Vec<Message>,
-    index: rustc_hash::FxHashMap<(String, Channel), usize>,
+    /// Per reference, the message on each channel (by [`slot`]): looked up by `&str`, with no
+    /// allocation per reminder line.
+    index: rustc_hash::FxHashMap<String, [Option<usize>; 3]>,
 }
 
 /// Whether a letter (all its channels) reached the customer.
@@ -357,6 +359,14 @@ pub enum Delivered {
     Pending(String),
     /// On no channel, and none will be tried again (why).
     Never(String),
+}
+
+fn slot(channel: Channel) -> usize {
+    match channel {
+        Channel::Email => 0,
+        Channel::Letter => 1,
+        Channel::Sms => 2,
+    }
 }
 
 pub fn channel_named(name: &str) -> Option<Channel> {
@@ -382,10 +392,10 @@ impl Deliveries {
             else {
                 continue;
             };
-            let key = (reference.clone(), channel);
-            match (status, d.index.get(&key)) {
+            let known = d.index.get(reference.as_str()).and_then(|slots| slots[slot(channel)]);
+            match (status, known) {
                 (None, None) => {
-                    d.index.insert(key, d.messages.len());
+                    d.index.entry(reference.clone()).or_default()[slot(channel)] = Some(d.messages.len());
                     d.messages.push(Message {
                         reference: reference.clone(),
                         channel,
@@ -396,7 +406,7 @@ impl Deliveries {
                         since: e.date,
                     });
                 }
-                (Some(status), Some(&i)) => {
+                (Some(status), Some(i)) => {
                     let m = &mut d.messages[i];
                     m.status = status;
                     m.since = e.date;
@@ -410,7 +420,7 @@ impl Deliveries {
     }
 
     pub fn get(&self, reference: &str, channel: Channel) -> Option<&Message> {
-        self.index.get(&(reference.to_owned(), channel)).map(|&i| &self.messages[i])
+        self.index.get(reference).and_then(|slots| slots[slot(channel)]).map(|i| &self.messages[i])
     }
 
     /// Whether the letter journaled with `reference` on `channels` (`email+letter`), composed
@@ -420,6 +430,10 @@ impl Deliveries {
         let (Some(reference), Some(channels)) = (reference, channels) else {
             return Delivered::On(composed);
         };
+        if self.messages.is_empty() {
+            // No delivery configured, ever: as before delivery existed.
+            return Delivered::On(composed);
+        }
         let mut first: Option<NaiveDate> = None;
         let mut pending = Vec::new();
         let mut never = Vec::new();
