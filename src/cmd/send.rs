@@ -298,6 +298,8 @@ fn send_emails(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut T
         let attempt = open.send(&envelope, &bytes, || {
             journal_now(ctx, &[delivery_line(m, Event::Sending, ctx.as_of, "")]).map_err(|e| format!("{e:#}"))
         });
+        // A kill here, after the server's answer and before it is journaled, is the worst case.
+        crate::io::commit::fault("answered", i);
         let doubt = matches!(attempt, Attempt::Doubt(_));
         if !record(ctx, m, attempt, tally)? {
             all_wait(&batch[i + 1..], "the run stopped e-mail", tally);

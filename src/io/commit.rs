@@ -437,7 +437,9 @@ fn fault_spec() -> Option<(String, usize)> {
     Some((kind.to_owned(), n.parse().ok()?))
 }
 
-fn fault(point: &str, pass: usize) {
+/// Aborts the process at `point` on pass `pass` when `DUN_FAULT=point:pass` (the tests' way to
+/// kill a run at a chosen byte).
+pub(crate) fn fault(point: &str, pass: usize) {
     if fault_spec().is_some_and(|(k, n)| k == point && n == pass) {
         std::process::abort();
     }

@@ -602,3 +602,21 @@ fn an_sms_password_goes_in_plain_http_only_to_this_machine() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("only over https://"), "{out:?}");
     assert!(event_refs(&l).is_empty());
 }
+
+#[test]
+fn a_run_killed_after_the_server_took_a_message_never_sends_it_again() {
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    // Killed after A's 250 and before `sent` reached the journal.
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).env("DUN_FAULT", "answered:0").output().unwrap();
+    assert!(!out.status.success());
+    assert_eq!(server.bodies().len(), 1);
+    assert_eq!(event_refs(&l), [pair("sending", A)]);
+    // The rerun cannot know A arrived: doubt, not a second copy; B goes once.
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(event_refs(&l), [pair("sending", A), pair("doubt", A), pair("sending", B), pair("sent", B)]);
+    let bodies = server.bodies();
+    assert_eq!(bodies.len(), 2);
+    assert!(bodies[0].contains("ekonomi@alfa.example") && bodies[1].contains("berit@holm.example"));
+}
