@@ -426,9 +426,9 @@ impl Command {
             Command::Remind(SendArgs { report, .. }) | Command::Collect(SendArgs { report, .. }) => {
                 OutputSlot::Table(report)
             }
+            Command::Send(DeliverArgs { report, .. }) => OutputSlot::Table(report),
             Command::Explain(ExplainArgs { out, .. }) => OutputSlot::File(out),
             Command::Forget(_)
-            | Command::Send(_)
             | Command::Sent(_)
             | Command::Assign(_)
             | Command::Templates(_)
@@ -551,6 +551,9 @@ pub struct DeliverArgs {
     /// List what would be delivered; send and journal nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// The summary of what was delivered: a line (table) or JSON
+    #[command(flatten)]
+    pub report: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,9 @@ struct Tally {
 }
 
 pub fn run(ctx: &Context, args: &DeliverArgs) -> Result<()> {
+    if !matches!(ctx.format, crate::render::Format::Table | crate::render::Format::Json) {
+        anyhow::bail!("the summary of `dun send` is offered as table or json (--format json, -o FILE.json)");
+    }
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let policy = ledger_dir::load_policy(&ctx.dir)?;
     let journal = journal_file::read(&ctx.dir)?;
@@ -188,22 +191,44 @@ fn report(ctx: &Context, args: &DeliverArgs, tally: &Tally) -> Result<()> {
     if args.dry_run {
         return Ok(());
     }
+    let per = |c: Channel| tally.sent.iter().filter(|(ch, _)| *ch == c).count();
+    let summary = match ctx.format {
+        crate::render::Format::Json => {
+            let value = serde_json::json!({
+                "as_of": ctx.as_of.to_string(),
+                "delivered": tally.sent.len(),
+                "channels": {"email": per(Channel::Email), "sms": per(Channel::Sms), "letter": per(Channel::Letter)},
+                "sent": tally.sent.iter().map(|(c, r)| serde_json::json!({"channel": c.name(), "ref": r})).collect::<Vec<_>>(),
+                "deferred": tally.deferred,
+                "waiting": tally.waiting,
+                "refused": tally.failed,
+                "doubt": tally.doubt,
+            });
+            Some(format!("{}\n", serde_json::to_string_pretty(&value)?))
+        }
+        crate::render::Format::Table => (!ctx.quiet || ctx.output.is_some()).then(|| {
+            format!(
+                "send: {} delivered (email {}, sms {}, letter {}), {} deferred, {} waiting, {} refused, {} in doubt\n",
+                tally.sent.len(),
+                per(Channel::Email),
+                per(Channel::Sms),
+                per(Channel::Letter),
+                tally.deferred.len(),
+                tally.waiting.len(),
+                tally.failed.len(),
+                tally.doubt.len()
+            )
+        }),
+        // Refused in `run` before anything is sent.
+        _ => None,
+    };
     if !ctx.quiet {
         for line in tally.deferred.iter().chain(&tally.waiting) {
             eprintln!("dun: {line}");
         }
-        let per = |c: Channel| tally.sent.iter().filter(|(ch, _)| *ch == c).count();
-        println!(
-            "send: {} delivered (email {}, sms {}, letter {}), {} deferred, {} waiting, {} refused, {} in doubt",
-            tally.sent.len(),
-            per(Channel::Email),
-            per(Channel::Sms),
-            per(Channel::Letter),
-            tally.deferred.len(),
-            tally.waiting.len(),
-            tally.failed.len(),
-            tally.doubt.len()
-        );
+    }
+    if let Some(summary) = summary {
+        crate::io::output::emit(ctx.output.as_deref(), &summary)?;
     }
     let person: Vec<&String> = tally.failed.iter().chain(&tally.doubt).collect();
     if person.is_empty() {

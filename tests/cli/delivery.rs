@@ -58,8 +58,14 @@ fn letters_go_to_the_print_folder_once_and_count_from_then() {
     assert!(why.contains("not delivered yet") && why.contains("not posted yet"), "{why}");
 
     // Handed to the print service on 11-10: the deadline is 11-20, collection from 12-01.
-    let out = l.ok(&["send", "--as-of", "2026-11-10"]);
-    assert!(out.contains("send: 2 delivered (email 0, sms 0, letter 2)"), "{out}");
+    let summary_file = l.file("send.json");
+    let out = l.ok(&["send", "--as-of", "2026-11-10", "-o", summary_file.to_str().unwrap()]);
+    assert_eq!(out, "sent letter 2026-11-08/reminder-1_A_SEK: copied to {}/2026-11-08_reminder-1_A_SEK.letter.html\nsent letter 2026-11-08/reminder-1_B_SEK: copied to {}/2026-11-08_reminder-1_B_SEK.letter.html\n".replace("{}", &l.file("print").display().to_string()));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(l.file("send.json")).unwrap()).unwrap();
+    assert_eq!(summary["delivered"], 2);
+    assert_eq!(summary["channels"]["letter"], 2);
+    assert_eq!(summary["sent"][0]["ref"], "2026-11-08/reminder-1_A_SEK");
     let printed = l.file("print/2026-11-08_reminder-1_A_SEK.letter.html");
     assert_eq!(
         std::fs::read(&printed).unwrap(),
@@ -291,9 +297,13 @@ fn each_email_reaches_the_server_once() {
     assert_eq!(envelopes[1], "RCPT TO:<ekonomi@alfa.example>");
     assert_eq!(event_refs(&l), [pair("sending", A), pair("sent", A), pair("sending", B), pair("sent", B)]);
     assert!(delivery(&l)[1].2.starts_with("250"), "{:?}", delivery(&l));
-    // A second run sends nothing.
-    let again = l.ok(&["send", "--as-of", "2026-11-10"]);
-    assert!(again.contains("send: 0 delivered"), "{again}");
+    // A second run sends nothing; its summary as JSON says so.
+    let err = l.fails(&["send", "--format", "csv", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("offered as table or json"), "{err}");
+    let again = l.ok(&["send", "--format", "json", "--as-of", "2026-11-10"]);
+    let summary: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(summary["delivered"], 0, "{again}");
+    assert_eq!(summary["channels"]["email"], 0, "{again}");
     assert_eq!(server.bodies().len(), 2);
     assert_eq!(delivery(&l).len(), 4);
 }
