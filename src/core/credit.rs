@@ -195,6 +195,8 @@ struct Pending {
     amount: Decimal,
     paid: Decimal,
     payments: Vec<(NaiveDate, Decimal)>,
+    /// An early-payment discount: taken, it settles the invoice at the discounted amount.
+    discount: Option<super::model::Discount>,
 }
 
 /// What every invoice record updates, kept small: a register of 100 000 customers is looked
@@ -291,6 +293,7 @@ impl CreditBook {
                         amount: record.amount,
                         paid: record.paid,
                         payments: on,
+                        discount: record.discount,
                     });
                 }
             }
@@ -432,10 +435,18 @@ fn settled_by_payment(p: &Pending, credits: &[(NaiveDate, Decimal)]) -> Option<N
     events.extend(credits.iter().map(|&(d, a)| (d, 1, a, false)));
     events.extend(p.payments.iter().map(|&(d, a)| (d, 2, a, true)));
     events.sort_by_key(|e| (e.0, e.1));
+    // A discount taken in time (the same rule as `ledger::discount_taken`) lowers what settles it.
+    let target = match p.discount {
+        Some(d) => {
+            let by_then: Decimal = events.iter().filter(|e| e.0 <= d.until).map(|e| e.2).sum();
+            if by_then >= p.amount - d.amount && by_then < p.amount { p.amount - d.amount } else { p.amount }
+        }
+        None => p.amount,
+    };
     let mut covered = Decimal::ZERO;
     for (date, _, amount, is_payment) in events {
         covered += amount;
-        if covered >= p.amount {
+        if covered >= target {
             return is_payment.then_some(date);
         }
     }

@@ -299,3 +299,21 @@ fn over_limit_and_new_customer_use_the_company_currency_exposure() {
     let day_before = ledger_watch_list(&l, date("2026-12-29"));
     assert!(day_before.iter().any(|w| w.customer == "B"));
 }
+
+/// An invoice settled by paying the discounted amount in time is settled that day (paid 20 days
+/// early: 0 days late); paid the same amount a day too late, it is not settled at all.
+#[test]
+fn a_discount_taken_in_time_settles_the_invoice_for_the_trend() {
+    let mut taken = invoice("1", "A", "2026-10-01", "2026-10-31", 1000);
+    taken.discount = Some(crate::core::model::Discount { until: date("2026-10-11"), amount: d(20) });
+    let mut lost = invoice("2", "A", "2026-10-01", "2026-10-31", 1000);
+    lost.discount = taken.discount;
+    let payments = vec![
+        Payment { date: date("2026-10-11"), invoice: Some("1".into()), amount: d(980), ..Payment::default() },
+        Payment { date: date("2026-10-12"), invoice: Some("2".into()), amount: d(980), ..Payment::default() },
+    ];
+    let l = ledger(vec![customer("A", 2)], vec![taken, lost], payments);
+    let b = &behaviour(&l, date("2026-11-30"))[0];
+    assert_eq!(b.recent.count, 1);
+    assert_eq!(b.recent.average(), Some(Decimal::new(0, 1)));
+}
