@@ -21,7 +21,7 @@ use super::ledger::{Ledger, PaymentIndex, normalize_reference, open_before_credi
 use super::model::{Currency, Customer, Invoice};
 use super::money::format_money_grouped;
 use super::phone::{SmsProblem, parse_phone, sms_number};
-use super::policy::{Channel, ReferenceScheme, Rules};
+use super::policy::{Channel, Rules};
 use super::reference::{RefKind, validate_org_no, validate_reference};
 
 const CUSTOMERS: &str = "customers.csv";
@@ -645,17 +645,6 @@ fn country_ref_kind(country: &str) -> Option<RefKind> {
     }
 }
 
-fn scheme_kind(scheme: ReferenceScheme) -> Option<RefKind> {
-    match scheme {
-        ReferenceScheme::Ocr => Some(RefKind::Ocr),
-        ReferenceScheme::Kid => Some(RefKind::Kid),
-        ReferenceScheme::Fik => Some(RefKind::Fik),
-        ReferenceScheme::Viite => Some(RefKind::Viite),
-        ReferenceScheme::Rf => Some(RefKind::Rf),
-        ReferenceScheme::None => None,
-    }
-}
-
 /// Checks a payment reference against the schemes it may be of: RF when it starts with `RF`,
 /// else the company's country's, the policy's `reminder.reference` and the customer's
 /// country's (a company may bank in its customers' countries). `Ok` when any accepts it, or
@@ -673,7 +662,7 @@ fn reference_problem(
         let mut kinds = Vec::new();
         for kind in [
             country_ref_kind(&ledger.policy.country),
-            scheme_kind(rules.reminder.reference()).filter(|k| *k != RefKind::Rf),
+            rules.reminder.reference().kind().filter(|k| *k != RefKind::Rf),
             customer_country.and_then(country_ref_kind),
         ]
         .into_iter()

@@ -179,6 +179,21 @@ pub enum ReferenceScheme {
     None,
 }
 
+impl ReferenceScheme {
+    /// The kind of reference the scheme generates and validates; none for `none`.
+    pub fn kind(self) -> Option<super::reference::RefKind> {
+        use super::reference::RefKind;
+        match self {
+            ReferenceScheme::Ocr => Some(RefKind::Ocr),
+            ReferenceScheme::Kid => Some(RefKind::Kid),
+            ReferenceScheme::Fik => Some(RefKind::Fik),
+            ReferenceScheme::Viite => Some(RefKind::Viite),
+            ReferenceScheme::Rf => Some(RefKind::Rf),
+            ReferenceScheme::None => None,
+        }
+    }
+}
+
 overridable! {
     pub struct Reminder {
         after_days: u32,

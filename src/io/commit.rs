@@ -125,12 +125,7 @@ impl Transaction {
             files: self.staged.clone(),
             replaces_journal: false,
         };
-        let text = serde_json::to_vec(&intent)?;
-        fault("commit", 0);
-        write_atomically(&self.dir.join(COMMIT), &text)
-            .context("cannot commit the run; nothing was written")?;
-        self.committed = true;
-        fault("committed", 0);
+        self.write_intent(&intent)?;
         if let Err(e) = append_journal(&self.dir, &intent) {
             return match roll_back(&self.dir, &intent) {
                 Ok(()) => Err(e.context("nothing was written; the journal is as it was")),
@@ -143,6 +138,17 @@ impl Transaction {
 }
 
 impl Transaction {
+    /// The commit point: once the intent is on disk, the run is finished by whoever comes next.
+    fn write_intent(&mut self, intent: &Intent) -> Result<()> {
+        let text = serde_json::to_vec(intent)?;
+        fault("commit", 0);
+        write_atomically(&self.dir.join(COMMIT), &text)
+            .context("cannot commit the run; nothing was written")?;
+        self.committed = true;
+        fault("committed", 0);
+        Ok(())
+    }
+
     /// [`Transaction::commit`] of a run that replaces the journal: the new journal is staged
     /// with the other files, and the commit renames it into place with them.
     fn commit_replacing(mut self, mut journal: Vec<u8>) -> Result<()> {
@@ -159,12 +165,7 @@ impl Transaction {
             files: self.staged.clone(),
             replaces_journal: true,
         };
-        let text = serde_json::to_vec(&intent)?;
-        fault("commit", 0);
-        write_atomically(&self.dir.join(COMMIT), &text)
-            .context("cannot commit the run; nothing was written")?;
-        self.committed = true;
-        fault("committed", 0);
+        self.write_intent(&intent)?;
         rename_staged(&intent)?;
         finish(&self.dir)
     }

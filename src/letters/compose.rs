@@ -106,7 +106,7 @@ pub fn payment(ledger: &Ledger, currency: &str, country: &str) -> Payment {
 /// The schemes a reference of this company is most likely in: the policy's, then its
 /// country's.
 fn preferred_schemes(ledger: &Ledger, scheme: ReferenceScheme) -> Vec<RefKind> {
-    policy_kind(scheme).into_iter().chain(country_scheme(&ledger.policy.country)).collect()
+    scheme.kind().into_iter().chain(country_scheme(&ledger.policy.country)).collect()
 }
 
 fn scheme_of(reference: Option<&str>, preferred: &[RefKind]) -> String {
@@ -142,14 +142,7 @@ pub fn payment_reference(reference: Option<&str>, number: &str, scheme: Referenc
     if let Some(r) = reference {
         return Some(r.to_owned());
     }
-    let kind = match scheme {
-        ReferenceScheme::Ocr => RefKind::Ocr,
-        ReferenceScheme::Kid => RefKind::Kid,
-        ReferenceScheme::Fik => RefKind::Fik,
-        ReferenceScheme::Viite => RefKind::Viite,
-        ReferenceScheme::Rf => RefKind::Rf,
-        ReferenceScheme::None => return None,
-    };
+    let kind = scheme.kind()?;
     let body = if kind == RefKind::Rf {
         number.chars().filter(char::is_ascii_alphanumeric).collect()
     } else {
@@ -186,17 +179,6 @@ fn kind_named(name: &str) -> Option<RefKind> {
     name.parse().ok()
 }
 
-fn policy_kind(scheme: ReferenceScheme) -> Option<RefKind> {
-    match scheme {
-        ReferenceScheme::Ocr => Some(RefKind::Ocr),
-        ReferenceScheme::Kid => Some(RefKind::Kid),
-        ReferenceScheme::Fik => Some(RefKind::Fik),
-        ReferenceScheme::Viite => Some(RefKind::Viite),
-        ReferenceScheme::Rf => Some(RefKind::Rf),
-        ReferenceScheme::None => None,
-    }
-}
-
 /// A reminder about several invoices: one reference for paying them all
 /// (`core::reference::letter`), in the scheme of the invoices' own references, RF for a debtor
 /// abroad or in another currency; now taken in `taken`.
@@ -213,7 +195,7 @@ fn total_reference(
         return None;
     }
     let kinds: Vec<Option<RefKind>> = lines.iter().map(|l| kind_named(&l.reference_scheme)).collect();
-    let policy = policy_kind(ledger.rules_for(Some(c)).reminder.reference());
+    let policy = ledger.rules_for(Some(c)).reminder.reference().kind();
     let abroad = !c.country.trim().eq_ignore_ascii_case(ledger.policy.country.trim())
         || currency != ledger.policy.currency;
     let kind = total_scheme(&kinds, policy, country_scheme(&ledger.policy.country), abroad)?;
