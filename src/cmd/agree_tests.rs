@@ -13,7 +13,7 @@ use crate::core::claim::Claim;
 use crate::core::dunning::{Action, Decision, State, action_entry, decide};
 use crate::core::journal::Journal;
 use crate::core::ledger::Ledger;
-use crate::core::model::{Currency, Customer, CustomerKind, Invoice, Payment};
+use crate::core::model::{Customer, CustomerKind, Invoice, Payment};
 use crate::core::policy::Policy;
 use crate::letters::Step;
 use crate::letters::compose::{group, letter_data};
@@ -81,21 +81,10 @@ prop_compose! {
                         ..Payment::default()
                     });
                 }
+                let customer = format!("C{}", owner % debtors.len());
                 Invoice {
                     line: i as u64 + 2,
-                    number,
-                    customer: format!("C{}", owner % debtors.len()),
-                    issued: due - chrono::Days::new(30),
-                    due,
-                    amount: Decimal::new(cents, 0),
-                    paid: Decimal::ZERO,
-                    balance: None,
-                    currency: Currency::parse("SEK").unwrap(),
-                    reference: None,
-                    paid_on: None,
-                    credits: None,
-                    description: None,
-                    discount: None,
+                    ..Invoice::unpaid_sek(&number, &customer, due - chrono::Days::new(30), due, Decimal::new(cents, 0))
                 }
             })
             .collect();

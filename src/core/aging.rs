@@ -621,21 +621,21 @@ mod tests {
             let bills: Vec<Invoice> = invoices
                 .iter()
                 .enumerate()
-                .map(|(i, &(customer, due, cents, eur))| Invoice {
-                    line: i as u64 + 2,
-                    number: i.to_string(),
-                    customer: if customer < register.len() { format!("C{customer}") } else { "X".to_owned() },
-                    issued: base,
-                    due: base + chrono::Days::new(due),
-                    amount: Decimal::new(cents, 2),
-                    paid: Decimal::ZERO,
-                    balance: None,
-                    currency: Currency::parse(if eur { "EUR" } else { "SEK" }).unwrap(),
-                    reference: None,
-                    paid_on: None,
-                    credits: None,
-                    description: None,
-                    discount: None,
+                .map(|(i, &(customer, due, cents, eur))| {
+                    let owner =
+                        if customer < register.len() { format!("C{customer}") } else { "X".to_owned() };
+                    let bill = Invoice::unpaid_sek(
+                        &i.to_string(),
+                        &owner,
+                        base,
+                        base + chrono::Days::new(due),
+                        Decimal::new(cents, 2),
+                    );
+                    Invoice {
+                        line: i as u64 + 2,
+                        currency: Currency::parse(if eur { "EUR" } else { "SEK" }).unwrap(),
+                        ..bill
+                    }
                 })
                 .collect();
             let ledger = Ledger::new(policy, register, bills, Vec::new(), Journal::default());

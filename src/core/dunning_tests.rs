@@ -42,22 +42,7 @@ fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
 
 fn invoice(number: &str, customer: &str, due: &str, amount: &str) -> Invoice {
     let due = date(due);
-    Invoice {
-        line: 2,
-        number: number.to_owned(),
-        customer: customer.to_owned(),
-        issued: due - chrono::Days::new(30),
-        due,
-        amount: money(amount),
-        paid: Decimal::ZERO,
-        balance: None,
-        currency: Currency::parse("SEK").unwrap(),
-        reference: None,
-        paid_on: None,
-        credits: None,
-        description: None,
-        discount: None,
-    }
+    Invoice::unpaid_sek(number, customer, due - chrono::Days::new(30), due, money(amount))
 }
 
 fn ledger(

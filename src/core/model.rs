@@ -341,6 +341,35 @@ pub struct Invoice {
     pub discount: Option<Discount>,
 }
 
+#[cfg(test)]
+impl Invoice {
+    /// For tests: an unpaid SEK invoice on line 2, with nothing else set.
+    pub(crate) fn unpaid_sek(
+        number: &str,
+        customer: &str,
+        issued: NaiveDate,
+        due: NaiveDate,
+        amount: Decimal,
+    ) -> Invoice {
+        Invoice {
+            line: 2,
+            number: number.to_owned(),
+            customer: customer.to_owned(),
+            issued,
+            due,
+            amount,
+            paid: Decimal::ZERO,
+            balance: None,
+            currency: Currency::parse("SEK").expect("SEK is a currency"),
+            reference: None,
+            paid_on: None,
+            credits: None,
+            description: None,
+            discount: None,
+        }
+    }
+}
+
 impl Invoice {
     pub fn record(&self) -> InvoiceRecord<'_> {
         InvoiceRecord {

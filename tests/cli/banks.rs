@@ -159,19 +159,7 @@ fn a_pending_row_is_not_recorded() {
 #[test]
 fn a_csv_export_read_by_its_headers_alone() {
     let l = Ledger::new();
-    l.write(
-        "customers.csv",
-        "id,name\nC1,Åkeriet i Västerås AB\nC2,Märta Öhrn\nC3,Björn Ek\nC4,Ödegårds Bygg AB\n",
-    );
-    l.write(
-        "invoices.csv",
-        "number,customer,issued,due,amount,reference\n\
-         1016,C1,2024-04-01,2024-04-30,1250.00,4455667788\n\
-         1017,C2,2024-04-01,2024-04-30,99.75,\n\
-         1018,C2,2024-04-01,2024-04-30,99.75,\n\
-         1019,C3,2024-04-01,2024-04-30,50.00,\n\
-         1020,C4,2024-04-01,2024-04-30,12345.67,\n",
-    );
+    l.swedish_bank_export_payees();
     let file = format!("{}/tests/fixtures/bank/bank-export-sv.csv", env!("CARGO_MANIFEST_DIR"));
     let out = l.ok(&["import", &file, "--as-of", "2024-05-07", "--format", "csv"]);
     assert_eq!(

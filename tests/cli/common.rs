@@ -36,6 +36,24 @@ impl Ledger {
     }
 
     /// `dun ARGS --dir LEDGER`
+    /// The customers and open invoices that `tests/fixtures/bank/bank-export-sv.csv` pays.
+    pub fn swedish_bank_export_payees(&self) -> &Ledger {
+        self.write(
+            "customers.csv",
+            "id,name\nC1,Åkeriet i Västerås AB\nC2,Märta Öhrn\nC3,Björn Ek\nC4,Ödegårds Bygg AB\n",
+        );
+        self.write(
+            "invoices.csv",
+            "number,customer,issued,due,amount,reference\n\
+             1016,C1,2024-04-01,2024-04-30,1250.00,4455667788\n\
+             1017,C2,2024-04-01,2024-04-30,99.75,\n\
+             1018,C2,2024-04-01,2024-04-30,99.75,\n\
+             1019,C3,2024-04-01,2024-04-30,50.00,\n\
+             1020,C4,2024-04-01,2024-04-30,12345.67,\n",
+        );
+        self
+    }
+
     pub fn dun(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("dun").unwrap();
         cmd.args(args).arg("--dir").arg(self.path()).env_remove("DUN_DIR").env("NO_COLOR", "1");

@@ -610,19 +610,7 @@ fn bank_csv_export_with_latin1_names() {
          [import.csv]\ndelimiter = \";\"\ndecimal = \",\"\ndate = \"Bokföringsdag\"\namount = \"Belopp\"\n\
          reference = \"Referens\"\nmessage = \"Meddelande\"\npayer = \"Avsändare\"\n",
     );
-    l.write(
-        "customers.csv",
-        "id,name\nC1,Åkeriet i Västerås AB\nC2,Märta Öhrn\nC3,Björn Ek\nC4,Ödegårds Bygg AB\n",
-    );
-    l.write(
-        "invoices.csv",
-        "number,customer,issued,due,amount,reference\n\
-         1016,C1,2024-04-01,2024-04-30,1250.00,4455667788\n\
-         1017,C2,2024-04-01,2024-04-30,99.75,\n\
-         1018,C2,2024-04-01,2024-04-30,99.75,\n\
-         1019,C3,2024-04-01,2024-04-30,50.00,\n\
-         1020,C4,2024-04-01,2024-04-30,12345.67,\n",
-    );
+    l.swedish_bank_export_payees();
     let out = l.ok(&["import", &fixture("bank-export-sv.csv"), "--as-of", "2024-05-07", "--format", "csv"]);
     assert_eq!(
         out,

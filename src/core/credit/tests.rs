@@ -26,22 +26,7 @@ fn customer(id: &str, line: u64) -> Customer {
 }
 
 fn invoice(number: &str, customer: &str, issued: &str, due: &str, amount: i64) -> Invoice {
-    Invoice {
-        line: 2,
-        number: number.into(),
-        customer: customer.into(),
-        issued: date(issued),
-        due: date(due),
-        amount: d(amount),
-        paid: Decimal::ZERO,
-        balance: None,
-        currency: Currency::parse("SEK").unwrap(),
-        reference: None,
-        paid_on: None,
-        credits: None,
-        description: None,
-        discount: None,
-    }
+    Invoice::unpaid_sek(number, customer, date(issued), date(due), d(amount))
 }
 
 fn paid(mut inv: Invoice, on: &str) -> Invoice {

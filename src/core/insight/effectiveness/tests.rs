@@ -15,22 +15,7 @@ fn m(n: i64) -> Decimal {
 
 pub(crate) fn invoice(number: &str, due: &str, amount: i64) -> Invoice {
     let due = d(due);
-    Invoice {
-        line: 2,
-        number: number.into(),
-        customer: "C1".into(),
-        issued: due - Days::new(30),
-        due,
-        amount: m(amount),
-        paid: Decimal::ZERO,
-        balance: None,
-        currency: Currency::parse("SEK").unwrap(),
-        reference: None,
-        paid_on: None,
-        credits: None,
-        description: None,
-        discount: None,
-    }
+    Invoice::unpaid_sek(number, "C1", due - Days::new(30), due, m(amount))
 }
 
 pub(crate) fn payment(invoice: &str, date: &str, amount: i64) -> Payment {
