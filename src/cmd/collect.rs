@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
-use crate::core::dunning::{Action, Decision, State, action_entry, decide};
+use crate::core::dunning::{Action, Decision, State, action_entry, decide_brief};
 use crate::core::journal::Event;
 use crate::core::ledger::Ledger;
 use crate::io::ledger_dir;
@@ -21,10 +21,10 @@ use super::letters_out;
 pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let outcome = decide(&ledger, ctx.as_of);
+    let outcome = decide_brief(&ledger, ctx.as_of);
     super::due::report_problems(ctx, &outcome)?;
     let mut missing = Vec::new();
-    let ready: Vec<&Decision> = outcome
+    let ready: Vec<&Decision<'_>> = outcome
         .decisions
         .iter()
         .filter(|d| d.state == State::Due(Action::Collection))
@@ -36,15 +36,14 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             }
         })
         .collect();
-    let mut forced =
-        super::gate::check(ctx, &ledger, args, "collect", ready.iter().map(|d| d.customer.as_str()))?;
+    let mut forced = super::gate::check(ctx, &ledger, args, "collect", ready.iter().map(|d| d.customer))?;
     forced.extend(super::gate::data_errors(
         ctx,
         &ledger,
         args,
         "collect",
-        ready.iter().map(|d| d.customer.as_str()),
-        ready.iter().map(|d| d.invoice.as_str()),
+        ready.iter().map(|d| d.customer),
+        ready.iter().map(|d| d.invoice),
     )?);
     let plans = group(Step::Collection, ready.iter().copied());
     let letters = letters_out::letters(ctx, &ledger)?;
@@ -75,8 +74,8 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
 }
 
 /// What an agency needs and the ledger lacks for this debtor.
-fn agency_gaps(ledger: &Ledger, d: &Decision) -> Vec<&'static str> {
-    let Some(c) = ledger.customer(&d.customer) else { return vec!["the customer record"] };
+fn agency_gaps(ledger: &Ledger, d: &Decision<'_>) -> Vec<&'static str> {
+    let Some(c) = ledger.customer(d.customer) else { return vec!["the customer record"] };
     let mut gaps = Vec::new();
     if c.org_no.is_none() {
         gaps.push(if c.kind.is_consumer() {
@@ -120,16 +119,16 @@ pub const BATCH_COLUMNS: [&str; 26] = [
     "reference",
 ];
 
-pub(crate) fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
+pub(crate) fn batch_table(ledger: &Ledger, ready: &[&Decision<'_>], as_of: chrono::NaiveDate) -> Table {
     let mut t = Table::new(BATCH_COLUMNS);
     // One pass over the journal for the whole batch, not one per invoice.
     let journal = ledger.journal.by_invoice();
     for d in ready {
-        let (Some(c), Some(inv)) = (ledger.customer(&d.customer), ledger.invoice(&d.invoice)) else {
+        let (Some(c), Some(inv)) = (ledger.customer(d.customer), ledger.invoice(d.invoice)) else {
             continue;
         };
         let history: Vec<_> =
-            journal.get(d.invoice.as_str()).into_iter().flatten().filter(|e| e.date <= as_of).collect();
+            journal.get(d.invoice).into_iter().flatten().filter(|e| e.date <= as_of).collect();
         let reminders: Vec<_> = history.iter().filter(|e| e.event == Event::Reminder).collect();
         let disputes: Vec<String> = history
             .iter()
