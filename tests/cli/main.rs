@@ -23,6 +23,7 @@ mod report;
 mod rules;
 mod safety;
 mod sie;
+mod smtp;
 mod spreadsheets;
 mod strict;
 mod systems;
