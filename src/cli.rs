@@ -551,7 +551,10 @@ pub struct DeliverArgs {
     /// List what would be delivered; send and journal nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// The summary of what was delivered: a line (table) or JSON
+    /// List every message dealt with, per customer, under the summary line
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// The summary of what was delivered: a line (table), JSON, or CSV (a row per message)
     #[command(flatten)]
     pub report: OutputArgs,
 }

@@ -630,3 +630,81 @@ fn a_run_killed_after_the_server_took_a_message_never_sends_it_again() {
     assert_eq!(bodies.len(), 2);
     assert!(bodies[0].contains("ekonomi@alfa.example") && bodies[1].contains("berit@holm.example"));
 }
+
+// The summary of `dun send`: a line, per customer with --verbose, CSV or JSON, silent with -q.
+
+#[test]
+fn send_says_what_it_did_per_customer_with_verbose() {
+    let server = SmtpServer::start(&[Answer::Reject]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "--verbose", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "sent email {B}: 250 2.0.0 queued as 1\n\
+             send: 1 delivered (email 1, sms 0, letter 0), 0 deferred, 0 waiting, 1 refused, 0 in doubt\n  \
+             A: email refused {A}\n  \
+             B: email sent {B}\n"
+        )
+    );
+    // Without --verbose, the counts alone.
+    let out = l.dun(&["send", "--as-of", "2026-11-10"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "send: 0 delivered (email 0, sms 0, letter 0), 0 deferred, 0 waiting, 0 refused, 0 in doubt\n"
+    );
+}
+
+#[test]
+fn send_summarises_as_csv_and_json_on_stdout_alone() {
+    let server = SmtpServer::start(&[Answer::Defer]);
+    let l = emailing(&server);
+    // Stdout carries the CSV and nothing else (no "sent ..." lines in it).
+    let out = l.dun(&["send", "--format", "csv", "--as-of", "2026-11-09"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "customer,channel,ref,outcome,note\n\
+             A,email,{A},deferred,451 4.3.0 try again later\n\
+             B,email,{B},sent,250 2.0.0 queued as 1\n"
+        )
+    );
+    // The deferred one goes on the next run; its JSON parses as a whole.
+    let out = l.ok(&["send", "--format", "json", "--as-of", "2026-11-10"]);
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(summary["delivered"], 1);
+    assert_eq!(summary["channels"]["email"], 1);
+    assert_eq!(
+        summary["messages"],
+        serde_json::json!([{"customer": "A", "channel": "email", "ref": A, "outcome": "sent", "note": "250 2.0.0 queued as 1"}])
+    );
+    // -o FILE.csv writes the summary there and keeps the progress lines on stdout.
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    let file = l.file("send.csv");
+    let out = l.ok(&["send", "-o", file.to_str().unwrap(), "--as-of", "2026-11-09"]);
+    assert_eq!(
+        out,
+        format!("sent email {A}: 250 2.0.0 queued as 1\nsent email {B}: 250 2.0.0 queued as 1\n")
+    );
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains(&format!("B,email,{B},sent,250 2.0.0 queued as 1")), "{csv}");
+    let err = l.fails(&["send", "--format", "xlsx", "-o", "x.xlsx", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("table, csv or json"), "{err}");
+}
+
+#[test]
+fn send_is_silent_with_q() {
+    let server = SmtpServer::start(&[Answer::Defer]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "-q", "--as-of", "2026-11-09"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!((out.stdout.as_slice(), out.stderr.as_slice()), (&b""[..], &b""[..]), "{out:?}");
+    assert_eq!(server.bodies().len(), 1);
+    let out = l.dun(&["send", "-q", "--format", "json", "--as-of", "2026-11-10"]).output().unwrap();
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    assert_eq!(server.bodies().len(), 2);
+}

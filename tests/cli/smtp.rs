@@ -241,7 +241,13 @@ fn the_server_receives_each_reminder_with_its_headers_and_both_parts() {
             matches!(part.transfer_encoding.as_deref(), Some("quoted-printable" | "base64")),
             "a 7-bit-safe encoding: {part:?}"
         );
-        assert_eq!(part.disposition, None);
+        assert_eq!(
+            (part.disposition.as_deref(), part.filename.as_deref()),
+            (None, None),
+            "not an attachment"
+        );
+        // The decoded bytes are UTF-8 and are the text.
+        assert_eq!(String::from_utf8(part.bytes.clone()).as_ref(), Ok(part.text.as_ref().unwrap()));
     }
     let plain = text.text.as_deref().unwrap();
     assert!(plain.starts_with("Hej!"), "{plain}");
