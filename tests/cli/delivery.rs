@@ -708,3 +708,55 @@ fn send_is_silent_with_q() {
     assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
     assert_eq!(server.bodies().len(), 2);
 }
+
+#[test]
+fn sent_by_customer_records_that_customers_waiting_messages() {
+    // Letters and e-mails: A gets both, B (no address) a letter.
+    let l = ledger("[delivery.letter]\n[delivery.email]\nserver = \"smtp://127.0.0.1:9\"\n");
+    let policy = std::fs::read_to_string(l.file("policy.toml")).unwrap();
+    l.write("policy.toml", &policy.replace("channels = [\"letter\"]", "channels = [\"letter\", \"email\"]"));
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert_eq!(lines(&l, "queued").len(), 3);
+
+    // A's letter was posted on 11-09: only that one is recorded.
+    let out = l.ok(&[
+        "sent",
+        "--customer",
+        "A",
+        "--channel",
+        "letter",
+        "--on",
+        "2026-11-09",
+        "--as-of",
+        "2026-11-10",
+    ]);
+    assert_eq!(out, format!("sent letter {A} on 2026-11-09\n"));
+    let sent = lines(&l, "sent");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0][0].as_str(), sent[0][3].as_str(), sent[0][6].as_str()),
+        ("2026-11-09", "A", "letter")
+    );
+    // Delivered 11-09: deadline 11-19, collection from 11-30; B's letter still waits.
+    assert_eq!(actions(&l, "2026-11-30"), vec!["collection,A,1".to_owned()]);
+
+    // Without --channel: all of A's that still wait (the e-mail), not B's.
+    let out = l.ok(&["sent", "--customer", "A", "--as-of", "2026-11-10"]);
+    assert_eq!(out, format!("sent email {A} on 2026-11-10\n"));
+    let out = l.ok(&["sent", "--customer", "A", "--as-of", "2026-11-10"]);
+    assert_eq!(out, "sent: nothing waiting to record\n");
+    assert_eq!(lines(&l, "sent").len(), 2);
+
+    // A customer with nothing composed for delivery, or on that channel, is an error.
+    let err = l.fails(&["sent", "--customer", "X", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("no message to customer \"X\" was composed for delivery"), "{err}");
+    let err = l.fails(&["sent", "--customer", "B", "--channel", "email", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("no message to customer \"B\" was composed for delivery on channel email"), "{err}");
+    // Named messages, --all and --customer are one choice.
+    l.fails(&["sent", "--customer", "B", "--all", "--as-of", "2026-11-10"], 2);
+    l.fails(&["sent", "--customer", "B", B, "--as-of", "2026-11-10"], 2);
+    assert_eq!(lines(&l, "sent").len(), 2, "a refused `sent` journals nothing");
+    // Several customers at once.
+    let out = l.ok(&["sent", "--customer", "B", "--customer", "A", "--as-of", "2026-11-11"]);
+    assert_eq!(out, format!("sent letter {B} on 2026-11-11\n"));
+}
