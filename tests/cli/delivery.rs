@@ -298,8 +298,9 @@ fn each_email_reaches_the_server_once() {
     assert_eq!(event_refs(&l), [pair("sending", A), pair("sent", A), pair("sending", B), pair("sent", B)]);
     assert!(delivery(&l)[1].2.starts_with("250"), "{:?}", delivery(&l));
     // A second run sends nothing; its summary as JSON says so.
-    let err = l.fails(&["send", "--format", "csv", "--as-of", "2026-11-10"], 1);
-    assert!(err.contains("offered as table or json"), "{err}");
+    let err = l.fails(&["send", "--format", "xlsx", "-o", "send.xlsx", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("offered as table, csv or json"), "{err}");
+    assert_eq!(server.bodies().len(), 2, "refused before anything is sent");
     let again = l.ok(&["send", "--format", "json", "--as-of", "2026-11-10"]);
     let summary: serde_json::Value = serde_json::from_str(&again).unwrap();
     assert_eq!(summary["delivered"], 0, "{again}");
