@@ -4,7 +4,8 @@
 //!
 //! Large files are read in blocks and parsed on every core: the reading thread cuts each block
 //! after its last complete record (quote-aware, so a newline inside a quoted field never splits
-//! a record) and hands it to a worker with its first line number.
+//! a record) and hands it to a worker with its first line number. A file of one block or less
+//! is parsed on the calling thread: it is one chunk, so workers would have nothing to share.
 //!
 //! A record that is not a record of the file is damage, reported at its line and never
 //! visited: more or fewer fields than the header has columns (trailing empty fields and
@@ -270,8 +271,7 @@ impl CsvSource {
         new_state: impl Fn() -> State + Sync,
         visit: impl Fn(&mut State, &Fields<'_>) + Sync,
     ) -> Result<(Vec<State>, Vec<Finding>)> {
-        let mut encoding = self.encoding;
-        let chunks = ChunkReader::new(
+        let mut chunks = ChunkReader::new(
             self.rest.take(),
             std::mem::take(&mut self.pending),
             self.first_line,
@@ -280,12 +280,27 @@ impl CsvSource {
         let delimiter = self.delimiter;
         let shape = Shape { file: &self.display, names: &self.header.raw, min_fields: self.min_fields };
         let shape = &shape;
+        let display = &self.display;
+        let mut decoder = ChunkDecoder { encoding: self.encoding, saw_non_ascii_utf8: self.known_utf8 };
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        let progress = super::progress::reading(display, size);
+        let first = chunks.next();
+        if chunks.is_done() {
+            // The whole file was one chunk (under a block, as most customers.csv and many
+            // ledgers are): parsed here, since workers could share nothing and starting them
+            // costs more than parsing a small file.
+            let mut state = new_state();
+            let mut parser = ChunkParser::new(delimiter, shape);
+            if let Some(chunk) = first {
+                let chunk = decoder.decode(chunk.map_err(|e| read_error(e, display))?, display)?;
+                progress.advance(chunk.bytes().len() as u64);
+                parser.parse(&chunk, &mut state, &visit);
+            }
+            return Ok((vec![state], parser.damaged));
+        }
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
-        let display = &self.display;
-        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
-        let progress = super::progress::reading(display, size);
         std::thread::scope(|scope| -> Result<(Vec<State>, Vec<Finding>)> {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
@@ -304,42 +319,18 @@ impl CsvSource {
                     })
                 })
                 .collect();
-            let mut saw_non_ascii_utf8 = self.known_utf8;
             let mut failure = None;
-            for chunk in chunks {
-                let mut chunk = match chunk {
+            for chunk in first.into_iter().chain(chunks) {
+                let chunk = match chunk
+                    .map_err(|e| read_error(e, display))
+                    .and_then(|c| decoder.decode(c, display))
+                {
                     Ok(c) => c,
                     Err(e) => {
-                        failure = Some(anyhow::Error::new(e).context(format!("{display}: cannot read")));
+                        failure = Some(e);
                         break;
                     }
                 };
-                if encoding == Encoding::Utf8 {
-                    // Validated once, here, and handed on as text: the workers slice it as is.
-                    match String::from_utf8(std::mem::take(&mut chunk.bytes)) {
-                        Ok(text) => {
-                            saw_non_ascii_utf8 |= !text.is_ascii();
-                            chunk.text = text;
-                        }
-                        Err(e) if !saw_non_ascii_utf8 => {
-                            chunk.bytes = e.into_bytes();
-                            encoding = Encoding::Windows1252;
-                        }
-                        Err(e) => {
-                            // Earlier lines were decoded as UTF-8 text that was not ASCII: the
-                            // file mixes encodings, and any choice now would be a guess.
-                            let valid = e.utf8_error().valid_up_to();
-                            let bytes = e.into_bytes();
-                            let bad_line =
-                                chunk.first_line + memchr::memchr_iter(b'\n', &bytes[..valid]).count() as u64;
-                            failure = Some(anyhow::anyhow!(
-                                "{display}:{bad_line}: invalid UTF-8, although earlier lines are UTF-8 with non-ASCII text; save the file as UTF-8 (or all of it as Windows-1252)"
-                            ));
-                            break;
-                        }
-                    }
-                }
-                chunk.encoding = encoding;
                 progress.advance(chunk.bytes().len() as u64);
                 if tx.send(chunk).is_err() {
                     break;
@@ -360,6 +351,48 @@ impl CsvSource {
                 None => Ok((states, damaged)),
             }
         })
+    }
+}
+
+fn read_error(e: std::io::Error, display: &str) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!("{display}: cannot read"))
+}
+
+/// Decides each chunk's encoding in file order, on the reading thread: UTF-8 until a chunk is
+/// not, then Windows-1252 — unless earlier chunks were UTF-8 with non-ASCII text.
+struct ChunkDecoder {
+    encoding: Encoding,
+    saw_non_ascii_utf8: bool,
+}
+
+impl ChunkDecoder {
+    fn decode(&mut self, mut chunk: Chunk, display: &str) -> Result<Chunk> {
+        if self.encoding == Encoding::Utf8 {
+            // Validated once, here, and handed on as text: the parser slices it as is.
+            match String::from_utf8(std::mem::take(&mut chunk.bytes)) {
+                Ok(text) => {
+                    self.saw_non_ascii_utf8 |= !text.is_ascii();
+                    chunk.text = text;
+                }
+                Err(e) if !self.saw_non_ascii_utf8 => {
+                    chunk.bytes = e.into_bytes();
+                    self.encoding = Encoding::Windows1252;
+                }
+                Err(e) => {
+                    // Earlier lines were decoded as UTF-8 text that was not ASCII: the file
+                    // mixes encodings, and any choice now would be a guess.
+                    let valid = e.utf8_error().valid_up_to();
+                    let bytes = e.into_bytes();
+                    let bad_line =
+                        chunk.first_line + memchr::memchr_iter(b'\n', &bytes[..valid]).count() as u64;
+                    anyhow::bail!(
+                        "{display}:{bad_line}: invalid UTF-8, although earlier lines are UTF-8 with non-ASCII text; save the file as UTF-8 (or all of it as Windows-1252)"
+                    );
+                }
+            }
+        }
+        chunk.encoding = self.encoding;
+        Ok(chunk)
     }
 }
 
@@ -397,6 +430,11 @@ impl ChunkReader {
 
     fn fill(&mut self) -> std::io::Result<bool> {
         self.fill_by(BLOCK)
+    }
+
+    /// Whether every byte of the file has been handed out as a chunk.
+    fn is_done(&self) -> bool {
+        self.file.is_none() && self.carry.is_empty()
     }
 
     /// Reads up to `amount` more bytes; whether any came.
@@ -907,6 +945,66 @@ mod tests {
         });
         let lines: Vec<(u64, &str)> = seen.iter().map(|(l, t)| (*l, t.as_str())).collect();
         assert_eq!(lines, vec![(2, "a"), (3, "c"), (5, "e\r\nf"), (7, "h")]);
+    }
+
+    /// Scans `body` under an `id,name` header: the (line, id) of every record, the lines of
+    /// the damaged ones, and whether every record was visited on the calling thread.
+    fn scan_ids(body: &str) -> (Vec<(u64, String)>, Vec<u64>, bool) {
+        let bytes = format!("id,name\n{body}").into_bytes();
+        let source = CsvSource::from_reader(
+            Box::new(std::io::Cursor::new(bytes)),
+            Path::new("c.csv"),
+            "c.csv",
+            Dialect::default(),
+            |_| Ok(vec![Some(0), Some(1)]),
+        )
+        .unwrap();
+        let caller = std::thread::current().id();
+        let (states, damaged) = source
+            .scan_damaged(
+                || (Vec::new(), true),
+                |(seen, here): &mut (Vec<(u64, String)>, bool), fields| {
+                    seen.push((fields.line, fields.get(Some(0)).to_owned()));
+                    *here &= std::thread::current().id() == caller;
+                },
+            )
+            .unwrap();
+        let on_caller = states.iter().all(|(_, here)| *here);
+        let mut seen: Vec<_> = states.into_iter().flat_map(|(s, _)| s).collect();
+        seen.sort();
+        let mut damaged: Vec<u64> = damaged.iter().map(|f| f.line).collect();
+        damaged.sort();
+        (seen, damaged, on_caller)
+    }
+
+    #[test]
+    fn one_block_is_scanned_on_the_calling_thread_and_reads_as_many_blocks_do() {
+        // Line 3 is short (damaged), line 4 non-ASCII UTF-8; the rest `N,name N`.
+        let body = |rows: u64| {
+            let mut text = String::new();
+            for n in 2..rows + 2 {
+                match n {
+                    3 => text.push_str("3\n"),
+                    4 => text.push_str("4,Åsa Öberg\n"),
+                    _ => text.push_str(&format!("{n},name {n}\n")),
+                }
+            }
+            text
+        };
+        let expected = |rows: u64| -> Vec<(u64, String)> {
+            (2..rows + 2).filter(|&n| n != 3).map(|n| (n, n.to_string())).collect()
+        };
+        let (seen, damaged, on_caller) = scan_ids(&body(100));
+        assert_eq!((seen, damaged), (expected(100), vec![3]));
+        assert!(on_caller, "a small file starts no worker");
+        // About 2.5 blocks: several chunks, parsed by workers, read the same.
+        let rows = 150_000;
+        assert!(body(rows).len() > 2 * BLOCK);
+        let (seen, damaged, on_caller) = scan_ids(&body(rows));
+        assert_eq!((seen, damaged), (expected(rows), vec![3]));
+        assert!(!on_caller, "a large file is parsed by workers");
+        // An empty body: no record, no damage, no worker.
+        assert_eq!(scan_ids(""), (vec![], vec![], true));
     }
 
     #[test]
