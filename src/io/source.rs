@@ -213,7 +213,7 @@ impl CsvSource {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
         let index = map_header(&raw).map_err(|e| anyhow::anyhow!("{display}:1: {e}"))?;
         let newlines_in_header = memchr::memchr_iter(b'\n', &header_bytes).count() as u64;
-        let min_fields = raw.iter().rposition(|n| !n.is_empty()).map_or(0, |last| last + 1);
+        let min_fields = min_fields(&raw);
         head.drain(..header_end);
         Ok(CsvSource {
             path: path.to_owned(),
@@ -278,7 +278,7 @@ impl CsvSource {
             self.delimiter,
         );
         let delimiter = self.delimiter;
-        let shape = Shape { file: &self.display, names: &self.header.raw, min_fields: self.min_fields };
+        let shape = Shape { names: &self.header.raw, min_fields: self.min_fields };
         let shape = &shape;
         let display = &self.display;
         let mut decoder = ChunkDecoder { encoding: self.encoding, saw_non_ascii_utf8: self.known_utf8 };
@@ -290,7 +290,7 @@ impl CsvSource {
             // ledgers are): parsed here, since workers could share nothing and starting them
             // costs more than parsing a small file.
             let mut state = new_state();
-            let mut parser = ChunkParser::new(delimiter, shape);
+            let mut parser = ChunkParser::new(display, delimiter, shape);
             if let Some(chunk) = first {
                 let chunk = decoder.decode(chunk.map_err(|e| read_error(e, display))?, display)?;
                 progress.advance(chunk.bytes().len() as u64);
@@ -309,7 +309,7 @@ impl CsvSource {
                     let visit = &visit;
                     scope.spawn(move || {
                         let mut state = new_state();
-                        let mut parser = ChunkParser::new(delimiter, shape);
+                        let mut parser = ChunkParser::new(display, delimiter, shape);
                         loop {
                             let next = rx.lock().map(|r| r.recv());
                             let Ok(Ok(chunk)) = next else { break };
@@ -620,21 +620,32 @@ pub fn normalize_header(name: &str) -> String {
         .to_lowercase()
 }
 
+/// How many fields a record needs under a header of `names`: up to its last named column.
+fn min_fields(names: &[String]) -> usize {
+    names.iter().rposition(|n| !n.is_empty()).map_or(0, |last| last + 1)
+}
+
 /// What every record of a file must look like: as many fields as the header has columns.
-struct Shape<'a> {
-    file: &'a str,
+/// Also used by the bank CSV reader (`io::bank::csv_export`), which has its own header search.
+pub(crate) struct Shape<'a> {
     /// The header's names as written.
     names: &'a [String],
     /// See [`CsvSource::min_fields`].
     min_fields: usize,
 }
 
-impl Shape<'_> {
+impl<'a> Shape<'a> {
+    /// The shape a header of `names` (as written) asks for: every column up to its last named
+    /// one; empty-named columns after it (a trailing delimiter) may be missing.
+    pub(crate) fn of_header(names: &'a [String]) -> Shape<'a> {
+        Shape { names, min_fields: min_fields(names) }
+    }
+
     /// Why a record of `count` fields (`empty_past(n)`: whether every field from `n` on is
     /// empty) does not fit the header, `None` when it does. More fields than columns are
     /// fine when the extra ones are empty (a trailing delimiter on every line), fewer when
     /// the missing columns may be missing (see [`CsvSource::min_fields`]).
-    fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
+    pub(crate) fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
         let width = self.names.len();
         let columns = format!("the header has {width} column{}", if width == 1 { "" } else { "s" });
         if count < self.min_fields {
@@ -661,6 +672,8 @@ impl Shape<'_> {
 
 /// Parses the chunks of one worker, reusing its buffers across records and chunks.
 struct ChunkParser<'a> {
+    /// The file's name for findings.
+    file: &'a str,
     delimiter: u8,
     shape: &'a Shape<'a>,
     bounds: Vec<(usize, usize)>,
@@ -673,8 +686,9 @@ struct ChunkParser<'a> {
 }
 
 impl<'a> ChunkParser<'a> {
-    fn new(delimiter: u8, shape: &'a Shape<'a>) -> ChunkParser<'a> {
+    fn new(file: &'a str, delimiter: u8, shape: &'a Shape<'a>) -> ChunkParser<'a> {
         ChunkParser {
+            file,
             delimiter,
             shape,
             bounds: Vec::new(),
@@ -685,7 +699,7 @@ impl<'a> ChunkParser<'a> {
     }
 
     fn damage(&mut self, line: u64, message: String) {
-        self.damaged.push(Finding::error(self.shape.file, line, "", "damaged-record", message));
+        self.damaged.push(Finding::error(self.file, line, "", "damaged-record", message));
     }
 
     /// Splits a chunk into records and fields. A line without a quote is a record whose fields
@@ -937,8 +951,8 @@ mod tests {
             encoding: Encoding::Utf8,
         };
         let names = ["x".to_owned(), "y".to_owned()];
-        let shape = Shape { file: "t.csv", names: &names, min_fields: 2 };
-        let mut parser = ChunkParser::new(b';', &shape);
+        let shape = Shape { names: &names, min_fields: 2 };
+        let mut parser = ChunkParser::new("t.csv", b';', &shape);
         let mut seen: Vec<(u64, String)> = Vec::new();
         parser.parse(&chunk, &mut seen, &|seen: &mut Vec<(u64, String)>, f: &Fields<'_>| {
             seen.push((f.line, f.get(Some(0)).to_owned()))
@@ -1010,7 +1024,7 @@ mod tests {
     #[test]
     fn a_record_fits_the_header_or_says_why() {
         let names: Vec<String> = ["id", "name", "email", ""].map(str::to_owned).to_vec();
-        let shape = Shape { file: "c.csv", names: &names, min_fields: 3 };
+        let shape = Shape { names: &names, min_fields: 3 };
         // Every column, or all but the empty-named last one.
         assert_eq!(shape.misfit(4, |_| true), None);
         assert_eq!(shape.misfit(3, |_| true), None);

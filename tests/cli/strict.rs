@@ -304,3 +304,36 @@ fn amounts_with_letters_that_are_no_currency_are_errors() {
     l.write("invoices.csv", &INVOICES.replace("300.00", "300.00 kr").replace("500.00", "SEK 500"));
     assert_eq!(totals(&l), pairs(&[("C1", "100.00"), ("C3", "300.00"), ("C5", "500.00")]));
 }
+
+/// Defect 11: a bank CSV export's row with fewer fields than its header, or a value past its
+/// last column (a delimiter in an unquoted message), is an error naming file and line and
+/// what the header asks for, not a payment with values under the wrong columns.
+#[test]
+fn bank_csv_rows_that_do_not_fit_the_header_are_errors() {
+    let l = ledger();
+    let path = l.file("export.csv");
+    let header = "Bokföringsdag;Belopp;Avsändare;Mottagare;Namn;Rubrik;Meddelande;Egna anteckningar;Saldo\n";
+    let good = "2026-11-03;300,00;;5050-1055;Cirkel AB;Insättning;Faktura 2;;12 795,00\n";
+    let short = "2026-11-04;100,00\n";
+    let long = "2026-11-05;50,00;;5050-1055;Alfa AB;Insättning;Faktura;1;;12 895,00\n";
+    std::fs::write(&path, format!("{header}{good}{short}{long}")).unwrap();
+    let err = l.fails(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"], 1);
+    assert!(
+        err.contains(
+            "export.csv: line 3: 2 fields where the header has 9 columns; missing: Avsändare, Mottagare"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("export.csv: line 4: 10 fields where the header has 9 columns"), "{err}");
+    assert!(!l.file("payments.csv").exists() && !l.file("unmatched.csv").exists());
+    // A trailing delimiter on every line, or on the rows only, still reads.
+    let trailing = format!("{}{}", header.replace('\n', ";\n"), good.replace('\n', ";\n"));
+    std::fs::write(
+        &path,
+        format!("{trailing}{}", good.replace("2026-11-03", "2026-11-04").replace('\n', ";\n")),
+    )
+    .unwrap();
+    l.ok(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"]);
+    std::fs::write(&path, format!("{header}{}", good.replace('\n', ";\n"))).unwrap();
+    l.ok(&["import", path.to_str().unwrap(), "--as-of", "2026-11-11"]);
+}
