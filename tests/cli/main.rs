@@ -20,6 +20,7 @@ mod letters;
 mod loading;
 mod privacy;
 mod report;
+mod routine;
 mod rules;
 mod safety;
 mod sie;
