@@ -761,3 +761,36 @@ fn sent_by_customer_records_that_customers_waiting_messages() {
     let out = l.ok(&["sent", "--customer", "B", "--customer", "A", "--as-of", "2026-11-11"]);
     assert_eq!(out, format!("sent letter {B} on 2026-11-11\n"));
 }
+
+#[test]
+fn collect_says_what_it_handed_over_per_customer_csv_and_json() {
+    let l = ledger("");
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    // B, a consumer without a person number, cannot be handed over: exit 3, B named.
+    let stdout = |args: &[&str]| {
+        let out = l.dun(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("B (invoice 2): missing person number"),
+            "{out:?}"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json = stdout(&["collect", "--dry-run", "--format", "json", "--as-of", "2026-11-29"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!((v["step"].as_str(), v["dry_run"].as_bool()), (Some("hand-over"), Some(true)));
+    assert_eq!((v["letters"].as_u64(), v["handed_over"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(v["channels"]["letter"], 1);
+    assert_eq!(v["customers"][0]["customer"], "A");
+    assert_eq!(v["unreachable"], serde_json::json!(["B (invoice 2): missing person number (org_no)"]));
+    let csv = stdout(&["collect", "--dry-run", "--format", "csv", "--as-of", "2026-11-29"]);
+    assert_eq!(csv, "customer,name,channels,invoices\nA,Alfa Bygg AB,letter,1\n");
+    assert!(!l.file("out/2026-11-29").exists(), "a dry run writes nothing");
+    let out = stdout(&["collect", "--verbose", "--as-of", "2026-11-29"]);
+    assert_eq!(
+        out,
+        "hand-over: wrote 1 letter(s) on 2026-11-29 (letter 1)\n  1 invoice(s) handed over to the agency\n  \
+         A Alfa Bygg AB: letter (1 invoice(s))\n  1 customer(s) not reached (listed on stderr)\n"
+    );
+    assert_eq!(stdout(&["collect", "-q", "--as-of", "2026-11-30"]), "", "-q is silent");
+}
