@@ -10,7 +10,7 @@
 //! A record that is not a record of the file is damage, reported at its line and never
 //! visited: more or fewer fields than the header has columns (trailing empty fields and
 //! empty-named trailing columns aside), a quote never closed (at the line it opened), a byte
-//! order mark starting a line. CR-only line ends are read as line ends; a header line is read
+//! order mark starting a line. A byte order mark at the edge of a value is no part of it. CR-only line ends are read as line ends; a header line is read
 //! whole however long.
 
 use std::borrow::Cow;
@@ -683,6 +683,9 @@ struct ChunkParser<'a> {
     /// Records that are not records of the file: wrong number of fields, an open quote, a
     /// byte order mark in the middle. Their fields are not visited.
     damaged: Vec<Finding>,
+    /// Whether the current chunk has a byte order mark anywhere (one search per chunk, so
+    /// that fields are only looked at for one when there is one).
+    bom_inside: bool,
 }
 
 impl<'a> ChunkParser<'a> {
@@ -695,6 +698,7 @@ impl<'a> ChunkParser<'a> {
             decoded: Vec::new(),
             scratch: Vec::new(),
             damaged: Vec::new(),
+            bom_inside: false,
         }
     }
 
@@ -712,6 +716,7 @@ impl<'a> ChunkParser<'a> {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut start = 0;
         let mut line = chunk.first_line;
+        self.bom_inside = memchr::memmem::find(bytes, BOM).is_some();
         while start < bytes.len() {
             if bytes[start..].starts_with(BOM) {
                 self.damage(
@@ -770,6 +775,9 @@ impl<'a> ChunkParser<'a> {
         visit: &impl Fn(&mut State, &Fields<'_>),
         newlines: u64,
     ) {
+        if self.bom_inside {
+            trim_boms(bytes, &mut self.bounds);
+        }
         if encoding == Encoding::Windows1252 {
             self.decoded.resize_with(self.bounds.len(), String::new);
             for (buf, &(a, b)) in self.decoded.iter_mut().zip(&self.bounds) {
@@ -794,6 +802,36 @@ impl<'a> ChunkParser<'a> {
                     String::new()
                 };
                 self.damage(line, format!("{why}{spans}"));
+            }
+        }
+    }
+}
+
+/// Narrows each field past the byte order marks at its edges (and the blanks around them,
+/// which [`Fields::get`] would trim anyway): a BOM pasted into a cell, or a quoted value that
+/// starts with one, is no part of the value. `"\u{feff}C4"` is customer `C4`, never a customer
+/// no invoice can name. At the bytes, so a Windows-1252 file (where it would read as `ï»¿`) is
+/// treated the same. A BOM starting a line is damage instead (see [`ChunkParser::parse`]).
+fn trim_boms(bytes: &[u8], bounds: &mut [(usize, usize)]) {
+    for (start, end) in bounds.iter_mut() {
+        loop {
+            let field = &bytes[*start..*end];
+            if field.starts_with(BOM) {
+                *start += BOM.len();
+            } else if field.first().is_some_and(u8::is_ascii_whitespace) {
+                *start += 1;
+            } else {
+                break;
+            }
+        }
+        loop {
+            let field = &bytes[*start..*end];
+            if field.ends_with(BOM) {
+                *end -= BOM.len();
+            } else if field.last().is_some_and(u8::is_ascii_whitespace) {
+                *end -= 1;
+            } else {
+                break;
             }
         }
     }
@@ -1019,6 +1057,18 @@ mod tests {
         assert!(!on_caller, "a large file is parsed by workers");
         // An empty body: no record, no damage, no worker.
         assert_eq!(scan_ids(""), (vec![], vec![], true));
+    }
+
+    #[test]
+    fn byte_order_marks_at_the_edges_of_a_value_are_no_part_of_it() {
+        let bytes = "\u{feff}C3| \u{feff}Cirkel AB\u{feff} |Ek\u{feff}Dal|\u{feff}|x".as_bytes();
+        let mut bounds = Vec::new();
+        split_plain(bytes, 0, bytes.len(), b'|', &mut bounds);
+        trim_boms(bytes, &mut bounds);
+        let values: Vec<&str> =
+            bounds.iter().map(|&(a, b)| std::str::from_utf8(&bytes[a..b]).unwrap()).collect();
+        // Inside a value it is a character of the value (and never the start of a line here).
+        assert_eq!(values, ["C3", "Cirkel AB", "Ek\u{feff}Dal", "", "x"]);
     }
 
     #[test]
