@@ -105,7 +105,7 @@ pub fn render_letter(
             Channel::Letter => {
                 let html = r.html.unwrap_or_default();
                 // The same letter as PDF, what print services and digital mailboxes take.
-                files.push((stem.with_extension("pdf"), crate::letters::pdf::letter_pdf(&html)?));
+                files.push((stem.with_extension("pdf"), crate::letters::pdf::letter_pdf(&html, data.as_of)?));
                 files.push((stem.with_extension("letter.html"), html.into_bytes()));
             }
             Channel::Email => {
@@ -175,7 +175,7 @@ fn attached_pdf(
     }
     let letter =
         letters.render(step, Channel::Letter, &data.language, value).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let pdf = crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default())?;
+    let pdf = crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?;
     let name = stem
         .with_extension("pdf")
         .file_name()
