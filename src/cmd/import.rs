@@ -34,7 +34,9 @@ use crate::core::money::format_money;
 use crate::core::policy::Policy;
 use crate::io::bank::{BankFormat, BankPayment, CsvImportConfig};
 use crate::io::commit::Transaction;
-use crate::io::import_files::{self, PaymentLine, PaymentsAppender, UnmatchedRow, UnmatchedWriter, stored_txid};
+use crate::io::import_files::{
+    self, PaymentLine, PaymentsAppender, UnmatchedRow, UnmatchedWriter, stored_txid,
+};
 use crate::io::{ledger_dir, lock::LedgerLock};
 use crate::letters::compose::payment_reference;
 use crate::render::{Cell, Sheet, Table, View, text};
@@ -89,7 +91,8 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
 
 /// The transaction ids already recorded: in `payments.csv` and `unmatched.csv`.
 fn known_ids<'a>(ledger: &'a Ledger, unmatched: &'a [UnmatchedRow]) -> HashSet<&'a str> {
-    let mut known: HashSet<&str> = ledger.payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
+    let mut known: HashSet<&str> =
+        ledger.payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
     known.extend(unmatched.iter().map(|r| r.transaction_id.as_str()));
     known
 }
@@ -229,7 +232,8 @@ fn plan(
     let mut seen: HashSet<String> = recorded;
     seen.extend(unmatched.iter().map(|r| r.transaction_id.clone()));
     let letters = crate::core::reference::letter::letter_totals(&ledger.journal);
-    let mut recorder = Recorder::new(ledger, ctx, tx, &unmatched, unmatched_changed, survey.inputs.len(), keep_rows)?;
+    let mut recorder =
+        Recorder::new(ledger, ctx, tx, &unmatched, unmatched_changed, survey.inputs.len(), keep_rows)?;
 
     if survey.in_stream_order {
         // In date order already and no id twice: each payment is matched, written and let go.
@@ -259,12 +263,14 @@ fn plan(
                 all.push((at, p, fresh));
             }
         }
-        let horizon = all.iter().filter(|a| a.2).map(|a| a.1.date).max().map_or(ctx.as_of, |d| d.max(ctx.as_of));
+        let horizon =
+            all.iter().filter(|a| a.2).map(|a| a.1.date).max().map_or(ctx.as_of, |d| d.max(ctx.as_of));
         let candidates = candidates(ledger, horizon);
         let fresh: Vec<Incoming> = all.iter().filter(|a| a.2).map(|a| a.1.clone()).collect();
         let mut outcomes = matching::match_payments_with_letters(&candidates, &letters, &fresh).into_iter();
         for (at, p, is_fresh) in &all {
-            let fate = if *is_fresh { outcomes.next().map_or(Fate::Duplicate, fate_of) } else { Fate::Duplicate };
+            let fate =
+                if *is_fresh { outcomes.next().map_or(Fate::Duplicate, fate_of) } else { Fate::Duplicate };
             recorder.record(*at, &survey.inputs[*at].name, p, fate)?;
         }
     }
@@ -404,8 +410,10 @@ impl<'l, 't> Recorder<'l, 't> {
                 if let Some(tx) = self.tx.as_deref_mut() {
                     for a in &m.allocations {
                         if self.payments_out.is_none() {
-                            self.payments_out =
-                                Some(PaymentsAppender::start(&self.dir, payments_table_of(&self.ledger.policy))?);
+                            self.payments_out = Some(PaymentsAppender::start(
+                                &self.dir,
+                                payments_table_of(&self.ledger.policy),
+                            )?);
                         }
                         if let Some(out) = self.payments_out.as_mut() {
                             out.push(&line(p, file, a, m.rule))?;

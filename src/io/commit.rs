@@ -58,6 +58,9 @@ struct Intent {
     /// The staged file that holds the bytes to append instead of `journal` (a large run's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     journal_file: Option<PathBuf>,
+    /// Files the run removes, after its staged files are in place (`dun forget`'s letters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    removes: Vec<PathBuf>,
 }
 
 impl Intent {
@@ -73,7 +76,9 @@ impl Intent {
 
     fn appended_len(&self) -> Result<u64> {
         Ok(match &self.journal_file {
-            Some(path) => std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len(),
+            Some(path) => {
+                std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len()
+            }
             None => self.journal.len() as u64,
         })
     }
@@ -95,13 +100,21 @@ impl StagedFile {
         }
         let temp = temp_path(target);
         let _ = std::fs::remove_file(&temp);
-        let file = create_temp_file(target, &temp).with_context(|| format!("cannot write {}", target.display()))?;
-        Ok(StagedFile { temp, target: target.to_owned(), out: BufWriter::with_capacity(256 * 1024, file), staged: false })
+        let file =
+            create_temp_file(target, &temp).with_context(|| format!("cannot write {}", target.display()))?;
+        Ok(StagedFile {
+            temp,
+            target: target.to_owned(),
+            out: BufWriter::with_capacity(256 * 1024, file),
+            staged: false,
+        })
     }
 
     /// Flushed and synced: the bytes are on disk.
     fn sync(&mut self) -> Result<()> {
-        self.out.flush().and_then(|()| self.out.get_ref().sync_all())
+        self.out
+            .flush()
+            .and_then(|()| self.out.get_ref().sync_all())
             .with_context(|| format!("cannot write {}", self.target.display()))
     }
 }
@@ -148,6 +161,8 @@ pub struct Transaction {
     journal_replacement: Option<Vec<u8>>,
     /// Lines given one by one, in a staged file of their own.
     streamed: Option<StreamedLines>,
+    /// Files removed at commit ([`Transaction::remove`]).
+    removes: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -160,8 +175,14 @@ impl Transaction {
             entries: Vec::new(),
             journal_replacement: None,
             streamed: None,
+            removes: Vec::new(),
             committed: false,
         }
+    }
+
+    /// Removes `path` with the run: once it is committed, never before.
+    pub fn remove(&mut self, path: &Path) {
+        self.removes.push(path.to_owned());
     }
 
     /// Stages a file written piece by piece; `target` appears at commit.
@@ -226,7 +247,7 @@ impl Transaction {
         if self.streamed.is_some() {
             return self.commit_streamed();
         }
-        if self.staged.is_empty() && self.entries.is_empty() {
+        if self.staged.is_empty() && self.entries.is_empty() && self.removes.is_empty() {
             self.committed = true;
             return Ok(());
         }
@@ -244,6 +265,7 @@ impl Transaction {
             files: self.staged.clone(),
             replaces_journal: false,
             journal_file: None,
+            removes: self.removes.clone(),
         };
         self.apply(&intent)
     }
@@ -254,7 +276,7 @@ impl Transaction {
     fn apply(&mut self, intent: &Intent) -> Result<()> {
         self.write_intent(intent)?;
         if let Err(e) = append_journal(&self.dir, intent) {
-            return match roll_back(&self.dir, &intent) {
+            return match roll_back(&self.dir, intent) {
                 Ok(()) => Err(e.context("nothing was written; the journal is as it was")),
                 Err(_) => Err(e.context("the run is committed; the next dun run under the lock finishes it")),
             };
@@ -270,8 +292,10 @@ impl Transaction {
         for e in std::mem::take(&mut self.entries) {
             super::journal_file::write_line(&mut streamed.lines, &e)?;
         }
-        let mut file =
-            streamed.lines.into_inner().map_err(|e| anyhow::anyhow!("cannot write the journal lines: {e}"))?;
+        let mut file = streamed
+            .lines
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write the journal lines: {e}"))?;
         file.sync()?;
         // From here the intent owns the file: removed by `finish`, `roll_back` or the sweep.
         file.staged = true;
@@ -283,6 +307,7 @@ impl Transaction {
             files: self.staged.clone(),
             replaces_journal: false,
             journal_file: Some(file.temp.clone()),
+            removes: self.removes.clone(),
         };
         let applied = self.apply(&intent);
         if applied.is_err() && !self.committed {
@@ -318,6 +343,7 @@ impl Transaction {
             files: self.staged.clone(),
             replaces_journal: true,
             journal_file: None,
+            removes: self.removes.clone(),
         };
         self.write_intent(&intent)?;
         rename_staged(&intent)?;
@@ -386,7 +412,8 @@ fn append_journal(dir: &Path, intent: &Intent) -> Result<()> {
         );
     }
     file.seek(SeekFrom::End(0))?;
-    write_faulty(&mut file, want.as_mut(), want_len - there).with_context(|| format!("{JOURNAL}: cannot append"))?;
+    write_faulty(&mut file, want.as_mut(), want_len - there)
+        .with_context(|| format!("{JOURNAL}: cannot append"))?;
     file.sync_all().with_context(|| format!("{JOURNAL}: cannot sync"))?;
     if intent.journal_len == 0 {
         sync_dir(dir);
@@ -476,7 +503,17 @@ fn rename_staged(intent: &Intent) -> Result<()> {
             }
         }
     }
+    for (i, path) in intent.removes.iter().enumerate() {
+        fault("remove", i);
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            // Removed before a stop; recovery comes here again.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
     let mut dirs: Vec<&Path> = intent.files.iter().filter_map(|s| s.target.parent()).collect();
+    dirs.extend(intent.removes.iter().filter_map(|p| p.parent()));
     dirs.sort();
     dirs.dedup();
     for d in dirs {
@@ -588,7 +625,9 @@ pub fn recover(dir: &Path) -> Result<Vec<String>> {
         }
         rename_staged(&intent)?;
         let lines = match &intent.journal_file {
-            Some(path) => std::fs::read(path).map_or(0, |b| b.split(|&c| c == b'\n').filter(|l| !l.is_empty()).count()),
+            Some(path) => {
+                std::fs::read(path).map_or(0, |b| b.split(|&c| c == b'\n').filter(|l| !l.is_empty()).count())
+            }
             None => intent.journal.lines().filter(|l| !l.is_empty()).count(),
         };
         finish(dir, &intent)?;
@@ -626,7 +665,7 @@ pub fn recover(dir: &Path) -> Result<Vec<String>> {
 
 /// Test faults, for the crash harness (`scripts/crash-harness.sh`) and the tests:
 /// `DUN_FAULT=POINT:N` aborts the process at the Nth pass of POINT (`stage`, `commit`,
-/// `committed`, `rename`), or makes the journal append stop after N bytes (`journal`: killed,
+/// `committed`, `rename`, `remove`), or makes the journal append stop after N bytes (`journal`: killed,
 /// `journal-full`: the disk is full).
 fn fault_spec() -> Option<(String, usize)> {
     let spec = std::env::var("DUN_FAULT").ok()?;
@@ -683,6 +722,7 @@ mod tests {
             files: vec![Staged { temp, target: dir.path().join(JOURNAL) }],
             replaces_journal: true,
             journal_file: None,
+            removes: Vec::new(),
         };
         std::fs::write(dir.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
         let mut seen = String::new();
@@ -720,6 +760,7 @@ mod tests {
                 files: vec![Staged { temp, target: d.path().join("out/a.txt") }],
                 replaces_journal: false,
                 journal_file: None,
+                removes: Vec::new(),
             };
             std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
             let view = committed_view(d.path()).unwrap();
@@ -731,6 +772,62 @@ mod tests {
             assert!(!d.path().join(COMMIT).exists());
             assert!(recover(d.path()).unwrap().is_empty());
         }
+    }
+
+    /// Lines given one by one land in a staged file the commit names: appended whole, the
+    /// file gone after; stopped at any byte of the append, the next run finishes it, and a
+    /// reader meanwhile sees the lines as committed.
+    #[test]
+    fn streamed_lines_are_appended_whole_or_finished_by_the_next_run() {
+        let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(JOURNAL), base).unwrap();
+        let mut tx = Transaction::new(dir.path());
+        tx.journal_line(&entry("2024197")).unwrap();
+        tx.journal_line(&entry("2")).unwrap();
+        tx.journal(&[entry("3")]);
+        tx.commit().unwrap();
+        let whole = std::fs::read(dir.path().join(JOURNAL)).unwrap();
+        let mut expected = base.as_bytes().to_vec();
+        expected.extend(crate::io::journal_file::render_lines(
+            &[entry("2024197"), entry("2"), entry("3")],
+            false,
+        ));
+        assert_eq!(whole, expected);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the journal is left");
+
+        let lines = &whole[base.len()..];
+        for cut in (0..=lines.len()).step_by(7) {
+            let d = tempfile::tempdir().unwrap();
+            std::fs::write(d.path().join(JOURNAL), &whole[..base.len() + cut]).unwrap();
+            let staged = temp_path(&d.path().join(JOURNAL_LINES));
+            std::fs::write(&staged, lines).unwrap();
+            let intent = Intent {
+                version: 1,
+                journal_len: base.len() as u64,
+                journal: String::new(),
+                files: Vec::new(),
+                replaces_journal: false,
+                journal_file: Some(staged.clone()),
+                removes: Vec::new(),
+            };
+            std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
+            let view = committed_view(d.path()).unwrap();
+            assert_eq!((view.len, view.pending.as_slice()), (base.len() as u64, lines));
+            let said = recover(d.path()).unwrap();
+            assert!(said[0].contains("3 journal line(s)"), "cut {cut}: {said:?}");
+            assert_eq!(std::fs::read(d.path().join(JOURNAL)).unwrap(), whole, "cut at {cut}");
+            assert!(!d.path().join(COMMIT).exists() && !staged.exists());
+        }
+        // A new journal gets its header in the staged lines.
+        let d = tempfile::tempdir().unwrap();
+        let mut tx = Transaction::new(d.path());
+        tx.journal_line(&entry("9")).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(
+            std::fs::read(d.path().join(JOURNAL)).unwrap(),
+            crate::io::journal_file::render_lines(&[entry("9")], true)
+        );
     }
 
     #[test]

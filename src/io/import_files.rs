@@ -254,7 +254,10 @@ pub fn payments_with(
 
 /// What comes before the lines added: the user's file with its header widened, or dun's
 /// header for a new (or blank) file; and, for a user's file, how it writes a line.
-fn payments_head(existing: Option<&[u8]>, table: Option<&ColumnTable>) -> Result<(Vec<u8>, Option<RowShape>)> {
+fn payments_head(
+    existing: Option<&[u8]>,
+    table: Option<&ColumnTable>,
+) -> Result<(Vec<u8>, Option<RowShape>)> {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let existing = existing.filter(|b| b.iter().any(|c| !c.is_ascii_whitespace() && !BOM.contains(c)));
     let Some(bytes) = existing else {
@@ -313,8 +316,18 @@ fn payments_head(existing: Option<&[u8]>, table: Option<&ColumnTable>) -> Result
         out.extend_from_slice(terminator.as_bytes());
     }
     let date_pattern = date_pattern.map(str::to_owned);
-    let shape =
-        RowShape { width, index, amount_at, date_at, format, comma, date_pattern, utf8, delimiter, terminator };
+    let shape = RowShape {
+        width,
+        index,
+        amount_at,
+        date_at,
+        format,
+        comma,
+        date_pattern,
+        utf8,
+        delimiter,
+        terminator,
+    };
     Ok((out, Some(shape)))
 }
 
@@ -780,6 +793,39 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&bytes)
         );
+    }
+
+    /// Lines added one at a time to the staged file are the bytes `payments_with` gives: a
+    /// Windows-1252 file with letters outside ASCII, a mapped file, a new file.
+    #[test]
+    fn the_appender_writes_what_payments_with_gives() {
+        let mut odd = line("1001", "100");
+        odd.source = "Bet\u{00e4}lning \u{20ac} \"x\".txt".to_owned();
+        let lines = [odd, line("1002", "5.5")];
+        let cases: [Option<&[u8]>; 3] = [
+            Some(
+                b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n",
+            ),
+            Some(b"date,invoice,amount\n01.09.2026,7,\"34 500,00\"\n"),
+            None,
+        ];
+        for existing in cases {
+            let dir = tempfile::tempdir().unwrap();
+            if let Some(bytes) = existing {
+                std::fs::write(dir.path().join(PAYMENTS), bytes).unwrap();
+            }
+            let mut tx = Transaction::new(dir.path());
+            let mut adding = PaymentsAppender::start(dir.path(), None).unwrap();
+            for l in &lines {
+                adding.push(l).unwrap();
+            }
+            adding.stage(&mut tx).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(
+                std::fs::read(dir.path().join(PAYMENTS)).unwrap(),
+                payments_with(existing, &lines, None).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -72,7 +72,8 @@ impl Framing {
         }
         let bom = head.as_slice() == UTF8_BOM;
         let start = if bom { 3 } else { 0 };
-        let to_latin1 = matches!(utf8, Utf8::Latin1 { awaiting: false }) && (bom || head.first() != Some(&0xEF));
+        let to_latin1 =
+            matches!(utf8, Utf8::Latin1 { awaiting: false }) && (bom || head.first() != Some(&0xEF));
         Ok(Framing {
             bom,
             end: end.max(start),
@@ -132,7 +133,10 @@ impl<R: Read> Records<R> {
         };
         let body = reader.take(framing.end - start);
         Ok(Records {
-            input: BufReader::with_capacity(256 * 1024, Latin1 { inner: body, convert: framing.to_latin1, carry: None, raw: Vec::new() }),
+            input: BufReader::with_capacity(
+                256 * 1024,
+                Latin1 { inner: body, convert: framing.to_latin1, carry: None, raw: Vec::new() },
+            ),
             lines: framing.lines,
             line: 0,
             buf: Vec::with_capacity(128),
@@ -250,7 +254,12 @@ impl<R: Read> Latin1<R> {
             let have = offset + n;
             if n == 0 {
                 // The whole file is valid UTF-8 (the framing says so): nothing is left over.
-                return Ok(if have == 1 { out[0] = raw[0]; 1 } else { 0 });
+                return Ok(if have == 1 {
+                    out[0] = raw[0];
+                    1
+                } else {
+                    0
+                });
             }
             let mut written = 0;
             let mut i = 0;
@@ -295,7 +304,10 @@ mod tests {
     fn whole(bytes: &[u8]) -> (Vec<(usize, Vec<u8>)>, Vec<String>) {
         let mut errors = Errors::default();
         let records = frame_records(bytes, &mut errors);
-        (records.iter().map(|r| (r.line, r.data.to_vec())).collect(), errors.0.iter().map(ToString::to_string).collect())
+        (
+            records.iter().map(|r| (r.line, r.data.to_vec())).collect(),
+            errors.0.iter().map(ToString::to_string).collect(),
+        )
     }
 
     #[test]
