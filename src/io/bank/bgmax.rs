@@ -54,6 +54,48 @@ pub fn parse_bgmax(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     })
 }
 
+/// [`parse_bgmax`] of a file read as a stream (see [`super::stream`]): each payment goes to
+/// `emit` when its section (deposit) closes, in file order, without
+/// [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what else
+/// the file holds is returned with `payments` empty. Any error rejects the whole file, so
+/// `emit` must not act on what it got before the result says `Ok`; the errors (framing ones
+/// among parsing ones as they come) are for telling that there are some; the whole-file
+/// parser lists them in its order.
+pub fn stream_bgmax<R: std::io::Read>(
+    reader: R,
+    framing: &super::stream::Framing,
+    emit: &mut dyn FnMut(BankPayment),
+) -> std::io::Result<Result<BankFile, Vec<BankError>>> {
+    let mut errors = Errors::default();
+    let mut records = super::stream::Records::new(reader, framing)?;
+    let mut parser = Parser::default();
+    let mut last: Option<Record> = None;
+    while !errors.is_full() {
+        let Some(record) = records.next_record(&mut errors)? else { break };
+        if errors.is_full() {
+            break;
+        }
+        parser.record(&record, &mut errors);
+        for payment in parser.payments.drain(..) {
+            emit(payment);
+        }
+        last = Some(record);
+    }
+    parser.finish(last.as_ref(), &mut errors);
+    parser.skipped.sort_by_key(|(line, _)| *line);
+    if !errors.0.is_empty() {
+        return Ok(Err(errors.0));
+    }
+    Ok(Ok(BankFile {
+        format: BankFormat::BgMax,
+        version: parser.version,
+        created: parser.created,
+        payments: Vec::new(),
+        skipped: parser.skipped.into_iter().map(|(_, s)| s).collect(),
+        accounts: parser.accounts,
+    }))
+}
+
 #[derive(Default)]
 struct Parser {
     started: bool,
