@@ -72,23 +72,23 @@ pub fn survey(paths: &[PathBuf], config: Option<&CsvImportConfig>, known: &HashS
             errors.join("\n")
         );
     }
-    Ok(Survey { inputs, in_stream_order: order.in_order && order.distinct, newest_fresh: order.newest_fresh })
+    let distinct = order.distinct();
+    Ok(Survey { inputs, in_stream_order: order.in_order && distinct, newest_fresh: order.newest_fresh })
 }
 
 /// What the survey learns of all files' payments in file order.
 struct Order {
     in_order: bool,
-    distinct: bool,
     last: Option<NaiveDate>,
     newest_fresh: Option<NaiveDate>,
-    /// 64-bit hashes of the ids seen: a repeat (or, once in 2^64, a collision) sends the run
-    /// the whole-file way, which tells duplicates apart exactly.
-    ids: HashSet<u64>,
+    /// 64-bit hashes of the ids seen (8 bytes a payment): a repeat (or, once in 2^64, a
+    /// collision) sends the run the whole-file way, which tells duplicates apart exactly.
+    ids: Vec<u64>,
 }
 
 impl Default for Order {
     fn default() -> Order {
-        Order { in_order: true, distinct: true, last: None, newest_fresh: None, ids: HashSet::new() }
+        Order { in_order: true, last: None, newest_fresh: None, ids: Vec::new() }
     }
 }
 
@@ -102,11 +102,15 @@ impl Order {
         if !known.contains(id.as_str()) {
             self.newest_fresh = self.newest_fresh.max(Some(p.date));
         }
-        if self.distinct {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            id.hash(&mut h);
-            self.distinct = self.ids.insert(h.finish());
-        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        self.ids.push(h.finish());
+    }
+
+    /// No id twice among all the files' payments.
+    fn distinct(&mut self) -> bool {
+        self.ids.sort_unstable();
+        self.ids.windows(2).all(|w| w[0] != w[1])
     }
 }
 
@@ -128,7 +132,7 @@ fn read_one(
             currency_ok &= p.currency.as_deref().is_none_or(|c| Currency::parse(c).is_some());
             order.see(&p, known);
         };
-        let read = bank::stream_bgmax(std::fs::File::open(path)?, &framing, &mut emit)?;
+        let read = bank::stream_bgmax(&|| std::fs::File::open(path), &framing, &mut emit)?;
         if let (Ok(file), true) = (read, currency_ok) {
             return Ok(Ok(BankInput {
                 name: name.to_owned(),
@@ -189,7 +193,7 @@ impl BankInput {
                 failed = Some(e);
             }
         };
-        let read = bank::stream_bgmax(std::fs::File::open(&self.path)?, &framing, &mut emit)?;
+        let read = bank::stream_bgmax(&|| std::fs::File::open(&self.path), &framing, &mut emit)?;
         if let Some(e) = failed {
             return Err(e);
         }

@@ -455,7 +455,7 @@ proptest! {
 fn streamed(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     let framing = crate::io::bank::Framing::of(bytes).unwrap();
     let mut payments = Vec::new();
-    let mut file = stream_bgmax(bytes, &framing, &mut |p| payments.push(p)).unwrap()?;
+    let mut file = stream_bgmax(&|| Ok(bytes), &framing, &mut |p| payments.push(p)).unwrap()?;
     file.payments = payments;
     Ok(file)
 }
