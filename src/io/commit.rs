@@ -665,7 +665,9 @@ pub fn recover(dir: &Path) -> Result<Vec<String>> {
 
 /// Test faults, for the crash harness (`scripts/crash-harness.sh`) and the tests:
 /// `DUN_FAULT=POINT:N` aborts the process at the Nth pass of POINT (`stage`, `commit`,
-/// `committed`, `rename`, `remove`), or makes the journal append stop after N bytes (`journal`: killed,
+/// `committed`, `rename`, `remove`; in `dun send`'s e-mail batch `sending`, after `sending` is
+/// journaled and before the body, and `answered`, after the server's answer), or makes the
+/// journal append stop after N bytes (`journal`: killed,
 /// `journal-full`: the disk is full).
 fn fault_spec() -> Option<(String, usize)> {
     let spec = std::env::var("DUN_FAULT").ok()?;
