@@ -478,14 +478,18 @@ fn roll_back(dir: &Path, intent: &Intent) -> Result<()> {
         file.set_len(intent.journal_len)?;
         file.sync_all()?;
     }
+    // The commit record goes before the files it names: a stop between the two then leaves
+    // temporary files the next run sweeps, never a record of files that are gone, which no
+    // run could finish.
+    std::fs::remove_file(dir.join(COMMIT))?;
+    sync_dir(dir);
+    fault("roll-back", 0);
     for s in &intent.files {
         let _ = std::fs::remove_file(&s.temp);
     }
     if let Some(lines) = &intent.journal_file {
         let _ = std::fs::remove_file(lines);
     }
-    std::fs::remove_file(dir.join(COMMIT))?;
-    sync_dir(dir);
     Ok(())
 }
 
@@ -665,20 +669,30 @@ pub fn recover(dir: &Path) -> Result<Vec<String>> {
 
 /// Test faults, for the crash harness (`scripts/crash-harness.sh`) and the tests:
 /// `DUN_FAULT=POINT:N` aborts the process at the Nth pass of POINT (`stage`, `commit`,
-/// `committed`, `rename`, `remove`; in `dun send`'s e-mail batch `sending`, after `sending` is
+/// `committed`, `rename`, `remove`, `roll-back` (after a full disk's roll-back has removed the commit record); in `dun send`'s e-mail batch `sending`, after `sending` is
 /// journaled and before the body, and `answered`, after the server's answer), or makes the
 /// journal append stop after N bytes (`journal`: killed,
 /// `journal-full`: the disk is full).
 fn fault_spec() -> Option<(String, usize)> {
-    let spec = std::env::var("DUN_FAULT").ok()?;
-    let (kind, n) = spec.split_once(':').unwrap_or((spec.as_str(), "0"));
-    Some((kind.to_owned(), n.parse().ok()?))
+    fault_specs().into_iter().find(|(k, _)| k == "journal" || k == "journal-full")
+}
+
+/// Every `POINT:N` of `DUN_FAULT`, which may name several, comma-separated (a full disk and
+/// then a kill while rolling back, say).
+fn fault_specs() -> Vec<(String, usize)> {
+    let Ok(spec) = std::env::var("DUN_FAULT") else { return Vec::new() };
+    spec.split(',')
+        .filter_map(|one| {
+            let (kind, n) = one.split_once(':').unwrap_or((one, "0"));
+            Some((kind.to_owned(), n.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Aborts the process at `point` on pass `pass` when `DUN_FAULT=point:pass` (the tests' way to
 /// kill a run at a chosen byte).
 pub(crate) fn fault(point: &str, pass: usize) {
-    if fault_spec().is_some_and(|(k, n)| k == point && n == pass) {
+    if fault_specs().iter().any(|(k, n)| k == point && *n == pass) {
         std::process::abort();
     }
 }

@@ -125,6 +125,24 @@ fn a_full_disk_inside_the_append_leaves_the_journal_as_it_was() {
     assert_eq!(snapshot(&l), before);
 }
 
+/// A full disk inside the append, then a kill while the run rolls back: the next run reads
+/// the ledger and finishes the day as an uninterrupted run does (the commit record is never
+/// left naming files the roll-back already removed).
+#[test]
+fn a_kill_while_rolling_back_a_full_disk_never_locks_the_ledger() {
+    let reference = ledger();
+    reference.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    let want = snapshot(&reference);
+    let l = ledger();
+    let out = run_with_fault(&l, &["remind", "--as-of", "2026-11-08", "-q"], "journal-full:40,roll-back:0");
+    assert!(!out.status.success(), "the fault did not fire");
+    l.ok(&["due", "--as-of", "2026-11-08", "--format", "csv"]);
+    let again = l.dun(&["remind", "--as-of", "2026-11-08", "-q"]).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(names(&snapshot(&l)), names(&want));
+    assert_eq!(snapshot(&l), want);
+}
+
 /// Defect 1 as found: a torn last line (from a version without commits) no run completed.
 #[test]
 fn a_torn_last_line_is_set_aside_and_said_so() {
