@@ -97,10 +97,11 @@ pub fn render_letter(
     channels: &[Channel],
     stem: &Path,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let value = data.to_value();
-    let mut files = Vec::new();
-    for &channel in channels {
-        let r = letters.render(step, channel, &data.language, &value).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rendered = letters
+        .render_channels(step, channels, &data.language, data.to_value())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut files = Vec::with_capacity(channels.len());
+    for (&channel, r) in channels.iter().zip(rendered) {
         match channel {
             Channel::Letter => {
                 files.push((stem.with_extension("letter.html"), r.html.unwrap_or_default().into_bytes()));
