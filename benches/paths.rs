@@ -96,13 +96,13 @@ fn bank_csv(n: usize) -> (Vec<u8>, CsvImportConfig) {
 
 /// N open invoices of N/10 customers, and N/2 payments: every other one names its invoice in
 /// the text, the rest come from a payer whose name is a customer's, for one invoice's amount.
-fn matching_input(n: usize) -> (Vec<Candidate>, Vec<Incoming>) {
+fn matching_input(n: usize) -> (Vec<Candidate<'static>>, Vec<Incoming>) {
     let customers = (n / 10).max(1);
-    let invoices: Vec<Candidate> = (0..n)
+    let invoices: Vec<Candidate<'static>> = (0..n)
         .map(|i| Candidate {
-            number: format!("{}", 100_001 + i),
-            customer: format!("C{:06}", i % customers),
-            customer_name: format!("Kund {} AB", i % customers),
+            number: format!("{}", 100_001 + i).into(),
+            customer: format!("C{:06}", i % customers).into(),
+            customer_name: format!("Kund {} AB", i % customers).into(),
             currency: sek(),
             due: day("2026-10-31"),
             open: Decimal::new(10_000 + (i as i64 * 7919) % 1_000_000, 2),

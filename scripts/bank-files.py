@@ -2,6 +2,7 @@
 """Bank files of incoming payments for a generated ledger, to time `dun import` with.
 
     python3 scripts/bank-files.py --dir DIR --payments N [--format bgmax|camt054|csv] [--out FILE]
+                                  [--mix turns|ocr]
 
 DIR holds the customers.csv and invoices.csv of `cargo run --release --example gen` (plain
 format). The payments pay the ledger's open invoices (amount - paid > 0), taken evenly through
@@ -12,6 +13,11 @@ the file (again from the start when N is larger than the open invoices), in turn
   2. by the invoice number in the remittance text ("Faktura 123456"; BgMax TK25);
   3. by the payer's name (the customer's) and the open amount, nothing else;
   4. every tenth payment pays nothing known: an amount and a name no customer has.
+
+With `--mix ocr` the file looks like a bankgiro's day-to-day: of every 20 payments 17 pay by
+reference (OCR), one by the invoice number in the text, one by name and amount, and one pays
+nothing known. The BgMax file is then written as it is generated, so millions of payments
+(`--payments 3600000`, the size `scripts/import-memory.sh` measures) need little memory here.
 
 A BgMax file reports SEK only, so it pays the SEK invoices; camt.054 and CSV pay all. Payment
 dates are the 7 days up to --as-of (default 2026-11-30), one BgMax section (TK05 … TK15) or
@@ -44,7 +50,14 @@ def open_invoices(directory, currency):
     return out
 
 
-def payments(directory, n, currency, as_of):
+def payment_kind(i, mix):
+    """0 reference, 1 invoice number, 2 name and amount, 3 nothing known."""
+    if mix == "ocr":
+        return {17: 1, 18: 2, 19: 3}.get(i % 20, 0)
+    return 3 if i % 10 == 9 else i % 3
+
+
+def payments(directory, n, currency, as_of, mix="turns"):
     invoices = open_invoices(directory, currency)
     if not invoices:
         sys.exit("bank-files: the ledger has no open invoices to pay")
@@ -52,7 +65,7 @@ def payments(directory, n, currency, as_of):
     for i in range(n):
         number, reference, left, cur, name = invoices[(i * step) % len(invoices)]
         day = as_of - dt.timedelta(days=6 - (i * 7 // n))
-        kind = 3 if i % 10 == 9 else i % 3
+        kind = payment_kind(i, mix)
         if kind == 3:
             yield day, Decimal(1000 + i % 997) + Decimal("0.37"), cur, None, None, f"Okänd Betalare {i}"
         elif kind == 0 and reference:
@@ -68,16 +81,20 @@ def latin1(text, width):
     return b + b" " * (width - len(b))
 
 
-def bgmax(rows, as_of):
+def bgmax(rows, as_of, sink=None):
+    """The BgMax bytes of `rows`; written to `sink` section by section when one is given."""
     out = []
     rec = lambda *parts: out.append(b"".join(parts).ljust(80, b" ")[:80] + b"\r\n")
+
+    def flush():
+        if sink is not None:
+            sink.write(b"".join(out))
+            out.clear()
+
     rec(b"01", latin1("BGMAX", 20), b"01", as_of.strftime("%Y%m%d").encode() + b"063000000000", b"P")
-    by_day = {}
-    for row in rows:
-        by_day.setdefault(row[0], []).append(row)
     counts = [0, 0, 0, 0]
     serial = 0
-    for section, (day, items) in enumerate(sorted(by_day.items())):
+    for section, (day, items) in enumerate(by_day(rows)):
         rec(b"05", b"0009912346", b" " * 10, b"SEK")
         total = 0
         for _, amount, _, reference, message, payer in items:
@@ -103,8 +120,29 @@ def bgmax(rows, as_of):
             b" ",
         )
         counts[3] += 1
+        flush()
     rec(b"70", b"%08d" % counts[0], b"%08d" % counts[1], b"%08d" % counts[2], b"%08d" % counts[3])
+    flush()
     return b"".join(out)
+
+
+def by_day(rows):
+    """(day, rows of that day) in day order; rows come in day order when streamed."""
+    if isinstance(rows, list):
+        days = {}
+        for row in rows:
+            days.setdefault(row[0], []).append(row)
+        yield from sorted(days.items())
+        return
+    day, items = None, []
+    for row in rows:
+        if items and row[0] != day:
+            yield day, items
+            items = []
+        day = row[0]
+        items.append(row)
+    if items:
+        yield day, items
 
 
 def xml(text):
@@ -170,14 +208,19 @@ def main():
     p.add_argument("--format", choices=["bgmax", "camt054", "csv"], default="bgmax")
     p.add_argument("--as-of", default="2026-11-30")
     p.add_argument("--out", help="default: DIR/../FORMAT-N.(txt|xml|csv)")
+    p.add_argument("--mix", choices=["turns", "ocr"], default="turns")
     a = p.parse_args()
     as_of = dt.date.fromisoformat(a.as_of)
-    rows = list(payments(a.dir, a.payments, "SEK" if a.format == "bgmax" else None, as_of))
-    data = {"bgmax": lambda: bgmax(rows, as_of), "camt054": lambda: camt054(rows, as_of), "csv": lambda: bank_csv(rows)}[
-        a.format
-    ]()
     ext = {"bgmax": "txt", "camt054": "xml", "csv": "csv"}[a.format]
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.dir)), f"{a.format}-{a.payments}.{ext}")
+    generated = payments(a.dir, a.payments, "SEK" if a.format == "bgmax" else None, as_of, a.mix)
+    if a.format == "bgmax":
+        with open(out, "wb") as f:
+            bgmax(generated, as_of, f)
+        print(f"bank-files: {a.payments} payments -> {out}", file=sys.stderr)
+        return
+    rows = list(generated)
+    data = camt054(rows, as_of) if a.format == "camt054" else bank_csv(rows)
     with open(out, "wb") as f:
         f.write(data)
     print(f"bank-files: {len(rows)} payments -> {out}", file=sys.stderr)

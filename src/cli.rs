@@ -551,7 +551,10 @@ pub struct DeliverArgs {
     /// List what would be delivered; send and journal nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// The summary of what was delivered: a line (table) or JSON
+    /// List every message dealt with, per customer, under the summary line
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// The summary of what was delivered: a line (table), JSON, or CSV (a row per message)
     #[command(flatten)]
     pub report: OutputArgs,
 }
@@ -559,11 +562,18 @@ pub struct DeliverArgs {
 #[derive(Debug, Args)]
 pub struct SentArgs {
     /// The messages delivered (their reference, as the journal's ref column and `dun send --dry-run` show it)
-    #[arg(value_name = "REF", required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        value_name = "REF",
+        required_unless_present_any = ["all", "customers"],
+        conflicts_with_all = ["all", "customers"]
+    )]
     pub refs: Vec<String>,
     /// Every message waiting for delivery (with --channel: on that channel)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "customers")]
     pub all: bool,
+    /// Every message waiting for delivery to this customer (repeatable; with --channel: on that channel)
+    #[arg(long = "customer", value_name = "ID")]
+    pub customers: Vec<String>,
     /// Only this channel
     #[arg(long, value_enum, value_name = "CHANNEL")]
     pub channel: Option<DeliveryChannel>,

@@ -135,7 +135,7 @@ proptest! {
                 }
             }
             if action == Action::Collection && !due.is_empty() {
-                let batch = super::collect::batch_table(&ledger, &due, on);
+                let batch = super::collect::batch_table(&ledger, &due, on, |_| None);
                 for (row, d) in batch.rows.iter().zip(&due) {
                     prop_assert_eq!(money_of(&row[17]), d.claim.fees_total());
                     prop_assert_eq!(money_of(&row[18]), d.claim.interest.amount);

@@ -8,13 +8,15 @@ use anyhow::Result;
 use crate::cli::SendArgs;
 use crate::context::Context;
 use crate::core::dunning::{Action, Decision, State, action_entry, decide};
-use crate::core::journal::Event;
+use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
+use crate::core::reference::letter::total_in_note;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
 use crate::letters::Step;
 use crate::letters::compose::group;
 use crate::render::{Cell, Table, csv_out};
+use rustc_hash::FxHashMap;
 
 use super::letters_out;
 
@@ -48,24 +50,36 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     )?);
     let plans = group(Step::Collection, ready.iter().copied());
     let letters = letters_out::letters(ctx, &ledger)?;
-    // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
-    // debtor can be written to.
-    // One batch file per run: a second run the same day writes into its own folder.
-    let batch =
-        (!ready.is_empty()).then(|| csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of)));
     let out_dir = letters_out::out_dir(ctx, args.out.as_deref());
+    // One batch file per run: a second run the same day writes into its own folder.
     let mut outgoing = letters_out::compose_run(&out_dir, ctx.as_of, |folder| {
-        let mut outgoing =
-            letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, |_, _, _| None)?;
+        let name = folder.join("collection-batch.csv");
+        let hand_over = |d: &Decision, _: &str, _: &str| {
+            action_entry(d, ctx.as_of, Some("agency".to_owned()), Some(name.display().to_string()))
+        };
+        // A notice's hand-over lines come out of composing it, so that they carry its total
+        // reference as a reminder's lines do.
+        let mut outgoing = letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, hand_over)?;
         outgoing.unreachable.clear();
-        if let Some(batch) = &batch {
-            let name = folder.join("collection-batch.csv");
-            for d in &ready {
-                let reference = Some(name.display().to_string());
-                outgoing.entries.extend(action_entry(d, ctx.as_of, Some("agency".to_owned()), reference));
-            }
-            outgoing.files.push((name, batch.clone().into_bytes()));
+        if ready.is_empty() {
+            return Ok(outgoing);
         }
+        // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
+        // debtor can be written to, in the order of the batch.
+        let mut noticed: FxHashMap<String, Entry> =
+            outgoing.entries.drain(..).filter_map(|e| Some((e.invoice.clone()?, e))).collect();
+        for d in &ready {
+            outgoing.entries.extend(noticed.remove(&d.invoice).or_else(|| hand_over(d, "", "")));
+        }
+        let totals: FxHashMap<&str, &str> = outgoing
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.invoice.as_deref()?, total_in_note(e.note.as_deref()?)?)))
+            .collect();
+        let batch = csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of, |invoice| {
+            totals.get(invoice).map(|r| (*r).to_owned())
+        }));
+        outgoing.files.push((name.clone(), batch.into_bytes()));
         Ok(outgoing)
     })?;
     letters_out::queue(ctx, &ledger, &out_dir, &mut outgoing);
@@ -91,7 +105,7 @@ fn agency_gaps(ledger: &Ledger, d: &Decision) -> Vec<&'static str> {
     gaps
 }
 
-pub const BATCH_COLUMNS: [&str; 26] = [
+pub const BATCH_COLUMNS: [&str; 27] = [
     "debtor_id",
     "debtor_name",
     "debtor_kind",
@@ -118,9 +132,17 @@ pub const BATCH_COLUMNS: [&str; 26] = [
     "last_deadline",
     "disputes",
     "reference",
+    "total_reference",
 ];
 
-pub(crate) fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::NaiveDate) -> Table {
+/// The hand-over batch; `total_of(invoice)` is the total reference of the notice that covers
+/// the invoice with others (what the agency quotes when it pays the creditor the whole sum).
+pub(crate) fn batch_table(
+    ledger: &Ledger,
+    ready: &[&Decision],
+    as_of: chrono::NaiveDate,
+    total_of: impl Fn(&str) -> Option<String>,
+) -> Table {
     let mut t = Table::new(BATCH_COLUMNS);
     // One pass over the journal for the whole batch, not one per invoice.
     let journal = ledger.journal.by_invoice();
@@ -174,6 +196,7 @@ pub(crate) fn batch_table(ledger: &Ledger, ready: &[&Decision], as_of: chrono::N
             Cell::opt_date(reminders.last().and_then(|e| e.until)),
             Cell::text(disputes.join("; ")),
             opt(&inv.reference),
+            opt(&total_of(&inv.number)),
         ]);
     }
     t

@@ -7,6 +7,7 @@
 //! A payment whose transaction id is already in `payments.csv` or `unmatched.csv` (the same
 //! file again, or an overlapping statement) is skipped as a duplicate.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 
@@ -221,7 +222,7 @@ struct Plan {
 
 /// The invoices a payment may be for, with what is open on `on` and the reference each
 /// customer was given.
-pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate> {
+pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate<'_>> {
     let open = ledger.open_amounts(on);
     ledger
         .invoices
@@ -231,15 +232,20 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate> {
         .map(|inv| {
             let customer = ledger.customer(&inv.customer);
             let scheme = ledger.rules_for(customer).reminder.reference();
+            // The stored reference is the one given; only a generated one is a new String.
+            let reference = match inv.reference.as_deref() {
+                Some(stored) => Some(Cow::Borrowed(stored)),
+                None => payment_reference(None, &inv.number, scheme).map(Cow::Owned),
+            };
             Candidate {
-                number: inv.number.clone(),
-                customer: inv.customer.clone(),
-                customer_name: customer.map(|c| c.name.clone()).unwrap_or_default(),
+                number: Cow::Borrowed(&inv.number),
+                customer: Cow::Borrowed(&inv.customer),
+                customer_name: customer.map_or(Cow::Borrowed(""), |c| Cow::Borrowed(&c.name)),
                 currency: inv.currency,
                 due: inv.due,
                 open: open.get(inv.number.as_str()).copied().unwrap_or_default(),
-                stored_reference: inv.reference.clone(),
-                reference: payment_reference(inv.reference.as_deref(), &inv.number, scheme),
+                stored_reference: inv.reference.as_deref().map(Cow::Borrowed),
+                reference,
                 discount: inv.discount.map(|d| (d.until, d.amount)),
             }
         })

@@ -65,7 +65,9 @@ pub fn finish(
     what: &str,
 ) -> Result<()> {
     let dir = letters_out::out_dir(ctx, args.out.as_deref());
-    if args.dry_run {
+    // Where stdout carries the JSON or CSV summary, it carries that alone.
+    let lines_too = ctx.format == Format::Table || ctx.output.is_some();
+    if args.dry_run && lines_too {
         for (f, _) in &outgoing.files {
             println!("would write {}", dir.join(f).display());
         }
@@ -77,10 +79,10 @@ pub fn finish(
                 e.channel.as_deref().unwrap_or("")
             );
         }
-    } else {
+    } else if !args.dry_run {
         letters_out::commit(ctx, &dir, outgoing)?;
     }
-    if !ctx.quiet {
+    if !ctx.quiet && lines_too {
         for task in tasks {
             println!("{task}");
         }

@@ -20,6 +20,7 @@ use crate::core::policy::{Channel, Policy};
 use crate::io::commit::Transaction;
 use crate::io::deliver::{Attempt, eml_envelope, folder, sms, sms_message, smtp};
 use crate::io::{journal_file, ledger_dir, lock::LedgerLock};
+use crate::render::{Cell, Format, Table, csv_out};
 
 /// A delivery line about message `m`.
 pub fn delivery_line(m: &Message, event: Event, on: NaiveDate, note: &str) -> Entry {
@@ -40,7 +41,38 @@ fn journal_now(ctx: &Context, lines: &[Entry]) -> Result<()> {
     tx.commit()
 }
 
-/// What became of the run's messages, per channel.
+/// What became of a message in this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Sent,
+    Deferred,
+    Waiting,
+    Refused,
+    Doubt,
+}
+
+impl Outcome {
+    fn name(self) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::Deferred => "deferred",
+            Outcome::Waiting => "waiting",
+            Outcome::Refused => "refused",
+            Outcome::Doubt => "doubt",
+        }
+    }
+}
+
+/// One message this run dealt with, for `--verbose` and the CSV/JSON summary.
+struct Handled {
+    customer: String,
+    channel: Channel,
+    reference: String,
+    outcome: Outcome,
+    note: String,
+}
+
+/// What became of the run's messages, per channel; the strings are what stderr says.
 #[derive(Default)]
 struct Tally {
     sent: Vec<(Channel, String)>,
@@ -48,11 +80,27 @@ struct Tally {
     deferred: Vec<String>,
     doubt: Vec<String>,
     waiting: Vec<String>,
+    handled: Vec<Handled>,
+}
+
+impl Tally {
+    /// Notes what became of `m` (`note`: the server's answer or why it waits).
+    fn handled(&mut self, m: &Message, outcome: Outcome, note: &str) {
+        self.handled.push(Handled {
+            customer: m.customer.clone().unwrap_or_default(),
+            channel: m.channel,
+            reference: m.reference.clone(),
+            outcome,
+            note: note.to_owned(),
+        });
+    }
 }
 
 pub fn run(ctx: &Context, args: &DeliverArgs) -> Result<()> {
-    if !matches!(ctx.format, crate::render::Format::Table | crate::render::Format::Json) {
-        anyhow::bail!("the summary of `dun send` is offered as table or json (--format json, -o FILE.json)");
+    if matches!(ctx.format, Format::Xlsx | Format::Html) {
+        anyhow::bail!(
+            "the summary of `dun send` is offered as table, csv or json (--format csv|json, -o FILE.csv|FILE.json)"
+        );
     }
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let policy = ledger_dir::load_policy(&ctx.dir)?;
@@ -66,6 +114,7 @@ pub fn run(ctx: &Context, args: &DeliverArgs) -> Result<()> {
         .filter(|m| m.status == Status::Sending)
         .map(|m| {
             tally.doubt.push(in_doubt(m));
+            tally.handled(m, Outcome::Doubt, "a run stopped after sending began");
             delivery_line(
                 m,
                 Event::Doubt,
@@ -136,13 +185,21 @@ fn record(ctx: &Context, m: &Message, attempt: Attempt, tally: &mut Tally) -> Re
         Attempt::Doubt(note) => (Event::Doubt, note),
         Attempt::Stop(why) => {
             tally.waiting.push(format!("{what}: not sent ({why}); the next `dun send` tries again"));
+            tally.handled(m, Outcome::Waiting, why);
             return Ok(false);
         }
     };
     journal_now(ctx, &[delivery_line(m, event, ctx.as_of, note)])?;
+    let outcome = match event {
+        Event::Sent => Outcome::Sent,
+        Event::Failed => Outcome::Refused,
+        Event::Deferred => Outcome::Deferred,
+        _ => Outcome::Doubt,
+    };
+    tally.handled(m, outcome, note);
     match attempt {
         Attempt::Sent(note) => {
-            if !ctx.quiet {
+            if says_progress(ctx) {
                 println!("sent {what}: {note}");
             }
             tally.sent.push((m.channel, m.reference.clone()));
@@ -159,6 +216,12 @@ fn record(ctx: &Context, m: &Message, attempt: Attempt, tally: &mut Tally) -> Re
     Ok(true)
 }
 
+/// Whether a line per message sent goes to stdout: not with -q, and not where stdout carries
+/// the JSON or CSV summary.
+fn says_progress(ctx: &Context) -> bool {
+    !ctx.quiet && (ctx.format == Format::Table || ctx.output.is_some())
+}
+
 /// The file a message delivers, as the journal names it (relative to the ledger directory).
 fn message_file(ctx: &Context, m: &Message) -> std::path::PathBuf {
     ctx.dir.join(Path::new(&m.file))
@@ -172,6 +235,7 @@ fn send_letters(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut 
                 "letter {}: to be posted ({}); `dun sent {}` once it is",
                 m.reference, m.file, m.reference
             ));
+            tally.handled(m, Outcome::Waiting, "to be posted");
         }
         return Ok(());
     };
@@ -191,44 +255,13 @@ fn report(ctx: &Context, args: &DeliverArgs, tally: &Tally) -> Result<()> {
     if args.dry_run {
         return Ok(());
     }
-    let per = |c: Channel| tally.sent.iter().filter(|(ch, _)| *ch == c).count();
-    let summary = match ctx.format {
-        crate::render::Format::Json => {
-            let value = serde_json::json!({
-                "as_of": ctx.as_of.to_string(),
-                "delivered": tally.sent.len(),
-                "channels": {"email": per(Channel::Email), "sms": per(Channel::Sms), "letter": per(Channel::Letter)},
-                "sent": tally.sent.iter().map(|(c, r)| serde_json::json!({"channel": c.name(), "ref": r})).collect::<Vec<_>>(),
-                "deferred": tally.deferred,
-                "waiting": tally.waiting,
-                "refused": tally.failed,
-                "doubt": tally.doubt,
-            });
-            Some(format!("{}\n", serde_json::to_string_pretty(&value)?))
-        }
-        crate::render::Format::Table => (!ctx.quiet || ctx.output.is_some()).then(|| {
-            format!(
-                "send: {} delivered (email {}, sms {}, letter {}), {} deferred, {} waiting, {} refused, {} in doubt\n",
-                tally.sent.len(),
-                per(Channel::Email),
-                per(Channel::Sms),
-                per(Channel::Letter),
-                tally.deferred.len(),
-                tally.waiting.len(),
-                tally.failed.len(),
-                tally.doubt.len()
-            )
-        }),
-        // Refused in `run` before anything is sent.
-        _ => None,
-    };
     if !ctx.quiet {
         for line in tally.deferred.iter().chain(&tally.waiting) {
             eprintln!("dun: {line}");
         }
     }
-    if let Some(summary) = summary {
-        crate::io::output::emit(ctx.output.as_deref(), &summary)?;
+    if !ctx.quiet || ctx.output.is_some() {
+        crate::io::output::emit(ctx.output.as_deref(), &summary(ctx, args, tally)?)?;
     }
     let person: Vec<&String> = tally.failed.iter().chain(&tally.doubt).collect();
     if person.is_empty() {
@@ -241,10 +274,87 @@ fn report(ctx: &Context, args: &DeliverArgs, tally: &Tally) -> Result<()> {
     ))))
 }
 
+/// The run's summary: counts per channel and outcome (a line; with `--verbose` a line per
+/// customer and message), JSON with every message, or CSV with a row per message.
+fn summary(ctx: &Context, args: &DeliverArgs, tally: &Tally) -> Result<String> {
+    let per = |c: Channel| tally.sent.iter().filter(|(ch, _)| *ch == c).count();
+    Ok(match ctx.format {
+        Format::Json => {
+            let messages: Vec<serde_json::Value> = tally
+                .handled
+                .iter()
+                .map(|h| {
+                    serde_json::json!({
+                        "customer": h.customer,
+                        "channel": h.channel.name(),
+                        "ref": h.reference,
+                        "outcome": h.outcome.name(),
+                        "note": h.note,
+                    })
+                })
+                .collect();
+            let value = serde_json::json!({
+                "as_of": ctx.as_of.to_string(),
+                "delivered": tally.sent.len(),
+                "channels": {"email": per(Channel::Email), "sms": per(Channel::Sms), "letter": per(Channel::Letter)},
+                "sent": tally.sent.iter().map(|(c, r)| serde_json::json!({"channel": c.name(), "ref": r})).collect::<Vec<_>>(),
+                "deferred": tally.deferred,
+                "waiting": tally.waiting,
+                "refused": tally.failed,
+                "doubt": tally.doubt,
+                "messages": messages,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
+        }
+        Format::Csv => {
+            let mut table = Table::new(["customer", "channel", "ref", "outcome", "note"]);
+            for h in &tally.handled {
+                table.push(vec![
+                    Cell::text(&h.customer),
+                    Cell::text(h.channel.name()),
+                    Cell::text(&h.reference),
+                    Cell::text(h.outcome.name()),
+                    Cell::text(&h.note),
+                ]);
+            }
+            csv_out::render(&table)
+        }
+        _ => {
+            let mut text = format!(
+                "send: {} delivered (email {}, sms {}, letter {}), {} deferred, {} waiting, {} refused, {} in doubt\n",
+                tally.sent.len(),
+                per(Channel::Email),
+                per(Channel::Sms),
+                per(Channel::Letter),
+                tally.deferred.len(),
+                tally.waiting.len(),
+                tally.failed.len(),
+                tally.doubt.len()
+            );
+            if args.verbose {
+                let mut handled: Vec<&Handled> = tally.handled.iter().collect();
+                // Per customer, in the order the run dealt with their messages.
+                handled.sort_by(|a, b| a.customer.cmp(&b.customer));
+                for h in handled {
+                    text.push_str(&format!(
+                        "  {}: {} {} {}\n",
+                        h.customer,
+                        h.channel.name(),
+                        h.outcome.name(),
+                        h.reference
+                    ));
+                }
+            }
+            text
+        }
+    })
+}
+
 /// Everything waits for the next run, for `why`.
 fn all_wait(batch: &[&Message], why: &str, tally: &mut Tally) {
     for m in batch {
         tally.waiting.push(format!("{} {}: not sent ({why})", m.channel.name(), m.reference));
+        tally.handled(m, Outcome::Waiting, why);
     }
 }
 

@@ -1,4 +1,4 @@
-//! `dun sent [REF...|--all] [--channel C] [--on DATE]` (SPEC §8–9, issue 13): records by hand
+//! `dun sent [REF...|--all|--customer ID...] [--channel C] [--on DATE]` (SPEC §8–9, issue 13): records by hand
 //! that composed messages reached the customer — letters posted, or a message in doubt that
 //! did arrive. Journaled in one run under the ledger lock; a message already delivered is
 //! left as it is, so a second `dun sent` changes nothing.
@@ -24,12 +24,23 @@ pub fn run(ctx: &Context, args: &SentArgs) -> Result<()> {
     }
     let channel = args.channel.map(|c| c.channel());
     let on_channel = |m: &&Message| channel.is_none_or(|c| m.channel == c);
-    let chosen: Vec<&Message> = if args.all {
+    let chosen: Vec<&Message> = if args.all || !args.customers.is_empty() {
+        for id in &args.customers {
+            if !deliveries.messages.iter().filter(on_channel).any(|m| m.customer.as_deref() == Some(id)) {
+                bail!(
+                    "no message to customer \"{id}\" was composed for delivery{}; `dun send --dry-run` lists those waiting",
+                    channel.map_or(String::new(), |c| format!(" on channel {}", c.name()))
+                );
+            }
+        }
+        let of_customer =
+            |m: &&Message| args.all || m.customer.as_ref().is_some_and(|id| args.customers.contains(id));
         // Every message still waiting; one refused for good needs its reference named.
         deliveries
             .messages
             .iter()
             .filter(on_channel)
+            .filter(of_customer)
             .filter(|m| !matches!(m.status, Status::Sent | Status::Failed(_)))
             .collect()
     } else {

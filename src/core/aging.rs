@@ -598,12 +598,27 @@ mod tests {
             [None, Some("fixed"), Some("none"), Some("days"), Some("terms"), Some("unknown")];
         const COUNTRIES: [&str; 5] = ["SE", "NO", "DK", "FI", "DE"];
 
+        /// Every rate at the largest a policy may name (`policy::MAX_RATE_PERCENT`).
+        const POLICY_AT_BOUND: &str = "[company]\nname = \"Firma AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+            [interest]\nreference_rates = [{ from = 2025-01-01, rate = \"100\" }]\n\
+            [segments.fixed.interest]\nmode = \"fixed\"\nrate = \"100\"\n\
+            [segments.days.interest]\nday_count = \"30/360\"\nreference_rates = [{ from = 2026-01-01, rate = \"-100\" }]\n";
+
         fn report_and_due(
             customers: &[(usize, usize, bool)],
             invoices: &[(usize, u64, i64, bool)],
             as_of: NaiveDate,
         ) -> (BTreeMap<Currency, Decimal>, BTreeMap<Currency, Decimal>) {
-            let policy = Policy::from_toml(POLICY).unwrap();
+            report_and_due_under(POLICY, customers, invoices, as_of)
+        }
+
+        fn report_and_due_under(
+            policy: &str,
+            customers: &[(usize, usize, bool)],
+            invoices: &[(usize, u64, i64, bool)],
+            as_of: NaiveDate,
+        ) -> (BTreeMap<Currency, Decimal>, BTreeMap<Currency, Decimal>) {
+            let policy = Policy::from_toml(policy).unwrap();
             let register: Vec<Customer> = customers
                 .iter()
                 .enumerate()
@@ -704,6 +719,28 @@ mod tests {
             ) {
                 let as_of = NaiveDate::from_str("2025-10-01").unwrap() + chrono::Days::new(as_of);
                 let (report, due) = report_and_due(&customers, &invoices, as_of);
+                for (currency, expected) in &due {
+                    let got = report.get(currency).copied().unwrap_or_default();
+                    prop_assert!((got - expected).abs() <= Decimal::new(51, 4), "{currency}: report {got}, due {expected}");
+                }
+            }
+
+            /// Issue 10: money at its bounds never panics the report's or `due`'s arithmetic
+            /// (sums, interest factors): amounts just under `MAX_AMOUNT` of either sign, every
+            /// rate at the largest a policy may name, due up to 400 years before the as-of date.
+            #[test]
+            fn money_at_its_bounds_never_panics(
+                customers in proptest::collection::vec((0usize..6, 0usize..5, any::<bool>()), 1..8),
+                invoices in proptest::collection::vec((0usize..9, 0u64..400, any::<bool>(), any::<bool>()), 1..40),
+                years in 0u64..400,
+            ) {
+                let largest = i64::try_from(crate::core::money::MAX_AMOUNT * Decimal::ONE_HUNDRED).unwrap() - 1;
+                let invoices: Vec<_> = invoices
+                    .into_iter()
+                    .map(|(customer, due, credit, eur)| (customer, due, if credit { -largest } else { largest }, eur))
+                    .collect();
+                let as_of = NaiveDate::from_str("2025-10-01").unwrap() + chrono::Days::new(400 + 365 * years);
+                let (report, due) = report_and_due_under(POLICY_AT_BOUND, &customers, &invoices, as_of);
                 for (currency, expected) in &due {
                     let got = report.get(currency).copied().unwrap_or_default();
                     prop_assert!((got - expected).abs() <= Decimal::new(51, 4), "{currency}: report {got}, due {expected}");

@@ -44,7 +44,8 @@
 //! Every payment is either matched whole or unmatched whole, so the amounts applied plus the
 //! amounts unmatched always equal the payments' total (a property test checks it).
 
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -75,28 +76,29 @@ impl Rule {
     }
 }
 
-/// An invoice a payment may be for.
+/// An invoice a payment may be for. Its texts are borrowed from the ledger where they can be:
+/// a million candidates must not cost a million copies of every number, id and name.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Candidate {
-    pub number: String,
-    pub customer: String,
-    pub customer_name: String,
+pub struct Candidate<'a> {
+    pub number: Cow<'a, str>,
+    pub customer: Cow<'a, str>,
+    pub customer_name: Cow<'a, str>,
     pub currency: Currency,
     pub due: NaiveDate,
     /// Open on the matching date; zero (or less) when settled. Reference matches may still
     /// land on a settled invoice: the customer paid twice, and that is a credit.
     pub open: Decimal,
     /// The reference stored in `invoices.csv`.
-    pub stored_reference: Option<String>,
+    pub stored_reference: Option<Cow<'a, str>>,
     /// The reference the customer was given: the stored one, else the one the policy generates
     /// (`letters::compose::payment_reference`).
-    pub reference: Option<String>,
+    pub reference: Option<Cow<'a, str>>,
     /// An early-payment discount: (last day, amount). A payment by that day of at least the
     /// open amount less the discount, and less than the open amount, settles the invoice.
     pub discount: Option<(NaiveDate, Decimal)>,
 }
 
-impl Candidate {
+impl Candidate<'_> {
     /// The discount a payment of `amount` on `date` takes, if any.
     pub fn discount_for(&self, amount: Decimal, date: NaiveDate, open: Decimal) -> Decimal {
         match self.discount {
@@ -190,25 +192,43 @@ pub enum Outcome {
 }
 
 /// Matches every payment; the outcomes are in the order of `payments`.
-pub fn match_payments(invoices: &[Candidate], payments: &[Incoming]) -> Vec<Outcome> {
+pub fn match_payments(invoices: &[Candidate<'_>], payments: &[Incoming]) -> Vec<Outcome> {
     match_payments_with_letters(invoices, &[], payments)
 }
 
 /// [`match_payments`], knowing the letters' total references (from the journal).
 pub fn match_payments_with_letters(
-    invoices: &[Candidate],
+    invoices: &[Candidate<'_>],
     letters: &[LetterTotal],
     payments: &[Incoming],
 ) -> Vec<Outcome> {
-    let mut matcher = Matcher::new(invoices);
-    matcher.add_letters(letters);
+    let mut matcher = PaymentMatcher::new(invoices, letters);
     let mut order: Vec<usize> = (0..payments.len()).collect();
     order.sort_by_key(|&i| payments[i].date);
     let mut outcomes: Vec<Option<Outcome>> = vec![None; payments.len()];
     for i in order {
-        outcomes[i] = Some(matcher.match_one(&payments[i]));
+        outcomes[i] = Some(matcher.match_next(&payments[i]));
     }
     outcomes.into_iter().flatten().collect()
+}
+
+/// Matching one payment at a time, for a caller that streams the payments: each must come in
+/// the order [`match_payments_with_letters`] takes them (by date, file order within a day),
+/// and each lowers what the next one sees.
+pub struct PaymentMatcher<'c, 'a> {
+    matcher: Matcher<'c, 'a>,
+}
+
+impl<'c, 'a> PaymentMatcher<'c, 'a> {
+    pub fn new(invoices: &'c [Candidate<'a>], letters: &[LetterTotal]) -> PaymentMatcher<'c, 'a> {
+        let mut matcher = Matcher::new(invoices);
+        matcher.add_letters(letters);
+        PaymentMatcher { matcher }
+    }
+
+    pub fn match_next(&mut self, payment: &Incoming) -> Outcome {
+        self.matcher.match_one(payment)
+    }
 }
 
 /// A person's assignment of a payment to invoices, in the order given: each invoice but the
@@ -302,58 +322,120 @@ enum Resolution {
     Unknown { valid: bool },
 }
 
-struct Matcher<'a> {
-    invoices: &'a [Candidate],
+/// Candidate positions by a 64-bit hash of a text key, in candidate order within a key: 16
+/// bytes an invoice instead of a `String` key and a `Vec` of positions (a million invoices took
+/// about 140 MB per map that way). A hash names a few positions at most; the caller checks that
+/// each one's key is the one asked for.
+struct KeyIndex {
+    /// (hash, position), sorted.
+    entries: Vec<(u64, u32)>,
+    /// Where each bucket (the hash's top bits) starts in `entries`, and one past the last.
+    starts: Vec<u32>,
+    shift: u32,
+}
+
+impl KeyIndex {
+    fn new(mut entries: Vec<(u64, u32)>) -> KeyIndex {
+        entries.sort_unstable();
+        let bits = entries.len().max(2).next_power_of_two().trailing_zeros().min(24);
+        let shift = 64 - bits;
+        let mut starts = vec![0u32; (1 << bits) + 1];
+        for &(hash, _) in &entries {
+            starts[(hash >> shift) as usize + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        KeyIndex { entries, starts, shift }
+    }
+
+    /// The positions whose key hashed to `hash`, in candidate order.
+    fn positions(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
+        let bucket = (hash >> self.shift) as usize;
+        let (from, to) = (self.starts[bucket] as usize, self.starts[bucket + 1] as usize);
+        self.entries[from..to].iter().filter(move |(h, _)| *h == hash).map(|&(_, at)| at as usize)
+    }
+}
+
+/// FNV-1a of the bytes (ASCII lower-cased when asked), mixed so the top bits are spread too.
+fn key_hash(bytes: &[u8], lowercase: bool) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(if lowercase { b.to_ascii_lowercase() } else { b });
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // splitmix64's finaliser.
+    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    hash ^ (hash >> 31)
+}
+
+/// A candidate position as the indexes keep it.
+fn position(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+struct Matcher<'c, 'a> {
+    invoices: &'c [Candidate<'a>],
     open: Vec<Decimal>,
-    by_key: HashMap<String, Vec<usize>>,
-    by_stored: HashMap<String, Vec<usize>>,
+    /// Invoices by [`reference_key`] of their reference.
+    by_key: KeyIndex,
+    /// Invoices by their stored reference, normalised.
+    by_stored: KeyIndex,
     /// Invoices by number (ASCII lower case, trimmed) for rule 2, numbers of 3 characters or
     /// more only; with the byte lengths those numbers have, so a remittance text is looked up
     /// substring by substring instead of every invoice being searched for in it.
-    by_number: FxHashMap<String, Vec<usize>>,
+    by_number: KeyIndex,
     number_lengths: Vec<usize>,
     /// For rule 3: customers by the words of their name (legal form removed; only names
     /// [`can_appear`] lets through), with the word counts those names have, and each
     /// customer's invoices in candidate order.
-    by_name: FxHashMap<Vec<String>, Vec<&'a str>>,
+    by_name: FxHashMap<Vec<String>, Vec<&'c str>>,
     name_lengths: Vec<usize>,
-    invoices_of: FxHashMap<&'a str, Vec<usize>>,
+    invoices_of: FxHashMap<&'c str, Vec<u32>>,
     /// Letters' total references (by [`reference_key`]) and their invoices, in candidate
     /// positions.
     by_letter: FxHashMap<String, Vec<usize>>,
 }
 
-impl<'a> Matcher<'a> {
-    fn new(invoices: &'a [Candidate]) -> Matcher<'a> {
-        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_stored: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_number: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        let mut invoices_of: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+/// An invoice number as rule 2 looks it up: trimmed (and compared ASCII case aside), 3
+/// characters or more.
+fn number_key(number: &str) -> Option<&str> {
+    let trimmed = number.trim();
+    (number.chars().count() >= 3 && !trimmed.is_empty()).then_some(trimmed)
+}
+
+impl<'c, 'a> Matcher<'c, 'a> {
+    fn new(invoices: &'c [Candidate<'a>]) -> Matcher<'c, 'a> {
+        let mut by_key = Vec::new();
+        let mut by_stored = Vec::new();
+        let mut by_number = Vec::new();
+        let mut number_lengths = Vec::new();
+        let mut invoices_of: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
         let mut by_name: FxHashMap<Vec<String>, Vec<&str>> = FxHashMap::default();
         for (i, inv) in invoices.iter().enumerate() {
             if let Some(r) = inv.reference.as_deref().map(reference_key).filter(|k| !k.is_empty()) {
-                by_key.entry(r).or_default().push(i);
+                by_key.push((key_hash(r.as_bytes(), false), position(i)));
             }
             if let Some(r) =
                 inv.stored_reference.as_deref().map(normalize_reference).filter(|k| !k.is_empty())
             {
-                by_stored.entry(r).or_default().push(i);
+                by_stored.push((key_hash(r.as_bytes(), false), position(i)));
             }
-            let number = inv.number.to_ascii_lowercase();
-            if inv.number.chars().count() >= 3 && !number.trim().is_empty() {
-                by_number.entry(number.trim().to_owned()).or_default().push(i);
+            if let Some(number) = number_key(&inv.number) {
+                by_number.push((key_hash(number.as_bytes(), true), position(i)));
+                number_lengths.push(number.len());
             }
             // A customer's name is the one on its first invoice.
-            let mine = invoices_of.entry(inv.customer.as_str()).or_default();
+            let mine = invoices_of.entry(&inv.customer).or_default();
             if mine.is_empty() {
                 let tokens = name_tokens(&inv.customer_name, true);
                 if can_appear(&tokens) {
-                    by_name.entry(tokens).or_default().push(inv.customer.as_str());
+                    by_name.entry(tokens).or_default().push(&inv.customer);
                 }
             }
-            mine.push(i);
+            mine.push(position(i));
         }
-        let mut number_lengths: Vec<usize> = by_number.keys().map(String::len).collect();
         number_lengths.sort_unstable();
         number_lengths.dedup();
         let mut name_lengths: Vec<usize> = by_name.keys().map(Vec::len).collect();
@@ -362,9 +444,9 @@ impl<'a> Matcher<'a> {
         Matcher {
             invoices,
             open: invoices.iter().map(|i| i.open).collect(),
-            by_key,
-            by_stored,
-            by_number,
+            by_key: KeyIndex::new(by_key),
+            by_stored: KeyIndex::new(by_stored),
+            by_number: KeyIndex::new(by_number),
             number_lengths,
             by_name,
             name_lengths,
@@ -373,13 +455,42 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// Invoices whose reference has the [`reference_key`] `key`.
+    fn with_key(&self, key: &str) -> Vec<usize> {
+        self.by_key
+            .positions(key_hash(key.as_bytes(), false))
+            .filter(|&i| self.invoices[i].reference.as_deref().is_some_and(|r| reference_key(r) == key))
+            .collect()
+    }
+
+    /// Invoices whose stored reference normalises to `normalized`.
+    fn with_stored(&self, normalized: &str) -> Vec<usize> {
+        self.by_stored
+            .positions(key_hash(normalized.as_bytes(), false))
+            .filter(|&i| {
+                self.invoices[i]
+                    .stored_reference
+                    .as_deref()
+                    .is_some_and(|r| normalize_reference(r) == normalized)
+            })
+            .collect()
+    }
+
+    /// Invoices whose number is `word` (lower case), as rule 2 keys them.
+    fn with_number(&self, word: &str) -> Vec<usize> {
+        self.by_number
+            .positions(key_hash(word.as_bytes(), true))
+            .filter(|&i| number_key(&self.invoices[i].number).is_some_and(|n| n.eq_ignore_ascii_case(word)))
+            .collect()
+    }
+
     fn add_letters(&mut self, letters: &[LetterTotal]) {
         if letters.is_empty() {
             return;
         }
         let mut at_number: FxHashMap<&str, usize> = FxHashMap::default();
         for (i, inv) in self.invoices.iter().enumerate() {
-            at_number.entry(inv.number.as_str()).or_insert(i);
+            at_number.entry(&inv.number).or_insert(i);
         }
         for letter in letters {
             let ats: Vec<usize> =
@@ -407,13 +518,12 @@ impl<'a> Matcher<'a> {
         for start in (0..hay.len()).filter(|&s| hay.is_char_boundary(s)) {
             for &len in &self.number_lengths {
                 let Some(word) = hay.get(start..start + len) else { break };
-                let Some(ats) = self.by_number.get(word) else { continue };
-                if !contains_lowercase_number(hay, word) {
+                let ats = self.with_number(word);
+                if ats.is_empty() || !contains_lowercase_number(hay, word) {
                     continue;
                 }
                 found.extend(
-                    ats.iter()
-                        .copied()
+                    ats.into_iter()
                         .filter(|&i| self.open[i] > Decimal::ZERO && self.invoices[i].currency == currency),
                 );
             }
@@ -432,7 +542,7 @@ impl<'a> Matcher<'a> {
                 let Some(words) = payer.get(start..start + len) else { break };
                 for customer in self.by_name.get(words).into_iter().flatten() {
                     named.extend(
-                        self.invoices_of[customer].iter().copied().filter(|&i| {
+                        self.invoices_of[customer].iter().map(|&i| i as usize).filter(|&i| {
                             self.open[i] > Decimal::ZERO && self.invoices[i].currency == currency
                         }),
                     );
@@ -446,17 +556,20 @@ impl<'a> Matcher<'a> {
 
     fn resolve(&self, reference: &str) -> Resolution {
         let valid = has_valid_check_digit(reference);
-        let found: Option<&Vec<usize>> = if valid {
-            self.by_key
-                .get(&reference_key(reference))
-                .or_else(|| rf_body(reference).and_then(|body| self.by_key.get(&body)))
+        let found: Vec<usize> = if valid {
+            let by_key = self.with_key(&reference_key(reference));
+            if by_key.is_empty() {
+                rf_body(reference).map(|body| self.with_key(&body)).unwrap_or_default()
+            } else {
+                by_key
+            }
         } else {
-            self.by_stored.get(&normalize_reference(reference))
+            self.with_stored(&normalize_reference(reference))
         };
-        match found.map(Vec::as_slice) {
-            Some([one]) => Resolution::Found(*one),
-            Some(several) if !several.is_empty() => Resolution::Several(several.to_vec()),
-            _ => Resolution::Unknown { valid },
+        match found.as_slice() {
+            [one] => Resolution::Found(*one),
+            [] => Resolution::Unknown { valid },
+            _ => Resolution::Several(found),
         }
     }
 
@@ -480,7 +593,7 @@ impl<'a> Matcher<'a> {
                 continue;
             }
             if let Some(ats) = self.letter_invoices(r) {
-                hints.extend(ats.iter().map(|&a| self.invoices[a].customer.clone()));
+                hints.extend(ats.iter().map(|&a| self.invoices[a].customer.to_string()));
                 let also = match self.resolve(r) {
                     Resolution::Unknown { .. } => Vec::new(),
                     Resolution::Found(at) => vec![at],
@@ -491,7 +604,7 @@ impl<'a> Matcher<'a> {
                 } else {
                     // Either may have been paid: every customer concerned is held back.
                     all_resolved = false;
-                    hints.extend(also.iter().map(|&a| self.invoices[a].customer.clone()));
+                    hints.extend(also.iter().map(|&a| self.invoices[a].customer.to_string()));
                     reasons
                         .push(format!("reference {r} is both a letter's total reference and an invoice's"));
                 }
@@ -500,7 +613,7 @@ impl<'a> Matcher<'a> {
             match self.resolve(r) {
                 Resolution::Found(at) => {
                     let inv = &self.invoices[at];
-                    hints.insert(inv.customer.clone());
+                    hints.insert(inv.customer.to_string());
                     if inv.currency != p.currency {
                         all_resolved = false;
                         reasons.push(format!(
@@ -513,10 +626,10 @@ impl<'a> Matcher<'a> {
                 }
                 Resolution::Several(ats) => {
                     all_resolved = false;
-                    hints.extend(ats.iter().map(|&a| self.invoices[a].customer.clone()));
+                    hints.extend(ats.iter().map(|&a| self.invoices[a].customer.to_string()));
                     reasons.push(format!(
                         "reference {r} belongs to several invoices ({})",
-                        ats.iter().map(|&a| self.invoices[a].number.as_str()).collect::<Vec<_>>().join(", ")
+                        ats.iter().map(|&a| &*self.invoices[a].number).collect::<Vec<_>>().join(", ")
                     ));
                 }
                 Resolution::Unknown { valid } => {
@@ -563,7 +676,7 @@ impl<'a> Matcher<'a> {
         let found: Vec<usize> =
             if hay.trim().is_empty() { Vec::new() } else { self.numbers_in(&hay, p.currency) };
         if !found.is_empty() {
-            hints.extend(found.iter().map(|&i| self.invoices[i].customer.clone()));
+            hints.extend(found.iter().map(|&i| self.invoices[i].customer.to_string()));
             let targets: Vec<Target> =
                 found.iter().map(|&at| Target { at, stated: None, reference: None }).collect();
             match self.allocate(p, &targets, Rule::InvoiceNumber, notes.clone()) {
@@ -576,7 +689,7 @@ impl<'a> Matcher<'a> {
         if let Some(payer) = p.payer.as_deref() {
             let payer_tokens = name_tokens(payer, false);
             let named = self.named_in(&payer_tokens, p.currency);
-            hints.extend(named.iter().map(|&i| self.invoices[i].customer.clone()));
+            hints.extend(named.iter().map(|&i| self.invoices[i].customer.to_string()));
             let exact: Vec<usize> = named
                 .iter()
                 .copied()
@@ -597,7 +710,7 @@ impl<'a> Matcher<'a> {
                 }
                 [] => {
                     let customers: BTreeSet<&str> =
-                        named.iter().map(|&i| self.invoices[i].customer.as_str()).collect();
+                        named.iter().map(|&i| &*self.invoices[i].customer).collect();
                     if customers.len() == 1 && named.len() > 1 {
                         let total: Decimal = named.iter().map(|&i| self.open[i]).sum();
                         if total == p.amount {
@@ -620,7 +733,7 @@ impl<'a> Matcher<'a> {
                     "{} open invoices of {} whose customer's name is in the payer's ({})",
                     several.len(),
                     format_money(p.amount),
-                    several.iter().map(|&i| self.invoices[i].number.as_str()).collect::<Vec<_>>().join(", ")
+                    several.iter().map(|&i| &*self.invoices[i].number).collect::<Vec<_>>().join(", ")
                 )),
             }
         }
@@ -655,7 +768,7 @@ impl<'a> Matcher<'a> {
         ats: &[usize],
         mut notes: Vec<String>,
     ) -> Result<Matched, String> {
-        let numbers = || ats.iter().map(|&a| self.invoices[a].number.as_str()).collect::<Vec<_>>().join(", ");
+        let numbers = || ats.iter().map(|&a| &*self.invoices[a].number).collect::<Vec<_>>().join(", ");
         let by_age = self.by_age(ats, p.currency);
         let Some(&newest) = by_age.last() else {
             return Err(format!(
@@ -680,8 +793,8 @@ impl<'a> Matcher<'a> {
             }
             let inv = &self.invoices[at];
             allocations.push(Allocation {
-                invoice: inv.number.clone(),
-                customer: inv.customer.clone(),
+                invoice: inv.number.to_string(),
+                customer: inv.customer.to_string(),
                 amount: take,
                 open_before: self.open[at],
                 reference: Some(reference.to_owned()),
@@ -722,8 +835,7 @@ impl<'a> Matcher<'a> {
                     }
                     amounts
                 } else {
-                    let numbers: Vec<&str> =
-                        targets.iter().map(|t| self.invoices[t.at].number.as_str()).collect();
+                    let numbers: Vec<&str> = targets.iter().map(|t| &*self.invoices[t.at].number).collect();
                     return Err(format!(
                         "{} does not equal the {} open on invoices {}{}: how to split it is not known",
                         format_money(p.amount),
@@ -746,8 +858,8 @@ impl<'a> Matcher<'a> {
                 Decimal::ZERO
             };
             allocations.push(Allocation {
-                invoice: inv.number.clone(),
-                customer: inv.customer.clone(),
+                invoice: inv.number.to_string(),
+                customer: inv.customer.to_string(),
                 amount,
                 open_before: self.open[t.at],
                 reference: t.reference.clone(),

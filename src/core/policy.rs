@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::model::{Currency, LANGUAGES};
-use super::money::parse_amount;
+use super::money::{AmountError, MAX_AMOUNT, parse_amount};
 use super::rules::DayCount;
 
 /// Declares a policy table whose every key may be overridden by a segment.
@@ -39,7 +39,7 @@ impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         match AmountOrWord::deserialize(d)? {
-            AmountOrWord::Int(n) => Ok(Money(Decimal::from(n))),
+            AmountOrWord::Int(n) => whole_amount(n).map(Money).map_err(D::Error::custom),
             AmountOrWord::Text(t) => {
                 parse_amount(&t).map(Money).map_err(|e| D::Error::custom(format!("\"{t}\" {e}")))
             }
@@ -49,6 +49,17 @@ impl<'de> Deserialize<'de> for Money {
         }
     }
 }
+
+/// A whole number written as an amount, within the bound every amount read has.
+fn whole_amount(n: i64) -> Result<Decimal, String> {
+    let amount = Decimal::from(n);
+    if amount.abs() >= MAX_AMOUNT { Err(format!("{n} {}", AmountError::TooLarge)) } else { Ok(amount) }
+}
+
+/// The largest yearly interest rate, in percent, a policy may name: past it a rate is a typo
+/// (`800` for `8.00`), and with amounts at their bound interest would grow past what a
+/// `Decimal` holds. Reference rates may be negative (the Riksbank's was) down to its opposite.
+pub const MAX_RATE_PERCENT: Decimal = Decimal::ONE_HUNDRED;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -70,7 +81,7 @@ impl<'de> Deserialize<'de> for Charge {
         use serde::de::Error;
         match AmountOrWord::deserialize(d)? {
             AmountOrWord::Text(t) if t.trim().eq_ignore_ascii_case("statutory") => Ok(Charge::Statutory),
-            AmountOrWord::Int(n) => Ok(Charge::Amount(Decimal::from(n))),
+            AmountOrWord::Int(n) => whole_amount(n).map(Charge::Amount).map_err(D::Error::custom),
             AmountOrWord::Text(t) => parse_amount(&t)
                 .map(Charge::Amount)
                 .map_err(|e| D::Error::custom(format!("\"{t}\" {e}; or write \"statutory\""))),
@@ -593,6 +604,22 @@ impl Policy {
                 at("terms.discount_percent")
             )));
         }
+        let rate_error = |key: String, rate: Decimal, low: &str| {
+            PolicyError(format!(
+                "{key}: \"{rate}\" is not a yearly interest rate in percent from {low} to {MAX_RATE_PERCENT} (e.g. \"8\")"
+            ))
+        };
+        if let Some(rate) =
+            rules.interest.rate.map(|r| r.0).filter(|r| r.is_sign_negative() || *r > MAX_RATE_PERCENT)
+        {
+            return Err(rate_error(at("interest.rate"), rate, "0"));
+        }
+        for (i, from) in rules.interest.reference_rates.iter().flatten().enumerate() {
+            if from.rate.0.abs() > MAX_RATE_PERCENT {
+                let key = at(&format!("interest.reference_rates[{i}].rate"));
+                return Err(rate_error(key, from.rate.0, &format!("-{MAX_RATE_PERCENT}")));
+            }
+        }
         if rules.reminder.max() > 1 && rules.reminder.interval_days() == 0 {
             return Err(PolicyError(format!(
                 "{}: must be at least 1 when reminder.max is above 1",
@@ -855,6 +882,28 @@ mod tests {
         let p = Policy::from_toml(&text).unwrap();
         assert_eq!(p.base_rules().reminder.min_amount(), Decimal::new(123450, 2));
         assert_eq!(p.base_rules().reminder.fee(), Charge::Statutory);
+    }
+
+    #[test]
+    fn interest_rates_and_whole_amounts_are_bounded() {
+        let with = |extra: &str| Policy::from_toml(&format!("{MINIMAL}{extra}"));
+        assert!(with("[interest]\nmode = \"fixed\"\nrate = \"100\"\n").is_ok());
+        for (extra, key) in [
+            ("[interest]\nmode = \"fixed\"\nrate = \"100.01\"\n", "interest.rate"),
+            ("[interest]\nrate = \"-1\"\n", "interest.rate"),
+            ("[segments.x.interest]\nrate = 800\n", "segments.x.interest.rate"),
+            (
+                "[interest]\nreference_rates = [{ from = 2026-07-01, rate = \"1.75\" }, { from = 2027-01-01, rate = \"-101\" }]\n",
+                "interest.reference_rates[1].rate",
+            ),
+        ] {
+            let err = with(extra).unwrap_err().0;
+            assert!(err.starts_with(&format!("{key}: ")) && err.contains("0 to 100"), "{extra}: {err}");
+        }
+        assert!(with("[interest]\nreference_rates = [{ from = 2016-01-01, rate = \"-0.5\" }]\n").is_ok());
+        let err = with("[reminder]\nfee = 1000000000000000\n").unwrap_err().0;
+        assert!(err.contains("too large to be an amount"), "{err}");
+        assert!(with("[reminder]\nfee = 999999999999999\n").is_ok());
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //!
 //! Large files are read in blocks and parsed on every core: the reading thread cuts each block
 //! after its last complete record (quote-aware, so a newline inside a quoted field never splits
-//! a record) and hands it to a worker with its first line number.
+//! a record) and hands it to a worker with its first line number. A file of one block or less
+//! is parsed on the calling thread: it is one chunk, so workers would have nothing to share.
 //!
 //! A record that is not a record of the file is damage, reported at its line and never
 //! visited: more or fewer fields than the header has columns (trailing empty fields and
 //! empty-named trailing columns aside), a quote never closed (at the line it opened), a byte
-//! order mark starting a line. CR-only line ends are read as line ends; a header line is read
+//! order mark starting a line. A byte order mark at the edge of a value is no part of it. CR-only line ends are read as line ends; a header line is read
 //! whole however long.
 
 use std::borrow::Cow;
@@ -212,7 +213,7 @@ impl CsvSource {
         let names: Vec<String> = raw.iter().map(|n| normalize_header(n)).collect();
         let index = map_header(&raw).map_err(|e| anyhow::anyhow!("{display}:1: {e}"))?;
         let newlines_in_header = memchr::memchr_iter(b'\n', &header_bytes).count() as u64;
-        let min_fields = raw.iter().rposition(|n| !n.is_empty()).map_or(0, |last| last + 1);
+        let min_fields = min_fields(&raw);
         head.drain(..header_end);
         Ok(CsvSource {
             path: path.to_owned(),
@@ -270,22 +271,36 @@ impl CsvSource {
         new_state: impl Fn() -> State + Sync,
         visit: impl Fn(&mut State, &Fields<'_>) + Sync,
     ) -> Result<(Vec<State>, Vec<Finding>)> {
-        let mut encoding = self.encoding;
-        let chunks = ChunkReader::new(
+        let mut chunks = ChunkReader::new(
             self.rest.take(),
             std::mem::take(&mut self.pending),
             self.first_line,
             self.delimiter,
         );
         let delimiter = self.delimiter;
-        let shape = Shape { file: &self.display, names: &self.header.raw, min_fields: self.min_fields };
+        let shape = Shape { names: &self.header.raw, min_fields: self.min_fields };
         let shape = &shape;
+        let display = &self.display;
+        let mut decoder = ChunkDecoder { encoding: self.encoding, saw_non_ascii_utf8: self.known_utf8 };
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        let progress = super::progress::reading(display, size);
+        let first = chunks.next();
+        if chunks.is_done() {
+            // The whole file was one chunk (under a block, as most customers.csv and many
+            // ledgers are): parsed here, since workers could share nothing and starting them
+            // costs more than parsing a small file.
+            let mut state = new_state();
+            let mut parser = ChunkParser::new(display, delimiter, shape);
+            if let Some(chunk) = first {
+                let chunk = decoder.decode(chunk.map_err(|e| read_error(e, display))?, display)?;
+                progress.advance(chunk.bytes().len() as u64);
+                parser.parse(&chunk, &mut state, &visit);
+            }
+            return Ok((vec![state], parser.damaged));
+        }
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
-        let display = &self.display;
-        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
-        let progress = super::progress::reading(display, size);
         std::thread::scope(|scope| -> Result<(Vec<State>, Vec<Finding>)> {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
@@ -294,7 +309,7 @@ impl CsvSource {
                     let visit = &visit;
                     scope.spawn(move || {
                         let mut state = new_state();
-                        let mut parser = ChunkParser::new(delimiter, shape);
+                        let mut parser = ChunkParser::new(display, delimiter, shape);
                         loop {
                             let next = rx.lock().map(|r| r.recv());
                             let Ok(Ok(chunk)) = next else { break };
@@ -304,42 +319,18 @@ impl CsvSource {
                     })
                 })
                 .collect();
-            let mut saw_non_ascii_utf8 = self.known_utf8;
             let mut failure = None;
-            for chunk in chunks {
-                let mut chunk = match chunk {
+            for chunk in first.into_iter().chain(chunks) {
+                let chunk = match chunk
+                    .map_err(|e| read_error(e, display))
+                    .and_then(|c| decoder.decode(c, display))
+                {
                     Ok(c) => c,
                     Err(e) => {
-                        failure = Some(anyhow::Error::new(e).context(format!("{display}: cannot read")));
+                        failure = Some(e);
                         break;
                     }
                 };
-                if encoding == Encoding::Utf8 {
-                    // Validated once, here, and handed on as text: the workers slice it as is.
-                    match String::from_utf8(std::mem::take(&mut chunk.bytes)) {
-                        Ok(text) => {
-                            saw_non_ascii_utf8 |= !text.is_ascii();
-                            chunk.text = text;
-                        }
-                        Err(e) if !saw_non_ascii_utf8 => {
-                            chunk.bytes = e.into_bytes();
-                            encoding = Encoding::Windows1252;
-                        }
-                        Err(e) => {
-                            // Earlier lines were decoded as UTF-8 text that was not ASCII: the
-                            // file mixes encodings, and any choice now would be a guess.
-                            let valid = e.utf8_error().valid_up_to();
-                            let bytes = e.into_bytes();
-                            let bad_line =
-                                chunk.first_line + memchr::memchr_iter(b'\n', &bytes[..valid]).count() as u64;
-                            failure = Some(anyhow::anyhow!(
-                                "{display}:{bad_line}: invalid UTF-8, although earlier lines are UTF-8 with non-ASCII text; save the file as UTF-8 (or all of it as Windows-1252)"
-                            ));
-                            break;
-                        }
-                    }
-                }
-                chunk.encoding = encoding;
                 progress.advance(chunk.bytes().len() as u64);
                 if tx.send(chunk).is_err() {
                     break;
@@ -360,6 +351,48 @@ impl CsvSource {
                 None => Ok((states, damaged)),
             }
         })
+    }
+}
+
+fn read_error(e: std::io::Error, display: &str) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!("{display}: cannot read"))
+}
+
+/// Decides each chunk's encoding in file order, on the reading thread: UTF-8 until a chunk is
+/// not, then Windows-1252 — unless earlier chunks were UTF-8 with non-ASCII text.
+struct ChunkDecoder {
+    encoding: Encoding,
+    saw_non_ascii_utf8: bool,
+}
+
+impl ChunkDecoder {
+    fn decode(&mut self, mut chunk: Chunk, display: &str) -> Result<Chunk> {
+        if self.encoding == Encoding::Utf8 {
+            // Validated once, here, and handed on as text: the parser slices it as is.
+            match String::from_utf8(std::mem::take(&mut chunk.bytes)) {
+                Ok(text) => {
+                    self.saw_non_ascii_utf8 |= !text.is_ascii();
+                    chunk.text = text;
+                }
+                Err(e) if !self.saw_non_ascii_utf8 => {
+                    chunk.bytes = e.into_bytes();
+                    self.encoding = Encoding::Windows1252;
+                }
+                Err(e) => {
+                    // Earlier lines were decoded as UTF-8 text that was not ASCII: the file
+                    // mixes encodings, and any choice now would be a guess.
+                    let valid = e.utf8_error().valid_up_to();
+                    let bytes = e.into_bytes();
+                    let bad_line =
+                        chunk.first_line + memchr::memchr_iter(b'\n', &bytes[..valid]).count() as u64;
+                    anyhow::bail!(
+                        "{display}:{bad_line}: invalid UTF-8, although earlier lines are UTF-8 with non-ASCII text; save the file as UTF-8 (or all of it as Windows-1252)"
+                    );
+                }
+            }
+        }
+        chunk.encoding = self.encoding;
+        Ok(chunk)
     }
 }
 
@@ -397,6 +430,11 @@ impl ChunkReader {
 
     fn fill(&mut self) -> std::io::Result<bool> {
         self.fill_by(BLOCK)
+    }
+
+    /// Whether every byte of the file has been handed out as a chunk.
+    fn is_done(&self) -> bool {
+        self.file.is_none() && self.carry.is_empty()
     }
 
     /// Reads up to `amount` more bytes; whether any came.
@@ -582,21 +620,32 @@ pub fn normalize_header(name: &str) -> String {
         .to_lowercase()
 }
 
+/// How many fields a record needs under a header of `names`: up to its last named column.
+fn min_fields(names: &[String]) -> usize {
+    names.iter().rposition(|n| !n.is_empty()).map_or(0, |last| last + 1)
+}
+
 /// What every record of a file must look like: as many fields as the header has columns.
-struct Shape<'a> {
-    file: &'a str,
+/// Also used by the bank CSV reader (`io::bank::csv_export`), which has its own header search.
+pub(crate) struct Shape<'a> {
     /// The header's names as written.
     names: &'a [String],
     /// See [`CsvSource::min_fields`].
     min_fields: usize,
 }
 
-impl Shape<'_> {
+impl<'a> Shape<'a> {
+    /// The shape a header of `names` (as written) asks for: every column up to its last named
+    /// one; empty-named columns after it (a trailing delimiter) may be missing.
+    pub(crate) fn of_header(names: &'a [String]) -> Shape<'a> {
+        Shape { names, min_fields: min_fields(names) }
+    }
+
     /// Why a record of `count` fields (`empty_past(n)`: whether every field from `n` on is
     /// empty) does not fit the header, `None` when it does. More fields than columns are
     /// fine when the extra ones are empty (a trailing delimiter on every line), fewer when
     /// the missing columns may be missing (see [`CsvSource::min_fields`]).
-    fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
+    pub(crate) fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
         let width = self.names.len();
         let columns = format!("the header has {width} column{}", if width == 1 { "" } else { "s" });
         if count < self.min_fields {
@@ -623,6 +672,8 @@ impl Shape<'_> {
 
 /// Parses the chunks of one worker, reusing its buffers across records and chunks.
 struct ChunkParser<'a> {
+    /// The file's name for findings.
+    file: &'a str,
     delimiter: u8,
     shape: &'a Shape<'a>,
     bounds: Vec<(usize, usize)>,
@@ -632,22 +683,27 @@ struct ChunkParser<'a> {
     /// Records that are not records of the file: wrong number of fields, an open quote, a
     /// byte order mark in the middle. Their fields are not visited.
     damaged: Vec<Finding>,
+    /// Whether the current chunk has a byte order mark anywhere (one search per chunk, so
+    /// that fields are only looked at for one when there is one).
+    bom_inside: bool,
 }
 
 impl<'a> ChunkParser<'a> {
-    fn new(delimiter: u8, shape: &'a Shape<'a>) -> ChunkParser<'a> {
+    fn new(file: &'a str, delimiter: u8, shape: &'a Shape<'a>) -> ChunkParser<'a> {
         ChunkParser {
+            file,
             delimiter,
             shape,
             bounds: Vec::new(),
             decoded: Vec::new(),
             scratch: Vec::new(),
             damaged: Vec::new(),
+            bom_inside: false,
         }
     }
 
     fn damage(&mut self, line: u64, message: String) {
-        self.damaged.push(Finding::error(self.shape.file, line, "", "damaged-record", message));
+        self.damaged.push(Finding::error(self.file, line, "", "damaged-record", message));
     }
 
     /// Splits a chunk into records and fields. A line without a quote is a record whose fields
@@ -660,6 +716,7 @@ impl<'a> ChunkParser<'a> {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut start = 0;
         let mut line = chunk.first_line;
+        self.bom_inside = memchr::memmem::find(bytes, BOM).is_some();
         while start < bytes.len() {
             if bytes[start..].starts_with(BOM) {
                 self.damage(
@@ -718,6 +775,9 @@ impl<'a> ChunkParser<'a> {
         visit: &impl Fn(&mut State, &Fields<'_>),
         newlines: u64,
     ) {
+        if self.bom_inside {
+            trim_boms(bytes, &mut self.bounds);
+        }
         if encoding == Encoding::Windows1252 {
             self.decoded.resize_with(self.bounds.len(), String::new);
             for (buf, &(a, b)) in self.decoded.iter_mut().zip(&self.bounds) {
@@ -742,6 +802,36 @@ impl<'a> ChunkParser<'a> {
                     String::new()
                 };
                 self.damage(line, format!("{why}{spans}"));
+            }
+        }
+    }
+}
+
+/// Narrows each field past the byte order marks at its edges (and the blanks around them,
+/// which [`Fields::get`] would trim anyway): a BOM pasted into a cell, or a quoted value that
+/// starts with one, is no part of the value. `"\u{feff}C4"` is customer `C4`, never a customer
+/// no invoice can name. At the bytes, so a Windows-1252 file (where it would read as `ï»¿`) is
+/// treated the same. A BOM starting a line is damage instead (see [`ChunkParser::parse`]).
+fn trim_boms(bytes: &[u8], bounds: &mut [(usize, usize)]) {
+    for (start, end) in bounds.iter_mut() {
+        loop {
+            let field = &bytes[*start..*end];
+            if field.starts_with(BOM) {
+                *start += BOM.len();
+            } else if field.first().is_some_and(u8::is_ascii_whitespace) {
+                *start += 1;
+            } else {
+                break;
+            }
+        }
+        loop {
+            let field = &bytes[*start..*end];
+            if field.ends_with(BOM) {
+                *end -= BOM.len();
+            } else if field.last().is_some_and(u8::is_ascii_whitespace) {
+                *end -= 1;
+            } else {
+                break;
             }
         }
     }
@@ -899,8 +989,8 @@ mod tests {
             encoding: Encoding::Utf8,
         };
         let names = ["x".to_owned(), "y".to_owned()];
-        let shape = Shape { file: "t.csv", names: &names, min_fields: 2 };
-        let mut parser = ChunkParser::new(b';', &shape);
+        let shape = Shape { names: &names, min_fields: 2 };
+        let mut parser = ChunkParser::new("t.csv", b';', &shape);
         let mut seen: Vec<(u64, String)> = Vec::new();
         parser.parse(&chunk, &mut seen, &|seen: &mut Vec<(u64, String)>, f: &Fields<'_>| {
             seen.push((f.line, f.get(Some(0)).to_owned()))
@@ -909,10 +999,82 @@ mod tests {
         assert_eq!(lines, vec![(2, "a"), (3, "c"), (5, "e\r\nf"), (7, "h")]);
     }
 
+    /// Scans `body` under an `id,name` header: the (line, id) of every record, the lines of
+    /// the damaged ones, and whether every record was visited on the calling thread.
+    fn scan_ids(body: &str) -> (Vec<(u64, String)>, Vec<u64>, bool) {
+        let bytes = format!("id,name\n{body}").into_bytes();
+        let source = CsvSource::from_reader(
+            Box::new(std::io::Cursor::new(bytes)),
+            Path::new("c.csv"),
+            "c.csv",
+            Dialect::default(),
+            |_| Ok(vec![Some(0), Some(1)]),
+        )
+        .unwrap();
+        let caller = std::thread::current().id();
+        let (states, damaged) = source
+            .scan_damaged(
+                || (Vec::new(), true),
+                |(seen, here): &mut (Vec<(u64, String)>, bool), fields| {
+                    seen.push((fields.line, fields.get(Some(0)).to_owned()));
+                    *here &= std::thread::current().id() == caller;
+                },
+            )
+            .unwrap();
+        let on_caller = states.iter().all(|(_, here)| *here);
+        let mut seen: Vec<_> = states.into_iter().flat_map(|(s, _)| s).collect();
+        seen.sort();
+        let mut damaged: Vec<u64> = damaged.iter().map(|f| f.line).collect();
+        damaged.sort();
+        (seen, damaged, on_caller)
+    }
+
+    #[test]
+    fn one_block_is_scanned_on_the_calling_thread_and_reads_as_many_blocks_do() {
+        // Line 3 is short (damaged), line 4 non-ASCII UTF-8; the rest `N,name N`.
+        let body = |rows: u64| {
+            let mut text = String::new();
+            for n in 2..rows + 2 {
+                match n {
+                    3 => text.push_str("3\n"),
+                    4 => text.push_str("4,Åsa Öberg\n"),
+                    _ => text.push_str(&format!("{n},name {n}\n")),
+                }
+            }
+            text
+        };
+        let expected = |rows: u64| -> Vec<(u64, String)> {
+            (2..rows + 2).filter(|&n| n != 3).map(|n| (n, n.to_string())).collect()
+        };
+        let (seen, damaged, on_caller) = scan_ids(&body(100));
+        assert_eq!((seen, damaged), (expected(100), vec![3]));
+        assert!(on_caller, "a small file starts no worker");
+        // About 2.5 blocks: several chunks, parsed by workers, read the same.
+        let rows = 150_000;
+        assert!(body(rows).len() > 2 * BLOCK);
+        let (seen, damaged, on_caller) = scan_ids(&body(rows));
+        assert_eq!((seen, damaged), (expected(rows), vec![3]));
+        assert!(!on_caller, "a large file is parsed by workers");
+        // An empty body: no record, no damage, no worker.
+        assert_eq!(scan_ids(""), (vec![], vec![], true));
+    }
+
+    #[test]
+    fn byte_order_marks_at_the_edges_of_a_value_are_no_part_of_it() {
+        let bytes = "\u{feff}C3| \u{feff}Cirkel AB\u{feff} |Ek\u{feff}Dal|\u{feff}|x".as_bytes();
+        let mut bounds = Vec::new();
+        split_plain(bytes, 0, bytes.len(), b'|', &mut bounds);
+        trim_boms(bytes, &mut bounds);
+        let values: Vec<&str> =
+            bounds.iter().map(|&(a, b)| std::str::from_utf8(&bytes[a..b]).unwrap()).collect();
+        // Inside a value it is a character of the value (and never the start of a line here).
+        assert_eq!(values, ["C3", "Cirkel AB", "Ek\u{feff}Dal", "", "x"]);
+    }
+
     #[test]
     fn a_record_fits_the_header_or_says_why() {
         let names: Vec<String> = ["id", "name", "email", ""].map(str::to_owned).to_vec();
-        let shape = Shape { file: "c.csv", names: &names, min_fields: 3 };
+        let shape = Shape { names: &names, min_fields: 3 };
         // Every column, or all but the empty-named last one.
         assert_eq!(shape.misfit(4, |_| true), None);
         assert_eq!(shape.misfit(3, |_| true), None);

@@ -179,7 +179,7 @@ fn kind_named(name: &str) -> Option<RefKind> {
     name.parse().ok()
 }
 
-/// A reminder about several invoices: one reference for paying them all
+/// A reminder or collection notice about several invoices: one reference for paying them all
 /// (`core::reference::letter`), in the scheme of the invoices' own references, RF for a debtor
 /// abroad or in another currency; now taken in `taken`.
 fn total_reference(
@@ -191,7 +191,8 @@ fn total_reference(
     as_of: NaiveDate,
     taken: &mut TakenReferences,
 ) -> Option<String> {
-    if plan.step != Step::Reminder || lines.len() < 2 {
+    // A plan letter is about one invoice; a reminder and a collection notice may cover several.
+    if plan.step == Step::Plan || lines.len() < 2 {
         return None;
     }
     let kinds: Vec<Option<RefKind>> = lines.iter().map(|l| kind_named(&l.reference_scheme)).collect();
@@ -200,8 +201,9 @@ fn total_reference(
         || currency != ledger.policy.currency;
     let kind = total_scheme(&kinds, policy, country_scheme(&ledger.policy.country), abroad)?;
     let currency = currency.to_string();
-    let id =
-        LetterIdentity { date: as_of, step: plan.step_number, customer: plan.customer, currency: &currency };
+    // A hand-over is step 0, so that it never shares a body with a reminder of the same day.
+    let step = if plan.step == Step::Collection { 0 } else { plan.step_number };
+    let id = LetterIdentity { date: as_of, step, customer: plan.customer, currency: &currency };
     taken.compose(kind, &id)
 }
 

@@ -298,8 +298,9 @@ fn each_email_reaches_the_server_once() {
     assert_eq!(event_refs(&l), [pair("sending", A), pair("sent", A), pair("sending", B), pair("sent", B)]);
     assert!(delivery(&l)[1].2.starts_with("250"), "{:?}", delivery(&l));
     // A second run sends nothing; its summary as JSON says so.
-    let err = l.fails(&["send", "--format", "csv", "--as-of", "2026-11-10"], 1);
-    assert!(err.contains("offered as table or json"), "{err}");
+    let err = l.fails(&["send", "--format", "xlsx", "-o", "send.xlsx", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("offered as table, csv or json"), "{err}");
+    assert_eq!(server.bodies().len(), 2, "refused before anything is sent");
     let again = l.ok(&["send", "--format", "json", "--as-of", "2026-11-10"]);
     let summary: serde_json::Value = serde_json::from_str(&again).unwrap();
     assert_eq!(summary["delivered"], 0, "{again}");
@@ -629,4 +630,167 @@ fn a_run_killed_after_the_server_took_a_message_never_sends_it_again() {
     let bodies = server.bodies();
     assert_eq!(bodies.len(), 2);
     assert!(bodies[0].contains("ekonomi@alfa.example") && bodies[1].contains("berit@holm.example"));
+}
+
+// The summary of `dun send`: a line, per customer with --verbose, CSV or JSON, silent with -q.
+
+#[test]
+fn send_says_what_it_did_per_customer_with_verbose() {
+    let server = SmtpServer::start(&[Answer::Reject]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "--verbose", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "sent email {B}: 250 2.0.0 queued as 1\n\
+             send: 1 delivered (email 1, sms 0, letter 0), 0 deferred, 0 waiting, 1 refused, 0 in doubt\n  \
+             A: email refused {A}\n  \
+             B: email sent {B}\n"
+        )
+    );
+    // Without --verbose, the counts alone.
+    let out = l.dun(&["send", "--as-of", "2026-11-10"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "send: 0 delivered (email 0, sms 0, letter 0), 0 deferred, 0 waiting, 0 refused, 0 in doubt\n"
+    );
+}
+
+#[test]
+fn send_summarises_as_csv_and_json_on_stdout_alone() {
+    let server = SmtpServer::start(&[Answer::Defer]);
+    let l = emailing(&server);
+    // Stdout carries the CSV and nothing else (no "sent ..." lines in it).
+    let out = l.dun(&["send", "--format", "csv", "--as-of", "2026-11-09"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "customer,channel,ref,outcome,note\n\
+             A,email,{A},deferred,451 4.3.0 try again later\n\
+             B,email,{B},sent,250 2.0.0 queued as 1\n"
+        )
+    );
+    // The deferred one goes on the next run; its JSON parses as a whole.
+    let out = l.ok(&["send", "--format", "json", "--as-of", "2026-11-10"]);
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(summary["delivered"], 1);
+    assert_eq!(summary["channels"]["email"], 1);
+    assert_eq!(
+        summary["messages"],
+        serde_json::json!([{"customer": "A", "channel": "email", "ref": A, "outcome": "sent", "note": "250 2.0.0 queued as 1"}])
+    );
+    // -o FILE.csv writes the summary there and keeps the progress lines on stdout.
+    let server = SmtpServer::start(&[]);
+    let l = emailing(&server);
+    let file = l.file("send.csv");
+    let out = l.ok(&["send", "-o", file.to_str().unwrap(), "--as-of", "2026-11-09"]);
+    assert_eq!(
+        out,
+        format!("sent email {A}: 250 2.0.0 queued as 1\nsent email {B}: 250 2.0.0 queued as 1\n")
+    );
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.contains(&format!("B,email,{B},sent,250 2.0.0 queued as 1")), "{csv}");
+    let err = l.fails(&["send", "--format", "xlsx", "-o", "x.xlsx", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("table, csv or json"), "{err}");
+}
+
+#[test]
+fn send_is_silent_with_q() {
+    let server = SmtpServer::start(&[Answer::Defer]);
+    let l = emailing(&server);
+    let out = l.dun(&["send", "-q", "--as-of", "2026-11-09"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!((out.stdout.as_slice(), out.stderr.as_slice()), (&b""[..], &b""[..]), "{out:?}");
+    assert_eq!(server.bodies().len(), 1);
+    let out = l.dun(&["send", "-q", "--format", "json", "--as-of", "2026-11-10"]).output().unwrap();
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    assert_eq!(server.bodies().len(), 2);
+}
+
+#[test]
+fn sent_by_customer_records_that_customers_waiting_messages() {
+    // Letters and e-mails: A gets both, B (no address) a letter.
+    let l = ledger("[delivery.letter]\n[delivery.email]\nserver = \"smtp://127.0.0.1:9\"\n");
+    let policy = std::fs::read_to_string(l.file("policy.toml")).unwrap();
+    l.write("policy.toml", &policy.replace("channels = [\"letter\"]", "channels = [\"letter\", \"email\"]"));
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    assert_eq!(lines(&l, "queued").len(), 3);
+
+    // A's letter was posted on 11-09: only that one is recorded.
+    let out = l.ok(&[
+        "sent",
+        "--customer",
+        "A",
+        "--channel",
+        "letter",
+        "--on",
+        "2026-11-09",
+        "--as-of",
+        "2026-11-10",
+    ]);
+    assert_eq!(out, format!("sent letter {A} on 2026-11-09\n"));
+    let sent = lines(&l, "sent");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0][0].as_str(), sent[0][3].as_str(), sent[0][6].as_str()),
+        ("2026-11-09", "A", "letter")
+    );
+    // Delivered 11-09: deadline 11-19, collection from 11-30; B's letter still waits.
+    assert_eq!(actions(&l, "2026-11-30"), vec!["collection,A,1".to_owned()]);
+
+    // Without --channel: all of A's that still wait (the e-mail), not B's.
+    let out = l.ok(&["sent", "--customer", "A", "--as-of", "2026-11-10"]);
+    assert_eq!(out, format!("sent email {A} on 2026-11-10\n"));
+    let out = l.ok(&["sent", "--customer", "A", "--as-of", "2026-11-10"]);
+    assert_eq!(out, "sent: nothing waiting to record\n");
+    assert_eq!(lines(&l, "sent").len(), 2);
+
+    // A customer with nothing composed for delivery, or on that channel, is an error.
+    let err = l.fails(&["sent", "--customer", "X", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("no message to customer \"X\" was composed for delivery"), "{err}");
+    let err = l.fails(&["sent", "--customer", "B", "--channel", "email", "--as-of", "2026-11-10"], 1);
+    assert!(err.contains("no message to customer \"B\" was composed for delivery on channel email"), "{err}");
+    // Named messages, --all and --customer are one choice.
+    l.fails(&["sent", "--customer", "B", "--all", "--as-of", "2026-11-10"], 2);
+    l.fails(&["sent", "--customer", "B", B, "--as-of", "2026-11-10"], 2);
+    assert_eq!(lines(&l, "sent").len(), 2, "a refused `sent` journals nothing");
+    // Several customers at once.
+    let out = l.ok(&["sent", "--customer", "B", "--customer", "A", "--as-of", "2026-11-11"]);
+    assert_eq!(out, format!("sent letter {B} on 2026-11-11\n"));
+}
+
+#[test]
+fn collect_says_what_it_handed_over_per_customer_csv_and_json() {
+    let l = ledger("");
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    // B, a consumer without a person number, cannot be handed over: exit 3, B named.
+    let stdout = |args: &[&str]| {
+        let out = l.dun(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("B (invoice 2): missing person number"),
+            "{out:?}"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json = stdout(&["collect", "--dry-run", "--format", "json", "--as-of", "2026-11-29"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!((v["step"].as_str(), v["dry_run"].as_bool()), (Some("hand-over"), Some(true)));
+    assert_eq!((v["letters"].as_u64(), v["handed_over"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(v["channels"]["letter"], 1);
+    assert_eq!(v["customers"][0]["customer"], "A");
+    assert_eq!(v["unreachable"], serde_json::json!(["B (invoice 2): missing person number (org_no)"]));
+    let csv = stdout(&["collect", "--dry-run", "--format", "csv", "--as-of", "2026-11-29"]);
+    assert_eq!(csv, "customer,name,channels,invoices\nA,Alfa Bygg AB,letter,1\n");
+    assert!(!l.file("out/2026-11-29").exists(), "a dry run writes nothing");
+    let out = stdout(&["collect", "--verbose", "--as-of", "2026-11-29"]);
+    assert_eq!(
+        out,
+        "hand-over: wrote 1 letter(s) on 2026-11-29 (letter 1)\n  1 invoice(s) handed over to the agency\n  \
+         A Alfa Bygg AB: letter (1 invoice(s))\n  1 customer(s) not reached (listed on stderr)\n"
+    );
+    assert_eq!(stdout(&["collect", "-q", "--as-of", "2026-11-30"]), "", "-q is silent");
 }

@@ -276,8 +276,9 @@ fn remind_and_collect_say_what_they_did() {
     let dry = l.ok(&["remind", "--as-of", "2026-11-08", "--dry-run"]);
     assert!(dry.contains("reminder: would write 3 letter(s) on 2026-11-08 (letter 3, email 2)"), "{dry}");
     let json = l.ok(&["remind", "--as-of", "2026-11-08", "--dry-run", "--format", "json"]);
-    let start = json.find("{\n").unwrap();
-    let v: serde_json::Value = serde_json::from_str(&json[start..]).unwrap();
+    // Stdout carries the JSON alone (no "would write" lines before it).
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(v["dry_run"], true);
     assert_eq!(v["letters"], 3);
     assert_eq!(v["channels"]["email"], 2);
     assert_eq!(v["channels"]["letter"], 3);

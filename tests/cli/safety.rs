@@ -413,3 +413,35 @@ fn an_agreement_run_twice_is_recorded_once() {
     l.ok(&["promise", "2", "--until", "2026-12-05", "--as-of", "2026-11-05"]);
     assert_eq!(journal(&l).matches(",promise,2,").count(), 2);
 }
+
+/// Defect 7, where money is multiplied: amounts at their bound with a fixed interest rate of
+/// 999 999 999 999 999 % made `report` panic (a `Decimal` multiplication overflow, exit 101).
+/// A rate outside 0–100 % is an error naming the key; at 100 % and amounts at the bound, due
+/// since 2000, every command computes.
+#[test]
+fn interest_rates_are_bounded_and_figures_at_the_bounds_never_panic() {
+    let l = ledger();
+    let at_bound = "number,customer,issued,due,amount,currency,reference\n\
+1,A,2000-01-01,2000-01-31,999999999999999.99,SEK,\n\
+2,A,2000-01-01,2000-01-31,999999999999999.99,SEK,\n\
+3,B,2000-01-01,2000-01-31,-999999999999999.99,SEK,\n";
+    l.write("invoices.csv", at_bound);
+    let fixed =
+        |rate: &str| POLICY.replace("mode = \"none\"", &format!("mode = \"fixed\"\nrate = \"{rate}\""));
+    l.write("policy.toml", &fixed("999999999999999"));
+    for command in ["report", "due", "check", "interest"] {
+        let err = l.fails(&[command, "--as-of", "2026-11-08"], 1);
+        assert!(err.contains("interest.rate") && err.contains("999999999999999"), "{command}: {err}");
+    }
+    l.write("policy.toml", &fixed("100"));
+    for command in [&["report"][..], &["due"], &["interest", "--from", "2000-01-01"], &["customer", "A"]] {
+        let args: Vec<&str> = command.iter().copied().chain(["--as-of", "2026-11-08"]).collect();
+        l.ok(&args);
+    }
+    let check = l.dun(&["check", "--as-of", "2026-11-08"]).output().unwrap();
+    assert!(matches!(check.status.code(), Some(0 | 1)), "{check:?}");
+    // A whole number is bounded like an amount written as text.
+    l.write("policy.toml", &POLICY.replace("fee = \"60\"", "fee = 9000000000000000000"));
+    let err = l.fails(&["report", "--as-of", "2026-11-08"], 1);
+    assert!(err.contains("too large to be an amount"), "{err}");
+}

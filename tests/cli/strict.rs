@@ -304,3 +304,78 @@ fn amounts_with_letters_that_are_no_currency_are_errors() {
     l.write("invoices.csv", &INVOICES.replace("300.00", "300.00 kr").replace("500.00", "SEK 500"));
     assert_eq!(totals(&l), pairs(&[("C1", "100.00"), ("C3", "300.00"), ("C5", "500.00")]));
 }
+
+/// Defect 11: a bank CSV export's row with fewer fields than its header, or a value past its
+/// last column (a delimiter in an unquoted message), is an error naming file and line and
+/// what the header asks for, not a payment with values under the wrong columns.
+#[test]
+fn bank_csv_rows_that_do_not_fit_the_header_are_errors() {
+    let l = ledger();
+    let path = l.file("export.csv");
+    let header = "Bokföringsdag;Belopp;Avsändare;Mottagare;Namn;Rubrik;Meddelande;Egna anteckningar;Saldo\n";
+    let good = "2026-11-03;300,00;;5050-1055;Cirkel AB;Insättning;Faktura 2;;12 795,00\n";
+    let short = "2026-11-04;100,00\n";
+    let long = "2026-11-05;50,00;;5050-1055;Alfa AB;Insättning;Faktura;1;;12 895,00\n";
+    std::fs::write(&path, format!("{header}{good}{short}{long}")).unwrap();
+    let err = l.fails(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"], 1);
+    assert!(
+        err.contains(
+            "export.csv: line 3: 2 fields where the header has 9 columns; missing: Avsändare, Mottagare"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("export.csv: line 4: 10 fields where the header has 9 columns"), "{err}");
+    assert!(!l.file("payments.csv").exists() && !l.file("unmatched.csv").exists());
+    // A trailing delimiter on every line, or on the rows only, still reads.
+    let trailing = format!("{}{}", header.replace('\n', ";\n"), good.replace('\n', ";\n"));
+    std::fs::write(
+        &path,
+        format!("{trailing}{}", good.replace("2026-11-03", "2026-11-04").replace('\n', ";\n")),
+    )
+    .unwrap();
+    l.ok(&["import", path.to_str().unwrap(), "--as-of", "2026-11-10"]);
+    std::fs::write(&path, format!("{header}{}", good.replace('\n', ";\n"))).unwrap();
+    l.ok(&["import", path.to_str().unwrap(), "--as-of", "2026-11-11"]);
+}
+
+/// Defect 12: a byte order mark at the edge of a value (a quoted value that starts with one,
+/// one pasted into a cell) is no part of the value: customer `"\u{feff}C3"` is C3, whom
+/// invoices.csv names, and an invoice's `\u{feff}C5` is C5, in UTF-8 and Windows-1252 files
+/// alike. (At the start of a line it is damage: the test above.)
+#[test]
+fn a_byte_order_mark_at_the_edge_of_a_value_is_no_part_of_it() {
+    let l = ledger();
+    let expected = vec![
+        vec!["C1", "Alfa AB", "100.00"],
+        vec!["C3", "Cirkel AB", "300.00"],
+        vec!["C5", "Ek AB", "500.00"],
+        vec!["TOTAL", "", "900.00"],
+    ];
+    let named = |l: &Ledger| -> Vec<Vec<String>> {
+        report_rows(&l.ok(&REPORT))
+            .into_iter()
+            .map(|r| vec![r[0].clone(), r[1].clone(), r.last().unwrap().clone()])
+            .collect()
+    };
+    l.write("customers.csv", &CUSTOMERS.replace("C3,Cirkel AB", "\"\u{feff}C3\",\u{feff}Cirkel AB\u{feff}"));
+    l.write("invoices.csv", &INVOICES.replace(",C5,", ", \u{feff}C5,"));
+    assert_eq!(named(&l), expected);
+    let check = l.dun(&["check", "--as-of", "2026-11-10"]).output().unwrap();
+    let said = String::from_utf8_lossy(&check.stdout).into_owned() + &String::from_utf8_lossy(&check.stderr);
+    assert!(!said.contains("unknown-customer") && !said.contains('\u{feff}'), "{said}");
+    // Windows-1252: the same three bytes, which would read as `ï»¿`.
+    let bom = |text: &str| {
+        cp1252(text)
+            .iter()
+            .flat_map(|&b| if b == b'#' { vec![0xEF, 0xBB, 0xBF] } else { vec![b] })
+            .collect::<Vec<u8>>()
+    };
+    l.write_bytes(
+        "customers.csv",
+        &bom(&CUSTOMERS.replace("Alfa AB", "Älvsjö AB").replace("C3,", "\"#C3\",")),
+    );
+    l.write_bytes("invoices.csv", &bom(&INVOICES.replace(",C5,", ",#C5 ,")));
+    let mut expected = expected;
+    expected[0][1] = "Älvsjö AB";
+    assert_eq!(named(&l), expected);
+}

@@ -153,3 +153,76 @@ fn the_same_letter_gets_the_same_reference() {
     let first = total_reference_in(&out(&l, "reminder-1_K1_SEK.letter.html"));
     assert_eq!(first, total_reference_in(&out(&other, "reminder-1_K1_SEK.letter.html")));
 }
+
+/// A collection notice about several invoices carries one reference for the total too,
+/// journaled the same way and given to the agency in the batch; a payment of the claim with
+/// that reference (the agency remitting it, or the debtor paying the creditor after all) is
+/// split over exactly the notice's invoices.
+#[test]
+fn a_collection_notices_total_reference_pays_exactly_its_invoices() {
+    let l = ledger();
+    l.ok(&["remind", "--as-of", "2026-11-24", "-q"]);
+    let reminder_total = total_reference_in(&out(&l, "reminder-1_K1_SEK.letter.html"));
+    // Deadline 12-04, ten days more: all four are handed over on 12-15.
+    let due = l.ok(&["due", "--as-of", "2026-12-15", "--format", "csv"]);
+    assert_eq!(due.lines().filter(|line| line.starts_with("collection,")).count(), 4, "{due}");
+    l.ok(&["collect", "--as-of", "2026-12-15", "-q"]);
+
+    let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    let handed: Vec<&str> =
+        journal.lines().filter(|line| line.starts_with("2026-12-15,collection,")).collect();
+    assert_eq!(handed.len(), 4, "{journal}");
+    let total = handed
+        .iter()
+        .find_map(|line| line.split_once(",total-reference ").map(|(_, r)| r.to_owned()))
+        .unwrap_or_else(|| panic!("no total reference journaled:\n{journal}"));
+    assert!(validate_reference(RefKind::Ocr, &total).is_ok(), "{total} is no OCR number");
+    assert_ne!(total, reminder_total, "a new reference, not the reminder's");
+    for invoice in ["4001", "4002", "4003"] {
+        assert!(
+            handed.iter().any(|line| line.starts_with(&format!("2026-12-15,collection,{invoice},K1,"))
+                && line.ends_with(&format!(",total-reference {total}"))),
+            "{invoice}: {journal}"
+        );
+    }
+    // K2's notice is about one invoice: no total reference.
+    let k2: Vec<&&str> = handed.iter().filter(|line| line.contains(",4004,K2,")).collect();
+    assert_eq!(k2.len(), 1);
+    assert!(!k2[0].contains("total-reference"), "{}", k2[0]);
+
+    // The agency's batch carries it per invoice, in the last column.
+    let batch = std::fs::read_to_string(l.file("out/2026-12-15/collection-batch.csv")).unwrap();
+    let mut rows = batch.lines();
+    assert!(rows.next().unwrap().ends_with(",reference,total_reference"), "{batch}");
+    for row in rows {
+        let fields: Vec<&str> = row.split(',').collect();
+        let expected = if fields[0] == "K1" { total.as_str() } else { "" };
+        assert_eq!(fields[fields.len() - 1], expected, "{row}");
+        assert_eq!(fields.len(), 27, "{row}");
+    }
+
+    // The 1 950.50 of K1's three invoices comes in with that reference.
+    let bank = l.file("BgMax_20261217.txt");
+    std::fs::write(
+        &bank,
+        bgmax("20261217", &[Bg { reference: &total, ore: 195_050, serial: 7, payer: None }]),
+    )
+    .unwrap();
+    l.ok(&["import", bank.to_str().unwrap(), "--as-of", "2026-12-17", "-q"]);
+    let payments = std::fs::read_to_string(l.file("payments.csv")).unwrap();
+    let id = txid("20261217", 7);
+    let mine: Vec<&str> = payments.lines().filter(|line| line.contains(&id)).collect();
+    assert_eq!(mine.len(), 3, "{payments}");
+    for (line, (invoice, amount)) in
+        mine.iter().zip([("4002", "300.00"), ("4001", "1200.00"), ("4003", "450.50")])
+    {
+        assert!(
+            line.starts_with(&format!("2026-12-17,{invoice},{amount},{total},{id},")),
+            "{line}\n{payments}"
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&l.ok(&["report", "--as-of", "2026-12-17", "--format", "json"])).unwrap();
+    assert_eq!(report["key_figures"]["per_currency"]["SEK"]["open"], "800.00", "{report:#}");
+    assert_eq!(report["key_figures"]["per_currency"]["SEK"]["credits"], "0.00", "{report:#}");
+}

@@ -13,16 +13,16 @@ fn sek() -> Currency {
     Currency::parse("SEK").unwrap()
 }
 
-fn inv(number: &str, customer: &str, name: &str, open: &str, reference: Option<&str>) -> Candidate {
+fn inv(number: &str, customer: &str, name: &str, open: &str, reference: Option<&str>) -> Candidate<'static> {
     Candidate {
-        number: number.to_owned(),
-        customer: customer.to_owned(),
-        customer_name: name.to_owned(),
+        number: number.to_owned().into(),
+        customer: customer.to_owned().into(),
+        customer_name: name.to_owned().into(),
         currency: sek(),
         due: date("2026-10-31"),
         open: d(open),
-        stored_reference: reference.map(str::to_owned),
-        reference: reference.map(str::to_owned),
+        stored_reference: reference.map(|r| r.to_owned().into()),
+        reference: reference.map(|r| r.to_owned().into()),
         discount: None,
     }
 }
@@ -76,7 +76,7 @@ fn keys_ignore_spacing_padding_and_the_card_type() {
 fn a_valid_reference_matches_the_stored_or_generated_one() {
     let ocr = crate::core::reference::generate_reference(RefKind::Ocr, "1002").unwrap();
     let mut generated = inv("1002", "K2", "Berit Holm", "500", None);
-    generated.reference = Some(ocr.clone());
+    generated.reference = Some(ocr.clone().into());
     let invoices = [inv("1001", "K1", "Alfa AB", "1000", Some("1234 5674")), generated];
     let padded = format!("00{ocr}");
     let out = match_payments(&invoices, &[pay("T1", "1000", &["12345674"]), pay("T2", "500", &[&padded])]);
@@ -90,7 +90,7 @@ fn a_valid_reference_matches_the_stored_or_generated_one() {
 #[test]
 fn a_bad_check_digit_matches_only_the_exact_stored_reference() {
     let mut generated = inv("1002", "K2", "Berit Holm", "500", None);
-    generated.reference = Some("12345675".to_owned());
+    generated.reference = Some("12345675".into());
     let invoices = [inv("1001", "K1", "Alfa AB", "1000", Some("RF98 1234 5678 9012")), generated];
     let out = match_payments(
         &invoices,
@@ -326,7 +326,7 @@ mod property {
     use proptest::prelude::*;
 
     /// Rule 2 as a scan of every invoice: what the index must find.
-    fn numbers_by_scan(m: &Matcher<'_>, hay: &str, currency: Currency) -> Vec<usize> {
+    fn numbers_by_scan(m: &Matcher<'_, '_>, hay: &str, currency: Currency) -> Vec<usize> {
         (0..m.invoices.len())
             .filter(|&i| {
                 let inv = &m.invoices[i];
@@ -339,10 +339,10 @@ mod property {
     }
 
     /// Rule 3 as a scan of every invoice, each customer known by its first invoice's name.
-    fn named_by_scan(m: &Matcher<'_>, payer: &[String], currency: Currency) -> Vec<usize> {
+    fn named_by_scan(m: &Matcher<'_, '_>, payer: &[String], currency: Currency) -> Vec<usize> {
         let mut names: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
         for inv in m.invoices {
-            names.entry(inv.customer.as_str()).or_insert_with(|| name_tokens(&inv.customer_name, true));
+            names.entry(&inv.customer).or_insert_with(|| name_tokens(&inv.customer_name, true));
         }
         let appears = |customer: &[String]| {
             can_appear(customer) && payer.windows(customer.len()).any(|w| w == customer)
@@ -350,9 +350,7 @@ mod property {
         (0..m.invoices.len())
             .filter(|&i| {
                 let inv = &m.invoices[i];
-                m.open[i] > Decimal::ZERO
-                    && inv.currency == currency
-                    && appears(&names[inv.customer.as_str()])
+                m.open[i] > Decimal::ZERO && inv.currency == currency && appears(&names[&*inv.customer])
             })
             .collect()
     }
@@ -482,7 +480,7 @@ fn the_discounted_amount_within_the_period_settles_the_invoice() {
 
 /// Three invoices of one customer, due on different days, and the letter that reminded of
 /// them all with one reference for the total.
-fn letter_ledger() -> (Vec<Candidate>, Vec<LetterTotal>, String) {
+fn letter_ledger() -> (Vec<Candidate<'static>>, Vec<LetterTotal>, String) {
     let total = crate::core::reference::generate_reference(RefKind::Ocr, "2611241123456").unwrap();
     let mut a = inv("A1", "K1", "Alfa AB", "300", Some("1234 5674"));
     a.due = date("2026-10-15");
@@ -553,10 +551,22 @@ fn a_total_reference_in_another_currency_or_also_an_invoices_is_not_certain() {
     let out = match_payments_with_letters(&invoices, &letters, &[eur]);
     assert!(unmatched(&out[0]).reason.contains("the payment is in EUR"), "{:?}", out[0]);
     let mut clash = invoices.clone();
-    clash[3].reference = Some(total.clone());
+    clash[3].reference = Some(total.clone().into());
     let out = match_payments_with_letters(&clash, &letters, &[pay("T1", "1000", &[&total])]);
     let u = unmatched(&out[0]);
     assert!(u.reason.contains("both a letter's total reference and an invoice's"), "{}", u.reason);
     // Either customer may have paid: both are held back.
     assert_eq!(u.customers, vec!["K1".to_owned(), "K2".to_owned()]);
+}
+
+/// The compact index gives every position of a hash, in candidate order, whatever bucket the
+/// hash falls in, and none of another hash in the same bucket.
+#[test]
+fn key_index_gives_the_positions_of_a_hash_in_order() {
+    let index = KeyIndex::new(vec![(u64::MAX, 4), (5, 2), (5, 0), (6, 1), (u64::MAX, 3), (0, 9)]);
+    assert_eq!(index.positions(5).collect::<Vec<_>>(), vec![0, 2]);
+    assert_eq!(index.positions(u64::MAX).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(index.positions(0).collect::<Vec<_>>(), vec![9]);
+    assert_eq!(index.positions(7).count(), 0);
+    assert_eq!(KeyIndex::new(Vec::new()).positions(1).count(), 0);
 }

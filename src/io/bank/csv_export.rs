@@ -11,7 +11,9 @@
 //!   tab `,` `|`) in which a date and an amount (or a credit column) are found, by the
 //!   policy's names, a bank preset or the aliases. Rows before it are the banks' preambles
 //!   ("* Transaktioner Period …") and are listed in `skipped`. A trailing delimiter (Nordea,
-//!   SpareBank 1) is an empty column and harmless.
+//!   SpareBank 1) is an empty column and harmless. A row after the header with fewer fields
+//!   than the header's named columns, or a value past its last column, is an error at its
+//!   line, as in every CSV dun reads (`io::source`'s shape check).
 //! - Amounts: one signed `amount` column, or a `credit` / `debit` pair (SpareBank 1's `Inn` and
 //!   `Ut`, DNB's `Inn på konto` and `Ut fra konto`). Negative amounts and debits are outgoing
 //!   and skipped. Without a decimal mark, the last of `.` / `,` is the decimal mark when both
@@ -47,6 +49,7 @@ use crate::core::reference::{RefKind, detect_reference, validate_reference};
 use crate::io::columns::header_key;
 use crate::io::csv_in::ColumnSpec;
 use crate::io::presets::{BANK_PRESETS, BankPreset};
+use crate::io::source::Shape;
 
 /// How a bank's CSV export is read: the policy's `[import.csv]`, with every key optional (a
 /// preset or the aliases find what it does not name).
@@ -173,11 +176,20 @@ pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile
         }
     }
     let mut occurrences: HashMap<u64, usize> = HashMap::new();
+    let header: Vec<String> = columns.header.iter().map(|h| h.trim().to_owned()).collect();
+    let shape = Shape::of_header(&header);
     for (line, fields) in rows.iter().skip(header_at + 1) {
         if errors.is_full() {
             break;
         }
         if is_blank(fields) {
+            continue;
+        }
+        // A row that does not fit the header (a value with an unquoted delimiter, a cut line)
+        // would put values under the wrong columns: an error, as in every CSV dun reads.
+        let empty_past = |n: usize| is_blank(&fields[n.min(fields.len())..]);
+        if let Some(why) = shape.misfit(fields.len(), empty_past) {
+            errors.push(line_location(*line), why);
             continue;
         }
         let row = Row { line: *line, fields, columns: &columns, config };
