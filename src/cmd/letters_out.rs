@@ -13,7 +13,7 @@ use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
 use crate::io::commit::Transaction;
 use crate::letters::compose::{self, LetterPlan, sanitize, usable_channels};
-use crate::letters::eml::{EmlParts, build_eml};
+use crate::letters::eml::{EmlAttachment, EmlParts, build_eml};
 use crate::letters::{Channel, LetterData, Letters, Step};
 
 /// Files to write (relative to the output directory) and the journal lines they stand for.
@@ -104,7 +104,10 @@ pub fn render_letter(
     for (&channel, r) in channels.iter().zip(rendered) {
         match channel {
             Channel::Letter => {
-                files.push((stem.with_extension("letter.html"), r.html.unwrap_or_default().into_bytes()));
+                let html = r.html.unwrap_or_default();
+                // The same letter as PDF, what print services and digital mailboxes take.
+                files.push((stem.with_extension("pdf"), crate::letters::pdf::letter_pdf(&html)?));
+                files.push((stem.with_extension("letter.html"), html.into_bytes()));
             }
             Channel::Email => {
                 let from = ledger.policy.file.company.email.as_deref().with_context(
@@ -116,6 +119,15 @@ pub fn render_letter(
                 }
                 let to = data.customer.email.as_deref().unwrap_or_default();
                 let message_id = message_id(from, stem, data);
+                let pdf = attached_pdf(ledger, letters, step, data, &value, stem)?;
+                let attachments: Vec<EmlAttachment<'_>> = pdf
+                    .iter()
+                    .map(|(filename, bytes)| EmlAttachment {
+                        filename,
+                        content_type: "application/pdf",
+                        bytes,
+                    })
+                    .collect();
                 let eml = build_eml(&EmlParts {
                     from_name: &data.company.name,
                     from_addr: from,
@@ -127,7 +139,7 @@ pub fn render_letter(
                     date: written_at(data.as_of),
                     message_id: &message_id,
                     reply_to: Some(from),
-                    attachments: &[],
+                    attachments: &attachments,
                 })
                 .map_err(|e| {
                     anyhow::Error::new(PerCustomer(format!("the e-mail to {to:?} cannot be written: {e}")))
@@ -145,6 +157,31 @@ pub fn render_letter(
         }
     }
     Ok(files)
+}
+
+/// The letter as PDF to attach to its e-mail, when `[delivery.email] attach_pdf` asks for it:
+/// the file name the reader sees (the letter's, `reminder-1_K1_SEK.pdf`) and the bytes, the
+/// same as the `.pdf` written beside the letter.
+fn attached_pdf(
+    ledger: &Ledger,
+    letters: &Letters,
+    step: Step,
+    data: &LetterData,
+    value: &serde_json::Value,
+    stem: &Path,
+) -> Result<Option<(String, Vec<u8>)>> {
+    let wanted = ledger.policy.file.delivery.email.as_ref().is_some_and(|email| email.attach_pdf);
+    if !wanted {
+        return Ok(None);
+    }
+    let letter =
+        letters.render(step, Channel::Letter, &data.language, value).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pdf = crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default())?;
+    let name = stem
+        .with_extension("pdf")
+        .file_name()
+        .map_or_else(|| "letter.pdf".to_owned(), |n| n.to_string_lossy().into_owned());
+    Ok(Some((name, pdf)))
 }
 
 /// The `Message-ID` of a letter's e-mail: `dun.<the letter's name>.<content hash>@<the

@@ -40,6 +40,9 @@ pub struct EmailDelivery {
     pub timeout_seconds: Option<u32>,
     /// A PEM file of further certificate authorities to trust (a company's own relay).
     pub ca_file: Option<String>,
+    /// Attach the letter as PDF to each e-mail (what the reader can print or file).
+    #[serde(default)]
+    pub attach_pdf: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

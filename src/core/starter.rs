@@ -254,6 +254,7 @@ compensation = "statutory"            # fixed compensation from business debtors
 # hello = "example.se"                # the EHLO name; default: company.email's domain
 # timeout_seconds = 60
 # ca_file = "certs/relay-ca.pem"      # a further certificate authority (an in-house relay)
+# attach_pdf = true                  # attach the letter as PDF to each e-mail
 # [delivery.sms]
 # url = "https://api.46elks.com/a1/sms"
 # username = "u1234"                  # HTTP basic authentication (or auth_header instead)

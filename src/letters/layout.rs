@@ -5,6 +5,34 @@
 
 use crate::core::reference::{RefKind, detect_reference, validate_reference};
 
+/// A rectangle on the A4 sheet, in millimetres from its top left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    pub top: f32,
+    pub left: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// Where a letter prints the recipient's address, whatever the sender block above holds: 46 mm
+/// from the top and 20 mm from the left edge, at most 85 x 22 mm (five lines of
+/// [`ADDRESS_LINE_MM`]), inside the left window of both common Nordic window envelopes, C5
+/// (window 44-79 mm from the top) and E65 (40-70 mm), whose windows start 15 mm from the left
+/// edge. The HTML letter's style sheet (`partials/letter_page.hbs`) places it there (a test
+/// holds the two together) and the PDF letter draws it there.
+pub const ADDRESS_BLOCK: Area = Area { top: 46.0, left: 20.0, width: 85.0, height: 22.0 };
+
+/// The address block's line height.
+pub const ADDRESS_LINE_MM: f32 = 4.3;
+
+/// The printed page's margins in millimetres: top, right, bottom, left (`@page` in the style
+/// sheet).
+pub const PAGE_MARGINS_MM: [f32; 4] = [15.0, 18.0, 18.0, 20.0];
+
+/// The height of a letter's head (sender, address block, date) below the top margin: the
+/// text starts under it, on every letter.
+pub const HEAD_HEIGHT_MM: f32 = 60.0;
+
 /// Countries whose post wants the town and the postcode on lines of their own, town first
 /// (Royal Mail, An Post): `LONDON` / `SW1A 1AA`.
 const TOWN_THEN_POSTCODE_LINE: [&str; 2] = ["GB", "IE"];

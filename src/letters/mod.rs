@@ -27,6 +27,7 @@ pub mod compose;
 pub mod eml;
 pub mod helpers;
 pub mod layout;
+pub mod pdf;
 
 use std::collections::HashMap;
 use std::fmt;

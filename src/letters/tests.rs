@@ -36,7 +36,7 @@ fn invoice(number: &str, issued: &str, due: &str, amount: &str, open: &str, days
 
 /// A full data set: every company field, three invoices (one part paid), fee, interest,
 /// compensation, a payment reference and a customer whose name needs HTML escaping.
-fn sample(language: &str, step: Step) -> LetterData {
+pub(super) fn sample(language: &str, step: Step) -> LetterData {
     let mut second = invoice("2026-102", "2026-10-01", "2026-10-31", "2500.00", "1500.00", 24);
     second.description = Some("Service oktober".into());
     second.reference = Some("2026102".into());
@@ -142,11 +142,11 @@ fn minimal(language: &str, step: Step) -> LetterData {
     data
 }
 
-fn letters() -> Letters {
+pub(super) fn letters() -> Letters {
     Letters::new(None).expect("built-in templates compile")
 }
 
-fn render(letters: &Letters, data: &LetterData, channel: Channel) -> Rendered {
+pub(super) fn render(letters: &Letters, data: &LetterData, channel: Channel) -> Rendered {
     letters
         .render(data.step, channel, &data.language, &data.to_value())
         .unwrap_or_else(|e| panic!("{} {} {}: {e}", data.language, data.step, channel))
@@ -740,6 +740,15 @@ fn the_address_block_has_a_fixed_place_for_window_envelopes() {
     let left = left_margin + millimetres(".recipient {", "left");
     let (width, height) = (millimetres(".recipient {", "width"), millimetres(".recipient {", "height"));
     assert_eq!((top, left), (46.0, 20.0));
+    // The style sheet and the PDF letter (`layout::ADDRESS_BLOCK`, `PAGE_MARGINS_MM`) agree.
+    let block = layout::ADDRESS_BLOCK;
+    assert_eq!(
+        (top, left, width, height),
+        (f64::from(block.top), f64::from(block.left), f64::from(block.width), f64::from(block.height))
+    );
+    assert_eq!(margins, layout::PAGE_MARGINS_MM.map(f64::from));
+    assert!(page.contains(&format!("line-height: {}mm", layout::ADDRESS_LINE_MM)));
+    assert!(page.contains(&format!(".head {{ position: relative; height: {}mm; }}", layout::HEAD_HEIGHT_MM)));
     for (window_top, window_bottom, window_right) in [(44.0, 79.0, 15.0 + 105.0), (40.0, 70.0, 15.0 + 95.0)] {
         assert!(top >= window_top && top + height <= window_bottom, "{top}+{height}");
         assert!(left >= 15.0 && left + width <= window_right, "{left}+{width}");

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 
-const POLICY: &str = "[company]\nname = \"Fönster AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+pub(crate) const POLICY: &str = "[company]\nname = \"Fönster AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
 email = \"faktura@fonster.example\"\nbankgiro = \"5050-1055\"\n\
 [reminder]\nafter_days = 7\npay_within_days = 10\nfee = \"60\"\nfee_agreed = true\nmin_amount = \"100\"\n\
 channels = [\"letter\"]\n[interest]\nmode = \"none\"\n[collection]\nafter_days = 10\nmin_amount = \"200\"\n\
@@ -15,7 +15,7 @@ B,Berit Holm,consumer,,SE,sv,,,Ekgatan 5,90330,Umeå\n";
 
 /// Both fall due 2026-11-01: reminder on 11-08, deadline 11-18, collection from 11-29 when
 /// the reminder counts from the day it was written.
-const INVOICES: &str = "number,customer,issued,due,amount,currency,reference\n\
+pub(crate) const INVOICES: &str = "number,customer,issued,due,amount,currency,reference\n\
 1,A,2026-10-02,2026-11-01,12500.00,SEK,10017\n\
 2,B,2026-10-02,2026-11-01,800.00,SEK,\n";
 
@@ -50,7 +50,7 @@ fn letters_go_to_the_print_folder_once_and_count_from_then() {
     assert_eq!(queued.len(), 2, "one queued line per letter: {queued:?}");
     assert_eq!(
         &queued[0][6..9],
-        ["letter", "2026-11-08/reminder-1_A_SEK", "out/2026-11-08/reminder-1_A_SEK.letter.html"]
+        ["letter", "2026-11-08/reminder-1_A_SEK", "out/2026-11-08/reminder-1_A_SEK.pdf"]
     );
     // Written but not sent: on 11-29 nothing moves to collection, and explain says why.
     assert_eq!(actions(&l, "2026-11-29"), Vec::<String>::new());
@@ -60,16 +60,16 @@ fn letters_go_to_the_print_folder_once_and_count_from_then() {
     // Handed to the print service on 11-10: the deadline is 11-20, collection from 12-01.
     let summary_file = l.file("send.json");
     let out = l.ok(&["send", "--as-of", "2026-11-10", "-o", summary_file.to_str().unwrap()]);
-    assert_eq!(out, "sent letter 2026-11-08/reminder-1_A_SEK: copied to {}/2026-11-08_reminder-1_A_SEK.letter.html\nsent letter 2026-11-08/reminder-1_B_SEK: copied to {}/2026-11-08_reminder-1_B_SEK.letter.html\n".replace("{}", &l.file("print").display().to_string()));
+    assert_eq!(out, "sent letter 2026-11-08/reminder-1_A_SEK: copied to {}/2026-11-08_reminder-1_A_SEK.pdf\nsent letter 2026-11-08/reminder-1_B_SEK: copied to {}/2026-11-08_reminder-1_B_SEK.pdf\n".replace("{}", &l.file("print").display().to_string()));
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(l.file("send.json")).unwrap()).unwrap();
     assert_eq!(summary["delivered"], 2);
     assert_eq!(summary["channels"]["letter"], 2);
     assert_eq!(summary["sent"][0]["ref"], "2026-11-08/reminder-1_A_SEK");
-    let printed = l.file("print/2026-11-08_reminder-1_A_SEK.letter.html");
+    let printed = l.file("print/2026-11-08_reminder-1_A_SEK.pdf");
     assert_eq!(
         std::fs::read(&printed).unwrap(),
-        std::fs::read(l.file("out/2026-11-08/reminder-1_A_SEK.letter.html")).unwrap()
+        std::fs::read(l.file("out/2026-11-08/reminder-1_A_SEK.pdf")).unwrap()
     );
     assert_eq!(std::fs::read_dir(l.file("print")).unwrap().count(), 2, "no temporary file left behind");
     let sent = lines(&l, "sent");
@@ -142,7 +142,7 @@ use std::sync::{Arc, Mutex};
 
 /// What the server does with the n-th message it is offered (by MAIL FROM).
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Answer {
+pub(crate) enum Answer {
     Accept,
     /// 451 to MAIL FROM: try later.
     Defer,
@@ -154,14 +154,14 @@ enum Answer {
 
 /// A server on 127.0.0.1 answering per `script` (Accept after its end); `bodies` holds every
 /// message body it read in full (also one it then dropped).
-struct SmtpServer {
-    port: u16,
+pub(crate) struct SmtpServer {
+    pub(crate) port: u16,
     bodies: Arc<Mutex<Vec<String>>>,
     envelopes: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpServer {
-    fn start(script: &[Answer]) -> SmtpServer {
+    pub(crate) fn start(script: &[Answer]) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let bodies = Arc::new(Mutex::new(Vec::new()));
@@ -236,12 +236,12 @@ impl SmtpServer {
         SmtpServer { port, bodies, envelopes }
     }
 
-    fn bodies(&self) -> Vec<String> {
+    pub(crate) fn bodies(&self) -> Vec<String> {
         self.bodies.lock().unwrap().clone()
     }
 }
 
-const CUSTOMERS_EMAIL: &str = "id,name,kind,org_no,country,language,email,phone,address,postcode,city\n\
+pub(crate) const CUSTOMERS_EMAIL: &str = "id,name,kind,org_no,country,language,email,phone,address,postcode,city\n\
 A,Alfa Bygg AB,business,556036-0793,SE,sv,ekonomi@alfa.example,,Storgatan 1,41101,Göteborg\n\
 B,Berit Holm,consumer,,SE,sv,berit@holm.example,,Ekgatan 5,90330,Umeå\n";
 

@@ -18,6 +18,7 @@ mod interest;
 mod law;
 mod letters;
 mod loading;
+mod pdf;
 mod privacy;
 mod report;
 mod routine;

@@ -98,7 +98,7 @@ fn the_readmes_morning_routine_imports_reminds_and_delivers() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(printed, [format!("{today}_reminder-1_K2_SEK.letter.html")]);
+    assert_eq!(printed, [format!("{today}_reminder-1_K2_SEK.pdf")], "the print service gets the PDF");
     let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
     let events: Vec<(&str, &str)> = journal
         .lines()

@@ -327,3 +327,45 @@ fn a_run_killed_mid_send_and_rerun_leaves_exactly_one_copy_of_each_message() {
     let composed = std::fs::read(l.file(A_EML)).unwrap();
     assert_eq!(received[0].raw, composed);
 }
+
+/// With `[delivery.email] attach_pdf = true` the server receives the letter as PDF beside the
+/// text and HTML: `multipart/mixed`, an `application/pdf` attachment named like the letter,
+/// which decodes (by Python's `email` package) to a PDF whose text is the letter's.
+#[test]
+fn the_letter_as_pdf_arrives_as_an_attachment_when_the_policy_asks() {
+    let Some(server) = Aiosmtpd::start() else { return };
+    let l = Ledger::new();
+    l.write(
+        "policy.toml",
+        &format!(
+            "{}[delivery.email]\nserver = \"smtp://127.0.0.1:{}\"\nattach_pdf = true\n",
+            POLICY.replace("channels = [\"email\"]", "channels = [\"email\", \"letter\"]"),
+            server.port
+        ),
+    )
+    .write("customers.csv", CUSTOMERS)
+    .write("invoices.csv", INVOICES);
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    l.ok(&["send", "--as-of", "2026-11-09", "-q", "--channel", "email"]);
+    let received = server.received_messages();
+    assert_eq!(received.len(), 2, "{received:#?}");
+    let a = &received[0];
+    assert_eq!(a.content_type, "multipart/mixed");
+    assert_eq!(a.parts_of("text/plain").len(), 1);
+    assert_eq!(a.parts_of("text/html").len(), 1);
+    let pdfs = a.parts_of("application/pdf");
+    assert_eq!(pdfs.len(), 1, "{:#?}", a.parts);
+    let pdf = pdfs[0];
+    assert_eq!(pdf.disposition.as_deref(), Some("attachment"));
+    assert_eq!(pdf.filename.as_deref(), Some("reminder-1_A_SEK.pdf"));
+    // Byte for byte the PDF written beside the letter, which reads back as the letter.
+    assert_eq!(pdf.bytes, std::fs::read(l.file("out/2026-11-08/reminder-1_A_SEK.pdf")).unwrap());
+    let doc = lopdf::Document::load_mem(&pdf.bytes).unwrap();
+    let text = doc
+        .extract_text(&doc.get_pages().keys().copied().collect::<Vec<_>>())
+        .unwrap()
+        .replace('\u{a0}', " ");
+    for expected in ["Åkeri Öberg AB", "41101 Göteborg", "12 560,00 kr", "Fönster & Dörr AB"] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}

@@ -1,0 +1,201 @@
+//! Letters as PDF (SPEC section 9): every letter dun composes as HTML is also written as an A4
+//! PDF, which is what print services and digital mailboxes take.
+//!
+//! The PDF is made from the rendered HTML letter ([`html::read`]): the same words, figures and
+//! labels, from the same templates and the same model, so the two can never disagree. It is
+//! laid out here in the same places as the HTML's print style sheet — the address block at the
+//! window-envelope position of [`crate::letters::layout::ADDRESS_BLOCK`] — with an embedded,
+//! subsetted font (Liberation Sans, `assets/fonts/`), so that it prints the same anywhere, and
+//! its text can be selected and searched. A long invoice table continues on the next page,
+//! under its header row.
+
+pub mod html;
+mod place;
+
+use krilla::Document;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+pub use place::{Item, PAGE_HEIGHT, PAGE_WIDTH, layout};
+
+/// The regular and bold faces every PDF letter is set in (SIL Open Font License 1.1; see
+/// `assets/fonts/SOURCES.md`). Embedded in the binary so a letter looks the same on every
+/// machine; only the glyphs a letter uses go into its PDF.
+static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/LiberationSans-Regular.ttf");
+static BOLD: &[u8] = include_bytes!("../../../assets/fonts/LiberationSans-Bold.ttf");
+
+/// A rendered letter that could not be made into a PDF.
+#[derive(Debug, thiserror::Error)]
+#[error("the letter cannot be written as PDF: {0}")]
+pub struct PdfError(String);
+
+/// The PDF of a rendered letter (`letter.html`).
+pub fn letter_pdf(html: &str) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::load()?;
+    let letter = html::read(html);
+    let pages = layout(&letter, &fonts);
+    draw(&letter, &pages, &fonts)
+}
+
+/// One face: what krilla embeds, and the character map and advance widths to lay text out.
+struct Face {
+    font: Font,
+    charmap: skrifa::charmap::Charmap<'static>,
+    metrics: skrifa::metrics::GlyphMetrics<'static>,
+    units_per_em: f32,
+    /// The glyph drawn for a character the font lacks (a space for unusual spaces).
+    space: skrifa::GlyphId,
+}
+
+impl Face {
+    fn load(data: &'static [u8]) -> Result<Face, PdfError> {
+        let bad = || PdfError("the embedded font cannot be read".to_owned());
+        let font = Font::new(data.into(), 0).ok_or_else(bad)?;
+        let font_ref = FontRef::new(data).map_err(|_| bad())?;
+        let charmap = font_ref.charmap();
+        let space = charmap.map(' ').ok_or_else(bad)?;
+        Ok(Face {
+            font,
+            charmap,
+            metrics: font_ref.glyph_metrics(Size::unscaled(), LocationRef::default()),
+            units_per_em: f32::from(font_ref.metrics(Size::unscaled(), LocationRef::default()).units_per_em),
+            space,
+        })
+    }
+
+    fn glyph(&self, c: char) -> skrifa::GlyphId {
+        match self.charmap.map(c) {
+            Some(glyph) => glyph,
+            None if c.is_whitespace() => self.space,
+            None => self.charmap.map('?').unwrap_or(self.space),
+        }
+    }
+
+    /// The advance of a glyph, in ems.
+    fn advance(&self, glyph: skrifa::GlyphId) -> f32 {
+        self.metrics.advance_width(glyph).unwrap_or(0.0) / self.units_per_em
+    }
+}
+
+/// The letter's two faces.
+pub struct Fonts {
+    regular: Face,
+    bold: Face,
+}
+
+impl Fonts {
+    fn load() -> Result<Fonts, PdfError> {
+        Ok(Fonts { regular: Face::load(REGULAR)?, bold: Face::load(BOLD)? })
+    }
+
+    fn face(&self, bold: bool) -> &Face {
+        if bold { &self.bold } else { &self.regular }
+    }
+
+    /// How wide `text` is set at `size` points.
+    pub fn width(&self, text: &str, bold: bool, size: f32) -> f32 {
+        let face = self.face(bold);
+        text.chars().map(|c| face.advance(face.glyph(c))).sum::<f32>() * size
+    }
+}
+
+fn color((r, g, b): (u8, u8, u8)) -> krilla::paint::Paint {
+    rgb::Color::new(r, g, b).into()
+}
+
+/// Draws the laid-out pages with krilla.
+fn draw(letter: &html::Letter, pages: &[Vec<Item>], fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
+    let mut document = Document::new();
+    let mut metadata = Metadata::new().creator("dun".to_owned());
+    if !letter.title.is_empty() {
+        metadata = metadata.title(letter.title.clone());
+    }
+    if !letter.language.is_empty() {
+        metadata = metadata.language(letter.language.clone());
+    }
+    document.set_metadata(metadata);
+    let settings = PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT)
+        .ok_or_else(|| PdfError("the page size is not valid".to_owned()))?;
+    for items in pages {
+        let mut page = document.start_page_with(settings.clone());
+        let mut surface = page.surface();
+        for item in items {
+            match item {
+                Item::Text { x, y, size, bold, color: rgb, text } => {
+                    let face = fonts.face(*bold);
+                    let glyphs: Vec<KrillaGlyph> = text
+                        .char_indices()
+                        .map(|(at, c)| {
+                            let glyph = face.glyph(c);
+                            KrillaGlyph {
+                                glyph_id: GlyphId::new(glyph.to_u32()),
+                                text_range: at..at + c.len_utf8(),
+                                x_advance: face.advance(glyph),
+                                x_offset: 0.0,
+                                y_offset: 0.0,
+                                y_advance: 0.0,
+                                location: None,
+                            }
+                        })
+                        .collect();
+                    surface.set_stroke(None);
+                    surface.set_fill(Some(Fill {
+                        paint: color(*rgb),
+                        opacity: NormalizedF32::ONE,
+                        rule: Default::default(),
+                    }));
+                    surface.draw_glyphs(
+                        Point::from_xy(*x, *y),
+                        &glyphs,
+                        face.font.clone(),
+                        text,
+                        *size,
+                        false,
+                    );
+                }
+                Item::Rule { x1, y1, x2, y2, width, color: rgb } => {
+                    let mut path = PathBuilder::new();
+                    path.move_to(*x1, *y1);
+                    path.line_to(*x2, *y2);
+                    if let Some(path) = path.finish() {
+                        surface.set_fill(None);
+                        surface.set_stroke(Some(Stroke {
+                            paint: color(*rgb),
+                            width: *width,
+                            ..Stroke::default()
+                        }));
+                        surface.draw_path(&path);
+                    }
+                }
+                Item::Fill { x, y, width, height, color: rgb } => {
+                    let mut path = PathBuilder::new();
+                    if let Some(rect) = Rect::from_xywh(*x, *y, *width, *height) {
+                        path.push_rect(rect);
+                    }
+                    if let Some(path) = path.finish() {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Fill {
+                            paint: color(*rgb),
+                            opacity: NormalizedF32::ONE,
+                            rule: Default::default(),
+                        }));
+                        surface.draw_path(&path);
+                    }
+                }
+            }
+        }
+        surface.finish();
+        page.finish();
+    }
+    document.finish().map_err(|e| PdfError(format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests;
