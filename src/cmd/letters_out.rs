@@ -119,7 +119,7 @@ pub fn render_letter(
                 }
                 let to = data.customer.email.as_deref().unwrap_or_default();
                 let message_id = message_id(from, stem, data);
-                let pdf = attached_pdf(ledger, letters, step, data, &value, stem)?;
+                let pdf = attached_pdf(ledger, letters, step, data, stem)?;
                 let attachments: Vec<EmlAttachment<'_>> = pdf
                     .iter()
                     .map(|(filename, bytes)| EmlAttachment {
@@ -167,15 +167,15 @@ fn attached_pdf(
     letters: &Letters,
     step: Step,
     data: &LetterData,
-    value: &serde_json::Value,
     stem: &Path,
 ) -> Result<Option<(String, Vec<u8>)>> {
     let wanted = ledger.policy.file.delivery.email.as_ref().is_some_and(|email| email.attach_pdf);
     if !wanted {
         return Ok(None);
     }
-    let letter =
-        letters.render(step, Channel::Letter, &data.language, value).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let letter = letters
+        .render(step, Channel::Letter, &data.language, &data.to_value())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let pdf = crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default())?;
     let name = stem
         .with_extension("pdf")
