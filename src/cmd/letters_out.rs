@@ -100,14 +100,30 @@ pub fn render_letter(
     let rendered = letters
         .render_channels(step, channels, &data.language, data.to_value())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut files = Vec::with_capacity(channels.len());
+    let mut files = Vec::with_capacity(channels.len() + 1);
+    let attach = channels.contains(&Channel::Email)
+        && ledger.policy.file.delivery.email.as_ref().is_some_and(|email| email.attach_pdf);
+    // The letter as PDF, made once: written beside the HTML letter (what print services and
+    // digital mailboxes take) and attached to the e-mail where the policy says so.
+    let letter_html = channels.iter().zip(&rendered).find(|(c, _)| **c == Channel::Letter).map(|(_, r)| r);
+    let pdf = match letter_html {
+        Some(letter) => {
+            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+        }
+        None if attach => {
+            let letter = letters
+                .render(step, Channel::Letter, &data.language, &data.to_value())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+        }
+        None => Vec::new(),
+    };
+    let pdf_name = stem.with_extension("pdf");
     for (&channel, r) in channels.iter().zip(rendered) {
         match channel {
             Channel::Letter => {
-                let html = r.html.unwrap_or_default();
-                // The same letter as PDF, what print services and digital mailboxes take.
-                files.push((stem.with_extension("pdf"), crate::letters::pdf::letter_pdf(&html)?));
-                files.push((stem.with_extension("letter.html"), html.into_bytes()));
+                files.push((pdf_name.clone(), pdf.clone()));
+                files.push((stem.with_extension("letter.html"), r.html.unwrap_or_default().into_bytes()));
             }
             Channel::Email => {
                 let from = ledger.policy.file.company.email.as_deref().with_context(
@@ -119,14 +135,15 @@ pub fn render_letter(
                 }
                 let to = data.customer.email.as_deref().unwrap_or_default();
                 let message_id = message_id(from, stem, data);
-                let pdf = attached_pdf(ledger, letters, step, data, stem)?;
-                let attachments: Vec<EmlAttachment<'_>> = pdf
-                    .iter()
-                    .map(|(filename, bytes)| EmlAttachment {
-                        filename,
+                // Named like the file beside the letter: `reminder-1_K1_SEK.pdf`.
+                let filename = pdf_name.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                let attachments: Vec<EmlAttachment<'_>> = attach
+                    .then(|| EmlAttachment {
+                        filename: &filename,
                         content_type: "application/pdf",
-                        bytes,
+                        bytes: &pdf,
                     })
+                    .into_iter()
                     .collect();
                 let eml = build_eml(&EmlParts {
                     from_name: &data.company.name,
@@ -157,31 +174,6 @@ pub fn render_letter(
         }
     }
     Ok(files)
-}
-
-/// The letter as PDF to attach to its e-mail, when `[delivery.email] attach_pdf` asks for it:
-/// the file name the reader sees (the letter's, `reminder-1_K1_SEK.pdf`) and the bytes, the
-/// same as the `.pdf` written beside the letter.
-fn attached_pdf(
-    ledger: &Ledger,
-    letters: &Letters,
-    step: Step,
-    data: &LetterData,
-    stem: &Path,
-) -> Result<Option<(String, Vec<u8>)>> {
-    let wanted = ledger.policy.file.delivery.email.as_ref().is_some_and(|email| email.attach_pdf);
-    if !wanted {
-        return Ok(None);
-    }
-    let letter = letters
-        .render(step, Channel::Letter, &data.language, &data.to_value())
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let pdf = crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default())?;
-    let name = stem
-        .with_extension("pdf")
-        .file_name()
-        .map_or_else(|| "letter.pdf".to_owned(), |n| n.to_string_lossy().into_owned());
-    Ok(Some((name, pdf)))
 }
 
 /// The `Message-ID` of a letter's e-mail: `dun.<the letter's name>.<content hash>@<the

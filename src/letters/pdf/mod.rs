@@ -12,14 +12,17 @@
 pub mod html;
 mod place;
 
-use krilla::Document;
+use chrono::{Datelike as _, NaiveDate};
 use krilla::color::rgb;
+use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::DateTime;
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::{Document, SerializeSettings};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
@@ -36,12 +39,14 @@ static BOLD: &[u8] = include_bytes!("../../../assets/fonts/LiberationSans-Bold.t
 #[error("the letter cannot be written as PDF: {0}")]
 pub struct PdfError(String);
 
-/// The PDF of a rendered letter (`letter.html`).
-pub fn letter_pdf(html: &str) -> Result<Vec<u8>, PdfError> {
+/// The PDF of a rendered letter (`letter.html`) dated `date` (the letter's date, so that the
+/// same letter always gives the same bytes). It is a PDF/A-2b: the archival form, checked by
+/// krilla's validator as it is written, that digital mailboxes and archives keep.
+pub fn letter_pdf(html: &str, date: NaiveDate) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::load()?;
     let letter = html::read(html);
     let pages = layout(&letter, &fonts);
-    draw(&letter, &pages, &fonts)
+    draw(&letter, &pages, &fonts, date)
 }
 
 /// One face: what krilla embeds, and the character map and advance widths to lay text out.
@@ -111,9 +116,22 @@ fn color((r, g, b): (u8, u8, u8)) -> krilla::paint::Paint {
 }
 
 /// Draws the laid-out pages with krilla.
-fn draw(letter: &html::Letter, pages: &[Vec<Item>], fonts: &Fonts) -> Result<Vec<u8>, PdfError> {
-    let mut document = Document::new();
-    let mut metadata = Metadata::new().creator("dun".to_owned());
+fn draw(
+    letter: &html::Letter,
+    pages: &[Vec<Item>],
+    fonts: &Fonts,
+    date: NaiveDate,
+) -> Result<Vec<u8>, PdfError> {
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_B)
+        .finish()
+        .map_err(|e| PdfError(format!("{e:?}")))?;
+    let mut document =
+        Document::new_with(SerializeSettings { configuration, ..SerializeSettings::default() });
+    let day = DateTime::new(u16::try_from(date.year()).unwrap_or(1970))
+        .month(u8::try_from(date.month()).unwrap_or(1))
+        .day(u8::try_from(date.day()).unwrap_or(1));
+    let mut metadata = Metadata::new().creator("dun".to_owned()).creation_date(day);
     if !letter.title.is_empty() {
         metadata = metadata.title(letter.title.clone());
     }

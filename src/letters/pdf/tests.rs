@@ -9,7 +9,7 @@ fn letter_html(data: &LetterData) -> String {
 }
 
 fn pdf_of(data: &LetterData) -> Vec<u8> {
-    letter_pdf(&letter_html(data)).expect("the letter becomes a PDF")
+    letter_pdf(&letter_html(data), data.as_of).expect("the letter becomes a PDF")
 }
 
 /// The PDF read back by an independent reader (lopdf).
@@ -115,7 +115,7 @@ fn the_pdf_says_what_the_html_letter_says() {
             expected.extend(letter.meta.iter().flat_map(|(a, b)| words(&format!("{a} {b}"))));
             expected.extend(words(&letter.footer));
             letter.body.iter().for_each(|block| block_words(block, &mut expected));
-            let text = extracted(&read_back(&letter_pdf(&html).unwrap()));
+            let text = extracted(&read_back(&letter_pdf(&html, data.as_of).unwrap()));
             let found = words(&text);
             // The figures the debtor pays: the total, formatted as the HTML has it.
             let total = crate::letters::helpers::format_money(
@@ -173,7 +173,7 @@ fn a_long_table_breaks_onto_the_next_page() {
             }
         }
     }
-    let doc = read_back(&letter_pdf(&html).unwrap());
+    let doc = read_back(&letter_pdf(&html, data.as_of).unwrap());
     assert_eq!(doc.get_pages().len(), pages.len());
     let second = doc.extract_text(&[2]).unwrap();
     assert!(second.contains("Faktura"), "no header row on page 2: {second}");
@@ -222,4 +222,31 @@ fn the_address_is_in_the_envelope_window() {
 fn the_same_letter_gives_the_same_pdf() {
     let data = sample("fi", Step::Plan);
     assert_eq!(pdf_of(&data), pdf_of(&data));
+}
+
+/// A PDF/A-2b (checked by krilla's validator while writing): an output intent and the
+/// archival identification in its XMP metadata, dated the letter's date.
+#[test]
+fn the_pdf_is_archival_pdf_a_2b() {
+    let data = sample("sv", Step::Reminder);
+    let pdf = pdf_of(&data);
+    let doc = read_back(&pdf);
+    let catalog = doc.catalog().unwrap();
+    assert!(catalog.get(b"OutputIntents").is_ok(), "no output intent");
+    let metadata = doc.get_object(catalog.get(b"Metadata").unwrap().as_reference().unwrap()).unwrap();
+    let xmp = String::from_utf8_lossy(&metadata.as_stream().unwrap().content).into_owned();
+    assert!(xmp.contains("pdfaid:part"), "{xmp}");
+    let part = xmp.split("pdfaid:part").nth(1).unwrap();
+    assert!(part.trim_start_matches(['>', '=', '"']).starts_with('2'), "{xmp}");
+    assert!(xmp.contains("2026-11-24"), "dated the letter's date: {xmp}");
+}
+
+/// A name in a script the font lacks still gives a letter (a `?` where the glyph is missing,
+/// never an invalid PDF/A), and its text copies out as written.
+#[test]
+fn a_character_the_font_lacks_does_not_stop_the_letter() {
+    let mut data = sample("en", Step::Reminder);
+    data.customer.name = "王 Trading Ltd".into();
+    let text = extracted(&read_back(&pdf_of(&data)));
+    assert!(text.contains("Trading Ltd"), "{text}");
 }
