@@ -12,7 +12,7 @@ use crate::core::privacy::{FORGOTTEN, last_activity, may_forget, retention};
 use crate::io::columns::FileKind;
 use crate::io::commit::Transaction;
 use crate::io::csv_in::{open_ledger_file, specs_of};
-use crate::io::rewrite::{column, rewrite_records, rewritten};
+use crate::io::rewrite::{column, rewritten};
 use crate::io::{ledger_dir, lock::LedgerLock};
 
 /// The register's columns that hold personal data, emptied (the name is replaced).
@@ -125,8 +125,8 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
     done.push(format!("{}: {n} note(s)", ledger_dir::JOURNAL));
 
     // What dun wrote under out/: the customer's letters go, its rows of agency batches are
-    // emptied of personal data.
-    let (removed, batch_rows) = forget_outputs(&ctx.dir.join("out"), &id)?;
+    // emptied of personal data; in the same transaction, so none goes before the note does.
+    let (removed, batch_rows) = forget_outputs(&mut tx, &ctx.dir.join("out"), &id)?;
     done.push(format!("out/: {removed} letter file(s) removed, {batch_rows} collection batch row(s)"));
 
     let r = retention(&ledger.policy.country);
@@ -152,8 +152,9 @@ fn stage(tx: &mut Transaction, path: &std::path::Path, changed: Option<(Vec<u8>,
     Ok(n)
 }
 
-/// Removes the customer's letters under `out/DATE/` and empties its rows of the agency batches.
-fn forget_outputs(out: &std::path::Path, id: &str) -> Result<(usize, usize)> {
+/// Removes the customer's letters under `out/DATE/` and empties its rows of the agency batches,
+/// both with `tx`.
+fn forget_outputs(tx: &mut Transaction, out: &std::path::Path, id: &str) -> Result<(usize, usize)> {
     let Ok(days) = std::fs::read_dir(out) else { return Ok((0, 0)) };
     let part = format!("_{}_", crate::letters::compose::sanitize(id));
     let (mut removed, mut rows) = (0, 0);
@@ -161,10 +162,10 @@ fn forget_outputs(out: &std::path::Path, id: &str) -> Result<(usize, usize)> {
         for file in std::fs::read_dir(day.path())?.flatten() {
             let name = file.file_name().to_string_lossy().into_owned();
             if name.contains(&part) {
-                std::fs::remove_file(file.path())?;
+                tx.remove(&file.path());
                 removed += 1;
             } else if name == "collection-batch.csv" {
-                rows += rewrite_records(&file.path(), "collection-batch.csv", |header, fields| {
+                let changed = rewritten(&file.path(), "collection-batch.csv", |header, fields| {
                     if column(header, &["debtor_id"]).and_then(|at| fields.get(at)).map(String::as_str)
                         != Some(id)
                     {
@@ -189,6 +190,7 @@ fn forget_outputs(out: &std::path::Path, id: &str) -> Result<(usize, usize)> {
                     }
                     true
                 })?;
+                rows += stage(tx, &file.path(), changed)?;
             }
         }
     }

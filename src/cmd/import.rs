@@ -7,8 +7,12 @@
 //! A payment whose transaction id is already in `payments.csv` or `unmatched.csv` (the same
 //! file again, or an overlapping statement) is skipped as a duplicate.
 
+mod sources;
+
+use sources::{BankInput, Survey};
+
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -22,13 +26,17 @@ use crate::core::account::is_company_account;
 use crate::core::freshness::{ImportRecord, days_older};
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
-use crate::core::matching::{self, Allocation, Candidate, Incoming, Matched, Outcome, Rule, Unmatched};
+use crate::core::matching::{
+    self, Allocation, Candidate, Incoming, Matched, Outcome, PaymentMatcher, Rule, Unmatched,
+};
 use crate::core::model::Currency;
 use crate::core::money::format_money;
 use crate::core::policy::Policy;
-use crate::io::bank::{self, BankFile, BankFormat, BankPayment, CsvImportConfig};
+use crate::io::bank::{BankFormat, BankPayment, CsvImportConfig};
 use crate::io::commit::Transaction;
-use crate::io::import_files::{self, PaymentLine, UnmatchedRow, stored_txid};
+use crate::io::import_files::{
+    self, PaymentLine, PaymentsAppender, UnmatchedRow, UnmatchedWriter, stored_txid,
+};
 use crate::io::{ledger_dir, lock::LedgerLock};
 use crate::letters::compose::payment_reference;
 use crate::render::{Cell, Sheet, Table, View, text};
@@ -40,34 +48,36 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     check_bank_paths(&args.files)?;
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let files = read_files(&args.files, &ledger.policy)?;
-    let unmatched = import_files::read_unmatched(&ctx.dir)?;
+    // Read before the bank files (which payments are recorded already decides the matching
+    // date), its errors told after theirs.
+    let unmatched = import_files::read_unmatched(&ctx.dir);
+    let config = csv_config(&ledger.policy)?;
+    let survey = {
+        let known = known_ids(&ledger, unmatched.as_deref().unwrap_or_default());
+        sources::survey(&args.files, config.as_ref(), &known)?
+    };
+    let unmatched = unmatched?;
     let imports = import_files::read_imports(&ctx.dir)?;
-    let plan = plan(&ledger, ctx.as_of, &files, unmatched, &imports);
+    let mut tx = (!args.dry_run).then(|| Transaction::new(&ctx.dir));
+    let keep_rows = !(ctx.quiet && ctx.output.is_none());
+    let plan = plan(&ledger, ctx, survey, unmatched, &imports, tx.as_mut(), keep_rows, config.as_ref())?;
     // Said whatever the format and even with -q: a file of another company or of last year is
     // imported all the same, and a person should look.
     for w in &plan.warnings {
         eprintln!("dun: warning: {w}");
     }
-    if !args.dry_run {
+    if let Some(tx) = tx {
         // One run: payments, unmatched, imports and journal land together or not at all.
-        let mut tx = Transaction::new(&ctx.dir);
-        import_files::append_payments(&mut tx, &ctx.dir, &plan.lines, payments_table_of(&ledger.policy))?;
-        if plan.unmatched_changed {
-            import_files::write_unmatched(&mut tx, &ctx.dir, &plan.unmatched)?;
-        }
-        import_files::append_imports(&mut tx, &ctx.dir, &plan.records)?;
-        tx.journal(&plan.entries);
         tx.commit()?;
     }
-    if ctx.quiet && ctx.output.is_none() {
+    if !keep_rows {
         return Ok(());
     }
     // CSV carries the summary; a workbook also the payments and the files.
     let sheets = || {
         vec![
             Sheet::new("Summary", summary_table(&plan, ledger.policy.currency)),
-            Sheet::new("Payments", payments_table(&plan)),
+            Sheet::new("Payments", plan.payments.clone()),
             Sheet::new("Files", files_table(&plan)),
         ]
     };
@@ -79,11 +89,12 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     ctx.emit(view, Some(&ledger.policy))
 }
 
-/// A bank file read whole.
-struct BankInput {
-    name: String,
-    hash: String,
-    file: BankFile,
+/// The transaction ids already recorded: in `payments.csv` and `unmatched.csv`.
+fn known_ids<'a>(ledger: &'a Ledger, unmatched: &'a [UnmatchedRow]) -> HashSet<&'a str> {
+    let mut known: HashSet<&str> =
+        ledger.payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
+    known.extend(unmatched.iter().map(|r| r.transaction_id.as_str()));
+    known
 }
 
 pub fn format_name(format: BankFormat) -> &'static str {
@@ -125,47 +136,6 @@ fn check_bank_paths(paths: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Reads and parses every file; any error in any file stops the whole import.
-fn read_files(paths: &[PathBuf], policy: &Policy) -> Result<Vec<BankInput>> {
-    let config = csv_config(policy)?;
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for path in paths {
-        let name =
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                errors.push(format!("{}: cannot read: {e}", path.display()));
-                continue;
-            }
-        };
-        match bank::parse_bank_file(&bytes, &name, config.as_ref()) {
-            Ok(file) => out.push(BankInput { name, hash: import_files::content_hash(&bytes), file }),
-            Err(found) => {
-                for e in &found {
-                    errors.push(if e.location == name {
-                        format!("{name}: {}", e.message)
-                    } else {
-                        format!("{name}: {e}")
-                    });
-                }
-                if found.len() >= bank::MAX_ERRORS {
-                    errors.push(format!("{name}: (only the first {} errors are shown)", bank::MAX_ERRORS));
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        bail!(
-            "nothing was imported: {} could not be read whole; fix or leave out what is named below and run again:\n{}",
-            if paths.len() == 1 { "the file".to_owned() } else { "a file".to_owned() },
-            errors.join("\n")
-        );
-    }
-    Ok(out)
-}
-
 /// The policy's `[columns.payments]`: how the lines added to `payments.csv` are written.
 fn payments_table_of(policy: &Policy) -> Option<&crate::core::policy::ColumnTable> {
     crate::io::csv_in::policy_table(policy, crate::io::columns::FileKind::Payments)
@@ -183,15 +153,6 @@ enum Fate {
     Unmatched(Unmatched),
 }
 
-struct PaymentResult {
-    payment: BankPayment,
-    currency: Currency,
-    file: String,
-    /// Which of the files given.
-    file_index: usize,
-    result: Fate,
-}
-
 struct FileSummary {
     name: String,
     format: BankFormat,
@@ -206,16 +167,16 @@ struct FileSummary {
     imported_before: Option<NaiveDate>,
 }
 
-/// Everything an import writes, computed before anything is.
+/// What an import did, for the user to read; its files are written as it goes (staged in
+/// the run's transaction), so nothing per payment is kept here but the rows shown.
 struct Plan {
     files: Vec<FileSummary>,
-    results: Vec<PaymentResult>,
-    lines: Vec<PaymentLine>,
-    /// The whole new content of `unmatched.csv`.
-    unmatched: Vec<UnmatchedRow>,
-    unmatched_changed: bool,
-    records: Vec<ImportRecord>,
-    entries: Vec<Entry>,
+    /// Per currency: payments and their total per outcome of [`OUTCOMES`].
+    summary: BTreeMap<Currency, [(i64, Decimal); OUTCOMES.len()]>,
+    /// One row per payment that was not a duplicate (when the output shows them).
+    payments: Table,
+    /// Payments that wait in unmatched.csv.
+    waiting: usize,
     /// About files that may not be the company's or this period's (see [`file_warnings`]).
     warnings: Vec<String>,
 }
@@ -252,131 +213,256 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate<'_>> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn plan(
     ledger: &Ledger,
-    as_of: NaiveDate,
-    files: &[BankInput],
+    ctx: &Context,
+    mut survey: Survey,
     mut unmatched: Vec<UnmatchedRow>,
     imports: &[ImportRecord],
-) -> Plan {
+    tx: Option<&mut Transaction>,
+    keep_rows: bool,
+    config: Option<&CsvImportConfig>,
+) -> Result<Plan> {
     let recorded: HashSet<String> = ledger.payments.iter().filter_map(|p| p.transaction_id.clone()).collect();
     // A payment assigned by a run that stopped before it rewrote unmatched.csv.
     let before = unmatched.len();
     unmatched.retain(|r| !recorded.contains(&r.transaction_id));
-    let mut unmatched_changed = unmatched.len() != before;
-    let mut seen: HashSet<String> = recorded.clone();
+    let unmatched_changed = unmatched.len() != before;
+    let mut seen: HashSet<String> = recorded;
     seen.extend(unmatched.iter().map(|r| r.transaction_id.clone()));
-
-    let mut results = Vec::new();
-    for (file_index, input) in files.iter().enumerate() {
-        for p in &input.file.payments {
-            let currency = p.currency.as_deref().and_then(Currency::parse).unwrap_or(ledger.policy.currency);
-            let result = if seen.insert(stored_txid(&p.txid)) { None } else { Some(Fate::Duplicate) };
-            results.push((p.clone(), currency, (file_index, input.name.clone()), result));
-        }
-    }
-    let fresh: Vec<usize> = (0..results.len()).filter(|&i| results[i].3.is_none()).collect();
-    let horizon = fresh.iter().map(|&i| results[i].0.date).max().map_or(as_of, |d| d.max(as_of));
-    let candidates = candidates(ledger, horizon);
-    let incoming: Vec<Incoming> = fresh
-        .iter()
-        .map(|&i| {
-            let (p, currency, _, _) = &results[i];
-            Incoming {
-                txid: p.txid.clone(),
-                date: p.date,
-                amount: p.amount,
-                currency: *currency,
-                references: p.references.clone(),
-                reference_amounts: p.reference_amounts.clone(),
-                message: p.message.clone(),
-                payer: p.payer.clone(),
-            }
-        })
-        .collect();
-    // A letter's one reference for its total is split over that letter's invoices.
     let letters = crate::core::reference::letter::letter_totals(&ledger.journal);
-    let outcomes = matching::match_payments_with_letters(&candidates, &letters, &incoming);
-    for (&i, outcome) in fresh.iter().zip(outcomes) {
-        results[i].3 = Some(match outcome {
-            Outcome::Matched(m) => Fate::Matched(m),
-            Outcome::Unmatched(u) => Fate::Unmatched(u),
-        });
-    }
-    let results: Vec<PaymentResult> = results
-        .into_iter()
-        .map(|(payment, currency, (file_index, file), result)| PaymentResult {
-            payment,
-            currency,
-            file,
-            file_index,
-            result: result.unwrap_or(Fate::Duplicate),
-        })
-        .collect();
+    let mut recorder =
+        Recorder::new(ledger, ctx, tx, &unmatched, unmatched_changed, survey.inputs.len(), keep_rows)?;
 
-    let mut lines = Vec::new();
-    let mut entries = repair_journal(ledger);
-    for r in &results {
-        match &r.result {
-            Fate::Matched(m) => {
-                for a in &m.allocations {
-                    lines.push(line(&r.payment, &r.file, a, m.rule));
-                    entries.push(payment_entry(ledger, r.payment.date, &r.payment.txid, a, m.rule));
-                }
+    if survey.in_stream_order {
+        // In date order already and no id twice: each payment is matched, written and let go.
+        let candidates = candidates(ledger, survey.newest_fresh.map_or(ctx.as_of, |d| d.max(ctx.as_of)));
+        let mut matcher = PaymentMatcher::new(&candidates, &letters);
+        for (at, input) in survey.inputs.iter().enumerate() {
+            input.for_each_payment(&mut |p| {
+                let p = incoming(p, ledger.policy.currency);
+                let fate = if seen.contains(&stored_txid(&p.txid)) {
+                    Fate::Duplicate
+                } else {
+                    fate_of(matcher.match_next(&p))
+                };
+                recorder.record(at, &input.name, &p, fate)
+            })?;
+        }
+    } else {
+        // Out of date order, or an id twice: every payment read, then matched by date.
+        for input in &mut survey.inputs {
+            input.read_whole(config)?;
+        }
+        let mut all: Vec<(usize, Incoming, bool)> = Vec::new();
+        for (at, input) in survey.inputs.iter().enumerate() {
+            for p in &input.file.payments {
+                let p = incoming(p.clone(), ledger.policy.currency);
+                let fresh = seen.insert(stored_txid(&p.txid));
+                all.push((at, p, fresh));
             }
-            Fate::Unmatched(u) => {
-                unmatched_changed = true;
-                unmatched.push(UnmatchedRow {
-                    transaction_id: stored_txid(&r.payment.txid),
-                    date: r.payment.date,
-                    amount: r.payment.amount,
-                    currency: r.currency,
-                    reference: r.payment.references.join(" "),
-                    message: r.payment.message.clone().unwrap_or_default(),
-                    payer: r.payment.payer.clone().unwrap_or_default(),
-                    source: r.file.clone(),
-                    customers: u.customers.clone(),
-                    reason: u.reason.clone(),
-                });
-            }
-            Fate::Duplicate => {}
+        }
+        let horizon =
+            all.iter().filter(|a| a.2).map(|a| a.1.date).max().map_or(ctx.as_of, |d| d.max(ctx.as_of));
+        let candidates = candidates(ledger, horizon);
+        let fresh: Vec<Incoming> = all.iter().filter(|a| a.2).map(|a| a.1.clone()).collect();
+        let mut outcomes = matching::match_payments_with_letters(&candidates, &letters, &fresh).into_iter();
+        for (at, p, is_fresh) in &all {
+            let fate =
+                if *is_fresh { outcomes.next().map_or(Fate::Duplicate, fate_of) } else { Fate::Duplicate };
+            recorder.record(*at, &survey.inputs[*at].name, p, fate)?;
         }
     }
 
     let mut known_hashes: HashSet<&str> = imports.iter().map(|r| r.hash.as_str()).collect();
-    let mut summaries = Vec::new();
+    let mut files = Vec::new();
     let mut records = Vec::new();
-    for (file_index, input) in files.iter().enumerate() {
-        let mine = || results.iter().filter(|r| r.file_index == file_index);
+    for (at, input) in survey.inputs.iter().enumerate() {
         let imported_before = imports.iter().find(|r| r.hash == input.hash).map(|r| r.imported_on);
         if known_hashes.insert(&input.hash) {
-            let count = |f: fn(&Fate) -> bool| mine().filter(|r| f(&r.result)).count() as u64;
+            let counts = recorder.counts[at];
             records.push(ImportRecord {
                 file: input.name.clone(),
                 format: format_name(input.file.format).to_owned(),
                 created: input.file.created,
-                newest_payment: input.file.payments.iter().map(|p| p.date).max(),
-                imported_on: as_of,
-                payments: input.file.payments.len() as u64,
-                applied: count(|r| matches!(r, Fate::Matched(_))),
-                unmatched: count(|r| matches!(r, Fate::Unmatched(_))),
-                duplicates: count(|r| matches!(r, Fate::Duplicate)),
+                newest_payment: input.newest,
+                imported_on: ctx.as_of,
+                payments: input.payments as u64,
+                applied: counts.applied,
+                unmatched: counts.unmatched,
+                duplicates: counts.duplicates,
                 hash: input.hash.clone(),
             });
         }
-        summaries.push(FileSummary {
+        files.push(FileSummary {
             name: input.name.clone(),
             format: input.file.format,
             layout: (input.file.format == BankFormat::Csv).then(|| input.file.version.clone()).flatten(),
             created: input.file.created,
-            payments: input.file.payments.len(),
+            payments: input.payments,
             skipped: input.file.skipped.len(),
             pending: input.file.skipped.iter().filter(|s| s.is_pending()).count(),
             imported_before,
         });
     }
-    let warnings = file_warnings(ledger, files);
-    Plan { files: summaries, results, lines, unmatched, unmatched_changed, records, entries, warnings }
+    let warnings = file_warnings(ledger, &survey.inputs);
+    recorder.finish(&records)?;
+    Ok(Plan {
+        files,
+        summary: recorder.summary,
+        payments: recorder.rows,
+        waiting: recorder.waiting,
+        warnings,
+    })
+}
+
+/// A bank file's payment as the matcher takes it.
+fn incoming(p: BankPayment, company: Currency) -> Incoming {
+    Incoming {
+        currency: p.currency.as_deref().and_then(Currency::parse).unwrap_or(company),
+        txid: p.txid,
+        date: p.date,
+        amount: p.amount,
+        references: p.references,
+        reference_amounts: p.reference_amounts,
+        message: p.message,
+        payer: p.payer,
+    }
+}
+
+fn fate_of(outcome: Outcome) -> Fate {
+    match outcome {
+        Outcome::Matched(m) => Fate::Matched(m),
+        Outcome::Unmatched(u) => Fate::Unmatched(u),
+    }
+}
+
+/// How many payments of one file were applied, left unmatched, or already recorded.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    applied: u64,
+    unmatched: u64,
+    duplicates: u64,
+}
+
+/// Writes each payment's lines as its fate is known (payments.csv, unmatched.csv, the
+/// journal: staged files of the run's transaction, none on a dry run) and counts it.
+struct Recorder<'l, 't> {
+    ledger: &'l Ledger,
+    dir: PathBuf,
+    tx: Option<&'t mut Transaction>,
+    /// Started at the first line added.
+    payments_out: Option<PaymentsAppender>,
+    unmatched_out: Option<UnmatchedWriter>,
+    unmatched_changed: bool,
+    counts: Vec<Counts>,
+    summary: BTreeMap<Currency, [(i64, Decimal); OUTCOMES.len()]>,
+    keep_rows: bool,
+    rows: Table,
+    waiting: usize,
+}
+
+impl<'l, 't> Recorder<'l, 't> {
+    fn new(
+        ledger: &'l Ledger,
+        ctx: &Context,
+        mut tx: Option<&'t mut Transaction>,
+        kept: &[UnmatchedRow],
+        unmatched_changed: bool,
+        files: usize,
+        keep_rows: bool,
+    ) -> Result<Recorder<'l, 't>> {
+        let mut unmatched_out = None;
+        if let Some(tx) = tx.as_deref_mut() {
+            unmatched_out = Some(UnmatchedWriter::start(&ctx.dir, kept)?);
+            for e in repair_journal(ledger) {
+                tx.journal_line(&e)?;
+            }
+        }
+        Ok(Recorder {
+            ledger,
+            dir: ctx.dir.clone(),
+            tx,
+            payments_out: None,
+            unmatched_out,
+            unmatched_changed,
+            counts: vec![Counts::default(); files],
+            summary: BTreeMap::new(),
+            keep_rows,
+            rows: payments_table_head(),
+            waiting: 0,
+        })
+    }
+
+    fn record(&mut self, at: usize, file: &str, p: &Incoming, fate: Fate) -> Result<()> {
+        let totals = self.summary.entry(p.currency).or_insert([(0, Decimal::ZERO); OUTCOMES.len()]);
+        for outcome in outcomes_of(&fate) {
+            if let Some(i) = OUTCOMES.iter().position(|o| *o == outcome) {
+                totals[i].0 += 1;
+                totals[i].1 += p.amount;
+            }
+        }
+        match &fate {
+            Fate::Duplicate => self.counts[at].duplicates += 1,
+            Fate::Matched(m) => {
+                self.counts[at].applied += 1;
+                if let Some(tx) = self.tx.as_deref_mut() {
+                    for a in &m.allocations {
+                        if self.payments_out.is_none() {
+                            self.payments_out = Some(PaymentsAppender::start(
+                                &self.dir,
+                                payments_table_of(&self.ledger.policy),
+                            )?);
+                        }
+                        if let Some(out) = self.payments_out.as_mut() {
+                            out.push(&line(p, file, a, m.rule))?;
+                        }
+                        tx.journal_line(&payment_entry(self.ledger, p.date, &p.txid, a, m.rule))?;
+                    }
+                }
+            }
+            Fate::Unmatched(u) => {
+                self.counts[at].unmatched += 1;
+                self.waiting += 1;
+                self.unmatched_changed = true;
+                if let Some(out) = self.unmatched_out.as_mut() {
+                    out.push(&UnmatchedRow {
+                        transaction_id: stored_txid(&p.txid),
+                        date: p.date,
+                        amount: p.amount,
+                        currency: p.currency,
+                        reference: p.references.join(" "),
+                        message: p.message.clone().unwrap_or_default(),
+                        payer: p.payer.clone().unwrap_or_default(),
+                        source: file.to_owned(),
+                        customers: u.customers.clone(),
+                        reason: u.reason.clone(),
+                    })?;
+                }
+            }
+        }
+        if self.keep_rows
+            && let Some(row) = payment_row(p, file, &fate)
+        {
+            self.rows.push(row);
+        }
+        Ok(())
+    }
+
+    /// Stages what was written, and `imports.csv` with `records`, in the run's transaction.
+    fn finish(&mut self, records: &[ImportRecord]) -> Result<()> {
+        let Some(tx) = self.tx.take() else { return Ok(()) };
+        if let Some(out) = self.payments_out.take() {
+            out.stage(tx)?;
+        }
+        if let Some(out) = self.unmatched_out.take()
+            && self.unmatched_changed
+        {
+            out.stage(tx)?;
+        }
+        import_files::append_imports(tx, &self.dir, records)
+    }
 }
 
 /// Warnings, not errors, per file: it names a receiving account that is none of the company's
@@ -403,7 +489,7 @@ fn file_warnings(ledger: &Ledger, files: &[BankInput]) -> Vec<String> {
                 foreign.join(", ")
             ));
         }
-        let file_newest = input.file.payments.iter().map(|p| p.date).max();
+        let file_newest = input.newest;
         if let (Some(days), Some(newest), Some(recorded)) =
             (days_older(file_newest, ledger_newest), file_newest, ledger_newest)
         {
@@ -417,7 +503,7 @@ fn file_warnings(ledger: &Ledger, files: &[BankInput]) -> Vec<String> {
     warnings
 }
 
-fn line(p: &BankPayment, file: &str, a: &Allocation, rule: Rule) -> PaymentLine {
+fn line(p: &Incoming, file: &str, a: &Allocation, rule: Rule) -> PaymentLine {
     PaymentLine {
         date: p.date,
         invoice: a.invoice.clone(),
@@ -486,8 +572,8 @@ fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
 const OUTCOMES: [&str; 7] =
     ["reference", "invoice-number", "amount", "part-payment", "overpayment", "unmatched", "duplicate"];
 
-fn outcomes_of(r: &PaymentResult) -> Vec<&'static str> {
-    match &r.result {
+fn outcomes_of(fate: &Fate) -> Vec<&'static str> {
+    match fate {
         Fate::Duplicate => vec!["duplicate"],
         Fate::Unmatched(_) => vec!["unmatched"],
         Fate::Matched(m) => {
@@ -506,32 +592,29 @@ fn outcomes_of(r: &PaymentResult) -> Vec<&'static str> {
 /// `outcome,currency,payments,amount`: how many payments each rule matched (a part payment or
 /// overpayment is also counted under its rule), with the total of those payments.
 fn summary_table(plan: &Plan, company: Currency) -> Table {
-    let mut currencies: BTreeSet<Currency> = plan.results.iter().map(|r| r.currency).collect();
-    if currencies.is_empty() {
-        currencies.insert(company);
-    }
+    let none = [(0, Decimal::ZERO); OUTCOMES.len()];
     let mut t = Table::new(["outcome", "currency", "payments", "amount"]);
-    for currency in currencies {
-        for outcome in OUTCOMES {
-            let of: Vec<&PaymentResult> = plan
-                .results
-                .iter()
-                .filter(|r| r.currency == currency && outcomes_of(r).contains(&outcome))
-                .collect();
+    let mut per_currency: Vec<(Currency, &[(i64, Decimal); OUTCOMES.len()])> =
+        plan.summary.iter().map(|(c, totals)| (*c, totals)).collect();
+    if per_currency.is_empty() {
+        per_currency.push((company, &none));
+    }
+    for (currency, totals) in per_currency {
+        for (outcome, (count, amount)) in OUTCOMES.iter().zip(totals) {
             t.push(vec![
-                Cell::text(outcome),
+                Cell::text(*outcome),
                 Cell::text(currency.as_str()),
-                Cell::Count(of.len() as i64),
-                Cell::Money(of.iter().map(|r| r.payment.amount).sum()),
+                Cell::Count(*count),
+                Cell::Money(*amount),
             ]);
         }
     }
     t
 }
 
-/// One row per payment that was not a duplicate.
-fn payments_table(plan: &Plan) -> Table {
-    let mut t = Table::new([
+/// The payments table's columns; [`payment_row`] gives a row of it.
+fn payments_table_head() -> Table {
+    Table::new([
         "transaction_id",
         "date",
         "amount",
@@ -544,46 +627,42 @@ fn payments_table(plan: &Plan) -> Table {
         "credit",
         "note",
     ])
-    .droppable(["note", "credit", "still_open", "file", "customers", "matched_by"]);
-    for r in &plan.results {
-        let (rule, invoices, customers, open, credit, note) = match &r.result {
-            Fate::Duplicate => continue,
-            Fate::Matched(m) => {
-                let mut customers: Vec<&str> = m.allocations.iter().map(|a| a.customer.as_str()).collect();
-                customers.dedup();
-                (
-                    m.rule.name(),
-                    m.allocations.iter().map(|a| a.invoice.as_str()).collect::<Vec<_>>().join(" "),
-                    customers.join(" "),
-                    Cell::Money(m.allocations.iter().map(|a| a.open_after().max(Decimal::ZERO)).sum()),
-                    Cell::Money(m.excess()),
-                    m.notes.join("; "),
-                )
-            }
-            Fate::Unmatched(u) => (
-                "unmatched",
-                String::new(),
-                u.customers.join(" "),
-                Cell::Empty,
-                Cell::Empty,
-                u.reason.clone(),
-            ),
-        };
-        t.push(vec![
-            Cell::text(&r.payment.txid),
-            Cell::Date(r.payment.date),
-            Cell::Money(r.payment.amount),
-            Cell::text(r.currency.as_str()),
-            Cell::text(&r.file),
-            Cell::text(rule),
-            Cell::text(invoices),
-            Cell::text(customers),
-            open,
-            credit,
-            Cell::text(note),
-        ]);
-    }
-    t
+    .droppable(["note", "credit", "still_open", "file", "customers", "matched_by"])
+}
+
+/// A payment's row, unless it was a duplicate.
+fn payment_row(p: &Incoming, file: &str, fate: &Fate) -> Option<Vec<Cell>> {
+    let (rule, invoices, customers, open, credit, note) = match fate {
+        Fate::Duplicate => return None,
+        Fate::Matched(m) => {
+            let mut customers: Vec<&str> = m.allocations.iter().map(|a| a.customer.as_str()).collect();
+            customers.dedup();
+            (
+                m.rule.name(),
+                m.allocations.iter().map(|a| a.invoice.as_str()).collect::<Vec<_>>().join(" "),
+                customers.join(" "),
+                Cell::Money(m.allocations.iter().map(|a| a.open_after().max(Decimal::ZERO)).sum()),
+                Cell::Money(m.excess()),
+                m.notes.join("; "),
+            )
+        }
+        Fate::Unmatched(u) => {
+            ("unmatched", String::new(), u.customers.join(" "), Cell::Empty, Cell::Empty, u.reason.clone())
+        }
+    };
+    Some(vec![
+        Cell::text(&p.txid),
+        Cell::Date(p.date),
+        Cell::Money(p.amount),
+        Cell::text(p.currency.as_str()),
+        Cell::text(file),
+        Cell::text(rule),
+        Cell::text(invoices),
+        Cell::text(customers),
+        open,
+        credit,
+        Cell::text(note),
+    ])
 }
 
 fn files_table(plan: &Plan) -> Table {
@@ -623,13 +702,12 @@ fn text_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> St
     out.push_str("\n\nSummary\n");
     out.push_str(&text::render(&summary_table(plan, policy.currency), ctx.color));
     out.push('\n');
-    let payments = payments_table(plan);
-    if !payments.rows.is_empty() {
+    if !plan.payments.rows.is_empty() {
         out.push_str("\nPayments\n");
-        out.push_str(&text::render(&payments, ctx.color));
+        out.push_str(&text::render(&plan.payments, ctx.color));
         out.push('\n');
     }
-    let waiting = plan.results.iter().filter(|r| matches!(r.result, Fate::Unmatched(_))).count();
+    let waiting = plan.waiting;
     if waiting > 0 {
         out.push_str(&format!(
             "\n{waiting} payment(s) could not be matched with certainty and wait in unmatched.csv: \
@@ -645,7 +723,7 @@ fn json_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> se
         "dry_run": dry_run,
         "files": files_table(plan).json_rows(),
         "summary": summary_table(plan, policy.currency).json_rows(),
-        "payments": payments_table(plan).json_rows(),
+        "payments": plan.payments.json_rows(),
         "warnings": plan.warnings,
     })
 }

@@ -431,7 +431,11 @@ fn send_emails(ctx: &Context, policy: &Policy, batch: &[&Message], tally: &mut T
         }
         let Some(open) = session.as_mut() else { break };
         let attempt = open.send(&envelope, &bytes, || {
-            journal_now(ctx, &[delivery_line(m, Event::Sending, ctx.as_of, "")]).map_err(|e| format!("{e:#}"))
+            journal_now(ctx, &[delivery_line(m, Event::Sending, ctx.as_of, "")])
+                .map_err(|e| format!("{e:#}"))?;
+            // A kill here: `sending` is on disk, the server waits for the body.
+            crate::io::commit::fault("sending", i);
+            Ok(())
         });
         // A kill here, after the server's answer and before it is journaled, is the worst case.
         crate::io::commit::fault("answered", i);

@@ -16,23 +16,31 @@
 //! - A run that changes journal lines (`dun forget`'s notes) stages the whole new journal, its
 //!   own lines included, like any other file ([`Transaction::replace_journal`]); readers take
 //!   the staged journal once committed, recovery renames it.
+//! - A run of millions of lines (`dun import` of a large bank file) writes its files piece by
+//!   piece ([`StagedFile`]) and its journal lines to a staged file of their own
+//!   ([`Transaction::journal_line`]), which the commit file names instead of holding the
+//!   bytes: memory does not grow with what the run writes.
 //!
 //! Measured against rewriting the whole journal (copy + rename) on a year's journal of a
 //! 100k-customer ledger: see `benches/journal_append.rs` and the README.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::ledger_dir::JOURNAL;
-use super::output::{sync_dir, sync_written, write_atomically, write_temp_unsynced};
+use super::output::{
+    create_temp_file, sync_dir, sync_written, temp_path, write_atomically, write_temp_unsynced,
+};
 use crate::core::journal::Entry;
 
 /// The commit file in the ledger directory.
 pub const COMMIT: &str = ".dun-commit.json";
+/// Named for the staged file of a large run's journal lines (a temporary name beside it).
+const JOURNAL_LINES: &str = "journal.csv.lines";
 /// Where a journal line that no run completed (left by a version without commits) is kept.
 pub const TORN: &str = "journal.csv.torn";
 
@@ -49,6 +57,95 @@ struct Intent {
     /// included), `journal` is empty and `journal_len` is the new journal's length.
     #[serde(default)]
     replaces_journal: bool,
+    /// The staged file that holds the bytes to append instead of `journal` (a large run's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    journal_file: Option<PathBuf>,
+    /// Files the run removes, after its staged files are in place (`dun forget`'s letters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    removes: Vec<PathBuf>,
+}
+
+impl Intent {
+    /// The bytes to append, from `journal` or the staged file.
+    fn appended(&self) -> Result<Box<dyn Read>> {
+        Ok(match &self.journal_file {
+            Some(path) => Box::new(std::io::BufReader::new(
+                File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+            )),
+            None => Box::new(std::io::Cursor::new(self.journal.clone().into_bytes())),
+        })
+    }
+
+    fn appended_len(&self) -> Result<u64> {
+        Ok(match &self.journal_file {
+            Some(path) => {
+                std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len()
+            }
+            None => self.journal.len() as u64,
+        })
+    }
+}
+
+/// A file a run writes piece by piece under its temporary name beside `target`: staged with
+/// [`Transaction::stage_file`], else removed when dropped.
+pub struct StagedFile {
+    temp: PathBuf,
+    target: PathBuf,
+    out: BufWriter<File>,
+    staged: bool,
+}
+
+impl StagedFile {
+    pub fn create(target: &Path) -> Result<StagedFile> {
+        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let temp = temp_path(target);
+        let _ = std::fs::remove_file(&temp);
+        let file =
+            create_temp_file(target, &temp).with_context(|| format!("cannot write {}", target.display()))?;
+        Ok(StagedFile {
+            temp,
+            target: target.to_owned(),
+            out: BufWriter::with_capacity(256 * 1024, file),
+            staged: false,
+        })
+    }
+
+    /// Flushed and synced: the bytes are on disk.
+    fn sync(&mut self) -> Result<()> {
+        self.out
+            .flush()
+            .and_then(|()| self.out.get_ref().sync_all())
+            .with_context(|| format!("cannot write {}", self.target.display()))
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        if !self.staged {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// This run's journal lines, written to a staged file as they come ([`Transaction::journal_line`]).
+struct StreamedLines {
+    lines: csv::Writer<StagedFile>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -64,6 +161,10 @@ pub struct Transaction {
     entries: Vec<Entry>,
     /// The journal as it is to be, before this run's lines ([`Transaction::replace_journal`]).
     journal_replacement: Option<Vec<u8>>,
+    /// Lines given one by one, in a staged file of their own.
+    streamed: Option<StreamedLines>,
+    /// Files removed at commit ([`Transaction::remove`]).
+    removes: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -75,8 +176,46 @@ impl Transaction {
             staged: Vec::new(),
             entries: Vec::new(),
             journal_replacement: None,
+            streamed: None,
+            removes: Vec::new(),
             committed: false,
         }
+    }
+
+    /// Removes `path` with the run: once it is committed, never before.
+    pub fn remove(&mut self, path: &Path) {
+        self.removes.push(path.to_owned());
+    }
+
+    /// Stages a file written piece by piece; `target` appears at commit.
+    pub fn stage_file(&mut self, mut file: StagedFile) -> Result<()> {
+        fault("stage", self.staged.len());
+        file.sync()?;
+        file.staged = true;
+        self.staged.push(Staged { temp: file.temp.clone(), target: file.target.clone() });
+        Ok(())
+    }
+
+    /// Adds one journal line of this run, written to a staged file at once, so a run of
+    /// millions of lines does not hold them. Lines given with [`Transaction::journal`] follow
+    /// these; a run gives its lines one way or the other.
+    pub fn journal_line(&mut self, entry: &Entry) -> Result<()> {
+        if self.streamed.is_none() {
+            let (journal_len, ends_in_newline) = journal_state(&self.dir)?;
+            let mut file = StagedFile::create(&self.dir.join(JOURNAL_LINES))?;
+            if journal_len > 0 && !ends_in_newline {
+                // A journal edited by hand may lack its last newline; two lines must not glue.
+                file.write_all(b"\n")?;
+            }
+            let mut lines = super::journal_file::line_writer(file);
+            if journal_len == 0 {
+                super::journal_file::write_header(&mut lines)?;
+            }
+            self.streamed = Some(StreamedLines { lines });
+        }
+        let Some(streamed) = self.streamed.as_mut() else { return Ok(()) };
+        super::journal_file::write_line(&mut streamed.lines, entry)?;
+        Ok(())
     }
 
     /// Writes `bytes` for `target` under a temporary name; `target` appears at commit.
@@ -108,7 +247,10 @@ impl Transaction {
         if let Some(journal) = self.journal_replacement.take() {
             return self.commit_replacing(journal);
         }
-        if self.staged.is_empty() && self.entries.is_empty() {
+        if self.streamed.is_some() {
+            return self.commit_streamed();
+        }
+        if self.staged.is_empty() && self.entries.is_empty() && self.removes.is_empty() {
             self.committed = true;
             return Ok(());
         }
@@ -125,20 +267,58 @@ impl Transaction {
             journal: String::from_utf8(lines).context("journal lines are not UTF-8")?,
             files: self.staged.clone(),
             replaces_journal: false,
+            journal_file: None,
+            removes: self.removes.clone(),
         };
-        self.write_intent(&intent)?;
-        if let Err(e) = append_journal(&self.dir, &intent) {
-            return match roll_back(&self.dir, &intent) {
-                Ok(()) => Err(e.context("nothing was written; the journal is as it was")),
-                Err(_) => Err(e.context("the run is committed; the next dun run under the lock finishes it")),
-            };
-        }
-        rename_staged(&intent)?;
-        finish(&self.dir)
+        self.apply(&intent)
     }
 }
 
 impl Transaction {
+    /// Writes the intent (the commit point), appends the journal, renames the staged files.
+    fn apply(&mut self, intent: &Intent) -> Result<()> {
+        self.write_intent(intent)?;
+        if let Err(e) = append_journal(&self.dir, intent) {
+            return match roll_back(&self.dir, intent) {
+                Ok(()) => Err(e.context("nothing was written; the journal is as it was")),
+                Err(_) => Err(e.context("the run is committed; the next dun run under the lock finishes it")),
+            };
+        }
+        rename_staged(intent)?;
+        finish(&self.dir, intent)
+    }
+
+    /// [`Transaction::commit`] of a run whose lines are in a staged file: the commit file names
+    /// it, and the journal is appended from it.
+    fn commit_streamed(&mut self) -> Result<()> {
+        let Some(mut streamed) = self.streamed.take() else { return Ok(()) };
+        for e in std::mem::take(&mut self.entries) {
+            super::journal_file::write_line(&mut streamed.lines, &e)?;
+        }
+        let mut file = streamed
+            .lines
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write the journal lines: {e}"))?;
+        file.sync()?;
+        // From here the intent owns the file: removed by `finish`, `roll_back` or the sweep.
+        file.staged = true;
+        let (journal_len, _) = journal_state(&self.dir)?;
+        let intent = Intent {
+            version: 1,
+            journal_len,
+            journal: String::new(),
+            files: self.staged.clone(),
+            replaces_journal: false,
+            journal_file: Some(file.temp.clone()),
+            removes: self.removes.clone(),
+        };
+        let applied = self.apply(&intent);
+        if applied.is_err() && !self.committed {
+            let _ = std::fs::remove_file(&file.temp);
+        }
+        applied
+    }
+
     /// The commit point: once the intent is on disk, the run is finished by whoever comes next.
     fn write_intent(&mut self, intent: &Intent) -> Result<()> {
         // Every staged file is on disk before the record that names them: recovery renames
@@ -170,10 +350,12 @@ impl Transaction {
             journal: String::new(),
             files: self.staged.clone(),
             replaces_journal: true,
+            journal_file: None,
+            removes: self.removes.clone(),
         };
         self.write_intent(&intent)?;
         rename_staged(&intent)?;
-        finish(&self.dir)
+        finish(&self.dir, &intent)
     }
 }
 
@@ -217,7 +399,7 @@ fn append_journal(dir: &Path, intent: &Intent) -> Result<()> {
         .open(&path)
         .with_context(|| format!("{JOURNAL}: cannot open {} for appending", path.display()))?;
     let len = file.metadata()?.len();
-    let want = intent.journal.as_bytes();
+    let want_len = intent.appended_len()?;
     if len < intent.journal_len {
         bail!(
             "{JOURNAL} is shorter ({len} bytes) than when a run committed ({} bytes): it was changed \
@@ -226,20 +408,20 @@ fn append_journal(dir: &Path, intent: &Intent) -> Result<()> {
         );
     }
     let there = len - intent.journal_len;
-    if there > want.len() as u64 {
+    if there > want_len {
         bail!("{JOURNAL} has lines after those of a run that did not finish; check it, then delete {COMMIT}");
     }
-    let mut tail = vec![0; there as usize];
+    let mut want = intent.appended()?;
     file.seek(SeekFrom::Start(intent.journal_len))?;
-    file.read_exact(&mut tail)?;
-    if !want.starts_with(&tail) {
+    if !same_bytes(&mut (&mut file).take(there), &mut want.as_mut().take(there))? {
         bail!(
             "{JOURNAL}'s last line is not what a run that did not finish committed; check it, then \
              delete {COMMIT}"
         );
     }
     file.seek(SeekFrom::End(0))?;
-    write_faulty(&mut file, &want[tail.len()..]).with_context(|| format!("{JOURNAL}: cannot append"))?;
+    write_faulty(&mut file, want.as_mut(), want_len - there)
+        .with_context(|| format!("{JOURNAL}: cannot append"))?;
     file.sync_all().with_context(|| format!("{JOURNAL}: cannot sync"))?;
     if intent.journal_len == 0 {
         sync_dir(dir);
@@ -247,20 +429,54 @@ fn append_journal(dir: &Path, intent: &Intent) -> Result<()> {
     Ok(())
 }
 
-/// `write_all`, with the test faults `journal:N` (killed after N bytes) and `journal-full:N`
-/// (the disk full after N bytes).
-fn write_faulty(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+/// Whether two readers give the same bytes, read a block at a time.
+fn same_bytes(a: &mut dyn Read, b: &mut dyn Read) -> std::io::Result<bool> {
+    let (mut x, mut y) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = read_full(a, &mut x)?;
+        let m = read_full(b, &mut y)?;
+        if n != m || x[..n] != y[..m] {
+            return Ok(false);
+        }
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+/// Reads until `buf` is full or the reader ends; how many bytes.
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Copies the `len` bytes of `bytes`, with the test faults `journal:N` (killed after N bytes)
+/// and `journal-full:N` (the disk full after N bytes).
+fn write_faulty(file: &mut std::fs::File, bytes: &mut dyn Read, len: u64) -> std::io::Result<()> {
     if let Some((kind, n)) =
-        fault_spec().filter(|(k, n)| (k == "journal" || k == "journal-full") && *n < bytes.len())
+        fault_spec().filter(|(k, n)| (k == "journal" || k == "journal-full") && (*n as u64) < len)
     {
-        file.write_all(&bytes[..n])?;
+        std::io::copy(&mut bytes.take(n as u64), file)?;
         file.sync_all()?;
         if kind == "journal" {
             std::process::abort();
         }
         return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
     }
-    file.write_all(bytes)
+    let copied = std::io::copy(bytes, file)?;
+    if copied != len {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("the run's journal lines are {copied} bytes, not {len}"),
+        ));
+    }
+    Ok(())
 }
 
 /// A run whose journal lines could not be appended: cut the journal back, drop its files.
@@ -272,6 +488,9 @@ fn roll_back(dir: &Path, intent: &Intent) -> Result<()> {
     }
     for s in &intent.files {
         let _ = std::fs::remove_file(&s.temp);
+    }
+    if let Some(lines) = &intent.journal_file {
+        let _ = std::fs::remove_file(lines);
     }
     std::fs::remove_file(dir.join(COMMIT))?;
     sync_dir(dir);
@@ -292,7 +511,17 @@ fn rename_staged(intent: &Intent) -> Result<()> {
             }
         }
     }
+    for (i, path) in intent.removes.iter().enumerate() {
+        fault("remove", i);
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            // Removed before a stop; recovery comes here again.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
     let mut dirs: Vec<&Path> = intent.files.iter().filter_map(|s| s.target.parent()).collect();
+    dirs.extend(intent.removes.iter().filter_map(|p| p.parent()));
     dirs.sort();
     dirs.dedup();
     for d in dirs {
@@ -301,8 +530,12 @@ fn rename_staged(intent: &Intent) -> Result<()> {
     Ok(())
 }
 
-fn finish(dir: &Path) -> Result<()> {
+fn finish(dir: &Path, intent: &Intent) -> Result<()> {
     std::fs::remove_file(dir.join(COMMIT)).with_context(|| format!("cannot remove {COMMIT}"))?;
+    if let Some(lines) = &intent.journal_file {
+        // Left behind by a stop here, the sweep removes it with the other temporary files.
+        let _ = std::fs::remove_file(lines);
+    }
     sync_dir(dir);
     Ok(())
 }
@@ -335,12 +568,11 @@ pub fn committed_view(dir: &Path) -> Result<CommittedView> {
         if intent.replaces_journal {
             return Ok(replaced_view(dir, &intent));
         }
-        return Ok(CommittedView {
-            len: intent.journal_len,
-            pending: intent.journal.into_bytes(),
-            file: None,
-            torn: None,
-        });
+        let pending = match &intent.journal_file {
+            Some(path) => std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+            None => intent.journal.into_bytes(),
+        };
+        return Ok(CommittedView { len: intent.journal_len, pending, file: None, torn: None });
     }
     let (len, torn) = torn_tail(dir)?;
     Ok(CommittedView { len, pending: Vec::new(), file: None, torn })
@@ -400,10 +632,15 @@ pub fn recover(dir: &Path) -> Result<Vec<String>> {
             append_journal(dir, &intent)?;
         }
         rename_staged(&intent)?;
-        finish(dir)?;
+        let lines = match &intent.journal_file {
+            Some(path) => {
+                std::fs::read(path).map_or(0, |b| b.split(|&c| c == b'\n').filter(|l| !l.is_empty()).count())
+            }
+            None => intent.journal.lines().filter(|l| !l.is_empty()).count(),
+        };
+        finish(dir, &intent)?;
         said.push(format!(
-            "finished a run that was stopped after it committed: {} journal line(s), {} file(s)",
-            intent.journal.lines().filter(|l| !l.is_empty()).count(),
+            "finished a run that was stopped after it committed: {lines} journal line(s), {} file(s)",
             intent.files.len()
         ));
     }
@@ -436,7 +673,9 @@ pub fn recover(dir: &Path) -> Result<Vec<String>> {
 
 /// Test faults, for the crash harness (`scripts/crash-harness.sh`) and the tests:
 /// `DUN_FAULT=POINT:N` aborts the process at the Nth pass of POINT (`stage`, `commit`,
-/// `committed`, `rename`), or makes the journal append stop after N bytes (`journal`: killed,
+/// `committed`, `rename`, `remove`; in `dun send`'s e-mail batch `sending`, after `sending` is
+/// journaled and before the body, and `answered`, after the server's answer), or makes the
+/// journal append stop after N bytes (`journal`: killed,
 /// `journal-full`: the disk is full).
 fn fault_spec() -> Option<(String, usize)> {
     let spec = std::env::var("DUN_FAULT").ok()?;
@@ -492,6 +731,8 @@ mod tests {
             journal: String::new(),
             files: vec![Staged { temp, target: dir.path().join(JOURNAL) }],
             replaces_journal: true,
+            journal_file: None,
+            removes: Vec::new(),
         };
         std::fs::write(dir.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
         let mut seen = String::new();
@@ -528,6 +769,8 @@ mod tests {
                 journal: String::from_utf8(lines.to_vec()).unwrap(),
                 files: vec![Staged { temp, target: d.path().join("out/a.txt") }],
                 replaces_journal: false,
+                journal_file: None,
+                removes: Vec::new(),
             };
             std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
             let view = committed_view(d.path()).unwrap();
@@ -539,6 +782,62 @@ mod tests {
             assert!(!d.path().join(COMMIT).exists());
             assert!(recover(d.path()).unwrap().is_empty());
         }
+    }
+
+    /// Lines given one by one land in a staged file the commit names: appended whole, the
+    /// file gone after; stopped at any byte of the append, the next run finishes it, and a
+    /// reader meanwhile sees the lines as committed.
+    #[test]
+    fn streamed_lines_are_appended_whole_or_finished_by_the_next_run() {
+        let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(JOURNAL), base).unwrap();
+        let mut tx = Transaction::new(dir.path());
+        tx.journal_line(&entry("2024197")).unwrap();
+        tx.journal_line(&entry("2")).unwrap();
+        tx.journal(&[entry("3")]);
+        tx.commit().unwrap();
+        let whole = std::fs::read(dir.path().join(JOURNAL)).unwrap();
+        let mut expected = base.as_bytes().to_vec();
+        expected.extend(crate::io::journal_file::render_lines(
+            &[entry("2024197"), entry("2"), entry("3")],
+            false,
+        ));
+        assert_eq!(whole, expected);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the journal is left");
+
+        let lines = &whole[base.len()..];
+        for cut in (0..=lines.len()).step_by(7) {
+            let d = tempfile::tempdir().unwrap();
+            std::fs::write(d.path().join(JOURNAL), &whole[..base.len() + cut]).unwrap();
+            let staged = temp_path(&d.path().join(JOURNAL_LINES));
+            std::fs::write(&staged, lines).unwrap();
+            let intent = Intent {
+                version: 1,
+                journal_len: base.len() as u64,
+                journal: String::new(),
+                files: Vec::new(),
+                replaces_journal: false,
+                journal_file: Some(staged.clone()),
+                removes: Vec::new(),
+            };
+            std::fs::write(d.path().join(COMMIT), serde_json::to_vec(&intent).unwrap()).unwrap();
+            let view = committed_view(d.path()).unwrap();
+            assert_eq!((view.len, view.pending.as_slice()), (base.len() as u64, lines));
+            let said = recover(d.path()).unwrap();
+            assert!(said[0].contains("3 journal line(s)"), "cut {cut}: {said:?}");
+            assert_eq!(std::fs::read(d.path().join(JOURNAL)).unwrap(), whole, "cut at {cut}");
+            assert!(!d.path().join(COMMIT).exists() && !staged.exists());
+        }
+        // A new journal gets its header in the staged lines.
+        let d = tempfile::tempdir().unwrap();
+        let mut tx = Transaction::new(d.path());
+        tx.journal_line(&entry("9")).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(
+            std::fs::read(d.path().join(JOURNAL)).unwrap(),
+            crate::io::journal_file::render_lines(&[entry("9")], true)
+        );
     }
 
     #[test]

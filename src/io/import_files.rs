@@ -13,6 +13,7 @@
 //! ([`stored_txid`]); the `'` that earlier versions put before `= + - @` is read as absent.
 
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -20,7 +21,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::columns::{FileKind, ValueFormat, read_header};
-use super::commit::Transaction;
+use super::commit::{StagedFile, Transaction};
 use super::csv_in::{
     ColumnSpec, PAYMENT_COLUMNS, PAYMENT_COLUMNS_WRITTEN, RowCheck, dialect_of, gather, map_columns,
 };
@@ -96,14 +97,129 @@ pub fn append_payments(
     if lines.is_empty() {
         return Ok(());
     }
-    let path = dir.join(PAYMENTS);
-    let existing = match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
-    };
-    let bytes = payments_with(existing.as_deref(), lines, table)?;
-    tx.stage(&path, &bytes)
+    let mut adding = PaymentsAppender::start(dir, table)?;
+    for line in lines {
+        adding.push(line)?;
+    }
+    adding.stage(tx)
+}
+
+/// `payments.csv` with lines added one at a time, into a staged file: what
+/// [`append_payments`] writes, for a run that does not hold its lines.
+pub struct PaymentsAppender {
+    rows: csv::Writer<RowOut<StagedFile>>,
+    shape: Option<RowShape>,
+}
+
+impl PaymentsAppender {
+    /// Reads `DIR/payments.csv` (if any) and writes it, its header widened, to the staged file.
+    pub fn start(dir: &Path, table: Option<&ColumnTable>) -> Result<PaymentsAppender> {
+        let path = dir.join(PAYMENTS);
+        let existing = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
+        };
+        let mut file = StagedFile::create(&path)?;
+        let (head, shape) = payments_head(existing.as_deref(), table)?;
+        file.write_all(&head).with_context(|| format!("cannot write {}", path.display()))?;
+        let (delimiter, terminator, cp1252) =
+            shape.as_ref().map_or((b',', "\n", false), |s| (s.delimiter, s.terminator, !s.utf8));
+        let rows = writer_into(RowOut { inner: file, cp1252, carry: Vec::new() }, delimiter, terminator);
+        Ok(PaymentsAppender { rows, shape })
+    }
+
+    pub fn push(&mut self, line: &PaymentLine) -> Result<()> {
+        match &self.shape {
+            None => self.rows.write_record(line.fields())?,
+            Some(shape) => self.rows.write_record(shape.row(line))?,
+        }
+        Ok(())
+    }
+
+    /// Stages the file in `tx`.
+    pub fn stage(self, tx: &mut Transaction) -> Result<()> {
+        let out = self.rows.into_inner().map_err(|e| anyhow::anyhow!("cannot write {PAYMENTS}: {e}"))?;
+        tx.stage_file(out.into_inner()?)
+    }
+}
+
+/// A writer that encodes the UTF-8 text it is given as Windows-1252 when `cp1252` (as a whole
+/// text would be: character by character).
+struct RowOut<W: Write> {
+    inner: W,
+    cp1252: bool,
+    /// The start of a character whose last bytes come with the next write.
+    carry: Vec<u8>,
+}
+
+impl<W: Write> RowOut<W> {
+    fn into_inner(mut self) -> Result<W> {
+        self.flush()?;
+        if !self.carry.is_empty() {
+            anyhow::bail!("{PAYMENTS}: a line added is not UTF-8");
+        }
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for RowOut<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.cp1252 {
+            return self.inner.write(buf);
+        }
+        self.carry.extend_from_slice(buf);
+        let valid = match std::str::from_utf8(&self.carry) {
+            Ok(text) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        };
+        let text = std::str::from_utf8(&self.carry[..valid]).unwrap_or_default();
+        self.inner.write_all(&encoding_rs::WINDOWS_1252.encode(text).0)?;
+        self.carry.drain(..valid);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// How a user's `payments.csv` writes a line: where each column goes and how amounts and
+/// dates look (see [`payments_with`]).
+struct RowShape {
+    width: usize,
+    index: Vec<Option<usize>>,
+    amount_at: Option<usize>,
+    date_at: Option<usize>,
+    format: ValueFormat,
+    comma: bool,
+    date_pattern: Option<String>,
+    utf8: bool,
+    delimiter: u8,
+    terminator: &'static str,
+}
+
+impl RowShape {
+    fn row(&self, line: &PaymentLine) -> Vec<String> {
+        let mut row = vec![String::new(); self.width];
+        for (value, at) in line.fields().into_iter().zip(&self.index) {
+            if let Some(at) = at {
+                row[*at] = value;
+            }
+        }
+        if let Some(at) = self.amount_at {
+            row[at] = amount_as_written(line.amount, &self.format, self.comma);
+        }
+        if let (Some(at), Some(pattern)) = (self.date_at, self.date_pattern.as_deref()) {
+            let mut date = String::new();
+            // A pattern chrono cannot write keeps the ISO date, which every reader takes.
+            if write!(date, "{}", line.date.format(pattern)).is_ok() {
+                row[at] = date;
+            }
+        }
+        row
+    }
 }
 
 /// The bytes of `payments.csv` with `lines` added (see the module documentation). `table` is the
@@ -115,15 +231,39 @@ pub fn payments_with(
     lines: &[PaymentLine],
     table: Option<&ColumnTable>,
 ) -> Result<Vec<u8>> {
+    let (mut out, shape) = payments_head(existing, table)?;
+    let Some(shape) = shape else {
+        let mut w = writer_into(out, b',', "\n");
+        for line in lines {
+            let _ = w.write_record(line.fields());
+        }
+        return Ok(w.into_inner().unwrap_or_default());
+    };
+    let mut w = writer(shape.delimiter, shape.terminator);
+    for line in lines {
+        let _ = w.write_record(shape.row(line));
+    }
+    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    if shape.utf8 {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        out.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&text).0);
+    }
+    Ok(out)
+}
+
+/// What comes before the lines added: the user's file with its header widened, or dun's
+/// header for a new (or blank) file; and, for a user's file, how it writes a line.
+fn payments_head(
+    existing: Option<&[u8]>,
+    table: Option<&ColumnTable>,
+) -> Result<(Vec<u8>, Option<RowShape>)> {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let existing = existing.filter(|b| b.iter().any(|c| !c.is_ascii_whitespace() && !BOM.contains(c)));
     let Some(bytes) = existing else {
         let mut w = writer(b',', "\n");
         let _ = w.write_record(PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().map(|c| c.name));
-        for line in lines {
-            let _ = w.write_record(line.fields());
-        }
-        return Ok(w.into_inner().unwrap_or_default());
+        return Ok((w.into_inner().unwrap_or_default(), None));
     };
     let (bom, body) = match bytes.strip_prefix(BOM) {
         Some(rest) => (BOM, rest),
@@ -163,7 +303,7 @@ pub fn payments_with(
             added.push(spec.name);
         }
     }
-    let mut out = Vec::with_capacity(bytes.len() + lines.len() * 80);
+    let mut out = Vec::with_capacity(bytes.len() + 1024);
     out.extend_from_slice(bom);
     out.extend_from_slice(header);
     for name in added {
@@ -175,33 +315,20 @@ pub fn payments_with(
     if !rest.is_empty() && !rest.ends_with(b"\n") {
         out.extend_from_slice(terminator.as_bytes());
     }
-    let mut w = writer(delimiter, terminator);
-    for line in lines {
-        let mut row = vec![String::new(); width];
-        for (value, at) in line.fields().into_iter().zip(&index) {
-            if let Some(at) = at {
-                row[*at] = value;
-            }
-        }
-        if let Some(at) = amount_at {
-            row[at] = amount_as_written(line.amount, &format, comma);
-        }
-        if let (Some(at), Some(pattern)) = (date_at, date_pattern) {
-            let mut date = String::new();
-            // A pattern chrono cannot write keeps the ISO date, which every reader takes.
-            if write!(date, "{}", line.date.format(pattern)).is_ok() {
-                row[at] = date;
-            }
-        }
-        let _ = w.write_record(&row);
-    }
-    let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    if utf8 {
-        out.extend_from_slice(text.as_bytes());
-    } else {
-        out.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&text).0);
-    }
-    Ok(out)
+    let date_pattern = date_pattern.map(str::to_owned);
+    let shape = RowShape {
+        width,
+        index,
+        amount_at,
+        date_at,
+        format,
+        comma,
+        date_pattern,
+        utf8,
+        delimiter,
+        terminator,
+    };
+    Ok((out, Some(shape)))
 }
 
 /// An amount as the file writes it: whole minor units (`487500`), or two decimals with the
@@ -293,8 +420,12 @@ fn written(
 }
 
 fn writer(delimiter: u8, terminator: &str) -> csv::Writer<Vec<u8>> {
+    writer_into(Vec::new(), delimiter, terminator)
+}
+
+fn writer_into<W: Write>(out: W, delimiter: u8, terminator: &str) -> csv::Writer<W> {
     let terminator = if terminator == "\r\n" { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
-    csv::WriterBuilder::new().delimiter(delimiter).terminator(terminator).from_writer(Vec::new())
+    csv::WriterBuilder::new().delimiter(delimiter).terminator(terminator).from_writer(out)
 }
 
 const fn col(name: &'static str, required: bool) -> ColumnSpec {
@@ -415,6 +546,35 @@ pub fn write_unmatched(tx: &mut Transaction, dir: &Path, rows: &[UnmatchedRow]) 
         let _ = w.write_record(row.fields());
     }
     tx.stage(&dir.join(UNMATCHED), &w.into_inner().unwrap_or_default())
+}
+
+/// `unmatched.csv` written row by row into a staged file: what [`write_unmatched`] writes,
+/// for a run that does not hold its rows.
+pub struct UnmatchedWriter {
+    rows: csv::Writer<StagedFile>,
+}
+
+impl UnmatchedWriter {
+    /// The header, then `kept` (the rows that stay).
+    pub fn start(dir: &Path, kept: &[UnmatchedRow]) -> Result<UnmatchedWriter> {
+        let mut rows = writer_into(StagedFile::create(&dir.join(UNMATCHED))?, b',', "\n");
+        rows.write_record(UNMATCHED_COLUMNS.iter().map(|c| c.name))?;
+        let mut w = UnmatchedWriter { rows };
+        for row in kept {
+            w.push(row)?;
+        }
+        Ok(w)
+    }
+
+    pub fn push(&mut self, row: &UnmatchedRow) -> Result<()> {
+        Ok(self.rows.write_record(row.fields())?)
+    }
+
+    /// Stages the file in `tx`.
+    pub fn stage(self, tx: &mut Transaction) -> Result<()> {
+        let file = self.rows.into_inner().map_err(|e| anyhow::anyhow!("cannot write {UNMATCHED}: {e}"))?;
+        tx.stage_file(file)
+    }
 }
 
 const IMPORT_COLUMNS: [ColumnSpec; 10] = [
@@ -633,6 +793,39 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&bytes)
         );
+    }
+
+    /// Lines added one at a time to the staged file are the bytes `payments_with` gives: a
+    /// Windows-1252 file with letters outside ASCII, a mapped file, a new file.
+    #[test]
+    fn the_appender_writes_what_payments_with_gives() {
+        let mut odd = line("1001", "100");
+        odd.source = "Bet\u{00e4}lning \u{20ac} \"x\".txt".to_owned();
+        let lines = [odd, line("1002", "5.5")];
+        let cases: [Option<&[u8]>; 3] = [
+            Some(
+                b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n",
+            ),
+            Some(b"date,invoice,amount\n01.09.2026,7,\"34 500,00\"\n"),
+            None,
+        ];
+        for existing in cases {
+            let dir = tempfile::tempdir().unwrap();
+            if let Some(bytes) = existing {
+                std::fs::write(dir.path().join(PAYMENTS), bytes).unwrap();
+            }
+            let mut tx = Transaction::new(dir.path());
+            let mut adding = PaymentsAppender::start(dir.path(), None).unwrap();
+            for l in &lines {
+                adding.push(l).unwrap();
+            }
+            adding.stage(&mut tx).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(
+                std::fs::read(dir.path().join(PAYMENTS)).unwrap(),
+                payments_with(existing, &lines, None).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -246,17 +246,30 @@ pub fn load_facts(dir: &Path, as_of: NaiveDate) -> Result<JournalFacts> {
 
 /// The journal's lines for `entries`, with the header when the file is new.
 pub fn render_lines(entries: &[Entry], with_header: bool) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = line_writer(Vec::new());
     if with_header {
-        let _ = w.write_record(COLUMNS);
+        let _ = write_header(&mut w);
     }
     for e in entries {
-        // Verbatim, so that a key written is the key read back (an invoice `-100` stays
-        // `-100`); only control characters are escaped: one event a line, nothing for a
-        // terminal to run.
-        let _ = w.write_record(e.fields().iter().map(|f| printable(f).into_owned()));
+        let _ = write_line(&mut w, e);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A CSV writer of journal lines into `out` (what [`render_lines`] renders, line by line).
+pub fn line_writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
+}
+
+pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> csv::Result<()> {
+    w.write_record(COLUMNS)
+}
+
+/// One entry's line.
+pub fn write_line<W: std::io::Write>(w: &mut csv::Writer<W>, e: &Entry) -> csv::Result<()> {
+    // Verbatim, so that a key written is the key read back (an invoice `-100` stays `-100`);
+    // only control characters are escaped: one event a line, nothing for a terminal to run.
+    w.write_record(e.fields().iter().map(|f| printable(f).into_owned()))
 }
 
 /// Appends `entries` as one run of their own (`io::commit`): all or none. Call with the

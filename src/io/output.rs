@@ -39,9 +39,8 @@ fn write_temp_with(target: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
     let temp = temp_path(target);
     let _ = std::fs::remove_file(&temp);
     let result = (|| -> std::io::Result<()> {
-        let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let mut file = create_temp_file(target, &temp)?;
         file.write_all(bytes)?;
-        keep_mode_and_owner(target, &file)?;
         if sync { file.sync_all() } else { Ok(()) }
     })();
     if let Err(e) = result {
@@ -89,6 +88,17 @@ pub fn sync_written<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<()>
         sync_dir(dir);
     }
     Ok(())
+}
+
+/// Creates `temp` (a fresh file, for `target`) with the mode and owner `target` has if it
+/// exists; for a file written piece by piece (`io::commit::StagedFile`).
+pub fn create_temp_file(target: &Path, temp: &Path) -> std::io::Result<std::fs::File> {
+    let file = OpenOptions::new().write(true).create_new(true).open(temp)?;
+    if let Err(e) = keep_mode_and_owner(target, &file) {
+        let _ = std::fs::remove_file(temp);
+        return Err(e);
+    }
+    Ok(file)
 }
 
 /// A rewritten file keeps its permissions, and its owner and group where allowed.

@@ -25,8 +25,14 @@ fn ledger() -> Ledger {
     );
     std::fs::create_dir_all(l.file("out/2018-06-08")).unwrap();
     l.write("out/2018-06-08/reminder-1_OLD_SEK.letter.html", "<p>Olle Gammalsson, Storgatan 17</p>");
+    std::fs::create_dir_all(l.file("out/2018-07-01")).unwrap();
+    l.write("out/2018-07-01/collection-batch.csv", BATCH);
     l
 }
+
+/// An agency batch that handed OLD's invoice over.
+const BATCH: &str =
+    "debtor_id,debtor_name,address,invoice,amount\nOLD,Olle Gammalsson,Storgatan 17,1001,1500.00\n";
 
 /// Every file under the ledger, as text.
 fn everything(l: &Ledger) -> String {
@@ -136,7 +142,19 @@ fn redact_masks_names_contacts_and_numbers_in_every_export() {
 /// records it land together, and the run again (or the next run's recovery) completes it.
 #[test]
 fn forget_stopped_anywhere_lands_whole_or_not_at_all() {
-    let faults = ["commit:0", "stage:0", "stage:1", "stage:2", "committed:0", "rename:0", "rename:2"];
+    let faults = [
+        "commit:0",
+        "stage:0",
+        "stage:1",
+        "stage:2",
+        "stage:3",
+        "committed:0",
+        "rename:0",
+        "rename:2",
+        "rename:3",
+        "remove:0",
+    ];
+    let letter = "out/2018-06-08/reminder-1_OLD_SEK.letter.html";
     for fault in faults {
         let l = ledger();
         let out =
@@ -150,6 +168,12 @@ fn forget_stopped_anywhere_lands_whole_or_not_at_all() {
             !journal_seen.contains("pays on Friday"),
             "{fault}: the journal is half forgotten: {journal_seen}"
         );
+        // Letters and batches under out/ change with the run, not before its commit.
+        let batch = std::fs::read_to_string(l.file("out/2018-07-01/collection-batch.csv")).unwrap();
+        if !forgotten_seen {
+            assert!(l.file(letter).exists(), "{fault}: the letter went before the run committed");
+            assert_eq!(batch, BATCH, "{fault}: the batch changed before the run committed");
+        }
         // Running it again finishes it, or says it is done.
         let again = l.dun(&["forget", "OLD", "--as-of", "2026-11-30"]).output().unwrap();
         let said = String::from_utf8_lossy(&again.stderr).into_owned();
@@ -161,6 +185,12 @@ fn forget_stopped_anywhere_lands_whole_or_not_at_all() {
         assert!(customers.contains("OLD,(forgotten),consumer,,,,,,,\n"), "{fault}: {customers}");
         let all = everything(&l);
         assert!(!all.contains("Gammalsson") && !all.contains("pays on Friday"), "{fault}");
+        assert!(!l.file(letter).exists(), "{fault}: the letter is still there");
+        let batch = std::fs::read_to_string(l.file("out/2018-07-01/collection-batch.csv")).unwrap();
+        assert_eq!(
+            batch, "debtor_id,debtor_name,address,invoice,amount\nOLD,(forgotten),,1001,1500.00\n",
+            "{fault}"
+        );
         let names: Vec<String> = std::fs::read_dir(l.path())
             .unwrap()
             .flatten()

@@ -328,6 +328,31 @@ fn a_run_killed_mid_send_and_rerun_leaves_exactly_one_copy_of_each_message() {
     assert_eq!(received[0].raw, composed);
 }
 
+#[test]
+fn a_run_killed_before_the_body_went_leaves_doubt_and_one_copy_after_a_retry() {
+    let Some(server) = Aiosmtpd::start() else { return };
+    let l = emailing_to(&server);
+    // Killed with `sending` journaled for A and the server waiting for its body.
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).env("DUN_FAULT", "sending:0").output().unwrap();
+    assert!(!out.status.success(), "{out:?}");
+    assert!(server.received_messages().is_empty(), "a message cut off in DATA is not taken");
+    let journal = std::fs::read_to_string(l.file("journal.csv")).unwrap();
+    assert!(journal.contains(",sending,,A,,,email,2026-11-08/reminder-1_A_SEK,"), "{journal}");
+    // dun cannot tell where the run stopped: A is in doubt, not sent again by itself; B goes.
+    let out = l.dun(&["send", "--as-of", "2026-11-09"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let to = |server: &Aiosmtpd| -> Vec<String> {
+        server.received_messages().iter().map(|m| m.rcpt_tos.join(" ")).collect()
+    };
+    assert_eq!(to(&server), ["marta@angstrom.example"]);
+    // The user finds it did not arrive and retries it: now each message is there once.
+    l.ok(&["send", "--retry-doubtful", "2026-11-08/reminder-1_A_SEK", "--as-of", "2026-11-10", "-q"]);
+    l.ok(&["send", "--as-of", "2026-11-11", "-q"]);
+    assert_eq!(to(&server), ["marta@angstrom.example", "ekonomi@akeri.example"]);
+    let received = server.received_messages();
+    assert_eq!(received[1].raw, std::fs::read(l.file(A_EML)).unwrap());
+}
+
 /// With `[delivery.email] attach_pdf = true` the server receives the letter as PDF beside the
 /// text and HTML: `multipart/mixed`, an `application/pdf` attachment named like the letter,
 /// which decodes (by Python's `email` package) to a PDF whose text is the letter's.

@@ -54,8 +54,77 @@ pub fn parse_bgmax(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     })
 }
 
+/// [`parse_bgmax`] of a file read as a stream (see [`super::stream`]): each payment goes to
+/// `emit` when its section (deposit) closes, in file order, without
+/// [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what else
+/// the file holds is returned with `payments` empty. Any error rejects the whole file, so
+/// `emit` must not act on what it got before the result says `Ok`; the errors (framing ones
+/// among parsing ones as they come) are for telling that there are some; the whole-file
+/// parser lists them in its order.
+///
+/// `open` gives a fresh reader of the file; it is read twice: first for each deposit's date
+/// and serial (TK15, after its payments), so that each payment can go as soon as its records
+/// are read instead of with its whole deposit (a day's payments).
+pub fn stream_bgmax<R: std::io::Read>(
+    open: &dyn Fn() -> std::io::Result<R>,
+    framing: &super::stream::Framing,
+    emit: &mut dyn FnMut(BankPayment),
+) -> std::io::Result<Result<BankFile, Vec<BankError>>> {
+    let mut errors = Errors::default();
+    let deposits = deposits_of(open()?, framing)?;
+    let mut records = super::stream::Records::new(open()?, framing)?;
+    let mut parser = Parser { deposits: Some(deposits.into_iter()), ..Parser::default() };
+    let mut last: Option<Record> = None;
+    while !errors.is_full() {
+        let Some(record) = records.next_record(&mut errors)? else { break };
+        if errors.is_full() {
+            break;
+        }
+        parser.record(&record, &mut errors);
+        for payment in parser.payments.drain(..) {
+            emit(payment);
+        }
+        last = Some(record);
+    }
+    parser.finish(last.as_ref(), &mut errors);
+    parser.skipped.sort_by_key(|(line, _)| *line);
+    if !errors.0.is_empty() {
+        return Ok(Err(errors.0));
+    }
+    Ok(Ok(BankFile {
+        format: BankFormat::BgMax,
+        version: parser.version,
+        created: parser.created,
+        payments: Vec::new(),
+        skipped: parser.skipped.into_iter().map(|(_, s)| s).collect(),
+        accounts: parser.accounts,
+    }))
+}
+
+/// Each TK15's payment date and deposit serial, in file order (those that read as such).
+fn deposits_of<R: std::io::Read>(
+    reader: R,
+    framing: &super::stream::Framing,
+) -> std::io::Result<Vec<(NaiveDate, String)>> {
+    let mut records = super::stream::Records::new(reader, framing)?;
+    let mut ignored = Errors::default();
+    let mut deposits = Vec::new();
+    while let Some(rec) = records.next_record(&mut ignored)? {
+        ignored.0.clear();
+        if rec.field(1, 2) == b"15"
+            && let Some(date) = date_yyyymmdd(&rec.text(38, 45))
+        {
+            deposits.push((date, rec.text(46, 50)));
+        }
+    }
+    Ok(deposits)
+}
+
 #[derive(Default)]
 struct Parser {
+    /// When known before the sections are read ([`stream_bgmax`]): each one's deposit date
+    /// and serial, so its payments are finished one by one, not held until its TK15.
+    deposits: Option<std::vec::IntoIter<(NaiveDate, String)>>,
     started: bool,
     ended: bool,
     version: Option<String>,
@@ -82,7 +151,15 @@ struct Section {
     line: usize,
     bankgiro: String,
     currency: String,
+    /// The items not finished yet: all of them, or (the deposit known) the last one only.
     items: Vec<Item>,
+    /// Σ TK20 − Σ TK21 so far (`None` past the largest amount), and how many items.
+    net: Option<Decimal>,
+    records: u64,
+    /// Payments (not deductions) finished so far, for the `p<n>` ids.
+    ordinal: usize,
+    /// The deposit's date and serial, when known before its TK15.
+    deposit: Option<(NaiveDate, String)>,
 }
 
 /// A TK20 payment or TK21 deduction with the records that belong to it.
@@ -213,7 +290,17 @@ impl Parser {
         if !self.accounts.contains(&bankgiro) {
             self.accounts.push(bankgiro.clone());
         }
-        self.section = Some(Section { line: rec.line, bankgiro, currency, items: Vec::new() });
+        let deposit = self.deposits.as_mut().and_then(Iterator::next);
+        self.section = Some(Section {
+            line: rec.line,
+            bankgiro,
+            currency,
+            items: Vec::new(),
+            net: Some(Decimal::ZERO),
+            records: 0,
+            ordinal: 0,
+            deposit,
+        });
     }
 
     fn payment(&mut self, rec: &Record, errors: &mut Errors) {
@@ -250,7 +337,18 @@ impl Parser {
             Some(Reference::Typed(text)) => item.free_text.push(text),
             Some(Reference::Blank) | None => {}
         }
+        section.net = section.net.and_then(|net| {
+            if item.deduction.is_some() { net.checked_sub(item.amount) } else { net.checked_add(item.amount) }
+        });
+        section.records += 1;
         section.items.push(item);
+        // The deposit known, the item before this one has all its records.
+        if let Some((date, serial)) = section.deposit.clone()
+            && section.items.len() > 1
+        {
+            let done = section.items.remove(0);
+            finish_item(section, done, date, &serial, &mut self.payments, &mut self.skipped);
+        }
     }
 
     fn extra_reference(&mut self, rec: &Record, errors: &mut Errors) {
@@ -303,44 +401,19 @@ impl Parser {
             errors.push(rec.location(), format!("deposit serial number {serial:?} is not a number"));
         }
         check_deposit(rec, &section, errors);
+        if let Some(known) = &section.deposit
+            && date.is_some_and(|d| (d, serial.as_str()) != (known.0, known.1.as_str()))
+        {
+            errors.push(rec.location(), "deposit date or serial differs from the first read of the file");
+        }
         if let Some(date) = date {
             self.close_section(section, date, &serial);
         }
     }
 
-    fn close_section(&mut self, section: Section, date: NaiveDate, deposit_serial: &str) {
-        let mut ordinal = 0usize;
-        for item in section.items {
-            let location = line_location(item.line);
-            let amount_text = format!("{} {}", item.amount, section.currency);
-            if let Some(code) = item.deduction {
-                let reason = deduction_reason(&item, &amount_text, code);
-                self.skipped.push((item.line, Skipped { location, reason }));
-                continue;
-            }
-            ordinal += 1;
-            if item.amount.is_zero() {
-                let reason = "payment of 0.00: nothing to match".to_string();
-                self.skipped.push((item.line, Skipped { location, reason }));
-                continue;
-            }
-            let serial = if item.bgc_serial.bytes().all(|b| b == b'0') {
-                format!("p{ordinal}")
-            } else {
-                item.bgc_serial.clone()
-            };
-            let message = join_message(&item);
-            self.payments.push(BankPayment {
-                txid: format!("BG{}-{}-{deposit_serial}-{serial}", section.bankgiro, date.format("%Y%m%d")),
-                date,
-                amount: item.amount,
-                currency: Some(section.currency.clone()),
-                references: item.references,
-                reference_amounts: item.reference_amounts,
-                message,
-                payer: item.payer,
-                location,
-            });
+    fn close_section(&mut self, mut section: Section, date: NaiveDate, deposit_serial: &str) {
+        for item in std::mem::take(&mut section.items) {
+            finish_item(&mut section, item, date, deposit_serial, &mut self.payments, &mut self.skipped);
         }
     }
 
@@ -389,12 +462,51 @@ impl Parser {
     }
 }
 
+/// A payment or deduction with all its records, of a deposit of `date` and `deposit_serial`:
+/// a payment to `payments`, a deduction or a payment of nothing to `skipped`.
+fn finish_item(
+    section: &mut Section,
+    item: Item,
+    date: NaiveDate,
+    deposit_serial: &str,
+    payments: &mut Vec<BankPayment>,
+    skipped: &mut Vec<(usize, Skipped)>,
+) {
+    let location = line_location(item.line);
+    if let Some(code) = item.deduction {
+        let amount_text = format!("{} {}", item.amount, section.currency);
+        let reason = deduction_reason(&item, &amount_text, code);
+        skipped.push((item.line, Skipped { location, reason }));
+        return;
+    }
+    section.ordinal += 1;
+    if item.amount.is_zero() {
+        let reason = "payment of 0.00: nothing to match".to_string();
+        skipped.push((item.line, Skipped { location, reason }));
+        return;
+    }
+    let serial = if item.bgc_serial.bytes().all(|b| b == b'0') {
+        format!("p{}", section.ordinal)
+    } else {
+        item.bgc_serial.clone()
+    };
+    let message = join_message(&item);
+    payments.push(BankPayment {
+        txid: format!("BG{}-{}-{deposit_serial}-{serial}", section.bankgiro, date.format("%Y%m%d")),
+        date,
+        amount: item.amount,
+        currency: Some(section.currency.clone()),
+        references: item.references,
+        reference_amounts: item.reference_amounts,
+        message,
+        payer: item.payer,
+        location,
+    });
+}
+
 /// TK15 must agree with the section: Σ TK20 − Σ TK21, the record count, the currency.
 fn check_deposit(rec: &Record, section: &Section, errors: &mut Errors) {
-    let net = section.items.iter().try_fold(Decimal::ZERO, |sum, item| {
-        if item.deduction.is_some() { sum.checked_sub(item.amount) } else { sum.checked_add(item.amount) }
-    });
-    match (rec.minor_units(51, 68), net) {
+    match (rec.minor_units(51, 68), section.net) {
         (Some(stated), Some(net)) if stated == net => {}
         (Some(stated), Some(net)) => errors.push(
             rec.location(),
@@ -402,7 +514,7 @@ fn check_deposit(rec: &Record, section: &Section, errors: &mut Errors) {
         ),
         _ => errors.push(rec.location(), format!("deposit amount {:?} is not 18 digits", rec.text(51, 68))),
     }
-    let records = section.items.len() as u64;
+    let records = section.records;
     match rec.number(72, 79) {
         Some(stated) if stated == records => {}
         Some(stated) => errors.push(

@@ -17,6 +17,7 @@ mod camt;
 mod csv_export;
 mod ktl;
 mod nets_ocr;
+mod stream;
 
 /// What the parsers' tests share: the sample and fixture files, and short literals.
 #[cfg(test)]
@@ -54,11 +55,12 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-pub use bgmax::parse_bgmax;
+pub use bgmax::{parse_bgmax, stream_bgmax};
 pub use camt::parse_camt;
 pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text};
 pub use ktl::parse_ktl;
 pub use nets_ocr::parse_nets_ocr;
+pub use stream::Framing;
 
 /// At most this many errors are reported for one file; past that the rest is noise.
 pub const MAX_ERRORS: usize = 50;

@@ -450,3 +450,39 @@ proptest! {
         let _ = parse_bgmax(&bytes);
     }
 }
+
+/// The file as `dun import` streams it: the payments, in order, and everything else.
+fn streamed(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
+    let framing = crate::io::bank::Framing::of(bytes).unwrap();
+    let mut payments = Vec::new();
+    let mut file = stream_bgmax(&|| Ok(bytes), &framing, &mut |p| payments.push(p)).unwrap()?;
+    file.payments = payments;
+    Ok(file)
+}
+
+/// Read as a stream, every sample and fixture (and their UTF-8 and relined copies) gives what
+/// the whole-file parser gives; a broken file is rejected too.
+#[test]
+fn a_streamed_file_gives_what_the_whole_file_gives() {
+    let original = sample("bgmax-bankgirot-avtal-om-ocr-kontroll.txt");
+    let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+    utf8.extend(super::super::latin1(&original).as_bytes());
+    let files = [
+        original,
+        utf8,
+        sample("bgmax-bankgirot-bgmaxfil4.txt"),
+        fixture("bgmax-no-terminators.txt"),
+        fixture("bgmax-split-deduction-short-records.txt"),
+        one_payment_file().join("\r\n").into_bytes(),
+    ];
+    for bytes in files {
+        let whole = parse_bgmax(&bytes).unwrap();
+        assert!(!whole.payments.is_empty());
+        assert_eq!(streamed(&bytes).unwrap(), whole);
+    }
+    let mut lines = one_payment_file();
+    lines[2] = lines[2].replacen("000000000000010000", "0000000000000100X0", 1);
+    assert!(streamed(lines.join("\r\n").as_bytes()).is_err());
+    lines.truncate(4);
+    assert!(streamed(lines.join("\n").as_bytes()).is_err());
+}

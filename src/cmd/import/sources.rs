@@ -1,0 +1,222 @@
+//! The bank files of one `dun import`, read for what the run needs to know before it matches
+//! anything (all or nothing, the matching date, whether ids repeat), and then their payments
+//! in file order. A BgMax file is read as a stream, twice: once for this survey, once while
+//! its payments are matched and written, so that no payment is held longer than its own turn.
+//! Other formats are read whole, as before.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+
+use crate::core::model::Currency;
+use crate::io::bank::{self, BankError, BankFile, BankFormat, BankPayment, CsvImportConfig, Framing};
+use crate::io::import_files::{self, stored_txid};
+
+/// One bank file given to `dun import`.
+pub struct BankInput {
+    pub name: String,
+    pub path: PathBuf,
+    pub hash: String,
+    /// What the file holds besides its payments; `payments` too unless it is streamed.
+    pub file: BankFile,
+    /// Read again, as a stream, for its payments (BgMax).
+    pub streamed: bool,
+    /// How many payments it has, and the newest one's date.
+    pub payments: usize,
+    pub newest: Option<NaiveDate>,
+}
+
+/// The files, surveyed, and whether their payments can be matched as they come.
+pub struct Survey {
+    pub inputs: Vec<BankInput>,
+    /// Matching in file order is matching in date order and no id repeats within the run:
+    /// payments can be matched and written one at a time.
+    pub in_stream_order: bool,
+    /// The newest payment that is not already recorded (when `in_stream_order`).
+    pub newest_fresh: Option<NaiveDate>,
+}
+
+/// Reads every file once; any error in any file stops the whole import. `known` are the
+/// transaction ids already in `payments.csv` or `unmatched.csv`.
+pub fn survey(paths: &[PathBuf], config: Option<&CsvImportConfig>, known: &HashSet<&str>) -> Result<Survey> {
+    let mut errors = Vec::new();
+    let mut inputs = Vec::new();
+    let mut order = Order::default();
+    for path in paths {
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        match read_one(path, &name, config, known, &mut order) {
+            Ok(Ok(input)) => inputs.push(input),
+            Ok(Err(found)) => {
+                for e in &found {
+                    errors.push(if e.location == name {
+                        format!("{name}: {}", e.message)
+                    } else {
+                        format!("{name}: {e}")
+                    });
+                }
+                if found.len() >= bank::MAX_ERRORS {
+                    errors.push(format!("{name}: (only the first {} errors are shown)", bank::MAX_ERRORS));
+                }
+            }
+            Err(e) => errors.push(format!("{}: cannot read: {e}", path.display())),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "nothing was imported: {} could not be read whole; fix or leave out what is named below and run again:\n{}",
+            if paths.len() == 1 { "the file".to_owned() } else { "a file".to_owned() },
+            errors.join("\n")
+        );
+    }
+    let distinct = order.distinct();
+    Ok(Survey { inputs, in_stream_order: order.in_order && distinct, newest_fresh: order.newest_fresh })
+}
+
+/// What the survey learns of all files' payments in file order.
+struct Order {
+    in_order: bool,
+    last: Option<NaiveDate>,
+    newest_fresh: Option<NaiveDate>,
+    /// 64-bit hashes of the ids seen (8 bytes a payment): a repeat (or, once in 2^64, a
+    /// collision) sends the run the whole-file way, which tells duplicates apart exactly.
+    ids: Vec<u64>,
+}
+
+impl Default for Order {
+    fn default() -> Order {
+        Order { in_order: true, last: None, newest_fresh: None, ids: Vec::new() }
+    }
+}
+
+impl Order {
+    fn see(&mut self, p: &BankPayment, known: &HashSet<&str>) {
+        if self.last.is_some_and(|last| p.date < last) {
+            self.in_order = false;
+        }
+        self.last = Some(p.date);
+        let id = stored_txid(&p.txid);
+        if !known.contains(id.as_str()) {
+            self.newest_fresh = self.newest_fresh.max(Some(p.date));
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        self.ids.push(h.finish());
+    }
+
+    /// No id twice among all the files' payments.
+    fn distinct(&mut self) -> bool {
+        self.ids.sort_unstable();
+        self.ids.windows(2).all(|w| w[0] != w[1])
+    }
+}
+
+fn read_one(
+    path: &Path,
+    name: &str,
+    config: Option<&CsvImportConfig>,
+    known: &HashSet<&str>,
+    order: &mut Order,
+) -> std::io::Result<Result<BankInput, Vec<BankError>>> {
+    if is_bgmax(path)? {
+        let framing = Framing::of(std::fs::File::open(path)?)?;
+        let mut count = 0usize;
+        let mut newest = None;
+        let mut currency_ok = true;
+        let mut emit = |p: BankPayment| {
+            count += 1;
+            newest = newest.max(Some(p.date));
+            currency_ok &= p.currency.as_deref().is_none_or(|c| Currency::parse(c).is_some());
+            order.see(&p, known);
+        };
+        let read = bank::stream_bgmax(&|| std::fs::File::open(path), &framing, &mut emit)?;
+        if let (Ok(file), true) = (read, currency_ok) {
+            return Ok(Ok(BankInput {
+                name: name.to_owned(),
+                path: path.to_owned(),
+                hash: framing.hash_text(),
+                file,
+                streamed: true,
+                payments: count,
+                newest,
+            }));
+        }
+        // Errors are listed as the whole-file parser finds them, in its order.
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(bank::parse_bank_file(&bytes, name, config).map(|file| {
+        for p in &file.payments {
+            order.see(p, known);
+        }
+        BankInput {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            hash: import_files::content_hash(&bytes),
+            payments: file.payments.len(),
+            newest: file.payments.iter().map(|p| p.date).max(),
+            file,
+            streamed: false,
+        }
+    }))
+}
+
+/// Whether the file starts as a BgMax file does (`bank::detect_format`'s test).
+fn is_bgmax(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(10);
+    std::fs::File::open(path)?.take(10).read_to_end(&mut head)?;
+    Ok(bank::detect_format(&head, "") == Some(BankFormat::BgMax))
+}
+
+impl BankInput {
+    /// Its payments in file order, each to `each`; a streamed file is read again, and must be
+    /// the file the survey read.
+    pub fn for_each_payment(&self, each: &mut dyn FnMut(BankPayment) -> Result<()>) -> Result<()> {
+        if !self.streamed {
+            for p in &self.file.payments {
+                each(p.clone())?;
+            }
+            return Ok(());
+        }
+        let framing = Framing::of(std::fs::File::open(&self.path)?)?;
+        if framing.hash_text() != self.hash {
+            bail!("{}: the file changed while it was imported; nothing was imported", self.name);
+        }
+        let mut failed = None;
+        let mut emit = |p: BankPayment| {
+            if failed.is_none()
+                && let Err(e) = each(p)
+            {
+                failed = Some(e);
+            }
+        };
+        let read = bank::stream_bgmax(&|| std::fs::File::open(&self.path), &framing, &mut emit)?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if read.is_err() {
+            bail!("{}: the file changed while it was imported; nothing was imported", self.name);
+        }
+        Ok(())
+    }
+
+    /// The file read whole (its payments in memory), for a run that cannot take them as they
+    /// come.
+    pub fn read_whole(&mut self, config: Option<&CsvImportConfig>) -> Result<()> {
+        if !self.streamed {
+            return Ok(());
+        }
+        let bytes = std::fs::read(&self.path)?;
+        match bank::parse_bank_file(&bytes, &self.name, config) {
+            Ok(file) if import_files::content_hash(&bytes) == self.hash => {
+                self.file = file;
+                self.streamed = false;
+                Ok(())
+            }
+            _ => bail!("{}: the file changed while it was imported; nothing was imported", self.name),
+        }
+    }
+}
