@@ -130,12 +130,18 @@ fn matching_input(n: usize) -> (Vec<Candidate<'static>>, Vec<Incoming>) {
     (invoices, payments)
 }
 
-fn decisions(n: usize) -> Vec<Decision> {
+/// N invoice numbers and their customers' ids, which decisions borrow.
+fn names(n: usize) -> Vec<(String, String)> {
     let customers = (n / 3).max(1);
-    (0..n)
-        .map(|i| Decision {
-            invoice: format!("{}", 100_001 + i),
-            customer: format!("C{:06}", (i * 7) % customers),
+    (0..n).map(|i| (format!("{}", 100_001 + i), format!("C{:06}", (i * 7) % customers))).collect()
+}
+
+fn decisions(names: &[(String, String)]) -> Vec<Decision<'_>> {
+    names
+        .iter()
+        .map(|(invoice, customer)| Decision {
+            invoice,
+            customer,
             currency: sek(),
             open: Decimal::new(10_000, 2),
             due: day("2026-10-31"),
@@ -152,7 +158,7 @@ fn decisions(n: usize) -> Vec<Decision> {
             compensation: Decimal::ZERO,
             collection_warning: false,
             call_for: None,
-            why: Vec::new(),
+            why: Default::default(),
             claim: Default::default(),
         })
         .collect()
@@ -278,7 +284,8 @@ fn main() {
     if want("grouping") {
         let mut first = None;
         for &n in &sizes {
-            let input = decisions(n);
+            let names = names(n);
+            let input = decisions(&names);
             let t = time(runs, &(), |()| group(Step::Reminder, input.iter()).len());
             report("grouping", n, t, &mut first);
         }

@@ -93,17 +93,18 @@ prop_compose! {
         days.sort_unstable();
         for offset in days {
             let day = date("2026-07-15") + chrono::Days::new(offset);
-            for d in decide(&ledger, day).decisions {
-                if let Some(e) = action_entry(&d, day, Some("email".into()), None) {
-                    ledger.journal.entries.push(e);
-                }
-            }
+            let entries: Vec<_> = decide(&ledger, day)
+                .decisions
+                .iter()
+                .filter_map(|d| action_entry(d, day, Some("email".into()), None))
+                .collect();
+            ledger.journal.entries.extend(entries);
         }
         (ledger, date("2026-08-01") + chrono::Days::new(on))
     }
 }
 
-fn claims(decisions: &[&Decision]) -> Decimal {
+fn claims(decisions: &[&Decision<'_>]) -> Decimal {
     decisions.iter().map(|d| d.claim.total()).sum()
 }
 
@@ -125,7 +126,7 @@ proptest! {
             prop_assert!(total_line.contains(&crate::core::money::format_money(claim.total())), "{}", total_line);
         }
         for (step, action) in [(Step::Reminder, Action::Reminder), (Step::Collection, Action::Collection)] {
-            let due: Vec<&Decision> = outcome.decisions.iter().filter(|d| d.state == State::Due(action)).collect();
+            let due: Vec<&Decision<'_>> = outcome.decisions.iter().filter(|d| d.state == State::Due(action)).collect();
             for plan in group(step, due.iter().copied()) {
                 let data = letter_data(&ledger, &plan, on).unwrap();
                 prop_assert_eq!(data.total, claims(&plan.decisions));

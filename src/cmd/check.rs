@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::core::check::check_ledger;
 use crate::core::finding::{FileReading, Finding, Severity};
 use crate::io::ledger_dir;
-use crate::render::{Cell, Sheet, Table, View};
+use crate::render::{Cell, Sheet, Table, Value, View, csv_out};
 
 pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
@@ -24,6 +24,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
             ]
         })
         .text(|_| readings_text(&ledger.readings) + &text_report(&findings, ctx))
+        .csv(|dialect| findings_csv(&findings, dialect))
         .json(|| Ok(serde_json::to_string_pretty(&json_report(&findings, &ledger.readings, ctx))? + "\n"));
         ctx.emit(view, Some(&ledger.policy))?;
     }
@@ -38,26 +39,48 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
     Ok(())
 }
 
+const FINDING_COLUMNS: [&str; 9] =
+    ["severity", "file", "line", "field", "code", "message", "customer", "invoice", "hint"];
+
 /// The CSV columns: `severity,file,line,field,code,message`, then what the finding concerns
 /// and the hint.
 pub fn findings_table(findings: &[Finding]) -> Table {
-    let mut t =
-        Table::new(["severity", "file", "line", "field", "code", "message", "customer", "invoice", "hint"]);
-    let opt = |o: &Option<String>| o.as_deref().map_or(Cell::Empty, Cell::text);
+    let mut t = Table::new(FINDING_COLUMNS);
     for f in findings {
-        t.push(vec![
-            Cell::text(f.severity.name()),
-            Cell::text(&f.file),
-            Cell::Count(f.line as i64),
-            Cell::text(&f.field),
-            Cell::text(f.code),
-            Cell::text(&f.message),
-            opt(&f.customer),
-            opt(&f.invoice),
-            opt(&f.hint),
-        ]);
+        t.push(finding_values(f).into_iter().map(Cell::from).collect());
     }
     t
+}
+
+/// [`findings_table`] as CSV, written finding by finding without the table.
+fn findings_csv(findings: &[Finding], dialect: csv_out::CsvDialect) -> String {
+    let mut csv = csv_out::CsvWriter::new(dialect, 160 * (findings.len() + 1));
+    csv.header(&FINDING_COLUMNS);
+    for f in findings {
+        for value in finding_values(f) {
+            csv.value(value);
+        }
+        csv.end_row();
+    }
+    csv.finish()
+}
+
+/// A finding's row of the table.
+fn finding_values(f: &Finding) -> [Value<'_>; 9] {
+    fn opt(o: &Option<String>) -> Value<'_> {
+        o.as_deref().map_or(Value::Empty, Value::Text)
+    }
+    [
+        Value::Text(f.severity.name()),
+        Value::Text(&f.file),
+        Value::Count(f.line as i64),
+        Value::Text(&f.field),
+        Value::Text(f.code),
+        Value::Text(&f.message),
+        opt(&f.customer),
+        opt(&f.invoice),
+        opt(&f.hint),
+    ]
 }
 
 /// How many findings of each kind: the key figures of a check.
@@ -146,4 +169,32 @@ fn text_report(findings: &[Finding], ctx: &Context) -> String {
         out.push_str(&format!("  {n:>5}  {:<7}  {code}\n", severity.name()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_written_as_csv_are_the_tables() {
+        let findings = vec![
+            Finding::error(
+                "invoices.csv",
+                7,
+                "number",
+                "duplicate-invoice",
+                "appears \"again\", twice".into(),
+            )
+            .customer("=K1")
+            .invoice("-100")
+            .hint("fix it;\nnow"),
+            Finding::warning("customers.csv", 3, "", "bad-email", "@nobody".into()),
+            Finding::warning("policy.toml", 0, "company.email", "x", String::new()).hint("+46"),
+        ];
+        for dialect in [csv_out::CsvDialect::Standard, csv_out::CsvDialect::Nordic] {
+            let csv = findings_csv(&findings, dialect);
+            assert_eq!(csv, csv_out::render_in(&findings_table(&findings), dialect));
+            assert!(csv.contains("'=K1") && csv.contains("'@nobody"), "{csv}");
+        }
+    }
 }

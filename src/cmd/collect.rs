@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
-use crate::core::dunning::{Action, Decision, State, action_entry, decide};
+use crate::core::dunning::{Action, Decision, State, action_entry, decide_brief};
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
 use crate::core::reference::letter::total_in_note;
@@ -23,10 +23,10 @@ use super::letters_out;
 pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let outcome = decide(&ledger, ctx.as_of);
+    let outcome = decide_brief(&ledger, ctx.as_of);
     super::due::report_problems(ctx, &outcome)?;
     let mut missing = Vec::new();
-    let ready: Vec<&Decision> = outcome
+    let ready: Vec<&Decision<'_>> = outcome
         .decisions
         .iter()
         .filter(|d| d.state == State::Due(Action::Collection))
@@ -38,15 +38,14 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             }
         })
         .collect();
-    let mut forced =
-        super::gate::check(ctx, &ledger, args, "collect", ready.iter().map(|d| d.customer.as_str()))?;
+    let mut forced = super::gate::check(ctx, &ledger, args, "collect", ready.iter().map(|d| d.customer))?;
     forced.extend(super::gate::data_errors(
         ctx,
         &ledger,
         args,
         "collect",
-        ready.iter().map(|d| d.customer.as_str()),
-        ready.iter().map(|d| d.invoice.as_str()),
+        ready.iter().map(|d| d.customer),
+        ready.iter().map(|d| d.invoice),
     )?);
     let plans = group(Step::Collection, ready.iter().copied());
     let letters = letters_out::letters(ctx, &ledger)?;
@@ -69,7 +68,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
         let mut noticed: FxHashMap<String, Entry> =
             outgoing.entries.drain(..).filter_map(|e| Some((e.invoice.clone()?, e))).collect();
         for d in &ready {
-            outgoing.entries.extend(noticed.remove(&d.invoice).or_else(|| hand_over(d, "", "")));
+            outgoing.entries.extend(noticed.remove(d.invoice).or_else(|| hand_over(d, "", "")));
         }
         let totals: FxHashMap<&str, &str> = outgoing
             .entries
@@ -89,8 +88,8 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
 }
 
 /// What an agency needs and the ledger lacks for this debtor.
-fn agency_gaps(ledger: &Ledger, d: &Decision) -> Vec<&'static str> {
-    let Some(c) = ledger.customer(&d.customer) else { return vec!["the customer record"] };
+fn agency_gaps(ledger: &Ledger, d: &Decision<'_>) -> Vec<&'static str> {
+    let Some(c) = ledger.customer(d.customer) else { return vec!["the customer record"] };
     let mut gaps = Vec::new();
     if c.org_no.is_none() {
         gaps.push(if c.kind.is_consumer() {
@@ -139,7 +138,7 @@ pub const BATCH_COLUMNS: [&str; 27] = [
 /// the invoice with others (what the agency quotes when it pays the creditor the whole sum).
 pub(crate) fn batch_table(
     ledger: &Ledger,
-    ready: &[&Decision],
+    ready: &[&Decision<'_>],
     as_of: chrono::NaiveDate,
     total_of: impl Fn(&str) -> Option<String>,
 ) -> Table {
@@ -147,11 +146,11 @@ pub(crate) fn batch_table(
     // One pass over the journal for the whole batch, not one per invoice.
     let journal = ledger.journal.by_invoice();
     for d in ready {
-        let (Some(c), Some(inv)) = (ledger.customer(&d.customer), ledger.invoice(&d.invoice)) else {
+        let (Some(c), Some(inv)) = (ledger.customer(d.customer), ledger.invoice(d.invoice)) else {
             continue;
         };
         let history: Vec<_> =
-            journal.get(d.invoice.as_str()).into_iter().flatten().filter(|e| e.date <= as_of).collect();
+            journal.get(d.invoice).into_iter().flatten().filter(|e| e.date <= as_of).collect();
         let reminders: Vec<_> = history.iter().filter(|e| e.event == Event::Reminder).collect();
         let disputes: Vec<String> = history
             .iter()

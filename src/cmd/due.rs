@@ -5,34 +5,36 @@ use anyhow::{Result, bail};
 
 use crate::cli::DueArgs;
 use crate::context::Context;
-use crate::core::dunning::{Decision, Outcome, State, decide, forecast};
+use crate::core::dunning::{Decision, Outcome, State, decide_brief, forecast};
 use crate::core::ledger::Ledger;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Sheet, Table, View, text};
+use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, text};
 
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let outcome = decide(&ledger, ctx.as_of);
+    let outcome = decide_brief(&ledger, ctx.as_of);
     // The plan is shown even when the policy asks for something illegal; remind and collect
     // refuse to act on it.
     if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
         eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
     }
     // One list of (forecast day, decision), made into whichever form is asked for.
-    let decisions: Vec<(Option<chrono::NaiveDate>, std::borrow::Cow<'_, Decision>)> = match args.until {
+    let decisions: Vec<(Option<chrono::NaiveDate>, std::borrow::Cow<'_, Decision<'_>>)> = match args.until {
         Some(until) => forecast(&ledger, ctx.as_of, until)
             .into_iter()
             .map(|(day, d)| (Some(day), std::borrow::Cow::Owned(d)))
             .collect(),
         None => {
-            let mut listed: Vec<&Decision> =
+            let mut listed: Vec<&Decision<'_>> =
                 outcome.decisions.iter().filter(|d| args.all || d.state.action().is_some()).collect();
-            listed.sort_by(|a, b| (&a.customer, &a.invoice).cmp(&(&b.customer, &b.invoice)));
+            listed.sort_by(|a, b| (a.customer, a.invoice).cmp(&(b.customer, b.invoice)));
             listed.into_iter().map(|d| (None, std::borrow::Cow::Borrowed(d))).collect()
         }
     };
+    let rows =
+        DecisionRows { ledger: &ledger, decisions: &decisions, shape: decision_table(args.until.is_some()) };
     let table = || {
-        let mut table = decision_table(&ledger, args.until.is_some());
+        let mut table = decision_table(args.until.is_some());
         for (day, d) in &decisions {
             table.push(decision_row(&ledger, d, *day));
         }
@@ -43,17 +45,65 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => format!("Due on {}", ctx.as_of),
     };
     let view = View::new(title, || vec![Sheet::new("Due", table())])
-        .text(|color| match decisions.is_empty() {
-            true => format!("Nothing is due on {}.\n", ctx.as_of),
-            false => text::render(&table(), color) + "\n",
+        .text(|color| match decisions.len() {
+            0 => format!("Nothing is due on {}.\n", ctx.as_of),
+            // Too many rows to box: written from the decisions, not copied into a table first.
+            n if n > text::BOXED_ROWS_MAX => text::render_large(&rows, color) + "\n",
+            _ => text::render(&table(), color) + "\n",
         })
+        .csv(|dialect| rows.csv(dialect))
         .json(|| Ok(serde_json::to_string_pretty(&table().json_rows())? + "\n"));
     ctx.emit(view, Some(&ledger.policy))
 }
 
+/// The listed decisions as rows, read where they are: the same values [`decision_row`] puts
+/// into a table's cells.
+struct DecisionRows<'a, 'l> {
+    ledger: &'l Ledger,
+    decisions: &'a [(Option<chrono::NaiveDate>, std::borrow::Cow<'a, Decision<'l>>)],
+    /// The columns (no rows).
+    shape: Table,
+}
+
+impl DecisionRows<'_, '_> {
+    /// The CSV of the table, written row by row.
+    fn csv(&self, dialect: csv_out::CsvDialect) -> String {
+        let mut csv = csv_out::CsvWriter::new(dialect, 160 * (self.decisions.len() + 1));
+        csv.header(&self.shape.columns);
+        self.each(&mut |row| {
+            for &value in row {
+                csv.value(value);
+            }
+            csv.end_row();
+        });
+        csv.finish()
+    }
+}
+
+impl Rows for DecisionRows<'_, '_> {
+    fn columns(&self) -> &[String] {
+        &self.shape.columns
+    }
+
+    fn droppable(&self) -> &[String] {
+        &self.shape.droppable
+    }
+
+    fn len(&self) -> usize {
+        self.decisions.len()
+    }
+
+    fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
+        let mut detail = String::new();
+        for (day, d) in self.decisions {
+            with_decision_values(self.ledger, d, *day, &mut detail, |values| row(values));
+        }
+    }
+}
+
 /// Statutory violations stop the command (exit 1); stale-rate warnings go to stderr, even
 /// with -q: a letter would state interest at a rate carried forward.
-pub fn report_problems(ctx: &Context, outcome: &Outcome) -> Result<()> {
+pub fn report_problems(ctx: &Context, outcome: &Outcome<'_>) -> Result<()> {
     let _ = ctx;
     for w in &outcome.warnings {
         eprintln!("dun: warning: {w}");
@@ -73,7 +123,7 @@ pub fn report_problems(ctx: &Context, outcome: &Outcome) -> Result<()> {
     )
 }
 
-fn decision_table(_ledger: &Ledger, with_date: bool) -> Table {
+fn decision_table(with_date: bool) -> Table {
     let mut columns = vec![
         "action",
         "customer",
@@ -106,33 +156,144 @@ fn decision_table(_ledger: &Ledger, with_date: bool) -> Table {
     ])
 }
 
-pub(crate) fn decision_row(ledger: &Ledger, d: &Decision, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
-    let name = ledger.customer(&d.customer).map_or("", |c| c.name.as_str());
-    let next = d.next_date;
+pub(crate) fn decision_row(ledger: &Ledger, d: &Decision<'_>, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
+    let mut detail = String::new();
+    with_decision_values(ledger, d, day, &mut detail, |values| {
+        values.iter().map(|&v| Cell::from(v)).collect()
+    })
+}
+
+/// A decision's row of `dun due`, given to `row` (`detail` is room for a detail made of
+/// parts).
+fn with_decision_values<T>(
+    ledger: &Ledger,
+    d: &Decision<'_>,
+    day: Option<chrono::NaiveDate>,
+    detail: &mut String,
+    row: impl FnOnce(&[Value<'_>]) -> T,
+) -> T {
+    use std::fmt::Write;
+    let name = ledger.customer(d.customer).map_or("", |c| c.name.as_str());
+    detail.clear();
     let detail = match &d.state {
-        State::Waiting(_) => d.why.last().cloned().unwrap_or_default(),
-        State::Paused(why) => why.clone(),
-        State::InCollection(since) => format!("handed over {since}"),
-        State::Due(_) | State::NotDue => String::new(),
+        State::Waiting(_) => d.why.last().map_or("", String::as_str),
+        State::Paused(why) => why.as_str(),
+        State::InCollection(since) => {
+            let _ = write!(detail, "handed over {since}");
+            detail.as_str()
+        }
+        State::Due(_) | State::NotDue => "",
     };
-    let mut row = vec![
-        Cell::text(d.state.name()),
-        Cell::text(&d.customer),
-        Cell::text(&d.invoice),
-        Cell::text(d.currency.as_str()),
-        Cell::Money(d.open),
-        Cell::Count(d.days_overdue),
-        Cell::Money(d.fee),
-        Cell::Money(d.interest),
-        Cell::Money(d.compensation),
-        Cell::Count(i64::from(d.step)),
-        Cell::opt_date(d.pay_by),
-        Cell::opt_date(next),
-        Cell::text(name),
-        Cell::text(detail),
+    let date = |d: Option<chrono::NaiveDate>| d.map_or(Value::Empty, Value::Date);
+    let values = [
+        Value::Text(d.state.name()),
+        Value::Text(d.customer),
+        Value::Text(d.invoice),
+        Value::Text(d.currency.as_str()),
+        Value::Money(d.open),
+        Value::Count(d.days_overdue),
+        Value::Money(d.fee),
+        Value::Money(d.interest),
+        Value::Money(d.compensation),
+        Value::Count(i64::from(d.step)),
+        date(d.pay_by),
+        date(d.next_date),
+        Value::Text(name),
+        Value::Text(detail),
+        date(day),
     ];
-    if let Some(day) = day {
-        row.push(Cell::Date(day));
+    // The date column is the forecast's only.
+    row(if day.is_some() { &values } else { &values[..values.len() - 1] })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::core::journal::{Entry, Event, Journal};
+    use crate::core::model::{Customer, Invoice};
+    use crate::core::policy::Policy;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::from_str(s).unwrap()
     }
-    row
+
+    /// Every state `dun due --all` shows, with names and details a spreadsheet would run as a
+    /// formula, quote or cut.
+    fn ledger(invoices: usize) -> Ledger {
+        let policy = Policy::from_toml(
+            "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n[reminder]\nmax = 2\n",
+        )
+        .unwrap();
+        let names = ["=cmd()", "Berg, Holm & \"Co\"", "Åby Bageri AB", "-5 Minus", "Kvarn\nbyn"];
+        let customers: Vec<Customer> = (0..50)
+            .map(|i| Customer {
+                id: format!("K{i:03}"),
+                name: names[i % names.len()].to_owned(),
+                country: "SE".into(),
+                ..Customer::default()
+            })
+            .collect();
+        let invoices: Vec<Invoice> = (0..invoices)
+            .map(|i| {
+                let due = date("2026-01-01") + chrono::Days::new((i % 120) as u64);
+                let amount = Decimal::new(((i * 7919) % 2_000_000) as i64 + 1, 2);
+                let issued = date("2025-12-01");
+                let mut inv = Invoice::unpaid_sek(
+                    &format!("{}", 10_000 + i),
+                    &format!("K{:03}", i % 50),
+                    issued,
+                    due,
+                    amount,
+                );
+                inv.line = i as u64 + 2;
+                inv
+            })
+            .collect();
+        let mut journal = Vec::new();
+        for (i, event) in
+            [(3, Event::Dispute), (4, Event::Collection), (5, Event::Promise), (6, Event::Reminder)]
+        {
+            let mut e = Entry::new(date("2026-03-01"), event);
+            e.invoice = Some(format!("{}", 10_000 + i));
+            e.customer = Some(format!("K{:03}", i % 50));
+            e.until = Some(date("2026-05-01"));
+            journal.push(e);
+        }
+        Ledger::new(policy, customers, invoices, Vec::new(), Journal { entries: journal })
+    }
+
+    fn listed<'a>(outcome: &'a Outcome<'a>) -> Vec<(Option<NaiveDate>, std::borrow::Cow<'a, Decision<'a>>)> {
+        outcome.decisions.iter().map(|d| (None, std::borrow::Cow::Borrowed(d))).collect()
+    }
+
+    #[test]
+    fn rows_written_from_the_decisions_are_the_tables() {
+        let l = ledger(5_200);
+        let outcome = decide_brief(&l, date("2026-04-15"));
+        let decisions = listed(&outcome);
+        let states: std::collections::BTreeSet<&str> =
+            decisions.iter().map(|(_, d)| d.state.name()).collect();
+        assert!(states.len() >= 5, "{states:?}");
+        let rows = DecisionRows { ledger: &l, decisions: &decisions, shape: decision_table(false) };
+        let mut table = decision_table(false);
+        for (day, d) in &decisions {
+            table.push(decision_row(&l, d, *day));
+        }
+        assert!(table.rows.len() > text::BOXED_ROWS_MAX);
+        for dialect in [csv_out::CsvDialect::Standard, csv_out::CsvDialect::Nordic] {
+            assert_eq!(rows.csv(dialect), csv_out::render_in(&table, dialect));
+        }
+        let large = text::render_large(&rows, false);
+        assert_eq!(large, text::render_width(&table, false, None));
+        assert!(
+            large.contains("Kvarn\\nbyn") && large.contains("handed over 2026-03-01"),
+            "{}",
+            &large[..2000]
+        );
+    }
 }

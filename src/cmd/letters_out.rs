@@ -81,7 +81,7 @@ fn stem(plan: &LetterPlan<'_>, folder: &Path, currency: &str) -> PathBuf {
         Step::Plan => format!(
             "plan_{}_{}",
             sanitize(plan.customer),
-            sanitize(&plan.decisions.first().map_or(String::new(), |d| d.invoice.clone()))
+            sanitize(plan.decisions.first().map_or("", |d| d.invoice))
         ),
         step => format!("{}-{}_{}_{}", step.name(), plan.step_number, sanitize(plan.customer), currency),
     };
@@ -221,7 +221,7 @@ pub fn compose_all(
     plans: &[LetterPlan<'_>],
     as_of: NaiveDate,
     folder: &Path,
-    entry_for: impl Fn(&crate::core::dunning::Decision, &str, &str) -> Option<Entry>,
+    entry_for: impl Fn(&crate::core::dunning::Decision<'_>, &str, &str) -> Option<Entry>,
 ) -> Result<Outgoing> {
     let mut out = Outgoing::default();
     let company_email = ledger.policy.file.company.email.is_some();

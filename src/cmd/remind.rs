@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
-use crate::core::dunning::{Action, State, action_entry, decide};
+use crate::core::dunning::{Action, State, action_entry, decide_brief};
 use crate::core::journal::Event;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     // nothing, not even the lock file.
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let outcome = decide(&ledger, ctx.as_of);
+    let outcome = decide_brief(&ledger, ctx.as_of);
     super::due::report_problems(ctx, &outcome)?;
     let due: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Reminder)).collect();
     let plans = group(Step::Reminder, due.into_iter());
@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
         args,
         "remind",
         plans.iter().map(|p| p.customer),
-        plans.iter().flat_map(|p| p.decisions.iter().map(|d| d.invoice.as_str())),
+        plans.iter().flat_map(|p| p.decisions.iter().map(|d| d.invoice)),
     )?);
     let letters = letters_out::letters(ctx, &ledger)?;
     let out_dir = letters_out::out_dir(ctx, args.out.as_deref());

@@ -36,7 +36,7 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
         check_customer(&ctx, customer, &mut findings);
     }
     likely_duplicates(ledger, &mut findings);
-    check_invoices(&ctx, &mut findings);
+    check_invoices(&ctx, &ledger.invoices, &mut findings);
     check_payments(&ctx, &mut findings);
     credit_watch(ledger, as_of, &mut findings);
     reference_rates(&ctx, &mut findings);
@@ -47,11 +47,42 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     findings
 }
 
+/// The findings of [`check_ledger`] about one customer (`customer` must be one of
+/// `ledger.customers`) and its invoices, the credit watch's left out, in the same order:
+/// `dun customer` runs only the checks that can concern it, not the whole ledger's.
+pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Customer) -> Vec<Finding> {
+    let id = customer.id.as_str();
+    let ctx = Ctx::new(ledger, as_of);
+    let mut findings = Vec::new();
+    // Every line of the register with the id (normally one).
+    let records: Vec<usize> = (0..ledger.customers.len()).filter(|&i| ledger.customers[i].id == id).collect();
+    // The checks in check_ledger's order, each on what concerns the customer.
+    for &at in &records {
+        check_customer(&ctx, &ledger.customers[at], &mut findings);
+    }
+    for &at in &records {
+        duplicates_of(ledger, at, earlier_matches(ledger, at), &mut findings);
+    }
+    let invoices: Vec<&Invoice> = ledger.invoices.iter().filter(|i| i.customer == id).collect();
+    check_invoices(&ctx, invoices.iter().copied(), &mut findings);
+    past_retention_of(ledger, as_of, Some(id), &mut findings);
+    payment_details_unreachable(&ctx, Some(id), &mut findings);
+    findings.extend(ledger.notes.iter().filter(|f| f.customer.as_deref() == Some(id)).cloned());
+    findings.retain(|f| f.customer.as_deref() == Some(id));
+    findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    findings
+}
+
 /// Customers whose personal data bookkeeping law no longer requires (nothing open, the
 /// retention period over): the GDPR says not to keep it.
 fn past_retention(ledger: &Ledger, as_of: NaiveDate, findings: &mut Vec<Finding>) {
+    past_retention_of(ledger, as_of, None, findings);
+}
+
+/// [`past_retention`] of every customer, or of `only`.
+fn past_retention_of(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>, findings: &mut Vec<Finding>) {
     let r = super::privacy::retention(&ledger.policy.country);
-    for (c, last) in super::privacy::past_retention(ledger, as_of) {
+    for (c, last) in super::privacy::past_retention(ledger, as_of, only) {
         let since = format!("last activity {last}");
         findings.push(
             Finding::warning(
@@ -159,8 +190,23 @@ fn company_details(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         );
         return;
     }
+    payment_details_unreachable(ctx, None, findings);
+}
+
+/// The customers with open invoices (or `only`) whom the configured payment details cannot
+/// reach: once per customer and currency, on its first open invoice.
+fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut Vec<Finding>) {
+    let policy = &ctx.ledger.policy;
+    if super::account::accounts(policy).is_empty() {
+        return; // said once, on the policy (company_details)
+    }
     let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
-    let mut open: Vec<&Invoice> = ctx.open.keys().filter_map(|number| ctx.ledger.invoice(number)).collect();
+    let mut open: Vec<&Invoice> = ctx
+        .open
+        .keys()
+        .filter_map(|number| ctx.ledger.invoice(number))
+        .filter(|invoice| only.is_none_or(|id| invoice.customer == id))
+        .collect();
     open.sort_by_key(|invoice| invoice.line);
     for invoice in open {
         if !seen.insert((invoice.customer.as_str(), invoice.currency)) {
@@ -564,70 +610,124 @@ fn likely_duplicates(ledger: &Ledger, out: &mut Vec<Finding>) {
     // (name, postcode) → every customer with them, for the company-form comparison.
     let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (i, c) in ledger.customers.iter().enumerate() {
-        // Earlier customer → what matched.
-        let mut matches: Vec<(usize, Vec<String>)> = Vec::new();
-        let mut note = |earlier: Option<usize>, why: String| {
-            if let Some(e) = earlier {
-                match matches.iter_mut().find(|(m, _)| *m == e) {
-                    Some((_, whys)) => whys.push(why),
-                    None => matches.push((e, vec![why])),
-                }
-            }
-        };
-        if let Some(org) =
-            c.org_no.as_deref().map(|o| normalized_org_no(&c.country, o)).filter(|o| !o.is_empty())
+        let mut earlier = EarlierMatches::default();
+        if let Some(org) = org_key(c) {
+            earlier.org = Some(*by_org.entry(org).or_insert(i)).filter(|&first| first != i);
+        }
+        if let Some(email) = email_key(c) {
+            earlier.email = Some(*by_email.entry(email).or_insert(i)).filter(|&first| first != i);
+        }
+        if let Some(key) = name_key(c) {
+            let seen = by_name.entry(key).or_default();
+            earlier.name = seen.iter().copied().find(|&e| same_name(&ledger.customers[e].name, &c.name));
+            seen.push(i);
+        }
+        duplicates_of(ledger, i, earlier, out);
+    }
+}
+
+/// The first earlier customer with the same org number, e-mail, and name and postcode.
+#[derive(Default)]
+struct EarlierMatches {
+    org: Option<usize>,
+    email: Option<usize>,
+    name: Option<usize>,
+}
+
+/// What a customer's org number is compared by: country and digits.
+fn org_key(c: &Customer) -> Option<String> {
+    let org = c.org_no.as_deref().map(|o| normalized_org_no(&c.country, o)).filter(|o| !o.is_empty())?;
+    Some(format!("{}:{org}", c.country))
+}
+
+fn email_key(c: &Customer) -> Option<String> {
+    c.email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty())
+}
+
+/// The normalised name and the postcode's letters and digits, when both are there.
+fn name_key(c: &Customer) -> Option<(String, String)> {
+    let postcode = c.postcode.as_deref()?;
+    let name = normalized_name(&c.name);
+    let code: String = postcode.chars().filter(char::is_ascii_alphanumeric).collect();
+    (!name.is_empty() && !code.is_empty()).then_some((name, code))
+}
+
+/// [`likely_duplicates`]'s matches for the customer at `at` alone: a scan of the customers
+/// before it instead of the whole register's maps.
+fn earlier_matches(ledger: &Ledger, at: usize) -> EarlierMatches {
+    let c = &ledger.customers[at];
+    let (org, email, name) = (org_key(c), email_key(c), name_key(c));
+    let mut earlier = EarlierMatches::default();
+    for (e, other) in ledger.customers[..at].iter().enumerate() {
+        if earlier.org.is_none() && org.is_some() && org_key(other) == org {
+            earlier.org = Some(e);
+        }
+        if earlier.email.is_none() && email.is_some() && email_key(other) == email {
+            earlier.email = Some(e);
+        }
+        if earlier.name.is_none()
+            && name.is_some()
+            && name_key(other) == name
+            && same_name(&other.name, &c.name)
         {
-            let first = *by_org.entry(format!("{}:{org}", c.country)).or_insert(i);
-            note(
-                (first != i).then_some(first),
-                format!("the same org number {}", c.org_no.as_deref().unwrap_or("")),
-            );
+            earlier.name = Some(e);
         }
-        if let Some(email) = c.email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()) {
-            let first = *by_email.entry(email.clone()).or_insert(i);
-            note((first != i).then_some(first), format!("the same e-mail {email}"));
-        }
-        if let Some(postcode) = c.postcode.as_deref() {
-            let name = normalized_name(&c.name);
-            let code: String = postcode.chars().filter(char::is_ascii_alphanumeric).collect();
-            if !name.is_empty() && !code.is_empty() {
-                let seen = by_name.entry((name, code)).or_default();
-                let first = seen.iter().copied().find(|&e| same_name(&ledger.customers[e].name, &c.name));
-                seen.push(i);
-                note(first, format!("the same name and postcode {postcode}"));
+    }
+    earlier
+}
+
+/// The likely-duplicate findings of the customer at `at`, given its earlier matches.
+fn duplicates_of(ledger: &Ledger, at: usize, earlier: EarlierMatches, out: &mut Vec<Finding>) {
+    let c = &ledger.customers[at];
+    // Earlier customer → what matched.
+    let mut matches: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut note = |earlier: Option<usize>, why: String| {
+        if let Some(e) = earlier {
+            match matches.iter_mut().find(|(m, _)| *m == e) {
+                Some((_, whys)) => whys.push(why),
+                None => matches.push((e, vec![why])),
             }
         }
-        // A shared org number or e-mail with the same name too is all the more likely one customer.
-        for (earlier, whys) in matches.iter_mut() {
-            let e = &ledger.customers[*earlier];
-            if !whys.iter().any(|w| w.starts_with("the same name")) && same_name(&e.name, &c.name) {
-                whys.push("the same name".to_owned());
-            }
+    };
+    if earlier.org.is_some() {
+        note(earlier.org, format!("the same org number {}", c.org_no.as_deref().unwrap_or("")));
+    }
+    if let Some(email) = earlier.email.and_then(|_| email_key(c)) {
+        note(earlier.email, format!("the same e-mail {email}"));
+    }
+    if let Some(postcode) = c.postcode.as_deref().filter(|_| earlier.name.is_some()) {
+        note(earlier.name, format!("the same name and postcode {postcode}"));
+    }
+    // A shared org number or e-mail with the same name too is all the more likely one customer.
+    for (earlier, whys) in matches.iter_mut() {
+        let e = &ledger.customers[*earlier];
+        if !whys.iter().any(|w| w.starts_with("the same name")) && same_name(&e.name, &c.name) {
+            whys.push("the same name".to_owned());
         }
-        for (earlier, whys) in matches {
-            let e = &ledger.customers[earlier];
-            out.push(
-                Finding::warning(
-                    CUSTOMERS,
-                    c.line,
-                    "id",
-                    "likely-duplicate",
-                    format!(
-                        "customer {} looks like customer {} \"{}\" (line {}): {}",
-                        c.id,
-                        e.id,
-                        e.name,
-                        e.line,
-                        whys.join(", ")
-                    ),
-                )
-                .customer(&c.id)
-                .hint(format!(
-                    "merge them if they are one customer; otherwise letters to one may reach the other (customer {})",
-                    e.id
-                )),
-            );
-        }
+    }
+    for (earlier, whys) in matches {
+        let e = &ledger.customers[earlier];
+        out.push(
+            Finding::warning(
+                CUSTOMERS,
+                c.line,
+                "id",
+                "likely-duplicate",
+                format!(
+                    "customer {} looks like customer {} \"{}\" (line {}): {}",
+                    c.id,
+                    e.id,
+                    e.name,
+                    e.line,
+                    whys.join(", ")
+                ),
+            )
+            .customer(&c.id)
+            .hint(format!(
+                "merge them if they are one customer; otherwise letters to one may reach the other (customer {})",
+                e.id
+            )),
+        );
     }
 }
 
@@ -685,9 +785,9 @@ fn reference_problem(
 
 /// Each customer's usual currency: the currency of a strict majority of its invoices, when
 /// that is at least two.
-fn usual_currencies(invoices: &[Invoice]) -> FxHashMap<&str, Currency> {
+fn usual_currencies<'a>(invoices: impl IntoIterator<Item = &'a Invoice>) -> FxHashMap<&'a str, Currency> {
     let mut counts: FxHashMap<&str, Vec<(Currency, u32)>> = FxHashMap::default();
-    for inv in invoices.iter().filter(|i| !i.is_credit_note()) {
+    for inv in invoices.into_iter().filter(|i| !i.is_credit_note()) {
         let list = counts.entry(inv.customer.as_str()).or_default();
         match list.iter_mut().find(|(c, _)| *c == inv.currency) {
             Some((_, n)) => *n += 1,
@@ -704,13 +804,18 @@ fn usual_currencies(invoices: &[Invoice]) -> FxHashMap<&str, Currency> {
         .collect()
 }
 
-fn check_invoices(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+/// The checks of each of `invoices` (all of the ledger's, or one customer's: a customer's
+/// usual currency is counted from its own invoices).
+fn check_invoices<'a, I>(ctx: &Ctx<'a>, invoices: I, out: &mut Vec<Finding>)
+where
+    I: IntoIterator<Item = &'a Invoice> + Clone,
+{
     let ledger = ctx.ledger;
     let as_of = ctx.as_of;
     let payments = PaymentIndex::new(&ledger.payments, as_of);
-    let usual = usual_currencies(&ledger.invoices);
+    let usual = usual_currencies(invoices.clone());
     let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
-    for inv in &ledger.invoices {
+    for inv in invoices {
         let at = |error: bool, field: &str, code: &'static str, message: String| {
             let f = if error {
                 Finding::error(INVOICES, inv.line, field, code, message)
@@ -1045,6 +1150,96 @@ mod tests {
         assert!(same_name("Kjær ApS", "kjær aps"));
         assert!(!same_name("Kjær ApS", "Kjær I/S"));
         assert!(!same_name("AB", "AB"), "a name of nothing but a company form is no evidence");
+    }
+
+    proptest::proptest! {
+        /// One customer's findings, checked alone (`dun customer`), are exactly the whole
+        /// ledger's findings about it, the credit watch's aside: data problems, likely
+        /// duplicates (by org number, e-mail, name and postcode, company forms), invoices
+        /// (duplicate numbers, unknown customers, credit notes, references, balances, unusual
+        /// currencies), retention and unreachable payment details, in the same order.
+        #[test]
+        fn one_customers_findings_checked_alone_are_the_whole_ledgers(
+            customers in proptest::collection::vec(
+                (0usize..4, 0usize..3, 0usize..4, 0usize..3, proptest::bool::ANY, 0usize..3),
+                1..7,
+            ),
+            invoices in proptest::collection::vec(
+                (0usize..8, 0u32..4, -3i64..8, 0usize..4, 0u64..400, proptest::bool::ANY),
+                0..12,
+            ),
+            iban in proptest::bool::ANY,
+            on in 0u64..4000,
+        ) {
+            use super::super::journal::Journal;
+            use super::super::model::{Customer, Invoice};
+            use super::super::policy::Policy;
+            let names = ["Åby Bageri AB", "ÅBY BAGERI", "Kjær ApS", "Kjær I/S"];
+            let emails = [None, Some("a@x.se"), Some(" A@X.se "), Some("bad@")];
+            let orgs = [None, Some("556036-0793"), Some("5560360793"), Some("19570819-9327")];
+            let postcodes = [None, Some("431 34"), Some("43134")];
+            let ids = ["K1", "K2", "K3", "K1"];
+            let customers: Vec<Customer> = customers
+                .iter()
+                .enumerate()
+                .map(|(i, &(name, email, org, postcode, address, id))| Customer {
+                    // Now and then an id given twice.
+                    id: if id == 0 { ids[i % 4].to_owned() } else { format!("C{i}") },
+                    name: names[name].to_owned(),
+                    country: if i % 3 == 2 { "NO".into() } else { "SE".into() },
+                    email: emails[email].map(str::to_owned),
+                    org_no: orgs[org].map(str::to_owned),
+                    postcode: postcodes[postcode].map(str::to_owned),
+                    address: address.then(|| "Gatan 1".to_owned()),
+                    city: address.then(|| "Stad".to_owned()),
+                    line: i as u64 + 2,
+                    ..Customer::default()
+                })
+                .collect();
+            let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+            let references = [None, Some("1234567897"), Some("1234567890"), Some("RF18539007547034")];
+            let invoices: Vec<Invoice> = invoices
+                .iter()
+                .enumerate()
+                .map(|(i, &(customer, number, amount, reference, due, eur))| {
+                    let customer = customers.get(customer).map_or("NOBODY".to_owned(), |c| c.id.clone());
+                    let due = start + chrono::Days::new(due * 5);
+                    let mut inv = Invoice::unpaid_sek(
+                        &format!("{}", 100 + number),
+                        &customer,
+                        due - chrono::Days::new(30),
+                        due,
+                        Decimal::new(amount * 25_000, 2),
+                    );
+                    if eur {
+                        inv.currency = Currency::parse("EUR").unwrap();
+                    }
+                    inv.reference = references[reference].map(str::to_owned);
+                    if amount < 0 {
+                        inv.credits = Some(format!("{}", 100 + (number + 1) % 4));
+                    }
+                    inv.line = i as u64 + 2;
+                    inv
+                })
+                .collect();
+            let policy = Policy::from_toml(&format!(
+                "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\"\n{}",
+                if iban { "iban = \"SE4550000000058398257466\"\nbic = \"ESSESESS\"\n" } else { "" }
+            ))
+            .unwrap();
+            let ledger = Ledger::new(policy, customers, invoices, Vec::new(), Journal::default());
+            let as_of = start + chrono::Days::new(on);
+            let all = check_ledger(&ledger, as_of);
+            for c in &ledger.customers {
+                let expected: Vec<&Finding> = all
+                    .iter()
+                    .filter(|f| f.customer.as_deref() == Some(c.id.as_str()))
+                    .filter(|f| !super::super::credit::WATCH_CODES.contains(&f.code))
+                    .collect();
+                let alone = check_customer_findings(&ledger, as_of, c);
+                proptest::prop_assert_eq!(alone.iter().collect::<Vec<_>>(), expected);
+            }
+        }
     }
 
     #[test]

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::charges;
-use super::check::check_ledger;
-use super::credit::{self, Behaviour, WATCH_CODES, WatchReason};
+use super::check::check_customer_findings;
+use super::credit::{self, Behaviour, WatchReason};
 use super::finding::Finding;
 use super::journal::{Entry, Event};
 use super::ledger::{Ledger, Owner, normalize_reference};
@@ -263,12 +263,8 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         watch,
         journal: journal_of(ledger, customer, as_of),
         next_step: next_step_line(ledger, customer, as_of),
-        findings: check_ledger(ledger, as_of)
-            .into_iter()
-            .filter(|f| f.customer.as_deref() == Some(customer.id.as_str()))
-            // The credit watch is shown as such, not as a data problem.
-            .filter(|f| !WATCH_CODES.contains(&f.code))
-            .collect(),
+        // The credit watch is shown as such (`watch`), not as a data problem.
+        findings: check_customer_findings(ledger, as_of, customer),
         notes,
     }
 }

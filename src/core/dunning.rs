@@ -13,7 +13,7 @@
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::charges::{self, FeeHistory, Law};
 use super::claim::{self, Claim};
@@ -211,11 +211,67 @@ impl History {
     }
 }
 
-/// The decision for one open invoice.
+/// Why a decision is what it is, line by line, in the order the rules were applied: what
+/// `dun explain` prints. Written out only where it is shown: deciding a whole ledger for `dun
+/// due` or `dun remind` formats no line but the one `due --all` shows for a waiting invoice.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Why {
+    lines: Vec<String>,
+    /// Every line is written ([`decide`]), not only the reason for waiting ([`decide_brief`]).
+    full: bool,
+}
+
+impl Why {
+    /// A record that writes every line.
+    pub fn full() -> Why {
+        Why { lines: Vec::new(), full: true }
+    }
+
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.lines.iter()
+    }
+
+    /// The last line: for a waiting invoice, what it waits for (in either kind of record).
+    pub fn last(&self) -> Option<&String> {
+        self.lines.last()
+    }
+
+    /// A line only `dun explain` shows: formatted only in a full record.
+    fn say(&mut self, line: std::fmt::Arguments<'_>) {
+        if self.full {
+            self.lines.push(line.to_string());
+        }
+    }
+
+    /// A line that may end a waiting decision's record, which `dun due --all` shows: a brief
+    /// record keeps it alone (a later one replaces it).
+    fn say_last(&mut self, line: std::fmt::Arguments<'_>) {
+        if !self.full {
+            self.lines.clear();
+        }
+        self.lines.push(line.to_string());
+    }
+}
+
+impl<'w> IntoIterator for &'w Why {
+    type Item = &'w String;
+    type IntoIter = std::slice::Iter<'w, String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.lines.iter()
+    }
+}
+
+/// The decision for one open invoice. It borrows the invoice number and customer id from the
+/// ledger it was made from: a whole ledger's decisions own no text.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Decision {
-    pub invoice: String,
-    pub customer: String,
+pub struct Decision<'a> {
+    pub invoice: &'a str,
+    pub customer: &'a str,
     pub currency: Currency,
     pub open: Decimal,
     pub due: NaiveDate,
@@ -244,30 +300,42 @@ pub struct Decision {
     /// still waiting for an answer, which is listed but not journaled again.
     pub call_for: Option<Action>,
     /// Why, in the order the rules were applied: what `dun explain` prints.
-    pub why: Vec<String>,
+    pub why: Why,
 }
 
 /// Decisions for every open invoice, and the statutory rules the policy would break.
-pub struct Outcome {
-    pub decisions: Vec<Decision>,
+pub struct Outcome<'a> {
+    pub decisions: Vec<Decision<'a>>,
     pub violations: Vec<(String, RuleViolation)>,
     pub warnings: Vec<String>,
 }
 
-/// Decides every open invoice on `as_of`.
-pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome {
-    decide_where(ledger, as_of, None)
+/// Decides every open invoice on `as_of`, each with every line of why.
+pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
+    decide_where(ledger, as_of, None, Why::full)
+}
+
+/// [`decide`] without the lines of why that only `dun explain` shows: a waiting decision keeps
+/// the last line alone (what `dun due --all` shows), every other decision none. Everything
+/// else is the same.
+pub fn decide_brief(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
+    decide_where(ledger, as_of, None, Why::default)
 }
 
 /// Decides the open invoices of one customer on `as_of`: the decisions `decide` makes for
 /// them, in the same order. A decision depends on nothing outside its customer's invoices
 /// (the fee is charged once per letter, and a letter is one customer's), so `dun explain` and
 /// `dun customer` need not decide the whole ledger for one invoice or customer.
-pub fn decide_customer(ledger: &Ledger, as_of: NaiveDate, customer: &str) -> Outcome {
-    decide_where(ledger, as_of, Some(customer))
+pub fn decide_customer<'a>(ledger: &'a Ledger, as_of: NaiveDate, customer: &str) -> Outcome<'a> {
+    decide_where(ledger, as_of, Some(customer), Why::full)
 }
 
-fn decide_where(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>) -> Outcome {
+fn decide_where<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    only: Option<&str>,
+    why: fn() -> Why,
+) -> Outcome<'a> {
     let open = ledger.open_amounts(as_of);
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
@@ -303,7 +371,7 @@ fn decide_where(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>) -> Outcom
         let entries = journal.get(invoice.number.as_str()).unwrap_or(&none);
         let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &deliveries);
         let hold = held.get(invoice.customer.as_str()).copied();
-        let d = decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of);
+        let d = decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of, why());
         if let Err(v) = &d.1 {
             out.violations.push((invoice.number.clone(), v.clone()));
         }
@@ -323,7 +391,7 @@ fn decide_where(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>) -> Outcom
         match claim::claim(ledger, invoice, *customer, rules, &history.fees(), d.fee, d.open, as_of) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
-                d.why.push(format!("refused: {v}"));
+                d.why.say_last(format_args!("refused: {v}"));
                 out.violations.push((invoice.number.clone(), v));
             }
         }
@@ -339,7 +407,7 @@ fn decide_where(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>) -> Outcom
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or
 /// unknown), once per country: letters would otherwise state it silently.
-fn stale_rate_warning(law: &Law<'_>, d: &Decision, as_of: NaiveDate) -> Option<String> {
+fn stale_rate_warning(law: &Law<'_>, d: &Decision<'_>, as_of: NaiveDate) -> Option<String> {
     if law.rules.interest.mode() != super::policy::InterestMode::Statutory || !law.has_statutory_rate() {
         return None;
     }
@@ -366,7 +434,34 @@ fn stale_rate_warning(law: &Law<'_>, d: &Decision, as_of: NaiveDate) -> Option<S
     })
 }
 
-impl Decision {
+impl<'a> Decision<'a> {
+    /// The same decision, its invoice number and customer id borrowed from elsewhere (a
+    /// ledger with the same invoices).
+    fn borrowing<'b>(self, invoice: &'b str, customer: &'b str) -> Decision<'b> {
+        Decision {
+            invoice,
+            customer,
+            currency: self.currency,
+            open: self.open,
+            due: self.due,
+            days_overdue: self.days_overdue,
+            state: self.state,
+            step: self.step,
+            reminders_sent: self.reminders_sent,
+            last_reminder: self.last_reminder,
+            pay_by: self.pay_by,
+            next_date: self.next_date,
+            fee: self.fee,
+            fees_charged: self.fees_charged,
+            interest: self.interest,
+            compensation: self.compensation,
+            claim: self.claim,
+            collection_warning: self.collection_warning,
+            call_for: self.call_for,
+            why: self.why,
+        }
+    }
+
     /// Takes the claim's figures: the one place the decision's amounts come from.
     fn attach(&mut self, claim: Claim) {
         self.fee = claim.new_fee();
@@ -379,11 +474,14 @@ impl Decision {
 
 /// One letter per customer, step and currency lists all its invoices; its fee is charged once,
 /// on the first invoice of the letter (the journal records it there).
-fn charge_once_per_letter(decisions: &mut [Decision]) {
-    let mut seen: std::collections::HashSet<(String, Currency)> = std::collections::HashSet::new();
+fn charge_once_per_letter(decisions: &mut [Decision<'_>]) {
+    let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
     for d in decisions.iter_mut().filter(|d| d.state == State::Due(Action::Reminder)) {
-        if !seen.insert((d.customer.clone(), d.currency)) && !d.fee.is_zero() {
-            d.why.push(format!("the reminder fee {} is charged once, on the letter's first invoice", d.fee));
+        if !seen.insert((d.customer, d.currency)) && !d.fee.is_zero() {
+            d.why.say(format_args!(
+                "the reminder fee {} is charged once, on the letter's first invoice",
+                d.fee
+            ));
             d.fee = Decimal::ZERO;
         }
     }
@@ -435,20 +533,21 @@ fn plan_status(plan: &Plan, open: Decimal, grace_days: u32, as_of: NaiveDate) ->
 }
 
 #[allow(clippy::too_many_arguments)]
-fn decide_invoice(
+fn decide_invoice<'a>(
     ledger: &Ledger,
-    invoice: &Invoice,
+    invoice: &'a Invoice,
     customer: Option<&Customer>,
     rules: &Rules,
     history: &History,
     open: Decimal,
     hold: Option<NaiveDate>,
     as_of: NaiveDate,
-) -> (Decision, Result<(), RuleViolation>) {
+    why: Why,
+) -> (Decision<'a>, Result<(), RuleViolation>) {
     let days_overdue = (as_of - invoice.due).num_days();
     let mut d = Decision {
-        invoice: invoice.number.clone(),
-        customer: invoice.customer.clone(),
+        invoice: &invoice.number,
+        customer: &invoice.customer,
         currency: invoice.currency,
         open,
         due: invoice.due,
@@ -466,19 +565,22 @@ fn decide_invoice(
         claim: Claim::default(),
         collection_warning: false,
         call_for: None,
-        why: vec![format!(
-            "open {} {} of {}, due {} ({} days {})",
-            open,
-            invoice.currency,
-            invoice.amount,
-            invoice.due,
-            days_overdue.abs(),
-            if days_overdue >= 0 { "overdue" } else { "to go" }
-        )],
+        why,
     };
-    d.why.extend(history.undelivered.iter().cloned());
+    d.why.say(format_args!(
+        "open {} {} of {}, due {} ({} days {})",
+        open,
+        invoice.currency,
+        invoice.amount,
+        invoice.due,
+        days_overdue.abs(),
+        if days_overdue >= 0 { "overdue" } else { "to go" }
+    ));
+    for line in &history.undelivered {
+        d.why.say(format_args!("{line}"));
+    }
     if let Some(segment) = &rules.segment {
-        d.why.push(format!(
+        d.why.say(format_args!(
             "customer segment \"{segment}\"{}",
             if rules.manual { " (manual: calls instead of letters)" } else { "" }
         ));
@@ -488,7 +590,7 @@ fn decide_invoice(
         return (d, Ok(()));
     }
     if let Some(since) = history.collection {
-        d.why.push(format!("handed to collection on {since}; nothing more is sent"));
+        d.why.say(format_args!("handed to collection on {since}; nothing more is sent"));
         d.state = State::InCollection(since);
         return (d, Ok(()));
     }
@@ -498,7 +600,7 @@ fn decide_invoice(
 
 /// The pauses of SPEC §6 step 1, or `None` when the invoice is not paused.
 fn pause(
-    d: &mut Decision,
+    d: &mut Decision<'_>,
     invoice: &Invoice,
     rules: &Rules,
     history: &History,
@@ -507,43 +609,45 @@ fn pause(
     as_of: NaiveDate,
 ) -> Option<State> {
     if let Some(since) = history.dispute {
-        d.why.push(format!("disputed since {since}: paused until `dun resolve {}`", invoice.number));
+        d.why.say(format_args!("disputed since {since}: paused until `dun resolve {}`", invoice.number));
         return Some(State::Paused(format!("disputed since {since}")));
     }
     if let Some(since) = hold {
-        d.why
-            .push(format!("customer on hold since {since}: paused until `dun release {}`", invoice.customer));
+        d.why.say(format_args!(
+            "customer on hold since {since}: paused until `dun release {}`",
+            invoice.customer
+        ));
         return Some(State::Paused(format!("customer on hold since {since}")));
     }
     if let Some((made, until)) = history.promise {
         if as_of <= until {
             d.next_date = until.succ_opt();
-            d.why.push(format!("promised on {made} to pay by {until}: paused until then"));
+            d.why.say(format_args!("promised on {made} to pay by {until}: paused until then"));
             return Some(State::Paused(format!("promise to pay by {until}")));
         }
-        d.why.push(format!("the promise to pay by {until} (made {made}) is broken: the ladder resumes"));
+        d.why.say(format_args!("the promise to pay by {until} (made {made}) is broken: the ladder resumes"));
     }
     if let Some(plan) = &history.plan {
         let grace = rules.collection.after_days();
         match plan_status(plan, open, grace, as_of) {
             PlanStatus::OnTime(next) => {
                 let next = next.map_or(String::new(), |n| format!("; next installment {n}"));
-                d.why.push(format!("on a payment plan made {} that is kept{next}", plan.made));
+                d.why.say(format_args!("on a payment plan made {} that is kept{next}", plan.made));
                 return Some(State::Paused(format!("payment plan kept{next}")));
             }
             PlanStatus::Late { installment, days } => {
-                d.why.push(format!(
+                d.why.say(format_args!(
                     "the installment due {installment} is {days} days late; the plan breaks after {grace} days (collection.after_days)"
                 ));
                 return Some(State::Paused(format!("plan installment {installment} {days} days late")));
             }
             PlanStatus::Broken { installment, days } => {
-                d.why.push(format!(
+                d.why.say(format_args!(
                     "the payment plan is broken: the installment due {installment} is {days} days late (more than collection.after_days = {grace})"
                 ));
                 if history.reminders.iter().any(|r| r.delivered.is_ok()) && history.collection.is_none() {
                     // SPEC §6: a broken plan after a reminder goes to collection.
-                    d.why.push("a reminder was sent before the plan, so collection is due".to_owned());
+                    d.why.say(format_args!("a reminder was sent before the plan, so collection is due"));
                     d.state = State::Due(Action::Collection);
                     return Some(manual(d, rules, Action::Collection));
                 }
@@ -554,9 +658,9 @@ fn pause(
 }
 
 /// A manual segment turns a letter or a hand-over into a call task.
-fn manual(d: &mut Decision, rules: &Rules, action: Action) -> State {
+fn manual(d: &mut Decision<'_>, rules: &Rules, action: Action) -> State {
     if rules.manual {
-        d.why.push(format!("manual segment: a call instead of the {}", action.name()));
+        d.why.say(format_args!("manual segment: a call instead of the {}", action.name()));
         d.call_for = Some(action);
         State::Due(Action::Call)
     } else {
@@ -566,7 +670,7 @@ fn manual(d: &mut Decision, rules: &Rules, action: Action) -> State {
 
 /// Steps 3–5 of SPEC §6: collection due, reminder due, waiting, not due.
 fn ladder(
-    d: &mut Decision,
+    d: &mut Decision<'_>,
     ledger: &Ledger,
     invoice: &Invoice,
     customer: Option<&Customer>,
@@ -582,21 +686,21 @@ fn ladder(
     let consumer = law.consumer;
     let (legal_due, moved) = law.legal_due(invoice.due);
     if let Some(m) = moved {
-        d.why.push(format!(
+        d.why.say(format_args!(
             "the due date {} is a non-business day ({}): the law moves it to {} ({})",
             m.from, m.because, m.to, m.source
         ));
     }
     // A call stays listed until something is recorded on the invoice after it.
     if let Some((called, _)) = history.open_call() {
-        d.why.push(format!(
+        d.why.say(format_args!(
             "a call was due on {called} and nothing is recorded since (promise, plan, dispute, payment or note)"
         ));
         d.state = State::Due(Action::Call);
         return Ok(());
     }
     if let Some(&(called, Action::Collection)) = history.calls.last() {
-        d.why.push(format!(
+        d.why.say_last(format_args!(
             "manual segment: the call in place of collection ({called}) was answered; what follows is decided by hand"
         ));
         d.state = State::Waiting(None);
@@ -606,7 +710,7 @@ fn ladder(
     if let Some(last) = history.reminders.last()
         && let Err(why) = &last.delivered
     {
-        d.why.push(format!(
+        d.why.say_last(format_args!(
             "reminder {} of {} is not delivered yet ({why}): the next step waits for it",
             history.reminders.len(),
             last.date
@@ -618,7 +722,7 @@ fn ladder(
         && let (delivered, Some(pay_by)) = last.counted()
         && delivered > last.date
     {
-        d.why.push(format!(
+        d.why.say(format_args!(
             "reminder {} of {} was delivered on {delivered}: its deadline counts from then ({pay_by})",
             history.reminders.len(),
             last.date
@@ -640,14 +744,14 @@ fn ladder(
             // Finland: a consumer's collection demand only 14 days after the reminder.
             ready = ready.max(sent.checked_add_days(Days::new(*min as u64)).unwrap_or(sent));
         }
-        d.why.push(format!(
+        d.why.say_last(format_args!(
             "{} of {} reminder(s) sent (reminder.max): the ladder is done; collection from {ready} (deadline {deadline} + collection.after_days {})",
             history.reminders.len(),
             r.max(),
             c.after_days()
         ));
         if d.open < c.min_amount() {
-            d.why.push(format!(
+            d.why.say_last(format_args!(
                 "open {} is below collection.min_amount {}: not handed over",
                 d.open,
                 c.min_amount()
@@ -671,7 +775,7 @@ fn ladder(
         None => ready,
     };
     if as_of <= legal_due {
-        d.why.push(format!(
+        d.why.say(format_args!(
             "not due yet; the first reminder would come on {ready} (reminder.after_days {})",
             r.after_days()
         ));
@@ -680,12 +784,16 @@ fn ladder(
         return Ok(());
     }
     if d.open < r.min_amount() {
-        d.why.push(format!("open {} is below reminder.min_amount {}: not chased", d.open, r.min_amount()));
+        d.why.say_last(format_args!(
+            "open {} is below reminder.min_amount {}: not chased",
+            d.open,
+            r.min_amount()
+        ));
         d.state = State::Waiting(None);
         return Ok(());
     }
     if as_of < ready {
-        d.why.push(format!(
+        d.why.say_last(format_args!(
             "reminder {} on {ready} ({})",
             steps + 1,
             if steps == 0 {
@@ -707,20 +815,20 @@ fn ladder(
         // Norway and Denmark: the warning of collection must give at least 14 / 10 days.
         let min = *pack.collection.min_deadline_days.get(consumer) as u32;
         if within < min {
-            d.why.push(format!(
+            d.why.say(format_args!(
                 "the deadline is raised from {within} to {min} days: a warning of collection in {} must give at least that ({})",
                 pack.country, pack.collection.deadline_source.source
             ));
             within = min;
         }
     }
-    d.pay_by = Some(add_days(as_of, within));
-    d.why.push(format!(
-        "reminder {} is due today ({} days overdue ≥ reminder.after_days {}); pay by {}",
+    let pay_by = add_days(as_of, within);
+    d.pay_by = Some(pay_by);
+    d.why.say(format_args!(
+        "reminder {} is due today ({} days overdue ≥ reminder.after_days {}); pay by {pay_by}",
         steps + 1,
         d.days_overdue,
         r.after_days(),
-        d.pay_by.map_or(String::new(), |p| p.to_string())
     ));
     if d.state == State::Due(Action::Call) {
         return Ok(());
@@ -728,17 +836,17 @@ fn ladder(
     let fee = charges::reminder_fee(ledger, invoice, customer, rules, history.fee_history(), as_of)?;
     d.fee = fee.fee;
     if !fee.fee.is_zero() {
-        d.why.push(format!("reminder fee {} {}", fee.fee, invoice.currency));
+        d.why.say(format_args!("reminder fee {} {}", fee.fee, invoice.currency));
     }
     if let Some(why) = fee.withheld {
-        d.why.push(format!("no statutory reminder fee on this reminder: {why}"));
+        d.why.say(format_args!("no statutory reminder fee on this reminder: {why}"));
     }
     Ok(())
 }
 
 /// The journal line that records carrying out a decision's action on `date`.
 pub fn action_entry(
-    d: &Decision,
+    d: &Decision<'_>,
     date: NaiveDate,
     channel: Option<String>,
     reference: Option<String>,
@@ -750,8 +858,8 @@ pub fn action_entry(
         Action::Call => Event::Call,
     };
     let mut e = Entry::new(date, event);
-    e.invoice = Some(d.invoice.clone());
-    e.customer = Some(d.customer.clone());
+    e.invoice = Some(d.invoice.to_owned());
+    e.customer = Some(d.customer.to_owned());
     e.channel = channel;
     e.reference = reference;
     match action {
@@ -770,24 +878,26 @@ pub fn action_entry(
 
 /// What would fall due each day from `from` to `until` if nothing is paid and every action
 /// is carried out the day it falls due.
-pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision)> {
+pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision<'_>)> {
     let mut sim = ledger.clone();
     let mut out = Vec::new();
     // A call task stands until something is recorded, which never happens in a forecast: it is
     // listed on its first day only, not once a day to the end.
-    let mut calls_listed: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+    let mut calls_listed: FxHashSet<&str> = FxHashSet::default();
     let mut day = from;
     while day <= until {
-        let outcome = decide(&sim, day);
-        for d in outcome.decisions.into_iter().filter(|d| d.state.action().is_some()) {
-            if let Some(e) = action_entry(&d, day, None, None) {
-                sim.journal.entries.push(e);
-            }
-            if d.state == State::Due(Action::Call) && !calls_listed.insert(d.invoice.clone()) {
+        let mut entries = Vec::new();
+        for d in decide_brief(&sim, day).decisions.into_iter().filter(|d| d.state.action().is_some()) {
+            entries.extend(action_entry(&d, day, None, None));
+            // The simulation's invoices are the ledger's: the decision borrows the ledger's text.
+            let Some(invoice) = ledger.invoice(d.invoice) else { continue };
+            let d = d.borrowing(&invoice.number, &invoice.customer);
+            if d.state == State::Due(Action::Call) && !calls_listed.insert(d.invoice) {
                 continue;
             }
             out.push((day, d));
         }
+        sim.journal.entries.extend(entries);
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }

@@ -87,12 +87,14 @@ fn record(event: Event, on: &str) -> Entry {
 fn run_day(l: &mut Ledger, on: NaiveDate) -> Vec<(String, Action)> {
     let outcome = decide(l, on);
     let mut done = Vec::new();
+    let mut entries = Vec::new();
     for d in outcome.decisions {
         if let Some(e) = action_entry(&d, on, Some("email".into()), None) {
-            done.push((d.invoice.clone(), d.state.action().unwrap()));
-            l.journal.entries.push(e);
+            done.push((d.invoice.to_owned(), d.state.action().unwrap()));
+            entries.push(e);
         }
     }
+    l.journal.entries.extend(entries);
     done
 }
 
@@ -249,7 +251,7 @@ fn a_forecast_lists_a_standing_call_once() {
     let listed = |l: &Ledger, from: &str| -> Vec<(NaiveDate, String)> {
         super::dunning::forecast(l, date(from), date("2026-03-31"))
             .into_iter()
-            .map(|(day, d)| (day, d.invoice))
+            .map(|(day, d)| (day, d.invoice.to_owned()))
             .collect()
     };
     // Nobody answers in a forecast, so each call stands from its day to the end: listed once.
@@ -454,17 +456,19 @@ fn reminder_ref(on: NaiveDate, invoice: &str) -> String {
 fn remind_queued(l: &mut Ledger, on: NaiveDate) -> Vec<(String, Action)> {
     let outcome = decide(l, on);
     let mut done = Vec::new();
+    let mut entries = Vec::new();
     for d in outcome.decisions {
-        let reference = reminder_ref(on, &d.invoice);
+        let reference = reminder_ref(on, d.invoice);
         if let Some(e) = action_entry(&d, on, Some("letter".into()), Some(reference.clone())) {
             let action = d.state.action().unwrap();
-            done.push((d.invoice.clone(), action));
-            l.journal.entries.push(e);
+            done.push((d.invoice.to_owned(), action));
+            entries.push(e);
             if action == Action::Reminder {
-                l.journal.entries.push(delivery_line(Event::Queued, on, &reference));
+                entries.push(delivery_line(Event::Queued, on, &reference));
             }
         }
     }
+    l.journal.entries.extend(entries);
     done
 }
 
@@ -530,7 +534,8 @@ fn a_reminder_refused_everywhere_does_not_count() {
 fn a_channel_without_delivery_counts_when_composed() {
     // Delivery configured for letters only; the reminder went by e-mail with a reference.
     let mut l = one("[delivery.letter]\n", vec![]);
-    let outcome = decide(&l, date("2026-02-07"));
+    let first = l.clone();
+    let outcome = decide(&first, date("2026-02-07"));
     let e = action_entry(&outcome.decisions[0], date("2026-02-07"), Some("email".into()), Some("x/r".into()));
     l.journal.entries.push(e.unwrap());
     assert_eq!(state(&l, "2026-02-28"), State::Due(Action::Collection));
@@ -650,10 +655,110 @@ proptest! {
             let alone = decide_customer(&l, as_of, id);
             let expected: Vec<_> = all.decisions.iter().filter(|d| d.customer == id).cloned().collect();
             prop_assert_eq!(&alone.decisions, &expected);
-            let numbers: Vec<&str> = expected.iter().map(|d| d.invoice.as_str()).collect();
+            let numbers: Vec<&str> = expected.iter().map(|d| d.invoice).collect();
             let violations: Vec<_> =
                 all.violations.iter().filter(|(n, _)| numbers.contains(&n.as_str())).cloned().collect();
             prop_assert_eq!(alone.violations, violations);
+        }
+    }
+}
+
+/// Everything but the lines of why, which a brief decision leaves out.
+fn without_why(d: &super::dunning::Decision<'_>) -> super::dunning::Decision<'static> {
+    let leaked = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
+    let mut d = d.clone();
+    d.why = Default::default();
+    super::dunning::Decision { invoice: leaked(d.invoice), customer: leaked(d.customer), ..d }
+}
+
+proptest! {
+    /// `decide_brief` (what `dun due` and `dun remind` use) makes the decisions `decide` makes:
+    /// the same states, dates and amounts, and for a waiting invoice the same last line of why
+    /// (what `dun due --all` shows), over a simulated run of days with reminders (some not yet
+    /// delivered), calls, promises, plans, disputes and small amounts.
+    #[test]
+    fn a_brief_decision_is_the_full_one_less_its_explanation(
+        invoices in proptest::collection::vec((0usize..3, 0u64..40, 1i64..200_000), 1..8),
+        events in proptest::collection::vec((0u8..6, 0usize..8, 0u64..120), 0..6),
+        letters in proptest::bool::ANY,
+        manual in proptest::bool::ANY,
+        days in 1u64..120,
+    ) {
+        let ids = ["K1", "K2", "K3"];
+        let invoices: Vec<Invoice> = invoices
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, due, cents))| {
+                let due = (date("2026-01-01") + chrono::Days::new(due)).to_string();
+                let mut inv = invoice(&i.to_string(), ids[c], &due, &Decimal::new(cents, 2).to_string());
+                inv.line = i as u64 + 2;
+                inv
+            })
+            .collect();
+        let customers: Vec<Customer> = ids
+            .iter()
+            .map(|id| {
+                let mut c = customer(id, "SE", CustomerKind::Business);
+                if manual && *id == "K3" {
+                    c.segment = Some("kommun".into());
+                }
+                c
+            })
+            .collect();
+        // Letters whose delivery is recorded (and never is, here), or e-mails counted as sent.
+        let (channels, delivery) =
+            if letters { ("channels = [\"letter\"]\n", "[delivery.letter]\n") } else { ("", "") };
+        let mut l = ledger(
+            &format!("[reminder]\n{channels}max = 2\ninterval_days = 9\nfee = \"60\"\nfee_agreed = true\n[collection]\ncompensation = \"0\"\nmin_amount = \"700\"\n[segments.kommun]\nmanual = true\n{delivery}"),
+            customers,
+            invoices,
+            vec![],
+        );
+        let start = date("2026-01-10");
+        for n in 0..days {
+            let on = start + chrono::Days::new(n);
+            for &(kind, at, day) in &events {
+                let Some(inv) = l.invoices.get(at).cloned() else { continue };
+                if start + chrono::Days::new(day) != on {
+                    continue;
+                }
+                let event = [Event::Promise, Event::Dispute, Event::Resolve, Event::Note, Event::Plan, Event::Payment][kind as usize];
+                let mut e = Entry::new(on, event);
+                e.invoice = Some(inv.number.clone());
+                e.customer = Some(inv.customer.clone());
+                if matches!(event, Event::Promise | Event::Plan) {
+                    e.until = Some(on + chrono::Days::new(day % 20));
+                    e.amount = Some(inv.amount);
+                }
+                l.journal.entries.push(e);
+            }
+            let full = decide(&l, on);
+            let brief = super::dunning::decide_brief(&l, on);
+            prop_assert_eq!(full.decisions.len(), brief.decisions.len());
+            for (f, b) in full.decisions.iter().zip(&brief.decisions) {
+                prop_assert_eq!(without_why(f), without_why(b));
+                prop_assert!(b.why.lines().len() <= 1, "{:?}", b.why);
+                if matches!(f.state, State::Waiting(_)) {
+                    prop_assert_eq!(f.why.last(), b.why.last(), "{:?}", f.why);
+                }
+            }
+            prop_assert_eq!(&full.violations, &brief.violations);
+            prop_assert_eq!(&full.warnings, &brief.warnings);
+            // Carry out what is due; letters are queued and never posted, so the ladder waits.
+            let mut entries = Vec::new();
+            for d in &full.decisions {
+                let reference = reminder_ref(on, d.invoice);
+                let channel = if letters { "letter" } else { "email" };
+                if let Some(e) = action_entry(d, on, Some(channel.into()), Some(reference.clone())) {
+                    if letters && e.event == Event::Reminder {
+                        let mut queued = delivery_line(Event::Queued, on, &reference);
+                        queued.customer = Some(d.customer.to_owned());
+                        entries.push(queued);
+                    }
+                    entries.push(e);
+                }
+            }
+            l.journal.entries.extend(entries);
         }
     }
 }

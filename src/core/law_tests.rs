@@ -66,7 +66,7 @@ fn ledger(policy: &str, customers: Vec<Customer>, invoices: Vec<Invoice>) -> Led
     Ledger::new(policy, customers, invoices, Vec::new(), Journal::default())
 }
 
-fn decision(l: &Ledger, invoice: &str, on: &str) -> Decision {
+fn decision<'a>(l: &'a Ledger, invoice: &str, on: &str) -> Decision<'a> {
     decide(l, date(on)).decisions.into_iter().find(|d| d.invoice == invoice).unwrap()
 }
 
@@ -76,11 +76,12 @@ fn rules_broken(l: &Ledger, on: &str) -> Vec<&'static str> {
 
 /// Carries out what is due on `on` and journals it, as remind and collect would.
 fn run_day(l: &mut Ledger, on: &str) {
-    for d in decide(l, date(on)).decisions {
-        let entries: Vec<Entry> =
-            action_entry(&d, date(on), Some("email".into()), None).into_iter().collect();
-        l.journal.entries.extend(entries);
-    }
+    let entries: Vec<Entry> = decide(l, date(on))
+        .decisions
+        .iter()
+        .filter_map(|d| action_entry(d, date(on), Some("email".into()), None))
+        .collect();
+    l.journal.entries.extend(entries);
 }
 
 #[test]
@@ -149,7 +150,8 @@ fn norway_b2b(extra: &str) -> Ledger {
 fn finding_2_norway_offsets_the_fee_against_the_compensation() {
     // § 8.2 (inkassoforskriften §§ 1-5, 2-6): the debtor owes the larger, not the sum.
     // 2026H2 compensation 430, fee 38 on day 14 → compensation 392, claim 10 000 + 38 + 392.
-    let d = decision(&norway_b2b(""), "1", "2026-09-15");
+    let l = norway_b2b("");
+    let d = decision(&l, "1", "2026-09-15");
     assert_eq!((d.fee, d.compensation), (money("38"), money("392")));
     assert_eq!(d.claim.total(), money("10430"));
 }

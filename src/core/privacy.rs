@@ -167,13 +167,18 @@ pub fn may_forget(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Res
     Facts::new(ledger, as_of).may_forget(customer, as_of)
 }
 
-/// The register's customers with some activity whose data bookkeeping law no longer requires,
-/// with their last activity, for `dun check`.
-pub fn past_retention(ledger: &Ledger, as_of: NaiveDate) -> Vec<(&Customer, NaiveDate)> {
+/// The register's customers (or those with the id `only`) with some activity whose data
+/// bookkeeping law no longer requires, with their last activity, for `dun check`.
+pub fn past_retention<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    only: Option<&str>,
+) -> Vec<(&'a Customer, NaiveDate)> {
     let facts = Facts::new(ledger, as_of);
     ledger
         .customers
         .iter()
+        .filter(|c| only.is_none_or(|id| c.id == id))
         .filter(|c| facts.may_forget(c, as_of).is_ok())
         .filter_map(|c| Some((c, facts.last(&c.id)?)))
         .collect()

@@ -26,25 +26,25 @@ pub struct LetterPlan<'a> {
     pub step: Step,
     pub step_number: u32,
     pub customer: &'a str,
-    pub decisions: Vec<&'a Decision>,
+    pub decisions: Vec<&'a Decision<'a>>,
 }
 
 /// Groups decisions for one step into one letter per customer, step number and currency.
 /// Plans are found by a hash map of their key, not by comparing with every plan so far:
 /// a morning with a hundred thousand letters would otherwise compare billions of ids.
-pub fn group<'a>(step: Step, decisions: impl Iterator<Item = &'a Decision>) -> Vec<LetterPlan<'a>> {
+pub fn group<'a>(step: Step, decisions: impl Iterator<Item = &'a Decision<'a>>) -> Vec<LetterPlan<'a>> {
     let mut plans: Vec<LetterPlan<'a>> = Vec::new();
     let mut plan_of: FxHashMap<(&'a str, u32, Currency), usize> = FxHashMap::default();
     for d in decisions {
         let number = if step == Step::Reminder { d.step } else { d.reminders_sent };
-        match plan_of.entry((d.customer.as_str(), number, d.currency)) {
+        match plan_of.entry((d.customer, number, d.currency)) {
             Entry::Occupied(at) => plans[*at.get()].decisions.push(d),
             Entry::Vacant(slot) => {
                 slot.insert(plans.len());
                 plans.push(LetterPlan {
                     step,
                     step_number: number,
-                    customer: &d.customer,
+                    customer: d.customer,
                     decisions: vec![d],
                 });
             }
@@ -223,7 +223,7 @@ pub fn letter_data_with(
     let (mut fee, mut new_fee, mut interest, mut compensation, mut total) =
         (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for d in &plan.decisions {
-        let inv = ledger.invoice(&d.invoice)?;
+        let inv = ledger.invoice(d.invoice)?;
         let claim = &d.claim;
         fee += claim.fees_total();
         new_fee += claim.new_fee();
@@ -402,11 +402,17 @@ fn short_hash(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn decision(customer: &str, step: u32, sent: u32, currency: &str) -> Decision {
+    fn decision<'a>(
+        invoice: &'a str,
+        customer: &'a str,
+        step: u32,
+        sent: u32,
+        currency: &str,
+    ) -> Decision<'a> {
         let date = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
         Decision {
-            invoice: format!("{customer}-{step}-{sent}-{currency}"),
-            customer: customer.to_owned(),
+            invoice,
+            customer,
             currency: Currency::parse(currency).expect("a currency code"),
             open: Decimal::ONE,
             due: date,
@@ -423,7 +429,7 @@ mod tests {
             compensation: Decimal::ZERO,
             collection_warning: false,
             call_for: None,
-            why: Vec::new(),
+            why: Default::default(),
             claim: Default::default(),
         }
     }
@@ -437,21 +443,27 @@ mod tests {
             raw in proptest::collection::vec((0u8..4, 1u32..3, 0u32..3, proptest::bool::ANY), 0..20),
             collection in proptest::bool::ANY,
         ) {
-            let decisions: Vec<Decision> = raw
+            let currency = |eur: bool| if eur { "EUR" } else { "SEK" };
+            let names: Vec<(String, String)> = raw
                 .iter()
-                .map(|&(c, step, sent, eur)| decision(&format!("K{c}"), step, sent, if eur { "EUR" } else { "SEK" }))
+                .map(|&(c, step, sent, eur)| (format!("K{c}-{step}-{sent}-{}", currency(eur)), format!("K{c}")))
+                .collect();
+            let decisions: Vec<Decision<'_>> = raw
+                .iter()
+                .zip(&names)
+                .map(|(&(_, step, sent, eur), (invoice, customer))| decision(invoice, customer, step, sent, currency(eur)))
                 .collect();
             let step = if collection { Step::Collection } else { Step::Reminder };
             let got: Vec<(String, u32, Vec<String>)> = group(step, decisions.iter())
                 .into_iter()
-                .map(|p| (p.customer.to_owned(), p.step_number, p.decisions.iter().map(|d| d.invoice.clone()).collect()))
+                .map(|p| (p.customer.to_owned(), p.step_number, p.decisions.iter().map(|d| d.invoice.to_owned()).collect()))
                 .collect();
             let mut want: Vec<(String, u32, Currency, Vec<String>)> = Vec::new();
             for d in &decisions {
                 let number = if collection { d.reminders_sent } else { d.step };
                 match want.iter_mut().find(|w| w.0 == d.customer && w.1 == number && w.2 == d.currency) {
-                    Some(w) => w.3.push(d.invoice.clone()),
-                    None => want.push((d.customer.clone(), number, d.currency, vec![d.invoice.clone()])),
+                    Some(w) => w.3.push(d.invoice.to_owned()),
+                    None => want.push((d.customer.to_owned(), number, d.currency, vec![d.invoice.to_owned()])),
                 }
             }
             want.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));

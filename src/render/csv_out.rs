@@ -123,6 +123,19 @@ impl CsvWriter {
         }
     }
 
+    /// A value as [`CsvWriter::cell`] writes the cell it stands for.
+    pub fn value(&mut self, value: super::Value<'_>) {
+        use super::Value;
+        match value {
+            Value::Text(t) => self.text(t),
+            Value::Money(m) => self.money(m),
+            Value::Number(n) => self.cell(&Cell::Number(n)),
+            Value::Count(n) => self.cell(&Cell::Count(n)),
+            Value::Date(d) => self.cell(&Cell::Date(d)),
+            Value::Empty => self.cell(&Cell::Empty),
+        }
+    }
+
     pub fn end_row(&mut self) {
         self.out.push_str(match self.dialect {
             CsvDialect::Standard => "\n",

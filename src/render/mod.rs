@@ -71,6 +71,82 @@ impl Cell {
     }
 }
 
+/// A cell read where it is kept: text borrowed, not copied into a [`Cell`]. What the plain
+/// table layout ([`text::render_large`]) reads rows as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Money(Decimal),
+    Number(Decimal),
+    Count(i64),
+    Date(NaiveDate),
+    Empty,
+}
+
+impl Cell {
+    /// The cell as a [`Value`].
+    pub fn value(&self) -> Value<'_> {
+        match self {
+            Cell::Text(t) => Value::Text(t),
+            Cell::Money(m) => Value::Money(*m),
+            Cell::Number(n) => Value::Number(*n),
+            Cell::Count(n) => Value::Count(*n),
+            Cell::Date(d) => Value::Date(*d),
+            Cell::Empty => Value::Empty,
+        }
+    }
+}
+
+impl From<Value<'_>> for Cell {
+    fn from(value: Value<'_>) -> Cell {
+        match value {
+            Value::Text(t) => Cell::text(t),
+            Value::Money(m) => Cell::Money(m),
+            Value::Number(n) => Cell::Number(n),
+            Value::Count(n) => Cell::Count(n),
+            Value::Date(d) => Cell::Date(d),
+            Value::Empty => Cell::Empty,
+        }
+    }
+}
+
+/// Rows a renderer reads more than once (widths first, then lines) without their being kept
+/// as a [`Table`]: a [`Table`] itself, or a command's own values listed one row at a time.
+pub trait Rows {
+    fn columns(&self) -> &[String];
+    /// What [`Table::droppable`] names.
+    fn droppable(&self) -> &[String];
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Calls `row` with each row's values, in order, as many times as it is asked.
+    fn each(&self, row: &mut dyn FnMut(&[Value<'_>]));
+}
+
+impl Rows for Table {
+    fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn droppable(&self) -> &[String] {
+        &self.droppable
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
+        let mut values = Vec::with_capacity(self.columns.len());
+        for cells in &self.rows {
+            values.clear();
+            values.extend(cells.iter().map(Cell::value));
+            row(&values);
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Table {
     pub columns: Vec<String>,

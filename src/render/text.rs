@@ -22,8 +22,8 @@ use std::sync::OnceLock;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 
-use super::{Cell, Table};
-use crate::core::money::{format_money, format_money_grouped};
+use super::{Rows, Table, Value};
+use crate::core::money::{write_money, write_money_grouped};
 
 /// Above this many rows a table is written as plain aligned columns: comfy-table keeps every
 /// cell of every row as its own strings, which for a register of a hundred thousand customers
@@ -82,18 +82,31 @@ pub fn render(table: &Table, color: bool) -> String {
 
 /// The table fitted to `width` columns (`None`: as wide as it is).
 pub fn render_width(table: &Table, color: bool, width: Option<usize>) -> String {
-    let cells = || table.rows.iter().map(|row| row.iter().map(|c| display(c, Amounts::Grouped)));
-    let natural = widths(table, cells());
+    if table.columns.is_empty() {
+        return String::new();
+    }
+    let survey = Survey::of(table);
+    let natural = &survey.natural;
     let boxed_width = natural.iter().sum::<usize>() + 3 * natural.len() + 1;
     let large = table.rows.len() > BOXED_ROWS_MAX;
     match width {
-        _ if table.columns.is_empty() => String::new(),
-        Some(w) if boxed_width > w || large => {
-            let plan = fit(table, &natural, w);
-            render_plain(table, &plan, color)
-        }
-        None if large => render_plain(table, &Plan::whole(table, &natural), color),
+        Some(w) if boxed_width > w || large => render_plain(table, &fit(table, &survey, w), &survey, color),
+        None if large => render_plain(table, &Plan::whole(table.columns(), natural), &survey, color),
         _ => render_boxed(table, color),
+    }
+}
+
+/// Rows too many to box ([`BOXED_ROWS_MAX`]), read where they are kept instead of copied into a
+/// [`Table`]: what [`render`] makes of the same rows as a table.
+pub fn render_large(rows: &dyn Rows, color: bool) -> String {
+    debug_assert!(rows.len() > BOXED_ROWS_MAX);
+    if rows.columns().is_empty() {
+        return String::new();
+    }
+    let survey = Survey::of(rows);
+    match target_width() {
+        Some(w) => render_plain(rows, &fit(rows, &survey, w), &survey, color),
+        None => render_plain(rows, &Plan::whole(rows.columns(), &survey.natural), &survey, color),
     }
 }
 
@@ -112,10 +125,11 @@ fn render_boxed(table: &Table, color: bool) -> String {
         out.force_no_tty();
         out.set_header(&table.columns);
     }
+    let mut text = String::new();
     for row in &table.rows {
         out.add_row(row.iter().map(|cell| {
-            let (text, right) = display(cell, Amounts::Grouped);
-            let c = comfy_table::Cell::new(text);
+            let right = display(cell.value(), Amounts::Grouped, &mut text);
+            let c = comfy_table::Cell::new(&text);
             if right { c.set_alignment(CellAlignment::Right) } else { c }
         }));
     }
@@ -133,36 +147,78 @@ enum Amounts {
     Whole,
 }
 
-/// A cell as shown, and whether it is a number (right-aligned).
-fn display(cell: &Cell, amounts: Amounts) -> (String, bool) {
-    match cell {
-        Cell::Money(m) => match amounts {
-            Amounts::Grouped => (format_money_grouped(*m), true),
-            Amounts::Plain => (format_money(*m), true),
-            Amounts::Whole => (
-                m.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero).to_string(),
-                true,
-            ),
-        },
-        Cell::Count(_) | Cell::Number(_) => (cell.plain(), true),
+/// A cell as shown, written into `out` (cleared first); whether it is a number (right-aligned).
+fn display(value: Value<'_>, amounts: Amounts, out: &mut String) -> bool {
+    use std::fmt::Write;
+    out.clear();
+    match value {
+        Value::Money(m) => {
+            match amounts {
+                Amounts::Grouped => write_money_grouped(out, m),
+                Amounts::Plain => write_money(out, m),
+                Amounts::Whole => {
+                    let _ = write!(
+                        out,
+                        "{}",
+                        m.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                    );
+                }
+            }
+            true
+        }
+        Value::Count(n) => {
+            let _ = write!(out, "{n}");
+            true
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+            true
+        }
         // Names and ids from data: an ESC sequence is shown, never run by the terminal.
-        other => (super::escape::printable(&other.plain()).into_owned(), false),
+        Value::Text(t) => {
+            out.push_str(&super::escape::printable(t));
+            false
+        }
+        Value::Date(d) => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+            false
+        }
+        Value::Empty => false,
     }
 }
 
-/// The widest cell of each column, header included, in characters.
-fn widths<R, C>(table: &Table, rows: R) -> Vec<usize>
-where
-    R: Iterator<Item = C>,
-    C: Iterator<Item = (String, bool)>,
-{
-    let mut widths: Vec<usize> = table.columns.iter().map(|c| c.chars().count()).collect();
-    for row in rows {
-        for (w, (text, _)) in widths.iter_mut().zip(row) {
-            *w = (*w).max(text.chars().count());
+/// What the plain layout knows of each column after one pass over the rows.
+struct Survey {
+    /// The widest cell, header included, in characters.
+    natural: Vec<usize>,
+    /// The column holds text, which may be cut (dates and numbers never are).
+    text: Vec<bool>,
+    /// The column holds numbers, shown on the right (its header too).
+    number: Vec<bool>,
+}
+
+impl Survey {
+    /// A column holds what its first cell that is not empty holds.
+    fn of(rows: &dyn Rows) -> Survey {
+        let columns = rows.columns();
+        let mut natural: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+        let mut first: Vec<Option<(bool, bool)>> = vec![None; columns.len()];
+        let mut shown = String::new();
+        rows.each(&mut |row| {
+            for (i, &value) in row.iter().enumerate() {
+                let right = display(value, Amounts::Grouped, &mut shown);
+                natural[i] = natural[i].max(shown.chars().count());
+                if first[i].is_none() && !matches!(value, Value::Empty) {
+                    first[i] = Some((matches!(value, Value::Text(_)), right));
+                }
+            }
+        });
+        Survey {
+            natural,
+            text: first.iter().map(|f| f.is_none_or(|(text, _)| text)).collect(),
+            number: first.iter().map(|f| f.is_some_and(|(_, right)| right)).collect(),
         }
     }
-    widths
 }
 
 /// Which columns are shown, how wide at most, and how.
@@ -181,12 +237,12 @@ struct Plan {
 }
 
 impl Plan {
-    fn whole(table: &Table, natural: &[usize]) -> Plan {
+    fn whole(columns: &[String], natural: &[usize]) -> Plan {
         Plan {
             shown: (0..natural.len()).collect(),
             caps: natural.to_vec(),
             amounts: Amounts::Grouped,
-            headers: table.columns.clone(),
+            headers: columns.to_vec(),
             dropped: Vec::new(),
             width: None,
         }
@@ -197,38 +253,27 @@ impl Plan {
     }
 }
 
-/// The first cell of a column that is not empty: what the column holds.
-fn first_value(table: &Table, column: usize) -> Option<&Cell> {
-    table.rows.iter().map(|row| &row[column]).find(|c| !matches!(c, Cell::Empty))
-}
-
-/// Whether a column holds text, which may be cut (dates and numbers never are).
-fn is_text(table: &Table, column: usize) -> bool {
-    first_value(table, column).is_none_or(|c| matches!(c, Cell::Text(_)))
-}
-
-/// Whether a column holds numbers, shown on the right (its header too).
-fn is_number(table: &Table, column: usize) -> bool {
-    first_value(table, column).is_some_and(|c| display(c, Amounts::Grouped).1)
-}
-
 /// The widest value of each column (header left out) with amounts shown as `amounts`.
-fn value_widths(table: &Table, amounts: Amounts) -> Vec<usize> {
-    let mut widths = vec![0; table.columns.len()];
-    for row in &table.rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(display(cell, amounts).0.chars().count());
+fn value_widths(rows: &dyn Rows, amounts: Amounts) -> Vec<usize> {
+    let mut widths = vec![0; rows.columns().len()];
+    let mut shown = String::new();
+    rows.each(&mut |row| {
+        for (w, &value) in widths.iter_mut().zip(row) {
+            display(value, amounts, &mut shown);
+            *w = (*w).max(shown.chars().count());
         }
-    }
+    });
     widths
 }
 
 /// Steps 2 to 7 of the module's order, stopping as soon as the table fits `width`.
-fn fit(table: &Table, natural: &[usize], width: usize) -> Plan {
-    let mut plan = Plan { width: Some(width), ..Plan::whole(table, natural) };
-    let text: Vec<bool> = (0..table.columns.len()).map(|i| is_text(table, i)).collect();
+fn fit(rows: &dyn Rows, survey: &Survey, width: usize) -> Plan {
+    let columns = rows.columns();
+    let natural = &survey.natural;
+    let mut plan = Plan { width: Some(width), ..Plan::whole(columns, natural) };
+    let text = &survey.text;
     // What each column needs at least besides its header, under each way of showing amounts.
-    let mut values = value_widths(table, Amounts::Grouped);
+    let mut values = value_widths(rows, Amounts::Grouped);
     let mut full = natural.to_vec();
     let shrink = |plan: &mut Plan, min: usize| {
         while plan.total() > width {
@@ -246,8 +291,8 @@ fn fit(table: &Table, natural: &[usize], width: usize) -> Plan {
         }
     };
     // 2: headers wider than their values, abbreviated.
-    for i in 0..table.columns.len() {
-        let header = &table.columns[i];
+    for i in 0..columns.len() {
+        let header = &columns[i];
         if let Some((_, short)) = SHORT_HEADERS.iter().find(|(long, _)| long == header)
             && values[i] < header.chars().count()
         {
@@ -264,8 +309,8 @@ fn fit(table: &Table, natural: &[usize], width: usize) -> Plan {
             return;
         }
         plan.amounts = amounts;
-        values = value_widths(table, amounts);
-        for i in 0..table.columns.len() {
+        values = value_widths(rows, amounts);
+        for i in 0..columns.len() {
             if !text[i] {
                 full[i] = values[i].max(plan.headers[i].chars().count());
                 plan.caps[i] = full[i];
@@ -274,11 +319,11 @@ fn fit(table: &Table, natural: &[usize], width: usize) -> Plan {
     };
     narrower(&mut plan, Amounts::Plain, &mut full);
     // 5
-    for name in &table.droppable {
+    for name in rows.droppable() {
         if plan.total() <= width {
             break;
         }
-        if let Some(i) = table.columns.iter().position(|c| c == name) {
+        if let Some(i) = columns.iter().position(|c| c == name) {
             plan.shown.retain(|&s| s != i);
             plan.dropped.push(name.clone());
         }
@@ -313,39 +358,53 @@ fn cut(text: &str, cap: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// Aligned columns separated by two spaces, numbers right-aligned; one pass over the rows
-/// (the widths are known) and one string per cell at a time.
-fn render_plain(table: &Table, plan: &Plan, color: bool) -> String {
-    let mut out = String::new();
-    let right: Vec<bool> = (0..table.columns.len()).map(|i| is_number(table, i)).collect();
-    let mut line = |cells: &mut dyn Iterator<Item = (usize, String)>, bold: bool| {
-        let mut text = String::new();
-        for (n, (i, value)) in cells.enumerate() {
-            if n > 0 {
-                text.push_str("  ");
-            }
-            let value = cut(&value, plan.caps[i]);
-            let pad = plan.caps[i].saturating_sub(value.chars().count());
-            if right[i] {
-                text.extend(std::iter::repeat_n(' ', pad));
-                text.push_str(&value);
-            } else {
-                text.push_str(&value);
-                text.extend(std::iter::repeat_n(' ', pad));
-            }
+/// (the widths are known), each line written into one buffer.
+fn render_plain(rows: &dyn Rows, plan: &Plan, survey: &Survey, color: bool) -> String {
+    let right = &survey.number;
+    let mut out = String::with_capacity((rows.len() + 2) * (plan.total() + 1));
+    let mut text = String::new();
+    let line = |text: &mut String, value: &str, n: usize, i: usize| {
+        if n > 0 {
+            text.push_str("  ");
         }
-        let text = text.trim_end();
-        if bold && color {
-            out.push_str(&format!("\u{1b}[1m{text}\u{1b}[0m"));
+        let value = cut(value, plan.caps[i]);
+        let pad = plan.caps[i].saturating_sub(value.chars().count());
+        if right[i] {
+            text.extend(std::iter::repeat_n(' ', pad));
+            text.push_str(&value);
         } else {
-            out.push_str(text);
+            text.push_str(&value);
+            text.extend(std::iter::repeat_n(' ', pad));
+        }
+    };
+    let end = |out: &mut String, text: &mut String, bold: bool| {
+        let trimmed = text.trim_end();
+        if bold && color {
+            out.push_str("\u{1b}[1m");
+            out.push_str(trimmed);
+            out.push_str("\u{1b}[0m");
+        } else {
+            out.push_str(trimmed);
         }
         out.push('\n');
+        text.clear();
     };
-    line(&mut plan.shown.iter().map(|&i| (i, plan.headers[i].clone())), true);
-    line(&mut plan.shown.iter().map(|&i| (i, "-".repeat(plan.caps[i]))), false);
-    for row in &table.rows {
-        line(&mut plan.shown.iter().map(|&i| (i, display(&row[i], plan.amounts).0)), false);
+    for (n, &i) in plan.shown.iter().enumerate() {
+        line(&mut text, &plan.headers[i], n, i);
     }
+    end(&mut out, &mut text, true);
+    for (n, &i) in plan.shown.iter().enumerate() {
+        line(&mut text, &"-".repeat(plan.caps[i]), n, i);
+    }
+    end(&mut out, &mut text, false);
+    let mut shown = String::new();
+    rows.each(&mut |row| {
+        for (n, &i) in plan.shown.iter().enumerate() {
+            display(row[i], plan.amounts, &mut shown);
+            line(&mut text, &shown, n, i);
+        }
+        end(&mut out, &mut text, false);
+    });
     let width = plan.width.unwrap_or(usize::MAX);
     if plan.amounts == Amounts::Whole {
         out.push_str(&wrap("(amounts rounded to whole units to fit; --format csv has them exact)", width));
@@ -415,6 +474,7 @@ fn wrap(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::Cell;
     use rust_decimal::Decimal;
 
     #[test]
