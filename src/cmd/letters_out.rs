@@ -97,23 +97,29 @@ pub fn render_letter(
     channels: &[Channel],
     stem: &Path,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let value = data.to_value();
-    let mut files = Vec::new();
+    let rendered = letters
+        .render_channels(step, channels, &data.language, data.to_value())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut files = Vec::with_capacity(channels.len() + 1);
     let attach = channels.contains(&Channel::Email)
         && ledger.policy.file.delivery.email.as_ref().is_some_and(|email| email.attach_pdf);
     // The letter as PDF, made once: written beside the HTML letter (what print services and
     // digital mailboxes take) and attached to the e-mail where the policy says so.
-    let pdf = if channels.contains(&Channel::Letter) || attach {
-        let letter = letters
-            .render(step, Channel::Letter, &data.language, &value)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
-    } else {
-        Vec::new()
+    let letter_html = channels.iter().zip(&rendered).find(|(c, _)| **c == Channel::Letter).map(|(_, r)| r);
+    let pdf = match letter_html {
+        Some(letter) => {
+            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+        }
+        None if attach => {
+            let letter = letters
+                .render(step, Channel::Letter, &data.language, &data.to_value())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+        }
+        None => Vec::new(),
     };
     let pdf_name = stem.with_extension("pdf");
-    for &channel in channels {
-        let r = letters.render(step, channel, &data.language, &value).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (&channel, r) in channels.iter().zip(rendered) {
         match channel {
             Channel::Letter => {
                 files.push((pdf_name.clone(), pdf.clone()));

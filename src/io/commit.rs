@@ -32,7 +32,9 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::ledger_dir::JOURNAL;
-use super::output::{create_temp_file, sync_dir, temp_path, write_atomically, write_temp};
+use super::output::{
+    create_temp_file, sync_dir, sync_written, temp_path, write_atomically, write_temp_unsynced,
+};
 use crate::core::journal::Entry;
 
 /// The commit file in the ledger directory.
@@ -222,7 +224,8 @@ impl Transaction {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fault("stage", self.staged.len());
-        let temp = write_temp(target, bytes)?;
+        // Synced all at once before the commit point (`write_intent`).
+        let temp = write_temp_unsynced(target, bytes)?;
         self.staged.push(Staged { temp, target: target.to_owned() });
         Ok(())
     }
@@ -318,6 +321,11 @@ impl Transaction {
 
     /// The commit point: once the intent is on disk, the run is finished by whoever comes next.
     fn write_intent(&mut self, intent: &Intent) -> Result<()> {
+        // Every staged file is on disk before the record that names them: recovery renames
+        // what the record names, so a file still in the page cache at a power cut must not
+        // be committed.
+        sync_written(self.staged.iter().map(|s| s.temp.as_path()))
+            .context("cannot commit the run; nothing was written")?;
         let text = serde_json::to_vec(intent)?;
         fault("commit", 0);
         write_atomically(&self.dir.join(COMMIT), &text)

@@ -29,7 +29,6 @@ pub mod helpers;
 pub mod layout;
 pub mod pdf;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -667,28 +666,56 @@ impl Letters {
         language: &str,
         data: &Value,
     ) -> Result<Rendered, LetterError> {
+        let mut all = self.render_channels(step, &[channel], language, data.clone())?;
+        Ok(all.pop().unwrap_or_default())
+    }
+
+    /// [`Letters::render`] of one letter on several channels, in the order given, from data
+    /// the caller hands over: the templates' context is made once for the letter, not once
+    /// per channel and part (each a deep copy of the data and the words).
+    pub fn render_channels(
+        &self,
+        step: Step,
+        channels: &[Channel],
+        language: &str,
+        data: Value,
+    ) -> Result<Vec<Rendered>, LetterError> {
         let language = resolve_language(language);
-        let data = with_language(data, language, self.words.get(language))?;
-        let mut rendered = Rendered::default();
-        for &part in channel.parts() {
-            let output = self.render_part(&template_name(language, step, part), part, &data)?;
-            match part {
-                Part::EmailSubject => rendered.subject = Some(single_line(&output)),
-                Part::EmailText => rendered.text = Some(tidy_text(&output)),
-                Part::SmsText => rendered.text = Some(sms_text(&output)),
-                // The comments and inline-partial definitions before the page leave blank lines.
-                Part::LetterHtml | Part::EmailHtml => rendered.html = Some(output.trim_start().to_string()),
+        let context = handlebars::Context::from(with_language(data, language, self.words.get(language))?);
+        let mut all = Vec::with_capacity(channels.len());
+        for &channel in channels {
+            let mut rendered = Rendered::default();
+            for &part in channel.parts() {
+                let output = self.render_part(&template_name(language, step, part), part, &context)?;
+                match part {
+                    Part::EmailSubject => rendered.subject = Some(single_line(&output)),
+                    Part::EmailText => rendered.text = Some(tidy_text(&output)),
+                    Part::SmsText => rendered.text = Some(sms_text(&output)),
+                    // The comments and inline-partial definitions before the page leave blank
+                    // lines.
+                    Part::LetterHtml | Part::EmailHtml => {
+                        rendered.html = Some(trim_start_owned(output));
+                    }
+                }
             }
+            all.push(rendered);
         }
-        Ok(rendered)
+        Ok(all)
     }
 
     fn registry(&self, part: Part) -> &Handlebars<'static> {
         if part.is_html() { &self.html } else { &self.text }
     }
 
-    fn render_part(&self, name: &str, part: Part, data: &Value) -> Result<String, LetterError> {
-        self.registry(part).render(name, data).map_err(|error| self.render_error(name, &error))
+    fn render_part(
+        &self,
+        name: &str,
+        part: Part,
+        context: &handlebars::Context,
+    ) -> Result<String, LetterError> {
+        self.registry(part)
+            .render_with_context(name, context)
+            .map_err(|error| self.render_error(name, &error))
     }
 
     /// Compiles `source` as template `name` into the registry its part needs, a partial into
@@ -892,18 +919,20 @@ fn relative_slash_path(dir: &Path, file: &Path) -> String {
 }
 
 /// The data with `language` set to the one being rendered and `words` to its words.
-fn with_language<'a>(
-    data: &'a Value,
-    language: &str,
-    words: Option<&Value>,
-) -> Result<Cow<'a, Value>, LetterError> {
-    let Value::Object(fields) = data else {
+fn with_language(data: Value, language: &str, words: Option<&Value>) -> Result<Value, LetterError> {
+    let Value::Object(mut fields) = data else {
         return Err(LetterError::Data("must be a JSON object".into()));
     };
-    let mut fields = fields.clone();
     fields.insert("language".into(), Value::String(language.into()));
     fields.insert("words".into(), words.cloned().unwrap_or(Value::Null));
-    Ok(Cow::Owned(Value::Object(fields)))
+    Ok(Value::Object(fields))
+}
+
+/// `text` without its leading whitespace, reusing its buffer.
+fn trim_start_owned(mut text: String) -> String {
+    let blank = text.len() - text.trim_start().len();
+    text.drain(..blank);
+    text
 }
 
 /// A subject is one header line: line breaks in the data must not start a new header.

@@ -867,3 +867,21 @@ fn a_letter_of_several_invoices_names_its_reference_for_the_total() {
         assert!(!one.contains(label), "{language}: one invoice, one reference of its own:\n{one}");
     }
 }
+
+/// One context for all of a letter's channels gives, channel by channel, what rendering each
+/// channel on its own gives: the data is not changed by a rendering.
+#[test]
+fn all_channels_at_once_render_as_each_alone() {
+    let letters = letters();
+    for language in LANGUAGES {
+        for step in Step::ALL {
+            let data = sample(language, step);
+            let together = letters
+                .render_channels(step, &Channel::ALL, &data.language, data.to_value())
+                .expect("renders");
+            let alone: Vec<Rendered> = Channel::ALL.iter().map(|&c| render(&letters, &data, c)).collect();
+            assert_eq!(together, alone, "{language} {step}");
+            assert!(together.iter().all(|r| r != &Rendered::default()), "{language} {step}");
+        }
+    }
+}
