@@ -445,7 +445,7 @@ fn same_bytes(a: &mut dyn Read, b: &mut dyn Read) -> std::io::Result<bool> {
 }
 
 /// Reads until `buf` is full or the reader ends; how many bytes.
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..])? {

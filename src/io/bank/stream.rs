@@ -149,7 +149,7 @@ impl<R: Read> Records<R> {
         while !self.done {
             if !self.lines {
                 self.buf.resize(RECORD_LEN, 0);
-                let n = read_full(&mut self.input, &mut self.buf)?;
+                let n = crate::io::commit::read_full(&mut self.input, &mut self.buf)?;
                 if n == 0 {
                     self.done = true;
                     break;
@@ -204,18 +204,6 @@ impl<R: Read> Records<R> {
             }
         }
     }
-}
-
-/// Reads until `buf` is full or the reader ends; how many bytes.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// UTF-8 Latin-1 letters (two bytes, C2/C3 and one more) back to one byte each, when `convert`.

@@ -614,24 +614,10 @@ fn line_table(table: &Table, fonts: &Fonts, width: f32) -> Vec<Chunk> {
             column += cell.colspan;
         }
         height += 2.0 * pad_y;
-        if row.header {
-            items.push(Item::Rule {
-                x1: 0.0,
-                y1: height,
-                x2: width,
-                y2: height,
-                width: PX,
-                color: HEADER_INK,
-            });
-        } else if !row.footer {
-            items.push(Item::Rule {
-                x1: 0.0,
-                y1: height,
-                x2: width,
-                y2: height,
-                width: PX,
-                color: RULE_LIGHT,
-            });
+        // A rule under every row but the footer: dark under the header, light elsewhere.
+        let rule = if row.header { Some(HEADER_INK) } else { (!row.footer).then_some(RULE_LIGHT) };
+        if let Some(color) = rule {
+            items.push(Item::Rule { x1: 0.0, y1: height, x2: width, y2: height, width: PX, color });
         }
         let chunk = Chunk { items, height, header: header.clone(), ..Chunk::default() };
         if row.header {
