@@ -175,14 +175,20 @@ const INVOICES: &str = "number,customer,issued,due,amount,currency,reference\n\
 
 /// A ledger whose reminders go by e-mail to `server`, composed on 2026-11-08.
 pub fn emailing_to(server: &Aiosmtpd) -> Ledger {
+    let l = ledger_sending_to(server, POLICY, "");
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    l
+}
+
+/// The test ledger under `policy`, its `[delivery.email]` sending to `server`, plus `more` keys.
+fn ledger_sending_to(server: &Aiosmtpd, policy: &str, more: &str) -> Ledger {
     let l = Ledger::new();
     l.write(
         "policy.toml",
-        &format!("{POLICY}[delivery.email]\nserver = \"smtp://127.0.0.1:{}\"\n", server.port),
+        &format!("{policy}[delivery.email]\nserver = \"smtp://127.0.0.1:{}\"\n{more}", server.port),
     )
     .write("customers.csv", CUSTOMERS)
     .write("invoices.csv", INVOICES);
-    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
     l
 }
 
@@ -280,18 +286,8 @@ fn the_message_id_is_stable_for_the_same_letter_and_the_company() {
     assert_eq!(received.len(), 4);
     assert_eq!(received[..2], received[2..], "{received:?}");
     // Another company's letter to the same customer has another id.
-    let other = Ledger::new();
-    other
-        .write(
-            "policy.toml",
-            &format!(
-                "{}[delivery.email]\nserver = \"smtp://127.0.0.1:{}\"\n",
-                POLICY.replace("faktura@fonster.example", "reskontra@annat.example"),
-                server.port
-            ),
-        )
-        .write("customers.csv", CUSTOMERS)
-        .write("invoices.csv", INVOICES);
+    let other =
+        ledger_sending_to(&server, &POLICY.replace("faktura@fonster.example", "reskontra@annat.example"), "");
     other.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
     other.ok(&["send", "--as-of", "2026-11-09", "-q"]);
     let all = server.received_messages();
@@ -359,17 +355,11 @@ fn a_run_killed_before_the_body_went_leaves_doubt_and_one_copy_after_a_retry() {
 #[test]
 fn the_letter_as_pdf_arrives_as_an_attachment_when_the_policy_asks() {
     let Some(server) = Aiosmtpd::start() else { return };
-    let l = Ledger::new();
-    l.write(
-        "policy.toml",
-        &format!(
-            "{}[delivery.email]\nserver = \"smtp://127.0.0.1:{}\"\nattach_pdf = true\n",
-            POLICY.replace("channels = [\"email\"]", "channels = [\"email\", \"letter\"]"),
-            server.port
-        ),
-    )
-    .write("customers.csv", CUSTOMERS)
-    .write("invoices.csv", INVOICES);
+    let l = ledger_sending_to(
+        &server,
+        &POLICY.replace("channels = [\"email\"]", "channels = [\"email\", \"letter\"]"),
+        "attach_pdf = true\n",
+    );
     l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
     l.ok(&["send", "--as-of", "2026-11-09", "-q", "--channel", "email"]);
     let received = server.received_messages();
