@@ -248,7 +248,7 @@ fn plan(
         let candidates = candidates(ledger, survey.newest_fresh.map_or(ctx.as_of, |d| d.max(ctx.as_of)));
         let mut matcher = PaymentMatcher::new(&candidates, &letters);
         for (at, input) in survey.inputs.iter().enumerate() {
-            input.for_each_payment(&mut |p| {
+            input.for_each_payment(config, &mut |p| {
                 let p = incoming(p, ledger.policy.currency);
                 let fate = if seen.contains(&stored_txid(&p.txid)) {
                     Fate::Duplicate

@@ -309,7 +309,7 @@ impl FileFacts {
     fn of(mut file: impl std::io::Read) -> std::io::Result<FileFacts> {
         let mut buf = vec![0u8; 256 * 1024];
         let mut significant_seen = false;
-        let mut check = Utf8Check::default();
+        let mut check = crate::io::bank::Utf8Check::default();
         // The first bytes, until there are enough to tell a BOM (not text) from text.
         let mut head: Option<Vec<u8>> = Some(Vec::with_capacity(UTF8_BOM.len()));
         loop {
@@ -333,36 +333,7 @@ impl FileFacts {
         if let Some(start) = head {
             check.feed(start.strip_prefix(UTF8_BOM).unwrap_or(&start));
         }
-        Ok(FileFacts { significant: significant_seen, utf8: check.ok && check.carry.is_empty() })
-    }
-}
-
-/// `std::str::from_utf8` of text given in pieces.
-struct Utf8Check {
-    ok: bool,
-    /// The start of a character whose last bytes come in the next piece.
-    carry: Vec<u8>,
-}
-
-impl Default for Utf8Check {
-    fn default() -> Utf8Check {
-        Utf8Check { ok: true, carry: Vec::new() }
-    }
-}
-
-impl Utf8Check {
-    fn feed(&mut self, piece: &[u8]) {
-        if !self.ok {
-            return;
-        }
-        self.carry.extend_from_slice(piece);
-        match std::str::from_utf8(&self.carry) {
-            Ok(_) => self.carry.clear(),
-            Err(e) if e.error_len().is_none() => {
-                self.carry.drain(..e.valid_up_to());
-            }
-            Err(_) => self.ok = false,
-        }
+        Ok(FileFacts { significant: significant_seen, utf8: check.finish() })
     }
 }
 

@@ -1,8 +1,8 @@
 //! The bank files of one `dun import`, read for what the run needs to know before it matches
 //! anything (all or nothing, the matching date, whether ids repeat), and then their payments
-//! in file order. A BgMax, Nets OCR or KTL file is read as a stream, twice: once for this survey,
-//! once while its payments are matched and written, so that no payment is held longer than its
-//! own turn. Other formats are read whole, as before.
+//! in file order. A BgMax, Nets OCR, KTL or bank CSV file is read as a stream, twice: once for
+//! this survey, once while its payments are matched and written, so that no payment is held
+//! longer than its own turn. camt is read whole, as before.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -22,7 +22,7 @@ pub struct BankInput {
     pub hash: String,
     /// What the file holds besides its payments; `payments` too unless it is streamed.
     pub file: BankFile,
-    /// Read again, as a stream, for its payments (BgMax, Nets OCR, KTL).
+    /// Read again, as a stream, for its payments (BgMax, Nets OCR, KTL, CSV).
     pub streamed: bool,
     /// How many payments it has, and the newest one's date.
     pub payments: usize,
@@ -121,7 +121,7 @@ fn read_one(
     known: &HashSet<&str>,
     order: &mut Order,
 ) -> std::io::Result<Result<BankInput, Vec<BankError>>> {
-    if let Some(format) = streamed_format(path)? {
+    if let Some(format) = streamed_format(path, name)? {
         let framing = framing_of(path, format)?;
         let mut count = 0usize;
         let mut newest = None;
@@ -132,7 +132,7 @@ fn read_one(
             currency_ok &= p.currency.as_deref().is_none_or(|c| Currency::parse(c).is_some());
             order.see(&p, known);
         };
-        let read = stream_payments(path, format, &framing, &mut emit)?;
+        let read = stream_payments(path, format, &framing, config, &mut emit)?;
         if let (Ok(file), true) = (read, currency_ok) {
             return Ok(Ok(BankInput {
                 name: name.to_owned(),
@@ -166,26 +166,32 @@ fn read_one(
 /// How much of a file's start tells its format when it is one read as a stream.
 const HEAD: u64 = 64 * 1024;
 
-/// The file's format if it is one read as a stream, by its start: `bank::detect_format` tells
-/// BgMax and Nets OCR by their first bytes, and KTL (tried next) by its first two records, which
-/// the start holds whole when it has a line end. (Without one in the start of a longer file, a
-/// line end further on would make the first record too long for KTL: such a file is read whole.)
-fn streamed_format(path: &Path) -> std::io::Result<Option<BankFormat>> {
+/// The file's format if it is one read as a stream, by its start as `bank::detect_format` tells
+/// it from the whole file: BgMax and Nets OCR by their first bytes; KTL (tried next) by its
+/// first two records, which the start holds whole when it has a line end (without one in the
+/// start of a longer file, a line end further on would make the first record too long for KTL);
+/// camt (next) by its first character; CSV by the name or its first 4 KiB. A longer file whose
+/// start does not tell is read whole.
+fn streamed_format(path: &Path, name: &str) -> std::io::Result<Option<BankFormat>> {
     use std::io::Read;
     let mut head = Vec::with_capacity(HEAD as usize);
     std::fs::File::open(path)?.take(HEAD).read_to_end(&mut head)?;
-    Ok(match bank::detect_format(&head, "") {
+    let whole = (head.len() as u64) < HEAD;
+    Ok(match bank::detect_format(&head, name) {
         Some(f @ (BankFormat::BgMax | BankFormat::NetsOcr)) => Some(f),
-        Some(BankFormat::Ktl)
-            if memchr::memchr2(b'\n', b'\r', &head).is_some() || (head.len() as u64) < HEAD =>
-        {
+        Some(BankFormat::Ktl) if whole || memchr::memchr2(b'\n', b'\r', &head).is_some() => {
             Some(BankFormat::Ktl)
+        }
+        Some(BankFormat::Csv)
+            if whole || head.get(3..).is_some_and(|h| h.iter().any(|b| !b.is_ascii_whitespace())) =>
+        {
+            Some(BankFormat::Csv)
         }
         _ => None,
     })
 }
 
-/// How a file of a streamed format is cut into records.
+/// How a file of a streamed format is cut into records (a CSV file: only its length and hash).
 fn framing_of(path: &Path, format: BankFormat) -> std::io::Result<Framing> {
     let file = std::fs::File::open(path)?;
     match format {
@@ -199,10 +205,12 @@ fn stream_payments(
     path: &Path,
     format: BankFormat,
     framing: &Framing,
+    config: Option<&CsvImportConfig>,
     emit: &mut dyn FnMut(BankPayment),
 ) -> std::io::Result<Result<BankFile, Vec<BankError>>> {
     let open = || std::fs::File::open(path);
     match format {
+        BankFormat::Csv => bank::stream_bank_csv(&open, config.unwrap_or(&CsvImportConfig::default()), emit),
         BankFormat::NetsOcr => bank::stream_nets_ocr(open()?, framing, emit),
         BankFormat::BgMax => bank::stream_bgmax(&open, framing, emit),
         BankFormat::Ktl => bank::stream_ktl(&open, framing, emit),
@@ -213,7 +221,11 @@ fn stream_payments(
 impl BankInput {
     /// Its payments in file order, each to `each`; a streamed file is read again, and must be
     /// the file the survey read.
-    pub fn for_each_payment(&self, each: &mut dyn FnMut(BankPayment) -> Result<()>) -> Result<()> {
+    pub fn for_each_payment(
+        &self,
+        config: Option<&CsvImportConfig>,
+        each: &mut dyn FnMut(BankPayment) -> Result<()>,
+    ) -> Result<()> {
         if !self.streamed {
             for p in &self.file.payments {
                 each(p.clone())?;
@@ -232,7 +244,7 @@ impl BankInput {
                 failed = Some(e);
             }
         };
-        let read = stream_payments(&self.path, self.file.format, &framing, &mut emit)?;
+        let read = stream_payments(&self.path, self.file.format, &framing, config, &mut emit)?;
         if let Some(e) = failed {
             return Err(e);
         }

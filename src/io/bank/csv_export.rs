@@ -55,6 +55,9 @@ use crate::io::source::Shape;
 /// preset or the aliases find what it does not name).
 pub type CsvImportConfig = ColumnTable;
 
+mod stream;
+pub use stream::stream_bank_csv;
+
 const fn col(name: &'static str, aliases: &'static [&'static str], required: bool) -> ColumnSpec {
     ColumnSpec { name, aliases, required }
 }
@@ -167,44 +170,69 @@ pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile
         skipped: Vec::new(),
         accounts: Vec::new(),
     };
-    for (line, fields) in &rows[..header_at] {
-        if !is_blank(fields) {
-            file.skipped.push(Skipped {
-                location: line_location(*line),
-                reason: "before the header row".to_string(),
-            });
-        }
-    }
-    let mut occurrences: HashMap<u64, usize> = HashMap::new();
-    let header: Vec<String> = columns.header.iter().map(|h| h.trim().to_owned()).collect();
-    let shape = Shape::of_header(&header);
+    file.skipped.extend(rows[..header_at].iter().filter_map(|(line, fields)| preamble(*line, fields)));
+    let header = trimmed_header(&columns);
+    let mut body = Body::new(&columns, config, &header);
     for (line, fields) in rows.iter().skip(header_at + 1) {
         if errors.is_full() {
             break;
         }
-        if is_blank(fields) {
-            continue;
-        }
-        // A row that does not fit the header (a value with an unquoted delimiter, a cut line)
-        // would put values under the wrong columns: an error, as in every CSV dun reads.
-        let empty_past = |n: usize| is_blank(&fields[n.min(fields.len())..]);
-        if let Some(why) = shape.misfit(fields.len(), empty_past) {
-            errors.push(line_location(*line), why);
-            continue;
-        }
-        let row = Row { line: *line, fields, columns: &columns, config };
-        match row.read(&mut errors) {
-            Some(Read::Payment(mut payment)) => {
-                if payment.txid.is_empty() {
-                    payment.txid = derived_txid(&payment, &mut occurrences);
-                }
-                file.payments.push(payment);
-            }
+        match body.row(*line, fields, &mut errors) {
+            Some(Read::Payment(payment)) => file.payments.push(payment),
             Some(Read::Skipped(skipped)) => file.skipped.push(skipped),
             None => {}
         }
     }
     errors.finish(file)
+}
+
+/// A row before the header that is not blank: a bank's preamble, listed.
+fn preamble(line: usize, fields: &[String]) -> Option<Skipped> {
+    (!is_blank(fields))
+        .then(|| Skipped { location: line_location(line), reason: "before the header row".to_string() })
+}
+
+fn trimmed_header(columns: &Columns) -> Vec<String> {
+    columns.header.iter().map(|h| h.trim().to_owned()).collect()
+}
+
+/// What each row after the header becomes, one row at a time.
+struct Body<'a> {
+    columns: &'a Columns,
+    config: &'a CsvImportConfig,
+    shape: Shape<'a>,
+    /// How often each derived id has been given (see [`derived_txid`]).
+    occurrences: HashMap<u64, usize>,
+}
+
+impl<'a> Body<'a> {
+    fn new(columns: &'a Columns, config: &'a CsvImportConfig, header: &'a [String]) -> Body<'a> {
+        Body { columns, config, shape: Shape::of_header(header), occurrences: HashMap::new() }
+    }
+
+    /// The row's payment, or why it is not one; `None` for a blank row or an error.
+    fn row(&mut self, line: usize, fields: &[String], errors: &mut Errors) -> Option<Read> {
+        if is_blank(fields) {
+            return None;
+        }
+        // A row that does not fit the header (a value with an unquoted delimiter, a cut line)
+        // would put values under the wrong columns: an error, as in every CSV dun reads.
+        let empty_past = |n: usize| is_blank(&fields[n.min(fields.len())..]);
+        if let Some(why) = self.shape.misfit(fields.len(), empty_past) {
+            errors.push(line_location(line), why);
+            return None;
+        }
+        let row = Row { line, fields, columns: self.columns, config: self.config };
+        match row.read(errors)? {
+            Read::Payment(mut payment) => {
+                if payment.txid.is_empty() {
+                    payment.txid = derived_txid(&payment, &mut self.occurrences);
+                }
+                Some(Read::Payment(payment))
+            }
+            skipped => Some(skipped),
+        }
+    }
 }
 
 /// Whether the start of a file looks like delimited text (for format detection).
@@ -309,21 +337,11 @@ impl Columns {
 }
 
 fn locate_header(text: &str, config: &CsvImportConfig) -> Result<(Rows, usize, Columns), BankError> {
-    let delimiters: Vec<u8> = match config.delimiter {
-        Some(d) => vec![d],
-        None => DELIMITERS.to_vec(),
-    };
     let mut ambiguous = None;
-    for delimiter in delimiters {
+    for delimiter in delimiters(config) {
         let rows = read_rows(text, delimiter);
-        for (i, (line, fields)) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-            match columns(fields, config) {
-                Ok(Some(columns)) => return Ok((rows, i, columns)),
-                Ok(None) => {}
-                Err(message) => {
-                    ambiguous.get_or_insert((*line, message));
-                }
-            }
+        if let Some((i, columns)) = header_among(&rows, config, &mut ambiguous) {
+            return Ok((rows, i, columns));
         }
     }
     if let Some((line, message)) = ambiguous {
@@ -344,6 +362,33 @@ fn locate_header(text: &str, config: &CsvImportConfig) -> Result<(Rows, usize, C
             first.chars().take(200).collect::<String>()
         ),
     ))
+}
+
+/// The delimiters tried for the header, in order.
+fn delimiters(config: &CsvImportConfig) -> Vec<u8> {
+    match config.delimiter {
+        Some(d) => vec![d],
+        None => DELIMITERS.to_vec(),
+    }
+}
+
+/// The header among the first [`HEADER_SEARCH_ROWS`] of `rows`: its index and columns. The
+/// first row found with two headers for one column is kept in `ambiguous` (its line, why).
+fn header_among(
+    rows: &[(usize, Vec<String>)],
+    config: &CsvImportConfig,
+    ambiguous: &mut Option<(usize, String)>,
+) -> Option<(usize, Columns)> {
+    for (i, (line, fields)) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        match columns(fields, config) {
+            Ok(Some(columns)) => return Some((i, columns)),
+            Ok(None) => {}
+            Err(message) => {
+                ambiguous.get_or_insert((*line, message));
+            }
+        }
+    }
+    None
 }
 
 /// The columns of this row if it is the header: every column the policy names is in it, and

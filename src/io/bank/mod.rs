@@ -57,10 +57,10 @@ use rust_decimal::Decimal;
 
 pub use bgmax::{parse_bgmax, stream_bgmax};
 pub use camt::parse_camt;
-pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text};
+pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text, stream_bank_csv};
 pub use ktl::{framing_of as ktl_framing, parse_ktl, stream_ktl};
 pub use nets_ocr::{parse_nets_ocr, stream_nets_ocr};
-pub use stream::Framing;
+pub use stream::{Framing, Utf8Check};
 
 /// At most this many errors are reported for one file; past that the rest is noise.
 pub const MAX_ERRORS: usize = 50;

@@ -238,6 +238,56 @@ impl<R: Read> Records<R> {
     }
 }
 
+/// `std::str::from_utf8` of text given in pieces.
+#[derive(Debug)]
+pub struct Utf8Check {
+    ok: bool,
+    /// The start of a character whose last bytes come in the next piece.
+    carry: Vec<u8>,
+}
+
+impl Default for Utf8Check {
+    fn default() -> Utf8Check {
+        Utf8Check { ok: true, carry: Vec::new() }
+    }
+}
+
+impl Utf8Check {
+    pub fn feed(&mut self, piece: &[u8]) {
+        if !self.ok {
+            return;
+        }
+        let valid = if self.carry.is_empty() {
+            std::str::from_utf8(piece)
+        } else {
+            self.carry.extend_from_slice(piece);
+            std::str::from_utf8(&self.carry)
+        };
+        match valid {
+            Ok(_) => self.carry.clear(),
+            Err(e) if e.error_len().is_none() => {
+                let rest = if self.carry.is_empty() {
+                    piece[e.valid_up_to()..].to_vec()
+                } else {
+                    self.carry[e.valid_up_to()..].to_vec()
+                };
+                self.carry = rest;
+            }
+            Err(_) => self.ok = false,
+        }
+    }
+
+    /// No invalid byte so far.
+    pub fn ok(&self) -> bool {
+        self.ok
+    }
+
+    /// Whether all the pieces were UTF-8.
+    pub fn finish(&self) -> bool {
+        self.ok && self.carry.is_empty()
+    }
+}
+
 /// UTF-8 Latin-1 letters (two bytes, C2/C3 and one more) back to one byte each, when `convert`.
 struct Latin1<R> {
     inner: R,
