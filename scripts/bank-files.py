@@ -157,18 +157,27 @@ def nets(rows, as_of, sink):
 
 
 def ktl(rows, as_of, sink):
-    """A KTL reference-payment file of `rows` (one batch), written to `sink` record by record."""
+    """A KTL reference-payment file of `rows`, written to `sink` record by record: a batch (`0`
+    ... `9`) of at most 10,000 payments, whose totals record has room for their count and sum."""
     rec = lambda *parts: sink.write(b"".join(parts).ljust(90, b" ")[:90] + b"\r\n")
-    rec(b"0", as_of.strftime("%y%m%d").encode(), b"0630", b"99", b"123456789", b"1")
-    n, total = 0, 0
+    n, total, i = 0, 0, 0
     for day, amount, _, reference, message, payer in rows:
+        if n == 0:
+            rec(b"0", as_of.strftime("%y%m%d").encode(), b"0630", b"99", b"123456789", b"1")
         n += 1
+        i += 1
         cents = int(amount * 100)
         total += cents
         date = day.strftime("%y%m%d").encode()
         ref = (reference or "").encode().rjust(20, b"0")
-        rec(b"3", b"12345600000785", date, date, b"%016d" % n, ref, latin1(payer or "", 12), b"1", b"A", b"%010d" % cents, b"0", b"A", b" ")
-    rec(b"9", b"%06d" % n, b"%011d" % total, b"%06d" % 0, b"%011d" % 0)
+        rec(b"3", b"12345600000785", date, date, b"%016d" % i, ref, latin1(payer or "", 12), b"1", b"A", b"%010d" % cents, b"0", b"A", b" ")
+        if n == 10_000:
+            rec(b"9", b"%06d" % n, b"%011d" % total, b"%06d" % 0, b"%011d" % 0)
+            n, total = 0, 0
+    if n or not i:
+        if not i:
+            rec(b"0", as_of.strftime("%y%m%d").encode(), b"0630", b"99", b"123456789", b"1")
+        rec(b"9", b"%06d" % n, b"%011d" % total, b"%06d" % 0, b"%011d" % 0)
 
 
 def by_day(rows):
