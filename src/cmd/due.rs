@@ -5,7 +5,7 @@ use anyhow::{Result, bail};
 
 use crate::cli::DueArgs;
 use crate::context::Context;
-use crate::core::dunning::{Decision, Outcome, State, decide_brief, forecast};
+use crate::core::dunning::{Decision, Outcome, State, decide_brief, forecast, sort_by_customer_and_invoice};
 use crate::core::ledger::Ledger;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, text};
@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => {
             let mut listed: Vec<&Decision<'_>> =
                 outcome.decisions.iter().filter(|d| args.all || d.state.action().is_some()).collect();
-            listed.sort_by(|a, b| (a.customer, a.invoice).cmp(&(b.customer, b.invoice)));
+            sort_by_customer_and_invoice(&mut listed);
             listed.into_iter().map(|d| (None, std::borrow::Cow::Borrowed(d))).collect()
         }
     };

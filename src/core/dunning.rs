@@ -303,6 +303,46 @@ pub struct Decision<'a> {
     pub why: Why,
 }
 
+/// Sorts decisions by customer id, then invoice number, as text (the order `dun due` lists
+/// them in), comparing numbers instead of text where it can: sorting a quarter of a million
+/// decisions by their strings was a large part of `dun due`.
+pub fn sort_by_customer_and_invoice(decisions: &mut Vec<&Decision<'_>>) {
+    let mut keyed: Vec<(TextKey, TextKey, &Decision<'_>)> =
+        decisions.iter().map(|&d| (TextKey::of(d.customer), TextKey::of(d.invoice), d)).collect();
+    keyed.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.0.then_text(a.2.customer, b.2.customer))
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.1.then_text(a.2.invoice, b.2.invoice))
+    });
+    decisions.clear();
+    decisions.extend(keyed.into_iter().map(|(_, _, d)| d));
+}
+
+/// A text's order as a number: its first 15 bytes and its length (16 for any longer). Two
+/// keys compare as their texts do; equal keys of texts longer than 15 bytes leave the order
+/// to the texts themselves ([`TextKey::then_text`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct TextKey(u128);
+
+impl TextKey {
+    const BYTES: usize = 15;
+
+    fn of(text: &str) -> TextKey {
+        let b = text.as_bytes();
+        let mut key = [0u8; 16];
+        let n = b.len().min(Self::BYTES);
+        key[..n].copy_from_slice(&b[..n]);
+        key[Self::BYTES] = b.len().min(Self::BYTES + 1) as u8;
+        TextKey(u128::from_be_bytes(key))
+    }
+
+    /// For two equal keys: how their texts compare (equal unless they are long).
+    fn then_text(self, a: &str, b: &str) -> std::cmp::Ordering {
+        if (self.0 & 0xff) as usize > Self::BYTES { a.cmp(b) } else { std::cmp::Ordering::Equal }
+    }
+}
+
 /// Decisions for every open invoice, and the statutory rules the policy would break.
 pub struct Outcome<'a> {
     pub decisions: Vec<Decision<'a>>,
@@ -348,7 +388,6 @@ fn decide_where<'a>(
         only.map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
     let journal = ledger.journal.by_invoice_where(|n| numbers.as_ref().is_none_or(|set| set.contains(n)));
     let deliveries = Deliveries::from_journal(ledger.journal.up_to(as_of));
-    let none: Vec<&Entry> = Vec::new();
     // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
@@ -368,7 +407,7 @@ fn decide_where<'a>(
             segment_rules.len() - 1
         });
         let rules = &segment_rules[at];
-        let entries = journal.get(invoice.number.as_str()).unwrap_or(&none);
+        let entries = journal.get(invoice.number.as_str());
         let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &deliveries);
         let hold = held.get(invoice.customer.as_str()).copied();
         let d = decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of, why());

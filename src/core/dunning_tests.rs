@@ -762,3 +762,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Decisions listed by customer and invoice come in the order of their texts, for ids and
+    /// numbers short and long, one a prefix of another, or alike in their first 15 bytes.
+    #[test]
+    fn decisions_sort_by_customer_and_invoice_as_text(
+        pairs in proptest::collection::vec(("(K|KKKKKKKKKKKKKKK)[0-9\\x00]{0,3}", "(F|F-2026-000000)[0-9]{0,4}"), 0..60),
+    ) {
+        let l = one("", vec![]);
+        let base = decide(&l, date("2026-01-20")).decisions.remove(0);
+        let decisions: Vec<super::dunning::Decision<'_>> = pairs
+            .iter()
+            .map(|(c, i)| super::dunning::Decision { customer: c.as_str(), invoice: i.as_str(), ..base.clone() })
+            .collect();
+        let mut listed: Vec<&super::dunning::Decision<'_>> = decisions.iter().collect();
+        super::dunning::sort_by_customer_and_invoice(&mut listed);
+        let mut expected: Vec<&super::dunning::Decision<'_>> = decisions.iter().collect();
+        expected.sort_by(|a, b| (a.customer, a.invoice).cmp(&(b.customer, b.invoice)));
+        let got: Vec<*const super::dunning::Decision<'_>> = listed.iter().map(|d| *d as *const _).collect();
+        let want: Vec<*const super::dunning::Decision<'_>> = expected.iter().map(|d| *d as *const _).collect();
+        prop_assert_eq!(got, want);
+    }
+}
