@@ -177,7 +177,10 @@ fn with_decision_values<T>(
     detail.clear();
     let detail = match &d.state {
         State::Waiting(_) => d.why.last().map_or("", String::as_str),
-        State::Paused(why) => why.as_str(),
+        State::Paused(why) => {
+            let _ = write!(detail, "{why}");
+            detail.as_str()
+        }
         State::InCollection(since) => {
             let _ = write!(detail, "handed over {since}");
             detail.as_str()

@@ -44,7 +44,7 @@ impl Action {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
-    Paused(String),
+    Paused(Pause),
     InCollection(NaiveDate),
     Due(Action),
     /// Nothing today; the next step on that date, if nothing changes.
@@ -68,6 +68,36 @@ impl State {
         match self {
             State::Due(a) => Some(*a),
             _ => None,
+        }
+    }
+}
+
+/// Why an invoice is paused: what `dun due` shows in its detail column. Kept as the facts, not
+/// as text, so that deciding a ledger formats nothing it does not show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pause {
+    Disputed(NaiveDate),
+    /// The customer on hold since that day.
+    Held(NaiveDate),
+    /// A promise to pay by that day.
+    Promised(NaiveDate),
+    /// A payment plan kept, with its next installment's date if any is left.
+    PlanKept(Option<NaiveDate>),
+    /// An installment (its due date) so many days late, within the grace.
+    PlanLate(NaiveDate, i64),
+}
+
+impl std::fmt::Display for Pause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pause::Disputed(since) => write!(f, "disputed since {since}"),
+            Pause::Held(since) => write!(f, "customer on hold since {since}"),
+            Pause::Promised(until) => write!(f, "promise to pay by {until}"),
+            Pause::PlanKept(None) => f.write_str("payment plan kept"),
+            Pause::PlanKept(Some(next)) => write!(f, "payment plan kept; next installment {next}"),
+            Pause::PlanLate(installment, days) => {
+                write!(f, "plan installment {installment} {days} days late")
+            }
         }
     }
 }
@@ -649,20 +679,20 @@ fn pause(
 ) -> Option<State> {
     if let Some(since) = history.dispute {
         d.why.say(format_args!("disputed since {since}: paused until `dun resolve {}`", invoice.number));
-        return Some(State::Paused(format!("disputed since {since}")));
+        return Some(State::Paused(Pause::Disputed(since)));
     }
     if let Some(since) = hold {
         d.why.say(format_args!(
             "customer on hold since {since}: paused until `dun release {}`",
             invoice.customer
         ));
-        return Some(State::Paused(format!("customer on hold since {since}")));
+        return Some(State::Paused(Pause::Held(since)));
     }
     if let Some((made, until)) = history.promise {
         if as_of <= until {
             d.next_date = until.succ_opt();
             d.why.say(format_args!("promised on {made} to pay by {until}: paused until then"));
-            return Some(State::Paused(format!("promise to pay by {until}")));
+            return Some(State::Paused(Pause::Promised(until)));
         }
         d.why.say(format_args!("the promise to pay by {until} (made {made}) is broken: the ladder resumes"));
     }
@@ -670,15 +700,20 @@ fn pause(
         let grace = rules.collection.after_days();
         match plan_status(plan, open, grace, as_of) {
             PlanStatus::OnTime(next) => {
-                let next = next.map_or(String::new(), |n| format!("; next installment {n}"));
-                d.why.say(format_args!("on a payment plan made {} that is kept{next}", plan.made));
-                return Some(State::Paused(format!("payment plan kept{next}")));
+                match next {
+                    Some(n) => d.why.say(format_args!(
+                        "on a payment plan made {} that is kept; next installment {n}",
+                        plan.made
+                    )),
+                    None => d.why.say(format_args!("on a payment plan made {} that is kept", plan.made)),
+                }
+                return Some(State::Paused(Pause::PlanKept(next)));
             }
             PlanStatus::Late { installment, days } => {
                 d.why.say(format_args!(
                     "the installment due {installment} is {days} days late; the plan breaks after {grace} days (collection.after_days)"
                 ));
-                return Some(State::Paused(format!("plan installment {installment} {days} days late")));
+                return Some(State::Paused(Pause::PlanLate(installment, days)));
             }
             PlanStatus::Broken { installment, days } => {
                 d.why.say(format_args!(

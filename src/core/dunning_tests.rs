@@ -76,6 +76,14 @@ fn state(l: &Ledger, on: &str) -> State {
     decide(l, date(on)).decisions.into_iter().find(|d| d.invoice == "1").map_or(State::NotDue, |d| d.state)
 }
 
+/// Why invoice 1 is paused on `on`, as `dun due` shows it ("" when it is not paused).
+fn paused(l: &Ledger, on: &str) -> String {
+    match state(l, on) {
+        State::Paused(why) => why.to_string(),
+        _ => String::new(),
+    }
+}
+
 fn record(event: Event, on: &str) -> Entry {
     let mut e = Entry::new(date(on), event);
     e.invoice = Some("1".into());
@@ -146,7 +154,7 @@ fn a_missed_day_is_caught_up_the_next_run() {
 #[test]
 fn disputes_pause_until_resolved_and_the_ladder_resumes() {
     let mut l = one("", vec![record(Event::Dispute, "2026-02-01")]);
-    assert!(matches!(state(&l, "2026-03-01"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-01"), "disputed since 2026-02-01");
     l.journal.entries.push(record(Event::Resolve, "2026-03-10"));
     // The reminder's condition has long held: due at once.
     assert_eq!(state(&l, "2026-03-10"), State::Due(Action::Reminder));
@@ -157,7 +165,7 @@ fn a_broken_promise_makes_the_reminder_due_the_next_day() {
     let mut promise = record(Event::Promise, "2026-02-05");
     promise.until = Some(date("2026-02-20"));
     let l = one("", vec![promise]);
-    assert!(matches!(state(&l, "2026-02-20"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-02-20"), "promise to pay by 2026-02-20");
     assert_eq!(state(&l, "2026-02-21"), State::Due(Action::Reminder));
 }
 
@@ -166,7 +174,7 @@ fn a_customer_on_hold_gets_nothing() {
     let mut hold = Entry::new(date("2026-02-01"), Event::Hold);
     hold.customer = Some("K".into());
     let mut l = one("", vec![hold]);
-    assert!(matches!(state(&l, "2026-03-01"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-01"), "customer on hold since 2026-02-01");
     let mut release = Entry::new(date("2026-03-02"), Event::Release);
     release.customer = Some("K".into());
     l.journal.entries.push(release);
@@ -191,13 +199,13 @@ fn a_kept_plan_pauses_a_broken_one_goes_to_collection_after_a_reminder() {
     journal[0].until = Some(date("2026-02-17"));
     journal.extend(plan("2026-02-10", &[("2026-03-01", "500"), ("2026-04-01", "500")]));
     let mut l = one("", journal);
-    assert!(matches!(state(&l, "2026-03-01"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-01"), "payment plan kept; next installment 2026-03-01");
     // First installment unpaid: late but within collection.after_days (10) → still paused.
-    assert!(matches!(state(&l, "2026-03-11"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-11"), "plan installment 2026-03-01 10 days late");
     assert_eq!(state(&l, "2026-03-12"), State::Due(Action::Collection));
     // Paid the first installment (open 500): the plan is kept again.
     l.invoices[0].paid = money("500");
-    assert!(matches!(state(&l, "2026-03-12"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-12"), "payment plan kept; next installment 2026-04-01");
 }
 
 #[test]
