@@ -247,14 +247,30 @@ impl History {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Why {
     lines: Vec<String>,
-    /// Every line is written ([`decide`]), not only the reason for waiting ([`decide_brief`]).
-    full: bool,
+    keep: Keep,
+}
+
+/// Which lines of why a record writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum Keep {
+    /// Every line ([`decide`]).
+    All,
+    /// The reason for waiting alone ([`decide_brief`]).
+    #[default]
+    Last,
+    /// None ([`decide_untold`]).
+    Nothing,
 }
 
 impl Why {
     /// A record that writes every line.
     pub fn full() -> Why {
-        Why { lines: Vec::new(), full: true }
+        Why { lines: Vec::new(), keep: Keep::All }
+    }
+
+    /// A record that writes no line.
+    fn nothing() -> Why {
+        Why { lines: Vec::new(), keep: Keep::Nothing }
     }
 
     pub fn lines(&self) -> &[String] {
@@ -272,7 +288,7 @@ impl Why {
 
     /// A line only `dun explain` shows: formatted only in a full record.
     fn say(&mut self, line: std::fmt::Arguments<'_>) {
-        if self.full {
+        if self.keep == Keep::All {
             self.lines.push(line.to_string());
         }
     }
@@ -280,8 +296,10 @@ impl Why {
     /// A line that may end a waiting decision's record, which `dun due --all` shows: a brief
     /// record keeps it alone (a later one replaces it).
     fn say_last(&mut self, line: std::fmt::Arguments<'_>) {
-        if !self.full {
-            self.lines.clear();
+        match self.keep {
+            Keep::All => {}
+            Keep::Last => self.lines.clear(),
+            Keep::Nothing => return,
         }
         self.lines.push(line.to_string());
     }
@@ -390,6 +408,13 @@ pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
 /// else is the same.
 pub fn decide_brief(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
     decide_where(ledger, as_of, None, Why::default)
+}
+
+/// [`decide_brief`] without even the reason for waiting: for runs that show no line of why
+/// (`dun due` without `--all`, `dun remind`), so that a ledger's waiting invoices format
+/// nothing. Everything else is the same.
+pub fn decide_untold(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
+    decide_where(ledger, as_of, None, Why::nothing)
 }
 
 /// Decides the open invoices of one customer on `as_of`: the decisions `decide` makes for
