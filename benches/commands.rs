@@ -148,16 +148,29 @@ fn main() {
         ("customer", on(&dir, &["customer", &one_customer, "-q"]), &nothing),
         ("report-json", on(&dir, &["report", "--format", "json", "-q"]), &nothing),
         ("remind", on(&fresh_dir, &["remind", "--force", "-q"]), &fresh_copy),
-        ("import", on(&fresh_dir, &["import", "--force", &bank.display().to_string(), "-q"]), &fresh_with_journal),
+        ("import", on(&fresh_dir, &["import", &bank.display().to_string(), "-q"]), &fresh_with_journal),
     ];
     let wanted = |name: &str| picked.is_empty() || picked.iter().any(|p| p == name);
     if wanted("import") {
         let payments = (invoices / 10).max(1).to_string();
-        python(&[&script("bank-files.py"), "--dir", &dir, "--payments", &payments, "--out", &bank.display().to_string()]);
+        python(&[
+            &script("bank-files.py"),
+            "--dir",
+            &dir,
+            "--payments",
+            &payments,
+            "--out",
+            &bank.display().to_string(),
+        ]);
     }
     let baseline = on(&dir, &["report", "--format", "csv", "-q"]);
-    eprintln!("{invoices} invoices in {dir}; median of {runs} run(s) after a warm-up, each next to report --format csv");
-    eprintln!("{:<12} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7}", "command", "wall s", "CPU s", "peak MiB", "wall×", "CPU×", "mem×");
+    eprintln!(
+        "{invoices} invoices in {dir}; median of {runs} run(s) after a warm-up, each next to report --format csv"
+    );
+    eprintln!(
+        "{:<12} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7}",
+        "command", "wall s", "CPU s", "peak MiB", "wall×", "CPU×", "mem×"
+    );
     for (name, args, prepare) in cases.iter().filter(|(name, _, _)| wanted(name)) {
         let _ = (run(args, *prepare), run(&baseline, &nothing));
         let (mut own, mut base) = (Vec::new(), Vec::new());
@@ -173,7 +186,8 @@ fn main() {
             let values: Vec<f64> = own.iter().zip(&base).filter_map(|(a, b)| Some(f(a)? / f(b)?)).collect();
             (!values.is_empty()).then(|| median(values))
         };
-        let show = |v: Option<f64>, digits: usize| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"));
+        let show =
+            |v: Option<f64>, digits: usize| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"));
         let wall = pick(&own, &|s| Some(s.wall));
         eprint!(
             "{name:<12} {:>8} {:>8} {:>9} {:>7} {:>7} {:>7}",

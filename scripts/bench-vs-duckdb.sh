@@ -13,7 +13,9 @@
 # both, then checks that the two CSVs hold the same numbers (rows sorted, header and names aside).
 # Exit status 1 when they differ.
 #
-# Needs GNU time (/usr/bin/time) and the duckdb Python module; installs nothing.
+# Needs GNU time (/usr/bin/time) and python3. The duckdb Python module (PyPI) is installed with
+# `python3 -m pip install duckdb==2.0.1` when python3 cannot import it (set NO_INSTALL=1 to stop
+# with a message instead).
 # Environment: RUNS (default 5), CARGO_TARGET_DIR, DUN_BIN / GEN_BIN (use these binaries instead
 # of building), KEEP=1 (keep the temporary directory).
 set -euo pipefail
@@ -32,7 +34,7 @@ if (( $# > 1 )); then
     status=0
     rows=()
     for n in "$@"; do
-        out=$("$0" "$n") || status=1
+        out=$(bash "$0" "$n") || status=1
         printf '%s\n' "$out"
         dun_line=$(awk '$1 == "dun" { print $2, $3 }' <<<"$out")
         duck_line=$(awk '$1 == "duckdb" { print $2, $3 }' <<<"$out")
@@ -59,7 +61,14 @@ die() { echo "bench-vs-duckdb: $*" >&2; exit 2; }
 /usr/bin/time -f '%e %M' true 2>/dev/null || die "/usr/bin/time is not GNU time (no -f)"
 command -v python3 >/dev/null || die "python3 is missing"
 [[ -f $DUCK ]] || die "$DUCK not found"
-python3 -c 'import duckdb' 2>/dev/null || die "the duckdb Python module is missing: pip install duckdb"
+if ! python3 -c 'import duckdb' 2>/dev/null; then
+    [[ ${NO_INSTALL:-0} == 1 ]] && die "the duckdb Python module is missing: python3 -m pip install duckdb"
+    echo "installing the duckdb Python module (python3 -m pip install duckdb==2.0.1) ..." >&2
+    python3 -m pip install --quiet --disable-pip-version-check duckdb==2.0.1 ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages duckdb==2.0.1 ||
+        die "could not install the duckdb Python module; install it yourself: python3 -m pip install duckdb"
+    python3 -c 'import duckdb' 2>/dev/null || die "the duckdb Python module still cannot be imported"
+fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dun-bench.XXXXXX")
 if [[ ${KEEP:-0} == 1 ]]; then
