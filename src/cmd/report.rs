@@ -169,7 +169,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let settled = credit.settle();
     let watch = watch_list_by(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
     report.figures.credit_watch = watch;
-    report.figures.discounts = discounts.per_currency;
+    report.figures.discounts = discounts.figures()?;
     Ok(report)
 }
 
