@@ -80,8 +80,8 @@ fn html_report(ctx: &Context) -> Result<()> {
     }
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let stats = effectiveness(&ledger, ctx.as_of);
-    let cash = forecast(&ledger, ctx.as_of, PICTURE_WEEKS);
-    let test = backtest(&ledger, ctx.as_of, PICTURE_WEEKS);
+    let cash = forecast(&ledger, ctx.as_of, PICTURE_WEEKS)?;
+    let test = backtest(&ledger, ctx.as_of, PICTURE_WEEKS)?;
     let page = html::render(&html::Picture {
         company: &ledger.policy.company_name,
         now: &now,
@@ -145,13 +145,16 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     // Each debtor's own law and its segment's interest settings, as `dun due` computes them.
     let basis = if figures { InterestBasis::new(&policy, &customers, as_of) } else { None };
     let input = AgingInput { customers, bounds: &policy.buckets, flow, journal, interest: basis.as_ref() };
-    let mut report = aging(&mut book, input, policy.bucket_labels());
+    let mut report = aging(&mut book, input, policy.bucket_labels())?;
     drop(book);
     if let Some(note) = basis.as_ref().and_then(InterestBasis::carried_note) {
         report.figures.notes.push(note);
     }
     if !figures {
         return Ok(report);
+    }
+    for (currency, f) in report.figures.per_currency.iter_mut() {
+        f.overdue_pct = f.overdue_share(*currency)?;
     }
     // Exposure per customer and currency is what the aging rows total.
     let mut exposure: Vec<(u32, Currency, Decimal)> = report
@@ -169,7 +172,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let settled = credit.settle();
     let watch = watch_list_by(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
     report.figures.credit_watch = watch;
-    report.figures.discounts = discounts.per_currency;
+    report.figures.discounts = discounts.figures()?;
     Ok(report)
 }
 
@@ -228,8 +231,7 @@ fn key_figures_table(report: &AgingReport) -> Table {
     ])
     .droppable(["credits", "disputed", "interest accrued", "avg days late 12m", "DSO days"]);
     for (currency, f) in &report.figures.per_currency {
-        let pct =
-            (!f.open.is_zero()).then(|| (f.overdue * rust_decimal::Decimal::from(100) / f.open).round_dp(1));
+        let pct = f.overdue_pct;
         t.push(vec![
             Cell::text(currency.as_str()),
             Cell::Money(f.open),
