@@ -559,7 +559,7 @@ fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
         .map(|p| {
             let mut e = Entry::new(p.date, Event::Payment);
             e.invoice = p.invoice.clone();
-            e.customer = p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer.clone());
+            e.customer = p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer.to_string());
             e.amount = Some(p.amount);
             e.reference = p.transaction_id.clone();
             e.note = p.matched_by.clone();
@@ -771,7 +771,7 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         }
         targets.push((
             number.clone(),
-            inv.customer.clone(),
+            inv.customer.to_string(),
             open.get(number.as_str()).copied().unwrap_or_default(),
         ));
     }

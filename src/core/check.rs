@@ -224,7 +224,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
                     format!("{} ({}) owes {}: {problem}", customer.name, customer.country, invoice.currency),
                 )
                 .customer(&customer.id)
-                .invoice(&invoice.number)
+                .invoice(invoice.number.as_str())
                 .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
             );
         }
@@ -444,7 +444,7 @@ fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -
                 o.invoice.currency
             ),
         )
-        .invoice(&o.invoice.number),
+        .invoice(o.invoice.number.as_str()),
         None => Finding::warning(CUSTOMERS, c.line, field, "no-channel", problems),
     };
     Some(finding.customer(&c.id).hint(hint))
@@ -485,7 +485,7 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
             ),
         )
         .customer(&c.id)
-        .invoice(&o.invoice.number)
+        .invoice(o.invoice.number.as_str())
         .hint("the agency returns a case it cannot identify the debtor for"),
     )
 }
@@ -822,7 +822,7 @@ where
             } else {
                 Finding::warning(INVOICES, inv.line, field, code, message)
             };
-            f.customer(&inv.customer).invoice(&inv.number)
+            f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
         };
         let customer = ledger.customer(&inv.customer);
         let rules = rules_by_segment
@@ -1214,9 +1214,9 @@ mod tests {
                     if eur {
                         inv.currency = Currency::parse("EUR").unwrap();
                     }
-                    inv.reference = references[reference].map(str::to_owned);
+                    inv.reference = references[reference].map(Into::into);
                     if amount < 0 {
-                        inv.credits = Some(format!("{}", 100 + (number + 1) % 4));
+                        inv.credits = Some(compact_str::format_compact!("{}", 100 + (number + 1) % 4));
                     }
                     inv.line = i as u64 + 2;
                     inv

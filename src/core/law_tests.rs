@@ -45,8 +45,8 @@ fn invoice(number: &str, customer: &str, due: &str, amount: &str, currency: &str
     let due = date(due);
     Invoice {
         line: 2,
-        number: number.to_owned(),
-        customer: customer.to_owned(),
+        number: number.into(),
+        customer: customer.into(),
         issued: due - chrono::Days::new(30),
         due,
         amount: money(amount),
