@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Bank files of incoming payments for a generated ledger, to time `dun import` with.
 
-    python3 scripts/bank-files.py --dir DIR --payments N [--format bgmax|camt054|csv] [--out FILE]
+    python3 scripts/bank-files.py --dir DIR --payments N [--format bgmax|camt054|csv|nets|ktl]
+                                  [--out FILE]
                                   [--mix turns|ocr]
 
 DIR holds the customers.csv and invoices.csv of `cargo run --release --example gen` (plain
@@ -19,7 +20,10 @@ reference (OCR), one by the invoice number in the text, one by name and amount, 
 nothing known. The BgMax file is then written as it is generated, so millions of payments
 (`--payments 3600000`, the size `scripts/import-memory.sh` measures) need little memory here.
 
-A BgMax file reports SEK only, so it pays the SEK invoices; camt.054 and CSV pay all. Payment
+A BgMax file reports SEK only, so it pays the SEK invoices; a Nets OCR giro file (`nets`) the
+NOK ones (by KID, or an amount item 3 text; no payer name in the format), a KTL file (`ktl`,
+Finnish reference payments) the EUR ones (by reference; a name in the payer field, 12
+characters); camt.054 and CSV pay all. BgMax, Nets and KTL files are written as generated. Payment
 dates are the 7 days up to --as-of (default 2026-11-30), one BgMax section (TK05 … TK15) or
 camt entry date per day. The CSV is `;`-separated UTF-8 with a decimal comma and the columns
 Bokföringsdag;Belopp;Referens;Meddelande;Avsändare;Transaktions-id (name them in policy.toml's
@@ -126,6 +130,47 @@ def bgmax(rows, as_of, sink=None):
     return b"".join(out)
 
 
+def nets(rows, as_of, sink):
+    """A Nets OCR giro file of `rows` (one assignment), written to `sink` record by record."""
+    records = 0
+
+    def rec(*parts):
+        nonlocal records
+        records += 1
+        sink.write(b"".join(parts).ljust(80, b"0")[:80] + b"\r\n")
+
+    rec(b"NY000010", b"55555555", b"1000001", b"00008080")
+    rec(b"NY090020", b"000000000", b"0000001", b"99991111111")
+    n, total = 0, 0
+    for day, amount, _, reference, message, payer in rows:
+        n += 1
+        ore = int(amount * 100)
+        total += ore
+        kid = (reference or "").rjust(25).encode()
+        rec(b"NY091330", b"%07d" % n, day.strftime("%d%m%y").encode(), b"0" * 10, b"0", b"%017d" % ore, kid)
+        rec(b"NY091331", b"%07d" % n)
+        # Nets has no payer's name: an unknown payer's goes in the item 3 text here.
+        if message or payer:
+            rec(b"NY091332", b"%07d" % n, latin1(message or payer, 40))
+    rec(b"NY090088", b"%08d" % n, b"%08d" % records, b"%017d" % total)
+    rec(b"NY000089", b"%08d" % n, b"%08d" % (records + 1), b"%017d" % total, as_of.strftime("%d%m%y").encode())
+
+
+def ktl(rows, as_of, sink):
+    """A KTL reference-payment file of `rows` (one batch), written to `sink` record by record."""
+    rec = lambda *parts: sink.write(b"".join(parts).ljust(90, b" ")[:90] + b"\r\n")
+    rec(b"0", as_of.strftime("%y%m%d").encode(), b"0630", b"99", b"123456789", b"1")
+    n, total = 0, 0
+    for day, amount, _, reference, message, payer in rows:
+        n += 1
+        cents = int(amount * 100)
+        total += cents
+        date = day.strftime("%y%m%d").encode()
+        ref = (reference or "").encode().rjust(20, b"0")
+        rec(b"3", b"12345600000785", date, date, b"%016d" % n, ref, latin1(payer or "", 12), b"1", b"A", b"%010d" % cents, b"0", b"A", b" ")
+    rec(b"9", b"%06d" % n, b"%011d" % total, b"%06d" % 0, b"%011d" % 0)
+
+
 def by_day(rows):
     """(day, rows of that day) in day order; rows come in day order when streamed."""
     if isinstance(rows, list):
@@ -205,18 +250,19 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dir", required=True)
     p.add_argument("--payments", type=int, required=True)
-    p.add_argument("--format", choices=["bgmax", "camt054", "csv"], default="bgmax")
+    p.add_argument("--format", choices=["bgmax", "camt054", "csv", "nets", "ktl"], default="bgmax")
     p.add_argument("--as-of", default="2026-11-30")
     p.add_argument("--out", help="default: DIR/../FORMAT-N.(txt|xml|csv)")
     p.add_argument("--mix", choices=["turns", "ocr"], default="turns")
     a = p.parse_args()
     as_of = dt.date.fromisoformat(a.as_of)
-    ext = {"bgmax": "txt", "camt054": "xml", "csv": "csv"}[a.format]
+    ext = {"bgmax": "txt", "camt054": "xml", "csv": "csv", "nets": "txt", "ktl": "txt"}[a.format]
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.dir)), f"{a.format}-{a.payments}.{ext}")
-    generated = payments(a.dir, a.payments, "SEK" if a.format == "bgmax" else None, as_of, a.mix)
-    if a.format == "bgmax":
+    currency = {"bgmax": "SEK", "nets": "NOK", "ktl": "EUR"}.get(a.format)
+    generated = payments(a.dir, a.payments, currency, as_of, a.mix)
+    if a.format in ("bgmax", "nets", "ktl"):
         with open(out, "wb") as f:
-            bgmax(generated, as_of, f)
+            {"bgmax": bgmax, "nets": nets, "ktl": ktl}[a.format](generated, as_of, f)
         print(f"bank-files: {a.payments} payments -> {out}", file=sys.stderr)
         return
     rows = list(generated)

@@ -169,12 +169,20 @@ struct FileSummary {
 
 /// What an import did, for the user to read; its files are written as it goes (staged in
 /// the run's transaction), so nothing per payment is kept here but the rows shown.
+/// The output lists at most this many payments (the first, in file order); a file of millions
+/// would otherwise hold a row for each until the end of the run. What is left out is counted and
+/// said; the ledger's files have every payment.
+const PAYMENT_ROWS_SHOWN: usize = 10_000;
+
 struct Plan {
     files: Vec<FileSummary>,
     /// Per currency: payments and their total per outcome of [`OUTCOMES`].
     summary: BTreeMap<Currency, [(i64, Decimal); OUTCOMES.len()]>,
-    /// One row per payment that was not a duplicate (when the output shows them).
+    /// One row per payment that was not a duplicate (when the output shows them), the first
+    /// [`PAYMENT_ROWS_SHOWN`] of them.
     payments: Table,
+    /// Payments past those: counted in the summary, not listed.
+    payments_not_shown: usize,
     /// Payments that wait in unmatched.csv.
     waiting: usize,
     /// About files that may not be the company's or this period's (see [`file_warnings`]).
@@ -312,6 +320,7 @@ fn plan(
         files,
         summary: recorder.summary,
         payments: recorder.rows,
+        payments_not_shown: recorder.rows_not_shown,
         waiting: recorder.waiting,
         warnings,
     })
@@ -360,6 +369,7 @@ struct Recorder<'l, 't> {
     summary: BTreeMap<Currency, [(i64, Decimal); OUTCOMES.len()]>,
     keep_rows: bool,
     rows: Table,
+    rows_not_shown: usize,
     waiting: usize,
 }
 
@@ -391,6 +401,7 @@ impl<'l, 't> Recorder<'l, 't> {
             summary: BTreeMap::new(),
             keep_rows,
             rows: payments_table_head(),
+            rows_not_shown: 0,
             waiting: 0,
         })
     }
@@ -442,10 +453,14 @@ impl<'l, 't> Recorder<'l, 't> {
                 }
             }
         }
-        if self.keep_rows
-            && let Some(row) = payment_row(p, file, &fate)
-        {
-            self.rows.push(row);
+        if self.keep_rows && !matches!(fate, Fate::Duplicate) {
+            if self.rows.rows.len() < PAYMENT_ROWS_SHOWN {
+                if let Some(row) = payment_row(p, file, &fate) {
+                    self.rows.push(row);
+                }
+            } else {
+                self.rows_not_shown += 1;
+            }
         }
         Ok(())
     }
@@ -707,6 +722,9 @@ fn text_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> St
         out.push_str(&text::render(&plan.payments, ctx.color));
         out.push('\n');
     }
+    if plan.payments_not_shown > 0 {
+        out.push_str(&not_shown_line(plan.payments_not_shown));
+    }
     let waiting = plan.waiting;
     if waiting > 0 {
         out.push_str(&format!(
@@ -718,14 +736,26 @@ fn text_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> St
 }
 
 fn json_output(plan: &Plan, ctx: &Context, dry_run: bool, policy: &Policy) -> serde_json::Value {
-    json!({
+    let mut value = json!({
         "as_of": ctx.as_of.to_string(),
         "dry_run": dry_run,
         "files": files_table(plan).json_rows(),
         "summary": summary_table(plan, policy.currency).json_rows(),
         "payments": plan.payments.json_rows(),
         "warnings": plan.warnings,
-    })
+    });
+    if plan.payments_not_shown > 0 {
+        value["payments_not_shown"] = json!(plan.payments_not_shown);
+    }
+    value
+}
+
+/// Said under the payments table when it stops at [`PAYMENT_ROWS_SHOWN`] rows.
+fn not_shown_line(count: usize) -> String {
+    format!(
+        "… {count} more payment(s) not shown here: the matched ones are in payments.csv, the \
+         unmatched ones in unmatched.csv, and every one is counted in the summary.\n"
+    )
 }
 
 /// `dun assign PAYMENT-ID INVOICE...`: a person's decision for an unmatched payment.

@@ -112,17 +112,25 @@ pub struct PaymentsAppender {
 }
 
 impl PaymentsAppender {
-    /// Reads `DIR/payments.csv` (if any) and writes it, its header widened, to the staged file.
+    /// Copies `DIR/payments.csv` (if any), its header widened, to the staged file, as a stream:
+    /// a file of millions of lines is never held.
     pub fn start(dir: &Path, table: Option<&ColumnTable>) -> Result<PaymentsAppender> {
         let path = dir.join(PAYMENTS);
-        let existing = match std::fs::read(&path) {
-            Ok(bytes) => Some(bytes),
+        let cannot_read = || format!("{PAYMENTS}: cannot read {}", path.display());
+        let facts = match std::fs::File::open(&path) {
+            Ok(f) => Some(FileFacts::of(f).with_context(cannot_read)?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).with_context(|| format!("{PAYMENTS}: cannot read {}", path.display())),
+            Err(e) => return Err(e).with_context(cannot_read),
         };
         let mut file = StagedFile::create(&path)?;
-        let (head, shape) = payments_head(existing.as_deref(), table)?;
-        file.write_all(&head).with_context(|| format!("cannot write {}", path.display()))?;
+        let shape = match facts.filter(|f| f.significant) {
+            None => {
+                let (head, shape) = payments_head(None, table)?;
+                file.write_all(&head).with_context(|| format!("cannot write {}", path.display()))?;
+                shape
+            }
+            Some(facts) => Some(copy_widened(&path, &facts, table, &mut file)?),
+        };
         let (delimiter, terminator, cp1252) =
             shape.as_ref().map_or((b',', "\n", false), |s| (s.delimiter, s.terminator, !s.utf8));
         let rows = writer_into(RowOut { inner: file, cp1252, carry: Vec::new() }, delimiter, terminator);
@@ -258,25 +266,166 @@ fn payments_head(
     existing: Option<&[u8]>,
     table: Option<&ColumnTable>,
 ) -> Result<(Vec<u8>, Option<RowShape>)> {
-    const BOM: &[u8] = b"\xEF\xBB\xBF";
-    let existing = existing.filter(|b| b.iter().any(|c| !c.is_ascii_whitespace() && !BOM.contains(c)));
+    let existing = existing.filter(|b| b.iter().any(|&c| significant(c)));
     let Some(bytes) = existing else {
         let mut w = writer(b',', "\n");
         let _ = w.write_record(PAYMENT_COLUMNS[..PAYMENT_COLUMNS_WRITTEN].iter().map(|c| c.name));
         return Ok((w.into_inner().unwrap_or_default(), None));
     };
-    let (bom, body) = match bytes.strip_prefix(BOM) {
-        Some(rest) => (BOM, rest),
+    let (bom, body) = match bytes.strip_prefix(UTF8_BOM) {
+        Some(rest) => (UTF8_BOM, rest),
         None => (&b""[..], bytes),
     };
     let (header, rest) = match body.iter().position(|&b| b == b'\n') {
         Some(i) => (&body[..i], &body[i + 1..]),
         None => (body, &b""[..]),
     };
+    let (mut out, shape) = widened_head(bom, header, std::str::from_utf8(body).is_ok(), rest, table)?;
+    out.reserve(rest.len() + 2);
+    out.extend_from_slice(rest);
+    if !rest.is_empty() && !rest.ends_with(b"\n") {
+        out.extend_from_slice(shape.terminator.as_bytes());
+    }
+    Ok((out, Some(shape)))
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A byte that makes a `payments.csv` more than an empty file: not a blank or line end, and
+/// none of the BOM's bytes.
+fn significant(b: u8) -> bool {
+    !b.is_ascii_whitespace() && !UTF8_BOM.contains(&b)
+}
+
+/// What [`PaymentsAppender::start`] needs to know of the whole existing file before it copies it.
+struct FileFacts {
+    /// Any [`significant`] byte.
+    significant: bool,
+    /// Everything after a leading BOM is UTF-8.
+    utf8: bool,
+}
+
+impl FileFacts {
+    fn of(mut file: impl std::io::Read) -> std::io::Result<FileFacts> {
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut significant_seen = false;
+        let mut check = Utf8Check::default();
+        // The first bytes, until there are enough to tell a BOM (not text) from text.
+        let mut head: Option<Vec<u8>> = Some(Vec::with_capacity(UTF8_BOM.len()));
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            let chunk = &buf[..n];
+            significant_seen |= chunk.iter().any(|&b| significant(b));
+            match head.as_mut() {
+                None => check.feed(chunk),
+                Some(start) => {
+                    start.extend_from_slice(chunk);
+                    if start.len() >= UTF8_BOM.len() {
+                        check.feed(start.strip_prefix(UTF8_BOM).unwrap_or(start));
+                        head = None;
+                    }
+                }
+            }
+        }
+        if let Some(start) = head {
+            check.feed(start.strip_prefix(UTF8_BOM).unwrap_or(&start));
+        }
+        Ok(FileFacts { significant: significant_seen, utf8: check.ok && check.carry.is_empty() })
+    }
+}
+
+/// `std::str::from_utf8` of text given in pieces.
+struct Utf8Check {
+    ok: bool,
+    /// The start of a character whose last bytes come in the next piece.
+    carry: Vec<u8>,
+}
+
+impl Default for Utf8Check {
+    fn default() -> Utf8Check {
+        Utf8Check { ok: true, carry: Vec::new() }
+    }
+}
+
+impl Utf8Check {
+    fn feed(&mut self, piece: &[u8]) {
+        if !self.ok {
+            return;
+        }
+        self.carry.extend_from_slice(piece);
+        match std::str::from_utf8(&self.carry) {
+            Ok(_) => self.carry.clear(),
+            Err(e) if e.error_len().is_none() => {
+                self.carry.drain(..e.valid_up_to());
+            }
+            Err(_) => self.ok = false,
+        }
+    }
+}
+
+/// Writes the existing `payments.csv` at `path` to `out`, its header widened, copying its lines
+/// as they are read; how lines are added to it.
+fn copy_widened(
+    path: &Path,
+    facts: &FileFacts,
+    table: Option<&ColumnTable>,
+    out: &mut StagedFile,
+) -> Result<RowShape> {
+    use std::io::BufRead;
+    let cannot_read = || format!("{PAYMENTS}: cannot read {}", path.display());
+    let mut input =
+        std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(path).with_context(cannot_read)?);
+    let bom = if input.fill_buf().with_context(cannot_read)?.starts_with(UTF8_BOM) {
+        input.consume(UTF8_BOM.len());
+        UTF8_BOM
+    } else {
+        &b""[..]
+    };
+    let mut header = Vec::new();
+    input.read_until(b'\n', &mut header).with_context(cannot_read)?;
+    if header.last() == Some(&b'\n') {
+        header.pop();
+    }
+    // The lines that tell how amounts and dates are written, read from a second handle: the
+    // first one copies them.
+    let mut sniff = std::fs::File::open(path).with_context(cannot_read)?;
+    std::io::Seek::seek(&mut sniff, std::io::SeekFrom::Start((bom.len() + header.len() + 1) as u64))
+        .with_context(cannot_read)?;
+    let (head, shape) = widened_head(bom, &header, facts.utf8, std::io::BufReader::new(sniff), table)?;
+    let cannot_write = || format!("cannot write {}", path.display());
+    out.write_all(&head).with_context(cannot_write)?;
+    let mut last = None;
+    loop {
+        let chunk = input.fill_buf().with_context(cannot_read)?;
+        let Some(&end) = chunk.last() else { break };
+        out.write_all(chunk).with_context(cannot_write)?;
+        last = Some(end);
+        let n = chunk.len();
+        input.consume(n);
+    }
+    if last.is_some_and(|b| b != b'\n') {
+        out.write_all(shape.terminator.as_bytes()).with_context(cannot_write)?;
+    }
+    Ok(shape)
+}
+
+/// The existing file's first line as it is written back, widened by the columns `dun` adds,
+/// with its terminator; and how lines are added. `header` is the line without its `\n`, `rows`
+/// reads the lines after it (only the first [`SNIFF_LINES`] are read).
+fn widened_head(
+    bom: &[u8],
+    header: &[u8],
+    utf8: bool,
+    rows: impl std::io::Read,
+    table: Option<&ColumnTable>,
+) -> Result<(Vec<u8>, RowShape)> {
     let terminator = if header.ends_with(b"\r") { "\r\n" } else { "\n" };
     let header = header.strip_suffix(b"\r").unwrap_or(header);
     let dialect = dialect_of(table);
-    let sniffed = if std::str::from_utf8(body).is_ok() { Encoding::Utf8 } else { Encoding::Windows1252 };
+    let sniffed = if utf8 { Encoding::Utf8 } else { Encoding::Windows1252 };
     let encoding = dialect.encoding.unwrap_or(sniffed);
     let utf8 = encoding == Encoding::Utf8;
     let delimiter = dialect.delimiter.unwrap_or_else(|| sniff_delimiter(header));
@@ -291,7 +440,7 @@ fn payments_head(
     let amount_at = PAYMENT_COLUMNS.iter().position(|c| c.name == "amount").and_then(|i| index[i]);
     let date_at = PAYMENT_COLUMNS.iter().position(|c| c.name == "date").and_then(|i| index[i]);
     let format = reading.format;
-    let seen = written(rest, delimiter, encoding, amount_at, date_at);
+    let seen = written(rows, delimiter, encoding, amount_at, date_at);
     let comma = format.decimal.map_or(seen.comma, |mark| mark == ',');
     let date_pattern = format.date_format.as_deref().or(seen.date_pattern);
     let mut width = names.len();
@@ -303,7 +452,7 @@ fn payments_head(
             added.push(spec.name);
         }
     }
-    let mut out = Vec::with_capacity(bytes.len() + 1024);
+    let mut out = Vec::with_capacity(bom.len() + header.len() + 128);
     out.extend_from_slice(bom);
     out.extend_from_slice(header);
     for name in added {
@@ -311,10 +460,6 @@ fn payments_head(
         out.extend_from_slice(name.as_bytes());
     }
     out.extend_from_slice(terminator.as_bytes());
-    out.extend_from_slice(rest);
-    if !rest.is_empty() && !rest.ends_with(b"\n") {
-        out.extend_from_slice(terminator.as_bytes());
-    }
     let date_pattern = date_pattern.map(str::to_owned);
     let shape = RowShape {
         width,
@@ -328,7 +473,7 @@ fn payments_head(
         delimiter,
         terminator,
     };
-    Ok((out, Some(shape)))
+    Ok((out, shape))
 }
 
 /// An amount as the file writes it: whole minor units (`487500`), or two decimals with the
@@ -381,7 +526,7 @@ fn date_shape(value: &str) -> Option<usize> {
 const SNIFF_LINES: usize = 1000;
 
 fn written(
-    rows: &[u8],
+    rows: impl std::io::Read,
     delimiter: u8,
     encoding: Encoding,
     amount_at: Option<usize>,
@@ -802,12 +947,30 @@ mod tests {
         let mut odd = line("1001", "100");
         odd.source = "Bet\u{00e4}lning \u{20ac} \"x\".txt".to_owned();
         let lines = [odd, line("1002", "5.5")];
-        let cases: [Option<&[u8]>; 3] = [
+        // Larger than the copy's blocks, a letter of two bytes on every line (so some are cut
+        // by a block's end), UTF-8 or, by one byte near the end, Windows-1252.
+        let mut long = b"date,invoice,amount,note\n".to_vec();
+        for i in 0..40_000 {
+            long.extend_from_slice(format!("2026-09-01,{i},{i}.50,K\u{f6}pt {i}\n").as_bytes());
+        }
+        let mut long_latin = long.clone();
+        long_latin.extend_from_slice(b"2026-09-02,1,1.00,K\xF6pt\n");
+        let cases: Vec<Option<&[u8]>> = vec![
             Some(
                 b"\xEF\xBB\xBFdatum;faktura;belopp;referens;Anteckning\r\n2026-09-01;1;1 437,50;;K\xF6pt\r\n",
             ),
             Some(b"date,invoice,amount\n01.09.2026,7,\"34 500,00\"\n"),
             None,
+            Some(b""),
+            Some(b" \r\n\n"),
+            Some(b"\xEF\xBB\xBF"),
+            Some(b"\xEF\xBB"),
+            Some(b"\xEF\xBB\xBFdate,invoice,amount"),
+            Some(b"date,invoice,amount\r\n2026-01-01,1,5"),
+            Some(b"date,invoice,amount\n2026-01-01,1,\xF6"),
+            Some(b"date,invoice,amount\n2026-01-01,1,\xC3"),
+            Some(&long),
+            Some(&long_latin),
         ];
         for existing in cases {
             let dir = tempfile::tempdir().unwrap();

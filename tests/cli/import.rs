@@ -858,3 +858,43 @@ fn the_next_import_journals_what_a_stopped_run_did_not() {
     l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
     assert_eq!(read(&l, "journal.csv"), journal);
 }
+
+/// A file of more payments than the output lists: the first 10,000 are shown, the rest are
+/// counted and said (text and JSON); the ledger's files have every one.
+#[test]
+fn the_output_lists_the_first_ten_thousand_payments_and_counts_the_rest() {
+    let l = shop();
+    // 100.01 … 200.03 SEK, no reference, no payer: nothing matches them.
+    let payments: Vec<Bg<'_>> =
+        (1..=10_003).map(|i| Bg { reference: "", ore: 10_000 + i, serial: i, payer: None }).collect();
+    let file = write_bank(&l, "big.txt", &bgmax("20261120", &payments));
+    let json = l.ok(&["import", &file, "--as-of", "2026-11-30", "--dry-run", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let listed = value["payments"].as_array().unwrap();
+    assert_eq!(listed.len(), 10_000);
+    assert_eq!(listed[0]["transaction_id"], txid("20261120", 1).as_str());
+    assert_eq!(listed[9_999]["transaction_id"], txid("20261120", 10_000).as_str());
+    assert_eq!(value["payments_not_shown"], 3);
+    assert!(value["summary"].to_string().contains("10003"), "{}", value["summary"]);
+
+    let text = l.ok(&["import", &file, "--as-of", "2026-11-30"]);
+    assert!(text.contains(&txid("20261120", 10_000)), "the 10,000th payment is listed");
+    assert!(!text.contains(&txid("20261120", 10_001)), "the 10,001st is not");
+    assert!(
+        text.contains(
+            "… 3 more payment(s) not shown here: the matched ones are in payments.csv, the \
+             unmatched ones in unmatched.csv, and every one is counted in the summary."
+        ),
+        "{}",
+        &text[text.len().saturating_sub(600)..]
+    );
+    assert_eq!(rows(&l, "unmatched.csv").len(), 10_003);
+
+    // At most 10,000 new payments: the table is whole and nothing more is said.
+    let l = shop();
+    let file = write_bank(&l, "ten.txt", &bgmax("20261120", &payments[..10_000]));
+    let json = l.ok(&["import", &file, "--as-of", "2026-11-30", "--dry-run", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["payments"].as_array().unwrap().len(), 10_000);
+    assert!(value.get("payments_not_shown").is_none());
+}

@@ -1,8 +1,8 @@
 //! The bank files of one `dun import`, read for what the run needs to know before it matches
 //! anything (all or nothing, the matching date, whether ids repeat), and then their payments
-//! in file order. A BgMax file is read as a stream, twice: once for this survey, once while
-//! its payments are matched and written, so that no payment is held longer than its own turn.
-//! Other formats are read whole, as before.
+//! in file order. A BgMax, Nets OCR or KTL file is read as a stream, twice: once for this survey,
+//! once while its payments are matched and written, so that no payment is held longer than its
+//! own turn. Other formats are read whole, as before.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -22,7 +22,7 @@ pub struct BankInput {
     pub hash: String,
     /// What the file holds besides its payments; `payments` too unless it is streamed.
     pub file: BankFile,
-    /// Read again, as a stream, for its payments (BgMax).
+    /// Read again, as a stream, for its payments (BgMax, Nets OCR, KTL).
     pub streamed: bool,
     /// How many payments it has, and the newest one's date.
     pub payments: usize,
@@ -121,8 +121,8 @@ fn read_one(
     known: &HashSet<&str>,
     order: &mut Order,
 ) -> std::io::Result<Result<BankInput, Vec<BankError>>> {
-    if is_bgmax(path)? {
-        let framing = Framing::of(std::fs::File::open(path)?)?;
+    if let Some(format) = streamed_format(path)? {
+        let framing = framing_of(path, format)?;
         let mut count = 0usize;
         let mut newest = None;
         let mut currency_ok = true;
@@ -132,7 +132,7 @@ fn read_one(
             currency_ok &= p.currency.as_deref().is_none_or(|c| Currency::parse(c).is_some());
             order.see(&p, known);
         };
-        let read = bank::stream_bgmax(&|| std::fs::File::open(path), &framing, &mut emit)?;
+        let read = stream_payments(path, format, &framing, &mut emit)?;
         if let (Ok(file), true) = (read, currency_ok) {
             return Ok(Ok(BankInput {
                 name: name.to_owned(),
@@ -163,12 +163,51 @@ fn read_one(
     }))
 }
 
-/// Whether the file starts as a BgMax file does (`bank::detect_format`'s test).
-fn is_bgmax(path: &Path) -> std::io::Result<bool> {
+/// How much of a file's start tells its format when it is one read as a stream.
+const HEAD: u64 = 64 * 1024;
+
+/// The file's format if it is one read as a stream, by its start: `bank::detect_format` tells
+/// BgMax and Nets OCR by their first bytes, and KTL (tried next) by its first two records, which
+/// the start holds whole when it has a line end. (Without one in the start of a longer file, a
+/// line end further on would make the first record too long for KTL: such a file is read whole.)
+fn streamed_format(path: &Path) -> std::io::Result<Option<BankFormat>> {
     use std::io::Read;
-    let mut head = Vec::with_capacity(10);
-    std::fs::File::open(path)?.take(10).read_to_end(&mut head)?;
-    Ok(bank::detect_format(&head, "") == Some(BankFormat::BgMax))
+    let mut head = Vec::with_capacity(HEAD as usize);
+    std::fs::File::open(path)?.take(HEAD).read_to_end(&mut head)?;
+    Ok(match bank::detect_format(&head, "") {
+        Some(f @ (BankFormat::BgMax | BankFormat::NetsOcr)) => Some(f),
+        Some(BankFormat::Ktl)
+            if memchr::memchr2(b'\n', b'\r', &head).is_some() || (head.len() as u64) < HEAD =>
+        {
+            Some(BankFormat::Ktl)
+        }
+        _ => None,
+    })
+}
+
+/// How a file of a streamed format is cut into records.
+fn framing_of(path: &Path, format: BankFormat) -> std::io::Result<Framing> {
+    let file = std::fs::File::open(path)?;
+    match format {
+        BankFormat::Ktl => bank::ktl_framing(file),
+        _ => Framing::of(file),
+    }
+}
+
+/// A file of a format [`streamed_format`] names, read as a stream: its payments to `emit`.
+fn stream_payments(
+    path: &Path,
+    format: BankFormat,
+    framing: &Framing,
+    emit: &mut dyn FnMut(BankPayment),
+) -> std::io::Result<Result<BankFile, Vec<BankError>>> {
+    let open = || std::fs::File::open(path);
+    match format {
+        BankFormat::NetsOcr => bank::stream_nets_ocr(open()?, framing, emit),
+        BankFormat::BgMax => bank::stream_bgmax(&open, framing, emit),
+        BankFormat::Ktl => bank::stream_ktl(&open, framing, emit),
+        other => Err(std::io::Error::other(format!("{other:?} files are not read as a stream"))),
+    }
 }
 
 impl BankInput {
@@ -181,7 +220,7 @@ impl BankInput {
             }
             return Ok(());
         }
-        let framing = Framing::of(std::fs::File::open(&self.path)?)?;
+        let framing = framing_of(&self.path, self.file.format)?;
         if framing.hash_text() != self.hash {
             bail!("{}: the file changed while it was imported; nothing was imported", self.name);
         }
@@ -193,7 +232,7 @@ impl BankInput {
                 failed = Some(e);
             }
         };
-        let read = bank::stream_bgmax(&|| std::fs::File::open(&self.path), &framing, &mut emit)?;
+        let read = stream_payments(&self.path, self.file.format, &framing, &mut emit)?;
         if let Some(e) = failed {
             return Err(e);
         }

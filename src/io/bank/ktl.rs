@@ -23,12 +23,17 @@
 //! so the import warns; a direct debit with a return code is a failed one, not a payment.
 //! Framing as for BgMax: CR/LF if present, else every 90 bytes; short records padded.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{BankError, BankFile, BankFormat, BankPayment, Errors, Skipped, line_location};
 
 const RECORD_LEN: usize = 90;
+
+/// What a correction reverses: a payment of the same references and amount.
+type Key = (Vec<String>, Decimal);
 
 /// A `9` record: its line, the number and amount of payments, of corrections.
 type Totals = (usize, u64, Decimal, u64, Decimal);
@@ -139,33 +144,138 @@ struct Item {
 
 /// Parses a KTL reference-payment file; the whole file or every error found.
 pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
-    let mut errors = Errors::default();
-    let mut created = None;
-    let mut accounts: Vec<String> = Vec::new();
+    let mut reader = Reader::default();
     let mut items: Vec<Item> = Vec::new();
-    let mut skipped: Vec<Skipped> = Vec::new();
-    // Where in `items` the current batch begins: a file may hold several batches (`0` … `9`),
-    // each with its own totals.
-    let mut batch_start = 0;
     for (line, raw) in frame(bytes) {
-        if errors.is_full() {
+        if reader.errors.is_full() {
             break;
         }
+        items.extend(reader.record(line, &raw));
+    }
+    let Reader { mut errors, created, accounts, mut skipped, batch } = reader;
+    batch.check_ended(&mut errors);
+    let payments = settle_corrections(items, &mut skipped);
+    errors.finish(BankFile { format: BankFormat::Ktl, version: None, created, payments, skipped, accounts })
+}
+
+/// [`parse_ktl`] of a file read as a stream (see [`super::stream`]; `framing` is
+/// [`framing_of`]'s): each payment goes to `emit` as soon as its record is read, in file order,
+/// without [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what
+/// else the file holds is returned with `payments` empty. Any error rejects the whole file, so
+/// `emit` must not act on what it got before the result says `Ok`; the whole-file parser lists
+/// the errors in its order.
+///
+/// A correction takes out a payment before it in the file, so the corrections are read first:
+/// `open` gives a fresh reader of the file, once for them and, when there are any, once for the
+/// payments of the same reference and amount; then once for the payments.
+pub fn stream_ktl<R: std::io::Read>(
+    open: &dyn Fn() -> std::io::Result<R>,
+    framing: &super::stream::Framing,
+    emit: &mut dyn FnMut(BankPayment),
+) -> std::io::Result<Result<BankFile, Vec<BankError>>> {
+    let keys = items_of(open()?, framing, &HashSet::new())?.1;
+    let (reversed, settled) = if keys.is_empty() {
+        (HashSet::new(), Vec::new())
+    } else {
+        // Those that a correction may take out, and the corrections: settled as the whole
+        // file settles them, as none of the others can be.
+        let items = items_of(open()?, framing, &keys)?.0;
+        let payments: Vec<usize> = items.iter().filter(|i| !i.correction).map(|i| i.line).collect();
+        let mut settled = Vec::new();
+        let kept: HashSet<String> =
+            settle_corrections(items, &mut settled).into_iter().map(|p| p.location).collect();
+        let reversed: HashSet<usize> =
+            payments.into_iter().filter(|line| !kept.contains(&line_location(*line))).collect();
+        (reversed, settled)
+    };
+    let mut records = super::stream::Records::new(open()?, framing)?;
+    let mut reader = Reader::default();
+    while !reader.errors.is_full() {
+        let Some(line) = records.next_raw()? else { break };
+        if let Some(item) = reader.record(line, records.raw())
+            && !item.correction
+            && !reversed.contains(&item.line)
+        {
+            emit(item.payment);
+        }
+    }
+    let Reader { mut errors, created, accounts, mut skipped, batch } = reader;
+    batch.check_ended(&mut errors);
+    if !errors.0.is_empty() {
+        return Ok(Err(errors.0));
+    }
+    skipped.extend(settled);
+    Ok(Ok(BankFile {
+        format: BankFormat::Ktl,
+        version: None,
+        created,
+        payments: Vec::new(),
+        skipped,
+        accounts,
+    }))
+}
+
+/// How a KTL file is framed for [`stream_ktl`]: records of 90 bytes, as [`frame`] cuts them.
+pub fn framing_of(reader: impl std::io::Read) -> std::io::Result<super::stream::Framing> {
+    super::stream::Framing::of_records(reader, RECORD_LEN, false)
+}
+
+/// The file's payments and corrections of a reference and amount in `keys` (errors and what is
+/// skipped ignored), and the references and amounts of its corrections.
+fn items_of(
+    reader: impl std::io::Read,
+    framing: &super::stream::Framing,
+    keys: &HashSet<Key>,
+) -> std::io::Result<(Vec<Item>, HashSet<Key>)> {
+    let mut records = super::stream::Records::new(reader, framing)?;
+    let mut items = Vec::new();
+    let mut corrections = HashSet::new();
+    let mut reader = Reader::default();
+    while let Some(line) = records.next_raw()? {
+        reader.errors.0.clear();
+        reader.skipped.clear();
+        let Some(item) = reader.record(line, records.raw()) else { continue };
+        let key = (item.payment.references.clone(), item.payment.amount);
+        if item.correction {
+            corrections.insert(key.clone());
+        }
+        if keys.contains(&key) {
+            items.push(item);
+        }
+    }
+    Ok((items, corrections))
+}
+
+/// What is read of a KTL file record by record; the payments and corrections are the caller's.
+#[derive(Default)]
+struct Reader {
+    errors: Errors,
+    created: Option<NaiveDate>,
+    accounts: Vec<String>,
+    skipped: Vec<Skipped>,
+    /// The current batch (`0` … `9`): a file may hold several, each with its own totals.
+    batch: Batch,
+}
+
+impl Reader {
+    /// Reads the record of `line`; a payment or correction is returned.
+    fn record(&mut self, line: usize, raw: &[u8]) -> Option<Item> {
+        let errors = &mut self.errors;
         if raw.len() > RECORD_LEN && !raw[RECORD_LEN..].iter().all(|&b| b == b' ') {
             errors.push(
                 line_location(line),
                 format!("record is {} characters long; records are {RECORD_LEN}", raw.len()),
             );
-            continue;
+            return None;
         }
-        let mut data = raw.clone();
+        let mut data = raw.to_vec();
         data.resize(RECORD_LEN, b' ');
         let r = Record { line, data };
         match r.data[0] {
             b'0' => {
                 let date = r.date(2);
                 // Several batches: the newest creation date is the file's.
-                created = created.max(date);
+                self.created = self.created.max(date);
                 if date.is_none() {
                     errors.push(
                         line_location(line),
@@ -174,62 +284,95 @@ pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
                 }
             }
             b'3' | b'5' => {
-                if let Some(item) = item(&r, &mut errors, &mut skipped) {
-                    let account = r.text(2, 15);
-                    if !accounts.contains(&account) {
-                        accounts.push(account);
-                    }
-                    items.push(item);
+                let item = item(&r, errors, &mut self.skipped)?;
+                let account = r.text(2, 15);
+                if !self.accounts.contains(&account) {
+                    self.accounts.push(account);
                 }
+                self.batch.add(&item);
+                return Some(item);
             }
             b'9' => match (r.digits(2, 7), r.cents(8, 18), r.digits(19, 24), r.cents(25, 35)) {
                 (Some(n), Some(sum), Some(cn), Some(csum)) => {
-                    check_totals(&items[batch_start..], (line, n, sum, cn, csum), &mut errors);
-                    batch_start = items.len();
+                    std::mem::take(&mut self.batch).check_totals((line, n, sum, cn, csum), errors);
                 }
                 _ => errors.push(
                     line_location(line),
                     "totals record: counts and amounts (positions 2–35) are not digits",
                 ),
             },
-            other => skipped.push(Skipped {
+            other => self.skipped.push(Skipped {
                 location: line_location(line),
                 reason: format!("record type {:?} is not a reference payment", char::from(other)),
             }),
         }
+        None
     }
-    if items.len() > batch_start {
-        errors.push("end of file", "no totals record (9) after the last payments: the file may be cut short");
-    }
-    let payments = settle_corrections(items, &mut skipped);
-    errors.finish(BankFile { format: BankFormat::Ktl, version: None, created, payments, skipped, accounts })
 }
 
-/// Checks a batch's `9` totals record (on `line`: `n` payments of `sum`, `cn` corrections of
-/// `csum`) against the batch's items. A returned direct debit is in neither count.
-fn check_totals(items: &[Item], (line, n, sum, cn, csum): Totals, errors: &mut Errors) {
-    let payments: Vec<&Item> = items.iter().filter(|i| !i.correction).collect();
-    let corrections: Vec<&Item> = items.iter().filter(|i| i.correction).collect();
-    let references: Vec<&&Item> = payments.iter().filter(|i| i.payment.txid.starts_with("KTL3")).collect();
-    let paid: Decimal = payments.iter().map(|i| i.payment.amount).sum();
-    let paid_by_reference: Decimal = references.iter().map(|i| i.payment.amount).sum();
-    let corrected: Decimal = corrections.iter().map(|i| i.payment.amount).sum();
-    let count_ok = (n as usize == payments.len() && sum == paid)
-        || (n as usize == references.len() && sum == paid_by_reference);
-    if !count_ok {
-        errors.push(
-            line_location(line),
-            format!("totals record says {n} payments of {sum}, the batch has {} of {paid}", payments.len()),
-        );
+/// The payments and corrections of a batch so far, counted and summed for its totals record.
+#[derive(Default)]
+struct Batch {
+    items: usize,
+    payments: usize,
+    paid: Decimal,
+    /// Payments by reference (`3` records): a bank may count only those.
+    references: usize,
+    paid_by_reference: Decimal,
+    corrections: usize,
+    corrected: Decimal,
+}
+
+impl Batch {
+    fn add(&mut self, item: &Item) {
+        self.items += 1;
+        let amount = item.payment.amount;
+        if item.correction {
+            self.corrections += 1;
+            self.corrected += amount;
+            return;
+        }
+        self.payments += 1;
+        self.paid += amount;
+        if item.payment.txid.starts_with("KTL3") {
+            self.references += 1;
+            self.paid_by_reference += amount;
+        }
     }
-    if cn as usize != corrections.len() || csum != corrected {
-        errors.push(
-            line_location(line),
-            format!(
-                "totals record says {cn} corrections of {csum}, the batch has {} of {corrected}",
-                corrections.len()
-            ),
-        );
+
+    /// Checks the batch's `9` totals record (on `line`: `n` payments of `sum`, `cn` corrections
+    /// of `csum`) against its items. A returned direct debit is in neither count.
+    fn check_totals(self, (line, n, sum, cn, csum): Totals, errors: &mut Errors) {
+        let count_ok = (n as usize == self.payments && sum == self.paid)
+            || (n as usize == self.references && sum == self.paid_by_reference);
+        if !count_ok {
+            errors.push(
+                line_location(line),
+                format!(
+                    "totals record says {n} payments of {sum}, the batch has {} of {}",
+                    self.payments, self.paid
+                ),
+            );
+        }
+        if cn as usize != self.corrections || csum != self.corrected {
+            errors.push(
+                line_location(line),
+                format!(
+                    "totals record says {cn} corrections of {csum}, the batch has {} of {}",
+                    self.corrections, self.corrected
+                ),
+            );
+        }
+    }
+
+    /// Items after the last totals record: the file was cut short.
+    fn check_ended(&self, errors: &mut Errors) {
+        if self.items > 0 {
+            errors.push(
+                "end of file",
+                "no totals record (9) after the last payments: the file may be cut short",
+            );
+        }
     }
 }
 
@@ -572,5 +715,85 @@ mod tests {
             let _ = parse_ktl(&bytes);
             let _ = looks_like_ktl(&bytes);
         }
+
+        /// Payments and corrections of a few references and amounts in any order (so that a
+        /// correction may reverse any earlier one, or one of an earlier file), with or without
+        /// right totals and line ends: streamed as the whole file parses, or rejected alike.
+        #[test]
+        fn any_file_streams_as_it_parses(
+            items in proptest::collection::vec((0usize..3, 0usize..2, proptest::bool::weighted(0.3)), 0..12),
+            totals_right in proptest::bool::weighted(0.8),
+            line_ends in proptest::bool::ANY,
+        ) {
+            let records: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, &(reference, amount, correction))| {
+                    let reference = ["30012", "30025", "30038"][reference];
+                    let archive = format!("ARCH{i:04}");
+                    payment(reference, [10_000, 25_000][amount], &archive, if correction { '1' } else { '0' })
+                })
+                .collect();
+            let (mut n, mut sum, mut cn, mut csum) = (0, 0, 0, 0);
+            for &(_, amount, correction) in &items {
+                let cents = [10_000, 25_000][amount];
+                if correction { cn += 1; csum += cents } else { n += 1; sum += cents }
+            }
+            let mut bytes = file(&records, n, if totals_right { sum } else { sum + 1 }, cn, csum);
+            if !line_ends {
+                bytes.retain(|&b| b != b'\r' && b != b'\n');
+            }
+            let whole = parse_ktl(&bytes);
+            let streamed = streamed(&bytes);
+            proptest::prop_assert_eq!(whole.is_ok(), streamed.is_ok(), "{:?}", whole);
+            if let (Ok(whole), Ok(streamed)) = (whole, streamed) {
+                proptest::prop_assert_eq!(streamed, whole);
+            }
+        }
+    }
+
+    /// The file as `dun import` streams it: the payments, in order, and everything else.
+    fn streamed(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
+        let framing = framing_of(bytes).unwrap();
+        let mut payments = Vec::new();
+        let mut file = stream_ktl(&|| Ok(bytes), &framing, &mut |p| payments.push(p)).unwrap()?;
+        file.payments = payments;
+        Ok(file)
+    }
+
+    /// Read as a stream, every example (and UTF-8, unterminated and TAB-ended copies) gives what
+    /// the whole-file parser gives; a broken file is rejected too.
+    #[test]
+    fn a_streamed_file_gives_what_the_whole_file_gives() {
+        let fixture = fixture("ktl-reference-payments.ktl");
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend(super::super::latin1(&fixture).as_bytes());
+        let unterminated: Vec<u8> = fixture.iter().copied().filter(|&b| b != b'\r' && b != b'\n').collect();
+        let mut tab_ended = CORPORATE_JS_EXAMPLE.as_bytes().to_vec();
+        tab_ended.extend_from_slice(b"\t\r\n \x1a");
+        let corrected = file(
+            &[
+                payment("30012", 187550, "A1", '0'),
+                payment("30025", 200000, "A2", '0'),
+                payment("30012", 187550, "A3", '0'),
+                payment("30012", 187550, "A4", '1'),
+                payment("30099", 5000, "A5", '1'),
+            ],
+            3,
+            575100,
+            2,
+            192550,
+        );
+        let files = [fixture, utf8, unterminated, CORPORATE_JS_EXAMPLE.as_bytes().to_vec(), corrected];
+        for bytes in files {
+            let whole = parse_ktl(&bytes).unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(!whole.payments.is_empty());
+            assert_eq!(streamed(&bytes).unwrap(), whole);
+        }
+        assert_eq!(streamed(&tab_ended).is_ok(), parse_ktl(&tab_ended).is_ok());
+        let bytes = file(&[payment("30012", 187550, "A", '0')], 1, 187500, 0, 0);
+        assert!(streamed(&bytes).is_err());
+        let cut = file(&[payment("30012", 187550, "A", '0')], 1, 187550, 0, 0);
+        assert!(streamed(&cut[..cut.len() - (RECORD_LEN + 2)]).is_err());
     }
 }

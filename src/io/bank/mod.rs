@@ -58,8 +58,8 @@ use rust_decimal::Decimal;
 pub use bgmax::{parse_bgmax, stream_bgmax};
 pub use camt::parse_camt;
 pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text};
-pub use ktl::parse_ktl;
-pub use nets_ocr::parse_nets_ocr;
+pub use ktl::{framing_of as ktl_framing, parse_ktl, stream_ktl};
+pub use nets_ocr::{parse_nets_ocr, stream_nets_ocr};
 pub use stream::Framing;
 
 /// At most this many errors are reported for one file; past that the rest is noise.

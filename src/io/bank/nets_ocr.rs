@@ -48,6 +48,46 @@ pub fn parse_nets_ocr(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     })
 }
 
+/// [`parse_nets_ocr`] of a file read as a stream (see [`super::stream`]): each payment goes to
+/// `emit` as soon as its transaction's records are read, in file order, without
+/// [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what else the
+/// file holds is returned with `payments` empty. Any error rejects the whole file, so `emit` must
+/// not act on what it got before the result says `Ok`; the whole-file parser lists the errors in
+/// its order. A Nets file is framed as a BgMax file is, so one read of it is enough.
+pub fn stream_nets_ocr<R: std::io::Read>(
+    reader: R,
+    framing: &super::stream::Framing,
+    emit: &mut dyn FnMut(BankPayment),
+) -> std::io::Result<Result<BankFile, Vec<BankError>>> {
+    let mut errors = Errors::default();
+    let mut records = super::stream::Records::new(reader, framing)?;
+    let mut parser = Parser::default();
+    let mut last: Option<Record> = None;
+    while !errors.is_full() {
+        let Some(record) = records.next_record(&mut errors)? else { break };
+        if errors.is_full() {
+            break;
+        }
+        parser.record(&record, &mut errors);
+        for payment in parser.payments.drain(..) {
+            emit(payment);
+        }
+        last = Some(record);
+    }
+    parser.finish(last.as_ref(), &mut errors);
+    if !errors.0.is_empty() {
+        return Ok(Err(errors.0));
+    }
+    Ok(Ok(BankFile {
+        format: BankFormat::NetsOcr,
+        version: None,
+        created: parser.created,
+        payments: Vec::new(),
+        skipped: parser.skipped,
+        accounts: parser.accounts,
+    }))
+}
+
 #[derive(Default)]
 struct Parser {
     started: bool,
@@ -619,5 +659,74 @@ mod tests {
             }
             let _ = parse_nets_ocr(&bytes);
         }
+
+        /// Damaged anywhere, a file read as a stream is rejected exactly when the whole-file
+        /// parser rejects it, and otherwise gives the same payments and everything else.
+        #[test]
+        fn a_mutated_sample_streams_as_it_parses(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+            name in prop::sample::select(vec![
+                "ocr-nets-manual-example-otovo.txt",
+                "ocr-nets-systemspesifikasjon-example.txt",
+            ]),
+        ) {
+            let mut bytes = sample(name);
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let whole = parse_nets_ocr(&bytes);
+            let streamed = streamed(&bytes);
+            prop_assert_eq!(whole.is_ok(), streamed.is_ok(), "{:?}", whole);
+            if let (Ok(whole), Ok(streamed)) = (whole, streamed) {
+                let mut ids: Vec<&str> = streamed.payments.iter().map(|p| p.txid.as_str()).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                // A repeated id is renamed by the whole-file parser only; the import then reads
+                // the file whole.
+                if ids.len() == streamed.payments.len() {
+                    prop_assert_eq!(streamed, whole);
+                }
+            }
+        }
+    }
+
+    /// The file as `dun import` streams it: the payments, in order, and everything else.
+    fn streamed(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
+        let framing = crate::io::bank::Framing::of(bytes).unwrap();
+        let mut payments = Vec::new();
+        let mut file = stream_nets_ocr(bytes, &framing, &mut |p| payments.push(p)).unwrap()?;
+        file.payments = payments;
+        Ok(file)
+    }
+
+    /// Read as a stream, every sample and fixture (and UTF-8, unterminated and relined copies)
+    /// gives what the whole-file parser gives; a broken file is rejected too.
+    #[test]
+    fn a_streamed_file_gives_what_the_whole_file_gives() {
+        let original = sample("ocr-nets-manual-example-otovo.txt");
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend(super::super::latin1(&original).as_bytes());
+        let lines = sample_lines("ocr-nets-systemspesifikasjon-example.txt");
+        let unterminated: String = lines.iter().map(|l| format!("{l:80}")).collect();
+        let files = [
+            original,
+            utf8,
+            sample("ocr-nets-systemspesifikasjon-example.txt"),
+            fixture("nets-negative-amount.txt"),
+            lines.join("\r").into_bytes(),
+            unterminated.into_bytes(),
+        ];
+        for bytes in files {
+            let whole = parse_ok(&bytes);
+            assert!(!whole.payments.is_empty());
+            assert_eq!(streamed(&bytes).unwrap(), whole);
+        }
+        let mut lines = sample_lines("ocr-nets-manual-example-otovo.txt");
+        lines[5].replace_range(40..41, "X");
+        assert!(streamed(lines.join("\n").as_bytes()).is_err());
+        lines.truncate(8);
+        lines[5] = sample_lines("ocr-nets-manual-example-otovo.txt")[5].clone();
+        assert!(streamed(lines.join("\n").as_bytes()).is_err());
     }
 }

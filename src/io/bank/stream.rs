@@ -22,6 +22,9 @@ pub struct Framing {
     /// UTF-8 (not ASCII) whose characters all fit in Latin-1: converted back, as
     /// [`super::to_latin1_bytes`] does.
     to_latin1: bool,
+    /// Bytes a record has: its line's length is checked against it, and a file without line
+    /// ends is cut into records of this many bytes.
+    width: usize,
     /// The file's length.
     pub len: u64,
     /// FNV-1a of every byte (`io::import_files::content_hash`).
@@ -38,8 +41,14 @@ enum Utf8 {
 }
 
 impl Framing {
-    /// One read of the whole file.
-    pub fn of(mut reader: impl Read) -> io::Result<Framing> {
+    /// One read of the whole file: records of 80 bytes, a TAB at the end is blank (BgMax, Nets).
+    pub fn of(reader: impl Read) -> io::Result<Framing> {
+        Framing::of_records(reader, RECORD_LEN, true)
+    }
+
+    /// [`Framing::of`] for records of `width` bytes; a TAB after the last record is part of it
+    /// unless `tab_is_blank` (KTL's framing keeps it).
+    pub fn of_records(mut reader: impl Read, width: usize, tab_is_blank: bool) -> io::Result<Framing> {
         let mut buf = vec![0u8; 256 * 1024];
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let mut at: u64 = 0;
@@ -58,7 +67,7 @@ impl Framing {
                 if head.len() < 3 {
                     head.push(b);
                 }
-                if !matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0x1A) {
+                if !(matches!(b, b'\r' | b'\n' | b' ' | 0x1A) || (b == b'\t' && tab_is_blank)) {
                     end = at + 1;
                 }
                 if first_line_end.is_none() && (b == b'\n' || b == b'\r') {
@@ -79,6 +88,7 @@ impl Framing {
             end: end.max(start),
             lines: first_line_end.is_some_and(|i| i >= start && i < end),
             to_latin1,
+            width,
             len: at,
             hash,
         })
@@ -116,6 +126,7 @@ fn next_utf8(state: Utf8, b: u8, in_bom: bool) -> Utf8 {
 pub struct Records<R: Read> {
     input: BufReader<Latin1<io::Take<R>>>,
     lines: bool,
+    width: usize,
     /// The last record's (or line's) number.
     line: usize,
     buf: Vec<u8>,
@@ -138,6 +149,7 @@ impl<R: Read> Records<R> {
                 Latin1 { inner: body, convert: framing.to_latin1, carry: None, raw: Vec::new() },
             ),
             lines: framing.lines,
+            width: framing.width,
             line: 0,
             buf: Vec::with_capacity(128),
             done: false,
@@ -146,34 +158,54 @@ impl<R: Read> Records<R> {
 
     /// The next record, as `frame_records` gives it; `None` at the end.
     pub fn next_record(&mut self, errors: &mut Errors) -> io::Result<Option<Record>> {
-        while !self.done {
+        while let Some(line) = self.next_raw()? {
             if !self.lines {
-                self.buf.resize(RECORD_LEN, 0);
-                let n = crate::io::commit::read_full(&mut self.input, &mut self.buf)?;
-                if n == 0 {
-                    self.done = true;
-                    break;
-                }
-                self.buf.truncate(n);
                 for b in &mut self.buf {
                     if *b == b'\t' {
                         // No line structure to restore here: a TAB just stands for one blank.
                         *b = b' ';
                     }
                 }
+                return Ok(Some(padded_record(line, &self.buf)));
+            }
+            if let Some(record) = record_from_line(line, &self.buf, errors) {
+                return Ok(Some(record));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The next record's bytes as the file has them (a line without its end, or the next
+    /// `width` bytes of a file without line ends; a blank line is none), in [`Records::raw`],
+    /// and its line number; `None` at the end.
+    pub fn next_raw(&mut self) -> io::Result<Option<usize>> {
+        while !self.done {
+            if !self.lines {
+                self.buf.resize(self.width, 0);
+                let n = crate::io::commit::read_full(&mut self.input, &mut self.buf)?;
+                if n == 0 {
+                    self.done = true;
+                    break;
+                }
+                self.buf.truncate(n);
                 self.line += 1;
-                return Ok(Some(padded_record(self.line, &self.buf)));
+                return Ok(Some(self.line));
             }
             if !self.next_line()? {
                 self.done = true;
                 break;
             }
             self.line += 1;
-            if let Some(record) = record_from_line(self.line, &self.buf, errors) {
-                return Ok(Some(record));
+            if !self.buf.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Some(self.line));
             }
         }
         Ok(None)
+    }
+
+    /// What [`Records::next_raw`] read last.
+    pub fn raw(&self) -> &[u8] {
+        &self.buf
     }
 
     /// The next line into `buf`, split on CRLF, LF or a lone CR; false at the end.
