@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
             bail!("{} customers match \"{}\"; give the id:\n{}", list.len(), args.query, lines.join("\n"));
         }
     };
-    let view = customer_view(&ledger, customer, ctx.as_of);
+    let view = customer_view(&ledger, customer, ctx.as_of)?;
     let title = format!("{} {} as of {}", view.customer.id, view.customer.name, ctx.as_of);
     // For spreadsheets: the open invoices first (CSV has them only), then the totals and the
     // history.

@@ -21,8 +21,8 @@ pub fn run(ctx: &Context, args: &ForecastArgs) -> Result<()> {
         bail!("--weeks {}: give 1 to {MAX_WEEKS} weeks", args.weeks);
     }
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let f = forecast(&ledger, ctx.as_of, args.weeks);
-    let b = backtest(&ledger, ctx.as_of, args.weeks);
+    let f = forecast(&ledger, ctx.as_of, args.weeks)?;
+    let b = backtest(&ledger, ctx.as_of, args.weeks)?;
     let sheets = || {
         vec![
             Sheet::new("Weeks", weeks_table(&f)),

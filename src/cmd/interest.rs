@@ -7,7 +7,7 @@ use chrono::Datelike;
 use crate::cli::InterestArgs;
 use crate::context::Context;
 use crate::core::charges::late_payment_interest;
-use crate::core::money::{MoneySum, format_money_grouped};
+use crate::core::money::{MoneySum, Overflow, format_money_grouped};
 use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Sheet, Table, View, text};
 
@@ -54,6 +54,14 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
             }
         }
     }
+    // Checked: an error naming the currency, never a panic (issue 10).
+    let totals = totals
+        .into_iter()
+        .map(|(currency, sum)| match sum.total() {
+            Some(total) => Ok((currency, total)),
+            None => Err(Overflow::of(format!("the interest total in {currency}"))),
+        })
+        .collect::<Result<Vec<(String, rust_decimal::Decimal)>, Overflow>>()?;
     let carried: Vec<&str> = rows.iter().filter(|r| r.carried_rate).map(|r| r.invoice.as_str()).collect();
     let note = (!carried.is_empty()).then(|| {
         format!(
@@ -67,7 +75,7 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
     }
     let mut totals_table = Table::new(["currency", "interest"]);
     for (currency, sum) in &totals {
-        totals_table.push(vec![Cell::text(currency), Cell::Money(sum.total())]);
+        totals_table.push(vec![Cell::text(currency), Cell::Money(*sum)]);
     }
     let title = format!("Interest on invoices settled late, {from} to {to}");
     let text = |color| {
@@ -78,7 +86,7 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
         t.push_str(&text::render(&table, color));
         t.push('\n');
         for (currency, sum) in &totals {
-            t.push_str(&format!("Total {currency}: {}\n", format_money_grouped(sum.total())));
+            t.push_str(&format!("Total {currency}: {}\n", format_money_grouped(*sum)));
         }
         if let Some(note) = &note {
             t.push_str(&format!("Note: {note}\n"));

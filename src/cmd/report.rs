@@ -80,8 +80,8 @@ fn html_report(ctx: &Context) -> Result<()> {
     }
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let stats = effectiveness(&ledger, ctx.as_of);
-    let cash = forecast(&ledger, ctx.as_of, PICTURE_WEEKS);
-    let test = backtest(&ledger, ctx.as_of, PICTURE_WEEKS);
+    let cash = forecast(&ledger, ctx.as_of, PICTURE_WEEKS)?;
+    let test = backtest(&ledger, ctx.as_of, PICTURE_WEEKS)?;
     let page = html::render(&html::Picture {
         company: &ledger.policy.company_name,
         now: &now,
@@ -145,7 +145,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     // Each debtor's own law and its segment's interest settings, as `dun due` computes them.
     let basis = if figures { InterestBasis::new(&policy, &customers, as_of) } else { None };
     let input = AgingInput { customers, bounds: &policy.buckets, flow, journal, interest: basis.as_ref() };
-    let mut report = aging(&mut book, input, policy.bucket_labels());
+    let mut report = aging(&mut book, input, policy.bucket_labels())?;
     drop(book);
     if let Some(note) = basis.as_ref().and_then(InterestBasis::carried_note) {
         report.figures.notes.push(note);
@@ -169,7 +169,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let settled = credit.settle();
     let watch = watch_list_by(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
     report.figures.credit_watch = watch;
-    report.figures.discounts = discounts.per_currency;
+    report.figures.discounts = discounts.figures()?;
     Ok(report)
 }
 

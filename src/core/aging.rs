@@ -11,7 +11,7 @@ use super::charges::{Law, interest_on};
 use super::credit::WatchItem;
 use super::ledger::{OpenBook, Owner};
 use super::model::{Currency, CustomerBrief, InvoiceRecord, Registered};
-use super::money::MoneySum;
+use super::money::{CheckedSum, MoneySum, Overflow, checked_sum};
 use super::policy::{InterestMode, Policy, Rules};
 
 /// The bucket for `days_overdue` given bounds like `[30, 60, 90]`: 0 is not due,
@@ -125,7 +125,10 @@ impl AgingReport {
 #[derive(Clone, Debug, Default)]
 pub struct FlowFigures {
     invoiced_90d: SmallMap<MoneySum>,
-    late_weighted: SmallMap<(Decimal, Decimal)>,
+    /// Σ amount × days late and Σ amount, checked: days late reach 3.7 × 10^6 (dates run to
+    /// 9999), so the products of a few million invoices at the largest amount would pass
+    /// `Decimal`'s range.
+    late_weighted: SmallMap<(CheckedSum, CheckedSum)>,
     pub invoices_due_12m: u64,
 }
 
@@ -145,8 +148,8 @@ impl FlowFigures {
         if let Some(paid_on) = r.paid_on.filter(|&d| d <= as_of && (as_of - d).num_days() < 365) {
             let late = (paid_on - r.due).num_days().max(0);
             let acc = self.late_weighted.entry(r.currency);
-            acc.0 += r.amount * Decimal::from(late);
-            acc.1 += r.amount;
+            acc.0.add_product(r.amount, Decimal::from(late));
+            acc.1.add(r.amount);
         }
     }
 
@@ -156,8 +159,8 @@ impl FlowFigures {
         }
         for (c, (a, b)) in other.late_weighted {
             let acc = self.late_weighted.entry(c);
-            acc.0 += a;
-            acc.1 += b;
+            acc.0.merge(&a);
+            acc.1.merge(&b);
         }
         self.invoices_due_12m += other.invoices_due_12m;
     }
@@ -311,7 +314,14 @@ impl<'a> InterestBasis<'a> {
 
 /// Builds the report from a book whose credits have been applied. The book's items are sorted
 /// by customer and currency so that each row is summed in one pass, with no map of rows.
-pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) -> AgingReport {
+///
+/// Every sum is checked (issue 10): a figure past the range is an [`Overflow`] naming it, never
+/// a panic or a wrapped figure. The per-item adds are `MoneySum`'s, which only set a flag.
+pub fn aging(
+    book: &mut OpenBook,
+    input: AgingInput<'_>,
+    labels: Vec<String>,
+) -> Result<AgingReport, Overflow> {
     let nbuckets = input.bounds.len() + 2;
     let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
     // Interest is open × a factor of the due date: sum the open amounts per currency and due
@@ -356,51 +366,74 @@ pub fn aging(book: &mut OpenBook, input: AgingInput<'_>, labels: Vec<String>) ->
         let row_ends =
             items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
         if row_ends {
-            let buckets: Vec<Decimal> = sums.iter().map(MoneySum::total).collect();
+            let row = finish_row(book, &input, &labels, (item.owner, item.currency), &sums)?;
             sums.fill(MoneySum::default());
-            if let Some(row) = finish_row(book, &input, item.owner, item.currency, buckets) {
-                rows.push(row);
-            }
+            rows.extend(row);
         }
     }
     drop(items);
     sort_rows(&mut rows, &input.customers);
-    let totals = currency_totals(&rows, nbuckets);
-    let mut interest: SmallMap<Decimal> = SmallMap::default();
+    let totals = currency_totals(&rows, &labels, nbuckets)?;
+    let mut interest: SmallMap<CheckedSum> = SmallMap::default();
     if let Some(basis) = input.interest {
         for ((currency, due, class), open) in overdue_by_due {
-            *interest.entry(currency) += open.total() * basis.factor(due, class);
+            let open = open
+                .total()
+                .ok_or_else(|| Overflow::of(format!("the overdue amount due {due} in {currency}")))?;
+            interest.entry(currency).add_product(open, basis.factor(due, class));
         }
     }
     for (currency, acc) in per_currency {
         let cf = figures.per_currency.entry(currency).or_default();
-        cf.open = acc[0].total();
-        cf.overdue = acc[1].total();
-        cf.credit = acc[2].total();
-        cf.disputed = acc[3].total();
-        cf.accrued_interest =
-            crate::core::money::round_money(interest.get(&currency).copied().unwrap_or_default());
+        let total = |k: usize, what: &str| {
+            acc[k].total().ok_or_else(|| Overflow::of(format!("the {what} of the book in {currency}")))
+        };
+        cf.open = total(0, "open amount")?;
+        cf.overdue = total(1, "overdue amount")?;
+        cf.credit = total(2, "open credit")?;
+        cf.disputed = total(3, "disputed amount")?;
+        let accrued = interest.get(&currency).copied().unwrap_or_default().total();
+        cf.accrued_interest = crate::core::money::round_money(
+            accrued.ok_or_else(|| Overflow::of(format!("the accrued interest in {currency}")))?,
+        );
     }
-    finish_figures(&mut figures, &input);
-    AgingReport { as_of: book.as_of, labels, rows, totals, figures, customers: input.customers }
+    finish_figures(&mut figures, &input)?;
+    Ok(AgingReport { as_of: book.as_of, labels, rows, totals, figures, customers: input.customers })
 }
 
+/// What a bucket is called in an error: its label, or its position when there are none.
+fn bucket_name(labels: &[String], k: usize) -> String {
+    labels.get(k).cloned().unwrap_or_else(|| format!("bucket {}", k + 1))
+}
+
+/// The row of one customer and currency from its bucket sums; `None` when all is zero.
 fn finish_row(
     book: &OpenBook,
     input: &AgingInput<'_>,
-    owner: Owner,
-    currency: Currency,
-    buckets: Vec<Decimal>,
-) -> Option<AgingRow> {
-    let total: Decimal = buckets.iter().sum();
+    labels: &[String],
+    (owner, currency): (Owner, Currency),
+    sums: &[MoneySum],
+) -> Result<Option<AgingRow>, Overflow> {
+    let whose = || format!("customer \"{}\" in {currency}", book.customer_id(owner, &input.customers));
+    let buckets = sums
+        .iter()
+        .enumerate()
+        .map(|(k, sum)| {
+            sum.total().ok_or_else(|| {
+                Overflow::of(format!("the open amount of {} ({})", whose(), bucket_name(labels, k)))
+            })
+        })
+        .collect::<Result<Vec<Decimal>, Overflow>>()?;
+    let total =
+        checked_sum(&buckets).ok_or_else(|| Overflow::of(format!("the open total of {}", whose())))?;
     if total.is_zero() && buckets.iter().all(|b| b.is_zero()) {
-        return None;
+        return Ok(None);
     }
     let who = match owner {
         Owner::Known(c) => Who::Customer(c),
         Owner::Unknown(_) => Who::Unknown(book.customer_id(owner, &input.customers).into()),
     };
-    Some(AgingRow { who, currency, buckets, total })
+    Ok(Some(AgingRow { who, currency, buckets, total }))
 }
 
 /// Orders rows by customer id, then currency. The rows come in register order, and registers
@@ -427,36 +460,54 @@ fn sort_rows(rows: &mut [AgingRow], customers: &[CustomerBrief]) {
     rows.sort_by_cached_key(|r| (id(r), r.currency));
 }
 
-fn currency_totals(rows: &[AgingRow], nbuckets: usize) -> Vec<AgingRow> {
-    let mut totals: BTreeMap<Currency, Vec<Decimal>> = BTreeMap::new();
+/// The TOTAL row of each currency: the rows' buckets summed, checked.
+fn currency_totals(rows: &[AgingRow], labels: &[String], nbuckets: usize) -> Result<Vec<AgingRow>, Overflow> {
+    let mut totals: BTreeMap<Currency, Vec<CheckedSum>> = BTreeMap::new();
     for row in rows {
-        let t = totals.entry(row.currency).or_insert_with(|| vec![Decimal::ZERO; nbuckets]);
+        let t = totals.entry(row.currency).or_insert_with(|| vec![CheckedSum::default(); nbuckets]);
         for (acc, v) in t.iter_mut().zip(&row.buckets) {
-            *acc += v;
+            acc.add(*v);
         }
     }
     totals
         .into_iter()
-        .map(|(currency, buckets)| AgingRow {
-            who: Who::Total,
-            currency,
-            total: buckets.iter().sum(),
-            buckets,
+        .map(|(currency, sums)| {
+            let buckets = sums
+                .iter()
+                .enumerate()
+                .map(|(k, sum)| {
+                    sum.total().ok_or_else(|| {
+                        Overflow::of(format!("the TOTAL of {currency} ({})", bucket_name(labels, k)))
+                    })
+                })
+                .collect::<Result<Vec<Decimal>, Overflow>>()?;
+            let total = checked_sum(&buckets)
+                .ok_or_else(|| Overflow::of(format!("the TOTAL of {currency} (all buckets)")))?;
+            Ok(AgingRow { who: Who::Total, currency, total, buckets })
         })
         .collect()
 }
 
-fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>) {
+fn finish_figures(figures: &mut KeyFigures, input: &AgingInput<'_>) -> Result<(), Overflow> {
     for (currency, cf) in figures.per_currency.iter_mut() {
-        cf.invoiced_90d = input.flow.invoiced_90d.get(currency).map(MoneySum::total).unwrap_or_default();
+        let too_large = |what: &str| Overflow::of(format!("the {what} in {currency}"));
+        let invoiced = input.flow.invoiced_90d.get(currency).copied().unwrap_or_default();
+        cf.invoiced_90d = invoiced.total().ok_or_else(|| too_large("amount invoiced in the last 90 days"))?;
         if !cf.invoiced_90d.is_zero() {
-            cf.dso = Some((cf.open / cf.invoiced_90d * Decimal::from(90)).round_dp(1));
+            let dso = cf.open.checked_div(cf.invoiced_90d).and_then(|r| r.checked_mul(Decimal::from(90)));
+            cf.dso = Some(dso.ok_or_else(|| too_large("days sales outstanding"))?.round_dp(1));
         }
-        if let Some((weighted, amount)) = input.flow.late_weighted.get(currency).filter(|(_, a)| !a.is_zero())
-        {
-            cf.avg_days_late = Some((weighted / amount).round_dp(1));
+        let Some((weighted, amount)) = input.flow.late_weighted.get(currency) else { continue };
+        let (Some(weighted), Some(amount)) = (weighted.total(), amount.total()) else {
+            return Err(too_large("amount-weighted days late of settled invoices"));
+        };
+        if !amount.is_zero() {
+            // Σ amount × late ÷ Σ amount lies between the least and most days late: in range.
+            let average = weighted.checked_div(amount).ok_or_else(|| too_large("average days late"))?;
+            cf.avg_days_late = Some(average.round_dp(1));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -525,7 +576,7 @@ mod tests {
                 book.push(&record, &customers, &payments);
             }
             book.apply_credits();
-            let report = aging(&mut book, input(&[30, 60, 90], flow), vec![]);
+            let report = aging(&mut book, input(&[30, 60, 90], flow), vec![]).unwrap();
             for row in report.rows.iter().chain(&report.totals) {
                 prop_assert_eq!(row.buckets.iter().copied().sum::<Decimal>(), row.total);
             }
@@ -567,7 +618,7 @@ mod tests {
                     book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
                 }
                 book.apply_credits();
-                aging(&mut book, input(&[30, 60, 90], FlowFigures::default()), vec![])
+                aging(&mut book, input(&[30, 60, 90], FlowFigures::default()), vec![]).unwrap()
             };
             let early = report_on(d1);
             let late = report_on(d1 + step);
@@ -679,7 +730,7 @@ mod tests {
                 journal: JournalFacts::default(),
                 interest: Some(&basis),
             };
-            let report = aging(&mut book, input, vec![]);
+            let report = aging(&mut book, input, vec![]).unwrap();
             let accrued = report.figures.per_currency.iter().map(|(c, f)| (*c, f.accrued_interest)).collect();
             (accrued, due)
         }
@@ -744,6 +795,171 @@ mod tests {
                 for (currency, expected) in &due {
                     let got = report.get(currency).copied().unwrap_or_default();
                     prop_assert!((got - expected).abs() <= Decimal::new(51, 4), "{currency}: report {got}, due {expected}");
+                }
+            }
+        }
+    }
+}
+
+/// Issue 10: sums past the range are errors naming the figure, never a panic or a wrapped
+/// figure. Amounts here are past what `parse_amount` accepts (or merged many times over), to
+/// reach the range with a handful of invoices.
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+    use crate::core::ledger::{CustomerIndex, PaymentIndex};
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    const LABELS: [&str; 5] = ["not due", "1-30", "31-60", "61-90", "91+"];
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::from_str(s).unwrap()
+    }
+
+    /// Unpaid invoices `(customer, currency, amount)` all due on `due`, each settled on the
+    /// as-of date as far as the flow figures know (`paid_on`).
+    fn book_of(invoices: &[(&str, &str, Decimal)], due: &str, as_of: &str) -> (OpenBook, FlowFigures) {
+        let (due, as_of) = (date(due), date(as_of));
+        let numbers: Vec<String> = (0..invoices.len()).map(|i| i.to_string()).collect();
+        let mut book = OpenBook::new(as_of);
+        let mut flow = FlowFigures::default();
+        for (i, &(customer, currency, amount)) in invoices.iter().enumerate() {
+            let record = InvoiceRecord {
+                line: i as u64 + 2,
+                number: &numbers[i],
+                customer,
+                issued: due,
+                due,
+                amount,
+                paid: Decimal::ZERO,
+                balance: None,
+                currency: Currency::parse(currency).unwrap(),
+                reference: None,
+                paid_on: Some(as_of),
+                credits: None,
+                description: None,
+                discount: None,
+            };
+            flow.push(&record, as_of);
+            book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
+        }
+        book.apply_credits();
+        (book, flow)
+    }
+
+    fn run(
+        book: &mut OpenBook,
+        flow: FlowFigures,
+        interest: Option<&InterestBasis<'_>>,
+    ) -> Result<AgingReport, Overflow> {
+        let input = AgingInput {
+            customers: Vec::new(),
+            bounds: &[30, 60, 90],
+            flow,
+            journal: JournalFacts::default(),
+            interest,
+        };
+        aging(book, input, LABELS.iter().map(|l| l.to_string()).collect())
+    }
+
+    fn error_of(result: Result<AgingReport, Overflow>) -> String {
+        result.expect_err("past the range").to_string()
+    }
+
+    /// Before: panicked in `MoneySum::total` ("Number exceeds maximum value").
+    #[test]
+    fn one_row_past_the_range_names_the_customer_and_bucket() {
+        let big = Decimal::from_str("400000000000000000000000000.00").unwrap();
+        let (mut book, _) = book_of(&[("K1", "SEK", big), ("K1", "SEK", big)], "2026-01-01", "2026-01-01");
+        let e = error_of(run(&mut book, FlowFigures::default(), None));
+        assert!(e.starts_with("the open amount of customer \"K1\" in SEK (not due) is too large"), "{e}");
+    }
+
+    /// Before: panicked in `currency_totals` ("Addition overflowed").
+    #[test]
+    fn totals_past_the_range_name_the_currency() {
+        let big = Decimal::from_str("500000000000000000000000000").unwrap();
+        let ids: Vec<String> = (0..200).map(|i| format!("C{i:03}")).collect();
+        let invoices: Vec<(&str, &str, Decimal)> = ids.iter().map(|i| (i.as_str(), "EUR", big)).collect();
+        let (mut book, _) = book_of(&invoices, "2026-01-01", "2026-03-01");
+        let e = error_of(run(&mut book, FlowFigures::default(), None));
+        assert!(e.starts_with("the TOTAL of EUR (31-60) is too large"), "{e}");
+    }
+
+    /// Before: panicked in `FlowFigures::push` ("Multiplication overflowed").
+    #[test]
+    fn days_late_past_the_range_are_an_error() {
+        let big = Decimal::from_str("500000000000000000000000000").unwrap();
+        let (mut book, flow) = book_of(&[("K1", "SEK", big)], "2026-01-01", "2026-07-01");
+        let e = error_of(run(&mut book, flow, None));
+        assert!(
+            e.starts_with("the amount-weighted days late of settled invoices in SEK is too large"),
+            "{e}"
+        );
+    }
+
+    /// In-bound amounts reach the range through the product with days late: the largest amount
+    /// paid 9 999 years late, 2^25 times over (as the report's chunks merge). Not run against
+    /// the old code (there `merge`'s `+=` is the same `Decimal` add that panics above).
+    #[test]
+    fn in_bound_amounts_paid_ten_thousand_years_late() {
+        let largest = crate::core::money::MAX_AMOUNT - Decimal::new(1, 2);
+        let (mut book, mut flow) = book_of(&[("K1", "SEK", largest)], "0001-01-01", "9999-12-31");
+        for _ in 0..25 {
+            let copy = flow.clone();
+            flow.merge(copy);
+        }
+        let e = error_of(run(&mut book, flow, None));
+        assert!(e.contains("days late of settled invoices in SEK"), "{e}");
+    }
+
+    /// `open.total() × factor`, 400 years at 100 %: 2 × 10^29. Not run against the old code,
+    /// whose `*` there is the `Decimal` multiplication that panics in `FlowFigures::push`.
+    #[test]
+    fn accrued_interest_past_the_range_is_an_error() {
+        let policy = Policy::from_toml(
+            "[company]\nname = \"Firma AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
+             [interest]\nmode = \"fixed\"\nrate = \"100\"\n",
+        )
+        .unwrap();
+        let as_of = date("2426-01-01");
+        let basis = InterestBasis::new(&policy, &[], as_of).unwrap();
+        let big = Decimal::from_str("500000000000000000000000000").unwrap();
+        let (mut book, _) = book_of(&[("K1", "SEK", big)], "2026-01-01", "2426-01-01");
+        let e = error_of(run(&mut book, FlowFigures::default(), Some(&basis)));
+        assert!(e.starts_with("the accrued interest in SEK is too large"), "{e}");
+        // In range, the same figures are computed.
+        let (mut book, _) = book_of(&[("K1", "SEK", Decimal::from(1000))], "2026-01-01", "2426-01-01");
+        let report = run(&mut book, FlowFigures::default(), Some(&basis)).unwrap();
+        assert!(
+            report.figures.per_currency[&Currency::parse("SEK").unwrap()].accrued_interest > Decimal::ZERO
+        );
+    }
+
+    proptest! {
+        /// Positive amounts of any size: the report is the exact per-currency sums, or an error
+        /// exactly when one of them passes 2^96 cents; never a panic.
+        #[test]
+        fn sums_are_exact_or_an_error(
+            invoices in proptest::collection::vec((0usize..3, any::<bool>(), 1i128..(1i128 << 94)), 1..12),
+        ) {
+            let ids = ["A", "B", "C"];
+            let rows: Vec<(&str, &str, Decimal)> = invoices
+                .iter()
+                .map(|&(c, eur, cents)| (ids[c], if eur { "EUR" } else { "SEK" }, Decimal::from_i128_with_scale(cents, 2)))
+                .collect();
+            let mut exact: BTreeMap<&str, i128> = BTreeMap::new();
+            for &(_, eur, cents) in &invoices {
+                *exact.entry(if eur { "EUR" } else { "SEK" }).or_default() += cents;
+            }
+            let (mut book, _) = book_of(&rows, "2026-01-01", "2026-03-01");
+            let result = run(&mut book, FlowFigures::default(), None);
+            let fits = exact.values().all(|&c| Decimal::try_from_i128_with_scale(c, 2).is_ok());
+            prop_assert_eq!(result.is_ok(), fits);
+            if let Ok(report) = result {
+                for t in &report.totals {
+                    prop_assert_eq!(t.total, Decimal::from_i128_with_scale(exact[t.currency.as_str()], 2));
                 }
             }
         }

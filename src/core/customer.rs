@@ -14,6 +14,7 @@ use super::finding::Finding;
 use super::journal::{Entry, Event};
 use super::ledger::{Ledger, Owner, normalize_reference};
 use super::model::{Currency, Customer, Invoice};
+use super::money::{CheckedSum, Overflow};
 use super::phone::parse_phone;
 use super::rules;
 
@@ -162,8 +163,13 @@ pub fn next_step_line(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) ->
     Some(format!("nothing scheduled ({})", states.join(", ")))
 }
 
-/// Builds the view of `customer` (which must be one of `ledger.customers`) on `as_of`.
-pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> CustomerView {
+/// Builds the view of `customer` (which must be one of `ledger.customers`) on `as_of`; an
+/// error only when a total leaves the range money is computed in.
+pub fn customer_view(
+    ledger: &Ledger,
+    customer: &Customer,
+    as_of: NaiveDate,
+) -> Result<CustomerView, Overflow> {
     let index = ledger.customers.iter().position(|c| c.id == customer.id).unwrap_or_default() as u32;
     let rules = ledger.rules_for(Some(customer));
     let book = credit::open_book(ledger, as_of);
@@ -243,7 +249,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
     {
         notes.push(format!("interest: {w}"));
     }
-    CustomerView {
+    Ok(CustomerView {
         as_of,
         customer: customer.clone(),
         phone_e164: customer
@@ -251,7 +257,7 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
             .as_deref()
             .and_then(|p| parse_phone(p, &customer.country).ok())
             .map(|p| p.e164),
-        totals: totals(&open, &credits),
+        totals: totals(&customer.id, &open, &credits)?,
         open,
         credits,
         behaviour,
@@ -266,24 +272,41 @@ pub fn customer_view(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> 
         // The credit watch is shown as such (`watch`), not as a data problem.
         findings: check_customer_findings(ledger, as_of, customer),
         notes,
-    }
+    })
 }
 
-fn totals(open: &[OpenLine], credits: &[CreditLine]) -> Vec<CurrencyTotal> {
-    let mut by: BTreeMap<Currency, CurrencyTotal> = BTreeMap::new();
+/// The customer's totals per currency, checked: an error naming the figure, never a panic.
+fn totals(customer: &str, open: &[OpenLine], credits: &[CreditLine]) -> Result<Vec<CurrencyTotal>, Overflow> {
+    // open, overdue, fees, interest
+    let mut by: BTreeMap<Currency, [CheckedSum; 4]> = BTreeMap::new();
     for o in open {
         let t = by.entry(o.currency).or_default();
-        t.open += o.open;
+        t[0].add(o.open);
         if o.days_overdue > 0 {
-            t.overdue += o.open;
+            t[1].add(o.open);
         }
-        t.fees += o.fees;
-        t.interest += o.interest;
+        t[2].add(o.fees);
+        t[3].add(o.interest);
     }
     for c in credits {
-        by.entry(c.currency).or_default().open += c.amount;
+        by.entry(c.currency).or_default()[0].add(c.amount);
     }
-    by.into_iter().map(|(currency, t)| CurrencyTotal { currency: Some(currency), ..t }).collect()
+    by.into_iter()
+        .map(|(currency, t)| {
+            let total = |k: usize, what: &str| {
+                t[k].total().ok_or_else(|| {
+                    Overflow::of(format!("the {what} of customer \"{customer}\" in {currency}"))
+                })
+            };
+            Ok(CurrencyTotal {
+                currency: Some(currency),
+                open: total(0, "open total")?,
+                overdue: total(1, "overdue total")?,
+                fees: total(2, "reminder fees")?,
+                interest: total(3, "interest")?,
+            })
+        })
+        .collect()
 }
 
 /// The reminder fees journaled on an invoice up to `as_of` (`reminder` lines carry the fee in
@@ -450,7 +473,7 @@ mod tests {
             vec![],
             journal,
         );
-        let v = customer_view(&l, &l.customers[0], date("2021-04-20"));
+        let v = customer_view(&l, &l.customers[0], date("2021-04-20")).unwrap();
         assert_eq!(v.open.len(), 2);
         let first = &v.open[0];
         assert_eq!((first.number.as_str(), first.days_overdue), ("1", 109));
@@ -513,7 +536,7 @@ mod tests {
             payments,
             Journal::default(),
         );
-        let v = customer_view(&l, &l.customers[0], date("2026-03-31"));
+        let v = customer_view(&l, &l.customers[0], date("2026-03-31")).unwrap();
         assert_eq!(
             v.last_payment,
             Some(LastPayment {
@@ -523,7 +546,7 @@ mod tests {
                 source: "payments.csv:2".into()
             })
         );
-        let before = customer_view(&l, &l.customers[0], date("2026-02-28"));
+        let before = customer_view(&l, &l.customers[0], date("2026-02-28")).unwrap();
         assert_eq!(before.last_payment.map(|p| p.source), Some("invoices.csv:2".to_owned()));
     }
 }

@@ -33,32 +33,131 @@ impl fmt::Display for AmountError {
     }
 }
 
+/// A sum or product of money that left the range `dun` computes in, named for the user: `what`
+/// says which figure ("the open total of customer \"K1\" in SEK"). Every amount read is below
+/// [`MAX_AMOUNT`], so this takes more than 10^11 invoices at the largest amount (or a product
+/// with days of a date ten thousand years off); it is an error, never a panic or a wrapped figure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overflow {
+    pub what: String,
+}
+
+impl Overflow {
+    pub fn of(what: impl Into<String>) -> Overflow {
+        Overflow { what: what.into() }
+    }
+}
+
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is too large to compute exactly (more than 10^26); no real ledger comes near: \
+             check invoices.csv and payments.csv for amounts or dates that do not belong",
+            self.what
+        )
+    }
+}
+
+impl std::error::Error for Overflow {}
+
+/// A running `Decimal` sum that remembers leaving the range instead of panicking (`Decimal`'s
+/// `+` and `*` panic past 7.9 × 10^28): for sums off the hot path, and sums of products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckedSum(Option<Decimal>);
+
+impl Default for CheckedSum {
+    fn default() -> Self {
+        CheckedSum(Some(Decimal::ZERO))
+    }
+}
+
+impl CheckedSum {
+    pub fn add(&mut self, amount: Decimal) {
+        self.0 = self.0.and_then(|sum| sum.checked_add(amount));
+    }
+
+    /// Adds `a × b`.
+    pub fn add_product(&mut self, a: Decimal, b: Decimal) {
+        self.0 = self.0.and_then(|sum| a.checked_mul(b).and_then(|p| sum.checked_add(p)));
+    }
+
+    pub fn merge(&mut self, other: &CheckedSum) {
+        self.0 = self.0.and_then(|sum| other.0.and_then(|o| sum.checked_add(o)));
+    }
+
+    /// The sum; `None` when it, or any sum on the way, left the range.
+    pub fn total(&self) -> Option<Decimal> {
+        self.0
+    }
+}
+
+/// `*sum += amount`, checked: past the range it is an [`Overflow`] named by `what`, and `sum`
+/// is left as it was.
+pub fn add_to(sum: &mut Decimal, amount: Decimal, what: impl FnOnce() -> String) -> Result<(), Overflow> {
+    *sum = sum.checked_add(amount).ok_or_else(|| Overflow::of(what()))?;
+    Ok(())
+}
+
+/// Σ of `amounts`, `None` when it leaves the range: `Iterator::sum` of `Decimal` panics there.
+pub fn checked_sum<'a>(amounts: impl IntoIterator<Item = &'a Decimal>) -> Option<Decimal> {
+    amounts.into_iter().try_fold(Decimal::ZERO, |sum, a| sum.checked_add(*a))
+}
+
 /// A running sum of amounts that is exact and fast: amounts with at most two decimals (all of
 /// them, in practice) are added as whole cents in an `i128`; anything finer goes to a
 /// `Decimal` beside it. Summing a million invoices this way costs a fraction of `Decimal` adds.
+///
+/// Checked, yet nothing on the hot path branches: an `i128` add that wraps sets a flag, and
+/// [`MoneySum::total`] is `None` when it did, or when the cents do not fit a `Decimal`
+/// (2^96 cents, 7.9 × 10^26) or the finer part left its range. With amounts below
+/// [`MAX_AMOUNT`] (10^17 cents) the `i128` (1.7 × 10^38) cannot wrap in fewer than 10^21 adds,
+/// and the total fits a `Decimal` up to 7.9 × 10^11 such amounts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MoneySum {
     cents: i128,
     finer: Decimal,
+    overflowed: bool,
 }
 
 impl MoneySum {
+    #[inline]
     pub fn add(&mut self, amount: Decimal) {
-        match amount.scale() {
-            0 => self.cents += amount.mantissa() * 100,
-            1 => self.cents += amount.mantissa() * 10,
-            2 => self.cents += amount.mantissa(),
-            _ => self.finer += amount,
+        // A mantissa is below 2^96, so × 100 cannot wrap an i128.
+        let cents = match amount.scale() {
+            0 => amount.mantissa() * 100,
+            1 => amount.mantissa() * 10,
+            2 => amount.mantissa(),
+            _ => {
+                self.add_finer(amount);
+                return;
+            }
+        };
+        let (sum, wrapped) = self.cents.overflowing_add(cents);
+        self.cents = sum;
+        self.overflowed |= wrapped;
+    }
+
+    fn add_finer(&mut self, amount: Decimal) {
+        match self.finer.checked_add(amount) {
+            Some(sum) => self.finer = sum,
+            None => self.overflowed = true,
         }
     }
 
     pub fn merge(&mut self, other: &MoneySum) {
-        self.cents += other.cents;
-        self.finer += other.finer;
+        let (sum, wrapped) = self.cents.overflowing_add(other.cents);
+        self.cents = sum;
+        self.overflowed |= wrapped | other.overflowed;
+        self.add_finer(other.finer);
     }
 
-    pub fn total(&self) -> Decimal {
-        Decimal::from_i128_with_scale(self.cents, 2) + self.finer
+    /// The exact sum; `None` when it, or a sum on the way, left the range (see the type).
+    pub fn total(&self) -> Option<Decimal> {
+        if self.overflowed {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(self.cents, 2).ok()?.checked_add(self.finer)
     }
 }
 
@@ -566,7 +665,114 @@ mod tests {
         assert_eq!(parse_minor_units("18.50"), Err(AmountError::Malformed));
     }
 
+    /// The largest amount `parse_amount` accepts, in cents.
+    const LARGEST_CENTS: i64 = 99_999_999_999_999_999;
+
+    /// `sum` merged with itself `times` times: 2^times copies of what it holds, as the report's
+    /// chunks merge.
+    fn doubled(mut sum: MoneySum, times: u32) -> MoneySum {
+        for _ in 0..times {
+            let copy = sum;
+            sum.merge(&copy);
+        }
+        sum
+    }
+
+    /// Issue 10. Before: 2^40 copies of the largest amount (1.1 × 10^30) panicked in `total`
+    /// ("Number exceeds maximum value that can be represented"); 2^75 copies panicked in `merge`
+    /// ("attempt to add with overflow") in a debug build and wrapped in a release build.
+    #[test]
+    fn a_sum_past_the_range_is_none_never_a_panic_or_a_wrap() {
+        let mut one = MoneySum::default();
+        one.add(Decimal::new(LARGEST_CENTS, 2));
+        assert_eq!(
+            doubled(one, 39).total(),
+            Some(Decimal::new(LARGEST_CENTS, 2) * Decimal::from(1u64 << 39))
+        );
+        assert_eq!(doubled(one, 40).total(), None);
+        assert_eq!(doubled(one, 75).total(), None);
+        // Wrapped once, then brought back into range by as much again: still past the range.
+        let mut back = doubled(one, 75);
+        back.merge(&doubled(one, 75));
+        assert_eq!(back.total(), None);
+        // The finer part is checked too.
+        let mut finer = MoneySum::default();
+        finer.add(Decimal::MAX - Decimal::ONE);
+        finer.add(Decimal::new(1001, 3));
+        finer.add(Decimal::MAX);
+        assert_eq!(finer.total(), None);
+    }
+
+    #[test]
+    fn checked_sums_say_when_they_leave_the_range() {
+        let mut sum = CheckedSum::default();
+        sum.add_product(Decimal::new(LARGEST_CENTS, 2), Decimal::from(3_652_058));
+        assert_eq!(sum.total(), Some(Decimal::new(LARGEST_CENTS, 2) * Decimal::from(3_652_058)));
+        for _ in 0..25 {
+            let copy = sum;
+            sum.merge(&copy);
+        }
+        assert_eq!(sum.total(), None);
+        let mut product = CheckedSum::default();
+        product.add_product(Decimal::MAX, Decimal::TWO);
+        product.add(Decimal::ONE);
+        assert_eq!(product.total(), None);
+        assert_eq!(checked_sum(&[Decimal::MAX, Decimal::ONE]), None);
+        assert_eq!(checked_sum(&[Decimal::MAX, Decimal::NEGATIVE_ONE]), Some(Decimal::MAX - Decimal::ONE));
+        let mut total = Decimal::MAX;
+        let err = add_to(&mut total, Decimal::ONE, || "the open total of customer \"K1\" in SEK".into());
+        assert_eq!(total, Decimal::MAX, "left as it was");
+        assert!(
+            err.unwrap_err().to_string().starts_with("the open total of customer \"K1\" in SEK is too large")
+        );
+    }
+
     proptest! {
+        /// Issue 10: sums of in-bound amounts, up to 2^90 copies of them, are the exact sum
+        /// or `None` exactly when that passes 2^96 cents; never a panic, never a wrapped figure.
+        #[test]
+        fn in_bound_sums_are_exact_or_none(
+            amounts in proptest::collection::vec((-LARGEST_CENTS..=LARGEST_CENTS, 0u32..3), 1..40),
+            times in 0u32..90,
+        ) {
+            let mut sum = MoneySum::default();
+            let mut cents: i128 = 0;
+            for &(m, scale) in &amounts {
+                let amount = Decimal::new(m / 10i64.pow(2 - scale), scale);
+                sum.add(amount);
+                cents += i128::from(m / 10i64.pow(2 - scale)) * 10i128.pow(2 - scale);
+            }
+            let exact = cents.checked_mul(1i128 << times);
+            let expected = exact.and_then(|c| Decimal::try_from_i128_with_scale(c, 2).ok());
+            prop_assert_eq!(doubled(sum, times).total(), expected);
+        }
+
+        /// Any `Decimal` at all (finer than cents, near `Decimal::MAX`): no panic, and when
+        /// the cents alone are summed the result is the exact sum or `None`.
+        #[test]
+        fn any_sum_never_panics(
+            amounts in proptest::collection::vec((any::<u64>(), any::<u32>(), any::<bool>(), 0u32..29), 1..20),
+        ) {
+            let mut sum = MoneySum::default();
+            let mut checked = CheckedSum::default();
+            let mut cents: Option<i128> = Some(0);
+            for &(lo, hi, negative, scale) in &amounts {
+                let amount = Decimal::from_parts(lo as u32, (lo >> 32) as u32, hi, negative, scale);
+                sum.add(amount);
+                checked.add(amount);
+                checked.add_product(amount, amount);
+                cents = if scale <= 2 {
+                    cents.and_then(|c| c.checked_add(amount.mantissa() * 10i128.pow(2 - scale)))
+                } else {
+                    None
+                };
+            }
+            let _ = checked.total();
+            if let Some(cents) = cents {
+                prop_assert_eq!(sum.total(), Decimal::try_from_i128_with_scale(cents, 2).ok());
+            }
+        }
+
         #[test]
         fn money_sum_is_exact(amounts in proptest::collection::vec((-10_000_000_000i64..10_000_000_000, 0u32..5), 0..50)) {
             let mut sum = MoneySum::default();
@@ -576,7 +782,7 @@ mod tests {
                 sum.add(d);
                 plain += d;
             }
-            prop_assert_eq!(sum.total(), plain);
+            prop_assert_eq!(sum.total(), Some(plain));
         }
 
         /// The grouped form written into a buffer (large tables) is the one made as a String.

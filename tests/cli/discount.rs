@@ -104,3 +104,41 @@ fn a_segment_grants_the_discount_and_a_half_given_discount_is_an_error() {
     let err = l.fails(&["report"], 1);
     assert!(err.contains("terms.discount_percent"), "{err}");
 }
+
+/// Issue 10. Before: `dun report` (table and JSON) panicked with exit 101 ("Division
+/// overflowed" in the discounts' yearly rate) on amounts it had accepted: a discount of all but a
+/// cent of the largest amount, beside a two-cent invoice with a one-cent discount taken a day
+/// early. Now an error naming the figure, exit 1, nothing on stdout or in `-o`'s file.
+#[test]
+fn a_rate_past_the_range_is_an_error_naming_it_never_a_crash() {
+    let l = Ledger::new();
+    l.write("policy.toml", "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n");
+    l.write("customers.csv", "id,name\nA,Alfa AB\n");
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,paid,paid_on,discount_until,discount_amount\n\
+1,A,2026-10-01,2026-10-31,999999999999999.00,0.01,2026-10-10,2026-10-31,999999999999998.99\n\
+2,A,2026-10-01,2026-10-31,0.02,0.01,2026-10-10,2026-10-30,0.01\n\
+3,A,2026-10-01,2026-10-31,100.00,,,,\n",
+    );
+    for format in ["json", "table"] {
+        let out = l.dun(&["report", "--format", format, "--as-of", "2026-11-30"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {err}");
+        assert!(out.stdout.is_empty(), "{format}");
+        assert!(
+            err.contains("the early-payment discounts' yearly rate in SEK is too large to compute exactly"),
+            "{format}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let target = l.file("r.json");
+    l.fails(&["report", "--format", "json", "--as-of", "2026-11-30", "-o", target.to_str().unwrap()], 1);
+    assert!(!target.exists());
+    // The CSV has the rows only, and so no rate: the same figures as ever.
+    let csv = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]);
+    assert_eq!(
+        report_rows(&csv)[0],
+        vec!["A", "Alfa AB", "SEK", "0.00", "100.00", "0.00", "0.00", "0.00", "100.00"]
+    );
+}

@@ -10,8 +10,9 @@ use rust_decimal::Decimal;
 
 use crate::core::ledger::{PaymentIndex, discount_taken};
 use crate::core::model::{Currency, InvoiceRecord};
+use crate::core::money::{CheckedSum, Overflow};
 
-/// Discounts of one currency.
+/// Discounts of one currency, with the two rates worked out once ([`DiscountBook::figures`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DiscountFigures {
     pub taken: u64,
@@ -21,37 +22,75 @@ pub struct DiscountFigures {
     pub invoiced: Decimal,
     /// Σ amount × days between the discount's last day and the due date.
     weighted_days: Decimal,
+    annual_rate_pct: Option<Decimal>,
+    cost_pct: Option<Decimal>,
 }
 
 impl DiscountFigures {
+    /// The figures from their sums, the rates checked: a discount of nearly the whole amount
+    /// taken a day early is a rate past any range (issue 10: it panicked `dun report`).
+    fn new(taken: u64, cost: Decimal, invoiced: Decimal, weighted_days: Decimal) -> Option<DiscountFigures> {
+        let mut f =
+            DiscountFigures { taken, cost, invoiced, weighted_days, annual_rate_pct: None, cost_pct: None };
+        f.annual_rate_pct = f.annual_rate()?;
+        f.cost_pct = f.cost_share()?;
+        Some(f)
+    }
+
     /// The cost as a yearly interest rate, in %, one decimal.
     pub fn annual_rate_pct(&self) -> Option<Decimal> {
-        let net = self.invoiced - self.cost;
-        if self.invoiced <= Decimal::ZERO || net <= Decimal::ZERO || self.weighted_days <= Decimal::ZERO {
-            return None;
-        }
-        let days = self.weighted_days / self.invoiced;
-        let mut pct = (self.cost / net * Decimal::from(365) / days * Decimal::ONE_HUNDRED)
-            .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        pct.rescale(1);
-        Some(pct)
+        self.annual_rate_pct
     }
 
     /// The cost as a share of what the discounted invoices came to, in %.
     pub fn cost_pct(&self) -> Option<Decimal> {
-        (self.invoiced > Decimal::ZERO).then(|| {
-            let mut pct = (self.cost * Decimal::ONE_HUNDRED / self.invoiced)
-                .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-            pct.rescale(1);
-            pct
-        })
+        self.cost_pct
     }
+
+    /// `Some(None)`: no rate; `None`: past the range.
+    fn annual_rate(&self) -> Option<Option<Decimal>> {
+        let net = self.invoiced.checked_sub(self.cost)?;
+        if self.invoiced <= Decimal::ZERO || net <= Decimal::ZERO || self.weighted_days <= Decimal::ZERO {
+            return Some(None);
+        }
+        let days = self.weighted_days.checked_div(self.invoiced)?;
+        let rate = self
+            .cost
+            .checked_div(net)?
+            .checked_mul(Decimal::from(365))?
+            .checked_div(days)?
+            .checked_mul(Decimal::ONE_HUNDRED)?;
+        Some(Some(percent(rate)))
+    }
+
+    fn cost_share(&self) -> Option<Option<Decimal>> {
+        if self.invoiced <= Decimal::ZERO {
+            return Some(None);
+        }
+        Some(Some(percent(self.cost.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(self.invoiced)?)))
+    }
+}
+
+/// A percentage to one decimal, half away from zero, always written with its decimal.
+fn percent(value: Decimal) -> Decimal {
+    let mut pct = value.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    pct.rescale(1);
+    pct
+}
+
+/// The running sums of one currency, checked: `amount × days` reaches 3.7 × 10^21 an invoice.
+#[derive(Clone, Debug, Default)]
+struct Sums {
+    taken: u64,
+    cost: CheckedSum,
+    invoiced: CheckedSum,
+    weighted_days: CheckedSum,
 }
 
 /// Gathers the discounts while invoices stream past.
 #[derive(Clone, Debug, Default)]
 pub struct DiscountBook {
-    pub per_currency: BTreeMap<Currency, DiscountFigures>,
+    per_currency: BTreeMap<Currency, Sums>,
 }
 
 impl DiscountBook {
@@ -63,19 +102,39 @@ impl DiscountBook {
         let Some(cost) = discount_taken(record, as_of, payments) else { return };
         let f = self.per_currency.entry(record.currency).or_default();
         f.taken += 1;
-        f.cost += cost;
-        f.invoiced += record.amount;
-        f.weighted_days += record.amount * Decimal::from((record.due - discount.until).num_days().max(0));
+        f.cost.add(cost);
+        f.invoiced.add(record.amount);
+        f.weighted_days
+            .add_product(record.amount, Decimal::from((record.due - discount.until).num_days().max(0)));
     }
 
     pub fn merge(&mut self, other: DiscountBook) {
         for (c, o) in other.per_currency {
             let f = self.per_currency.entry(c).or_default();
             f.taken += o.taken;
-            f.cost += o.cost;
-            f.invoiced += o.invoiced;
-            f.weighted_days += o.weighted_days;
+            f.cost.merge(&o.cost);
+            f.invoiced.merge(&o.invoiced);
+            f.weighted_days.merge(&o.weighted_days);
         }
+    }
+
+    /// The figures per currency; an error naming the currency when a sum or rate leaves the
+    /// range.
+    pub fn figures(self) -> Result<BTreeMap<Currency, DiscountFigures>, Overflow> {
+        self.per_currency
+            .into_iter()
+            .map(|(currency, s)| {
+                let figures = match (s.cost.total(), s.invoiced.total(), s.weighted_days.total()) {
+                    (Some(cost), Some(invoiced), Some(weighted)) => {
+                        DiscountFigures::new(s.taken, cost, invoiced, weighted)
+                    }
+                    _ => None,
+                };
+                let too_large =
+                    || Overflow::of(format!("the early-payment discounts' yearly rate in {currency}"));
+                Ok((currency, figures.ok_or_else(too_large)?))
+            })
+            .collect()
     }
 }
 
@@ -86,15 +145,34 @@ mod tests {
 
     #[test]
     fn two_percent_for_twenty_days_early_is_a_dear_loan() {
-        let f = DiscountFigures {
-            taken: 1,
-            cost: Decimal::from(20),
-            invoiced: Decimal::from(1000),
-            weighted_days: Decimal::from(1000 * 20),
-        };
+        let f = DiscountFigures::new(1, Decimal::from(20), Decimal::from(1000), Decimal::from(1000 * 20))
+            .unwrap();
         // 20 ÷ 980 × 365 ÷ 20 = 0.37244… → 37.2 %.
         assert_eq!(f.annual_rate_pct(), Some(Decimal::from_str("37.2").unwrap()));
         assert_eq!(f.cost_pct(), Some(Decimal::from_str("2.0").unwrap()));
+    }
+
+    /// Issue 10. Before: `dun report --format json` panicked ("Division overflowed") on a
+    /// discount of all but a cent of the amount, beside a two-cent one taken a day early.
+    #[test]
+    fn a_rate_past_the_range_is_none_never_a_panic() {
+        let cost = Decimal::from_str("999999999999998.99").unwrap();
+        let invoiced = Decimal::from_str("999999999999999.02").unwrap();
+        assert_eq!(DiscountFigures::new(2, cost, invoiced, Decimal::from_str("0.02").unwrap()), None);
+        let mut book = DiscountBook::default();
+        let sek = Currency::parse("SEK").unwrap();
+        book.per_currency.insert(
+            sek,
+            Sums {
+                taken: 2,
+                cost: CheckedSum::default(),
+                invoiced: CheckedSum::default(),
+                weighted_days: CheckedSum::default(),
+            },
+        );
+        book.per_currency.get_mut(&sek).unwrap().weighted_days.add_product(Decimal::MAX, Decimal::TWO);
+        let e = book.figures().unwrap_err().to_string();
+        assert!(e.starts_with("the early-payment discounts' yearly rate in SEK is too large"), "{e}");
     }
 }
 

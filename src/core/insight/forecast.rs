@@ -30,7 +30,7 @@ use rustc_hash::FxHashMap;
 
 use crate::core::ledger::Ledger;
 use crate::core::model::{Currency, Invoice};
-use crate::core::money::round_money;
+use crate::core::money::{Overflow, add_to, round_money};
 
 /// Settled invoices a customer needs before its own behaviour is used.
 pub const OWN_HISTORY_MIN: usize = 3;
@@ -179,8 +179,9 @@ fn invoices_on(ledger: &Ledger, as_of: NaiveDate) -> Vec<&Invoice> {
         .collect()
 }
 
-/// The forecast for `weeks` weeks after `as_of` (see the module documentation).
-pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Forecast {
+/// The forecast for `weeks` weeks after `as_of` (see the module documentation). Sums are
+/// checked: a figure past the range is an [`Overflow`] naming it, never a panic.
+pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecast, Overflow> {
     let invoices = invoices_on(ledger, as_of);
     let history = History::new(ledger, &invoices, as_of);
     let open = ledger.open_amounts(as_of);
@@ -189,8 +190,9 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Forecast {
     let horizon = i64::from(weeks) * 7;
     for invoice in &invoices {
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
-        let o = outlook.entry(invoice.currency).or_default();
-        o.open += amount;
+        let currency = invoice.currency;
+        let o = outlook.entry(currency).or_default();
+        add_to(&mut o.open, amount, || format!("the open amount in {currency}"))?;
         let overdue = (as_of - invoice.due).num_days();
         let (basis, delays) = history.candidates(&invoice.customer, overdue);
         match basis {
@@ -198,10 +200,11 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Forecast {
             Basis::Ledger => o.ledger_history += 1,
             Basis::None => {
                 o.no_history += 1;
-                o.not_expected += amount;
+                add_to(&mut o.not_expected, amount, || format!("the amount not expected in {currency}"))?;
                 continue;
             }
         }
+        // At most the open amount, as is `part × later` below: only the sums need checking.
         let part = amount / Decimal::from(delays.len() as u64);
         // Days after as-of: delay − overdue (≥ 1). Week k holds days 7k+1 ..= 7k+7.
         let mut later = 0u64;
@@ -210,10 +213,15 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Forecast {
             if day > horizon {
                 later += 1;
             } else {
-                *per_week.entry((((day - 1) / 7) as u32, invoice.currency)).or_default() += part;
+                let week = ((day - 1) / 7) as u32;
+                add_to(per_week.entry((week, currency)).or_default(), part, || {
+                    format!("the payments expected in week {} in {currency}", week + 1)
+                })?;
             }
         }
-        o.later += part * Decimal::from(later);
+        add_to(&mut o.later, part * Decimal::from(later), || {
+            format!("the payments expected later in {currency}")
+        })?;
     }
     let start = |k: u32| as_of + Days::new(1 + 7 * u64::from(k));
     let currencies: Vec<Currency> = outlook.keys().copied().collect();
@@ -230,14 +238,14 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Forecast {
     for o in outlook.values_mut() {
         o.later = round_money(o.later);
     }
-    Forecast { as_of, weeks, outlook, history_invoices: history.all.len() }
+    Ok(Forecast { as_of, weeks, outlook, history_invoices: history.all.len() })
 }
 
 /// The forecast made `weeks` weeks before `as_of`, against what was paid in those weeks on the
 /// invoices open then.
-pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Backtest {
+pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Backtest, Overflow> {
     let from = as_of - Days::new(7 * u64::from(weeks));
-    let past = forecast(ledger, from, weeks);
+    let past = forecast(ledger, from, weeks)?;
     let open_then = ledger.open_amounts(from);
     let mut actual: BTreeMap<(NaiveDate, Currency), Decimal> = BTreeMap::new();
     for invoice in invoices_on(ledger, from) {
@@ -252,7 +260,11 @@ pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Backtest {
             let k = ((day - from).num_days() - 1) / 7;
             let paid = amount.min(left);
             left -= paid;
-            *actual.entry((from + Days::new(1 + 7 * k as u64), invoice.currency)).or_default() += paid;
+            let week = from + Days::new(1 + 7 * k as u64);
+            let currency = invoice.currency;
+            add_to(actual.entry((week, currency)).or_default(), paid, || {
+                format!("the payments received in the week of {week} in {currency}")
+            })?;
         }
     }
     let mut error: BTreeMap<Currency, BacktestError> = BTreeMap::new();
@@ -262,27 +274,33 @@ pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Backtest {
         .map(|w| {
             let actual = actual.get(&(w.start, w.currency)).copied().unwrap_or_default();
             let e = error.entry(w.currency).or_default();
-            e.forecast += w.expected;
-            e.actual += actual;
-            e.absolute_error += (w.expected - actual).abs();
-            BacktestWeek { start: w.start, currency: w.currency, forecast: w.expected, actual }
+            let currency = w.currency;
+            add_to(&mut e.forecast, w.expected, || format!("the backtest's forecast in {currency}"))?;
+            add_to(&mut e.actual, actual, || format!("the backtest's payments in {currency}"))?;
+            let miss = w.expected.checked_sub(actual).map(|m| m.abs());
+            let miss = miss.ok_or_else(|| Overflow::of(format!("the backtest's error in {currency}")))?;
+            add_to(&mut e.absolute_error, miss, || format!("the backtest's error in {currency}"))?;
+            Ok(BacktestWeek { start: w.start, currency, forecast: w.expected, actual })
         })
-        .collect();
-    for e in error.values_mut() {
-        e.wape_pct = percent(e.absolute_error, e.actual);
-        e.bias_pct = percent(e.forecast - e.actual, e.actual);
+        .collect::<Result<_, Overflow>>()?;
+    for (currency, e) in error.iter_mut() {
+        let too_large = || Overflow::of(format!("the backtest's error in {currency}"));
+        e.wape_pct = percent(e.absolute_error, e.actual).ok_or_else(too_large)?;
+        let bias = e.forecast.checked_sub(e.actual).ok_or_else(too_large)?;
+        e.bias_pct = percent(bias, e.actual).ok_or_else(too_large)?;
     }
-    Backtest { as_of: from, weeks, error }
+    Ok(Backtest { as_of: from, weeks, error })
 }
 
-/// `part ÷ whole` in %, one decimal; none of nothing.
-fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    (!whole.is_zero()).then(|| {
-        let mut pct = (part * Decimal::ONE_HUNDRED / whole)
-            .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        pct.rescale(1);
-        pct
-    })
+/// `part ÷ whole` in %, one decimal; none of nothing (`Some(None)`); `None` past the range.
+fn percent(part: Decimal, whole: Decimal) -> Option<Option<Decimal>> {
+    if whole.is_zero() {
+        return Some(None);
+    }
+    let pct = part.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(whole)?;
+    let mut pct = pct.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    pct.rescale(1);
+    Some(Some(pct))
 }
 
 #[cfg(test)]
