@@ -23,8 +23,8 @@ nothing known. The BgMax file is then written as it is generated, so millions of
 A BgMax file reports SEK only, so it pays the SEK invoices; a Nets OCR giro file (`nets`) the
 NOK ones (by KID, or an amount item 3 text; no payer name in the format), a KTL file (`ktl`,
 Finnish reference payments) the EUR ones (by reference; a name in the payer field, 12
-characters); camt.054 and CSV pay all. BgMax, Nets and KTL files are written as generated. Payment
-dates are the 7 days up to --as-of (default 2026-11-30), one BgMax section (TK05 … TK15) or
+characters); camt.054 and CSV pay all. BgMax, Nets, KTL and camt.054 files are written as
+generated. Payment dates are the 7 days up to --as-of (default 2026-11-30), one BgMax section (TK05 … TK15) or
 camt entry date per day. The CSV is `;`-separated UTF-8 with a decimal comma and the columns
 Bokföringsdag;Belopp;Referens;Meddelande;Avsändare;Transaktions-id (name them in policy.toml's
 [import.csv]). The same arguments always give the same bytes.
@@ -194,8 +194,9 @@ def xml(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def camt054(rows, as_of):
-    out = [
+def camt054(rows, as_of, sink):
+    """A camt.054 notification of `rows` (one Ntfctn), written to `sink` entry by entry."""
+    sink.write((
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02">\n'
         "  <BkToCstmrDbtCdtNtfctn>\n"
@@ -204,7 +205,7 @@ def camt054(rows, as_of):
         "    <Ntfctn>\n      <Id>N1</Id>\n"
         "      <Acct>\n        <Id>\n          <IBAN>SE4550000000058398257466</IBAN>\n        </Id>\n"
         "      </Acct>\n"
-    ]
+    ).encode("utf-8"))
     for i, (day, amount, cur, reference, message, payer) in enumerate(rows):
         rmt = ""
         if reference:
@@ -222,7 +223,7 @@ def camt054(rows, as_of):
                 f"                <Nm>{xml(payer)}</Nm>\n"
                 "              </Dbtr>\n            </RltdPties>\n"
             )
-        out.append(
+        sink.write((
             "      <Ntry>\n"
             f'        <Amt Ccy="{cur}">{amount:.2f}</Amt>\n'
             "        <CdtDbtInd>CRDT</CdtDbtInd>\n        <Sts>BOOK</Sts>\n"
@@ -233,9 +234,8 @@ def camt054(rows, as_of):
             "              </TxAmt>\n            </AmtDtls>\n"
             f"{party}{rmt}"
             "          </TxDtls>\n        </NtryDtls>\n      </Ntry>\n"
-        )
-    out.append("    </Ntfctn>\n  </BkToCstmrDbtCdtNtfctn>\n</Document>\n")
-    return "".join(out).encode("utf-8")
+        ).encode("utf-8"))
+    sink.write(b"    </Ntfctn>\n  </BkToCstmrDbtCdtNtfctn>\n</Document>\n")
 
 
 def bank_csv(rows):
@@ -260,13 +260,13 @@ def main():
     out = a.out or os.path.join(os.path.dirname(os.path.abspath(a.dir)), f"{a.format}-{a.payments}.{ext}")
     currency = {"bgmax": "SEK", "nets": "NOK", "ktl": "EUR"}.get(a.format)
     generated = payments(a.dir, a.payments, currency, as_of, a.mix)
-    if a.format in ("bgmax", "nets", "ktl"):
+    if a.format in ("bgmax", "nets", "ktl", "camt054"):
         with open(out, "wb") as f:
-            {"bgmax": bgmax, "nets": nets, "ktl": ktl}[a.format](generated, as_of, f)
+            {"bgmax": bgmax, "nets": nets, "ktl": ktl, "camt054": camt054}[a.format](generated, as_of, f)
         print(f"bank-files: {a.payments} payments -> {out}", file=sys.stderr)
         return
     rows = list(generated)
-    data = camt054(rows, as_of) if a.format == "camt054" else bank_csv(rows)
+    data = bank_csv(rows)
     with open(out, "wb") as f:
         f.write(data)
     print(f"bank-files: {len(rows)} payments -> {out}", file=sys.stderr)

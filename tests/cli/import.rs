@@ -898,3 +898,44 @@ fn the_output_lists_the_first_ten_thousand_payments_and_counts_the_rest() {
     assert_eq!(value["payments"].as_array().unwrap().len(), 10_000);
     assert!(value.get("payments_not_shown").is_none());
 }
+
+/// A camt file is read as a stream (each entry matched and written as it is read) unless its
+/// group header comes after its entries; then it is read whole. Both must write the same.
+#[test]
+fn a_streamed_camt_file_writes_what_the_same_file_read_whole_writes() {
+    let entries: Vec<(String, String, String, String, String)> = (0..40)
+        .map(|i| {
+            let (amount, reference) = match i % 4 {
+                0 => ("1000.00", ocr("3001")),
+                1 => ("700.00", ocr("3002")),
+                2 => ("12.34", String::new()),
+                _ => ("500.00", "3003".to_string()),
+            };
+            let date = format!("2026-11-{:02}", 10 + i / 4);
+            (format!("E{i}"), date, amount.to_string(), reference, format!("Payer {i}"))
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str, &str, &str, &str)> = entries
+        .iter()
+        .map(|(a, b, c, d, e)| (a.as_str(), b.as_str(), c.as_str(), d.as_str(), e.as_str()))
+        .collect();
+    let streamed = camt053("2026-11-20", &borrowed);
+    let header = "<GrpHdr><MsgId>MSG-2026-11-20</MsgId><CreDtTm>2026-11-20T06:00:00</CreDtTm></GrpHdr>";
+    assert!(streamed.contains(header));
+    let whole = streamed.replace(header, "").replace("</Stmt>", &format!("</Stmt>{header}"));
+    let mut results = Vec::new();
+    for xml in [&streamed, &whole] {
+        let l = shop();
+        let file = write_bank(&l, "stmt.xml", xml.as_bytes());
+        let out = l.ok(&["import", &file, "--as-of", "2026-11-24", "--format", "csv"]);
+        let files: Vec<String> =
+            ["payments.csv", "unmatched.csv", "journal.csv"].iter().map(|f| read(&l, f)).collect();
+        results.push((out, files));
+    }
+    let (out, files) = &results[0];
+    // Matched payments and unmatched ones (the 12.34 SEK with nothing to go by).
+    assert!(files[0].lines().any(|l| l.contains("E0-1")), "{}", files[0]);
+    assert!(files[1].lines().any(|l| l.contains("E2-1")), "{}", files[1]);
+    assert!(out.contains("unmatched"), "{out}");
+    assert_eq!(results[0], results[1], "streamed vs whole");
+}

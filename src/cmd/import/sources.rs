@@ -1,8 +1,8 @@
 //! The bank files of one `dun import`, read for what the run needs to know before it matches
 //! anything (all or nothing, the matching date, whether ids repeat), and then their payments
-//! in file order. A BgMax, Nets OCR or KTL file is read as a stream, twice: once for this survey,
-//! once while its payments are matched and written, so that no payment is held longer than its
-//! own turn. Other formats are read whole, as before.
+//! in file order. A BgMax, Nets OCR, KTL or camt file is read as a stream, twice: once for this
+//! survey, once while its payments are matched and written, so that no payment is held longer
+//! than its own turn. Other formats are read whole, as before.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -92,7 +92,31 @@ impl Default for Order {
     }
 }
 
+/// Where an [`Order`] stood, to go back to when a file read as a stream is read again whole.
+struct OrderMark {
+    in_order: bool,
+    last: Option<NaiveDate>,
+    newest_fresh: Option<NaiveDate>,
+    ids: usize,
+}
+
 impl Order {
+    fn mark(&self) -> OrderMark {
+        OrderMark {
+            in_order: self.in_order,
+            last: self.last,
+            newest_fresh: self.newest_fresh,
+            ids: self.ids.len(),
+        }
+    }
+
+    fn back_to(&mut self, mark: OrderMark) {
+        self.in_order = mark.in_order;
+        self.last = mark.last;
+        self.newest_fresh = mark.newest_fresh;
+        self.ids.truncate(mark.ids);
+    }
+
     fn see(&mut self, p: &BankPayment, known: &HashSet<&str>) {
         if self.last.is_some_and(|last| p.date < last) {
             self.in_order = false;
@@ -121,6 +145,9 @@ fn read_one(
     known: &HashSet<&str>,
     order: &mut Order,
 ) -> std::io::Result<Result<BankInput, Vec<BankError>>> {
+    if let Some(input) = survey_camt(path, name, known, order)? {
+        return Ok(Ok(input));
+    }
     if let Some(format) = streamed_format(path)? {
         let framing = framing_of(path, format)?;
         let mut count = 0usize;
@@ -214,6 +241,9 @@ impl BankInput {
     /// Its payments in file order, each to `each`; a streamed file is read again, and must be
     /// the file the survey read.
     pub fn for_each_payment(&self, each: &mut dyn FnMut(BankPayment) -> Result<()>) -> Result<()> {
+        if self.streamed && is_camt(self.file.format) {
+            return self.camt_payments(each);
+        }
         if !self.streamed {
             for p in &self.file.payments {
                 each(p.clone())?;
@@ -255,6 +285,79 @@ impl BankInput {
                 self.streamed = false;
                 Ok(())
             }
+            _ => bail!("{}: the file changed while it was imported; nothing was imported", self.name),
+        }
+    }
+}
+
+/// Bytes of a file's start that tell a camt file (its XML declaration, comments and root
+/// element; `bank::detect_format` on the whole file finds the same element).
+const CAMT_HEAD: u64 = 64 * 1024;
+
+fn is_camt(format: BankFormat) -> bool {
+    matches!(format, BankFormat::Camt054 | BankFormat::Camt053)
+}
+
+/// A camt file read as a stream for the survey, its payments not kept; `None` when it is no
+/// camt file, has errors (listed as the whole-file parser lists them) or is one the stream
+/// does not read (`bank::stream_camt`): then it is read whole, as before.
+fn survey_camt(
+    path: &Path,
+    name: &str,
+    known: &HashSet<&str>,
+    order: &mut Order,
+) -> std::io::Result<Option<BankInput>> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)?.take(CAMT_HEAD).read_to_end(&mut head)?;
+    if !bank::detect_format(&head, name).is_some_and(is_camt) {
+        return Ok(None);
+    }
+    let mark = order.mark();
+    let mut count = 0usize;
+    let mut newest = None;
+    let mut currency_ok = true;
+    let mut emit = |p: BankPayment| {
+        count += 1;
+        newest = newest.max(Some(p.date));
+        currency_ok &= p.currency.as_deref().is_none_or(|c| Currency::parse(c).is_some());
+        order.see(&p, known);
+    };
+    let read = bank::stream_camt(&|| std::fs::File::open(path), &mut emit)?;
+    if let Some(bank::CamtStream { file: Ok(file), hash }) = read
+        && currency_ok
+    {
+        return Ok(Some(BankInput {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            hash,
+            file,
+            streamed: true,
+            payments: count,
+            newest,
+        }));
+    }
+    order.back_to(mark);
+    Ok(None)
+}
+
+impl BankInput {
+    /// A camt file's payments, read again as a stream: it must be the file the survey read.
+    fn camt_payments(&self, each: &mut dyn FnMut(BankPayment) -> Result<()>) -> Result<()> {
+        let mut failed = None;
+        let mut emit = |p: BankPayment| {
+            if failed.is_none()
+                && let Err(e) = each(p)
+            {
+                failed = Some(e);
+            }
+        };
+        let read = bank::stream_camt(&|| std::fs::File::open(&self.path), &mut emit)?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        match read {
+            Some(bank::CamtStream { file: Ok(_), hash }) if hash == self.hash => Ok(()),
             _ => bail!("{}: the file changed while it was imported; nothing was imported", self.name),
         }
     }

@@ -39,6 +39,10 @@ use super::{
     join_chunks, line_at, strip_utf8_bom,
 };
 
+mod stream;
+
+pub use stream::{CamtStream, stream_camt};
+
 /// Deeper nesting than this is not a bank file, and would only cost stack.
 const MAX_DEPTH: usize = 64;
 
@@ -57,19 +61,45 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
             .to_string(),
         ..Walker::default()
     };
-    let mut created =
-        message.element.path(&["GrpHdr", "CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix);
-    let mut accounts: Vec<String> = Vec::new();
-    let container_name = match message.format {
-        BankFormat::Camt054 => "Ntfctn",
-        _ => "Stmt",
-    };
+    let container_name = container_name(message.format);
     for (i, container) in message.element.children(container_name).enumerate() {
+        let path = format!("{}/{container_name}[{}]", message.path, i + 1);
         let context = Container {
-            path: format!("{}/{container_name}[{}]", message.path, i + 1),
+            path: &path,
             id: container.path(&["Id"]).and_then(Element::value),
             account_currency: container.path(&["Acct", "Ccy"]).and_then(Element::value),
         };
+        for (j, entry) in container.children("Ntry").enumerate() {
+            if walker.errors.is_full() {
+                break;
+            }
+            walker.entry(entry, &context, j + 1);
+        }
+    }
+    let payments = std::mem::take(&mut walker.payments);
+    finish(&root, &message, walker, payments)
+}
+
+/// The statements (camt.053) or notifications (camt.054) of a message.
+fn container_name(format: BankFormat) -> &'static str {
+    match format {
+        BankFormat::Camt054 => "Ntfctn",
+        _ => "Stmt",
+    }
+}
+
+/// The file from its tree (whose entries may have been taken out and read already) and
+/// what the walker found in the entries.
+fn finish(
+    root: &Element,
+    message: &Message<'_>,
+    walker: Walker,
+    payments: Vec<BankPayment>,
+) -> Result<BankFile, Vec<BankError>> {
+    let mut created =
+        message.element.path(&["GrpHdr", "CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix);
+    let mut accounts: Vec<String> = Vec::new();
+    for container in message.element.children(container_name(message.format)) {
         created = created
             .or_else(|| container.path(&["CreDtTm"]).and_then(Element::value).and_then(date_iso_prefix));
         let account = container
@@ -79,18 +109,12 @@ pub fn parse_camt(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
         if let Some(a) = account.filter(|a| !accounts.iter().any(|k: &String| k == a)) {
             accounts.push(a.to_string());
         }
-        for (j, entry) in container.children("Ntry").enumerate() {
-            if walker.errors.is_full() {
-                break;
-            }
-            walker.entry(entry, &context, j + 1);
-        }
     }
     walker.errors.finish(BankFile {
         format: message.format,
-        version: namespace_version(&root),
+        version: namespace_version(root),
         created,
-        payments: walker.payments,
+        payments,
         skipped: walker.skipped,
         accounts,
     })
@@ -161,16 +185,19 @@ fn decode(bytes: &[u8]) -> Result<String, BankError> {
         }
         _ => match std::str::from_utf8(bytes) {
             Ok(text) => Ok(text.to_string()),
-            Err(e) => Err(error(
-                format!("line {}", line_at(bytes, e.valid_up_to())),
-                format!(
-                    "byte {} (0x{:02X}) is not valid UTF-8, and no other encoding is declared: the file was changed or saved in another encoding",
-                    e.valid_up_to(),
-                    bytes[e.valid_up_to()]
-                ),
-            )),
+            Err(e) => Err(not_utf8(line_at(bytes, e.valid_up_to()), e.valid_up_to(), bytes[e.valid_up_to()])),
         },
     }
+}
+
+/// A file without a byte order mark or a declared encoding that is not UTF-8 from byte `at`.
+fn not_utf8(line: usize, at: usize, byte: u8) -> BankError {
+    error(
+        format!("line {line}"),
+        format!(
+            "byte {at} (0x{byte:02X}) is not valid UTF-8, and no other encoding is declared: the file was changed or saved in another encoding"
+        ),
+    )
 }
 
 fn decode_with(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<String, BankError> {
@@ -204,6 +231,9 @@ struct Element {
     text: String,
     children: Vec<Element>,
     line: usize,
+    /// Entries (`Ntry`) read and let go by the stream ([`stream`]) instead of kept as children:
+    /// the next one's index counts them.
+    taken: usize,
 }
 
 impl Element {
@@ -246,8 +276,7 @@ fn local_name(start: &BytesStart<'_>) -> String {
 fn build_tree(text: &str) -> Result<Element, BankError> {
     let bytes = text.as_bytes();
     let mut reader = Reader::from_str(text);
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
+    let mut builder = Builder::default();
     let mut lines = LineCounter::new(bytes);
     let fail = |stack: &[Element], offset: u64, message: String| {
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
@@ -257,46 +286,128 @@ fn build_tree(text: &str) -> Result<Element, BankError> {
         let position = reader.buffer_position();
         let event = reader
             .read_event()
-            .map_err(|e| fail(&stack, reader.error_position(), format!("XML error: {e}")))?;
-        match event {
-            Event::Start(start) => {
-                open(&mut stack, &start, &mut lines, position).map_err(|m| fail(&stack, position, m))?
-            }
-            Event::Empty(start) => {
-                open(&mut stack, &start, &mut lines, position).map_err(|m| fail(&stack, position, m))?;
-                close(&mut stack, &mut root).map_err(|m| fail(&stack, position, m))?;
-            }
-            Event::End(_) => close(&mut stack, &mut root).map_err(|m| fail(&stack, position, m))?,
-            Event::Text(t) => {
-                add_text(&mut stack, &t.xml10_content()).map_err(|m| fail(&stack, position, m))?
-            }
-            Event::CData(c) => add_text(&mut stack, &c).map_err(|m| fail(&stack, position, m))?,
-            Event::GeneralRef(r) => {
-                let resolved = resolve_reference(&r).map_err(|m| fail(&stack, position, m))?;
-                add_text(&mut stack, &resolved).map_err(|m| fail(&stack, position, m))?;
-            }
-            Event::Eof => break,
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            .map_err(|e| fail(&builder.stack, reader.error_position(), format!("XML error: {e}")))?;
+        let offset = usize::try_from(position).unwrap_or(usize::MAX);
+        match builder.apply(event, &mut || lines.line_at(offset), &mut KeepAll) {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(m) => return Err(fail(&builder.stack, position, m)),
         }
     }
-    if !stack.is_empty() {
-        return Err(fail(&stack, text.len() as u64, "file ends inside an element (truncated?)".into()));
+    if !builder.stack.is_empty() {
+        return Err(fail(&builder.stack, text.len() as u64, TRUNCATED.into()));
     }
-    root.ok_or_else(|| error("line 1", "no XML element in the file"))
+    builder.root.ok_or_else(no_element)
 }
 
-fn open(
-    stack: &mut Vec<Element>,
-    start: &BytesStart<'_>,
-    lines: &mut LineCounter<'_>,
-    position: u64,
-) -> Result<(), String> {
-    if stack.len() >= MAX_DEPTH {
-        return Err("elements nested too deeply".into());
+const TRUNCATED: &str = "file ends inside an element (truncated?)";
+
+fn no_element() -> BankError {
+    error("line 1", "no XML element in the file")
+}
+
+/// An element tree built event by event: the whole file's, or the stream's, which lets go
+/// of each entry once read ([`Hooks`]).
+#[derive(Default)]
+struct Builder {
+    /// The elements open, outermost first.
+    stack: Vec<Element>,
+    root: Option<Element>,
+}
+
+/// What the stream does as elements open and close; the whole-file tree keeps everything.
+trait Hooks {
+    /// The last element of `stack` has just opened.
+    fn opened(&mut self, _stack: &[Element]) {}
+    /// `element` has closed inside `parents`: true when it is taken, not kept as a child.
+    fn closed(&mut self, _parents: &[Element], _element: &Element) -> bool {
+        false
     }
-    let offset = usize::try_from(position).unwrap_or(usize::MAX);
-    stack.push(new_element(start, lines.line_at(offset))?);
-    Ok(())
+    /// Whether the text of the last element of `stack` is kept.
+    fn keeps_text(&self, _stack: &[Element]) -> bool {
+        true
+    }
+}
+
+/// Every element kept: the whole-file tree.
+struct KeepAll;
+
+impl Hooks for KeepAll {}
+
+impl Builder {
+    /// One event into the tree: true at the end of the input, else an error message. `line`
+    /// gives the line the event starts on (asked only for an element that opens).
+    fn apply(
+        &mut self,
+        event: Event<'_>,
+        line: &mut dyn FnMut() -> usize,
+        hooks: &mut dyn Hooks,
+    ) -> Result<bool, String> {
+        match event {
+            Event::Start(start) => self.open(&start, line, hooks)?,
+            Event::Empty(start) => {
+                self.open(&start, line, hooks)?;
+                self.close(hooks)?;
+            }
+            Event::End(_) => self.close(hooks)?,
+            Event::Text(t) => self.add_text(&t.xml10_content(), hooks)?,
+            Event::CData(c) => self.add_text(&c, hooks)?,
+            Event::GeneralRef(r) => {
+                let resolved = resolve_reference(&r)?;
+                self.add_text(&resolved, hooks)?;
+            }
+            Event::Eof => return Ok(true),
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+        Ok(false)
+    }
+
+    fn open(
+        &mut self,
+        start: &BytesStart<'_>,
+        line: &mut dyn FnMut() -> usize,
+        hooks: &mut dyn Hooks,
+    ) -> Result<(), String> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err("elements nested too deeply".into());
+        }
+        let line = line();
+        self.stack.push(new_element(start, line)?);
+        hooks.opened(&self.stack);
+        Ok(())
+    }
+
+    fn close(&mut self, hooks: &mut dyn Hooks) -> Result<(), String> {
+        let Some(element) = self.stack.pop() else {
+            return Err("end tag without a start tag".into());
+        };
+        if hooks.closed(&self.stack, &element) {
+            if let Some(parent) = self.stack.last_mut() {
+                parent.taken += 1;
+            }
+            return Ok(());
+        }
+        match self.stack.last_mut() {
+            Some(parent) => parent.children.push(element),
+            None if self.root.is_none() => self.root = Some(element),
+            None => return Err("a second root element".into()),
+        }
+        Ok(())
+    }
+
+    fn add_text(&mut self, text: &str, hooks: &mut dyn Hooks) -> Result<(), String> {
+        let keep = hooks.keeps_text(&self.stack);
+        match self.stack.last_mut() {
+            Some(element) => {
+                if keep {
+                    element.text.push_str(text);
+                }
+                Ok(())
+            }
+            None if text.trim().is_empty() => Ok(()),
+            None => Err("text outside the root element".into()),
+        }
+    }
 }
 
 fn new_element(start: &BytesStart<'_>, line: usize) -> Result<Element, String> {
@@ -318,30 +429,8 @@ fn new_element(start: &BytesStart<'_>, line: usize) -> Result<Element, String> {
         text: String::new(),
         children: Vec::new(),
         line,
+        taken: 0,
     })
-}
-
-fn close(stack: &mut Vec<Element>, root: &mut Option<Element>) -> Result<(), String> {
-    let Some(element) = stack.pop() else {
-        return Err("end tag without a start tag".into());
-    };
-    match stack.last_mut() {
-        Some(parent) => parent.children.push(element),
-        None if root.is_none() => *root = Some(element),
-        None => return Err("a second root element".into()),
-    }
-    Ok(())
-}
-
-fn add_text(stack: &mut [Element], text: &str) -> Result<(), String> {
-    match stack.last_mut() {
-        Some(element) => {
-            element.text.push_str(text);
-            Ok(())
-        }
-        None if text.trim().is_empty() => Ok(()),
-        None => Err("text outside the root element".into()),
-    }
 }
 
 fn resolve_reference(reference: &str) -> Result<String, String> {
@@ -366,7 +455,10 @@ fn open_path(stack: &[Element]) -> String {
     let mut parts = Vec::with_capacity(stack.len());
     for (i, element) in stack.iter().enumerate() {
         let index = match i.checked_sub(1).and_then(|p| stack.get(p)) {
-            Some(parent) if is_repeating(&element.name) => Some(parent.children(&element.name).count() + 1),
+            Some(parent) if is_repeating(&element.name) => {
+                let taken = if element.name == "Ntry" { parent.taken } else { 0 };
+                Some(parent.children(&element.name).count() + taken + 1)
+            }
             _ => None,
         };
         parts.push(match index {
@@ -454,7 +546,7 @@ fn namespace_version(root: &Element) -> Option<String> {
 }
 
 struct Container<'a> {
-    path: String,
+    path: &'a str,
     id: Option<&'a str>,
     account_currency: Option<&'a str>,
 }

@@ -56,7 +56,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use bgmax::{parse_bgmax, stream_bgmax};
-pub use camt::parse_camt;
+pub use camt::{CamtStream, parse_camt, stream_camt};
 pub use csv_export::{BANK_COLUMNS, CsvImportConfig, parse_bank_csv, references_in_text};
 pub use ktl::{framing_of as ktl_framing, parse_ktl, stream_ktl};
 pub use nets_ocr::{parse_nets_ocr, stream_nets_ocr};
