@@ -153,6 +153,9 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     if !figures {
         return Ok(report);
     }
+    for (currency, f) in report.figures.per_currency.iter_mut() {
+        f.overdue_pct = f.overdue_share(*currency)?;
+    }
     // Exposure per customer and currency is what the aging rows total.
     let mut exposure: Vec<(u32, Currency, Decimal)> = report
         .rows
@@ -228,8 +231,7 @@ fn key_figures_table(report: &AgingReport) -> Table {
     ])
     .droppable(["credits", "disputed", "interest accrued", "avg days late 12m", "DSO days"]);
     for (currency, f) in &report.figures.per_currency {
-        let pct =
-            (!f.open.is_zero()).then(|| (f.overdue * rust_decimal::Decimal::from(100) / f.open).round_dp(1));
+        let pct = f.overdue_pct;
         t.push(vec![
             Cell::text(currency.as_str()),
             Cell::Money(f.open),

@@ -46,6 +46,10 @@ pub struct AgingRow {
 pub struct CurrencyFigures {
     pub open: Decimal,
     pub overdue: Decimal,
+    /// Overdue as a share of the open amount, in %, one decimal; none when nothing is open
+    /// (filled in by the caller, with [`CurrencyFigures::overdue_share`], for the outputs that
+    /// show it: the CSV has the rows only and stays as it is whatever the key figures).
+    pub overdue_pct: Option<Decimal>,
     pub invoiced_90d: Decimal,
     /// Open receivables ÷ invoiced in the last 90 days × 90; none without recent invoicing.
     pub dso: Option<Decimal>,
@@ -72,6 +76,21 @@ pub struct KeyFigures {
     pub credit_watch: Vec<WatchItem>,
     /// Early-payment discounts taken in the last 12 months (filled in by the caller).
     pub discounts: BTreeMap<Currency, crate::core::insight::discount::DiscountFigures>,
+}
+
+impl CurrencyFigures {
+    /// Overdue as a share of the open amount, in %, one decimal; none when nothing is open.
+    /// Checked: credits (or an amount of many decimals) can bring the open amount within a
+    /// fraction of zero, and the share past any range (issue 10: it panicked `dun report`).
+    pub fn overdue_share(&self, currency: Currency) -> Result<Option<Decimal>, Overflow> {
+        if self.open.is_zero() {
+            return Ok(None);
+        }
+        let share = self.overdue.checked_mul(Decimal::ONE_HUNDRED).and_then(|o| o.checked_div(self.open));
+        let share = share
+            .ok_or_else(|| Overflow::of(format!("the share of the open amount overdue in {currency}")))?;
+        Ok(Some(share.round_dp(1)))
+    }
 }
 
 impl KeyFigures {

@@ -35,8 +35,10 @@ impl fmt::Display for AmountError {
 
 /// A sum or product of money that left the range `dun` computes in, named for the user: `what`
 /// says which figure ("the open total of customer \"K1\" in SEK"). Every amount read is below
-/// [`MAX_AMOUNT`], so this takes more than 10^11 invoices at the largest amount (or a product
-/// with days of a date ten thousand years off); it is an error, never a panic or a wrapped figure.
+/// [`MAX_AMOUNT`], so a sum needs more than 10^11 invoices at the largest amount to get here; a
+/// product with days (dates ten thousand years apart) needs millions, and a ratio to a sum that
+/// credits or an amount of many decimals bring near zero needs two. It is an error, never a
+/// panic or a wrapped figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overflow {
     pub what: String,
@@ -52,8 +54,9 @@ impl fmt::Display for Overflow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} is too large to compute exactly (more than 10^26); no real ledger comes near: \
-             check invoices.csv and payments.csv for amounts or dates that do not belong",
+            "{} is too large to compute exactly (more than 10^26): check invoices.csv and \
+             payments.csv for amounts or dates that do not belong (an amount with a dozen \
+             decimals beside a large one, a date thousands of years off)",
             self.what
         )
     }

@@ -220,7 +220,7 @@ fn totals_of(report: &AgingReport, c: Currency) -> Option<&crate::core::aging::A
 }
 
 fn overdue_pct(cf: &CurrencyFigures) -> Option<Decimal> {
-    (!cf.open.is_zero()).then(|| (cf.overdue * Decimal::ONE_HUNDRED / cf.open).round_dp(1))
+    cf.overdue_pct
 }
 
 fn currency_section(out: &mut String, p: &Picture<'_>, c: Currency) {
@@ -286,14 +286,18 @@ fn aging_now(out: &mut String, p: &Picture<'_>, c: Currency) {
         out.push_str("<p class=\"muted\">Nothing open.</p></div>\n");
         return;
     };
-    let positive: Decimal = total.buckets.iter().filter(|b| **b > Decimal::ZERO).sum();
+    // Only the bars' widths: past `Decimal`'s range (issue 10) in floating point, which cannot
+    // overflow on five buckets.
+    let positives = || total.buckets.iter().filter(|b| **b > Decimal::ZERO);
+    let positive =
+        crate::core::money::checked_sum(positives()).map_or_else(|| positives().map(|b| f(*b)).sum(), f);
     out.push_str("<div class=\"stack\">");
     for (i, b) in total.buckets.iter().enumerate() {
-        if *b > Decimal::ZERO && positive > Decimal::ZERO {
+        if *b > Decimal::ZERO && positive > 0.0 {
             let _ = write!(
                 out,
                 "<div style=\"width:{:.2}%;background:{}\" title=\"{}\"></div>",
-                f(*b) / f(positive) * 100.0,
+                f(*b) / positive * 100.0,
                 bucket_colour(i, labels.len()),
                 escape(&labels[i])
             );

@@ -463,3 +463,42 @@ fn interest_rates_are_bounded_and_figures_at_the_bounds_never_panic() {
     let err = l.fails(&["report", "--as-of", "2026-11-08"], 1);
     assert!(err.contains("too large to be an amount"), "{err}");
 }
+
+/// Issue 10: a ratio to a figure that credits or an amount of a dozen decimals bring near zero.
+/// Before, `dun report` panicked (exit 101, "Multiplication overflowed" in the DSO; "Division
+/// overflowed" in the overdue share of the table and the HTML page) on amounts it had accepted.
+/// Now an error naming the figure, exit 1, nothing written; the CSV (rows only) is unchanged.
+#[test]
+fn ratios_past_the_range_are_errors_naming_them_never_a_crash() {
+    let l = ledger();
+    l.write("policy.toml", "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n");
+    let cases = [
+        // Invoiced in the last 90 days: 10^-12; open: 10^15. DSO = open ÷ invoiced × 90.
+        (
+            "1,A,2026-01-01,2026-01-31,999999999999999.00\n2,A,2026-11-25,2026-12-25,0.000000000001\n",
+            "the days sales outstanding in SEK",
+            &["table", "json", "html"][..],
+        ),
+        // Open: 10^-12 after a credit; overdue: 10^15. The share = overdue × 100 ÷ open.
+        (
+            "1,A,2026-01-01,2026-01-31,999999999999999.00\n2,B,2026-11-25,2026-12-25,-999999999999998.999999999999\n",
+            "the share of the open amount overdue in SEK",
+            &["table", "json", "html"][..],
+        ),
+    ];
+    for (invoices, what, formats) in cases {
+        l.write("invoices.csv", &format!("number,customer,issued,due,amount\n{invoices}"));
+        for format in formats {
+            let target = l.file("out.txt");
+            let out = l
+                .dun(&["report", "--format", format, "--as-of", "2026-11-30", "-o", target.to_str().unwrap()])
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{what}, {format}: {err}");
+            assert!(err.contains(&format!("{what} is too large to compute exactly")), "{format}: {err}");
+            assert!(!target.exists(), "{what}, {format}: nothing written");
+        }
+        l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]);
+    }
+}
