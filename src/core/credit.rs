@@ -51,29 +51,33 @@ pub const MIN_SETTLED: u32 = 2;
 /// the report's per-invoice path.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LateSum {
-    /// Σ amount in cents × days late (saturating: no customer reaches 9·10¹⁸).
-    weighted: i64,
+    /// Σ amount in cents × days late. An `i128` (issue 10: an `i64` saturated, and gave a wrong
+    /// average, at one invoice of the largest amount 93 days late): with amounts below
+    /// `MAX_AMOUNT` (10^17 cents, open amounts twice that) and days late below 3.7 × 10^6
+    /// (dates end in 9999) an invoice adds at most 7.3 × 10^23, so 2 × 10^14 invoices fit;
+    /// saturating beyond, never wrapping.
+    weighted: i128,
     /// Σ amount in cents.
-    cents: i64,
+    cents: i128,
     /// How many invoices.
     pub count: u32,
 }
 
-/// An amount in whole cents, rounded half away from zero where it has finer digits.
-fn cents(amount: Decimal) -> i64 {
-    let c = match amount.scale() {
+/// An amount in whole cents, rounded half away from zero where it has finer digits. A
+/// mantissa is below 2^96, so × 100 fits an `i128`.
+fn cents(amount: Decimal) -> i128 {
+    match amount.scale() {
         0 => amount.mantissa() * 100,
         1 => amount.mantissa() * 10,
         2 => amount.mantissa(),
         _ => crate::core::money::round_money(amount).mantissa(),
-    };
-    i64::try_from(c).unwrap_or(if c < 0 { i64::MIN } else { i64::MAX })
+    }
 }
 
 impl LateSum {
     pub fn add(&mut self, amount: Decimal, days_late: i64) {
         let c = cents(amount);
-        self.weighted = self.weighted.saturating_add(c.saturating_mul(days_late.max(0)));
+        self.weighted = self.weighted.saturating_add(c.saturating_mul(i128::from(days_late.max(0))));
         self.cents = self.cents.saturating_add(c);
         self.count += 1;
     }
@@ -87,11 +91,22 @@ impl LateSum {
     /// The average days late, to one decimal (always written with one: `23.0`); `None` when
     /// nothing was settled.
     pub fn average(&self) -> Option<Decimal> {
-        (self.count > 0 && self.cents != 0).then(|| {
-            let mut avg = (Decimal::from(self.weighted) / Decimal::from(self.cents)).round_dp(1);
-            avg.rescale(1);
-            avg
-        })
+        if self.count == 0 || self.cents == 0 {
+            return None;
+        }
+        // Past what a `Decimal` holds (2^96), both sums lose the same last digits: the average
+        // stays as it is to far more places than the one shown.
+        let (mut weighted, mut cents) = (self.weighted, self.cents);
+        while Decimal::try_from_i128_with_scale(weighted, 0).is_err()
+            || Decimal::try_from_i128_with_scale(cents, 0).is_err()
+        {
+            weighted /= 10;
+            cents /= 10;
+        }
+        let whole = |n: i128| Decimal::from_i128_with_scale(n, 0);
+        let mut avg = whole(weighted).checked_div(whole(cents))?.round_dp(1);
+        avg.rescale(1);
+        Some(avg)
     }
 }
 

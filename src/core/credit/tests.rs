@@ -52,6 +52,29 @@ fn amount_weighted_average_by_hand() {
     assert_eq!(LateSum::default().average(), None);
 }
 
+/// Issue 10. Before: the sums were `i64`s that saturated at 9.2 × 10^18 cents: one invoice of
+/// the largest amount 100 days late averaged 92.2 days, and 100 such invoices 10 days late
+/// averaged 1.0 — wrong figures, silently (worked out by hand, not run).
+#[test]
+fn averages_at_the_largest_amounts_are_exact() {
+    let largest = crate::core::money::MAX_AMOUNT - Decimal::new(1, 2);
+    let mut one = LateSum::default();
+    one.add(largest, 100);
+    assert_eq!(one.average(), Some(Decimal::new(1000, 1)));
+    let mut many = LateSum::default();
+    for _ in 0..100 {
+        many.add(largest, 10);
+    }
+    assert_eq!(many.average(), Some(Decimal::new(100, 1)));
+    // Past a Decimal: 2^20 × 10^17 cents × 3 652 058 days (0001-01-01 to 9999-12-31).
+    let mut far = LateSum::default();
+    far.add(largest, 3_652_058);
+    for _ in 0..20 {
+        far.merge(far);
+    }
+    assert_eq!(far.average(), Some(Decimal::new(36_520_580, 1)));
+}
+
 /// As of 2026-11-30 the recent window is 2026-08-31..=2026-11-30 (settled after 08-30) and
 /// the prior one 2025-08-31..=2026-08-30.
 #[test]
