@@ -149,8 +149,7 @@ pub(crate) fn batch_table(
         let (Some(c), Some(inv)) = (ledger.customer(d.customer), ledger.invoice(d.invoice)) else {
             continue;
         };
-        let history: Vec<_> =
-            journal.get(d.invoice).into_iter().flatten().filter(|e| e.date <= as_of).collect();
+        let history: Vec<_> = journal.get(d.invoice).iter().filter(|e| e.date <= as_of).collect();
         let reminders: Vec<_> = history.iter().filter(|e| e.event == Event::Reminder).collect();
         let disputes: Vec<String> = history
             .iter()

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
-use crate::core::dunning::{Action, State, action_entry, decide_brief};
+use crate::core::dunning::{Action, State, action_entry, decide_untold};
 use crate::core::journal::Event;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
@@ -20,8 +20,10 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     // Read after the lock, so a second run sees what the first journaled. A dry run writes
     // nothing, not even the lock file.
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let outcome = decide_brief(&ledger, ctx.as_of);
+    // The process ends with the command: freeing a million invoices and their decisions piece
+    // by piece would cost a twentieth of the run for nothing.
+    let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger(&ctx.dir)?);
+    let outcome = std::mem::ManuallyDrop::new(decide_untold(&ledger, ctx.as_of));
     super::due::report_problems(ctx, &outcome)?;
     let due: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Reminder)).collect();
     let plans = group(Step::Reminder, due.into_iter());

@@ -192,7 +192,7 @@ pub fn customer_view(
         let Some(invoice) = ledger.invoice(number) else { continue };
         let days_overdue = (as_of - invoice.due).num_days();
         // The claim's figures (core::claim), as `dun due` and the letters show them.
-        let entries = journal.get(number).map_or(&[][..], Vec::as_slice);
+        let entries = journal.get(number);
         let history = crate::core::dunning::History::from_entries(
             entries.iter().copied().filter(|e| e.date <= as_of),
             &deliveries,

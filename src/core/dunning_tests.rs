@@ -76,6 +76,14 @@ fn state(l: &Ledger, on: &str) -> State {
     decide(l, date(on)).decisions.into_iter().find(|d| d.invoice == "1").map_or(State::NotDue, |d| d.state)
 }
 
+/// Why invoice 1 is paused on `on`, as `dun due` shows it ("" when it is not paused).
+fn paused(l: &Ledger, on: &str) -> String {
+    match state(l, on) {
+        State::Paused(why) => why.to_string(),
+        _ => String::new(),
+    }
+}
+
 fn record(event: Event, on: &str) -> Entry {
     let mut e = Entry::new(date(on), event);
     e.invoice = Some("1".into());
@@ -146,7 +154,7 @@ fn a_missed_day_is_caught_up_the_next_run() {
 #[test]
 fn disputes_pause_until_resolved_and_the_ladder_resumes() {
     let mut l = one("", vec![record(Event::Dispute, "2026-02-01")]);
-    assert!(matches!(state(&l, "2026-03-01"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-01"), "disputed since 2026-02-01");
     l.journal.entries.push(record(Event::Resolve, "2026-03-10"));
     // The reminder's condition has long held: due at once.
     assert_eq!(state(&l, "2026-03-10"), State::Due(Action::Reminder));
@@ -157,7 +165,7 @@ fn a_broken_promise_makes_the_reminder_due_the_next_day() {
     let mut promise = record(Event::Promise, "2026-02-05");
     promise.until = Some(date("2026-02-20"));
     let l = one("", vec![promise]);
-    assert!(matches!(state(&l, "2026-02-20"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-02-20"), "promise to pay by 2026-02-20");
     assert_eq!(state(&l, "2026-02-21"), State::Due(Action::Reminder));
 }
 
@@ -166,7 +174,7 @@ fn a_customer_on_hold_gets_nothing() {
     let mut hold = Entry::new(date("2026-02-01"), Event::Hold);
     hold.customer = Some("K".into());
     let mut l = one("", vec![hold]);
-    assert!(matches!(state(&l, "2026-03-01"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-01"), "customer on hold since 2026-02-01");
     let mut release = Entry::new(date("2026-03-02"), Event::Release);
     release.customer = Some("K".into());
     l.journal.entries.push(release);
@@ -191,13 +199,13 @@ fn a_kept_plan_pauses_a_broken_one_goes_to_collection_after_a_reminder() {
     journal[0].until = Some(date("2026-02-17"));
     journal.extend(plan("2026-02-10", &[("2026-03-01", "500"), ("2026-04-01", "500")]));
     let mut l = one("", journal);
-    assert!(matches!(state(&l, "2026-03-01"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-01"), "payment plan kept; next installment 2026-03-01");
     // First installment unpaid: late but within collection.after_days (10) → still paused.
-    assert!(matches!(state(&l, "2026-03-11"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-11"), "plan installment 2026-03-01 10 days late");
     assert_eq!(state(&l, "2026-03-12"), State::Due(Action::Collection));
     // Paid the first installment (open 500): the plan is kept again.
     l.invoices[0].paid = money("500");
-    assert!(matches!(state(&l, "2026-03-12"), State::Paused(_)));
+    assert_eq!(paused(&l, "2026-03-12"), "payment plan kept; next installment 2026-04-01");
 }
 
 #[test]
@@ -672,7 +680,8 @@ fn without_why(d: &super::dunning::Decision<'_>) -> super::dunning::Decision<'st
 }
 
 proptest! {
-    /// `decide_brief` (what `dun due` and `dun remind` use) makes the decisions `decide` makes:
+    /// `decide_brief` (what `dun due --all` uses) and `decide_untold` (`dun due`, `dun remind`)
+    /// make the decisions `decide` makes:
     /// the same states, dates and amounts, and for a waiting invoice the same last line of why
     /// (what `dun due --all` shows), over a simulated run of days with reminders (some not yet
     /// delivered), calls, promises, plans, disputes and small amounts.
@@ -734,9 +743,13 @@ proptest! {
             }
             let full = decide(&l, on);
             let brief = super::dunning::decide_brief(&l, on);
+            let untold = super::dunning::decide_untold(&l, on);
             prop_assert_eq!(full.decisions.len(), brief.decisions.len());
-            for (f, b) in full.decisions.iter().zip(&brief.decisions) {
+            prop_assert_eq!(full.decisions.len(), untold.decisions.len());
+            for ((f, b), u) in full.decisions.iter().zip(&brief.decisions).zip(&untold.decisions) {
                 prop_assert_eq!(without_why(f), without_why(b));
+                prop_assert_eq!(without_why(f), without_why(u));
+                prop_assert!(u.why.lines().is_empty(), "{:?}", u.why);
                 prop_assert!(b.why.lines().len() <= 1, "{:?}", b.why);
                 if matches!(f.state, State::Waiting(_)) {
                     prop_assert_eq!(f.why.last(), b.why.last(), "{:?}", f.why);
@@ -744,6 +757,8 @@ proptest! {
             }
             prop_assert_eq!(&full.violations, &brief.violations);
             prop_assert_eq!(&full.warnings, &brief.warnings);
+            prop_assert_eq!(&full.violations, &untold.violations);
+            prop_assert_eq!(&full.warnings, &untold.warnings);
             // Carry out what is due; letters are queued and never posted, so the ladder waits.
             let mut entries = Vec::new();
             for d in &full.decisions {
@@ -760,5 +775,28 @@ proptest! {
             }
             l.journal.entries.extend(entries);
         }
+    }
+}
+
+proptest! {
+    /// Decisions listed by customer and invoice come in the order of their texts, for ids and
+    /// numbers short and long, one a prefix of another, or alike in their first 15 bytes.
+    #[test]
+    fn decisions_sort_by_customer_and_invoice_as_text(
+        pairs in proptest::collection::vec(("(K|KKKKKKKKKKKKKKK)[0-9\\x00]{0,3}", "(F|F-2026-000000)[0-9]{0,4}"), 0..60),
+    ) {
+        let l = one("", vec![]);
+        let base = decide(&l, date("2026-01-20")).decisions.remove(0);
+        let decisions: Vec<super::dunning::Decision<'_>> = pairs
+            .iter()
+            .map(|(c, i)| super::dunning::Decision { customer: c.as_str(), invoice: i.as_str(), ..base.clone() })
+            .collect();
+        let mut listed: Vec<&super::dunning::Decision<'_>> = decisions.iter().collect();
+        super::dunning::sort_by_customer_and_invoice(&mut listed);
+        let mut expected: Vec<&super::dunning::Decision<'_>> = decisions.iter().collect();
+        expected.sort_by(|a, b| (a.customer, a.invoice).cmp(&(b.customer, b.invoice)));
+        let got: Vec<*const super::dunning::Decision<'_>> = listed.iter().map(|d| *d as *const _).collect();
+        let want: Vec<*const super::dunning::Decision<'_>> = expected.iter().map(|d| *d as *const _).collect();
+        prop_assert_eq!(got, want);
     }
 }

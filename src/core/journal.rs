@@ -156,19 +156,13 @@ impl Journal {
 
     /// Entries per invoice number, in file order: one pass for commands that look at every
     /// invoice (scanning the journal per invoice would be quadratic).
-    pub fn by_invoice(&self) -> rustc_hash::FxHashMap<&str, Vec<&Entry>> {
+    pub fn by_invoice(&self) -> ByInvoice<'_> {
         self.by_invoice_where(|_| true)
     }
 
     /// [`Journal::by_invoice`] for the invoices whose number `keep` accepts only.
-    pub fn by_invoice_where(&self, keep: impl Fn(&str) -> bool) -> rustc_hash::FxHashMap<&str, Vec<&Entry>> {
-        let mut map: rustc_hash::FxHashMap<&str, Vec<&Entry>> = rustc_hash::FxHashMap::default();
-        for e in &self.entries {
-            if let Some(i) = e.invoice.as_deref().filter(|i| keep(i)) {
-                map.entry(i).or_default().push(e);
-            }
-        }
-        map
+    pub fn by_invoice_where(&self, keep: impl Fn(&str) -> bool) -> ByInvoice<'_> {
+        ByInvoice::of(&self.entries, keep)
     }
 
     pub fn for_invoice<'a>(&'a self, invoice: &'a str) -> impl Iterator<Item = &'a Entry> {
@@ -200,5 +194,104 @@ impl Journal {
             .filter_map(|e| e.invoice.as_deref())
             .collect();
         set.len() as u64
+    }
+}
+
+/// A journal's lines grouped by invoice number, each group in file order: one array of lines
+/// cut into groups, so grouping half a million lines makes no list per invoice.
+#[derive(Debug, Default)]
+pub struct ByInvoice<'a> {
+    /// The group of each invoice number.
+    group_of: rustc_hash::FxHashMap<&'a str, u32>,
+    /// Group `g` is `lines[starts[g]..starts[g + 1]]`.
+    starts: Vec<u32>,
+    lines: Vec<&'a Entry>,
+}
+
+impl<'a> ByInvoice<'a> {
+    fn of(entries: &'a [Entry], keep: impl Fn(&str) -> bool) -> ByInvoice<'a> {
+        let mut group_of: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
+        // Each kept line's group, then how many lines each group has: counted first, so every
+        // line is put straight into its place.
+        let mut tagged: Vec<(u32, &'a Entry)> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        for e in entries {
+            let Some(number) = e.invoice.as_deref().filter(|n| keep(n)) else { continue };
+            let next = counts.len() as u32;
+            let group = *group_of.entry(number).or_insert(next);
+            if group == next {
+                counts.push(0);
+            }
+            counts[group as usize] += 1;
+            tagged.push((group, e));
+        }
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut at = 0u32;
+        starts.push(0);
+        for count in &mut counts {
+            // From here on `counts` holds where the group's next line goes.
+            let start = at;
+            at += *count;
+            starts.push(at);
+            *count = start;
+        }
+        let mut lines: Vec<&'a Entry> = match tagged.first() {
+            Some(&(_, first)) => vec![first; tagged.len()],
+            None => Vec::new(),
+        };
+        for (group, e) in tagged {
+            let slot = &mut counts[group as usize];
+            lines[*slot as usize] = e;
+            *slot += 1;
+        }
+        ByInvoice { group_of, starts, lines }
+    }
+
+    /// The lines on invoice `number`, in file order (none when it has none).
+    pub fn get(&self, number: &str) -> &[&'a Entry] {
+        match self.group_of.get(number) {
+            Some(&g) => &self.lines[self.starts[g as usize] as usize..self.starts[g as usize + 1] as usize],
+            None => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Grouped lines are exactly each number's lines in file order, whatever the numbers'
+    /// interleaving; lines without a number or not kept are in no group.
+    #[test]
+    fn lines_by_invoice_are_each_numbers_lines_in_file_order() {
+        use proptest::prelude::*;
+        let lines = proptest::collection::vec((proptest::option::of(0u8..6), 0u32..400), 0..80);
+        proptest!(|(lines in lines)| {
+            let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let entries: Vec<Entry> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, (number, days))| {
+                    let mut e = Entry::new(day + chrono::Days::new(u64::from(*days)), Event::Note);
+                    e.invoice = number.map(|n| format!("F{n}"));
+                    e.line = i as u64 + 2;
+                    e
+                })
+                .collect();
+            let journal = Journal { entries };
+            let keep = |n: &str| n != "F5";
+            let grouped = journal.by_invoice_where(keep);
+            for n in 0..7 {
+                let number = format!("F{n}");
+                let expected: Vec<u64> = if keep(&number) {
+                    journal.for_invoice(&number).map(|e| e.line).collect()
+                } else {
+                    Vec::new()
+                };
+                let got: Vec<u64> = grouped.get(&number).iter().map(|e| e.line).collect();
+                prop_assert_eq!(got, expected);
+            }
+            prop_assert!(grouped.get("").is_empty());
+        });
     }
 }

@@ -32,6 +32,10 @@ pub enum Encoding {
 }
 
 const BLOCK: usize = 1 << 20;
+/// The most one record may hold (issue 10): a quote never closed near the top of a large file
+/// would otherwise make the rest of the file one value, read whole into memory before the error.
+/// Far above any real record (a header of many columns, a note of many lines).
+const MAX_RECORD: usize = 16 << 20;
 
 /// A header mapped to canonical column names: `index[c]` is the position of column `c`.
 #[derive(Clone, Debug)]
@@ -355,6 +359,9 @@ impl CsvSource {
 }
 
 fn read_error(e: std::io::Error, display: &str) -> anyhow::Error {
+    if let Some(too_long) = e.get_ref().and_then(|inner| inner.downcast_ref::<RecordTooLong>()) {
+        return anyhow::anyhow!("{display}:{too_long}");
+    }
     anyhow::Error::new(e).context(format!("{display}: cannot read"))
 }
 
@@ -416,7 +423,24 @@ struct ChunkReader {
     carry: Vec<u8>,
     next_line: u64,
     delimiter: u8,
+    /// [`MAX_RECORD`]; smaller in tests.
+    max_record: usize,
 }
+
+/// A record past [`MAX_RECORD`]: where it starts (or its quote opened) and what is wrong.
+#[derive(Debug)]
+struct RecordTooLong {
+    line: u64,
+    what: String,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.line, self.what)
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
 
 impl ChunkReader {
     fn new(
@@ -425,7 +449,25 @@ impl ChunkReader {
         first_line: u64,
         delimiter: u8,
     ) -> ChunkReader {
-        ChunkReader { file, carry, next_line: first_line, delimiter }
+        ChunkReader { file, carry, next_line: first_line, delimiter, max_record: MAX_RECORD }
+    }
+
+    /// The error for a record past `max_record` bytes, which `carry` starts with; the reader
+    /// stops there, holding nothing.
+    fn record_too_long(&mut self) -> std::io::Error {
+        let mib = self.max_record >> 20;
+        let (line, what) = match open_quote(&self.carry, 0, self.delimiter) {
+            Some(at) => (
+                self.next_line + memchr::memchr_iter(b'\n', &self.carry[..at]).count() as u64,
+                format!(
+                    "a quote opens a value here and is not closed within {mib} MiB (the rest of the file would be one value); close the quote or delete it"
+                ),
+            ),
+            None => (self.next_line, format!("a line longer than {mib} MiB: is this a CSV file?")),
+        };
+        self.file = None;
+        self.carry = Vec::new();
+        std::io::Error::new(std::io::ErrorKind::InvalidData, RecordTooLong { line, what })
     }
 
     fn fill(&mut self) -> std::io::Result<bool> {
@@ -472,9 +514,12 @@ impl Iterator for ChunkReader {
         } else {
             match last_record_end(&self.carry, self.delimiter) {
                 Some(end) => end,
-                // One record longer than a block (or a quote never closed): read on until it
-                // ends, doubling what is held so that rescanning it stays linear in all.
-                None => match self.fill_by(self.carry.len().max(BLOCK)) {
+                // A quote never closed, or no line end at all: an error, before the rest of a
+                // large file is held.
+                None if self.carry.len() >= self.max_record => return Some(Err(self.record_too_long())),
+                // One record longer than a block: read on until it ends, doubling what is held
+                // (up to `max_record`) so that rescanning it stays linear in all.
+                None => match self.fill_by(self.carry.len().max(BLOCK).min(self.max_record)) {
                     Ok(_) => return self.next(),
                     Err(e) => return Some(Err(e)),
                 },
@@ -1086,6 +1131,59 @@ mod tests {
             short.starts_with("1 field where the header has 4 columns; missing: name, email ("),
             "{short}"
         );
+    }
+
+    /// Rows of `row` without end (up to `limit` bytes), after `head`, counting what was read.
+    struct Endless {
+        head: &'static [u8],
+        row: &'static [u8],
+        served: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        limit: usize,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            use std::sync::atomic::Ordering;
+            let at = self.served.load(Ordering::Relaxed);
+            let n = buf.len().min(self.limit - at);
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                let k = at + i;
+                *b = if k < self.head.len() {
+                    self.head[k]
+                } else {
+                    self.row[(k - self.head.len()) % self.row.len()]
+                };
+            }
+            self.served.store(at + n, Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    /// Issue 10: a quote never closed early in a large file (or a file without line ends)
+    /// stops the reader once a record passes the limit, with the line the quote opened on;
+    /// before, the rest of the file was read into memory as one value before the error.
+    #[test]
+    fn a_record_past_the_limit_stops_the_reader_at_its_line() {
+        let limit = 2 << 20;
+        for (head, row, expected) in [
+            (
+                &b"1,2\n3,\"open\n"[..],
+                &b"4,5\n"[..],
+                "3: a quote opens a value here and is not closed within 2 MiB",
+            ),
+            (&b""[..], &b"x"[..], "2: a line longer than 2 MiB"),
+        ] {
+            let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let source = Endless { head, row, served: served.clone(), limit: 256 << 20 };
+            let mut reader = ChunkReader::new(Some(Box::new(source)), Vec::new(), 2, b',');
+            reader.max_record = limit;
+            let error = reader.find_map(Result::err).expect("an error");
+            let error = read_error(error, "invoices.csv").to_string();
+            assert!(error.starts_with(&format!("invoices.csv:{expected}")), "{error}");
+            let read = served.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(read <= 2 * limit + BLOCK, "read {read} bytes");
+            assert!(reader.next().is_none() && reader.is_done());
+        }
     }
 
     #[test]

@@ -379,3 +379,20 @@ fn a_byte_order_mark_at_the_edge_of_a_value_is_no_part_of_it() {
     expected[0][1] = "Älvsjö AB";
     assert_eq!(named(&l), expected);
 }
+
+/// Issue 10: a quote never closed near the top of a large invoices.csv is an error at the line
+/// it opened on once 16 MiB are read (`io::source`'s unit test counts the bytes read), not after
+/// the rest of the file has been held as one value; nothing is written.
+#[test]
+fn an_unclosed_quote_early_in_a_large_file_is_an_error_at_its_line() {
+    let l = ledger();
+    let mut text = format!("{INVOICES}4,C1,2026-10-01,2026-10-31,70.00,SEK,\"Fönster\n");
+    let row = "5,C2,2026-10-01,2026-10-31,80.00,SEK,Dörr\n";
+    text.reserve(40 << 20);
+    while text.len() < 40 << 20 {
+        text.push_str(row);
+    }
+    l.write("invoices.csv", &text);
+    let err = refused(&l, &["invoices.csv:5:", "not closed within 16 MiB", "close the quote or delete it"]);
+    assert!(!err.contains("cannot read"), "{err}");
+}

@@ -297,7 +297,7 @@ pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
         if invoice.is_credit_note() || invoice.issued > as_of || !seen.insert(invoice.number.as_str()) {
             continue;
         }
-        let entries = journal.get(invoice.number.as_str()).map_or(&[][..], Vec::as_slice);
+        let entries = journal.get(invoice.number.as_str());
         let l = ladder(entries, as_of);
         let steps = l
             .reminders
