@@ -3,6 +3,8 @@
 #
 #   scripts/import-memory.sh [PAYMENTS] [INVOICES]     defaults 3600000 and 1000000
 #
+# FORMAT=camt054 (or nets, ktl; any `bank-files.py --format`) measures that format instead.
+#
 # Generates a ledger (`scripts/gen.py`, INVOICES invoices, INVOICES/10 customers) and a BgMax
 # file of PAYMENTS payments (`scripts/bank-files.py --mix ocr`: 17 of 20 pay by reference, the
 # rest by invoice number, by name and amount, or nothing known), then runs
@@ -51,8 +53,10 @@ name = "Benchmark AB"
 country = "SE"
 currency = "SEK"
 EOF
-BANK="$TMP/bgmax-$PAYMENTS.txt"
-python3 "$HERE/bank-files.py" --dir "$LEDGER" --payments "$PAYMENTS" --mix ocr --out "$BANK"
+FORMAT=${FORMAT:-bgmax}
+case $FORMAT in camt054) EXT=xml ;; csv) EXT=csv ;; *) EXT=txt ;; esac
+BANK="$TMP/$FORMAT-$PAYMENTS.$EXT"
+python3 "$HERE/bank-files.py" --dir "$LEDGER" --payments "$PAYMENTS" --format "$FORMAT" --mix ocr --out "$BANK"
 # A file of millions of payments is larger than the default limit for a bank file.
 MB=$(( $(stat -c %s "$BANK") / 1048576 + 1 ))
 export DUN_BANK_MAX_MB=$(( MB > 256 ? MB : 256 ))
@@ -68,7 +72,7 @@ run() {
 if [[ -n ${BASE_BIN:-} ]]; then
     cp -a "$LEDGER" "$TMP/base"
 fi
-echo "dun import of $PAYMENTS payments ($((MB)) MiB) on $INVOICES invoices: $(run "$DUN" "$LEDGER")"
+echo "dun import of $PAYMENTS $FORMAT payments ($((MB)) MiB) on $INVOICES invoices: $(run "$DUN" "$LEDGER")"
 if [[ -n ${BASE_BIN:-} ]]; then
     echo "the same with $BASE_BIN: $(run "$BASE_BIN" "$TMP/base")"
     for f in payments.csv unmatched.csv journal.csv imports.csv; do
