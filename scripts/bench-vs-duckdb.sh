@@ -2,6 +2,9 @@
 # Aging report of a generated ledger: `dun report` against the DuckDB reference query.
 #
 #   scripts/bench-vs-duckdb.sh [N]      N invoices, default 1000000 (N/10 customers)
+#   scripts/bench-vs-duckdb.sh N1 N2 ...  each size in turn (e.g. 1000000 5000000 10000000),
+#                                         then a scaling table: dun's wall time as a fraction
+#                                         of DuckDB's at each size (the target: 0.5 or less)
 #
 # Generates the ledger with `cargo run --release --example gen`, builds dun in release, runs
 #   dun report --dir DIR --as-of 2026-11-30 --format csv -o OUT1
@@ -10,13 +13,41 @@
 # both, then checks that the two CSVs hold the same numbers (rows sorted, header and names aside).
 # Exit status 1 when they differ.
 #
-# Needs GNU time (/usr/bin/time) and the duckdb Python module; installs nothing.
+# Needs GNU time (/usr/bin/time) and python3. The duckdb Python module (PyPI) is installed with
+# `python3 -m pip install duckdb==2.0.1` when python3 cannot import it (set NO_INSTALL=1 to stop
+# with a message instead).
 # Environment: RUNS (default 5), CARGO_TARGET_DIR, DUN_BIN / GEN_BIN (use these binaries instead
 # of building), KEEP=1 (keep the temporary directory).
 set -euo pipefail
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd -- "$HERE/.." && pwd)
+
+# Several sizes: this script once per size (one build), then the table of all of them.
+if (( $# > 1 )); then
+    if [[ -z ${DUN_BIN:-} || -z ${GEN_BIN:-} ]]; then
+        echo "building dun and the gen example (release) ..." >&2
+        cargo build --quiet --release --manifest-path "$ROOT/Cargo.toml" --bin dun --example gen
+        export DUN_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/dun
+        export GEN_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/gen
+    fi
+    status=0
+    rows=()
+    for n in "$@"; do
+        out=$(bash "$0" "$n") || status=1
+        printf '%s\n' "$out"
+        dun_line=$(awk '$1 == "dun" { print $2, $3 }' <<<"$out")
+        duck_line=$(awk '$1 == "duckdb" { print $2, $3 }' <<<"$out")
+        rows+=("$n $dun_line $duck_line")
+    done
+    printf '\n%12s %10s %10s %12s %12s %10s\n' invoices "dun s" "duckdb s" "dun MB" "duckdb MB" "dun/duckdb"
+    for row in "${rows[@]}"; do
+        read -r n dw dm kw km <<<"$row"
+        printf '%12s %10s %10s %12s %12s %10s\n' "$n" "$dw" "$kw" "$dm" "$km" \
+            "$(awk -v a="$dw" -v b="$kw" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+    done
+    exit "$status"
+fi
 DUCK="$HERE/aging_duckdb.py"
 N=${1:-1000000}
 RUNS=${RUNS:-5}
@@ -30,7 +61,14 @@ die() { echo "bench-vs-duckdb: $*" >&2; exit 2; }
 /usr/bin/time -f '%e %M' true 2>/dev/null || die "/usr/bin/time is not GNU time (no -f)"
 command -v python3 >/dev/null || die "python3 is missing"
 [[ -f $DUCK ]] || die "$DUCK not found"
-python3 -c 'import duckdb' 2>/dev/null || die "the duckdb Python module is missing: pip install duckdb"
+if ! python3 -c 'import duckdb' 2>/dev/null; then
+    [[ ${NO_INSTALL:-0} == 1 ]] && die "the duckdb Python module is missing: python3 -m pip install duckdb"
+    echo "installing the duckdb Python module (python3 -m pip install duckdb==2.0.1) ..." >&2
+    python3 -m pip install --quiet --disable-pip-version-check duckdb==2.0.1 ||
+        python3 -m pip install --quiet --disable-pip-version-check --break-system-packages duckdb==2.0.1 ||
+        die "could not install the duckdb Python module; install it yourself: python3 -m pip install duckdb"
+    python3 -c 'import duckdb' 2>/dev/null || die "the duckdb Python module still cannot be imported"
+fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dun-bench.XXXXXX")
 if [[ ${KEEP:-0} == 1 ]]; then

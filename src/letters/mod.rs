@@ -26,6 +26,7 @@
 pub mod compose;
 pub mod eml;
 pub mod helpers;
+mod in_place;
 pub mod layout;
 pub mod pdf;
 
@@ -640,6 +641,21 @@ impl Letters {
     /// `override_dir` (when the directory exists) in place of the built-in with the same
     /// relative name.
     pub fn new(override_dir: Option<&Path>) -> Result<Letters, LetterError> {
+        let mut letters = Letters::load(override_dir)?;
+        // Once every template is known: partial calls rendered without copying the data.
+        in_place::rewrite(&mut letters.html);
+        in_place::rewrite(&mut letters.text);
+        Ok(letters)
+    }
+
+    /// [`Letters::new`] with every partial left to Handlebars: what the rewritten templates
+    /// must render exactly like.
+    #[cfg(test)]
+    fn as_handlebars(override_dir: Option<&Path>) -> Result<Letters, LetterError> {
+        Letters::load(override_dir)
+    }
+
+    fn load(override_dir: Option<&Path>) -> Result<Letters, LetterError> {
         let mut letters = Letters {
             html: new_registry(true),
             text: new_registry(false),
@@ -874,6 +890,7 @@ fn new_registry(html: bool) -> Handlebars<'static> {
         registry.register_escape_fn(handlebars::no_escape);
     }
     helpers::register(&mut registry);
+    in_place::register(&mut registry);
     registry
 }
 
