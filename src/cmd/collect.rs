@@ -179,7 +179,7 @@ pub(crate) fn batch_table(
             opt(&c.email),
             opt(&c.call_phone().map(str::to_owned)),
             opt(&c.contact),
-            Cell::text(&inv.number),
+            Cell::text(inv.number.as_str()),
             Cell::Date(inv.issued),
             Cell::Date(inv.due),
             Cell::text(inv.currency.as_str()),
@@ -193,7 +193,7 @@ pub(crate) fn batch_table(
             Cell::text(reminders.iter().map(|e| e.date.to_string()).collect::<Vec<_>>().join(" ")),
             Cell::opt_date(reminders.last().and_then(|e| e.until)),
             Cell::text(disputes.join("; ")),
-            opt(&inv.reference),
+            opt(&inv.reference.as_deref().map(str::to_owned)),
             opt(&total_of(&inv.number)),
         ]);
     }

@@ -215,7 +215,7 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate<'_>> {
                 open: open.get(inv.number.as_str()).copied().unwrap_or_default(),
                 stored_reference: inv.reference.as_deref().map(Cow::Borrowed),
                 reference,
-                discount: inv.discount.map(|d| (d.until, d.amount)),
+                discount: inv.discount().map(|d| (d.until, d.amount)),
             }
         })
         .collect()
@@ -574,7 +574,7 @@ fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
         .map(|p| {
             let mut e = Entry::new(p.date, Event::Payment);
             e.invoice = p.invoice.clone();
-            e.customer = p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer.clone());
+            e.customer = p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer.to_string());
             e.amount = Some(p.amount);
             e.reference = p.transaction_id.clone();
             e.note = p.matched_by.clone();
@@ -801,7 +801,7 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         }
         targets.push((
             number.clone(),
-            inv.customer.clone(),
+            inv.customer.to_string(),
             open.get(number.as_str()).copied().unwrap_or_default(),
         ));
     }

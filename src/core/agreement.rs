@@ -48,7 +48,7 @@ pub fn open_invoice(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Result<D
 fn entry(ledger: &Ledger, event: Event, invoice: &str, as_of: NaiveDate) -> Entry {
     let mut e = Entry::new(as_of, event);
     e.invoice = Some(invoice.to_owned());
-    e.customer = ledger.invoice(invoice).map(|i| i.customer.clone());
+    e.customer = ledger.invoice(invoice).map(|i| i.customer.to_string());
     e
 }
 

@@ -415,8 +415,8 @@ pub fn late_payment_interest(ledger: &Ledger, from: NaiveDate, to: NaiveDate) ->
         let carried = rules.interest.mode() == InterestMode::Statutory
             && (result.missing_rate || rules::rate_is_stale(law.pack, settled, &law.rate_overrides()));
         out.push(LateInterest {
-            invoice: invoice.number.clone(),
-            customer: invoice.customer.clone(),
+            invoice: invoice.number.to_string(),
+            customer: invoice.customer.to_string(),
             currency: invoice.currency,
             due: invoice.due,
             settled,

@@ -224,7 +224,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
                     format!("{} ({}) owes {}: {problem}", customer.name, customer.country, invoice.currency),
                 )
                 .customer(&customer.id)
-                .invoice(&invoice.number)
+                .invoice(invoice.number.as_str())
                 .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
             );
         }
@@ -444,7 +444,7 @@ fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -
                 o.invoice.currency
             ),
         )
-        .invoice(&o.invoice.number),
+        .invoice(o.invoice.number.as_str()),
         None => Finding::warning(CUSTOMERS, c.line, field, "no-channel", problems),
     };
     Some(finding.customer(&c.id).hint(hint))
@@ -485,7 +485,7 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
             ),
         )
         .customer(&c.id)
-        .invoice(&o.invoice.number)
+        .invoice(o.invoice.number.as_str())
         .hint("the agency returns a case it cannot identify the debtor for"),
     )
 }
@@ -822,7 +822,7 @@ where
             } else {
                 Finding::warning(INVOICES, inv.line, field, code, message)
             };
-            f.customer(&inv.customer).invoice(&inv.number)
+            f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
         };
         let customer = ledger.customer(&inv.customer);
         let rules = rules_by_segment
@@ -866,7 +866,7 @@ where
                 .hint("days overdue, reminders and interest count from the due date: correct it"),
             );
         }
-        if let Some(balance) = inv.balance
+        if let Some(balance) = inv.balance()
             && inv.amount - inv.paid != balance
         {
             out.push(
@@ -885,7 +885,7 @@ where
                 .hint("dun uses paid; correct whichever is wrong"),
             );
         }
-        if let Some(balance) = inv.balance
+        if let Some(balance) = inv.balance()
             && balance.abs() > inv.amount.abs()
             && (balance.is_sign_negative() == inv.amount.is_sign_negative() || inv.amount.is_zero())
         {
@@ -927,7 +927,7 @@ where
                 );
             }
         }
-        if credit_note && let Some(target) = inv.credits.as_deref() {
+        if credit_note && let Some(target) = inv.credits() {
             match ledger.invoice(target) {
                 None => out.push(
                     at(
@@ -1214,9 +1214,9 @@ mod tests {
                     if eur {
                         inv.currency = Currency::parse("EUR").unwrap();
                     }
-                    inv.reference = references[reference].map(str::to_owned);
+                    inv.reference = references[reference].map(Into::into);
                     if amount < 0 {
-                        inv.credits = Some(format!("{}", 100 + (number + 1) % 4));
+                        inv.set_credits(Some(&format!("{}", 100 + (number + 1) % 4)));
                     }
                     inv.line = i as u64 + 2;
                     inv

@@ -154,7 +154,7 @@ pub fn claim(
     interest_notes(&law, invoice, &interest, as_of, &mut notes);
     notes.extend(compensation.withheld.clone());
     Ok(Claim {
-        invoice: invoice.number.clone(),
+        invoice: invoice.number.to_string(),
         currency: Some(invoice.currency),
         principal: open,
         due: invoice.due,

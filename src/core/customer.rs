@@ -222,8 +222,8 @@ pub fn customer_view(
             fees,
             interest,
             disputed: disputed.contains(number),
-            reference: invoice.reference.clone(),
-            description: invoice.description.clone(),
+            reference: invoice.reference.as_deref().map(str::to_owned),
+            description: invoice.description.as_deref().map(str::to_owned),
         });
     }
     open.sort_by(|a, b| (a.due, &a.number).cmp(&(b.due, &b.number)));
@@ -331,14 +331,14 @@ fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Optio
             consider(LastPayment {
                 date,
                 amount: inv.paid,
-                invoice: inv.number.clone(),
+                invoice: inv.number.to_string(),
                 source: format!("invoices.csv:{}", inv.line),
             });
         }
     }
     for p in ledger.payments.iter().filter(|p| p.date <= as_of) {
         let invoice = match (&p.invoice, &p.reference) {
-            (Some(number), _) => invoices.iter().find(|i| &i.number == number),
+            (Some(number), _) => invoices.iter().find(|i| i.number == *number),
             (None, Some(reference)) => {
                 let wanted = normalize_reference(reference);
                 invoices
@@ -351,7 +351,7 @@ fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Optio
             consider(LastPayment {
                 date: p.date,
                 amount: p.amount,
-                invoice: inv.number.clone(),
+                invoice: inv.number.to_string(),
                 source: format!("payments.csv:{}", p.line),
             });
         }

@@ -467,7 +467,7 @@ fn decide_where<'a>(
         let hold = held.get(invoice.customer.as_str()).copied();
         let d = decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of, why());
         if let Err(v) = &d.1 {
-            out.violations.push((invoice.number.clone(), v.clone()));
+            out.violations.push((invoice.number.to_string(), v.clone()));
         }
         out.decisions.push(d.0);
         pending.push((invoice, customer, at, history));
@@ -480,13 +480,13 @@ fn decide_where<'a>(
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)
         {
-            out.violations.push((invoice.number.clone(), v));
+            out.violations.push((invoice.number.to_string(), v));
         }
         match claim::claim(ledger, invoice, *customer, rules, &history.fees(), d.fee, d.open, as_of) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
-                out.violations.push((invoice.number.clone(), v));
+                out.violations.push((invoice.number.to_string(), v));
             }
         }
         if !stale_warned.contains(law.pack.country)

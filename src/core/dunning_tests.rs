@@ -647,8 +647,8 @@ proptest! {
         }
         if let Some(i) = disputed.filter(|&i| i < invoices.len()) {
             let mut e = record(Event::Dispute, "2026-01-20");
-            e.invoice = Some(invoices[i].number.clone());
-            e.customer = Some(invoices[i].customer.clone());
+            e.invoice = Some(invoices[i].number.to_string());
+            e.customer = Some(invoices[i].customer.to_string());
             journal.push(e);
         }
         let l = ledger(
@@ -733,8 +733,8 @@ proptest! {
                 }
                 let event = [Event::Promise, Event::Dispute, Event::Resolve, Event::Note, Event::Plan, Event::Payment][kind as usize];
                 let mut e = Entry::new(on, event);
-                e.invoice = Some(inv.number.clone());
-                e.customer = Some(inv.customer.clone());
+                e.invoice = Some(inv.number.to_string());
+                e.customer = Some(inv.customer.to_string());
                 if matches!(event, Event::Promise | Event::Plan) {
                     e.until = Some(on + chrono::Days::new(day % 20));
                     e.amount = Some(inv.amount);

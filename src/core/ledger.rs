@@ -724,8 +724,8 @@ impl Ledger {
         }
         let mut credit_notes_for: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, inv) in invoices.iter().enumerate() {
-            if let Some(target) = &inv.credits {
-                credit_notes_for.entry(target.clone()).or_default().push(i);
+            if let Some(target) = inv.credits() {
+                credit_notes_for.entry(target.to_string()).or_default().push(i);
             }
         }
         Ledger {
@@ -819,7 +819,7 @@ impl Ledger {
     /// reference is normalised only when some payment names no invoice (most ledgers' none),
     /// not once per invoice for nothing.
     fn payments_on<'a>(&'a self, invoice: &'a Invoice) -> impl Iterator<Item = &'a Payment> + 'a {
-        let by_number = self.payments_by_invoice.get(&invoice.number);
+        let by_number = self.payments_by_invoice.get(invoice.number.as_str());
         let by_reference = match self.payments_by_reference.is_empty() {
             true => None,
             false => invoice
@@ -843,14 +843,14 @@ impl Ledger {
         for p in self.payments_on(invoice).filter(|p| p.date <= as_of) {
             changes.push((p.date, p.amount));
         }
-        for &i in self.credit_notes_for.get(&invoice.number).into_iter().flatten() {
+        for &i in self.credit_notes_for.get(invoice.number.as_str()).into_iter().flatten() {
             let cn = &self.invoices[i];
             if cn.issued <= as_of && cn.amount < Decimal::ZERO {
                 changes.push((cn.issued, -cn.amount));
             }
         }
         changes.sort_by_key(|c| c.0);
-        if let Some(d) = invoice.discount {
+        if let Some(d) = invoice.discount() {
             // The discount settles the rest on the day the discounted amount was reached.
             let by_until: Decimal = changes.iter().filter(|c| c.0 <= d.until).map(|c| c.1).sum();
             let mut paid = Decimal::ZERO;

@@ -232,7 +232,7 @@ pub fn letter_data_with(
         total += claim.total();
         let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
         lines.push(InvoiceLine {
-            number: inv.number.clone(),
+            number: inv.number.to_string(),
             issued: inv.issued,
             due: inv.due,
             amount: inv.amount,
@@ -240,7 +240,7 @@ pub fn letter_data_with(
             days_overdue: d.days_overdue,
             reference_scheme: scheme_of(reference.as_deref(), &preferred),
             reference,
-            description: inv.description.clone(),
+            description: inv.description.as_deref().map(str::to_owned),
             interest: opt(claim.interest.amount),
             fee: opt(claim.fees_total()),
         });
@@ -336,7 +336,7 @@ pub fn plan_data(
         company,
         customer: customer(c, ledger),
         invoices: vec![InvoiceLine {
-            number: inv.number.clone(),
+            number: inv.number.to_string(),
             issued: inv.issued,
             due: inv.due,
             amount: inv.amount,
@@ -344,7 +344,7 @@ pub fn plan_data(
             days_overdue: (as_of - inv.due).num_days(),
             reference: reference.clone(),
             reference_scheme: reference_scheme.clone(),
-            description: inv.description.clone(),
+            description: inv.description.as_deref().map(str::to_owned),
             interest: None,
             fee: None,
         }],
