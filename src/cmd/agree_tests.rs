@@ -82,10 +82,10 @@ prop_compose! {
                     });
                 }
                 let customer = format!("C{}", owner % debtors.len());
-                Invoice {
-                    line: i as u64 + 2,
-                    ..Invoice::unpaid_sek(&number, &customer, due - chrono::Days::new(30), due, Decimal::new(cents, 0))
-                }
+                let mut invoice =
+                    Invoice::unpaid_sek(&number, &customer, due - chrono::Days::new(30), due, Decimal::new(cents, 0));
+                invoice.line = i as u64 + 2;
+                invoice
             })
             .collect();
         let mut ledger = Ledger::new(policy, customers, invoices, payments, Journal::default());

@@ -215,7 +215,7 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate<'_>> {
                 open: open.get(inv.number.as_str()).copied().unwrap_or_default(),
                 stored_reference: inv.reference.as_deref().map(Cow::Borrowed),
                 reference,
-                discount: inv.discount.map(|d| (d.until, d.amount)),
+                discount: inv.discount().map(|d| (d.until, d.amount)),
             }
         })
         .collect()

@@ -697,11 +697,10 @@ mod tests {
                         base + chrono::Days::new(due),
                         Decimal::new(cents, 2),
                     );
-                    Invoice {
-                        line: i as u64 + 2,
-                        currency: Currency::parse(if eur { "EUR" } else { "SEK" }).unwrap(),
-                        ..bill
-                    }
+                    let mut bill = bill;
+                    bill.line = i as u64 + 2;
+                    bill.currency = Currency::parse(if eur { "EUR" } else { "SEK" }).unwrap();
+                    bill
                 })
                 .collect();
             let ledger = Ledger::new(policy, register, bills, Vec::new(), Journal::default());

@@ -866,7 +866,7 @@ where
                 .hint("days overdue, reminders and interest count from the due date: correct it"),
             );
         }
-        if let Some(balance) = inv.balance
+        if let Some(balance) = inv.balance()
             && inv.amount - inv.paid != balance
         {
             out.push(
@@ -885,7 +885,7 @@ where
                 .hint("dun uses paid; correct whichever is wrong"),
             );
         }
-        if let Some(balance) = inv.balance
+        if let Some(balance) = inv.balance()
             && balance.abs() > inv.amount.abs()
             && (balance.is_sign_negative() == inv.amount.is_sign_negative() || inv.amount.is_zero())
         {
@@ -927,7 +927,7 @@ where
                 );
             }
         }
-        if credit_note && let Some(target) = inv.credits.as_deref() {
+        if credit_note && let Some(target) = inv.credits() {
             match ledger.invoice(target) {
                 None => out.push(
                     at(
@@ -1216,7 +1216,7 @@ mod tests {
                     }
                     inv.reference = references[reference].map(Into::into);
                     if amount < 0 {
-                        inv.credits = Some(compact_str::format_compact!("{}", 100 + (number + 1) % 4));
+                        inv.set_credits(Some(&format!("{}", 100 + (number + 1) % 4)));
                     }
                     inv.line = i as u64 + 2;
                     inv

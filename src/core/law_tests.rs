@@ -43,22 +43,9 @@ fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
 
 fn invoice(number: &str, customer: &str, due: &str, amount: &str, currency: &str) -> Invoice {
     let due = date(due);
-    Invoice {
-        line: 2,
-        number: number.into(),
-        customer: customer.into(),
-        issued: due - chrono::Days::new(30),
-        due,
-        amount: money(amount),
-        paid: Decimal::ZERO,
-        balance: None,
-        currency: Currency::parse(currency).unwrap(),
-        reference: None,
-        paid_on: None,
-        credits: None,
-        description: None,
-        discount: None,
-    }
+    let mut invoice = Invoice::unpaid_sek(number, customer, due - chrono::Days::new(30), due, money(amount));
+    invoice.currency = Currency::parse(currency).unwrap();
+    invoice
 }
 
 fn ledger(policy: &str, customers: Vec<Customer>, invoices: Vec<Invoice>) -> Ledger {

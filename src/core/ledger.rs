@@ -724,7 +724,7 @@ impl Ledger {
         }
         let mut credit_notes_for: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, inv) in invoices.iter().enumerate() {
-            if let Some(target) = &inv.credits {
+            if let Some(target) = inv.credits() {
                 credit_notes_for.entry(target.to_string()).or_default().push(i);
             }
         }
@@ -850,7 +850,7 @@ impl Ledger {
             }
         }
         changes.sort_by_key(|c| c.0);
-        if let Some(d) = invoice.discount {
+        if let Some(d) = invoice.discount() {
             // The discount settles the rest on the day the discounted amount was reached.
             let by_until: Decimal = changes.iter().filter(|c| c.0 <= d.until).map(|c| c.1).sum();
             let mut paid = Decimal::ZERO;

@@ -195,7 +195,7 @@ fn settlement_through_payments_csv_counts_from_the_covering_payment() {
     by_reference.reference = Some("1234 5".into());
     let credited = invoice("3", "A", "2026-09-01", "2026-10-01", 800);
     let mut note = invoice("CN", "A", "2026-10-20", "2026-10-20", -300);
-    note.credits = Some("3".into());
+    note.set_credits(Some("3"));
     let payments = vec![
         Payment {
             line: 2,
@@ -290,9 +290,9 @@ fn over_limit_and_new_customer_use_the_company_currency_exposure() {
 #[test]
 fn a_discount_taken_in_time_settles_the_invoice_for_the_trend() {
     let mut taken = invoice("1", "A", "2026-10-01", "2026-10-31", 1000);
-    taken.discount = Some(crate::core::model::Discount { until: date("2026-10-11"), amount: d(20) });
+    taken.set_discount(Some(crate::core::model::Discount { until: date("2026-10-11"), amount: d(20) }));
     let mut lost = invoice("2", "A", "2026-10-01", "2026-10-31", 1000);
-    lost.discount = taken.discount;
+    lost.set_discount(taken.discount());
     let payments = vec![
         Payment { date: date("2026-10-11"), invoice: Some("1".into()), amount: d(980), ..Payment::default() },
         Payment { date: date("2026-10-12"), invoice: Some("2".into()), amount: d(980), ..Payment::default() },

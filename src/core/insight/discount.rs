@@ -195,11 +195,11 @@ mod ledger_tests {
     #[test]
     fn the_timeline_closes_on_the_day_the_discounted_amount_is_paid() {
         let mut taken = invoice("T", "2026-03-31", 1000);
-        taken.discount = Some(Discount { until: d("2026-03-11"), amount: m("20") });
+        taken.set_discount(Some(Discount { until: d("2026-03-11"), amount: m("20") }));
         let mut missed = invoice("M", "2026-03-31", 1000);
-        missed.discount = taken.discount;
+        missed.set_discount(taken.discount());
         let mut full = invoice("F", "2026-03-31", 1000);
-        full.discount = taken.discount;
+        full.set_discount(taken.discount());
         let payments = vec![
             payment("T", "2026-03-05", 500),
             payment("T", "2026-03-10", 480),
