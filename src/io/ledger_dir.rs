@@ -219,7 +219,8 @@ mod tests {
 
     fn invoice_on(line: u64) -> Invoice {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
-        let mut invoice = Invoice::unpaid_sek(&format!("N{line}"), "C1", day, day, rust_decimal::Decimal::ONE);
+        let mut invoice =
+            Invoice::unpaid_sek(&format!("N{line}"), "C1", day, day, rust_decimal::Decimal::ONE);
         invoice.line = line;
         invoice
     }
