@@ -244,8 +244,8 @@ mod tests {
         let names = ["=cmd()", "Berg, Holm & \"Co\"", "Åby Bageri AB", "-5 Minus", "Kvarn\nbyn"];
         let customers: Vec<Customer> = (0..50)
             .map(|i| Customer {
-                id: format!("K{i:03}"),
-                name: names[i % names.len()].to_owned(),
+                id: compact_str::format_compact!("K{i:03}"),
+                name: names[i % names.len()].into(),
                 country: "SE".into(),
                 ..Customer::default()
             })

@@ -959,7 +959,11 @@ mod index_tests {
     fn numbered_keys_are_found_by_their_exact_text() {
         let policy =
             Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
-        let customer = |id: &str| Customer { id: id.into(), name: format!("N{id}"), ..Customer::default() };
+        let customer = |id: &str| Customer {
+            id: id.into(),
+            name: compact_str::format_compact!("N{id}"),
+            ..Customer::default()
+        };
         let invoice = |number: &str, line: u64| {
             let mut r = super::tests::record(number, "C007", "2026-01-01", "2026-01-31", 100, 0);
             r.line = line;
