@@ -432,6 +432,9 @@ fn decide_where<'a>(
     why: fn() -> Why,
 ) -> Outcome<'a> {
     let open = ledger.open_amounts(as_of);
+    // A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
+    // customer`); other runs keep its figures alone.
+    let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
     // Sized once: a decision carries its claim, and regrowing would copy every one of them.
@@ -482,7 +485,17 @@ fn decide_where<'a>(
         {
             out.violations.push((invoice.number.to_string(), v));
         }
-        match claim::claim(ledger, invoice, *customer, rules, &history.fees(), d.fee, d.open, as_of) {
+        match claim::claim_kept(
+            ledger,
+            invoice,
+            *customer,
+            rules,
+            &history.fees(),
+            d.fee,
+            d.open,
+            as_of,
+            detail,
+        ) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
