@@ -352,7 +352,7 @@ pub(crate) fn compensation_from(
         Charge::Amount(a) if a.is_zero() => return Ok(Compensation::default()),
         Charge::Amount(_) if invoice.currency != ledger.policy.currency => return Ok(Compensation::default()),
         Charge::Amount(a) => {
-            check_fixed_compensation(&law, a, currency, statutory, converted, fixed_on)?;
+            check_fixed_compensation(law, a, currency, statutory, converted, fixed_on)?;
             a
         }
         Charge::Statutory => match (statutory, converted) {
