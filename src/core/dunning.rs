@@ -450,7 +450,10 @@ fn decide_where<'a>(
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
     let mut segment_rules: Vec<Rules> = Vec::new();
-    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, History)> = Vec::with_capacity(capacity);
+    // What each claim needs of the invoice's history is its fees: the rest is dropped as soon as
+    // the invoice is decided (most invoices have none, and an empty list allocates nothing).
+    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, Vec<(NaiveDate, Decimal)>)> =
+        Vec::with_capacity(capacity);
     for invoice in &ledger.invoices {
         if only.is_some_and(|c| invoice.customer != c) {
             continue;
@@ -473,11 +476,11 @@ fn decide_where<'a>(
             out.violations.push((invoice.number.to_string(), v.clone()));
         }
         out.decisions.push(d.0);
-        pending.push((invoice, customer, at, history));
+        pending.push((invoice, customer, at, history.fees()));
     }
     charge_once_per_letter(&mut out.decisions);
     let mut stale_warned = std::collections::HashSet::new();
-    for (d, (invoice, customer, at, history)) in out.decisions.iter_mut().zip(&pending) {
+    for (d, (invoice, customer, at, fees)) in out.decisions.iter_mut().zip(&pending) {
         let rules = &segment_rules[*at];
         let law = Law::of(&ledger.policy, *customer, rules);
         if d.claim.legal_due() < as_of
@@ -485,17 +488,7 @@ fn decide_where<'a>(
         {
             out.violations.push((invoice.number.to_string(), v));
         }
-        match claim::claim_kept(
-            ledger,
-            invoice,
-            *customer,
-            rules,
-            &history.fees(),
-            d.fee,
-            d.open,
-            as_of,
-            detail,
-        ) {
+        match claim::claim_kept(ledger, invoice, *customer, rules, fees, d.fee, d.open, as_of, detail) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
