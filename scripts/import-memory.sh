@@ -3,7 +3,10 @@
 #
 #   scripts/import-memory.sh [PAYMENTS] [INVOICES]     defaults 3600000 and 1000000
 #
-# FORMAT=camt054 (or nets, ktl; any `bank-files.py --format`) measures that format instead.
+# FORMAT=camt054 (or nets, ktl, csv; any `bank-files.py --format`) measures that format instead
+# (csv: policy.toml gets the [import.csv] columns of bank-files.py's export). PRELOAD=nets (any
+# format) first imports a file of PAYMENTS payments of that format, unmeasured, so that the
+# measured import goes into a ledger whose payments.csv and unmatched.csv are already large.
 #
 # Generates a ledger (`scripts/gen.py`, INVOICES invoices, INVOICES/10 customers) and a BgMax
 # file of PAYMENTS payments (`scripts/bank-files.py --mix ocr`: 17 of 20 pay by reference, the
@@ -54,12 +57,36 @@ country = "SE"
 currency = "SEK"
 EOF
 FORMAT=${FORMAT:-bgmax}
-case $FORMAT in camt054) EXT=xml ;; csv) EXT=csv ;; *) EXT=txt ;; esac
-BANK="$TMP/$FORMAT-$PAYMENTS.$EXT"
-python3 "$HERE/bank-files.py" --dir "$LEDGER" --payments "$PAYMENTS" --format "$FORMAT" --mix ocr --out "$BANK"
+if [[ $FORMAT == csv || ${PRELOAD:-} == csv ]]; then
+    cat >>"$LEDGER/policy.toml" <<'EOF'
+[import.csv]
+date = "Bokföringsdag"
+amount = "Belopp"
+reference = "Referens"
+message = "Meddelande"
+payer = "Avsändare"
+transaction_id = "Transaktions-id"
+EOF
+fi
+# bank_file FORMAT: generates a file of PAYMENTS payments of FORMAT; prints its path.
+bank_file() {
+    local ext
+    case $1 in camt054) ext=xml ;; csv) ext=csv ;; *) ext=txt ;; esac
+    local out="$TMP/$1-$PAYMENTS.$ext"
+    python3 "$HERE/bank-files.py" --dir "$LEDGER" --payments "$PAYMENTS" --format "$1" --mix ocr --out "$out" >&2
+    echo "$out"
+}
+BANK=$(bank_file "$FORMAT")
 # A file of millions of payments is larger than the default limit for a bank file.
 MB=$(( $(stat -c %s "$BANK") / 1048576 + 1 ))
 export DUN_BANK_MAX_MB=$(( MB > 256 ? MB : 256 ))
+if [[ -n ${PRELOAD:-} ]]; then
+    FIRST=$(bank_file "$PRELOAD")
+    FIRST_MB=$(( $(stat -c %s "$FIRST") / 1048576 + 1 ))
+    (( FIRST_MB <= DUN_BANK_MAX_MB )) || DUN_BANK_MAX_MB=$FIRST_MB
+    "$DUN" import "$FIRST" --dir "$LEDGER" --as-of 2026-11-30 -q
+    echo "imported first, unmeasured: $PAYMENTS $PRELOAD payments ($(( $(wc -l <"$LEDGER/payments.csv") - 1 )) lines in payments.csv)"
+fi
 
 # run BINARY DIR: imports the file into DIR; prints "wall_s cpu_s peak_MiB".
 run() {
@@ -70,6 +97,7 @@ run() {
 }
 
 if [[ -n ${BASE_BIN:-} ]]; then
+    # The preloaded ledger is the same for both: what is compared is the measured import.
     cp -a "$LEDGER" "$TMP/base"
 fi
 echo "dun import of $PAYMENTS $FORMAT payments ($((MB)) MiB) on $INVOICES invoices: $(run "$DUN" "$LEDGER")"

@@ -51,12 +51,12 @@ prop_compose! {
             .iter()
             .enumerate()
             .map(|(i, &(country, consumer))| Customer {
-                id: format!("C{i}"),
-                name: format!("Kund {i}"),
+                id: compact_str::format_compact!("C{i}"),
+                name: compact_str::format_compact!("Kund {i}"),
                 kind: if consumer { CustomerKind::Consumer } else { CustomerKind::Business },
-                country: COUNTRIES[country].to_owned(),
-                language: "sv".to_owned(),
-                email: Some(format!("c{i}@kund.example")),
+                country: COUNTRIES[country].into(),
+                language: "sv".into(),
+                email: Some(compact_str::format_compact!("c{i}@kund.example")),
                 address: Some("Gatan 1".into()),
                 postcode: Some("11122".into()),
                 city: Some("Stad".into()),

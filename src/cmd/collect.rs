@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::core::dunning::{Action, Decision, State, action_entry, decide_untold};
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
+use crate::core::model::Text;
 use crate::core::reference::letter::total_in_note;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
@@ -167,18 +168,18 @@ pub(crate) fn batch_table(
         // The claim's figures, as the debtor's notice shows them.
         let claim = &d.claim;
         let fees = claim.fees_total();
-        let opt = |s: &Option<String>| Cell::text(s.clone().unwrap_or_default());
+        let opt = |s: &Option<Text>| Cell::text(s.as_deref().unwrap_or_default());
         t.push(vec![
-            Cell::text(&c.id),
-            Cell::text(&c.name),
+            Cell::text(c.id.as_str()),
+            Cell::text(c.name.as_str()),
             Cell::text(if c.kind.is_consumer() { "consumer" } else { "business" }),
             opt(&c.org_no),
             opt(&c.address),
             opt(&c.postcode),
             opt(&c.city),
-            Cell::text(&c.country),
+            Cell::text(c.country.as_str()),
             opt(&c.email),
-            opt(&c.call_phone().map(str::to_owned)),
+            opt(&c.call_phone().map(Text::new)),
             opt(&c.contact),
             Cell::text(inv.number.as_str()),
             Cell::Date(inv.issued),
@@ -194,8 +195,8 @@ pub(crate) fn batch_table(
             Cell::text(reminders.iter().map(|e| e.date.to_string()).collect::<Vec<_>>().join(" ")),
             Cell::opt_date(reminders.last().and_then(|e| e.until)),
             Cell::text(disputes.join("; ")),
-            opt(&inv.reference.as_deref().map(str::to_owned)),
-            opt(&total_of(&inv.number)),
+            opt(&inv.reference.clone()),
+            opt(&total_of(&inv.number).map(Text::from)),
         ]);
     }
     t

@@ -43,7 +43,7 @@ fn totals_table(view: &CustomerView) -> Table {
     let mut t = Table::new(["customer", "currency", "open", "overdue", "fees", "interest"]);
     for total in &view.totals {
         t.push(vec![
-            Cell::text(&view.customer.id),
+            Cell::text(view.customer.id.as_str()),
             total.currency.map_or(Cell::Empty, |c| Cell::text(c.as_str())),
             Cell::Money(total.open),
             Cell::Money(total.overdue),
@@ -94,7 +94,7 @@ fn open_table(view: &CustomerView, csv: bool) -> Table {
     ]);
     let mut t = Table::new(columns).droppable(["note", "issued", "fees", "amount"]);
     for o in &view.open {
-        let mut row = if csv { vec![Cell::text(&view.customer.id)] } else { vec![] };
+        let mut row = if csv { vec![Cell::text(view.customer.id.as_str())] } else { vec![] };
         row.extend([
             Cell::text(&o.number),
             Cell::Date(o.issued),
@@ -128,7 +128,7 @@ fn text_view(v: &CustomerView, color: bool) -> String {
     ));
     let mut phone = match (&c.phone, &v.phone_e164) {
         (Some(p), Some(e)) if p != e => format!("{p}  ({e})"),
-        (Some(p), _) => p.clone(),
+        (Some(p), _) => p.to_string(),
         (None, _) => "–".to_owned(),
     };
     if let Some(mobile) = &c.mobile {

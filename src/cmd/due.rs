@@ -15,7 +15,11 @@ use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, text};
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     // The process ends with the command: freeing a million invoices and their decisions piece
     // by piece would cost a twentieth of the run for nothing.
-    let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger(&ctx.dir)?);
+    // A plan for one day needs no settled invoice; a forecast does (invoices issued later).
+    let ledger = std::mem::ManuallyDrop::new(match args.until {
+        Some(_) => ledger_dir::load_ledger(&ctx.dir)?,
+        None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
+    });
     // Only `--all` lists waiting invoices with what they wait for.
     let outcome = std::mem::ManuallyDrop::new(if args.all {
         decide_brief(&ledger, ctx.as_of)
@@ -251,8 +255,8 @@ mod tests {
         let names = ["=cmd()", "Berg, Holm & \"Co\"", "Åby Bageri AB", "-5 Minus", "Kvarn\nbyn"];
         let customers: Vec<Customer> = (0..50)
             .map(|i| Customer {
-                id: format!("K{i:03}"),
-                name: names[i % names.len()].to_owned(),
+                id: compact_str::format_compact!("K{i:03}"),
+                name: names[i % names.len()].into(),
                 country: "SE".into(),
                 ..Customer::default()
             })

@@ -57,7 +57,7 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
     if unmatched.lines().skip(1).any(|l| l.split([',', ';']).any(|f| f.trim_matches('"') == customer.id)) {
         bail!("{} is not forgotten: a payment in unmatched.csv may be theirs; assign it first", customer.id);
     }
-    let id = customer.id.clone();
+    let id = customer.id.to_string();
     let numbers: std::collections::HashSet<String> =
         ledger.invoices.iter().filter(|i| i.customer == id).map(|i| i.number.to_string()).collect();
     let mut done: Vec<String> = Vec::new();

@@ -9,7 +9,7 @@
 
 mod sources;
 
-use sources::{BankInput, Survey};
+use sources::{BankInput, RunIds, Survey};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -50,17 +50,20 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     // Read before the bank files (which payments are recorded already decides the matching
     // date), its errors told after theirs.
-    let unmatched = import_files::read_unmatched(&ctx.dir);
-    let config = csv_config(&ledger.policy)?;
-    let survey = {
-        let known = known_ids(&ledger, unmatched.as_deref().unwrap_or_default());
-        sources::survey(&args.files, config.as_ref(), &known)?
+    let (unmatched, unmatched_error) = match import_files::read_unmatched(&ctx.dir) {
+        Ok(rows) => (rows, None),
+        Err(e) => (Vec::new(), Some(e)),
     };
-    let unmatched = unmatched?;
+    let config = csv_config(&ledger.policy)?;
+    let known = KnownIds::of(&ledger, &unmatched);
+    let survey = sources::survey(&args.files, config.as_ref(), &known.ids)?;
+    if let Some(e) = unmatched_error {
+        return Err(e);
+    }
     let imports = import_files::read_imports(&ctx.dir)?;
     let mut tx = (!args.dry_run).then(|| Transaction::new(&ctx.dir));
     let keep_rows = !(ctx.quiet && ctx.output.is_none());
-    let plan = plan(&ledger, ctx, survey, unmatched, &imports, tx.as_mut(), keep_rows, config.as_ref())?;
+    let plan = plan(&ledger, ctx, survey, &known, &imports, tx.as_mut(), keep_rows, config.as_ref())?;
     // Said whatever the format and even with -q: a file of another company or of last year is
     // imported all the same, and a person should look.
     for w in &plan.warnings {
@@ -89,12 +92,31 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     ctx.emit(view, Some(&ledger.policy))
 }
 
-/// The transaction ids already recorded: in `payments.csv` and `unmatched.csv`.
-fn known_ids<'a>(ledger: &'a Ledger, unmatched: &'a [UnmatchedRow]) -> HashSet<&'a str> {
-    let mut known: HashSet<&str> =
-        ledger.payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
-    known.extend(unmatched.iter().map(|r| r.transaction_id.as_str()));
-    known
+/// The transaction ids already recorded, in `payments.csv` and `unmatched.csv`, borrowed from
+/// the rows read (a ledger of millions of payments would otherwise hold each id twice).
+struct KnownIds<'a> {
+    ids: HashSet<&'a str>,
+    /// The rows of `unmatched.csv` that stay there: not those a run that stopped before it
+    /// rewrote unmatched.csv had already assigned (their id is in `payments.csv`).
+    kept: Vec<&'a UnmatchedRow>,
+    /// Whether some row of `unmatched.csv` was such an assigned one.
+    assigned_left: bool,
+}
+
+impl<'a> KnownIds<'a> {
+    fn of(ledger: &'a Ledger, unmatched: &'a [UnmatchedRow]) -> KnownIds<'a> {
+        let mut ids: HashSet<&str> =
+            ledger.payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
+        let kept: Vec<&UnmatchedRow> =
+            unmatched.iter().filter(|r| !ids.contains(r.transaction_id.as_str())).collect();
+        let assigned_left = kept.len() != unmatched.len();
+        ids.extend(unmatched.iter().map(|r| r.transaction_id.as_str()));
+        KnownIds { ids, kept, assigned_left }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
 }
 
 pub fn format_name(format: BankFormat) -> &'static str {
@@ -226,31 +248,31 @@ fn plan(
     ledger: &Ledger,
     ctx: &Context,
     mut survey: Survey,
-    mut unmatched: Vec<UnmatchedRow>,
+    known: &KnownIds<'_>,
     imports: &[ImportRecord],
     tx: Option<&mut Transaction>,
     keep_rows: bool,
     config: Option<&CsvImportConfig>,
 ) -> Result<Plan> {
-    let recorded: HashSet<String> = ledger.payments.iter().filter_map(|p| p.transaction_id.clone()).collect();
-    // A payment assigned by a run that stopped before it rewrote unmatched.csv.
-    let before = unmatched.len();
-    unmatched.retain(|r| !recorded.contains(&r.transaction_id));
-    let unmatched_changed = unmatched.len() != before;
-    let mut seen: HashSet<String> = recorded;
-    seen.extend(unmatched.iter().map(|r| r.transaction_id.clone()));
     let letters = crate::core::reference::letter::letter_totals(&ledger.journal);
     let mut recorder =
-        Recorder::new(ledger, ctx, tx, &unmatched, unmatched_changed, survey.inputs.len(), keep_rows)?;
+        Recorder::new(ledger, ctx, tx, &known.kept, known.assigned_left, survey.inputs.len(), keep_rows)?;
 
     if survey.in_stream_order {
-        // In date order already and no id twice: each payment is matched, written and let go.
-        let candidates = candidates(ledger, survey.newest_fresh.map_or(ctx.as_of, |d| d.max(ctx.as_of)));
+        // In date order already and no id twice in a file: each payment is matched, written
+        // and let go; one whose id an earlier file of the run had is a duplicate.
+        let newest_fresh = match survey.repeated.is_empty() {
+            true => survey.newest_fresh,
+            false => newest_first_seen(&survey, known, config)?,
+        };
+        let candidates = candidates(ledger, newest_fresh.map_or(ctx.as_of, |d| d.max(ctx.as_of)));
         let mut matcher = PaymentMatcher::new(&candidates, &letters);
+        let mut run_ids = RunIds::new(&survey.repeated);
         for (at, input) in survey.inputs.iter().enumerate() {
             input.for_each_payment(config, &mut |p| {
                 let p = incoming(p, ledger.policy.currency);
-                let fate = if seen.contains(&stored_txid(&p.txid)) {
+                let id = stored_txid(&p.txid);
+                let fate = if known.contains(&id) || !run_ids.first(&id) {
                     Fate::Duplicate
                 } else {
                     fate_of(matcher.match_next(&p))
@@ -263,11 +285,14 @@ fn plan(
         for input in &mut survey.inputs {
             input.read_whole(config)?;
         }
+        // The ids of this run's payments, a repeat of one a duplicate.
+        let mut this_run: HashSet<String> = HashSet::new();
         let mut all: Vec<(usize, Incoming, bool)> = Vec::new();
         for (at, input) in survey.inputs.iter().enumerate() {
             for p in &input.file.payments {
                 let p = incoming(p.clone(), ledger.policy.currency);
-                let fresh = seen.insert(stored_txid(&p.txid));
+                let id = stored_txid(&p.txid);
+                let fresh = !known.contains(&id) && this_run.insert(id);
                 all.push((at, p, fresh));
             }
         }
@@ -326,6 +351,28 @@ fn plan(
     })
 }
 
+/// The newest payment of a streamed run that is neither recorded nor a repeat of an earlier one
+/// of the run (the date the matcher sees open amounts on, as the whole-file way has it): the
+/// files are read once more for it, when some id's hash comes twice.
+fn newest_first_seen(
+    survey: &Survey,
+    known: &KnownIds<'_>,
+    config: Option<&CsvImportConfig>,
+) -> Result<Option<NaiveDate>> {
+    let mut run_ids = RunIds::new(&survey.repeated);
+    let mut newest = None;
+    for input in &survey.inputs {
+        input.for_each_payment(config, &mut |p| {
+            let id = stored_txid(&p.txid);
+            if !known.contains(&id) && run_ids.first(&id) {
+                newest = newest.max(Some(p.date));
+            }
+            Ok(())
+        })?;
+    }
+    Ok(newest)
+}
+
 /// A bank file's payment as the matcher takes it.
 fn incoming(p: BankPayment, company: Currency) -> Incoming {
     Incoming {
@@ -378,7 +425,7 @@ impl<'l, 't> Recorder<'l, 't> {
         ledger: &'l Ledger,
         ctx: &Context,
         mut tx: Option<&'t mut Transaction>,
-        kept: &[UnmatchedRow],
+        kept: &[&UnmatchedRow],
         unmatched_changed: bool,
         files: usize,
         keep_rows: bool,
@@ -842,4 +889,65 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::journal::Journal;
+    use crate::core::model::Payment;
+
+    fn unmatched_row(id: &str) -> UnmatchedRow {
+        UnmatchedRow {
+            transaction_id: id.to_owned(),
+            date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            amount: Decimal::ONE_HUNDRED,
+            currency: Currency::parse("SEK").unwrap(),
+            reference: String::new(),
+            message: String::new(),
+            payer: String::new(),
+            source: "bg.txt".to_owned(),
+            customers: Vec::new(),
+            reason: "no reference".to_owned(),
+        }
+    }
+
+    /// The ids are the ledger's and unmatched.csv's own strings, not copies: a ledger of a
+    /// million payments would otherwise hold each id twice for the run.
+    #[test]
+    fn the_known_ids_are_borrowed_from_the_rows_read() {
+        let policy =
+            Policy::from_toml("[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let payments: Vec<Payment> = ["TX-1", "TX-2"]
+            .iter()
+            .map(|id| Payment { transaction_id: Some((*id).to_owned()), ..Payment::default() })
+            .chain(std::iter::once(Payment::default()))
+            .collect();
+        let ledger = Ledger::new(policy, Vec::new(), Vec::new(), payments, Journal::default());
+        // TX-2 was assigned by a run that stopped before it rewrote unmatched.csv.
+        let unmatched = vec![unmatched_row("TX-3"), unmatched_row("TX-2"), unmatched_row("TX-4")];
+        let known = KnownIds::of(&ledger, &unmatched);
+
+        assert_eq!(known.ids.len(), 4);
+        for id in ["TX-1", "TX-2", "TX-3", "TX-4"] {
+            assert!(known.contains(id), "{id}");
+        }
+        assert!(!known.contains("TX-5") && !known.contains(""));
+        let owned_by_rows: Vec<*const u8> = ledger
+            .payments
+            .iter()
+            .filter_map(|p| p.transaction_id.as_deref())
+            .chain(unmatched.iter().map(|r| r.transaction_id.as_str()))
+            .map(str::as_ptr)
+            .collect();
+        for id in &known.ids {
+            assert!(owned_by_rows.contains(&id.as_ptr()), "{id} is a copy");
+        }
+        // The assigned row leaves unmatched.csv; the others stay, in their order.
+        let kept: Vec<&str> = known.kept.iter().map(|r| r.transaction_id.as_str()).collect();
+        assert_eq!(kept, ["TX-3", "TX-4"]);
+        assert!(known.assigned_left);
+        let none_assigned = [unmatched_row("TX-3")];
+        assert!(!KnownIds::of(&ledger, &none_assigned).assigned_left);
+    }
 }

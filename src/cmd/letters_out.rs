@@ -272,8 +272,8 @@ pub fn compose_all(
             out.entries.extend(entry_for(d, &channel_list, &reference).map(|e| with_total(e, &data)));
         }
         out.letters.push(Composed {
-            customer: customer.id.clone(),
-            name: customer.name.clone(),
+            customer: customer.id.to_string(),
+            name: customer.name.to_string(),
             channels: channels.clone(),
             invoices: plan.decisions.len(),
             files: delivery_files(&channels, &files),
@@ -411,7 +411,7 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
         let stem = folder.join(&name);
         let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem)?;
         let letter = Composed {
-            customer: data.customer.id.clone(),
+            customer: data.customer.id.to_string(),
             name: data.customer.name.clone(),
             channels: channels.clone(),
             invoices: 1,

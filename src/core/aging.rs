@@ -693,11 +693,11 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, &(segment, country, consumer))| Customer {
-                    id: format!("C{i}"),
-                    name: format!("Kund {i}"),
+                    id: compact_str::format_compact!("C{i}"),
+                    name: compact_str::format_compact!("Kund {i}"),
                     kind: if consumer { CustomerKind::Consumer } else { CustomerKind::Business },
-                    country: COUNTRIES[country].to_owned(),
-                    segment: SEGMENTS[segment].map(str::to_owned),
+                    country: COUNTRIES[country].into(),
+                    segment: SEGMENTS[segment].map(Into::into),
                     line: i as u64 + 2,
                     ..Customer::default()
                 })

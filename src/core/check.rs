@@ -95,7 +95,7 @@ fn past_retention_of(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>, find
                     ledger.policy.country, r.years, r.law
                 ),
             )
-            .customer(&c.id)
+            .customer(c.id.as_str())
             .hint(format!("dun forget {} pseudonymises it in the ledger's files, keeping the numbers", c.id)),
         );
     }
@@ -223,7 +223,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
                     "payment-details-unreachable",
                     format!("{} ({}) owes {}: {problem}", customer.name, customer.country, invoice.currency),
                 )
-                .customer(&customer.id)
+                .customer(customer.id.as_str())
                 .invoice(invoice.number.as_str())
                 .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
             );
@@ -296,7 +296,7 @@ fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>) {
         } else {
             Finding::warning(CUSTOMERS, c.line, field, code, message)
         };
-        f.customer(&c.id)
+        f.customer(c.id.as_str())
     };
     if let Some(email) = &c.email
         && let Some(problem) = email_problem(email)
@@ -447,7 +447,7 @@ fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -
         .invoice(o.invoice.number.as_str()),
         None => Finding::warning(CUSTOMERS, c.line, field, "no-channel", problems),
     };
-    Some(finding.customer(&c.id).hint(hint))
+    Some(finding.customer(c.id.as_str()).hint(hint))
 }
 
 fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
@@ -484,7 +484,7 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
                 o.invoice.currency
             ),
         )
-        .customer(&c.id)
+        .customer(c.id.as_str())
         .invoice(o.invoice.number.as_str())
         .hint("the agency returns a case it cannot identify the debtor for"),
     )
@@ -722,7 +722,7 @@ fn duplicates_of(ledger: &Ledger, at: usize, earlier: EarlierMatches, out: &mut 
                     whys.join(", ")
                 ),
             )
-            .customer(&c.id)
+            .customer(c.id.as_str())
             .hint(format!(
                 "merge them if they are one customer; otherwise letters to one may reach the other (customer {})",
                 e.id
@@ -1184,14 +1184,14 @@ mod tests {
                 .enumerate()
                 .map(|(i, &(name, email, org, postcode, address, id))| Customer {
                     // Now and then an id given twice.
-                    id: if id == 0 { ids[i % 4].to_owned() } else { format!("C{i}") },
-                    name: names[name].to_owned(),
+                    id: if id == 0 { ids[i % 4].into() } else { compact_str::format_compact!("C{i}") },
+                    name: names[name].into(),
                     country: if i % 3 == 2 { "NO".into() } else { "SE".into() },
-                    email: emails[email].map(str::to_owned),
-                    org_no: orgs[org].map(str::to_owned),
-                    postcode: postcodes[postcode].map(str::to_owned),
-                    address: address.then(|| "Gatan 1".to_owned()),
-                    city: address.then(|| "Stad".to_owned()),
+                    email: emails[email].map(Into::into),
+                    org_no: orgs[org].map(Into::into),
+                    postcode: postcodes[postcode].map(Into::into),
+                    address: address.then(|| "Gatan 1".into()),
+                    city: address.then(|| "Stad".into()),
                     line: i as u64 + 2,
                     ..Customer::default()
                 })
@@ -1202,7 +1202,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, &(customer, number, amount, reference, due, eur))| {
-                    let customer = customers.get(customer).map_or("NOBODY".to_owned(), |c| c.id.clone());
+                    let customer = customers.get(customer).map_or("NOBODY".to_owned(), |c| c.id.to_string());
                     let due = start + chrono::Days::new(due * 5);
                     let mut inv = Invoice::unpaid_sek(
                         &format!("{}", 100 + number),

@@ -27,12 +27,12 @@ fn company(country: &str, currency: &str) -> String {
 
 fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
     Customer {
-        id: id.to_owned(),
-        name: format!("Kund {id}"),
+        id: id.into(),
+        name: compact_str::format_compact!("Kund {id}"),
         kind,
-        country: country.to_owned(),
-        language: "en".to_owned(),
-        email: Some(format!("{id}@kund.example")),
+        country: country.into(),
+        language: "en".into(),
+        email: Some(compact_str::format_compact!("{id}@kund.example")),
         address: Some("Gatan 1".into()),
         postcode: Some("11122".into()),
         city: Some("Stad".into()),

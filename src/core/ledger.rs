@@ -304,6 +304,34 @@ pub fn open_before_credits(
     Some(record.amount - paid - payments.paid_on(record) - discount.unwrap_or_default())
 }
 
+/// Whether a decision on `as_of` (SPEC §6: `dun due`) can need this invoice record: an invoice
+/// with something open or owed back on that day, and every credit note that names an invoice
+/// (its credit reduces that invoice, and its date and amount are on the invoice's timeline).
+/// An invoice settled by then, or not issued yet, is decided on nothing and claims nothing:
+/// such a load needs only its number, for the duplicate check (a number given twice is decided
+/// on its first line).
+pub fn decides_on(record: &InvoiceRecord<'_>, as_of: NaiveDate, payments: &PaymentIndex) -> bool {
+    record.credits.is_some()
+        || open_before_credits(record, as_of, payments).is_some_and(|open| !open.is_zero())
+}
+
+/// The numbers that may appear more than once, from a hash of each (every part's, together):
+/// two numbers with the same hash count as repeated, which costs only keeping both.
+pub fn repeated_hashes(parts: Vec<Vec<u64>>) -> rustc_hash::FxHashSet<u64> {
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        all.extend(part);
+    }
+    all.sort_unstable();
+    all.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect()
+}
+
+/// The hash [`repeated_hashes`] compares invoice numbers by.
+pub fn number_hash(number: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(number)
+}
+
 /// Who an open item belongs to: a customer of the register, or an id the register lacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Owner {
@@ -959,7 +987,11 @@ mod index_tests {
     fn numbered_keys_are_found_by_their_exact_text() {
         let policy =
             Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
-        let customer = |id: &str| Customer { id: id.into(), name: format!("N{id}"), ..Customer::default() };
+        let customer = |id: &str| Customer {
+            id: id.into(),
+            name: compact_str::format_compact!("N{id}"),
+            ..Customer::default()
+        };
         let invoice = |number: &str, line: u64| {
             let mut r = super::tests::record(number, "C007", "2026-01-01", "2026-01-31", 100, 0);
             r.line = line;

@@ -292,7 +292,7 @@ pub fn redact(text: &str, pairs: &[(String, String)]) -> String {
 /// Amounts, ids, kind, country, language, credit limit and segment stay.
 pub fn forgotten(customer: &Customer) -> Customer {
     Customer {
-        name: FORGOTTEN.to_owned(),
+        name: FORGOTTEN.into(),
         org_no: None,
         email: None,
         phone: None,

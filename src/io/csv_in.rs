@@ -15,7 +15,7 @@ use crate::core::date::parse_date;
 use crate::core::finding::{FileReading, Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{
-    Currency, Customer, CustomerBrief, CustomerKind, Discount, InvoiceRecord, Payment, Registered,
+    Currency, Customer, CustomerBrief, CustomerKind, Discount, InvoiceRecord, Payment, Registered, Text,
     default_language, language_code,
 };
 use crate::core::money::{
@@ -664,14 +664,14 @@ impl CustomerRow<'_> {
     }
 
     pub fn to_customer(&self) -> Customer {
-        let opt = |i: usize| non_empty(self.fields[i]);
+        let opt = |i: usize| Some(self.fields[i]).filter(|s| !s.is_empty()).map(Text::new);
         Customer {
-            id: self.id().to_owned(),
-            name: self.name().to_owned(),
+            id: Text::new(self.id()),
+            name: Text::new(self.name()),
             kind: self.kind,
             org_no: opt(3),
-            country: String::from_utf8_lossy(&self.country).into_owned(),
-            language: self.language.to_owned(),
+            country: Text::from_utf8_lossy(&self.country),
+            language: Text::new(self.language),
             email: opt(6),
             phone: opt(7),
             mobile: opt(14),

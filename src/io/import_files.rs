@@ -672,7 +672,7 @@ pub struct UnmatchedWriter {
 
 impl UnmatchedWriter {
     /// The header, then `kept` (the rows that stay).
-    pub fn start(dir: &Path, kept: &[UnmatchedRow]) -> Result<UnmatchedWriter> {
+    pub fn start(dir: &Path, kept: &[&UnmatchedRow]) -> Result<UnmatchedWriter> {
         let mut rows = writer_into(StagedFile::create(&dir.join(UNMATCHED))?, b',', "\n");
         rows.write_record(UNMATCHED_COLUMNS.iter().map(|c| c.name))?;
         let mut w = UnmatchedWriter { rows };

@@ -81,11 +81,11 @@ pub fn company(ledger: &Ledger) -> Company {
     Company {
         name: ledger.policy.company_name.clone(),
         org_no: c.org_no.clone(),
-        address: c.address.clone(),
-        postcode: c.postcode.clone(),
-        city: c.city.clone(),
+        address: c.address.as_deref().map(str::to_owned),
+        postcode: c.postcode.as_deref().map(str::to_owned),
+        city: c.city.as_deref().map(str::to_owned),
         country: Some(ledger.policy.country.clone()),
-        email: c.email.clone(),
+        email: c.email.as_deref().map(str::to_owned),
         phone: c.phone.clone(),
         bankgiro: c.bankgiro.clone(),
         plusgiro: c.plusgiro.clone(),
@@ -115,14 +115,14 @@ fn scheme_of(reference: Option<&str>, preferred: &[RefKind]) -> String {
 
 pub fn customer(c: &model::Customer, ledger: &Ledger) -> Customer {
     Customer {
-        id: c.id.clone(),
-        name: c.name.clone(),
-        contact: c.contact.clone(),
-        address: c.address.clone(),
-        postcode: c.postcode.clone(),
-        city: c.city.clone(),
-        country: Some(c.country.clone()),
-        email: c.email.clone(),
+        id: c.id.to_string(),
+        name: c.name.to_string(),
+        contact: c.contact.as_deref().map(str::to_owned),
+        address: c.address.as_deref().map(str::to_owned),
+        postcode: c.postcode.as_deref().map(str::to_owned),
+        city: c.city.as_deref().map(str::to_owned),
+        country: Some(c.country.to_string()),
+        email: c.email.as_deref().map(str::to_owned),
         // What SMS texts are sent to: the mobile of two numbers.
         phone: c.sms_phone().map(str::to_owned),
         kind: if c.kind.is_consumer() { "consumer" } else { "business" }.to_owned(),
@@ -255,7 +255,7 @@ pub fn letter_data_with(
     Some(LetterData {
         step: plan.step,
         step_number: plan.step_number,
-        language: c.language.clone(),
+        language: c.language.to_string(),
         currency: first.currency.to_string(),
         payment: payment(ledger, &first.currency.to_string(), &c.country),
         company,
@@ -330,7 +330,7 @@ pub fn plan_data(
     Some(LetterData {
         step: Step::Plan,
         step_number: 0,
-        language: c.language.clone(),
+        language: c.language.to_string(),
         currency: inv.currency.to_string(),
         payment: payment(ledger, &inv.currency.to_string(), &c.country),
         company,

@@ -68,6 +68,30 @@ fn due_lists_the_plan_with_the_spec_columns() {
     assert!(!l.file("journal.csv").exists(), "due changes nothing");
 }
 
+/// `dun due` keeps only the invoices a decision needs (issue #14); what it leaves out must not
+/// change the plan: a number given twice is decided on its first line even when that line is
+/// paid, a credit note counts whatever its own state, and paid invoices are not listed.
+#[test]
+fn due_decides_as_the_whole_ledger_with_paid_invoices_left_out() {
+    let l = ledger();
+    l.write(
+        "invoices.csv",
+        "number,customer,issued,due,amount,paid,paid_on,credits\n\
+         1,A,2026-10-02,2026-11-01,12500.00,12500.00,2026-11-05,\n\
+         2,A,2026-10-02,2026-11-01,3000.00,0,,\n\
+         1,B,2026-10-05,2026-11-01,800.00,0,,\n\
+         3,B,2026-10-02,2026-11-01,900.00,900.00,2026-10-30,\n\
+         CN9,A,2026-11-03,2026-11-03,-500.00,0,,2\n",
+    );
+    let all = l.ok(&["due", "--all", "--format", "csv", "--as-of", "2026-11-08"]);
+    let rows: Vec<&str> = all.lines().skip(1).collect();
+    // Number 1 is decided once, on its first line (customer A's, paid), with what is open on
+    // the number (B's 800); 2 has 3000 − the credit note's 500 open; 3 is paid.
+    assert_eq!(rows.len(), 2, "{all}");
+    assert!(rows[0].starts_with("reminder,A,1,SEK,800.00,7,60.00,"), "{all}");
+    assert!(rows[1].starts_with("reminder,A,2,SEK,2500.00,7,0.00,"), "{all}");
+}
+
 #[test]
 fn due_until_forecasts_day_by_day() {
     let l = ledger();

@@ -859,6 +859,108 @@ fn the_next_import_journals_what_a_stopped_run_did_not() {
     assert_eq!(read(&l, "journal.csv"), journal);
 }
 
+/// Two overlapping statements imported in one run: the second's repeat is a duplicate, and
+/// each file's counts say so (the run is matched as it is read; a repeat across files no
+/// longer makes it read every file whole).
+#[test]
+fn overlapping_statements_imported_together_add_each_payment_once() {
+    let l = shop();
+    let (r1, r2, r3) = (ocr("3001"), ocr("3002"), ocr("3003"));
+    let first = camt053(
+        "2026-11-21",
+        &[
+            ("E1", "2026-11-20", "1000.00", r1.as_str(), "Kalles Plåt AB"),
+            ("E2", "2026-11-21", "2000.00", r2.as_str(), "Olles färg AB"),
+        ],
+    );
+    let second = camt053(
+        "2026-11-23",
+        &[
+            ("E2", "2026-11-21", "2000.00", r2.as_str(), "Olles färg AB"),
+            ("E3", "2026-11-22", "500.00", r3.as_str(), "Berits Garn"),
+        ],
+    );
+    let a = write_bank(&l, "stmt-1.xml", first.as_bytes());
+    let b = write_bank(&l, "stmt-2.xml", second.as_bytes());
+    l.ok(&["import", &a, &b, "--as-of", "2026-11-23", "-q"]);
+    let transactions: Vec<String> =
+        rows(&l, "payments.csv").iter().map(|r| r.split(',').nth(4).unwrap().to_owned()).collect();
+    assert_eq!(transactions, ["E1/E1-1", "E2/E2-1", "E3/E3-1"]);
+    let imports = rows(&l, "imports.csv");
+    assert!(
+        imports[0].starts_with("stmt-1.xml,camt.053,2026-11-21,2026-11-21,2026-11-23,2,2,0,0,"),
+        "{imports:?}"
+    );
+    assert!(
+        imports[1].starts_with("stmt-2.xml,camt.053,2026-11-23,2026-11-22,2026-11-23,2,1,0,1,"),
+        "{imports:?}"
+    );
+    assert_eq!(read(&l, "journal.csv").matches(",payment,").count(), 3);
+}
+
+/// The date open amounts are taken on is the newest payment that is new to the ledger and to
+/// the run: a repeat dated later (here past the as-of date) does not bring in an invoice issued
+/// after every new payment, so the payment of that invoice's reference is not matched to it.
+#[test]
+fn a_later_repeat_in_another_file_does_not_move_the_matching_date() {
+    let l = shop();
+    let issued_later = ocr("3004");
+    l.write(
+        "invoices.csv",
+        &(read(&l, "invoices.csv") + &format!("3004,K1,2026-11-23,2026-12-23,300.00,{issued_later}\n")),
+    );
+    let r1 = ocr("3001");
+    let first = camt053("2026-11-20", &[("E1", "2026-11-20", "1000.00", r1.as_str(), "Kalles Plåt AB")]);
+    let second = camt053(
+        "2026-11-21",
+        &[
+            ("E2", "2026-11-21", "300.00", issued_later.as_str(), "Kalles Plåt AB"),
+            ("E1", "2026-11-26", "1000.00", r1.as_str(), "Kalles Plåt AB"),
+        ],
+    );
+    let a = write_bank(&l, "stmt-1.xml", first.as_bytes());
+    let b = write_bank(&l, "stmt-2.xml", second.as_bytes());
+    l.ok(&["import", &a, &b, "--as-of", "2026-11-21", "-q"]);
+    let invoices: Vec<String> =
+        rows(&l, "payments.csv").iter().map(|r| r.split(',').nth(1).unwrap().to_owned()).collect();
+    assert_eq!(invoices, ["3001"]);
+    let waiting = rows(&l, "unmatched.csv");
+    assert_eq!(waiting.len(), 1);
+    assert!(waiting[0].starts_with("E2/E2-1,2026-11-21,300.00,"), "{waiting:?}");
+}
+
+/// A payment assigned (in payments.csv) by a run that stopped before it rewrote unmatched.csv
+/// leaves unmatched.csv with the next import; the other rows stay as they were, in their order,
+/// and both payments of the file, imported again, are duplicates.
+#[test]
+fn an_assigned_payment_left_in_unmatched_leaves_it_with_the_next_import() {
+    let l = shop();
+    let payments = [
+        Bg { reference: "", ore: 11_100, serial: 1, payer: None },
+        Bg { reference: "", ore: 22_200, serial: 2, payer: None },
+        Bg { reference: "", ore: 33_300, serial: 3, payer: None },
+    ];
+    let file = write_bank(&l, "bg.txt", &bgmax("20261120", &payments));
+    l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
+    let waiting = rows(&l, "unmatched.csv");
+    assert_eq!(waiting.len(), 3);
+    assert!(waiting[1].starts_with(&format!("{},", txid("20261120", 2))), "{waiting:?}");
+    let assigned = format!("2026-11-20,3001,222.00,,{},bg.txt,manual\n", txid("20261120", 2));
+    let mut recorded = read(&l, "payments.csv");
+    if recorded.is_empty() {
+        recorded = "date,invoice,amount,reference,transaction_id,source,matched_by\n".to_owned();
+    }
+    l.write("payments.csv", &(recorded + &assigned));
+
+    let json = l.ok(&["import", &file, "--as-of", "2026-11-24", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["payments"].as_array().unwrap().len(), 0, "{json}");
+    let summary = value["summary"].as_array().unwrap();
+    let duplicates = summary.iter().find(|r| r["outcome"] == "duplicate").unwrap();
+    assert_eq!(duplicates["payments"], 3, "{json}");
+    assert_eq!(rows(&l, "unmatched.csv"), [waiting[0].clone(), waiting[2].clone()]);
+}
+
 /// A file of more payments than the output lists: the first 10,000 are shown, the rest are
 /// counted and said (text and JSON); the ledger's files have every one.
 #[test]

@@ -32,11 +32,16 @@ pub struct BankInput {
 /// The files, surveyed, and whether their payments can be matched as they come.
 pub struct Survey {
     pub inputs: Vec<BankInput>,
-    /// Matching in file order is matching in date order and no id repeats within the run:
+    /// Matching in file order is matching in date order and no id repeats within one file:
     /// payments can be matched and written one at a time.
     pub in_stream_order: bool,
-    /// The newest payment that is not already recorded (when `in_stream_order`).
+    /// The newest payment that is not already recorded (when `in_stream_order`); a payment
+    /// whose id comes again later in the run counts too (see [`Survey::repeated`]).
     pub newest_fresh: Option<NaiveDate>,
+    /// Sorted [`id_hash`]es that more than one payment of the run has: their ids may come in two
+    /// files (two overlapping statements imported together), the later one a duplicate. Only
+    /// the ids of these payments are kept while the run streams (see [`RunIds`]).
+    pub repeated: Vec<u64>,
 }
 
 /// Reads every file once; any error in any file stops the whole import. `known` are the
@@ -72,8 +77,49 @@ pub fn survey(paths: &[PathBuf], config: Option<&CsvImportConfig>, known: &HashS
             errors.join("\n")
         );
     }
-    let distinct = order.distinct();
-    Ok(Survey { inputs, in_stream_order: order.in_order && distinct, newest_fresh: order.newest_fresh })
+    let distinct_in_each_file = order.distinct_in_each_file();
+    let repeated = order.repeated();
+    Ok(Survey {
+        inputs,
+        in_stream_order: order.in_order && distinct_in_each_file,
+        newest_fresh: order.newest_fresh,
+        repeated,
+    })
+}
+
+/// The 64-bit hash of a transaction id (as stored) that [`Survey::repeated`] holds.
+pub fn id_hash(id: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// Which payments of a streamed run come first with their id, exactly: the ids whose hash
+/// repeats in the run are kept as text (the rest came once, so each is a first), and a hash
+/// that two different ids share never makes the second a duplicate.
+pub struct RunIds<'s> {
+    repeated: &'s [u64],
+    hash: fn(&str) -> u64,
+    seen: HashSet<String>,
+}
+
+impl<'s> RunIds<'s> {
+    pub fn new(repeated: &'s [u64]) -> RunIds<'s> {
+        RunIds::with_hash(repeated, id_hash)
+    }
+
+    fn with_hash(repeated: &'s [u64], hash: fn(&str) -> u64) -> RunIds<'s> {
+        RunIds { repeated, hash, seen: HashSet::new() }
+    }
+
+    /// Whether no earlier payment of the run had `id`; remembers it.
+    pub fn first(&mut self, id: &str) -> bool {
+        if self.repeated.is_empty() || self.repeated.binary_search(&(self.hash)(id)).is_err() {
+            return true;
+        }
+        // With the hash of an id that comes again: the text tells.
+        !self.seen.contains(id) && self.seen.insert(id.to_owned())
+    }
 }
 
 /// What the survey learns of all files' payments in file order.
@@ -81,14 +127,18 @@ struct Order {
     in_order: bool,
     last: Option<NaiveDate>,
     newest_fresh: Option<NaiveDate>,
-    /// 64-bit hashes of the ids seen (8 bytes a payment): a repeat (or, once in 2^64, a
-    /// collision) sends the run the whole-file way, which tells duplicates apart exactly.
+    /// 64-bit hashes of the ids seen (8 bytes a payment), file after file: a repeat within
+    /// one file (or, once in 2^64, a collision) sends the run the whole-file way, whose parser
+    /// renames a repeat within a file (`X#2`); a repeat across files is a duplicate, told
+    /// exactly by [`RunIds`].
     ids: Vec<u64>,
+    /// Where each file's hashes start in `ids`.
+    file_starts: Vec<usize>,
 }
 
 impl Default for Order {
     fn default() -> Order {
-        Order { in_order: true, last: None, newest_fresh: None, ids: Vec::new() }
+        Order { in_order: true, last: None, newest_fresh: None, ids: Vec::new(), file_starts: Vec::new() }
     }
 }
 
@@ -126,15 +176,33 @@ impl Order {
         if !known.contains(id.as_str()) {
             self.newest_fresh = self.newest_fresh.max(Some(p.date));
         }
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        id.hash(&mut h);
-        self.ids.push(h.finish());
+        self.ids.push(id_hash(&id));
     }
 
-    /// No id twice among all the files' payments.
-    fn distinct(&mut self) -> bool {
-        self.ids.sort_unstable();
-        self.ids.windows(2).all(|w| w[0] != w[1])
+    /// The payments [`Order::see`] is given next are the next file's.
+    fn next_file(&mut self) {
+        self.file_starts.push(self.ids.len());
+    }
+
+    /// No id twice among any one file's payments; sorts each file's hashes.
+    fn distinct_in_each_file(&mut self) -> bool {
+        let mut distinct = true;
+        for (i, &start) in self.file_starts.iter().enumerate() {
+            let end = self.file_starts.get(i + 1).copied().unwrap_or(self.ids.len());
+            let file = &mut self.ids[start..end];
+            file.sort_unstable();
+            distinct &= file.windows(2).all(|w| w[0] != w[1]);
+        }
+        distinct
+    }
+
+    /// The hashes that come more than once, sorted; lets the others go.
+    fn repeated(&mut self) -> Vec<u64> {
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.sort_unstable();
+        let mut repeated: Vec<u64> = ids.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+        repeated.dedup();
+        repeated
     }
 }
 
@@ -145,10 +213,12 @@ fn read_one(
     known: &HashSet<&str>,
     order: &mut Order,
 ) -> std::io::Result<Result<BankInput, Vec<BankError>>> {
+    order.next_file();
     if let Some(input) = survey_camt(path, name, known, order)? {
         return Ok(Ok(input));
     }
     if let Some(format) = streamed_format(path, name)? {
+        let mark = order.mark();
         let framing = framing_of(path, format)?;
         let mut count = 0usize;
         let mut newest = None;
@@ -172,6 +242,7 @@ fn read_one(
             }));
         }
         // Errors are listed as the whole-file parser finds them, in its order.
+        order.back_to(mark);
     }
     let bytes = std::fs::read(path)?;
     Ok(bank::parse_bank_file(&bytes, name, config).map(|file| {
@@ -371,6 +442,95 @@ impl BankInput {
         match read {
             Some(bank::CamtStream { file: Ok(_), hash }) if hash == self.hash => Ok(()),
             _ => bail!("{}: the file changed while it was imported; nothing was imported", self.name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn payment(id: &str, day: u32) -> BankPayment {
+        BankPayment {
+            txid: id.to_owned(),
+            date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            amount: rust_decimal::Decimal::ONE,
+            currency: None,
+            references: Vec::new(),
+            reference_amounts: Vec::new(),
+            message: None,
+            payer: None,
+            location: String::new(),
+        }
+    }
+
+    /// What the survey learns of files with these ids (one slice a file, dated in order).
+    fn surveyed(files: &[&[&str]], known: &[&str]) -> (bool, Vec<u64>, Option<NaiveDate>) {
+        let known: HashSet<&str> = known.iter().copied().collect();
+        let mut order = Order::default();
+        let mut day = 1;
+        for ids in files {
+            order.next_file();
+            for id in *ids {
+                order.see(&payment(id, day), &known);
+                day += 1;
+            }
+        }
+        (order.distinct_in_each_file(), order.repeated(), order.newest_fresh)
+    }
+
+    /// Two overlapping statements imported together stream (before, any id twice in the run
+    /// read every file whole); an id twice in one file still goes the whole-file way, whose
+    /// parser renames it `X#2`.
+    #[test]
+    fn an_id_in_two_files_streams_an_id_twice_in_one_file_does_not() {
+        let (distinct, repeated, newest) = surveyed(&[&["A", "B", "C"], &["B", "C", "D"]], &["Z"]);
+        assert!(distinct);
+        let mut expected = vec![id_hash("B"), id_hash("C")];
+        expected.sort_unstable();
+        assert_eq!(repeated, expected);
+        assert_eq!(newest, NaiveDate::from_ymd_opt(2026, 11, 6));
+
+        let (distinct, repeated, _) = surveyed(&[&["A", "B", "A"], &["D"]], &[]);
+        assert!(!distinct);
+        assert_eq!(repeated, [id_hash("A")]);
+        let (distinct, repeated, _) = surveyed(&[&["A", "B"], &["C", "D", "D"]], &[]);
+        assert!(!distinct);
+        assert_eq!(repeated, [id_hash("D")]);
+
+        let (distinct, repeated, _) = surveyed(&[&["A", "B"], &["C"]], &[]);
+        assert!(distinct && repeated.is_empty());
+    }
+
+    /// A hash every id shares: each id is still a first exactly when a set of the whole text
+    /// says so.
+    #[test]
+    fn a_shared_hash_never_makes_a_new_id_a_duplicate() {
+        let mut run = RunIds::with_hash(&[7], |_| 7);
+        let firsts: Vec<bool> = ["A", "B", "A", "C", "B"].iter().map(|id| run.first(id)).collect();
+        assert_eq!(firsts, [true, true, false, true, false]);
+    }
+
+    proptest! {
+        /// With a hash of few values (collisions everywhere) or the real one, [`RunIds::first`]
+        /// agrees with a set of every id of the run, given the repeated hashes the survey
+        /// finds.
+        #[test]
+        fn run_ids_tell_firsts_as_a_set_of_every_id_does(
+            ids in proptest::collection::vec("[a-e]{1,3}", 0..60),
+            weak in any::<bool>(),
+        ) {
+            let hash: fn(&str) -> u64 = if weak { |s| s.len() as u64 } else { id_hash };
+            let mut hashes: Vec<u64> = ids.iter().map(|id| hash(id)).collect();
+            hashes.sort_unstable();
+            let mut repeated: Vec<u64> = hashes.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+            repeated.dedup();
+            let mut run = RunIds::with_hash(&repeated, hash);
+            let mut every: HashSet<&str> = HashSet::new();
+            for id in &ids {
+                prop_assert_eq!(run.first(id), every.insert(id.as_str()), "{}", id);
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ const POLICY: &str = "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \
 fn customer(id: &str, line: u64) -> Customer {
     Customer {
         id: id.into(),
-        name: format!("Kund {id}"),
+        name: compact_str::format_compact!("Kund {id}"),
         country: "SE".into(),
         language: "sv".into(),
         line,
