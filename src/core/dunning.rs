@@ -452,8 +452,7 @@ fn decide_where<'a>(
     let mut segment_rules: Vec<Rules> = Vec::new();
     // What each claim needs of the invoice's history is its fees: the rest is dropped as soon as
     // the invoice is decided (most invoices have none, and an empty list allocates nothing).
-    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, Vec<(NaiveDate, Decimal)>)> =
-        Vec::with_capacity(capacity);
+    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, Fees)> = Vec::with_capacity(capacity);
     for invoice in &ledger.invoices {
         if only.is_some_and(|c| invoice.customer != c) {
             continue;
@@ -504,6 +503,9 @@ fn decide_where<'a>(
     }
     out
 }
+
+/// The fees journaled on an invoice: (reminder date, fee).
+type Fees = Vec<(NaiveDate, Decimal)>;
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or
 /// unknown), once per country: letters would otherwise state it silently.
