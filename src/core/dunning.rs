@@ -432,6 +432,9 @@ fn decide_where<'a>(
     why: fn() -> Why,
 ) -> Outcome<'a> {
     let open = ledger.open_amounts(as_of);
+    // A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
+    // customer`); other runs keep its figures alone.
+    let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
     // Sized once: a decision carries its claim, and regrowing would copy every one of them.
@@ -447,7 +450,9 @@ fn decide_where<'a>(
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
     let mut segment_rules: Vec<Rules> = Vec::new();
-    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, History)> = Vec::with_capacity(capacity);
+    // What each claim needs of the invoice's history is its fees: the rest is dropped as soon as
+    // the invoice is decided (most invoices have none, and an empty list allocates nothing).
+    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, Fees)> = Vec::with_capacity(capacity);
     for invoice in &ledger.invoices {
         if only.is_some_and(|c| invoice.customer != c) {
             continue;
@@ -470,11 +475,11 @@ fn decide_where<'a>(
             out.violations.push((invoice.number.to_string(), v.clone()));
         }
         out.decisions.push(d.0);
-        pending.push((invoice, customer, at, history));
+        pending.push((invoice, customer, at, history.fees()));
     }
     charge_once_per_letter(&mut out.decisions);
     let mut stale_warned = std::collections::HashSet::new();
-    for (d, (invoice, customer, at, history)) in out.decisions.iter_mut().zip(&pending) {
+    for (d, (invoice, customer, at, fees)) in out.decisions.iter_mut().zip(&pending) {
         let rules = &segment_rules[*at];
         let law = Law::of(&ledger.policy, *customer, rules);
         if d.claim.legal_due() < as_of
@@ -482,7 +487,7 @@ fn decide_where<'a>(
         {
             out.violations.push((invoice.number.to_string(), v));
         }
-        match claim::claim(ledger, invoice, *customer, rules, &history.fees(), d.fee, d.open, as_of) {
+        match claim::claim_kept(ledger, invoice, *customer, rules, fees, d.fee, d.open, as_of, detail) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
@@ -498,6 +503,9 @@ fn decide_where<'a>(
     }
     out
 }
+
+/// The fees journaled on an invoice: (reminder date, fee).
+type Fees = Vec<(NaiveDate, Decimal)>;
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or
 /// unknown), once per country: letters would otherwise state it silently.

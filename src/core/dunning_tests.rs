@@ -676,6 +676,10 @@ fn without_why(d: &super::dunning::Decision<'_>) -> super::dunning::Decision<'st
     let leaked = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
     let mut d = d.clone();
     d.why = Default::default();
+    // A brief or untold decision's claim keeps its figures alone (`claim::Detail::Figures`).
+    d.claim.interest.segments.clear();
+    d.claim.notes.clear();
+    d.claim.compensation.withheld = None;
     super::dunning::Decision { invoice: leaked(d.invoice), customer: leaked(d.customer), ..d }
 }
 

@@ -507,8 +507,14 @@ mod sweep {
                     prop_assert!(c.interest.amount.is_zero() && c.compensation.amount.is_zero(), "{day}: {c:?}");
                 }
                 // Interest: never a rate above the statutory one for Norwegian consumers, none
-                // statutory for consumers outside the Nordics.
-                for s in &c.interest.segments {
+                // statutory for consumers outside the Nordics. A forecast's claims keep their
+                // figures alone: the segments are the full claim's, of the same amount.
+                let full = crate::core::charges::interest(&l, &l.invoices[0], Some(&customer), &l.rules_for(Some(&customer)), day);
+                // (A claim refused for a violation is empty.)
+                if c.invoice == l.invoices[0].number {
+                    prop_assert_eq!(full.amount, c.interest.amount);
+                }
+                for s in &full.segments {
                     if law == "NO" && consumer {
                         let cap = crate::core::rules::statutory_rate(crate::core::rules::rules_for("NO"), s.from, true, &[]);
                         prop_assert!(cap.is_none_or(|cap| s.rate <= cap), "{} > {cap:?}", s.rate);
@@ -522,6 +528,57 @@ mod sweep {
                 }
             }
             let _ = fees_so_far;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// A claim kept as figures (what `dun due`, `dun remind` and `dun collect` decide with)
+        /// is the full claim less its interest segments, notes and the text of a withheld
+        /// compensation: every country, kind, currency, interest mode, part payment and date.
+        #[test]
+        fn a_claim_of_figures_is_the_full_claim_less_its_working(
+            (policy, customer, invoice) in case(),
+            days in 0u64..900,
+            paid in 0u32..3,
+            fees in 0u64..3,
+            new_fee: bool,
+        ) {
+            use crate::core::claim::{self, Detail};
+            let mut invoice = invoice;
+            if paid > 0 {
+                invoice.paid = Decimal::from(2500 * paid);
+                invoice.paid_on = Some(invoice.due + chrono::Days::new(u64::from(paid) * 40));
+            }
+            let l = ledger(&policy, vec![customer], vec![invoice]);
+            let inv = &l.invoices[0];
+            let c = l.customer(&inv.customer);
+            let rules = l.rules_for(c);
+            let on = inv.due + chrono::Days::new(days);
+            let earlier: Vec<(NaiveDate, Decimal)> =
+                (0..fees).map(|i| (inv.due + chrono::Days::new(10 + 10 * i), money("45"))).collect();
+            let fee = if new_fee { money("60") } else { Decimal::ZERO };
+            let open = l.open_amounts(on).get(inv.number.as_str()).copied().unwrap_or_default();
+            let full = claim::claim(&l, inv, c, &rules, &earlier, fee, open, on);
+            let figures = claim::claim_kept(&l, inv, c, &rules, &earlier, fee, open, on, Detail::Figures);
+            match (full, figures) {
+                (Ok(full), Ok(figures)) => {
+                    prop_assert!(figures.interest.segments.is_empty(), "{figures:?}");
+                    prop_assert!(figures.notes.is_empty(), "{figures:?}");
+                    prop_assert!(figures.compensation.withheld.is_none(), "{figures:?}");
+                    // The full claim keeps its working: segments for every interest day.
+                    let covered: i64 = full.interest.segments.iter().map(|s| s.days).sum();
+                    prop_assert_eq!(covered, full.interest.days);
+                    let mut less = full.clone();
+                    less.interest.segments.clear();
+                    less.notes.clear();
+                    less.compensation.withheld = None;
+                    prop_assert_eq!(less, figures);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (a, b) => prop_assert!(false, "full {a:?}, figures {b:?}"),
+            }
         }
     }
 }
