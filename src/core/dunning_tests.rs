@@ -333,7 +333,7 @@ fn b2b_compensation_is_offset_by_fees_in_sweden() {
         vec![invoice("1", "K", "2026-01-31", "1000")],
         vec![],
     );
-    assert_eq!(decide(&consumer, date("2026-02-07")).decisions[0].compensation, Decimal::ZERO);
+    assert_eq!(decide(&consumer, date("2026-02-07")).decisions[0].compensation(), Decimal::ZERO);
 }
 
 #[test]

@@ -162,7 +162,7 @@ fn finding_3_norway_compensation_by_half_year_fixed_at_the_claims_date() {
         assert_eq!(d.claim.compensation.fixed_on, Some(date("2025-12-31")));
     }
     let l = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-06-30", "1000", "NOK")]);
-    assert_eq!(decision(&l, "1", "2026-08-01").compensation, money("430"));
+    assert_eq!(decision(&l, "1", "2026-08-01").compensation(), money("430"));
 }
 
 #[test]
