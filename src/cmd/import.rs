@@ -292,9 +292,10 @@ fn plan(
         // The ids of this run's payments, a repeat of one a duplicate.
         let mut this_run: HashSet<String> = HashSet::new();
         let mut all: Vec<(usize, Incoming, bool)> = Vec::new();
-        for (at, input) in survey.inputs.iter().enumerate() {
-            for p in &input.file.payments {
-                let p = incoming(p.clone(), ledger.policy.currency);
+        for (at, input) in survey.inputs.iter_mut().enumerate() {
+            // Moved, not copied: what is kept of the file for its summary is the rest.
+            for p in std::mem::take(&mut input.file.payments) {
+                let p = incoming(p, ledger.policy.currency);
                 let id = stored_txid(&p.txid);
                 let fresh = !known.contains(&id) && this_run.insert(id);
                 all.push((at, p, fresh));
@@ -303,7 +304,7 @@ fn plan(
         let horizon =
             all.iter().filter(|a| a.2).map(|a| a.1.date).max().map_or(ctx.as_of, |d| d.max(ctx.as_of));
         let candidates = candidates(ledger, horizon);
-        let fresh: Vec<Incoming> = all.iter().filter(|a| a.2).map(|a| a.1.clone()).collect();
+        let fresh: Vec<&Incoming> = all.iter().filter(|a| a.2).map(|a| &a.1).collect();
         let mut outcomes = matching::match_payments_with_letters(&candidates, &letters, &fresh).into_iter();
         for (at, p, is_fresh) in &all {
             let fate =

@@ -960,6 +960,28 @@ fn files_given_out_of_date_order_are_matched_by_date() {
     assert!(!journal.contains(",L1/L1-1,reference\n"), "{journal}");
 }
 
+/// A transaction id twice within one file is two payments: the second is renamed `ID#2` (the
+/// file is read whole for it), not taken for a duplicate.
+#[test]
+fn an_id_twice_within_one_file_is_two_payments() {
+    let l = shop();
+    let payments = [
+        Bg { reference: "", ore: 11_100, serial: 1, payer: None },
+        Bg { reference: "", ore: 22_200, serial: 1, payer: None },
+        Bg { reference: "", ore: 33_300, serial: 2, payer: None },
+    ];
+    let file = write_bank(&l, "bg.txt", &bgmax("20261120", &payments));
+    l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
+    let ids: Vec<String> =
+        rows(&l, "unmatched.csv").iter().map(|r| r.split(',').next().unwrap().to_owned()).collect();
+    let (first, second) = (txid("20261120", 1), txid("20261120", 2));
+    assert_eq!(ids, [first.clone(), format!("{first}#2"), second]);
+    // Imported again, all three are duplicates.
+    l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
+    assert_eq!(rows(&l, "unmatched.csv").len(), 3);
+    assert!(rows(&l, "imports.csv")[0].contains(",3,0,3,0,"), "{:?}", rows(&l, "imports.csv"));
+}
+
 /// The date open amounts are taken on is the newest payment that is new to the ledger and to
 /// the run: a repeat dated later (here past the as-of date) does not bring in an invoice issued
 /// after every new payment, so the payment of that invoice's reference is not matched to it.
