@@ -258,13 +258,17 @@ fn plan(
     let mut recorder =
         Recorder::new(ledger, ctx, tx, &known.kept, known.assigned_left, survey.inputs.len(), keep_rows)?;
 
-    if survey.in_stream_order {
-        // In date order already and no id twice in a file: each payment is matched, written
-        // and let go; one whose id an earlier file of the run had is a duplicate.
-        let newest_fresh = match survey.repeated.is_empty() {
-            true => survey.newest_fresh,
-            false => newest_first_seen(&survey, known, config)?,
-        };
+    // The new payments in date order already and no id twice in a file: each payment is
+    // matched, written and let go; one whose id an earlier file of the run had is a duplicate.
+    let streamed = if !survey.distinct_in_each_file {
+        None
+    } else if survey.in_order && survey.repeated.is_empty() {
+        Some(survey.newest_fresh)
+    } else {
+        let fresh = new_payments(&survey, known, config)?;
+        fresh.in_order.then_some(fresh.newest)
+    };
+    if let Some(newest_fresh) = streamed {
         let candidates = candidates(ledger, newest_fresh.map_or(ctx.as_of, |d| d.max(ctx.as_of)));
         let mut matcher = PaymentMatcher::new(&candidates, &letters);
         let mut run_ids = RunIds::new(&survey.repeated);
@@ -288,9 +292,10 @@ fn plan(
         // The ids of this run's payments, a repeat of one a duplicate.
         let mut this_run: HashSet<String> = HashSet::new();
         let mut all: Vec<(usize, Incoming, bool)> = Vec::new();
-        for (at, input) in survey.inputs.iter().enumerate() {
-            for p in &input.file.payments {
-                let p = incoming(p.clone(), ledger.policy.currency);
+        for (at, input) in survey.inputs.iter_mut().enumerate() {
+            // Moved, not copied: what is kept of the file for its summary is the rest.
+            for p in std::mem::take(&mut input.file.payments) {
+                let p = incoming(p, ledger.policy.currency);
                 let id = stored_txid(&p.txid);
                 let fresh = !known.contains(&id) && this_run.insert(id);
                 all.push((at, p, fresh));
@@ -299,7 +304,7 @@ fn plan(
         let horizon =
             all.iter().filter(|a| a.2).map(|a| a.1.date).max().map_or(ctx.as_of, |d| d.max(ctx.as_of));
         let candidates = candidates(ledger, horizon);
-        let fresh: Vec<Incoming> = all.iter().filter(|a| a.2).map(|a| a.1.clone()).collect();
+        let fresh: Vec<&Incoming> = all.iter().filter(|a| a.2).map(|a| &a.1).collect();
         let mut outcomes = matching::match_payments_with_letters(&candidates, &letters, &fresh).into_iter();
         for (at, p, is_fresh) in &all {
             let fate =
@@ -351,26 +356,38 @@ fn plan(
     })
 }
 
-/// The newest payment of a streamed run that is neither recorded nor a repeat of an earlier one
-/// of the run (the date the matcher sees open amounts on, as the whole-file way has it): the
-/// files are read once more for it, when some id's hash comes twice.
-fn newest_first_seen(
+/// What [`new_payments`] finds of the payments of a run that are neither recorded nor a
+/// repeat of an earlier one of the run: those the matcher takes, by date.
+struct NewPayments {
+    /// They come in date order, file after file: matching them as they come is matching them
+    /// by date.
+    in_order: bool,
+    /// The newest of them: the date the whole-file way takes open amounts on.
+    newest: Option<NaiveDate>,
+}
+
+/// The files read once more, when some id's hash comes twice in the run (the later payment a
+/// duplicate, which is not matched, so its date neither breaks the order nor moves the
+/// matching date) or payments not recorded yet come out of date order.
+fn new_payments(
     survey: &Survey,
     known: &KnownIds<'_>,
     config: Option<&CsvImportConfig>,
-) -> Result<Option<NaiveDate>> {
+) -> Result<NewPayments> {
     let mut run_ids = RunIds::new(&survey.repeated);
-    let mut newest = None;
+    let mut found = NewPayments { in_order: true, newest: None };
     for input in &survey.inputs {
         input.for_each_payment(config, &mut |p| {
             let id = stored_txid(&p.txid);
             if !known.contains(&id) && run_ids.first(&id) {
-                newest = newest.max(Some(p.date));
+                // `newest` is the last one's date while they are in order.
+                found.in_order &= found.newest.is_none_or(|last| p.date >= last);
+                found.newest = found.newest.max(Some(p.date));
             }
             Ok(())
         })?;
     }
-    Ok(newest)
+    Ok(found)
 }
 
 /// A bank file's payment as the matcher takes it.

@@ -14,7 +14,7 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::interest::{InterestResult, accrue};
+use super::interest::{InterestResult, accrue, accrue_total};
 use super::ledger::Ledger;
 use super::model::{Customer, Invoice};
 use super::policy::{Charge, InterestMode, Policy, Rules};
@@ -171,13 +171,30 @@ pub fn interest_on(
     due: NaiveDate,
     until: NaiveDate,
 ) -> InterestResult {
+    let (legal_due, _) = law.legal_due(due);
+    interest_after(law, timeline, legal_due, until, true)
+}
+
+/// [`interest_on`] from a legal due date already worked out; without the segments unless
+/// `segments` (the same amount, days and missing rate either way).
+fn interest_after(
+    law: &Law<'_>,
+    timeline: &[(NaiveDate, Decimal)],
+    legal_due: NaiveDate,
+    until: NaiveDate,
+    segments: bool,
+) -> InterestResult {
     let mode = law.rules.interest.mode();
     if mode == InterestMode::None || (mode == InterestMode::Statutory && !law.has_statutory_rate()) {
         return InterestResult::default();
     }
-    let (legal_due, _) = law.legal_due(due);
     let overrides = law.rate_overrides();
-    accrue(timeline, legal_due, until, |date| law.rate_on(date, &overrides), law.day_count())
+    let rate_on = |date| law.rate_on(date, &overrides);
+    if segments {
+        accrue(timeline, legal_due, until, rate_on, law.day_count())
+    } else {
+        accrue_total(timeline, legal_due, until, rate_on, law.day_count())
+    }
 }
 
 /// Interest on one invoice from the day after its legal due date up to and including `until`,
@@ -190,8 +207,22 @@ pub fn interest(
     until: NaiveDate,
 ) -> InterestResult {
     let law = Law::of(&ledger.policy, customer, rules);
+    let (legal_due, _) = law.legal_due(invoice.due);
+    interest_from(&law, ledger, invoice, legal_due, until, true)
+}
+
+/// [`interest`] under a law and from a legal due date already worked out (a claim works them
+/// out once); without the segments unless `segments`.
+pub(crate) fn interest_from(
+    law: &Law<'_>,
+    ledger: &Ledger,
+    invoice: &Invoice,
+    legal_due: NaiveDate,
+    until: NaiveDate,
+    segments: bool,
+) -> InterestResult {
     let timeline = ledger.open_timeline(invoice, until);
-    interest_on(&law, &timeline, invoice.due, until)
+    interest_after(law, &timeline, legal_due, until, segments)
 }
 
 /// What earlier reminders on an invoice charged, for the fee rules that count them.
@@ -292,6 +323,24 @@ pub fn compensation(
 ) -> Result<Compensation, RuleViolation> {
     let law = Law::of(&ledger.policy, customer, rules);
     let (legal_due, _) = law.legal_due(invoice.due);
+    compensation_from(&law, ledger, invoice, customer, legal_due, fees_charged, as_of, true)
+}
+
+/// [`compensation`] under a law and from a legal due date already worked out (a claim works
+/// them out once); without the text of why none is charged unless `say_withheld` (the same
+/// figures either way).
+#[allow(clippy::too_many_arguments)] // compensation's facts, with the two a claim has worked out
+pub(crate) fn compensation_from(
+    law: &Law<'_>,
+    ledger: &Ledger,
+    invoice: &Invoice,
+    customer: Option<&Customer>,
+    legal_due: NaiveDate,
+    fees_charged: Decimal,
+    as_of: NaiveDate,
+    say_withheld: bool,
+) -> Result<Compensation, RuleViolation> {
+    let rules = law.rules;
     if customer.is_none_or(|c| c.kind.is_consumer()) || as_of <= legal_due {
         return Ok(Compensation::default());
     }
@@ -303,7 +352,7 @@ pub fn compensation(
         Charge::Amount(a) if a.is_zero() => return Ok(Compensation::default()),
         Charge::Amount(_) if invoice.currency != ledger.policy.currency => return Ok(Compensation::default()),
         Charge::Amount(a) => {
-            check_fixed_compensation(&law, a, currency, statutory, converted, fixed_on)?;
+            check_fixed_compensation(law, a, currency, statutory, converted, fixed_on)?;
             a
         }
         Charge::Statutory => match (statutory, converted) {
@@ -311,7 +360,7 @@ pub fn compensation(
             (Some(amount), None) => {
                 return Ok(Compensation {
                     fixed_on: Some(fixed_on),
-                    withheld: Some(format!(
+                    withheld: say_withheld.then(|| format!(
                         "no compensation: the law's {} {} cannot be converted to {currency} (no rate dated on or before {fixed_on} in law.exchange_rates)",
                         rules::show_amount(amount),
                         law.pack.currency

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::charges::{self, Compensation, Law};
 use super::interest::InterestResult;
 use super::ledger::Ledger;
-use super::model::{Currency, Customer, Invoice};
+use super::model::{Currency, Customer, Invoice, Text};
 use super::money::format_money;
 use super::policy::{InterestMode, Rules};
 use super::rules::calendar::MovedDue;
@@ -30,7 +30,8 @@ pub struct ClaimFee {
 /// What the debtor owes on one invoice on a date, and how it is made up.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Claim {
-    pub invoice: String,
+    /// The invoice number (held inline: a whole ledger's claims allocate no text for it).
+    pub invoice: Text,
     pub currency: Option<Currency>,
     /// Open principal on the date.
     pub principal: Decimal,
@@ -124,6 +125,17 @@ impl Claim {
     }
 }
 
+/// How much of a claim's working it keeps. The figures are the same either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Every interest segment and note: what `dun explain` and `dun customer` show.
+    Full,
+    /// The figures alone, no segment and no note: for runs over a whole ledger that show
+    /// neither (`dun due`, `dun remind`, `dun collect`), so that its claims format and keep
+    /// nothing per invoice beyond their amounts.
+    Figures,
+}
+
 /// The claim on `invoice` on `as_of`: `open` principal, the `earlier` fees journaled on it
 /// (date, amount) and `new_fee` charged by the step due today.
 #[allow(clippy::too_many_arguments)] // the facts of one claim, one by one
@@ -137,8 +149,26 @@ pub fn claim(
     open: Decimal,
     as_of: NaiveDate,
 ) -> Result<Claim, RuleViolation> {
+    claim_kept(ledger, invoice, customer, rules, earlier, new_fee, open, as_of, Detail::Full)
+}
+
+/// [`claim`], keeping as much of its working as `detail` says. The law and the legal due date
+/// are worked out once, for the interest, the compensation and the notes alike.
+#[allow(clippy::too_many_arguments)] // the facts of one claim, one by one
+pub fn claim_kept(
+    ledger: &Ledger,
+    invoice: &Invoice,
+    customer: Option<&Customer>,
+    rules: &Rules,
+    earlier: &[(NaiveDate, Decimal)],
+    new_fee: Decimal,
+    open: Decimal,
+    as_of: NaiveDate,
+    detail: Detail,
+) -> Result<Claim, RuleViolation> {
+    let full = detail == Detail::Full;
     let law = Law::of(&ledger.policy, customer, rules);
-    let (_, moved) = law.legal_due(invoice.due);
+    let (legal_due, moved) = law.legal_due(invoice.due);
     let mut fees: Vec<ClaimFee> = earlier
         .iter()
         .filter(|(_, amount)| !amount.is_zero())
@@ -148,13 +178,16 @@ pub fn claim(
         fees.push(ClaimFee { date: as_of, amount: new_fee, new: true });
     }
     let fees_total: Decimal = fees.iter().map(|f| f.amount).sum();
-    let interest = charges::interest(ledger, invoice, customer, rules, as_of);
-    let compensation = charges::compensation(ledger, invoice, customer, rules, fees_total, as_of)?;
+    let interest = charges::interest_from(&law, ledger, invoice, legal_due, as_of, full);
+    let compensation =
+        charges::compensation_from(&law, ledger, invoice, customer, legal_due, fees_total, as_of, full)?;
     let mut notes = Vec::new();
-    interest_notes(&law, invoice, &interest, as_of, &mut notes);
-    notes.extend(compensation.withheld.clone());
+    if full {
+        interest_notes(&law, legal_due, &interest, as_of, &mut notes);
+        notes.extend(compensation.withheld.clone());
+    }
     Ok(Claim {
-        invoice: invoice.number.to_string(),
+        invoice: invoice.number.clone(),
         currency: Some(invoice.currency),
         principal: open,
         due: invoice.due,
@@ -172,12 +205,11 @@ pub fn claim(
 /// statutory rate for the debtor, a fixed rate capped.
 fn interest_notes(
     law: &Law<'_>,
-    invoice: &Invoice,
+    legal_due: NaiveDate,
     interest: &InterestResult,
     as_of: NaiveDate,
     notes: &mut Vec<String>,
 ) {
-    let (legal_due, _) = law.legal_due(invoice.due);
     if as_of <= legal_due {
         return;
     }

@@ -334,12 +334,10 @@ pub struct Decision<'a> {
     /// When nothing is due today: the day the next step comes if nothing changes (waiting,
     /// not yet due, or the day after a promise), where one is scheduled.
     pub next_date: Option<NaiveDate>,
-    /// The fee this reminder would charge (0 unless a reminder is due). This and the three
-    /// below are the claim's figures, copied from [`Decision::claim`] for tables.
+    /// The fee this reminder would charge (0 unless a reminder is due): the claim's new fee
+    /// once it is made. The claim's other figures are read from it ([`Decision::interest`],
+    /// ...), not copied: a ledger's decisions are its largest block of memory.
     pub fee: Decimal,
-    pub fees_charged: Decimal,
-    pub interest: Decimal,
-    pub compensation: Decimal,
     /// What the debtor owes on the invoice today, line by line: what every output shows.
     pub claim: Claim,
     /// The next reminder must warn of collection (it is the last, and the law or practice asks).
@@ -432,6 +430,9 @@ fn decide_where<'a>(
     why: fn() -> Why,
 ) -> Outcome<'a> {
     let open = ledger.open_amounts(as_of);
+    // A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
+    // customer`); other runs keep its figures alone.
+    let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
     // Sized once: a decision carries its claim, and regrowing would copy every one of them.
@@ -447,7 +448,9 @@ fn decide_where<'a>(
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
     let mut segment_rules: Vec<Rules> = Vec::new();
-    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, History)> = Vec::with_capacity(capacity);
+    // What each claim needs of the invoice's history is its fees: the rest is dropped as soon as
+    // the invoice is decided (most invoices have none, and an empty list allocates nothing).
+    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, Fees)> = Vec::with_capacity(capacity);
     for invoice in &ledger.invoices {
         if only.is_some_and(|c| invoice.customer != c) {
             continue;
@@ -470,11 +473,11 @@ fn decide_where<'a>(
             out.violations.push((invoice.number.to_string(), v.clone()));
         }
         out.decisions.push(d.0);
-        pending.push((invoice, customer, at, history));
+        pending.push((invoice, customer, at, history.fees()));
     }
     charge_once_per_letter(&mut out.decisions);
     let mut stale_warned = std::collections::HashSet::new();
-    for (d, (invoice, customer, at, history)) in out.decisions.iter_mut().zip(&pending) {
+    for (d, (invoice, customer, at, fees)) in out.decisions.iter_mut().zip(&pending) {
         let rules = &segment_rules[*at];
         let law = Law::of(&ledger.policy, *customer, rules);
         if d.claim.legal_due() < as_of
@@ -482,7 +485,7 @@ fn decide_where<'a>(
         {
             out.violations.push((invoice.number.to_string(), v));
         }
-        match claim::claim(ledger, invoice, *customer, rules, &history.fees(), d.fee, d.open, as_of) {
+        match claim::claim_kept(ledger, invoice, *customer, rules, fees, d.fee, d.open, as_of, detail) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
@@ -498,6 +501,9 @@ fn decide_where<'a>(
     }
     out
 }
+
+/// The fees journaled on an invoice: (reminder date, fee).
+type Fees = Vec<(NaiveDate, Decimal)>;
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or
 /// unknown), once per country: letters would otherwise state it silently.
@@ -546,9 +552,6 @@ impl<'a> Decision<'a> {
             pay_by: self.pay_by,
             next_date: self.next_date,
             fee: self.fee,
-            fees_charged: self.fees_charged,
-            interest: self.interest,
-            compensation: self.compensation,
             claim: self.claim,
             collection_warning: self.collection_warning,
             call_for: self.call_for,
@@ -556,13 +559,25 @@ impl<'a> Decision<'a> {
         }
     }
 
-    /// Takes the claim's figures: the one place the decision's amounts come from.
+    /// Takes the claim: the one place the decision's amounts come from.
     fn attach(&mut self, claim: Claim) {
         self.fee = claim.new_fee();
-        self.fees_charged = claim.earlier_fees();
-        self.interest = claim.interest.amount;
-        self.compensation = claim.compensation.amount;
         self.claim = claim;
+    }
+
+    /// Fees journaled before today, by the claim (0 where the claim was refused).
+    pub fn fees_charged(&self) -> Decimal {
+        self.claim.earlier_fees()
+    }
+
+    /// Interest on the claim today (0 where the claim was refused).
+    pub fn interest(&self) -> Decimal {
+        self.claim.interest.amount
+    }
+
+    /// The fixed compensation on the claim today (0 where the claim was refused).
+    pub fn compensation(&self) -> Decimal {
+        self.claim.compensation.amount
     }
 }
 
@@ -653,9 +668,6 @@ fn decide_invoice<'a>(
         pay_by: None,
         next_date: None,
         fee: Decimal::ZERO,
-        fees_charged: Decimal::ZERO,
-        interest: Decimal::ZERO,
-        compensation: Decimal::ZERO,
         claim: Claim::default(),
         collection_warning: false,
         call_for: None,

@@ -101,6 +101,29 @@ pub fn accrue(
     rate_on: impl Fn(NaiveDate) -> Option<Decimal>,
     day_count: DayCount,
 ) -> InterestResult {
+    accrue_kept(open_changes, due, until, rate_on, day_count, true)
+}
+
+/// [`accrue`] without its segments: the same amount, days and missing rate, for runs that
+/// show no segment (`dun due`, `dun remind`); a whole ledger's claims allocate nothing here.
+pub fn accrue_total(
+    open_changes: &[(NaiveDate, Decimal)],
+    due: NaiveDate,
+    until: NaiveDate,
+    rate_on: impl Fn(NaiveDate) -> Option<Decimal>,
+    day_count: DayCount,
+) -> InterestResult {
+    accrue_kept(open_changes, due, until, rate_on, day_count, false)
+}
+
+fn accrue_kept(
+    open_changes: &[(NaiveDate, Decimal)],
+    due: NaiveDate,
+    until: NaiveDate,
+    rate_on: impl Fn(NaiveDate) -> Option<Decimal>,
+    day_count: DayCount,
+    keep_segments: bool,
+) -> InterestResult {
     let Some(first_day) = due.succ_opt().filter(|day| *day <= until) else {
         return InterestResult::default();
     };
@@ -110,14 +133,18 @@ pub fn accrue(
     // as exact as the type allows (actual/actual has two, the others one).
     let mut weighted_by_year: [(i64, Decimal); 2] = [(0, Decimal::ZERO); 2];
     for (from, to) in segment_bounds(&changes, first_day, until) {
-        let segment = price_segment(&changes, from, to, &rate_on, day_count);
+        let mut segment = price_segment(&changes, from, to, &rate_on, day_count);
         let year_days = year_days(day_count, from);
         let slot = usize::from(year_days == 366);
+        let weighted = weighted(&segment);
         weighted_by_year[slot].0 = year_days;
-        weighted_by_year[slot].1 = weighted_by_year[slot].1.saturating_add(weighted(&segment));
+        weighted_by_year[slot].1 = weighted_by_year[slot].1.saturating_add(weighted);
         result.days = result.days.saturating_add(segment.days);
         result.missing_rate |= !segment.rate_known;
-        result.segments.push(segment);
+        if keep_segments {
+            segment.interest = weighted / Decimal::from(100 * year_days);
+            result.segments.push(segment);
+        }
     }
     result.unrounded = weighted_by_year
         .iter()
@@ -129,11 +156,15 @@ pub fn accrue(
 }
 
 /// The changes sorted by date, stable so that on equal dates the later
-/// entry of the input comes last (and wins).
-fn sorted_changes(open_changes: &[(NaiveDate, Decimal)]) -> Vec<(NaiveDate, Decimal)> {
+/// entry of the input comes last (and wins); borrowed when they already are
+/// (a ledger's timelines are).
+fn sorted_changes(open_changes: &[(NaiveDate, Decimal)]) -> std::borrow::Cow<'_, [(NaiveDate, Decimal)]> {
+    if open_changes.is_sorted_by_key(|(date, _)| *date) {
+        return std::borrow::Cow::Borrowed(open_changes);
+    }
     let mut changes = open_changes.to_vec();
     changes.sort_by_key(|(date, _)| *date);
-    changes
+    std::borrow::Cow::Owned(changes)
 }
 
 /// Inclusive day ranges from `first_day` to `until`, split at half-year
@@ -142,20 +173,17 @@ fn segment_bounds(
     changes: &[(NaiveDate, Decimal)],
     first_day: NaiveDate,
     until: NaiveDate,
-) -> Vec<(NaiveDate, NaiveDate)> {
-    let mut bounds = Vec::new();
-    let mut cursor = first_day;
-    loop {
-        let mut end = until.min(rules::half_year_end(cursor));
-        if let Some(change) = next_change_on_or_after(changes, cursor) {
+) -> impl Iterator<Item = (NaiveDate, NaiveDate)> + '_ {
+    let mut cursor = Some(first_day);
+    std::iter::from_fn(move || {
+        let from = cursor?;
+        let mut end = until.min(rules::half_year_end(from));
+        if let Some(change) = next_change_on_or_after(changes, from) {
             end = end.min(change);
         }
-        bounds.push((cursor, end));
-        match end.succ_opt() {
-            Some(next) if next <= until => cursor = next,
-            _ => return bounds,
-        }
-    }
+        cursor = end.succ_opt().filter(|next| *next <= until);
+        Some((from, end))
+    })
 }
 
 /// The date of the first change on or after `day`: the principal it sets
@@ -176,6 +204,7 @@ fn principal_on(changes: &[(NaiveDate, Decimal)], day: NaiveDate) -> Decimal {
     entry.map_or(Decimal::ZERO, |(_, principal)| *principal)
 }
 
+/// A segment's days, principal and rate; its interest is left at 0 for the caller.
 fn price_segment(
     changes: &[(NaiveDate, Decimal)],
     from: NaiveDate,
@@ -184,7 +213,7 @@ fn price_segment(
     day_count: DayCount,
 ) -> InterestSegment {
     let rate = rate_on(from);
-    let mut segment = InterestSegment {
+    InterestSegment {
         from,
         to,
         days: days_between(day_count, from, to),
@@ -192,9 +221,7 @@ fn price_segment(
         rate: rate.unwrap_or(Decimal::ZERO),
         rate_known: rate.is_some(),
         interest: Decimal::ZERO,
-    };
-    segment.interest = weighted(&segment) / Decimal::from(100 * year_days(day_count, from));
-    segment
+    }
 }
 
 /// principal × rate × days, with negatives counted as 0: the segment's
@@ -603,6 +630,27 @@ mod tests {
             prop_assert!((whole.unrounded - head.unrounded - tail.unrounded).abs() <= tolerance);
             let segment_sum: Decimal = whole.segments.iter().map(|s| s.interest).sum();
             prop_assert!((whole.unrounded - segment_sum).abs() <= tolerance);
+        }
+
+        /// `accrue_total` (what `dun due` and `dun remind` use) gives what `accrue` gives, less
+        /// the segments; and changes given sorted (borrowed, not copied) price as given in any
+        /// order.
+        #[test]
+        fn a_total_is_the_accrual_less_its_segments(
+            changes in changes(),
+            due in 0u16..2000,
+            until in 0u16..2500,
+            day_count in day_counts(),
+        ) {
+            let full = accrue(&changes, day(due), day(until), half_yearly, day_count);
+            let total = accrue_total(&changes, day(due), day(until), half_yearly, day_count);
+            prop_assert!(total.segments.is_empty());
+            let covered: i64 = full.segments.iter().map(|s| s.days).sum();
+            prop_assert_eq!(covered, full.days);
+            prop_assert_eq!(InterestResult { segments: Vec::new(), ..full.clone() }, total);
+            let mut sorted = changes.clone();
+            sorted.sort_by_key(|(date, _)| *date);
+            prop_assert_eq!(accrue(&sorted, day(due), day(until), half_yearly, day_count), full);
         }
 
         #[test]

@@ -139,7 +139,7 @@ fn finding_2_norway_offsets_the_fee_against_the_compensation() {
     // 2026H2 compensation 430, fee 38 on day 14 → compensation 392, claim 10 000 + 38 + 392.
     let l = norway_b2b("");
     let d = decision(&l, "1", "2026-09-15");
-    assert_eq!((d.fee, d.compensation), (money("38"), money("392")));
+    assert_eq!((d.fee, d.compensation()), (money("38"), money("392")));
     assert_eq!(d.claim.total(), money("10430"));
 }
 
@@ -158,11 +158,11 @@ fn finding_3_norway_compensation_by_half_year_fixed_at_the_claims_date() {
     );
     for on in ["2025-12-31", "2026-03-01", "2026-08-01"] {
         let d = decision(&l, "1", on);
-        assert_eq!(d.compensation, money("460"), "{on}");
+        assert_eq!(d.compensation(), money("460"), "{on}");
         assert_eq!(d.claim.compensation.fixed_on, Some(date("2025-12-31")));
     }
     let l = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-06-30", "1000", "NOK")]);
-    assert_eq!(decision(&l, "1", "2026-08-01").compensation, money("430"));
+    assert_eq!(decision(&l, "1", "2026-08-01").compensation(), money("430"));
 }
 
 #[test]
@@ -223,12 +223,12 @@ fn finding_6_a_weekend_due_date_costs_nothing() {
     let open = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-10-31", "100000", "SEK")]);
     let sunday = decision(&open, "1", "2026-11-01");
     assert_eq!(
-        (sunday.interest, sunday.compensation, sunday.state.clone()),
+        (sunday.interest(), sunday.compensation(), sunday.state.clone()),
         (Decimal::ZERO, Decimal::ZERO, State::NotDue)
     );
     let tuesday = decision(&open, "1", "2026-11-03");
     // One day: 100 000 × 10 % / 365 = 27.40; and the 450.
-    assert_eq!((tuesday.interest, tuesday.compensation), (money("27.40"), money("450")));
+    assert_eq!((tuesday.interest(), tuesday.compensation()), (money("27.40"), money("450")));
     assert!(
         tuesday.claim.describe().iter().any(|l| l.contains("alla helgons dag") && l.contains("2026-11-02"))
     );
@@ -256,7 +256,7 @@ fn finding_9_fixed_compensation_and_consumer_rate_are_checked() {
         vec![invoice("1", "C", "2026-09-01", "10000", "NOK")],
     );
     assert_eq!(rules_broken(&l, "2026-10-01"), ["rate-above-maximum"]);
-    assert_eq!(decision(&l, "1", "2026-10-01").interest, money("100.68"));
+    assert_eq!(decision(&l, "1", "2026-10-01").interest(), money("100.68"));
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn finding_10_no_b2b_rate_for_consumers_outside_the_nordics() {
         vec![invoice("1", "D", "2026-03-02", "1000", "EUR")],
     );
     let d = decision(&l, "1", "2026-04-01");
-    assert_eq!(d.interest, Decimal::ZERO);
+    assert_eq!(d.interest(), Decimal::ZERO);
     assert!(d.claim.notes.iter().any(|n| n.contains("no statutory interest")), "{:?}", d.claim.notes);
     assert!(decide(&l, date("2026-04-01")).warnings.is_empty());
 }
@@ -308,7 +308,7 @@ fn finding_13_one_claim_the_same_figures_in_every_document() {
     );
     let on = "2026-09-09";
     let outcome = decide(&l, date(on));
-    let comps: Vec<Decimal> = outcome.decisions.iter().map(|d| d.compensation).collect();
+    let comps: Vec<Decimal> = outcome.decisions.iter().map(|d| d.compensation()).collect();
     assert_eq!(comps, [money("390"), money("450")]);
     let reminder_total: Decimal = outcome.decisions.iter().map(|d| d.claim.total()).sum();
     assert_eq!(reminder_total, money("15900"));
@@ -316,7 +316,7 @@ fn finding_13_one_claim_the_same_figures_in_every_document() {
     // Collection later: the journaled fee stays in the claim, the compensation stays 390.
     let later = decide(&l, date("2026-10-10"));
     let due: Vec<(Decimal, Decimal, Decimal)> =
-        later.decisions.iter().map(|d| (d.claim.fees_total(), d.compensation, d.claim.total())).collect();
+        later.decisions.iter().map(|d| (d.claim.fees_total(), d.compensation(), d.claim.total())).collect();
     assert_eq!(due, [(money("60"), money("390"), money("10450")), (money("0"), money("450"), money("5450"))]);
 }
 
@@ -507,8 +507,14 @@ mod sweep {
                     prop_assert!(c.interest.amount.is_zero() && c.compensation.amount.is_zero(), "{day}: {c:?}");
                 }
                 // Interest: never a rate above the statutory one for Norwegian consumers, none
-                // statutory for consumers outside the Nordics.
-                for s in &c.interest.segments {
+                // statutory for consumers outside the Nordics. A forecast's claims keep their
+                // figures alone: the segments are the full claim's, of the same amount.
+                let full = crate::core::charges::interest(&l, &l.invoices[0], Some(&customer), &l.rules_for(Some(&customer)), day);
+                // (A claim refused for a violation is empty.)
+                if c.invoice == l.invoices[0].number {
+                    prop_assert_eq!(full.amount, c.interest.amount);
+                }
+                for s in &full.segments {
                     if law == "NO" && consumer {
                         let cap = crate::core::rules::statutory_rate(crate::core::rules::rules_for("NO"), s.from, true, &[]);
                         prop_assert!(cap.is_none_or(|cap| s.rate <= cap), "{} > {cap:?}", s.rate);
@@ -522,6 +528,57 @@ mod sweep {
                 }
             }
             let _ = fees_so_far;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// A claim kept as figures (what `dun due`, `dun remind` and `dun collect` decide with)
+        /// is the full claim less its interest segments, notes and the text of a withheld
+        /// compensation: every country, kind, currency, interest mode, part payment and date.
+        #[test]
+        fn a_claim_of_figures_is_the_full_claim_less_its_working(
+            (policy, customer, invoice) in case(),
+            days in 0u64..900,
+            paid in 0u32..3,
+            fees in 0u64..3,
+            new_fee: bool,
+        ) {
+            use crate::core::claim::{self, Detail};
+            let mut invoice = invoice;
+            if paid > 0 {
+                invoice.paid = Decimal::from(2500 * paid);
+                invoice.paid_on = Some(invoice.due + chrono::Days::new(u64::from(paid) * 40));
+            }
+            let l = ledger(&policy, vec![customer], vec![invoice]);
+            let inv = &l.invoices[0];
+            let c = l.customer(&inv.customer);
+            let rules = l.rules_for(c);
+            let on = inv.due + chrono::Days::new(days);
+            let earlier: Vec<(NaiveDate, Decimal)> =
+                (0..fees).map(|i| (inv.due + chrono::Days::new(10 + 10 * i), money("45"))).collect();
+            let fee = if new_fee { money("60") } else { Decimal::ZERO };
+            let open = l.open_amounts(on).get(inv.number.as_str()).copied().unwrap_or_default();
+            let full = claim::claim(&l, inv, c, &rules, &earlier, fee, open, on);
+            let figures = claim::claim_kept(&l, inv, c, &rules, &earlier, fee, open, on, Detail::Figures);
+            match (full, figures) {
+                (Ok(full), Ok(figures)) => {
+                    prop_assert!(figures.interest.segments.is_empty(), "{figures:?}");
+                    prop_assert!(figures.notes.is_empty(), "{figures:?}");
+                    prop_assert!(figures.compensation.withheld.is_none(), "{figures:?}");
+                    // The full claim keeps its working: segments for every interest day.
+                    let covered: i64 = full.interest.segments.iter().map(|s| s.days).sum();
+                    prop_assert_eq!(covered, full.interest.days);
+                    let mut less = full.clone();
+                    less.interest.segments.clear();
+                    less.notes.clear();
+                    less.compensation.withheld = None;
+                    prop_assert_eq!(less, figures);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (a, b) => prop_assert!(false, "full {a:?}, figures {b:?}"),
+            }
         }
     }
 }

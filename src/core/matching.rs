@@ -196,18 +196,19 @@ pub fn match_payments(invoices: &[Candidate<'_>], payments: &[Incoming]) -> Vec<
     match_payments_with_letters(invoices, &[], payments)
 }
 
-/// [`match_payments`], knowing the letters' total references (from the journal).
-pub fn match_payments_with_letters(
+/// [`match_payments`], knowing the letters' total references (from the journal). The payments
+/// may be borrowed (`&[&Incoming]`), so a caller that holds them need not copy them.
+pub fn match_payments_with_letters<P: std::borrow::Borrow<Incoming>>(
     invoices: &[Candidate<'_>],
     letters: &[LetterTotal],
-    payments: &[Incoming],
+    payments: &[P],
 ) -> Vec<Outcome> {
     let mut matcher = PaymentMatcher::new(invoices, letters);
     let mut order: Vec<usize> = (0..payments.len()).collect();
-    order.sort_by_key(|&i| payments[i].date);
+    order.sort_by_key(|&i| payments[i].borrow().date);
     let mut outcomes: Vec<Option<Outcome>> = vec![None; payments.len()];
     for i in order {
-        outcomes[i] = Some(matcher.match_next(&payments[i]));
+        outcomes[i] = Some(matcher.match_next(payments[i].borrow()));
     }
     outcomes.into_iter().flatten().collect()
 }

@@ -898,6 +898,90 @@ fn overlapping_statements_imported_together_add_each_payment_once() {
     assert_eq!(read(&l, "journal.csv").matches(",payment,").count(), 3);
 }
 
+/// The second statement repeats the first one's days: the run is out of date order, but only
+/// in payments that are duplicates, which are not matched; each payment is added once.
+#[test]
+fn a_statement_repeating_the_days_before_it_adds_only_what_is_new() {
+    let l = shop();
+    let (r1, r2, r3) = (ocr("3001"), ocr("3002"), ocr("3003"));
+    let first = camt053(
+        "2026-11-19",
+        &[
+            ("E1", "2026-11-18", "1000.00", r1.as_str(), "Kalles Plåt AB"),
+            ("E2", "2026-11-19", "2000.00", r2.as_str(), "Olles färg AB"),
+        ],
+    );
+    let second = camt053(
+        "2026-11-20",
+        &[
+            ("E1", "2026-11-18", "1000.00", r1.as_str(), "Kalles Plåt AB"),
+            ("E2", "2026-11-19", "2000.00", r2.as_str(), "Olles färg AB"),
+            ("E3", "2026-11-20", "500.00", r3.as_str(), "Berits Garn"),
+        ],
+    );
+    let a = write_bank(&l, "stmt-1.xml", first.as_bytes());
+    let b = write_bank(&l, "stmt-2.xml", second.as_bytes());
+    l.ok(&["import", &a, &b, "--as-of", "2026-11-23", "-q"]);
+    let lines: Vec<(String, String)> = rows(&l, "payments.csv")
+        .iter()
+        .map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            (f[1].to_owned(), f[4].to_owned())
+        })
+        .collect();
+    let expected = [("3001", "E1/E1-1"), ("3002", "E2/E2-1"), ("3003", "E3/E3-1")];
+    assert_eq!(lines, expected.map(|(i, t)| (i.to_owned(), t.to_owned())));
+    let imports = rows(&l, "imports.csv");
+    assert!(
+        imports[1].starts_with("stmt-2.xml,camt.053,2026-11-20,2026-11-20,2026-11-23,3,1,0,2,"),
+        "{imports:?}"
+    );
+    assert!(!l.file("unmatched.csv").exists() || rows(&l, "unmatched.csv").is_empty());
+}
+
+/// Files given out of date order are matched by date: the earlier payment of the second file
+/// settles the invoice both name, whatever order the files came in.
+#[test]
+fn files_given_out_of_date_order_are_matched_by_date() {
+    let l = shop();
+    let r1 = ocr("3001");
+    let late = camt053("2026-11-21", &[("L1", "2026-11-21", "1000.00", r1.as_str(), "Kalles Plåt AB")]);
+    let early = camt053("2026-11-20", &[("P0", "2026-11-20", "1000.00", r1.as_str(), "Kalles Plåt AB")]);
+    let a = write_bank(&l, "late.xml", late.as_bytes());
+    let b = write_bank(&l, "early.xml", early.as_bytes());
+    l.ok(&["import", &a, &b, "--as-of", "2026-11-23", "-q"]);
+    let settled: Vec<String> =
+        rows(&l, "payments.csv").into_iter().filter(|r| r.starts_with("2026-11-20,3001,1000.00,")).collect();
+    assert_eq!(settled.len(), 1, "{:?}", rows(&l, "payments.csv"));
+    assert!(settled[0].contains(",P0/P0-1,early.xml,reference"), "{settled:?}");
+    // Matched first, it settles the invoice whole; the later one finds nothing open.
+    let journal = read(&l, "journal.csv");
+    assert!(journal.contains("\n2026-11-20,payment,3001,K1,1000.00,,,P0/P0-1,reference\n"), "{journal}");
+    assert!(!journal.contains(",L1/L1-1,reference\n"), "{journal}");
+}
+
+/// A transaction id twice within one file is two payments: the second is renamed `ID#2` (the
+/// file is read whole for it), not taken for a duplicate.
+#[test]
+fn an_id_twice_within_one_file_is_two_payments() {
+    let l = shop();
+    let payments = [
+        Bg { reference: "", ore: 11_100, serial: 1, payer: None },
+        Bg { reference: "", ore: 22_200, serial: 1, payer: None },
+        Bg { reference: "", ore: 33_300, serial: 2, payer: None },
+    ];
+    let file = write_bank(&l, "bg.txt", &bgmax("20261120", &payments));
+    l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
+    let ids: Vec<String> =
+        rows(&l, "unmatched.csv").iter().map(|r| r.split(',').next().unwrap().to_owned()).collect();
+    let (first, second) = (txid("20261120", 1), txid("20261120", 2));
+    assert_eq!(ids, [first.clone(), format!("{first}#2"), second]);
+    // Imported again, all three are duplicates.
+    l.ok(&["import", &file, "--as-of", "2026-11-24", "-q"]);
+    assert_eq!(rows(&l, "unmatched.csv").len(), 3);
+    assert!(rows(&l, "imports.csv")[0].contains(",3,0,3,0,"), "{:?}", rows(&l, "imports.csv"));
+}
+
 /// The date open amounts are taken on is the newest payment that is new to the ledger and to
 /// the run: a repeat dated later (here past the as-of date) does not bring in an invoice issued
 /// after every new payment, so the payment of that invoice's reference is not matched to it.

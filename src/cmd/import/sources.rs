@@ -32,11 +32,15 @@ pub struct BankInput {
 /// The files, surveyed, and whether their payments can be matched as they come.
 pub struct Survey {
     pub inputs: Vec<BankInput>,
-    /// Matching in file order is matching in date order and no id repeats within one file:
-    /// payments can be matched and written one at a time.
-    pub in_stream_order: bool,
-    /// The newest payment that is not already recorded (when `in_stream_order`); a payment
-    /// whose id comes again later in the run counts too (see [`Survey::repeated`]).
+    /// The payments not already recorded come in date order, file after file. Those a
+    /// repeated id makes duplicates are not matched, so when this is not so, the run may
+    /// still be in date order where it matters (see `dun import`'s plan).
+    pub in_order: bool,
+    /// No id repeats within one file (else the whole-file parser renames it `X#2`, and the
+    /// run is read whole).
+    pub distinct_in_each_file: bool,
+    /// The newest payment that is not already recorded; a payment whose id comes again later
+    /// in the run counts too (see [`Survey::repeated`]).
     pub newest_fresh: Option<NaiveDate>,
     /// Sorted [`id_hash`]es that more than one payment of the run has: their ids may come in two
     /// files (two overlapping statements imported together), the later one a duplicate. Only
@@ -81,7 +85,8 @@ pub fn survey(paths: &[PathBuf], config: Option<&CsvImportConfig>, known: &HashS
     let repeated = order.repeated();
     Ok(Survey {
         inputs,
-        in_stream_order: order.in_order && distinct_in_each_file,
+        in_order: order.in_order,
+        distinct_in_each_file,
         newest_fresh: order.newest_fresh,
         repeated,
     })
@@ -168,12 +173,13 @@ impl Order {
     }
 
     fn see(&mut self, p: &BankPayment, known: &HashSet<&str>) {
-        if self.last.is_some_and(|last| p.date < last) {
-            self.in_order = false;
-        }
-        self.last = Some(p.date);
         let id = stored_txid(&p.txid);
+        // A payment recorded already is a duplicate, never matched: its date does not count.
         if !known.contains(id.as_str()) {
+            if self.last.is_some_and(|last| p.date < last) {
+                self.in_order = false;
+            }
+            self.last = Some(p.date);
             self.newest_fresh = self.newest_fresh.max(Some(p.date));
         }
         self.ids.push(id_hash(&id));
@@ -501,6 +507,23 @@ mod tests {
 
         let (distinct, repeated, _) = surveyed(&[&["A", "B"], &["C"]], &[]);
         assert!(distinct && repeated.is_empty());
+    }
+
+    /// A recorded payment is a duplicate and never matched: one dated before the others does
+    /// not make the run out of date order, nor does its date count as the newest.
+    #[test]
+    fn a_recorded_payment_out_of_date_order_keeps_the_run_in_order() {
+        let known: HashSet<&str> = ["OLD", "LATE"].into_iter().collect();
+        let mut order = Order::default();
+        order.next_file();
+        order.see(&payment("A", 5), &known);
+        order.see(&payment("OLD", 1), &known);
+        order.see(&payment("B", 6), &known);
+        order.see(&payment("LATE", 9), &known);
+        assert!(order.in_order);
+        assert_eq!(order.newest_fresh, NaiveDate::from_ymd_opt(2026, 11, 6));
+        order.see(&payment("C", 2), &known);
+        assert!(!order.in_order);
     }
 
     /// A hash every id shares: each id is still a first exactly when a set of the whole text

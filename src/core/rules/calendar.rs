@@ -88,6 +88,16 @@ impl Calendar {
 
     /// Easter-based days, and the midsummer and All Saints' weekends.
     fn movable_holiday(self, date: NaiveDate) -> Option<&'static str> {
+        // Easter's days fall from Good Friday (20 March at the earliest) to Whit Sunday (13
+        // June at the latest), midsummer in June, All Saints' Day from 31 October to 6
+        // November: the other months' dates need no computus (half of all due dates).
+        if !matches!(date.month(), 3..=6 | 10 | 11) {
+            return None;
+        }
+        self.movable_holiday_any_month(date)
+    }
+
+    fn movable_holiday_any_month(self, date: NaiveDate) -> Option<&'static str> {
         let easter = easter_sunday(date.year());
         let offset = (date - easter).num_days();
         let sweden = self == Calendar::Sweden;
@@ -180,6 +190,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().expect("test date")
+    }
+
+    #[test]
+    fn movable_holidays_only_in_the_months_looked_at() {
+        // Every day of four centuries: skipping the computus outside March–June, October and
+        // November finds every movable holiday the full computation finds.
+        let mut day = d("1900-01-01");
+        let mut found = 0;
+        while day <= d("2299-12-31") {
+            for calendar in [Calendar::Sweden, Calendar::Finland] {
+                let all = calendar.movable_holiday_any_month(day);
+                assert_eq!(calendar.movable_holiday(day), all, "{calendar:?} {day}");
+                found += usize::from(all.is_some());
+            }
+            day = day.succ_opt().unwrap();
+        }
+        // Five Easter days, midsummer's two and All Saints' Day, each year in each calendar.
+        assert_eq!(found, 2 * 400 * 8);
     }
 
     #[test]
