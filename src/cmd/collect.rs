@@ -23,7 +23,7 @@ use super::letters_out;
 
 pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let ledger = ledger_dir::load_ledger_for_letters(&ctx.dir, ctx.as_of)?;
     // The batch and the notices show no line of why: decided without any.
     let outcome = decide_untold(&ledger, ctx.as_of);
     super::due::report_problems(ctx, &outcome)?;

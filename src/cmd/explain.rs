@@ -48,10 +48,10 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
                 "Amounts: open {}, fee {}, interest so far {}, compensation {} ({}); fees charged before {}.\n",
                 format_money(d.open),
                 format_money(d.fee),
-                format_money(d.interest),
-                format_money(d.compensation),
+                format_money(d.interest()),
+                format_money(d.compensation()),
                 d.currency,
-                format_money(d.fees_charged)
+                format_money(d.fees_charged())
             ));
             out.push_str(&format!("Claim ({} law):\n", d.claim.law));
             for line in d.claim.describe() {

@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     // The process ends with the command: freeing a million invoices and their decisions piece
     // by piece would cost a twentieth of the run for nothing.
-    let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger(&ctx.dir)?);
+    let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger_for_letters(&ctx.dir, ctx.as_of)?);
     let outcome = std::mem::ManuallyDrop::new(decide_untold(&ledger, ctx.as_of));
     super::due::report_problems(ctx, &outcome)?;
     let due: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Reminder)).collect();

@@ -334,12 +334,10 @@ pub struct Decision<'a> {
     /// When nothing is due today: the day the next step comes if nothing changes (waiting,
     /// not yet due, or the day after a promise), where one is scheduled.
     pub next_date: Option<NaiveDate>,
-    /// The fee this reminder would charge (0 unless a reminder is due). This and the three
-    /// below are the claim's figures, copied from [`Decision::claim`] for tables.
+    /// The fee this reminder would charge (0 unless a reminder is due): the claim's new fee
+    /// once it is made. The claim's other figures are read from it ([`Decision::interest`],
+    /// ...), not copied: a ledger's decisions are its largest block of memory.
     pub fee: Decimal,
-    pub fees_charged: Decimal,
-    pub interest: Decimal,
-    pub compensation: Decimal,
     /// What the debtor owes on the invoice today, line by line: what every output shows.
     pub claim: Claim,
     /// The next reminder must warn of collection (it is the last, and the law or practice asks).
@@ -554,9 +552,6 @@ impl<'a> Decision<'a> {
             pay_by: self.pay_by,
             next_date: self.next_date,
             fee: self.fee,
-            fees_charged: self.fees_charged,
-            interest: self.interest,
-            compensation: self.compensation,
             claim: self.claim,
             collection_warning: self.collection_warning,
             call_for: self.call_for,
@@ -564,13 +559,25 @@ impl<'a> Decision<'a> {
         }
     }
 
-    /// Takes the claim's figures: the one place the decision's amounts come from.
+    /// Takes the claim: the one place the decision's amounts come from.
     fn attach(&mut self, claim: Claim) {
         self.fee = claim.new_fee();
-        self.fees_charged = claim.earlier_fees();
-        self.interest = claim.interest.amount;
-        self.compensation = claim.compensation.amount;
         self.claim = claim;
+    }
+
+    /// Fees journaled before today, by the claim (0 where the claim was refused).
+    pub fn fees_charged(&self) -> Decimal {
+        self.claim.earlier_fees()
+    }
+
+    /// Interest on the claim today (0 where the claim was refused).
+    pub fn interest(&self) -> Decimal {
+        self.claim.interest.amount
+    }
+
+    /// The fixed compensation on the claim today (0 where the claim was refused).
+    pub fn compensation(&self) -> Decimal {
+        self.claim.compensation.amount
     }
 }
 
@@ -661,9 +668,6 @@ fn decide_invoice<'a>(
         pay_by: None,
         next_date: None,
         fee: Decimal::ZERO,
-        fees_charged: Decimal::ZERO,
-        interest: Decimal::ZERO,
-        compensation: Decimal::ZERO,
         claim: Claim::default(),
         collection_warning: false,
         call_for: None,

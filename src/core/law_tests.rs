@@ -139,7 +139,7 @@ fn finding_2_norway_offsets_the_fee_against_the_compensation() {
     // 2026H2 compensation 430, fee 38 on day 14 → compensation 392, claim 10 000 + 38 + 392.
     let l = norway_b2b("");
     let d = decision(&l, "1", "2026-09-15");
-    assert_eq!((d.fee, d.compensation), (money("38"), money("392")));
+    assert_eq!((d.fee, d.compensation()), (money("38"), money("392")));
     assert_eq!(d.claim.total(), money("10430"));
 }
 
@@ -158,11 +158,11 @@ fn finding_3_norway_compensation_by_half_year_fixed_at_the_claims_date() {
     );
     for on in ["2025-12-31", "2026-03-01", "2026-08-01"] {
         let d = decision(&l, "1", on);
-        assert_eq!(d.compensation, money("460"), "{on}");
+        assert_eq!(d.compensation(), money("460"), "{on}");
         assert_eq!(d.claim.compensation.fixed_on, Some(date("2025-12-31")));
     }
     let l = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-06-30", "1000", "NOK")]);
-    assert_eq!(decision(&l, "1", "2026-08-01").compensation, money("430"));
+    assert_eq!(decision(&l, "1", "2026-08-01").compensation(), money("430"));
 }
 
 #[test]
@@ -223,12 +223,12 @@ fn finding_6_a_weekend_due_date_costs_nothing() {
     let open = ledger(&policy, l.customers.clone(), vec![invoice("1", "B", "2026-10-31", "100000", "SEK")]);
     let sunday = decision(&open, "1", "2026-11-01");
     assert_eq!(
-        (sunday.interest, sunday.compensation, sunday.state.clone()),
+        (sunday.interest(), sunday.compensation(), sunday.state.clone()),
         (Decimal::ZERO, Decimal::ZERO, State::NotDue)
     );
     let tuesday = decision(&open, "1", "2026-11-03");
     // One day: 100 000 × 10 % / 365 = 27.40; and the 450.
-    assert_eq!((tuesday.interest, tuesday.compensation), (money("27.40"), money("450")));
+    assert_eq!((tuesday.interest(), tuesday.compensation()), (money("27.40"), money("450")));
     assert!(
         tuesday.claim.describe().iter().any(|l| l.contains("alla helgons dag") && l.contains("2026-11-02"))
     );
@@ -256,7 +256,7 @@ fn finding_9_fixed_compensation_and_consumer_rate_are_checked() {
         vec![invoice("1", "C", "2026-09-01", "10000", "NOK")],
     );
     assert_eq!(rules_broken(&l, "2026-10-01"), ["rate-above-maximum"]);
-    assert_eq!(decision(&l, "1", "2026-10-01").interest, money("100.68"));
+    assert_eq!(decision(&l, "1", "2026-10-01").interest(), money("100.68"));
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn finding_10_no_b2b_rate_for_consumers_outside_the_nordics() {
         vec![invoice("1", "D", "2026-03-02", "1000", "EUR")],
     );
     let d = decision(&l, "1", "2026-04-01");
-    assert_eq!(d.interest, Decimal::ZERO);
+    assert_eq!(d.interest(), Decimal::ZERO);
     assert!(d.claim.notes.iter().any(|n| n.contains("no statutory interest")), "{:?}", d.claim.notes);
     assert!(decide(&l, date("2026-04-01")).warnings.is_empty());
 }
@@ -308,7 +308,7 @@ fn finding_13_one_claim_the_same_figures_in_every_document() {
     );
     let on = "2026-09-09";
     let outcome = decide(&l, date(on));
-    let comps: Vec<Decimal> = outcome.decisions.iter().map(|d| d.compensation).collect();
+    let comps: Vec<Decimal> = outcome.decisions.iter().map(|d| d.compensation()).collect();
     assert_eq!(comps, [money("390"), money("450")]);
     let reminder_total: Decimal = outcome.decisions.iter().map(|d| d.claim.total()).sum();
     assert_eq!(reminder_total, money("15900"));
@@ -316,7 +316,7 @@ fn finding_13_one_claim_the_same_figures_in_every_document() {
     // Collection later: the journaled fee stays in the claim, the compensation stays 390.
     let later = decide(&l, date("2026-10-10"));
     let due: Vec<(Decimal, Decimal, Decimal)> =
-        later.decisions.iter().map(|d| (d.claim.fees_total(), d.compensation, d.claim.total())).collect();
+        later.decisions.iter().map(|d| (d.claim.fees_total(), d.compensation(), d.claim.total())).collect();
     assert_eq!(due, [(money("60"), money("390"), money("10450")), (money("0"), money("450"), money("5450"))]);
 }
 

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::finding::{FileReading, Finding};
 use super::journal::Journal;
-use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
+use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered, Text};
 use super::policy::{Policy, Rules};
 
 /// A short customer id held inline, so looking one up never follows a pointer into the
@@ -313,6 +313,42 @@ pub fn open_before_credits(
 pub fn decides_on(record: &InvoiceRecord<'_>, as_of: NaiveDate, payments: &PaymentIndex) -> bool {
     record.credits.is_some()
         || open_before_credits(record, as_of, payments).is_some_and(|open| !open.is_zero())
+}
+
+/// Whether `dun check` calls this invoice record an error on its own, whatever else the ledger
+/// holds (SPEC §10): its customer is not in the register, it falls due before it was issued,
+/// or its balance disagrees with amount − paid or is more than the amount. A load for letters
+/// keeps such an invoice even when it is settled, so that the data gate of `dun remind` and
+/// `dun collect` sees it. (The errors that need another line — a number given twice, the
+/// invoice a credit note names — are kept by number.)
+pub fn flagged_alone(record: &InvoiceRecord<'_>, known_customer: bool) -> bool {
+    !known_customer
+        || (!record.is_credit_note() && record.due < record.issued)
+        || record.balance.is_some_and(|b| b != record.amount - record.paid || b.abs() > record.amount.abs())
+}
+
+/// A settled invoice a load for letters left out, by what letters still need of it: the
+/// reference it holds (its own, or the one the policy generates from its number) stays taken,
+/// so that no letter's total reference is ever the same.
+#[derive(Clone, Debug)]
+pub struct LeftOut {
+    /// The invoice's reference, or its number when it has none.
+    pub key: Text,
+    pub referenced: bool,
+    /// The customer's position in the register, [`LeftOut::UNKNOWN`] when it is not in it.
+    pub customer: u32,
+}
+
+impl LeftOut {
+    pub const UNKNOWN: u32 = u32::MAX;
+
+    pub fn of(record: &InvoiceRecord<'_>, customer: Option<u32>) -> LeftOut {
+        LeftOut {
+            key: Text::from(record.reference.unwrap_or(record.number)),
+            referenced: record.reference.is_some(),
+            customer: customer.unwrap_or(Self::UNKNOWN),
+        }
+    }
 }
 
 /// The numbers that may appear more than once, from a hash of each (every part's, together):
@@ -719,6 +755,9 @@ pub struct Ledger {
     pub notes: Vec<Finding>,
     /// How each file was read, where a preset or the policy's mapping decided it.
     pub readings: Vec<FileReading>,
+    /// The settled invoices a load for letters left out of `invoices` (empty for a whole
+    /// load): the references they hold.
+    pub left_out: Vec<LeftOut>,
     customer_at: PositionIndex,
     invoice_at: PositionIndex,
     /// Positions in `payments` by invoice number, and by normalised reference for payments
@@ -764,6 +803,7 @@ impl Ledger {
             journal,
             notes: Vec::new(),
             readings: Vec::new(),
+            left_out: Vec::new(),
             customer_at,
             invoice_at,
             payments_by_invoice,

@@ -220,33 +220,71 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
 /// Not for what looks at settled invoices: `dun check`, `customer`, `explain`, `report`,
 /// `interest`, a forecast (invoices issued later fall due in it).
 pub fn load_ledger_deciding(dir: &Path, as_of: chrono::NaiveDate) -> Result<crate::core::ledger::Ledger> {
-    use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
+    load_slim(dir, as_of, false)
+}
+
+/// [`load_ledger_deciding`] for the runs that write letters (`dun remind`, `dun collect`): it
+/// keeps as well what their data gate (`dun check`'s errors) and their total references need
+/// of settled invoices: the invoices `dun check` flags on their own
+/// ([`crate::core::ledger::flagged_alone`]), the invoices credit notes name, and the
+/// reference of every other one ([`crate::core::ledger::LeftOut`]).
+pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<crate::core::ledger::Ledger> {
+    load_slim(dir, as_of, true)
+}
+
+/// What one worker of a slim load keeps: the invoices, a hash of every number, a hash of the
+/// number each credit note names, and (for letters) what is left out.
+type SlimPart = (Vec<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
+
+fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::{
+        LeftOut, PaymentIndex, decides_on, flagged_alone, number_hash, repeated_hashes,
+    };
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, as_of);
+    let keeps = |record: &InvoiceRecord<'_>, customer: Option<u32>| {
+        decides_on(record, as_of, &paid) || (letters && flagged_alone(record, customer.is_some()))
+    };
     let stamp = file_stamp(&dir.join(INVOICES));
     let (parts, invoices_noted) = scan_invoices_noted(
         dir,
         &policy,
         &index,
-        || (Vec::new(), Vec::new()),
-        |(kept, numbers): &mut (Vec<Invoice>, Vec<u64>), record| {
+        SlimPart::default,
+        |(kept, numbers, credited, left_out): &mut SlimPart, record| {
             numbers.push(number_hash(record.number));
-            if decides_on(record, as_of, &paid) {
+            if let (true, Some(target)) = (letters, record.credits) {
+                credited.push(number_hash(target));
+            }
+            let customer = if letters { index.get(record.customer) } else { None };
+            if keeps(record, customer) {
                 kept.push(record.to_owned());
+            } else if letters {
+                left_out.push(LeftOut::of(record, customer));
             }
         },
     )?;
-    let (mut parts, numbers): (Vec<Vec<Invoice>>, Vec<Vec<u64>>) = parts.into_iter().unzip();
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut numbers, mut credited, mut left_out) = (Vec::new(), Vec::new(), Vec::new());
+    for (kept, n, c, l) in parts {
+        invoice_parts.push(kept);
+        numbers.push(n);
+        credited.extend(c);
+        left_out.extend(l);
+    }
     // A number given twice is decided on its first line, which may be a settled one: every
-    // line of a repeated number is kept, as the whole ledger has them. Rare (`dun check`
-    // calls it an error), so read again for them rather than keep every number.
-    let repeated = repeated_hashes(numbers);
-    if !repeated.is_empty() {
+    // line of a repeated number is kept, as the whole ledger has them; for letters, the
+    // invoices credit notes name too (`dun check` compares a credit note with its invoice).
+    // Rare, so read again for them rather than keep every number.
+    let mut wanted = repeated_hashes(numbers);
+    wanted.extend(credited);
+    if !wanted.is_empty() {
         let settled = scan_invoices(dir, &policy, &index, Vec::new, |kept, record| {
-            if !decides_on(record, as_of, &paid) && repeated.contains(&number_hash(record.number)) {
+            let customer = if letters { index.get(record.customer) } else { None };
+            if !keeps(record, customer) && wanted.contains(&number_hash(record.number)) {
                 kept.push(record.to_owned());
             }
         })?;
@@ -254,15 +292,16 @@ pub fn load_ledger_deciding(dir: &Path, as_of: chrono::NaiveDate) -> Result<crat
             // Rewritten between the two readings: read it whole, once.
             return load_ledger(dir);
         }
-        parts.extend(settled);
+        invoice_parts.extend(settled);
     }
-    let invoices = in_file_order(parts);
+    let invoices = in_file_order(invoice_parts);
     let journal = super::journal_file::read(dir)?;
     let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
     for noted in [customers_noted, invoices_noted, payments_noted] {
         ledger.notes.extend(noted.notes);
         ledger.readings.extend(noted.reading);
     }
+    ledger.left_out = left_out;
     Ok(ledger)
 }
 
@@ -361,15 +400,18 @@ mod tests {
         assert_eq!((seven.customer, seven.open), ("K1", rust_decimal::Decimal::from(300)));
     }
 
-    /// A generated row: number, customer, issued (days from the start), days to due, amount
-    /// (cents), how much is in `paid`, paid_on (days from issued), the number it credits.
-    type Row = (u8, u8, u16, u8, i32, u8, Option<u16>, Option<u8>);
+    /// A generated row: number, customer, issued (days from the start), days to due (a few
+    /// before issued), amount (cents), how much is in `paid`, paid_on (days from issued), the
+    /// number it credits, its reference, a balance off amount − paid by this much.
+    type Row = (u8, u8, u16, i8, i32, u8, Option<u16>, Option<u8>, Option<u8>, Option<i8>);
 
     fn invoices_csv(rows: &[Row]) -> String {
         let start = day("2025-10-01");
-        let on = |days: u16| start + chrono::Days::new(u64::from(days));
-        let mut csv = String::from("number,customer,issued,due,amount,paid,paid_on,credits\n");
-        for &(number, customer, issued, term, amount, paid, paid_on, credits) in rows {
+        let on =
+            |days: i32| start.checked_add_signed(chrono::TimeDelta::days(i64::from(days))).expect("a day");
+        let mut csv =
+            String::from("number,customer,issued,due,amount,paid,paid_on,credits,reference,balance\n");
+        for &(number, customer, issued, term, amount, paid, paid_on, credits, reference, balance) in rows {
             // A credit note is negative (now and then not, as exports have them).
             let amount = match credits {
                 Some(_) if amount % 7 != 0 => -amount.abs(),
@@ -383,9 +425,14 @@ mod tests {
                 _ => (amount / rust_decimal::Decimal::TWO).round_dp(2),
             };
             let credits = credits.map_or(String::new(), |n| format!("N{n}"));
-            let (due, paid_on) = (on(issued + u16::from(term)), paid_on.map(|d| on(issued + d).to_string()));
+            let reference = reference.map_or(String::new(), |r| format!("{}", 1000 + u32::from(r)));
+            let balance = balance
+                .map_or(String::new(), |b| (amount - paid + rust_decimal::Decimal::from(b)).to_string());
+            let issued = i32::from(issued);
+            let (due, paid_on) =
+                (on(issued + i32::from(term)), paid_on.map(|d| on(issued + i32::from(d)).to_string()));
             csv += &format!(
-                "N{number},K{customer},{},{due},{amount},{paid},{},{credits}\n",
+                "N{number},K{customer},{},{due},{amount},{paid},{},{credits},{reference},{balance}\n",
                 on(issued),
                 paid_on.unwrap_or_default()
             );
@@ -393,18 +440,28 @@ mod tests {
         csv
     }
 
+    /// `dun check`'s errors, as text.
+    fn errors(ledger: &crate::core::ledger::Ledger, as_of: chrono::NaiveDate) -> String {
+        let errors: Vec<_> =
+            crate::core::check::check_ledger(ledger, as_of).into_iter().filter(|f| f.is_error()).collect();
+        format!("{errors:#?}")
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// On any ledger (numbers given twice, credit notes for paid, open or unknown invoices,
         /// payments in `paid` and in payments.csv, before and after the day, invoices not issued
-        /// yet, customers not in the register), the deciding load decides exactly as the whole
-        /// ledger does, and keeps no settled invoice whose number is given once.
+        /// yet, customers not in the register, balances that disagree), the deciding load
+        /// decides exactly as the whole ledger does, and keeps no settled invoice whose number
+        /// is given once; the load for letters decides the same, finds the same errors and
+        /// takes the same references.
         #[test]
-        fn the_deciding_load_decides_as_the_whole_ledger(
+        fn the_slim_loads_decide_as_the_whole_ledger(
             rows in proptest::collection::vec(
-                (0u8..14, 1u8..5, 0u16..300, 0u8..45, -20_000i32..900_000, 0u8..3,
-                 proptest::option::of(0u16..120), proptest::option::weighted(0.25, 0u8..14)),
+                (0u8..14, 1u8..5, 0u16..300, -3i8..45, -20_000i32..900_000, 0u8..3,
+                 proptest::option::of(0u16..120), proptest::option::weighted(0.25, 0u8..14),
+                 proptest::option::of(0u8..6), proptest::option::weighted(0.2, -1i8..2)),
                 0..30,
             ),
             paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
@@ -425,8 +482,23 @@ mod tests {
                 let decides = crate::core::ledger::decides_on(&inv.record(), as_of, &paid);
                 prop_assert_eq!(kept.contains(&inv.line), decides || !given_once, "line {}", inv.line);
             }
+            let letters = load_ledger_for_letters(dir.path(), as_of).expect("loads");
+            prop_assert!(letters.invoices.len() + letters.left_out.len() >= whole.invoices.len());
+            prop_assert_eq!(decided(&letters, as_of), decided(&whole, as_of));
+            prop_assert_eq!(errors(&letters, as_of), errors(&whole, as_of));
+            let (taken, taken_whole) = (crate::letters::compose::taken_references(&letters), crate::letters::compose::taken_references(&whole));
+            prop_assert_eq!(taken.len(), taken_whole.len());
+            for inv in &whole.invoices {
+                let scheme = whole.rules_for(whole.customer(&inv.customer)).reminder.reference();
+                if let Some(r) = crate::letters::compose::payment_reference(inv.reference.as_deref(), &inv.number, scheme) {
+                    prop_assert!(taken.contains(&r), "{} of line {}", r, inv.line);
+                }
+            }
         }
 
+    }
+
+    proptest! {
         /// Whatever way the file's lines were dealt out to the workers (each worker's part in
         /// file order, or not), the list is every invoice once, in file order.
         #[test]

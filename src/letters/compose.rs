@@ -165,6 +165,11 @@ pub fn taken_references(ledger: &Ledger) -> TakenReferences {
             let scheme = ledger.rules_for(ledger.customer(&inv.customer)).reminder.reference();
             payment_reference(inv.reference.as_deref(), &inv.number, scheme)
         })
+        // The settled invoices a load for letters left out hold theirs all the same.
+        .chain(ledger.left_out.iter().filter_map(|l| {
+            let scheme = ledger.rules_for(ledger.customers.get(l.customer as usize)).reminder.reference();
+            payment_reference(l.referenced.then_some(l.key.as_str()), &l.key, scheme)
+        }))
         .collect();
     TakenReferences::new(invoice_references.iter().map(String::as_str), &ledger.journal)
 }
@@ -424,9 +429,6 @@ mod tests {
             pay_by: None,
             next_date: None,
             fee: Decimal::ZERO,
-            fees_charged: Decimal::ZERO,
-            interest: Decimal::ZERO,
-            compensation: Decimal::ZERO,
             collection_warning: false,
             call_for: None,
             why: Default::default(),

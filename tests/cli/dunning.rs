@@ -92,6 +92,20 @@ fn due_decides_as_the_whole_ledger_with_paid_invoices_left_out() {
     assert!(rows[1].starts_with("reminder,A,2,SEK,2500.00,7,0.00,"), "{all}");
 }
 
+/// `dun remind` leaves paid invoices out as `dun due` does (issue #14), but its data gate still
+/// sees what `dun check` calls an error on a paid invoice of a customer it would write to.
+#[test]
+fn remind_still_refuses_on_an_error_in_a_paid_invoice() {
+    let l = ledger();
+    let paid_but_wrong = "10,A,2026-10-02,2026-09-01,100.00,SEK,\n";
+    l.write("invoices.csv", &(INVOICES.to_owned() + paid_but_wrong));
+    // Line 11 is paid in full (payments.csv): nothing is open on it.
+    l.write("payments.csv", "date,invoice,amount\n2026-10-03,10,100.00\n");
+    let err = l.fails(&["remind", "--dry-run", "--as-of", "2026-11-08"], 1);
+    assert!(err.contains("remind refused: dun check finds errors"), "{err}");
+    assert!(err.contains("is before the invoice date"), "{err}");
+}
+
 #[test]
 fn due_until_forecasts_day_by_day() {
     let l = ledger();

@@ -85,6 +85,15 @@ impl TakenReferences {
         taken
     }
 
+    /// How many references are taken.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
     pub fn insert(&mut self, reference: &str) {
         let key = reference_key(reference);
         if !key.is_empty() {
