@@ -227,8 +227,9 @@ pub fn compose_all(
     let company_email = ledger.policy.file.company.email.is_some();
     let mut warned = false;
     // References in use, so that each letter's total reference is new (and a dry run and the
-    // real run compose the same ones).
-    let mut taken = compose::taken_references(ledger);
+    // real run compose the same ones). Gathered at the first letter: every invoice's
+    // reference is a string each, for nothing on a day with no letter (issue #14).
+    let mut taken = None;
     for plan in plans {
         let Some(customer) = ledger.customer(plan.customer) else {
             out.unreachable.push(format!("{}: not in customers.csv", plan.customer));
@@ -255,7 +256,8 @@ pub fn compose_all(
             ));
             continue;
         }
-        let Some(data) = compose::letter_data_with(ledger, plan, as_of, &mut taken) else { continue };
+        let taken = taken.get_or_insert_with(|| compose::taken_references(ledger));
+        let Some(data) = compose::letter_data_with(ledger, plan, as_of, taken) else { continue };
         let stem = stem(plan, folder, &data.currency);
         let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem) {
             Ok(files) => files,
