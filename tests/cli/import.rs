@@ -369,9 +369,9 @@ fn importing_the_same_file_twice_adds_nothing() {
     assert_eq!(written(&l), before);
 }
 
-#[test]
-fn overlapping_statements_add_only_what_is_new() {
-    let l = shop();
+/// Two camt.053 statements of the shop's customers that overlap in one entry (`E2`): the
+/// first has E1 and E2, the second E2 again and E3. Their paths.
+fn overlapping_statements(l: &Ledger) -> (String, String) {
     let (r1, r2, r3) = (ocr("3001"), ocr("3002"), ocr("3003"));
     let first = camt053(
         "2026-11-21",
@@ -389,6 +389,13 @@ fn overlapping_statements_add_only_what_is_new() {
     );
     let a = write_bank(&l, "stmt-1.xml", first.as_bytes());
     let b = write_bank(&l, "stmt-2.xml", second.as_bytes());
+    (a, b)
+}
+
+#[test]
+fn overlapping_statements_add_only_what_is_new() {
+    let l = shop();
+    let (a, b) = overlapping_statements(&l);
     l.ok(&["import", &a, "--as-of", "2026-11-23"]);
     let out = l.ok(&["import", &b, "--as-of", "2026-11-23", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -865,23 +872,7 @@ fn the_next_import_journals_what_a_stopped_run_did_not() {
 #[test]
 fn overlapping_statements_imported_together_add_each_payment_once() {
     let l = shop();
-    let (r1, r2, r3) = (ocr("3001"), ocr("3002"), ocr("3003"));
-    let first = camt053(
-        "2026-11-21",
-        &[
-            ("E1", "2026-11-20", "1000.00", r1.as_str(), "Kalles Plåt AB"),
-            ("E2", "2026-11-21", "2000.00", r2.as_str(), "Olles färg AB"),
-        ],
-    );
-    let second = camt053(
-        "2026-11-23",
-        &[
-            ("E2", "2026-11-21", "2000.00", r2.as_str(), "Olles färg AB"),
-            ("E3", "2026-11-22", "500.00", r3.as_str(), "Berits Garn"),
-        ],
-    );
-    let a = write_bank(&l, "stmt-1.xml", first.as_bytes());
-    let b = write_bank(&l, "stmt-2.xml", second.as_bytes());
+    let (a, b) = overlapping_statements(&l);
     l.ok(&["import", &a, &b, "--as-of", "2026-11-23", "-q"]);
     let transactions: Vec<String> =
         rows(&l, "payments.csv").iter().map(|r| r.split(',').nth(4).unwrap().to_owned()).collect();
