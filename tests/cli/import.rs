@@ -387,8 +387,8 @@ fn overlapping_statements(l: &Ledger) -> (String, String) {
             ("E3", "2026-11-22", "500.00", r3.as_str(), "Berits Garn"),
         ],
     );
-    let a = write_bank(&l, "stmt-1.xml", first.as_bytes());
-    let b = write_bank(&l, "stmt-2.xml", second.as_bytes());
+    let a = write_bank(l, "stmt-1.xml", first.as_bytes());
+    let b = write_bank(l, "stmt-2.xml", second.as_bytes());
     (a, b)
 }
 
