@@ -202,10 +202,28 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let (parts, invoices_noted) = scan_invoices_noted(dir, &policy, &index, Vec::new, |invoices, record| {
         invoices.push(record.to_owned())
     })?;
-    let invoices = in_file_order(parts);
+    with_journal(
+        dir,
+        policy,
+        customers,
+        in_file_order(parts),
+        payments,
+        [customers_noted, invoices_noted, payments_noted],
+    )
+}
+
+/// The ledger of what was read, with the journal read and every file's notes kept.
+fn with_journal(
+    dir: &Path,
+    policy: Policy,
+    customers: Vec<Customer>,
+    invoices: Vec<Invoice>,
+    payments: Vec<crate::core::model::Payment>,
+    noted: [Noted; 3],
+) -> Result<crate::core::ledger::Ledger> {
     let journal = super::journal_file::read(dir)?;
     let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
-    for noted in [customers_noted, invoices_noted, payments_noted] {
+    for noted in noted {
         ledger.notes.extend(noted.notes);
         ledger.readings.extend(noted.reading);
     }
@@ -294,13 +312,8 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
         }
         invoice_parts.extend(settled);
     }
-    let invoices = in_file_order(invoice_parts);
-    let journal = super::journal_file::read(dir)?;
-    let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
-    for noted in [customers_noted, invoices_noted, payments_noted] {
-        ledger.notes.extend(noted.notes);
-        ledger.readings.extend(noted.reading);
-    }
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    let mut ledger = with_journal(dir, policy, customers, in_file_order(invoice_parts), payments, noted)?;
     ledger.left_out = left_out;
     Ok(ledger)
 }
