@@ -73,6 +73,8 @@ pub struct Sink {
     taken: bool,
     /// The last folder tried: used even when taken.
     last_try: bool,
+    /// A dry run's: nothing is staged, and what is composed only has to fail where it would.
+    dry: bool,
 }
 
 impl Sink {
@@ -84,7 +86,13 @@ impl Sink {
             swept: std::collections::BTreeSet::new(),
             taken: false,
             last_try,
+            dry: !stage,
         }
+    }
+
+    /// Whether this is a dry run's sink: a letter is composed only as far as it can fail.
+    pub fn dry(&self) -> bool {
+        self.dry
     }
 
     /// A composed file, `relative` to the output directory: staged (a real run) or dropped.
@@ -145,7 +153,9 @@ fn stem(plan: &LetterPlan<'_>, folder: &Path, currency: &str) -> PathBuf {
     folder.join(name)
 }
 
-/// Renders one letter on every channel the customer can receive it on.
+/// Renders one letter on every channel the customer can receive it on. `dry` (a dry run, which
+/// writes nothing): the PDF is checked, not made, and its bytes are empty
+/// ([`crate::letters::pdf::check_letter_pdf`]).
 pub fn render_letter(
     ledger: &Ledger,
     letters: &Letters,
@@ -153,6 +163,7 @@ pub fn render_letter(
     data: &LetterData,
     channels: &[Channel],
     stem: &Path,
+    dry: bool,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let rendered = letters
         .render_channels(step, channels, &data.language, data.to_value())
@@ -163,15 +174,21 @@ pub fn render_letter(
     // The letter as PDF, made once: written beside the HTML letter (what print services and
     // digital mailboxes take) and attached to the e-mail where the policy says so.
     let letter_html = channels.iter().zip(&rendered).find(|(c, _)| **c == Channel::Letter).map(|(_, r)| r);
-    let pdf = match letter_html {
-        Some(letter) => {
-            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+    let pdf_of = |html: Option<&str>| -> Result<Vec<u8>> {
+        let html = html.unwrap_or_default();
+        if dry {
+            crate::letters::pdf::check_letter_pdf(html, data.as_of)?;
+            return Ok(Vec::new());
         }
+        Ok(crate::letters::pdf::letter_pdf(html, data.as_of)?)
+    };
+    let pdf = match letter_html {
+        Some(letter) => pdf_of(letter.html.as_deref())?,
         None if attach => {
             let letter = letters
                 .render(step, Channel::Letter, &data.language, &data.to_value())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+            pdf_of(letter.html.as_deref())?
         }
         None => Vec::new(),
     };
@@ -317,7 +334,7 @@ pub fn compose_all(
         let taken = taken.get_or_insert_with(|| compose::taken_references(ledger));
         let Some(data) = compose::letter_data_with(ledger, plan, as_of, taken) else { continue };
         let stem = stem(plan, folder, &data.currency);
-        let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem) {
+        let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem, sink.dry()) {
             Ok(files) => files,
             // One customer's bad data stops that customer's letter, not everyone's.
             Err(e) if e.downcast_ref::<PerCustomer>().is_some() => {
@@ -459,7 +476,7 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
     let name = format!("plan_{}_{}", sanitize(&data.customer.id), sanitize(&invoice));
     let (mut outgoing, sink) = compose_run(&ctx.dir, &out, ctx.as_of, true, |folder, sink| {
         let stem = folder.join(&name);
-        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem)?;
+        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem, false)?;
         let letter = Composed {
             customer: data.customer.id.to_string(),
             name: data.customer.name.clone(),
