@@ -1243,9 +1243,9 @@ impl<'a> CheckScan<'a> {
         rules.insert(None, policy.base_rules());
         for c in customers {
             let segment = c.segment.as_deref();
-            if !rules.contains_key(&segment) {
-                rules.insert(segment, policy.rules(segment).unwrap_or_else(|| policy.base_rules()));
-            }
+            rules
+                .entry(segment)
+                .or_insert_with(|| policy.rules(segment).unwrap_or_else(|| policy.base_rules()));
         }
         let named = payments.iter().filter_map(|p| p.invoice.as_deref()).collect();
         let referenced = payments

@@ -103,7 +103,7 @@ fn payments_csv(paid: &[(u8, u16, i32, bool)], dense: bool) -> String {
         };
         csv += &format!(
             "{},{invoice},{reference},{}\n",
-            on(i64::from(d) * 3),
+            on(day_of(d, dense)),
             Decimal::new(i64::from(amount), 2)
         );
     }
