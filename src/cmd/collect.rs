@@ -53,40 +53,43 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let letters = letters_out::letters(ctx, &ledger)?;
     let out_dir = letters_out::out_dir(ctx, args.out.as_deref());
     // One batch file per run: a second run the same day writes into its own folder.
-    let mut outgoing = letters_out::compose_run(&out_dir, ctx.as_of, |folder| {
-        let name = folder.join("collection-batch.csv");
-        let hand_over = |d: &Decision, _: &str, _: &str| {
-            action_entry(d, ctx.as_of, Some("agency".to_owned()), Some(name.display().to_string()))
-        };
-        // A notice's hand-over lines come out of composing it, so that they carry its total
-        // reference as a reminder's lines do.
-        let mut outgoing = letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, hand_over)?;
-        outgoing.unreachable.clear();
-        if ready.is_empty() {
-            return Ok(outgoing);
-        }
-        // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
-        // debtor can be written to, in the order of the batch.
-        let mut noticed: FxHashMap<String, Entry> =
-            outgoing.entries.drain(..).filter_map(|e| Some((e.invoice.clone()?, e))).collect();
-        for d in &ready {
-            outgoing.entries.extend(noticed.remove(d.invoice).or_else(|| hand_over(d, "", "")));
-        }
-        let totals: FxHashMap<&str, &str> = outgoing
-            .entries
-            .iter()
-            .filter_map(|e| Some((e.invoice.as_deref()?, total_in_note(e.note.as_deref()?)?)))
-            .collect();
-        let batch = csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of, |invoice| {
-            totals.get(invoice).map(|r| (*r).to_owned())
-        }));
-        outgoing.files.push((name.clone(), batch.into_bytes()));
-        Ok(outgoing)
-    })?;
+    let (mut outgoing, sink) =
+        letters_out::compose_run(&ctx.dir, &out_dir, ctx.as_of, !args.dry_run, |folder, sink| {
+            let name = folder.join("collection-batch.csv");
+            let hand_over = |d: &Decision, _: &str, _: &str| {
+                action_entry(d, ctx.as_of, Some("agency".to_owned()), Some(name.display().to_string()))
+            };
+            // A notice's hand-over lines come out of composing it, so that they carry its total
+            // reference as a reminder's lines do.
+            let mut outgoing =
+                letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, sink, hand_over)?;
+            outgoing.unreachable.clear();
+            if ready.is_empty() {
+                return Ok(outgoing);
+            }
+            // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
+            // debtor can be written to, in the order of the batch.
+            let mut noticed: FxHashMap<String, Entry> =
+                outgoing.entries.drain(..).filter_map(|e| Some((e.invoice.clone()?, e))).collect();
+            for d in &ready {
+                outgoing.entries.extend(noticed.remove(d.invoice).or_else(|| hand_over(d, "", "")));
+            }
+            let totals: FxHashMap<&str, &str> = outgoing
+                .entries
+                .iter()
+                .filter_map(|e| Some((e.invoice.as_deref()?, total_in_note(e.note.as_deref()?)?)))
+                .collect();
+            let batch = csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of, |invoice| {
+                totals.get(invoice).map(|r| (*r).to_owned())
+            }));
+            sink.put(&name, batch.as_bytes())?;
+            outgoing.files.push(name.clone());
+            Ok(outgoing)
+        })?;
     letters_out::queue(ctx, &ledger, &out_dir, &mut outgoing);
     outgoing.unreachable.extend(missing);
     outgoing.entries.extend(forced);
-    super::remind::finish(ctx, args, &outgoing, &[], "hand-over")
+    super::remind::finish(ctx, args, &outgoing, sink, &[], "hand-over")
 }
 
 /// What an agency needs and the ledger lacks for this debtor.

@@ -16,10 +16,11 @@ use crate::letters::compose::{self, LetterPlan, sanitize, usable_channels};
 use crate::letters::eml::{EmlAttachment, EmlParts, build_eml};
 use crate::letters::{Channel, LetterData, Letters, Step};
 
-/// Files to write (relative to the output directory) and the journal lines they stand for.
+/// Files written (relative to the output directory, in the order composed; their bytes went
+/// to the run's [`Sink`] as each was composed) and the journal lines they stand for.
 #[derive(Default)]
 pub struct Outgoing {
-    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub files: Vec<PathBuf>,
     pub entries: Vec<Entry>,
     /// Customers that could not be written to, and why.
     pub unreachable: Vec<String>,
@@ -56,20 +57,84 @@ pub fn run_folder(as_of: NaiveDate, n: u32) -> PathBuf {
     if n <= 1 { PathBuf::from(as_of.to_string()) } else { PathBuf::from(format!("{as_of}-run{n}")) }
 }
 
-/// Composes a run with `compose(folder)` in the first folder of the day where none of its files
-/// exists yet.
+/// Where a run puts each file the moment it is composed, so that no run holds its letters
+/// (issue #14: a morning of 150,000 notices held them all, 9 GB): staged in the run's
+/// transaction ([`Transaction::stage`], a temporary name beside the target, renamed at the
+/// commit and removed if the run stops before it), or, in a dry run, nowhere: composed, listed,
+/// dropped.
+pub struct Sink {
+    out_dir: PathBuf,
+    ledger_dir: PathBuf,
+    /// The run's transaction; `None` in a dry run, and once this folder is found taken.
+    tx: Option<Transaction>,
+    /// Folders swept of what killed runs left, before the first file is staged in them.
+    swept: std::collections::BTreeSet<PathBuf>,
+    /// A file composed exists already: the folder is an earlier run's.
+    taken: bool,
+    /// The last folder tried: used even when taken.
+    last_try: bool,
+    /// A dry run's: nothing is staged, and what is composed only has to fail where it would.
+    dry: bool,
+}
+
+impl Sink {
+    fn new(ledger_dir: &Path, out_dir: &Path, stage: bool, last_try: bool) -> Sink {
+        Sink {
+            out_dir: out_dir.to_path_buf(),
+            ledger_dir: ledger_dir.to_path_buf(),
+            tx: stage.then(|| Transaction::new(ledger_dir)),
+            swept: std::collections::BTreeSet::new(),
+            taken: false,
+            last_try,
+            dry: !stage,
+        }
+    }
+
+    /// Whether this is a dry run's sink: a letter is composed only as far as it can fail.
+    pub fn dry(&self) -> bool {
+        self.dry
+    }
+
+    /// A composed file, `relative` to the output directory: staged (a real run) or dropped.
+    pub fn put(&mut self, relative: &Path, bytes: &[u8]) -> Result<()> {
+        let path = self.out_dir.join(relative);
+        if !self.taken && !self.last_try && std::fs::symlink_metadata(&path).is_ok() {
+            // The run composes again in the next folder; what it staged here goes (the
+            // transaction's drop removes its temporary files). It goes on composing, so that
+            // it says and fails exactly as a run that composed everything before looking.
+            self.taken = true;
+            self.tx = None;
+        }
+        let Some(tx) = self.tx.as_mut() else { return Ok(()) };
+        if let Some(parent) = path.parent().filter(|p| self.swept.insert(p.to_path_buf())) {
+            crate::io::output::sweep(parent);
+        }
+        tx.stage(&path, bytes)
+    }
+
+    /// The run's transaction, with its files staged, for the caller to add its journal lines
+    /// to and commit (a new one for a dry run's sink, which stages nothing).
+    pub fn transaction(self) -> Transaction {
+        let Sink { tx, ledger_dir, .. } = self;
+        tx.unwrap_or_else(|| Transaction::new(&ledger_dir))
+    }
+}
+
+/// Composes a run with `compose(folder, sink)` in the first folder of the day where none of
+/// its files exists yet; `stage` (a real run) stages the files as they come.
 pub fn compose_run(
+    ledger_dir: &Path,
     out_dir: &Path,
     as_of: NaiveDate,
-    mut compose: impl FnMut(&Path) -> Result<Outgoing>,
-) -> Result<Outgoing> {
+    stage: bool,
+    mut compose: impl FnMut(&Path, &mut Sink) -> Result<Outgoing>,
+) -> Result<(Outgoing, Sink)> {
     let mut n = 1;
     loop {
-        let outgoing = compose(&run_folder(as_of, n))?;
-        if n >= 1000
-            || outgoing.files.iter().all(|(f, _)| std::fs::symlink_metadata(out_dir.join(f)).is_err())
-        {
-            return Ok(outgoing);
+        let mut sink = Sink::new(ledger_dir, out_dir, stage, n >= 1000);
+        let outgoing = compose(&run_folder(as_of, n), &mut sink)?;
+        if !sink.taken {
+            return Ok((outgoing, sink));
         }
         n += 1;
     }
@@ -88,7 +153,9 @@ fn stem(plan: &LetterPlan<'_>, folder: &Path, currency: &str) -> PathBuf {
     folder.join(name)
 }
 
-/// Renders one letter on every channel the customer can receive it on.
+/// Renders one letter on every channel the customer can receive it on. `dry` (a dry run, which
+/// writes nothing): the PDF is checked, not made, and its bytes are empty
+/// ([`crate::letters::pdf::check_letter_pdf`]).
 pub fn render_letter(
     ledger: &Ledger,
     letters: &Letters,
@@ -96,6 +163,7 @@ pub fn render_letter(
     data: &LetterData,
     channels: &[Channel],
     stem: &Path,
+    dry: bool,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let rendered = letters
         .render_channels(step, channels, &data.language, data.to_value())
@@ -106,15 +174,21 @@ pub fn render_letter(
     // The letter as PDF, made once: written beside the HTML letter (what print services and
     // digital mailboxes take) and attached to the e-mail where the policy says so.
     let letter_html = channels.iter().zip(&rendered).find(|(c, _)| **c == Channel::Letter).map(|(_, r)| r);
-    let pdf = match letter_html {
-        Some(letter) => {
-            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+    let pdf_of = |html: Option<&str>| -> Result<Vec<u8>> {
+        let html = html.unwrap_or_default();
+        if dry {
+            crate::letters::pdf::check_letter_pdf(html, data.as_of)?;
+            return Ok(Vec::new());
         }
+        Ok(crate::letters::pdf::letter_pdf(html, data.as_of)?)
+    };
+    let pdf = match letter_html {
+        Some(letter) => pdf_of(letter.html.as_deref())?,
         None if attach => {
             let letter = letters
                 .render(step, Channel::Letter, &data.language, &data.to_value())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            crate::letters::pdf::letter_pdf(letter.html.as_deref().unwrap_or_default(), data.as_of)?
+            pdf_of(letter.html.as_deref())?
         }
         None => Vec::new(),
     };
@@ -221,6 +295,7 @@ pub fn compose_all(
     plans: &[LetterPlan<'_>],
     as_of: NaiveDate,
     folder: &Path,
+    sink: &mut Sink,
     entry_for: impl Fn(&crate::core::dunning::Decision<'_>, &str, &str) -> Option<Entry>,
 ) -> Result<Outgoing> {
     let mut out = Outgoing::default();
@@ -259,7 +334,7 @@ pub fn compose_all(
         let taken = taken.get_or_insert_with(|| compose::taken_references(ledger));
         let Some(data) = compose::letter_data_with(ledger, plan, as_of, taken) else { continue };
         let stem = stem(plan, folder, &data.currency);
-        let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem) {
+        let files = match render_letter(ledger, letters, plan.step, &data, &channels, &stem, sink.dry()) {
             Ok(files) => files,
             // One customer's bad data stops that customer's letter, not everyone's.
             Err(e) if e.downcast_ref::<PerCustomer>().is_some() => {
@@ -281,7 +356,10 @@ pub fn compose_all(
             files: delivery_files(&channels, &files),
             reference,
         });
-        out.files.extend(files);
+        for (name, bytes) in files {
+            sink.put(&name, &bytes)?;
+            out.files.push(name);
+        }
     }
     Ok(out)
 }
@@ -343,25 +421,11 @@ pub fn queue(ctx: &Context, ledger: &Ledger, out_dir: &Path, outgoing: &mut Outg
     outgoing.entries.extend(lines);
 }
 
-/// Writes every file under `dir` and the journal lines as one run (`io::commit`).
-pub fn commit(ctx: &Context, dir: &Path, outgoing: &Outgoing) -> Result<()> {
-    let mut tx = Transaction::new(&ctx.dir);
-    stage(&mut tx, dir, &outgoing.files)?;
+/// Commits the files staged in `sink` and the journal lines as one run (`io::commit`).
+pub fn commit(sink: Sink, outgoing: &Outgoing) -> Result<()> {
+    let mut tx = sink.transaction();
     tx.journal(&outgoing.entries);
     tx.commit()
-}
-
-/// Stages `files` (relative to `dir`), after clearing what a killed run left beside them.
-pub fn stage(tx: &mut Transaction, dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    let mut swept = std::collections::BTreeSet::new();
-    for (relative, bytes) in files {
-        let path = dir.join(relative);
-        if let Some(parent) = path.parent().filter(|p| swept.insert(p.to_path_buf())) {
-            crate::io::output::sweep(parent);
-        }
-        tx.stage(&path, bytes)?;
-    }
-    Ok(())
 }
 
 /// What stops one customer's letter and no one else's (a malformed address, no mobile).
@@ -383,10 +447,12 @@ pub fn unreachable_is_error(outgoing: &Outgoing, what: &str) -> Result<()> {
 }
 
 /// The written confirmation of a payment plan, on the customer's reminder channels: files
-/// relative to the output directory (`out_dir(ctx, None)`) and their `queued` lines, for the
-/// caller to commit with the plan's lines.
-pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> Result<Outgoing> {
-    let Some(first) = entries.first() else { return Ok(Outgoing::default()) };
+/// relative to the output directory (`out_dir(ctx, None)`), staged in the returned sink, and
+/// their `queued` lines, for the caller to commit with the plan's lines.
+pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> Result<(Outgoing, Sink)> {
+    let out = out_dir(ctx, None);
+    let none = || Ok((Outgoing::default(), Sink::new(&ctx.dir, &out, true, false)));
+    let Some(first) = entries.first() else { return none() };
     let invoice = first.invoice.clone().unwrap_or_default();
     let installments: Vec<_> = entries
         .iter()
@@ -394,7 +460,7 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
         .map(|e| (e.until.unwrap_or(e.date), e.amount.unwrap_or_default()))
         .collect();
     let Some(data) = compose::plan_data(ledger, &invoice, &installments, ctx.as_of) else {
-        return Ok(Outgoing::default());
+        return none();
     };
     let customer = ledger.customer(&data.customer.id);
     let rules = ledger.rules_for(customer);
@@ -404,14 +470,13 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
             "dun: warning: customer {} has no usable channel; confirm the plan by hand",
             data.customer.id
         );
-        return Ok(Outgoing::default());
+        return none();
     }
     let letters = letters(ctx, ledger)?;
     let name = format!("plan_{}_{}", sanitize(&data.customer.id), sanitize(&invoice));
-    let out = out_dir(ctx, None);
-    let mut outgoing = compose_run(&out, ctx.as_of, |folder| {
+    let (mut outgoing, sink) = compose_run(&ctx.dir, &out, ctx.as_of, true, |folder, sink| {
         let stem = folder.join(&name);
-        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem)?;
+        let files = render_letter(ledger, &letters, Step::Plan, &data, &channels, &stem, false)?;
         let letter = Composed {
             customer: data.customer.id.to_string(),
             name: data.customer.name.clone(),
@@ -420,8 +485,13 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
             reference: stem.display().to_string(),
             files: delivery_files(&channels, &files),
         };
-        Ok(Outgoing { files, entries: Vec::new(), unreachable: Vec::new(), letters: vec![letter] })
+        let mut names = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            sink.put(&name, &bytes)?;
+            names.push(name);
+        }
+        Ok(Outgoing { files: names, entries: Vec::new(), unreachable: Vec::new(), letters: vec![letter] })
     })?;
     queue(ctx, ledger, &out, &mut outgoing);
-    Ok(outgoing)
+    Ok((outgoing, sink))
 }

@@ -48,18 +48,19 @@ pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
         return Ok(());
     }
     let entries = compute(&ledger)?;
-    let confirmation = match command {
-        RecordCommand::Plan { .. } => super::letters_out::plan_confirmation(ctx, &ledger, &entries)?,
-        _ => super::letters_out::Outgoing::default(),
+    let (confirmation, mut tx) = match command {
+        RecordCommand::Plan { .. } => {
+            let (confirmation, sink) = super::letters_out::plan_confirmation(ctx, &ledger, &entries)?;
+            (confirmation, sink.transaction())
+        }
+        _ => (super::letters_out::Outgoing::default(), Transaction::new(&ctx.dir)),
     };
     let out = super::letters_out::out_dir(ctx, None);
-    let mut tx = Transaction::new(&ctx.dir);
-    super::letters_out::stage(&mut tx, &out, &confirmation.files)?;
     tx.journal(&entries);
     tx.journal(&confirmation.entries);
     tx.commit()?;
     if !ctx.quiet {
-        for (f, _) in &confirmation.files {
+        for f in &confirmation.files {
             println!("wrote {}", out.join(f).display());
         }
         for e in &entries {

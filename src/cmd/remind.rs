@@ -38,11 +38,20 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     )?);
     let letters = letters_out::letters(ctx, &ledger)?;
     let out_dir = letters_out::out_dir(ctx, args.out.as_deref());
-    let mut outgoing = letters_out::compose_run(&out_dir, ctx.as_of, |folder| {
-        letters_out::compose_all(&ledger, &letters, &plans, ctx.as_of, folder, |d, channel, reference| {
-            action_entry(d, ctx.as_of, Some(channel.to_owned()), Some(reference.to_owned()))
-        })
-    })?;
+    let (mut outgoing, sink) =
+        letters_out::compose_run(&ctx.dir, &out_dir, ctx.as_of, !args.dry_run, |folder, sink| {
+            letters_out::compose_all(
+                &ledger,
+                &letters,
+                &plans,
+                ctx.as_of,
+                folder,
+                sink,
+                |d, channel, reference| {
+                    action_entry(d, ctx.as_of, Some(channel.to_owned()), Some(reference.to_owned()))
+                },
+            )
+        })?;
     letters_out::queue(ctx, &ledger, &out_dir, &mut outgoing);
     outgoing.entries.extend(forced);
     let calls: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Call)).collect();
@@ -53,16 +62,19 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
         ctx,
         args,
         &outgoing,
+        sink,
         &calls.iter().map(|d| format!("call {} about invoice {}", d.customer, d.invoice)).collect::<Vec<_>>(),
         "reminder",
     )
 }
 
-/// Writes (or, dry, lists) what was composed; calls and unreachable customers are reported.
+/// Commits (or, dry, lists) what was composed into `sink`; calls and unreachable customers are
+/// reported.
 pub fn finish(
     ctx: &Context,
     args: &SendArgs,
     outgoing: &Outgoing,
+    sink: letters_out::Sink,
     tasks: &[String],
     what: &str,
 ) -> Result<()> {
@@ -70,7 +82,7 @@ pub fn finish(
     // Where stdout carries the JSON or CSV summary, it carries that alone.
     let lines_too = ctx.format == Format::Table || ctx.output.is_some();
     if args.dry_run && lines_too {
-        for (f, _) in &outgoing.files {
+        for f in &outgoing.files {
             println!("would write {}", dir.join(f).display());
         }
         for e in &outgoing.entries {
@@ -82,7 +94,7 @@ pub fn finish(
             );
         }
     } else if !args.dry_run {
-        letters_out::commit(ctx, &dir, outgoing)?;
+        letters_out::commit(sink, outgoing)?;
     }
     if !ctx.quiet && lines_too {
         for task in tasks {

@@ -82,6 +82,15 @@ impl Event {
         }
     }
 
+    /// The events of a message's delivery (`core::delivery`): they follow a letter by its
+    /// reference, whichever invoice the line names.
+    pub fn is_delivery(self) -> bool {
+        matches!(
+            self,
+            Event::Queued | Event::Sending | Event::Sent | Event::Failed | Event::Deferred | Event::Doubt
+        )
+    }
+
     pub fn parse(text: &str) -> Option<Event> {
         Event::ALL.into_iter().find(|e| e.name().eq_ignore_ascii_case(text.trim()))
     }
@@ -140,6 +149,44 @@ impl Entry {
             s(&self.note),
         ]
     }
+}
+
+/// Whether a run that decides only some invoices reads a journal line (`dun due`, and with
+/// `letters` `dun remind` / `dun collect`; see `io::ledger_dir::load_ledger_deciding`): every
+/// line on an invoice `decided` accepts, every line on no invoice (a customer's hold and
+/// release), every delivery line (`core::delivery` follows a letter by its reference, whichever
+/// invoice the line names) and, for letters, every line whose note carries a letter's total
+/// reference (a new letter's total is never one of them). What is left is lines on invoices
+/// that decide nothing, paid ones mostly: nothing on those paths reads them.
+pub fn read_when_deciding(line: &LineHead<'_>, letters: bool, decided: impl Fn(&str) -> bool) -> bool {
+    let Some(number) = line.invoice else { return true };
+    line.event.is_delivery()
+        || decided(number)
+        || (letters && line.note.and_then(super::reference::letter::total_in_note).is_some())
+}
+
+/// Whether a run about one customer reads a journal line (`dun explain`, `dun customer`; see
+/// `io::ledger_dir::load_ledger_about`): every line on a number `theirs` accepts (a number one
+/// of the customer's invoice lines has), every line naming the customer, and, as for
+/// [`read_when_deciding`], every line on no invoice and every delivery line. `customer` is
+/// `None` when the run is about no customer (it says so and stops).
+pub fn read_about_customer(
+    line: &LineHead<'_>,
+    customer: Option<&str>,
+    theirs: impl Fn(&str) -> bool,
+) -> bool {
+    let Some(number) = line.invoice else { return true };
+    line.event.is_delivery() || (customer.is_some() && line.customer == customer) || theirs(number)
+}
+
+/// The fields of a journal line that say whether a run reading part of the journal keeps it
+/// (empty fields are `None`).
+#[derive(Clone, Copy, Debug)]
+pub struct LineHead<'a> {
+    pub event: Event,
+    pub invoice: Option<&'a str>,
+    pub customer: Option<&'a str>,
+    pub note: Option<&'a str>,
 }
 
 /// The journal as read, in file order.

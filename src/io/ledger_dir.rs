@@ -195,6 +195,44 @@ fn in_file_order(parts: Vec<Vec<Invoice>>) -> Vec<Invoice> {
 /// Loads the whole ledger directory into memory: policy, customers, invoices, payments and
 /// the journal. Every file's errors are reported together.
 pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
+    let mut ledger = load_without_journal(dir)?;
+    ledger.journal = super::journal_file::read(dir)?;
+    Ok(ledger)
+}
+
+/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`): the journal
+/// keeps the lines such a run reads ([`crate::core::journal::read_about_customer`]), on a
+/// ledger of years a few of its half a million. `customer_of` says, from the ledger as read,
+/// which customer the run is about (`None`: none is, and the run says so). Every line of the
+/// journal is still read and checked.
+pub fn load_ledger_about(
+    dir: &Path,
+    customer_of: impl FnOnce(&crate::core::ledger::Ledger) -> Option<String>,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::number_hash;
+    let mut ledger = load_without_journal(dir)?;
+    let customer = customer_of(&ledger);
+    // Numbers compared by hash: a collision keeps a line on another customer's invoice that
+    // nothing about this customer looks up, never drops one.
+    let mut theirs: Vec<u64> = match &customer {
+        Some(id) => ledger
+            .invoices
+            .iter()
+            .filter(|i| i.customer == id.as_str())
+            .map(|i| number_hash(&i.number))
+            .collect(),
+        None => Vec::new(),
+    };
+    theirs.sort_unstable();
+    let theirs = |number: &str| theirs.binary_search(&number_hash(number)).is_ok();
+    ledger.journal = super::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_about_customer(line, customer.as_deref(), theirs)
+    })?;
+    Ok(ledger)
+}
+
+/// [`load_ledger`] with an empty journal, for the caller to read it as it needs.
+fn load_without_journal(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -202,32 +240,31 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let (parts, invoices_noted) = scan_invoices_noted(dir, &policy, &index, Vec::new, |invoices, record| {
         invoices.push(record.to_owned())
     })?;
-    with_journal(
-        dir,
+    Ok(with_journal(
+        crate::core::journal::Journal::default(),
         policy,
         customers,
         in_file_order(parts),
         payments,
         [customers_noted, invoices_noted, payments_noted],
-    )
+    ))
 }
 
-/// The ledger of what was read, with the journal read and every file's notes kept.
+/// The ledger of what was read, with every file's notes kept.
 fn with_journal(
-    dir: &Path,
+    journal: crate::core::journal::Journal,
     policy: Policy,
     customers: Vec<Customer>,
     invoices: Vec<Invoice>,
     payments: Vec<crate::core::model::Payment>,
     noted: [Noted; 3],
-) -> Result<crate::core::ledger::Ledger> {
-    let journal = super::journal_file::read(dir)?;
+) -> crate::core::ledger::Ledger {
     let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
     for noted in noted {
         ledger.notes.extend(noted.notes);
         ledger.readings.extend(noted.reading);
     }
-    Ok(ledger)
+    ledger
 }
 
 /// The ledger as the decisions of `as_of` need it (`dun due`): [`load_ledger`] without the
@@ -312,8 +349,19 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
         }
         invoice_parts.extend(settled);
     }
+    let invoices = in_file_order(invoice_parts);
+    // The journal's lines on the invoices kept, and what else a deciding run reads of it
+    // (`read_when_deciding`): on a ledger of years most lines are about paid invoices. Numbers
+    // compared by hash: a collision keeps a line nothing looks up, never drops one.
+    let mut kept_numbers: Vec<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
+    kept_numbers.sort_unstable();
+    let decided = |number: &str| kept_numbers.binary_search(&number_hash(number)).is_ok();
+    let journal = super::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_when_deciding(line, letters, decided)
+    })?;
+    drop(kept_numbers);
     let noted = [customers_noted, invoices_noted, payments_noted];
-    let mut ledger = with_journal(dir, policy, customers, in_file_order(invoice_parts), payments, noted)?;
+    let mut ledger = with_journal(journal, policy, customers, invoices, payments, noted);
     ledger.left_out = left_out;
     Ok(ledger)
 }
@@ -327,6 +375,7 @@ fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::journal::Event;
     use proptest::prelude::*;
 
     fn invoice_on(line: u64) -> Invoice {
@@ -400,12 +449,29 @@ mod tests {
              10,K3,2026-12-01,2026-12-31,500.00,0,,\n",
             "",
         );
+        std::fs::write(
+            dir.path().join(JOURNAL),
+            "date,event,invoice,customer,amount,until,channel,ref,note\n\
+             2026-01-10,reminder,8,K2,0.00,2026-01-20,letter,2026-01-10/reminder-1_K2_SEK,\n\
+             2026-01-10,queued,8,K2,,,letter,2026-01-10/reminder-1_K2_SEK,letters/K2.pdf\n\
+             2026-03-01,hold,,K3,,,,,\n\
+             2026-03-05,reminder,7,K1,0.00,2026-03-15,letter,2026-03-05/reminder-1_K1_SEK,\n\
+             2026-03-05,note,10,K3,,,,,\"early, \"\"really\"\"\"\n\
+             2026-03-06,dispute,9,K3,,,,,\n",
+        )
+        .expect("written");
         let as_of = day("2026-04-01");
         let whole = load_ledger(dir.path()).expect("loads");
         let deciding = load_ledger_deciding(dir.path(), as_of).expect("loads");
         let kept: Vec<(&str, u64)> = deciding.invoices.iter().map(|i| (i.number.as_str(), i.line)).collect();
         // 8 is paid (its credit note's credit stays with K3); 10 is not issued yet.
         assert_eq!(kept, vec![("7", 2), ("7", 4), ("9", 5), ("CN1", 6)]);
+        // The journal's lines on 8 and 10 are left out, but not the delivery line on 8 (it
+        // follows a letter by its reference) nor the hold on K3.
+        let journal_lines =
+            |l: &crate::core::ledger::Ledger| l.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>();
+        assert_eq!(journal_lines(&whole), vec![2, 3, 4, 5, 6, 7]);
+        assert_eq!(journal_lines(&deciding), vec![3, 4, 5, 7]);
         let plan = decided(&deciding, as_of);
         assert_eq!(plan, decided(&whole, as_of));
         let outcome = crate::core::dunning::decide(&deciding, as_of);
@@ -453,6 +519,88 @@ mod tests {
         csv
     }
 
+    /// A generated journal line: days from the start, the event, the invoice (none: a line on
+    /// the customer), the customer, a fee or amount (cents), until (days after), the channel,
+    /// the reference, the note (a letter's total reference, text with quotes and a comma).
+    type Line = (u16, u8, Option<u8>, u8, Option<i16>, Option<u8>, Option<u8>, Option<u8>, Option<u8>);
+
+    fn journal_csv(lines: &[Line]) -> String {
+        let start = day("2025-10-01");
+        let on = |days: u16| start + chrono::Days::new(u64::from(days));
+        let mut csv = String::from("date,event,invoice,customer,amount,until,channel,ref,note\n");
+        for &(days, event, invoice, customer, amount, until, channel, reference, note) in lines {
+            // Reminders and the delivery lines that follow them by reference more often.
+            let event = match usize::from(event) {
+                e if e < Event::ALL.len() => Event::ALL[e],
+                e if e % 2 == 0 => Event::Reminder,
+                e => [Event::Queued, Event::Sent, Event::Failed][e % 3],
+            };
+            let invoice = invoice.map_or(String::new(), |n| format!("N{n}"));
+            // A letter's line and its delivery lines have a reference and a channel.
+            let (channel, reference) = match event {
+                Event::Reminder => (channel.or(Some(0)), reference.or(Some(0))),
+                e if e.is_delivery() => (channel.map(|c| c % 2).or(Some(0)), reference.or(Some(0))),
+                _ => (channel, reference),
+            };
+            let amount =
+                amount.map_or(String::new(), |a| rust_decimal::Decimal::new(i64::from(a), 2).to_string());
+            let until = until.map_or(String::new(), |u| on(days + u16::from(u)).to_string());
+            let channel = channel.map_or("", |c| ["letter", "email", "letter+email"][usize::from(c) % 3]);
+            let reference = reference.map_or(String::new(), |r| match r % 4 {
+                3 => "collection".to_owned(),
+                r => format!("2026-01-0{r}/reminder-1_K1_SEK"),
+            });
+            let note = note.map_or(String::new(), |n| match n % 3 {
+                0 => format!("total-reference 90{n}; letter"),
+                1 => "\"said \"\"later\"\", maybe\"".to_owned(),
+                _ => "letters/K1.pdf".to_owned(),
+            });
+            csv += &format!(
+                "{},{event},{invoice},K{customer},{amount},{until},{channel},{reference},{note}\n",
+                on(days)
+            );
+        }
+        csv
+    }
+
+    /// Generated invoice rows (see [`Row`]).
+    fn rows() -> impl Strategy<Value = Vec<Row>> {
+        proptest::collection::vec(
+            (
+                0u8..14,
+                1u8..5,
+                0u16..300,
+                -3i8..45,
+                -20_000i32..900_000,
+                0u8..3,
+                proptest::option::of(0u16..120),
+                proptest::option::weighted(0.25, 0u8..14),
+                proptest::option::of(0u8..6),
+                proptest::option::weighted(0.2, -1i8..2),
+            ),
+            0..30,
+        )
+    }
+
+    /// Generated journal lines (see [`Line`]): numbers of invoices given and not, more
+    /// reminders and delivery lines than other events.
+    fn journal_lines() -> impl Strategy<Value = Vec<Line>> {
+        proptest::collection::vec(
+            (
+                0u16..420,
+                0u8..27,
+                proptest::option::weighted(0.8, 0u8..18),
+                1u8..5,
+                proptest::option::of(0i16..9000),
+                proptest::option::of(0u8..40),
+                proptest::option::of(0u8..3),
+                proptest::option::of(0u8..8),
+                proptest::option::weighted(0.3, 0u8..9),
+            ),
+            0..40,
+        )
+    }
+
     /// `dun check`'s errors, as text.
     fn errors(ledger: &crate::core::ledger::Ledger, as_of: chrono::NaiveDate) -> String {
         let errors: Vec<_> =
@@ -471,23 +619,26 @@ mod tests {
         /// takes the same references.
         #[test]
         fn the_slim_loads_decide_as_the_whole_ledger(
-            rows in proptest::collection::vec(
-                (0u8..14, 1u8..5, 0u16..300, -3i8..45, -20_000i32..900_000, 0u8..3,
-                 proptest::option::of(0u16..120), proptest::option::weighted(0.25, 0u8..14),
-                 proptest::option::of(0u8..6), proptest::option::weighted(0.2, -1i8..2)),
-                0..30,
-            ),
+            rows in rows(),
             paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
             as_of in 0u16..420,
+            journal in journal_lines(),
         ) {
             let payments: String = paid_by_file.iter().fold(String::from("date,invoice,amount\n"), |csv, (n, d, a)| {
                 csv + &format!("{},N{n},{}\n", day("2025-10-01") + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
             });
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
             let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
             let whole = load_ledger(dir.path()).expect("loads");
             let deciding = load_ledger_deciding(dir.path(), as_of).expect("loads");
             prop_assert_eq!(decided(&deciding, as_of), decided(&whole, as_of));
+            // The journal's lines on invoices that decide nothing are left out, and only those.
+            let is_kept = |n: &str| deciding.invoices.iter().any(|i| i.number == n);
+            let wanted: Vec<u64> = whole.journal.entries.iter()
+                .filter(|e| e.invoice.as_deref().is_none_or(is_kept) || e.event.is_delivery())
+                .map(|e| e.line).collect();
+            prop_assert_eq!(deciding.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>(), wanted);
             let paid = crate::core::ledger::PaymentIndex::new(&whole.payments, as_of);
             let kept: Vec<u64> = deciding.invoices.iter().map(|i| i.line).collect();
             for inv in &whole.invoices {
@@ -501,6 +652,7 @@ mod tests {
             prop_assert_eq!(errors(&letters, as_of), errors(&whole, as_of));
             let (taken, taken_whole) = (crate::letters::compose::taken_references(&letters), crate::letters::compose::taken_references(&whole));
             prop_assert_eq!(taken.len(), taken_whole.len());
+            prop_assert_eq!(crate::core::reference::letter::letter_totals(&letters.journal), crate::core::reference::letter::letter_totals(&whole.journal));
             for inv in &whole.invoices {
                 let scheme = whole.rules_for(whole.customer(&inv.customer)).reminder.reference();
                 if let Some(r) = crate::letters::compose::payment_reference(inv.reference.as_deref(), &inv.number, scheme) {
@@ -509,6 +661,50 @@ mod tests {
             }
         }
 
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// On the same ledgers, a load about one customer (`dun explain`, `dun customer`)
+        /// decides its invoices, shows its view and each of its invoices' journal as the whole
+        /// ledger does, and keeps no line on another customer's invoice but delivery lines and
+        /// lines naming it. K4 has invoices but is not in the register, K5 has none.
+        #[test]
+        fn a_load_about_one_customer_shows_it_as_the_whole_ledger(
+            rows in rows(),
+            journal in journal_lines(),
+            as_of in 0u16..420,
+            customer in 1u8..6,
+        ) {
+            use crate::core::ledger::Ledger;
+            let dir = ledger_dir(&invoices_csv(&rows), "");
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+            let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
+            let id = format!("K{customer}");
+            let whole = load_ledger(dir.path()).expect("loads");
+            let about = load_ledger_about(dir.path(), |_| Some(id.clone())).expect("loads");
+            let decided = |l: &Ledger| {
+                let o = crate::core::dunning::decide_customer(l, as_of, &id);
+                format!("{:#?}\n{:#?}\n{:#?}", o.decisions, o.violations, o.warnings)
+            };
+            prop_assert_eq!(decided(&about), decided(&whole));
+            if let Some(c) = whole.customer(&id) {
+                let view = |l: &Ledger| format!("{:#?}", crate::core::customer::customer_view(l, c, as_of));
+                prop_assert_eq!(view(&about), view(&whole));
+            }
+            for inv in whole.invoices.iter().filter(|i| i.customer == id.as_str()) {
+                let lines = |l: &Ledger| l.journal.for_invoice(&inv.number).map(|e| e.line).collect::<Vec<_>>();
+                prop_assert_eq!(lines(&about), lines(&whole));
+            }
+            let theirs = |n: &str| whole.invoices.iter().any(|i| i.number == n && i.customer == id.as_str());
+            let wanted: Vec<u64> = whole.journal.entries.iter()
+                .filter(|e| e.invoice.as_deref().is_none_or(theirs) || e.event.is_delivery() || e.customer.as_deref() == Some(id.as_str()))
+                .map(|e| e.line).collect();
+            prop_assert_eq!(about.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>(), wanted);
+            let none = load_ledger_about(dir.path(), |_| None).expect("loads");
+            prop_assert!(none.journal.entries.iter().all(|e| e.invoice.is_none() || e.event.is_delivery()));
+        }
     }
 
     proptest! {

@@ -5,6 +5,7 @@ mod banks;
 mod check;
 mod common;
 mod completions;
+mod composing;
 mod customer;
 mod delivery;
 mod discount;

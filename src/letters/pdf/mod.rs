@@ -49,6 +49,56 @@ pub fn letter_pdf(html: &str, date: NaiveDate) -> Result<Vec<u8>, PdfError> {
     draw(&letter, &pages, &fonts, date)
 }
 
+/// What [`letter_pdf`] would say of this letter, without making the PDF where nothing about
+/// the letter can make it fail: for a dry run, which writes no PDF but must fail where the
+/// real run fails (issue #14: drawing, subsetting and compressing are ~70 % of a letter).
+///
+/// Why the fast path is sound: the document's configuration is fixed (PDF/A-2b, RGB colours,
+/// two embedded fonts, no images, no transparency groups, no embedded files, a creation
+/// date), and the letter only decides the text, where it goes and the metadata strings. Of
+/// the rules krilla's PDF/A-2b validator enforces, those that text and places can break are:
+/// - a string over 32,767 bytes (`TooLongString`): the title, the language, a line of text
+///   shown, or its ActualText, at most 4 bytes a character (UTF-16, two per surrogate pair);
+/// - the `.notdef` glyph shown (`ContainsNotDefGlyph`);
+/// - over 8,388,607 objects (`TooManyIndirectObjects`), a few a page.
+///
+/// Coordinates stay on the A4 page, so no number is too large for PDF/A-2 (nor would one be
+/// refused: `TooLargeFloat` is allowed). Names, nesting depth, the licence and the colour
+/// profile come from dun, not from the letter. The fonts are subset per letter; every glyph
+/// of both fonts is subset and written in `every_glyph_of_both_fonts_makes_a_pdf`. A letter
+/// within [`surely_drawn`]'s bounds is therefore made without error; any other is drawn here
+/// to find out (and that PDF dropped).
+pub fn check_letter_pdf(html: &str, date: NaiveDate) -> Result<(), PdfError> {
+    let fonts = Fonts::load()?;
+    let letter = html::read(html);
+    let pages = layout(&letter, &fonts);
+    if surely_drawn(&letter, &pages, &fonts) {
+        return Ok(());
+    }
+    draw(&letter, &pages, &fonts, date).map(drop)
+}
+
+/// Characters in any one PDF string a letter makes, at most, for [`check_letter_pdf`]'s fast
+/// path: 4 bytes each stays under PDF/A's 32,767-byte strings.
+const SURE_CHARS: usize = 8_000;
+/// Pages a letter has, at most, for the fast path: far under PDF/A's 8,388,607 objects.
+const SURE_PAGES: usize = 10_000;
+
+/// Whether drawing these pages cannot fail (see [`check_letter_pdf`]).
+fn surely_drawn(letter: &html::Letter, pages: &[Vec<Item>], fonts: &Fonts) -> bool {
+    let short = |text: &str| text.len() <= SURE_CHARS || text.chars().count() <= SURE_CHARS;
+    pages.len() <= SURE_PAGES
+        && short(&letter.title)
+        && short(&letter.language)
+        && pages.iter().flatten().all(|item| match item {
+            Item::Text { bold, text, .. } => {
+                let face = fonts.face(*bold);
+                short(text) && text.chars().all(|c| face.glyph(c).to_u32() != 0)
+            }
+            Item::Rule { .. } | Item::Fill { .. } => true,
+        })
+}
+
 /// One face: what krilla embeds, and the character map and advance widths to lay text out.
 struct Face {
     font: Font,

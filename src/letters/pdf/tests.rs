@@ -250,3 +250,92 @@ fn a_character_the_font_lacks_does_not_stop_the_letter() {
     let text = extracted(&read_back(&pdf_of(&data)));
     assert!(text.contains("Trading Ltd"), "{text}");
 }
+
+/// Every glyph either font maps, in lines of text on pages of their own, bold and regular:
+/// subset and written without error. What [`check_letter_pdf`]'s fast path rests on: no
+/// subset of the two fonts can fail.
+#[test]
+fn every_glyph_of_both_fonts_makes_a_pdf() {
+    let fonts = Fonts::load().unwrap();
+    let mut pages = Vec::new();
+    for bold in [false, true] {
+        let chars: Vec<char> = FontRef::new(if bold { BOLD } else { REGULAR })
+            .unwrap()
+            .charmap()
+            .mappings()
+            .filter_map(|(c, _)| char::from_u32(c))
+            .filter(|c| !c.is_control())
+            .collect();
+        assert!(chars.len() > 2000, "{} characters", chars.len());
+        for page in chars.chunks(40 * 60) {
+            let items = page
+                .chunks(60)
+                .enumerate()
+                .map(|(row, line)| Item::Text {
+                    x: 20.0,
+                    y: 20.0 + 12.0 * row as f32,
+                    size: 8.0,
+                    bold,
+                    color: (0, 0, 0),
+                    text: line.iter().collect(),
+                })
+                .collect();
+            pages.push(items);
+        }
+    }
+    let letter = html::Letter { title: "every glyph".into(), language: "sv".into(), ..Default::default() };
+    assert!(surely_drawn(&letter, &pages, &fonts));
+    let date = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let pdf = draw(&letter, &pages, &fonts, date).expect("every glyph is written");
+    assert!(read_back(&pdf).get_pages().len() >= 2);
+}
+
+/// Letters that cannot be PDF/A strings (a title, or one line of the address, over 32,767
+/// bytes): the check fails as making the PDF does, having drawn them to find out; an ordinary
+/// letter takes the fast path in every language and step.
+#[test]
+fn the_check_fails_where_making_the_pdf_fails_and_skips_drawing_only_ordinary_letters() {
+    let data = sample("sv", Step::Reminder);
+    let html = letter_html(&data);
+    let mut broken = vec![html.replacen("<title>", &format!("<title>{}", "x".repeat(40_000)), 1)];
+    for name in [format!("a{}", "\u{301}".repeat(20_000)), format!("a{}", "\u{200b}".repeat(20_000))] {
+        let mut data = data.clone();
+        data.customer.name = name;
+        broken.push(letter_html(&data));
+    }
+    let fonts = Fonts::load().unwrap();
+    for html in &broken {
+        let made = letter_pdf(html, data.as_of).map(drop).map_err(|e| e.to_string());
+        assert!(made.as_ref().is_err_and(|e| e.contains("TooLongString")), "{made:?}");
+        assert_eq!(check_letter_pdf(html, data.as_of).map_err(|e| e.to_string()), made);
+        let letter = html::read(html);
+        assert!(!surely_drawn(&letter, &layout(&letter, &fonts), &fonts));
+    }
+    for language in LANGUAGES {
+        for step in Step::ALL {
+            let html = letter_html(&sample(language, step));
+            let letter = html::read(&html);
+            assert!(surely_drawn(&letter, &layout(&letter, &fonts), &fonts), "{language} {step}");
+            assert!(check_letter_pdf(&html, data.as_of).is_ok());
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    /// Whatever the customer is called (long, accents only, zero-width, private-use, astral,
+    /// control characters): the check passes exactly when the PDF is made.
+    #[test]
+    fn the_check_passes_exactly_when_the_pdf_is_made(
+        pieces in proptest::collection::vec(
+            (proptest::sample::select(vec!["a", "\u{301}", "\u{200b}", "\u{e000}", "\u{1f600}", "\u{0}", "Ø", " ", "&"]), 1usize..2_500),
+            1..4,
+        )
+    ) {
+        let mut data = sample("sv", Step::Reminder);
+        data.customer.name = pieces.iter().map(|(piece, n)| piece.repeat(*n)).collect();
+        let html = letter_html(&data);
+        let made = letter_pdf(&html, data.as_of).map(drop).map_err(|e| e.to_string());
+        proptest::prop_assert_eq!(check_letter_pdf(&html, data.as_of).map_err(|e| e.to_string()), made);
+    }
+}
