@@ -29,10 +29,10 @@ impl fmt::Display for DateError {
 pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     // The ISO form nearly every file writes, straight to the day: this runs for every date of
     // every row, and the general path below reads it the same way.
-    if let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = text.as_bytes() {
-        if let (Some(y), Some(m), Some(d)) = (num(&[y0, y1, y2, y3]), num(&[m0, m1]), num(&[d0, d1])) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(DateError::NoSuchDay);
-        }
+    if let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = text.as_bytes()
+        && let (Some(y), Some(m), Some(d)) = (num(&[y0, y1, y2, y3]), num(&[m0, m1]), num(&[d0, d1]))
+    {
+        return NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(DateError::NoSuchDay);
     }
     parse_any_date(text)
 }
