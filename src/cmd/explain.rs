@@ -9,7 +9,10 @@ use crate::core::money::format_money;
 use crate::io::ledger_dir;
 
 pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    // The journal's lines on the invoice's customer's invoices (its decision depends on them).
+    let ledger = ledger_dir::load_ledger_about(&ctx.dir, |l| {
+        l.invoice(&args.invoice).map(|i| i.customer.to_string())
+    })?;
     let Some(invoice) = ledger.invoice(&args.invoice) else {
         bail!("no invoice \"{}\" in invoices.csv", args.invoice);
     };

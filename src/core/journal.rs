@@ -158,17 +158,35 @@ impl Entry {
 /// invoice the line names) and, for letters, every line whose note carries a letter's total
 /// reference (a new letter's total is never one of them). What is left is lines on invoices
 /// that decide nothing, paid ones mostly: nothing on those paths reads them.
-pub fn read_when_deciding(
-    event: Event,
-    invoice: Option<&str>,
-    note: Option<&str>,
-    letters: bool,
-    decided: impl Fn(&str) -> bool,
-) -> bool {
-    let Some(number) = invoice else { return true };
-    event.is_delivery()
+pub fn read_when_deciding(line: &LineHead<'_>, letters: bool, decided: impl Fn(&str) -> bool) -> bool {
+    let Some(number) = line.invoice else { return true };
+    line.event.is_delivery()
         || decided(number)
-        || (letters && note.and_then(super::reference::letter::total_in_note).is_some())
+        || (letters && line.note.and_then(super::reference::letter::total_in_note).is_some())
+}
+
+/// Whether a run about one customer reads a journal line (`dun explain`, `dun customer`; see
+/// `io::ledger_dir::load_ledger_about`): every line on a number `theirs` accepts (a number one
+/// of the customer's invoice lines has), every line naming the customer, and, as for
+/// [`read_when_deciding`], every line on no invoice and every delivery line. `customer` is
+/// `None` when the run is about no customer (it says so and stops).
+pub fn read_about_customer(
+    line: &LineHead<'_>,
+    customer: Option<&str>,
+    theirs: impl Fn(&str) -> bool,
+) -> bool {
+    let Some(number) = line.invoice else { return true };
+    line.event.is_delivery() || (customer.is_some() && line.customer == customer) || theirs(number)
+}
+
+/// The fields of a journal line that say whether a run reading part of the journal keeps it
+/// (empty fields are `None`).
+#[derive(Clone, Copy, Debug)]
+pub struct LineHead<'a> {
+    pub event: Event,
+    pub invoice: Option<&'a str>,
+    pub customer: Option<&'a str>,
+    pub note: Option<&'a str>,
 }
 
 /// The journal as read, in file order.

@@ -14,7 +14,7 @@ use super::ledger_dir::JOURNAL;
 use super::source::{CsvSource, Dialect, Fields, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
-use crate::core::journal::{COLUMNS, Entry, Event, Journal};
+use crate::core::journal::{COLUMNS, Entry, Event, Journal, LineHead};
 use crate::render::escape::{printable, undefuse};
 
 const SPECS: [ColumnSpec; 9] = {
@@ -37,16 +37,12 @@ const SPECS: [ColumnSpec; 9] = {
 /// Reads the journal as committed (see `io::commit::committed_view`); a missing or empty file
 /// is an empty journal, and a last line that no run completed is left out (and said so).
 pub fn read(dir: &Path) -> Result<Journal> {
-    read_where(dir, |_, _, _| true)
+    read_where(dir, |_| true)
 }
 
-/// [`read`] keeping the lines `keep(event, invoice, note)` accepts (empty fields are `None`):
-/// every line is read and checked all the same, so a line that cannot be read is the same
-/// error whatever is kept.
-pub fn read_where(
-    dir: &Path,
-    keep: impl Fn(Event, Option<&str>, Option<&str>) -> bool + Sync,
-) -> Result<Journal> {
+/// [`read`] keeping the lines `keep` accepts: every line is read and checked all the same, so
+/// a line that cannot be read is the same error whatever is kept.
+pub fn read_where(dir: &Path, keep: impl Fn(&LineHead<'_>) -> bool + Sync) -> Result<Journal> {
     let path = dir.join(JOURNAL);
     match committed(dir)? {
         Some(reader) => parse_at(reader, &path, keep),
@@ -82,7 +78,7 @@ fn committed(dir: &Path) -> Result<Option<Box<dyn Read + Send>>> {
 
 /// The journal's records from `bytes` (the fuzz target and the tests read it this way).
 pub fn parse(bytes: Box<dyn Read + Send>) -> Result<Journal> {
-    parse_at(bytes, Path::new(JOURNAL), |_, _, _| true)
+    parse_at(bytes, Path::new(JOURNAL), |_| true)
 }
 
 fn source_of(reader: Box<dyn Read + Send>, path: &Path) -> Result<CsvSource> {
@@ -135,7 +131,7 @@ fn check_line(
 fn parse_at(
     reader: Box<dyn Read + Send>,
     path: &Path,
-    keep: impl Fn(Event, Option<&str>, Option<&str>) -> bool + Sync,
+    keep: impl Fn(&LineHead<'_>) -> bool + Sync,
 ) -> Result<Journal> {
     let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
@@ -145,7 +141,7 @@ fn parse_at(
             let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
             let opt = |i: usize| text(i).map(str::to_owned);
             if let Some((date, event, amount, until)) = check_line(fields, &cols, findings)
-                && keep(event, text(2), text(8))
+                && keep(&LineHead { event, invoice: text(2), customer: text(3), note: text(8) })
             {
                 entries.push((
                     fields.line,

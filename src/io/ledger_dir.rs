@@ -195,6 +195,44 @@ fn in_file_order(parts: Vec<Vec<Invoice>>) -> Vec<Invoice> {
 /// Loads the whole ledger directory into memory: policy, customers, invoices, payments and
 /// the journal. Every file's errors are reported together.
 pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
+    let mut ledger = load_without_journal(dir)?;
+    ledger.journal = super::journal_file::read(dir)?;
+    Ok(ledger)
+}
+
+/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`): the journal
+/// keeps the lines such a run reads ([`crate::core::journal::read_about_customer`]), on a
+/// ledger of years a few of its half a million. `customer_of` says, from the ledger as read,
+/// which customer the run is about (`None`: none is, and the run says so). Every line of the
+/// journal is still read and checked.
+pub fn load_ledger_about(
+    dir: &Path,
+    customer_of: impl FnOnce(&crate::core::ledger::Ledger) -> Option<String>,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::number_hash;
+    let mut ledger = load_without_journal(dir)?;
+    let customer = customer_of(&ledger);
+    // Numbers compared by hash: a collision keeps a line on another customer's invoice that
+    // nothing about this customer looks up, never drops one.
+    let mut theirs: Vec<u64> = match &customer {
+        Some(id) => ledger
+            .invoices
+            .iter()
+            .filter(|i| i.customer == id.as_str())
+            .map(|i| number_hash(&i.number))
+            .collect(),
+        None => Vec::new(),
+    };
+    theirs.sort_unstable();
+    let theirs = |number: &str| theirs.binary_search(&number_hash(number)).is_ok();
+    ledger.journal = super::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_about_customer(line, customer.as_deref(), theirs)
+    })?;
+    Ok(ledger)
+}
+
+/// [`load_ledger`] with an empty journal, for the caller to read it as it needs.
+fn load_without_journal(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -202,9 +240,8 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let (parts, invoices_noted) = scan_invoices_noted(dir, &policy, &index, Vec::new, |invoices, record| {
         invoices.push(record.to_owned())
     })?;
-    let journal = super::journal_file::read(dir)?;
     Ok(with_journal(
-        journal,
+        crate::core::journal::Journal::default(),
         policy,
         customers,
         in_file_order(parts),
@@ -319,8 +356,8 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
     let mut kept_numbers: Vec<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
     kept_numbers.sort_unstable();
     let decided = |number: &str| kept_numbers.binary_search(&number_hash(number)).is_ok();
-    let journal = super::journal_file::read_where(dir, |event, invoice, note| {
-        crate::core::journal::read_when_deciding(event, invoice, note, letters, decided)
+    let journal = super::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_when_deciding(line, letters, decided)
     })?;
     drop(kept_numbers);
     let noted = [customers_noted, invoices_noted, payments_noted];
@@ -526,6 +563,44 @@ mod tests {
         csv
     }
 
+    /// Generated invoice rows (see [`Row`]).
+    fn rows() -> impl Strategy<Value = Vec<Row>> {
+        proptest::collection::vec(
+            (
+                0u8..14,
+                1u8..5,
+                0u16..300,
+                -3i8..45,
+                -20_000i32..900_000,
+                0u8..3,
+                proptest::option::of(0u16..120),
+                proptest::option::weighted(0.25, 0u8..14),
+                proptest::option::of(0u8..6),
+                proptest::option::weighted(0.2, -1i8..2),
+            ),
+            0..30,
+        )
+    }
+
+    /// Generated journal lines (see [`Line`]): numbers of invoices given and not, more
+    /// reminders and delivery lines than other events.
+    fn journal_lines() -> impl Strategy<Value = Vec<Line>> {
+        proptest::collection::vec(
+            (
+                0u16..420,
+                0u8..27,
+                proptest::option::weighted(0.8, 0u8..18),
+                1u8..5,
+                proptest::option::of(0i16..9000),
+                proptest::option::of(0u8..40),
+                proptest::option::of(0u8..3),
+                proptest::option::of(0u8..8),
+                proptest::option::weighted(0.3, 0u8..9),
+            ),
+            0..40,
+        )
+    }
+
     /// `dun check`'s errors, as text.
     fn errors(ledger: &crate::core::ledger::Ledger, as_of: chrono::NaiveDate) -> String {
         let errors: Vec<_> =
@@ -544,20 +619,10 @@ mod tests {
         /// takes the same references.
         #[test]
         fn the_slim_loads_decide_as_the_whole_ledger(
-            rows in proptest::collection::vec(
-                (0u8..14, 1u8..5, 0u16..300, -3i8..45, -20_000i32..900_000, 0u8..3,
-                 proptest::option::of(0u16..120), proptest::option::weighted(0.25, 0u8..14),
-                 proptest::option::of(0u8..6), proptest::option::weighted(0.2, -1i8..2)),
-                0..30,
-            ),
+            rows in rows(),
             paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
             as_of in 0u16..420,
-            journal in proptest::collection::vec(
-                (0u16..420, 0u8..27, proptest::option::weighted(0.8, 0u8..18), 1u8..5,
-                 proptest::option::of(0i16..9000), proptest::option::of(0u8..40),
-                 proptest::option::of(0u8..3), proptest::option::of(0u8..8), proptest::option::weighted(0.3, 0u8..9)),
-                0..40,
-            ),
+            journal in journal_lines(),
         ) {
             let payments: String = paid_by_file.iter().fold(String::from("date,invoice,amount\n"), |csv, (n, d, a)| {
                 csv + &format!("{},N{n},{}\n", day("2025-10-01") + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
@@ -596,6 +661,50 @@ mod tests {
             }
         }
 
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// On the same ledgers, a load about one customer (`dun explain`, `dun customer`)
+        /// decides its invoices, shows its view and each of its invoices' journal as the whole
+        /// ledger does, and keeps no line on another customer's invoice but delivery lines and
+        /// lines naming it. K4 has invoices but is not in the register, K5 has none.
+        #[test]
+        fn a_load_about_one_customer_shows_it_as_the_whole_ledger(
+            rows in rows(),
+            journal in journal_lines(),
+            as_of in 0u16..420,
+            customer in 1u8..6,
+        ) {
+            use crate::core::ledger::Ledger;
+            let dir = ledger_dir(&invoices_csv(&rows), "");
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+            let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
+            let id = format!("K{customer}");
+            let whole = load_ledger(dir.path()).expect("loads");
+            let about = load_ledger_about(dir.path(), |_| Some(id.clone())).expect("loads");
+            let decided = |l: &Ledger| {
+                let o = crate::core::dunning::decide_customer(l, as_of, &id);
+                format!("{:#?}\n{:#?}\n{:#?}", o.decisions, o.violations, o.warnings)
+            };
+            prop_assert_eq!(decided(&about), decided(&whole));
+            if let Some(c) = whole.customer(&id) {
+                let view = |l: &Ledger| format!("{:#?}", crate::core::customer::customer_view(l, c, as_of));
+                prop_assert_eq!(view(&about), view(&whole));
+            }
+            for inv in whole.invoices.iter().filter(|i| i.customer == id.as_str()) {
+                let lines = |l: &Ledger| l.journal.for_invoice(&inv.number).map(|e| e.line).collect::<Vec<_>>();
+                prop_assert_eq!(lines(&about), lines(&whole));
+            }
+            let theirs = |n: &str| whole.invoices.iter().any(|i| i.number == n && i.customer == id.as_str());
+            let wanted: Vec<u64> = whole.journal.entries.iter()
+                .filter(|e| e.invoice.as_deref().is_none_or(theirs) || e.event.is_delivery() || e.customer.as_deref() == Some(id.as_str()))
+                .map(|e| e.line).collect();
+            prop_assert_eq!(about.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>(), wanted);
+            let none = load_ledger_about(dir.path(), |_| None).expect("loads");
+            prop_assert!(none.journal.entries.iter().all(|e| e.invoice.is_none() || e.event.is_delivery()));
+        }
     }
 
     proptest! {
