@@ -69,8 +69,11 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             }
             // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
             // debtor can be written to, in the order of the batch.
-            let mut noticed: FxHashMap<String, Entry> =
-                outgoing.entries.drain(..).filter_map(|e| Some((e.invoice.clone()?, e))).collect();
+            let mut noticed: FxHashMap<String, Entry> = outgoing
+                .entries
+                .drain(..)
+                .filter_map(|e| Some((e.invoice.as_deref()?.to_owned(), e)))
+                .collect();
             for d in &ready {
                 outgoing.entries.extend(noticed.remove(d.invoice).or_else(|| hand_over(d, "", "")));
             }

@@ -60,7 +60,7 @@ fn totals_table(view: &CustomerView) -> Table {
 /// Every journal event on the customer or its invoices, in date order.
 fn journal_table(view: &CustomerView) -> Table {
     let mut t = Table::new(["date", "event", "invoice", "amount", "until", "channel", "note"]);
-    let text = |o: &Option<String>| o.as_deref().map_or(Cell::Empty, Cell::text);
+    let text = |o: &Option<crate::core::journal::Text>| o.as_deref().map_or(Cell::Empty, Cell::text);
     for e in &view.journal {
         t.push(vec![
             Cell::Date(e.date),

@@ -282,8 +282,8 @@ mod tests {
             [(3, Event::Dispute), (4, Event::Collection), (5, Event::Promise), (6, Event::Reminder)]
         {
             let mut e = Entry::new(date("2026-03-01"), event);
-            e.invoice = Some(format!("{}", 10_000 + i));
-            e.customer = Some(format!("K{:03}", i % 50));
+            e.invoice = Some(format!("{}", 10_000 + i).into());
+            e.customer = Some(format!("K{:03}", i % 50).into());
             e.until = Some(date("2026-05-01"));
             journal.push(e);
         }

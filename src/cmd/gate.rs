@@ -54,9 +54,9 @@ pub fn check<'a>(
         .map(|p| {
             let mut e = Entry::new(ctx.as_of, Event::Note);
             if let Problem::Unmatched { customer, .. } = p {
-                e.customer = Some(customer.clone());
+                e.customer = Some(customer.clone().into());
             }
-            e.note = Some(format!("freshness gate overridden with --force ({command}): {p}"));
+            e.note = Some(format!("freshness gate overridden with --force ({command}): {p}").into());
             e
         })
         .collect())
@@ -108,9 +108,9 @@ pub fn data_errors<'a>(
         .iter()
         .map(|f| {
             let mut e = Entry::new(ctx.as_of, Event::Note);
-            e.customer = f.customer.clone();
-            e.invoice = f.invoice.clone();
-            e.note = Some(format!("data check overridden with --force ({command}): {f}"));
+            e.customer = f.customer.clone().map(Into::into);
+            e.invoice = f.invoice.clone().map(Into::into);
+            e.note = Some(format!("data check overridden with --force ({command}): {f}").into());
             e
         })
         .collect())

@@ -597,10 +597,10 @@ fn line(p: &Incoming, file: &str, a: &Allocation, rule: Rule) -> PaymentLine {
 /// The journal's `payment` line for one invoice's share of a payment.
 fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, rule: Rule) -> Entry {
     let mut e = Entry::new(date, Event::Payment);
-    e.invoice = Some(a.invoice.clone());
-    e.customer = Some(a.customer.clone());
+    e.invoice = Some(a.invoice.clone().into());
+    e.customer = Some(a.customer.clone().into());
     e.amount = Some(a.amount);
-    e.reference = Some(txid.to_owned());
+    e.reference = Some(txid.to_owned().into());
     let mut note = rule.name().to_owned();
     if a.discount > Decimal::ZERO {
         note.push_str(&format!("; early-payment discount of {} taken", format_money(a.discount)));
@@ -616,7 +616,7 @@ fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, r
             a.customer
         ));
     }
-    e.note = Some(note);
+    e.note = Some(note.into());
     e
 }
 
@@ -637,11 +637,16 @@ fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
         .filter(|p| !journaled.contains(&(p.transaction_id.as_deref(), p.invoice.as_deref())))
         .map(|p| {
             let mut e = Entry::new(p.date, Event::Payment);
-            e.invoice = p.invoice.clone();
-            e.customer = p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer.to_string());
+            e.invoice = p.invoice.clone().map(Into::into);
+            e.customer = p
+                .invoice
+                .as_deref()
+                .and_then(|i| ledger.invoice(i))
+                .map(|i| i.customer.to_string())
+                .map(Into::into);
             e.amount = Some(p.amount);
-            e.reference = p.transaction_id.clone();
-            e.note = p.matched_by.clone();
+            e.reference = p.transaction_id.clone().map(Into::into);
+            e.note = p.matched_by.clone().map(Into::into);
             e
         })
         .collect()

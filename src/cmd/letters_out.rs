@@ -458,7 +458,7 @@ fn with_total(mut e: Entry, data: &LetterData) -> Entry {
     if data.invoices.len() > 1
         && let Some(total) = data.reference.as_deref()
     {
-        e.note = Some(crate::core::reference::letter::note_with_total(total, e.note.as_deref()));
+        e.note = Some(crate::core::reference::letter::note_with_total(total, e.note.as_deref()).into());
     }
     e
 }
@@ -499,10 +499,10 @@ pub fn queue(ctx: &Context, ledger: &Ledger, out_dir: &Path, outgoing: &mut Outg
                 continue;
             }
             let mut e = Entry::new(ctx.as_of, Event::Queued);
-            e.customer = Some(letter.customer.clone());
-            e.channel = Some(channel.name().to_owned());
-            e.reference = Some(letter.reference.clone());
-            e.note = Some(base.join(file).to_string_lossy().into_owned());
+            e.customer = Some(letter.customer.clone().into());
+            e.channel = Some(channel.name().to_owned().into());
+            e.reference = Some(letter.reference.clone().into());
+            e.note = Some(base.join(file).to_string_lossy().into_owned().into());
             lines.push(e);
         }
     }

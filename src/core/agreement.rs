@@ -47,8 +47,8 @@ pub fn open_invoice(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Result<D
 
 fn entry(ledger: &Ledger, event: Event, invoice: &str, as_of: NaiveDate) -> Entry {
     let mut e = Entry::new(as_of, event);
-    e.invoice = Some(invoice.to_owned());
-    e.customer = ledger.invoice(invoice).map(|i| i.customer.to_string());
+    e.invoice = Some(invoice.to_owned().into());
+    e.customer = ledger.invoice(invoice).map(|i| i.customer.to_string()).map(Into::into);
     e
 }
 
@@ -65,7 +65,7 @@ pub fn dispute(
         ));
     }
     let mut e = entry(ledger, Event::Dispute, invoice, as_of);
-    e.note = note.map(str::to_owned);
+    e.note = note.map(str::to_owned).map(Into::into);
     Ok(vec![e])
 }
 
@@ -82,7 +82,7 @@ pub fn resolve(
         return refused(format!("invoice {invoice} is not disputed; nothing to resolve"));
     }
     let mut e = entry(ledger, Event::Resolve, invoice, as_of);
-    e.note = note.map(str::to_owned);
+    e.note = note.map(str::to_owned).map(Into::into);
     Ok(vec![e])
 }
 
@@ -105,7 +105,7 @@ pub fn promise(
     let mut e = entry(ledger, Event::Promise, invoice, as_of);
     e.until = Some(until);
     e.amount = Some(open);
-    e.note = note.map(str::to_owned);
+    e.note = note.map(str::to_owned).map(Into::into);
     Ok(vec![e])
 }
 
@@ -163,7 +163,7 @@ pub fn plan(
         let mut e = entry(ledger, Event::Plan, invoice, as_of);
         e.amount = Some(amount);
         e.until = Some(due);
-        e.note = Some(format!("installment {} of {}", i + 1, req.installments));
+        e.note = Some(format!("installment {} of {}", i + 1, req.installments).into());
         entries.push(e);
         due = due.checked_add_days(Days::new(u64::from(req.every_days))).unwrap_or(due);
     }
@@ -195,8 +195,8 @@ fn customer_entry(
         return refused(format!("no customer \"{customer}\" in customers.csv"));
     }
     let mut e = Entry::new(as_of, event);
-    e.customer = Some(customer.to_owned());
-    e.note = note.map(str::to_owned);
+    e.customer = Some(customer.to_owned().into());
+    e.note = note.map(str::to_owned).map(Into::into);
     Ok(e)
 }
 
@@ -233,7 +233,7 @@ pub fn note(ledger: &Ledger, target: &str, text: &str, as_of: NaiveDate) -> Resu
     }
     if ledger.invoice(target).is_some() {
         let mut e = entry(ledger, Event::Note, target, as_of);
-        e.note = Some(text.to_owned());
+        e.note = Some(text.to_owned().into());
         return Ok(vec![e]);
     }
     if ledger.customer(target).is_some() {

@@ -385,9 +385,9 @@ impl Deliveries {
                 Event::Queued => None,
                 Event::Sending => Some(Status::Sending),
                 Event::Sent => Some(Status::Sent),
-                Event::Failed => Some(Status::Failed(e.note.clone().unwrap_or_default())),
-                Event::Deferred => Some(Status::Deferred(e.note.clone().unwrap_or_default())),
-                Event::Doubt => Some(Status::Doubt(e.note.clone().unwrap_or_default())),
+                Event::Failed => Some(Status::Failed(e.note.as_deref().unwrap_or_default().to_owned())),
+                Event::Deferred => Some(Status::Deferred(e.note.as_deref().unwrap_or_default().to_owned())),
+                Event::Doubt => Some(Status::Doubt(e.note.as_deref().unwrap_or_default().to_owned())),
                 _ => continue,
             };
             let (Some(reference), Some(channel)) =
@@ -398,12 +398,12 @@ impl Deliveries {
             let known = d.index.get(reference.as_str()).and_then(|slots| slots[slot(channel)]);
             match (status, known) {
                 (None, None) => {
-                    d.index.entry(reference.clone()).or_default()[slot(channel)] = Some(d.messages.len());
+                    d.index.entry(reference.to_string()).or_default()[slot(channel)] = Some(d.messages.len());
                     d.messages.push(Message {
-                        reference: reference.clone(),
+                        reference: reference.to_string(),
                         channel,
-                        customer: e.customer.clone(),
-                        file: e.note.clone().unwrap_or_default(),
+                        customer: e.customer.as_deref().map(str::to_owned),
+                        file: e.note.as_deref().unwrap_or_default().to_owned(),
                         queued: e.date,
                         status: Status::Waiting,
                         since: e.date,
@@ -487,10 +487,10 @@ mod tests {
 
     fn line(date: u32, event: Event, channel: &str, note: Option<&str>) -> Entry {
         let mut e = Entry::new(day(date), event);
-        e.customer = Some("K1".to_owned());
-        e.channel = Some(channel.to_owned());
-        e.reference = Some("2026-11-08/reminder-1_K1_SEK".to_owned());
-        e.note = note.map(str::to_owned);
+        e.customer = Some("K1".to_owned().into());
+        e.channel = Some(channel.to_owned().into());
+        e.reference = Some("2026-11-08/reminder-1_K1_SEK".to_owned().into());
+        e.note = note.map(str::to_owned).map(Into::into);
         e
     }
 

@@ -602,7 +602,7 @@ fn held_customers(ledger: &Ledger, as_of: NaiveDate) -> Vec<(String, NaiveDate)>
     for e in ledger.journal.up_to(as_of).filter(|e| e.invoice.is_none()) {
         let Some(c) = &e.customer else { continue };
         match e.event {
-            Event::Hold if !held.iter().any(|(h, _)| h == c) => held.push((c.clone(), e.date)),
+            Event::Hold if !held.iter().any(|(h, _)| h == c) => held.push((c.to_string(), e.date)),
             Event::Release => held.retain(|(h, _)| h != c),
             _ => {}
         }
@@ -969,10 +969,10 @@ pub fn action_entry(
         Action::Call => Event::Call,
     };
     let mut e = Entry::new(date, event);
-    e.invoice = Some(d.invoice.to_owned());
-    e.customer = Some(d.customer.to_owned());
-    e.channel = channel;
-    e.reference = reference;
+    e.invoice = Some(d.invoice.to_owned().into());
+    e.customer = Some(d.customer.to_owned().into());
+    e.channel = channel.map(Into::into);
+    e.reference = reference.map(Into::into);
     match action {
         Action::Reminder => {
             e.amount = Some(d.fee);
@@ -981,7 +981,7 @@ pub fn action_entry(
         Action::Collection => e.amount = Some(d.open),
         Action::Call => {
             // A call stands for the step the customer would otherwise have got in writing.
-            e.reference = Some(d.call_for?.name().to_owned());
+            e.reference = Some(d.call_for?.name().to_owned().into());
         }
     }
     Some(e)

@@ -484,8 +484,8 @@ fn delivery_line(event: Event, on: NaiveDate, reference: &str) -> Entry {
     let mut e = Entry::new(on, event);
     e.customer = Some("K".into());
     e.channel = Some("letter".into());
-    e.reference = Some(reference.to_owned());
-    e.note = Some(format!("out/{reference}.letter.html"));
+    e.reference = Some(reference.to_owned().into());
+    e.note = Some(format!("out/{reference}.letter.html").into());
     e
 }
 
@@ -647,8 +647,8 @@ proptest! {
         }
         if let Some(i) = disputed.filter(|&i| i < invoices.len()) {
             let mut e = record(Event::Dispute, "2026-01-20");
-            e.invoice = Some(invoices[i].number.to_string());
-            e.customer = Some(invoices[i].customer.to_string());
+            e.invoice = Some(invoices[i].number.to_string().into());
+            e.customer = Some(invoices[i].customer.to_string().into());
             journal.push(e);
         }
         let l = ledger(
@@ -737,8 +737,8 @@ proptest! {
                 }
                 let event = [Event::Promise, Event::Dispute, Event::Resolve, Event::Note, Event::Plan, Event::Payment][kind as usize];
                 let mut e = Entry::new(on, event);
-                e.invoice = Some(inv.number.to_string());
-                e.customer = Some(inv.customer.to_string());
+                e.invoice = Some(inv.number.to_string().into());
+                e.customer = Some(inv.customer.to_string().into());
                 if matches!(event, Event::Promise | Event::Plan) {
                     e.until = Some(on + chrono::Days::new(day % 20));
                     e.amount = Some(inv.amount);
@@ -771,7 +771,7 @@ proptest! {
                 if let Some(e) = action_entry(d, on, Some(channel.into()), Some(reference.clone())) {
                     if letters && e.event == Event::Reminder {
                         let mut queued = delivery_line(Event::Queued, on, &reference);
-                        queued.customer = Some(d.customer.to_owned());
+                        queued.customer = Some(d.customer.to_owned().into());
                         entries.push(queued);
                     }
                     entries.push(e);

@@ -7,6 +7,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+pub use super::model::Text;
+
 pub const COLUMNS: [&str; 9] =
     ["date", "event", "invoice", "customer", "amount", "until", "channel", "ref", "note"];
 
@@ -107,13 +109,13 @@ impl fmt::Display for Event {
 pub struct Entry {
     pub date: NaiveDate,
     pub event: Event,
-    pub invoice: Option<String>,
-    pub customer: Option<String>,
+    pub invoice: Option<Text>,
+    pub customer: Option<Text>,
     pub amount: Option<Decimal>,
     pub until: Option<NaiveDate>,
-    pub channel: Option<String>,
-    pub reference: Option<String>,
-    pub note: Option<String>,
+    pub channel: Option<Text>,
+    pub reference: Option<Text>,
+    pub note: Option<Text>,
     /// The line in `journal.csv` (0 for entries not yet written).
     pub line: u64,
 }
@@ -136,7 +138,7 @@ impl Entry {
 
     /// The fields in [`COLUMNS`] order, as written.
     pub fn fields(&self) -> [String; 9] {
-        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        let s = |o: &Option<Text>| o.as_deref().unwrap_or_default().to_owned();
         [
             self.date.to_string(),
             self.event.name().to_owned(),
@@ -222,10 +224,10 @@ impl Journal {
         for e in self.up_to(as_of) {
             match (e.event, &e.invoice) {
                 (Event::Dispute, Some(i)) => {
-                    open.insert(i.clone());
+                    open.insert(i.to_string());
                 }
                 (Event::Resolve, Some(i)) => {
-                    open.remove(i);
+                    open.remove(i.as_str());
                 }
                 _ => {}
             }
@@ -320,7 +322,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, (number, days))| {
                     let mut e = Entry::new(day + chrono::Days::new(u64::from(*days)), Event::Note);
-                    e.invoice = number.map(|n| format!("F{n}"));
+                    e.invoice = number.map(|n| format!("F{n}")).map(Into::into);
                     e.line = i as u64 + 2;
                     e
                 })

@@ -712,9 +712,9 @@ mod tests {
 
     fn entry(invoice: &str) -> Entry {
         let mut e = Entry::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), Event::Promise);
-        e.invoice = Some(invoice.to_owned());
+        e.invoice = Some(invoice.to_owned().into());
         e.until = chrono::NaiveDate::from_ymd_opt(2026, 12, 24);
-        e.note = Some("said so, on the phone".to_owned());
+        e.note = Some("said so, on the phone".to_owned().into());
         e
     }
 

@@ -14,7 +14,7 @@ use super::ledger_dir::JOURNAL;
 use super::source::{CsvSource, Dialect, Fields, normalize_header};
 use crate::core::aging::JournalFacts;
 use crate::core::finding::Finding;
-use crate::core::journal::{COLUMNS, Entry, Event, Journal, LineHead};
+use crate::core::journal::{COLUMNS, Entry, Event, Journal, LineHead, Text};
 use crate::render::escape::{printable, undefuse};
 
 const SPECS: [ColumnSpec; 9] = {
@@ -139,7 +139,7 @@ fn parse_at(
         || (Vec::new(), Vec::new()),
         |(entries, findings): &mut Rows<Entry>, fields| {
             let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
-            let opt = |i: usize| text(i).map(str::to_owned);
+            let opt = |i: usize| text(i).map(Text::from);
             if let Some((date, event, amount, until)) = check_line(fields, &cols, findings)
                 && keep(&LineHead { event, invoice: text(2), customer: text(3), note: text(8) })
             {
@@ -342,6 +342,60 @@ mod tests {
         let mut disputed: Vec<&str> = facts.disputed.iter().map(String::as_str).collect();
         disputed.sort_unstable();
         assert_eq!(disputed, vec!["5", "6"]);
+    }
+
+    /// A journal line's text is kept without an allocation of its own where it is short (an
+    /// invoice number, a customer id, a channel: every line has them), and longer text (a
+    /// letter's reference, a note) as it was written.
+    #[test]
+    fn short_fields_are_kept_inline() {
+        let text = "date,event,invoice,customer,amount,until,channel,ref,note\n\
+                    2026-11-30,reminder,370894,C000001,0.00,2026-12-10,letter,2026-11-30/reminder-1_C000001_NOK,\"said \"\"no\"\", twice\"\n";
+        let journal = parse(Box::new(std::io::Cursor::new(text.as_bytes().to_vec()))).unwrap();
+        let e = &journal.entries[0];
+        for short in [&e.invoice, &e.customer, &e.channel] {
+            assert!(!short.as_ref().unwrap().is_heap_allocated(), "{short:?}");
+        }
+        assert_eq!(e.reference.as_deref(), Some("2026-11-30/reminder-1_C000001_NOK"));
+        assert_eq!(e.note.as_deref(), Some("said \"no\", twice"));
+        assert_eq!(std::mem::size_of::<Option<Text>>(), std::mem::size_of::<Option<String>>());
+    }
+
+    proptest::proptest! {
+        /// Lines written read back as they were: quotes, commas, letters beyond ASCII, empty
+        /// fields, short and long text, the same invoice again.
+        #[test]
+        fn written_lines_read_back_as_written(
+            lines in proptest::collection::vec(
+                (0u16..800, 0usize..17, proptest::option::of("[A-Za-z0-9\",;åÖ/-]{1,40}"),
+                 proptest::option::of("[A-Z0-9]{1,9}"), proptest::option::of(-99_999i64..99_999),
+                 proptest::option::of(0u16..60), proptest::option::of("letter|email|letter\\+sms"),
+                 proptest::option::of("[A-Za-z0-9/_-]{1,60}"), proptest::option::of("[A-Za-z0-9\",;åÖ-][A-Za-z0-9\",; åÖ-]{0,80}[a-z]")),
+                0..30,
+            ),
+        ) {
+            let entries: Vec<Entry> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, (days, event, invoice, customer, amount, until, channel, reference, note))| {
+                    let date = day("2025-01-01") + chrono::Days::new(u64::from(*days));
+                    let mut e = Entry::new(date, Event::ALL[*event]);
+                    // Now and then the invoice of the line before.
+                    e.invoice = invoice.as_deref().map(Text::from).or_else(|| (i % 3 == 1).then(|| Text::from("F1")));
+                    e.customer = customer.as_deref().map(Text::from);
+                    e.amount = amount.map(|a| Decimal::new(a, 2));
+                    e.until = until.map(|u| date + chrono::Days::new(u64::from(u)));
+                    e.channel = channel.as_deref().map(Text::from);
+                    e.reference = reference.as_deref().map(Text::from);
+                    e.note = note.as_deref().map(Text::from);
+                    e.line = i as u64 + 2;
+                    e
+                })
+                .collect();
+            let bytes = render_lines(&entries, true);
+            let read = parse(Box::new(std::io::Cursor::new(bytes))).unwrap();
+            proptest::prop_assert_eq!(read.entries, entries);
+        }
     }
 
     #[test]

@@ -259,7 +259,7 @@ mod tests {
         assert!(validate_reference(RefKind::Ocr, &next).is_ok());
         // An earlier letter's, from the journal.
         let mut e = Entry::new(date("2026-11-24"), Event::Reminder);
-        e.note = Some(note_with_total(&first, None));
+        e.note = Some(note_with_total(&first, None).into());
         let journal = Journal { entries: vec![e] };
         let again = TakenReferences::new([], &journal).compose(RefKind::Ocr, &id("K1", "SEK")).unwrap();
         assert_ne!(again, first);
@@ -305,8 +305,8 @@ mod tests {
     fn letters_are_read_back_from_the_journal() {
         let line = |event, invoice: &str, note: Option<&str>| {
             let mut e = Entry::new(date("2026-11-24"), event);
-            e.invoice = Some(invoice.to_owned());
-            e.note = note.map(str::to_owned);
+            e.invoice = Some(invoice.to_owned().into());
+            e.note = note.map(str::to_owned).map(Into::into);
             e
         };
         let journal = Journal {
@@ -364,7 +364,7 @@ mod tests {
                     .map(|r| {
                         let mut e = Entry::new(date("2026-01-01"), Event::Reminder);
                         e.invoice = Some("1".into());
-                        e.note = Some(note_with_total(r, None));
+                        e.note = Some(note_with_total(r, None).into());
                         e
                     })
                     .collect(),
