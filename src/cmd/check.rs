@@ -8,14 +8,17 @@ use serde_json::json;
 
 use crate::cli::CheckArgs;
 use crate::context::Context;
-use crate::core::check::check_ledger;
+use crate::core::check::{check_ledger, check_ledger_streamed};
 use crate::core::finding::{FileReading, Finding, Severity};
 use crate::io::ledger_dir;
 use crate::render::{Cell, Sheet, Table, Value, View, csv_out};
 
 pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let findings = check_ledger(&ledger, ctx.as_of);
+    let (ledger, streamed) = ledger_dir::load_ledger_for_check(&ctx.dir, ctx.as_of)?;
+    let findings = match &streamed {
+        Some(streamed) => check_ledger_streamed(&ledger, ctx.as_of, streamed),
+        None => check_ledger(&ledger, ctx.as_of),
+    };
     if !ctx.quiet || ctx.output.is_some() {
         let view = View::new(format!("Findings as of {}", ctx.as_of), || {
             vec![

@@ -44,6 +44,42 @@ pub fn kept_until(last: NaiveDate, r: Retention) -> NaiveDate {
     NaiveDate::from_ymd_opt(last.year() + r.years, 12, 31).unwrap_or(NaiveDate::MAX)
 }
 
+/// The latest journal event up to the as-of date of each customer a line names, and of each
+/// invoice a line names without a customer, gathered without keeping the journal's lines.
+#[derive(Clone, Debug, Default)]
+pub struct JournalActivity {
+    pub by_customer: FxHashMap<String, NaiveDate>,
+    pub by_invoice: FxHashMap<String, NaiveDate>,
+}
+
+impl JournalActivity {
+    /// Adds one line of the journal (dated up to the as-of date): its customer's, else its
+    /// invoice's, as [`last_activities`] attributes it.
+    pub fn see(&mut self, customer: Option<&str>, invoice: Option<&str>, day: NaiveDate) {
+        let (map, key) = match (customer, invoice) {
+            (Some(c), _) => (&mut self.by_customer, c),
+            (None, Some(i)) => (&mut self.by_invoice, i),
+            (None, None) => return,
+        };
+        match map.get_mut(key) {
+            Some(d) => *d = (*d).max(day),
+            None => {
+                map.insert(key.to_owned(), day);
+            }
+        }
+    }
+
+    /// Folds another worker's part into this one.
+    pub fn merge(&mut self, other: JournalActivity) {
+        for (key, day) in other.by_customer {
+            self.see(Some(&key), None, day);
+        }
+        for (key, day) in other.by_invoice {
+            self.see(None, Some(&key), day);
+        }
+    }
+}
+
 /// Each customer's last invoice, credit note, payment, settlement or journal event up to
 /// `as_of`, in one pass over the ledger.
 pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<&str, NaiveDate> {
@@ -124,6 +160,12 @@ pub struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     pub fn new(ledger: &'a Ledger, as_of: NaiveDate) -> Facts<'a> {
+        Facts::with_last(ledger, as_of, last_activities(ledger, as_of))
+    }
+
+    /// [`Facts::new`] with each customer's last activity given (see [`last_activities`]): a
+    /// load that does not keep every invoice gathers them while the invoices stream past.
+    pub fn with_last(ledger: &'a Ledger, as_of: NaiveDate, last: FxHashMap<&'a str, NaiveDate>) -> Facts<'a> {
         let book = ledger.open_book(as_of);
         let mut open: FxHashMap<&'a str, Vec<String>> = FxHashMap::default();
         for item in book.items.iter().filter(|i| !i.open.is_zero()) {
@@ -137,7 +179,7 @@ impl<'a> Facts<'a> {
                 ));
             }
         }
-        Facts { open, last: last_activities(ledger, as_of), retention: retention(&ledger.policy.country) }
+        Facts { open, last, retention: retention(&ledger.policy.country) }
     }
 
     pub fn last(&self, id: &str) -> Option<NaiveDate> {
@@ -174,7 +216,16 @@ pub fn past_retention<'a>(
     as_of: NaiveDate,
     only: Option<&str>,
 ) -> Vec<(&'a Customer, NaiveDate)> {
-    let facts = Facts::new(ledger, as_of);
+    past_retention_by(ledger, as_of, only, &Facts::new(ledger, as_of))
+}
+
+/// [`past_retention`] with the facts gathered.
+pub fn past_retention_by<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    only: Option<&str>,
+    facts: &Facts<'_>,
+) -> Vec<(&'a Customer, NaiveDate)> {
     ledger
         .customers
         .iter()

@@ -164,6 +164,38 @@ fn parse_at(
     Ok(Journal { entries: gather(states)? })
 }
 
+/// What `dun check` needs of the journal, read without keeping its lines: the latest event up
+/// to `as_of` of each customer a line names, and of each invoice a line names without a
+/// customer (see `core::privacy::last_activities`). The same errors as [`read`] for a line
+/// that cannot be read.
+pub fn activity(dir: &Path, as_of: NaiveDate) -> Result<crate::core::privacy::JournalActivity> {
+    use crate::core::privacy::JournalActivity;
+    let Some(reader) = committed(dir)? else { return Ok(JournalActivity::default()) };
+    let source = source_of(reader, &dir.join(JOURNAL))?;
+    let cols = source.header.index.clone();
+    let (states, damaged) = source.scan_damaged(
+        || (JournalActivity::default(), Vec::new()),
+        |(activity, findings): &mut (JournalActivity, Vec<Finding>), fields| {
+            let Some((date, ..)) = check_line(fields, &cols, findings) else { return };
+            if date <= as_of {
+                let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
+                activity.see(text(3), text(2), date);
+            }
+        },
+    )?;
+    // As `gather` reports them for `read`.
+    let mut findings = damaged;
+    let mut all = JournalActivity::default();
+    for (part, f) in states {
+        all.merge(part);
+        findings.extend(f);
+    }
+    if !findings.is_empty() {
+        anyhow::bail!("{}", crate::core::finding::summarize(&mut findings));
+    }
+    Ok(all)
+}
+
 /// What one worker of [`load_facts`] collects from its part of the journal.
 #[derive(Default)]
 struct FactsPart {

@@ -366,6 +366,88 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
     Ok(ledger)
 }
 
+/// The ledger as `dun check` needs it on `as_of`, with what its checks read of every invoice
+/// gathered while the invoices stream past (see [`crate::core::check::check_ledger_streamed`]):
+/// [`load_ledger`] without the invoices that no finding can be about. It keeps the invoices
+/// with something open or owed back and the credit notes (as [`load_ledger_deciding`]), the
+/// ones `dun check` flags on their own (see [`crate::core::check::CheckScan::flags`]), every
+/// line of a number given twice, credited or named by a journal line without a customer, and
+/// the invoices in a currency unusual for their customer; the journal is read for each
+/// customer's last activity only. `None` instead of the tallies when `invoices.csv` changed
+/// while it was read: then the ledger is the whole one, for [`crate::core::check::check_ledger`].
+pub fn load_ledger_for_check(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
+    use crate::core::check::{CheckScan, CheckTally};
+    use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
+    type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>, CheckTally);
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (invoices, streamed, invoices_noted) = {
+        let index = CustomerIndex::new(&customers, &policy);
+        let paid = PaymentIndex::new(&payments, as_of);
+        let scan = CheckScan::new(&policy, &customers, &payments, as_of);
+        let (parts, invoices_noted) = scan_invoices_noted(
+            dir,
+            &policy,
+            &index,
+            || -> Part { (Vec::new(), Vec::new(), Vec::new(), scan.tally()) },
+            |(kept, numbers, credited, tally): &mut Part, record| {
+                numbers.push(number_hash(record.number));
+                if let Some(target) = record.credits {
+                    credited.push(number_hash(target));
+                }
+                let owner = index.get(record.customer);
+                scan.push(tally, record, owner);
+                if decides_on(record, as_of, &paid) || scan.flags(record, owner) {
+                    kept.push(record.to_owned());
+                }
+            },
+        )?;
+        let mut invoice_parts = Vec::with_capacity(parts.len());
+        let (mut numbers, mut credited, mut tallies) = (Vec::new(), Vec::new(), Vec::new());
+        for (kept, n, c, t) in parts {
+            invoice_parts.push(kept);
+            numbers.push(n);
+            credited.extend(c);
+            tallies.push(t);
+        }
+        let mut streamed = scan.finish(tallies);
+        streamed.add_journal(&index, super::journal_file::activity(dir, as_of)?);
+        // Read again for the settled invoices a finding needs beside those kept: rare lines
+        // by number, and those in a currency unusual for their customer (known only once every
+        // invoice is counted).
+        let mut wanted = repeated_hashes(numbers);
+        wanted.extend(credited);
+        wanted.extend(streamed.journal_numbers().map(number_hash));
+        if !wanted.is_empty() || streamed.any_unusual() {
+            let more = scan_invoices(dir, &policy, &index, Vec::new, |kept, record| {
+                let owner = index.get(record.customer);
+                let needed = wanted.contains(&number_hash(record.number)) || streamed.unusual(record, owner);
+                if needed && !decides_on(record, as_of, &paid) && !scan.flags(record, owner) {
+                    kept.push(record.to_owned());
+                }
+            })?;
+            if file_stamp(&dir.join(INVOICES)) != stamp {
+                // Rewritten between the two readings: read it whole, once.
+                return Ok((load_ledger(dir)?, None));
+            }
+            invoice_parts.extend(more);
+        }
+        (in_file_order(invoice_parts), streamed, invoices_noted)
+    };
+    let journal = crate::core::journal::Journal::default();
+    let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
+    for noted in [customers_noted, invoices_noted, payments_noted] {
+        ledger.notes.extend(noted.notes);
+        ledger.readings.extend(noted.reading);
+    }
+    Ok((ledger, Some(streamed)))
+}
+
 /// What tells one version of a file from another: its length and modification time.
 fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
     let meta = std::fs::metadata(path).ok()?;

@@ -1,6 +1,8 @@
 //! Bytes in and out: reading the ledger's files, writing what `dun` produces.
 
 pub mod bank;
+#[cfg(test)]
+mod check_load_tests;
 pub mod columns;
 pub mod commit;
 pub mod csv_in;
