@@ -521,6 +521,10 @@ pub fn parse_amount_as(value: &str, format: &ValueFormat) -> Result<Decimal, Amo
 /// Yes and no as exports write them, and the states that mean an invoice is not a claim
 /// (Billy's `voided` and `draft`) or is one (`approved`, `sent`, ...).
 fn parse_flag(value: &str) -> Option<bool> {
+    if value.is_empty() {
+        // The column is absent or the cell empty on nearly every row: no lower-casing for it.
+        return Some(false);
+    }
     let v = value.trim().to_lowercase();
     match v.as_str() {
         "" | "false" | "no" | "n" | "0" | "nej" | "nei" | "ei" | "f" | "approved" | "sent" | "open"
