@@ -692,7 +692,8 @@ impl<'a> Shape<'a> {
     /// the missing columns may be missing (see [`CsvSource::min_fields`]).
     pub(crate) fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
         let width = self.names.len();
-        let columns = format!("the header has {width} column{}", if width == 1 { "" } else { "s" });
+        // Worded only for a line that does not fit: this runs on every line of every file.
+        let columns = || format!("the header has {width} column{}", if width == 1 { "" } else { "s" });
         if count < self.min_fields {
             let missing: Vec<&str> = self.names[count..self.min_fields]
                 .iter()
@@ -702,13 +703,15 @@ impl<'a> Shape<'a> {
             let shown = missing.iter().take(6).copied().collect::<Vec<_>>().join(", ");
             let more = if missing.len() > 6 { ", ..." } else { "" };
             return Some(format!(
-                "{count} field{} where {columns}; missing: {shown}{more} (write every column, empty where there is no value)",
-                if count == 1 { "" } else { "s" }
+                "{count} field{} where {}; missing: {shown}{more} (write every column, empty where there is no value)",
+                if count == 1 { "" } else { "s" },
+                columns()
             ));
         }
         if count > width && !empty_past(width) {
             return Some(format!(
-                "{count} fields where {columns}: a value past the last column (a delimiter inside a value that is not quoted?)"
+                "{count} fields where {}: a value past the last column (a delimiter inside a value that is not quoted?)",
+                columns()
             ));
         }
         None
