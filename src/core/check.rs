@@ -795,11 +795,13 @@ fn reference_problem(
     customer_country: Option<&str>,
     reference: &str,
 ) -> Result<(), String> {
-    let compact = normalize_reference(reference);
+    // Whether it starts with RF once normalised (`normalize_reference`), without the copy.
+    let mut letters = reference.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
+    let rf = letters.next() == Some('R') && letters.next() == Some('F');
     // At most three schemes, kept on the stack: this runs for every invoice.
     let mut kinds = [RefKind::Rf; 3];
     let mut known = 1;
-    if !compact.starts_with("RF") {
+    if !rf {
         known = 0;
         for kind in [
             country_ref_kind(company_country),

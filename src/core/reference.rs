@@ -199,6 +199,10 @@ pub fn digits_of(s: &str) -> String {
 /// whose remainder called for 10.
 /// Only ASCII letters are uppercased, since no reference scheme allows any other letter.
 pub fn normalize_reference(s: &str) -> String {
+    // Most references are letters and digits only: nothing to take out.
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return s.to_ascii_uppercase();
+    }
     let visible: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
     let ends_with_hyphen = visible.last().is_some_and(|&c| is_hyphen(c));
     let mut normalized: String =
