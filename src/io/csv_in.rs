@@ -521,6 +521,10 @@ pub fn parse_amount_as(value: &str, format: &ValueFormat) -> Result<Decimal, Amo
 /// Yes and no as exports write them, and the states that mean an invoice is not a claim
 /// (Billy's `voided` and `draft`) or is one (`approved`, `sent`, ...).
 fn parse_flag(value: &str) -> Option<bool> {
+    if value.is_empty() {
+        // The column is absent or the cell empty on nearly every row: no lower-casing for it.
+        return Some(false);
+    }
     let v = value.trim().to_lowercase();
     match v.as_str() {
         "" | "false" | "no" | "n" | "0" | "nej" | "nei" | "ei" | "f" | "approved" | "sent" | "open"
@@ -543,7 +547,9 @@ pub type Rows<T> = (Vec<(u64, T)>, Vec<Finding>);
 /// The rows of a whole-file scan ([`CsvSource::scan_damaged`]) in file order, or every
 /// finding of the file, damaged records among them, as one error (nothing is returned half).
 pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<T>> {
-    let mut rows = Vec::new();
+    // Sized once: grown part by part, the list (half a million journal lines) would be copied
+    // as it grows and keep up to half of itself unused.
+    let mut rows = Vec::with_capacity(states.iter().map(|(r, _)| r.len()).sum());
     let mut findings = damaged;
     for (r, f) in states {
         rows.extend(r);
@@ -553,7 +559,11 @@ pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<
         bail!("{}", summarize(&mut findings));
     }
     rows.sort_by_key(|(line, _)| *line);
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
+    let mut rows: Vec<T> = rows.into_iter().map(|(_, row)| row).collect();
+    // Collected in place, the rows keep the allocation their numbered form had: what the line
+    // numbers took is given back.
+    rows.shrink_to_fit();
+    Ok(rows)
 }
 
 /// Reads `customers.csv` whole (customer registers are small). Every error of the file is
@@ -1021,6 +1031,18 @@ mod tests {
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|n| crate::io::source::normalize_header(n)).collect()
+    }
+
+    /// The workers' rows come back in file order, in a list that holds them and no more (a
+    /// loaded journal's list is a large part of what a command keeps).
+    #[test]
+    fn gathered_rows_are_in_file_order_and_take_no_more_room_than_they_need() {
+        let part = |lines: &[u64]| -> Rows<String> {
+            (lines.iter().map(|&l| (l, format!("row {l}"))).collect(), Vec::new())
+        };
+        let rows = gather((vec![part(&[2, 5, 6]), part(&[3, 4])], Vec::new())).unwrap();
+        assert_eq!(rows, ["row 2", "row 3", "row 4", "row 5", "row 6"]);
+        assert_eq!(rows.capacity(), rows.len());
     }
 
     /// No header may mean two columns of one file: the first would always win in silence.

@@ -692,7 +692,7 @@ impl<'a> Shape<'a> {
     /// the missing columns may be missing (see [`CsvSource::min_fields`]).
     pub(crate) fn misfit(&self, count: usize, empty_past: impl Fn(usize) -> bool) -> Option<String> {
         let width = self.names.len();
-        // Worded only for a line that does not fit: this runs on every line of every file.
+        // Formatted only for a record that does not fit: this runs once per record.
         let columns = || format!("the header has {width} column{}", if width == 1 { "" } else { "s" });
         if count < self.min_fields {
             let missing: Vec<&str> = self.names[count..self.min_fields]

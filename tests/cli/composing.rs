@@ -152,3 +152,101 @@ fn a_letter_that_cannot_be_composed_fails_the_dry_and_the_real_run_alike_and_lea
         }
     }
 }
+
+/// 150 customers, one or two invoices each, some without any usable channel; `contact` only
+/// for customer K117.
+fn many_customers() -> Ledger {
+    let l = Ledger::new();
+    let mut customers =
+        String::from("id,name,kind,org_no,country,language,email,phone,address,postcode,city,contact\n");
+    let mut invoices = String::from("number,customer,issued,due,amount,currency,reference\n");
+    for n in 1..=150 {
+        let (email, address) = match n % 10 {
+            0 => (String::new(), ""),
+            3 => (String::new(), "Ekgatan 5"),
+            _ => (format!("k{n}@example.se"), "Gatan 1"),
+        };
+        let contact = if n == 117 { "Karin Kontakt" } else { "" };
+        let language = ["sv", "en", "fi", "da", "nb"][n % 5];
+        customers.push_str(&format!(
+            "K{n:03},Kund {n} AB,business,556036-0793,SE,{language},{email},,{address},41101,Göteborg,{contact}\n"
+        ));
+        invoices.push_str(&format!("{n},K{n:03},2026-10-02,2026-11-01,{n}00.00,SEK,\n"));
+        if n % 4 == 0 {
+            invoices.push_str(&format!("{n}-2,K{n:03},2026-10-05,2026-11-01,{n}50.00,SEK,\n"));
+        }
+    }
+    l.write("policy.toml", POLICY).write("customers.csv", &customers).write("invoices.csv", &invoices);
+    l
+}
+
+/// stdout, stderr, exit status, and every file with its bytes.
+type Snapshot = (String, String, Option<i32>, Vec<(String, Vec<u8>)>);
+
+/// Everything a run leaves: its stdout, stderr and exit status, and every file under the
+/// ledger with its bytes (the lock file aside).
+fn run_and_snapshot(l: &Ledger, args: &[&str], threads: usize) -> Snapshot {
+    let out = l.dun(args).env("DUN_THREADS", threads.to_string()).output().unwrap();
+    let files = files_under(l, ".")
+        .into_iter()
+        .filter(|f| !f.ends_with(".dun.lock"))
+        .map(|f| {
+            let bytes = std::fs::read(l.file(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&l.path().display().to_string(), "LEDGER");
+    (text(&out.stdout), text(&out.stderr), out.status.code(), files)
+}
+
+/// Letters rendered on several threads (`DUN_THREADS`) are those rendered one after the other:
+/// the same files with the same bytes, the same journal, the same listing, warnings and exit
+/// status, in a real run, a dry run, and a run whose 117th letter cannot be composed.
+#[test]
+fn letters_rendered_on_many_threads_are_those_rendered_one_after_another() {
+    let scenarios: [(&str, &[&str], bool); 4] = [
+        ("real", &["remind", "--as-of", "2026-11-08", "-v"], false),
+        ("dry", &["remind", "--as-of", "2026-11-08", "--dry-run"], false),
+        ("no sender", &["remind", "--as-of", "2026-11-08", "--format", "json"], false),
+        ("broken", &["remind", "--as-of", "2026-11-08"], true),
+    ];
+    for (what, args, broken) in scenarios {
+        let mut runs = Vec::new();
+        for threads in [1, 3, 8] {
+            let l = many_customers();
+            if what == "no sender" {
+                l.write("policy.toml", &POLICY.replace("email = \"faktura@fonster.example\"\n", ""));
+            }
+            if broken {
+                std::fs::create_dir_all(l.file("templates/partials")).unwrap();
+                l.write(
+                    "templates/partials/letter_closing.hbs",
+                    "<p>Hälsningar</p>{{#if customer.contact}}{{customer.contact.title}}{{/if}}\n",
+                );
+            }
+            runs.push(run_and_snapshot(&l, args, threads));
+        }
+        let (stdout, stderr, code, files) = &runs[0];
+        let letters = files.iter().filter(|(f, _)| f.ends_with(".letter.html")).count();
+        match what {
+            "real" | "no sender" => {
+                assert!(letters > 100 && *code == Some(3), "{what}: {letters} {code:?} {stderr}")
+            }
+            "dry" => {
+                assert!(stdout.lines().filter(|l| l.starts_with("would write")).count() > 300, "{stdout}")
+            }
+            _ => assert!(stderr.contains("customer.contact.title") && letters == 0, "{stderr}"),
+        }
+        if what == "no sender" {
+            assert_eq!(stderr.matches("no e-mails are written").count(), 1, "{stderr}");
+        }
+        for (threads, run) in [3, 8].iter().zip(&runs[1..]) {
+            assert_eq!(&run.0, stdout, "{what}, {threads} threads");
+            assert_eq!(&run.1, stderr, "{what}, {threads} threads");
+            assert_eq!(run.2, *code, "{what}, {threads} threads");
+            let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+            assert!(names(&run.3) == names(files), "{what}, {threads} threads: other files");
+            assert!(run.3 == *files, "{what}, {threads} threads: a file's bytes differ");
+        }
+    }
+}

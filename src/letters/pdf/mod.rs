@@ -43,10 +43,10 @@ pub struct PdfError(String);
 /// same letter always gives the same bytes). It is a PDF/A-2b: the archival form, checked by
 /// krilla's validator as it is written, that digital mailboxes and archives keep.
 pub fn letter_pdf(html: &str, date: NaiveDate) -> Result<Vec<u8>, PdfError> {
-    let fonts = Fonts::load()?;
+    let fonts = Fonts::get()?;
     let letter = html::read(html);
-    let pages = layout(&letter, &fonts);
-    draw(&letter, &pages, &fonts, date)
+    let pages = layout(&letter, fonts);
+    draw(&letter, &pages, fonts, date)
 }
 
 /// What [`letter_pdf`] would say of this letter, without making the PDF where nothing about
@@ -69,13 +69,13 @@ pub fn letter_pdf(html: &str, date: NaiveDate) -> Result<Vec<u8>, PdfError> {
 /// within [`surely_drawn`]'s bounds is therefore made without error; any other is drawn here
 /// to find out (and that PDF dropped).
 pub fn check_letter_pdf(html: &str, date: NaiveDate) -> Result<(), PdfError> {
-    let fonts = Fonts::load()?;
+    let fonts = Fonts::get()?;
     let letter = html::read(html);
-    let pages = layout(&letter, &fonts);
-    if surely_drawn(&letter, &pages, &fonts) {
+    let pages = layout(&letter, fonts);
+    if surely_drawn(&letter, &pages, fonts) {
         return Ok(());
     }
-    draw(&letter, &pages, &fonts, date).map(drop)
+    draw(&letter, &pages, fonts, date).map(drop)
 }
 
 /// Characters in any one PDF string a letter makes, at most, for [`check_letter_pdf`]'s fast
@@ -148,6 +148,13 @@ pub struct Fonts {
 impl Fonts {
     fn load() -> Result<Fonts, PdfError> {
         Ok(Fonts { regular: Face::load(REGULAR)?, bold: Face::load(BOLD)? })
+    }
+
+    /// The two faces, read once a run (issue #14): every letter is set in the same fonts, and
+    /// each PDF still embeds its own subset of them.
+    fn get() -> Result<&'static Fonts, PdfError> {
+        static FONTS: std::sync::OnceLock<Result<Fonts, PdfError>> = std::sync::OnceLock::new();
+        FONTS.get_or_init(Fonts::load).as_ref().map_err(|e| PdfError(e.0.clone()))
     }
 
     fn face(&self, bold: bool) -> &Face {
