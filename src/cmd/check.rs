@@ -19,6 +19,9 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
         Some(streamed) => check_ledger_streamed(&ledger, ctx.as_of, streamed),
         None => check_ledger(&ledger, ctx.as_of),
     };
+    // The findings are all that is written out (with how the files were read, and the policy
+    // for the output's settings): the ledger goes before the output is made.
+    let crate::core::ledger::Ledger { policy, readings, .. } = ledger;
     if !ctx.quiet || ctx.output.is_some() {
         let view = View::new(format!("Findings as of {}", ctx.as_of), || {
             vec![
@@ -26,10 +29,10 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
                 Sheet::new("Counts", counts_table(&findings)),
             ]
         })
-        .text(|_| readings_text(&ledger.readings) + &text_report(&findings, ctx))
+        .text(|_| readings_text(&readings) + &text_report(&findings, ctx))
         .csv(|dialect| findings_csv(&findings, dialect))
-        .json(|| Ok(serde_json::to_string_pretty(&json_report(&findings, &ledger.readings, ctx))? + "\n"));
-        ctx.emit(view, Some(&ledger.policy))?;
+        .json(|| Ok(serde_json::to_string_pretty(&json_report(&findings, &readings, ctx))? + "\n"));
+        ctx.emit(view, Some(&policy))?;
     }
     let errors = findings.iter().filter(|f| f.is_error()).count();
     if errors > 0 {

@@ -27,7 +27,7 @@ use super::phone::{SmsProblem, parse_phone, sms_number};
 use super::policy::Policy;
 use super::policy::{Channel, Rules};
 use super::privacy::JournalActivity;
-use super::reference::{RefKind, validate_org_no, validate_reference};
+use super::reference::{RefKind, validate_normalized, validate_org_no, validate_reference};
 
 const CUSTOMERS: &str = "customers.csv";
 const INVOICES: &str = "invoices.csv";
@@ -778,13 +778,11 @@ fn duplicates_of(ledger: &Ledger, at: usize, earlier: EarlierMatches, out: &mut 
 
 /// The reference scheme the banks of a country use.
 fn country_ref_kind(country: &str) -> Option<RefKind> {
-    match country.trim().to_ascii_uppercase().as_str() {
-        "SE" => Some(RefKind::Ocr),
-        "NO" => Some(RefKind::Kid),
-        "DK" => Some(RefKind::Fik),
-        "FI" => Some(RefKind::Viite),
-        _ => None,
-    }
+    let country = country.trim();
+    [("SE", RefKind::Ocr), ("NO", RefKind::Kid), ("DK", RefKind::Fik), ("FI", RefKind::Viite)]
+        .into_iter()
+        .find(|(code, _)| country.eq_ignore_ascii_case(code))
+        .map(|(_, kind)| kind)
 }
 
 /// Checks a payment reference against the schemes it may be of: RF when it starts with `RF`,
@@ -797,11 +795,14 @@ fn reference_problem(
     customer_country: Option<&str>,
     reference: &str,
 ) -> Result<(), String> {
-    let compact = normalize_reference(reference);
-    let kinds: Vec<RefKind> = if compact.starts_with("RF") {
-        vec![RefKind::Rf]
-    } else {
-        let mut kinds = Vec::new();
+    // Whether it starts with RF once normalised (`normalize_reference`), without the copy.
+    let mut letters = reference.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
+    let rf = letters.next() == Some('R') && letters.next() == Some('F');
+    // At most three schemes, kept on the stack: this runs for every invoice.
+    let mut kinds = [RefKind::Rf; 3];
+    let mut known = 1;
+    if !rf {
+        known = 0;
         for kind in [
             country_ref_kind(company_country),
             rules.reminder.reference().kind().filter(|k| *k != RefKind::Rf),
@@ -810,14 +811,16 @@ fn reference_problem(
         .into_iter()
         .flatten()
         {
-            if !kinds.contains(&kind) {
-                kinds.push(kind);
+            if !kinds[..known].contains(&kind) {
+                kinds[known] = kind;
+                known += 1;
             }
         }
-        kinds
-    };
+    }
+    let kinds = &kinds[..known];
     let Some(&first) = kinds.first() else { return Ok(()) };
-    if kinds.iter().any(|&k| validate_reference(k, reference).is_ok()) {
+    let normalized = super::reference::normalize_reference(reference);
+    if kinds.iter().any(|&k| validate_normalized(k, &normalized).is_ok()) {
         return Ok(());
     }
     let names: Vec<String> = kinds.iter().map(|k| k.name().to_uppercase()).collect();

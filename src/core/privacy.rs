@@ -11,7 +11,8 @@ use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
 
 use super::ledger::Ledger;
-use super::model::Customer;
+use super::model::{Currency, Customer, Text};
+use rust_decimal::Decimal;
 
 /// The name a forgotten customer keeps in the register.
 pub const FORGOTTEN: &str = "(forgotten)";
@@ -153,7 +154,8 @@ impl Keep {
 
 /// What deciding who may be forgotten needs, gathered once for the whole ledger.
 pub struct Facts<'a> {
-    open: FxHashMap<&'a str, Vec<String>>,
+    /// Each customer's open items: number, amount, currency (worded when asked why it is kept).
+    open: FxHashMap<&'a str, Vec<(Text, Decimal, Currency)>>,
     last: FxHashMap<&'a str, NaiveDate>,
     retention: Retention,
 }
@@ -167,16 +169,11 @@ impl<'a> Facts<'a> {
     /// load that does not keep every invoice gathers them while the invoices stream past.
     pub fn with_last(ledger: &'a Ledger, as_of: NaiveDate, last: FxHashMap<&'a str, NaiveDate>) -> Facts<'a> {
         let book = ledger.open_book(as_of);
-        let mut open: FxHashMap<&'a str, Vec<String>> = FxHashMap::default();
+        let mut open: FxHashMap<&'a str, Vec<(Text, Decimal, Currency)>> = FxHashMap::default();
         for item in book.items.iter().filter(|i| !i.open.is_zero()) {
             if let super::ledger::Owner::Known(i) = item.owner {
                 let id = ledger.customers[i as usize].id.as_str();
-                open.entry(id).or_default().push(format!(
-                    "{} {} {}",
-                    book.number(item),
-                    crate::core::money::format_money(item.open),
-                    item.currency
-                ));
+                open.entry(id).or_default().push((Text::from(book.number(item)), item.open, item.currency));
             }
         }
         Facts { open, last, retention: retention(&ledger.policy.country) }
@@ -192,7 +189,13 @@ impl<'a> Facts<'a> {
             return Err(Keep::AlreadyForgotten);
         }
         if let Some(items) = self.open.get(customer.id.as_str()) {
-            return Err(Keep::Open(items.clone()));
+            let worded = items
+                .iter()
+                .map(|(number, open, currency)| {
+                    format!("{number} {} {currency}", crate::core::money::format_money(*open))
+                })
+                .collect();
+            return Err(Keep::Open(worded));
         }
         if let Some(last) = self.last(&customer.id) {
             let until = kept_until(last, self.retention);

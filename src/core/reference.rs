@@ -199,6 +199,10 @@ pub fn digits_of(s: &str) -> String {
 /// whose remainder called for 10.
 /// Only ASCII letters are uppercased, since no reference scheme allows any other letter.
 pub fn normalize_reference(s: &str) -> String {
+    // Most references are letters and digits only: nothing to take out.
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return s.to_ascii_uppercase();
+    }
     let visible: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
     let ends_with_hyphen = visible.last().is_some_and(|&c| is_hyphen(c));
     let mut normalized: String =
@@ -348,16 +352,21 @@ fn rf_check_digits(body: &str) -> String {
 /// - RF: `RF`, 2 check digits, 1–21 letters or digits, MOD 97-10. Only the canonical check
 ///   digits 02–98 are accepted, so `RF01…`/`RF99…` aliases of `RF98…`/`RF02…` are rejected.
 pub fn validate_reference(kind: RefKind, s: &str) -> Result<(), RefError> {
-    let reference = normalize_reference(s);
+    validate_normalized(kind, &normalize_reference(s))
+}
+
+/// [`validate_reference`] of a reference already normalised ([`normalize_reference`]): checking
+/// one against several schemes normalises it once.
+pub fn validate_normalized(kind: RefKind, reference: &str) -> Result<(), RefError> {
     if reference.is_empty() {
         return Err(RefError::Empty);
     }
     match kind {
-        RefKind::Ocr => validate_luhn_reference(&reference, &OCR_LENGTH),
-        RefKind::Kid => validate_kid(&reference),
-        RefKind::Fik => validate_luhn_reference(&reference, &FIK_LENGTH),
-        RefKind::Viite => validate_viite(&reference),
-        RefKind::Rf => validate_rf(&reference),
+        RefKind::Ocr => validate_luhn_reference(reference, &OCR_LENGTH),
+        RefKind::Kid => validate_kid(reference),
+        RefKind::Fik => validate_luhn_reference(reference, &FIK_LENGTH),
+        RefKind::Viite => validate_viite(reference),
+        RefKind::Rf => validate_rf(reference),
     }
 }
 
