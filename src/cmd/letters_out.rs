@@ -397,11 +397,11 @@ pub fn compose_all(
 /// them (a letter is ~3 ms), few enough that a batch's files are a few MB.
 const LETTERS_PER_WORKER: usize = 32;
 
-/// How many letters are rendered at once: one per core, or `DUN_THREADS` (1: one after the
-/// other).
+/// How many letters are rendered at once: `DUN_THREADS`, else one. Measured on the 2-core
+/// machine (issue #14), two threads per batch cost twice the system time (the allocator's
+/// per-thread heaps given back and taken again) and made the run slower, not faster.
 fn workers() -> usize {
-    let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::env::var("DUN_THREADS").ok().and_then(|n| n.trim().parse().ok()).unwrap_or_else(cores).clamp(1, 64)
+    std::env::var("DUN_THREADS").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(1).clamp(1, 64)
 }
 
 /// One plan of a batch, decided in order before the batch is rendered.
