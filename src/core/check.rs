@@ -1198,20 +1198,7 @@ pub struct CheckTally {
 
 impl CheckTally {
     fn count(&mut self, owner: u32, currency: Currency, n: u32) {
-        for slot in &mut self.counts[owner as usize] {
-            match slot.0 {
-                Some(c) if c == currency => {
-                    slot.1 += n;
-                    return;
-                }
-                None => {
-                    *slot = (Some(currency), n);
-                    return;
-                }
-                Some(_) => {}
-            }
-        }
-        *self.more.entry((owner, currency)).or_default() += n;
+        super::credit::count_currency(&mut self.counts[owner as usize], &mut self.more, owner, currency, n);
     }
 }
 

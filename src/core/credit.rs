@@ -318,20 +318,7 @@ impl CreditBook {
     fn count_invoices(&mut self, owner: u32, issued: NaiveDate, currency: Currency, n: u32) {
         let facts = grown(&mut self.facts, owner as usize);
         facts.first_issued = Some(facts.first_issued.map_or(issued, |d| d.min(issued)));
-        for slot in &mut facts.currencies {
-            match slot.0 {
-                Some(c) if c == currency => {
-                    slot.1 += n;
-                    return;
-                }
-                None => {
-                    *slot = (Some(currency), n);
-                    return;
-                }
-                Some(_) => {}
-            }
-        }
-        *self.more.entry((owner, currency)).or_default() += n;
+        count_currency(&mut facts.currencies, &mut self.more, owner, currency, n);
     }
 
     /// Counts an invoice settled on `settled` in the window it falls in.
@@ -490,6 +477,31 @@ impl CreditCustomer for CustomerBrief {
     fn credit_limit(&self) -> Option<Decimal> {
         self.credit_limit
     }
+}
+
+/// Adds `n` invoices in `currency` to a customer's counts: the first two currencies in its
+/// own slots, any further one in `more` (nearly every customer invoices in one or two).
+pub(crate) fn count_currency(
+    slots: &mut [(Option<Currency>, u32); 2],
+    more: &mut FxHashMap<(u32, Currency), u32>,
+    owner: u32,
+    currency: Currency,
+    n: u32,
+) {
+    for slot in slots {
+        match slot.0 {
+            Some(c) if c == currency => {
+                slot.1 += n;
+                return;
+            }
+            None => {
+                *slot = (Some(currency), n);
+                return;
+            }
+            Some(_) => {}
+        }
+    }
+    *more.entry((owner, currency)).or_default() += n;
 }
 
 /// Each customer's exposure per currency, keyed by its position in the register and the
