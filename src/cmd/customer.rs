@@ -12,10 +12,7 @@ use crate::io::ledger_dir;
 use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &CustomerArgs) -> Result<()> {
-    let ledger = ledger_dir::load_ledger_about(&ctx.dir, |l| match find_customer(l, &args.query) {
-        Lookup::One(c) => Some(c.id.to_string()),
-        _ => None,
-    })?;
+    let ledger = ledger_dir::load_ledger_about(&ctx.dir, ledger_dir::About::Customer(&args.query))?;
     let customer = match find_customer(&ledger, &args.query) {
         Lookup::One(c) => c,
         Lookup::NotFound => bail!("no customer has the id \"{}\" or a name containing it", args.query),

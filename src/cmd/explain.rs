@@ -10,9 +10,7 @@ use crate::io::ledger_dir;
 
 pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
     // The journal's lines on the invoice's customer's invoices (its decision depends on them).
-    let ledger = ledger_dir::load_ledger_about(&ctx.dir, |l| {
-        l.invoice(&args.invoice).map(|i| i.customer.to_string())
-    })?;
+    let ledger = ledger_dir::load_ledger_about(&ctx.dir, ledger_dir::About::InvoiceOf(&args.invoice))?;
     let Some(invoice) = ledger.invoice(&args.invoice) else {
         bail!("no invoice \"{}\" in invoices.csv", args.invoice);
     };

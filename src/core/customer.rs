@@ -29,16 +29,22 @@ pub enum Lookup<'a> {
 
 /// Finds a customer by its exact id, else by a case-insensitive part of its name.
 pub fn find_customer<'a>(ledger: &'a Ledger, query: &str) -> Lookup<'a> {
+    find_in_register(&ledger.customers, query)
+}
+
+/// [`find_customer`] in a register alone: an id given twice is its last line, as
+/// [`Ledger::customer`] has it.
+pub fn find_in_register<'a>(customers: &'a [Customer], query: &str) -> Lookup<'a> {
     let query = query.trim();
     if query.is_empty() {
         return Lookup::NotFound;
     }
-    if let Some(c) = ledger.customer(query) {
+    if let Some(c) = customers.iter().rev().find(|c| c.id == query) {
         return Lookup::One(c);
     }
     let needle = query.to_lowercase();
     let mut found: Vec<&Customer> =
-        ledger.customers.iter().filter(|c| c.name.to_lowercase().contains(&needle)).collect();
+        customers.iter().filter(|c| c.name.to_lowercase().contains(&needle)).collect();
     match found.len() {
         0 => Lookup::NotFound,
         1 => Lookup::One(found.remove(0)),

@@ -200,35 +200,128 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     Ok(ledger)
 }
 
-/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`): the journal
-/// keeps the lines such a run reads ([`crate::core::journal::read_about_customer`]), on a
-/// ledger of years a few of its half a million. `customer_of` says, from the ledger as read,
-/// which customer the run is about (`None`: none is, and the run says so). Every line of the
-/// journal is still read and checked.
-pub fn load_ledger_about(
-    dir: &Path,
-    customer_of: impl FnOnce(&crate::core::ledger::Ledger) -> Option<String>,
-) -> Result<crate::core::ledger::Ledger> {
-    use crate::core::ledger::number_hash;
-    let mut ledger = load_without_journal(dir)?;
-    let customer = customer_of(&ledger);
-    // Numbers compared by hash: a collision keeps a line on another customer's invoice that
-    // nothing about this customer looks up, never drops one.
-    let mut theirs: Vec<u64> = match &customer {
-        Some(id) => ledger
-            .invoices
-            .iter()
-            .filter(|i| i.customer == id.as_str())
-            .map(|i| number_hash(&i.number))
-            .collect(),
-        None => Vec::new(),
+/// Whom a run about one customer is about.
+#[derive(Clone, Copy, Debug)]
+pub enum About<'q> {
+    /// The customer of an invoice (`dun explain`): the customer of its number's first line.
+    InvoiceOf(&'q str),
+    /// A customer of the register, by id or a part of its name (`dun customer`; see
+    /// [`crate::core::customer::find_in_register`]).
+    Customer(&'q str),
+}
+
+/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`): of the
+/// invoices it keeps the customer's, the credit notes (which may name them) and what those
+/// notes name, and every line of a number given twice (decided on its first line, whoever's it
+/// is); of the journal the lines such a run reads
+/// ([`crate::core::journal::read_about_customer`]). On a ledger of years that is a few lines of
+/// millions. Every line of every file is still read and checked. When the run is about no
+/// customer (no such invoice, no or several such customers) no invoice is kept: the run says so
+/// and stops.
+pub fn load_ledger_about(dir: &Path, about: About<'_>) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::{number_hash, repeated_hashes};
+    type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>);
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let index = CustomerIndex::new(&customers, &policy);
+    let customer = match about {
+        About::Customer(query) => match crate::core::customer::find_in_register(&customers, query) {
+            crate::core::customer::Lookup::One(c) => Some(c.id.to_string()),
+            _ => None,
+        },
+        About::InvoiceOf(number) => customer_of_invoice(dir, &policy, &index, number)?,
     };
-    theirs.sort_unstable();
-    let theirs = |number: &str| theirs.binary_search(&number_hash(number)).is_ok();
-    ledger.journal = super::journal_file::read_where(dir, |line| {
-        crate::core::journal::read_about_customer(line, customer.as_deref(), theirs)
+    // Their lines by id as written, or by the register's reading of it (the same customer).
+    let owner = customer.as_deref().and_then(|c| index.get(c));
+    let theirs = |record: &InvoiceRecord<'_>| match customer.as_deref() {
+        None => false,
+        Some(id) => record.customer == id || (owner.is_some() && index.get(record.customer) == owner),
+    };
+    let keeps = |record: &InvoiceRecord<'_>| {
+        customer.is_some() && (theirs(record) || record.is_credit_note() || record.credits.is_some())
+    };
+    let (parts, invoices_noted) =
+        scan_invoices_noted(dir, &policy, &index, Part::default, |(kept, numbers, credited), record| {
+            numbers.push(number_hash(record.number));
+            if keeps(record) {
+                kept.push(record.to_owned());
+                credited.extend(record.credits.map(number_hash));
+            }
+        })?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut numbers, mut credited) = (Vec::new(), Vec::new());
+    for (kept, n, c) in parts {
+        invoice_parts.push(kept);
+        numbers.push(n);
+        credited.extend(c);
+    }
+    let mut wanted = if customer.is_some() { repeated_hashes(numbers) } else { Default::default() };
+    wanted.extend(credited);
+    if !wanted.is_empty() {
+        let more =
+            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+    }
+    if file_stamp(&dir.join(INVOICES)) != stamp {
+        // Rewritten between the readings: read it whole, once.
+        return load_ledger(dir);
+    }
+    let invoices = in_file_order(invoice_parts);
+    drop(index);
+    let theirs = numbers_among(&invoices);
+    let journal = super::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_about_customer(line, customer.as_deref(), &theirs)
     })?;
-    Ok(ledger)
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    Ok(with_journal(journal, policy, customers, invoices, payments, noted))
+}
+
+/// The customer of the first line of `invoices.csv` with this number, if any line has it.
+fn customer_of_invoice(
+    dir: &Path,
+    policy: &Policy,
+    index: &CustomerIndex<'_>,
+    number: &str,
+) -> Result<Option<String>> {
+    let found = scan_invoices(
+        dir,
+        policy,
+        index,
+        || None,
+        |first: &mut Option<(u64, String)>, record| {
+            if record.number == number && first.as_ref().is_none_or(|(line, _)| record.line < *line) {
+                *first = Some((record.line, record.customer.to_owned()));
+            }
+        },
+    )?;
+    Ok(found.into_iter().flatten().min_by_key(|(line, _)| *line).map(|(_, customer)| customer))
+}
+
+/// The lines of `invoices.csv` that `more` asks for, read again: the rare lines a partial load
+/// needs beside those it kept, known only once every line was seen. The caller compares the
+/// file's stamp from before its first reading with the one after this.
+fn read_again(
+    dir: &Path,
+    policy: &Policy,
+    index: &CustomerIndex<'_>,
+    more: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
+) -> Result<Vec<Vec<Invoice>>> {
+    scan_invoices(dir, policy, index, Vec::new, |kept, record| {
+        if more(record) {
+            kept.push(record.to_owned());
+        }
+    })
+}
+
+/// Whether a journal line's invoice number is one of these invoices', compared by hash: a
+/// collision keeps a line nothing looks up, never drops one.
+fn numbers_among(invoices: &[Invoice]) -> impl Fn(&str) -> bool + use<> {
+    use crate::core::ledger::number_hash;
+    let mut hashes: Vec<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
+    hashes.sort_unstable();
+    move |number| hashes.binary_search(&number_hash(number)).is_ok()
 }
 
 /// [`load_ledger`] with an empty journal, for the caller to read it as it needs.
@@ -337,12 +430,11 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
     let mut wanted = repeated_hashes(numbers);
     wanted.extend(credited);
     if !wanted.is_empty() {
-        let settled = scan_invoices(dir, &policy, &index, Vec::new, |kept, record| {
+        let more = |record: &InvoiceRecord<'_>| {
             let customer = if letters { index.get(record.customer) } else { None };
-            if !keeps(record, customer) && wanted.contains(&number_hash(record.number)) {
-                kept.push(record.to_owned());
-            }
-        })?;
+            !keeps(record, customer) && wanted.contains(&number_hash(record.number))
+        };
+        let settled = read_again(dir, &policy, &index, more)?;
         if file_stamp(&dir.join(INVOICES)) != stamp {
             // Rewritten between the two readings: read it whole, once.
             return load_ledger(dir);
@@ -351,15 +443,12 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
     }
     let invoices = in_file_order(invoice_parts);
     // The journal's lines on the invoices kept, and what else a deciding run reads of it
-    // (`read_when_deciding`): on a ledger of years most lines are about paid invoices. Numbers
-    // compared by hash: a collision keeps a line nothing looks up, never drops one.
-    let mut kept_numbers: Vec<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
-    kept_numbers.sort_unstable();
-    let decided = |number: &str| kept_numbers.binary_search(&number_hash(number)).is_ok();
+    // (`read_when_deciding`): on a ledger of years most lines are about paid invoices.
+    let decided = numbers_among(&invoices);
     let journal = super::journal_file::read_where(dir, |line| {
-        crate::core::journal::read_when_deciding(line, letters, decided)
+        crate::core::journal::read_when_deciding(line, letters, &decided)
     })?;
-    drop(kept_numbers);
+    drop(decided);
     let noted = [customers_noted, invoices_noted, payments_noted];
     let mut ledger = with_journal(journal, policy, customers, invoices, payments, noted);
     ledger.left_out = left_out;
@@ -424,12 +513,10 @@ pub fn load_ledger_for_check(
         wanted.extend(credited);
         wanted.extend(streamed.journal_numbers().map(number_hash));
         if !wanted.is_empty() || streamed.any_unusual() {
-            let more = scan_invoices(dir, &policy, &index, Vec::new, |kept, record| {
+            let more = read_again(dir, &policy, &index, |record| {
                 let owner = index.get(record.customer);
                 let needed = wanted.contains(&number_hash(record.number)) || streamed.unusual(record, owner);
-                if needed && !decides_on(record, as_of, &paid) && !scan.flags(record, owner) {
-                    kept.push(record.to_owned());
-                }
+                needed && !decides_on(record, as_of, &paid) && !scan.flags(record, owner)
             })?;
             if file_stamp(&dir.join(INVOICES)) != stamp {
                 // Rewritten between the two readings: read it whole, once.
@@ -439,13 +526,9 @@ pub fn load_ledger_for_check(
         }
         (in_file_order(invoice_parts), streamed, invoices_noted)
     };
+    let noted = [customers_noted, invoices_noted, payments_noted];
     let journal = crate::core::journal::Journal::default();
-    let mut ledger = crate::core::ledger::Ledger::new(policy, customers, invoices, payments, journal);
-    for noted in [customers_noted, invoices_noted, payments_noted] {
-        ledger.notes.extend(noted.notes);
-        ledger.readings.extend(noted.reading);
-    }
-    Ok((ledger, Some(streamed)))
+    Ok((with_journal(journal, policy, customers, invoices, payments, noted), Some(streamed)))
 }
 
 /// What tells one version of a file from another: its length and modification time.
@@ -559,6 +642,40 @@ mod tests {
         let outcome = crate::core::dunning::decide(&deciding, as_of);
         let seven = outcome.decisions.iter().find(|d| d.invoice == "7").expect("7 is decided");
         assert_eq!((seven.customer, seven.open), ("K1", rust_decimal::Decimal::from(300)));
+    }
+
+    /// `dun explain` finds the customer by the first line of the invoice's number, `dun
+    /// customer` by id or a part of the name; a customer's lines are kept as written or as the
+    /// register reads them.
+    #[test]
+    fn a_load_about_one_customer_finds_it_by_invoice_or_name() {
+        let dir = ledger_dir(
+            "number,customer,issued,due,amount,paid,paid_on,credits\n\
+             7,K2,2026-01-01,2026-01-31,100.00,0,,\n\
+             8,K1,2026-01-01,2026-01-31,200.00,0,,\n\
+             7,K1,2026-02-01,2026-02-28,300.00,0,,\n\
+             9,K3,2026-02-01,2026-02-28,400.00,0,,\n\
+             CN1,K3,2026-02-10,2026-02-10,-50.00,0,,8\n\
+             11,K3,2026-02-01,2026-02-28,400.00,0,,\n",
+            "",
+        );
+        let numbers = |about: About<'_>| -> Vec<(String, u64)> {
+            let ledger = load_ledger_about(dir.path(), about).expect("loads");
+            ledger.invoices.iter().map(|i| (i.number.to_string(), i.line)).collect()
+        };
+        let owned = |list: &[(&str, u64)]| list.iter().map(|(n, l)| (n.to_string(), *l)).collect::<Vec<_>>();
+        // 7's first line is K2's: K2's line, 7's other line, and every credit note with the
+        // invoice it names (which may be K2's for all the load knows).
+        assert_eq!(numbers(About::InvoiceOf("7")), owned(&[("7", 2), ("8", 3), ("7", 4), ("CN1", 6)]));
+        // K1 by a part of its name: its lines, 7's other line, the credit note on its 8.
+        assert_eq!(numbers(About::Customer("alfa")), owned(&[("7", 2), ("8", 3), ("7", 4), ("CN1", 6)]));
+        // K3's credit note names K1's 8, which comes along.
+        assert_eq!(
+            numbers(About::InvoiceOf("11")),
+            owned(&[("7", 2), ("8", 3), ("7", 4), ("9", 5), ("CN1", 6), ("11", 7)])
+        );
+        assert!(numbers(About::InvoiceOf("12")).is_empty());
+        assert!(numbers(About::Customer("AB")).is_empty(), "two names hold AB: nobody is meant");
     }
 
     /// A generated row: number, customer, issued (days from the start), days to due (a few
@@ -750,14 +867,17 @@ mod tests {
 
         /// On the same ledgers, a load about one customer (`dun explain`, `dun customer`)
         /// decides its invoices, shows its view and each of its invoices' journal as the whole
-        /// ledger does, and keeps no line on another customer's invoice but delivery lines and
-        /// lines naming it. K4 has invoices but is not in the register, K5 has none.
+        /// ledger does; of other customers' lines it keeps only credit notes, what they name
+        /// and numbers given twice, and of the journal only lines on the invoices kept, delivery
+        /// lines and lines naming it. K4 has invoices but is not in the register (found through
+        /// an invoice, as `dun explain` finds it), K5 has none.
         #[test]
         fn a_load_about_one_customer_shows_it_as_the_whole_ledger(
             rows in rows(),
             journal in journal_lines(),
             as_of in 0u16..420,
             customer in 1u8..6,
+            by_invoice in any::<bool>(),
         ) {
             use crate::core::ledger::Ledger;
             let dir = ledger_dir(&invoices_csv(&rows), "");
@@ -765,7 +885,15 @@ mod tests {
             let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
             let id = format!("K{customer}");
             let whole = load_ledger(dir.path()).expect("loads");
-            let about = load_ledger_about(dir.path(), |_| Some(id.clone())).expect("loads");
+            let first = whole.invoices.iter().find(|i| i.customer == id.as_str()).map(|i| i.number.to_string());
+            let about = match (&first, by_invoice || customer == 4) {
+                (Some(number), true) if whole.invoice(number).is_some_and(|i| i.customer == id.as_str()) => {
+                    About::InvoiceOf(number)
+                }
+                (_, true) if customer == 4 => return Ok(()),
+                _ => About::Customer(&id),
+            };
+            let about = load_ledger_about(dir.path(), about).expect("loads");
             let decided = |l: &Ledger| {
                 let o = crate::core::dunning::decide_customer(l, as_of, &id);
                 format!("{:#?}\n{:#?}\n{:#?}", o.decisions, o.violations, o.warnings)
@@ -776,15 +904,23 @@ mod tests {
                 prop_assert_eq!(view(&about), view(&whole));
             }
             for inv in whole.invoices.iter().filter(|i| i.customer == id.as_str()) {
+                prop_assert!(about.invoices.iter().any(|i| i.line == inv.line), "line {}", inv.line);
                 let lines = |l: &Ledger| l.journal.for_invoice(&inv.number).map(|e| e.line).collect::<Vec<_>>();
                 prop_assert_eq!(lines(&about), lines(&whole));
             }
-            let theirs = |n: &str| whole.invoices.iter().any(|i| i.number == n && i.customer == id.as_str());
+            let given = |n: &str| whole.invoices.iter().filter(|i| i.number == n).count();
+            let credited = |n: &str| about.invoices.iter().any(|i| i.credits() == Some(n));
+            for inv in about.invoices.iter().filter(|i| i.customer != id.as_str()) {
+                let why = inv.is_credit_note() || inv.credits().is_some() || given(&inv.number) > 1 || credited(&inv.number);
+                prop_assert!(why, "line {} of {} is kept for nothing", inv.line, inv.customer);
+            }
+            let kept = |n: &str| about.invoices.iter().any(|i| i.number == n);
             let wanted: Vec<u64> = whole.journal.entries.iter()
-                .filter(|e| e.invoice.as_deref().is_none_or(theirs) || e.event.is_delivery() || e.customer.as_deref() == Some(id.as_str()))
+                .filter(|e| e.invoice.as_deref().is_none_or(kept) || e.event.is_delivery() || e.customer.as_deref() == Some(id.as_str()))
                 .map(|e| e.line).collect();
             prop_assert_eq!(about.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>(), wanted);
-            let none = load_ledger_about(dir.path(), |_| None).expect("loads");
+            let none = load_ledger_about(dir.path(), About::Customer("nobody")).expect("loads");
+            prop_assert!(none.invoices.is_empty());
             prop_assert!(none.journal.entries.iter().all(|e| e.invoice.is_none() || e.event.is_delivery()));
         }
     }
