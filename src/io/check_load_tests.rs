@@ -120,6 +120,26 @@ fn journal_csv(lines: &[(u16, Option<u8>, u8)], dense: bool) -> String {
     csv
 }
 
+/// A ledger directory with the plain SE policy and customers K1–K5, for the invoices a test
+/// writes.
+fn plain_ledger() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
+    write(POLICY, "[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n");
+    write(CUSTOMERS, &customers_csv(&[0; 5]));
+    dir
+}
+
+/// The load for `dun check` on `as_of` and what `dun check` finds on it.
+fn checked_streamed(
+    dir: &tempfile::TempDir,
+    as_of: NaiveDate,
+) -> (crate::core::ledger::Ledger, Vec<Finding>) {
+    let (slim, streamed) = load_ledger_for_check(dir.path(), as_of).expect("loads");
+    let found = check_ledger_streamed(&slim, as_of, &streamed.expect("the file did not change"));
+    (slim, found)
+}
+
 fn findings(list: &[Finding]) -> String {
     format!("{list:#?}")
 }
@@ -178,10 +198,8 @@ proptest! {
 /// one could not fail for it.
 #[test]
 fn the_generated_ledgers_have_findings_on_settled_invoices() {
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir = plain_ledger();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
-    write(POLICY, "[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n");
-    write(CUSTOMERS, &customers_csv(&[0; 5]));
     // K2: two SEK invoices and a paid EUR one (unusual); a paid one with a bad reference; a
     // number given twice, the first paid; an invoice paid after the day; K3 inactive for years.
     let rows: Vec<Row> = vec![
@@ -196,8 +214,7 @@ fn the_generated_ledgers_have_findings_on_settled_invoices() {
     ];
     write(INVOICES, &invoices_csv(&rows, false));
     let as_of = on(330 * 3);
-    let (slim, streamed) = load_ledger_for_check(dir.path(), as_of).expect("loads");
-    let found = check_ledger_streamed(&slim, as_of, &streamed.expect("tallied"));
+    let (_, found) = checked_streamed(&dir, as_of);
     let codes: Vec<(u64, &str)> =
         found.iter().filter(|f| f.file == INVOICES).map(|f| (f.line, f.code)).collect();
     // Line 4 is N3 (EUR, paid), 5 is N4 (reference 1234567890 fails its check digit, paid), 7 is
@@ -209,8 +226,7 @@ fn the_generated_ledgers_have_findings_on_settled_invoices() {
     let retention = found.iter().find(|f| f.code == "past-retention").map(|f| f.customer.clone());
     assert_eq!(retention, None, "K3 was active in 2015: SE keeps 7 years");
     let later = on(4000);
-    let (slim, streamed) = load_ledger_for_check(dir.path(), later).expect("loads");
-    let found = check_ledger_streamed(&slim, later, &streamed.expect("tallied"));
+    let (slim, found) = checked_streamed(&dir, later);
     let past: Vec<Option<&str>> =
         found.iter().filter(|f| f.code == "past-retention").map(|f| f.customer.as_deref()).collect();
     assert!(past.contains(&Some("K3")), "{past:?}");
@@ -221,10 +237,8 @@ fn the_generated_ledgers_have_findings_on_settled_invoices() {
 /// `payments.csv`): K2 paid on time early in the year and 40 days late lately.
 #[test]
 fn a_payment_trend_of_settled_invoices_is_found_as_on_the_whole_ledger() {
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir = plain_ledger();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
-    write(POLICY, "[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n");
-    write(CUSTOMERS, &customers_csv(&[0; 5]));
     write(
         INVOICES,
         "number,customer,issued,due,amount,paid,paid_on,currency\n\
@@ -236,9 +250,8 @@ fn a_payment_trend_of_settled_invoices_is_found_as_on_the_whole_ledger() {
     write(PAYMENTS, "date,invoice,amount\n2026-10-25,A4,1000.00\n");
     let as_of = day("2026-11-30");
     let whole = check_ledger(&load_ledger(dir.path()).expect("loads"), as_of);
-    let (slim, streamed) = load_ledger_for_check(dir.path(), as_of).expect("loads");
+    let (slim, found) = checked_streamed(&dir, as_of);
     assert!(slim.invoices.is_empty(), "every invoice is settled");
-    let found = check_ledger_streamed(&slim, as_of, &streamed.expect("tallied"));
     assert_eq!(findings(&found), findings(&whole));
     let trend = found.iter().find(|f| f.code == "late-payment-trend").expect("K2 pays later");
     assert_eq!(trend.customer.as_deref(), Some("K2"));
@@ -250,10 +263,8 @@ fn a_payment_trend_of_settled_invoices_is_found_as_on_the_whole_ledger() {
 /// against it.
 #[test]
 fn a_settled_credit_note_in_an_unusual_currency_is_found() {
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir = plain_ledger();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
-    write(POLICY, "[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n");
-    write(CUSTOMERS, &customers_csv(&[0; 5]));
     write(
         INVOICES,
         "number,customer,issued,due,amount,paid,currency\n\
@@ -263,8 +274,7 @@ fn a_settled_credit_note_in_an_unusual_currency_is_found() {
     );
     let as_of = day("2026-11-30");
     let whole = check_ledger(&load_ledger(dir.path()).expect("loads"), as_of);
-    let (slim, streamed) = load_ledger_for_check(dir.path(), as_of).expect("loads");
-    let found = check_ledger_streamed(&slim, as_of, &streamed.expect("tallied"));
+    let (_, found) = checked_streamed(&dir, as_of);
     assert_eq!(findings(&found), findings(&whole));
     let unusual: Vec<u64> = found.iter().filter(|f| f.code == "unusual-currency").map(|f| f.line).collect();
     assert_eq!(unusual, vec![4]);
