@@ -307,7 +307,7 @@ pub struct Compensation {
     /// arises (nordic-rules § 8.2); it does not drift with the as-of date.
     pub fixed_on: Option<NaiveDate>,
     /// Why none is charged where the policy said "statutory" and the law gives one.
-    pub withheld: Option<String>,
+    pub withheld: Option<Box<str>>,
 }
 
 /// The fixed compensation for recovery costs a business debtor owes on a late invoice
@@ -364,7 +364,7 @@ pub(crate) fn compensation_from(
                         "no compensation: the law's {} {} cannot be converted to {currency} (no rate dated on or before {fixed_on} in law.exchange_rates)",
                         rules::show_amount(amount),
                         law.pack.currency
-                    )),
+                    ).into()),
                     ..Compensation::default()
                 });
             }

@@ -37,8 +37,9 @@ pub struct Claim {
     pub principal: Decimal,
     /// The invoice's due date.
     pub due: NaiveDate,
-    /// Where the law moved it to the next business day.
-    pub moved: Option<MovedDue>,
+    /// Where the law moved it to the next business day (boxed: most claims have none, and a
+    /// ledger's decisions are its largest block of memory).
+    pub moved: Option<Box<MovedDue>>,
     /// Every reminder fee, earlier ones (from the journal) first.
     pub fees: Vec<ClaimFee>,
     pub interest: InterestResult,
@@ -54,7 +55,7 @@ pub struct Claim {
 impl Claim {
     /// The due date the law counts from.
     pub fn legal_due(&self) -> NaiveDate {
-        self.moved.map_or(self.due, |m| m.to)
+        self.moved.as_ref().map_or(self.due, |m| m.to)
     }
 
     /// All fees on the claim.
@@ -81,7 +82,7 @@ impl Claim {
     pub fn describe(&self) -> Vec<String> {
         let currency = self.currency.map_or(String::new(), |c| format!(" {c}"));
         let mut out = vec![format!("principal {}{currency}", format_money(self.principal))];
-        if let Some(m) = self.moved {
+        if let Some(m) = &self.moved {
             out.push(format!(
                 "due {} is a non-business day ({}): the law moves it to {} ({}); interest, fees and compensation count from then",
                 m.from, m.because, m.to, m.source
@@ -184,14 +185,14 @@ pub fn claim_kept(
     let mut notes = Vec::new();
     if full {
         interest_notes(&law, legal_due, &interest, as_of, &mut notes);
-        notes.extend(compensation.withheld.clone());
+        notes.extend(compensation.withheld.as_deref().map(str::to_owned));
     }
     Ok(Claim {
         invoice: invoice.number.clone(),
         currency: Some(invoice.currency),
         principal: open,
         due: invoice.due,
-        moved,
+        moved: moved.map(Box::new),
         fees,
         interest,
         interest_until: as_of,

@@ -246,7 +246,9 @@ impl History {
 /// due` or `dun remind` formats no line but the one `due --all` shows for a waiting invoice.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Why {
-    lines: Vec<String>,
+    /// Boxed: most records hold no line, and a ledger's decisions are its largest block of
+    /// memory.
+    lines: Option<Box<Vec<String>>>,
     keep: Keep,
 }
 
@@ -265,31 +267,35 @@ enum Keep {
 impl Why {
     /// A record that writes every line.
     pub fn full() -> Why {
-        Why { lines: Vec::new(), keep: Keep::All }
+        Why { lines: None, keep: Keep::All }
     }
 
     /// A record that writes no line.
     fn nothing() -> Why {
-        Why { lines: Vec::new(), keep: Keep::Nothing }
+        Why { lines: None, keep: Keep::Nothing }
     }
 
     pub fn lines(&self) -> &[String] {
-        &self.lines
+        self.lines.as_deref().map_or(&[], Vec::as_slice)
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, String> {
-        self.lines.iter()
+        self.lines().iter()
     }
 
     /// The last line: for a waiting invoice, what it waits for (in either kind of record).
     pub fn last(&self) -> Option<&String> {
-        self.lines.last()
+        self.lines().last()
+    }
+
+    fn push(&mut self, line: std::fmt::Arguments<'_>) {
+        self.lines.get_or_insert_default().push(line.to_string());
     }
 
     /// A line only `dun explain` shows: formatted only in a full record.
     fn say(&mut self, line: std::fmt::Arguments<'_>) {
         if self.keep == Keep::All {
-            self.lines.push(line.to_string());
+            self.push(line);
         }
     }
 
@@ -298,10 +304,10 @@ impl Why {
     fn say_last(&mut self, line: std::fmt::Arguments<'_>) {
         match self.keep {
             Keep::All => {}
-            Keep::Last => self.lines.clear(),
+            Keep::Last => self.lines = None,
             Keep::Nothing => return,
         }
-        self.lines.push(line.to_string());
+        self.push(line);
     }
 }
 
@@ -310,7 +316,7 @@ impl<'w> IntoIterator for &'w Why {
     type IntoIter = std::slice::Iter<'w, String>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.lines.iter()
+        self.iter()
     }
 }
 
@@ -429,14 +435,14 @@ fn decide_where<'a>(
     only: Option<&str>,
     why: fn() -> Why,
 ) -> Outcome<'a> {
-    let open = ledger.open_amounts(as_of);
+    let open = ledger.open_by_position(as_of);
     // A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
     // customer`); other runs keep its figures alone.
     let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
     // Sized once: a decision carries its claim, and regrowing would copy every one of them.
-    let capacity = if only.is_some() { 0 } else { open.len() };
+    let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
     let mut out =
         Outcome { decisions: Vec::with_capacity(capacity), violations: Vec::new(), warnings: Vec::new() };
     // The journal of the invoices decided: for one customer, the lines on its numbers only.
@@ -448,18 +454,23 @@ fn decide_where<'a>(
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
     let mut segment_rules: Vec<Rules> = Vec::new();
-    // What each claim needs of the invoice's history is its fees: the rest is dropped as soon as
-    // the invoice is decided (most invoices have none, and an empty list allocates nothing).
-    let mut pending: Vec<(&Invoice, Option<&Customer>, usize, Fees)> = Vec::with_capacity(capacity);
-    for invoice in &ledger.invoices {
+    // What each claim needs besides the decision: where its invoice, customer and rules are,
+    // by position (a ledger's decisions are its largest block of memory), and the fees of its
+    // history, kept for the few invoices that have any; the rest of the history is dropped as
+    // soon as the invoice is decided.
+    let mut pending: Vec<Pending> = Vec::with_capacity(capacity);
+    let mut fees_of: Vec<(usize, Fees)> = Vec::new();
+    for (position, invoice) in ledger.invoices.iter().enumerate() {
         if only.is_some_and(|c| invoice.customer != c) {
             continue;
         }
-        let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
-        if ledger.invoice(&invoice.number).map(|i| i.line) != Some(invoice.line) {
-            continue; // a duplicate number: decided once, on its first line
+        // Open on a number's first line only: a number given twice is decided once, there.
+        let amount = open[position];
+        if amount <= Decimal::ZERO {
+            continue;
         }
-        let customer = ledger.customer(&invoice.customer);
+        let customer_at = ledger.customer_position(&invoice.customer);
+        let customer = customer_at.map(|i| &ledger.customers[i]);
         let at = *rules_of_segment.entry(customer.and_then(|c| c.segment.as_deref())).or_insert_with(|| {
             segment_rules.push(ledger.rules_for(customer));
             segment_rules.len() - 1
@@ -472,20 +483,28 @@ fn decide_where<'a>(
         if let Err(v) = &d.1 {
             out.violations.push((invoice.number.to_string(), v.clone()));
         }
+        let fees = history.fees();
+        if !fees.is_empty() {
+            fees_of.push((out.decisions.len(), fees));
+        }
         out.decisions.push(d.0);
-        pending.push((invoice, customer, at, history.fees()));
+        pending.push(Pending::new(position, customer_at, at));
     }
     charge_once_per_letter(&mut out.decisions);
     let mut stale_warned = std::collections::HashSet::new();
-    for (d, (invoice, customer, at, fees)) in out.decisions.iter_mut().zip(&pending) {
-        let rules = &segment_rules[*at];
-        let law = Law::of(&ledger.policy, *customer, rules);
+    let mut fees_of = fees_of.into_iter().peekable();
+    for (n, (d, p)) in out.decisions.iter_mut().zip(&pending).enumerate() {
+        let invoice = &ledger.invoices[p.invoice as usize];
+        let customer = p.customer().map(|i| &ledger.customers[i]);
+        let fees = fees_of.next_if(|(of, _)| *of == n).map(|(_, fees)| fees).unwrap_or_default();
+        let rules = &segment_rules[p.rules as usize];
+        let law = Law::of(&ledger.policy, customer, rules);
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)
         {
             out.violations.push((invoice.number.to_string(), v));
         }
-        match claim::claim_kept(ledger, invoice, *customer, rules, fees, d.fee, d.open, as_of, detail) {
+        match claim::claim_kept(ledger, invoice, customer, rules, &fees, d.fee, d.open, as_of, detail) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
@@ -504,6 +523,27 @@ fn decide_where<'a>(
 
 /// The fees journaled on an invoice: (reminder date, fee).
 type Fees = Vec<(NaiveDate, Decimal)>;
+
+/// Where a decided invoice's claim finds its invoice, customer and rules: positions in
+/// `ledger.invoices`, `ledger.customers` (`u32::MAX`: not in the register) and the rules of
+/// its segment.
+struct Pending {
+    invoice: u32,
+    customer: u32,
+    rules: u32,
+}
+
+impl Pending {
+    fn new(invoice: usize, customer: Option<usize>, rules: usize) -> Pending {
+        // A ledger's positions fit in u32 (the invoice index is built on that too).
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        Pending { invoice: at(invoice), customer: customer.map_or(u32::MAX, at), rules: at(rules) }
+    }
+
+    fn customer(&self) -> Option<usize> {
+        (self.customer != u32::MAX).then_some(self.customer as usize)
+    }
+}
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or
 /// unknown), once per country: letters would otherwise state it silently.

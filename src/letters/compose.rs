@@ -311,7 +311,7 @@ fn legal(
         moved_due: plan
             .decisions
             .iter()
-            .filter_map(|d| d.claim.moved)
+            .filter_map(|d| d.claim.moved.as_deref())
             .map(|m| MovedDue { invoice_due: m.from, legal_due: m.to, statute: m.source.to_owned() })
             .collect(),
     }
