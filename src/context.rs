@@ -97,7 +97,15 @@ impl Context {
     /// Renders `view` in the format asked for and writes it to `-o FILE` (atomically) or
     /// standard output. `policy` supplies the default CSV dialect, where a ledger was read.
     pub fn emit(&self, view: crate::render::View<'_>, policy: Option<&Policy>) -> Result<()> {
-        let bytes = view.render(self.format, &self.render_settings(policy))?;
+        let settings = self.render_settings(policy);
+        // Millions of rows are written as they are made, unless masks need the whole text.
+        if settings.redact.is_none()
+            && let Some(write) = view.streamed(self.format, &settings)
+        {
+            crate::io::progress::clear();
+            return crate::io::output::emit_streamed(self.output.as_deref(), write);
+        }
+        let bytes = view.render(self.format, &settings)?;
         crate::io::progress::clear();
         match self.format {
             // Masked cell by cell as it was made.

@@ -68,7 +68,8 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
             n if n > text::BOXED_ROWS_MAX => text::render_large(&rows, color) + "\n",
             _ => text::render(&table(), color) + "\n",
         })
-        .csv(|dialect| rows.csv(dialect))
+        .csv(|dialect| csv_out::rows_csv(&rows, dialect))
+        .large(&rows)
         .json(|| Ok(serde_json::to_string_pretty(&table().json_rows())? + "\n"));
     ctx.emit(view, Some(&ledger.policy))
 }
@@ -83,21 +84,6 @@ struct DecisionRows<'a, 'l> {
     decisions: &'a [Listed<'a, 'l>],
     /// The columns (no rows).
     shape: Table,
-}
-
-impl DecisionRows<'_, '_> {
-    /// The CSV of the table, written row by row.
-    fn csv(&self, dialect: csv_out::CsvDialect) -> String {
-        let mut csv = csv_out::CsvWriter::new(dialect, 160 * (self.decisions.len() + 1));
-        csv.header(&self.shape.columns);
-        self.each(&mut |row| {
-            for &value in row {
-                csv.value(value);
-            }
-            csv.end_row();
-        });
-        csv.finish()
-    }
 }
 
 impl Rows for DecisionRows<'_, '_> {
@@ -294,6 +280,24 @@ mod tests {
         outcome.decisions.iter().map(|d| (None, d)).collect()
     }
 
+    /// A writer that takes this many bytes and then fails.
+    struct FailsAfter(usize);
+
+    impl std::io::Write for FailsAfter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.0 {
+                self.0 = 0;
+                return Err(std::io::Error::other("no space left on device"));
+            }
+            self.0 -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn a_listed_decision_is_a_reference_not_a_copy() {
         // The listing of a million open invoices: a day and a pointer each, not a decision.
@@ -315,10 +319,25 @@ mod tests {
         }
         assert!(table.rows.len() > text::BOXED_ROWS_MAX);
         for dialect in [csv_out::CsvDialect::Standard, csv_out::CsvDialect::Nordic] {
-            assert_eq!(rows.csv(dialect), csv_out::render_in(&table, dialect));
+            let whole = csv_out::render_in(&table, dialect);
+            assert_eq!(csv_out::rows_csv(&rows, dialect), whole);
+            // Written as it is made (in pieces: the CSV is many times the piece), the same bytes.
+            let mut streamed = Vec::new();
+            csv_out::write_rows(&rows, dialect, &mut streamed).expect("written");
+            assert!(whole.len() > 4 * 65_536, "{}", whole.len());
+            assert_eq!(String::from_utf8(streamed).expect("UTF-8"), whole);
         }
         let large = text::render_large(&rows, false);
         assert_eq!(large, text::render_width(&table, false, None));
+        let mut streamed = Vec::new();
+        text::write_large(&rows, false, &mut streamed).expect("written");
+        assert_eq!(String::from_utf8(streamed).expect("UTF-8"), large);
+        // A writer that fails (a full disk) fails the writing, which stops writing.
+        let mut full = FailsAfter(100_000);
+        let failed = csv_out::write_rows(&rows, csv_out::CsvDialect::Standard, &mut full);
+        assert!(failed.is_err() && full.0 == 0);
+        let mut full = FailsAfter(100_000);
+        assert!(text::write_large(&rows, false, &mut full).is_err());
         assert!(
             large.contains("Kvarn\\nbyn") && large.contains("handed over 2026-03-01"),
             "{}",

@@ -36,11 +36,20 @@ pub fn write_temp_unsynced(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
 }
 
 fn write_temp_with(target: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
+    fill_temp(target, sync, |file| file.write_all(bytes))
+}
+
+/// A fresh temporary file for `target`, filled by `fill`; on error nothing is left behind.
+fn fill_temp(
+    target: &Path,
+    sync: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<PathBuf> {
     let temp = temp_path(target);
     let _ = std::fs::remove_file(&temp);
     let result = (|| -> std::io::Result<()> {
         let mut file = create_temp_file(target, &temp)?;
-        file.write_all(bytes)?;
+        fill(&mut file)?;
         if sync { file.sync_all() } else { Ok(()) }
     })();
     if let Err(e) = result {
@@ -126,7 +135,15 @@ pub fn sync_dir(dir: &Path) {
 }
 
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temp = write_temp(path, bytes)?;
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomically`] with what `fill` writes, as it is made.
+pub fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let temp = fill_temp(path, true, fill)?;
     if let Err(e) = std::fs::rename(&temp, path) {
         let _ = std::fs::remove_file(&temp);
         return Err(e).with_context(|| format!("cannot replace {}", path.display()));
@@ -191,6 +208,24 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<()> {
 /// The masks `--redact` set, for outputs that are not text (a workbook masks its cells).
 pub fn redactions() -> Option<&'static [(String, String)]> {
     REDACTIONS.get().map(Vec::as_slice)
+}
+
+/// [`emit`] for an output written as it is made (see `render::View::streamed`): to the file
+/// atomically, or to stdout. Never with masks to apply (they need the whole text).
+pub fn emit_streamed(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    debug_assert!(REDACTIONS.get().is_none());
+    match output {
+        Some(path) => write_atomically_with(path, write),
+        None => {
+            let mut out = std::io::stdout().lock();
+            write(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
 }
 
 /// [`emit`] for bytes as they are (a workbook, already masked).

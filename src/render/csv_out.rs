@@ -34,6 +34,45 @@ pub fn render_in(table: &Table, dialect: CsvDialect) -> String {
     csv.finish()
 }
 
+/// The rows as CSV in a dialect, with their columns as the header.
+pub fn rows_csv(rows: &dyn super::Rows, dialect: CsvDialect) -> String {
+    let mut csv = CsvWriter::new(dialect, 160 * (rows.len() + 1));
+    each_row(rows, &mut csv, &mut |_| {});
+    csv.finish()
+}
+
+/// [`rows_csv`] written to `to` as it is made, never held whole.
+pub fn write_rows(
+    rows: &dyn super::Rows,
+    dialect: CsvDialect,
+    to: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut out = super::Sink::to(to);
+    let mut csv = CsvWriter::new(dialect, 0);
+    each_row(rows, &mut csv, &mut |csv| {
+        if csv.out.len() >= 1 << 16 {
+            out.text.push_str(&csv.out);
+            csv.out.clear();
+            out.row_done();
+        }
+    });
+    out.text.push_str(&csv.finish());
+    out.finish().map(drop)
+}
+
+/// The header and every row into `csv`, with `row_done` after each line.
+fn each_row(rows: &dyn super::Rows, csv: &mut CsvWriter, row_done: &mut dyn FnMut(&mut CsvWriter)) {
+    csv.header(rows.columns());
+    row_done(csv);
+    rows.each(&mut |row| {
+        for &value in row {
+            csv.value(value);
+        }
+        csv.end_row();
+        row_done(csv);
+    });
+}
+
 /// CSV written field by field into one buffer in a [`CsvDialect`]: the delimiter, the decimal
 /// mark of amounts, the line end and the byte-order mark are its; quoting (RFC 4180, only where
 /// needed) and formula defusing are the same in both.

@@ -110,6 +110,62 @@ impl From<Value<'_>> for Cell {
     }
 }
 
+/// Where rendered text goes: kept whole, or handed on to a writer in pieces as it is made, so
+/// that an output of millions of rows is never held whole (see [`View::large`]).
+pub(crate) struct Sink<'w> {
+    pub(crate) text: String,
+    to: Option<&'w mut dyn std::io::Write>,
+    failed: Option<std::io::Error>,
+}
+
+/// How much text a [`Sink`] gathers before handing it on.
+const SPILL_AT: usize = 1 << 16;
+
+impl<'w> Sink<'w> {
+    /// Text kept whole, in a buffer of this capacity.
+    pub(crate) fn whole(capacity: usize) -> Sink<'static> {
+        Sink { text: String::with_capacity(capacity), to: None, failed: None }
+    }
+
+    /// Text handed to `to` as it is made.
+    pub(crate) fn to(to: &'w mut dyn std::io::Write) -> Sink<'w> {
+        Sink { text: String::with_capacity(SPILL_AT + 1024), to: Some(to), failed: None }
+    }
+
+    /// Room for this much text, when it is kept whole (sized once, never regrown).
+    pub(crate) fn reserve_whole(&mut self, bytes: usize) {
+        if self.to.is_none() {
+            self.text.reserve(bytes);
+        }
+    }
+
+    /// At the end of a row: hands the text on once there is enough of it.
+    pub(crate) fn row_done(&mut self) {
+        if self.text.len() >= SPILL_AT {
+            self.spill();
+        }
+    }
+
+    fn spill(&mut self) {
+        let Some(to) = self.to.as_mut() else { return };
+        if self.failed.is_none()
+            && let Err(e) = to.write_all(self.text.as_bytes())
+        {
+            self.failed = Some(e);
+        }
+        self.text.clear();
+    }
+
+    /// The text kept (nothing when it was handed on), or the first error writing it.
+    pub(crate) fn finish(mut self) -> std::io::Result<String> {
+        self.spill();
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.text),
+        }
+    }
+}
+
 /// Rows a renderer reads more than once (widths first, then lines) without their being kept
 /// as a [`Table`]: a [`Table`] itself, or a command's own values listed one row at a time.
 pub trait Rows {
@@ -265,12 +321,21 @@ pub struct View<'a> {
     json: Option<Make<'a, anyhow::Result<String>>>,
     csv: Option<Box<dyn FnOnce(csv_out::CsvDialect) -> String + 'a>>,
     html: Option<Make<'a, anyhow::Result<String>>>,
+    large: Option<&'a dyn Rows>,
 }
 
 impl<'a> View<'a> {
     /// `title` names the whole (a workbook's title); `sheets` makes its tables, main one first.
     pub fn new(title: impl Into<String>, sheets: impl FnOnce() -> Vec<Sheet<'a>> + 'a) -> View<'a> {
-        View { title: title.into(), sheets: Box::new(sheets), text: None, json: None, csv: None, html: None }
+        View {
+            title: title.into(),
+            sheets: Box::new(sheets),
+            text: None,
+            json: None,
+            csv: None,
+            html: None,
+            large: None,
+        }
     }
 
     /// The form for people in a terminal (given whether to colour it).
@@ -293,6 +358,40 @@ impl<'a> View<'a> {
     pub fn html(mut self, make: impl FnOnce() -> anyhow::Result<String> + 'a) -> View<'a> {
         self.html = Some(Box::new(make));
         self
+    }
+
+    /// The rows the text and CSV forms are made of, for a view whose text form, once it has
+    /// more than [`text::BOXED_ROWS_MAX`] rows, is their plain layout
+    /// ([`text::render_large`]) and a line end, and whose CSV form is
+    /// [`csv_out::rows_csv`] of them: either may then be written as it is made
+    /// ([`View::streamed`]) instead of held whole.
+    pub fn large(mut self, rows: &'a dyn Rows) -> View<'a> {
+        self.large = Some(rows);
+        self
+    }
+
+    /// Writes the view in `format` to a writer as it is made, where it can be (the rows of
+    /// [`View::large`], as CSV or as a plain table too long to box, fitted to no width):
+    /// `None` when it cannot, and the view is rendered whole ([`View::render`]). Masks
+    /// (`--redact`) are applied to the whole text, so the caller asks only without them.
+    #[allow(clippy::type_complexity)]
+    pub fn streamed(
+        &self,
+        format: Format,
+        settings: &RenderSettings,
+    ) -> Option<Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>> {
+        let rows = self.large?;
+        let (color, dialect) = (settings.color, settings.csv);
+        match format {
+            Format::Csv => Some(Box::new(move |out| csv_out::write_rows(rows, dialect, out))),
+            Format::Table if rows.len() > text::BOXED_ROWS_MAX && text::target_width().is_none() => {
+                Some(Box::new(move |out| {
+                    text::write_large(rows, color, out)?;
+                    out.write_all(b"\n")
+                }))
+            }
+            _ => None,
+        }
     }
 
     /// The bytes of the view in `format`; only that form is made.

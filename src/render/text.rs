@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 
-use super::{Rows, Table, Value};
+use super::{Rows, Sink, Table, Value};
 use crate::core::money::{write_money, write_money_grouped};
 
 /// Above this many rows a table is written as plain aligned columns: comfy-table keeps every
@@ -89,9 +89,14 @@ pub fn render_width(table: &Table, color: bool, width: Option<usize>) -> String 
     let natural = &survey.natural;
     let boxed_width = natural.iter().sum::<usize>() + 3 * natural.len() + 1;
     let large = table.rows.len() > BOXED_ROWS_MAX;
+    let plain = |plan: &Plan| {
+        let mut out = Sink::whole(0);
+        render_plain(table, plan, &survey, color, &mut out);
+        out.finish().unwrap_or_default()
+    };
     match width {
-        Some(w) if boxed_width > w || large => render_plain(table, &fit(table, &survey, w), &survey, color),
-        None if large => render_plain(table, &Plan::whole(table.columns(), natural), &survey, color),
+        Some(w) if boxed_width > w || large => plain(&fit(table, &survey, w)),
+        None if large => plain(&Plan::whole(table.columns(), natural)),
         _ => render_boxed(table, color),
     }
 }
@@ -100,13 +105,26 @@ pub fn render_width(table: &Table, color: bool, width: Option<usize>) -> String 
 /// [`Table`]: what [`render`] makes of the same rows as a table.
 pub fn render_large(rows: &dyn Rows, color: bool) -> String {
     debug_assert!(rows.len() > BOXED_ROWS_MAX);
+    let mut out = Sink::whole(0);
+    plain_large(rows, color, &mut out);
+    out.finish().unwrap_or_default()
+}
+
+/// [`render_large`] written to `to` as it is made, never held whole.
+pub fn write_large(rows: &dyn Rows, color: bool, to: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = Sink::to(to);
+    plain_large(rows, color, &mut out);
+    out.finish().map(drop)
+}
+
+fn plain_large(rows: &dyn Rows, color: bool, out: &mut Sink<'_>) {
     if rows.columns().is_empty() {
-        return String::new();
+        return;
     }
     let survey = Survey::of(rows);
     match target_width() {
-        Some(w) => render_plain(rows, &fit(rows, &survey, w), &survey, color),
-        None => render_plain(rows, &Plan::whole(rows.columns(), &survey.natural), &survey, color),
+        Some(w) => render_plain(rows, &fit(rows, &survey, w), &survey, color, out),
+        None => render_plain(rows, &Plan::whole(rows.columns(), &survey.natural), &survey, color, out),
     }
 }
 
@@ -359,9 +377,9 @@ fn cut(text: &str, cap: usize) -> std::borrow::Cow<'_, str> {
 
 /// Aligned columns separated by two spaces, numbers right-aligned; one pass over the rows
 /// (the widths are known), each line written into one buffer.
-fn render_plain(rows: &dyn Rows, plan: &Plan, survey: &Survey, color: bool) -> String {
+fn render_plain(rows: &dyn Rows, plan: &Plan, survey: &Survey, color: bool, out: &mut Sink<'_>) {
     let right = &survey.number;
-    let mut out = String::with_capacity((rows.len() + 2) * (plan.total() + 1));
+    out.reserve_whole((rows.len() + 2) * (plan.total() + 1));
     let mut text = String::new();
     let line = |text: &mut String, value: &str, n: usize, i: usize| {
         if n > 0 {
@@ -377,43 +395,44 @@ fn render_plain(rows: &dyn Rows, plan: &Plan, survey: &Survey, color: bool) -> S
             text.extend(std::iter::repeat_n(' ', pad));
         }
     };
-    let end = |out: &mut String, text: &mut String, bold: bool| {
+    let end = |out: &mut Sink<'_>, text: &mut String, bold: bool| {
         let trimmed = text.trim_end();
         if bold && color {
-            out.push_str("\u{1b}[1m");
-            out.push_str(trimmed);
-            out.push_str("\u{1b}[0m");
+            out.text.push_str("\u{1b}[1m");
+            out.text.push_str(trimmed);
+            out.text.push_str("\u{1b}[0m");
         } else {
-            out.push_str(trimmed);
+            out.text.push_str(trimmed);
         }
-        out.push('\n');
+        out.text.push('\n');
+        out.row_done();
         text.clear();
     };
     for (n, &i) in plan.shown.iter().enumerate() {
         line(&mut text, &plan.headers[i], n, i);
     }
-    end(&mut out, &mut text, true);
+    end(out, &mut text, true);
     for (n, &i) in plan.shown.iter().enumerate() {
         line(&mut text, &"-".repeat(plan.caps[i]), n, i);
     }
-    end(&mut out, &mut text, false);
+    end(out, &mut text, false);
     let mut shown = String::new();
     rows.each(&mut |row| {
         for (n, &i) in plan.shown.iter().enumerate() {
             display(row[i], plan.amounts, &mut shown);
             line(&mut text, &shown, n, i);
         }
-        end(&mut out, &mut text, false);
+        end(out, &mut text, false);
     });
     let width = plan.width.unwrap_or(usize::MAX);
     if plan.amounts == Amounts::Whole {
-        out.push_str(&wrap("(amounts rounded to whole units to fit; --format csv has them exact)", width));
+        out.text
+            .push_str(&wrap("(amounts rounded to whole units to fit; --format csv has them exact)", width));
     }
     if !plan.dropped.is_empty() {
         let note = format!("(left out to fit: {}; --format csv has every column)", plan.dropped.join(", "));
-        out.push_str(&wrap(&note, width));
+        out.text.push_str(&wrap(&note, width));
     }
-    out
 }
 
 /// Every line of `text` longer than `width` broken between words, the rest of it indented two
