@@ -247,7 +247,9 @@ impl History {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Why {
     /// Boxed: most records hold no line, and a ledger's decisions are its largest block of
-    /// memory.
+    /// memory (8 bytes inline instead of a list's 24; the extra allocation is made only for a
+    /// record that holds a line).
+    #[allow(clippy::box_collection)]
     lines: Option<Box<Vec<String>>>,
     keep: Keep,
 }
