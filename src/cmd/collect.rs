@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
-use crate::core::dunning::{Action, Decision, State, action_entry, decide_untold};
+use crate::core::dunning::{Action, Decision, State, action_entry, decide_due};
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
 use crate::core::model::Text;
@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
     let ledger = ledger_dir::load_ledger_for_letters(&ctx.dir, ctx.as_of)?;
     // The batch and the notices show no line of why: decided without any.
-    let outcome = decide_untold(&ledger, ctx.as_of);
+    let outcome = decide_due(&ledger, ctx.as_of, &[Action::Collection]);
     super::due::report_problems(ctx, &outcome)?;
     let mut missing = Vec::new();
     let ready: Vec<&Decision<'_>> = outcome

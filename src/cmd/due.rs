@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use crate::cli::DueArgs;
 use crate::context::Context;
 use crate::core::dunning::{
-    Decision, Outcome, State, decide_brief, decide_untold, forecast, sort_by_customer_and_invoice,
+    Action, Decision, Outcome, State, decide_brief, decide_due, forecast, sort_by_customer_and_invoice,
 };
 use crate::core::ledger::Ledger;
 use crate::io::ledger_dir;
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     let outcome = std::mem::ManuallyDrop::new(if args.all {
         decide_brief(&ledger, ctx.as_of)
     } else {
-        decide_untold(&ledger, ctx.as_of)
+        decide_due(&ledger, ctx.as_of, Action::ALL)
     });
     // The plan is shown even when the policy asks for something illegal; remind and collect
     // refuse to act on it.

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
-use crate::core::dunning::{Action, State, action_entry, decide_untold};
+use crate::core::dunning::{Action, State, action_entry, decide_due};
 use crate::core::journal::Event;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
@@ -23,7 +23,8 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     // The process ends with the command: freeing a million invoices and their decisions piece
     // by piece would cost a twentieth of the run for nothing.
     let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger_for_letters(&ctx.dir, ctx.as_of)?);
-    let outcome = std::mem::ManuallyDrop::new(decide_untold(&ledger, ctx.as_of));
+    let outcome =
+        std::mem::ManuallyDrop::new(decide_due(&ledger, ctx.as_of, &[Action::Reminder, Action::Call]));
     super::due::report_problems(ctx, &outcome)?;
     let due: Vec<_> = outcome.decisions.iter().filter(|d| d.state == State::Due(Action::Reminder)).collect();
     let plans = group(Step::Reminder, due.into_iter());

@@ -33,6 +33,8 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: &[Action] = &[Action::Reminder, Action::Collection, Action::Call];
+
     pub fn name(self) -> &'static str {
         match self {
             Action::Reminder => "reminder",
@@ -262,7 +264,7 @@ enum Keep {
     /// The reason for waiting alone ([`decide_brief`]).
     #[default]
     Last,
-    /// None ([`decide_untold`]).
+    /// None ([`decide_due`]).
     Nothing,
 }
 
@@ -406,21 +408,24 @@ pub struct Outcome<'a> {
 
 /// Decides every open invoice on `as_of`, each with every line of why.
 pub fn decide(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
-    decide_where(ledger, as_of, None, Why::full)
+    decide_where(ledger, as_of, None, Why::full, &|_| true)
 }
 
 /// [`decide`] without the lines of why that only `dun explain` shows: a waiting decision keeps
 /// the last line alone (what `dun due --all` shows), every other decision none. Everything
 /// else is the same.
 pub fn decide_brief(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
-    decide_where(ledger, as_of, None, Why::default)
+    decide_where(ledger, as_of, None, Why::default, &|_| true)
 }
 
-/// [`decide_brief`] without even the reason for waiting: for runs that show no line of why
-/// (`dun due` without `--all`, `dun remind`), so that a ledger's waiting invoices format
-/// nothing. Everything else is the same.
-pub fn decide_untold(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
-    decide_where(ledger, as_of, None, Why::nothing)
+/// The decisions of [`decide`] with one of `steps` due today, without a line of why: for runs
+/// that act on them and show no line of why (`dun due` without `--all` lists every step,
+/// `dun remind` acts on reminders and calls, `dun collect` on collection). Every invoice is
+/// decided as always (the violations and warnings are [`decide`]'s), but the others are
+/// dropped as soon as they are made: on a ledger of years most open invoices wait or are in
+/// collection already.
+pub fn decide_due<'a>(ledger: &'a Ledger, as_of: NaiveDate, steps: &[Action]) -> Outcome<'a> {
+    decide_where(ledger, as_of, None, Why::nothing, &|d| d.state.action().is_some_and(|a| steps.contains(&a)))
 }
 
 /// Decides the open invoices of one customer on `as_of`: the decisions `decide` makes for
@@ -428,7 +433,7 @@ pub fn decide_untold(ledger: &Ledger, as_of: NaiveDate) -> Outcome<'_> {
 /// (the fee is charged once per letter, and a letter is one customer's), so `dun explain` and
 /// `dun customer` need not decide the whole ledger for one invoice or customer.
 pub fn decide_customer<'a>(ledger: &'a Ledger, as_of: NaiveDate, customer: &str) -> Outcome<'a> {
-    decide_where(ledger, as_of, Some(customer), Why::full)
+    decide_where(ledger, as_of, Some(customer), Why::full, &|_| true)
 }
 
 fn decide_where<'a>(
@@ -436,6 +441,7 @@ fn decide_where<'a>(
     as_of: NaiveDate,
     only: Option<&str>,
     why: fn() -> Why,
+    keep: &dyn Fn(&Decision<'_>) -> bool,
 ) -> Outcome<'a> {
     let open = ledger.open_by_position(as_of);
     // A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
@@ -443,7 +449,8 @@ fn decide_where<'a>(
     let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
-    // Sized once: a decision carries its claim, and regrowing would copy every one of them.
+    // Sized once: a decision carries its claim, and regrowing would copy every one of them
+    // (room left unused for decisions not kept is never touched, and costs no memory).
     let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
     let mut out =
         Outcome { decisions: Vec::with_capacity(capacity), violations: Vec::new(), warnings: Vec::new() };
@@ -452,16 +459,15 @@ fn decide_where<'a>(
         only.map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
     let journal = ledger.journal.by_invoice_where(|n| numbers.as_ref().is_none_or(|set| set.contains(n)));
     let deliveries = Deliveries::from_journal(ledger.journal.up_to(as_of));
-    // The ladder first; fees once per letter; then each invoice's claim, with its final fee.
+    // The ladder first; fees once per letter; then the invoice's claim, with its final fee: one
+    // invoice after another, in file order, each decision kept or dropped once it is made.
     // A customer's rules are its segment's: built once per segment, not once per invoice.
     let mut rules_of_segment: FxHashMap<Option<&str>, usize> = FxHashMap::default();
     let mut segment_rules: Vec<Rules> = Vec::new();
-    // What each claim needs besides the decision: where its invoice, customer and rules are,
-    // by position (a ledger's decisions are its largest block of memory), and the fees of its
-    // history, kept for the few invoices that have any; the rest of the history is dropped as
-    // soon as the invoice is decided.
-    let mut pending: Vec<Pending> = Vec::with_capacity(capacity);
-    let mut fees_of: Vec<(usize, Fees)> = Vec::new();
+    let mut charged: FxHashSet<(&str, Currency)> = FxHashSet::default();
+    let mut stale_warned = std::collections::HashSet::new();
+    // The claims' violations follow the ladder's, as they did when claims were made after it.
+    let mut claim_violations = Vec::new();
     for (position, invoice) in ledger.invoices.iter().enumerate() {
         if only.is_some_and(|c| invoice.customer != c) {
             continue;
@@ -471,8 +477,7 @@ fn decide_where<'a>(
         if amount <= Decimal::ZERO {
             continue;
         }
-        let customer_at = ledger.customer_position(&invoice.customer);
-        let customer = customer_at.map(|i| &ledger.customers[i]);
+        let customer = ledger.customer(&invoice.customer);
         let at = *rules_of_segment.entry(customer.and_then(|c| c.segment.as_deref())).or_insert_with(|| {
             segment_rules.push(ledger.rules_for(customer));
             segment_rules.len() - 1
@@ -481,70 +486,47 @@ fn decide_where<'a>(
         let entries = journal.get(invoice.number.as_str());
         let history = History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &deliveries);
         let hold = held.get(invoice.customer.as_str()).copied();
-        let d = decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of, why());
-        if let Err(v) = &d.1 {
-            out.violations.push((invoice.number.to_string(), v.clone()));
+        let (mut d, verdict) =
+            decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of, why());
+        if let Err(v) = verdict {
+            out.violations.push((invoice.number.to_string(), v));
         }
-        let fees = history.fees();
-        if !fees.is_empty() {
-            fees_of.push((out.decisions.len(), fees));
-        }
-        out.decisions.push(d.0);
-        pending.push(Pending::new(position, customer_at, at));
-    }
-    charge_once_per_letter(&mut out.decisions);
-    let mut stale_warned = std::collections::HashSet::new();
-    let mut fees_of = fees_of.into_iter().peekable();
-    for (n, (d, p)) in out.decisions.iter_mut().zip(&pending).enumerate() {
-        let invoice = &ledger.invoices[p.invoice as usize];
-        let customer = p.customer().map(|i| &ledger.customers[i]);
-        let fees = fees_of.next_if(|(of, _)| *of == n).map(|(_, fees)| fees).unwrap_or_default();
-        let rules = &segment_rules[p.rules as usize];
+        charge_once_per_letter(&mut d, &mut charged);
         let law = Law::of(&ledger.policy, customer, rules);
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)
         {
-            out.violations.push((invoice.number.to_string(), v));
+            claim_violations.push((invoice.number.to_string(), v));
         }
-        match claim::claim_kept(ledger, invoice, customer, rules, &fees, d.fee, d.open, as_of, detail) {
+        match claim::claim_kept(
+            ledger,
+            invoice,
+            customer,
+            rules,
+            &history.fees(),
+            d.fee,
+            d.open,
+            as_of,
+            detail,
+        ) {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
-                out.violations.push((invoice.number.to_string(), v));
+                claim_violations.push((invoice.number.to_string(), v));
             }
         }
         if !stale_warned.contains(law.pack.country)
-            && let Some(w) = stale_rate_warning(&law, d, as_of)
+            && let Some(w) = stale_rate_warning(&law, &d, as_of)
         {
             stale_warned.insert(law.pack.country);
             out.warnings.push(w);
         }
+        if keep(&d) {
+            out.decisions.push(d);
+        }
     }
+    out.violations.extend(claim_violations);
     out
-}
-
-/// The fees journaled on an invoice: (reminder date, fee).
-type Fees = Vec<(NaiveDate, Decimal)>;
-
-/// Where a decided invoice's claim finds its invoice, customer and rules: positions in
-/// `ledger.invoices`, `ledger.customers` (`u32::MAX`: not in the register) and the rules of
-/// its segment.
-struct Pending {
-    invoice: u32,
-    customer: u32,
-    rules: u32,
-}
-
-impl Pending {
-    fn new(invoice: usize, customer: Option<usize>, rules: usize) -> Pending {
-        // A ledger's positions fit in u32 (the invoice index is built on that too).
-        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        Pending { invoice: at(invoice), customer: customer.map_or(u32::MAX, at), rules: at(rules) }
-    }
-
-    fn customer(&self) -> Option<usize> {
-        (self.customer != u32::MAX).then_some(self.customer as usize)
-    }
 }
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or
@@ -624,17 +606,15 @@ impl<'a> Decision<'a> {
 }
 
 /// One letter per customer, step and currency lists all its invoices; its fee is charged once,
-/// on the first invoice of the letter (the journal records it there).
-fn charge_once_per_letter(decisions: &mut [Decision<'_>]) {
-    let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
-    for d in decisions.iter_mut().filter(|d| d.state == State::Due(Action::Reminder)) {
-        if !seen.insert((d.customer, d.currency)) && !d.fee.is_zero() {
-            d.why.say(format_args!(
-                "the reminder fee {} is charged once, on the letter's first invoice",
-                d.fee
-            ));
-            d.fee = Decimal::ZERO;
-        }
+/// on the first invoice of the letter (the journal records it there). `charged`: the letters
+/// whose fee an earlier invoice carries.
+fn charge_once_per_letter<'a>(d: &mut Decision<'a>, charged: &mut FxHashSet<(&'a str, Currency)>) {
+    if d.state != State::Due(Action::Reminder) {
+        return;
+    }
+    if !charged.insert((d.customer, d.currency)) && !d.fee.is_zero() {
+        d.why.say(format_args!("the reminder fee {} is charged once, on the letter's first invoice", d.fee));
+        d.fee = Decimal::ZERO;
     }
 }
 
