@@ -12,6 +12,9 @@ pub struct Currency([u8; 3]);
 
 /// The ISO 4217 currency codes in use (list of 2025, with funds and precious metals; without
 /// `XTS`, for testing, and `XXX`, no currency). Sorted, for a binary search.
+/// The currencies of the Nordic ledgers `dun` is for (all in [`ISO_4217`]).
+const NORDIC: [[u8; 3]; 5] = [*b"SEK", *b"EUR", *b"NOK", *b"DKK", *b"ISK"];
+
 const ISO_4217: [&[u8; 3]; 180] = [
     b"AED", b"AFN", b"ALL", b"AMD", b"ANG", b"AOA", b"ARS", b"AUD", b"AWG", b"AZN", b"BAM", b"BBD", b"BDT",
     b"BGN", b"BHD", b"BIF", b"BMD", b"BND", b"BOB", b"BOV", b"BRL", b"BSD", b"BTN", b"BWP", b"BYN", b"BZD",
@@ -37,7 +40,12 @@ impl Currency {
             return None;
         }
         let code = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()];
-        ISO_4217.binary_search(&&code).is_ok().then_some(Currency(code))
+        // The Nordic currencies first: a ledger's every line names one of them, and the search
+        // was a tenth of reading invoices.csv.
+        if NORDIC.contains(&code) || ISO_4217.binary_search(&&code).is_ok() {
+            return Some(Currency(code));
+        }
+        None
     }
 
     pub fn as_str(&self) -> &str {
@@ -557,6 +565,19 @@ mod tests {
         }
         for text in ["XYZ", "XXX", "XTS", "kr", "€", "SEKK", ""] {
             assert!(Currency::parse(text).is_none(), "{text}");
+        }
+        // Every three letters, in either case: a code exactly when the list has it.
+        assert!(NORDIC.iter().all(|n| ISO_4217.contains(&n)));
+        let letters = (b'A'..=b'Z').chain(b'a'..=b'z');
+        for (a, b, c) in letters
+            .clone()
+            .flat_map(|a| letters.clone().flat_map(move |b| (b'A'..=b'Z').map(move |c| (a, b, c))))
+        {
+            let text = [a, b, c];
+            let upper = text.map(|x| x.to_ascii_uppercase());
+            let listed = ISO_4217.contains(&&upper);
+            let parsed = Currency::parse(std::str::from_utf8(&text).expect("ASCII"));
+            assert_eq!(parsed.map(|p| p.0), listed.then_some(upper), "{text:?}");
         }
     }
 }
