@@ -303,6 +303,15 @@ impl Why {
         }
     }
 
+    /// A brief record's line is shown for a waiting decision only (`dun due --all`): dropped
+    /// for any other once the decision is made, so that a ledger's decisions in collection do
+    /// not each keep a line nobody reads.
+    fn settle(&mut self, state: &State) {
+        if self.keep == Keep::Last && !matches!(state, State::Waiting(_)) {
+            self.lines = None;
+        }
+    }
+
     /// A line that may end a waiting decision's record, which `dun due --all` shows: a brief
     /// record keeps it alone (a later one replaces it).
     fn say_last(&mut self, line: std::fmt::Arguments<'_>) {
@@ -521,6 +530,7 @@ fn decide_where<'a>(
             stale_warned.insert(law.pack.country);
             out.warnings.push(w);
         }
+        d.why.settle(&d.state);
         if keep(&d) {
             out.decisions.push(d);
         }

@@ -754,6 +754,8 @@ proptest! {
                 prop_assert!(b.why.lines().len() <= 1, "{:?}", b.why);
                 if matches!(f.state, State::Waiting(_)) {
                     prop_assert_eq!(f.why.last(), b.why.last(), "{:?}", f.why);
+                } else {
+                    prop_assert!(b.why.lines().is_empty(), "{:?}", b.why);
                 }
             }
             // The due ones alone, in the same order, each the same less its why.
