@@ -80,9 +80,9 @@ pub fn data_errors<'a>(
     if customers.is_empty() && invoices.is_empty() {
         return Ok(Vec::new());
     }
-    let mut errors: Vec<_> = crate::core::check::check_ledger(ledger, ctx.as_of)
+    let mut errors: Vec<_> = crate::core::check::check_ledger_errors(ledger, ctx.as_of)
         .into_iter()
-        .filter(|f| f.severity == crate::core::finding::Severity::Error && f.code != "no-channel")
+        .filter(|f| f.code != "no-channel")
         .filter(|f| {
             f.customer.as_deref().is_some_and(|c| customers.contains(c))
                 || f.invoice.as_deref().is_some_and(|i| invoices.contains(i))

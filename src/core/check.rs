@@ -35,7 +35,16 @@ const PAYMENTS: &str = "payments.csv";
 
 /// Every finding of the ledger on `as_of`, sorted by file and line.
 pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
-    check_all(ledger, as_of, None)
+    check_all(ledger, as_of, None, false)
+}
+
+/// The errors of [`check_ledger`] alone, in the same order: the data gate of `dun remind` and
+/// `dun collect`. The checks that find nothing but warnings (likely duplicates, payments, the
+/// credit watch, retention) are not run, and each customer's and invoice's warnings are dropped
+/// as they are found: on a ledger of millions of invoices the warnings were most of the gate's
+/// memory.
+pub fn check_ledger_errors(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
+    check_all(ledger, as_of, None, true)
 }
 
 /// [`check_ledger`] of a ledger loaded for `dun check` (`io::ledger_dir::load_ledger_for_check`):
@@ -43,20 +52,36 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
 /// of every invoice (usual currencies, payment behaviour, last activities, the numbers and
 /// references payments name) comes from `streamed`. The same findings in the same order.
 pub fn check_ledger_streamed(ledger: &Ledger, as_of: NaiveDate, streamed: &Streamed) -> Vec<Finding> {
-    check_all(ledger, as_of, Some(streamed))
+    check_all(ledger, as_of, Some(streamed), false)
 }
 
-fn check_all(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>) -> Vec<Finding> {
-    let ctx = Ctx::new(ledger, as_of);
+fn check_all(
+    ledger: &Ledger,
+    as_of: NaiveDate,
+    streamed: Option<&Streamed>,
+    errors_only: bool,
+) -> Vec<Finding> {
+    let ctx = Ctx::new(ledger, as_of, errors_only);
     let mut findings = Vec::new();
     for customer in &ledger.customers {
+        let mark = findings.len();
         check_customer(&ctx, customer, &mut findings);
+        ctx.settle(&mut findings, mark);
     }
-    likely_duplicates(ledger, &mut findings);
     let usual = match streamed {
         None => usual_currencies(&ledger.invoices),
         Some(s) => s.usual_currencies(ledger),
     };
+    if errors_only {
+        check_invoices_with(&ctx, &ledger.invoices, &usual, &mut findings);
+        reference_rates(&ctx, &mut findings);
+        company_details(&ctx, &mut findings);
+        findings.extend(ledger.notes.iter().cloned());
+        findings.retain(Finding::is_error);
+        findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+        return findings;
+    }
+    likely_duplicates(ledger, &mut findings);
     check_invoices_with(&ctx, &ledger.invoices, &usual, &mut findings);
     check_payments(&ctx, streamed, &mut findings);
     match streamed {
@@ -82,7 +107,7 @@ fn check_all(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>) -> 
 /// `dun customer` runs only the checks that can concern it, not the whole ledger's.
 pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Customer) -> Vec<Finding> {
     let id = customer.id.as_str();
-    let ctx = Ctx::new(ledger, as_of);
+    let ctx = Ctx::new(ledger, as_of, false);
     let mut findings = Vec::new();
     // Every line of the register with the id (normally one).
     let records: Vec<usize> = (0..ledger.customers.len()).filter(|&i| ledger.customers[i].id == id).collect();
@@ -302,10 +327,12 @@ struct Ctx<'a> {
     open: FxHashMap<&'a str, Decimal>,
     /// Per customer id: its largest overdue open invoice.
     overdue: FxHashMap<&'a str, Overdue<'a>>,
+    /// Only errors are wanted ([`check_ledger_errors`]).
+    errors_only: bool,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(ledger: &'a Ledger, as_of: NaiveDate) -> Ctx<'a> {
+    fn new(ledger: &'a Ledger, as_of: NaiveDate, errors_only: bool) -> Ctx<'a> {
         let open = ledger.open_amounts(as_of);
         let mut overdue: FxHashMap<&str, Overdue<'_>> = FxHashMap::default();
         for (&number, &amount) in &open {
@@ -324,7 +351,22 @@ impl<'a> Ctx<'a> {
                 entry.open = amount;
             }
         }
-        Ctx { ledger, as_of, open, overdue }
+        Ctx { ledger, as_of, open, overdue, errors_only }
+    }
+
+    /// For the errors alone: drops the warnings found since `mark`, as they are found.
+    fn settle(&self, findings: &mut Vec<Finding>, mark: usize) {
+        if !self.errors_only {
+            return;
+        }
+        let mut kept = mark;
+        for at in mark..findings.len() {
+            if findings[at].is_error() {
+                findings.swap(kept, at);
+                kept += 1;
+            }
+        }
+        findings.truncate(kept);
     }
 }
 
@@ -873,189 +915,201 @@ fn check_invoices_with<'a, I>(
     let payments = PaymentIndex::new(&ledger.payments, as_of);
     let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
     for inv in invoices {
-        let at = |error: bool, field: &str, code: &'static str, message: String| {
-            let f = if error {
-                Finding::error(INVOICES, inv.line, field, code, message)
-            } else {
-                Finding::warning(INVOICES, inv.line, field, code, message)
-            };
-            f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
-        };
-        let customer = ledger.customer(&inv.customer);
-        let rules = rules_by_segment
-            .entry(customer.and_then(|c| c.segment.as_deref()))
-            .or_insert_with(|| ledger.rules_for(customer));
-        let credit_note = inv.is_credit_note();
+        let mark = out.len();
+        check_invoice(ctx, inv, &payments, &mut rules_by_segment, usual, out);
+        ctx.settle(out, mark);
+    }
+}
 
-        // The ledger's index holds each number's first line: any other line is a duplicate.
-        if let Some(first) =
-            ledger.invoice(&inv.number).filter(|first| !std::ptr::eq(*first, inv)).map(|f| f.line)
+/// The findings of one invoice line.
+fn check_invoice<'a>(
+    ctx: &Ctx<'a>,
+    inv: &'a Invoice,
+    payments: &PaymentIndex,
+    rules_by_segment: &mut FxHashMap<Option<&'a str>, Rules>,
+    usual: &FxHashMap<&str, Currency>,
+    out: &mut Vec<Finding>,
+) {
+    let ledger = ctx.ledger;
+    let as_of = ctx.as_of;
+    let at = |error: bool, field: &str, code: &'static str, message: String| {
+        let f = if error {
+            Finding::error(INVOICES, inv.line, field, code, message)
+        } else {
+            Finding::warning(INVOICES, inv.line, field, code, message)
+        };
+        f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
+    };
+    let customer = ledger.customer(&inv.customer);
+    let rules = rules_by_segment
+        .entry(customer.and_then(|c| c.segment.as_deref()))
+        .or_insert_with(|| ledger.rules_for(customer));
+    let credit_note = inv.is_credit_note();
+
+    // The ledger's index holds each number's first line: any other line is a duplicate.
+    if let Some(first) =
+        ledger.invoice(&inv.number).filter(|first| !std::ptr::eq(*first, inv)).map(|f| f.line)
+    {
+        out.push(
+            at(
+                true,
+                "number",
+                "duplicate-invoice",
+                format!("invoice number {} appears again (first on line {first})", inv.number),
+            )
+            .hint("invoice numbers must be unique; dun reads only the first line"),
+        );
+    }
+    if customer.is_none() {
+        out.push(
+            at(
+                true,
+                "customer",
+                "unknown-customer",
+                format!("customer \"{}\" is not in customers.csv", inv.customer),
+            )
+            .hint("add the customer, or correct the id: dun cannot send anything for this invoice"),
+        );
+    }
+    if !credit_note && inv.due < inv.issued {
+        out.push(
+            at(
+                true,
+                "due",
+                "due-before-issued",
+                format!("due {} is before the invoice date {}", inv.due, inv.issued),
+            )
+            .hint("days overdue, reminders and interest count from the due date: correct it"),
+        );
+    }
+    if let Some(balance) = inv.balance()
+        && inv.amount - inv.paid != balance
+    {
+        out.push(
+            at(
+                true,
+                "balance",
+                "balance-mismatch",
+                format!(
+                    "balance {} does not match amount {} − paid {} = {}",
+                    format_money_grouped(balance),
+                    format_money_grouped(inv.amount),
+                    format_money_grouped(inv.paid),
+                    format_money_grouped(inv.amount - inv.paid)
+                ),
+            )
+            .hint("dun uses paid; correct whichever is wrong"),
+        );
+    }
+    if let Some(balance) = inv.balance()
+        && balance.abs() > inv.amount.abs()
+        && (balance.is_sign_negative() == inv.amount.is_sign_negative() || inv.amount.is_zero())
+    {
+        out.push(
+            at(
+                true,
+                "balance",
+                "balance-over-amount",
+                format!(
+                    "balance {} is more than the amount {}",
+                    format_money_grouped(balance),
+                    format_money_grouped(inv.amount)
+                ),
+            )
+            .hint("an export whose balance includes fees or interest: dun would chase them and add its own on top; map the fees to `fees` ([columns.invoices] fees = \"...\") or correct the balance"),
+        );
+    }
+    if !credit_note && inv.amount > Decimal::ZERO {
+        let record = inv.record();
+        if let Some(open) = open_before_credits(&record, as_of, payments)
+            && open < Decimal::ZERO
         {
+            let from_payments = payments.paid_on(&record);
+            let paid = inv.amount - open - from_payments;
             out.push(
                 at(
                     true,
-                    "number",
-                    "duplicate-invoice",
-                    format!("invoice number {} appears again (first on line {first})", inv.number),
-                )
-                .hint("invoice numbers must be unique; dun reads only the first line"),
-            );
-        }
-        if customer.is_none() {
-            out.push(
-                at(
-                    true,
-                    "customer",
-                    "unknown-customer",
-                    format!("customer \"{}\" is not in customers.csv", inv.customer),
-                )
-                .hint("add the customer, or correct the id: dun cannot send anything for this invoice"),
-            );
-        }
-        if !credit_note && inv.due < inv.issued {
-            out.push(
-                at(
-                    true,
-                    "due",
-                    "due-before-issued",
-                    format!("due {} is before the invoice date {}", inv.due, inv.issued),
-                )
-                .hint("days overdue, reminders and interest count from the due date: correct it"),
-            );
-        }
-        if let Some(balance) = inv.balance()
-            && inv.amount - inv.paid != balance
-        {
-            out.push(
-                at(
-                    true,
-                    "balance",
-                    "balance-mismatch",
+                    "paid",
+                    "overpaid",
                     format!(
-                        "balance {} does not match amount {} − paid {} = {}",
-                        format_money_grouped(balance),
-                        format_money_grouped(inv.amount),
-                        format_money_grouped(inv.paid),
-                        format_money_grouped(inv.amount - inv.paid)
-                    ),
-                )
-                .hint("dun uses paid; correct whichever is wrong"),
-            );
-        }
-        if let Some(balance) = inv.balance()
-            && balance.abs() > inv.amount.abs()
-            && (balance.is_sign_negative() == inv.amount.is_sign_negative() || inv.amount.is_zero())
-        {
-            out.push(
-                at(
-                    true,
-                    "balance",
-                    "balance-over-amount",
-                    format!(
-                        "balance {} is more than the amount {}",
-                        format_money_grouped(balance),
+                        "paid {} ({} in invoices.csv + {} in payments.csv) is more than the amount {}",
+                        format_money_grouped(inv.amount - open),
+                        format_money_grouped(paid),
+                        format_money_grouped(from_payments),
                         format_money_grouped(inv.amount)
                     ),
                 )
-                .hint("an export whose balance includes fees or interest: dun would chase them and add its own on top; map the fees to `fees` ([columns.invoices] fees = \"...\") or correct the balance"),
+                .hint("a payment counted twice (in paid and payments.csv)? otherwise refund or credit the customer"),
             );
         }
-        if !credit_note && inv.amount > Decimal::ZERO {
-            let record = inv.record();
-            if let Some(open) = open_before_credits(&record, as_of, &payments)
-                && open < Decimal::ZERO
-            {
-                let from_payments = payments.paid_on(&record);
-                let paid = inv.amount - open - from_payments;
-                out.push(
-                    at(
-                        true,
-                        "paid",
-                        "overpaid",
-                        format!(
-                            "paid {} ({} in invoices.csv + {} in payments.csv) is more than the amount {}",
-                            format_money_grouped(inv.amount - open),
-                            format_money_grouped(paid),
-                            format_money_grouped(from_payments),
-                            format_money_grouped(inv.amount)
-                        ),
-                    )
-                    .hint("a payment counted twice (in paid and payments.csv)? otherwise refund or credit the customer"),
-                );
-            }
-        }
-        if credit_note && let Some(target) = inv.credits() {
-            match ledger.invoice(target) {
-                None => out.push(
-                    at(
-                        true,
-                        "credits",
-                        "credit-unknown-invoice",
-                        format!("credit note credits invoice {target}, which is not in invoices.csv"),
-                    )
-                    .hint("correct the invoice number; until then it counts as an unapplied credit"),
-                ),
-                Some(t) if t.customer != inv.customer || t.currency != inv.currency => out.push(
-                    at(
-                        true,
-                        "credits",
-                        "credit-mismatch",
-                        format!(
-                            "credit note ({}, {}) credits invoice {target} of customer {} in {}: it cannot apply",
-                            inv.customer, inv.currency, t.customer, t.currency
-                        ),
-                    )
-                    .hint("a credit note must be for the same customer and currency as its invoice"),
-                ),
-                Some(_) => {}
-            }
-        }
-        if let Some(reference) = inv.reference.as_deref()
-            && let Err(problem) = reference_problem(
-                &ledger.policy.country,
-                rules,
-                customer.map(|c| c.country.as_str()),
-                reference,
-            )
-        {
-            let open = ctx.open.get(inv.number.as_str()).copied().unwrap_or_default();
-            let printed = !credit_note && open > Decimal::ZERO;
-            let f = at(printed, "reference", "bad-reference", problem);
-            out.push(if printed {
-                f.hint("the invoice is open: a reminder would print this reference and the bank would reject the payment")
-            } else {
-                f
-            });
-        }
-        if let Some(&u) = usual.get(inv.customer.as_str())
-            && u != inv.currency
-        {
-            out.push(
+    }
+    if credit_note && let Some(target) = inv.credits() {
+        match ledger.invoice(target) {
+            None => out.push(
                 at(
-                    false,
-                    "currency",
-                    "unusual-currency",
-                    format!("currency {} differs from the customer's usual {u}", inv.currency),
+                    true,
+                    "credits",
+                    "credit-unknown-invoice",
+                    format!("credit note credits invoice {target}, which is not in invoices.csv"),
                 )
-                .hint("a reminder asks for the amount in this currency: make sure it is right"),
-            );
+                .hint("correct the invoice number; until then it counts as an unapplied credit"),
+            ),
+            Some(t) if t.customer != inv.customer || t.currency != inv.currency => out.push(
+                at(
+                    true,
+                    "credits",
+                    "credit-mismatch",
+                    format!(
+                        "credit note ({}, {}) credits invoice {target} of customer {} in {}: it cannot apply",
+                        inv.customer, inv.currency, t.customer, t.currency
+                    ),
+                )
+                .hint("a credit note must be for the same customer and currency as its invoice"),
+            ),
+            Some(_) => {}
         }
-        if inv.issued > as_of {
-            out.push(at(
+    }
+    if let Some(reference) = inv.reference.as_deref()
+        && let Err(problem) =
+            reference_problem(&ledger.policy.country, rules, customer.map(|c| c.country.as_str()), reference)
+    {
+        let open = ctx.open.get(inv.number.as_str()).copied().unwrap_or_default();
+        let printed = !credit_note && open > Decimal::ZERO;
+        let f = at(printed, "reference", "bad-reference", problem);
+        out.push(if printed {
+            f.hint("the invoice is open: a reminder would print this reference and the bank would reject the payment")
+        } else {
+            f
+        });
+    }
+    if let Some(&u) = usual.get(inv.customer.as_str())
+        && u != inv.currency
+    {
+        out.push(
+            at(
                 false,
-                "issued",
-                "future-date",
-                format!("invoice date {} is after the as-of date {as_of}", inv.issued),
-            ));
-        }
-        if let Some(paid_on) = inv.paid_on.filter(|d| *d > as_of) {
-            out.push(at(
-                false,
-                "paid_on",
-                "future-date",
-                format!("paid_on {paid_on} is after the as-of date {as_of}"),
-            ));
-        }
+                "currency",
+                "unusual-currency",
+                format!("currency {} differs from the customer's usual {u}", inv.currency),
+            )
+            .hint("a reminder asks for the amount in this currency: make sure it is right"),
+        );
+    }
+    if inv.issued > as_of {
+        out.push(at(
+            false,
+            "issued",
+            "future-date",
+            format!("invoice date {} is after the as-of date {as_of}", inv.issued),
+        ));
+    }
+    if let Some(paid_on) = inv.paid_on.filter(|d| *d > as_of) {
+        out.push(at(
+            false,
+            "paid_on",
+            "future-date",
+            format!("paid_on {paid_on} is after the as-of date {as_of}"),
+        ));
     }
 }
 

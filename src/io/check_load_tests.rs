@@ -9,7 +9,7 @@ use super::ledger_dir::{
     CUSTOMERS, INVOICES, JOURNAL, PAYMENTS, POLICY, load_ledger, load_ledger_for_check,
     load_ledger_for_letters,
 };
-use crate::core::check::{check_ledger, check_ledger_streamed};
+use crate::core::check::{check_ledger, check_ledger_errors, check_ledger_streamed};
 use crate::core::finding::Finding;
 
 fn day(s: &str) -> NaiveDate {
@@ -191,6 +191,9 @@ proptest! {
         let gate: Vec<Finding> = check_ledger(&letters, as_of).into_iter().filter(Finding::is_error).collect();
         let errors: Vec<Finding> = found.into_iter().filter(Finding::is_error).collect();
         prop_assert_eq!(findings(&gate), findings(&errors));
+        // The gate's own check, errors alone, finds the same on either ledger.
+        prop_assert_eq!(findings(&check_ledger_errors(&letters, as_of)), findings(&errors));
+        prop_assert_eq!(findings(&check_ledger_errors(&whole, as_of)), findings(&errors));
     }
 }
 

@@ -804,6 +804,7 @@ mod tests {
     fn errors(ledger: &crate::core::ledger::Ledger, as_of: chrono::NaiveDate) -> String {
         let errors: Vec<_> =
             crate::core::check::check_ledger(ledger, as_of).into_iter().filter(|f| f.is_error()).collect();
+        assert_eq!(errors, crate::core::check::check_ledger_errors(ledger, as_of), "the gate's check");
         format!("{errors:#?}")
     }
 
