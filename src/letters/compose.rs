@@ -158,20 +158,34 @@ fn opt(amount: Decimal) -> Option<Decimal> {
 /// Every reference in use in the ledger: each invoice's (stored, or the one the policy
 /// generates, as `dun import` matches them) and each earlier letter's total reference.
 pub fn taken_references(ledger: &Ledger) -> TakenReferences {
-    let invoice_references: Vec<String> = ledger
-        .invoices
-        .iter()
-        .filter_map(|inv| {
-            let scheme = ledger.rules_for(ledger.customer(&inv.customer)).reminder.reference();
-            payment_reference(inv.reference.as_deref(), &inv.number, scheme)
-        })
-        // The settled invoices a load for letters left out hold theirs all the same.
-        .chain(ledger.left_out.iter().filter_map(|l| {
-            let scheme = ledger.rules_for(ledger.customers.get(l.customer as usize)).reminder.reference();
-            payment_reference(l.referenced.then_some(l.key.as_str()), &l.key, scheme)
-        }))
-        .collect();
-    TakenReferences::new(invoice_references.iter().map(String::as_str), &ledger.journal)
+    let mut taken = TakenReferences::new([], &ledger.journal);
+    // A scheme per segment, not rules built per invoice.
+    let mut schemes: FxHashMap<Option<&str>, ReferenceScheme> = FxHashMap::default();
+    for inv in &ledger.invoices {
+        let scheme = reference_scheme_of(ledger, &mut schemes, ledger.customer(&inv.customer));
+        if let Some(r) = payment_reference(inv.reference.as_deref(), &inv.number, scheme) {
+            taken.insert(&r);
+        }
+    }
+    // The settled invoices a load for letters left out hold theirs all the same.
+    for l in &ledger.left_out {
+        let scheme = reference_scheme_of(ledger, &mut schemes, ledger.customers.get(l.customer as usize));
+        if let Some(r) = payment_reference(l.referenced.then_some(l.key.as_str()), &l.key, scheme) {
+            taken.insert(&r);
+        }
+    }
+    taken
+}
+
+/// The reference scheme of a customer's rules, built once per segment.
+fn reference_scheme_of<'l>(
+    ledger: &'l Ledger,
+    schemes: &mut FxHashMap<Option<&'l str>, ReferenceScheme>,
+    customer: Option<&'l model::Customer>,
+) -> ReferenceScheme {
+    *schemes
+        .entry(customer.and_then(|c| c.segment.as_deref()))
+        .or_insert_with(|| ledger.rules_for(customer).reminder.reference())
 }
 
 /// The template data of a reminder or collection notice.

@@ -60,10 +60,19 @@ pub fn total_scheme(
 }
 
 /// The references in use, compared as `dun import` compares them ([`reference_key`]): a new
-/// letter's total reference is never one of them.
+/// letter's total reference is never one of them. Kept as a hash of each key: a ledger of ten
+/// million invoices holds as many references, and a set of their texts took a gigabyte. Two
+/// keys with the same hash count as one, which can only make a free reference look taken (the
+/// next of the sequence is used), never the reverse.
 #[derive(Clone, Debug, Default)]
 pub struct TakenReferences {
-    keys: FxHashSet<String>,
+    keys: FxHashSet<u64>,
+}
+
+/// The hash a [`TakenReferences`] keeps of a key.
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 impl TakenReferences {
@@ -97,15 +106,15 @@ impl TakenReferences {
     pub fn insert(&mut self, reference: &str) {
         let key = reference_key(reference);
         if !key.is_empty() {
-            self.keys.insert(key);
+            self.keys.insert(key_hash(&key));
         }
     }
 
     /// Whether `reference`, or the body a bank may give of it (`RF18 539…` → `539…`, which
     /// `dun import` also matches), is in use.
     pub fn contains(&self, reference: &str) -> bool {
-        self.keys.contains(&reference_key(reference))
-            || rf_body_key(reference).is_some_and(|body| self.keys.contains(&body))
+        self.keys.contains(&key_hash(&reference_key(reference)))
+            || rf_body_key(reference).is_some_and(|body| self.keys.contains(&key_hash(&body)))
     }
 
     /// The total reference of the letter `id` in `kind`, now taken: the first free one of its
