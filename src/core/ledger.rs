@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::finding::{FileReading, Finding};
 use super::journal::Journal;
-use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered, Text};
+use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
 use super::policy::{Policy, Rules};
 
 /// A short customer id held inline, so looking one up never follows a pointer into the
@@ -327,29 +327,13 @@ pub fn flagged_alone(record: &InvoiceRecord<'_>, known_customer: bool) -> bool {
         || record.balance.is_some_and(|b| b != record.amount - record.paid || b.abs() > record.amount.abs())
 }
 
-/// A settled invoice a load for letters left out, by what letters still need of it: the
-/// reference it holds (its own, or the one the policy generates from its number) stays taken,
-/// so that no letter's total reference is ever the same.
-#[derive(Clone, Debug)]
-pub struct LeftOut {
-    /// The invoice's reference, or its number when it has none.
-    pub key: Text,
-    pub referenced: bool,
-    /// The customer's position in the register, [`LeftOut::UNKNOWN`] when it is not in it.
-    pub customer: u32,
-}
-
-impl LeftOut {
-    pub const UNKNOWN: u32 = u32::MAX;
-
-    pub fn of(record: &InvoiceRecord<'_>, customer: Option<u32>) -> LeftOut {
-        LeftOut {
-            key: Text::from(record.reference.unwrap_or(record.number)),
-            referenced: record.reference.is_some(),
-            customer: customer.unwrap_or(Self::UNKNOWN),
-        }
-    }
-}
+/// A settled invoice a load for letters left out, by what letters still need of it: the key
+/// of the reference it holds (its own, or the one the policy generates from its number), as
+/// [`crate::core::reference::letter::TakenReferences`] keeps it, so that no letter's total
+/// reference is ever the same. Eight bytes for each of a ledger's millions of settled invoices,
+/// where the reference's text took thirty-two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeftOut(pub u64);
 
 /// The numbers that may appear more than once, from a hash of each (every part's, together):
 /// two numbers with the same hash count as repeated, which costs only keeping both.

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::core::check::channel_problem;
 use crate::core::dunning::Decision;
-use crate::core::ledger::Ledger;
+use crate::core::ledger::{Ledger, LeftOut};
 use crate::core::model::{self, Currency};
 use crate::core::policy::{Channel as PolicyChannel, ReferenceScheme};
 use crate::core::reference::letter::{LetterIdentity, TakenReferences, total_scheme};
@@ -169,12 +169,15 @@ pub fn taken_references(ledger: &Ledger) -> TakenReferences {
     }
     // The settled invoices a load for letters left out hold theirs all the same.
     for l in &ledger.left_out {
-        let scheme = reference_scheme_of(ledger, &mut schemes, ledger.customers.get(l.customer as usize));
-        if let Some(r) = payment_reference(l.referenced.then_some(l.key.as_str()), &l.key, scheme) {
-            taken.insert(&r);
-        }
+        taken.insert_key(l.0);
     }
     taken
+}
+
+/// What a load for letters keeps of a settled invoice it leaves out (see [`LeftOut`]): the key
+/// of its payment reference in `scheme` (its customer's), if it has one.
+pub fn left_out(reference: Option<&str>, number: &str, scheme: ReferenceScheme) -> Option<LeftOut> {
+    payment_reference(reference, number, scheme).and_then(|r| TakenReferences::key_of(&r)).map(LeftOut)
 }
 
 /// The reference scheme of a customer's rules, built once per segment.

@@ -104,10 +104,20 @@ impl TakenReferences {
     }
 
     pub fn insert(&mut self, reference: &str) {
-        let key = reference_key(reference);
-        if !key.is_empty() {
-            self.keys.insert(key_hash(&key));
+        if let Some(key) = Self::key_of(reference) {
+            self.keys.insert(key);
         }
+    }
+
+    /// The key a reference is kept by; `None` when nothing is left of it to compare.
+    pub fn key_of(reference: &str) -> Option<u64> {
+        let key = reference_key(reference);
+        (!key.is_empty()).then(|| key_hash(&key))
+    }
+
+    /// Takes a reference by its key ([`TakenReferences::key_of`]).
+    pub fn insert_key(&mut self, key: u64) {
+        self.keys.insert(key);
     }
 
     /// Whether `reference`, or the body a bank may give of it (`RF18 539…` → `539…`, which
