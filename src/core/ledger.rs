@@ -806,6 +806,11 @@ impl Ledger {
         self.customer_at.get(id, |i| self.customers[i].id.as_str())
     }
 
+    /// Where in `invoices` the first line with this number is.
+    pub fn invoice_position(&self, number: &str) -> Option<usize> {
+        self.invoice_at.get(number, |i| self.invoices[i].number.as_str())
+    }
+
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
         self.invoice_at.get(number, |i| self.invoices[i].number.as_str()).map(|i| &self.invoices[i])
     }
