@@ -72,32 +72,34 @@ fn check_all(
         None => usual_currencies(&ledger.invoices),
         Some(s) => s.usual_currencies(ledger),
     };
-    if errors_only {
-        check_invoices_with(&ctx, &ledger.invoices, &usual, &mut findings);
-        reference_rates(&ctx, &mut findings);
-        company_details(&ctx, &mut findings);
-        findings.extend(ledger.notes.iter().cloned());
-        findings.retain(Finding::is_error);
-        findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
-        return findings;
+    // The checks that find only warnings are not run for the errors alone.
+    let all = !errors_only;
+    if all {
+        likely_duplicates(ledger, &mut findings);
     }
-    likely_duplicates(ledger, &mut findings);
     check_invoices_with(&ctx, &ledger.invoices, &usual, &mut findings);
-    check_payments(&ctx, streamed, &mut findings);
-    match streamed {
-        None => credit_watch(ledger, as_of, &mut findings),
-        Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut findings),
+    if all {
+        check_payments(&ctx, streamed, &mut findings);
+        match streamed {
+            None => credit_watch(ledger, as_of, &mut findings),
+            Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut findings),
+        }
     }
     reference_rates(&ctx, &mut findings);
-    match streamed {
-        None => past_retention(ledger, as_of, &mut findings),
-        Some(s) => {
-            let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
-            past_retention_by(ledger, as_of, None, &facts, &mut findings)
+    if all {
+        match streamed {
+            None => past_retention(ledger, as_of, &mut findings),
+            Some(s) => {
+                let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
+                past_retention_by(ledger, as_of, None, &facts, &mut findings)
+            }
         }
     }
     company_details(&ctx, &mut findings);
     findings.extend(ledger.notes.iter().cloned());
+    if errors_only {
+        findings.retain(Finding::is_error);
+    }
     findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
     findings
 }

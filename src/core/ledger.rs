@@ -855,7 +855,7 @@ impl Ledger {
         let book = self.open_book(as_of);
         let mut open = vec![Decimal::ZERO; self.invoices.len()];
         for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
-            if let Some(at) = self.invoice_at.get(book.number(item), |i| self.invoices[i].number.as_str()) {
+            if let Some(at) = self.invoice_position(book.number(item)) {
                 open[at] += item.open;
             }
         }

@@ -380,32 +380,6 @@ pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<c
     load_slim(dir, as_of, true)
 }
 
-/// Each customer's payment reference scheme (its segment's rules'), and the base rules' for an
-/// id the register lacks: what a load for letters needs to key a settled invoice's reference.
-struct ReferenceSchemes {
-    of_customer: Vec<crate::core::policy::ReferenceScheme>,
-    base: crate::core::policy::ReferenceScheme,
-}
-
-impl ReferenceSchemes {
-    fn of(policy: &Policy, customers: &[Customer]) -> ReferenceSchemes {
-        use crate::core::policy::ReferenceScheme;
-        let base = policy.base_rules().reminder.reference();
-        // Built once per segment, not once per customer.
-        let mut by_segment: rustc_hash::FxHashMap<Option<&str>, ReferenceScheme> = Default::default();
-        let of_customer = customers
-            .iter()
-            .map(|c| {
-                let segment = c.segment.as_deref();
-                *by_segment
-                    .entry(segment)
-                    .or_insert_with(|| policy.rules(segment).map_or(base, |rules| rules.reminder.reference()))
-            })
-            .collect();
-        ReferenceSchemes { of_customer, base }
-    }
-}
-
 /// What one worker of a slim load keeps: the invoices, a hash of every number, a hash of the
 /// number each credit note names, and (for letters) what is left out.
 type SlimPart = (Vec<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
@@ -420,7 +394,7 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
     let keeps = |record: &InvoiceRecord<'_>, customer: Option<u32>| {
         decides_on(record, as_of, &paid) || (letters && flagged_alone(record, customer.is_some()))
     };
-    let schemes = letters.then(|| ReferenceSchemes::of(&policy, &customers));
+    let schemes = letters.then(|| crate::letters::compose::ReferenceSchemes::new(&policy, &customers));
     let stamp = file_stamp(&dir.join(INVOICES));
     let (parts, invoices_noted) = scan_invoices_noted(
         dir,
@@ -436,7 +410,7 @@ fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crat
             if keeps(record, customer) {
                 kept.push(record.to_owned());
             } else if let Some(schemes) = &schemes {
-                let scheme = customer.map_or(schemes.base, |i| schemes.of_customer[i as usize]);
+                let scheme = schemes.for_customer(customer.map(|i| i as usize));
                 left_out.extend(crate::letters::compose::left_out(record.reference, record.number, scheme));
             }
         },

@@ -159,10 +159,9 @@ fn opt(amount: Decimal) -> Option<Decimal> {
 /// generates, as `dun import` matches them) and each earlier letter's total reference.
 pub fn taken_references(ledger: &Ledger) -> TakenReferences {
     let mut taken = TakenReferences::new([], &ledger.journal);
-    // A scheme per segment, not rules built per invoice.
-    let mut schemes: FxHashMap<Option<&str>, ReferenceScheme> = FxHashMap::default();
+    let schemes = ReferenceSchemes::new(&ledger.policy, &ledger.customers);
     for inv in &ledger.invoices {
-        let scheme = reference_scheme_of(ledger, &mut schemes, ledger.customer(&inv.customer));
+        let scheme = schemes.for_customer(ledger.customer_position(&inv.customer));
         if let Some(r) = payment_reference(inv.reference.as_deref(), &inv.number, scheme) {
             taken.insert(&r);
         }
@@ -180,15 +179,35 @@ pub fn left_out(reference: Option<&str>, number: &str, scheme: ReferenceScheme) 
     payment_reference(reference, number, scheme).and_then(|r| TakenReferences::key_of(&r)).map(LeftOut)
 }
 
-/// The reference scheme of a customer's rules, built once per segment.
-fn reference_scheme_of<'l>(
-    ledger: &'l Ledger,
-    schemes: &mut FxHashMap<Option<&'l str>, ReferenceScheme>,
-    customer: Option<&'l model::Customer>,
-) -> ReferenceScheme {
-    *schemes
-        .entry(customer.and_then(|c| c.segment.as_deref()))
-        .or_insert_with(|| ledger.rules_for(customer).reminder.reference())
+/// Each customer's payment reference scheme (its segment's rules'), by position in the
+/// register, and the base rules' for an id the register lacks: looked up per invoice where
+/// building the rules per invoice would cost more than the reference.
+pub struct ReferenceSchemes {
+    of_customer: Vec<ReferenceScheme>,
+    base: ReferenceScheme,
+}
+
+impl ReferenceSchemes {
+    pub fn new(policy: &crate::core::policy::Policy, customers: &[model::Customer]) -> ReferenceSchemes {
+        let base = policy.base_rules().reminder.reference();
+        // Built once per segment, not once per customer.
+        let mut by_segment: FxHashMap<Option<&str>, ReferenceScheme> = FxHashMap::default();
+        let of_customer = customers
+            .iter()
+            .map(|c| {
+                let segment = c.segment.as_deref();
+                *by_segment
+                    .entry(segment)
+                    .or_insert_with(|| policy.rules(segment).map_or(base, |rules| rules.reminder.reference()))
+            })
+            .collect();
+        ReferenceSchemes { of_customer, base }
+    }
+
+    /// The scheme of the customer at this position (`None`: not in the register).
+    pub fn for_customer(&self, customer: Option<usize>) -> ReferenceScheme {
+        customer.and_then(|i| self.of_customer.get(i).copied()).unwrap_or(self.base)
+    }
 }
 
 /// The template data of a reminder or collection notice.
