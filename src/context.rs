@@ -96,7 +96,7 @@ impl Context {
 
     /// Renders `view` in the format asked for and writes it to `-o FILE` (atomically) or
     /// standard output. `policy` supplies the default CSV dialect, where a ledger was read.
-    pub fn emit(&self, view: crate::render::View<'_>, policy: Option<&Policy>) -> Result<()> {
+    pub fn emit(&self, mut view: crate::render::View<'_>, policy: Option<&Policy>) -> Result<()> {
         let settings = self.render_settings(policy);
         // Millions of rows are written as they are made, unless masks need the whole text.
         if settings.redact.is_none()

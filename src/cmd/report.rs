@@ -15,9 +15,12 @@ use crate::core::model::Currency;
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 use crate::render::csv_out::{CsvDialect, CsvWriter};
-use crate::render::{Cell, Format, Sheet, Table, View, html, text};
+use crate::render::escape::push_json_string;
+use crate::render::{Cell, Format, Rows, Sheet, Sink, Table, Value, View, html, text};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
+use std::io::Write;
 
 pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
     if ctx.format == Format::Html {
@@ -43,8 +46,8 @@ pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
         ]
     };
     let view = View::new(format!("Aging as of {}", report.as_of), sheets)
-        .text(|color| table_report(&report, color))
-        .json(|| json_report(&report))
+        .text_to(|color, out| write_table(&report, color, out))
+        .json_to(|out| write_json(&report, out))
         .csv(|dialect| csv_report(&report, dialect));
     ctx.emit(view, Some(&policy))
 }
@@ -273,26 +276,65 @@ fn credit_watch_table(report: &AgingReport) -> Table {
     t
 }
 
-fn table_report(report: &AgingReport, color: bool) -> String {
-    let mut out = format!("Aging as of {}\n", report.as_of);
-    if report.rows.is_empty() {
-        out.push_str("Nothing is open.\n");
-        return out;
+/// The aging rows as [`Rows`], read where the report keeps them: what [`rows_table`] holds,
+/// without a cell copied.
+struct AgingRows<'r> {
+    report: &'r AgingReport,
+    columns: Vec<String>,
+}
+
+impl Rows for AgingRows<'_> {
+    fn columns(&self) -> &[String] {
+        &self.columns
     }
-    out.push_str(&text::render(&rows_table(report), color));
-    out.push_str("\n\nKey figures\n");
-    out.push_str(&text::render(&key_figures_table(report), color));
-    out.push('\n');
+
+    fn droppable(&self) -> &[String] {
+        &[]
+    }
+
+    fn len(&self) -> usize {
+        self.report.rows.len() + self.report.totals.len()
+    }
+
+    fn each(&self, each: &mut dyn FnMut(&[Value<'_>])) {
+        let report = self.report;
+        let mut values = Vec::with_capacity(self.columns.len());
+        for row in report.rows.iter().chain(&report.totals) {
+            values.clear();
+            values.extend([report.id(row), report.name(row), row.currency.as_str()].map(Value::Text));
+            values.extend(row.buckets.iter().chain(std::iter::once(&row.total)).map(|m| Value::Money(*m)));
+            each(&values);
+        }
+    }
+}
+
+/// The report for people: the rows (a register of a hundred thousand customers is written
+/// as it is laid out, never held as a table), the key figures and the credit watch.
+fn write_table(report: &AgingReport, color: bool, to: &mut dyn Write) -> std::io::Result<()> {
+    to.write_all(format!("Aging as of {}\n", report.as_of).as_bytes())?;
+    if report.rows.is_empty() {
+        return to.write_all(b"Nothing is open.\n");
+    }
+    let rows = AgingRows { report, columns: columns(report) };
+    if rows.len() > text::BOXED_ROWS_MAX {
+        text::write_large(&rows, color, to)?;
+    } else {
+        to.write_all(text::render(&rows_table(report), color).as_bytes())?;
+    }
+    let mut out = Sink::to(to);
+    out.text.push_str("\n\nKey figures\n");
+    out.text.push_str(&text::render(&key_figures_table(report), color));
+    out.text.push('\n');
     let f = &report.figures;
     let pct = |p: Option<rust_decimal::Decimal>| p.map_or("-".to_owned(), |p| format!("{p} %"));
-    out.push_str(&format!(
+    out.text.push_str(&format!(
         "Invoices due in the last 12 months: {}; reminded: {}; sent to collection: {} (healthy: about 20 % and 5 %)\n",
         f.invoices_due_12m,
         pct(f.reminder_share()),
         pct(f.collection_share())
     ));
     for (currency, d) in &f.discounts {
-        out.push_str(&format!(
+        out.text.push_str(&format!(
             "Early-payment discounts taken in 12 months ({currency}): {} invoice(s), {} off {} invoiced ({}), a yearly rate of {}\n",
             d.taken,
             crate::core::money::format_money_grouped(d.cost),
@@ -302,67 +344,157 @@ fn table_report(report: &AgingReport, color: bool) -> String {
         ));
     }
     for note in &f.notes {
-        out.push_str(&format!("Note: {note}\n"));
+        out.text.push_str(&format!("Note: {note}\n"));
     }
     if f.credit_watch.is_empty() {
-        out.push_str(
+        out.text.push_str(
             "Credit watch: no customer over its limit, new above the check threshold, or paying later\n",
         );
     } else {
-        out.push_str(&format!("Credit watch: {} customer(s)\n", f.credit_watch.len()));
+        out.text.push_str(&format!("Credit watch: {} customer(s)\n", f.credit_watch.len()));
         for w in &f.credit_watch {
             for r in &w.reasons {
-                out.push_str(&format!("  {} {}: {}\n", w.customer, w.name, r.describe()));
+                let _ = writeln!(out.text, "  {} {}: {}", w.customer, w.name, r.describe());
             }
+            out.row_done();
         }
     }
-    out
+    out.finish().map(drop)
 }
 
-/// The report as JSON, written row by row: a register of a hundred thousand customers never
-/// becomes a tree of JSON values in memory. Rows and totals carry the CSV's columns.
-fn json_report(report: &AgingReport) -> Result<String> {
-    let columns = columns(report);
-    let row_json = |row: &AgingRow| -> Result<String> {
-        let object: serde_json::Map<String, serde_json::Value> =
-            columns.iter().cloned().zip(row_cells(report, row).iter().map(Cell::json)).collect();
-        Ok(serde_json::to_string(&object)?)
-    };
-    let list = |rows: &[AgingRow]| -> Result<String> {
-        let items: Result<Vec<String>> =
-            rows.iter().map(|r| row_json(r).map(|j| format!("    {j}"))).collect();
-        let items = items?;
-        Ok(if items.is_empty() { "[]".to_owned() } else { format!("[\n{}\n  ]", items.join(",\n")) })
-    };
-    let mut figures = serde_json::to_string_pretty(&key_figures_json(report))?.replace('\n', "\n  ");
-    // The watch list can be long: each customer is serialised on its own into the text.
-    let watch: Result<Vec<String>> = report
-        .figures
-        .credit_watch
-        .iter()
-        .map(|w| {
-            let item = json!({
-                "customer": w.customer, "name": w.name,
-                "reasons": w.reasons.iter().map(watch_reason_json).collect::<Vec<_>>(),
-            });
-            Ok(format!("        {}", serde_json::to_string(&item)?))
-        })
-        .collect();
-    let watch = watch?;
-    if !watch.is_empty() {
-        figures = figures.replacen(
-            "\"customers\": []",
-            &format!("\"customers\": [\n{}\n      ]", watch.join(",\n")),
-            1,
-        );
+/// Where the key figures' pretty JSON has its two long lists, written item by item.
+const BREACHES_EMPTY: &str = "\"credit_limit_breaches\": []";
+const WATCH_EMPTY: &str = "\"customers\": []";
+
+/// The report as JSON, written as it is made: a register of a hundred thousand customers never
+/// becomes a tree of JSON values, nor its text held whole. Rows and totals carry the CSV's
+/// columns, each object's keys in order as `serde_json` sorts them.
+fn write_json(report: &AgingReport, to: &mut dyn Write) -> std::io::Result<()> {
+    let mut out = Sink::to(to);
+    out.text.push_str("{\n  \"as_of\": ");
+    push_json_string(&mut out.text, &report.as_of.to_string());
+    out.text.push_str(",\n  \"buckets\": ");
+    out.text.push_str(&serde_json::to_string(&report.labels)?);
+    let keys = json_keys(&columns(report));
+    out.text.push_str(",\n  \"rows\": ");
+    json_rows(report, &report.rows, &keys, &mut out);
+    out.text.push_str(",\n  \"totals\": ");
+    json_rows(report, &report.totals, &keys, &mut out);
+    out.text.push_str(",\n  \"key_figures\": ");
+    let figures = serde_json::to_string_pretty(&key_figures_json(report))?.replace('\n', "\n  ");
+    let (before, rest) = figures.split_once(BREACHES_EMPTY).ok_or_else(|| placeholder(BREACHES_EMPTY))?;
+    let (between, after) = rest.split_once(WATCH_EMPTY).ok_or_else(|| placeholder(WATCH_EMPTY))?;
+    out.text.push_str(before);
+    out.text.push_str("\"credit_limit_breaches\": ");
+    json_breaches(report, &mut out);
+    out.text.push_str(between);
+    out.text.push_str("\"customers\": ");
+    json_watch(report, &mut out)?;
+    out.text.push_str(after);
+    out.text.push_str("\n}\n");
+    out.finish().map(drop)
+}
+
+fn placeholder(what: &str) -> std::io::Error {
+    std::io::Error::other(format!("the key figures lost their {what}"))
+}
+
+/// Each column's key as JSON text with its position, in the order a JSON object's keys are
+/// written (sorted; of a name given twice the last column).
+fn json_keys(columns: &[String]) -> Vec<(String, usize)> {
+    let mut keys: Vec<(String, usize)> = columns.iter().cloned().zip(0..).collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    keys.dedup_by(|later, first| later.0 == first.0);
+    for (key, _) in &mut keys {
+        let mut text = String::with_capacity(key.len() + 2);
+        push_json_string(&mut text, key);
+        *key = text;
     }
-    Ok(format!(
-        "{{\n  \"as_of\": {},\n  \"buckets\": {},\n  \"rows\": {},\n  \"totals\": {},\n  \"key_figures\": {figures}\n}}\n",
-        serde_json::to_string(&report.as_of.to_string())?,
-        serde_json::to_string(&report.labels)?,
-        list(&report.rows)?,
-        list(&report.totals)?,
-    ))
+    keys
+}
+
+/// A list of rows as JSON objects, one per line, as the report's CSV has them.
+fn json_rows(report: &AgingReport, rows: &[AgingRow], keys: &[(String, usize)], out: &mut Sink<'_>) {
+    if rows.is_empty() {
+        out.text.push_str("[]");
+        return;
+    }
+    out.text.push_str("[\n");
+    for (n, row) in rows.iter().enumerate() {
+        out.text.push_str(if n == 0 { "    {" } else { ",\n    {" });
+        for (k, (key, column)) in keys.iter().enumerate() {
+            if k > 0 {
+                out.text.push(',');
+            }
+            out.text.push_str(key);
+            out.text.push(':');
+            match column {
+                0 => push_json_string(&mut out.text, report.id(row)),
+                1 => push_json_string(&mut out.text, report.name(row)),
+                2 => push_json_string(&mut out.text, row.currency.as_str()),
+                c => {
+                    let amount = row.buckets.get(c - 3).unwrap_or(&row.total);
+                    out.text.push('"');
+                    crate::core::money::write_money(&mut out.text, *amount);
+                    out.text.push('"');
+                }
+            }
+        }
+        out.text.push('}');
+        out.row_done();
+    }
+    out.text.push_str("\n  ]");
+}
+
+/// The credit-limit breaches, as `serde_json`'s pretty printer lays them out at their depth.
+fn json_breaches(report: &AgingReport, out: &mut Sink<'_>) {
+    let mut first = true;
+    for w in &report.figures.credit_watch {
+        for r in &w.reasons {
+            let WatchReason::OverLimit { currency, exposure, limit } = r else { continue };
+            out.text.push_str(if first { "[\n" } else { ",\n" });
+            first = false;
+            let fields = [
+                ("currency", currency.as_str().to_owned()),
+                ("customer", w.customer.clone()),
+                ("exposure", format_money(*exposure)),
+                ("limit", format_money(*limit)),
+                ("name", w.name.clone()),
+            ];
+            out.text.push_str("      {");
+            for (i, (key, value)) in fields.iter().enumerate() {
+                out.text.push_str(if i == 0 { "\n        \"" } else { ",\n        \"" });
+                out.text.push_str(key);
+                out.text.push_str("\": ");
+                push_json_string(&mut out.text, value);
+            }
+            out.text.push_str("\n      }");
+        }
+        out.row_done();
+    }
+    out.text.push_str(if first { "[]" } else { "\n    ]" });
+}
+
+/// The customers on the credit watch, one compact object per line.
+fn json_watch(report: &AgingReport, out: &mut Sink<'_>) -> std::io::Result<()> {
+    let watch = &report.figures.credit_watch;
+    if watch.is_empty() {
+        out.text.push_str("[]");
+        return Ok(());
+    }
+    for (n, w) in watch.iter().enumerate() {
+        out.text.push_str(if n == 0 { "[\n        {\"customer\":" } else { ",\n        {\"customer\":" });
+        push_json_string(&mut out.text, &w.customer);
+        out.text.push_str(",\"name\":");
+        push_json_string(&mut out.text, &w.name);
+        out.text.push_str(",\"reasons\":");
+        let reasons: Vec<serde_json::Value> = w.reasons.iter().map(watch_reason_json).collect();
+        out.text.push_str(&serde_json::to_string(&reasons)?);
+        out.text.push('}');
+        out.row_done();
+    }
+    out.text.push_str("\n      ]");
+    Ok(())
 }
 
 fn key_figures_json(report: &AgingReport) -> serde_json::Value {
@@ -399,16 +531,10 @@ fn key_figures_json(report: &AgingReport) -> serde_json::Value {
             "invoices_due_12m": f.invoices_due_12m,
             "reminder_share_pct": opt(f.reminder_share()),
             "collection_share_pct": opt(f.collection_share()),
-            "credit_limit_breaches": f.credit_watch.iter().flat_map(|w| w.reasons.iter().filter_map(move |r| match r {
-                WatchReason::OverLimit { currency, exposure, limit } => Some(json!({
-                    "customer": w.customer, "name": w.name, "currency": currency,
-                    "exposure": format_money(*exposure), "limit": format_money(*limit),
-                })),
-                _ => None,
-            })).collect::<Vec<_>>(),
+            // Both lists are written item by item by `write_json`.
+            "credit_limit_breaches": [],
             "credit_watch": {
                 "count": f.credit_watch.len(),
-                // Written item by item by `json_report`.
                 "customers": [],
             },
     })

@@ -42,9 +42,59 @@ pub fn undefuse(text: &str) -> &str {
     }
 }
 
+/// `text` as a JSON string, quotes included, as `serde_json` writes it (the same escapes), but
+/// into a buffer that is reused: a report writes millions of them.
+pub fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut plain_from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain_from..at]);
+        plain_from = at + 1;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&text[plain_from..]);
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn json_strings_are_written_as_serde_json_writes_them(text in "(?s).{0,40}", controls in proptest::collection::vec(0u8..0x20, 0..4)) {
+            let text: String = text.chars().chain(controls.iter().map(|&b| char::from(b))).collect();
+            let mut out = String::from("x");
+            push_json_string(&mut out, &text);
+            prop_assert_eq!(&out[1..], serde_json::to_string(&text).expect("a string"));
+        }
+    }
+
+    #[test]
+    fn json_string_escapes() {
+        let mut out = String::new();
+        push_json_string(&mut out, "Å \"q\" \\ \u{1}\u{7f}\n");
+        assert_eq!(out, "\"Å \\\"q\\\" \\\\ \\u0001\u{7f}\\n\"");
+    }
 
     #[test]
     fn terminal_escapes_are_shown_not_run() {

@@ -297,6 +297,13 @@ impl<'a> Sheet<'a> {
     }
 }
 
+/// A form given as a writer, held whole.
+fn gathered(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> anyhow::Result<String> {
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    Ok(String::from_utf8(bytes)?)
+}
+
 /// How a view is rendered, besides its format.
 #[derive(Clone, Copy, Debug)]
 pub struct RenderSettings {
@@ -310,6 +317,11 @@ pub struct RenderSettings {
 }
 
 type Make<'a, T> = Box<dyn FnOnce() -> T + 'a>;
+/// A form written to a writer as it is made (given colour, for text).
+type WriteText<'a> = Box<dyn FnOnce(bool, &mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
+type WriteJson<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
+/// What [`View::streamed`] hands the output.
+pub type Streamed<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
 
 /// What a command shows, in every form it offers. The tables ([`View::new`]) are the source of
 /// the spreadsheet forms: CSV carries the first, a workbook all of them. Text and JSON default
@@ -322,6 +334,8 @@ pub struct View<'a> {
     csv: Option<Box<dyn FnOnce(csv_out::CsvDialect) -> String + 'a>>,
     html: Option<Make<'a, anyhow::Result<String>>>,
     large: Option<&'a dyn Rows>,
+    text_to: Option<WriteText<'a>>,
+    json_to: Option<WriteJson<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -335,6 +349,8 @@ impl<'a> View<'a> {
             csv: None,
             html: None,
             large: None,
+            text_to: None,
+            json_to: None,
         }
     }
 
@@ -360,6 +376,25 @@ impl<'a> View<'a> {
         self
     }
 
+    /// The text form as a writer: written as it is made where no width is fitted (see
+    /// [`View::streamed`]), else gathered whole.
+    pub fn text_to(
+        mut self,
+        write: impl FnOnce(bool, &mut dyn std::io::Write) -> std::io::Result<()> + 'a,
+    ) -> View<'a> {
+        self.text_to = Some(Box::new(write));
+        self
+    }
+
+    /// The JSON form as a writer: written as it is made (see [`View::streamed`]).
+    pub fn json_to(
+        mut self,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a,
+    ) -> View<'a> {
+        self.json_to = Some(Box::new(write));
+        self
+    }
+
     /// The rows the text and CSV forms are made of, for a view whose text form, once it has
     /// more than [`text::BOXED_ROWS_MAX`] rows, is their plain layout
     /// ([`text::render_large`]) and a line end, and whose CSV form is
@@ -370,21 +405,25 @@ impl<'a> View<'a> {
         self
     }
 
-    /// Writes the view in `format` to a writer as it is made, where it can be (the rows of
-    /// [`View::large`], as CSV or as a plain table too long to box, fitted to no width):
-    /// `None` when it cannot, and the view is rendered whole ([`View::render`]). Masks
-    /// (`--redact`) are applied to the whole text, so the caller asks only without them.
-    #[allow(clippy::type_complexity)]
-    pub fn streamed(
-        &self,
-        format: Format,
-        settings: &RenderSettings,
-    ) -> Option<Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>> {
-        let rows = self.large?;
+    /// Writes the view in `format` to a writer as it is made, where it can be (a form given as
+    /// a writer, [`View::text_to`] or [`View::json_to`]; the rows of [`View::large`], as CSV or
+    /// as a plain table too long to box): `None` when it cannot, and the view is rendered whole
+    /// ([`View::render`]). A table fitted to a width and masks (`--redact`) need the whole
+    /// text, so the caller asks only without masks.
+    pub fn streamed(&mut self, format: Format, settings: &RenderSettings) -> Option<Streamed<'a>> {
         let (color, dialect) = (settings.color, settings.csv);
+        let fitted = text::target_width().is_some();
         match format {
-            Format::Csv => Some(Box::new(move |out| csv_out::write_rows(rows, dialect, out))),
-            Format::Table if rows.len() > text::BOXED_ROWS_MAX && text::target_width().is_none() => {
+            Format::Json => self.json_to.take(),
+            Format::Csv => {
+                let rows = self.large?;
+                Some(Box::new(move |out| csv_out::write_rows(rows, dialect, out)))
+            }
+            Format::Table if !fitted => {
+                if let Some(write) = self.text_to.take() {
+                    return Some(Box::new(move |out| write(color, out)));
+                }
+                let rows = self.large.filter(|rows| rows.len() > text::BOXED_ROWS_MAX)?;
                 Some(Box::new(move |out| {
                     text::write_large(rows, color, out)?;
                     out.write_all(b"\n")
@@ -398,9 +437,10 @@ impl<'a> View<'a> {
     pub fn render(self, format: Format, settings: &RenderSettings) -> anyhow::Result<Vec<u8>> {
         let text = match format {
             Format::Table => {
-                let text = match self.text {
-                    Some(make) => make(settings.color),
-                    None => default_text(&self.title, (self.sheets)(), settings.color),
+                let text = match (self.text_to, self.text) {
+                    (Some(write), _) => gathered(|out| write(settings.color, out))?,
+                    (None, Some(make)) => make(settings.color),
+                    (None, None) => default_text(&self.title, (self.sheets)(), settings.color),
                 };
                 match text::target_width() {
                     Some(width) => text::wrap_lines(&text, width),
@@ -414,9 +454,10 @@ impl<'a> View<'a> {
                     sheets.first().map_or_else(String::new, |s| csv_out::render_in(&s.table, settings.csv))
                 }
             },
-            Format::Json => match self.json {
-                Some(make) => make()?,
-                None => default_json((self.sheets)())?,
+            Format::Json => match (self.json_to, self.json) {
+                (Some(write), _) => gathered(write)?,
+                (None, Some(make)) => make()?,
+                (None, None) => default_json((self.sheets)())?,
             },
             Format::Html => match self.html {
                 Some(make) => make()?,

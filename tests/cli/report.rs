@@ -303,3 +303,99 @@ fn nothing_open_says_so() {
     let csv = ledger().ok(&["report", "--as-of", "2026-01-01", "--format", "csv"]);
     assert_eq!(csv, "customer,name,currency,not_due,1-30,31-60,61-90,91+,total\n");
 }
+
+/// More customers than a boxed table holds: the rows are written as they are laid out.
+const LARGE: usize = 5_100;
+
+fn large_ledger() -> Ledger {
+    let l = Ledger::new();
+    let mut customers = String::from("id,name,country,credit_limit\n");
+    let mut invoices = String::from("number,customer,issued,due,amount,paid,currency\n");
+    for i in 0..LARGE {
+        // Quotes and a backslash in every name; every tenth customer has a limit of 100. The
+        // invoices are old: no customer is new, on the watch for that.
+        let limit = if i.is_multiple_of(10) { "100" } else { "" };
+        customers.push_str(&format!("K{i:04},\"Kund \"\"{i}\"\" \\ AB\",SE,{limit}\n"));
+        invoices.push_str(&format!("{},K{i:04},2026-01-01,2026-01-31,{}.00,0,SEK\n", 10_000 + i, i + 1));
+    }
+    l.write("customers.csv", &customers).write("invoices.csv", &invoices);
+    l
+}
+
+/// `1234` as the table shows money: `1 234.00`.
+fn grouped(whole: usize) -> String {
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(d);
+    }
+    format!("{out}.00")
+}
+
+#[test]
+fn a_large_register_reads_the_same_in_json_and_table_as_in_csv() {
+    let l = large_ledger();
+    let args = ["report", "--as-of", "2026-11-30"];
+    let csv = l.ok(&[&args[..], &["--format", "csv"]].concat());
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let csv_rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(csv_rows.len(), LARGE + 1, "one row per customer and the total");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&l.ok(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    let rows: Vec<&serde_json::Value> =
+        json["rows"].as_array().unwrap().iter().chain(json["totals"].as_array().unwrap()).collect();
+    assert_eq!(rows.len(), csv_rows.len());
+    for (object, csv_row) in rows.iter().zip(&csv_rows) {
+        let object = object.as_object().unwrap();
+        assert_eq!(object.len(), header.len());
+        for (column, value) in header.iter().zip(csv_row) {
+            assert_eq!(object[column].as_str().unwrap(), value, "{column} of {csv_row:?}");
+        }
+    }
+    assert_eq!(rows[7]["name"], "Kund \"7\" \\ AB", "quotes and backslash escaped and read back");
+    let breaches = json["key_figures"]["credit_limit_breaches"].as_array().unwrap();
+    assert_eq!(breaches.len(), 500, "K0100, K0110, ..., K5090: K0000 to K0090 owe 100.00 or less");
+    assert_eq!(breaches[0]["customer"], "K0100");
+    assert_eq!(breaches[0]["exposure"], "101.00");
+    assert_eq!(breaches[499]["name"], "Kund \"5090\" \\ AB");
+    assert_eq!(json["key_figures"]["credit_watch"]["customers"].as_array().unwrap().len(), 500);
+
+    let table = l.ok(&args);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "Aging as of 2026-11-30");
+    assert!(lines[1].starts_with("customer  name"), "{}", lines[1]);
+    for (i, line) in lines[3..3 + LARGE].iter().enumerate() {
+        assert!(line.starts_with(&format!("K{i:04}  ")), "{line}");
+        assert!(line.contains(&format!("  Kund \"{i}\" \\ AB  ")), "{line}");
+        assert!(line.ends_with(&format!(" {}", grouped(i + 1))), "{line}");
+    }
+    let total: usize = (1..=LARGE).sum();
+    assert!(lines[3 + LARGE].starts_with("TOTAL") && lines[3 + LARGE].ends_with(&grouped(total)));
+    assert!(
+        table.contains("Credit watch: 500 customer(s)\n  K0100 Kund \"100\" \\ AB: exposure 101.00 SEK"),
+        "{table}"
+    );
+
+    // To a file, the same bytes as to stdout; fitted to a width, the same rows.
+    for (format, shown) in [("json", json.to_string()), ("table", table.clone())] {
+        let file = l.path().join(format!("out.{format}"));
+        l.ok(&[&args[..], &["--format", format, "-o", file.to_str().unwrap()]].concat());
+        let written = std::fs::read_to_string(&file).unwrap();
+        if format == "json" {
+            assert_eq!(serde_json::from_str::<serde_json::Value>(&written).unwrap().to_string(), shown);
+        } else {
+            assert_eq!(written, shown);
+        }
+    }
+    // Fitted to a width, the text is made whole (to wrap it): the same lines, within the width.
+    let fitted = String::from_utf8(l.dun(&args).env("DUN_COLUMNS", "90").output().unwrap().stdout).unwrap();
+    assert_eq!(fitted.lines().count(), lines.len());
+    assert!(fitted.lines().all(|line| line.chars().count() <= 90), "wider than 90");
+    assert!(fitted.lines().nth(3 + 5_000).is_some_and(|line| line.starts_with("K5000  Kund \"5000\" \\ AB")));
+}
