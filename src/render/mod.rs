@@ -320,6 +320,7 @@ type Make<'a, T> = Box<dyn FnOnce() -> T + 'a>;
 /// A form written to a writer as it is made (given colour, for text).
 type WriteText<'a> = Box<dyn FnOnce(bool, &mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
 type WriteJson<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
+type WriteCsv<'a> = Box<dyn FnOnce(csv_out::CsvDialect, &mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
 /// What [`View::streamed`] hands the output.
 pub type Streamed<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + 'a>;
 
@@ -336,6 +337,7 @@ pub struct View<'a> {
     large: Option<&'a dyn Rows>,
     text_to: Option<WriteText<'a>>,
     json_to: Option<WriteJson<'a>>,
+    csv_to: Option<WriteCsv<'a>>,
 }
 
 impl<'a> View<'a> {
@@ -351,6 +353,7 @@ impl<'a> View<'a> {
             large: None,
             text_to: None,
             json_to: None,
+            csv_to: None,
         }
     }
 
@@ -395,6 +398,15 @@ impl<'a> View<'a> {
         self
     }
 
+    /// The CSV form as a writer: written as it is made (see [`View::streamed`]).
+    pub fn csv_to(
+        mut self,
+        write: impl FnOnce(csv_out::CsvDialect, &mut dyn std::io::Write) -> std::io::Result<()> + 'a,
+    ) -> View<'a> {
+        self.csv_to = Some(Box::new(write));
+        self
+    }
+
     /// The rows the text and CSV forms are made of, for a view whose text form, once it has
     /// more than [`text::BOXED_ROWS_MAX`] rows, is their plain layout
     /// ([`text::render_large`]) and a line end, and whose CSV form is
@@ -406,7 +418,7 @@ impl<'a> View<'a> {
     }
 
     /// Writes the view in `format` to a writer as it is made, where it can be (a form given as
-    /// a writer, [`View::text_to`] or [`View::json_to`]; the rows of [`View::large`], as CSV or
+    /// a writer, [`View::text_to`], [`View::json_to`] or [`View::csv_to`]; the rows of [`View::large`], as CSV or
     /// as a plain table too long to box): `None` when it cannot, and the view is rendered whole
     /// ([`View::render`]). A table fitted to a width and masks (`--redact`) need the whole
     /// text, so the caller asks only without masks.
@@ -416,6 +428,9 @@ impl<'a> View<'a> {
         match format {
             Format::Json => self.json_to.take(),
             Format::Csv => {
+                if let Some(write) = self.csv_to.take() {
+                    return Some(Box::new(move |out| write(dialect, out)));
+                }
                 let rows = self.large?;
                 Some(Box::new(move |out| csv_out::write_rows(rows, dialect, out)))
             }
@@ -447,9 +462,10 @@ impl<'a> View<'a> {
                     None => text,
                 }
             }
-            Format::Csv => match self.csv {
-                Some(make) => make(settings.csv),
-                None => {
+            Format::Csv => match (self.csv_to, self.csv) {
+                (Some(write), _) => gathered(|out| write(settings.csv, out))?,
+                (None, Some(make)) => make(settings.csv),
+                (None, None) => {
                     let sheets = (self.sheets)();
                     sheets.first().map_or_else(String::new, |s| csv_out::render_in(&s.table, settings.csv))
                 }
