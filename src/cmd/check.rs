@@ -106,7 +106,7 @@ fn finding_values(f: &Finding) -> [Value<'_>; 9] {
         Value::Text(&f.message),
         opt(&f.customer),
         opt(&f.invoice),
-        opt(&f.hint),
+        f.hint.as_deref().map_or(Value::Empty, Value::Text),
     ]
 }
 

@@ -100,7 +100,7 @@ fn check_all(
     if errors_only {
         findings.retain(Finding::is_error);
     }
-    findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
     findings
 }
 
@@ -126,7 +126,7 @@ pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Cus
     payment_details_unreachable(&ctx, Some(id), &mut findings);
     findings.extend(ledger.notes.iter().filter(|f| f.customer.as_deref() == Some(id)).cloned());
     findings.retain(|f| f.customer.as_deref() == Some(id));
-    findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
     findings
 }
 
@@ -209,7 +209,7 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         f.hint = Some(format!(
             "add the published rate: [interest] reference_rates = [{{ from = {}, rate = \"…\" }}] (a consumer's country's rate in a segment applies to that segment only)",
             half_start(&half)
-        ));
+        ).into());
         findings.push(f);
     }
 }
@@ -223,7 +223,7 @@ fn company_details(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     let policy = &ctx.ledger.policy;
     for (key, message) in super::account::detail_problems(policy) {
         findings.push(
-            Finding::error("policy.toml", 0, &key, "bad-payment-detail", message)
+            Finding::error("policy.toml", 0, key, "bad-payment-detail", message)
                 .hint("every letter prints it: copy it from the bank's agreement or statement"),
         );
     }
@@ -381,7 +381,7 @@ impl<'a> Ctx<'a> {
 // Customers
 
 fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>) {
-    let at = |severity_error: bool, field: &str, code: &'static str, message: String| {
+    let at = |severity_error: bool, field: &'static str, code: &'static str, message: String| {
         let f = if severity_error {
             Finding::error(CUSTOMERS, c.line, field, code, message)
         } else {
@@ -939,7 +939,7 @@ fn check_invoice<'a>(
 ) {
     let ledger = ctx.ledger;
     let as_of = ctx.as_of;
-    let at = |error: bool, field: &str, code: &'static str, message: String| {
+    let at = |error: bool, field: &'static str, code: &'static str, message: String| {
         let f = if error {
             Finding::error(INVOICES, inv.line, field, code, message)
         } else {
@@ -1140,7 +1140,7 @@ fn check_payments(ctx: &Ctx<'_>, streamed: Option<&Streamed>, out: &mut Vec<Find
         Some(s) => s.numbers.contains(number),
     };
     for p in &ledger.payments {
-        let at = |field: &str, code: &'static str, message: String| {
+        let at = |field: &'static str, code: &'static str, message: String| {
             let f = Finding::warning(PAYMENTS, p.line, field, code, message);
             match &p.invoice {
                 Some(n) => f.invoice(n),

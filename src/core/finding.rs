@@ -1,6 +1,11 @@
 //! Findings: what is wrong with the input, where, and how bad.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// Text a finding mostly takes from the program (a file name, a column, a hint): borrowed
+/// when it is, so that a check with a million findings does not copy it a million times.
+pub type Label = Cow<'static, str>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,9 +27,9 @@ impl Severity {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    pub file: String,
+    pub file: Label,
     pub line: u64,
-    pub field: String,
+    pub field: Label,
     /// A stable kebab-case name for the kind of finding.
     pub code: &'static str,
     pub message: String,
@@ -36,16 +41,22 @@ pub struct Finding {
     pub invoice: Option<String>,
     /// How to fix it, when there is more to say than the message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
+    pub hint: Option<Label>,
 }
 
 impl Finding {
-    pub fn error(file: &str, line: u64, field: &str, code: &'static str, message: String) -> Finding {
+    pub fn error(
+        file: impl Into<Label>,
+        line: u64,
+        field: impl Into<Label>,
+        code: &'static str,
+        message: String,
+    ) -> Finding {
         Finding {
             severity: Severity::Error,
-            file: file.to_owned(),
+            file: file.into(),
             line,
-            field: field.to_owned(),
+            field: field.into(),
             code,
             message,
             customer: None,
@@ -54,7 +65,13 @@ impl Finding {
         }
     }
 
-    pub fn warning(file: &str, line: u64, field: &str, code: &'static str, message: String) -> Finding {
+    pub fn warning(
+        file: impl Into<Label>,
+        line: u64,
+        field: impl Into<Label>,
+        code: &'static str,
+        message: String,
+    ) -> Finding {
         Finding { severity: Severity::Warning, ..Finding::error(file, line, field, code, message) }
     }
 
@@ -75,7 +92,7 @@ impl Finding {
     }
 
     /// How to fix it.
-    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+    pub fn hint(mut self, hint: impl Into<Label>) -> Finding {
         self.hint = Some(hint.into());
         self
     }
@@ -96,7 +113,7 @@ pub const ERROR_CAP: usize = 50;
 
 /// All errors of a file, sorted by line, as one message (capped, with the count of the rest).
 pub fn summarize(findings: &mut [Finding]) -> String {
-    findings.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
     let mut text = String::new();
     for f in findings.iter().take(ERROR_CAP) {
         text.push_str(&f.to_string());

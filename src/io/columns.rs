@@ -201,9 +201,9 @@ pub fn read_header(
             }
             Some((first, _)) => notes.push(
                 Finding::warning(
-                    file,
+                    file.to_owned(),
                     1,
-                    &names[at],
+                    names[at].clone(),
                     "shadowed-column",
                     format!(
                         "is not read: it also means `{}`, which is read from \"{}\"",
@@ -288,16 +288,16 @@ pub fn read_header(
             names[at]
         );
         let f = if covered {
-            Finding::warning(file, 1, &names[at], "unread-column", message)
+            Finding::warning(file.to_owned(), 1, names[at].clone(), "unread-column", message)
         } else {
-            Finding::error(file, 1, &names[at], "unread-column", message)
+            Finding::error(file.to_owned(), 1, names[at].clone(), "unread-column", message)
         };
         notes.push(f.hint(hint));
     }
     if kind == FileKind::Invoices && index_of(specs, &index, "due").is_none() {
         notes.push(
             Finding::warning(
-                file,
+                file.to_owned(),
                 1,
                 "due",
                 "due-from-terms",
@@ -541,7 +541,7 @@ mod tests {
         ]);
         let r = read_header(FileKind::Invoices, "invoices.csv", INVOICE_COLUMNS, &header, None).unwrap();
         let seen: Vec<(&str, &str, bool)> =
-            r.notes.iter().map(|f| (f.field.as_str(), f.code, f.is_error())).collect();
+            r.notes.iter().map(|f| (&*f.field, f.code, f.is_error())).collect();
         assert_eq!(
             seen,
             vec![

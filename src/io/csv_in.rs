@@ -424,7 +424,13 @@ pub struct RowCheck<'a> {
 
 impl RowCheck<'_> {
     fn fail(&mut self, column: &str, message: String) {
-        self.findings.push(Finding::error(self.file, self.line, column, "bad-field", message));
+        self.findings.push(Finding::error(
+            self.file.to_owned(),
+            self.line,
+            column.to_owned(),
+            "bad-field",
+            message,
+        ));
     }
 
     pub fn text<'f>(&mut self, fields: &Fields<'f>, at: Option<usize>, column: &str) -> Option<&'f str> {
@@ -623,7 +629,7 @@ pub fn read_customers_noted<T: Registered + Send>(
     for c in &customers {
         if let Some(first) = seen.insert(c.id(), c.line()) {
             findings.push(Finding::error(
-                display,
+                display.to_owned(),
                 c.line(),
                 "id",
                 "duplicate-customer",
@@ -727,7 +733,7 @@ fn customer_row<'f>(
             // customer is taken to be in the company's country until it is corrected.
             notes.push(
                 Finding::error(
-                    check.file,
+                    check.file.to_owned(),
                     check.line,
                     "country",
                     "unknown-country",
@@ -836,7 +842,7 @@ pub fn invoice_row<'f>(
         balance = Some(b - fees);
         if b > Decimal::ZERO {
             notes.push(at(Finding::warning(
-                ctx.display,
+                ctx.display.to_owned(),
                 fields.line,
                 "fees",
                 "fees-in-balance",
@@ -859,7 +865,7 @@ pub fn invoice_row<'f>(
         });
         if let Some(p) = part_paid {
             notes.push(at(Finding::error(
-                ctx.display,
+                ctx.display.to_owned(),
                 fields.line,
                 "void",
                 "void-open",

@@ -751,7 +751,7 @@ impl<'a> ChunkParser<'a> {
     }
 
     fn damage(&mut self, line: u64, message: String) {
-        self.damaged.push(Finding::error(self.file, line, "", "damaged-record", message));
+        self.damaged.push(Finding::error(self.file.to_owned(), line, "", "damaged-record", message));
     }
 
     /// Splits a chunk into records and fields. A line without a quote is a record whose fields
