@@ -77,10 +77,6 @@ impl Rows for FindingRows<'_> {
         &self.columns
     }
 
-    fn droppable(&self) -> &[String] {
-        &[]
-    }
-
     fn len(&self) -> usize {
         self.findings.len()
     }

@@ -288,10 +288,6 @@ impl Rows for AgingRows<'_> {
         &self.columns
     }
 
-    fn droppable(&self) -> &[String] {
-        &[]
-    }
-
     fn len(&self) -> usize {
         self.report.rows.len() + self.report.totals.len()
     }

@@ -170,8 +170,10 @@ impl<'w> Sink<'w> {
 /// as a [`Table`]: a [`Table`] itself, or a command's own values listed one row at a time.
 pub trait Rows {
     fn columns(&self) -> &[String];
-    /// What [`Table::droppable`] names.
-    fn droppable(&self) -> &[String];
+    /// What [`Table::droppable`] names: none, unless the rows say.
+    fn droppable(&self) -> &[String] {
+        &[]
+    }
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
