@@ -14,7 +14,7 @@ use crate::core::ledger::{CustomerIndex, OpenBook, PaymentIndex};
 use crate::core::model::Currency;
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
-use crate::render::csv_out::{CsvDialect, CsvWriter};
+use crate::render::csv_out::{self, CsvDialect};
 use crate::render::escape::push_json_string;
 use crate::render::{Cell, Format, Rows, Sheet, Sink, Table, Value, View, html, text};
 use chrono::{Datelike, Months, NaiveDate};
@@ -182,26 +182,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
 /// SPEC §4's CSV, written straight from the report's rows: this is what accountants' scripts
 /// read for many clients, and a register of a hundred thousand customers makes it big.
 fn csv_report(report: &AgingReport, dialect: CsvDialect) -> String {
-    let mut csv = CsvWriter::new(dialect, 80 * (report.rows.len() + report.totals.len() + 1));
-    csv.header(&columns(report));
-    for row in report.rows.iter().chain(&report.totals) {
-        csv.text(report.id(row));
-        csv.text(report.name(row));
-        csv.field(row.currency.as_str());
-        for amount in row.buckets.iter().chain(std::iter::once(&row.total)) {
-            csv.money(*amount);
-        }
-        csv.end_row();
-    }
-    csv.finish()
-}
-
-fn row_cells(report: &AgingReport, row: &AgingRow) -> Vec<Cell> {
-    let mut cells =
-        vec![Cell::text(report.id(row)), Cell::text(report.name(row)), Cell::text(row.currency.as_str())];
-    cells.extend(row.buckets.iter().map(|b| Cell::Money(*b)));
-    cells.push(Cell::Money(row.total));
-    cells
+    csv_out::rows_csv(&AgingRows::new(report), dialect)
 }
 
 fn columns(report: &AgingReport) -> Vec<String> {
@@ -213,10 +194,9 @@ fn columns(report: &AgingReport) -> Vec<String> {
 
 /// The rows of SPEC §4's CSV: one per customer and currency, then `TOTAL` per currency.
 pub fn rows_table(report: &AgingReport) -> Table {
-    let mut table = Table::new(columns(report));
-    for row in report.rows.iter().chain(&report.totals) {
-        table.push(row_cells(report, row));
-    }
+    let rows = AgingRows::new(report);
+    let mut table = Table::new(rows.columns.clone());
+    rows.each(&mut |values| table.push(values.iter().map(|v| Cell::from(*v)).collect()));
     table
 }
 
@@ -276,11 +256,17 @@ fn credit_watch_table(report: &AgingReport) -> Table {
     t
 }
 
-/// The aging rows as [`Rows`], read where the report keeps them: what [`rows_table`] holds,
-/// without a cell copied.
+/// The aging rows as [`Rows`], read where the report keeps them: the one place that says
+/// what a row of SPEC §4's CSV holds, for the CSV, the table and [`rows_table`] (a workbook).
 struct AgingRows<'r> {
     report: &'r AgingReport,
     columns: Vec<String>,
+}
+
+impl<'r> AgingRows<'r> {
+    fn new(report: &'r AgingReport) -> AgingRows<'r> {
+        AgingRows { report, columns: columns(report) }
+    }
 }
 
 impl Rows for AgingRows<'_> {
@@ -311,7 +297,7 @@ fn write_table(report: &AgingReport, color: bool, to: &mut dyn Write) -> std::io
     if report.rows.is_empty() {
         return to.write_all(b"Nothing is open.\n");
     }
-    let rows = AgingRows { report, columns: columns(report) };
+    let rows = AgingRows::new(report);
     if rows.len() > text::BOXED_ROWS_MAX {
         text::write_large(&rows, color, to)?;
     } else {
@@ -428,6 +414,7 @@ fn json_rows(report: &AgingReport, rows: &[AgingRow], keys: &[(String, usize)], 
                 0 => push_json_string(&mut out.text, report.id(row)),
                 1 => push_json_string(&mut out.text, report.name(row)),
                 2 => push_json_string(&mut out.text, row.currency.as_str()),
+                // The buckets, then the total (the last column).
                 c => {
                     let amount = row.buckets.get(c - 3).unwrap_or(&row.total);
                     out.text.push('"');
@@ -450,12 +437,13 @@ fn json_breaches(report: &AgingReport, out: &mut Sink<'_>) {
             let WatchReason::OverLimit { currency, exposure, limit } = r else { continue };
             out.text.push_str(if first { "[\n" } else { ",\n" });
             first = false;
+            let (exposure, limit) = (format_money(*exposure), format_money(*limit));
             let fields = [
-                ("currency", currency.as_str().to_owned()),
-                ("customer", w.customer.clone()),
-                ("exposure", format_money(*exposure)),
-                ("limit", format_money(*limit)),
-                ("name", w.name.clone()),
+                ("currency", currency.as_str()),
+                ("customer", &w.customer),
+                ("exposure", &exposure),
+                ("limit", &limit),
+                ("name", &w.name),
             ];
             out.text.push_str("      {");
             for (i, (key, value)) in fields.iter().enumerate() {
