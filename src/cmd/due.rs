@@ -2,58 +2,50 @@
 //! invoice's state, `--until DATE` forecasts day by day what falls due if nothing is paid.
 
 use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::cli::DueArgs;
 use crate::context::Context;
-use crate::core::dunning::{
-    Action, Decision, Outcome, State, decide_brief, decide_due, forecast, sort_by_customer_and_invoice,
-};
+use crate::core::dunning::{Decision, Outcome, State, decide_each, forecast, sort_by_customer_and_invoice};
 use crate::core::ledger::Ledger;
+use crate::core::model::Currency;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, text};
 
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
-    // The process ends with the command: freeing a million invoices and their decisions piece
-    // by piece would cost a twentieth of the run for nothing.
+    // The process ends with the command: freeing a million invoices and their rows piece by
+    // piece would cost a twentieth of the run for nothing.
     // A plan for one day needs no settled invoice; a forecast does (invoices issued later).
     let ledger = std::mem::ManuallyDrop::new(match args.until {
         Some(_) => ledger_dir::load_ledger(&ctx.dir)?,
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
-    // Only `--all` lists waiting invoices with what they wait for.
-    let outcome = std::mem::ManuallyDrop::new(if args.all {
-        decide_brief(&ledger, ctx.as_of)
-    } else {
-        decide_due(&ledger, ctx.as_of, Action::ALL)
+    // What is listed of each decision is kept as the decision is made, not the decision: a
+    // decision carries its whole claim, and a ledger's were most of `dun due`'s memory. Only
+    // `--all` lists waiting invoices (with what they wait for); a forecast lists its own.
+    let mut listed: Vec<DueRow<'_>> = Vec::new();
+    let outcome = decide_each(&ledger, ctx.as_of, args.all, &mut |d| {
+        if args.until.is_none() && (args.all || d.state.action().is_some()) {
+            listed.push(DueRow::of(&d, None));
+        }
     });
     // The plan is shown even when the policy asks for something illegal; remind and collect
     // refuse to act on it.
     if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
         eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
     }
-    // A forecast's decisions are its own; the plan's are the outcome's.
-    let forecasted: Vec<(chrono::NaiveDate, Decision<'_>)> = match args.until {
-        Some(until) => forecast(&ledger, ctx.as_of, until),
-        None => Vec::new(),
-    };
-    // One list of (forecast day, decision), made into whichever form is asked for. It holds
-    // references: a decision carries its claim, and a copy of each listed one (a `Cow` is as
-    // large as what it may own) was an eighth of `dun due`'s memory.
-    let decisions: Vec<Listed<'_, '_>> = match args.until {
-        Some(_) => forecasted.iter().map(|(day, d)| (Some(*day), d)).collect(),
-        None => {
-            let mut listed: Vec<&Decision<'_>> =
-                outcome.decisions.iter().filter(|d| args.all || d.state.action().is_some()).collect();
-            sort_by_customer_and_invoice(&mut listed);
-            listed.into_iter().map(|d| (None, d)).collect()
-        }
-    };
-    let rows =
-        DecisionRows { ledger: &ledger, decisions: &decisions, shape: decision_table(args.until.is_some()) };
+    match args.until {
+        Some(until) => listed
+            .extend(forecast(&ledger, ctx.as_of, until).iter().map(|(day, d)| DueRow::of(d, Some(*day)))),
+        None => sort_by_customer_and_invoice(&mut listed, |row| (row.customer, row.invoice)),
+    }
+    let listed = std::mem::ManuallyDrop::new(listed);
+    let rows = DecisionRows { ledger: &ledger, listed: &listed, shape: decision_table(args.until.is_some()) };
     let table = || {
         let mut table = decision_table(args.until.is_some());
-        for (day, d) in &decisions {
-            table.push(decision_row(&ledger, d, *day));
+        for row in listed.iter() {
+            table.push(row.cells(&ledger));
         }
         table
     };
@@ -62,9 +54,9 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => format!("Due on {}", ctx.as_of),
     };
     let view = View::new(title, || vec![Sheet::new("Due", table())])
-        .text(|color| match decisions.len() {
+        .text(|color| match listed.len() {
             0 => format!("Nothing is due on {}.\n", ctx.as_of),
-            // Too many rows to box: written from the decisions, not copied into a table first.
+            // Too many rows to box: written from the rows, not copied into a table first.
             n if n > text::BOXED_ROWS_MAX => text::render_large(&rows, color) + "\n",
             _ => text::render(&table(), color) + "\n",
         })
@@ -74,14 +66,101 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     ctx.emit(view, Some(&ledger.policy))
 }
 
-/// A listed decision, with its day in a forecast.
-type Listed<'a, 'l> = (Option<chrono::NaiveDate>, &'a Decision<'l>);
+/// What `dun due` lists of one decision (with its day in a forecast): the figures of its row,
+/// a third of the decision's size.
+#[derive(Clone, Debug, PartialEq)]
+struct DueRow<'l> {
+    invoice: &'l str,
+    customer: &'l str,
+    open: Decimal,
+    fee: Decimal,
+    interest: Decimal,
+    compensation: Decimal,
+    days_overdue: i64,
+    state: State,
+    pay_by: Option<NaiveDate>,
+    next_date: Option<NaiveDate>,
+    /// The forecast's day.
+    day: Option<NaiveDate>,
+    /// What a waiting invoice waits for (`--all`).
+    waiting_for: Option<Box<str>>,
+    step: u32,
+    currency: Currency,
+}
 
-/// The listed decisions as rows, read where they are: the same values [`decision_row`] puts
-/// into a table's cells.
+impl<'l> DueRow<'l> {
+    fn of(d: &Decision<'l>, day: Option<NaiveDate>) -> DueRow<'l> {
+        DueRow {
+            invoice: d.invoice,
+            customer: d.customer,
+            open: d.open,
+            fee: d.fee,
+            interest: d.interest(),
+            compensation: d.compensation(),
+            days_overdue: d.days_overdue,
+            state: d.state.clone(),
+            pay_by: d.pay_by,
+            next_date: d.next_date,
+            day,
+            waiting_for: match d.state {
+                State::Waiting(_) => d.why.last().map(|line| line.as_str().into()),
+                _ => None,
+            },
+            step: d.step,
+            currency: d.currency,
+        }
+    }
+
+    fn cells(&self, ledger: &Ledger) -> Vec<Cell> {
+        let mut detail = String::new();
+        self.with_values(ledger, &mut detail, |values| values.iter().map(|&v| Cell::from(v)).collect())
+    }
+
+    /// The row's values, given to `row` (`detail` is room for a detail made of parts).
+    fn with_values<T>(&self, ledger: &Ledger, detail: &mut String, row: impl FnOnce(&[Value<'_>]) -> T) -> T {
+        use std::fmt::Write;
+        let name = ledger.customer(self.customer).map_or("", |c| c.name.as_str());
+        detail.clear();
+        let detail = match &self.state {
+            State::Waiting(_) => self.waiting_for.as_deref().unwrap_or(""),
+            State::Paused(why) => {
+                let _ = write!(detail, "{why}");
+                detail.as_str()
+            }
+            State::InCollection(since) => {
+                let _ = write!(detail, "handed over {since}");
+                detail.as_str()
+            }
+            State::Due(_) | State::NotDue => "",
+        };
+        let date = |d: Option<NaiveDate>| d.map_or(Value::Empty, Value::Date);
+        let values = [
+            Value::Text(self.state.name()),
+            Value::Text(self.customer),
+            Value::Text(self.invoice),
+            Value::Text(self.currency.as_str()),
+            Value::Money(self.open),
+            Value::Count(self.days_overdue),
+            Value::Money(self.fee),
+            Value::Money(self.interest),
+            Value::Money(self.compensation),
+            Value::Count(i64::from(self.step)),
+            date(self.pay_by),
+            date(self.next_date),
+            Value::Text(name),
+            Value::Text(detail),
+            date(self.day),
+        ];
+        // The date column is the forecast's only.
+        row(if self.day.is_some() { &values } else { &values[..values.len() - 1] })
+    }
+}
+
+/// The listed rows, written where they are: the same values [`DueRow::cells`] puts into a
+/// table.
 struct DecisionRows<'a, 'l> {
     ledger: &'l Ledger,
-    decisions: &'a [Listed<'a, 'l>],
+    listed: &'a [DueRow<'l>],
     /// The columns (no rows).
     shape: Table,
 }
@@ -96,13 +175,13 @@ impl Rows for DecisionRows<'_, '_> {
     }
 
     fn len(&self) -> usize {
-        self.decisions.len()
+        self.listed.len()
     }
 
     fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
         let mut detail = String::new();
-        for (day, d) in self.decisions {
-            with_decision_values(self.ledger, d, *day, &mut detail, |values| row(values));
+        for listed in self.listed {
+            listed.with_values(self.ledger, &mut detail, |values| row(values));
         }
     }
 }
@@ -162,57 +241,10 @@ fn decision_table(with_date: bool) -> Table {
     ])
 }
 
-pub(crate) fn decision_row(ledger: &Ledger, d: &Decision<'_>, day: Option<chrono::NaiveDate>) -> Vec<Cell> {
-    let mut detail = String::new();
-    with_decision_values(ledger, d, day, &mut detail, |values| {
-        values.iter().map(|&v| Cell::from(v)).collect()
-    })
-}
-
-/// A decision's row of `dun due`, given to `row` (`detail` is room for a detail made of
-/// parts).
-fn with_decision_values<T>(
-    ledger: &Ledger,
-    d: &Decision<'_>,
-    day: Option<chrono::NaiveDate>,
-    detail: &mut String,
-    row: impl FnOnce(&[Value<'_>]) -> T,
-) -> T {
-    use std::fmt::Write;
-    let name = ledger.customer(d.customer).map_or("", |c| c.name.as_str());
-    detail.clear();
-    let detail = match &d.state {
-        State::Waiting(_) => d.why.last().map_or("", String::as_str),
-        State::Paused(why) => {
-            let _ = write!(detail, "{why}");
-            detail.as_str()
-        }
-        State::InCollection(since) => {
-            let _ = write!(detail, "handed over {since}");
-            detail.as_str()
-        }
-        State::Due(_) | State::NotDue => "",
-    };
-    let date = |d: Option<chrono::NaiveDate>| d.map_or(Value::Empty, Value::Date);
-    let values = [
-        Value::Text(d.state.name()),
-        Value::Text(d.customer),
-        Value::Text(d.invoice),
-        Value::Text(d.currency.as_str()),
-        Value::Money(d.open),
-        Value::Count(d.days_overdue),
-        Value::Money(d.fee),
-        Value::Money(d.interest()),
-        Value::Money(d.compensation()),
-        Value::Count(i64::from(d.step)),
-        date(d.pay_by),
-        date(d.next_date),
-        Value::Text(name),
-        Value::Text(detail),
-        date(day),
-    ];
-    // The date column is the forecast's only.
-    row(if day.is_some() { &values } else { &values[..values.len() - 1] })
+/// The row `dun due` shows for a decision (with its day in a forecast).
+#[cfg(test)]
+pub(crate) fn decision_row(ledger: &Ledger, d: &Decision<'_>, day: Option<NaiveDate>) -> Vec<Cell> {
+    DueRow::of(d, day).cells(ledger)
 }
 
 #[cfg(test)]
@@ -223,6 +255,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
+    use crate::core::dunning::{Action, decide_brief, decide_due};
     use crate::core::journal::{Entry, Event, Journal};
     use crate::core::model::{Customer, Invoice};
     use crate::core::policy::Policy;
@@ -276,8 +309,8 @@ mod tests {
         Ledger::new(policy, customers, invoices, Vec::new(), Journal { entries: journal })
     }
 
-    fn listed<'a>(outcome: &'a Outcome<'a>) -> Vec<Listed<'a, 'a>> {
-        outcome.decisions.iter().map(|d| (None, d)).collect()
+    fn listed<'a>(outcome: &Outcome<'a>) -> Vec<DueRow<'a>> {
+        outcome.decisions.iter().map(|d| DueRow::of(d, None)).collect()
     }
 
     /// A writer that takes this many bytes and then fails.
@@ -299,9 +332,37 @@ mod tests {
     }
 
     #[test]
-    fn a_listed_decision_is_a_reference_not_a_copy() {
-        // The listing of a million open invoices: a day and a pointer each, not a decision.
-        assert!(std::mem::size_of::<Listed<'_, '_>>() <= 16, "{}", std::mem::size_of::<Listed<'_, '_>>());
+    fn a_listed_row_is_a_fraction_of_a_decision() {
+        // The listing of a million open invoices keeps what it shows of each, not the decision
+        // with its claim (408 bytes).
+        let (row, decision) = (std::mem::size_of::<DueRow<'_>>(), std::mem::size_of::<Decision<'_>>());
+        assert!(row <= 176 && 2 * row < decision, "{row} vs {decision}");
+    }
+
+    #[test]
+    fn rows_made_as_decisions_are_made_are_the_rows_of_the_kept_decisions() {
+        let l = ledger(700);
+        for (all, steps) in [(true, None), (false, Some(Action::ALL))] {
+            let kept = match steps {
+                None => decide_brief(&l, date("2026-04-15")),
+                Some(steps) => decide_due(&l, date("2026-04-15"), steps),
+            };
+            let mut made = Vec::new();
+            let streamed = decide_each(&l, date("2026-04-15"), all, &mut |d| {
+                if all || d.state.action().is_some() {
+                    made.push(DueRow::of(&d, None));
+                }
+            });
+            assert!(streamed.decisions.is_empty());
+            assert_eq!((&streamed.violations, &streamed.warnings), (&kept.violations, &kept.warnings));
+            assert_eq!(made, listed(&kept));
+            assert!(made.len() > 100, "{}", made.len());
+            // A waiting invoice shows what it waits for.
+            assert_eq!(
+                all,
+                made.iter().any(|r| matches!(r.state, State::Waiting(_)) && r.waiting_for.is_some()),
+            );
+        }
     }
 
     #[test]
@@ -309,13 +370,12 @@ mod tests {
         let l = ledger(5_200);
         let outcome = decide_brief(&l, date("2026-04-15"));
         let decisions = listed(&outcome);
-        let states: std::collections::BTreeSet<&str> =
-            decisions.iter().map(|(_, d)| d.state.name()).collect();
+        let states: std::collections::BTreeSet<&str> = decisions.iter().map(|d| d.state.name()).collect();
         assert!(states.len() >= 5, "{states:?}");
-        let rows = DecisionRows { ledger: &l, decisions: &decisions, shape: decision_table(false) };
+        let rows = DecisionRows { ledger: &l, listed: &decisions, shape: decision_table(false) };
         let mut table = decision_table(false);
-        for (day, d) in &decisions {
-            table.push(decision_row(&l, d, *day));
+        for d in &outcome.decisions {
+            table.push(decision_row(&l, d, None));
         }
         assert!(table.rows.len() > text::BOXED_ROWS_MAX);
         for dialect in [csv_out::CsvDialect::Standard, csv_out::CsvDialect::Nordic] {

@@ -368,20 +368,19 @@ pub struct Decision<'a> {
     pub why: Why,
 }
 
-/// Sorts decisions by customer id, then invoice number, as text (the order `dun due` lists
-/// them in), comparing numbers instead of text where it can: sorting a quarter of a million
-/// decisions by their strings was a large part of `dun due`.
-pub fn sort_by_customer_and_invoice(decisions: &mut Vec<&Decision<'_>>) {
-    let mut keyed: Vec<(TextKey, TextKey, &Decision<'_>)> =
-        decisions.iter().map(|&d| (TextKey::of(d.customer), TextKey::of(d.invoice), d)).collect();
-    keyed.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.0.then_text(a.2.customer, b.2.customer))
-            .then_with(|| a.1.cmp(&b.1))
-            .then_with(|| a.1.then_text(a.2.invoice, b.2.invoice))
+/// Sorts decisions (or rows made of them, or their positions) by customer id, then invoice
+/// number, as text (the order `dun due` lists them in), `ids` giving each item's pair.
+/// Compares numbers instead of text where it can: sorting a quarter of a million decisions by
+/// their strings was a large part of `dun due`.
+pub fn sort_by_customer_and_invoice<'t, T>(items: &mut [T], ids: impl Fn(&T) -> (&'t str, &'t str)) {
+    items.sort_by(|a, b| {
+        let ((a_customer, a_invoice), (b_customer, b_invoice)) = (ids(a), ids(b));
+        let (a_key, b_key) = (TextKey::of(a_customer), TextKey::of(b_customer));
+        a_key.cmp(&b_key).then_with(|| a_key.then_text(a_customer, b_customer)).then_with(|| {
+            let (a_key, b_key) = (TextKey::of(a_invoice), TextKey::of(b_invoice));
+            a_key.cmp(&b_key).then_with(|| a_key.then_text(a_invoice, b_invoice))
+        })
     });
-    decisions.clear();
-    decisions.extend(keyed.into_iter().map(|(_, _, d)| d));
 }
 
 /// A text's order as a number: its first 15 bytes and its length (16 for any longer). Two
@@ -445,6 +444,20 @@ pub fn decide_customer<'a>(ledger: &'a Ledger, as_of: NaiveDate, customer: &str)
     decide_where(ledger, as_of, Some(customer), Why::full, &|_| true)
 }
 
+/// Gives every decision [`decide_brief`] makes (`waiting_reason`) or [`decide_due`] makes
+/// before it drops any (no line of why) to `take` as it is made, in file order, instead of
+/// keeping them: a run that shows a few figures of each (`dun due`) keeps those alone. The
+/// outcome holds the violations and warnings, and no decision.
+pub fn decide_each<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    waiting_reason: bool,
+    take: &mut dyn FnMut(Decision<'a>),
+) -> Outcome<'a> {
+    let why = if waiting_reason { Why::default } else { Why::nothing };
+    decide_into(ledger, as_of, None, why, ledger.open_by_position(as_of), take)
+}
+
 fn decide_where<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
@@ -453,16 +466,35 @@ fn decide_where<'a>(
     keep: &dyn Fn(&Decision<'_>) -> bool,
 ) -> Outcome<'a> {
     let open = ledger.open_by_position(as_of);
+    // Sized once: a decision carries its claim, and regrowing would copy every one of them
+    // (room left unused for decisions not kept is never touched, and costs no memory).
+    let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
+    let mut kept = Vec::with_capacity(capacity);
+    let mut out = decide_into(ledger, as_of, only, why, open, &mut |d| {
+        if keep(&d) {
+            kept.push(d);
+        }
+    });
+    out.decisions = kept;
+    out
+}
+
+/// Decides the open invoices (of customer `only`), `open` by position, one after another in
+/// file order, and gives each decision to `take` once it is made.
+fn decide_into<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    only: Option<&str>,
+    why: fn() -> Why,
+    open: Vec<Decimal>,
+    take: &mut dyn FnMut(Decision<'a>),
+) -> Outcome<'a> {
     // A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
     // customer`); other runs keep its figures alone.
     let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
     let held: FxHashMap<&str, NaiveDate> = held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect();
-    // Sized once: a decision carries its claim, and regrowing would copy every one of them
-    // (room left unused for decisions not kept is never touched, and costs no memory).
-    let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
-    let mut out =
-        Outcome { decisions: Vec::with_capacity(capacity), violations: Vec::new(), warnings: Vec::new() };
+    let mut out = Outcome { decisions: Vec::new(), violations: Vec::new(), warnings: Vec::new() };
     // The journal of the invoices decided: for one customer, the lines on its numbers only.
     let numbers: Option<rustc_hash::FxHashSet<&str>> =
         only.map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
@@ -531,9 +563,7 @@ fn decide_where<'a>(
             out.warnings.push(w);
         }
         d.why.settle(&d.state);
-        if keep(&d) {
-            out.decisions.push(d);
-        }
+        take(d);
     }
     out.violations.extend(claim_violations);
     out

@@ -806,7 +806,7 @@ proptest! {
             .map(|(c, i)| super::dunning::Decision { customer: c.as_str(), invoice: i.as_str(), ..base.clone() })
             .collect();
         let mut listed: Vec<&super::dunning::Decision<'_>> = decisions.iter().collect();
-        super::dunning::sort_by_customer_and_invoice(&mut listed);
+        super::dunning::sort_by_customer_and_invoice(&mut listed, |d| (d.customer, d.invoice));
         let mut expected: Vec<&super::dunning::Decision<'_>> = decisions.iter().collect();
         expected.sort_by(|a, b| (a.customer, a.invoice).cmp(&(b.customer, b.invoice)));
         let got: Vec<*const super::dunning::Decision<'_>> = listed.iter().map(|d| *d as *const _).collect();
