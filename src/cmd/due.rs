@@ -11,7 +11,7 @@ use crate::core::dunning::{Decision, Outcome, State, decide_each, forecast, sort
 use crate::core::ledger::Ledger;
 use crate::core::model::Currency;
 use crate::io::ledger_dir;
-use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, text};
+use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, json_out, text};
 
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     // The process ends with the command: freeing a million invoices and their rows piece by
@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         })
         .csv(|dialect| csv_out::rows_csv(&rows, dialect))
         .large(&rows)
-        .json(|| Ok(serde_json::to_string_pretty(&table().json_rows())? + "\n"));
+        .json_to(|to| json_out::write_rows(&rows, to));
     ctx.emit(view, Some(&ledger.policy))
 }
 

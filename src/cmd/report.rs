@@ -357,7 +357,7 @@ fn write_json(report: &AgingReport, to: &mut dyn Write) -> std::io::Result<()> {
     push_json_string(&mut out.text, &report.as_of.to_string());
     out.text.push_str(",\n  \"buckets\": ");
     out.text.push_str(&serde_json::to_string(&report.labels)?);
-    let keys = json_keys(&columns(report));
+    let keys = crate::render::json_out::keys(&columns(report));
     out.text.push_str(",\n  \"rows\": ");
     json_rows(report, &report.rows, &keys, &mut out);
     out.text.push_str(",\n  \"totals\": ");
@@ -379,20 +379,6 @@ fn write_json(report: &AgingReport, to: &mut dyn Write) -> std::io::Result<()> {
 
 fn placeholder(what: &str) -> std::io::Error {
     std::io::Error::other(format!("the key figures lost their {what}"))
-}
-
-/// Each column's key as JSON text with its position, in the order a JSON object's keys are
-/// written (sorted; of a name given twice the last column).
-fn json_keys(columns: &[String]) -> Vec<(String, usize)> {
-    let mut keys: Vec<(String, usize)> = columns.iter().cloned().zip(0..).collect();
-    keys.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    keys.dedup_by(|later, first| later.0 == first.0);
-    for (key, _) in &mut keys {
-        let mut text = String::with_capacity(key.len() + 2);
-        push_json_string(&mut text, key);
-        *key = text;
-    }
-    keys
 }
 
 /// A list of rows as JSON objects, one per line, as the report's CSV has them.

@@ -5,6 +5,7 @@
 pub mod csv_out;
 pub mod escape;
 pub mod html;
+pub mod json_out;
 pub mod text;
 pub mod xlsx;
 
