@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::core::check::{check_ledger, check_ledger_streamed};
 use crate::core::finding::{FileReading, Finding, Severity};
 use crate::io::ledger_dir;
-use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out};
+use crate::render::{Cell, Rows, Sheet, Sink, Table, Value, View, csv_out};
 
 pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
     let (ledger, streamed) = ledger_dir::load_ledger_for_check(&ctx.dir, ctx.as_of)?;
@@ -30,9 +30,9 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
                 Sheet::new("Counts", counts_table(&findings)),
             ]
         })
-        .text(|_| readings_text(&readings) + &text_report(&findings, ctx))
+        .text_to(|_, out| write_text(&findings, &readings, (ctx.as_of, ctx.color), out))
         .csv_to(|dialect, out| csv_out::write_rows(&rows, dialect, out))
-        .json(|| Ok(serde_json::to_string_pretty(&json_report(&findings, &readings, ctx))? + "\n"));
+        .json_to(|out| write_json(&findings, &readings, ctx.as_of, out));
         ctx.emit(view, Some(&policy))?;
     }
     let errors = findings.iter().filter(|f| f.is_error()).count();
@@ -124,10 +124,15 @@ fn counts(findings: &[Finding]) -> (usize, usize) {
     (errors, findings.len() - errors)
 }
 
-fn json_report(findings: &[Finding], readings: &[FileReading], ctx: &Context) -> serde_json::Value {
-    let (errors, warnings) = counts(findings);
+/// The report as JSON values, its `counts` of errors and warnings those of all findings.
+fn json_report(
+    (errors, warnings): (usize, usize),
+    findings: &[Finding],
+    readings: &[FileReading],
+    as_of: chrono::NaiveDate,
+) -> serde_json::Value {
     json!({
-        "as_of": ctx.as_of.to_string(),
+        "as_of": as_of.to_string(),
         "errors": errors,
         "warnings": warnings,
         "findings": findings,
@@ -151,47 +156,83 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// For people: one finding a line, as compilers write them, with its hint below, then the
-/// counts per kind.
-fn text_report(findings: &[Finding], ctx: &Context) -> String {
+/// For people: how the files were read, one finding a line, as compilers write them, with its
+/// hint below, then the counts per kind; written as it is made.
+fn write_text(
+    findings: &[Finding],
+    readings: &[FileReading],
+    (as_of, color): (chrono::NaiveDate, bool),
+    to: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use std::fmt::Write;
+    let mut out = Sink::to(to);
+    out.text.push_str(&readings_text(readings));
     if findings.is_empty() {
-        return "No findings.\n".to_owned();
+        out.text.push_str("No findings.\n");
+        return out.finish().map(drop);
     }
     let paint = |severity: Severity| {
         let name = severity.name();
-        match (ctx.color, severity) {
-            (false, _) => name.to_owned(),
-            (true, Severity::Error) => format!("\u{1b}[1;31m{name}\u{1b}[0m"),
-            (true, Severity::Warning) => format!("\u{1b}[1;33m{name}\u{1b}[0m"),
+        match (color, severity) {
+            (false, _) => std::borrow::Cow::Borrowed(name),
+            (true, Severity::Error) => format!("\u{1b}[1;31m{name}\u{1b}[0m").into(),
+            (true, Severity::Warning) => format!("\u{1b}[1;33m{name}\u{1b}[0m").into(),
         }
     };
-    let mut out = String::new();
     for f in findings {
-        out.push_str(&format!("{}:{}: {}[{}]: ", f.file, f.line, paint(f.severity), f.code));
+        let _ = write!(out.text, "{}:{}: {}[{}]: ", f.file, f.line, paint(f.severity), f.code);
         if !f.field.is_empty() {
-            out.push_str(&format!("column \"{}\": ", f.field));
+            let _ = write!(out.text, "column \"{}\": ", f.field);
         }
-        out.push_str(&f.message);
-        out.push('\n');
+        out.text.push_str(&f.message);
+        out.text.push('\n');
         if let Some(hint) = &f.hint {
-            out.push_str(&format!("    hint: {hint}\n"));
+            let _ = writeln!(out.text, "    hint: {hint}");
         }
+        out.row_done();
     }
     let mut by_code: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
     for f in findings {
         *by_code.entry((f.severity, f.code)).or_default() += 1;
     }
     let (errors, warnings) = counts(findings);
-    out.push_str(&format!(
-        "\n{}, {} as of {}:\n",
-        plural(errors, "error"),
-        plural(warnings, "warning"),
-        ctx.as_of
-    ));
+    let _ =
+        write!(out.text, "\n{}, {} as of {}:\n", plural(errors, "error"), plural(warnings, "warning"), as_of);
     for ((severity, code), n) in by_code {
-        out.push_str(&format!("  {n:>5}  {:<7}  {code}\n", severity.name()));
+        let _ = writeln!(out.text, "  {n:>5}  {:<7}  {code}", severity.name());
     }
-    out
+    out.finish().map(drop)
+}
+
+/// Where the report's pretty JSON has its list of findings, written item by item.
+const FINDINGS_EMPTY: &str = "\"findings\": []";
+
+/// The report as `serde_json` pretty-prints [`json_report`], written as it is made: the
+/// findings (a hundred thousand on a large ledger) one at a time, never a tree of them all.
+fn write_json(
+    findings: &[Finding],
+    readings: &[FileReading],
+    as_of: chrono::NaiveDate,
+    to: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let skeleton = serde_json::to_string_pretty(&json_report(counts(findings), &[], readings, as_of))?;
+    // The last: only numbers follow the findings, and in a string a quote is escaped.
+    let (before, after) = skeleton
+        .rsplit_once(FINDINGS_EMPTY)
+        .ok_or_else(|| std::io::Error::other("the report lost its findings"))?;
+    let mut out = Sink::to(to);
+    out.text.push_str(before);
+    out.text.push_str("\"findings\": ");
+    for (n, f) in findings.iter().enumerate() {
+        out.text.push_str(if n == 0 { "[\n    " } else { ",\n    " });
+        let item = serde_json::to_string_pretty(&serde_json::to_value(f)?)?;
+        out.text.push_str(&item.replace('\n', "\n    "));
+        out.row_done();
+    }
+    out.text.push_str(if findings.is_empty() { "[]" } else { "\n  ]" });
+    out.text.push_str(after);
+    out.text.push('\n');
+    out.finish().map(drop)
 }
 
 #[cfg(test)]
@@ -221,5 +262,59 @@ mod tests {
             assert_eq!(csv, csv_out::render_in(&findings_table(&findings), dialect));
             assert!(csv.contains("'=K1") && csv.contains("'@nobody"), "{csv}");
         }
+    }
+
+    /// Written finding by finding, the very text `serde_json` pretty-prints of the report's
+    /// JSON values, with files read by a preset, text to escape, no findings, and more findings
+    /// than one piece holds.
+    #[test]
+    fn the_json_written_as_it_is_made_is_serde_jsons() {
+        let readings = vec![FileReading {
+            file: "invoices.csv".into(),
+            preset: Some("fortnox-invoices".into()),
+            how: "read as \"findings\": [] (preset)".into(),
+        }];
+        let finding = |n: usize| {
+            Finding::warning("customers.csv", n as u64, "email", "bad-email", format!("\"{n}\"\n\u{1}"))
+                .customer(format!("K{n}"))
+                .hint("fix it")
+        };
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        for (findings, readings) in [
+            (vec![], vec![]),
+            (vec![], readings.clone()),
+            (vec![Finding::error("invoices.csv", 2, "", "x", String::new())], vec![]),
+            ((0..2_000).map(finding).collect(), readings.clone()),
+        ] {
+            let mut written = Vec::new();
+            write_json(&findings, &readings, as_of, &mut written).expect("written");
+            let whole =
+                serde_json::to_string_pretty(&json_report(counts(&findings), &findings, &readings, as_of))
+                    .expect("JSON")
+                    + "\n";
+            assert_eq!(String::from_utf8(written).expect("UTF-8"), whole);
+        }
+    }
+
+    #[test]
+    fn the_text_lists_each_finding_with_its_hint_then_the_counts() {
+        let findings = vec![
+            Finding::error("invoices.csv", 7, "number", "duplicate-invoice", "twice".into()).hint("fix it"),
+            Finding::warning("customers.csv", 3, "", "bad-email", "@nobody".into()),
+            Finding::warning("customers.csv", 4, "", "bad-email", "@none".into()),
+        ];
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let mut written = Vec::new();
+        write_text(&findings, &[], (as_of, false), &mut written).expect("written");
+        assert_eq!(
+            String::from_utf8(written).expect("UTF-8"),
+            "invoices.csv:7: error[duplicate-invoice]: column \"number\": twice\n    hint: fix it\n\
+             customers.csv:3: warning[bad-email]: @nobody\n\
+             customers.csv:4: warning[bad-email]: @none\n\
+             \n1 error, 2 warnings as of 2026-11-30:\n      1  error    duplicate-invoice\n      2  warning  bad-email\n"
+        );
+        let mut written = Vec::new();
+        write_text(&[], &[], (as_of, true), &mut written).expect("written");
+        assert_eq!(written, b"No findings.\n");
     }
 }
