@@ -187,7 +187,6 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecas
     let open = ledger.open_amounts(as_of);
     let mut per_week: BTreeMap<(u32, Currency), Decimal> = BTreeMap::new();
     let mut outlook: BTreeMap<Currency, CurrencyOutlook> = BTreeMap::new();
-    let horizon = i64::from(weeks) * 7;
     for invoice in &invoices {
         let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
         let currency = invoice.currency;
@@ -206,19 +205,11 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecas
         }
         // At most the open amount, as is `part × later` below: only the sums need checking.
         let part = amount / Decimal::from(delays.len() as u64);
-        // Days after as-of: delay − overdue (≥ 1). Week k holds days 7k+1 ..= 7k+7.
-        let mut later = 0u64;
-        for &delay in delays {
-            let day = delay - overdue;
-            if day > horizon {
-                later += 1;
-            } else {
-                let week = ((day - 1) / 7) as u32;
-                add_to(per_week.entry((week, currency)).or_default(), part, || {
-                    format!("the payments expected in week {} in {currency}", week + 1)
-                })?;
-            }
-        }
+        let later = delays_per_week(delays, overdue, weeks, |week, delays| {
+            add_to(per_week.entry((week, currency)).or_default(), part * Decimal::from(delays), || {
+                format!("the payments expected in week {} in {currency}", week + 1)
+            })
+        })?;
         add_to(&mut o.later, part * Decimal::from(later), || {
             format!("the payments expected later in {currency}")
         })?;
@@ -239,6 +230,30 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecas
         o.later = round_money(o.later);
     }
     Ok(Forecast { as_of, weeks, outlook, history_invoices: history.all.len() })
+}
+
+/// Gives `week` (0 for the first) and the number of `delays` (sorted) that fall in it, for the
+/// weeks after the as-of date of an invoice `overdue` days past due and with some, and returns
+/// how many fall after the last week (or the first error of `each`). A delay is paid on day delay − overdue after as-of (the
+/// delays given are longer than `overdue`); week k holds days 7k+1 ..= 7k+7. Counted between
+/// two positions of the sorted list, not delay by delay: a ledger's history is hundreds of
+/// thousands of delays, spread for every invoice without a history of its own.
+fn delays_per_week<E>(
+    delays: &[i64],
+    overdue: i64,
+    weeks: u32,
+    mut each: impl FnMut(u32, usize) -> Result<(), E>,
+) -> Result<usize, E> {
+    let mut at = 0;
+    for week in 0..weeks {
+        let last_day = overdue + 7 * i64::from(week) + 7;
+        let end = at + delays[at..].partition_point(|&delay| delay <= last_day);
+        if end > at {
+            each(week, end - at)?;
+        }
+        at = end;
+    }
+    Ok(delays.len() - at)
 }
 
 /// The forecast made `weeks` weeks before `as_of`, against what was paid in those weeks on the

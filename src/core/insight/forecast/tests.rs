@@ -93,3 +93,36 @@ fn the_backtest_forecasts_from_what_was_known_then() {
     assert_eq!(e.bias_pct, Some(m("301.9")));
     assert_eq!(b.error[&Currency::parse("EUR").unwrap()].wape_pct, None);
 }
+
+proptest::proptest! {
+    /// Counted between positions of the sorted list, the same weeks and counts as placing each
+    /// delay on its day: delays before, on and after week boundaries, repeated, past the last
+    /// week, none.
+    #[test]
+    fn delays_counted_per_week_are_each_delay_placed_on_its_day(
+        mut delays in proptest::collection::vec(-40i64..120, 0..60),
+        overdue in -30i64..60,
+        weeks in 0u32..14,
+    ) {
+        delays.sort_unstable();
+        let delays: Vec<i64> = delays.into_iter().filter(|&d| d > overdue).collect();
+        let mut counted = Vec::new();
+        let later = delays_per_week(&delays, overdue, weeks, |week, n| {
+            counted.push((week, n));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        let mut placed: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut placed_later = 0;
+        for &delay in &delays {
+            let day = delay - overdue;
+            if day > i64::from(weeks) * 7 {
+                placed_later += 1;
+            } else {
+                *placed.entry(((day - 1) / 7) as u32).or_default() += 1;
+            }
+        }
+        proptest::prop_assert_eq!(counted, placed.into_iter().collect::<Vec<_>>());
+        proptest::prop_assert_eq!(later, placed_later);
+    }
+}
