@@ -399,3 +399,50 @@ fn a_large_register_reads_the_same_in_json_and_table_as_in_csv() {
     assert!(fitted.lines().all(|line| line.chars().count() <= 90), "wider than 90");
     assert!(fitted.lines().nth(3 + 5_000).is_some_and(|line| line.starts_with("K5000  Kund \"5000\" \\ AB")));
 }
+
+#[test]
+fn a_large_plan_reads_the_same_in_json_as_in_csv() {
+    // 5,100 invoices due on 2026-01-31 and never reminded: those of 50.00 or more are due for
+    // their first reminder, the smaller wait (reminder.min_amount 50), saying so.
+    let l = large_ledger();
+    let args = ["due", "--all", "--as-of", "2026-11-30"];
+    let csv = l.ok(&[&args[..], &["--format", "csv"]].concat());
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let csv_rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(csv_rows.len(), LARGE);
+
+    let text = l.ok(&[&args[..], &["--format", "json"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), LARGE);
+    for (object, csv_row) in rows.iter().zip(&csv_rows) {
+        let object = object.as_object().unwrap();
+        assert_eq!(object.len(), header.len());
+        for (column, value) in header.iter().zip(csv_row) {
+            // A count is a number, nothing is null; everything else the CSV's text.
+            let read = match &object[column] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::Number(n) => n.to_string(),
+                v => v.as_str().unwrap().to_owned(),
+            };
+            assert_eq!(&read, value, "{column} of {csv_row:?}");
+        }
+    }
+    assert_eq!(rows[7]["name"], "Kund \"7\" \\ AB", "quotes and backslash escaped and read back");
+    assert_eq!(rows[7]["action"], "waiting");
+    assert_eq!(rows[7]["detail"], "open 8.00 is below reminder.min_amount 50: not chased");
+    assert_eq!(rows[7]["pay_by"], serde_json::Value::Null);
+    let k100 = &rows[100];
+    assert_eq!(
+        (&k100["action"], &k100["invoice"], &k100["open"]),
+        (&"reminder".into(), &"10100".into(), &"101.00".into())
+    );
+    assert_eq!(k100["days_overdue"], 303, "2026-01-31 to 2026-11-30");
+    assert_eq!((&k100["step"], &k100["detail"]), (&1.into(), &"".into()));
+    // Written to a file as it is made, the same text.
+    let file = l.file("plan.json");
+    l.ok(&[&args[..], &["-o", file.to_str().unwrap()]].concat());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
