@@ -1060,16 +1060,21 @@ pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(Naiv
     let mut day = from;
     while day <= until {
         let mut entries = Vec::new();
-        for d in decide_brief(&sim, day).decisions.into_iter().filter(|d| d.state.action().is_some()) {
+        // Each day's decisions taken as they are made: the day's whole list (every open
+        // invoice with its claim) was most of a forecast's memory.
+        decide_each(&sim, day, false, &mut |d| {
+            if d.state.action().is_none() {
+                return;
+            }
             entries.extend(action_entry(&d, day, None, None));
             // The simulation's invoices are the ledger's: the decision borrows the ledger's text.
-            let Some(invoice) = ledger.invoice(d.invoice) else { continue };
+            let Some(invoice) = ledger.invoice(d.invoice) else { return };
             let d = d.borrowing(&invoice.number, &invoice.customer);
             if d.state == State::Due(Action::Call) && !calls_listed.insert(d.invoice) {
-                continue;
+                return;
             }
             out.push((day, d));
-        }
+        });
         sim.journal.entries.extend(entries);
         let Some(next) = day.succ_opt() else { break };
         day = next;
