@@ -15,8 +15,11 @@ use chrono::NaiveDate;
 
 pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
     let _lock = LedgerLock::acquire(&ctx.dir)?;
-    // Read after the lock: another run may just have appended.
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    // Read after the lock: another run may just have appended. Of the invoices only those of
+    // the named invoice's customer are kept (a few of millions); an agreement on a customer
+    // reads the register and the journal's lines on no invoice, which such a load keeps whole.
+    let about = ledger_dir::About::InvoiceOf(target(command));
+    let ledger = ledger_dir::load_ledger_about(&ctx.dir, about)?;
     let as_of = ctx.as_of;
     let compute = |ledger: &crate::core::ledger::Ledger| match command {
         RecordCommand::Dispute { invoice, note } => {
@@ -68,6 +71,18 @@ pub fn run(ctx: &Context, command: &RecordCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The invoice or customer a command names.
+fn target(command: &RecordCommand) -> &str {
+    match command {
+        RecordCommand::Dispute { invoice, .. }
+        | RecordCommand::Resolve { invoice, .. }
+        | RecordCommand::Promise { invoice, .. }
+        | RecordCommand::Plan { invoice, .. } => invoice,
+        RecordCommand::Hold { customer, .. } | RecordCommand::Release { customer, .. } => customer,
+        RecordCommand::Note { target, .. } => target,
+    }
 }
 
 /// The same command with the same arguments run again the same day (an operator who does not
