@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::cli::DueArgs;
 use crate::context::Context;
-use crate::core::dunning::{Decision, Outcome, State, decide_each, forecast, sort_by_customer_and_invoice};
+use crate::core::dunning::{
+    Decision, Outcome, State, decide_each, forecast_each, sort_by_customer_and_invoice,
+};
 use crate::core::ledger::Ledger;
 use crate::core::model::Currency;
 use crate::io::ledger_dir;
@@ -16,16 +18,26 @@ use crate::render::{Cell, Rows, Sheet, Table, Value, View, csv_out, json_out, te
 pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     // The process ends with the command: freeing a million invoices and their rows piece by
     // piece would cost a twentieth of the run for nothing.
-    // A plan for one day needs no settled invoice; a forecast does (invoices issued later).
-    let ledger = std::mem::ManuallyDrop::new(match args.until {
-        Some(_) => ledger_dir::load_ledger(&ctx.dir)?,
+    // A plan for one day needs no settled invoice; a forecast needs those issued or changing
+    // up to its last day too.
+    let mut ledger = std::mem::ManuallyDrop::new(match args.until {
+        Some(until) => ledger_dir::load_ledger_forecasting(&ctx.dir, ctx.as_of, until)?,
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
+    // A forecast runs on the ledger itself (its journal grows a day at a time, and is cut back
+    // after): its rows keep their invoice's position and are given its ids afterwards.
+    let mut forecast_rows: Vec<(usize, DueRow<'static>)> = Vec::new();
+    if let Some(until) = args.until {
+        forecast_each(&mut ledger, ctx.as_of, until, &mut |day, at, d| {
+            forecast_rows.push((at, DueRow::of(&d, Some(day)).with_ids("", "")));
+        });
+    }
+    let ledger = &*ledger;
     // What is listed of each decision is kept as the decision is made, not the decision: a
     // decision carries its whole claim, and a ledger's were most of `dun due`'s memory. Only
     // `--all` lists waiting invoices (with what they wait for); a forecast lists its own.
     let mut listed: Vec<DueRow<'_>> = Vec::new();
-    let outcome = decide_each(&ledger, ctx.as_of, args.all, &mut |d| {
+    let outcome = decide_each(ledger, ctx.as_of, args.all, &mut |d| {
         if args.until.is_none() && (args.all || d.state.action().is_some()) {
             listed.push(DueRow::of(&d, None));
         }
@@ -36,8 +48,10 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
     }
     match args.until {
-        Some(until) => listed
-            .extend(forecast(&ledger, ctx.as_of, until).iter().map(|(day, d)| DueRow::of(d, Some(*day)))),
+        Some(_) => listed.extend(forecast_rows.into_iter().map(|(at, row)| {
+            let invoice = &ledger.invoices[at];
+            row.with_ids(&invoice.number, &invoice.customer)
+        })),
         None => sort_by_customer_and_invoice(&mut listed, |row| (row.customer, row.invoice)),
     }
     let listed = std::mem::ManuallyDrop::new(listed);
@@ -108,6 +122,26 @@ impl<'l> DueRow<'l> {
             },
             step: d.step,
             currency: d.currency,
+        }
+    }
+
+    /// The same row with these ids (a forecast's rows get theirs once it has run).
+    fn with_ids<'m>(self, invoice: &'m str, customer: &'m str) -> DueRow<'m> {
+        DueRow {
+            invoice,
+            customer,
+            open: self.open,
+            fee: self.fee,
+            interest: self.interest,
+            compensation: self.compensation,
+            days_overdue: self.days_overdue,
+            state: self.state,
+            pay_by: self.pay_by,
+            next_date: self.next_date,
+            day: self.day,
+            waiting_for: self.waiting_for,
+            step: self.step,
+            currency: self.currency,
         }
     }
 

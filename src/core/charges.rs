@@ -444,36 +444,6 @@ pub fn settled_on(timeline: &[(NaiveDate, Decimal)]) -> Option<NaiveDate> {
     open.is_zero().then_some(*date)
 }
 
-/// The payments of `payments.csv` dated within a period, by the invoice number or the
-/// reference they name (as [`Ledger`] matches them): what may have settled an invoice in it.
-#[derive(Debug, Default)]
-pub struct PaidWithin {
-    numbers: rustc_hash::FxHashSet<String>,
-    references: rustc_hash::FxHashSet<String>,
-}
-
-impl PaidWithin {
-    pub fn new(payments: &[super::model::Payment], from: NaiveDate, to: NaiveDate) -> PaidWithin {
-        let mut within = PaidWithin::default();
-        for p in payments.iter().filter(|p| (from..=to).contains(&p.date)) {
-            match (&p.invoice, &p.reference) {
-                (Some(number), _) => within.numbers.insert(number.clone()),
-                (None, Some(r)) => within.references.insert(super::ledger::normalize_reference(r)),
-                (None, None) => false,
-            };
-        }
-        within
-    }
-
-    fn on(&self, record: &InvoiceRecord<'_>) -> bool {
-        self.numbers.contains(record.number)
-            || (!self.references.is_empty()
-                && record
-                    .reference
-                    .is_some_and(|r| self.references.contains(&super::ledger::normalize_reference(r))))
-    }
-}
-
 /// Whether [`late_payment_interest`] for `from..=to` can need this invoice record, from the
 /// record and the payments alone: a credit note (it changes the invoice it names), or an
 /// invoice due before `to` whose open amount may have changed within the period. Its open
@@ -485,7 +455,7 @@ pub fn may_settle_within(
     record: &InvoiceRecord<'_>,
     from: NaiveDate,
     to: NaiveDate,
-    paid: &PaidWithin,
+    paid: &super::ledger::PaidWithin,
 ) -> bool {
     if record.credits.is_some() || record.is_credit_note() {
         return true;

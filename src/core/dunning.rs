@@ -1054,30 +1054,49 @@ pub fn action_entry(
 pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision<'_>)> {
     let mut sim = ledger.clone();
     let mut out = Vec::new();
+    forecast_each(&mut sim, from, until, &mut |day, at, d| {
+        // The simulation's invoices are the ledger's: the decision borrows the ledger's text.
+        let invoice = &ledger.invoices[at];
+        out.push((day, d.borrowing(&invoice.number, &invoice.customer)));
+    });
+    out
+}
+
+/// [`forecast`] on the ledger itself, handing each decision to `take` as it is made, in the
+/// same order, with the position of its invoice in `ledger.invoices` (the decision borrows
+/// the ledger only while it is taken). The day's actions are added to the ledger's journal
+/// before the next day is decided, and taken off again at the end: no copy of the ledger,
+/// which was half of a forecast's memory (`dun due --until`).
+pub fn forecast_each(
+    ledger: &mut Ledger,
+    from: NaiveDate,
+    until: NaiveDate,
+    take: &mut dyn FnMut(NaiveDate, usize, Decision<'_>),
+) {
+    let journaled = ledger.journal.entries.len();
     // A call task stands until something is recorded, which never happens in a forecast: it is
     // listed on its first day only, not once a day to the end.
-    let mut calls_listed: FxHashSet<&str> = FxHashSet::default();
+    let mut calls_listed: FxHashSet<usize> = FxHashSet::default();
     let mut day = from;
     while day <= until {
         let mut entries = Vec::new();
         // Each day's decisions taken as they are made: the day's whole list (every open
         // invoice with its claim) was most of a forecast's memory.
-        decide_each(&sim, day, false, &mut |d| {
+        let ledger_now: &Ledger = ledger;
+        decide_each(ledger_now, day, false, &mut |d| {
             if d.state.action().is_none() {
                 return;
             }
             entries.extend(action_entry(&d, day, None, None));
-            // The simulation's invoices are the ledger's: the decision borrows the ledger's text.
-            let Some(invoice) = ledger.invoice(d.invoice) else { return };
-            let d = d.borrowing(&invoice.number, &invoice.customer);
-            if d.state == State::Due(Action::Call) && !calls_listed.insert(d.invoice) {
+            let Some(at) = ledger_now.invoice_position(d.invoice) else { return };
+            if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
                 return;
             }
-            out.push((day, d));
+            take(day, at, d);
         });
-        sim.journal.entries.extend(entries);
+        ledger.journal.entries.extend(entries);
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }
-    out
+    ledger.journal.entries.truncate(journaled);
 }

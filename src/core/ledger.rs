@@ -315,6 +315,54 @@ pub fn decides_on(record: &InvoiceRecord<'_>, as_of: NaiveDate, payments: &Payme
         || open_before_credits(record, as_of, payments).is_some_and(|open| !open.is_zero())
 }
 
+/// The payments of `payments.csv` dated within a period, by the invoice number or the
+/// reference they name (as [`Ledger`] matches them): what may have settled an invoice in it.
+#[derive(Debug, Default)]
+pub struct PaidWithin {
+    numbers: rustc_hash::FxHashSet<String>,
+    references: rustc_hash::FxHashSet<String>,
+}
+
+impl PaidWithin {
+    pub fn new(payments: &[Payment], from: NaiveDate, to: NaiveDate) -> PaidWithin {
+        let mut within = PaidWithin::default();
+        for p in payments.iter().filter(|p| (from..=to).contains(&p.date)) {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => within.numbers.insert(number.clone()),
+                (None, Some(r)) => within.references.insert(normalize_reference(r)),
+                (None, None) => false,
+            };
+        }
+        within
+    }
+
+    /// Whether a payment in the period names this invoice.
+    pub fn on(&self, record: &InvoiceRecord<'_>) -> bool {
+        self.numbers.contains(record.number)
+            || (!self.references.is_empty()
+                && record.reference.is_some_and(|r| self.references.contains(&normalize_reference(r))))
+    }
+}
+
+/// Whether a decision on a day after `as_of`, up to `until`, can need this invoice record
+/// that [`decides_on`] `as_of` does not (a forecast: `dun due --until`): one issued in that
+/// time, or whose open amount may change in it — `paid` dated in it, a payment of
+/// `payments.csv` in it (`later`: those dated after `as_of`), an early-payment discount (what
+/// it leaves open depends on the day). An invoice settled on `as_of` without any of these
+/// stays settled to the end.
+pub fn decides_later(
+    record: &InvoiceRecord<'_>,
+    as_of: NaiveDate,
+    until: NaiveDate,
+    later: &PaidWithin,
+) -> bool {
+    let within = |d: NaiveDate| as_of < d && d <= until;
+    within(record.issued)
+        || record.paid_on.is_some_and(within)
+        || record.discount.is_some()
+        || later.on(record)
+}
+
 /// Whether `dun check` calls this invoice record an error on its own, whatever else the ledger
 /// holds (SPEC §10): its customer is not in the register, it falls due before it was issued,
 /// or its balance disagrees with amount − paid or is more than the amount. A load for letters

@@ -369,7 +369,19 @@ fn with_journal(
 /// Not for what looks at settled invoices: `dun check`, `customer`, `explain`, `report`,
 /// `interest`, a forecast (invoices issued later fall due in it).
 pub fn load_ledger_deciding(dir: &Path, as_of: chrono::NaiveDate) -> Result<crate::core::ledger::Ledger> {
-    load_slim(dir, as_of, false)
+    load_slim(dir, as_of, false, None)
+}
+
+/// [`load_ledger_deciding`] for the decisions of every day from `as_of` to `until` (a
+/// forecast, `dun due --until`): it keeps as well the invoices that may decide on a later day
+/// ([`crate::core::ledger::decides_later`]): issued by then, or whose open amount may change
+/// by then.
+pub fn load_ledger_forecasting(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> Result<crate::core::ledger::Ledger> {
+    load_slim(dir, as_of, false, Some(until))
 }
 
 /// [`load_ledger_deciding`] for the runs that write letters (`dun remind`, `dun collect`): it
@@ -378,7 +390,7 @@ pub fn load_ledger_deciding(dir: &Path, as_of: chrono::NaiveDate) -> Result<crat
 /// ([`crate::core::ledger::flagged_alone`]), the invoices credit notes name, and the
 /// reference of every other one ([`crate::core::ledger::LeftOut`]).
 pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<crate::core::ledger::Ledger> {
-    load_slim(dir, as_of, true)
+    load_slim(dir, as_of, true, None)
 }
 
 /// The ledger as `dun interest` needs it for the invoices settled late between `from` and
@@ -391,8 +403,8 @@ pub fn load_ledger_for_interest(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> Result<crate::core::ledger::Ledger> {
-    use crate::core::charges::{PaidWithin, credited_within, may_settle_within};
-    use crate::core::ledger::number_hash;
+    use crate::core::charges::{credited_within, may_settle_within};
+    use crate::core::ledger::{PaidWithin, number_hash};
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -438,15 +450,26 @@ pub fn load_ledger_for_interest(
 /// number each credit note names, and (for letters) what is left out.
 type SlimPart = (Vec<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
 
-fn load_slim(dir: &Path, as_of: chrono::NaiveDate, letters: bool) -> Result<crate::core::ledger::Ledger> {
-    use crate::core::ledger::{PaymentIndex, decides_on, flagged_alone, number_hash, repeated_hashes};
+fn load_slim(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+    letters: bool,
+    until: Option<chrono::NaiveDate>,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::{
+        PaidWithin, PaymentIndex, decides_later, decides_on, flagged_alone, number_hash, repeated_hashes,
+    };
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, as_of);
+    let later =
+        until.zip(as_of.succ_opt()).map(|(until, next)| (until, PaidWithin::new(&payments, next, until)));
     let keeps = |record: &InvoiceRecord<'_>, customer: Option<u32>| {
-        decides_on(record, as_of, &paid) || (letters && flagged_alone(record, customer.is_some()))
+        decides_on(record, as_of, &paid)
+            || (letters && flagged_alone(record, customer.is_some()))
+            || later.as_ref().is_some_and(|(until, paid)| decides_later(record, as_of, *until, paid))
     };
     let schemes = letters.then(|| crate::letters::compose::ReferenceSchemes::new(&policy, &customers));
     let stamp = file_stamp(&dir.join(INVOICES));
