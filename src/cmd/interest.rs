@@ -12,12 +12,12 @@ use crate::io::ledger_dir;
 use crate::render::{Cell, Format, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
     let to = args.to.unwrap_or(ctx.as_of);
     let from = args.from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
     if from > to {
         bail!("--from {from} is after --to {to}");
     }
+    let ledger = ledger_dir::load_ledger_for_interest(&ctx.dir, from, to)?;
     let rows = late_payment_interest(&ledger, from, to);
     let mut table = Table::new([
         "customer",
@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
     let note = (!carried.is_empty()).then(|| {
         format!(
             "no reference rate known for part of the period of invoice(s) {}: the last known rate is carried forward; set interest.reference_rates in policy.toml",
-            carried.join(", ")
+            some_of(&carried)
         )
     });
     if let (Some(note), false) = (&note, ctx.format == Format::Table) {
@@ -98,4 +98,27 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
             .text(text)
             .json(|| Ok(serde_json::to_string_pretty(&table.json_rows())? + "\n"));
     ctx.emit(view, Some(&ledger.policy))
+}
+
+/// The invoices a note names: all of a few, the first ten of many and how many more (a year's
+/// interest on a large ledger can rest on a carried rate for hundreds of thousands of invoices:
+/// one stderr line naming them all was megabytes long).
+fn some_of(numbers: &[&str]) -> String {
+    const SHOWN: usize = 10;
+    match numbers.len() {
+        n if n <= SHOWN => numbers.join(", "),
+        n => format!("{} and {} more", numbers[..SHOWN].join(", "), n - SHOWN),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_note_names_ten_invoices_and_counts_the_rest() {
+        let numbers: Vec<String> = (1..=12).map(|n| format!("F{n}")).collect();
+        let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        assert_eq!(super::some_of(&refs[..2]), "F1, F2");
+        assert_eq!(super::some_of(&refs[..10]), "F1, F2, F3, F4, F5, F6, F7, F8, F9, F10");
+        assert_eq!(super::some_of(&refs), "F1, F2, F3, F4, F5, F6, F7, F8, F9, F10 and 2 more");
+    }
 }

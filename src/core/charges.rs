@@ -16,7 +16,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::interest::{InterestResult, accrue, accrue_total};
 use super::ledger::Ledger;
-use super::model::{Customer, Invoice};
+use super::model::{Customer, Invoice, InvoiceRecord};
 use super::policy::{Charge, InterestMode, Policy, Rules};
 use super::rules::calendar::{MovedDue, moved_due};
 use super::rules::{self, DayCount, FeeCurrency, FeeRequest, LawDates, RatePeriod, RulePack, RuleViolation};
@@ -442,6 +442,63 @@ pub struct LateInterest {
 pub fn settled_on(timeline: &[(NaiveDate, Decimal)]) -> Option<NaiveDate> {
     let (date, open) = timeline.last()?;
     open.is_zero().then_some(*date)
+}
+
+/// The payments of `payments.csv` dated within a period, by the invoice number or the
+/// reference they name (as [`Ledger`] matches them): what may have settled an invoice in it.
+#[derive(Debug, Default)]
+pub struct PaidWithin {
+    numbers: rustc_hash::FxHashSet<String>,
+    references: rustc_hash::FxHashSet<String>,
+}
+
+impl PaidWithin {
+    pub fn new(payments: &[super::model::Payment], from: NaiveDate, to: NaiveDate) -> PaidWithin {
+        let mut within = PaidWithin::default();
+        for p in payments.iter().filter(|p| (from..=to).contains(&p.date)) {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => within.numbers.insert(number.clone()),
+                (None, Some(r)) => within.references.insert(super::ledger::normalize_reference(r)),
+                (None, None) => false,
+            };
+        }
+        within
+    }
+
+    fn on(&self, record: &InvoiceRecord<'_>) -> bool {
+        self.numbers.contains(record.number)
+            || (!self.references.is_empty()
+                && record
+                    .reference
+                    .is_some_and(|r| self.references.contains(&super::ledger::normalize_reference(r))))
+    }
+}
+
+/// Whether [`late_payment_interest`] for `from..=to` can need this invoice record, from the
+/// record and the payments alone: a credit note (it changes the invoice it names), or an
+/// invoice due before `to` whose open amount may have changed within the period. Its open
+/// amount is settled on the day of its last change ([`settled_on`]), so an invoice settled in
+/// the period changed in it: `paid` dated in it (by `paid_on`, else the invoice date), a
+/// payment of `payments.csv` in it, or a credit note on it issued in it — which the record
+/// alone cannot tell: [`credited_within`] names those numbers, for the caller to read again.
+pub fn may_settle_within(
+    record: &InvoiceRecord<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+    paid: &PaidWithin,
+) -> bool {
+    if record.credits.is_some() || record.is_credit_note() {
+        return true;
+    }
+    let within = |d: NaiveDate| (from..=to).contains(&d);
+    record.issued <= to
+        && record.due < to
+        && (within(record.paid_on.unwrap_or(record.issued)) || paid.on(record))
+}
+
+/// The number a credit note issued within `from..=to` names: an invoice it may have settled.
+pub fn credited_within<'a>(record: &InvoiceRecord<'a>, from: NaiveDate, to: NaiveDate) -> Option<&'a str> {
+    record.credits.filter(|_| (from..=to).contains(&record.issued))
 }
 
 /// Interest on every invoice settled late between `from` and `to` (inclusive): what an

@@ -452,6 +452,59 @@ pub fn load_ledger_for_stats(
     Ok((with_journal(journal, policy, customers, invoices, payments, noted), flow.invoices_due_12m))
 }
 
+/// The ledger as `dun interest` needs it for the invoices settled late between `from` and
+/// `to`: [`load_without_journal`] keeping only the invoices that may have been settled in the
+/// period ([`crate::core::charges::may_settle_within`]) and the credit notes, and no journal
+/// (interest is worked out from the invoices and payments alone). On a ledger of years that
+/// is the period's few of millions; every line is still read and checked.
+pub fn load_ledger_for_interest(
+    dir: &Path,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::charges::{PaidWithin, credited_within, may_settle_within};
+    use crate::core::ledger::number_hash;
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let index = CustomerIndex::new(&customers, &policy);
+    let paid = PaidWithin::new(&payments, from, to);
+    let keeps = |record: &InvoiceRecord<'_>| may_settle_within(record, from, to, &paid);
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (parts, invoices_noted) = scan_invoices_noted(
+        dir,
+        &policy,
+        &index,
+        <(Vec<Invoice>, Vec<u64>)>::default,
+        |(kept, credited), record| {
+            if keeps(record) {
+                kept.push(record.to_owned());
+            }
+            credited.extend(credited_within(record, from, to).map(number_hash));
+        },
+    )?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let mut credited = rustc_hash::FxHashSet::default();
+    for (kept, c) in parts {
+        invoice_parts.push(kept);
+        credited.extend(c);
+    }
+    // An invoice a credit note settled in the period (rare): read again for it.
+    if !credited.is_empty() {
+        let more =
+            |record: &InvoiceRecord<'_>| !keeps(record) && credited.contains(&number_hash(record.number));
+        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+        if file_stamp(&dir.join(INVOICES)) != stamp {
+            // Rewritten between the two readings: read it whole, once.
+            return load_without_journal(dir);
+        }
+    }
+    let invoices = in_file_order(invoice_parts);
+    drop(index);
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    Ok(with_journal(crate::core::journal::Journal::default(), policy, customers, invoices, payments, noted))
+}
+
 /// What one worker of a slim load keeps: the invoices, a hash of every number, a hash of the
 /// number each credit note names, and (for letters) what is left out.
 type SlimPart = (Vec<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
@@ -1033,6 +1086,40 @@ mod tests {
             let none = load_ledger_about(dir.path(), About::Customer("nobody")).expect("loads");
             prop_assert!(none.invoices.is_empty());
             prop_assert!(none.journal.entries.iter().all(|e| e.invoice.is_none() || e.event.is_delivery()));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// `dun interest` claims on its load, for any period, what it claims on the whole
+        /// ledger (invoices settled in the period by `paid`, by payments of `payments.csv` by
+        /// number or by reference, by credit notes; numbers given twice), with no journal read.
+        #[test]
+        fn the_interest_load_claims_as_the_whole_ledger(
+            rows in rows(),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000, any::<bool>()), 0..8),
+            from in 0u16..420,
+            days in 0u16..150,
+            journal in journal_lines(),
+        ) {
+            use crate::core::charges::late_payment_interest;
+            let start = day("2025-10-01");
+            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount\n"), |csv, (n, d, a, by_reference)| {
+                let (number, reference) = match by_reference {
+                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
+                    false => (format!("N{n}"), String::new()),
+                };
+                csv + &format!("{},{number},{reference},{}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
+            });
+            let dir = ledger_dir(&invoices_csv(&rows), &payments);
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+            let from = start + chrono::Days::new(u64::from(from));
+            let to = from + chrono::Days::new(u64::from(days));
+            let whole = load_ledger(dir.path()).expect("loads");
+            let slim = load_ledger_for_interest(dir.path(), from, to).expect("loads");
+            prop_assert_eq!(late_payment_interest(&slim, from, to), late_payment_interest(&whole, from, to));
+            prop_assert!(slim.journal.entries.is_empty());
         }
     }
 
