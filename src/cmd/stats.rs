@@ -8,15 +8,15 @@ use crate::cli::StatsArgs;
 use crate::context::Context;
 use crate::core::insight::effectiveness::{
     Effectiveness, Group, MIN_SAMPLE, OBSERVE_DAYS, RULE_OF_THUMB_COLLECTED_PCT, RULE_OF_THUMB_REMINDED_PCT,
-    StepStats, WINDOWS, effectiveness,
+    StepStats, WINDOWS, effectiveness_counted,
 };
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, _args: &StatsArgs) -> Result<()> {
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
-    let stats = effectiveness(&ledger, ctx.as_of);
+    let (ledger, invoices_due_12m) = ledger_dir::load_ledger_for_stats(&ctx.dir, ctx.as_of)?;
+    let stats = effectiveness_counted(&ledger, ctx.as_of, invoices_due_12m);
     let sheets =
         || vec![Sheet::new("Amounts", amounts_table(&stats)), Sheet::new("Counts", counts_table(&stats))];
     let view = View::new(format!("Does the ladder work? As of {}", ctx.as_of), sheets)

@@ -251,6 +251,19 @@ impl PaymentIndex {
 }
 
 impl PaymentIndex {
+    /// The dated payments of `payments.csv` on this invoice (by its number and by its
+    /// reference), up to the index's as-of date.
+    pub fn dated_on<'a>(
+        &'a self,
+        record: &InvoiceRecord<'_>,
+    ) -> impl Iterator<Item = (NaiveDate, Decimal)> + 'a {
+        let by_reference = match (self.dated_by_reference.is_empty(), record.reference) {
+            (false, Some(reference)) => self.dated_by_reference.get(&normalize_reference(reference)),
+            _ => None,
+        };
+        self.dated_by_invoice.get(record.number).into_iter().chain(by_reference).flatten().copied()
+    }
+
     /// What `payments.csv` paid on this invoice up to and including `day`.
     pub fn paid_by(&self, record: &InvoiceRecord<'_>, day: NaiveDate) -> Decimal {
         let sum = |list: Option<&Vec<(NaiveDate, Decimal)>>| -> Decimal {

@@ -393,6 +393,77 @@ pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<c
     load_slim(dir, as_of, true, None)
 }
 
+/// The ledger as `dun stats` needs it on `as_of`, and the invoices due in the last 12 months
+/// (counted while every invoice streams past): of the journal the ladder's lines
+/// ([`crate::core::insight::effectiveness::reads_line`]), of the invoices those the ladder
+/// names, the credit notes, every line of a number given twice, and the invoices that may be
+/// compared without a step ([`crate::core::insight::effectiveness::may_be_compared`]). On a
+/// ledger of years most invoices were paid before any reminder and are not kept.
+pub fn load_ledger_for_stats(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+) -> Result<(crate::core::ledger::Ledger, u64)> {
+    use crate::core::aging::FlowFigures;
+    use crate::core::insight::effectiveness::{may_be_compared, reads_line};
+    use crate::core::ledger::{PaymentIndex, number_hash, repeated_hashes};
+    type Part = (Vec<Invoice>, Vec<u64>, FlowFigures);
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let journal = super::journal_file::read_where(dir, reads_line)?;
+    let laddered: rustc_hash::FxHashSet<u64> =
+        journal.entries.iter().filter_map(|e| e.invoice.as_deref()).map(number_hash).collect();
+    // The earliest day any segment reminds: a day the comparison cannot come before.
+    let segments = policy.file.segments.keys().filter_map(|name| policy.rules(Some(name)));
+    let after_days = std::iter::once(policy.base_rules())
+        .chain(segments)
+        .map(|r| r.reminder.after_days())
+        .min()
+        .unwrap_or(0);
+    let index = CustomerIndex::new(&customers, &policy);
+    let paid = PaymentIndex::new(&payments, as_of);
+    let keeps = |record: &InvoiceRecord<'_>| {
+        record.credits.is_some()
+            || record.is_credit_note()
+            || laddered.contains(&number_hash(record.number))
+            || may_be_compared(record, as_of, after_days, &paid)
+    };
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (parts, invoices_noted) =
+        scan_invoices_noted(dir, &policy, &index, Part::default, |(kept, numbers, flow), record| {
+            flow.push(record, as_of);
+            numbers.push(number_hash(record.number));
+            if keeps(record) {
+                kept.push(record.to_owned());
+            }
+        })?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut numbers, mut flow) = (Vec::new(), FlowFigures::default());
+    for (kept, n, f) in parts {
+        invoice_parts.push(kept);
+        numbers.push(n);
+        flow.merge(f);
+    }
+    // Only the first line of a number given twice is observed, whichever it is: keep them all.
+    let wanted = repeated_hashes(numbers);
+    if !wanted.is_empty() {
+        let more =
+            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+        if file_stamp(&dir.join(INVOICES)) != stamp {
+            // Rewritten between the two readings: read it whole, once.
+            let ledger = load_ledger(dir)?;
+            let mut whole = FlowFigures::default();
+            ledger.invoices.iter().for_each(|i| whole.push(&i.record(), as_of));
+            return Ok((ledger, whole.invoices_due_12m));
+        }
+    }
+    let invoices = in_file_order(invoice_parts);
+    drop(index);
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    Ok((with_journal(journal, policy, customers, invoices, payments, noted), flow.invoices_due_12m))
+}
+
 /// The ledger as `dun interest` needs it for the invoices settled late between `from` and
 /// `to`: [`load_without_journal`] keeping only the invoices that may have been settled in the
 /// period ([`crate::core::charges::may_settle_within`]) and the credit notes, and no journal
@@ -755,6 +826,45 @@ mod tests {
         assert!(numbers(About::Customer("AB")).is_empty(), "two names hold AB: nobody is meant");
     }
 
+    /// `dun stats` compares an invoice without a reminder on the day its customer's segment
+    /// would have reminded it, if it was open the day before: the load keeps one paid on that
+    /// day or after and leaves out one paid before it. It cannot tell customers' segments
+    /// apart while it reads, so it judges every invoice by the earliest segment's day: one
+    /// paid before its own later day is kept too, and compared by nobody.
+    #[test]
+    fn the_stats_load_keeps_an_invoice_compared_on_its_segments_day() {
+        use crate::core::insight::effectiveness::{effectiveness, effectiveness_counted};
+        let dir = ledger_dir(
+            "number,customer,issued,due,amount,paid,paid_on\n\
+             1,K1,2025-10-01,2025-10-31,1000.00,1000.00,2025-11-10\n\
+             2,K2,2025-10-01,2025-10-31,1000.00,1000.00,2025-11-10\n\
+             3,K1,2025-10-01,2025-10-31,1000.00,1000.00,2025-11-02\n\
+             4,K1,2025-10-01,2025-10-31,1000.00,0,\n\
+             5,K1,2025-10-01,2025-10-31,1000.00,1000.00,2025-11-03\n\
+             6,K1,2025-10-01,2025-10-31,1000.00,0,\n",
+            "date,invoice,amount\n2025-11-03,6,1000.00\n",
+        );
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
+        write(
+            POLICY,
+            &format!("{POLICY_TEXT}[reminder]\nafter_days = 20\n[segments.soon]\nreminder.after_days = 3\n"),
+        );
+        write(CUSTOMERS, "id,name,kind,segment\nK1,Alfa AB,business,soon\nK2,Beta Holm,consumer,\n");
+        let as_of = day("2026-01-31");
+        let whole = load_ledger(dir.path()).expect("loads");
+        let (slim, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
+        let numbers: Vec<&str> = slim.invoices.iter().map(|i| i.number.as_str()).collect();
+        assert_eq!(numbers, ["1", "2", "4", "5", "6"]);
+        let stats = effectiveness_counted(&slim, as_of, due_12m);
+        assert_eq!(stats, effectiveness(&whole, as_of));
+        // K1's day is 3 November: 1 (paid 7 days after it), 5 and 6 (paid on it, in `paid` and
+        // in payments.csv) and 4 (never).
+        let first = &stats.steps[0];
+        let without = &first.without_step;
+        assert_eq!((without.invoices, without.paid_within[0], without.unpaid), (4, 3, 1));
+        assert_eq!(due_12m, 6);
+    }
+
     /// A generated row: number, customer, issued (days from the start), days to due (a few
     /// before issued), amount (cents), how much is in `paid`, paid_on (days from issued), the
     /// number it credits, its reference, a balance off amount − paid by this much.
@@ -1098,6 +1208,44 @@ mod tests {
             if whole.invoice(&target).is_some() || whole.customer(&target).is_some() {
                 prop_assert_eq!(on_target(&about), on_target(&whole));
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// `dun stats` on its load sees what it sees on the whole ledger (steps, pauses and
+        /// hand-overs in the journal, payments in `paid` and in `payments.csv` by number and by
+        /// reference, refunds, credit notes, numbers given twice, a segment reminding sooner).
+        #[test]
+        fn the_stats_load_sees_as_the_whole_ledger(
+            rows in rows(),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, -50_000i32..500_000, any::<bool>()), 0..8),
+            as_of in 0u16..480,
+            journal in journal_lines(),
+        ) {
+            use crate::core::insight::effectiveness::{effectiveness, effectiveness_counted};
+            let start = day("2025-10-01");
+            // A negative payment is a reversal, said so.
+            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount,reversal\n"), |csv, (n, d, a, by_reference)| {
+                let (number, reference) = match by_reference {
+                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
+                    false => (format!("N{n}"), String::new()),
+                };
+                let reversal = if *a < 0 { "yes" } else { "" };
+                csv + &format!("{},{number},{reference},{},{reversal}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
+            });
+            let dir = ledger_dir(&invoices_csv(&rows), &payments);
+            let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
+            // Half the numbers never on the journal: compared without a step, or left out.
+            let journal: Vec<Line> = journal.into_iter().filter(|l| l.2.is_none_or(|n| n < 7)).collect();
+            write(JOURNAL, &journal_csv(&journal));
+            write(POLICY, &format!("{POLICY_TEXT}[reminder]\nafter_days = 20\n[segments.soon]\nreminder.after_days = 3\n"));
+            write(CUSTOMERS, "id,name,kind,segment\nK1,Alfa AB,business,soon\nK2,Beta Holm,consumer,\nK3,Gamma AB,business,\n");
+            let as_of = start + chrono::Days::new(u64::from(as_of));
+            let whole = load_ledger(dir.path()).expect("loads");
+            let (slim, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
+            prop_assert_eq!(effectiveness_counted(&slim, as_of, due_12m), effectiveness(&whole, as_of));
         }
     }
 

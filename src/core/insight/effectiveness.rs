@@ -32,8 +32,8 @@ use rustc_hash::FxHashMap;
 
 use crate::core::aging::{FlowFigures, share};
 use crate::core::journal::{Entry, Event};
-use crate::core::ledger::Ledger;
-use crate::core::model::{Currency, Invoice};
+use crate::core::ledger::{Ledger, PaymentIndex};
+use crate::core::model::{Currency, Invoice, InvoiceRecord};
 use crate::core::policy::Rules;
 
 /// The windows after a step, in days.
@@ -283,16 +283,72 @@ fn comparison_day(l: &Ladder<'_>, invoice: &Invoice, rules: &Rules) -> Option<(S
 
 /// The ladder's effectiveness on `as_of` from the ledger's journal and payments.
 pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
+    let mut flow = FlowFigures::default();
+    for invoice in &ledger.invoices {
+        flow.push(&invoice.record(), as_of);
+    }
+    effectiveness_counted(ledger, as_of, flow.invoices_due_12m)
+}
+
+/// Whether [`effectiveness`] on `as_of` can observe this invoice record when the journal holds
+/// no line of the ladder on its number (no step, pause or hand-over) and it is neither a credit
+/// note nor a number given twice: only as a comparison invoice for `reminder-1`, on its due
+/// date + `after_days` (the least of the policy's) if that day is observed, and only if it was
+/// open the day before. Credit notes and an early-payment discount only lower what is open, so
+/// what `paid` and `payments.csv` leave open then is an upper bound: when it is nothing, the
+/// invoice is not observed. One with a refund (a negative payment) or a payment dated before
+/// its timeline starts is kept whatever it shows. A load for `dun stats` keeps what this
+/// accepts and drops the rest, most of a ledger of years.
+pub fn may_be_compared(
+    record: &InvoiceRecord<'_>,
+    as_of: NaiveDate,
+    after_days: u32,
+    payments: &PaymentIndex,
+) -> bool {
+    let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
+    let day = record.due.checked_add_days(Days::new(u64::from(after_days)));
+    let (false, Some(day)) = (record.issued > as_of, day.filter(|d| *d <= observed_until)) else {
+        return false;
+    };
+    let start = record.issued.min(record.due);
+    // `paid` counts from `paid_on`, or from the invoice date without one (as the timeline).
+    let paid_on = match record.paid_on {
+        Some(d) if d > as_of => None,
+        Some(d) => Some(d),
+        None => Some(record.issued),
+    };
+    let mut irregular = record.paid < Decimal::ZERO || paid_on.is_some_and(|d| d < start);
+    let mut paid = if paid_on.is_some_and(|d| d < day) { record.paid } else { Decimal::ZERO };
+    for (date, amount) in payments.dated_on(record) {
+        irregular |= amount < Decimal::ZERO || date < start;
+        if date < day {
+            paid += amount;
+        }
+    }
+    irregular || record.amount - paid > Decimal::ZERO
+}
+
+/// Whether [`effectiveness`] reads a journal line: a step, a pause or a hand-over on an
+/// invoice (the ladder; the shares count reminders and hand-overs).
+pub fn reads_line(line: &crate::core::journal::LineHead<'_>) -> bool {
+    line.invoice.is_some()
+        && matches!(
+            line.event,
+            Event::Reminder | Event::Collection | Event::Dispute | Event::Promise | Event::Plan
+        )
+}
+
+/// [`effectiveness`] with the invoices due in the last 12 months counted already (by a load
+/// that streamed every invoice and kept only those [`may_be_compared`] or on the journal).
+pub fn effectiveness_counted(ledger: &Ledger, as_of: NaiveDate, invoices_due_12m: u64) -> Effectiveness {
     let journal = ledger.journal.by_invoice();
     let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
     let mut treated: BTreeMap<Step, Vec<Observation>> = BTreeMap::new();
     let mut control: BTreeMap<Step, Vec<Observation>> = BTreeMap::new();
     let mut too_recent: FxHashMap<Step, u32> = FxHashMap::default();
     let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
-    let mut flow = FlowFigures::default();
     let mut seen = rustc_hash::FxHashSet::default();
     for invoice in &ledger.invoices {
-        flow.push(&invoice.record(), as_of);
         // The first line of a number is the invoice (`dun check` reports duplicates).
         if invoice.is_credit_note() || invoice.issued > as_of || !seen.insert(invoice.number.as_str()) {
             continue;
@@ -346,7 +402,7 @@ pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
     Effectiveness {
         as_of,
         steps,
-        invoices_due_12m: flow.invoices_due_12m,
+        invoices_due_12m,
         reminded_12m: ledger.journal.invoices_with_in_year(Event::Reminder, as_of),
         collected_12m: ledger.journal.invoices_with_in_year(Event::Collection, as_of),
     }
