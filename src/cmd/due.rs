@@ -55,11 +55,11 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => sort_by_customer_and_invoice(&mut listed, |row| (row.customer, row.invoice)),
     }
     let listed = std::mem::ManuallyDrop::new(listed);
-    let rows = DecisionRows { ledger: &ledger, listed: &listed, shape: decision_table(args.until.is_some()) };
+    let rows = DecisionRows { ledger, listed: &listed, shape: decision_table(args.until.is_some()) };
     let table = || {
         let mut table = decision_table(args.until.is_some());
         for row in listed.iter() {
-            table.push(row.cells(&ledger));
+            table.push(row.cells(ledger));
         }
         table
     };

@@ -865,6 +865,31 @@ mod tests {
         assert_eq!(due_12m, 6);
     }
 
+    /// An invoice settled on the forecast's first day can open again within it: `paid`,
+    /// negative (a payment taken back), dated within the forecast, or a payment of
+    /// payments.csv reversed within it. The forecasting load keeps both and the forecast
+    /// reminds each from that day, as on the whole ledger.
+    #[test]
+    fn the_forecasting_load_keeps_an_invoice_that_opens_again() {
+        use crate::core::dunning::forecast;
+        let dir = ledger_dir(
+            "number,customer,issued,due,amount,paid,paid_on\n\
+             1,K1,2025-10-01,2025-10-31,100.00,-50.00,2025-12-05\n\
+             2,K1,2025-10-01,2025-10-31,100.00,100.00,2025-10-20\n\
+             3,K1,2025-10-01,2025-10-31,100.00,0,\n",
+            "date,invoice,amount,reversal\n2025-10-20,1,100.00,\n2025-10-20,3,100.00,\n2025-12-10,3,-100.00,yes\n",
+        );
+        let (as_of, until) = (day("2025-12-01"), day("2025-12-31"));
+        let slim = load_ledger_forecasting(dir.path(), as_of, until).expect("loads");
+        assert_eq!(slim.invoices.iter().map(|i| i.number.as_str()).collect::<Vec<_>>(), ["1", "3"]);
+        let whole = load_ledger(dir.path()).expect("loads");
+        let listed = |list: &[(chrono::NaiveDate, crate::core::dunning::Decision<'_>)]| format!("{list:#?}");
+        let planned = forecast(&whole, as_of, until);
+        let reminded: Vec<_> = planned.iter().map(|(day, d)| (day.to_string(), d.invoice)).collect();
+        assert_eq!(reminded[..2], [("2025-12-05".to_owned(), "1"), ("2025-12-10".to_owned(), "3")]);
+        assert_eq!(listed(&forecast(&slim, as_of, until)), listed(&planned));
+    }
+
     /// A generated row: number, customer, issued (days from the start), days to due (a few
     /// before issued), amount (cents), how much is in `paid`, paid_on (days from issued), the
     /// number it credits, its reference, a balance off amount − paid by this much.
@@ -1047,6 +1072,49 @@ mod tests {
             }
         }
 
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// A forecast (`dun due --until`) on the forecasting load lists what it lists on the
+        /// whole ledger, day by day (invoices issued, paid or credited in the forecast's time,
+        /// payments of `payments.csv` by number and by reference, refunds); run on the ledger
+        /// itself it lists the same and leaves the journal as it found it.
+        #[test]
+        fn the_forecasting_load_forecasts_as_the_whole_ledger(
+            rows in rows(),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, -50_000i32..500_000, any::<bool>()), 0..8),
+            as_of in 0u16..420,
+            days in 0u16..40,
+            journal in journal_lines(),
+        ) {
+            use crate::core::dunning::{forecast, forecast_each};
+            let start = day("2025-10-01");
+            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount,reversal\n"), |csv, (n, d, a, by_reference)| {
+                let (number, reference) = match by_reference {
+                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
+                    false => (format!("N{n}"), String::new()),
+                };
+                let reversal = if *a < 0 { "yes" } else { "" };
+                csv + &format!("{},{number},{reference},{},{reversal}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
+            });
+            let dir = ledger_dir(&invoices_csv(&rows), &payments);
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+            let as_of = start + chrono::Days::new(u64::from(as_of));
+            let until = as_of + chrono::Days::new(u64::from(days));
+            let whole = load_ledger(dir.path()).expect("loads");
+            let mut slim = load_ledger_forecasting(dir.path(), as_of, until).expect("loads");
+            let listed = |list: &[(chrono::NaiveDate, crate::core::dunning::Decision<'_>)]| format!("{list:#?}");
+            let want = listed(&forecast(&whole, as_of, until));
+            prop_assert_eq!(listed(&forecast(&slim, as_of, until)), want.clone());
+            let journal_before = slim.journal.clone();
+            let mut in_place = Vec::new();
+            forecast_each(&mut slim, as_of, until, &mut |day, at, d| in_place.push((day, at, format!("{d:#?}"))));
+            prop_assert_eq!(&slim.journal, &journal_before);
+            let again: Vec<_> = forecast(&slim, as_of, until).into_iter().map(|(day, d)| (day, slim.invoice_position(d.invoice), format!("{d:#?}"))).collect();
+            prop_assert_eq!(in_place.into_iter().map(|(day, at, d)| (day, Some(at), d)).collect::<Vec<_>>(), again);
+        }
     }
 
     proptest! {
