@@ -43,7 +43,9 @@ fn positions(
 
 pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
     let _lock = LedgerLock::acquire(&ctx.dir)?;
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    // Of the invoices and the journal only what is the customer's (and what may concern it: credit
+    // notes, numbers given twice) is kept; the files themselves are rewritten line by line.
+    let ledger = ledger_dir::load_ledger_about(&ctx.dir, ledger_dir::About::Customer(&args.customer))?;
     let Some(customer) = ledger.customer(&args.customer) else {
         bail!(
             "no customer has the id \"{}\" (give the exact id; `dun customer` finds it by name)",

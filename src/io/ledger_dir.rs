@@ -210,8 +210,8 @@ pub enum About<'q> {
     Customer(&'q str),
 }
 
-/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`, and the
-/// agreements and notes of `dun dispute`, `promise`, `plan`, `hold`, `note`, ...): of the
+/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`, `dun forget`,
+/// and the agreements and notes of `dun dispute`, `promise`, `plan`, `hold`, `note`, ...): of the
 /// invoices it keeps the customer's, the credit notes (which may name them) and what those
 /// notes name, and every line of a number given twice (decided on its first line, whoever's it
 /// is); of the journal the lines such a run reads
@@ -1314,6 +1314,45 @@ mod tests {
             let whole = load_ledger(dir.path()).expect("loads");
             let (slim, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
             prop_assert_eq!(effectiveness_counted(&slim, as_of, due_12m), effectiveness(&whole, as_of));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// `dun forget` on the load about the customer judges as on the whole ledger (what is
+        /// open, the last activity, the retention) and finds the same invoice numbers of
+        /// theirs to empty the descriptions of.
+        #[test]
+        fn forgetting_on_a_load_about_the_customer_is_as_on_the_whole_ledger(
+            rows in rows(),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
+            journal in journal_lines(),
+            as_of in 0u16..3000,
+            customer in 1u8..4,
+        ) {
+            use crate::core::privacy::{last_activity, may_forget};
+            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,amount\n"), |csv, (n, d, a)| {
+                csv + &format!("{},N{n},{}\n", day("2025-10-01") + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
+            });
+            let dir = ledger_dir(&invoices_csv(&rows), &payments);
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+            let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
+            let id = format!("K{customer}");
+            let whole = load_ledger(dir.path()).expect("loads");
+            let about = load_ledger_about(dir.path(), About::Customer(&id)).expect("loads");
+            let judged = |l: &crate::core::ledger::Ledger| {
+                let c = l.customer(&id).expect("in the register");
+                (may_forget(l, c, as_of), last_activity(l, &id, as_of))
+            };
+            prop_assert_eq!(judged(&about), judged(&whole));
+            let numbers = |l: &crate::core::ledger::Ledger| {
+                let mut n: Vec<String> = l.invoices.iter().filter(|i| i.customer == id.as_str()).map(|i| i.number.to_string()).collect();
+                n.sort();
+                n.dedup();
+                n
+            };
+            prop_assert_eq!(numbers(&about), numbers(&whole));
         }
     }
 

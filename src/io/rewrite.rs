@@ -87,6 +87,7 @@ pub fn rewritten(
     }
     let bytes = std::fs::read(path).with_context(|| format!("{display}: cannot read {}", path.display()))?;
     let decoded = decode(&bytes);
+    drop(bytes);
     let text = decoded.text.as_str();
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = super::source::sniff_delimiter(first_line.as_bytes());
@@ -95,47 +96,56 @@ pub fn rewritten(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut starts: Vec<usize> = Vec::new();
-    let mut records: Vec<Vec<String>> = Vec::new();
+    // Record by record: a ledger's file is millions of them, and only a few change. An edited
+    // record is written once the next one's start (its end) is known.
+    let mut header: Option<Vec<String>> = None;
     let mut record = csv::StringRecord::new();
-    loop {
-        let start = reader.position().byte() as usize;
-        match reader.read_record(&mut record) {
-            Ok(true) => {
-                // The reader may place a record's start inside the previous line end (after
-                // its `\r`): a record starts at its first byte that is not a line end.
-                let skip = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
-                starts.push(start + skip);
-                records.push(record.iter().map(str::to_owned).collect());
-            }
-            Ok(false) => break,
-            Err(e) => bail!("{display}: {e}"),
-        }
-    }
-    let Some((header, rows)) = records.split_first() else { return Ok(None) };
-    let mut out = String::with_capacity(text.len());
+    let mut fields: Vec<String> = Vec::new();
+    let mut edited: Option<(usize, Vec<String>)> = None;
+    let mut out = String::new();
     let mut copied = 0;
     let mut changed = 0;
-    for (i, row) in rows.iter().enumerate() {
-        let mut fields = row.clone();
-        if !edit(header, &mut fields) || fields == *row {
-            continue;
+    loop {
+        let position = reader.position().byte() as usize;
+        let more = reader.read_record(&mut record).map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
+        // The reader may place a record's start inside the previous line end (after its
+        // `\r`): a record starts at its first byte that is not a line end.
+        let skip = text.as_bytes()[position..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = if more { position + skip } else { text.len() };
+        if let Some((at, fields)) = edited.take() {
+            let old = &text[at..start];
+            let ending = if old.ends_with("\r\n") {
+                "\r\n"
+            } else if old.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            };
+            if out.is_empty() {
+                out.reserve(text.len());
+            }
+            out.push_str(&text[copied..at]);
+            out.push_str(&write_record(&fields, delimiter)?);
+            out.push_str(ending);
+            copied = start;
+            changed += 1;
         }
-        let start = starts[i + 1];
-        let end = starts.get(i + 2).copied().unwrap_or(text.len());
-        let old = &text[start..end];
-        let ending = if old.ends_with("\r\n") {
-            "\r\n"
-        } else if old.ends_with('\n') {
-            "\n"
-        } else {
-            ""
+        if !more {
+            break;
+        }
+        let Some(header) = &header else {
+            header = Some(record.iter().map(str::to_owned).collect());
+            continue;
         };
-        out.push_str(&text[copied..start]);
-        out.push_str(&write_record(&fields, delimiter)?);
-        out.push_str(ending);
-        copied = end;
-        changed += 1;
+        // The same strings for every record: no allocation per field once they are grown.
+        fields.resize_with(record.len(), String::new);
+        for (field, value) in fields.iter_mut().zip(record.iter()) {
+            field.clear();
+            field.push_str(value);
+        }
+        if edit(header, &mut fields) && !fields.iter().map(String::as_str).eq(record.iter()) {
+            edited = Some((start, fields.clone()));
+        }
     }
     if changed == 0 {
         return Ok(None);
@@ -154,6 +164,74 @@ pub fn column(header: &[String], names: &[&str]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the records (delimiters, quotes and line ends inside fields, every field
+        /// quoted or only where needed, CRLF or LF, a last line end or none), the edited
+        /// records are written anew with their own line end and every other byte stays.
+        #[test]
+        fn every_record_not_edited_stays_byte_for_byte(
+            rows in proptest::collection::vec(
+                (proptest::collection::vec("[a-zA-Z0-9 ;,\"\r\n]{0,6}", 1..4), any::<bool>(), any::<bool>()),
+                0..12,
+            ),
+            semicolon in any::<bool>(),
+            crlf in any::<bool>(),
+            last_end in any::<bool>(),
+        ) {
+            let delimiter = if semicolon { b';' } else { b',' };
+            let ending = if crlf { "\r\n" } else { "\n" };
+            let line = |fields: &[String], always: bool| {
+                let style = if always { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
+                let mut w = csv::WriterBuilder::new().delimiter(delimiter).quote_style(style).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+                w.write_record(fields).unwrap();
+                let mut text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+                text.pop();
+                text
+            };
+            // A header that cannot be read as a line end, then the rows.
+            let header = vec!["id".to_owned(), "name".to_owned()];
+            let mut all = vec![(header, false, false)];
+            all.extend(rows);
+            let (mut before, mut after) = (String::new(), String::new());
+            let mut edits = 0;
+            for (i, (fields, always, edit)) in all.iter().enumerate() {
+                let end = if i + 1 == all.len() && !last_end { "" } else { ending };
+                before += &line(fields, *always);
+                before += end;
+                // (A lone empty field is written `""`: a record, not an empty line.)
+                if i > 0 && *edit {
+                    let mut new = fields.clone();
+                    new[0] = "(x)".to_owned();
+                    after += &write_record(&new, delimiter).unwrap();
+                    edits += 1;
+                } else {
+                    after += &line(fields, *always);
+                }
+                after += end;
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("f.csv");
+            std::fs::write(&path, &before).unwrap();
+            let mut row = 0;
+            let result = rewritten(&path, "f.csv", |_, fields| {
+                row += 1;
+                let (_, _, edit) = &all[row];
+                if *edit {
+                    fields[0] = "(x)".to_owned();
+                }
+                *edit
+            }).unwrap();
+            match result {
+                Some((bytes, n)) => {
+                    prop_assert_eq!(n, edits);
+                    prop_assert_eq!(String::from_utf8(bytes).unwrap(), after);
+                }
+                None => prop_assert_eq!(edits, 0),
+            }
+        }
+    }
 
     #[test]
     fn only_the_edited_record_changes_byte_for_byte() {
