@@ -95,34 +95,46 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn of(observations: &[Observation]) -> Group {
-        let mut g = Group { invoices: observations.len() as u32, ..Group::default() };
-        let mut days: Vec<i64> = Vec::with_capacity(observations.len());
-        for o in observations {
-            match o.days_to_pay {
-                Some(d) => {
-                    for (count, window) in g.paid_within.iter_mut().zip(WINDOWS) {
-                        *count += u32::from(d <= window);
-                    }
-                    days.push(d);
-                }
-                None => g.unpaid += 1,
-            }
-            let a = g.amounts.entry(o.currency).or_default();
-            a.invoices += 1;
-            a.open_at_step += o.open;
-            for (sum, paid) in a.paid_within.iter_mut().zip(o.paid_within) {
-                *sum += paid;
-            }
-        }
-        days.sort_unstable();
-        g.median_days_to_pay = censored_median(&days, g.unpaid as usize);
-        g
-    }
-
     /// Share (in %) of the group settled within window `i`.
     pub fn paid_share(&self, i: usize) -> Option<Decimal> {
         share(u64::from(self.paid_within[i]), u64::from(self.invoices))
+    }
+}
+
+/// A [`Group`] gathered one observation at a time, keeping of each only its days to pay (for
+/// the median): an observation of each of a ledger's millions of invoices was most of what
+/// `dun stats` held.
+#[derive(Default)]
+struct GroupSum {
+    group: Group,
+    days: Vec<i64>,
+}
+
+impl GroupSum {
+    fn add(&mut self, o: &Observation) {
+        let g = &mut self.group;
+        g.invoices += 1;
+        match o.days_to_pay {
+            Some(d) => {
+                for (count, window) in g.paid_within.iter_mut().zip(WINDOWS) {
+                    *count += u32::from(d <= window);
+                }
+                self.days.push(d);
+            }
+            None => g.unpaid += 1,
+        }
+        let a = g.amounts.entry(o.currency).or_default();
+        a.invoices += 1;
+        a.open_at_step += o.open;
+        for (sum, paid) in a.paid_within.iter_mut().zip(o.paid_within) {
+            *sum += paid;
+        }
+    }
+
+    fn finish(mut self) -> Group {
+        self.days.sort_unstable();
+        self.group.median_days_to_pay = censored_median(&self.days, self.group.unpaid as usize);
+        self.group
     }
 }
 
@@ -343,8 +355,8 @@ pub fn reads_line(line: &crate::core::journal::LineHead<'_>) -> bool {
 pub fn effectiveness_counted(ledger: &Ledger, as_of: NaiveDate, invoices_due_12m: u64) -> Effectiveness {
     let journal = ledger.journal.by_invoice();
     let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
-    let mut treated: BTreeMap<Step, Vec<Observation>> = BTreeMap::new();
-    let mut control: BTreeMap<Step, Vec<Observation>> = BTreeMap::new();
+    let mut treated: BTreeMap<Step, GroupSum> = BTreeMap::new();
+    let mut control: BTreeMap<Step, GroupSum> = BTreeMap::new();
     let mut too_recent: FxHashMap<Step, u32> = FxHashMap::default();
     let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
     let mut seen = rustc_hash::FxHashSet::default();
@@ -365,7 +377,7 @@ pub fn effectiveness_counted(ledger: &Ledger, as_of: NaiveDate, invoices_due_12m
             if date > observed_until {
                 *too_recent.entry(step).or_default() += 1;
             } else if let Some(o) = observe(ledger, invoice, date, as_of, true) {
-                treated.entry(step).or_default().push(o);
+                treated.entry(step).or_default().add(&o);
             }
         }
         let customer = ledger.customer(&invoice.customer);
@@ -375,7 +387,7 @@ pub fn effectiveness_counted(ledger: &Ledger, as_of: NaiveDate, invoices_due_12m
             && date <= observed_until
             && let Some(o) = observe(ledger, invoice, date, as_of, false)
         {
-            control.entry(step).or_default().push(o);
+            control.entry(step).or_default().add(&o);
         }
     }
     let base_max = ledger.policy.base_rules().reminder.max();
@@ -394,8 +406,8 @@ pub fn effectiveness_counted(ledger: &Ledger, as_of: NaiveDate, invoices_due_12m
     let steps = ladder_steps
         .map(|step| StepStats {
             step,
-            with_step: Group::of(treated.get(&step).map_or(&[][..], Vec::as_slice)),
-            without_step: Group::of(control.get(&step).map_or(&[][..], Vec::as_slice)),
+            with_step: treated.remove(&step).unwrap_or_default().finish(),
+            without_step: control.remove(&step).unwrap_or_default().finish(),
             too_recent: too_recent.get(&step).copied().unwrap_or(0),
         })
         .collect();
