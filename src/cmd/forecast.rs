@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: &ForecastArgs) -> Result<()> {
     if args.weeks == 0 || args.weeks > MAX_WEEKS {
         bail!("--weeks {}: give 1 to {MAX_WEEKS} weeks", args.weeks);
     }
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let ledger = ledger_dir::load_ledger_for_forecast(&ctx.dir, ctx.as_of, args.weeks)?;
     let f = forecast(&ledger, ctx.as_of, args.weeks)?;
     let b = backtest(&ledger, ctx.as_of, args.weeks)?;
     let sheets = || {

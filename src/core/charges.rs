@@ -444,8 +444,8 @@ pub fn settled_on(timeline: &[(NaiveDate, Decimal)]) -> Option<NaiveDate> {
     open.is_zero().then_some(*date)
 }
 
-/// Whether [`late_payment_interest`] for `from..=to` can need this invoice record, from the
-/// record and the payments alone: a credit note (it changes the invoice it names), or an
+/// Whether [`late_payment_interest`] for `from..=to` (the period of `paid`) can need this
+/// invoice record, from the record and the payments alone: a credit note (it changes the invoice it names), or an
 /// invoice due before `to` whose open amount may have changed within the period. Its open
 /// amount is settled on the day of its last change ([`settled_on`]), so an invoice settled in
 /// the period changed in it: `paid` dated in it (by `paid_on`, else the invoice date), a
@@ -453,17 +453,13 @@ pub fn settled_on(timeline: &[(NaiveDate, Decimal)]) -> Option<NaiveDate> {
 /// alone cannot tell: [`credited_within`] names those numbers, for the caller to read again.
 pub fn may_settle_within(
     record: &InvoiceRecord<'_>,
-    from: NaiveDate,
     to: NaiveDate,
     paid: &super::ledger::PaidWithin,
 ) -> bool {
     if record.credits.is_some() || record.is_credit_note() {
         return true;
     }
-    let within = |d: NaiveDate| (from..=to).contains(&d);
-    record.issued <= to
-        && record.due < to
-        && (within(record.paid_on.unwrap_or(record.issued)) || paid.on(record))
+    record.issued <= to && record.due < to && paid.changes(record)
 }
 
 /// The number a credit note issued within `from..=to` names: an invoice it may have settled.

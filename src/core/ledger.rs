@@ -330,15 +330,18 @@ pub fn decides_on(record: &InvoiceRecord<'_>, as_of: NaiveDate, payments: &Payme
 
 /// The payments of `payments.csv` dated within a period, by the invoice number or the
 /// reference they name (as [`Ledger`] matches them): what may have settled an invoice in it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PaidWithin {
+    from: NaiveDate,
+    to: NaiveDate,
     numbers: rustc_hash::FxHashSet<String>,
     references: rustc_hash::FxHashSet<String>,
 }
 
 impl PaidWithin {
     pub fn new(payments: &[Payment], from: NaiveDate, to: NaiveDate) -> PaidWithin {
-        let mut within = PaidWithin::default();
+        let (numbers, references) = Default::default();
+        let mut within = PaidWithin { from, to, numbers, references };
         for p in payments.iter().filter(|p| (from..=to).contains(&p.date)) {
             match (&p.invoice, &p.reference) {
                 (Some(number), _) => within.numbers.insert(number.clone()),
@@ -354,6 +357,13 @@ impl PaidWithin {
         self.numbers.contains(record.number)
             || (!self.references.is_empty()
                 && record.reference.is_some_and(|r| self.references.contains(&normalize_reference(r))))
+    }
+
+    /// Whether the invoice's open amount may change within the period by what was paid:
+    /// `paid` dated in it (by `paid_on`, else the invoice date, as [`Ledger::open_timeline`]
+    /// counts it) or a payment of `payments.csv` in it. (A credit note is the caller's.)
+    pub fn changes(&self, record: &InvoiceRecord<'_>) -> bool {
+        (self.from..=self.to).contains(&record.paid_on.unwrap_or(record.issued)) || self.on(record)
     }
 }
 

@@ -474,37 +474,76 @@ pub fn load_ledger_for_interest(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> Result<crate::core::ledger::Ledger> {
-    use crate::core::charges::{credited_within, may_settle_within};
-    use crate::core::ledger::{PaidWithin, number_hash};
+    use crate::core::charges::may_settle_within;
+    use crate::core::ledger::PaidWithin;
+    load_kept_without_journal(dir, (from, to), false, |payments| {
+        let paid = PaidWithin::new(payments, from, to);
+        move |record: &InvoiceRecord<'_>| may_settle_within(record, to, &paid)
+    })
+}
+
+/// The ledger as `dun forecast` needs it on `as_of` for `weeks` weeks (its backtest made as
+/// many weeks before): [`load_without_journal`] keeping only the invoices open on either day
+/// or settled within the history either reads, the credit notes and every line of a number
+/// given twice ([`crate::core::insight::forecast::may_be_forecast`]); no journal (a forecast
+/// reads none).
+pub fn load_ledger_for_forecast(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+    weeks: u32,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::insight::forecast::{ForecastDays, may_be_forecast};
+    let days = ForecastDays::new(as_of, weeks);
+    load_kept_without_journal(dir, (days.history_from, as_of), true, |payments| {
+        let known = days.known(payments);
+        move |record: &InvoiceRecord<'_>| may_be_forecast(record, &known)
+    })
+}
+
+/// [`load_without_journal`] keeping only the invoice lines `keeps` accepts (made from the
+/// payments), the lines of the numbers a credit note issued within `credited` names (a credit
+/// may have settled them) and, with `repeated`, every line of a number given twice (runs that
+/// take a number's first line): those two read again, as rare.
+fn load_kept_without_journal<K: Fn(&InvoiceRecord<'_>) -> bool + Sync>(
+    dir: &Path,
+    credited: (chrono::NaiveDate, chrono::NaiveDate),
+    repeated: bool,
+    keeps: impl FnOnce(&[crate::core::model::Payment]) -> K,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::charges::credited_within;
+    use crate::core::ledger::{number_hash, repeated_hashes};
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
-    let paid = PaidWithin::new(&payments, from, to);
-    let keeps = |record: &InvoiceRecord<'_>| may_settle_within(record, from, to, &paid);
+    let keeps = keeps(&payments);
     let stamp = file_stamp(&dir.join(INVOICES));
     let (parts, invoices_noted) = scan_invoices_noted(
         dir,
         &policy,
         &index,
-        <(Vec<Invoice>, Vec<u64>)>::default,
-        |(kept, credited), record| {
+        <(Vec<Invoice>, Vec<u64>, Vec<u64>)>::default,
+        |(kept, credits, numbers), record| {
             if keeps(record) {
                 kept.push(record.to_owned());
             }
-            credited.extend(credited_within(record, from, to).map(number_hash));
+            credits.extend(credited_within(record, credited.0, credited.1).map(number_hash));
+            if repeated {
+                numbers.push(number_hash(record.number));
+            }
         },
     )?;
     let mut invoice_parts = Vec::with_capacity(parts.len());
-    let mut credited = rustc_hash::FxHashSet::default();
-    for (kept, c) in parts {
+    let (mut wanted, mut numbers) = (rustc_hash::FxHashSet::default(), Vec::new());
+    for (kept, c, n) in parts {
         invoice_parts.push(kept);
-        credited.extend(c);
+        wanted.extend(c);
+        numbers.push(n);
     }
-    // An invoice a credit note settled in the period (rare): read again for it.
-    if !credited.is_empty() {
+    wanted.extend(repeated_hashes(numbers));
+    if !wanted.is_empty() {
         let more =
-            |record: &InvoiceRecord<'_>| !keeps(record) && credited.contains(&number_hash(record.number));
+            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
         invoice_parts.extend(read_again(dir, &policy, &index, more)?);
         if file_stamp(&dir.join(INVOICES)) != stamp {
             // Rewritten between the two readings: read it whole, once.
@@ -1353,6 +1392,39 @@ mod tests {
                 n
             };
             prop_assert_eq!(numbers(&about), numbers(&whole));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// `dun forecast` and its backtest on the forecast's load come out as on the whole
+        /// ledger (invoices open on either day, settled within the history by `paid`, by
+        /// payments of `payments.csv` by number or by reference, by credit notes; refunds;
+        /// numbers given twice), with no journal read.
+        #[test]
+        fn the_forecast_load_forecasts_as_the_whole_ledger(
+            rows in rows(),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, -50_000i32..500_000, any::<bool>()), 0..8),
+            as_of in 0u16..800,
+            weeks in 1u32..10,
+        ) {
+            use crate::core::insight::forecast::{backtest, forecast};
+            let start = day("2025-10-01");
+            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount,reversal\n"), |csv, (n, d, a, by_reference)| {
+                let (number, reference) = match by_reference {
+                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
+                    false => (format!("N{n}"), String::new()),
+                };
+                let reversal = if *a < 0 { "yes" } else { "" };
+                csv + &format!("{},{number},{reference},{},{reversal}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
+            });
+            let dir = ledger_dir(&invoices_csv(&rows), &payments);
+            let as_of = start + chrono::Days::new(u64::from(as_of));
+            let whole = load_ledger(dir.path()).expect("loads");
+            let slim = load_ledger_for_forecast(dir.path(), as_of, weeks).expect("loads");
+            prop_assert_eq!(forecast(&slim, as_of, weeks), forecast(&whole, as_of, weeks));
+            prop_assert_eq!(backtest(&slim, as_of, weeks), backtest(&whole, as_of, weeks));
         }
     }
 

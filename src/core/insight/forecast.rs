@@ -28,8 +28,8 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use crate::core::ledger::Ledger;
-use crate::core::model::{Currency, Invoice};
+use crate::core::ledger::{Ledger, PaidWithin, PaymentIndex, decides_on};
+use crate::core::model::{Currency, Invoice, InvoiceRecord};
 use crate::core::money::{Overflow, add_to, round_money};
 
 /// Settled invoices a customer needs before its own behaviour is used.
@@ -179,6 +179,55 @@ fn invoices_on(ledger: &Ledger, as_of: NaiveDate) -> Vec<&Invoice> {
         .collect()
 }
 
+/// The days a forecast on `as_of` for `weeks` weeks reads, with its backtest: the day the
+/// backtest's forecast was made, and the first day a settlement can count in either's history.
+#[derive(Clone, Copy, Debug)]
+pub struct ForecastDays {
+    pub as_of: NaiveDate,
+    pub backtest_from: NaiveDate,
+    pub history_from: NaiveDate,
+}
+
+impl ForecastDays {
+    pub fn new(as_of: NaiveDate, weeks: u32) -> ForecastDays {
+        let backtest_from = as_of - Days::new(7 * u64::from(weeks));
+        let history_from = backtest_from - Days::new(HISTORY_DAYS as u64 - 1);
+        ForecastDays { as_of, backtest_from, history_from }
+    }
+
+    /// What the payments tell of every invoice on those days.
+    pub fn known(self, payments: &[crate::core::model::Payment]) -> KnownPayments {
+        KnownPayments {
+            days: self,
+            now: PaymentIndex::new(payments, self.as_of),
+            then: PaymentIndex::new(payments, self.backtest_from),
+            in_history: PaidWithin::new(payments, self.history_from, self.as_of),
+        }
+    }
+}
+
+/// The payments as [`may_be_forecast`] reads them.
+pub struct KnownPayments {
+    days: ForecastDays,
+    now: PaymentIndex,
+    then: PaymentIndex,
+    in_history: PaidWithin,
+}
+
+/// Whether [`forecast`] or [`backtest`] can need this invoice record: a credit note, an
+/// invoice with something open (or owed back) on the as-of day or the backtest's day, or one
+/// whose open amount may have changed within the history, where the day it was settled may lie
+/// (that day is one of its changes). Not from the record alone: every line of a number given
+/// twice (the first line is the invoice) and the numbers a credit note issued in the history
+/// names, which the caller reads again.
+pub fn may_be_forecast(record: &InvoiceRecord<'_>, known: &KnownPayments) -> bool {
+    record.credits.is_some()
+        || record.is_credit_note()
+        || decides_on(record, known.days.as_of, &known.now)
+        || decides_on(record, known.days.backtest_from, &known.then)
+        || known.in_history.changes(record)
+}
+
 /// The forecast for `weeks` weeks after `as_of` (see the module documentation). Sums are
 /// checked: a figure past the range is an [`Overflow`] naming it, never a panic.
 pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecast, Overflow> {
@@ -259,7 +308,7 @@ fn delays_per_week<E>(
 /// The forecast made `weeks` weeks before `as_of`, against what was paid in those weeks on the
 /// invoices open then.
 pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Backtest, Overflow> {
-    let from = as_of - Days::new(7 * u64::from(weeks));
+    let from = ForecastDays::new(as_of, weeks).backtest_from;
     let past = forecast(ledger, from, weeks)?;
     let open_then = ledger.open_amounts(from);
     let mut actual: BTreeMap<(NaiveDate, Currency), Decimal> = BTreeMap::new();
