@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     // A pipe, a device or an endless file would be read under the lock: refused before it.
     check_bank_paths(&args.files)?;
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
-    let ledger = ledger_dir::load_ledger(&ctx.dir)?;
+    let ledger = ledger_dir::load_ledger_for_import(&ctx.dir)?;
     // Read before the bank files (which payments are recorded already decides the matching
     // date), its errors told after theirs.
     let (unmatched, unmatched_error) = match import_files::read_unmatched(&ctx.dir) {

@@ -167,6 +167,16 @@ pub fn read_when_deciding(line: &LineHead<'_>, letters: bool, decided: impl Fn(&
         || (letters && line.note.and_then(super::reference::letter::total_in_note).is_some())
 }
 
+/// Whether `dun import` reads a journal line: its `payment` lines (a run that stopped before
+/// journaling what it wrote to payments.csv is caught up) and the letters' lines that carry a
+/// total reference (a payment of a letter's total is shared among its invoices). A year of
+/// daily reminders is most of a journal, and the matching reads none of it.
+pub fn read_when_importing(line: &LineHead<'_>) -> bool {
+    line.event == Event::Payment
+        || (matches!(line.event, Event::Reminder | Event::Collection)
+            && line.note.and_then(super::reference::letter::total_in_note).is_some())
+}
+
 /// Whether a run about one customer reads a journal line (`dun explain`, `dun customer`; see
 /// `io::ledger_dir::load_ledger_about`): every line on a number `theirs` accepts (a number one
 /// of the customer's invoice lines has), every line naming the customer, and, as for

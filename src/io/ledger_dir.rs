@@ -200,6 +200,15 @@ pub fn load_ledger(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     Ok(ledger)
 }
 
+/// [`load_ledger`] for `dun import`: every invoice and payment (a payment may be for any of
+/// them), and of the journal what an import reads
+/// ([`crate::core::journal::read_when_importing`]).
+pub fn load_ledger_for_import(dir: &Path) -> Result<crate::core::ledger::Ledger> {
+    let mut ledger = load_without_journal(dir)?;
+    ledger.journal = super::journal_file::read_where(dir, crate::core::journal::read_when_importing)?;
+    Ok(ledger)
+}
+
 /// Whom a run about one customer is about.
 #[derive(Clone, Copy, Debug)]
 pub enum About<'q> {
@@ -1425,6 +1434,27 @@ mod tests {
             let slim = load_ledger_for_forecast(dir.path(), as_of, weeks).expect("loads");
             prop_assert_eq!(forecast(&slim, as_of, weeks), forecast(&whole, as_of, weeks));
             prop_assert_eq!(backtest(&slim, as_of, weeks), backtest(&whole, as_of, weeks));
+        }
+    }
+
+    proptest! {
+        /// `dun import` on its load finds the same letters' totals and the same `payment` lines
+        /// as on the whole ledger, and the same invoices and payments.
+        #[test]
+        fn the_import_load_reads_what_an_import_reads(rows in rows(), journal in journal_lines()) {
+            use crate::core::journal::Event;
+            use crate::core::reference::letter::letter_totals;
+            let dir = ledger_dir(&invoices_csv(&rows), "");
+            std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+            let whole = load_ledger(dir.path()).expect("loads");
+            let import = load_ledger_for_import(dir.path()).expect("loads");
+            prop_assert_eq!(format!("{:?}", letter_totals(&import.journal)), format!("{:?}", letter_totals(&whole.journal)));
+            let paid = |l: &crate::core::ledger::Ledger| -> Vec<u64> {
+                l.journal.entries.iter().filter(|e| e.event == Event::Payment).map(|e| e.line).collect()
+            };
+            prop_assert_eq!(paid(&import), paid(&whole));
+            prop_assert_eq!(&import.invoices, &whole.invoices);
+            prop_assert_eq!(&import.payments, &whole.payments);
         }
     }
 
