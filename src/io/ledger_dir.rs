@@ -785,6 +785,24 @@ mod tests {
         dir
     }
 
+    /// `payments.csv` of generated payments: on an invoice number or (when the flag is set) on
+    /// a reference, days from the start, an amount in cents; a negative one is a reversal, said
+    /// so.
+    fn payments_by_file(paid: &[(u8, u16, i32, bool)]) -> String {
+        let mut csv = String::from("date,invoice,reference,amount,reversal\n");
+        for &(n, days, cents, by_reference) in paid {
+            let (number, reference) = match by_reference {
+                true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
+                false => (format!("N{n}"), String::new()),
+            };
+            let reversal = if cents < 0 { "yes" } else { "" };
+            let date = day("2025-10-01") + chrono::Days::new(u64::from(days));
+            let amount = rust_decimal::Decimal::new(i64::from(cents), 2);
+            csv += &format!("{date},{number},{reference},{amount},{reversal}\n");
+        }
+        csv
+    }
+
     /// Every decision, violation and warning of both loads, as text.
     fn decided(ledger: &crate::core::ledger::Ledger, as_of: chrono::NaiveDate) -> String {
         let outcome = crate::core::dunning::decide(ledger, as_of);
@@ -1080,13 +1098,11 @@ mod tests {
         #[test]
         fn the_slim_loads_decide_as_the_whole_ledger(
             rows in rows(),
-            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000, any::<bool>()), 0..6),
             as_of in 0u16..420,
             journal in journal_lines(),
         ) {
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,amount\n"), |csv, (n, d, a)| {
-                csv + &format!("{},N{n},{}\n", day("2025-10-01") + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
             let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
@@ -1139,14 +1155,7 @@ mod tests {
         ) {
             use crate::core::dunning::{forecast, forecast_each};
             let start = day("2025-10-01");
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount,reversal\n"), |csv, (n, d, a, by_reference)| {
-                let (number, reference) = match by_reference {
-                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
-                    false => (format!("N{n}"), String::new()),
-                };
-                let reversal = if *a < 0 { "yes" } else { "" };
-                csv + &format!("{},{number},{reference},{},{reversal}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
             let as_of = start + chrono::Days::new(u64::from(as_of));
@@ -1244,13 +1253,7 @@ mod tests {
         ) {
             use crate::core::charges::late_payment_interest;
             let start = day("2025-10-01");
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount\n"), |csv, (n, d, a, by_reference)| {
-                let (number, reference) = match by_reference {
-                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
-                    false => (format!("N{n}"), String::new()),
-                };
-                csv + &format!("{},{number},{reference},{}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
             let from = start + chrono::Days::new(u64::from(from));
@@ -1275,16 +1278,14 @@ mod tests {
         #[test]
         fn an_agreement_on_a_load_about_its_target_is_as_on_the_whole_ledger(
             rows in rows(),
-            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000, any::<bool>()), 0..6),
             journal in journal_lines(),
             as_of in 0u16..420,
             target in 0u8..20,
         ) {
             use crate::core::agreement::{self, PlanRequest};
             use crate::core::ledger::Ledger;
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,amount\n"), |csv, (n, d, a)| {
-                csv + &format!("{},N{n},{}\n", day("2025-10-01") + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
             let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
@@ -1342,15 +1343,7 @@ mod tests {
         ) {
             use crate::core::insight::effectiveness::{effectiveness, effectiveness_counted};
             let start = day("2025-10-01");
-            // A negative payment is a reversal, said so.
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount,reversal\n"), |csv, (n, d, a, by_reference)| {
-                let (number, reference) = match by_reference {
-                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
-                    false => (format!("N{n}"), String::new()),
-                };
-                let reversal = if *a < 0 { "yes" } else { "" };
-                csv + &format!("{},{number},{reference},{},{reversal}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
             // Half the numbers never on the journal: compared without a step, or left out.
@@ -1374,15 +1367,13 @@ mod tests {
         #[test]
         fn forgetting_on_a_load_about_the_customer_is_as_on_the_whole_ledger(
             rows in rows(),
-            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000), 0..6),
+            paid_by_file in proptest::collection::vec((0u8..14, 0u16..400, 1i32..500_000, any::<bool>()), 0..6),
             journal in journal_lines(),
             as_of in 0u16..3000,
             customer in 1u8..4,
         ) {
             use crate::core::privacy::{last_activity, may_forget};
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,amount\n"), |csv, (n, d, a)| {
-                csv + &format!("{},N{n},{}\n", day("2025-10-01") + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
             let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
@@ -1420,14 +1411,7 @@ mod tests {
         ) {
             use crate::core::insight::forecast::{backtest, forecast};
             let start = day("2025-10-01");
-            let payments: String = paid_by_file.iter().fold(String::from("date,invoice,reference,amount,reversal\n"), |csv, (n, d, a, by_reference)| {
-                let (number, reference) = match by_reference {
-                    true => (String::new(), format!("{}", 1000 + u32::from(n % 6))),
-                    false => (format!("N{n}"), String::new()),
-                };
-                let reversal = if *a < 0 { "yes" } else { "" };
-                csv + &format!("{},{number},{reference},{},{reversal}\n", start + chrono::Days::new(u64::from(*d)), rust_decimal::Decimal::new(i64::from(*a), 2))
-            });
+            let payments = payments_by_file(&paid_by_file);
             let dir = ledger_dir(&invoices_csv(&rows), &payments);
             let as_of = start + chrono::Days::new(u64::from(as_of));
             let whole = load_ledger(dir.path()).expect("loads");
