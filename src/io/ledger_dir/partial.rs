@@ -1,0 +1,509 @@
+//! The partial loads: a ledger as one command needs it, every line of every file still read
+//! and checked, but only the invoices and journal lines that command can read kept — the
+//! decisions of a day, letters, `dun check`, a run about one customer, `interest`,
+//! `forecast`, `stats`, `import`. Each has a property test in `tests.rs` comparing its
+//! command's result with the whole ledger's.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::*;
+use crate::core::model::{Invoice, InvoiceRecord};
+
+/// [`load_ledger`] for `dun import`: every invoice and payment (a payment may be for any of
+/// them), and of the journal what an import reads
+/// ([`crate::core::journal::read_when_importing`]).
+pub fn load_ledger_for_import(dir: &Path) -> Result<crate::core::ledger::Ledger> {
+    let mut ledger = load_without_journal(dir)?;
+    ledger.journal = crate::io::journal_file::read_where(dir, crate::core::journal::read_when_importing)?;
+    Ok(ledger)
+}
+
+/// Whom a run about one customer is about.
+#[derive(Clone, Copy, Debug)]
+pub enum About<'q> {
+    /// The customer of an invoice (`dun explain`): the customer of its number's first line.
+    InvoiceOf(&'q str),
+    /// A customer of the register, by id or a part of its name (`dun customer`; see
+    /// [`crate::core::customer::find_in_register`]).
+    Customer(&'q str),
+}
+
+/// [`load_ledger`] for a run about one customer (`dun explain`, `dun customer`, `dun forget`,
+/// and the agreements and notes of `dun dispute`, `promise`, `plan`, `hold`, `note`, ...): of the
+/// invoices it keeps the customer's, the credit notes (which may name them) and what those
+/// notes name, and every line of a number given twice (decided on its first line, whoever's it
+/// is); of the journal the lines such a run reads
+/// ([`crate::core::journal::read_about_customer`]). On a ledger of years that is a few lines of
+/// millions. Every line of every file is still read and checked. When the run is about no
+/// customer (no such invoice, no or several such customers) no invoice is kept: the run says so
+/// and stops.
+pub fn load_ledger_about(dir: &Path, about: About<'_>) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::{number_hash, repeated_hashes};
+    type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>);
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let index = CustomerIndex::new(&customers, &policy);
+    let customer = match about {
+        About::Customer(query) => match crate::core::customer::find_in_register(&customers, query) {
+            crate::core::customer::Lookup::One(c) => Some(c.id.to_string()),
+            _ => None,
+        },
+        About::InvoiceOf(number) => customer_of_invoice(dir, &policy, &index, number)?,
+    };
+    // Their lines by id as written, or by the register's reading of it (the same customer).
+    let owner = customer.as_deref().and_then(|c| index.get(c));
+    let theirs = |record: &InvoiceRecord<'_>| match customer.as_deref() {
+        None => false,
+        Some(id) => record.customer == id || (owner.is_some() && index.get(record.customer) == owner),
+    };
+    let keeps = |record: &InvoiceRecord<'_>| {
+        customer.is_some() && (theirs(record) || record.is_credit_note() || record.credits.is_some())
+    };
+    let (parts, invoices_noted) =
+        scan_invoices_noted(dir, &policy, &index, Part::default, |(kept, numbers, credited), record| {
+            numbers.push(number_hash(record.number));
+            if keeps(record) {
+                kept.push(record.to_owned());
+                credited.extend(record.credits.map(number_hash));
+            }
+        })?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut numbers, mut credited) = (Vec::new(), Vec::new());
+    for (kept, n, c) in parts {
+        invoice_parts.push(kept);
+        numbers.push(n);
+        credited.extend(c);
+    }
+    let mut wanted = if customer.is_some() { repeated_hashes(numbers) } else { Default::default() };
+    wanted.extend(credited);
+    if !wanted.is_empty() {
+        let more =
+            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+    }
+    if file_stamp(&dir.join(INVOICES)) != stamp {
+        // Rewritten between the readings: read it whole, once.
+        return load_ledger(dir);
+    }
+    let invoices = in_file_order(invoice_parts);
+    drop(index);
+    let theirs = numbers_among(&invoices);
+    let journal = crate::io::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_about_customer(line, customer.as_deref(), &theirs)
+    })?;
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    Ok(with_journal(journal, policy, customers, invoices, payments, noted))
+}
+
+/// The customer of the first line of `invoices.csv` with this number, if any line has it.
+fn customer_of_invoice(
+    dir: &Path,
+    policy: &Policy,
+    index: &CustomerIndex<'_>,
+    number: &str,
+) -> Result<Option<String>> {
+    let found = scan_invoices(
+        dir,
+        policy,
+        index,
+        || None,
+        |first: &mut Option<(u64, String)>, record| {
+            if record.number == number && first.as_ref().is_none_or(|(line, _)| record.line < *line) {
+                *first = Some((record.line, record.customer.to_owned()));
+            }
+        },
+    )?;
+    Ok(found.into_iter().flatten().min_by_key(|(line, _)| *line).map(|(_, customer)| customer))
+}
+
+/// The lines of `invoices.csv` that `more` asks for, read again: the rare lines a partial load
+/// needs beside those it kept, known only once every line was seen. The caller compares the
+/// file's stamp from before its first reading with the one after this.
+fn read_again(
+    dir: &Path,
+    policy: &Policy,
+    index: &CustomerIndex<'_>,
+    more: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
+) -> Result<Vec<Vec<Invoice>>> {
+    scan_invoices(dir, policy, index, Vec::new, |kept, record| {
+        if more(record) {
+            kept.push(record.to_owned());
+        }
+    })
+}
+
+/// Whether a journal line's invoice number is one of these invoices', compared by hash: a
+/// collision keeps a line nothing looks up, never drops one.
+fn numbers_among(invoices: &[Invoice]) -> impl Fn(&str) -> bool + use<> {
+    use crate::core::ledger::number_hash;
+    let mut hashes: Vec<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
+    hashes.sort_unstable();
+    move |number| hashes.binary_search(&number_hash(number)).is_ok()
+}
+
+/// The ledger as the decisions of `as_of` need it (`dun due`): [`load_ledger`] without the
+/// invoices settled by then or not issued yet, which decide nothing (see
+/// [`crate::core::ledger::decides_on`]), except where their number is given twice. On a ledger
+/// of years most invoices are paid: they are read and checked as always, but not kept.
+///
+/// Not for what looks at settled invoices: `dun check`, `customer`, `explain`, `report`,
+/// `interest`, a forecast (invoices issued later fall due in it).
+pub fn load_ledger_deciding(dir: &Path, as_of: chrono::NaiveDate) -> Result<crate::core::ledger::Ledger> {
+    load_slim(dir, as_of, false, None)
+}
+
+/// [`load_ledger_deciding`] for the decisions of every day from `as_of` to `until` (a
+/// forecast, `dun due --until`): it keeps as well the invoices that may decide on a later day
+/// ([`crate::core::ledger::decides_later`]): issued by then, or whose open amount may change
+/// by then.
+pub fn load_ledger_forecasting(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> Result<crate::core::ledger::Ledger> {
+    load_slim(dir, as_of, false, Some(until))
+}
+
+/// [`load_ledger_deciding`] for the runs that write letters (`dun remind`, `dun collect`): it
+/// keeps as well what their data gate (`dun check`'s errors) and their total references need
+/// of settled invoices: the invoices `dun check` flags on their own
+/// ([`crate::core::ledger::flagged_alone`]), the invoices credit notes name, and the
+/// reference of every other one ([`crate::core::ledger::LeftOut`]).
+pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<crate::core::ledger::Ledger> {
+    load_slim(dir, as_of, true, None)
+}
+
+/// The ledger as `dun stats` needs it on `as_of`, and the invoices due in the last 12 months
+/// (counted while every invoice streams past): of the journal the ladder's lines
+/// ([`crate::core::insight::effectiveness::reads_line`]), of the invoices those the ladder
+/// names, the credit notes, every line of a number given twice, and the invoices that may be
+/// compared without a step ([`crate::core::insight::effectiveness::may_be_compared`]). On a
+/// ledger of years most invoices were paid before any reminder and are not kept.
+pub fn load_ledger_for_stats(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+) -> Result<(crate::core::ledger::Ledger, u64)> {
+    use crate::core::aging::FlowFigures;
+    use crate::core::insight::effectiveness::{may_be_compared, reads_line};
+    use crate::core::ledger::{PaymentIndex, number_hash, repeated_hashes};
+    type Part = (Vec<Invoice>, Vec<u64>, FlowFigures);
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let journal = crate::io::journal_file::read_where(dir, reads_line)?;
+    let laddered: rustc_hash::FxHashSet<u64> =
+        journal.entries.iter().filter_map(|e| e.invoice.as_deref()).map(number_hash).collect();
+    // The earliest day any segment reminds: a day the comparison cannot come before.
+    let segments = policy.file.segments.keys().filter_map(|name| policy.rules(Some(name)));
+    let after_days = std::iter::once(policy.base_rules())
+        .chain(segments)
+        .map(|r| r.reminder.after_days())
+        .min()
+        .unwrap_or(0);
+    let index = CustomerIndex::new(&customers, &policy);
+    let paid = PaymentIndex::new(&payments, as_of);
+    let keeps = |record: &InvoiceRecord<'_>| {
+        record.credits.is_some()
+            || record.is_credit_note()
+            || laddered.contains(&number_hash(record.number))
+            || may_be_compared(record, as_of, after_days, &paid)
+    };
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (parts, invoices_noted) =
+        scan_invoices_noted(dir, &policy, &index, Part::default, |(kept, numbers, flow), record| {
+            flow.push(record, as_of);
+            numbers.push(number_hash(record.number));
+            if keeps(record) {
+                kept.push(record.to_owned());
+            }
+        })?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut numbers, mut flow) = (Vec::new(), FlowFigures::default());
+    for (kept, n, f) in parts {
+        invoice_parts.push(kept);
+        numbers.push(n);
+        flow.merge(f);
+    }
+    // Only the first line of a number given twice is observed, whichever it is: keep them all.
+    let wanted = repeated_hashes(numbers);
+    if !wanted.is_empty() {
+        let more =
+            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+        if file_stamp(&dir.join(INVOICES)) != stamp {
+            // Rewritten between the two readings: read it whole, once.
+            let ledger = load_ledger(dir)?;
+            let mut whole = FlowFigures::default();
+            ledger.invoices.iter().for_each(|i| whole.push(&i.record(), as_of));
+            return Ok((ledger, whole.invoices_due_12m));
+        }
+    }
+    let invoices = in_file_order(invoice_parts);
+    drop(index);
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    Ok((with_journal(journal, policy, customers, invoices, payments, noted), flow.invoices_due_12m))
+}
+
+/// The ledger as `dun interest` needs it for the invoices settled late between `from` and
+/// `to`: [`load_without_journal`] keeping only the invoices that may have been settled in the
+/// period ([`crate::core::charges::may_settle_within`]) and the credit notes, and no journal
+/// (interest is worked out from the invoices and payments alone). On a ledger of years that
+/// is the period's few of millions; every line is still read and checked.
+pub fn load_ledger_for_interest(
+    dir: &Path,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::charges::may_settle_within;
+    use crate::core::ledger::PaidWithin;
+    load_kept_without_journal(dir, (from, to), false, |payments| {
+        let paid = PaidWithin::new(payments, from, to);
+        move |record: &InvoiceRecord<'_>| may_settle_within(record, to, &paid)
+    })
+}
+
+/// The ledger as `dun forecast` needs it on `as_of` for `weeks` weeks (its backtest made as
+/// many weeks before): [`load_without_journal`] keeping only the invoices open on either day
+/// or settled within the history either reads, the credit notes and every line of a number
+/// given twice ([`crate::core::insight::forecast::may_be_forecast`]); no journal (a forecast
+/// reads none).
+pub fn load_ledger_for_forecast(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+    weeks: u32,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::insight::forecast::{ForecastDays, may_be_forecast};
+    let days = ForecastDays::new(as_of, weeks);
+    load_kept_without_journal(dir, (days.history_from, as_of), true, |payments| {
+        let known = days.known(payments);
+        move |record: &InvoiceRecord<'_>| may_be_forecast(record, &known)
+    })
+}
+
+/// [`load_without_journal`] keeping only the invoice lines `keeps` accepts (made from the
+/// payments), the lines of the numbers a credit note issued within `credited` names (a credit
+/// may have settled them) and, with `repeated`, every line of a number given twice (runs that
+/// take a number's first line): those two read again, as rare.
+fn load_kept_without_journal<K: Fn(&InvoiceRecord<'_>) -> bool + Sync>(
+    dir: &Path,
+    credited: (chrono::NaiveDate, chrono::NaiveDate),
+    repeated: bool,
+    keeps: impl FnOnce(&[crate::core::model::Payment]) -> K,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::charges::credited_within;
+    use crate::core::ledger::{number_hash, repeated_hashes};
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let index = CustomerIndex::new(&customers, &policy);
+    let keeps = keeps(&payments);
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (parts, invoices_noted) = scan_invoices_noted(
+        dir,
+        &policy,
+        &index,
+        <(Vec<Invoice>, Vec<u64>, Vec<u64>)>::default,
+        |(kept, credits, numbers), record| {
+            if keeps(record) {
+                kept.push(record.to_owned());
+            }
+            credits.extend(credited_within(record, credited.0, credited.1).map(number_hash));
+            if repeated {
+                numbers.push(number_hash(record.number));
+            }
+        },
+    )?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut wanted, mut numbers) = (rustc_hash::FxHashSet::default(), Vec::new());
+    for (kept, c, n) in parts {
+        invoice_parts.push(kept);
+        wanted.extend(c);
+        numbers.push(n);
+    }
+    wanted.extend(repeated_hashes(numbers));
+    if !wanted.is_empty() {
+        let more =
+            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+        if file_stamp(&dir.join(INVOICES)) != stamp {
+            // Rewritten between the two readings: read it whole, once.
+            return load_without_journal(dir);
+        }
+    }
+    let invoices = in_file_order(invoice_parts);
+    drop(index);
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    Ok(with_journal(crate::core::journal::Journal::default(), policy, customers, invoices, payments, noted))
+}
+
+/// What one worker of a slim load keeps: the invoices, a hash of every number, a hash of the
+/// number each credit note names, and (for letters) what is left out.
+type SlimPart = (Vec<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
+
+fn load_slim(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+    letters: bool,
+    until: Option<chrono::NaiveDate>,
+) -> Result<crate::core::ledger::Ledger> {
+    use crate::core::ledger::{
+        PaidWithin, PaymentIndex, decides_later, decides_on, flagged_alone, number_hash, repeated_hashes,
+    };
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let index = CustomerIndex::new(&customers, &policy);
+    let paid = PaymentIndex::new(&payments, as_of);
+    let later =
+        until.zip(as_of.succ_opt()).map(|(until, next)| (until, PaidWithin::new(&payments, next, until)));
+    let keeps = |record: &InvoiceRecord<'_>, customer: Option<u32>| {
+        decides_on(record, as_of, &paid)
+            || (letters && flagged_alone(record, customer.is_some()))
+            || later.as_ref().is_some_and(|(until, paid)| decides_later(record, as_of, *until, paid))
+    };
+    let schemes = letters.then(|| crate::letters::compose::ReferenceSchemes::new(&policy, &customers));
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (parts, invoices_noted) = scan_invoices_noted(
+        dir,
+        &policy,
+        &index,
+        SlimPart::default,
+        |(kept, numbers, credited, left_out): &mut SlimPart, record| {
+            numbers.push(number_hash(record.number));
+            if let (true, Some(target)) = (letters, record.credits) {
+                credited.push(number_hash(target));
+            }
+            let customer = if letters { index.get(record.customer) } else { None };
+            if keeps(record, customer) {
+                kept.push(record.to_owned());
+            } else if let Some(schemes) = &schemes {
+                let scheme = schemes.for_customer(customer.map(|i| i as usize));
+                left_out.extend(crate::letters::compose::left_out(record.reference, record.number, scheme));
+            }
+        },
+    )?;
+    let mut invoice_parts = Vec::with_capacity(parts.len());
+    let (mut numbers, mut credited, mut left_out) = (Vec::new(), Vec::new(), Vec::new());
+    for (kept, n, c, l) in parts {
+        invoice_parts.push(kept);
+        numbers.push(n);
+        credited.extend(c);
+        left_out.extend(l);
+    }
+    // A number given twice is decided on its first line, which may be a settled one: every
+    // line of a repeated number is kept, as the whole ledger has them; for letters, the
+    // invoices credit notes name too (`dun check` compares a credit note with its invoice).
+    // Rare, so read again for them rather than keep every number.
+    let mut wanted = repeated_hashes(numbers);
+    wanted.extend(credited);
+    if !wanted.is_empty() {
+        let more = |record: &InvoiceRecord<'_>| {
+            let customer = if letters { index.get(record.customer) } else { None };
+            !keeps(record, customer) && wanted.contains(&number_hash(record.number))
+        };
+        let settled = read_again(dir, &policy, &index, more)?;
+        if file_stamp(&dir.join(INVOICES)) != stamp {
+            // Rewritten between the two readings: read it whole, once.
+            return load_ledger(dir);
+        }
+        invoice_parts.extend(settled);
+    }
+    let invoices = in_file_order(invoice_parts);
+    // The journal's lines on the invoices kept, and what else a deciding run reads of it
+    // (`read_when_deciding`): on a ledger of years most lines are about paid invoices.
+    let decided = numbers_among(&invoices);
+    let journal = crate::io::journal_file::read_where(dir, |line| {
+        crate::core::journal::read_when_deciding(line, letters, &decided)
+    })?;
+    drop(decided);
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    let mut ledger = with_journal(journal, policy, customers, invoices, payments, noted);
+    ledger.left_out = left_out;
+    Ok(ledger)
+}
+
+/// The ledger as `dun check` needs it on `as_of`, with what its checks read of every invoice
+/// gathered while the invoices stream past (see [`crate::core::check::check_ledger_streamed`]):
+/// [`load_ledger`] without the invoices that no finding can be about. It keeps the invoices
+/// with something open or owed back and the credit notes (as [`load_ledger_deciding`]), the
+/// ones `dun check` flags on their own (see [`crate::core::check::CheckScan::flags`]), every
+/// line of a number given twice, credited or named by a journal line without a customer, and
+/// the invoices in a currency unusual for their customer; the journal is read for each
+/// customer's last activity only. `None` instead of the tallies when `invoices.csv` changed
+/// while it was read: then the ledger is the whole one, for [`crate::core::check::check_ledger`].
+pub fn load_ledger_for_check(
+    dir: &Path,
+    as_of: chrono::NaiveDate,
+) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
+    use crate::core::check::{CheckScan, CheckTally};
+    use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
+    type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>, CheckTally);
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let stamp = file_stamp(&dir.join(INVOICES));
+    let (invoices, streamed, invoices_noted) = {
+        let index = CustomerIndex::new(&customers, &policy);
+        let paid = PaymentIndex::new(&payments, as_of);
+        let scan = CheckScan::new(&policy, &customers, &payments, as_of);
+        let (parts, invoices_noted) = scan_invoices_noted(
+            dir,
+            &policy,
+            &index,
+            || -> Part { (Vec::new(), Vec::new(), Vec::new(), scan.tally()) },
+            |(kept, numbers, credited, tally): &mut Part, record| {
+                numbers.push(number_hash(record.number));
+                if let Some(target) = record.credits {
+                    credited.push(number_hash(target));
+                }
+                let owner = index.get(record.customer);
+                scan.push(tally, record, owner);
+                if decides_on(record, as_of, &paid) || scan.flags(record, owner) {
+                    kept.push(record.to_owned());
+                }
+            },
+        )?;
+        let mut invoice_parts = Vec::with_capacity(parts.len());
+        let (mut numbers, mut credited, mut tallies) = (Vec::new(), Vec::new(), Vec::new());
+        for (kept, n, c, t) in parts {
+            invoice_parts.push(kept);
+            numbers.push(n);
+            credited.extend(c);
+            tallies.push(t);
+        }
+        let mut streamed = scan.finish(tallies);
+        streamed.add_journal(&index, crate::io::journal_file::activity(dir, as_of)?);
+        // Read again for the settled invoices a finding needs beside those kept: rare lines
+        // by number, and those in a currency unusual for their customer (known only once every
+        // invoice is counted).
+        let mut wanted = repeated_hashes(numbers);
+        wanted.extend(credited);
+        wanted.extend(streamed.journal_numbers().map(number_hash));
+        if !wanted.is_empty() || streamed.any_unusual() {
+            let more = read_again(dir, &policy, &index, |record| {
+                let owner = index.get(record.customer);
+                let needed = wanted.contains(&number_hash(record.number)) || streamed.unusual(record, owner);
+                needed && !decides_on(record, as_of, &paid) && !scan.flags(record, owner)
+            })?;
+            if file_stamp(&dir.join(INVOICES)) != stamp {
+                // Rewritten between the two readings: read it whole, once.
+                return Ok((load_ledger(dir)?, None));
+            }
+            invoice_parts.extend(more);
+        }
+        (in_file_order(invoice_parts), streamed, invoices_noted)
+    };
+    let noted = [customers_noted, invoices_noted, payments_noted];
+    let journal = crate::core::journal::Journal::default();
+    Ok((with_journal(journal, policy, customers, invoices, payments, noted), Some(streamed)))
+}
+
+/// What tells one version of a file from another: its length and modification time.
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
