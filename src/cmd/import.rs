@@ -7,6 +7,7 @@
 //! A payment whose transaction id is already in `payments.csv` or `unmatched.csv` (the same
 //! file again, or an overlapping statement) is skipped as a duplicate.
 
+pub mod kept;
 mod sources;
 
 use sources::{BankInput, RunIds, Survey};
@@ -29,7 +30,7 @@ use crate::core::ledger::Ledger;
 use crate::core::matching::{
     self, Allocation, Candidate, Incoming, Matched, Outcome, PaymentMatcher, Rule, Unmatched,
 };
-use crate::core::model::Currency;
+use crate::core::model::{Currency, Payment};
 use crate::core::money::format_money;
 use crate::core::policy::Policy;
 use crate::io::bank::{BankFormat, BankPayment, CsvImportConfig};
@@ -47,19 +48,33 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<()> {
     // A pipe, a device or an endless file would be read under the lock: refused before it.
     check_bank_paths(&args.files)?;
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
-    let ledger = ledger_dir::load_ledger_for_import(&ctx.dir)?;
+    let base = ledger_dir::begin_import_load(&ctx.dir)?;
     // Read before the bank files (which payments are recorded already decides the matching
     // date), its errors told after theirs.
     let (unmatched, unmatched_error) = match import_files::read_unmatched(&ctx.dir) {
         Ok(rows) => (rows, None),
         Err(e) => (Vec::new(), Some(e)),
     };
-    let config = csv_config(&ledger.policy)?;
-    let known = KnownIds::of(&ledger, &unmatched);
-    let survey = sources::survey(&args.files, config.as_ref(), &known.ids)?;
+    let config = csv_config(&base.policy)?;
+    let mut survey =
+        sources::survey(&args.files, config.as_ref(), &KnownIds::of(&base.payments, &unmatched).ids)?;
     if let Some(e) = unmatched_error {
         return Err(e);
     }
+    // The invoices, read now that the bank files have said which the matching can read.
+    let references = std::mem::take(&mut survey.references);
+    let keeps = kept::ImportKeeps::new(
+        &base.policy,
+        &base.customers,
+        &base.payments,
+        &base.journal,
+        references,
+        ctx.as_of,
+        survey.newest(),
+    );
+    let ledger = base.finish(&ctx.dir, |record, customer| keeps.keeps(record, customer))?;
+    drop(keeps);
+    let known = KnownIds::of(&ledger.payments, &unmatched);
     let imports = import_files::read_imports(&ctx.dir)?;
     let mut tx = (!args.dry_run).then(|| Transaction::new(&ctx.dir));
     let keep_rows = !(ctx.quiet && ctx.output.is_none());
@@ -104,9 +119,8 @@ struct KnownIds<'a> {
 }
 
 impl<'a> KnownIds<'a> {
-    fn of(ledger: &'a Ledger, unmatched: &'a [UnmatchedRow]) -> KnownIds<'a> {
-        let mut ids: HashSet<&str> =
-            ledger.payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
+    fn of(payments: &'a [Payment], unmatched: &'a [UnmatchedRow]) -> KnownIds<'a> {
+        let mut ids: HashSet<&str> = payments.iter().filter_map(|p| p.transaction_id.as_deref()).collect();
         let kept: Vec<&UnmatchedRow> =
             unmatched.iter().filter(|r| !ids.contains(r.transaction_id.as_str())).collect();
         let assigned_left = kept.len() != unmatched.len();
@@ -622,19 +636,8 @@ fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, r
 
 /// `payment` lines for what `dun` wrote to `payments.csv` and a run that stopped early did not
 /// journal: the journal catches up with the next import.
-fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
-    let journaled: HashSet<(Option<&str>, Option<&str>)> = ledger
-        .journal
-        .entries
-        .iter()
-        .filter(|e| e.event == Event::Payment)
-        .map(|e| (e.reference.as_deref(), e.invoice.as_deref()))
-        .collect();
-    ledger
-        .payments
-        .iter()
-        .filter(|p| p.matched_by.is_some() && p.transaction_id.is_some())
-        .filter(|p| !journaled.contains(&(p.transaction_id.as_deref(), p.invoice.as_deref())))
+pub(crate) fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
+    kept::unjournaled(&ledger.payments, &ledger.journal)
         .map(|p| {
             let mut e = Entry::new(p.date, Event::Payment);
             e.invoice = p.invoice.clone().map(Into::into);
@@ -948,7 +951,7 @@ mod tests {
         let ledger = Ledger::new(policy, Vec::new(), Vec::new(), payments, Journal::default());
         // TX-2 was assigned by a run that stopped before it rewrote unmatched.csv.
         let unmatched = vec![unmatched_row("TX-3"), unmatched_row("TX-2"), unmatched_row("TX-4")];
-        let known = KnownIds::of(&ledger, &unmatched);
+        let known = KnownIds::of(&ledger.payments, &unmatched);
 
         assert_eq!(known.ids.len(), 4);
         for id in ["TX-1", "TX-2", "TX-3", "TX-4"] {
@@ -970,6 +973,6 @@ mod tests {
         assert_eq!(kept, ["TX-3", "TX-4"]);
         assert!(known.assigned_left);
         let none_assigned = [unmatched_row("TX-3")];
-        assert!(!KnownIds::of(&ledger, &none_assigned).assigned_left);
+        assert!(!KnownIds::of(&ledger.payments, &none_assigned).assigned_left);
     }
 }

@@ -232,6 +232,36 @@ impl<'c, 'a> PaymentMatcher<'c, 'a> {
     }
 }
 
+/// The references a run's payments give, by a 64-bit hash of every key the matcher looks an
+/// invoice up by with each of them (rule 1, a letter's total reference): what a load for `dun
+/// import` keeps a settled invoice by, since a payment may name one (paid twice: a credit).
+/// A hash two keys share keeps an invoice no payment names, never drops one.
+#[derive(Debug, Default)]
+pub struct NamedReferences {
+    keys: rustc_hash::FxHashSet<u64>,
+}
+
+impl NamedReferences {
+    /// Every key the matcher may look `reference` up by: its [`reference_key`], and a valid
+    /// RF's body. (A stored reference that normalises as `reference` does has its key too.)
+    pub fn add(&mut self, reference: &str) {
+        self.keys.insert(key_hash(reference_key(reference).as_bytes(), false));
+        if let Some(body) = rf_body(reference) {
+            self.keys.insert(key_hash(body.as_bytes(), false));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Whether some payment's reference may name `given`: the reference an invoice's customer
+    /// was given (its stored one, else the one the policy generates) or a letter's total.
+    pub fn may_name(&self, given: &str) -> bool {
+        self.keys.contains(&key_hash(reference_key(given).as_bytes(), false))
+    }
+}
+
 /// A person's assignment of a payment to invoices, in the order given: each invoice but the
 /// last is settled, the last takes what remains (a part payment, or an overpayment that stays
 /// on it as a credit). `targets` are `(invoice, customer, open)`.

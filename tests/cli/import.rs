@@ -842,6 +842,47 @@ fn camt053_v08_fixture_splits_by_amounts_and_invoice_numbers() {
 
 /// A run that stopped after writing payments.csv but before the journal: the next import
 /// journals what is missing, once.
+/// An invoice settled in invoices.csv and paid again by its reference: the payment is matched
+/// to it and is its customer's credit. (An import keeps, of the settled invoices, those some
+/// payment's reference may name.) A settled invoice's number in the text matches nothing.
+#[test]
+fn a_settled_invoice_paid_again_by_its_reference_is_its_customers_credit() {
+    let l = shop();
+    l.write(
+        "invoices.csv",
+        &format!(
+            "number,customer,issued,due,amount,paid,reference\n\
+             3001,K1,2026-10-01,2026-10-31,1000.00,1000.00,{}\n\
+             3002,K2,2026-10-01,2026-10-31,2000.00,2000.00,{}\n",
+            ocr("3001"),
+            ocr("3002")
+        ),
+    );
+    let file = write_bank(
+        &l,
+        "bg.txt",
+        &bgmax(
+            "20261123",
+            &[
+                Bg { reference: &ocr("3001"), ore: 100_000, serial: 1, payer: Some("Kalles Plåt AB") },
+                Bg { reference: "3002", ore: 200_000, serial: 2, payer: Some("Olles färg AB") },
+            ],
+        ),
+    );
+    l.ok(&["import", &file, "--as-of", "2026-11-24"]);
+    assert_eq!(
+        rows(&l, "payments.csv"),
+        vec![format!("2026-11-23,3001,1000.00,{},{},bg.txt,reference", ocr("3001"), txid("20261123", 1))]
+    );
+    let journal = read(&l, "journal.csv");
+    assert!(journal.contains("overpaid by 1000.00: a credit of K1 Kalles Plåt AB"), "{journal}");
+    let waiting = rows(&l, "unmatched.csv");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(waiting[0].contains(&txid("20261123", 2)), "{waiting:?}");
+    let report = l.ok(&["report", "--format", "csv", "--as-of", "2026-11-24"]);
+    assert!(report.contains("K1,Kalles Plåt AB,SEK,-1000.00,"), "{report}");
+}
+
 #[test]
 fn the_next_import_journals_what_a_stopped_run_did_not() {
     let l = shop();

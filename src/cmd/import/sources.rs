@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 
+use crate::core::matching::NamedReferences;
 use crate::core::model::Currency;
 use crate::io::bank::{self, BankError, BankFile, BankFormat, BankPayment, CsvImportConfig, Framing};
 use crate::io::import_files::{self, stored_txid};
@@ -46,6 +47,17 @@ pub struct Survey {
     /// files (two overlapping statements imported together), the later one a duplicate. Only
     /// the ids of these payments are kept while the run streams (see [`RunIds`]).
     pub repeated: Vec<u64>,
+    /// Every reference the payments give, as the matcher may look an invoice up by it: which
+    /// settled invoices the ledger's load keeps.
+    pub references: NamedReferences,
+}
+
+impl Survey {
+    /// The newest payment of any file: the matching date is no later than this or the as-of
+    /// date.
+    pub fn newest(&self) -> Option<NaiveDate> {
+        self.inputs.iter().filter_map(|i| i.newest).max()
+    }
 }
 
 /// Reads every file once; any error in any file stops the whole import. `known` are the
@@ -89,6 +101,7 @@ pub fn survey(paths: &[PathBuf], config: Option<&CsvImportConfig>, known: &HashS
         distinct_in_each_file,
         newest_fresh: order.newest_fresh,
         repeated,
+        references: order.references,
     })
 }
 
@@ -139,11 +152,20 @@ struct Order {
     ids: Vec<u64>,
     /// Where each file's hashes start in `ids`.
     file_starts: Vec<usize>,
+    /// A file read again whole after its stream adds its references again: a set.
+    references: NamedReferences,
 }
 
 impl Default for Order {
     fn default() -> Order {
-        Order { in_order: true, last: None, newest_fresh: None, ids: Vec::new(), file_starts: Vec::new() }
+        Order {
+            in_order: true,
+            last: None,
+            newest_fresh: None,
+            ids: Vec::new(),
+            file_starts: Vec::new(),
+            references: NamedReferences::default(),
+        }
     }
 }
 
@@ -183,6 +205,9 @@ impl Order {
             self.newest_fresh = self.newest_fresh.max(Some(p.date));
         }
         self.ids.push(id_hash(&id));
+        for r in &p.references {
+            self.references.add(r);
+        }
     }
 
     /// The payments [`Order::see`] is given next are the next file's.

@@ -11,13 +11,72 @@ use anyhow::Result;
 use super::*;
 use crate::core::model::{Invoice, InvoiceRecord};
 
-/// [`load_ledger`] for `dun import`: every invoice and payment (a payment may be for any of
-/// them), and of the journal what an import reads
-/// ([`crate::core::journal::read_when_importing`]).
-pub fn load_ledger_for_import(dir: &Path) -> Result<crate::core::ledger::Ledger> {
-    let mut ledger = load_without_journal(dir)?;
-    ledger.journal = crate::io::journal_file::read_where(dir, crate::core::journal::read_when_importing)?;
-    Ok(ledger)
+/// What `dun import` reads before its bank files: the policy, the register, `payments.csv` and
+/// of the journal what an import reads ([`crate::core::journal::read_when_importing`]). The
+/// invoices follow ([`ImportLoad::finish`]) once the bank files have said which the matching
+/// can read; every line is still read and checked.
+pub struct ImportLoad {
+    pub policy: Policy,
+    pub customers: Vec<Customer>,
+    pub payments: Vec<crate::core::model::Payment>,
+    pub journal: crate::core::journal::Journal,
+    noted: [Noted; 2],
+}
+
+/// The first half of `dun import`'s load (see [`ImportLoad`]).
+pub fn begin_import_load(dir: &Path) -> Result<ImportLoad> {
+    let policy = load_policy(dir)?;
+    let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
+    let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
+    let journal = crate::io::journal_file::read_where(dir, crate::core::journal::read_when_importing)?;
+    Ok(ImportLoad { policy, customers, payments, journal, noted: [customers_noted, payments_noted] })
+}
+
+impl ImportLoad {
+    /// The ledger with the invoice lines `keeps` accepts (given each line's customer's
+    /// position in the register) and every line of a number given twice (the matcher takes a
+    /// number's first line, which may be one `keeps` leaves).
+    pub fn finish(
+        self,
+        dir: &Path,
+        keeps: impl Fn(&InvoiceRecord<'_>, Option<u32>) -> bool + Sync,
+    ) -> Result<crate::core::ledger::Ledger> {
+        use crate::core::ledger::{number_hash, repeated_hashes};
+        let ImportLoad { policy, customers, payments, journal, noted: [customers_noted, payments_noted] } =
+            self;
+        let index = CustomerIndex::new(&customers, &policy);
+        let keeps = |record: &InvoiceRecord<'_>| keeps(record, index.get(record.customer));
+        let stamp = file_stamp(&dir.join(INVOICES));
+        let (parts, invoices_noted) = scan_invoices_noted(
+            dir,
+            &policy,
+            &index,
+            <(Vec<Invoice>, Vec<u64>)>::default,
+            |(kept, numbers), record| {
+                numbers.push(number_hash(record.number));
+                if keeps(record) {
+                    kept.push(record.to_owned());
+                }
+            },
+        )?;
+        let (mut invoice_parts, numbers): (Vec<Vec<Invoice>>, Vec<Vec<u64>>) = parts.into_iter().unzip();
+        let wanted = repeated_hashes(numbers);
+        if !wanted.is_empty() {
+            let more =
+                |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+            invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+            if file_stamp(&dir.join(INVOICES)) != stamp {
+                // Rewritten between the two readings: read it whole, once.
+                let mut ledger = load_without_journal(dir)?;
+                ledger.journal = journal;
+                return Ok(ledger);
+            }
+        }
+        let invoices = in_file_order(invoice_parts);
+        drop(index);
+        let noted = [customers_noted, invoices_noted, payments_noted];
+        Ok(with_journal(journal, policy, customers, invoices, payments, noted))
+    }
 }
 
 /// Whom a run about one customer is about.
