@@ -565,24 +565,32 @@ impl<'c, 'a> Matcher<'c, 'a> {
     }
 
     /// Rule 3's invoices: open, in the payment's currency, of a customer whose name stands in
-    /// the payer's words; in candidate order.
-    fn named_in(&self, payer: &[String], currency: Currency) -> Vec<usize> {
+    /// the payer's words; in candidate order. With their customers, each once, sorted.
+    fn named_in(&self, payer: &[String], currency: Currency) -> (Vec<usize>, Vec<&'c str>) {
         let mut named = Vec::new();
+        let mut customers = Vec::new();
         for start in 0..payer.len() {
             for &len in &self.name_lengths {
                 let Some(words) = payer.get(start..start + len) else { break };
-                for customer in self.by_name.get(words).into_iter().flatten() {
+                for &customer in self.by_name.get(words).into_iter().flatten() {
+                    let before = named.len();
                     named.extend(
-                        self.invoices_of[customer].iter().map(|&i| i as usize).filter(|&i| {
-                            self.open[i] > Decimal::ZERO && self.invoices[i].currency == currency
-                        }),
+                        self.invoices_of[customer]
+                            .iter()
+                            .map(|&i| i as usize)
+                            .filter(|&i| is_positive(self.open[i]) && self.invoices[i].currency == currency),
                     );
+                    if named.len() > before {
+                        customers.push(customer);
+                    }
                 }
             }
         }
         named.sort_unstable();
         named.dedup();
-        named
+        customers.sort_unstable();
+        customers.dedup();
+        (named, customers)
     }
 
     fn resolve(&self, reference: &str) -> Resolution {
@@ -719,8 +727,8 @@ impl<'c, 'a> Matcher<'c, 'a> {
         // 3. Amount and the payer's name.
         if let Some(payer) = p.payer.as_deref() {
             let payer_tokens = name_tokens(payer, false);
-            let named = self.named_in(&payer_tokens, p.currency);
-            hints.extend(named.iter().map(|&i| self.invoices[i].customer.to_string()));
+            // Customers of the same name are many where a first and last name is all there is.
+            let (named, named_customers) = self.named_in(&payer_tokens, p.currency);
             let exact: Vec<usize> = named
                 .iter()
                 .copied()
@@ -740,9 +748,7 @@ impl<'c, 'a> Matcher<'c, 'a> {
                     }
                 }
                 [] => {
-                    let customers: BTreeSet<&str> =
-                        named.iter().map(|&i| &*self.invoices[i].customer).collect();
-                    if customers.len() == 1 && named.len() > 1 {
+                    if named_customers.len() == 1 && named.len() > 1 {
                         let total: Decimal = named.iter().map(|&i| self.open[i]).sum();
                         if total == p.amount {
                             let mut sorted = named.clone();
@@ -767,6 +773,8 @@ impl<'c, 'a> Matcher<'c, 'a> {
                     several.iter().map(|&i| &*self.invoices[i].number).collect::<Vec<_>>().join(", ")
                 )),
             }
+            // Said only when nothing matched: a matched payment names its customer already.
+            hints.extend(named_customers.iter().map(|&c| c.to_owned()));
         }
 
         if reasons.is_empty() {
@@ -900,6 +908,12 @@ impl<'c, 'a> Matcher<'c, 'a> {
         }
         Ok(Matched { rule, allocations, notes })
     }
+}
+
+/// `amount > 0`, without the general comparison (rule 3 asks it of every invoice of every
+/// customer a payer's name may be).
+fn is_positive(amount: Decimal) -> bool {
+    !amount.is_sign_negative() && !amount.is_zero()
 }
 
 struct Target {
