@@ -15,8 +15,9 @@ use crate::io::ledger_dir;
 use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, _args: &StatsArgs) -> Result<()> {
-    let (ledger, invoices_due_12m) = ledger_dir::load_ledger_for_stats(&ctx.dir, ctx.as_of)?;
-    let stats = effectiveness_counted(&ledger, ctx.as_of, invoices_due_12m);
+    let (ledger, ladders, invoices_due_12m) = ledger_dir::load_ledger_for_stats(&ctx.dir, ctx.as_of)?;
+    let stats = effectiveness_counted(&ledger, &ladders, ctx.as_of, invoices_due_12m);
+    drop(ladders);
     let sheets =
         || vec![Sheet::new("Amounts", amounts_table(&stats)), Sheet::new("Counts", counts_table(&stats))];
     let view = View::new(format!("Does the ladder work? As of {}", ctx.as_of), sheets)

@@ -50,6 +50,19 @@ pub fn read_where(dir: &Path, keep: impl Fn(&LineHead<'_>) -> bool + Sync) -> Re
     }
 }
 
+/// [`read_where`] with each kept line made into what `to` makes of its [`Entry`] as it is
+/// read, in file order: for a run that reads a few fields of millions of lines.
+pub fn read_where_as<T: Send>(
+    dir: &Path,
+    keep: impl Fn(&LineHead<'_>) -> bool + Sync,
+    to: impl Fn(Entry) -> T + Sync,
+) -> Result<Vec<T>> {
+    match committed(dir)? {
+        Some(reader) => parse_as(reader, &dir.join(JOURNAL), keep, to),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// The journal's committed bytes, `None` when there are none.
 fn committed(dir: &Path) -> Result<Option<Box<dyn Read + Send>>> {
     let path = dir.join(JOURNAL);
@@ -133,11 +146,20 @@ fn parse_at(
     path: &Path,
     keep: impl Fn(&LineHead<'_>) -> bool + Sync,
 ) -> Result<Journal> {
+    Ok(Journal { entries: parse_as(reader, path, keep, |e| e)? })
+}
+
+fn parse_as<T: Send>(
+    reader: Box<dyn Read + Send>,
+    path: &Path,
+    keep: impl Fn(&LineHead<'_>) -> bool + Sync,
+    to: impl Fn(Entry) -> T + Sync,
+) -> Result<Vec<T>> {
     let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
     let states = source.scan_damaged(
         || (Vec::new(), Vec::new()),
-        |(entries, findings): &mut Rows<Entry>, fields| {
+        |(entries, findings): &mut Rows<T>, fields| {
             let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
             let opt = |i: usize| text(i).map(Text::from);
             if let Some((date, event, amount, until)) = check_line(fields, &cols, findings)
@@ -145,7 +167,7 @@ fn parse_at(
             {
                 entries.push((
                     fields.line,
-                    Entry {
+                    to(Entry {
                         date,
                         event,
                         invoice: opt(2),
@@ -156,12 +178,12 @@ fn parse_at(
                         reference: opt(7),
                         note: opt(8),
                         line: fields.line,
-                    },
+                    }),
                 ));
             }
         },
     )?;
-    Ok(Journal { entries: gather(states)? })
+    gather(states)
 }
 
 /// What `dun check` needs of the journal, read without keeping its lines: the latest event up

@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::*;
+use crate::core::insight::effectiveness::Ladders;
 use crate::core::model::{Invoice, InvoiceRecord};
 
 /// What `dun import` reads before its bank files: the policy, the register, `payments.csv` and
@@ -245,17 +246,16 @@ pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<c
 pub fn load_ledger_for_stats(
     dir: &Path,
     as_of: chrono::NaiveDate,
-) -> Result<(crate::core::ledger::Ledger, u64)> {
+) -> Result<(crate::core::ledger::Ledger, Ladders, u64)> {
     use crate::core::aging::FlowFigures;
-    use crate::core::insight::effectiveness::{may_be_compared, reads_line};
+    use crate::core::insight::effectiveness::{Rung, may_be_compared, reads_line};
     use crate::core::ledger::{PaymentIndex, number_hash, repeated_hashes};
     type Part = (Vec<Invoice>, Vec<u64>, FlowFigures);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
-    let journal = crate::io::journal_file::read_where(dir, reads_line)?;
-    let laddered: rustc_hash::FxHashSet<u64> =
-        journal.entries.iter().filter_map(|e| e.invoice.as_deref()).map(number_hash).collect();
+    let ladders = Ladders::of(crate::io::journal_file::read_where_as(dir, reads_line, Rung::of)?);
+    let laddered: rustc_hash::FxHashSet<u64> = ladders.numbers().map(number_hash).collect();
     // The earliest day any segment reminds: a day the comparison cannot come before.
     let segments = policy.file.segments.keys().filter_map(|name| policy.rules(Some(name)));
     let after_days = std::iter::once(policy.base_rules())
@@ -298,13 +298,15 @@ pub fn load_ledger_for_stats(
             let ledger = load_ledger(dir)?;
             let mut whole = FlowFigures::default();
             ledger.invoices.iter().for_each(|i| whole.push(&i.record(), as_of));
-            return Ok((ledger, whole.invoices_due_12m));
+            let ladders = Ladders::from_journal(&ledger.journal);
+            return Ok((ledger, ladders, whole.invoices_due_12m));
         }
     }
     let invoices = in_file_order(invoice_parts);
     drop(index);
     let noted = [customers_noted, invoices_noted, payments_noted];
-    Ok((with_journal(journal, policy, customers, invoices, payments, noted), flow.invoices_due_12m))
+    let journal = crate::core::journal::Journal::default();
+    Ok((with_journal(journal, policy, customers, invoices, payments, noted), ladders, flow.invoices_due_12m))
 }
 
 /// The ledger as `dun interest` needs it for the invoices settled late between `from` and

@@ -180,10 +180,10 @@ fn the_stats_load_keeps_an_invoice_compared_on_its_segments_day() {
     write(CUSTOMERS, "id,name,kind,segment\nK1,Alfa AB,business,soon\nK2,Beta Holm,consumer,\n");
     let as_of = day("2026-01-31");
     let whole = load_ledger(dir.path()).expect("loads");
-    let (slim, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
+    let (slim, ladders, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
     let numbers: Vec<&str> = slim.invoices.iter().map(|i| i.number.as_str()).collect();
     assert_eq!(numbers, ["1", "2", "4", "5", "6"]);
-    let stats = effectiveness_counted(&slim, as_of, due_12m);
+    let stats = effectiveness_counted(&slim, &ladders, as_of, due_12m);
     assert_eq!(stats, effectiveness(&whole, as_of));
     // K1's day is 3 November: 1 (paid 7 days after it), 5 and 6 (paid on it, in `paid` and
     // in payments.csv) and 4 (never).
@@ -617,8 +617,8 @@ proptest! {
         write(CUSTOMERS, "id,name,kind,segment\nK1,Alfa AB,business,soon\nK2,Beta Holm,consumer,\nK3,Gamma AB,business,\n");
         let as_of = start + chrono::Days::new(u64::from(as_of));
         let whole = load_ledger(dir.path()).expect("loads");
-        let (slim, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
-        prop_assert_eq!(effectiveness_counted(&slim, as_of, due_12m), effectiveness(&whole, as_of));
+        let (slim, ladders, due_12m) = load_ledger_for_stats(dir.path(), as_of).expect("loads");
+        prop_assert_eq!(effectiveness_counted(&slim, &ladders, as_of, due_12m), effectiveness(&whole, as_of));
     }
 }
 

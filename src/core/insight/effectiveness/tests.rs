@@ -2,6 +2,7 @@ use std::str::FromStr;
 
 use super::*;
 use crate::core::journal::Journal;
+use crate::core::journal::LineHead;
 use crate::core::model::{Customer, Payment};
 use crate::core::policy::Policy;
 
@@ -154,4 +155,41 @@ fn the_median_counts_the_unpaid_as_latest() {
     assert_eq!(censored_median(&[1, 5], 2), None);
     assert_eq!(censored_median(&[2, 3], 0), Some(Decimal::from_str("2.5").unwrap()));
     assert_eq!(censored_median(&[], 0), None);
+}
+
+proptest::proptest! {
+    /// The ladder's lines grouped by number are each number's ladder lines of the journal, in
+    /// file order, and count the invoices reminded and handed over in a year as the journal
+    /// does; lines off the ladder (other events, no invoice) are in no group.
+    #[test]
+    fn ladders_hold_each_numbers_ladder_lines_in_file_order(
+        lines in proptest::collection::vec((0u16..500, 0usize..Event::ALL.len(), proptest::option::of(0u8..6), proptest::option::of(0u8..30)), 0..60),
+        as_of in 0u16..500,
+    ) {
+        let start = d("2025-06-01");
+        let entries: Vec<Entry> = lines
+            .iter()
+            .map(|&(days, event, number, until)| {
+                let mut e = Entry::new(start + Days::new(u64::from(days)), Event::ALL[event]);
+                e.invoice = number.map(|n| format!("I{n}").into());
+                e.until = until.map(|u| start + Days::new(u64::from(days) + u64::from(u)));
+                e
+            })
+            .collect();
+        let journal = Journal { entries };
+        let ladders = Ladders::from_journal(&journal);
+        for n in 0..6 {
+            let number = format!("I{n}");
+            let want: Vec<Rung> = journal
+                .for_invoice(&number)
+                .filter(|e| reads_line(&LineHead { event: e.event, invoice: e.invoice.as_deref(), customer: None, note: None }))
+                .map(|e| Rung { date: e.date, event: e.event, until: e.until })
+                .collect();
+            proptest::prop_assert_eq!(ladders.get(&number), &want[..]);
+        }
+        let as_of = start + Days::new(u64::from(as_of));
+        for event in [Event::Reminder, Event::Collection] {
+            proptest::prop_assert_eq!(ladders.invoices_with_in_year(event, as_of), journal.invoices_with_in_year(event, as_of));
+        }
+    }
 }
