@@ -221,7 +221,7 @@ impl Journal {
 
     /// [`Journal::by_invoice`] for the invoices whose number `keep` accepts only.
     pub fn by_invoice_where(&self, keep: impl Fn(&str) -> bool) -> ByInvoice<'_> {
-        ByInvoice::of(&self.entries, keep)
+        Grouped::of(self.entries.iter().filter_map(|e| Some((e.invoice.as_deref().filter(|n| keep(n))?, e))))
     }
 
     pub fn for_invoice<'a>(&'a self, invoice: &'a str) -> impl Iterator<Item = &'a Entry> {
@@ -256,62 +256,87 @@ impl Journal {
     }
 }
 
-/// A journal's lines grouped by invoice number, each group in file order: one array of lines
-/// cut into groups, so grouping half a million lines makes no list per invoice.
-#[derive(Debug, Default)]
-pub struct ByInvoice<'a> {
-    /// The group of each invoice number.
-    group_of: rustc_hash::FxHashMap<&'a str, u32>,
-    /// Group `g` is `lines[starts[g]..starts[g + 1]]`.
+/// A journal's lines grouped by invoice number, each group in file order.
+pub type ByInvoice<'a> = Grouped<&'a str, &'a Entry>;
+
+/// Items grouped by a key, each group in the order given: one array cut into groups, so that
+/// grouping millions of journal lines makes no list per key.
+#[derive(Debug)]
+pub struct Grouped<K, T> {
+    /// The group of each key.
+    group_of: rustc_hash::FxHashMap<K, u32>,
+    /// Group `g` is `items[starts[g]..starts[g + 1]]`.
     starts: Vec<u32>,
-    lines: Vec<&'a Entry>,
+    items: Vec<T>,
 }
 
-impl<'a> ByInvoice<'a> {
-    fn of(entries: &'a [Entry], keep: impl Fn(&str) -> bool) -> ByInvoice<'a> {
-        let mut group_of: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
-        // Each kept line's group, then how many lines each group has: counted first, so every
-        // line is put straight into its place.
-        let mut tagged: Vec<(u32, &'a Entry)> = Vec::new();
+impl<K, T> Default for Grouped<K, T> {
+    fn default() -> Self {
+        Grouped { group_of: Default::default(), starts: Vec::new(), items: Vec::new() }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, T: Copy> Grouped<K, T> {
+    pub fn of(items: impl IntoIterator<Item = (K, T)>) -> Grouped<K, T> {
+        let mut group_of: rustc_hash::FxHashMap<K, u32> = rustc_hash::FxHashMap::default();
+        // Each item's group, then how many items each group has: counted first, so every item
+        // is put straight into its place.
+        let mut tagged: Vec<(u32, T)> = Vec::new();
         let mut counts: Vec<u32> = Vec::new();
-        for e in entries {
-            let Some(number) = e.invoice.as_deref().filter(|n| keep(n)) else { continue };
+        for (key, item) in items {
             let next = counts.len() as u32;
-            let group = *group_of.entry(number).or_insert(next);
+            let group = *group_of.entry(key).or_insert(next);
             if group == next {
                 counts.push(0);
             }
             counts[group as usize] += 1;
-            tagged.push((group, e));
+            tagged.push((group, item));
         }
         let mut starts = Vec::with_capacity(counts.len() + 1);
         let mut at = 0u32;
         starts.push(0);
         for count in &mut counts {
-            // From here on `counts` holds where the group's next line goes.
+            // From here on `counts` holds where the group's next item goes.
             let start = at;
             at += *count;
             starts.push(at);
             *count = start;
         }
-        let mut lines: Vec<&'a Entry> = match tagged.first() {
+        let mut placed: Vec<T> = match tagged.first() {
             Some(&(_, first)) => vec![first; tagged.len()],
             None => Vec::new(),
         };
-        for (group, e) in tagged {
+        for (group, item) in tagged {
             let slot = &mut counts[group as usize];
-            lines[*slot as usize] = e;
+            placed[*slot as usize] = item;
             *slot += 1;
         }
-        ByInvoice { group_of, starts, lines }
+        Grouped { group_of, starts, items: placed }
     }
 
-    /// The lines on invoice `number`, in file order (none when it has none).
-    pub fn get(&self, number: &str) -> &[&'a Entry] {
-        match self.group_of.get(number) {
-            Some(&g) => &self.lines[self.starts[g as usize] as usize..self.starts[g as usize + 1] as usize],
+    /// The items of `key`, in the order given (none when it has none).
+    pub fn get<Q: std::hash::Hash + Eq + ?Sized>(&self, key: &Q) -> &[T]
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        match self.group_of.get(key) {
+            Some(&g) => self.group(g as usize),
             None => &[],
         }
+    }
+
+    /// The keys, in no order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.group_of.keys()
+    }
+
+    /// Every group's items.
+    pub fn groups(&self) -> impl Iterator<Item = &[T]> {
+        (0..self.starts.len().saturating_sub(1)).map(|g| self.group(g))
+    }
+
+    fn group(&self, g: usize) -> &[T] {
+        &self.items[self.starts[g] as usize..self.starts[g + 1] as usize]
     }
 }
 
@@ -347,7 +372,7 @@ mod tests {
                 } else {
                     Vec::new()
                 };
-                let got: Vec<u64> = grouped.get(&number).iter().map(|e| e.line).collect();
+                let got: Vec<u64> = grouped.get(number.as_str()).iter().map(|e| e.line).collect();
                 prop_assert_eq!(got, expected);
             }
             prop_assert!(grouped.get("").is_empty());

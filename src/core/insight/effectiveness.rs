@@ -31,7 +31,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::core::aging::{FlowFigures, share};
-use crate::core::journal::{Entry, Event, Journal};
+use crate::core::journal::{Entry, Event, Grouped, Journal};
 use crate::core::ledger::{Ledger, PaymentIndex};
 use crate::core::model::{Currency, Invoice, InvoiceRecord, Text};
 use crate::core::policy::Rules;
@@ -265,51 +265,14 @@ impl Rung {
     }
 }
 
-/// The ladder's journal lines grouped by invoice number, each number's in file order: one
-/// array cut into groups, as `Journal::by_invoice` groups whole lines.
+/// The ladder's journal lines grouped by invoice number, each number's in file order.
 #[derive(Debug, Default)]
-pub struct Ladders {
-    group_of: FxHashMap<Text, u32>,
-    /// Group `g` is `rungs[starts[g]..starts[g + 1]]`.
-    starts: Vec<u32>,
-    rungs: Vec<Rung>,
-}
+pub struct Ladders(Grouped<Text, Rung>);
 
 impl Ladders {
     /// From the ladder's lines in file order.
     pub fn of(lines: Vec<(Text, Rung)>) -> Ladders {
-        let mut group_of: FxHashMap<Text, u32> = FxHashMap::default();
-        let mut counts: Vec<u32> = Vec::new();
-        let mut tagged: Vec<(u32, Rung)> = Vec::with_capacity(lines.len());
-        for (number, rung) in lines {
-            let next = counts.len() as u32;
-            let group = *group_of.entry(number).or_insert(next);
-            if group == next {
-                counts.push(0);
-            }
-            counts[group as usize] += 1;
-            tagged.push((group, rung));
-        }
-        let mut starts = Vec::with_capacity(counts.len() + 1);
-        let mut at = 0u32;
-        starts.push(0);
-        for count in &mut counts {
-            // From here on `counts` holds where the group's next rung goes.
-            let start = at;
-            at += *count;
-            starts.push(at);
-            *count = start;
-        }
-        let mut rungs: Vec<Rung> = match tagged.first() {
-            Some(&(_, first)) => vec![first; tagged.len()],
-            None => Vec::new(),
-        };
-        for (group, rung) in tagged {
-            let slot = &mut counts[group as usize];
-            rungs[*slot as usize] = rung;
-            *slot += 1;
-        }
-        Ladders { group_of, starts, rungs }
+        Ladders(Grouped::of(lines))
     }
 
     /// The ladder's lines of a whole journal.
@@ -320,24 +283,19 @@ impl Ladders {
 
     /// The invoice numbers with a line.
     pub fn numbers(&self) -> impl Iterator<Item = &str> {
-        self.group_of.keys().map(Text::as_str)
+        self.0.keys().map(Text::as_str)
     }
 
     /// The lines on invoice `number`, in file order.
     pub fn get(&self, number: &str) -> &[Rung] {
-        match self.group_of.get(number) {
-            Some(&g) => &self.rungs[self.starts[g as usize] as usize..self.starts[g as usize + 1] as usize],
-            None => &[],
-        }
+        self.0.get(number)
     }
 
     /// How many invoices have an `event` line dated in the 365 days up to `as_of`
     /// (`Journal::invoices_with_in_year` on the ladder's lines).
     pub fn invoices_with_in_year(&self, event: Event, as_of: NaiveDate) -> u64 {
         let within = |r: &Rung| r.event == event && r.date <= as_of && (as_of - r.date).num_days() < 365;
-        (0..self.starts.len().saturating_sub(1))
-            .filter(|&g| self.rungs[self.starts[g] as usize..self.starts[g + 1] as usize].iter().any(within))
-            .count() as u64
+        self.0.groups().filter(|rungs| rungs.iter().any(within)).count() as u64
     }
 }
 

@@ -62,16 +62,10 @@ impl ImportLoad {
         )?;
         let (mut invoice_parts, numbers): (Vec<Vec<Invoice>>, Vec<Vec<u64>>) = parts.into_iter().unzip();
         let wanted = repeated_hashes(numbers);
-        if !wanted.is_empty() {
-            let more =
-                |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-            invoice_parts.extend(read_again(dir, &policy, &index, more)?);
-            if file_stamp(&dir.join(INVOICES)) != stamp {
-                // Rewritten between the two readings: read it whole, once.
-                let mut ledger = load_without_journal(dir)?;
-                ledger.journal = journal;
-                return Ok(ledger);
-            }
+        if !read_wanted_again(dir, &policy, &index, &wanted, keeps, stamp, &mut invoice_parts)? {
+            let mut ledger = load_without_journal(dir)?;
+            ledger.journal = journal;
+            return Ok(ledger);
         }
         let invoices = in_file_order(invoice_parts);
         drop(index);
@@ -196,6 +190,28 @@ fn read_again(
     })
 }
 
+/// The lines `keeps` left whose number `wanted` names, read again into `parts`: numbers given
+/// twice, invoices a credit note names, rare and known only once every line was seen. `false`
+/// when `invoices.csv` changed since `stamp` (taken before its first reading): the caller then
+/// reads it whole, once.
+fn read_wanted_again(
+    dir: &Path,
+    policy: &Policy,
+    index: &CustomerIndex<'_>,
+    wanted: &rustc_hash::FxHashSet<u64>,
+    keeps: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
+    stamp: Option<(u64, std::time::SystemTime)>,
+    parts: &mut Vec<Vec<Invoice>>,
+) -> Result<bool> {
+    use crate::core::ledger::number_hash;
+    if wanted.is_empty() {
+        return Ok(true);
+    }
+    let more = |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
+    parts.extend(read_again(dir, policy, index, more)?);
+    Ok(file_stamp(&dir.join(INVOICES)) == stamp)
+}
+
 /// Whether a journal line's invoice number is one of these invoices', compared by hash: a
 /// collision keeps a line nothing looks up, never drops one.
 fn numbers_among(invoices: &[Invoice]) -> impl Fn(&str) -> bool + use<> {
@@ -289,18 +305,12 @@ pub fn load_ledger_for_stats(
     }
     // Only the first line of a number given twice is observed, whichever it is: keep them all.
     let wanted = repeated_hashes(numbers);
-    if !wanted.is_empty() {
-        let more =
-            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
-        if file_stamp(&dir.join(INVOICES)) != stamp {
-            // Rewritten between the two readings: read it whole, once.
-            let ledger = load_ledger(dir)?;
-            let mut whole = FlowFigures::default();
-            ledger.invoices.iter().for_each(|i| whole.push(&i.record(), as_of));
-            let ladders = Ladders::from_journal(&ledger.journal);
-            return Ok((ledger, ladders, whole.invoices_due_12m));
-        }
+    if !read_wanted_again(dir, &policy, &index, &wanted, keeps, stamp, &mut invoice_parts)? {
+        let ledger = load_ledger(dir)?;
+        let mut whole = FlowFigures::default();
+        ledger.invoices.iter().for_each(|i| whole.push(&i.record(), as_of));
+        let ladders = Ladders::from_journal(&ledger.journal);
+        return Ok((ledger, ladders, whole.invoices_due_12m));
     }
     let invoices = in_file_order(invoice_parts);
     drop(index);
@@ -386,14 +396,8 @@ fn load_kept_without_journal<K: Fn(&InvoiceRecord<'_>) -> bool + Sync>(
         numbers.push(n);
     }
     wanted.extend(repeated_hashes(numbers));
-    if !wanted.is_empty() {
-        let more =
-            |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
-        if file_stamp(&dir.join(INVOICES)) != stamp {
-            // Rewritten between the two readings: read it whole, once.
-            return load_without_journal(dir);
-        }
+    if !read_wanted_again(dir, &policy, &index, &wanted, &keeps, stamp, &mut invoice_parts)? {
+        return load_without_journal(dir);
     }
     let invoices = in_file_order(invoice_parts);
     drop(index);
@@ -461,17 +465,10 @@ fn load_slim(
     // Rare, so read again for them rather than keep every number.
     let mut wanted = repeated_hashes(numbers);
     wanted.extend(credited);
-    if !wanted.is_empty() {
-        let more = |record: &InvoiceRecord<'_>| {
-            let customer = if letters { index.get(record.customer) } else { None };
-            !keeps(record, customer) && wanted.contains(&number_hash(record.number))
-        };
-        let settled = read_again(dir, &policy, &index, more)?;
-        if file_stamp(&dir.join(INVOICES)) != stamp {
-            // Rewritten between the two readings: read it whole, once.
-            return load_ledger(dir);
-        }
-        invoice_parts.extend(settled);
+    let kept =
+        |record: &InvoiceRecord<'_>| keeps(record, if letters { index.get(record.customer) } else { None });
+    if !read_wanted_again(dir, &policy, &index, &wanted, kept, stamp, &mut invoice_parts)? {
+        return load_ledger(dir);
     }
     let invoices = in_file_order(invoice_parts);
     // The journal's lines on the invoices kept, and what else a deciding run reads of it
