@@ -127,9 +127,9 @@ struct History<'a> {
 }
 
 impl<'a> History<'a> {
-    fn new(ledger: &'a Ledger, invoices: &[&'a Invoice], as_of: NaiveDate) -> History<'a> {
+    fn new(ledger: &'a Ledger, invoices: &[(usize, &'a Invoice)], as_of: NaiveDate) -> History<'a> {
         let mut h = History { by_customer: FxHashMap::default(), all: Vec::new() };
-        for invoice in invoices {
+        for &(_, invoice) in invoices {
             let Some(day) = settled_by_payment(ledger, invoice, as_of) else { continue };
             if (as_of - day).num_days() >= HISTORY_DAYS {
                 continue;
@@ -170,13 +170,24 @@ enum Basis {
 }
 
 /// The invoices of the ledger as they stood on `as_of`: first line per number, no credit notes.
-fn invoices_on(ledger: &Ledger, as_of: NaiveDate) -> Vec<&Invoice> {
-    let mut seen = rustc_hash::FxHashSet::default();
-    ledger
-        .invoices
-        .iter()
-        .filter(|i| !i.is_credit_note() && i.issued <= as_of && seen.insert(i.number.as_str()))
-        .collect()
+/// With the position of each number's first line in `ledger.invoices`, where
+/// [`Ledger::open_by_position`] has its open amount (a map by number, and a set of the numbers
+/// seen, were a third of a forecast's time).
+fn invoices_on(ledger: &Ledger, as_of: NaiveDate) -> Vec<(usize, &Invoice)> {
+    let read = |i: &Invoice| !i.is_credit_note() && i.issued <= as_of;
+    // Numbers whose first line is not read and a later one was taken.
+    let mut taken_later = rustc_hash::FxHashSet::default();
+    let mut list = Vec::new();
+    for (at, invoice) in ledger.invoices.iter().enumerate() {
+        if !read(invoice) {
+            continue;
+        }
+        let Some(first) = ledger.invoice_position(&invoice.number) else { continue };
+        if first == at || (!read(&ledger.invoices[first]) && taken_later.insert(invoice.number.as_str())) {
+            list.push((first, invoice));
+        }
+    }
+    list
 }
 
 /// The days a forecast on `as_of` for `weeks` weeks reads, with its backtest: the day the
@@ -233,11 +244,14 @@ pub fn may_be_forecast(record: &InvoiceRecord<'_>, known: &KnownPayments) -> boo
 pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecast, Overflow> {
     let invoices = invoices_on(ledger, as_of);
     let history = History::new(ledger, &invoices, as_of);
-    let open = ledger.open_amounts(as_of);
+    let open = ledger.open_by_position(as_of);
     let mut per_week: BTreeMap<(u32, Currency), Decimal> = BTreeMap::new();
     let mut outlook: BTreeMap<Currency, CurrencyOutlook> = BTreeMap::new();
-    for invoice in &invoices {
-        let Some(&amount) = open.get(invoice.number.as_str()) else { continue };
+    for &(at, invoice) in &invoices {
+        let amount = open[at];
+        if amount <= Decimal::ZERO {
+            continue;
+        }
         let currency = invoice.currency;
         let o = outlook.entry(currency).or_default();
         add_to(&mut o.open, amount, || format!("the open amount in {currency}"))?;
@@ -310,10 +324,13 @@ fn delays_per_week<E>(
 pub fn backtest(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Backtest, Overflow> {
     let from = ForecastDays::new(as_of, weeks).backtest_from;
     let past = forecast(ledger, from, weeks)?;
-    let open_then = ledger.open_amounts(from);
+    let open_then = ledger.open_by_position(from);
     let mut actual: BTreeMap<(NaiveDate, Currency), Decimal> = BTreeMap::new();
-    for invoice in invoices_on(ledger, from) {
-        let Some(&open) = open_then.get(invoice.number.as_str()) else { continue };
+    for (at, invoice) in invoices_on(ledger, from) {
+        let open = open_then[at];
+        if open <= Decimal::ZERO {
+            continue;
+        }
         // Payments after `from`, up to what was open then (an overpayment is not income
         // the forecast could have known of).
         let mut left = open;

@@ -73,6 +73,25 @@ fn open_invoices_are_spread_over_the_delays_still_possible() {
     assert_eq!(f.history_invoices, 5);
 }
 
+/// A number given twice whose first line is not issued yet on the day: the forecast reads the
+/// line that is (the first line read of the number), with the number's open amount.
+#[test]
+fn a_number_whose_first_line_is_not_issued_yet_is_read_on_its_next_line() {
+    let mut l = ledger();
+    let mut later = of("OX", "A", "2026-08-04", 100);
+    later.issued = d("2026-07-05");
+    let mut now = of("OX", "A", "2026-06-30", 600);
+    now.issued = d("2026-06-01");
+    let mut invoices = l.invoices.clone();
+    invoices.extend([later, now]);
+    l = Ledger::new(policy(), l.customers.clone(), invoices, l.payments.clone(), Journal::default());
+    let f = forecast(&l, d("2026-06-30"), 2).unwrap();
+    // As OA1 (due today, 600, A's 2, 3, 5, 12): 450 more in week 1, 150 more in week 2.
+    assert_eq!(week(&f, "2026-07-01", "SEK"), m("1650"));
+    assert_eq!(week(&f, "2026-07-08", "SEK"), m("525"));
+    assert_eq!(f.outlook[&Currency::parse("SEK").unwrap()].open, m("3400"));
+}
+
 #[test]
 fn the_backtest_forecasts_from_what_was_known_then() {
     let b = backtest(&ledger(), d("2026-06-30"), 2).unwrap();
