@@ -1,0 +1,243 @@
+use super::*;
+
+fn ours(record: &[u8]) -> Vec<Vec<u8>> {
+    let (mut out, mut bounds) = (Vec::new(), Vec::new());
+    unquote(record, b',', &mut out, &mut bounds);
+    bounds.iter().map(|&(a, b)| out[a..b].to_vec()).collect()
+}
+
+fn theirs(record: &[u8]) -> Vec<Vec<u8>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(record);
+    let mut r = csv::ByteRecord::new();
+    reader.read_byte_record(&mut r).unwrap();
+    r.iter().map(<[u8]>::to_vec).collect()
+}
+
+#[test]
+fn unquotes_like_the_csv_crate() {
+    for record in [
+        &b"a,b,c"[..],
+        b"\"a,b\",c",
+        b"\"a \"\"quoted\"\" word\",x",
+        b"\"multi\nline\",y",
+        b"a,,",
+        b"\"\",\"\"",
+        b"ab\"c\"d,e",
+        b"\"open",
+        b"\"x\"y,z",
+    ] {
+        assert_eq!(ours(record), theirs(record), "{:?}", String::from_utf8_lossy(record));
+    }
+}
+
+proptest::proptest! {
+    /// Any record written by an RFC 4180 writer reads back to its fields.
+    #[test]
+    fn unquote_reads_what_a_writer_wrote(fields in proptest::collection::vec("[a-c,\"\n ;]{0,6}", 1..6)) {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        w.write_record(&fields).unwrap();
+        let mut bytes = w.into_inner().unwrap();
+        bytes.pop();
+        let got: Vec<String> = ours(&bytes).into_iter().map(|f| String::from_utf8(f).unwrap()).collect();
+        proptest::prop_assert_eq!(got, fields);
+    }
+}
+
+#[test]
+fn sniffs_the_delimiter_outside_quotes() {
+    assert_eq!(sniff_delimiter(b"a;b;c\r\n"), b';');
+    assert_eq!(sniff_delimiter(b"a,b,c\n"), b',');
+    assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+    assert_eq!(sniff_delimiter(b"\"a,b,c\";d;e\n"), b';');
+    assert_eq!(sniff_delimiter(b"one"), b';');
+}
+
+#[test]
+fn cuts_after_the_last_complete_record() {
+    let bytes = b"a,b\n\"x\ny\",z\nq,\"r\n";
+    // The last newline is inside an open quote; the one before it ends a record.
+    assert_eq!(last_record_end(bytes, b','), Some(12));
+    assert_eq!(last_record_end(b"no newline", b','), None);
+    assert_eq!(record_end(b"\"a\nb\",c\nd"), Some(8));
+    // A quote inside a field is text: it opens nothing, and the line ends the record.
+    assert_eq!(last_record_end(b"1,24\" screen,x\n2,y\n3,\"z", b','), Some(19));
+    assert_eq!(next_record_end(b"1,24\" screen\n2", 0, Some(b',')), (Some(12), 0));
+    assert_eq!(next_record_end(b"\"a\"\"\nb\",c\nd", 0, Some(b',')), (Some(9), 1));
+}
+
+/// Regression: with CRLF line ends and a quote in the chunk, every record after the first
+/// was reported one line too early (Excel's exports are CRLF, and quote names like
+/// `"Restaurang ""Gamla Kvarnen"" AB"`).
+#[test]
+fn quoted_crlf_records_keep_their_line_numbers() {
+    let bytes = b"a;\"b\"\r\nc;d\r\n\r\n\"e\r\nf\";g\r\nh;i\r\n".to_vec();
+    let chunk = Chunk {
+        bytes: Vec::new(),
+        text: String::from_utf8(bytes).unwrap(),
+        first_line: 2,
+        encoding: Encoding::Utf8,
+    };
+    let names = ["x".to_owned(), "y".to_owned()];
+    let shape = Shape { names: &names, min_fields: 2 };
+    let mut parser = ChunkParser::new("t.csv", b';', &shape);
+    let mut seen: Vec<(u64, String)> = Vec::new();
+    parser.parse(&chunk, &mut seen, &|seen: &mut Vec<(u64, String)>, f: &Fields<'_>| {
+        seen.push((f.line, f.get(Some(0)).to_owned()))
+    });
+    let lines: Vec<(u64, &str)> = seen.iter().map(|(l, t)| (*l, t.as_str())).collect();
+    assert_eq!(lines, vec![(2, "a"), (3, "c"), (5, "e\r\nf"), (7, "h")]);
+}
+
+/// Scans `body` under an `id,name` header: the (line, id) of every record, the lines of
+/// the damaged ones, and whether every record was visited on the calling thread.
+fn scan_ids(body: &str) -> (Vec<(u64, String)>, Vec<u64>, bool) {
+    let bytes = format!("id,name\n{body}").into_bytes();
+    let source = CsvSource::from_reader(
+        Box::new(std::io::Cursor::new(bytes)),
+        Path::new("c.csv"),
+        "c.csv",
+        Dialect::default(),
+        |_| Ok(vec![Some(0), Some(1)]),
+    )
+    .unwrap();
+    let caller = std::thread::current().id();
+    let (states, damaged) = source
+        .scan_damaged(
+            || (Vec::new(), true),
+            |(seen, here): &mut (Vec<(u64, String)>, bool), fields| {
+                seen.push((fields.line, fields.get(Some(0)).to_owned()));
+                *here &= std::thread::current().id() == caller;
+            },
+        )
+        .unwrap();
+    let on_caller = states.iter().all(|(_, here)| *here);
+    let mut seen: Vec<_> = states.into_iter().flat_map(|(s, _)| s).collect();
+    seen.sort();
+    let mut damaged: Vec<u64> = damaged.iter().map(|f| f.line).collect();
+    damaged.sort();
+    (seen, damaged, on_caller)
+}
+
+#[test]
+fn one_block_is_scanned_on_the_calling_thread_and_reads_as_many_blocks_do() {
+    // Line 3 is short (damaged), line 4 non-ASCII UTF-8; the rest `N,name N`.
+    let body = |rows: u64| {
+        let mut text = String::new();
+        for n in 2..rows + 2 {
+            match n {
+                3 => text.push_str("3\n"),
+                4 => text.push_str("4,Åsa Öberg\n"),
+                _ => text.push_str(&format!("{n},name {n}\n")),
+            }
+        }
+        text
+    };
+    let expected = |rows: u64| -> Vec<(u64, String)> {
+        (2..rows + 2).filter(|&n| n != 3).map(|n| (n, n.to_string())).collect()
+    };
+    let (seen, damaged, on_caller) = scan_ids(&body(100));
+    assert_eq!((seen, damaged), (expected(100), vec![3]));
+    assert!(on_caller, "a small file starts no worker");
+    // About 2.5 blocks: several chunks, parsed by workers, read the same.
+    let rows = 150_000;
+    assert!(body(rows).len() > 2 * BLOCK);
+    let (seen, damaged, on_caller) = scan_ids(&body(rows));
+    assert_eq!((seen, damaged), (expected(rows), vec![3]));
+    assert!(!on_caller, "a large file is parsed by workers");
+    // An empty body: no record, no damage, no worker.
+    assert_eq!(scan_ids(""), (vec![], vec![], true));
+}
+
+#[test]
+fn byte_order_marks_at_the_edges_of_a_value_are_no_part_of_it() {
+    let bytes = "\u{feff}C3| \u{feff}Cirkel AB\u{feff} |Ek\u{feff}Dal|\u{feff}|x".as_bytes();
+    let mut bounds = Vec::new();
+    split_plain(bytes, 0, bytes.len(), b'|', &mut bounds);
+    trim_boms(bytes, &mut bounds);
+    let values: Vec<&str> = bounds.iter().map(|&(a, b)| std::str::from_utf8(&bytes[a..b]).unwrap()).collect();
+    // Inside a value it is a character of the value (and never the start of a line here).
+    assert_eq!(values, ["C3", "Cirkel AB", "Ek\u{feff}Dal", "", "x"]);
+}
+
+#[test]
+fn a_record_fits_the_header_or_says_why() {
+    let names: Vec<String> = ["id", "name", "email", ""].map(str::to_owned).to_vec();
+    let shape = Shape { names: &names, min_fields: 3 };
+    // Every column, or all but the empty-named last one.
+    assert_eq!(shape.misfit(4, |_| true), None);
+    assert_eq!(shape.misfit(3, |_| true), None);
+    // Extra fields are fine only when empty (a trailing delimiter).
+    assert_eq!(shape.misfit(5, |_| true), None);
+    assert!(shape.misfit(5, |_| false).unwrap().starts_with("5 fields where the header has 4 columns"));
+    let short = shape.misfit(1, |_| true).unwrap();
+    assert!(short.starts_with("1 field where the header has 4 columns; missing: name, email ("), "{short}");
+}
+
+/// Rows of `row` without end (up to `limit` bytes), after `head`, counting what was read.
+struct Endless {
+    head: &'static [u8],
+    row: &'static [u8],
+    served: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    limit: usize,
+}
+
+impl Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::sync::atomic::Ordering;
+        let at = self.served.load(Ordering::Relaxed);
+        let n = buf.len().min(self.limit - at);
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            let k = at + i;
+            *b = if k < self.head.len() {
+                self.head[k]
+            } else {
+                self.row[(k - self.head.len()) % self.row.len()]
+            };
+        }
+        self.served.store(at + n, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Issue 10: a quote never closed early in a large file (or a file without line ends)
+/// stops the reader once a record passes the limit, with the line the quote opened on;
+/// before, the rest of the file was read into memory as one value before the error.
+#[test]
+fn a_record_past_the_limit_stops_the_reader_at_its_line() {
+    let limit = 2 << 20;
+    for (head, row, expected) in [
+        (
+            &b"1,2\n3,\"open\n"[..],
+            &b"4,5\n"[..],
+            "3: a quote opens a value here and is not closed within 2 MiB",
+        ),
+        (&b""[..], &b"x"[..], "2: a line longer than 2 MiB"),
+    ] {
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let source = Endless { head, row, served: served.clone(), limit: 256 << 20 };
+        let mut reader = ChunkReader::new(Some(Box::new(source)), Vec::new(), 2, b',');
+        reader.max_record = limit;
+        let error = reader.find_map(Result::err).expect("an error");
+        let error = read_error(error, "invoices.csv").to_string();
+        assert!(error.starts_with(&format!("invoices.csv:{expected}")), "{error}");
+        let read = served.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(read <= 2 * limit + BLOCK, "read {read} bytes");
+        assert!(reader.next().is_none() && reader.is_done());
+    }
+}
+
+#[test]
+fn finds_the_quote_left_open() {
+    assert_eq!(open_quote(b"a,\"b\nc,d", 0, b','), Some(2));
+    assert_eq!(open_quote(b"a,\"b\"\"c\",d", 0, b','), None);
+    // A quote inside a field is text and opens nothing.
+    assert_eq!(open_quote(b"a,24\" screen", 0, b','), None);
+    assert_eq!(open_quote(b"a,\"x\",\"y", 0, b','), Some(6));
+}
+
+#[test]
+fn normalizes_headers() {
+    assert_eq!(normalize_header(" Due-Date "), "due_date");
+    assert_eq!(normalize_header("FÖRFALLODATUM"), "förfallodatum");
+    assert_eq!(normalize_header("E-post"), "e_post");
+}
