@@ -193,3 +193,25 @@ proptest::proptest! {
         }
     }
 }
+
+/// A journal's lines need not be in date order (a reminder entered after a later one): the
+/// ladder takes its steps by date, the last reminder's deadline its own, and leaves out what
+/// comes after the as-of date.
+#[test]
+fn the_ladder_takes_its_steps_by_date_not_by_line() {
+    let rung =
+        |date: &str, event: Event, until: Option<&str>| Rung { date: d(date), event, until: until.map(d) };
+    let rungs = [
+        rung("2026-03-20", Event::Reminder, Some("2026-03-30")),
+        rung("2026-03-10", Event::Reminder, Some("2026-04-20")),
+        rung("2026-07-01", Event::Reminder, Some("2026-07-11")),
+        rung("2026-05-02", Event::Collection, None),
+        rung("2026-04-02", Event::Collection, None),
+    ];
+    let l = ladder(&rungs, d("2026-06-30"));
+    let dates: Vec<NaiveDate> = l.reminders.iter().map(|r| r.date).collect();
+    assert_eq!(dates, [d("2026-03-10"), d("2026-03-20")]);
+    assert_eq!(l.reminders.last().and_then(|r| r.until), Some(d("2026-03-30")));
+    assert_eq!(l.collection, Some(d("2026-04-02")));
+    assert!(!l.paused);
+}
