@@ -9,7 +9,7 @@
 //! else a 100 000-invoice ledger of `scripts/gen.py` written to a temp dir (python3 needed).
 //! Runs per command: `DUN_BENCH_RUNS` (default 3, after one warm-up). Names as arguments pick
 //! commands (`due`, `check`, `remind-dry`, `remind`, `explain`, `customer`, `report-json`,
-//! `import`, ...). CPU time and peak RSS come from GNU time (`/usr/bin/time`); without it only
+//! `import`, `import-dry`, `stats`, `forecast`, `due-until`, `interest`, ...). CPU time and peak RSS come from GNU time (`/usr/bin/time`); without it only
 //! the wall time is shown.
 //!
 //! `remind` (writing letters) runs on a copy of the ledger with an empty journal, so every
@@ -21,6 +21,8 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const AS_OF: &str = "2026-11-30";
+/// `due --until`: five days of decisions after the as-of date.
+const UNTIL: &str = "2026-12-05";
 const POLICY: &str = "[company]\nname = \"Benchmark AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
                       email = \"billing@benchmark.example\"\nbankgiro = \"5050-1055\"\n";
 
@@ -149,9 +151,14 @@ fn main() {
         ("report-json", on(&dir, &["report", "--format", "json", "-q"]), &nothing),
         ("remind", on(&fresh_dir, &["remind", "--force", "-q"]), &fresh_copy),
         ("import", on(&fresh_dir, &["import", &bank.display().to_string(), "-q"]), &fresh_with_journal),
+        ("import-dry", on(&dir, &["import", "--dry-run", &bank.display().to_string(), "-q"]), &nothing),
+        ("stats", on(&dir, &["stats", "--format", "csv", "-q"]), &nothing),
+        ("forecast", on(&dir, &["forecast", "--format", "json", "-q"]), &nothing),
+        ("due-until", on(&dir, &["due", "--until", UNTIL, "--format", "csv", "-q"]), &nothing),
+        ("interest", on(&dir, &["interest", "--format", "csv", "-q"]), &nothing),
     ];
     let wanted = |name: &str| picked.is_empty() || picked.iter().any(|p| p == name);
-    if wanted("import") {
+    if wanted("import") || wanted("import-dry") {
         let payments = (invoices / 10).max(1).to_string();
         python(&[
             &script("bank-files.py"),
