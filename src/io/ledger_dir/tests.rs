@@ -65,6 +65,17 @@ fn payments_by_file(paid: &[(u8, u16, i32, bool)]) -> String {
     csv
 }
 
+/// A ledger directory of generated invoice rows, `payments.csv` lines and journal lines.
+fn ledger_with_journal(
+    rows: &[Row],
+    paid_by_file: &[(u8, u16, i32, bool)],
+    journal: &[Line],
+) -> tempfile::TempDir {
+    let dir = ledger_dir(&invoices_csv(rows), &payments_by_file(paid_by_file));
+    std::fs::write(dir.path().join(JOURNAL), journal_csv(journal)).expect("written");
+    dir
+}
+
 /// Every decision, violation and warning of both loads, as text.
 fn decided(ledger: &crate::core::ledger::Ledger, as_of: chrono::NaiveDate) -> String {
     let outcome = crate::core::dunning::decide(ledger, as_of);
@@ -366,9 +377,7 @@ proptest! {
         as_of in 0u16..420,
         journal in journal_lines(),
     ) {
-        let payments = payments_by_file(&paid_by_file);
-        let dir = ledger_dir(&invoices_csv(&rows), &payments);
-        std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+        let dir = ledger_with_journal(&rows, &paid_by_file, &journal);
         let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
         let whole = load_ledger(dir.path()).expect("loads");
         let deciding = load_ledger_deciding(dir.path(), as_of).expect("loads");
@@ -419,9 +428,7 @@ proptest! {
     ) {
         use crate::core::dunning::{forecast, forecast_each};
         let start = day("2025-10-01");
-        let payments = payments_by_file(&paid_by_file);
-        let dir = ledger_dir(&invoices_csv(&rows), &payments);
-        std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+        let dir = ledger_with_journal(&rows, &paid_by_file, &journal);
         let as_of = start + chrono::Days::new(u64::from(as_of));
         let until = as_of + chrono::Days::new(u64::from(days));
         let whole = load_ledger(dir.path()).expect("loads");
@@ -517,9 +524,7 @@ proptest! {
     ) {
         use crate::core::charges::late_payment_interest;
         let start = day("2025-10-01");
-        let payments = payments_by_file(&paid_by_file);
-        let dir = ledger_dir(&invoices_csv(&rows), &payments);
-        std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+        let dir = ledger_with_journal(&rows, &paid_by_file, &journal);
         let from = start + chrono::Days::new(u64::from(from));
         let to = from + chrono::Days::new(u64::from(days));
         let whole = load_ledger(dir.path()).expect("loads");
@@ -549,9 +554,7 @@ proptest! {
     ) {
         use crate::core::agreement::{self, PlanRequest};
         use crate::core::ledger::Ledger;
-        let payments = payments_by_file(&paid_by_file);
-        let dir = ledger_dir(&invoices_csv(&rows), &payments);
-        std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+        let dir = ledger_with_journal(&rows, &paid_by_file, &journal);
         let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
         let target = match target {
             0..=13 => format!("N{target}"),
@@ -637,9 +640,7 @@ proptest! {
         customer in 1u8..4,
     ) {
         use crate::core::privacy::{last_activity, may_forget};
-        let payments = payments_by_file(&paid_by_file);
-        let dir = ledger_dir(&invoices_csv(&rows), &payments);
-        std::fs::write(dir.path().join(JOURNAL), journal_csv(&journal)).expect("written");
+        let dir = ledger_with_journal(&rows, &paid_by_file, &journal);
         let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
         let id = format!("K{customer}");
         let whole = load_ledger(dir.path()).expect("loads");
