@@ -233,7 +233,7 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate<'_>> {
         .invoices
         .iter()
         .filter(|inv| !inv.is_credit_note() && inv.issued <= on)
-        .filter(|inv| ledger.invoice(&inv.number).map(|i| i.line) == Some(inv.line))
+        .filter(|inv| ledger.is_first_line(inv))
         .map(|inv| {
             let customer = ledger.customer(&inv.customer);
             let scheme = ledger.rules_for(customer).reminder.reference();

@@ -882,6 +882,12 @@ impl Ledger {
         self.invoice_at.get(number, |i| self.invoices[i].number.as_str())
     }
 
+    /// Whether `invoice` is its number's first line: the invoice a number given twice stands
+    /// for (`dun check` reports the others).
+    pub fn is_first_line(&self, invoice: &Invoice) -> bool {
+        self.invoice(&invoice.number).is_some_and(|first| first.line == invoice.line)
+    }
+
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
         self.invoice_at.get(number, |i| self.invoices[i].number.as_str()).map(|i| &self.invoices[i])
     }

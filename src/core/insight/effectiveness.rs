@@ -419,8 +419,7 @@ pub fn effectiveness_counted(
     for invoice in &ledger.invoices {
         // The first line of a number is the invoice (`dun check` reports duplicates).
         // (The ledger's index says which, where a set of the numbers seen took 16 bytes each.)
-        let first_line = ledger.invoice(&invoice.number).is_some_and(|i| i.line == invoice.line);
-        if invoice.is_credit_note() || invoice.issued > as_of || !first_line {
+        if invoice.is_credit_note() || invoice.issued > as_of || !ledger.is_first_line(invoice) {
             continue;
         }
         let l = ladder(ladders.get(invoice.number.as_str()), as_of);
