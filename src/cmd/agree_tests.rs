@@ -137,6 +137,10 @@ proptest! {
             }
             if action == Action::Collection && !due.is_empty() {
                 let batch = super::collect::batch_table(&ledger, &due, on, |_| None);
+                // The file is the table's text, written line by line.
+                let mut written = Vec::new();
+                super::collect::write_batch(&mut written, &ledger, &due, on, |_| None).unwrap();
+                prop_assert_eq!(String::from_utf8(written).unwrap(), crate::render::csv_out::render_verbatim(&batch));
                 for (row, d) in batch.rows.iter().zip(&due) {
                     prop_assert_eq!(money_of(&row[17]), d.claim.fees_total());
                     prop_assert_eq!(money_of(&row[18]), d.claim.interest.amount);

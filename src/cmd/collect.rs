@@ -3,7 +3,9 @@
 //! more. A debtor missing what an agency needs (organisation or person number, address) is
 //! reported and stays due until the data is fixed.
 
-use anyhow::Result;
+use std::io::Write;
+
+use anyhow::{Context as _, Result};
 
 use crate::cli::SendArgs;
 use crate::context::Context;
@@ -16,7 +18,7 @@ use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
 use crate::letters::Step;
 use crate::letters::compose::group;
-use crate::render::{Cell, Table, csv_out};
+use crate::render::{Cell, csv_out};
 use rustc_hash::FxHashMap;
 
 use super::letters_out;
@@ -82,10 +84,12 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
                 .iter()
                 .filter_map(|e| Some((e.invoice.as_deref()?, total_in_note(e.note.as_deref()?)?)))
                 .collect();
-            let batch = csv_out::render_verbatim(&batch_table(&ledger, &ready, ctx.as_of, |invoice| {
-                totals.get(invoice).map(|r| (*r).to_owned())
-            }));
-            sink.put(&name, batch.as_bytes())?;
+            // Written line by line: a batch of a million lines is not held (issue #14).
+            sink.put_with(&name, |out| {
+                let total_of = |invoice: &str| totals.get(invoice).map(|r| (*r).to_owned());
+                write_batch(out, &ledger, &ready, ctx.as_of, total_of)
+                    .with_context(|| format!("cannot write {}", name.display()))
+            })?;
             outgoing.files.push(name.clone());
             Ok(outgoing)
         })?;
@@ -142,17 +146,58 @@ pub const BATCH_COLUMNS: [&str; 27] = [
     "total_reference",
 ];
 
-/// The hand-over batch; `total_of(invoice)` is the total reference of the notice that covers
-/// the invoice with others (what the agency quotes when it pays the creditor the whole sum).
+/// The hand-over batch as the agency reads it ([`csv_out::render_verbatim`]'s text), written
+/// to `out` a line at a time.
+pub(crate) fn write_batch(
+    out: &mut dyn Write,
+    ledger: &Ledger,
+    ready: &[&Decision<'_>],
+    as_of: chrono::NaiveDate,
+    total_of: impl Fn(&str) -> Option<String>,
+) -> Result<()> {
+    let mut line = String::new();
+    let mut field = String::new();
+    let header: Vec<Cell> = BATCH_COLUMNS.iter().map(|c| Cell::text(*c)).collect();
+    csv_out::push_verbatim_line(&mut line, &header, &mut field);
+    out.write_all(line.as_bytes())?;
+    batch_rows(ledger, ready, as_of, total_of, |row| {
+        line.clear();
+        csv_out::push_verbatim_line(&mut line, row, &mut field);
+        out.write_all(line.as_bytes())
+    })?;
+    Ok(())
+}
+
+/// The hand-over batch as a table (what [`write_batch`] writes).
+#[cfg(test)]
 pub(crate) fn batch_table(
     ledger: &Ledger,
     ready: &[&Decision<'_>],
     as_of: chrono::NaiveDate,
     total_of: impl Fn(&str) -> Option<String>,
-) -> Table {
-    let mut t = Table::new(BATCH_COLUMNS);
+) -> crate::render::Table {
+    let mut t = crate::render::Table::new(BATCH_COLUMNS);
+    batch_rows(ledger, ready, as_of, total_of, |row| {
+        t.push(row.to_vec());
+        Ok(())
+    })
+    .expect("a table takes every row");
+    t
+}
+
+/// Each line of the hand-over batch, given to `each` in the batch's order; `total_of(invoice)`
+/// is the total reference of the notice that covers the invoice with others (what the agency
+/// quotes when it pays the creditor the whole sum).
+fn batch_rows(
+    ledger: &Ledger,
+    ready: &[&Decision<'_>],
+    as_of: chrono::NaiveDate,
+    total_of: impl Fn(&str) -> Option<String>,
+    mut each: impl FnMut(&[Cell]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     // One pass over the journal for the whole batch, not one per invoice.
     let journal = ledger.journal.by_invoice();
+    let mut row = Vec::with_capacity(BATCH_COLUMNS.len());
     for d in ready {
         let (Some(c), Some(inv)) = (ledger.customer(d.customer), ledger.invoice(d.invoice)) else {
             continue;
@@ -175,7 +220,8 @@ pub(crate) fn batch_table(
         let claim = &d.claim;
         let fees = claim.fees_total();
         let opt = |s: &Option<Text>| Cell::text(s.as_deref().unwrap_or_default());
-        t.push(vec![
+        row.clear();
+        row.extend([
             Cell::text(c.id.as_str()),
             Cell::text(c.name.as_str()),
             Cell::text(if c.kind.is_consumer() { "consumer" } else { "business" }),
@@ -204,6 +250,7 @@ pub(crate) fn batch_table(
             opt(&inv.reference.clone()),
             opt(&total_of(&inv.number).map(Text::from)),
         ]);
+        each(&row)?;
     }
-    t
+    Ok(())
 }

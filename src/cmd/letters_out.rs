@@ -97,6 +97,26 @@ impl Sink {
 
     /// A composed file, `relative` to the output directory: staged (a real run) or dropped.
     pub fn put(&mut self, relative: &Path, bytes: &[u8]) -> Result<()> {
+        let Some((tx, path)) = self.staging(relative) else { return Ok(()) };
+        tx.stage(&path, bytes)
+    }
+
+    /// A composed file that `write` writes as it is made, not held whole first (the agency batch:
+    /// a line per invoice handed over): staged as [`Sink::put`] stages, or in a dry run written
+    /// to nothing.
+    pub fn put_with(
+        &mut self,
+        relative: &Path,
+        write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<()> {
+        let Some((tx, path)) = self.staging(relative) else { return write(&mut std::io::sink()) };
+        let mut file = crate::io::commit::StagedFile::create(&path)?;
+        write(&mut file)?;
+        tx.stage_file(file)
+    }
+
+    /// The transaction a file is staged in and its path, or `None` when nothing is staged.
+    fn staging(&mut self, relative: &Path) -> Option<(&mut Transaction, PathBuf)> {
         let path = self.out_dir.join(relative);
         if !self.taken && !self.last_try && std::fs::symlink_metadata(&path).is_ok() {
             // The run composes again in the next folder; what it staged here goes (the
@@ -105,11 +125,11 @@ impl Sink {
             self.taken = true;
             self.tx = None;
         }
-        let Some(tx) = self.tx.as_mut() else { return Ok(()) };
+        let tx = self.tx.as_mut()?;
         if let Some(parent) = path.parent().filter(|p| self.swept.insert(p.to_path_buf())) {
             crate::io::output::sweep(parent);
         }
-        tx.stage(&path, bytes)
+        Some((tx, path))
     }
 
     /// The run's transaction, with its files staged, for the caller to add its journal lines

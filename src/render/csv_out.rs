@@ -229,22 +229,28 @@ pub fn push_text(out: &mut String, text: &str) {
 pub fn render_verbatim(table: &Table) -> String {
     let mut out = String::new();
     let mut field = String::new();
-    let rows = std::iter::once(table.columns.iter().map(|c| Cell::Text(c.clone())).collect::<Vec<_>>());
-    for row in rows.chain(table.rows.iter().cloned()) {
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            field.clear();
-            match cell {
-                Cell::Text(t) => field.push_str(&super::escape::printable(t)),
-                other => other.write_plain(&mut field),
-            }
-            push_field(&mut out, &field);
-        }
-        out.push('\n');
+    let header: Vec<Cell> = table.columns.iter().map(|c| Cell::Text(c.clone())).collect();
+    for row in std::iter::once(&header).chain(&table.rows) {
+        push_verbatim_line(&mut out, row, &mut field);
     }
     out
+}
+
+/// One line of [`render_verbatim`], `\n` included; `field` is a buffer kept between lines, so
+/// that a batch written line by line (`dun collect`) makes no string per cell.
+pub fn push_verbatim_line(out: &mut String, row: &[Cell], field: &mut String) {
+    for (i, cell) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        field.clear();
+        match cell {
+            Cell::Text(t) => field.push_str(&super::escape::printable(t)),
+            other => other.write_plain(field),
+        }
+        push_field(out, field);
+    }
+    out.push('\n');
 }
 
 /// A field as RFC 4180 writes it.
