@@ -96,7 +96,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     letters_out::queue(ctx, &ledger, &out_dir, &mut outgoing);
     outgoing.unreachable.extend(missing);
     outgoing.entries.extend(forced);
-    super::remind::finish(ctx, args, &outgoing, sink, &[], "hand-over")
+    super::remind::finish(ctx, args, outgoing, sink, &[], "hand-over")
 }
 
 /// What an agency needs and the ledger lacks for this debtor.

@@ -530,9 +530,9 @@ pub fn queue(ctx: &Context, ledger: &Ledger, out_dir: &Path, outgoing: &mut Outg
 }
 
 /// Commits the files staged in `sink` and the journal lines as one run (`io::commit`).
-pub fn commit(sink: Sink, outgoing: &Outgoing) -> Result<()> {
+pub fn commit(sink: Sink, entries: Vec<Entry>) -> Result<()> {
     let mut tx = sink.transaction();
-    tx.journal(&outgoing.entries);
+    tx.journal_owned(entries);
     tx.commit()
 }
 

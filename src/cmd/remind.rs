@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     finish(
         ctx,
         args,
-        &outgoing,
+        outgoing,
         sink,
         &calls.iter().map(|d| format!("call {} about invoice {}", d.customer, d.invoice)).collect::<Vec<_>>(),
         "reminder",
@@ -74,11 +74,13 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
 pub fn finish(
     ctx: &Context,
     args: &SendArgs,
-    outgoing: &Outgoing,
+    mut outgoing: Outgoing,
     sink: letters_out::Sink,
     tasks: &[String],
     what: &str,
 ) -> Result<()> {
+    // Counted before the lines go to the commit, which takes them.
+    let handed_over = outgoing.entries.iter().filter(|e| e.event == Event::Collection).count();
     let dir = letters_out::out_dir(ctx, args.out.as_deref());
     // Where stdout carries the JSON or CSV summary, it carries that alone.
     let lines_too = ctx.format == Format::Table || ctx.output.is_some();
@@ -95,7 +97,7 @@ pub fn finish(
             );
         }
     } else if !args.dry_run {
-        letters_out::commit(sink, outgoing)?;
+        letters_out::commit(sink, std::mem::take(&mut outgoing.entries))?;
     }
     if !ctx.quiet && lines_too {
         for task in tasks {
@@ -103,10 +105,10 @@ pub fn finish(
         }
     }
     if !ctx.quiet || ctx.output.is_some() {
-        let summary = summary(ctx, args, outgoing, tasks, what)?;
+        let summary = summary(ctx, args, &outgoing, handed_over, tasks, what)?;
         crate::io::output::emit(ctx.output.as_deref(), &summary)?;
     }
-    letters_out::unreachable_is_error(outgoing, what)
+    letters_out::unreachable_is_error(&outgoing, what)
 }
 
 /// What a run did, for the person or the script reading it: how many letters on each channel
@@ -116,13 +118,13 @@ fn summary(
     ctx: &Context,
     args: &SendArgs,
     outgoing: &Outgoing,
+    handed_over: usize,
     tasks: &[String],
     what: &str,
 ) -> Result<String> {
     let count = |channel: Channel| outgoing.letters.iter().filter(|l| l.channels.contains(&channel)).count();
     let channels = Channel::ALL.map(|c| (c.name(), count(c)));
     let verb = if args.dry_run { "would write" } else { "wrote" };
-    let handed_over = outgoing.entries.iter().filter(|e| e.event == Event::Collection).count();
     Ok(match ctx.format {
         Format::Xlsx => anyhow::bail!("the summary is offered as table, csv or json, not xlsx"),
         Format::Json => {

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger_dir::JOURNAL;
 use super::output::{
-    create_temp_file, sync_dir, sync_written, temp_path, write_atomically, write_temp_unsynced,
+    create_temp_file, sync_dir, sync_written, temp_path, write_atomically_with, write_temp_unsynced,
 };
 use crate::core::journal::Entry;
 
@@ -234,6 +234,15 @@ impl Transaction {
         self.entries.extend_from_slice(entries);
     }
 
+    /// [`Transaction::journal`] of lines the caller has no more use for: moved, not copied.
+    pub fn journal_owned(&mut self, entries: Vec<Entry>) {
+        if self.entries.is_empty() {
+            self.entries = entries;
+        } else {
+            self.entries.extend(entries);
+        }
+    }
+
     /// Replaces the journal, in this run's commit, by `bytes` (the journal as read under the
     /// lock, with lines changed) followed by this run's lines: the change and the lines that
     /// record it land together or not at all.
@@ -326,10 +335,15 @@ impl Transaction {
         // be committed.
         sync_written(self.staged.iter().map(|s| s.temp.as_path()))
             .context("cannot commit the run; nothing was written")?;
-        let text = serde_json::to_vec(intent)?;
         fault("commit", 0);
-        write_atomically(&self.dir.join(COMMIT), &text)
-            .context("cannot commit the run; nothing was written")?;
+        // Written as it is serialized: a morning of letters names hundreds of thousands of
+        // files, and the text of them all need not be held beside them (issue #14).
+        write_atomically_with(&self.dir.join(COMMIT), |file| {
+            let mut out = std::io::BufWriter::new(file);
+            serde_json::to_writer(&mut out, intent)?;
+            out.flush()
+        })
+        .context("cannot commit the run; nothing was written")?;
         self.committed = true;
         fault("committed", 0);
         Ok(())
