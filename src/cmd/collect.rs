@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::cli::SendArgs;
 use crate::context::Context;
@@ -86,9 +86,9 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
                 .collect();
             // Written line by line: a batch of a million lines is not held (issue #14).
             sink.put_with(&name, |out| {
-                let total_of = |invoice: &str| totals.get(invoice).map(|r| (*r).to_owned());
-                write_batch(out, &ledger, &ready, ctx.as_of, total_of)
-                    .with_context(|| format!("cannot write {}", name.display()))
+                write_batch(out, &ledger, &ready, ctx.as_of, |invoice| {
+                    totals.get(invoice).map(|r| (*r).to_owned())
+                })
             })?;
             outgoing.files.push(name.clone());
             Ok(outgoing)
@@ -160,12 +160,11 @@ pub(crate) fn write_batch(
     let header: Vec<Cell> = BATCH_COLUMNS.iter().map(|c| Cell::text(*c)).collect();
     csv_out::push_verbatim_line(&mut line, &header, &mut field);
     out.write_all(line.as_bytes())?;
-    batch_rows(ledger, ready, as_of, total_of, |row| {
+    Ok(batch_rows(ledger, ready, as_of, total_of, |row| {
         line.clear();
         csv_out::push_verbatim_line(&mut line, row, &mut field);
         out.write_all(line.as_bytes())
-    })?;
-    Ok(())
+    })?)
 }
 
 /// The hand-over batch as a table (what [`write_batch`] writes).

@@ -111,7 +111,7 @@ impl Sink {
     ) -> Result<()> {
         let Some((tx, path)) = self.staging(relative) else { return write(&mut std::io::sink()) };
         let mut file = crate::io::commit::StagedFile::create(&path)?;
-        write(&mut file)?;
+        write(&mut file).with_context(|| format!("cannot write {}", path.display()))?;
         tx.stage_file(file)
     }
 
