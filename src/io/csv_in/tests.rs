@@ -1,4 +1,5 @@
 use super::*;
+use crate::io::columns::header_key;
 
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|n| crate::io::source::normalize_header(n)).collect()
