@@ -9,8 +9,6 @@
 //! else is a **warning**. Every finding names the file, the line and the column to fix, and the
 //! customer and/or invoice it concerns.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -62,46 +60,94 @@ fn check_all(
     errors_only: bool,
 ) -> Vec<Finding> {
     let ctx = Ctx::new(ledger, as_of, errors_only);
-    let mut findings = Vec::new();
-    for customer in &ledger.customers {
-        let mark = findings.len();
-        check_customer(&ctx, customer, &mut findings);
-        ctx.settle(&mut findings, mark);
-    }
-    let usual = match streamed {
-        None => usual_currencies(&ledger.invoices),
-        Some(s) => s.usual_currencies(ledger),
-    };
     // The checks that find only warnings are not run for the errors alone.
     let all = !errors_only;
-    if all {
-        likely_duplicates(ledger, &mut findings);
+    // Two independent halves, the register's and the invoices', on two threads: each gives its
+    // findings in parts, joined below in the order one thread would have found them, so that
+    // the stable sort gives findings on the same line in the same order as ever.
+    let (register, invoices) = std::thread::scope(|scope| {
+        let invoices = scope.spawn(|| invoice_checks(&ctx, streamed, all));
+        let register = register_checks(&ctx, streamed, all);
+        (register, invoices.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let parts = [
+        register.customers,
+        invoices.invoices,
+        invoices.reference_rates,
+        register.retention,
+        invoices.company,
+    ];
+    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + ledger.notes.len());
+    for part in parts {
+        findings.extend(part);
     }
-    check_invoices_with(&ctx, &ledger.invoices, &usual, &mut findings);
-    if all {
-        check_payments(&ctx, streamed, &mut findings);
-        match streamed {
-            None => credit_watch(ledger, as_of, &mut findings),
-            Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut findings),
-        }
-    }
-    reference_rates(&ctx, &mut findings);
-    if all {
-        match streamed {
-            None => past_retention(ledger, as_of, &mut findings),
-            Some(s) => {
-                let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
-                past_retention_by(ledger, as_of, None, &facts, &mut findings)
-            }
-        }
-    }
-    company_details(&ctx, &mut findings);
     findings.extend(ledger.notes.iter().cloned());
     if errors_only {
         findings.retain(Finding::is_error);
     }
     findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
     findings
+}
+
+/// The findings of the customer register: each customer's, the likely duplicates, and those
+/// past their retention.
+struct RegisterFindings {
+    customers: Vec<Finding>,
+    retention: Vec<Finding>,
+}
+
+fn register_checks(ctx: &Ctx<'_>, streamed: Option<&Streamed>, all: bool) -> RegisterFindings {
+    let (ledger, as_of) = (ctx.ledger, ctx.as_of);
+    let mut customers = Vec::new();
+    for customer in &ledger.customers {
+        let mark = customers.len();
+        check_customer(ctx, customer, &mut customers);
+        ctx.settle(&mut customers, mark);
+    }
+    if all {
+        likely_duplicates(ledger, &mut customers);
+    }
+    let mut retention = Vec::new();
+    if all {
+        match streamed {
+            None => past_retention(ledger, as_of, &mut retention),
+            Some(s) => {
+                let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
+                past_retention_by(ledger, as_of, None, &facts, &mut retention)
+            }
+        }
+    }
+    RegisterFindings { customers, retention }
+}
+
+/// The findings of the invoices and payments (with the credit watch), of the reference rates
+/// they need, and of the company's payment details.
+struct InvoiceFindings {
+    invoices: Vec<Finding>,
+    reference_rates: Vec<Finding>,
+    company: Vec<Finding>,
+}
+
+fn invoice_checks(ctx: &Ctx<'_>, streamed: Option<&Streamed>, all: bool) -> InvoiceFindings {
+    let (ledger, as_of) = (ctx.ledger, ctx.as_of);
+    let usual = match streamed {
+        None => usual_currencies(&ledger.invoices),
+        Some(s) => s.usual_currencies(ledger),
+    };
+    let mut invoices = Vec::new();
+    check_invoices_with(ctx, &ledger.invoices, &usual, &mut invoices);
+    if all {
+        check_payments(ctx, streamed, &mut invoices);
+        match streamed {
+            None => credit_watch(ledger, as_of, &mut invoices),
+            Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut invoices),
+        }
+    }
+    let mut reference_rates_found = Vec::new();
+    reference_rates(ctx, &mut reference_rates_found);
+    let mut company = Vec::new();
+    company_details(ctx, &mut company);
+    InvoiceFindings { invoices, reference_rates: reference_rates_found, company }
 }
 
 /// The findings of [`check_ledger`] about one customer (`customer` must be one of
@@ -657,13 +703,21 @@ pub fn postcode_problem(country: &str, text: &str) -> Option<&'static str> {
 
 /// A name without case, punctuation and company form: `Åby Bageri AB` = `ÅBY BAGERI`.
 pub fn normalized_name(name: &str) -> String {
-    name.to_lowercase()
-        .split_whitespace()
-        .filter(|w| !COMPANY_FORMS.contains(w))
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let lower = name.to_lowercase();
+    // Written into one string (each customer's name is normalised, some twice).
+    let mut normalized = String::with_capacity(lower.len());
+    for word in lower.split_whitespace().filter(|w| !COMPANY_FORMS.contains(w)) {
+        let before = normalized.len();
+        if before > 0 {
+            normalized.push(' ');
+        }
+        let letters = normalized.len();
+        normalized.extend(word.chars().filter(|c| c.is_alphanumeric()));
+        if normalized.len() == letters {
+            normalized.truncate(before); // nothing of the word was a letter or digit
+        }
+    }
+    normalized
 }
 
 /// Company forms, as words of a name in lower case.
@@ -696,10 +750,10 @@ fn normalized_org_no(country: &str, org_no: &str) -> String {
 }
 
 fn likely_duplicates(ledger: &Ledger, out: &mut Vec<Finding>) {
-    let mut by_org: HashMap<String, usize> = HashMap::new();
-    let mut by_email: HashMap<String, usize> = HashMap::new();
+    let mut by_org: FxHashMap<String, usize> = FxHashMap::default();
+    let mut by_email: FxHashMap<String, usize> = FxHashMap::default();
     // (name, postcode) → every customer with them, for the company-form comparison.
-    let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut by_name: FxHashMap<(String, String), Vec<usize>> = FxHashMap::default();
     for (i, c) in ledger.customers.iter().enumerate() {
         let mut earlier = EarlierMatches::default();
         if let Some(org) = org_key(c) {
