@@ -1617,6 +1617,38 @@ mod tests {
         }
     }
 
+    /// The checks run on two threads, their findings joined in the order one thread found
+    /// them: the policy's findings (all on line 0) come as ever, the reference rates the
+    /// invoices use first, then the company's details.
+    #[test]
+    fn findings_on_one_line_keep_the_order_of_the_checks() {
+        use super::super::journal::Journal;
+        use super::super::model::Invoice;
+        use super::super::policy::Policy;
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let policy = Policy::from_toml(
+            "[company]\nname = \"Firma\"\ncountry = \"DK\"\ncurrency = \"DKK\"\n\
+             email = \"faktura.example.dk\"\nbankgiro = \"123\"\n[interest]\nmode = \"statutory\"\n",
+        )
+        .unwrap();
+        let customer = Customer {
+            id: "B".into(),
+            name: "Kund B".into(),
+            country: "DK".into(),
+            line: 2,
+            ..Customer::default()
+        };
+        let invoice =
+            Invoice::unpaid_sek("1", "B", day("2026-05-02"), day("2026-06-01"), Decimal::from(1000));
+        let ledger = Ledger::new(policy, vec![customer], vec![invoice], Vec::new(), Journal::default());
+        let on_policy: Vec<&str> = check_ledger(&ledger, day("2026-08-01"))
+            .iter()
+            .filter(|f| &*f.file == "policy.toml")
+            .map(|f| &*f.code)
+            .collect();
+        assert_eq!(on_policy, ["reference-rate-missing", "bad-payment-detail", "bad-company-email"]);
+    }
+
     #[test]
     fn names_compare_without_case_punctuation_and_company_form() {
         assert_eq!(normalized_name("Åby Bageri AB"), normalized_name("ÅBY BAGERI"));
