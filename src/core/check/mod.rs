@@ -1,0 +1,441 @@
+//! `dun check` (SPEC §10): what a careful bookkeeper looks for before anything is sent —
+//! customers who cannot be reached, contact data that will bounce, numbers that fail their
+//! check digits, invoices that make the figures wrong, and the credit watch.
+//!
+//! Severity: an **error** makes sending go wrong or the numbers wrong (an invoice of an unknown
+//! customer, a duplicate invoice number, due before issued, paid more than the amount, balance
+//! and paid that disagree, a credit note that credits nothing it can, no usable channel for a
+//! customer with something to chase, a broken payment reference on an open invoice). Everything
+//! else is a **warning**. Every finding names the file, the line and the column to fix, and the
+//! customer and/or invoice it concerns.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::credit::{Behaviour, WatchReason, watch_list_by};
+use super::credit::{CreditBook, PaymentDates, SettledBook};
+use super::finding::Finding;
+use super::ledger::{
+    CustomerIndex, Ledger, PaymentIndex, flagged_alone, normalize_reference, open_before_credits,
+};
+use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment};
+use super::money::format_money_grouped;
+use super::phone::{SmsProblem, parse_phone, sms_number};
+use super::policy::Policy;
+use super::policy::{Channel, Rules};
+use super::privacy::JournalActivity;
+use super::reference::{RefKind, validate_normalized, validate_org_no, validate_reference};
+
+const CUSTOMERS: &str = "customers.csv";
+const INVOICES: &str = "invoices.csv";
+const PAYMENTS: &str = "payments.csv";
+
+/// Every finding of the ledger on `as_of`, sorted by file and line.
+pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
+    check_all(ledger, as_of, None, false)
+}
+
+/// The errors of [`check_ledger`] alone, in the same order: the data gate of `dun remind` and
+/// `dun collect`. The checks that find nothing but warnings (likely duplicates, payments, the
+/// credit watch, retention) are not run, and each customer's and invoice's warnings are dropped
+/// as they are found: on a ledger of millions of invoices the warnings were most of the gate's
+/// memory.
+pub fn check_ledger_errors(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
+    check_all(ledger, as_of, None, true)
+}
+
+/// [`check_ledger`] of a ledger loaded for `dun check` (`io::ledger_dir::load_ledger_for_check`):
+/// `ledger.invoices` holds only the invoices a finding can be about, and what the checks read
+/// of every invoice (usual currencies, payment behaviour, last activities, the numbers and
+/// references payments name) comes from `streamed`. The same findings in the same order.
+pub fn check_ledger_streamed(ledger: &Ledger, as_of: NaiveDate, streamed: &Streamed) -> Vec<Finding> {
+    check_all(ledger, as_of, Some(streamed), false)
+}
+
+fn check_all(
+    ledger: &Ledger,
+    as_of: NaiveDate,
+    streamed: Option<&Streamed>,
+    errors_only: bool,
+) -> Vec<Finding> {
+    let ctx = Ctx::new(ledger, as_of, errors_only);
+    // The checks that find only warnings are not run for the errors alone.
+    let all = !errors_only;
+    // Two independent halves, the register's and the invoices', on two threads: each gives its
+    // findings in parts, joined below in the order one thread would have found them, so that
+    // the stable sort gives findings on the same line in the same order as ever.
+    let (register, invoices) = std::thread::scope(|scope| {
+        let invoices = scope.spawn(|| invoice_checks(&ctx, streamed, all));
+        let register = register_checks(&ctx, streamed, all);
+        (register, invoices.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let parts = [
+        register.customers,
+        invoices.invoices,
+        invoices.reference_rates,
+        register.retention,
+        invoices.company,
+    ];
+    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + ledger.notes.len());
+    for part in parts {
+        findings.extend(part);
+    }
+    findings.extend(ledger.notes.iter().cloned());
+    if errors_only {
+        findings.retain(Finding::is_error);
+    }
+    findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
+    findings
+}
+
+/// The findings of the customer register: each customer's, the likely duplicates, and those
+/// past their retention.
+struct RegisterFindings {
+    customers: Vec<Finding>,
+    retention: Vec<Finding>,
+}
+
+fn register_checks(ctx: &Ctx<'_>, streamed: Option<&Streamed>, all: bool) -> RegisterFindings {
+    let (ledger, as_of) = (ctx.ledger, ctx.as_of);
+    let mut customers = Vec::new();
+    for customer in &ledger.customers {
+        let mark = customers.len();
+        check_customer(ctx, customer, &mut customers);
+        ctx.settle(&mut customers, mark);
+    }
+    if all {
+        likely_duplicates(ledger, &mut customers);
+    }
+    let mut retention = Vec::new();
+    if all {
+        match streamed {
+            None => past_retention(ledger, as_of, &mut retention),
+            Some(s) => {
+                let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
+                past_retention_by(ledger, as_of, None, &facts, &mut retention)
+            }
+        }
+    }
+    RegisterFindings { customers, retention }
+}
+
+/// The findings of the invoices and payments (with the credit watch), of the reference rates
+/// they need, and of the company's payment details.
+struct InvoiceFindings {
+    invoices: Vec<Finding>,
+    reference_rates: Vec<Finding>,
+    company: Vec<Finding>,
+}
+
+fn invoice_checks(ctx: &Ctx<'_>, streamed: Option<&Streamed>, all: bool) -> InvoiceFindings {
+    let (ledger, as_of) = (ctx.ledger, ctx.as_of);
+    let usual = match streamed {
+        None => usual_currencies(&ledger.invoices),
+        Some(s) => s.usual_currencies(ledger),
+    };
+    let mut invoices = Vec::new();
+    check_invoices_with(ctx, &ledger.invoices, &usual, &mut invoices);
+    if all {
+        check_payments(ctx, streamed, &mut invoices);
+        match streamed {
+            None => credit_watch(ledger, as_of, &mut invoices),
+            Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut invoices),
+        }
+    }
+    let mut reference_rates_found = Vec::new();
+    reference_rates(ctx, &mut reference_rates_found);
+    let mut company = Vec::new();
+    company_details(ctx, &mut company);
+    InvoiceFindings { invoices, reference_rates: reference_rates_found, company }
+}
+
+/// The findings of [`check_ledger`] about one customer (`customer` must be one of
+/// `ledger.customers`) and its invoices, the credit watch's left out, in the same order:
+/// `dun customer` runs only the checks that can concern it, not the whole ledger's.
+pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Customer) -> Vec<Finding> {
+    let id = customer.id.as_str();
+    let ctx = Ctx::new(ledger, as_of, false);
+    let mut findings = Vec::new();
+    // Every line of the register with the id (normally one).
+    let records: Vec<usize> = (0..ledger.customers.len()).filter(|&i| ledger.customers[i].id == id).collect();
+    // The checks in check_ledger's order, each on what concerns the customer.
+    for &at in &records {
+        check_customer(&ctx, &ledger.customers[at], &mut findings);
+    }
+    for &at in &records {
+        duplicates_of(ledger, at, earlier_matches(ledger, at), &mut findings);
+    }
+    let invoices: Vec<&Invoice> = ledger.invoices.iter().filter(|i| i.customer == id).collect();
+    check_invoices(&ctx, invoices.iter().copied(), &mut findings);
+    past_retention_of(ledger, as_of, Some(id), &mut findings);
+    payment_details_unreachable(&ctx, Some(id), &mut findings);
+    findings.extend(ledger.notes.iter().filter(|f| f.customer.as_deref() == Some(id)).cloned());
+    findings.retain(|f| f.customer.as_deref() == Some(id));
+    findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
+    findings
+}
+
+/// Customers whose personal data bookkeeping law no longer requires (nothing open, the
+/// retention period over): the GDPR says not to keep it.
+fn past_retention(ledger: &Ledger, as_of: NaiveDate, findings: &mut Vec<Finding>) {
+    past_retention_of(ledger, as_of, None, findings);
+}
+
+/// [`past_retention`] of every customer, or of `only`.
+fn past_retention_of(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>, findings: &mut Vec<Finding>) {
+    let facts = super::privacy::Facts::new(ledger, as_of);
+    past_retention_by(ledger, as_of, only, &facts, findings);
+}
+
+/// [`past_retention_of`] with the facts gathered.
+fn past_retention_by(
+    ledger: &Ledger,
+    as_of: NaiveDate,
+    only: Option<&str>,
+    facts: &super::privacy::Facts<'_>,
+    findings: &mut Vec<Finding>,
+) {
+    let r = super::privacy::retention(&ledger.policy.country);
+    for (c, last) in super::privacy::past_retention_by(ledger, as_of, only, facts) {
+        let since = format!("last activity {last}");
+        findings.push(
+            Finding::warning(
+                CUSTOMERS,
+                c.line,
+                "id",
+                "past-retention",
+                format!(
+                    "nothing is open and bookkeeping law no longer requires this customer's personal data ({since}; {} keeps {} years: {})",
+                    ledger.policy.country, r.years, r.law
+                ),
+            )
+            .customer(c.id.as_str())
+            .hint(format!("dun forget {} pseudonymises it in the ledger's files, keeping the numbers", c.id)),
+        );
+    }
+}
+
+/// A half-year in use with no reference rate known (built-in or in the policy): interest for
+/// it would be charged at a rate carried forward. An error, so that `dun check -q && dun
+/// remind` stops on it (issue #11); `remind` itself only warns.
+fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+    use super::charges::Law;
+    use super::policy::InterestMode;
+    let ledger = ctx.ledger;
+    let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
+    // The rules depend on the segment only: built once per segment, not per invoice.
+    let mut by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
+    for invoice in ctx.open_invoices() {
+        let customer = ledger.customer(&invoice.customer);
+        let segment = customer.and_then(|c| c.segment.as_deref());
+        let rules = by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
+        let law = Law::of(&ledger.policy, customer, rules);
+        if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
+            continue;
+        }
+        let (legal_due, _) = law.legal_due(invoice.due);
+        let Some(first) = legal_due.succ_opt().filter(|f| *f <= ctx.as_of) else { continue };
+        for half in super::rules::missing_half_years(law.pack, first, ctx.as_of, &law.rate_overrides()) {
+            *seen.entry((law.pack.country, half)).or_default() += 1;
+        }
+    }
+    for ((country, half), count) in seen {
+        let pack = super::rules::rules_for(country);
+        let mut f = Finding::error(
+            "policy.toml",
+            0,
+            "interest.reference_rates",
+            "reference-rate-missing",
+            format!(
+                "no {} ({}) known for {half}, in use by {count} open invoice(s): interest would be charged at the last known rate",
+                pack.interest.reference_rate_name, pack.country
+            ),
+        );
+        f.hint = Some(format!(
+            "add the published rate: [interest] reference_rates = [{{ from = {}, rate = \"…\" }}] (a consumer's country's rate in a segment applies to that segment only)",
+            half_start(&half)
+        ).into());
+        findings.push(f);
+    }
+}
+
+/// The company's own details, printed on every letter: bank details failing their check
+/// digits or format, and a sender e-mail that is no address, are errors of `policy.toml`
+/// (never blamed on a customer); a customer with open invoices whom the configured details
+/// cannot reach (a payer abroad given only a bankgiro, a currency no account takes) is a
+/// warning on that customer.
+fn company_details(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+    let policy = &ctx.ledger.policy;
+    for (key, message) in super::account::detail_problems(policy) {
+        findings.push(
+            Finding::error("policy.toml", 0, key, "bad-payment-detail", message)
+                .hint("every letter prints it: copy it from the bank's agreement or statement"),
+        );
+    }
+    if let Some(email) = &policy.file.company.email
+        && let Some(problem) = email_problem(email)
+    {
+        findings.push(
+            Finding::error(
+                "policy.toml",
+                0,
+                "company.email",
+                "bad-company-email",
+                format!("\"{email}\" is not an e-mail address: {problem}"),
+            )
+            .hint("the sender of every e-mail: write one address, like faktura@example.se"),
+        );
+    }
+    if super::account::accounts(policy).is_empty() {
+        if ctx.open_invoices().next().is_none() {
+            return; // nothing to ask anyone for yet (a new ledger)
+        }
+        // Said once, not on every customer.
+        findings.push(
+            Finding::warning(
+                "policy.toml",
+                0,
+                "company.bankgiro",
+                "no-payment-details",
+                "the policy gives no payment details: letters say what to pay but not where".to_owned(),
+            )
+            .hint("[company] bankgiro, plusgiro, account, iban and bic, and [[company.accounts]] per further currency"),
+        );
+        return;
+    }
+    payment_details_unreachable(ctx, None, findings);
+}
+
+/// The customers with open invoices (or `only`) whom the configured payment details cannot
+/// reach: once per customer and currency, on its first open invoice.
+fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut Vec<Finding>) {
+    let policy = &ctx.ledger.policy;
+    if super::account::accounts(policy).is_empty() {
+        return; // said once, on the policy (company_details)
+    }
+    let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
+    let mut open: Vec<&Invoice> =
+        ctx.open_invoices().filter(|invoice| only.is_none_or(|id| invoice.customer == id)).collect();
+    open.sort_by_key(|invoice| invoice.line);
+    for invoice in open {
+        if !seen.insert((invoice.customer.as_str(), invoice.currency)) {
+            continue;
+        }
+        let Some(customer) = ctx.ledger.customer(&invoice.customer) else { continue };
+        let pay = super::account::pay_to(policy, &invoice.currency.to_string(), &customer.country);
+        if let Some(problem) = pay.problem {
+            findings.push(
+                Finding::warning(
+                    CUSTOMERS,
+                    customer.line,
+                    "country",
+                    "payment-details-unreachable",
+                    format!("{} ({}) owes {}: {problem}", customer.name, customer.country, invoice.currency),
+                )
+                .customer(customer.id.as_str())
+                .invoice(invoice.number.as_str())
+                .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
+            );
+        }
+    }
+}
+
+/// "2026H2" → "2026-07-01".
+fn half_start(label: &str) -> String {
+    match label.split_once('H') {
+        Some((year, "2")) => format!("{year}-07-01"),
+        Some((year, _)) => format!("{year}-01-01"),
+        None => label.to_owned(),
+    }
+}
+
+/// Whether any finding is an error.
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(Finding::is_error)
+}
+
+/// The largest overdue open invoice of a customer, which decides the steps it may reach.
+#[derive(Clone, Debug)]
+struct Overdue<'a> {
+    invoice: &'a Invoice,
+    open: Decimal,
+    count: usize,
+}
+
+struct Ctx<'a> {
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    /// Open amount of every invoice on the as-of date, credits applied, by position in
+    /// `ledger.invoices` ([`Ledger::open_by_position`]: a third of a map's memory).
+    open: Vec<Decimal>,
+    /// Per customer id: its largest overdue open invoice.
+    overdue: FxHashMap<&'a str, Overdue<'a>>,
+    /// Only errors are wanted ([`check_ledger_errors`]).
+    errors_only: bool,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(ledger: &'a Ledger, as_of: NaiveDate, errors_only: bool) -> Ctx<'a> {
+        let open = ledger.open_by_position(as_of);
+        let mut overdue: FxHashMap<&str, Overdue<'_>> = FxHashMap::default();
+        for (invoice, &amount) in ledger.invoices.iter().zip(&open).filter(|(_, a)| **a > Decimal::ZERO) {
+            if invoice.due >= as_of {
+                continue;
+            }
+            let entry = overdue.entry(invoice.customer.as_str()).or_insert(Overdue {
+                invoice,
+                open: amount,
+                count: 0,
+            });
+            entry.count += 1;
+            if amount > entry.open || (amount == entry.open && invoice.line < entry.invoice.line) {
+                entry.invoice = invoice;
+                entry.open = amount;
+            }
+        }
+        Ctx { ledger, as_of, open, overdue, errors_only }
+    }
+
+    /// The invoices with something open, each number once (at its first line).
+    fn open_invoices(&self) -> impl Iterator<Item = &'a Invoice> + '_ {
+        self.ledger.invoices.iter().zip(&self.open).filter(|(_, a)| **a > Decimal::ZERO).map(|(i, _)| i)
+    }
+
+    /// What is open on the invoice with this number (0: nothing, or no such invoice).
+    fn open_on(&self, number: &str) -> Decimal {
+        self.ledger.invoice_position(number).map_or(Decimal::ZERO, |at| self.open[at])
+    }
+
+    /// For the errors alone: drops the warnings found since `mark`, as they are found.
+    fn settle(&self, findings: &mut Vec<Finding>, mark: usize) {
+        if !self.errors_only {
+            return;
+        }
+        let mut kept = mark;
+        for at in mark..findings.len() {
+            if findings[at].is_error() {
+                findings.swap(kept, at);
+                kept += 1;
+            }
+        }
+        findings.truncate(kept);
+    }
+}
+
+mod customers;
+mod duplicates;
+mod invoices;
+mod scan;
+
+pub use customers::{channel_problem, email_problem, postcode_problem};
+pub use duplicates::normalized_name;
+pub use scan::{CheckScan, CheckTally, Streamed};
+
+use customers::check_customer;
+use duplicates::{duplicates_of, earlier_matches, likely_duplicates};
+use invoices::{
+    check_invoices, check_invoices_with, check_payments, credit_watch, credit_watch_of, usual_currencies,
+};
+#[cfg(test)]
+mod tests;

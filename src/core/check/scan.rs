@@ -1,0 +1,295 @@
+//! Checking while the invoices stream past: what `dun check` reads of every invoice, gathered
+//! so that a load keeps only the invoices a finding can be about.
+
+use super::*;
+use invoices::reference_problem;
+
+/// A customer's invoice counts per currency (credit notes left out): the first two currencies
+/// inline, further ones in [`CheckTally::more`].
+type CurrencyCounts = [(Option<Currency>, u32); 2];
+
+/// What [`check_ledger`] reads of every invoice, gathered while `invoices.csv` streams past
+/// (see [`CheckScan`]): with it, a load for `dun check` keeps only the invoices a finding can
+/// be about. Everything is kept by the customer's position in the register.
+pub struct Streamed {
+    /// Each customer's usual currency (see [`usual_currencies`]).
+    usual: Vec<Option<Currency>>,
+    /// Whether some customer has an invoice in a currency other than its usual one.
+    any_unusual: bool,
+    /// Each customer's last invoice, settlement, payment or journal event up to the as-of date.
+    last: Vec<Option<NaiveDate>>,
+    /// The latest journal event up to the as-of date of each invoice named by a line that names
+    /// no customer: its customer is the invoice's, found in the kept invoices (the load keeps
+    /// every line of these numbers).
+    journal_invoices: FxHashMap<String, NaiveDate>,
+    pub(super) behaviour: SettledBook,
+    /// The invoice numbers named in `payments.csv` that `invoices.csv` has.
+    pub(super) numbers: FxHashSet<String>,
+    /// The normalised references of payments that name no invoice which some invoice has.
+    pub(super) references: FxHashSet<String>,
+}
+
+/// One worker's part of [`Streamed`].
+pub struct CheckTally {
+    counts: Vec<CurrencyCounts>,
+    more: FxHashMap<(u32, Currency), u32>,
+    last: Vec<Option<NaiveDate>>,
+    credit: CreditBook,
+    pub(super) numbers: Vec<String>,
+    pub(super) references: Vec<String>,
+    /// The register position and currency of each credit note: it does not count towards its
+    /// customer's usual currency, but may differ from it.
+    credit_notes: Vec<(u32, Currency)>,
+}
+
+impl CheckTally {
+    fn count(&mut self, owner: u32, currency: Currency, n: u32) {
+        crate::core::credit::count_currency(
+            &mut self.counts[owner as usize],
+            &mut self.more,
+            owner,
+            currency,
+            n,
+        );
+    }
+}
+
+fn see(last: &mut Option<NaiveDate>, day: NaiveDate) {
+    *last = Some(last.map_or(day, |l| l.max(day)));
+}
+
+/// What every worker of a load for `dun check` reads, built once before the scan.
+pub struct CheckScan<'a> {
+    as_of: NaiveDate,
+    policy: &'a Policy,
+    customers: &'a [Customer],
+    dates: PaymentDates,
+    /// Whether `payments.csv` pays anything by the as-of date (else no payment date is sought).
+    any_paid: bool,
+    /// The rules of each segment the register uses (`None`: the base rules).
+    rules: FxHashMap<Option<&'a str>, Rules>,
+    /// The invoice numbers `payments.csv` names.
+    named: FxHashSet<&'a str>,
+    /// The normalised references of the payments that name no invoice.
+    referenced: FxHashSet<String>,
+}
+
+impl<'a> CheckScan<'a> {
+    pub fn new(
+        policy: &'a Policy,
+        customers: &'a [Customer],
+        payments: &'a [Payment],
+        as_of: NaiveDate,
+    ) -> Self {
+        let mut rules = FxHashMap::default();
+        rules.insert(None, policy.base_rules());
+        for c in customers {
+            let segment = c.segment.as_deref();
+            rules
+                .entry(segment)
+                .or_insert_with(|| policy.rules(segment).unwrap_or_else(|| policy.base_rules()));
+        }
+        let named = payments.iter().filter_map(|p| p.invoice.as_deref()).collect();
+        let referenced = payments
+            .iter()
+            .filter(|p| p.invoice.is_none())
+            .filter_map(|p| p.reference.as_deref())
+            .map(normalize_reference)
+            .collect();
+        CheckScan {
+            as_of,
+            policy,
+            customers,
+            dates: PaymentDates::new(payments, as_of),
+            any_paid: payments.iter().any(|p| p.date <= as_of),
+            rules,
+            named,
+            referenced,
+        }
+    }
+
+    /// An empty tally for one worker.
+    pub fn tally(&self) -> CheckTally {
+        CheckTally {
+            counts: vec![[(None, 0); 2]; self.customers.len()],
+            more: FxHashMap::default(),
+            last: vec![None; self.customers.len()],
+            credit: CreditBook::new(self.as_of),
+            numbers: Vec::new(),
+            references: Vec::new(),
+            credit_notes: Vec::new(),
+        }
+    }
+
+    /// Whether [`check_ledger`] finds something about this record of `invoices.csv` on its own
+    /// (`owner`: its customer's register position): an error [`flagged_alone`] finds, a
+    /// reference that fails its check, a date after the as-of date. A load for `dun check`
+    /// keeps such a record whatever else it keeps.
+    pub fn flags(&self, record: &InvoiceRecord<'_>, owner: Option<u32>) -> bool {
+        flagged_alone(record, owner.is_some())
+            || record.issued > self.as_of
+            || record.paid_on.is_some_and(|d| d > self.as_of)
+            || record.reference.is_some_and(|reference| {
+                let customer = owner.map(|o| &self.customers[o as usize]);
+                let segment = customer.and_then(|c| c.segment.as_deref());
+                let rules = &self.rules[&segment];
+                let country = customer.map(|c| c.country.as_str());
+                reference_problem(&self.policy.country, rules, country, reference).is_err()
+            })
+    }
+
+    /// Adds one record of `invoices.csv` to a worker's tally.
+    pub fn push(&self, tally: &mut CheckTally, record: &InvoiceRecord<'_>, owner: Option<u32>) {
+        tally.credit.push_for(record, owner, &self.dates);
+        if !self.named.is_empty() && self.named.contains(record.number) {
+            tally.numbers.push(record.number.to_owned());
+        }
+        if let (false, Some(reference)) = (self.referenced.is_empty(), record.reference) {
+            let reference = normalize_reference(reference);
+            if self.referenced.contains(&reference) {
+                tally.references.push(reference);
+            }
+        }
+        let Some(owner) = owner else { return };
+        if record.is_credit_note() {
+            tally.credit_notes.push((owner, record.currency));
+        } else {
+            tally.count(owner, record.currency, 1);
+        }
+        if record.issued <= self.as_of {
+            let last = &mut tally.last[owner as usize];
+            see(last, record.issued);
+            if let Some(d) = record.paid_on.filter(|d| *d <= self.as_of) {
+                see(last, d);
+            }
+            if self.any_paid
+                && let Some(d) = self.dates.on(record).iter().map(|p| p.0).max()
+            {
+                see(last, d);
+            }
+        }
+    }
+
+    /// The workers' tallies as one.
+    pub fn finish(&self, tallies: Vec<CheckTally>) -> Streamed {
+        let mut tallies = tallies.into_iter();
+        let mut all = tallies.next().unwrap_or_else(|| self.tally());
+        let mut books = Vec::new();
+        for other in tallies {
+            for (owner, counts) in other.counts.iter().enumerate() {
+                for &(currency, n) in counts {
+                    if let Some(c) = currency {
+                        all.count(owner as u32, c, n);
+                    }
+                }
+            }
+            for ((owner, currency), n) in other.more {
+                all.count(owner, currency, n);
+            }
+            for (mine, theirs) in all.last.iter_mut().zip(other.last) {
+                if let Some(d) = theirs {
+                    see(mine, d);
+                }
+            }
+            books.push(other.credit);
+            all.numbers.extend(other.numbers);
+            all.references.extend(other.references);
+            all.credit_notes.extend(other.credit_notes);
+        }
+        books.push(all.credit);
+        // A customer's third and further currencies, by customer (rare).
+        let mut more: FxHashMap<u32, Vec<(Currency, u32)>> = FxHashMap::default();
+        for ((owner, currency), n) in all.more {
+            more.entry(owner).or_default().push((currency, n));
+        }
+        let mut any_unusual = false;
+        let usual = all
+            .counts
+            .iter()
+            .enumerate()
+            .map(|(owner, counts)| {
+                let mut list: Vec<(Currency, u32)> =
+                    counts.iter().filter_map(|&(c, n)| Some((c?, n))).collect();
+                list.extend(more.get(&(owner as u32)).into_iter().flatten());
+                let total: u32 = list.iter().map(|(_, n)| n).sum();
+                let &(currency, n) = list.iter().max_by_key(|(_, n)| *n)?;
+                let usual = (n >= 2 && n * 2 > total).then_some(currency);
+                any_unusual |= usual.is_some() && n < total;
+                usual
+            })
+            .collect::<Vec<Option<Currency>>>();
+        any_unusual |=
+            all.credit_notes.iter().any(|&(owner, c)| usual[owner as usize].is_some_and(|u| u != c));
+        Streamed {
+            usual,
+            any_unusual,
+            last: all.last,
+            journal_invoices: FxHashMap::default(),
+            behaviour: CreditBook::merge_all(books, self.as_of).settle(),
+            numbers: all.numbers.into_iter().collect(),
+            references: all.references.into_iter().collect(),
+        }
+    }
+}
+
+impl Streamed {
+    /// Whether [`check_ledger`] calls this record's currency unusual for its customer (at
+    /// register position `owner`): a load keeps such a record.
+    /// (A credit note too, though it does not count towards the usual currency.)
+    pub fn unusual(&self, record: &InvoiceRecord<'_>, owner: Option<u32>) -> bool {
+        owner.and_then(|o| self.usual[o as usize]).is_some_and(|u| u != record.currency)
+    }
+
+    /// Whether some customer has an invoice in a currency other than its usual one: if not,
+    /// [`Streamed::unusual`] keeps nothing.
+    pub fn any_unusual(&self) -> bool {
+        self.any_unusual
+    }
+
+    /// Adds what the journal says of activity (`index` finds customers in the register).
+    pub fn add_journal(&mut self, index: &CustomerIndex<'_>, activity: JournalActivity) {
+        for (customer, day) in activity.by_customer {
+            if let Some(owner) = index.get(&customer) {
+                see(&mut self.last[owner as usize], day);
+            }
+        }
+        self.journal_invoices = activity.by_invoice;
+    }
+
+    /// The invoice numbers a journal line names without a customer: a load keeps every line
+    /// of them, so that the invoice's customer is found as the whole ledger finds it.
+    pub fn journal_numbers(&self) -> impl Iterator<Item = &str> {
+        self.journal_invoices.keys().map(String::as_str)
+    }
+
+    /// Each customer's usual currency, by id: the register's from the tallies, those of
+    /// customers the register lacks from their invoices (a load keeps all of them).
+    pub(super) fn usual_currencies<'a>(&self, ledger: &'a Ledger) -> FxHashMap<&'a str, Currency> {
+        let unknown = ledger.invoices.iter().filter(|i| ledger.customer(&i.customer).is_none());
+        let mut usual = usual_currencies(unknown);
+        for (c, u) in ledger.customers.iter().zip(&self.usual) {
+            if let Some(u) = u {
+                usual.insert(c.id.as_str(), *u);
+            }
+        }
+        usual
+    }
+
+    /// Each customer's last activity, by id (see [`crate::core::privacy::last_activities`]).
+    pub(super) fn last_activities<'a>(&self, ledger: &'a Ledger) -> FxHashMap<&'a str, NaiveDate> {
+        let mut latest = self.last.clone();
+        for (number, day) in &self.journal_invoices {
+            let owner = ledger.invoice(number).and_then(|i| ledger.customer_position(&i.customer));
+            if let Some(owner) = owner {
+                see(&mut latest[owner], *day);
+            }
+        }
+        let mut last = FxHashMap::default();
+        for (c, d) in ledger.customers.iter().zip(&latest) {
+            if let Some(d) = d {
+                last.insert(c.id.as_str(), *d);
+            }
+        }
+        last
+    }
+}

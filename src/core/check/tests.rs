@@ -1,0 +1,201 @@
+use super::duplicates::{normalized_org_no, same_name};
+use super::*;
+
+#[test]
+fn emails() {
+    for ok in [
+        "faktura@example.se",
+        "a.b+c@sub.example.co.uk",
+        "styrelsen@brfkvarnfallet.example",
+        "åsa@företag.se",
+    ] {
+        assert_eq!(email_problem(ok), None, "{ok}");
+    }
+    for (bad, why) in [
+        ("faktura.example.se", "it has no @"),
+        ("a@b@c.se", "it has more than one @"),
+        ("a@example", "the domain has no dot"),
+        ("a b@example.se", "it contains a space"),
+        ("a@x.se b@x.se", "one address only (put others in a note)"),
+        ("a@x.se; b@x.se", "one address only (put others in a note)"),
+        ("a@example..se", "the domain has an empty or misplaced part"),
+        (".a@example.se", "the part before @ has a misplaced dot"),
+        ("a@example.s3", "the domain does not end in a top-level domain like .se"),
+        ("a@exa_mple.se", "the domain has a character domains do not allow"),
+        ("@example.se", "the part before @ is empty or too long"),
+    ] {
+        assert_eq!(email_problem(bad), Some(why), "{bad}");
+    }
+}
+
+#[test]
+fn postcodes() {
+    for (country, ok) in [
+        ("SE", "431 34"),
+        ("SE", "43134"),
+        ("SE", "SE-431 34"),
+        ("NO", "0150"),
+        ("DK", "8000"),
+        ("DK", "DK-8000"),
+        ("FI", "00100"),
+        ("FI", "FI-00100"),
+        ("DE", "20095"),
+        ("DE", "whatever"),
+    ] {
+        assert_eq!(postcode_problem(country, ok), None, "{country} {ok}");
+    }
+    for (country, bad) in [
+        ("SE", "4313"),
+        ("SE", "43 134"),
+        ("SE", "031 34"),
+        ("NO", "01500"),
+        ("DK", "800"),
+        ("FI", "0010"),
+        ("FI", "00 100"),
+    ] {
+        assert!(postcode_problem(country, bad).is_some(), "{country} {bad}");
+    }
+}
+
+/// The checks run on two threads, their findings joined in the order one thread found
+/// them: the policy's findings (all on line 0) come as ever, the reference rates the
+/// invoices use first, then the company's details.
+#[test]
+fn findings_on_one_line_keep_the_order_of_the_checks() {
+    use super::super::journal::Journal;
+    use super::super::model::Invoice;
+    use super::super::policy::Policy;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let policy = Policy::from_toml(
+        "[company]\nname = \"Firma\"\ncountry = \"DK\"\ncurrency = \"DKK\"\n\
+         email = \"faktura.example.dk\"\nbankgiro = \"123\"\n[interest]\nmode = \"statutory\"\n",
+    )
+    .unwrap();
+    let customer = Customer {
+        id: "B".into(),
+        name: "Kund B".into(),
+        country: "DK".into(),
+        line: 2,
+        ..Customer::default()
+    };
+    let invoice = Invoice::unpaid_sek("1", "B", day("2026-05-02"), day("2026-06-01"), Decimal::from(1000));
+    let ledger = Ledger::new(policy, vec![customer], vec![invoice], Vec::new(), Journal::default());
+    let on_policy: Vec<&str> = check_ledger(&ledger, day("2026-08-01"))
+        .iter()
+        .filter(|f| &*f.file == "policy.toml")
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(on_policy, ["reference-rate-missing", "bad-payment-detail", "bad-company-email"]);
+}
+
+#[test]
+fn names_compare_without_case_punctuation_and_company_form() {
+    assert_eq!(normalized_name("Åby Bageri AB"), normalized_name("ÅBY BAGERI"));
+    assert_eq!(normalized_name("Berg, Holm & Co HB"), "berg holm co");
+    assert_eq!(normalized_name("Jensen A/S"), "jensen");
+    assert_ne!(normalized_name("Åby Bageri AB"), normalized_name("Åby Konditori AB"));
+}
+
+#[test]
+fn different_company_forms_are_different_names() {
+    assert!(same_name("Åby Bageri AB", "ÅBY BAGERI"));
+    assert!(same_name("Kjær ApS", "kjær aps"));
+    assert!(!same_name("Kjær ApS", "Kjær I/S"));
+    assert!(!same_name("AB", "AB"), "a name of nothing but a company form is no evidence");
+}
+
+proptest::proptest! {
+    /// One customer's findings, checked alone (`dun customer`), are exactly the whole
+    /// ledger's findings about it, the credit watch's aside: data problems, likely
+    /// duplicates (by org number, e-mail, name and postcode, company forms), invoices
+    /// (duplicate numbers, unknown customers, credit notes, references, balances, unusual
+    /// currencies), retention and unreachable payment details, in the same order.
+    #[test]
+    fn one_customers_findings_checked_alone_are_the_whole_ledgers(
+        customers in proptest::collection::vec(
+            (0usize..4, 0usize..3, 0usize..4, 0usize..3, proptest::bool::ANY, 0usize..3),
+            1..7,
+        ),
+        invoices in proptest::collection::vec(
+            (0usize..8, 0u32..4, -3i64..8, 0usize..4, 0u64..400, proptest::bool::ANY),
+            0..12,
+        ),
+        iban in proptest::bool::ANY,
+        on in 0u64..4000,
+    ) {
+        use super::super::journal::Journal;
+        use super::super::model::{Customer, Invoice};
+        use super::super::policy::Policy;
+        let names = ["Åby Bageri AB", "ÅBY BAGERI", "Kjær ApS", "Kjær I/S"];
+        let emails = [None, Some("a@x.se"), Some(" A@X.se "), Some("bad@")];
+        let orgs = [None, Some("556036-0793"), Some("5560360793"), Some("19570819-9327")];
+        let postcodes = [None, Some("431 34"), Some("43134")];
+        let ids = ["K1", "K2", "K3", "K1"];
+        let customers: Vec<Customer> = customers
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, email, org, postcode, address, id))| Customer {
+                // Now and then an id given twice.
+                id: if id == 0 { ids[i % 4].into() } else { compact_str::format_compact!("C{i}") },
+                name: names[name].into(),
+                country: if i % 3 == 2 { "NO".into() } else { "SE".into() },
+                email: emails[email].map(Into::into),
+                org_no: orgs[org].map(Into::into),
+                postcode: postcodes[postcode].map(Into::into),
+                address: address.then(|| "Gatan 1".into()),
+                city: address.then(|| "Stad".into()),
+                line: i as u64 + 2,
+                ..Customer::default()
+            })
+            .collect();
+        let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let references = [None, Some("1234567897"), Some("1234567890"), Some("RF18539007547034")];
+        let invoices: Vec<Invoice> = invoices
+            .iter()
+            .enumerate()
+            .map(|(i, &(customer, number, amount, reference, due, eur))| {
+                let customer = customers.get(customer).map_or("NOBODY".to_owned(), |c| c.id.to_string());
+                let due = start + chrono::Days::new(due * 5);
+                let mut inv = Invoice::unpaid_sek(
+                    &format!("{}", 100 + number),
+                    &customer,
+                    due - chrono::Days::new(30),
+                    due,
+                    Decimal::new(amount * 25_000, 2),
+                );
+                if eur {
+                    inv.currency = Currency::parse("EUR").unwrap();
+                }
+                inv.reference = references[reference].map(Into::into);
+                if amount < 0 {
+                    inv.set_credits(Some(&format!("{}", 100 + (number + 1) % 4)));
+                }
+                inv.line = i as u64 + 2;
+                inv
+            })
+            .collect();
+        let policy = Policy::from_toml(&format!(
+            "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\"\n{}",
+            if iban { "iban = \"SE4550000000058398257466\"\nbic = \"ESSESESS\"\n" } else { "" }
+        ))
+        .unwrap();
+        let ledger = Ledger::new(policy, customers, invoices, Vec::new(), Journal::default());
+        let as_of = start + chrono::Days::new(on);
+        let all = check_ledger(&ledger, as_of);
+        for c in &ledger.customers {
+            let expected: Vec<&Finding> = all
+                .iter()
+                .filter(|f| f.customer.as_deref() == Some(c.id.as_str()))
+                .filter(|f| !super::super::credit::WATCH_CODES.contains(&f.code))
+                .collect();
+            let alone = check_customer_findings(&ledger, as_of, c);
+            proptest::prop_assert_eq!(alone.iter().collect::<Vec<_>>(), expected);
+        }
+    }
+}
+
+#[test]
+fn swedish_personnummer_forms_are_one_number() {
+    assert_eq!(normalized_org_no("SE", "19570819-9327"), normalized_org_no("SE", "570819-9327"));
+    assert_eq!(normalized_org_no("NO", "988 077 917"), "988077917");
+}
