@@ -22,14 +22,20 @@ pub(super) fn reference_problem(
     customer_country: Option<&str>,
     reference: &str,
 ) -> Result<(), String> {
-    // Whether it starts with RF once normalised (`normalize_reference`), without the copy.
-    let mut letters = reference.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
-    let rf = letters.next() == Some('R') && letters.next() == Some('F');
-    // At most three schemes, kept on the stack: this runs for every invoice.
-    let mut kinds = [RefKind::Rf; 3];
-    let mut known = 1;
-    if !rf {
-        known = 0;
+    RefKinds::of(company_country, rules, customer_country).problem(reference)
+}
+
+/// The schemes other than RF a customer's references may be of ([`reference_problem`]), at
+/// most three, kept on the stack: worked out once per customer for a check, not per invoice.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct RefKinds {
+    kinds: [RefKind; 3],
+    known: u8,
+}
+
+impl RefKinds {
+    pub(super) fn of(company_country: &str, rules: &Rules, customer_country: Option<&str>) -> RefKinds {
+        let mut out = RefKinds { kinds: [RefKind::Rf; 3], known: 0 };
         for kind in [
             country_ref_kind(company_country),
             rules.reminder.reference().kind().filter(|k| *k != RefKind::Rf),
@@ -38,21 +44,40 @@ pub(super) fn reference_problem(
         .into_iter()
         .flatten()
         {
-            if !kinds[..known].contains(&kind) {
-                kinds[known] = kind;
-                known += 1;
+            if !out.kinds().contains(&kind) {
+                out.kinds[out.known as usize] = kind;
+                out.known += 1;
             }
         }
+        out
     }
-    let kinds = &kinds[..known];
-    let Some(&first) = kinds.first() else { return Ok(()) };
-    let normalized = crate::core::reference::normalize_reference(reference);
-    if kinds.iter().any(|&k| validate_normalized(k, &normalized).is_ok()) {
-        return Ok(());
+
+    fn kinds(&self) -> &[RefKind] {
+        &self.kinds[..self.known as usize]
     }
-    let names: Vec<String> = kinds.iter().map(|k| k.name().to_uppercase()).collect();
-    let why = validate_reference(first, reference).err().map(|e| e.to_string()).unwrap_or_default();
-    Err(format!("\"{reference}\" is not a valid {} reference: {why}", names.join(" or ")))
+
+    /// Checks `reference` against these schemes, or against RF alone when it starts with
+    /// `RF`.
+    pub(super) fn problem(&self, reference: &str) -> Result<(), String> {
+        // Whether it starts with RF once normalised (`normalize_reference`), without the copy.
+        let mut letters =
+            reference.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
+        let rf = letters.next() == Some('R') && letters.next() == Some('F');
+        let kinds = if rf { &[RefKind::Rf][..] } else { self.kinds() };
+        let Some(&first) = kinds.first() else { return Ok(()) };
+        // Most references are digits (and capitals) alone: checked as they are, not copied.
+        let normalized = if reference.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+            std::borrow::Cow::Borrowed(reference)
+        } else {
+            std::borrow::Cow::Owned(crate::core::reference::normalize_reference(reference))
+        };
+        if kinds.iter().any(|&k| validate_normalized(k, &normalized).is_ok()) {
+            return Ok(());
+        }
+        let names: Vec<String> = kinds.iter().map(|k| k.name().to_uppercase()).collect();
+        let why = validate_reference(first, reference).err().map(|e| e.to_string()).unwrap_or_default();
+        Err(format!("\"{reference}\" is not a valid {} reference: {why}", names.join(" or ")))
+    }
 }
 
 /// Each customer's usual currency: the currency of a strict majority of its invoices, when

@@ -2,7 +2,7 @@
 //! so that a load keeps only the invoices a finding can be about.
 
 use super::*;
-use invoices::reference_problem;
+use invoices::RefKinds;
 
 /// A customer's invoice counts per currency (credit notes left out): the first two currencies
 /// inline, further ones in [`CheckTally::more`].
@@ -61,13 +61,16 @@ fn see(last: &mut Option<NaiveDate>, day: NaiveDate) {
 /// What every worker of a load for `dun check` reads, built once before the scan.
 pub struct CheckScan<'a> {
     as_of: NaiveDate,
-    policy: &'a Policy,
     customers: &'a [Customer],
     dates: PaymentDates,
     /// Whether `payments.csv` pays anything by the as-of date (else no payment date is sought).
     any_paid: bool,
-    /// The rules of each segment the register uses (`None`: the base rules).
-    rules: FxHashMap<Option<&'a str>, Rules>,
+    /// The reference schemes of each customer's invoices, by register position: looked up
+    /// in a small array as the invoices stream past (a customer's record and its segment's
+    /// rules are far apart in memory, and were a tenth of the scan).
+    ref_kinds: Vec<RefKinds>,
+    /// Those of an invoice of a customer the register lacks.
+    unknown_ref_kinds: RefKinds,
     /// The invoice numbers `payments.csv` names.
     named: FxHashSet<&'a str>,
     /// The normalised references of the payments that name no invoice.
@@ -89,6 +92,11 @@ impl<'a> CheckScan<'a> {
                 .entry(segment)
                 .or_insert_with(|| policy.rules(segment).unwrap_or_else(|| policy.base_rules()));
         }
+        let ref_kinds = customers
+            .iter()
+            .map(|c| RefKinds::of(&policy.country, &rules[&c.segment.as_deref()], Some(c.country.as_str())))
+            .collect();
+        let unknown_ref_kinds = RefKinds::of(&policy.country, &rules[&None], None);
         let named = payments.iter().filter_map(|p| p.invoice.as_deref()).collect();
         let referenced = payments
             .iter()
@@ -98,11 +106,11 @@ impl<'a> CheckScan<'a> {
             .collect();
         CheckScan {
             as_of,
-            policy,
             customers,
             dates: PaymentDates::new(payments, as_of),
             any_paid: payments.iter().any(|p| p.date <= as_of),
-            rules,
+            ref_kinds,
+            unknown_ref_kinds,
             named,
             referenced,
         }
@@ -130,11 +138,8 @@ impl<'a> CheckScan<'a> {
             || record.issued > self.as_of
             || record.paid_on.is_some_and(|d| d > self.as_of)
             || record.reference.is_some_and(|reference| {
-                let customer = owner.map(|o| &self.customers[o as usize]);
-                let segment = customer.and_then(|c| c.segment.as_deref());
-                let rules = &self.rules[&segment];
-                let country = customer.map(|c| c.country.as_str());
-                reference_problem(&self.policy.country, rules, country, reference).is_err()
+                let kinds = owner.map_or(&self.unknown_ref_kinds, |o| &self.ref_kinds[o as usize]);
+                kinds.problem(reference).is_err()
             })
     }
 
