@@ -835,9 +835,10 @@ proptest! {
     fn decided_in_parts_as_in_one(
         customers in proptest::collection::vec((0usize..4, proptest::bool::ANY), 1..7),
         invoices in proptest::collection::vec((0usize..8, 0usize..20, 0u64..150, 1i64..400_000), 1..30),
-        run_gaps in proptest::collection::vec(1u64..40, 0..4),
+        run_gaps in proptest::collection::vec(1u64..40, 0..7),
         hold in proptest::option::of(0usize..7),
         on in 0u64..200,
+        max in 2u32..6,
     ) {
         use super::dunning::{Why, decide_parted};
         let countries = ["SE", "DK", "FI", "NO"];
@@ -859,7 +860,8 @@ proptest! {
             })
             .collect();
         let mut l = ledger(
-            "[reminder]\nmax = 2\ninterval_days = 10\nfee = \"60\"\nfee_agreed = true\n[interest]\nmode = \"statutory\"\n",
+            // Up to five reminders, each with a fee: Denmark's fourth fee is refused (a violation).
+            &format!("[reminder]\nmax = {max}\ninterval_days = 10\nfee = \"100\"\nfee_agreed = true\n[interest]\nmode = \"statutory\"\n"),
             customers,
             invoices,
             vec![],
