@@ -481,7 +481,7 @@ pub fn decide_each<'a>(
     take: &mut dyn FnMut(Decision<'a>),
 ) -> Outcome<'a> {
     let why = if waiting_reason { Why::default } else { Why::nothing };
-    decide_into(ledger, as_of, None, why, ledger.open_by_position(as_of), take)
+    decide_into(ledger, as_of, Asked::every(why), ledger.open_by_position(as_of), take)
 }
 
 fn decide_where<'a>(
@@ -496,7 +496,8 @@ fn decide_where<'a>(
     // (room left unused for decisions not kept is never touched, and costs no memory).
     let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
     let mut kept = Vec::with_capacity(capacity);
-    let mut out = decide_into(ledger, as_of, only, why, open, &mut |d| {
+    let asked = Asked { only, why, actions_only: false };
+    let mut out = decide_into(ledger, as_of, asked, open, &mut |d| {
         if keep(&d) {
             kept.push(d);
         }
@@ -511,24 +512,42 @@ fn decide_where<'a>(
 fn decide_into<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
-    only: Option<&str>,
-    why: fn() -> Why,
+    asked: Asked<'_>,
     open: Vec<Decimal>,
     take: &mut dyn FnMut(Decision<'a>),
 ) -> Outcome<'a> {
-    let workers = match only {
+    let workers = match asked.only {
         Some(_) => 1,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
     };
-    decide_parted(ledger, as_of, only, why, open, workers, take)
+    decide_parted(ledger, as_of, asked, open, workers, take)
+}
+
+/// What a decision run is asked for.
+#[derive(Clone, Copy)]
+pub(super) struct Asked<'o> {
+    /// One customer's invoices, or (`None`) every one.
+    pub only: Option<&'o str>,
+    /// The lines of why kept.
+    pub why: fn() -> Why,
+    /// Only the decisions with an action due, the others dropped before their claim is made:
+    /// for a forecast, which neither shows the others nor reads the run's violations and
+    /// warnings (which the claims of every open invoice give).
+    pub actions_only: bool,
+}
+
+impl Asked<'_> {
+    /// Every open invoice's decision, with these lines of why.
+    pub fn every(why: fn() -> Why) -> Asked<'static> {
+        Asked { only: None, why, actions_only: false }
+    }
 }
 
 /// What every part of a decision run reads, made once.
 struct Shared<'a, 'o> {
     ledger: &'a Ledger,
     as_of: NaiveDate,
-    only: Option<&'o str>,
-    why: fn() -> Why,
+    asked: Asked<'o>,
     /// A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
     /// customer`); other runs keep its figures alone.
     detail: claim::Detail,
@@ -569,21 +588,20 @@ fn part_of(customer: &str, parts: usize) -> usize {
 pub(super) fn decide_parted<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
-    only: Option<&str>,
-    why: fn() -> Why,
+    asked: Asked<'_>,
     open: Vec<Decimal>,
     parts: usize,
     take: &mut dyn FnMut(Decision<'a>),
 ) -> Outcome<'a> {
-    let detail = if why().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
+    let detail = if (asked.why)().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
-    let numbers: Option<FxHashSet<&str>> =
-        only.map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
+    let numbers: Option<FxHashSet<&str>> = asked
+        .only
+        .map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
     let shared = Shared {
         ledger,
         as_of,
-        only,
-        why,
+        asked,
         detail,
         open,
         held: held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect(),
@@ -676,7 +694,7 @@ impl<'a> Part<'a> {
     fn decide(&mut self, shared: &Shared<'a, '_>, position: usize) -> Option<Decision<'a>> {
         let Shared { ledger, as_of, .. } = *shared;
         let invoice = &ledger.invoices[position];
-        if shared.only.is_some_and(|c| invoice.customer != c) {
+        if shared.asked.only.is_some_and(|c| invoice.customer != c) {
             return None;
         }
         // Open on a number's first line only: a number given twice is decided once, there.
@@ -696,12 +714,24 @@ impl<'a> Part<'a> {
         let history =
             History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &shared.deliveries);
         let hold = shared.held.get(invoice.customer.as_str()).copied();
-        let (mut d, verdict) =
-            decide_invoice(ledger, invoice, customer, rules, &history, amount, hold, as_of, (shared.why)());
+        let (mut d, verdict) = decide_invoice(
+            ledger,
+            invoice,
+            customer,
+            rules,
+            &history,
+            amount,
+            hold,
+            as_of,
+            (shared.asked.why)(),
+        );
         if let Err(v) = verdict {
             self.violations.push((position, invoice.number.to_string(), v));
         }
         charge_once_per_letter(&mut d, &mut self.charged);
+        if shared.asked.actions_only && d.state.action().is_none() {
+            return None;
+        }
         let law = Law::of(&ledger.policy, customer, rules);
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)
@@ -1279,10 +1309,8 @@ pub fn forecast_each(
         // Each day's decisions taken as they are made: the day's whole list (every open
         // invoice with its claim) was most of a forecast's memory.
         let ledger_now: &Ledger = ledger;
-        decide_each(ledger_now, day, false, &mut |d| {
-            if d.state.action().is_none() {
-                return;
-            }
+        let asked = Asked { actions_only: true, ..Asked::every(Why::nothing) };
+        decide_into(ledger_now, day, asked, ledger_now.open_by_position(day), &mut |d| {
             entries.extend(action_entry(&d, day, None, None));
             let Some(at) = ledger_now.invoice_position(d.invoice) else { return };
             if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {

@@ -840,7 +840,7 @@ proptest! {
         on in 0u64..200,
         max in 2u32..6,
     ) {
-        use super::dunning::{Why, decide_parted};
+        use super::dunning::{Asked, Why, decide_parted};
         let countries = ["SE", "DK", "FI", "NO"];
         let customers: Vec<Customer> = customers
             .iter()
@@ -877,15 +877,22 @@ proptest! {
             l.journal.entries.push(e);
         }
         let as_of = date("2026-06-01") + chrono::Days::new(on);
-        let decided = |parts: usize| {
+        let decided = |parts: usize, asked: Asked<'_>| {
             let mut decisions = Vec::new();
-            let outcome = decide_parted(&l, as_of, None, Why::full, l.open_by_position(as_of), parts, &mut |d| decisions.push(d));
+            let outcome = decide_parted(&l, as_of, asked, l.open_by_position(as_of), parts, &mut |d| decisions.push(d));
             (decisions, outcome.violations, outcome.warnings)
         };
-        let one = decided(1);
+        let one = decided(1, Asked::every(Why::full));
         prop_assert!(!one.0.is_empty());
         for parts in [2, 3] {
-            prop_assert_eq!(&decided(parts), &one, "{} parts", parts);
+            prop_assert_eq!(&decided(parts, Asked::every(Why::full)), &one, "{} parts", parts);
+        }
+        // Asked for the actions alone (a forecast): the same decisions with an action, each
+        // with its claim.
+        let acting: Vec<_> = one.0.iter().filter(|d| d.state.action().is_some()).cloned().collect();
+        for parts in [1, 2] {
+            let asked = Asked { actions_only: true, ..Asked::every(Why::full) };
+            prop_assert_eq!(&decided(parts, asked).0, &acting, "{} parts", parts);
         }
     }
 }
