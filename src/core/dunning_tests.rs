@@ -826,3 +826,73 @@ fn a_decision_keeps_the_claims_figures_once() {
         std::mem::size_of::<super::dunning::Decision<'_>>()
     );
 }
+
+proptest! {
+    /// A whole ledger is decided on several threads, each taking whole customers: every
+    /// decision, violation and warning comes out as when one thread decides them all, in the
+    /// same order (fees charged once per letter, the first stale-rate warning of each country).
+    #[test]
+    fn decided_in_parts_as_in_one(
+        customers in proptest::collection::vec((0usize..4, proptest::bool::ANY), 1..7),
+        invoices in proptest::collection::vec((0usize..8, 0usize..20, 0u64..150, 1i64..400_000), 1..30),
+        run_gaps in proptest::collection::vec(1u64..40, 0..7),
+        hold in proptest::option::of(0usize..7),
+        on in 0u64..200,
+        max in 2u32..6,
+    ) {
+        use super::dunning::{Asked, Why, decide_parted};
+        let countries = ["SE", "DK", "FI", "NO"];
+        let customers: Vec<Customer> = customers
+            .iter()
+            .enumerate()
+            .map(|(i, &(country, consumer))| {
+                let kind = if consumer { CustomerKind::Consumer } else { CustomerKind::Business };
+                customer(&format!("C{i}"), countries[country], kind)
+            })
+            .collect();
+        let start = date("2026-03-01");
+        let invoices: Vec<Invoice> = invoices
+            .iter()
+            .map(|&(customer, number, due, cents)| {
+                // Ids 6 and 7 name no customer of the register; numbers repeat now and then.
+                let due = (start + chrono::Days::new(due)).to_string();
+                invoice(&number.to_string(), &format!("C{customer}"), &due, &Decimal::new(cents, 2).to_string())
+            })
+            .collect();
+        let mut l = ledger(
+            // Up to five reminders, each with a fee: Denmark's fourth fee is refused (a violation).
+            &format!("[reminder]\nmax = {max}\ninterval_days = 10\nfee = \"100\"\nfee_agreed = true\n[interest]\nmode = \"statutory\"\n"),
+            customers,
+            invoices,
+            vec![],
+        );
+        let mut day = start + chrono::Days::new(30);
+        for gap in run_gaps {
+            day = day + chrono::Days::new(gap);
+            run_day(&mut l, day);
+        }
+        if let Some(c) = hold {
+            let mut e = Entry::new(day, Event::Hold);
+            e.customer = Some(format!("C{c}").into());
+            l.journal.entries.push(e);
+        }
+        let as_of = date("2026-06-01") + chrono::Days::new(on);
+        let decided = |parts: usize, asked: Asked<'_>| {
+            let mut decisions = Vec::new();
+            let outcome = decide_parted(&l, as_of, asked, l.open_by_position(as_of), parts, &mut |d| decisions.push(d));
+            (decisions, outcome.violations, outcome.warnings)
+        };
+        let one = decided(1, Asked::every(Why::full));
+        prop_assert!(!one.0.is_empty());
+        for parts in [2, 3] {
+            prop_assert_eq!(&decided(parts, Asked::every(Why::full)), &one, "{} parts", parts);
+        }
+        // Asked for the actions alone (a forecast): the same decisions with an action, each
+        // with its claim.
+        let acting: Vec<_> = one.0.iter().filter(|d| d.state.action().is_some()).cloned().collect();
+        for parts in [1, 2] {
+            let asked = Asked { actions_only: true, ..Asked::every(Why::full) };
+            prop_assert_eq!(&decided(parts, asked).0, &acting, "{} parts", parts);
+        }
+    }
+}
