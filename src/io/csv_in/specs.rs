@@ -18,6 +18,8 @@ const fn col(name: &'static str, aliases: &'static [&'static str], required: boo
     ColumnSpec { name, aliases, required }
 }
 
+/// A customer's number as exports name it: the `id` of customers.csv and the `customer` of
+/// invoices.csv.
 const CUSTOMER_ID: &[&str] = &[
     "kundnummer",
     "kundnr",
@@ -30,6 +32,9 @@ const CUSTOMER_ID: &[&str] = &[
     "asiakasnro",
     "debitornummer",
     "debitor_nr",
+    // An export that nests the customer in the invoice (read for invoices.csv; harmless in
+    // customers.csv).
+    "customer.customerNumber",
 ];
 
 /// The columns of `customers.csv`, in the order [`CustomerRow`] keeps them.
@@ -139,24 +144,7 @@ pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
         ],
         true,
     ),
-    col(
-        "customer",
-        &[
-            "kundnummer",
-            "kundnr",
-            "kundenummer",
-            "kundenr",
-            "customer_id",
-            "customer_no",
-            "customer_number",
-            "asiakasnumero",
-            "asiakasnro",
-            "debitornummer",
-            "debitor_nr",
-            "customer.customerNumber",
-        ],
-        true,
-    ),
+    col("customer", CUSTOMER_ID, true),
     col(
         "issued",
         &["fakturadatum", "fakturadato", "invoice_date", "laskun_pvm", "laskupäivä", "issue_date", "date"],

@@ -156,20 +156,25 @@ const BOOKED: [&str; 13] = [
     "kirjattu",
 ];
 
-/// Parses a bank CSV export; `config` is the policy's `[import.csv]` (default: none).
-pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile, Vec<BankError>> {
-    check_config(config).map_err(|e| vec![e])?;
-    let text = decode(bytes, config.encoding);
-    let (rows, header_at, columns) = locate_header(&text, config).map_err(|e| vec![e])?;
-    let mut errors = Errors::default();
-    let mut file = BankFile {
+/// A bank CSV export's file before its rows are read: the preset it matched, if any.
+fn empty_file(columns: &Columns) -> BankFile {
+    BankFile {
         format: BankFormat::Csv,
         version: columns.preset.map(|p| p.id.to_owned()),
         created: None,
         payments: Vec::new(),
         skipped: Vec::new(),
         accounts: Vec::new(),
-    };
+    }
+}
+
+/// Parses a bank CSV export; `config` is the policy's `[import.csv]` (default: none).
+pub fn parse_bank_csv(bytes: &[u8], config: &CsvImportConfig) -> Result<BankFile, Vec<BankError>> {
+    check_config(config).map_err(|e| vec![e])?;
+    let text = decode(bytes, config.encoding);
+    let (rows, header_at, columns) = locate_header(&text, config).map_err(|e| vec![e])?;
+    let mut errors = Errors::default();
+    let mut file = empty_file(&columns);
     file.skipped.extend(rows[..header_at].iter().filter_map(|(line, fields)| preamble(*line, fields)));
     let header = trimmed_header(&columns);
     let mut body = Body::new(&columns, config, &header);

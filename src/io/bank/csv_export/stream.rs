@@ -5,12 +5,12 @@
 use std::io::{self, Read};
 
 use super::{
-    Body, Columns, CsvImportConfig, HEADER_SEARCH_ROWS, Read as Row, check_config, delimiters, header_among,
-    preamble, trimmed_header,
+    Body, Columns, CsvImportConfig, HEADER_SEARCH_ROWS, Read as Row, check_config, delimiters, empty_file,
+    header_among, preamble, trimmed_header,
 };
 use crate::core::policy::TextEncoding;
 use crate::io::bank::stream::Utf8Check;
-use crate::io::bank::{BankError, BankFile, BankFormat, BankPayment, Errors, error};
+use crate::io::bank::{BankError, BankFile, BankPayment, Errors, error};
 
 /// [`super::parse_bank_csv`] of a file read as a stream: each payment goes to `emit` as soon as
 /// its row is read, in file order, without [`crate::io::bank::make_txids_unique`]'s renaming (the
@@ -62,14 +62,7 @@ fn read_body<R: Read>(
     emit: &mut dyn FnMut(BankPayment),
 ) -> io::Result<Result<BankFile, Vec<BankError>>> {
     let mut errors = Errors::default();
-    let mut file = BankFile {
-        format: BankFormat::Csv,
-        version: columns.preset.map(|p| p.id.to_owned()),
-        created: None,
-        payments: Vec::new(),
-        skipped: Vec::new(),
-        accounts: Vec::new(),
-    };
+    let mut file = empty_file(columns);
     let header = trimmed_header(columns);
     let mut body = Body::new(columns, config, &header);
     let mut rows = Rows::new(reader, decoding, delimiter)?;
