@@ -1,0 +1,351 @@
+//! A decision run over the ledger: the open invoices decided one after another, on one thread
+//! or (a whole ledger) on every core, each part taking whole customers, and the decisions given
+//! to the caller in file order with the run's violations and warnings.
+
+use super::*;
+
+/// Decides the open invoices (of customer `only`), `open` by position, and gives each decision
+/// to `take` once it is made, in file order. A whole ledger's invoices are decided on as many
+/// threads as there are cores (see [`decide_parted`]); one customer's on this one.
+pub(super) fn decide_into<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    asked: Asked<'_>,
+    open: Vec<Decimal>,
+    take: &mut dyn FnMut(Decision<'a>),
+) -> Outcome<'a> {
+    let workers = match asked.only {
+        Some(_) => 1,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
+    };
+    decide_parted(ledger, as_of, asked, open, workers, take)
+}
+
+/// What a decision run is asked for.
+#[derive(Clone, Copy)]
+pub(in crate::core) struct Asked<'o> {
+    /// One customer's invoices, or (`None`) every one.
+    pub only: Option<&'o str>,
+    /// The lines of why kept.
+    pub why: fn() -> Why,
+    /// Only the decisions with an action due, the others dropped before their claim is made:
+    /// for a forecast, which neither shows the others nor reads the run's violations and
+    /// warnings (which the claims of every open invoice give).
+    pub actions_only: bool,
+}
+
+impl Asked<'_> {
+    /// Every open invoice's decision, with these lines of why.
+    pub fn every(why: fn() -> Why) -> Asked<'static> {
+        Asked { only: None, why, actions_only: false }
+    }
+}
+
+/// What every part of a decision run reads, made once.
+struct Shared<'a, 'o> {
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    asked: Asked<'o>,
+    /// A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
+    /// customer`); other runs keep its figures alone.
+    detail: claim::Detail,
+    open: Vec<Decimal>,
+    held: FxHashMap<&'o str, NaiveDate>,
+    /// The journal of the invoices decided: for one customer, the lines on its numbers only.
+    journal: crate::core::journal::ByInvoice<'a>,
+    deliveries: Deliveries,
+}
+
+/// What one part of a decision run keeps from one invoice to the next. Each part decides
+/// whole customers (a customer's invoices in file order), so that a letter's fee is charged
+/// once, on its first invoice, as when one thread decides them all.
+#[derive(Default)]
+struct Part<'a> {
+    /// A customer's rules are its segment's: built once per segment, not once per invoice.
+    rules_of_segment: FxHashMap<Option<&'a str>, usize>,
+    segment_rules: Vec<Rules>,
+    charged: FxHashSet<(&'a str, Currency)>,
+    stale_warned: FxHashSet<&'static str>,
+    /// By position in the ledger: the ladder's violations, the claims' (which follow the
+    /// ladder's), and the first warning of each country.
+    violations: Vec<(usize, String, RuleViolation)>,
+    claim_violations: Vec<(usize, String, RuleViolation)>,
+    warnings: Vec<(usize, &'static str, String)>,
+}
+
+/// The part (of `parts`) that decides this customer's invoices.
+fn part_of(customer: &str, parts: usize) -> usize {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let hash = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(customer);
+    (hash % parts as u64) as usize
+}
+
+/// [`decide_into`] on `parts` threads, each deciding whole customers; their decisions are
+/// merged back into file order as they come (a few batches held at a time), and their
+/// violations and warnings likewise, so that every caller sees what one thread would give.
+pub(in crate::core) fn decide_parted<'a>(
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    asked: Asked<'_>,
+    open: Vec<Decimal>,
+    parts: usize,
+    take: &mut dyn FnMut(Decision<'a>),
+) -> Outcome<'a> {
+    let detail = if (asked.why)().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
+    let held_list = held_customers(ledger, as_of);
+    let numbers: Option<FxHashSet<&str>> = asked
+        .only
+        .map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
+    let shared = Shared {
+        ledger,
+        as_of,
+        asked,
+        detail,
+        open,
+        held: held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect(),
+        journal: ledger.journal.by_invoice_where(|n| numbers.as_ref().is_none_or(|set| set.contains(n))),
+        deliveries: Deliveries::from_journal(ledger.journal.up_to(as_of)),
+    };
+    let done: Vec<Part<'a>> = if parts <= 1 {
+        let mut part = Part::default();
+        for position in 0..ledger.invoices.len() {
+            if let Some(d) = part.decide(&shared, position) {
+                take(d);
+            }
+        }
+        vec![part]
+    } else {
+        std::thread::scope(|scope| {
+            let shared = &shared;
+            let mut streams = Vec::with_capacity(parts);
+            let mut handles = Vec::with_capacity(parts);
+            for me in 0..parts {
+                // Bounded: a part runs at most a few batches ahead of the merge.
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(usize, Decision<'a>)>>(4);
+                streams.push(Stream { receive, batch: Vec::new().into_iter().peekable() });
+                handles.push(scope.spawn(move || {
+                    let mut part = Part::default();
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for (position, invoice) in ledger.invoices.iter().enumerate() {
+                        if part_of(&invoice.customer, parts) != me {
+                            continue;
+                        }
+                        if let Some(d) = part.decide(shared, position) {
+                            batch.push((position, d));
+                            if batch.len() == BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    if !batch.is_empty() {
+                        let _ = send.send(batch);
+                    }
+                    part
+                }));
+            }
+            merge_in_order(&mut streams, take);
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    };
+    Part::outcome(done)
+}
+
+/// Decisions a part sends at a time.
+const BATCH: usize = 512;
+
+/// One part's decisions as they arrive.
+struct Stream<'a> {
+    receive: std::sync::mpsc::Receiver<Vec<(usize, Decision<'a>)>>,
+    batch: std::iter::Peekable<std::vec::IntoIter<(usize, Decision<'a>)>>,
+}
+
+impl<'a> Stream<'a> {
+    /// The position of the next decision, waiting for the part's next batch if need be
+    /// (`None`: the part is done).
+    fn next_position(&mut self) -> Option<usize> {
+        loop {
+            if let Some((position, _)) = self.batch.peek() {
+                return Some(*position);
+            }
+            self.batch = self.receive.recv().ok()?.into_iter().peekable();
+        }
+    }
+}
+
+/// Gives the parts' decisions to `take` in file order: each part's come in file order, so the
+/// next one is always the first of some part's.
+fn merge_in_order<'a>(streams: &mut [Stream<'a>], take: &mut dyn FnMut(Decision<'a>)) {
+    loop {
+        let next = (0..streams.len()).filter_map(|at| Some((streams[at].next_position()?, at))).min();
+        let Some((_, at)) = next else { return };
+        if let Some((_, d)) = streams[at].batch.next() {
+            take(d);
+        }
+    }
+}
+
+impl<'a> Part<'a> {
+    /// The decision of the invoice at `position`, if it is open and decided in this run.
+    fn decide(&mut self, shared: &Shared<'a, '_>, position: usize) -> Option<Decision<'a>> {
+        let Shared { ledger, as_of, .. } = *shared;
+        let invoice = &ledger.invoices[position];
+        if shared.asked.only.is_some_and(|c| invoice.customer != c) {
+            return None;
+        }
+        // Open on a number's first line only: a number given twice is decided once, there.
+        let amount = shared.open[position];
+        if amount <= Decimal::ZERO {
+            return None;
+        }
+        let customer = ledger.customer(&invoice.customer);
+        let segment_rules = &mut self.segment_rules;
+        let at =
+            *self.rules_of_segment.entry(customer.and_then(|c| c.segment.as_deref())).or_insert_with(|| {
+                segment_rules.push(ledger.rules_for(customer));
+                segment_rules.len() - 1
+            });
+        let rules = &self.segment_rules[at];
+        let entries = shared.journal.get(invoice.number.as_str());
+        let history =
+            History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &shared.deliveries);
+        let hold = shared.held.get(invoice.customer.as_str()).copied();
+        let (mut d, verdict) = decide_invoice(
+            ledger,
+            invoice,
+            customer,
+            rules,
+            &history,
+            amount,
+            hold,
+            as_of,
+            (shared.asked.why)(),
+        );
+        if let Err(v) = verdict {
+            self.violations.push((position, invoice.number.to_string(), v));
+        }
+        charge_once_per_letter(&mut d, &mut self.charged);
+        if shared.asked.actions_only && d.state.action().is_none() {
+            return None;
+        }
+        let law = Law::of(&ledger.policy, customer, rules);
+        if d.claim.legal_due() < as_of
+            && let Err(v) = law.check_fixed_rate(as_of)
+        {
+            self.claim_violations.push((position, invoice.number.to_string(), v));
+        }
+        match claim::claim_kept(
+            ledger,
+            invoice,
+            customer,
+            rules,
+            &history.fees(),
+            d.fee,
+            d.open,
+            as_of,
+            shared.detail,
+        ) {
+            Ok(claim) => d.attach(claim),
+            Err(v) => {
+                d.why.say_last(format_args!("refused: {v}"));
+                self.claim_violations.push((position, invoice.number.to_string(), v));
+            }
+        }
+        if !self.stale_warned.contains(law.pack.country)
+            && let Some(w) = stale_rate_warning(&law, &d, as_of)
+        {
+            self.stale_warned.insert(law.pack.country);
+            self.warnings.push((position, law.pack.country, w));
+        }
+        d.why.settle(&d.state);
+        Some(d)
+    }
+
+    /// The parts' violations and warnings as one thread would have found them: the ladder's
+    /// in file order, then the claims'; the first warning of each country, in file order.
+    fn outcome(parts: Vec<Part<'a>>) -> Outcome<'a> {
+        let by_position = |lists: Vec<Vec<(usize, String, RuleViolation)>>| {
+            let mut all: Vec<(usize, String, RuleViolation)> = lists.into_iter().flatten().collect();
+            // Stable: one invoice's violations (all of one part) keep their order.
+            all.sort_by_key(|(position, _, _)| *position);
+            all.into_iter().map(|(_, number, v)| (number, v))
+        };
+        let mut ladder = Vec::with_capacity(parts.len());
+        let mut claims = Vec::with_capacity(parts.len());
+        let mut warned: Vec<(usize, &'static str, String)> = Vec::new();
+        for part in parts {
+            ladder.push(part.violations);
+            claims.push(part.claim_violations);
+            warned.extend(part.warnings);
+        }
+        let mut violations: Vec<(String, RuleViolation)> = by_position(ladder).collect();
+        violations.extend(by_position(claims));
+        warned.sort_by_key(|(position, _, _)| *position);
+        let mut countries: FxHashSet<&'static str> = FxHashSet::default();
+        let warnings = warned
+            .into_iter()
+            .filter(|(_, country, _)| countries.insert(country))
+            .map(|(_, _, w)| w)
+            .collect();
+        Outcome { decisions: Vec::new(), violations, warnings }
+    }
+}
+
+/// The warning that a claim's interest rests on a reference rate carried forward (or
+/// unknown), once per country: letters would otherwise state it silently.
+fn stale_rate_warning(law: &Law<'_>, d: &Decision<'_>, as_of: NaiveDate) -> Option<String> {
+    if law.rules.interest.mode() != crate::core::policy::InterestMode::Statutory || !law.has_statutory_rate()
+    {
+        return None;
+    }
+    let first = d.claim.legal_due().succ_opt()?;
+    if first > as_of {
+        return None;
+    }
+    let missing = rules::missing_half_years(law.pack, first, as_of, &law.rate_overrides());
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} ({}): no reference rate known for {}; {}; set interest.reference_rates in policy.toml",
+            law.pack.country,
+            law.pack.interest.reference_rate_name,
+            missing.join(", "),
+            if rules::reference_rate_on(law.pack, first, &law.rate_overrides()).is_some() {
+                format!(
+                    "the rate of {} is carried forward",
+                    rules::half_year_label(rules::last_known_period(law.pack, &law.rate_overrides()))
+                )
+            } else {
+                "counted as 0".to_owned()
+            }
+        )
+    })
+}
+
+/// One letter per customer, step and currency lists all its invoices; its fee is charged once,
+/// on the first invoice of the letter (the journal records it there). `charged`: the letters
+/// whose fee an earlier invoice carries.
+fn charge_once_per_letter<'a>(d: &mut Decision<'a>, charged: &mut FxHashSet<(&'a str, Currency)>) {
+    if d.state != State::Due(Action::Reminder) {
+        return;
+    }
+    if !charged.insert((d.customer, d.currency)) && !d.fee.is_zero() {
+        d.why.say(format_args!("the reminder fee {} is charged once, on the letter's first invoice", d.fee));
+        d.fee = Decimal::ZERO;
+    }
+}
+
+/// Customers on hold on `as_of`, with the date the hold began.
+fn held_customers(ledger: &Ledger, as_of: NaiveDate) -> Vec<(String, NaiveDate)> {
+    let mut held: Vec<(String, NaiveDate)> = Vec::new();
+    for e in ledger.journal.up_to(as_of).filter(|e| e.invoice.is_none()) {
+        let Some(c) = &e.customer else { continue };
+        match e.event {
+            Event::Hold if !held.iter().any(|(h, _)| h == c) => held.push((c.to_string(), e.date)),
+            Event::Release => held.retain(|(h, _)| h != c),
+            _ => {}
+        }
+    }
+    held
+}
