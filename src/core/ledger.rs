@@ -408,13 +408,30 @@ pub struct LeftOut(pub u64);
 
 /// The numbers that may appear more than once, from a hash of each (every part's, together):
 /// two numbers with the same hash count as repeated, which costs only keeping both.
-pub fn repeated_hashes(parts: Vec<Vec<u64>>) -> rustc_hash::FxHashSet<u64> {
-    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        all.extend(part);
+pub fn repeated_hashes(mut parts: Vec<Vec<u64>>) -> rustc_hash::FxHashSet<u64> {
+    // Each part sorted on its own thread, then merged (issue #14: a million hashes sorted on
+    // one thread were a twentieth of `dun due`).
+    std::thread::scope(|scope| {
+        if let Some((first, rest)) = parts.split_first_mut() {
+            for part in rest {
+                scope.spawn(|| part.sort_unstable());
+            }
+            first.sort_unstable();
+        }
+    });
+    let mut heads: Vec<std::iter::Peekable<std::slice::Iter<'_, u64>>> =
+        parts.iter().map(|p| p.iter().peekable()).collect();
+    let mut repeated = rustc_hash::FxHashSet::default();
+    let mut last = None;
+    while let Some((&hash, part)) = heads.iter_mut().enumerate().filter_map(|(i, h)| Some((*h.peek()?, i))).min()
+    {
+        heads[part].next();
+        if last == Some(hash) {
+            repeated.insert(hash);
+        }
+        last = Some(hash);
     }
-    all.sort_unstable();
-    all.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect()
+    repeated
 }
 
 /// The hash [`repeated_hashes`] compares invoice numbers by.
