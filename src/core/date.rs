@@ -89,7 +89,38 @@ fn num(digits: &[u8]) -> Option<u32> {
 
 /// Formats a date as ISO 8601, the one format `dun` writes for machines.
 pub fn format_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    let mut out = String::with_capacity(10);
+    write_date(&mut out, date);
+    out
+}
+
+/// [`format_date`] appended to `out`: what chrono's `%Y-%m-%d` writes, without reading the
+/// format each time (issue #14: the outputs of `dun due` write two dates on each of a quarter
+/// of a million rows, some twice, and chrono's formatting was a tenth of the run).
+pub fn write_date(out: &mut String, date: NaiveDate) {
+    let year = date.year();
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        // Five digits or before year 0: chrono's sign and width rules.
+        use std::fmt::Write as _;
+        let _ = write!(out, "{}", date.format("%Y-%m-%d"));
+        return;
+    };
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let (month, day) = (date.month(), date.day());
+    for c in [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+        digit(month / 10),
+        digit(month),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ] {
+        out.push(c);
+    }
 }
 
 /// The half-year a date lies in, as `2026H2`.
@@ -121,6 +152,34 @@ mod tests {
         }
         assert_eq!(parse_date("1.2.2026"), Ok(ymd(2026, 2, 1)));
         assert_eq!(parse_date("01.2.2026"), Ok(ymd(2026, 2, 1)));
+    }
+
+    proptest! {
+        /// Every date is written as chrono writes it, the years before 0 and after 9999 too.
+        #[test]
+        fn dates_are_written_as_chrono_writes_them(days in -100_000_000i64..100_000_000i64) {
+            let date = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Duration::days(days / 1000);
+            let near = ymd(1970, 1, 1) + chrono::Duration::days(days % 40_000);
+            for date in [date, near] {
+                let mut out = String::from("x");
+                write_date(&mut out, date);
+                prop_assert_eq!(&out[1..], date.format("%Y-%m-%d").to_string());
+                prop_assert_eq!(format_date(date), date.format("%Y-%m-%d").to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn dates_at_the_edges_of_four_digit_years() {
+        for (y, m, d, text) in [
+            (0, 1, 1, "0000-01-01"),
+            (9999, 12, 31, "9999-12-31"),
+            (10000, 1, 1, "+10000-01-01"),
+            (-1, 12, 31, "-0001-12-31"),
+            (2026, 2, 9, "2026-02-09"),
+        ] {
+            assert_eq!(format_date(ymd(y, m, d)), text);
+        }
     }
 
     #[test]

@@ -208,28 +208,27 @@ fn write_cents(out: &mut String, cents: i128, grouped: bool) {
         out.push('-');
     }
     let cents = cents.unsigned_abs();
-    // Digits by hand: the formatting machinery is the report's slowest part per cell.
-    let mut digits = [0u8; 40];
-    let mut n = cents / 100;
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+    // In 64 bits where it fits, as every real amount does (issue #14: a division of 128 bits
+    // per digit was most of what a large table's amounts cost).
+    let mut whole = itoa::Buffer::new();
+    let (digits, fraction) = match u64::try_from(cents) {
+        Ok(cents) => (whole.format(cents / 100), (cents % 100) as u8),
+        Err(_) => (whole.format(cents / 100), (cents % 100) as u8),
+    };
+    if grouped {
+        let count = digits.len();
+        for (i, d) in digits.char_indices() {
+            if i > 0 && (count - i) % 3 == 0 {
+                out.push(' ');
+            }
+            out.push(d);
         }
-    }
-    let count = digits.len() - at;
-    for (i, &d) in digits[at..].iter().enumerate() {
-        if grouped && i > 0 && (count - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(char::from(d));
+    } else {
+        out.push_str(digits);
     }
     out.push('.');
-    out.push(char::from(b'0' + (cents % 100 / 10) as u8));
-    out.push(char::from(b'0' + (cents % 10) as u8));
+    out.push(char::from(b'0' + fraction / 10));
+    out.push(char::from(b'0' + fraction % 10));
 }
 
 /// Formats an amount for people in a terminal: two decimals, a thin grouping space.
@@ -795,6 +794,29 @@ mod tests {
             let mut out = "x".to_owned();
             write_money_grouped(&mut out, amount);
             prop_assert_eq!(&out[1..], format_money_grouped(amount));
+        }
+
+        /// Both forms, against Decimal's own rounding and printing, up to the largest amount a
+        /// Decimal holds with two decimals (past 64 bits of cents too).
+        #[test]
+        fn amounts_are_written_as_their_rounded_decimal(lo in any::<u64>(), hi in 0u64..(1 << 25), scale in 0u32..6, negative in any::<bool>()) {
+            let mantissa = (i128::from(hi) << 64 | i128::from(lo)) * if negative { -1 } else { 1 };
+            let amount = Decimal::from_i128_with_scale(mantissa, scale);
+            let mut rounded = round_money(amount);
+            rounded.rescale(2);
+            let expected = rounded.to_string();
+            let expected = if rounded.is_zero() { "0.00".to_owned() } else { expected };
+            prop_assert_eq!(format_money(amount), expected.clone());
+            let (sign, rest) = expected.split_once('-').map_or(("", expected.as_str()), |(_, r)| ("-", r));
+            let (int, fraction) = rest.split_once('.').unwrap();
+            let mut grouped = String::new();
+            for (i, c) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 {
+                    grouped.push(' ');
+                }
+                grouped.push(c);
+            }
+            prop_assert_eq!(format_money_grouped(amount), format!("{sign}{grouped}.{fraction}"));
         }
 
         #[test]

@@ -52,9 +52,7 @@ pub fn write_rows(rows: &dyn Rows, to: &mut dyn Write) -> std::io::Result<()> {
 pub fn push_value(out: &mut String, value: Value<'_>) {
     use std::fmt::Write;
     match value {
-        Value::Count(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Count(n) => out.push_str(itoa::Buffer::new().format(n)),
         Value::Empty => out.push_str("null"),
         Value::Text(text) => push_json_string(out, text),
         Value::Money(m) => {
@@ -66,7 +64,9 @@ pub fn push_value(out: &mut String, value: Value<'_>) {
             let _ = write!(out, "\"{n}\"");
         }
         Value::Date(d) => {
-            let _ = write!(out, "\"{}\"", d.format("%Y-%m-%d"));
+            out.push('"');
+            crate::core::date::write_date(out, d);
+            out.push('"');
         }
     }
 }

@@ -52,11 +52,9 @@ impl Cell {
             Cell::Number(n) => {
                 let _ = write!(out, "{n}");
             }
-            Cell::Count(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Cell::Count(n) => out.push_str(itoa::Buffer::new().format(*n)),
             Cell::Date(d) => {
-                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+                crate::core::date::write_date(out, *d);
             }
             Cell::Empty => {}
         }

@@ -185,7 +185,7 @@ fn display(value: Value<'_>, amounts: Amounts, out: &mut String) -> bool {
             true
         }
         Value::Count(n) => {
-            let _ = write!(out, "{n}");
+            out.push_str(itoa::Buffer::new().format(n));
             true
         }
         Value::Number(n) => {
@@ -198,7 +198,7 @@ fn display(value: Value<'_>, amounts: Amounts, out: &mut String) -> bool {
             false
         }
         Value::Date(d) => {
-            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+            crate::core::date::write_date(out, d);
             false
         }
         Value::Empty => false,
