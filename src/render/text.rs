@@ -365,14 +365,16 @@ fn fit(rows: &dyn Rows, survey: &Survey, width: usize) -> Plan {
     plan
 }
 
-/// `text` in at most `cap` characters: cut with `…` when longer.
-fn cut(text: &str, cap: usize) -> std::borrow::Cow<'_, str> {
-    if text.chars().count() <= cap {
-        return text.into();
+/// `text` in at most `cap` characters, cut with `…` when longer, and how many characters that
+/// is (counted once: a large table's hot path).
+fn cut(text: &str, cap: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let chars = text.chars().count();
+    if chars <= cap {
+        return (text.into(), chars);
     }
     let mut out: String = text.chars().take(cap.saturating_sub(1)).collect();
     out.push('…');
-    out.into()
+    (out.into(), cap.max(1))
 }
 
 /// Aligned columns separated by two spaces, numbers right-aligned; one pass over the rows
@@ -385,8 +387,8 @@ fn render_plain(rows: &dyn Rows, plan: &Plan, survey: &Survey, color: bool, out:
         if n > 0 {
             text.push_str("  ");
         }
-        let value = cut(value, plan.caps[i]);
-        let pad = plan.caps[i].saturating_sub(value.chars().count());
+        let (value, chars) = cut(value, plan.caps[i]);
+        let pad = plan.caps[i].saturating_sub(chars);
         if right[i] {
             text.extend(std::iter::repeat_n(' ', pad));
             text.push_str(&value);
