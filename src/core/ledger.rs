@@ -423,7 +423,8 @@ pub fn repeated_hashes(mut parts: Vec<Vec<u64>>) -> rustc_hash::FxHashSet<u64> {
         parts.iter().map(|p| p.iter().peekable()).collect();
     let mut repeated = rustc_hash::FxHashSet::default();
     let mut last = None;
-    while let Some((&hash, part)) = heads.iter_mut().enumerate().filter_map(|(i, h)| Some((*h.peek()?, i))).min()
+    while let Some((&hash, part)) =
+        heads.iter_mut().enumerate().filter_map(|(i, h)| Some((*h.peek()?, i))).min()
     {
         heads[part].next();
         if last == Some(hash) {
