@@ -81,8 +81,8 @@ impl Rows for FindingRows<'_> {
         self.findings.len()
     }
 
-    fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
-        for f in self.findings {
+    fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>])) {
+        for f in &self.findings[range] {
             row(&finding_values(f));
         }
     }

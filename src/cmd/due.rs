@@ -213,13 +213,13 @@ impl Rows for DecisionRows<'_, '_> {
         self.listed.len()
     }
 
-    fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
+    fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>])) {
         let mut detail = String::new();
         // The rows of one customer come together (sorted by customer): its name is looked up
         // once for them (issue #14: each lookup a cache miss or two, a quarter of writing the
         // table, which reads the rows twice).
         let mut named: Option<(&str, &str)> = None;
-        for listed in self.listed {
+        for listed in &self.listed[range] {
             let name = match named {
                 Some((customer, name)) if customer == listed.customer => name,
                 _ => {

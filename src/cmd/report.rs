@@ -278,10 +278,10 @@ impl Rows for AgingRows<'_> {
         self.report.rows.len() + self.report.totals.len()
     }
 
-    fn each(&self, each: &mut dyn FnMut(&[Value<'_>])) {
+    fn each_in(&self, range: std::ops::Range<usize>, each: &mut dyn FnMut(&[Value<'_>])) {
         let report = self.report;
         let mut values = Vec::with_capacity(self.columns.len());
-        for row in report.rows.iter().chain(&report.totals) {
+        for row in report.rows.iter().chain(&report.totals).skip(range.start).take(range.len()) {
             values.clear();
             values.extend([report.id(row), report.name(row), row.currency.as_str()].map(Value::Text));
             values.extend(row.buckets.iter().chain(std::iter::once(&row.total)).map(|m| Value::Money(*m)));

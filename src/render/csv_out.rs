@@ -37,8 +37,10 @@ pub fn render_in(table: &Table, dialect: CsvDialect) -> String {
 /// The rows as CSV in a dialect, with their columns as the header.
 pub fn rows_csv(rows: &dyn super::Rows, dialect: CsvDialect) -> String {
     let mut csv = CsvWriter::new(dialect, 160 * (rows.len() + 1));
-    each_row(rows, &mut csv, &mut |_| {});
-    csv.finish()
+    csv.header(rows.columns());
+    let mut out = csv.finish();
+    each_block(rows, dialect, &mut |block| out.push_str(block));
+    out
 }
 
 /// [`rows_csv`] written to `to` as it is made, never held whole.
@@ -49,28 +51,28 @@ pub fn write_rows(
 ) -> std::io::Result<()> {
     let mut out = super::Sink::to(to);
     let mut csv = CsvWriter::new(dialect, 0);
-    each_row(rows, &mut csv, &mut |csv| {
-        if csv.out.len() >= 1 << 16 {
-            out.text.push_str(&csv.out);
-            csv.out.clear();
-            out.row_done();
-        }
-    });
+    csv.header(rows.columns());
     out.text.push_str(&csv.finish());
+    each_block(rows, dialect, &mut |block| {
+        out.text.push_str(block);
+        out.row_done();
+    });
     out.finish().map(drop)
 }
 
-/// The header and every row into `csv`, with `row_done` after each line.
-fn each_row(rows: &dyn super::Rows, csv: &mut CsvWriter, row_done: &mut dyn FnMut(&mut CsvWriter)) {
-    csv.header(rows.columns());
-    row_done(csv);
-    rows.each(&mut |row| {
-        for &value in row {
-            csv.value(value);
-        }
-        csv.end_row();
-        row_done(csv);
-    });
+/// Every row's lines, a block of rows at a time (made on every core), to `put` in order.
+fn each_block(rows: &dyn super::Rows, dialect: CsvDialect, put: &mut dyn FnMut(&str)) {
+    let block = |range: std::ops::Range<usize>, text: &mut String| {
+        let mut csv = CsvWriter::continuing(dialect, std::mem::take(text));
+        rows.each_in(range, &mut |row| {
+            for &value in row {
+                csv.value(value);
+            }
+            csv.end_row();
+        });
+        *text = csv.finish();
+    };
+    super::blocks::in_blocks(rows.len(), &block, put);
 }
 
 /// CSV written field by field into one buffer in a [`CsvDialect`]: the delimiter, the decimal
@@ -96,6 +98,14 @@ impl CsvWriter {
             CsvDialect::Nordic => ';',
         };
         CsvWriter { out, dialect, delimiter, at_line_start: true }
+    }
+
+    /// A writer that goes on writing after `out` (no byte-order mark: `out` is not the file's
+    /// start).
+    fn continuing(dialect: CsvDialect, out: String) -> CsvWriter {
+        let mut csv = CsvWriter::new(dialect, 0);
+        csv.out = out;
+        csv
     }
 
     pub fn header<S: AsRef<str>>(&mut self, names: &[S]) {

@@ -26,24 +26,30 @@ pub fn keys(columns: &[String]) -> Vec<(String, usize)> {
 pub fn write_rows(rows: &dyn Rows, to: &mut dyn Write) -> std::io::Result<()> {
     let keys = keys(rows.columns());
     let mut out = Sink::to(to);
-    let mut first_row = true;
-    rows.each(&mut |values| {
-        out.text.push_str(if first_row { "[\n  {" } else { ",\n  {" });
-        first_row = false;
-        // A row shorter than the columns has no key for the columns it lacks.
-        let mut first_key = true;
-        for (key, column) in &keys {
-            let Some(&value) = values.get(*column) else { continue };
-            out.text.push_str(if first_key { "\n    " } else { ",\n    " });
-            first_key = false;
-            out.text.push_str(key);
-            out.text.push_str(": ");
-            push_value(&mut out.text, value);
-        }
-        out.text.push_str(if first_key { "}" } else { "\n  }" });
+    // The rows, a block at a time on every core.
+    let block = |range: std::ops::Range<usize>, text: &mut String| {
+        let mut at = range.start;
+        rows.each_in(range, &mut |values| {
+            text.push_str(if at == 0 { "[\n  {" } else { ",\n  {" });
+            at += 1;
+            // A row shorter than the columns has no key for the columns it lacks.
+            let mut first_key = true;
+            for (key, column) in &keys {
+                let Some(&value) = values.get(*column) else { continue };
+                text.push_str(if first_key { "\n    " } else { ",\n    " });
+                first_key = false;
+                text.push_str(key);
+                text.push_str(": ");
+                push_value(text, value);
+            }
+            text.push_str(if first_key { "}" } else { "\n  }" });
+        });
+    };
+    super::blocks::in_blocks(rows.len(), &block, &mut |block| {
+        out.text.push_str(block);
         out.row_done();
     });
-    out.text.push_str(if first_row { "[]\n" } else { "\n]\n" });
+    out.text.push_str(if rows.is_empty() { "[]\n" } else { "\n]\n" });
     out.finish().map(drop)
 }
 

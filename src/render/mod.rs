@@ -2,6 +2,7 @@
 //! an Excel workbook or HTML. A command describes what it shows once, as a [`View`]; which form
 //! is made is decided here, in [`View::render`], and only that form is made.
 
+pub(crate) mod blocks;
 pub mod csv_out;
 pub mod escape;
 pub mod html;
@@ -167,7 +168,9 @@ impl<'w> Sink<'w> {
 
 /// Rows a renderer reads more than once (widths first, then lines) without their being kept
 /// as a [`Table`]: a [`Table`] itself, or a command's own values listed one row at a time.
-pub trait Rows {
+/// Shared between threads: a large output is made a block of rows at a time on every core
+/// ([`blocks`]).
+pub trait Rows: Sync {
     fn columns(&self) -> &[String];
     /// What [`Table::droppable`] names: none, unless the rows say.
     fn droppable(&self) -> &[String] {
@@ -178,7 +181,11 @@ pub trait Rows {
         self.len() == 0
     }
     /// Calls `row` with each row's values, in order, as many times as it is asked.
-    fn each(&self, row: &mut dyn FnMut(&[Value<'_>]));
+    fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
+        self.each_in(0..self.len(), row);
+    }
+    /// [`Rows::each`] for the rows `range` (within `0..len()`) only.
+    fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>]));
 }
 
 impl Rows for Table {
@@ -194,9 +201,9 @@ impl Rows for Table {
         self.rows.len()
     }
 
-    fn each(&self, row: &mut dyn FnMut(&[Value<'_>])) {
+    fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>])) {
         let mut values = Vec::with_capacity(self.columns.len());
-        for cells in &self.rows {
+        for cells in &self.rows[range] {
             values.clear();
             values.extend(cells.iter().map(Cell::value));
             row(&values);

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table as Comfy, presets};
 
-use super::{Rows, Sink, Table, Value};
+use super::{Rows, Sink, Table, Value, blocks};
 use crate::core::money::{write_money, write_money_grouped};
 
 /// Above this many rows a table is written as plain aligned columns: comfy-table keeps every
@@ -219,18 +219,30 @@ impl Survey {
     /// A column holds what its first cell that is not empty holds.
     fn of(rows: &dyn Rows) -> Survey {
         let columns = rows.columns();
+        // Each run of rows surveyed on its own thread: the widest cell of each column, and its
+        // first cell that is not empty (at what row, and what it holds).
+        type Part = (Vec<usize>, Vec<Option<(bool, bool)>>);
+        let new = || -> Part { (vec![0; columns.len()], vec![None; columns.len()]) };
+        let survey = |(natural, first): &mut Part, range: std::ops::Range<usize>| {
+            let mut shown = String::new();
+            rows.each_in(range, &mut |row| {
+                for (i, &value) in row.iter().enumerate() {
+                    let right = display(value, Amounts::Grouped, &mut shown);
+                    natural[i] = natural[i].max(shown.chars().count());
+                    if first[i].is_none() && !matches!(value, Value::Empty) {
+                        first[i] = Some((matches!(value, Value::Text(_)), right));
+                    }
+                }
+            });
+        };
         let mut natural: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
         let mut first: Vec<Option<(bool, bool)>> = vec![None; columns.len()];
-        let mut shown = String::new();
-        rows.each(&mut |row| {
-            for (i, &value) in row.iter().enumerate() {
-                let right = display(value, Amounts::Grouped, &mut shown);
-                natural[i] = natural[i].max(shown.chars().count());
-                if first[i].is_none() && !matches!(value, Value::Empty) {
-                    first[i] = Some((matches!(value, Value::Text(_)), right));
-                }
+        for (part_natural, part_first) in blocks::in_runs(rows.len(), &new, &survey) {
+            for i in 0..columns.len() {
+                natural[i] = natural[i].max(part_natural[i]);
+                first[i] = first[i].or(part_first[i]);
             }
-        });
+        }
         Survey {
             natural,
             text: first.iter().map(|f| f.is_none_or(|(text, _)| text)).collect(),
@@ -397,34 +409,42 @@ fn render_plain(rows: &dyn Rows, plan: &Plan, survey: &Survey, color: bool, out:
             text.extend(std::iter::repeat_n(' ', pad));
         }
     };
-    let end = |out: &mut Sink<'_>, text: &mut String, bold: bool| {
+    // A line made in `text` (then cleared), its trailing spaces left off, into `to`.
+    let end = |to: &mut String, text: &mut String, bold: bool| {
         let trimmed = text.trim_end();
         if bold && color {
-            out.text.push_str("\u{1b}[1m");
-            out.text.push_str(trimmed);
-            out.text.push_str("\u{1b}[0m");
+            to.push_str("\u{1b}[1m");
+            to.push_str(trimmed);
+            to.push_str("\u{1b}[0m");
         } else {
-            out.text.push_str(trimmed);
+            to.push_str(trimmed);
         }
-        out.text.push('\n');
-        out.row_done();
+        to.push('\n');
         text.clear();
     };
     for (n, &i) in plan.shown.iter().enumerate() {
         line(&mut text, &plan.headers[i], n, i);
     }
-    end(out, &mut text, true);
+    end(&mut out.text, &mut text, true);
     for (n, &i) in plan.shown.iter().enumerate() {
         line(&mut text, &"-".repeat(plan.caps[i]), n, i);
     }
-    end(out, &mut text, false);
-    let mut shown = String::new();
-    rows.each(&mut |row| {
-        for (n, &i) in plan.shown.iter().enumerate() {
-            display(row[i], plan.amounts, &mut shown);
-            line(&mut text, &shown, n, i);
-        }
-        end(out, &mut text, false);
+    end(&mut out.text, &mut text, false);
+    out.row_done();
+    // The rows, a block at a time on every core.
+    let block = |range: std::ops::Range<usize>, to: &mut String| {
+        let (mut text, mut shown) = (String::new(), String::new());
+        rows.each_in(range, &mut |row| {
+            for (n, &i) in plan.shown.iter().enumerate() {
+                display(row[i], plan.amounts, &mut shown);
+                line(&mut text, &shown, n, i);
+            }
+            end(to, &mut text, false);
+        });
+    };
+    blocks::in_blocks(rows.len(), &block, &mut |lines| {
+        out.text.push_str(lines);
+        out.row_done();
     });
     let width = plan.width.unwrap_or(usize::MAX);
     if plan.amounts == Amounts::Whole {
