@@ -532,6 +532,28 @@ mod tests {
         assert_eq!(lines.len(), BOXED_ROWS_MAX + 3);
     }
 
+    /// A column is what its first cell that is not empty holds, in the whole table: surveyed
+    /// in runs on several threads, the first run's first cell decides, not a later run's, and
+    /// the widest cell of any run sets the width.
+    #[test]
+    fn a_column_is_what_its_first_cell_holds_however_the_rows_are_surveyed() {
+        let mut t = Table::new(["n", "note"]);
+        let rows = 4 * super::blocks::BLOCK_ROWS;
+        for i in 0..rows {
+            let n = match i {
+                0 => Cell::Empty,
+                1 => Cell::Count(7),
+                _ => Cell::text("x"),
+            };
+            let note = if i == rows - 1 { Cell::text("the widest note of all") } else { Cell::Empty };
+            t.push(vec![n, note]);
+        }
+        let survey = Survey::of(&t);
+        assert_eq!(survey.number, [true, false]);
+        assert_eq!(survey.text, [false, true]);
+        assert_eq!(survey.natural, [1, "the widest note of all".len()]);
+    }
+
     fn wide() -> Table {
         let mut t = Table::new(["customer", "name", "currency", "open", "fee", "detail"])
             .droppable(["detail", "fee"]);
