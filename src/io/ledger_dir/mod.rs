@@ -174,21 +174,8 @@ pub fn survey(dir: &Path) -> Vec<(Option<FileReading>, Vec<Finding>)> {
 /// Merged from the back, so that each part gives its memory back as it empties: taken from
 /// the front, every part stayed whole until the end, and ten million invoices were held
 /// twice.
-fn in_file_order(mut parts: Vec<Vec<Invoice>>) -> Vec<Invoice> {
-    // About 10 MB of invoices: a part this much shorter than its allocation gives the rest
-    // back (a large allocation shrinks where it is, without a copy).
-    const GIVE_BACK: usize = 1 << 16;
-    let mut invoices = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    loop {
-        let last = parts.iter().enumerate().filter_map(|(r, part)| part.last().map(|i| (i.line, r))).max();
-        let Some((_, r)) = last else { break };
-        let part = &mut parts[r];
-        invoices.extend(part.pop());
-        if part.capacity() - part.len() >= GIVE_BACK {
-            part.shrink_to_fit();
-        }
-    }
-    invoices.reverse();
+fn in_file_order(parts: Vec<Vec<Invoice>>) -> Vec<Invoice> {
+    let mut invoices = crate::io::csv_in::merge_parts(parts, |i| i.line, |i| i);
     if !invoices.is_sorted_by_key(|i| i.line) {
         // Only if a worker's part was out of order after all: lines are unique, so an
         // in-place sort gives the stable order.
