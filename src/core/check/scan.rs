@@ -242,7 +242,12 @@ impl Streamed {
     /// register position `owner`): a load keeps such a record.
     /// (A credit note too, though it does not count towards the usual currency.)
     pub fn unusual(&self, record: &InvoiceRecord<'_>, owner: Option<u32>) -> bool {
-        owner.and_then(|o| self.usual[o as usize]).is_some_and(|u| u != record.currency)
+        self.unusual_in(record.currency, owner)
+    }
+
+    /// [`Streamed::unusual`] of an invoice in `currency` of the customer `owner`.
+    pub fn unusual_in(&self, currency: Currency, owner: Option<u32>) -> bool {
+        owner.and_then(|o| self.usual[o as usize]).is_some_and(|u| u != currency)
     }
 
     /// Whether some customer has an invoice in a currency other than its usual one: if not,

@@ -137,7 +137,7 @@ pub fn load_ledger_about(dir: &Path, about: About<'_>) -> Result<crate::core::le
     if !wanted.is_empty() {
         let more =
             |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-        invoice_parts.extend(read_again(dir, &policy, &index, more)?);
+        invoice_parts.extend(read_again(dir, &policy, &index, numbered(&wanted), more)?);
     }
     if file_stamp(&dir.join(INVOICES)) != stamp {
         // Rewritten between the readings: read it whole, once.
@@ -181,13 +181,20 @@ fn read_again(
     dir: &Path,
     policy: &Policy,
     index: &CustomerIndex<'_>,
+    maybe: impl Fn(super::LineKey<'_>) -> bool + Sync,
     more: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
 ) -> Result<Vec<Vec<Invoice>>> {
-    scan_invoices(dir, policy, index, Vec::new, |kept, record| {
+    let kept = super::scan_invoices_where(dir, policy, index, Some(&maybe), Vec::new, |kept, record| {
         if more(record) {
             kept.push(record.to_owned());
         }
-    })
+    });
+    kept.map(|(parts, _)| parts)
+}
+
+/// Whether a line may be one whose number `wanted` names (a line `more` then decides on).
+fn numbered(wanted: &rustc_hash::FxHashSet<u64>) -> impl Fn(super::LineKey<'_>) -> bool + Sync + '_ {
+    |line| wanted.contains(&crate::core::ledger::number_hash(line.number))
 }
 
 /// The lines `keeps` left whose number `wanted` names, read again into `parts`: numbers given
@@ -208,7 +215,7 @@ fn read_wanted_again(
         return Ok(true);
     }
     let more = |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-    parts.extend(read_again(dir, policy, index, more)?);
+    parts.extend(read_again(dir, policy, index, numbered(wanted), more)?);
     Ok(file_stamp(&dir.join(INVOICES)) == stamp)
 }
 
@@ -542,7 +549,11 @@ pub fn load_ledger_for_check(
         wanted.extend(credited);
         wanted.extend(streamed.journal_numbers().map(number_hash));
         if !wanted.is_empty() || streamed.any_unusual() {
-            let more = read_again(dir, &policy, &index, |record| {
+            let maybe = |line: super::LineKey<'_>| {
+                wanted.contains(&number_hash(line.number))
+                    || line.currency.is_none_or(|c| streamed.unusual_in(c, index.get(line.customer)))
+            };
+            let more = read_again(dir, &policy, &index, maybe, |record| {
                 let owner = index.get(record.customer);
                 let needed = wanted.contains(&number_hash(record.number)) || streamed.unusual(record, owner);
                 needed && !decides_on(record, as_of, &paid) && !scan.flags(record, owner)
