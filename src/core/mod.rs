@@ -34,3 +34,10 @@ pub mod reference;
 pub mod rules;
 pub mod sie;
 pub mod starter;
+
+/// The threads a run splits its work over (a file's chunks, a ledger's decisions, a listing's
+/// blocks): the machine's cores, at most four, past which the parts gain nothing on the
+/// memory they share.
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
+}

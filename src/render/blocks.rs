@@ -6,14 +6,11 @@
 use std::ops::Range;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use crate::core::workers;
+
 /// Rows in a block: small enough that a few blocks in flight are a few megabytes, large
 /// enough that handing one over costs nothing beside making it.
 pub(crate) const BLOCK_ROWS: usize = 1024;
-
-/// Threads that make blocks: those the machine has, at most four.
-pub(crate) fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
-}
 
 /// The rows of block `block` of `rows` rows.
 fn block_range(block: usize, rows: usize) -> Range<usize> {

@@ -16,7 +16,7 @@ pub(super) fn decide_into<'a>(
 ) -> Outcome<'a> {
     let workers = match asked.only {
         Some(_) => 1,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
+        None => crate::core::workers(),
     };
     decide_parted(ledger, as_of, asked, open, workers, take)
 }

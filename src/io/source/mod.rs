@@ -309,7 +309,7 @@ impl CsvSource {
             }
             return Ok((vec![state], parser.damaged));
         }
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        let workers = crate::core::workers();
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
         std::thread::scope(|scope| -> Result<(Vec<State>, Vec<Finding>)> {
