@@ -210,13 +210,8 @@ pub type Rows<T> = (Vec<(u64, T)>, Vec<Finding>);
 pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<T>> {
     let mut findings = damaged;
     let mut parts = Vec::with_capacity(states.len());
-    for (mut part, f) in states {
+    for (part, f) in states {
         findings.extend(f);
-        // Each worker takes the file's chunks in order, so its rows come in file order; a part
-        // that does not is put in order first.
-        if !part.is_sorted_by_key(|(line, _)| *line) {
-            part.sort_by_key(|(line, _)| *line);
-        }
         parts.push(part);
     }
     if !findings.is_empty() {
@@ -227,10 +222,16 @@ pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<
     Ok(merge_parts(parts, |(line, _)| *line, |(_, row)| row))
 }
 
-/// Parts, each in order by `key`, merged into one list in that order (as `into` makes each
-/// item). Taken from the parts' ends, so that each part gives its memory back as it empties
-/// and the peak is about one list, not two; then turned around.
+/// Parts merged into one list in order by `key` (as `into` makes each item). Each worker of a
+/// scan takes the file's chunks in order, so its part is in order already; one that is not is
+/// sorted first. Taken from the parts' ends, so that each part gives its memory back as it
+/// empties and the peak is about one list, not two; then turned around.
 pub fn merge_parts<T, U>(mut parts: Vec<Vec<T>>, key: impl Fn(&T) -> u64, into: impl Fn(T) -> U) -> Vec<U> {
+    for part in &mut parts {
+        if !part.is_sorted_by_key(&key) {
+            part.sort_by_key(&key);
+        }
+    }
     // About 10 MB of rows: a part this much shorter than its allocation gives the rest back
     // (a large allocation shrinks where it is, without a copy).
     const GIVE_BACK: usize = 1 << 16;
