@@ -883,7 +883,9 @@ proptest! {
             (decisions, outcome.violations, outcome.warnings)
         };
         let one = decided(1, Asked::every(Why::full));
-        prop_assert!(!one.0.is_empty());
+        // A ledger with nothing open or issued on the day decides nothing and shows nothing:
+        // such a case is drawn again (asserted, it failed a run now and then).
+        prop_assume!(!one.0.is_empty());
         for parts in [2, 3] {
             prop_assert_eq!(&decided(parts, Asked::every(Why::full)), &one, "{} parts", parts);
         }
