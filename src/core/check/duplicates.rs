@@ -1,74 +1,227 @@
 //! Likely duplicate customers: the same org number, e-mail, or name and postcode.
 
 use super::*;
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
 
 /// A name without case, punctuation and company form: `Åby Bageri AB` = `ÅBY BAGERI`.
 pub fn normalized_name(name: &str) -> String {
-    let lower = name.to_lowercase();
-    // Written into one string (each customer's name is normalised, some twice).
-    let mut normalized = String::with_capacity(lower.len());
-    for word in lower.split_whitespace().filter(|w| !COMPANY_FORMS.contains(w)) {
-        let before = normalized.len();
-        if before > 0 {
-            normalized.push(' ');
+    let mut normalized = String::new();
+    read_name(name, &mut String::new(), &mut normalized);
+    normalized
+}
+
+/// Writes `name` normalised (see [`normalized_name`]) into `out` and gives the company form it
+/// carries (`Kjær ApS` → `aps`), if any; `word` is room for one word in lower case. Nothing
+/// is allocated once the two strings have grown: a register's every name is read this way.
+fn read_name(name: &str, word: &mut String, out: &mut String) -> Option<&'static str> {
+    out.clear();
+    let mut form = None;
+    for w in name.split_whitespace() {
+        word.clear();
+        push_lowercase(w, word);
+        if let Some(&found) = COMPANY_FORMS.iter().find(|f| **f == word.as_str()) {
+            form = form.or(Some(found));
+            continue;
         }
-        let letters = normalized.len();
-        normalized.extend(word.chars().filter(|c| c.is_alphanumeric()));
-        if normalized.len() == letters {
-            normalized.truncate(before); // nothing of the word was a letter or digit
+        let before = out.len();
+        if before > 0 {
+            out.push(' ');
+        }
+        let letters = out.len();
+        out.extend(word.chars().filter(|c| c.is_alphanumeric()));
+        if out.len() == letters {
+            out.truncate(before); // nothing of the word was a letter or digit
         }
     }
-    normalized
+    form
+}
+
+/// Appends `text` in lower case, exactly as `str::to_lowercase` writes it, without a string
+/// of its own: character by character, but for a capital sigma, whose lower case depends on
+/// where in a word it stands.
+fn push_lowercase(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else if text.contains('Σ') {
+        out.push_str(&text.to_lowercase());
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
 }
 
 /// Company forms, as words of a name in lower case.
 const COMPANY_FORMS: [&str; 15] =
     ["ab", "hb", "kb", "as", "asa", "aps", "a/s", "i/s", "oy", "oyj", "ky", "ay", "tmi", "enk", "da"];
 
-/// The company form a name carries (`Kjær ApS` → `aps`), if any.
-fn company_form(name: &str) -> Option<String> {
-    let lower = name.to_lowercase();
-    lower.split_whitespace().find(|w| COMPANY_FORMS.contains(w)).map(str::to_owned)
+/// Room to compare names in without allocating for each comparison.
+#[derive(Default)]
+pub(super) struct Names {
+    word: String,
+    a: String,
+    b: String,
 }
 
-/// Two names are the same customer's when they are equal once normalised and do not carry
-/// different company forms (`Kjær ApS` and `Kjær I/S` are two legal persons; `Åby Bageri`
-/// and `Åby Bageri AB` may be one).
-pub(super) fn same_name(a: &str, b: &str) -> bool {
-    let na = normalized_name(a);
-    !na.is_empty()
-        && na == normalized_name(b)
-        && match (company_form(a), company_form(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
+impl Names {
+    /// Two names are the same customer's when they are equal once normalised and do not carry
+    /// different company forms (`Kjær ApS` and `Kjær I/S` are two legal persons; `Åby Bageri`
+    /// and `Åby Bageri AB` may be one).
+    pub(super) fn same(&mut self, a: &str, b: &str) -> bool {
+        let form_a = read_name(a, &mut self.word, &mut self.a);
+        if self.a.is_empty() {
+            return false;
         }
+        let form_b = read_name(b, &mut self.word, &mut self.b);
+        self.a == self.b
+            && match (form_a, form_b) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            }
+    }
 }
 
+/// [`Names::same`] for one comparison.
+#[cfg(test)]
+pub(super) fn same_name(a: &str, b: &str) -> bool {
+    Names::default().same(a, b)
+}
+
+#[cfg(test)]
 pub(super) fn normalized_org_no(country: &str, org_no: &str) -> String {
-    let digits: String = org_no.chars().filter(char::is_ascii_digit).collect();
+    let mut digits = String::new();
+    push_org_digits(country, org_no, &mut digits);
+    digits
+}
+
+/// Appends the digits an org number is compared by.
+fn push_org_digits(country: &str, org_no: &str, out: &mut String) {
+    let start = out.len();
+    out.extend(org_no.chars().filter(char::is_ascii_digit));
     // A Swedish 12-digit personnummer (century first) is the same person as its 10-digit form.
-    if country.eq_ignore_ascii_case("SE") && digits.len() == 12 { digits[2..].to_owned() } else { digits }
+    if country.eq_ignore_ascii_case("SE") && out.len() - start == 12 {
+        out.replace_range(start..start + 2, "");
+    }
+}
+
+/// The three keys a customer is compared by, each written into a string of its own.
+#[derive(Clone, Copy)]
+enum Key {
+    /// Country and the org number's digits.
+    Org,
+    /// The e-mail address, trimmed, in lower case.
+    Email,
+    /// The normalised name and the postcode's letters and digits, when both are there.
+    NameAndPostcode,
+}
+
+impl Key {
+    /// Writes the customer's key into `out` (cleared first); false when it has none.
+    fn write(self, c: &Customer, word: &mut String, out: &mut String) -> bool {
+        out.clear();
+        match self {
+            Key::Org => {
+                let Some(org) = c.org_no.as_deref() else { return false };
+                out.push_str(&c.country);
+                out.push(':');
+                let digits = out.len();
+                push_org_digits(&c.country, org, out);
+                out.len() > digits
+            }
+            Key::Email => {
+                let Some(email) = c.email.as_deref() else { return false };
+                push_lowercase(email.trim(), out);
+                !out.is_empty()
+            }
+            Key::NameAndPostcode => {
+                let Some(postcode) = c.postcode.as_deref() else { return false };
+                read_name(&c.name, word, out);
+                if out.is_empty() {
+                    return false;
+                }
+                // A normalised name holds letters, digits and spaces only: the NUL between
+                // it and the postcode cannot be part of either.
+                out.push('\0');
+                let code = out.len();
+                out.extend(postcode.chars().filter(char::is_ascii_alphanumeric));
+                out.len() > code
+            }
+        }
+    }
+}
+
+/// Customers by the hash of a key, each hash's customers chained in register order: the
+/// first earlier customer with the same key is found without a string kept per customer.
+struct Chains {
+    /// A hash's first and last customer.
+    ends: FxHashMap<u64, (u32, u32)>,
+    /// The next customer with the same hash (`NONE`: the last).
+    next: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Chains {
+    fn new(customers: usize) -> Chains {
+        let mut ends = FxHashMap::default();
+        ends.reserve(customers);
+        Chains { ends, next: vec![NONE; customers] }
+    }
+
+    /// The first customer before `at` with this hash for which `same` holds; `at` joins the
+    /// hash's chain.
+    fn first_same(&mut self, at: usize, hash: u64, mut same: impl FnMut(usize) -> bool) -> Option<usize> {
+        let at32 = u32::try_from(at).expect("a register of fewer than 2^32 customers");
+        match self.ends.get_mut(&hash) {
+            None => {
+                self.ends.insert(hash, (at32, at32));
+                None
+            }
+            Some((first, last)) => {
+                let mut found = None;
+                let mut e = *first;
+                while e != NONE {
+                    if same(e as usize) {
+                        found = Some(e as usize);
+                        break;
+                    }
+                    e = self.next[e as usize];
+                }
+                self.next[*last as usize] = at32;
+                *last = at32;
+                found
+            }
+        }
+    }
 }
 
 pub(super) fn likely_duplicates(ledger: &Ledger, out: &mut Vec<Finding>) {
-    let mut by_org: FxHashMap<String, usize> = FxHashMap::default();
-    let mut by_email: FxHashMap<String, usize> = FxHashMap::default();
-    // (name, postcode) → every customer with them, for the company-form comparison.
-    let mut by_name: FxHashMap<(String, String), Vec<usize>> = FxHashMap::default();
-    for (i, c) in ledger.customers.iter().enumerate() {
-        let mut earlier = EarlierMatches::default();
-        if let Some(org) = org_key(c) {
-            earlier.org = Some(*by_org.entry(org).or_insert(i)).filter(|&first| first != i);
+    let hasher = FxBuildHasher;
+    likely_duplicates_hashed(ledger, |key| hasher.hash_one(key), out);
+}
+
+/// [`likely_duplicates`] with the hash given, so that a test can make every key collide.
+pub(super) fn likely_duplicates_hashed(ledger: &Ledger, hash: impl Fn(&str) -> u64, out: &mut Vec<Finding>) {
+    let customers = &ledger.customers;
+    let keys = [Key::Org, Key::Email, Key::NameAndPostcode];
+    let mut chains = keys.map(|_| Chains::new(customers.len()));
+    let (mut word, mut key, mut other) = (String::new(), String::new(), String::new());
+    let mut names = Names::default();
+    for (i, c) in customers.iter().enumerate() {
+        let mut found = [None; 3];
+        for ((kind, chain), found) in keys.iter().zip(&mut chains).zip(&mut found) {
+            if !kind.write(c, &mut word, &mut key) {
+                continue;
+            }
+            // A hash is only a hint: the keys themselves are compared, and the names too.
+            *found = chain.first_same(i, hash(&key), |e| {
+                let earlier = &customers[e];
+                kind.write(earlier, &mut word, &mut other)
+                    && other == key
+                    && (!matches!(kind, Key::NameAndPostcode) || names.same(&earlier.name, &c.name))
+            });
         }
-        if let Some(email) = email_key(c) {
-            earlier.email = Some(*by_email.entry(email).or_insert(i)).filter(|&first| first != i);
-        }
-        if let Some(key) = name_key(c) {
-            let seen = by_name.entry(key).or_default();
-            earlier.name = seen.iter().copied().find(|&e| same_name(&ledger.customers[e].name, &c.name));
-            seen.push(i);
-        }
-        duplicates_of(ledger, i, earlier, out);
+        let [org, email, name] = found;
+        duplicates_of(ledger, i, EarlierMatches { org, email, name }, &mut names, out);
     }
 }
 
@@ -80,50 +233,36 @@ pub(super) struct EarlierMatches {
     name: Option<usize>,
 }
 
-/// What a customer's org number is compared by: country and digits.
-fn org_key(c: &Customer) -> Option<String> {
-    let org = c.org_no.as_deref().map(|o| normalized_org_no(&c.country, o)).filter(|o| !o.is_empty())?;
-    Some(format!("{}:{org}", c.country))
-}
-
-fn email_key(c: &Customer) -> Option<String> {
-    c.email.as_deref().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty())
-}
-
-/// The normalised name and the postcode's letters and digits, when both are there.
-fn name_key(c: &Customer) -> Option<(String, String)> {
-    let postcode = c.postcode.as_deref()?;
-    let name = normalized_name(&c.name);
-    let code: String = postcode.chars().filter(char::is_ascii_alphanumeric).collect();
-    (!name.is_empty() && !code.is_empty()).then_some((name, code))
-}
-
 /// [`likely_duplicates`]'s matches for the customer at `at` alone: a scan of the customers
 /// before it instead of the whole register's maps.
-pub(super) fn earlier_matches(ledger: &Ledger, at: usize) -> EarlierMatches {
+pub(super) fn earlier_matches(ledger: &Ledger, at: usize, names: &mut Names) -> EarlierMatches {
     let c = &ledger.customers[at];
-    let (org, email, name) = (org_key(c), email_key(c), name_key(c));
-    let mut earlier = EarlierMatches::default();
-    for (e, other) in ledger.customers[..at].iter().enumerate() {
-        if earlier.org.is_none() && org.is_some() && org_key(other) == org {
-            earlier.org = Some(e);
+    let (mut word, mut other) = (String::new(), String::new());
+    let [org, email, name] = [Key::Org, Key::Email, Key::NameAndPostcode].map(|kind| {
+        let mut key = String::new();
+        if !kind.write(c, &mut word, &mut key) {
+            return None;
         }
-        if earlier.email.is_none() && email.is_some() && email_key(other) == email {
-            earlier.email = Some(e);
-        }
-        if earlier.name.is_none()
-            && name.is_some()
-            && name_key(other) == name
-            && same_name(&other.name, &c.name)
-        {
-            earlier.name = Some(e);
-        }
-    }
-    earlier
+        ledger.customers[..at].iter().position(|earlier| {
+            kind.write(earlier, &mut word, &mut other)
+                && other == key
+                && (!matches!(kind, Key::NameAndPostcode) || names.same(&earlier.name, &c.name))
+        })
+    });
+    EarlierMatches { org, email, name }
 }
 
 /// The likely-duplicate findings of the customer at `at`, given its earlier matches.
-pub(super) fn duplicates_of(ledger: &Ledger, at: usize, earlier: EarlierMatches, out: &mut Vec<Finding>) {
+pub(super) fn duplicates_of(
+    ledger: &Ledger,
+    at: usize,
+    earlier: EarlierMatches,
+    names: &mut Names,
+    out: &mut Vec<Finding>,
+) {
+    if earlier.org.is_none() && earlier.email.is_none() && earlier.name.is_none() {
+        return;
+    }
     let c = &ledger.customers[at];
     // Earlier customer → what matched.
     let mut matches: Vec<(usize, Vec<String>)> = Vec::new();
@@ -138,7 +277,9 @@ pub(super) fn duplicates_of(ledger: &Ledger, at: usize, earlier: EarlierMatches,
     if earlier.org.is_some() {
         note(earlier.org, format!("the same org number {}", c.org_no.as_deref().unwrap_or("")));
     }
-    if let Some(email) = earlier.email.and_then(|_| email_key(c)) {
+    if earlier.email.is_some() {
+        let mut email = String::new();
+        Key::Email.write(c, &mut String::new(), &mut email);
         note(earlier.email, format!("the same e-mail {email}"));
     }
     if let Some(postcode) = c.postcode.as_deref().filter(|_| earlier.name.is_some()) {
@@ -147,7 +288,7 @@ pub(super) fn duplicates_of(ledger: &Ledger, at: usize, earlier: EarlierMatches,
     // A shared org number or e-mail with the same name too is all the more likely one customer.
     for (earlier, whys) in matches.iter_mut() {
         let e = &ledger.customers[*earlier];
-        if !whys.iter().any(|w| w.starts_with("the same name")) && same_name(&e.name, &c.name) {
+        if !whys.iter().any(|w| w.starts_with("the same name")) && names.same(&e.name, &c.name) {
             whys.push("the same name".to_owned());
         }
     }

@@ -1,4 +1,4 @@
-use super::duplicates::{normalized_org_no, same_name};
+use super::duplicates::{Names, likely_duplicates_hashed, normalized_org_no, same_name};
 use super::*;
 
 #[test]
@@ -104,7 +104,66 @@ fn different_company_forms_are_different_names() {
     assert!(!same_name("AB", "AB"), "a name of nothing but a company form is no evidence");
 }
 
+#[test]
+fn lower_case_is_the_strings_own() {
+    // A capital sigma ends a word as ς and stands inside one as σ, as str::to_lowercase has it.
+    assert_eq!(normalized_name("ΟΔΟΣ ΣΑΣ AB"), "οδος σας");
+    assert_eq!(normalized_name("Oδοσ"), "oδοσ");
+    assert!(same_name("ΟΔΟΣ", "οδος"));
+    assert!(!same_name("ΟΔΟΣ", "οδοσ"));
+    assert_eq!(normalized_name("KÅRE \u{212a}ÅRE"), "kåre kåre"); // the Kelvin sign is a K
+}
+
 proptest::proptest! {
+    /// The register's likely duplicates, found through hashed keys, are those a scan of the
+    /// earlier customers finds for each customer (what `dun customer` does), also when every
+    /// key's hash is the same and only the keys themselves tell customers apart.
+    #[test]
+    fn likely_duplicates_are_those_a_scan_finds(
+        customers in proptest::collection::vec(
+            (0usize..7, 0usize..5, 0usize..5, 0usize..4, 0usize..3),
+            1..24,
+        ),
+        collide in proptest::bool::ANY,
+    ) {
+        use super::super::journal::Journal;
+        use super::super::model::Customer;
+        use super::super::policy::Policy;
+        let names = ["Åby Bageri AB", "ÅBY BAGERI", "Kjær ApS", "Kjær I/S", "ΟΔΟΣ", "οδος", "AB"];
+        let emails = [None, Some("a@x.se"), Some(" A@X.se "), Some("ΣΑΣ@x.gr"), Some("σας@x.gr")];
+        let orgs = [None, Some("556036-0793"), Some("5560360793"), Some("19570819-9327"), Some("570819-9327")];
+        let postcodes = [None, Some("431 34"), Some("43134"), Some("-")];
+        let countries = ["SE", "NO", "se"];
+        let customers: Vec<Customer> = customers
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, email, org, postcode, country))| Customer {
+                id: compact_str::format_compact!("C{i}"),
+                name: names[name].into(),
+                country: countries[country].into(),
+                email: emails[email].map(Into::into),
+                org_no: orgs[org].map(Into::into),
+                postcode: postcodes[postcode].map(Into::into),
+                line: i as u64 + 2,
+                ..Customer::default()
+            })
+            .collect();
+        let policy = Policy::from_toml("[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let ledger = Ledger::new(policy, customers, Vec::new(), Vec::new(), Journal::default());
+        let mut found = Vec::new();
+        if collide {
+            likely_duplicates_hashed(&ledger, |_| 0, &mut found);
+        } else {
+            likely_duplicates(&ledger, &mut found);
+        }
+        let mut scanned = Vec::new();
+        let mut names = Names::default();
+        for at in 0..ledger.customers.len() {
+            duplicates_of(&ledger, at, earlier_matches(&ledger, at, &mut names), &mut names, &mut scanned);
+        }
+        proptest::prop_assert_eq!(found, scanned);
+    }
+
     /// One customer's findings, checked alone (`dun customer`), are exactly the whole
     /// ledger's findings about it, the credit watch's aside: data problems, likely
     /// duplicates (by org number, e-mail, name and postcode, company forms), invoices
