@@ -82,7 +82,30 @@ impl RefKinds {
 
 /// Each customer's usual currency: the currency of a strict majority of its invoices, when
 /// that is at least two.
-pub(super) fn usual_currencies<'a>(
+pub(super) fn usual_currencies<'a>(invoices: impl IntoIterator<Item = &'a Invoice>) -> Usual<'a> {
+    Usual { by_position: &[], by_id: usual_by_id(invoices) }
+}
+
+/// Each customer's usual currency, by its position in the register where the invoice scan
+/// counted them, else by id.
+pub(super) struct Usual<'a> {
+    pub(super) by_position: &'a [Option<Currency>],
+    pub(super) by_id: FxHashMap<&'a str, Currency>,
+}
+
+impl Usual<'_> {
+    /// The usual currency of the customer with this id, at this position in the register.
+    fn of(&self, position: Option<usize>, id: &str) -> Option<Currency> {
+        match position {
+            // An array read, not a hash probe and a key comparison per invoice.
+            Some(at) if !self.by_position.is_empty() => self.by_position.get(at).copied().flatten(),
+            _ => self.by_id.get(id).copied(),
+        }
+    }
+}
+
+/// [`usual_currencies`] by customer id.
+pub(super) fn usual_by_id<'a>(
     invoices: impl IntoIterator<Item = &'a Invoice>,
 ) -> FxHashMap<&'a str, Currency> {
     let mut counts: FxHashMap<&str, Vec<(Currency, u32)>> = FxHashMap::default();
@@ -117,7 +140,7 @@ where
 pub(super) fn check_invoices_with<'a, I>(
     ctx: &Ctx<'a>,
     invoices: I,
-    usual: &FxHashMap<&str, Currency>,
+    usual: &Usual<'_>,
     out: &mut Vec<Finding>,
 ) where
     I: IntoIterator<Item = &'a Invoice>,
@@ -139,7 +162,7 @@ fn check_invoice<'a>(
     inv: &'a Invoice,
     payments: &PaymentIndex,
     rules_by_segment: &mut FxHashMap<Option<&'a str>, Rules>,
-    usual: &FxHashMap<&str, Currency>,
+    usual: &Usual<'_>,
     out: &mut Vec<Finding>,
 ) {
     let ledger = ctx.ledger;
@@ -152,7 +175,8 @@ fn check_invoice<'a>(
         };
         f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
     };
-    let customer = ledger.customer(&inv.customer);
+    let position = ledger.customer_position(&inv.customer);
+    let customer = position.map(|at| &ledger.customers[at]);
     let rules = rules_by_segment
         .entry(customer.and_then(|c| c.segment.as_deref()))
         .or_insert_with(|| ledger.rules_for(customer));
@@ -294,7 +318,7 @@ fn check_invoice<'a>(
             f
         });
     }
-    if let Some(&u) = usual.get(inv.customer.as_str())
+    if let Some(u) = usual.of(position, &inv.customer)
         && u != inv.currency
     {
         out.push(

@@ -316,6 +316,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
         return; // said once, on the policy (company_details)
     }
     let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
+    let mut problems: FxHashMap<(Currency, &str), Option<String>> = FxHashMap::default();
     let mut open: Vec<&Invoice> =
         ctx.open_invoices().filter(|invoice| only.is_none_or(|id| invoice.customer == id)).collect();
     open.sort_by_key(|invoice| invoice.line);
@@ -324,8 +325,12 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
             continue;
         }
         let Some(customer) = ctx.ledger.customer(&invoice.customer) else { continue };
-        let pay = super::account::pay_to(policy, &invoice.currency.to_string(), &customer.country);
-        if let Some(problem) = pay.problem {
+        // A handful of currencies and countries among a register's customers: each pair's
+        // details are worked out once.
+        let problem = problems.entry((invoice.currency, customer.country.as_str())).or_insert_with(|| {
+            super::account::pay_to(policy, &invoice.currency.to_string(), &customer.country).problem
+        });
+        if let Some(problem) = problem {
             findings.push(
                 Finding::warning(
                     CUSTOMERS,
@@ -436,7 +441,8 @@ pub use scan::{CheckScan, CheckTally, Streamed};
 use customers::check_customer;
 use duplicates::{Names, duplicates_of, earlier_matches, likely_duplicates};
 use invoices::{
-    check_invoices, check_invoices_with, check_payments, credit_watch, credit_watch_of, usual_currencies,
+    Usual, check_invoices, check_invoices_with, check_payments, credit_watch, credit_watch_of, usual_by_id,
+    usual_currencies,
 };
 #[cfg(test)]
 mod tests;

@@ -274,15 +274,11 @@ impl Streamed {
 
     /// Each customer's usual currency, by id: the register's from the tallies, those of
     /// customers the register lacks from their invoices (a load keeps all of them).
-    pub(super) fn usual_currencies<'a>(&self, ledger: &'a Ledger) -> FxHashMap<&'a str, Currency> {
+    pub(super) fn usual_currencies<'a>(&'a self, ledger: &'a Ledger) -> Usual<'a> {
+        // The scan counted the register's customers by position (the index's: an id's last
+        // line, as `Ledger::customer_position` has it); invoices of others are counted here.
         let unknown = ledger.invoices.iter().filter(|i| ledger.customer(&i.customer).is_none());
-        let mut usual = usual_currencies(unknown);
-        for (c, u) in ledger.customers.iter().zip(&self.usual) {
-            if let Some(u) = u {
-                usual.insert(c.id.as_str(), *u);
-            }
-        }
-        usual
+        Usual { by_position: &self.usual, by_id: usual_by_id(unknown) }
     }
 
     /// Each customer's last activity, by id (see [`crate::core::privacy::last_activities`]).
