@@ -10,9 +10,8 @@ use chrono::{Datelike, NaiveDate};
 
 use rustc_hash::FxHashMap;
 
-use super::ledger::Ledger;
-use super::model::{Currency, Customer, Text};
-use rust_decimal::Decimal;
+use super::ledger::{Ledger, OpenBook, Owner};
+use super::model::Customer;
 
 /// The name a forgotten customer keeps in the register.
 pub const FORGOTTEN: &str = "(forgotten)";
@@ -83,9 +82,10 @@ impl JournalActivity {
 
 /// Each customer's last invoice, credit note, payment, settlement or journal event up to
 /// `as_of`, in one pass over the ledger.
-pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<&str, NaiveDate> {
-    // The latest date per register position: one id lookup per invoice or journal line, and
-    // no map keyed by id until the end.
+/// By position in the register: an id given on two lines has its activity at the position
+/// [`Ledger::customer_position`] gives.
+pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> Vec<Option<NaiveDate>> {
+    // The latest date per register position: one id lookup per invoice or journal line.
     let mut latest: Vec<Option<NaiveDate>> = vec![None; ledger.customers.len()];
     let mut see = |at: Option<usize>, d: NaiveDate| {
         if let Some(at) = at {
@@ -111,18 +111,12 @@ pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> FxHashMap<&str, Nai
             see(ledger.customer_position(id), e.date);
         }
     }
-    let mut last: FxHashMap<&str, NaiveDate> = FxHashMap::default();
-    for (c, d) in ledger.customers.iter().zip(&latest) {
-        if let Some(d) = d {
-            last.insert(c.id.as_str(), *d);
-        }
-    }
-    last
+    latest
 }
 
 /// One customer's last activity (see [`last_activities`]).
 pub fn last_activity(ledger: &Ledger, id: &str, as_of: NaiveDate) -> Option<NaiveDate> {
-    last_activities(ledger, as_of).get(id).copied()
+    ledger.customer_position(id).and_then(|at| last_activities(ledger, as_of)[at])
 }
 
 /// Why a customer may not be forgotten yet.
@@ -152,12 +146,24 @@ impl Keep {
     }
 }
 
-/// What deciding who may be forgotten needs, gathered once for the whole ledger.
+/// What deciding who may be forgotten needs, gathered once for the whole ledger, by position
+/// in the register (an id's position as [`Ledger::customer_position`] gives it).
 pub struct Facts<'a> {
-    /// Each customer's open items: number, amount, currency (worded when asked why it is kept).
-    open: FxHashMap<&'a str, Vec<(Text, Decimal, Currency)>>,
-    last: FxHashMap<&'a str, NaiveDate>,
+    ledger: &'a Ledger,
+    /// The open items (worded only when asked why a customer is kept).
+    book: OpenBook,
+    /// Whether something is open for the customer at each position.
+    open: Vec<bool>,
+    /// Each customer's last activity.
+    last: Vec<Option<NaiveDate>>,
     retention: Retention,
+}
+
+/// Why a customer is kept, before it is worded.
+enum Kept {
+    AlreadyForgotten,
+    Open,
+    Retained { last: NaiveDate, until: NaiveDate },
 }
 
 impl<'a> Facts<'a> {
@@ -167,43 +173,60 @@ impl<'a> Facts<'a> {
 
     /// [`Facts::new`] with each customer's last activity given (see [`last_activities`]): a
     /// load that does not keep every invoice gathers them while the invoices stream past.
-    pub fn with_last(ledger: &'a Ledger, as_of: NaiveDate, last: FxHashMap<&'a str, NaiveDate>) -> Facts<'a> {
+    pub fn with_last(ledger: &'a Ledger, as_of: NaiveDate, last: Vec<Option<NaiveDate>>) -> Facts<'a> {
         let book = ledger.open_book(as_of);
-        let mut open: FxHashMap<&'a str, Vec<(Text, Decimal, Currency)>> = FxHashMap::default();
+        let mut open = vec![false; ledger.customers.len()];
         for item in book.items.iter().filter(|i| !i.open.is_zero()) {
-            if let super::ledger::Owner::Known(i) = item.owner {
-                let id = ledger.customers[i as usize].id.as_str();
-                open.entry(id).or_default().push((Text::from(book.number(item)), item.open, item.currency));
+            if let Owner::Known(at) = item.owner {
+                open[at as usize] = true;
             }
         }
-        Facts { open, last, retention: retention(&ledger.policy.country) }
+        Facts { ledger, book, open, last, retention: retention(&ledger.policy.country) }
     }
 
     pub fn last(&self, id: &str) -> Option<NaiveDate> {
-        self.last.get(id).copied()
+        self.ledger.customer_position(id).and_then(|at| self.last.get(at).copied().flatten())
+    }
+
+    /// Why the customer is kept on `as_of`, if it is; a register's every customer is asked,
+    /// so nothing is worded here.
+    fn kept(&self, customer: &Customer, as_of: NaiveDate) -> Option<Kept> {
+        if customer.name == FORGOTTEN {
+            return Some(Kept::AlreadyForgotten);
+        }
+        let at = self.ledger.customer_position(&customer.id)?;
+        if self.open[at] {
+            return Some(Kept::Open);
+        }
+        let last = self.last.get(at).copied().flatten()?;
+        let until = kept_until(last, self.retention);
+        (as_of <= until).then_some(Kept::Retained { last, until })
     }
 
     /// Whether the customer may be forgotten on `as_of`.
     pub fn may_forget(&self, customer: &Customer, as_of: NaiveDate) -> Result<(), Keep> {
-        if customer.name == FORGOTTEN {
-            return Err(Keep::AlreadyForgotten);
-        }
-        if let Some(items) = self.open.get(customer.id.as_str()) {
-            let worded = items
-                .iter()
-                .map(|(number, open, currency)| {
-                    format!("{number} {} {currency}", crate::core::money::format_money(*open))
-                })
-                .collect();
-            return Err(Keep::Open(worded));
-        }
-        if let Some(last) = self.last(&customer.id) {
-            let until = kept_until(last, self.retention);
-            if as_of <= until {
-                return Err(Keep::Retained { last, until, retention: self.retention });
+        match self.kept(customer, as_of) {
+            None => Ok(()),
+            Some(Kept::AlreadyForgotten) => Err(Keep::AlreadyForgotten),
+            Some(Kept::Retained { last, until }) => {
+                Err(Keep::Retained { last, until, retention: self.retention })
             }
+            Some(Kept::Open) => Err(Keep::Open(self.open_items(&customer.id))),
         }
-        Ok(())
+    }
+
+    /// The customer's open items, worded: number, amount, currency.
+    fn open_items(&self, id: &str) -> Vec<String> {
+        let customers = &self.ledger.customers;
+        self.book
+            .items
+            .iter()
+            .filter(|i| !i.open.is_zero())
+            .filter(|i| matches!(i.owner, Owner::Known(at) if customers[at as usize].id == id))
+            .map(|i| {
+                format!("{} {} {}", self.book.number(i), crate::core::money::format_money(i.open), i.currency)
+            })
+            .collect()
     }
 }
 
@@ -233,7 +256,7 @@ pub fn past_retention_by<'a>(
         .customers
         .iter()
         .filter(|c| only.is_none_or(|id| c.id == id))
-        .filter(|c| facts.may_forget(c, as_of).is_ok())
+        .filter(|c| facts.kept(c, as_of).is_none())
         .filter_map(|c| Some((c, facts.last(&c.id)?)))
         .collect()
 }
@@ -365,6 +388,7 @@ pub fn forgotten(customer: &Customer) -> Customer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -378,6 +402,49 @@ mod tests {
         assert_eq!(kept_until(d("2018-12-31"), retention("DK")), d("2023-12-31"));
         assert_eq!(kept_until(d("2018-03-01"), retention("FI")), d("2028-12-31"));
         assert_eq!(retention("DE").years, 10);
+    }
+
+    /// Past retention only with nothing open: an invoice open since 2010 keeps its customer
+    /// (and says which), one settled in 2010 does not; a customer given on two lines is
+    /// decided on the line whose id the ledger's index holds (its last), for both lines.
+    #[test]
+    fn only_customers_with_nothing_open_are_past_retention() {
+        use crate::core::journal::Journal;
+        use crate::core::model::{Customer, Invoice};
+        use crate::core::policy::Policy;
+        let customer = |id: &str, line: u64| Customer {
+            id: id.into(),
+            name: "A AB".into(),
+            line,
+            ..Customer::default()
+        };
+        let customers = vec![customer("K1", 2), customer("K2", 3), customer("K1", 4), customer("K3", 5)];
+        let invoice = |number: &str, id: &str, paid: bool| {
+            let mut i =
+                Invoice::unpaid_sek(number, id, d("2010-01-01"), d("2010-01-31"), Decimal::new(100, 0));
+            if paid {
+                i.paid = i.amount;
+                i.paid_on = Some(d("2010-02-01"));
+            }
+            i
+        };
+        let invoices = vec![invoice("1", "K1", false), invoice("2", "K2", true), invoice("3", "K3", false)];
+        let policy =
+            Policy::from_toml("[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+        let ledger = Ledger::new(policy, customers, invoices, Vec::new(), Journal::default());
+        let as_of = d("2026-12-01");
+        let past: Vec<(u64, NaiveDate)> =
+            past_retention(&ledger, as_of, None).iter().map(|(c, last)| (c.line, *last)).collect();
+        assert_eq!(past, [(3, d("2010-02-01"))]);
+        for at in [0, 2] {
+            assert_eq!(
+                may_forget(&ledger, &ledger.customers[at], as_of),
+                Err(Keep::Open(vec!["1 100.00 SEK".to_owned()]))
+            );
+        }
+        assert_eq!(may_forget(&ledger, &ledger.customers[1], as_of), Ok(()));
+        assert_eq!(last_activity(&ledger, "K1", as_of), Some(d("2010-01-01")));
+        assert_eq!(last_activity(&ledger, "K9", as_of), None);
     }
 
     #[test]

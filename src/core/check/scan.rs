@@ -281,8 +281,8 @@ impl Streamed {
         Usual { by_position: &self.usual, by_id: usual_by_id(unknown) }
     }
 
-    /// Each customer's last activity, by id (see [`crate::core::privacy::last_activities`]).
-    pub(super) fn last_activities<'a>(&self, ledger: &'a Ledger) -> FxHashMap<&'a str, NaiveDate> {
+    /// Each customer's last activity, by position (see [`crate::core::privacy::last_activities`]).
+    pub(super) fn last_activities(&self, ledger: &Ledger) -> Vec<Option<NaiveDate>> {
         let mut latest = self.last.clone();
         for (number, day) in &self.journal_invoices {
             let owner = ledger.invoice(number).and_then(|i| ledger.customer_position(&i.customer));
@@ -290,12 +290,6 @@ impl Streamed {
                 see(&mut latest[owner], *day);
             }
         }
-        let mut last = FxHashMap::default();
-        for (c, d) in ledger.customers.iter().zip(&latest) {
-            if let Some(d) = d {
-                last.insert(c.id.as_str(), *d);
-            }
-        }
-        last
+        latest
     }
 }
