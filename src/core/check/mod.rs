@@ -223,22 +223,37 @@ fn past_retention_by(
 fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     use super::charges::Law;
     use super::policy::InterestMode;
+    use super::rules::{RatePeriod, RulePack};
     let ledger = ctx.ledger;
     let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
-    // The rules depend on the segment only: built once per segment, not per invoice.
-    let mut by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
+    // The rules and their rate overrides depend on the segment only: built once per segment.
+    let mut by_segment: FxHashMap<Option<&str>, (Rules, Vec<RatePeriod>)> = FxHashMap::default();
+    // The half-years a claim lacks depend on the law's rule pack, the segment's overrides and
+    // the due day alone (the holiday calendar moves the day): worked out once for each.
+    let mut missing: FxHashMap<(Option<&str>, *const RulePack, NaiveDate), Vec<String>> =
+        FxHashMap::default();
     for invoice in ctx.open_invoices() {
         let customer = ledger.customer(&invoice.customer);
         let segment = customer.and_then(|c| c.segment.as_deref());
-        let rules = by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
+        let (rules, overrides) = by_segment.entry(segment).or_insert_with(|| {
+            let rules = ledger.rules_for(customer);
+            let overrides = super::charges::rate_overrides(&rules);
+            (rules, overrides)
+        });
         let law = Law::of(&ledger.policy, customer, rules);
         if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
             continue;
         }
-        let (legal_due, _) = law.legal_due(invoice.due);
-        let Some(first) = legal_due.succ_opt().filter(|f| *f <= ctx.as_of) else { continue };
-        for half in super::rules::missing_half_years(law.pack, first, ctx.as_of, &law.rate_overrides()) {
-            *seen.entry((law.pack.country, half)).or_default() += 1;
+        let halves =
+            missing.entry((segment, std::ptr::from_ref(law.pack), invoice.due)).or_insert_with(|| {
+                let (legal_due, _) = law.legal_due(invoice.due);
+                match legal_due.succ_opt().filter(|f| *f <= ctx.as_of) {
+                    Some(first) => super::rules::missing_half_years(law.pack, first, ctx.as_of, overrides),
+                    None => Vec::new(),
+                }
+            });
+        for half in halves.iter() {
+            *seen.entry((law.pack.country, half.clone())).or_default() += 1;
         }
     }
     for ((country, half), count) in seen {
