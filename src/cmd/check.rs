@@ -90,7 +90,7 @@ impl Rows for FindingRows<'_> {
 
 /// A finding's row of the table.
 fn finding_values(f: &Finding) -> [Value<'_>; 9] {
-    fn opt(o: &Option<String>) -> Value<'_> {
+    fn opt(o: &Option<crate::core::model::Text>) -> Value<'_> {
         o.as_deref().map_or(Value::Empty, Value::Text)
     }
     [

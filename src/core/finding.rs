@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use super::model::Text;
+
 /// Text a finding mostly takes from the program (a file name, a column, a hint): borrowed
 /// when it is, so that a check with a million findings does not copy it a million times.
 pub type Label = Cow<'static, str>;
@@ -35,10 +37,10 @@ pub struct Finding {
     pub message: String,
     /// The customer the finding concerns, when it concerns one (its id as written).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer: Option<String>,
+    pub customer: Option<Text>,
     /// The invoice the finding concerns, when it concerns one (its number as written).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoice: Option<String>,
+    pub invoice: Option<Text>,
     /// How to fix it, when there is more to say than the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<Label>,
@@ -80,13 +82,13 @@ impl Finding {
     }
 
     /// The customer this finding concerns.
-    pub fn customer(mut self, id: impl Into<String>) -> Finding {
+    pub fn customer(mut self, id: impl Into<Text>) -> Finding {
         self.customer = Some(id.into());
         self
     }
 
     /// The invoice this finding concerns.
-    pub fn invoice(mut self, number: impl Into<String>) -> Finding {
+    pub fn invoice(mut self, number: impl Into<Text>) -> Finding {
         self.invoice = Some(number.into());
         self
     }
