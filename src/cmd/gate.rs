@@ -108,8 +108,8 @@ pub fn data_errors<'a>(
         .iter()
         .map(|f| {
             let mut e = Entry::new(ctx.as_of, Event::Note);
-            e.customer = f.customer.clone().map(Into::into);
-            e.invoice = f.invoice.clone().map(Into::into);
+            e.customer = f.customer.clone();
+            e.invoice = f.invoice.clone();
             e.note = Some(format!("data check overridden with --force ({command}): {f}").into());
             e
         })
