@@ -184,34 +184,31 @@ impl<'a> Facts<'a> {
         Facts { ledger, book, open, last, retention: retention(&ledger.policy.country) }
     }
 
-    pub fn last(&self, id: &str) -> Option<NaiveDate> {
-        self.ledger.customer_position(id).and_then(|at| self.last.get(at).copied().flatten())
-    }
-
-    /// Why the customer is kept on `as_of`, if it is; a register's every customer is asked,
-    /// so nothing is worded here.
-    fn kept(&self, customer: &Customer, as_of: NaiveDate) -> Option<Kept> {
+    /// Whether the customer is kept on `as_of`, and why (`Err`), or may be forgotten, with its
+    /// last activity if it had any (`Ok`); a register's every customer is asked, so nothing is
+    /// worded here.
+    fn kept(&self, customer: &Customer, as_of: NaiveDate) -> Result<Option<NaiveDate>, Kept> {
         if customer.name == FORGOTTEN {
-            return Some(Kept::AlreadyForgotten);
+            return Err(Kept::AlreadyForgotten);
         }
-        let at = self.ledger.customer_position(&customer.id)?;
+        let Some(at) = self.ledger.customer_position(&customer.id) else { return Ok(None) };
         if self.open[at] {
-            return Some(Kept::Open);
+            return Err(Kept::Open);
         }
-        let last = self.last.get(at).copied().flatten()?;
+        let Some(last) = self.last.get(at).copied().flatten() else { return Ok(None) };
         let until = kept_until(last, self.retention);
-        (as_of <= until).then_some(Kept::Retained { last, until })
+        if as_of <= until { Err(Kept::Retained { last, until }) } else { Ok(Some(last)) }
     }
 
     /// Whether the customer may be forgotten on `as_of`.
     pub fn may_forget(&self, customer: &Customer, as_of: NaiveDate) -> Result<(), Keep> {
         match self.kept(customer, as_of) {
-            None => Ok(()),
-            Some(Kept::AlreadyForgotten) => Err(Keep::AlreadyForgotten),
-            Some(Kept::Retained { last, until }) => {
+            Ok(_) => Ok(()),
+            Err(Kept::AlreadyForgotten) => Err(Keep::AlreadyForgotten),
+            Err(Kept::Retained { last, until }) => {
                 Err(Keep::Retained { last, until, retention: self.retention })
             }
-            Some(Kept::Open) => Err(Keep::Open(self.open_items(&customer.id))),
+            Err(Kept::Open) => Err(Keep::Open(self.open_items(&customer.id))),
         }
     }
 
@@ -256,8 +253,7 @@ pub fn past_retention_by<'a>(
         .customers
         .iter()
         .filter(|c| only.is_none_or(|id| c.id == id))
-        .filter(|c| facts.kept(c, as_of).is_none())
-        .filter_map(|c| Some((c, facts.last(&c.id)?)))
+        .filter_map(|c| Some((c, facts.kept(c, as_of).ok().flatten()?)))
         .collect()
 }
 
