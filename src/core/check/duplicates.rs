@@ -149,6 +149,24 @@ impl Key {
     }
 }
 
+/// Room to write an earlier customer's key in and compare it with a customer's.
+#[derive(Default)]
+pub(super) struct Compare {
+    word: String,
+    other: String,
+    pub(super) names: Names,
+}
+
+impl Compare {
+    /// Whether `earlier` has the key `key` of `kind` that `c` has, and for the name and
+    /// postcode also a name `Names::same` takes for `c`'s.
+    fn same(&mut self, kind: Key, earlier: &Customer, c: &Customer, key: &str) -> bool {
+        kind.write(earlier, &mut self.word, &mut self.other)
+            && self.other == key
+            && (!matches!(kind, Key::NameAndPostcode) || self.names.same(&earlier.name, &c.name))
+    }
+}
+
 /// Customers by the hash of a key, each hash's customers chained in register order: the
 /// first earlier customer with the same key is found without a string kept per customer.
 struct Chains {
@@ -204,24 +222,19 @@ pub(super) fn likely_duplicates_hashed(ledger: &Ledger, hash: impl Fn(&str) -> u
     let customers = &ledger.customers;
     let keys = [Key::Org, Key::Email, Key::NameAndPostcode];
     let mut chains = keys.map(|_| Chains::new(customers.len()));
-    let (mut word, mut key, mut other) = (String::new(), String::new(), String::new());
-    let mut names = Names::default();
+    let (mut word, mut key) = (String::new(), String::new());
+    let mut compare = Compare::default();
     for (i, c) in customers.iter().enumerate() {
         let mut found = [None; 3];
-        for ((kind, chain), found) in keys.iter().zip(&mut chains).zip(&mut found) {
+        for ((&kind, chain), found) in keys.iter().zip(&mut chains).zip(&mut found) {
             if !kind.write(c, &mut word, &mut key) {
                 continue;
             }
             // A hash is only a hint: the keys themselves are compared, and the names too.
-            *found = chain.first_same(i, hash(&key), |e| {
-                let earlier = &customers[e];
-                kind.write(earlier, &mut word, &mut other)
-                    && other == key
-                    && (!matches!(kind, Key::NameAndPostcode) || names.same(&earlier.name, &c.name))
-            });
+            *found = chain.first_same(i, hash(&key), |e| compare.same(kind, &customers[e], c, &key));
         }
         let [org, email, name] = found;
-        duplicates_of(ledger, i, EarlierMatches { org, email, name }, &mut names, out);
+        duplicates_of(ledger, i, EarlierMatches { org, email, name }, &mut compare.names, out);
     }
 }
 
@@ -235,19 +248,14 @@ pub(super) struct EarlierMatches {
 
 /// [`likely_duplicates`]'s matches for the customer at `at` alone: a scan of the customers
 /// before it instead of the whole register's maps.
-pub(super) fn earlier_matches(ledger: &Ledger, at: usize, names: &mut Names) -> EarlierMatches {
+pub(super) fn earlier_matches(ledger: &Ledger, at: usize, compare: &mut Compare) -> EarlierMatches {
     let c = &ledger.customers[at];
-    let (mut word, mut other) = (String::new(), String::new());
+    let mut key = String::new();
     let [org, email, name] = [Key::Org, Key::Email, Key::NameAndPostcode].map(|kind| {
-        let mut key = String::new();
-        if !kind.write(c, &mut word, &mut key) {
+        if !kind.write(c, &mut compare.word, &mut key) {
             return None;
         }
-        ledger.customers[..at].iter().position(|earlier| {
-            kind.write(earlier, &mut word, &mut other)
-                && other == key
-                && (!matches!(kind, Key::NameAndPostcode) || names.same(&earlier.name, &c.name))
-        })
+        ledger.customers[..at].iter().position(|earlier| compare.same(kind, earlier, c, &key))
     });
     EarlierMatches { org, email, name }
 }

@@ -163,9 +163,10 @@ pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Cus
     for &at in &records {
         check_customer(&ctx, &ledger.customers[at], &mut findings);
     }
-    let mut names = Names::default();
+    let mut compare = Compare::default();
     for &at in &records {
-        duplicates_of(ledger, at, earlier_matches(ledger, at, &mut names), &mut names, &mut findings);
+        let earlier = earlier_matches(ledger, at, &mut compare);
+        duplicates_of(ledger, at, earlier, &mut compare.names, &mut findings);
     }
     let invoices: Vec<&Invoice> = ledger.invoices.iter().filter(|i| i.customer == id).collect();
     check_invoices(&ctx, invoices.iter().copied(), &mut findings);
@@ -454,7 +455,7 @@ pub use duplicates::normalized_name;
 pub use scan::{CheckScan, CheckTally, Streamed};
 
 use customers::check_customer;
-use duplicates::{Names, duplicates_of, earlier_matches, likely_duplicates};
+use duplicates::{Compare, duplicates_of, earlier_matches, likely_duplicates};
 use invoices::{
     Usual, check_invoices, check_invoices_with, check_payments, credit_watch, credit_watch_of, usual_by_id,
     usual_currencies,

@@ -1,4 +1,4 @@
-use super::duplicates::{Names, likely_duplicates_hashed, normalized_org_no, same_name};
+use super::duplicates::{Compare, likely_duplicates_hashed, normalized_org_no, same_name};
 use super::*;
 
 #[test]
@@ -157,9 +157,10 @@ proptest::proptest! {
             likely_duplicates(&ledger, &mut found);
         }
         let mut scanned = Vec::new();
-        let mut names = Names::default();
+        let mut compare = Compare::default();
         for at in 0..ledger.customers.len() {
-            duplicates_of(&ledger, at, earlier_matches(&ledger, at, &mut names), &mut names, &mut scanned);
+            let earlier = earlier_matches(&ledger, at, &mut compare);
+            duplicates_of(&ledger, at, earlier, &mut compare.names, &mut scanned);
         }
         proptest::prop_assert_eq!(found, scanned);
     }
