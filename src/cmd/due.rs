@@ -20,15 +20,14 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     // piece would cost a twentieth of the run for nothing.
     // A plan for one day needs no settled invoice; a forecast needs those issued or changing
     // up to its last day too.
-    let mut ledger = std::mem::ManuallyDrop::new(match args.until {
+    let ledger = std::mem::ManuallyDrop::new(match args.until {
         Some(until) => ledger_dir::load_ledger_forecasting(&ctx.dir, ctx.as_of, until)?,
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
-    // A forecast runs on the ledger itself (its journal grows a day at a time, and is cut back
-    // after): its rows keep their invoice's position and are given its ids afterwards.
+    // A forecast's rows keep their invoice's position and are given its ids afterwards.
     let mut forecast_rows: Vec<(usize, DueRow<'static>)> = Vec::new();
     if let Some(until) = args.until {
-        forecast_each(&mut ledger, ctx.as_of, until, &mut |day, at, d| {
+        forecast_each(&ledger, ctx.as_of, until, &mut |day, at, d| {
             forecast_rows.push((at, DueRow::of(&d, Some(day)).with_ids("", "")));
         });
     }

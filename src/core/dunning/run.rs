@@ -32,12 +32,107 @@ pub(in crate::core) struct Asked<'o> {
     /// for a forecast, which neither shows the others nor reads the run's violations and
     /// warnings (which the claims of every open invoice give).
     pub actions_only: bool,
+    /// A forecast's journal: the ledger's lines grouped once for all its days, and the lines of
+    /// the actions it carried out on the days before. `None`: the run groups the ledger's.
+    pub forecast: Option<(&'o LinesByInvoice<'o>, &'o CarriedOut)>,
 }
 
 impl Asked<'_> {
     /// Every open invoice's decision, with these lines of why.
     pub fn every(why: fn() -> Why) -> Asked<'static> {
-        Asked { only: None, why, actions_only: false }
+        Asked { only: None, why, actions_only: false, forecast: None }
+    }
+}
+
+/// The journal's lines on each invoice, by the position in `ledger.invoices` of its number's
+/// first line (where a number is decided), each invoice's in journal order: a decision looks
+/// its lines up by position, not by hashing and comparing its number, and a forecast groups
+/// the journal once for all its days rather than once a day (issue #14: a month's forecast
+/// spent a third of its time grouping the same lines again).
+pub(in crate::core) struct LinesByInvoice<'a> {
+    /// Invoice `at`'s lines are `lines[starts[at]..starts[at + 1]]`.
+    starts: Vec<u32>,
+    lines: Vec<&'a Entry>,
+}
+
+impl<'a> LinesByInvoice<'a> {
+    /// The lines of the invoices whose number `keep` accepts (lines on no invoice of the ledger
+    /// are left out: no decision reads them).
+    pub fn of(ledger: &'a Ledger, keep: impl Fn(&str) -> bool) -> LinesByInvoice<'a> {
+        let placed: Vec<(u32, &Entry)> = ledger
+            .journal
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let number = e.invoice.as_deref().filter(|n| keep(n))?;
+                Some((ledger.invoice_position(number)? as u32, e))
+            })
+            .collect();
+        // Counted first, so that every line goes straight into its place.
+        let mut starts = vec![0u32; ledger.invoices.len() + 1];
+        for &(at, _) in &placed {
+            starts[at as usize + 1] += 1;
+        }
+        for at in 1..starts.len() {
+            starts[at] += starts[at - 1];
+        }
+        let mut next = starts.clone();
+        let mut lines: Vec<&Entry> = match placed.first() {
+            Some(&(_, first)) => vec![first; placed.len()],
+            None => Vec::new(),
+        };
+        for (at, e) in placed {
+            let slot = &mut next[at as usize];
+            lines[*slot as usize] = e;
+            *slot += 1;
+        }
+        LinesByInvoice { starts, lines }
+    }
+
+    /// The lines on the invoice at `position` (none for a line that is not its number's first).
+    pub fn get(&self, position: usize) -> &[&'a Entry] {
+        match (self.starts.get(position), self.starts.get(position + 1)) {
+            (Some(&from), Some(&to)) => &self.lines[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// The journal lines of the actions a forecast carried out, by the position of their invoice:
+/// one list, each invoice's lines chained in the order carried out (a list per invoice took
+/// room for four lines where most have one or two).
+#[derive(Default)]
+pub(in crate::core) struct CarriedOut {
+    lines: Vec<Entry>,
+    /// The next line on the same invoice, for each line (`u32::MAX`: none).
+    next: Vec<u32>,
+    /// Each invoice's first and last line.
+    ends: FxHashMap<usize, (u32, u32)>,
+}
+
+impl CarriedOut {
+    pub fn push(&mut self, position: usize, line: Entry) {
+        let at = self.lines.len() as u32;
+        self.lines.push(line);
+        self.next.push(u32::MAX);
+        match self.ends.get_mut(&position) {
+            Some((_, last)) => {
+                self.next[*last as usize] = at;
+                *last = at;
+            }
+            None => {
+                self.ends.insert(position, (at, at));
+            }
+        }
+    }
+
+    /// The lines on the invoice at `position`, in the order carried out.
+    pub fn get(&self, position: usize) -> impl Iterator<Item = &Entry> {
+        let first = self.ends.get(&position).map_or(u32::MAX, |&(first, _)| first);
+        std::iter::successors(Some(first).filter(|&at| at != u32::MAX), |&at| {
+            Some(self.next[at as usize]).filter(|&next| next != u32::MAX)
+        })
+        .map(|at| &self.lines[at as usize])
     }
 }
 
@@ -52,7 +147,9 @@ struct Shared<'a, 'o> {
     open: Vec<Decimal>,
     held: FxHashMap<&'o str, NaiveDate>,
     /// The journal of the invoices decided: for one customer, the lines on its numbers only.
-    journal: crate::core::journal::ByInvoice<'a>,
+    journal: &'o LinesByInvoice<'o>,
+    /// A forecast's lines of the actions carried out on the days before.
+    carried_out: Option<&'o CarriedOut>,
     deliveries: Deliveries,
 }
 
@@ -93,9 +190,17 @@ pub(in crate::core) fn decide_parted<'a>(
 ) -> Outcome<'a> {
     let detail = if (asked.why)().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let held_list = held_customers(ledger, as_of);
-    let numbers: Option<FxHashSet<&str>> = asked
-        .only
-        .map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
+    let grouped;
+    let (journal, carried_out) = match asked.forecast {
+        Some((journal, carried_out)) => (journal, Some(carried_out)),
+        None => {
+            let numbers: Option<FxHashSet<&str>> = asked.only.map(|c| {
+                ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect()
+            });
+            grouped = LinesByInvoice::of(ledger, |n| numbers.as_ref().is_none_or(|set| set.contains(n)));
+            (&grouped, None)
+        }
+    };
     let shared = Shared {
         ledger,
         as_of,
@@ -103,7 +208,8 @@ pub(in crate::core) fn decide_parted<'a>(
         detail,
         open,
         held: held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect(),
-        journal: ledger.journal.by_invoice_where(|n| numbers.as_ref().is_none_or(|set| set.contains(n))),
+        journal,
+        carried_out,
         deliveries: Deliveries::from_journal(ledger.journal.up_to(as_of)),
     };
     let done: Vec<Part<'a>> = if parts <= 1 {
@@ -208,9 +314,9 @@ impl<'a> Part<'a> {
                 segment_rules.len() - 1
             });
         let rules = &self.segment_rules[at];
-        let entries = shared.journal.get(invoice.number.as_str());
-        let history =
-            History::from_entries(entries.iter().copied().filter(|e| e.date <= as_of), &shared.deliveries);
+        let carried_out = shared.carried_out.into_iter().flat_map(|c| c.get(position));
+        let entries = shared.journal.get(position).iter().copied().chain(carried_out);
+        let history = History::from_entries(entries.filter(|e| e.date <= as_of), &shared.deliveries);
         let hold = shared.held.get(invoice.customer.as_str()).copied();
         let (mut d, verdict) = decide_invoice(
             ledger,
