@@ -993,7 +993,8 @@ pub fn forecast_each(
     take: &mut dyn FnMut(NaiveDate, usize, Decision<'_>),
 ) {
     let journal = run::LinesByInvoice::of(ledger, |_| true);
-    let mut carried_out = run::CarriedOut::default();
+    let mut carried_out = run::CarriedOut::new(ledger.invoices.len());
+    let owners = ledger.owners();
     // A call task stands until something is recorded, which never happens in a forecast: it is
     // listed on its first day only, not once a day to the end.
     let mut calls_listed: FxHashSet<usize> = FxHashSet::default();
@@ -1007,7 +1008,7 @@ pub fn forecast_each(
             forecast: Some((&journal, &carried_out)),
             ..Asked::every(Why::nothing)
         };
-        decide_into(ledger, day, asked, ledger.open_by_position(day), &mut |d| {
+        decide_into(ledger, day, asked, ledger.open_by_position_owned(day, &owners), &mut |d| {
             let Some(at) = ledger.invoice_position(d.invoice) else { return };
             entries.extend(action_entry(&d, day, None, None).map(|e| (at, e)));
             if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {

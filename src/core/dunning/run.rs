@@ -101,36 +101,42 @@ impl<'a> LinesByInvoice<'a> {
 /// The journal lines of the actions a forecast carried out, by the position of their invoice:
 /// one list, each invoice's lines chained in the order carried out (a list per invoice took
 /// room for four lines where most have one or two).
-#[derive(Default)]
 pub(in crate::core) struct CarriedOut {
     lines: Vec<Entry>,
-    /// The next line on the same invoice, for each line (`u32::MAX`: none).
+    /// The next line on the same invoice, for each line (`NONE`: none).
     next: Vec<u32>,
-    /// Each invoice's first and last line.
-    ends: FxHashMap<usize, (u32, u32)>,
+    /// The first and last line of the invoice at each position of the ledger's invoices: read
+    /// for every open invoice every day, so a list, not a map (probing a map of the invoices
+    /// with actions was a sixth of a forecast).
+    ends: Vec<(u32, u32)>,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl CarriedOut {
+    /// Nothing carried out yet on a ledger of `invoices` invoices.
+    pub fn new(invoices: usize) -> CarriedOut {
+        CarriedOut { lines: Vec::new(), next: Vec::new(), ends: vec![(NONE, NONE); invoices] }
+    }
+
     pub fn push(&mut self, position: usize, line: Entry) {
         let at = self.lines.len() as u32;
         self.lines.push(line);
-        self.next.push(u32::MAX);
-        match self.ends.get_mut(&position) {
-            Some((_, last)) => {
-                self.next[*last as usize] = at;
-                *last = at;
-            }
-            None => {
-                self.ends.insert(position, (at, at));
-            }
+        self.next.push(NONE);
+        let (first, last) = &mut self.ends[position];
+        if *first == NONE {
+            *first = at;
+        } else {
+            self.next[*last as usize] = at;
         }
+        *last = at;
     }
 
     /// The lines on the invoice at `position`, in the order carried out.
     pub fn get(&self, position: usize) -> impl Iterator<Item = &Entry> {
-        let first = self.ends.get(&position).map_or(u32::MAX, |&(first, _)| first);
-        std::iter::successors(Some(first).filter(|&at| at != u32::MAX), |&at| {
-            Some(self.next[at as usize]).filter(|&next| next != u32::MAX)
+        let first = self.ends.get(position).map_or(NONE, |&(first, _)| first);
+        std::iter::successors(Some(first).filter(|&at| at != NONE), |&at| {
+            Some(self.next[at as usize]).filter(|&next| next != NONE)
         })
         .map(|at| &self.lines[at as usize])
     }

@@ -616,13 +616,33 @@ impl Ledger {
     /// streams, so every command agrees on what is open.
     pub fn open_book(&self, as_of: NaiveDate) -> OpenBook {
         let index = CustomerIndex::new(&self.customers, &self.policy);
+        self.open_book_by(as_of, |_, inv| index.get(&inv.customer))
+    }
+
+    /// [`Ledger::open_book`] with each invoice's customer's register position given (by its
+    /// position in `invoices`), asked only of invoices with something open.
+    fn open_book_by(&self, as_of: NaiveDate, owner: impl Fn(usize, &Invoice) -> Option<u32>) -> OpenBook {
         let payments = PaymentIndex::new(&self.payments, as_of);
         let mut book = OpenBook::new(as_of);
-        for inv in &self.invoices {
-            book.push(&inv.record(), &index, &payments);
+        for (at, inv) in self.invoices.iter().enumerate() {
+            book.push_for(&inv.record(), || owner(at, inv), &payments);
         }
         book.apply_credits();
         book
+    }
+
+    /// The register position of each invoice's customer, by position in `invoices`, as
+    /// [`Ledger::open_book`] finds it: for [`Ledger::open_by_position_owned`].
+    pub fn owners(&self) -> Vec<Option<u32>> {
+        let index = CustomerIndex::new(&self.customers, &self.policy);
+        self.invoices.iter().map(|inv| index.get(&inv.customer)).collect()
+    }
+
+    /// [`Ledger::open_by_position`] with [`Ledger::owners`] given: for a forecast, which asks
+    /// every day (the register's index was built, and every open invoice's customer looked up
+    /// in it, each day again).
+    pub fn open_by_position_owned(&self, as_of: NaiveDate, owners: &[Option<u32>]) -> Vec<Decimal> {
+        self.open_by_position_in(&self.open_book_by(as_of, |at, _| owners[at]))
     }
 
     /// The open amount of every invoice with something open on `as_of` (after `paid`,
@@ -642,7 +662,11 @@ impl Ledger {
     /// first line, 0 elsewhere. A list the size of the ledger's, for runs that walk every
     /// invoice anyway (a map keyed by number took three times the memory).
     pub fn open_by_position(&self, as_of: NaiveDate) -> Vec<Decimal> {
-        let book = self.open_book(as_of);
+        self.open_by_position_in(&self.open_book(as_of))
+    }
+
+    /// [`Ledger::open_by_position`] from the open items `book`.
+    fn open_by_position_in(&self, book: &OpenBook) -> Vec<Decimal> {
         let mut open = vec![Decimal::ZERO; self.invoices.len()];
         for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
             if let Some(at) = self.invoice_position(book.number(item)) {
