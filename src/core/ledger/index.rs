@@ -1,0 +1,261 @@
+//! Looking ids up in a list without copying them: a customer's register position by its id
+//! ([`CustomerIndex`], as every file's reader resolves customers), and a position by an item's
+//! text ([`PositionIndex`], the ledger's invoices by number and customers by id). Numbered ids
+//! (`C000123`, `100001`) are found by their number in an array ([`NumberedIds`]).
+
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+
+use crate::core::model::Registered;
+use crate::core::policy::Policy;
+
+/// A short customer id held inline, so looking one up never follows a pointer into the
+/// register: with a hundred thousand customers looked up a million times, each pointer is a
+/// cache miss. Ids longer than [`IdKey::MAX`] bytes go to a second map.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct IdKey([u8; 24]);
+
+impl IdKey {
+    const MAX: usize = 23;
+
+    fn new(id: &str) -> Option<IdKey> {
+        let b = id.as_bytes();
+        (b.len() <= Self::MAX).then(|| {
+            let mut key = [0u8; 24];
+            key[..b.len()].copy_from_slice(b);
+            key[23] = b.len() as u8;
+            IdKey(key)
+        })
+    }
+}
+
+/// Customer numbers as most registers write them: an optional fixed prefix of letters and a
+/// decimal number (`1001`, `K-0042`, `C003199`), dense enough to index an array by. Then a
+/// lookup is parsing digits and one array read instead of hashing and a table probe: on the
+/// report's per-invoice path that is the difference between a cache hit and two misses.
+#[derive(Clone)]
+pub(super) struct NumberedIds {
+    prefix: String,
+    /// Every id has this many bytes (zero-padded numbers); `None`: no id has a leading zero.
+    width: Option<usize>,
+    /// The lowest number: slot 0 stands for it.
+    base: usize,
+    /// Register position + 1 by number − `base`; 0 for a number no customer has.
+    slots: Vec<u32>,
+}
+
+impl NumberedIds {
+    /// The prefix and number of an id, if it has that shape.
+    fn split(id: &str) -> Option<(&str, &str)> {
+        let at = id.find(|c: char| c.is_ascii_digit())?;
+        let (prefix, digits) = id.split_at(at);
+        (!digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then_some((prefix, digits))
+    }
+
+    fn build<C: Registered>(customers: &[C]) -> Option<NumberedIds> {
+        Self::build_by(customers.len(), |i| customers[i].id())
+    }
+
+    /// The same over any list, `key_of(i)` being the id (or invoice number) of item `i`.
+    fn build_by<'a>(len: usize, key_of: impl Fn(usize) -> &'a str) -> Option<NumberedIds> {
+        if len == 0 || len > u32::MAX as usize - 1 {
+            return None;
+        }
+        let first = Self::split(key_of(0))?;
+        let prefix = first.0.to_owned();
+        let width = key_of(0).len();
+        let (mut fixed, mut canonical, mut max, mut min) = (true, true, 0u32, u32::MAX);
+        for i in 0..len {
+            let id = key_of(i);
+            let (p, digits) = Self::split(id)?;
+            if p != prefix {
+                return None;
+            }
+            fixed &= id.len() == width;
+            canonical &= !(digits.len() > 1 && digits.starts_with('0'));
+            let n: u32 = digits.parse().ok()?;
+            max = max.max(n);
+            min = min.min(n);
+        }
+        // Dense enough: at most four slots per customer (plus a little for small registers).
+        let span = (max - min) as usize;
+        if span > len * 4 + 1024 || !(fixed || canonical) {
+            return None;
+        }
+        let base = min as usize;
+        let mut slots = vec![0u32; span + 1];
+        for i in 0..len {
+            let n: usize = Self::split(key_of(i))?.1.parse().ok()?;
+            if slots[n - base] != 0 {
+                return None; // the same number twice (`dun check` reports duplicate ids)
+            }
+            slots[n - base] = i as u32 + 1;
+        }
+        Some(NumberedIds { prefix, width: fixed.then_some(width), base, slots })
+    }
+
+    /// The position of `id`; `None` when it is not in the register (whatever its shape).
+    fn get(&self, id: &str) -> Option<u32> {
+        let digits = id.strip_prefix(self.prefix.as_str())?;
+        match self.width {
+            Some(w) if id.len() != w => return None,
+            None if digits.len() > 1 && digits.starts_with('0') => return None,
+            _ => {}
+        }
+        if digits.is_empty() || digits.len() > 9 {
+            return None;
+        }
+        let mut n = 0usize;
+        for b in digits.bytes() {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + usize::from(b - b'0');
+        }
+        self.slots.get(n.checked_sub(self.base)?).copied().filter(|&s| s != 0).map(|s| s - 1)
+    }
+}
+
+/// Customer id → position in the register, plus each customer's payment terms.
+#[derive(Default)]
+pub struct CustomerIndex<'a> {
+    numbered: Option<NumberedIds>,
+    short: FxHashMap<IdKey, u32>,
+    long: FxHashMap<&'a str, u32>,
+    payment_days: Vec<u32>,
+    default_days: u32,
+    /// Early-payment discount terms per customer, from its segment (empty when no segment has
+    /// any: then `default_discount` is every customer's).
+    discounts: Vec<Option<(u32, Decimal)>>,
+    default_discount: Option<(u32, Decimal)>,
+}
+
+impl std::fmt::Debug for CustomerIndex<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomerIndex").field("customers", &self.payment_days.len()).finish()
+    }
+}
+
+impl<'a> CustomerIndex<'a> {
+    pub fn new<C: Registered>(customers: &'a [C], policy: &Policy) -> CustomerIndex<'a> {
+        let default_days = policy.payment_days(None);
+        let payment_days = customers.iter().map(|c| c.payment_days(policy)).collect();
+        let default_discount = policy.discount_terms(None);
+        let any_segment_discount = policy
+            .file
+            .segments
+            .values()
+            .any(|s| s.terms.discount_days.is_some() || s.terms.discount_percent.is_some());
+        let discounts = if any_segment_discount {
+            customers.iter().map(|c| policy.discount_terms(c.segment())).collect()
+        } else {
+            Vec::new()
+        };
+        let numbered = NumberedIds::build(customers);
+        let mut short = FxHashMap::default();
+        let mut long = FxHashMap::default();
+        if numbered.is_none() {
+            short.reserve(customers.len());
+            for (i, c) in customers.iter().enumerate() {
+                match IdKey::new(c.id()) {
+                    Some(key) => short.insert(key, i as u32),
+                    None => long.insert(c.id(), i as u32),
+                };
+            }
+        }
+        CustomerIndex { numbered, short, long, payment_days, default_days, discounts, default_discount }
+    }
+
+    pub fn get(&self, id: &str) -> Option<u32> {
+        if let Some(numbered) = &self.numbered {
+            return numbered.get(id);
+        }
+        match IdKey::new(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.payment_days.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.payment_days.is_empty()
+    }
+
+    /// The customer's early-payment discount terms (days from the invoice date, %).
+    pub fn discount_terms(&self, id: &str) -> Option<(u32, Decimal)> {
+        if self.discounts.is_empty() {
+            return self.default_discount;
+        }
+        self.get(id).map_or(self.default_discount, |i| self.discounts[i as usize])
+    }
+
+    pub fn payment_days(&self, id: &str) -> u32 {
+        self.get(id).map_or(self.default_days, |i| self.payment_days[i as usize])
+    }
+}
+
+/// Positions in a list by a text of each item (an invoice's number, a customer's id), holding
+/// positions only: the texts are compared where they live. A map keyed by a copy of each
+/// number costs a million strings on a million invoices, and as long to free them.
+///
+/// Numbered keys (`C000123`, `100001`) are found by their number in an array instead
+/// ([`NumberedIds`]): no hashing, and no reading of the item's text, which on a large ledger is
+/// a cache miss per lookup.
+#[derive(Clone, Default)]
+pub(super) struct PositionIndex {
+    numbered: Option<NumberedIds>,
+    table: hashbrown::HashTable<u32>,
+}
+
+impl std::fmt::Debug for PositionIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PositionIndex")
+            .field("numbered", &self.numbered.is_some())
+            .field("hashed", &self.table.len())
+            .finish()
+    }
+}
+
+impl PositionIndex {
+    fn hash(key: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+
+    /// Each key's first position (`last`: its last); `key_of(i)` is the key of item `i`.
+    pub(super) fn build<'a>(len: usize, last: bool, key_of: impl Fn(usize) -> &'a str) -> PositionIndex {
+        use hashbrown::hash_table::Entry;
+        // Numbered keys are unique (a number given twice gives no array): first and last agree.
+        if let Some(numbered) = NumberedIds::build_by(len, &key_of) {
+            return PositionIndex { numbered: Some(numbered), table: hashbrown::HashTable::new() };
+        }
+        let mut table = hashbrown::HashTable::with_capacity(len);
+        for i in 0..len {
+            let key = key_of(i);
+            let hash = Self::hash(key);
+            match table.entry(
+                hash,
+                |&at: &u32| key_of(at as usize) == key,
+                |&at| Self::hash(key_of(at as usize)),
+            ) {
+                Entry::Vacant(slot) => {
+                    slot.insert(i as u32);
+                }
+                Entry::Occupied(mut slot) if last => *slot.get_mut() = i as u32,
+                Entry::Occupied(_) => {}
+            }
+        }
+        PositionIndex { numbered: None, table }
+    }
+
+    pub(super) fn get<'a>(&self, key: &str, key_of: impl Fn(usize) -> &'a str) -> Option<usize> {
+        if let Some(numbered) = &self.numbered {
+            return numbered.get(key).map(|at| at as usize);
+        }
+        self.table.find(Self::hash(key), |&at| key_of(at as usize) == key).map(|&at| at as usize)
+    }
+}
