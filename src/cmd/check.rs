@@ -323,16 +323,16 @@ mod tests {
                 "bad-email",
                 format!("\"{n}\"\n\u{1}\\"),
             );
-            if n % 5 != 0 {
+            if !n.is_multiple_of(5) {
                 f = f.customer(format!("K{n}\t"));
             }
-            if n % 7 != 0 {
+            if !n.is_multiple_of(7) {
                 f = f.hint("fix \"it\"");
             }
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 f = f.invoice(format!("F-{n}"));
             }
-            if n % 2 == 0 { Finding { severity: Severity::Error, ..f } } else { f }
+            if n.is_multiple_of(2) { Finding { severity: Severity::Error, ..f } } else { f }
         };
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         for (findings, readings) in [
