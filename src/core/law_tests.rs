@@ -297,8 +297,8 @@ fn finding_11_a_carried_rate_is_warned_once_per_country() {
 fn a_missing_rate_counts_the_open_invoices_whose_claims_reach_it() {
     // Denmark's 2026H2 rate is not known; a claim begins the day after its due day (Denmark
     // does not move a due day off a weekend): on 5 August those due 1 June and 1 August have
-    // one, the one due 5 August not yet; on 1 August only the one due 1 June. The first
-    // invoice in the file is the one without a claim.
+    // one, the one due 5 August not yet; on 1 August only the two due 1 June. The first
+    // invoice in the file is the one without a claim; two share a due day (counted once each).
     let policy = format!("{}[interest]\nmode = \"statutory\"\n", company("DK", "DKK"));
     let l = ledger(
         &policy,
@@ -307,17 +307,18 @@ fn a_missing_rate_counts_the_open_invoices_whose_claims_reach_it() {
             invoice("1", "B", "2026-08-05", "1000", "DKK"),
             invoice("2", "B", "2026-06-01", "1000", "DKK"),
             invoice("3", "B", "2026-08-01", "1000", "DKK"),
+            invoice("4", "B", "2026-06-01", "500", "DKK"),
         ],
     );
     let findings = super::check::check_ledger(&l, date("2026-08-05"));
     let missing: Vec<&str> =
         findings.iter().filter(|f| f.code == "reference-rate-missing").map(|f| f.message.as_str()).collect();
     assert_eq!(missing.len(), 1, "{missing:?}");
-    assert!(missing[0].contains("2026H2, in use by 2 open invoice(s)"), "{}", missing[0]);
+    assert!(missing[0].contains("2026H2, in use by 3 open invoice(s)"), "{}", missing[0]);
     let findings = super::check::check_ledger(&l, date("2026-08-01"));
     let missing: Vec<&str> =
         findings.iter().filter(|f| f.code == "reference-rate-missing").map(|f| f.message.as_str()).collect();
-    assert!(missing.len() == 1 && missing[0].contains("2026H2, in use by 1 open invoice(s)"), "{missing:?}");
+    assert!(missing.len() == 1 && missing[0].contains("2026H2, in use by 2 open invoice(s)"), "{missing:?}");
 }
 
 #[test]

@@ -41,3 +41,41 @@ pub mod starter;
 pub fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
 }
+
+/// `work` of every item on `workers` threads that each take the next item not yet taken, the
+/// first of them running `first` before it takes any (work the items may wait for, done while
+/// the others take items that need none of it); the results in the items' order.
+pub fn each_taken<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    first: &(dyn Fn() + Sync),
+    work: &(dyn Fn(&T) -> R + Sync),
+) -> Vec<R> {
+    if workers <= 1 || items.len() < 2 {
+        first();
+        return items.iter().map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else { return done };
+            done.push((i, work(item)));
+        }
+    };
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..workers.min(items.len())).map(|_| scope.spawn(take)).collect();
+        first();
+        let mut done = take();
+        for other in others {
+            match other.join() {
+                Ok(theirs) => done.extend(theirs),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}

@@ -59,26 +59,28 @@ fn check_all(
     streamed: Option<&Streamed>,
     errors_only: bool,
 ) -> Vec<Finding> {
-    let ctx = Ctx::new(ledger, as_of, errors_only);
     // The checks that find only warnings are not run for the errors alone.
-    let all = !errors_only;
-    // Two independent halves, the register's and the invoices', on two threads: each gives its
-    // findings in parts, joined below in the order one thread would have found them, so that
-    // the stable sort gives findings on the same line in the same order as ever.
-    let (register, invoices) = std::thread::scope(|scope| {
-        let invoices = scope.spawn(|| invoice_checks(&ctx, streamed, all));
-        let register = register_checks(&ctx, streamed, all);
-        (register, invoices.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let parts = [
-        register.customers,
-        invoices.invoices,
-        invoices.reference_rates,
-        register.retention,
-        invoices.company,
-    ];
-    let mut findings = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + ledger.notes.len());
-    for part in parts {
+    let parts: Vec<Part> = Part::ALL.into_iter().filter(|p| !errors_only || p.finds_errors()).collect();
+    let job = Job { ledger, as_of, streamed, errors_only, ctx: std::sync::OnceLock::new() };
+    // The checks are independent: each is a part taken by the next free thread, those that
+    // need no open amounts (the likely duplicates, the credit watch) while the first thread
+    // works them out. Two fixed halves after the open amounts left a thread idle for a fifth
+    // of the time.
+    let found = crate::core::each_taken(
+        &parts,
+        crate::core::workers(),
+        &|| {
+            job.ctx();
+        },
+        &|part| job.run(*part),
+    );
+    let mut found: Vec<(Part, Vec<Finding>)> = parts.into_iter().zip(found).collect();
+    // Joined in the order one thread would have found them, so that the stable sort gives
+    // findings on the same line in the same order as ever.
+    found.sort_by_key(|(part, _)| *part);
+    let mut findings =
+        Vec::with_capacity(found.iter().map(|(_, f)| f.len()).sum::<usize>() + ledger.notes.len());
+    for (_, part) in found {
         findings.extend(part);
     }
     findings.extend(ledger.notes.iter().cloned());
@@ -89,65 +91,91 @@ fn check_all(
     findings
 }
 
-/// The findings of the customer register: each customer's, the likely duplicates, and those
-/// past their retention.
-struct RegisterFindings {
-    customers: Vec<Finding>,
-    retention: Vec<Finding>,
+/// The checks of a whole ledger, in the order their findings are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Customers,
+    Duplicates,
+    Invoices,
+    Payments,
+    CreditWatch,
+    ReferenceRates,
+    Retention,
+    Company,
 }
 
-fn register_checks(ctx: &Ctx<'_>, streamed: Option<&Streamed>, all: bool) -> RegisterFindings {
-    let (ledger, as_of) = (ctx.ledger, ctx.as_of);
-    let mut customers = Vec::new();
-    for customer in &ledger.customers {
-        let mark = customers.len();
-        check_customer(ctx, customer, &mut customers);
-        ctx.settle(&mut customers, mark);
+impl Part {
+    /// Every part, those that need no [`Ctx`] first, then the longest first (as measured on
+    /// the 1M ledger), so that the threads end together.
+    const ALL: [Part; 8] = [
+        Part::Duplicates,
+        Part::CreditWatch,
+        Part::Retention,
+        Part::Invoices,
+        Part::Customers,
+        Part::Company,
+        Part::ReferenceRates,
+        Part::Payments,
+    ];
+
+    /// Whether it can find an error (else the errors alone skip it).
+    fn finds_errors(self) -> bool {
+        !matches!(self, Part::Duplicates | Part::Payments | Part::CreditWatch | Part::Retention)
     }
-    if all {
-        likely_duplicates(ledger, &mut customers);
+}
+
+/// What every part of a check reads: the ledger, and the open amounts once worked out.
+struct Job<'a> {
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    streamed: Option<&'a Streamed>,
+    errors_only: bool,
+    ctx: std::sync::OnceLock<Ctx<'a>>,
+}
+
+impl<'a> Job<'a> {
+    /// The open amounts, worked out by the first part that asks (another waits for them).
+    fn ctx(&self) -> &Ctx<'a> {
+        self.ctx.get_or_init(|| Ctx::new(self.ledger, self.as_of, self.errors_only))
     }
-    let mut retention = Vec::new();
-    if all {
-        match streamed {
-            None => past_retention(ledger, as_of, &mut retention),
-            Some(s) => {
-                let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
-                past_retention_by(ledger, as_of, None, &facts, &mut retention)
+
+    fn run(&self, part: Part) -> Vec<Finding> {
+        let (ledger, as_of) = (self.ledger, self.as_of);
+        let mut out = Vec::new();
+        match part {
+            Part::Duplicates => likely_duplicates(ledger, &mut out),
+            Part::CreditWatch => match self.streamed {
+                None => credit_watch(ledger, as_of, &mut out),
+                Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut out),
+            },
+            Part::Retention => match self.streamed {
+                None => past_retention(ledger, as_of, &mut out),
+                Some(s) => {
+                    let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
+                    past_retention_by(ledger, as_of, None, &facts, &mut out)
+                }
+            },
+            Part::Customers => {
+                let ctx = self.ctx();
+                for customer in &ledger.customers {
+                    let mark = out.len();
+                    check_customer(ctx, customer, &mut out);
+                    ctx.settle(&mut out, mark);
+                }
             }
+            Part::Invoices => {
+                let usual = match self.streamed {
+                    None => usual_currencies(&ledger.invoices),
+                    Some(s) => s.usual_currencies(ledger),
+                };
+                check_invoices_with(self.ctx(), &ledger.invoices, &usual, &mut out);
+            }
+            Part::Payments => check_payments(self.ctx(), self.streamed, &mut out),
+            Part::ReferenceRates => reference_rates(self.ctx(), &mut out),
+            Part::Company => company_details(self.ctx(), &mut out),
         }
+        out
     }
-    RegisterFindings { customers, retention }
-}
-
-/// The findings of the invoices and payments (with the credit watch), of the reference rates
-/// they need, and of the company's payment details.
-struct InvoiceFindings {
-    invoices: Vec<Finding>,
-    reference_rates: Vec<Finding>,
-    company: Vec<Finding>,
-}
-
-fn invoice_checks(ctx: &Ctx<'_>, streamed: Option<&Streamed>, all: bool) -> InvoiceFindings {
-    let (ledger, as_of) = (ctx.ledger, ctx.as_of);
-    let usual = match streamed {
-        None => usual_currencies(&ledger.invoices),
-        Some(s) => s.usual_currencies(ledger),
-    };
-    let mut invoices = Vec::new();
-    check_invoices_with(ctx, &ledger.invoices, &usual, &mut invoices);
-    if all {
-        check_payments(ctx, streamed, &mut invoices);
-        match streamed {
-            None => credit_watch(ledger, as_of, &mut invoices),
-            Some(s) => credit_watch_of(ledger, as_of, |i| s.behaviour.behaviour(i), &mut invoices),
-        }
-    }
-    let mut reference_rates_found = Vec::new();
-    reference_rates(ctx, &mut reference_rates_found);
-    let mut company = Vec::new();
-    company_details(ctx, &mut company);
-    InvoiceFindings { invoices, reference_rates: reference_rates_found, company }
 }
 
 /// The findings of [`check_ledger`] about one customer (`customer` must be one of
@@ -226,13 +254,13 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     use super::policy::InterestMode;
     use super::rules::{RatePeriod, RulePack};
     let ledger = ctx.ledger;
-    let mut seen: std::collections::BTreeMap<(&'static str, String), usize> = Default::default();
     // The rules and their rate overrides depend on the segment only: built once per segment.
     let mut by_segment: FxHashMap<Option<&str>, (Rules, Vec<RatePeriod>)> = FxHashMap::default();
     // The half-years a claim lacks depend on the law's rule pack, the segment's overrides and
-    // the due day alone (the holiday calendar moves the day): worked out once for each.
-    let mut missing: FxHashMap<(Option<&str>, *const RulePack, NaiveDate), Vec<String>> =
-        FxHashMap::default();
+    // the due day alone (the holiday calendar moves the day): worked out once for each, with
+    // the law's country and how many open invoices share them.
+    type Lacking = (&'static str, Vec<String>, usize);
+    let mut missing: FxHashMap<(Option<&str>, *const RulePack, NaiveDate), Lacking> = FxHashMap::default();
     for invoice in ctx.open_invoices() {
         let customer = ledger.customer(&invoice.customer);
         let segment = customer.and_then(|c| c.segment.as_deref());
@@ -245,16 +273,22 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
             continue;
         }
-        let halves =
+        let (_, _, count) =
             missing.entry((segment, std::ptr::from_ref(law.pack), invoice.due)).or_insert_with(|| {
                 let (legal_due, _) = law.legal_due(invoice.due);
-                match legal_due.succ_opt().filter(|f| *f <= ctx.as_of) {
+                let halves = match legal_due.succ_opt().filter(|f| *f <= ctx.as_of) {
                     Some(first) => super::rules::missing_half_years(law.pack, first, ctx.as_of, overrides),
                     None => Vec::new(),
-                }
+                };
+                (law.pack.country, halves, 0)
             });
-        for half in halves.iter() {
-            *seen.entry((law.pack.country, half.clone())).or_default() += 1;
+        *count += 1;
+    }
+    // Each country's half-year, with the open invoices that lack it.
+    let mut seen: std::collections::BTreeMap<(&'static str, &str), usize> = Default::default();
+    for (country, halves, count) in missing.values() {
+        for half in halves {
+            *seen.entry((country, half.as_str())).or_default() += count;
         }
     }
     for ((country, half), count) in seen {
@@ -271,7 +305,7 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
         );
         f.hint = Some(format!(
             "add the published rate: [interest] reference_rates = [{{ from = {}, rate = \"…\" }}] (a consumer's country's rate in a segment applies to that segment only)",
-            half_start(&half)
+            half_start(half)
         ).into());
         findings.push(f);
     }
