@@ -64,12 +64,12 @@ pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>
         ));
     }
 
-    let rules = ctx.ledger.rules_for(Some(c));
-    let overdue = ctx.overdue.get(c.id.as_str());
-    if let Some(f) = channel_finding(c, &rules, overdue) {
+    let rules = ctx.rules_for(Some(c));
+    let overdue = ctx.overdue_of(&c.id);
+    if let Some(f) = channel_finding(c, rules, overdue) {
         out.push(f);
     }
-    if let Some(f) = collection_finding(c, &rules, overdue) {
+    if let Some(f) = collection_finding(c, rules, overdue) {
         out.push(f);
     }
 }

@@ -255,20 +255,18 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     use super::rules::{RatePeriod, RulePack};
     let ledger = ctx.ledger;
     // The rules and their rate overrides depend on the segment only: built once per segment.
-    let mut by_segment: FxHashMap<Option<&str>, (Rules, Vec<RatePeriod>)> = FxHashMap::default();
+    let mut by_segment: FxHashMap<Option<&str>, Vec<RatePeriod>> = FxHashMap::default();
     // The half-years a claim lacks depend on the law's rule pack, the segment's overrides and
     // the due day alone (the holiday calendar moves the day): worked out once for each, with
     // the law's country and how many open invoices share them.
     type Lacking = (&'static str, Vec<String>, usize);
     let mut missing: FxHashMap<(Option<&str>, *const RulePack, NaiveDate), Lacking> = FxHashMap::default();
-    for invoice in ctx.open_invoices() {
-        let customer = ledger.customer(&invoice.customer);
+    for at in ctx.open_positions() {
+        let invoice = &ledger.invoices[at];
+        let customer = ctx.owner_of(at);
         let segment = customer.and_then(|c| c.segment.as_deref());
-        let (rules, overrides) = by_segment.entry(segment).or_insert_with(|| {
-            let rules = ledger.rules_for(customer);
-            let overrides = super::charges::rate_overrides(&rules);
-            (rules, overrides)
-        });
+        let rules = ctx.rules_for(customer);
+        let overrides = by_segment.entry(segment).or_insert_with(|| super::charges::rate_overrides(rules));
         let law = Law::of(&ledger.policy, customer, rules);
         if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
             continue;
@@ -365,16 +363,20 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
     if super::account::accounts(policy).is_empty() {
         return; // said once, on the policy (company_details)
     }
-    let mut seen: FxHashSet<(&str, Currency)> = FxHashSet::default();
+    let invoices = &ctx.ledger.invoices;
+    let mut seen: FxHashSet<(u32, Currency)> = FxHashSet::default();
     let mut problems: FxHashMap<(Currency, &str), Option<String>> = FxHashMap::default();
-    let mut open: Vec<&Invoice> =
-        ctx.open_invoices().filter(|invoice| only.is_none_or(|id| invoice.customer == id)).collect();
-    open.sort_by_key(|invoice| invoice.line);
-    for invoice in open {
-        if !seen.insert((invoice.customer.as_str(), invoice.currency)) {
+    let mut open: Vec<usize> =
+        ctx.open_positions().filter(|&at| only.is_none_or(|id| invoices[at].customer == id)).collect();
+    open.sort_by_key(|&at| invoices[at].line);
+    for at in open {
+        let invoice = &invoices[at];
+        // An id's invoices are its customer's (the id's last line in the register).
+        let Some(owner) = ctx.owners[at] else { continue };
+        if !seen.insert((owner, invoice.currency)) {
             continue;
         }
-        let Some(customer) = ctx.ledger.customer(&invoice.customer) else { continue };
+        let customer = &ctx.ledger.customers[owner as usize];
         // A handful of currencies and countries among a register's customers: each pair's
         // details are worked out once.
         let problem = problems.entry((invoice.currency, customer.country.as_str())).or_insert_with(|| {
@@ -425,37 +427,70 @@ struct Ctx<'a> {
     /// Open amount of every invoice on the as-of date, credits applied, by position in
     /// `ledger.invoices` ([`Ledger::open_by_position`]: a third of a map's memory).
     open: Vec<Decimal>,
-    /// Per customer id: its largest overdue open invoice.
-    overdue: FxHashMap<&'a str, Overdue<'a>>,
+    /// The register position of each invoice's customer, by position in `ledger.invoices`
+    /// ([`Ledger::owners`]): looked up once for every check that asks.
+    owners: Vec<Option<u32>>,
+    /// Per register position: the customer's largest overdue open invoice.
+    overdue: Vec<Option<Overdue<'a>>>,
+    /// The rules of each segment the policy names, and the base rules (for no segment or an
+    /// unknown one), as [`Ledger::rules_for`] builds them: built once, not per customer.
+    rules: FxHashMap<&'a str, Rules>,
+    base_rules: Rules,
     /// Only errors are wanted ([`check_ledger_errors`]).
     errors_only: bool,
 }
 
 impl<'a> Ctx<'a> {
     fn new(ledger: &'a Ledger, as_of: NaiveDate, errors_only: bool) -> Ctx<'a> {
-        let open = ledger.open_by_position(as_of);
-        let mut overdue: FxHashMap<&str, Overdue<'_>> = FxHashMap::default();
-        for (invoice, &amount) in ledger.invoices.iter().zip(&open).filter(|(_, a)| **a > Decimal::ZERO) {
-            if invoice.due >= as_of {
+        let owners = ledger.owners();
+        let open = ledger.open_by_position_owned(as_of, &owners);
+        let mut overdue: Vec<Option<Overdue<'_>>> = vec![None; ledger.customers.len()];
+        for (at, (invoice, &amount)) in ledger.invoices.iter().zip(&open).enumerate() {
+            // Only the register's customers are asked about.
+            let (true, Some(owner)) = (amount > Decimal::ZERO && invoice.due < as_of, owners[at]) else {
                 continue;
-            }
-            let entry = overdue.entry(invoice.customer.as_str()).or_insert(Overdue {
-                invoice,
-                open: amount,
-                count: 0,
-            });
+            };
+            let entry = overdue[owner as usize].get_or_insert(Overdue { invoice, open: amount, count: 0 });
             entry.count += 1;
             if amount > entry.open || (amount == entry.open && invoice.line < entry.invoice.line) {
                 entry.invoice = invoice;
                 entry.open = amount;
             }
         }
-        Ctx { ledger, as_of, open, overdue, errors_only }
+        let policy = &ledger.policy;
+        let rules = policy
+            .file
+            .segments
+            .keys()
+            .filter_map(|name| Some((name.as_str(), policy.rules(Some(name))?)))
+            .collect();
+        Ctx { ledger, as_of, open, owners, overdue, rules, base_rules: policy.base_rules(), errors_only }
+    }
+
+    /// The rules of a customer (`None`: of an invoice whose customer the register lacks), as
+    /// [`Ledger::rules_for`] gives them.
+    fn rules_for(&self, customer: Option<&Customer>) -> &Rules {
+        customer.and_then(|c| self.rules.get(c.segment.as_deref()?)).unwrap_or(&self.base_rules)
+    }
+
+    /// The largest overdue open invoice of the customer with this id, with how many it has.
+    fn overdue_of(&self, id: &str) -> Option<&Overdue<'a>> {
+        self.overdue[self.ledger.customer_position(id)?].as_ref()
+    }
+
+    /// The customer of the invoice at this position in `ledger.invoices`.
+    fn owner_of(&self, at: usize) -> Option<&'a Customer> {
+        self.owners[at].map(|owner| &self.ledger.customers[owner as usize])
     }
 
     /// The invoices with something open, each number once (at its first line).
     fn open_invoices(&self) -> impl Iterator<Item = &'a Invoice> + '_ {
-        self.ledger.invoices.iter().zip(&self.open).filter(|(_, a)| **a > Decimal::ZERO).map(|(i, _)| i)
+        self.open_positions().map(|at| &self.ledger.invoices[at])
+    }
+
+    /// The positions in `ledger.invoices` of [`Ctx::open_invoices`].
+    fn open_positions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.open.iter().enumerate().filter(|(_, a)| **a > Decimal::ZERO).map(|(at, _)| at)
     }
 
     /// What is open on the invoice with this number (0: nothing, or no such invoice).
