@@ -148,10 +148,9 @@ pub(super) fn check_invoices_with<'a, I>(
     let ledger = ctx.ledger;
     let as_of = ctx.as_of;
     let payments = PaymentIndex::new(&ledger.payments, as_of);
-    let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
     for inv in invoices {
         let mark = out.len();
-        check_invoice(ctx, inv, &payments, &mut rules_by_segment, usual, out);
+        check_invoice(ctx, inv, &payments, usual, out);
         ctx.settle(out, mark);
     }
 }
@@ -161,7 +160,6 @@ fn check_invoice<'a>(
     ctx: &Ctx<'a>,
     inv: &'a Invoice,
     payments: &PaymentIndex,
-    rules_by_segment: &mut FxHashMap<Option<&'a str>, Rules>,
     usual: &Usual<'_>,
     out: &mut Vec<Finding>,
 ) {
@@ -177,9 +175,7 @@ fn check_invoice<'a>(
     };
     let position = ledger.customer_position(&inv.customer);
     let customer = position.map(|at| &ledger.customers[at]);
-    let rules = rules_by_segment
-        .entry(customer.and_then(|c| c.segment.as_deref()))
-        .or_insert_with(|| ledger.rules_for(customer));
+    let rules = ctx.rules_for(customer);
     let credit_note = inv.is_credit_note();
 
     // The ledger's index holds each number's first line: any other line is a duplicate.
