@@ -88,6 +88,65 @@ fn findings_on_one_line_keep_the_order_of_the_checks() {
     assert_eq!(on_policy, ["reference-rate-missing", "bad-payment-detail", "bad-company-email"]);
 }
 
+/// Every customer whose currency no configured account takes is told of once per currency,
+/// on its first open invoice, the register's first customer too; a customer given twice is
+/// told of on its last line (whose invoices they are; B is in Finland there, where a bankgiro
+/// cannot be paid from even in SEK); a paid invoice and a Swedish customer's SEK are not.
+/// Listed by register line, each line's in invoice order.
+#[test]
+fn unreachable_payment_details_name_each_customer_and_currency_once() {
+    use super::super::journal::Journal;
+    use super::super::model::Invoice;
+    use super::super::policy::Policy;
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let policy = Policy::from_toml(
+        "[company]\nname = \"Firma AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\"\n",
+    )
+    .unwrap();
+    let customer = |id: &str, country: &str, line: u64| Customer {
+        id: id.into(),
+        name: format!("Kund {id}").into(),
+        country: country.into(),
+        line,
+        ..Customer::default()
+    };
+    let customers =
+        vec![customer("A", "DE", 2), customer("B", "SE", 3), customer("C", "SE", 4), customer("B", "FI", 5)];
+    let invoice = |number: &str, customer: &str, currency: &str, line: u64| {
+        let mut inv =
+            Invoice::unpaid_sek(number, customer, day("2026-05-02"), day("2026-06-01"), Decimal::from(1000));
+        inv.currency = Currency::parse(currency).unwrap();
+        inv.line = line;
+        inv
+    };
+    let mut paid = invoice("6", "C", "EUR", 7);
+    paid.paid = paid.amount;
+    let invoices = vec![
+        invoice("1", "A", "EUR", 2),
+        invoice("2", "A", "EUR", 3),
+        invoice("3", "B", "SEK", 4),
+        invoice("4", "B", "EUR", 5),
+        invoice("5", "A", "NOK", 6),
+        paid,
+        invoice("7", "C", "SEK", 8),
+    ];
+    let ledger = Ledger::new(policy, customers, invoices, Vec::new(), Journal::default());
+    let found: Vec<(u64, String, String)> = check_ledger(&ledger, day("2026-08-01"))
+        .iter()
+        .filter(|f| f.code == "payment-details-unreachable")
+        .map(|f| {
+            (
+                f.line,
+                f.customer.as_deref().unwrap_or("").to_owned(),
+                f.invoice.as_deref().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected = [(2, "A", "1"), (2, "A", "5"), (5, "B", "3"), (5, "B", "4")]
+        .map(|(line, c, i)| (line, c.to_owned(), i.to_owned()));
+    assert_eq!(found, expected);
+}
+
 #[test]
 fn names_compare_without_case_punctuation_and_company_form() {
     assert_eq!(normalized_name("Åby Bageri AB"), normalized_name("ÅBY BAGERI"));
