@@ -504,21 +504,6 @@ pub fn load_ledger_for_check(
     dir: &Path,
     as_of: chrono::NaiveDate,
 ) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
-    // The journal (each customer's last activity) is read on a thread of its own from the
-    // start: reading the register and the payments leaves a core idle, and the activity is
-    // needed only once every invoice is counted. Its errors still come after theirs.
-    std::thread::scope(|scope| {
-        let activity = scope.spawn(|| crate::io::journal_file::activity(dir, as_of));
-        load_for_check_with(dir, as_of, || activity.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    })
-}
-
-/// [`load_ledger_for_check`] with the journal's activity from `activity`.
-fn load_for_check_with(
-    dir: &Path,
-    as_of: chrono::NaiveDate,
-    activity: impl FnOnce() -> Result<crate::core::privacy::JournalActivity>,
-) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
     use crate::core::check::{CheckScan, CheckTally};
     use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
     type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>, CheckTally);
@@ -556,7 +541,7 @@ fn load_for_check_with(
             tallies.push(t);
         }
         let mut streamed = scan.finish(tallies);
-        streamed.add_journal(&index, activity()?);
+        streamed.add_journal(&index, crate::io::journal_file::activity(dir, as_of)?);
         // Read again for the settled invoices a finding needs beside those kept: rare lines
         // by number, and those in a currency unusual for their customer (known only once every
         // invoice is counted).
