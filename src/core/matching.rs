@@ -54,7 +54,7 @@ use rustc_hash::FxHashMap;
 use super::model::Currency;
 use super::money::format_money;
 pub use super::reference::letter::LetterTotal;
-use super::reference::{RefKind, detect_reference, normalize_reference, validate_reference};
+use super::reference::normalize_reference;
 
 /// How a payment was matched; written to `payments.csv`'s `matched_by` and the journal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -299,111 +299,10 @@ pub fn allocate_manual(
     Ok(out)
 }
 
-/// How a reference is compared: spaces, hyphens and case aside (`normalize_reference`), the
-/// Danish card-type prefix (`71/…`, `+71<…<`) dropped, and leading zeros of a numeric
-/// reference dropped (banks pad viitenumero to 20 digits; a FIK id is 15 digits with zeros).
-pub fn reference_key(reference: &str) -> String {
-    let normalized = normalize_reference(reference);
-    let body = strip_card_type(&normalized);
-    if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
-        let trimmed = body.trim_start_matches('0');
-        return if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() };
-    }
-    body.to_owned()
-}
-
-/// `71/000000020211041` → `000000020211041`; `+71<000000020211041+88889999<` → the id.
-fn strip_card_type(normalized: &str) -> &str {
-    let s = normalized.strip_prefix('+').unwrap_or(normalized);
-    for card in ["71", "73", "75", "01", "04", "15"] {
-        if let Some(rest) = s.strip_prefix(card)
-            && let Some(rest) = rest.strip_prefix('/').or_else(|| rest.strip_prefix('<'))
-        {
-            let end = rest.find(['+', '<']).unwrap_or(rest.len());
-            return &rest[..end];
-        }
-    }
-    normalized
-}
-
-/// Whether a payment's reference carries a valid check digit under some scheme.
-pub fn has_valid_check_digit(reference: &str) -> bool {
-    let normalized = normalize_reference(reference);
-    let body = strip_card_type(&normalized);
-    if !detect_reference(body).is_empty() {
-        return true;
-    }
-    let key = reference_key(reference);
-    key != body && !detect_reference(&key).is_empty()
-}
-
-/// A valid RF reference's body (`RF45 16625` → `16625`), which Finnish banks build from the
-/// viitenumero.
-fn rf_body(reference: &str) -> Option<String> {
-    let normalized = normalize_reference(reference);
-    if validate_reference(RefKind::Rf, &normalized).is_err() {
-        return None;
-    }
-    normalized.get(4..).map(reference_key)
-}
-
 enum Resolution {
     Found(usize),
     Several(Vec<usize>),
     Unknown { valid: bool },
-}
-
-/// Candidate positions by a 64-bit hash of a text key, in candidate order within a key: 16
-/// bytes an invoice instead of a `String` key and a `Vec` of positions (a million invoices took
-/// about 140 MB per map that way). A hash names a few positions at most; the caller checks that
-/// each one's key is the one asked for.
-struct KeyIndex {
-    /// (hash, position), sorted.
-    entries: Vec<(u64, u32)>,
-    /// Where each bucket (the hash's top bits) starts in `entries`, and one past the last.
-    starts: Vec<u32>,
-    shift: u32,
-}
-
-impl KeyIndex {
-    fn new(mut entries: Vec<(u64, u32)>) -> KeyIndex {
-        entries.sort_unstable();
-        let bits = entries.len().max(2).next_power_of_two().trailing_zeros().min(24);
-        let shift = 64 - bits;
-        let mut starts = vec![0u32; (1 << bits) + 1];
-        for &(hash, _) in &entries {
-            starts[(hash >> shift) as usize + 1] += 1;
-        }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
-        }
-        KeyIndex { entries, starts, shift }
-    }
-
-    /// The positions whose key hashed to `hash`, in candidate order.
-    fn positions(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
-        let bucket = (hash >> self.shift) as usize;
-        let (from, to) = (self.starts[bucket] as usize, self.starts[bucket + 1] as usize);
-        self.entries[from..to].iter().filter(move |(h, _)| *h == hash).map(|&(_, at)| at as usize)
-    }
-}
-
-/// FNV-1a of the bytes (ASCII lower-cased when asked), mixed so the top bits are spread too.
-fn key_hash(bytes: &[u8], lowercase: bool) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(if lowercase { b.to_ascii_lowercase() } else { b });
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // splitmix64's finaliser.
-    hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    hash ^ (hash >> 31)
-}
-
-/// A candidate position as the indexes keep it.
-fn position(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 struct Matcher<'c, 'a> {
@@ -922,80 +821,13 @@ struct Target {
     reference: Option<String>,
 }
 
-/// Whether `number` stands in `text` as a word of its own: case aside; a number that starts
-/// (ends) with a digit may touch a letter (`Faktura1017`) but not a digit, nor a `-./,:` that
-/// joins it to more digits (a date, an amount, a longer number).
-pub fn contains_number(text: &str, number: &str) -> bool {
-    contains_lowercase_number(&text.to_ascii_lowercase(), &number.to_ascii_lowercase())
-}
+mod keys;
+mod words;
 
-/// [`contains_number`] on text and number already in ASCII lower case.
-fn contains_lowercase_number(hay: &str, number: &str) -> bool {
-    let needle = number.trim();
-    if needle.is_empty() || !hay.contains(needle) {
-        return false;
-    }
-    let first_digit = needle.starts_with(|c: char| c.is_ascii_digit());
-    let last_digit = needle.ends_with(|c: char| c.is_ascii_digit());
-    let joins = |c: char| matches!(c, '-' | '.' | ',' | '/' | ':');
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(needle) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let mut before = hay[..start].chars().rev();
-        let mut after = hay[end..].chars();
-        let (b1, b2) = (before.next(), before.next());
-        let (a1, a2) = (after.next(), after.next());
-        let clash = |c: Option<char>, next: Option<char>, digit_edge: bool| match c {
-            None => false,
-            Some(c) if digit_edge => {
-                c.is_ascii_digit() || (joins(c) && next.is_some_and(|n| n.is_ascii_digit()))
-            }
-            Some(c) => c.is_alphanumeric(),
-        };
-        if !clash(b1, b2, first_digit) && !clash(a1, a2, last_digit) {
-            return true;
-        }
-        from = start + needle.chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
-
-/// Legal forms that a payer may leave out of a company name.
-const LEGAL_FORMS: [&str; 16] = [
-    "ab", "hb", "kb", "as", "asa", "ans", "da", "aps", "is", "oy", "oyj", "ky", "tmi", "ltd", "gmbh", "publ",
-];
-
-/// Lower-case words of a name; `A/S` and `Oy.` become `as`, `oy`. With `strip_forms`, legal
-/// forms at either end are dropped as long as a word remains.
-fn name_tokens(name: &str, strip_forms: bool) -> Vec<String> {
-    let joined: String = name.chars().filter(|c| !matches!(c, '/' | '.' | '\'' | '’')).collect();
-    let mut tokens: Vec<String> = joined
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    if strip_forms {
-        while tokens.len() > 1 && tokens.last().is_some_and(|t| LEGAL_FORMS.contains(&t.as_str())) {
-            tokens.pop();
-        }
-        while tokens.len() > 1 && tokens.first().is_some_and(|t| LEGAL_FORMS.contains(&t.as_str())) {
-            tokens.remove(0);
-        }
-    }
-    tokens
-}
-
-/// Whether a customer's name is one rule 3 goes by: the customer's words must appear in the
-/// payer's, in order and next to each other ([`Matcher::named_in`]), and a name of one short
-/// word (under 4 letters) is too common to go by.
-fn can_appear(customer: &[String]) -> bool {
-    match customer {
-        [] => false,
-        [one] => one.chars().count() >= 4,
-        _ => true,
-    }
-}
+use keys::{KeyIndex, key_hash, position, rf_body};
+pub use keys::{has_valid_check_digit, reference_key};
+pub use words::contains_number;
+use words::{can_appear, contains_lowercase_number, name_tokens};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
 use super::*;
 use std::str::FromStr;
 
+use crate::core::reference::RefKind;
+
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
