@@ -215,14 +215,20 @@ struct Pending {
 }
 
 /// What every invoice record updates, kept small: a register of 100 000 customers is looked
-/// up at random a million times, and the report's speed is its cache misses.
+/// up at random a million times, and the report's speed is its cache misses. 20 bytes a
+/// customer, so that the whole register's stays in the cache while the file streams past.
 #[derive(Clone, Copy, Debug, Default)]
 struct Facts {
     first_issued: Option<NaiveDate>,
     /// Invoice counts of the first two currencies seen; more go to `CreditBook::more`.
     currencies: [(Option<Currency>, u32); 2],
-    /// Invoices settled in the recent and the prior window: beside the counts, so that an
-    /// invoice record touches one place in memory, not two.
+}
+
+/// Invoices settled in the recent and the prior window: what only a settled invoice updates,
+/// apart from [`Facts`] (96 bytes; beside the counts, every invoice's lookup touched two or
+/// three cache lines of a 12.8 MB array).
+#[derive(Clone, Copy, Debug, Default)]
+struct Lateness {
     recent: LateSum,
     prior: LateSum,
 }
@@ -238,6 +244,7 @@ pub struct CreditBook {
     /// Settled after this day (and not recent): the prior window.
     prior_after: NaiveDate,
     facts: Vec<Facts>,
+    late: Vec<Lateness>,
     /// Invoice counts of a customer's third and further currencies (rare).
     more: FxHashMap<(u32, Currency), u32>,
     pending: Vec<Pending>,
@@ -262,6 +269,7 @@ impl CreditBook {
             recent_after,
             prior_after,
             facts: Vec::new(),
+            late: Vec::new(),
             more: FxHashMap::default(),
             pending: Vec::new(),
             credit_notes: FxHashMap::default(),
@@ -325,9 +333,9 @@ impl CreditBook {
     fn count_settled(&mut self, owner: u32, settled: NaiveDate, due: NaiveDate, amount: Decimal) {
         let days = (settled - due).num_days();
         if settled > self.recent_after {
-            grown(&mut self.facts, owner as usize).recent.add(amount, days);
+            grown(&mut self.late, owner as usize).recent.add(amount, days);
         } else if settled > self.prior_after {
-            grown(&mut self.facts, owner as usize).prior.add(amount, days);
+            grown(&mut self.late, owner as usize).prior.add(amount, days);
         }
     }
 
@@ -345,12 +353,14 @@ impl CreditBook {
 
     /// Folds another book (from another thread) into this one.
     pub fn merge(&mut self, other: CreditBook) {
-        for (owner, facts) in other.facts.iter().enumerate() {
-            if facts.recent.count + facts.prior.count > 0 {
-                let mine = grown(&mut self.facts, owner);
-                mine.recent.merge(facts.recent);
-                mine.prior.merge(facts.prior);
+        for (owner, late) in other.late.iter().enumerate() {
+            if late.recent.count + late.prior.count > 0 {
+                let mine = grown(&mut self.late, owner);
+                mine.recent.merge(late.recent);
+                mine.prior.merge(late.prior);
             }
+        }
+        for (owner, facts) in other.facts.iter().enumerate() {
             let Some(first) = facts.first_issued else { continue };
             for (currency, n) in facts.currencies {
                 if let Some(c) = currency {
@@ -384,19 +394,20 @@ impl CreditBook {
                 self.count_settled(p.owner, settled, p.due, p.amount);
             }
         }
-        SettledBook { facts: self.facts, more: self.more }
+        SettledBook { facts: self.facts, late: self.late, more: self.more }
     }
 }
 
 /// A credit book whose payments are settled: customers' behaviour by register position.
 pub struct SettledBook {
     facts: Vec<Facts>,
+    late: Vec<Lateness>,
     more: FxHashMap<(u32, Currency), u32>,
 }
 
 impl SettledBook {
     pub fn len(&self) -> usize {
-        self.facts.len()
+        self.facts.len().max(self.late.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -409,11 +420,12 @@ impl SettledBook {
             return None;
         }
         let facts = self.facts.get(i).copied().unwrap_or_default();
+        let late = self.late.get(i).copied().unwrap_or_default();
         let mut b = Behaviour {
             first_issued: facts.first_issued,
             invoices: facts.currencies.iter().filter_map(|&(c, n)| c.map(|c| (c, n))).collect(),
-            recent: facts.recent,
-            prior: facts.prior,
+            recent: late.recent,
+            prior: late.prior,
         };
         if !self.more.is_empty() {
             for (&(owner, currency), &n) in &self.more {
