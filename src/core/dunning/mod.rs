@@ -24,12 +24,19 @@ use super::model::{Currency, Customer, Invoice};
 use super::policy::Rules;
 use super::rules::{self, RuleViolation};
 
+mod forecasting;
+mod order;
 mod run;
 
 pub(super) use run::Asked;
 use run::decide_into;
 #[cfg(test)]
 pub(super) use run::decide_parted;
+
+#[cfg(test)]
+pub(crate) use forecasting::forecast_by_appending;
+pub use forecasting::{forecast, forecast_each};
+pub use order::sort_by_customer_and_invoice;
 
 /// What `dun remind` / `dun collect` would do for an invoice today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -373,71 +380,6 @@ pub struct Decision<'a> {
     pub call_for: Option<Action>,
     /// Why, in the order the rules were applied: what `dun explain` prints.
     pub why: Why,
-}
-
-/// Sorts decisions (or rows made of them, or their positions) by customer id, then invoice
-/// number, as text (the order `dun due` lists them in), `ids` giving each item's pair; items
-/// with the same pair keep their order. Compares numbers instead of text where it can: sorting
-/// a quarter of a million decisions by their strings was a large part of `dun due`. The keys
-/// are made once and sorted beside the items' positions, and then each item is moved once
-/// into its place: a stable sort of the rows themselves (176 bytes each) was a sixth of `dun
-/// due`, most of it moving rows.
-pub fn sort_by_customer_and_invoice<'t, T>(items: &mut [T], ids: impl Fn(&T) -> (&'t str, &'t str)) {
-    let mut keys: Vec<(TextKey, TextKey, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(at, item)| {
-            let (customer, invoice) = ids(item);
-            (TextKey::of(customer), TextKey::of(invoice), at)
-        })
-        .collect();
-    keys.sort_unstable_by(|a, b| {
-        let text = |at: usize| ids(&items[at]);
-        a.0.cmp(&b.0)
-            .then_with(|| a.0.then_text(text(a.2).0, text(b.2).0))
-            .then_with(|| a.1.cmp(&b.1))
-            .then_with(|| a.1.then_text(text(a.2).1, text(b.2).1))
-            .then_with(|| a.2.cmp(&b.2))
-    });
-    let mut from: Vec<usize> = keys.into_iter().map(|k| k.2).collect();
-    // The item for place k is the one at from[k]: each cycle of the permutation is walked
-    // once, a place marked done by pointing at itself.
-    for start in 0..from.len() {
-        let mut k = start;
-        while from[k] != k {
-            let source = from[k];
-            from[k] = k;
-            if source == start {
-                break;
-            }
-            items.swap(k, source);
-            k = source;
-        }
-    }
-}
-
-/// A text's order as a number: its first 15 bytes and its length (16 for any longer). Two
-/// keys compare as their texts do; equal keys of texts longer than 15 bytes leave the order
-/// to the texts themselves ([`TextKey::then_text`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct TextKey(u128);
-
-impl TextKey {
-    const BYTES: usize = 15;
-
-    fn of(text: &str) -> TextKey {
-        let b = text.as_bytes();
-        let mut key = [0u8; 16];
-        let n = b.len().min(Self::BYTES);
-        key[..n].copy_from_slice(&b[..n]);
-        key[Self::BYTES] = b.len().min(Self::BYTES + 1) as u8;
-        TextKey(u128::from_be_bytes(key))
-    }
-
-    /// For two equal keys: how their texts compare (equal unless they are long).
-    fn then_text(self, a: &str, b: &str) -> std::cmp::Ordering {
-        if (self.0 & 0xff) as usize > Self::BYTES { a.cmp(b) } else { std::cmp::Ordering::Equal }
-    }
 }
 
 /// Decisions for every open invoice, and the statutory rules the policy would break.
@@ -935,106 +877,4 @@ pub fn action_entry(
         }
     }
     Some(e)
-}
-
-/// What would fall due each day from `from` to `until` if nothing is paid and every action
-/// is carried out the day it falls due.
-pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision<'_>)> {
-    let mut out = Vec::new();
-    forecast_each(ledger, from, until, &mut |day, at, d| {
-        let invoice = &ledger.invoices[at];
-        out.push((day, d.borrowing(&invoice.number, &invoice.customer)));
-    });
-    out
-}
-
-/// [`forecast`] as it was first written, for tests: each day's actions added to a copy of the
-/// ledger's journal, and the day decided on the copy as any run would decide it.
-#[cfg(test)]
-pub(crate) fn forecast_by_appending(
-    ledger: &Ledger,
-    from: NaiveDate,
-    until: NaiveDate,
-) -> Vec<(NaiveDate, Decision<'_>)> {
-    let mut sim = ledger.clone();
-    let mut out = Vec::new();
-    let mut calls_listed: FxHashSet<usize> = FxHashSet::default();
-    let mut day = from;
-    while day <= until {
-        let mut entries = Vec::new();
-        let asked = Asked { actions_only: true, ..Asked::every(Why::nothing) };
-        decide_into(&sim, day, asked, sim.open_by_position(day), &mut |d| {
-            entries.extend(action_entry(&d, day, None, None));
-            let Some(at) = sim.invoice_position(d.invoice) else { return };
-            if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
-                return;
-            }
-            let invoice = &ledger.invoices[at];
-            out.push((day, d.borrowing(&invoice.number, &invoice.customer)));
-        });
-        sim.journal.entries.extend(entries);
-        let Some(next) = day.succ_opt() else { break };
-        day = next;
-    }
-    out
-}
-
-/// [`forecast`] handing each decision to `take` as it is made, in the same order, with the
-/// position of its invoice in `ledger.invoices` (the decision borrows the ledger only while it
-/// is taken). The ledger's journal is grouped by invoice once; the lines of each day's actions
-/// are kept beside it, by invoice, for the days after: no copy of the ledger (half of a
-/// forecast's memory once) and no day grouping the whole journal again (a third of its time).
-/// The actions' lines are reminders, collections and calls on an invoice, which neither the
-/// deliveries nor a customer's hold are read from.
-pub fn forecast_each(
-    ledger: &Ledger,
-    from: NaiveDate,
-    until: NaiveDate,
-    take: &mut dyn FnMut(NaiveDate, usize, Decision<'_>),
-) {
-    let journal = run::LinesByInvoice::of(ledger, |_| true);
-    let mut carried_out = run::CarriedOut::new(ledger.invoices.len());
-    let owners = ledger.owners();
-    // A call task stands until something is recorded, which never happens in a forecast: it is
-    // listed on its first day only, not once a day to the end.
-    let mut calls_listed: FxHashSet<usize> = FxHashSet::default();
-    // A day's open amounts come from the invoices, payments and credit notes alone, never from
-    // the actions carried out: each is worked out on another thread while the day before is
-    // decided (a tenth of a forecast, on one thread between the days' decisions).
-    std::thread::scope(|scope| {
-        let (send, open_amounts) = std::sync::mpsc::sync_channel::<Vec<Decimal>>(1);
-        let owners = &owners;
-        scope.spawn(move || {
-            let mut day = from;
-            while day <= until && send.send(ledger.open_by_position_owned(day, owners)).is_ok() {
-                let Some(next) = day.succ_opt() else { return };
-                day = next;
-            }
-        });
-        let mut day = from;
-        while day <= until {
-            let Ok(open) = open_amounts.recv() else { return };
-            let mut entries = Vec::new();
-            // Each day's decisions taken as they are made: the day's whole list (every open
-            // invoice with its claim) was most of a forecast's memory.
-            let asked = Asked {
-                actions_only: true,
-                forecast: Some((&journal, &carried_out)),
-                ..Asked::every(Why::nothing)
-            };
-            decide_into(ledger, day, asked, open, &mut |d| {
-                let Some(at) = ledger.invoice_position(d.invoice) else { return };
-                entries.extend(action_entry(&d, day, None, None).map(|e| (at, e)));
-                if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
-                    return;
-                }
-                take(day, at, d);
-            });
-            for (at, e) in entries {
-                carried_out.push(at, e);
-            }
-            let Some(next) = day.succ_opt() else { return };
-            day = next;
-        }
-    });
 }
