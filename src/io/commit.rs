@@ -165,6 +165,9 @@ pub struct Transaction {
     streamed: Option<StreamedLines>,
     /// Files removed at commit ([`Transaction::remove`]).
     removes: Vec<PathBuf>,
+    /// The folder the last staged file went into, made then: a run stages thousands of
+    /// letters into one folder, and making it again each time cost two system calls a file.
+    made_dir: Option<PathBuf>,
     committed: bool,
 }
 
@@ -178,6 +181,7 @@ impl Transaction {
             journal_replacement: None,
             streamed: None,
             removes: Vec::new(),
+            made_dir: None,
             committed: false,
         }
     }
@@ -220,12 +224,26 @@ impl Transaction {
 
     /// Writes `bytes` for `target` under a temporary name; `target` appears at commit.
     pub fn stage(&mut self, target: &Path, bytes: &[u8]) -> Result<()> {
-        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+        let make_dir = |dir: &Path| {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+        };
+        if let Some(dir) = parent
+            && self.made_dir.as_deref() != Some(dir)
+        {
+            make_dir(dir)?;
+            self.made_dir = Some(dir.to_owned());
         }
         fault("stage", self.staged.len());
         // Synced all at once before the commit point (`write_intent`).
-        let temp = write_temp_unsynced(target, bytes)?;
+        let temp = match (write_temp_unsynced(target, bytes), parent) {
+            // The folder made for an earlier file was removed since: made again.
+            (Err(_), Some(dir)) if !dir.is_dir() => {
+                make_dir(dir)?;
+                write_temp_unsynced(target, bytes)?
+            }
+            (written, _) => written?,
+        };
         self.staged.push(Staged { temp, target: target.to_owned() });
         Ok(())
     }
@@ -730,6 +748,28 @@ mod tests {
         e.until = chrono::NaiveDate::from_ymd_opt(2026, 12, 24);
         e.note = Some("said so, on the phone".to_owned().into());
         e
+    }
+
+    /// Files staged into folders in turn, one of them removed after its first file: every
+    /// folder is made when first needed and again when gone, and every file lands.
+    #[test]
+    fn staged_files_land_in_their_folders_even_one_removed_between_two_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut tx = Transaction::new(dir.path());
+        let at = |path: &str| dir.path().join(path);
+        tx.stage(&at("out/a/1.pdf"), b"1").unwrap();
+        tx.stage(&at("out/a/2.pdf"), b"2").unwrap();
+        std::fs::remove_file(crate::io::output::temp_path(&at("out/a/2.pdf"))).unwrap();
+        std::fs::remove_file(crate::io::output::temp_path(&at("out/a/1.pdf"))).unwrap();
+        std::fs::remove_dir(at("out/a")).unwrap();
+        tx.stage(&at("out/a/3.pdf"), b"3").unwrap();
+        tx.stage(&at("out/b/4.pdf"), b"4").unwrap();
+        tx.stage(&at("out/a/5.pdf"), b"5").unwrap();
+        tx.staged.retain(|staged| staged.temp.exists());
+        tx.commit().unwrap();
+        for (path, bytes) in [("out/a/3.pdf", "3"), ("out/b/4.pdf", "4"), ("out/a/5.pdf", "5")] {
+            assert_eq!(std::fs::read_to_string(at(path)).unwrap(), bytes, "{path}");
+        }
     }
 
     /// A run that replaces the journal: committed, readers see the new journal (its lines

@@ -19,7 +19,10 @@ const TEMP_MARK: &str = ".dun-tmp-";
 /// The temporary name `target` is written under before it is renamed into place.
 pub fn temp_path(target: &Path) -> PathBuf {
     let name = target.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}{TEMP_MARK}{}", std::process::id()))
+    // The process id asked once: a system call each time, and a run names thousands of files.
+    static PROCESS_ID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let id = PROCESS_ID.get_or_init(std::process::id);
+    target.with_file_name(format!(".{name}{TEMP_MARK}{id}"))
 }
 
 /// Writes `bytes` to a fresh temporary file for `target`, synced, with the mode (and owner)
@@ -46,9 +49,16 @@ fn fill_temp(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<PathBuf> {
     let temp = temp_path(target);
-    let _ = std::fs::remove_file(&temp);
     let result = (|| -> std::io::Result<()> {
-        let mut file = create_temp_file(target, &temp)?;
+        let mut file = match create_temp_file(target, &temp) {
+            // Left by a run of a process with the same id that was killed: removed only then,
+            // not tried before every file (a failing system call each, thousands a run).
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&temp)?;
+                create_temp_file(target, &temp)?
+            }
+            made => made?,
+        };
         fill(&mut file)?;
         if sync { file.sync_all() } else { Ok(()) }
     })();
@@ -271,6 +281,18 @@ mod tests {
         assert!(!is_stale_temp("reminder-1_A_SEK.eml"));
         assert!(!is_stale_temp(".dun.lock"));
         assert!(!is_stale_temp(".dun-commit.json"));
+    }
+
+    /// A temporary file of this process's name left by a killed run (the same process id,
+    /// after a reboot) is written over, not an error.
+    #[test]
+    fn a_temporary_file_left_under_this_process_name_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("letter.pdf");
+        std::fs::write(temp_path(&target), b"left by a killed run, longer than the new").unwrap();
+        let temp = write_temp_unsynced(&target, b"new").unwrap();
+        assert_eq!(temp, temp_path(&target));
+        assert_eq!(std::fs::read(&temp).unwrap(), b"new");
     }
 
     #[cfg(unix)]
