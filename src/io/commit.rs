@@ -33,7 +33,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger_dir::JOURNAL;
 use super::output::{
-    create_temp_file, sync_dir, sync_written, temp_path, write_atomically_with, write_temp_unsynced,
+    EarlySync, create_temp_file, sync_dir, sync_written, temp_path, write_atomically_with,
+    write_temp_unsynced,
 };
 use crate::core::journal::Entry;
 
@@ -168,8 +169,13 @@ pub struct Transaction {
     /// The folder the last staged file went into, made then: a run stages thousands of
     /// letters into one folder, and making it again each time cost two system calls a file.
     made_dir: Option<PathBuf>,
+    /// Staged files on their way to the disk before the commit asks for them.
+    early_sync: EarlySync,
     committed: bool,
 }
+
+/// Bytes staged between two early syncs ([`EarlySync`]).
+const EARLY_SYNC_EVERY: usize = 64 << 20;
 
 impl Transaction {
     /// A run on the ledger in `dir`; call with the ledger lock held.
@@ -182,6 +188,7 @@ impl Transaction {
             streamed: None,
             removes: Vec::new(),
             made_dir: None,
+            early_sync: EarlySync::every(EARLY_SYNC_EVERY),
             committed: false,
         }
     }
@@ -244,6 +251,7 @@ impl Transaction {
             }
             (written, _) => written?,
         };
+        self.early_sync.staged(parent.unwrap_or(&self.dir), bytes.len());
         self.staged.push(Staged { temp, target: target.to_owned() });
         Ok(())
     }
@@ -351,6 +359,7 @@ impl Transaction {
         // Every staged file is on disk before the record that names them: recovery renames
         // what the record names, so a file still in the page cache at a power cut must not
         // be committed.
+        self.early_sync.wait();
         sync_written(self.staged.iter().map(|s| s.temp.as_path()))
             .context("cannot commit the run; nothing was written")?;
         fault("commit", 0);

@@ -69,6 +69,61 @@ fn fill_temp(
     Ok(temp)
 }
 
+/// Starts a run's staged files on their way to the disk while the run goes on: every
+/// [`EarlySync::every`] bytes staged, one `syncfs` on a thread of its own (Linux; elsewhere
+/// nothing). The commit's [`sync_written`] still makes every file durable before the commit
+/// point; it then waits only for what was staged since. A morning's letters are hundreds of
+/// megabytes that were all written back at that one call (issue #14: 1.3 s of a 9 s run).
+pub struct EarlySync {
+    every: usize,
+    unsynced: usize,
+    running: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EarlySync {
+    /// A sync started every `every` bytes.
+    pub fn every(every: usize) -> EarlySync {
+        EarlySync { every, unsynced: 0, running: None }
+    }
+
+    /// `bytes` were staged under `dir`.
+    pub fn staged(&mut self, dir: &Path, bytes: usize) {
+        self.unsynced = self.unsynced.saturating_add(bytes);
+        if self.unsynced < self.every || self.running.as_ref().is_some_and(|t| !t.is_finished()) {
+            return;
+        }
+        self.wait();
+        self.unsynced = 0;
+        #[cfg(target_os = "linux")]
+        {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir }.to_owned();
+            // An error here is the commit's to report: its sync tries again.
+            self.running = std::thread::Builder::new()
+                .name("dun-early-sync".into())
+                .spawn(move || {
+                    if let Ok(handle) = std::fs::File::open(&dir) {
+                        let _ = rustix::fs::syncfs(&handle);
+                    }
+                })
+                .ok();
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = dir;
+    }
+
+    /// Waits for the sync under way, if any.
+    pub fn wait(&mut self) {
+        if let Some(running) = self.running.take() {
+            let _ = running.join();
+        }
+    }
+
+    /// Whether a sync was started and not yet waited for.
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+}
+
 /// Makes `files` (written by [`write_temp_unsynced`]) durable, with the directory entries
 /// that name them. On Linux one `syncfs` per file system they are on: one call for the run
 /// instead of one per file. Elsewhere each file is synced, then each directory.
@@ -281,6 +336,22 @@ mod tests {
         assert!(!is_stale_temp("reminder-1_A_SEK.eml"));
         assert!(!is_stale_temp(".dun.lock"));
         assert!(!is_stale_temp(".dun-commit.json"));
+    }
+
+    /// A sync is started once the bytes staged reach the mark, not before, and not a second
+    /// while one runs; waiting ends it.
+    #[test]
+    fn an_early_sync_starts_at_its_mark_and_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut early = EarlySync::every(100);
+        early.staged(dir.path(), 60);
+        assert!(!early.is_running());
+        early.staged(dir.path(), 40);
+        assert_eq!(early.is_running(), cfg!(target_os = "linux"));
+        early.wait();
+        assert!(!early.is_running());
+        early.staged(dir.path(), 99);
+        assert!(!early.is_running(), "counted again from nothing");
     }
 
     /// A temporary file of this process's name left by a killed run (the same process id,
