@@ -197,7 +197,7 @@ pub fn render_letter(
     let pdf_of = |html: Option<&str>| -> Result<Vec<u8>> {
         let html = html.unwrap_or_default();
         if dry {
-            crate::letters::pdf::check_letter_pdf(html, data.as_of)?;
+            crate::letters::pdf::check_letter_pdf(html)?;
             return Ok(Vec::new());
         }
         Ok(crate::letters::pdf::letter_pdf(html, data.as_of)?)

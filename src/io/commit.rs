@@ -102,7 +102,6 @@ impl StagedFile {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         let temp = temp_path(target);
-        let _ = std::fs::remove_file(&temp);
         let file =
             create_temp_file(target, &temp).with_context(|| format!("cannot write {}", target.display()))?;
         Ok(StagedFile {

@@ -50,15 +50,7 @@ fn fill_temp(
 ) -> Result<PathBuf> {
     let temp = temp_path(target);
     let result = (|| -> std::io::Result<()> {
-        let mut file = match create_temp_file(target, &temp) {
-            // Left by a run of a process with the same id that was killed: removed only then,
-            // not tried before every file (a failing system call each, thousands a run).
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                std::fs::remove_file(&temp)?;
-                create_temp_file(target, &temp)?
-            }
-            made => made?,
-        };
+        let mut file = create_temp_file(target, &temp)?;
         fill(&mut file)?;
         if sync { file.sync_all() } else { Ok(()) }
     })();
@@ -167,7 +159,16 @@ pub fn sync_written<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<()>
 /// Creates `temp` (a fresh file, for `target`) with the mode and owner `target` has if it
 /// exists; for a file written piece by piece (`io::commit::StagedFile`).
 pub fn create_temp_file(target: &Path, temp: &Path) -> std::io::Result<std::fs::File> {
-    let file = OpenOptions::new().write(true).create_new(true).open(temp)?;
+    let create = || OpenOptions::new().write(true).create_new(true).open(temp);
+    let file = match create() {
+        // Left by a killed run of a process with the same id: removed only then, not tried
+        // before every file (a failing system call each, thousands a run).
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(temp)?;
+            create()?
+        }
+        made => made?,
+    };
     if let Err(e) = keep_mode_and_owner(target, &file) {
         let _ = std::fs::remove_file(temp);
         return Err(e);
@@ -364,6 +365,10 @@ mod tests {
         let temp = write_temp_unsynced(&target, b"new").unwrap();
         assert_eq!(temp, temp_path(&target));
         assert_eq!(std::fs::read(&temp).unwrap(), b"new");
+        // A file written as it is made, the same way.
+        let batch = dir.path().join("batch.csv");
+        std::fs::write(temp_path(&batch), b"left").unwrap();
+        assert!(crate::io::commit::StagedFile::create(&batch).is_ok());
     }
 
     #[cfg(unix)]

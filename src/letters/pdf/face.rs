@@ -57,6 +57,8 @@ pub(super) struct Face {
     /// Whether a glyph is in the common subset, by glyph id.
     common_glyphs: Vec<bool>,
     described: Described,
+    /// The number of the first of the five objects every subset of this face is written as.
+    first: Ref,
     common: OnceLock<Result<Arc<Subset>, PdfError>>,
     others: Mutex<HashMap<Vec<u16>, Arc<Subset>>>,
 }
@@ -94,7 +96,8 @@ fn unreadable() -> PdfError {
 }
 
 impl Face {
-    pub(super) fn load(data: &'static [u8]) -> Result<Face, PdfError> {
+    /// The face in `data`, its subsets written as objects `first` to `first` + 4.
+    pub(super) fn load(data: &'static [u8], first: Ref) -> Result<Face, PdfError> {
         let font = FontRef::new(data).map_err(|_| unreadable())?;
         let charmap = font.charmap();
         let glyph_of = |c: char| charmap.map(c).map(|g| g.to_u32()).filter(|&g| g != 0);
@@ -155,6 +158,7 @@ impl Face {
             chars,
             common_glyphs,
             described,
+            first,
             common: OnceLock::new(),
             others: Mutex::new(HashMap::new()),
         };
@@ -189,23 +193,23 @@ impl Face {
     }
 
     /// The subset that holds the common glyphs and `others` (sorted, none of them common),
-    /// numbered from `first`. Made once and kept: `first` must be the same on every call.
-    pub(super) fn subset(&self, others: &[u16], first: Ref) -> Result<Arc<Subset>, PdfError> {
+    /// Made once and kept.
+    pub(super) fn subset(&self, others: &[u16]) -> Result<Arc<Subset>, PdfError> {
         if others.is_empty() {
-            return self.common.get_or_init(|| self.make_subset(&[], first).map(Arc::new)).clone();
+            return self.common.get_or_init(|| self.make_subset(&[]).map(Arc::new)).clone();
         }
         let mut kept = self.others.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(subset) = kept.get(others) {
             return Ok(subset.clone());
         }
-        let subset = Arc::new(self.make_subset(others, first)?);
+        let subset = Arc::new(self.make_subset(others)?);
         if kept.len() < KEPT_SUBSETS {
             kept.insert(others.to_vec(), subset.clone());
         }
         Ok(subset)
     }
 
-    fn make_subset(&self, others: &[u16], first: Ref) -> Result<Subset, PdfError> {
+    fn make_subset(&self, others: &[u16]) -> Result<Subset, PdfError> {
         let glyphs: Vec<u16> = (0..self.common_glyphs.len())
             .filter_map(|g| u16::try_from(g).ok())
             .filter(|&g| self.is_common(g))
@@ -224,16 +228,15 @@ impl Face {
         }
         shown.sort_unstable();
         let tag = subset_tag(self.data, &glyphs);
-        let objects =
-            self.objects(&program, &shown, &format!("{tag}+{}", self.described.postscript_name), first);
+        let objects = self.objects(&program, &shown, &format!("{tag}+{}", self.described.postscript_name));
         Ok(Subset { cids, objects })
     }
 
     /// The PDF objects of a subset (`program`, whose glyph `cid` shows the face's `glyph` for
     /// each of `shown`), as krilla wrote them for PDF/A-2b.
-    fn objects(&self, program: &[u8], shown: &[(u16, u16)], name: &str, first: Ref) -> Chunk {
+    fn objects(&self, program: &[u8], shown: &[(u16, u16)], name: &str) -> Chunk {
         let [type0_ref, cid_ref, descriptor_ref, program_ref, cmap_ref] =
-            [0, 1, 2, 3, 4].map(|n| Ref::new(first.get() + n));
+            [0, 1, 2, 3, 4].map(|n| Ref::new(self.first.get() + n));
         let system_info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
         let mut chunk = Chunk::new();
         chunk

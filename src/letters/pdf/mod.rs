@@ -34,10 +34,7 @@ pub struct PdfError(String);
 /// same letter always gives the same bytes). It is a PDF/A-2b: the archival form that digital
 /// mailboxes and archives keep ([`write`] says how each of its rules is met).
 pub fn letter_pdf(html: &str, date: NaiveDate) -> Result<Vec<u8>, PdfError> {
-    let fonts = Fonts::get()?;
-    let letter = html::read(html);
-    let pages = layout(&letter, fonts);
-    let subsets = write::subsets(&pages, fonts)?;
+    let Prepared { fonts, letter, pages, subsets } = prepared(html)?;
     Ok(write::pdf(&letter, &pages, fonts, &subsets, date))
 }
 
@@ -46,11 +43,25 @@ pub fn letter_pdf(html: &str, date: NaiveDate) -> Result<Vec<u8>, PdfError> {
 /// or subset for the letter's characters); once they are, writing the PDF cannot: every
 /// character has a glyph other than `.notdef`, and text is shown in strings short enough for
 /// PDF/A whatever its length.
-pub fn check_letter_pdf(html: &str, _date: NaiveDate) -> Result<(), PdfError> {
+pub fn check_letter_pdf(html: &str) -> Result<(), PdfError> {
+    prepared(html).map(drop)
+}
+
+/// A letter read from its HTML, laid out, with the font subsets that hold its glyphs.
+struct Prepared {
+    fonts: &'static Fonts,
+    letter: html::Letter,
+    pages: Vec<Vec<Item>>,
+    subsets: write::Subsets,
+}
+
+/// [`Prepared`]: all that can fail in making a letter's PDF.
+fn prepared(html: &str) -> Result<Prepared, PdfError> {
     let fonts = Fonts::get()?;
     let letter = html::read(html);
     let pages = layout(&letter, fonts);
-    write::subsets(&pages, fonts).map(drop)
+    let subsets = write::subsets(&pages, fonts)?;
+    Ok(Prepared { fonts, letter, pages, subsets })
 }
 
 /// The letter's two faces.
@@ -61,7 +72,10 @@ pub struct Fonts {
 
 impl Fonts {
     fn load() -> Result<Fonts, PdfError> {
-        Ok(Fonts { regular: Face::load(REGULAR)?, bold: Face::load(BOLD)? })
+        Ok(Fonts {
+            regular: Face::load(REGULAR, write::REGULAR_FONT)?,
+            bold: Face::load(BOLD, write::BOLD_FONT)?,
+        })
     }
 
     /// The two faces, read once a run (issue #14): every letter is set in the same fonts.

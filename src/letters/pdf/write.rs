@@ -28,8 +28,8 @@ use super::{Fonts, Item, PAGE_HEIGHT, PAGE_WIDTH, PdfError};
 /// The objects every letter has at the same numbers: the regular face's five, the bold
 /// face's five (so their subsets' bytes are made once and copied), the colour profile, and
 /// the document's own. Pages follow, two objects each (the page, its content).
-const REGULAR_FONT: Ref = Ref::new(1);
-const BOLD_FONT: Ref = Ref::new(6);
+pub(super) const REGULAR_FONT: Ref = Ref::new(1);
+pub(super) const BOLD_FONT: Ref = Ref::new(6);
 const PROFILE: Ref = Ref::new(11);
 const CATALOG: Ref = Ref::new(12);
 const PAGE_TREE: Ref = Ref::new(13);
@@ -72,13 +72,13 @@ pub(super) fn subsets(pages: &[Vec<Item>], fonts: &Fonts) -> Result<Subsets, Pdf
             }
         }
     }
-    let mut subset = |bold: bool, first: Ref| {
+    let mut subset = |bold: bool| {
         let glyphs = &mut uncommon[usize::from(bold)];
         glyphs.sort_unstable();
         glyphs.dedup();
-        used[usize::from(bold)].then(|| fonts.face(bold).subset(glyphs, first)).transpose()
+        used[usize::from(bold)].then(|| fonts.face(bold).subset(glyphs)).transpose()
     };
-    Ok(Subsets { regular: subset(false, REGULAR_FONT)?, bold: subset(true, BOLD_FONT)? })
+    Ok(Subsets { regular: subset(false)?, bold: subset(true)? })
 }
 
 /// The font resource name a face is shown with.
