@@ -21,8 +21,8 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const AS_OF: &str = "2026-11-30";
-/// `due --until`: five days of decisions after the as-of date.
-const UNTIL: &str = "2026-12-05";
+/// `due --until`: a month of decisions after the as-of date (the README's row).
+const UNTIL: &str = "2026-12-31";
 const POLICY: &str = "[company]\nname = \"Benchmark AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n\
                       email = \"billing@benchmark.example\"\nbankgiro = \"5050-1055\"\n";
 

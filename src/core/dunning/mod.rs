@@ -430,7 +430,7 @@ pub fn decide_each<'a>(
     take: &mut dyn FnMut(Decision<'a>),
 ) -> Outcome<'a> {
     let why = if waiting_reason { Why::default } else { Why::nothing };
-    decide_into(ledger, as_of, Asked::every(why), ledger.open_by_position(as_of), take)
+    decide_into(ledger, as_of, Asked::every(why), &ledger.open_by_position(as_of), take)
 }
 
 fn decide_where<'a>(
@@ -446,7 +446,7 @@ fn decide_where<'a>(
     let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
     let mut kept = Vec::with_capacity(capacity);
     let asked = Asked { only, why, actions_only: false, forecast: None };
-    let mut out = decide_into(ledger, as_of, asked, open, &mut |d| {
+    let mut out = decide_into(ledger, as_of, asked, &open, &mut |d| {
         if keep(&d) {
             kept.push(d);
         }

@@ -11,7 +11,7 @@ pub(super) fn decide_into<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
     asked: Asked<'_>,
-    open: Vec<Decimal>,
+    open: &[Decimal],
     take: &mut dyn FnMut(Decision<'a>),
 ) -> Outcome<'a> {
     let workers = match asked.only {
@@ -32,9 +32,24 @@ pub(in crate::core) struct Asked<'o> {
     /// for a forecast, which neither shows the others nor reads the run's violations and
     /// warnings (which the claims of every open invoice give).
     pub actions_only: bool,
-    /// A forecast's journal: the ledger's lines grouped once for all its days, and the lines of
-    /// the actions it carried out on the days before. `None`: the run groups the ledger's.
-    pub forecast: Option<(&'o LinesByInvoice<'o>, &'o CarriedOut)>,
+    /// A forecast's day (its journal, and the invoices it decides). `None`: the run groups the
+    /// ledger's journal and decides every open invoice.
+    pub forecast: Option<&'o ForecastDay<'o>>,
+}
+
+/// What a forecast gives the decision run of one of its days.
+pub(in crate::core) struct ForecastDay<'o> {
+    /// The ledger's journal lines, grouped once for all the forecast's days.
+    pub journal: &'o LinesByInvoice<'o>,
+    /// The lines of the actions the forecast carried out on the days before.
+    pub carried_out: &'o CarriedOut,
+    /// The journal's holds and deliveries, as they stand that day.
+    pub standing: &'o Standing,
+    /// The positions (ascending) of the invoices that can change today; `None`: every one.
+    pub positions: Option<&'o [u32]>,
+    /// Filled by the run: each invoice decided, with the first day it can change again if
+    /// nothing is paid, issued or recorded on it before (see `forecasting::next_day_to_decide`).
+    pub next_days: &'o std::sync::Mutex<Vec<(u32, NaiveDate)>>,
 }
 
 impl Asked<'_> {
@@ -142,6 +157,24 @@ impl CarriedOut {
     }
 }
 
+/// What a decision reads from the journal besides its invoice's own lines: the customers on
+/// hold and how the messages were delivered, on a day. A forecast makes it again only on a day
+/// with a line that can change it.
+pub(in crate::core) struct Standing {
+    /// Customers on hold, with the day the hold began.
+    held: FxHashMap<String, NaiveDate>,
+    deliveries: Deliveries,
+}
+
+impl Standing {
+    pub fn on(ledger: &Ledger, as_of: NaiveDate) -> Standing {
+        Standing {
+            held: held_customers(ledger, as_of).into_iter().collect(),
+            deliveries: Deliveries::from_journal(ledger.journal.up_to(as_of)),
+        }
+    }
+}
+
 /// What every part of a decision run reads, made once.
 struct Shared<'a, 'o> {
     ledger: &'a Ledger,
@@ -150,13 +183,22 @@ struct Shared<'a, 'o> {
     /// A claim's segments and notes are shown where every line of why is (`dun explain`, `dun
     /// customer`); other runs keep its figures alone.
     detail: claim::Detail,
-    open: Vec<Decimal>,
-    held: FxHashMap<&'o str, NaiveDate>,
+    open: &'o [Decimal],
+    standing: &'o Standing,
     /// The journal of the invoices decided: for one customer, the lines on its numbers only.
     journal: &'o LinesByInvoice<'o>,
     /// A forecast's lines of the actions carried out on the days before.
     carried_out: Option<&'o CarriedOut>,
-    deliveries: Deliveries,
+}
+
+impl Shared<'_, '_> {
+    /// The positions of the invoices this run decides, ascending.
+    fn positions(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match self.asked.forecast.and_then(|f| f.positions) {
+            Some(list) => Box::new(list.iter().map(|&at| at as usize)),
+            None => Box::new(0..self.ledger.invoices.len()),
+        }
+    }
 }
 
 /// What one part of a decision run keeps from one invoice to the next. Each part decides
@@ -174,6 +216,8 @@ struct Part<'a> {
     violations: Vec<(usize, String, RuleViolation)>,
     claim_violations: Vec<(usize, String, RuleViolation)>,
     warnings: Vec<(usize, &'static str, String)>,
+    /// A forecast's: each invoice decided, with the next day it can change.
+    next_days: Vec<(u32, NaiveDate)>,
 }
 
 /// The part (of `parts`) that decides this customer's invoices.
@@ -186,41 +230,31 @@ fn part_of(customer: &str, parts: usize) -> usize {
 /// [`decide_into`] on `parts` threads, each deciding whole customers; their decisions are
 /// merged back into file order as they come (a few batches held at a time), and their
 /// violations and warnings likewise, so that every caller sees what one thread would give.
-pub(in crate::core) fn decide_parted<'a>(
+pub(in crate::core) fn decide_parted<'a, 'o>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
-    asked: Asked<'_>,
-    open: Vec<Decimal>,
+    asked: Asked<'o>,
+    open: &'o [Decimal],
     parts: usize,
     take: &mut dyn FnMut(Decision<'a>),
 ) -> Outcome<'a> {
     let detail = if (asked.why)().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
-    let held_list = held_customers(ledger, as_of);
-    let grouped;
-    let (journal, carried_out) = match asked.forecast {
-        Some((journal, carried_out)) => (journal, Some(carried_out)),
+    let (grouped, standing_today);
+    let (journal, carried_out, standing) = match asked.forecast {
+        Some(day) => (day.journal, Some(day.carried_out), day.standing),
         None => {
             let numbers: Option<FxHashSet<&str>> = asked.only.map(|c| {
                 ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect()
             });
             grouped = LinesByInvoice::of(ledger, |n| numbers.as_ref().is_none_or(|set| set.contains(n)));
-            (&grouped, None)
+            standing_today = Standing::on(ledger, as_of);
+            (&grouped, None, &standing_today)
         }
     };
-    let shared = Shared {
-        ledger,
-        as_of,
-        asked,
-        detail,
-        open,
-        held: held_list.iter().map(|(c, since)| (c.as_str(), *since)).collect(),
-        journal,
-        carried_out,
-        deliveries: Deliveries::from_journal(ledger.journal.up_to(as_of)),
-    };
-    let done: Vec<Part<'a>> = if parts <= 1 {
+    let shared = Shared { ledger, as_of, asked, detail, open, standing, journal, carried_out };
+    let mut done: Vec<Part<'a>> = if parts <= 1 {
         let mut part = Part::default();
-        for position in 0..ledger.invoices.len() {
+        for position in shared.positions() {
             if let Some(d) = part.decide(&shared, position) {
                 take(d);
             }
@@ -238,8 +272,8 @@ pub(in crate::core) fn decide_parted<'a>(
                 handles.push(scope.spawn(move || {
                     let mut part = Part::default();
                     let mut batch = Vec::with_capacity(BATCH);
-                    for (position, invoice) in ledger.invoices.iter().enumerate() {
-                        if part_of(&invoice.customer, parts) != me {
+                    for position in shared.positions() {
+                        if part_of(&ledger.invoices[position].customer, parts) != me {
                             continue;
                         }
                         if let Some(d) = part.decide(shared, position) {
@@ -262,6 +296,12 @@ pub(in crate::core) fn decide_parted<'a>(
                 .collect()
         })
     };
+    if let Some(day) = asked.forecast {
+        let mut next_days = day.next_days.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for part in &mut done {
+            next_days.append(&mut part.next_days);
+        }
+    }
     Part::outcome(done)
 }
 
@@ -322,8 +362,8 @@ impl<'a> Part<'a> {
         let rules = &self.segment_rules[at];
         let carried_out = shared.carried_out.into_iter().flat_map(|c| c.get(position));
         let entries = shared.journal.get(position).iter().copied().chain(carried_out);
-        let history = History::from_entries(entries.filter(|e| e.date <= as_of), &shared.deliveries);
-        let hold = shared.held.get(invoice.customer.as_str()).copied();
+        let history = History::from_entries(entries.filter(|e| e.date <= as_of), &shared.standing.deliveries);
+        let hold = shared.standing.held.get(invoice.customer.as_str()).copied();
         let (mut d, verdict) = decide_invoice(
             ledger,
             invoice,
@@ -339,6 +379,9 @@ impl<'a> Part<'a> {
             self.violations.push((position, invoice.number.to_string(), v));
         }
         charge_once_per_letter(&mut d, &mut self.charged);
+        if shared.asked.forecast.is_some() {
+            self.next_days.push((position as u32, super::forecasting::next_day_to_decide(&d, as_of)));
+        }
         if shared.asked.actions_only && d.state.action().is_none() {
             return None;
         }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -395,6 +395,18 @@ impl Ledger {
     /// in it, each day again).
     pub fn open_by_position_owned(&self, as_of: NaiveDate, owners: &[Option<u32>]) -> Vec<Decimal> {
         self.open_by_position_in(&self.open_book_by(as_of, |at, _| owners[at]))
+    }
+
+    /// The days after `from`, up to `until`, on which an invoice's open amount can differ from
+    /// the day before: the days an invoice or credit note is issued, a `paid` counts (its
+    /// `paid_on`), a payment of payments.csv is dated. [`Ledger::open_by_position`] reads
+    /// nothing else that is dated (an early-payment discount is decided on what was paid by its
+    /// last day, which changes only with a payment), so on any other day it gives what it gave
+    /// the day before: a forecast does not work the open amounts out again for it.
+    pub fn days_open_amounts_change(&self, from: NaiveDate, until: NaiveDate) -> FxHashSet<NaiveDate> {
+        let invoice_days = self.invoices.iter().flat_map(|inv| [Some(inv.issued), inv.paid_on]).flatten();
+        let payment_days = self.payments.iter().map(|p| p.date);
+        invoice_days.chain(payment_days).filter(|day| from < *day && *day <= until).collect()
     }
 
     /// The open amount of every invoice with something open on `as_of` (after `paid`,

@@ -442,6 +442,14 @@ proptest! {
         forecast_each(&slim, as_of, until, &mut |day, at, d| in_place.push((day, at, format!("{d:#?}"))));
         let again: Vec<_> = forecast(&slim, as_of, until).into_iter().map(|(day, d)| (day, slim.invoice_position(d.invoice), format!("{d:#?}"))).collect();
         prop_assert_eq!(in_place.into_iter().map(|(day, at, d)| (day, Some(at), d)).collect::<Vec<_>>(), again);
+        // The forecast works the open amounts out again only on the days they can change.
+        let change = whole.days_open_amounts_change(as_of, until);
+        let mut before = whole.open_by_position(as_of);
+        for today in as_of.iter_days().skip(1).take_while(|d| *d <= until) {
+            let open = whole.open_by_position(today);
+            prop_assert!(change.contains(&today) || open == before, "{} changed", today);
+            before = open;
+        }
     }
 }
 
