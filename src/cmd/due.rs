@@ -24,23 +24,24 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         Some(until) => ledger_dir::load_ledger_forecasting(&ctx.dir, ctx.as_of, until)?,
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
+    let ledger = &*ledger;
     // A forecast's rows keep their invoice's position and are given its ids afterwards.
     let mut forecast_rows: Vec<(usize, DueRow<'static>)> = Vec::new();
-    if let Some(until) = args.until {
-        forecast_each(&ledger, ctx.as_of, until, &mut |day, at, d| {
-            forecast_rows.push((at, DueRow::of(&d, Some(day)).with_ids("", "")));
-        });
-    }
-    let ledger = &*ledger;
     // What is listed of each decision is kept as the decision is made, not the decision: a
     // decision carries its whole claim, and a ledger's were most of `dun due`'s memory. Only
-    // `--all` lists waiting invoices (with what they wait for); a forecast lists its own.
+    // `--all` lists waiting invoices (with what they wait for); a forecast lists its own, and
+    // its first day's run finds the day's violations and warnings.
     let mut listed: Vec<DueRow<'_>> = Vec::new();
-    let outcome = decide_each(ledger, ctx.as_of, args.all, &mut |d| {
-        if args.until.is_none() && (args.all || d.state.action().is_some()) {
-            listed.push(DueRow::of(&d, None));
-        }
-    });
+    let outcome = match args.until {
+        Some(until) => forecast_each(ledger, ctx.as_of, until, &mut |day, at, d| {
+            forecast_rows.push((at, DueRow::of(&d, Some(day)).with_ids("", "")));
+        }),
+        None => decide_each(ledger, ctx.as_of, args.all, &mut |d| {
+            if args.all || d.state.action().is_some() {
+                listed.push(DueRow::of(&d, None));
+            }
+        }),
+    };
     // The plan is shown even when the policy asks for something illegal; remind and collect
     // refuse to act on it.
     if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {

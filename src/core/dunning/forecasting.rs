@@ -6,14 +6,14 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashSet;
 
 use super::run::{Asked, ForecastDay, Standing, decide_into};
-use super::{Action, Decision, Pause, State, Why, action_entry};
+use super::{Action, Decision, Outcome, Pause, State, Why, action_entry};
 use crate::core::ledger::Ledger;
 
 /// What would fall due each day from `from` to `until` if nothing is paid and every action
 /// is carried out the day it falls due.
 pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, Decision<'_>)> {
     let mut out = Vec::new();
-    forecast_each(ledger, from, until, &mut |day, at, d| {
+    let _ = forecast_each(ledger, from, until, &mut |day, at, d| {
         let invoice = &ledger.invoices[at];
         out.push((day, d.borrowing(&invoice.number, &invoice.customer)));
     });
@@ -67,12 +67,16 @@ pub(crate) fn forecast_by_appending(
 /// a journal line that may touch more than one invoice (a customer's hold or release, a
 /// delivery). A decision made on a day it could not change is the one made the day before, so
 /// an extra one is harmless; what must never happen is leaving out one that changes.
-pub fn forecast_each(
-    ledger: &Ledger,
+///
+/// Gives back the first day's violations and warnings: that day's run makes every open
+/// invoice's claim, as `dun due` on that day does, so the caller need not decide the day again
+/// to report them (a third of a month's forecast, once the other days were cut).
+pub fn forecast_each<'a>(
+    ledger: &'a Ledger,
     from: NaiveDate,
     until: NaiveDate,
     take: &mut dyn FnMut(NaiveDate, usize, Decision<'_>),
-) {
+) -> Outcome<'a> {
     let journal = super::run::LinesByInvoice::of(ledger, |_| true);
     let mut carried_out = super::run::CarriedOut::new(ledger.invoices.len());
     let owners = ledger.owners();
@@ -86,6 +90,7 @@ pub fn forecast_each(
     // A day's open amounts come from the invoices, payments and credit notes alone, never from
     // the actions carried out: each is worked out on another thread while the day before is
     // decided (a tenth of a forecast, on one thread between the days' decisions).
+    let mut first_day = Outcome { decisions: Vec::new(), violations: Vec::new(), warnings: Vec::new() };
     std::thread::scope(|scope| {
         // `None`: the same as the day before (nothing issued, paid or credited that day).
         let (send, open_amounts) = std::sync::mpsc::sync_channel::<Option<Vec<Decimal>>>(1);
@@ -131,8 +136,12 @@ pub fn forecast_each(
             };
             // Each day's decisions taken as they are made: the day's whole list (every open
             // invoice with its claim) was most of a forecast's memory.
-            let asked = Asked { actions_only: true, forecast: Some(&today), ..Asked::every(Why::nothing) };
-            decide_into(ledger, day, asked, &open, &mut |d| {
+            let asked =
+                Asked { actions_only: day > from, forecast: Some(&today), ..Asked::every(Why::nothing) };
+            let outcome = decide_into(ledger, day, asked, &open, &mut |d| {
+                if d.state.action().is_none() {
+                    return;
+                }
                 let Some(at) = ledger.invoice_position(d.invoice) else { return };
                 entries.extend(action_entry(&d, day, None, None).map(|e| (at, e)));
                 if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
@@ -140,6 +149,9 @@ pub fn forecast_each(
                 }
                 take(day, at, d);
             });
+            if day == from {
+                first_day = outcome;
+            }
             // An invoice looked at but not decided (nothing open) waits for its open amount.
             match &positions {
                 Some(list) => list.iter().for_each(|&at| next_day[at as usize] = NaiveDate::MAX),
@@ -155,24 +167,26 @@ pub fn forecast_each(
             day = next;
         }
     });
+    first_day
 }
 
 /// The first day after `as_of` on which an invoice decided `d` on `as_of` can be decided
 /// otherwise, if nothing is paid, issued or recorded on it before (those wake it themselves).
 /// An action is carried out, so the next day sees a new line; a payment plan's installments
 /// turn late and broken with the days; a promise ends, and a waiting step comes, on the day the
-/// decision names; a dispute, a hold, a hand-over and a step that waits for a delivery, a
-/// smaller open amount or a decision by hand change only with what is recorded or paid.
+/// decision names; a dispute, a hold and a step that waits for a delivery, a smaller open
+/// amount or a decision by hand change only with what is recorded or paid. An invoice handed
+/// to collection (today, or before) never has an action again, whatever follows: a pause or
+/// the hand-over is all it can be decided.
 pub(super) fn next_day_to_decide(d: &Decision<'_>, as_of: NaiveDate) -> NaiveDate {
     let tomorrow = as_of.succ_opt().unwrap_or(NaiveDate::MAX);
     match d.state {
+        State::Due(Action::Collection) | State::InCollection(_) => NaiveDate::MAX,
         State::Due(_) | State::Paused(Pause::PlanKept(_) | Pause::PlanLate(..)) => tomorrow,
         State::Paused(Pause::Promised(_)) | State::Waiting(Some(_)) | State::NotDue => {
             d.next_date.map_or(tomorrow, |next| next.max(tomorrow))
         }
-        State::Paused(Pause::Disputed(_) | Pause::Held(_))
-        | State::InCollection(_)
-        | State::Waiting(None) => NaiveDate::MAX,
+        State::Paused(Pause::Disputed(_) | Pause::Held(_)) | State::Waiting(None) => NaiveDate::MAX,
     }
 }
 
