@@ -131,6 +131,26 @@ impl GroupSum {
         }
     }
 
+    /// Adds another part's sum: counts and amounts added, days to pay gathered (sorted at
+    /// the end), as if its observations had been added here.
+    fn merge(&mut self, other: GroupSum) {
+        let (g, o) = (&mut self.group, other.group);
+        g.invoices += o.invoices;
+        g.unpaid += o.unpaid;
+        for (count, more) in g.paid_within.iter_mut().zip(o.paid_within) {
+            *count += more;
+        }
+        for (currency, more) in o.amounts {
+            let a = g.amounts.entry(currency).or_default();
+            a.invoices += more.invoices;
+            a.open_at_step += more.open_at_step;
+            for (sum, paid) in a.paid_within.iter_mut().zip(more.paid_within) {
+                *sum += paid;
+            }
+        }
+        self.days.extend(other.days);
+    }
+
     fn finish(mut self) -> Group {
         self.days.sort_unstable();
         self.group.median_days_to_pay = censored_median(&self.days, self.group.unpaid as usize);
@@ -402,6 +422,69 @@ pub fn reads_line(line: &crate::core::journal::LineHead<'_>) -> bool {
     line.invoice.is_some() && is_ladder_event(line.event)
 }
 
+/// The observations of some of a ledger's invoices, summed by step: with the step and without
+/// (the comparison), and the steps too recent to observe.
+#[derive(Default)]
+struct Tally {
+    treated: BTreeMap<Step, GroupSum>,
+    control: BTreeMap<Step, GroupSum>,
+    too_recent: FxHashMap<Step, u32>,
+}
+
+impl Tally {
+    /// The tally of `invoices` (some of `ledger.invoices`).
+    fn of(ledger: &Ledger, ladders: &Ladders, invoices: &[Invoice], as_of: NaiveDate) -> Tally {
+        let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
+        let mut t = Tally::default();
+        let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
+        for invoice in invoices {
+            // The first line of a number is the invoice (`dun check` reports duplicates).
+            // (The ledger's index says which, where a set of the numbers seen took 16 bytes each.)
+            if invoice.is_credit_note() || invoice.issued > as_of || !ledger.is_first_line(invoice) {
+                continue;
+            }
+            let l = ladder(ladders.get(invoice.number.as_str()), as_of);
+            let steps = l
+                .reminders
+                .iter()
+                .enumerate()
+                .map(|(k, r)| (Step::Reminder(k as u32 + 1), r.date))
+                .chain(l.collection.map(|d| (Step::Collection, d)));
+            for (step, date) in steps {
+                if date > observed_until {
+                    *t.too_recent.entry(step).or_default() += 1;
+                } else if let Some(o) = observe(ledger, invoice, date, as_of, true) {
+                    t.treated.entry(step).or_default().add(&o);
+                }
+            }
+            let customer = ledger.customer(&invoice.customer);
+            let segment = customer.and_then(|c| c.segment.as_deref());
+            let rules = rules_by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
+            if let Some((step, date)) = comparison_day(&l, invoice, rules)
+                && date <= observed_until
+                && let Some(o) = observe(ledger, invoice, date, as_of, false)
+            {
+                t.control.entry(step).or_default().add(&o);
+            }
+        }
+        t
+    }
+
+    /// Both tallies' sums (what one tally of both parts' invoices would hold).
+    fn add(mut self, other: Tally) -> Tally {
+        for (step, sum) in other.treated {
+            self.treated.entry(step).or_default().merge(sum);
+        }
+        for (step, sum) in other.control {
+            self.control.entry(step).or_default().merge(sum);
+        }
+        for (step, n) in other.too_recent {
+            *self.too_recent.entry(step).or_default() += n;
+        }
+        self
+    }
+}
+
 /// [`effectiveness`] with the ladder's lines and the invoices due in the last 12 months
 /// gathered already (by a load that streamed every invoice and kept only those
 /// [`may_be_compared`] or on the ladder, and the ladder's lines only; its journal is empty).
@@ -411,41 +494,24 @@ pub fn effectiveness_counted(
     as_of: NaiveDate,
     invoices_due_12m: u64,
 ) -> Effectiveness {
-    let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
-    let mut treated: BTreeMap<Step, GroupSum> = BTreeMap::new();
-    let mut control: BTreeMap<Step, GroupSum> = BTreeMap::new();
-    let mut too_recent: FxHashMap<Step, u32> = FxHashMap::default();
-    let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
-    for invoice in &ledger.invoices {
-        // The first line of a number is the invoice (`dun check` reports duplicates).
-        // (The ledger's index says which, where a set of the numbers seen took 16 bytes each.)
-        if invoice.is_credit_note() || invoice.issued > as_of || !ledger.is_first_line(invoice) {
-            continue;
-        }
-        let l = ladder(ladders.get(invoice.number.as_str()), as_of);
-        let steps = l
-            .reminders
-            .iter()
-            .enumerate()
-            .map(|(k, r)| (Step::Reminder(k as u32 + 1), r.date))
-            .chain(l.collection.map(|d| (Step::Collection, d)));
-        for (step, date) in steps {
-            if date > observed_until {
-                *too_recent.entry(step).or_default() += 1;
-            } else if let Some(o) = observe(ledger, invoice, date, as_of, true) {
-                treated.entry(step).or_default().add(&o);
-            }
-        }
-        let customer = ledger.customer(&invoice.customer);
-        let segment = customer.and_then(|c| c.segment.as_deref());
-        let rules = rules_by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
-        if let Some((step, date)) = comparison_day(&l, invoice, rules)
-            && date <= observed_until
-            && let Some(o) = observe(ledger, invoice, date, as_of, false)
-        {
-            control.entry(step).or_default().add(&o);
-        }
-    }
+    // The invoices are observed in parts, one a core, and the parts' sums added: each
+    // invoice's observation is its own (issue #14: on one thread, after the load, this was a
+    // third of `dun stats`).
+    let parts = crate::core::workers();
+    let size = ledger.invoices.len().div_ceil(parts).max(1);
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ledger
+            .invoices
+            .chunks(size)
+            .map(|invoices| scope.spawn(move || Tally::of(ledger, ladders, invoices, as_of)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    let Tally { mut treated, mut control, too_recent } =
+        tallies.into_iter().reduce(Tally::add).unwrap_or_default();
     let base_max = ledger.policy.base_rules().reminder.max();
     let highest = treated
         .keys()

@@ -215,3 +215,28 @@ fn the_ladder_takes_its_steps_by_date_not_by_line() {
     assert_eq!(l.collection, Some(d("2026-04-02")));
     assert!(!l.paused);
 }
+
+/// The invoices are observed in parts on several cores: the parts' tallies added are the
+/// tally of all of them, wherever the ledger is cut (the days to pay gathered for the median,
+/// counts and amounts summed).
+#[test]
+fn tallies_of_parts_add_up_to_the_whole() {
+    let ledger = history();
+    let as_of = d("2026-06-30");
+    let ladders = Ladders::from_journal(&ledger.journal);
+    let finished = |t: Tally| {
+        let groups = |sums: BTreeMap<Step, GroupSum>| -> Vec<(Step, Group)> {
+            sums.into_iter().map(|(step, sum)| (step, sum.finish())).collect()
+        };
+        let mut recent: Vec<(Step, u32)> = t.too_recent.into_iter().collect();
+        recent.sort();
+        (groups(t.treated), groups(t.control), recent)
+    };
+    let whole = finished(Tally::of(&ledger, &ladders, &ledger.invoices, as_of));
+    assert!(!whole.0.is_empty() && !whole.1.is_empty() && !whole.2.is_empty(), "{whole:?}");
+    for cut in 0..=ledger.invoices.len() {
+        let (first, rest) = ledger.invoices.split_at(cut);
+        let parts = Tally::of(&ledger, &ladders, first, as_of).add(Tally::of(&ledger, &ladders, rest, as_of));
+        assert_eq!(finished(parts), whole, "cut at {cut}");
+    }
+}
