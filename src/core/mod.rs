@@ -4,6 +4,7 @@
 pub mod account;
 pub mod aging;
 pub mod agreement;
+pub mod blocks;
 pub mod charges;
 pub mod check;
 pub mod claim;

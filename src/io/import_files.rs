@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 use super::columns::{FileKind, ValueFormat, read_header};
 use super::commit::{StagedFile, Transaction};
 use super::csv_in::{
-    ColumnSpec, PAYMENT_COLUMNS, PAYMENT_COLUMNS_WRITTEN, RowCheck, dialect_of, gather, map_columns,
+    ColumnSpec, PAYMENT_COLUMNS, PAYMENT_COLUMNS_WRITTEN, RowCheck, Rows, dialect_of, gather, map_columns,
 };
 use super::ledger_dir::PAYMENTS;
 use super::source::{CsvSource, Encoding, decode, sniff_delimiter};
@@ -616,8 +616,8 @@ pub fn read_unmatched(dir: &Path) -> Result<Vec<UnmatchedRow>> {
     let source = CsvSource::open(&path, UNMATCHED, |names| map_columns(&UNMATCHED_COLUMNS, names))?;
     let cols = source.header.index.clone();
     let states = source.scan_damaged(
-        || (Vec::new(), Vec::new()),
-        |(rows, findings): &mut (Vec<(u64, UnmatchedRow)>, Vec<Finding>), fields| {
+        Rows::<UnmatchedRow>::default,
+        |(rows, findings): &mut Rows<UnmatchedRow>, fields| {
             let mut check = RowCheck { file: UNMATCHED, line: fields.line, findings };
             let txid = check.text(fields, cols[0], "transaction_id");
             let date = check.text(fields, cols[1], "date").and_then(|t| check.date(t, "date"));
@@ -715,8 +715,8 @@ pub fn read_imports(dir: &Path) -> Result<Vec<ImportRecord>> {
     let source = CsvSource::open(&path, IMPORTS, |names| map_columns(&IMPORT_COLUMNS, names))?;
     let cols = source.header.index.clone();
     let states = source.scan_damaged(
-        || (Vec::new(), Vec::new()),
-        |(rows, findings): &mut (Vec<(u64, ImportRecord)>, Vec<Finding>), fields| {
+        Rows::<ImportRecord>::default,
+        |(rows, findings): &mut Rows<ImportRecord>, fields| {
             let mut check = RowCheck { file: IMPORTS, line: fields.line, findings };
             let created = check.optional_date(fields.get(cols[2]), "created");
             let newest = check.optional_date(fields.get(cols[3]), "newest_payment");

@@ -157,32 +157,29 @@ fn parse_as<T: Send>(
 ) -> Result<Vec<T>> {
     let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
-    let states = source.scan_damaged(
-        || (Vec::new(), Vec::new()),
-        |(entries, findings): &mut Rows<T>, fields| {
-            let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
-            let opt = |i: usize| text(i).map(Text::from);
-            if let Some((date, event, amount, until)) = check_line(fields, &cols, findings)
-                && keep(&LineHead { event, invoice: text(2), customer: text(3), note: text(8) })
-            {
-                entries.push((
-                    fields.line,
-                    to(Entry {
-                        date,
-                        event,
-                        invoice: opt(2),
-                        customer: opt(3),
-                        amount,
-                        until,
-                        channel: opt(6),
-                        reference: opt(7),
-                        note: opt(8),
-                        line: fields.line,
-                    }),
-                ));
-            }
-        },
-    )?;
+    let states = source.scan_damaged(Rows::<T>::default, |(entries, findings): &mut Rows<T>, fields| {
+        let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
+        let opt = |i: usize| text(i).map(Text::from);
+        if let Some((date, event, amount, until)) = check_line(fields, &cols, findings)
+            && keep(&LineHead { event, invoice: text(2), customer: text(3), note: text(8) })
+        {
+            entries.push((
+                fields.line,
+                to(Entry {
+                    date,
+                    event,
+                    invoice: opt(2),
+                    customer: opt(3),
+                    amount,
+                    until,
+                    channel: opt(6),
+                    reference: opt(7),
+                    note: opt(8),
+                    line: fields.line,
+                }),
+            ));
+        }
+    })?;
     gather(states)
 }
 

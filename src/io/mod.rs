@@ -7,6 +7,7 @@ pub mod columns;
 pub mod commit;
 pub mod csv_in;
 pub mod deliver;
+pub mod heap;
 pub mod import_files;
 pub mod journal_file;
 pub mod ledger_dir;

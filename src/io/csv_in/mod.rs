@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::columns::{FileKind, Reading, ValueFormat, read_header};
 use super::source::{CsvSource, Dialect, Encoding, Fields};
+use crate::core::blocks::{Blocks, merge_parts};
 use crate::core::country::country_code;
 use crate::core::date::parse_date;
 use crate::core::finding::{FileReading, Finding, summarize};
@@ -203,7 +204,7 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 /// What each worker of a whole-file scan collects: rows with their line, and the findings.
-pub type Rows<T> = (Vec<(u64, T)>, Vec<Finding>);
+pub type Rows<T> = (Blocks<(u64, T)>, Vec<Finding>);
 
 /// The rows of a whole-file scan ([`CsvSource::scan_damaged`]) in file order, or every
 /// finding of the file, damaged records among them, as one error (nothing is returned half).
@@ -220,33 +221,6 @@ pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<
     // Merged, each row moved once (issue #14: concatenated and sorted, the half a million
     // journal lines of a year were moved three times).
     Ok(merge_parts(parts, |(line, _)| *line, |(_, row)| row))
-}
-
-/// Parts merged into one list in order by `key` (as `into` makes each item). Each worker of a
-/// scan takes the file's chunks in order, so its part is in order already; one that is not is
-/// sorted first. Taken from the parts' ends, so that each part gives its memory back as it
-/// empties and the peak is about one list, not two; then turned around.
-pub fn merge_parts<T, U>(mut parts: Vec<Vec<T>>, key: impl Fn(&T) -> u64, into: impl Fn(T) -> U) -> Vec<U> {
-    for part in &mut parts {
-        if !part.is_sorted_by_key(&key) {
-            part.sort_by_key(&key);
-        }
-    }
-    // About 10 MB of rows: a part this much shorter than its allocation gives the rest back
-    // (a large allocation shrinks where it is, without a copy).
-    const GIVE_BACK: usize = 1 << 16;
-    let mut merged = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    loop {
-        let last = parts.iter().enumerate().filter_map(|(at, part)| Some((key(part.last()?), at))).max();
-        let Some((_, at)) = last else { break };
-        let part = &mut parts[at];
-        merged.extend(part.pop().map(&into));
-        if part.capacity() - part.len() >= GIVE_BACK {
-            part.shrink_to_fit();
-        }
-    }
-    merged.reverse();
-    merged
 }
 
 /// Reads `customers.csv` whole (customer registers are small). Every error of the file is
@@ -652,7 +626,7 @@ pub fn read_payments_noted(path: &Path, display: &str, policy: &Policy) -> Resul
     }
     let format = &reading.format;
     let states = source.scan_damaged(
-        || (Vec::new(), Vec::new()),
+        Rows::<Payment>::default,
         |(payments, findings): &mut Rows<Payment>, fields| {
             let mut check = RowCheck { file: display, line: fields.line, findings };
             let date = check.text(fields, cols[0], "date").and_then(|t| check.date_in(t, "date", format));

@@ -28,6 +28,7 @@ proptest::proptest! {
         }
         // A part out of order (which a scan's never is) is put in order first.
         parts[3].reverse();
+        let parts = parts.into_iter().map(|p| p.into_iter().collect()).collect();
         let merged = merge_parts(parts, |line| *line, |line| line + 1);
         let expected: Vec<u64> = (0..owner.len() as u64).map(|line| line * 3 + 1).collect();
         proptest::prop_assert_eq!(merged, expected);

@@ -10,6 +10,7 @@ use super::csv_in::{
     InvoiceContext, Noted, RowOut, file_reading, invoice_row, open_ledger_file, policy_table,
     read_customers_noted, read_payments, read_payments_noted, specs_of,
 };
+use crate::core::blocks::Blocks;
 use crate::core::finding::{FileReading, Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{Customer, Invoice, InvoiceRecord, Payment};
@@ -208,8 +209,8 @@ pub fn survey(dir: &Path) -> Vec<(Option<FileReading>, Vec<Finding>)> {
 /// Merged from the back, so that each part gives its memory back as it empties: taken from
 /// the front, every part stayed whole until the end, and ten million invoices were held
 /// twice.
-fn in_file_order(parts: Vec<Vec<Invoice>>) -> Vec<Invoice> {
-    crate::io::csv_in::merge_parts(parts, |i| i.line, |i| i)
+fn in_file_order(parts: Vec<Blocks<Invoice>>) -> Vec<Invoice> {
+    crate::core::blocks::merge_parts(parts, |i| i.line, |i| i)
 }
 
 /// Loads the whole ledger directory into memory: policy, customers, invoices, payments and
@@ -226,9 +227,10 @@ fn load_without_journal(dir: &Path) -> Result<crate::core::ledger::Ledger> {
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
     let index = CustomerIndex::new(&customers, &policy);
-    let (parts, invoices_noted) = scan_invoices_noted(dir, &policy, &index, Vec::new, |invoices, record| {
-        invoices.push(record.to_owned())
-    })?;
+    let (parts, invoices_noted) =
+        scan_invoices_noted(dir, &policy, &index, Blocks::new, |invoices, record| {
+            invoices.push(record.to_owned())
+        })?;
     Ok(with_journal(
         crate::core::journal::Journal::default(),
         policy,

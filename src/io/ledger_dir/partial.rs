@@ -8,6 +8,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use crate::core::blocks::Blocks;
+
 use super::*;
 use crate::core::insight::effectiveness::Ladders;
 use crate::core::model::{Invoice, InvoiceRecord};
@@ -52,7 +54,7 @@ impl ImportLoad {
             dir,
             &policy,
             &index,
-            <(Vec<Invoice>, Vec<u64>)>::default,
+            <(Blocks<Invoice>, Vec<u64>)>::default,
             |(kept, numbers), record| {
                 numbers.push(number_hash(record.number));
                 if keeps(record) {
@@ -60,7 +62,7 @@ impl ImportLoad {
                 }
             },
         )?;
-        let (mut invoice_parts, numbers): (Vec<Vec<Invoice>>, Vec<Vec<u64>>) = parts.into_iter().unzip();
+        let (mut invoice_parts, numbers): (Vec<Blocks<Invoice>>, Vec<Vec<u64>>) = parts.into_iter().unzip();
         let wanted = repeated_hashes(numbers);
         if !read_wanted_again(dir, &policy, &index, &wanted, keeps, stamp, &mut invoice_parts)? {
             let mut ledger = load_without_journal(dir)?;
@@ -95,7 +97,7 @@ pub enum About<'q> {
 /// and stops.
 pub fn load_ledger_about(dir: &Path, about: About<'_>) -> Result<crate::core::ledger::Ledger> {
     use crate::core::ledger::{number_hash, repeated_hashes};
-    type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>);
+    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -183,8 +185,8 @@ fn read_again(
     index: &CustomerIndex<'_>,
     maybe: impl Fn(super::LineKey<'_>) -> bool + Sync,
     more: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
-) -> Result<Vec<Vec<Invoice>>> {
-    let kept = super::scan_invoices_where(dir, policy, index, Some(&maybe), Vec::new, |kept, record| {
+) -> Result<Vec<Blocks<Invoice>>> {
+    let kept = super::scan_invoices_where(dir, policy, index, Some(&maybe), Blocks::new, |kept, record| {
         if more(record) {
             kept.push(record.to_owned());
         }
@@ -208,7 +210,7 @@ fn read_wanted_again(
     wanted: &rustc_hash::FxHashSet<u64>,
     keeps: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
     stamp: Option<(u64, std::time::SystemTime)>,
-    parts: &mut Vec<Vec<Invoice>>,
+    parts: &mut Vec<Blocks<Invoice>>,
 ) -> Result<bool> {
     use crate::core::ledger::number_hash;
     if wanted.is_empty() {
@@ -273,7 +275,7 @@ pub fn load_ledger_for_stats(
     use crate::core::aging::FlowFigures;
     use crate::core::insight::effectiveness::{Rung, may_be_compared, reads_line};
     use crate::core::ledger::{PaymentIndex, number_hash, repeated_hashes};
-    type Part = (Vec<Invoice>, Vec<u64>, FlowFigures);
+    type Part = (Blocks<Invoice>, Vec<u64>, FlowFigures);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -384,7 +386,7 @@ fn load_kept_without_journal<K: Fn(&InvoiceRecord<'_>) -> bool + Sync>(
         dir,
         &policy,
         &index,
-        <(Vec<Invoice>, Vec<u64>, Vec<u64>)>::default,
+        <(Blocks<Invoice>, Vec<u64>, Vec<u64>)>::default,
         |(kept, credits, numbers), record| {
             if keeps(record) {
                 kept.push(record.to_owned());
@@ -414,7 +416,7 @@ fn load_kept_without_journal<K: Fn(&InvoiceRecord<'_>) -> bool + Sync>(
 
 /// What one worker of a slim load keeps: the invoices, a hash of every number, a hash of the
 /// number each credit note names, and (for letters) what is left out.
-type SlimPart = (Vec<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
+type SlimPart = (Blocks<Invoice>, Vec<u64>, Vec<u64>, Vec<crate::core::ledger::LeftOut>);
 
 fn load_slim(
     dir: &Path,
@@ -506,7 +508,7 @@ pub fn load_ledger_for_check(
 ) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
     use crate::core::check::{CheckScan, CheckTally};
     use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
-    type Part = (Vec<Invoice>, Vec<u64>, Vec<u64>, CheckTally);
+    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>, CheckTally);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -519,7 +521,7 @@ pub fn load_ledger_for_check(
             dir,
             &policy,
             &index,
-            || -> Part { (Vec::new(), Vec::new(), Vec::new(), scan.tally()) },
+            || -> Part { (Blocks::new(), Vec::new(), Vec::new(), scan.tally()) },
             |(kept, numbers, credited, tally): &mut Part, record| {
                 numbers.push(number_hash(record.number));
                 if let Some(target) = record.credits {

@@ -9,6 +9,11 @@ fn invoice_on(line: u64) -> Invoice {
     invoice
 }
 
+/// Workers' parts as a scan collects them.
+fn blocks(parts: Vec<Vec<Invoice>>) -> Vec<crate::core::blocks::Blocks<Invoice>> {
+    parts.into_iter().map(|p| p.into_iter().collect()).collect()
+}
+
 fn lines(invoices: &[Invoice]) -> Vec<u64> {
     invoices.iter().map(|i| i.line).collect()
 }
@@ -21,7 +26,7 @@ fn parts_taken_in_turn_are_merged_in_file_order() {
         [5, 6, 7, 8, 11].map(invoice_on).to_vec(),
         Vec::new(),
     ];
-    let merged = in_file_order(parts);
+    let merged = in_file_order(blocks(parts));
     assert_eq!(lines(&merged), vec![2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     assert_eq!(merged[3].number, "N5", "each invoice moves with its line");
     assert_eq!(merged.capacity(), merged.len(), "sized once");
@@ -29,7 +34,8 @@ fn parts_taken_in_turn_are_merged_in_file_order() {
 
 #[test]
 fn a_part_out_of_order_is_sorted_all_the_same() {
-    let merged = in_file_order(vec![[9, 2, 5].map(invoice_on).to_vec(), [3, 1].map(invoice_on).to_vec()]);
+    let merged =
+        in_file_order(blocks(vec![[9, 2, 5].map(invoice_on).to_vec(), [3, 1].map(invoice_on).to_vec()]));
     assert_eq!(lines(&merged), vec![1, 2, 3, 5, 9]);
 }
 
@@ -732,7 +738,7 @@ proptest! {
         if shuffle_one {
             parts[0].reverse();
         }
-        let merged = in_file_order(parts);
+        let merged = in_file_order(blocks(parts));
         let want: Vec<u64> = (0..owners.len() as u64).map(|i| i + 2).collect();
         prop_assert_eq!(lines(&merged), want);
         let numbered_by_line = merged.iter().all(|i| i.number == format!("N{line}", line = i.line));

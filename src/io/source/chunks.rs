@@ -53,6 +53,14 @@ impl Chunk {
     pub(super) fn bytes(&self) -> &[u8] {
         if self.bytes.is_empty() { self.text.as_bytes() } else { &self.bytes }
     }
+
+    /// The chunk's buffer, emptied, to read another chunk into; `None` when it grew past
+    /// a few blocks (a record longer than a block), which is not worth keeping.
+    pub(super) fn into_spare(self) -> Option<Vec<u8>> {
+        let mut buffer = if self.bytes.capacity() > 0 { self.bytes } else { self.text.into_bytes() };
+        buffer.clear();
+        (buffer.capacity() <= 4 * BLOCK).then_some(buffer)
+    }
 }
 
 /// Yields record-aligned chunks of a file, each with the line number it starts on.
@@ -63,6 +71,8 @@ pub(super) struct ChunkReader {
     pub(super) delimiter: u8,
     /// [`MAX_RECORD`]; smaller in tests.
     pub(super) max_record: usize,
+    /// Buffers of chunks the workers are done with, to read the next chunks into.
+    pub(super) spares: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
 }
 
 /// A record past [`MAX_RECORD`]: where it starts (or its quote opened) and what is wrong.
@@ -87,7 +97,7 @@ impl ChunkReader {
         first_line: u64,
         delimiter: u8,
     ) -> ChunkReader {
-        ChunkReader { file, carry, next_line: first_line, delimiter, max_record: MAX_RECORD }
+        ChunkReader { file, carry, next_line: first_line, delimiter, max_record: MAX_RECORD, spares: None }
     }
 
     /// The error for a record past `max_record` bytes, which `carry` starts with; the reader
@@ -163,7 +173,11 @@ impl Iterator for ChunkReader {
                 },
             }
         };
-        let rest = self.carry.split_off(cut);
+        // The rest goes to a buffer a worker is done with, where there is one: a new block
+        // for every chunk was a million bytes of fresh pages each time.
+        let mut rest = self.spares.as_ref().and_then(|s| s.try_recv().ok()).unwrap_or_default();
+        rest.extend_from_slice(&self.carry[cut..]);
+        self.carry.truncate(cut);
         let bytes = std::mem::replace(&mut self.carry, rest);
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;

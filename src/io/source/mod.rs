@@ -312,12 +312,15 @@ impl CsvSource {
         let workers = crate::core::workers();
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
+        let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
+        chunks.spares = Some(spare_rx);
         std::thread::scope(|scope| -> Result<(Vec<State>, Vec<Finding>)> {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     let rx = &rx;
                     let new_state = &new_state;
                     let visit = &visit;
+                    let spares = spare_tx.clone();
                     scope.spawn(move || {
                         let mut state = new_state();
                         let mut parser = ChunkParser::new(display, delimiter, shape);
@@ -325,6 +328,10 @@ impl CsvSource {
                             let next = rx.lock().map(|r| r.recv());
                             let Ok(Ok(chunk)) = next else { break };
                             parser.parse(&chunk, &mut state, visit);
+                            // The reader may have stopped (and dropped its end): then it is freed.
+                            if let Some(spare) = chunk.into_spare() {
+                                let _ = spares.send(spare);
+                            }
                         }
                         (state, parser.damaged)
                     })
