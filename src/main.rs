@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    dun::io::heap::give_large_blocks_back();
     let cli = dun::cli::Cli::parse_checked();
     let today = chrono::Local::now().date_naive();
     let result = dun::context::Context::new(&cli, today).and_then(|ctx| dun::cmd::run(&cli, &ctx));

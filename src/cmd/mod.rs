@@ -32,6 +32,11 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 pub fn run(cli: &Cli, ctx: &Context) -> Result<()> {
+    // `report` streams and keeps little: its large buffers are reused from the heap, and
+    // giving them back would only cost it the page faults of taking them anew.
+    if !matches!(cli.command, Command::Report(_)) {
+        crate::io::heap::give_large_blocks_back();
+    }
     if ctx.format == crate::render::Format::Html && !matches!(cli.command, Command::Report(_)) {
         anyhow::bail!("--format html is for `dun report` (the monthly picture); use table, csv or json here");
     }
