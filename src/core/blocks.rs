@@ -156,6 +156,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Parts in order, however many and however the lines fall among them (the chunks of
+        /// a file go to the workers in turn), merge into one list in order, every line once.
+        #[test]
+        fn parts_merge_into_one_list_in_order(owner in proptest::collection::vec(0usize..4, 0..300)) {
+            let mut parts: Vec<Vec<u64>> = vec![Vec::new(); 4];
+            for (line, &part) in owner.iter().enumerate() {
+                parts[part].push(line as u64 * 3);
+            }
+            // A part out of order (which a scan's never is) is put in order first.
+            parts[3].reverse();
+            let parts = parts.into_iter().map(|p| p.into_iter().collect()).collect();
+            let merged = merge_parts(parts, |line| *line, |line| line + 1);
+            let expected: Vec<u64> = (0..owner.len() as u64).map(|line| line * 3 + 1).collect();
+            proptest::prop_assert_eq!(merged, expected);
+        }
+
         /// Whatever is pushed and popped, the list is what a `Vec` would hold, and no block
         /// is left empty.
         #[test]

@@ -45,6 +45,13 @@ fn invoice(number: &str, customer: &str, due: &str, amount: &str) -> Invoice {
     Invoice::unpaid_sek(number, customer, due - chrono::Days::new(30), due, money(amount))
 }
 
+/// [`invoice`] in another currency.
+fn invoice_in(currency: &str, number: &str, customer: &str, due: &str, amount: &str) -> Invoice {
+    let mut i = invoice(number, customer, due, amount);
+    i.currency = Currency::parse(currency).expect("a currency code");
+    i
+}
+
 /// The test company's policy with `policy_extra`; no interest and no compensation unless a
 /// test asks: they would blur the ladder's figures.
 fn policy(policy_extra: &str) -> Policy {

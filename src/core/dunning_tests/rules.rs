@@ -26,11 +26,7 @@ fn norway_fee_only_from_day_14_and_a_14_day_warning() {
     let l = ledger(
         "[reminder]\nfee = \"statutory\"\nafter_days = 7\n",
         vec![customer("K", "NO", CustomerKind::Consumer)],
-        vec![{
-            let mut i = invoice("1", "K", "2026-01-31", "1000");
-            i.currency = Currency::parse("NOK").unwrap();
-            i
-        }],
+        vec![invoice_in("NOK", "1", "K", "2026-01-31", "1000")],
         vec![],
     );
     let mut policy = l.policy.clone();
@@ -89,11 +85,7 @@ fn a_fourth_danish_fee_is_refused() {
     let mut l = ledger(
         "[reminder]\nmax = 4\ninterval_days = 10\nfee = \"100\"\nfee_agreed = true\n",
         vec![customer("K", "DK", CustomerKind::Business)],
-        vec![{
-            let mut i = invoice("1", "K", "2026-01-31", "5000");
-            i.currency = Currency::parse("DKK").unwrap();
-            i
-        }],
+        vec![invoice_in("DKK", "1", "K", "2026-01-31", "5000")],
         vec![],
     );
     l.policy.country = "DK".into();

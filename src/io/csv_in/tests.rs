@@ -17,24 +17,6 @@ fn gathered_rows_are_in_file_order_and_take_no_more_room_than_they_need() {
     assert_eq!(rows.capacity(), rows.len());
 }
 
-proptest::proptest! {
-    /// Parts in order, however many and however the lines fall among them (the chunks of a
-    /// file go to the workers in turn), merge into one list in order, every line once.
-    #[test]
-    fn parts_merge_into_one_list_in_order(owner in proptest::collection::vec(0usize..4, 0..300)) {
-        let mut parts: Vec<Vec<u64>> = vec![Vec::new(); 4];
-        for (line, &part) in owner.iter().enumerate() {
-            parts[part].push(line as u64 * 3);
-        }
-        // A part out of order (which a scan's never is) is put in order first.
-        parts[3].reverse();
-        let parts = parts.into_iter().map(|p| p.into_iter().collect()).collect();
-        let merged = merge_parts(parts, |line| *line, |line| line + 1);
-        let expected: Vec<u64> = (0..owner.len() as u64).map(|line| line * 3 + 1).collect();
-        proptest::prop_assert_eq!(merged, expected);
-    }
-}
-
 /// No header may mean two columns of one file: the first would always win in silence.
 #[test]
 fn no_alias_means_two_columns() {

@@ -8,9 +8,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::core::blocks::Blocks;
-
 use super::*;
+use crate::core::blocks::Blocks;
 use crate::core::insight::effectiveness::Ladders;
 use crate::core::model::{Invoice, InvoiceRecord};
 
