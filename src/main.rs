@@ -1,5 +1,8 @@
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: dun::io::heap::Allocator = dun::io::heap::Allocator;
+
 fn main() -> ExitCode {
     let cli = dun::cli::Cli::parse_checked();
     let today = chrono::Local::now().date_naive();

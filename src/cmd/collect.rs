@@ -25,7 +25,8 @@ use super::letters_out;
 
 pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
     let _lock = if args.dry_run { None } else { Some(LedgerLock::acquire(&ctx.dir)?) };
-    let ledger = ledger_dir::load_ledger_for_letters(&ctx.dir, ctx.as_of)?;
+    // Not freed: the process ends with the command (see `dun remind`).
+    let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger_for_letters(&ctx.dir, ctx.as_of)?);
     // The batch and the notices show no line of why: decided without any.
     let outcome = decide_due(&ledger, ctx.as_of, &[Action::Collection]);
     super::due::report_problems(ctx, &outcome)?;

@@ -17,7 +17,8 @@ pub fn run(ctx: &Context, args: &InterestArgs) -> Result<()> {
     if from > to {
         bail!("--from {from} is after --to {to}");
     }
-    let ledger = ledger_dir::load_ledger_for_interest(&ctx.dir, from, to)?;
+    // Not freed: the process ends with the command.
+    let ledger = std::mem::ManuallyDrop::new(ledger_dir::load_ledger_for_interest(&ctx.dir, from, to)?);
     let rows = late_payment_interest(&ledger, from, to);
     let mut table = Table::new([
         "customer",
