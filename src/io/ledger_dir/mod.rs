@@ -120,7 +120,17 @@ pub fn scan_invoices_noted<State: Send>(
     new_state: impl Fn() -> State + Sync,
     visit: impl Fn(&mut State, &InvoiceRecord<'_>) + Sync,
 ) -> Result<(Vec<State>, Noted)> {
-    scan_invoices_where(dir, policy, customers, None, new_state, visit)
+    scan_invoices_where(dir, policy, customers, Lines::All, new_state, visit)
+}
+
+/// Which lines of `invoices.csv` a scan reads (see [`scan_invoices_where`]).
+pub enum Lines<'w> {
+    All,
+    /// Those `maybe` takes: the others are cut into fields but not read.
+    Where(&'w (dyn Fn(LineKey<'_>) -> bool + Sync)),
+    /// Those starting on these line numbers, known from an earlier reading: the others are
+    /// not even cut into fields.
+    On(Vec<u64>),
 }
 
 /// What a line of `invoices.csv` says of the invoice before it is read: its number, customer
@@ -132,19 +142,26 @@ pub struct LineKey<'f> {
     pub currency: Option<crate::core::model::Currency>,
 }
 
-/// [`scan_invoices_noted`] of the lines `maybe` takes only: the others are cut into fields but
-/// not read. For a second reading after a first found the file without error, which wants a
-/// few lines known by number, customer or currency (issue #14: `dun check` read the whole of a
-/// million lines again for a few hundred).
+/// [`scan_invoices_noted`] of some `lines` only. For a second reading after a first found the
+/// file without error, which wants a few lines known by number, customer or currency, or by
+/// line (issue #14: `dun check` read the whole of a million lines again for a few hundred).
 pub fn scan_invoices_where<State: Send>(
     dir: &Path,
     policy: &Policy,
     customers: &CustomerIndex<'_>,
-    maybe: Option<&(dyn Fn(LineKey<'_>) -> bool + Sync)>,
+    lines: Lines<'_>,
     new_state: impl Fn() -> State + Sync,
     visit: impl Fn(&mut State, &InvoiceRecord<'_>) + Sync,
 ) -> Result<(Vec<State>, Noted)> {
-    let (source, reading) = open_ledger_file(&dir.join(INVOICES), INVOICES, FileKind::Invoices, policy)?;
+    let (mut source, reading) = open_ledger_file(&dir.join(INVOICES), INVOICES, FileKind::Invoices, policy)?;
+    let maybe = match lines {
+        Lines::All => None,
+        Lines::Where(maybe) => Some(maybe),
+        Lines::On(lines) => {
+            source.only_lines(lines);
+            None
+        }
+    };
     let cols = reading.index.clone();
     let format = &reading.format;
     let ctx = InvoiceContext { display: INVOICES, customers, currency: policy.currency };

@@ -138,7 +138,13 @@ pub fn load_ledger_about(dir: &Path, about: About<'_>) -> Result<crate::core::le
     if !wanted.is_empty() {
         let more =
             |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-        invoice_parts.extend(read_again(dir, &policy, &index, numbered(&wanted), more)?);
+        invoice_parts.extend(read_again(
+            dir,
+            &policy,
+            &index,
+            super::Lines::Where(&numbered(&wanted)),
+            more,
+        )?);
     }
     if file_stamp(&dir.join(INVOICES)) != stamp {
         // Rewritten between the readings: read it whole, once.
@@ -182,10 +188,10 @@ fn read_again(
     dir: &Path,
     policy: &Policy,
     index: &CustomerIndex<'_>,
-    maybe: impl Fn(super::LineKey<'_>) -> bool + Sync,
+    lines: super::Lines<'_>,
     more: impl Fn(&InvoiceRecord<'_>) -> bool + Sync,
 ) -> Result<Vec<Blocks<Invoice>>> {
-    let kept = super::scan_invoices_where(dir, policy, index, Some(&maybe), Blocks::new, |kept, record| {
+    let kept = super::scan_invoices_where(dir, policy, index, lines, Blocks::new, |kept, record| {
         if more(record) {
             kept.push(record.to_owned());
         }
@@ -216,7 +222,7 @@ fn read_wanted_again(
         return Ok(true);
     }
     let more = |record: &InvoiceRecord<'_>| !keeps(record) && wanted.contains(&number_hash(record.number));
-    parts.extend(read_again(dir, policy, index, numbered(wanted), more)?);
+    parts.extend(read_again(dir, policy, index, super::Lines::Where(&numbered(wanted)), more)?);
     Ok(file_stamp(&dir.join(INVOICES)) == stamp)
 }
 
@@ -507,7 +513,7 @@ pub fn load_ledger_for_check(
 ) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
     use crate::core::check::{CheckScan, CheckTally};
     use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
-    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>, CheckTally);
+    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>, CheckTally, Blocks<Passed>);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -520,8 +526,8 @@ pub fn load_ledger_for_check(
             dir,
             &policy,
             &index,
-            || -> Part { (Blocks::new(), Vec::new(), Vec::new(), scan.tally()) },
-            |(kept, numbers, credited, tally): &mut Part, record| {
+            || -> Part { (Blocks::new(), Vec::new(), Vec::new(), scan.tally(), Blocks::new()) },
+            |(kept, numbers, credited, tally, passed): &mut Part, record| {
                 numbers.push(number_hash(record.number));
                 if let Some(target) = record.credits {
                     credited.push(number_hash(target));
@@ -530,16 +536,20 @@ pub fn load_ledger_for_check(
                 scan.push(tally, record, owner);
                 if decides_on(record, as_of, &paid) || scan.flags(record, owner) {
                     kept.push(record.to_owned());
+                } else if let Some(owner) = owner {
+                    passed.push(Passed { line: record.line, owner, currency: record.currency });
                 }
             },
         )?;
         let mut invoice_parts = Vec::with_capacity(parts.len());
-        let (mut numbers, mut credited, mut tallies) = (Vec::new(), Vec::new(), Vec::new());
-        for (kept, n, c, t) in parts {
+        let (mut numbers, mut credited, mut tallies, mut passed) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (kept, n, c, t, p) in parts {
             invoice_parts.push(kept);
             numbers.push(n);
             credited.extend(c);
             tallies.push(t);
+            passed.push(p);
         }
         let mut streamed = scan.finish(tallies);
         streamed.add_journal(&index, crate::io::journal_file::activity(dir, as_of)?);
@@ -554,7 +564,21 @@ pub fn load_ledger_for_check(
                 wanted.contains(&number_hash(line.number))
                     || line.currency.is_none_or(|c| streamed.unusual_in(c, index.get(line.customer)))
             };
-            let more = read_again(dir, &policy, &index, maybe, |record| {
+            // Only currencies unusual for their customer (the common case): the lines of
+            // those invoices were noted as they passed, and only they are read again.
+            let lines = match wanted.is_empty() {
+                true => super::Lines::On(
+                    passed
+                        .iter()
+                        .flat_map(Blocks::iter)
+                        .filter(|p| streamed.unusual_in(p.currency, Some(p.owner)))
+                        .map(|p| p.line)
+                        .collect(),
+                ),
+                false => super::Lines::Where(&maybe),
+            };
+            drop(passed);
+            let more = read_again(dir, &policy, &index, lines, |record| {
                 let owner = index.get(record.customer);
                 let needed = wanted.contains(&number_hash(record.number)) || streamed.unusual(record, owner);
                 needed && !decides_on(record, as_of, &paid) && !scan.flags(record, owner)
@@ -570,6 +594,15 @@ pub fn load_ledger_for_check(
     let noted = [customers_noted, invoices_noted, payments_noted];
     let journal = crate::core::journal::Journal::default();
     Ok((with_journal(journal, policy, customers, invoices, payments, noted), Some(streamed)))
+}
+
+/// An invoice line of a customer in the register that a load for `dun check` passed over:
+/// whether it is one in a currency unusual for its customer is known only once every line
+/// was seen.
+struct Passed {
+    line: u64,
+    owner: u32,
+    currency: crate::core::model::Currency,
 }
 
 /// What tells one version of a file from another: its length and modification time.

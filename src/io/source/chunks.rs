@@ -54,6 +54,38 @@ impl Chunk {
         if self.bytes.is_empty() { self.text.as_bytes() } else { &self.bytes }
     }
 
+    /// The records of this chunk that start on `lines` (sorted; lines outside the chunk are
+    /// passed over), each as a chunk of its own: for a reading that wants a few lines known
+    /// from an earlier one. A wanted line is one a record started on, so the bytes after the
+    /// line break before it start that record, whatever quoted line breaks come before.
+    pub(super) fn records_on(&self, lines: &[u64], delimiter: u8) -> Vec<Chunk> {
+        let bytes = self.bytes();
+        let mut breaks = memchr::memchr_iter(b'\n', bytes);
+        let (mut line, mut start) = (self.first_line, 0);
+        let mut records = Vec::new();
+        for &wanted in &lines[lines.partition_point(|&l| l < self.first_line)..] {
+            while line < wanted {
+                let Some(at) = breaks.next() else { return records };
+                (line, start) = (line + 1, at + 1);
+            }
+            if start >= bytes.len() {
+                break;
+            }
+            let end = next_record_end(bytes, start, Some(delimiter)).0.map_or(bytes.len(), |end| end + 1);
+            records.push(self.part(start..end, wanted));
+        }
+        records
+    }
+
+    /// The bytes of `range` (whole records) as a chunk starting on `first_line`.
+    fn part(&self, range: std::ops::Range<usize>, first_line: u64) -> Chunk {
+        let (bytes, text) = match self.bytes.is_empty() {
+            true => (Vec::new(), self.text[range].to_owned()),
+            false => (self.bytes[range].to_vec(), String::new()),
+        };
+        Chunk { bytes, text, first_line, encoding: self.encoding }
+    }
+
     /// The chunk's buffer, emptied, to read another chunk into; `None` when it grew past
     /// a few blocks (a record longer than a block), which is not worth keeping.
     pub(super) fn into_spare(self) -> Option<Vec<u8>> {

@@ -116,6 +116,9 @@ pub struct CsvSource {
     min_fields: usize,
     rest: Option<Box<dyn Read + Send>>,
     pending: Vec<u8>,
+    /// The lines whose records a scan visits, when it wants only these (see
+    /// [`CsvSource::only_lines`]).
+    only_lines: Option<Vec<u64>>,
 }
 
 /// Opens a file to read, refusing what is not a regular file: a FIFO or a device would block
@@ -240,12 +243,23 @@ impl CsvSource {
             min_fields,
             rest: Some(file),
             pending: head,
+            only_lines: None,
         })
     }
 
     /// Lets records stop before the header's columns at `positions` when these are the last
     /// ones (with empty-named columns among them): the columns `dun import` adds to a
     /// payments.csv header, which the lines written before them lack.
+    /// Makes a scan visit only the records that start on `lines`: for a second reading that
+    /// wants a few records whose lines the first one noted. Every chunk is still read, but
+    /// only those records are parsed. Each line must be one a record starts on (a line
+    /// inside a quoted value would be read as a record of its own); a line past the end is
+    /// passed over.
+    pub fn only_lines(&mut self, mut lines: Vec<u64>) {
+        lines.sort_unstable();
+        self.only_lines = Some(lines);
+    }
+
     pub fn allow_missing_at_end(&mut self, positions: &[usize]) {
         let raw = &self.header.raw;
         while self.min_fields > 0 && {
@@ -305,7 +319,14 @@ impl CsvSource {
             if let Some(chunk) = first {
                 let chunk = decoder.decode(chunk.map_err(|e| read_error(e, display))?, display)?;
                 progress.advance(chunk.bytes().len() as u64);
-                parser.parse(&chunk, &mut state, &visit);
+                match &self.only_lines {
+                    Some(lines) => {
+                        for record in chunk.records_on(lines, delimiter) {
+                            parser.parse(&record, &mut state, &visit);
+                        }
+                    }
+                    None => parser.parse(&chunk, &mut state, &visit),
+                }
             }
             return Ok((vec![state], parser.damaged));
         }
@@ -350,6 +371,17 @@ impl CsvSource {
                     }
                 };
                 progress.advance(chunk.bytes().len() as u64);
+                if let Some(lines) = &self.only_lines {
+                    // Cut here, where the lines are counted; the few records go to the workers.
+                    let records = chunk.records_on(lines, delimiter);
+                    if let Some(spare) = chunk.into_spare() {
+                        let _ = spare_tx.send(spare);
+                    }
+                    if records.into_iter().any(|record| tx.send(record).is_err()) {
+                        break;
+                    }
+                    continue;
+                }
                 if tx.send(chunk).is_err() {
                     break;
                 }

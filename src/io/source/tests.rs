@@ -272,3 +272,90 @@ fn the_reader_reads_into_the_buffers_workers_gave_back() {
 fn first_bytes(chunk: Chunk) -> Vec<u8> {
     chunk.bytes().to_vec()
 }
+
+/// Scans `bytes` (an `id,name` header first) and gives every record visited as (line, id,
+/// name), in line order; with `only`, through [`CsvSource::only_lines`].
+fn scan_records(bytes: Vec<u8>, only: Option<Vec<u64>>) -> Vec<(u64, String, String)> {
+    let mut source = CsvSource::from_reader(
+        Box::new(std::io::Cursor::new(bytes)),
+        Path::new("c.csv"),
+        "c.csv",
+        Dialect::default(),
+        |_| Ok(vec![Some(0), Some(1)]),
+    )
+    .unwrap();
+    if let Some(lines) = only {
+        source.only_lines(lines);
+    }
+    let states = source
+        .scan(Vec::new, |seen: &mut Vec<(u64, String, String)>, fields| {
+            seen.push((fields.line, fields.get(Some(0)).to_owned(), fields.get(Some(1)).to_owned()))
+        })
+        .unwrap();
+    let mut seen: Vec<_> = states.into_iter().flatten().collect();
+    seen.sort();
+    seen
+}
+
+/// The records on `lines`, from a whole scan.
+fn on_lines(all: &[(u64, String, String)], lines: &[u64]) -> Vec<(u64, String, String)> {
+    all.iter().filter(|(line, ..)| lines.contains(line)).cloned().collect()
+}
+
+#[test]
+fn a_scan_of_some_lines_reads_those_records_as_a_whole_scan_does() {
+    // Quoted line breaks (each record after one starts lines later than its position),
+    // CRLF, non-ASCII text, a last record without a line end; about 2.5 blocks, so several
+    // chunks read by workers.
+    let mut text = String::from("id,name\r\n");
+    let rows = 140_000u64;
+    for n in 0..rows {
+        match n % 7 {
+            0 => text.push_str(&format!("{n},\"two\r\nlines {n}\"\r\n")),
+            3 => text.push_str(&format!("\"{n}\",Åsa \"\"{n}\"\"\r\n")),
+            _ => text.push_str(&format!("{n},name {n}\r\n")),
+        }
+    }
+    text.push_str("last,\"no line end\nafter a break\"");
+    assert!(text.len() > 2 * BLOCK);
+    let all = scan_records(text.clone().into_bytes(), None);
+    assert_eq!(all.len() as u64, rows + 1);
+    // The first and last records, every 997th, and one on either side of each of those.
+    let mut wanted: Vec<u64> = vec![all[0].0, all[all.len() - 1].0];
+    for at in (1..all.len() - 1).step_by(997) {
+        wanted.extend([all[at - 1].0, all[at].0, all[at + 1].0]);
+    }
+    // A line past the end is passed over.
+    wanted.push(99_999_999);
+    wanted.sort();
+    wanted.dedup();
+    let some = scan_records(text.clone().into_bytes(), Some(wanted.clone()));
+    assert_eq!(some, on_lines(&all, &wanted));
+    assert!(some.len() > 400);
+    // The same in Windows-1252, and in a file of one chunk.
+    let latin: Vec<u8> = text.chars().map(|c| if c == 'Å' { 0xC5 } else { c as u8 }).collect();
+    assert_eq!(scan_records(latin, Some(wanted.clone())), on_lines(&all, &wanted));
+    let small: String = text.lines().take(60).flat_map(|l| [l, "\n"]).collect();
+    let all_small = scan_records(small.clone().into_bytes(), None);
+    let few = vec![all_small[0].0, all_small[5].0, all_small[all_small.len() - 1].0];
+    assert_eq!(scan_records(small.into_bytes(), Some(few.clone())), on_lines(&all_small, &few));
+}
+
+proptest::proptest! {
+    /// Any records, any choice of them by line: read alone, each is what a whole scan reads.
+    #[test]
+    fn any_lines_read_alone_as_in_a_whole_scan(
+        rows in proptest::collection::vec(("[a-c0-9]{1,4}", "[a-c,\"\n ;]{0,6}"), 1..40),
+        pick in proptest::collection::vec(proptest::bool::ANY, 40),
+    ) {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        w.write_record(["id", "name"]).unwrap();
+        for (id, name) in &rows {
+            w.write_record([id, name]).unwrap();
+        }
+        let bytes = w.into_inner().unwrap();
+        let all = scan_records(bytes.clone(), None);
+        let wanted: Vec<u64> = all.iter().zip(&pick).filter(|(_, p)| **p).map(|((line, ..), _)| *line).collect();
+        proptest::prop_assert_eq!(scan_records(bytes, Some(wanted.clone())), on_lines(&all, &wanted));
+    }
+}
