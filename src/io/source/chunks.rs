@@ -47,6 +47,9 @@ pub(super) struct Chunk {
     pub(super) text: String,
     pub(super) first_line: u64,
     pub(super) encoding: Encoding,
+    /// The records to parse, by their bytes and line, when not all of them are wanted (see
+    /// [`Chunk::keep_records_on`]).
+    pub(super) only: Option<Vec<(std::ops::Range<usize>, u64)>>,
 }
 
 impl Chunk {
@@ -54,36 +57,27 @@ impl Chunk {
         if self.bytes.is_empty() { self.text.as_bytes() } else { &self.bytes }
     }
 
-    /// The records of this chunk that start on `lines` (sorted; lines outside the chunk are
-    /// passed over), each as a chunk of its own: for a reading that wants a few lines known
-    /// from an earlier one. A wanted line is one a record started on, so the bytes after the
-    /// line break before it start that record, whatever quoted line breaks come before.
-    pub(super) fn records_on(&self, lines: &[u64], delimiter: u8) -> Vec<Chunk> {
+    /// Cuts the chunk down to the records that start on `lines` (sorted; lines outside the
+    /// chunk are passed over): for a reading that wants a few lines known from an earlier
+    /// one. A wanted line is one a record started on, so the bytes after the line break
+    /// before it start that record, whatever quoted line breaks come before.
+    pub(super) fn keep_records_on(&mut self, lines: &[u64], delimiter: u8) {
         let bytes = self.bytes();
         let mut breaks = memchr::memchr_iter(b'\n', bytes);
         let (mut line, mut start) = (self.first_line, 0);
         let mut records = Vec::new();
         for &wanted in &lines[lines.partition_point(|&l| l < self.first_line)..] {
             while line < wanted {
-                let Some(at) = breaks.next() else { return records };
+                let Some(at) = breaks.next() else { break };
                 (line, start) = (line + 1, at + 1);
             }
-            if start >= bytes.len() {
+            if line < wanted || start >= bytes.len() {
                 break;
             }
             let end = next_record_end(bytes, start, Some(delimiter)).0.map_or(bytes.len(), |end| end + 1);
-            records.push(self.part(start..end, wanted));
+            records.push((start..end, wanted));
         }
-        records
-    }
-
-    /// The bytes of `range` (whole records) as a chunk starting on `first_line`.
-    fn part(&self, range: std::ops::Range<usize>, first_line: u64) -> Chunk {
-        let (bytes, text) = match self.bytes.is_empty() {
-            true => (Vec::new(), self.text[range].to_owned()),
-            false => (self.bytes[range].to_vec(), String::new()),
-        };
-        Chunk { bytes, text, first_line, encoding: self.encoding }
+        self.only = Some(records);
     }
 
     /// The chunk's buffer, emptied, to read another chunk into; `None` when it grew past
@@ -213,7 +207,7 @@ impl Iterator for ChunkReader {
         let bytes = std::mem::replace(&mut self.carry, rest);
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        Some(Ok(Chunk { bytes, text: String::new(), first_line, encoding: Encoding::Utf8 }))
+        Some(Ok(Chunk { bytes, text: String::new(), first_line, encoding: Encoding::Utf8, only: None }))
     }
 }
 

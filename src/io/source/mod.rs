@@ -317,16 +317,12 @@ impl CsvSource {
             let mut state = new_state();
             let mut parser = ChunkParser::new(display, delimiter, shape);
             if let Some(chunk) = first {
-                let chunk = decoder.decode(chunk.map_err(|e| read_error(e, display))?, display)?;
+                let mut chunk = decoder.decode(chunk.map_err(|e| read_error(e, display))?, display)?;
                 progress.advance(chunk.bytes().len() as u64);
-                match &self.only_lines {
-                    Some(lines) => {
-                        for record in chunk.records_on(lines, delimiter) {
-                            parser.parse(&record, &mut state, &visit);
-                        }
-                    }
-                    None => parser.parse(&chunk, &mut state, &visit),
+                if let Some(lines) = &self.only_lines {
+                    chunk.keep_records_on(lines, delimiter);
                 }
+                parser.parse(&chunk, &mut state, &visit);
             }
             return Ok((vec![state], parser.damaged));
         }
@@ -360,7 +356,7 @@ impl CsvSource {
                 .collect();
             let mut failure = None;
             for chunk in first.into_iter().chain(chunks) {
-                let chunk = match chunk
+                let mut chunk = match chunk
                     .map_err(|e| read_error(e, display))
                     .and_then(|c| decoder.decode(c, display))
                 {
@@ -372,15 +368,7 @@ impl CsvSource {
                 };
                 progress.advance(chunk.bytes().len() as u64);
                 if let Some(lines) = &self.only_lines {
-                    // Cut here, where the lines are counted; the few records go to the workers.
-                    let records = chunk.records_on(lines, delimiter);
-                    if let Some(spare) = chunk.into_spare() {
-                        let _ = spare_tx.send(spare);
-                    }
-                    if records.into_iter().any(|record| tx.send(record).is_err()) {
-                        break;
-                    }
-                    continue;
+                    chunk.keep_records_on(lines, delimiter);
                 }
                 if tx.send(chunk).is_err() {
                     break;

@@ -96,17 +96,38 @@ impl<'a> ChunkParser<'a> {
     /// lie between delimiters, sliced straight from the chunk (machine exports are almost all
     /// such lines); a record with quotes (a delimiter, quote or line break inside a field) is
     /// unquoted by RFC 4180 into a scratch buffer.
+    /// A chunk cut down to some records ([`Chunk::keep_records_on`]) has only those parsed.
     pub(super) fn parse<State>(
         &mut self,
         chunk: &Chunk,
         state: &mut State,
         visit: &impl Fn(&mut State, &Fields<'_>),
     ) {
-        let bytes = chunk.bytes();
-        let text = chunk.text.as_str();
+        let (bytes, text) = (chunk.bytes(), chunk.text.as_str());
+        match &chunk.only {
+            None => self.parse_records(bytes, text, chunk.first_line, chunk.encoding, state, visit),
+            Some(records) => {
+                for (range, line) in records {
+                    // `text` is the chunk's text, or empty when it is in `bytes`.
+                    let part = text.get(range.clone()).unwrap_or_default();
+                    self.parse_records(&bytes[range.clone()], part, *line, chunk.encoding, state, visit);
+                }
+            }
+        }
+    }
+
+    fn parse_records<State>(
+        &mut self,
+        bytes: &[u8],
+        text: &str,
+        first_line: u64,
+        encoding: Encoding,
+        state: &mut State,
+        visit: &impl Fn(&mut State, &Fields<'_>),
+    ) {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut start = 0;
-        let mut line = chunk.first_line;
+        let mut line = first_line;
         self.bom_inside = memchr::memmem::find(bytes, BOM).is_some();
         while start < bytes.len() {
             if bytes[start..].starts_with(BOM) {
@@ -122,7 +143,7 @@ impl<'a> ChunkParser<'a> {
             let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
             if memchr::memchr(b'"', &bytes[start..end]).is_none() {
                 split_plain(bytes, start, trim_cr(bytes, start, end), self.delimiter, &mut self.bounds);
-                self.emit(bytes, text, line, chunk.encoding, state, visit, 0);
+                self.emit(bytes, text, line, encoding, state, visit, 0);
                 line += 1;
                 start = end + 1;
                 continue;
@@ -147,8 +168,8 @@ impl<'a> ChunkParser<'a> {
                 &mut self.bounds,
             );
             // Unquoting removes only ASCII quotes from valid UTF-8, so this cannot fail.
-            let record_text = text_of(&scratch, chunk.encoding);
-            self.emit(&scratch, record_text, line, chunk.encoding, state, visit, newlines);
+            let record_text = text_of(&scratch, encoding);
+            self.emit(&scratch, record_text, line, encoding, state, visit, newlines);
             line += newlines + 1;
             start = end + 1;
         }

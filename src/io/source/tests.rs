@@ -76,6 +76,7 @@ fn quoted_crlf_records_keep_their_line_numbers() {
         text: String::from_utf8(bytes).unwrap(),
         first_line: 2,
         encoding: Encoding::Utf8,
+        only: None,
     };
     let names = ["x".to_owned(), "y".to_owned()];
     let shape = Shape { names: &names, min_fields: 2 };
