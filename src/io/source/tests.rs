@@ -89,18 +89,22 @@ fn quoted_crlf_records_keep_their_line_numbers() {
     assert_eq!(lines, vec![(2, "a"), (3, "c"), (5, "e\r\nf"), (7, "h")]);
 }
 
-/// Scans `body` under an `id,name` header: the (line, id) of every record, the lines of
-/// the damaged ones, and whether every record was visited on the calling thread.
-fn scan_ids(body: &str) -> (Vec<(u64, String)>, Vec<u64>, bool) {
-    let bytes = format!("id,name\n{body}").into_bytes();
-    let source = CsvSource::from_reader(
+/// `bytes` (a file with an `id,name` header) to read, as `c.csv`.
+fn id_name_source(bytes: Vec<u8>) -> CsvSource {
+    CsvSource::from_reader(
         Box::new(std::io::Cursor::new(bytes)),
         Path::new("c.csv"),
         "c.csv",
         Dialect::default(),
         |_| Ok(vec![Some(0), Some(1)]),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Scans `body` under an `id,name` header: the (line, id) of every record, the lines of
+/// the damaged ones, and whether every record was visited on the calling thread.
+fn scan_ids(body: &str) -> (Vec<(u64, String)>, Vec<u64>, bool) {
+    let source = id_name_source(format!("id,name\n{body}").into_bytes());
     let caller = std::thread::current().id();
     let (states, damaged) = source
         .scan_damaged(
@@ -277,14 +281,7 @@ fn first_bytes(chunk: Chunk) -> Vec<u8> {
 /// Scans `bytes` (an `id,name` header first) and gives every record visited as (line, id,
 /// name), in line order; with `only`, through [`CsvSource::only_lines`].
 fn scan_records(bytes: Vec<u8>, only: Option<Vec<u64>>) -> Vec<(u64, String, String)> {
-    let mut source = CsvSource::from_reader(
-        Box::new(std::io::Cursor::new(bytes)),
-        Path::new("c.csv"),
-        "c.csv",
-        Dialect::default(),
-        |_| Ok(vec![Some(0), Some(1)]),
-    )
-    .unwrap();
+    let mut source = id_name_source(bytes);
     if let Some(lines) = only {
         source.only_lines(lines);
     }
