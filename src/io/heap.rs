@@ -76,7 +76,7 @@ unsafe impl GlobalAlloc for Allocator {
 /// block on its own with a 16-byte header before it, so the page it starts in is the
 /// mapping's first. Only a hint: a refusal changes nothing.
 fn advise(block: *mut u8, size: usize) {
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if size >= LARGE && !block.is_null() && HUGE_PAGES.load(Ordering::Relaxed) {
         const PAGE: usize = 4096;
         let start = block as usize & !(PAGE - 1);
@@ -87,11 +87,11 @@ fn advise(block: *mut u8, size: usize) {
             libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
         }
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     let _ = (block, size);
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
 mod tests {
     use super::*;
 

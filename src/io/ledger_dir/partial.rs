@@ -566,16 +566,13 @@ pub fn load_ledger_for_check(
             };
             // Only currencies unusual for their customer (the common case): the lines of
             // those invoices were noted as they passed, and only they are read again.
-            let lines = match wanted.is_empty() {
-                true => super::Lines::On(
-                    passed
-                        .iter()
-                        .flat_map(Blocks::iter)
-                        .filter(|p| streamed.unusual_in(p.currency, Some(p.owner)))
-                        .map(|p| p.line)
-                        .collect(),
-                ),
-                false => super::Lines::Where(&maybe),
+            let lines = if wanted.is_empty() {
+                let unusual = |p: &&Passed| streamed.unusual_in(p.currency, Some(p.owner));
+                super::Lines::On(
+                    passed.iter().flat_map(Blocks::iter).filter(unusual).map(|p| p.line).collect(),
+                )
+            } else {
+                super::Lines::Where(&maybe)
             };
             drop(passed);
             let more = read_again(dir, &policy, &index, lines, |record| {

@@ -247,9 +247,6 @@ impl CsvSource {
         })
     }
 
-    /// Lets records stop before the header's columns at `positions` when these are the last
-    /// ones (with empty-named columns among them): the columns `dun import` adds to a
-    /// payments.csv header, which the lines written before them lack.
     /// Makes a scan visit only the records that start on `lines`: for a second reading that
     /// wants a few records whose lines the first one noted. Every chunk is still read, but
     /// only those records are parsed. Each line must be one a record starts on (a line
@@ -260,6 +257,9 @@ impl CsvSource {
         self.only_lines = Some(lines);
     }
 
+    /// Lets records stop before the header's columns at `positions` when these are the last
+    /// ones (with empty-named columns among them): the columns `dun import` adds to a
+    /// payments.csv header, which the lines written before them lack.
     pub fn allow_missing_at_end(&mut self, positions: &[usize]) {
         let raw = &self.header.raw;
         while self.min_fields > 0 && {

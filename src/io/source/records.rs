@@ -96,6 +96,7 @@ impl<'a> ChunkParser<'a> {
     /// lie between delimiters, sliced straight from the chunk (machine exports are almost all
     /// such lines); a record with quotes (a delimiter, quote or line break inside a field) is
     /// unquoted by RFC 4180 into a scratch buffer.
+    ///
     /// A chunk cut down to some records ([`Chunk::keep_records_on`]) has only those parsed.
     pub(super) fn parse<State>(
         &mut self,
