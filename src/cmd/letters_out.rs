@@ -115,6 +115,41 @@ impl Sink {
         tx.stage_file(file)
     }
 
+    /// The output directory, when the letters' workers are to write their files themselves
+    /// (a real run that still stages): `folder` in it is made and swept of what killed runs
+    /// left before any of them writes there. `None` for a dry run, a folder found taken, or
+    /// a folder that cannot be made (the files then come here whole, [`Sink::put`], which
+    /// says why it cannot write them).
+    fn written_ahead(&mut self, folder: &Path) -> Option<PathBuf> {
+        if self.dry || self.taken || self.tx.is_none() {
+            return None;
+        }
+        let dir = self.out_dir.join(folder);
+        std::fs::create_dir_all(&dir).ok()?;
+        if self.swept.insert(dir.clone()) {
+            crate::io::output::sweep(&dir);
+        }
+        Some(self.out_dir.clone())
+    }
+
+    /// A letter's file as a worker left it ([`LetterFile`]), staged, or removed where nothing
+    /// is staged any more (the folder turned out to be an earlier run's).
+    fn put_file(&mut self, relative: &Path, body: Body) -> Result<()> {
+        match body {
+            Body::Bytes(bytes) => self.put(relative, &bytes),
+            Body::Written(file) => {
+                let (temp, len) = file.claim();
+                match self.staging(relative) {
+                    Some((tx, path)) => tx.stage_written(&path, temp, len),
+                    None => {
+                        let _ = std::fs::remove_file(&temp);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// The transaction a file is staged in and its path, or `None` when nothing is staged.
     fn staging(&mut self, relative: &Path) -> Option<(&mut Transaction, PathBuf)> {
         let path = self.out_dir.join(relative);
@@ -326,6 +361,7 @@ pub fn compose_all(
     // reference is a string each, for nothing on a day with no letter (issue #14).
     let mut taken = None;
     let workers = workers();
+    crate::io::heap::keep_freed_room_for_reuse();
     // A batch at a time: what to write is decided in order, the letters are rendered on every
     // core, and what came of each is taken in order again, so that the files, the journal,
     // the warnings and the first error are those of one letter after the other (issue #14).
@@ -363,10 +399,15 @@ pub fn compose_all(
             ready.push(Ready::Letter(Box::new(ToRender { plan, customer, channels, data, stem })));
         }
         let dry = sink.dry();
+        // A real run's files are written by the workers too, each under its temporary name,
+        // and staged here in order: writing them here, one after the other, left a core idle
+        // for a fifth of the run (issue #14).
+        let write_to = sink.written_ahead(folder);
         let rendered = on_every_core(&ready, workers, |r| match r {
-            Ready::Letter(l) => {
-                Some(render_letter(ledger, letters, l.plan.step, &l.data, &l.channels, &l.stem, dry))
-            }
+            Ready::Letter(l) => Some(
+                render_letter(ledger, letters, l.plan.step, &l.data, &l.channels, &l.stem, dry)
+                    .map(|files| written(write_to.as_deref(), files)),
+            ),
             Ready::Unreachable(_) | Ready::Warn => None,
         });
         for (r, files) in ready.into_iter().zip(rendered) {
@@ -404,13 +445,37 @@ pub fn compose_all(
                 files: delivery_files(&channels, &files),
                 reference,
             });
-            for (name, bytes) in files {
-                sink.put(&name, &bytes)?;
+            for (name, body) in files {
+                sink.put_file(&name, body)?;
                 out.files.push(name);
             }
         }
     }
     Ok(out)
+}
+
+/// A letter's file as its worker leaves it: written under its temporary name, or whole.
+enum Body {
+    /// Not written: a dry run's, or one the worker could not write (staged again in order,
+    /// [`Sink::put`], which says why it fails).
+    Bytes(Vec<u8>),
+    Written(crate::io::output::WrittenTemp),
+}
+
+/// A rendered letter's files (`name`, bytes), each written under its temporary name beside
+/// `out_dir`/`name` when there is an `out_dir` to write to.
+fn written(out_dir: Option<&Path>, files: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Body)> {
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let body =
+                match out_dir.map(|dir| crate::io::output::WrittenTemp::write(&dir.join(&name), &bytes)) {
+                    Some(Ok(file)) => Body::Written(file),
+                    Some(Err(_)) | None => Body::Bytes(bytes),
+                };
+            (name, body)
+        })
+        .collect()
 }
 
 /// Letters each core renders in one batch: enough that starting the threads is nothing beside
@@ -468,7 +533,7 @@ fn with_total(mut e: Entry, data: &LetterData) -> Entry {
 
 /// The file each channel's message is delivered from: the `.eml`, the `.sms.txt`, the
 /// letter's PDF where one was composed, else its HTML.
-fn delivery_files(channels: &[Channel], files: &[(PathBuf, Vec<u8>)]) -> Vec<(Channel, PathBuf)> {
+fn delivery_files<T>(channels: &[Channel], files: &[(PathBuf, T)]) -> Vec<(Channel, PathBuf)> {
     let ending =
         |suffix: &str| files.iter().map(|(p, _)| p).find(|p| p.to_string_lossy().ends_with(suffix)).cloned();
     channels

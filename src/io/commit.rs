@@ -255,6 +255,15 @@ impl Transaction {
         Ok(())
     }
 
+    /// Stages a file already written under its temporary name `temp` ([`write_temp_unsynced`],
+    /// `len` bytes): what [`Transaction::stage`] does once it has written it.
+    pub fn stage_written(&mut self, target: &Path, temp: PathBuf, len: usize) {
+        fault("stage", self.staged.len());
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+        self.early_sync.staged(parent.unwrap_or(&self.dir), len);
+        self.staged.push(Staged { temp, target: target.to_owned() });
+    }
+
     pub fn journal(&mut self, entries: &[Entry]) {
         self.entries.extend_from_slice(entries);
     }

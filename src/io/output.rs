@@ -38,6 +38,33 @@ pub fn write_temp_unsynced(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
     write_temp_with(target, bytes, false)
 }
 
+/// A file written under its temporary name ([`write_temp_unsynced`]) and not yet staged:
+/// removed when dropped unless [`WrittenTemp::claim`]ed, so that a run stopped by an error
+/// leaves none behind.
+pub struct WrittenTemp {
+    temp: Option<PathBuf>,
+    len: usize,
+}
+
+impl WrittenTemp {
+    pub fn write(target: &Path, bytes: &[u8]) -> Result<WrittenTemp> {
+        Ok(WrittenTemp { temp: Some(write_temp_unsynced(target, bytes)?), len: bytes.len() })
+    }
+
+    /// The temporary path and the file's length; from here on the caller removes or stages it.
+    pub fn claim(mut self) -> (PathBuf, usize) {
+        (self.temp.take().unwrap_or_default(), self.len)
+    }
+}
+
+impl Drop for WrittenTemp {
+    fn drop(&mut self) {
+        if let Some(temp) = self.temp.take() {
+            let _ = std::fs::remove_file(temp);
+        }
+    }
+}
+
 fn write_temp_with(target: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf> {
     fill_temp(target, sync, |file| file.write_all(bytes))
 }

@@ -502,3 +502,30 @@ fn ratios_past_the_range_are_errors_naming_them_never_a_crash() {
         l.ok(&["report", "--format", "csv", "--as-of", "2026-11-30"]);
     }
 }
+
+/// A letter that cannot be rendered stops the run after the other letters of its batch were
+/// written, each by the thread that rendered it, under its temporary name: none of them is
+/// left behind, hidden or not, and the journal is as it was.
+#[test]
+fn a_letter_that_fails_leaves_no_file_its_batch_wrote() {
+    let l = ledger();
+    l.write("policy.toml", &format!("{POLICY}[templates]\ndir = \"letters\"\n"));
+    // Alfa's letter comes first and fails: its subject calls a partial there is none of.
+    l.write(
+        "letters/sv/reminder.email.subject.hbs",
+        "{{#if (eq customer.id \"A\")}}{{> no_such_partial}}{{/if}}Påminnelse {{customer.name}}",
+    );
+    let before = snapshot(&l);
+    let out = l.dun(&["remind", "--as-of", "2026-11-08", "-q"]).env("DUN_THREADS", "2").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("no_such_partial"), "{err}");
+    assert_eq!(names(&snapshot(&l)), names(&before));
+    // The others are written when Alfa's letter renders.
+    l.write("letters/sv/reminder.email.subject.hbs", "Påminnelse {{customer.name}}");
+    l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
+    let written = names(&snapshot(&l));
+    for stem in ["reminder-1_A_SEK", "reminder-1_B_SEK", "reminder-1_K_1_SEK"] {
+        assert!(written.iter().any(|n| n.ends_with(&format!("{stem}.pdf"))), "{stem}: {written:?}");
+    }
+}

@@ -11,7 +11,6 @@
 
 use std::collections::HashMap;
 use std::hash::Hash as _;
-use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
@@ -292,11 +291,50 @@ impl Face {
 }
 
 /// `data` compressed with deflate (zlib format, PDF's FlateDecode).
+///
+/// The encoder comes from [`ENCODERS`] and goes back there: making one zeroes its window and
+/// hash tables, a few hundred KiB, which was 62 % of the time a letter's page took to
+/// compress (issue #14, perf of a 9,632-letter `remind`), and those pages were faulted in
+/// anew for every letter. A reset encoder writes the same bytes as a new one (the PDF of a
+/// letter is the same whichever thread made it, and after whichever letter).
 pub(super) fn deflate(data: &[u8], level: flate2::Compression) -> Vec<u8> {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 2), level);
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
+    let mut encoder = take_encoder(level);
+    let Some(out) = deflate_with(&mut encoder, data) else {
+        // Compressing into memory does not fail; should an encoder say it did, it is dropped
+        // and a new one compresses the data.
+        return deflate_with(&mut flate2::Compress::new(level, true), data).unwrap_or_default();
+    };
+    encoder.reset();
+    if let Ok(mut kept) = ENCODERS.lock() {
+        kept.push((level.level(), encoder));
+    }
+    out
+}
+
+/// `data` compressed by `encoder`, all of it in one stream; `None` if the encoder fails.
+pub(super) fn deflate_with(encoder: &mut flate2::Compress, data: &[u8]) -> Option<Vec<u8>> {
+    let start = encoder.total_in();
+    let mut out = Vec::with_capacity(data.len() / 2 + 64);
+    loop {
+        let read = usize::try_from(encoder.total_in() - start).ok()?.min(data.len());
+        match encoder.compress_vec(&data[read..], &mut out, flate2::FlushCompress::Finish).ok()? {
+            flate2::Status::StreamEnd => return Some(out),
+            // The output is full: room for as much again.
+            flate2::Status::Ok | flate2::Status::BufError => out.reserve(out.capacity().max(64)),
+        }
+    }
+}
+
+/// Deflate encoders done with, and their levels, for the next [`deflate`] of the same level.
+/// At most one per thread that compressed at once is ever kept.
+static ENCODERS: Mutex<Vec<(u32, flate2::Compress)>> = Mutex::new(Vec::new());
+
+fn take_encoder(level: flate2::Compression) -> flate2::Compress {
+    let kept = ENCODERS.lock().ok().and_then(|mut kept| {
+        let at = kept.iter().position(|(l, _)| *l == level.level())?;
+        Some(kept.swap_remove(at).1)
+    });
+    kept.unwrap_or_else(|| flate2::Compress::new(level, true))
 }
 
 /// The six capital letters PDF puts before a subset's font name, different for different

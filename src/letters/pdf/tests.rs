@@ -487,3 +487,34 @@ proptest::proptest! {
         proptest::prop_assert!(check_letter_pdf(&html).is_ok());
     }
 }
+
+/// The encoders [`face::deflate`] keeps for reuse write what a new one writes, whatever they
+/// compressed before (at either level, on several threads at once), and it reads back.
+#[test]
+fn a_reused_encoder_writes_the_bytes_of_a_new_one() {
+    use std::io::Read as _;
+    let inputs: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"BT /F1 10 Tf 56.7 780 Td (Inkassovarsel) Tj ET\n".repeat(300),
+        (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect(),
+        b"q 0 0 1 rg Q".to_vec(),
+    ];
+    let levels = [flate2::Compression::fast(), flate2::Compression::best()];
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| {
+                for round in 0..4 {
+                    for (i, data) in inputs.iter().enumerate() {
+                        let level = levels[(i + round) % 2];
+                        let reused = face::deflate(data, level);
+                        let new = face::deflate_with(&mut flate2::Compress::new(level, true), data);
+                        assert_eq!(Some(&reused), new.as_ref(), "input {i}, round {round}");
+                        let mut back = Vec::new();
+                        flate2::read::ZlibDecoder::new(&reused[..]).read_to_end(&mut back).unwrap();
+                        assert_eq!(&back, data);
+                    }
+                }
+            });
+        }
+    });
+}
