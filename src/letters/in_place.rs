@@ -23,12 +23,13 @@
 //! those of Handlebars: `letters::tests` renders every built-in template in every language
 //! both ways and compares, and does the same for overridden, indented and faulty partials.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use handlebars::Path;
 use handlebars::template::{Parameter, Template, TemplateElement};
 use handlebars::{
-    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason, Renderable,
+    BlockContext, BlockParamHolder, Context, Handlebars, Helper, HelperDef, HelperResult, Output,
+    RenderContext, RenderErrorReason, Renderable,
 };
 
 /// The helper a rewritten `{{> name}}` calls, with the partial's name as its parameter.
@@ -51,10 +52,63 @@ pub fn rewrite(registry: &mut Handlebars<'static>) {
             return;
         }
     }
-    for (name, mut template) in templates {
-        if rewrite_template(&mut template, &name, &indented) {
-            registry.register_template(&name, template);
+    let known = Known::of(&templates);
+    let rewritten: Vec<(String, Template)> = templates
+        .iter()
+        .filter_map(|(name, template)| {
+            let mut template = template.clone();
+            rewrite_template(&mut template, name, &indented, &known).then(|| (name.clone(), template))
+        })
+        .collect();
+    for (name, template) in rewritten {
+        registry.register_template(&name, template);
+    }
+}
+
+/// Every template as loaded, and every inline partial by its name: what a partial call can
+/// render, for [`hash_in_place`] to read before any call is rewritten.
+struct Known<'t> {
+    registered: HashMap<&'t str, &'t Template>,
+    inline: HashMap<&'t str, Vec<&'t Template>>,
+}
+
+impl<'t> Known<'t> {
+    fn of(templates: &'t [(String, Template)]) -> Known<'t> {
+        fn inline_of<'t>(template: &'t Template, inline: &mut HashMap<&'t str, Vec<&'t Template>>) {
+            for element in &template.elements {
+                if let Some(Some(name)) = inline_name(element)
+                    && let TemplateElement::DecoratorBlock(decorator) = element
+                    && let Some(body) = &decorator.template
+                {
+                    inline.entry(name).or_default().push(body);
+                }
+                for inner in inner_templates(element) {
+                    inline_of(inner, inline);
+                }
+            }
         }
+        let mut inline = HashMap::new();
+        for (_, template) in templates {
+            inline_of(template, &mut inline);
+        }
+        Known { registered: templates.iter().map(|(name, t)| (name.as_str(), t)).collect(), inline }
+    }
+
+    /// The templates a call of the partial `name` may render: its inline definitions (which
+    /// come first where one is in scope) and the registered one.
+    fn partial(&self, name: &str) -> impl Iterator<Item = &'t Template> + '_ {
+        self.inline.get(name).into_iter().flatten().copied().chain(self.registered.get(name).copied())
+    }
+}
+
+/// The templates inside an element: a block's body and its `{{else}}`, a decorator's body.
+fn inner_templates(element: &TemplateElement) -> Vec<&Template> {
+    match element {
+        TemplateElement::HelperBlock(helper) => helper.template.iter().chain(helper.inverse.iter()).collect(),
+        TemplateElement::DecoratorBlock(decorator) | TemplateElement::PartialBlock(decorator) => {
+            decorator.template.iter().collect()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -113,15 +167,25 @@ fn survey_element(element: &TemplateElement, indented: &mut HashSet<String>) -> 
 
 /// Rewrites the calls in `template`, rendered as the partial `owner` (or as a letter); true
 /// when anything changed.
-fn rewrite_template(template: &mut Template, owner: &str, indented: &HashSet<String>) -> bool {
+fn rewrite_template(
+    template: &mut Template,
+    owner: &str,
+    indented: &HashSet<String>,
+    known: &Known<'_>,
+) -> bool {
     let mut changed = false;
     for element in &mut template.elements {
-        changed |= rewrite_element(element, owner, indented);
+        changed |= rewrite_element(element, owner, indented, known);
     }
     changed
 }
 
-fn rewrite_element(element: &mut TemplateElement, owner: &str, indented: &HashSet<String>) -> bool {
+fn rewrite_element(
+    element: &mut TemplateElement,
+    owner: &str,
+    indented: &HashSet<String>,
+    known: &Known<'_>,
+) -> bool {
     // An inline partial's body is rendered where it is called, as that name.
     let inline = inline_name(element).flatten().map(str::to_owned);
     let owner = inline.as_deref().unwrap_or(owner);
@@ -129,11 +193,15 @@ fn rewrite_element(element: &mut TemplateElement, owner: &str, indented: &HashSe
         TemplateElement::PartialExpression(call) => {
             let in_place = !indented.contains(owner)
                 && call.params.is_empty()
-                && call.hash.is_empty()
                 && call.template.is_none()
                 && call.indent.is_none();
-            match plain_name(&call.name).filter(|_| in_place).and_then(in_place_call) {
-                Some(replacement) => {
+            let name = plain_name(&call.name).filter(|_| in_place);
+            let name = name.filter(|name| call.hash.is_empty() || hash_in_place(name, &call.hash, known));
+            match name.and_then(in_place_call) {
+                Some(mut replacement) => {
+                    if let TemplateElement::Expression(helper) = &mut replacement {
+                        helper.hash.clone_from(&call.hash);
+                    }
                     *element = replacement;
                     true
                 }
@@ -141,14 +209,144 @@ fn rewrite_element(element: &mut TemplateElement, owner: &str, indented: &HashSe
             }
         }
         TemplateElement::DecoratorBlock(decorator) | TemplateElement::DecoratorExpression(decorator) => {
-            decorator.template.as_mut().is_some_and(|t| rewrite_template(t, owner, indented))
+            decorator.template.as_mut().is_some_and(|t| rewrite_template(t, owner, indented, known))
         }
         TemplateElement::HelperBlock(helper) => {
-            let body = helper.template.as_mut().is_some_and(|t| rewrite_template(t, owner, indented));
-            let inverse = helper.inverse.as_mut().is_some_and(|t| rewrite_template(t, owner, indented));
+            let body = helper.template.as_mut().is_some_and(|t| rewrite_template(t, owner, indented, known));
+            let inverse =
+                helper.inverse.as_mut().is_some_and(|t| rewrite_template(t, owner, indented, known));
             body || inverse
         }
         _ => false,
+    }
+}
+
+/// Whether `{{> name key=value ...}}` renders the same in place. Handlebars gives such a
+/// partial each key twice: as a block parameter, which every lookup of the name finds first
+/// (in the partial, in the blocks inside it, in the partials it calls), and in a copy of the
+/// caller's data with the keys added (`merge_json`: the deep copy this module exists to
+/// avoid, half of a letter's rendering). In place, the partial gets the block parameters and
+/// the caller's data itself. The two differ only where the partial's data is seen whole or
+/// through `this`: `{{this}}`, `{{.}}`, `{{..}}` and `{{json this}}` outside a block of its own, or
+/// `this.key` for one of the keys. So the call is rendered in place only when nothing the
+/// partial may render (its templates and those of every partial it calls, inline ones too)
+/// does that, calls a partial with a context, or names block parameters of its own.
+fn hash_in_place(name: &str, hash: &HashMap<String, Parameter>, known: &Known<'_>) -> bool {
+    let keys: Vec<&str> = hash.keys().map(String::as_str).collect();
+    let mut seen = HashSet::new();
+    partial_sees_only_names(name, &keys, false, known, &mut seen)
+}
+
+/// [`hash_in_place`] for every template a call of `name` may render; `in_block`: the call is
+/// inside an `{{#each}}` or `{{#with}}` of the partial, whose `this` is its own.
+fn partial_sees_only_names<'t>(
+    name: &'t str,
+    keys: &[&str],
+    in_block: bool,
+    known: &Known<'t>,
+    seen: &mut HashSet<(&'t str, bool)>,
+) -> bool {
+    if !seen.insert((name, in_block)) {
+        return true;
+    }
+    known.partial(name).all(|t| sees_only_names(t, keys, in_block, known, seen))
+}
+
+fn sees_only_names<'t>(
+    template: &'t Template,
+    keys: &[&str],
+    in_block: bool,
+    known: &Known<'t>,
+    seen: &mut HashSet<(&'t str, bool)>,
+) -> bool {
+    template.elements.iter().all(|element| element_sees_only_names(element, keys, in_block, known, seen))
+}
+
+fn element_sees_only_names<'t>(
+    element: &'t TemplateElement,
+    keys: &[&str],
+    in_block: bool,
+    known: &Known<'t>,
+    seen: &mut HashSet<(&'t str, bool)>,
+) -> bool {
+    match element {
+        TemplateElement::RawString(_) | TemplateElement::Comment(_) => true,
+        TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
+            helper_sees_only_names(helper, keys, in_block)
+        }
+        TemplateElement::HelperBlock(helper) => {
+            // `each` and `with` render their body with a `this` of its own; `if` and `unless`
+            // (and, to be safe, any other helper) with the partial's.
+            let own_this = matches!(helper.name.as_name(), Some("each" | "with"));
+            helper.block_param.is_none()
+                && helper_sees_only_names(helper, keys, in_block)
+                && helper
+                    .template
+                    .as_ref()
+                    .is_none_or(|t| sees_only_names(t, keys, in_block || own_this, known, seen))
+                && helper.inverse.as_ref().is_none_or(|t| sees_only_names(t, keys, in_block, known, seen))
+        }
+        TemplateElement::PartialExpression(call) => {
+            call.params.is_empty()
+                && call.template.is_none()
+                && call.hash.values().all(|p| parameter_sees_only_names(p, keys, in_block))
+                && plain_name(&call.name)
+                    .is_some_and(|name| partial_sees_only_names(name, keys, in_block, known, seen))
+        }
+        // An inline partial's body is read where it is called.
+        TemplateElement::DecoratorBlock(_) => inline_name(element).is_some_and(|name| name.is_some()),
+        _ => false,
+    }
+}
+
+fn helper_sees_only_names(
+    helper: &handlebars::template::HelperTemplate,
+    keys: &[&str],
+    in_block: bool,
+) -> bool {
+    parameter_sees_only_names(&helper.name, keys, in_block)
+        && helper.params.iter().all(|p| parameter_sees_only_names(p, keys, in_block))
+        && helper.hash.values().all(|p| parameter_sees_only_names(p, keys, in_block))
+}
+
+fn parameter_sees_only_names(parameter: &Parameter, keys: &[&str], in_block: bool) -> bool {
+    match parameter {
+        Parameter::Literal(_) => true,
+        Parameter::Name(name) => path_sees_only_names(name, keys, in_block),
+        Parameter::Path(Path::Relative((_, raw))) => path_sees_only_names(raw, keys, in_block),
+        Parameter::Path(Path::Local(_)) => true,
+        Parameter::Subexpression(sub) => match sub.element.as_ref() {
+            TemplateElement::Expression(helper) => helper_sees_only_names(helper, keys, in_block),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// A path as written: a name (`total`, `words.to_pay`, `../customer`, `@root.x`) is found the
+/// same either way; the data seen whole (`this`, `.`, `..`) or through `this` is not, unless
+/// it is a block's own `this`.
+fn path_sees_only_names(raw: &str, keys: &[&str], in_block: bool) -> bool {
+    let mut rest = raw.trim();
+    let mut up = false;
+    while let Some(after) = rest.strip_prefix("../") {
+        rest = after;
+        up = true;
+    }
+    if rest == ".." {
+        return false;
+    }
+    let through_this = ["this.", "this/", "./"].iter().find_map(|p| rest.strip_prefix(p));
+    let whole = matches!(rest, "this" | "." | "");
+    if !whole && through_this.is_none() {
+        return true;
+    }
+    if up {
+        return false;
+    }
+    match through_this {
+        Some(field) => in_block || !keys.iter().any(|k| field.split(['.', '/']).next() == Some(*k)),
+        None => in_block,
     }
 }
 
@@ -184,6 +382,11 @@ impl HelperDef for InPlace {
             }
         };
         let mut block = BlockContext::new();
+        // A call with a hash (`{{> letter_totals total_label=words.to_pay}}`): each key a
+        // block parameter, as Handlebars sets them (see `hash_in_place`).
+        for (key, value) in h.hash() {
+            block.set_block_param(key, BlockParamHolder::Value(value.value().clone()));
+        }
         if let Some(parent) = rc.block() {
             block.local_variables_mut().clone_from(parent.local_variables());
         }
@@ -231,6 +434,27 @@ mod tests {
                     TemplateElement::Expression(helper) => {
                         usize::from(helper.name.as_name() == Some(IN_PLACE))
                     }
+                    TemplateElement::HelperBlock(helper) => {
+                        helper.template.as_ref().map_or(0, count) + helper.inverse.as_ref().map_or(0, count)
+                    }
+                    TemplateElement::DecoratorBlock(decorator) => {
+                        decorator.template.as_ref().map_or(0, count)
+                    }
+                    _ => 0,
+                })
+                .sum()
+        }
+        registry.get_templates().values().map(count).sum()
+    }
+
+    /// How many partial calls (`{{> name}}`) `registry` renders as Handlebars does.
+    fn partial_calls(registry: &Handlebars<'static>) -> usize {
+        fn count(template: &Template) -> usize {
+            template
+                .elements
+                .iter()
+                .map(|element| match element {
+                    TemplateElement::PartialExpression(_) => 1,
                     TemplateElement::HelperBlock(helper) => {
                         helper.template.as_ref().map_or(0, count) + helper.inverse.as_ref().map_or(0, count)
                     }
@@ -297,10 +521,12 @@ mod tests {
     #[test]
     fn the_builtin_layout_renders_as_handlebars_does() {
         let letters = Letters::new(None).expect("built-ins load");
-        // The calls without a hash or an indent are rewritten: in HTML, each letter's title
-        // and page (2 x 15), each e-mail's page (15), the letter page's title and body, the
-        // e-mail page's two titles and body ...
-        assert_eq!(in_place_calls(&letters.html), 30 + 15 + 2 + 3);
+        // Every partial call of the built-in layout is rewritten (none has an indent; those
+        // with a hash, the totals and payment boxes, read the data by name only) ...
+        let plain = Letters::as_handlebars(None).expect("load");
+        assert_eq!(in_place_calls(&letters.html), partial_calls(&plain.html));
+        assert_eq!(in_place_calls(&letters.text), partial_calls(&plain.text));
+        assert!(in_place_calls(&letters.html) >= 150, "{}", in_place_calls(&letters.html));
         assert!(in_place_calls(&letters.text) >= 40, "{}", in_place_calls(&letters.text));
         assert_eq!(in_place_calls(&Letters::as_handlebars(None).expect("load").html), 0);
         // ... and every letter is what Handlebars makes of the same templates.
@@ -312,10 +538,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         // An indented partial that calls another partial at the start of a line: Handlebars
         // renders that one without the indent, which a helper cannot do, so it stays a partial.
+        // (The built-ins call no partial with an indent: the Swedish reminder is given one.)
         write(
             dir.path(),
             "partials/letter_closing.hbs",
             "<p>OVERRIDDEN CLOSING\n{{customer.name}}\n</p>\n{{> letter_address}}\nend\n",
+        );
+        let reminder =
+            crate::letters::builtin_source("templates/sv/reminder.letter.html.hbs").expect("built-in");
+        assert!(reminder.contains("\n{{> letter_closing}}\n"));
+        write(
+            dir.path(),
+            "sv/reminder.letter.html.hbs",
+            &reminder.replace("\n{{> letter_closing}}\n", "\n    {{> letter_closing}}\n"),
         );
         // The page calls the body with an indent: everything in the body stays a partial.
         let page = crate::letters::builtin_source("templates/partials/email_page.hbs").expect("built-in");
@@ -346,6 +581,46 @@ mod tests {
         assert!(html.contains("    <p>OVERRIDDEN CLOSING\n    Fisk &amp; &lt;Skaldjur&gt; AB\n"), "{html}");
         assert!(email.text.as_deref().expect("text").contains("-- Nordisk Verkstad AB"));
         assert!(sms.text.as_deref().expect("sms").starts_with("-- Nordisk Verkstad AB"));
+    }
+
+    #[test]
+    fn a_partial_with_a_hash_is_rendered_in_place_only_where_it_renders_the_same() {
+        for (source, in_place) in [
+            // The key inside a block of the partial's own, a block's own `this`, the caller's
+            // data by `../` and a field through `this`: found the same in place.
+            (
+                "{{#each invoices}}{{total_label}} {{this.number}} {{../total}}{{/each}} {{this.total}} {{total_label}}",
+                true,
+            ),
+            // Called from a partial that the one with the hash calls.
+            ("{{> letter_address}}{{total_label}}", true),
+            // The partial's data seen whole, or the key read through `this`: Handlebars'
+            // copy of the data has the key, the caller's data has not.
+            ("{{lookup this \"total_label\"}}", false),
+            ("{{this.total_label}}", false),
+            ("{{#each this}}{{@key}} {{/each}}", false),
+            ("{{#if total}}{{#with this}}{{total_label}}{{/with}}{{/if}}", false),
+            ("{{#each invoices}}{{../this.total_label}}{{/each}}", false),
+            ("{{#each invoices as |invoice|}}{{invoice.number}}{{/each}}", false),
+        ] {
+            let dir = tempfile::tempdir().expect("temp dir");
+            write(dir.path(), "partials/letter_totals.hbs", source);
+            let letters = Letters::new(Some(dir.path())).expect("load");
+            let calls = partial_calls(&Letters::as_handlebars(Some(dir.path())).expect("load").html);
+            // letter_totals is called with a hash from every letter of every language, 15
+            // calls in all.
+            assert_eq!(renders_as_handlebars(Some(dir.path())), 5 * 3 * 4 * 3, "{source}");
+            let want = if in_place { calls } else { calls - 15 };
+            assert_eq!(in_place_calls(&letters.html), want, "{source}");
+        }
+        // A partial the one with the hash calls sees the data whole: the call stays Handlebars'.
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "partials/letter_totals.hbs", "{{> letter_address}}{{total_label}}");
+        write(dir.path(), "partials/letter_address.hbs", "{{#each this}}{{@key}}{{/each}}");
+        let letters = Letters::new(Some(dir.path())).expect("load");
+        let calls = partial_calls(&Letters::as_handlebars(Some(dir.path())).expect("load").html);
+        assert_eq!(in_place_calls(&letters.html), calls - 15);
+        assert_eq!(renders_as_handlebars(Some(dir.path())), 5 * 3 * 4 * 3);
     }
 
     #[test]
