@@ -9,13 +9,17 @@
 //! and the user's overrides alike), each `{{> name}}` that has no parameters and no hash by a
 //! call of the helper [`IN_PLACE`], which renders the same partial, found the same way
 //! (inline partials first, then the registered ones, so an override still takes effect), over
-//! the same data in a new block that points at the caller's data instead of copying it.
+//! the same data in a new block that points at the caller's data instead of copying it. A call
+//! with a hash (`{{> letter_totals total_label=words.to_pay}}`) is rewritten too where the
+//! partial reads its data by name only ([`hash_in_place`]).
 //!
 //! What the rewrite leaves to Handlebars, because the in-place call could not do it the same:
-//! - a partial with a hash or a context parameter (`{{> letter_totals total_label=...}}`);
+//! - a partial with a context parameter (`{{> letter_totals invoices}}`), or with a hash where
+//!   it (or a partial it calls) sees its data whole or through `this`;
 //! - every call inside a template that some call renders with an indent (`    {{> x}}` on its
 //!   own line indents each line `x` writes; Handlebars keeps that indent where a helper cannot
-//!   set it, so nothing rendered under one is rewritten, and an indented call itself stays);
+//!   set it, so nothing rendered under one is rewritten, and an indented call itself stays;
+//!   the built-in templates call every partial at the start of its line for this reason);
 //! - everything, when any template uses a partial block (`{{#> x}}`, `@partial-block`), a
 //!   partial name computed at render time, or an inline partial whose name is not a literal.
 //!
