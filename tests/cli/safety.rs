@@ -511,6 +511,7 @@ fn a_letter_that_fails_leaves_no_file_its_batch_wrote() {
     let l = ledger();
     l.write("policy.toml", &format!("{POLICY}[templates]\ndir = \"letters\"\n"));
     // Alfa's letter comes first and fails: its subject calls a partial there is none of.
+    std::fs::create_dir_all(l.file("letters/sv")).unwrap();
     l.write(
         "letters/sv/reminder.email.subject.hbs",
         "{{#if (eq customer.id \"A\")}}{{> no_such_partial}}{{/if}}Påminnelse {{customer.name}}",
