@@ -217,6 +217,7 @@ impl Face {
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&glyphs);
         let program = subsetter::subset(self.data, 0, &remapper)
             .map_err(|e| PdfError(format!("the embedded font cannot be subset: {e}")))?;
+        let program = super::unhint::unhinted(&program).unwrap_or(program);
         let mut cids = vec![0u16; self.common_glyphs.len()];
         let mut shown: Vec<(u16, u16)> = Vec::with_capacity(glyphs.len());
         for glyph in remapper.remapped_gids().skip(1) {

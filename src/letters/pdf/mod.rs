@@ -12,6 +12,7 @@
 mod face;
 pub mod html;
 mod place;
+mod unhint;
 mod write;
 
 use chrono::NaiveDate;
