@@ -428,48 +428,42 @@ mod tests {
     use crate::letters::tests::sample;
     use crate::letters::{Channel, LANGUAGES, LetterData, Letters, Step};
 
-    /// How many partial calls of `registry` are rendered in place.
-    fn in_place_calls(registry: &Handlebars<'static>) -> usize {
-        fn count(template: &Template) -> usize {
+    /// How many elements of `registry`'s templates (in blocks and inline partials too) are
+    /// `counted`.
+    fn elements(registry: &Handlebars<'static>, counted: &dyn Fn(&TemplateElement) -> bool) -> usize {
+        fn count(template: &Template, counted: &dyn Fn(&TemplateElement) -> bool) -> usize {
             template
                 .elements
                 .iter()
-                .map(|element| match element {
-                    TemplateElement::Expression(helper) => {
-                        usize::from(helper.name.as_name() == Some(IN_PLACE))
-                    }
-                    TemplateElement::HelperBlock(helper) => {
-                        helper.template.as_ref().map_or(0, count) + helper.inverse.as_ref().map_or(0, count)
-                    }
-                    TemplateElement::DecoratorBlock(decorator) => {
-                        decorator.template.as_ref().map_or(0, count)
-                    }
-                    _ => 0,
+                .map(|element| {
+                    let inner = match element {
+                        TemplateElement::HelperBlock(helper) => {
+                            helper.template.as_ref().map_or(0, |t| count(t, counted))
+                                + helper.inverse.as_ref().map_or(0, |t| count(t, counted))
+                        }
+                        TemplateElement::DecoratorBlock(decorator) => {
+                            decorator.template.as_ref().map_or(0, |t| count(t, counted))
+                        }
+                        _ => 0,
+                    };
+                    inner + usize::from(counted(element))
                 })
                 .sum()
         }
-        registry.get_templates().values().map(count).sum()
+        registry.get_templates().values().map(|t| count(t, counted)).sum()
+    }
+
+    /// How many partial calls of `registry` are rendered in place.
+    fn in_place_calls(registry: &Handlebars<'static>) -> usize {
+        elements(
+            registry,
+            &|element| matches!(element, TemplateElement::Expression(helper) if helper.name.as_name() == Some(IN_PLACE)),
+        )
     }
 
     /// How many partial calls (`{{> name}}`) `registry` renders as Handlebars does.
     fn partial_calls(registry: &Handlebars<'static>) -> usize {
-        fn count(template: &Template) -> usize {
-            template
-                .elements
-                .iter()
-                .map(|element| match element {
-                    TemplateElement::PartialExpression(_) => 1,
-                    TemplateElement::HelperBlock(helper) => {
-                        helper.template.as_ref().map_or(0, count) + helper.inverse.as_ref().map_or(0, count)
-                    }
-                    TemplateElement::DecoratorBlock(decorator) => {
-                        decorator.template.as_ref().map_or(0, count)
-                    }
-                    _ => 0,
-                })
-                .sum()
-        }
-        registry.get_templates().values().map(count).sum()
+        elements(registry, &|element| matches!(element, TemplateElement::PartialExpression(_)))
     }
 
     /// Letters in many shapes: full, one invoice without extras, a later reminder with a

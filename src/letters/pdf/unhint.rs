@@ -86,7 +86,7 @@ fn glyf_without_instructions(
     };
     let mut new_glyf = Vec::with_capacity(glyf.len());
     let mut new_loca = Vec::with_capacity(loca.len());
-    let mut put_offset = |loca: &mut Vec<u8>, at: usize| -> Option<()> {
+    let put_offset = |loca: &mut Vec<u8>, at: usize| -> Option<()> {
         if long_offsets {
             loca.extend_from_slice(&u32::try_from(at).ok()?.to_be_bytes());
         } else {
