@@ -126,13 +126,11 @@ impl Sink {
         }
         let dir = self.out_dir.join(folder);
         std::fs::create_dir_all(&dir).ok()?;
-        if self.swept.insert(dir.clone()) {
-            crate::io::output::sweep(&dir);
-        }
+        self.sweep_once(&dir);
         Some(self.out_dir.clone())
     }
 
-    /// A letter's file as a worker left it ([`LetterFile`]), staged, or removed where nothing
+    /// A letter's file as a worker left it ([`Body`]), staged, or removed where nothing
     /// is staged any more (the folder turned out to be an earlier run's).
     fn put_file(&mut self, relative: &Path, body: Body) -> Result<()> {
         match body {
@@ -160,11 +158,19 @@ impl Sink {
             self.taken = true;
             self.tx = None;
         }
-        let tx = self.tx.as_mut()?;
-        if let Some(parent) = path.parent().filter(|p| self.swept.insert(p.to_path_buf())) {
-            crate::io::output::sweep(parent);
+        self.tx.as_ref()?;
+        if let Some(parent) = path.parent() {
+            self.sweep_once(parent);
         }
+        let tx = self.tx.as_mut()?;
         Some((tx, path))
+    }
+
+    /// Removes from `dir` what killed runs left, the first time this run stages there.
+    fn sweep_once(&mut self, dir: &Path) {
+        if self.swept.insert(dir.to_path_buf()) {
+            crate::io::output::sweep(dir);
+        }
     }
 
     /// The run's transaction, with its files staged, for the caller to add its journal lines

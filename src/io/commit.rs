@@ -240,8 +240,8 @@ impl Transaction {
             make_dir(dir)?;
             self.made_dir = Some(dir.to_owned());
         }
-        fault("stage", self.staged.len());
-        // Synced all at once before the commit point (`write_intent`).
+        // Synced all at once before the commit point (`write_intent`); a kill at the fault
+        // point (`stage_written`) leaves this temporary file for the next run to sweep.
         let temp = match (write_temp_unsynced(target, bytes), parent) {
             // The folder made for an earlier file was removed since: made again.
             (Err(_), Some(dir)) if !dir.is_dir() => {
@@ -250,8 +250,7 @@ impl Transaction {
             }
             (written, _) => written?,
         };
-        self.early_sync.staged(parent.unwrap_or(&self.dir), bytes.len());
-        self.staged.push(Staged { temp, target: target.to_owned() });
+        self.stage_written(target, temp, bytes.len());
         Ok(())
     }
 

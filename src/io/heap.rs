@@ -40,7 +40,7 @@ const KEPT_FREE: usize = 32 << 20;
 /// ([`give_large_blocks_back`]) also held that trim threshold at its default, which a run of
 /// letters pays for: each letter's buffers (its HTML, PDF and e-mail, a few hundred KiB) were
 /// given back and faulted in again for the next, 350,000 page faults in a `remind` of 9,632
-/// letters (issue #14), 19,000 with this, and a tenth less CPU; the peak memory stayed
+/// letters (issue #14), about 21,000 with this, and a tenth less CPU; the peak memory stayed
 /// the same. Called where a command starts its letters.
 pub fn keep_freed_room_for_reuse() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -237,69 +237,58 @@ fn rewrite_element(
 /// does that, calls a partial with a context, or names block parameters of its own.
 fn hash_in_place(name: &str, hash: &HashMap<String, Parameter>, known: &Known<'_>) -> bool {
     let keys: Vec<&str> = hash.keys().map(String::as_str).collect();
-    let mut seen = HashSet::new();
-    partial_sees_only_names(name, &keys, false, known, &mut seen)
+    Reading { keys: &keys, known, seen: HashSet::new() }.partial(name, false)
 }
 
-/// [`hash_in_place`] for every template a call of `name` may render; `in_block`: the call is
-/// inside an `{{#each}}` or `{{#with}}` of the partial, whose `this` is its own.
-fn partial_sees_only_names<'t>(
-    name: &'t str,
-    keys: &[&str],
-    in_block: bool,
-    known: &Known<'t>,
-    seen: &mut HashSet<(&'t str, bool)>,
-) -> bool {
-    if !seen.insert((name, in_block)) {
-        return true;
+/// What [`hash_in_place`] reads: the hash's keys, every template a partial call may render,
+/// and the partials read so far (each once, whether inside a block of its own or not).
+struct Reading<'r, 't> {
+    keys: &'r [&'r str],
+    known: &'r Known<'t>,
+    seen: HashSet<(&'t str, bool)>,
+}
+
+impl<'t> Reading<'_, 't> {
+    /// Every template a call of `name` may render reads the data by name only; `in_block`: the
+    /// call is inside an `{{#each}}` or `{{#with}}` of the partial, whose `this` is its own.
+    fn partial(&mut self, name: &'t str, in_block: bool) -> bool {
+        if !self.seen.insert((name, in_block)) {
+            return true;
+        }
+        let known = self.known;
+        known.partial(name).all(|t| self.template(t, in_block))
     }
-    known.partial(name).all(|t| sees_only_names(t, keys, in_block, known, seen))
-}
 
-fn sees_only_names<'t>(
-    template: &'t Template,
-    keys: &[&str],
-    in_block: bool,
-    known: &Known<'t>,
-    seen: &mut HashSet<(&'t str, bool)>,
-) -> bool {
-    template.elements.iter().all(|element| element_sees_only_names(element, keys, in_block, known, seen))
-}
+    fn template(&mut self, template: &'t Template, in_block: bool) -> bool {
+        template.elements.iter().all(|element| self.element(element, in_block))
+    }
 
-fn element_sees_only_names<'t>(
-    element: &'t TemplateElement,
-    keys: &[&str],
-    in_block: bool,
-    known: &Known<'t>,
-    seen: &mut HashSet<(&'t str, bool)>,
-) -> bool {
-    match element {
-        TemplateElement::RawString(_) | TemplateElement::Comment(_) => true,
-        TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
-            helper_sees_only_names(helper, keys, in_block)
+    fn element(&mut self, element: &'t TemplateElement, in_block: bool) -> bool {
+        let keys = self.keys;
+        match element {
+            TemplateElement::RawString(_) | TemplateElement::Comment(_) => true,
+            TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
+                helper_sees_only_names(helper, keys, in_block)
+            }
+            TemplateElement::HelperBlock(helper) => {
+                // `each` and `with` render their body with a `this` of its own; `if` and
+                // `unless` (and, to be safe, any other helper) with the partial's.
+                let own_this = matches!(helper.name.as_name(), Some("each" | "with"));
+                helper.block_param.is_none()
+                    && helper_sees_only_names(helper, keys, in_block)
+                    && helper.template.as_ref().is_none_or(|t| self.template(t, in_block || own_this))
+                    && helper.inverse.as_ref().is_none_or(|t| self.template(t, in_block))
+            }
+            TemplateElement::PartialExpression(call) => {
+                call.params.is_empty()
+                    && call.template.is_none()
+                    && call.hash.values().all(|p| parameter_sees_only_names(p, keys, in_block))
+                    && plain_name(&call.name).is_some_and(|name| self.partial(name, in_block))
+            }
+            // An inline partial's body is read where it is called.
+            TemplateElement::DecoratorBlock(_) => inline_name(element).is_some_and(|name| name.is_some()),
+            _ => false,
         }
-        TemplateElement::HelperBlock(helper) => {
-            // `each` and `with` render their body with a `this` of its own; `if` and `unless`
-            // (and, to be safe, any other helper) with the partial's.
-            let own_this = matches!(helper.name.as_name(), Some("each" | "with"));
-            helper.block_param.is_none()
-                && helper_sees_only_names(helper, keys, in_block)
-                && helper
-                    .template
-                    .as_ref()
-                    .is_none_or(|t| sees_only_names(t, keys, in_block || own_this, known, seen))
-                && helper.inverse.as_ref().is_none_or(|t| sees_only_names(t, keys, in_block, known, seen))
-        }
-        TemplateElement::PartialExpression(call) => {
-            call.params.is_empty()
-                && call.template.is_none()
-                && call.hash.values().all(|p| parameter_sees_only_names(p, keys, in_block))
-                && plain_name(&call.name)
-                    .is_some_and(|name| partial_sees_only_names(name, keys, in_block, known, seen))
-        }
-        // An inline partial's body is read where it is called.
-        TemplateElement::DecoratorBlock(_) => inline_name(element).is_some_and(|name| name.is_some()),
-        _ => false,
     }
 }
 

@@ -124,7 +124,6 @@ fn glyph_without_instructions(glyph: &[u8], out: &mut Vec<u8>) -> Option<()> {
     }
     // A composite: components until one without MORE_COMPONENTS; the instructions follow
     // the last one when WE_HAVE_INSTRUCTIONS is set.
-    let first = out.len();
     out.extend_from_slice(glyph.get(..10)?);
     let mut at = 10;
     loop {
@@ -149,7 +148,7 @@ fn glyph_without_instructions(glyph: &[u8], out: &mut Vec<u8>) -> Option<()> {
             break;
         }
     }
-    (out.len() > first).then_some(())
+    Some(())
 }
 
 /// A font file of `tables` (sorted by tag, as they came), with its directory and checksums.
