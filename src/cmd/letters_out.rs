@@ -59,9 +59,10 @@ pub fn run_folder(as_of: NaiveDate, n: u32) -> PathBuf {
 
 /// Where a run puts each file the moment it is composed, so that no run holds its letters
 /// (issue #14: a morning of 150,000 notices held them all, 9 GB): staged in the run's
-/// transaction ([`Transaction::stage`], a temporary name beside the target, renamed at the
-/// commit and removed if the run stops before it), or, in a dry run, nowhere: composed, listed,
-/// dropped.
+/// transaction (in the run's new folder, made whole under a temporary name and renamed at the
+/// commit, [`Transaction::stage_folder`]; in a folder that exists, [`Transaction::stage`], a
+/// temporary name beside the target, renamed at the commit; removed if the run stops before
+/// it), or, in a dry run, nowhere: composed, listed, dropped.
 pub struct Sink {
     out_dir: PathBuf,
     ledger_dir: PathBuf,
@@ -110,24 +111,33 @@ impl Sink {
         write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
     ) -> Result<()> {
         let Some((tx, path)) = self.staging(relative) else { return write(&mut std::io::sink()) };
-        let mut file = crate::io::commit::StagedFile::create(&path)?;
+        let mut file = tx.staged_file(&path)?;
         write(&mut file).with_context(|| format!("cannot write {}", path.display()))?;
         tx.stage_file(file)
     }
 
-    /// The output directory, when the letters' workers are to write their files themselves
-    /// (a real run that still stages): `folder` in it is made and swept of what killed runs
-    /// left before any of them writes there. `None` for a dry run, a folder found taken, or
-    /// a folder that cannot be made (the files then come here whole, [`Sink::put`], which
-    /// says why it cannot write them).
-    fn written_ahead(&mut self, folder: &Path) -> Option<PathBuf> {
-        if self.dry || self.taken || self.tx.is_none() {
+    /// Where the letters' workers write their files themselves (a real run that still
+    /// stages): `folder`, when it does not exist yet, is made whole
+    /// ([`Transaction::stage_folder`]: the files under their own names in a temporary folder
+    /// renamed at the commit); else it is made and swept of what killed runs left before any
+    /// worker writes there. `None` for a dry run, a folder found taken, or a folder that
+    /// cannot be made (the files then come here whole, [`Sink::put`], which says why it
+    /// cannot write them).
+    fn written_ahead(&mut self, folder: &Path) -> Option<WriteAhead> {
+        if self.dry || self.taken {
             return None;
         }
         let dir = self.out_dir.join(folder);
-        std::fs::create_dir_all(&dir).ok()?;
-        self.sweep_once(&dir);
-        Some(self.out_dir.clone())
+        let made_whole = match self.tx.as_mut()?.stage_folder(&dir) {
+            Ok(Some(temp)) => Some(temp),
+            Ok(None) => {
+                std::fs::create_dir_all(&dir).ok()?;
+                self.sweep_once(&dir);
+                None
+            }
+            Err(_) => return None,
+        };
+        Some(WriteAhead { out_dir: self.out_dir.clone(), folder: folder.to_owned(), made_whole })
     }
 
     /// A letter's file as a worker left it ([`Body`]), staged, or removed where nothing
@@ -151,6 +161,9 @@ impl Sink {
     /// The transaction a file is staged in and its path, or `None` when nothing is staged.
     fn staging(&mut self, relative: &Path) -> Option<(&mut Transaction, PathBuf)> {
         let path = self.out_dir.join(relative);
+        if self.tx.as_ref().is_some_and(|tx| tx.makes_whole(&path)) {
+            return self.tx.as_mut().map(|tx| (tx, path));
+        }
         if !self.taken && !self.last_try && std::fs::symlink_metadata(&path).is_ok() {
             // The run composes again in the next folder; what it staged here goes (the
             // transaction's drop removes its temporary files). It goes on composing, so that
@@ -408,11 +421,11 @@ pub fn compose_all(
         // A real run's files are written by the workers too, each under its temporary name,
         // and staged here in order: writing them here, one after the other, left a core idle
         // for a fifth of the run (issue #14).
-        let write_to = sink.written_ahead(folder);
+        let write_ahead = sink.written_ahead(folder);
         let rendered = on_every_core(&ready, workers, |r| match r {
             Ready::Letter(l) => Some(
                 render_letter(ledger, letters, l.plan.step, &l.data, &l.channels, &l.stem, dry)
-                    .map(|files| written(write_to.as_deref(), files)),
+                    .map(|files| written(write_ahead.as_ref(), files)),
             ),
             Ready::Unreachable(_) | Ready::Warn => None,
         });
@@ -468,17 +481,39 @@ enum Body {
     Written(crate::io::output::WrittenTemp),
 }
 
-/// A rendered letter's files (`name`, bytes), each written under its temporary name beside
-/// `out_dir`/`name` when there is an `out_dir` to write to.
-fn written(out_dir: Option<&Path>, files: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Body)> {
+/// Where the workers write a batch's files ([`Sink::written_ahead`]).
+struct WriteAhead {
+    out_dir: PathBuf,
+    /// The run's folder, relative to `out_dir`.
+    folder: PathBuf,
+    /// Where its files go under their own names, when the run makes it whole.
+    made_whole: Option<PathBuf>,
+}
+
+impl WriteAhead {
+    /// Writes the file `name` (relative to the output directory): under its own name in the
+    /// folder made whole, or under its temporary name beside its place.
+    fn write(&self, name: &Path, bytes: &[u8]) -> Result<crate::io::output::WrittenTemp> {
+        let inside = name.strip_prefix(&self.folder).ok().filter(|n| n.parent() == Some(Path::new("")));
+        match (&self.made_whole, inside) {
+            (Some(temp), Some(inside)) => {
+                crate::io::output::WrittenTemp::write_new(&temp.join(inside), bytes)
+            }
+            _ => crate::io::output::WrittenTemp::write(&self.out_dir.join(name), bytes),
+        }
+    }
+}
+
+/// A rendered letter's files (`name`, bytes), each written where `ahead` says when there is
+/// somewhere to write them.
+fn written(ahead: Option<&WriteAhead>, files: Vec<(PathBuf, Vec<u8>)>) -> Vec<(PathBuf, Body)> {
     files
         .into_iter()
         .map(|(name, bytes)| {
-            let body =
-                match out_dir.map(|dir| crate::io::output::WrittenTemp::write(&dir.join(&name), &bytes)) {
-                    Some(Ok(file)) => Body::Written(file),
-                    Some(Err(_)) | None => Body::Bytes(bytes),
-                };
+            let body = match ahead.map(|ahead| ahead.write(&name, &bytes)) {
+                Some(Ok(file)) => Body::Written(file),
+                Some(Err(_)) | None => Body::Bytes(bytes),
+            };
             (name, body)
         })
         .collect()

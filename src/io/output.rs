@@ -51,6 +51,18 @@ impl WrittenTemp {
         Ok(WrittenTemp { temp: Some(write_temp_unsynced(target, bytes)?), len: bytes.len() })
     }
 
+    /// A file of a folder the run makes whole (`io::commit::Transaction::stage_folder`),
+    /// written under its own name there, which no file has yet.
+    pub fn write_new(path: &Path, bytes: &[u8]) -> Result<WrittenTemp> {
+        let written = OpenOptions::new().write(true).create_new(true).open(path).and_then(|mut file| {
+            file.write_all(bytes).inspect_err(|_| {
+                let _ = std::fs::remove_file(path);
+            })
+        });
+        written.with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(WrittenTemp { temp: Some(path.to_owned()), len: bytes.len() })
+    }
+
     /// The temporary path and the file's length; from here on the caller removes or stages it.
     pub fn claim(mut self) -> (PathBuf, usize) {
         (self.temp.take().unwrap_or_default(), self.len)
@@ -150,9 +162,20 @@ pub fn sync_written<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<()>
     let mut dirs: Vec<&Path> = Vec::new();
     #[cfg(not(target_os = "linux"))]
     for file in files {
-        std::fs::File::open(file)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("cannot sync {}", file.display()))?;
+        if file.is_dir() {
+            // A folder made whole (`Transaction::stage_folder`): its files, then itself.
+            for entry in std::fs::read_dir(file).with_context(|| format!("cannot read {}", file.display()))? {
+                let path = entry?.path();
+                std::fs::File::open(&path)
+                    .and_then(|f| f.sync_all())
+                    .with_context(|| format!("cannot sync {}", path.display()))?;
+            }
+            sync_dir(file);
+        } else {
+            std::fs::File::open(file)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot sync {}", file.display()))?;
+        }
         dirs.extend(file.parent());
     }
     #[cfg(target_os = "linux")]
@@ -245,20 +268,24 @@ pub fn write_atomically_with(
     Ok(())
 }
 
-/// Removes the temporary files a killed run left in `dir` (not those of a live process), and
-/// the `.dun-XXXXXX` files older versions left. Call under the ledger lock. Returns how many.
+/// Removes the temporary files and folders a killed run left in `dir` (not those of a live
+/// process), and the `.dun-XXXXXX` files older versions left. Call under the ledger lock. Returns how many.
 pub fn sweep(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if is_stale_temp(name)
-            && entry.file_type().is_ok_and(|t| t.is_file())
-            && std::fs::remove_file(entry.path()).is_ok()
-        {
-            removed += 1;
+        if !is_stale_temp(name) {
+            continue;
         }
+        let removed_one = match entry.file_type() {
+            Ok(t) if t.is_file() => std::fs::remove_file(entry.path()).is_ok(),
+            // A folder a killed run was making whole (`Transaction::stage_folder`).
+            Ok(t) if t.is_dir() && name.contains(TEMP_MARK) => std::fs::remove_dir_all(entry.path()).is_ok(),
+            _ => false,
+        };
+        removed += usize::from(removed_one);
     }
     removed
 }
@@ -364,6 +391,23 @@ mod tests {
         assert!(!is_stale_temp("reminder-1_A_SEK.eml"));
         assert!(!is_stale_temp(".dun.lock"));
         assert!(!is_stale_temp(".dun-commit.json"));
+    }
+
+    /// A folder a killed run was making whole goes with its files; a live run's, a folder
+    /// of the user's that merely looks alike, and the user's own folders stay.
+    #[test]
+    fn a_killed_runs_folder_is_swept_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let killed = dir.path().join(".2026-11-30.dun-tmp-999999999");
+        let live = dir.path().join(format!(".2026-11-30.dun-tmp-{}", std::process::id()));
+        let alike = dir.path().join(".dun-a1B2c3");
+        let mine = dir.path().join("2026-11-29");
+        for folder in [&killed, &live, &alike, &mine] {
+            std::fs::create_dir(folder).unwrap();
+            std::fs::write(folder.join("a.pdf"), b"A").unwrap();
+        }
+        assert_eq!(sweep(dir.path()), 1);
+        assert!(!killed.exists() && live.exists() && alike.exists() && mine.exists());
     }
 
     /// A sync is started once the bytes staged reach the mark, not before, and not a second

@@ -89,23 +89,49 @@ fn a_kill_inside_the_journal_append_is_finished_by_the_next_run() {
     }
 }
 
-/// A kill while the letters are written (before the commit): nothing is left, not even a
-/// hidden temporary file once the next run has run, and that run writes everything.
+/// A kill while the letters are written (before the commit, or after it while they are put
+/// in place): nothing is left, not even a hidden temporary file or folder once the next run
+/// has run, and that run writes everything. A run's new folder is made whole and renamed
+/// once (`rename:0`); into a folder that exists (made empty beforehand here) each file is
+/// renamed on its own (`rename:2`, the third).
 #[test]
 fn a_kill_while_letters_are_written_leaves_nothing_behind() {
     let reference = ledger();
     reference.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
     let want = snapshot(&reference);
-    for fault in ["stage:0", "stage:3", "commit:0", "committed:0", "rename:2"] {
+    for (fault, folder_there) in [
+        ("stage:0", false),
+        ("stage:3", false),
+        ("commit:0", false),
+        ("committed:0", false),
+        ("rename:0", false),
+        ("stage:3", true),
+        ("rename:2", true),
+    ] {
         let l = ledger();
+        if folder_there {
+            std::fs::create_dir_all(l.file("out/2026-11-08")).unwrap();
+        }
         let out = run_with_fault(&l, &["remind", "--as-of", "2026-11-08", "-q"], fault);
         assert!(!out.status.success(), "{fault} did not fire");
         if fault.starts_with("stage") || fault.starts_with("commit:") {
             assert!(!l.file("journal.csv").exists(), "{fault}");
         }
+        if !folder_there && fault == "committed:0" {
+            // Committed, not yet in place: the day's folder is still under its temporary name.
+            let out: Vec<_> =
+                std::fs::read_dir(l.file("out")).unwrap().flatten().map(|e| e.file_name()).collect();
+            assert!(
+                out.len() == 1 && out[0].to_string_lossy().starts_with(".2026-11-08.dun-tmp-"),
+                "{out:?}"
+            );
+        }
         l.ok(&["remind", "--as-of", "2026-11-08", "-q"]);
         assert_eq!(names(&snapshot(&l)), names(&want), "{fault}");
         assert_eq!(snapshot(&l), want, "{fault}");
+        let out: Vec<_> =
+            std::fs::read_dir(l.file("out")).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(out, ["2026-11-08"], "{fault}: no temporary folder, empty or not, is left");
     }
 }
 
