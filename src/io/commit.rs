@@ -1141,7 +1141,7 @@ mod tests {
         tx.commit().unwrap();
         let journal = std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap();
         let mut want: Vec<(String, Vec<u8>)> = vec![
-            (format!("out/2026-11-30/a.pdf"), b"A".to_vec()),
+            ("out/2026-11-30/a.pdf".into(), b"A".to_vec()),
             ("out/2026-11-30/batch.csv".into(), b"B".to_vec()),
             ("out/2026-11-30/c.eml".into(), b"C".to_vec()),
             ("out/queue.csv".into(), b"Q".to_vec()),
