@@ -147,14 +147,21 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 /// Formats a `YYYY-MM-DD` date the way a letter in `language` writes it.
 pub fn format_date(text: &str, language: &str) -> Result<String, String> {
+    use chrono::Datelike as _;
     let date = parse_date(text)?;
-    let pattern = match language {
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    // Written out rather than through a format string, which is parsed anew for every date
+    // (issue #14: a letter prints a dozen).
+    Ok(match language {
         // ISO 8601 is the Swedish standard (SS-ISO 8601) and what Swedish invoices print.
-        "sv" => "%Y-%m-%d",
-        "en" => "%-d %b %Y",
-        _ => "%d.%m.%Y",
-    };
-    Ok(date.format(pattern).to_string())
+        "sv" => format!("{year:04}-{month:02}-{day:02}"),
+        "en" => {
+            const MONTHS: [&str; 12] =
+                ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            format!("{day} {} {year:04}", MONTHS[date.month0() as usize])
+        }
+        _ => format!("{day:02}.{month:02}.{year:04}"),
+    })
 }
 
 /// Formats a payment reference in groups so that it can be read and typed without errors.
@@ -502,6 +509,7 @@ pub fn fill(text: &str, values: &[(&str, String)]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike as _;
     use serde_json::json;
 
     #[test]
@@ -598,6 +606,26 @@ mod tests {
         assert_eq!(format_date("2026-11-24", "en").unwrap(), "24 Nov 2026");
         assert_eq!(format_date("2026-03-05", "en").unwrap(), "5 Mar 2026");
         assert_eq!(format_date("2026-03-05", "fi").unwrap(), "05.03.2026");
+    }
+
+    /// Written out by hand, a date reads as chrono's format strings print it, every day of
+    /// two centuries and in every language.
+    #[test]
+    fn dates_read_as_the_format_strings_print_them() {
+        let mut day = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
+        while day.year() < 2150 {
+            let text = day.to_string();
+            for (language, pattern) in
+                [("sv", "%Y-%m-%d"), ("en", "%-d %b %Y"), ("fi", "%d.%m.%Y"), ("da", "%d.%m.%Y")]
+            {
+                assert_eq!(
+                    format_date(&text, language).unwrap(),
+                    day.format(pattern).to_string(),
+                    "{text} {language}"
+                );
+            }
+            day = day.succ_opt().unwrap();
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! `closing`, `small`, `num`, `total`); any other element is read for its text, so an
 //! overridden template that adds its own markup still prints every word.
 
+use std::borrow::Cow;
+
 /// A letter as the PDF lays it out.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Letter {
@@ -127,7 +129,7 @@ fn read_page(node: &Node, letter: &mut Letter) {
                 .collect();
         } else if el.tag == "footer" {
             letter.footer = el.text();
-        } else if matches!(el.tag.as_str(), "div" | "main" | "section" | "article" | "header")
+        } else if matches!(el.tag.as_ref(), "div" | "main" | "section" | "article" | "header")
             && !is_block_of_its_own(el)
         {
             read_page(el, letter);
@@ -148,7 +150,7 @@ fn push_loose_text(content: &Content, out: &mut Vec<Block>) {
         && !text.trim().is_empty()
     {
         out.push(Block::Paragraph {
-            words: vec![Run { text: text.clone(), ..Run::default() }],
+            words: vec![Run { text: text.to_string(), ..Run::default() }],
             warning: false,
         });
     }
@@ -156,7 +158,7 @@ fn push_loose_text(content: &Content, out: &mut Vec<Block>) {
 
 /// The blocks an element of the body stands for.
 fn blocks(el: &Node, out: &mut Vec<Block>) {
-    match el.tag.as_str() {
+    match el.tag.as_ref() {
         "h1" => out.push(Block::Heading { level: 1, text: el.text() }),
         "h2" | "h3" | "h4" | "h5" | "h6" => out.push(Block::Heading { level: 2, text: el.text() }),
         "table" => out.push(Block::Table(table(el))),
@@ -236,10 +238,10 @@ fn inline(el: &Node, style: Style, out: &mut Vec<Run>) {
             Content::Element(e) if e.tag == "br" => push_run(out, "\n", style),
             Content::Element(e) => {
                 let style = Style {
-                    bold: style.bold || matches!(e.tag.as_str(), "strong" | "b" | "th" | "h1" | "h2" | "h3"),
+                    bold: style.bold || matches!(e.tag.as_ref(), "strong" | "b" | "th" | "h1" | "h2" | "h3"),
                     small: style.small || e.has_class("small") || e.tag == "small",
                 };
-                let own_line = matches!(e.tag.as_str(), "div" | "p" | "li");
+                let own_line = matches!(e.tag.as_ref(), "div" | "p" | "li");
                 if own_line && out.iter().any(|r| !r.text.trim().is_empty()) {
                     push_run(out, "\n", style);
                 }
@@ -279,7 +281,7 @@ enum Section {
 fn collect_rows(el: &Node, section: Section, rows: &mut Vec<Row>) {
     for child in &el.children {
         let Content::Element(e) = child else { continue };
-        match e.tag.as_str() {
+        match e.tag.as_ref() {
             "thead" => collect_rows(e, Section::Head, rows),
             "tbody" => collect_rows(e, Section::Body, rows),
             "tfoot" => collect_rows(e, Section::Foot, rows),
@@ -317,29 +319,32 @@ fn cell(el: &Node) -> Cell {
 // A small tolerant HTML tree: enough for the letters dun's templates (or a user's) render.
 // ---------------------------------------------------------------------------------------------
 
+/// An element, its names and text borrowed from the HTML where they need no change: a letter
+/// is read once and dropped, and its thousand small strings were a tenth of making its PDF
+/// (issue #14).
 #[derive(Debug, Default)]
-struct Node {
-    tag: String,
-    attrs: Vec<(String, String)>,
-    children: Vec<Content>,
+struct Node<'h> {
+    tag: Cow<'h, str>,
+    attrs: Vec<(Cow<'h, str>, Cow<'h, str>)>,
+    children: Vec<Content<'h>>,
 }
 
 #[derive(Debug)]
-enum Content {
-    Element(Node),
-    Text(String),
+enum Content<'h> {
+    Element(Node<'h>),
+    Text(Cow<'h, str>),
 }
 
-impl Node {
+impl<'h> Node<'h> {
     fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_ref())
     }
 
     fn has_class(&self, class: &str) -> bool {
         self.attr("class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
     }
 
-    fn find<'a>(&'a self, pred: &dyn Fn(&Node) -> bool) -> Option<&'a Node> {
+    fn find<'a>(&'a self, pred: &dyn Fn(&Node) -> bool) -> Option<&'a Node<'h>> {
         if pred(self) {
             return Some(self);
         }
@@ -365,7 +370,7 @@ impl Node {
     }
 
     /// The cells of each row of a table.
-    fn rows(&self) -> Vec<Vec<&Node>> {
+    fn rows(&self) -> Vec<Vec<&Node<'h>>> {
         let mut rows = Vec::new();
         let mut stack = vec![self];
         while let Some(node) = stack.pop() {
@@ -400,8 +405,8 @@ const VOID: [&str; 8] = ["br", "meta", "img", "hr", "input", "link", "col", "wbr
 
 /// Parses HTML into a tree. An end tag closes the innermost open element of its name (and
 /// what is open inside it); an end tag with nothing to close is ignored.
-fn parse(html: &str) -> Node {
-    let mut stack: Vec<Node> = vec![Node { tag: "#root".to_owned(), ..Node::default() }];
+fn parse(html: &str) -> Node<'_> {
+    let mut stack: Vec<Node> = vec![Node { tag: Cow::Borrowed("#root"), ..Node::default() }];
     let mut rest = html;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
@@ -416,8 +421,10 @@ fn parse(html: &str) -> Node {
             rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
         } else if let Some(after) = rest.strip_prefix("</") {
             let end = after.find('>').unwrap_or(after.len());
-            let name = after[..end].trim().to_ascii_lowercase();
-            if let Some(depth) = stack.iter().rposition(|n| n.tag == name).filter(|&d| d > 0) {
+            let name = after[..end].trim();
+            if let Some(depth) =
+                stack.iter().rposition(|n| n.tag.eq_ignore_ascii_case(name)).filter(|&d| d > 0)
+            {
                 while stack.len() > depth {
                     close(&mut stack);
                 }
@@ -426,16 +433,15 @@ fn parse(html: &str) -> Node {
         } else if rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
             let (node, self_closing, after) = start_tag(&rest[1..]);
             rest = after;
-            let raw = matches!(node.tag.as_str(), "style" | "script");
+            let raw = matches!(node.tag.as_ref(), "style" | "script");
             let name = node.tag.clone();
-            if VOID.contains(&name.as_str()) || self_closing {
+            if VOID.contains(&name.as_ref()) || self_closing {
                 if let Some(top) = stack.last_mut() {
                     top.children.push(Content::Element(node));
                 }
             } else if raw {
                 // Style sheets and scripts are not text: skip to their end tag.
-                let close_tag = format!("</{name}");
-                let end = rest.to_ascii_lowercase().find(&close_tag).unwrap_or(rest.len());
+                let end = end_tag_at(rest, &name).unwrap_or(rest.len());
                 if let Some(top) = stack.last_mut() {
                     top.children.push(Content::Element(node));
                 }
@@ -443,13 +449,13 @@ fn parse(html: &str) -> Node {
                 rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
             } else {
                 // A new row or cell closes the one still open (HTML's optional end tags).
-                if matches!(name.as_str(), "tr" | "td" | "th" | "p" | "li") {
-                    let closes: &[&str] = match name.as_str() {
+                if matches!(name.as_ref(), "tr" | "td" | "th" | "p" | "li") {
+                    let closes: &[&str] = match name.as_ref() {
                         "tr" => &["tr"],
                         "td" | "th" => &["td", "th"],
                         _ => &["p", "li"],
                     };
-                    if stack.last().is_some_and(|top| closes.contains(&top.tag.as_str())) && stack.len() > 1 {
+                    if stack.last().is_some_and(|top| closes.contains(&top.tag.as_ref())) && stack.len() > 1 {
                         close(&mut stack);
                     }
                 }
@@ -466,6 +472,23 @@ fn parse(html: &str) -> Node {
     stack.pop().unwrap_or_default()
 }
 
+/// Where the end tag `</name` (any case) first starts in `html`.
+fn end_tag_at(html: &str, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    memchr::memmem::find_iter(bytes, b"</").find(|&at| {
+        bytes.get(at + 2..at + 2 + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+    })
+}
+
+/// `name` in lower case, borrowed when it is already (as every template dun ships writes it).
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 fn close(stack: &mut Vec<Node>) {
     if let Some(node) = stack.pop()
         && let Some(parent) = stack.last_mut()
@@ -474,14 +497,14 @@ fn close(stack: &mut Vec<Node>) {
     }
 }
 
-fn push_text(stack: &mut [Node], raw: &str) {
+fn push_text<'h>(stack: &mut [Node<'h>], raw: &'h str) {
     if raw.is_empty() {
         return;
     }
     if let Some(top) = stack.last_mut() {
         let text = decode_entities(raw);
         match top.children.last_mut() {
-            Some(Content::Text(previous)) => previous.push_str(&text),
+            Some(Content::Text(previous)) => previous.to_mut().push_str(&text),
             _ => top.children.push(Content::Text(text)),
         }
     }
@@ -489,10 +512,10 @@ fn push_text(stack: &mut [Node], raw: &str) {
 
 /// Reads `name attr="value" ...>` (after the `<`): the element, whether it closed itself
 /// (`/>`), and the rest of the input.
-fn start_tag(input: &str) -> (Node, bool, &str) {
+fn start_tag(input: &str) -> (Node<'_>, bool, &str) {
     let name_end =
         input.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(input.len());
-    let mut node = Node { tag: input[..name_end].to_ascii_lowercase(), ..Node::default() };
+    let mut node = Node { tag: lower(&input[..name_end]), ..Node::default() };
     let mut rest = &input[name_end..];
     let mut self_closing = false;
     loop {
@@ -513,9 +536,9 @@ fn start_tag(input: &str) -> (Node, bool, &str) {
             .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>' || c == '/')
             .unwrap_or(rest.len())
             .max(1);
-        let name = rest[..name_end].to_ascii_lowercase();
+        let name = lower(&rest[..name_end]);
         rest = rest[name_end..].trim_start();
-        let mut value = String::new();
+        let mut value = Cow::Borrowed("");
         if let Some(after) = rest.strip_prefix('=') {
             let after = after.trim_start();
             if let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') {
@@ -536,9 +559,9 @@ fn start_tag(input: &str) -> (Node, bool, &str) {
 
 /// Decodes the character references Handlebars' escaping writes (`&amp;` `&lt;` `&gt;`
 /// `&quot;` `&#x27;` `&#x60;` `&#x3D;`), numeric ones and a few common names.
-fn decode_entities(raw: &str) -> String {
+fn decode_entities(raw: &str) -> Cow<'_, str> {
     if !raw.contains('&') {
-        return raw.to_owned();
+        return Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -580,7 +603,7 @@ fn decode_entities(raw: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
