@@ -227,12 +227,13 @@ fn read_wanted_again(
 }
 
 /// Whether a journal line's invoice number is one of these invoices', compared by hash: a
-/// collision keeps a line nothing looks up, never drops one.
+/// collision keeps a line nothing looks up, never drops one. A hash set, not a sorted list:
+/// each of a year's half a million journal lines looked its number up by binary search over
+/// the kept invoices' 2.4 MB of hashes, a cache miss a step, 8 % of `dun due` (issue #14).
 fn numbers_among(invoices: &[Invoice]) -> impl Fn(&str) -> bool + use<> {
     use crate::core::ledger::number_hash;
-    let mut hashes: Vec<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
-    hashes.sort_unstable();
-    move |number| hashes.binary_search(&number_hash(number)).is_ok()
+    let hashes: rustc_hash::FxHashSet<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
+    move |number| hashes.contains(&number_hash(number))
 }
 
 /// The ledger as the decisions of `as_of` need it (`dun due`): [`load_ledger`] without the
