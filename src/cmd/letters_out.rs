@@ -418,9 +418,9 @@ pub fn compose_all(
             ready.push(Ready::Letter(Box::new(ToRender { plan, customer, channels, data, stem })));
         }
         let dry = sink.dry();
-        // A real run's files are written by the workers too, each under its temporary name,
-        // and staged here in order: writing them here, one after the other, left a core idle
-        // for a fifth of the run (issue #14).
+        // A real run's files are written by the workers too (in the run's folder made whole,
+        // else each under its temporary name) and staged here in order: writing them here, one
+        // after the other, left a core idle for a fifth of the run (issue #14).
         let write_ahead = sink.written_ahead(folder);
         let rendered = on_every_core(&ready, workers, |r| match r {
             Ready::Letter(l) => Some(

@@ -38,7 +38,8 @@ pub fn write_temp_unsynced(target: &Path, bytes: &[u8]) -> Result<PathBuf> {
     write_temp_with(target, bytes, false)
 }
 
-/// A file written under its temporary name ([`write_temp_unsynced`]) and not yet staged:
+/// A file written under its temporary name ([`write_temp_unsynced`]), or under its own in a
+/// folder the run makes whole ([`WrittenTemp::write_new`]), and not yet staged:
 /// removed when dropped unless [`WrittenTemp::claim`]ed, so that a run stopped by an error
 /// leaves none behind.
 pub struct WrittenTemp {
