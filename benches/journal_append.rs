@@ -28,16 +28,16 @@ const ROUNDS: usize = 7;
 fn entry(i: usize) -> Entry {
     let day = NaiveDate::from_ymd_opt(2025, 12, 1).unwrap() + chrono::Days::new((i * 365 / LINES) as u64);
     let mut e = Entry::new(day, if i.is_multiple_of(5) { Event::Reminder } else { Event::Payment });
-    e.invoice = Some(format!("{:08}", 10_000_000 + i).into());
-    e.customer = Some(format!("C{:07}", i % 100_000).into());
+    e.set_invoice(Some(format!("{:08}", 10_000_000 + i)));
+    e.set_customer(Some(format!("C{:07}", i % 100_000)));
     e.amount = Some(rust_decimal::Decimal::new((i as i64 % 2_000_000) + 10_000, 2));
     if e.event == Event::Reminder {
         e.until = Some(day + chrono::Days::new(10));
-        e.channel = Some("email+letter".to_owned().into());
-        e.reference = Some(format!("{day}/reminder-1_C{:07}_SEK", i % 100_000).into());
+        e.set_channel(Some("email+letter"));
+        e.set_reference(Some(format!("{day}/reminder-1_C{:07}_SEK", i % 100_000)));
     } else {
-        e.reference = Some(format!("BG0009912346-20261123-00001-{i:012}").into());
-        e.note = Some("reference".to_owned().into());
+        e.set_reference(Some(format!("BG0009912346-20261123-00001-{i:012}")));
+        e.set_note(Some("reference"));
     }
     e
 }

@@ -72,18 +72,15 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
             }
             // The notice to the debtor is a courtesy; the hand-over is journaled whether or not the
             // debtor can be written to, in the order of the batch.
-            let mut noticed: FxHashMap<String, Entry> = outgoing
-                .entries
-                .drain(..)
-                .filter_map(|e| Some((e.invoice.as_deref()?.to_owned(), e)))
-                .collect();
+            let mut noticed: FxHashMap<String, Entry> =
+                outgoing.entries.drain(..).filter_map(|e| Some((e.invoice()?.to_owned(), e))).collect();
             for d in &ready {
                 outgoing.entries.extend(noticed.remove(d.invoice).or_else(|| hand_over(d, "", "")));
             }
             let totals: FxHashMap<&str, &str> = outgoing
                 .entries
                 .iter()
-                .filter_map(|e| Some((e.invoice.as_deref()?, total_in_note(e.note.as_deref()?)?)))
+                .filter_map(|e| Some((e.invoice()?, total_in_note(e.note()?)?)))
                 .collect();
             // Written line by line: a batch of a million lines is not held (issue #14).
             sink.put_with(&name, |out| {
@@ -208,12 +205,7 @@ fn batch_rows(
             .iter()
             .filter(|e| matches!(e.event, Event::Dispute | Event::Resolve))
             .map(|e| {
-                format!(
-                    "{} {}{}",
-                    e.date,
-                    e.event,
-                    e.note.as_deref().map_or(String::new(), |n| format!(": {n}"))
-                )
+                format!("{} {}{}", e.date, e.event, e.note().map_or(String::new(), |n| format!(": {n}")))
             })
             .collect();
         // The claim's figures, as the debtor's notice shows them.

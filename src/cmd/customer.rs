@@ -57,16 +57,16 @@ fn totals_table(view: &CustomerView) -> Table {
 /// Every journal event on the customer or its invoices, in date order.
 fn journal_table(view: &CustomerView) -> Table {
     let mut t = Table::new(["date", "event", "invoice", "amount", "until", "channel", "note"]);
-    let text = |o: &Option<crate::core::journal::Text>| o.as_deref().map_or(Cell::Empty, Cell::text);
+    let text = |o: Option<&str>| o.map_or(Cell::Empty, Cell::text);
     for e in &view.journal {
         t.push(vec![
             Cell::Date(e.date),
             Cell::text(e.event.to_string()),
-            text(&e.invoice),
+            text(e.invoice()),
             Cell::opt_money(e.amount),
             Cell::opt_date(e.until),
-            text(&e.channel),
-            text(&e.note),
+            text(e.channel()),
+            text(e.note()),
         ]);
     }
     t
@@ -240,7 +240,7 @@ fn text_view(v: &CustomerView, color: bool) -> String {
     }
     for e in &v.journal {
         let mut line = format!("  {}  {:<10}", e.date, e.event.name());
-        if let Some(i) = &e.invoice {
+        if let Some(i) = e.invoice() {
             line.push_str(&format!(" {i}"));
         }
         if let Some(a) = e.amount {
@@ -249,10 +249,10 @@ fn text_view(v: &CustomerView, color: bool) -> String {
         if let Some(u) = e.until {
             line.push_str(&format!("  until {u}"));
         }
-        if let Some(ch) = &e.channel {
+        if let Some(ch) = e.channel() {
             line.push_str(&format!("  via {ch}"));
         }
-        if let Some(n) = &e.note {
+        if let Some(n) = e.note() {
             line.push_str(&format!("  \"{n}\""));
         }
         out.push_str(line.trim_end());

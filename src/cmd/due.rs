@@ -353,8 +353,8 @@ mod tests {
             [(3, Event::Dispute), (4, Event::Collection), (5, Event::Promise), (6, Event::Reminder)]
         {
             let mut e = Entry::new(date("2026-03-01"), event);
-            e.invoice = Some(format!("{}", 10_000 + i).into());
-            e.customer = Some(format!("K{:03}", i % 50).into());
+            e.set_invoice(Some(format!("{}", 10_000 + i)));
+            e.set_customer(Some(format!("K{:03}", i % 50)));
             e.until = Some(date("2026-05-01"));
             journal.push(e);
         }

@@ -134,14 +134,11 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
     let r = retention(&ledger.policy.country);
     let last = last_activity(&ledger, &id, ctx.as_of).map_or("none".to_owned(), |d| d.to_string());
     let mut note = Entry::new(ctx.as_of, Event::Note);
-    note.customer = Some(id.clone().into());
-    note.note = Some(
-        format!(
-            "personal data forgotten (last activity {last}; {} keeps {} years: {})",
-            ledger.policy.country, r.years, r.law
-        )
-        .into(),
-    );
+    note.set_customer(Some(&id));
+    note.set_note(Some(format!(
+        "personal data forgotten (last activity {last}; {} keeps {} years: {})",
+        ledger.policy.country, r.years, r.law
+    )));
     tx.journal(&[note]);
     tx.commit()?;
     if !ctx.quiet {

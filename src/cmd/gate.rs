@@ -54,9 +54,9 @@ pub fn check<'a>(
         .map(|p| {
             let mut e = Entry::new(ctx.as_of, Event::Note);
             if let Problem::Unmatched { customer, .. } = p {
-                e.customer = Some(customer.clone().into());
+                e.set_customer(Some(&customer));
             }
-            e.note = Some(format!("freshness gate overridden with --force ({command}): {p}").into());
+            e.set_note(Some(format!("freshness gate overridden with --force ({command}): {p}")));
             e
         })
         .collect())
@@ -108,9 +108,9 @@ pub fn data_errors<'a>(
         .iter()
         .map(|f| {
             let mut e = Entry::new(ctx.as_of, Event::Note);
-            e.customer = f.customer.clone();
-            e.invoice = f.invoice.clone();
-            e.note = Some(format!("data check overridden with --force ({command}): {f}").into());
+            e.set_customer(f.customer.as_deref());
+            e.set_invoice(f.invoice.as_deref());
+            e.set_note(Some(format!("data check overridden with --force ({command}): {f}")));
             e
         })
         .collect())

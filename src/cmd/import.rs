@@ -611,10 +611,10 @@ fn line(p: &Incoming, file: &str, a: &Allocation, rule: Rule) -> PaymentLine {
 /// The journal's `payment` line for one invoice's share of a payment.
 fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, rule: Rule) -> Entry {
     let mut e = Entry::new(date, Event::Payment);
-    e.invoice = Some(a.invoice.clone().into());
-    e.customer = Some(a.customer.clone().into());
+    e.set_invoice(Some(&a.invoice));
+    e.set_customer(Some(&a.customer));
     e.amount = Some(a.amount);
-    e.reference = Some(txid.to_owned().into());
+    e.set_reference(Some(txid));
     let mut note = rule.name().to_owned();
     if a.discount > Decimal::ZERO {
         note.push_str(&format!("; early-payment discount of {} taken", format_money(a.discount)));
@@ -630,7 +630,7 @@ fn payment_entry(ledger: &Ledger, date: NaiveDate, txid: &str, a: &Allocation, r
             a.customer
         ));
     }
-    e.note = Some(note.into());
+    e.set_note(Some(note));
     e
 }
 
@@ -640,16 +640,11 @@ pub(crate) fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
     kept::unjournaled(&ledger.payments, &ledger.journal)
         .map(|p| {
             let mut e = Entry::new(p.date, Event::Payment);
-            e.invoice = p.invoice.clone().map(Into::into);
-            e.customer = p
-                .invoice
-                .as_deref()
-                .and_then(|i| ledger.invoice(i))
-                .map(|i| i.customer.to_string())
-                .map(Into::into);
+            e.set_invoice(p.invoice.as_deref());
+            e.set_customer(p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| &i.customer));
             e.amount = Some(p.amount);
-            e.reference = p.transaction_id.clone().map(Into::into);
-            e.note = p.matched_by.clone().map(Into::into);
+            e.set_reference(p.transaction_id.as_deref());
+            e.set_note(p.matched_by.as_deref());
             e
         })
         .collect()
@@ -908,8 +903,8 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
                 row.date,
                 format_money(e.amount.unwrap_or_default()),
                 row.currency,
-                e.invoice.as_deref().unwrap_or_default(),
-                e.note.as_deref().unwrap_or_default()
+                e.invoice().unwrap_or_default(),
+                e.note().unwrap_or_default()
             );
         }
     }

@@ -567,7 +567,7 @@ fn with_total(mut e: Entry, data: &LetterData) -> Entry {
     if data.invoices.len() > 1
         && let Some(total) = data.reference.as_deref()
     {
-        e.note = Some(crate::core::reference::letter::note_with_total(total, e.note.as_deref()).into());
+        e.set_note(Some(crate::core::reference::letter::note_with_total(total, e.note())));
     }
     e
 }
@@ -608,10 +608,10 @@ pub fn queue(ctx: &Context, ledger: &Ledger, out_dir: &Path, outgoing: &mut Outg
                 continue;
             }
             let mut e = Entry::new(ctx.as_of, Event::Queued);
-            e.customer = Some(letter.customer.clone().into());
-            e.channel = Some(channel.name().to_owned().into());
-            e.reference = Some(letter.reference.clone().into());
-            e.note = Some(base.join(file).to_string_lossy().into_owned().into());
+            e.set_customer(Some(&letter.customer));
+            e.set_channel(Some(channel.name()));
+            e.set_reference(Some(&letter.reference));
+            e.set_note(Some(base.join(file).to_string_lossy().into_owned()));
             lines.push(e);
         }
     }
@@ -650,7 +650,7 @@ pub fn plan_confirmation(ctx: &Context, ledger: &Ledger, entries: &[Entry]) -> R
     let out = out_dir(ctx, None);
     let none = || Ok((Outgoing::default(), Sink::new(&ctx.dir, &out, true, false)));
     let Some(first) = entries.first() else { return none() };
-    let invoice = first.invoice.clone().unwrap_or_default();
+    let invoice = first.invoice().unwrap_or_default().to_owned();
     let installments: Vec<_> = entries
         .iter()
         .filter(|e| e.event == Event::Plan)

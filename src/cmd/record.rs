@@ -94,7 +94,7 @@ fn already_recorded(
     as_of: NaiveDate,
     compute: impl Fn(&Ledger) -> Result<Vec<Entry>, agreement::Refused>,
 ) -> Option<Vec<Entry>> {
-    let same = |a: &Entry, b: &Entry| Entry { line: 0, ..a.clone() } == Entry { line: 0, ..b.clone() };
+    let same = Entry::says_the_same_as;
     let journaled = |entries: &[Entry]| {
         !entries.is_empty()
             && entries.iter().all(|e| ledger.journal.entries.iter().any(|j| j.date == as_of && same(j, e)))
@@ -112,7 +112,7 @@ fn already_recorded(
 }
 
 fn describe(e: &Entry) -> String {
-    let what = e.invoice.as_deref().or(e.customer.as_deref()).unwrap_or("");
+    let what = e.invoice().or(e.customer()).unwrap_or("");
     let mut line = format!("{} {} {what}", e.date, e.event);
     if let Some(a) = e.amount {
         line.push_str(&format!(" {}", format_money(a)));
@@ -120,7 +120,7 @@ fn describe(e: &Entry) -> String {
     if let Some(u) = e.until {
         line.push_str(&format!(" until {u}"));
     }
-    if let Some(n) = &e.note {
+    if let Some(n) = e.note() {
         line.push_str(&format!(": {n}"));
     }
     line

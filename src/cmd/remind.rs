@@ -89,12 +89,7 @@ pub fn finish(
             println!("would write {}", dir.join(f).display());
         }
         for e in &outgoing.entries {
-            println!(
-                "would journal {} {} {}",
-                e.event,
-                e.invoice.as_deref().unwrap_or(""),
-                e.channel.as_deref().unwrap_or("")
-            );
+            println!("would journal {} {} {}", e.event, e.invoice().unwrap_or(""), e.channel().unwrap_or(""));
         }
     } else if !args.dry_run {
         letters_out::commit(sink, std::mem::take(&mut outgoing.entries))?;

@@ -25,12 +25,12 @@ use crate::render::{Cell, Format, Table, csv_out};
 /// A delivery line about message `m`.
 pub fn delivery_line(m: &Message, event: Event, on: NaiveDate, note: &str) -> Entry {
     let mut e = Entry::new(on, event);
-    e.customer = m.customer.clone().map(Into::into);
-    e.channel = Some(m.channel.name().to_owned().into());
-    e.reference = Some(m.reference.clone().into());
+    e.set_customer(m.customer.as_deref());
+    e.set_channel(Some(m.channel.name()));
+    e.set_reference(Some(&m.reference));
     // A server's answer may span lines; the journal keeps one line per event.
     let note: String = note.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    e.note = (!note.trim().is_empty()).then(|| note.trim().to_owned()).map(Into::into);
+    e.set_note((!note.trim().is_empty()).then(|| note.trim().to_owned()));
     e
 }
 

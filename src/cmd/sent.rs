@@ -77,8 +77,7 @@ pub fn run(ctx: &Context, args: &SentArgs) -> Result<()> {
             continue;
         }
         if lines.iter().any(|l: &crate::core::journal::Entry| {
-            l.reference.as_deref() == Some(m.reference.as_str())
-                && l.channel.as_deref() == Some(m.channel.name())
+            l.reference() == Some(m.reference.as_str()) && l.channel() == Some(m.channel.name())
         }) {
             continue;
         }
@@ -94,8 +93,8 @@ pub fn run(ctx: &Context, args: &SentArgs) -> Result<()> {
         for l in &lines {
             println!(
                 "sent {} {} on {on}",
-                l.channel.as_deref().unwrap_or_default(),
-                l.reference.as_deref().unwrap_or_default()
+                l.channel().unwrap_or_default(),
+                l.reference().unwrap_or_default()
             );
         }
         if lines.is_empty() {

@@ -47,8 +47,8 @@ pub fn open_invoice(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Result<D
 
 fn entry(ledger: &Ledger, event: Event, invoice: &str, as_of: NaiveDate) -> Entry {
     let mut e = Entry::new(as_of, event);
-    e.invoice = Some(invoice.to_owned().into());
-    e.customer = ledger.invoice(invoice).map(|i| i.customer.to_string()).map(Into::into);
+    e.set_invoice(Some(invoice));
+    e.set_customer(ledger.invoice(invoice).map(|i| &i.customer));
     e
 }
 
@@ -65,7 +65,7 @@ pub fn dispute(
         ));
     }
     let mut e = entry(ledger, Event::Dispute, invoice, as_of);
-    e.note = note.map(str::to_owned).map(Into::into);
+    e.set_note(note);
     Ok(vec![e])
 }
 
@@ -82,7 +82,7 @@ pub fn resolve(
         return refused(format!("invoice {invoice} is not disputed; nothing to resolve"));
     }
     let mut e = entry(ledger, Event::Resolve, invoice, as_of);
-    e.note = note.map(str::to_owned).map(Into::into);
+    e.set_note(note);
     Ok(vec![e])
 }
 
@@ -105,7 +105,7 @@ pub fn promise(
     let mut e = entry(ledger, Event::Promise, invoice, as_of);
     e.until = Some(until);
     e.amount = Some(open);
-    e.note = note.map(str::to_owned).map(Into::into);
+    e.set_note(note);
     Ok(vec![e])
 }
 
@@ -163,7 +163,7 @@ pub fn plan(
         let mut e = entry(ledger, Event::Plan, invoice, as_of);
         e.amount = Some(amount);
         e.until = Some(due);
-        e.note = Some(format!("installment {} of {}", i + 1, req.installments).into());
+        e.set_note(Some(format!("installment {} of {}", i + 1, req.installments)));
         entries.push(e);
         due = due.checked_add_days(Days::new(u64::from(req.every_days))).unwrap_or(due);
     }
@@ -172,9 +172,7 @@ pub fn plan(
 
 fn on_hold(ledger: &Ledger, customer: &str, as_of: NaiveDate) -> bool {
     let mut held = false;
-    for e in
-        ledger.journal.up_to(as_of).filter(|e| e.invoice.is_none() && e.customer.as_deref() == Some(customer))
-    {
+    for e in ledger.journal.up_to(as_of).filter(|e| e.invoice().is_none() && e.customer() == Some(customer)) {
         match e.event {
             Event::Hold => held = true,
             Event::Release => held = false,
@@ -195,8 +193,8 @@ fn customer_entry(
         return refused(format!("no customer \"{customer}\" in customers.csv"));
     }
     let mut e = Entry::new(as_of, event);
-    e.customer = Some(customer.to_owned().into());
-    e.note = note.map(str::to_owned).map(Into::into);
+    e.set_customer(Some(customer));
+    e.set_note(note);
     Ok(e)
 }
 
@@ -233,7 +231,7 @@ pub fn note(ledger: &Ledger, target: &str, text: &str, as_of: NaiveDate) -> Resu
     }
     if ledger.invoice(target).is_some() {
         let mut e = entry(ledger, Event::Note, target, as_of);
-        e.note = Some(text.to_owned().into());
+        e.set_note(Some(text));
         return Ok(vec![e]);
     }
     if ledger.customer(target).is_some() {

@@ -373,8 +373,7 @@ fn journal_of(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Vec<Ent
         .journal
         .up_to(as_of)
         .filter(|e| {
-            e.customer.as_deref() == Some(customer.id.as_str())
-                || e.invoice.as_deref().is_some_and(|n| numbers.contains(n))
+            e.customer() == Some(customer.id.as_str()) || e.invoice().is_some_and(|n| numbers.contains(n))
         })
         .cloned()
         .collect();
@@ -451,18 +450,18 @@ mod tests {
     fn open_invoices_with_days_fees_and_interest() {
         let mut journal = Journal::default();
         let mut reminder = Entry::new(date("2021-01-20"), Event::Reminder);
-        reminder.invoice = Some("1".into());
-        reminder.customer = Some("K1".into());
+        reminder.set_invoice(Some("1"));
+        reminder.set_customer(Some("K1"));
         reminder.amount = Some(d(60));
         reminder.line = 2;
         let mut dispute = Entry::new(date("2021-02-01"), Event::Dispute);
-        dispute.invoice = Some("2".into());
+        dispute.set_invoice(Some("2"));
         dispute.line = 3;
         let mut later = Entry::new(date("2021-05-01"), Event::Note);
-        later.customer = Some("K1".into());
+        later.set_customer(Some("K1"));
         later.line = 4;
         let mut other = Entry::new(date("2021-01-10"), Event::Note);
-        other.customer = Some("K2".into());
+        other.set_customer(Some("K2"));
         other.line = 5;
         journal.entries = vec![reminder, dispute, later, other];
         let mut note = invoice("CN", "K1", "2021-03-01", "2021-03-01", -500);

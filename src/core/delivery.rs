@@ -385,25 +385,24 @@ impl Deliveries {
                 Event::Queued => None,
                 Event::Sending => Some(Status::Sending),
                 Event::Sent => Some(Status::Sent),
-                Event::Failed => Some(Status::Failed(e.note.as_deref().unwrap_or_default().to_owned())),
-                Event::Deferred => Some(Status::Deferred(e.note.as_deref().unwrap_or_default().to_owned())),
-                Event::Doubt => Some(Status::Doubt(e.note.as_deref().unwrap_or_default().to_owned())),
+                Event::Failed => Some(Status::Failed(e.note().unwrap_or_default().to_owned())),
+                Event::Deferred => Some(Status::Deferred(e.note().unwrap_or_default().to_owned())),
+                Event::Doubt => Some(Status::Doubt(e.note().unwrap_or_default().to_owned())),
                 _ => continue,
             };
-            let (Some(reference), Some(channel)) =
-                (e.reference.as_ref(), e.channel.as_deref().and_then(channel_named))
+            let (Some(reference), Some(channel)) = (e.reference(), e.channel().and_then(channel_named))
             else {
                 continue;
             };
-            let known = d.index.get(reference.as_str()).and_then(|slots| slots[slot(channel)]);
+            let known = d.index.get(reference).and_then(|slots| slots[slot(channel)]);
             match (status, known) {
                 (None, None) => {
                     d.index.entry(reference.to_string()).or_default()[slot(channel)] = Some(d.messages.len());
                     d.messages.push(Message {
                         reference: reference.to_string(),
                         channel,
-                        customer: e.customer.as_deref().map(str::to_owned),
-                        file: e.note.as_deref().unwrap_or_default().to_owned(),
+                        customer: e.customer().map(str::to_owned),
+                        file: e.note().unwrap_or_default().to_owned(),
                         queued: e.date,
                         status: Status::Waiting,
                         since: e.date,
@@ -487,10 +486,10 @@ mod tests {
 
     fn line(date: u32, event: Event, channel: &str, note: Option<&str>) -> Entry {
         let mut e = Entry::new(day(date), event);
-        e.customer = Some("K1".to_owned().into());
-        e.channel = Some(channel.to_owned().into());
-        e.reference = Some("2026-11-08/reminder-1_K1_SEK".to_owned().into());
-        e.note = note.map(str::to_owned).map(Into::into);
+        e.set_customer(Some("K1"));
+        e.set_channel(Some(channel));
+        e.set_reference(Some("2026-11-08/reminder-1_K1_SEK"));
+        e.set_note(note);
         e
     }
 

@@ -97,8 +97,8 @@ fn paused(l: &Ledger, on: &str) -> String {
 
 fn record(event: Event, on: &str) -> Entry {
     let mut e = Entry::new(date(on), event);
-    e.invoice = Some("1".into());
-    e.customer = Some("K".into());
+    e.set_invoice(Some("1"));
+    e.set_customer(Some("K"));
     e
 }
 
@@ -183,11 +183,11 @@ fn a_broken_promise_makes_the_reminder_due_the_next_day() {
 #[test]
 fn a_customer_on_hold_gets_nothing() {
     let mut hold = Entry::new(date("2026-02-01"), Event::Hold);
-    hold.customer = Some("K".into());
+    hold.set_customer(Some("K"));
     let mut l = one("", vec![hold]);
     assert_eq!(paused(&l, "2026-03-01"), "customer on hold since 2026-02-01");
     let mut release = Entry::new(date("2026-03-02"), Event::Release);
-    release.customer = Some("K".into());
+    release.set_customer(Some("K"));
     l.journal.entries.push(release);
     assert_eq!(state(&l, "2026-03-02"), State::Due(Action::Reminder));
 }
@@ -250,7 +250,7 @@ fn manual_segments_get_a_call_that_stays_until_answered() {
     assert_eq!(state(&l, "2026-02-09"), State::Due(Action::Call));
     assert!(run_day(&mut l, date("2026-02-09")).is_empty(), "the call is journaled once");
     let mut note = record(Event::Note, "2026-02-10");
-    note.note = Some("called, pays Friday".into());
+    note.set_note(Some("called, pays Friday"));
     l.journal.entries.push(note);
     // Answered; the ladder goes on to the next step, again as a call.
     assert_eq!(state(&l, "2026-02-11"), State::Waiting(Some(date("2026-02-28"))));
@@ -283,7 +283,7 @@ proptest! {
             day = day + chrono::Days::new(*gap);
             if dispute_at == Some(i) {
                 let mut e = record(Event::Dispute, &day.to_string());
-                e.invoice = Some("0".into());
+                e.set_invoice(Some("0"));
                 l.journal.entries.push(e);
                 disputed = true;
             }

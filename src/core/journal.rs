@@ -105,51 +105,175 @@ impl fmt::Display for Event {
 }
 
 /// One line of the journal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     pub date: NaiveDate,
     pub event: Event,
-    pub invoice: Option<Text>,
-    pub customer: Option<Text>,
     pub amount: Option<Decimal>,
     pub until: Option<NaiveDate>,
-    pub channel: Option<Text>,
-    pub reference: Option<Text>,
-    pub note: Option<Text>,
     /// The line in `journal.csv` (0 for entries not yet written).
     pub line: u64,
+    /// `invoice`, `customer`, `channel`, `ref` and `note`, read through their methods.
+    texts: Texts,
+}
+
+/// The text fields of an [`Entry`] in one allocation (none when all are empty): a year of
+/// daily reminders is half a million lines, and five strings of their own made a line 160
+/// bytes and its reference (longer than a string keeps inline) a second allocation (issue #14).
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Texts {
+    /// The fields one after another.
+    joined: Box<str>,
+    /// Where each field but the last ends in `joined` (the last, `note`, ends with it).
+    ends: [u32; TEXTS - 1],
+}
+
+/// How many text fields an [`Entry`] has.
+const TEXTS: usize = 5;
+const INVOICE: usize = 0;
+const CUSTOMER: usize = 1;
+const CHANNEL: usize = 2;
+const REFERENCE: usize = 3;
+const NOTE: usize = 4;
+
+impl Texts {
+    /// The fields, empty or `None` alike for a field not given. (Their ends fit `u32`: a
+    /// journal line longer than 16 MiB is refused when read.)
+    fn of(fields: [Option<&str>; TEXTS]) -> Texts {
+        let len: usize = fields.iter().map(|f| f.map_or(0, str::len)).sum();
+        if len == 0 {
+            return Texts::default();
+        }
+        let mut joined = String::with_capacity(len);
+        let mut ends = [0u32; TEXTS - 1];
+        for (i, field) in fields.iter().enumerate() {
+            joined.push_str(field.unwrap_or_default());
+            if let Some(end) = ends.get_mut(i) {
+                *end = u32::try_from(joined.len()).unwrap_or(u32::MAX);
+            }
+        }
+        Texts { joined: joined.into_boxed_str(), ends }
+    }
+
+    fn get(&self, field: usize) -> Option<&str> {
+        let from = match field {
+            0 => 0,
+            _ => self.ends[field - 1] as usize,
+        };
+        let to = self.ends.get(field).map_or(self.joined.len(), |&end| end as usize);
+        self.joined.get(from..to).filter(|text| !text.is_empty())
+    }
+
+    fn all(&self) -> [Option<&str>; TEXTS] {
+        std::array::from_fn(|field| self.get(field))
+    }
+
+    /// The same fields with `field` set to `value`.
+    fn with(&self, field: usize, value: Option<&str>) -> Texts {
+        let mut fields = self.all();
+        fields[field] = value;
+        Texts::of(fields)
+    }
 }
 
 impl Entry {
     pub fn new(date: NaiveDate, event: Event) -> Entry {
-        Entry {
-            date,
-            event,
-            invoice: None,
-            customer: None,
-            amount: None,
-            until: None,
-            channel: None,
-            reference: None,
-            note: None,
-            line: 0,
-        }
+        Entry { date, event, amount: None, until: None, line: 0, texts: Texts::default() }
+    }
+
+    /// A line as read: its text fields `invoice`, `customer`, `channel`, `ref` and `note`
+    /// (empty ones `None`).
+    pub fn read(
+        date: NaiveDate,
+        event: Event,
+        texts: [Option<&str>; 5],
+        amount: Option<Decimal>,
+        until: Option<NaiveDate>,
+        line: u64,
+    ) -> Entry {
+        Entry { date, event, amount, until, line, texts: Texts::of(texts) }
+    }
+
+    /// The invoice number the line is on.
+    pub fn invoice(&self) -> Option<&str> {
+        self.texts.get(INVOICE)
+    }
+
+    /// The customer id the line names.
+    pub fn customer(&self) -> Option<&str> {
+        self.texts.get(CUSTOMER)
+    }
+
+    pub fn channel(&self) -> Option<&str> {
+        self.texts.get(CHANNEL)
+    }
+
+    /// The `ref` column: a letter's reference, a payment's transaction id, ...
+    pub fn reference(&self) -> Option<&str> {
+        self.texts.get(REFERENCE)
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.texts.get(NOTE)
+    }
+
+    pub fn set_invoice(&mut self, invoice: Option<impl AsRef<str>>) {
+        self.texts = self.texts.with(INVOICE, invoice.as_ref().map(AsRef::as_ref));
+    }
+
+    pub fn set_customer(&mut self, customer: Option<impl AsRef<str>>) {
+        self.texts = self.texts.with(CUSTOMER, customer.as_ref().map(AsRef::as_ref));
+    }
+
+    pub fn set_channel(&mut self, channel: Option<impl AsRef<str>>) {
+        self.texts = self.texts.with(CHANNEL, channel.as_ref().map(AsRef::as_ref));
+    }
+
+    pub fn set_reference(&mut self, reference: Option<impl AsRef<str>>) {
+        self.texts = self.texts.with(REFERENCE, reference.as_ref().map(AsRef::as_ref));
+    }
+
+    pub fn set_note(&mut self, note: Option<impl AsRef<str>>) {
+        self.texts = self.texts.with(NOTE, note.as_ref().map(AsRef::as_ref));
+    }
+
+    /// Whether the two lines say the same, wherever they stand in the file.
+    pub fn says_the_same_as(&self, other: &Entry) -> bool {
+        (self.date, self.event, self.amount, self.until, &self.texts)
+            == (other.date, other.event, other.amount, other.until, &other.texts)
     }
 
     /// The fields in [`COLUMNS`] order, as written.
     pub fn fields(&self) -> [String; 9] {
-        let s = |o: &Option<Text>| o.as_deref().unwrap_or_default().to_owned();
+        let s = |o: Option<&str>| o.unwrap_or_default().to_owned();
         [
             self.date.to_string(),
             self.event.name().to_owned(),
-            s(&self.invoice),
-            s(&self.customer),
+            s(self.invoice()),
+            s(self.customer()),
             self.amount.map(crate::core::money::format_money).unwrap_or_default(),
             self.until.map(|d| d.to_string()).unwrap_or_default(),
-            s(&self.channel),
-            s(&self.reference),
-            s(&self.note),
+            s(self.channel()),
+            s(self.reference()),
+            s(self.note()),
         ]
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("date", &self.date)
+            .field("event", &self.event)
+            .field("invoice", &self.invoice())
+            .field("customer", &self.customer())
+            .field("amount", &self.amount)
+            .field("until", &self.until)
+            .field("channel", &self.channel())
+            .field("reference", &self.reference())
+            .field("note", &self.note())
+            .field("line", &self.line)
+            .finish()
     }
 }
 
@@ -221,23 +345,23 @@ impl Journal {
 
     /// [`Journal::by_invoice`] for the invoices whose number `keep` accepts only.
     pub fn by_invoice_where(&self, keep: impl Fn(&str) -> bool) -> ByInvoice<'_> {
-        Grouped::of(self.entries.iter().filter_map(|e| Some((e.invoice.as_deref().filter(|n| keep(n))?, e))))
+        Grouped::of(self.entries.iter().filter_map(|e| Some((e.invoice().filter(|n| keep(n))?, e))))
     }
 
     pub fn for_invoice<'a>(&'a self, invoice: &'a str) -> impl Iterator<Item = &'a Entry> {
-        self.entries.iter().filter(move |e| e.invoice.as_deref() == Some(invoice))
+        self.entries.iter().filter(move |e| e.invoice() == Some(invoice))
     }
 
     /// Invoices under dispute on `as_of`: a `dispute` not followed by a `resolve`.
     pub fn disputed(&self, as_of: NaiveDate) -> HashSet<String> {
         let mut open = HashSet::new();
         for e in self.up_to(as_of) {
-            match (e.event, &e.invoice) {
+            match (e.event, e.invoice()) {
                 (Event::Dispute, Some(i)) => {
                     open.insert(i.to_string());
                 }
                 (Event::Resolve, Some(i)) => {
-                    open.remove(i.as_str());
+                    open.remove(i);
                 }
                 _ => {}
             }
@@ -250,7 +374,7 @@ impl Journal {
         let set: HashSet<&str> = self
             .up_to(as_of)
             .filter(|e| e.event == event && (as_of - e.date).num_days() < 365)
-            .filter_map(|e| e.invoice.as_deref())
+            .filter_map(|e| e.invoice())
             .collect();
         set.len() as u64
     }
@@ -357,7 +481,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, (number, days))| {
                     let mut e = Entry::new(day + chrono::Days::new(u64::from(*days)), Event::Note);
-                    e.invoice = number.map(|n| format!("F{n}")).map(Into::into);
+                    e.set_invoice(number.map(|n| format!("F{n}")));
                     e.line = i as u64 + 2;
                     e
                 })
@@ -377,5 +501,40 @@ mod tests {
             }
             prop_assert!(grouped.get("").is_empty());
         });
+    }
+
+    /// Each text field reads back what was set, whatever the others hold, and setting one
+    /// leaves the others as they were; an empty field reads as `None`, and a line with no text
+    /// allocates nothing.
+    #[test]
+    fn text_fields_are_kept_apart() {
+        use proptest::prelude::*;
+        fn read(e: &Entry) -> [Option<&str>; 5] {
+            [e.invoice(), e.customer(), e.channel(), e.reference(), e.note()]
+        }
+        let field =
+            proptest::option::of(proptest::string::string_regex("[a-zA-Zåäö0-9/ ,\"-]{0,40}").unwrap());
+        let fields = proptest::array::uniform5(field);
+        proptest!(|(fields in fields, which in 0usize..5, value in proptest::option::of("[a-zø]{0,8}"))| {
+            let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let given: [Option<&str>; 5] = std::array::from_fn(|i| fields[i].as_deref());
+            let mut e = Entry::read(day, Event::Note, given, None, None, 2);
+            let expected = given.map(|f| f.filter(|t| !t.is_empty()));
+            prop_assert_eq!(read(&e), expected);
+            match which {
+                0 => e.set_invoice(value.as_deref()),
+                1 => e.set_customer(value.as_deref()),
+                2 => e.set_channel(value.as_deref()),
+                3 => e.set_reference(value.as_deref()),
+                _ => e.set_note(value.as_deref()),
+            }
+            let mut now = expected;
+            now[which] = value.as_deref().filter(|t| !t.is_empty());
+            prop_assert_eq!(read(&e), now);
+            prop_assert_eq!(e.fields()[2..4].to_vec(), vec![now[0].unwrap_or("").to_owned(), now[1].unwrap_or("").to_owned()]);
+        });
+        let bare = Entry::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), Event::Hold);
+        assert_eq!(bare.texts.joined.len(), 0);
+        assert_eq!(bare.invoice(), None);
     }
 }

@@ -103,10 +103,8 @@ pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> Vec<Option<NaiveDat
         }
     }
     for e in ledger.journal.entries.iter().filter(|e| e.date <= as_of) {
-        let owner = e
-            .customer
-            .as_deref()
-            .or_else(|| e.invoice.as_deref().and_then(|n| ledger.invoice(n)).map(|i| i.customer.as_str()));
+        let owner =
+            e.customer().or_else(|| e.invoice().and_then(|n| ledger.invoice(n)).map(|i| i.customer.as_str()));
         if let Some(id) = owner {
             see(ledger.customer_position(id), e.date);
         }

@@ -96,7 +96,7 @@ pub fn unjournaled<'p>(payments: &'p [Payment], journal: &Journal) -> impl Itera
         .entries
         .iter()
         .filter(|e| e.event == Event::Payment)
-        .map(|e| (e.reference.as_deref(), e.invoice.as_deref()))
+        .map(|e| (e.reference(), e.invoice()))
         .collect();
     let mut left: Vec<&Payment> = Vec::new();
     for p in payments.iter().filter(|p| p.matched_by.is_some() && p.transaction_id.is_some()) {

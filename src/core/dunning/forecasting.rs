@@ -216,7 +216,7 @@ impl LaterLines {
     fn of(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> LaterLines {
         let mut later = LaterLines { on_invoice: Vec::new(), every_invoice: FxHashSet::default() };
         for e in ledger.journal.entries.iter().filter(|e| from < e.date && e.date <= until) {
-            let on_one = e.invoice.as_deref().filter(|_| !e.event.is_delivery());
+            let on_one = e.invoice().filter(|_| !e.event.is_delivery());
             match on_one.and_then(|number| ledger.invoice_position(number)) {
                 Some(at) => later.on_invoice.push((e.date, at as u32)),
                 None => {

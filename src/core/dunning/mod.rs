@@ -170,11 +170,7 @@ impl History {
         for e in entries {
             match e.event {
                 Event::Reminder => {
-                    let delivered = match deliveries.letter(
-                        e.reference.as_deref(),
-                        e.channel.as_deref(),
-                        e.date,
-                    ) {
+                    let delivered = match deliveries.letter(e.reference(), e.channel(), e.date) {
                         Delivered::On(day) => Ok(day),
                         Delivered::Pending(why) => Err(why),
                         Delivered::Never(why) => {
@@ -193,7 +189,7 @@ impl History {
                     });
                 }
                 Event::Call => {
-                    let stands_for = match e.reference.as_deref() {
+                    let stands_for = match e.reference() {
                         Some("collection") => Action::Collection,
                         _ => Action::Reminder,
                     };
@@ -861,10 +857,10 @@ pub fn action_entry(
         Action::Call => Event::Call,
     };
     let mut e = Entry::new(date, event);
-    e.invoice = Some(d.invoice.to_owned().into());
-    e.customer = Some(d.customer.to_owned().into());
-    e.channel = channel.map(Into::into);
-    e.reference = reference.map(Into::into);
+    e.set_invoice(Some(d.invoice));
+    e.set_customer(Some(d.customer));
+    e.set_channel(channel);
+    e.set_reference(reference);
     match action {
         Action::Reminder => {
             e.amount = Some(d.fee);
@@ -873,7 +869,7 @@ pub fn action_entry(
         Action::Collection => e.amount = Some(d.open),
         Action::Call => {
             // A call stands for the step the customer would otherwise have got in writing.
-            e.reference = Some(d.call_for?.name().to_owned().into());
+            e.set_reference(Some(d.call_for?.name()));
         }
     }
     Some(e)

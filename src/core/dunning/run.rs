@@ -79,7 +79,7 @@ impl<'a> LinesByInvoice<'a> {
             .entries
             .iter()
             .filter_map(|e| {
-                let number = e.invoice.as_deref().filter(|n| keep(n))?;
+                let number = e.invoice().filter(|n| keep(n))?;
                 Some((ledger.invoice_position(number)? as u32, e))
             })
             .collect();
@@ -494,8 +494,8 @@ fn charge_once_per_letter<'a>(d: &mut Decision<'a>, charged: &mut FxHashSet<(&'a
 /// Customers on hold on `as_of`, with the date the hold began.
 fn held_customers(ledger: &Ledger, as_of: NaiveDate) -> Vec<(String, NaiveDate)> {
     let mut held: Vec<(String, NaiveDate)> = Vec::new();
-    for e in ledger.journal.up_to(as_of).filter(|e| e.invoice.is_none()) {
-        let Some(c) = &e.customer else { continue };
+    for e in ledger.journal.up_to(as_of).filter(|e| e.invoice().is_none()) {
+        let Some(c) = e.customer() else { continue };
         match e.event {
             Event::Hold if !held.iter().any(|(h, _)| h == c) => held.push((c.to_string(), e.date)),
             Event::Release => held.retain(|(h, _)| h != c),

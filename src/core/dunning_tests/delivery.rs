@@ -32,10 +32,10 @@ fn remind_queued(l: &mut Ledger, on: NaiveDate) -> Vec<(String, Action)> {
 
 pub(super) fn delivery_line(event: Event, on: NaiveDate, reference: &str) -> Entry {
     let mut e = Entry::new(on, event);
-    e.customer = Some("K".into());
-    e.channel = Some("letter".into());
-    e.reference = Some(reference.to_owned().into());
-    e.note = Some(format!("out/{reference}.letter.html").into());
+    e.set_customer(Some("K"));
+    e.set_channel(Some("letter"));
+    e.set_reference(Some(reference));
+    e.set_note(Some(format!("out/{reference}.letter.html")));
     e
 }
 
@@ -80,7 +80,7 @@ fn a_reminder_refused_everywhere_does_not_count() {
     let mut l = one(LETTERS_DELIVERED, vec![]);
     remind_queued(&mut l, date("2026-02-07"));
     let mut failed = delivery_line(Event::Failed, date("2026-02-08"), &reminder_ref(date("2026-02-07"), "1"));
-    failed.note = Some("the print service refused it".into());
+    failed.set_note(Some("the print service refused it"));
     l.journal.entries.push(failed);
     // It is as if none was sent: the first reminder is due again, with its fee.
     let d = decide(&l, date("2026-02-08")).decisions.remove(0);

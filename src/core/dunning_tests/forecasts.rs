@@ -42,8 +42,8 @@ fn a_forecast_lists_a_standing_call_once() {
 fn a_forecast_wakes_each_invoice_on_the_day_it_can_change() {
     let entry = |on: &str, event: Event, number: Option<&str>, customer: &str| {
         let mut e = Entry::new(date(on), event);
-        e.invoice = number.map(Into::into);
-        e.customer = Some(customer.into());
+        e.set_invoice(number);
+        e.set_customer(Some(customer));
         e
     };
     let reminder = |on: &str, number: &str, until: &str| {
@@ -57,11 +57,13 @@ fn a_forecast_wakes_each_invoice_on_the_day_it_can_change() {
     let mut plan = entry("2026-02-08", Event::Plan, Some("4"), "K");
     (plan.until, plan.amount) = (Some(date("2026-02-16")), Some(money("1000")));
     let mut emailed = reminder("2026-02-03", "6", "2026-02-05");
-    (emailed.channel, emailed.reference) = (Some("email".into()), Some("R6".into()));
+    emailed.set_channel(Some("email"));
+    emailed.set_reference(Some("R6"));
     let delivery = |on: &str, event: Event| {
         let mut e = entry(on, event, Some("6"), "K");
-        (e.channel, e.reference, e.note) =
-            (Some("email".into()), Some("R6".into()), Some("out/R6.eml".into()));
+        e.set_channel(Some("email"));
+        e.set_reference(Some("R6"));
+        e.set_note(Some("out/R6.eml"));
         e
     };
     let journal = vec![

@@ -31,13 +31,13 @@ proptest! {
         let mut journal = Vec::new();
         if let Some(c) = held {
             let mut e = Entry::new(date("2026-01-15"), Event::Hold);
-            e.customer = Some(ids[c].into());
+            e.set_customer(Some(ids[c]));
             journal.push(e);
         }
         if let Some(i) = disputed.filter(|&i| i < invoices.len()) {
             let mut e = record(Event::Dispute, "2026-01-20");
-            e.invoice = Some(invoices[i].number.to_string().into());
-            e.customer = Some(invoices[i].customer.to_string().into());
+            e.set_invoice(Some(&invoices[i].number));
+            e.set_customer(Some(&invoices[i].customer));
             journal.push(e);
         }
         let l = ledger(
@@ -126,8 +126,8 @@ proptest! {
                 }
                 let event = [Event::Promise, Event::Dispute, Event::Resolve, Event::Note, Event::Plan, Event::Payment][kind as usize];
                 let mut e = Entry::new(on, event);
-                e.invoice = Some(inv.number.to_string().into());
-                e.customer = Some(inv.customer.to_string().into());
+                e.set_invoice(Some(&inv.number));
+                e.set_customer(Some(&inv.customer));
                 if matches!(event, Event::Promise | Event::Plan) {
                     e.until = Some(on + chrono::Days::new(day % 20));
                     e.amount = Some(inv.amount);
@@ -170,7 +170,7 @@ proptest! {
                 if let Some(e) = action_entry(d, on, Some(channel.into()), Some(reference.clone())) {
                     if letters && e.event == Event::Reminder {
                         let mut queued = delivery_line(Event::Queued, on, &reference);
-                        queued.customer = Some(d.customer.to_owned().into());
+                        queued.set_customer(Some(d.customer));
                         entries.push(queued);
                     }
                     entries.push(e);
@@ -262,7 +262,7 @@ proptest! {
         }
         if let Some(c) = hold {
             let mut e = Entry::new(day, Event::Hold);
-            e.customer = Some(format!("C{c}").into());
+            e.set_customer(Some(format!("C{c}")));
             l.journal.entries.push(e);
         }
         let as_of = date("2026-06-01") + chrono::Days::new(on);

@@ -281,7 +281,7 @@ pub struct Rung {
 impl Rung {
     /// The invoice number and the rung of a journal line [`reads_line`] accepts.
     pub fn of(e: Entry) -> (Text, Rung) {
-        (e.invoice.unwrap_or_default(), Rung { date: e.date, event: e.event, until: e.until })
+        (e.invoice().unwrap_or_default().into(), Rung { date: e.date, event: e.event, until: e.until })
     }
 }
 
@@ -297,7 +297,7 @@ impl Ladders {
 
     /// The ladder's lines of a whole journal.
     pub fn from_journal(journal: &Journal) -> Ladders {
-        let on_ladder = |e: &&Entry| e.invoice.is_some() && is_ladder_event(e.event);
+        let on_ladder = |e: &&Entry| e.invoice().is_some() && is_ladder_event(e.event);
         Ladders::of(journal.entries.iter().filter(on_ladder).map(|e| Rung::of(e.clone())).collect())
     }
 

@@ -87,7 +87,7 @@ impl TakenReferences {
             taken.insert(r);
         }
         for e in &journal.entries {
-            if let Some(r) = e.note.as_deref().and_then(total_in_note) {
+            if let Some(r) = e.note().and_then(total_in_note) {
                 taken.insert(r);
             }
         }
@@ -200,9 +200,7 @@ pub fn letter_totals(journal: &Journal) -> Vec<LetterTotal> {
         if !matches!(e.event, Event::Reminder | Event::Collection) {
             continue;
         }
-        let (Some(reference), Some(invoice)) =
-            (e.note.as_deref().and_then(total_in_note), e.invoice.as_deref())
-        else {
+        let (Some(reference), Some(invoice)) = (e.note().and_then(total_in_note), e.invoice()) else {
             continue;
         };
         let i = *at.entry(reference_key(reference)).or_insert_with(|| {
@@ -278,7 +276,7 @@ mod tests {
         assert!(validate_reference(RefKind::Ocr, &next).is_ok());
         // An earlier letter's, from the journal.
         let mut e = Entry::new(date("2026-11-24"), Event::Reminder);
-        e.note = Some(note_with_total(&first, None).into());
+        e.set_note(Some(note_with_total(&first, None)));
         let journal = Journal { entries: vec![e] };
         let again = TakenReferences::new([], &journal).compose(RefKind::Ocr, &id("K1", "SEK")).unwrap();
         assert_ne!(again, first);
@@ -324,8 +322,8 @@ mod tests {
     fn letters_are_read_back_from_the_journal() {
         let line = |event, invoice: &str, note: Option<&str>| {
             let mut e = Entry::new(date("2026-11-24"), event);
-            e.invoice = Some(invoice.to_owned().into());
-            e.note = note.map(str::to_owned).map(Into::into);
+            e.set_invoice(Some(invoice));
+            e.set_note(note);
             e
         };
         let journal = Journal {
@@ -382,8 +380,8 @@ mod tests {
                     .iter()
                     .map(|r| {
                         let mut e = Entry::new(date("2026-01-01"), Event::Reminder);
-                        e.invoice = Some("1".into());
-                        e.note = Some(note_with_total(r, None).into());
+                        e.set_invoice(Some("1"));
+                        e.set_note(Some(note_with_total(r, None)));
                         e
                     })
                     .collect(),

@@ -3,9 +3,9 @@ use crate::core::journal::Event;
 
 fn entry(invoice: &str) -> Entry {
     let mut e = Entry::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), Event::Promise);
-    e.invoice = Some(invoice.to_owned().into());
+    e.set_invoice(Some(invoice));
     e.until = chrono::NaiveDate::from_ymd_opt(2026, 12, 24);
-    e.note = Some("said so, on the phone".to_owned().into());
+    e.set_note(Some("said so, on the phone"));
     e
 }
 

@@ -391,7 +391,7 @@ proptest! {
         // The journal's lines on invoices that decide nothing are left out, and only those.
         let is_kept = |n: &str| deciding.invoices.iter().any(|i| i.number == n);
         let wanted: Vec<u64> = whole.journal.entries.iter()
-            .filter(|e| e.invoice.as_deref().is_none_or(is_kept) || e.event.is_delivery())
+            .filter(|e| e.invoice().is_none_or(is_kept) || e.event.is_delivery())
             .map(|e| e.line).collect();
         prop_assert_eq!(deciding.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>(), wanted);
         let paid = crate::core::ledger::PaymentIndex::new(&whole.payments, as_of);
@@ -516,12 +516,12 @@ proptest! {
         }
         let kept = |n: &str| about.invoices.iter().any(|i| i.number == n);
         let wanted: Vec<u64> = whole.journal.entries.iter()
-            .filter(|e| e.invoice.as_deref().is_none_or(kept) || e.event.is_delivery() || e.customer.as_deref() == Some(id.as_str()))
+            .filter(|e| e.invoice().is_none_or(kept) || e.event.is_delivery() || e.customer() == Some(id.as_str()))
             .map(|e| e.line).collect();
         prop_assert_eq!(about.journal.entries.iter().map(|e| e.line).collect::<Vec<_>>(), wanted);
         let none = load_ledger_about(dir.path(), About::Customer("nobody")).expect("loads");
         prop_assert!(none.invoices.is_empty());
-        prop_assert!(none.journal.entries.iter().all(|e| e.invoice.is_none() || e.event.is_delivery()));
+        prop_assert!(none.journal.entries.iter().all(|e| e.invoice().is_none() || e.event.is_delivery()));
     }
 }
 
@@ -598,9 +598,9 @@ proptest! {
         }
         let on_target = |l: &Ledger| -> Vec<u64> {
             l.journal.entries.iter()
-                .filter(|e| match e.invoice.as_deref() {
+                .filter(|e| match e.invoice() {
                     Some(number) => number == target,
-                    None => e.customer.as_deref() == Some(target.as_str()),
+                    None => e.customer() == Some(target.as_str()),
                 })
                 .map(|e| e.line)
                 .collect()

@@ -25,8 +25,8 @@ pub(crate) fn payment(invoice: &str, date: &str, amount: i64) -> Payment {
 
 fn entry(date: &str, event: Event, invoice: &str, until: Option<&str>) -> Entry {
     let mut e = Entry::new(d(date), event);
-    e.invoice = Some(invoice.into());
-    e.customer = Some("C1".into());
+    e.set_invoice(Some(invoice));
+    e.set_customer(Some("C1"));
     e.until = until.map(d);
     e
 }
@@ -171,7 +171,7 @@ proptest::proptest! {
             .iter()
             .map(|&(days, event, number, until)| {
                 let mut e = Entry::new(start + Days::new(u64::from(days)), Event::ALL[event]);
-                e.invoice = number.map(|n| format!("I{n}").into());
+                e.set_invoice(number.map(|n| format!("I{n}")));
                 e.until = until.map(|u| start + Days::new(u64::from(days) + u64::from(u)));
                 e
             })
@@ -182,7 +182,7 @@ proptest::proptest! {
             let number = format!("I{n}");
             let want: Vec<Rung> = journal
                 .for_invoice(&number)
-                .filter(|e| reads_line(&LineHead { event: e.event, invoice: e.invoice.as_deref(), customer: None, note: None }))
+                .filter(|e| reads_line(&LineHead { event: e.event, invoice: e.invoice(), customer: None, note: None }))
                 .map(|e| Rung { date: e.date, event: e.event, until: e.until })
                 .collect();
             proptest::prop_assert_eq!(ladders.get(&number), &want[..]);
