@@ -25,20 +25,18 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
     let ledger = &*ledger;
-    // A forecast's rows keep their invoice's position and are given its ids afterwards.
-    let mut forecast_rows: Vec<(usize, DueRow<'static>)> = Vec::new();
     // What is listed of each decision is kept as the decision is made, not the decision: a
     // decision carries its whole claim, and a ledger's were most of `dun due`'s memory. Only
     // `--all` lists waiting invoices (with what they wait for); a forecast lists its own, and
     // its first day's run finds the day's violations and warnings.
-    let mut listed: Vec<DueRow<'_>> = Vec::new();
+    let mut listed = Listing::default();
     let outcome = match args.until {
-        Some(until) => forecast_each(ledger, ctx.as_of, until, &mut |day, at, d| {
-            forecast_rows.push((at, DueRow::of(&d, Some(day)).with_ids("", "")));
-        }),
-        None => decide_each(ledger, ctx.as_of, args.all, &mut |d| {
+        Some(until) => {
+            forecast_each(ledger, ctx.as_of, until, &mut |day, at, d| listed.push(at, &d, Some(day)))
+        }
+        None => decide_each(ledger, ctx.as_of, args.all, &mut |at, d| {
             if args.all || d.state.action().is_some() {
-                listed.push(DueRow::of(&d, None));
+                listed.push(at, &d, None);
             }
         }),
     };
@@ -47,19 +45,15 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
         eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
     }
-    match args.until {
-        Some(_) => listed.extend(forecast_rows.into_iter().map(|(at, row)| {
-            let invoice = &ledger.invoices[at];
-            row.with_ids(&invoice.number, &invoice.customer)
-        })),
-        None => sort_by_customer_and_invoice(&mut listed, |row| (row.customer, row.invoice)),
+    if args.until.is_none() {
+        sort_by_customer_and_invoice(&mut listed.rows, |row| row.ids(ledger));
     }
     let listed = std::mem::ManuallyDrop::new(listed);
     let rows = DecisionRows { ledger, listed: &listed, shape: decision_table(args.until.is_some()) };
     let table = || {
         let mut table = decision_table(args.until.is_some());
-        for row in listed.iter() {
-            table.push(row.cells(ledger));
+        for row in &listed.rows {
+            table.push(listed.cells(row, ledger));
         }
         table
     };
@@ -68,7 +62,7 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => format!("Due on {}", ctx.as_of),
     };
     let view = View::new(title, || vec![Sheet::new("Due", table())])
-        .text(|color| match listed.len() {
+        .text(|color| match listed.rows.len() {
             0 => format!("Nothing is due on {}.\n", ctx.as_of),
             // Too many rows to box: written from the rows, not copied into a table first.
             n if n > text::BOXED_ROWS_MAX => text::render_large(&rows, color) + "\n",
@@ -81,83 +75,100 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
 }
 
 /// What `dun due` lists of one decision (with its day in a forecast): the figures of its row,
-/// a third of the decision's size.
+/// a quarter of the decision's size. Its invoice number and customer id are read where the
+/// invoice is.
 #[derive(Clone, Debug, PartialEq)]
-struct DueRow<'l> {
-    invoice: &'l str,
-    customer: &'l str,
+struct DueRow {
+    /// The invoice's position in `ledger.invoices`.
+    at: u32,
     open: Decimal,
     fee: Decimal,
     interest: Decimal,
     compensation: Decimal,
-    days_overdue: i64,
+    days_overdue: i32,
     state: State,
     pay_by: Option<NaiveDate>,
     next_date: Option<NaiveDate>,
     /// The forecast's day.
     day: Option<NaiveDate>,
-    /// What a waiting invoice waits for (`--all`).
-    waiting_for: Option<Box<str>>,
+    /// What a waiting invoice waits for (`--all`): its place in [`Listing::waiting`], or
+    /// [`NOT_WAITING`].
+    waiting_for: u32,
     step: u32,
     currency: Currency,
 }
 
-impl<'l> DueRow<'l> {
-    fn of(d: &Decision<'l>, day: Option<NaiveDate>) -> DueRow<'l> {
-        DueRow {
-            invoice: d.invoice,
-            customer: d.customer,
+const NOT_WAITING: u32 = u32::MAX;
+
+/// The rows `dun due` lists, and what the waiting ones wait for.
+#[derive(Debug, Default, PartialEq)]
+struct Listing {
+    rows: Vec<DueRow>,
+    waiting: Vec<Box<str>>,
+}
+
+impl Listing {
+    /// Lists the decision on the invoice at position `at` (on `day` in a forecast).
+    fn push(&mut self, at: usize, d: &Decision<'_>, day: Option<NaiveDate>) {
+        let waiting_for = match (&d.state, d.why.last()) {
+            (State::Waiting(_), Some(line)) => {
+                self.waiting.push(line.as_str().into());
+                u32::try_from(self.waiting.len() - 1).unwrap_or(NOT_WAITING)
+            }
+            _ => NOT_WAITING,
+        };
+        self.rows.push(DueRow {
+            at: u32::try_from(at).expect("a ledger's positions fit 32 bits"),
             open: d.open,
             fee: d.fee,
             interest: d.interest(),
             compensation: d.compensation(),
-            days_overdue: d.days_overdue,
+            days_overdue: d.days_overdue.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
             state: d.state.clone(),
             pay_by: d.pay_by,
             next_date: d.next_date,
             day,
-            waiting_for: match d.state {
-                State::Waiting(_) => d.why.last().map(|line| line.as_str().into()),
-                _ => None,
-            },
+            waiting_for,
             step: d.step,
             currency: d.currency,
-        }
+        });
     }
 
-    /// The same row with these ids (a forecast's rows get theirs once it has run).
-    fn with_ids<'m>(self, invoice: &'m str, customer: &'m str) -> DueRow<'m> {
-        DueRow {
-            invoice,
-            customer,
-            open: self.open,
-            fee: self.fee,
-            interest: self.interest,
-            compensation: self.compensation,
-            days_overdue: self.days_overdue,
-            state: self.state,
-            pay_by: self.pay_by,
-            next_date: self.next_date,
-            day: self.day,
-            waiting_for: self.waiting_for,
-            step: self.step,
-            currency: self.currency,
-        }
+    /// What the row's invoice waits for (`--all`).
+    fn waiting_for(&self, row: &DueRow) -> Option<&str> {
+        self.waiting.get(row.waiting_for as usize).map(|why| &**why)
     }
 
-    fn cells(&self, ledger: &Ledger) -> Vec<Cell> {
+    fn cells(&self, row: &DueRow, ledger: &Ledger) -> Vec<Cell> {
         let mut detail = String::new();
-        let name = customer_name(ledger, self.customer);
-        self.with_values(name, &mut detail, |values| values.iter().map(|&v| Cell::from(v)).collect())
+        let name = customer_name(ledger, row.ids(ledger).0);
+        row.with_values(ledger, name, self.waiting_for(row), &mut detail, |values| {
+            values.iter().map(|&v| Cell::from(v)).collect()
+        })
+    }
+}
+
+impl DueRow {
+    /// The customer id and invoice number of the row's invoice.
+    fn ids<'l>(&self, ledger: &'l Ledger) -> (&'l str, &'l str) {
+        let invoice = &ledger.invoices[self.at as usize];
+        (&invoice.customer, &invoice.number)
     }
 
     /// The row's values with its customer's `name`, given to `row` (`detail` is room for a
     /// detail made of parts).
-    fn with_values<T>(&self, name: &str, detail: &mut String, row: impl FnOnce(&[Value<'_>]) -> T) -> T {
+    fn with_values<T>(
+        &self,
+        ledger: &Ledger,
+        name: &str,
+        waiting_for: Option<&str>,
+        detail: &mut String,
+        row: impl FnOnce(&[Value<'_>]) -> T,
+    ) -> T {
         use std::fmt::Write;
         detail.clear();
         let detail = match &self.state {
-            State::Waiting(_) => self.waiting_for.as_deref().unwrap_or(""),
+            State::Waiting(_) => waiting_for.unwrap_or(""),
             State::Paused(why) => {
                 let _ = write!(detail, "{why}");
                 detail.as_str()
@@ -169,13 +180,14 @@ impl<'l> DueRow<'l> {
             State::Due(_) | State::NotDue => "",
         };
         let date = |d: Option<NaiveDate>| d.map_or(Value::Empty, Value::Date);
+        let (customer, invoice) = self.ids(ledger);
         let values = [
             Value::Text(self.state.name()),
-            Value::Text(self.customer),
-            Value::Text(self.invoice),
+            Value::Text(customer),
+            Value::Text(invoice),
             Value::Text(self.currency.as_str()),
             Value::Money(self.open),
-            Value::Count(self.days_overdue),
+            Value::Count(i64::from(self.days_overdue)),
             Value::Money(self.fee),
             Value::Money(self.interest),
             Value::Money(self.compensation),
@@ -195,7 +207,7 @@ impl<'l> DueRow<'l> {
 /// table.
 struct DecisionRows<'a, 'l> {
     ledger: &'l Ledger,
-    listed: &'a [DueRow<'l>],
+    listed: &'a Listing,
     /// The columns (no rows).
     shape: Table,
 }
@@ -210,7 +222,7 @@ impl Rows for DecisionRows<'_, '_> {
     }
 
     fn len(&self) -> usize {
-        self.listed.len()
+        self.listed.rows.len()
     }
 
     fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>])) {
@@ -219,16 +231,18 @@ impl Rows for DecisionRows<'_, '_> {
         // once for them (issue #14: each lookup a cache miss or two, a quarter of writing the
         // table, which reads the rows twice).
         let mut named: Option<(&str, &str)> = None;
-        for listed in &self.listed[range] {
+        for listed in &self.listed.rows[range] {
+            let customer = listed.ids(self.ledger).0;
             let name = match named {
-                Some((customer, name)) if customer == listed.customer => name,
+                Some((named_customer, name)) if named_customer == customer => name,
                 _ => {
-                    let name = customer_name(self.ledger, listed.customer);
-                    named = Some((listed.customer, name));
+                    let name = customer_name(self.ledger, customer);
+                    named = Some((customer, name));
                     name
                 }
             };
-            listed.with_values(name, &mut detail, |values| row(values));
+            let waiting_for = self.listed.waiting_for(listed);
+            listed.with_values(self.ledger, name, waiting_for, &mut detail, |values| row(values));
         }
     }
 }
@@ -296,7 +310,9 @@ fn decision_table(with_date: bool) -> Table {
 /// The row `dun due` shows for a decision (with its day in a forecast).
 #[cfg(test)]
 pub(crate) fn decision_row(ledger: &Ledger, d: &Decision<'_>, day: Option<NaiveDate>) -> Vec<Cell> {
-    DueRow::of(d, day).cells(ledger)
+    let mut listed = Listing::default();
+    listed.push(ledger.invoice_position(d.invoice).expect("a decided invoice"), d, day);
+    listed.cells(&listed.rows[0], ledger)
 }
 
 #[cfg(test)]
@@ -361,8 +377,12 @@ mod tests {
         Ledger::new(policy, customers, invoices, Vec::new(), Journal { entries: journal })
     }
 
-    fn listed<'a>(outcome: &Outcome<'a>) -> Vec<DueRow<'a>> {
-        outcome.decisions.iter().map(|d| DueRow::of(d, None)).collect()
+    fn listed(ledger: &Ledger, outcome: &Outcome<'_>) -> Listing {
+        let mut listed = Listing::default();
+        for d in &outcome.decisions {
+            listed.push(ledger.invoice_position(d.invoice).expect("a decided invoice"), d, None);
+        }
+        listed
     }
 
     /// A writer that takes this many bytes and then fails.
@@ -386,9 +406,9 @@ mod tests {
     #[test]
     fn a_listed_row_is_a_fraction_of_a_decision() {
         // The listing of a million open invoices keeps what it shows of each, not the decision
-        // with its claim (408 bytes).
-        let (row, decision) = (std::mem::size_of::<DueRow<'_>>(), std::mem::size_of::<Decision<'_>>());
-        assert!(row <= 176 && 2 * row < decision, "{row} vs {decision}");
+        // with its claim (408 bytes), nor its ids (they are where its invoice is).
+        let (row, decision) = (std::mem::size_of::<DueRow>(), std::mem::size_of::<Decision<'_>>());
+        assert!(row <= 112 && 3 * row < decision, "{row} vs {decision}");
     }
 
     #[test]
@@ -399,20 +419,22 @@ mod tests {
                 None => decide_brief(&l, date("2026-04-15")),
                 Some(steps) => decide_due(&l, date("2026-04-15"), steps),
             };
-            let mut made = Vec::new();
-            let streamed = decide_each(&l, date("2026-04-15"), all, &mut |d| {
+            let mut made = Listing::default();
+            let streamed = decide_each(&l, date("2026-04-15"), all, &mut |at, d| {
                 if all || d.state.action().is_some() {
-                    made.push(DueRow::of(&d, None));
+                    made.push(at, &d, None);
                 }
             });
             assert!(streamed.decisions.is_empty());
             assert_eq!((&streamed.violations, &streamed.warnings), (&kept.violations, &kept.warnings));
-            assert_eq!(made, listed(&kept));
-            assert!(made.len() > 100, "{}", made.len());
+            assert_eq!(made, listed(&l, &kept));
+            assert!(made.rows.len() > 100, "{}", made.rows.len());
             // A waiting invoice shows what it waits for.
             assert_eq!(
                 all,
-                made.iter().any(|r| matches!(r.state, State::Waiting(_)) && r.waiting_for.is_some()),
+                made.rows
+                    .iter()
+                    .any(|r| matches!(r.state, State::Waiting(_)) && made.waiting_for(r).is_some()),
             );
         }
     }
@@ -421,8 +443,9 @@ mod tests {
     fn rows_written_from_the_decisions_are_the_tables() {
         let l = ledger(5_200);
         let outcome = decide_brief(&l, date("2026-04-15"));
-        let decisions = listed(&outcome);
-        let states: std::collections::BTreeSet<&str> = decisions.iter().map(|d| d.state.name()).collect();
+        let decisions = listed(&l, &outcome);
+        let states: std::collections::BTreeSet<&str> =
+            decisions.rows.iter().map(|d| d.state.name()).collect();
         assert!(states.len() >= 5, "{states:?}");
         let rows = DecisionRows { ledger: &l, listed: &decisions, shape: decision_table(false) };
         let mut table = decision_table(false);

@@ -35,7 +35,7 @@ pub(crate) fn forecast_by_appending(
     while day <= until {
         let mut entries = Vec::new();
         let asked = Asked { actions_only: true, ..Asked::every(Why::nothing) };
-        decide_into(&sim, day, asked, &sim.open_by_position(day), &mut |d| {
+        decide_into(&sim, day, asked, &sim.open_by_position(day), &mut |_, d| {
             entries.extend(action_entry(&d, day, None, None));
             let Some(at) = sim.invoice_position(d.invoice) else { return };
             if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
@@ -138,11 +138,10 @@ pub fn forecast_each<'a>(
             // invoice with its claim) was most of a forecast's memory.
             let asked =
                 Asked { actions_only: day > from, forecast: Some(&today), ..Asked::every(Why::nothing) };
-            let outcome = decide_into(ledger, day, asked, &open, &mut |d| {
+            let outcome = decide_into(ledger, day, asked, &open, &mut |at, d| {
                 if d.state.action().is_none() {
                     return;
                 }
-                let Some(at) = ledger.invoice_position(d.invoice) else { return };
                 entries.extend(action_entry(&d, day, None, None).map(|e| (at, e)));
                 if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
                     return;

@@ -416,14 +416,15 @@ pub fn decide_customer<'a>(ledger: &'a Ledger, as_of: NaiveDate, customer: &str)
 }
 
 /// Gives every decision [`decide_brief`] makes (`waiting_reason`) or [`decide_due`] makes
-/// before it drops any (no line of why) to `take` as it is made, in file order, instead of
-/// keeping them: a run that shows a few figures of each (`dun due`) keeps those alone. The
-/// outcome holds the violations and warnings, and no decision.
+/// before it drops any (no line of why) to `take` as it is made, in file order, with the
+/// position of its invoice in `ledger.invoices`, instead of keeping them: a run that shows a
+/// few figures of each (`dun due`) keeps those alone. The outcome holds the violations and
+/// warnings, and no decision.
 pub fn decide_each<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
     waiting_reason: bool,
-    take: &mut dyn FnMut(Decision<'a>),
+    take: &mut dyn FnMut(usize, Decision<'a>),
 ) -> Outcome<'a> {
     let why = if waiting_reason { Why::default } else { Why::nothing };
     decide_into(ledger, as_of, Asked::every(why), &ledger.open_by_position(as_of), take)
@@ -442,7 +443,7 @@ fn decide_where<'a>(
     let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
     let mut kept = Vec::with_capacity(capacity);
     let asked = Asked { only, why, actions_only: false, forecast: None };
-    let mut out = decide_into(ledger, as_of, asked, &open, &mut |d| {
+    let mut out = decide_into(ledger, as_of, asked, &open, &mut |_, d| {
         if keep(&d) {
             kept.push(d);
         }

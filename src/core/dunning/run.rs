@@ -5,14 +5,14 @@
 use super::*;
 
 /// Decides the open invoices (of customer `only`), `open` by position, and gives each decision
-/// to `take` once it is made, in file order. A whole ledger's invoices are decided on as many
+/// to `take` once it is made, in file order, with its position. A whole ledger's invoices are decided on as many
 /// threads as there are cores (see [`decide_parted`]); one customer's on this one.
 pub(super) fn decide_into<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
     asked: Asked<'_>,
     open: &[Decimal],
-    take: &mut dyn FnMut(Decision<'a>),
+    take: &mut dyn FnMut(usize, Decision<'a>),
 ) -> Outcome<'a> {
     let workers = match asked.only {
         Some(_) => 1,
@@ -236,7 +236,7 @@ pub(in crate::core) fn decide_parted<'a, 'o>(
     asked: Asked<'o>,
     open: &'o [Decimal],
     parts: usize,
-    take: &mut dyn FnMut(Decision<'a>),
+    take: &mut dyn FnMut(usize, Decision<'a>),
 ) -> Outcome<'a> {
     let detail = if (asked.why)().keep == Keep::All { claim::Detail::Full } else { claim::Detail::Figures };
     let (grouped, standing_today);
@@ -256,7 +256,7 @@ pub(in crate::core) fn decide_parted<'a, 'o>(
         let mut part = Part::default();
         for position in shared.positions() {
             if let Some(d) = part.decide(&shared, position) {
-                take(d);
+                take(position, d);
             }
         }
         vec![part]
@@ -329,12 +329,12 @@ impl<'a> Stream<'a> {
 
 /// Gives the parts' decisions to `take` in file order: each part's come in file order, so the
 /// next one is always the first of some part's.
-fn merge_in_order<'a>(streams: &mut [Stream<'a>], take: &mut dyn FnMut(Decision<'a>)) {
+fn merge_in_order<'a>(streams: &mut [Stream<'a>], take: &mut dyn FnMut(usize, Decision<'a>)) {
     loop {
         let next = (0..streams.len()).filter_map(|at| Some((streams[at].next_position()?, at))).min();
         let Some((_, at)) = next else { return };
-        if let Some((_, d)) = streams[at].batch.next() {
-            take(d);
+        if let Some((position, d)) = streams[at].batch.next() {
+            take(position, d);
         }
     }
 }

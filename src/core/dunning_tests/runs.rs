@@ -268,7 +268,11 @@ proptest! {
         let as_of = date("2026-06-01") + chrono::Days::new(on);
         let decided = |parts: usize, asked: Asked<'_>| {
             let mut decisions = Vec::new();
-            let outcome = decide_parted(&l, as_of, asked, &l.open_by_position(as_of), parts, &mut |d| decisions.push(d));
+            let outcome = decide_parted(&l, as_of, asked, &l.open_by_position(as_of), parts, &mut |at, d| {
+                // Each decision comes with its invoice's position (its number's first line).
+                assert_eq!(l.invoice_position(d.invoice), Some(at), "{}", d.invoice);
+                decisions.push(d)
+            });
             (decisions, outcome.violations, outcome.warnings)
         };
         let one = decided(1, Asked::every(Why::full));

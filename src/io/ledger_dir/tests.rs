@@ -447,7 +447,7 @@ proptest! {
         let mut in_place = Vec::new();
         let first_day = forecast_each(&slim, as_of, until, &mut |day, at, d| in_place.push((day, at, format!("{d:#?}"))));
         // Its first day's violations and warnings are that day's decision run's.
-        let on_the_day = crate::core::dunning::decide_each(&slim, as_of, false, &mut |_| {});
+        let on_the_day = crate::core::dunning::decide_each(&slim, as_of, false, &mut |_, _| {});
         prop_assert_eq!(format!("{:#?}", (&first_day.violations, &first_day.warnings)), format!("{:#?}", (&on_the_day.violations, &on_the_day.warnings)));
         let again: Vec<_> = forecast(&slim, as_of, until).into_iter().map(|(day, d)| (day, slim.invoice_position(d.invoice), format!("{d:#?}"))).collect();
         prop_assert_eq!(in_place.into_iter().map(|(day, at, d)| (day, Some(at), d)).collect::<Vec<_>>(), again);
