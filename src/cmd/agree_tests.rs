@@ -50,18 +50,17 @@ prop_compose! {
         let customers: Vec<Customer> = debtors
             .iter()
             .enumerate()
-            .map(|(i, &(country, consumer))| Customer {
-                id: compact_str::format_compact!("C{i}"),
-                name: compact_str::format_compact!("Kund {i}"),
-                kind: if consumer { CustomerKind::Consumer } else { CustomerKind::Business },
-                country: COUNTRIES[country].into(),
-                language: "sv".into(),
-                email: Some(compact_str::format_compact!("c{i}@kund.example")),
-                address: Some("Gatan 1".into()),
-                postcode: Some("11122".into()),
-                city: Some("Stad".into()),
-                org_no: Some("556036-0793".into()),
-                ..Customer::default()
+            .map(|(i, &(country, consumer))| {
+                let kind = if consumer { CustomerKind::Consumer } else { CustomerKind::Business };
+                Customer::new(&format!("C{i}"), &format!("Kund {i}"))
+                    .with_kind(kind)
+                    .with_country(COUNTRIES[country])
+                    .with_language("sv")
+                    .with_email(Some(format!("c{i}@kund.example")))
+                    .with_address(Some("Gatan 1"))
+                    .with_postcode(Some("11122"))
+                    .with_city(Some("Stad"))
+                    .with_org_no(Some("556036-0793"))
             })
             .collect();
         let mut payments = Vec::new();

@@ -12,7 +12,6 @@ use crate::context::Context;
 use crate::core::dunning::{Action, Decision, State, action_entry, decide_due};
 use crate::core::journal::{Entry, Event};
 use crate::core::ledger::Ledger;
-use crate::core::model::Text;
 use crate::core::reference::letter::total_in_note;
 use crate::io::ledger_dir;
 use crate::io::lock::LedgerLock;
@@ -101,7 +100,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<()> {
 fn agency_gaps(ledger: &Ledger, d: &Decision<'_>) -> Vec<&'static str> {
     let Some(c) = ledger.customer(d.customer) else { return vec!["the customer record"] };
     let mut gaps = Vec::new();
-    if c.org_no.is_none() {
+    if c.org_no().is_none() {
         gaps.push(if c.kind.is_consumer() {
             "person number (org_no)"
         } else {
@@ -211,20 +210,20 @@ fn batch_rows(
         // The claim's figures, as the debtor's notice shows them.
         let claim = &d.claim;
         let fees = claim.fees_total();
-        let opt = |s: &Option<Text>| Cell::text(s.as_deref().unwrap_or_default());
+        let opt = |s: Option<&str>| Cell::text(s.unwrap_or_default());
         row.clear();
         row.extend([
             Cell::text(c.id.as_str()),
             Cell::text(c.name.as_str()),
             Cell::text(if c.kind.is_consumer() { "consumer" } else { "business" }),
-            opt(&c.org_no),
-            opt(&c.address),
-            opt(&c.postcode),
-            opt(&c.city),
-            Cell::text(c.country.as_str()),
-            opt(&c.email),
-            opt(&c.call_phone().map(Text::new)),
-            opt(&c.contact),
+            opt(c.org_no()),
+            opt(c.address()),
+            opt(c.postcode()),
+            opt(c.city()),
+            Cell::text(c.country()),
+            opt(c.email()),
+            opt(c.call_phone()),
+            opt(c.contact()),
             Cell::text(inv.number.as_str()),
             Cell::Date(inv.issued),
             Cell::Date(inv.due),
@@ -239,8 +238,8 @@ fn batch_rows(
             Cell::text(reminders.iter().map(|e| e.date.to_string()).collect::<Vec<_>>().join(" ")),
             Cell::opt_date(reminders.last().and_then(|e| e.until)),
             Cell::text(disputes.join("; ")),
-            opt(&inv.reference.clone()),
-            opt(&total_of(&inv.number).map(Text::from)),
+            opt(inv.reference.as_deref()),
+            opt(total_of(&inv.number).as_deref()),
         ]);
         each(&row)?;
     }

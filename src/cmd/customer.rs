@@ -122,27 +122,23 @@ fn text_view(v: &CustomerView, color: bool) -> String {
     let kind = if c.kind.is_consumer() { "consumer" } else { "business" };
     out.push_str(&format!(
         "{kind} · {} · {} · segment {}\n\n",
-        c.country,
-        c.language,
-        or_dash(c.segment.as_deref())
+        c.country(),
+        c.language(),
+        or_dash(c.segment())
     ));
-    let mut phone = match (&c.phone, &v.phone_e164) {
+    let mut phone = match (&c.phone(), &v.phone_e164) {
         (Some(p), Some(e)) if p != e => format!("{p}  ({e})"),
         (Some(p), _) => p.to_string(),
         (None, _) => "–".to_owned(),
     };
-    if let Some(mobile) = &c.mobile {
+    if let Some(mobile) = &c.mobile() {
         phone.push_str(&format!(" · mobile {mobile}"));
     }
-    let address = [c.address.as_deref(), c.postcode.as_deref(), c.city.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let address = [c.address(), c.postcode(), c.city()].into_iter().flatten().collect::<Vec<_>>().join(", ");
     for (label, value) in [
-        ("Org/person no", or_dash(c.org_no.as_deref()).to_owned()),
-        ("Contact", or_dash(c.contact.as_deref()).to_owned()),
-        ("E-mail", or_dash(c.email.as_deref()).to_owned()),
+        ("Org/person no", or_dash(c.org_no()).to_owned()),
+        ("Contact", or_dash(c.contact()).to_owned()),
+        ("E-mail", or_dash(c.email()).to_owned()),
         ("Phone", phone),
         ("Address", if address.is_empty() { "–".to_owned() } else { address }),
     ] {
@@ -282,10 +278,11 @@ fn json_view(v: &CustomerView) -> serde_json::Value {
     json!({
         "as_of": v.as_of.to_string(),
         "customer": {
-            "id": c.id, "name": c.name, "kind": c.kind, "org_no": c.org_no, "country": c.country,
-            "language": c.language, "email": c.email, "phone": c.phone, "mobile": c.mobile, "phone_e164": v.phone_e164,
-            "address": c.address, "postcode": c.postcode, "city": c.city, "contact": c.contact,
-            "segment": c.segment,
+            "id": c.id, "name": c.name, "kind": c.kind, "org_no": c.org_no(), "country": c.country(),
+            "language": c.language(), "email": c.email(), "phone": c.phone(), "mobile": c.mobile(),
+            "phone_e164": v.phone_e164,
+            "address": c.address(), "postcode": c.postcode(), "city": c.city(), "contact": c.contact(),
+            "segment": c.segment(),
         },
         "open_invoices": v.open.iter().map(|o| json!({
             "invoice": o.number, "issued": o.issued.to_string(), "due": o.due.to_string(),

@@ -341,11 +341,13 @@ mod tests {
         .unwrap();
         let names = ["=cmd()", "Berg, Holm & \"Co\"", "Åby Bageri AB", "-5 Minus", "Kvarn\nbyn"];
         let customers: Vec<Customer> = (0..50)
-            .map(|i| Customer {
-                id: compact_str::format_compact!("K{i:03}"),
-                name: names[i % names.len()].into(),
-                country: "SE".into(),
-                ..Customer::default()
+            .map(|i| {
+                Customer {
+                    id: compact_str::format_compact!("K{i:03}"),
+                    name: names[i % names.len()].into(),
+                    ..Customer::default()
+                }
+                .with_country("SE")
             })
             .collect();
         let invoices: Vec<Invoice> = (0..invoices)

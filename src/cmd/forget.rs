@@ -16,7 +16,7 @@ use crate::io::rewrite::{column, rewritten};
 use crate::io::{ledger_dir, lock::LedgerLock};
 
 /// The register's columns that hold personal data, emptied (the name is replaced).
-const PERSONAL: [&str; 7] = ["org_no", "email", "phone", "address", "postcode", "city", "contact"];
+const PERSONAL: [&str; 8] = ["org_no", "email", "phone", "mobile", "address", "postcode", "city", "contact"];
 
 /// Where the named columns of a ledger file stand in its header, read the way every command
 /// reads it (aliases, presets, the policy's `[columns.*]`).

@@ -359,7 +359,7 @@ fn written_at(as_of: NaiveDate) -> std::time::SystemTime {
 /// The E.164 number an SMS to this customer goes to, by the rule `dun check` applies.
 fn sms_to(ledger: &Ledger, customer: &str) -> Option<String> {
     let c = ledger.customer(customer)?;
-    crate::core::phone::sms_number(c.sms_phone()?, &c.country).ok()
+    crate::core::phone::sms_number(c.sms_phone()?, c.country()).ok()
 }
 
 /// Letters for every plan; journal lines via `entry_for` for each decision written.

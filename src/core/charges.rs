@@ -36,7 +36,7 @@ impl<'a> Law<'a> {
     pub fn of(policy: &'a Policy, customer: Option<&Customer>, rules: &'a Rules) -> Law<'a> {
         let consumer = customer.is_some_and(|c| c.kind.is_consumer());
         let pack = match customer {
-            Some(c) if consumer => rules::rules_for(&c.country),
+            Some(c) if consumer => rules::rules_for(c.country()),
             _ => rules::rules_for(&policy.country),
         };
         Law { pack, consumer, policy, rules }

@@ -258,11 +258,7 @@ pub fn customer_view(
     Ok(CustomerView {
         as_of,
         customer: customer.clone(),
-        phone_e164: customer
-            .phone
-            .as_deref()
-            .and_then(|p| parse_phone(p, &customer.country).ok())
-            .map(|p| p.e164),
+        phone_e164: customer.phone().and_then(|p| parse_phone(p, customer.country()).ok()).map(|p| p.e164),
         totals: totals(&customer.id, &open, &credits)?,
         open,
         credits,
@@ -398,14 +394,9 @@ mod tests {
     }
 
     fn customer(id: &str, name: &str, line: u64) -> Customer {
-        Customer {
-            id: id.into(),
-            name: name.into(),
-            country: "SE".into(),
-            language: "sv".into(),
-            line,
-            ..Customer::default()
-        }
+        Customer { id: id.into(), name: name.into(), line, ..Customer::default() }
+            .with_country("SE")
+            .with_language("sv")
     }
 
     fn invoice(number: &str, customer: &str, issued: &str, due: &str, amount: i64) -> Invoice {

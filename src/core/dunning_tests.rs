@@ -25,19 +25,14 @@ const BASE: &str =
     "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nemail = \"f@test.example\"\n";
 
 fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
-    Customer {
-        id: id.into(),
-        name: compact_str::format_compact!("Kund {id}"),
-        kind,
-        country: country.into(),
-        language: "sv".into(),
-        email: Some(compact_str::format_compact!("{id}@kund.example")),
-        address: Some("Gatan 1".into()),
-        postcode: Some("11122".into()),
-        city: Some("Stad".into()),
-        org_no: Some("556036-0793".into()),
-        ..Customer::default()
-    }
+    Customer { id: id.into(), name: compact_str::format_compact!("Kund {id}"), kind, ..Customer::default() }
+        .with_country(country)
+        .with_language("sv")
+        .with_email(Some(compact_str::format_compact!("{id}@kund.example")))
+        .with_address(Some("Gatan 1"))
+        .with_postcode(Some("11122"))
+        .with_city(Some("Stad"))
+        .with_org_no(Some("556036-0793"))
 }
 
 fn invoice(number: &str, customer: &str, due: &str, amount: &str) -> Invoice {
@@ -239,7 +234,7 @@ fn small_amounts_are_not_chased() {
 #[test]
 fn manual_segments_get_a_call_that_stays_until_answered() {
     let mut c = customer("K", "SE", CustomerKind::Business);
-    c.segment = Some("kommun".into());
+    c.set_segment(Some("kommun"));
     let mut l = ledger(
         "[segments.kommun]\nmanual = true\n",
         vec![c],

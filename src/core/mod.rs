@@ -28,6 +28,7 @@ pub mod ledger;
 pub mod matching;
 pub mod model;
 pub mod money;
+pub mod packed;
 pub mod phone;
 pub mod policy;
 pub mod privacy;

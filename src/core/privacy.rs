@@ -296,11 +296,12 @@ pub fn redactions(customers: &[Customer]) -> Vec<(String, String)> {
     };
     for c in customers {
         add(Some(&c.name), &mask_name);
-        add(c.contact.as_deref(), &mask_name);
-        add(c.email.as_deref(), &mask_email);
-        add(c.phone.as_deref(), &mask_phone);
-        add(c.org_no.as_deref(), &|_| "******-****".to_owned());
-        add(c.address.as_deref(), &mask_name);
+        add(c.contact(), &mask_name);
+        add(c.email(), &mask_email);
+        add(c.phone(), &mask_phone);
+        add(c.mobile(), &mask_phone);
+        add(c.org_no(), &|_| "******-****".to_owned());
+        add(c.address(), &mask_name);
     }
     out
 }
@@ -361,22 +362,6 @@ pub fn redact(text: &str, pairs: &[(String, String)]) -> String {
     }
     out.push_str(&text[at..]);
     out
-}
-
-/// What forgetting does to one register row: the personal fields emptied, the name replaced.
-/// Amounts, ids, kind, country, language, credit limit and segment stay.
-pub fn forgotten(customer: &Customer) -> Customer {
-    Customer {
-        name: FORGOTTEN.into(),
-        org_no: None,
-        email: None,
-        phone: None,
-        address: None,
-        postcode: None,
-        city: None,
-        contact: None,
-        ..customer.clone()
-    }
 }
 
 #[cfg(test)]
@@ -451,14 +436,11 @@ mod tests {
 
     #[test]
     fn redaction_replaces_whole_values_in_any_escaping() {
-        let c = Customer {
-            id: "1".into(),
-            name: "Berg & Söner \"Kvarnen\" AB".into(),
-            email: Some("info@berg.se".into()),
-            phone: Some("070-123 45 67".into()),
-            org_no: Some("19800101-1234".into()),
-            ..Customer::default()
-        };
+        let c =
+            Customer { id: "1".into(), name: "Berg & Söner \"Kvarnen\" AB".into(), ..Customer::default() }
+                .with_email(Some("info@berg.se"))
+                .with_phone(Some("070-123 45 67"))
+                .with_org_no(Some("19800101-1234"));
         let pairs = redactions(&[c, Customer { id: "2".into(), name: "Ek".into(), ..Customer::default() }]);
         let text = "Berg & Söner \"Kvarnen\" AB; Berg &amp; Söner &quot;Kvarnen&quot; AB; \"Berg & Söner \"\"Kvarnen\"\" AB\"; \
                     info@berg.se, 070-123 45 67, 19800101-1234; Ek and Eken stay";
@@ -476,12 +458,18 @@ mod tests {
         // Forty thousand customers: the values are found once each, and the first customer's
         // mask of a value two share is the one used.
         let customers: Vec<Customer> = (0..40_000)
-            .map(|n| Customer {
-                id: format!("K{n}").into(),
-                name: format!("Kund{n} Bygg AB").into(),
-                email: Some(format!("kund{n}@example.se").into()),
-                address: Some(if n < 2 { "Storgatan 1".into() } else { format!("Gata {n}").into() }),
-                ..Customer::default()
+            .map(|n| {
+                Customer {
+                    id: format!("K{n}").into(),
+                    name: format!("Kund{n} Bygg AB").into(),
+                    ..Customer::default()
+                }
+                .with_email(Some(format!("kund{n}@example.se")))
+                .with_address(Some(if n < 2 {
+                    "Storgatan 1".to_owned()
+                } else {
+                    format!("Gata {n}")
+                }))
             })
             .collect();
         let pairs = redactions(&customers);

@@ -117,23 +117,17 @@ pub fn customer(c: &model::Customer, ledger: &Ledger) -> Customer {
     Customer {
         id: c.id.to_string(),
         name: c.name.to_string(),
-        contact: c.contact.as_deref().map(str::to_owned),
-        address: c.address.as_deref().map(str::to_owned),
-        postcode: c.postcode.as_deref().map(str::to_owned),
-        city: c.city.as_deref().map(str::to_owned),
-        country: Some(c.country.to_string()),
-        email: c.email.as_deref().map(str::to_owned),
+        contact: c.contact().map(str::to_owned),
+        address: c.address().map(str::to_owned),
+        postcode: c.postcode().map(str::to_owned),
+        city: c.city().map(str::to_owned),
+        country: Some(c.country().to_string()),
+        email: c.email().map(str::to_owned),
         // What SMS texts are sent to: the mobile of two numbers.
         phone: c.sms_phone().map(str::to_owned),
         kind: if c.kind.is_consumer() { "consumer" } else { "business" }.to_owned(),
-        greeting_name: greeting_name(c.kind.is_consumer(), &c.name, c.contact.as_deref()),
-        address_lines: postal_lines(
-            c.address.as_deref(),
-            c.postcode.as_deref(),
-            c.city.as_deref(),
-            &c.country,
-            &ledger.policy.country,
-        ),
+        greeting_name: greeting_name(c.kind.is_consumer(), &c.name, c.contact()),
+        address_lines: postal_lines(c.address(), c.postcode(), c.city(), c.country(), &ledger.policy.country),
     }
 }
 
@@ -195,7 +189,7 @@ impl ReferenceSchemes {
         let of_customer = customers
             .iter()
             .map(|c| {
-                let segment = c.segment.as_deref();
+                let segment = c.segment();
                 *by_segment
                     .entry(segment)
                     .or_insert_with(|| policy.rules(segment).map_or(base, |rules| rules.reminder.reference()))
@@ -238,7 +232,7 @@ fn total_reference(
     }
     let kinds: Vec<Option<RefKind>> = lines.iter().map(|l| kind_named(&l.reference_scheme)).collect();
     let policy = ledger.rules_for(Some(c)).reminder.reference().kind();
-    let abroad = !c.country.trim().eq_ignore_ascii_case(ledger.policy.country.trim())
+    let abroad = !c.country().trim().eq_ignore_ascii_case(ledger.policy.country.trim())
         || currency != ledger.policy.currency;
     let kind = total_scheme(&kinds, policy, country_scheme(&ledger.policy.country), abroad)?;
     let currency = currency.to_string();
@@ -296,9 +290,9 @@ pub fn letter_data_with(
     Some(LetterData {
         step: plan.step,
         step_number: plan.step_number,
-        language: c.language.to_string(),
+        language: c.language().to_string(),
         currency: first.currency.to_string(),
-        payment: payment(ledger, &first.currency.to_string(), &c.country),
+        payment: payment(ledger, &first.currency.to_string(), c.country()),
         company,
         customer: customer(c, ledger),
         invoices: lines,
@@ -371,9 +365,9 @@ pub fn plan_data(
     Some(LetterData {
         step: Step::Plan,
         step_number: 0,
-        language: c.language.to_string(),
+        language: c.language().to_string(),
         currency: inv.currency.to_string(),
-        payment: payment(ledger, &inv.currency.to_string(), &c.country),
+        payment: payment(ledger, &inv.currency.to_string(), c.country()),
         company,
         customer: customer(c, ledger),
         invoices: vec![InvoiceLine {

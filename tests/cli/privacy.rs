@@ -121,6 +121,27 @@ NEW,Nya Bygg AB,business,556677-8899,info@nyabygg.example,031-123 45 67,Hamngata
     assert!(err.contains("it was already forgotten"), "{err}");
 }
 
+/// A second number (`mobile`, read since the register took `Mobil` beside `Telefon`) is
+/// personal data too: forgetting empties it and `--redact` masks it, as it does `phone`.
+#[test]
+fn forget_and_redact_take_the_mobile_number_too() {
+    let l = ledger();
+    l.write(
+        "customers.csv",
+        "id,name,kind,phone,mobile\n\
+OLD,Olle Gammalsson,consumer,031-111 22 33,070-999 88 77\n\
+NEW,Nya Bygg AB,business,031-123 45 67,073-555 44 33\n",
+    );
+    let json = l.ok(&["customer", "NEW", "--format", "json", "--as-of", "2026-11-30", "--redact"]);
+    assert!(!json.contains("073-555 44 33") && json.contains("***33"), "{json}");
+    l.ok(&["forget", "OLD", "--as-of", "2026-11-30"]);
+    let customers = std::fs::read_to_string(l.file("customers.csv")).unwrap();
+    assert_eq!(
+        customers,
+        "id,name,kind,phone,mobile\nOLD,(forgotten),consumer,,\nNEW,Nya Bygg AB,business,031-123 45 67,073-555 44 33\n"
+    );
+}
+
 #[test]
 fn redact_masks_names_contacts_and_numbers_in_every_export() {
     let l = ledger();

@@ -159,14 +159,16 @@ mod accrued_interest {
         let register: Vec<Customer> = customers
             .iter()
             .enumerate()
-            .map(|(i, &(segment, country, consumer))| Customer {
-                id: compact_str::format_compact!("C{i}"),
-                name: compact_str::format_compact!("Kund {i}"),
-                kind: if consumer { CustomerKind::Consumer } else { CustomerKind::Business },
-                country: COUNTRIES[country].into(),
-                segment: SEGMENTS[segment].map(Into::into),
-                line: i as u64 + 2,
-                ..Customer::default()
+            .map(|(i, &(segment, country, consumer))| {
+                Customer {
+                    id: compact_str::format_compact!("C{i}"),
+                    name: compact_str::format_compact!("Kund {i}"),
+                    kind: if consumer { CustomerKind::Consumer } else { CustomerKind::Business },
+                    line: i as u64 + 2,
+                    ..Customer::default()
+                }
+                .with_country(COUNTRIES[country])
+                .with_segment(SEGMENTS[segment])
             })
             .collect();
         let base = NaiveDate::from_str("2025-10-01").unwrap();
@@ -200,9 +202,8 @@ mod accrued_interest {
             .customers
             .iter()
             .map(|c| {
-                let country = c.country.as_bytes().try_into().unwrap();
-                CustomerBrief::new(&c.id, &c.name, c.segment.as_deref(), None, 30, c.line)
-                    .with_debtor(country, c.kind)
+                let country = c.country().as_bytes().try_into().unwrap();
+                CustomerBrief::new(&c.id, &c.name, c.segment(), None, 30, c.line).with_debtor(country, c.kind)
             })
             .collect();
         let basis = InterestBasis::new(&ledger.policy, &briefs, as_of).unwrap();

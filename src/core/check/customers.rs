@@ -12,7 +12,7 @@ pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>
         };
         f.customer(c.id.as_str())
     };
-    if let Some(email) = &c.email
+    if let Some(email) = &c.email()
         && let Some(problem) = email_problem(email)
     {
         out.push(
@@ -20,40 +20,40 @@ pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>
                 .hint("write one address, like faktura@example.se"),
         );
     }
-    for (field, number) in [("phone", &c.phone), ("mobile", &c.mobile)] {
+    for (field, number) in [("phone", &c.phone()), ("mobile", &c.mobile())] {
         if let Some(phone) = number
-            && let Err(e) = parse_phone(phone, &c.country)
+            && let Err(e) = parse_phone(phone, c.country())
         {
             out.push(at(false, field, "bad-phone", format!("\"{phone}\" {e}")).hint(format!(
                 "write it as a {} number, or with its country code (+46 70 123 45 67)",
-                c.country
+                c.country()
             )));
         }
     }
-    if let Some(org_no) = &c.org_no
-        && let Err(e) = validate_org_no(&c.country, c.kind.is_consumer(), org_no)
+    if let Some(org_no) = &c.org_no()
+        && let Err(e) = validate_org_no(c.country(), c.kind.is_consumer(), org_no)
     {
-        let hint = if c.country.eq_ignore_ascii_case("SE") && !c.kind.is_consumer() {
+        let hint = if c.country().eq_ignore_ascii_case("SE") && !c.kind.is_consumer() {
             "a Swedish organisation number has 2 or more as its third digit, a sole trader's personnummer a valid date of birth: check it against the register"
         } else {
             "check the number against the register"
         };
         out.push(at(false, "org_no", "bad-org-no", e.to_string()).hint(hint));
     }
-    if let Some(postcode) = &c.postcode
-        && let Some(rule) = postcode_problem(&c.country, postcode)
+    if let Some(postcode) = &c.postcode()
+        && let Some(rule) = postcode_problem(c.country(), postcode)
     {
         out.push(
             at(
                 false,
                 "postcode",
                 "bad-postcode",
-                format!("\"{postcode}\" is not a {} postcode: {rule}", c.country),
+                format!("\"{postcode}\" is not a {} postcode: {rule}", c.country()),
             )
             .hint("letters with a wrong postcode are returned"),
         );
     }
-    let parts = [("address", &c.address), ("postcode", &c.postcode), ("city", &c.city)];
+    let parts = [("address", &c.address()), ("postcode", &c.postcode()), ("city", &c.city())];
     let missing: Vec<&str> = parts.iter().filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect();
     if !missing.is_empty() && missing.len() < parts.len() {
         out.push(at(
@@ -77,7 +77,7 @@ pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>
 /// Why a customer cannot be reached on `channel`, or `None` when it can.
 pub fn channel_problem(c: &Customer, channel: Channel) -> Option<String> {
     match channel {
-        Channel::Email => match &c.email {
+        Channel::Email => match &c.email() {
             None => Some("no e-mail".to_owned()),
             Some(e) if email_problem(e).is_some() => Some(format!("e-mail \"{e}\" is malformed")),
             Some(_) => None,
@@ -85,13 +85,13 @@ pub fn channel_problem(c: &Customer, channel: Channel) -> Option<String> {
         Channel::Letter => {
             if !c.has_postal_address() {
                 Some("no complete postal address".to_owned())
-            } else if c.postcode.as_deref().and_then(|p| postcode_problem(&c.country, p)).is_some() {
+            } else if c.postcode().and_then(|p| postcode_problem(c.country(), p)).is_some() {
                 Some("the postcode is malformed".to_owned())
             } else {
                 None
             }
         }
-        Channel::Sms => match c.sms_phone().map(|p| sms_number(p, &c.country)) {
+        Channel::Sms => match c.sms_phone().map(|p| sms_number(p, c.country())) {
             None => Some("no phone".to_owned()),
             Some(Err(SmsProblem::Unreadable(_))) => Some("the phone number cannot be read".to_owned()),
             Some(Err(SmsProblem::NotMobile)) => Some("the phone is not a mobile number".to_owned()),
@@ -112,7 +112,7 @@ fn channel_column(channel: Channel) -> &'static str {
 fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
     // The reminder ladder is the first step a customer reaches; a `manual` segment gets calls.
     let (problems, field, hint) = if rules.manual {
-        let problem = match c.call_phone().map(|p| parse_phone(p, &c.country)) {
+        let problem = match c.call_phone().map(|p| parse_phone(p, c.country())) {
             None => "no phone".to_owned(),
             Some(Err(_)) => "the phone number cannot be read".to_owned(),
             Some(Ok(_)) => return None,
@@ -170,7 +170,7 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
     }
     let o = overdue.filter(|o| o.open >= rules.collection.min_amount())?;
     let mut missing = Vec::new();
-    if c.org_no.is_none() {
+    if c.org_no().is_none() {
         missing.push(if c.kind.is_consumer() {
             "personal identity number (org_no)"
         } else {
@@ -183,7 +183,7 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
     if missing.is_empty() {
         return None;
     }
-    let field = if c.org_no.is_none() { "org_no" } else { "address" };
+    let field = if c.org_no().is_none() { "org_no" } else { "address" };
     Some(
         Finding::warning(
             CUSTOMERS,

@@ -120,20 +120,20 @@ impl Key {
         out.clear();
         match self {
             Key::Org => {
-                let Some(org) = c.org_no.as_deref() else { return false };
-                out.push_str(&c.country);
+                let Some(org) = c.org_no() else { return false };
+                out.push_str(c.country());
                 out.push(':');
                 let digits = out.len();
-                push_org_digits(&c.country, org, out);
+                push_org_digits(c.country(), org, out);
                 out.len() > digits
             }
             Key::Email => {
-                let Some(email) = c.email.as_deref() else { return false };
+                let Some(email) = c.email() else { return false };
                 push_lowercase(email.trim(), out);
                 !out.is_empty()
             }
             Key::NameAndPostcode => {
-                let Some(postcode) = c.postcode.as_deref() else { return false };
+                let Some(postcode) = c.postcode() else { return false };
                 read_name(&c.name, word, out);
                 if out.is_empty() {
                     return false;
@@ -283,14 +283,14 @@ pub(super) fn duplicates_of(
         }
     };
     if earlier.org.is_some() {
-        note(earlier.org, format!("the same org number {}", c.org_no.as_deref().unwrap_or("")));
+        note(earlier.org, format!("the same org number {}", c.org_no().unwrap_or("")));
     }
     if earlier.email.is_some() {
         let mut email = String::new();
         Key::Email.write(c, &mut String::new(), &mut email);
         note(earlier.email, format!("the same e-mail {email}"));
     }
-    if let Some(postcode) = c.postcode.as_deref().filter(|_| earlier.name.is_some()) {
+    if let Some(postcode) = c.postcode().filter(|_| earlier.name.is_some()) {
         note(earlier.name, format!("the same name and postcode {postcode}"));
     }
     // A shared org number or e-mail with the same name too is all the more likely one customer.

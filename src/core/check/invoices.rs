@@ -303,7 +303,7 @@ fn check_invoice<'a>(
     }
     if let Some(reference) = inv.reference.as_deref()
         && let Err(problem) =
-            reference_problem(&ledger.policy.country, rules, customer.map(|c| c.country.as_str()), reference)
+            reference_problem(&ledger.policy.country, rules, customer.map(|c| c.country()), reference)
     {
         let open = ctx.open_on(&inv.number);
         let printed = !credit_note && open > Decimal::ZERO;

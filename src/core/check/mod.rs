@@ -264,7 +264,7 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     for at in ctx.open_positions() {
         let invoice = &ledger.invoices[at];
         let customer = ctx.owner_of(at);
-        let segment = customer.and_then(|c| c.segment.as_deref());
+        let segment = customer.and_then(|c| c.segment());
         let rules = ctx.rules_for(customer);
         let overrides = by_segment.entry(segment).or_insert_with(|| super::charges::rate_overrides(rules));
         let law = Law::of(&ledger.policy, customer, rules);
@@ -379,8 +379,8 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
         let customer = &ctx.ledger.customers[owner as usize];
         // A handful of currencies and countries among a register's customers: each pair's
         // details are worked out once.
-        let problem = problems.entry((invoice.currency, customer.country.as_str())).or_insert_with(|| {
-            super::account::pay_to(policy, &invoice.currency.to_string(), &customer.country).problem
+        let problem = problems.entry((invoice.currency, customer.country())).or_insert_with(|| {
+            super::account::pay_to(policy, &invoice.currency.to_string(), customer.country()).problem
         });
         if let Some(problem) = problem {
             findings.push(
@@ -389,7 +389,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
                     customer.line,
                     "country",
                     "payment-details-unreachable",
-                    format!("{} ({}) owes {}: {problem}", customer.name, customer.country, invoice.currency),
+                    format!("{} ({}) owes {}: {problem}", customer.name, customer.country(), invoice.currency),
                 )
                 .customer(customer.id.as_str())
                 .invoice(invoice.number.as_str())
@@ -470,7 +470,7 @@ impl<'a> Ctx<'a> {
     /// The rules of a customer (`None`: of an invoice whose customer the register lacks), as
     /// [`Ledger::rules_for`] gives them.
     fn rules_for(&self, customer: Option<&Customer>) -> &Rules {
-        customer.and_then(|c| self.rules.get(c.segment.as_deref()?)).unwrap_or(&self.base_rules)
+        customer.and_then(|c| self.rules.get(c.segment()?)).unwrap_or(&self.base_rules)
     }
 
     /// The largest overdue open invoice of the customer with this id, with how many it has.

@@ -87,14 +87,14 @@ impl<'a> CheckScan<'a> {
         let mut rules = FxHashMap::default();
         rules.insert(None, policy.base_rules());
         for c in customers {
-            let segment = c.segment.as_deref();
+            let segment = c.segment();
             rules
                 .entry(segment)
                 .or_insert_with(|| policy.rules(segment).unwrap_or_else(|| policy.base_rules()));
         }
         let ref_kinds = customers
             .iter()
-            .map(|c| RefKinds::of(&policy.country, &rules[&c.segment.as_deref()], Some(c.country.as_str())))
+            .map(|c| RefKinds::of(&policy.country, &rules[&c.segment()], Some(c.country())))
             .collect();
         let unknown_ref_kinds = RefKinds::of(&policy.country, &rules[&None], None);
         let named = payments.iter().filter_map(|p| p.invoice.as_deref()).collect();

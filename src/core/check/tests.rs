@@ -71,13 +71,8 @@ fn findings_on_one_line_keep_the_order_of_the_checks() {
          email = \"faktura.example.dk\"\nbankgiro = \"123\"\n[interest]\nmode = \"statutory\"\n",
     )
     .unwrap();
-    let customer = Customer {
-        id: "B".into(),
-        name: "Kund B".into(),
-        country: "DK".into(),
-        line: 2,
-        ..Customer::default()
-    };
+    let customer =
+        Customer { id: "B".into(), name: "Kund B".into(), line: 2, ..Customer::default() }.with_country("DK");
     let invoice = Invoice::unpaid_sek("1", "B", day("2026-05-02"), day("2026-06-01"), Decimal::from(1000));
     let ledger = Ledger::new(policy, vec![customer], vec![invoice], Vec::new(), Journal::default());
     let on_policy: Vec<&str> = check_ledger(&ledger, day("2026-08-01"))
@@ -103,12 +98,9 @@ fn unreachable_payment_details_name_each_customer_and_currency_once() {
         "[company]\nname = \"Firma AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\"\n",
     )
     .unwrap();
-    let customer = |id: &str, country: &str, line: u64| Customer {
-        id: id.into(),
-        name: format!("Kund {id}").into(),
-        country: country.into(),
-        line,
-        ..Customer::default()
+    let customer = |id: &str, country: &str, line: u64| {
+        Customer { id: id.into(), name: format!("Kund {id}").into(), line, ..Customer::default() }
+            .with_country(country)
     };
     let customers =
         vec![customer("A", "DE", 2), customer("B", "SE", 3), customer("C", "SE", 4), customer("B", "FI", 5)];
@@ -196,15 +188,12 @@ proptest::proptest! {
         let customers: Vec<Customer> = customers
             .iter()
             .enumerate()
-            .map(|(i, &(name, email, org, postcode, country))| Customer {
-                id: compact_str::format_compact!("C{i}"),
-                name: names[name].into(),
-                country: countries[country].into(),
-                email: emails[email].map(Into::into),
-                org_no: orgs[org].map(Into::into),
-                postcode: postcodes[postcode].map(Into::into),
-                line: i as u64 + 2,
-                ..Customer::default()
+            .map(|(i, &(name, email, org, postcode, country))| {
+                Customer { line: i as u64 + 2, ..Customer::new(&format!("C{i}"), names[name]) }
+                    .with_country(countries[country])
+                    .with_email(emails[email])
+                    .with_org_no(orgs[org])
+                    .with_postcode(postcodes[postcode])
             })
             .collect();
         let policy = Policy::from_toml("[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
@@ -253,18 +242,16 @@ proptest::proptest! {
         let customers: Vec<Customer> = customers
             .iter()
             .enumerate()
-            .map(|(i, &(name, email, org, postcode, address, id))| Customer {
+            .map(|(i, &(name, email, org, postcode, address, id))| {
                 // Now and then an id given twice.
-                id: if id == 0 { ids[i % 4].into() } else { compact_str::format_compact!("C{i}") },
-                name: names[name].into(),
-                country: if i % 3 == 2 { "NO".into() } else { "SE".into() },
-                email: emails[email].map(Into::into),
-                org_no: orgs[org].map(Into::into),
-                postcode: postcodes[postcode].map(Into::into),
-                address: address.then(|| "Gatan 1".into()),
-                city: address.then(|| "Stad".into()),
-                line: i as u64 + 2,
-                ..Customer::default()
+                let id = if id == 0 { ids[i % 4].to_owned() } else { format!("C{i}") };
+                Customer { line: i as u64 + 2, ..Customer::new(&id, names[name]) }
+                    .with_country(if i % 3 == 2 { "NO" } else { "SE" })
+                    .with_email(emails[email])
+                    .with_org_no(orgs[org])
+                    .with_postcode(postcodes[postcode])
+                    .with_address(address.then_some("Gatan 1"))
+                    .with_city(address.then_some("Stad"))
             })
             .collect();
         let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();

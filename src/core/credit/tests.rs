@@ -15,14 +15,9 @@ const POLICY: &str = "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \
     [credit]\ndefault_limit = \"50000\"\nnew_customer_check_over = \"20000\"\nwatch_late_days_increase = 10\n";
 
 fn customer(id: &str, line: u64) -> Customer {
-    Customer {
-        id: id.into(),
-        name: compact_str::format_compact!("Kund {id}"),
-        country: "SE".into(),
-        language: "sv".into(),
-        line,
-        ..Customer::default()
-    }
+    Customer { id: id.into(), name: compact_str::format_compact!("Kund {id}"), line, ..Customer::default() }
+        .with_country("SE")
+        .with_language("sv")
 }
 
 fn invoice(number: &str, customer: &str, issued: &str, due: &str, amount: i64) -> Invoice {

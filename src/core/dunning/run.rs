@@ -354,11 +354,10 @@ impl<'a> Part<'a> {
         }
         let customer = ledger.customer(&invoice.customer);
         let segment_rules = &mut self.segment_rules;
-        let at =
-            *self.rules_of_segment.entry(customer.and_then(|c| c.segment.as_deref())).or_insert_with(|| {
-                segment_rules.push(ledger.rules_for(customer));
-                segment_rules.len() - 1
-            });
+        let at = *self.rules_of_segment.entry(customer.and_then(|c| c.segment())).or_insert_with(|| {
+            segment_rules.push(ledger.rules_for(customer));
+            segment_rules.len() - 1
+        });
         let rules = &self.segment_rules[at];
         let carried_out = shared.carried_out.into_iter().flat_map(|c| c.get(position));
         let entries = shared.journal.get(position).iter().copied().chain(carried_out);

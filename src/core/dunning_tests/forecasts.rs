@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn a_forecast_lists_a_standing_call_once() {
     let mut c = customer("K", "SE", CustomerKind::Business);
-    c.segment = Some("kommun".into());
+    c.set_segment(Some("kommun"));
     let mut l = ledger(
         "[segments.kommun]\nmanual = true\n",
         vec![c],

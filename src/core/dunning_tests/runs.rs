@@ -102,7 +102,7 @@ proptest! {
             .map(|id| {
                 let mut c = customer(id, "SE", CustomerKind::Business);
                 if manual && *id == "K3" {
-                    c.segment = Some("kommun".into());
+                    c.set_segment(Some("kommun"));
                 }
                 c
             })

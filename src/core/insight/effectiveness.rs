@@ -458,7 +458,7 @@ impl Tally {
                 }
             }
             let customer = ledger.customer(&invoice.customer);
-            let segment = customer.and_then(|c| c.segment.as_deref());
+            let segment = customer.and_then(|c| c.segment());
             let rules = rules_by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
             if let Some((step, date)) = comparison_day(&l, invoice, rules)
                 && date <= observed_until

@@ -359,9 +359,7 @@ impl Ledger {
 
     /// The rules for a customer: its segment's, or the base rules.
     pub fn rules_for(&self, customer: Option<&Customer>) -> Rules {
-        customer
-            .and_then(|c| self.policy.rules(c.segment.as_deref()))
-            .unwrap_or_else(|| self.policy.base_rules())
+        customer.and_then(|c| self.policy.rules(c.segment())).unwrap_or_else(|| self.policy.base_rules())
     }
 
     /// The ledger's open items on `as_of`, credits applied: the same book `dun report`

@@ -16,8 +16,8 @@ use crate::core::date::parse_date;
 use crate::core::finding::{FileReading, Finding, summarize};
 use crate::core::ledger::CustomerIndex;
 use crate::core::model::{
-    Currency, Customer, CustomerBrief, CustomerKind, Discount, InvoiceRecord, Payment, Registered, Text,
-    default_language, language_code,
+    Currency, Customer, CustomerBrief, CustomerDetails, CustomerKind, Discount, InvoiceRecord, Payment,
+    Registered, Text, default_language, language_code,
 };
 use crate::core::money::{
     AmountError, format_money_grouped, parse_amount, parse_amount_with_decimal, parse_minor_units,
@@ -331,14 +331,11 @@ impl CustomerRow<'_> {
     }
 
     pub fn to_customer(&self) -> Customer {
-        let opt = |i: usize| Some(self.fields[i]).filter(|s| !s.is_empty()).map(Text::new);
-        Customer {
-            id: Text::new(self.id()),
-            name: Text::new(self.name()),
-            kind: self.kind,
+        let opt = |i: usize| Some(self.fields[i]).filter(|s| !s.is_empty());
+        let details = CustomerDetails {
             org_no: opt(3),
-            country: Text::from_utf8_lossy(&self.country),
-            language: Text::new(self.language),
+            country: std::str::from_utf8(&self.country).unwrap_or_default(),
+            language: self.language,
             email: opt(6),
             phone: opt(7),
             mobile: opt(14),
@@ -346,10 +343,16 @@ impl CustomerRow<'_> {
             postcode: opt(9),
             city: opt(10),
             contact: opt(11),
-            credit_limit: self.credit_limit,
             segment: opt(13),
-            line: self.line,
-        }
+        };
+        Customer::with_details(
+            Text::new(self.id()),
+            Text::new(self.name()),
+            self.kind,
+            &details,
+            self.credit_limit,
+            self.line,
+        )
     }
 
     pub fn to_brief(&self, policy: &Policy) -> CustomerBrief {

@@ -36,7 +36,7 @@ pub(crate) fn policy() -> Policy {
 }
 
 pub(crate) fn customer() -> Customer {
-    Customer { id: "C1".into(), name: "Alfa AB".into(), country: "SE".into(), ..Customer::default() }
+    Customer { id: "C1".into(), name: "Alfa AB".into(), ..Customer::default() }.with_country("SE")
 }
 
 /// A history whose figures are worked out by hand below (defaults: reminder 7 days after due,
