@@ -25,14 +25,7 @@ const BASE: &str =
     "[company]\nname = \"Test AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nemail = \"f@test.example\"\n";
 
 fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
-    Customer { id: id.into(), name: compact_str::format_compact!("Kund {id}"), kind, ..Customer::default() }
-        .with_country(country)
-        .with_language("sv")
-        .with_email(Some(compact_str::format_compact!("{id}@kund.example")))
-        .with_address(Some("Gatan 1"))
-        .with_postcode(Some("11122"))
-        .with_city(Some("Stad"))
-        .with_org_no(Some("556036-0793"))
+    Customer::reachable_for_tests(id, country, kind, "sv")
 }
 
 fn invoice(number: &str, customer: &str, due: &str, amount: &str) -> Invoice {

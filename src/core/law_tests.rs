@@ -26,14 +26,7 @@ fn company(country: &str, currency: &str) -> String {
 }
 
 fn customer(id: &str, country: &str, kind: CustomerKind) -> Customer {
-    Customer { id: id.into(), name: compact_str::format_compact!("Kund {id}"), kind, ..Customer::default() }
-        .with_country(country)
-        .with_language("en")
-        .with_email(Some(compact_str::format_compact!("{id}@kund.example")))
-        .with_address(Some("Gatan 1"))
-        .with_postcode(Some("11122"))
-        .with_city(Some("Stad"))
-        .with_org_no(Some("556036-0793"))
+    Customer::reachable_for_tests(id, country, kind, "en")
 }
 
 fn invoice(number: &str, customer: &str, due: &str, amount: &str, currency: &str) -> Invoice {

@@ -321,6 +321,28 @@ impl Customer {
     }
 }
 
+#[cfg(test)]
+impl Customer {
+    /// For tests: customer `id` ("Kund {id}") of this kind in `country`, writing in `language`,
+    /// reachable by e-mail and post, with an organisation number.
+    pub(crate) fn reachable_for_tests(
+        id: &str,
+        country: &str,
+        kind: CustomerKind,
+        language: &str,
+    ) -> Customer {
+        Customer::new(id, &format!("Kund {id}"))
+            .with_kind(kind)
+            .with_country(country)
+            .with_language(language)
+            .with_email(Some(format!("{id}@kund.example")))
+            .with_address(Some("Gatan 1"))
+            .with_postcode(Some("11122"))
+            .with_city(Some("Stad"))
+            .with_org_no(Some("556036-0793"))
+    }
+}
+
 impl std::fmt::Debug for Customer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Customer")
