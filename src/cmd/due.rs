@@ -141,8 +141,9 @@ impl Listing {
 
     fn cells(&self, row: &DueRow, ledger: &Ledger) -> Vec<Cell> {
         let mut detail = String::new();
-        let name = customer_name(ledger, row.ids(ledger).0);
-        row.with_values(ledger, name, self.waiting_for(row), &mut detail, |values| {
+        let ids = row.ids(ledger);
+        let name = customer_name(ledger, ids.0);
+        row.with_values(ids, name, self.waiting_for(row), &mut detail, |values| {
             values.iter().map(|&v| Cell::from(v)).collect()
         })
     }
@@ -155,11 +156,11 @@ impl DueRow {
         (&invoice.customer, &invoice.number)
     }
 
-    /// The row's values with its customer's `name`, given to `row` (`detail` is room for a
-    /// detail made of parts).
+    /// The row's values with its customer id and invoice number (`ids`) and its customer's
+    /// `name`, given to `row` (`detail` is room for a detail made of parts).
     fn with_values<T>(
         &self,
-        ledger: &Ledger,
+        (customer, invoice): (&str, &str),
         name: &str,
         waiting_for: Option<&str>,
         detail: &mut String,
@@ -180,7 +181,6 @@ impl DueRow {
             State::Due(_) | State::NotDue => "",
         };
         let date = |d: Option<NaiveDate>| d.map_or(Value::Empty, Value::Date);
-        let (customer, invoice) = self.ids(ledger);
         let values = [
             Value::Text(self.state.name()),
             Value::Text(customer),
@@ -232,7 +232,8 @@ impl Rows for DecisionRows<'_, '_> {
         // table, which reads the rows twice).
         let mut named: Option<(&str, &str)> = None;
         for listed in &self.listed.rows[range] {
-            let customer = listed.ids(self.ledger).0;
+            let ids = listed.ids(self.ledger);
+            let customer = ids.0;
             let name = match named {
                 Some((named_customer, name)) if named_customer == customer => name,
                 _ => {
@@ -242,7 +243,7 @@ impl Rows for DecisionRows<'_, '_> {
                 }
             };
             let waiting_for = self.listed.waiting_for(listed);
-            listed.with_values(self.ledger, name, waiting_for, &mut detail, |values| row(values));
+            listed.with_values(ids, name, waiting_for, &mut detail, |values| row(values));
         }
     }
 }

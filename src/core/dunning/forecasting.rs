@@ -35,9 +35,9 @@ pub(crate) fn forecast_by_appending(
     while day <= until {
         let mut entries = Vec::new();
         let asked = Asked { actions_only: true, ..Asked::every(Why::nothing) };
-        decide_into(&sim, day, asked, &sim.open_by_position(day), &mut |_, d| {
+        // `sim` has the ledger's invoices: a decision's position is the same in both.
+        decide_into(&sim, day, asked, &sim.open_by_position(day), &mut |at, d| {
             entries.extend(action_entry(&d, day, None, None));
-            let Some(at) = sim.invoice_position(d.invoice) else { return };
             if d.state == State::Due(Action::Call) && !calls_listed.insert(at) {
                 return;
             }

@@ -5,8 +5,9 @@
 use super::*;
 
 /// Decides the open invoices (of customer `only`), `open` by position, and gives each decision
-/// to `take` once it is made, in file order, with its position. A whole ledger's invoices are decided on as many
-/// threads as there are cores (see [`decide_parted`]); one customer's on this one.
+/// to `take` once it is made, in file order, with its invoice's position. A whole ledger's
+/// invoices are decided on as many threads as there are cores (see [`decide_parted`]); one
+/// customer's on this one.
 pub(super) fn decide_into<'a>(
     ledger: &'a Ledger,
     as_of: NaiveDate,
