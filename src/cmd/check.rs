@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::cli::CheckArgs;
 use crate::context::Context;
-use crate::core::check::{check_ledger, check_ledger_streamed};
-use crate::core::finding::{FileReading, Finding, Severity};
+use crate::core::check::check_ledger_kept;
+use crate::core::finding::{FileReading, Finding, Findings, Severity};
 use crate::io::ledger_dir;
 use crate::render::blocks::in_blocks;
 use crate::render::escape::push_json_string;
@@ -21,10 +21,7 @@ pub fn run(ctx: &Context, _args: &CheckArgs) -> Result<()> {
     // the output, for nothing.
     let loaded = std::mem::ManuallyDrop::new(ledger_dir::load_ledger_for_check(&ctx.dir, ctx.as_of)?);
     let (ledger, streamed) = &*loaded;
-    let findings = match streamed {
-        Some(streamed) => check_ledger_streamed(ledger, ctx.as_of, streamed),
-        None => check_ledger(ledger, ctx.as_of),
-    };
+    let findings = check_ledger_kept(ledger, ctx.as_of, streamed.as_ref());
     // The findings are all that is written out, with how the files were read, and the policy
     // for the output's settings.
     let crate::core::ledger::Ledger { policy, readings, .. } = ledger;
@@ -61,9 +58,9 @@ const FINDING_COLUMNS: [&str; 9] =
 
 /// The CSV columns: `severity,file,line,field,code,message`, then what the finding concerns
 /// and the hint.
-pub fn findings_table(findings: &[Finding]) -> Table {
+pub fn findings_table(findings: &Findings) -> Table {
     let mut t = Table::new(FINDING_COLUMNS);
-    for f in findings {
+    for f in findings.iter() {
         t.push(finding_values(f).into_iter().map(Cell::from).collect());
     }
     t
@@ -72,12 +69,12 @@ pub fn findings_table(findings: &[Finding]) -> Table {
 /// The findings as [`Rows`], read where they are kept: [`findings_table`] without a cell
 /// copied, for the CSV (a million-invoice ledger can have hundreds of thousands of findings).
 struct FindingRows<'f> {
-    findings: &'f [Finding],
+    findings: &'f Findings,
     columns: Vec<String>,
 }
 
 impl<'f> FindingRows<'f> {
-    fn new(findings: &'f [Finding]) -> FindingRows<'f> {
+    fn new(findings: &'f Findings) -> FindingRows<'f> {
         FindingRows { findings, columns: FINDING_COLUMNS.map(str::to_owned).to_vec() }
     }
 }
@@ -92,7 +89,7 @@ impl Rows for FindingRows<'_> {
     }
 
     fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>])) {
-        for f in &self.findings[range] {
+        for f in self.findings.range(range) {
             row(&finding_values(f));
         }
     }
@@ -117,9 +114,9 @@ fn finding_values(f: &Finding) -> [Value<'_>; 9] {
 }
 
 /// How many findings of each kind: the key figures of a check.
-fn counts_table(findings: &[Finding]) -> Table {
+fn counts_table(findings: &Findings) -> Table {
     let mut by_code: BTreeMap<(Severity, &str), i64> = BTreeMap::new();
-    for f in findings {
+    for f in findings.iter() {
         *by_code.entry((f.severity, f.code)).or_default() += 1;
     }
     let mut t = Table::new(["severity", "code", "findings"]);
@@ -129,7 +126,7 @@ fn counts_table(findings: &[Finding]) -> Table {
     t
 }
 
-fn counts(findings: &[Finding]) -> (usize, usize) {
+fn counts(findings: &Findings) -> (usize, usize) {
     let errors = findings.iter().filter(|f| f.is_error()).count();
     (errors, findings.len() - errors)
 }
@@ -169,7 +166,7 @@ fn plural(n: usize, word: &str) -> String {
 /// For people: how the files were read, one finding a line, as compilers write them, with its
 /// hint below, then the counts per kind; written as it is made.
 fn write_text(
-    findings: &[Finding],
+    findings: &Findings,
     readings: &[FileReading],
     (as_of, color): (chrono::NaiveDate, bool),
     to: &mut dyn std::io::Write,
@@ -191,7 +188,7 @@ fn write_text(
     };
     // A block of findings at a time on every core.
     let block = |range: std::ops::Range<usize>, text: &mut String| {
-        for f in &findings[range] {
+        for f in findings.range(range) {
             let _ = write!(text, "{}:{}: {}[{}]: ", f.file, f.line, paint(f.severity), f.code);
             if !f.field.is_empty() {
                 let _ = write!(text, "column \"{}\": ", f.field);
@@ -208,7 +205,7 @@ fn write_text(
         out.row_done();
     });
     let mut by_code: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
-    for f in findings {
+    for f in findings.iter() {
         *by_code.entry((f.severity, f.code)).or_default() += 1;
     }
     let (errors, warnings) = counts(findings);
@@ -227,7 +224,7 @@ const FINDINGS_EMPTY: &str = "\"findings\": []";
 /// findings (a hundred thousand on a large ledger) a block at a time on every core, never a
 /// tree of them all.
 fn write_json(
-    findings: &[Finding],
+    findings: &Findings,
     readings: &[FileReading],
     as_of: chrono::NaiveDate,
     to: &mut dyn std::io::Write,
@@ -302,6 +299,7 @@ mod tests {
             Finding::warning("customers.csv", 3, "", "bad-email", "@nobody".into()),
             Finding::warning("policy.toml", 0, "company.email", "x", String::new()).hint("+46"),
         ];
+        let findings = Findings::in_order(findings);
         for dialect in [csv_out::CsvDialect::Standard, csv_out::CsvDialect::Nordic] {
             let mut written = Vec::new();
             csv_out::write_rows(&FindingRows::new(&findings), dialect, &mut written).expect("written");
@@ -350,11 +348,16 @@ mod tests {
             ((0..2_000).map(finding).collect(), readings.clone()),
         ] {
             let mut written = Vec::new();
+            let findings = Findings::in_order(findings);
             write_json(&findings, &readings, as_of, &mut written).expect("written");
-            let whole =
-                serde_json::to_string_pretty(&json_report(counts(&findings), &findings, &readings, as_of))
-                    .expect("JSON")
-                    + "\n";
+            let whole = serde_json::to_string_pretty(&json_report(
+                counts(&findings),
+                &findings.to_vec(),
+                &readings,
+                as_of,
+            ))
+            .expect("JSON")
+                + "\n";
             assert_eq!(String::from_utf8(written).expect("UTF-8"), whole);
         }
     }
@@ -367,7 +370,7 @@ mod tests {
             .collect();
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let mut written = Vec::new();
-        write_text(&findings, &[], (as_of, false), &mut written).expect("written");
+        write_text(&Findings::in_order(findings), &[], (as_of, false), &mut written).expect("written");
         let text = String::from_utf8(written).expect("UTF-8");
         let expected: String = (1..=3_000)
             .map(|n| format!("customers.csv:{n}: warning[bad-email]: @{n}\n    hint: fix\n"))
@@ -385,7 +388,7 @@ mod tests {
         ];
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let mut written = Vec::new();
-        write_text(&findings, &[], (as_of, false), &mut written).expect("written");
+        write_text(&Findings::in_order(findings), &[], (as_of, false), &mut written).expect("written");
         assert_eq!(
             String::from_utf8(written).expect("UTF-8"),
             "invoices.csv:7: error[duplicate-invoice]: column \"number\": twice\n    hint: fix it\n\
@@ -394,7 +397,7 @@ mod tests {
              \n1 error, 2 warnings as of 2026-11-30:\n      1  error    duplicate-invoice\n      2  warning  bad-email\n"
         );
         let mut written = Vec::new();
-        write_text(&[], &[], (as_of, true), &mut written).expect("written");
+        write_text(&Findings::default(), &[], (as_of, true), &mut written).expect("written");
         assert_eq!(written, b"No findings.\n");
     }
 }

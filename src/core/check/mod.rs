@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::credit::{Behaviour, WatchReason, watch_list_by};
 use super::credit::{CreditBook, PaymentDates, SettledBook};
-use super::finding::Finding;
+use super::finding::{Finding, Findings};
 use super::ledger::{
     CustomerIndex, Ledger, PaymentIndex, flagged_alone, normalize_reference, open_before_credits,
 };
@@ -33,7 +33,7 @@ const PAYMENTS: &str = "payments.csv";
 
 /// Every finding of the ledger on `as_of`, sorted by file and line.
 pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
-    check_all(ledger, as_of, None, false)
+    check_all(ledger, as_of, None, false).to_vec()
 }
 
 /// The errors of [`check_ledger`] alone, in the same order: the data gate of `dun remind` and
@@ -42,7 +42,14 @@ pub fn check_ledger(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
 /// as they are found: on a ledger of millions of invoices the warnings were most of the gate's
 /// memory.
 pub fn check_ledger_errors(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
-    check_all(ledger, as_of, None, true)
+    check_all(ledger, as_of, None, true).to_vec()
+}
+
+/// [`check_ledger`] (of a ledger loaded for `dun check` when `streamed` is given, see
+/// [`check_ledger_streamed`]), its findings kept where the checks found them: what `dun check`
+/// writes out.
+pub fn check_ledger_kept(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>) -> Findings {
+    check_all(ledger, as_of, streamed, false)
 }
 
 /// [`check_ledger`] of a ledger loaded for `dun check` (`io::ledger_dir::load_ledger_for_check`):
@@ -50,15 +57,10 @@ pub fn check_ledger_errors(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
 /// of every invoice (usual currencies, payment behaviour, last activities, the numbers and
 /// references payments name) comes from `streamed`. The same findings in the same order.
 pub fn check_ledger_streamed(ledger: &Ledger, as_of: NaiveDate, streamed: &Streamed) -> Vec<Finding> {
-    check_all(ledger, as_of, Some(streamed), false)
+    check_all(ledger, as_of, Some(streamed), false).to_vec()
 }
 
-fn check_all(
-    ledger: &Ledger,
-    as_of: NaiveDate,
-    streamed: Option<&Streamed>,
-    errors_only: bool,
-) -> Vec<Finding> {
+fn check_all(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>, errors_only: bool) -> Findings {
     // The checks that find only warnings are not run for the errors alone.
     let parts: Vec<Part> = Part::ALL.into_iter().filter(|p| !errors_only || p.finds_errors()).collect();
     let job = Job { ledger, as_of, streamed, errors_only, ctx: std::sync::OnceLock::new() };
@@ -75,20 +77,12 @@ fn check_all(
         &|part| job.run(*part),
     );
     let mut found: Vec<(Part, Vec<Finding>)> = parts.into_iter().zip(found).collect();
-    // Joined in the order one thread would have found them, so that the stable sort gives
-    // findings on the same line in the same order as ever.
+    // Read in the order one thread would have found them, so that findings on the same line
+    // come in the same order as ever.
     found.sort_by_key(|(part, _)| *part);
-    let mut findings =
-        Vec::with_capacity(found.iter().map(|(_, f)| f.len()).sum::<usize>() + ledger.notes.len());
-    for (_, part) in found {
-        findings.extend(part);
-    }
-    findings.extend(ledger.notes.iter().cloned());
-    if errors_only {
-        findings.retain(Finding::is_error);
-    }
-    findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
-    findings
+    let mut lists: Vec<Vec<Finding>> = found.into_iter().map(|(_, list)| list).collect();
+    lists.push(ledger.notes.clone());
+    Findings::sorted_where(lists, |f| !errors_only || f.is_error())
 }
 
 /// The checks of a whole ledger, in the order their findings are joined.
