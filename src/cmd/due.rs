@@ -20,35 +20,18 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
     // piece would cost a twentieth of the run for nothing.
     // A plan for one day needs no settled invoice; a forecast needs those issued or changing
     // up to its last day too.
-    let ledger = std::mem::ManuallyDrop::new(match args.until {
+    let mut ledger = std::mem::ManuallyDrop::new(match args.until {
         Some(until) => ledger_dir::load_ledger_forecasting(&ctx.dir, ctx.as_of, until)?,
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
+    let listed = decide_and_list(ctx, args, &ledger);
+    // Freed before the rows are sorted and written, which need room of their own.
+    ledger.drop_journal_and_payments();
     let ledger = &*ledger;
-    // What is listed of each decision is kept as the decision is made, not the decision: a
-    // decision carries its whole claim, and a ledger's were most of `dun due`'s memory. Only
-    // `--all` lists waiting invoices (with what they wait for); a forecast lists its own, and
-    // its first day's run finds the day's violations and warnings.
-    let mut listed = Listing::default();
-    let outcome = match args.until {
-        Some(until) => {
-            forecast_each(ledger, ctx.as_of, until, &mut |day, at, d| listed.push(at, &d, Some(day)))
-        }
-        None => decide_each(ledger, ctx.as_of, args.all, &mut |at, d| {
-            if args.all || d.state.action().is_some() {
-                listed.push(at, &d, None);
-            }
-        }),
-    };
-    // The plan is shown even when the policy asks for something illegal; remind and collect
-    // refuse to act on it.
-    if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
-        eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
-    }
+    let mut listed = std::mem::ManuallyDrop::new(listed);
     if args.until.is_none() {
         sort_by_customer_and_invoice(&mut listed.rows, |row| row.ids(ledger));
     }
-    let listed = std::mem::ManuallyDrop::new(listed);
     let rows = DecisionRows { ledger, listed: &listed, shape: decision_table(args.until.is_some()) };
     let table = || {
         let mut table = decision_table(args.until.is_some());
@@ -72,6 +55,32 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         .large(&rows)
         .json_to(|to| json_out::write_rows(&rows, to));
     ctx.emit(view, Some(&ledger.policy))
+}
+
+/// Decides the ledger (every day of a forecast) and lists what `dun due` shows of each
+/// decision; warns of what the policy asks beyond the law.
+fn decide_and_list(ctx: &Context, args: &DueArgs, ledger: &Ledger) -> Listing {
+    // What is listed of each decision is kept as the decision is made, not the decision: a
+    // decision carries its whole claim, and a ledger's were most of `dun due`'s memory. Only
+    // `--all` lists waiting invoices (with what they wait for); a forecast lists its own, and
+    // its first day's run finds the day's violations and warnings.
+    let mut listed = Listing::default();
+    let outcome = match args.until {
+        Some(until) => {
+            forecast_each(ledger, ctx.as_of, until, &mut |day, at, d| listed.push(at, &d, Some(day)))
+        }
+        None => decide_each(ledger, ctx.as_of, args.all, &mut |at, d| {
+            if args.all || d.state.action().is_some() {
+                listed.push(at, &d, None);
+            }
+        }),
+    };
+    // The plan is shown even when the policy asks for something illegal; remind and collect
+    // refuse to act on it.
+    if let (Err(e), false) = (report_problems(ctx, &outcome), ctx.quiet) {
+        eprintln!("dun: warning: {e:#}\n(dun remind and dun collect will refuse until this is fixed)");
+    }
+    listed
 }
 
 /// What `dun due` lists of one decision (with its day in a forecast): the figures of its row,

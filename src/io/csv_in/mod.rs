@@ -275,6 +275,9 @@ pub fn read_customers_noted<T: Registered + Send>(
     for p in parts {
         customers.extend(p);
     }
+    // Grown by doubling, a register has up to half its room again unused, and every command
+    // keeps it to its end (a large block: given back without a copy).
+    customers.shrink_to_fit();
     customers.sort_unstable_by_key(|c| c.line());
     let mut seen = rustc_hash::FxHashMap::with_capacity_and_hasher(customers.len(), Default::default());
     for c in &customers {

@@ -71,3 +71,20 @@ fn names_missing_and_doubled_columns() {
         .unwrap_err();
     assert!(err.contains("both mean \"number\""), "{err}");
 }
+
+/// A register read whole holds its customers and no more room (every command keeps it to its
+/// end), in file order.
+#[test]
+fn a_read_register_takes_no_more_room_than_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.csv");
+    let lines: String = (1..=100).map(|i| format!("K{i},Kund {i}\n")).collect();
+    std::fs::write(&path, format!("id,name\n{lines}")).unwrap();
+    let policy =
+        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let (customers, _) =
+        read_customers_noted(&path, "customers.csv", &policy, |row| row.to_customer()).unwrap();
+    assert_eq!(customers.len(), 100);
+    assert_eq!((customers[0].id.as_str(), customers[99].id.as_str()), ("K1", "K100"));
+    assert_eq!(customers.capacity(), customers.len());
+}
