@@ -152,7 +152,7 @@ impl Figure {
         let (high, scale) = (self.0 >> Figure::SCALE_BITS, self.0 & Figure::LARGE);
         match scale {
             Figure::LARGE => Err(high as usize),
-            _ => Ok(Decimal::from_i128_with_scale(i128::from(high), scale as u32)),
+            _ => Ok(Decimal::new(high, scale as u32)),
         }
     }
 }
