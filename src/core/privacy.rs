@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 
 use rustc_hash::FxHashMap;
 
-use super::ledger::{Ledger, OpenBook, Owner};
+use super::ledger::{CustomerIndex, Ledger, OpenBook, Owner};
 use super::model::Customer;
 
 /// The name a forgotten customer keeps in the register.
@@ -44,38 +44,57 @@ pub fn kept_until(last: NaiveDate, r: Retention) -> NaiveDate {
     NaiveDate::from_ymd_opt(last.year() + r.years, 12, 31).unwrap_or(NaiveDate::MAX)
 }
 
-/// The latest journal event up to the as-of date of each customer a line names, and of each
-/// invoice a line names without a customer, gathered without keeping the journal's lines.
+/// The latest journal event up to the as-of date of each customer of the register a line
+/// names, and of each invoice a line names without a customer, gathered without keeping the
+/// journal's lines.
 #[derive(Clone, Debug, Default)]
 pub struct JournalActivity {
-    pub by_customer: FxHashMap<String, NaiveDate>,
+    /// By register position (as its [`CustomerIndex`] gives it): a customer's id was a key
+    /// hashed and compared for each of a year's half a million lines (issue #14).
+    pub by_position: Vec<Option<NaiveDate>>,
     pub by_invoice: FxHashMap<String, NaiveDate>,
 }
 
 impl JournalActivity {
+    /// For a register of this many customers.
+    pub fn new(customers: usize) -> JournalActivity {
+        JournalActivity { by_position: vec![None; customers], by_invoice: FxHashMap::default() }
+    }
+
     /// Adds one line of the journal (dated up to the as-of date): its customer's, else its
-    /// invoice's, as [`last_activities`] attributes it.
-    pub fn see(&mut self, customer: Option<&str>, invoice: Option<&str>, day: NaiveDate) {
-        let (map, key) = match (customer, invoice) {
-            (Some(c), _) => (&mut self.by_customer, c),
-            (None, Some(i)) => (&mut self.by_invoice, i),
-            (None, None) => return,
-        };
-        match map.get_mut(key) {
-            Some(d) => *d = (*d).max(day),
-            None => {
-                map.insert(key.to_owned(), day);
+    /// invoice's, as [`last_activities`] attributes it. A customer the register lacks has no
+    /// activity to keep.
+    pub fn see(
+        &mut self,
+        index: &CustomerIndex<'_>,
+        customer: Option<&str>,
+        invoice: Option<&str>,
+        day: NaiveDate,
+    ) {
+        match (customer, invoice) {
+            (Some(c), _) => {
+                if let Some(last) = index.get(c).and_then(|at| self.by_position.get_mut(at as usize)) {
+                    *last = Some(last.map_or(day, |l| l.max(day)));
+                }
             }
+            (None, Some(i)) => match self.by_invoice.get_mut(i) {
+                Some(d) => *d = (*d).max(day),
+                None => {
+                    self.by_invoice.insert(i.to_owned(), day);
+                }
+            },
+            (None, None) => {}
         }
     }
 
-    /// Folds another worker's part into this one.
+    /// Folds another worker's part (of the same register) into this one.
     pub fn merge(&mut self, other: JournalActivity) {
-        for (key, day) in other.by_customer {
-            self.see(Some(&key), None, day);
+        for (mine, theirs) in self.by_position.iter_mut().zip(other.by_position) {
+            *mine = (*mine).max(theirs);
         }
         for (key, day) in other.by_invoice {
-            self.see(None, Some(&key), day);
+            let d = self.by_invoice.entry(key).or_insert(day);
+            *d = (*d).max(day);
         }
     }
 }
@@ -371,6 +390,37 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// Each worker keeps the latest day of each register customer a line names (by its
+    /// position), and of each invoice a line names alone; a customer the register lacks is not
+    /// kept; two workers' parts fold into the latest of each.
+    #[test]
+    fn journal_activity_is_kept_by_register_position() {
+        let customers =
+            [Customer::new("K1", "Ett"), Customer::new("K2", "Två"), Customer::new("K1", "Ett igen")];
+        let policy = crate::core::policy::Policy::from_toml(
+            "[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n",
+        )
+        .unwrap();
+        let index = CustomerIndex::new(&customers, &policy);
+        let mut first = JournalActivity::new(customers.len());
+        first.see(&index, Some("K2"), Some("100"), d("2026-03-01"));
+        first.see(&index, Some("K2"), None, d("2026-01-01"));
+        first.see(&index, Some("K9"), Some("101"), d("2026-05-01"));
+        first.see(&index, None, Some("102"), d("2026-02-01"));
+        first.see(&index, None, None, d("2026-06-01"));
+        let mut second = JournalActivity::new(customers.len());
+        second.see(&index, Some("K1"), None, d("2025-12-01"));
+        second.see(&index, Some("K2"), None, d("2026-02-15"));
+        second.see(&index, None, Some("102"), d("2026-04-01"));
+        first.merge(second);
+        // K1's position is its last line's, as the register's index gives it.
+        assert_eq!(first.by_position, vec![None, Some(d("2026-03-01")), Some(d("2025-12-01"))]);
+        assert_eq!(
+            first.by_invoice.into_iter().collect::<Vec<_>>(),
+            vec![("102".to_owned(), d("2026-04-01"))]
+        );
     }
 
     #[test]

@@ -182,24 +182,28 @@ fn parse_as<T: Send>(
 /// to `as_of` of each customer a line names, and of each invoice a line names without a
 /// customer (see `core::privacy::last_activities`). The same errors as [`read`] for a line
 /// that cannot be read.
-pub fn activity(dir: &Path, as_of: NaiveDate) -> Result<crate::core::privacy::JournalActivity> {
+pub fn activity(
+    dir: &Path,
+    as_of: NaiveDate,
+    index: &crate::core::ledger::CustomerIndex<'_>,
+) -> Result<crate::core::privacy::JournalActivity> {
     use crate::core::privacy::JournalActivity;
-    let Some(reader) = committed(dir)? else { return Ok(JournalActivity::default()) };
+    let Some(reader) = committed(dir)? else { return Ok(JournalActivity::new(index.len())) };
     let source = source_of(reader, &dir.join(JOURNAL))?;
     let cols = source.header.index.clone();
     let (states, damaged) = source.scan_damaged(
-        || (JournalActivity::default(), Vec::new()),
+        || (JournalActivity::new(index.len()), Vec::new()),
         |(activity, findings): &mut (JournalActivity, Vec<Finding>), fields| {
             let Some((date, ..)) = check_line(fields, &cols, findings) else { return };
             if date <= as_of {
                 let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
-                activity.see(text(3), text(2), date);
+                activity.see(index, text(3), text(2), date);
             }
         },
     )?;
     // As `gather` reports them for `read`.
     let mut findings = damaged;
-    let mut all = JournalActivity::default();
+    let mut all = JournalActivity::new(index.len());
     for (part, f) in states {
         all.merge(part);
         findings.extend(f);

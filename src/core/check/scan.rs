@@ -256,11 +256,11 @@ impl Streamed {
         self.any_unusual
     }
 
-    /// Adds what the journal says of activity (`index` finds customers in the register).
-    pub fn add_journal(&mut self, index: &CustomerIndex<'_>, activity: JournalActivity) {
-        for (customer, day) in activity.by_customer {
-            if let Some(owner) = index.get(&customer) {
-                see(&mut self.last[owner as usize], day);
+    /// Adds what the journal says of activity (by the positions of the scan's register).
+    pub fn add_journal(&mut self, activity: JournalActivity) {
+        for (last, day) in self.last.iter_mut().zip(activity.by_position) {
+            if let Some(day) = day {
+                see(last, day);
             }
         }
         self.journal_invoices = activity.by_invoice;

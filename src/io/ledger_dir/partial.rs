@@ -553,7 +553,7 @@ pub fn load_ledger_for_check(
             passed.push(p);
         }
         let mut streamed = scan.finish(tallies);
-        streamed.add_journal(&index, crate::io::journal_file::activity(dir, as_of)?);
+        streamed.add_journal(crate::io::journal_file::activity(dir, as_of, &index)?);
         // Read again for the settled invoices a finding needs beside those kept: rare lines
         // by number, and those in a currency unusual for their customer (known only once every
         // invoice is counted).
