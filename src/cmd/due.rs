@@ -25,7 +25,9 @@ pub fn run(ctx: &Context, args: &DueArgs) -> Result<()> {
         None => ledger_dir::load_ledger_deciding(&ctx.dir, ctx.as_of)?,
     });
     let listed = decide_and_list(ctx, args, &ledger);
-    // Freed before the rows are sorted and written, which need room of their own.
+    // Freed (unlike the rest) before the rows are sorted and written, which need room of
+    // their own: a few milliseconds for a year's journal, and the sort's keys no longer come
+    // on top of it.
     ledger.drop_journal_and_payments();
     let ledger = &*ledger;
     let mut listed = std::mem::ManuallyDrop::new(listed);
@@ -84,7 +86,7 @@ fn decide_and_list(ctx: &Context, args: &DueArgs, ledger: &Ledger) -> Listing {
 }
 
 /// What `dun due` lists of one decision (with its day in a forecast): the figures of its row,
-/// a quarter of the decision's size. Its invoice number and customer id are read where the
+/// a fifth of the decision's size. Its invoice number and customer id are read where the
 /// invoice is.
 #[derive(Clone, Debug, PartialEq)]
 struct DueRow {
