@@ -160,12 +160,8 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// `lists` read in order of file and line; on one line, as they are given.
-    pub fn sorted(lists: Vec<Vec<Finding>>) -> Findings {
-        Findings::sorted_where(lists, |_| true)
-    }
-
-    /// [`Findings::sorted`] of the findings `keep` takes; the others are not read.
+    /// The findings of `lists` that `keep` takes, read in order of file and line; on one line,
+    /// as they are given. The others are not read.
     pub fn sorted_where(lists: Vec<Vec<Finding>>, keep: impl Fn(&Finding) -> bool) -> Findings {
         let files = FileRanks::of(&lists);
         let mut keys: Vec<u128> = Vec::with_capacity(lists.iter().map(Vec::len).sum());
@@ -298,7 +294,7 @@ mod tests {
                 .enumerate()
                 .map(|(l, fs)| fs.iter().enumerate().map(|(at, &f)| finding(f, l, at)).collect())
                 .collect();
-            let kept = Findings::sorted(lists.clone());
+            let kept = Findings::sorted_where(lists.clone(), |_| true);
             let expected = joined_and_sorted(&lists, |_| true);
             prop_assert_eq!(kept.len(), expected.len());
             prop_assert_eq!(kept.to_vec(), expected.clone());
@@ -316,6 +312,9 @@ mod tests {
         let list = vec![finding((0, 9, true), 0, 0), finding((1, 1, false), 0, 1)];
         let kept = Findings::in_order(list.clone());
         assert_eq!(kept.to_vec(), list);
-        assert!(Findings::default().is_empty() && Findings::sorted(vec![vec![], vec![]]).is_empty());
+        assert!(
+            Findings::default().is_empty()
+                && Findings::sorted_where(vec![vec![], vec![]], |_| true).is_empty()
+        );
     }
 }

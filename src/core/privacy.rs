@@ -74,7 +74,7 @@ impl JournalActivity {
         match (customer, invoice) {
             (Some(c), _) => {
                 if let Some(last) = index.get(c).and_then(|at| self.by_position.get_mut(at as usize)) {
-                    *last = Some(last.map_or(day, |l| l.max(day)));
+                    see_latest(last, day);
                 }
             }
             (None, Some(i)) => match self.by_invoice.get_mut(i) {
@@ -99,6 +99,11 @@ impl JournalActivity {
     }
 }
 
+/// Makes `last` the later of itself and `day`: each customer's latest activity.
+pub fn see_latest(last: &mut Option<NaiveDate>, day: NaiveDate) {
+    *last = (*last).max(Some(day));
+}
+
 /// Each customer's last invoice, credit note, payment, settlement or journal event up to
 /// `as_of`, in one pass over the ledger.
 /// By position in the register: an id given on two lines has its activity at the position
@@ -108,7 +113,7 @@ pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> Vec<Option<NaiveDat
     let mut latest: Vec<Option<NaiveDate>> = vec![None; ledger.customers.len()];
     let mut see = |at: Option<usize>, d: NaiveDate| {
         if let Some(at) = at {
-            latest[at] = Some(latest[at].map_or(d, |l| l.max(d)));
+            see_latest(&mut latest[at], d);
         }
     };
     for inv in ledger.invoices.iter().filter(|i| i.issued <= as_of) {

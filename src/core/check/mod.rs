@@ -43,17 +43,19 @@ pub fn check_ledger_errors(ledger: &Ledger, as_of: NaiveDate) -> Vec<Finding> {
     check_all(ledger, as_of, None, true).to_vec()
 }
 
-/// [`check_ledger`] (of a ledger loaded for `dun check` when `streamed` is given, see
-/// [`check_ledger_streamed`]), its findings kept where the checks found them: what `dun check`
-/// writes out.
+/// [`check_ledger`], its findings kept where the checks found them: what `dun check` writes
+/// out. With `streamed`, of a ledger loaded for `dun check`
+/// (`io::ledger_dir::load_ledger_for_check`): `ledger.invoices` holds only the invoices a
+/// finding can be about, and what the checks read of every invoice (usual currencies, payment
+/// behaviour, last activities, the numbers and references payments name) comes from
+/// `streamed`. The same findings in the same order.
 pub fn check_ledger_kept(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>) -> Findings {
     check_all(ledger, as_of, streamed, false)
 }
 
-/// [`check_ledger`] of a ledger loaded for `dun check` (`io::ledger_dir::load_ledger_for_check`):
-/// `ledger.invoices` holds only the invoices a finding can be about, and what the checks read
-/// of every invoice (usual currencies, payment behaviour, last activities, the numbers and
-/// references payments name) comes from `streamed`. The same findings in the same order.
+/// [`check_ledger_kept`] of a streamed load, in one list (the tests compare it with
+/// [`check_ledger`]).
+#[cfg(test)]
 pub fn check_ledger_streamed(ledger: &Ledger, as_of: NaiveDate, streamed: &Streamed) -> Vec<Finding> {
     check_all(ledger, as_of, Some(streamed), false).to_vec()
 }

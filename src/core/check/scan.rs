@@ -2,6 +2,7 @@
 //! so that a load keeps only the invoices a finding can be about.
 
 use super::*;
+use crate::core::privacy::see_latest;
 use invoices::RefKinds;
 
 /// A customer's invoice counts per currency (credit notes left out): the first two currencies
@@ -52,10 +53,6 @@ impl CheckTally {
             n,
         );
     }
-}
-
-fn see(last: &mut Option<NaiveDate>, day: NaiveDate) {
-    *last = Some(last.map_or(day, |l| l.max(day)));
 }
 
 /// What every worker of a load for `dun check` reads, built once before the scan.
@@ -163,14 +160,14 @@ impl<'a> CheckScan<'a> {
         }
         if record.issued <= self.as_of {
             let last = &mut tally.last[owner as usize];
-            see(last, record.issued);
+            see_latest(last, record.issued);
             if let Some(d) = record.paid_on.filter(|d| *d <= self.as_of) {
-                see(last, d);
+                see_latest(last, d);
             }
             if self.any_paid
                 && let Some(d) = self.dates.on(record).iter().map(|p| p.0).max()
             {
-                see(last, d);
+                see_latest(last, d);
             }
         }
     }
@@ -193,7 +190,7 @@ impl<'a> CheckScan<'a> {
             }
             for (mine, theirs) in all.last.iter_mut().zip(other.last) {
                 if let Some(d) = theirs {
-                    see(mine, d);
+                    see_latest(mine, d);
                 }
             }
             books.push(other.credit);
@@ -260,7 +257,7 @@ impl Streamed {
     pub fn add_journal(&mut self, activity: JournalActivity) {
         for (last, day) in self.last.iter_mut().zip(activity.by_position) {
             if let Some(day) = day {
-                see(last, day);
+                see_latest(last, day);
             }
         }
         self.journal_invoices = activity.by_invoice;
@@ -287,7 +284,7 @@ impl Streamed {
         for (number, day) in &self.journal_invoices {
             let owner = ledger.invoice(number).and_then(|i| ledger.customer_position(&i.customer));
             if let Some(owner) = owner {
-                see(&mut latest[owner], *day);
+                see_latest(&mut latest[owner], *day);
             }
         }
         latest

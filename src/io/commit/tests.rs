@@ -1,6 +1,17 @@
 use super::*;
 use crate::core::journal::Event;
 
+/// A journal of one note.
+const ONE_NOTE: &str =
+    "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
+
+/// A folder with [`ONE_NOTE`] as its journal.
+fn journal_of_one_note() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(JOURNAL), ONE_NOTE).unwrap();
+    dir
+}
+
 fn entry(invoice: &str) -> Entry {
     let mut e = Entry::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), Event::Promise);
     e.set_invoice(Some(invoice));
@@ -75,9 +86,7 @@ fn a_replaced_journal_is_read_as_committed_and_finished_by_the_next_run() {
 /// whole, and the letter is in place.
 #[test]
 fn a_run_stopped_at_any_byte_of_its_append_is_finished_by_the_next() {
-    let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(JOURNAL), base).unwrap();
+    let (dir, base) = (journal_of_one_note(), ONE_NOTE);
     let mut tx = Transaction::new(dir.path());
     tx.stage(&dir.path().join("out/a.txt"), b"letter").unwrap();
     tx.journal(&[entry("2024197"), entry("2")]);
@@ -117,9 +126,7 @@ fn a_run_stopped_at_any_byte_of_its_append_is_finished_by_the_next() {
 /// reader meanwhile sees the lines as committed.
 #[test]
 fn streamed_lines_are_appended_whole_or_finished_by_the_next_run() {
-    let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(JOURNAL), base).unwrap();
+    let (dir, base) = (journal_of_one_note(), ONE_NOTE);
     let mut tx = Transaction::new(dir.path());
     tx.journal_line(&entry("2024197")).unwrap();
     tx.journal_line(&entry("2")).unwrap();
@@ -169,8 +176,7 @@ fn streamed_lines_are_appended_whole_or_finished_by_the_next_run() {
 
 #[test]
 fn a_torn_line_without_a_commit_is_set_aside() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = "date,event,invoice,customer,amount,until,channel,ref,note\n2026-11-01,note,1,,,,,,x\n";
+    let (dir, base) = (tempfile::tempdir().unwrap(), ONE_NOTE);
     std::fs::write(dir.path().join(JOURNAL), format!("{base}2026-11-30,promise,2")).unwrap();
     let view = committed_view(dir.path()).unwrap();
     assert_eq!(view.len, base.len() as u64);

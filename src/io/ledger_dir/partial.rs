@@ -500,7 +500,7 @@ fn load_slim(
 }
 
 /// The ledger as `dun check` needs it on `as_of`, with what its checks read of every invoice
-/// gathered while the invoices stream past (see [`crate::core::check::check_ledger_streamed`]):
+/// gathered while the invoices stream past (see [`crate::core::check::check_ledger_kept`]):
 /// [`load_ledger`] without the invoices that no finding can be about. It keeps the invoices
 /// with something open or owed back and the credit notes (as [`load_ledger_deciding`]), the
 /// ones `dun check` flags on their own (see [`crate::core::check::CheckScan::flags`]), every
