@@ -208,7 +208,7 @@ pub type Rows<T> = (Blocks<(u64, T)>, Vec<Finding>);
 
 /// The rows of a whole-file scan ([`CsvSource::scan_damaged`]) in file order, or every
 /// finding of the file, damaged records among them, as one error (nothing is returned half).
-pub fn gather<T>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<T>> {
+pub fn gather<T: Send>((states, damaged): (Vec<Rows<T>>, Vec<Finding>)) -> Result<Vec<T>> {
     let mut findings = damaged;
     let mut parts = Vec::with_capacity(states.len());
     for (part, f) in states {
