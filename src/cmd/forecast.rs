@@ -26,11 +26,10 @@ pub fn run(ctx: &Context, args: &ForecastArgs) -> Result<()> {
         std::mem::ManuallyDrop::new(ledger_dir::load_ledger_for_forecast(&ctx.dir, ctx.as_of, args.weeks)?);
     // The backtest is a forecast of its own, from another day: made beside this one, on
     // another core (each was half of the command's time after the load, on one thread).
-    let (f, b) = std::thread::scope(|scope| {
-        let then = scope.spawn(|| backtest(&ledger, ctx.as_of, args.weeks));
-        let now = forecast(&ledger, ctx.as_of, args.weeks);
-        (now, then.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
+    let (f, b) = crate::core::both(
+        || forecast(&ledger, ctx.as_of, args.weeks),
+        || backtest(&ledger, ctx.as_of, args.weeks),
+    );
     let (f, b) = (f?, b?);
     let sheets = || {
         vec![

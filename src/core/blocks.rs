@@ -194,9 +194,7 @@ fn merge_parts_on<T: Send, U: Send>(
 fn runs_in_order<T>(parts: &[Blocks<T>], key: &impl Fn(&T) -> u64) -> Vec<(usize, usize)> {
     let mut heads: Vec<_> = parts.iter().map(|part| part.iter().peekable()).collect();
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    loop {
-        let first = heads.iter_mut().enumerate().filter_map(|(at, head)| Some((key(head.peek()?), at))).min();
-        let Some((_, at)) = first else { break };
+    while let Some(at) = crate::core::next_part(&mut heads, |item| key(item)) {
         heads[at].next();
         match runs.last_mut() {
             Some((part, count)) if *part == at => *count += 1,

@@ -44,6 +44,30 @@ pub fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(4)
 }
 
+/// `here` on this thread and `beside` on another at the same time; both results. A panic on
+/// either is the caller's.
+pub fn both<A, B: Send>(here: impl FnOnce() -> A, beside: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let other = scope.spawn(beside);
+        let mine = here();
+        (mine, other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })
+}
+
+/// Which of several parts, each in order by `key`, holds the next item of their merged order:
+/// the smallest key, the first part on a tie; `None` when every part is done.
+pub fn next_part<I: Iterator>(
+    parts: &mut [std::iter::Peekable<I>],
+    key: impl Fn(&I::Item) -> u64,
+) -> Option<usize> {
+    parts
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(at, part)| Some((key(part.peek()?), at)))
+        .min()
+        .map(|(_, at)| at)
+}
+
 /// `work` of every item on `workers` threads that each take the next item not yet taken, the
 /// first of them running `first` before it takes any (work the items may wait for, done while
 /// the others take items that need none of it); the results in the items' order.

@@ -70,11 +70,7 @@ fn sorted_positions<'t, T: Sync>(
         return sorted(0..items.len()).into_iter().map(|k| k.2).collect();
     }
     let middle = items.len() / 2;
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| sorted(middle..items.len()));
-        let first = sorted(0..middle);
-        (first, second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
+    let (first, second) = crate::core::both(|| sorted(0..middle), || sorted(middle..items.len()));
     let mut order = Vec::with_capacity(items.len());
     let (mut a, mut b) = (first.into_iter().peekable(), second.into_iter().peekable());
     loop {

@@ -236,14 +236,11 @@ pub fn repeated_hashes(mut parts: Vec<Vec<u64>>) -> rustc_hash::FxHashSet<u64> {
             first.sort_unstable();
         }
     });
-    let mut heads: Vec<std::iter::Peekable<std::slice::Iter<'_, u64>>> =
-        parts.iter().map(|p| p.iter().peekable()).collect();
+    let mut heads: Vec<_> = parts.iter().map(|p| p.iter().peekable()).collect();
     let mut repeated = rustc_hash::FxHashSet::default();
     let mut last = None;
-    while let Some((&hash, part)) =
-        heads.iter_mut().enumerate().filter_map(|(i, h)| Some((*h.peek()?, i))).min()
-    {
-        heads[part].next();
+    while let Some(part) = crate::core::next_part(&mut heads, |hash| **hash) {
+        let Some(&hash) = heads[part].next() else { break };
         if last == Some(hash) {
             repeated.insert(hash);
         }
