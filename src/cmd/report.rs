@@ -144,7 +144,10 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
     let credit = CreditBook::merge_all(credits, as_of);
     let mut book = OpenBook::merge_all(books, as_of);
     book.apply_credits();
-    let journal = crate::io::journal_file::load_facts(&ctx.dir, as_of)?;
+    // Only the key figures read the journal (reminders and collections in the year, disputed
+    // amounts): the aging rows alone, the CSV, need none of it.
+    let journal =
+        if figures { crate::io::journal_file::load_facts(&ctx.dir, as_of)? } else { Default::default() };
     // Each debtor's own law and its segment's interest settings, as `dun due` computes them.
     let basis = if figures { InterestBasis::new(&policy, &customers, as_of) } else { None };
     let input = AgingInput { customers, bounds: &policy.buckets, flow, journal, interest: basis.as_ref() };

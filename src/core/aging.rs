@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::charges::{Law, interest_on};
 use super::credit::WatchItem;
-use super::ledger::{OpenBook, Owner};
+use super::ledger::{OpenBook, OpenItem, Owner};
 use super::model::{Currency, CustomerBrief, InvoiceRecord, Registered};
 use super::money::{CheckedSum, MoneySum, Overflow, checked_sum};
 use super::policy::{InterestMode, Policy, Rules};
@@ -287,13 +287,6 @@ impl<'a> InterestBasis<'a> {
         Some(InterestBasis { policy, as_of, scopes, class_of, carried: RefCell::default() })
     }
 
-    fn class(&self, owner: Owner) -> u32 {
-        match owner {
-            Owner::Known(i) => self.class_of.get(i as usize).copied().unwrap_or(0),
-            Owner::Unknown(_) => 0,
-        }
-    }
-
     /// Interest per unit of principal open from `due` to the as-of date for a debtor of `class`.
     pub fn factor(&self, due: NaiveDate, class: u32) -> Decimal {
         let rules = &self.scopes[(class >> 16) as usize];
@@ -342,55 +335,25 @@ pub fn aging(
     labels: Vec<String>,
 ) -> Result<AgingReport, Overflow> {
     let nbuckets = input.bounds.len() + 2;
-    let mut per_currency: SmallMap<[MoneySum; 4]> = SmallMap::default();
-    // Interest is open × a factor of the due date: sum the open amounts per currency and due
-    // date, and multiply once per date at the end.
-    let mut overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate, u32), MoneySum> =
-        rustc_hash::FxHashMap::default();
-    let check_disputes = !input.journal.disputed.is_empty();
     let mut items = std::mem::take(&mut book.items);
-    // In place: a stable sort would need half the items again as a buffer, and this is the
-    // report's largest moment.
-    items.sort_unstable_by_key(|i| (i.owner, i.currency));
+    let book: &OpenBook = book;
+    let of = TallyOf {
+        book,
+        customers: &input.customers,
+        bounds: input.bounds,
+        labels: &labels,
+        disputed: Some(&input.journal.disputed).filter(|d| !d.is_empty()),
+        class_of: input.interest.map(|basis| basis.class_of.as_slice()),
+    };
+    let halves = items.len() >= IN_HALVES_FROM && crate::core::workers() > 1;
+    let Tally { mut rows, per_currency, overdue_by_due } = tally_in_parts(&mut items, &of, halves)?;
+    drop(items);
     let mut figures = KeyFigures {
         invoices_due_12m: input.flow.invoices_due_12m,
         reminded_12m: input.journal.reminded_12m,
         collected_12m: input.journal.collected_12m,
         ..KeyFigures::default()
     };
-    let mut rows = Vec::new();
-    let mut sums = vec![MoneySum::default(); nbuckets];
-    for (i, item) in items.iter().enumerate() {
-        let days = (book.as_of - item.due).num_days();
-        let bucket = bucket_index(days, input.bounds);
-        sums[bucket].add(item.open);
-        let cf = per_currency.entry(item.currency);
-        // open, overdue, credit, disputed
-        cf[0].add(item.open);
-        if bucket > 0 {
-            cf[1].add(item.open);
-        }
-        if item.open.is_sign_negative() {
-            cf[2].add(item.open);
-        }
-        if check_disputes && input.journal.disputed.contains(book.number(item)) {
-            cf[3].add(item.open);
-        }
-        if let Some(basis) = input.interest.filter(|_| bucket > 0 && item.open > Decimal::ZERO) {
-            overdue_by_due
-                .entry((item.currency, item.due, basis.class(item.owner)))
-                .or_default()
-                .add(item.open);
-        }
-        let row_ends =
-            items.get(i + 1).is_none_or(|next| (next.owner, next.currency) != (item.owner, item.currency));
-        if row_ends {
-            let row = finish_row(book, &input, &labels, (item.owner, item.currency), &sums)?;
-            sums.fill(MoneySum::default());
-            rows.extend(row);
-        }
-    }
-    drop(items);
     sort_rows(&mut rows, &input.customers);
     let totals = currency_totals(&rows, &labels, nbuckets)?;
     let mut interest: SmallMap<CheckedSum> = SmallMap::default();
@@ -420,6 +383,125 @@ pub fn aging(
     Ok(AgingReport { as_of: book.as_of, labels, rows, totals, figures, customers: input.customers })
 }
 
+/// What the rows of a book are summed from, shared by the threads that sum its parts.
+struct TallyOf<'a> {
+    book: &'a OpenBook,
+    customers: &'a [CustomerBrief],
+    bounds: &'a [u32],
+    labels: &'a [String],
+    /// The disputed invoice numbers, when there are any.
+    disputed: Option<&'a HashSet<String>>,
+    /// Each register customer's interest class ([`InterestBasis`]), when interest is worked out.
+    class_of: Option<&'a [u32]>,
+}
+
+/// The rows of some customers and what they add to the book's figures.
+#[derive(Default)]
+struct Tally {
+    rows: Vec<AgingRow>,
+    /// Per currency: open, overdue, credit, disputed.
+    per_currency: SmallMap<[MoneySum; 4]>,
+    /// Interest is open × a factor of the due date: the overdue amounts summed per currency,
+    /// due date and interest class, multiplied once per date at the end.
+    overdue_by_due: rustc_hash::FxHashMap<(Currency, NaiveDate, u32), MoneySum>,
+}
+
+/// From this many items the book is summed in two parts on two threads.
+const IN_HALVES_FROM: usize = 16_384;
+
+/// Sorts the items by customer and currency and sums them into rows; with `halves` (a large
+/// book, more than one core) in two parts that share no row, each sorted and summed on a
+/// thread of its own: the sort was the report's one long stretch on a single core after the
+/// scan. The parts' rows follow each other in order, as one sort's would.
+fn tally_in_parts(items: &mut [OpenItem], of: &TallyOf<'_>, halves: bool) -> Result<Tally, Overflow> {
+    let at = if halves { split_by_row(items) } else { 0 };
+    if at == 0 {
+        return tally(items, of);
+    }
+    let (first, second) = items.split_at_mut(at);
+    let (first, second) = crate::core::both(|| tally(first, of), || tally(second, of));
+    let (mut first, second) = (first?, second?);
+    first.rows.extend(second.rows);
+    for (currency, sums) in second.per_currency {
+        for (acc, sum) in first.per_currency.entry(currency).iter_mut().zip(&sums) {
+            acc.merge(sum);
+        }
+    }
+    for (key, sum) in second.overdue_by_due {
+        first.overdue_by_due.entry(key).or_default().merge(&sum);
+    }
+    Ok(first)
+}
+
+/// The key the rows are made by: one row per customer and currency.
+fn row_key(item: &OpenItem) -> (Owner, Currency) {
+    (item.owner, item.currency)
+}
+
+/// Moves the items whose row key is below a pivot (the middle of a sample of keys) before the
+/// others, in place; where they end. 0 when the sample's middle is the smallest key (one
+/// customer owns most of the book): then there is nothing to split.
+fn split_by_row(items: &mut [OpenItem]) -> usize {
+    if items.is_empty() {
+        return 0;
+    }
+    let step = (items.len() / 64).max(1);
+    let mut sample: Vec<(Owner, Currency)> = items.iter().step_by(step).map(row_key).collect();
+    sample.sort_unstable();
+    let pivot = sample[sample.len() / 2];
+    let (mut low, mut high) = (0, items.len());
+    loop {
+        while low < high && row_key(&items[low]) < pivot {
+            low += 1;
+        }
+        while low < high && row_key(&items[high - 1]) >= pivot {
+            high -= 1;
+        }
+        if low >= high {
+            return low;
+        }
+        items.swap(low, high - 1);
+    }
+}
+
+/// Sorts `items` by customer and currency and sums each run of one customer and currency into
+/// its row. In place: a stable sort would need half the items again as a buffer, and this is
+/// the report's largest moment.
+fn tally(items: &mut [OpenItem], of: &TallyOf<'_>) -> Result<Tally, Overflow> {
+    items.sort_unstable_by_key(row_key);
+    let mut out = Tally::default();
+    let mut sums = vec![MoneySum::default(); of.bounds.len() + 2];
+    for (i, item) in items.iter().enumerate() {
+        let days = (of.book.as_of - item.due).num_days();
+        let bucket = bucket_index(days, of.bounds);
+        sums[bucket].add(item.open);
+        let cf = out.per_currency.entry(item.currency);
+        cf[0].add(item.open);
+        if bucket > 0 {
+            cf[1].add(item.open);
+        }
+        if item.open.is_sign_negative() {
+            cf[2].add(item.open);
+        }
+        if of.disputed.is_some_and(|disputed| disputed.contains(of.book.number(item))) {
+            cf[3].add(item.open);
+        }
+        if let Some(class_of) = of.class_of.filter(|_| bucket > 0 && item.open > Decimal::ZERO) {
+            // An unknown customer's class is 0 (see `InterestBasis::class_of`).
+            let class = match item.owner {
+                Owner::Known(c) => class_of.get(c as usize).copied().unwrap_or(0),
+                Owner::Unknown(_) => 0,
+            };
+            out.overdue_by_due.entry((item.currency, item.due, class)).or_default().add(item.open);
+        }
+        if items.get(i + 1).is_none_or(|next| row_key(next) != row_key(item)) {
+            out.rows.extend(finish_row(of, row_key(item), &sums)?);
+            sums.fill(MoneySum::default());
+        }
+    }
+    Ok(out)
+}
+
 /// What a bucket is called in an error: its label, or its position when there are none.
 fn bucket_name(labels: &[String], k: usize) -> String {
     labels.get(k).cloned().unwrap_or_else(|| format!("bucket {}", k + 1))
@@ -427,13 +509,12 @@ fn bucket_name(labels: &[String], k: usize) -> String {
 
 /// The row of one customer and currency from its bucket sums; `None` when all is zero.
 fn finish_row(
-    book: &OpenBook,
-    input: &AgingInput<'_>,
-    labels: &[String],
+    of: &TallyOf<'_>,
     (owner, currency): (Owner, Currency),
     sums: &[MoneySum],
 ) -> Result<Option<AgingRow>, Overflow> {
-    let whose = || format!("customer \"{}\" in {currency}", book.customer_id(owner, &input.customers));
+    let (book, labels) = (of.book, of.labels);
+    let whose = || format!("customer \"{}\" in {currency}", book.customer_id(owner, of.customers));
     let buckets = sums
         .iter()
         .enumerate()
@@ -450,7 +531,7 @@ fn finish_row(
     }
     let who = match owner {
         Owner::Known(c) => Who::Customer(c),
-        Owner::Unknown(_) => Who::Unknown(book.customer_id(owner, &input.customers).into()),
+        Owner::Unknown(_) => Who::Unknown(book.customer_id(owner, of.customers).into()),
     };
     Ok(Some(AgingRow { who, currency, buckets, total }))
 }

@@ -281,3 +281,67 @@ mod accrued_interest {
         }
     }
 }
+
+proptest! {
+    /// The book summed in two parts on two threads gives what one sort and one pass give: the
+    /// same rows in the same order, the same per-currency sums and interest bases; and the split
+    /// leaves no row's items on both sides.
+    #[test]
+    fn halves_sum_as_one(
+        invoices in proptest::collection::vec((0u8..7, 0u8..3, 0i64..200, -5_000i64..500_000, any::<bool>()), 0..200),
+    ) {
+        let as_of = NaiveDate::from_str("2026-11-30").unwrap();
+        let base = NaiveDate::from_str("2026-06-01").unwrap();
+        let numbers: Vec<String> = (0..invoices.len()).map(|i| i.to_string()).collect();
+        let ids = ["A", "B", "C", "D", "E", "F", "G"];
+        let mut book = OpenBook::new(as_of);
+        let mut disputed = HashSet::new();
+        for (i, &(cust, cur, due, cents, dispute)) in invoices.iter().enumerate() {
+            let record = InvoiceRecord {
+                line: i as u64 + 2,
+                number: &numbers[i],
+                customer: ids[cust as usize],
+                issued: base,
+                due: base + chrono::Days::new(due as u64),
+                amount: Decimal::new(cents, 2),
+                paid: Decimal::ZERO,
+                balance: None,
+                currency: Currency::parse(["SEK", "EUR", "NOK"][cur as usize]).unwrap(),
+                reference: None,
+                paid_on: None,
+                credits: None,
+                description: None,
+                discount: None,
+            };
+            book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
+            if dispute {
+                disputed.insert(numbers[i].clone());
+            }
+        }
+        let of = TallyOf {
+            book: &book,
+            customers: &[],
+            bounds: &[30, 60, 90],
+            labels: &[],
+            disputed: Some(&disputed),
+            class_of: Some(&[]),
+        };
+        let mut items = book.items.clone();
+        let at = split_by_row(&mut items);
+        let below = items[..at].iter().map(row_key).max();
+        if let (Some(below), Some(above)) = (below, items[at..].iter().map(row_key).min()) {
+            prop_assert!(below < above, "a row on both sides of the split: {:?} {:?}", below, above);
+        }
+        let one = tally_in_parts(&mut book.items.clone(), &of, false).unwrap();
+        let two = tally_in_parts(&mut book.items.clone(), &of, true).unwrap();
+        prop_assert_eq!(&one.rows, &two.rows);
+        let sums = |t: &Tally| t.per_currency.0.iter().map(|(c, s)| (*c, s.map(|m| m.total()))).collect::<Vec<_>>();
+        prop_assert_eq!(sums(&one), sums(&two));
+        let bases = |t: Tally| {
+            let mut v: Vec<_> = t.overdue_by_due.into_iter().map(|(k, m)| (k, m.total())).collect();
+            v.sort_unstable();
+            v
+        };
+        prop_assert_eq!(bases(one), bases(two));
+    }
+}
