@@ -407,3 +407,15 @@ fn an_unclosed_quote_early_in_a_large_file_is_an_error_at_its_line() {
     let err = refused(&l, &["invoices.csv:5:", "not closed within 16 MiB", "close the quote or delete it"]);
     assert!(!err.contains("cannot read"), "{err}");
 }
+
+/// A customer id given twice is an error on the second line, naming the first, whether the
+/// ids are numbers of one shape (known distinct without a map when none repeats) or not.
+#[test]
+fn a_customer_id_given_twice_is_an_error_on_its_second_line() {
+    let l = ledger();
+    l.write("customers.csv", &CUSTOMERS.replace("C4,Dal AB", "C2,Dal AB"));
+    refused(&l, &["customers.csv:5:", "customer id \"C2\" appears again (first on line 3)"]);
+    let named = CUSTOMERS.replace("C1,", "Alfa,").replace("C3,", "Alfa,");
+    l.write("customers.csv", &named).write("invoices.csv", &INVOICES.replace(",C1,", ",Alfa,"));
+    refused(&l, &["customers.csv:4:", "customer id \"Alfa\" appears again (first on line 2)"]);
+}

@@ -19,8 +19,8 @@ use crate::core::policy::{Policy, Rules};
 
 mod index;
 mod open_book;
-pub use index::CustomerIndex;
 use index::PositionIndex;
+pub use index::{CustomerIndex, numbered_and_distinct};
 pub use open_book::{OpenBook, OpenItem, Owner};
 
 /// The payments of `payments.csv` made by the as-of date, summed per invoice and per reference.
@@ -535,6 +535,21 @@ impl Ledger {
 
 #[cfg(test)]
 mod index_tests {
+    use super::numbered_and_distinct;
+
+    #[test]
+    fn numbered_ids_are_known_distinct_without_a_map() {
+        let distinct = |ids: &[&str]| numbered_and_distinct(ids.len(), |i| ids[i]);
+        assert!(distinct(&["C001", "C003", "C002"]));
+        assert!(distinct(&["7", "12", "100"]));
+        assert!(!distinct(&["C001", "C002", "C001"]), "a number twice");
+        // One number written two ways could be one customer or two: not known distinct.
+        assert!(!distinct(&["C1", "C01"]));
+        assert!(!distinct(&["Alfa", "Berg"]), "not numbers");
+        assert!(!distinct(&["C001", "K002"]), "two prefixes");
+        assert!(!distinct(&[]));
+    }
+
     use super::*;
     use crate::core::model::CustomerBrief;
 
