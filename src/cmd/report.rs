@@ -48,8 +48,13 @@ pub fn run(ctx: &Context, _args: &ReportArgs) -> Result<()> {
     let view = View::new(format!("Aging as of {}", report.as_of), sheets)
         .text_to(|color, out| write_table(&report, color, out))
         .json_to(|out| write_json(&report, out))
-        .csv(|dialect| csv_report(&report, dialect));
-    ctx.emit(view, Some(&policy))
+        .csv(|dialect| csv_report(&report, dialect))
+        .csv_to(|dialect, out| csv_out::write_rows(&AgingRows::new(&report), dialect, out));
+    ctx.emit(view, Some(&policy))?;
+    // A million customers' rows and register took a tenth of a second to free after the
+    // output was written.
+    crate::core::drop_beside(report);
+    Ok(())
 }
 
 /// Month-ends shown in the picture, besides the as-of date.
