@@ -258,8 +258,14 @@ pub fn format_money_grouped(amount: Decimal) -> String {
 /// sums of billions of such amounts, fees, interest over a century, never overflow or wrap.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
 
+/// `value` when its size is below [`MAX_AMOUNT`] (10^15). Compared on the mantissa: |value| <
+/// 10^15 when |mantissa| < 10^(15 + scale), and a mantissa (below 2^96) is always below 10^29.
+/// Two `Decimal` comparisons per amount, each rescaling one side, were 5 % of `dun report`.
 fn bounded(value: Decimal) -> Result<Decimal, AmountError> {
-    if value.abs() >= MAX_AMOUNT { Err(AmountError::TooLarge) } else { Ok(value) }
+    const MAX_DIGITS: u32 = 15;
+    let limit = MAX_DIGITS + value.scale();
+    let within = limit >= 29 || value.mantissa().unsigned_abs() < 10u128.pow(limit);
+    if within { Ok(value) } else { Err(AmountError::TooLarge) }
 }
 
 pub fn parse_amount(text: &str) -> Result<Decimal, AmountError> {
@@ -553,6 +559,21 @@ mod bound_tests {
                     proptest::prop_assert!(v.abs() < MAX_AMOUNT);
                 }
             }
+        }
+
+        /// The bound on the mantissa is the bound on the value, at every scale and size, and
+        /// right at the edge (10^15 written with any number of decimals).
+        #[test]
+        fn bounded_on_the_mantissa_is_bounded_on_the_value(
+            lo in proptest::prelude::any::<u32>(), mid in proptest::prelude::any::<u32>(),
+            hi in proptest::prop_oneof![proptest::prelude::Just(0u32), 0u32..4, proptest::prelude::any::<u32>()],
+            negative in proptest::prelude::any::<bool>(), scale in 0u32..=28,
+        ) {
+            let v = Decimal::from_parts(lo, mid, hi, negative, scale);
+            proptest::prop_assert_eq!(bounded(v).is_ok(), v.abs() < MAX_AMOUNT, "{}", v);
+            let edge = Decimal::from_i128_with_scale(10i128.pow(15 + scale.min(13)), scale.min(13));
+            proptest::prop_assert!(bounded(edge).is_err());
+            proptest::prop_assert!(bounded(edge - Decimal::new(1, scale.min(13))).is_ok());
         }
     }
 }
