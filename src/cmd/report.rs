@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::cli::ReportArgs;
 use crate::context::Context;
 use crate::core::aging::{AgingInput, AgingReport, AgingRow, FlowFigures, InterestBasis, Who, aging};
-use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_by};
+use crate::core::credit::{CreditBook, Figure, PaymentDates, WatchReason, watch_list_on_cores};
 use crate::core::insight::discount::DiscountBook;
 use crate::core::insight::effectiveness::effectiveness;
 use crate::core::insight::forecast::{backtest, forecast};
@@ -181,7 +181,7 @@ pub fn compute(ctx: &Context, figures: bool) -> Result<AgingReport> {
         exposure.binary_search_by_key(&(i, c), |e| (e.0, e.1)).map_or(Decimal::ZERO, |at| exposure[at].2)
     };
     let settled = credit.settle();
-    let watch = watch_list_by(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
+    let watch = watch_list_on_cores(&report.customers, &policy, owed, |i| settled.behaviour(i), as_of);
     report.figures.credit_watch = watch;
     report.figures.discounts = discounts.figures()?;
     Ok(report)

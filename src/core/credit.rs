@@ -667,9 +667,59 @@ pub fn watch_list_by<C: CreditCustomer>(
     behaviour: impl Fn(usize) -> Option<Behaviour>,
     as_of: NaiveDate,
 ) -> Vec<WatchItem> {
+    watch_part(customers, 0, policy, (&exposure, &behaviour), as_of)
+}
+
+/// From this many customers [`watch_list_on_cores`] makes the list in two halves.
+const WATCH_IN_HALVES_FROM: usize = 16_384;
+
+/// [`watch_list_by`] for a caller with the machine to itself (`dun report`, after its scan): a
+/// large register's two halves each on a thread of its own. Each customer's behaviour is worked
+/// out here (averages of days late, divided and rounded): a tenth of a second on one core for a
+/// hundred thousand customers. `dun check` runs it as one of its parts, beside the others.
+pub fn watch_list_on_cores<C: CreditCustomer + Sync>(
+    customers: &[C],
+    policy: &Policy,
+    exposure: impl Fn(u32, Currency) -> Decimal + Sync,
+    behaviour: impl Fn(usize) -> Option<Behaviour> + Sync,
+    as_of: NaiveDate,
+) -> Vec<WatchItem> {
+    let halves = customers.len() >= WATCH_IN_HALVES_FROM && crate::core::workers() > 1;
+    watch_list_in_parts(customers, policy, (&exposure, &behaviour), as_of, halves)
+}
+
+/// The watch list; with `halves`, the register's two halves each on a thread of its own, their
+/// lists joined in register order.
+fn watch_list_in_parts<C: CreditCustomer + Sync>(
+    customers: &[C],
+    policy: &Policy,
+    lookups: (&(impl Fn(u32, Currency) -> Decimal + Sync), &(impl Fn(usize) -> Option<Behaviour> + Sync)),
+    as_of: NaiveDate,
+    halves: bool,
+) -> Vec<WatchItem> {
+    if !halves {
+        return watch_part(customers, 0, policy, lookups, as_of);
+    }
+    let mid = customers.len() / 2;
+    let (mut first, second) = crate::core::both(
+        || watch_part(&customers[..mid], 0, policy, lookups, as_of),
+        || watch_part(&customers[mid..], mid, policy, lookups, as_of),
+    );
+    first.extend(second);
+    first
+}
+
+/// The watch list of `customers`, the register's from position `from` on.
+fn watch_part<C: CreditCustomer>(
+    customers: &[C],
+    from: usize,
+    policy: &Policy,
+    (exposure, behaviour): (&impl Fn(u32, Currency) -> Decimal, &impl Fn(usize) -> Option<Behaviour>),
+    as_of: NaiveDate,
+) -> Vec<WatchItem> {
     let mut by_segment: HashMap<Option<&str>, CreditRules> = HashMap::new();
     let mut list = Vec::new();
-    for (i, customer) in customers.iter().enumerate() {
+    for (i, customer) in customers.iter().enumerate().map(|(i, c)| (from + i, c)) {
         let index = i as u32;
         let rules = *by_segment.entry(customer.segment()).or_insert_with(|| {
             let r = policy.rules(customer.segment()).unwrap_or_else(|| policy.base_rules());

@@ -328,3 +328,31 @@ fn a_discount_taken_in_time_settles_the_invoice_for_the_trend() {
 fn the_counts_every_invoice_updates_stay_small() {
     assert!(std::mem::size_of::<Facts>() <= 24, "{} bytes", std::mem::size_of::<Facts>());
 }
+
+/// The watch list made in two halves on two threads is the list made in one pass: the same
+/// customers, in register order, with their register positions and reasons.
+#[test]
+fn watch_list_in_halves_is_the_list_in_one() {
+    let policy = Policy::from_toml(POLICY).unwrap();
+    let as_of = date("2026-11-30");
+    for n in [0usize, 1, 2, 7, 40] {
+        let customers: Vec<Customer> = (0..n).map(|i| customer(&format!("C{i:03}"), i as u64 + 2)).collect();
+        let exposure = |i: u32, _: Currency| d(i64::from(i) * 3_000);
+        let behaviour = |i: usize| {
+            i.is_multiple_of(3)
+                .then(|| Behaviour { first_issued: Some(date("2026-11-01")), ..Behaviour::default() })
+        };
+        let one = watch_list_in_parts(&customers, &policy, (&exposure, &behaviour), as_of, false);
+        let two = watch_list_in_parts(&customers, &policy, (&exposure, &behaviour), as_of, true);
+        assert_eq!(one, two, "{n} customers");
+        if n == 40 {
+            // Over the limit (50,000) from the 17th customer; new and over 20,000 from the 7th.
+            assert!(one.iter().any(|w| w.index == 39 && w.customer == "C039"), "{one:?}");
+            assert!(
+                one.iter().any(|w| w.index == 9
+                    && w.reasons.iter().any(|r| matches!(r, WatchReason::NewCustomer { .. })))
+            );
+            assert!(one.windows(2).all(|w| w[0].index < w[1].index));
+        }
+    }
+}
