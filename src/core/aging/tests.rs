@@ -15,6 +15,33 @@ fn buckets_follow_the_bounds() {
     assert_eq!(bucket_index(91, &b), 4);
 }
 
+/// The `i`-th invoice of a test ledger (line `i` + 2), unpaid: `cents` of `currency` owed by
+/// `customer`, issued and due on the dates given.
+fn unpaid<'a>(
+    i: usize,
+    number: &'a str,
+    (customer, currency): (&'a str, &str),
+    (issued, due): (NaiveDate, NaiveDate),
+    cents: i64,
+) -> InvoiceRecord<'a> {
+    InvoiceRecord {
+        line: i as u64 + 2,
+        number,
+        customer,
+        issued,
+        due,
+        amount: Decimal::new(cents, 2),
+        paid: Decimal::ZERO,
+        balance: None,
+        currency: Currency::parse(currency).unwrap(),
+        reference: None,
+        paid_on: None,
+        credits: None,
+        description: None,
+        discount: None,
+    }
+}
+
 fn input<'a>(bounds: &'a [u32], flow: FlowFigures) -> AgingInput<'a> {
     AgingInput { customers: Vec::new(), bounds, flow, journal: JournalFacts::default(), interest: None }
 }
@@ -85,22 +112,8 @@ proptest! {
             let mut book = OpenBook::new(as_of);
             for (i, &(issued, terms, cents)) in invoices.iter().enumerate() {
                 let issued = base + chrono::Days::new(issued as u64);
-                let record = InvoiceRecord {
-                    line: i as u64 + 2,
-                    number: &numbers[i],
-                    customer: "A",
-                    issued,
-                    due: issued + chrono::Days::new(terms as u64),
-                    amount: Decimal::new(cents, 2),
-                    paid: Decimal::ZERO,
-                    balance: None,
-                    currency: Currency::parse("SEK").unwrap(),
-                    reference: None,
-                    paid_on: None,
-                    credits: None,
-                    description: None,
-                    discount: None,
-                };
+                let due = issued + chrono::Days::new(terms as u64);
+                let record = unpaid(i, &numbers[i], ("A", "SEK"), (issued, due), cents);
                 book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
             }
             book.apply_credits();
@@ -297,22 +310,8 @@ proptest! {
         let mut book = OpenBook::new(as_of);
         let mut disputed = HashSet::new();
         for (i, &(cust, cur, due, cents, dispute)) in invoices.iter().enumerate() {
-            let record = InvoiceRecord {
-                line: i as u64 + 2,
-                number: &numbers[i],
-                customer: ids[cust as usize],
-                issued: base,
-                due: base + chrono::Days::new(due as u64),
-                amount: Decimal::new(cents, 2),
-                paid: Decimal::ZERO,
-                balance: None,
-                currency: Currency::parse(["SEK", "EUR", "NOK"][cur as usize]).unwrap(),
-                reference: None,
-                paid_on: None,
-                credits: None,
-                description: None,
-                discount: None,
-            };
+            let owner = (ids[cust as usize], ["SEK", "EUR", "NOK"][cur as usize]);
+            let record = unpaid(i, &numbers[i], owner, (base, base + chrono::Days::new(due as u64)), cents);
             book.push(&record, &CustomerIndex::default(), &PaymentIndex::default());
             if dispute {
                 disputed.insert(numbers[i].clone());
