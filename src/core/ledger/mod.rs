@@ -535,7 +535,8 @@ impl Ledger {
 
 #[cfg(test)]
 mod index_tests {
-    use super::numbered_and_distinct;
+    use super::*;
+    use crate::core::model::CustomerBrief;
 
     #[test]
     fn numbered_ids_are_known_distinct_without_a_map() {
@@ -549,9 +550,6 @@ mod index_tests {
         assert!(!distinct(&["C001", "K002"]), "two prefixes");
         assert!(!distinct(&[]));
     }
-
-    use super::*;
-    use crate::core::model::CustomerBrief;
 
     fn index_of(ids: &[&str]) -> Vec<Option<u32>> {
         let customers: Vec<CustomerBrief> = ids

@@ -272,16 +272,25 @@ pub fn read_customers_noted<T: Registered + Send>(
     // the register to its end), on every core (issue #14: concatenated and sorted by line, a
     // register of a million customers kept one core busy for a tenth of a second).
     let customers = merge_parts(parts, |c| c.line(), |c| c);
+    findings.extend(repeated_ids(&customers, display));
+    if !findings.is_empty() {
+        bail!("{}", summarize(&mut findings));
+    }
+    Ok((customers, noted))
+}
+
+/// An error on each line of the register whose id an earlier line has, naming that line.
+fn repeated_ids<T: Registered>(customers: &[T], display: &str) -> Vec<Finding> {
     // Ids that are all numbers of one shape and no number twice are distinct (the register's
     // usual ids, `C000123`): then no map of every id is needed to know it.
-    let distinct = crate::core::ledger::numbered_and_distinct(customers.len(), |i| customers[i].id());
-    let mut seen = rustc_hash::FxHashMap::with_capacity_and_hasher(
-        if distinct { 0 } else { customers.len() },
-        Default::default(),
-    );
-    for c in customers.iter().filter(|_| !distinct) {
+    if crate::core::ledger::numbered_and_distinct(customers.len(), |i| customers[i].id()) {
+        return Vec::new();
+    }
+    let mut seen = rustc_hash::FxHashMap::with_capacity_and_hasher(customers.len(), Default::default());
+    let mut repeated = Vec::new();
+    for c in customers {
         if let Some(first) = seen.insert(c.id(), c.line()) {
-            findings.push(Finding::error(
+            repeated.push(Finding::error(
                 display.to_owned(),
                 c.line(),
                 "id",
@@ -293,10 +302,7 @@ pub fn read_customers_noted<T: Registered + Send>(
             ));
         }
     }
-    if !findings.is_empty() {
-        bail!("{}", summarize(&mut findings));
-    }
-    Ok((customers, noted))
+    repeated
 }
 
 /// What reading a file found besides its rows: findings that are not errors in a field, and
