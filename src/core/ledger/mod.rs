@@ -549,6 +549,12 @@ mod index_tests {
         assert!(!distinct(&["Alfa", "Berg"]), "not numbers");
         assert!(!distinct(&["C001", "K002"]), "two prefixes");
         assert!(!distinct(&[]));
+        assert!(distinct(&["Kö-12", "Kö-7"]), "a prefix of any letters");
+        assert!(!distinct(&["Kö-12", "K-7"]));
+        assert!(!distinct(&["C1", "C2a"]), "not a number after the prefix");
+        assert!(!distinct(&["C1", "C1234567890"]), "ten digits");
+        assert!(!distinct(&["C01", "C2"]), "leading zeros and no fixed width");
+        assert!(distinct(&["C10", "C2"]), "no leading zeros, any width");
     }
 
     fn index_of(ids: &[&str]) -> Vec<Option<u32>> {
