@@ -15,7 +15,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::interest::{InterestResult, accrue, accrue_total};
-use super::ledger::Ledger;
+use super::ledger::{Debtor, Ledger};
 use super::model::{Customer, Invoice, InvoiceRecord};
 use super::policy::{Charge, InterestMode, Policy, Rules};
 use super::rules::calendar::{MovedDue, moved_due};
@@ -26,6 +26,9 @@ use super::rules::{self, DayCount, FeeCurrency, FeeRequest, LawDates, RatePeriod
 pub struct Law<'a> {
     pub pack: &'static RulePack,
     pub consumer: bool,
+    /// The debtor is a business of the register: it owes the fixed compensation for recovery
+    /// costs (a consumer, or a customer the register lacks, does not).
+    pub business: bool,
     pub policy: &'a Policy,
     pub rules: &'a Rules,
 }
@@ -34,18 +37,30 @@ impl<'a> Law<'a> {
     /// The consumer's country for consumers, the company's for businesses (and for invoices
     /// of unknown customers).
     pub fn of(policy: &'a Policy, customer: Option<&Customer>, rules: &'a Rules) -> Law<'a> {
-        let consumer = customer.is_some_and(|c| c.kind.is_consumer());
-        let pack = match customer {
-            Some(c) if consumer => rules::rules_for(c.country()),
-            _ => rules::rules_for(&policy.country),
-        };
-        Law { pack, consumer, policy, rules }
+        match customer {
+            Some(c) => Self::of_kind(policy, c.country(), c.kind.is_consumer(), rules),
+            None => Self::of_unknown(policy, rules),
+        }
     }
 
-    /// The law of a debtor given by country and kind (the report's compact register).
+    /// [`Law::of`] a customer by its [`Debtor`] (`None`: a customer the register lacks).
+    pub fn of_debtor(policy: &'a Policy, debtor: Option<&Debtor>, rules: &'a Rules) -> Law<'a> {
+        match debtor {
+            Some(d) => Self::of_kind(policy, &d.country, d.consumer, rules),
+            None => Self::of_unknown(policy, rules),
+        }
+    }
+
+    /// The law of a customer of the register given by country and kind.
     pub fn of_kind(policy: &'a Policy, country: &str, consumer: bool, rules: &'a Rules) -> Law<'a> {
         let pack = if consumer { rules::rules_for(country) } else { rules::rules_for(&policy.country) };
-        Law { pack, consumer, policy, rules }
+        Law { pack, consumer, business: !consumer, policy, rules }
+    }
+
+    /// The law of an invoice whose customer the register lacks: the company's, as for a
+    /// business, with no compensation.
+    fn of_unknown(policy: &'a Policy, rules: &'a Rules) -> Law<'a> {
+        Law { pack: rules::rules_for(&policy.country), consumer: false, business: false, policy, rules }
     }
 
     pub fn dates(&self) -> LawDates {
@@ -258,7 +273,18 @@ pub fn reminder_fee(
     history: FeeHistory,
     on: NaiveDate,
 ) -> Result<FeeDecision, RuleViolation> {
-    let law = Law::of(&ledger.policy, customer, rules);
+    reminder_fee_under(&Law::of(&ledger.policy, customer, rules), invoice, history, on)
+}
+
+/// [`reminder_fee`] under the law of the invoice's customer (and its rules), worked out by
+/// the caller.
+pub fn reminder_fee_under(
+    law: &Law<'_>,
+    invoice: &Invoice,
+    history: FeeHistory,
+    on: NaiveDate,
+) -> Result<FeeDecision, RuleViolation> {
+    let rules = law.rules;
     let (legal_due, _) = law.legal_due(invoice.due);
     let request = FeeRequest {
         pack: law.pack,
@@ -282,7 +308,7 @@ pub fn reminder_fee(
     };
     match rules.reminder.fee() {
         Charge::Amount(fee) if fee.is_zero() => Ok(FeeDecision::default()),
-        Charge::Amount(_) if invoice.currency != ledger.policy.currency => Ok(FeeDecision::default()),
+        Charge::Amount(_) if invoice.currency != law.policy.currency => Ok(FeeDecision::default()),
         Charge::Amount(fee) => {
             FeeRequest { fee, ..request }.check()?;
             Ok(FeeDecision { fee, withheld: None })
@@ -323,25 +349,23 @@ pub fn compensation(
 ) -> Result<Compensation, RuleViolation> {
     let law = Law::of(&ledger.policy, customer, rules);
     let (legal_due, _) = law.legal_due(invoice.due);
-    compensation_from(&law, ledger, invoice, customer, legal_due, fees_charged, as_of, true)
+    compensation_from(&law, ledger, invoice, legal_due, fees_charged, as_of, true)
 }
 
 /// [`compensation`] under a law and from a legal due date already worked out (a claim works
 /// them out once); without the text of why none is charged unless `say_withheld` (the same
 /// figures either way).
-#[allow(clippy::too_many_arguments)] // compensation's facts, with the two a claim has worked out
 pub(crate) fn compensation_from(
     law: &Law<'_>,
     ledger: &Ledger,
     invoice: &Invoice,
-    customer: Option<&Customer>,
     legal_due: NaiveDate,
     fees_charged: Decimal,
     as_of: NaiveDate,
     say_withheld: bool,
 ) -> Result<Compensation, RuleViolation> {
     let rules = law.rules;
-    if customer.is_none_or(|c| c.kind.is_consumer()) || as_of <= legal_due {
+    if !law.business || as_of <= legal_due {
         return Ok(Compensation::default());
     }
     let fixed_on = legal_due.checked_add_days(Days::new(1)).unwrap_or(legal_due);

@@ -153,8 +153,7 @@ pub fn claim(
     claim_kept(ledger, invoice, customer, rules, earlier, new_fee, open, as_of, Detail::Full)
 }
 
-/// [`claim`], keeping as much of its working as `detail` says. The law and the legal due date
-/// are worked out once, for the interest, the compensation and the notes alike.
+/// [`claim`], keeping as much of its working as `detail` says.
 #[allow(clippy::too_many_arguments)] // the facts of one claim, one by one
 pub fn claim_kept(
     ledger: &Ledger,
@@ -167,8 +166,26 @@ pub fn claim_kept(
     as_of: NaiveDate,
     detail: Detail,
 ) -> Result<Claim, RuleViolation> {
-    let full = detail == Detail::Full;
     let law = Law::of(&ledger.policy, customer, rules);
+    claim_under(&law, ledger, invoice, earlier, new_fee, open, as_of, detail)
+}
+
+/// [`claim_kept`] under the law of the invoice's customer (and its rules), worked out by the
+/// caller. The legal due date is worked out once, for the interest, the compensation and the
+/// notes alike.
+#[allow(clippy::too_many_arguments)] // the facts of one claim, one by one
+pub fn claim_under(
+    law: &Law<'_>,
+    ledger: &Ledger,
+    invoice: &Invoice,
+    earlier: &[(NaiveDate, Decimal)],
+    new_fee: Decimal,
+    open: Decimal,
+    as_of: NaiveDate,
+    detail: Detail,
+) -> Result<Claim, RuleViolation> {
+    let full = detail == Detail::Full;
+    let law = *law;
     let (legal_due, moved) = law.legal_due(invoice.due);
     let mut fees: Vec<ClaimFee> = earlier
         .iter()
@@ -180,8 +197,7 @@ pub fn claim_kept(
     }
     let fees_total: Decimal = fees.iter().map(|f| f.amount).sum();
     let interest = charges::interest_from(&law, ledger, invoice, legal_due, as_of, full);
-    let compensation =
-        charges::compensation_from(&law, ledger, invoice, customer, legal_due, fees_total, as_of, full)?;
+    let compensation = charges::compensation_from(&law, ledger, invoice, legal_due, fees_total, as_of, full)?;
     let mut notes = Vec::new();
     if full {
         interest_notes(&law, legal_due, &interest, as_of, &mut notes);

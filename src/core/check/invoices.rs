@@ -174,8 +174,9 @@ fn check_invoice<'a>(
         f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
     };
     let position = ledger.customer_position(&inv.customer);
-    let customer = position.map(|at| &ledger.customers[at]);
-    let rules = ctx.rules_for(customer);
+    // The customer's debtor, not its record: see `Debtors`.
+    let debtor = position.and_then(|at| ledger.debtor(at));
+    let rules = ctx.rules_of(debtor);
     let credit_note = inv.is_credit_note();
 
     // The ledger's index holds each number's first line: any other line is a duplicate.
@@ -192,7 +193,7 @@ fn check_invoice<'a>(
             .hint("invoice numbers must be unique; dun reads only the first line"),
         );
     }
-    if customer.is_none() {
+    if position.is_none() {
         out.push(
             at(
                 true,
@@ -303,7 +304,7 @@ fn check_invoice<'a>(
     }
     if let Some(reference) = inv.reference.as_deref()
         && let Err(problem) =
-            reference_problem(&ledger.policy.country, rules, customer.map(|c| c.country()), reference)
+            reference_problem(&ledger.policy.country, rules, debtor.map(|d| d.country.as_str()), reference)
     {
         let open = ctx.open_on(&inv.number);
         let printed = !credit_note && open > Decimal::ZERO;

@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::credit::{Behaviour, WatchReason, watch_list_by};
 use super::credit::{CreditBook, PaymentDates, SettledBook};
 use super::finding::{Finding, Findings};
-use super::ledger::{Ledger, PaymentIndex, flagged_alone, normalize_reference, open_before_credits};
+use super::ledger::{Debtor, Ledger, PaymentIndex, flagged_alone, normalize_reference, open_before_credits};
 use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment};
 use super::money::format_money_grouped;
 use super::phone::{SmsProblem, parse_phone, sms_number};
@@ -257,11 +257,11 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     let mut missing: FxHashMap<(Option<&str>, *const RulePack, NaiveDate), Lacking> = FxHashMap::default();
     for at in ctx.open_positions() {
         let invoice = &ledger.invoices[at];
-        let customer = ctx.owner_of(at);
-        let segment = customer.and_then(|c| c.segment());
-        let rules = ctx.rules_for(customer);
+        let debtor = ctx.debtor_of(at);
+        let segment = debtor.and_then(|d| ledger.debtors.segment(d));
+        let rules = ctx.rules_of(debtor);
         let overrides = by_segment.entry(segment).or_insert_with(|| super::charges::rate_overrides(rules));
-        let law = Law::of(&ledger.policy, customer, rules);
+        let law = Law::of_debtor(&ledger.policy, debtor, rules);
         if rules.interest.mode() != InterestMode::Statutory || !law.has_statutory_rate() {
             continue;
         }
@@ -467,14 +467,20 @@ impl<'a> Ctx<'a> {
         customer.and_then(|c| self.rules.get(c.segment()?)).unwrap_or(&self.base_rules)
     }
 
+    /// [`Ctx::rules_for`] a customer by its debtor: what is read per invoice reads no
+    /// customer's record (see [`Debtors`](crate::core::ledger::Debtors)).
+    fn rules_of(&self, debtor: Option<&Debtor>) -> &Rules {
+        debtor.and_then(|d| self.rules.get(self.ledger.debtors.segment(d)?)).unwrap_or(&self.base_rules)
+    }
+
+    /// The debtor of the invoice at this position in `ledger.invoices`.
+    fn debtor_of(&self, at: usize) -> Option<&'a Debtor> {
+        self.owners[at].and_then(|owner| self.ledger.debtor(owner as usize))
+    }
+
     /// The largest overdue open invoice of the customer with this id, with how many it has.
     fn overdue_of(&self, id: &str) -> Option<&Overdue<'a>> {
         self.overdue[self.ledger.customer_position(id)?].as_ref()
-    }
-
-    /// The customer of the invoice at this position in `ledger.invoices`.
-    fn owner_of(&self, at: usize) -> Option<&'a Customer> {
-        self.owners[at].map(|owner| &self.ledger.customers[owner as usize])
     }
 
     /// The invoices with something open, each number once (at its first line).

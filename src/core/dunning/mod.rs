@@ -20,7 +20,7 @@ use super::claim::{self, Claim};
 use super::delivery::{Delivered, Deliveries};
 use super::journal::{Entry, Event};
 use super::ledger::Ledger;
-use super::model::{Currency, Customer, Invoice};
+use super::model::{Currency, Invoice};
 use super::policy::Rules;
 use super::rules::{self, RuleViolation};
 
@@ -532,16 +532,15 @@ fn plan_status(plan: &Plan, open: Decimal, grace_days: u32, as_of: NaiveDate) ->
 
 #[allow(clippy::too_many_arguments)]
 fn decide_invoice<'a>(
-    ledger: &Ledger,
     invoice: &'a Invoice,
-    customer: Option<&Customer>,
-    rules: &Rules,
+    law: &Law<'_>,
     history: &History,
     open: Decimal,
     hold: Option<NaiveDate>,
     as_of: NaiveDate,
     why: Why,
 ) -> (Decision<'a>, Result<(), RuleViolation>) {
+    let rules = law.rules;
     let days_overdue = (as_of - invoice.due).num_days();
     let mut d = Decision {
         invoice: &invoice.number,
@@ -589,7 +588,7 @@ fn decide_invoice<'a>(
         d.state = State::InCollection(since);
         return (d, Ok(()));
     }
-    let result = ladder(&mut d, ledger, invoice, customer, rules, history, as_of);
+    let result = ladder(&mut d, invoice, law, history, as_of);
     (d, result)
 }
 
@@ -671,17 +670,15 @@ fn manual(d: &mut Decision<'_>, rules: &Rules, action: Action) -> State {
 /// Steps 3–5 of SPEC §6: collection due, reminder due, waiting, not due.
 fn ladder(
     d: &mut Decision<'_>,
-    ledger: &Ledger,
     invoice: &Invoice,
-    customer: Option<&Customer>,
-    rules: &Rules,
+    law: &Law<'_>,
     history: &History,
     as_of: NaiveDate,
 ) -> Result<(), RuleViolation> {
+    let rules = law.rules;
     let r = &rules.reminder;
     let c = &rules.collection;
     let steps = history.steps() as u32;
-    let law = Law::of(&ledger.policy, customer, rules);
     let pack = law.pack;
     let consumer = law.consumer;
     let (legal_due, moved) = law.legal_due(invoice.due);
@@ -833,7 +830,7 @@ fn ladder(
     if d.state == State::Due(Action::Call) {
         return Ok(());
     }
-    let fee = charges::reminder_fee(ledger, invoice, customer, rules, history.fee_history(), as_of)?;
+    let fee = charges::reminder_fee_under(law, invoice, history.fee_history(), as_of)?;
     d.fee = fee.fee;
     if !fee.fee.is_zero() {
         d.why.say(format_args!("reminder fee {} {}", fee.fee, invoice.currency));

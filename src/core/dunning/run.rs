@@ -3,6 +3,7 @@
 //! to the caller in file order with the run's violations and warnings.
 
 use super::*;
+use crate::core::ledger::Debtor;
 
 /// Decides the open invoices (of customer `only`), `open` by position, and gives each decision
 /// to `take` once it is made, in file order, with its invoice's position. A whole ledger's
@@ -208,8 +209,9 @@ impl Shared<'_, '_> {
 #[derive(Default)]
 struct Part<'a> {
     /// A customer's rules are its segment's: built once per segment, not once per invoice.
-    rules_of_segment: FxHashMap<Option<&'a str>, usize>,
-    segment_rules: Vec<Rules>,
+    /// By 1 + the segment's place in the ledger's [`Debtors`] (0: no segment, or a customer
+    /// the register lacks).
+    segment_rules: Vec<Option<Rules>>,
     charged: FxHashSet<(&'a str, Currency)>,
     stale_warned: FxHashSet<&'static str>,
     /// By position in the ledger: the ladder's violations, the claims' (which follow the
@@ -353,28 +355,15 @@ impl<'a> Part<'a> {
         if amount <= Decimal::ZERO {
             return None;
         }
-        let customer = ledger.customer(&invoice.customer);
-        let segment_rules = &mut self.segment_rules;
-        let at = *self.rules_of_segment.entry(customer.and_then(|c| c.segment())).or_insert_with(|| {
-            segment_rules.push(ledger.rules_for(customer));
-            segment_rules.len() - 1
-        });
-        let rules = &self.segment_rules[at];
+        // The customer's debtor, not its record: see [`Debtors`].
+        let debtor = ledger.customer_position(&invoice.customer).and_then(|at| ledger.debtor(at));
+        let law = Law::of_debtor(&ledger.policy, debtor, rules_of(&mut self.segment_rules, ledger, debtor));
         let carried_out = shared.carried_out.into_iter().flat_map(|c| c.get(position));
         let entries = shared.journal.get(position).iter().copied().chain(carried_out);
         let history = History::from_entries(entries.filter(|e| e.date <= as_of), &shared.standing.deliveries);
         let hold = shared.standing.held.get(invoice.customer.as_str()).copied();
-        let (mut d, verdict) = decide_invoice(
-            ledger,
-            invoice,
-            customer,
-            rules,
-            &history,
-            amount,
-            hold,
-            as_of,
-            (shared.asked.why)(),
-        );
+        let (mut d, verdict) =
+            decide_invoice(invoice, &law, &history, amount, hold, as_of, (shared.asked.why)());
         if let Err(v) = verdict {
             self.violations.push((position, invoice.number.to_string(), v));
         }
@@ -385,23 +374,13 @@ impl<'a> Part<'a> {
         if shared.asked.actions_only && d.state.action().is_none() {
             return None;
         }
-        let law = Law::of(&ledger.policy, customer, rules);
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)
         {
             self.claim_violations.push((position, invoice.number.to_string(), v));
         }
-        match claim::claim_kept(
-            ledger,
-            invoice,
-            customer,
-            rules,
-            &history.fees(),
-            d.fee,
-            d.open,
-            as_of,
-            shared.detail,
-        ) {
+        match claim::claim_under(&law, ledger, invoice, &history.fees(), d.fee, d.open, as_of, shared.detail)
+        {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
@@ -446,6 +425,16 @@ impl<'a> Part<'a> {
             .collect();
         Outcome { decisions: Vec::new(), violations, warnings }
     }
+}
+
+/// The rules of the debtor's segment (`None`: of a customer the register lacks), built the
+/// first time a part meets the segment; `built` is the part's [`Part::segment_rules`].
+fn rules_of<'r>(built: &'r mut Vec<Option<Rules>>, ledger: &Ledger, debtor: Option<&Debtor>) -> &'r Rules {
+    let slot = debtor.and_then(Debtor::segment_at).map_or(0, |at| at + 1);
+    if built.len() <= slot {
+        built.resize(ledger.debtors.segment_count() + 1, None);
+    }
+    built[slot].get_or_insert_with(|| ledger.rules_of_segment(debtor.and_then(|d| ledger.debtors.segment(d))))
 }
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or

@@ -17,8 +17,10 @@ use crate::core::journal::Journal;
 use crate::core::model::{Currency, Customer, Invoice, InvoiceRecord, Payment, Registered};
 use crate::core::policy::{Policy, Rules};
 
+mod debtors;
 mod index;
 mod open_book;
+pub use debtors::{Debtor, Debtors};
 use index::PositionIndex;
 pub use index::{CustomerIndex, numbered_and_distinct};
 pub use open_book::{OpenBook, OpenItem, Owner};
@@ -277,6 +279,8 @@ pub struct Ledger {
     pub left_out: Vec<LeftOut>,
     customer_at: PositionIndex,
     invoice_at: PositionIndex,
+    /// Each customer's country, kind and segment, by register position.
+    pub debtors: Debtors,
     /// Positions in `payments` by invoice number, and by normalised reference for payments
     /// that name no invoice; positions in `invoices` of the credit notes naming each invoice.
     /// Built once so that per-invoice questions never scan the whole ledger.
@@ -297,6 +301,7 @@ impl Ledger {
         // check` reports the duplicates.
         let customer_at = PositionIndex::build(customers.len(), true, |i| customers[i].id.as_str());
         let invoice_at = PositionIndex::build(invoices.len(), false, |i| invoices[i].number.as_str());
+        let debtors = Debtors::new(&customers);
         let mut payments_by_invoice: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut payments_by_reference: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, p) in payments.iter().enumerate() {
@@ -323,6 +328,7 @@ impl Ledger {
             left_out: Vec::new(),
             customer_at,
             invoice_at,
+            debtors,
             payments_by_invoice,
             payments_by_reference,
             credit_notes_for,
@@ -368,7 +374,18 @@ impl Ledger {
 
     /// The rules for a customer: its segment's, or the base rules.
     pub fn rules_for(&self, customer: Option<&Customer>) -> Rules {
-        customer.and_then(|c| self.policy.rules(c.segment())).unwrap_or_else(|| self.policy.base_rules())
+        self.rules_of_segment(customer.and_then(|c| c.segment()))
+    }
+
+    /// The rules of customers in `segment` (`None`: in none, or not in the register): the
+    /// segment's, or the base rules for a segment the policy lacks.
+    pub fn rules_of_segment(&self, segment: Option<&str>) -> Rules {
+        self.policy.rules(segment).unwrap_or_else(|| self.policy.base_rules())
+    }
+
+    /// The debtor of the customer at this register position ([`Debtors`]).
+    pub fn debtor(&self, position: usize) -> Option<&Debtor> {
+        self.debtors.get(position)
     }
 
     /// The ledger's open items on `as_of`, credits applied: the same book `dun report`

@@ -50,7 +50,7 @@ fn applied_in_scopes(
         ));
     }
     let consumer = row.debtor == "consumer";
-    let law = |rules| Law { pack, consumer, policy, rules };
+    let law = |rules| Law { pack, consumer, business: !consumer, policy, rules };
     let in_base = applied(&law(base), row.rule, on);
     let mut parts: Vec<String> = in_base.iter().cloned().collect();
     for (name, rules) in segments {
