@@ -44,9 +44,9 @@ impl<'a> Law<'a> {
     }
 
     /// [`Law::of`] a customer by its [`Debtor`] (`None`: a customer the register lacks).
-    pub fn of_debtor(policy: &'a Policy, debtor: Option<&Debtor>, rules: &'a Rules) -> Law<'a> {
+    pub fn of_debtor(policy: &'a Policy, debtor: Option<Debtor<'_>>, rules: &'a Rules) -> Law<'a> {
         match debtor {
-            Some(d) => Self::of_kind(policy, &d.country, d.consumer, rules),
+            Some(d) => Self::of_kind(policy, d.country, d.consumer, rules),
             None => Self::of_unknown(policy, rules),
         }
     }

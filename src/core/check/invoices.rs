@@ -304,7 +304,7 @@ fn check_invoice<'a>(
     }
     if let Some(reference) = inv.reference.as_deref()
         && let Err(problem) =
-            reference_problem(&ledger.policy.country, rules, debtor.map(|d| d.country.as_str()), reference)
+            reference_problem(&ledger.policy.country, rules, debtor.map(|d| d.country), reference)
     {
         let open = ctx.open_on(&inv.number);
         let printed = !credit_note && open > Decimal::ZERO;

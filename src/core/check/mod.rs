@@ -258,7 +258,7 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
     for at in ctx.open_positions() {
         let invoice = &ledger.invoices[at];
         let debtor = ctx.debtor_of(at);
-        let segment = debtor.and_then(|d| ledger.debtors.segment(d));
+        let segment = debtor.and_then(|d| d.segment);
         let rules = ctx.rules_of(debtor);
         let overrides = by_segment.entry(segment).or_insert_with(|| super::charges::rate_overrides(rules));
         let law = Law::of_debtor(&ledger.policy, debtor, rules);
@@ -469,12 +469,12 @@ impl<'a> Ctx<'a> {
 
     /// [`Ctx::rules_for`] a customer by its debtor: what is read per invoice reads no
     /// customer's record (see [`Debtors`](crate::core::ledger::Debtors)).
-    fn rules_of(&self, debtor: Option<&Debtor>) -> &Rules {
-        debtor.and_then(|d| self.rules.get(self.ledger.debtors.segment(d)?)).unwrap_or(&self.base_rules)
+    fn rules_of(&self, debtor: Option<Debtor<'_>>) -> &Rules {
+        debtor.and_then(|d| self.rules.get(d.segment?)).unwrap_or(&self.base_rules)
     }
 
     /// The debtor of the invoice at this position in `ledger.invoices`.
-    fn debtor_of(&self, at: usize) -> Option<&'a Debtor> {
+    fn debtor_of(&self, at: usize) -> Option<Debtor<'a>> {
         self.owners[at].and_then(|owner| self.ledger.debtor(owner as usize))
     }
 

@@ -429,12 +429,12 @@ impl<'a> Part<'a> {
 
 /// The rules of the debtor's segment (`None`: of a customer the register lacks), built the
 /// first time a part meets the segment; `built` is the part's [`Part::segment_rules`].
-fn rules_of<'r>(built: &'r mut Vec<Option<Rules>>, ledger: &Ledger, debtor: Option<&Debtor>) -> &'r Rules {
-    let slot = debtor.and_then(Debtor::segment_at).map_or(0, |at| at + 1);
+fn rules_of<'r>(built: &'r mut Vec<Option<Rules>>, ledger: &Ledger, debtor: Option<Debtor<'_>>) -> &'r Rules {
+    let slot = debtor.and_then(|d| d.segment_at).map_or(0, |at| at + 1);
     if built.len() <= slot {
         built.resize(ledger.debtors.segment_count() + 1, None);
     }
-    built[slot].get_or_insert_with(|| ledger.rules_of_segment(debtor.and_then(|d| ledger.debtors.segment(d))))
+    built[slot].get_or_insert_with(|| ledger.rules_of_segment(debtor.and_then(|d| d.segment)))
 }
 
 /// The warning that a claim's interest rests on a reference rate carried forward (or

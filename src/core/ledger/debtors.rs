@@ -5,69 +5,87 @@ use rustc_hash::FxHashMap;
 
 use crate::core::model::{Customer, Text};
 
-/// A customer as the law of its claims and its rules see it: its country, whether it is a
-/// consumer, and its segment ([`Debtors::segment`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Debtor {
-    /// As [`Customer::country`] gives it.
-    pub country: Text,
+/// A customer as the law of its claims and its rules see it: its country (as
+/// [`Customer::country`] gives it), whether it is a consumer, and its segment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Debtor<'d> {
+    pub country: &'d str,
     pub consumer: bool,
-    /// 1 + the segment's place in [`Debtors::segments`]; 0: no segment.
+    pub segment: Option<&'d str>,
+    /// The segment's place among the register's ([`Debtors::segment_count`]).
+    pub segment_at: Option<usize>,
+}
+
+/// A [`Debtor`] as kept: its country's and segment's places among those the register names
+/// (1 + the place; 0: none), so that a register of a hundred thousand customers takes 1.2 MB.
+#[derive(Clone, Copy, Debug)]
+struct Kept {
+    country: u32,
     segment: u32,
+    consumer: bool,
 }
 
-impl Debtor {
-    /// The place of the debtor's segment in [`Debtors::segments`] (`None`: no segment).
-    pub fn segment_at(&self) -> Option<usize> {
-        (self.segment as usize).checked_sub(1)
-    }
-}
-
-/// Every customer's [`Debtor`], by register position, and the segments they name. Deciding
-/// and checking read a customer's country, kind and segment for every open invoice; read
-/// from the register, that is two cache misses each (the customer's record, then its texts)
-/// on a register of a hundred thousand customers, a quarter of a decision's time; these few
-/// bytes per customer stay in the cache (issue #14). Built with the ledger from its register,
-/// as its indexes are.
+/// Every customer's [`Debtor`], by register position. Deciding and checking read a customer's
+/// country, kind and segment for every open invoice; read from the register, that is two
+/// cache misses each (the customer's record, then its texts) on a register of a hundred
+/// thousand customers, a quarter of a decision's time; these few bytes per customer stay in
+/// the cache (issue #14). Built with the ledger from its register, as its indexes are.
 #[derive(Clone, Debug, Default)]
 pub struct Debtors {
-    debtors: Vec<Debtor>,
+    kept: Vec<Kept>,
+    countries: Vec<Text>,
     segments: Vec<Text>,
 }
 
 impl Debtors {
     pub fn new(customers: &[Customer]) -> Debtors {
-        let mut segments: Vec<Text> = Vec::new();
-        let mut segment_at: FxHashMap<&str, u32> = FxHashMap::default();
-        let debtors = customers
+        let (mut countries, mut segments) = (Places::default(), Places::default());
+        let kept = customers
             .iter()
-            .map(|c| {
-                let segment = c.segment().map_or(0, |name| {
-                    *segment_at.entry(name).or_insert_with(|| {
-                        segments.push(name.into());
-                        segments.len() as u32
-                    })
-                });
-                Debtor { country: c.country().into(), consumer: c.kind.is_consumer(), segment }
+            .map(|c| Kept {
+                country: countries.of(Some(c.country())),
+                segment: segments.of(c.segment()),
+                consumer: c.kind.is_consumer(),
             })
             .collect();
-        Debtors { debtors, segments }
+        Debtors { kept, countries: countries.names, segments: segments.names }
     }
 
     /// The debtor at this register position.
-    pub fn get(&self, position: usize) -> Option<&Debtor> {
-        self.debtors.get(position)
+    pub fn get(&self, position: usize) -> Option<Debtor<'_>> {
+        let kept = self.kept.get(position)?;
+        let segment_at = (kept.segment as usize).checked_sub(1);
+        Some(Debtor {
+            country: (kept.country as usize).checked_sub(1).map_or("", |at| self.countries[at].as_str()),
+            consumer: kept.consumer,
+            segment: segment_at.map(|at| self.segments[at].as_str()),
+            segment_at,
+        })
     }
 
-    /// The name of the debtor's segment.
-    pub fn segment(&self, debtor: &Debtor) -> Option<&str> {
-        debtor.segment_at().map(|at| self.segments[at].as_str())
-    }
-
-    /// How many segments the register names (the places [`Debtor::segment_at`] gives are
-    /// below it).
+    /// How many segments the register names (the places debtors' `segment_at` give are below
+    /// it).
     pub fn segment_count(&self) -> usize {
         self.segments.len()
+    }
+}
+
+/// Texts given a place each in the order first met.
+#[derive(Default)]
+struct Places<'a> {
+    names: Vec<Text>,
+    at: FxHashMap<&'a str, u32>,
+}
+
+impl<'a> Places<'a> {
+    /// 1 + the place of `name` (0 for none).
+    fn of(&mut self, name: Option<&'a str>) -> u32 {
+        let Some(name) = name else { return 0 };
+        let names = &mut self.names;
+        *self.at.entry(name).or_insert_with(|| {
+            names.push(name.into());
+            names.len() as u32
+        })
     }
 }
 
@@ -88,12 +106,13 @@ mod tests {
         assert_eq!(debtors.segment_count(), 2);
         for (at, c) in customers.iter().enumerate() {
             let d = debtors.get(at).unwrap();
-            assert_eq!(d.country.as_str(), c.country(), "{at}");
+            assert_eq!(d.country, c.country(), "{at}");
             assert_eq!(d.consumer, c.kind.is_consumer(), "{at}");
-            assert_eq!(debtors.segment(d), c.segment(), "{at}");
+            assert_eq!(d.segment, c.segment(), "{at}");
         }
-        assert_eq!(debtors.get(0).unwrap().segment_at(), debtors.get(3).unwrap().segment_at());
-        assert_eq!(debtors.get(1).unwrap().segment_at(), None);
+        assert_eq!(debtors.get(0).unwrap().segment_at, debtors.get(3).unwrap().segment_at);
+        assert_eq!(debtors.get(2).unwrap().segment_at, Some(1));
+        assert_eq!(debtors.get(1).unwrap().segment_at, None);
         assert!(debtors.get(4).is_none());
     }
 

@@ -384,7 +384,7 @@ impl Ledger {
     }
 
     /// The debtor of the customer at this register position ([`Debtors`]).
-    pub fn debtor(&self, position: usize) -> Option<&Debtor> {
+    pub fn debtor(&self, position: usize) -> Option<Debtor<'_>> {
         self.debtors.get(position)
     }
 
