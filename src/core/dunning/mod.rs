@@ -427,7 +427,8 @@ pub fn decide_each<'a>(
     take: &mut dyn FnMut(usize, Decision<'a>),
 ) -> Outcome<'a> {
     let why = if waiting_reason { Why::default } else { Why::nothing };
-    decide_into(ledger, as_of, Asked::every(why), &ledger.open_by_position(as_of), take)
+    let (open, lines) = run::open_and_lines(ledger, as_of, None);
+    decide_into(ledger, as_of, Asked { lines: Some(&lines), ..Asked::every(why) }, &open, take)
 }
 
 fn decide_where<'a>(
@@ -437,12 +438,12 @@ fn decide_where<'a>(
     why: fn() -> Why,
     keep: &dyn Fn(&Decision<'_>) -> bool,
 ) -> Outcome<'a> {
-    let open = ledger.open_by_position(as_of);
+    let (open, lines) = run::open_and_lines(ledger, as_of, only);
     // Sized once: a decision carries its claim, and regrowing would copy every one of them
     // (room left unused for decisions not kept is never touched, and costs no memory).
     let capacity = if only.is_some() { 0 } else { open.iter().filter(|a| !a.is_zero()).count() };
     let mut kept = Vec::with_capacity(capacity);
-    let asked = Asked { only, why, actions_only: false, forecast: None };
+    let asked = Asked { only, why, actions_only: false, forecast: None, lines: Some(&lines) };
     let mut out = decide_into(ledger, as_of, asked, &open, &mut |_, d| {
         if keep(&d) {
             kept.push(d);
