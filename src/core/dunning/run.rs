@@ -79,33 +79,42 @@ impl<'a> LinesByInvoice<'a> {
     /// The lines of the invoices whose number `keep` accepts (lines on no invoice of the ledger
     /// are left out: no decision reads them).
     pub fn of(ledger: &'a Ledger, keep: impl Fn(&str) -> bool) -> LinesByInvoice<'a> {
-        let placed: Vec<(u32, &Entry)> = ledger
-            .journal
-            .entries
+        // Each line's invoice position (`NONE`: on none of the ledger's invoices, or not kept),
+        // 4 bytes a line: the lines are walked again beside them rather than listed with their
+        // positions (16 bytes a line, held while `dun remind` works out the open amounts).
+        const NONE: u32 = u32::MAX;
+        let entries = &ledger.journal.entries;
+        let positions: Vec<u32> = entries
             .iter()
-            .filter_map(|e| {
-                let number = e.invoice().filter(|n| keep(n))?;
-                Some((ledger.invoice_position(number)? as u32, e))
+            .map(|e| {
+                let number = e.invoice().filter(|n| keep(n));
+                number.and_then(|n| ledger.invoice_position(n)).map_or(NONE, |at| at as u32)
             })
             .collect();
         // Counted first, so that every line goes straight into its place.
         let mut starts = vec![0u32; ledger.invoices.len() + 1];
-        for &(at, _) in &placed {
+        for &at in positions.iter().filter(|&&at| at != NONE) {
             starts[at as usize + 1] += 1;
         }
         for at in 1..starts.len() {
             starts[at] += starts[at - 1];
         }
-        let mut next = starts.clone();
-        let mut lines: Vec<&Entry> = match placed.first() {
-            Some(&(_, first)) => vec![first; placed.len()],
+        let placed = starts.last().copied().unwrap_or(0) as usize;
+        let mut lines: Vec<&Entry> = match entries.first() {
+            Some(first) => vec![first; placed],
             None => Vec::new(),
         };
-        for (at, e) in placed {
-            let slot = &mut next[at as usize];
+        // `starts[at]` is where the next line of invoice `at` goes, so that once every line is
+        // in place it is where the next invoice's begin: shifted by one, the starts again
+        // (no copy of them to count with).
+        for (e, at) in entries.iter().zip(positions).filter(|(_, at)| *at != NONE) {
+            let slot = &mut starts[at as usize];
             lines[*slot as usize] = e;
             *slot += 1;
         }
+        let invoices = starts.len() - 1;
+        starts.copy_within(0..invoices, 1);
+        starts[0] = 0;
         LinesByInvoice { starts, lines }
     }
 
