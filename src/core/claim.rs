@@ -150,29 +150,13 @@ pub fn claim(
     open: Decimal,
     as_of: NaiveDate,
 ) -> Result<Claim, RuleViolation> {
-    claim_kept(ledger, invoice, customer, rules, earlier, new_fee, open, as_of, Detail::Full)
-}
-
-/// [`claim`], keeping as much of its working as `detail` says.
-#[allow(clippy::too_many_arguments)] // the facts of one claim, one by one
-pub fn claim_kept(
-    ledger: &Ledger,
-    invoice: &Invoice,
-    customer: Option<&Customer>,
-    rules: &Rules,
-    earlier: &[(NaiveDate, Decimal)],
-    new_fee: Decimal,
-    open: Decimal,
-    as_of: NaiveDate,
-    detail: Detail,
-) -> Result<Claim, RuleViolation> {
     let law = Law::of(&ledger.policy, customer, rules);
-    claim_under(&law, ledger, invoice, earlier, new_fee, open, as_of, detail)
+    claim_under(&law, ledger, invoice, earlier, new_fee, open, as_of, Detail::Full)
 }
 
-/// [`claim_kept`] under the law of the invoice's customer (and its rules), worked out by the
-/// caller. The legal due date is worked out once, for the interest, the compensation and the
-/// notes alike.
+/// [`claim`] under the law of the invoice's customer (and its rules), worked out by the
+/// caller, keeping as much of its working as `detail` says. The legal due date is worked out
+/// once, for the interest, the compensation and the notes alike.
 #[allow(clippy::too_many_arguments)] // the facts of one claim, one by one
 pub fn claim_under(
     law: &Law<'_>,
@@ -185,7 +169,6 @@ pub fn claim_under(
     detail: Detail,
 ) -> Result<Claim, RuleViolation> {
     let full = detail == Detail::Full;
-    let law = *law;
     let (legal_due, moved) = law.legal_due(invoice.due);
     let mut fees: Vec<ClaimFee> = earlier
         .iter()
@@ -196,11 +179,11 @@ pub fn claim_under(
         fees.push(ClaimFee { date: as_of, amount: new_fee, new: true });
     }
     let fees_total: Decimal = fees.iter().map(|f| f.amount).sum();
-    let interest = charges::interest_from(&law, ledger, invoice, legal_due, as_of, full);
-    let compensation = charges::compensation_from(&law, ledger, invoice, legal_due, fees_total, as_of, full)?;
+    let interest = charges::interest_from(law, ledger, invoice, legal_due, as_of, full);
+    let compensation = charges::compensation_from(law, ledger, invoice, legal_due, fees_total, as_of, full)?;
     let mut notes = Vec::new();
     if full {
-        interest_notes(&law, legal_due, &interest, as_of, &mut notes);
+        interest_notes(law, legal_due, &interest, as_of, &mut notes);
         notes.extend(compensation.withheld.as_deref().map(str::to_owned));
     }
     Ok(Claim {

@@ -577,7 +577,8 @@ mod sweep {
             let fee = if new_fee { money("60") } else { Decimal::ZERO };
             let open = l.open_amounts(on).get(inv.number.as_str()).copied().unwrap_or_default();
             let full = claim::claim(&l, inv, c, &rules, &earlier, fee, open, on);
-            let figures = claim::claim_kept(&l, inv, c, &rules, &earlier, fee, open, on, Detail::Figures);
+            let law = crate::core::charges::Law::of(&l.policy, c, &rules);
+            let figures = claim::claim_under(&law, &l, inv, &earlier, fee, open, on, Detail::Figures);
             match (full, figures) {
                 (Ok(full), Ok(figures)) => {
                     prop_assert!(figures.interest.segments.is_empty(), "{figures:?}");
