@@ -51,7 +51,9 @@ impl<'a> Law<'a> {
         }
     }
 
-    /// The law of a customer of the register given by country and kind.
+    /// The law of a customer of the register given by country and kind. (The report's interest
+    /// classes ask it for customers the register lacks as for businesses: the same pack, and
+    /// they never ask for the compensation, which `business` would wrongly allow them.)
     pub fn of_kind(policy: &'a Policy, country: &str, consumer: bool, rules: &'a Rules) -> Law<'a> {
         let pack = if consumer { rules::rules_for(country) } else { rules::rules_for(&policy.country) };
         Law { pack, consumer, business: !consumer, policy, rules }

@@ -464,13 +464,18 @@ impl<'a> Ctx<'a> {
     /// The rules of a customer (`None`: of an invoice whose customer the register lacks), as
     /// [`Ledger::rules_for`] gives them.
     fn rules_for(&self, customer: Option<&Customer>) -> &Rules {
-        customer.and_then(|c| self.rules.get(c.segment()?)).unwrap_or(&self.base_rules)
+        self.rules_in(customer.and_then(|c| c.segment()))
     }
 
     /// [`Ctx::rules_for`] a customer by its debtor: what is read per invoice reads no
     /// customer's record (see [`Debtors`](crate::core::ledger::Debtors)).
     fn rules_of(&self, debtor: Option<Debtor<'_>>) -> &Rules {
-        debtor.and_then(|d| self.rules.get(d.segment?)).unwrap_or(&self.base_rules)
+        self.rules_in(debtor.and_then(|d| d.segment))
+    }
+
+    /// The rules of customers in `segment`: the base rules for none or one the policy lacks.
+    fn rules_in(&self, segment: Option<&str>) -> &Rules {
+        segment.and_then(|s| self.rules.get(s)).unwrap_or(&self.base_rules)
     }
 
     /// The debtor of the invoice at this position in `ledger.invoices`.

@@ -228,7 +228,7 @@ impl Shared<'_, '_> {
 #[derive(Default)]
 struct Part<'a> {
     /// A customer's rules are its segment's: built once per segment, not once per invoice.
-    /// By 1 + the segment's place in the ledger's [`Debtors`] (0: no segment, or a customer
+    /// By 1 + the segment's place in the ledger's [`Debtors`](crate::core::ledger::Debtors) (0: no segment, or a customer
     /// the register lacks).
     segment_rules: Vec<Option<Rules>>,
     charged: FxHashSet<(&'a str, Currency)>,
@@ -473,7 +473,7 @@ impl<'a> Part<'a> {
 fn rules_of<'r>(built: &'r mut Vec<Option<Rules>>, ledger: &Ledger, debtor: Option<Debtor<'_>>) -> &'r Rules {
     let slot = debtor.and_then(|d| d.segment_at).map_or(0, |at| at + 1);
     if built.len() <= slot {
-        built.resize(ledger.debtors.segment_count() + 1, None);
+        built.resize(slot + 1, None);
     }
     built[slot].get_or_insert_with(|| ledger.rules_of_segment(debtor.and_then(|d| d.segment)))
 }

@@ -12,7 +12,7 @@ pub struct Debtor<'d> {
     pub country: &'d str,
     pub consumer: bool,
     pub segment: Option<&'d str>,
-    /// The segment's place among the register's ([`Debtors::segment_count`]).
+    /// The segment's place among those the register names, in the order first met.
     pub segment_at: Option<usize>,
 }
 
@@ -62,12 +62,6 @@ impl Debtors {
             segment_at,
         })
     }
-
-    /// How many segments the register names (the places debtors' `segment_at` give are below
-    /// it).
-    pub fn segment_count(&self) -> usize {
-        self.segments.len()
-    }
 }
 
 /// Texts given a place each in the order first met.
@@ -103,7 +97,6 @@ mod tests {
             Customer::new("4", "D").with_segment(Some("key")),
         ];
         let debtors = Debtors::new(&customers);
-        assert_eq!(debtors.segment_count(), 2);
         for (at, c) in customers.iter().enumerate() {
             let d = debtors.get(at).unwrap();
             assert_eq!(d.country, c.country(), "{at}");

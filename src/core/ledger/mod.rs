@@ -279,8 +279,8 @@ pub struct Ledger {
     pub left_out: Vec<LeftOut>,
     customer_at: PositionIndex,
     invoice_at: PositionIndex,
-    /// Each customer's country, kind and segment, by register position.
-    pub debtors: Debtors,
+    /// Each customer's country, kind and segment, by register position ([`Ledger::debtor`]).
+    debtors: Debtors,
     /// Positions in `payments` by invoice number, and by normalised reference for payments
     /// that name no invoice; positions in `invoices` of the credit notes naming each invoice.
     /// Built once so that per-invoice questions never scan the whole ledger.
