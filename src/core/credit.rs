@@ -756,32 +756,33 @@ fn reasons_for(
     behaviour: Option<&Behaviour>,
     as_of: NaiveDate,
 ) -> Vec<WatchReason> {
-    let mut reasons = Vec::new();
     // The policy's amounts are in the company's currency.
     let in_company = |amount: Option<Decimal>| amount.filter(|_| currency == company);
-    if let Some(limit) = own_limit.or(in_company(rules.default_limit))
-        && exposure > limit
-    {
-        reasons.push(WatchReason::OverLimit { currency, exposure, limit });
-    }
-    let Some(b) = behaviour else { return reasons };
-    if let (Some(first), Some(threshold)) = (b.first_issued, in_company(rules.new_customer_check_over))
-        && (as_of - first).num_days() < NEW_CUSTOMER_DAYS
-        && exposure > threshold
-    {
-        reasons.push(WatchReason::NewCustomer { currency, first_invoice: first, exposure, threshold });
-    }
-    if let (Some(recent_days), Some(prior_days)) = (b.recent.average(), b.prior.average())
-        && b.is_worsening(rules.watch_late_days_increase)
-    {
-        reasons.push(WatchReason::PayingLater {
+    let over_limit = own_limit
+        .or(in_company(rules.default_limit))
+        .filter(|limit| exposure > *limit)
+        .map(|limit| WatchReason::OverLimit { currency, exposure, limit });
+    let new_customer = behaviour.and_then(|b| {
+        let (first, threshold) = (b.first_issued?, in_company(rules.new_customer_check_over)?);
+        ((as_of - first).num_days() < NEW_CUSTOMER_DAYS && exposure > threshold)
+            .then_some(WatchReason::NewCustomer { currency, first_invoice: first, exposure, threshold })
+    });
+    let paying_later = behaviour.and_then(|b| {
+        let (recent_days, prior_days) = (b.recent.average()?, b.prior.average()?);
+        b.is_worsening(rules.watch_late_days_increase).then_some(WatchReason::PayingLater {
             recent: b.recent,
             prior: b.prior,
             recent_days,
             prior_days,
             threshold: rules.watch_late_days_increase,
-        });
-    }
+        })
+    });
+    // As long as the reasons found, no longer: a pushed-to list of these 136-byte reasons took
+    // room for four, half a megabyte of fresh memory a thousand customers on the list, and the
+    // page faults of it were a fifth of `dun check`'s credit watch (issue #14).
+    let found = [over_limit, new_customer, paying_later];
+    let mut reasons = Vec::with_capacity(found.iter().flatten().count());
+    reasons.extend(found.into_iter().flatten());
     reasons
 }
 

@@ -260,6 +260,17 @@ pub(super) fn earlier_matches(ledger: &Ledger, at: usize, compare: &mut Compare)
     EarlierMatches { org, email, name }
 }
 
+/// What a customer shares with an earlier one, in the order a finding names them.
+#[derive(Clone, Copy)]
+enum Shared {
+    Org = 1,
+    Email = 2,
+    NameAndPostcode = 4,
+    Name = 8,
+}
+
+const SHARED: [Shared; 4] = [Shared::Org, Shared::Email, Shared::NameAndPostcode, Shared::Name];
+
 /// The likely-duplicate findings of the customer at `at`, given its earlier matches.
 pub(super) fn duplicates_of(
     ledger: &Ledger,
@@ -268,60 +279,66 @@ pub(super) fn duplicates_of(
     names: &mut Names,
     out: &mut Vec<Finding>,
 ) {
-    if earlier.org.is_none() && earlier.email.is_none() && earlier.name.is_none() {
-        return;
-    }
+    // Earlier customer → what it shares (a set of `Shared`), in the order first matched: at
+    // most three, kept without a list of strings each (half of the likely duplicates' time
+    // on a register with many went to allocating those, issue #14).
+    let mut matches: [(usize, u8); 3] = [(0, 0); 3];
+    let mut found = 0;
     let c = &ledger.customers[at];
-    // Earlier customer → what matched.
-    let mut matches: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut note = |earlier: Option<usize>, why: String| {
-        if let Some(e) = earlier {
-            match matches.iter_mut().find(|(m, _)| *m == e) {
-                Some((_, whys)) => whys.push(why),
-                None => matches.push((e, vec![why])),
+    let postcode = c.postcode().filter(|_| earlier.name.is_some());
+    for (e, shared) in [
+        (earlier.org, Shared::Org),
+        (earlier.email, Shared::Email),
+        (postcode.and(earlier.name), Shared::NameAndPostcode),
+    ] {
+        let Some(e) = e else { continue };
+        match matches[..found].iter_mut().find(|(m, _)| *m == e) {
+            Some((_, set)) => *set |= shared as u8,
+            None => {
+                matches[found] = (e, shared as u8);
+                found += 1;
             }
         }
-    };
-    if earlier.org.is_some() {
-        note(earlier.org, format!("the same org number {}", c.org_no().unwrap_or("")));
     }
+    if found == 0 {
+        return;
+    }
+    let mut email = String::new();
     if earlier.email.is_some() {
-        let mut email = String::new();
         Key::Email.write(c, &mut String::new(), &mut email);
-        note(earlier.email, format!("the same e-mail {email}"));
     }
-    if let Some(postcode) = c.postcode().filter(|_| earlier.name.is_some()) {
-        note(earlier.name, format!("the same name and postcode {postcode}"));
-    }
-    // A shared org number or e-mail with the same name too is all the more likely one customer.
-    for (earlier, whys) in matches.iter_mut() {
-        let e = &ledger.customers[*earlier];
-        if !whys.iter().any(|w| w.starts_with("the same name")) && names.same(&e.name, &c.name) {
-            whys.push("the same name".to_owned());
+    for &(e, mut set) in &matches[..found] {
+        let e = &ledger.customers[e];
+        // A shared org number or e-mail with the same name too is all the more likely one
+        // customer.
+        if set & Shared::NameAndPostcode as u8 == 0 && names.same(&e.name, &c.name) {
+            set |= Shared::Name as u8;
         }
-    }
-    for (earlier, whys) in matches {
-        let e = &ledger.customers[earlier];
+        let mut message =
+            format!("customer {} looks like customer {} \"{}\" (line {}): ", c.id, e.id, e.name, e.line);
+        for (n, shared) in SHARED.into_iter().filter(|s| set & *s as u8 != 0).enumerate() {
+            if n > 0 {
+                message.push_str(", ");
+            }
+            let (what, value) = match shared {
+                Shared::Org => ("the same org number ", c.org_no().unwrap_or("")),
+                Shared::Email => ("the same e-mail ", email.as_str()),
+                Shared::NameAndPostcode => ("the same name and postcode ", postcode.unwrap_or("")),
+                Shared::Name => ("the same name", ""),
+            };
+            message.push_str(what);
+            message.push_str(value);
+        }
+        const HINT: &str =
+            "merge them if they are one customer; otherwise letters to one may reach the other (customer ";
+        let mut hint = String::with_capacity(HINT.len() + e.id.len() + 1);
+        hint.push_str(HINT);
+        hint.push_str(&e.id);
+        hint.push(')');
         out.push(
-            Finding::warning(
-                CUSTOMERS,
-                c.line,
-                "id",
-                "likely-duplicate",
-                format!(
-                    "customer {} looks like customer {} \"{}\" (line {}): {}",
-                    c.id,
-                    e.id,
-                    e.name,
-                    e.line,
-                    whys.join(", ")
-                ),
-            )
-            .customer(c.id.as_str())
-            .hint(format!(
-                "merge them if they are one customer; otherwise letters to one may reach the other (customer {})",
-                e.id
-            )),
+            Finding::warning(CUSTOMERS, c.line, "id", "likely-duplicate", message)
+                .customer(c.id.as_str())
+                .hint(hint),
         );
     }
 }

@@ -28,6 +28,34 @@ fn emails() {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+    /// The one-reading test of plain addresses takes exactly the ASCII addresses the full
+    /// reading finds nothing wrong with (and no other).
+    #[test]
+    fn plain_addresses_read_in_one_pass(
+        address in proptest::prop_oneof![
+            // Near the plain kind: a part before @, labels, a last label; a wrong character now
+            // and then.
+            "[a-z.!-]{0,4}@[a-z_-]{0,3}(\\.[a-zé_-]{0,2}){0,2}\\.[a-z0-9-]{0,3}",
+            "[a.]{1,5}@[a-]{1,3}\\.[a-]{1,3}",
+            "[a-z0-9.!_-]{0,3}[a-zA-Zé.;, ]?@[a-z0-9-]{0,3}(\\.[a-z0-9é_-]{0,3}){0,2}\\.[a-z0-9é-]{0,3}",
+            "[a-zA-Z0-9.!#_-]{0,4}[@.;, é\\-]?[a-z0-9.é_-]{0,5}[.@]?[a-zé0-9-]{0,3}",
+        ],
+        padded in proptest::bool::ANY,
+    ) {
+        use super::customers::{any_email_problem, plainly_valid_email};
+        let address = if padded { format!(" {address}\t") } else { address };
+        let t = address.trim();
+        proptest::prop_assert_eq!(
+            plainly_valid_email(t.as_bytes()),
+            t.is_ascii() && any_email_problem(t).is_none(),
+            "{:?}", t
+        );
+        proptest::prop_assert_eq!(email_problem(&address), any_email_problem(t));
+    }
+}
+
 #[test]
 fn postcodes() {
     for (country, ok) in [
