@@ -175,6 +175,7 @@ fn kid_boundaries() {
     assert!(!valid(RefKind::Kid, &"0".repeat(26)));
     assert!(valid(RefKind::Kid, &"0".repeat(25)));
     assert_eq!(validate_reference(RefKind::Kid, "1234X"), Err(RefError::NonDigit { found: 'X' }));
+    assert_eq!(validate_reference(RefKind::Ocr, "12٣4"), Err(RefError::NonDigit { found: '٣' }));
     assert!(!kid_mod10_valid("abc"));
     assert!(!kid_mod11_valid(""));
     assert!(generate_reference(RefKind::Kid, &"1".repeat(25)).is_err());
@@ -524,7 +525,7 @@ fn no_fodselsnummer() {
 fn with_fodselsnummer_checks(first_nine: &str) -> String {
     let digits = digit_values(first_nine).unwrap_or_default();
     let first = mod11_check_digit(&digits, &[3, 7, 6, 1, 8, 9, 4, 5, 2]);
-    let mut with_first = digits.clone();
+    let mut with_first = digits.to_vec();
     with_first.extend(first);
     let second = mod11_check_digit(&with_first, &[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]);
     format!("{first_nine}{}{}", first.unwrap_or(0), second.unwrap_or(0))
@@ -793,4 +794,20 @@ fn exercise_everything(s: &str) {
         }
     }
     let _ = s.parse::<RefKind>();
+}
+
+/// Digits past what is kept on the stack are read as well as those within it: a long number
+/// is refused for its length, not for a digit misread, and a character past the stack's room
+/// is named.
+#[test]
+fn digits_longer_than_the_stack_holds() {
+    let long = "4".repeat(40);
+    assert_eq!(&*digit_values(&long).unwrap_or_default(), &[4; 40][..]);
+    assert_eq!(
+        validate_reference(RefKind::Ocr, &long),
+        Err(RefError::Length { min: 2, max: 25, found: 40, unit: DIGITS })
+    );
+    assert_eq!(validate_reference(RefKind::Ocr, &format!("{long}å")), Err(RefError::NonDigit { found: 'å' }));
+    let exactly = "12".repeat(16);
+    assert_eq!(&*digit_values(&exactly).unwrap_or_default(), &[1, 2].repeat(16)[..]);
 }
