@@ -40,13 +40,20 @@ fn read_name(name: &str, word: &mut String, out: &mut String) -> Option<&'static
 /// Appends `text` in lower case, exactly as `str::to_lowercase` writes it, without a string
 /// of its own: character by character, but for a capital sigma, whose lower case depends on
 /// where in a word it stands.
-fn push_lowercase(text: &str, out: &mut String) {
+pub(super) fn push_lowercase(text: &str, out: &mut String) {
     if text.is_ascii() {
         out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
     } else if text.contains('Σ') {
         out.push_str(&text.to_lowercase());
     } else {
-        out.extend(text.chars().flat_map(char::to_lowercase));
+        // A Nordic name's words are ASCII but for a letter or two.
+        for c in text.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-use super::duplicates::{Compare, likely_duplicates_hashed, normalized_org_no, same_name};
+use super::duplicates::{Compare, likely_duplicates_hashed, normalized_org_no, push_lowercase, same_name};
 use super::*;
 
 #[test]
@@ -53,6 +53,16 @@ proptest::proptest! {
             "{:?}", t
         );
         proptest::prop_assert_eq!(email_problem(&address), any_email_problem(t));
+    }
+}
+
+proptest::proptest! {
+    /// A word in lower case is what `str::to_lowercase` makes of it, whatever it holds.
+    #[test]
+    fn lowercase_as_the_standard_library_has_it(word in "[a-zA-ZåÅøØæÆÄÖ\u{212a}ΣσİẞǅÉ.&]{0,12}|\\PC{0,12}") {
+        let mut out = "kept ".to_owned();
+        push_lowercase(&word, &mut out);
+        proptest::prop_assert_eq!(out, format!("kept {}", word.to_lowercase()));
     }
 }
 
