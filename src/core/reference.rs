@@ -247,20 +247,16 @@ impl std::ops::Deref for Digits {
 }
 
 fn digit_values(s: &str) -> Result<Digits, RefError> {
-    let mut few = [0; FEW_DIGITS];
-    for (at, byte) in s.bytes().enumerate() {
-        if !byte.is_ascii_digit() {
-            // Every byte before was an ASCII digit: `at` starts the character.
-            let found = s[at..].chars().next().unwrap_or_default();
-            return Err(RefError::NonDigit { found });
+    let ascii = ascii_digits(s)?;
+    Ok(match u8::try_from(ascii.len()) {
+        Ok(len) if ascii.len() <= FEW_DIGITS => {
+            let mut few = [0; FEW_DIGITS];
+            for (value, digit) in few.iter_mut().zip(ascii) {
+                *value = digit - b'0';
+            }
+            Digits::Few(few, len)
         }
-        if let Some(slot) = few.get_mut(at) {
-            *slot = byte - b'0';
-        }
-    }
-    Ok(match u8::try_from(s.len()) {
-        Ok(len) if s.len() <= FEW_DIGITS => Digits::Few(few, len),
-        _ => Digits::Many(s.bytes().map(|b| b - b'0').collect()),
+        _ => Digits::Many(ascii.iter().map(|d| d - b'0').collect()),
     })
 }
 
@@ -303,20 +299,19 @@ fn tens_complement(sum: u32) -> u8 {
 
 /// Luhn (mod 10): the rightmost body digit is doubled, products above 9 lose 9.
 pub(crate) fn luhn_check_digit(body: &[u8]) -> u8 {
-    let sum = body
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(position_from_right, &digit)| {
-            let digit = u32::from(digit);
-            if position_from_right % 2 == 0 {
-                let doubled = digit * 2;
-                if doubled > 9 { doubled - 9 } else { doubled }
-            } else {
-                digit
-            }
-        })
-        .sum();
+    luhn_check_digit_of(body.iter().copied())
+}
+
+/// [`luhn_check_digit`] of digit values given one by one, left to right.
+fn luhn_check_digit_of(body: impl DoubleEndedIterator<Item = u8>) -> u8 {
+    // A digit doubled, less 9 when above 9.
+    const DOUBLED: [u8; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+    let (mut sum, mut doubled) = (0u32, true);
+    for digit in body.rev() {
+        let digit = digit % 10;
+        sum += u32::from(if doubled { DOUBLED[usize::from(digit)] } else { digit });
+        doubled = !doubled;
+    }
     tens_complement(sum)
 }
 
@@ -440,10 +435,21 @@ pub fn kid_mod11_valid(s: &str) -> bool {
 }
 
 fn validate_luhn_reference(reference: &str, allowed_length: &RangeInclusive<usize>) -> Result<(), RefError> {
-    let digits = digit_values(reference)?;
+    // Read as the ASCII digits it is, without a copy of their values: `dun check` tests every
+    // invoice's reference (issue #14).
+    let digits = ascii_digits(reference)?;
     check_length(digits.len(), allowed_length, DIGITS)?;
-    let (check, body) = split_check_digit(&digits)?;
-    expect_check_digit(check, luhn_check_digit(body))
+    let (check, body) = split_check_digit(digits)?;
+    expect_check_digit(check - b'0', luhn_check_digit_of(body.iter().map(|d| d - b'0')))
+}
+
+/// `s` as ASCII digits; the first character that is not one is the error.
+fn ascii_digits(s: &str) -> Result<&[u8], RefError> {
+    match s.bytes().position(|b| !b.is_ascii_digit()) {
+        // Every byte before was an ASCII digit: `at` starts the character.
+        Some(at) => Err(RefError::NonDigit { found: s[at..].chars().next().unwrap_or_default() }),
+        None => Ok(s.as_bytes()),
+    }
 }
 
 struct Kid {

@@ -59,10 +59,13 @@ impl RefKinds {
     /// Checks `reference` against these schemes, or against RF alone when it starts with
     /// `RF`.
     pub(super) fn problem(&self, reference: &str) -> Result<(), String> {
-        // Whether it starts with RF once normalised (`normalize_reference`), without the copy.
+        // Whether it starts with RF once normalised (`normalize_reference`), without the copy;
+        // not when it starts with a digit, as nearly every reference does.
         let mut letters =
             reference.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase());
-        let rf = letters.next() == Some('R') && letters.next() == Some('F');
+        let rf = !reference.starts_with(|c: char| c.is_ascii_digit())
+            && letters.next() == Some('R')
+            && letters.next() == Some('F');
         let kinds = if rf { &[RefKind::Rf][..] } else { self.kinds() };
         let Some(&first) = kinds.first() else { return Ok(()) };
         // Most references are digits (and capitals) alone: checked as they are, not copied.
