@@ -413,17 +413,19 @@ pub(super) fn check_payments(ctx: &Ctx<'_>, streamed: Option<&Streamed>, out: &m
 
 pub(super) fn credit_watch(ledger: &Ledger, as_of: NaiveDate, out: &mut Vec<Finding>) {
     let behaviour = crate::core::credit::behaviour(ledger, as_of);
-    credit_watch_of(ledger, as_of, |i| behaviour.get(i).cloned(), out);
+    let exposure = crate::core::credit::exposure(&ledger.open_book(as_of));
+    credit_watch_of(ledger, as_of, &exposure, |i| behaviour.get(i).cloned(), out);
 }
 
-/// [`credit_watch`] with each customer's payment behaviour (by register position) given.
+/// [`credit_watch`] with each customer's exposure (see [`crate::core::credit::exposure`]) and
+/// payment behaviour (by register position) given.
 pub(super) fn credit_watch_of(
     ledger: &Ledger,
     as_of: NaiveDate,
+    exposure: &FxHashMap<(u32, Currency), Decimal>,
     behaviour: impl Fn(usize) -> Option<Behaviour>,
     out: &mut Vec<Finding>,
 ) {
-    let exposure = crate::core::credit::exposure(&ledger.open_book(as_of));
     let owed = |i: u32, c: Currency| exposure.get(&(i, c)).copied().unwrap_or_default();
     for item in watch_list_by(&ledger.customers, &ledger.policy, owed, behaviour, as_of) {
         for reason in &item.reasons {

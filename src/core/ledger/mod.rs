@@ -418,7 +418,12 @@ impl Ledger {
     /// every day (the register's index was built, and every open invoice's customer looked up
     /// in it, each day again).
     pub fn open_by_position_owned(&self, as_of: NaiveDate, owners: &[Option<u32>]) -> Vec<Decimal> {
-        self.open_by_position_in(&self.open_book_by(as_of, |at, _| owners[at]))
+        self.open_by_position_in(&self.open_book_owned(as_of, owners))
+    }
+
+    /// [`Ledger::open_book`] with [`Ledger::owners`] given.
+    pub fn open_book_owned(&self, as_of: NaiveDate, owners: &[Option<u32>]) -> OpenBook {
+        self.open_book_by(as_of, |at, _| owners[at])
     }
 
     /// The days after `from`, up to `until`, on which an invoice's open amount can differ from
@@ -454,7 +459,7 @@ impl Ledger {
     }
 
     /// [`Ledger::open_by_position`] from the open items `book`.
-    fn open_by_position_in(&self, book: &OpenBook) -> Vec<Decimal> {
+    pub fn open_by_position_in(&self, book: &OpenBook) -> Vec<Decimal> {
         let mut open = vec![Decimal::ZERO; self.invoices.len()];
         for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
             if let Some(at) = self.invoice_position(book.number(item)) {
