@@ -132,8 +132,14 @@ impl CsvWriter {
         let delimiter = self.delimiter as u8;
         let special = |b: u8| (b == delimiter) | (b == b'"') | (b == b'\n') | (b == b'\r');
         if text.bytes().fold(false, |found, b| found | special(b)) {
+            // Quotes doubled as the text is copied, not in a copy of their own.
             self.out.push('"');
-            self.out.push_str(&text.replace('"', "\"\""));
+            let mut parts = text.split('"');
+            self.out.push_str(parts.next().unwrap_or_default());
+            for part in parts {
+                self.out.push_str("\"\"");
+                self.out.push_str(part);
+            }
             self.out.push('"');
         } else {
             self.out.push_str(text);
@@ -291,6 +297,37 @@ mod tests {
         t.push(vec![Cell::text("Berg, Holm & Co"), Cell::Money(Decimal::ZERO)]);
         assert_eq!(render(&t), "a,b\n\"'=HYPERLINK(\"\"x\"\")\",-10.50\n\"Berg, Holm & Co\",0.00\n");
         assert_eq!(render_in(&t, CsvDialect::Standard), render(&t));
+    }
+
+    proptest::proptest! {
+        /// Whatever a field holds (quotes at either end or side by side, delimiters, line
+        /// breaks), a CSV reader reads back what was written, in either dialect.
+        #[test]
+        fn fields_read_back_as_written(
+            fields in proptest::collection::vec("[a\"\",;\r\nå ]{0,8}", 1..4),
+            nordic in proptest::bool::ANY,
+        ) {
+            let dialect = if nordic { CsvDialect::Nordic } else { CsvDialect::Standard };
+            let mut csv = CsvWriter::new(dialect, 0);
+            // A first field that is there, so that no row is an empty line (which readers skip).
+            let fields: Vec<String> = std::iter::once("x".to_owned()).chain(fields).collect();
+            for field in &fields {
+                csv.field(field);
+            }
+            csv.end_row();
+            let written = csv.finish();
+            let mut reader = ::csv::ReaderBuilder::new()
+                .has_headers(false)
+                .delimiter(if nordic { b';' } else { b',' })
+                .from_reader(written.trim_start_matches('\u{feff}').as_bytes());
+            let read: Vec<String> = reader
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .map(|r| r.iter().map(str::to_owned).collect())
+                .unwrap_or_default();
+            proptest::prop_assert_eq!(read, fields, "{:?}", written);
+        }
     }
 
     #[test]
