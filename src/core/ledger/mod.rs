@@ -266,7 +266,7 @@ pub(crate) fn repeated_hashes_on(parts: &[Vec<u64>], threads: usize) -> rustc_ha
 
 /// Which of `ranges` equal ranges of hashes (by their top 32 bits) `hash` is in.
 fn hash_range(hash: u64, ranges: usize) -> usize {
-    ((hash >> 32) * ranges as u64 >> 32) as usize
+    (((hash >> 32) * ranges as u64) >> 32) as usize
 }
 
 /// The hash [`repeated_hashes`] compares invoice numbers by.
