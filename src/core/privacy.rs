@@ -172,8 +172,10 @@ impl Keep {
 /// in the register (an id's position as [`Ledger::customer_position`] gives it).
 pub struct Facts<'a> {
     ledger: &'a Ledger,
-    /// The open items (worded only when asked why a customer is kept).
-    book: OpenBook,
+    as_of: NaiveDate,
+    /// The open items, worked out when first asked why a customer is kept (a check, which
+    /// never asks, gives `open` from what it has worked out already).
+    book: std::sync::OnceLock<OpenBook>,
     /// Whether something is open for the customer at each position.
     open: Vec<bool>,
     /// Each customer's last activity.
@@ -197,13 +199,21 @@ impl<'a> Facts<'a> {
     /// load that does not keep every invoice gathers them while the invoices stream past.
     pub fn with_last(ledger: &'a Ledger, as_of: NaiveDate, last: Vec<Option<NaiveDate>>) -> Facts<'a> {
         let book = ledger.open_book(as_of);
-        let mut open = vec![false; ledger.customers.len()];
-        for item in book.items.iter().filter(|i| !i.open.is_zero()) {
-            if let Owner::Known(at) = item.owner {
-                open[at as usize] = true;
-            }
-        }
-        Facts { ledger, book, open, last, retention: retention(&ledger.policy.country) }
+        let facts = Facts::with_open(ledger, as_of, open_customers(&book, ledger.customers.len()), last);
+        let _ = facts.book.set(book);
+        facts
+    }
+
+    /// [`Facts::with_last`] with whether something is open for each customer given (see
+    /// [`open_customers`]), from open items the caller worked out already.
+    pub fn with_open(
+        ledger: &'a Ledger,
+        as_of: NaiveDate,
+        open: Vec<bool>,
+        last: Vec<Option<NaiveDate>>,
+    ) -> Facts<'a> {
+        let retention = retention(&ledger.policy.country);
+        Facts { ledger, as_of, book: std::sync::OnceLock::new(), open, last, retention }
     }
 
     /// Whether the customer is kept on `as_of`, and why (`Err`), or may be forgotten, with its
@@ -237,16 +247,28 @@ impl<'a> Facts<'a> {
     /// The customer's open items, worded: number, amount, currency.
     fn open_items(&self, id: &str) -> Vec<String> {
         let customers = &self.ledger.customers;
-        self.book
-            .items
+        let book = self.book.get_or_init(|| self.ledger.open_book(self.as_of));
+        book.items
             .iter()
             .filter(|i| !i.open.is_zero())
             .filter(|i| matches!(i.owner, Owner::Known(at) if customers[at as usize].id == id))
             .map(|i| {
-                format!("{} {} {}", self.book.number(i), crate::core::money::format_money(i.open), i.currency)
+                format!("{} {} {}", book.number(i), crate::core::money::format_money(i.open), i.currency)
             })
             .collect()
     }
+}
+
+/// Whether something is open for each of `customers` register positions in `book`: an item
+/// with an amount, owed or owing (a credit).
+pub fn open_customers(book: &OpenBook, customers: usize) -> Vec<bool> {
+    let mut open = vec![false; customers];
+    for item in book.items.iter().filter(|i| !i.open.is_zero()) {
+        if let Owner::Known(at) = item.owner {
+            open[at as usize] = true;
+        }
+    }
+    open
 }
 
 /// Whether the customer may be forgotten on `as_of`.
@@ -477,6 +499,15 @@ mod tests {
             );
         }
         assert_eq!(may_forget(&ledger, &ledger.customers[1], as_of), Ok(()));
+        // Given what is open (as `dun check` gives it), the open items are worked out when a
+        // customer kept for them is worded.
+        let open = open_customers(&ledger.open_book(as_of), ledger.customers.len());
+        let given = Facts::with_open(&ledger, as_of, open, last_activities(&ledger, as_of));
+        assert_eq!(
+            given.may_forget(&ledger.customers[0], as_of),
+            Err(Keep::Open(vec!["1 100.00 SEK".to_owned()]))
+        );
+        assert_eq!(given.may_forget(&ledger.customers[1], as_of), Ok(()));
         assert_eq!(last_activity(&ledger, "K1", as_of), Some(d("2010-01-01")));
         assert_eq!(last_activity(&ledger, "K9", as_of), None);
     }

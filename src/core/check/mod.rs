@@ -149,7 +149,9 @@ impl<'a> Job<'a> {
             Part::Retention => match self.streamed {
                 None => past_retention(ledger, as_of, &mut out),
                 Some(s) => {
-                    let facts = super::privacy::Facts::with_last(ledger, as_of, s.last_activities(ledger));
+                    let open = self.ctx().open_customers.clone();
+                    let facts =
+                        super::privacy::Facts::with_open(ledger, as_of, open, s.last_activities(ledger));
                     past_retention_by(ledger, as_of, None, &facts, &mut out)
                 }
             },
@@ -432,6 +434,9 @@ struct Ctx<'a> {
     /// the open items `open` is read from, which it worked out again on its own (a tenth of
     /// `dun check`'s parts' time, issue #14). Empty when only errors are wanted.
     exposure: FxHashMap<(u32, Currency), Decimal>,
+    /// Whether something is open for each customer (see [`super::privacy::open_customers`]),
+    /// for the retention check: from the same open items. Empty when only errors are wanted.
+    open_customers: Vec<bool>,
     /// Per register position: the customer's largest overdue open invoice.
     overdue: Vec<Option<Overdue<'a>>>,
     /// The rules of each segment the policy names, and the base rules (for no segment or an
@@ -447,8 +452,15 @@ impl<'a> Ctx<'a> {
         let owners = ledger.owners();
         let book = ledger.open_book_owned(as_of, &owners);
         let open = ledger.open_by_position_in(&book);
-        // The credit watch finds warnings only.
-        let exposure = if errors_only { FxHashMap::default() } else { crate::core::credit::exposure(&book) };
+        // The credit watch and the retention check find warnings only.
+        let (exposure, open_customers) = if errors_only {
+            Default::default()
+        } else {
+            (
+                crate::core::credit::exposure(&book),
+                super::privacy::open_customers(&book, ledger.customers.len()),
+            )
+        };
         drop(book);
         let mut overdue: Vec<Option<Overdue<'_>>> = vec![None; ledger.customers.len()];
         for (at, (invoice, &amount)) in ledger.invoices.iter().zip(&open).enumerate() {
@@ -476,6 +488,7 @@ impl<'a> Ctx<'a> {
             open,
             owners,
             exposure,
+            open_customers,
             overdue,
             rules,
             base_rules: policy.base_rules(),
