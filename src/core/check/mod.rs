@@ -431,8 +431,8 @@ struct Ctx<'a> {
     /// ([`Ledger::owners`]): looked up once for every check that asks.
     owners: Vec<Option<u32>>,
     /// Each customer's exposure per currency (credits included), for the credit watch: from
-    /// the open items `open` is read from, which it worked out again on its own (a tenth of
-    /// `dun check`'s parts' time, issue #14). Empty when only errors are wanted.
+    /// the open items `open` is read from (the watch used to work them out again on its own,
+    /// a tenth of `dun check`'s parts' time, issue #14). Empty when only errors are wanted.
     exposure: FxHashMap<(u32, Currency), Decimal>,
     /// Whether something is open for each customer (see [`super::privacy::open_customers`]),
     /// for the retention check: from the same open items. Empty when only errors are wanted.
