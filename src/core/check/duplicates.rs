@@ -298,7 +298,7 @@ pub(super) fn duplicates_of(
     out: &mut Vec<Finding>,
 ) {
     // Earlier customer → what it shares (a set of `Shared`), in the order first matched: at
-    // most three, kept without a list of strings each (half of the likely duplicates' time
+    // most three, kept without a list of strings each (a quarter of the likely duplicates' time
     // on a register with many went to allocating those, issue #14).
     let mut matches: [(usize, u8); 3] = [(0, 0); 3];
     let mut found = 0;
