@@ -262,25 +262,12 @@ pub struct FeeDecision {
     pub withheld: Option<RuleViolation>,
 }
 
-/// The reminder fee for one invoice's reminder sent on `on`, in the invoice's currency: the
-/// policy's fee if the law allows it (else a violation naming the rule), or with
-/// `fee = "statutory"` whatever the law allows that day (possibly nothing yet, as in Norway
-/// before day 14). A fixed fee is in the company's currency: an invoice in another currency is
-/// charged none.
+/// The reminder fee for one invoice's reminder sent on `on`, in the invoice's currency, under
+/// the law of its customer (and its rules): the policy's fee if the law allows it (else a
+/// violation naming the rule), or with `fee = "statutory"` whatever the law allows that day
+/// (possibly nothing yet, as in Norway before day 14). A fixed fee is in the company's
+/// currency: an invoice in another currency is charged none.
 pub fn reminder_fee(
-    ledger: &Ledger,
-    invoice: &Invoice,
-    customer: Option<&Customer>,
-    rules: &Rules,
-    history: FeeHistory,
-    on: NaiveDate,
-) -> Result<FeeDecision, RuleViolation> {
-    reminder_fee_under(&Law::of(&ledger.policy, customer, rules), invoice, history, on)
-}
-
-/// [`reminder_fee`] under the law of the invoice's customer (and its rules), worked out by
-/// the caller.
-pub fn reminder_fee_under(
     law: &Law<'_>,
     invoice: &Invoice,
     history: FeeHistory,
@@ -339,24 +326,11 @@ pub struct Compensation {
 }
 
 /// The fixed compensation for recovery costs a business debtor owes on a late invoice
-/// (nothing for consumers) on `as_of`, after the fees charged on the claim where the law
-/// offsets them. A fixed amount in the policy above the law's is a violation.
-pub fn compensation(
-    ledger: &Ledger,
-    invoice: &Invoice,
-    customer: Option<&Customer>,
-    rules: &Rules,
-    fees_charged: Decimal,
-    as_of: NaiveDate,
-) -> Result<Compensation, RuleViolation> {
-    let law = Law::of(&ledger.policy, customer, rules);
-    let (legal_due, _) = law.legal_due(invoice.due);
-    compensation_from(&law, ledger, invoice, legal_due, fees_charged, as_of, true)
-}
-
-/// [`compensation`] under a law and from a legal due date already worked out (a claim works
-/// them out once); without the text of why none is charged unless `say_withheld` (the same
-/// figures either way).
+/// (nothing for consumers, or customers the register lacks) on `as_of`, under a law and from a
+/// legal due date already worked out (a claim works them out once), after the fees charged on
+/// the claim where the law offsets them. A fixed amount in the policy above the law's is a
+/// violation. Without the text of why none is charged unless `say_withheld` (the same figures
+/// either way).
 pub(crate) fn compensation_from(
     law: &Law<'_>,
     ledger: &Ledger,

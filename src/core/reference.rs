@@ -248,16 +248,15 @@ impl std::ops::Deref for Digits {
 
 fn digit_values(s: &str) -> Result<Digits, RefError> {
     let ascii = ascii_digits(s)?;
-    Ok(match u8::try_from(ascii.len()) {
-        Ok(len) if ascii.len() <= FEW_DIGITS => {
-            let mut few = [0; FEW_DIGITS];
-            for (value, digit) in few.iter_mut().zip(ascii) {
-                *value = digit - b'0';
-            }
-            Digits::Few(few, len)
-        }
-        _ => Digits::Many(ascii.iter().map(|d| d - b'0').collect()),
-    })
+    if ascii.len() > FEW_DIGITS {
+        return Ok(Digits::Many(ascii.iter().map(|d| d - b'0').collect()));
+    }
+    let mut few = [0; FEW_DIGITS];
+    for (value, digit) in few.iter_mut().zip(ascii) {
+        *value = digit - b'0';
+    }
+    // At most FEW_DIGITS (32): the length fits a byte.
+    Ok(Digits::Few(few, ascii.len() as u8))
 }
 
 /// Callers only pass values 0–9.

@@ -531,7 +531,6 @@ fn plan_status(plan: &Plan, open: Decimal, grace_days: u32, as_of: NaiveDate) ->
     PlanStatus::OnTime(None)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn decide_invoice<'a>(
     invoice: &'a Invoice,
     law: &Law<'_>,
@@ -831,7 +830,7 @@ fn ladder(
     if d.state == State::Due(Action::Call) {
         return Ok(());
     }
-    let fee = charges::reminder_fee_under(law, invoice, history.fee_history(), as_of)?;
+    let fee = charges::reminder_fee(law, invoice, history.fee_history(), as_of)?;
     d.fee = fee.fee;
     if !fee.fee.is_zero() {
         d.why.say(format_args!("reminder fee {} {}", fee.fee, invoice.currency));

@@ -228,8 +228,8 @@ impl Shared<'_, '_> {
 #[derive(Default)]
 struct Part<'a> {
     /// A customer's rules are its segment's: built once per segment, not once per invoice.
-    /// By 1 + the segment's place in the ledger's [`Debtors`](crate::core::ledger::Debtors) (0: no segment, or a customer
-    /// the register lacks).
+    /// By 1 + the segment's place in the ledger's [`Debtors`](crate::core::ledger::Debtors)
+    /// (0: no segment, or a customer the register lacks).
     segment_rules: Vec<Option<Rules>>,
     charged: FxHashSet<(&'a str, Currency)>,
     stale_warned: FxHashSet<&'static str>,
