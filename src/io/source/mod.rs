@@ -327,6 +327,7 @@ impl CsvSource {
             return Ok((vec![state], parser.damaged));
         }
         let workers = crate::core::workers();
+        let only_lines = self.only_lines.as_deref();
         let (tx, rx) = mpsc::sync_channel::<Chunk>(workers);
         let rx = std::sync::Mutex::new(rx);
         let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
@@ -343,7 +344,13 @@ impl CsvSource {
                         let mut parser = ChunkParser::new(display, delimiter, shape);
                         loop {
                             let next = rx.lock().map(|r| r.recv());
-                            let Ok(Ok(chunk)) = next else { break };
+                            let Ok(Ok(mut chunk)) = next else { break };
+                            // Cut here, not where the chunk is read: finding the wanted lines
+                            // walks every line break of the chunk, which the reading thread
+                            // did alone while the workers had a few records to parse.
+                            if let Some(lines) = only_lines {
+                                chunk.keep_records_on(lines, delimiter);
+                            }
                             parser.parse(&chunk, &mut state, visit);
                             // The reader may have stopped (and dropped its end): then it is freed.
                             if let Some(spare) = chunk.into_spare() {
@@ -356,7 +363,7 @@ impl CsvSource {
                 .collect();
             let mut failure = None;
             for chunk in first.into_iter().chain(chunks) {
-                let mut chunk = match chunk
+                let chunk = match chunk
                     .map_err(|e| read_error(e, display))
                     .and_then(|c| decoder.decode(c, display))
                 {
@@ -367,9 +374,6 @@ impl CsvSource {
                     }
                 };
                 progress.advance(chunk.bytes().len() as u64);
-                if let Some(lines) = &self.only_lines {
-                    chunk.keep_records_on(lines, delimiter);
-                }
                 if tx.send(chunk).is_err() {
                     break;
                 }
