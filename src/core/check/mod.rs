@@ -450,8 +450,7 @@ struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn new(ledger: &'a Ledger, as_of: NaiveDate, errors_only: bool) -> Ctx<'a> {
         let owners = ledger.owners();
-        let book = ledger.open_book_owned(as_of, &owners);
-        let open = ledger.open_by_position_in(&book);
+        let (book, open) = ledger.open_book_and_amounts(as_of, &owners);
         // The credit watch and the retention check find warnings only.
         let (exposure, open_customers) = if errors_only {
             Default::default()

@@ -224,6 +224,8 @@ impl<'a> CustomerIndex<'a> {
 pub(super) struct PositionIndex {
     numbered: Option<NumberedIds>,
     table: hashbrown::HashTable<u32>,
+    /// Whether some key was given more than once.
+    repeated: bool,
 }
 
 impl std::fmt::Debug for PositionIndex {
@@ -246,9 +248,14 @@ impl PositionIndex {
         use hashbrown::hash_table::Entry;
         // Numbered keys are unique (a number given twice gives no array): first and last agree.
         if let Some(numbered) = NumberedIds::build_by(len, &key_of) {
-            return PositionIndex { numbered: Some(numbered), table: hashbrown::HashTable::new() };
+            return PositionIndex {
+                numbered: Some(numbered),
+                table: hashbrown::HashTable::new(),
+                repeated: false,
+            };
         }
         let mut table = hashbrown::HashTable::with_capacity(len);
+        let mut repeated = false;
         for i in 0..len {
             let key = key_of(i);
             let hash = Self::hash(key);
@@ -260,11 +267,21 @@ impl PositionIndex {
                 Entry::Vacant(slot) => {
                     slot.insert(i as u32);
                 }
-                Entry::Occupied(mut slot) if last => *slot.get_mut() = i as u32,
-                Entry::Occupied(_) => {}
+                Entry::Occupied(mut slot) => {
+                    repeated = true;
+                    if last {
+                        *slot.get_mut() = i as u32;
+                    }
+                }
             }
         }
-        PositionIndex { numbered: None, table }
+        PositionIndex { numbered: None, table, repeated }
+    }
+
+    /// Whether some key was given more than once: if not, each item is its key's first and
+    /// last, known without a lookup.
+    pub(super) fn repeated(&self) -> bool {
+        self.repeated
     }
 
     pub(super) fn get<'a>(&self, key: &str, key_of: impl Fn(usize) -> &'a str) -> Option<usize> {

@@ -383,7 +383,14 @@ impl Ledger {
     /// Whether `invoice` is its number's first line: the invoice a number given twice stands
     /// for (`dun check` reports the others).
     pub fn is_first_line(&self, invoice: &Invoice) -> bool {
-        self.invoice(&invoice.number).is_some_and(|first| first.line == invoice.line)
+        !self.numbers_repeated()
+            || self.invoice(&invoice.number).is_some_and(|first| first.line == invoice.line)
+    }
+
+    /// Whether some invoice number is given on more than one line: if not, every line is its
+    /// number's first, known without looking the number up.
+    pub fn numbers_repeated(&self) -> bool {
+        self.invoice_at.repeated()
     }
 
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
@@ -425,6 +432,48 @@ impl Ledger {
         book
     }
 
+    /// [`Ledger::open_book_by`] and the open amounts by position ([`Ledger::open_by_position`])
+    /// from one reading. Each amount is put where its item was pushed from, not looked up by
+    /// its number: the lookups were a fifth of perf's samples in `dun check`'s context, a
+    /// cache miss each (issue #14).
+    fn open_book_and_amounts_by(
+        &self,
+        as_of: NaiveDate,
+        owner: impl Fn(usize, &Invoice) -> Option<u32>,
+    ) -> (OpenBook, Vec<Decimal>) {
+        let payments = PaymentIndex::new(&self.payments, as_of);
+        let mut book = OpenBook::new(as_of);
+        // The position each item was pushed from: the book's first items, in order.
+        let mut placed = Vec::new();
+        for (at, inv) in self.invoices.iter().enumerate() {
+            let items = book.items.len();
+            book.push_for(&inv.record(), || owner(at, inv), &payments);
+            if book.items.len() > items {
+                placed.push(at as u32);
+            }
+        }
+        // Credits applied in place: the items they empty stay where they were until the
+        // amounts are read.
+        book.apply_credits_keeping_emptied();
+        let mut open = vec![Decimal::ZERO; self.invoices.len()];
+        for (item, &at) in book.items.iter().zip(&placed) {
+            if item.open > Decimal::ZERO {
+                open[self.first_line_position(at as usize)] += item.open;
+            }
+        }
+        book.drop_emptied();
+        (book, open)
+    }
+
+    /// The position of the first line with the number of the invoice at `at`: `at` itself
+    /// unless its number is given twice.
+    pub fn first_line_position(&self, at: usize) -> usize {
+        if !self.numbers_repeated() {
+            return at;
+        }
+        self.invoice_position(&self.invoices[at].number).unwrap_or(at)
+    }
+
     /// The register position of each invoice's customer, by position in `invoices`, as
     /// [`Ledger::open_book`] finds it: for [`Ledger::open_by_position_owned`].
     pub fn owners(&self) -> Vec<Option<u32>> {
@@ -436,12 +485,17 @@ impl Ledger {
     /// every day (the register's index was built, and every open invoice's customer looked up
     /// in it, each day again).
     pub fn open_by_position_owned(&self, as_of: NaiveDate, owners: &[Option<u32>]) -> Vec<Decimal> {
-        self.open_by_position_in(&self.open_book_owned(as_of, owners))
+        self.open_book_and_amounts(as_of, owners).1
     }
 
-    /// [`Ledger::open_book`] with [`Ledger::owners`] given.
-    pub fn open_book_owned(&self, as_of: NaiveDate, owners: &[Option<u32>]) -> OpenBook {
-        self.open_book_by(as_of, |at, _| owners[at])
+    /// [`Ledger::open_book`] with [`Ledger::owners`] given, and the open amounts by position
+    /// ([`Ledger::open_by_position_owned`]) read from it: `dun check` needs both.
+    pub fn open_book_and_amounts(
+        &self,
+        as_of: NaiveDate,
+        owners: &[Option<u32>],
+    ) -> (OpenBook, Vec<Decimal>) {
+        self.open_book_and_amounts_by(as_of, |at, _| owners[at])
     }
 
     /// The days after `from`, up to `until`, on which an invoice's open amount can differ from
@@ -473,18 +527,8 @@ impl Ledger {
     /// first line, 0 elsewhere. A list the size of the ledger's, for runs that walk every
     /// invoice anyway (a map keyed by number took three times the memory).
     pub fn open_by_position(&self, as_of: NaiveDate) -> Vec<Decimal> {
-        self.open_by_position_in(&self.open_book(as_of))
-    }
-
-    /// [`Ledger::open_by_position`] from the open items `book`.
-    pub fn open_by_position_in(&self, book: &OpenBook) -> Vec<Decimal> {
-        let mut open = vec![Decimal::ZERO; self.invoices.len()];
-        for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
-            if let Some(at) = self.invoice_position(book.number(item)) {
-                open[at] += item.open;
-            }
-        }
-        open
+        let index = CustomerIndex::new(&self.customers, &self.policy);
+        self.open_book_and_amounts_by(as_of, |_, inv| index.get(&inv.customer)).1
     }
 
     /// The dated payments on one invoice up to `as_of`, by date: `paid` (dated `paid_on`, else
@@ -580,6 +624,63 @@ mod index_tests {
     use proptest::prelude::Strategy as _;
 
     proptest::proptest! {
+        /// The open book read with the amounts by position is the open book, and each amount
+        /// is what looking its number up finds: numbers given twice (each line's amount at
+        /// the first), credit notes that empty their invoice, part of it, or name none,
+        /// customers the register lacks, invoices paid or not issued yet.
+        #[test]
+        fn open_amounts_by_position_are_those_looked_up_by_number(
+            invoices in proptest::collection::vec(
+                (0u32..6, 0usize..3, -4i64..6, 0i64..3, 0u64..60, proptest::option::of(0u32..7)),
+                0..14,
+            ),
+            on in 0u64..90,
+        ) {
+            use crate::core::model::{Customer, Invoice};
+            let customers = vec![Customer::new("K1", "Åby AB"), Customer::new("K2", "Kjær ApS")];
+            let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let invoices: Vec<Invoice> = invoices
+                .iter()
+                .enumerate()
+                .map(|(i, &(number, customer, amount, paid, issued, credits))| {
+                    let issued = start + chrono::Days::new(issued);
+                    let amount = Decimal::new(amount * 100, 0);
+                    let mut inv = Invoice::unpaid_sek(
+                        &format!("{}", 100 + number),
+                        ["K1", "K2", "NOBODY"][customer],
+                        issued,
+                        issued + chrono::Days::new(30),
+                        amount,
+                    );
+                    if amount > Decimal::ZERO {
+                        inv.paid = Decimal::new(paid * 100, 0).min(amount);
+                    } else if let Some(target) = credits {
+                        inv.set_credits(Some(&format!("{}", 100 + target)));
+                    }
+                    inv.line = i as u64 + 2;
+                    inv
+                })
+                .collect();
+            let policy = Policy::from_toml(
+                "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\"\n",
+            )
+            .unwrap();
+            let ledger = Ledger::new(policy, customers, invoices, Vec::new(), Journal::default());
+            let as_of = start + chrono::Days::new(on);
+            let book = ledger.open_book(as_of);
+            let mut looked_up = vec![Decimal::ZERO; ledger.invoices.len()];
+            for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
+                looked_up[ledger.invoice_position(book.number(item)).unwrap()] += item.open;
+            }
+            proptest::prop_assert_eq!(&ledger.open_by_position(as_of), &looked_up);
+            let (read, open) = ledger.open_book_and_amounts(as_of, &ledger.owners());
+            proptest::prop_assert_eq!(&open, &looked_up);
+            let items = |b: &OpenBook| -> Vec<String> {
+                b.items.iter().map(|i| format!("{} {:?} {} {} {}", b.number(i), i.owner, i.currency, i.due, i.open)).collect()
+            };
+            proptest::prop_assert_eq!(items(&read), items(&book));
+        }
+
         /// On any number of threads, the repeated hashes are those given more than once, in
         /// one part or across parts: hashes far apart in their top bits (each thread's range)
         /// and close together.

@@ -172,6 +172,17 @@ impl OpenBook {
         if self.credits.is_empty() {
             return;
         }
+        self.apply_credits_keeping_emptied();
+        self.drop_emptied();
+    }
+
+    /// [`OpenBook::apply_credits`], leaving the items the credits empty in place (nothing
+    /// open): the items pushed stay first, in the order they were pushed, the credits left
+    /// over after them. Then [`OpenBook::drop_emptied`].
+    pub fn apply_credits_keeping_emptied(&mut self) {
+        if self.credits.is_empty() {
+            return;
+        }
         let mut wanted: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, c) in self.credits.iter().enumerate() {
             wanted.entry(c.target.as_str()).or_default().push(i);
@@ -209,6 +220,10 @@ impl OpenBook {
                 number: (start, self.numbers.len() as u32),
             });
         }
+    }
+
+    /// Drops the items with nothing open ([`OpenBook::apply_credits_keeping_emptied`]).
+    pub fn drop_emptied(&mut self) {
         self.items.retain(|i| !i.open.is_zero());
     }
 
