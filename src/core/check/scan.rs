@@ -32,9 +32,9 @@ pub struct Streamed {
 
 /// One worker's part of [`Streamed`].
 pub struct CheckTally {
-    counts: Vec<CurrencyCounts>,
+    /// By register position.
+    customers: Vec<CustomerTally>,
     more: FxHashMap<(u32, Currency), u32>,
-    last: Vec<Option<NaiveDate>>,
     credit: CreditBook,
     pub(super) numbers: Vec<String>,
     pub(super) references: Vec<String>,
@@ -43,10 +43,20 @@ pub struct CheckTally {
     credit_notes: Vec<(u32, Currency)>,
 }
 
+/// What a worker's tally keeps of one customer, side by side: nearly every invoice updates
+/// both, and kept in two lists (a million invoices of customers at random) each was a cache
+/// miss of its own (issue #14).
+#[derive(Clone, Copy, Default)]
+struct CustomerTally {
+    counts: CurrencyCounts,
+    /// The customer's last invoice, settlement or payment up to the as-of date.
+    last: Option<NaiveDate>,
+}
+
 impl CheckTally {
     fn count(&mut self, owner: u32, currency: Currency, n: u32) {
         crate::core::credit::count_currency(
-            &mut self.counts[owner as usize],
+            &mut self.customers[owner as usize].counts,
             &mut self.more,
             owner,
             currency,
@@ -116,9 +126,8 @@ impl<'a> CheckScan<'a> {
     /// An empty tally for one worker.
     pub fn tally(&self) -> CheckTally {
         CheckTally {
-            counts: vec![[(None, 0); 2]; self.customers.len()],
+            customers: vec![CustomerTally::default(); self.customers.len()],
             more: FxHashMap::default(),
-            last: vec![None; self.customers.len()],
             credit: CreditBook::new(self.as_of),
             numbers: Vec::new(),
             references: Vec::new(),
@@ -159,7 +168,7 @@ impl<'a> CheckScan<'a> {
             tally.count(owner, record.currency, 1);
         }
         if record.issued <= self.as_of {
-            let last = &mut tally.last[owner as usize];
+            let last = &mut tally.customers[owner as usize].last;
             see_latest(last, record.issued);
             if let Some(d) = record.paid_on.filter(|d| *d <= self.as_of) {
                 see_latest(last, d);
@@ -178,20 +187,18 @@ impl<'a> CheckScan<'a> {
         let mut all = tallies.next().unwrap_or_else(|| self.tally());
         let mut books = Vec::new();
         for other in tallies {
-            for (owner, counts) in other.counts.iter().enumerate() {
-                for &(currency, n) in counts {
+            for (owner, theirs) in other.customers.iter().enumerate() {
+                for &(currency, n) in &theirs.counts {
                     if let Some(c) = currency {
                         all.count(owner as u32, c, n);
                     }
                 }
+                if let Some(d) = theirs.last {
+                    see_latest(&mut all.customers[owner].last, d);
+                }
             }
             for ((owner, currency), n) in other.more {
                 all.count(owner, currency, n);
-            }
-            for (mine, theirs) in all.last.iter_mut().zip(other.last) {
-                if let Some(d) = theirs {
-                    see_latest(mine, d);
-                }
             }
             books.push(other.credit);
             all.numbers.extend(other.numbers);
@@ -206,15 +213,16 @@ impl<'a> CheckScan<'a> {
         }
         let mut any_unusual = false;
         let usual = all
-            .counts
+            .customers
             .iter()
             .enumerate()
-            .map(|(owner, counts)| {
-                let mut list: Vec<(Currency, u32)> =
-                    counts.iter().filter_map(|&(c, n)| Some((c?, n))).collect();
-                list.extend(more.get(&(owner as u32)).into_iter().flatten());
-                let total: u32 = list.iter().map(|(_, n)| n).sum();
-                let &(currency, n) = list.iter().max_by_key(|(_, n)| *n)?;
+            .map(|(owner, tally)| {
+                // Read in place, not gathered into a list per customer (100,000 allocations).
+                let further = more.get(&(owner as u32)).map_or(&[][..], Vec::as_slice);
+                let list =
+                    tally.counts.iter().filter_map(|&(c, n)| Some((c?, n))).chain(further.iter().copied());
+                let total: u32 = list.clone().map(|(_, n)| n).sum();
+                let (currency, n) = list.max_by_key(|(_, n)| *n)?;
                 let usual = (n >= 2 && n * 2 > total).then_some(currency);
                 any_unusual |= usual.is_some() && n < total;
                 usual
@@ -225,7 +233,7 @@ impl<'a> CheckScan<'a> {
         Streamed {
             usual,
             any_unusual,
-            last: all.last,
+            last: all.customers.iter().map(|c| c.last).collect(),
             journal_invoices: FxHashMap::default(),
             behaviour: CreditBook::merge_all(books, self.as_of).settle(),
             numbers: all.numbers.into_iter().collect(),
@@ -288,5 +296,61 @@ impl Streamed {
             }
         }
         latest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unpaid SEK invoice of 100 due a month after it was issued.
+    fn record<'a>(number: &'a str, customer: &'a str, issued: NaiveDate) -> InvoiceRecord<'a> {
+        InvoiceRecord {
+            line: 2,
+            number,
+            customer,
+            issued,
+            due: issued + chrono::Days::new(30),
+            amount: Decimal::from(100),
+            paid: Decimal::ZERO,
+            balance: None,
+            currency: Currency::parse("SEK").unwrap(),
+            reference: None,
+            paid_on: None,
+            credits: None,
+            description: None,
+            discount: None,
+        }
+    }
+
+    /// Two workers' tallies are one: each customer's counts per currency added up (its usual
+    /// currency is the merged majority, not either worker's), its last date the later one.
+    #[test]
+    fn workers_tallies_merge_into_the_counts_and_last_dates_of_both() {
+        let policy = Policy::from_toml(
+            "[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\"\n",
+        )
+        .unwrap();
+        let customers = vec![Customer::new("K1", "Åby AB"), Customer::new("K2", "Kjær ApS")];
+        let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+        let scan = CheckScan::new(&policy, &customers, &[], as_of);
+        let eur = Currency::parse("EUR").unwrap();
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let (mut first, mut second) = (scan.tally(), scan.tally());
+        // K1: one SEK and two EUR on the first worker, two SEK on the second: SEK, 3 of 5.
+        scan.push(&mut first, &record("1", "K1", day(3, 1)), Some(0));
+        for number in ["2", "3"] {
+            let mut r = record(number, "K1", day(1, 1));
+            r.currency = eur;
+            scan.push(&mut first, &r, Some(0));
+        }
+        scan.push(&mut second, &record("4", "K1", day(5, 1)), Some(0));
+        scan.push(&mut second, &record("5", "K1", day(2, 1)), Some(0));
+        // K2: on the first worker only.
+        scan.push(&mut first, &record("6", "K2", day(4, 1)), Some(1));
+        let streamed = scan.finish(vec![first, second]);
+        assert_eq!(streamed.usual, vec![Some(Currency::parse("SEK").unwrap()), None]);
+        assert!(streamed.any_unusual);
+        assert_eq!(streamed.last, vec![Some(day(5, 1)), Some(day(4, 1))]);
     }
 }
