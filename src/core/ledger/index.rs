@@ -45,6 +45,14 @@ pub(super) struct NumberedIds {
 }
 
 impl NumberedIds {
+    /// `id` without `prefix`, if it starts with it. Without a prefix (invoice numbers, most
+    /// registers) no comparison: `str::strip_prefix` calls the C library's `memcmp` even
+    /// for an empty prefix, a call per key where perf found 2 % of `dun due --all`'s samples
+    /// (issue #14).
+    fn after<'i>(prefix: &str, id: &'i str) -> Option<&'i str> {
+        if prefix.is_empty() { Some(id) } else { id.strip_prefix(prefix) }
+    }
+
     /// The prefix and number of an id, if it has that shape.
     fn split(id: &str) -> Option<(&str, &str)> {
         let at = id.bytes().position(|b| b.is_ascii_digit())?;
@@ -88,7 +96,7 @@ impl NumberedIds {
         let (mut fixed, mut canonical, mut max, mut min) = (true, true, 0u32, u32::MAX);
         for i in 0..len {
             let id = key_of(i);
-            let n = Self::number(id.strip_prefix(prefix.as_str())?)?;
+            let n = Self::number(Self::after(&prefix, id)?)?;
             fixed &= id.len() == width;
             canonical &= !(id.len() > prefix.len() + 1 && id.as_bytes()[prefix.len()] == b'0');
             max = max.max(n);
@@ -114,7 +122,7 @@ impl NumberedIds {
 
     /// The position of `id`; `None` when it is not in the register (whatever its shape).
     fn get(&self, id: &str) -> Option<u32> {
-        let digits = id.strip_prefix(self.prefix.as_str())?;
+        let digits = Self::after(&self.prefix, id)?;
         match self.width {
             Some(w) if id.len() != w => return None,
             None if digits.len() > 1 && digits.starts_with('0') => return None,
