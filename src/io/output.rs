@@ -128,7 +128,8 @@ impl WritingBack {
 
     /// Starts writing back the bytes written since the last start.
     fn start_write_back(&mut self) {
-        #[cfg(target_os = "linux")]
+        // Where `libc` is a dependency (see Cargo.toml); elsewhere the sync at the end does it all.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
         {
             use std::os::fd::AsRawFd;
             let (Ok(from), Ok(len)) =

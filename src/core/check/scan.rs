@@ -302,25 +302,11 @@ impl Streamed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::ledger::test_record;
 
-    /// An unpaid SEK invoice of 100 due a month after it was issued.
-    fn record<'a>(number: &'a str, customer: &'a str, issued: NaiveDate) -> InvoiceRecord<'a> {
-        InvoiceRecord {
-            line: 2,
-            number,
-            customer,
-            issued,
-            due: issued + chrono::Days::new(30),
-            amount: Decimal::from(100),
-            paid: Decimal::ZERO,
-            balance: None,
-            currency: Currency::parse("SEK").unwrap(),
-            reference: None,
-            paid_on: None,
-            credits: None,
-            description: None,
-            discount: None,
-        }
+    /// An unpaid SEK invoice of 100 issued on 2026-`issued` (`MM-DD`), due at the year's end.
+    fn record<'a>(number: &'a str, customer: &'a str, issued: &str) -> InvoiceRecord<'a> {
+        test_record(number, customer, &format!("2026-{issued}"), "2026-12-31", 100, 0)
     }
 
     /// Two workers' tallies are one: each customer's counts per currency added up (its usual
@@ -338,16 +324,16 @@ mod tests {
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         let (mut first, mut second) = (scan.tally(), scan.tally());
         // K1: one SEK and two EUR on the first worker, two SEK on the second: SEK, 3 of 5.
-        scan.push(&mut first, &record("1", "K1", day(3, 1)), Some(0));
+        scan.push(&mut first, &record("1", "K1", "03-01"), Some(0));
         for number in ["2", "3"] {
-            let mut r = record(number, "K1", day(1, 1));
+            let mut r = record(number, "K1", "01-01");
             r.currency = eur;
             scan.push(&mut first, &r, Some(0));
         }
-        scan.push(&mut second, &record("4", "K1", day(5, 1)), Some(0));
-        scan.push(&mut second, &record("5", "K1", day(2, 1)), Some(0));
+        scan.push(&mut second, &record("4", "K1", "05-01"), Some(0));
+        scan.push(&mut second, &record("5", "K1", "02-01"), Some(0));
         // K2: on the first worker only.
-        scan.push(&mut first, &record("6", "K2", day(4, 1)), Some(1));
+        scan.push(&mut first, &record("6", "K2", "04-01"), Some(1));
         let streamed = scan.finish(vec![first, second]);
         assert_eq!(streamed.usual, vec![Some(Currency::parse("SEK").unwrap()), None]);
         assert!(streamed.any_unusual);

@@ -23,6 +23,9 @@ mod open_book;
 pub use debtors::{Debtor, Debtors};
 use index::PositionIndex;
 pub use index::{CustomerIndex, numbered_and_distinct};
+/// An unpaid SEK invoice record for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) use open_book::tests::record as test_record;
 pub use open_book::{OpenBook, OpenItem, Owner};
 
 /// The payments of `payments.csv` made by the as-of date, summed per invoice and per reference.
@@ -380,8 +383,9 @@ impl Ledger {
         self.invoice_at.get(number, |i| self.invoices[i].number.as_str())
     }
 
-    /// Whether `invoice` is its number's first line: the invoice a number given twice stands
-    /// for (`dun check` reports the others).
+    /// Whether `invoice`, one of the ledger's own, is its number's first line: the invoice a
+    /// number given twice stands for (`dun check` reports the others). Without a number given
+    /// twice every line is, known without a lookup.
     pub fn is_first_line(&self, invoice: &Invoice) -> bool {
         !self.numbers_repeated()
             || self.invoice(&invoice.number).is_some_and(|first| first.line == invoice.line)
