@@ -183,10 +183,7 @@ fn check_invoice<'a>(
     let credit_note = inv.is_credit_note();
 
     // The ledger's index holds each number's first line: any other line is a duplicate.
-    if ledger.numbers_repeated()
-        && let Some(first) =
-            ledger.invoice(&inv.number).filter(|first| !std::ptr::eq(*first, inv)).map(|f| f.line)
-    {
+    if let Some(first) = ledger.first_line_before(inv).map(|f| f.line) {
         out.push(
             at(
                 true,

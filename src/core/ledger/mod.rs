@@ -387,14 +387,17 @@ impl Ledger {
     /// number given twice stands for (`dun check` reports the others). Without a number given
     /// twice every line is, known without a lookup.
     pub fn is_first_line(&self, invoice: &Invoice) -> bool {
-        !self.numbers_repeated()
-            || self.invoice(&invoice.number).is_some_and(|first| first.line == invoice.line)
+        self.first_line_before(invoice).is_none()
     }
 
-    /// Whether some invoice number is given on more than one line: if not, every line is its
-    /// number's first, known without looking the number up.
-    pub fn numbers_repeated(&self) -> bool {
-        self.invoice_at.repeated()
+    /// The first line of `invoice`'s number when `invoice` (one of the ledger's own) is a
+    /// later line of it; `None` for a first line. Without a number given twice, known without
+    /// looking the number up.
+    pub fn first_line_before(&self, invoice: &Invoice) -> Option<&Invoice> {
+        if !self.invoice_at.repeated() {
+            return None;
+        }
+        self.invoice(&invoice.number).filter(|first| first.line != invoice.line)
     }
 
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
@@ -427,12 +430,28 @@ impl Ledger {
     /// [`Ledger::open_book`] with each invoice's customer's register position given (by its
     /// position in `invoices`), asked only of invoices with something open.
     fn open_book_by(&self, as_of: NaiveDate, owner: impl Fn(usize, &Invoice) -> Option<u32>) -> OpenBook {
+        let mut book = self.open_items_by(as_of, owner, |_| {});
+        book.apply_credits();
+        book
+    }
+
+    /// The open items of every invoice, credits not yet applied; `placed(at)` is told each
+    /// position in `invoices` that added an item, in order.
+    fn open_items_by(
+        &self,
+        as_of: NaiveDate,
+        owner: impl Fn(usize, &Invoice) -> Option<u32>,
+        mut placed: impl FnMut(u32),
+    ) -> OpenBook {
         let payments = PaymentIndex::new(&self.payments, as_of);
         let mut book = OpenBook::new(as_of);
         for (at, inv) in self.invoices.iter().enumerate() {
+            let items = book.items.len();
             book.push_for(&inv.record(), || owner(at, inv), &payments);
+            if book.items.len() > items {
+                placed(at as u32);
+            }
         }
-        book.apply_credits();
         book
     }
 
@@ -445,17 +464,9 @@ impl Ledger {
         as_of: NaiveDate,
         owner: impl Fn(usize, &Invoice) -> Option<u32>,
     ) -> (OpenBook, Vec<Decimal>) {
-        let payments = PaymentIndex::new(&self.payments, as_of);
-        let mut book = OpenBook::new(as_of);
         // The position each item was pushed from: the book's first items, in order.
         let mut placed = Vec::new();
-        for (at, inv) in self.invoices.iter().enumerate() {
-            let items = book.items.len();
-            book.push_for(&inv.record(), || owner(at, inv), &payments);
-            if book.items.len() > items {
-                placed.push(at as u32);
-            }
-        }
+        let mut book = self.open_items_by(as_of, owner, |at| placed.push(at));
         // Credits applied in place: the items they empty stay where they were until the
         // amounts are read.
         book.apply_credits_keeping_emptied();
@@ -472,7 +483,7 @@ impl Ledger {
     /// The position of the first line with the number of the invoice at `at`: `at` itself
     /// unless its number is given twice.
     pub fn first_line_position(&self, at: usize) -> usize {
-        if !self.numbers_repeated() {
+        if !self.invoice_at.repeated() {
             return at;
         }
         self.invoice_position(&self.invoices[at].number).unwrap_or(at)
