@@ -1,0 +1,197 @@
+//! What one invoice record's decision reads on the as-of date, whether the record stands in a
+//! whole ledger or streams past: the payments made by then, what is open before credit notes,
+//! whether it decides anything.
+
+use super::*;
+
+/// The payments of `payments.csv` made by the as-of date, summed per invoice and per reference.
+#[derive(Debug, Default, Clone)]
+pub struct PaymentIndex {
+    by_invoice: HashMap<String, Decimal>,
+    by_reference: HashMap<String, Decimal>,
+    /// The same payments with their dates, for the early-payment discount (what was paid by
+    /// its last day).
+    dated_by_invoice: HashMap<String, Vec<(NaiveDate, Decimal)>>,
+    dated_by_reference: HashMap<String, Vec<(NaiveDate, Decimal)>>,
+}
+
+impl PaymentIndex {
+    pub fn new(payments: &[Payment], as_of: NaiveDate) -> PaymentIndex {
+        let mut index = PaymentIndex::default();
+        for p in payments.iter().filter(|p| p.date <= as_of) {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => {
+                    *index.by_invoice.entry(number.clone()).or_default() += p.amount;
+                    index.dated_by_invoice.entry(number.clone()).or_default().push((p.date, p.amount));
+                }
+                (None, Some(reference)) => {
+                    let key = normalize_reference(reference);
+                    index.dated_by_reference.entry(key.clone()).or_default().push((p.date, p.amount));
+                    *index.by_reference.entry(key).or_default() += p.amount
+                }
+                (None, None) => {}
+            }
+        }
+        index
+    }
+
+    /// What `payments.csv` paid on this invoice by the as-of date.
+    pub fn paid_on(&self, record: &InvoiceRecord<'_>) -> Decimal {
+        let mut sum = Decimal::ZERO;
+        if !self.by_invoice.is_empty() {
+            sum += self.by_invoice.get(record.number).copied().unwrap_or_default();
+        }
+        if let (false, Some(reference)) = (self.by_reference.is_empty(), record.reference) {
+            sum += self.by_reference.get(&normalize_reference(reference)).copied().unwrap_or_default();
+        }
+        sum
+    }
+}
+
+impl PaymentIndex {
+    /// The dated payments of `payments.csv` on this invoice (by its number and by its
+    /// reference), up to the index's as-of date.
+    pub fn dated_on<'a>(
+        &'a self,
+        record: &InvoiceRecord<'_>,
+    ) -> impl Iterator<Item = (NaiveDate, Decimal)> + 'a {
+        let by_reference = match (self.dated_by_reference.is_empty(), record.reference) {
+            (false, Some(reference)) => self.dated_by_reference.get(&normalize_reference(reference)),
+            _ => None,
+        };
+        self.dated_by_invoice.get(record.number).into_iter().chain(by_reference).flatten().copied()
+    }
+
+    /// What `payments.csv` paid on this invoice up to and including `day`.
+    pub fn paid_by(&self, record: &InvoiceRecord<'_>, day: NaiveDate) -> Decimal {
+        let sum = |list: Option<&Vec<(NaiveDate, Decimal)>>| -> Decimal {
+            list.into_iter().flatten().filter(|(d, _)| *d <= day).map(|(_, a)| *a).sum()
+        };
+        let mut total = sum(self.dated_by_invoice.get(record.number));
+        if let (false, Some(reference)) = (self.dated_by_reference.is_empty(), record.reference) {
+            total += sum(self.dated_by_reference.get(&normalize_reference(reference)));
+        }
+        total
+    }
+}
+
+/// Whether the invoice's early-payment discount was taken by `as_of`: what was paid by its
+/// last day (`paid` counts when `paid_on` is that day or before) reaches the amount less the
+/// discount, and is less than the amount (who paid in full did not take it). Then the discount
+/// settles the rest.
+pub fn discount_taken(
+    record: &InvoiceRecord<'_>,
+    as_of: NaiveDate,
+    payments: &PaymentIndex,
+) -> Option<Decimal> {
+    let discount = record.discount?;
+    let last = discount.until.min(as_of);
+    let paid = match record.paid_on {
+        Some(d) if d <= last => record.paid,
+        _ => Decimal::ZERO,
+    };
+    let by_then = paid + payments.paid_by(record, last);
+    (by_then >= record.amount - discount.amount && by_then < record.amount).then_some(discount.amount)
+}
+
+/// References are compared without spaces and case: `RF18 5390 0754 7034` = `rf18539007547034`.
+pub fn normalize_reference(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// What is open on one invoice before credit notes, as of `as_of`: `None` when the invoice
+/// did not exist yet. `paid` counts from `paid_on` when given, else from the invoice date.
+pub fn open_before_credits(
+    record: &InvoiceRecord<'_>,
+    as_of: NaiveDate,
+    payments: &PaymentIndex,
+) -> Option<Decimal> {
+    if record.issued > as_of {
+        return None;
+    }
+    let paid_counts = record.paid_on.is_none_or(|d| d <= as_of);
+    let paid = if paid_counts { record.paid } else { Decimal::ZERO };
+    let discount = if record.discount.is_some() { discount_taken(record, as_of, payments) } else { None };
+    Some(record.amount - paid - payments.paid_on(record) - discount.unwrap_or_default())
+}
+
+/// Whether a decision on `as_of` (SPEC §6: `dun due`) can need this invoice record: an invoice
+/// with something open or owed back on that day, and every credit note that names an invoice
+/// (its credit reduces that invoice, and its date and amount are on the invoice's timeline).
+/// An invoice settled by then, or not issued yet, is decided on nothing and claims nothing:
+/// such a load needs only its number, for the duplicate check (a number given twice is decided
+/// on its first line).
+pub fn decides_on(record: &InvoiceRecord<'_>, as_of: NaiveDate, payments: &PaymentIndex) -> bool {
+    record.credits.is_some()
+        || open_before_credits(record, as_of, payments).is_some_and(|open| !open.is_zero())
+}
+
+/// The payments of `payments.csv` dated within a period, by the invoice number or the
+/// reference they name (as [`Ledger`] matches them): what may have settled an invoice in it.
+#[derive(Debug)]
+pub struct PaidWithin {
+    from: NaiveDate,
+    to: NaiveDate,
+    numbers: rustc_hash::FxHashSet<String>,
+    references: rustc_hash::FxHashSet<String>,
+}
+
+impl PaidWithin {
+    pub fn new(payments: &[Payment], from: NaiveDate, to: NaiveDate) -> PaidWithin {
+        let (numbers, references) = Default::default();
+        let mut within = PaidWithin { from, to, numbers, references };
+        for p in payments.iter().filter(|p| (from..=to).contains(&p.date)) {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => within.numbers.insert(number.clone()),
+                (None, Some(r)) => within.references.insert(normalize_reference(r)),
+                (None, None) => false,
+            };
+        }
+        within
+    }
+
+    /// Whether a payment in the period names this invoice.
+    pub fn on(&self, record: &InvoiceRecord<'_>) -> bool {
+        self.numbers.contains(record.number)
+            || (!self.references.is_empty()
+                && record.reference.is_some_and(|r| self.references.contains(&normalize_reference(r))))
+    }
+
+    /// Whether the invoice's open amount may change within the period by what was paid:
+    /// `paid` dated in it (by `paid_on`, else the invoice date, as [`Ledger::open_timeline`]
+    /// counts it) or a payment of `payments.csv` in it. (A credit note is the caller's.)
+    pub fn changes(&self, record: &InvoiceRecord<'_>) -> bool {
+        (self.from..=self.to).contains(&record.paid_on.unwrap_or(record.issued)) || self.on(record)
+    }
+}
+
+/// Whether a decision on a day after `as_of`, up to `until`, can need this invoice record
+/// that [`decides_on`] `as_of` does not (a forecast: `dun due --until`): one issued in that
+/// time, or whose open amount may change in it — `paid` dated in it, a payment of
+/// `payments.csv` in it (`later`: those dated after `as_of`), an early-payment discount (what
+/// it leaves open depends on the day). An invoice settled on `as_of` without any of these
+/// stays settled to the end.
+pub fn decides_later(
+    record: &InvoiceRecord<'_>,
+    as_of: NaiveDate,
+    until: NaiveDate,
+    later: &PaidWithin,
+) -> bool {
+    let within = |d: NaiveDate| as_of < d && d <= until;
+    within(record.issued)
+        || record.paid_on.is_some_and(within)
+        || record.discount.is_some()
+        || later.on(record)
+}
+
+/// Whether `dun check` calls this invoice record an error on its own, whatever else the ledger
+/// holds (SPEC §10): its customer is not in the register, it falls due before it was issued,
+/// or its balance disagrees with amount − paid or is more than the amount. A load for letters
+/// keeps such an invoice even when it is settled, so that the data gate of `dun remind` and
+/// `dun collect` sees it. (The errors that need another line — a number given twice, the
+/// invoice a credit note names — are kept by number.)
+pub fn flagged_alone(record: &InvoiceRecord<'_>, known_customer: bool) -> bool {
+    !known_customer
+        || (!record.is_credit_note() && record.due < record.issued)
+        || record.balance.is_some_and(|b| b != record.amount - record.paid || b.abs() > record.amount.abs())
+}
