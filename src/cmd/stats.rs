@@ -8,25 +8,20 @@ use crate::cli::StatsArgs;
 use crate::context::Context;
 use crate::core::insight::effectiveness::{
     Effectiveness, Group, MIN_SAMPLE, OBSERVE_DAYS, RULE_OF_THUMB_COLLECTED_PCT, RULE_OF_THUMB_REMINDED_PCT,
-    StepStats, WINDOWS, effectiveness_counted,
+    StepStats, WINDOWS,
 };
 use crate::core::money::format_money;
 use crate::io::ledger_dir;
 use crate::render::{Cell, Sheet, Table, View, text};
 
 pub fn run(ctx: &Context, _args: &StatsArgs) -> Result<()> {
-    let (ledger, ladders, invoices_due_12m) = ledger_dir::load_ledger_for_stats(&ctx.dir, ctx.as_of)?;
-    // Not freed: the process ends with the command, and freeing a ledger's invoices piece by
-    // piece was 1.5 % of a million-invoice run's time.
-    let ledger = std::mem::ManuallyDrop::new(ledger);
-    let stats = effectiveness_counted(&ledger, &ladders, ctx.as_of, invoices_due_12m);
-    drop(ladders);
+    let (stats, policy) = ledger_dir::effectiveness_of(&ctx.dir, ctx.as_of)?;
     let sheets =
         || vec![Sheet::new("Amounts", amounts_table(&stats)), Sheet::new("Counts", counts_table(&stats))];
     let view = View::new(format!("Does the ladder work? As of {}", ctx.as_of), sheets)
         .text(|color| table_stats(&stats, color))
         .json(|| Ok(serde_json::to_string_pretty(&json_stats(&stats))? + "\n"));
-    ctx.emit(view, Some(&ledger.policy))
+    ctx.emit(view, Some(&policy))
 }
 
 const GROUPS: [&str; 2] = ["after step", "without step"];

@@ -32,9 +32,9 @@ use rustc_hash::FxHashMap;
 
 use crate::core::aging::{FlowFigures, share};
 use crate::core::journal::{Entry, Event, Grouped, Journal};
-use crate::core::ledger::{Ledger, PaymentIndex};
-use crate::core::model::{Currency, Invoice, InvoiceRecord, Text};
-use crate::core::policy::Rules;
+use crate::core::ledger::{CustomerIndex, Ledger, PaymentIndex, dated_payments_of, open_timeline_of};
+use crate::core::model::{Currency, Invoice, InvoiceRecord, Registered, Text};
+use crate::core::policy::{Policy, Rules};
 
 /// The windows after a step, in days.
 pub const WINDOWS: [i64; 3] = [7, 14, 30];
@@ -151,6 +151,33 @@ impl GroupSum {
         self.days.extend(other.days);
     }
 
+    /// Takes a sum of some of this sum's observations away (the counts and amounts
+    /// subtracted, their days to pay removed once each), as if they had never been added.
+    fn take_away(&mut self, other: GroupSum) {
+        let (g, o) = (&mut self.group, other.group);
+        g.invoices -= o.invoices;
+        g.unpaid -= o.unpaid;
+        for (count, less) in g.paid_within.iter_mut().zip(o.paid_within) {
+            *count -= less;
+        }
+        for (currency, less) in o.amounts {
+            let Some(a) = g.amounts.get_mut(&currency) else { continue };
+            a.invoices -= less.invoices;
+            a.open_at_step -= less.open_at_step;
+            for (sum, paid) in a.paid_within.iter_mut().zip(less.paid_within) {
+                *sum -= paid;
+            }
+            if a.invoices == 0 {
+                g.amounts.remove(&currency);
+            }
+        }
+        let mut gone = other.days;
+        gone.sort_unstable();
+        self.days.sort_unstable();
+        let mut gone = gone.into_iter().peekable();
+        self.days.retain(|d| gone.next_if_eq(d).is_none());
+    }
+
     fn finish(mut self) -> Group {
         self.days.sort_unstable();
         self.group.median_days_to_pay = censored_median(&self.days, self.group.unpaid as usize);
@@ -256,11 +283,19 @@ impl History {
             payments: ledger.dated_payments(invoice, as_of),
         }
     }
+
+    /// The history of a record no credit note names, from `payments.csv`'s lines on it.
+    fn of_record(record: &InvoiceRecord<'_>, payments: &PaymentIndex, as_of: NaiveDate) -> History {
+        History {
+            timeline: open_timeline_of(record, payments.dated_on(record), std::iter::empty(), as_of),
+            payments: dated_payments_of(record, payments.dated_on(record), as_of),
+        }
+    }
 }
 
 /// Observes one invoice (its `history`) from `date` on; `None` for a comparison invoice no
 /// longer open then.
-fn observe(history: &History, invoice: &Invoice, date: NaiveDate, treated: bool) -> Option<Observation> {
+fn observe(history: &History, currency: Currency, date: NaiveDate, treated: bool) -> Option<Observation> {
     let timeline = &history.timeline;
     let open = open_on(timeline, date - Days::new(1));
     if !treated && open <= Decimal::ZERO {
@@ -277,7 +312,7 @@ fn observe(history: &History, invoice: &Invoice, date: NaiveDate, treated: bool)
             }
         }
     }
-    Some(Observation { currency: invoice.currency, date, open, days_to_pay, paid_within })
+    Some(Observation { currency, date, open, days_to_pay, paid_within })
 }
 
 /// A journal line of the ladder ([`reads_line`]) as the statistics read it: 16 bytes, where
@@ -359,13 +394,13 @@ fn ladder(rungs: &[Rung], as_of: NaiveDate) -> Ladder {
 }
 
 /// The day each step would have been taken for an invoice that did not get it.
-fn comparison_day(l: &Ladder, invoice: &Invoice, rules: &Rules) -> Option<(Step, NaiveDate)> {
+fn comparison_day(l: &Ladder, due: NaiveDate, rules: &Rules) -> Option<(Step, NaiveDate)> {
     let after = |date: NaiveDate, days: u32| date.checked_add_days(Days::new(u64::from(days)));
     if l.paused || l.collection.is_some() {
         return None;
     }
     match l.reminders.last() {
-        None => Some((Step::Reminder(1), after(invoice.due, rules.reminder.after_days())?)),
+        None => Some((Step::Reminder(1), after(due, rules.reminder.after_days())?)),
         Some(last) => {
             let k = l.reminders.len() as u32;
             if k < rules.reminder.max() {
@@ -387,45 +422,17 @@ pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
     for invoice in &ledger.invoices {
         flow.push(&invoice.record(), as_of);
     }
-    effectiveness_counted(ledger, &Ladders::from_journal(&ledger.journal), as_of, flow.invoices_due_12m)
-}
-
-/// Whether [`effectiveness`] on `as_of` can observe this invoice record when the journal holds
-/// no line of the ladder on its number (no step, pause or hand-over) and it is neither a credit
-/// note nor a number given twice: only as a comparison invoice for `reminder-1`, on its due
-/// date + `after_days` (the least of the policy's) if that day is observed, and only if it was
-/// open the day before. Credit notes and an early-payment discount only lower what is open, so
-/// what `paid` and `payments.csv` leave open then is an upper bound: when it is nothing, the
-/// invoice is not observed. One with a refund (a negative payment) or a payment dated before
-/// its timeline starts is kept whatever it shows. A load for `dun stats` keeps what this
-/// accepts and drops the rest, most of a ledger of years.
-pub fn may_be_compared(
-    record: &InvoiceRecord<'_>,
-    as_of: NaiveDate,
-    after_days: u32,
-    payments: &PaymentIndex,
-) -> bool {
-    let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
-    let day = record.due.checked_add_days(Days::new(u64::from(after_days)));
-    let (false, Some(day)) = (record.issued > as_of, day.filter(|d| *d <= observed_until)) else {
-        return false;
-    };
-    let start = record.issued.min(record.due);
-    // `paid` counts from `paid_on`, or from the invoice date without one (as the timeline).
-    let paid_on = match record.paid_on {
-        Some(d) if d > as_of => None,
-        Some(d) => Some(d),
-        None => Some(record.issued),
-    };
-    let mut irregular = record.paid < Decimal::ZERO || paid_on.is_some_and(|d| d < start);
-    let mut paid = if paid_on.is_some_and(|d| d < day) { record.paid } else { Decimal::ZERO };
-    for (date, amount) in payments.dated_on(record) {
-        irregular |= amount < Decimal::ZERO || date < start;
-        if date < day {
-            paid += amount;
-        }
-    }
-    irregular || record.amount - paid > Decimal::ZERO
+    let ladders = Ladders::from_journal(&ledger.journal);
+    let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
+    let rules_of = |id: &str| rules.at(ledger.customer_position(id));
+    let tallies = in_parts(&ledger.invoices, |part| Tally::of(ledger, &ladders, part, as_of, rules_of));
+    finish(
+        tallies.into_iter().fold(Tally::default(), Tally::and),
+        &ledger.policy,
+        &ladders,
+        as_of,
+        flow.invoices_due_12m,
+    )
 }
 
 /// Whether [`effectiveness`] reads a journal line: a step, a pause or a hand-over on an
@@ -434,58 +441,100 @@ pub fn reads_line(line: &crate::core::journal::LineHead<'_>) -> bool {
     line.invoice.is_some() && is_ladder_event(line.event)
 }
 
-/// The observations of some of a ledger's invoices, summed by step: with the step and without
-/// (the comparison), and the steps too recent to observe.
+/// What one invoice shows at one step of the ladder.
+enum Seen {
+    /// It got the step, too recently to be observed.
+    TooRecent,
+    /// It got the step: what happened after.
+    Treated(Observation),
+    /// It did not get the step: what happened after the day it would have.
+    Control(Observation),
+}
+
+/// What one invoice shows at each step: of each step it got (`rungs`, its lines of the ladder)
+/// and of the day it would have got the next. Its `history` is made once, when a step is
+/// observed at all.
+fn observations(
+    rungs: &[Rung],
+    (due, currency): (NaiveDate, Currency),
+    rules: &Rules,
+    as_of: NaiveDate,
+    history: impl FnOnce() -> History,
+    mut seen: impl FnMut(Step, Seen),
+) {
+    let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
+    let l = ladder(rungs, as_of);
+    let steps = l
+        .reminders
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (Step::Reminder(k as u32 + 1), r.date))
+        .chain(l.collection.map(|d| (Step::Collection, d)));
+    let made = std::cell::OnceCell::new();
+    let mut history = Some(history);
+    let mut history = || made.get_or_init(|| history.take().map(|make| make()).expect("made once"));
+    for (step, date) in steps {
+        if date > observed_until {
+            seen(step, Seen::TooRecent);
+        } else if let Some(o) = observe(history(), currency, date, true) {
+            seen(step, Seen::Treated(o));
+        }
+    }
+    if let Some((step, date)) = comparison_day(&l, due, rules)
+        && date <= observed_until
+        && let Some(o) = observe(history(), currency, date, false)
+    {
+        seen(step, Seen::Control(o));
+    }
+}
+
+/// The observations of some invoices, summed by step: with the step and without (the
+/// comparison), and the steps too recent to observe.
 #[derive(Default)]
-struct Tally {
+pub struct Tally {
     treated: BTreeMap<Step, GroupSum>,
     control: BTreeMap<Step, GroupSum>,
     too_recent: FxHashMap<Step, u32>,
 }
 
 impl Tally {
-    /// The tally of `invoices` (some of `ledger.invoices`).
-    fn of(ledger: &Ledger, ladders: &Ladders, invoices: &[Invoice], as_of: NaiveDate) -> Tally {
-        let observed_until = as_of - Days::new(OBSERVE_DAYS as u64);
+    fn count(&mut self, step: Step, seen: Seen) {
+        match seen {
+            Seen::TooRecent => *self.too_recent.entry(step).or_default() += 1,
+            Seen::Treated(o) => self.treated.entry(step).or_default().add(&o),
+            Seen::Control(o) => self.control.entry(step).or_default().add(&o),
+        }
+    }
+
+    /// The tally of `invoices` (some of `ledger.invoices`), `rules_of` each customer id.
+    fn of<'r>(
+        ledger: &Ledger,
+        ladders: &Ladders,
+        invoices: &[Invoice],
+        as_of: NaiveDate,
+        rules_of: impl Fn(&str) -> &'r Rules,
+    ) -> Tally {
         let mut t = Tally::default();
-        let mut rules_by_segment: FxHashMap<Option<&str>, Rules> = FxHashMap::default();
         for invoice in invoices {
             // The first line of a number is the invoice (`dun check` reports duplicates).
             // (The ledger's index says which, where a set of the numbers seen took 16 bytes each.)
             if invoice.is_credit_note() || invoice.issued > as_of || !ledger.is_first_line(invoice) {
                 continue;
             }
-            let l = ladder(ladders.get(invoice.number.as_str()), as_of);
-            let steps = l
-                .reminders
-                .iter()
-                .enumerate()
-                .map(|(k, r)| (Step::Reminder(k as u32 + 1), r.date))
-                .chain(l.collection.map(|d| (Step::Collection, d)));
-            let history = std::cell::OnceCell::new();
-            let history = || history.get_or_init(|| History::of(ledger, invoice, as_of));
-            for (step, date) in steps {
-                if date > observed_until {
-                    *t.too_recent.entry(step).or_default() += 1;
-                } else if let Some(o) = observe(history(), invoice, date, true) {
-                    t.treated.entry(step).or_default().add(&o);
-                }
-            }
-            let customer = ledger.customer(&invoice.customer);
-            let segment = customer.and_then(|c| c.segment());
-            let rules = rules_by_segment.entry(segment).or_insert_with(|| ledger.rules_for(customer));
-            if let Some((step, date)) = comparison_day(&l, invoice, rules)
-                && date <= observed_until
-                && let Some(o) = observe(history(), invoice, date, false)
-            {
-                t.control.entry(step).or_default().add(&o);
-            }
+            observations(
+                ladders.get(invoice.number.as_str()),
+                (invoice.due, invoice.currency),
+                rules_of(&invoice.customer),
+                as_of,
+                || History::of(ledger, invoice, as_of),
+                |step, seen| t.count(step, seen),
+            );
         }
         t
     }
 
     /// Both tallies' sums (what one tally of both parts' invoices would hold).
-    fn add(mut self, other: Tally) -> Tally {
+    pub fn and(mut self, other: Tally) -> Tally {
         for (step, sum) in other.treated {
             self.treated.entry(step).or_default().merge(sum);
         }
@@ -497,36 +546,90 @@ impl Tally {
         }
         self
     }
+
+    /// This tally without `other`'s invoices, all of which it counted: what it would hold had
+    /// it never seen them. A step none is left at is gone, as if never seen.
+    fn take_away(mut self, other: Tally) -> Tally {
+        fn sums(mine: &mut BTreeMap<Step, GroupSum>, theirs: BTreeMap<Step, GroupSum>) {
+            for (step, sum) in theirs {
+                if let Some(left) = mine.get_mut(&step) {
+                    left.take_away(sum);
+                    if left.group.invoices == 0 {
+                        mine.remove(&step);
+                    }
+                }
+            }
+        }
+        sums(&mut self.treated, other.treated);
+        sums(&mut self.control, other.control);
+        for (step, n) in other.too_recent {
+            if let Some(left) = self.too_recent.get_mut(&step) {
+                *left -= n;
+                if *left == 0 {
+                    self.too_recent.remove(&step);
+                }
+            }
+        }
+        self
+    }
 }
 
-/// [`effectiveness`] with the ladder's lines and the invoices due in the last 12 months
-/// gathered already (by a load that streamed every invoice and kept only those
-/// [`may_be_compared`] or on the ladder, and the ladder's lines only; its journal is empty).
-pub fn effectiveness_counted(
-    ledger: &Ledger,
-    ladders: &Ladders,
-    as_of: NaiveDate,
-    invoices_due_12m: u64,
-) -> Effectiveness {
-    // The invoices are observed in parts, one a core, and the parts' sums added: each
-    // invoice's observation is its own (issue #14: on one thread, after the load, this was a
-    // third of `dun stats`).
-    let parts = crate::core::workers();
-    let size = ledger.invoices.len().div_ceil(parts).max(1);
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ledger
-            .invoices
-            .chunks(size)
-            .map(|invoices| scope.spawn(move || Tally::of(ledger, ladders, invoices, as_of)))
-            .collect();
+/// `each` of `invoices` cut in parts, one a core, in the parts' order: each invoice's
+/// observation is its own (issue #14: on one thread this was a third of `dun stats`).
+fn in_parts<T: Send>(invoices: &[Invoice], each: impl Fn(&[Invoice]) -> T + Sync) -> Vec<T> {
+    let size = invoices.len().div_ceil(crate::core::workers()).max(1);
+    let each = &each;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = invoices.chunks(size).map(|part| scope.spawn(move || each(part))).collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
-    });
-    let Tally { mut treated, mut control, too_recent } =
-        tallies.into_iter().reduce(Tally::add).unwrap_or_default();
-    let base_max = ledger.policy.base_rules().reminder.max();
+    })
+}
+
+/// The rules of each customer of a register: its segment's, or the base rules (of a customer
+/// in none, in one the policy lacks, or not in the register), as [`Ledger::rules_for`] has them.
+struct CustomerRules {
+    /// The place in `rules` of each customer's, by register position (0: the base rules).
+    rules_at: Vec<u32>,
+    rules: Vec<Rules>,
+}
+
+impl CustomerRules {
+    fn new<C: Registered>(register: &[C], policy: &Policy) -> CustomerRules {
+        let mut rules = vec![policy.base_rules()];
+        let mut place_of: FxHashMap<&str, u32> = FxHashMap::default();
+        let rules_at = register
+            .iter()
+            .map(|c| match c.segment().map(|name| (name, policy.rules(Some(name)))) {
+                Some((name, Some(found))) => *place_of.entry(name).or_insert_with(|| {
+                    rules.push(found);
+                    rules.len() as u32 - 1
+                }),
+                _ => 0,
+            })
+            .collect();
+        CustomerRules { rules_at, rules }
+    }
+
+    /// The rules of the customer at this register position (`None`: not in the register).
+    fn at(&self, position: Option<usize>) -> &Rules {
+        &self.rules[position.map_or(0, |i| self.rules_at[i]) as usize]
+    }
+}
+
+/// The figures of a finished tally: each step of the ladder (at least the policy's), and the
+/// shares of the last 12 months from the ladder's lines.
+fn finish(
+    tally: Tally,
+    policy: &Policy,
+    ladders: &Ladders,
+    as_of: NaiveDate,
+    invoices_due_12m: u64,
+) -> Effectiveness {
+    let Tally { mut treated, mut control, too_recent } = tally;
+    let base_max = policy.base_rules().reminder.max();
     let highest = treated
         .keys()
         .chain(too_recent.keys())
@@ -555,6 +658,9 @@ pub fn effectiveness_counted(
         collected_12m: ladders.invoices_with_in_year(Event::Collection, as_of),
     }
 }
+
+mod stream;
+pub use stream::{RecordObserver, effectiveness_streamed, may_be_compared};
 
 #[cfg(test)]
 pub(crate) mod tests;

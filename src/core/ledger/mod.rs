@@ -30,8 +30,8 @@ pub use index::{CustomerIndex, numbered_and_distinct};
 pub(crate) use open_book::tests::record as test_record;
 pub use open_book::{OpenBook, OpenItem, Owner};
 pub use records::{
-    PaidWithin, PaymentIndex, decides_later, decides_on, discount_taken, flagged_alone, normalize_reference,
-    open_before_credits,
+    PaidWithin, PaymentIndex, dated_payments_of, decides_later, decides_on, discount_taken, flagged_alone,
+    normalize_reference, open_before_credits, open_timeline_of,
 };
 #[cfg(test)]
 use repeats::repeated_hashes_on;
@@ -317,16 +317,7 @@ impl Ledger {
     /// the invoice date, as the open amount counts it) and the lines of `payments.csv`. Credit
     /// notes are not payments and are left out.
     pub fn dated_payments(&self, invoice: &Invoice, as_of: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
-        let mut paid = Vec::new();
-        let paid_date = invoice.paid_on.unwrap_or(invoice.issued);
-        if !invoice.paid.is_zero() && paid_date <= as_of {
-            paid.push((paid_date, invoice.paid));
-        }
-        for p in self.payments_on(invoice).filter(|p| p.date <= as_of) {
-            paid.push((p.date, p.amount));
-        }
-        paid.sort_by_key(|p| p.0);
-        paid
+        dated_payments_of(&invoice.record(), self.payments_on(invoice).map(|p| (p.date, p.amount)), as_of)
     }
 
     /// The date of the latest payment on one invoice up to `as_of`: the last of
@@ -356,46 +347,14 @@ impl Ledger {
     /// payments and credit notes up to `as_of`: `(date, open from that date)` pairs, sorted.
     /// `paid` without `paid_on` counts from the invoice date (nothing better is known).
     pub fn open_timeline(&self, invoice: &Invoice, as_of: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
-        let mut changes: Vec<(NaiveDate, Decimal)> = Vec::new();
-        match invoice.paid_on {
-            Some(d) if d <= as_of => changes.push((d, invoice.paid)),
-            Some(_) => {}
-            None => changes.push((invoice.issued, invoice.paid)),
-        }
-        for p in self.payments_on(invoice).filter(|p| p.date <= as_of) {
-            changes.push((p.date, p.amount));
-        }
-        for &i in self.credit_notes_for.get(invoice.number.as_str()).into_iter().flatten() {
-            let cn = &self.invoices[i];
-            if cn.issued <= as_of && cn.amount < Decimal::ZERO {
-                changes.push((cn.issued, -cn.amount));
-            }
-        }
-        changes.sort_by_key(|c| c.0);
-        if let Some(d) = invoice.discount() {
-            // The discount settles the rest on the day the discounted amount was reached.
-            let by_until: Decimal = changes.iter().filter(|c| c.0 <= d.until).map(|c| c.1).sum();
-            let mut paid = Decimal::ZERO;
-            let reached = changes.iter().find_map(|(date, amount)| {
-                paid += amount;
-                (paid >= invoice.amount - d.amount).then_some(*date)
-            });
-            let taken = by_until >= invoice.amount - d.amount && by_until < invoice.amount;
-            if let (Some(day), true) = (reached, taken) {
-                let at = changes.partition_point(|c| c.0 <= day);
-                changes.insert(at, (day, d.amount));
-            }
-        }
-        let mut open = invoice.amount;
-        let mut timeline = vec![(invoice.issued.min(invoice.due), open)];
-        for (date, paid) in changes {
-            open = (open - paid).max(Decimal::ZERO);
-            match timeline.last_mut() {
-                Some(last) if last.0 == date => last.1 = open,
-                _ => timeline.push((date, open)),
-            }
-        }
-        timeline
+        let credit_notes = self.credit_notes_for.get(invoice.number.as_str()).into_iter().flatten();
+        let credits = credit_notes.map(|&i| (self.invoices[i].issued, self.invoices[i].amount));
+        open_timeline_of(
+            &invoice.record(),
+            self.payments_on(invoice).map(|p| (p.date, p.amount)),
+            credits,
+            as_of,
+        )
     }
 }
 

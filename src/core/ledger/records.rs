@@ -195,3 +195,73 @@ pub fn flagged_alone(record: &InvoiceRecord<'_>, known_customer: bool) -> bool {
         || (!record.is_credit_note() && record.due < record.issued)
         || record.balance.is_some_and(|b| b != record.amount - record.paid || b.abs() > record.amount.abs())
 }
+
+/// The dated payments on one invoice record up to `as_of`, by date: `paid` (dated `paid_on`,
+/// else the invoice date, as the open amount counts it) and `payments`, the lines of
+/// `payments.csv` on it in file order ([`Ledger::dated_payments`] in a ledger; a scan reads
+/// them from a [`PaymentIndex`]). Credit notes are not payments.
+pub fn dated_payments_of(
+    record: &InvoiceRecord<'_>,
+    payments: impl Iterator<Item = (NaiveDate, Decimal)>,
+    as_of: NaiveDate,
+) -> Vec<(NaiveDate, Decimal)> {
+    let mut paid = Vec::new();
+    let paid_date = record.paid_on.unwrap_or(record.issued);
+    if !record.paid.is_zero() && paid_date <= as_of {
+        paid.push((paid_date, record.paid));
+    }
+    paid.extend(payments.filter(|p| p.0 <= as_of));
+    paid.sort_by_key(|p| p.0);
+    paid
+}
+
+/// The open principal of one invoice record from its due date on, as it changed with dated
+/// part payments and credit notes up to `as_of`: `(date, open from that date)` pairs, sorted.
+/// `paid` without `paid_on` counts from the invoice date (nothing better is known).
+/// `payments` are the lines of `payments.csv` on it and `credits` the `(date, amount)` of the
+/// ledger's lines crediting it, both in file order: changes of one day are applied in that
+/// order (a refund and a payment on one day do not commute, the open amount stops at 0).
+pub fn open_timeline_of(
+    record: &InvoiceRecord<'_>,
+    payments: impl Iterator<Item = (NaiveDate, Decimal)>,
+    credits: impl Iterator<Item = (NaiveDate, Decimal)>,
+    as_of: NaiveDate,
+) -> Vec<(NaiveDate, Decimal)> {
+    let mut changes: Vec<(NaiveDate, Decimal)> = Vec::new();
+    match record.paid_on {
+        Some(d) if d <= as_of => changes.push((d, record.paid)),
+        Some(_) => {}
+        None => changes.push((record.issued, record.paid)),
+    }
+    changes.extend(payments.filter(|p| p.0 <= as_of));
+    for (issued, amount) in credits {
+        if issued <= as_of && amount < Decimal::ZERO {
+            changes.push((issued, -amount));
+        }
+    }
+    changes.sort_by_key(|c| c.0);
+    if let Some(d) = record.discount {
+        // The discount settles the rest on the day the discounted amount was reached.
+        let by_until: Decimal = changes.iter().filter(|c| c.0 <= d.until).map(|c| c.1).sum();
+        let mut paid = Decimal::ZERO;
+        let reached = changes.iter().find_map(|(date, amount)| {
+            paid += amount;
+            (paid >= record.amount - d.amount).then_some(*date)
+        });
+        let taken = by_until >= record.amount - d.amount && by_until < record.amount;
+        if let (Some(day), true) = (reached, taken) {
+            let at = changes.partition_point(|c| c.0 <= day);
+            changes.insert(at, (day, d.amount));
+        }
+    }
+    let mut open = record.amount;
+    let mut timeline = vec![(record.issued.min(record.due), open)];
+    for (date, paid) in changes {
+        open = (open - paid).max(Decimal::ZERO);
+        match timeline.last_mut() {
+            Some(last) if last.0 == date => last.1 = open,
+            _ => timeline.push((date, open)),
+        }
+    }
+    timeline
+}

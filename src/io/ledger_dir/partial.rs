@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use super::*;
 use crate::core::blocks::Blocks;
-use crate::core::insight::effectiveness::Ladders;
+use crate::core::insight::effectiveness::{Effectiveness, Ladders, RecordObserver, effectiveness_streamed};
 use crate::core::model::{Invoice, InvoiceRecord};
 
 /// What `dun import` reads before its bank files: the policy, the register, `payments.csv` and
@@ -268,70 +268,66 @@ pub fn load_ledger_for_letters(dir: &Path, as_of: chrono::NaiveDate) -> Result<c
     load_slim(dir, as_of, true, None)
 }
 
-/// The ledger as `dun stats` needs it on `as_of`, and the invoices due in the last 12 months
-/// (counted while every invoice streams past): of the journal the ladder's lines
-/// ([`crate::core::insight::effectiveness::reads_line`]), of the invoices those the ladder
-/// names, the credit notes, every line of a number given twice, and the invoices that may be
-/// compared without a step ([`crate::core::insight::effectiveness::may_be_compared`]). On a
-/// ledger of years most invoices were paid before any reminder and are not kept.
-pub fn load_ledger_for_stats(
-    dir: &Path,
-    as_of: chrono::NaiveDate,
-) -> Result<(crate::core::ledger::Ledger, Ladders, u64)> {
+/// `dun stats` on `as_of`: the ladder's effectiveness (with the policy, for the output),
+/// observed while every invoice streams past ([`RecordObserver`]), with of the journal the
+/// ladder's lines only ([`crate::core::insight::effectiveness::reads_line`]). Kept are only the
+/// credit notes and every line of the numbers they credit or that are given twice: read
+/// again after the scan and observed in a ledger of them ([`effectiveness_streamed`]).
+pub fn effectiveness_of(dir: &Path, as_of: chrono::NaiveDate) -> Result<(Effectiveness, Policy)> {
     use crate::core::aging::FlowFigures;
-    use crate::core::insight::effectiveness::{Rung, may_be_compared, reads_line};
+    use crate::core::insight::effectiveness::{Rung, Tally, effectiveness, reads_line};
     use crate::core::ledger::{PaymentIndex, number_hash, repeated_hashes};
-    type Part = (Blocks<Invoice>, Vec<u64>, FlowFigures);
+    /// The credit notes, the hashes of the numbers seen and of those credited, the invoices'
+    /// key figures and what the scan observed.
+    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>, FlowFigures, Tally);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
     let ladders = Ladders::of(crate::io::journal_file::read_where_as(dir, reads_line, Rung::of)?);
-    let laddered: rustc_hash::FxHashSet<u64> = ladders.numbers().map(number_hash).collect();
-    // The earliest day any segment reminds: a day the comparison cannot come before.
-    let segments = policy.file.segments.keys().filter_map(|name| policy.rules(Some(name)));
-    let after_days = std::iter::once(policy.base_rules())
-        .chain(segments)
-        .map(|r| r.reminder.after_days())
-        .min()
-        .unwrap_or(0);
     let index = CustomerIndex::new(&customers, &policy);
     let paid = PaymentIndex::new(&payments, as_of);
-    let keeps = |record: &InvoiceRecord<'_>| {
-        record.credits.is_some()
-            || record.is_credit_note()
-            || laddered.contains(&number_hash(record.number))
-            || may_be_compared(record, as_of, after_days, &paid)
-    };
+    let observer = RecordObserver::new(&ladders, &paid, (&customers, &index), &policy, as_of);
     let stamp = file_stamp(&dir.join(INVOICES));
-    let (parts, invoices_noted) =
-        scan_invoices_noted(dir, &policy, &index, Part::default, |(kept, numbers, flow), record| {
+    let (parts, invoices_noted) = scan_invoices_noted(
+        dir,
+        &policy,
+        &index,
+        Part::default,
+        |(kept, numbers, credited, flow, tally), record| {
             flow.push(record, as_of);
             numbers.push(number_hash(record.number));
-            if keeps(record) {
+            if RecordObserver::streams(record) {
+                observer.observe(tally, record);
+            } else {
+                credited.extend(record.credits.map(number_hash));
                 kept.push(record.to_owned());
             }
-        })?;
+        },
+    )?;
     let mut invoice_parts = Vec::with_capacity(parts.len());
-    let (mut numbers, mut flow) = (Vec::new(), FlowFigures::default());
-    for (kept, n, f) in parts {
+    let (mut numbers, mut wanted) = (Vec::new(), rustc_hash::FxHashSet::default());
+    let (mut flow, mut streamed) = (FlowFigures::default(), Tally::default());
+    for (kept, n, c, f, t) in parts {
         invoice_parts.push(kept);
         numbers.push(n);
+        wanted.extend(c);
         flow.merge(f);
+        streamed = streamed.and(t);
     }
     // Only the first line of a number given twice is observed, whichever it is: keep them all.
-    let wanted = repeated_hashes(numbers);
+    wanted.extend(repeated_hashes(numbers));
+    let keeps = |record: &InvoiceRecord<'_>| !RecordObserver::streams(record);
     if !read_wanted_again(dir, &policy, &index, &wanted, keeps, stamp, &mut invoice_parts)? {
         let ledger = load_ledger(dir)?;
-        let mut whole = FlowFigures::default();
-        ledger.invoices.iter().for_each(|i| whole.push(&i.record(), as_of));
-        let ladders = Ladders::from_journal(&ledger.journal);
-        return Ok((ledger, ladders, whole.invoices_due_12m));
+        return Ok((effectiveness(&ledger, as_of), ledger.policy));
     }
     let invoices = in_file_order(invoice_parts);
-    drop(index);
     let noted = [customers_noted, invoices_noted, payments_noted];
     let journal = crate::core::journal::Journal::default();
-    Ok((with_journal(journal, policy, customers, invoices, payments, noted), ladders, flow.invoices_due_12m))
+    // The register stays with the observer, which knows each customer's rules.
+    let kept = with_journal(journal, policy, Vec::new(), invoices, payments, noted);
+    let stats = effectiveness_streamed(streamed, &observer, &kept, flow.invoices_due_12m);
+    Ok((stats, kept.policy))
 }
 
 /// The ledger as `dun interest` needs it for the invoices settled late between `from` and

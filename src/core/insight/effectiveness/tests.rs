@@ -224,6 +224,8 @@ fn tallies_of_parts_add_up_to_the_whole() {
     let ledger = history();
     let as_of = d("2026-06-30");
     let ladders = Ladders::from_journal(&ledger.journal);
+    let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
+    let rules_of = |id: &str| rules.at(ledger.customer_position(id));
     let finished = |t: Tally| {
         let groups = |sums: BTreeMap<Step, GroupSum>| -> Vec<(Step, Group)> {
             sums.into_iter().map(|(step, sum)| (step, sum.finish())).collect()
@@ -232,11 +234,59 @@ fn tallies_of_parts_add_up_to_the_whole() {
         recent.sort();
         (groups(t.treated), groups(t.control), recent)
     };
-    let whole = finished(Tally::of(&ledger, &ladders, &ledger.invoices, as_of));
+    let whole = finished(Tally::of(&ledger, &ladders, &ledger.invoices, as_of, rules_of));
     assert!(!whole.0.is_empty() && !whole.1.is_empty() && !whole.2.is_empty(), "{whole:?}");
     for cut in 0..=ledger.invoices.len() {
         let (first, rest) = ledger.invoices.split_at(cut);
-        let parts = Tally::of(&ledger, &ladders, first, as_of).add(Tally::of(&ledger, &ladders, rest, as_of));
+        let parts = Tally::of(&ledger, &ladders, first, as_of, rules_of)
+            .and(Tally::of(&ledger, &ladders, rest, as_of, rules_of));
         assert_eq!(finished(parts), whole, "cut at {cut}");
+    }
+}
+
+/// The scan for `dun stats` takes away what it counted of the lines it must see again: a tally
+/// without some of its invoices is the tally of the others, wherever they are: counts,
+/// amounts and days to pay, and no step, currency or recent step left behind with nothing at
+/// it (an empty `reminder-2` would show as a step of the ladder).
+#[test]
+fn a_tally_without_some_invoices_is_the_tally_of_the_others() {
+    let mut ledger = history();
+    // A tenth in euro, reminded twice (beyond the policy's one reminder), paid 04-01.
+    let mut euro = invoice("I10", "2026-03-01", 100);
+    euro.currency = Currency::parse("EUR").unwrap();
+    ledger.invoices.push(euro);
+    ledger.journal.entries.push(entry("2026-03-08", Event::Reminder, "I10", Some("2026-03-18")));
+    ledger.journal.entries.push(entry("2026-03-18", Event::Reminder, "I10", Some("2026-03-28")));
+    let ledger = Ledger::new(
+        ledger.policy.clone(),
+        ledger.customers.clone(),
+        ledger.invoices.clone(),
+        [ledger.payments.clone(), vec![payment("I10", "2026-04-01", 100)]].concat(),
+        ledger.journal.clone(),
+    );
+    let as_of = d("2026-06-30");
+    let ladders = Ladders::from_journal(&ledger.journal);
+    let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
+    let tally = |invoices: &[Invoice]| {
+        Tally::of(&ledger, &ladders, invoices, as_of, |id| rules.at(ledger.customer_position(id)))
+    };
+    let finished = |t: Tally| {
+        let groups = |sums: BTreeMap<Step, GroupSum>| -> Vec<(Step, Group)> {
+            sums.into_iter().map(|(step, sum)| (step, sum.finish())).collect()
+        };
+        let mut recent: Vec<(Step, u32)> = t.too_recent.into_iter().collect();
+        recent.sort();
+        (groups(t.treated), groups(t.control), recent)
+    };
+    let all = &ledger.invoices;
+    let whole = finished(tally(all));
+    assert!(whole.0.iter().any(|(step, g)| *step == Step::Reminder(2) && g.amounts.len() == 1), "{whole:?}");
+    for gone in 0u32..1 << all.len() {
+        let (mut left, mut taken) = (Vec::new(), Vec::new());
+        for (i, invoice) in all.iter().enumerate() {
+            if gone & (1 << i) == 0 { &mut left } else { &mut taken }.push(invoice.clone());
+        }
+        let without = tally(all).take_away(tally(&taken));
+        assert_eq!(finished(without), finished(tally(&left)), "without {gone:#b}");
     }
 }
