@@ -32,7 +32,9 @@ use rustc_hash::FxHashMap;
 
 use crate::core::aging::{FlowFigures, share};
 use crate::core::journal::{Entry, Event, Grouped, Journal};
-use crate::core::ledger::{CustomerIndex, Ledger, PaymentIndex, dated_payments_of, open_timeline_of};
+use crate::core::ledger::{
+    CustomerIndex, Ledger, NumberShape, PaymentIndex, dated_payments_of, open_timeline_of,
+};
 use crate::core::model::{Currency, Invoice, InvoiceRecord, Registered, Text};
 use crate::core::policy::{Policy, Rules};
 
@@ -333,13 +335,51 @@ impl Rung {
 }
 
 /// The ladder's journal lines grouped by invoice number, each number's in file order.
-#[derive(Debug, Default)]
-pub struct Ladders(Grouped<Text, Rung>);
+#[derive(Debug)]
+pub struct Ladders(ByNumber);
+
+/// How [`Ladders`] finds a number's lines.
+#[derive(Debug)]
+enum ByNumber {
+    /// Numbers of one shape (`100001`, `F-17`: a prefix without digits and a number, see
+    /// [`NumberShape`]), the lines in number order: place `p`'s are
+    /// `rungs[starts[p]..starts[p + 1]]`. A scan of `invoices.csv`, which most exports write
+    /// in number order, then reads both arrays front to back; a table keyed by number was a
+    /// cache miss a line, a seventh of `dun stats` (issue #14).
+    Placed { shape: NumberShape, starts: Vec<u32>, rungs: Vec<Rung> },
+    /// Numbers of any other kind.
+    Keyed(Grouped<Text, Rung>),
+}
+
+impl Default for Ladders {
+    fn default() -> Self {
+        Ladders(ByNumber::Keyed(Grouped::default()))
+    }
+}
 
 impl Ladders {
     /// From the ladder's lines in file order.
     pub fn of(lines: Vec<(Text, Rung)>) -> Ladders {
-        Ladders(Grouped::of(lines))
+        let Some((shape, places)) = NumberShape::of(lines.len(), |i| lines[i].0.as_str()) else {
+            return Ladders(ByNumber::Keyed(Grouped::of(lines)));
+        };
+        // Counted first, so every line goes straight into its place, each number's in file
+        // order.
+        let mut starts = vec![0u32; shape.places + 1];
+        for &place in &places {
+            starts[place as usize + 1] += 1;
+        }
+        for p in 1..starts.len() {
+            starts[p] += starts[p - 1];
+        }
+        let mut next = starts.clone();
+        let mut rungs = vec![Rung { date: NaiveDate::MIN, event: Event::Reminder, until: None }; lines.len()];
+        for ((_, rung), place) in lines.into_iter().zip(places) {
+            let at = &mut next[place as usize];
+            rungs[*at as usize] = rung;
+            *at += 1;
+        }
+        Ladders(ByNumber::Placed { shape, starts, rungs })
     }
 
     /// The ladder's lines of a whole journal.
@@ -348,21 +388,33 @@ impl Ladders {
         Ladders::of(journal.entries.iter().filter(on_ladder).map(|e| Rung::of(e.clone())).collect())
     }
 
-    /// The invoice numbers with a line.
-    pub fn numbers(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(Text::as_str)
-    }
-
     /// The lines on invoice `number`, in file order.
     pub fn get(&self, number: &str) -> &[Rung] {
-        self.0.get(number)
+        match &self.0 {
+            ByNumber::Placed { shape, starts, rungs } => match shape.place(number) {
+                Some(p) if p < shape.places => &rungs[starts[p] as usize..starts[p + 1] as usize],
+                _ => &[],
+            },
+            ByNumber::Keyed(grouped) => grouped.get(number),
+        }
+    }
+
+    /// Each number's lines (in [`ByNumber::Placed`] an empty group for each number between
+    /// that has none).
+    fn groups(&self) -> Box<dyn Iterator<Item = &[Rung]> + '_> {
+        match &self.0 {
+            ByNumber::Placed { starts, rungs, .. } => {
+                Box::new(starts.windows(2).map(|w| &rungs[w[0] as usize..w[1] as usize]))
+            }
+            ByNumber::Keyed(grouped) => Box::new(grouped.groups()),
+        }
     }
 
     /// How many invoices have an `event` line dated in the 365 days up to `as_of`
     /// (`Journal::invoices_with_in_year` on the ladder's lines).
     pub fn invoices_with_in_year(&self, event: Event, as_of: NaiveDate) -> u64 {
         let within = |r: &Rung| r.event == event && r.date <= as_of && (as_of - r.date).num_days() < 365;
-        self.0.groups().filter(|rungs| rungs.iter().any(within)).count() as u64
+        self.groups().filter(|rungs| rungs.iter().any(within)).count() as u64
     }
 }
 

@@ -33,18 +33,56 @@ impl IdKey {
 /// decimal number (`1001`, `K-0042`, `C003199`), dense enough to index an array by. Then a
 /// lookup is parsing digits and one array read instead of hashing and a table probe: on the
 /// report's per-invoice path that is the difference between a cache hit and two misses.
+/// (Keys of that shape given more than once: [`NumberShape`].)
 #[derive(Clone)]
 pub(super) struct NumberedIds {
-    prefix: String,
-    /// Every id has this many bytes (zero-padded numbers); `None`: no id has a leading zero.
-    width: Option<usize>,
-    /// The lowest number: slot 0 stands for it.
-    base: usize,
-    /// Register position + 1 by number − `base`; 0 for a number no customer has.
+    shape: NumberShape,
+    /// Register position + 1 by place ([`NumberShape::place`]); 0 for a number no customer has.
     slots: Vec<u32>,
 }
 
 impl NumberedIds {
+    fn build<C: Registered>(customers: &[C]) -> Option<NumberedIds> {
+        Self::build_by(customers.len(), |i| customers[i].id())
+    }
+
+    /// The same over any list, `key_of(i)` being the id (or invoice number) of item `i`;
+    /// `None` as well when a number comes twice.
+    fn build_by<'a>(len: usize, key_of: impl Fn(usize) -> &'a str) -> Option<NumberedIds> {
+        let (shape, places) = NumberShape::of(len, key_of)?;
+        let mut slots = vec![0u32; shape.places];
+        for (i, place) in places.into_iter().enumerate() {
+            let slot = &mut slots[place as usize];
+            if *slot != 0 {
+                return None; // the same number twice (`dun check` reports duplicate ids)
+            }
+            *slot = i as u32 + 1;
+        }
+        Some(NumberedIds { shape, slots })
+    }
+
+    /// The position of `id`; `None` when it is not in the register (whatever its shape).
+    fn get(&self, id: &str) -> Option<u32> {
+        self.slots.get(self.shape.place(id)?).copied().filter(|&s| s != 0).map(|s| s - 1)
+    }
+}
+
+/// The shape that keys of a list share, if they do: an optional fixed prefix of letters and a
+/// decimal number, all written as wide or none with a leading zero, the numbers dense enough
+/// to index an array by (at most four places a key, plus a little). A key's place in such an
+/// array is its number less the lowest ([`NumberShape::place`]).
+#[derive(Clone, Debug)]
+pub(crate) struct NumberShape {
+    prefix: String,
+    /// Every key has this many bytes (zero-padded numbers); `None`: no key has a leading zero.
+    width: Option<usize>,
+    /// The lowest number: place 0 stands for it.
+    base: usize,
+    /// Places from the lowest number to the highest.
+    pub(crate) places: usize,
+}
+
+impl NumberShape {
     /// `id` without `prefix`, if it starts with it. Without a prefix (invoice numbers, most
     /// registers) no comparison: `str::strip_prefix` calls the C library's `memcmp` even
     /// for an empty prefix, a call per key where perf found 2 % of `dun due --all`'s samples
@@ -75,23 +113,20 @@ impl NumberedIds {
         Some(n)
     }
 
-    fn build<C: Registered>(customers: &[C]) -> Option<NumberedIds> {
-        Self::build_by(customers.len(), |i| customers[i].id())
-    }
-
-    /// The same over any list, `key_of(i)` being the id (or invoice number) of item `i`.
-    /// Every key is read by [`NumberedIds::number`] after its prefix (which has no digit, so
-    /// what follows it is the key's number exactly when [`NumberedIds::split`] would say so):
-    /// no search for the first digit and no string parsing per key, which on a million
-    /// invoice numbers was a twentieth of `dun due`, on one thread (issue #14).
-    fn build_by<'a>(len: usize, key_of: impl Fn(usize) -> &'a str) -> Option<NumberedIds> {
+    /// The shape of the keys of a list (`key_of(i)` the key of item `i`; a key may come more
+    /// than once) and each item's place, if they share one. Every key is read by
+    /// [`NumberShape::number`] after its prefix (which has no digit, so what follows it is
+    /// the key's number exactly when [`NumberShape::split`] would say so): no search for the
+    /// first digit and no string parsing per key, which on a million invoice numbers was a
+    /// twentieth of `dun due`, on one thread (issue #14).
+    pub(crate) fn of<'a>(len: usize, key_of: impl Fn(usize) -> &'a str) -> Option<(NumberShape, Vec<u32>)> {
         if len == 0 || len > u32::MAX as usize - 1 {
             return None;
         }
         let prefix = Self::split(key_of(0))?.0.to_owned();
         let width = key_of(0).len();
-        // The numbers are kept for the second pass: reading every key again is reading every
-        // item again, on a million invoices 150 MB (issue #14).
+        // The numbers are kept for the places: reading every key again is reading every item
+        // again, on a million invoices 150 MB (issue #14).
         let mut numbers = Vec::with_capacity(len);
         let (mut fixed, mut canonical, mut max, mut min) = (true, true, 0u32, u32::MAX);
         for i in 0..len {
@@ -103,33 +138,25 @@ impl NumberedIds {
             min = min.min(n);
             numbers.push(n);
         }
-        // Dense enough: at most four slots per customer (plus a little for small registers).
         let span = (max - min) as usize;
         if span > len * 4 + 1024 || !(fixed || canonical) {
             return None;
         }
-        let base = min as usize;
-        let mut slots = vec![0u32; span + 1];
-        for (i, n) in numbers.into_iter().enumerate() {
-            let slot = &mut slots[n as usize - base];
-            if *slot != 0 {
-                return None; // the same number twice (`dun check` reports duplicate ids)
-            }
-            *slot = i as u32 + 1;
-        }
-        Some(NumberedIds { prefix, width: fixed.then_some(width), base, slots })
+        numbers.iter_mut().for_each(|n| *n -= min);
+        let shape =
+            NumberShape { prefix, width: fixed.then_some(width), base: min as usize, places: span + 1 };
+        Some((shape, numbers))
     }
 
-    /// The position of `id`; `None` when it is not in the register (whatever its shape).
-    fn get(&self, id: &str) -> Option<u32> {
-        let digits = Self::after(&self.prefix, id)?;
+    /// The place of `key`, if it has the shape; it may lie past the last place.
+    pub(crate) fn place(&self, key: &str) -> Option<usize> {
+        let digits = Self::after(&self.prefix, key)?;
         match self.width {
-            Some(w) if id.len() != w => return None,
+            Some(w) if key.len() != w => return None,
             None if digits.len() > 1 && digits.starts_with('0') => return None,
             _ => {}
         }
-        let n = Self::number(digits)? as usize;
-        self.slots.get(n.checked_sub(self.base)?).copied().filter(|&s| s != 0).map(|s| s - 1)
+        (Self::number(digits)? as usize).checked_sub(self.base)
     }
 }
 

@@ -23,6 +23,7 @@ mod open_book;
 mod records;
 mod repeats;
 pub use debtors::{Debtor, Debtors};
+pub(crate) use index::NumberShape;
 use index::PositionIndex;
 pub use index::{CustomerIndex, numbered_and_distinct};
 /// An unpaid SEK invoice record for tests elsewhere in the crate.

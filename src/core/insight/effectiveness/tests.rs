@@ -160,26 +160,36 @@ fn the_median_counts_the_unpaid_as_latest() {
 proptest::proptest! {
     /// The ladder's lines grouped by number are each number's ladder lines of the journal, in
     /// file order, and count the invoices reminded and handed over in a year as the journal
-    /// does; lines off the ladder (other events, no invoice) are in no group.
+    /// does; lines off the ladder (other events, no invoice) are in no group. Numbers of one
+    /// shape (with a prefix or none, zero-padded or not) and of mixed shapes, and numbers
+    /// looked up that no line has: past the highest, before the lowest, written otherwise.
     #[test]
     fn ladders_hold_each_numbers_ladder_lines_in_file_order(
-        lines in proptest::collection::vec((0u16..500, 0usize..Event::ALL.len(), proptest::option::of(0u8..6), proptest::option::of(0u8..30)), 0..60),
+        lines in proptest::collection::vec((0u16..500, 0usize..Event::ALL.len(), proptest::option::of(1u8..7), proptest::option::of(0u8..30)), 0..60),
         as_of in 0u16..500,
+        kind in 0usize..4,
     ) {
+        let name = |n: u8| match kind {
+            0 => format!("I{}", 3 * n),
+            1 => format!("{}", 1000 + u32::from(n)),
+            2 => format!("{n:03}"),
+            _ if n.is_multiple_of(2) => format!("I{n}"),
+            _ => format!("X-{n}"),
+        };
         let start = d("2025-06-01");
         let entries: Vec<Entry> = lines
             .iter()
             .map(|&(days, event, number, until)| {
                 let mut e = Entry::new(start + Days::new(u64::from(days)), Event::ALL[event]);
-                e.set_invoice(number.map(|n| format!("I{n}")));
+                e.set_invoice(number.map(name));
                 e.until = until.map(|u| start + Days::new(u64::from(days) + u64::from(u)));
                 e
             })
             .collect();
         let journal = Journal { entries };
         let ladders = Ladders::from_journal(&journal);
-        for n in 0..6 {
-            let number = format!("I{n}");
+        let otherwise = ["I03", "I01", "1001 ", "01", "I", "", "X-01"].map(str::to_owned);
+        for number in (0..9).map(name).chain(otherwise) {
             let want: Vec<Rung> = journal
                 .for_invoice(&number)
                 .filter(|e| reads_line(&LineHead { event: e.event, invoice: e.invoice(), customer: None, note: None }))
