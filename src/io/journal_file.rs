@@ -50,15 +50,18 @@ pub fn read_where(dir: &Path, keep: impl Fn(&LineHead<'_>) -> bool + Sync) -> Re
     }
 }
 
-/// [`read_where`] with each kept line made into what `to` makes of its [`Entry`] as it is
-/// read, in file order: for a run that reads a few fields of millions of lines.
+/// [`read_where`] with each kept line made into what `to` makes of its head, date and
+/// `until` as it is read, in file order, without an [`Entry`]: for a run that reads a few
+/// fields of millions of lines.
 pub fn read_where_as<T: Send>(
     dir: &Path,
     keep: impl Fn(&LineHead<'_>) -> bool + Sync,
-    to: impl Fn(Entry) -> T + Sync,
+    to: impl Fn(&LineHead<'_>, NaiveDate, Option<NaiveDate>) -> T + Sync,
 ) -> Result<Vec<T>> {
     match committed(dir)? {
-        Some(reader) => parse_as(reader, &dir.join(JOURNAL), keep, to),
+        Some(reader) => parse_as(reader, &dir.join(JOURNAL), |line| {
+            keep(&line.head).then(|| to(&line.head, line.date, line.until))
+        }),
         None => Ok(Vec::new()),
     }
 }
@@ -146,33 +149,46 @@ fn parse_at(
     path: &Path,
     keep: impl Fn(&LineHead<'_>) -> bool + Sync,
 ) -> Result<Journal> {
-    Ok(Journal { entries: parse_as(reader, path, keep, |e| e)? })
+    let entries = parse_as(reader, path, |line| {
+        let head = &line.head;
+        keep(head).then(|| {
+            let texts = [head.invoice, head.customer, line.channel, line.reference, head.note];
+            Entry::read(line.date, head.event, texts, line.amount, line.until, line.number)
+        })
+    })?;
+    Ok(Journal { entries })
 }
 
+/// A journal line read and checked, before a reader makes of it what it keeps.
+struct Line<'f> {
+    head: LineHead<'f>,
+    date: NaiveDate,
+    amount: Option<Decimal>,
+    until: Option<NaiveDate>,
+    channel: Option<&'f str>,
+    reference: Option<&'f str>,
+    /// Its line number in the file.
+    number: u64,
+}
+
+/// What `make` makes of each line it takes, in file order; every line is read and checked
+/// all the same, so a line that cannot be read is the same error whatever is kept.
 fn parse_as<T: Send>(
     reader: Box<dyn Read + Send>,
     path: &Path,
-    keep: impl Fn(&LineHead<'_>) -> bool + Sync,
-    to: impl Fn(Entry) -> T + Sync,
+    make: impl Fn(&Line<'_>) -> Option<T> + Sync,
 ) -> Result<Vec<T>> {
     let source = source_of(reader, path)?;
     let cols = source.header.index.clone();
-    let states = source.scan_damaged(Rows::<T>::default, |(entries, findings): &mut Rows<T>, fields| {
+    let states = source.scan_damaged(Rows::<T>::default, |(made, findings): &mut Rows<T>, fields| {
         let text = |i: usize| Some(undefuse(fields.get(cols[i]))).filter(|s| !s.is_empty());
-        if let Some((date, event, amount, until)) = check_line(fields, &cols, findings)
-            && keep(&LineHead { event, invoice: text(2), customer: text(3), note: text(8) })
-        {
-            entries.push((
-                fields.line,
-                to(Entry::read(
-                    date,
-                    event,
-                    [text(2), text(3), text(6), text(7), text(8)],
-                    amount,
-                    until,
-                    fields.line,
-                )),
-            ));
+        if let Some((date, event, amount, until)) = check_line(fields, &cols, findings) {
+            let head = LineHead { event, invoice: text(2), customer: text(3), note: text(8) };
+            let line =
+                Line { head, date, amount, until, channel: text(6), reference: text(7), number: fields.line };
+            if let Some(t) = make(&line) {
+                made.push((fields.line, t));
+            }
         }
     })?;
     gather(states)

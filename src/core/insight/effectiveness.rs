@@ -31,7 +31,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use crate::core::aging::{FlowFigures, share};
-use crate::core::journal::{Entry, Event, Grouped, Journal};
+use crate::core::journal::{Entry, Event, Grouped, Journal, LineHead};
 use crate::core::ledger::{
     CustomerIndex, Ledger, NumberShape, PaymentIndex, dated_payments_of, open_timeline_of,
 };
@@ -328,9 +328,9 @@ pub struct Rung {
 }
 
 impl Rung {
-    /// The invoice number and the rung of a journal line [`reads_line`] accepts.
-    pub fn of(e: Entry) -> (Text, Rung) {
-        (e.invoice().unwrap_or_default().into(), Rung { date: e.date, event: e.event, until: e.until })
+    /// The invoice number and the rung of a journal line [`reads_line`] accepts (its `head`).
+    pub fn of(head: &LineHead<'_>, date: NaiveDate, until: Option<NaiveDate>) -> (Text, Rung) {
+        (head.invoice.unwrap_or_default().into(), Rung { date, event: head.event, until })
     }
 }
 
@@ -385,7 +385,11 @@ impl Ladders {
     /// The ladder's lines of a whole journal.
     pub fn from_journal(journal: &Journal) -> Ladders {
         let on_ladder = |e: &&Entry| e.invoice().is_some() && is_ladder_event(e.event);
-        Ladders::of(journal.entries.iter().filter(on_ladder).map(|e| Rung::of(e.clone())).collect())
+        let rung = |e: &Entry| {
+            let head = LineHead { event: e.event, invoice: e.invoice(), customer: None, note: None };
+            Rung::of(&head, e.date, e.until)
+        };
+        Ladders::of(journal.entries.iter().filter(on_ladder).map(rung).collect())
     }
 
     /// The lines on invoice `number`, in file order.
@@ -489,7 +493,7 @@ pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
 
 /// Whether [`effectiveness`] reads a journal line: a step, a pause or a hand-over on an
 /// invoice (the ladder; the shares count reminders and hand-overs).
-pub fn reads_line(line: &crate::core::journal::LineHead<'_>) -> bool {
+pub fn reads_line(line: &LineHead<'_>) -> bool {
     line.invoice.is_some() && is_ladder_event(line.event)
 }
 
