@@ -226,6 +226,18 @@ fn the_ladder_takes_its_steps_by_date_not_by_line() {
     assert!(!l.paused);
 }
 
+/// A tally's groups finished, with and without the step, and its recent steps, in order.
+type Finished = (Vec<(Step, Group)>, Vec<(Step, Group)>, Vec<(Step, u32)>);
+
+fn finished(t: Tally) -> Finished {
+    let groups = |sums: BTreeMap<Step, GroupSum>| -> Vec<(Step, Group)> {
+        sums.into_iter().map(|(step, sum)| (step, sum.finish())).collect()
+    };
+    let mut recent: Vec<(Step, u32)> = t.too_recent.into_iter().collect();
+    recent.sort();
+    (groups(t.treated), groups(t.control), recent)
+}
+
 /// The invoices are observed in parts on several cores: the parts' tallies added are the
 /// tally of all of them, wherever the ledger is cut (the days to pay gathered for the median,
 /// counts and amounts summed).
@@ -236,14 +248,6 @@ fn tallies_of_parts_add_up_to_the_whole() {
     let ladders = Ladders::from_journal(&ledger.journal);
     let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
     let rules_of = |id: &str| rules.at(ledger.customer_position(id));
-    let finished = |t: Tally| {
-        let groups = |sums: BTreeMap<Step, GroupSum>| -> Vec<(Step, Group)> {
-            sums.into_iter().map(|(step, sum)| (step, sum.finish())).collect()
-        };
-        let mut recent: Vec<(Step, u32)> = t.too_recent.into_iter().collect();
-        recent.sort();
-        (groups(t.treated), groups(t.control), recent)
-    };
     let whole = finished(Tally::of(&ledger, &ladders, &ledger.invoices, as_of, rules_of));
     assert!(!whole.0.is_empty() && !whole.1.is_empty() && !whole.2.is_empty(), "{whole:?}");
     for cut in 0..=ledger.invoices.len() {
@@ -279,14 +283,6 @@ fn a_tally_without_some_invoices_is_the_tally_of_the_others() {
     let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
     let tally = |invoices: &[Invoice]| {
         Tally::of(&ledger, &ladders, invoices, as_of, |id| rules.at(ledger.customer_position(id)))
-    };
-    let finished = |t: Tally| {
-        let groups = |sums: BTreeMap<Step, GroupSum>| -> Vec<(Step, Group)> {
-            sums.into_iter().map(|(step, sum)| (step, sum.finish())).collect()
-        };
-        let mut recent: Vec<(Step, u32)> = t.too_recent.into_iter().collect();
-        recent.sort();
-        (groups(t.treated), groups(t.control), recent)
     };
     let all = &ledger.invoices;
     let whole = finished(tally(all));
