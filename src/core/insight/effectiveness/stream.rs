@@ -39,9 +39,13 @@ impl<'a> RecordObserver<'a> {
         RecordObserver { ladders, payments, customers, rules, after_days, as_of }
     }
 
-    /// The rules of the customer with this id.
+    /// The rules of the customer with this id (without looking it up when every customer has
+    /// the base rules: most policies have no segments).
     fn rules_of(&self, id: &str) -> &Rules {
-        self.rules.at(self.customers.get(id).map(|i| i as usize))
+        match self.rules.rules.len() {
+            1 => &self.rules.rules[0],
+            _ => self.rules.at(self.customers.get(id).map(|i| i as usize)),
+        }
     }
 
     /// Whether a scan observes this record itself: not a credit note, which is kept for the
@@ -75,8 +79,9 @@ impl<'a> RecordObserver<'a> {
 /// what `observer` saw of the records it [streams](RecordObserver::streams), and `kept`, a
 /// ledger of the others and of every line of the numbers they credit or that are given twice
 /// (its register may be left empty: `observer` knows each customer's rules, and the ladder's
-/// lines of the journal), and the invoices due in the last 12 months. What the scan saw of the kept lines is taken away and they are observed in
-/// `kept` instead, where credit notes and a number's first line are known.
+/// lines of the journal), and the invoices due in the last 12 months. What the scan saw of
+/// the kept lines is taken away and they are observed in `kept` instead, where credit notes
+/// and a number's first line are known.
 pub fn effectiveness_streamed(
     streamed: Tally,
     observer: &RecordObserver<'_>,
