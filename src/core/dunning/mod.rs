@@ -170,7 +170,7 @@ impl History {
         for e in entries {
             match e.event {
                 Event::Reminder => {
-                    let delivered = match deliveries.letter(e.reference(), e.channel(), e.date) {
+                    let delivered = match deliveries.letter_of(e) {
                         Delivered::On(day) => Ok(day),
                         Delivered::Pending(why) => Err(why),
                         Delivered::Never(why) => {
