@@ -357,6 +357,8 @@ pub enum Command {
     /// Hand over what is due for collection: the agency batch, debtor notices, journal lines
     Collect(SendArgs),
     /// Deliver what remind, collect and plan composed: e-mail over SMTP, SMS over HTTP, letters to a print folder ([delivery])
+    // `[delivery]` is the policy's table as `dun send --help` shows it, not a link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     Send(DeliverArgs),
     /// Record that composed messages were delivered by hand (letters posted) or that a message in doubt arrived
     Sent(SentArgs),

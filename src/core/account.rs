@@ -430,7 +430,7 @@ fn finnish_machine_form(head: &str, tail: &str) -> String {
 
 /// Whether an account a bank file names (BgMax's payee bankgiro, Nets' assignment account,
 /// camt's `Acct/Id`, KTL's account) is one of the company's: its bankgiro, plusgiro, account or
-/// IBAN, main or in `[[company.accounts]]`, compared in every form of [`comparable_forms`].
+/// IBAN, main or in `[[company.accounts]]`, compared in every form of `comparable_forms`.
 /// `None` when the policy gives no details to compare with, or `named` is blank.
 pub fn is_company_account(policy: &Policy, named: &str) -> Option<bool> {
     let theirs = comparable_forms(named);

@@ -3,7 +3,7 @@
 use std::mem::MaybeUninit;
 
 /// Items in the order they were pushed, held in blocks that double in size up to
-/// [`MAX_BLOCK_BYTES`]. A `Vec` that grows copies everything it holds each time it doubles,
+/// `MAX_BLOCK_BYTES`. A `Vec` that grows copies everything it holds each time it doubles,
 /// and for that moment holds it twice: the 160,000 invoices a worker of `dun check` keeps of
 /// a million-invoice file were copied seventeen times over, with the page faults of each new
 /// copy, and the scan's peak was 64 MB above what it kept (issue #14). Here a full block

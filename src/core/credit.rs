@@ -154,7 +154,7 @@ impl Behaviour {
 }
 
 /// The payments of `payments.csv` made by the as-of date, with their dates, by invoice number
-/// and by reference (for payments that name no invoice), matched as [`PaymentIndex`] does.
+/// and by reference (for payments that name no invoice), matched as `PaymentIndex` does.
 #[derive(Clone, Debug, Default)]
 pub struct PaymentDates {
     by_invoice: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,

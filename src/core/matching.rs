@@ -12,7 +12,7 @@
 //!
 //! 1. `reference`: every structured reference of the payment (OCR, KID, FIK, viitenumero, RF)
 //!    names an invoice. A reference is trusted when its check digit is valid under some scheme
-//!    ([`detect_reference`]); it then matches an invoice's stored reference or the one the
+//!    (`detect_reference`); it then matches an invoice's stored reference or the one the
 //!    policy's `reminder.reference` generates for it, compared without spaces, hyphens, case,
 //!    leading zeros (banks pad viitenumero and FIK ids) or the Danish `71/` card-type prefix;
 //!    a valid RF also matches by its body (the Finnish RF built from a viitenumero). A reference

@@ -35,7 +35,7 @@ pub fn give_large_blocks_back() {
 /// Free room at the top of the heap that glibc keeps for reuse instead of giving it back.
 const KEPT_FREE: usize = 32 << 20;
 
-/// Has glibc keep up to [`KEPT_FREE`] of freed heap for the next allocations, instead of
+/// Has glibc keep up to `KEPT_FREE` of freed heap for the next allocations, instead of
 /// giving back all past 128 KiB each time. Holding the mmap threshold
 /// ([`give_large_blocks_back`]) also held that trim threshold at its default, which a run of
 /// letters pays for: each letter's buffers (its HTML, PDF and e-mail, a few hundred KiB) were

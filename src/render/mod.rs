@@ -169,7 +169,7 @@ impl<'w> Sink<'w> {
 /// Rows a renderer reads more than once (widths first, then lines) without their being kept
 /// as a [`Table`]: a [`Table`] itself, or a command's own values listed one row at a time.
 /// Shared between threads: a large output is made a block of rows at a time on every core
-/// ([`blocks`]).
+/// (`blocks`).
 pub trait Rows: Sync {
     fn columns(&self) -> &[String];
     /// What [`Table::droppable`] names: none, unless the rows say.

@@ -62,7 +62,7 @@ pub(crate) fn forecast_by_appending(
 /// The first day decides every open invoice; a later day only those that can change on it
 /// (issue #14: a month's forecast decided all 250,000 open invoices of a million-invoice
 /// ledger every day to find a few thousand actions). An invoice is decided again on the day
-/// its decision says it changes ([`next_day_to_decide`]), the day its open amount changes, the
+/// its decision says it changes (`next_day_to_decide`), the day its open amount changes, the
 /// day a line of the journal dated after the first day names it; every invoice on the day of
 /// a journal line that may touch more than one invoice (a customer's hold or release, a
 /// delivery). A decision made on a day it could not change is the one made the day before, so

@@ -161,7 +161,7 @@ impl NumberShape {
 }
 
 /// Whether every key (`key_of(i)` for `i` below `len`) is a number of one shape
-/// ([`NumberedIds`]) and no number comes twice: then the keys are distinct, known without a map
+/// (`NumberedIds`) and no number comes twice: then the keys are distinct, known without a map
 /// of them. `false` says nothing (keys of another shape may be distinct too).
 pub fn numbered_and_distinct<'a>(len: usize, key_of: impl Fn(usize) -> &'a str) -> bool {
     NumberedIds::build_by(len, key_of).is_some()

@@ -54,9 +54,9 @@ pub fn parse_bgmax(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     })
 }
 
-/// [`parse_bgmax`] of a file read as a stream (see [`super::stream`]): each payment goes to
+/// [`parse_bgmax`] of a file read as a stream (see `super::stream`): each payment goes to
 /// `emit` when its section (deposit) closes, in file order, without
-/// [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what else
+/// `super::make_txids_unique`'s renaming (the caller checks the ids are unique); what else
 /// the file holds is returned with `payments` empty. Any error rejects the whole file, so
 /// `emit` must not act on what it got before the result says `Ok`; the errors (framing ones
 /// among parsing ones as they come) are for telling that there are some; the whole-file

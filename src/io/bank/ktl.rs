@@ -158,9 +158,9 @@ pub fn parse_ktl(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     errors.finish(BankFile { format: BankFormat::Ktl, version: None, created, payments, skipped, accounts })
 }
 
-/// [`parse_ktl`] of a file read as a stream (see [`super::stream`]; `framing` is
+/// [`parse_ktl`] of a file read as a stream (see `super::stream`; `framing` is
 /// [`framing_of`]'s): each payment goes to `emit` as soon as its record is read, in file order,
-/// without [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what
+/// without `super::make_txids_unique`'s renaming (the caller checks the ids are unique); what
 /// else the file holds is returned with `payments` empty. Any error rejects the whole file, so
 /// `emit` must not act on what it got before the result says `Ok`; the whole-file parser lists
 /// the errors in its order.
@@ -215,7 +215,7 @@ pub fn stream_ktl<R: std::io::Read>(
     }))
 }
 
-/// How a KTL file is framed for [`stream_ktl`]: records of 90 bytes, as [`frame`] cuts them.
+/// How a KTL file is framed for [`stream_ktl`]: records of 90 bytes, as `frame` cuts them.
 pub fn framing_of(reader: impl std::io::Read) -> std::io::Result<super::stream::Framing> {
     super::stream::Framing::of_records(reader, RECORD_LEN, false)
 }

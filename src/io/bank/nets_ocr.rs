@@ -48,9 +48,9 @@ pub fn parse_nets_ocr(bytes: &[u8]) -> Result<BankFile, Vec<BankError>> {
     })
 }
 
-/// [`parse_nets_ocr`] of a file read as a stream (see [`super::stream`]): each payment goes to
+/// [`parse_nets_ocr`] of a file read as a stream (see `super::stream`): each payment goes to
 /// `emit` as soon as its transaction's records are read, in file order, without
-/// [`super::make_txids_unique`]'s renaming (the caller checks the ids are unique); what else the
+/// `super::make_txids_unique`'s renaming (the caller checks the ids are unique); what else the
 /// file holds is returned with `payments` empty. Any error rejects the whole file, so `emit` must
 /// not act on what it got before the result says `Ok`; the whole-file parser lists the errors in
 /// its order. A Nets file is framed as a BgMax file is, so one read of it is enough.

@@ -37,7 +37,7 @@ const CUSTOMER_ID: &[&str] = &[
     "customer.customerNumber",
 ];
 
-/// The columns of `customers.csv`, in the order [`CustomerRow`] keeps them.
+/// The columns of `customers.csv`, in the order `CustomerRow` keeps them.
 pub const CUSTOMER_COLUMNS: &[ColumnSpec] = &[
     col("id", CUSTOMER_ID, true),
     col(
@@ -127,7 +127,7 @@ pub const CUSTOMER_COLUMNS: &[ColumnSpec] = &[
     ),
 ];
 
-/// The columns of `invoices.csv`, in the order [`invoice_row`] reads them.
+/// The columns of `invoices.csv`, in the order `invoice_row` reads them.
 pub const INVOICE_COLUMNS: &[ColumnSpec] = &[
     col(
         "number",

@@ -331,7 +331,7 @@ pub fn effectiveness_of(dir: &Path, as_of: chrono::NaiveDate) -> Result<(Effecti
 }
 
 /// The ledger as `dun interest` needs it for the invoices settled late between `from` and
-/// `to`: [`load_without_journal`] keeping only the invoices that may have been settled in the
+/// `to`: `load_without_journal` keeping only the invoices that may have been settled in the
 /// period ([`crate::core::charges::may_settle_within`]) and the credit notes, and no journal
 /// (interest is worked out from the invoices and payments alone). On a ledger of years that
 /// is the period's few of millions; every line is still read and checked.
@@ -349,7 +349,7 @@ pub fn load_ledger_for_interest(
 }
 
 /// The ledger as `dun forecast` needs it on `as_of` for `weeks` weeks (its backtest made as
-/// many weeks before): [`load_without_journal`] keeping only the invoices open on either day
+/// many weeks before): `load_without_journal` keeping only the invoices open on either day
 /// or settled within the history either reads, the credit notes and every line of a number
 /// given twice ([`crate::core::insight::forecast::may_be_forecast`]); no journal (a forecast
 /// reads none).

@@ -62,7 +62,7 @@ const fn col(name: &'static str, aliases: &'static [&'static str], required: boo
     ColumnSpec { name, aliases, required }
 }
 
-/// The columns of a bank export, in the order [`Columns`] keeps them.
+/// The columns of a bank export, in the order `Columns` keeps them.
 pub const BANK_COLUMNS: &[ColumnSpec] = &[
     col(
         "date",

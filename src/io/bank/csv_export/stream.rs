@@ -13,7 +13,7 @@ use crate::io::bank::stream::Utf8Check;
 use crate::io::bank::{BankError, BankFile, BankPayment, Errors, error};
 
 /// [`super::parse_bank_csv`] of a file read as a stream: each payment goes to `emit` as soon as
-/// its row is read, in file order, without [`crate::io::bank::make_txids_unique`]'s renaming (the
+/// its row is read, in file order, without `crate::io::bank::make_txids_unique`'s renaming (the
 /// caller checks the ids are unique); what else the file holds is returned with `payments`
 /// empty. Any error rejects the whole file, so `emit` must not act on what it got before the
 /// result says `Ok`; the whole-file parser lists the errors in its order. A file that is only
