@@ -33,9 +33,9 @@ use rustc_hash::FxHashMap;
 use crate::core::aging::{FlowFigures, share};
 use crate::core::journal::{Entry, Event, Grouped, Journal, LineHead};
 use crate::core::ledger::{
-    CustomerIndex, Ledger, NumberShape, PaymentIndex, dated_payments_of, open_timeline_of,
+    CustomerIndex, Debtor, Debtors, Ledger, NumberShape, PaymentIndex, dated_payments_of, open_timeline_of,
 };
-use crate::core::model::{Currency, Invoice, InvoiceRecord, Registered, Text};
+use crate::core::model::{Currency, Customer, Invoice, InvoiceRecord, Text};
 use crate::core::policy::{Policy, Rules};
 
 /// The windows after a step, in days.
@@ -479,8 +479,8 @@ pub fn effectiveness(ledger: &Ledger, as_of: NaiveDate) -> Effectiveness {
         flow.push(&invoice.record(), as_of);
     }
     let ladders = Ladders::from_journal(&ledger.journal);
-    let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
-    let rules_of = |id: &str| rules.at(ledger.customer_position(id));
+    let rules = SegmentRules::new(ledger.debtors(), &ledger.policy);
+    let rules_of = |id: &str| rules.of(ledger.customer_position(id).and_then(|at| ledger.debtor(at)));
     let tallies = in_parts(&ledger.invoices, |part| Tally::of(ledger, &ladders, part, as_of, rules_of));
     finish(
         tallies.into_iter().fold(Tally::default(), Tally::and),
@@ -644,34 +644,30 @@ fn in_parts<T: Send>(invoices: &[Invoice], each: impl Fn(&[Invoice]) -> T + Sync
     })
 }
 
-/// The rules of each customer of a register: its segment's, or the base rules (of a customer
-/// in none, in one the policy lacks, or not in the register), as [`Ledger::rules_for`] has them.
-struct CustomerRules {
-    /// The place in `rules` of each customer's, by register position (0: the base rules).
-    rules_at: Vec<u32>,
+/// The rules of each segment a register names, by its place among them
+/// ([`Debtors`]): the segment's, or the base rules for one the
+/// policy lacks, as [`Ledger::rules_for`] has them.
+struct SegmentRules {
+    /// The base rules, then each segment's by place.
     rules: Vec<Rules>,
 }
 
-impl CustomerRules {
-    fn new<C: Registered>(register: &[C], policy: &Policy) -> CustomerRules {
-        let mut rules = vec![policy.base_rules()];
-        let mut place_of: FxHashMap<&str, u32> = FxHashMap::default();
-        let rules_at = register
-            .iter()
-            .map(|c| match c.segment().map(|name| (name, policy.rules(Some(name)))) {
-                Some((name, Some(found))) => *place_of.entry(name).or_insert_with(|| {
-                    rules.push(found);
-                    rules.len() as u32 - 1
-                }),
-                _ => 0,
-            })
-            .collect();
-        CustomerRules { rules_at, rules }
+impl SegmentRules {
+    fn new(debtors: &Debtors, policy: &Policy) -> SegmentRules {
+        let base = policy.base_rules();
+        let of_segment = |name| policy.rules(Some(name)).unwrap_or_else(|| base.clone());
+        let rules = std::iter::once(base.clone()).chain(debtors.segments().map(of_segment)).collect();
+        SegmentRules { rules }
     }
 
-    /// The rules of the customer at this register position (`None`: not in the register).
-    fn at(&self, position: Option<usize>) -> &Rules {
-        &self.rules[position.map_or(0, |i| self.rules_at[i]) as usize]
+    /// The rules of this debtor (`None`: a customer the register lacks).
+    fn of(&self, debtor: Option<Debtor<'_>>) -> &Rules {
+        &self.rules[debtor.and_then(|d| d.segment_at).map_or(0, |at| at + 1)]
+    }
+
+    /// Whether no customer is in a segment: every one has the base rules.
+    fn none(&self) -> bool {
+        self.rules.len() == 1
     }
 }
 

@@ -51,6 +51,11 @@ impl Debtors {
         Debtors { kept, countries: countries.names, segments: segments.names }
     }
 
+    /// The segments the register names, by their place ([`Debtor::segment_at`]).
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().map(Text::as_str)
+    }
+
     /// The debtor at this register position.
     pub fn get(&self, position: usize) -> Option<Debtor<'_>> {
         let kept = self.kept.get(position)?;

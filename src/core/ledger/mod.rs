@@ -183,6 +183,11 @@ impl Ledger {
         self.policy.rules(segment).unwrap_or_else(|| self.policy.base_rules())
     }
 
+    /// The debtor of every customer of the register, by position.
+    pub fn debtors(&self) -> &Debtors {
+        &self.debtors
+    }
+
     /// The debtor of the customer at this register position ([`Debtors`]).
     pub fn debtor(&self, position: usize) -> Option<Debtor<'_>> {
         self.debtors.get(position)

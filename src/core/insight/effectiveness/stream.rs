@@ -14,7 +14,9 @@ pub struct RecordObserver<'a> {
     ladders: &'a Ladders,
     payments: &'a PaymentIndex,
     customers: &'a CustomerIndex<'a>,
-    rules: CustomerRules,
+    /// Each customer's segment, by register position, and each segment's rules.
+    debtors: Debtors,
+    rules: SegmentRules,
     /// The earliest day after the due date any segment reminds (see [`may_be_compared`]).
     after_days: u32,
     as_of: NaiveDate,
@@ -22,10 +24,10 @@ pub struct RecordObserver<'a> {
 
 impl<'a> RecordObserver<'a> {
     /// An observer on `as_of` of the customers of `register` (as `customers` finds them).
-    pub fn new<C: Registered>(
+    pub fn new(
         ladders: &'a Ladders,
         payments: &'a PaymentIndex,
-        (register, customers): (&[C], &'a CustomerIndex<'a>),
+        (register, customers): (&[Customer], &'a CustomerIndex<'a>),
         policy: &Policy,
         as_of: NaiveDate,
     ) -> RecordObserver<'a> {
@@ -35,17 +37,18 @@ impl<'a> RecordObserver<'a> {
             .map(|r| r.reminder.after_days())
             .min()
             .unwrap_or(0);
-        let rules = CustomerRules::new(register, policy);
-        RecordObserver { ladders, payments, customers, rules, after_days, as_of }
+        let debtors = Debtors::new(register);
+        let rules = SegmentRules::new(&debtors, policy);
+        RecordObserver { ladders, payments, customers, debtors, rules, after_days, as_of }
     }
 
     /// The rules of the customer with this id (without looking it up when every customer has
     /// the base rules: most policies have no segments).
     fn rules_of(&self, id: &str) -> &Rules {
-        match self.rules.rules.len() {
-            1 => &self.rules.rules[0],
-            _ => self.rules.at(self.customers.get(id).map(|i| i as usize)),
+        if self.rules.none() {
+            return self.rules.of(None);
         }
+        self.rules.of(self.customers.get(id).and_then(|at| self.debtors.get(at as usize)))
     }
 
     /// Whether a scan observes this record itself: not a credit note, which is kept for the

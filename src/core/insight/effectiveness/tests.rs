@@ -246,8 +246,8 @@ fn tallies_of_parts_add_up_to_the_whole() {
     let ledger = history();
     let as_of = d("2026-06-30");
     let ladders = Ladders::from_journal(&ledger.journal);
-    let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
-    let rules_of = |id: &str| rules.at(ledger.customer_position(id));
+    let rules = SegmentRules::new(ledger.debtors(), &ledger.policy);
+    let rules_of = |id: &str| rules.of(ledger.customer_position(id).and_then(|at| ledger.debtor(at)));
     let whole = finished(Tally::of(&ledger, &ladders, &ledger.invoices, as_of, rules_of));
     assert!(!whole.0.is_empty() && !whole.1.is_empty() && !whole.2.is_empty(), "{whole:?}");
     for cut in 0..=ledger.invoices.len() {
@@ -280,9 +280,11 @@ fn a_tally_without_some_invoices_is_the_tally_of_the_others() {
     );
     let as_of = d("2026-06-30");
     let ladders = Ladders::from_journal(&ledger.journal);
-    let rules = CustomerRules::new(&ledger.customers, &ledger.policy);
+    let rules = SegmentRules::new(ledger.debtors(), &ledger.policy);
     let tally = |invoices: &[Invoice]| {
-        Tally::of(&ledger, &ladders, invoices, as_of, |id| rules.at(ledger.customer_position(id)))
+        Tally::of(&ledger, &ladders, invoices, as_of, |id| {
+            rules.of(ledger.customer_position(id).and_then(|at| ledger.debtor(at)))
+        })
     };
     let all = &ledger.invoices;
     let whole = finished(tally(all));
