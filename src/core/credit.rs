@@ -323,6 +323,17 @@ impl CreditBook {
         }
     }
 
+    /// Starts loading what [`CreditBook::push_for`] will read of the customer at `owner`, so
+    /// that its tallies' cache misses overlap the caller's others instead of following them.
+    pub fn prefetch(&self, owner: u32) {
+        if let Some(facts) = self.facts.get(owner as usize) {
+            crate::core::prefetch(facts);
+        }
+        if let Some(late) = self.late.get(owner as usize) {
+            crate::core::prefetch(late);
+        }
+    }
+
     fn count_invoices(&mut self, owner: u32, issued: NaiveDate, currency: Currency, n: u32) {
         let facts = grown(&mut self.facts, owner as usize);
         facts.first_issued = Some(facts.first_issued.map_or(issued, |d| d.min(issued)));

@@ -530,6 +530,7 @@ pub fn load_ledger_for_check(
                     credited.push(number_hash(target));
                 }
                 let owner = index.get(record.customer);
+                scan.prefetch(tally, owner);
                 scan.push(tally, record, owner);
                 if decides_on(record, as_of, &paid) || scan.flags(record, owner) {
                     kept.push(record.to_owned());
