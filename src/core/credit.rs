@@ -32,8 +32,8 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::ledger::{CustomerIndex, Ledger, OpenBook, Owner, normalize_reference};
-use super::model::{Currency, Customer, CustomerBrief, InvoiceRecord, Payment, Registered};
+use super::ledger::{CustomerIndex, Ledger, OpenBook, Owner, PaymentDates};
+use super::model::{Currency, Customer, CustomerBrief, InvoiceRecord, Registered};
 use super::money::format_money_grouped;
 use super::policy::Policy;
 
@@ -150,52 +150,6 @@ impl Behaviour {
             Some((_, m)) => *m += n,
             None => self.invoices.push((currency, n)),
         }
-    }
-}
-
-/// The payments of `payments.csv` made by the as-of date, with their dates, by invoice number
-/// and by reference (for payments that name no invoice), matched as `PaymentIndex` does.
-#[derive(Clone, Debug, Default)]
-pub struct PaymentDates {
-    by_invoice: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
-    by_reference: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
-}
-
-impl PaymentDates {
-    pub fn new(payments: &[Payment], as_of: NaiveDate) -> PaymentDates {
-        let mut dates = PaymentDates::default();
-        for p in payments.iter().filter(|p| p.date <= as_of) {
-            match (&p.invoice, &p.reference) {
-                (Some(number), _) => {
-                    dates.by_invoice.entry(number.clone()).or_default().push((p.date, p.amount))
-                }
-                (None, Some(reference)) => dates
-                    .by_reference
-                    .entry(normalize_reference(reference))
-                    .or_default()
-                    .push((p.date, p.amount)),
-                (None, None) => {}
-            }
-        }
-        dates
-    }
-
-    /// The dated payments on one invoice.
-    pub fn on(&self, record: &InvoiceRecord<'_>) -> Vec<(NaiveDate, Decimal)> {
-        let mut found = Vec::new();
-        if let Some(list) = self.by_invoice.get(record.number) {
-            found.extend_from_slice(list);
-        }
-        if let (false, Some(reference)) = (self.by_reference.is_empty(), record.reference)
-            && let Some(list) = self.by_reference.get(&normalize_reference(reference))
-        {
-            found.extend_from_slice(list);
-        }
-        found
-    }
-
-    fn is_empty(&self) -> bool {
-        self.by_invoice.is_empty() && self.by_reference.is_empty()
     }
 }
 

@@ -14,9 +14,11 @@ use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::credit::{Behaviour, WatchReason, watch_list_by};
-use super::credit::{CreditBook, PaymentDates, SettledBook};
+use super::credit::{CreditBook, SettledBook};
 use super::finding::{Finding, Findings};
-use super::ledger::{Debtor, Ledger, PaymentIndex, flagged_alone, normalize_reference, open_before_credits};
+use super::ledger::{
+    Debtor, Ledger, PaymentDates, PaymentIndex, flagged_alone, normalize_reference, open_before_credits,
+};
 use super::model::{Currency, Customer, Invoice, InvoiceRecord, Payment};
 use super::money::format_money_grouped;
 use super::phone::{SmsProblem, parse_phone, sms_number};

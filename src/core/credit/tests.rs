@@ -1,6 +1,6 @@
 use super::*;
 use crate::core::journal::Journal;
-use crate::core::model::Invoice;
+use crate::core::model::{Invoice, Payment};
 use std::str::FromStr;
 
 fn date(s: &str) -> NaiveDate {

@@ -31,8 +31,8 @@ pub use index::{CustomerIndex, numbered_and_distinct};
 pub(crate) use open_book::tests::record as test_record;
 pub use open_book::{OpenBook, OpenItem, Owner};
 pub use records::{
-    PaidWithin, PaymentIndex, dated_payments_of, decides_later, decides_on, discount_taken, flagged_alone,
-    normalize_reference, open_before_credits, open_timeline_of,
+    PaidWithin, PaymentDates, PaymentIndex, dated_payments_of, decides_later, decides_on, discount_taken,
+    flagged_alone, normalize_reference, open_before_credits, open_timeline_of,
 };
 #[cfg(test)]
 use repeats::repeated_hashes_on;

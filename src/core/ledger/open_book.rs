@@ -241,7 +241,7 @@ pub(super) mod tests {
     use super::*;
     use std::str::FromStr;
 
-    fn date(s: &str) -> NaiveDate {
+    pub fn date(s: &str) -> NaiveDate {
         NaiveDate::from_str(s).unwrap()
     }
 

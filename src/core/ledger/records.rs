@@ -11,23 +11,17 @@ pub struct PaymentIndex {
     by_reference: HashMap<String, Decimal>,
     /// The same payments with their dates, for the early-payment discount (what was paid by
     /// its last day).
-    dated_by_invoice: HashMap<String, Vec<(NaiveDate, Decimal)>>,
-    dated_by_reference: HashMap<String, Vec<(NaiveDate, Decimal)>>,
+    dated: PaymentDates,
 }
 
 impl PaymentIndex {
     pub fn new(payments: &[Payment], as_of: NaiveDate) -> PaymentIndex {
-        let mut index = PaymentIndex::default();
+        let mut index = PaymentIndex { dated: PaymentDates::new(payments, as_of), ..PaymentIndex::default() };
         for p in payments.iter().filter(|p| p.date <= as_of) {
             match (&p.invoice, &p.reference) {
-                (Some(number), _) => {
-                    *index.by_invoice.entry(number.clone()).or_default() += p.amount;
-                    index.dated_by_invoice.entry(number.clone()).or_default().push((p.date, p.amount));
-                }
+                (Some(number), _) => *index.by_invoice.entry(number.clone()).or_default() += p.amount,
                 (None, Some(reference)) => {
-                    let key = normalize_reference(reference);
-                    index.dated_by_reference.entry(key.clone()).or_default().push((p.date, p.amount));
-                    *index.by_reference.entry(key).or_default() += p.amount
+                    *index.by_reference.entry(normalize_reference(reference)).or_default() += p.amount
                 }
                 (None, None) => {}
             }
@@ -46,32 +40,69 @@ impl PaymentIndex {
         }
         sum
     }
-}
 
-impl PaymentIndex {
-    /// The dated payments of `payments.csv` on this invoice (by its number and by its
-    /// reference), up to the index's as-of date.
+    /// [`PaymentDates::dated_on`] of the same payments.
     pub fn dated_on<'a>(
         &'a self,
         record: &InvoiceRecord<'_>,
     ) -> impl Iterator<Item = (NaiveDate, Decimal)> + 'a {
-        let by_reference = match (self.dated_by_reference.is_empty(), record.reference) {
-            (false, Some(reference)) => self.dated_by_reference.get(&normalize_reference(reference)),
-            _ => None,
-        };
-        self.dated_by_invoice.get(record.number).into_iter().chain(by_reference).flatten().copied()
+        self.dated.dated_on(record)
     }
 
     /// What `payments.csv` paid on this invoice up to and including `day`.
     pub fn paid_by(&self, record: &InvoiceRecord<'_>, day: NaiveDate) -> Decimal {
-        let sum = |list: Option<&Vec<(NaiveDate, Decimal)>>| -> Decimal {
-            list.into_iter().flatten().filter(|(d, _)| *d <= day).map(|(_, a)| *a).sum()
-        };
-        let mut total = sum(self.dated_by_invoice.get(record.number));
-        if let (false, Some(reference)) = (self.dated_by_reference.is_empty(), record.reference) {
-            total += sum(self.dated_by_reference.get(&normalize_reference(reference)));
+        self.dated_on(record).filter(|(d, _)| *d <= day).map(|(_, a)| a).sum()
+    }
+}
+
+/// The payments of `payments.csv` made by the as-of date, with their dates, by invoice number
+/// and by reference (for payments that name no invoice): [`PaymentIndex`]'s own, and all
+/// that the credit watch's and `dun check`'s scans read of them.
+#[derive(Clone, Debug, Default)]
+pub struct PaymentDates {
+    by_invoice: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
+    by_reference: FxHashMap<String, Vec<(NaiveDate, Decimal)>>,
+}
+
+impl PaymentDates {
+    pub fn new(payments: &[Payment], as_of: NaiveDate) -> PaymentDates {
+        let mut dates = PaymentDates::default();
+        for p in payments.iter().filter(|p| p.date <= as_of) {
+            match (&p.invoice, &p.reference) {
+                (Some(number), _) => {
+                    dates.by_invoice.entry(number.clone()).or_default().push((p.date, p.amount))
+                }
+                (None, Some(reference)) => dates
+                    .by_reference
+                    .entry(normalize_reference(reference))
+                    .or_default()
+                    .push((p.date, p.amount)),
+                (None, None) => {}
+            }
         }
-        total
+        dates
+    }
+
+    /// The dated payments on this invoice (by its number and by its reference), up to the
+    /// as-of date.
+    pub fn dated_on<'a>(
+        &'a self,
+        record: &InvoiceRecord<'_>,
+    ) -> impl Iterator<Item = (NaiveDate, Decimal)> + 'a {
+        let by_reference = match (self.by_reference.is_empty(), record.reference) {
+            (false, Some(reference)) => self.by_reference.get(&normalize_reference(reference)),
+            _ => None,
+        };
+        self.by_invoice.get(record.number).into_iter().chain(by_reference).flatten().copied()
+    }
+
+    /// [`PaymentDates::dated_on`] in a list.
+    pub fn on(&self, record: &InvoiceRecord<'_>) -> Vec<(NaiveDate, Decimal)> {
+        self.dated_on(record).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_invoice.is_empty() && self.by_reference.is_empty()
     }
 }
 

@@ -298,3 +298,42 @@ fn short_and_long_ids_are_found() {
     assert_eq!(index.get(&"K".repeat(39)), None);
     assert_eq!(index.get(""), None);
 }
+
+/// What a discount is decided on: the payments by number and by (normalised) reference made
+/// up to and including its last day, those of the as-of date's index only.
+#[test]
+fn paid_by_counts_the_payments_of_the_day_itself_by_number_and_by_reference() {
+    use super::open_book::tests::{date, record};
+    let payment = |date_text: &str, invoice: Option<&str>, reference: Option<&str>, amount: i64| Payment {
+        date: date(date_text),
+        invoice: invoice.map(Into::into),
+        reference: reference.map(Into::into),
+        amount: Decimal::from(amount),
+        ..Payment::default()
+    };
+    let payments = vec![
+        payment("2026-02-10", Some("7"), None, 100),
+        payment("2026-02-11", None, Some("12 345"), 20),
+        payment("2026-02-12", Some("7"), None, 3),
+        payment("2026-03-01", Some("7"), None, 4000), // after the as-of date
+        payment("2026-02-10", Some("8"), None, 50_000), // another invoice
+    ];
+    let index = PaymentIndex::new(&payments, date("2026-02-28"));
+    let mut invoice = record("7", "K1", "2026-01-01", "2026-01-31", 1000, 0);
+    invoice.reference = Some("1 2345");
+    assert_eq!(index.paid_by(&invoice, date("2026-02-09")), Decimal::ZERO);
+    assert_eq!(index.paid_by(&invoice, date("2026-02-10")), Decimal::from(100));
+    assert_eq!(index.paid_by(&invoice, date("2026-02-11")), Decimal::from(120));
+    assert_eq!(index.paid_by(&invoice, date("2026-12-31")), Decimal::from(123));
+    assert_eq!(index.paid_on(&invoice), Decimal::from(123));
+    let dated: Vec<_> = index.dated_on(&invoice).collect();
+    assert_eq!(
+        dated,
+        vec![
+            (date("2026-02-10"), Decimal::from(100)),
+            (date("2026-02-12"), Decimal::from(3)),
+            (date("2026-02-11"), Decimal::from(20))
+        ]
+    );
+    assert_eq!(PaymentDates::new(&payments, date("2026-02-28")).on(&invoice), dated);
+}
