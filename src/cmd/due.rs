@@ -296,9 +296,9 @@ impl Rows for DecisionRows<'_, '_> {
         let rows = &self.listed.rows[range];
         for (at, listed) in rows.iter().enumerate() {
             // The invoices of later rows are loaded while this one is written: they stand in
-            // file order, the rows by customer, and each was a cache miss (a third of
-            // writing `dun due --all`'s rows, issue #14).
-            if let Some(ahead) = rows.get(at + PREFETCH_AHEAD) {
+            // file order, the rows by customer, and reading each was a cache miss (most of
+            // the time writing the rows took, issue #14).
+            if let Some(ahead) = rows.get(at + crate::core::PREFETCH_AHEAD) {
                 crate::core::prefetch(&self.ledger.invoices[ahead.at as usize]);
             }
             let ids = listed.ids(self.ledger);
@@ -316,9 +316,6 @@ impl Rows for DecisionRows<'_, '_> {
         }
     }
 }
-
-/// How many rows ahead [`DecisionRows::each_in`] has the next invoices loaded.
-const PREFETCH_AHEAD: usize = 8;
 
 /// The name of the customer with this id, empty for one the register lacks.
 fn customer_name<'l>(ledger: &'l Ledger, customer: &str) -> &'l str {

@@ -52,6 +52,11 @@ pub fn drop_beside<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
+/// How many steps ahead a loop asks [`prefetch`] for the item it will read: enough steps for
+/// a load from memory to arrive while the steps between are worked (measured on `dun due`'s
+/// rows and decisions, issue #14).
+pub const PREFETCH_AHEAD: usize = 8;
+
 /// Asks the processor to start loading `item`'s cache lines, for a loop that will read it a
 /// few steps later: a walk in one order over items stored in another (rows sorted by customer
 /// over invoices in file order) otherwise waits on a cache miss at each step. Only a hint:

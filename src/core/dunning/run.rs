@@ -212,9 +212,6 @@ struct Shared<'a, 'o> {
     carried_out: Option<&'o CarriedOut>,
 }
 
-/// How many positions ahead [`Part::decide`] has an invoice's journal lines loaded.
-const LINES_AHEAD: usize = 8;
-
 impl Shared<'_, '_> {
     /// The positions of the invoices this run decides, ascending.
     fn positions(&self) -> Box<dyn Iterator<Item = usize> + '_> {
@@ -394,7 +391,7 @@ impl<'a> Part<'a> {
         // decided: they stand in the journal's order, the invoices in the file's, and each
         // line read was a cache miss (issue #14). A part skips other parts' invoices, so some
         // of these are loaded for nothing; far fewer than are waited for without it.
-        for line in shared.journal.get(position + LINES_AHEAD) {
+        for line in shared.journal.get(position + crate::core::PREFETCH_AHEAD) {
             crate::core::prefetch(*line);
         }
         let invoice = &ledger.invoices[position];
