@@ -106,8 +106,7 @@ fn index_of(ids: &[&str]) -> Vec<Option<u32>> {
         .enumerate()
         .map(|(i, id)| CustomerBrief::new(id, "N", None, None, 30, i as u64 + 2))
         .collect();
-    let policy =
-        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let policy = swedish_policy();
     let index = CustomerIndex::new(&customers, &policy);
     ["1001", "1002", "C003199", "C3199", "C03199", "K-7", "K-07", "7", "01001", "C003200", "", "C", "1001x"]
         .iter()
@@ -140,19 +139,26 @@ fn numbered_ids_are_found_exactly() {
     assert_eq!(index_of(&["K-7", "K-12"])[6], None);
 }
 
+/// The policy of a Swedish company with nothing else set.
+fn swedish_policy() -> Policy {
+    Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap()
+}
+
+/// An invoice of 100 (January 2026) of `customer`, on line `line` of invoices.csv.
+fn invoice_on_line(number: &str, customer: &str, line: u64) -> Invoice {
+    let mut record = super::open_book::tests::record(number, customer, "2026-01-01", "2026-01-31", 100, 0);
+    record.line = line;
+    record.to_owned()
+}
+
 /// An invoice number given twice is found on its first line, a customer id on its last
 /// (as the maps keyed by copies of them did).
 #[test]
 fn a_number_is_its_first_line_and_an_id_its_last() {
-    let policy =
-        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let policy = swedish_policy();
     let customer =
         |id: &str, name: &str| Customer { id: id.into(), name: name.into(), ..Customer::default() };
-    let invoice = |number: &str, line: u64| {
-        let mut r = super::open_book::tests::record(number, "K1", "2026-01-01", "2026-01-31", 100, 0);
-        r.line = line;
-        r.to_owned()
-    };
+    let invoice = |number: &str, line: u64| invoice_on_line(number, "K1", line);
     let ledger = Ledger::new(
         policy,
         vec![customer("K1", "First"), customer("K2", "Other"), customer("K1", "Second")],
@@ -173,8 +179,7 @@ fn a_number_is_its_first_line_and_an_id_its_last() {
 #[test]
 fn a_ledger_done_deciding_keeps_its_invoices_and_register() {
     use crate::core::journal::{Entry, Event};
-    let policy =
-        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let policy = swedish_policy();
     let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
     let invoice = super::open_book::tests::record("10", "K1", "2026-01-01", "2026-01-31", 100, 0).to_owned();
     let payment = Payment {
@@ -205,18 +210,13 @@ fn a_ledger_done_deciding_keeps_its_invoices_and_register() {
 /// its line, and nothing else that parses to the same number does.
 #[test]
 fn numbered_keys_are_found_by_their_exact_text() {
-    let policy =
-        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let policy = swedish_policy();
     let customer = |id: &str| Customer {
         id: id.into(),
         name: compact_str::format_compact!("N{id}"),
         ..Customer::default()
     };
-    let invoice = |number: &str, line: u64| {
-        let mut r = super::open_book::tests::record(number, "C007", "2026-01-01", "2026-01-31", 100, 0);
-        r.line = line;
-        r.to_owned()
-    };
+    let invoice = |number: &str, line: u64| invoice_on_line(number, "C007", line);
     let ledger = Ledger::new(
         policy,
         vec![customer("C007"), customer("C010"), customer("C008")],
@@ -240,8 +240,7 @@ fn numbered_keys_are_found_by_their_exact_text() {
 /// The latest payment date is the last of the dated payments, by number or reference.
 #[test]
 fn the_last_payment_date_is_the_last_dated_payment() {
-    let policy =
-        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let policy = swedish_policy();
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let payment = |line: u64, on: &str, invoice: Option<&str>, reference: Option<&str>| Payment {
         line,
@@ -288,8 +287,7 @@ fn short_and_long_ids_are_found() {
         CustomerBrief::new(&long, "Beta", None, None, 30, 3),
         CustomerBrief::new(&"x".repeat(23), "Gamma", None, None, 30, 4),
     ];
-    let policy =
-        Policy::from_toml("[company]\nname = \"T\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
+    let policy = swedish_policy();
     let index = CustomerIndex::new(&customers, &policy);
     assert_eq!(index.get("C1"), Some(0));
     assert_eq!(index.get(&long), Some(1));
