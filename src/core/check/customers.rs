@@ -3,7 +3,7 @@
 
 use super::*;
 
-pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut Vec<Finding>) {
+pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut FindingList) {
     let at = |severity_error: bool, field: &'static str, code: &'static str, message: String| {
         let f = if severity_error {
             Finding::error(CUSTOMERS, c.line, field, code, message)

@@ -230,13 +230,13 @@ impl Chains {
     }
 }
 
-pub(super) fn likely_duplicates(ledger: &Ledger, out: &mut Vec<Finding>) {
+pub(super) fn likely_duplicates(ledger: &Ledger, out: &mut FindingList) {
     let hasher = FxBuildHasher;
     likely_duplicates_hashed(ledger, |key| hasher.hash_one(key), out);
 }
 
 /// [`likely_duplicates`] with the hash given, so that a test can make every key collide.
-pub(super) fn likely_duplicates_hashed(ledger: &Ledger, hash: impl Fn(&str) -> u64, out: &mut Vec<Finding>) {
+pub(super) fn likely_duplicates_hashed(ledger: &Ledger, hash: impl Fn(&str) -> u64, out: &mut FindingList) {
     let customers = &ledger.customers;
     let keys = [Key::Org, Key::Email, Key::NameAndPostcode];
     let mut chains = keys.map(|_| Chains::new(customers.len()));
@@ -295,7 +295,7 @@ pub(super) fn duplicates_of(
     at: usize,
     earlier: EarlierMatches,
     names: &mut Names,
-    out: &mut Vec<Finding>,
+    out: &mut FindingList,
 ) {
     // Earlier customer → what it shares (a set of `Shared`), in the order first matched: at
     // most three, kept without a list of strings each (a quarter of the likely duplicates' time

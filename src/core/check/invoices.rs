@@ -131,7 +131,7 @@ pub(super) fn usual_by_id<'a>(
 
 /// The checks of each of `invoices` (all of the ledger's, or one customer's: a customer's
 /// usual currency is counted from its own invoices).
-pub(super) fn check_invoices<'a, I>(ctx: &Ctx<'a>, invoices: I, out: &mut Vec<Finding>)
+pub(super) fn check_invoices<'a, I>(ctx: &Ctx<'a>, invoices: I, out: &mut FindingList)
 where
     I: IntoIterator<Item = &'a Invoice> + Clone,
 {
@@ -140,12 +140,8 @@ where
 }
 
 /// [`check_invoices`] with each customer's usual currency given.
-pub(super) fn check_invoices_with<'a, I>(
-    ctx: &Ctx<'a>,
-    invoices: I,
-    usual: &Usual<'_>,
-    out: &mut Vec<Finding>,
-) where
+pub(super) fn check_invoices_with<'a, I>(ctx: &Ctx<'a>, invoices: I, usual: &Usual<'_>, out: &mut FindingList)
+where
     I: IntoIterator<Item = &'a Invoice>,
 {
     let ledger = ctx.ledger;
@@ -164,7 +160,7 @@ fn check_invoice<'a>(
     inv: &'a Invoice,
     payments: &PaymentIndex,
     usual: &Usual<'_>,
-    out: &mut Vec<Finding>,
+    out: &mut FindingList,
 ) {
     let ledger = ctx.ledger;
     let as_of = ctx.as_of;
@@ -350,7 +346,7 @@ fn check_invoice<'a>(
 // ---------------------------------------------------------------------------------------------
 // Payments
 
-pub(super) fn check_payments(ctx: &Ctx<'_>, streamed: Option<&Streamed>, out: &mut Vec<Finding>) {
+pub(super) fn check_payments(ctx: &Ctx<'_>, streamed: Option<&Streamed>, out: &mut FindingList) {
     let ledger = ctx.ledger;
     // Every invoice's reference, normalised: a String per invoice, so made only when some
     // payment goes by reference alone (most ledgers have none, or no payments.csv at all).
@@ -409,7 +405,7 @@ pub(super) fn check_payments(ctx: &Ctx<'_>, streamed: Option<&Streamed>, out: &m
 // ---------------------------------------------------------------------------------------------
 // Credit watch
 
-pub(super) fn credit_watch(ledger: &Ledger, as_of: NaiveDate, out: &mut Vec<Finding>) {
+pub(super) fn credit_watch(ledger: &Ledger, as_of: NaiveDate, out: &mut FindingList) {
     let behaviour = crate::core::credit::behaviour(ledger, as_of);
     let exposure = crate::core::credit::exposure(&ledger.open_book(as_of));
     credit_watch_of(ledger, as_of, &exposure, |i| behaviour.get(i).cloned(), out);
@@ -422,7 +418,7 @@ pub(super) fn credit_watch_of(
     as_of: NaiveDate,
     exposure: &FxHashMap<(u32, Currency), Decimal>,
     behaviour: impl Fn(usize) -> Option<Behaviour>,
-    out: &mut Vec<Finding>,
+    out: &mut FindingList,
 ) {
     let owed = |i: u32, c: Currency| exposure.get(&(i, c)).copied().unwrap_or_default();
     for item in watch_list_by(&ledger.customers, &ledger.policy, owed, behaviour, as_of) {

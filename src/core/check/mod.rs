@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::credit::{Behaviour, WatchReason, watch_list_by};
 use super::credit::{CreditBook, SettledBook};
-use super::finding::{Finding, Findings};
+use super::finding::{Finding, FindingList, Findings};
 use super::ledger::{
     Debtor, Ledger, PaymentDates, PaymentIndex, flagged_alone, normalize_reference, open_before_credits,
 };
@@ -78,12 +78,12 @@ fn check_all(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>, err
         },
         &|part| job.run(*part),
     );
-    let mut found: Vec<(Part, Vec<Finding>)> = parts.into_iter().zip(found).collect();
+    let mut found: Vec<(Part, FindingList)> = parts.into_iter().zip(found).collect();
     // Read in the order one thread would have found them, so that findings on the same line
     // come in the same order as ever.
     found.sort_by_key(|(part, _)| *part);
-    let mut lists: Vec<Vec<Finding>> = found.into_iter().map(|(_, list)| list).collect();
-    lists.push(ledger.notes.clone());
+    let mut lists: Vec<FindingList> = found.into_iter().map(|(_, list)| list).collect();
+    lists.push(FindingList::from(ledger.notes.clone()));
     Findings::sorted_where(lists, |f| !errors_only || f.is_error())
 }
 
@@ -136,9 +136,9 @@ impl<'a> Job<'a> {
         self.ctx.get_or_init(|| Ctx::new(self.ledger, self.as_of, self.errors_only))
     }
 
-    fn run(&self, part: Part) -> Vec<Finding> {
+    fn run(&self, part: Part) -> FindingList {
         let (ledger, as_of) = (self.ledger, self.as_of);
-        let mut out = Vec::new();
+        let mut out = FindingList::new();
         match part {
             Part::Duplicates => likely_duplicates(ledger, &mut out),
             Part::CreditWatch => match self.streamed {
@@ -186,7 +186,7 @@ impl<'a> Job<'a> {
 pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Customer) -> Vec<Finding> {
     let id = customer.id.as_str();
     let ctx = Ctx::new(ledger, as_of, false);
-    let mut findings = Vec::new();
+    let mut findings = FindingList::new();
     // Every line of the register with the id (normally one).
     let records: Vec<usize> = (0..ledger.customers.len()).filter(|&i| ledger.customers[i].id == id).collect();
     // The checks in check_ledger's order, each on what concerns the customer.
@@ -202,6 +202,7 @@ pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Cus
     check_invoices(&ctx, invoices.iter().copied(), &mut findings);
     past_retention_of(ledger, as_of, Some(id), &mut findings);
     payment_details_unreachable(&ctx, Some(id), &mut findings);
+    let mut findings = findings.to_vec();
     findings.extend(ledger.notes.iter().filter(|f| f.customer.as_deref() == Some(id)).cloned());
     findings.retain(|f| f.customer.as_deref() == Some(id));
     findings.sort_by(|a, b| (&*a.file, a.line).cmp(&(&*b.file, b.line)));
@@ -210,12 +211,12 @@ pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Cus
 
 /// Customers whose personal data bookkeeping law no longer requires (nothing open, the
 /// retention period over): the GDPR says not to keep it.
-fn past_retention(ledger: &Ledger, as_of: NaiveDate, findings: &mut Vec<Finding>) {
+fn past_retention(ledger: &Ledger, as_of: NaiveDate, findings: &mut FindingList) {
     past_retention_of(ledger, as_of, None, findings);
 }
 
 /// [`past_retention`] of every customer, or of `only`.
-fn past_retention_of(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>, findings: &mut Vec<Finding>) {
+fn past_retention_of(ledger: &Ledger, as_of: NaiveDate, only: Option<&str>, findings: &mut FindingList) {
     let facts = super::privacy::Facts::new(ledger, as_of);
     past_retention_by(ledger, as_of, only, &facts, findings);
 }
@@ -226,7 +227,7 @@ fn past_retention_by(
     as_of: NaiveDate,
     only: Option<&str>,
     facts: &super::privacy::Facts<'_>,
-    findings: &mut Vec<Finding>,
+    findings: &mut FindingList,
 ) {
     let r = super::privacy::retention(&ledger.policy.country);
     for (c, last) in super::privacy::past_retention_by(ledger, as_of, only, facts) {
@@ -251,7 +252,7 @@ fn past_retention_by(
 /// A half-year in use with no reference rate known (built-in or in the policy): interest for
 /// it would be charged at a rate carried forward. An error, so that `dun check -q && dun
 /// remind` stops on it (issue #11); `remind` itself only warns.
-fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+fn reference_rates(ctx: &Ctx<'_>, findings: &mut FindingList) {
     use super::charges::Law;
     use super::policy::InterestMode;
     use super::rules::{RatePeriod, RulePack};
@@ -316,7 +317,7 @@ fn reference_rates(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
 /// (never blamed on a customer); a customer with open invoices whom the configured details
 /// cannot reach (a payer abroad given only a bankgiro, a currency no account takes) is a
 /// warning on that customer.
-fn company_details(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
+fn company_details(ctx: &Ctx<'_>, findings: &mut FindingList) {
     let policy = &ctx.ledger.policy;
     for (key, message) in super::account::detail_problems(policy) {
         findings.push(
@@ -360,7 +361,7 @@ fn company_details(ctx: &Ctx<'_>, findings: &mut Vec<Finding>) {
 
 /// The customers with open invoices (or `only`) whom the configured payment details cannot
 /// reach: once per customer and currency, on its first open invoice.
-fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut Vec<Finding>) {
+fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut FindingList) {
     let policy = &ctx.ledger.policy;
     if super::account::accounts(policy).is_empty() {
         return; // said once, on the policy (company_details)
@@ -540,18 +541,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// For the errors alone: drops the warnings found since `mark`, as they are found.
-    fn settle(&self, findings: &mut Vec<Finding>, mark: usize) {
-        if !self.errors_only {
-            return;
+    fn settle(&self, findings: &mut FindingList, mark: usize) {
+        if self.errors_only {
+            findings.keep_errors_from(mark);
         }
-        let mut kept = mark;
-        for at in mark..findings.len() {
-            if findings[at].is_error() {
-                findings.swap(kept, at);
-                kept += 1;
-            }
-        }
-        findings.truncate(kept);
     }
 }
 

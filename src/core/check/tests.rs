@@ -236,19 +236,19 @@ proptest::proptest! {
             .collect();
         let policy = Policy::from_toml("[company]\nname = \"T AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\n").unwrap();
         let ledger = Ledger::new(policy, customers, Vec::new(), Vec::new(), Journal::default());
-        let mut found = Vec::new();
+        let mut found = FindingList::new();
         if collide {
             likely_duplicates_hashed(&ledger, |_| 0, &mut found);
         } else {
             likely_duplicates(&ledger, &mut found);
         }
-        let mut scanned = Vec::new();
+        let mut scanned = FindingList::new();
         let mut compare = Compare::default();
         for at in 0..ledger.customers.len() {
             let earlier = earlier_matches(&ledger, at, &mut compare);
             duplicates_of(&ledger, at, earlier, &mut compare.names, &mut scanned);
         }
-        proptest::prop_assert_eq!(found, scanned);
+        proptest::prop_assert_eq!(found.to_vec(), scanned.to_vec());
     }
 
     /// One customer's findings, checked alone (`dun customer`), are exactly the whole
