@@ -224,7 +224,7 @@ fn batch_rows(
             opt(c.email()),
             opt(c.call_phone()),
             opt(c.contact()),
-            Cell::text(inv.number.as_str()),
+            Cell::text(inv.number()),
             Cell::Date(inv.issued),
             Cell::Date(inv.due),
             Cell::text(inv.currency.as_str()),
@@ -238,8 +238,8 @@ fn batch_rows(
             Cell::text(reminders.iter().map(|e| e.date.to_string()).collect::<Vec<_>>().join(" ")),
             Cell::opt_date(reminders.last().and_then(|e| e.until)),
             Cell::text(disputes.join("; ")),
-            opt(inv.reference.as_deref()),
-            opt(total_of(&inv.number).as_deref()),
+            opt(inv.reference()),
+            opt(total_of(inv.number()).as_deref()),
         ]);
         each(&row)?;
     }

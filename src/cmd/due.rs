@@ -215,7 +215,7 @@ impl DueRow {
     /// The customer id and invoice number of the row's invoice.
     fn ids<'l>(&self, ledger: &'l Ledger) -> (&'l str, &'l str) {
         let invoice = &ledger.invoices[self.at as usize];
-        (&invoice.customer, &invoice.number)
+        (invoice.customer(), invoice.number())
     }
 
     /// The row's values with its customer id and invoice number (`ids`) and its customer's

@@ -15,13 +15,13 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
         bail!("no invoice \"{}\" in invoices.csv", args.invoice);
     };
     // The invoice's decision depends on its customer's invoices only.
-    let outcome = decide_customer(&ledger, ctx.as_of, &invoice.customer);
-    let mut out = format!("Invoice {} to {}", invoice.number, invoice.customer);
-    if let Some(c) = ledger.customer(&invoice.customer) {
+    let outcome = decide_customer(&ledger, ctx.as_of, invoice.customer());
+    let mut out = format!("Invoice {} to {}", invoice.number(), invoice.customer());
+    if let Some(c) = ledger.customer(invoice.customer()) {
         out.push_str(&format!(" ({})", c.name));
     }
     out.push_str(&format!(", as of {}\n", ctx.as_of));
-    match outcome.decisions.iter().find(|d| d.invoice == invoice.number) {
+    match outcome.decisions.iter().find(|d| d.invoice == invoice.number()) {
         None => {
             let why = if invoice.issued > ctx.as_of {
                 format!("it is dated {}, after the as-of date", invoice.issued)
@@ -58,13 +58,13 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<()> {
             for line in d.claim.describe() {
                 out.push_str(&format!("  {line}\n"));
             }
-            for (inv, v) in outcome.violations.iter().filter(|(i, _)| *i == invoice.number) {
+            for (inv, v) in outcome.violations.iter().filter(|(i, _)| *i == invoice.number()) {
                 out.push_str(&format!("Refused for {inv}: {v}\n"));
             }
         }
     }
     let history: Vec<_> =
-        ledger.journal.for_invoice(&invoice.number).filter(|e| e.date <= ctx.as_of).collect();
+        ledger.journal.for_invoice(invoice.number()).filter(|e| e.date <= ctx.as_of).collect();
     if !history.is_empty() {
         out.push_str("Journal:\n");
         for e in history {

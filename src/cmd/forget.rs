@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &ForgetArgs) -> Result<()> {
     }
     let id = customer.id.to_string();
     let numbers: std::collections::HashSet<String> =
-        ledger.invoices.iter().filter(|i| i.customer == id).map(|i| i.number.to_string()).collect();
+        ledger.invoices.iter().filter(|i| i.customer() == id).map(|i| i.number().to_string()).collect();
     let mut done: Vec<String> = Vec::new();
     // The register, the invoices and the journal change in one transaction with the note that
     // records it (`io::commit`): a stop anywhere leaves all of it done or none.

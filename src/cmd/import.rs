@@ -235,21 +235,21 @@ pub fn candidates(ledger: &Ledger, on: NaiveDate) -> Vec<Candidate<'_>> {
         .filter(|inv| !inv.is_credit_note() && inv.issued <= on)
         .filter(|inv| ledger.is_first_line(inv))
         .map(|inv| {
-            let customer = ledger.customer(&inv.customer);
+            let customer = ledger.customer(inv.customer());
             let scheme = ledger.rules_for(customer).reminder.reference();
             // The stored reference is the one given; only a generated one is a new String.
-            let reference = match inv.reference.as_deref() {
+            let reference = match inv.reference() {
                 Some(stored) => Some(Cow::Borrowed(stored)),
-                None => payment_reference(None, &inv.number, scheme).map(Cow::Owned),
+                None => payment_reference(None, inv.number(), scheme).map(Cow::Owned),
             };
             Candidate {
-                number: Cow::Borrowed(&inv.number),
-                customer: Cow::Borrowed(&inv.customer),
+                number: Cow::Borrowed(inv.number()),
+                customer: Cow::Borrowed(inv.customer()),
                 customer_name: customer.map_or(Cow::Borrowed(""), |c| Cow::Borrowed(&c.name)),
                 currency: inv.currency,
                 due: inv.due,
-                open: open.get(inv.number.as_str()).copied().unwrap_or_default(),
-                stored_reference: inv.reference.as_deref().map(Cow::Borrowed),
+                open: open.get(inv.number()).copied().unwrap_or_default(),
+                stored_reference: inv.reference().map(Cow::Borrowed),
                 reference,
                 discount: inv.discount().map(|d| (d.until, d.amount)),
             }
@@ -641,7 +641,7 @@ pub(crate) fn repair_journal(ledger: &Ledger) -> Vec<Entry> {
         .map(|p| {
             let mut e = Entry::new(p.date, Event::Payment);
             e.set_invoice(p.invoice.as_deref());
-            e.set_customer(p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| &i.customer));
+            e.set_customer(p.invoice.as_deref().and_then(|i| ledger.invoice(i)).map(|i| i.customer()));
             e.amount = Some(p.amount);
             e.set_reference(p.transaction_id.as_deref());
             e.set_note(p.matched_by.as_deref());
@@ -868,7 +868,7 @@ pub fn assign(ctx: &Context, args: &AssignArgs) -> Result<()> {
         }
         targets.push((
             number.clone(),
-            inv.customer.to_string(),
+            inv.customer().to_string(),
             open.get(number.as_str()).copied().unwrap_or_default(),
         ));
     }

@@ -48,7 +48,7 @@ pub fn open_invoice(ledger: &Ledger, number: &str, as_of: NaiveDate) -> Result<D
 fn entry(ledger: &Ledger, event: Event, invoice: &str, as_of: NaiveDate) -> Entry {
     let mut e = Entry::new(as_of, event);
     e.set_invoice(Some(invoice));
-    e.set_customer(ledger.invoice(invoice).map(|i| &i.customer));
+    e.set_customer(ledger.invoice(invoice).map(|i| i.customer()));
     e
 }
 

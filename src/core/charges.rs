@@ -477,7 +477,7 @@ pub fn late_payment_interest(ledger: &Ledger, from: NaiveDate, to: NaiveDate) ->
         if settled < from || settled > to || settled <= invoice.due {
             continue;
         }
-        let customer = ledger.customer(&invoice.customer);
+        let customer = ledger.customer(invoice.customer());
         let rules = ledger.rules_for(customer);
         let law = Law::of(&ledger.policy, customer, &rules);
         let result = interest_on(&law, &timeline, invoice.due, settled);
@@ -487,8 +487,8 @@ pub fn late_payment_interest(ledger: &Ledger, from: NaiveDate, to: NaiveDate) ->
         let carried = rules.interest.mode() == InterestMode::Statutory
             && (result.missing_rate || rules::rate_is_stale(law.pack, settled, &law.rate_overrides()));
         out.push(LateInterest {
-            invoice: invoice.number.to_string(),
-            customer: invoice.customer.to_string(),
+            invoice: invoice.number().to_string(),
+            customer: invoice.customer().to_string(),
             currency: invoice.currency,
             due: invoice.due,
             settled,

@@ -187,7 +187,7 @@ pub fn claim_under(
         notes.extend(compensation.withheld.as_deref().map(str::to_owned));
     }
     Ok(Claim {
-        invoice: invoice.number.clone(),
+        invoice: invoice.number().into(),
         currency: Some(invoice.currency),
         principal: open,
         due: invoice.due,

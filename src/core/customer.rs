@@ -228,8 +228,8 @@ pub fn customer_view(
             fees,
             interest,
             disputed: disputed.contains(number),
-            reference: invoice.reference.as_deref().map(str::to_owned),
-            description: invoice.description.as_deref().map(str::to_owned),
+            reference: invoice.reference().map(str::to_owned),
+            description: invoice.description().map(str::to_owned),
         });
     }
     open.sort_by(|a, b| (a.due, &a.number).cmp(&(b.due, &b.number)));
@@ -321,7 +321,7 @@ pub fn fees_in<'a>(entries: impl Iterator<Item = &'a Entry>, as_of: NaiveDate) -
 /// or an invoice's `paid_on`.
 fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Option<LastPayment> {
     let invoices: Vec<&Invoice> =
-        ledger.invoices.iter().filter(|i| i.customer == customer.id && !i.is_credit_note()).collect();
+        ledger.invoices.iter().filter(|i| i.customer() == customer.id && !i.is_credit_note()).collect();
     let mut best: Option<LastPayment> = None;
     let mut consider = |candidate: LastPayment| {
         if best.as_ref().is_none_or(|b| candidate.date >= b.date) {
@@ -333,19 +333,17 @@ fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Optio
             consider(LastPayment {
                 date,
                 amount: inv.paid,
-                invoice: inv.number.to_string(),
+                invoice: inv.number().to_string(),
                 source: format!("invoices.csv:{}", inv.line),
             });
         }
     }
     for p in ledger.payments.iter().filter(|p| p.date <= as_of) {
         let invoice = match (&p.invoice, &p.reference) {
-            (Some(number), _) => invoices.iter().find(|i| i.number == *number),
+            (Some(number), _) => invoices.iter().find(|i| i.number() == *number),
             (None, Some(reference)) => {
                 let wanted = normalize_reference(reference);
-                invoices
-                    .iter()
-                    .find(|i| i.reference.as_deref().map(normalize_reference) == Some(wanted.clone()))
+                invoices.iter().find(|i| i.reference().map(normalize_reference) == Some(wanted.clone()))
             }
             (None, None) => None,
         };
@@ -353,7 +351,7 @@ fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Optio
             consider(LastPayment {
                 date: p.date,
                 amount: p.amount,
-                invoice: inv.number.to_string(),
+                invoice: inv.number().to_string(),
                 source: format!("payments.csv:{}", p.line),
             });
         }
@@ -364,7 +362,7 @@ fn last_payment(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Optio
 /// The journal lines about the customer or any of its invoices up to `as_of`, by date.
 fn journal_of(ledger: &Ledger, customer: &Customer, as_of: NaiveDate) -> Vec<Entry> {
     let numbers: std::collections::HashSet<&str> =
-        ledger.invoices.iter().filter(|i| i.customer == customer.id).map(|i| i.number.as_str()).collect();
+        ledger.invoices.iter().filter(|i| i.customer() == customer.id).map(|i| i.number()).collect();
     let mut entries: Vec<Entry> = ledger
         .journal
         .up_to(as_of)
@@ -506,7 +504,7 @@ mod tests {
         paid.paid = d(1000);
         paid.paid_on = Some(date("2026-02-10"));
         let mut by_ref = invoice("2", "K1", "2026-02-01", "2026-03-03", 500);
-        by_ref.reference = Some("4455".into());
+        by_ref.set_reference(Some("4455"));
         let payments = vec![
             Payment {
                 line: 2,

@@ -280,7 +280,7 @@ proptest! {
             }
         }
         for inv in &l.invoices {
-            let h: Vec<&Entry> = l.journal.for_invoice(&inv.number).collect();
+            let h: Vec<&Entry> = l.journal.for_invoice(inv.number()).collect();
             let reminders = h.iter().filter(|e| e.event == Event::Reminder).count();
             let collections = h.iter().filter(|e| e.event == Event::Collection).count();
             prop_assert!(reminders <= max as usize, "{} reminders with max {max}", reminders);
@@ -294,7 +294,7 @@ proptest! {
         }
         // Reminder dates strictly increase per invoice: never two on one day.
         for inv in &l.invoices {
-            let dates: Vec<NaiveDate> = l.journal.for_invoice(&inv.number).filter(|e| e.event == Event::Reminder).map(|e| e.date).collect();
+            let dates: Vec<NaiveDate> = l.journal.for_invoice(inv.number()).filter(|e| e.event == Event::Reminder).map(|e| e.date).collect();
             prop_assert!(dates.windows(2).all(|w| w[0] < w[1]));
         }
     }

@@ -527,7 +527,7 @@ mod sweep {
                 // figures alone: the segments are the full claim's, of the same amount.
                 let full = crate::core::charges::interest(&l, &l.invoices[0], Some(&customer), &l.rules_for(Some(&customer)), day);
                 // (A claim refused for a violation is empty.)
-                if c.invoice == l.invoices[0].number {
+                if c.invoice == l.invoices[0].number() {
                     prop_assert_eq!(full.amount, c.interest.amount);
                 }
                 for s in &full.segments {
@@ -569,13 +569,13 @@ mod sweep {
             }
             let l = ledger(&policy, vec![customer], vec![invoice]);
             let inv = &l.invoices[0];
-            let c = l.customer(&inv.customer);
+            let c = l.customer(inv.customer());
             let rules = l.rules_for(c);
             let on = inv.due + chrono::Days::new(days);
             let earlier: Vec<(NaiveDate, Decimal)> =
                 (0..fees).map(|i| (inv.due + chrono::Days::new(10 + 10 * i), money("45"))).collect();
             let fee = if new_fee { money("60") } else { Decimal::ZERO };
-            let open = l.open_amounts(on).get(inv.number.as_str()).copied().unwrap_or_default();
+            let open = l.open_amounts(on).get(inv.number()).copied().unwrap_or_default();
             let full = claim::claim(&l, inv, c, &rules, &earlier, fee, open, on);
             let law = crate::core::charges::Law::of(&l.policy, c, &rules);
             let figures = claim::claim_under(&law, &l, inv, &earlier, fee, open, on, Detail::Figures);

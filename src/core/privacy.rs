@@ -117,7 +117,7 @@ pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> Vec<Option<NaiveDat
         }
     };
     for inv in ledger.invoices.iter().filter(|i| i.issued <= as_of) {
-        let at = ledger.customer_position(&inv.customer);
+        let at = ledger.customer_position(inv.customer());
         see(at, inv.issued);
         if let Some(d) = inv.paid_on.filter(|d| *d <= as_of) {
             see(at, d);
@@ -128,7 +128,7 @@ pub fn last_activities(ledger: &Ledger, as_of: NaiveDate) -> Vec<Option<NaiveDat
     }
     for e in ledger.journal.entries.iter().filter(|e| e.date <= as_of) {
         let owner =
-            e.customer().or_else(|| e.invoice().and_then(|n| ledger.invoice(n)).map(|i| i.customer.as_str()));
+            e.customer().or_else(|| e.invoice().and_then(|n| ledger.invoice(n)).map(|i| i.customer()));
         if let Some(id) = owner {
             see(ledger.customer_position(id), e.date);
         }

@@ -155,8 +155,8 @@ pub fn taken_references(ledger: &Ledger) -> TakenReferences {
     let mut taken = TakenReferences::new([], &ledger.journal);
     let schemes = ReferenceSchemes::new(&ledger.policy, &ledger.customers);
     for inv in &ledger.invoices {
-        let scheme = schemes.for_customer(ledger.customer_position(&inv.customer));
-        if let Some(r) = payment_reference(inv.reference.as_deref(), &inv.number, scheme) {
+        let scheme = schemes.for_customer(ledger.customer_position(inv.customer()));
+        if let Some(r) = payment_reference(inv.reference(), inv.number(), scheme) {
             taken.insert(&r);
         }
     }
@@ -265,9 +265,9 @@ pub fn letter_data_with(
         interest += claim.interest.amount;
         compensation += claim.compensation.amount;
         total += claim.total();
-        let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
+        let reference = payment_reference(inv.reference(), inv.number(), rules.reminder.reference());
         lines.push(InvoiceLine {
-            number: inv.number.to_string(),
+            number: inv.number().to_string(),
             issued: inv.issued,
             due: inv.due,
             amount: inv.amount,
@@ -275,7 +275,7 @@ pub fn letter_data_with(
             days_overdue: d.days_overdue,
             reference_scheme: scheme_of(reference.as_deref(), &preferred),
             reference,
-            description: inv.description.as_deref().map(str::to_owned),
+            description: inv.description().map(str::to_owned),
             interest: opt(claim.interest.amount),
             fee: opt(claim.fees_total()),
         });
@@ -355,10 +355,10 @@ pub fn plan_data(
     as_of: NaiveDate,
 ) -> Option<LetterData> {
     let inv = ledger.invoice(invoice_number)?;
-    let c = ledger.customer(&inv.customer)?;
+    let c = ledger.customer(inv.customer())?;
     let rules = ledger.rules_for(Some(c));
     let total: Decimal = installments.iter().map(|i| i.1).sum();
-    let reference = payment_reference(inv.reference.as_deref(), &inv.number, rules.reminder.reference());
+    let reference = payment_reference(inv.reference(), inv.number(), rules.reminder.reference());
     let reference_scheme =
         scheme_of(reference.as_deref(), &preferred_schemes(ledger, rules.reminder.reference()));
     let company = company(ledger);
@@ -371,7 +371,7 @@ pub fn plan_data(
         company,
         customer: customer(c, ledger),
         invoices: vec![InvoiceLine {
-            number: inv.number.to_string(),
+            number: inv.number().to_string(),
             issued: inv.issued,
             due: inv.due,
             amount: inv.amount,
@@ -379,7 +379,7 @@ pub fn plan_data(
             days_overdue: (as_of - inv.due).num_days(),
             reference: reference.clone(),
             reference_scheme: reference_scheme.clone(),
-            description: inv.description.as_deref().map(str::to_owned),
+            description: inv.description().map(str::to_owned),
             interest: None,
             fee: None,
         }],

@@ -206,7 +206,7 @@ mod accrued_interest {
         let ledger = Ledger::new(policy, register, bills, Vec::new(), Journal::default());
         let mut due: BTreeMap<Currency, Decimal> = BTreeMap::new();
         for invoice in ledger.invoices.iter().filter(|i| i.due < as_of) {
-            let customer = ledger.customer(&invoice.customer);
+            let customer = ledger.customer(invoice.customer());
             let rules = ledger.rules_for(customer);
             let result = crate::core::charges::interest(&ledger, invoice, customer, &rules, as_of);
             *due.entry(invoice.currency).or_default() += result.unrounded;

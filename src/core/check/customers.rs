@@ -153,12 +153,12 @@ fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -
                 o.count,
                 if o.count == 1 { "" } else { "s" },
                 if o.count == 1 { "is" } else { "are" },
-                o.invoice.number,
+                o.invoice.number(),
                 format_money_grouped(o.open),
                 o.invoice.currency
             ),
         )
-        .invoice(o.invoice.number.as_str()),
+        .invoice(o.invoice.number()),
         None => Finding::warning(CUSTOMERS, c.line, field, "no-channel", problems),
     };
     Some(finding.customer(c.id.as_str()).hint(hint))
@@ -193,13 +193,13 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
             format!(
                 "a collection hand-over needs the {}; invoice {} ({} {} open, overdue) may go to collection",
                 missing.join(" and "),
-                o.invoice.number,
+                o.invoice.number(),
                 format_money_grouped(o.open),
                 o.invoice.currency
             ),
         )
         .customer(c.id.as_str())
-        .invoice(o.invoice.number.as_str())
+        .invoice(o.invoice.number())
         .hint("the agency returns a case it cannot identify the debtor for"),
     )
 }

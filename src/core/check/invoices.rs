@@ -113,7 +113,7 @@ pub(super) fn usual_by_id<'a>(
 ) -> FxHashMap<&'a str, Currency> {
     let mut counts: FxHashMap<&str, Vec<(Currency, u32)>> = FxHashMap::default();
     for inv in invoices.into_iter().filter(|i| !i.is_credit_note()) {
-        let list = counts.entry(inv.customer.as_str()).or_default();
+        let list = counts.entry(inv.customer()).or_default();
         match list.iter_mut().find(|(c, _)| *c == inv.currency) {
             Some((_, n)) => *n += 1,
             None => list.push((inv.currency, 1)),
@@ -170,9 +170,9 @@ fn check_invoice<'a>(
         } else {
             Finding::warning(INVOICES, inv.line, field, code, message)
         };
-        f.customer(inv.customer.as_str()).invoice(inv.number.as_str())
+        f.customer(inv.customer()).invoice(inv.number())
     };
-    let position = ledger.customer_position(&inv.customer);
+    let position = ledger.customer_position(inv.customer());
     // The customer's debtor, not its record: see `Debtors`.
     let debtor = position.and_then(|at| ledger.debtor(at));
     let rules = ctx.rules_of(debtor);
@@ -185,7 +185,7 @@ fn check_invoice<'a>(
                 true,
                 "number",
                 "duplicate-invoice",
-                format!("invoice number {} appears again (first on line {first})", inv.number),
+                format!("invoice number {} appears again (first on line {first})", inv.number()),
             )
             .hint("invoice numbers must be unique; dun reads only the first line"),
         );
@@ -196,7 +196,7 @@ fn check_invoice<'a>(
                 true,
                 "customer",
                 "unknown-customer",
-                format!("customer \"{}\" is not in customers.csv", inv.customer),
+                format!("customer \"{}\" is not in customers.csv", inv.customer()),
             )
             .hint("add the customer, or correct the id: dun cannot send anything for this invoice"),
         );
@@ -284,14 +284,17 @@ fn check_invoice<'a>(
                 )
                 .hint("correct the invoice number; until then it counts as an unapplied credit"),
             ),
-            Some(t) if t.customer != inv.customer || t.currency != inv.currency => out.push(
+            Some(t) if t.customer() != inv.customer() || t.currency != inv.currency => out.push(
                 at(
                     true,
                     "credits",
                     "credit-mismatch",
                     format!(
                         "credit note ({}, {}) credits invoice {target} of customer {} in {}: it cannot apply",
-                        inv.customer, inv.currency, t.customer, t.currency
+                        inv.customer(),
+                        inv.currency,
+                        t.customer(),
+                        t.currency
                     ),
                 )
                 .hint("a credit note must be for the same customer and currency as its invoice"),
@@ -299,11 +302,11 @@ fn check_invoice<'a>(
             Some(_) => {}
         }
     }
-    if let Some(reference) = inv.reference.as_deref()
+    if let Some(reference) = inv.reference()
         && let Err(problem) =
             reference_problem(&ledger.policy.country, rules, debtor.map(|d| d.country), reference)
     {
-        let open = ctx.open_on(&inv.number);
+        let open = ctx.open_on(inv.number());
         let printed = !credit_note && open > Decimal::ZERO;
         let f = at(printed, "reference", "bad-reference", problem);
         out.push(if printed {
@@ -312,7 +315,7 @@ fn check_invoice<'a>(
             f
         });
     }
-    if let Some(u) = usual.of(position, &inv.customer)
+    if let Some(u) = usual.of(position, inv.customer())
         && u != inv.currency
     {
         out.push(
@@ -354,7 +357,7 @@ pub(super) fn check_payments(ctx: &Ctx<'_>, streamed: Option<&Streamed>, out: &m
     let references: FxHashSet<String> = match (by_reference_only, streamed) {
         (false, _) => FxHashSet::default(),
         (true, None) => {
-            ledger.invoices.iter().filter_map(|i| i.reference.as_deref()).map(normalize_reference).collect()
+            ledger.invoices.iter().filter_map(|i| i.reference()).map(normalize_reference).collect()
         }
         (true, Some(s)) => s.references.clone(),
     };

@@ -198,7 +198,7 @@ pub fn check_customer_findings(ledger: &Ledger, as_of: NaiveDate, customer: &Cus
         let earlier = earlier_matches(ledger, at, &mut compare);
         duplicates_of(ledger, at, earlier, &mut compare.names, &mut findings);
     }
-    let invoices: Vec<&Invoice> = ledger.invoices.iter().filter(|i| i.customer == id).collect();
+    let invoices: Vec<&Invoice> = ledger.invoices.iter().filter(|i| i.customer() == id).collect();
     check_invoices(&ctx, invoices.iter().copied(), &mut findings);
     past_retention_of(ledger, as_of, Some(id), &mut findings);
     payment_details_unreachable(&ctx, Some(id), &mut findings);
@@ -370,7 +370,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
     let mut seen: FxHashSet<(u32, Currency)> = FxHashSet::default();
     let mut problems: FxHashMap<(Currency, &str), Option<String>> = FxHashMap::default();
     let mut open: Vec<usize> =
-        ctx.open_positions().filter(|&at| only.is_none_or(|id| invoices[at].customer == id)).collect();
+        ctx.open_positions().filter(|&at| only.is_none_or(|id| invoices[at].customer() == id)).collect();
     open.sort_by_key(|&at| invoices[at].line);
     for at in open {
         let invoice = &invoices[at];
@@ -395,7 +395,7 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
                     format!("{} ({}) owes {}: {problem}", customer.name, customer.country(), invoice.currency),
                 )
                 .customer(customer.id.as_str())
-                .invoice(invoice.number.as_str())
+                .invoice(invoice.number())
                 .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
             );
         }

@@ -297,7 +297,7 @@ impl Streamed {
     pub(super) fn usual_currencies<'a>(&'a self, ledger: &'a Ledger) -> Usual<'a> {
         // The scan counted the register's customers by position (the index's: an id's last
         // line, as `Ledger::customer_position` has it); invoices of others are counted here.
-        let unknown = ledger.invoices.iter().filter(|i| ledger.customer(&i.customer).is_none());
+        let unknown = ledger.invoices.iter().filter(|i| ledger.customer(i.customer()).is_none());
         Usual { by_position: &self.usual, by_id: usual_by_id(unknown) }
     }
 
@@ -305,7 +305,7 @@ impl Streamed {
     pub(super) fn last_activities(&self, ledger: &Ledger) -> Vec<Option<NaiveDate>> {
         let mut latest = self.last.clone();
         for (number, day) in &self.journal_invoices {
-            let owner = ledger.invoice(number).and_then(|i| ledger.customer_position(&i.customer));
+            let owner = ledger.invoice(number).and_then(|i| ledger.customer_position(i.customer()));
             if let Some(owner) = owner {
                 see_latest(&mut latest[owner], *day);
             }

@@ -310,7 +310,7 @@ proptest::proptest! {
                 if eur {
                     inv.currency = Currency::parse("EUR").unwrap();
                 }
-                inv.reference = references[reference].map(Into::into);
+                inv.set_reference(references[reference]);
                 if amount < 0 {
                     inv.set_credits(Some(&format!("{}", 100 + (number + 1) % 4)));
                 }

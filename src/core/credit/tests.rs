@@ -210,7 +210,7 @@ fn settlement_through_payments_csv_counts_from_the_covering_payment() {
     let mut partly = invoice("1", "A", "2026-09-01", "2026-10-01", 1000);
     partly.paid = d(400); // counts from the invoice date, no paid_on
     let mut by_reference = invoice("2", "A", "2026-09-01", "2026-10-01", 500);
-    by_reference.reference = Some("1234 5".into());
+    by_reference.set_reference(Some("1234 5"));
     let credited = invoice("3", "A", "2026-09-01", "2026-10-01", 800);
     let mut note = invoice("CN", "A", "2026-10-20", "2026-10-20", -300);
     note.set_credits(Some("3"));

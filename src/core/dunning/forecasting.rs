@@ -15,7 +15,7 @@ pub fn forecast(ledger: &Ledger, from: NaiveDate, until: NaiveDate) -> Vec<(Naiv
     let mut out = Vec::new();
     let _ = forecast_each(ledger, from, until, &mut |day, at, d| {
         let invoice = &ledger.invoices[at];
-        out.push((day, d.borrowing(&invoice.number, &invoice.customer)));
+        out.push((day, d.borrowing(invoice.number(), invoice.customer())));
     });
     out
 }
@@ -42,7 +42,7 @@ pub(crate) fn forecast_by_appending(
                 return;
             }
             let invoice = &ledger.invoices[at];
-            out.push((day, d.borrowing(&invoice.number, &invoice.customer)));
+            out.push((day, d.borrowing(invoice.number(), invoice.customer())));
         });
         sim.journal.entries.extend(entries);
         let Some(next) = day.succ_opt() else { break };

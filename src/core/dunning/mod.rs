@@ -543,8 +543,8 @@ fn decide_invoice<'a>(
     let rules = law.rules;
     let days_overdue = (as_of - invoice.due).num_days();
     let mut d = Decision {
-        invoice: &invoice.number,
-        customer: &invoice.customer,
+        invoice: invoice.number(),
+        customer: invoice.customer(),
         currency: invoice.currency,
         open,
         due: invoice.due,
@@ -603,13 +603,13 @@ fn pause(
     as_of: NaiveDate,
 ) -> Option<State> {
     if let Some(since) = history.dispute {
-        d.why.say(format_args!("disputed since {since}: paused until `dun resolve {}`", invoice.number));
+        d.why.say(format_args!("disputed since {since}: paused until `dun resolve {}`", invoice.number()));
         return Some(State::Paused(Pause::Disputed(since)));
     }
     if let Some(since) = hold {
         d.why.say(format_args!(
             "customer on hold since {since}: paused until `dun release {}`",
-            invoice.customer
+            invoice.customer()
         ));
         return Some(State::Paused(Pause::Held(since)));
     }

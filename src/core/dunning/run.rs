@@ -120,8 +120,8 @@ impl<'a> LinesByInvoice<'a> {
 
     /// The lines a decision run of customer `only` (or of every customer) reads.
     pub fn for_run(ledger: &'a Ledger, only: Option<&str>) -> LinesByInvoice<'a> {
-        let numbers: Option<FxHashSet<&str>> = only
-            .map(|c| ledger.invoices.iter().filter(|i| i.customer == c).map(|i| i.number.as_str()).collect());
+        let numbers: Option<FxHashSet<&str>> =
+            only.map(|c| ledger.invoices.iter().filter(|i| i.customer() == c).map(|i| i.number()).collect());
         LinesByInvoice::of(ledger, |n| numbers.as_ref().is_none_or(|set| set.contains(n)))
     }
 
@@ -298,7 +298,7 @@ pub(in crate::core) fn decide_parted<'a, 'o>(
                     let mut part = Part::default();
                     let mut batch = Vec::with_capacity(BATCH);
                     for position in shared.positions() {
-                        if part_of(&ledger.invoices[position].customer, parts) != me {
+                        if part_of(ledger.invoices[position].customer(), parts) != me {
                             continue;
                         }
                         if let Some(d) = part.decide(shared, position) {
@@ -395,7 +395,7 @@ impl<'a> Part<'a> {
             crate::core::prefetch(*line);
         }
         let invoice = &ledger.invoices[position];
-        if shared.asked.only.is_some_and(|c| invoice.customer != c) {
+        if shared.asked.only.is_some_and(|c| invoice.customer() != c) {
             return None;
         }
         // Open on a number's first line only: a number given twice is decided once, there.
@@ -404,16 +404,16 @@ impl<'a> Part<'a> {
             return None;
         }
         // The customer's debtor, not its record: see [`Debtors`].
-        let debtor = ledger.customer_position(&invoice.customer).and_then(|at| ledger.debtor(at));
+        let debtor = ledger.customer_position(invoice.customer()).and_then(|at| ledger.debtor(at));
         let law = Law::of_debtor(&ledger.policy, debtor, rules_of(&mut self.segment_rules, ledger, debtor));
         let carried_out = shared.carried_out.into_iter().flat_map(|c| c.get(position));
         let entries = shared.journal.get(position).iter().copied().chain(carried_out);
         let history = History::from_entries(entries.filter(|e| e.date <= as_of), &shared.standing.deliveries);
-        let hold = shared.standing.held.get(invoice.customer.as_str()).copied();
+        let hold = shared.standing.held.get(invoice.customer()).copied();
         let (mut d, verdict) =
             decide_invoice(invoice, &law, &history, amount, hold, as_of, (shared.asked.why)());
         if let Err(v) = verdict {
-            self.violations.push((position, invoice.number.to_string(), v));
+            self.violations.push((position, invoice.number().to_string(), v));
         }
         charge_once_per_letter(&mut d, &mut self.charged);
         if shared.asked.forecast.is_some() {
@@ -425,14 +425,14 @@ impl<'a> Part<'a> {
         if d.claim.legal_due() < as_of
             && let Err(v) = law.check_fixed_rate(as_of)
         {
-            self.claim_violations.push((position, invoice.number.to_string(), v));
+            self.claim_violations.push((position, invoice.number().to_string(), v));
         }
         match claim::claim_under(&law, ledger, invoice, &history.fees(), d.fee, d.open, as_of, shared.detail)
         {
             Ok(claim) => d.attach(claim),
             Err(v) => {
                 d.why.say_last(format_args!("refused: {v}"));
-                self.claim_violations.push((position, invoice.number.to_string(), v));
+                self.claim_violations.push((position, invoice.number().to_string(), v));
             }
         }
         if !self.stale_warned.contains(law.pack.country)

@@ -36,8 +36,8 @@ proptest! {
         }
         if let Some(i) = disputed.filter(|&i| i < invoices.len()) {
             let mut e = record(Event::Dispute, "2026-01-20");
-            e.set_invoice(Some(&invoices[i].number));
-            e.set_customer(Some(&invoices[i].customer));
+            e.set_invoice(Some(&invoices[i].number()));
+            e.set_customer(Some(&invoices[i].customer()));
             journal.push(e);
         }
         let l = ledger(
@@ -126,8 +126,8 @@ proptest! {
                 }
                 let event = [Event::Promise, Event::Dispute, Event::Resolve, Event::Note, Event::Plan, Event::Payment][kind as usize];
                 let mut e = Entry::new(on, event);
-                e.set_invoice(Some(&inv.number));
-                e.set_customer(Some(&inv.customer));
+                e.set_invoice(Some(&inv.number()));
+                e.set_customer(Some(&inv.customer()));
                 if matches!(event, Event::Promise | Event::Plan) {
                     e.until = Some(on + chrono::Days::new(day % 20));
                     e.amount = Some(inv.amount);

@@ -578,9 +578,9 @@ impl Tally {
                 continue;
             }
             observations(
-                ladders.get(invoice.number.as_str()),
+                ladders.get(invoice.number()),
                 (invoice.due, invoice.currency),
-                rules_of(&invoice.customer),
+                rules_of(invoice.customer()),
                 as_of,
                 || History::of(ledger, invoice, as_of),
                 |step, seen| t.count(step, seen),

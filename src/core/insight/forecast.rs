@@ -135,7 +135,7 @@ impl<'a> History<'a> {
                 continue;
             }
             let delay = (day - invoice.due).num_days();
-            h.by_customer.entry(invoice.customer.as_str()).or_default().push(delay);
+            h.by_customer.entry(invoice.customer()).or_default().push(delay);
             h.all.push(delay);
         }
         for list in h.by_customer.values_mut() {
@@ -182,8 +182,8 @@ fn invoices_on(ledger: &Ledger, as_of: NaiveDate) -> Vec<(usize, &Invoice)> {
         if !read(invoice) {
             continue;
         }
-        let Some(first) = ledger.invoice_position(&invoice.number) else { continue };
-        if first == at || (!read(&ledger.invoices[first]) && taken_later.insert(invoice.number.as_str())) {
+        let Some(first) = ledger.invoice_position(invoice.number()) else { continue };
+        if first == at || (!read(&ledger.invoices[first]) && taken_later.insert(invoice.number())) {
             list.push((first, invoice));
         }
     }
@@ -256,7 +256,7 @@ pub fn forecast(ledger: &Ledger, as_of: NaiveDate, weeks: u32) -> Result<Forecas
         let o = outlook.entry(currency).or_default();
         add_to(&mut o.open, amount, || format!("the open amount in {currency}"))?;
         let overdue = (as_of - invoice.due).num_days();
-        let (basis, delays) = history.candidates(&invoice.customer, overdue);
+        let (basis, delays) = history.candidates(invoice.customer(), overdue);
         match basis {
             Basis::Own => o.own_history += 1,
             Basis::Ledger => o.ledger_history += 1,

@@ -89,7 +89,7 @@ impl Ledger {
         // A customer id given twice is its last line, an invoice number its first; `dun
         // check` reports the duplicates.
         let customer_at = PositionIndex::build(customers.len(), true, |i| customers[i].id.as_str());
-        let invoice_at = PositionIndex::build(invoices.len(), false, |i| invoices[i].number.as_str());
+        let invoice_at = PositionIndex::build(invoices.len(), false, |i| invoices[i].number());
         let debtors = Debtors::new(&customers);
         let mut payments_by_invoice: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         let mut payments_by_reference: FxHashMap<String, Vec<usize>> = FxHashMap::default();
@@ -148,7 +148,7 @@ impl Ledger {
 
     /// Where in `invoices` the first line with this number is.
     pub fn invoice_position(&self, number: &str) -> Option<usize> {
-        self.invoice_at.get(number, |i| self.invoices[i].number.as_str())
+        self.invoice_at.get(number, |i| self.invoices[i].number())
     }
 
     /// Whether `invoice`, one of the ledger's own, is its number's first line: the invoice a
@@ -165,11 +165,11 @@ impl Ledger {
         if !self.invoice_at.repeated() {
             return None;
         }
-        self.invoice(&invoice.number).filter(|first| first.line != invoice.line)
+        self.invoice(invoice.number()).filter(|first| first.line != invoice.line)
     }
 
     pub fn invoice(&self, number: &str) -> Option<&Invoice> {
-        self.invoice_at.get(number, |i| self.invoices[i].number.as_str()).map(|i| &self.invoices[i])
+        self.invoice_at.get(number, |i| self.invoices[i].number()).map(|i| &self.invoices[i])
     }
 
     /// The rules for a customer: its segment's, or the base rules.
@@ -197,7 +197,7 @@ impl Ledger {
     /// streams, so every command agrees on what is open.
     pub fn open_book(&self, as_of: NaiveDate) -> OpenBook {
         let index = CustomerIndex::new(&self.customers, &self.policy);
-        self.open_book_by(as_of, |_, inv| index.get(&inv.customer))
+        self.open_book_by(as_of, |_, inv| index.get(inv.customer()))
     }
 
     /// [`Ledger::open_book`] with each invoice's customer's register position given (by its
@@ -259,14 +259,14 @@ impl Ledger {
         if !self.invoice_at.repeated() {
             return at;
         }
-        self.invoice_position(&self.invoices[at].number).unwrap_or(at)
+        self.invoice_position(self.invoices[at].number()).unwrap_or(at)
     }
 
     /// The register position of each invoice's customer, by position in `invoices`, as
     /// [`Ledger::open_book`] finds it: for [`Ledger::open_by_position_owned`].
     pub fn owners(&self) -> Vec<Option<u32>> {
         let index = CustomerIndex::new(&self.customers, &self.policy);
-        self.invoices.iter().map(|inv| index.get(&inv.customer)).collect()
+        self.invoices.iter().map(|inv| index.get(inv.customer())).collect()
     }
 
     /// [`Ledger::open_by_position`] with [`Ledger::owners`] given: for a forecast, which asks
@@ -305,7 +305,7 @@ impl Ledger {
         let mut open = FxHashMap::default();
         for item in book.items.iter().filter(|i| i.open > Decimal::ZERO) {
             if let Some(inv) = self.invoice(book.number(item)) {
-                *open.entry(inv.number.as_str()).or_insert(Decimal::ZERO) += item.open;
+                *open.entry(inv.number()).or_insert(Decimal::ZERO) += item.open;
             }
         }
         open
@@ -316,7 +316,7 @@ impl Ledger {
     /// invoice anyway (a map keyed by number took three times the memory).
     pub fn open_by_position(&self, as_of: NaiveDate) -> Vec<Decimal> {
         let index = CustomerIndex::new(&self.customers, &self.policy);
-        self.open_book_and_amounts_by(as_of, |_, inv| index.get(&inv.customer)).1
+        self.open_book_and_amounts_by(as_of, |_, inv| index.get(inv.customer())).1
     }
 
     /// The dated payments on one invoice up to `as_of`, by date: `paid` (dated `paid_on`, else
@@ -338,13 +338,12 @@ impl Ledger {
     /// reference is normalised only when some payment names no invoice (most ledgers' none),
     /// not once per invoice for nothing.
     fn payments_on<'a>(&'a self, invoice: &'a Invoice) -> impl Iterator<Item = &'a Payment> + 'a {
-        let by_number = self.payments_by_invoice.get(invoice.number.as_str());
+        let by_number = self.payments_by_invoice.get(invoice.number());
         let by_reference = match self.payments_by_reference.is_empty() {
             true => None,
-            false => invoice
-                .reference
-                .as_deref()
-                .and_then(|r| self.payments_by_reference.get(&normalize_reference(r))),
+            false => {
+                invoice.reference().and_then(|r| self.payments_by_reference.get(&normalize_reference(r)))
+            }
         };
         by_number.into_iter().chain(by_reference).flatten().map(|&i| &self.payments[i])
     }
@@ -353,7 +352,7 @@ impl Ledger {
     /// payments and credit notes up to `as_of`: `(date, open from that date)` pairs, sorted.
     /// `paid` without `paid_on` counts from the invoice date (nothing better is known).
     pub fn open_timeline(&self, invoice: &Invoice, as_of: NaiveDate) -> Vec<(NaiveDate, Decimal)> {
-        let credit_notes = self.credit_notes_for.get(invoice.number.as_str()).into_iter().flatten();
+        let credit_notes = self.credit_notes_for.get(invoice.number()).into_iter().flatten();
         let credits = credit_notes.map(|&i| (self.invoices[i].issued, self.invoices[i].amount));
         open_timeline_of(
             &invoice.record(),

@@ -202,7 +202,7 @@ fn a_ledger_done_deciding_keeps_its_invoices_and_register() {
     ledger.drop_journal_and_payments();
     assert!(ledger.journal.entries.is_empty() && ledger.payments.is_empty());
     assert_eq!(ledger.last_payment_date(&ledger.invoices[0], as_of), None);
-    assert_eq!(ledger.invoice("10").map(|i| i.customer.as_str()), Some("K1"));
+    assert_eq!(ledger.invoice("10").map(|i| i.customer()), Some("K1"));
     assert_eq!(ledger.customer("K1").map(|c| c.name.as_str()), Some("First"));
 }
 
@@ -254,7 +254,7 @@ fn the_last_payment_date_is_the_last_dated_payment() {
     };
     let mut by_ref =
         super::open_book::tests::record("2", "K1", "2026-01-01", "2026-01-31", 100, 30).to_owned();
-    by_ref.reference = Some("12 34-5".into());
+    by_ref.set_reference(Some("12 34-5"));
     by_ref.paid_on = Some(day("2026-01-20"));
     let plain = super::open_book::tests::record("1", "K1", "2026-01-01", "2026-01-31", 100, 0).to_owned();
     let ledger = Ledger::new(
@@ -271,7 +271,7 @@ fn the_last_payment_date_is_the_last_dated_payment() {
     for on in ["2026-01-10", "2026-01-25", "2026-02-12", "2026-02-16", "2026-03-01"] {
         for inv in [&plain, &by_ref] {
             let expected = ledger.dated_payments(inv, day(on)).last().map(|p| p.0);
-            assert_eq!(ledger.last_payment_date(inv, day(on)), expected, "{} on {on}", inv.number);
+            assert_eq!(ledger.last_payment_date(inv, day(on)), expected, "{} on {on}", inv.number());
         }
     }
     assert_eq!(ledger.last_payment_date(&plain, day("2026-03-01")), Some(day("2026-02-20")));

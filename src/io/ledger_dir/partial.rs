@@ -232,7 +232,7 @@ fn read_wanted_again(
 /// the kept invoices' 2.4 MB of hashes, a cache miss a step, 8 % of `dun due` (issue #14).
 fn numbers_among(invoices: &[Invoice]) -> impl Fn(&str) -> bool + use<> {
     use crate::core::ledger::number_hash;
-    let hashes: rustc_hash::FxHashSet<u64> = invoices.iter().map(|i| number_hash(&i.number)).collect();
+    let hashes: rustc_hash::FxHashSet<u64> = invoices.iter().map(|i| number_hash(i.number())).collect();
     move |number| hashes.contains(&number_hash(number))
 }
 

@@ -28,7 +28,7 @@ fn parts_taken_in_turn_are_merged_in_file_order() {
     ];
     let merged = in_file_order(blocks(parts));
     assert_eq!(lines(&merged), vec![2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    assert_eq!(merged[3].number, "N5", "each invoice moves with its line");
+    assert_eq!(merged[3].number(), "N5", "each invoice moves with its line");
     assert_eq!(merged.capacity(), merged.len(), "sized once");
 }
 
@@ -121,7 +121,7 @@ fn a_settled_first_line_of_a_repeated_number_is_kept_and_other_settled_ones_are_
     let as_of = day("2026-04-01");
     let whole = load_ledger(dir.path()).expect("loads");
     let deciding = load_ledger_deciding(dir.path(), as_of).expect("loads");
-    let kept: Vec<(&str, u64)> = deciding.invoices.iter().map(|i| (i.number.as_str(), i.line)).collect();
+    let kept: Vec<(&str, u64)> = deciding.invoices.iter().map(|i| (i.number(), i.line)).collect();
     // 8 is paid (its credit note's credit stays with K3); 10 is not issued yet.
     assert_eq!(kept, vec![("7", 2), ("7", 4), ("9", 5), ("CN1", 6)]);
     // The journal's lines on 8 and 10 are left out, but not the delivery line on 8 (it
@@ -154,7 +154,7 @@ fn a_load_about_one_customer_finds_it_by_invoice_or_name() {
     );
     let numbers = |about: About<'_>| -> Vec<(String, u64)> {
         let ledger = load_ledger_about(dir.path(), about).expect("loads");
-        ledger.invoices.iter().map(|i| (i.number.to_string(), i.line)).collect()
+        ledger.invoices.iter().map(|i| (i.number().to_string(), i.line)).collect()
     };
     let owned = |list: &[(&str, u64)]| list.iter().map(|(n, l)| (n.to_string(), *l)).collect::<Vec<_>>();
     // 7's first line is K2's: K2's line, 7's other line, and every credit note with the
@@ -223,7 +223,7 @@ fn the_forecasting_load_keeps_an_invoice_that_opens_again() {
     );
     let (as_of, until) = (day("2025-12-01"), day("2025-12-31"));
     let slim = load_ledger_forecasting(dir.path(), as_of, until).expect("loads");
-    assert_eq!(slim.invoices.iter().map(|i| i.number.as_str()).collect::<Vec<_>>(), ["1", "3"]);
+    assert_eq!(slim.invoices.iter().map(|i| i.number()).collect::<Vec<_>>(), ["1", "3"]);
     let whole = load_ledger(dir.path()).expect("loads");
     let listed = |list: &[(chrono::NaiveDate, crate::core::dunning::Decision<'_>)]| format!("{list:#?}");
     let planned = forecast(&whole, as_of, until);
@@ -386,7 +386,7 @@ proptest! {
         let deciding = load_ledger_deciding(dir.path(), as_of).expect("loads");
         prop_assert_eq!(decided(&deciding, as_of), decided(&whole, as_of));
         // The journal's lines on invoices that decide nothing are left out, and only those.
-        let is_kept = |n: &str| deciding.invoices.iter().any(|i| i.number == n);
+        let is_kept = |n: &str| deciding.invoices.iter().any(|i| i.number() == n);
         let wanted: Vec<u64> = whole.journal.entries.iter()
             .filter(|e| e.invoice().is_none_or(is_kept) || e.event.is_delivery())
             .map(|e| e.line).collect();
@@ -394,7 +394,7 @@ proptest! {
         let paid = crate::core::ledger::PaymentIndex::new(&whole.payments, as_of);
         let kept: Vec<u64> = deciding.invoices.iter().map(|i| i.line).collect();
         for inv in &whole.invoices {
-            let given_once = whole.invoices.iter().filter(|o| o.number == inv.number).count() == 1;
+            let given_once = whole.invoices.iter().filter(|o| o.number() == inv.number()).count() == 1;
             let decides = crate::core::ledger::decides_on(&inv.record(), as_of, &paid);
             prop_assert_eq!(kept.contains(&inv.line), decides || !given_once, "line {}", inv.line);
         }
@@ -405,8 +405,8 @@ proptest! {
         prop_assert_eq!(taken.len(), taken_whole.len());
         prop_assert_eq!(crate::core::reference::letter::letter_totals(&letters.journal), crate::core::reference::letter::letter_totals(&whole.journal));
         for inv in &whole.invoices {
-            let scheme = whole.rules_for(whole.customer(&inv.customer)).reminder.reference();
-            if let Some(r) = crate::letters::compose::payment_reference(inv.reference.as_deref(), &inv.number, scheme) {
+            let scheme = whole.rules_for(whole.customer(inv.customer())).reminder.reference();
+            if let Some(r) = crate::letters::compose::payment_reference(inv.reference(), inv.number(), scheme) {
                 prop_assert!(taken.contains(&r), "{} of line {}", r, inv.line);
             }
         }
@@ -482,9 +482,9 @@ proptest! {
         let as_of = day("2025-10-01") + chrono::Days::new(u64::from(as_of));
         let id = format!("K{customer}");
         let whole = load_ledger(dir.path()).expect("loads");
-        let first = whole.invoices.iter().find(|i| i.customer == id.as_str()).map(|i| i.number.to_string());
+        let first = whole.invoices.iter().find(|i| i.customer() == id.as_str()).map(|i| i.number().to_string());
         let about = match (&first, by_invoice || customer == 4) {
-            (Some(number), true) if whole.invoice(number).is_some_and(|i| i.customer == id.as_str()) => {
+            (Some(number), true) if whole.invoice(number).is_some_and(|i| i.customer() == id.as_str()) => {
                 About::InvoiceOf(number)
             }
             (_, true) if customer == 4 => return Ok(()),
@@ -500,18 +500,18 @@ proptest! {
             let view = |l: &Ledger| format!("{:#?}", crate::core::customer::customer_view(l, c, as_of));
             prop_assert_eq!(view(&about), view(&whole));
         }
-        for inv in whole.invoices.iter().filter(|i| i.customer == id.as_str()) {
+        for inv in whole.invoices.iter().filter(|i| i.customer() == id.as_str()) {
             prop_assert!(about.invoices.iter().any(|i| i.line == inv.line), "line {}", inv.line);
-            let lines = |l: &Ledger| l.journal.for_invoice(&inv.number).map(|e| e.line).collect::<Vec<_>>();
+            let lines = |l: &Ledger| l.journal.for_invoice(inv.number()).map(|e| e.line).collect::<Vec<_>>();
             prop_assert_eq!(lines(&about), lines(&whole));
         }
-        let given = |n: &str| whole.invoices.iter().filter(|i| i.number == n).count();
+        let given = |n: &str| whole.invoices.iter().filter(|i| i.number() == n).count();
         let credited = |n: &str| about.invoices.iter().any(|i| i.credits() == Some(n));
-        for inv in about.invoices.iter().filter(|i| i.customer != id.as_str()) {
-            let why = inv.is_credit_note() || inv.credits().is_some() || given(&inv.number) > 1 || credited(&inv.number);
-            prop_assert!(why, "line {} of {} is kept for nothing", inv.line, inv.customer);
+        for inv in about.invoices.iter().filter(|i| i.customer() != id.as_str()) {
+            let why = inv.is_credit_note() || inv.credits().is_some() || given(inv.number()) > 1 || credited(inv.number());
+            prop_assert!(why, "line {} of {} is kept for nothing", inv.line, inv.customer());
         }
-        let kept = |n: &str| about.invoices.iter().any(|i| i.number == n);
+        let kept = |n: &str| about.invoices.iter().any(|i| i.number() == n);
         let wanted: Vec<u64> = whole.journal.entries.iter()
             .filter(|e| e.invoice().is_none_or(kept) || e.event.is_delivery() || e.customer() == Some(id.as_str()))
             .map(|e| e.line).collect();
@@ -665,7 +665,7 @@ proptest! {
         };
         prop_assert_eq!(judged(&about), judged(&whole));
         let numbers = |l: &crate::core::ledger::Ledger| {
-            let mut n: Vec<String> = l.invoices.iter().filter(|i| i.customer == id.as_str()).map(|i| i.number.to_string()).collect();
+            let mut n: Vec<String> = l.invoices.iter().filter(|i| i.customer() == id.as_str()).map(|i| i.number().to_string()).collect();
             n.sort();
             n.dedup();
             n
@@ -738,7 +738,7 @@ proptest! {
         let merged = in_file_order(blocks(parts));
         let want: Vec<u64> = (0..owners.len() as u64).map(|i| i + 2).collect();
         prop_assert_eq!(lines(&merged), want);
-        let numbered_by_line = merged.iter().all(|i| i.number == format!("N{line}", line = i.line));
+        let numbered_by_line = merged.iter().all(|i| i.number() == format!("N{line}", line = i.line));
         prop_assert!(numbered_by_line);
     }
 }

@@ -11,7 +11,7 @@ fn m(s: &str) -> Decimal {
 
 fn of(number: &str, customer: &str, due: &str, amount: i64) -> Invoice {
     let mut i = invoice(number, due, amount);
-    i.customer = customer.into();
+    i.set_customer(customer);
     i
 }
 
