@@ -146,8 +146,9 @@ impl fmt::Display for FileReading {
     }
 }
 
-/// A finding as it is read from a [`FindingList`]: its texts borrowed from the list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+/// A finding as it is read from a [`FindingList`]: its texts borrowed from the list. (The
+/// JSON of `dun check` writes its members itself; [`Finding`] is what serializes.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FindingRef<'a> {
     pub severity: Severity,
     pub file: &'a str,
@@ -155,11 +156,8 @@ pub struct FindingRef<'a> {
     pub field: &'a str,
     pub code: &'static str,
     pub message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<&'a str>,
 }
 
