@@ -637,10 +637,6 @@ impl Invoice {
         self.texts.get(DESCRIPTION)
     }
 
-    pub fn set_number(&mut self, number: &str) {
-        self.texts = self.texts.with(NUMBER, Some(number));
-    }
-
     pub fn set_customer(&mut self, customer: &str) {
         self.texts = self.texts.with(CUSTOMER, Some(customer));
     }

@@ -96,10 +96,11 @@ impl<const ENDS: usize, const INLINE: usize> SmallTexts<ENDS, INLINE> {
     pub const FIELDS: usize = ENDS + 1;
 
     /// The fields `field(0)` to `field(ENDS)`, empty or `None` alike for a field not given:
-    /// inline when they fit (`INLINE` is below 256, so their ends fit a byte).
+    /// inline when they fit.
     pub fn of<'a>(field: impl Fn(usize) -> Option<&'a str>) -> Self {
+        const { assert!(INLINE <= u8::MAX as usize, "inline ends are bytes: at most 255 inline") };
         let len: usize = (0..Self::FIELDS).map(|i| field(i).map_or(0, str::len)).sum();
-        if len > INLINE || INLINE > usize::from(u8::MAX) {
+        if len > INLINE {
             return SmallTexts(Small::Heap(PackedTexts::of(field)));
         }
         let (mut bytes, mut ends, mut at) = ([0u8; INLINE], [0u8; ENDS], 0);
