@@ -143,7 +143,7 @@ impl<const ENDS: usize, const INLINE: usize> SmallTexts<ENDS, INLINE> {
 
     /// Whether the fields are held on the heap (for tests of the layout).
     #[cfg(test)]
-    fn is_on_heap(&self) -> bool {
+    pub(crate) fn is_on_heap(&self) -> bool {
         matches!(self.0, Small::Heap(_))
     }
 }

@@ -498,7 +498,7 @@ mod tests {
         );
         assert_eq!(e.reference(), Some("2026-11-30/reminder-1_C000001_NOK"));
         assert_eq!(e.note(), Some("said \"no\", twice"));
-        assert!(std::mem::size_of::<Entry>() <= 72, "{}", std::mem::size_of::<Entry>());
+        assert!(std::mem::size_of::<Entry>() <= 112, "{}", std::mem::size_of::<Entry>());
     }
 
     proptest::proptest! {
