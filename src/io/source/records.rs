@@ -141,9 +141,7 @@ impl<'a> ChunkParser<'a> {
                 start = end + 1;
                 continue;
             }
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            if memchr::memchr(b'"', &bytes[start..end]).is_none() {
-                split_plain(bytes, start, trim_cr(bytes, start, end), self.delimiter, &mut self.bounds);
+            if let Some(end) = split_line(bytes, start, self.delimiter, &mut self.bounds) {
                 self.emit(bytes, text, line, encoding, state, visit, 0);
                 line += 1;
                 start = end + 1;
@@ -270,6 +268,97 @@ pub(super) fn split_plain(
         field_start = start + i + 1;
     }
     bounds.push((field_start, stop));
+}
+
+/// The line starting at `start`, cut into fields in one pass when it holds no quote: its end
+/// (the `\n`, or the end of `bytes`) with the fields' positions in `bounds` (the last less a
+/// `\r` before the end), or `None` when it holds a quote (and is read as RFC 4180 instead).
+///
+/// Finding the line's end, looking for a quote in it and then for each delimiter were three
+/// passes and a `memchr` call per field, a fifth of `dun report`'s time on a million invoices
+/// (issue #14); this compares sixteen bytes at a time with all three at once.
+pub(super) fn split_line(
+    bytes: &[u8],
+    start: usize,
+    delimiter: u8,
+    bounds: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    if matches!(delimiter, b'\n' | b'\r' | b'"') {
+        // No file is written so; the bytes can then not be told apart as below.
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        if memchr::memchr(b'"', &bytes[start..end]).is_some() {
+            return None;
+        }
+        split_plain(bytes, start, trim_cr(bytes, start, end), delimiter, bounds);
+        return Some(end);
+    }
+    bounds.clear();
+    let mut field_start = start;
+    let mut at = start;
+    while let Some(block) = bytes.get(at..at + AT_ONCE) {
+        let [delimiters, newlines, quotes] =
+            where_equal(block.try_into().expect("a block"), [delimiter, b'\n', b'"']);
+        let stops = newlines | quotes;
+        let first_stop = stops & stops.wrapping_neg();
+        // The delimiters before the line's end or quote (all of the block's when it has neither).
+        let mut delimiters = delimiters & first_stop.wrapping_sub(1);
+        while delimiters != 0 {
+            let found = at + delimiters.trailing_zeros() as usize;
+            bounds.push((field_start, found));
+            field_start = found + 1;
+            delimiters &= delimiters - 1;
+        }
+        if first_stop & quotes != 0 {
+            return None;
+        }
+        if first_stop != 0 {
+            let end = at + first_stop.trailing_zeros() as usize;
+            bounds.push((field_start, trim_cr(bytes, start, end)));
+            return Some(end);
+        }
+        at += AT_ONCE;
+    }
+    // The last few bytes, one at a time.
+    for (found, &byte) in bytes.iter().enumerate().skip(at) {
+        if byte == b'"' {
+            return None;
+        }
+        if byte == b'\n' {
+            bounds.push((field_start, trim_cr(bytes, start, found)));
+            return Some(found);
+        }
+        if byte == delimiter {
+            bounds.push((field_start, found));
+            field_start = found + 1;
+        }
+    }
+    bounds.push((field_start, trim_cr(bytes, start, bytes.len())));
+    Some(bytes.len())
+}
+
+/// How many bytes [`where_equal`] looks at together.
+pub(super) const AT_ONCE: usize = 16;
+
+/// For each of `bytes`, a bit for each byte of `block` equal to it (bit `i` for byte `i`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+pub(super) fn where_equal<const N: usize>(block: &[u8; AT_ONCE], bytes: [u8; N]) -> [u32; N] {
+    #[target_feature(enable = "sse2")]
+    fn sixteen_at_once<const N: usize>(block: &[u8; AT_ONCE], bytes: [u8; N]) -> [u32; N] {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
+        let half = |from: usize| i64::from_le_bytes(block[from..from + 8].try_into().expect("eight bytes"));
+        let block = _mm_set_epi64x(half(8), half(0));
+        bytes.map(|byte| _mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8(byte as i8))) as u32)
+    }
+    // SAFETY: the one requirement of a `target_feature` function is a processor with the
+    // feature, and the `cfg` above compiles this only for targets that require SSE2 (every
+    // x86-64 processor has it).
+    unsafe { sixteen_at_once(block, bytes) }
+}
+
+/// For each of `bytes`, a bit for each byte of `block` equal to it (bit `i` for byte `i`).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+pub(super) fn where_equal<const N: usize>(block: &[u8; AT_ONCE], bytes: [u8; N]) -> [u32; N] {
+    bytes.map(|byte| (0..AT_ONCE).filter(|&i| block[i] == byte).map(|i| 1 << i).sum())
 }
 
 /// RFC 4180 fields of one record, unquoted into `out` (`""` inside quotes is one quote; a

@@ -357,3 +357,82 @@ proptest::proptest! {
         proptest::prop_assert_eq!(scan_records(bytes, Some(wanted.clone())), on_lines(&all, &wanted));
     }
 }
+
+/// What [`split_line`] does in one pass, in three: the line's end, whether it holds a quote,
+/// its fields between delimiters (the last less a `\r` before the end).
+fn split_line_in_three_passes(
+    bytes: &[u8],
+    start: usize,
+    delimiter: u8,
+) -> Option<(usize, Vec<(usize, usize)>)> {
+    let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+    if bytes[start..end].contains(&b'"') {
+        return None;
+    }
+    let mut bounds = Vec::new();
+    split_plain(bytes, start, trim_cr(bytes, start, end), delimiter, &mut bounds);
+    Some((end, bounds))
+}
+
+#[test]
+fn a_line_is_split_in_one_pass_as_in_three() {
+    // Fields across the eight-byte words, a quote or line end in each place of a word, CRLF,
+    // a delimiter as the last byte before the end.
+    let cases: [&[u8]; 9] = [
+        b"",
+        b"a",
+        b"370894,C000001,2025-11-01,2025-12-01,1200.00,0.00,SEK,,\r\nnext,line",
+        b"1234567,\n",
+        b"12345678\"9,x",
+        b",,,,,,,,,,,,,,,,,",
+        b"abc,def\r",
+        b"abcdefg,\r\n",
+        "å,ä,ö,€,\u{feff},x".as_bytes(),
+    ];
+    for bytes in cases {
+        for start in 0..=bytes.len() {
+            let mut bounds = vec![(9, 9)];
+            let got = split_line(bytes, start, b',', &mut bounds).map(|end| (end, bounds));
+            assert_eq!(
+                got,
+                split_line_in_three_passes(bytes, start, b','),
+                "{:?} from {start}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Any bytes, any delimiter (those no file uses too), from any start: the same end, the
+    /// same fields, the same quote found.
+    #[test]
+    fn any_line_is_split_in_one_pass_as_in_three(
+        bytes in proptest::collection::vec(proptest::sample::select(b",;|\t\"\r\nab\xc3\xa5 ".to_vec()), 0..70),
+        start in 0usize..70,
+        delimiter in proptest::sample::select(b",;|\t\r\n\"a".to_vec()),
+    ) {
+        let start = start.min(bytes.len());
+        let mut bounds = Vec::new();
+        let got = split_line(&bytes, start, delimiter, &mut bounds).map(|end| (end, bounds));
+        proptest::prop_assert_eq!(got, split_line_in_three_passes(&bytes, start, delimiter));
+    }
+}
+
+#[test]
+fn where_equal_marks_exactly_the_equal_bytes() {
+    for byte in [0u8, 1, b',', b'\n', 0x7f, 0x80, 0xff] {
+        for other in 0..=255u8 {
+            for at in [0, 1, 7, 8, 15] {
+                let mut block = [other; AT_ONCE];
+                block[at] = byte;
+                let expected =
+                    |byte: u8| (0..AT_ONCE).filter(|&i| block[i] == byte).map(|i| 1u32 << i).sum::<u32>();
+                assert_eq!(
+                    where_equal(&block, [byte, other, b'"']),
+                    [expected(byte), expected(other), expected(b'"')]
+                );
+            }
+        }
+    }
+}
