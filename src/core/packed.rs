@@ -1,5 +1,5 @@
 //! Several optional text fields of one record in one allocation (none when all are empty):
-//! what a journal line or a customer keeps of its text. A string of its own per field took 24
+//! what a customer keeps of its text, and, inline when they fit, an invoice and a journal line. A string of its own per field took 24
 //! bytes each, inline or not, and a field longer than that a second allocation; a ledger holds
 //! hundreds of thousands of such records (issue #14).
 
@@ -54,16 +54,12 @@ impl<const ENDS: usize> PackedTexts<ENDS> {
     pub fn with(&self, field: usize, value: Option<&str>) -> Self {
         Self::of(|i| if i == field { value } else { self.get(i) })
     }
-
-    /// Whether every field is empty (and nothing is allocated).
-    pub fn is_empty(&self) -> bool {
-        self.joined.is_empty()
-    }
 }
 
 /// [`PackedTexts`] held inline, without an allocation, when the fields together fit in
-/// `INLINE` bytes (an invoice's number, customer id and reference mostly do), and packed on
-/// the heap when they do not. Fields read as [`PackedTexts`] fields: an empty one as `None`.
+/// `INLINE` bytes (an invoice's number, customer id and reference mostly do, and a reminder's
+/// journal line), and packed on the heap when they do not. Fields read as [`PackedTexts`]
+/// fields: an empty one as `None`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmallTexts<const ENDS: usize, const INLINE: usize>(Small<ENDS, INLINE>);
 
@@ -194,7 +190,7 @@ mod tests {
             }
             prop_assert_eq!(read(&packed), expected.clone());
             prop_assert_eq!(packed.get(5), None);
-            prop_assert_eq!(packed.is_empty(), expected.iter().all(Option::is_none));
+            prop_assert_eq!(packed.joined.is_empty(), expected.iter().all(Option::is_none));
             let changed = packed.with(which, value.as_deref());
             let mut now = expected;
             if let Some(slot) = now.get_mut(which) {

@@ -285,19 +285,22 @@ pub(super) fn split_line(
 ) -> Option<usize> {
     if matches!(delimiter, b'\n' | b'\r' | b'"') {
         // No file is written so; the bytes can then not be told apart as below.
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        if memchr::memchr(b'"', &bytes[start..end]).is_some() {
-            return None;
-        }
-        split_plain(bytes, start, trim_cr(bytes, start, end), delimiter, bounds);
-        return Some(end);
+        return split_line_in_three_passes(bytes, start, delimiter, bounds);
     }
     bounds.clear();
     let mut field_start = start;
     let mut at = start;
-    while let Some(block) = bytes.get(at..at + AT_ONCE) {
-        let [delimiters, newlines, quotes] =
-            where_equal(block.try_into().expect("a block"), [delimiter, b'\n', b'"']);
+    loop {
+        // The last block is padded with line feeds: the line ends where the bytes do.
+        let block: [u8; AT_ONCE] = match bytes.get(at..at + AT_ONCE) {
+            Some(block) => block.try_into().expect("a block"),
+            None => {
+                let mut padded = [b'\n'; AT_ONCE];
+                padded[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+                padded
+            }
+        };
+        let [delimiters, newlines, quotes] = where_equal(&block, [delimiter, b'\n', b'"']);
         let stops = newlines | quotes;
         let first_stop = stops & stops.wrapping_neg();
         // The delimiters before the line's end or quote (all of the block's when it has neither).
@@ -318,22 +321,23 @@ pub(super) fn split_line(
         }
         at += AT_ONCE;
     }
-    // The last few bytes, one at a time.
-    for (found, &byte) in bytes.iter().enumerate().skip(at) {
-        if byte == b'"' {
-            return None;
-        }
-        if byte == b'\n' {
-            bounds.push((field_start, trim_cr(bytes, start, found)));
-            return Some(found);
-        }
-        if byte == delimiter {
-            bounds.push((field_start, found));
-            field_start = found + 1;
-        }
+}
+
+/// [`split_line`] in three passes: the line's end, whether it holds a quote, its fields
+/// between delimiters. For the delimiters the one pass cannot tell from a line feed or quote,
+/// and what the tests compare the one pass with.
+pub(super) fn split_line_in_three_passes(
+    bytes: &[u8],
+    start: usize,
+    delimiter: u8,
+    bounds: &mut Vec<(usize, usize)>,
+) -> Option<usize> {
+    let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+    if memchr::memchr(b'"', &bytes[start..end]).is_some() {
+        return None;
     }
-    bounds.push((field_start, trim_cr(bytes, start, bytes.len())));
-    Some(bytes.len())
+    split_plain(bytes, start, trim_cr(bytes, start, end), delimiter, bounds);
+    Some(end)
 }
 
 /// How many bytes [`where_equal`] looks at together.
