@@ -285,3 +285,47 @@ fn a_settled_credit_note_in_an_unusual_currency_is_found() {
     let unusual: Vec<u64> = found.iter().filter(|f| f.code == "unusual-currency").map(|f| f.line).collect();
     assert_eq!(unusual, vec![4]);
 }
+
+/// Settled invoices in a currency unusual for their customer are not kept: their finding is
+/// made from what the load noted of each line, the same as on the whole ledger. A number too
+/// long to note (255 bytes and more) has its line read again and kept instead.
+#[test]
+fn settled_invoices_in_an_unusual_currency_are_found_from_their_notes() {
+    let dir = plain_ledger();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("written");
+    let long = format!("L{}", "9".repeat(254));
+    let just_noted = format!("M{}", "8".repeat(253));
+    write(
+        INVOICES,
+        &format!(
+            "number,customer,issued,due,amount,paid,paid_on,currency\n\
+             C1,K2,2026-01-01,2026-01-31,1000.00,0,,SEK\n\
+             C2,K2,2026-01-29,2026-02-28,1000.00,0,,SEK\n\
+             C3,K2,2026-02-01,2026-03-01,70.00,70.00,2026-02-20,EUR\n\
+             {long},K2,2026-02-02,2026-03-02,80.00,80.00,2026-02-20,NOK\n\
+             {just_noted},K2,2026-02-03,2026-03-03,90.00,90.00,2026-02-20,EUR\n\
+             C4,K2,2026-02-04,2026-03-04,60.00,60.00,2026-02-20,SEK\n\
+             C5,K2,2026-02-05,2026-03-05,60.00,60.00,2026-02-20,SEK\n\
+             C6,K2,2026-02-06,2026-03-06,60.00,60.00,2026-02-20,SEK\n"
+        ),
+    );
+    let as_of = day("2026-11-30");
+    let whole = check_ledger(&load_ledger(dir.path()).expect("loads"), as_of);
+    let (slim, found) = checked_streamed(&dir, as_of);
+    assert_eq!(findings(&found), findings(&whole));
+    let unusual: Vec<(u64, Option<&str>, Option<&str>)> = found
+        .iter()
+        .filter(|f| f.code == "unusual-currency")
+        .map(|f| (f.line, f.customer.as_deref(), f.invoice.as_deref()))
+        .collect();
+    assert_eq!(
+        unusual,
+        vec![
+            (4, Some("K2"), Some("C3")),
+            (5, Some("K2"), Some(long.as_str())),
+            (6, Some("K2"), Some(just_noted.as_str()))
+        ]
+    );
+    let kept: Vec<&str> = slim.invoices.iter().map(|i| i.number()).collect();
+    assert_eq!(kept, vec!["C1", "C2", long.as_str()], "the open ones, and the line read again");
+}

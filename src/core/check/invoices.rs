@@ -154,6 +154,23 @@ where
     }
 }
 
+/// An invoice line in a currency other than its customer's `usual` one: a warning, as
+/// [`check_invoice`] finds it and as [`super::Streamed`] notes it of a settled invoice the
+/// load for `dun check` did not keep.
+pub(super) fn unusual_currency(
+    line: u64,
+    customer: &str,
+    number: &str,
+    currency: Currency,
+    usual: Currency,
+) -> Finding {
+    let message = format!("currency {currency} differs from the customer's usual {usual}");
+    Finding::warning(INVOICES, line, "currency", "unusual-currency", message)
+        .customer(customer)
+        .invoice(number)
+        .hint("a reminder asks for the amount in this currency: make sure it is right")
+}
+
 /// The findings of one invoice line.
 fn check_invoice<'a>(
     ctx: &Ctx<'a>,
@@ -318,15 +335,7 @@ fn check_invoice<'a>(
     if let Some(u) = usual.of(position, inv.customer())
         && u != inv.currency
     {
-        out.push(
-            at(
-                false,
-                "currency",
-                "unusual-currency",
-                format!("currency {} differs from the customer's usual {u}", inv.currency),
-            )
-            .hint("a reminder asks for the amount in this currency: make sure it is right"),
-        );
+        out.push(unusual_currency(inv.line, inv.customer(), inv.number(), inv.currency, u));
     }
     if inv.issued > as_of {
         out.push(at(

@@ -171,6 +171,10 @@ impl<'a> Job<'a> {
                     Some(s) => s.usual_currencies(ledger),
                 };
                 check_invoices_with(self.ctx(), &ledger.invoices, &usual, &mut out);
+                if let (Some(s), false) = (self.streamed, self.errors_only) {
+                    // Lines apart from those read, each with a finding its own.
+                    s.push_settled(&ledger.customers, &mut out);
+                }
             }
             Part::Payments => check_payments(self.ctx(), self.streamed, &mut out),
             Part::ReferenceRates => reference_rates(self.ctx(), &mut out),

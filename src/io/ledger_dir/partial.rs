@@ -510,7 +510,7 @@ pub fn load_ledger_for_check(
 ) -> Result<(crate::core::ledger::Ledger, Option<crate::core::check::Streamed>)> {
     use crate::core::check::{CheckScan, CheckTally};
     use crate::core::ledger::{PaymentIndex, decides_on, number_hash, repeated_hashes};
-    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>, CheckTally, Blocks<Passed>);
+    type Part = (Blocks<Invoice>, Vec<u64>, Vec<u64>, CheckTally, PassedOver);
     let policy = load_policy(dir)?;
     let (customers, customers_noted) = load_customers_noted(dir, &policy)?;
     let (payments, payments_noted) = read_payments_noted(&dir.join(PAYMENTS), PAYMENTS, &policy)?;
@@ -523,7 +523,7 @@ pub fn load_ledger_for_check(
             dir,
             &policy,
             &index,
-            || -> Part { (Blocks::new(), Vec::new(), Vec::new(), scan.tally(), Blocks::new()) },
+            || -> Part { (Blocks::new(), Vec::new(), Vec::new(), scan.tally(), PassedOver::default()) },
             |(kept, numbers, credited, tally, passed): &mut Part, record| {
                 numbers.push(number_hash(record.number));
                 if let Some(target) = record.credits {
@@ -535,7 +535,7 @@ pub fn load_ledger_for_check(
                 if decides_on(record, as_of, &paid) || scan.flags(record, owner) {
                     kept.push(record.to_owned());
                 } else if let Some(owner) = owner {
-                    passed.push(Passed { line: record.line, owner, currency: record.currency });
+                    passed.push(record, owner);
                 }
             },
         )?;
@@ -557,22 +557,21 @@ pub fn load_ledger_for_check(
         let mut wanted = repeated_hashes(numbers);
         wanted.extend(credited);
         wanted.extend(streamed.journal_numbers().map(number_hash));
-        if !wanted.is_empty() || streamed.any_unusual() {
+        // Only currencies unusual for their customer (the common case): the lines of those
+        // invoices were noted as they passed, their one finding made from the note; read
+        // again are only those whose number was not noted.
+        let again =
+            (wanted.is_empty() && streamed.any_unusual()).then(|| note_passed_over(&mut streamed, &passed));
+        drop(passed);
+        if !wanted.is_empty() || again.as_ref().is_some_and(|lines| !lines.is_empty()) {
             let maybe = |line: super::LineKey<'_>| {
                 wanted.contains(&number_hash(line.number))
                     || line.currency.is_none_or(|c| streamed.unusual_in(c, index.get(line.customer)))
             };
-            // Only currencies unusual for their customer (the common case): the lines of
-            // those invoices were noted as they passed, and only they are read again.
-            let lines = if wanted.is_empty() {
-                let unusual = |p: &&Passed| streamed.unusual_in(p.currency, Some(p.owner));
-                super::Lines::On(
-                    passed.iter().flat_map(Blocks::iter).filter(unusual).map(|p| p.line).collect(),
-                )
-            } else {
-                super::Lines::Where(&maybe)
+            let lines = match again {
+                Some(lines) => super::Lines::On(lines),
+                None => super::Lines::Where(&maybe),
             };
-            drop(passed);
             let more = read_again(dir, &policy, &index, lines, |record| {
                 let owner = index.get(record.customer);
                 let needed = wanted.contains(&number_hash(record.number)) || streamed.unusual(record, owner);
@@ -593,11 +592,65 @@ pub fn load_ledger_for_check(
 
 /// An invoice line of a customer in the register that a load for `dun check` passed over:
 /// whether it is one in a currency unusual for its customer is known only once every line
-/// was seen.
+/// was seen, and that finding needs nothing of it but its number (kept in its part's
+/// [`PassedOver::numbers`]).
 struct Passed {
     line: u64,
     owner: u32,
+    /// Where its number starts in the numbers.
+    at: u32,
     currency: crate::core::model::Currency,
+    /// Its number's length, or [`Passed::NOT_NOTED`] for a number not kept (one of 255 bytes
+    /// or more, or past 4 GiB of numbers): that line is read again if it is wanted.
+    len: u8,
+}
+
+impl Passed {
+    const NOT_NOTED: u8 = u8::MAX;
+}
+
+/// The lines one worker of a load for `dun check` passed over, and their numbers one after
+/// another (24 bytes a line and the number's bytes, where a kept invoice is 112).
+#[derive(Default)]
+struct PassedOver {
+    lines: Blocks<Passed>,
+    numbers: String,
+}
+
+impl PassedOver {
+    fn push(&mut self, record: &InvoiceRecord<'_>, owner: u32) {
+        let (at, len) = match (u32::try_from(self.numbers.len()), u8::try_from(record.number.len())) {
+            (Ok(at), Ok(len)) if len != Passed::NOT_NOTED => {
+                self.numbers.push_str(record.number);
+                (at, len)
+            }
+            _ => (0, Passed::NOT_NOTED),
+        };
+        self.lines.push(Passed { line: record.line, owner, at, currency: record.currency, len });
+    }
+
+    /// The number of a line of these, if it was noted.
+    fn number(&self, line: &Passed) -> Option<&str> {
+        let at = line.at as usize;
+        (line.len != Passed::NOT_NOTED).then(|| &self.numbers[at..at + usize::from(line.len)])
+    }
+}
+
+/// Notes in `streamed` the lines the load passed over in a currency unusual for their
+/// customer ([`crate::core::check::Streamed::note_settled`]), and gives those it cannot (their
+/// numbers not kept), to be read again.
+fn note_passed_over(streamed: &mut crate::core::check::Streamed, parts: &[PassedOver]) -> Vec<u64> {
+    let mut again = Vec::new();
+    for part in parts {
+        for line in part.lines.iter() {
+            match part.number(line) {
+                Some(number) => streamed.note_settled(line.line, line.owner, number, line.currency),
+                None if streamed.unusual_in(line.currency, Some(line.owner)) => again.push(line.line),
+                None => {}
+            }
+        }
+    }
+    again
 }
 
 /// What tells one version of a file from another: its length and modification time.
