@@ -172,15 +172,15 @@ impl<'a> CheckScan<'a> {
     }
 
     /// Starts loading what [`CheckScan::push`] and [`CheckScan::flags`] read of the customer
-    /// at `owner` in four lists by register position (the worker's tallies, its credit book's
-    /// two, the reference schemes): with the customers of a million invoices at random, each
-    /// was a cache miss, one after the other (issue #14).
+    /// at `owner` in two lists by register position (the worker's tallies, the reference
+    /// schemes): with the customers of a million invoices at random, each was a cache miss,
+    /// one after the other (issue #14). The credit book loads its own
+    /// ([`CreditBook::push_for`]).
     pub fn prefetch(&self, tally: &CheckTally, owner: Option<u32>) {
         let Some(owner) = owner else { return };
         if let Some(customer) = tally.customers.get(owner as usize) {
             crate::core::prefetch(customer);
         }
-        tally.credit.prefetch(owner);
         if let Some(kinds) = self.ref_kinds.get(owner as usize) {
             crate::core::prefetch(kinds);
         }

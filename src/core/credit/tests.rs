@@ -329,6 +329,50 @@ fn the_counts_every_invoice_updates_stay_small() {
     assert!(std::mem::size_of::<Facts>() <= 24, "{} bytes", std::mem::size_of::<Facts>());
 }
 
+/// An invoice's update lands in the tallies [`IN_FLIGHT`] invoices later: those still in flight
+/// when a book is merged or settled count all the same, whether fewer than that were pushed or
+/// a few more.
+#[test]
+fn updates_still_in_flight_count_when_the_book_is_read() {
+    let policy = Policy::from_toml(POLICY).unwrap();
+    let customers = vec![customer("A", 2), customer("B", 3)];
+    let index = CustomerIndex::new(&customers, &policy);
+    let none = PaymentDates::default();
+    let as_of = date("2026-11-30");
+    for n in 0..=2 * IN_FLIGHT + 1 {
+        let (mut a, mut b) = (CreditBook::new(as_of), CreditBook::new(as_of));
+        for i in 0..n {
+            // Due 2026-10-01, settled 20 days late: in the recent window.
+            let inv = paid(invoice(&format!("{i}"), "A", "2026-09-01", "2026-10-01", 100), "2026-10-21");
+            a.push(&inv.record(), &index, &none);
+            // Settled 2025-09-21: in the prior window.
+            let inv = paid(invoice(&format!("B{i}"), "B", "2025-08-01", "2025-09-01", 50), "2025-09-21");
+            b.push(&inv.record(), &index, &none);
+        }
+        let settled_alone = a.clone().settle();
+        a.merge(b);
+        let both = a.finish();
+        let count = u32::try_from(n).unwrap();
+        let sek = Currency::parse("SEK").unwrap();
+        let (first_a, first_b) = (date("2026-09-01"), date("2025-08-01"));
+        let expected = |first, recent, prior| Behaviour {
+            first_issued: (n > 0).then_some(first),
+            invoices: if n > 0 { vec![(sek, count)] } else { vec![] },
+            recent,
+            prior,
+        };
+        let window = |amount: i64| {
+            let mut sum = LateSum::default();
+            (0..n).for_each(|_| sum.add(d(amount), 20));
+            sum
+        };
+        let got = |i: usize| both.get(i).cloned().unwrap_or_default();
+        assert_eq!(got(0), expected(first_a, window(100), LateSum::default()), "{n} pushed");
+        assert_eq!(got(1), expected(first_b, LateSum::default(), window(50)), "{n} pushed");
+        assert_eq!(settled_alone.behaviour(0).unwrap_or_default(), got(0), "{n} pushed");
+    }
+}
+
 /// The watch list made in two halves on two threads is the list made in one pass: the same
 /// customers, in register order, with their register positions and reasons.
 #[test]
