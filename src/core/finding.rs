@@ -265,6 +265,19 @@ impl FindingList {
         self.packed.push(Packed { line, start, slots, code, severity });
     }
 
+    /// The severity, file and line of the finding at `at`: what it is sorted by, read without
+    /// its other texts.
+    fn head(&self, at: usize) -> (Severity, &str, u64) {
+        let p = &self.packed[at];
+        let file = match p.slots[FILE] {
+            Slot::NONE => "",
+            label if label & Slot::LABEL != 0 => self.labels[(label & !Slot::LABEL) as usize],
+            // The file is the first of a finding's own texts.
+            len => &self.texts[p.start..p.start + len as usize],
+        };
+        (p.severity, file, p.line)
+    }
+
     /// The finding at `at`.
     pub fn get(&self, at: usize) -> FindingRef<'_> {
         let p = &self.packed[at];
@@ -367,14 +380,17 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// The findings of `lists` that `keep` takes, read in order of file and line; on one line,
-    /// as they are given. The others are not read.
-    pub fn sorted_where(lists: Vec<FindingList>, keep: impl Fn(&FindingRef<'_>) -> bool) -> Findings {
+    /// The findings of `lists` whose severity `keep` takes, read in order of file and line; on
+    /// one line, as they are given. The others are not read.
+    pub fn sorted_where(lists: Vec<FindingList>, keep: impl Fn(Severity) -> bool) -> Findings {
         let files = FileRanks::of(&lists);
         let mut keys: Vec<u128> = Vec::with_capacity(lists.iter().map(FindingList::len).sum());
         for (list, findings) in lists.iter().enumerate() {
-            for (at, f) in findings.iter().enumerate().filter(|(_, f)| keep(f)) {
-                keys.push(sort_key(files.rank(f.file), f.line, place(list, at)));
+            for at in 0..findings.len() {
+                let (severity, file, line) = findings.head(at);
+                if keep(severity) {
+                    keys.push(sort_key(files.rank(file), line, place(list, at)));
+                }
             }
         }
         keys.sort_unstable();
@@ -445,10 +461,12 @@ impl<'f> FileRanks<'f> {
     fn of(lists: &'f [FindingList]) -> FileRanks<'f> {
         let mut files = std::collections::BTreeSet::new();
         let mut last: Option<&str> = None;
-        for f in lists.iter().flat_map(FindingList::iter) {
-            if last != Some(f.file) {
-                files.insert(f.file);
-                last = Some(f.file);
+        for list in lists {
+            for (_, file, _) in (0..list.len()).map(|at| list.head(at)) {
+                if last != Some(file) {
+                    files.insert(file);
+                    last = Some(file);
+                }
             }
         }
         FileRanks { sorted: files.into_iter().collect() }
@@ -509,7 +527,7 @@ mod tests {
                 kept.range(0..cut).chain(kept.range(cut..kept.len())).map(|f| f.to_finding()).collect();
             prop_assert_eq!(&by_range, &expected);
             prop_assert!((0..kept.len()).all(|k| kept.get(k).to_finding() == expected[k]));
-            let errors = Findings::sorted_where(packed(), |f| f.is_error());
+            let errors = Findings::sorted_where(packed(), |s| s == Severity::Error);
             prop_assert_eq!(errors.to_vec(), joined_and_sorted(&lists, Finding::is_error));
         }
     }
@@ -565,6 +583,10 @@ mod tests {
             let list = FindingList::from(findings.clone());
             prop_assert_eq!(list.len(), findings.len());
             prop_assert_eq!(list.to_vec(), findings.clone());
+            // What the findings are sorted by reads the same alone.
+            for (at, f) in findings.iter().enumerate() {
+                prop_assert_eq!(list.head(at), (f.severity, &*f.file, f.line));
+            }
             let mark = mark.min(findings.len());
             let mut settled = list.clone();
             settled.keep_errors_from(mark);

@@ -84,7 +84,7 @@ fn check_all(ledger: &Ledger, as_of: NaiveDate, streamed: Option<&Streamed>, err
     found.sort_by_key(|(part, _)| *part);
     let mut lists: Vec<FindingList> = found.into_iter().map(|(_, list)| list).collect();
     lists.push(FindingList::from(ledger.notes.clone()));
-    Findings::sorted_where(lists, |f| !errors_only || f.is_error())
+    Findings::sorted_where(lists, |severity| !errors_only || severity == super::finding::Severity::Error)
 }
 
 /// The checks of a whole ledger, in the order their findings are joined.

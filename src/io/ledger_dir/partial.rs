@@ -643,10 +643,12 @@ fn note_passed_over(streamed: &mut crate::core::check::Streamed, parts: &[Passed
     let mut again = Vec::new();
     for part in parts {
         for line in part.lines.iter() {
+            if !streamed.unusual_in(line.currency, Some(line.owner)) {
+                continue;
+            }
             match part.number(line) {
                 Some(number) => streamed.note_settled(line.line, line.owner, number, line.currency),
-                None if streamed.unusual_in(line.currency, Some(line.owner)) => again.push(line.line),
-                None => {}
+                None => again.push(line.line),
             }
         }
     }
