@@ -81,6 +81,54 @@ proptest::proptest! {
     }
 }
 
+/// A plain number (digits, no leading zero) is the integer it reads; any other number is a
+/// hash with the top bit set, so that no text meets a plain number.
+#[test]
+fn plain_numbers_are_their_own_hash() {
+    assert_eq!(number_hash("100001"), 100_001);
+    assert_eq!(number_hash("0"), 0);
+    assert_eq!(number_hash("999999999999999999"), 999_999_999_999_999_999);
+    for other in ["0123", "12a", "1234567890123456789", "", "F-100", "１２"] {
+        assert!(number_hash(other) >= 1 << 63, "{other:?}");
+    }
+    assert_ne!(number_hash("0123"), number_hash("123"), "two numbers");
+}
+
+proptest::proptest! {
+    /// The numbers given more than once are found whatever they are: plain numbers close
+    /// together (marked in a bitmap), far apart, or mixed with other texts (sorted).
+    #[test]
+    fn repeated_numbers_are_found_in_a_bitmap_or_sorted(
+        parts in proptest::collection::vec(
+            proptest::collection::vec((0u8..4, 0u64..40), 0..30),
+            1..4,
+        ),
+    ) {
+        let text = |&(kind, n): &(u8, u64)| match kind {
+            0 => format!("{}", 100_000 + n),
+            1 => format!("{}", 100_000 + n * 1_000_000_000),
+            2 => format!("F-{n}"),
+            _ => format!("0{n}"),
+        };
+        let texts: Vec<Vec<String>> = parts.iter().map(|p| p.iter().map(text).collect()).collect();
+        let mut seen = std::collections::BTreeMap::<&str, usize>::new();
+        for t in texts.iter().flatten() {
+            *seen.entry(t.as_str()).or_default() += 1;
+        }
+        let twice: rustc_hash::FxHashSet<u64> =
+            seen.into_iter().filter(|(_, n)| *n > 1).map(|(t, _)| number_hash(t)).collect();
+        let hashes: Vec<Vec<u64>> = texts.iter().map(|p| p.iter().map(|t| number_hash(t)).collect()).collect();
+        // Plain numbers close together take the bitmap (a word of it for every 64 places, at
+        // most 64 words more than there are numbers); any other, the sort.
+        let total = hashes.iter().map(Vec::len).sum::<usize>();
+        let all: Vec<u64> = hashes.iter().flatten().copied().collect();
+        let plain = parts.iter().flatten().all(|(kind, _)| *kind < 2);
+        let close = all.iter().max().zip(all.iter().min()).is_none_or(|(hi, lo)| (hi - lo) / 64 < total as u64 + 64);
+        proptest::prop_assert_eq!(super::repeats::repeated_plain_numbers(&hashes, total).is_some(), plain && close);
+        proptest::prop_assert_eq!(repeated_hashes(hashes), twice);
+    }
+}
+
 #[test]
 fn numbered_ids_are_known_distinct_without_a_map() {
     let distinct = |ids: &[&str]| numbered_and_distinct(ids.len(), |i| ids[i]);
