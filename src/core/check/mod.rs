@@ -172,7 +172,7 @@ impl<'a> Job<'a> {
                 };
                 check_invoices_with(self.ctx(), &ledger.invoices, &usual, &mut out);
                 if let (Some(s), false) = (self.streamed, self.errors_only) {
-                    // Lines apart from those read, each with a finding its own.
+                    // The settled lines the load only noted, one finding each.
                     s.push_settled(&ledger.customers, &mut out);
                 }
             }
