@@ -99,8 +99,10 @@ pub enum Pause {
     Promised(NaiveDate),
     /// A payment plan kept, with its next installment's date if any is left.
     PlanKept(Option<NaiveDate>),
-    /// An installment (its due date) so many days late, within the grace.
-    PlanLate(NaiveDate, i64),
+    /// An installment (its due date) so many days late, within the grace. (Days as an `i32`,
+    /// which holds any span of dates, so that a state is 12 bytes: `dun due` keeps one per
+    /// row listed.)
+    PlanLate(NaiveDate, i32),
 }
 
 impl std::fmt::Display for Pause {
@@ -638,6 +640,7 @@ fn pause(
                 d.why.say(format_args!(
                     "the installment due {installment} is {days} days late; the plan breaks after {grace} days (collection.after_days)"
                 ));
+                let days = i32::try_from(days).unwrap_or(i32::MAX);
                 return Some(State::Paused(Pause::PlanLate(installment, days)));
             }
             PlanStatus::Broken { installment, days } => {
