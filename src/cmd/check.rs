@@ -57,7 +57,8 @@ const FINDING_COLUMNS: [&str; 9] =
 pub fn findings_table(findings: &Findings) -> Table {
     let mut t = Table::new(FINDING_COLUMNS);
     for f in findings.iter() {
-        t.push(finding_values(f).into_iter().map(Cell::from).collect());
+        let (message, hint) = (f.message.to_text(), f.hint.map(|hint| hint.to_text()));
+        t.push(finding_values(&f, &message, hint.as_deref()).into_iter().map(Cell::from).collect());
     }
     t
 }
@@ -85,14 +86,18 @@ impl Rows for FindingRows<'_> {
     }
 
     fn each_in(&self, range: std::ops::Range<usize>, row: &mut dyn FnMut(&[Value<'_>])) {
+        // A made text is written out into one of these, a row at a time.
+        let (mut message, mut hint) = (String::new(), String::new());
         for f in self.findings.range(range) {
-            row(&finding_values(f));
+            let message = f.message.read_with(&mut message);
+            let hint = f.hint.map(|h| h.read_with(&mut hint));
+            row(&finding_values(&f, message, hint));
         }
     }
 }
 
-/// A finding's row of the table.
-fn finding_values(f: FindingRef<'_>) -> [Value<'_>; 9] {
+/// A finding's row of the table, with its message and hint as they read.
+fn finding_values<'a>(f: &FindingRef<'a>, message: &'a str, hint: Option<&'a str>) -> [Value<'a>; 9] {
     fn opt(o: Option<&str>) -> Value<'_> {
         o.map_or(Value::Empty, Value::Text)
     }
@@ -102,10 +107,10 @@ fn finding_values(f: FindingRef<'_>) -> [Value<'_>; 9] {
         Value::Count(f.line as i64),
         Value::Text(f.field),
         Value::Text(f.code),
-        Value::Text(f.message),
+        Value::Text(message),
         opt(f.customer),
         opt(f.invoice),
-        opt(f.hint),
+        opt(hint),
     ]
 }
 
@@ -189,7 +194,7 @@ fn write_text(
             if !f.field.is_empty() {
                 let _ = write!(text, "column \"{}\": ", f.field);
             }
-            text.push_str(f.message);
+            f.message.write_to(text);
             text.push('\n');
             if let Some(hint) = &f.hint {
                 let _ = writeln!(text, "    hint: {hint}");
@@ -234,9 +239,10 @@ fn write_json(
     out.text.push_str(before);
     out.text.push_str("\"findings\": ");
     let block = |range: std::ops::Range<usize>, text: &mut String| {
+        let mut scratch = (String::new(), String::new());
         for at in range {
             text.push_str(if at == 0 { "[\n    {" } else { ",\n    {" });
-            push_finding_json(text, findings.get(at));
+            push_finding_json(text, findings.get(at), &mut scratch);
         }
     };
     in_blocks(findings.len(), &block, &mut |block| {
@@ -251,7 +257,9 @@ fn write_json(
 
 /// A finding's members as `serde_json` pretty-prints its value in the report's list (keys
 /// sorted, as its map sorts them; a member with nothing in it left out), and the closing brace.
-fn push_finding_json(text: &mut String, f: FindingRef<'_>) {
+/// (`scratch` holds a made message and hint while they are written.)
+fn push_finding_json(text: &mut String, f: FindingRef<'_>, (message, hint): &mut (String, String)) {
+    let (message, hint) = (f.message.read_with(message), f.hint.map(|h| h.read_with(hint)));
     let mut member = |key: &str, value: Option<&str>| {
         let Some(value) = value else { return };
         text.push_str("\n      \"");
@@ -264,12 +272,12 @@ fn push_finding_json(text: &mut String, f: FindingRef<'_>) {
     member("customer", f.customer);
     member("field", Some(f.field));
     member("file", Some(f.file));
-    member("hint", f.hint);
+    member("hint", hint);
     member("invoice", f.invoice);
     text.push_str("\n      \"line\": ");
     text.push_str(itoa::Buffer::new().format(f.line));
     text.push_str(",\n      \"message\": ");
-    push_json_string(text, f.message);
+    push_json_string(text, message);
     text.push_str(",\n      \"severity\": \"");
     text.push_str(f.severity.name());
     text.push_str("\"\n    }");

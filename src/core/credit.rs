@@ -579,24 +579,45 @@ impl WatchReason {
 
     /// One line for people, with the figures.
     pub fn describe(&self) -> String {
+        let (words, figures) = self.wording();
+        let mut line = String::new();
+        super::finding::fill(words, figures.iter().map(String::as_str), &mut line);
+        line
+    }
+
+    /// [`WatchReason::describe`] as its words, each `\0` in them standing for the next of the
+    /// figures (a finding keeps them so: the words are the same for tens of thousands).
+    pub fn wording(&self) -> (&'static str, Vec<String>) {
+        let money = |d: &Decimal| format_money_grouped(*d);
         match self {
-            WatchReason::OverLimit { currency, exposure, limit } => format!(
-                "exposure {} {currency} is over the credit limit {} {currency}",
-                format_money_grouped(*exposure),
-                format_money_grouped(*limit)
+            WatchReason::OverLimit { currency, exposure, limit } => (
+                "exposure \0 \0 is over the credit limit \0 \0",
+                vec![money(exposure), currency.to_string(), money(limit), currency.to_string()],
             ),
-            WatchReason::NewCustomer { currency, first_invoice, exposure, threshold } => format!(
-                "new customer (first invoice {first_invoice}) with exposure {} {currency}, over {} {currency}: time for a credit check",
-                format_money_grouped(*exposure),
-                format_money_grouped(*threshold)
+            WatchReason::NewCustomer { currency, first_invoice, exposure, threshold } => (
+                "new customer (first invoice \0) with exposure \0 \0, over \0 \0: time for a credit check",
+                vec![
+                    first_invoice.to_string(),
+                    money(exposure),
+                    currency.to_string(),
+                    money(threshold),
+                    currency.to_string(),
+                ],
             ),
-            WatchReason::PayingLater { recent, prior, recent_days, prior_days, threshold } => format!(
-                "pays later: {recent_days} days late on average in the last {RECENT_MONTHS} months ({} invoice{}) against {prior_days} in the {PRIOR_MONTHS} months before ({} invoice{}), +{} days (watch at +{threshold})",
-                recent.count,
-                plural(recent.count),
-                prior.count,
-                plural(prior.count),
-                recent_days - prior_days,
+            WatchReason::PayingLater { recent, prior, recent_days, prior_days, threshold } => (
+                "pays later: \0 days late on average in the last \0 months (\0 invoice\0) against \0 in the \0 months before (\0 invoice\0), +\0 days (watch at +\0)",
+                vec![
+                    recent_days.to_string(),
+                    RECENT_MONTHS.to_string(),
+                    recent.count.to_string(),
+                    plural(recent.count).to_owned(),
+                    prior_days.to_string(),
+                    PRIOR_MONTHS.to_string(),
+                    prior.count.to_string(),
+                    plural(prior.count).to_owned(),
+                    (recent_days - prior_days).to_string(),
+                    threshold.to_string(),
+                ],
             ),
         }
     }

@@ -69,9 +69,7 @@ pub(super) fn check_customer(ctx: &Ctx<'_>, c: &Customer, out: &mut FindingList)
     if let Some(f) = channel_finding(c, rules, overdue) {
         out.push(f);
     }
-    if let Some(f) = collection_finding(c, rules, overdue) {
-        out.push(f);
-    }
+    collection_finding(c, rules, overdue, out);
 }
 
 /// Why a customer cannot be reached on `channel`, or `None` when it can.
@@ -164,7 +162,14 @@ fn channel_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -
     Some(finding.customer(c.id.as_str()).hint(hint))
 }
 
-fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>) -> Option<Finding> {
+/// Pushes the finding that a collection hand-over would lack what the agency needs, when the
+/// customer has an overdue invoice large enough to go to collection (`None` when not).
+fn collection_finding(
+    c: &Customer,
+    rules: &Rules,
+    overdue: Option<&Overdue<'_>>,
+    out: &mut FindingList,
+) -> Option<()> {
     if rules.manual {
         return None;
     }
@@ -184,24 +189,22 @@ fn collection_finding(c: &Customer, rules: &Rules, overdue: Option<&Overdue<'_>>
         return None;
     }
     let field = if c.org_no().is_none() { "org_no" } else { "address" };
-    Some(
-        Finding::warning(
-            CUSTOMERS,
-            c.line,
-            field,
+    let (missing, open) = (missing.join(" and "), format_money_grouped(o.open));
+    let parts = [missing.as_str(), o.invoice.number(), &open, o.invoice.currency.as_str()];
+    out.push_made(Made {
+        customer: Some(c.id.as_str()),
+        invoice: Some(o.invoice.number()),
+        hint: Some(Wording::Fixed("the agency returns a case it cannot identify the debtor for")),
+        ..Made::warning(
+            (CUSTOMERS, c.line, field),
             "collection-info-missing",
-            format!(
-                "a collection hand-over needs the {}; invoice {} ({} {} open, overdue) may go to collection",
-                missing.join(" and "),
-                o.invoice.number(),
-                format_money_grouped(o.open),
-                o.invoice.currency
+            Wording::Made(
+                "a collection hand-over needs the \0; invoice \0 (\0 \0 open, overdue) may go to collection",
+                &parts,
             ),
         )
-        .customer(c.id.as_str())
-        .invoice(o.invoice.number())
-        .hint("the agency returns a case it cannot identify the debtor for"),
-    )
+    });
+    Some(())
 }
 
 /// What is wrong with an e-mail address, or `None`. Deliberately plain: one address, a local

@@ -332,11 +332,10 @@ pub(super) fn duplicates_of(
         if set & Shared::NameAndPostcode as u8 == 0 && names.same(&e.name, &c.name) {
             set |= Shared::Name as u8;
         }
-        let mut message =
-            format!("customer {} looks like customer {} \"{}\" (line {}): ", c.id, e.id, e.name, e.line);
+        let mut what_is_shared = String::new();
         for (n, shared) in SHARED.into_iter().filter(|s| set & *s as u8 != 0).enumerate() {
             if n > 0 {
-                message.push_str(", ");
+                what_is_shared.push_str(", ");
             }
             let (what, value) = match shared {
                 Shared::Org => ("the same org number ", c.org_no().unwrap_or("")),
@@ -344,19 +343,23 @@ pub(super) fn duplicates_of(
                 Shared::NameAndPostcode => ("the same name and postcode ", postcode.unwrap_or("")),
                 Shared::Name => ("the same name", ""),
             };
-            message.push_str(what);
-            message.push_str(value);
+            what_is_shared.push_str(what);
+            what_is_shared.push_str(value);
         }
-        const HINT: &str =
-            "merge them if they are one customer; otherwise letters to one may reach the other (customer ";
-        let mut hint = String::with_capacity(HINT.len() + e.id.len() + 1);
-        hint.push_str(HINT);
-        hint.push_str(&e.id);
-        hint.push(')');
-        out.push(
-            Finding::warning(CUSTOMERS, c.line, "id", "likely-duplicate", message)
-                .customer(c.id.as_str())
-                .hint(hint),
-        );
+        // Kept as the words and what goes in them: a register with many has tens of thousands.
+        let line = itoa::Buffer::new().format(e.line).to_owned();
+        let parts = [c.id.as_str(), e.id.as_str(), e.name.as_str(), &line, &what_is_shared];
+        out.push_made(Made {
+            customer: Some(c.id.as_str()),
+            hint: Some(Wording::Made(
+                "merge them if they are one customer; otherwise letters to one may reach the other (customer \0)",
+                &[e.id.as_str()],
+            )),
+            ..Made::warning(
+                (CUSTOMERS, c.line, "id"),
+                "likely-duplicate",
+                Wording::Made("customer \0 looks like customer \0 \"\0\" (line \0): \0", &parts),
+            )
+        });
     }
 }

@@ -158,17 +158,24 @@ where
 /// [`check_invoice`] finds it and as [`super::Streamed`] notes it of a settled invoice the
 /// load for `dun check` did not keep.
 pub(super) fn unusual_currency(
-    line: u64,
-    customer: &str,
-    number: &str,
+    (line, customer, number): (u64, &str, &str),
     currency: Currency,
     usual: Currency,
-) -> Finding {
-    let message = format!("currency {currency} differs from the customer's usual {usual}");
-    Finding::warning(INVOICES, line, "currency", "unusual-currency", message)
-        .customer(customer)
-        .invoice(number)
-        .hint("a reminder asks for the amount in this currency: make sure it is right")
+    out: &mut FindingList,
+) {
+    out.push_made(Made {
+        customer: Some(customer),
+        invoice: Some(number),
+        hint: Some(Wording::Fixed("a reminder asks for the amount in this currency: make sure it is right")),
+        ..Made::warning(
+            (INVOICES, line, "currency"),
+            "unusual-currency",
+            Wording::Made(
+                "currency \0 differs from the customer's usual \0",
+                &[currency.as_str(), usual.as_str()],
+            ),
+        )
+    });
 }
 
 /// The findings of one invoice line.
@@ -335,7 +342,7 @@ fn check_invoice<'a>(
     if let Some(u) = usual.of(position, inv.customer())
         && u != inv.currency
     {
-        out.push(unusual_currency(inv.line, inv.customer(), inv.number(), inv.currency, u));
+        unusual_currency((inv.line, inv.customer(), inv.number()), inv.currency, u, out);
     }
     if inv.issued > as_of {
         out.push(at(
@@ -444,11 +451,13 @@ pub(super) fn credit_watch_of(
                 }
                 WatchReason::PayingLater { .. } => ("", "call the customer before the next delivery"),
             };
-            out.push(
-                Finding::warning(CUSTOMERS, item.line, field, reason.code(), reason.describe())
-                    .customer(&item.customer)
-                    .hint(hint),
-            );
+            let (words, figures) = reason.wording();
+            let figures: Vec<&str> = figures.iter().map(String::as_str).collect();
+            out.push_made(Made {
+                customer: Some(&item.customer),
+                hint: Some(Wording::Fixed(hint)),
+                ..Made::warning((CUSTOMERS, item.line, field), reason.code(), Wording::Made(words, &figures))
+            });
         }
     }
 }

@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::credit::{Behaviour, WatchReason, watch_list_by};
 use super::credit::{CreditBook, SettledBook};
-use super::finding::{Finding, FindingList, Findings};
+use super::finding::{Finding, FindingList, Findings, Made, Wording};
 use super::ledger::{
     Debtor, Ledger, PaymentDates, PaymentIndex, flagged_alone, normalize_reference, open_before_credits,
 };
@@ -372,7 +372,9 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
     }
     let invoices = &ctx.ledger.invoices;
     let mut seen: FxHashSet<(u32, Currency)> = FxHashSet::default();
-    let mut problems: FxHashMap<(Currency, &str), Option<String>> = FxHashMap::default();
+    // Each problem, and it as the words of its findings, `\0` where the name, country and
+    // currency go.
+    let mut problems: FxHashMap<(Currency, &str), Option<(String, String)>> = FxHashMap::default();
     let mut open: Vec<usize> =
         ctx.open_positions().filter(|&at| only.is_none_or(|id| invoices[at].customer() == id)).collect();
     open.sort_by_key(|&at| invoices[at].line);
@@ -386,22 +388,35 @@ fn payment_details_unreachable(ctx: &Ctx<'_>, only: Option<&str>, findings: &mut
         let customer = &ctx.ledger.customers[owner as usize];
         // A handful of currencies and countries among a register's customers: each pair's
         // details are worked out once.
-        let problem = problems.entry((invoice.currency, customer.country())).or_insert_with(|| {
-            super::account::pay_to(policy, &invoice.currency.to_string(), customer.country()).problem
+        let words = problems.entry((invoice.currency, customer.country())).or_insert_with(|| {
+            let problem =
+                super::account::pay_to(policy, &invoice.currency.to_string(), customer.country()).problem;
+            problem.map(|problem| (format!("\0 (\0) owes \0: {problem}"), problem))
         });
-        if let Some(problem) = problem {
-            findings.push(
-                Finding::warning(
-                    CUSTOMERS,
-                    customer.line,
-                    "country",
+        if let Some((words, problem)) = words {
+            let currency = invoice.currency.to_string();
+            let parts = [customer.name.as_str(), customer.country(), &currency];
+            // A `\0` of the policy's own would read as a place for a part: such words are not shared.
+            let whole;
+            let message = match problem.contains('\0') {
+                false => Wording::MadeShared(words, &parts),
+                true => {
+                    whole = format!("{} ({}) owes {currency}: {problem}", parts[0], parts[1]);
+                    Wording::Own(&whole)
+                }
+            };
+            findings.push_made(Made {
+                customer: Some(customer.id.as_str()),
+                invoice: Some(invoice.number()),
+                hint: Some(Wording::Fixed(
+                    "[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)",
+                )),
+                ..Made::warning(
+                    (CUSTOMERS, customer.line, "country"),
                     "payment-details-unreachable",
-                    format!("{} ({}) owes {}: {problem}", customer.name, customer.country(), invoice.currency),
+                    message,
                 )
-                .customer(customer.id.as_str())
-                .invoice(invoice.number())
-                .hint("[company] iban and bic, or [[company.accounts]] with currency, iban, bic (see policy.example.toml)"),
-            );
+            });
         }
     }
 }

@@ -316,7 +316,7 @@ impl Streamed {
             let usual =
                 self.usual[s.owner as usize].expect("a line noted is in a currency unusual for its customer");
             let customer = &customers[s.owner as usize].id;
-            out.push(super::invoices::unusual_currency(s.line, customer, number, s.currency, usual));
+            super::invoices::unusual_currency((s.line, customer, number), s.currency, usual, out);
         }
     }
 

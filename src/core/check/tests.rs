@@ -174,7 +174,39 @@ fn unreachable_payment_details_name_each_customer_and_currency_once() {
         .collect();
     let expected = [(2, "A", "1"), (2, "A", "5"), (5, "B", "3"), (5, "B", "4")]
         .map(|(line, c, i)| (line, c.to_owned(), i.to_owned()));
-    assert_eq!(found, expected);
+    assert_eq!(found, expected); // Each says who owes what, and why no account reaches them (the register's second B is
+    // in Finland, where the Swedish bankgiro cannot be paid from).
+    let messages: Vec<String> = check_ledger(&ledger, day("2026-08-01"))
+        .into_iter()
+        .filter(|f| f.code == "payment-details-unreachable")
+        .map(|f| f.message)
+        .collect();
+    let no_account =
+        |c: &str| format!("no account takes {c}: add a [[company.accounts]] with currency = \"{c}\"");
+    assert_eq!(
+        messages,
+        [
+            format!("Kund A (DE) owes EUR: {}", no_account("EUR")),
+            format!("Kund A (DE) owes NOK: {}", no_account("NOK")),
+            "Kund B (FI) owes SEK: a payer in FI cannot use bankgiro 5050-1055 (domestic details of SE): add an IBAN and BIC for SEK".to_owned(),
+            format!("Kund B (FI) owes EUR: {}", no_account("EUR")),
+        ]
+    ); // A NUL of the policy's own in the problem is written as it is.
+    let nul = Policy::from_toml(
+        "[company]\nname = \"Firma AB\"\ncountry = \"SE\"\ncurrency = \"SEK\"\nbankgiro = \"5050-1055\\u0000\"\n",
+    )
+    .unwrap();
+    let mut ledger = ledger;
+    ledger.policy = nul;
+    let messages: Vec<String> = check_ledger(&ledger, day("2026-08-01"))
+        .into_iter()
+        .filter(|f| f.code == "payment-details-unreachable" && f.customer.as_deref() == Some("B"))
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(
+        messages[0],
+        "Kund B (FI) owes SEK: a payer in FI cannot use bankgiro 5050-1055\0 (domestic details of SE): add an IBAN and BIC for SEK"
+    );
 }
 
 #[test]
