@@ -347,8 +347,8 @@ pub(super) fn duplicates_of(
             what_is_shared.push_str(value);
         }
         // Kept as the words and what goes in them: a register with many has tens of thousands.
-        let line = itoa::Buffer::new().format(e.line).to_owned();
-        let parts = [c.id.as_str(), e.id.as_str(), e.name.as_str(), &line, &what_is_shared];
+        let mut line = itoa::Buffer::new();
+        let parts = [c.id.as_str(), e.id.as_str(), e.name.as_str(), line.format(e.line), &what_is_shared];
         out.push_made(Made {
             customer: Some(c.id.as_str()),
             hint: Some(Wording::Made(
