@@ -56,10 +56,6 @@ impl<'a> Composed<'a> {
             }
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.template.is_none_or(str::is_empty) && self.text.is_empty()
-    }
 }
 
 /// `template` with each `\0` in it replaced by the next of `parts`, appended to `out`.
